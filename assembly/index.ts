@@ -1,0 +1,3 @@
+// The ABI: every export of the compute core. Nothing else is exported.
+export * from './blas/level1';
+export * from './memory';

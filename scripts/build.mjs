@@ -1,0 +1,41 @@
+// Builds the package: both wasm binaries, then one ESM bundle per entry (wasm bytes embedded),
+// then the type declarations. Usage: node scripts/build.mjs [--wasm-only]
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as esbuild from 'esbuild';
+
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
+const bin = (name) => `node_modules/.bin/${name}`;
+
+mkdirSync('build', { recursive: true });
+for (const target of ['simd', 'relaxed']) {
+  run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
+}
+if (process.argv.includes('--wasm-only')) process.exit(0);
+
+const entries = { index: 'src/index.ts', worker: 'workers/worker.ts', cli: 'src/cli/main.ts' };
+const existing = Object.fromEntries(
+  Object.entries(entries).filter(([, file]) => {
+    try { return execFileSync('test', ['-f', file]) !== undefined; } catch { return false; }
+  }),
+);
+await esbuild.build({
+  entryPoints: existing,
+  outdir: 'dist',
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  mainFields: ['module', 'main'],
+  loader: { '.wasm': 'binary' },
+  external: ['node:*'],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
+// load.d.ts types the kernels from the core's own declarations: ship them beside it.
+mkdirSync('dist/types/build', { recursive: true });
+copyFileSync('build/bdl.simd.d.ts', 'dist/types/build/bdl.simd.d.ts');

@@ -1,0 +1,132 @@
+/**
+ * The arena: TypeScript owns the layout of wasm memory. A run reserves what it needs up front
+ * (parameters, gradients, optimizer state, a batch, activations); kernels only ever see pointers.
+ *
+ * Growing memory detaches every view. Views handed out by `f32()`/`f64()` are therefore fresh and
+ * short-lived: never keep one across a call that may allocate.
+ */
+import { BdlError } from '../errors.js';
+import { compileCore, instantiateCore, type CompiledCore, type Kernels, type WasmFlavor } from './load.js';
+
+const PAGE = 65536;
+/** wasm32 addresses stop at 4 GiB; leave headroom below it. */
+const MAX_BYTES = 4 * 1024 * 1024 * 1024 - 16 * PAGE;
+
+export class Arena {
+  readonly k: Kernels;
+  readonly flavor: WasmFlavor;
+  private top: number;
+  private readonly base: number;
+
+  private constructor(kernels: Kernels, flavor: WasmFlavor) {
+    this.k = kernels;
+    this.flavor = flavor;
+    this.base = align(kernels.heap_base(), 64);
+    this.top = this.base;
+  }
+
+  /** A fresh instance of the core with its own memory. */
+  static async create(core?: CompiledCore): Promise<Arena> {
+    const c = core ?? (await compileCore());
+    return new Arena(await instantiateCore(c), c.flavor);
+  }
+
+  get memory(): WebAssembly.Memory {
+    return this.k.memory;
+  }
+
+  /** Bytes reserved so far. */
+  get used(): number {
+    return this.top - this.base;
+  }
+
+  /** Reserves `bytes` (64-byte aligned, zero-filled) and returns its address. */
+  alloc(bytes: number): number {
+    const ptr = align(this.top, 64);
+    const end = ptr + Math.max(0, bytes);
+    if (end > MAX_BYTES) {
+      throw new BdlError(
+        'E_MEMORY',
+        `wasm memory: expected at most ${fmtBytes(MAX_BYTES)}, found a request reaching ${fmtBytes(end)}. Use smaller batches, a smaller network, or a cheaper method.`,
+      );
+    }
+    const have = this.k.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      try {
+        this.k.memory.grow(pages);
+      } catch {
+        throw new BdlError('E_MEMORY', `wasm memory: could not grow by ${fmtBytes(pages * PAGE)} (have ${fmtBytes(have)}). Free other arenas, or use a cheaper method.`);
+      }
+    }
+    new Uint8Array(this.k.memory.buffer, ptr, end - ptr).fill(0);
+    this.top = end;
+    return ptr;
+  }
+
+  /** Reserves n f32 values; returns the address. */
+  allocF32(n: number): number {
+    return this.alloc(n * 4);
+  }
+
+  /** Reserves n f64 values; returns the address. */
+  allocF64(n: number): number {
+    return this.alloc(n * 8);
+  }
+
+  /** A mark to roll back to: everything allocated after it is released by `reset(mark)`. */
+  mark(): number {
+    return this.top;
+  }
+
+  reset(mark: number = this.base): void {
+    this.top = mark;
+  }
+
+  /** A view of n f32 values at ptr. Short-lived: do not keep across allocations. */
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.k.memory.buffer, ptr, n);
+  }
+
+  f64(ptr: number, n: number): Float64Array {
+    return new Float64Array(this.k.memory.buffer, ptr, n);
+  }
+
+  u32(ptr: number, n: number): Uint32Array {
+    return new Uint32Array(this.k.memory.buffer, ptr, n);
+  }
+
+  u8(ptr: number, n: number): Uint8Array {
+    return new Uint8Array(this.k.memory.buffer, ptr, n);
+  }
+
+  /** Copies values into the arena: a new f32 region, or `dst` when given. */
+  putF32(src: ArrayLike<number>, dst?: number): number {
+    const ptr = dst ?? this.allocF32(src.length);
+    this.f32(ptr, src.length).set(src);
+    return ptr;
+  }
+
+  putF64(src: ArrayLike<number>, dst?: number): number {
+    const ptr = dst ?? this.allocF64(src.length);
+    this.f64(ptr, src.length).set(src);
+    return ptr;
+  }
+
+  /** Copies n f32 values out of the arena into a new array (safe to keep). */
+  getF32(ptr: number, n: number): Float32Array {
+    return this.f32(ptr, n).slice();
+  }
+
+  getF64(ptr: number, n: number): Float64Array {
+    return this.f64(ptr, n).slice();
+  }
+}
+
+function align(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
+function fmtBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${n} bytes`;
+}
