@@ -27,7 +27,7 @@ export default defineConfig({
       ...(existsSync(chromiumPath)
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'browser',
                 include: ['test/**/*.test.ts'],
