@@ -1,3 +1,19 @@
 // The public surface of bdl-wasm: re-exports only.
 export { BdlError, type BdlErrorCode } from './errors.js';
 export { Arena, compileCore, relaxedSimdSupported, type CompiledCore, type Kernels, type WasmFlavor } from './wasm/index.js';
+export { makeDataset, subset, type Dataset, type MatrixLike } from './data/dataset.js';
+export { parseDataset, parseTable, type ParseOptions, type Table } from './data/parse.js';
+export {
+  applyStandardizer,
+  fitStandardizer,
+  standardizeX,
+  unscaleMean,
+  unscaleVariance,
+  type Standardizer,
+} from './data/standardize.js';
+export { trainTestSplit, type Split } from './data/split.js';
+export { checkSpec, layoutOf, taskOf, type Activation, type Layout, type LayerLayout, type Likelihood, type MlpSpec, type TaskKind } from './model/spec.js';
+export { Mlp, type LossOptions, type MaskSource } from './model/mlp.js';
+export { fit, mlpObjective, type FitHooks, type FitOptions, type FitResult, type LoopContext, type Objective } from './train/fit.js';
+export { adam, chain, clipByGlobalNorm, momentum, sgd, weightDecay, type StepInfo, type Transform } from './train/optimizers.js';
+export { constant, cosine, cyclical, stepDecay, type Schedule } from './train/schedules.js';

@@ -18,11 +18,15 @@ export class Arena {
   private top: number;
   private readonly base: number;
 
+  /** Scratch for GEMM packing (fixed size, reserved once per instance). */
+  readonly gemmWork: number;
+
   private constructor(kernels: Kernels, flavor: WasmFlavor) {
     this.k = kernels;
     this.flavor = flavor;
-    this.base = align(kernels.heap_base(), 64);
-    this.top = this.base;
+    this.top = align(kernels.heap_base(), 64);
+    this.gemmWork = this.alloc(kernels.gemm_workspace_bytes());
+    this.base = this.top;
   }
 
   /** A fresh instance of the core with its own memory. */

@@ -1,0 +1,195 @@
+/**
+ * THE training loop. Every method that trains (MAP, ensembles, dropout, VI, SWA/SWAG, SG-MCMC) runs
+ * this one loop; they differ only in the objective, the optimizer transforms and the hooks.
+ *
+ * Per epoch: a seeded permutation of the rows; per minibatch: gather rows (in wasm), loss and
+ * gradient of the objective, optimizer transforms, θ ← θ − lr·u, then `onStep`; `onEpoch` after.
+ */
+import { argError, BdlError, describe } from '../errors.js';
+import { Rng } from '../random/index.js';
+import type { Dataset } from '../data/dataset.js';
+import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
+import type { LossOptions, Mlp } from '../model/mlp.js';
+import { taskOf } from '../model/spec.js';
+import type { Arena } from '../wasm/index.js';
+import { adam, chain, weightDecay, type Transform } from './optimizers.js';
+import { constant, type Schedule } from './schedules.js';
+
+/** What the loop minimizes: a per-example mean loss over trainable values φ (θ itself, or e.g. VI's (μ, ρ)). */
+export interface Objective {
+  /** Number of trainable values. */
+  readonly size: number;
+  /** Initial values (copied into the arena by the loop). */
+  init(seed: number, stream: number): Float32Array;
+  /**
+   * Minibatch loss (mean per example, including the per-example share of any prior or KL term) at
+   * the values at `params`; writes its gradient to `grad`.
+   */
+  lossAndGradAt(params: number, grad: number, x: number, y: number, batch: number, ctx: LoopContext): number;
+}
+
+/** Where the loop is; passed to objectives and hooks. */
+export interface LoopContext {
+  readonly arena: Arena;
+  /** 0-based epoch, and 0-based global step (a Philox counter for per-step randomness). */
+  readonly epoch: number;
+  readonly step: number;
+  /** Training-set size (priors and KL terms are divided by it per example). */
+  readonly n: number;
+  readonly seed: number;
+  readonly stream: number;
+  /** Address and length of the trainable values. */
+  readonly params: number;
+  readonly size: number;
+  /** Learning rate of the current step. */
+  readonly lr: number;
+  /** Loss of the current step (onStep) or mean loss of the epoch (onEpoch). */
+  readonly loss: number;
+}
+
+export interface FitHooks {
+  onStep?(ctx: LoopContext): void;
+  /** Return 'stop' to end training after this epoch. */
+  onEpoch?(ctx: LoopContext): void | 'stop';
+}
+
+export interface FitOptions {
+  /** Passes over the data (default 40, the UCI protocol). */
+  epochs?: number;
+  /** Minibatch size (default 32; the last batch of an epoch may be smaller). */
+  batchSize?: number;
+  /** Optimizer transforms (default adam()). Weight decay from `priorPrecision` runs before them. */
+  optimizer?: Transform;
+  /** A rate or a schedule (default 1e-3). */
+  learningRate?: number | Schedule;
+  /** Precision λ of the N(0, 1/λ) prior on every weight: adds λ/N·θ per example (default 1). Ignored with a custom objective. */
+  priorPrecision?: number;
+  /** Seed and stream (e.g. ensemble member) of every random choice: init, shuffles, masks. */
+  seed?: number;
+  stream?: number;
+  /** Starting values (default: the objective's init). Not mutated. */
+  init?: Float32Array;
+  /** Standardize inputs (and regression targets) with the training set's statistics (default true). */
+  standardize?: boolean;
+  /** Likelihood options (noise variance, ...) for the default objective. */
+  loss?: Omit<LossOptions, 'scale' | 'masks'>;
+  /** Replace the default objective (the MLP's NLL + Gaussian prior, dropout on when the spec has it). */
+  objective?: Objective;
+  hooks?: FitHooks;
+  /** Called after each epoch. */
+  onProgress?: (p: { epoch: number; epochs: number; loss: number }) => void;
+  /** Cancels the run (checked every step; the loop yields to the event loop every ~50 ms so a main-thread abort can land). */
+  signal?: { readonly aborted: boolean };
+}
+
+export interface FitResult {
+  /** Final trainable values (θ for the default objective). */
+  params: Float32Array;
+  /** Statistics used to standardize (undo them on outputs with unscaleMean / unscaleVariance). */
+  standardizer?: Standardizer;
+  /** Mean training loss per epoch. */
+  losses: number[];
+  steps: number;
+  seconds: number;
+}
+
+/** Philox stream tag for the loop's shuffles (kept apart from init and dropout counters). */
+const SHUFFLE_TAG = 0x5f;
+
+/** The default objective: mean NLL per example + λ/(2N)‖θ‖², dropout masks on when the spec has them. */
+export function mlpObjective(mlp: Mlp, opts: { loss?: FitOptions['loss'] } = {}): Objective {
+  const dropout = mlp.layout.layers.some((l) => l.dropout > 0);
+  return {
+    size: mlp.size,
+    init: (seed, stream) => mlp.init(seed, stream),
+    lossAndGradAt: (params, grad, x, y, batch, ctx) =>
+      mlp.lossAndGradAt(params, grad, x, y, batch, {
+        ...opts.loss,
+        scale: 1 / batch,
+        masks: dropout ? { seed: ctx.seed, stream: ctx.stream, counter: ctx.step } : undefined,
+      }),
+  };
+}
+
+/** Trains `mlp` on `data`. */
+export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promise<FitResult> {
+  const t0 = performance.now();
+  const epochs = opts.epochs ?? 40;
+  const batchSize = Math.min(opts.batchSize ?? 32, data.n);
+  if (!(Number.isInteger(epochs) && epochs >= 1)) throw argError('E_ARG', 'epochs', 'a positive integer', describe(opts.epochs), 'E.g. 40.');
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw argError('E_ARG', 'batchSize', 'a positive integer', describe(opts.batchSize), 'E.g. 32.');
+  if (batchSize > mlp.capacity) throw argError('E_ARG', 'batchSize', `at most the engine's capacity ${mlp.capacity}`, String(batchSize), 'Create the Mlp with a larger capacity.');
+  if (data.n < 1) throw argError('E_EMPTY', 'data', 'at least one row', '0', 'Pass training data.');
+  const seed = opts.seed ?? 0;
+  const stream = opts.stream ?? 0;
+  const schedule = typeof opts.learningRate === 'function' ? opts.learningRate : constant(opts.learningRate ?? 1e-3);
+  const lambda = opts.priorPrecision ?? 1;
+
+  const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
+  const train = standardizer ? applyStandardizer(standardizer, data) : data;
+  const objective = opts.objective ?? mlpObjective(mlp, { loss: opts.loss });
+  const transform = opts.objective ? (opts.optimizer ?? adam()) : chain(weightDecay(lambda / data.n), opts.optimizer ?? adam());
+
+  const arena = mlp.arena;
+  const mark = arena.mark();
+  try {
+    const P = objective.size;
+    const init = opts.init ?? objective.init(seed, stream);
+    if (!(init instanceof Float32Array) || init.length !== P) throw argError('E_SHAPE', 'init', `a Float32Array of ${P} values`, describe(init), 'Pass values from a previous fit, or omit it.');
+    // Everything the run needs is reserved before the first step: nothing grows memory mid-loop.
+    const params = arena.putF32(init);
+    const grad = arena.allocF32(P);
+    const xAll = arena.putF32(train.x);
+    const yAll = arena.putF32(train.y);
+    const idx = arena.alloc(4 * data.n);
+    const xb = arena.allocF32(batchSize * data.inputs);
+    const yb = arena.allocF32(batchSize * data.targets);
+    const state = transform.init(arena, P);
+    const rng = new Rng(seed, stream, SHUFFLE_TAG);
+
+    const batchesPerEpoch = Math.ceil(data.n / batchSize);
+    const totalSteps = epochs * batchesPerEpoch;
+    const losses: number[] = [];
+    let step = 0;
+    let lastYield = performance.now();
+    const k = arena.k;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      arena.u32(idx, data.n).set(rng.permutation(data.n));
+      let sum = 0;
+      for (let s = 0; s < data.n; s += batchSize) {
+        if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `fit: cancelled at epoch ${epoch}, step ${step}.`);
+        const b = Math.min(batchSize, data.n - s);
+        k.gather_rows_f32(xb, xAll, idx + 4 * s, b, data.inputs);
+        k.gather_rows_f32(yb, yAll, idx + 4 * s, b, data.targets);
+        const lr = schedule(step, totalSteps);
+        const ctx: LoopContext = { arena, epoch, step, n: data.n, seed, stream, params, size: P, lr, loss: 0 };
+        const loss = objective.lossAndGradAt(params, grad, xb, yb, b, ctx);
+        if (!Number.isFinite(loss)) {
+          throw new BdlError('E_NONFINITE', `fit: the loss became ${loss} at epoch ${epoch}, step ${step}. Lower the learning rate (now ${lr}) or standardize the data.`);
+        }
+        transform.update(arena, state, { step: step + 1, lr, theta: params, u: grad, n: P });
+        k.axpy_f32(params, -lr, grad, P);
+        sum += loss * b;
+        opts.hooks?.onStep?.({ ...ctx, loss });
+        step++;
+      }
+      const mean = sum / data.n;
+      losses.push(mean);
+      opts.onProgress?.({ epoch: epoch + 1, epochs, loss: mean });
+      const verdict = opts.hooks?.onEpoch?.({ arena, epoch, step, n: data.n, seed, stream, params, size: P, lr: schedule(step, totalSteps), loss: mean });
+      if (verdict === 'stop') break;
+      if (performance.now() - lastYield > 50) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+    return { params: arena.getF32(params, P), standardizer, losses, steps: step, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    arena.reset(mark);
+  }
+}
+
+/** Lets timers and messages (an abort) run between epochs. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,42 @@
+/**
+ * Learning-rate schedules: functions of the 0-based step and the total number of steps.
+ */
+import { argError, describe } from '../errors.js';
+
+export type Schedule = (step: number, totalSteps: number) => number;
+
+/** The same rate throughout. */
+export function constant(lr: number): Schedule {
+  checkLr(lr);
+  return () => lr;
+}
+
+/** lr · factor^⌊step / every⌋. */
+export function stepDecay(lr: number, every: number, factor = 0.1): Schedule {
+  checkLr(lr);
+  if (!(every >= 1)) throw argError('E_ARG', 'stepDecay.every', 'a step count ≥ 1', describe(every), 'E.g. the steps in 10 epochs.');
+  return (t) => lr * factor ** Math.floor(t / every);
+}
+
+/** Cosine decay from lr to lr·floor over the run (Loshchilov & Hutter 2017, one cycle). */
+export function cosine(lr: number, floor = 0): Schedule {
+  checkLr(lr);
+  return (t, T) => lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos((Math.PI * Math.min(t, T)) / Math.max(1, T))));
+}
+
+/**
+ * Cyclical cosine: `cycles` restarts over the run, each going from lr down to ~0 (cyclical SGLD,
+ * Zhang et al. 2020; SWA's cyclical schedule, Izmailov et al. 2018).
+ */
+export function cyclical(lr: number, cycles: number): Schedule {
+  checkLr(lr);
+  if (!(Number.isInteger(cycles) && cycles >= 1)) throw argError('E_ARG', 'cyclical.cycles', 'a positive integer', describe(cycles), 'E.g. 4.');
+  return (t, T) => {
+    const len = Math.ceil(T / cycles);
+    return (lr / 2) * (1 + Math.cos((Math.PI * (t % len)) / len));
+  };
+}
+
+function checkLr(lr: number): void {
+  if (!(lr > 0 && Number.isFinite(lr))) throw argError('E_ARG', 'learning rate', 'a positive finite number', describe(lr), 'E.g. 1e-3.');
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { makeDataset, subset } from '../../src/data/dataset.js';
+import { applyStandardizer, fitStandardizer, unscaleMean, unscaleVariance } from '../../src/data/standardize.js';
+import { trainTestSplit } from '../../src/data/split.js';
+import { BdlError } from '../../src/errors.js';
+
+const code = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return (e as BdlError).code;
+  }
+};
+
+describe('makeDataset', () => {
+  it('copies rows and never mutates the input', () => {
+    const x = [[1, 2], [3, 4]];
+    const y = [5, 6];
+    const ds = makeDataset(x, y);
+    ds.x[0] = 99;
+    expect(x[0][0]).toBe(1);
+    expect(ds.n).toBe(2);
+    expect(ds.inputs).toBe(2);
+  });
+
+  it('accepts a flat matrix with a column count', () => {
+    const ds = makeDataset({ data: new Float64Array([1, 2, 3, 4, 5, 6]), cols: 3 }, [0, 1]);
+    expect(ds.inputs).toBe(3);
+    expect(ds.n).toBe(2);
+  });
+
+  it('rejects bad input with the argument named', () => {
+    expect(code(() => makeDataset([[1, 2], [3]], [1, 2]))).toBe('E_SHAPE');
+    expect(code(() => makeDataset([[1, NaN]], [1]))).toBe('E_NONFINITE');
+    expect(code(() => makeDataset([], []))).toBe('E_EMPTY');
+    expect(code(() => makeDataset([[1], [2]], [1]))).toBe('E_SHAPE');
+    try {
+      makeDataset([[1, 2], [3, Infinity]], [1, 2], 'train');
+    } catch (e) {
+      expect((e as Error).message).toMatch(/^train\.x\[1\]\[1\]: expected a finite number, found Infinity\./);
+    }
+  });
+});
+
+describe('standardization', () => {
+  it('fits on train, maps to zero mean and unit variance, and is undone on outputs', () => {
+    const ds = makeDataset([[1, 10], [2, 10], [3, 10]], [100, 200, 300]);
+    const s = fitStandardizer(ds, true);
+    expect(Array.from(s.xMean)).toEqual([2, 10]);
+    expect(s.xStd[1]).toBe(1); // constant column: σ = 0 becomes 1
+    const z = applyStandardizer(s, ds);
+    expect(z.x[0]).toBeCloseTo(-Math.sqrt(1.5), 6);
+    expect(z.y[2]).toBeCloseTo(Math.sqrt(1.5), 6);
+    expect(ds.x[0]).toBe(1); // input untouched
+    expect(unscaleMean(s, [z.y[0]])[0]).toBeCloseTo(100, 4);
+    expect(unscaleVariance(s, [1])[0]).toBeCloseTo(s.yStd![0] ** 2, 8);
+  });
+});
+
+describe('trainTestSplit', () => {
+  const ds = makeDataset({ data: Float32Array.from({ length: 200 }, (_, i) => i), cols: 2 }, Array.from({ length: 100 }, (_, i) => i));
+  it('is a seeded 90/10 partition of the rows', () => {
+    const a = trainTestSplit(ds, { seed: 7 });
+    const b = trainTestSplit(ds, { seed: 7 });
+    const c = trainTestSplit(ds, { seed: 7, stream: 1 });
+    expect(a.test.n).toBe(10);
+    expect(a.train.n).toBe(90);
+    expect(Array.from(a.testIndex)).toEqual(Array.from(b.testIndex));
+    expect(Array.from(a.testIndex)).not.toEqual(Array.from(c.testIndex));
+    const all = new Set([...a.trainIndex, ...a.testIndex]);
+    expect(all.size).toBe(100);
+    expect(Array.from(subset(ds, [3]).y)).toEqual([3]);
+  });
+});
