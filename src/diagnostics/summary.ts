@@ -146,7 +146,7 @@ function samplerWarnings(info: SamplerInfo | undefined): SummaryWarning[] {
   const warnings: SummaryWarning[] = [];
   if (info?.divergent) {
     const d = countDivergences(info.divergent);
-    const n = (info.divergent as PerChain<unknown>).reduce((s, c) => s + c.length, 0);
+    const n = info.divergent.reduce((s, c) => s + c.length, 0);
     if (d.total > 0) {
       warnings.push({ code: 'divergences', names: [], message: `${d.total} of ${n} transitions diverged (per chain: ${d.perChain.join(', ')}): the draws may be biased; raise the target acceptance (smaller steps) or reparameterize.` });
     }

@@ -5,4 +5,4 @@ export {
   auroc, aupr, predictiveEntropy, mutualInformation, maxProbScore, oodScore,
   type OodScoreKind, type ScoredPredictive,
 } from './ood.js';
-export type { Matrix } from './validate.js';
+export type { SampleMatrix } from './validate.js';

@@ -4,7 +4,7 @@
  */
 import { argError } from '../errors.js';
 import { normalQuantile } from '../diagnostics/special.js';
-import { finiteVector, matrixRows, type Matrix, positiveVector, sameLength } from './validate.js';
+import { finiteVector, matrixRows, type SampleMatrix, positiveVector, sameLength } from './validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -36,7 +36,7 @@ export function gaussianLogLik(mean: ArrayLike<number>, variance: ArrayLike<numb
  * are). The UCI protocol's test log-likelihood for sampled predictives. Means and variances are
  * S×N, flat row-major (one row per sample) or as an array of S rows.
  */
-export function mixtureLogLik(sampleMeans: Matrix, sampleVars: Matrix, y: ArrayLike<number>): number {
+export function mixtureLogLik(sampleMeans: SampleMatrix, sampleVars: SampleMatrix, y: ArrayLike<number>): number {
   finiteVector(y, 'y');
   const n = y.length;
   const m = matrixRows(sampleMeans, n, 'sampleMeans');

@@ -6,7 +6,7 @@
 import { argError, describe } from '../errors.js';
 
 /** A matrix as a flat row-major array, or as an array of rows. */
-export type Matrix = ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
+export type SampleMatrix = ArrayLike<number> | ReadonlyArray<ArrayLike<number>>;
 
 /** Checks a non-empty array of finite numbers. */
 export function finiteVector(x: ArrayLike<number>, argument: string): ArrayLike<number> {
@@ -78,7 +78,7 @@ export function labelVector(labels: ArrayLike<number>, k: number, argument = 'la
 }
 
 /** Flattens an S×N matrix (flat or as rows) whose rows have length n; returns the data and S. */
-export function matrixRows(x: Matrix, n: number, argument: string): { data: ArrayLike<number>; rows: number } {
+export function matrixRows(x: SampleMatrix, n: number, argument: string): { data: ArrayLike<number>; rows: number } {
   if (Array.isArray(x) && x.length > 0 && typeof x[0] !== 'number') {
     const rows = x as ReadonlyArray<ArrayLike<number>>;
     const data = new Float64Array(rows.length * n);
