@@ -40,7 +40,7 @@ export function allFinite(chains: readonly Float64Array[]): boolean {
   return true;
 }
 
-/** True when all draws are equal (up to a relative 1e-12 of their scale, as in posterior's is_constant). */
+/** True when all draws are equal up to rounding (range ≤ machine epsilon × their magnitude, at least 1). */
 export function isConstant(chains: readonly Float64Array[]): boolean {
   let lo = Infinity;
   let hi = -Infinity;
