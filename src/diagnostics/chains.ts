@@ -1,0 +1,146 @@
+/**
+ * Draws of one scalar quantity as chains × draws, and the transforms the Vehtari et al. (2021)
+ * diagnostics are built from: splitting, rank normalization, folding, indicator quantiles.
+ * Everything here works on pooled draws in f64 and never mutates its input.
+ */
+import { argError, describe } from '../errors.js';
+import { normalQuantile } from './special.js';
+
+/** Draws for one quantity: one array per chain, all of the same length (number[][] or Float64Array[]). */
+export type Chains = ReadonlyArray<ArrayLike<number>>;
+
+/**
+ * Validates the shape at the public boundary and copies into f64 chains.
+ * Non-finite values are allowed through: the diagnostics then return NaN, as Stan and posterior do,
+ * because a sampler that blew up should produce a summary that says so rather than an exception.
+ */
+export function toChains(x: Chains, argument = 'draws'): Float64Array[] {
+  if (!Array.isArray(x) || x.length === 0) {
+    throw argError('E_EMPTY', argument, 'at least one chain (an array of chains × draws)', describe(x), 'Pass one array of draws per chain.');
+  }
+  const n = x[0]?.length;
+  const out: Float64Array[] = [];
+  for (let c = 0; c < x.length; c++) {
+    const chain = x[c];
+    if (chain == null || typeof chain.length !== 'number') {
+      throw argError('E_SHAPE', `${argument}[${c}]`, 'an array of draws', describe(chain), 'Each chain must be an array (or Float64Array) of numbers.');
+    }
+    if (chain.length !== n) {
+      throw argError('E_SHAPE', `${argument}[${c}]`, `${n} draws like chain 0`, `${chain.length}`, 'All chains must have the same number of draws: trim them to a common length.');
+    }
+    out.push(Float64Array.from(chain));
+  }
+  if (n === 0) throw argError('E_EMPTY', argument, 'at least one draw per chain', '0 draws', 'Run the sampler for some iterations first.');
+  return out;
+}
+
+/** True when every value is finite. */
+export function allFinite(chains: readonly Float64Array[]): boolean {
+  for (const ch of chains) for (let i = 0; i < ch.length; i++) if (!Number.isFinite(ch[i])) return false;
+  return true;
+}
+
+/** True when all draws are equal up to rounding (range ≤ machine epsilon × their magnitude, at least 1). */
+export function isConstant(chains: readonly Float64Array[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const ch of chains) for (let i = 0; i < ch.length; i++) { if (ch[i] < lo) lo = ch[i]; if (ch[i] > hi) hi = ch[i]; }
+  return hi - lo <= Number.EPSILON * Math.max(1, Math.abs(lo), Math.abs(hi));
+}
+
+/**
+ * Splits each chain into its first and second halves (2m chains of ⌊n/2⌋ draws); with an odd n the
+ * middle draw is dropped, as in Stan and posterior. A chain of length 1 is left whole.
+ */
+export function splitChains(chains: readonly Float64Array[]): Float64Array[] {
+  const n = chains[0].length;
+  if (n < 2) return chains.slice();
+  const half = Math.floor(n / 2);
+  const secondStart = n - half;
+  const out: Float64Array[] = [];
+  for (const ch of chains) out.push(ch.slice(0, half));
+  for (const ch of chains) out.push(ch.slice(secondStart));
+  return out;
+}
+
+/** All draws pooled in one array (chain after chain). */
+export function pool(chains: readonly Float64Array[]): Float64Array {
+  const n = chains[0].length;
+  const out = new Float64Array(chains.length * n);
+  chains.forEach((ch, c) => out.set(ch, c * n));
+  return out;
+}
+
+/** Applies f to every draw, keeping the chains × draws shape. */
+export function mapChains(chains: readonly Float64Array[], f: (v: number) => number): Float64Array[] {
+  return chains.map((ch) => ch.map(f));
+}
+
+/** Ranks 1..S of the pooled draws, ties given their average rank. */
+export function averageRanks(values: Float64Array): Float64Array {
+  const S = values.length;
+  const order = new Uint32Array(S);
+  for (let i = 0; i < S; i++) order[i] = i;
+  order.sort((a, b) => values[a] - values[b]);
+  const ranks = new Float64Array(S);
+  let i = 0;
+  while (i < S) {
+    let j = i + 1;
+    while (j < S && values[order[j]] === values[order[i]]) j++;
+    const r = (i + 1 + j) / 2; // mean of ranks i+1 … j
+    for (let k = i; k < j; k++) ranks[order[k]] = r;
+    i = j;
+  }
+  return ranks;
+}
+
+/**
+ * Rank normalization: pooled average ranks r mapped to normal scores Φ⁻¹((r − 3/8)/(S + 1/4))
+ * (Blom's offset, as in the paper), with the chains × draws shape kept.
+ */
+export function rankNormalize(chains: readonly Float64Array[]): Float64Array[] {
+  const n = chains[0].length;
+  const ranks = averageRanks(pool(chains));
+  const S = ranks.length;
+  return chains.map((_, c) => {
+    const z = new Float64Array(n);
+    for (let i = 0; i < n; i++) z[i] = normalQuantile((ranks[c * n + i] - 0.375) / (S + 0.25));
+    return z;
+  });
+}
+
+/** Sorted copy of the pooled draws. */
+export function sortedPool(chains: readonly Float64Array[]): Float64Array {
+  return pool(chains).sort();
+}
+
+/** Quantile of sorted values by linear interpolation between order statistics (R's type 7, numpy's default). */
+export function quantileSorted(sorted: Float64Array, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Folds the draws around their pooled median: |x − median|, which turns a scale difference into a location one. */
+export function fold(chains: readonly Float64Array[]): Float64Array[] {
+  const med = quantileSorted(sortedPool(chains), 0.5);
+  return mapChains(chains, (v) => Math.abs(v - med));
+}
+
+/** Mean of an array. */
+export function mean(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s / x.length;
+}
+
+/** Sample variance (divisor n − 1); NaN for fewer than two values. */
+export function sampleVariance(x: ArrayLike<number>): number {
+  const n = x.length;
+  if (n < 2) return NaN;
+  const m = mean(x);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (x[i] - m) * (x[i] - m);
+  return s / (n - 1);
+}
