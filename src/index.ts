@@ -17,3 +17,5 @@ export { Mlp, type LossOptions, type MaskSource } from './model/mlp.js';
 export { fit, mlpObjective, type FitHooks, type FitOptions, type FitResult, type LoopContext, type Objective } from './train/fit.js';
 export { adam, chain, clipByGlobalNorm, momentum, sgd, weightDecay, type StepInfo, type Transform } from './train/optimizers.js';
 export { constant, cosine, cyclical, stepDecay, type Schedule } from './train/schedules.js';
+export * from './diagnostics/index.js';
+export * from './metrics/index.js';
