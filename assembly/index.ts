@@ -1,3 +1,4 @@
 // The ABI: every export of the compute core. Nothing else is exported.
 export * from './blas/level1';
 export * from './memory';
+export * from './rng/philox';
