@@ -2,3 +2,7 @@
 export * from './blas/level1';
 export * from './memory';
 export * from './rng/philox';
+export * from './nn/activation';
+export * from './nn/softmax';
+export * from './nn/loss';
+export * from './nn/dropout';
