@@ -17,6 +17,6 @@
 @inline export function row_logsumexp(x: usize, n: i32): f64 {
   const mx = row_max(x, n);
   let s: f64 = 0;
-  for (let j = 0; j < n; j++) s += Math.exp(<f64>(load<f32>(x + (<usize>j << 2)) - mx));
+  for (let j = 0; j < n; j++) s += Math.exp(<f64>load<f32>(x + (<usize>j << 2)) - <f64>mx);
   return <f64>mx + Math.log(s);
 }

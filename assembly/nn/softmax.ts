@@ -12,7 +12,7 @@ export function softmax_f32(out: usize, logits: usize, m: i32, n: i32): void {
     const mx = row_max(x, n);
     let s: f64 = 0;
     for (let j = 0; j < n; j++) {
-      const e = Math.exp(<f64>(load<f32>(x + (<usize>j << 2)) - mx));
+      const e = Math.exp(<f64>load<f32>(x + (<usize>j << 2)) - <f64>mx);
       store<f32>(y + (<usize>j << 2), <f32>e);
       s += e;
     }
