@@ -1,11 +1,6 @@
 // Inverted dropout masks from the Philox stream, and the elementwise product that applies them.
 
-import { philox4, philox_setup, R0, R1, R2, R3, store_partial, uniform_f32x4 } from '../rng/philox_core';
-
-/** Keep-mask of one block: 1/(1−p) where uniform ≥ p, else 0. */
-@inline function keep(w: v128, pv: v128, sv: v128): v128 {
-  return v128.and(f32x4.ge(uniform_f32x4(w), pv), sv);
-}
+import { fill, KEEP } from '../rng/fill';
 
 /**
  * Inverted-dropout mask: mask[i] = 0 with probability p, else 1/(1−p) (so E[mask] = 1).
@@ -13,22 +8,7 @@ import { philox4, philox_setup, R0, R1, R2, R3, store_partial, uniform_f32x4 } f
  * p = 0 keeps everything (mask 1); p = 1 drops everything (mask 0).
  */
 export function dropout_mask_f32(mask: usize, n: i32, p: f32, k0: u32, k1: u32, c1: u32, c2: u32, c3: u32): void {
-  philox_setup(k0, k1, c1, c2, c3);
-  const pv = f32x4.splat(p);
-  const sv = f32x4.splat(<f32>(1.0 / (1.0 - <f64>p)));
-  let i = 0;
-  for (; i + 16 <= n; i += 16) {
-    philox4(<u32>i >>> 2);
-    const q = mask + (<usize>i << 2);
-    v128.store(q, keep(R0, pv, sv));
-    v128.store(q, keep(R1, pv, sv), 16);
-    v128.store(q, keep(R2, pv, sv), 32);
-    v128.store(q, keep(R3, pv, sv), 48);
-  }
-  if (i < n) {
-    philox4(<u32>i >>> 2);
-    store_partial(mask + (<usize>i << 2), keep(R0, pv, sv), keep(R1, pv, sv), keep(R2, pv, sv), keep(R3, pv, sv), <usize>(n - i) << 2);
-  }
+  fill(mask, <usize>n << 2, KEEP, p, <f32>(1.0 / (1.0 - <f64>p)), k0, k1, c1, c2, c3);
 }
 
 /** out[i] = a[i]·b[i] over n elements (applies a mask forward and backward). out may alias a or b. */
