@@ -3,3 +3,8 @@ export * from './blas/level1';
 export * from './memory';
 export * from './optim/optim';
 export * from './data/gather';
+export * from './rng/philox';
+export * from './nn/activation';
+export * from './nn/softmax';
+export * from './nn/loss';
+export * from './nn/dropout';
