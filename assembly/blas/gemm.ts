@@ -228,7 +228,8 @@ function kernel_4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: bo
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = kc; p > 0; p--) {
+  const end = pb + ((<usize>kc * 8) << 2);
+  do {
     const b0 = v128.load(pb); const b1 = v128.load(pb, 16);
     const a0 = v128.load(pa);
     c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
@@ -240,7 +241,7 @@ function kernel_4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: bo
     c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
     pa += 64;
     pb += 32;
-  }
+  } while (pb < end);
   let r = c;
   if (acc) {
     c00 = f32x4.add(c00, v128.load(r));
@@ -268,7 +269,8 @@ function kernel_3x12(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: b
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
-  for (let p = kc; p > 0; p--) {
+  const end = pb + ((<usize>kc * 12) << 2);
+  do {
     const b0 = v128.load(pb); const b1 = v128.load(pb, 16); const b2 = v128.load(pb, 32);
     const a0 = v128.load(pa);
     c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01); c02 = madd(a0, b2, c02);
@@ -278,7 +280,7 @@ function kernel_3x12(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: b
     c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21); c22 = madd(a2, b2, c22);
     pa += 48;
     pb += 48;
-  }
+  } while (pb < end);
   let r = c;
   if (acc) {
     c00 = f32x4.add(c00, v128.load(r));
