@@ -3,6 +3,7 @@
 // layout the micro-kernel streams, so the micro-kernel is the same for A·B, Aᵀ·B and A·Bᵀ.
 // Only the packing routines differ. Tails are zero-padded in the packs; edge tiles go through a
 // small scratch tile, so any m, n, k ≥ 1 works and nothing outside C is written.
+import { gemv_f32_n, gemv_f32_t } from './level2';
 import { madd } from './simd';
 
 // Micro-tile MR×NR. V8 issues all of an iteration's loads before its arithmetic, so the tile is
@@ -44,6 +45,17 @@ export function gemm_f32_nt(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32
 
 @inline function gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta: f32, work: usize, ta: bool, tb: bool): void {
   if (m <= 0 || n <= 0) return;
+  // A single column or row of C is a matrix-vector product: packing would pad it to a whole tile.
+  if (n == 1 && k > 0) {
+    if (ta) gemv_f32_t(c, a, b, k, m, beta); // C = Aᵀ·b, A stored k×m
+    else gemv_f32_n(c, a, b, m, k, beta); // C = A·b (b is k×1 or, transposed, 1×k: the same k values)
+    return;
+  }
+  if (m == 1 && k > 0) {
+    if (tb) gemv_f32_n(c, b, a, n, k, beta); // C = B·a, B stored n×k
+    else gemv_f32_t(c, b, a, k, n, beta); // C = Bᵀ·a, B k×n (a is 1×k or, transposed, k×1)
+    return;
+  }
   const ldc = <usize>n << 2;
   if (beta != 0 && beta != 1) {
     scale_c(c, m, n, beta);

@@ -51,7 +51,7 @@ function runGemm(arena: Arena, mode: Mode, m: number, n: number, k: number, beta
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 1, 7], [7, 13, 37], [37, 7, 13], [13, 37, 129], [129, 1, 7], [1, 129, 13],
   [4, 8, 4], [3, 12, 5], [8, 16, 9], [5, 9, 300], [250, 9, 5], [121, 25, 513], [6, 1020, 3],
-  [32, 50, 8], [128, 10, 256],
+  [32, 50, 8], [128, 10, 256], [32, 1, 50], [50, 1, 32], [32, 50, 1], [1, 37, 300],
 ];
 
 describe.each(flavors())('gemm_f32 (%s binary)', (flavor) => {
