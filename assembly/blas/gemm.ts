@@ -1,0 +1,315 @@
+// f32 GEMM, row-major, all three transposes through one blocked driver (Goto/BLIS loop order):
+// panels of B (KC×NC) and blocks of A (MC×KC) are packed into the caller's workspace in the
+// layout the micro-kernel streams, so the micro-kernel is the same for A·B, Aᵀ·B and A·Bᵀ.
+// Only the packing routines differ. Tails are zero-padded in the packs; edge tiles go through a
+// small scratch tile, so any m, n, k ≥ 1 works and nothing outside C is written.
+import { gemv_f32_n, gemv_f32_t } from './level2';
+import { madd } from './simd';
+
+// Micro-tile MR×NR. V8 issues all of an iteration's loads before its arithmetic, so the tile is
+// bounded by accumulators + loads (+ one product temporary without FMA) ≤ 15 xmm registers:
+// 4×8 is 8 + 6 + 1. Fused multiply-add has latency 4 on two pipes, so it wants more than eight
+// independent accumulators: 3×12 is 9 + 6, with no temporary.
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : 4;
+const NR: i32 = ASC_FEATURE_RELAXED_SIMD ? 12 : 8;
+/** Depth of a packed block: a KC×NR sliver of B (8–12 KiB) stays in L1 while A slivers stream by. */
+const KC: i32 = 256;
+/** Rows of A per packed block (480 KiB splatted, in L2); a multiple of every MR used. */
+const MC: i32 = 120;
+/** Columns of B per packed panel (≈1 MiB); a multiple of every NR used. */
+const NC: i32 = 1008;
+
+const PACK_A_BYTES: usize = <usize>(MC * KC) << 4;
+const PACK_B_BYTES: usize = <usize>(KC * NC) << 2;
+const TILE_BYTES: usize = <usize>(MR * NR) << 2;
+
+/** Bytes of scratch every gemm_f32_* call needs at `work` (a constant: allocate it once). */
+export function gemm_workspace_bytes(): usize {
+  return PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
+}
+
+/** C (+)= A·B. A m×k, B k×n, C m×n, row-major. beta 0 overwrites C, 1 accumulates, else scales C first. */
+export function gemm_f32_nn(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta: f32, work: usize): void {
+  gemm(c, a, b, m, n, k, beta, work, false, false);
+}
+
+/** C (+)= Aᵀ·B. A stored k×m, B k×n, C m×n. beta as in gemm_f32_nn. */
+export function gemm_f32_tn(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta: f32, work: usize): void {
+  gemm(c, a, b, m, n, k, beta, work, true, false);
+}
+
+/** C (+)= A·Bᵀ. A m×k, B stored n×k, C m×n. beta as in gemm_f32_nn. */
+export function gemm_f32_nt(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta: f32, work: usize): void {
+  gemm(c, a, b, m, n, k, beta, work, false, true);
+}
+
+@inline function gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta: f32, work: usize, ta: bool, tb: bool): void {
+  if (m <= 0 || n <= 0) return;
+  // A single column or row of C is a matrix-vector product: packing would pad it to a whole tile.
+  if (n == 1 && k > 0) {
+    if (ta) gemv_f32_t(c, a, b, k, m, beta); // C = Aᵀ·b, A stored k×m
+    else gemv_f32_n(c, a, b, m, k, beta); // C = A·b (b is k×1 or, transposed, 1×k: the same k values)
+    return;
+  }
+  if (m == 1 && k > 0) {
+    if (tb) gemv_f32_n(c, b, a, n, k, beta); // C = B·a, B stored n×k
+    else gemv_f32_t(c, b, a, k, n, beta); // C = Bᵀ·a, B k×n (a is 1×k or, transposed, k×1)
+    return;
+  }
+  const ldc = <usize>n << 2;
+  if (beta != 0 && beta != 1) {
+    scale_c(c, m, n, beta);
+    beta = 1;
+  }
+  if (k <= 0) {
+    if (beta == 0) memory.fill(c, 0, <usize>m * ldc);
+    return;
+  }
+  const pa = work;
+  const pb = work + PACK_A_BYTES;
+  const tile = pb + PACK_B_BYTES;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const acc = beta != 0 || pc > 0;
+      for (let js = 0; js < nc; js += NR) {
+        const dst = pb + ((<usize>js * kc) << 2);
+        const w = min(NR, nc - js);
+        if (tb) pack_rows(dst, b + ((<usize>(jc + js) * k + pc) << 2), <usize>k << 2, kc, NR, w);
+        else pack_cols(dst, b + ((<usize>pc * n + jc + js) << 2), ldc, kc, NR, w);
+      }
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        for (let is = 0; is < mc; is += MR) {
+          const dst = pa + ((<usize>is * kc) << 4);
+          const h = min(MR, mc - is);
+          if (ta) pack_a(dst, a + ((<usize>pc * m + ic + is) << 2), 4, <usize>m << 2, kc, h);
+          else pack_a(dst, a + ((<usize>(ic + is) * k + pc) << 2), <usize>k << 2, 4, kc, h);
+        }
+        for (let js = 0; js < nc; js += NR) {
+          const w = min(NR, nc - js);
+          const bp = pb + ((<usize>js * kc) << 2);
+          for (let is = 0; is < mc; is += MR) {
+            const h = min(MR, mc - is);
+            const ap = pa + ((<usize>is * kc) << 4);
+            const cp = c + (<usize>(ic + is) * ldc) + (<usize>(jc + js) << 2);
+            if (h == MR && w == NR) {
+              micro(ap, bp, kc, cp, ldc, acc);
+            } else {
+              micro(ap, bp, kc, tile, <usize>NR << 2, false);
+              merge_tile(cp, tile, h, w, ldc, acc);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+@inline function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+  if (ASC_FEATURE_RELAXED_SIMD) kernel_3x12(pa, pb, kc, c, ldc, acc);
+  else kernel_4x8(pa, pb, kc, c, ldc, acc);
+}
+
+/** C[i][j] (+)= tile[i][j] for the h×w corner of an edge tile. */
+function merge_tile(c: usize, tile: usize, h: i32, w: i32, ldc: usize, acc: bool): void {
+  for (let i = 0; i < h; i++) {
+    const t = tile + (<usize>(i * NR) << 2);
+    const r = c + <usize>i * ldc;
+    for (let j = 0; j < w; j++) {
+      const o = <usize>j << 2;
+      const v = load<f32>(t + o);
+      store<f32>(r + o, acc ? load<f32>(r + o) + v : v);
+    }
+  }
+}
+
+function scale_c(c: usize, m: i32, n: i32, beta: f32): void {
+  const len = <usize>m * <usize>n;
+  for (let i: usize = 0; i < len; i++) {
+    const p = c + (i << 2);
+    store<f32>(p, beta * load<f32>(p));
+  }
+}
+
+/**
+ * Packs an MR-row sliver of A with every value splatted to a full vector (dst vector p·MR + r holds
+ * A(r, p)), so the micro-kernel reads broadcasts with plain v128 loads at immediate offsets: V8 does
+ * not fold offsets into load32_splat, and a register splat would be re-materialized in the loop.
+ * `rs`/`cs` are the byte strides of A's rows and of its k index. Rows ≥ h are zero.
+ */
+function pack_a(dst: usize, src: usize, rs: usize, cs: usize, kc: i32, h: i32): void {
+  for (let p = 0; p < kc; p++) {
+    let s = src;
+    let r = 0;
+    for (; r < h; r++) {
+      v128.store(dst, v128.load32_splat(s));
+      s += rs;
+      dst += 16;
+    }
+    for (; r < MR; r++) {
+      v128.store(dst, f32x4.splat(0));
+      dst += 16;
+    }
+    src += cs;
+  }
+}
+
+/**
+ * Packs a sliver whose W lanes are contiguous in the source: dst[p·W + r] = src[p·ld + r] for
+ * r < w (B stored k×n), zeros for r ≥ w.
+ */
+@inline function pack_cols(dst: usize, src: usize, ld: usize, kc: i32, W: i32, w: i32): void {
+  const stride = <usize>W << 2;
+  if (w == W) {
+    for (let p = 0; p < kc; p++) {
+      let r = 0;
+      for (; r + 4 <= W; r += 4) v128.store(dst + (<usize>r << 2), v128.load(src + (<usize>r << 2)));
+      for (; r < W; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>r << 2)));
+      dst += stride;
+      src += ld;
+    }
+  } else {
+    for (let p = 0; p < kc; p++) {
+      let r = 0;
+      for (; r < w; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>r << 2)));
+      for (; r < W; r++) store<f32>(dst + (<usize>r << 2), 0);
+      dst += stride;
+      src += ld;
+    }
+  }
+}
+
+/**
+ * Packs a sliver whose W lanes are rows of the source, contiguous in p: dst[p·W + r] = src[r·ld + p]
+ * (B stored n×k in A·Bᵀ), zeros for r ≥ h. Groups of four rows go through 4×4 register transposes.
+ */
+@inline function pack_rows(dst: usize, src: usize, ld: usize, kc: i32, W: i32, h: i32): void {
+  const stride = <usize>W << 2;
+  if (h < W) memory.fill(dst, 0, <usize>kc * stride);
+  let r = 0;
+  for (; r + 4 <= h; r += 4) {
+    const s0 = src + <usize>r * ld;
+    const s1 = s0 + ld;
+    const s2 = s1 + ld;
+    const s3 = s2 + ld;
+    let d = dst + (<usize>r << 2);
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const o = <usize>p << 2;
+      const x0 = v128.load(s0 + o), x1 = v128.load(s1 + o), x2 = v128.load(s2 + o), x3 = v128.load(s3 + o);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      d += stride;
+      v128.store(d, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      d += stride;
+      v128.store(d, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      d += stride;
+      v128.store(d, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+      d += stride;
+    }
+    for (; p < kc; p++) {
+      const o = <usize>p << 2;
+      store<f32>(d, load<f32>(s0 + o));
+      store<f32>(d, load<f32>(s1 + o), 4);
+      store<f32>(d, load<f32>(s2 + o), 8);
+      store<f32>(d, load<f32>(s3 + o), 12);
+      d += stride;
+    }
+  }
+  for (; r < h; r++) {
+    const s = src + <usize>r * ld;
+    let d = dst + (<usize>r << 2);
+    for (let p = 0; p < kc; p++) {
+      store<f32>(d, load<f32>(s + (<usize>p << 2)));
+      d += stride;
+    }
+  }
+}
+
+// Micro-kernels: an MR×NR tile of C in registers, one k step per iteration. Unrolling in k does not
+// pay here: V8 hoists every load of the unrolled body ahead of the arithmetic and then spills.
+// Immediate offsets fold into the loads; both packs are contiguous in k.
+
+function kernel_4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = pb + ((<usize>kc * 8) << 2);
+  do {
+    const b0 = v128.load(pb); const b1 = v128.load(pb, 16);
+    const a0 = v128.load(pa);
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+    const a1 = v128.load(pa, 16);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+    const a2 = v128.load(pa, 32);
+    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+    const a3 = v128.load(pa, 48);
+    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+    pa += 64;
+    pb += 32;
+  } while (pb < end);
+  let r = c;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(r));
+    c01 = f32x4.add(c01, v128.load(r, 16));
+  }
+  v128.store(r, c00); v128.store(r, c01, 16); r += ldc;
+  if (acc) {
+    c10 = f32x4.add(c10, v128.load(r));
+    c11 = f32x4.add(c11, v128.load(r, 16));
+  }
+  v128.store(r, c10); v128.store(r, c11, 16); r += ldc;
+  if (acc) {
+    c20 = f32x4.add(c20, v128.load(r));
+    c21 = f32x4.add(c21, v128.load(r, 16));
+  }
+  v128.store(r, c20); v128.store(r, c21, 16); r += ldc;
+  if (acc) {
+    c30 = f32x4.add(c30, v128.load(r));
+    c31 = f32x4.add(c31, v128.load(r, 16));
+  }
+  v128.store(r, c30); v128.store(r, c31, 16);
+}
+
+function kernel_3x12(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+  const end = pb + ((<usize>kc * 12) << 2);
+  do {
+    const b0 = v128.load(pb); const b1 = v128.load(pb, 16); const b2 = v128.load(pb, 32);
+    const a0 = v128.load(pa);
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01); c02 = madd(a0, b2, c02);
+    const a1 = v128.load(pa, 16);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11); c12 = madd(a1, b2, c12);
+    const a2 = v128.load(pa, 32);
+    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21); c22 = madd(a2, b2, c22);
+    pa += 48;
+    pb += 48;
+  } while (pb < end);
+  let r = c;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(r));
+    c01 = f32x4.add(c01, v128.load(r, 16));
+    c02 = f32x4.add(c02, v128.load(r, 32));
+  }
+  v128.store(r, c00); v128.store(r, c01, 16); v128.store(r, c02, 32); r += ldc;
+  if (acc) {
+    c10 = f32x4.add(c10, v128.load(r));
+    c11 = f32x4.add(c11, v128.load(r, 16));
+    c12 = f32x4.add(c12, v128.load(r, 32));
+  }
+  v128.store(r, c10); v128.store(r, c11, 16); v128.store(r, c12, 32); r += ldc;
+  if (acc) {
+    c20 = f32x4.add(c20, v128.load(r));
+    c21 = f32x4.add(c21, v128.load(r, 16));
+    c22 = f32x4.add(c22, v128.load(r, 32));
+  }
+  v128.store(r, c20); v128.store(r, c21, 16); v128.store(r, c22, 32);
+}

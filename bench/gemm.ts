@@ -1,0 +1,82 @@
+/** GEMM benchmarks: bdl-wasm's three products and TF.js-wasm's matMul on the same shapes. */
+import type { Arena } from '../src/wasm/index.js';
+import type { Tf } from './tfjs.js';
+import { randomData, timePerCall } from './timing.js';
+
+export interface GemmShape {
+  m: number;
+  n: number;
+  k: number;
+}
+
+export const GEMM_SHAPES: GemmShape[] = [
+  { m: 64, n: 64, k: 64 },
+  { m: 256, n: 256, k: 256 },
+  { m: 512, n: 512, k: 512 },
+  { m: 1024, n: 1024, k: 1024 },
+  { m: 128, n: 256, k: 784 },
+];
+
+export interface GemmResult extends GemmShape {
+  /** A·B, the headline figure. */
+  bdl_gflops: number;
+  bdl_nn_gflops: number;
+  bdl_tn_gflops: number;
+  bdl_nt_gflops: number;
+  /** tf.matMul(a, b). */
+  tfjs_wasm_gflops: number;
+  /** tf.matMul with transposeA / transposeB: the products backprop needs. */
+  tfjs_wasm_tn_gflops: number;
+  tfjs_wasm_nt_gflops: number;
+  /** bdl_gflops / tfjs_wasm_gflops. */
+  ratio: number;
+}
+
+export function benchGemm(arena: Arena, tf: Tf, shape: GemmShape): GemmResult {
+  const { m, n, k } = shape;
+  const flops = 2 * m * n * k;
+  const mark = arena.mark();
+  const a = arena.putF32(randomData(m * k, 11));
+  const b = arena.putF32(randomData(k * n, 12));
+  const c = arena.allocF32(m * n);
+  const work = arena.alloc(Number(arena.k.gemm_workspace_bytes()));
+  const K = arena.k;
+  // The transposed calls read the same buffers as k×m / n×k matrices: same sizes, same work.
+  const nn = flops / timePerCall(() => K.gemm_f32_nn(c, a, b, m, n, k, 0, work)) / 1e9;
+  const tn = flops / timePerCall(() => K.gemm_f32_tn(c, a, b, m, n, k, 0, work)) / 1e9;
+  const nt = flops / timePerCall(() => K.gemm_f32_nt(c, a, b, m, n, k, 0, work)) / 1e9;
+  arena.reset(mark);
+
+  const ta = tf.tensor2d(randomData(m * k, 11), [m, k]);
+  const tb = tf.tensor2d(randomData(k * n, 12), [k, n]);
+  const taT = tf.tensor2d(randomData(m * k, 11), [k, m]);
+  const tbT = tf.tensor2d(randomData(k * n, 12), [n, k]);
+  const tfTime = (x: typeof ta, y: typeof tb, transA: boolean, transB: boolean, batchMs: number) =>
+    timePerCall(() => tf.matMul(x, y, transA, transB).dispose(), 5, batchMs);
+  const tfnn = flops / tfTime(ta, tb, false, false, 60) / 1e9;
+  // TF.js's transposed products are an order of magnitude slower: shorter batches keep the run short.
+  const tftn = flops / tfTime(taT, tb, true, false, 20) / 1e9;
+  const tfnt = flops / tfTime(ta, tbT, false, true, 20) / 1e9;
+  tf.dispose([ta, tb, taT, tbT]);
+  return {
+    ...shape,
+    bdl_gflops: nn,
+    bdl_nn_gflops: nn,
+    bdl_tn_gflops: tn,
+    bdl_nt_gflops: nt,
+    tfjs_wasm_gflops: tfnn,
+    tfjs_wasm_tn_gflops: tftn,
+    tfjs_wasm_nt_gflops: tfnt,
+    ratio: nn / tfnn,
+  };
+}
+
+/** GFLOP/s of the register-only f32x4 multiply-add loop: the ceiling for this binary here. */
+export function benchPeak(arena: Arena): number {
+  const iters = 2_000_000;
+  let flops = 0;
+  const sec = timePerCall(() => {
+    flops = arena.k.peak_f32x4(iters);
+  }, 7, 60);
+  return flops / sec / 1e9;
+}

@@ -1,0 +1,131 @@
+// `npm run bench [-- --json FILE] [--only node|node-relaxed|chromium]`: builds the wasm, bundles the
+// benchmark for Node and for a page, runs it in Node (plain SIMD, then relaxed SIMD in a second
+// process started with --experimental-wasm-relaxed-simd) and in Debian's Chromium driven by
+// playwright-core against a local server, then writes the JSON and bench/RESULTS.md.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench/out');
+const args = process.argv.slice(2);
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const only = opt('--only')?.split(',');
+const wanted = (name) => !only || only.includes(name);
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--wasm-only'], { cwd: root, stdio: 'inherit' });
+mkdirSync(out, { recursive: true });
+const common = { bundle: true, format: 'esm', target: 'es2022', loader: { '.wasm': 'binary' }, logLevel: 'warning' };
+await esbuild.build({
+  ...common,
+  entryPoints: [join(root, 'bench/node.ts')],
+  outfile: join(out, 'node.mjs'),
+  platform: 'node',
+  // TF.js's Node build is CommonJS and requires Node built-ins.
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url';" +
+      ' const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __fu(new URL(".", import.meta.url));',
+  },
+});
+await esbuild.build({ ...common, entryPoints: [join(root, 'bench/page.ts')], outfile: join(out, 'page.js'), platform: 'browser' });
+writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bdl-wasm bench</title><script type="module" src="/page.js"></script>\n');
+
+const results = {};
+let cpu = 'unknown';
+
+function runNode(key, nodeFlags, flavor) {
+  console.log(`\n== ${key}`);
+  const r = spawnSync(process.execPath, [...nodeFlags, join(out, 'node.mjs'), '--flavor', flavor], {
+    cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`${key} benchmark failed (exit ${r.status})`);
+  const lines = r.stdout.trim().split('\n');
+  results[key] = JSON.parse(lines[lines.length - 1]);
+  cpu = results[key].env.cpu;
+}
+
+if (wanted('node')) runNode('node', [], 'simd');
+if (wanted('node-relaxed')) runNode('node-relaxed', ['--experimental-wasm-relaxed-simd'], 'relaxed');
+if (wanted('chromium')) {
+  if (existsSync(chromiumPath)) await runChromium();
+  else console.log(`\nNo Chromium at ${chromiumPath}: skipping the page (set CHROMIUM_PATH).`);
+}
+
+async function runChromium() {
+  console.log('\n== chromium');
+  const require = createRequire(import.meta.url);
+  const tfjsDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = path === '/' ? join(out, 'index.html')
+      : path.startsWith('/tfjs/') ? join(tfjsDir, path.slice(6).replace(/[^\w.-]/g, ''))
+      : join(out, path.slice(1).replace(/[^\w.-]/g, ''));
+    if (!existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+  try {
+    const page = await browser.newPage();
+    // Never the network: everything comes from the local server.
+    await page.route('**/*', (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
+    await page.goto(`${origin}/?cpu=${encodeURIComponent(cpu)}`);
+    let printed = 0;
+    for (;;) {
+      const s = await page.evaluate(() => window.bdlBench);
+      for (; s && printed < s.log.length; printed++) console.error(s.log[printed]);
+      if (s?.error) throw new Error(`page: ${s.error}`);
+      if (s?.result) {
+        results.chromium = s.result;
+        break;
+      }
+      await new Promise((ok) => setTimeout(ok, 500));
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+const json = JSON.stringify(results, null, 2);
+writeFileSync(join(out, 'latest.json'), json);
+const file = opt('--json');
+if (file) writeFileSync(resolve(file), json);
+if (!only) writeFileSync(join(root, 'bench/RESULTS.md'), resultsMarkdown(results));
+console.log(`\nwrote ${file ?? 'bench/out/latest.json'}${only ? '' : ' and bench/RESULTS.md'}`);
+
+function resultsMarkdown(all) {
+  const f = (x, d = 1) => (x == null ? '–' : x.toFixed(d));
+  const L = ['# Benchmark results', '', 'Latest `npm run bench` (single thread; medians of ≥ 5 timed batches after warm-up).', ''];
+  const first = Object.values(all)[0];
+  if (first) L.push(`Machine: ${first.env.cpu}, ${first.env.date.slice(0, 10)}.`, '');
+  for (const [key, r] of Object.entries(all)) {
+    L.push(`## ${key} (${r.env.wasm} binary)`, '', `f32x4 register-only peak: **${f(r.wasm_peak_gflops)} GFLOP/s**`, '');
+    L.push('| m×k·k×n | bdl A·B | bdl Aᵀ·B | bdl A·Bᵀ | TF.js A·B | TF.js Aᵀ·B | TF.js A·Bᵀ | bdl/TF.js (A·B) | bdl A·B / peak |');
+    L.push('|---|---|---|---|---|---|---|---|---|');
+    for (const g of r.gemm) {
+      L.push(`| ${g.m}×${g.k}·${g.k}×${g.n} | ${f(g.bdl_nn_gflops)} | ${f(g.bdl_tn_gflops)} | ${f(g.bdl_nt_gflops)} | ${f(g.tfjs_wasm_gflops)} | ${f(g.tfjs_wasm_tn_gflops)} | ${f(g.tfjs_wasm_nt_gflops)} | ${f(g.ratio, 2)}× | ${f((100 * g.bdl_nn_gflops) / r.wasm_peak_gflops, 0)} % |`);
+    }
+    L.push('', '| MLP | bdl examples/s | TF.js examples/s |', '|---|---|---|');
+    for (const m of [...r.mlp_train, ...r.mlp_predict]) L.push(`| ${m.name} | ${f(m.bdl_examples_per_s, 0)} | ${f(m.tfjs_wasm_examples_per_s, 0)} |`);
+    L.push('');
+  }
+  L.push('GFLOP/s = 2·m·n·k / time. Other processes share this 2-core machine: compare ratios measured in the same run.', '');
+  return L.join('\n');
+}
