@@ -170,7 +170,12 @@ export class Mlp {
     return this.lossKernel(this.dA, out, y, batch, opts.scale ?? 1, opts);
   }
 
+  /** The likelihood's kernel: returns scale × Σ NLL over the batch, writes scale × ∂NLL/∂out. */
   private lossKernel(grad: number, out: number, y: number, batch: number, scale: number, opts: LossOptions): number {
+    return scale * this.nllSum(grad, out, y, batch, scale, opts);
+  }
+
+  private nllSum(grad: number, out: number, y: number, batch: number, scale: number, opts: LossOptions): number {
     const k = this.arena.k;
     const n = this.spec.outputs;
     switch (this.spec.likelihood) {

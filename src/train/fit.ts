@@ -145,7 +145,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
     const xb = arena.allocF32(batchSize * data.inputs);
     const yb = arena.allocF32(batchSize * data.targets);
     const state = transform.init(arena, P);
-    const rng = new Rng(seed, stream, SHUFFLE_TAG);
+    const rng = new Rng(seed, stream, [0, 0, SHUFFLE_TAG]);
 
     const batchesPerEpoch = Math.ceil(data.n / batchSize);
     const totalSteps = epochs * batchesPerEpoch;

@@ -48,6 +48,6 @@ describe('parseTable / parseDataset', () => {
     expect(codeOf(() => parseTable('\n\n# only a comment\n'))).toBe('E_EMPTY');
     expect(codeOf(() => parseDataset('1 2\n3 4', { target: 5 }))).toBe('E_ARG');
     expect(codeOf(() => parseDataset('a,b\n1,2', { target: 'z' }))).toBe('E_ARG');
-    expect(codeOf(() => parseTable('1 inf\n'))).toBe('E_PARSE');
+    expect(codeOf(() => parseTable('1 2\n3 inf\n'))).toBe('E_PARSE');
   });
 });
