@@ -163,7 +163,7 @@ export class Warmup {
     x = x < LOG_MIN ? LOG_MIN : x > LOG_MAX ? LOG_MAX : x;
     const w = Math.pow(this.counter, -kappa);
     this.xBar = (1 - w) * this.xBar + w * x;
-    this.params.stepSize = Math.exp(x);
+    this.params.stepSize = clampStep(Math.exp(x));
   }
 
   /**
