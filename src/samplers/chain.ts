@@ -80,7 +80,7 @@ export interface ChainOptions {
   adapt?: WarmupOptions;
   /** Step size before the initial search (Stan: 1). */
   initStepSize?: number;
-  /** Initial position; default uniform in (−initRadius, initRadius)^dim, retried up to 100 times. */
+  /** Initial position; default target.init(rng) if the target has one, else uniform in (−initRadius, initRadius)^dim, retried up to 100 times. */
   init?: ArrayLike<number>;
   /** Default 2, Stan's. */
   initRadius?: number;
@@ -149,9 +149,14 @@ function checkResume(cp: ChainCheckpoint, expect: Omit<ChainCheckpoint, 'version
       throw argError('E_ARG', `resumeFrom.${k}`, `${expect[k]} as in these options`, describe(cp[k]), 'Resume with the options of the run that wrote the checkpoint.');
     }
   }
-  if (JSON.stringify(cp.kernel) !== JSON.stringify(expect.kernel)) {
-    throw argError('E_ARG', 'resumeFrom.kernel', JSON.stringify(expect.kernel), JSON.stringify(cp.kernel), 'Resume with the kernel of the run that wrote the checkpoint.');
+  if (canonical(cp.kernel) !== canonical(expect.kernel)) {
+    throw argError('E_ARG', 'resumeFrom.kernel', canonical(expect.kernel), canonical(cp.kernel), 'Resume with the kernel of the run that wrote the checkpoint.');
   }
+}
+
+/** JSON with sorted keys, so that key order does not matter when comparing specs. */
+function canonical(spec: KernelSpec): string {
+  return spec == null || typeof spec !== 'object' ? String(spec) : JSON.stringify(spec, Object.keys(spec).sort());
 }
 
 const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -210,7 +215,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     start = cp.iteration;
   } else {
     const rng0 = makeRng(seed, chain, 0);
-    state = initialState(kernel, rng0, initRadius, opts.init);
+    state = initialState(kernel, rng0, initRadius, opts.init, target.init?.bind(target));
     warmup = new Warmup(dim, nWarmup, opts.adapt, initStep);
     if (nWarmup > 0 && (opts.adapt?.adaptStepSize ?? true)) {
       warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, initStep, rng0));

@@ -4,7 +4,6 @@ export { rngFactoryFromUniforms, type UniformSource } from './rng.js';
 export { nuts, type NutsOptions } from './nuts.js';
 export { hmc, type HmcOptions } from './hmc.js';
 export { Warmup, searchStepSize, MIN_STEP_SIZE, MAX_STEP_SIZE, type WarmupOptions, type WarmupState } from './warmup.js';
-export { Hamiltonian, PhasePoint } from './hamiltonian.js';
-export { initialState, INIT_ATTEMPTS } from './init.js';
+export { INIT_ATTEMPTS } from './init.js';
 export type { DrawChunk } from './draws.js';
 export { runChain, type ChainCheckpoint, type ChainOptions, type ChainProgress, type ChainResult, type KernelSpec } from './chain.js';

@@ -8,8 +8,13 @@ import type { Kernel, KernelState, SamplerRng } from './types.js';
 /** Stan's number of attempts at a random initialization. */
 export const INIT_ATTEMPTS = 100;
 
-/** Starts `kernel` at `init` when given, else at the first of 100 random draws with a finite density. */
-export function initialState(kernel: Kernel, rng: SamplerRng, radius: number, init?: ArrayLike<number>): KernelState {
+/**
+ * Starts `kernel` at `init` when given, else at the first of 100 random draws with a finite density
+ * and gradient: from `draw` when the target offers one, uniform in (−radius, radius)^dim otherwise.
+ */
+export function initialState(
+  kernel: Kernel, rng: SamplerRng, radius: number, init?: ArrayLike<number>, draw?: (rng: SamplerRng) => ArrayLike<number>,
+): KernelState {
   const dim = kernel.dim;
   if (init !== undefined) {
     if (init == null || init.length !== dim) {
@@ -27,13 +32,21 @@ export function initialState(kernel: Kernel, rng: SamplerRng, radius: number, in
   }
   const q = new Float64Array(dim);
   for (let attempt = 0; attempt < INIT_ATTEMPTS; attempt++) {
-    for (let i = 0; i < dim; i++) q[i] = radius * (2 * rng.uniform() - 1);
+    if (draw) {
+      const x = draw(rng);
+      if (x == null || x.length !== dim) {
+        throw argError('E_SHAPE', 'target.init()', `${dim} values`, describe(x), 'Return one initial value per dimension from init(rng).');
+      }
+      q.set(x);
+    } else {
+      for (let i = 0; i < dim; i++) q[i] = radius * (2 * rng.uniform() - 1);
+    }
     const state = kernel.init(q);
     if (state.logDensity > -Infinity) return state;
   }
   throw new BdlError(
     'E_NONFINITE',
-    `init: the log density or its gradient was not finite at any of ${INIT_ATTEMPTS} random positions uniform in (−${radius}, ${radius})^${dim}. ` +
+    `init: the log density or its gradient was not finite at any of ${INIT_ATTEMPTS} random positions ${draw ? 'from target.init()' : `uniform in (−${radius}, ${radius})^${dim}`}. ` +
       'Check that logDensity returns a finite value and gradient on the unconstrained scale (e.g. by evaluating it at zeros), ' +
       'pass a smaller initRadius (e.g. 0.1 for large networks), or pass init explicitly.',
     'init',

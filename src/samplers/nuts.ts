@@ -130,7 +130,8 @@ class Nuts implements Kernel {
     this.rho = vec();
     this.rhoFwd = vec();
     this.rhoBck = vec();
-    this.levels = Array.from({ length: this.maxDepth }, () => new Level(dim));
+    // Level k − 1 serves the recursion at depth k ≥ 1 (depth 0 is a single leapfrog step).
+    this.levels = Array.from({ length: this.maxDepth - 1 }, () => new Level(dim));
     this.invMetric = vec();
     this.result = { state: { position: new Float64Array(0), logDensity: -Infinity, grad: new Float64Array(0) }, info: this.info };
   }
@@ -255,7 +256,7 @@ class Nuts implements Kernel {
       return this.divergent ? NaN : logWeight;
     }
 
-    const L = this.levels[depth];
+    const L = this.levels[depth - 1];
     L.rhoInit.fill(0);
     const weightInit = this.buildTree(depth - 1, propose, pSharpBeg, L.pSharpInitEnd, L.rhoInit, pBeg, L.pInitEnd, sign);
     if (Number.isNaN(weightInit)) return NaN;

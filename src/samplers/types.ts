@@ -11,6 +11,11 @@
 export interface Target {
   readonly dim: number;
   logDensity(theta: Float64Array, grad: Float64Array): number;
+  /**
+   * Optional random initial position (e.g. a network's usual weight initialization); used instead
+   * of uniform(−2, 2) draws, and retried like them when the density is not finite there.
+   */
+  init?(rng: SamplerRng): ArrayLike<number>;
 }
 
 /**

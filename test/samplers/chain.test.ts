@@ -79,6 +79,11 @@ describe('checkpoint and resume', () => {
     expect(err.message).toMatch(/resumeFrom\.seed/);
     const err2 = await caught(runChain(t, { ...base, warmup: 40, draws: 20, kernel: { type: 'hmc', steps: 3 }, resumeFrom: cp }));
     expect(err2.message).toMatch(/resumeFrom\.kernel/);
+    // Key order in the kernel spec does not matter.
+    let cpHmc: ChainCheckpoint | undefined;
+    const hmcOpts = { ...base, warmup: 40, draws: 20, checkpointEvery: 30 };
+    await runChain(t, { ...hmcOpts, kernel: { type: 'hmc', steps: 3, jitter: 0.1 }, onCheckpoint: (c) => { cpHmc = c; } });
+    await runChain(t, { ...hmcOpts, kernel: { jitter: 0.1, steps: 3, type: 'hmc' }, resumeFrom: cpHmc });
   });
 });
 
@@ -164,6 +169,14 @@ describe('initialization', () => {
     expect(bad.code).toBe('E_SHAPE');
     const outside = await caught(runChain({ dim: 1, logDensity: (x) => (x[0] > 0 ? 0 : -Infinity) }, { ...base, init: [-1] }));
     expect(outside.code).toBe('E_NONFINITE');
+  });
+
+  test("the target's own init(rng) is used for random starts", async () => {
+    const starts: number[] = [];
+    const t: Target = { ...normalTarget(2), init: (rng) => { const u = 10 + rng.uniform(); starts.push(u); return [u, -u]; } };
+    const r = await runChain(t, { ...base, warmup: 0, draws: 1, initStepSize: 1e-3, kernel: { type: 'hmc', steps: 1 } });
+    expect(starts.length).toBe(1);
+    expect(Math.abs(r.samples!.draws[0] - starts[0])).toBeLessThan(0.01);
   });
 
   test('a given init is used as given (and not mutated)', async () => {

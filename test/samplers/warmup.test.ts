@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { BdlError } from '../../src/errors.js';
-import { Hamiltonian, MIN_STEP_SIZE, searchStepSize, Warmup } from '../../src/samplers/index.js';
+import { Hamiltonian } from '../../src/samplers/hamiltonian.js';
+import { MIN_STEP_SIZE, searchStepSize, Warmup } from '../../src/samplers/index.js';
 import { normalTarget, philoxRng } from './helpers.js';
 
 /** Iterations (0-based) at which the metric changes over a warmup of n. */
