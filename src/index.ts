@@ -19,3 +19,10 @@ export { adam, chain, clipByGlobalNorm, momentum, sgd, weightDecay, type StepInf
 export { constant, cosine, cyclical, stepDecay, type Schedule } from './train/schedules.js';
 export * from './diagnostics/index.js';
 export * from './metrics/index.js';
+export {
+  hmc, nuts, runChain, rngFactoryFromUniforms, searchStepSize, Warmup, INIT_ATTEMPTS, MAX_STEP_SIZE, MIN_STEP_SIZE,
+  type ChainCheckpoint, type ChainOptions, type ChainProgress, type ChainResult, type DrawChunk, type HmcOptions,
+  type Info as TransitionInfo, type Kernel as SamplerKernel, type KernelParams, type KernelSpec, type KernelState,
+  type NutsOptions, type RngFactory, type SamplerRng, type Target, type Transition, type UniformSource,
+  type WarmupOptions, type WarmupState,
+} from './samplers/index.js';

@@ -1,0 +1,294 @@
+/**
+ * One Markov chain from start to finish: initialization, warmup, sampling, draws streamed out in
+ * chunks, progress, cancellation, and checkpoints from which a resumed run continues with
+ * bit-identical draws (iteration t always draws from counter t + 1 of key (seed, chain), and the
+ * checkpoint holds everything else: position, gradient, adaptation state, counters).
+ */
+import { argError, BdlError, describe } from '../errors.js';
+import { concatChunks, ChunkWriter, type DrawChunk } from './draws.js';
+import { Hamiltonian } from './hamiltonian.js';
+import { hmc } from './hmc.js';
+import { initialState } from './init.js';
+import { nuts } from './nuts.js';
+import type { Kernel, KernelState, RngFactory, Target } from './types.js';
+import { searchStepSize, Warmup, type WarmupOptions, type WarmupState } from './warmup.js';
+
+/** Which kernel to run (plain data, so checkpoints and worker tasks can carry it). */
+export type KernelSpec =
+  | { type: 'nuts'; maxTreeDepth?: number; maxDeltaH?: number }
+  | { type: 'hmc'; steps: number; jitter?: number; maxDeltaH?: number };
+
+/** Progress of a chain, reported every `progressEvery` iterations and at the end of each phase. */
+export interface ChainProgress {
+  chain: number;
+  /** Iterations completed (warmup included). */
+  iteration: number;
+  total: number;
+  phase: 'warmup' | 'sampling';
+  stepSize: number;
+  /** Mean acceptance statistic over the current phase so far. */
+  acceptance: number;
+  /** Divergent transitions after warmup. */
+  divergences: number;
+  warmupDivergences: number;
+  /** Gradient evaluations so far (leapfrog steps; initialization and step-size searches excluded). */
+  gradEvals: number;
+}
+
+/** Everything needed to continue a chain exactly. Plain data: JSON and structured clone keep it intact. */
+export interface ChainCheckpoint {
+  version: 1;
+  dim: number;
+  seed: number;
+  chain: number;
+  warmup: number;
+  draws: number;
+  thin: number;
+  kernel: KernelSpec;
+  /** Iterations completed; the resumed run starts with this one. */
+  iteration: number;
+  position: number[];
+  logDensity: number;
+  grad: number[];
+  adaptation: WarmupState;
+  /** Kept draws delivered through onDraws before this checkpoint (the resumed run re-delivers from here). */
+  drawsEmitted: number;
+  divergences: number;
+  warmupDivergences: number;
+  gradEvals: number;
+  acceptSum: number;
+  acceptCount: number;
+}
+
+/** Options of `runChain`. */
+export interface ChainOptions {
+  /** Counter-based generator factory (the library's Philox; see rngFactoryFromUniforms). */
+  rng: RngFactory;
+  /** Non-negative integer seed shared by all chains of a run. */
+  seed: number;
+  /** Chain index: the generator's stream. Default 0. */
+  chain?: number;
+  /** Warmup iterations (adaptation; not returned). Default 1000. */
+  warmup?: number;
+  /** Sampling iterations after warmup. Default 1000. */
+  draws?: number;
+  /** Keep every thin-th sampling iteration. Default 1. */
+  thin?: number;
+  /** Default NUTS with Stan's settings. */
+  kernel?: KernelSpec;
+  /** Warmup tuning (Stan's defaults). */
+  adapt?: WarmupOptions;
+  /** Step size before the initial search (Stan: 1). */
+  initStepSize?: number;
+  /** Initial position; default target.init(rng) if the target has one, else uniform in (−initRadius, initRadius)^dim, retried up to 100 times. */
+  init?: ArrayLike<number>;
+  /** Default 2, Stan's. */
+  initRadius?: number;
+  /** Kept draws per chunk passed to onDraws. Default 100. */
+  chunkSize?: number;
+  /** Receives the kept draws chunk by chunk, in order. */
+  onDraws?: (chunk: DrawChunk) => void;
+  /** Also return all kept draws of this call in the result. Default true. */
+  keepDraws?: boolean;
+  onProgress?: (p: ChainProgress) => void;
+  /** Iterations between progress reports. Default ⌈total / 100⌉. */
+  progressEvery?: number;
+  /** Iterations between checkpoints (0 = none). Pending draws are flushed before each checkpoint. */
+  checkpointEvery?: number;
+  onCheckpoint?: (c: ChainCheckpoint) => void;
+  /** Continue from a checkpoint of a run with the same seed, chain, lengths, thinning and kernel. */
+  resumeFrom?: ChainCheckpoint;
+  /** Checked before every iteration; returning true aborts with BdlError E_ABORTED. */
+  shouldStop?: () => boolean;
+  /** Milliseconds of work between yields to the event loop, so messages (e.g. a cancel) get through. Default 50; 0 = never. */
+  yieldEveryMs?: number;
+}
+
+/** What a finished chain returns. */
+export interface ChainResult {
+  chain: number;
+  /** Final (adapted) step size and inverse metric. */
+  stepSize: number;
+  invMetric: Float64Array;
+  /** The kept draws of this call (from the resume point when resumed), or null with keepDraws false. */
+  samples: DrawChunk | null;
+  divergences: number;
+  warmupDivergences: number;
+  gradEvals: number;
+}
+
+function makeKernel(target: Target, spec: KernelSpec): Kernel {
+  if (spec.type === 'nuts') return nuts(target, spec);
+  if (spec.type === 'hmc') return hmc(target, spec);
+  throw argError('E_ARG', 'kernel.type', '"nuts" or "hmc"', describe((spec as { type: unknown }).type), 'Choose NUTS unless you need a fixed trajectory length.');
+}
+
+function intOption(name: string, v: number | undefined, def: number, min: number): number {
+  const x = v ?? def;
+  if (!Number.isSafeInteger(x) || x < min) {
+    throw argError('E_ARG', name, `an integer ≥ ${min}`, describe(v), `Omit it for the default ${def}.`);
+  }
+  return x;
+}
+
+function checkTarget(target: Target): void {
+  if (target == null || typeof target.logDensity !== 'function') {
+    throw argError('E_ARG', 'target', 'an object with dim and logDensity(theta, grad)', describe(target), 'Wrap your model as { dim, logDensity }.');
+  }
+  if (!Number.isInteger(target.dim) || target.dim < 1) {
+    throw argError('E_ARG', 'target.dim', 'a positive integer', describe(target.dim), 'Set dim to the number of parameters.');
+  }
+}
+
+function checkResume(cp: ChainCheckpoint, expect: Omit<ChainCheckpoint, 'version' | 'iteration' | 'position' | 'logDensity' | 'grad' | 'adaptation' | 'drawsEmitted' | 'divergences' | 'warmupDivergences' | 'gradEvals' | 'acceptSum' | 'acceptCount'>): void {
+  if (cp == null || cp.version !== 1) {
+    throw argError('E_FORMAT', 'resumeFrom', 'a version 1 chain checkpoint', describe(cp), 'Pass an object produced by onCheckpoint.');
+  }
+  for (const k of ['dim', 'seed', 'chain', 'warmup', 'draws', 'thin'] as const) {
+    if (cp[k] !== expect[k]) {
+      throw argError('E_ARG', `resumeFrom.${k}`, `${expect[k]} as in these options`, describe(cp[k]), 'Resume with the options of the run that wrote the checkpoint.');
+    }
+  }
+  if (canonical(cp.kernel) !== canonical(expect.kernel)) {
+    throw argError('E_ARG', 'resumeFrom.kernel', canonical(expect.kernel), canonical(cp.kernel), 'Resume with the kernel of the run that wrote the checkpoint.');
+  }
+}
+
+/** JSON with sorted keys, so that key order does not matter when comparing specs. */
+function canonical(spec: KernelSpec): string {
+  return spec == null || typeof spec !== 'object' ? String(spec) : JSON.stringify(spec, Object.keys(spec).sort());
+}
+
+const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Runs one chain of `warmup` adaptation iterations and `draws` sampling iterations on `target`.
+ * Kept draws stream out through `onDraws`; the promise resolves with the adapted tuning, counts and
+ * (unless keepDraws is false) all kept draws. Rejects with BdlError E_ABORTED when `shouldStop()`
+ * returns true, and E_NONFINITE when no valid start or step size exists.
+ */
+export async function runChain(target: Target, opts: ChainOptions): Promise<ChainResult> {
+  checkTarget(target);
+  if (typeof opts?.rng !== 'function') {
+    throw argError('E_ARG', 'rng', 'a counter-based RngFactory', describe(opts?.rng), 'Pass the library\'s Philox factory.');
+  }
+  const seed = intOption('seed', opts.seed, 0, 0);
+  const chain = intOption('chain', opts.chain, 0, 0);
+  const nWarmup = intOption('warmup', opts.warmup, 1000, 0);
+  const nDraws = intOption('draws', opts.draws, 1000, 0);
+  const thin = intOption('thin', opts.thin, 1, 1);
+  const chunkSize = intOption('chunkSize', opts.chunkSize, 100, 1);
+  const checkpointEvery = intOption('checkpointEvery', opts.checkpointEvery, 0, 0);
+  const total = nWarmup + nDraws;
+  const progressEvery = intOption('progressEvery', opts.progressEvery, Math.max(1, Math.ceil(total / 100)), 1);
+  const yieldEveryMs = opts.yieldEveryMs ?? 50;
+  const initRadius = opts.initRadius ?? 2;
+  if (!(initRadius > 0 && Number.isFinite(initRadius))) {
+    throw argError('E_ARG', 'initRadius', 'a positive number', describe(opts.initRadius), 'Stan uses 2.');
+  }
+  const initStep = opts.initStepSize ?? 1;
+  if (!(initStep > 0 && Number.isFinite(initStep))) {
+    throw argError('E_ARG', 'initStepSize', 'a positive number', describe(opts.initStepSize), 'Stan starts from 1.');
+  }
+  const spec: KernelSpec = opts.kernel ?? { type: 'nuts' };
+  const kernel = makeKernel(target, spec);
+  const h = new Hamiltonian(target);
+  const dim = target.dim;
+  const keepDraws = opts.keepDraws ?? true;
+  const makeRng = opts.rng;
+
+  let state: KernelState;
+  let warmup: Warmup;
+  let start = 0;
+  let drawsEmitted = 0;
+  let divergences = 0;
+  let warmupDivergences = 0;
+  let gradEvals = 0;
+  let acceptSum = 0;
+  let acceptCount = 0;
+  if (opts.resumeFrom !== undefined) {
+    const cp = opts.resumeFrom;
+    checkResume(cp, { dim, seed, chain, warmup: nWarmup, draws: nDraws, thin, kernel: spec });
+    state = { position: Float64Array.from(cp.position), logDensity: cp.logDensity, grad: Float64Array.from(cp.grad) };
+    warmup = Warmup.fromJSON(cp.adaptation);
+    ({ drawsEmitted, divergences, warmupDivergences, gradEvals, acceptSum, acceptCount } = cp);
+    start = cp.iteration;
+  } else {
+    const rng0 = makeRng(seed, chain, 0);
+    state = initialState(kernel, rng0, initRadius, opts.init, target.init?.bind(target));
+    warmup = new Warmup(dim, nWarmup, opts.adapt, initStep);
+    if (nWarmup > 0 && (opts.adapt?.adaptStepSize ?? true)) {
+      warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, initStep, rng0));
+    }
+  }
+
+  const chunks: DrawChunk[] = [];
+  const writer = new ChunkWriter(chain, dim, chunkSize, drawsEmitted, (c) => {
+    if (keepDraws) chunks.push(c);
+    opts.onDraws?.(c);
+  });
+  const firstKept = drawsEmitted;
+
+  const report = (t: number): void => {
+    opts.onProgress?.({
+      chain, iteration: t, total, phase: t <= nWarmup && nWarmup > 0 ? 'warmup' : 'sampling',
+      stepSize: warmup.params.stepSize, acceptance: acceptCount > 0 ? acceptSum / acceptCount : NaN,
+      divergences, warmupDivergences, gradEvals,
+    });
+  };
+
+  let lastYield = performance.now();
+  for (let t = start; t < total; t++) {
+    if (opts.shouldStop?.()) {
+      throw new BdlError('E_ABORTED', `chain ${chain}: stopped at iteration ${t} of ${total} on request. Resume from the last checkpoint to continue with identical draws.`);
+    }
+    const rng = makeRng(seed, chain, t + 1);
+    const { info } = kernel.step(state, rng, warmup.params);
+    gradEvals += info.nLeapfrog;
+    acceptSum += info.acceptProb;
+    acceptCount++;
+    if (t < nWarmup) {
+      if (info.divergent) warmupDivergences++;
+      warmup.learnStepSize(info.acceptProb);
+      if (warmup.learnMetric(state.position)) {
+        warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, warmup.params.stepSize, rng));
+      }
+      if (t === nWarmup - 1) warmup.finish();
+    } else {
+      if (info.divergent) divergences++;
+      if ((t - nWarmup) % thin === 0) writer.push(state, info);
+    }
+
+    const done = t + 1;
+    if (done % progressEvery === 0 || done === nWarmup || done === total) report(done);
+    if (done === nWarmup) {
+      acceptSum = 0; // acceptance is reported per phase
+      acceptCount = 0;
+    }
+    if (checkpointEvery > 0 && done % checkpointEvery === 0 && done < total) {
+      writer.flush();
+      opts.onCheckpoint?.({
+        version: 1, dim, seed, chain, warmup: nWarmup, draws: nDraws, thin, kernel: spec,
+        iteration: done,
+        position: Array.from(state.position), logDensity: state.logDensity, grad: Array.from(state.grad),
+        adaptation: warmup.toJSON(),
+        drawsEmitted: writer.next, divergences, warmupDivergences, gradEvals, acceptSum, acceptCount,
+      });
+    }
+    if (yieldEveryMs > 0 && performance.now() - lastYield >= yieldEveryMs) {
+      await yieldNow();
+      lastYield = performance.now();
+    }
+  }
+  writer.flush();
+
+  return {
+    chain,
+    stepSize: warmup.params.stepSize,
+    invMetric: Float64Array.from(warmup.params.invMetric),
+    samples: keepDraws ? concatChunks(chunks, chain, firstKept, dim) : null,
+    divergences,
+    warmupDivergences,
+    gradEvals,
+  };
+}

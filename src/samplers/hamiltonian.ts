@@ -1,0 +1,84 @@
+/**
+ * Euclidean Hamiltonian dynamics with a diagonal metric: H(q, p) = −log p(q) + ½ pᵀM⁻¹p, momenta
+ * p ~ N(0, M), and the leapfrog integrator. Everything works in place on preallocated f64 arrays.
+ */
+import type { SamplerRng, Target } from './types.js';
+
+/** A point in phase space with its log density and gradient (−Infinity log density = outside the support). */
+export class PhasePoint {
+  readonly q: Float64Array;
+  readonly p: Float64Array;
+  readonly g: Float64Array;
+  lp = -Infinity;
+
+  constructor(dim: number) {
+    this.q = new Float64Array(dim);
+    this.p = new Float64Array(dim);
+    this.g = new Float64Array(dim);
+  }
+
+  copyFrom(o: PhasePoint): void {
+    this.q.set(o.q);
+    this.p.set(o.p);
+    this.g.set(o.g);
+    this.lp = o.lp;
+  }
+}
+
+/** The target seen through the Hamiltonian: rejects non-finite densities and gradients alike. */
+export class Hamiltonian {
+  readonly dim: number;
+
+  constructor(readonly target: Target) {
+    this.dim = target.dim;
+  }
+
+  /**
+   * log p(q) with its gradient in `grad`; −Infinity when the density or any gradient entry is not
+   * finite (a NaN gradient accepted into the state would freeze the chain for good).
+   */
+  logDensity(q: Float64Array, grad: Float64Array): number {
+    const lp = this.target.logDensity(q, grad);
+    if (!(lp > -Infinity && lp < Infinity)) return -Infinity;
+    let s = 0;
+    for (let i = 0; i < grad.length; i++) s += grad[i] * 0; // NaN iff some entry is ±Infinity or NaN
+    return s === 0 ? lp : -Infinity;
+  }
+
+  /** Draws p ~ N(0, M) with M = diag(1 / invMetric). */
+  sampleMomentum(p: Float64Array, rng: SamplerRng, invMetric: Float64Array): void {
+    rng.normal(p);
+    for (let i = 0; i < p.length; i++) p[i] /= Math.sqrt(invMetric[i]);
+  }
+
+  /** ½ pᵀM⁻¹p. */
+  kinetic(p: Float64Array, invMetric: Float64Array): number {
+    let k = 0;
+    for (let i = 0; i < p.length; i++) k += invMetric[i] * p[i] * p[i];
+    return 0.5 * k;
+  }
+
+  /** H(z); +Infinity outside the support (and for NaN energies). */
+  energy(z: PhasePoint, invMetric: Float64Array): number {
+    const h = this.kinetic(z.p, invMetric) - z.lp;
+    return Number.isNaN(h) ? Infinity : h;
+  }
+
+  /** The velocity M⁻¹p of z (the "sharp" momentum of the U-turn criterion), written to `out`. */
+  velocity(out: Float64Array, p: Float64Array, invMetric: Float64Array): void {
+    for (let i = 0; i < p.length; i++) out[i] = invMetric[i] * p[i];
+  }
+
+  /** One leapfrog step of size eps (negative = backward in time) applied to z in place. */
+  leapfrog(z: PhasePoint, eps: number, invMetric: Float64Array): void {
+    const { q, p, g } = z;
+    const n = q.length;
+    const half = 0.5 * eps;
+    for (let i = 0; i < n; i++) {
+      p[i] += half * g[i];
+      q[i] += eps * invMetric[i] * p[i];
+    }
+    z.lp = this.logDensity(q, g);
+    for (let i = 0; i < n; i++) p[i] += half * g[i];
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Static Hamiltonian Monte Carlo (Neal 2011): a fixed number of leapfrog steps, then a Metropolis
+ * test on the change in energy. The step size may be jittered uniformly in ε·(1 ± jitter) every
+ * transition, which breaks the resonances a fixed trajectory length can fall into.
+ */
+import { argError, describe } from '../errors.js';
+import { Hamiltonian, PhasePoint } from './hamiltonian.js';
+import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
+
+/** Options of the static HMC kernel. */
+export interface HmcOptions {
+  /** Leapfrog steps per transition (L). */
+  steps: number;
+  /** Relative step-size jitter in [0, 1): ε is drawn uniformly from ε·(1 ± jitter). Default 0. */
+  jitter?: number;
+  /** Energy error above which the transition is flagged divergent. Default 1000. */
+  maxDeltaH?: number;
+}
+
+class StaticHmc implements Kernel {
+  readonly dim: number;
+  private readonly h: Hamiltonian;
+  private readonly z: PhasePoint;
+  private readonly steps: number;
+  private readonly jitter: number;
+  private readonly maxDeltaH: number;
+  private readonly info: Info = { acceptProb: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0, stepSize: 0 };
+  private readonly result: { state: KernelState; info: Info };
+
+  constructor(target: Target, opts: HmcOptions) {
+    this.dim = target.dim;
+    this.h = new Hamiltonian(target);
+    this.z = new PhasePoint(target.dim);
+    this.steps = opts.steps;
+    this.jitter = opts.jitter ?? 0;
+    this.maxDeltaH = opts.maxDeltaH ?? 1000;
+    this.result = { state: { position: new Float64Array(0), logDensity: -Infinity, grad: new Float64Array(0) }, info: this.info };
+  }
+
+  init(position: Float64Array): KernelState {
+    const state = { position: Float64Array.from(position), logDensity: 0, grad: new Float64Array(this.dim) };
+    state.logDensity = this.h.logDensity(state.position, state.grad);
+    return state;
+  }
+
+  step(state: KernelState, rng: SamplerRng, params: KernelParams): Transition {
+    const { h, z } = this;
+    const invMetric = params.invMetric;
+    const eps = this.jitter > 0 ? params.stepSize * (1 + this.jitter * (2 * rng.uniform() - 1)) : params.stepSize;
+    z.q.set(state.position);
+    z.g.set(state.grad);
+    z.lp = state.logDensity;
+    h.sampleMomentum(z.p, rng, invMetric);
+    const H0 = h.energy(z, invMetric);
+    let n = 0;
+    while (n < this.steps) {
+      h.leapfrog(z, eps, invMetric);
+      n++;
+      if (z.lp === -Infinity) break; // left the support: the proposal is rejected anyway
+    }
+    const H = h.energy(z, invMetric);
+    const accept = H <= H0 ? 1 : Math.exp(H0 - H);
+    const info = this.info;
+    info.divergent = H - H0 > this.maxDeltaH;
+    info.acceptProb = accept;
+    info.treeDepth = 0;
+    info.nLeapfrog = n;
+    info.stepSize = eps;
+    if (rng.uniform() < accept) {
+      state.position.set(z.q);
+      state.grad.set(z.g);
+      state.logDensity = z.lp;
+      info.energy = H;
+    } else {
+      info.energy = H0;
+    }
+    this.result.state = state;
+    return this.result;
+  }
+}
+
+/** Creates a static HMC kernel taking `steps` leapfrog steps per transition. */
+export function hmc(target: Target, opts: HmcOptions): Kernel {
+  if (!Number.isInteger(opts.steps) || opts.steps < 1) {
+    throw argError('E_ARG', 'steps', 'a positive integer number of leapfrog steps', describe(opts.steps), 'Pick L so that L·ε spans the posterior, e.g. 16 to 64.');
+  }
+  const j = opts.jitter ?? 0;
+  if (!(j >= 0 && j < 1)) {
+    throw argError('E_ARG', 'jitter', 'a number in [0, 1)', describe(opts.jitter), 'Use 0 for a fixed step size or e.g. 0.1 for ±10 %.');
+  }
+  const m = opts.maxDeltaH ?? 1000;
+  if (!(m > 0)) {
+    throw argError('E_ARG', 'maxDeltaH', 'a positive number', describe(opts.maxDeltaH), 'The usual divergence threshold is 1000.');
+  }
+  return new StaticHmc(target, opts);
+}

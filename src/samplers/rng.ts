@@ -1,0 +1,34 @@
+/**
+ * Adapts a counter-keyed uniform source into the samplers' generator: uniforms pass through, and
+ * normals come from Box–Muller pairs so that they depend on nothing but the uniforms (bit-stable
+ * wherever the uniforms are and Math.log/cos/sin agree).
+ */
+import type { RngFactory, SamplerRng } from './types.js';
+
+/** Returns the uniform stream in (0, 1) of one counter of one chain (e.g. a Philox stream). */
+export type UniformSource = (seed: number, chain: number, counter: number) => () => number;
+
+const TWO_PI = 2 * Math.PI;
+
+class BoxMuller implements SamplerRng {
+  constructor(readonly uniform: () => number) {}
+
+  normal(out: Float64Array): void {
+    const n = out.length;
+    for (let i = 0; i < n; i += 2) {
+      const r = Math.sqrt(-2 * Math.log(this.uniform()));
+      const t = TWO_PI * this.uniform();
+      out[i] = r * Math.cos(t);
+      // An odd length drops the last sine so every call draws whole pairs.
+      if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+    }
+  }
+}
+
+/**
+ * A sampler RNG factory over `source`, which must return uniforms strictly inside (0, 1) (log 0 would
+ * give an infinite normal).
+ */
+export function rngFactoryFromUniforms(source: UniformSource): RngFactory {
+  return (seed, chain, counter) => new BoxMuller(source(seed, chain, counter));
+}
