@@ -9,6 +9,7 @@ import { concatChunks, ChunkWriter, type DrawChunk } from './draws.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { hmc } from './hmc.js';
 import { initialState } from './init.js';
+import { philoxRng } from './rng.js';
 import { nuts } from './nuts.js';
 import type { Kernel, KernelState, RngFactory, Target } from './types.js';
 import { searchStepSize, Warmup, type WarmupOptions, type WarmupState } from './warmup.js';
@@ -62,8 +63,8 @@ export interface ChainCheckpoint {
 
 /** Options of `runChain`. */
 export interface ChainOptions {
-  /** Counter-based generator factory (the library's Philox; see rngFactoryFromUniforms). */
-  rng: RngFactory;
+  /** Counter-based generator factory (default: the library's Philox, philoxRng). */
+  rng?: RngFactory;
   /** Non-negative integer seed shared by all chains of a run. */
   seed: number;
   /** Chain index: the generator's stream. Default 0. */
@@ -169,8 +170,8 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolv
  */
 export async function runChain(target: Target, opts: ChainOptions): Promise<ChainResult> {
   checkTarget(target);
-  if (typeof opts?.rng !== 'function') {
-    throw argError('E_ARG', 'rng', 'a counter-based RngFactory', describe(opts?.rng), 'Pass the library\'s Philox factory.');
+  if (opts?.rng !== undefined && typeof opts.rng !== 'function') {
+    throw argError('E_ARG', 'rng', 'a counter-based RngFactory', describe(opts.rng), "Omit it for the library's Philox generator.");
   }
   const seed = intOption('seed', opts.seed, 0, 0);
   const chain = intOption('chain', opts.chain, 0, 0);
@@ -195,7 +196,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   const h = new Hamiltonian(target);
   const dim = target.dim;
   const keepDraws = opts.keepDraws ?? true;
-  const makeRng = opts.rng;
+  const makeRng = opts.rng ?? philoxRng;
 
   let state: KernelState;
   let warmup: Warmup;

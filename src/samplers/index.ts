@@ -1,6 +1,6 @@
 // Hamiltonian samplers: kernels over explicit state, Stan's warmup, and the chain driver.
 export type { Info, Kernel, KernelParams, KernelState, RngFactory, SamplerRng, Target, Transition } from './types.js';
-export { rngFactoryFromUniforms, type UniformSource } from './rng.js';
+export { philoxRng, rngFactoryFromUniforms, type UniformSource } from './rng.js';
 export { nuts, type NutsOptions } from './nuts.js';
 export { hmc, type HmcOptions } from './hmc.js';
 export { Warmup, searchStepSize, MIN_STEP_SIZE, MAX_STEP_SIZE, type WarmupOptions, type WarmupState } from './warmup.js';

@@ -3,6 +3,7 @@
  * normals come from Box–Muller pairs so that they depend on nothing but the uniforms (bit-stable
  * wherever the uniforms are and Math.log/cos/sin agree).
  */
+import { Rng } from '../random/index.js';
 import type { RngFactory, SamplerRng } from './types.js';
 
 /** Returns the uniform stream in (0, 1) of one counter of one chain (e.g. a Philox stream). */
@@ -32,3 +33,12 @@ class BoxMuller implements SamplerRng {
 export function rngFactoryFromUniforms(source: UniformSource): RngFactory {
   return (seed, chain, counter) => new BoxMuller(source(seed, chain, counter));
 }
+
+/** Counter word that keeps the samplers' Philox streams apart from the network's (init, dropout). */
+const SAMPLER_TAG = 1;
+
+/** The library's generator: Philox key (seed, chain), counter words (iteration, SAMPLER_TAG, 0). */
+export const philoxRng: RngFactory = rngFactoryFromUniforms((seed, chain, counter) => {
+  const r = new Rng(seed, chain, [counter, SAMPLER_TAG, 0]);
+  return () => r.uniform();
+});

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { INIT_ATTEMPTS, runChain, type ChainCheckpoint, type ChainOptions, type ChainProgress, type DrawChunk, type KernelSpec, type Target } from '../../src/samplers/index.js';
-import { linearRegression, normalTarget, philoxRng } from './helpers.js';
+import { philoxRng } from '../../src/samplers/index.js';
+import { linearRegression, normalTarget } from './helpers.js';
 
 const base = { rng: philoxRng, seed: 7, yieldEveryMs: 0 } satisfies Partial<ChainOptions>;
 

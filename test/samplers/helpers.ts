@@ -1,38 +1,8 @@
-// Test-side wiring of the samplers: a small Philox4x32-10 uniform source keyed (seed, chain) with
-// counter (iteration, 0, 0), standing in for src/random's Rng until the lead wires it, plus targets
-// and helpers to run several chains and read their draws per parameter.
+// Test-side helpers of the samplers: targets, and running several chains with the library's
+// Philox generator and reading their draws per parameter.
 import { mcseMean, rankNormalizedRhat } from '../../src/diagnostics/index.js';
-import { rngFactoryFromUniforms, runChain, type ChainOptions, type ChainResult, type Target } from '../../src/samplers/index.js';
-
-function mulhi(a: number, b: number): number {
-  const al = a & 0xffff, ah = a >>> 16, bl = b & 0xffff, bh = b >>> 16;
-  const t = ((al * bl) >>> 16) + (ah * bl & 0xffff) + (al * bh & 0xffff);
-  return (ah * bh + ((ah * bl) >>> 16) + ((al * bh) >>> 16) + (t >>> 16)) >>> 0;
-}
-
-function block(c: Uint32Array, k0: number, k1: number, out: Uint32Array): void {
-  let [x0, x1, x2, x3] = c;
-  for (let r = 0; r < 10; r++) {
-    const h0 = mulhi(0xd2511f53, x0), l0 = Math.imul(0xd2511f53, x0) >>> 0;
-    const h1 = mulhi(0xcd9e8d57, x2), l1 = Math.imul(0xcd9e8d57, x2) >>> 0;
-    [x0, x1, x2, x3] = [(h1 ^ x1 ^ k0) >>> 0, l1, (h0 ^ x3 ^ k1) >>> 0, l0];
-    k0 = (k0 + 0x9e3779b9) >>> 0;
-    k1 = (k1 + 0xbb67ae85) >>> 0;
-  }
-  out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
-}
-
-/** Uniforms in (0,1) with 52 bits from consecutive word pairs of Philox blocks (c0 = block index). */
-export const philoxRng = rngFactoryFromUniforms((seed, chain, counter) => {
-  const c = new Uint32Array([0, counter, 0, 0]);
-  const words = new Uint32Array(4);
-  let pos = 4;
-  return () => {
-    if (pos === 4) { block(c, seed >>> 0, chain >>> 0, words); c[0]++; pos = 0; }
-    const lo = words[pos++], hi = words[pos++];
-    return (hi * 1048576 + (lo >>> 12) + 0.5) * 2 ** -52;
-  };
-});
+export { philoxRng } from '../../src/samplers/index.js';
+import { philoxRng, runChain, type ChainOptions, type ChainResult, type Target } from '../../src/samplers/index.js';
 
 /** Runs `chains` chains (sequentially) with the test generator. */
 export async function runChains(target: Target, chains: number, opts: Omit<ChainOptions, 'rng' | 'chain'>): Promise<ChainResult[]> {

@@ -21,7 +21,7 @@ describe('nuts on Gaussians (4 chains × 1000 warmup + 1000 draws)', () => {
       expect(r.stepSize).toBeGreaterThan(0.2);
       expect(r.stepSize).toBeLessThan(1);
       // The adapted inverse metric estimates the unit variances.
-      for (const v of r.invMetric) expect(Math.abs(v - 1)).toBeLessThan(0.35);
+      for (const v of r.invMetric) expect(Math.abs(v - 1)).toBeLessThan(0.5);
       const s = r.samples!;
       const acc = s.acceptProb.reduce((a, b) => a + b, 0) / s.count;
       expect(acc).toBeGreaterThan(0.7);
