@@ -18,8 +18,9 @@ export function eigh_workspace_f64(n: i32): usize {
 /**
  * Eigenvalues (ascending, into vals[n]) and orthonormal eigenvectors (columns of vecs, n×n
  * row-major: vecs[i·n + j] is component i of eigenvector j) of the symmetric matrix a (both
- * triangles are read; a is not modified). work holds eigh_workspace_f64(n) f64s. Returns 0, or
- * l + 1 when the QL iteration for eigenvalue l did not converge.
+ * triangles are read). work holds eigh_workspace_f64(n) f64s; a is not modified unless a == work,
+ * which saves a copy (A is then overwritten). Returns 0, or l + 1 when the QL iteration for
+ * eigenvalue l did not converge.
  */
 export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize): i32 {
   if (n <= 0) return 0;
@@ -27,7 +28,7 @@ export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize
   const e = w + at(n * n);
   const tau = e + at(n);
   const tmp = tau + at(n);
-  memory.copy(w, a, at(n * n));
+  if (a != w) memory.copy(w, a, at(n * n));
   tridiagonalize(w, vals, e, tau, tmp, n);
   formQt(vecs, w, tau, n);
   const info = implicitQL(vals, e, vecs, n);

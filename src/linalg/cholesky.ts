@@ -42,7 +42,7 @@ const DEFAULT_TRIES = 7;
 export function cholesky(arena: Arena, a: ArrayLike<number>, n: number, opts: CholeskyOptions = {}): CholeskyResult {
   const name = opts.name ?? 'a';
   checkSquare(a, n, name);
-  checkSize(n, 8, `${name} (Cholesky)`, { matrices: 2, budget: opts.budget });
+  checkSize(n, 8, `${name} (Cholesky)`, { budget: opts.budget });
   checkFiniteSquare(a, n, name, false);
   const eps = opts.jitter === false ? 0 : (opts.jitter ?? DEFAULT_JITTER);
   const tries = opts.jitter === false ? 0 : (opts.maxTries ?? DEFAULT_TRIES);
@@ -56,16 +56,16 @@ export function cholesky(arena: Arena, a: ArrayLike<number>, n: number, opts: Ch
 
   const mark = arena.mark();
   try {
-    const pa = arena.putF64(a);
-    const pl = arena.allocF64(n * n);
-    let info = arena.k.cholesky_f64(pl, pa, n);
+    // One n×n region, factored in place; a retry copies A in again (O(n²), cheap next to O(n³)).
+    const p = arena.putF64(a);
+    let info = arena.k.cholesky_f64(p, p, n);
     let jitter = 0;
     for (let k = 0; info !== 0 && k < tries; k++) {
-      const next = eps * scale * 10 ** k;
-      const m = arena.f64(pa, n * n);
-      for (let i = 0; i < n; i++) m[i * n + i] += next - jitter;
-      jitter = next;
-      info = arena.k.cholesky_f64(pl, pa, n);
+      jitter = eps * scale * 10 ** k;
+      arena.putF64(a, p);
+      const m = arena.f64(p, n * n);
+      for (let i = 0; i < n; i++) m[i * n + i] += jitter;
+      info = arena.k.cholesky_f64(p, p, n);
     }
     if (info !== 0) {
       const tried = jitter > 0 ? `even after adding up to ${jitter.toExponential(2)}·I (${(jitter / scale).toExponential(0)} × mean diagonal)` : 'with jitter retries disabled';
@@ -76,7 +76,7 @@ export function cholesky(arena: Arena, a: ArrayLike<number>, n: number, opts: Ch
         name,
       );
     }
-    return { l: arena.getF64(pl, n * n), jitter };
+    return { l: arena.getF64(p, n * n), jitter };
   } finally {
     arena.reset(mark);
   }

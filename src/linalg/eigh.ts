@@ -18,15 +18,15 @@ export interface EighResult {
 export function eigh(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): EighResult {
   const name = opts.name ?? 'a';
   checkSquare(a, n, name);
-  checkSize(n, 8, `${name} (eigendecomposition)`, { matrices: 3, budget: opts.budget });
+  checkSize(n, 8, `${name} (eigendecomposition)`, { matrices: 2, budget: opts.budget });
   checkFiniteSquare(a, n, name, true);
   const mark = arena.mark();
   try {
-    const pa = arena.allocF64(n * n);
+    // The symmetrized copy goes straight into the workspace (a == work: the kernel skips its copy).
+    const pw = arena.allocF64(arena.k.eigh_workspace_f64(n));
     const pv = arena.allocF64(n);
     const pz = arena.allocF64(n * n);
-    const pw = arena.allocF64(arena.k.eigh_workspace_f64(n));
-    const m = arena.f64(pa, n * n);
+    const m = arena.f64(pw, n * n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
         const s = 0.5 * (a[i * n + j] + a[j * n + i]);
@@ -34,7 +34,7 @@ export function eigh(arena: Arena, a: ArrayLike<number>, n: number, opts: { budg
         m[j * n + i] = s;
       }
     }
-    const info = arena.k.eigh_f64(pv, pz, pa, n, pw);
+    const info = arena.k.eigh_f64(pv, pz, pw, n, pw);
     if (info !== 0) {
       throw new BdlError(
         'E_NONFINITE',

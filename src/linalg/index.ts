@@ -4,3 +4,4 @@ export { cholesky, inverse, logdet, solve, type CholeskyOptions, type CholeskyRe
 export { eigh, type EighResult } from './eigh.js';
 export { checkSize, DEFAULT_MEMORY_BUDGET, WASM32_LIMIT_BYTES, type SizeOptions } from './memory.js';
 export { sampleMvn } from './mvn.js';
+export { linalg, type Linalg } from './bound.js';

@@ -62,6 +62,21 @@ describe('eigh_f64', () => {
     expect(maxAbsDiff(r.vals, Float64Array.from(lams).sort())).toBeLessThan(1e-13);
   });
 
+  it('gives identical results when a is the workspace itself (a == work, no copy)', () => {
+    const n = 37;
+    const a = randomSpd(n, makeRng(21));
+    const ref = eigh(a, n);
+    const mark = arena.mark();
+    const pw = arena.allocF64(arena.k.eigh_workspace_f64(n));
+    arena.putF64(a, pw);
+    const pv = arena.allocF64(n);
+    const pz = arena.allocF64(n * n);
+    expect(arena.k.eigh_f64(pv, pz, pw, n, pw)).toBe(0);
+    expect(arena.getF64(pv, n)).toEqual(ref.vals);
+    expect(arena.getF64(pz, n * n)).toEqual(ref.vecs);
+    arena.reset(mark);
+  });
+
   it('is exact on diagonal, identity and zero matrices', () => {
     const n = 13;
     const diag = new Float64Array(n * n);
