@@ -3,5 +3,5 @@
 export { cholesky, inverse, logdet, solve, type CholeskyOptions, type CholeskyResult } from './cholesky.js';
 export { eigh, type EighResult } from './eigh.js';
 export { checkSize, DEFAULT_MEMORY_BUDGET, WASM32_LIMIT_BYTES, type SizeOptions } from './memory.js';
-export { sampleMvn } from './mvn.js';
+export { sampleMvn, sampleMvnPrecision } from './mvn.js';
 export { linalg, type Linalg } from './bound.js';

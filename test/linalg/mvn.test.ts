@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
-import { sampleMvn } from '../../src/linalg/index.js';
+import { cholesky, inverse, sampleMvn, sampleMvnPrecision } from '../../src/linalg/index.js';
+import { Arena } from '../../src/wasm/index.js';
 import { makeRng, matmul, randn, refCholesky, transpose } from './reference.js';
+
+let arena: Arena;
+beforeAll(async () => {
+  arena = await Arena.create();
+});
 
 /** Sample mean and covariance of s draws of dimension n (rows of x). */
 function moments(x: Float64Array, n: number): { mean: Float64Array; cov: Float64Array } {
@@ -59,5 +65,28 @@ describe('sampleMvn', () => {
   it('rejects mismatched shapes', () => {
     expect(() => sampleMvn(mean, l, new Float64Array(5))).toThrowError(BdlError);
     expect(() => sampleMvn(mean, new Float64Array(9), z)).toThrowError(/l: expected 16 values/);
+  });
+});
+
+describe('sampleMvnPrecision', () => {
+  it('draws with covariance P⁻¹ from the factor of the precision P (20k draws, within 5 %)', () => {
+    const n = 5;
+    const p = new Float64Array([
+      3, 1.2, 0.4, 0, 0.9,
+      1.2, 2, 0.3, 0.2, 0,
+      0.4, 0.3, 1.5, 0.6, 0.1,
+      0, 0.2, 0.6, 1, 0.2,
+      0.9, 0, 0.1, 0.2, 2.5,
+    ]);
+    const { l } = cholesky(arena, p, n);
+    const cov = inverse(arena, l, n);
+    const mean = new Float64Array([0, 1, 2, 3, 4]);
+    const z = randn(20000 * n, makeRng(8));
+    const x = sampleMvnPrecision(arena, mean, l, z);
+    const m = moments(x, n);
+    expect(covError(m.cov, cov, n)).toBeLessThan(0.05);
+    for (let i = 0; i < n; i++) expect(Math.abs(m.mean[i] - mean[i])).toBeLessThan(0.05 * Math.sqrt(cov[i * n + i]));
+    // The covariance-factor sampler on the same L gives P, not P⁻¹: the test tells them apart.
+    expect(covError(moments(sampleMvn(mean, l, z), n).cov, cov, n)).toBeGreaterThan(0.2);
   });
 });
