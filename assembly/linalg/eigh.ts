@@ -4,7 +4,7 @@
 // Layout choice: the eigenvectors are carried as the ROWS of a matrix Z (Z = Vᵀ) while they are
 // built, so that forming Qᵀ and every Givens rotation of the QL sweeps touch contiguous rows
 // (f64x2 over j). One transpose at the end gives the promised layout vecs[i·n + j] = V[i][j].
-import { at, axpy64, dot64, madd, nmadd, splat64 } from './simd64';
+import { at, axpy64, dot64, madd, nmadd, scal64, splat64 } from './simd64';
 
 /** Iterations allowed per eigenvalue before giving up (typically 1–3 are needed). */
 const MAX_ITER = 60;
@@ -17,8 +17,8 @@ export function eigh_workspace_f64(n: i32): usize {
 
 /**
  * Eigenvalues (ascending, into vals[n]) and orthonormal eigenvectors (columns of vecs, n×n
- * row-major: vecs[i·n + j] is component i of eigenvector j) of the symmetric matrix a (both
- * triangles are read). work holds eigh_workspace_f64(n) f64s; a is not modified unless a == work,
+ * row-major: vecs[i·n + j] is component i of eigenvector j) of the symmetric matrix a (only its
+ * lower triangle is read). work holds eigh_workspace_f64(n) f64s; a is not modified unless a == work,
  * which saves a copy (A is then overwritten). Returns 0, or l + 1 when the QL iteration for
  * eigenvalue l did not converge.
  */
@@ -39,10 +39,11 @@ export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize
 }
 
 /**
- * Qᵀ·A·Q = T by reflectors H_k = I − τ_k·v_k·v_kᵀ acting on indices k+1..n−1. Keeps the trailing
- * block in full symmetric storage, so x (column k below the diagonal) is row k right of it, and
- * both the product p = τ·A₂₂·v and the rank-2 update A₂₂ −= v·wᵀ + w·vᵀ run along rows.
- * Writes d (diagonal), e (e[k] = T[k][k+1], e[n−1] = 0), τ, and v_k into row k right of the diagonal.
+ * Qᵀ·A·Q = T by reflectors H_k = I − τ_k·v_k·v_kᵀ acting on indices k+1..n−1, on the lower
+ * triangle only. x (column k below the diagonal) is copied into row k right of the diagonal, where
+ * v_k then stays for formQt. The symmetric product p = τ·A₂₂·v takes one pass over the lower rows
+ * (a dot product for p_i and an axpy into p_j<i per row), the rank-2 update A₂₂ −= v·wᵀ + w·vᵀ another.
+ * Writes d (diagonal), e (e[k] = T[k][k+1], e[n−1] = 0) and τ.
  */
 function tridiagonalize(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i32): void {
   for (let k = 0; k < n - 1; k++) {
@@ -51,6 +52,7 @@ function tridiagonalize(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i
     store<f64>(tau + at(k), 0);
     const m = n - k - 1;
     const x = rk + at(k + 1);
+    for (let i = 0; i < m; i++) store<f64>(x + at(i), load<f64>(w + at((k + 1 + i) * n + k)));
     const x0 = load<f64>(x);
     // Scale before squaring so tiny or huge entries neither underflow nor overflow.
     let scale = 0.0;
@@ -76,13 +78,21 @@ function tridiagonalize(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i
     // p = τ·A₂₂·v;  w = p − (τ/2)(pᵀv)·v;  A₂₂ −= v·wᵀ + w·vᵀ.
     const a22 = w + at((k + 1) * n + k + 1);
     const ld = at(n);
-    for (let i = 0; i < m; i++) store<f64>(p + at(i), t * dot64(a22 + <usize>i * ld, x, m));
+    memory.fill(p, 0, at(m));
+    for (let i = 0; i < m; i++) {
+      const ri = a22 + <usize>i * ld;
+      const vi = load<f64>(x + at(i));
+      const s = dot64(ri, x, i) + load<f64>(ri + at(i)) * vi;
+      axpy64(p, vi, ri, i);
+      store<f64>(p + at(i), load<f64>(p + at(i)) + s);
+    }
+    scal64(p, t, m);
     const kk = 0.5 * t * dot64(p, x, m);
     axpy64(p, -kk, x, m);
     for (let i = 0; i < m; i++) {
       const ri = a22 + <usize>i * ld;
-      axpy64(ri, -load<f64>(x + at(i)), p, m);
-      axpy64(ri, -load<f64>(p + at(i)), x, m);
+      axpy64(ri, -load<f64>(x + at(i)), p, i + 1);
+      axpy64(ri, -load<f64>(p + at(i)), x, i + 1);
     }
   }
   store<f64>(d + at(n - 1), load<f64>(w + at(n * n - 1)));

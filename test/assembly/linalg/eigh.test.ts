@@ -77,6 +77,18 @@ describe('eigh_f64', () => {
     arena.reset(mark);
   });
 
+  it('reads only the lower triangle', () => {
+    const n = 13;
+    const a = randomSpd(n, makeRng(22));
+    const junk = Float64Array.from(a);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) junk[i * n + j] = NaN;
+    const ref = eigh(a, n);
+    const r = eigh(junk, n);
+    expect(r.info).toBe(0);
+    expect(r.vals).toEqual(ref.vals);
+    expect(r.vecs).toEqual(ref.vecs);
+  });
+
   it('is exact on diagonal, identity and zero matrices', () => {
     const n = 13;
     const diag = new Float64Array(n * n);
