@@ -4,7 +4,7 @@
 // The factorization is blocked, right-looking: a panel of NB columns is factored with short
 // contiguous dot products (rows are contiguous in row-major storage), then the trailing lower
 // triangle takes the panel's rank-NB update, where nearly all the work is, in a 4×2 register tile.
-import { at, axpy64, dot64, hsum, madd, scal64 } from './simd64';
+import { at, axpy64, dot64, hsum, madd, scal64, splat64 } from './simd64';
 import { trsm_f64_lower } from './triangular';
 
 /** Panel width: the trailing update reads rows of NB doubles (512 bytes). Must be even. */
@@ -144,37 +144,119 @@ export function chol_inverse_f64(out: usize, l: usize, n: i32): void {
   }
 }
 
+/** Rows finished together by the inverse's sweeps: each row of W read from memory serves all of them. */
+const RB = 4;
+
 /**
- * W = L⁻¹ in place, row by row. Row i of L·W = I gives W[i][j] = −t[j]/L[i][i] with
- * t = Σ_{k<i} L[i][k]·W[k][·]. Accumulating t in row i itself is safe in increasing k: step k
- * writes only positions ≤ k, and position k still holds L[i][k] when step k reads it.
+ * W = L⁻¹ in place. Row i of L·W = I gives W[i][j] = −t[j]/L[i][i] with t = Σ_{k<i} L[i][k]·W[k][·].
+ * Accumulating t in row i itself is safe in increasing k: step k writes only positions ≤ k, and
+ * position k still holds L[i][k] when step k reads it. Rows go in blocks of RB: the steps with k
+ * before the block are shared (one pass over W[k] feeds RB rows), the rest run row by row.
  */
 function invertLower(w: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const ri = w + at(i * n);
-    for (let k = 0; k < i; k++) {
-      const rk = w + at(k * n);
-      const s = load<f64>(ri + at(k));
-      store<f64>(ri + at(k), s * load<f64>(rk + at(k)));
-      axpy64(ri, s, rk, k);
+  const ld = at(n);
+  let i0 = 0;
+  for (; i0 + RB <= n; i0 += RB) {
+    const r0 = w + <usize>i0 * ld;
+    for (let k = 0; k < i0; k++) {
+      const rk = w + <usize>k * ld;
+      const wkk = load<f64>(rk + at(k));
+      const s0 = load<f64>(r0 + at(k));
+      const s1 = load<f64>(r0 + ld + at(k));
+      const s2 = load<f64>(r0 + 2 * ld + at(k));
+      const s3 = load<f64>(r0 + 3 * ld + at(k));
+      store<f64>(r0 + at(k), s0 * wkk);
+      store<f64>(r0 + ld + at(k), s1 * wkk);
+      store<f64>(r0 + 2 * ld + at(k), s2 * wkk);
+      store<f64>(r0 + 3 * ld + at(k), s3 * wkk);
+      axpy4(r0, ld, s0, s1, s2, s3, rk, k);
     }
-    const inv = 1 / load<f64>(ri + at(i));
-    scal64(ri, -inv, i);
-    store<f64>(ri + at(i), inv);
+    for (let i = i0; i < i0 + RB; i++) invertRow(w, n, i, i0);
   }
+  for (; i0 < n; i0++) invertRow(w, n, i0, 0);
+}
+
+/** Steps k in [k0, i) of row i of invertLower, then the row's final scaling. */
+@inline function invertRow(w: usize, n: i32, i: i32, k0: i32): void {
+  const ri = w + at(i * n);
+  for (let k = k0; k < i; k++) {
+    const rk = w + at(k * n);
+    const s = load<f64>(ri + at(k));
+    store<f64>(ri + at(k), s * load<f64>(rk + at(k)));
+    axpy64(ri, s, rk, k);
+  }
+  const inv = 1 / load<f64>(ri + at(i));
+  scal64(ri, -inv, i);
+  store<f64>(ri + at(i), inv);
 }
 
 /**
  * Lower triangle of Wᵀ·W in place for lower-triangular W. Row i needs W's rows k ≥ i only, so
- * rows are finished in increasing i: C[i][0..i] = W[i][i]·W[i][0..i] + Σ_{k>i} W[k][i]·W[k][0..i].
+ * rows finish in increasing i: C[i][0..i] = W[i][i]·W[i][0..i] + Σ_{k>i} W[k][i]·W[k][0..i].
+ * In blocks of RB rows: the terms from rows inside the block come first, in increasing i (each
+ * reads only later rows, still unmodified); then one shared pass over the rows k after the block.
  */
 function gramLower(w: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const ri = w + at(i * n);
-    scal64(ri, load<f64>(ri + at(i)), i + 1);
-    for (let k = i + 1; k < n; k++) {
-      const rk = w + at(k * n);
-      axpy64(ri, load<f64>(rk + at(i)), rk, i + 1);
+  const ld = at(n);
+  for (let i0 = 0; i0 < n; i0 += RB) {
+    const iend = min(i0 + RB, n);
+    for (let i = i0; i < iend; i++) {
+      const ri = w + <usize>i * ld;
+      scal64(ri, load<f64>(ri + at(i)), i + 1);
+      for (let k = i + 1; k < iend; k++) {
+        const rk = w + <usize>k * ld;
+        axpy64(ri, load<f64>(rk + at(i)), rk, i + 1);
+      }
     }
+    if (iend - i0 < RB) {
+      for (let i = i0; i < iend; i++) {
+        const ri = w + <usize>i * ld;
+        for (let k = iend; k < n; k++) axpy64(ri, load<f64>(w + <usize>k * ld + at(i)), w + <usize>k * ld, i + 1);
+      }
+      continue;
+    }
+    const r0 = w + <usize>i0 * ld;
+    for (let k = iend; k < n; k++) {
+      const rk = w + <usize>k * ld;
+      const s0 = load<f64>(rk + at(i0));
+      const s1 = load<f64>(rk + at(i0 + 1));
+      const s2 = load<f64>(rk + at(i0 + 2));
+      const s3 = load<f64>(rk + at(i0 + 3));
+      // Columns [0, i0] are common to the four rows; row i0 + r also takes columns i0+1..i0+r.
+      axpy4(r0, ld, s0, s1, s2, s3, rk, i0 + 1);
+      for (let r = 1; r < RB; r++) {
+        const sr = load<f64>(rk + at(i0 + r));
+        const rr = r0 + <usize>r * ld;
+        for (let j = i0 + 1; j <= i0 + r; j++) store<f64>(rr + at(j), load<f64>(rr + at(j)) + sr * load<f64>(rk + at(j)));
+      }
+    }
+  }
+}
+
+/** Rows y_r = y0 + r·ld (r < 4) take y_r[0..len) += s_r·x[0..len): x is read once for all four. */
+@inline function axpy4(y0: usize, ld: usize, s0: f64, s1: f64, s2: f64, s3: f64, x: usize, len: i32): void {
+  const a0 = splat64(s0, 0);
+  const a1 = splat64(s1, 1);
+  const a2 = splat64(s2, 2);
+  const a3 = splat64(s3, 3);
+  const y1 = y0 + ld;
+  const y2 = y1 + ld;
+  const y3 = y2 + ld;
+  let j = 0;
+  for (; j + 2 <= len; j += 2) {
+    const o = at(j);
+    const xv = v128.load(x + o);
+    v128.store(y0 + o, madd(a0, xv, v128.load(y0 + o)));
+    v128.store(y1 + o, madd(a1, xv, v128.load(y1 + o)));
+    v128.store(y2 + o, madd(a2, xv, v128.load(y2 + o)));
+    v128.store(y3 + o, madd(a3, xv, v128.load(y3 + o)));
+  }
+  if (j < len) {
+    const o = at(j);
+    const xs = load<f64>(x + o);
+    store<f64>(y0 + o, load<f64>(y0 + o) + s0 * xs);
+    store<f64>(y1 + o, load<f64>(y1 + o) + s1 * xs);
+    store<f64>(y2 + o, load<f64>(y2 + o) + s2 * xs);
+    store<f64>(y3 + o, load<f64>(y3 + o) + s3 * xs);
   }
 }
