@@ -104,7 +104,7 @@ function product(c: usize, ldc: usize, a: usize, ars: usize, aps: usize, b: usiz
  */
 export function syrk_f64(c: usize, a: usize, m: i32, n: i32, alpha: f64, beta: f64): void {
   const ld = at(n);
-  // beta scales C's lower triangle; the mirror below rebuilds the upper one from it.
+  // Only the lower triangle is accumulated; the mirror below rebuilds the upper one from it.
   scaleC(c, n * n, beta);
   product(c, ld, a, 8, ld, a, ld, n, n, m, alpha, true);
   for (let i = 0; i < n; i++) {
