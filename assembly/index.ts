@@ -11,3 +11,8 @@ export * from './nn/activation';
 export * from './nn/softmax';
 export * from './nn/loss';
 export * from './nn/dropout';
+export * from './linalg/cholesky';
+export * from './linalg/triangular';
+export * from './linalg/eigh';
+export * from './linalg/product';
+export * from './linalg/convert';

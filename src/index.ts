@@ -26,3 +26,7 @@ export {
   type NutsOptions, type RngFactory, type SamplerRng, type Target, type Transition, type UniformSource,
   type WarmupOptions, type WarmupState,
 } from './samplers/index.js';
+export {
+  checkSize, cholesky, DEFAULT_MEMORY_BUDGET, eigh, inverse, linalg, logdet, sampleMvn, sampleMvnPrecision, solve,
+  type CholeskyOptions, type CholeskyResult, type EighResult, type Linalg, type SizeOptions,
+} from './linalg/index.js';

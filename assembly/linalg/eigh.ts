@@ -1,0 +1,238 @@
+// Symmetric eigendecomposition A = V·Λ·Vᵀ: Householder reduction to tridiagonal form, then
+// implicit QL iterations with Wilkinson-type shifts.
+//
+// Layout choice: the eigenvectors are carried as the ROWS of a matrix Z (Z = Vᵀ) while they are
+// built, so that forming Qᵀ and every Givens rotation of the QL sweeps touch contiguous rows
+// (f64x2 over j). One transpose at the end gives the promised layout vecs[i·n + j] = V[i][j].
+import { at, axpy64, dot64, madd, nmadd, scal64, splat64 } from './simd64';
+
+/** Iterations allowed per eigenvalue before giving up (typically 1–3 are needed). */
+const MAX_ITER = 60;
+const EPS = 2.220446049250313e-16;
+
+/** Scratch needed by eigh_f64, in f64 values: a copy of A and three vectors of length n. */
+export function eigh_workspace_f64(n: i32): usize {
+  return <usize>n * <usize>n + 3 * <usize>n;
+}
+
+/**
+ * Eigenvalues (ascending, into vals[n]) and orthonormal eigenvectors (columns of vecs, n×n
+ * row-major: vecs[i·n + j] is component i of eigenvector j) of the symmetric matrix a (only its
+ * lower triangle is read). work holds eigh_workspace_f64(n) f64s; a is not modified unless a == work,
+ * which saves a copy (A is then overwritten). Returns 0, or l + 1 when the QL iteration for
+ * eigenvalue l did not converge.
+ */
+export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize): i32 {
+  if (n <= 0) return 0;
+  const w = work;
+  const e = w + at(n * n);
+  const tau = e + at(n);
+  const tmp = tau + at(n);
+  if (a != w) memory.copy(w, a, at(n * n));
+  tridiagonalize(w, vals, e, tau, tmp, n);
+  formQt(vecs, w, tau, n);
+  const info = implicitQL(vals, e, vecs, n);
+  if (info != 0) return info;
+  sortAscending(vals, vecs, n);
+  transposeInPlace(vecs, n);
+  return 0;
+}
+
+/**
+ * Qᵀ·A·Q = T by reflectors H_k = I − τ_k·v_k·v_kᵀ acting on indices k+1..n−1, on the lower
+ * triangle only. x (column k below the diagonal) is copied into row k right of the diagonal, where
+ * v_k then stays for formQt. The symmetric product p = τ·A₂₂·v takes one pass over the lower rows
+ * (a dot product for p_i and an axpy into p_j<i per row), the rank-2 update A₂₂ −= v·wᵀ + w·vᵀ another.
+ * Writes d (diagonal), e (e[k] = T[k][k+1], e[n−1] = 0) and τ.
+ */
+function tridiagonalize(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i32): void {
+  for (let k = 0; k < n - 1; k++) {
+    const rk = w + at(k * n);
+    store<f64>(d + at(k), load<f64>(rk + at(k)));
+    store<f64>(tau + at(k), 0);
+    const m = n - k - 1;
+    const x = rk + at(k + 1);
+    for (let i = 0; i < m; i++) store<f64>(x + at(i), load<f64>(w + at((k + 1 + i) * n + k)));
+    const x0 = load<f64>(x);
+    // Scale before squaring so tiny or huge entries neither underflow nor overflow.
+    let scale = 0.0;
+    for (let i = 1; i < m; i++) scale = max(scale, Math.abs(load<f64>(x + at(i))));
+    if (scale == 0) {
+      store<f64>(e + at(k), x0); // already tridiagonal in this column
+      continue;
+    }
+    scale = max(scale, Math.abs(x0));
+    let ss = 0.0;
+    for (let i = 0; i < m; i++) {
+      const t = load<f64>(x + at(i)) / scale;
+      ss += t * t;
+    }
+    const norm = scale * Math.sqrt(ss);
+    const beta = x0 >= 0 ? -norm : norm;
+    const t = (beta - x0) / beta;
+    const inv = 1 / (x0 - beta);
+    store<f64>(x, 1);
+    for (let i = 1; i < m; i++) store<f64>(x + at(i), load<f64>(x + at(i)) * inv);
+    store<f64>(e + at(k), beta);
+    store<f64>(tau + at(k), t);
+    // p = τ·A₂₂·v;  w = p − (τ/2)(pᵀv)·v;  A₂₂ −= v·wᵀ + w·vᵀ.
+    const a22 = w + at((k + 1) * n + k + 1);
+    const ld = at(n);
+    memory.fill(p, 0, at(m));
+    for (let i = 0; i < m; i++) {
+      const ri = a22 + <usize>i * ld;
+      const vi = load<f64>(x + at(i));
+      const s = dot64(ri, x, i) + load<f64>(ri + at(i)) * vi;
+      axpy64(p, vi, ri, i);
+      store<f64>(p + at(i), load<f64>(p + at(i)) + s);
+    }
+    scal64(p, t, m);
+    const kk = 0.5 * t * dot64(p, x, m);
+    axpy64(p, -kk, x, m);
+    for (let i = 0; i < m; i++) {
+      const ri = a22 + <usize>i * ld;
+      axpy64(ri, -load<f64>(x + at(i)), p, i + 1);
+      axpy64(ri, -load<f64>(p + at(i)), x, i + 1);
+    }
+  }
+  store<f64>(d + at(n - 1), load<f64>(w + at(n * n - 1)));
+  store<f64>(e + at(n - 1), 0);
+}
+
+/**
+ * Z = Qᵀ = H_{n−2}···H_0, accumulated as Z ← Z·H_k for k descending: Z is then still the identity
+ * outside rows and columns > k, so each step touches rows k+1.. and columns k+1.. only.
+ */
+function formQt(z: usize, w: usize, tau: usize, n: i32): void {
+  memory.fill(z, 0, at(n * n));
+  for (let i = 0; i < n; i++) store<f64>(z + at(i * n + i), 1);
+  const ld = at(n);
+  for (let k = n - 2; k >= 0; k--) {
+    const t = load<f64>(tau + at(k));
+    if (t == 0) continue;
+    const v = w + at(k * n + k + 1);
+    const m = n - k - 1;
+    for (let r = k + 1; r < n; r++) {
+      const zr = z + <usize>r * ld + at(k + 1);
+      const s = dot64(zr, v, m);
+      if (s != 0) axpy64(zr, -t * s, v, m);
+    }
+  }
+}
+
+/**
+ * Diagonalizes the symmetric tridiagonal (d, e) by implicit QL sweeps (shift from the leading 2×2
+ * block, chased upward by Givens rotations), applying each rotation to rows i, i+1 of z.
+ * d ends as the eigenvalues (unsorted). Returns 0, or l + 1 if eigenvalue l fails to converge.
+ */
+function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
+  const ld = at(n);
+  for (let l = 0; l < n; l++) {
+    let iter = 0;
+    while (true) {
+      // The first negligible off-diagonal at or after l splits off an unreduced block [l, m].
+      let m = l;
+      for (; m < n - 1; m++) {
+        const dd = Math.abs(load<f64>(d + at(m))) + Math.abs(load<f64>(d + at(m + 1)));
+        const em = Math.abs(load<f64>(e + at(m)));
+        if (em <= EPS * dd || em < 1e-300) break;
+      }
+      if (m == l) break;
+      if (++iter > MAX_ITER) return l + 1;
+      const dl = load<f64>(d + at(l));
+      const el = load<f64>(e + at(l));
+      let g = (load<f64>(d + at(l + 1)) - dl) / (2 * el);
+      let r = Math.hypot(g, 1);
+      g = load<f64>(d + at(m)) - dl + el / (g + (g >= 0 ? r : -r));
+      let s = 1.0;
+      let c = 1.0;
+      let p = 0.0;
+      let underflow = false;
+      for (let i = m - 1; i >= l; i--) {
+        const f = s * load<f64>(e + at(i));
+        const b = c * load<f64>(e + at(i));
+        r = Math.hypot(f, g);
+        store<f64>(e + at(i + 1), r);
+        if (r == 0) {
+          // The rotation vanished: the block splits here; restart on what is left.
+          store<f64>(d + at(i + 1), load<f64>(d + at(i + 1)) - p);
+          store<f64>(e + at(m), 0);
+          underflow = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = load<f64>(d + at(i + 1)) - p;
+        r = (load<f64>(d + at(i)) - g) * s + 2 * c * b;
+        p = s * r;
+        store<f64>(d + at(i + 1), g + p);
+        g = c * r - b;
+        rotateRows(z + <usize>i * ld, z + <usize>(i + 1) * ld, c, s, n);
+      }
+      if (underflow) continue;
+      store<f64>(d + at(l), load<f64>(d + at(l)) - p);
+      store<f64>(e + at(l), g);
+      store<f64>(e + at(m), 0);
+    }
+  }
+  return 0;
+}
+
+/** (zi, zj) ← (c·zi − s·zj, s·zi + c·zj) over n contiguous values. */
+@inline function rotateRows(zi: usize, zj: usize, c: f64, s: f64, n: i32): void {
+  const cv = splat64(c, 0);
+  const sv = splat64(s, 1);
+  let k = 0;
+  for (; k + 2 <= n; k += 2) {
+    const o = at(k);
+    const a = v128.load(zi + o);
+    const b = v128.load(zj + o);
+    v128.store(zi + o, nmadd(sv, b, f64x2.mul(cv, a)));
+    v128.store(zj + o, madd(sv, a, f64x2.mul(cv, b)));
+  }
+  if (k < n) {
+    const o = at(k);
+    const a = load<f64>(zi + o);
+    const b = load<f64>(zj + o);
+    store<f64>(zi + o, c * a - s * b);
+    store<f64>(zj + o, s * a + c * b);
+  }
+}
+
+/** Selection sort of the eigenvalues, moving the matching rows of z along (O(n²) swaps at most). */
+function sortAscending(d: usize, z: usize, n: i32): void {
+  const ld = at(n);
+  for (let i = 0; i < n - 1; i++) {
+    let kmin = i;
+    let vmin = load<f64>(d + at(i));
+    for (let k = i + 1; k < n; k++) {
+      const v = load<f64>(d + at(k));
+      if (v < vmin) {
+        vmin = v;
+        kmin = k;
+      }
+    }
+    if (kmin == i) continue;
+    store<f64>(d + at(kmin), load<f64>(d + at(i)));
+    store<f64>(d + at(i), vmin);
+    const zi = z + <usize>i * ld;
+    const zk = z + <usize>kmin * ld;
+    for (let j = 0; j < n; j++) {
+      const t = load<f64>(zi + at(j));
+      store<f64>(zi + at(j), load<f64>(zk + at(j)));
+      store<f64>(zk + at(j), t);
+    }
+  }
+}
+
+function transposeInPlace(z: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const p = z + at(i * n + j);
+      const q = z + at(j * n + i);
+      const t = load<f64>(p);
+      store<f64>(p, load<f64>(q));
+      store<f64>(q, t);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BdlError } from '../../src/errors.js';
+import { cholesky, inverse, logdet, solve } from '../../src/linalg/index.js';
+import { Arena } from '../../src/wasm/index.js';
+import { geometricSpectrum, identity, makeRng, matmul, maxAbs, maxAbsDiff, randn, randomSpd, symWithSpectrum, transpose } from './reference.js';
+
+let arena: Arena;
+beforeAll(async () => {
+  arena = await Arena.create();
+});
+
+function catchError(fn: () => unknown): BdlError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof BdlError) return e;
+    throw e;
+  }
+  throw new Error('expected a BdlError');
+}
+
+describe('cholesky (wrapper)', () => {
+  for (const n of [1, 2, 3, 7, 13, 37, 130]) {
+    it(`factors without jitter and leaves the input untouched, n = ${n}`, () => {
+      const a = randomSpd(n, makeRng(n));
+      const copy = Float64Array.from(a);
+      const used = arena.used;
+      const { l, jitter } = cholesky(arena, a, n);
+      expect(jitter).toBe(0);
+      expect(a).toEqual(copy);
+      expect(arena.used).toBe(used); // temporaries released
+      expect(maxAbsDiff(matmul(l, transpose(l, n, n), n, n, n), a) / maxAbs(a)).toBeLessThan(1e-13);
+    });
+  }
+
+  it('retries a singular PSD matrix with jitter and reports the jitter used', () => {
+    const n = 13;
+    const lams = geometricSpectrum(n, 10);
+    lams[n - 1] = 0;
+    lams[n - 2] = -1e-14; // rounding-level negative, as a GGN assembled in floating point can be
+    const a = symWithSpectrum(lams, makeRng(4));
+    const { l, jitter } = cholesky(arena, a, n);
+    expect(jitter).toBeGreaterThan(0);
+    let meanDiag = 0;
+    for (let i = 0; i < n; i++) meanDiag += a[i * n + i] / n;
+    const k = Math.log10(jitter / (1e-10 * meanDiag));
+    expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-9); // one of ε·mean(diag)·10^k
+    const shifted = Float64Array.from(a);
+    for (let i = 0; i < n; i++) shifted[i * n + i] += jitter;
+    expect(maxAbsDiff(matmul(l, transpose(l, n, n), n, n, n), shifted)).toBeLessThan(1e-12);
+  });
+
+  it('throws E_NOT_PD naming the matrix when jitter cannot help, or when retries are off', () => {
+    const n = 7;
+    const a = symWithSpectrum([3, 2, 1, 1, 1, -0.5, 1], makeRng(2));
+    const e = catchError(() => cholesky(arena, a, n, { name: 'precision' }));
+    expect(e.code).toBe('E_NOT_PD');
+    expect(e.argument).toBe('precision');
+    expect(e.message).toMatch(/precision: expected a symmetric positive-definite 7×7 matrix/);
+    expect(e.message).toMatch(/jitter|adding up to/);
+    const slightlyIndefinite = symWithSpectrum([1, 1, -1e-9, 1, 1, 1, 1], makeRng(3));
+    const e2 = catchError(() => cholesky(arena, slightlyIndefinite, n, { jitter: false }));
+    expect(e2.code).toBe('E_NOT_PD');
+    expect(e2.message).toMatch(/retries disabled/);
+  });
+
+  it('rejects bad shapes and non-finite values before any work', () => {
+    expect(catchError(() => cholesky(arena, new Float64Array(5), 2)).code).toBe('E_SHAPE');
+    expect(catchError(() => cholesky(arena, new Float64Array(0), 0)).code).toBe('E_SHAPE');
+    expect(catchError(() => cholesky(arena, [1, 0, NaN, 1], 2)).code).toBe('E_NONFINITE');
+    expect(catchError(() => cholesky(arena, [1, 0, 0, 1], 2, { jitter: -1 })).code).toBe('E_ARG');
+  });
+
+  it('refuses an oversized matrix with E_MEMORY before allocating', () => {
+    const n = 20000; // 3.2 GB per f64 matrix: the array itself is never needed
+    const fake = { length: n * n } as ArrayLike<number>;
+    const used = arena.used;
+    const bytes = arena.memory.buffer.byteLength;
+    const e = catchError(() => cholesky(arena, fake, n, { jitter: false }));
+    expect(e.code).toBe('E_MEMORY');
+    expect(e.message).toMatch(/20000×20000/);
+    expect(e.message).toMatch(/kron|diag|last-layer/);
+    expect(arena.used).toBe(used);
+    expect(arena.memory.buffer.byteLength).toBe(bytes);
+  });
+});
+
+describe('solve, inverse, logdet (wrappers)', () => {
+  for (const n of [1, 3, 13, 130]) {
+    it(`agree with their definitions, n = ${n}`, () => {
+      const rng = makeRng(50 + n);
+      const lams = geometricSpectrum(n, 1e4).map((v) => 2 * v);
+      const a = symWithSpectrum(lams, rng);
+      const { l } = cholesky(arena, a, n);
+      const expected = lams.reduce((s, v) => s + Math.log(v), 0);
+      expect(Math.abs(logdet(l, n) - expected)).toBeLessThan(1e-10 * Math.max(1, Math.abs(expected)));
+      const b = randn(n * 2, rng);
+      const x = solve(arena, l, b, n);
+      expect(maxAbsDiff(matmul(a, x, n, n, 2), b) / (maxAbs(a) * maxAbs(x))).toBeLessThan(1e-13);
+      const x1 = solve(arena, l, b.subarray(0, n), n);
+      expect(maxAbsDiff(matmul(a, x1, n, n, 1), b.subarray(0, n)) / (maxAbs(a) * maxAbs(x1))).toBeLessThan(1e-13);
+      const inv = inverse(arena, l, n);
+      expect(maxAbsDiff(matmul(inv, a, n, n, n), identity(n))).toBeLessThan(1e-10);
+    });
+  }
+
+  it('solve rejects a right-hand side of the wrong length', () => {
+    const { l } = cholesky(arena, identity(3), 3);
+    expect(catchError(() => solve(arena, l, [1, 2], 3)).code).toBe('E_SHAPE');
+  });
+});
