@@ -20,7 +20,7 @@ export { constant, cosine, cyclical, stepDecay, type Schedule } from './train/sc
 export * from './diagnostics/index.js';
 export * from './metrics/index.js';
 export {
-  hmc, nuts, runChain, rngFactoryFromUniforms, searchStepSize, Warmup, INIT_ATTEMPTS, MAX_STEP_SIZE, MIN_STEP_SIZE,
+  hmc, nuts, philoxRng, runChain, rngFactoryFromUniforms, searchStepSize, Warmup, INIT_ATTEMPTS, MAX_STEP_SIZE, MIN_STEP_SIZE,
   type ChainCheckpoint, type ChainOptions, type ChainProgress, type ChainResult, type DrawChunk, type HmcOptions,
   type Info as TransitionInfo, type Kernel as SamplerKernel, type KernelParams, type KernelSpec, type KernelState,
   type NutsOptions, type RngFactory, type SamplerRng, type Target, type Transition, type UniformSource,
@@ -30,3 +30,5 @@ export {
   checkSize, cholesky, DEFAULT_MEMORY_BUDGET, eigh, inverse, linalg, logdet, sampleMvn, sampleMvnPrecision, solve,
   type CholeskyOptions, type CholeskyResult, type EighResult, type Linalg, type SizeOptions,
 } from './linalg/index.js';
+export * from './posterior/index.js';
+export * from './methods/index.js';

@@ -1,0 +1,63 @@
+/**
+ * What every method shares: the options a user gives (network shape, training budget, seed,
+ * progress, cancellation), the spec they imply for a data set, and the training of one network.
+ */
+import { argError, describe } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { Mlp } from '../model/mlp.js';
+import { checkSpec, type Activation, type Likelihood, type MlpSpec } from '../model/spec.js';
+import type { FitOptions } from '../train/fit.js';
+
+export interface MethodOptions {
+  /** 'regression' (default) or 'classification' (targets are class indices 0…K−1). */
+  task?: 'regression' | 'classification';
+  /** Number of classes (default: the largest label + 1). */
+  classes?: number;
+  /** Hidden widths (default [50], the UCI protocol). */
+  hidden?: number[];
+  activation?: Exclude<Activation, 'identity'>;
+  /** Regression likelihood: 'gaussian' (homoscedastic, default) or 'heteroscedastic'. */
+  likelihood?: Extract<Likelihood, 'gaussian' | 'heteroscedastic'>;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: FitOptions['learningRate'];
+  /** Gaussian prior precision on the weights (default 1). */
+  priorPrecision?: number;
+  seed?: number;
+  onProgress?: (p: { task?: number; epoch: number; epochs: number; loss: number }) => void;
+  signal?: { readonly aborted: boolean };
+}
+
+/** The network spec a method trains for this data set and these options. */
+export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec> = {}): MlpSpec {
+  const task = o.task ?? 'regression';
+  if (task !== 'regression' && task !== 'classification') throw argError('E_ARG', 'task', "'regression' or 'classification'", describe(task), 'Pick one.');
+  let outputs = data.targets;
+  let likelihood: Likelihood = o.likelihood ?? 'gaussian';
+  if (task === 'classification') {
+    let max = 0;
+    for (let i = 0; i < data.n; i++) max = Math.max(max, data.y[i]);
+    outputs = o.classes ?? max + 1;
+    likelihood = 'categorical';
+  }
+  return checkSpec({ inputs: data.inputs, hidden: o.hidden ?? [50], outputs, activation: o.activation ?? 'relu', likelihood, ...extra });
+}
+
+/** The fit options these method options imply (the UCI defaults: 40 epochs, batch 32, Adam 1e-3). */
+export function fitOptionsOf(o: MethodOptions, stream = 0): FitOptions {
+  return {
+    epochs: o.epochs ?? 40,
+    batchSize: o.batchSize ?? 32,
+    learningRate: o.learningRate ?? 1e-3,
+    priorPrecision: o.priorPrecision ?? 1,
+    seed: o.seed ?? 0,
+    stream,
+    signal: o.signal,
+    onProgress: o.onProgress && ((p) => o.onProgress!({ task: stream, ...p })),
+  };
+}
+
+/** A network engine for a spec, with room for the batch sizes a method uses. */
+export function engineFor(spec: MlpSpec, capacity = 256): Promise<Mlp> {
+  return Mlp.create(spec, { capacity });
+}

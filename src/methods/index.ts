@@ -1,0 +1,3 @@
+// Every method. Importing this module registers each method's posterior format.
+export { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
+export { MapPosterior, residualVariance, trainMap, type MapOptions } from './map.js';

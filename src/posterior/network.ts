@@ -1,0 +1,96 @@
+/**
+ * Predictives of network posteriors: run the network once per posterior sample (a weight vector,
+ * and dropout masks where the method uses them), turn each output into that sample's Gaussian or
+ * class probabilities in original units, and aggregate the uniform mixture.
+ */
+import { BdlError, argError, describe } from '../errors.js';
+import { standardizeX, type Standardizer } from '../data/standardize.js';
+import type { MaskSource, Mlp } from '../model/mlp.js';
+import { regressionPredictive, classificationPredictive } from './aggregate.js';
+import type { Predictive } from './types.js';
+
+export interface PosteriorSample {
+  theta: Float32Array;
+  masks?: MaskSource;
+}
+
+export interface MixtureOptions {
+  /** Observation noise variance (standardized units) of the 'gaussian' likelihood. */
+  noiseVar?: number;
+  /** Minimum variance of the heteroscedastic head (default 1e-6, as in training). */
+  minVar?: number;
+  signal?: { readonly aborted: boolean };
+}
+
+/** Checks a user's test inputs: a non-empty Float32Array of whole rows. */
+export function checkInputs(x: unknown, inputs: number): Float32Array {
+  if (!(x instanceof Float32Array) || x.length === 0 || x.length % inputs !== 0) {
+    throw argError('E_SHAPE', 'x', `a non-empty Float32Array of rows × ${inputs} inputs (row-major)`, describe(x), 'Flatten the test rows into one Float32Array.');
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) throw argError('E_NONFINITE', `x[${Math.floor(i / inputs)}][${i % inputs}]`, 'a finite number', describe(x[i]), 'Impute or drop that row.');
+  }
+  return x;
+}
+
+/** The predictive of S samples given by `sample(s)`, at inputs x in original units. */
+export function mixturePredictive(
+  mlp: Mlp,
+  standardizer: Standardizer | undefined,
+  x: Float32Array,
+  S: number,
+  sample: (s: number) => PosteriorSample,
+  opts: MixtureOptions = {},
+): Predictive {
+  const spec = mlp.spec;
+  checkInputs(x, spec.inputs);
+  const xs = standardizer ? standardizeX(standardizer, x) : x;
+  const N = x.length / spec.inputs;
+  const T = spec.outputs;
+  const regression = spec.likelihood === 'gaussian' || spec.likelihood === 'heteroscedastic';
+  if (spec.likelihood === 'bernoulli' && T !== 1) {
+    throw new BdlError('E_ARG', `predict: a bernoulli likelihood with ${T} outputs (multi-label) has no single class predictive; use outputs: 1 or a categorical likelihood.`, 'spec.outputs');
+  }
+  const K = spec.likelihood === 'bernoulli' ? 2 : T;
+  const means = regression ? new Float32Array(S * N * T) : undefined;
+  const vars = regression ? new Float32Array(S * N * T) : undefined;
+  const probs = regression ? undefined : new Float32Array(S * N * K);
+  const yMean = standardizer?.yMean;
+  const yStd = standardizer?.yStd;
+  for (let s = 0; s < S; s++) {
+    if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `predict: cancelled at sample ${s} of ${S}.`);
+    const { theta, masks } = sample(s);
+    const out = mlp.forward(theta, xs, masks);
+    const W = mlp.layout.outputWidth;
+    for (let i = 0; i < N; i++) {
+      const row = i * W;
+      if (regression) {
+        for (let t = 0; t < T; t++) {
+          const m = out[row + t];
+          const v =
+            spec.likelihood === 'heteroscedastic'
+              ? softplus(out[row + T + t]) + (opts.minVar ?? 1e-6)
+              : (opts.noiseVar ?? (spec.noise ?? 1) ** 2);
+          const sd = yStd ? yStd[t] : 1;
+          means![(s * N + i) * T + t] = m * sd + (yMean ? yMean[t] : 0);
+          vars![(s * N + i) * T + t] = v * sd * sd;
+        }
+      } else if (spec.likelihood === 'bernoulli') {
+        const p = 1 / (1 + Math.exp(-out[row]));
+        probs![(s * N + i) * 2] = 1 - p;
+        probs![(s * N + i) * 2 + 1] = p;
+      } else {
+        let mx = -Infinity;
+        for (let c = 0; c < K; c++) mx = Math.max(mx, out[row + c]);
+        let z = 0;
+        for (let c = 0; c < K; c++) z += Math.exp(out[row + c] - mx);
+        for (let c = 0; c < K; c++) probs![(s * N + i) * K + c] = Math.exp(out[row + c] - mx) / z;
+      }
+    }
+  }
+  return regression ? regressionPredictive(means!, vars!, S) : classificationPredictive(probs!, S, K);
+}
+
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
