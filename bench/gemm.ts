@@ -26,8 +26,9 @@ export interface GemmResult extends GemmShape {
   /** tf.matMul(a, b). */
   tfjs_wasm_gflops: number;
   /** tf.matMul with transposeA / transposeB: the products backprop needs. */
-  tfjs_wasm_tn_gflops: number;
-  tfjs_wasm_nt_gflops: number;
+  /** Null above 512³, where one call would take seconds on a loaded machine. */
+  tfjs_wasm_tn_gflops: number | null;
+  tfjs_wasm_nt_gflops: number | null;
   /** bdl_gflops / tfjs_wasm_gflops. */
   ratio: number;
 }
@@ -54,9 +55,10 @@ export function benchGemm(arena: Arena, tf: Tf, shape: GemmShape): GemmResult {
   const tfTime = (x: typeof ta, y: typeof tb, transA: boolean, transB: boolean, batchMs: number) =>
     timePerCall(() => tf.matMul(x, y, transA, transB).dispose(), 5, batchMs);
   const tfnn = flops / tfTime(ta, tb, false, false, 60) / 1e9;
-  // TF.js's transposed products are an order of magnitude slower: shorter batches keep the run short.
-  const tftn = flops / tfTime(taT, tb, true, false, 20) / 1e9;
-  const tfnt = flops / tfTime(ta, tbT, false, true, 20) / 1e9;
+  // TF.js's transposed products are an order of magnitude slower: short batches, and none at 1024³.
+  const small = m * n * k <= 512 ** 3;
+  const tftn = small ? flops / tfTime(taT, tb, true, false, 1) / 1e9 : null;
+  const tfnt = small ? flops / tfTime(ta, tbT, false, true, 1) / 1e9 : null;
   tf.dispose([ta, tb, taT, tbT]);
   return {
     ...shape,

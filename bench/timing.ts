@@ -14,7 +14,7 @@ export function timePerCall(fn: () => void, samples = 7, batchMs = 60): number {
   let reps = 1;
   const warmEnd = performance.now() + 2 * batchMs;
   let calls = 0;
-  while (performance.now() < warmEnd || calls < 3) {
+  while (performance.now() < warmEnd || calls < 2) {
     fn();
     calls++;
   }
