@@ -150,7 +150,9 @@ export async function workerExecutor(
 async function spawnNode(workerUrl: string | URL | undefined, die: (reason: string) => void): Promise<Spawned> {
   const { Worker } = await nodeImport<typeof import('node:worker_threads')>('worker_threads');
   const url = workerUrl ?? (await bundledWorkerUrl());
-  const w = new Worker(url);
+  // Workers inherit the process's flags; --input-type (for `node -e`) is refused there.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  const w = new Worker(url, { execArgv });
   w.on('error', (e: Error) => die(`uncaught error: ${e.message}`));
   w.on('exit', (code: number) => die(`exited with code ${code}`));
   return {

@@ -26,7 +26,7 @@ interface Run {
   readonly active: Set<Active>;
   remaining: number;
   settled: boolean;
-  finish(error: Error | undefined): void;
+  finish(error: BdlError | undefined): void;
 }
 
 interface Slot {
@@ -225,7 +225,7 @@ class WorkerPool implements Pool {
   }
 
   /** Ends a run: drops its queued jobs, cancels its running ones, frees its data in workers. */
-  private settle(run: Run, error: Error | undefined): void {
+  private settle(run: Run, error: BdlError | undefined): void {
     if (run.settled) return;
     run.settled = true;
     this.runs.delete(run);

@@ -2,6 +2,7 @@
  * The vocabulary of the pool: what a task is, what a task runner sees, and what a run reports.
  * Everything that crosses a thread boundary here is structured-cloneable.
  */
+import type { BdlError } from '../errors.js';
 import type { Arena } from '../wasm/arena.js';
 
 /** Typed arrays a run can share with its tasks. */
@@ -95,7 +96,7 @@ export interface RunOptions {
 /** The outcome of one task in `runSettled`. */
 export type TaskOutcome<Result> =
   | { readonly ok: true; readonly value: Result }
-  | { readonly ok: false; readonly error: Error };
+  | { readonly ok: false; readonly error: BdlError };
 
 export interface PoolOptions {
   /** Number of workers; 0 runs tasks in-thread. Default: the number of cores. */
