@@ -75,6 +75,7 @@ class WorkerPool implements Pool {
   private readonly slots: Slot[];
   private queue: Queued[] = [];
   private readonly runs = new Set<Run>();
+  private readonly filling = new Set<Promise<void>>();
   private closed = false;
   private keys = 0;
   private runIds = 0;
@@ -97,14 +98,17 @@ class WorkerPool implements Pool {
     }
   }
 
-  /** Puts a fresh executor in a slot. */
-  private async fill(slot: Slot): Promise<void> {
-    const exec = await this.spawn((reason) => this.died(slot, exec, reason));
-    if (this.closed) {
-      await exec.terminate();
-      return;
-    }
-    slot.exec = exec;
+  /** Puts a fresh executor in a slot (close() waits for fills under way, then ends them). */
+  private fill(slot: Slot): Promise<void> {
+    const filling = (async () => {
+      const exec = await this.spawn((reason) => this.died(slot, exec, reason));
+      if (this.closed) await exec.terminate();
+      else slot.exec = exec;
+    })();
+    this.filling.add(filling);
+    const done = () => this.filling.delete(filling);
+    filling.then(done, done);
+    return filling;
   }
 
   async run<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<Result[]> {
@@ -130,7 +134,7 @@ class WorkerPool implements Pool {
       s.exec = undefined;
       s.active = undefined;
     }
-    await Promise.all(execs.map((e) => e?.terminate()));
+    await Promise.all([...execs.map((e) => e?.terminate()), ...[...this.filling].map((f) => f.catch(() => {}))]);
   }
 
   private begin<Result>(tasks: readonly TaskDescription[], options: RunOptions, failFast: boolean): Promise<TaskOutcome<Result>[]> {
