@@ -123,7 +123,7 @@ export async function workerExecutor(
     async run(job, key, run) {
       w.setBusy(true);
       try {
-        if (!sent.has(run.id)) {
+        if (!sent.has(run.id) && Object.keys(run.data).length > 0) {
           sent.add(run.id);
           void remote.putData(run.id, run.data);
         }
