@@ -3,8 +3,7 @@
  * computes exactly the same thing wherever it runs.
  */
 import { BdlError } from '../errors.js';
-import { Arena } from '../wasm/arena.js';
-import type { CompiledCore } from '../wasm/load.js';
+import type { Arena } from '../wasm/arena.js';
 import { detachResult } from './data.js';
 import { taskRunner } from './registry.js';
 import type { ProgressEvent, TaskContext, TaskData, TaskDescription } from './types.js';
@@ -25,9 +24,10 @@ export type JobOutcome =
   | { readonly ok: true; readonly value: unknown; readonly transfers: ArrayBuffer[] }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
-/** Where a job runs: its thread's compiled core and data, and how it hears about cancellation. */
+/** Where a job runs: its thread's arena and data, and how it hears about cancellation. */
 export interface JobEnv {
-  readonly core: CompiledCore;
+  /** The thread's arena, emptied for this job. */
+  readonly arena: () => Promise<Arena>;
   readonly data: TaskData;
   readonly inWorker: boolean;
   /** Synchronous cancellation test (a shared flag, a message-set flag, or an AbortSignal). */
@@ -62,7 +62,7 @@ export async function executeJob(job: Job, env: JobEnv): Promise<JobOutcome> {
     resume: job.resume,
     attempt: job.attempt,
     inWorker: env.inWorker,
-    arena: () => (arena ??= Arena.create(env.core)),
+    arena: () => (arena ??= env.arena()),
     shouldStop: env.stopped,
     check,
     async checkpoint(state) {

@@ -6,9 +6,10 @@
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { BdlError } from '../errors.js';
+import { Arena } from '../wasm/arena.js';
 import type { CompiledCore } from '../wasm/load.js';
 import { executeJob, type Job, type JobOutcome } from './execute.js';
-import type { RunSink, WorkerApi } from './worker-api.js';
+import { emptied, type RunSink, type WorkerApi } from './worker-api.js';
 import type { TaskData } from './types.js';
 
 /** In-thread jobs yield this often so abort events and the page stay responsive. */
@@ -54,10 +55,11 @@ export async function coreCount(): Promise<number> {
 
 export function inThreadExecutor(core: CompiledCore): Executor {
   let cancelled = -1;
+  let arena: Promise<Arena> | undefined;
   return {
     run(job, key, run) {
       return executeJob(job, {
-        core,
+        arena: async () => emptied(await (arena ??= Arena.create(core))),
         data: run.data,
         inWorker: false,
         stopped: () => cancelled === key,

@@ -38,7 +38,7 @@ export interface TaskContext<Spec = unknown, Options = unknown, State = unknown>
   readonly attempt: number;
   /** True inside a Worker, false when the pool runs the task in-thread (size 0). */
   readonly inWorker: boolean;
-  /** A fresh wasm instance for this task (created on first call, then the same one). */
+  /** The thread's wasm arena, emptied for this task (reset on first call, then the same one). */
   arena(): Promise<Arena>;
   /** Cheap, synchronous: has the run been cancelled? Poll it in long synchronous loops. */
   shouldStop(): boolean;

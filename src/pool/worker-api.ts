@@ -3,7 +3,8 @@
  * parentPort or the Web Worker scope) and exposes this object.
  */
 import * as Comlink from 'comlink';
-import { instantiateCore, type CompiledCore } from '../wasm/load.js';
+import { Arena } from '../wasm/arena.js';
+import type { CompiledCore } from '../wasm/load.js';
 import { executeJob, type Job, type JobOutcome } from './execute.js';
 import type { ProgressEvent, TaskData } from './types.js';
 
@@ -18,7 +19,7 @@ export interface RunSink {
 
 export interface WorkerApi {
   /**
-   * Receives the compiled core (instantiated once here to fail early) and, where shared memory
+   * Receives the compiled core (instantiated once: one arena serves every job) and, where shared memory
    * exists, the control word the main thread writes a job's key into to cancel it.
    */
   init(core: CompiledCore, control: Int32Array | undefined): Promise<void>;
@@ -32,15 +33,14 @@ export interface WorkerApi {
 
 /** The worker-side implementation. */
 export function workerApi(): WorkerApi {
-  let core: CompiledCore | undefined;
+  let arena: Arena | undefined;
   let control: Int32Array | undefined;
   let cancelled = -1;
   const data = new Map<number, TaskData>();
   const ignore = () => {};
   return {
     async init(c, ctrl) {
-      await instantiateCore(c);
-      core = c;
+      arena = await Arena.create(c);
       control = ctrl;
     },
     putData(runId, d) {
@@ -54,7 +54,7 @@ export function workerApi(): WorkerApi {
       try {
         const ctrl = control;
         const out = await executeJob(job, {
-          core: core!,
+          arena: () => Promise.resolve(emptied(arena!)),
           data: data.get(runId) ?? {},
           inWorker: true,
           stopped: ctrl !== undefined ? () => Atomics.load(ctrl, 0) === key : () => cancelled === key,
@@ -71,4 +71,13 @@ export function workerApi(): WorkerApi {
       cancelled = key;
     },
   };
+}
+
+/**
+ * One arena per thread, emptied for each job: its layout then depends only on the job, and
+ * memory grown by earlier jobs is reused instead of mapped afresh for every task.
+ */
+export function emptied(arena: Arena): Arena {
+  arena.reset();
+  return arena;
 }

@@ -72,7 +72,10 @@ export async function runSelftest(ctx: TaskContext<unknown, SelftestOptions, Sel
     for (let r = 0; r < reps; r++) s += arena.k.dot_f32(px, pw + 4 * r, size);
     const f = s - Math.floor(s);
     const x = arena.f32(px, size);
-    for (let i = 0; i < size; i++) x[i] = x[i] * 0.75 + 0.25 * (((i * 0.618034 + f) % 1) - 0.5);
+    for (let i = 0; i < size; i++) {
+      const t = i * 0.618034 + f;
+      x[i] = x[i] * 0.75 + 0.25 * (t - Math.floor(t) - 0.5);
+    }
     acc += s;
     ctx.progress(step + 1, steps, { acc });
     if ((step + 1) % every === 0) await ctx.checkpoint({ step: step + 1, x: arena.getF32(px, size), acc });
