@@ -152,9 +152,7 @@ export async function workerExecutor(
 async function spawnNode(workerUrl: string | URL | undefined, die: (reason: string) => void): Promise<Spawned> {
   const { Worker } = await nodeImport<typeof import('node:worker_threads')>('worker_threads');
   const url = workerUrl ?? (await bundledWorkerUrl());
-  // Workers inherit the process's flags; --input-type (for `node -e`) is refused there.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  const w = new Worker(url, { execArgv });
+  const w = newNodeWorker(Worker, url);
   w.on('error', (e: Error) => die(`uncaught error: ${e.message}`));
   w.on('exit', (code: number) => die(`exited with code ${code}`));
   return {
@@ -167,6 +165,22 @@ async function spawnNode(workerUrl: string | URL | undefined, die: (reason: stri
       else w.unref();
     },
   };
+}
+
+/**
+ * Workers inherit the process's flags, but refuse some (--input-type of `node -e`, per-process V8
+ * flags): drop those and keep the rest (e.g. --experimental-wasm-relaxed-simd).
+ */
+function newNodeWorker(Worker: typeof import('node:worker_threads').Worker, url: string | URL): import('node:worker_threads').Worker {
+  let execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  try {
+    return new Worker(url, { execArgv });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    const refused = (e as Error).message;
+    execArgv = execArgv.filter((a) => !refused.includes(a.split('=')[0]));
+    return new Worker(url, { execArgv });
+  }
 }
 
 /** dist/worker.js beside this bundle; a clear error when running from unbuilt sources. */
