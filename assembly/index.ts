@@ -16,3 +16,4 @@ export * from './linalg/triangular';
 export * from './linalg/eigh';
 export * from './linalg/product';
 export * from './linalg/convert';
+export * from './stats/moments';
