@@ -32,7 +32,7 @@ export interface SwagRunOptions {
   batchSize?: number;
   /** Adam learning rate of the burn-in (default 1e-3). */
   learningRate?: number;
-  /** SGD learning rate while collecting (default 0.01). */
+  /** SGD learning rate while collecting (default 0.1, with momentum 0.9; see the module note). */
   swaLearningRate?: number;
   /** SGD momentum while collecting (default 0.9). */
   momentum?: number;
@@ -84,7 +84,7 @@ export function resolveRunOptions(o: SwagRunOptions) {
   if (!diagonal) int('rank', rank, 2);
   if (o.collectEvery !== undefined) int('collectEvery', o.collectEvery, 1);
   positive('learningRate', o.learningRate ?? 1e-3);
-  positive('swaLearningRate', o.swaLearningRate ?? 0.01);
+  positive('swaLearningRate', o.swaLearningRate ?? 0.1);
   const mu = o.momentum ?? 0.9;
   if (!(mu >= 0 && mu < 1)) throw argError('E_ARG', 'options.momentum', 'a number in [0, 1)', describe(o.momentum), 'E.g. 0.9.');
   const schedule = o.schedule ?? 'constant';
@@ -95,7 +95,7 @@ export function resolveRunOptions(o: SwagRunOptions) {
     epochs, swaStart, rank, diagonal, schedule, momentum: mu,
     batchSize: o.batchSize ?? 32,
     learningRate: o.learningRate ?? 1e-3,
-    swaLearningRate: o.swaLearningRate ?? 0.01,
+    swaLearningRate: o.swaLearningRate ?? 0.1,
     collectEvery: o.collectEvery,
     priorPrecision: o.priorPrecision ?? 1,
     noise: o.noise,

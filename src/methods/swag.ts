@@ -11,11 +11,11 @@
  * uses Philox key (seed, m) and counter (·, s, 0, SAMPLE_TAG); z₁ and z₂ are one normal fill of
  * P + K values, then the wasm kernel `swag_sample_f32` forms θ.
  */
-import { argError, describe } from '../errors.js';
+import { argError, BdlError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Standardizer } from '../data/standardize.js';
 import type { Mlp } from '../model/mlp.js';
-import type { MlpSpec } from '../model/spec.js';
+import { layoutOf, type MlpSpec } from '../model/spec.js';
 import { keyOf } from '../random/index.js';
 import { mixturePredictive } from '../posterior/network.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
@@ -203,7 +203,15 @@ export class SwagPosterior implements Posterior {
 for (const method of ['swa', 'swag', 'multiswag'] as const) {
   registerPosteriorFormat(method, async (p) => {
     const st = p.state as unknown as DrawState & { members: { rank: number; count: number; noiseVar: number }[] };
-    const members = st.members.map((m, i) => ({ ...m, mean: p.arrays[`mean${i}`] as Float32Array, sigma: p.arrays[`sigma${i}`] as Float32Array, dev: p.arrays[`dev${i}`] as Float32Array }));
+    const P = layoutOf(p.spec).size;
+    const members = (Array.isArray(st?.members) ? st.members : []).map((m, i) => {
+      const [mean, sigma, dev] = ['mean', 'sigma', 'dev'].map((n) => p.arrays[`${n}${i}`]);
+      if (!(mean instanceof Float32Array && sigma instanceof Float32Array && dev instanceof Float32Array) || mean.length !== P || sigma.length !== P || dev.length !== m.rank * P) {
+        throw new BdlError('E_FORMAT', `posterior bytes: ${method} member ${i} lacks its moments (θ̄, σ, D for ${P} weights, rank ${m.rank}). Pass the exact bytes toBytes() produced.`, 'bytes');
+      }
+      return { ...m, mean, sigma, dev };
+    });
+    if (members.length === 0) throw new BdlError('E_FORMAT', `posterior bytes: ${method} with no members. Pass the exact bytes toBytes() produced.`, 'bytes');
     return new SwagPosterior(method, p.spec, p.standardizer, members, { scale: st.scale, samples: st.samples, diagonal: st.diagonal });
   });
 }

@@ -53,7 +53,7 @@ describe('SWAG on a conjugate Bayesian linear regression', () => {
     const noise = 0.5;
     const data = linearData(300, [2, -1, 0.5], noise, 11);
     const lambda = 1;
-    const post = await trainSwag(data, { hidden: [], noise, priorPrecision: lambda, epochs: 120, swaStart: 40, swaLearningRate: 0.01, collectEvery: 3, seed: 3 });
+    const post = await trainSwag(data, { hidden: [], noise, priorPrecision: lambda, epochs: 400, swaStart: 40, swaLearningRate: 0.01, collectEvery: 3, seed: 3 });
     // The exact posterior of the same model: standardized x and y, σ² in standardized units, N(0, 1/λ) prior on W and b.
     const s = fitStandardizer(data, true);
     const z = applyStandardizer(s, data);
@@ -72,7 +72,7 @@ describe('SWAG on a conjugate Bayesian linear regression', () => {
     const sd = Array.from({ length: P }, (_, i) => Math.sqrt(solve(A, A.map((_, j) => (j === i ? 1 : 0)))[i]));
     const mean = post.members[0].mean;
     for (let i = 0; i < P; i++) expect(Math.abs(mean[i] - m[i])).toBeLessThan(0.1 * sd[i]);
-    expect(post.members[0].count).toBe(((120 - 40) * 10) / 3 | 0);
+    expect(post.members[0].count).toBe(((400 - 40) * 10) / 3);
     expect(post.members[0].rank).toBe(20);
   });
 });
@@ -128,13 +128,13 @@ describe('SWAG sampling', () => {
   });
 });
 
-/** y = sin(x) + noise, x in [−3, −1] ∪ [1, 3]. */
+/** y = sin(x) + noise, x in [−4, −2] ∪ [2, 4]. */
 function gapData(seed: number): Dataset {
   const rng = new Rng(seed);
   const x: number[][] = [];
   const y: number[] = [];
   for (let i = 0; i < 160; i++) {
-    const a = (1 + 2 * rng.uniform()) * (i % 2 ? 1 : -1);
+    const a = (2 + 2 * rng.uniform()) * (i % 2 ? 1 : -1);
     x.push([a]);
     y.push(Math.sin(a) + 0.1 * (rng.uniform() + rng.uniform() + rng.uniform() - 1.5));
   }
@@ -142,12 +142,24 @@ function gapData(seed: number): Dataset {
 }
 
 describe('SWAG on a 1-D regression with a gap', () => {
-  it('has more epistemic variance in the gap than on the data', async () => {
+  const onData = [-3.5, -2.5, 2.5, 3.5];
+  const inGap = [-1, 0, 1];
+  const mean = (v: Float64Array, from: number, to: number) => v.subarray(from, to).reduce((a, b) => a + b, 0) / (to - from);
+  let p: RegressionPredictive;
+
+  it('has more epistemic variance far outside the data than on it', async () => {
     const post = await trainSwag(gapData(4), { hidden: [50], seed: 2 });
-    const p = reg(await post.predict(Float32Array.from([-2.5, -1.5, 1.5, 2.5, 0]), { samples: 60 }));
-    const onData = (p.epistemic[0] + p.epistemic[1] + p.epistemic[2] + p.epistemic[3]) / 4;
-    expect(p.epistemic[4]).toBeGreaterThan(2 * onData);
-    expect(onData).toBeGreaterThan(0);
+    p = reg(await post.predict(Float32Array.from([...onData, ...inGap, -7, 7]), { samples: 60 }));
+    expect(mean(p.epistemic, 0, 4)).toBeGreaterThan(0);
+    expect(Math.min(p.epistemic[7], p.epistemic[8])).toBeGreaterThan(2 * mean(p.epistemic, 0, 4));
+  });
+
+  // Known failure, kept visible: a single-mode Gaussian over a ReLU net whose draws keep their kinks
+  // outside the gap interpolates linearly across it, so Var f(gap) ≤ max Var f(edges) (Foong et al.
+  // 2019, "in-between" uncertainty). Measured here, the gap's epistemic variance was 0.2–0.6× that on
+  // the data for SWAG and MultiSWAG alike. This test starts failing (i.e. `it.fails` reports) the day it holds.
+  it.fails('has more epistemic variance in the gap than on the data (known failure: in-between uncertainty)', () => {
+    expect(mean(p.epistemic, 4, 7)).toBeGreaterThan(mean(p.epistemic, 0, 4));
   });
 });
 
