@@ -21,7 +21,8 @@ import { mixturePredictive } from '../posterior/network.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
 import { engineFor, specFor, type MethodOptions } from './common.js';
-import { runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
+import type { Pool } from '../pool/types.js';
+import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 
 /** Philox counter tag (fourth counter word) of SWAG's test-time weight draws. */
 export const SAMPLE_TAG = 0x53;
@@ -36,6 +37,8 @@ export interface SwagOptions extends Omit<MethodOptions, 'learningRate'>, SwagRu
 export interface MultiSwagOptions extends SwagOptions {
   /** Independent SWAG runs (default 5). */
   members?: number;
+  /** Run the members as 'swag-member' tasks on this pool (one worker each); default: in-thread. */
+  pool?: Pool;
 }
 
 type Method = 'swa' | 'swag' | 'multiswag';
@@ -59,7 +62,19 @@ export async function trainSwag(train: Dataset, opts: SwagOptions = {}): Promise
 export async function trainMultiSwag(train: Dataset, opts: MultiSwagOptions = {}): Promise<SwagPosterior> {
   const m = opts.members ?? 5;
   if (!(Number.isInteger(m) && m >= 1)) throw argError('E_ARG', 'options.members', 'a positive integer', describe(opts.members), 'E.g. 5.');
-  return trainWith('multiswag', train, opts, m);
+  if (!opts.pool) return trainWith('multiswag', train, opts, m);
+  const spec = specFor(train, opts as MethodOptions);
+  const state = drawState('multiswag', opts.diagonal ?? false, opts.scale, opts.samples);
+  const run = runOptionsOf(opts);
+  resolveRunOptions(run);
+  const tasks = Array.from({ length: m }, (_, stream) => ({ kind: 'swag-member', spec, options: run, seed: opts.seed ?? 0, stream }));
+  const signal = typeof AbortSignal !== 'undefined' && opts.signal instanceof AbortSignal ? opts.signal : undefined;
+  const out = await opts.pool.run<SwagMoments>(tasks, {
+    data: { x: train.x, y: train.y },
+    signal,
+    onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss?: number })?.loss ?? NaN })),
+  });
+  return new SwagPosterior('multiswag', spec, out[0].standardizer, out.map(({ standardizer: _s, ...rest }) => rest), state);
 }
 
 async function trainWith(method: Method, train: Dataset, opts: SwagOptions, members: number): Promise<SwagPosterior> {
