@@ -17,3 +17,4 @@ export * from './linalg/eigh';
 export * from './linalg/product';
 export * from './linalg/convert';
 export * from './stats/moments';
+export * from './laplace/kernels';

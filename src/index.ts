@@ -2,7 +2,7 @@
 export { BdlError, type BdlErrorCode } from './errors.js';
 export { Arena, compileCore, relaxedSimdSupported, type CompiledCore, type Kernels, type WasmFlavor } from './wasm/index.js';
 export { makeDataset, subset, type Dataset, type MatrixLike } from './data/dataset.js';
-export { parseDataset, parseTable, type ParseOptions, type Table } from './data/parse.js';
+export { parseDataset, parseTable, tableToDataset, type ParseOptions, type Table } from './data/parse.js';
 export {
   applyStandardizer,
   fitStandardizer,

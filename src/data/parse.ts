@@ -67,9 +67,13 @@ export function parseTable(text: string, opts: ParseOptions = {}): Table {
 /** Parses a table and splits it into inputs and one target column. */
 export function parseDataset(text: string, opts: ParseOptions = {}): Dataset {
   const t = parseTable(text, opts);
-  const source = opts.source ?? 'input';
+  return tableToDataset(t, opts.target ?? -1, opts.source ?? 'input');
+}
+
+/** Splits a parsed table into inputs and the target column (index, negative from the end, or header name). */
+export function tableToDataset(t: Table, target: number | string, source: string): Dataset {
   if (t.cols < 2) throw new BdlError('E_SHAPE', `${source}: expected at least 2 columns (inputs and a target), found ${t.cols}.`, source);
-  const target = resolveColumn(opts.target ?? -1, t, source);
+  const tc = resolveColumn(target, t, source);
   const inputs = t.cols - 1;
   const x = new Float32Array(t.rows * inputs);
   const y = new Float32Array(t.rows);
@@ -77,7 +81,7 @@ export function parseDataset(text: string, opts: ParseOptions = {}): Dataset {
     let j = 0;
     for (let c = 0; c < t.cols; c++) {
       const v = t.data[r * t.cols + c];
-      if (c === target) y[r] = v;
+      if (c === tc) y[r] = v;
       else x[r * inputs + j++] = v;
     }
   }

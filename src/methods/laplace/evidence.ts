@@ -1,0 +1,110 @@
+/**
+ * The Laplace marginal likelihood and the hyperparameters tuned with it (MacKay 1992; Immer et al. 2021):
+ *   log p(D) ≈ log p(D|θ*) − ½ Σ_g λ_g ‖θ*_g‖² + ½ Σ_g d_g log λ_g − ½ log det(s·H + diag λ),
+ * the Gaussian prior's normalization and the P/2·log 2π of the Laplace integral having cancelled;
+ * parameters outside the subset are held at the MAP (their prior and curvature drop out).
+ */
+import type { DataFit } from './curvature.js';
+import type { Factors, Subset } from './types.js';
+
+export interface Hyper {
+  /** Prior precision per group (layer of the subset). */
+  prior: Float64Array;
+  /** Gaussian observation noise variance (standardized units); 1 for classification. */
+  noiseVar: number;
+}
+
+export interface EvidenceContext {
+  factors: Factors;
+  sub: Subset;
+  fit: DataFit;
+  /** θ*² summed per group, and the group sizes. */
+  sq: Float64Array;
+  sizes: Float64Array;
+  gaussian: boolean;
+  /** Targets per row (gaussian). */
+  targets: number;
+  /** Likelihood scale exponent: s = σ^(−2·power) (1 for the GGN, 2 for the empirical Fisher). */
+  power: number;
+}
+
+export function evidenceContext(factors: Factors, sub: Subset, fit: DataFit, theta: Float32Array, gaussian: boolean, targets: number, power: number): EvidenceContext {
+  const G = sub.layers.length;
+  const sq = new Float64Array(G);
+  const sizes = new Float64Array(G);
+  sub.indices.forEach((i, k) => {
+    sq[sub.group[k]] += theta[i] ** 2;
+    sizes[sub.group[k]]++;
+  });
+  return { factors, sub, fit, sq, sizes, gaussian, targets, power };
+}
+
+/** The curvature's likelihood scale s for a noise variance. */
+export function scaleOf(ctx: EvidenceContext, noiseVar: number): number {
+  return ctx.gaussian ? noiseVar ** -ctx.power : 1;
+}
+
+/** log p(D) under the Laplace approximation (standardized units); NaN where the precision is not PD. */
+export function logEvidence(ctx: EvidenceContext, h: Hyper): number {
+  const { fit } = ctx;
+  const loglik = ctx.gaussian ? -0.5 * fit.n * ctx.targets * Math.log(2 * Math.PI * h.noiseVar) - fit.rss / (2 * h.noiseVar) : -fit.nll;
+  let prior = 0;
+  for (let g = 0; g < h.prior.length; g++) prior += -0.5 * h.prior[g] * ctx.sq[g] + 0.5 * ctx.sizes[g] * Math.log(h.prior[g]);
+  return loglik + prior - 0.5 * ctx.factors.logdet(h.prior, scaleOf(ctx, h.noiseVar));
+}
+
+/** Maximizes f over [lo, hi] (golden section; f unimodal there), to `tol` in x. */
+export function goldenMax(f: (x: number) => number, lo: number, hi: number, tol = 1e-7): number {
+  const r = (Math.sqrt(5) - 1) / 2;
+  const val = (x: number) => {
+    const v = f(x);
+    return Number.isNaN(v) ? -Infinity : v;
+  };
+  let a = lo;
+  let b = hi;
+  let c = b - r * (b - a);
+  let d = a + r * (b - a);
+  let fc = val(c);
+  let fd = val(d);
+  while (b - a > tol) {
+    if (fc >= fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - r * (b - a);
+      fc = val(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + r * (b - a);
+      fd = val(d);
+    }
+  }
+  return (a + b) / 2;
+}
+
+/** Search range of log λ and of log σ² (standardized units). */
+const LOG_PRIOR = [Math.log(1e-6), Math.log(1e6)] as const;
+const LOG_NOISE = [Math.log(1e-8), Math.log(1e2)] as const;
+
+/**
+ * Evidence-maximizing hyperparameters: log λ (one for all groups, or per group) and, when `tuneNoise`,
+ * log σ², by coordinate-wise golden-section ascent (a few sweeps: the coordinates interact weakly).
+ */
+export function maximizeEvidence(ctx: EvidenceContext, start: Hyper, opts: { perLayer: boolean; tuneNoise: boolean }): Hyper {
+  const h: Hyper = { prior: start.prior.slice(), noiseVar: start.noiseVar };
+  const G = h.prior.length;
+  const sweeps = opts.perLayer || opts.tuneNoise ? 4 : 1;
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    if (opts.perLayer) {
+      for (let g = 0; g < G; g++) {
+        h.prior[g] = Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, prior: h.prior.map((p, j) => (j === g ? Math.exp(x) : p)) }), ...LOG_PRIOR));
+      }
+    } else {
+      h.prior.fill(Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, prior: new Float64Array(G).fill(Math.exp(x)) }), ...LOG_PRIOR)));
+    }
+    if (opts.tuneNoise) h.noiseVar = Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, noiseVar: Math.exp(x) }), ...LOG_NOISE));
+  }
+  return h;
+}

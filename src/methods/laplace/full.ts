@@ -1,0 +1,247 @@
+/**
+ * Full Laplace: the dense curvature over the subset, for nets or subsets up to a few thousand
+ * parameters. Over the last layer it is Σₙ φφᵀ ⊗ Λₙ built from the features φ = ã with K² weighted
+ * feature Gram products; over any other subset from the Jacobian rows ã⊗δ_c restricted to the subset,
+ * accumulated in f64 (syrk).
+ */
+import { BdlError } from '../../errors.js';
+import { cholesky } from '../../linalg/cholesky.js';
+import { eigh, type EighResult } from '../../linalg/eigh.js';
+import { checkSize } from '../../linalg/memory.js';
+import type { Arena } from '../../wasm/arena.js';
+import type { Linearization } from './engine.js';
+import type { Accumulator, Factors, Gaussian, Structure, Subset } from './types.js';
+
+/** Per layer of the subset: where its entries sit in the ã⊗δ outer product (row i, column j). */
+function gatherPlan(sub: Subset, lin: Linearization) {
+  let off = 0;
+  return sub.layers.map((l, g) => {
+    const ly = lin.layout.layers[l];
+    const ii: number[] = [];
+    const jj: number[] = [];
+    for (let k = 0; k < sub.indices.length; k++) {
+      if (sub.group[k] !== g) continue;
+      const r = sub.indices[k] - ly.w;
+      ii.push(Math.floor(r / ly.fanOut));
+      jj.push(r % ly.fanOut);
+    }
+    const plan = { l, fanIn: ly.fanIn, fanOut: ly.fanOut, ii, jj, offset: off };
+    off += ii.length;
+    return plan;
+  });
+}
+
+/** Writes the subset's Jacobian rows of output vector c (batch × d, f32) to `out`. */
+function jacobianRows(arena: Arena, lin: Linearization, plan: ReturnType<typeof gatherPlan>, out: number, d: number, c: number, batch: number, idx: { ii: number; jj: number }[]): void {
+  plan.forEach((p, g) => {
+    arena.k.outer_gather_f32(out + 4 * p.offset, d, lin.aug(p.l), p.fanIn + 1, lin.delta(p.l, c), p.fanOut, batch, idx[g].ii, idx[g].jj, p.ii.length);
+  });
+}
+
+function putPlan(arena: Arena, plan: ReturnType<typeof gatherPlan>) {
+  return plan.map((p) => {
+    const ii = arena.alloc(4 * Math.max(1, p.ii.length));
+    const jj = arena.alloc(4 * Math.max(1, p.jj.length));
+    new Int32Array(arena.memory.buffer, ii, p.ii.length).set(p.ii);
+    new Int32Array(arena.memory.buffer, jj, p.jj.length).set(p.jj);
+    return { ii, jj };
+  });
+}
+
+function accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator {
+  const d = sub.indices.length;
+  const B = lin.capacity;
+  const k = arena.k;
+  const H = arena.allocF64(d * d);
+  const lastLayer = sub.kind === 'last-layer';
+  if (lastLayer) {
+    // Σₙ φφᵀ ⊗ Λₙ: block (a, b) is Φᵀ·diag(Λ[·,a,b])·Φ, one GEMM per output pair.
+    const K = lin.layout.outputWidth;
+    const l = sub.layers[0];
+    const F = lin.layout.layers[l].fanIn + 1;
+    const lam = arena.allocF32(B * K * K);
+    const tmp = arena.allocF32(B * F);
+    const blk = arena.allocF32(F * F);
+    return {
+      add(lin, batch) {
+        const L = arena.f32(lam, batch * K * K);
+        L.fill(0);
+        for (let c = 0; c < lin.C; c++) {
+          const v = arena.f32(lin.delta(l, c), batch * K);
+          for (let n = 0; n < batch; n++) {
+            for (let a = 0; a < K; a++) {
+              const va = v[n * K + a];
+              if (va === 0) continue;
+              for (let b = a; b < K; b++) L[(n * K + a) * K + b] += va * v[n * K + b];
+            }
+          }
+        }
+        for (let a = 0; a < K; a++) {
+          for (let b = a; b < K; b++) {
+            k.scale_rows_f32(tmp, lin.aug(l), lam + 4 * (a * K + b), K * K, batch, F);
+            k.gemm_f32_tn(blk, lin.aug(l), tmp, F, F, batch, 0, arena.gemmWork);
+            k.kron_scatter_add_f64(H, blk, F, K, a, b);
+          }
+        }
+      },
+      finish: () => new FullFactors(arena, sub, arena.getF64(H, d * d)),
+    };
+  }
+  const plan = gatherPlan(sub, lin);
+  const idx = putPlan(arena, plan);
+  const J = arena.allocF32(B * d);
+  const J64 = arena.allocF64(B * d);
+  return {
+    add(lin, batch) {
+      for (let c = 0; c < lin.C; c++) {
+        jacobianRows(arena, lin, plan, J, d, c, batch, idx);
+        k.f32_to_f64(J64, J, batch * d);
+        k.syrk_f64(H, J64, batch, d, 1, 1);
+      }
+    },
+    finish: () => new FullFactors(arena, sub, arena.getF64(H, d * d)),
+  };
+}
+
+class FullFactors implements Factors {
+  private eig?: EighResult;
+  constructor(
+    private readonly arena: Arena,
+    private readonly sub: Subset,
+    /** The curvature H, d×d. */
+    readonly H: Float64Array,
+  ) {}
+
+  private get d(): number {
+    return this.sub.indices.length;
+  }
+
+  private precision(prior: Float64Array, s: number): Float64Array {
+    const d = this.d;
+    const P = new Float64Array(d * d);
+    for (let i = 0; i < d * d; i++) P[i] = s * this.H[i];
+    for (let i = 0; i < d; i++) P[i * d + i] += prior[this.sub.group[i]];
+    return P;
+  }
+
+  logdet(prior: Float64Array, s: number): number {
+    if (prior.every((p) => p === prior[0])) {
+      // One prior precision: the eigenvalues of H, computed once, give every log det in O(d).
+      this.eig ??= eigh(this.arena, this.H, this.d, { name: 'full Laplace curvature' });
+      let sum = 0;
+      for (const e of this.eig.values) {
+        const v = s * e + prior[0];
+        if (!(v > 0)) return NaN;
+        sum += Math.log(v);
+      }
+      return sum;
+    }
+    try {
+      const { l } = cholesky(this.arena, this.precision(prior, s), this.d, { jitter: false });
+      let sum = 0;
+      for (let i = 0; i < this.d; i++) sum += 2 * Math.log(l[i * this.d + i]);
+      return sum;
+    } catch (e) {
+      if (e instanceof BdlError && e.code === 'E_NOT_PD') return NaN;
+      throw e;
+    }
+  }
+
+  posterior(prior: Float64Array, s: number): Gaussian {
+    const d = this.d;
+    const { l, jitter } = cholesky(this.arena, this.precision(prior, s), d, { name: 'full Laplace posterior precision' });
+    // R = L⁻ᵀ, so R·Rᵀ = (L·Lᵀ)⁻¹ = Σ and a draw is R·z (not zᵀ·R, whose covariance is Rᵀ·R).
+    const mark = this.arena.mark();
+    let R: Float64Array;
+    try {
+      const pl = this.arena.putF64(l);
+      const pr = this.arena.allocF64(d * d);
+      const I = this.arena.f64(pr, d * d);
+      for (let i = 0; i < d; i++) I[i * d + i] = 1;
+      this.arena.k.trsm_f64_lower(pr, pl, pr, d, d, 1);
+      R = this.arena.getF64(pr, d * d);
+    } finally {
+      this.arena.reset(mark);
+    }
+    return new FullGaussian(this.arena, this.sub, R, jitter);
+  }
+
+  arrays(): Record<string, Float64Array> {
+    return { H: this.H };
+  }
+}
+
+class FullGaussian implements Gaussian {
+  constructor(
+    private readonly arena: Arena,
+    private readonly sub: Subset,
+    private readonly R: Float64Array,
+    readonly jitter: number,
+  ) {}
+
+  sample(z: Float64Array): Float64Array {
+    const d = z.length;
+    const x = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = i; j < d; j++) s += this.R[i * d + j] * z[j];
+      x[i] = s;
+    }
+    return x;
+  }
+
+  outputCov(lin: Linearization, batch: number): Float64Array {
+    const d = this.sub.indices.length;
+    const C = lin.C;
+    const a = this.arena;
+    const cov = new Float64Array(batch * C * C);
+    const mark = a.mark();
+    try {
+      const plan = gatherPlan(this.sub, lin);
+      const idx = putPlan(a, plan);
+      const J = a.allocF32(batch * d);
+      const J64 = a.allocF64(batch * d);
+      const pr = a.putF64(this.R);
+      const V = a.allocF64(C * batch * d);
+      // V_c = J_c·R: then (J Σ Jᵀ)[c, e] = ⟨V_c row, V_e row⟩ per example.
+      for (let c = 0; c < C; c++) {
+        jacobianRows(a, lin, plan, J, d, c, batch, idx);
+        a.k.f32_to_f64(J64, J, batch * d);
+        a.k.gemm_f64_nn(V + 8 * c * batch * d, J64, pr, batch, d, d, 0);
+      }
+      const v = a.f64(V, C * batch * d);
+      for (let n = 0; n < batch; n++) {
+        for (let c = 0; c < C; c++) {
+          for (let e = 0; e <= c; e++) {
+            let s = 0;
+            const oc = (c * batch + n) * d;
+            const oe = (e * batch + n) * d;
+            for (let k = 0; k < d; k++) s += v[oc + k] * v[oe + k];
+            cov[(n * C + c) * C + e] = s;
+            cov[(n * C + e) * C + c] = s;
+          }
+        }
+      }
+    } finally {
+      a.reset(mark);
+    }
+    return cov;
+  }
+
+  variances(): Float64Array {
+    const d = this.sub.indices.length;
+    const v = new Float64Array(d);
+    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) v[i] += this.R[i * d + j] ** 2;
+    return v;
+  }
+}
+
+export const full: Structure = {
+  name: 'full',
+  check(sub, _sizes, budget) {
+    // H, the precision and its factor (and R) are dense d×d f64 matrices.
+    checkSize(sub.indices.length, 8, 'full Laplace precision', { matrices: 4, budget });
+  },
+  accumulator,
+  restore: (sub, _lin, arena, arrays) => new FullFactors(arena, sub, arrays.H),
+};

@@ -1,0 +1,233 @@
+/**
+ * Laplace approximations at the MAP (MacKay 1992; Daxberger et al. 2021 "Laplace Redux"): a Gaussian
+ * N(θ*, (s·H + diag λ)⁻¹) over a subset of the weights, H the GGN or empirical Fisher in a full,
+ * Kronecker-factored or diagonal structure; prior precision (and gaussian noise) tuned by the
+ * marginal likelihood or by a validation grid; the linearized predictive.
+ */
+import { argError, describe } from '../../errors.js';
+import type { Dataset } from '../../data/dataset.js';
+import { applyStandardizer } from '../../data/standardize.js';
+import type { Mlp } from '../../model/mlp.js';
+import { Rng } from '../../random/index.js';
+import { fit } from '../../train/fit.js';
+import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
+import { computeCurvature } from './curvature.js';
+import { diag } from './diag.js';
+import type { Curvature } from './engine.js';
+import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
+import { full } from './full.js';
+import { kron } from './kron.js';
+import { LaplacePosterior } from './posterior.js';
+import { glmMoments, probitProbs } from './predictive.js';
+import { indexSubset, layerSubset, topIndices } from './subset.js';
+import type { Hessian, Structure, Subset, SubsetKind } from './types.js';
+
+/** The structures, by name: adding one is one file and one line here. */
+export const STRUCTURES: Record<Hessian, Structure> = { full, kron, diag };
+
+export interface LaplaceOptions extends MethodOptions {
+  /** 'kron' (default), 'full' or 'diag'. */
+  hessian?: Hessian;
+  /** 'last-layer' (default), 'all' or 'subnetwork'. */
+  subset?: SubsetKind;
+  /** For subset 'subnetwork': the largest |θ|, the largest diagonal-Laplace variances, or given indices into θ. */
+  subnetwork?: { by: 'magnitude' | 'variance'; size: number } | { indices: ArrayLike<number> };
+  /** 'ggn' (default, generalized Gauss-Newton) or 'ef' (empirical Fisher). */
+  curvature?: Curvature;
+  /**
+   * How the prior precision is chosen after fitting: 'marglik' (default: maximize the evidence),
+   * 'grid' (logspace(−4, 4, 21) by validation NLL), or a number to fix it.
+   */
+  tune?: 'marglik' | 'grid' | number;
+  /** One prior precision per layer of the subset (marglik only; default false). */
+  perLayer?: boolean;
+  /** Gaussian observation σ in target units; default: tuned with the prior precision. */
+  noise?: number;
+  /** Held-out data for 'grid' (default: 10 % of train, held out from the MAP fit too). */
+  validation?: Dataset;
+  /** 'glm' (default, linearized) or 'mc' (network evaluated at sampled weights). */
+  predictive?: 'glm' | 'mc';
+  /** Classification with the GLM predictive: 'probit' (default) or 'mc' (sampled outputs). */
+  link?: 'probit' | 'mc';
+  /** Bytes one dense structure may take (default 1 GiB). */
+  budget?: number;
+}
+
+export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOptions | 'validation'> {
+  /** Prior precision the MAP was trained with: the starting point of tuning (default 1). */
+  priorPrecision?: number;
+  /** Noise variance in the data's units to start tuning from (gaussian; default: the residual variance). */
+  noiseVar?: number;
+  validation?: Dataset;
+  /** Standardizer the data went through (kept for predictions in original units). */
+  standardizer?: import('../../data/standardize.js').Standardizer;
+}
+
+/** Trains the MAP with `fit`, then builds the Laplace posterior around it. */
+export async function trainLaplace(train: Dataset, opts: LaplaceOptions = {}): Promise<LaplacePosterior> {
+  const spec = specFor(train, opts);
+  let data = train;
+  let validation = opts.validation;
+  if (opts.tune === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
+  const mlp = await engineFor(spec);
+  const r = await fit(mlp, data, fitOptionsOf(opts));
+  const std = r.standardizer;
+  const ys = std?.yStd?.[0] ?? 1;
+  return laplaceAt(mlp, r.params, std ? applyStandardizer(std, data) : data, {
+    ...opts,
+    priorPrecision: opts.priorPrecision ?? 1,
+    noiseVar: opts.noise !== undefined ? (opts.noise / ys) ** 2 : undefined,
+    validation: validation && std ? applyStandardizer(std, validation) : validation,
+    standardizer: std,
+  });
+}
+
+/**
+ * The Laplace posterior around a given MAP θ for data already in the network's (standardized)
+ * units. Sizes that cannot fit are refused up front with E_MEMORY.
+ */
+export async function laplaceAt(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions = {}): Promise<LaplacePosterior> {
+  const spec = mlp.spec;
+  if (spec.likelihood === 'heteroscedastic') throw argError('E_ARG', 'likelihood', "'gaussian', 'categorical' or 'bernoulli' for Laplace", "'heteroscedastic'", 'Use a homoscedastic gaussian likelihood.');
+  const hessian = opts.hessian ?? 'kron';
+  const structure = STRUCTURES[hessian];
+  if (!structure) throw argError('E_ARG', 'hessian', Object.keys(STRUCTURES).join(' | '), describe(hessian), "Use 'kron' (default).");
+  const curvature = opts.curvature ?? 'ggn';
+  if (curvature !== 'ggn' && curvature !== 'ef') throw argError('E_ARG', 'curvature', "'ggn' | 'ef'", describe(curvature), "Use 'ggn' (default).");
+  const sub = await chooseSubset(mlp, theta, data, opts);
+  structure.check(sub, mlp.layout.layers, opts.budget);
+
+  const gaussian = spec.likelihood === 'gaussian';
+  const { factors, fit: dataFit } = computeCurvature(mlp, theta, data, sub, structure, curvature);
+  const ctx = evidenceContext(factors, sub, dataFit, theta, gaussian, spec.outputs, curvature === 'ef' ? 2 : 1);
+  const G = sub.layers.length;
+  const start: Hyper = {
+    prior: new Float64Array(G).fill(typeof opts.tune === 'number' ? opts.tune : (opts.priorPrecision ?? 1)),
+    noiseVar: gaussian ? (opts.noiseVar ?? Math.max(dataFit.rss / (dataFit.n * spec.outputs), 1e-8)) : 1,
+  };
+  const tuneNoise = gaussian && opts.noiseVar === undefined;
+  const tune = opts.tune ?? 'marglik';
+  let h = start;
+  if (tune === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, tuneNoise });
+  else if (tune === 'grid') h = gridSearch(mlp, theta, ctx, start, tuneNoise, opts.validation);
+  else if (!(tune > 0)) throw argError('E_ARG', 'tune', "'marglik', 'grid' or a positive prior precision", describe(tune), "Use 'marglik' (default).");
+
+  return new LaplacePosterior({
+    spec,
+    theta,
+    standardizer: opts.standardizer,
+    hessian,
+    curvature,
+    sub,
+    factors,
+    hyper: h,
+    logEvidence: logEvidence(ctx, h) - data.n * logYStd(opts.standardizer),
+    predictive: opts.predictive ?? 'glm',
+    link: opts.link ?? 'probit',
+    mlp,
+  });
+}
+
+/** Result of `modelSelection`: candidates sorted by evidence, best first. */
+export interface ModelChoice {
+  options: LaplaceOptions;
+  logEvidence: number;
+  posterior: LaplacePosterior;
+}
+
+/**
+ * Compares architectures (e.g. hidden widths) by their Laplace evidence on the same training data:
+ * each candidate's options are merged over `base`, trained and tuned; returns all, best first.
+ */
+export async function modelSelection(train: Dataset, candidates: Partial<LaplaceOptions>[], base: LaplaceOptions = {}): Promise<ModelChoice[]> {
+  if (!Array.isArray(candidates) || candidates.length === 0) throw argError('E_ARG', 'candidates', 'a non-empty array of option overrides', describe(candidates), 'E.g. [{ hidden: [10] }, { hidden: [50] }].');
+  const out: ModelChoice[] = [];
+  for (const c of candidates) {
+    const options = { ...base, ...c, tune: 'marglik' as const };
+    const posterior = await trainLaplace(train, options);
+    out.push({ options, logEvidence: posterior.logEvidence, posterior });
+  }
+  return out.sort((a, b) => b.logEvidence - a.logEvidence);
+}
+
+async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions): Promise<Subset> {
+  const layout = mlp.layout;
+  const L = layout.layers.length;
+  const kind = opts.subset ?? 'last-layer';
+  if (kind === 'all') return layerSubset(layout, 'all', Array.from({ length: L }, (_, l) => l));
+  if (kind === 'last-layer') return layerSubset(layout, 'last-layer', [L - 1]);
+  if (kind !== 'subnetwork') throw argError('E_ARG', 'subset', "'last-layer' | 'all' | 'subnetwork'", describe(kind), "Use 'last-layer' (default).");
+  const s = opts.subnetwork;
+  if (!s) throw argError('E_ARG', 'subnetwork', "{ by: 'magnitude' | 'variance', size } or { indices }", 'undefined', "E.g. { by: 'variance', size: 1000 }.");
+  if ('indices' in s) return indexSubset(layout, s.indices);
+  if (s.by === 'magnitude') return indexSubset(layout, topIndices(Float64Array.from(theta, Math.abs), s.size));
+  if (s.by !== 'variance') throw argError('E_ARG', 'subnetwork.by', "'magnitude' | 'variance'", describe(s.by), "Use 'variance'.");
+  // Largest marginal variances of an all-weights diagonal Laplace at the training prior.
+  const all = layerSubset(layout, 'all', Array.from({ length: L }, (_, l) => l));
+  const { factors } = computeCurvature(mlp, theta, data, all, diag, opts.curvature ?? 'ggn');
+  const noise = mlp.spec.likelihood === 'gaussian' ? 1 / (opts.noiseVar ?? 1) : 1;
+  const v = factors.posterior(new Float64Array(L).fill(opts.priorPrecision ?? 1), noise).variances();
+  return indexSubset(layout, topIndices(v, s.size));
+}
+
+/** Validation-NLL grid over λ ∈ logspace(−4, 4, 21) (and σ for a gaussian likelihood without given noise). */
+function gridSearch(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, start: Hyper, tuneNoise: boolean, val?: Dataset): Hyper {
+  if (!val) throw argError('E_ARG', 'validation', 'a validation Dataset for grid tuning', 'undefined', "Pass validation, or use tune: 'marglik'.");
+  const spec = mlp.spec;
+  const G = start.prior.length;
+  const lambdas = Array.from({ length: 21 }, (_, i) => 10 ** (-4 + 0.4 * i));
+  const noises = tuneNoise ? Array.from({ length: 13 }, (_, i) => start.noiseVar * 10 ** (-1.5 + 0.25 * i)) : [start.noiseVar];
+  let best = start;
+  let bestNll = Infinity;
+  for (const lam of lambdas) {
+    const prior = new Float64Array(G).fill(lam);
+    for (const noiseVar of noises) {
+      const gauss = ctx.factors.posterior(prior, ctx.gaussian ? noiseVar ** -ctx.power : 1);
+      const { mean, cov } = glmMoments(spec, mlp.arena, theta, ctx.sub, gauss, val.x);
+      const nll = validationNll(spec.likelihood, mean, cov, val, mlp.layout.outputWidth, noiseVar);
+      if (nll < bestNll) {
+        bestNll = nll;
+        best = { prior, noiseVar };
+      }
+    }
+  }
+  return best;
+}
+
+function validationNll(lik: string, mean: Float32Array, cov: Float64Array, val: Dataset, K: number, noiseVar: number): number {
+  let s = 0;
+  if (lik === 'gaussian') {
+    for (let n = 0; n < val.n; n++) {
+      for (let t = 0; t < K; t++) {
+        const v = cov[(n * K + t) * K + t] + noiseVar;
+        s += 0.5 * Math.log(2 * Math.PI * v) + (val.y[n * K + t] - mean[n * K + t]) ** 2 / (2 * v);
+      }
+    }
+    return s;
+  }
+  const bern = lik === 'bernoulli';
+  const p = probitProbs(mean, cov, val.n, K, bern);
+  const Kp = bern ? 2 : K;
+  for (let n = 0; n < val.n; n++) s -= Math.log(Math.max(p[n * Kp + val.y[n]], 1e-300));
+  return s;
+}
+
+function holdOut(train: Dataset, seed: number): [Dataset, Dataset] {
+  const perm = new Rng(seed, 0, [0, 2, 0x1a]).permutation(train.n);
+  const nVal = Math.max(1, Math.round(train.n / 10));
+  const pick = (rows: number[]): Dataset => {
+    const x = new Float32Array(rows.length * train.inputs);
+    const y = new Float32Array(rows.length * train.targets);
+    rows.forEach((r, i) => {
+      x.set(train.x.subarray(r * train.inputs, (r + 1) * train.inputs), i * train.inputs);
+      y.set(train.y.subarray(r * train.targets, (r + 1) * train.targets), i * train.targets);
+    });
+    return { ...train, x, y, n: rows.length };
+  };
+  return [pick(Array.from(perm.slice(nVal))), pick(Array.from(perm.slice(0, nVal)))];
+}
+
+/** Σ_t log σ_y,t: the Jacobian that puts a standardized-units evidence into original target units (per row). */
+function logYStd(std?: { yStd?: Float64Array }): number {
+  return std?.yStd ? std.yStd.reduce((s, v) => s + Math.log(v), 0) : 0;
+}

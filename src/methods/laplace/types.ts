@@ -1,0 +1,60 @@
+/** The shapes shared by the Laplace structures (full, kron, diag) and the code that drives them. */
+import type { Arena } from '../../wasm/arena.js';
+import type { Linearization } from './engine.js';
+
+export type Hessian = 'full' | 'kron' | 'diag';
+export type SubsetKind = 'all' | 'last-layer' | 'subnetwork';
+
+/** Which parameters the Gaussian covers; the rest stay at the MAP. */
+export interface Subset {
+  readonly kind: SubsetKind;
+  /** Layers touched, ascending. */
+  readonly layers: number[];
+  /** Sorted indices into θ. */
+  readonly indices: Int32Array;
+  /** For each index, its prior group: the position of its layer in `layers`. */
+  readonly group: Int32Array;
+}
+
+/** Gathers a structure's curvature over batches (the engine holds ã and δ_c of the current batch). */
+export interface Accumulator {
+  add(lin: Linearization, batch: number): void;
+  /** n: number of examples seen. */
+  finish(n: number): Factors;
+}
+
+/**
+ * The curvature H of the NLL over the subset, in a structure. Posterior precision = s·H + diag(λ_g),
+ * with s the likelihood scale (1/σ² for a gaussian GGN, 1/σ⁴ for its empirical Fisher, else 1) and
+ * λ_g the prior precision of each group, so both can change without recomputing H.
+ */
+export interface Factors {
+  /** log det(s·H + diag λ); NaN when not positive definite. */
+  logdet(prior: Float64Array, s: number): number;
+  /** The Gaussian posterior (covariance (s·H + diag λ)⁻¹) for these hyperparameters. */
+  posterior(prior: Float64Array, s: number): Gaussian;
+  /** What toBytes stores; `Structure.restore` rebuilds the factors from it. */
+  arrays(): Record<string, Float64Array>;
+}
+
+export interface Gaussian {
+  /** Absolute diagonal jitter added to make the precision positive definite (0 when none was needed). */
+  readonly jitter: number;
+  /** R·z with R·Rᵀ = Σ: a zero-mean draw over the subset's coordinates from standard normals z (length d). */
+  sample(z: Float64Array): Float64Array;
+  /**
+   * J Σ Jᵀ per example (batch × C × C, f64) for the batch in `lin`, whose C output vectors are the
+   * unit vectors (so δ_c are Jacobian rows).
+   */
+  outputCov(lin: Linearization, batch: number): Float64Array;
+  /** Marginal posterior variances of the subset's coordinates. */
+  variances(): Float64Array;
+}
+
+export interface Structure {
+  readonly name: Hessian;
+  /** Refuses sizes that do not fit (E_MEMORY) and subsets the structure does not support (E_ARG). */
+  check(sub: Subset, layerSizes: readonly { fanIn: number; fanOut: number }[], budget?: number): void;
+  accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator;
+  restore(sub: Subset, lin: Linearization, arena: Arena, arrays: Record<string, Float64Array>): Factors;
+}
