@@ -16,4 +16,5 @@ export * from './linalg/triangular';
 export * from './linalg/eigh';
 export * from './linalg/product';
 export * from './linalg/convert';
+export * from './stats/moments';
 export * from './laplace/kernels';

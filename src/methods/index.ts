@@ -1,5 +1,7 @@
 // Every method. Importing this module registers each method's posterior format.
 export { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 export { MapPosterior, residualVariance, trainMap, type MapOptions } from './map.js';
+export { SAMPLE_TAG as SWAG_SAMPLE_TAG, SwagPosterior, trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagMember, type SwagOptions } from './swag.js';
+export { runSwagMember, swagCollector, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 export * from './laplace/index.js';
 export { METHODS, methodNames, type MethodEntry } from './registry.js';
