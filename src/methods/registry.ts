@@ -8,6 +8,9 @@ import type { Posterior } from '../posterior/types.js';
 import type { MethodOptions } from './common.js';
 import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
 import { trainMap } from './map.js';
+import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './swag.js';
+import { createPool } from '../pool/index.js';
+import type { Pool } from '../pool/types.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
@@ -17,6 +20,12 @@ export interface MethodEntry {
 
 export const METHODS: Record<string, MethodEntry> = {
   map: { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', train: trainMap },
+  swa: { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', train: (d, o) => trainSwa(d, o as SwagOptions) },
+  swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions) },
+  multiswag: {
+    summary: 'MultiSWAG: independent SWAG runs in parallel workers, as a mixture (--members, default 5)',
+    train: (d, o) => withPool(o, (pool) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool })),
+  },
   laplace: {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
     train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), tune: laplaceTune(o.priorPrecisionMode), priorPrecision: undefined }),
@@ -33,4 +42,15 @@ function laplaceTune(mode: unknown): LaplaceOptions['tune'] {
 
 export function methodNames(): string[] {
   return Object.keys(METHODS);
+}
+
+/** Runs `f` with the caller's pool, or a default pool (one worker per core) closed afterwards. */
+async function withPool<T>(o: Record<string, unknown>, f: (pool: Pool) => Promise<T>): Promise<T> {
+  if (o.pool) return f(o.pool as Pool);
+  const pool = await createPool();
+  try {
+    return await f(pool);
+  } finally {
+    await pool.close();
+  }
 }
