@@ -16,3 +16,5 @@ export * from './linalg/triangular';
 export * from './linalg/eigh';
 export * from './linalg/product';
 export * from './linalg/convert';
+export * from './methods/vi';
+export * from './methods/concrete';
