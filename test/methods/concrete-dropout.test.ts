@@ -59,7 +59,10 @@ describe('Concrete dropout', () => {
     expect(Array.from(b.theta)).toEqual(Array.from(a.theta));
     const r = a.info.learnedRates as number[];
     expect(r).toHaveLength(2);
-    r.forEach((p) => expect(p).toBeGreaterThan(0) && expect(p).toBeLessThan(1));
+    r.forEach((p) => {
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThan(1);
+    });
     const again = await posteriorFromBytes(a.toBytes());
     expect(again.method).toBe('concrete-dropout');
     expect(again.info!.learnedRates).toEqual(r);
