@@ -41,6 +41,25 @@ export default defineConfig({
                 },
               },
             },
+            {
+              // The same browser tests of the worker pool in a cross-origin-isolated page, where
+              // SharedArrayBuffer exists (COOP same-origin + COEP require-corp).
+              extends: true as const,
+              server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+              test: {
+                name: 'browser-coi',
+                include: ['test/pool/**/*.test.ts'],
+                exclude: ['test/**/*.node.test.ts'],
+                provide: { crossOriginIsolated: true },
+                browser: {
+                  enabled: true,
+                  headless: true,
+                  screenshotFailures: false,
+                  provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
+                  instances: [{ browser: 'chromium' as const }],
+                },
+              },
+            },
           ]
         : []),
     ],

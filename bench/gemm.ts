@@ -1,7 +1,7 @@
 /** GEMM benchmarks: bdl-wasm's three products and TF.js-wasm's matMul on the same shapes. */
 import type { Arena } from '../src/wasm/index.js';
 import type { Tf } from './tfjs.js';
-import { randomData, timePerCall } from './timing.js';
+import { median, randomData, timeInterleaved, timePerCall } from './timing.js';
 
 export interface GemmShape {
   m: number;
@@ -26,11 +26,16 @@ export interface GemmResult extends GemmShape {
   /** tf.matMul(a, b). */
   tfjs_wasm_gflops: number;
   /** tf.matMul with transposeA / transposeB: the products backprop needs. */
-  tfjs_wasm_tn_gflops: number;
-  tfjs_wasm_nt_gflops: number;
-  /** bdl_gflops / tfjs_wasm_gflops. */
+  /** Null above 512³, where one call would take seconds on a loaded machine. */
+  tfjs_wasm_tn_gflops: number | null;
+  tfjs_wasm_nt_gflops: number | null;
+  /** bdl A·B speed over TF.js A·B: the median over interleaved rounds of their time ratio. */
   ratio: number;
+  /** bdl A·B GFLOP/s over the f32x4 peak loop's, median over the same interleaved rounds. */
+  bdl_of_peak: number;
 }
+
+const PEAK_ITERS = 2_000_000;
 
 export function benchGemm(arena: Arena, tf: Tf, shape: GemmShape): GemmResult {
   const { m, n, k } = shape;
@@ -41,22 +46,29 @@ export function benchGemm(arena: Arena, tf: Tf, shape: GemmShape): GemmResult {
   const c = arena.allocF32(m * n);
   const work = arena.alloc(Number(arena.k.gemm_workspace_bytes()));
   const K = arena.k;
-  // The transposed calls read the same buffers as k×m / n×k matrices: same sizes, same work.
-  const nn = flops / timePerCall(() => K.gemm_f32_nn(c, a, b, m, n, k, 0, work)) / 1e9;
-  const tn = flops / timePerCall(() => K.gemm_f32_tn(c, a, b, m, n, k, 0, work)) / 1e9;
-  const nt = flops / timePerCall(() => K.gemm_f32_nt(c, a, b, m, n, k, 0, work)) / 1e9;
-  arena.reset(mark);
-
   const ta = tf.tensor2d(randomData(m * k, 11), [m, k]);
   const tb = tf.tensor2d(randomData(k * n, 12), [k, n]);
   const taT = tf.tensor2d(randomData(m * k, 11), [k, m]);
   const tbT = tf.tensor2d(randomData(k * n, 12), [n, k]);
-  const tfTime = (x: typeof ta, y: typeof tb, transA: boolean, transB: boolean, batchMs: number) =>
-    timePerCall(() => tf.matMul(x, y, transA, transB).dispose(), 5, batchMs);
-  const tfnn = flops / tfTime(ta, tb, false, false, 60) / 1e9;
-  // TF.js's transposed products are an order of magnitude slower: shorter batches keep the run short.
-  const tftn = flops / tfTime(taT, tb, true, false, 20) / 1e9;
-  const tfnt = flops / tfTime(ta, tbT, false, true, 20) / 1e9;
+  // bdl's three products and TF.js's A·B, interleaved: the ratio is the robust figure here.
+  // The transposed calls read the same buffers as k×m / n×k matrices: same sizes, same work.
+  const t = timeInterleaved([
+    () => tf.matMul(ta, tb).dispose(),
+    () => K.gemm_f32_nn(c, a, b, m, n, k, 0, work),
+    () => K.gemm_f32_tn(c, a, b, m, n, k, 0, work),
+    () => K.gemm_f32_nt(c, a, b, m, n, k, 0, work),
+    () => K.peak_f32x4(PEAK_ITERS),
+  ]);
+  arena.reset(mark);
+  const [tfnn, nn, tn, nt] = t.sec.map((sec) => flops / sec / 1e9);
+  const peakFlops = K.peak_f32x4(1);
+  const ofPeak = median(t.per[1].map((sec, s) => flops / sec / (PEAK_ITERS * peakFlops / t.per[4][s])));
+  // TF.js's transposed products are an order of magnitude slower: short batches, and none at 1024³.
+  const small = m * n * k <= 512 ** 3;
+  const tfTime = (x: typeof ta, y: typeof tb, transA: boolean, transB: boolean) =>
+    timePerCall(() => tf.matMul(x, y, transA, transB).dispose(), 5, 1);
+  const tftn = small ? flops / tfTime(taT, tb, true, false) / 1e9 : null;
+  const tfnt = small ? flops / tfTime(ta, tbT, false, true) / 1e9 : null;
   tf.dispose([ta, tb, taT, tbT]);
   return {
     ...shape,
@@ -67,16 +79,16 @@ export function benchGemm(arena: Arena, tf: Tf, shape: GemmShape): GemmResult {
     tfjs_wasm_gflops: tfnn,
     tfjs_wasm_tn_gflops: tftn,
     tfjs_wasm_nt_gflops: tfnt,
-    ratio: nn / tfnn,
+    ratio: 1 / t.rel[1],
+    bdl_of_peak: ofPeak,
   };
 }
 
 /** GFLOP/s of the register-only f32x4 multiply-add loop: the ceiling for this binary here. */
 export function benchPeak(arena: Arena): number {
-  const iters = 2_000_000;
   let flops = 0;
   const sec = timePerCall(() => {
-    flops = arena.k.peak_f32x4(iters);
+    flops = arena.k.peak_f32x4(PEAK_ITERS);
   }, 7, 60);
   return flops / sec / 1e9;
 }

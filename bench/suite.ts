@@ -48,7 +48,7 @@ export async function runSuite(o: SuiteOptions): Promise<RuntimeResult> {
     gemm.push(r);
     log(
       `${o.runtime}/${o.flavor}: ${s.m}×${s.k}·${s.k}×${s.n}  bdl nn ${r.bdl_nn_gflops.toFixed(1)} tn ${r.bdl_tn_gflops.toFixed(1)} nt ${r.bdl_nt_gflops.toFixed(1)}` +
-        `  tfjs ${r.tfjs_wasm_gflops.toFixed(1)} (tn ${r.tfjs_wasm_tn_gflops.toFixed(1)}, nt ${r.tfjs_wasm_nt_gflops.toFixed(1)})  ×${r.ratio.toFixed(2)}`,
+        `  tfjs ${r.tfjs_wasm_gflops.toFixed(1)} (tn ${r.tfjs_wasm_tn_gflops?.toFixed(1) ?? '–'}, nt ${r.tfjs_wasm_nt_gflops?.toFixed(1) ?? '–'})  ×${r.ratio.toFixed(2)} vs TF.js, ${(100 * r.bdl_of_peak).toFixed(0)} % of peak`,
     );
   }
   peaks.push(benchPeak(arena), benchPeak(arena));

@@ -14,7 +14,7 @@ export function timePerCall(fn: () => void, samples = 7, batchMs = 60): number {
   let reps = 1;
   const warmEnd = performance.now() + 2 * batchMs;
   let calls = 0;
-  while (performance.now() < warmEnd || calls < 3) {
+  while (performance.now() < warmEnd || calls < 2) {
     fn();
     calls++;
   }
@@ -30,6 +30,35 @@ export function timePerCall(fn: () => void, samples = 7, batchMs = 60): number {
     per.push((performance.now() - t) / reps / 1000);
   }
   return median(per);
+}
+
+/**
+ * Like timePerCall for several functions at once, their batches interleaved round by round, so a
+ * burst of load from other processes hits all of them alike. Returns the median seconds per call
+ * of each, for each function the median over rounds of its time relative to the first one's, and
+ * the raw seconds per call of every round.
+ */
+export function timeInterleaved(fns: (() => void)[], samples = 7, batchMs = 60): { sec: number[]; rel: number[]; per: number[][] } {
+  const reps = fns.map((fn) => {
+    fn();
+    fn();
+    const t0 = performance.now();
+    fn();
+    return Math.max(1, Math.round(batchMs / Math.max(performance.now() - t0, 1e-3)));
+  });
+  const per = fns.map(() => [] as number[]);
+  for (let s = 0; s < samples; s++) {
+    fns.forEach((fn, i) => {
+      const t = performance.now();
+      for (let r = 0; r < reps[i]; r++) fn();
+      per[i].push((performance.now() - t) / reps[i] / 1000);
+    });
+  }
+  return {
+    sec: per.map(median),
+    rel: per.map((p) => median(p.map((x, s) => x / per[0][s]))),
+    per,
+  };
 }
 
 /** Seeded uniform values in [-scale, scale) (benchmark data only). */

@@ -27,7 +27,8 @@ await esbuild.build({
   platform: 'neutral',
   target: 'es2022',
   splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  // Chunks sit beside the entries, so `new URL('./worker.js', import.meta.url)` resolves from any of them.
+  chunkNames: 'chunk-[hash]',
   mainFields: ['module', 'main'],
   loader: { '.wasm': 'binary' },
   external: ['node:*'],

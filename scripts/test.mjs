@@ -5,7 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const projects = ['--project', 'node'];
-if (existsSync(chromium)) projects.push('--project', 'browser');
+if (existsSync(chromium)) projects.push('--project', 'browser', '--project', 'browser-coi');
 else console.log(`No Chromium at ${chromium}: skipping the browser project (install Debian's chromium or set CHROMIUM_PATH).`);
 
 const out = '.vitest-results.json';

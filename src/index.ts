@@ -32,3 +32,5 @@ export {
 } from './linalg/index.js';
 export * from './posterior/index.js';
 export * from './methods/index.js';
+export { createPool, registerTask, taskKinds, type Pool, type PoolOptions, type ProgressEvent, type RestartEvent, type RunOptions, type SharedArray, type TaskContext, type TaskData, type TaskDescription, type TaskOutcome, type TaskRunner } from './pool/index.js';
+export type { SelftestOptions, SelftestResult } from './tasks/selftest.js';

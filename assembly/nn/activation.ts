@@ -1,9 +1,13 @@
 // Dense-layer epilogues: bias + activation forward, activation backward, bias gradient.
 // Activation codes (the ABI): 0 identity, 1 relu, 2 tanh, 3 sigmoid, 4 gelu (exact, x·Φ(x)).
-// Bias add, relu and the tanh/sigmoid backward are f32x4; tanh, sigmoid and gelu forward are
-// scalar (tanh and sigmoid through Mathf, within an ulp or two; gelu through f64 Φ).
+// Everything is f32x4; the transcendental ones use nn/vmath.ts. A row's last len % 4 elements go
+// through a zero-padded scratch vector so that tails get exactly the same arithmetic.
+//
+// The loops are generic over a tag type per activation, so each activation gets its own
+// monomorphized loop with no branch inside. (Passing the code as a constant argument to an
+// @inline loop does not work: binaryen folds the five copies back into one branching loop.)
 
-import { norm_cdf, norm_pdf, sigmoidf } from './special';
+import { CDF, gauss_f32x4, PDF, sigmoid_f32x4, tanh_f32x4 } from './vmath';
 
 const IDENTITY = 0;
 const RELU = 1;
@@ -11,16 +15,93 @@ const TANH = 2;
 const SIGMOID = 3;
 const GELU = 4;
 
-/** y[i] = act(z[i]) for the scalar activations (tanh, sigmoid, gelu). */
-function act_scalar(y: usize, z: usize, len: i32, act: i32): void {
-  for (let i = 0; i < len; i++) {
-    const o = <usize>i << 2;
-    const x = load<f32>(z + o);
-    let v: f32;
-    if (act == TANH) v = Mathf.tanh(x);
-    else if (act == SIGMOID) v = sigmoidf(x);
-    else v = <f32>(<f64>x * norm_cdf(<f64>x));
-    store<f32>(y + o, v);
+// Activation tags: code<A>() maps each to its code at compile time.
+@final class Identity {}
+@final class Relu {}
+@final class Tanh {}
+@final class Sigmoid {}
+@final class Gelu {}
+
+@inline function code<A>(): i32 {
+  if (idof<A>() == idof<Relu>()) return RELU;
+  if (idof<A>() == idof<Tanh>()) return TANH;
+  if (idof<A>() == idof<Sigmoid>()) return SIGMOID;
+  if (idof<A>() == idof<Gelu>()) return GELU;
+  return IDENTITY;
+}
+
+// Padded tail vectors: z, y, dy in, result out.
+const PAD: usize = memory.data(64, 16);
+
+/** max(v, 0) as a mask: maps −0 and NaN to +0. */
+@inline function relu_f32x4(v: v128): v128 {
+  return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
+}
+
+/** act(v) for one vector of pre-activations. */
+@inline function act_f32x4<A>(v: v128): v128 {
+  const act = code<A>();
+  if (act == RELU) return relu_f32x4(v);
+  if (act == TANH) return tanh_f32x4(v);
+  if (act == SIGMOID) return sigmoid_f32x4(v);
+  if (act == GELU) {
+    gauss_f32x4(v);
+    return f32x4.mul(v, CDF);
+  }
+  return v;
+}
+
+/** dy ⊙ act'(z) for one vector (tanh and sigmoid through y = act(z)). */
+@inline function grad_f32x4<A>(g: v128, v: v128, y: v128): v128 {
+  const act = code<A>();
+  if (act == RELU) return v128.and(g, f32x4.gt(v, f32x4.splat(0)));
+  if (act == TANH) return f32x4.mul(g, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
+  if (act == SIGMOID) return f32x4.mul(g, f32x4.mul(y, f32x4.sub(f32x4.splat(1), y)));
+  if (act == GELU) {
+    gauss_f32x4(v);
+    return f32x4.mul(g, f32x4.add(CDF, f32x4.mul(v, PDF)));
+  }
+  return g;
+}
+
+/** Copies `count` (< 4) f32 from src into the zeroed PAD slot `slot`. */
+@inline function pad_in(slot: usize, src: usize, count: i32): void {
+  v128.store(PAD + (slot << 4), i32x4.splat(0));
+  memory.copy(PAD + (slot << 4), src, <usize>count << 2);
+}
+
+/** y = act(z + bias) over m rows of n, storing z + bias back into z (bias 0: z as is). */
+function forward<A>(z0: usize, y0: usize, bias: usize, m: i32, n: i32): void {
+  for (let r = 0; r < m; r++) {
+    const off = (<usize>r * <usize>n) << 2;
+    row_forward<A>(z0 + off, y0 + off, bias, n);
+  }
+}
+
+@inline function row_forward<A>(z: usize, y: usize, bias: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    let v = v128.load(z + o);
+    if (bias != 0) {
+      v = f32x4.add(v, v128.load(bias + o));
+      v128.store(z + o, v);
+    }
+    v128.store(y + o, act_f32x4<A>(v));
+  }
+  if (j < n) {
+    const o = <usize>j << 2;
+    const rest = n - j;
+    pad_in(0, z + o, rest);
+    let v = v128.load(PAD);
+    if (bias != 0) {
+      pad_in(1, bias + o, rest);
+      v = f32x4.add(v, v128.load(PAD, 16));
+      v128.store(PAD, v);
+      memory.copy(z + o, PAD, <usize>rest << 2);
+    }
+    v128.store(PAD, act_f32x4<A>(v), 16);
+    memory.copy(y + o, PAD + 16, <usize>rest << 2);
   }
 }
 
@@ -30,99 +111,48 @@ function act_scalar(y: usize, z: usize, len: i32, act: i32): void {
  * alone, i.e. identity, tanh, sigmoid — relu and gelu backward need z).
  */
 export function bias_act_f32(z: usize, y: usize, bias: usize, m: i32, n: i32, act: i32): void {
-  const zero = f32x4.splat(0);
-  for (let r = 0; r < m; r++) {
-    const zr = z + ((<usize>r * <usize>n) << 2);
-    const yr = y + ((<usize>r * <usize>n) << 2);
-    let j = 0;
-    if (bias != 0) {
-      for (; j + 4 <= n; j += 4) {
-        const o = <usize>j << 2;
-        const v = f32x4.add(v128.load(zr + o), v128.load(bias + o));
-        v128.store(zr + o, v);
-        if (act == RELU) v128.store(yr + o, v128.and(v, f32x4.gt(v, zero)));
-      }
-      for (; j < n; j++) {
-        const o = <usize>j << 2;
-        const v = load<f32>(zr + o) + load<f32>(bias + o);
-        store<f32>(zr + o, v);
-        if (act == RELU) store<f32>(yr + o, v > 0 ? v : 0);
-      }
-    }
+  if (act == IDENTITY && bias == 0) {
+    if (y != z) memory.copy(y, z, (<usize>m * <usize>n) << 2);
+    return;
   }
-  const len = m * n;
-  if (act == IDENTITY) {
-    if (y != z) memory.copy(y, z, <usize>len << 2);
-  } else if (act == RELU) {
-    if (bias == 0) relu(y, z, len);
-  } else {
-    act_scalar(y, z, len, act);
-  }
+  if (act == RELU) forward<Relu>(z, y, bias, m, n);
+  else if (act == TANH) forward<Tanh>(z, y, bias, m, n);
+  else if (act == SIGMOID) forward<Sigmoid>(z, y, bias, m, n);
+  else if (act == GELU) forward<Gelu>(z, y, bias, m, n);
+  else forward<Identity>(z, y, bias, m, n);
 }
 
-/** y = max(z, 0). The comparison form maps −0 and NaN to 0 like the scalar tail. */
-@inline function relu(y: usize, z: usize, len: i32): void {
-  const zero = f32x4.splat(0);
+/** dz = dy ⊙ act'(z) over len elements, for one activation. */
+function backward<A>(dz: usize, dy: usize, z: usize, y: usize, len: i32): void {
   let i = 0;
   for (; i + 4 <= len; i += 4) {
     const o = <usize>i << 2;
-    const v = v128.load(z + o);
-    v128.store(y + o, v128.and(v, f32x4.gt(v, zero)));
+    v128.store(dz + o, grad_f32x4<A>(v128.load(dy + o), v128.load(z + o), v128.load(y + o)));
   }
-  for (; i < len; i++) {
+  if (i < len) {
     const o = <usize>i << 2;
-    const v = load<f32>(z + o);
-    store<f32>(y + o, v > 0 ? v : 0);
+    const rest = len - i;
+    pad_in(0, dy + o, rest);
+    pad_in(1, z + o, rest);
+    pad_in(2, y + o, rest);
+    v128.store(PAD, grad_f32x4<A>(v128.load(PAD), v128.load(PAD, 16), v128.load(PAD, 32)), 48);
+    memory.copy(dz + o, PAD + 48, <usize>rest << 2);
   }
 }
 
 /**
- * dz = dy ⊙ act'(z) over len elements. relu and gelu read z; tanh (1 − y²) and sigmoid (y(1 − y))
- * read y; identity copies. dz may equal dy.
+ * dz = dy ⊙ act'(z) over len elements. relu and gelu read z (y may be 0); tanh (1 − y²) and sigmoid
+ * (y(1 − y)) read y (z may be 0); identity copies. dz may equal dy.
  */
 export function act_backward_f32(dz: usize, dy: usize, z: usize, y: usize, len: i32, act: i32): void {
-  if (act == IDENTITY) {
-    if (dz != dy) memory.copy(dz, dy, <usize>len << 2);
-    return;
-  }
-  if (act == GELU) {
-    for (let i = 0; i < len; i++) {
-      const o = <usize>i << 2;
-      const x = <f64>load<f32>(z + o);
-      store<f32>(dz + o, <f32>(<f64>load<f32>(dy + o) * (norm_cdf(x) + x * norm_pdf(x))));
-    }
-    return;
-  }
-  const zero = f32x4.splat(0);
-  const one = f32x4.splat(1);
-  let i = 0;
-  for (; i + 4 <= len; i += 4) {
-    const o = <usize>i << 2;
-    const g = v128.load(dy + o);
-    let d: v128;
-    if (act == RELU) {
-      d = v128.and(g, f32x4.gt(v128.load(z + o), zero));
-    } else {
-      const v = v128.load(y + o);
-      d = act == TANH ? f32x4.mul(g, f32x4.sub(one, f32x4.mul(v, v))) : f32x4.mul(g, f32x4.mul(v, f32x4.sub(one, v)));
-    }
-    v128.store(dz + o, d);
-  }
-  for (; i < len; i++) {
-    const o = <usize>i << 2;
-    const g = load<f32>(dy + o);
-    let d: f32;
-    if (act == RELU) {
-      d = load<f32>(z + o) > 0 ? g : 0;
-    } else {
-      const v = load<f32>(y + o);
-      d = act == TANH ? g * (1 - v * v) : g * (v * (1 - v));
-    }
-    store<f32>(dz + o, d);
-  }
+  if (act == RELU) backward<Relu>(dz, dy, z, z, len);
+  else if (act == TANH) backward<Tanh>(dz, dy, y, y, len);
+  else if (act == SIGMOID) backward<Sigmoid>(dz, dy, y, y, len);
+  else if (act == GELU) backward<Gelu>(dz, dy, z, z, len);
+  else if (dz != dy) memory.copy(dz, dy, <usize>len << 2);
 }
 
-/** db[n] = column sums of dz[m×n] (beta 0), or db += them (beta 1; any beta scales db first). */
+/** db[n] = column sums of dz[m×n] (beta 0), or db = beta·db + sums (beta 1 accumulates). */
 export function bias_grad_f32(db: usize, dz: usize, m: i32, n: i32, beta: f32): void {
   // beta 0 overwrites without reading db, so stale NaNs in db do not leak through.
   if (beta == 0) memory.fill(db, 0, <usize>n << 2);

@@ -107,6 +107,11 @@ export class Rng {
   private pos = 0;
   private spare = NaN;
 
+  /**
+   * @param seed a non-negative integer up to 2^53 − 1 (see keyOf)
+   * @param stream an integer in [0, 2^32), e.g. the chain or member index
+   * @param counter the counter words (c1, c2, c3) the wasm fills take, e.g. [step, 0, 0]
+   */
   constructor(seed: number, stream: number = 0, counter: readonly [number, number, number] = [0, 0, 0]) {
     [this.k0, this.k1] = keyOf(seed, stream);
     this.c1 = counter[0] >>> 0;

@@ -1,0 +1,218 @@
+/**
+ * Executors: where the pool's jobs run. A worker executor wraps one Worker (Node worker_threads or
+ * a browser module Worker); the in-thread executor runs jobs on the calling thread (pool size 0).
+ * Both run a job through the same `executeJob`.
+ */
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { BdlError } from '../errors.js';
+import { Arena } from '../wasm/arena.js';
+import type { CompiledCore } from '../wasm/load.js';
+import { executeJob, type Job, type JobOutcome } from './execute.js';
+import { emptied, type RunSink, type WorkerApi } from './worker-api.js';
+import type { TaskData } from './types.js';
+
+/** In-thread jobs yield this often so abort events and the page stay responsive. */
+const IN_THREAD_YIELD_MS = 20;
+
+/** A run as executors see it. */
+export interface RunLink {
+  readonly id: number;
+  readonly data: TaskData;
+  readonly sink: RunSink;
+  /** The sink as one Comlink.proxy, created on first use by a worker. */
+  proxy(): RunSink;
+}
+
+export interface Executor {
+  run(job: Job, key: number, run: RunLink): Promise<JobOutcome>;
+  cancel(key: number): void;
+  /** Forgets a finished run's data. */
+  release(runId: number): void;
+  terminate(): Promise<void>;
+}
+
+/** The runtime: Node (worker_threads) or a browser-like one (Web Workers). */
+export function isNode(): boolean {
+  const g = globalThis as { process?: { versions?: { node?: string } }; WorkerGlobalScope?: unknown; document?: unknown };
+  return typeof g.process?.versions?.node === 'string' && g.document === undefined && g.WorkerGlobalScope === undefined;
+}
+
+/** Imports a Node builtin without letting browser bundlers try to resolve it. */
+export function nodeImport<T>(name: string): Promise<T> {
+  const specifier = `node:${name}`;
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+}
+
+/** Default pool size: the cores this process may use. */
+export async function coreCount(): Promise<number> {
+  if (isNode()) {
+    const os = await nodeImport<typeof import('node:os')>('os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+export function inThreadExecutor(core: CompiledCore): Executor {
+  let cancelled = -1;
+  let arena: Promise<Arena> | undefined;
+  return {
+    run(job, key, run) {
+      return executeJob(job, {
+        arena: async () => emptied(await (arena ??= Arena.create(core))),
+        data: run.data,
+        inWorker: false,
+        stopped: () => cancelled === key,
+        yieldEveryMs: IN_THREAD_YIELD_MS,
+        progress: (e) => run.sink.progress(e),
+        checkpoint: (s) => run.sink.checkpoint(job.taskId, s),
+      });
+    },
+    cancel(key) {
+      cancelled = key;
+    },
+    release() {},
+    async terminate() {},
+  };
+}
+
+/** What a spawned worker looks like to the pool, whatever the runtime. */
+interface Spawned {
+  readonly endpoint: Comlink.Endpoint;
+  terminate(): Promise<void>;
+  /** Node: keep the process alive only while the worker has work. */
+  setBusy(busy: boolean): void;
+}
+
+/**
+ * Spawns a worker, sends it the compiled core and waits until it is ready. `onDeath` is called
+ * once if the worker later dies on its own (exit, uncaught error, out of memory).
+ */
+export async function workerExecutor(
+  core: CompiledCore,
+  shared: boolean,
+  workerUrl: string | URL | undefined,
+  onDeath: (reason: string) => void,
+): Promise<Executor> {
+  let dead: string | undefined;
+  let rejectStart: ((e: Error) => void) | undefined;
+  let ending = false;
+  const die = (reason: string) => {
+    if (dead !== undefined || ending) return;
+    dead = reason;
+    if (rejectStart !== undefined) rejectStart(new BdlError('E_WORKER', `worker: failed to start (${reason}).`));
+    else onDeath(reason);
+  };
+  const w = isNode() ? await spawnNode(workerUrl, die) : spawnBrowser(workerUrl, die);
+  const remote = Comlink.wrap<WorkerApi>(w.endpoint);
+  const control = shared ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+  if (control !== undefined) control[0] = -1;
+  const started = new Promise<void>((resolve, reject) => {
+    rejectStart = reject;
+    remote.init(core, control).then(resolve, reject);
+  });
+  try {
+    await started;
+  } catch (e) {
+    ending = true;
+    await w.terminate();
+    throw e instanceof BdlError ? e : new BdlError('E_WORKER', `worker: failed to start (${(e as Error).message}).`);
+  }
+  rejectStart = undefined;
+  w.setBusy(false);
+  const sent = new Set<number>();
+  return {
+    async run(job, key, run) {
+      w.setBusy(true);
+      try {
+        if (!sent.has(run.id) && Object.keys(run.data).length > 0) {
+          sent.add(run.id);
+          void remote.putData(run.id, run.data);
+        }
+        return await remote.run(job, run.id, run.proxy(), key);
+      } finally {
+        w.setBusy(false);
+      }
+    },
+    cancel(key) {
+      if (control !== undefined) Atomics.store(control, 0, key);
+      else void remote.cancel(key).catch(() => {});
+    },
+    release(runId) {
+      if (sent.delete(runId) && dead === undefined) void remote.dropData(runId).catch(() => {});
+    },
+    async terminate() {
+      ending = true;
+      remote[Comlink.releaseProxy]();
+      await w.terminate();
+    },
+  };
+}
+
+async function spawnNode(workerUrl: string | URL | undefined, die: (reason: string) => void): Promise<Spawned> {
+  const { Worker } = await nodeImport<typeof import('node:worker_threads')>('worker_threads');
+  const url = workerUrl ?? (await bundledWorkerUrl());
+  const w = newNodeWorker(Worker, url);
+  w.on('error', (e: Error) => die(`uncaught error: ${e.message}`));
+  w.on('exit', (code: number) => die(`exited with code ${code}`));
+  return {
+    endpoint: nodeEndpoint(w),
+    async terminate() {
+      await w.terminate();
+    },
+    setBusy(busy) {
+      if (busy) w.ref();
+      else w.unref();
+    },
+  };
+}
+
+/**
+ * Workers inherit the process's flags, but refuse some (--input-type of `node -e`, per-process V8
+ * flags): drop those and keep the rest (e.g. --experimental-wasm-relaxed-simd).
+ */
+function newNodeWorker(Worker: typeof import('node:worker_threads').Worker, url: string | URL): import('node:worker_threads').Worker {
+  let execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  try {
+    return new Worker(url, { execArgv });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    const refused = (e as Error).message;
+    execArgv = execArgv.filter((a) => !refused.includes(a.split('=')[0]));
+    return new Worker(url, { execArgv });
+  }
+}
+
+/** dist/worker.js beside this bundle; a clear error when running from unbuilt sources. */
+async function bundledWorkerUrl(): Promise<URL> {
+  const url = new URL('./worker.js', import.meta.url);
+  const fs = await nodeImport<typeof import('node:fs')>('fs');
+  const { fileURLToPath } = await nodeImport<typeof import('node:url')>('url');
+  if (url.protocol === 'file:' && !fs.existsSync(fileURLToPath(url))) {
+    throw new BdlError(
+      'E_WORKER',
+      `worker script: expected ${url.href}, found no such file. Run the built package (npm run build), or pass createPool({ workerUrl }).`,
+    );
+  }
+  return url;
+}
+
+function spawnBrowser(workerUrl: string | URL | undefined, die: (reason: string) => void): Spawned {
+  // The literal `new Worker(new URL('./worker.js', import.meta.url), ...)` lets consumer bundlers
+  // (Vite, webpack) find and bundle the worker entry.
+  const w =
+    workerUrl === undefined
+      ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
+      : new Worker(workerUrl, { type: 'module' });
+  w.addEventListener('error', (e) => {
+    e.preventDefault();
+    die(`uncaught error: ${e.message || 'the worker script failed to load or threw'}`);
+  });
+  return {
+    endpoint: w,
+    async terminate() {
+      w.terminate();
+    },
+    setBusy() {},
+  };
+}

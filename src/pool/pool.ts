@@ -1,0 +1,337 @@
+/**
+ * The pool: schedules tasks on workers (or in-thread), shares run data once, relays progress and
+ * checkpoints, cancels, restarts tasks whose worker died, and closes cleanly.
+ */
+import * as Comlink from 'comlink';
+import { BdlError, argError, describe } from '../errors.js';
+import '../tasks/builtins.js';
+import { compileCore } from '../wasm/load.js';
+import { sharedMemoryAvailable, toShared } from './data.js';
+import { PROGRESS_INTERVAL_MS, type JobOutcome } from './execute.js';
+import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink } from './executors.js';
+import { taskRunner } from './registry.js';
+import type { Pool, PoolOptions, RunOptions, TaskData, TaskDescription, TaskOutcome } from './types.js';
+import type { RunSink } from './worker-api.js';
+
+/** After a cancel, a worker that has not stopped within this time is replaced. */
+const CANCEL_GRACE_MS = 3000;
+
+interface Run {
+  readonly link: RunLink;
+  readonly tasks: readonly TaskDescription[];
+  readonly options: RunOptions;
+  readonly failFast: boolean;
+  readonly outcomes: (TaskOutcome<unknown> | undefined)[];
+  readonly checkpoints: Map<number, unknown>;
+  readonly active: Set<Active>;
+  remaining: number;
+  settled: boolean;
+  finish(error: BdlError | undefined): void;
+}
+
+interface Slot {
+  exec: Executor | undefined;
+  active: Active | undefined;
+}
+
+interface Active {
+  readonly run: Run;
+  readonly taskId: number;
+  readonly attempt: number;
+  readonly key: number;
+  readonly slot: Slot;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+interface Queued {
+  readonly run: Run;
+  readonly taskId: number;
+  readonly attempt: number;
+}
+
+/**
+ * Creates a pool of `size` workers (default: the number of cores; 0 runs tasks in-thread). The
+ * wasm core is compiled once here and each worker instantiates that same compiled module.
+ */
+export async function createPool(options: PoolOptions = {}): Promise<Pool> {
+  const { size, maxRestarts = 3 } = options;
+  if (size !== undefined && !(Number.isInteger(size) && size >= 0)) {
+    throw argError('E_ARG', 'size', 'an integer >= 0', describe(size), 'Pass 0 to run in-thread, or omit it for one worker per core.');
+  }
+  if (!(Number.isInteger(maxRestarts) && maxRestarts >= 0)) {
+    throw argError('E_ARG', 'maxRestarts', 'an integer >= 0', describe(maxRestarts), 'Omit it for the default (3).');
+  }
+  const n = size ?? (await coreCount());
+  const core = await compileCore();
+  const shared = (options.shared ?? true) && n > 0 && sharedMemoryAvailable(isNode());
+  const pool = new WorkerPool(n, shared, maxRestarts, (onDeath) =>
+    n === 0 ? Promise.resolve(inThreadExecutor(core)) : workerExecutor(core, shared, options.workerUrl, onDeath),
+  );
+  await pool.start();
+  return pool;
+}
+
+class WorkerPool implements Pool {
+  private readonly slots: Slot[];
+  private queue: Queued[] = [];
+  private readonly runs = new Set<Run>();
+  private readonly filling = new Set<Promise<void>>();
+  private closed = false;
+  private keys = 0;
+  private runIds = 0;
+
+  constructor(
+    readonly size: number,
+    readonly shared: boolean,
+    private readonly maxRestarts: number,
+    private readonly spawn: (onDeath: (reason: string) => void) => Promise<Executor>,
+  ) {
+    this.slots = Array.from({ length: Math.max(1, size) }, () => ({ exec: undefined, active: undefined }));
+  }
+
+  async start(): Promise<void> {
+    const made = await Promise.allSettled(this.slots.map((s) => this.fill(s)));
+    const failed = made.find((r) => r.status === 'rejected');
+    if (failed !== undefined) {
+      await this.close();
+      throw (failed as PromiseRejectedResult).reason;
+    }
+  }
+
+  /** Puts a fresh executor in a slot (close() waits for fills under way, then ends them). */
+  private fill(slot: Slot): Promise<void> {
+    const filling = (async () => {
+      const exec = await this.spawn((reason) => this.died(slot, exec, reason));
+      if (this.closed) await exec.terminate();
+      else slot.exec = exec;
+    })();
+    this.filling.add(filling);
+    const done = () => this.filling.delete(filling);
+    filling.then(done, done);
+    return filling;
+  }
+
+  async run<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<Result[]> {
+    const outcomes = await this.begin<Result>(tasks, options, options.failFast ?? false);
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed !== undefined && !failed.ok) throw failed.error;
+    return outcomes.map((o) => (o as { value: Result }).value);
+  }
+
+  runSettled<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<TaskOutcome<Result>[]> {
+    return this.begin<Result>(tasks, options, false);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const run of [...this.runs]) {
+      this.settle(run, new BdlError('E_CLOSED', 'pool: closed while this run was in flight. Close the pool only after its runs settle.'));
+    }
+    const execs = this.slots.map((s) => s.exec);
+    for (const s of this.slots) {
+      clearTimeout(s.active?.timer);
+      s.exec = undefined;
+      s.active = undefined;
+    }
+    await Promise.all([...execs.map((e) => e?.terminate()), ...[...this.filling].map((f) => f.catch(() => {}))]);
+  }
+
+  private begin<Result>(tasks: readonly TaskDescription[], options: RunOptions, failFast: boolean): Promise<TaskOutcome<Result>[]> {
+    if (this.closed) return Promise.reject(new BdlError('E_CLOSED', 'pool: already closed. Create a new pool with createPool().'));
+    try {
+      validate(tasks, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortError());
+    if (tasks.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const data = options.data ?? {};
+      const lastProgress = new Map<number, number>();
+      const sink: RunSink = {
+        progress(e) {
+          const now = performance.now();
+          if (options.onProgress === undefined || run.settled) return;
+          if (now - (lastProgress.get(e.taskId) ?? -Infinity) < PROGRESS_INTERVAL_MS) return;
+          lastProgress.set(e.taskId, now);
+          callUser(() => options.onProgress!(e));
+        },
+        checkpoint(taskId, state) {
+          run.checkpoints.set(taskId, state);
+        },
+      };
+      let proxy: RunSink | undefined;
+      const onAbort = () => this.settle(run, abortError());
+      const run: Run = {
+        link: { id: ++this.runIds, data: this.shared ? toShared(data) : data, sink, proxy: () => (proxy ??= Comlink.proxy(sink)) },
+        tasks,
+        options,
+        failFast,
+        outcomes: tasks.map(() => undefined),
+        checkpoints: new Map(),
+        active: new Set(),
+        remaining: tasks.length,
+        settled: false,
+        finish: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (error !== undefined) reject(error);
+          else resolve(run.outcomes as TaskOutcome<Result>[]);
+        },
+      };
+      signal?.addEventListener('abort', onAbort);
+      this.runs.add(run);
+      for (let i = 0; i < tasks.length; i++) this.queue.push({ run, taskId: i, attempt: 0 });
+      this.pump();
+    });
+  }
+
+  /** Gives queued jobs to idle executors. */
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.exec === undefined || slot.active !== undefined) continue;
+      const next = this.queue.shift();
+      if (next === undefined) return;
+      this.dispatch(slot, slot.exec, next);
+    }
+  }
+
+  private dispatch(slot: Slot, exec: Executor, q: Queued): void {
+    const { run, taskId, attempt } = q;
+    const active: Active = { run, taskId, attempt, key: ++this.keys, slot };
+    slot.active = active;
+    run.active.add(active);
+    const job = { taskId, task: run.tasks[taskId], resume: run.checkpoints.get(taskId), attempt };
+    exec.run(job, active.key, run.link).then(
+      (out) => this.done(active, out),
+      (e: Error) => this.done(active, { ok: false, code: 'E_WORKER', message: `worker call failed: ${e?.message ?? e}` }),
+    );
+  }
+
+  private done(active: Active, out: JobOutcome): void {
+    const { slot, run, taskId } = active;
+    if (slot.active !== active) return; // its worker died meanwhile; the job was requeued
+    clearTimeout(active.timer);
+    slot.active = undefined;
+    run.active.delete(active);
+    if (!run.settled) {
+      if (out.ok) this.record(run, taskId, { ok: true, value: out.value });
+      else this.record(run, taskId, { ok: false, error: taskError(run.tasks, taskId, `${out.code}: ${out.message}`, out) });
+    }
+    this.pump();
+  }
+
+  private record(run: Run, taskId: number, outcome: TaskOutcome<unknown>): void {
+    run.outcomes[taskId] = outcome;
+    if (!outcome.ok && run.failFast) return this.settle(run, outcome.error);
+    if (--run.remaining === 0) this.settle(run, undefined);
+  }
+
+  /** Ends a run: drops its queued jobs, cancels its running ones, frees its data in workers. */
+  private settle(run: Run, error: BdlError | undefined): void {
+    if (run.settled) return;
+    run.settled = true;
+    this.runs.delete(run);
+    this.queue = this.queue.filter((q) => q.run !== run);
+    for (const active of run.active) this.cancel(active);
+    for (const slot of this.slots) slot.exec?.release(run.link.id);
+    run.finish(error);
+  }
+
+  private cancel(active: Active): void {
+    const { slot } = active;
+    slot.exec?.cancel(active.key);
+    if (this.size === 0) return;
+    // A task that never checks would hold its worker forever: replace the worker instead.
+    active.timer = setTimeout(() => {
+      if (slot.active === active && slot.exec !== undefined) this.replace(slot, slot.exec);
+    }, CANCEL_GRACE_MS);
+    unrefTimer(active.timer);
+  }
+
+  /** A worker died on its own: replace it, and restart its task from the last checkpoint. */
+  private died(slot: Slot, exec: Executor, reason: string): void {
+    if (this.closed || slot.exec !== exec) return;
+    const active = slot.active;
+    this.replace(slot, exec);
+    if (active === undefined || active.run.settled) return;
+    const { run, taskId } = active;
+    const attempt = active.attempt + 1;
+    if (attempt > this.maxRestarts) {
+      const msg = `its worker died ${attempt} times (last: ${reason}). Lower the task's memory needs, or look for a crash in its kind.`;
+      this.record(run, taskId, { ok: false, error: taskError(run.tasks, taskId, msg, { code: 'E_WORKER', message: reason }) });
+      return;
+    }
+    const checkpoint = run.checkpoints.get(taskId);
+    if (run.options.onRestart !== undefined) callUser(() => run.options.onRestart!({ taskId, attempt, checkpoint, reason }));
+    this.queue.unshift({ run, taskId, attempt });
+    this.pump();
+  }
+
+  /** Terminates a slot's executor and spawns its successor. */
+  private replace(slot: Slot, exec: Executor): void {
+    if (slot.active !== undefined) {
+      clearTimeout(slot.active.timer);
+      slot.active.run.active.delete(slot.active);
+      slot.active = undefined;
+    }
+    slot.exec = undefined;
+    void exec.terminate();
+    this.fill(slot).then(
+      () => this.pump(),
+      (e: Error) => {
+        // No successor: fail what is left if no executor remains at all.
+        if (this.slots.every((s) => s.exec === undefined)) {
+          for (const run of [...this.runs]) this.settle(run, new BdlError('E_WORKER', `pool: could not replace a dead worker (${e.message}).`));
+        }
+      },
+    );
+  }
+}
+
+function validate(tasks: readonly TaskDescription[], options: RunOptions): void {
+  if (!Array.isArray(tasks)) throw argError('E_ARG', 'tasks', 'an array of task descriptions', describe(tasks), 'Pass [{ kind, seed, stream, ... }].');
+  tasks.forEach((t, i) => {
+    if (t === null || typeof t !== 'object' || typeof t.kind !== 'string') {
+      throw argError('E_ARG', `tasks[${i}]`, 'an object with a string kind', describe(t), 'Pass { kind, seed, stream, spec?, options? }.');
+    }
+    for (const k of ['seed', 'stream'] as const) {
+      if (!Number.isInteger(t[k]) || t[k] < 0 || t[k] > 0xffffffff) {
+        throw argError('E_ARG', `tasks[${i}].${k}`, 'an integer in [0, 2^32)', describe(t[k]), 'Seeds and streams key the counter-based generator.');
+      }
+    }
+    taskRunner(t.kind);
+  });
+  for (const [name, a] of Object.entries(options.data ?? ({} as TaskData))) {
+    if (!ArrayBuffer.isView(a) || a instanceof DataView) {
+      throw argError('E_ARG', `data.${name}`, 'a typed array', describe(a), 'Run data is a record of typed arrays.');
+    }
+  }
+}
+
+function taskError(tasks: readonly TaskDescription[], taskId: number, message: string, cause: { code: string; message: string }): BdlError {
+  const t = tasks[taskId];
+  const err = new BdlError('E_WORKER', `task ${taskId} (${JSON.stringify(t.kind)}, stream ${t.stream}) failed: ${message}`, `tasks[${taskId}]`);
+  err.cause = { code: cause.code, message: cause.message };
+  return err;
+}
+
+function abortError(): BdlError {
+  return new BdlError('E_ABORTED', 'run: cancelled by its AbortSignal. Start a new run to continue; the pool is still usable.');
+}
+
+/** User callbacks must not break the pool: their errors surface as uncaught errors instead. */
+function callUser(f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    queueMicrotask(() => {
+      throw e;
+    });
+  }
+}
+
+function unrefTimer(t: ReturnType<typeof setTimeout>): void {
+  (t as { unref?: () => void }).unref?.();
+}

@@ -1,0 +1,16 @@
+// Pool tests run the built package (dist/): Node cannot start .ts workers, and the browser project
+// then loads exactly what consumers get (dist/index.js spawning dist/worker.js).
+import type * as Lib from '../../src/index.js';
+
+const url = new URL('../../dist/index.js', import.meta.url).href;
+export const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
+
+/** n selftest tasks with distinct streams. */
+export function selftests(n: number, options: Record<string, unknown> = {}, seed = 11): Lib.TaskDescription[] {
+  return Array.from({ length: n }, (_, i) => ({ kind: 'selftest', seed, stream: i, options: { steps: 60, ...options } }));
+}
+
+/** Bytes of every result (bit-level comparison, NaN-safe). */
+export function bits(results: readonly Lib.SelftestResult[]): number[][] {
+  return results.map((r) => [...new Uint32Array(r.x.buffer, r.x.byteOffset, r.x.length), ...new Uint32Array(new Float64Array([r.acc]).buffer)]);
+}
