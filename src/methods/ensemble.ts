@@ -5,18 +5,24 @@
  * the members' variances, epistemic = the variance of their means. With 'gaussian', each member's
  * homoscedastic noise is fitted by EM during its training.
  *
- * Each member is one 'train-member' task (src/tasks/train-member.ts). Until the worker pool is on
- * this branch, members train one after another in this thread.
+ * Each member is one 'train-member' task (src/tasks/train-member.ts) run through the worker pool:
+ * the caller's `pool` if given (left open), else — when the run is big enough to repay starting
+ * workers (epochs·N·P·M ≥ 2·10⁸ multiply-adds, ~0.1 s of work) — a default pool (one worker per core)
+ * created here and closed after; smaller runs go in-thread (a size-0 pool). The members are bit-for-bit
+ * the same either way.
  */
 import type { Dataset } from '../data/dataset.js';
 import type { Standardizer } from '../data/standardize.js';
 import { BdlError } from '../errors.js';
 import type { Mlp } from '../model/mlp.js';
-import { taskOf, type MlpSpec } from '../model/spec.js';
+import { layoutOf, taskOf, type MlpSpec } from '../model/spec.js';
 import { mixturePredictive } from '../posterior/network.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
-import { trainMember, type MemberOptions } from '../tasks/train-member.js';
+import { createPool } from '../pool/index.js';
+import type { Pool } from '../pool/types.js';
+import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
+import '../tasks/train-member.js';
 import { engineFor, specFor, type MethodOptions } from './common.js';
 import { intOption, noiseFor, numOption, standardized } from './noise.js';
 
@@ -25,7 +31,12 @@ export interface EnsembleOptions extends MethodOptions {
   members?: number;
   /** Observation noise σ in target units (gaussian likelihood); default: fitted per member. */
   noise?: number;
+  /** Pool to train the members in (not closed here). Default: see the module comment. */
+  pool?: Pool;
 }
+
+/** Work below which an ensemble trains in-thread rather than starting workers (multiply-adds). */
+const WORKER_THRESHOLD = 2e8;
 
 /** Trains M members and returns their mixture. */
 export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}): Promise<EnsemblePosterior> {
@@ -44,17 +55,23 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
     noiseVar: fixed?.fixed ? fixed.variance : undefined,
   };
   const seed = opts.seed ?? 0;
-  const thetas: Float32Array[] = [];
-  const noiseVars: number[] = [];
-  for (let m = 0; m < M; m++) {
-    const r = await trainMember(spec, options, seed, m, { x: data.x, y: data.y }, {
-      signal: opts.signal,
-      onProgress: opts.onProgress && ((p) => opts.onProgress!({ task: m, ...p })),
+  const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options, seed, stream: m }));
+  const work = options.epochs * data.n * layoutOf(spec).size * M;
+  const pool = opts.pool ?? (await createPool(work >= WORKER_THRESHOLD ? {} : { size: 0 }));
+  // The pool takes an AbortSignal; the method's signal is any { aborted } flag: poll it.
+  const abort = new AbortController();
+  const poll = opts.signal && setInterval(() => opts.signal!.aborted && abort.abort(), 20);
+  try {
+    const results = await pool.run<MemberResult>(tasks, {
+      data: { x: data.x, y: data.y },
+      signal: abort.signal,
+      onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss: number }).loss })),
     });
-    thetas.push(r.theta);
-    noiseVars.push(r.noiseVar);
+    return new EnsemblePosterior(spec, results.map((r) => r.theta), Float64Array.from(results, (r) => r.noiseVar), standardizer);
+  } finally {
+    if (poll) clearInterval(poll);
+    if (!opts.pool) await pool.close();
   }
-  return new EnsemblePosterior(spec, thetas, Float64Array.from(noiseVars), standardizer);
 }
 
 export class EnsemblePosterior implements Posterior {

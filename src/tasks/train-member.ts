@@ -11,6 +11,8 @@ import { fit } from '../train/fit.js';
 import { adam, chain, weightDecay } from '../train/optimizers.js';
 import type { Arena } from '../wasm/index.js';
 import { NoiseEstimate, noiseObjective } from '../methods/noise.js';
+import { registerTask } from '../pool/registry.js';
+import type { TaskContext } from '../pool/types.js';
 
 /** Serializable training options of a member. */
 export interface MemberOptions {
@@ -68,3 +70,18 @@ export async function trainMember(
   noise?.update();
   return { theta: r.params, noiseVar: noise?.variance ?? 1, losses: r.losses };
 }
+
+/** The pool's runner: the task's (spec, options, seed, stream) and the run's data { x, y }. */
+export async function runTrainMember(ctx: TaskContext<MlpSpec, MemberOptions>): Promise<MemberResult> {
+  const { spec, options, seed, stream } = ctx.task;
+  if (spec === undefined || options === undefined) {
+    throw argError('E_ARG', 'task', 'a train-member task with spec and options', describe(ctx.task), 'Build tasks with trainEnsemble.');
+  }
+  return trainMember(spec, options, seed, stream, ctx.data as { x: Float32Array; y: Float32Array }, {
+    arena: await ctx.arena(),
+    signal: { get aborted() { return ctx.shouldStop(); } },
+    onProgress: (p) => ctx.progress(p.epoch, p.epochs, { loss: p.loss }),
+  });
+}
+
+registerTask('train-member', runTrainMember);
