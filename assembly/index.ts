@@ -18,3 +18,5 @@ export * from './linalg/product';
 export * from './linalg/convert';
 export * from './stats/moments';
 export * from './laplace/kernels';
+export * from './methods/vi';
+export * from './methods/concrete';

@@ -5,3 +5,7 @@ export { SAMPLE_TAG as SWAG_SAMPLE_TAG, SwagPosterior, trainMultiSwag, trainSwa,
 export { runSwagMember, swagCollector, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 export * from './laplace/index.js';
 export { METHODS, methodNames, type MethodEntry } from './registry.js';
+export { EnsemblePosterior, trainEnsemble, type EnsembleOptions } from './ensemble.js';
+export { McDropoutPosterior, trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
+export { concreteObjective, trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
+export { trainVi, ViPosterior, viObjective, type ViOptions } from './vi.js';

@@ -7,7 +7,11 @@ import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import type { MethodOptions } from './common.js';
 import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
+import { trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
+import { trainEnsemble, type EnsembleOptions } from './ensemble.js';
 import { trainMap } from './map.js';
+import { trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
+import { trainVi, type ViOptions } from './vi.js';
 import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './swag.js';
 import { createPool } from '../pool/index.js';
 import type { Pool } from '../pool/types.js';
@@ -20,6 +24,13 @@ export interface MethodEntry {
 
 export const METHODS: Record<string, MethodEntry> = {
   map: { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', train: trainMap },
+  ensemble: {
+    summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
+    train: (d, o) => trainEnsemble(d, o as EnsembleOptions),
+  },
+  'mc-dropout': { summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p', train: (d, o) => trainMcDropout(d, o as McDropoutOptions) },
+  'concrete-dropout': { summary: 'Concrete dropout: dropout rates learned per layer (reported in info)', train: (d, o) => trainConcreteDropout(d, o as ConcreteDropoutOptions) },
+  vi: { summary: 'mean-field Gaussian VI (Bayes by Backprop), --samples at test time (default 30)', train: (d, o) => trainVi(d, o as ViOptions) },
   swa: { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', train: (d, o) => trainSwa(d, o as SwagOptions) },
   swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions) },
   multiswag: {

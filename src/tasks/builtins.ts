@@ -2,3 +2,4 @@
 // its kind here (one import of a module that calls registerTask) and never touches the pool.
 import './selftest.js';
 import './swag-member.js';
+import './train-member.js';
