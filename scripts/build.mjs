@@ -35,6 +35,18 @@ await esbuild.build({
   sourcemap: true,
   logLevel: 'warning',
 });
+// The report page's script: a browser bundle (Observable Plot inlined) that `bdl compare` pastes into report.html.
+await esbuild.build({
+  entryPoints: ['src/report/page.ts'],
+  outfile: 'dist/report-page.js',
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
 // load.d.ts types the kernels from the core's own declarations: ship them beside it.

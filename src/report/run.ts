@@ -1,0 +1,147 @@
+/**
+ * Runs methods side by side on comparison suites and keeps what the table and the report need:
+ * metrics, seconds, reliability bins, the 1-D band, OOD scores and each posterior's `info`.
+ * Iterates over whatever method table it is given, so new methods appear without changes here.
+ */
+import { BdlError } from '../errors.js';
+import type { MethodEntry } from '../methods/registry.js';
+import type { ClassificationPredictive, Predictive, RegressionPredictive } from '../posterior/types.js';
+import { accuracy, auroc, brier, ece, gaussianLogLik, intervalWidth, mce, mixtureLogLik, nll, oodScore, picp, reliability, rmse, type ReliabilityBin } from '../metrics/index.js';
+import type { Suite } from './suites.js';
+
+/** One method on one suite: its metrics, or why it has none. */
+export interface MethodResult {
+  method: string;
+  /** Set when the method refused the task or failed; the other fields are then absent. */
+  skipped?: string;
+  seconds?: number;
+  metrics?: Record<string, number>;
+  reliability?: ReliabilityBin[];
+  /** 1-D suites: the predictive on the grid (original units). */
+  band?: { mean: number[]; aleatoric: number[]; epistemic: number[] };
+  /** Classification: the OOD score (predictive entropy) of the test inputs and of each OOD set. */
+  scores?: Record<string, number[]>;
+  info?: Record<string, unknown>;
+}
+
+export interface SuiteResult {
+  name: string;
+  task: 'regression' | 'classification';
+  description: string;
+  nTrain: number;
+  nTest: number;
+  methods: MethodResult[];
+  /** 1-D suites: the grid and the training points, for the band plot. */
+  grid?: number[];
+  trainPoints?: { x: number[]; y: number[] };
+}
+
+export interface CompareOptions {
+  seed?: number;
+  /** Per-method option overrides (budgets), merged over the suite's. */
+  budgets?: Record<string, Record<string, unknown>>;
+  /** A method still running after this many seconds is cancelled and reported as skipped. Default 120. */
+  timeLimit?: number;
+  signal?: { readonly aborted: boolean };
+  onMethodStart?: (suite: string, method: string) => void;
+  onProgress?: (suite: string, method: string, done: number, total: number, note: string) => void;
+  onMethodEnd?: (suite: string, result: MethodResult) => void;
+}
+
+/** Runs every method of `methods` on `suite`. */
+export async function runSuite(suite: Suite, methods: Record<string, MethodEntry>, o: CompareOptions = {}): Promise<SuiteResult> {
+  const out: SuiteResult = { name: suite.name, task: suite.task, description: suite.description, nTrain: suite.train.n, nTest: suite.test.n, methods: [] };
+  if (suite.grid) {
+    out.grid = Array.from(suite.grid);
+    out.trainPoints = { x: Array.from(suite.train.x), y: Array.from(suite.train.y) };
+  }
+  for (const [name, entry] of Object.entries(methods)) {
+    if (o.signal?.aborted) throw new BdlError('E_ABORTED', `compare: cancelled before ${suite.name}/${name}.`);
+    o.onMethodStart?.(suite.name, name);
+    const r = await runOne(suite, name, entry, o);
+    out.methods.push(r);
+    o.onMethodEnd?.(suite.name, r);
+  }
+  return out;
+}
+
+async function runOne(suite: Suite, name: string, entry: MethodEntry, o: CompareOptions): Promise<MethodResult> {
+  const seed = o.seed ?? 0;
+  const deadline = performance.now() + 1000 * (o.timeLimit ?? 120);
+  let timedOut = false;
+  // The user's Ctrl-C, or this method's time limit.
+  const signal = {
+    get aborted() {
+      if (o.signal?.aborted) return true;
+      if (performance.now() > deadline) timedOut = true;
+      return timedOut;
+    },
+  };
+  const t0 = performance.now();
+  try {
+    const posterior = await entry.train(suite.train, {
+      task: suite.task,
+      classes: suite.classes,
+      seed,
+      ...suite.options,
+      ...o.budgets?.[name],
+      signal,
+      onProgress: (p) => o.onProgress?.(suite.name, name, p.epoch, p.epochs, Number.isFinite(p.loss) ? `loss ${p.loss.toFixed(4)}` : ''),
+    });
+    const pred = await posterior.predict(suite.test.x, { seed, signal });
+    const seconds = (performance.now() - t0) / 1000;
+    const r: MethodResult = { method: name, seconds, info: plainInfo(posterior.info) };
+    if (pred.kind === 'regression') {
+      r.metrics = regressionMetrics(pred, suite.test.y);
+      if (suite.grid) {
+        const g = (await posterior.predict(suite.grid, { seed, signal })) as RegressionPredictive;
+        r.band = { mean: Array.from(g.mean), aleatoric: Array.from(g.aleatoric), epistemic: Array.from(g.epistemic) };
+      }
+    } else {
+      await classificationResults(r, pred, suite, posterior.predict.bind(posterior), seed, signal);
+    }
+    return r;
+  } catch (e) {
+    if (o.signal?.aborted) throw e;
+    const why = timedOut ? `stopped after the ${o.timeLimit ?? 120} s time limit` : e instanceof Error ? e.message : String(e);
+    return { method: name, skipped: why, seconds: (performance.now() - t0) / 1000 };
+  }
+}
+
+/** RMSE and test log-likelihood (the mixture over posterior samples where there are samples), PICP and width of the 95 % interval. */
+export function regressionMetrics(p: RegressionPredictive, y: Float32Array): Record<string, number> {
+  const mixture = p.members !== undefined && p.members.count > 1;
+  return {
+    rmse: rmse(p.mean, y),
+    ll: mixture ? mixtureLogLik(p.members!.mean, p.members!.variance, y) : gaussianLogLik(p.mean, p.variance, y),
+    picp: picp(p.mean, p.variance, y),
+    width: intervalWidth(p.variance),
+  };
+}
+
+async function classificationResults(
+  r: MethodResult,
+  p: ClassificationPredictive,
+  suite: Suite,
+  predict: (x: Float32Array, o: { seed: number; signal: { readonly aborted: boolean } }) => Promise<Predictive>,
+  seed: number,
+  signal: { readonly aborted: boolean },
+): Promise<void> {
+  const y = suite.test.y;
+  r.metrics = { accuracy: accuracy(p.probs, y), nll: nll(p.probs, y), brier: brier(p.probs, y), ece: ece(p.probs, y), mce: mce(p.probs, y) };
+  r.reliability = reliability(p.probs, y);
+  const inScore = oodScore(p, 'entropy');
+  r.scores = { 'in-distribution': Array.from(inScore) };
+  for (const set of suite.ood ?? []) {
+    const q = (await predict(set.x, { seed, signal })) as ClassificationPredictive;
+    const s = oodScore(q, 'entropy');
+    r.scores[set.name] = Array.from(s);
+    r.metrics[set.key] = auroc(inScore, s);
+  }
+}
+
+/** Keeps the JSON-friendly part of a posterior's info (numbers, strings, arrays of them, nested objects). */
+function plainInfo(info: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!info) return undefined;
+  return JSON.parse(JSON.stringify(info, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'bigint' ? Number(v) : v)));
+}
