@@ -1,0 +1,102 @@
+// The report as a user opens it: `bdl compare` on a fast subset writes report.html; real Chromium
+// (playwright-core) renders it with no console errors, every chart has its marks, and a screenshot is
+// saved to test-output/report.png. A second page adds a sampler row (R̂/ESS and traces in `info`).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportHtml, type ReportDoc } from '../../src/report/html.js';
+import { chromiumPath } from '../../vitest.config.js';
+
+const root = resolve(__dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'bdl-report-'));
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser;
+let doc: ReportDoc;
+
+beforeAll(async () => {
+  const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', '--dataset', 'toy-gap,digits', '--methods', 'map,mc-dropout,ensemble', '--out', dir], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+  doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ARGS /* playwright gives every launch a fresh profile directory */ });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Opens a file and returns the console errors and uncaught exceptions it produced. */
+async function open(page: Page, file: string): Promise<string[]> {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Offline: any request leaving the file would fail the self-contained promise.
+  await page.route(/^(?!file:)/, (route) => {
+    errors.push(`network request ${route.request().url()}`);
+    return route.abort();
+  });
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('figure.chart svg');
+  return errors;
+}
+
+/** Per chart: its kind and how many drawn marks of each type it holds. */
+function marksOf(page: Page) {
+  return page.$$eval('figure.chart', (figs) =>
+    figs.map((f) => ({
+      kind: (f as HTMLElement).dataset.kind,
+      area: f.querySelectorAll('g[aria-label="area"] path').length,
+      line: f.querySelectorAll('g[aria-label="line"] path').length,
+      dot: f.querySelectorAll('g[aria-label="dot"] circle').length,
+      rect: f.querySelectorAll('g[aria-label="rect"] rect').length,
+    })),
+  );
+}
+
+describe('report.html in Chromium', () => {
+  it('renders the compare output with marks in every chart and no console errors', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = await open(page, join(dir, 'report.html'));
+    expect(errors).toEqual([]);
+    const charts = await marksOf(page);
+    const count = (k: string) => charts.filter((c) => c.kind === k).length;
+    // 3 methods: a band each on the toy, a reliability diagram and an OOD histogram each on digits.
+    expect([count('band'), count('reliability'), count('ood')]).toEqual([3, 3, 3]);
+    const nTrain = doc.suites.find((s) => s.name === 'toy-gap')!.nTrain;
+    for (const c of charts) {
+      if (c.kind === 'band') expect(c).toMatchObject({ area: 2, line: 1, dot: nTrain });
+      if (c.kind === 'reliability') expect(c.rect).toBeGreaterThan(0);
+      if (c.kind === 'ood') expect(c.rect).toBe(20 * 3);
+    }
+    // The metrics tables and the orderings are there as text.
+    expect(await page.locator('table.metrics').count()).toBe(2);
+    await expect(page.locator('body').innerText()).resolves.toMatch(/Orderings: the field’s against ours[\s\S]*calibration/);
+    mkdirSync(join(root, 'test-output'), { recursive: true });
+    await page.screenshot({ path: join(root, 'test-output/report.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows R̂/ESS and trace plots when a posterior reports them', async () => {
+    const toy = doc.suites.find((s) => s.name === 'toy-gap')!;
+    const donor = toy.methods[0];
+    const trace = [0, 1].map((c) => Array.from({ length: 50 }, (_, i) => Math.sin(i / 5 + c)));
+    const withSampler: ReportDoc = {
+      ...doc,
+      suites: [{ ...toy, methods: [...toy.methods, { ...donor, method: 'sampler-fixture', info: { rhat: [1.01, 1.03], ess: [410, 380], trace } }] }],
+    };
+    const file = join(dir, 'sampler.html');
+    writeFileSync(file, reportHtml(withSampler, readFileSync(join(root, 'dist/report-page.js'), 'utf8')));
+    const page = await browser.newPage();
+    expect(await open(page, file)).toEqual([]);
+    const text = await page.locator('body').innerText();
+    expect(text).toMatch(/Samplers: convergence/);
+    expect(text).toMatch(/max 1\.030/);
+    expect(text).toMatch(/min 380/);
+    const traces = (await marksOf(page)).filter((c) => c.kind === 'trace');
+    expect(traces).toEqual([expect.objectContaining({ line: 2 })]);
+    await page.close();
+  });
+});
