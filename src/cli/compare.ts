@@ -28,7 +28,7 @@ export const COMPARE_FLAGS: Record<string, FlagSpec> = {
   methods: { type: 'string', help: `comma-separated (default: every method: ${methodNames().join(', ')})` },
   out: { type: 'string', help: 'directory for results.json and report.html', default: 'bdl-report' },
   seed: { type: 'string', help: 'random seed of every method', default: '0' },
-  'time-limit': { type: 'string', help: 'seconds after which one method is stopped and reported as skipped', default: '90' },
+  'time-limit': { type: 'string', help: 'seconds after which one method is stopped and reported as skipped', default: '60' },
   data: { type: 'string', help: 'directory of the embedded data (default: the package’s data/)' },
   debug: { type: 'boolean', help: 'print stack traces' },
   help: { type: 'boolean', help: 'this text' },
@@ -39,10 +39,9 @@ export const COMPARE_FLAGS: Record<string, FlagSpec> = {
  * under five minutes). Methods not listed run with their own defaults under the time limit.
  */
 export const COMPARE_BUDGETS: Record<string, Record<string, unknown>> = {
-  hmc: { chains: 2, warmup: 150, draws: 150 },
-  nuts: { chains: 2, warmup: 150, draws: 150 },
-  sgld: {},
-  sghmc: {},
+  // Full-batch MCMC: 2 chains (one per core) × (150 warmup + 150 draws), 30 kept per chain, shallow trees.
+  hmc: { chains: 2, warmup: 150, draws: 150, keep: 30, steps: 16 },
+  nuts: { chains: 2, warmup: 150, draws: 150, keep: 30, maxTreeDepth: 6 },
 };
 
 export async function compareCommand(argv: string[], signal: AbortSignal): Promise<void> {
@@ -53,7 +52,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   }
   const methods = pickMethods(flags.methods as string | undefined);
   const seed = numberFlag(flags, 'seed', { integer: true, min: 0 }) ?? 0;
-  const timeLimit = numberFlag(flags, 'time-limit', { min: 1 }) ?? 90;
+  const timeLimit = numberFlag(flags, 'time-limit', { min: 1 }) ?? 60;
   const suites = await loadSuites(flags);
   const outDir = String(flags.out);
 

@@ -67,14 +67,27 @@ export async function runSuite(suite: Suite, methods: Record<string, MethodEntry
 
 async function runOne(suite: Suite, name: string, entry: MethodEntry, o: CompareOptions): Promise<MethodResult> {
   const seed = o.seed ?? 0;
-  const deadline = performance.now() + 1000 * (o.timeLimit ?? 120);
+  const limit = o.timeLimit ?? 120;
+  const deadline = performance.now() + 1000 * limit;
   let timedOut = false;
-  // The user's Ctrl-C, or this method's time limit.
+  // A real AbortSignal (samplers hand it to the worker pool): aborted by the user's signal, by a timer
+  // at the time limit, or by the progress callback past the deadline (an in-thread loop that never
+  // yields to the timer still reports progress).
+  const controller = new AbortController();
+  const stop = (late: boolean) => {
+    if (controller.signal.aborted) return;
+    timedOut = late;
+    controller.abort();
+  };
+  const timer = setTimeout(() => stop(true), 1000 * limit);
+  const onUserAbort = () => stop(false);
+  const user = o.signal as (AbortSignal & { aborted: boolean }) | undefined;
+  if (user?.aborted) stop(false);
+  user?.addEventListener?.('abort', onUserAbort);
   const signal = {
     get aborted() {
-      if (o.signal?.aborted) return true;
-      if (performance.now() > deadline) timedOut = true;
-      return timedOut;
+      if (!controller.signal.aborted && (o.signal?.aborted || performance.now() > deadline)) stop(!o.signal?.aborted);
+      return controller.signal.aborted;
     },
   };
   const t0 = performance.now();
@@ -85,8 +98,11 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
       seed,
       ...suite.options,
       ...o.budgets?.[name],
-      signal,
-      onProgress: (p) => o.onProgress?.(suite.name, name, p.epoch, p.epochs, Number.isFinite(p.loss) ? `loss ${p.loss.toFixed(4)}` : ''),
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (performance.now() > deadline) stop(true);
+        o.onProgress?.(suite.name, name, p.epoch, p.epochs, Number.isFinite(p.loss) ? `loss ${p.loss.toFixed(4)}` : '');
+      },
     });
     const pred = await posterior.predict(suite.test.x, { seed, signal });
     const seconds = (performance.now() - t0) / 1000;
@@ -103,8 +119,11 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
     return r;
   } catch (e) {
     if (o.signal?.aborted) throw e;
-    const why = timedOut ? `stopped after the ${o.timeLimit ?? 120} s time limit` : e instanceof Error ? e.message : String(e);
+    const why = timedOut ? `stopped at the ${limit} s time limit (give it a larger --time-limit or a smaller budget)` : e instanceof Error ? e.message : String(e);
     return { method: name, skipped: why, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    clearTimeout(timer);
+    user?.removeEventListener?.('abort', onUserAbort);
   }
 }
 
