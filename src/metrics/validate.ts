@@ -40,9 +40,12 @@ export function positiveVector(x: ArrayLike<number>, argument: string): ArrayLik
   return x;
 }
 
+/** How far outside [0, 1] a probability may stray by floating-point rounding. */
+const PROB_ROUNDING = 1e-9;
+
 /**
- * Checks an N×K row-major probability matrix (entries in [0, 1], rows summing to 1 within 1e-4,
- * which catches logits passed by mistake) and returns K.
+ * Checks an N×K row-major probability matrix (entries in [0, 1] up to rounding, rows summing to 1
+ * within 1e-4, which catches logits passed by mistake) and returns K.
  */
 export function probabilityMatrix(probs: ArrayLike<number>, n: number, argument = 'probs'): number {
   finiteVector(probs, argument);
@@ -54,7 +57,8 @@ export function probabilityMatrix(probs: ArrayLike<number>, n: number, argument 
     let s = 0;
     for (let j = 0; j < k; j++) {
       const p = probs[i * k + j];
-      if (p < 0 || p > 1) {
+      // Averages of softmax outputs can land an ulp or so outside [0, 1]: allow rounding, not logits.
+      if (p < -PROB_ROUNDING || p > 1 + PROB_ROUNDING) {
         throw argError('E_ARG', `${argument}[${i * k + j}]`, 'a probability in [0, 1]', String(p), 'Pass probabilities (softmax outputs), not logits.');
       }
       s += p;

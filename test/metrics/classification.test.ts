@@ -95,6 +95,13 @@ describe('input validation', () => {
     expect(() => accuracy([0.5, 0.5], [2])).toThrowError(/labels\[0\]: expected an integer class index in \[0, 2\), found 2/);
     expect(() => nll([2.3, -1.1], [0])).toThrowError(/not logits/);
     expect(() => nll([0.3, 0.3], [0])).toThrowError(/probs row 0: expected probabilities summing to 1/);
+    expect(() => nll([1.01, -0.01], [0])).toThrowError(/not logits/);
+  });
+
+  it('accepts probabilities an ulp outside [0, 1], as averaged softmax outputs give', () => {
+    const p = [1 + 2 ** -50, -(2 ** -52), 0.25, 0.75];
+    expect(accuracy(p, [0, 1])).toBe(1);
+    expect(nll(p, [0, 1])).toBeCloseTo(Math.log(4 / 3) / 2, 12);
   });
 
   it('does not mutate its input', () => {
