@@ -70,7 +70,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
         onProgress: (_s, _m, done, total, note) => bar?.update(done, total, note),
         onMethodEnd: (s, r) => {
           bar?.end();
-          process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
+          process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
         },
       }),
     );

@@ -15,8 +15,10 @@ export interface FieldOrdering {
   /** How it is measured here. */
   measure: string;
   lowerIsBetter: boolean;
-  /** The measured value of a method, or undefined when it did not run. */
-  value(results: SuiteResult[], method: string): number | undefined;
+  /** The measured value of a method (given the whole chain), or undefined when it did not run. */
+  value(results: SuiteResult[], method: string, chain: string[]): number | undefined;
+  /** Which suites the values come from, when that depends on what ran. */
+  scope?(results: SuiteResult[], chain: string[]): string;
 }
 
 export interface PairVerdict {
@@ -40,23 +42,27 @@ export interface OrderingResult {
   summary: string;
 }
 
-const metricOf = (suite: string, key: string) => (results: SuiteResult[], method: string) => {
+const metricOf = (suite: string, key: string) => (results: SuiteResult[], method: string): number | undefined => {
   const m = results.find((s) => s.name === suite)?.methods.find((r) => r.method === method);
   return m?.metrics?.[key];
 };
 
-/** Seconds summed over every suite the method ran on (undefined if it was skipped anywhere). */
-function totalSeconds(results: SuiteResult[], method: string): number | undefined {
-  let t = 0;
-  let seen = false;
-  for (const s of results) {
+/**
+ * The suites on which every method of the chain that is in the table ran: cost is compared on the
+ * same work for everyone (a method skipped on one suite would otherwise look cheap).
+ */
+function commonSuites(results: SuiteResult[], chain: string[]): SuiteResult[] {
+  return results.filter((s) => s.methods.every((r) => !chain.includes(r.method) || (!r.skipped && r.seconds !== undefined)));
+}
+
+/** Seconds summed over the common suites. */
+function totalSeconds(results: SuiteResult[], method: string, chain: string[]): number | undefined {
+  let t: number | undefined;
+  for (const s of commonSuites(results, chain)) {
     const r = s.methods.find((m) => m.method === method);
-    if (!r) continue;
-    if (r.skipped || r.seconds === undefined) return undefined;
-    t += r.seconds;
-    seen = true;
+    if (r) t = (t ?? 0) + r.seconds!;
   }
-  return seen ? t : undefined;
+  return t;
 }
 
 /** The three orderings of the comparison issue. */
@@ -84,9 +90,10 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
     source: 'the usual accounting: one training run (dropout), + curvature (Laplace), + snapshots (SWAG), sampled gradients (VI), M runs (ensembles), full-batch MCMC (HMC)',
     chain: ['mc-dropout', 'laplace', 'swag', 'vi', 'ensemble', 'hmc'],
     relations: ['>', '>', '>', '>', '>'],
-    measure: 'seconds of train + predict, summed over the suites (cheapest first)',
+    measure: 'seconds of train + predict, summed over the suites where all of them ran (cheapest first)',
     lowerIsBetter: true,
     value: totalSeconds,
+    scope: (results, chain) => `seconds summed over ${commonSuites(results, chain).map((s) => s.name).join(', ') || 'no suite'}`,
   },
 ];
 
@@ -97,7 +104,7 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
 export function judgeOrdering(o: FieldOrdering, results: SuiteResult[], tolerance = 0.1): OrderingResult {
   const vals = new Map<string, number>();
   for (const m of o.chain) {
-    const v = o.value(results, m);
+    const v = o.value(results, m, o.chain);
     if (v !== undefined && Number.isFinite(v)) vals.set(m, v);
   }
   const sign = o.lowerIsBetter ? -1 : 1;
@@ -118,7 +125,8 @@ export function judgeOrdering(o: FieldOrdering, results: SuiteResult[], toleranc
   const missing = pairs.filter((p) => p.verdict === 'missing');
   const summary =
     (judged.length ? `${agree} of ${judged.length} adjacent pairs agree` : 'no pair could be judged') +
-    (missing.length ? `; not judged (a method did not run): ${missing.map((p) => `${p.better} ${p.relation} ${p.worse}`).join(', ')}` : '');
+    (missing.length ? `; not judged (a method did not run): ${missing.map((p) => `${p.better} ${p.relation} ${p.worse}`).join(', ')}` : '') +
+    (o.scope ? `; ${o.scope(results, o.chain)}` : '');
   const field = o.chain.map((m, i) => (i ? ` ${o.relations[i - 1]} ` : '') + m).join('');
   return { name: o.name, source: o.source, measure: o.measure, field, measured, pairs, summary };
 }

@@ -54,3 +54,15 @@ describe('formatTables', () => {
     expect(text).toMatch(/calibration — ECE/);
   });
 });
+
+describe('cost ordering', () => {
+  it('sums seconds only over the suites where every method of the chain ran', () => {
+    const cost = FIELD_ORDERINGS.find((o) => o.name === 'cost')!;
+    const a = suite({ 'mc-dropout': 0, hmc: 0 }, { 'mc-dropout': 1, hmc: 10 });
+    const b = { ...suite({ 'mc-dropout': 0 }, { 'mc-dropout': 2 }), name: 'energy' };
+    b.methods.push({ method: 'hmc', skipped: 'failed', seconds: 0.5 });
+    const r = judgeOrdering(cost, [a, b]);
+    expect(r.measured).toEqual([{ method: 'mc-dropout', value: 1 }, { method: 'hmc', value: 10 }]);
+    expect(r.summary).toMatch(/seconds summed over digits$/);
+  });
+});
