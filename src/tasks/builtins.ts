@@ -3,3 +3,4 @@
 import './selftest.js';
 import './swag-member.js';
 import './train-member.js';
+import './band.js';
