@@ -1,0 +1,179 @@
+/**
+ * The browser demo: click points on a 1-D canvas, pick methods, and see each method's predictive band.
+ * Every method trains in a worker of the library's pool ('band' tasks), so the page never freezes;
+ * progress is shown per run and Cancel aborts it.
+ */
+// The built library (dist/index.js, copied beside the page with its worker): the demo build maps this import to it.
+import { createPool, METHODS, type Pool } from '../src/index.js';
+import type { BandResult } from '../src/tasks/band.js';
+
+const X0 = -5;
+const X1 = 5;
+const Y0 = -3;
+const Y1 = 3;
+const GRID = Array.from({ length: 121 }, (_, i) => X0 + ((X1 - X0) * i) / 120);
+const DEFAULT_METHODS = ['map', 'ensemble', 'mc-dropout', 'swag', 'laplace', 'vi'];
+
+const points: { x: number; y: number }[] = [];
+const input = document.getElementById('input') as HTMLCanvasElement;
+const statusEl = document.getElementById('status')!;
+const progress = document.getElementById('progress') as HTMLProgressElement;
+const runBtn = document.getElementById('run') as HTMLButtonElement;
+const cancelBtn = document.getElementById('cancel') as HTMLButtonElement;
+const panels = document.getElementById('panels')!;
+let pool: Pool | undefined;
+let controller: AbortController | undefined;
+
+// Method picker: every method of the library's table.
+const picker = document.getElementById('methods')!;
+for (const name of Object.keys(METHODS)) {
+  const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: name, checked: DEFAULT_METHODS.includes(name) });
+  const label = document.createElement('label');
+  label.append(box, ` ${name}`);
+  label.title = METHODS[name].summary;
+  picker.append(label);
+}
+
+const sx = (c: HTMLCanvasElement, x: number) => ((x - X0) / (X1 - X0)) * c.width;
+const sy = (c: HTMLCanvasElement, y: number) => ((Y1 - y) / (Y1 - Y0)) * c.height;
+
+function drawPoints(c: HTMLCanvasElement): void {
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#111';
+  for (const p of points) {
+    g.beginPath();
+    g.arc(sx(c, p.x), sy(c, p.y), 3, 0, 2 * Math.PI);
+    g.fill();
+  }
+}
+
+function drawAxes(c: HTMLCanvasElement): void {
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, c.width, c.height);
+  g.strokeStyle = '#ddd';
+  g.beginPath();
+  g.moveTo(0, sy(c, 0));
+  g.lineTo(c.width, sy(c, 0));
+  g.moveTo(sx(c, 0), 0);
+  g.lineTo(sx(c, 0), c.height);
+  g.stroke();
+}
+
+function redrawInput(): void {
+  drawAxes(input);
+  drawPoints(input);
+}
+
+/** One band: lower and upper edges as a closed polygon. */
+function fillBand(c: HTMLCanvasElement, lo: number[], hi: number[], color: string): void {
+  const g = c.getContext('2d')!;
+  g.fillStyle = color;
+  g.beginPath();
+  GRID.forEach((x, i) => (i ? g.lineTo(sx(c, x), sy(c, hi[i])) : g.moveTo(sx(c, x), sy(c, hi[i]))));
+  for (let i = GRID.length - 1; i >= 0; i--) g.lineTo(sx(c, GRID[i]), sy(c, lo[i]));
+  g.closePath();
+  g.fill();
+}
+
+function drawBand(c: HTMLCanvasElement, r: BandResult): void {
+  drawAxes(c);
+  const m = Array.from(r.mean);
+  const tot = m.map((_, i) => 2 * Math.sqrt(r.aleatoric[i] + r.epistemic[i]));
+  const epi = m.map((_, i) => 2 * Math.sqrt(r.epistemic[i]));
+  fillBand(c, m.map((v, i) => v - tot[i]), m.map((v, i) => v + tot[i]), '#f4b183');
+  fillBand(c, m.map((v, i) => v - epi[i]), m.map((v, i) => v + epi[i]), '#3b7dd8');
+  const g = c.getContext('2d')!;
+  g.strokeStyle = '#111';
+  g.lineWidth = 1.5;
+  g.beginPath();
+  GRID.forEach((x, i) => (i ? g.lineTo(sx(c, x), sy(c, m[i])) : g.moveTo(sx(c, x), sy(c, m[i]))));
+  g.stroke();
+  drawPoints(c);
+}
+
+function panelFor(method: string): { canvas: HTMLCanvasElement; title: HTMLElement } {
+  let div = panels.querySelector<HTMLElement>(`[data-band="${method}"]`);
+  if (!div) {
+    div = Object.assign(document.createElement('div'), { className: 'panel' });
+    div.dataset.band = method;
+    div.append(Object.assign(document.createElement('div'), { className: 'title' }), Object.assign(document.createElement('canvas'), { width: 320, height: 160 }));
+    panels.append(div);
+  }
+  return { canvas: div.querySelector('canvas')!, title: div.querySelector('.title')! };
+}
+
+input.addEventListener('click', (e) => {
+  const rect = input.getBoundingClientRect();
+  const x = X0 + ((e.clientX - rect.left) / rect.width) * (X1 - X0);
+  const y = Y1 - ((e.clientY - rect.top) / rect.height) * (Y1 - Y0);
+  points.push({ x, y });
+  redrawInput();
+});
+
+document.getElementById('clear')!.addEventListener('click', () => {
+  points.length = 0;
+  redrawInput();
+});
+
+document.getElementById('example')!.addEventListener('click', () => {
+  points.length = 0;
+  for (let i = 0; i < 24; i++) {
+    const x = i < 12 ? -3 + (2 * i) / 11 : 1 + (2 * (i - 12)) / 11;
+    points.push({ x, y: Math.sin(1.5 * x) + 0.3 * x + 0.15 * Math.sin(37 * i) });
+  }
+  redrawInput();
+});
+
+cancelBtn.addEventListener('click', () => controller?.abort());
+
+runBtn.addEventListener('click', async () => {
+  const methods = [...picker.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value);
+  if (points.length < 2 || methods.length === 0) {
+    statusEl.textContent = 'add at least 2 points and pick a method';
+    return;
+  }
+  runBtn.disabled = true;
+  cancelBtn.disabled = false;
+  controller = new AbortController();
+  const done = new Array<number>(methods.length).fill(0);
+  const t0 = performance.now();
+  statusEl.textContent = `training ${methods.join(', ')} on ${points.length} points…`;
+  for (const m of methods) {
+    const p = panelFor(m);
+    p.title.textContent = `${m}: training…`;
+    p.canvas.dataset.drawn = 'false';
+  }
+  try {
+    pool ??= await createPool();
+    const data = { x: Float32Array.from(points, (p) => p.x), y: Float32Array.from(points, (p) => p.y) };
+    const tasks = methods.map((method, i) => ({ kind: 'band', options: { method, grid: GRID, epochs: 300 }, seed: 0, stream: i }));
+    const outcomes = await pool.runSettled<BandResult>(tasks, {
+      data,
+      signal: controller.signal,
+      onProgress: (e) => {
+        done[e.taskId] = e.total ? e.step / e.total : 0;
+        progress.value = done.reduce((a, b) => a + b, 0) / methods.length;
+      },
+    });
+    outcomes.forEach((o, i) => {
+      const p = panelFor(methods[i]);
+      if (o.ok) {
+        drawBand(p.canvas, o.value);
+        p.canvas.dataset.drawn = 'true';
+        p.title.textContent = `${methods[i]}: ${o.value.seconds.toFixed(2)} s`;
+      } else {
+        p.title.textContent = `${methods[i]}: ${o.error.message}`;
+      }
+    });
+    progress.value = 1;
+    statusEl.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
+  } catch (e) {
+    statusEl.textContent = controller.signal.aborted ? 'cancelled' : `error: ${(e as Error).message}`;
+  } finally {
+    runBtn.disabled = false;
+    cancelBtn.disabled = true;
+  }
+});
+
+redrawInput();
