@@ -41,7 +41,7 @@ export const COMPARE_FLAGS: Record<string, FlagSpec> = {
 export const COMPARE_BUDGETS: Record<string, Record<string, unknown>> = {
   // Full-batch MCMC: 2 chains (one per core) × (150 warmup + 150 draws), 30 kept per chain, shallow trees.
   hmc: { chains: 2, warmup: 150, draws: 150, keep: 30, steps: 16 },
-  nuts: { chains: 2, warmup: 150, draws: 150, keep: 30, maxTreeDepth: 6 },
+  nuts: { chains: 2, warmup: 150, draws: 150, keep: 30, maxTreeDepth: 5 },
 };
 
 export async function compareCommand(argv: string[], signal: AbortSignal): Promise<void> {
