@@ -33,11 +33,13 @@ const fmt = (v: number | undefined, d: number) => (v === undefined || !Number.is
 
 function metricsTable(s: SuiteResult): HTMLElement {
   const cols = COLUMNS[s.task].filter(([k]) => s.methods.some((m) => m.metrics?.[k] !== undefined));
-  const lowerBetter = new Set(['rmse', 'nll', 'brier', 'ece', 'width']);
+  const lowerBetter = new Set(['rmse', 'nll', 'brier', 'ece']);
+  // Coverage and width are not better one way: no highlight.
+  const neutral = new Set(['picp', 'width']);
   const best = new Map<string, number>();
   for (const [k] of cols) {
     const vs = s.methods.map((m) => m.metrics?.[k]).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    if (k !== 'picp' && vs.length) best.set(k, lowerBetter.has(k) ? Math.min(...vs) : Math.max(...vs));
+    if (!neutral.has(k) && vs.length) best.set(k, lowerBetter.has(k) ? Math.min(...vs) : Math.max(...vs));
   }
   const head = el('tr', {}, ...['method', ...cols.map(([, h]) => h), 'seconds'].map((h) => el('th', { textContent: h })));
   const rows = s.methods.map((m) => {
@@ -114,11 +116,14 @@ function oodChart(m: MethodResult): HTMLElement {
   return chart(`${m.method}: AUROC 5–9 ${fmt(m.metrics?.auroc, 3)}, noise ${fmt(m.metrics?.aurocNoise, 3)}`, 'ood', svg);
 }
 
+/** Keys of a posterior's info that mark it as a sampler's (R̂, ESS, divergences, acceptance). */
+const SAMPLER_KEY = /^(rhat|ess|divergen|accept)/i;
+
 /** R̂ / ESS and traces where a posterior's info provides them (samplers). */
 function samplerSection(s: SuiteResult): HTMLElement | undefined {
-  const rows = s.methods.filter((m) => m.info && Object.keys(m.info).some((k) => /rhat|ess|divergen|accept/i.test(k)));
+  const rows = s.methods.filter((m) => m.info && Object.keys(m.info).some((k) => SAMPLER_KEY.test(k)));
   if (!rows.length) return undefined;
-  const keys = [...new Set(rows.flatMap((m) => Object.keys(m.info!).filter((k) => /rhat|ess|divergen|accept|stepsize|step_size/i.test(k))))];
+  const keys = [...new Set(rows.flatMap((m) => Object.keys(m.info!).filter((k) => SAMPLER_KEY.test(k) || /^step_?size/i.test(k))))];
   const summarize = (v: unknown, k: string): string => {
     if (typeof v === 'number') return fmt(v, 3);
     if (Array.isArray(v) && v.every((x) => typeof x === 'number')) {
@@ -128,6 +133,7 @@ function samplerSection(s: SuiteResult): HTMLElement | undefined {
     return v === undefined ? '–' : String(JSON.stringify(v)).slice(0, 40);
   };
   const div = el('div', {}, el('h3', { textContent: 'Samplers: convergence' }));
+  div.append(el('p', { className: 'note', textContent: 'R̂ and ESS over the network weights, as the posterior reports them. Weight-space R̂ of a neural network stays far above 1 for short chains (permutation symmetry, many modes) even when the predictive agrees across chains.' }));
   div.append(el('table', {}, el('tr', {}, ...['method', ...keys].map((h) => el('th', { textContent: h }))), ...rows.map((m) => el('tr', {}, el('td', { textContent: m.method }), ...keys.map((k) => el('td', { textContent: summarize(m.info![k], k) }))))));
   const traces = el('div', { className: 'charts' });
   for (const m of rows) {
