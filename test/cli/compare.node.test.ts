@@ -1,0 +1,53 @@
+// `bdl compare` as a user runs it: tables on stdout, results.json and report.html in --out, and
+// one-line errors with a non-zero exit.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const bdl = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', ...args], { encoding: 'utf8', timeout: 120_000 });
+const dir = mkdtempSync(join(tmpdir(), 'bdl-compare-'));
+
+describe('bdl compare', () => {
+  it('compares methods on the user’s files and writes results.json and report.html', () => {
+    const lines = readFileSync(join(root, 'data/uci/yacht.txt'), 'utf8').trim().split('\n');
+    const train = join(dir, 'train.txt');
+    const test = join(dir, 'test.txt');
+    writeFileSync(train, lines.filter((_, i) => i % 10 !== 0).join('\n'));
+    writeFileSync(test, lines.filter((_, i) => i % 10 === 0).join('\n'));
+    const out = join(dir, 'out');
+    const r = bdl('--train', train, '--test', test, '--methods', 'map,mc-dropout', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/method\s+RMSE\s+LL\s+PICP95\s+width95\s+seconds/);
+    expect(r.stdout).toMatch(/\n\s+map\s+\d/);
+    expect(r.stdout).toMatch(/\n\s+mc-dropout\s+\d/);
+    expect(r.stdout).toMatch(/calibration — .*\n\s+field:/);
+    const j = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(j.suites).toHaveLength(1);
+    expect(j.suites[0].methods.map((m: { method: string }) => m.method)).toEqual(['map', 'mc-dropout']);
+    expect(Object.keys(j.suites[0].methods[0].metrics)).toEqual(['rmse', 'll', 'picp', 'width']);
+    expect(j.orderings.map((o: { name: string }) => o.name)).toEqual(['calibration', 'OOD detection', 'cost']);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/<script type="application\/json" id="bdl-results">/);
+    // Self-contained: no external scripts or styles.
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+  });
+
+  it('fails with one line and a non-zero exit on a wrong method, data set or file', () => {
+    for (const [args, msg] of [
+      [['--methods', 'foo'], /^bdl: --methods: unknown method "foo"/],
+      [['--dataset', 'nope'], /^bdl: --dataset: unknown data set "nope"/],
+      [['--train', 'x.csv'], /^bdl: --train and --test go together/],
+      [['--train', join(dir, 'missing'), '--test', join(dir, 'missing')], /^bdl: .*missing: cannot read the file \(ENOENT\)/],
+      [['--bogus'], /^bdl: .*unknown flag --bogus/],
+    ] as [string[], RegExp][]) {
+      const r = bdl(...args, '--out', join(dir, 'never'));
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+});
