@@ -137,6 +137,7 @@ function resultsMarkdown(all) {
     }
     L.push('', '| MLP | bdl examples/s | TF.js examples/s |', '|---|---|---|');
     for (const m of [...r.mlp_train, ...r.mlp_predict]) L.push(`| ${m.name} | ${f(m.bdl_examples_per_s, 0)} | ${f(m.tfjs_wasm_examples_per_s, 0)} |`);
+    if (r.laplace) L.push('', `Laplace (last-layer KFAC, 784-256-256-10, 2000 rows): curvature ${f(r.laplace.fit_s, 2)} s, evidence tuning ${f(r.laplace.tune_s, 3)} s, predictive ${f(r.laplace.predict_s, 2)} s, wasm memory ${f(r.laplace.memory_mb, 1)} MB.`);
     if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
   }
