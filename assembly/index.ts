@@ -17,3 +17,5 @@ export * from './linalg/eigh';
 export * from './linalg/product';
 export * from './linalg/convert';
 export * from './laplace/kernels';
+export * from './stats/svgd';
+export * from './stats/sgmcmc';
