@@ -21,7 +21,7 @@ export interface SamplerOptions extends MethodOptions {
   noise?: number;
   /** Standardize inputs and regression targets (default true). */
   standardize?: boolean;
-  /** Adam epochs to reach a mode before sampling (default 20; 0 starts from the initialization). */
+  /** Adam epochs to reach a mode before sampling (default 40, the MAP protocol; 0 starts from the initialization). */
   pretrainEpochs?: number;
   /** Number of weight vectors kept (default 100). */
   samples?: number;
@@ -44,7 +44,7 @@ export interface Prepared {
 }
 
 /** Standardizes, pretrains with Adam to a mode (unless pretrainEpochs is 0) and fits the noise there. */
-export async function prepare(train: Dataset, opts: SamplerOptions, pretrainDefault = 20): Promise<Prepared> {
+export async function prepare(train: Dataset, opts: SamplerOptions, pretrainDefault = 40): Promise<Prepared> {
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(train, taskOf(spec) === 'regression');
