@@ -4,15 +4,16 @@
 
 /**
  * Preconditioned SGLD (Li et al. 2016, RMSprop preconditioner, the Γ correction term dropped):
- * v ← a·v + (1−a)·g², G = 1/(√v + eps), u ← G·g + noise·√G·ξ.
+ * v ← a·v + (1−a)·g², G = 1/(√(v/bc) + eps), u ← G·g + noise·√G·ξ. bc = 1 − aᵗ is Adam's bias
+ * correction: without it the first steps see v ≈ 0, a huge G and noise kicks of order one.
  */
-export function psgld_f32(u: usize, v: usize, xi: usize, n: i32, a: f32, eps: f32, noise: f32): void {
+export function psgld_f32(u: usize, v: usize, xi: usize, n: i32, a: f32, bc: f32, eps: f32, noise: f32): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     const g = load<f32>(u + o);
     const vi = a * load<f32>(v + o) + (1 - a) * g * g;
     store<f32>(v + o, vi);
-    const G: f32 = 1 / (Mathf.sqrt(vi) + eps);
+    const G: f32 = 1 / (Mathf.sqrt(vi / bc) + eps);
     store<f32>(u + o, G * g + noise * Mathf.sqrt(G) * load<f32>(xi + o));
   }
 }

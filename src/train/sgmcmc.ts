@@ -59,13 +59,14 @@ export function sgld(o: LangevinOptions): Transform<number> {
 }
 
 /**
- * Preconditioned SGLD (Li et al. 2016): RMSprop preconditioner G = 1/(√v + eps) on the mean gradient,
+ * Preconditioned SGLD (Li et al. 2016): RMSprop preconditioner G = 1/(√v̂ + eps) on the mean gradient
+ * (v̂ bias-corrected as in Adam),
  * u ← G·g + √(2T·G/(lr·N))·ξ (the small Γ(θ) drift term is dropped, as in the paper's experiments).
  */
 export function psgld(o: LangevinOptions & { alpha?: number; eps?: number }): Transform<{ v: number; xi: number }> {
   const { k0, k1, T } = checkLangevin(o);
   const a = o.alpha ?? 0.99;
-  const eps = o.eps ?? 1e-5;
+  const eps = o.eps ?? 1e-3;
   if (!(a >= 0 && a < 1)) throw argError('E_ARG', 'alpha', 'a number in [0, 1)', describe(o.alpha), 'Use 0.99.');
   return {
     name: 'psgld',
@@ -73,7 +74,7 @@ export function psgld(o: LangevinOptions & { alpha?: number; eps?: number }): Tr
     update: (arena, st, s) => {
       const on = !o.noisy || o.noisy(s.step);
       if (on) arena.k.rng_normal_f32(st.xi, s.n, k0, k1, s.step >>> 0, 0, SGMCMC_TAG.noise);
-      arena.k.psgld_f32(s.u, st.v, st.xi, s.n, a, eps, on ? Math.sqrt((2 * T) / (s.lr * o.n)) : 0);
+      arena.k.psgld_f32(s.u, st.v, st.xi, s.n, a, 1 - a ** s.step, eps, on ? Math.sqrt((2 * T) / (s.lr * o.n)) : 0);
     },
   };
 }

@@ -13,11 +13,11 @@ describe('SG-MCMC update kernels against float64 references', () => {
       const g = values(n, n), v0 = values(n, n + 1).map(Math.abs), xi = values(n, n + 2);
       const [alpha, eps, noise] = [0.99, 1e-5, 0.3];
       const u = a.putF32(g), v = a.putF32(v0), x = a.putF32(xi);
-      a.k.psgld_f32(u, v, x, n, alpha, eps, noise);
+      a.k.psgld_f32(u, v, x, n, alpha, 0.5, eps, noise);
       const U = a.getF32(u, n), V = a.getF32(v, n);
       for (let i = 0; i < n; i++) {
         const vi = alpha * v0[i] + (1 - alpha) * g[i] ** 2;
-        const G = 1 / (Math.sqrt(vi) + eps);
+        const G = 1 / (Math.sqrt(vi / 0.5) + eps);
         expect(V[i]).toBeCloseTo(vi, 6);
         const ui = G * g[i] + noise * Math.sqrt(G) * xi[i];
         expect(Math.abs(U[i] - ui)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(ui)));
