@@ -15,7 +15,8 @@
  * v ~ N(0, η·T·I), i.e. kinetic energy ‖v‖²/(2η).
  *
  * Philox counters (key = keyOf(seed, stream)): injected noise c1 = step, c3 = 0x5c; SGHMC-MH momentum
- * draws c1 = step, c3 = 0x5d; MH uniforms (TS mirror) c1 = test index, c3 = 0x5b.
+ * draws c1 = step, c3 = 0x5d; MH uniforms (TS mirror) c1 = test index, c3 = 0x5b; step jitter (TS
+ * mirror) c1 = step, c3 = 0x5a.
  */
 import { argError, describe } from '../errors.js';
 import { keyOf, Rng } from '../random/index.js';
@@ -23,7 +24,7 @@ import type { Arena } from '../wasm/index.js';
 import type { LoopContext } from './fit.js';
 import type { Transform } from './optimizers.js';
 
-export const SGMCMC_TAG = { noise: 0x5c, momentum: 0x5d, accept: 0x5b } as const;
+export const SGMCMC_TAG = { noise: 0x5c, momentum: 0x5d, accept: 0x5b, jitter: 0x5a } as const;
 
 export interface LangevinOptions {
   /** Training-set size N (the loop's gradient is ∇Ũ/N). */
@@ -106,6 +107,12 @@ export interface MhOptions {
   energy: Energy;
   seed?: number;
   stream?: number;
+  /**
+   * Each segment's step is lr·(1 + jitter·(2U − 1)), U uniform (default 0.5): a fixed step with a
+   * fixed segment length can resonate with a direction of the posterior (a near-half-period
+   * trajectory maps θ to its mirror image and never explores the radius).
+   */
+  jitter?: number;
   /** Called after each test (with the acceptance probability), e.g. to adapt the step during burn-in. */
   onTest?: (accepted: boolean, prob: number, ctx: LoopContext) => void;
 }
@@ -120,7 +127,7 @@ export interface MhSampler {
 
 /**
  * SGHMC with a Metropolis–Hastings correction. Each segment of `every` steps starts from a fresh
- * momentum v ~ N(0, η·I) (η = lr/N) and runs frictionless, noiseless SGHMC steps (kick v −= lr·g,
+ * momentum v ~ N(0, η·I) (η = lr/N, lr jittered per segment) and runs frictionless, noiseless SGHMC steps (kick v −= lr·g,
  * drift θ += v) with minibatch gradients; full-data half-kicks at both ends turn the loop's
  * kick-drift steps into leapfrog. The test compares H = U(θ) + ‖v‖²/(2η) (full data, f64) before and
  * after and rejects by restoring θ. With full-batch gradients this is exactly HMC (no discretization
@@ -131,7 +138,10 @@ export interface MhSampler {
 export function sghmcMh(o: MhOptions): MhSampler {
   if (!(Number.isInteger(o.every) && o.every >= 1)) throw argError('E_ARG', 'every', 'a positive integer number of steps', describe(o.every), 'E.g. 20.');
   checkLangevin({ n: o.n });
+  const jitter = o.jitter ?? 0.5;
+  if (!(jitter >= 0 && jitter < 1)) throw argError('E_ARG', 'jitter', 'a fraction in [0, 1)', describe(o.jitter), 'E.g. 0.5.');
   const [k0, k1] = keyOf(o.seed ?? 0, o.stream ?? 0);
+  let lrSeg = 0;
   let current: { u: number; grad: Float64Array } | undefined;
   let proposal0: { u: number; grad: Float64Array } | undefined;
   let h0 = 0;
@@ -146,7 +156,9 @@ export function sghmcMh(o: MhOptions): MhSampler {
       update: (arena: Arena, s: typeof st & object, info: { step: number; lr: number; theta: number; u: number; n: number }) => {
         const k = arena.k;
         if ((info.step - 1) % o.every === 0) {
-          eta = info.lr / o.n;
+          const uni = new Rng(o.seed ?? 0, o.stream ?? 0, [info.step >>> 0, 0, SGMCMC_TAG.jitter]).uniform();
+          lrSeg = info.lr * (1 + jitter * (2 * uni - 1));
+          eta = lrSeg / o.n;
           current ??= o.energy(arena, info.theta, info.n);
           proposal0 = current;
           arena.f32(s.theta0, info.n).set(arena.f32(info.theta, info.n));
@@ -155,7 +167,9 @@ export function sghmcMh(o: MhOptions): MhSampler {
           h0 = current.u + kinetic(arena.f32(s.v, info.n), eta);
           halfKick(arena.f32(s.v, info.n), current.grad, -eta / 2);
         }
-        k.sghmc_f32(info.u, s.v, s.xi, info.n, 1, info.lr, 0);
+        // Kick with the segment's step; u = −v/lr for the loop's own lr so that θ − lr·u = θ + v.
+        k.sghmc_f32(info.u, s.v, s.xi, info.n, 1, lrSeg, 0);
+        k.scal_f32(info.u, lrSeg / info.lr, info.n);
       },
     },
     onStep(ctx: LoopContext) {

@@ -39,7 +39,7 @@ describe('SGLD', () => {
   });
 
   it('preconditioned (pSGLD) also centres on the exact posterior mean', async () => {
-    const p = (await trainSgld(conj.data, { ...linear, seed: 3, epochs: 400, burnIn: 20, samples: 200, precondition: true, learningRate: 1e-2 })) as SamplesPosterior;
+    const p = (await trainSgld(conj.data, { ...linear, seed: 3, epochs: 400, burnIn: 100, samples: 200, precondition: true, learningRate: 1e-2 })) as SamplesPosterior;
     const m = moments(p.samples, 3);
     for (let j = 0; j < 3; j++) {
       expect(Math.abs(m.mean[j] - conj.mean[j])).toBeLessThan(3 * Math.sqrt(conj.cov[j][j]));
