@@ -72,7 +72,7 @@ describe('SGLD', () => {
     if (pa.kind !== 'regression' || pb.kind !== 'regression') throw new Error('regression expected');
     expect(Array.from(pb.mean)).toEqual(Array.from(pa.mean));
     expect(Array.from(pb.variance)).toEqual(Array.from(pa.variance));
-    expect((await again.sampleWeights(3)).length).toBe(3);
+    expect((await again.sampleWeights!(3)).length).toBe(3);
   });
 
   it('rejects bad options with typed errors', async () => {
