@@ -106,7 +106,7 @@ export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): P
   const totalTests = Math.floor(((burnIn + epochs) * spe) / every);
   const burnTests = Math.floor(burnSteps / every);
   const collectTests = Math.max(1, totalTests - burnTests);
-  let lr = typeof opts.learningRate === 'number' ? opts.learningRate : 1e-3 * Math.min(1, prep.noiseVar);
+  let lr = typeof opts.learningRate === 'number' ? opts.learningRate : 1e-2 * Math.min(1, prep.noiseVar);
   const out = new SampleBuffer(Math.min(S, collectTests), prep.mlp.size);
   let tests = 0;
   let accepted = 0;
@@ -119,7 +119,7 @@ export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): P
       const i = mh.tests - 1;
       if (i < burnTests) {
         // Robbins–Monro on log lr with a decaying gain; the step is fixed once sampling starts.
-        if (target !== false) lr *= Math.exp((prob - target) / Math.sqrt(1 + i));
+        if (target !== false) lr *= Math.exp((2 * (prob - target)) / Math.sqrt(1 + i));
         return;
       }
       tests++;

@@ -93,11 +93,11 @@ export function medianHeuristic(d: Float32Array, K: number): number {
 
 /**
  * SVGD: K (default 20) independently initialized networks moved jointly by Adam (default lr 1e-3,
- * 50 epochs) along the Stein direction; the noise level is fitted by a short pretrain (default 10
- * epochs, skipped when `noise` is given). The particles are the posterior's samples.
+ * 50 epochs) along the Stein direction; the noise level is fitted at the mode of an Adam pretrain
+ * (default 40 epochs, skipped when `noise` is given). The particles are the posterior's samples.
  */
 export async function trainSvgd(train: Dataset, opts: SvgdOptions = {}): Promise<Posterior> {
-  const prep = await prepare(train, { ...opts, pretrainEpochs: opts.noise !== undefined ? 0 : opts.pretrainEpochs }, 10);
+  const prep = await prepare(train, { ...opts, pretrainEpochs: opts.noise !== undefined ? 0 : opts.pretrainEpochs });
   const K = positiveInt('particles', opts.particles, 20, 'E.g. 20.');
   const epochs = positiveInt('epochs', opts.epochs, 50, 'E.g. 50.');
   const objective = svgdObjective(prep.mlp, K, { n: prep.data.n, lambda: prep.lambda, noiseVar: prep.noiseVar, temperature: opts.temperature });
