@@ -121,7 +121,8 @@ export class SamplesPosterior implements Posterior {
   }
 
   get info(): Record<string, unknown> {
-    return { samples: this.count, noiseStd: Math.sqrt(this.noiseVar) * (this.standardizer?.yStd?.[0] ?? 1), ...this.extra };
+    const noise = this.spec.likelihood === 'gaussian' ? { noiseStd: Math.sqrt(this.noiseVar) * (this.standardizer?.yStd?.[0] ?? 1) } : {};
+    return { samples: this.count, ...noise, ...this.extra };
   }
 
   async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {

@@ -127,13 +127,13 @@ export interface MhSampler {
 
 /**
  * SGHMC with a Metropolis–Hastings correction. Each segment of `every` steps starts from a fresh
- * momentum v ~ N(0, η·I) (η = lr/N, lr jittered per segment) and runs frictionless, noiseless SGHMC steps (kick v −= lr·g,
- * drift θ += v) with minibatch gradients; full-data half-kicks at both ends turn the loop's
+ * momentum v ~ N(0, η·I) (η = lr/N, lr jittered per segment) and runs frictionless, noiseless SGHMC
+ * steps (kick v −= lr·g, drift θ += v) with minibatch gradients; full-data half-kicks at both ends turn the loop's
  * kick-drift steps into leapfrog. The test compares H = U(θ) + ‖v‖²/(2η) (full data, f64) before and
  * after and rejects by restoring θ. With full-batch gradients this is exactly HMC (no discretization
  * bias); with minibatches the segment is volume-preserving and reversible in distribution over the
  * batch order, and the test removes the bulk of the integrator's bias. Keep lr constant within a
- * segment (change it only from `onTest`).
+ * segment (change it only from `onTest`). One sampler serves one `fit` run (it caches the energy).
  */
 export function sghmcMh(o: MhOptions): MhSampler {
   if (!(Number.isInteger(o.every) && o.every >= 1)) throw argError('E_ARG', 'every', 'a positive integer number of steps', describe(o.every), 'E.g. 20.');
@@ -174,9 +174,9 @@ export function sghmcMh(o: MhOptions): MhSampler {
     },
     onStep(ctx: LoopContext) {
       if ((ctx.step + 1) % o.every !== 0 || !st) return;
-      const v = ctx.arena.f32(st.v, ctx.size);
       const e1 = o.energy(ctx.arena, ctx.params, ctx.size);
-      halfKick(v, e1.grad, eta / 2);
+      // The view is taken after the energy call, which runs the engine on the same memory.
+      halfKick(ctx.arena.f32(st.v, ctx.size), e1.grad, eta / 2);
       const h1 = e1.u + kinetic(ctx.arena.f32(st.v, ctx.size), eta);
       const prob = Number.isFinite(h1) ? Math.min(1, Math.exp(h0 - h1)) : 0;
       const uni = new Rng(o.seed ?? 0, o.stream ?? 0, [self.tests, 0, SGMCMC_TAG.accept]).uniform();
