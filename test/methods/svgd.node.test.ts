@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import type { SamplesPosterior } from '../../src/methods/samples.js';
-import { medianHeuristic, trainSvgd } from '../../src/methods/svgd.js';
+import { medianHeuristic, svgdObjective, trainSvgd } from '../../src/methods/svgd.js';
+import { Mlp } from '../../src/model/mlp.js';
 import { posteriorFromBytes } from '../../src/posterior/serialize.js';
 import { conjugateRegression, moments } from '../helpers/conjugate.js';
 import { GAP_X, gapData } from '../helpers/gap.js';
@@ -30,6 +31,26 @@ describe('SVGD', () => {
     if (pr.kind !== 'regression') throw new Error('regression expected');
     expect(pr.epistemic[1]).toBeGreaterThan(3 * pr.epistemic[0]);
     expect(pr.epistemic[1]).toBeGreaterThan(3 * pr.epistemic[2]);
+  });
+
+  it('with one particle the Stein direction is the posterior score: the objective gradient is MAP\'s', async () => {
+    const mlp = await Mlp.create({ inputs: 2, hidden: [5], outputs: 1, activation: 'tanh', likelihood: 'gaussian' });
+    const [N, lambda, noiseVar] = [200, 2, 0.25];
+    const obj = svgdObjective(mlp, 1, { n: N, lambda, noiseVar });
+    const theta = mlp.init(3, 0);
+    const a = mlp.arena;
+    const batch = 13;
+    const x = a.putF32(conj.data.x.subarray(0, 2 * batch));
+    const y = a.putF32(conj.data.y.subarray(0, batch));
+    const p = a.putF32(theta);
+    const g = a.allocF32(mlp.size);
+    obj.lossAndGradAt(p, g, x, y, batch, { arena: a, step: 0 } as never);
+    const got = a.getF32(g, mlp.size);
+    const ref = mlp.lossAndGrad(theta, { ...conj.data, n: batch, x: conj.data.x.subarray(0, 2 * batch), y: conj.data.y.subarray(0, batch) }, { noiseVar });
+    for (let i = 0; i < mlp.size; i++) {
+      const want = ref.grad[i] + (lambda / N) * theta[i];
+      expect(Math.abs(got[i] - want)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want)));
+    }
   });
 
   it('the median heuristic: h = median squared distance / log(K+1)', () => {
