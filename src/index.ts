@@ -35,3 +35,4 @@ export * from './methods/index.js';
 export { createPool, registerTask, taskKinds, type Pool, type PoolOptions, type ProgressEvent, type RestartEvent, type RunOptions, type SharedArray, type TaskContext, type TaskData, type TaskDescription, type TaskOutcome, type TaskRunner } from './pool/index.js';
 export type { SelftestOptions, SelftestResult } from './tasks/selftest.js';
 export { keyOf, philox4x32, Rng } from './random/index.js';
+export { psgld, sghmc, sghmcMh, sgld, SGMCMC_TAG, type Energy, type LangevinOptions, type MhOptions, type MhSampler } from './train/sgmcmc.js';

@@ -9,3 +9,7 @@ export { EnsemblePosterior, trainEnsemble, type EnsembleOptions } from './ensemb
 export { McDropoutPosterior, trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
 export { concreteObjective, trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
 export { trainVi, ViPosterior, viObjective, type ViOptions } from './vi.js';
+export { evenly, SampleBuffer, SamplesPosterior, type SamplerOptions } from './samples.js';
+export { trainCsgld, trainSgld, type CsgldOptions, type SgldOptions } from './sgld.js';
+export { fullDataEnergy, trainSghmc, trainSghmcMh, type SghmcMhOptions, type SghmcOptions } from './sghmc.js';
+export { medianHeuristic, svgdObjective, trainSvgd, type SvgdOptions } from './svgd.js';
