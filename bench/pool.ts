@@ -62,7 +62,7 @@ export async function benchPool(opts: PoolBenchOptions = {}): Promise<PoolBench>
   // Interleaved rounds, the ratio of each round's pair: load from other processes on this shared
   // machine then hits both sides of a ratio alike, and the median discards a disturbed round.
   const ratios: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  for (let r = 0; r < 3; r++) {
     const t1 = await timed(one, work);
     const t2 = await timed(two, work);
     ratios.push(t1 / t2);
