@@ -8,6 +8,7 @@ import type { Posterior } from '../posterior/types.js';
 import type { MethodOptions } from './common.js';
 import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
 import { trainMap } from './map.js';
+import { trainHmc, trainNuts } from './mcmc.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
@@ -21,6 +22,8 @@ export const METHODS: Record<string, MethodEntry> = {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
     train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), tune: laplaceTune(o.priorPrecisionMode), priorPrecision: undefined }),
   },
+  nuts: { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)', train: trainNuts },
+  hmc: { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts', train: trainHmc },
 };
 
 /** `--prior-precision` for Laplace: how to choose it after the fit (the fit itself uses λ = 1). */
