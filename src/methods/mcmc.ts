@@ -70,13 +70,18 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
     const ys = standardizer?.yStd?.[0] ?? 1;
     noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : residualVariance(mlp, map.params, data);
   }
+  const done = new Array<number>(opts.chains ?? 4).fill(0);
   const r = await sampleChains(
     { type: 'bnn', spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar },
     {
       chains: opts.chains ?? 4, warmup: opts.warmup ?? 500, draws, thin, seed: opts.seed ?? 0, kernel, keep: 'draws',
       pool: opts.pool, poolSize: opts.poolSize,
       signal: opts.signal as AbortSignal | undefined,
-      onProgress: opts.onProgress && ((p) => opts.onProgress!({ task: p.chain, epoch: p.iteration, epochs: p.total, loss: p.stepSize })),
+      // One bar for the whole run: iterations summed over chains; `loss` carries the reporting chain's step size.
+      onProgress: opts.onProgress && ((p) => {
+        done[p.chain] = p.iteration;
+        opts.onProgress!({ task: p.chain, epoch: done.reduce((a, b) => a + b, 0), epochs: done.length * p.total, loss: p.stepSize });
+      }),
     },
   );
   const P = r.dim;
