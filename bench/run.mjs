@@ -22,7 +22,8 @@ const chromiumArgs = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--wasm-only'], { cwd: root, stdio: 'inherit' });
+// The full build: the pool benchmark spawns workers from dist/worker.js.
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 mkdirSync(out, { recursive: true });
 const common = { bundle: true, format: 'esm', target: 'es2022', loader: { '.wasm': 'binary' }, logLevel: 'warning' };
 await esbuild.build({
@@ -103,6 +104,18 @@ async function runChromium() {
   }
 }
 
+// The worker pool: start-up, round trip and the 2-worker speedup, in Node and in a COI page.
+function runPool(key, flags) {
+  if (!results[key]) return;
+  console.log(`\n== ${key}: pool`);
+  const r = spawnSync(process.execPath, [join(root, 'bench/pool-run.mjs'), ...flags], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${key} pool benchmark failed (exit ${r.status})`);
+  results[key].pool = JSON.parse(r.stdout.trim().split('\n').pop()).pool;
+  console.log(JSON.stringify(results[key].pool));
+}
+runPool('node', []);
+if (existsSync(chromiumPath)) runPool('chromium', ['--browser']);
+
 const json = JSON.stringify(results, null, 2);
 writeFileSync(join(out, 'latest.json'), json);
 const file = opt('--json');
@@ -124,6 +137,8 @@ function resultsMarkdown(all) {
     }
     L.push('', '| MLP | bdl examples/s | TF.js examples/s |', '|---|---|---|');
     for (const m of [...r.mlp_train, ...r.mlp_predict]) L.push(`| ${m.name} | ${f(m.bdl_examples_per_s, 0)} | ${f(m.tfjs_wasm_examples_per_s, 0)} |`);
+    if (r.laplace) L.push('', `Laplace (last-layer KFAC, 784-256-256-10, 2000 rows): curvature ${f(r.laplace.fit_s, 2)} s, evidence tuning ${f(r.laplace.tune_s, 3)} s, predictive ${f(r.laplace.predict_s, 2)} s, wasm memory ${f(r.laplace.memory_mb, 1)} MB.`);
+    if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
   }
   L.push('GFLOP/s = 2·m·n·k / time. Other processes share this 2-core machine, so absolute figures swing between runs: bdl/TF.js and bdl/peak are medians of per-round ratios, bdl, TF.js and the peak loop being timed in interleaved batches.', '');

@@ -31,6 +31,17 @@ export interface LossOptions {
   scale?: number;
   /** Draw dropout masks from this source; without it the network is deterministic. */
   masks?: MaskSource;
+  /**
+   * Caller-made masks (e.g. Concrete dropout's relaxed ones): per weight layer, the address of a
+   * batch × fanIn mask multiplied into that layer's input, or 0 for none. Takes precedence over
+   * `masks`; only layers whose spec has a dropout rate > 0 have room for a masked input.
+   */
+  maskPtrs?: readonly number[];
+  /**
+   * Per weight layer, an address where the backward pass writes ∂L/∂mask (batch × fanIn, overwritten),
+   * or 0: what a method needs to learn the masks' parameters. Only for layers given in `maskPtrs`.
+   */
+  maskGrads?: readonly number[];
 }
 
 interface LayerBuffers {
@@ -106,7 +117,7 @@ export class Mlp {
    * Forward pass of `batch` rows at x (batch × inputs) with parameters at θ. Returns the address of
    * the output (batch × outputWidth), valid until the next call on this engine.
    */
-  forwardAt(theta: number, x: number, batch: number, masks?: MaskSource): number {
+  forwardAt(theta: number, x: number, batch: number, masks?: MaskSource, maskPtrs?: readonly number[]): number {
     const k = this.arena.k;
     const work = this.arena.gemmWork;
     const layers = this.layout.layers;
@@ -114,7 +125,12 @@ export class Mlp {
     for (let l = 0; l < layers.length; l++) {
       const L = layers[l];
       const b = this.bufs[l];
-      if (masks && L.dropout > 0) {
+      const given = maskPtrs?.[l] ?? 0;
+      if (given !== 0) {
+        if (b.xd === 0) throw argError('E_ARG', `maskPtrs[${l}]`, 'masks only on layers whose spec.dropout rate is > 0', 'a mask on an undropped layer', 'Give the spec a dropout rate at that layer.');
+        k.mul_f32(b.xd, input, given, batch * L.fanIn);
+        input = b.xd;
+      } else if (masks && L.dropout > 0) {
         const [k0, k1] = keyOf(masks.seed, masks.stream);
         k.dropout_mask_f32(b.mask, batch * L.fanIn, L.dropout, k0, k1, masks.counter >>> 0, l, RNG_TAG.dropout);
         k.mul_f32(b.xd, input, b.mask, batch * L.fanIn);
@@ -136,7 +152,7 @@ export class Mlp {
     const k = this.arena.k;
     const work = this.arena.gemmWork;
     const layers = this.layout.layers;
-    const out = this.forwardAt(theta, x, batch, opts.masks);
+    const out = this.forwardAt(theta, x, batch, opts.masks, opts.maskPtrs);
     const scale = opts.scale ?? 1;
     const last = layers.length - 1;
     const dOut = this.dA;
@@ -147,14 +163,21 @@ export class Mlp {
     for (let l = last; l >= 0; l--) {
       const L = layers[l];
       const b = this.bufs[l];
-      const input = L.dropout > 0 && opts.masks ? b.xd : l === 0 ? x : this.bufs[l - 1].y;
+      const given = opts.maskPtrs?.[l] ?? 0;
+      const masked = given !== 0 || (L.dropout > 0 && opts.masks !== undefined);
+      const undropped = l === 0 ? x : this.bufs[l - 1].y;
+      const input = masked ? b.xd : undropped;
       // ∂W = inputᵀ·∂Z and ∂b = column sums of ∂Z.
       k.gemm_f32_tn(grad + 4 * L.w, input, dZ, L.fanIn, L.fanOut, batch, 0, work);
       k.bias_grad_f32(grad + 4 * L.b, dZ, batch, L.fanOut, 0);
-      if (l === 0) break;
+      const maskGrad = given !== 0 ? (opts.maskGrads?.[l] ?? 0) : 0;
+      if (l === 0 && maskGrad === 0) break;
       // ∂(input) = ∂Z·Wᵀ, through the dropout mask, then through the previous activation.
       k.gemm_f32_nt(spare, dZ, theta + 4 * L.w, batch, L.fanIn, L.fanOut, 0, work);
-      if (L.dropout > 0 && opts.masks) k.mul_f32(spare, spare, b.mask, batch * L.fanIn);
+      // ∂L/∂mask = ∂L/∂(masked input) ⊙ (undropped input).
+      if (maskGrad !== 0) k.mul_f32(maskGrad, spare, undropped, batch * L.fanIn);
+      if (l === 0) break;
+      if (masked) k.mul_f32(spare, spare, given !== 0 ? given : b.mask, batch * L.fanIn);
       const prev = this.bufs[l - 1];
       k.act_backward_f32(spare, spare, prev.z, prev.y, batch * L.fanIn, ACTIVATION_CODE[layers[l - 1].activation]);
       const t = dZ;
@@ -166,7 +189,7 @@ export class Mlp {
 
   /** Data-term loss only (forward pass + the likelihood), times `scale`. */
   lossAt(theta: number, x: number, y: number, batch: number, opts: LossOptions = {}): number {
-    const out = this.forwardAt(theta, x, batch, opts.masks);
+    const out = this.forwardAt(theta, x, batch, opts.masks, opts.maskPtrs);
     return this.lossKernel(this.dA, out, y, batch, opts.scale ?? 1, opts);
   }
 

@@ -12,6 +12,8 @@ import type { Predictive } from './types.js';
 export interface PosteriorSample {
   theta: Float32Array;
   masks?: MaskSource;
+  /** This sample's own noise variance (e.g. an ensemble member's), overriding `MixtureOptions.noiseVar`. */
+  noiseVar?: number;
 }
 
 export interface MixtureOptions {
@@ -59,7 +61,7 @@ export function mixturePredictive(
   const yStd = standardizer?.yStd;
   for (let s = 0; s < S; s++) {
     if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `predict: cancelled at sample ${s} of ${S}.`);
-    const { theta, masks } = sample(s);
+    const { theta, masks, noiseVar } = sample(s);
     const out = mlp.forward(theta, xs, masks);
     const W = mlp.layout.outputWidth;
     for (let i = 0; i < N; i++) {
@@ -70,7 +72,7 @@ export function mixturePredictive(
           const v =
             spec.likelihood === 'heteroscedastic'
               ? softplus(out[row + T + t]) + (opts.minVar ?? 1e-6)
-              : (opts.noiseVar ?? (spec.noise ?? 1) ** 2);
+              : (noiseVar ?? opts.noiseVar ?? (spec.noise ?? 1) ** 2);
           const sd = yStd ? yStd[t] : 1;
           means![(s * N + i) * T + t] = m * sd + (yMean ? yMean[t] : 0);
           vars![(s * N + i) * T + t] = v * sd * sd;

@@ -2,3 +2,5 @@
 // its kind here (one import of a module that calls registerTask) and never touches the pool.
 import './selftest.js';
 import './chain.js';
+import './swag-member.js';
+import './train-member.js';

@@ -1,0 +1,79 @@
+// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht]`:
+// the UCI regression protocol (Hernández-Lobato & Adams 2015): 20 seeded 90/10 splits, one hidden
+// layer of 50 ReLU units, standardization on the training split, metrics in original units —
+// RMSE and test log-likelihood (the mixture over posterior samples where there are samples) as
+// mean ± standard error over splits, beside the published numbers. Writes eval/uci.json and eval/UCI.md.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { METHODS, gaussianLogLik, mixtureLogLik, parseDataset, rmse, trainTestSplit } from '../dist/index.js';
+
+const args = process.argv.slice(2);
+const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
+const suite = opt('--suite', 'uci');
+if (suite !== 'uci') throw new Error(`unknown suite ${suite} (known: uci)`);
+const DATASETS = { boston: 'bostonHousing', concrete: 'concrete', energy: 'energy', wine: 'wine-quality-red', yacht: 'yacht' };
+const datasets = opt('--datasets', Object.keys(DATASETS).join(',')).split(',');
+const methods = opt('--methods', Object.keys(METHODS).join(',')).split(',');
+const splits = Number(opt('--splits', '20'));
+
+// Published (mean ± SE over 20 splits): Gal & Ghahramani 2016 Table 1 (VI, PBP, MC dropout);
+// Lakshminarayanan et al. 2017 Table 1 (deep ensembles; their ± is a standard deviation).
+const PUBLISHED = {
+  boston: { rmse: { vi: [4.32, 0.29], pbp: [3.01, 0.18], mcdropout: [2.97, 0.19], ensemble: [3.28, 1.0] }, ll: { vi: [-2.9, 0.07], pbp: [-2.57, 0.09], mcdropout: [-2.46, 0.06], ensemble: [-2.41, 0.25] } },
+  concrete: { rmse: { vi: [7.19, 0.12], pbp: [5.67, 0.09], mcdropout: [5.23, 0.12], ensemble: [6.03, 0.58] }, ll: { vi: [-3.39, 0.02], pbp: [-3.16, 0.02], mcdropout: [-3.04, 0.02], ensemble: [-3.06, 0.18] } },
+  energy: { rmse: { vi: [2.65, 0.08], pbp: [1.8, 0.05], mcdropout: [1.66, 0.04], ensemble: [2.09, 0.29] }, ll: { vi: [-2.39, 0.03], pbp: [-2.04, 0.02], mcdropout: [-1.99, 0.02], ensemble: [-1.38, 0.22] } },
+  wine: { rmse: { vi: [0.65, 0.01], pbp: [0.64, 0.01], mcdropout: [0.62, 0.01], ensemble: [0.64, 0.04] }, ll: { vi: [-0.98, 0.01], pbp: [-0.97, 0.01], mcdropout: [-0.93, 0.01], ensemble: [-0.94, 0.12] } },
+  yacht: { rmse: { vi: [6.89, 0.67], pbp: [1.02, 0.05], mcdropout: [1.11, 0.09], ensemble: [1.58, 0.48] }, ll: { vi: [-3.43, 0.16], pbp: [-1.63, 0.02], mcdropout: [-1.55, 0.03], ensemble: [-1.18, 0.21] } },
+};
+
+const results = {};
+for (const name of datasets) {
+  const file = new URL(`../data/uci/${DATASETS[name]}.txt`, import.meta.url);
+  const ds = parseDataset(readFileSync(file, 'utf8'), { source: name });
+  results[name] = {};
+  for (const method of methods) {
+    const entry = METHODS[method];
+    if (!entry) throw new Error(`unknown method ${method}`);
+    const per = { rmse: [], ll: [], seconds: [], llKind: '' };
+    for (let s = 0; s < splits; s++) {
+      const { train, test } = trainTestSplit(ds, { seed: 2015, stream: s });
+      const t0 = performance.now();
+      const post = await entry.train(train, { hidden: [50], seed: s });
+      const pred = await post.predict(test.x, { seed: s });
+      per.seconds.push((performance.now() - t0) / 1000);
+      per.rmse.push(rmse(pred.mean, test.y));
+      per.ll.push(pred.members && pred.members.count > 1 ? mixtureLogLik(pred.members.mean, pred.members.variance, test.y) : gaussianLogLik(pred.mean, pred.variance, test.y));
+      per.llKind = pred.members && pred.members.count > 1 ? 'mixture' : 'gaussian';
+    }
+    results[name][method] = { rmse: meanSe(per.rmse), ll: meanSe(per.ll), seconds: meanSe(per.seconds), llKind: per.llKind, splits };
+    const r = results[name][method];
+    console.log(`${name.padEnd(9)} ${method.padEnd(18)} RMSE ${r.rmse[0].toFixed(3)} ± ${r.rmse[1].toFixed(3)}  LL ${r.ll[0].toFixed(3)} ± ${r.ll[1].toFixed(3)} (${r.llKind})  ${r.seconds[0].toFixed(2)} s/split`);
+  }
+}
+writeFileSync(new URL('uci.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, results, published: PUBLISHED }, null, 2));
+writeFileSync(new URL('UCI.md', import.meta.url), markdown());
+console.log('wrote eval/uci.json and eval/UCI.md');
+
+function meanSe(xs) {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const v = xs.length > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) : 0;
+  return [m, Math.sqrt(v / xs.length)];
+}
+
+function markdown() {
+  const f = ([m, se]) => `${m.toFixed(2)} ± ${se.toFixed(2)}`;
+  const L = ['# UCI regression benchmark', '', `${splits} seeded 90/10 splits, 1×50 ReLU, standardized on each training split; metrics in original units. LL is the mixture over posterior samples where a method has samples, else the Gaussian predictive. Published columns: Gal & Ghahramani 2016 (VI, PBP, MC dropout) and Lakshminarayanan et al. 2017 (deep ensembles).`, ''];
+  for (const metric of ['rmse', 'll']) {
+    L.push(`## ${metric === 'rmse' ? 'RMSE (lower is better)' : 'Test log-likelihood (higher is better)'}`, '');
+    L.push(`| dataset | ${methods.join(' | ')} | published VI | PBP | MC dropout | deep ens. |`);
+    L.push(`|---|${methods.map(() => '---').join('|')}|---|---|---|---|`);
+    for (const d of datasets) {
+      const p = PUBLISHED[d][metric];
+      L.push(`| ${d} | ${methods.map((m) => f(results[d][m][metric])).join(' | ')} | ${f(p.vi)} | ${f(p.pbp)} | ${f(p.mcdropout)} | ${f(p.ensemble)} |`);
+    }
+    L.push('');
+  }
+  L.push('## Seconds per split (train + predict)', '', `| dataset | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`);
+  for (const d of datasets) L.push(`| ${d} | ${methods.map((m) => results[d][m].seconds[0].toFixed(2)).join(' | ')} |`);
+  L.push('');
+  return L.join('\n');
+}

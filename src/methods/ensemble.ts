@@ -1,0 +1,115 @@
+/**
+ * Deep ensembles (Lakshminarayanan et al. 2017): M networks from independent initializations and
+ * shuffles (member m trains with Philox stream m), combined as a uniform mixture. With the
+ * 'heteroscedastic' likelihood each member predicts a mean and a variance: aleatoric = the mean of
+ * the members' variances, epistemic = the variance of their means. With 'gaussian', each member's
+ * homoscedastic noise is fitted by EM during its training.
+ *
+ * Each member is one 'train-member' task (src/tasks/train-member.ts) run through the worker pool:
+ * the caller's `pool` if given (left open), else — when the run is big enough to repay starting
+ * workers (epochs·N·P·M ≥ 2·10⁸ multiply-adds, ~0.1 s of work) — a default pool (one worker per core)
+ * created here and closed after; smaller runs go in-thread (a size-0 pool). The members are bit-for-bit
+ * the same either way.
+ */
+import type { Dataset } from '../data/dataset.js';
+import type { Standardizer } from '../data/standardize.js';
+import { BdlError } from '../errors.js';
+import type { Mlp } from '../model/mlp.js';
+import { layoutOf, taskOf, type MlpSpec } from '../model/spec.js';
+import { mixturePredictive } from '../posterior/network.js';
+import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
+import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
+import { createPool } from '../pool/index.js';
+import type { Pool } from '../pool/types.js';
+import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
+import '../tasks/train-member.js';
+import { engineFor, specFor, type MethodOptions } from './common.js';
+import { intOption, noiseFor, numOption, standardized } from './noise.js';
+
+export interface EnsembleOptions extends MethodOptions {
+  /** Number of members (default 5). */
+  members?: number;
+  /** Observation noise σ in target units (gaussian likelihood); default: fitted per member. */
+  noise?: number;
+  /** Pool to train the members in (not closed here). Default: see the module comment. */
+  pool?: Pool;
+}
+
+/** Work below which an ensemble trains in-thread rather than starting workers (multiply-adds). */
+const WORKER_THRESHOLD = 2e8;
+
+/** Trains M members and returns their mixture. */
+export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}): Promise<EnsemblePosterior> {
+  const spec = specFor(train, opts);
+  const M = intOption(opts.members, 'members', 5);
+  if (typeof opts.learningRate === 'function') {
+    throw new BdlError('E_ARG', 'learningRate: expected a number for an ensemble (members are serializable tasks), found a schedule function. Pass a constant rate.', 'learningRate');
+  }
+  const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
+  const fixed = noiseFor(spec.likelihood, opts.noise, standardizer);
+  const options: MemberOptions = {
+    epochs: intOption(opts.epochs, 'epochs', 40),
+    batchSize: intOption(opts.batchSize, 'batchSize', 32),
+    learningRate: numOption(opts.learningRate as number | undefined, 'learningRate', 1e-3, 0, Infinity, true),
+    priorPrecision: numOption(opts.priorPrecision, 'priorPrecision', 1, 0, Infinity),
+    noiseVar: fixed?.fixed ? fixed.variance : undefined,
+  };
+  const seed = opts.seed ?? 0;
+  const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options, seed, stream: m }));
+  const work = options.epochs * data.n * layoutOf(spec).size * M;
+  const pool = opts.pool ?? (await createPool(work >= WORKER_THRESHOLD ? {} : { size: 0 }));
+  // The pool takes an AbortSignal; the method's signal is any { aborted } flag: poll it.
+  const abort = new AbortController();
+  const poll = opts.signal && setInterval(() => opts.signal!.aborted && abort.abort(), 20);
+  try {
+    const results = await pool.run<MemberResult>(tasks, {
+      data: { x: data.x, y: data.y },
+      signal: abort.signal,
+      onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss: number }).loss })),
+    });
+    return new EnsemblePosterior(spec, results.map((r) => r.theta), Float64Array.from(results, (r) => r.noiseVar), standardizer);
+  } finally {
+    if (poll) clearInterval(poll);
+    if (!opts.pool) await pool.close();
+  }
+}
+
+export class EnsemblePosterior implements Posterior {
+  readonly method = 'ensemble';
+  constructor(
+    readonly spec: MlpSpec,
+    readonly members: Float32Array[],
+    /** Per-member noise variance, standardized units (unused for non-gaussian likelihoods). */
+    readonly noiseVars: Float64Array,
+    readonly standardizer: Standardizer | undefined,
+    private mlp?: Mlp,
+  ) {}
+
+  get info(): Record<string, unknown> {
+    const ys = this.standardizer?.yStd?.[0] ?? 1;
+    return { members: this.members.length, noiseStd: this.spec.likelihood === 'gaussian' ? Array.from(this.noiseVars, (v) => Math.sqrt(v) * ys) : undefined };
+  }
+
+  /** The uniform mixture of the members (deterministic: `samples` and `seed` are not used). */
+  async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
+    this.mlp ??= await engineFor(this.spec);
+    return mixturePredictive(this.mlp, this.standardizer, x, this.members.length, (s) => ({ theta: this.members[s], noiseVar: this.noiseVars[s] }), { signal: opts.signal });
+  }
+
+  /** The members' weights, cycled when n exceeds M. */
+  async sampleWeights(n: number): Promise<Float32Array[]> {
+    return Array.from({ length: n }, (_, i) => this.members[i % this.members.length].slice());
+  }
+
+  toBytes(): Uint8Array {
+    const arrays: Record<string, Float32Array | Float64Array> = { noiseVars: this.noiseVars };
+    this.members.forEach((t, m) => (arrays[`theta${m}`] = t));
+    return encodePosterior({ method: this.method, spec: this.spec, standardizer: this.standardizer, state: { members: this.members.length }, arrays });
+  }
+}
+
+registerPosteriorFormat('ensemble', async (p) => {
+  const M = p.state!.members as number;
+  const members = Array.from({ length: M }, (_, m) => p.arrays[`theta${m}`] as Float32Array);
+  return new EnsemblePosterior(p.spec, members, p.arrays.noiseVars as Float64Array, p.standardizer);
+});

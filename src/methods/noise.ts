@@ -1,0 +1,111 @@
+/**
+ * Homoscedastic observation noise for the trained-posterior methods (ensemble members, MC and
+ * Concrete dropout, VI), fitted by variational EM while the network trains: the σ² that maximizes
+ * the expected log-likelihood under the current weights (or weight distribution) is
+ * E[Σ r²]/(N·T), estimated from the minibatch residuals of one epoch and installed at the next.
+ * Training at σ² = 1 on standardized targets (what MAP does) under-weights the data by 1/σ²
+ * against the prior on low-noise sets (energy, yacht); the EM estimate removes that without tuning.
+ */
+import { argError, describe } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
+import type { LossOptions, Mlp } from '../model/mlp.js';
+import type { Objective } from '../train/fit.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+/** Floor of the fitted variance (standardized units): a perfect fit must not give σ² = 0. */
+const MIN_VAR = 1e-6;
+
+export class NoiseEstimate {
+  private sumSq = 0;
+  private count = 0;
+  private epoch = 0;
+
+  /** σ² in standardized units; `fixed` keeps it (a user-given noise). */
+  constructor(
+    public variance = 1,
+    readonly fixed = false,
+  ) {}
+
+  /**
+   * Records a minibatch: its Gaussian NLL sum at the current σ² (constants included, as the engine
+   * returns it), its rows and targets, and the loop's epoch (a new epoch installs the last estimate).
+   */
+  record(nllSum: number, rows: number, targets: number, epoch: number): void {
+    if (this.fixed) return;
+    if (epoch !== this.epoch) {
+      this.update();
+      this.epoch = epoch;
+    }
+    const m = rows * targets;
+    // Σ NLL = m·½(log 2π + log σ²) + Σ r²/(2σ²), so Σ r² follows from the sum.
+    this.sumSq += Math.max(0, 2 * this.variance * (nllSum - 0.5 * m * (LOG_2PI + Math.log(this.variance))));
+    this.count += m;
+  }
+
+  /** Installs the estimate of the residuals recorded since the last update. */
+  update(): void {
+    if (this.fixed || this.count === 0) return;
+    this.variance = Math.max(this.sumSq / this.count, MIN_VAR);
+    this.sumSq = 0;
+    this.count = 0;
+  }
+}
+
+/**
+ * The network's NLL objective over θ with a noise estimate (gaussian likelihoods) and optional
+ * dropout masks keyed by the loop's (seed, stream, step). The prior is the caller's weight decay.
+ */
+export function noiseObjective(mlp: Mlp, noise: NoiseEstimate | undefined, dropout: boolean, extra: Omit<LossOptions, 'scale' | 'masks' | 'noiseVar'> = {}): Objective {
+  return {
+    size: mlp.size,
+    init: (seed, stream) => mlp.init(seed, stream),
+    lossAndGradAt(params, grad, x, y, batch, ctx) {
+      const loss = mlp.lossAndGradAt(params, grad, x, y, batch, {
+        ...extra,
+        scale: 1 / batch,
+        noiseVar: noise?.variance,
+        masks: dropout ? { seed: ctx.seed, stream: ctx.stream, counter: ctx.step } : undefined,
+      });
+      noise?.record(loss * batch, batch, mlp.spec.outputs, ctx.epoch);
+      return loss;
+    },
+  };
+}
+
+/**
+ * The noise estimate a method starts from: fixed at a user's σ (target units → standardized), fitted
+ * by EM otherwise; undefined for likelihoods that carry their own noise.
+ */
+export function noiseFor(likelihood: string, noise: number | undefined, s: Standardizer | undefined): NoiseEstimate | undefined {
+  if (likelihood !== 'gaussian') return undefined;
+  if (noise === undefined) return new NoiseEstimate();
+  if (!(noise > 0 && Number.isFinite(noise))) throw argError('E_ARG', 'noise', 'a positive finite σ in target units', describe(noise), 'Omit it to fit the noise.');
+  const ys = s?.yStd?.[0] ?? 1;
+  return new NoiseEstimate((noise / ys) ** 2, true);
+}
+
+/**
+ * The training set as the network sees it: standardized with its own statistics (regression
+ * targets too) unless `standardize` is false. The user's dataset is not touched.
+ */
+export function standardized(train: Dataset, regression: boolean, standardize = true): { data: Dataset; standardizer?: Standardizer } {
+  if (!standardize) return { data: train };
+  const standardizer = fitStandardizer(train, regression);
+  return { data: applyStandardizer(standardizer, train), standardizer };
+}
+
+/** Checks an integer option ≥ min (a typed error naming it otherwise). */
+export function intOption(value: number | undefined, name: string, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) throw argError('E_ARG', name, `an integer ≥ ${min}`, describe(value), `Omit it for ${fallback}.`);
+  return v;
+}
+
+/** Checks a finite number option in [lo, hi] (exclusive bounds where said). */
+export function numOption(value: number | undefined, name: string, fallback: number, lo: number, hi: number, open = false): number {
+  const v = value ?? fallback;
+  const ok = typeof v === 'number' && Number.isFinite(v) && (open ? v > lo && v < hi : v >= lo && v <= hi);
+  if (!ok) throw argError('E_ARG', name, `a number in ${open ? '(' : '['}${lo}, ${hi}${open ? ')' : ']'}`, describe(value), `Omit it for ${fallback}.`);
+  return v;
+}

@@ -1,0 +1,73 @@
+// `bdl fit` as a user runs it: the JSON contract, and one-line errors with a non-zero exit.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const bdl = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/bdl.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+const dir = mkdtempSync(join(tmpdir(), 'bdl-cli-'));
+const lines = readFileSync(join(root, 'data/uci/yacht.txt'), 'utf8').trim().split('\n');
+const train = join(dir, 'train.txt');
+const test = join(dir, 'test.txt');
+writeFileSync(train, lines.filter((_, i) => i % 10 !== 0).join('\n'));
+writeFileSync(test, lines.filter((_, i) => i % 10 === 0).join('\n'));
+
+describe('bdl fit', () => {
+  it('writes the regression contract in original units', () => {
+    const out = join(dir, 'map.json');
+    const r = bdl('fit', '--method', 'map', '--train', train, '--test', test, '--epochs', '200', '--seed', '1', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.method).toBe('map');
+    expect(j.task).toBe('regression');
+    for (const k of ['mean', 'variance', 'aleatoric', 'epistemic']) expect(j[k]).toHaveLength(31);
+    expect(j.samples.mean).toHaveLength(1);
+    expect(j.samples.mean[0]).toHaveLength(31);
+    expect(typeof j.seconds).toBe('number');
+    // yacht's resistance spans 0–60: predictions in original units, and a reported test RMSE.
+    expect(Math.max(...j.mean)).toBeGreaterThan(10);
+    expect(r.stderr).toMatch(/test RMSE \d/);
+  });
+
+  it('writes the classification contract', () => {
+    const rows = Array.from({ length: 120 }, (_, i) => `${(i % 3) + 0.1 * Math.sin(i)},${Math.cos(i)},${i % 3}`);
+    const f = join(dir, 'cls.csv');
+    writeFileSync(f, rows.join('\n'));
+    const r = bdl('fit', '--method', 'map', '--task', 'classification', '--train', f, '--test', f, '--epochs', '50');
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.task).toBe('classification');
+    expect(j.probs).toHaveLength(120);
+    expect(j.probs[0]).toHaveLength(3);
+    expect(j.entropy).toHaveLength(120);
+    expect(j.mutualInformation).toHaveLength(120);
+  });
+
+  it('says what is wrong in one line and exits non-zero', () => {
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, '1 2 3\n4 oops 6\n');
+    const cases: [string[], RegExp][] = [
+      [['fit', '--method', 'map', '--train', join(dir, 'missing.txt'), '--test', test], /missing\.txt: cannot read the file \(ENOENT\)/],
+      [['fit', '--method', 'map', '--train', bad, '--test', bad], /bad\.txt line 2, column 2: expected a finite number, found "oops"/],
+      [['fit', '--method', 'map', '--train', train, '--test', test, '--epochs', 'many'], /--epochs: expected an integer/],
+      [['fit', '--frobnicate'], /unknown flag --frobnicate/],
+      [['fit', '--method', 'nope', '--train', train, '--test', test], /--method: expected one of/],
+      [['launch'], /unknown command "launch"/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = bdl(...args);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1); // no stack trace without --debug
+    }
+  });
+
+  it('lists commands and methods in --help', () => {
+    const r = bdl('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/fit/);
+    expect(r.stdout).toMatch(/laplace/);
+  });
+});

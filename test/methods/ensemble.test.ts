@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { BdlError } from '../../src/errors.js';
+import { makeDataset } from '../../src/data/dataset.js';
+import { trainEnsemble } from '../../src/methods/ensemble.js';
+import { posteriorFromBytes } from '../../src/posterior/serialize.js';
+import { trainMember } from '../../src/tasks/train-member.js';
+import { gapContrast, gapData, gapGrid, linearData } from './helpers.js';
+
+describe('deep ensemble', () => {
+  it('has more epistemic variance in a gap of the inputs than on the data', async () => {
+    const post = await trainEnsemble(gapData(120, 4), { hidden: [32], epochs: 150, learningRate: 1e-2, seed: 1 });
+    const p = await post.predict(gapGrid);
+    if (p.kind !== 'regression') throw new Error('regression expected');
+    const c = gapContrast(p.epistemic, gapGrid);
+    expect(c.gap).toBeGreaterThan(2 * c.data);
+    expect(p.members!.count).toBe(5);
+  });
+
+  it('heteroscedastic members: aleatoric = mean of member variances, epistemic = variance of member means', async () => {
+    const post = await trainEnsemble(gapData(80, 2), { hidden: [16], epochs: 30, members: 3, likelihood: 'heteroscedastic', seed: 3 });
+    const p = await post.predict(Float32Array.from([0, 1.5]));
+    if (p.kind !== 'regression') throw new Error('regression expected');
+    const { mean, variance, count } = p.members!;
+    for (let i = 0; i < 2; i++) {
+      const ms = Array.from({ length: count }, (_, s) => mean[s * 2 + i]);
+      const vs = Array.from({ length: count }, (_, s) => variance[s * 2 + i]);
+      const m = ms.reduce((a, b) => a + b) / count;
+      expect(p.aleatoric[i]).toBeCloseTo(vs.reduce((a, b) => a + b) / count, 5);
+      expect(p.epistemic[i]).toBeCloseTo(ms.reduce((a, b) => a + (b - m) ** 2, 0) / count, 5);
+      expect(new Set(vs).size).toBe(count);
+    }
+  });
+
+  it('trains member m with stream m: a member is a pure function of (spec, options, seed, stream, data)', async () => {
+    const train = linearData(40, 2, 0.3, 1);
+    const spec = { inputs: 2, hidden: [6], outputs: 1, activation: 'relu' as const, likelihood: 'gaussian' as const };
+    const o = { epochs: 3, batchSize: 8, learningRate: 1e-2, priorPrecision: 1 };
+    const a = await trainMember(spec, o, 7, 1, { x: train.x, y: train.y });
+    const b = await trainMember(spec, o, 7, 1, { x: train.x, y: train.y });
+    const c = await trainMember(spec, o, 7, 2, { x: train.x, y: train.y });
+    expect(Array.from(b.theta)).toEqual(Array.from(a.theta));
+    expect(b.noiseVar).toBe(a.noiseVar);
+    expect(Array.from(c.theta)).not.toEqual(Array.from(a.theta));
+  });
+
+  it('is deterministic for a seed and restores from bytes with identical predictions', async () => {
+    const train = linearData(50, 2, 0.3, 7);
+    const a = await trainEnsemble(train, { hidden: [8], epochs: 4, members: 3, seed: 4 });
+    const b = await trainEnsemble(train, { hidden: [8], epochs: 4, members: 3, seed: 4 });
+    a.members.forEach((t, m) => expect(Array.from(b.members[m])).toEqual(Array.from(t)));
+    const again = await posteriorFromBytes(a.toBytes());
+    expect(again.method).toBe('ensemble');
+    const x = Float32Array.from([0.1, -0.4, 1.2, 0.3]);
+    const pa = await a.predict(x);
+    const pb = await again.predict(x);
+    if (pa.kind !== 'regression' || pb.kind !== 'regression') throw new Error('regression expected');
+    expect(Array.from(pb.mean)).toEqual(Array.from(pa.mean));
+    expect(Array.from(pb.variance)).toEqual(Array.from(pa.variance));
+  });
+
+  it('rejects bad options with typed errors', async () => {
+    const train = makeDataset([[0], [1], [2]], [0, 1, 2]);
+    for (const bad of [{ members: 0 }, { members: 1.5 }, { learningRate: () => 1e-3 }, { noise: 0 }, { epochs: -1 }]) {
+      await expect(trainEnsemble(train, { hidden: [2], epochs: 1, ...bad })).rejects.toBeInstanceOf(BdlError);
+    }
+  });
+});

@@ -1,0 +1,83 @@
+// Shared fixtures for the method tests: closed-form Bayesian linear regression and a 1-D gap problem.
+import { makeDataset, type Dataset } from '../../src/data/dataset.js';
+import { Rng } from '../../src/random/index.js';
+
+/** y = x·w + b + σ·noise with x rows of d features; `rho` correlates consecutive features. */
+export function linearData(n: number, d: number, sigma: number, seed: number, rho = 0): Dataset {
+  const rng = new Rng(seed, 0);
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const z = Array.from({ length: d }, () => rng.normal());
+    const row = z.map((v, j) => (j === 0 ? v : rho * z[j - 1] + Math.sqrt(1 - rho * rho) * v));
+    x.push(row);
+    y.push(row.reduce((s, v, j) => s + v * (j + 1) * 0.5, 0.3) + sigma * rng.normal());
+  }
+  return makeDataset(x, y);
+}
+
+/**
+ * Exact posterior of θ = [w, b] under the prior N(0, I/λ) on every parameter and known noise σ:
+ * precision Λ = λI + XₐᵀXₐ/σ² (Xₐ = [X, 1]), mean m = Λ⁻¹Xₐᵀy/σ², covariance Λ⁻¹.
+ */
+export function exactPosterior(data: Dataset, sigma: number, lambda: number) {
+  const d = data.inputs;
+  const P = d + 1;
+  const prec = new Float64Array(P * P);
+  const rhs = new Float64Array(P);
+  for (let i = 0; i < data.n; i++) {
+    const a = [...data.x.subarray(i * d, i * d + d), 1];
+    for (let r = 0; r < P; r++) {
+      rhs[r] += (a[r] * data.y[i]) / sigma ** 2;
+      for (let c = 0; c < P; c++) prec[r * P + c] += (a[r] * a[c]) / sigma ** 2;
+    }
+  }
+  for (let r = 0; r < P; r++) prec[r * P + r] += lambda;
+  const cov = invert(prec, P);
+  const mean = new Float64Array(P);
+  for (let r = 0; r < P; r++) for (let c = 0; c < P; c++) mean[r] += cov[r * P + c] * rhs[c];
+  return { mean, cov, prec };
+}
+
+/** 1-D regression with inputs in [−2, −0.7] ∪ [0.7, 2] (a gap around 0): y = sin(2x) + 0.1·noise. */
+export function gapData(n: number, seed: number): Dataset {
+  const rng = new Rng(seed, 0);
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = 0.7 + 1.3 * rng.uniform();
+    const v = i % 2 === 0 ? u : -u;
+    x.push([v]);
+    y.push(Math.sin(2 * v) + 0.1 * rng.normal());
+  }
+  return makeDataset(x, y);
+}
+
+/** Mean epistemic variance over the gap (|x| < 0.3) and over the data (0.9 < |x| < 1.8). */
+export function gapContrast(epistemic: Float64Array, xs: Float32Array): { gap: number; data: number } {
+  let g = 0, ng = 0, d = 0, nd = 0;
+  xs.forEach((v, i) => {
+    if (Math.abs(v) < 0.3) { g += epistemic[i]; ng++; }
+    else if (Math.abs(v) > 0.9 && Math.abs(v) < 1.8) { d += epistemic[i]; nd++; }
+  });
+  return { gap: g / ng, data: d / nd };
+}
+
+export const gapGrid = Float32Array.from({ length: 41 }, (_, i) => -2 + 0.1 * i);
+
+/** Inverse of a small SPD matrix by Gauss–Jordan (float64; P is a handful). */
+function invert(a: Float64Array, P: number): Float64Array {
+  const m = Float64Array.from(a);
+  const inv = new Float64Array(P * P);
+  for (let i = 0; i < P; i++) inv[i * P + i] = 1;
+  for (let c = 0; c < P; c++) {
+    const piv = m[c * P + c];
+    for (let j = 0; j < P; j++) { m[c * P + j] /= piv; inv[c * P + j] /= piv; }
+    for (let r = 0; r < P; r++) {
+      if (r === c) continue;
+      const f = m[r * P + c];
+      for (let j = 0; j < P; j++) { m[r * P + j] -= f * m[c * P + j]; inv[r * P + j] -= f * inv[c * P + j]; }
+    }
+  }
+  return inv;
+}
