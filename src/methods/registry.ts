@@ -10,6 +10,7 @@ import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
 import { trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
 import { trainEnsemble, type EnsembleOptions } from './ensemble.js';
 import { trainMap } from './map.js';
+import { trainHmc, trainNuts } from './mcmc.js';
 import { trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
 import { trainVi, type ViOptions } from './vi.js';
 import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './swag.js';
@@ -44,6 +45,8 @@ export const METHODS: Record<string, MethodEntry> = {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
     train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), tune: laplaceTune(o.priorPrecisionMode), priorPrecision: undefined }),
   },
+  nuts: { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)', train: trainNuts },
+  hmc: { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts', train: trainHmc },
   sgld: { summary: 'stochastic-gradient Langevin dynamics after an Adam pretrain (pSGLD with the precondition option); 100 samples', train: trainSgld },
   csgld: { summary: 'cyclical SGLD: cosine cycles, noiseless exploration then sampling at the end of each cycle', train: trainCsgld },
   sghmc: { summary: 'stochastic-gradient HMC with friction 0.05; 100 samples', train: trainSghmc },
