@@ -20,3 +20,5 @@ export * from './stats/moments';
 export * from './laplace/kernels';
 export * from './methods/vi';
 export * from './methods/concrete';
+export * from './stats/svgd';
+export * from './stats/sgmcmc';

@@ -1,4 +1,4 @@
-// `npm run bench [-- --json FILE] [--only node|node-relaxed|chromium]`: builds the wasm, bundles the
+// `npm run bench [-- --json FILE] [--only node|node-relaxed|chromium] [--no-sampling]`: builds the wasm, bundles the
 // benchmark for Node and for a page, runs it in Node (plain SIMD, then relaxed SIMD in a second
 // process started with --experimental-wasm-relaxed-simd) and in Debian's Chromium driven by
 // playwright-core against a local server, then writes the JSON and bench/RESULTS.md.
@@ -114,6 +114,14 @@ function runPool(key, flags) {
   console.log(JSON.stringify(results[key].pool));
 }
 runPool('node', []);
+// Sampling: NUTS on the Stan peer's BNN, 4 chains on 2 workers (skip with --no-sampling: minutes).
+if (results.node && !args.includes('--no-sampling')) {
+  console.log('\n== node: sampling (4 chains × (1000 warmup + 1000 draws), the Stan peer\'s BNN)');
+  const r = spawnSync(process.execPath, [join(root, 'bench/sampling-run.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sampling benchmark failed (exit ${r.status})`);
+  results.node.sampling = JSON.parse(r.stdout.trim().split('\n').pop()).sampling;
+  console.log(JSON.stringify(results.node.sampling));
+}
 if (existsSync(chromiumPath)) runPool('chromium', ['--browser']);
 
 const json = JSON.stringify(results, null, 2);
@@ -137,6 +145,11 @@ function resultsMarkdown(all) {
     }
     L.push('', '| MLP | bdl examples/s | TF.js examples/s |', '|---|---|---|');
     for (const m of [...r.mlp_train, ...r.mlp_predict]) L.push(`| ${m.name} | ${f(m.bdl_examples_per_s, 0)} | ${f(m.tfjs_wasm_examples_per_s, 0)} |`);
+    if (r.laplace) L.push('', `Laplace (last-layer KFAC, 784-256-256-10, 2000 rows): curvature ${f(r.laplace.fit_s, 2)} s, evidence tuning ${f(r.laplace.tune_s, 3)} s, predictive ${f(r.laplace.predict_s, 2)} s, wasm memory ${f(r.laplace.memory_mb, 1)} MB.`);
+    if (r.sampling) {
+      const sm = r.sampling;
+      L.push('', `Sampling (NUTS, Stan peer's BNN 8-50-1, N=300, 4 chains × 2000 iterations on 2 workers): ${f(sm.grad_evals_per_s_per_chain, 0)} gradient evaluations/s per chain (Stan 1,613: ${f(sm.grad_evals_per_s_per_chain / 1613, 1)}×), predictive bulk ESS min ${f(sm.pred_ess_min, 0)} in ${f(sm.wall_s, 0)} s = ${f(sm.pred_ess_per_s, 2)}/s (Stan 2.87: ${f(sm.pred_ess_per_s / 2.87, 1)}×), R̂ max ${f(sm.rhat_max, 3)}.`);
+    }
     if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
   }

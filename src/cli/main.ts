@@ -1,15 +1,17 @@
 /**
- * The `bdl` command. Subcommands: fit, compare (more land with their issues). Errors print one line and exit
+ * The `bdl` command. Subcommands: fit, compare, sample (more land with their issues). Errors print one line and exit
  * non-zero (a stack trace only with --debug); Ctrl-C cancels the run cleanly.
  */
 import { BdlError } from '../errors.js';
 import { METHODS } from '../methods/registry.js';
 import { fitCommand } from './fit.js';
 import { compareCommand } from './compare.js';
+import { sampleCommand } from './sample.js';
 
 const COMMANDS: Record<string, { summary: string; run(argv: string[], signal: AbortSignal): Promise<void> }> = {
   fit: { summary: 'train one method on --train, write its predictive on --test as JSON', run: fitCommand },
   compare: { summary: 'run methods side by side; print a table; write results.json and report.html', run: compareCommand },
+  sample: { summary: 'multi-chain NUTS on a target module (--target), draws and diagnostics as JSON', run: sampleCommand },
 };
 
 function usage(): string {

@@ -4,8 +4,13 @@ export { MapPosterior, residualVariance, trainMap, type MapOptions } from './map
 export { SAMPLE_TAG as SWAG_SAMPLE_TAG, SwagPosterior, trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagMember, type SwagOptions } from './swag.js';
 export { runSwagMember, swagCollector, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 export * from './laplace/index.js';
+export { McmcPosterior, trainHmc, trainNuts, type McmcOptions } from './mcmc.js';
 export { METHODS, methodNames, type MethodEntry } from './registry.js';
 export { EnsemblePosterior, trainEnsemble, type EnsembleOptions } from './ensemble.js';
 export { McDropoutPosterior, trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
 export { concreteObjective, trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
 export { trainVi, ViPosterior, viObjective, type ViOptions } from './vi.js';
+export { evenly, SampleBuffer, SamplesPosterior, type SamplerOptions } from './samples.js';
+export { trainCsgld, trainSgld, type CsgldOptions, type SgldOptions } from './sgld.js';
+export { fullDataEnergy, trainSghmc, trainSghmcMh, type SghmcMhOptions, type SghmcOptions } from './sghmc.js';
+export { medianHeuristic, svgdObjective, trainSvgd, type SvgdOptions } from './svgd.js';

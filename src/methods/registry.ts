@@ -10,11 +10,15 @@ import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
 import { trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
 import { trainEnsemble, type EnsembleOptions } from './ensemble.js';
 import { trainMap } from './map.js';
+import { trainHmc, trainNuts } from './mcmc.js';
 import { trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
 import { trainVi, type ViOptions } from './vi.js';
 import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './swag.js';
 import { createPool } from '../pool/index.js';
 import type { Pool } from '../pool/types.js';
+import { trainSghmc, trainSghmcMh } from './sghmc.js';
+import { trainCsgld, trainSgld } from './sgld.js';
+import { trainSvgd } from './svgd.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
@@ -41,6 +45,13 @@ export const METHODS: Record<string, MethodEntry> = {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
     train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), tune: laplaceTune(o.priorPrecisionMode), priorPrecision: undefined }),
   },
+  nuts: { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)', train: trainNuts },
+  hmc: { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts', train: trainHmc },
+  sgld: { summary: 'stochastic-gradient Langevin dynamics after an Adam pretrain (pSGLD with the precondition option); 100 samples', train: trainSgld },
+  csgld: { summary: 'cyclical SGLD: cosine cycles, noiseless exploration then sampling at the end of each cycle', train: trainCsgld },
+  sghmc: { summary: 'stochastic-gradient HMC with friction 0.05; 100 samples', train: trainSghmc },
+  'sghmc-mh': { summary: 'SGHMC segments with a full-data Metropolis-Hastings test (no discretization bias); reports acceptance', train: trainSghmcMh },
+  svgd: { summary: 'Stein variational gradient descent: 20 particles, RBF kernel, median bandwidth', train: trainSvgd },
 };
 
 /** `--prior-precision` for Laplace: how to choose it after the fit (the fit itself uses λ = 1). */

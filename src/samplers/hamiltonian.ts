@@ -2,7 +2,7 @@
  * Euclidean Hamiltonian dynamics with a diagonal metric: H(q, p) = −log p(q) + ½ pᵀM⁻¹p, momenta
  * p ~ N(0, M), and the leapfrog integrator. Everything works in place on preallocated f64 arrays.
  */
-import type { SamplerRng, Target } from './types.js';
+import type { KernelState, SamplerRng, Target } from './types.js';
 
 /** A point in phase space with its log density and gradient (−Infinity log density = outside the support). */
 export class PhasePoint {
@@ -43,6 +43,13 @@ export class Hamiltonian {
     let s = 0;
     for (let i = 0; i < grad.length; i++) s += grad[i] * 0; // NaN iff some entry is ±Infinity or NaN
     return s === 0 ? lp : -Infinity;
+  }
+
+  /** A kernel state at `position` (copied), with its log density and gradient. */
+  initState(position: Float64Array): KernelState {
+    const state = { position: Float64Array.from(position), logDensity: 0, grad: new Float64Array(this.dim) };
+    state.logDensity = this.logDensity(state.position, state.grad);
+    return state;
   }
 
   /** Draws p ~ N(0, M) with M = diag(1 / invMetric). */

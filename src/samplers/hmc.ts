@@ -38,9 +38,7 @@ class StaticHmc implements Kernel {
   }
 
   init(position: Float64Array): KernelState {
-    const state = { position: Float64Array.from(position), logDensity: 0, grad: new Float64Array(this.dim) };
-    state.logDensity = this.h.logDensity(state.position, state.grad);
-    return state;
+    return this.h.initState(position);
   }
 
   step(state: KernelState, rng: SamplerRng, params: KernelParams): Transition {

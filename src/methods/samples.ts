@@ -1,0 +1,156 @@
+/**
+ * What the sampling methods (SGLD, cyclical SGLD, SGHMC, SGHMC-MH, SVGD) share: a posterior made of a
+ * set of weight vectors (samples or particles) whose predictive is their uniform mixture, and the
+ * preparation every sampler does first (standardize, pretrain to the mode with Adam, fit the noise).
+ */
+import { argError, describe } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
+import type { Mlp } from '../model/mlp.js';
+import { layoutOf, taskOf, type MlpSpec } from '../model/spec.js';
+import { mixturePredictive } from '../posterior/network.js';
+import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
+import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
+import { fit } from '../train/fit.js';
+import type { Arena } from '../wasm/index.js';
+import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
+import { residualVariance } from './map.js';
+
+export interface SamplerOptions extends MethodOptions {
+  /** Observation noise σ in target units (gaussian likelihood); default: fitted at the pretrained mode. */
+  noise?: number;
+  /** Standardize inputs and regression targets (default true). */
+  standardize?: boolean;
+  /** Adam epochs to reach a mode before sampling (default 40, the MAP protocol; 0 starts from the initialization). */
+  pretrainEpochs?: number;
+  /** Number of weight vectors kept (default 100). */
+  samples?: number;
+  /** Posterior temperature T (default 1). */
+  temperature?: number;
+}
+
+/** Data, engine and starting point of a sampler run. */
+export interface Prepared {
+  spec: MlpSpec;
+  mlp: Mlp;
+  standardizer?: Standardizer;
+  /** The training data in the units the sampler works in. */
+  data: Dataset;
+  /** Noise variance in those units (1 for classification, unused). */
+  noiseVar: number;
+  /** Pretrained (or initial) θ. */
+  theta0: Float32Array;
+  lambda: number;
+}
+
+/** Standardizes, pretrains with Adam to a mode (unless pretrainEpochs is 0) and fits the noise there. */
+export async function prepare(train: Dataset, opts: SamplerOptions, pretrainDefault = 40): Promise<Prepared> {
+  const spec = specFor(train, opts);
+  const mlp = await engineFor(spec);
+  const standardizer = opts.standardize === false ? undefined : fitStandardizer(train, taskOf(spec) === 'regression');
+  const data = standardizer ? applyStandardizer(standardizer, train) : train;
+  const epochs = opts.pretrainEpochs ?? pretrainDefault;
+  if (!(Number.isInteger(epochs) && epochs >= 0)) throw argError('E_ARG', 'pretrainEpochs', 'an integer ≥ 0', describe(opts.pretrainEpochs), 'E.g. 20.');
+  const base = fitOptionsOf(opts);
+  const theta0 =
+    epochs > 0
+      ? (await fit(mlp, data, { ...base, epochs, learningRate: 1e-3, standardize: false, onProgress: undefined })).params
+      : mlp.init(base.seed ?? 0, 0);
+  let noiseVar = 1;
+  if (spec.likelihood === 'gaussian') {
+    const ys = standardizer?.yStd?.[0] ?? 1;
+    noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : epochs > 0 ? residualVariance(mlp, theta0, data) : 1;
+  }
+  return { spec, mlp, standardizer, data, noiseVar, theta0, lambda: opts.priorPrecision ?? 1 };
+}
+
+/** Checks a positive integer option. */
+export function positiveInt(name: string, v: unknown, fallback: number, hint: string): number {
+  const x = v ?? fallback;
+  if (!(Number.isInteger(x) && (x as number) >= 1)) throw argError('E_ARG', name, 'a positive integer', describe(v), hint);
+  return x as number;
+}
+
+/** Keeps up to `capacity` weight vectors, copied out of the arena. */
+export class SampleBuffer {
+  private readonly buf: Float32Array;
+  count = 0;
+  constructor(
+    readonly capacity: number,
+    readonly size: number,
+  ) {
+    this.buf = new Float32Array(capacity * size);
+  }
+  push(arena: Arena, ptr: number): void {
+    if (this.count >= this.capacity) return;
+    this.buf.set(arena.f32(ptr, this.size), this.count * this.size);
+    this.count++;
+  }
+  /** The kept samples, count × size. */
+  values(): Float32Array {
+    return this.buf.slice(0, this.count * this.size);
+  }
+}
+
+/** Whether item i of `total` is one of `keep` spread evenly (the last item always is). */
+export function evenly(i: number, total: number, keep: number): boolean {
+  if (keep >= total) return true;
+  return Math.floor(((i + 1) * keep) / total) > Math.floor((i * keep) / total);
+}
+
+/** A posterior represented by S weight vectors; predicts with their uniform mixture. */
+export class SamplesPosterior implements Posterior {
+  constructor(
+    readonly method: string,
+    readonly spec: MlpSpec,
+    /** S × P, row-major. */
+    readonly samples: Float32Array,
+    readonly standardizer: Standardizer | undefined,
+    /** Noise variance in standardized units. */
+    readonly noiseVar: number,
+    private readonly extra: Record<string, unknown> = {},
+    private mlp?: Mlp,
+  ) {}
+
+  get count(): number {
+    return this.samples.length / this.size;
+  }
+
+  private get size(): number {
+    return layoutOf(this.spec).size;
+  }
+
+  get info(): Record<string, unknown> {
+    const noise = this.spec.likelihood === 'gaussian' ? { noiseStd: Math.sqrt(this.noiseVar) * (this.standardizer?.yStd?.[0] ?? 1) } : {};
+    return { samples: this.count, ...noise, ...this.extra };
+  }
+
+  async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
+    this.mlp ??= await engineFor(this.spec);
+    const P = this.size;
+    return mixturePredictive(this.mlp, this.standardizer, x, this.count, (s) => ({ theta: this.samples.subarray(s * P, (s + 1) * P) }), {
+      noiseVar: this.noiseVar,
+      signal: opts.signal,
+    });
+  }
+
+  /** n weight vectors, cycling through the samples in order. */
+  async sampleWeights(n: number): Promise<Float32Array[]> {
+    const P = this.size;
+    return Array.from({ length: n }, (_, i) => this.samples.slice((i % this.count) * P, ((i % this.count) + 1) * P));
+  }
+
+  toBytes(): Uint8Array {
+    return encodePosterior({
+      method: this.method,
+      spec: this.spec,
+      standardizer: this.standardizer,
+      state: { noiseVar: this.noiseVar, extra: { ...this.extra } },
+      arrays: { samples: this.samples },
+    });
+  }
+}
+
+for (const m of ['sgld', 'csgld', 'sghmc', 'sghmc-mh', 'svgd']) {
+  registerPosteriorFormat(m, async (p) => new SamplesPosterior(m, p.spec, p.arrays.samples as Float32Array, p.standardizer, p.state!.noiseVar as number, (p.state!.extra ?? {}) as Record<string, unknown>));
+}

@@ -1,0 +1,176 @@
+/**
+ * Many chains at once: each chain is a 'chain' task in the worker pool, keyed by (seed, chain), so the
+ * draws are bit-identical whatever the pool size, and a chain whose worker dies resumes from its
+ * last checkpoint with the same draws. Returns the draws (or f(x*) per draw) with convergence
+ * diagnostics.
+ */
+import { argError, BdlError, describe } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { summarize, type SummaryWarning } from '../diagnostics/summary.js';
+import type { MlpSpec } from '../model/spec.js';
+import { createPool } from '../pool/pool.js';
+import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
+import type { ChainTaskOptions, ChainTaskResult } from '../tasks/chain.js';
+import type { KernelSpec } from './chain.js';
+import type { WarmupOptions } from './warmup.js';
+
+/** The target of a multi-chain run. */
+export type SampleTarget =
+  | {
+      type: 'bnn';
+      spec: MlpSpec;
+      /** Used as given (standardize beforehand if wanted). */
+      data: Dataset;
+      priorPrecision?: number | number[];
+      /** Known noise variance of the 'gaussian' likelihood (default spec.noise², 1). */
+      noiseVar?: number;
+      temperature?: number;
+      init?: 'network' | { normal: number };
+      /** Test inputs (rows × spec.inputs) at which to record f(x*) per draw. */
+      xTest?: Float32Array;
+    }
+  | { type: 'module'; url: string };
+
+export interface SampleChainsOptions {
+  /** Default 4. */
+  chains?: number;
+  /** Default 1000 each. */
+  warmup?: number;
+  draws?: number;
+  thin?: number;
+  seed?: number;
+  kernel?: KernelSpec;
+  adapt?: WarmupOptions;
+  initRadius?: number;
+  /** Default: draws, or f(x*) only when the target has xTest ('predictive'). */
+  keep?: 'draws' | 'predictive' | 'both';
+  /** Iterations between checkpoints (default 100). */
+  checkpointEvery?: number;
+  /** A pool to run on; default a new pool of `poolSize` workers (default: one per core), closed afterwards. */
+  pool?: Pool;
+  poolSize?: number;
+  onProgress?: (p: SampleProgress) => void;
+  onRestart?: (e: RestartEvent) => void;
+  signal?: AbortSignal;
+  /** Test only: extra options of chain i's task (e.g. { crashAt }). */
+  taskOptions?: (chain: number) => Partial<ChainTaskOptions>;
+}
+
+/** Progress of one chain. */
+export interface SampleProgress {
+  chain: number;
+  iteration: number;
+  total: number;
+  phase: 'warmup' | 'sampling';
+  stepSize: number;
+  acceptance: number;
+  divergences: number;
+}
+
+/** Per-quantity convergence diagnostics (rank-normalized split R̂, bulk and tail ESS). */
+export interface Diagnostics {
+  rhat: number[];
+  essBulk: number[];
+  essTail: number[];
+  warnings: SummaryWarning[];
+}
+
+export interface SampleChainsResult {
+  dim: number;
+  names: string[] | null;
+  chains: number;
+  /** Kept draws per chain. */
+  count: number;
+  /** Per chain, count × dim (row-major), or null when only predictive summaries were kept. */
+  draws: Float64Array[] | null;
+  /** Per chain, count × predictSize values of f(x*), or null. */
+  predictive: Float64Array[] | null;
+  predictSize: number;
+  /** Over the parameters when draws were kept, else null. */
+  diagnostics: Diagnostics | null;
+  /** Over the predictive quantities f(x*) when kept, else null. */
+  predictiveDiagnostics: Diagnostics | null;
+  stepSize: number[];
+  divergences: number[];
+  gradEvals: number[];
+  /** Wall seconds per chain, and of the whole run. */
+  chainSeconds: number[];
+  seconds: number;
+  /** Per-chain sampler records, as returned by the tasks. */
+  results: ChainTaskResult[];
+}
+
+/** Runs `chains` chains of the target in the pool; see the module comment. */
+export async function sampleChains(target: SampleTarget, opts: SampleChainsOptions = {}): Promise<SampleChainsResult> {
+  const chains = opts.chains ?? 4;
+  if (!Number.isInteger(chains) || chains < 1) throw argError('E_ARG', 'chains', 'a positive integer', describe(opts.chains), 'Use 4 chains for R̂.');
+  const seed = opts.seed ?? 0;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw argError('E_ARG', 'seed', 'an integer ≥ 0', describe(opts.seed), 'E.g. seed: 1.');
+  if (target == null || (target.type !== 'bnn' && target.type !== 'module')) {
+    throw argError('E_ARG', 'target', "{ type: 'bnn', spec, data } or { type: 'module', url }", describe(target), 'Describe what to sample.');
+  }
+  let data: TaskData = {};
+  let spec: ChainTaskOptions['target'];
+  if (target.type === 'bnn') {
+    data = { x: target.data.x, y: target.data.y, ...(target.xTest ? { xTest: target.xTest } : {}) };
+    spec = { type: 'bnn', spec: target.spec, priorPrecision: target.priorPrecision, noiseVar: target.noiseVar, temperature: target.temperature, init: target.init };
+  } else {
+    spec = { type: 'module', url: target.url };
+  }
+  const keep = opts.keep ?? (target.type === 'bnn' && target.xTest ? 'predictive' : 'draws');
+  const base: ChainTaskOptions = {
+    target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt: opts.adapt,
+    initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, keep,
+  };
+  const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base, ...opts.taskOptions?.(c) } }));
+  const pool = opts.pool ?? (await createPool({ size: opts.poolSize }));
+  const t0 = performance.now();
+  let results: ChainTaskResult[];
+  try {
+    results = await pool.run<ChainTaskResult>(tasks, {
+      data,
+      signal: opts.signal,
+      onRestart: opts.onRestart,
+      onProgress: opts.onProgress && ((e) => {
+        const p = e.payload as { chain: number; phase: 'warmup' | 'sampling'; stepSize: number; acceptance: number; divergences: number };
+        opts.onProgress!({ chain: p.chain, iteration: e.step, total: e.total, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: p.divergences });
+      }),
+    });
+  } finally {
+    if (opts.pool === undefined) await pool.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const first = results[0];
+  const count = first.count;
+  if (results.some((r) => r.count !== count)) throw new BdlError('E_WORKER', 'sampleChains: chains returned different numbers of draws.');
+  const sampler = { divergent: results.map((r) => r.divergent), treedepth: results.map((r) => r.treeDepth), energy: results.map((r) => r.energy), maxTreedepth: opts.kernel?.type === 'nuts' ? opts.kernel.maxTreeDepth : undefined };
+  const draws = first.draws ? results.map((r) => r.draws!) : null;
+  const predictive = first.predictive ? results.map((r) => r.predictive!) : null;
+  return {
+    dim: first.dim,
+    names: first.names,
+    chains,
+    count,
+    draws,
+    predictive,
+    predictSize: first.predictSize,
+    diagnostics: draws && count >= 4 ? diagnose(draws, count, first.dim, first.names ?? undefined, sampler) : null,
+    predictiveDiagnostics: predictive && count >= 4 ? diagnose(predictive, count, first.predictSize, undefined, sampler) : null,
+    stepSize: results.map((r) => r.stepSize),
+    divergences: results.map((r) => r.divergences),
+    gradEvals: results.map((r) => r.gradEvals),
+    chainSeconds: results.map((r) => r.seconds),
+    seconds,
+    results,
+  };
+}
+
+/** Summarizes per-chain row-major (count × width) arrays. */
+export function diagnose(
+  perChain: readonly Float64Array[], count: number, width: number, names?: string[],
+  sampler?: Parameters<typeof summarize>[2],
+): Diagnostics {
+  const nested = perChain.map((a) => Array.from({ length: count }, (_, i) => a.subarray(i * width, (i + 1) * width)));
+  const s = summarize(nested, names, sampler);
+  return { rhat: s.rows.map((r) => r.rhat), essBulk: s.rows.map((r) => r.essBulk), essTail: s.rows.map((r) => r.essTail), warnings: s.warnings };
+}

@@ -1,0 +1,42 @@
+// `bdl sample` end to end through the built command (dist/cli.js spawns dist/worker.js).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+describe('bdl sample', () => {
+  it('writes names, draws[chain][draw][dim] and diagnostics for a target module given by path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdl-sample-'));
+    const target = join(dir, 'normal.mjs');
+    writeFileSync(target, `export const dim = 3; export const names = ['mu', 'x', 'y'];
+export function logDensity(q, g) { let s = 0; for (let i = 0; i < 3; i++) { const d = q[i] - i; g[i] = -d; s -= 0.5 * d * d; } return s; }\n`);
+    const out = join(dir, 'draws.json');
+    const r = spawnSync(process.execPath, [cli, 'sample', '--target', target, '--chains', '2', '--warmup', '150', '--draws', '200', '--seed', '1', '--out', out, '--workers', '2'], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/bdl:/);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.names).toEqual(['mu', 'x', 'y']);
+    expect(j.draws).toHaveLength(2);
+    expect(j.draws[0]).toHaveLength(200);
+    expect(j.draws[0][0]).toHaveLength(3);
+    expect(j.diagnostics.rhat).toHaveLength(3);
+    expect(j.diagnostics.essBulk.every((e: number) => e > 50)).toBe(true);
+    expect(j.diagnostics.stepSize).toHaveLength(2);
+    expect(j.diagnostics.divergences).toBe(0);
+    expect(j.diagnostics.seconds).toBeGreaterThan(0);
+    const m2 = j.draws.flat().reduce((s: number, d: number[]) => s + d[2], 0) / 400;
+    expect(Math.abs(m2 - 2)).toBeLessThan(0.4);
+  });
+
+  it('fails with one line naming the flag when --target is missing or unknown flags are given', () => {
+    const r = spawnSync(process.execPath, [cli, 'sample', '--chains', '2'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--target is required/);
+    const r2 = spawnSync(process.execPath, [cli, 'sample', '--target', 'x.mjs', '--bogus', '1'], { encoding: 'utf8' });
+    expect(r2.stderr).toMatch(/unknown flag --bogus/);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { makeDataset } from '../../src/data/dataset.js';
+import { applyStandardizer } from '../../src/data/standardize.js';
+import { mcseMean } from '../../src/diagnostics/index.js';
+import { McmcPosterior, trainHmc, trainNuts } from '../../src/methods/mcmc.js';
+import { posteriorFromBytes } from '../../src/posterior/serialize.js';
+
+/** A small linear-Gaussian data set: the no-hidden-layer network's posterior is N(m, S) in closed form. */
+function linearData() {
+  let s = 12345;
+  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const n = 30;
+  const x = Array.from({ length: n }, () => [r(), 2 * r(), r() + 3]);
+  const y = x.map(([a, b, c], i) => 1.5 * a - 0.7 * b + 0.2 * c + 0.4 * Math.sin(7 * i) + 2);
+  return makeDataset(x, y);
+}
+
+/** Exact posterior mean and variances: S⁻¹ = λI + ΦᵀΦ/σ², m = SΦᵀy/σ², Φ = [X, 1] (θ = [w, b]). */
+function exact(x: Float32Array, y: Float32Array, n: number, d: number, lambda: number, noiseVar: number) {
+  const p = d + 1;
+  const A = new Float64Array(p * p);
+  const v = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    const phi = [...Array.from(x.subarray(i * d, (i + 1) * d)), 1];
+    for (let a = 0; a < p; a++) {
+      v[a] += (phi[a] * y[i]) / noiseVar;
+      for (let b = 0; b < p; b++) A[a * p + b] += (phi[a] * phi[b]) / noiseVar;
+    }
+  }
+  for (let a = 0; a < p; a++) A[a * p + a] += lambda;
+  // Gauss–Jordan inverse (p = 4).
+  const M = Array.from({ length: p }, (_, i) => [...Array.from(A.subarray(i * p, (i + 1) * p)), ...Array.from({ length: p }, (_, j) => +(i === j))]);
+  for (let c = 0; c < p; c++) {
+    const piv = M[c][c];
+    for (let j = 0; j < 2 * p; j++) M[c][j] /= piv;
+    for (let i = 0; i < p; i++) if (i !== c) { const f = M[i][c]; for (let j = 0; j < 2 * p; j++) M[i][j] -= f * M[c][j]; }
+  }
+  const Sinv = M.map((row) => row.slice(p));
+  return { mean: Sinv.map((row) => row.reduce((s, a, j) => s + a * v[j], 0)), variance: Sinv.map((row, i) => row[i]) };
+}
+
+describe('HMC and NUTS methods', () => {
+  for (const [name, train] of [['nuts', trainNuts], ['hmc', trainHmc]] as const) {
+    it(`${name}: conjugate Bayesian linear regression, posterior means within 4 MCSE and variances within 25 %`, async () => {
+      const data = linearData();
+      const noise = 0.5;
+      const post = (await train(data, { hidden: [], noise, chains: 2, warmup: 300, draws: 600, keep: 600, seed: 3, poolSize: 0, epochs: 5, steps: 8 })) as McmcPosterior;
+      const std = applyStandardizer(post.standardizer!, data);
+      const { mean, variance } = exact(std.x, std.y, data.n, 3, 1, post.noiseVar);
+      expect(post.noiseVar).toBeCloseTo((noise / post.standardizer!.yStd![0]) ** 2, 10);
+      const P = 4;
+      const perChain = post.count / 2;
+      for (let k = 0; k < P; k++) {
+        const chains = [0, 1].map((c) => Float64Array.from({ length: perChain }, (_, i) => post.draws[(c * perChain + i) * P + k]));
+        const all = [...chains[0], ...chains[1]];
+        const m = all.reduce((a, b) => a + b, 0) / all.length;
+        const v = all.reduce((a, b) => a + (b - m) ** 2, 0) / (all.length - 1);
+        expect(Math.abs(m - mean[k])).toBeLessThan(4 * mcseMean(chains));
+        expect(Math.abs(v / variance[k] - 1)).toBeLessThan(0.25);
+      }
+      expect(post.info.rhatMax as number).toBeLessThan(1.02);
+      // Predictive and the binary format.
+      const x = new Float32Array([0.1, 0.2, 3, -1, 1, 2.5]);
+      const p1 = await post.predict(x);
+      const back = await posteriorFromBytes(post.toBytes());
+      expect(back.method).toBe(name);
+      const p2 = await back.predict(x);
+      expect(p2).toEqual(p1);
+      if (p1.kind !== 'regression') throw new Error('regression expected');
+      expect(p1.epistemic[0]).toBeGreaterThan(0);
+    });
+  }
+});
