@@ -37,7 +37,7 @@ th, td { padding: .2rem .6rem; border-bottom: 1px solid #eee; text-align: right;
 td.best { font-weight: 600; background: #eef6ee; } td.skip { color: #999; text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: .8rem; }
 figure.chart { margin: 0; } figure.chart figcaption { font-size: 12px; color: #444; }
-.agree { color: #1a7f37; } .disagree { color: #c62828; font-weight: 600; } .missing { color: #888; }
+.agree { color: #1a7f37; } .disagree { color: #c62828; font-weight: 600; } .missing, .tie { color: #888; }
 .key span { display: inline-block; width: 1em; height: .8em; margin: 0 .3em 0 1em; vertical-align: middle; }
 .note { color: #555; font-size: 13px; }
 </style>

@@ -15,6 +15,8 @@ export interface FieldOrdering {
   /** How it is measured here. */
   measure: string;
   lowerIsBetter: boolean;
+  /** Differences this small are within the noise of one run: a tie (absolute, and relative to the larger value). */
+  tieWithin: { abs: number; rel: number };
   /** The measured value of a method (given the whole chain), or undefined when it did not run. */
   value(results: SuiteResult[], method: string, chain: string[]): number | undefined;
   /** Which suites the values come from, when that depends on what ran. */
@@ -27,8 +29,8 @@ export interface PairVerdict {
   relation: '>' | '≥';
   a?: number;
   b?: number;
-  /** 'agree', 'disagree', or 'missing' when either method has no value. */
-  verdict: 'agree' | 'disagree' | 'missing';
+  /** 'agree', 'disagree', 'tie' (within noise, for '>'; a tie satisfies '≥'), or 'missing' when either method has no value. */
+  verdict: 'agree' | 'disagree' | 'tie' | 'missing';
 }
 
 export interface OrderingResult {
@@ -74,6 +76,8 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
     relations: ['≥', '>', '>', '>'],
     measure: 'ECE on the digits test set (lower is better)',
     lowerIsBetter: true,
+    // ECE from 180 test images moves by about this much between seeds.
+    tieWithin: { abs: 0.005, rel: 0 },
     value: metricOf('digits', 'ece'),
   },
   {
@@ -83,6 +87,8 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
     relations: ['≥', '>', '>', '>'],
     measure: 'AUROC of predictive entropy, digits 0–4 against held-out digits 5–9 (higher is better)',
     lowerIsBetter: false,
+    // Standard error of an AUROC near 0.97 with 180 vs ~900 inputs is about 0.005.
+    tieWithin: { abs: 0.01, rel: 0 },
     value: metricOf('digits', 'auroc'),
   },
   {
@@ -92,16 +98,18 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
     relations: ['>', '>', '>', '>', '>'],
     measure: 'seconds of train + predict, summed over the suites where all of them ran (cheapest first)',
     lowerIsBetter: true,
+    // Timings on a shared 2-core machine.
+    tieWithin: { abs: 0.05, rel: 0.1 },
     value: totalSeconds,
     scope: (results, chain) => `seconds summed over ${commonSuites(results, chain).map((s) => s.name).join(', ') || 'no suite'}`,
   },
 ];
 
 /**
- * Compares measured values with a chain. '>' agrees when the first method is strictly better; '≥'
- * also agrees within `tolerance` (relative) of a tie.
+ * Compares measured values with a chain. '>' agrees when the first method is better by more than the
+ * ordering's noise (`tieWithin`), is a tie within it, and disagrees otherwise; '≥' agrees on a tie too.
  */
-export function judgeOrdering(o: FieldOrdering, results: SuiteResult[], tolerance = 0.1): OrderingResult {
+export function judgeOrdering(o: FieldOrdering, results: SuiteResult[]): OrderingResult {
   const vals = new Map<string, number>();
   for (const m of o.chain) {
     const v = o.value(results, m, o.chain);
@@ -114,17 +122,17 @@ export function judgeOrdering(o: FieldOrdering, results: SuiteResult[], toleranc
     const a = vals.get(better);
     const b = vals.get(worse);
     if (a === undefined || b === undefined) return { better, worse, relation, a, b, verdict: 'missing' };
-    const gain = sign * (a - b);
-    const tie = Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
-    const ok = gain > 0 || (relation === '≥' && tie);
-    return { better, worse, relation, a, b, verdict: ok ? 'agree' : 'disagree' };
+    const tie = Math.abs(a - b) <= Math.max(o.tieWithin.abs, o.tieWithin.rel * Math.max(Math.abs(a), Math.abs(b)));
+    const verdict = tie ? (relation === '≥' ? 'agree' : 'tie') : sign * (a - b) > 0 ? 'agree' : 'disagree';
+    return { better, worse, relation, a, b, verdict };
   });
   const measured = [...vals.entries()].map(([method, value]) => ({ method, value })).sort((p, q) => sign * (q.value - p.value));
   const judged = pairs.filter((p) => p.verdict !== 'missing');
   const agree = judged.filter((p) => p.verdict === 'agree').length;
+  const ties = judged.filter((p) => p.verdict === 'tie').length;
   const missing = pairs.filter((p) => p.verdict === 'missing');
   const summary =
-    (judged.length ? `${agree} of ${judged.length} adjacent pairs agree` : 'no pair could be judged') +
+    (judged.length ? `${agree} of ${judged.length} adjacent pairs agree${ties ? `, ${ties} ${ties > 1 ? 'are ties' : 'is a tie'} within noise` : ''}` : 'no pair could be judged') +
     (missing.length ? `; not judged (a method did not run): ${missing.map((p) => `${p.better} ${p.relation} ${p.worse}`).join(', ')}` : '') +
     (o.scope ? `; ${o.scope(results, o.chain)}` : '');
   const field = o.chain.map((m, i) => (i ? ` ${o.relations[i - 1]} ` : '') + m).join('');

@@ -167,7 +167,7 @@ function render(doc: ReportDoc): void {
             {},
             el('td', { textContent: `${p.better} ${p.relation} ${p.worse}` }),
             el('td', { textContent: p.a !== undefined && p.b !== undefined ? `${p.a.toFixed(3)} vs ${p.b.toFixed(3)}` : '–' }),
-            el('td', { className: p.verdict, textContent: p.verdict === 'missing' ? 'not judged (not run)' : p.verdict }),
+            el('td', { className: p.verdict, textContent: { missing: 'not judged (not run)', agree: 'agree', tie: 'tie (within noise)', disagree: 'disagree' }[p.verdict] }),
           ),
         ),
       ),

@@ -28,7 +28,7 @@ export function formatTables(results: SuiteResult[], orderings: OrderingResult[]
     out.push(`    field:    ${o.field}`);
     out.push(`    measured: ${o.measured.map((m) => `${m.method} (${fmt(m.value, 3)})`).join(' > ') || '(none ran)'}`);
     for (const p of o.pairs) {
-      const v = p.verdict === 'missing' ? 'not judged' : p.verdict === 'agree' ? 'agrees' : 'DISAGREES';
+      const v = { missing: 'not judged', agree: 'agrees', tie: 'tie (within noise)', disagree: 'DISAGREES' }[p.verdict];
       out.push(`    ${`${p.better} ${p.relation} ${p.worse}`.padEnd(26)} ${v}${p.a !== undefined && p.b !== undefined ? ` (${fmt(p.a, 3)} vs ${fmt(p.b, 3)})` : ''}`);
     }
     out.push(`    → ${o.summary}`);

@@ -22,14 +22,16 @@ describe('judgeOrdering', () => {
     expect(r.summary).toBe('4 of 4 adjacent pairs agree');
   });
 
-  it('flags a reversed pair, accepts a near tie only for ≥, and marks methods that did not run', () => {
-    // ensemble ≥ swag within 10 %: agree; laplace worse than mc-dropout: disagree; vi missing.
-    const r = judgeOrdering(calibration, [suite({ ensemble: 0.0205, swag: 0.02, laplace: 0.05, 'mc-dropout': 0.04 })]);
+  it('flags a reversed pair, calls differences within noise ties (enough for ≥), and marks methods that did not run', () => {
+    // ensemble ≥ swag within 0.005: agree; laplace worse than mc-dropout: disagree; vi missing.
+    const r = judgeOrdering(calibration, [suite({ ensemble: 0.024, swag: 0.02, laplace: 0.05, 'mc-dropout': 0.04 })]);
     expect(r.pairs.map((p) => p.verdict)).toEqual(['agree', 'agree', 'disagree', 'missing']);
     expect(r.summary).toMatch(/^2 of 3 adjacent pairs agree; not judged .*mc-dropout > vi/);
-    // The same near tie under a strict '>' disagrees.
+    // Under a strict '>' the same near tie is a tie; beyond the noise it disagrees.
     const strict: FieldOrdering = { ...calibration, relations: ['>', '>', '>', '>'] };
-    expect(judgeOrdering(strict, [suite({ ensemble: 0.0205, swag: 0.02 })]).pairs[0].verdict).toBe('disagree');
+    expect(judgeOrdering(strict, [suite({ ensemble: 0.024, swag: 0.02 })]).pairs[0].verdict).toBe('tie');
+    expect(judgeOrdering(strict, [suite({ ensemble: 0.024, swag: 0.02 })]).summary).toMatch(/^0 of 1 adjacent pairs agree, 1 is a tie within noise/);
+    expect(judgeOrdering(strict, [suite({ ensemble: 0.026, swag: 0.02 })]).pairs[0].verdict).toBe('disagree');
   });
 
   it('reads higher-is-better metrics and summed seconds the right way round', () => {
