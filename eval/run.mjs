@@ -1,10 +1,13 @@
-// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht]`:
+// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--out name]`:
 // the UCI regression protocol (Hernández-Lobato & Adams 2015): 20 seeded 90/10 splits, one hidden
 // layer of 50 ReLU units, standardization on the training split, metrics in original units —
 // RMSE and test log-likelihood (the mixture over posterior samples where there are samples) as
-// mean ± standard error over splits, beside the published numbers. Writes eval/uci.json and eval/UCI.md.
+// mean ± standard error over splits, beside the published numbers. Writes eval/uci.json and eval/UCI.md
+// (eval/<name>.json and .md with --out). With --tune each method chooses its grid (registry.ts
+// tuneGrid) on a validation split carved from each TRAINING split (tune.ts); the test split never
+// enters the choice. The winners per split and every candidate's validation score are in the JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { METHODS, gaussianLogLik, mixtureLogLik, parseDataset, rmse, trainTestSplit } from '../dist/index.js';
+import { METHODS, gaussianLogLik, mixtureLogLik, parseDataset, rmse, trainMethod, trainTestSplit } from '../dist/index.js';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -14,6 +17,8 @@ const DATASETS = { boston: 'bostonHousing', concrete: 'concrete', energy: 'energ
 const datasets = opt('--datasets', Object.keys(DATASETS).join(',')).split(',');
 const methods = opt('--methods', Object.keys(METHODS).join(',')).split(',');
 const splits = Number(opt('--splits', '20'));
+const tuneIt = args.includes('--tune');
+const out = opt('--out', 'uci');
 
 // Published (mean ± SE over 20 splits): Gal & Ghahramani 2016 Table 1 (VI, PBP, MC dropout);
 // Lakshminarayanan et al. 2017 Table 1 (deep ensembles; their ± is a standard deviation).
@@ -33,25 +38,29 @@ for (const name of datasets) {
   for (const method of methods) {
     const entry = METHODS[method];
     if (!entry) throw new Error(`unknown method ${method}`);
-    const per = { rmse: [], ll: [], seconds: [], llKind: '' };
+    const per = { rmse: [], ll: [], seconds: [], llKind: '', chosen: [], validation: [] };
     for (let s = 0; s < splits; s++) {
       const { train, test } = trainTestSplit(ds, { seed: 2015, stream: s });
       const t0 = performance.now();
-      const post = await entry.train(train, { hidden: [50], seed: s });
+      const { posterior: post, tuned } = await trainMethod(method, train, { hidden: [50], seed: s }, tuneIt);
+      if (tuned) {
+        per.chosen.push(tuned.chosen);
+        per.validation.push(tuned.scores);
+      }
       const pred = await post.predict(test.x, { seed: s });
       per.seconds.push((performance.now() - t0) / 1000);
       per.rmse.push(rmse(pred.mean, test.y));
       per.ll.push(pred.members && pred.members.count > 1 ? mixtureLogLik(pred.members.mean, pred.members.variance, test.y) : gaussianLogLik(pred.mean, pred.variance, test.y));
       per.llKind = pred.members && pred.members.count > 1 ? 'mixture' : 'gaussian';
     }
-    results[name][method] = { rmse: meanSe(per.rmse), ll: meanSe(per.ll), seconds: meanSe(per.seconds), llKind: per.llKind, splits };
+    results[name][method] = { rmse: meanSe(per.rmse), ll: meanSe(per.ll), seconds: meanSe(per.seconds), llKind: per.llKind, splits, perSplit: { rmse: per.rmse, ll: per.ll }, ...(tuneIt && { chosen: per.chosen, validation: per.validation }) };
     const r = results[name][method];
     console.log(`${name.padEnd(9)} ${method.padEnd(18)} RMSE ${r.rmse[0].toFixed(3)} ± ${r.rmse[1].toFixed(3)}  LL ${r.ll[0].toFixed(3)} ± ${r.ll[1].toFixed(3)} (${r.llKind})  ${r.seconds[0].toFixed(2)} s/split`);
   }
 }
-writeFileSync(new URL('uci.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, results, published: PUBLISHED }, null, 2));
-writeFileSync(new URL('UCI.md', import.meta.url), markdown());
-console.log('wrote eval/uci.json and eval/UCI.md');
+writeFileSync(new URL(`${out}.json`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, tune: tuneIt, results, published: PUBLISHED }, null, 2));
+writeFileSync(new URL(`${out === 'uci' ? 'UCI' : out}.md`, import.meta.url), markdown());
+console.log(`wrote eval/${out}.json and eval/${out === 'uci' ? 'UCI' : out}.md`);
 
 function meanSe(xs) {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -61,7 +70,7 @@ function meanSe(xs) {
 
 function markdown() {
   const f = ([m, se]) => `${m.toFixed(2)} ± ${se.toFixed(2)}`;
-  const L = ['# UCI regression benchmark', '', `${splits} seeded 90/10 splits, 1×50 ReLU, standardized on each training split; metrics in original units. LL is the mixture over posterior samples where a method has samples, else the Gaussian predictive. Published columns: Gal & Ghahramani 2016 (VI, PBP, MC dropout) and Lakshminarayanan et al. 2017 (deep ensembles).`, ''];
+  const L = ['# UCI regression benchmark', '', `${splits} seeded 90/10 splits, 1×50 ReLU, standardized on each training split; metrics in original units.${tuneIt ? ' Hyperparameters tuned per split on a seeded 80/20 validation split of the training split (`--tune`; never the test split).' : ' Method defaults, no tuning.'} LL is the mixture over posterior samples where a method has samples, else the Gaussian predictive. Published columns: Gal & Ghahramani 2016 (VI, PBP, MC dropout) and Lakshminarayanan et al. 2017 (deep ensembles).`, ''];
   for (const metric of ['rmse', 'll']) {
     L.push(`## ${metric === 'rmse' ? 'RMSE (lower is better)' : 'Test log-likelihood (higher is better)'}`, '');
     L.push(`| dataset | ${methods.join(' | ')} | published VI | PBP | MC dropout | deep ens. |`);

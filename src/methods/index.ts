@@ -4,8 +4,9 @@ export { MapPosterior, residualVariance, trainMap, type MapOptions } from './map
 export { SAMPLE_TAG as SWAG_SAMPLE_TAG, SwagPosterior, trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagMember, type SwagOptions } from './swag.js';
 export { runSwagMember, swagCollector, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 export * from './laplace/index.js';
-export { METHODS, methodNames, type MethodEntry } from './registry.js';
+export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from './registry.js';
 export { EnsemblePosterior, trainEnsemble, type EnsembleOptions } from './ensemble.js';
 export { McDropoutPosterior, trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
 export { concreteObjective, trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
 export { trainVi, ViPosterior, viObjective, type ViOptions } from './vi.js';
+export { gridPoints, tune, TUNE_STREAM, validationScore, type TuneGrid, type TuneOptions, type TuneProgress, type TuneResult } from './tune.js';

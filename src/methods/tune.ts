@@ -1,0 +1,110 @@
+/**
+ * Hyperparameter selection on held-out training data, as the UCI papers did (Gal & Ghahramani 2016
+ * chose p and τ on validation data carved from each training split): a seeded 80/20 split of the
+ * TRAINING set, one fit per grid point on the 80 %, scored by the mean log-likelihood of the 20 %
+ * (the mixture over posterior samples for regression with samples, else the Gaussian predictive;
+ * −NLL for classification), then one retrain on the whole training set with the winner.
+ * Generic over a method's train function: a grid point is just an override of its options.
+ * The test data never enter. Validation split: Philox key (seed, TUNE_STREAM).
+ */
+import { argError, BdlError, describe } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { trainTestSplit } from '../data/split.js';
+import { gaussianLogLik, mixtureLogLik, nll } from '../metrics/index.js';
+import type { Posterior, Predictive } from '../posterior/types.js';
+import type { MethodOptions } from './common.js';
+
+/** Philox stream of the validation split (seed = the method's seed). */
+export const TUNE_STREAM = 0x7475;
+
+/** Candidate overrides: a list, or a record of value lists whose cartesian product is the list. */
+export type TuneGrid = readonly Record<string, unknown>[] | Readonly<Record<string, readonly unknown[]>>;
+
+export interface TuneProgress {
+  /** 'search' while scoring candidates, 'final' for the retrain on all the training data. */
+  stage: 'search' | 'final';
+  /** 0-based candidate index and the number of candidates. */
+  candidate: number;
+  candidates: number;
+  /** Validation score of the candidate just scored (search stage). */
+  score?: number;
+}
+
+export interface TuneOptions {
+  grid: TuneGrid;
+  /** Share of the training rows held out for validation (default 0.2). */
+  validationFraction?: number;
+  /** Posterior samples when scoring a candidate (default: the method's own). */
+  samples?: number;
+  onProgress?: (p: TuneProgress) => void;
+}
+
+export interface TuneResult<P extends Posterior> {
+  /** The winner retrained on the whole training set. */
+  posterior: P;
+  /** The winning overrides. */
+  chosen: Record<string, unknown>;
+  /** Every candidate with its validation log-likelihood per point (−Infinity if its training diverged). */
+  scores: { overrides: Record<string, unknown>; score: number }[];
+}
+
+/** The grid as a list of overrides (the cartesian product of a record of lists, in key order). */
+export function gridPoints(grid: TuneGrid): Record<string, unknown>[] {
+  if (Array.isArray(grid)) return grid.map((g) => ({ ...g }));
+  let points: Record<string, unknown>[] = [{}];
+  for (const [k, values] of Object.entries(grid as Record<string, readonly unknown[]>)) {
+    if (!Array.isArray(values) || values.length === 0) throw argError('E_ARG', `grid.${k}`, 'a non-empty list of values', describe(values), 'E.g. { dropout: [0.01, 0.05] }.');
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [k]: v })));
+  }
+  return points;
+}
+
+/** Mean log-likelihood per point of held-out targets under a predictive (original units). */
+export function validationScore(p: Predictive, y: Float32Array): number {
+  if (p.kind === 'classification') return -nll(p.probs, y);
+  const s = p.members && p.members.count > 1 ? mixtureLogLik(p.members.mean, p.members.variance, y) : gaussianLogLik(p.mean, p.variance, y);
+  return Number.isFinite(s) ? s : -Infinity;
+}
+
+/**
+ * Chooses `train`'s options from `opts.grid` on a validation split of `data`, then retrains on all
+ * of `data`. `base` holds the options every candidate shares (its seed keys the validation split,
+ * its signal cancels the search, its onProgress reports the final retrain only).
+ */
+export async function tune<O extends MethodOptions, P extends Posterior>(
+  data: Dataset,
+  train: (d: Dataset, o: O) => Promise<P>,
+  base: O,
+  opts: TuneOptions,
+): Promise<TuneResult<P>> {
+  const points = gridPoints(opts.grid);
+  if (points.length === 0) throw argError('E_ARG', 'grid', 'at least one candidate', '[]', 'Pass the values to choose from.');
+  const f = opts.validationFraction ?? 0.2;
+  if (!(f > 0 && f < 1)) throw argError('E_ARG', 'validationFraction', 'a number in (0, 1)', describe(opts.validationFraction), 'Omit it for 0.2.');
+  if (data.n < 5) throw argError('E_EMPTY', 'data', 'at least 5 rows to hold some out for validation', String(data.n), 'Pass more data or train without tuning.');
+  const seed = base.seed ?? 0;
+  const { train: fitPart, test: valPart } = trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM });
+  const scores: TuneResult<P>['scores'] = [];
+  for (let i = 0; i < points.length; i++) {
+    if (base.signal?.aborted) throw new BdlError('E_ABORTED', `tune: cancelled before candidate ${i + 1} of ${points.length}.`);
+    const overrides = points[i];
+    let score = -Infinity;
+    try {
+      const post = await train(fitPart, { ...base, ...overrides, onProgress: undefined });
+      score = validationScore(await post.predict(valPart.x, { seed, samples: opts.samples, signal: base.signal }), valPart.y);
+    } catch (e) {
+      // A candidate whose training diverges loses; anything else (bad option, cancel) is the caller's.
+      if (!(e instanceof BdlError && e.code === 'E_NONFINITE')) throw e;
+    }
+    scores.push({ overrides, score });
+    opts.onProgress?.({ stage: 'search', candidate: i, candidates: points.length, score });
+  }
+  // Ties (and all −Infinity) go to the first listed candidate: list the conservative values first.
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i].score > scores[best].score) best = i;
+  if (base.signal?.aborted) throw new BdlError('E_ABORTED', 'tune: cancelled before the final fit.');
+  opts.onProgress?.({ stage: 'final', candidate: best, candidates: points.length });
+  const chosen = points[best];
+  const posterior = await train(data, { ...base, ...chosen });
+  return { posterior, chosen, scores };
+}
