@@ -23,6 +23,8 @@ export interface MethodEntry {
   train(data: Dataset, opts: MethodOptions & Record<string, unknown>): Promise<Posterior>;
   /** What `--tune` chooses from, for a training set of this size (see tune.ts). */
   tuneGrid: (data: Dataset) => TuneGrid;
+  /** Whether `--tune` may also fix the method's `noise` option at the held-out estimate (tune.ts). */
+  tunesNoise?: boolean;
 }
 
 /**
@@ -37,28 +39,33 @@ const epochGrid = (d: Dataset) => {
 const swagGrid = () => ({ swaLearningRate: [0.01, 0.03, 0.1] });
 
 export const METHODS: Record<string, MethodEntry> = {
-  map: { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', train: trainMap, tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }) },
+  map: { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', train: trainMap, tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }), tunesNoise: true },
   ensemble: {
     summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
     train: (d, o) => trainEnsemble(d, o as EnsembleOptions),
-    tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }),
+    tuneGrid: (d) => ({ epochs: epochGrid(d) }),
+    tunesNoise: true,
   },
   'mc-dropout': { summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p', train: (d, o) => trainMcDropout(d, o as McDropoutOptions),
     // The rates Gal & Ghahramani searched on UCI (REFERENCE.md), at two training lengths.
     tuneGrid: (d) => ({ dropout: [0.005, 0.01, 0.05, 0.1], epochs: epochGrid(d) }),
+    tunesNoise: true,
   },
   'concrete-dropout': { summary: 'Concrete dropout: dropout rates learned per layer (reported in info)', train: (d, o) => trainConcreteDropout(d, o as ConcreteDropoutOptions),
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),
+    tunesNoise: true,
   },
   vi: { summary: 'mean-field Gaussian VI (Bayes by Backprop), --samples at test time (default 30)', train: (d, o) => trainVi(d, o as ViOptions),
     tuneGrid: (d) => ({ epochs: epochGrid(d), learningRate: [1e-3, 3e-3] }),
+    tunesNoise: true,
   },
-  swa: { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', train: (d, o) => trainSwa(d, o as SwagOptions), tuneGrid: swagGrid },
-  swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions), tuneGrid: swagGrid },
+  swa: { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', train: (d, o) => trainSwa(d, o as SwagOptions), tuneGrid: swagGrid, tunesNoise: true },
+  swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions), tuneGrid: swagGrid, tunesNoise: true },
   multiswag: {
     summary: 'MultiSWAG: independent SWAG runs in parallel workers, as a mixture (--members, default 5)',
     train: (d, o) => withPool(o, (pool) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool })),
     tuneGrid: swagGrid,
+    tunesNoise: true,
   },
   laplace: {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
@@ -99,7 +106,9 @@ export async function trainMethod(
   const grid = tuneIt === true ? entry.tuneGrid(data) : tuneIt;
   const free = Array.isArray(grid) ? grid : Object.fromEntries(Object.entries(grid).filter(([k]) => opts[k] === undefined));
   if (!Array.isArray(free) && Object.keys(free).length === 0) return { posterior: await entry.train(data, opts) };
-  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, onProgress: onTune });
+  // Methods with a `noise` option (σ in target units) also try σ fixed at its held-out estimate.
+  const noise = entry.tunesNoise === true && opts.noise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
+  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, onProgress: onTune, noise });
   return { posterior, tuned: { chosen, scores } };
 }
 

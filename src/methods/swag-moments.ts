@@ -10,8 +10,7 @@
  *  3. a snapshot of θ once per epoch (or every `collectEvery` steps) updates, in wasm, the running
  *     mean θ̄ and Welford's sum of squared deviations (both f64), and writes θ − θ̄ into a ring of
  *     the last K rows (K = `rank`, default 20).
- * Defaults: the Adam burn-in every method trains for (`defaultEpochs(n)`, a step budget), then 40
- * collection epochs (40 snapshots); with only `epochs` given, swaStart = half of them.
+ * Defaults: 80 epochs, swaStart = half of them (so 40 Adam epochs, as MAP, then 40 snapshots).
  */
 import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
@@ -22,14 +21,13 @@ import { fit, type FitHooks, type LoopContext } from '../train/fit.js';
 import { adam, momentum as momentumTransform, type Transform } from '../train/optimizers.js';
 import type { Schedule } from '../train/schedules.js';
 import type { Arena } from '../wasm/index.js';
-import { defaultEpochs } from './common.js';
 import { residualVariance } from './map.js';
 
 /** The serializable options of one SWAG run (what a pool task carries). */
 export interface SwagRunOptions {
-  /** Total epochs, burn-in included (default defaultEpochs(n) + 40). */
+  /** Total epochs, burn-in included (default 80). */
   epochs?: number;
-  /** First collection epoch (default defaultEpochs(n), or ⌊epochs/2⌋ when epochs is given); epochs before it are Adam burn-in. */
+  /** First collection epoch (default ⌊epochs/2⌋); epochs before it are Adam burn-in. */
   swaStart?: number;
   batchSize?: number;
   /** Adam learning rate of the burn-in (default 1e-3). */
@@ -75,12 +73,10 @@ export interface SwagMoments {
 const VAR_EPS = 1e-30;
 
 /** Checks the run options at the boundary and fills in the defaults. */
-export function resolveRunOptions(o: SwagRunOptions, n?: number) {
-  // Default: the burn-in every method gets (defaultEpochs: a step budget), then 40 collection epochs.
-  const burn = n === undefined ? 40 : defaultEpochs(n, o.batchSize ?? 32);
-  const epochs = o.epochs ?? burn + 40;
+export function resolveRunOptions(o: SwagRunOptions) {
+  const epochs = o.epochs ?? 80;
   int('epochs', epochs, 1);
-  const swaStart = o.swaStart ?? (o.epochs === undefined ? burn : Math.floor(epochs / 2));
+  const swaStart = o.swaStart ?? Math.floor(epochs / 2);
   int('swaStart', swaStart, 0);
   if (swaStart >= epochs) throw argError('E_ARG', 'options.swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');
   const diagonal = o.diagonal ?? false;
@@ -183,7 +179,7 @@ export async function runSwagMember(
   data: { x: Float32Array; y: Float32Array },
   env: RunEnv = {},
 ): Promise<SwagMoments> {
-  const o = resolveRunOptions(options, data.x.length / spec.inputs);
+  const o = resolveRunOptions(options);
   const mlp = await Mlp.create(spec, { arena: env.arena, capacity: Math.max(256, o.batchSize) });
   const train = datasetOf(spec, mlp.targetWidth, data);
   const batch = Math.min(o.batchSize, train.n);

@@ -36,6 +36,14 @@ export interface TuneOptions {
   validationFraction?: number;
   /** Posterior samples when scoring a candidate (default: the method's own). */
   samples?: number;
+  /**
+   * Also try the winner with its observation noise σ fixed at the held-out estimate (one-target
+   * regression; the method must take a `noise` option in target units): σ̂² = mean over validation
+   * rows of (y − mean)² − epistemic variance. Training residuals understate σ once a network fits
+   * its training set closely (yacht, energy), which makes the predictive overconfident; this is
+   * the "noise precision chosen on validation" of the UCI papers. Default false.
+   */
+  noise?: boolean;
   onProgress?: (p: TuneProgress) => void;
 }
 
@@ -85,26 +93,55 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
   const seed = base.seed ?? 0;
   const { train: fitPart, test: valPart } = trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM });
   const scores: TuneResult<P>['scores'] = [];
-  for (let i = 0; i < points.length; i++) {
-    if (base.signal?.aborted) throw new BdlError('E_ABORTED', `tune: cancelled before candidate ${i + 1} of ${points.length}.`);
-    const overrides = points[i];
+  const candidates = points.length + (opts.noise ? 1 : 0);
+  const evaluate = async (overrides: Record<string, unknown>): Promise<Predictive | undefined> => {
+    const i = scores.length;
+    if (base.signal?.aborted) throw new BdlError('E_ABORTED', `tune: cancelled before candidate ${i + 1} of ${candidates}.`);
     let score = -Infinity;
+    let p: Predictive | undefined;
     try {
       const post = await train(fitPart, { ...base, ...overrides, onProgress: undefined });
-      score = validationScore(await post.predict(valPart.x, { seed, samples: opts.samples, signal: base.signal }), valPart.y);
+      p = await post.predict(valPart.x, { seed, samples: opts.samples, signal: base.signal });
+      score = validationScore(p, valPart.y);
     } catch (e) {
       // A candidate whose training diverges loses; anything else (bad option, cancel) is the caller's.
       if (!(e instanceof BdlError && e.code === 'E_NONFINITE')) throw e;
     }
     scores.push({ overrides, score });
-    opts.onProgress?.({ stage: 'search', candidate: i, candidates: points.length, score });
-  }
+    opts.onProgress?.({ stage: 'search', candidate: i, candidates, score });
+    return p;
+  };
   // Ties (and all −Infinity) go to the first listed candidate: list the conservative values first.
   let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i].score > scores[best].score) best = i;
+  let bestPred: Predictive | undefined;
+  for (let i = 0; i < points.length; i++) {
+    const p = await evaluate(points[i]);
+    if (i === 0 || scores[i].score > scores[best].score) [best, bestPred] = [i, p];
+  }
+  const sigma = opts.noise && bestPred ? heldOutNoise(bestPred, valPart.y) : undefined;
+  if (sigma !== undefined) {
+    await evaluate({ ...points[best], noise: sigma });
+    if (scores[points.length].score > scores[best].score) best = points.length;
+  }
   if (base.signal?.aborted) throw new BdlError('E_ABORTED', 'tune: cancelled before the final fit.');
-  opts.onProgress?.({ stage: 'final', candidate: best, candidates: points.length });
-  const chosen = points[best];
+  opts.onProgress?.({ stage: 'final', candidate: best, candidates });
+  const chosen = scores[best].overrides;
   const posterior = await train(data, { ...base, ...chosen });
   return { posterior, chosen, scores };
+}
+
+/** σ̂ (target units) from held-out residuals net of the epistemic variance; undefined where it does not apply. */
+function heldOutNoise(p: Predictive, y: Float32Array): number | undefined {
+  if (p.kind !== 'regression' || p.mean.length !== y.length) return undefined;
+  let r2 = 0;
+  let ep = 0;
+  let v = 0;
+  for (let i = 0; i < y.length; i++) {
+    r2 += (y[i] - p.mean[i]) ** 2;
+    ep += p.epistemic[i];
+    v += p.variance[i];
+  }
+  // Floor: 1 % of the residual variance, so a large epistemic part cannot drive σ̂ to 0.
+  const s2 = Math.max(r2 - ep, 0.01 * r2) / y.length;
+  return Number.isFinite(s2) && s2 > 0 && v > 0 ? Math.sqrt(s2) : undefined;
 }

@@ -5,11 +5,11 @@ import { defaultEpochs, type MethodOptions } from '../../src/methods/common.js';
 import { trainMcDropout } from '../../src/methods/mc-dropout.js';
 import { trainMethod } from '../../src/methods/registry.js';
 import { gridPoints, tune, validationScore } from '../../src/methods/tune.js';
-import type { Posterior } from '../../src/posterior/types.js';
+import type { Posterior, RegressionPredictive } from '../../src/posterior/types.js';
 import { linearData } from './helpers.js';
 
 /** A posterior that predicts the constant `c` with unit variance, remembering the rows it saw. */
-type Fake = MethodOptions & { c?: number };
+type Fake = MethodOptions & { c?: number; noise?: number };
 function fakeTrainer(seen: Dataset[]) {
   return async (d: Dataset, o: Fake): Promise<Posterior> => {
     seen.push(d);
@@ -19,7 +19,8 @@ function fakeTrainer(seen: Dataset[]) {
       spec: { inputs: d.inputs, hidden: [], outputs: 1, activation: 'relu', likelihood: 'gaussian' },
       predict: async (x) => {
         const n = x.length / d.inputs;
-        return { kind: 'regression', mean: new Float64Array(n).fill(c), variance: new Float64Array(n).fill(1), aleatoric: new Float64Array(n).fill(1), epistemic: new Float64Array(n) };
+        const v = (o.noise ?? 1) ** 2;
+        return { kind: 'regression', mean: new Float64Array(n).fill(c), variance: new Float64Array(n).fill(v), aleatoric: new Float64Array(n).fill(v), epistemic: new Float64Array(n) };
       },
       toBytes: () => new Uint8Array(),
     };
@@ -68,6 +69,23 @@ describe('tune', () => {
     expect(rowsOf(other[0])).not.toEqual(rowsOf(seen[0]));
   });
 
+  it('with noise: also tries the winner at σ̂ estimated from the held-out residuals', async () => {
+    const data = linearData(60, 1, 0.1, 4);
+    const seen: Dataset[] = [];
+    const r = await tune(data, fakeTrainer(seen), { seed: 2 } as Fake, { grid: { c: [0, 5] }, noise: true });
+    const fitRows = new Set(rowsOf(seen[0]));
+    const all = rowsOf(data);
+    const heldY = data.y.filter((_, i) => !fitRows.has(all[i]));
+    const s2 = heldY.reduce((s, y) => s + y * y, 0) / heldY.length;
+    expect(r.scores.length).toBe(3);
+    expect(r.scores[2].overrides.c).toBe(0);
+    expect(r.scores[2].overrides.noise as number).toBeCloseTo(Math.sqrt(s2), 5);
+    // σ̂ is the Gaussian MLE of the held-out residuals, so it beats σ = 1 unless s2 = 1.
+    expect(r.scores[2].score).toBeGreaterThan(r.scores[0].score);
+    expect(r.chosen).toEqual(r.scores[2].overrides);
+    expect(seen.length).toBe(4);
+  });
+
   it('lets a diverged candidate lose, passes other errors on, and stops when cancelled', async () => {
     const data = linearData(30, 1, 0.1, 2);
     const base = fakeTrainer([]);
@@ -108,13 +126,14 @@ describe('tune', () => {
     expect(a.scores).toEqual(b.scores);
     expect(a.scores.every((s) => Number.isFinite(s.score))).toBe(true);
     const x = data.x.subarray(0, 10);
-    expect((await a.posterior.predict(x)).mean).toEqual((await b.posterior.predict(x)).mean);
+    const mean = async (p: Posterior) => ((await p.predict(x)) as RegressionPredictive).mean;
+    expect(await mean(a.posterior)).toEqual(await mean(b.posterior));
     // trainMethod: the registry's grid minus what the caller fixed (here dropout and epochs: nothing left → no search).
     const fixed = await trainMethod('mc-dropout', data, { hidden: [8], epochs: 20, dropout: 0.1, seed: 1 }, true);
     expect(fixed.tuned).toBeUndefined();
     const searched = await trainMethod('map', data, { hidden: [8], epochs: 20, seed: 1 }, true);
-    expect(Object.keys(searched.tuned!.chosen)).toEqual(['priorPrecision']);
-    expect(searched.tuned!.scores.length).toBe(2);
+    expect(searched.tuned!.scores.map((c) => Object.keys(c.overrides))).toEqual([['priorPrecision'], ['priorPrecision'], ['priorPrecision', 'noise']]);
+    expect(Object.keys(searched.tuned!.chosen)).toContain('priorPrecision');
   });
 
   it('gives small sets a step budget of epochs, within [40, 400]', () => {
