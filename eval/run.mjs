@@ -6,7 +6,7 @@
 // (eval/<name>.json and .md with --out). With --tune each method chooses its grid (registry.ts
 // tuneGrid) on a validation split carved from each TRAINING split (tune.ts); the test split never
 // enters the choice. The winners per split and every candidate's validation score are in the JSON.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { METHODS, gaussianLogLik, mixtureLogLik, parseDataset, rmse, trainMethod, trainTestSplit } from '../dist/index.js';
 
 const args = process.argv.slice(2);
@@ -19,6 +19,8 @@ const methods = opt('--methods', Object.keys(METHODS).join(',')).split(',');
 const splits = Number(opt('--splits', '20'));
 const tuneIt = args.includes('--tune');
 const out = opt('--out', 'uci');
+// Hand-written analysis appended to the generated report (kept out of the generator so reruns keep it).
+const NOTES = new URL('UCI-notes.md', import.meta.url);
 
 // Published (mean ± SE over 20 splits): Gal & Ghahramani 2016 Table 1 (VI, PBP, MC dropout);
 // Lakshminarayanan et al. 2017 Table 1 (deep ensembles; their ± is a standard deviation).
@@ -81,8 +83,58 @@ function markdown() {
     }
     L.push('');
   }
-  L.push('## Seconds per split (train + predict)', '', `| dataset | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`);
+  L.push(`## Seconds per split (train${tuneIt ? ' incl. the validation search' : ''} + predict)`, '', `| dataset | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`);
   for (const d of datasets) L.push(`| ${d} | ${methods.map((m) => results[d][m].seconds[0].toFixed(2)).join(' | ')} |`);
-  L.push('');
+  L.push('', ...targets());
+  if (tuneIt) L.push(...choices());
+  if (existsSync(NOTES)) L.push(readFileSync(NOTES, 'utf8'));
   return L.join('\n');
+}
+
+/** The issue's targets, checked on this run's numbers (mean vs published mean ± its SE). */
+function targets() {
+  const L = ['## Targets (issue 4)', ''];
+  const row = (name, check) => {
+    const per = datasets.map((d) => (results[d][name] ? check(d, results[d][name], PUBLISHED[d]) : null));
+    if (per.every((x) => x === null)) return;
+    const met = per.filter((x) => x?.ok).length;
+    L.push(`| ${name} | ${per.map((x) => (x === null ? '—' : `${x.ok ? 'met' : '**missed**'} (${x.text})`)).join(' | ')} | ${met}/${per.filter((x) => x !== null).length} |`);
+  };
+  L.push(`| target | ${datasets.join(' | ')} | met |`, `|---|${datasets.map(() => '---').join('|')}|---|`);
+  const f = (v) => v.toFixed(2);
+  row('mc-dropout', (d, r, p) => {
+    const okR = r.rmse[0] <= p.rmse.mcdropout[0] + p.rmse.mcdropout[1];
+    const okL = r.ll[0] >= p.ll.mcdropout[0] - p.ll.mcdropout[1];
+    return { ok: okR && okL, text: `RMSE ${f(r.rmse[0])} ${okR ? '≤' : '>'} ${f(p.rmse.mcdropout[0] + p.rmse.mcdropout[1])}, LL ${f(r.ll[0])} ${okL ? '≥' : '<'} ${f(p.ll.mcdropout[0] - p.ll.mcdropout[1])}` };
+  });
+  row('ensemble', (d, r, p) => ({ ok: r.ll[0] >= p.ll.ensemble[0], text: `LL ${f(r.ll[0])} vs ${f(p.ll.ensemble[0])}` }));
+  for (const m of ['swag', 'vi']) {
+    row(m, (d, r, p) => {
+      const ok = r.rmse[0] <= p.rmse.vi[0] && r.ll[0] >= p.ll.vi[0];
+      return { ok, text: `RMSE ${f(r.rmse[0])} vs ${f(p.rmse.vi[0])}, LL ${f(r.ll[0])} vs ${f(p.ll.vi[0])}` };
+    });
+  }
+  L.push('', 'MC dropout: RMSE ≤ published MC-dropout RMSE + 1 SE and LL ≥ published LL − 1 SE on every set. Deep ensembles: LL ≥ the published deep-ensembles LL on at least four of five. SWAG and VI: RMSE and LL at least as good as the published VI column.', '');
+  return L;
+}
+
+/** What the validation search chose, per method and data set: each value with how many splits chose it. */
+function choices() {
+  const L = ['## Hyperparameters chosen on validation (per split, counts over splits)', '', '| method | dataset | chosen |', '|---|---|---|'];
+  for (const m of methods) {
+    for (const d of datasets) {
+      const ch = results[d][m].chosen ?? [];
+      const counts = {};
+      for (const c of ch) {
+        for (const [k, v] of Object.entries(c)) {
+          const key = k === 'noise' ? 'noise fixed at σ̂' : `${k}=${v}`;
+          counts[key] = (counts[key] ?? 0) + 1;
+        }
+      }
+      const text = Object.entries(counts).map(([k, n]) => `${k} ×${n}`).join(', ');
+      if (text) L.push(`| ${m} | ${d} | ${text} |`);
+    }
+  }
+  L.push('');
+  return L;
 }

@@ -25,6 +25,8 @@ export interface MethodEntry {
   tuneGrid: (data: Dataset) => TuneGrid;
   /** Whether `--tune` may also fix the method's `noise` option at the held-out estimate (tune.ts). */
   tunesNoise?: boolean;
+  /** Options for the search's fits only (tune.ts `search`), e.g. one member instead of M. */
+  tuneSearch?: Record<string, unknown>;
 }
 
 /**
@@ -35,16 +37,24 @@ const epochGrid = (d: Dataset) => {
   const e = defaultEpochs(Math.round(0.8 * d.n));
   return [e, 4 * e];
 };
-/** SWAG's collection rate (SGD + momentum); the burn-in is Adam as for every other method. */
-const swagGrid = () => ({ swaLearningRate: [0.01, 0.03, 0.1] });
+/**
+ * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — its default (40 epochs), or the
+ * step budget every other method trains for (defaultEpochs), followed by 40 collection epochs.
+ */
+const swagGrid = (d: Dataset) => {
+  const e = defaultEpochs(Math.round(0.8 * d.n));
+  return [0.01, 0.03, 0.1].flatMap((swaLearningRate) => [{ swaLearningRate }, { swaLearningRate, swaStart: e, epochs: e + 40 }]);
+};
 
 export const METHODS: Record<string, MethodEntry> = {
   map: { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', train: trainMap, tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }), tunesNoise: true },
   ensemble: {
     summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
     train: (d, o) => trainEnsemble(d, o as EnsembleOptions),
-    tuneGrid: (d) => ({ epochs: epochGrid(d) }),
+    // Member settings are chosen on single members (1/M of the cost), then M members are trained.
+    tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }),
     tunesNoise: true,
+    tuneSearch: { members: 1 },
   },
   'mc-dropout': { summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p', train: (d, o) => trainMcDropout(d, o as McDropoutOptions),
     // The rates Gal & Ghahramani searched on UCI (REFERENCE.md), at two training lengths.
@@ -66,6 +76,7 @@ export const METHODS: Record<string, MethodEntry> = {
     train: (d, o) => withPool(o, (pool) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool })),
     tuneGrid: swagGrid,
     tunesNoise: true,
+    tuneSearch: { members: 1 },
   },
   laplace: {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
@@ -104,11 +115,15 @@ export async function trainMethod(
   if (!entry) throw new BdlError('E_ARG', `method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.`, 'method');
   if (!tuneIt) return { posterior: await entry.train(data, opts) };
   const grid = tuneIt === true ? entry.tuneGrid(data) : tuneIt;
-  const free = Array.isArray(grid) ? grid : Object.fromEntries(Object.entries(grid).filter(([k]) => opts[k] === undefined));
-  if (!Array.isArray(free) && Object.keys(free).length === 0) return { posterior: await entry.train(data, opts) };
+  // A list grid loses the candidates that touch an option the caller set; a record grid loses those keys.
+  const isSet = (k: string) => opts[k] !== undefined;
+  const free: TuneGrid = Array.isArray(grid)
+    ? grid.filter((c) => !Object.keys(c).some(isSet))
+    : Object.fromEntries(Object.entries(grid).filter(([k]) => !isSet(k)));
+  if ((Array.isArray(free) ? free : Object.keys(free)).length === 0) return { posterior: await entry.train(data, opts) };
   // Methods with a `noise` option (σ in target units) also try σ fixed at its held-out estimate.
   const noise = entry.tunesNoise === true && opts.noise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
-  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, onProgress: onTune, noise });
+  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
   return { posterior, tuned: { chosen, scores } };
 }
 

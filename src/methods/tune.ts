@@ -44,6 +44,11 @@ export interface TuneOptions {
    * the "noise precision chosen on validation" of the UCI papers. Default false.
    */
   noise?: boolean;
+  /**
+   * Options applied to the search's fits only, not to the final one: e.g. `{ members: 1 }` chooses a
+   * deep ensemble's member settings on single members, at 1/M of the cost.
+   */
+  search?: Record<string, unknown>;
   onProgress?: (p: TuneProgress) => void;
 }
 
@@ -100,7 +105,7 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
     let score = -Infinity;
     let p: Predictive | undefined;
     try {
-      const post = await train(fitPart, { ...base, ...overrides, onProgress: undefined });
+      const post = await train(fitPart, { ...base, ...opts.search, ...overrides, onProgress: undefined });
       p = await post.predict(valPart.x, { seed, samples: opts.samples, signal: base.signal });
       score = validationScore(p, valPart.y);
     } catch (e) {
