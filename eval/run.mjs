@@ -1,4 +1,5 @@
-// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--out name]`:
+// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--out name]`
+// (or `--merge a,b --out uci`: one report from the runs eval/a.json, eval/b.json, e.g. run in parallel):
 // the UCI regression protocol (Hernández-Lobato & Adams 2015): 20 seeded 90/10 splits, one hidden
 // layer of 50 ReLU units, standardization on the training split, metrics in original units —
 // RMSE and test log-likelihood (the mixture over posterior samples where there are samples) as
@@ -14,8 +15,9 @@ const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const suite = opt('--suite', 'uci');
 if (suite !== 'uci') throw new Error(`unknown suite ${suite} (known: uci)`);
 const DATASETS = { boston: 'bostonHousing', concrete: 'concrete', energy: 'energy', wine: 'wine-quality-red', yacht: 'yacht' };
-const datasets = opt('--datasets', Object.keys(DATASETS).join(',')).split(',');
-const methods = opt('--methods', Object.keys(METHODS).join(',')).split(',');
+let datasets = opt('--datasets', Object.keys(DATASETS).join(',')).split(',');
+let methods = opt('--methods', Object.keys(METHODS).join(',')).split(',');
+const merge = opt('--merge', '');
 const splits = Number(opt('--splits', '20'));
 const tuneIt = args.includes('--tune');
 const out = opt('--out', 'uci');
@@ -33,7 +35,18 @@ const PUBLISHED = {
 };
 
 const results = {};
-for (const name of datasets) {
+if (merge) {
+  for (const part of merge.split(',')) {
+    const run = JSON.parse(readFileSync(new URL(`${part}.json`, import.meta.url), 'utf8'));
+    for (const [d, byMethod] of Object.entries(run.results)) {
+      results[d] ??= {};
+      for (const [m, r] of Object.entries(byMethod)) results[d][m] = { ...r, tuned: r.tuned ?? run.tune };
+    }
+  }
+  datasets = Object.keys(DATASETS).filter((d) => results[d]);
+  methods = Object.keys(METHODS).filter((m) => datasets.some((d) => results[d][m]));
+}
+for (const name of merge ? [] : datasets) {
   const file = new URL(`../data/uci/${DATASETS[name]}.txt`, import.meta.url);
   const ds = parseDataset(readFileSync(file, 'utf8'), { source: name });
   results[name] = {};
@@ -55,12 +68,14 @@ for (const name of datasets) {
       per.ll.push(pred.members && pred.members.count > 1 ? mixtureLogLik(pred.members.mean, pred.members.variance, test.y) : gaussianLogLik(pred.mean, pred.variance, test.y));
       per.llKind = pred.members && pred.members.count > 1 ? 'mixture' : 'gaussian';
     }
-    results[name][method] = { rmse: meanSe(per.rmse), ll: meanSe(per.ll), seconds: meanSe(per.seconds), llKind: per.llKind, splits, perSplit: { rmse: per.rmse, ll: per.ll }, ...(tuneIt && { chosen: per.chosen, validation: per.validation }) };
+    results[name][method] = { rmse: meanSe(per.rmse), ll: meanSe(per.ll), seconds: meanSe(per.seconds), llKind: per.llKind, splits, tuned: tuneIt, perSplit: { rmse: per.rmse, ll: per.ll }, ...(tuneIt && { chosen: per.chosen, validation: per.validation }) };
     const r = results[name][method];
+    // Written after every method, so a long run that stops early keeps what it measured.
+    writeFileSync(new URL(`${out}.json`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, tune: tuneIt, partial: true, results, published: PUBLISHED }, null, 2));
     console.log(`${name.padEnd(9)} ${method.padEnd(18)} RMSE ${r.rmse[0].toFixed(3)} ± ${r.rmse[1].toFixed(3)}  LL ${r.ll[0].toFixed(3)} ± ${r.ll[1].toFixed(3)} (${r.llKind})  ${r.seconds[0].toFixed(2)} s/split`);
   }
 }
-writeFileSync(new URL(`${out}.json`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, tune: tuneIt, results, published: PUBLISHED }, null, 2));
+writeFileSync(new URL(`${out}.json`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), ...(merge ? { merged: merge.split(',') } : { splits, tune: tuneIt }), results, published: PUBLISHED }, null, 2));
 writeFileSync(new URL(`${out === 'uci' ? 'UCI' : out}.md`, import.meta.url), markdown());
 console.log(`wrote eval/${out}.json and eval/${out === 'uci' ? 'UCI' : out}.md`);
 
@@ -71,22 +86,32 @@ function meanSe(xs) {
 }
 
 function markdown() {
-  const f = ([m, se]) => `${m.toFixed(2)} ± ${se.toFixed(2)}`;
-  const L = ['# UCI regression benchmark', '', `${splits} seeded 90/10 splits, 1×50 ReLU, standardized on each training split; metrics in original units.${tuneIt ? ' Hyperparameters tuned per split on a seeded 80/20 validation split of the training split (`--tune`; never the test split).' : ' Method defaults, no tuning.'} LL is the mixture over posterior samples where a method has samples, else the Gaussian predictive. Published columns: Gal & Ghahramani 2016 (VI, PBP, MC dropout) and Lakshminarayanan et al. 2017 (deep ensembles).`, ''];
+  const f = (r) => (r ? `${r[0].toFixed(2)} ± ${r[1].toFixed(2)}` : '—');
+  const runOf = (m) => {
+    const r = datasets.map((d) => results[d][m]).find(Boolean);
+    return `${m}: ${r.splits} splits, ${r.tuned ? 'tuned' : 'defaults'}`;
+  };
+  const L = [
+    '# UCI regression benchmark',
+    '',
+    'Seeded 90/10 splits (split s = Philox stream s of seed 2015), 1×50 ReLU, standardized on each training split; metrics in original units. "Tuned" = `--tune`: hyperparameters chosen per split on a seeded 80/20 validation split of the TRAINING split (tune.ts; the test split never enters), then retrained on the whole training split; "defaults" = the method as shipped. LL is the mixture over posterior samples where a method has samples (log-sum-exp), else the Gaussian predictive. Published columns: Gal & Ghahramani 2016 (VI, PBP, MC dropout) and Lakshminarayanan et al. 2017 (deep ensembles; their ± is a standard deviation).',
+    '',
+    `Runs: ${methods.map(runOf).join('; ')}.`,
+    '',
+  ];
   for (const metric of ['rmse', 'll']) {
     L.push(`## ${metric === 'rmse' ? 'RMSE (lower is better)' : 'Test log-likelihood (higher is better)'}`, '');
     L.push(`| dataset | ${methods.join(' | ')} | published VI | PBP | MC dropout | deep ens. |`);
     L.push(`|---|${methods.map(() => '---').join('|')}|---|---|---|---|`);
     for (const d of datasets) {
       const p = PUBLISHED[d][metric];
-      L.push(`| ${d} | ${methods.map((m) => f(results[d][m][metric])).join(' | ')} | ${f(p.vi)} | ${f(p.pbp)} | ${f(p.mcdropout)} | ${f(p.ensemble)} |`);
+      L.push(`| ${d} | ${methods.map((m) => f(results[d][m]?.[metric])).join(' | ')} | ${f(p.vi)} | ${f(p.pbp)} | ${f(p.mcdropout)} | ${f(p.ensemble)} |`);
     }
     L.push('');
   }
-  L.push(`## Seconds per split (train${tuneIt ? ' incl. the validation search' : ''} + predict)`, '', `| dataset | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`);
-  for (const d of datasets) L.push(`| ${d} | ${methods.map((m) => results[d][m].seconds[0].toFixed(2)).join(' | ')} |`);
-  L.push('', ...targets());
-  if (tuneIt) L.push(...choices());
+  L.push('## Seconds per split (train, including any validation search, + predict; a shared 2-core machine)', '', `| dataset | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`);
+  for (const d of datasets) L.push(`| ${d} | ${methods.map((m) => results[d][m]?.seconds[0].toFixed(2) ?? '—').join(' | ')} |`);
+  L.push('', ...targets(), ...choices());
   if (existsSync(NOTES)) L.push(readFileSync(NOTES, 'utf8'));
   return L.join('\n');
 }
@@ -123,7 +148,7 @@ function choices() {
   const L = ['## Hyperparameters chosen on validation (per split, counts over splits)', '', '| method | dataset | chosen |', '|---|---|---|'];
   for (const m of methods) {
     for (const d of datasets) {
-      const ch = results[d][m].chosen ?? [];
+      const ch = results[d][m]?.chosen ?? [];
       const counts = {};
       for (const c of ch) {
         for (const [k, v] of Object.entries(c)) {

@@ -110,7 +110,9 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
       score = validationScore(p, valPart.y);
     } catch (e) {
       // A candidate whose training diverges loses; anything else (bad option, cancel) is the caller's.
-      if (!(e instanceof BdlError && e.code === 'E_NONFINITE')) throw e;
+      // (A worker reports the divergence of its task as E_WORKER with the task's error as the cause.)
+      const code = (e as { code?: string; cause?: { code?: string } })?.code;
+      if (!(code === 'E_NONFINITE' || (code === 'E_WORKER' && (e as { cause?: { code?: string } }).cause?.code === 'E_NONFINITE'))) throw e;
     }
     scores.push({ overrides, score });
     opts.onProgress?.({ stage: 'search', candidate: i, candidates, score });
