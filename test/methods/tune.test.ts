@@ -96,6 +96,16 @@ describe('tune', () => {
     const r = await tune(data, diverging, {} as Fake, { grid: { c: [1, 0] } });
     expect(r.chosen).toEqual({ c: 0 });
     expect(r.scores[0].score).toBe(-Infinity);
+    // The same divergence inside a pool worker arrives as E_WORKER with the task's error as its cause.
+    const inWorker = async (d: Dataset, o: Fake) => {
+      if (o.c === 1) throw Object.assign(new BdlError('E_WORKER', 'task 0 failed.'), { cause: { code: 'E_NONFINITE' } });
+      return base(d, o);
+    };
+    expect((await tune(data, inWorker, {} as Fake, { grid: { c: [1, 0] } })).chosen).toEqual({ c: 0 });
+    const workerBug = async () => {
+      throw Object.assign(new BdlError('E_WORKER', 'task 0 failed.'), { cause: { code: 'E_ARG' } });
+    };
+    await expect(tune(data, workerBug, {} as Fake, { grid: { c: [0] } })).rejects.toMatchObject({ code: 'E_WORKER' });
     const broken = async () => {
       throw new BdlError('E_ARG', 'dropout: expected a rate.');
     };
