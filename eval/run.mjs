@@ -88,8 +88,10 @@ function meanSe(xs) {
 function markdown() {
   const f = (r) => (r ? `${r[0].toFixed(2)} ± ${r[1].toFixed(2)}` : '—');
   const runOf = (m) => {
-    const r = datasets.map((d) => results[d][m]).find(Boolean);
-    return `${m}: ${r.splits} splits, ${r.tuned ? 'tuned' : 'defaults'}`;
+    const rs = datasets.filter((d) => results[d][m]).map((d) => [d, results[d][m]]);
+    const counts = new Set(rs.map(([, r]) => r.splits));
+    const splitText = counts.size === 1 ? `${[...counts][0]} splits` : `splits: ${rs.map(([d, r]) => `${d} ${r.splits}`).join(', ')}`;
+    return `${m}: ${rs[0][1].tuned ? 'tuned' : 'defaults'}, ${splitText}`;
   };
   const L = [
     '# UCI regression benchmark',

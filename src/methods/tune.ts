@@ -110,9 +110,7 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
       score = validationScore(p, valPart.y);
     } catch (e) {
       // A candidate whose training diverges loses; anything else (bad option, cancel) is the caller's.
-      // (A worker reports the divergence of its task as E_WORKER with the task's error as the cause.)
-      const code = (e as { code?: string; cause?: { code?: string } })?.code;
-      if (!(code === 'E_NONFINITE' || (code === 'E_WORKER' && (e as { cause?: { code?: string } }).cause?.code === 'E_NONFINITE'))) throw e;
+      if (!diverged(e)) throw e;
     }
     scores.push({ overrides, score });
     opts.onProgress?.({ stage: 'search', candidate: i, candidates, score });
@@ -130,11 +128,27 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
     await evaluate({ ...points[best], noise: sigma });
     if (scores[points.length].score > scores[best].score) best = points.length;
   }
-  if (base.signal?.aborted) throw new BdlError('E_ABORTED', 'tune: cancelled before the final fit.');
-  opts.onProgress?.({ stage: 'final', candidate: best, candidates });
-  const chosen = scores[best].overrides;
-  const posterior = await train(data, { ...base, ...chosen });
-  return { posterior, chosen, scores };
+  // The final fit sees more rows (other minibatches) than the search did, so it can diverge where the
+  // search's fit did not: then the next-best candidate is retrained, down the ranking.
+  const ranking = scores.map((c, i) => i).filter((i) => scores[i].score > -Infinity).sort((a, b) => scores[b].score - scores[a].score || a - b);
+  if (ranking.includes(best)) ranking.splice(ranking.indexOf(best), 1);
+  ranking.unshift(best);
+  for (let r = 0; ; r++) {
+    if (base.signal?.aborted) throw new BdlError('E_ABORTED', 'tune: cancelled before the final fit.');
+    opts.onProgress?.({ stage: 'final', candidate: ranking[r], candidates });
+    const chosen = scores[ranking[r]].overrides;
+    try {
+      return { posterior: await train(data, { ...base, ...chosen }), chosen, scores };
+    } catch (e) {
+      if (!diverged(e) || r === ranking.length - 1) throw e;
+    }
+  }
+}
+
+/** A training divergence, in-thread or reported by a pool worker (E_WORKER caused by E_NONFINITE). */
+function diverged(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } } | undefined;
+  return err?.code === 'E_NONFINITE' || (err?.code === 'E_WORKER' && err.cause?.code === 'E_NONFINITE');
 }
 
 /** σ̂ (target units) from held-out residuals net of the epistemic variance; undefined where it does not apply. */

@@ -102,6 +102,14 @@ describe('tune', () => {
       return base(d, o);
     };
     expect((await tune(data, inWorker, {} as Fake, { grid: { c: [1, 0] } })).chosen).toEqual({ c: 0 });
+    // A winner that diverges on all the rows (but not on the search's part) gives way to the runner-up.
+    const bigDiverges = async (d: Dataset, o: Fake) => {
+      if (o.c === 0 && d.n === data.n) throw new BdlError('E_NONFINITE', 'fit: the loss became Infinity.');
+      return base(d, o);
+    };
+    const fallback = await tune(data, bigDiverges, {} as Fake, { grid: { c: [0, 9, 1] } });
+    expect(fallback.chosen).toEqual({ c: 1 });
+    expect(fallback.scores[0].score).toBeGreaterThan(fallback.scores[2].score);
     const workerBug = async () => {
       throw Object.assign(new BdlError('E_WORKER', 'task 0 failed.'), { cause: { code: 'E_ARG' } });
     };
