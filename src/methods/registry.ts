@@ -21,8 +21,8 @@ export interface MethodEntry {
   /** One line for `bdl --help`. */
   summary: string;
   train(data: Dataset, opts: MethodOptions & Record<string, unknown>): Promise<Posterior>;
-  /** What `--tune` chooses from, for a training set of this size (see tune.ts). */
-  tuneGrid: (data: Dataset) => TuneGrid;
+  /** What `--tune` chooses from, for a training set of this size (see tune.ts); without it `--tune` is refused. */
+  tuneGrid?: (data: Dataset) => TuneGrid;
   /** Whether `--tune` may also fix the method's `noise` option at the held-out estimate (tune.ts). */
   tunesNoise?: boolean;
   /** Options for the search's fits only (tune.ts `search`), e.g. one member instead of M. */
@@ -114,7 +114,8 @@ export async function trainMethod(
   const entry = METHODS[name];
   if (!entry) throw new BdlError('E_ARG', `method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.`, 'method');
   if (!tuneIt) return { posterior: await entry.train(data, opts) };
-  const grid = tuneIt === true ? entry.tuneGrid(data) : tuneIt;
+  if (tuneIt === true && !entry.tuneGrid) throw new BdlError('E_ARG', `tune: method ${name} has no tuning grid. Drop --tune, or pass the grid to tune() yourself.`, 'tune');
+  const grid = tuneIt === true ? entry.tuneGrid!(data) : tuneIt;
   // A list grid loses the candidates that touch an option the caller set; a record grid loses those keys.
   const isSet = (k: string) => opts[k] !== undefined;
   const free: TuneGrid = Array.isArray(grid)
