@@ -1,19 +1,28 @@
-// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht]`:
+// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--out name]`
+// (or `--merge a,b --out uci`: one report from the runs eval/a.json, eval/b.json, e.g. run in parallel):
 // the UCI regression protocol (Hernández-Lobato & Adams 2015): 20 seeded 90/10 splits, one hidden
 // layer of 50 ReLU units, standardization on the training split, metrics in original units —
 // RMSE and test log-likelihood (the mixture over posterior samples where there are samples) as
-// mean ± standard error over splits, beside the published numbers. Writes eval/uci.json and eval/UCI.md.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { METHODS, gaussianLogLik, mixtureLogLik, parseDataset, rmse, trainTestSplit } from '../dist/index.js';
+// mean ± standard error over splits, beside the published numbers. Writes eval/uci.json and eval/UCI.md
+// (eval/<name>.json and .md with --out). With --tune each method chooses its grid (registry.ts
+// tuneGrid) on a validation split carved from each TRAINING split (tune.ts); the test split never
+// enters the choice. The winners per split and every candidate's validation score are in the JSON.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { METHODS, gaussianLogLik, mixtureLogLik, parseDataset, rmse, trainMethod, trainTestSplit } from '../dist/index.js';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const suite = opt('--suite', 'uci');
 if (suite !== 'uci') throw new Error(`unknown suite ${suite} (known: uci)`);
 const DATASETS = { boston: 'bostonHousing', concrete: 'concrete', energy: 'energy', wine: 'wine-quality-red', yacht: 'yacht' };
-const datasets = opt('--datasets', Object.keys(DATASETS).join(',')).split(',');
-const methods = opt('--methods', Object.keys(METHODS).join(',')).split(',');
+let datasets = opt('--datasets', Object.keys(DATASETS).join(',')).split(',');
+let methods = opt('--methods', Object.keys(METHODS).join(',')).split(',');
+const merge = opt('--merge', '');
 const splits = Number(opt('--splits', '20'));
+const tuneIt = args.includes('--tune');
+const out = opt('--out', 'uci');
+// Hand-written analysis appended to the generated report (kept out of the generator so reruns keep it).
+const NOTES = new URL('UCI-notes.md', import.meta.url);
 
 // Published (mean ± SE over 20 splits): Gal & Ghahramani 2016 Table 1 (VI, PBP, MC dropout);
 // Lakshminarayanan et al. 2017 Table 1 (deep ensembles; their ± is a standard deviation).
@@ -26,32 +35,49 @@ const PUBLISHED = {
 };
 
 const results = {};
-for (const name of datasets) {
+if (merge) {
+  for (const part of merge.split(',')) {
+    const run = JSON.parse(readFileSync(new URL(`${part}.json`, import.meta.url), 'utf8'));
+    for (const [d, byMethod] of Object.entries(run.results)) {
+      results[d] ??= {};
+      for (const [m, r] of Object.entries(byMethod)) results[d][m] = { ...r, tuned: r.tuned ?? run.tune };
+    }
+  }
+  datasets = Object.keys(DATASETS).filter((d) => results[d]);
+  methods = Object.keys(METHODS).filter((m) => datasets.some((d) => results[d][m]));
+}
+for (const name of merge ? [] : datasets) {
   const file = new URL(`../data/uci/${DATASETS[name]}.txt`, import.meta.url);
   const ds = parseDataset(readFileSync(file, 'utf8'), { source: name });
   results[name] = {};
   for (const method of methods) {
     const entry = METHODS[method];
     if (!entry) throw new Error(`unknown method ${method}`);
-    const per = { rmse: [], ll: [], seconds: [], llKind: '' };
+    const per = { rmse: [], ll: [], seconds: [], llKind: '', chosen: [], validation: [] };
     for (let s = 0; s < splits; s++) {
       const { train, test } = trainTestSplit(ds, { seed: 2015, stream: s });
       const t0 = performance.now();
-      const post = await entry.train(train, { hidden: [50], seed: s });
+      const { posterior: post, tuned } = await trainMethod(method, train, { hidden: [50], seed: s }, tuneIt);
+      if (tuned) {
+        per.chosen.push(tuned.chosen);
+        per.validation.push(tuned.scores);
+      }
       const pred = await post.predict(test.x, { seed: s });
       per.seconds.push((performance.now() - t0) / 1000);
       per.rmse.push(rmse(pred.mean, test.y));
       per.ll.push(pred.members && pred.members.count > 1 ? mixtureLogLik(pred.members.mean, pred.members.variance, test.y) : gaussianLogLik(pred.mean, pred.variance, test.y));
       per.llKind = pred.members && pred.members.count > 1 ? 'mixture' : 'gaussian';
     }
-    results[name][method] = { rmse: meanSe(per.rmse), ll: meanSe(per.ll), seconds: meanSe(per.seconds), llKind: per.llKind, splits };
+    results[name][method] = { rmse: meanSe(per.rmse), ll: meanSe(per.ll), seconds: meanSe(per.seconds), llKind: per.llKind, splits, tuned: tuneIt, perSplit: { rmse: per.rmse, ll: per.ll }, ...(tuneIt && { chosen: per.chosen, validation: per.validation }) };
     const r = results[name][method];
+    // Written after every method, so a long run that stops early keeps what it measured.
+    writeFileSync(new URL(`${out}.json`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, tune: tuneIt, partial: true, results, published: PUBLISHED }, null, 2));
     console.log(`${name.padEnd(9)} ${method.padEnd(18)} RMSE ${r.rmse[0].toFixed(3)} ± ${r.rmse[1].toFixed(3)}  LL ${r.ll[0].toFixed(3)} ± ${r.ll[1].toFixed(3)} (${r.llKind})  ${r.seconds[0].toFixed(2)} s/split`);
   }
 }
-writeFileSync(new URL('uci.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, results, published: PUBLISHED }, null, 2));
-writeFileSync(new URL('UCI.md', import.meta.url), markdown());
-console.log('wrote eval/uci.json and eval/UCI.md');
+writeFileSync(new URL(`${out}.json`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), ...(merge ? { merged: merge.split(',') } : { splits, tune: tuneIt }), results, published: PUBLISHED }, null, 2));
+writeFileSync(new URL(`${out === 'uci' ? 'UCI' : out}.md`, import.meta.url), markdown());
+console.log(`wrote eval/${out}.json and eval/${out === 'uci' ? 'UCI' : out}.md`);
 
 function meanSe(xs) {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -60,20 +86,82 @@ function meanSe(xs) {
 }
 
 function markdown() {
-  const f = ([m, se]) => `${m.toFixed(2)} ± ${se.toFixed(2)}`;
-  const L = ['# UCI regression benchmark', '', `${splits} seeded 90/10 splits, 1×50 ReLU, standardized on each training split; metrics in original units. LL is the mixture over posterior samples where a method has samples, else the Gaussian predictive. Published columns: Gal & Ghahramani 2016 (VI, PBP, MC dropout) and Lakshminarayanan et al. 2017 (deep ensembles).`, ''];
+  const f = (r) => (r ? `${r[0].toFixed(2)} ± ${r[1].toFixed(2)}` : '—');
+  const runOf = (m) => {
+    const rs = datasets.filter((d) => results[d][m]).map((d) => [d, results[d][m]]);
+    const counts = new Set(rs.map(([, r]) => r.splits));
+    const splitText = counts.size === 1 ? `${[...counts][0]} splits` : `splits: ${rs.map(([d, r]) => `${d} ${r.splits}`).join(', ')}`;
+    return `${m}: ${rs[0][1].tuned ? 'tuned' : 'defaults'}, ${splitText}`;
+  };
+  const L = [
+    '# UCI regression benchmark',
+    '',
+    'Seeded 90/10 splits (split s = Philox stream s of seed 2015), 1×50 ReLU, standardized on each training split; metrics in original units. "Tuned" = `--tune`: hyperparameters chosen per split on a seeded 80/20 validation split of the TRAINING split (tune.ts; the test split never enters), then retrained on the whole training split; "defaults" = the method as shipped. LL is the mixture over posterior samples where a method has samples (log-sum-exp), else the Gaussian predictive. Published columns: Gal & Ghahramani 2016 (VI, PBP, MC dropout) and Lakshminarayanan et al. 2017 (deep ensembles; their ± is a standard deviation).',
+    '',
+    `Runs: ${methods.map(runOf).join('; ')}.`,
+    '',
+  ];
   for (const metric of ['rmse', 'll']) {
     L.push(`## ${metric === 'rmse' ? 'RMSE (lower is better)' : 'Test log-likelihood (higher is better)'}`, '');
     L.push(`| dataset | ${methods.join(' | ')} | published VI | PBP | MC dropout | deep ens. |`);
     L.push(`|---|${methods.map(() => '---').join('|')}|---|---|---|---|`);
     for (const d of datasets) {
       const p = PUBLISHED[d][metric];
-      L.push(`| ${d} | ${methods.map((m) => f(results[d][m][metric])).join(' | ')} | ${f(p.vi)} | ${f(p.pbp)} | ${f(p.mcdropout)} | ${f(p.ensemble)} |`);
+      L.push(`| ${d} | ${methods.map((m) => f(results[d][m]?.[metric])).join(' | ')} | ${f(p.vi)} | ${f(p.pbp)} | ${f(p.mcdropout)} | ${f(p.ensemble)} |`);
     }
     L.push('');
   }
-  L.push('## Seconds per split (train + predict)', '', `| dataset | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`);
-  for (const d of datasets) L.push(`| ${d} | ${methods.map((m) => results[d][m].seconds[0].toFixed(2)).join(' | ')} |`);
-  L.push('');
+  L.push('## Seconds per split (train, including any validation search, + predict; a shared 2-core machine)', '', `| dataset | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`);
+  for (const d of datasets) L.push(`| ${d} | ${methods.map((m) => results[d][m]?.seconds[0].toFixed(2) ?? '—').join(' | ')} |`);
+  L.push('', ...targets(), ...choices());
+  if (existsSync(NOTES)) L.push(readFileSync(NOTES, 'utf8'));
   return L.join('\n');
+}
+
+/** The issue's targets, checked on this run's numbers (mean vs published mean ± its SE). */
+function targets() {
+  const L = ['## Targets (issue 4)', ''];
+  const row = (name, check) => {
+    const per = datasets.map((d) => (results[d][name] ? check(d, results[d][name], PUBLISHED[d]) : null));
+    if (per.every((x) => x === null)) return;
+    const met = per.filter((x) => x?.ok).length;
+    L.push(`| ${name} | ${per.map((x) => (x === null ? '—' : `${x.ok ? 'met' : '**missed**'} (${x.text})`)).join(' | ')} | ${met}/${per.filter((x) => x !== null).length} |`);
+  };
+  L.push(`| target | ${datasets.join(' | ')} | met |`, `|---|${datasets.map(() => '---').join('|')}|---|`);
+  const f = (v) => v.toFixed(2);
+  row('mc-dropout', (d, r, p) => {
+    const okR = r.rmse[0] <= p.rmse.mcdropout[0] + p.rmse.mcdropout[1];
+    const okL = r.ll[0] >= p.ll.mcdropout[0] - p.ll.mcdropout[1];
+    return { ok: okR && okL, text: `RMSE ${f(r.rmse[0])} ${okR ? '≤' : '>'} ${f(p.rmse.mcdropout[0] + p.rmse.mcdropout[1])}, LL ${f(r.ll[0])} ${okL ? '≥' : '<'} ${f(p.ll.mcdropout[0] - p.ll.mcdropout[1])}` };
+  });
+  row('ensemble', (d, r, p) => ({ ok: r.ll[0] >= p.ll.ensemble[0], text: `LL ${f(r.ll[0])} vs ${f(p.ll.ensemble[0])}` }));
+  for (const m of ['swag', 'vi']) {
+    row(m, (d, r, p) => {
+      const ok = r.rmse[0] <= p.rmse.vi[0] && r.ll[0] >= p.ll.vi[0];
+      return { ok, text: `RMSE ${f(r.rmse[0])} vs ${f(p.rmse.vi[0])}, LL ${f(r.ll[0])} vs ${f(p.ll.vi[0])}` };
+    });
+  }
+  L.push('', 'MC dropout: RMSE ≤ published MC-dropout RMSE + 1 SE and LL ≥ published LL − 1 SE on every set. Deep ensembles: LL ≥ the published deep-ensembles LL on at least four of five. SWAG and VI: RMSE and LL at least as good as the published VI column.', '');
+  return L;
+}
+
+/** What the validation search chose, per method and data set: each value with how many splits chose it. */
+function choices() {
+  const L = ['## Hyperparameters chosen on validation (per split, counts over splits)', '', '| method | dataset | chosen |', '|---|---|---|'];
+  for (const m of methods) {
+    for (const d of datasets) {
+      const ch = results[d][m]?.chosen ?? [];
+      const counts = {};
+      for (const c of ch) {
+        for (const [k, v] of Object.entries(c)) {
+          const key = k === 'noise' ? 'noise fixed at σ̂' : `${k}=${v}`;
+          counts[key] = (counts[key] ?? 0) + 1;
+        }
+      }
+      const text = Object.entries(counts).map(([k, n]) => `${k} ×${n}`).join(', ');
+      if (text) L.push(`| ${m} | ${d} | ${text} |`);
+    }
+  }
+  L.push('');
+  return L;
 }

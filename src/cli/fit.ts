@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { BdlError } from '../errors.js';
 import { parseTable, tableToDataset, type Table } from '../data/parse.js';
-import { METHODS, methodNames } from '../methods/registry.js';
+import { METHODS, methodNames, trainMethod } from '../methods/registry.js';
 import type { Predictive } from '../posterior/types.js';
 import { accuracy, gaussianLogLik, mixtureLogLik, nll, rmse } from '../metrics/index.js';
 import { helpText, numberFlag, parseArgs, type FlagSpec } from './args.js';
@@ -25,6 +25,7 @@ export const FIT_FLAGS: Record<string, FlagSpec> = {
   lr: { type: 'string', help: 'learning rate' },
   'prior-precision': { type: 'string', help: 'Gaussian prior precision (Laplace: marglik | grid | a number)' },
   seed: { type: 'string', help: 'random seed', default: '0' },
+  tune: { type: 'boolean', help: "choose the method's hyperparameters (dropout, epochs, prior precision, learning rate) on a seeded 80/20 validation split of --train, then retrain on all of it; flags you set are kept" },
   samples: { type: 'string', help: 'test-time posterior samples' },
   members: { type: 'string', help: 'ensemble / MultiSWAG members' },
   dropout: { type: 'string', help: 'dropout rate' },
@@ -62,7 +63,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new BdlError('E_ARG', `--hidden: expected positive integers separated by commas, found ${JSON.stringify(flags.hidden)}.`, 'hidden');
   const bar = progressReporter(method);
   const t0 = performance.now();
-  const posterior = await entry.train(train, {
+  const { posterior, tuned } = await trainMethod(method, train, {
     task,
     hidden,
     activation: flags.activation as 'relu',
@@ -83,10 +84,11 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     draws: numberFlag(flags, 'draws', { integer: true, min: 1 }),
     onProgress: (p) => bar.update(p.epoch, p.epochs, `loss ${p.loss.toFixed(4)}`),
     signal,
-  });
+  }, flags.tune === true, (p) => p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`));
   const pred = await posterior.predict(test.x, { seed: numberFlag(flags, 'seed', { integer: true, min: 0 }) ?? 0, samples: numberFlag(flags, 'samples', { integer: true, min: 1 }), signal });
   const seconds = (performance.now() - t0) / 1000;
   bar.end();
+  if (tuned) process.stderr.write(`${method}: tuned on a validation split of --train: ${JSON.stringify(tuned.chosen)}\n`);
   const json = JSON.stringify(toJson(method, pred, seconds));
   if (flags.out) await writeFile(String(flags.out), json + '\n');
   else process.stdout.write(json + '\n');

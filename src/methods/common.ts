@@ -43,10 +43,23 @@ export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec>
   return checkSpec({ inputs: data.inputs, hidden: o.hidden ?? [50], outputs, activation: o.activation ?? 'relu', likelihood, ...extra });
 }
 
-/** The fit options these method options imply (the UCI defaults: 40 epochs, batch 32, Adam 1e-3). */
-export function fitOptionsOf(o: MethodOptions, stream = 0): FitOptions {
+/** Optimizer steps the default epoch count aims at (Gal & Ghahramani's 400 epochs × batch 32 on boston are ~6000). */
+export const DEFAULT_STEPS = 4000;
+
+/**
+ * The default number of epochs for n training rows: enough passes for DEFAULT_STEPS optimizer
+ * steps, clamped to [40, 400]. 40 epochs (the UCI protocol's budget) is ~360 Adam steps on yacht,
+ * far from converged; large sets keep 40 passes, tiny ones stop at Gal's 400.
+ */
+export function defaultEpochs(n: number, batchSize = 32): number {
+  const perEpoch = Math.ceil(n / Math.max(1, Math.min(batchSize, n)));
+  return Math.min(400, Math.max(40, Math.ceil(DEFAULT_STEPS / perEpoch)));
+}
+
+/** The fit options these method options imply for n training rows (epochs: `defaultEpochs(n)`; batch 32, Adam 1e-3). */
+export function fitOptionsOf(o: MethodOptions, stream = 0, n?: number): FitOptions {
   return {
-    epochs: o.epochs ?? 40,
+    epochs: o.epochs ?? (n === undefined ? 40 : defaultEpochs(n, o.batchSize ?? 32)),
     batchSize: o.batchSize ?? 32,
     learningRate: o.learningRate ?? 1e-3,
     priorPrecision: o.priorPrecision ?? 1,

@@ -129,7 +129,7 @@ export async function trainConcreteDropout(train: Dataset, opts: ConcreteDropout
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
   const objective = concreteObjective(mlp, { layers, temperature, wr, dr, initialRate: p0, noise });
-  const r = await fit(mlp, data, { ...fitOptionsOf(opts), standardize: false, objective });
+  const r = await fit(mlp, data, { ...fitOptionsOf(opts, 0, data.n), standardize: false, objective });
   noise?.update();
   const P = mlp.size;
   const learned = [...rates];

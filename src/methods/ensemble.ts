@@ -23,7 +23,7 @@ import { createPool } from '../pool/index.js';
 import type { Pool } from '../pool/types.js';
 import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
 import '../tasks/train-member.js';
-import { engineFor, specFor, type MethodOptions } from './common.js';
+import { defaultEpochs, engineFor, specFor, type MethodOptions } from './common.js';
 import { intOption, noiseFor, numOption, standardized } from './noise.js';
 
 export interface EnsembleOptions extends MethodOptions {
@@ -48,7 +48,7 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const fixed = noiseFor(spec.likelihood, opts.noise, standardizer);
   const options: MemberOptions = {
-    epochs: intOption(opts.epochs, 'epochs', 40),
+    epochs: intOption(opts.epochs, 'epochs', defaultEpochs(data.n, opts.batchSize ?? 32)),
     batchSize: intOption(opts.batchSize, 'batchSize', 32),
     learningRate: numOption(opts.learningRate as number | undefined, 'learningRate', 1e-3, 0, Infinity, true),
     priorPrecision: numOption(opts.priorPrecision, 'priorPrecision', 1, 0, Infinity),

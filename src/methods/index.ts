@@ -6,6 +6,7 @@ export { runSwagMember, swagCollector, type SwagMoments, type SwagRunOptions } f
 export * from './laplace/index.js';
 export { McmcPosterior, trainHmc, trainNuts, type McmcOptions } from './mcmc.js';
 export { METHODS, methodNames, type MethodEntry } from './registry.js';
+export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from './registry.js';
 export { EnsemblePosterior, trainEnsemble, type EnsembleOptions } from './ensemble.js';
 export { McDropoutPosterior, trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
 export { concreteObjective, trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
@@ -14,3 +15,4 @@ export { evenly, SampleBuffer, SamplesPosterior, type SamplerOptions } from './s
 export { trainCsgld, trainSgld, type CsgldOptions, type SgldOptions } from './sgld.js';
 export { fullDataEnergy, trainSghmc, trainSghmcMh, type SghmcMhOptions, type SghmcOptions } from './sghmc.js';
 export { medianHeuristic, svgdObjective, trainSvgd, type SvgdOptions } from './svgd.js';
+export { gridPoints, tune, TUNE_STREAM, validationScore, type TuneGrid, type TuneOptions, type TuneProgress, type TuneResult } from './tune.js';

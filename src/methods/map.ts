@@ -21,7 +21,7 @@ export interface MapOptions extends MethodOptions {
 export async function trainMap(train: Dataset, opts: MapOptions = {}): Promise<Posterior> {
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
-  const r = await fit(mlp, train, fitOptionsOf(opts));
+  const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n));
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
     const ys = r.standardizer?.yStd?.[0] ?? 1;

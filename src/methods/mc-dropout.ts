@@ -55,7 +55,7 @@ export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
-  const fo = fitOptionsOf(opts);
+  const fo = fitOptionsOf(opts, 0, data.n);
   const r = await fit(mlp, data, {
     ...fo,
     standardize: false,

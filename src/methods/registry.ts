@@ -5,7 +5,8 @@
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
-import type { MethodOptions } from './common.js';
+import { defaultEpochs, type MethodOptions } from './common.js';
+import { tune, type TuneGrid, type TuneProgress } from './tune.js';
 import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
 import { trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
 import { trainEnsemble, type EnsembleOptions } from './ensemble.js';
@@ -24,26 +25,68 @@ export interface MethodEntry {
   /** One line for `bdl --help`. */
   summary: string;
   train(data: Dataset, opts: MethodOptions & Record<string, unknown>): Promise<Posterior>;
+  /** What `--tune` chooses from, for a training set of this size (see tune.ts); without it `--tune` is refused. */
+  tuneGrid?: (data: Dataset) => TuneGrid;
+  /** Whether `--tune` may also fix the method's `noise` option at the held-out estimate (tune.ts). */
+  tunesNoise?: boolean;
+  /** Options for the search's fits only (tune.ts `search`), e.g. one member instead of M. */
+  tuneSearch?: Record<string, unknown>;
 }
 
+/**
+ * The default epochs of the data `tune` fits on (80 % of it) and four times that: the step budget
+ * of defaultEpochs is a floor that suits most UCI sets, not all (energy keeps improving to ~4×).
+ */
+const epochGrid = (d: Dataset) => {
+  const e = defaultEpochs(Math.round(0.8 * d.n));
+  return [e, 4 * e];
+};
+/**
+ * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — its default (40 epochs), or the
+ * step budget every other method trains for (defaultEpochs), followed by 40 collection epochs.
+ */
+const swagGrid = (d: Dataset) => {
+  const e = defaultEpochs(Math.round(0.8 * d.n));
+  return [0.01, 0.03, 0.1].flatMap((swaLearningRate) => [{ swaLearningRate }, { swaLearningRate, swaStart: e, epochs: e + 40 }]);
+};
+
 export const METHODS: Record<string, MethodEntry> = {
-  map: { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', train: trainMap },
+  map: { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', train: trainMap, tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }), tunesNoise: true },
   ensemble: {
     summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
     train: (d, o) => trainEnsemble(d, o as EnsembleOptions),
+    // Member settings are chosen on single members (1/M of the cost), then M members are trained.
+    tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }),
+    tunesNoise: true,
+    tuneSearch: { members: 1 },
   },
-  'mc-dropout': { summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p', train: (d, o) => trainMcDropout(d, o as McDropoutOptions) },
-  'concrete-dropout': { summary: 'Concrete dropout: dropout rates learned per layer (reported in info)', train: (d, o) => trainConcreteDropout(d, o as ConcreteDropoutOptions) },
-  vi: { summary: 'mean-field Gaussian VI (Bayes by Backprop), --samples at test time (default 30)', train: (d, o) => trainVi(d, o as ViOptions) },
-  swa: { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', train: (d, o) => trainSwa(d, o as SwagOptions) },
-  swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions) },
+  'mc-dropout': { summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p', train: (d, o) => trainMcDropout(d, o as McDropoutOptions),
+    // The rates Gal & Ghahramani searched on UCI (REFERENCE.md), at two training lengths.
+    tuneGrid: (d) => ({ dropout: [0.005, 0.01, 0.05, 0.1], epochs: epochGrid(d) }),
+    tunesNoise: true,
+  },
+  'concrete-dropout': { summary: 'Concrete dropout: dropout rates learned per layer (reported in info)', train: (d, o) => trainConcreteDropout(d, o as ConcreteDropoutOptions),
+    tuneGrid: (d) => ({ epochs: epochGrid(d) }),
+    tunesNoise: true,
+  },
+  vi: { summary: 'mean-field Gaussian VI (Bayes by Backprop), --samples at test time (default 30)', train: (d, o) => trainVi(d, o as ViOptions),
+    tuneGrid: (d) => ({ epochs: epochGrid(d), learningRate: [1e-3, 3e-3] }),
+    tunesNoise: true,
+  },
+  swa: { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', train: (d, o) => trainSwa(d, o as SwagOptions), tuneGrid: swagGrid, tunesNoise: true },
+  swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions), tuneGrid: swagGrid, tunesNoise: true },
   multiswag: {
     summary: 'MultiSWAG: independent SWAG runs in parallel workers, as a mixture (--members, default 5)',
     train: (d, o) => withPool(o, (pool) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool })),
+    tuneGrid: swagGrid,
+    tunesNoise: true,
+    tuneSearch: { members: 1 },
   },
   laplace: {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
     train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), tune: laplaceTune(o.priorPrecisionMode), priorPrecision: undefined }),
+    // The prior precision is Laplace's own choice (marginal likelihood); the MAP's length is tuned here.
+    tuneGrid: (d) => ({ epochs: epochGrid(d) }),
   },
   nuts: { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)', train: trainNuts },
   hmc: { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts', train: trainHmc },
@@ -60,6 +103,40 @@ function laplaceTune(mode: unknown): LaplaceOptions['tune'] {
   const n = Number(mode);
   if (!(n > 0)) throw new BdlError('E_ARG', `--prior-precision: expected marglik, grid or a positive number, found ${JSON.stringify(mode)}.`, 'prior-precision');
   return n;
+}
+
+/** What `trainMethod` reports when it tuned: the winning overrides and every candidate's validation score. */
+export interface Tuned {
+  chosen: Record<string, unknown>;
+  scores: { overrides: Record<string, unknown>; score: number }[];
+}
+
+/**
+ * Trains method `name` on `data`; with `tuneIt`, first chooses the entry's grid (or the given one) on
+ * a validation split of `data` (tune.ts). Options the caller sets explicitly are kept out of the grid.
+ */
+export async function trainMethod(
+  name: string,
+  data: Dataset,
+  opts: MethodOptions & Record<string, unknown>,
+  tuneIt: boolean | TuneGrid = false,
+  onTune?: (p: TuneProgress) => void,
+): Promise<{ posterior: Posterior; tuned?: Tuned }> {
+  const entry = METHODS[name];
+  if (!entry) throw new BdlError('E_ARG', `method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.`, 'method');
+  if (!tuneIt) return { posterior: await entry.train(data, opts) };
+  if (tuneIt === true && !entry.tuneGrid) throw new BdlError('E_ARG', `tune: method ${name} has no tuning grid. Drop --tune, or pass the grid to tune() yourself.`, 'tune');
+  const grid = tuneIt === true ? entry.tuneGrid!(data) : tuneIt;
+  // A list grid loses the candidates that touch an option the caller set; a record grid loses those keys.
+  const isSet = (k: string) => opts[k] !== undefined;
+  const free: TuneGrid = Array.isArray(grid)
+    ? grid.filter((c) => !Object.keys(c).some(isSet))
+    : Object.fromEntries(Object.entries(grid).filter(([k]) => !isSet(k)));
+  if ((Array.isArray(free) ? free : Object.keys(free)).length === 0) return { posterior: await entry.train(data, opts) };
+  // Methods with a `noise` option (σ in target units) also try σ fixed at its held-out estimate.
+  const noise = entry.tunesNoise === true && opts.noise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
+  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
+  return { posterior, tuned: { chosen, scores } };
 }
 
 export function methodNames(): string[] {

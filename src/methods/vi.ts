@@ -83,7 +83,7 @@ export async function trainVi(train: Dataset, opts: ViOptions = {}): Promise<ViP
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
   const objective = viObjective(mlp, { priorPrecision: opts.priorPrecision, klWeight: opts.klWeight, rhoInit: opts.rhoInit, noise });
-  const r = await fit(mlp, data, { ...fitOptionsOf(opts), standardize: false, objective });
+  const r = await fit(mlp, data, { ...fitOptionsOf(opts, 0, data.n), standardize: false, objective });
   noise?.update();
   const P = mlp.size;
   return new ViPosterior(spec, r.params.slice(0, P), r.params.slice(P), standardizer, noise?.variance ?? 1, samples, mlp);

@@ -31,6 +31,15 @@ describe('bdl fit', () => {
     expect(r.stderr).toMatch(/test RMSE \d/);
   });
 
+  it('--tune chooses on a validation split of --train, keeps the flags given and reports the choice', () => {
+    const r = bdl('fit', '--method', 'mc-dropout', '--train', train, '--test', test, '--tune', '--epochs', '100', '--seed', '2');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).mean).toHaveLength(31);
+    const chosen = JSON.parse(/tuned on a validation split of --train: (\{.*\})/.exec(r.stderr)![1]);
+    expect([0.005, 0.01, 0.05, 0.1]).toContain(chosen.dropout);
+    expect(chosen.epochs).toBeUndefined();
+  });
+
   it('writes the classification contract', () => {
     const rows = Array.from({ length: 120 }, (_, i) => `${(i % 3) + 0.1 * Math.sin(i)},${Math.cos(i)},${i % 3}`);
     const f = join(dir, 'cls.csv');

@@ -70,7 +70,7 @@ export async function trainLaplace(train: Dataset, opts: LaplaceOptions = {}): P
   let validation = opts.validation;
   if (opts.tune === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
   const mlp = await engineFor(spec);
-  const r = await fit(mlp, data, fitOptionsOf(opts));
+  const r = await fit(mlp, data, fitOptionsOf(opts, 0, data.n));
   const std = r.standardizer;
   const ys = std?.yStd?.[0] ?? 1;
   return laplaceAt(mlp, r.params, std ? applyStandardizer(std, data) : data, {

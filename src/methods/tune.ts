@@ -1,0 +1,168 @@
+/**
+ * Hyperparameter selection on held-out training data, as the UCI papers did (Gal & Ghahramani 2016
+ * chose p and τ on validation data carved from each training split): a seeded 80/20 split of the
+ * TRAINING set, one fit per grid point on the 80 %, scored by the mean log-likelihood of the 20 %
+ * (the mixture over posterior samples for regression with samples, else the Gaussian predictive;
+ * −NLL for classification), then one retrain on the whole training set with the winner.
+ * Generic over a method's train function: a grid point is just an override of its options.
+ * The test data never enter. Validation split: Philox key (seed, TUNE_STREAM).
+ */
+import { argError, BdlError, describe } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { trainTestSplit } from '../data/split.js';
+import { gaussianLogLik, mixtureLogLik, nll } from '../metrics/index.js';
+import type { Posterior, Predictive } from '../posterior/types.js';
+import type { MethodOptions } from './common.js';
+
+/** Philox stream of the validation split (seed = the method's seed). */
+export const TUNE_STREAM = 0x7475;
+
+/** Candidate overrides: a list, or a record of value lists whose cartesian product is the list. */
+export type TuneGrid = readonly Record<string, unknown>[] | Readonly<Record<string, readonly unknown[]>>;
+
+export interface TuneProgress {
+  /** 'search' while scoring candidates, 'final' for the retrain on all the training data. */
+  stage: 'search' | 'final';
+  /** 0-based candidate index and the number of candidates. */
+  candidate: number;
+  candidates: number;
+  /** Validation score of the candidate just scored (search stage). */
+  score?: number;
+}
+
+export interface TuneOptions {
+  grid: TuneGrid;
+  /** Share of the training rows held out for validation (default 0.2). */
+  validationFraction?: number;
+  /** Posterior samples when scoring a candidate (default: the method's own). */
+  samples?: number;
+  /**
+   * Also try the winner with its observation noise σ fixed at the held-out estimate (one-target
+   * regression; the method must take a `noise` option in target units): σ̂² = mean over validation
+   * rows of (y − mean)² − epistemic variance. Training residuals understate σ once a network fits
+   * its training set closely (yacht, energy), which makes the predictive overconfident; this is
+   * the "noise precision chosen on validation" of the UCI papers. Default false.
+   */
+  noise?: boolean;
+  /**
+   * Options applied to the search's fits only, not to the final one: e.g. `{ members: 1 }` chooses a
+   * deep ensemble's member settings on single members, at 1/M of the cost.
+   */
+  search?: Record<string, unknown>;
+  onProgress?: (p: TuneProgress) => void;
+}
+
+export interface TuneResult<P extends Posterior> {
+  /** The winner retrained on the whole training set. */
+  posterior: P;
+  /** The winning overrides. */
+  chosen: Record<string, unknown>;
+  /** Every candidate with its validation log-likelihood per point (−Infinity if its training diverged). */
+  scores: { overrides: Record<string, unknown>; score: number }[];
+}
+
+/** The grid as a list of overrides (the cartesian product of a record of lists, in key order). */
+export function gridPoints(grid: TuneGrid): Record<string, unknown>[] {
+  if (Array.isArray(grid)) return grid.map((g) => ({ ...g }));
+  let points: Record<string, unknown>[] = [{}];
+  for (const [k, values] of Object.entries(grid as Record<string, readonly unknown[]>)) {
+    if (!Array.isArray(values) || values.length === 0) throw argError('E_ARG', `grid.${k}`, 'a non-empty list of values', describe(values), 'E.g. { dropout: [0.01, 0.05] }.');
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [k]: v })));
+  }
+  return points;
+}
+
+/** Mean log-likelihood per point of held-out targets under a predictive (original units). */
+export function validationScore(p: Predictive, y: Float32Array): number {
+  if (p.kind === 'classification') return -nll(p.probs, y);
+  const s = p.members && p.members.count > 1 ? mixtureLogLik(p.members.mean, p.members.variance, y) : gaussianLogLik(p.mean, p.variance, y);
+  return Number.isFinite(s) ? s : -Infinity;
+}
+
+/**
+ * Chooses `train`'s options from `opts.grid` on a validation split of `data`, then retrains on all
+ * of `data`. `base` holds the options every candidate shares (its seed keys the validation split,
+ * its signal cancels the search, its onProgress reports the final retrain only).
+ */
+export async function tune<O extends MethodOptions, P extends Posterior>(
+  data: Dataset,
+  train: (d: Dataset, o: O) => Promise<P>,
+  base: O,
+  opts: TuneOptions,
+): Promise<TuneResult<P>> {
+  const points = gridPoints(opts.grid);
+  if (points.length === 0) throw argError('E_ARG', 'grid', 'at least one candidate', '[]', 'Pass the values to choose from.');
+  const f = opts.validationFraction ?? 0.2;
+  if (!(f > 0 && f < 1)) throw argError('E_ARG', 'validationFraction', 'a number in (0, 1)', describe(opts.validationFraction), 'Omit it for 0.2.');
+  if (data.n < 5) throw argError('E_EMPTY', 'data', 'at least 5 rows to hold some out for validation', String(data.n), 'Pass more data or train without tuning.');
+  const seed = base.seed ?? 0;
+  const { train: fitPart, test: valPart } = trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM });
+  const scores: TuneResult<P>['scores'] = [];
+  const candidates = points.length + (opts.noise ? 1 : 0);
+  const evaluate = async (overrides: Record<string, unknown>): Promise<Predictive | undefined> => {
+    const i = scores.length;
+    if (base.signal?.aborted) throw new BdlError('E_ABORTED', `tune: cancelled before candidate ${i + 1} of ${candidates}.`);
+    let score = -Infinity;
+    let p: Predictive | undefined;
+    try {
+      const post = await train(fitPart, { ...base, ...opts.search, ...overrides, onProgress: undefined });
+      p = await post.predict(valPart.x, { seed, samples: opts.samples, signal: base.signal });
+      score = validationScore(p, valPart.y);
+    } catch (e) {
+      // A candidate whose training diverges loses; anything else (bad option, cancel) is the caller's.
+      if (!diverged(e)) throw e;
+    }
+    scores.push({ overrides, score });
+    opts.onProgress?.({ stage: 'search', candidate: i, candidates, score });
+    return p;
+  };
+  // Ties (and all −Infinity) go to the first listed candidate: list the conservative values first.
+  let best = 0;
+  let bestPred: Predictive | undefined;
+  for (let i = 0; i < points.length; i++) {
+    const p = await evaluate(points[i]);
+    if (i === 0 || scores[i].score > scores[best].score) [best, bestPred] = [i, p];
+  }
+  const sigma = opts.noise && bestPred ? heldOutNoise(bestPred, valPart.y) : undefined;
+  if (sigma !== undefined) {
+    await evaluate({ ...points[best], noise: sigma });
+    if (scores[points.length].score > scores[best].score) best = points.length;
+  }
+  // The final fit sees more rows (other minibatches) than the search did, so it can diverge where the
+  // search's fit did not: then the next-best candidate is retrained, down the ranking.
+  const ranking = scores.map((c, i) => i).filter((i) => scores[i].score > -Infinity).sort((a, b) => scores[b].score - scores[a].score || a - b);
+  if (ranking.includes(best)) ranking.splice(ranking.indexOf(best), 1);
+  ranking.unshift(best);
+  for (let r = 0; ; r++) {
+    if (base.signal?.aborted) throw new BdlError('E_ABORTED', 'tune: cancelled before the final fit.');
+    opts.onProgress?.({ stage: 'final', candidate: ranking[r], candidates });
+    const chosen = scores[ranking[r]].overrides;
+    try {
+      return { posterior: await train(data, { ...base, ...chosen }), chosen, scores };
+    } catch (e) {
+      if (!diverged(e) || r === ranking.length - 1) throw e;
+    }
+  }
+}
+
+/** A training divergence, in-thread or reported by a pool worker (E_WORKER caused by E_NONFINITE). */
+function diverged(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } } | undefined;
+  return err?.code === 'E_NONFINITE' || (err?.code === 'E_WORKER' && err.cause?.code === 'E_NONFINITE');
+}
+
+/** σ̂ (target units) from held-out residuals net of the epistemic variance; undefined where it does not apply. */
+function heldOutNoise(p: Predictive, y: Float32Array): number | undefined {
+  if (p.kind !== 'regression' || p.mean.length !== y.length) return undefined;
+  let r2 = 0;
+  let ep = 0;
+  let v = 0;
+  for (let i = 0; i < y.length; i++) {
+    r2 += (y[i] - p.mean[i]) ** 2;
+    ep += p.epistemic[i];
+    v += p.variance[i];
+  }
+  // Floor: 1 % of the residual variance, so a large epistemic part cannot drive σ̂ to 0.
+  const s2 = Math.max(r2 - ep, 0.01 * r2) / y.length;
+  return Number.isFinite(s2) && s2 > 0 && v > 0 ? Math.sqrt(s2) : undefined;
+}

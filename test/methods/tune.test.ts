@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/data/dataset.js';
+import { BdlError } from '../../src/errors.js';
+import { defaultEpochs, type MethodOptions } from '../../src/methods/common.js';
+import { trainMcDropout } from '../../src/methods/mc-dropout.js';
+import { trainMethod } from '../../src/methods/registry.js';
+import { gridPoints, tune, validationScore } from '../../src/methods/tune.js';
+import type { Posterior, RegressionPredictive } from '../../src/posterior/types.js';
+import { linearData } from './helpers.js';
+
+/** A posterior that predicts the constant `c` with unit variance, remembering the rows it saw. */
+type Fake = MethodOptions & { c?: number; noise?: number };
+function fakeTrainer(seen: Dataset[]) {
+  return async (d: Dataset, o: Fake): Promise<Posterior> => {
+    seen.push(d);
+    const c = o.c ?? 0;
+    return {
+      method: 'fake',
+      spec: { inputs: d.inputs, hidden: [], outputs: 1, activation: 'relu', likelihood: 'gaussian' },
+      predict: async (x) => {
+        const n = x.length / d.inputs;
+        const v = (o.noise ?? 1) ** 2;
+        return { kind: 'regression', mean: new Float64Array(n).fill(c), variance: new Float64Array(n).fill(v), aleatoric: new Float64Array(n).fill(v), epistemic: new Float64Array(n) };
+      },
+      toBytes: () => new Uint8Array(),
+    };
+  };
+}
+
+/** Rows of the dataset as strings, to compare sets of rows. */
+function rowsOf(d: Dataset): string[] {
+  return Array.from({ length: d.n }, (_, i) => `${Array.from(d.x.subarray(i * d.inputs, (i + 1) * d.inputs))}|${d.y[i]}`);
+}
+
+describe('tune', () => {
+  it('expands a record of lists into its cartesian product and keeps a list as given', () => {
+    expect(gridPoints({ a: [1, 2], b: ['x', 'y', 'z'] })).toEqual([
+      { a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 1, b: 'z' }, { a: 2, b: 'x' }, { a: 2, b: 'y' }, { a: 2, b: 'z' },
+    ]);
+    expect(gridPoints([{ a: 3 }, { b: 4 }])).toEqual([{ a: 3 }, { b: 4 }]);
+    expect(() => gridPoints({ a: [] })).toThrow(BdlError);
+  });
+
+  it('scores candidates on held-out training rows only, picks the best and retrains on all rows', async () => {
+    const data = linearData(50, 2, 0.1, 1);
+    const seen: Dataset[] = [];
+    const candidates = [-3, 0, 0.3, 3];
+    const progress: string[] = [];
+    const r = await tune(data, fakeTrainer(seen), { seed: 7 } as Fake, { grid: { c: candidates }, onProgress: (p) => progress.push(`${p.stage}${p.candidate}`) });
+    // 4 candidate fits on the same 40 rows, then one fit on all 50.
+    expect(seen.map((d) => d.n)).toEqual([40, 40, 40, 40, 50]);
+    const fitRows = new Set(rowsOf(seen[0]));
+    const all = rowsOf(data);
+    const held = all.filter((r) => !fitRows.has(r));
+    expect(held.length).toBe(10);
+    // The winner is the constant with the best Gaussian log-likelihood on the 10 held-out rows.
+    const heldY = data.y.filter((_, i) => !fitRows.has(all[i]));
+    const ll = (c: number) => heldY.reduce((s, y) => s - 0.5 * Math.log(2 * Math.PI) - 0.5 * (y - c) ** 2, 0) / heldY.length;
+    const best = candidates.reduce((b, c) => (ll(c) > ll(b) ? c : b));
+    expect(r.chosen).toEqual({ c: best });
+    r.scores.forEach((s, i) => expect(s.score).toBeCloseTo(ll(candidates[i]), 5));
+    expect(progress).toEqual(['search0', 'search1', 'search2', 'search3', `final${candidates.indexOf(best)}`]);
+    // The split depends on the seed, and only on it.
+    const again: Dataset[] = [];
+    await tune(data, fakeTrainer(again), { seed: 7 } as Fake, { grid: { c: [0] } });
+    expect(rowsOf(again[0])).toEqual(rowsOf(seen[0]));
+    const other: Dataset[] = [];
+    await tune(data, fakeTrainer(other), { seed: 8 } as Fake, { grid: { c: [0] } });
+    expect(rowsOf(other[0])).not.toEqual(rowsOf(seen[0]));
+  });
+
+  it('with noise: also tries the winner at σ̂ estimated from the held-out residuals', async () => {
+    const data = linearData(60, 1, 0.1, 4);
+    const seen: Dataset[] = [];
+    const r = await tune(data, fakeTrainer(seen), { seed: 2 } as Fake, { grid: { c: [0, 5] }, noise: true });
+    const fitRows = new Set(rowsOf(seen[0]));
+    const all = rowsOf(data);
+    const heldY = data.y.filter((_, i) => !fitRows.has(all[i]));
+    const s2 = heldY.reduce((s, y) => s + y * y, 0) / heldY.length;
+    expect(r.scores.length).toBe(3);
+    expect(r.scores[2].overrides.c).toBe(0);
+    expect(r.scores[2].overrides.noise as number).toBeCloseTo(Math.sqrt(s2), 5);
+    // σ̂ is the Gaussian MLE of the held-out residuals, so it beats σ = 1 unless s2 = 1.
+    expect(r.scores[2].score).toBeGreaterThan(r.scores[0].score);
+    expect(r.chosen).toEqual(r.scores[2].overrides);
+    expect(seen.length).toBe(4);
+  });
+
+  it('lets a diverged candidate lose, passes other errors on, and stops when cancelled', async () => {
+    const data = linearData(30, 1, 0.1, 2);
+    const base = fakeTrainer([]);
+    const diverging = async (d: Dataset, o: Fake) => {
+      if (o.c === 1) throw new BdlError('E_NONFINITE', 'fit: the loss became NaN.');
+      return base(d, o);
+    };
+    const r = await tune(data, diverging, {} as Fake, { grid: { c: [1, 0] } });
+    expect(r.chosen).toEqual({ c: 0 });
+    expect(r.scores[0].score).toBe(-Infinity);
+    // The same divergence inside a pool worker arrives as E_WORKER with the task's error as its cause.
+    const inWorker = async (d: Dataset, o: Fake) => {
+      if (o.c === 1) throw Object.assign(new BdlError('E_WORKER', 'task 0 failed.'), { cause: { code: 'E_NONFINITE' } });
+      return base(d, o);
+    };
+    expect((await tune(data, inWorker, {} as Fake, { grid: { c: [1, 0] } })).chosen).toEqual({ c: 0 });
+    // A winner that diverges on all the rows (but not on the search's part) gives way to the runner-up.
+    const bigDiverges = async (d: Dataset, o: Fake) => {
+      if (o.c === 0 && d.n === data.n) throw new BdlError('E_NONFINITE', 'fit: the loss became Infinity.');
+      return base(d, o);
+    };
+    const fallback = await tune(data, bigDiverges, {} as Fake, { grid: { c: [0, 9, 1] } });
+    expect(fallback.chosen).toEqual({ c: 1 });
+    expect(fallback.scores[0].score).toBeGreaterThan(fallback.scores[2].score);
+    const workerBug = async () => {
+      throw Object.assign(new BdlError('E_WORKER', 'task 0 failed.'), { cause: { code: 'E_ARG' } });
+    };
+    await expect(tune(data, workerBug, {} as Fake, { grid: { c: [0] } })).rejects.toMatchObject({ code: 'E_WORKER' });
+    const broken = async () => {
+      throw new BdlError('E_ARG', 'dropout: expected a rate.');
+    };
+    await expect(tune(data, broken, {} as Fake, { grid: { c: [0] } })).rejects.toMatchObject({ code: 'E_ARG' });
+    const signal = { aborted: false };
+    const stopping = async (d: Dataset, o: Fake) => {
+      signal.aborted = true;
+      return base(d, o);
+    };
+    await expect(tune(data, stopping, { signal } as Fake, { grid: { c: [0, 1, 2] } })).rejects.toMatchObject({ code: 'E_ABORTED' });
+    await expect(tune(data, base, {} as Fake, { grid: { c: [0] }, validationFraction: 1 })).rejects.toBeInstanceOf(BdlError);
+  });
+
+  it('scores a mixture by its exact log-likelihood, not a moment-matched Gaussian', () => {
+    // Two members at ±1 with tiny variance: the mixture puts its mass at ±1, the Gaussian at 0.
+    const p = { kind: 'regression' as const, mean: new Float64Array([0]), variance: new Float64Array([1.01]), aleatoric: new Float64Array([0.01]), epistemic: new Float64Array([1]), members: { mean: new Float32Array([1, -1]), variance: new Float32Array([0.01, 0.01]), count: 2 } };
+    const y = new Float32Array([1]);
+    const mixture = Math.log(0.5 / Math.sqrt(2 * Math.PI * 0.01));
+    expect(validationScore(p, y)).toBeCloseTo(mixture, 4);
+  });
+
+  it('tunes a real method reproducibly; options the caller set are not searched', async () => {
+    const data = linearData(60, 2, 0.3, 3);
+    const grid = { dropout: [0.01, 0.2] };
+    const a = await tune(data, trainMcDropout, { hidden: [8], epochs: 20, seed: 1 }, { grid });
+    const b = await tune(data, trainMcDropout, { hidden: [8], epochs: 20, seed: 1 }, { grid });
+    expect(a.chosen).toEqual(b.chosen);
+    expect(a.scores).toEqual(b.scores);
+    expect(a.scores.every((s) => Number.isFinite(s.score))).toBe(true);
+    const x = data.x.subarray(0, 10);
+    const mean = async (p: Posterior) => ((await p.predict(x)) as RegressionPredictive).mean;
+    expect(await mean(a.posterior)).toEqual(await mean(b.posterior));
+    // trainMethod: the registry's grid minus what the caller fixed (here dropout and epochs: nothing left → no search).
+    const fixed = await trainMethod('mc-dropout', data, { hidden: [8], epochs: 20, dropout: 0.1, seed: 1 }, true);
+    expect(fixed.tuned).toBeUndefined();
+    const searched = await trainMethod('map', data, { hidden: [8], epochs: 20, seed: 1 }, true);
+    expect(searched.tuned!.scores.map((c) => Object.keys(c.overrides))).toEqual([['priorPrecision'], ['priorPrecision'], ['priorPrecision', 'noise']]);
+    expect(Object.keys(searched.tuned!.chosen)).toContain('priorPrecision');
+  });
+
+  it('gives small sets a step budget of epochs, within [40, 400]', () => {
+    expect(defaultEpochs(277)).toBe(400); // yacht's training split: 9 batches of 32
+    expect(defaultEpochs(455)).toBe(267); // boston: 15 batches
+    expect(defaultEpochs(1439)).toBe(89); // wine: 45 batches
+    expect(defaultEpochs(100000)).toBe(40);
+    expect(defaultEpochs(10, 32)).toBe(400);
+  });
+});
