@@ -5,7 +5,6 @@ export { SAMPLE_TAG as SWAG_SAMPLE_TAG, SwagPosterior, trainMultiSwag, trainSwa,
 export { runSwagMember, swagCollector, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 export * from './laplace/index.js';
 export { McmcPosterior, trainHmc, trainNuts, type McmcOptions } from './mcmc.js';
-export { METHODS, methodNames, type MethodEntry } from './registry.js';
 export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from './registry.js';
 export { EnsemblePosterior, trainEnsemble, type EnsembleOptions } from './ensemble.js';
 export { McDropoutPosterior, trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
