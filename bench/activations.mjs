@@ -1,14 +1,16 @@
 // `node bench/activations.mjs [a.wasm b.wasm ...]`: ns per element of bias_act_f32 (forward, with a
 // bias, 300×50 like the BNN sampler's hidden layer, plus a 256×256 block) and act_backward_f32, for
 // each activation. Several cores are measured interleaved in one process (e.g. a saved build before a
-// change against build/bdl.simd.wasm), so machine noise hits them alike; medians of the rounds.
+// change against build/bdl.simd.wasm), so machine noise hits them alike. Rounds are short (~0.3 M
+// elements) and the minimum over rounds is reported beside the median: on a loaded machine
+// preemption only ever adds time, so the minimum is the kernel's own speed.
 import { readFileSync } from 'node:fs';
 
 const files = process.argv.slice(2);
 if (files.length === 0) files.push('build/bdl.simd.wasm');
 const ACTS = ['identity', 'relu', 'tanh', 'sigmoid', 'gelu'];
 const SHAPES = [[300, 50], [256, 256]];
-const ROUNDS = 15;
+const ROUNDS = 41;
 
 const cores = files.map((f) => {
   const { exports: k } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(f)), {});
@@ -30,7 +32,7 @@ const cores = files.map((f) => {
 
 /** ns/element of `reps` calls of fn over `len` elements. */
 function time(fn, len) {
-  const reps = Math.max(4, Math.round(2e6 / len));
+  const reps = Math.max(4, Math.round(3e5 / len));
   const t0 = process.hrtime.bigint();
   for (let r = 0; r < reps; r++) fn();
   return Number(process.hrtime.bigint() - t0) / (reps * len);
@@ -55,8 +57,10 @@ for (let round = 0; round <= ROUNDS; round++) {
   }));
 }
 const median = (xs) => xs.slice().sort((p, q) => p - q)[xs.length >> 1];
-console.log(['case'.padEnd(24), ...files.map((f) => f.padStart(28))].join(' '));
+console.log(['ns/element: min / median'.padEnd(24), ...files.map((f) => f.slice(-30).padStart(30))].join(' '));
 cases.forEach((cs, i) => {
+  const mins = samples[i].map((xs) => Math.min(...xs));
   const meds = samples[i].map(median);
-  console.log([cs.name.padEnd(24), ...meds.map((v, j) => `${v.toFixed(3)} ns${j ? ` (x${(meds[0] / v).toFixed(2)})` : ''}`.padStart(28))].join(' '));
+  const cell = (j) => `${mins[j].toFixed(3)} / ${meds[j].toFixed(3)}${j ? ` (x${(mins[0] / mins[j]).toFixed(2)})` : ''}`;
+  console.log([cs.name.padEnd(24), ...mins.map((_, j) => cell(j).padStart(30))].join(' '));
 });

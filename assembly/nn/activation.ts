@@ -32,8 +32,10 @@ const GELU = 4;
   return IDENTITY;
 }
 
-// Padded tail vectors: z, y, dy in, result out.
+// Padded tail vectors: inputs, then the result.
 const PAD: usize = memory.data(64, 16);
+// 1.0f, broadcast from memory in the loops (V8 rebuilds an f32x4.splat constant at every use).
+const ONE: usize = memory.data<f32>([1], 16);
 
 /** max(v, 0) as a mask: maps −0 and NaN to +0. */
 @inline function relu_f32x4(v: v128): v128 {
@@ -50,12 +52,14 @@ const PAD: usize = memory.data(64, 16);
   return v;
 }
 
-/** dy ⊙ act'(z) for one vector (tanh and sigmoid through y = act(z)). */
-@inline function grad_f32x4<A>(g: v128, v: v128, y: v128): v128 {
+/** dy ⊙ act'(z) for one vector, from s = z (relu, gelu) or s = y = act(z) (tanh, sigmoid). */
+@inline function grad_f32x4<A>(g: v128, s: v128): v128 {
   const act = code<A>();
+  const v = s;
+  const y = s;
   if (act == RELU) return v128.and(g, f32x4.gt(v, f32x4.splat(0)));
-  if (act == TANH) return f32x4.mul(g, f32x4.sub(f32x4.splat(1), f32x4.mul(y, y)));
-  if (act == SIGMOID) return f32x4.mul(g, f32x4.mul(y, f32x4.sub(f32x4.splat(1), y)));
+  if (act == TANH) return f32x4.mul(g, f32x4.sub(v128.load32_splat(ONE), f32x4.mul(y, y)));
+  if (act == SIGMOID) return f32x4.mul(g, f32x4.mul(y, f32x4.sub(v128.load32_splat(ONE), y)));
   if (act == GELU) return f32x4.mul(g, gelu_grad_f32x4(v));
   return g;
 }
@@ -100,6 +104,18 @@ function forward<A>(z: usize, y: usize, bias: usize, m: i32, n: i32): void {
   const bytes = (<usize>m * <usize>n) << 2;
   const body = bytes & ~15;
   let done: usize = 0;
+  if (bias != 0 && (n & 3) == 0) {
+    // Rows of whole vectors: bias and activation in one pass.
+    const rowBytes = <usize>n << 2;
+    for (let row: usize = 0; row < bytes; row += rowBytes) {
+      for (let o: usize = 0; o < rowBytes; o += 16) {
+        const v = f32x4.add(v128.load(z + row + o), v128.load(bias + o));
+        v128.store(z + row + o, v);
+        v128.store(y + row + o, act_f32x4<A>(v));
+      }
+    }
+    return;
+  }
   if (bias != 0) {
     const rowBytes = <usize>n << 2;
     for (let off: usize = 0; off < bytes; off += rowBytes) {
@@ -137,20 +153,20 @@ export function bias_act_f32(z: usize, y: usize, bias: usize, m: i32, n: i32, ac
   else forward<Identity>(z, y, bias, m, n);
 }
 
-/** dz = dy ⊙ act'(z) over len elements, for one activation. */
-function backward<A>(dz: usize, dy: usize, z: usize, y: usize, len: i32): void {
+/** dz = dy ⊙ act'(z) over len elements, for one activation; s is z or y as grad_f32x4 needs. */
+function backward<A>(dz: usize, dy: usize, s: usize, len: i32): void {
   const bytes = <usize>len << 2;
   const body = bytes & ~15;
-  for (let o: usize = 0; o < body; o += 16) {
-    v128.store(dz + o, grad_f32x4<A>(v128.load(dy + o), v128.load(z + o), v128.load(y + o)));
+  for (let i = 0; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dz + o, grad_f32x4<A>(v128.load(dy + o), v128.load(s + o)));
   }
   if (body < bytes) {
     const rest = (bytes - body) >> 2;
     pad_in(0, dy + body, rest);
-    pad_in(1, z + body, rest);
-    pad_in(2, y + body, rest);
-    v128.store(PAD, grad_f32x4<A>(v128.load(PAD), v128.load(PAD, 16), v128.load(PAD, 32)), 48);
-    pad_out(dz + body, 3, rest);
+    pad_in(1, s + body, rest);
+    v128.store(PAD, grad_f32x4<A>(v128.load(PAD), v128.load(PAD, 16)), 32);
+    pad_out(dz + body, 2, rest);
   }
 }
 
@@ -159,10 +175,10 @@ function backward<A>(dz: usize, dy: usize, z: usize, y: usize, len: i32): void {
  * (y(1 − y)) read y (z may be 0); identity copies. dz may equal dy.
  */
 export function act_backward_f32(dz: usize, dy: usize, z: usize, y: usize, len: i32, act: i32): void {
-  if (act == RELU) backward<Relu>(dz, dy, z, z, len);
-  else if (act == TANH) backward<Tanh>(dz, dy, y, y, len);
-  else if (act == SIGMOID) backward<Sigmoid>(dz, dy, y, y, len);
-  else if (act == GELU) backward<Gelu>(dz, dy, z, z, len);
+  if (act == RELU) backward<Relu>(dz, dy, z, len);
+  else if (act == TANH) backward<Tanh>(dz, dy, y, len);
+  else if (act == SIGMOID) backward<Sigmoid>(dz, dy, y, len);
+  else if (act == GELU) backward<Gelu>(dz, dy, z, len);
   else if (dz != dy) memory.copy(dz, dy, <usize>len << 2);
 }
 
