@@ -1,7 +1,8 @@
 // Dense-layer epilogues: bias + activation forward, activation backward, bias gradient.
 // Activation codes (the ABI): 0 identity, 1 relu, 2 tanh, 3 sigmoid, 4 gelu (exact, x·Φ(x)).
-// Everything is f32x4; the transcendental ones use nn/vmath.ts. The m×n block is contiguous, so
-// only the bias add goes row by row; the activation runs over the whole block, and its last
+// Everything is f32x4; the transcendental ones use nn/vmath.ts. When n % 4 = 0 each row is whole
+// vectors and bias + activation run in one pass. Otherwise, as the m×n block is contiguous, only
+// the bias add goes row by row; the activation runs over the whole block, and its last
 // len % 4 elements go through a zero-padded scratch vector so that they get exactly the same
 // arithmetic. (A padded tail per row cost ~30 ns a row, more than the row's tanh at n = 50.)
 //

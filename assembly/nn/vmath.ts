@@ -5,8 +5,8 @@
 //
 // Speed: every constant is broadcast from a table in linear memory (load32_splat) rather than written
 // as f32x4.splat / v128.const, because V8 11.3 rebuilds each v128 constant inside the loop at every
-// use (several instructions each; ~20 per call made tanh ~4× slower). Results travel as return
-// values, never through v128 globals, which V8 keeps in memory.
+// use (several instructions each, ~20 constants per call). Results travel as return values, never
+// through v128 globals, which V8 keeps in memory. bench/activations.mjs measures these.
 
 // The constant table, in the order of the C_ indices below.
 const TABLE: usize = memory.data<f32>([
@@ -17,7 +17,7 @@ const TABLE: usize = memory.data<f32>([
   // Taylor coefficients of eʳ − 1 − r, divided by r², highest first.
   <f32>(1.0 / 5040.0), <f32>(1.0 / 720.0), <f32>(1.0 / 120.0), <f32>(1.0 / 24.0), <f32>(1.0 / 6.0), 0.5,
   1, 2, -2, -40, -104, -0.5, 15, 0.3989422804014327,
-  // ½ + ½·erf series (Q) and Mills-ratio fit (G), highest first; see gauss.
+  // ½ + ½·erf series (Q) and Mills-ratio fit (G), highest first; see normal_cdf.
   4.547059648745613e-9, -8.245334829725378e-8, 1.3319387032633303e-6, -1.888931251900723e-5,
   2.3086937523231058e-4, -2.3746564309609086e-3, 1.9947114020071634e-2, -1.3298076013381088e-1,
   7.978845608028654e-1,
