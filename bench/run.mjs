@@ -153,6 +153,7 @@ function resultsMarkdown(all) {
     if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
   }
+  L.push('The register-only loop is a lower bound on the f32x4 ceiling: where a GEMM reads above 100 % of it, the loop is what falls short (on this CPU type TOOLCHAIN.md measured a native unfused 128-bit ceiling that TF.js-wasm reaches 76 % of; the TF.js column gives the same scale in this run).', '');
   L.push('GFLOP/s = 2·m·n·k / time. Other processes share this 2-core machine, so absolute figures swing between runs: bdl/TF.js and bdl/peak are medians of per-round ratios, bdl, TF.js and the peak loop being timed in interleaved batches.', '');
   return L.join('\n');
 }
