@@ -12,6 +12,8 @@ import { median } from './timing.js';
 
 export interface MlpResult {
   name: string;
+  /** Layer widths joined by '-', e.g. "8-50-1". */
+  shape: string;
   layers: number[];
   batch: number;
   bdl_examples_per_s: number | null;
@@ -60,6 +62,7 @@ export async function runSuite(o: SuiteOptions): Promise<RuntimeResult> {
     const data = mlpData(c);
     const r: MlpResult = {
       name: c.name,
+      shape: c.layers.join('-'),
       layers: c.layers,
       batch: c.batch,
       bdl_examples_per_s: await bdlMlp(c, data, core),

@@ -1,4 +1,5 @@
 // `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--out name]`
+// A method may name a variant: --methods laplace:subset=all:hessian=diag,laplace:hessian=full
 // (or `--merge a,b --out uci`: one report from the runs eval/a.json, eval/b.json, e.g. run in parallel):
 // the UCI regression protocol (Hernández-Lobato & Adams 2015): 20 seeded 90/10 splits, one hidden
 // layer of 50 ReLU units, standardization on the training split, metrics in original units —
@@ -44,20 +45,22 @@ if (merge) {
     }
   }
   datasets = Object.keys(DATASETS).filter((d) => results[d]);
-  methods = Object.keys(METHODS).filter((m) => datasets.some((d) => results[d][m]));
+  methods = [...new Set(datasets.flatMap((d) => Object.keys(results[d])))];
 }
 for (const name of merge ? [] : datasets) {
   const file = new URL(`../data/uci/${DATASETS[name]}.txt`, import.meta.url);
   const ds = parseDataset(readFileSync(file, 'utf8'), { source: name });
   results[name] = {};
   for (const method of methods) {
-    const entry = METHODS[method];
-    if (!entry) throw new Error(`unknown method ${method}`);
+    // A variant of a method: name:key=value:key=value (e.g. laplace:subset=all:hessian=diag).
+    const [base, ...pairs] = method.split(':');
+    const variant = Object.fromEntries(pairs.map((p) => p.split('=')).map(([k, v]) => [k, v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v]));
+    if (!METHODS[base]) throw new Error(`unknown method ${base}`);
     const per = { rmse: [], ll: [], seconds: [], llKind: '', chosen: [], validation: [] };
     for (let s = 0; s < splits; s++) {
       const { train, test } = trainTestSplit(ds, { seed: 2015, stream: s });
       const t0 = performance.now();
-      const { posterior: post, tuned } = await trainMethod(method, train, { hidden: [50], seed: s }, tuneIt);
+      const { posterior: post, tuned } = await trainMethod(base, train, { hidden: [50], seed: s, ...variant }, tuneIt);
       if (tuned) {
         per.chosen.push(tuned.chosen);
         per.validation.push(tuned.scores);
