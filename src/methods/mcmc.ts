@@ -89,7 +89,17 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
   const theta = new Float32Array(S * P);
   r.draws!.forEach((d, c) => theta.set(d, c * r.count * P));
   const d = r.diagnostics;
+  // A trace for the report: the weight norm ‖θ‖ of each kept draw, per chain.
+  const trace = r.draws!.map((chain) =>
+    Array.from({ length: r.count }, (_, k) => {
+      let s = 0;
+      for (let i = k * P; i < (k + 1) * P; i++) s += chain[i] * chain[i];
+      return Math.sqrt(s);
+    }),
+  );
   const info = {
+    trace,
+    traceLabel: '‖θ‖ (weight norm)',
     chains: r.chains,
     keptPerChain: r.count,
     thin,
