@@ -65,6 +65,12 @@ export function gemm_f32_nt(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32
     if (beta == 0) memory.fill(c, 0, <usize>m * ldc);
     return;
   }
+  // k = 1 is an outer product whatever the transposes (A's m values and B's n values are
+  // contiguous either way): packing would cost more than the product itself.
+  if (k == 1) {
+    outer(c, a, b, m, n, beta == 1);
+    return;
+  }
   const pa = work;
   const pb = work + PACK_A_BYTES;
   const tile = pb + PACK_B_BYTES;
@@ -121,6 +127,27 @@ function merge_tile(c: usize, tile: usize, h: i32, w: i32, ldc: usize, acc: bool
       const o = <usize>j << 2;
       const v = load<f32>(t + o);
       store<f32>(r + o, acc ? load<f32>(r + o) + v : v);
+    }
+  }
+}
+
+/** C (+)= a·bᵀ for a of m values and b of n values; the same roundings as the packed path (c + a·b). */
+function outer(c: usize, a: usize, b: usize, m: i32, n: i32, acc: bool): void {
+  const n4 = n & ~3;
+  for (let i = 0; i < m; i++) {
+    const row = c + ((<usize>i * <usize>n) << 2);
+    const ai = v128.load32_splat(a + (<usize>i << 2));
+    const as = load<f32>(a + (<usize>i << 2));
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      const p = f32x4.mul(ai, v128.load(b + o));
+      v128.store(row + o, acc ? f32x4.add(v128.load(row + o), p) : p);
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      const p = as * load<f32>(b + o);
+      store<f32>(row + o, acc ? load<f32>(row + o) + p : p);
     }
   }
 }
