@@ -40,6 +40,16 @@ describe('bdl fit', () => {
     expect(chosen.epochs).toBeUndefined();
   });
 
+  it('runs every Laplace subset from the command line (subnetwork: the 1000 largest-variance weights by default)', () => {
+    for (const [subset, hessian] of [['last-layer', 'kron'], ['all', 'diag'], ['subnetwork', 'full']]) {
+      const r = bdl('fit', '--method', 'laplace', '--subset', subset, '--hessian', hessian, '--train', train, '--test', test, '--epochs', '20');
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.method).toBe('laplace');
+      expect(j.epistemic.every((v: number) => v > 0)).toBe(true);
+    }
+  });
+
   it('writes the classification contract', () => {
     const rows = Array.from({ length: 120 }, (_, i) => `${(i % 3) + 0.1 * Math.sin(i)},${Math.cos(i)},${i % 3}`);
     const f = join(dir, 'cls.csv');

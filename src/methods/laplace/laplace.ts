@@ -30,7 +30,7 @@ export interface LaplaceOptions extends MethodOptions {
   hessian?: Hessian;
   /** 'last-layer' (default), 'all' or 'subnetwork'. */
   subset?: SubsetKind;
-  /** For subset 'subnetwork': the largest |θ|, the largest diagonal-Laplace variances, or given indices into θ. */
+  /** For subset 'subnetwork': the largest |θ|, the largest diagonal-Laplace variances, or given indices into θ (default: the 1000 of largest variance). */
   subnetwork?: { by: 'magnitude' | 'variance'; size: number } | { indices: ArrayLike<number> };
   /** 'ggn' (default, generalized Gauss-Newton) or 'ef' (empirical Fisher). */
   curvature?: Curvature;
@@ -150,6 +150,9 @@ export async function modelSelection(train: Dataset, candidates: Partial<Laplace
   return out.sort((a, b) => b.logEvidence - a.logEvidence);
 }
 
+/** Size of the default subnetwork: a full precision over it is 8 MB. */
+const DEFAULT_SUBNETWORK = 1000;
+
 async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions): Promise<Subset> {
   const layout = mlp.layout;
   const L = layout.layers.length;
@@ -157,8 +160,8 @@ async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: 
   if (kind === 'all') return layerSubset(layout, 'all', Array.from({ length: L }, (_, l) => l));
   if (kind === 'last-layer') return layerSubset(layout, 'last-layer', [L - 1]);
   if (kind !== 'subnetwork') throw argError('E_ARG', 'subset', "'last-layer' | 'all' | 'subnetwork'", describe(kind), "Use 'last-layer' (default).");
-  const s = opts.subnetwork;
-  if (!s) throw argError('E_ARG', 'subnetwork', "{ by: 'magnitude' | 'variance', size } or { indices }", 'undefined', "E.g. { by: 'variance', size: 1000 }.");
+  // Default: the DEFAULT_SUBNETWORK parameters of largest diagonal-Laplace variance (Daxberger et al. 2021).
+  const s = opts.subnetwork ?? { by: 'variance' as const, size: Math.min(DEFAULT_SUBNETWORK, layout.size) };
   if ('indices' in s) return indexSubset(layout, s.indices);
   if (s.by === 'magnitude') return indexSubset(layout, topIndices(Float64Array.from(theta, Math.abs), s.size));
   if (s.by !== 'variance') throw argError('E_ARG', 'subnetwork.by', "'magnitude' | 'variance'", describe(s.by), "Use 'variance'.");
