@@ -4,7 +4,7 @@ export { MapPosterior, residualVariance, trainMap, type MapOptions } from './map
 export { SAMPLE_TAG as SWAG_SAMPLE_TAG, SwagPosterior, trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagMember, type SwagOptions } from './swag.js';
 export { runSwagMember, swagCollector, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 export * from './laplace/index.js';
-export { McmcPosterior, trainHmc, trainNuts, type McmcOptions } from './mcmc.js';
+export { trainHmc, trainNuts, type McmcOptions } from './mcmc.js';
 export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from './registry.js';
 export { EnsemblePosterior, trainEnsemble, type EnsembleOptions } from './ensemble.js';
 export { McDropoutPosterior, trainMcDropout, type McDropoutOptions } from './mc-dropout.js';

@@ -11,19 +11,15 @@
  */
 import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { applyStandardizer, type Standardizer } from '../data/standardize.js';
-import type { Mlp } from '../model/mlp.js';
-import type { MlpSpec } from '../model/spec.js';
 import type { Pool } from '../pool/types.js';
-import { mixturePredictive } from '../posterior/network.js';
-import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
-import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
-import { Rng } from '../random/index.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains } from '../samplers/sample-chains.js';
 import { fit } from '../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 import { residualVariance } from './map.js';
+import { SamplesPosterior } from './samples.js';
+import type { Posterior } from '../posterior/types.js';
+import { applyStandardizer } from '../data/standardize.js';
 
 export interface McmcOptions extends MethodOptions {
   /** Chains (default 4), warmup iterations (default 500) and sampling iterations (default 500) per chain. */
@@ -111,52 +107,5 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
     samplingSeconds: r.seconds,
     noiseStd: Math.sqrt(noiseVar) * (standardizer?.yStd?.[0] ?? 1),
   };
-  return new McmcPosterior(method, spec, theta, S, standardizer, noiseVar, info, mlp);
-}
-
-/** Kept weight draws of HMC/NUTS chains; the predictive is their uniform mixture. */
-export class McmcPosterior implements Posterior {
-  constructor(
-    readonly method: 'nuts' | 'hmc',
-    readonly spec: MlpSpec,
-    /** S × P kept draws (chains concatenated), f32 as the network runs them. */
-    readonly draws: Float32Array,
-    readonly count: number,
-    readonly standardizer: Standardizer | undefined,
-    /** Noise variance in standardized units. */
-    readonly noiseVar: number,
-    readonly info: Record<string, unknown>,
-    private mlp?: Mlp,
-  ) {}
-
-  private draw(s: number): Float32Array {
-    const P = this.draws.length / this.count;
-    return this.draws.subarray(s * P, (s + 1) * P);
-  }
-
-  /** Uses every kept draw, or `samples` of them evenly spaced. */
-  async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
-    this.mlp ??= await engineFor(this.spec);
-    const S = Math.min(opts.samples ?? this.count, this.count);
-    const step = this.count / S;
-    return mixturePredictive(this.mlp, this.standardizer, x, S, (s) => ({ theta: this.draw(Math.floor(s * step)) }), { noiseVar: this.noiseVar, signal: opts.signal });
-  }
-
-  /** n kept draws chosen uniformly at random (with replacement) by `seed`. */
-  async sampleWeights(n: number, seed = 0): Promise<Float32Array[]> {
-    const rng = new Rng(seed, 0, [0, 0, 0x6d]);
-    return Array.from({ length: n }, () => this.draw(rng.int(this.count)).slice());
-  }
-
-  toBytes(): Uint8Array {
-    return encodePosterior({
-      method: this.method, spec: this.spec, standardizer: this.standardizer,
-      state: { noiseVar: this.noiseVar, count: this.count, info: this.info }, arrays: { draws: this.draws },
-    });
-  }
-}
-
-for (const m of ['nuts', 'hmc'] as const) {
-  registerPosteriorFormat(m, async (p) =>
-    new McmcPosterior(m, p.spec, p.arrays.draws as Float32Array, p.state!.count as number, p.standardizer, p.state!.noiseVar as number, (p.state!.info ?? {}) as Record<string, unknown>));
+  return new SamplesPosterior(method, spec, theta, standardizer, noiseVar, info, mlp);
 }

@@ -11,6 +11,7 @@ import { layoutOf, taskOf, type MlpSpec } from '../model/spec.js';
 import { mixturePredictive } from '../posterior/network.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
+import { Rng } from '../random/index.js';
 import { fit } from '../train/fit.js';
 import type { Arena } from '../wasm/index.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
@@ -98,7 +99,10 @@ export function evenly(i: number, total: number, keep: number): boolean {
   return Math.floor(((i + 1) * keep) / total) > Math.floor((i * keep) / total);
 }
 
-/** A posterior represented by S weight vectors; predicts with their uniform mixture. */
+/** Philox counter tag of sampleWeights' choices. */
+const WEIGHT_DRAW_TAG = 0x6d;
+
+/** Kept weight samples (SG-MCMC, SVGD particles, HMC/NUTS draws); the predictive is their uniform mixture. */
 export class SamplesPosterior implements Posterior {
   constructor(
     readonly method: string,
@@ -125,19 +129,26 @@ export class SamplesPosterior implements Posterior {
     return { samples: this.count, ...noise, ...this.extra };
   }
 
+  /** Uses every sample, or `samples` of them evenly spaced. */
   async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
     this.mlp ??= await engineFor(this.spec);
     const P = this.size;
-    return mixturePredictive(this.mlp, this.standardizer, x, this.count, (s) => ({ theta: this.samples.subarray(s * P, (s + 1) * P) }), {
-      noiseVar: this.noiseVar,
-      signal: opts.signal,
-    });
+    const S = Math.min(opts.samples ?? this.count, this.count);
+    const step = this.count / S;
+    return mixturePredictive(this.mlp, this.standardizer, x, S, (s) => {
+      const i = Math.floor(s * step);
+      return { theta: this.samples.subarray(i * P, (i + 1) * P) };
+    }, { noiseVar: this.noiseVar, signal: opts.signal });
   }
 
-  /** n weight vectors, cycling through the samples in order. */
-  async sampleWeights(n: number): Promise<Float32Array[]> {
+  /** n samples chosen uniformly at random (with replacement) by `seed`. */
+  async sampleWeights(n: number, seed = 0): Promise<Float32Array[]> {
     const P = this.size;
-    return Array.from({ length: n }, (_, i) => this.samples.slice((i % this.count) * P, ((i % this.count) + 1) * P));
+    const rng = new Rng(seed, 0, [0, 0, WEIGHT_DRAW_TAG]);
+    return Array.from({ length: n }, () => {
+      const i = rng.int(this.count);
+      return this.samples.slice(i * P, (i + 1) * P);
+    });
   }
 
   toBytes(): Uint8Array {
@@ -151,6 +162,6 @@ export class SamplesPosterior implements Posterior {
   }
 }
 
-for (const m of ['sgld', 'csgld', 'sghmc', 'sghmc-mh', 'svgd']) {
+for (const m of ['sgld', 'csgld', 'sghmc', 'sghmc-mh', 'svgd', 'nuts', 'hmc']) {
   registerPosteriorFormat(m, async (p) => new SamplesPosterior(m, p.spec, p.arrays.samples as Float32Array, p.standardizer, p.state!.noiseVar as number, (p.state!.extra ?? {}) as Record<string, unknown>));
 }
