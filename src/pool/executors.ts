@@ -206,7 +206,11 @@ function spawnBrowser(workerUrl: string | URL | undefined, die: (reason: string)
       : new Worker(workerUrl, { type: 'module' });
   w.addEventListener('error', (e) => {
     e.preventDefault();
-    die(`uncaught error: ${e.message || 'the worker script failed to load or threw'}`);
+    // The error event and the task's checkpoint messages travel on different ports, so the error can
+    // overtake checkpoints the worker posted just before it died: let those land first (the worker is
+    // already broken; 50 ms costs nothing), so the task restarts from its true last checkpoint.
+    const reason = `uncaught error: ${e.message || 'the worker script failed to load or threw'}`;
+    setTimeout(() => die(reason), 50);
   });
   return {
     endpoint: w,
