@@ -1,5 +1,8 @@
 // Shared fixtures for the method tests: closed-form Bayesian linear regression and a 1-D gap problem.
+import { expect } from 'vitest';
 import { makeDataset, type Dataset } from '../../src/data/dataset.js';
+import { posteriorFromBytes } from '../../src/posterior/serialize.js';
+import type { Posterior } from '../../src/posterior/types.js';
 import { Rng } from '../../src/random/index.js';
 
 /** y = x·w + b + σ·noise with x rows of d features; `rho` correlates consecutive features. */
@@ -80,4 +83,16 @@ function invert(a: Float64Array, P: number): Float64Array {
     }
   }
   return inv;
+}
+
+/** A posterior restored from its bytes predicts exactly as the original, and has epistemic variance. */
+export async function expectRoundTrip(post: Posterior, method: string, x: Float32Array, seed: number): Promise<void> {
+  const again = await posteriorFromBytes(post.toBytes());
+  expect(again.method).toBe(method);
+  const pa = await post.predict(x, { seed });
+  const pb = await again.predict(x, { seed });
+  if (pa.kind !== 'regression' || pb.kind !== 'regression') throw new Error('regression expected');
+  expect(Array.from(pb.mean)).toEqual(Array.from(pa.mean));
+  expect(Array.from(pb.variance)).toEqual(Array.from(pa.variance));
+  expect(pa.epistemic[0]).toBeGreaterThan(0);
 }

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { makeDataset } from '../../src/data/dataset.js';
 import { dropoutRates, trainMcDropout } from '../../src/methods/mc-dropout.js';
-import { posteriorFromBytes } from '../../src/posterior/serialize.js';
-import { gapContrast, gapData, gapGrid, linearData } from './helpers.js';
+import { gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from './helpers.js';
 
 describe('MC dropout', () => {
   // Two hidden layers: with one, dropout put less variance in the gap than on the data here, the
@@ -44,15 +43,7 @@ describe('MC dropout', () => {
     const a = await trainMcDropout(train, { hidden: [8], epochs: 4, seed: 4, inputDropout: true });
     const b = await trainMcDropout(train, { hidden: [8], epochs: 4, seed: 4, inputDropout: true });
     expect(Array.from(b.theta)).toEqual(Array.from(a.theta));
-    const again = await posteriorFromBytes(a.toBytes());
-    expect(again.method).toBe('mc-dropout');
-    const x = Float32Array.from([0.1, -0.4, 1.2, 0.3]);
-    const pa = await a.predict(x, { seed: 3 });
-    const pb = await again.predict(x, { seed: 3 });
-    if (pa.kind !== 'regression' || pb.kind !== 'regression') throw new Error('regression expected');
-    expect(Array.from(pb.mean)).toEqual(Array.from(pa.mean));
-    expect(Array.from(pb.variance)).toEqual(Array.from(pa.variance));
-    expect(pa.epistemic[0]).toBeGreaterThan(0);
+    await expectRoundTrip(a, 'mc-dropout', Float32Array.from([0.1, -0.4, 1.2, 0.3]), 3);
   });
 
   it('rejects bad options with typed errors', async () => {

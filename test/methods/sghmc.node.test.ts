@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { essMean } from '../../src/diagnostics/ess.js';
-import { BdlError } from '../../src/errors.js';
 import type { SamplesPosterior } from '../../src/methods/samples.js';
 import { trainSghmc, trainSghmcMh } from '../../src/methods/sghmc.js';
 import { posteriorFromBytes } from '../../src/posterior/serialize.js';
 import { column, conjugateRegression, moments } from '../helpers/conjugate.js';
+import { errorCode } from '../helpers/errors.js';
 
 const conj = conjugateRegression(200, 2, 0.5, 1, 1);
 /** No hidden layer, known noise, raw units, full batch: the conjugate Gaussian posterior. */
@@ -16,15 +16,6 @@ function varianceBias(p: SamplesPosterior): number {
   let b = 0;
   for (let j = 0; j < 3; j++) b += Math.abs(Math.log(m.variance[j] / conj.cov[j][j]));
   return b;
-}
-
-async function code(f: () => Promise<unknown>): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    return e instanceof BdlError ? e.code : 'other';
-  }
-  return 'none';
 }
 
 describe('SGHMC and SGHMC-MH on a Gaussian posterior (conjugate linear regression)', () => {
@@ -88,9 +79,9 @@ describe('SGHMC and SGHMC-MH on a Gaussian posterior (conjugate linear regressio
   });
 
   it('rejects bad options with typed errors', async () => {
-    expect(await code(() => trainSghmc(conj.data, { ...linear, friction: 0 }))).toBe('E_ARG');
-    expect(await code(() => trainSghmcMh(conj.data, { ...linear, every: 0 }))).toBe('E_ARG');
-    expect(await code(() => trainSghmcMh(conj.data, { ...linear, targetAcceptance: 1.5 }))).toBe('E_ARG');
-    expect(await code(() => trainSghmcMh(conj.data, { ...linear, batchSize: 1000 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainSghmc(conj.data, { ...linear, friction: 0 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainSghmcMh(conj.data, { ...linear, every: 0 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainSghmcMh(conj.data, { ...linear, targetAcceptance: 1.5 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainSghmcMh(conj.data, { ...linear, batchSize: 1000 }))).toBe('E_ARG');
   });
 });

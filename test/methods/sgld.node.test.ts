@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { essMean } from '../../src/diagnostics/ess.js';
-import { BdlError } from '../../src/errors.js';
 import { trainCsgld, trainSgld } from '../../src/methods/sgld.js';
 import type { SamplesPosterior } from '../../src/methods/samples.js';
 import { posteriorFromBytes } from '../../src/posterior/serialize.js';
 import { column, conjugateRegression, moments } from '../helpers/conjugate.js';
+import { errorCode } from '../helpers/errors.js';
 import { GAP_X, gapData } from '../helpers/gap.js';
 
 const conj = conjugateRegression(200, 2, 0.5, 1, 1);
@@ -20,15 +20,6 @@ function expectPosterior(p: SamplesPosterior, varLo: number, varHi: number) {
     expect(m.variance[j] / conj.cov[j][j]).toBeGreaterThan(varLo);
     expect(m.variance[j] / conj.cov[j][j]).toBeLessThan(varHi);
   }
-}
-
-async function code(f: () => Promise<unknown>): Promise<string> {
-  try {
-    await f();
-  } catch (e) {
-    return e instanceof BdlError ? e.code : 'other';
-  }
-  return 'none';
 }
 
 describe('SGLD', () => {
@@ -76,9 +67,9 @@ describe('SGLD', () => {
   });
 
   it('rejects bad options with typed errors', async () => {
-    expect(await code(() => trainSgld(conj.data, { ...linear, epochs: 0 }))).toBe('E_ARG');
-    expect(await code(() => trainSgld(conj.data, { ...linear, burnIn: -1 }))).toBe('E_ARG');
-    expect(await code(() => trainSgld(conj.data, { ...linear, samples: 1.5 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainSgld(conj.data, { ...linear, epochs: 0 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainSgld(conj.data, { ...linear, burnIn: -1 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainSgld(conj.data, { ...linear, samples: 1.5 }))).toBe('E_ARG');
   });
 });
 
@@ -97,7 +88,7 @@ describe('cyclical SGLD', () => {
   });
 
   it('rejects bad options with typed errors', async () => {
-    expect(await code(() => trainCsgld(conj.data, { ...linear, explore: 1 }))).toBe('E_ARG');
-    expect(await code(() => trainCsgld(conj.data, { ...linear, epochs: 1, cycles: 100 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainCsgld(conj.data, { ...linear, explore: 1 }))).toBe('E_ARG');
+    expect(await errorCode(() => trainCsgld(conj.data, { ...linear, epochs: 1, cycles: 100 }))).toBe('E_ARG');
   });
 });

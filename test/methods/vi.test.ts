@@ -3,10 +3,9 @@ import { BdlError } from '../../src/errors.js';
 import { makeDataset } from '../../src/data/dataset.js';
 import { Mlp } from '../../src/model/mlp.js';
 import { trainVi, viObjective } from '../../src/methods/vi.js';
-import { posteriorFromBytes } from '../../src/posterior/serialize.js';
 import { cosine } from '../../src/train/schedules.js';
 import type { LoopContext } from '../../src/train/fit.js';
-import { exactPosterior, gapContrast, gapData, gapGrid, linearData } from './helpers.js';
+import { exactPosterior, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from './helpers.js';
 
 const softplus = (r: number) => Math.max(r, 0) + Math.log1p(Math.exp(-Math.abs(r)));
 
@@ -124,15 +123,7 @@ describe('VI posterior', () => {
     const b = await trainVi(train, { hidden: [8], epochs: 5, seed: 4 });
     expect(Array.from(b.mu)).toEqual(Array.from(a.mu));
     expect(Array.from(b.rho)).toEqual(Array.from(a.rho));
-    const x = Float32Array.from([0.1, -0.4, 1.2, 0.3]);
-    const again = await posteriorFromBytes(a.toBytes());
-    expect(again.method).toBe('vi');
-    const pa = await a.predict(x, { seed: 9 });
-    const pb = await again.predict(x, { seed: 9 });
-    if (pa.kind !== 'regression' || pb.kind !== 'regression') throw new Error('regression expected');
-    expect(Array.from(pb.mean)).toEqual(Array.from(pa.mean));
-    expect(Array.from(pb.variance)).toEqual(Array.from(pa.variance));
-    expect(pa.epistemic[0]).toBeGreaterThan(0);
+    await expectRoundTrip(a, 'vi', Float32Array.from([0.1, -0.4, 1.2, 0.3]), 9);
   });
 
   it('rejects bad options with typed errors', async () => {
