@@ -71,6 +71,12 @@ export function gemm_f32_nt(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32
     outer(c, a, b, m, n, beta == 1);
     return;
   }
+  // A thin product — a small k in A·B, few rows of C in Aᵀ·B (the first layer of a network with
+  // few inputs, forward and backward) — spends more time packing than multiplying: stream in place.
+  if (!tb && (ta ? m : k) <= THIN) {
+    direct(c, a, b, m, n, k, beta == 1, ta ? 4 : <usize>k << 2, ta ? <usize>m << 2 : 4, work);
+    return;
+  }
   const pa = work;
   const pb = work + PACK_A_BYTES;
   const tile = pb + PACK_B_BYTES;
@@ -109,6 +115,135 @@ export function gemm_f32_nt(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32
           }
         }
       }
+    }
+  }
+}
+
+/** Largest k of A·B (rows of C in Aᵀ·B) that `direct` takes instead of packing. */
+const THIN: i32 = 16;
+
+/**
+ * C (+)= op(A)·B without packing: A(r, p) is at a + r·rs + p·cs, B is k×n. Sums run over p in the
+ * packed path's order — KC-deep blocks, each summed from zero and then added to C — so the two
+ * paths give the same bits. 4×8 and 4×4 register tiles; the last n mod 4 columns go through a
+ * zero-padded copy of B's edge and a scratch tile; the last m mod 4 rows one at a time.
+ */
+function direct(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta1: bool, rs: usize, cs: usize, work: usize): void {
+  const ldb = <usize>n << 2;
+  const n8 = n & ~7;
+  const n4 = n & ~3;
+  const edge = work;
+  const tile = work + PACK_A_BYTES + PACK_B_BYTES;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const acc = beta1 || pc > 0;
+    const ap = a + <usize>pc * cs;
+    const bp = b + <usize>pc * ldb;
+    if (n4 < n) pack_cols(edge, bp + (<usize>n4 << 2), ldb, kc, 4, n - n4);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const ai = ap + <usize>i * rs;
+      const ci = c + <usize>i * ldb;
+      let j = 0;
+      for (; j < n8; j += 8) direct_4x8(ai, rs, cs, bp + (<usize>j << 2), ldb, kc, ci + (<usize>j << 2), ldb, acc);
+      for (; j < n4; j += 4) direct_4x4(ai, rs, cs, bp + (<usize>j << 2), ldb, kc, ci + (<usize>j << 2), ldb, acc);
+      if (n4 < n) {
+        direct_4x4(ai, rs, cs, edge, 16, kc, tile, <usize>NR << 2, false);
+        merge_tile(ci + (<usize>n4 << 2), tile, 4, n - n4, ldb, acc);
+      }
+    }
+    for (; i < m; i++) direct_row(ap + <usize>i * rs, cs, bp, ldb, kc, n, c + <usize>i * ldb, acc, edge, tile);
+  }
+}
+
+/** A 4×8 tile of C (+)= op(A)·B over kc steps, A rows at ai + r·rs, B rows ldb bytes apart. */
+function direct_4x8(ai: usize, rs: usize, cs: usize, b: usize, ldb: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const rs2 = rs + rs;
+  const rs3 = rs2 + rs;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b); const b1 = v128.load(b, 16);
+    const a0 = v128.load32_splat(ai);
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+    const a1 = v128.load32_splat(ai + rs);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+    const a2 = v128.load32_splat(ai + rs2);
+    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+    const a3 = v128.load32_splat(ai + rs3);
+    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+    ai += cs;
+    b += ldb;
+  }
+  let r = c;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(r));
+    c01 = f32x4.add(c01, v128.load(r, 16));
+  }
+  v128.store(r, c00); v128.store(r, c01, 16); r += ldc;
+  if (acc) {
+    c10 = f32x4.add(c10, v128.load(r));
+    c11 = f32x4.add(c11, v128.load(r, 16));
+  }
+  v128.store(r, c10); v128.store(r, c11, 16); r += ldc;
+  if (acc) {
+    c20 = f32x4.add(c20, v128.load(r));
+    c21 = f32x4.add(c21, v128.load(r, 16));
+  }
+  v128.store(r, c20); v128.store(r, c21, 16); r += ldc;
+  if (acc) {
+    c30 = f32x4.add(c30, v128.load(r));
+    c31 = f32x4.add(c31, v128.load(r, 16));
+  }
+  v128.store(r, c30); v128.store(r, c31, 16);
+}
+
+/** A 4×4 tile, as direct_4x8. */
+function direct_4x4(ai: usize, rs: usize, cs: usize, b: usize, ldb: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  const rs2 = rs + rs;
+  const rs3 = rs2 + rs;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    c0 = madd(v128.load32_splat(ai), b0, c0);
+    c1 = madd(v128.load32_splat(ai + rs), b0, c1);
+    c2 = madd(v128.load32_splat(ai + rs2), b0, c2);
+    c3 = madd(v128.load32_splat(ai + rs3), b0, c3);
+    ai += cs;
+    b += ldb;
+  }
+  let r = c;
+  v128.store(r, acc ? f32x4.add(c0, v128.load(r)) : c0); r += ldc;
+  v128.store(r, acc ? f32x4.add(c1, v128.load(r)) : c1); r += ldc;
+  v128.store(r, acc ? f32x4.add(c2, v128.load(r)) : c2); r += ldc;
+  v128.store(r, acc ? f32x4.add(c3, v128.load(r)) : c3);
+}
+
+/**
+ * One row of C (+)= op(A)·B: four columns per vector; the last n mod 4 from the zero-padded copy of
+ * B's edge (`edge`, 4 floats per k step) through the scratch `tile`, so they round like the lanes.
+ */
+function direct_row(ai: usize, cs: usize, b: usize, ldb: usize, kc: i32, n: i32, c: usize, acc: bool, edge: usize, tile: usize): void {
+  const n4 = n & ~3;
+  for (let j = 0; j < n; j += 4) {
+    const o = <usize>j << 2;
+    const inEdge = j == n4;
+    const step: usize = inEdge ? 16 : ldb;
+    let s = f32x4.splat(0);
+    let ap = ai;
+    let bp = inEdge ? edge : b + o;
+    for (let p = 0; p < kc; p++) {
+      s = madd(v128.load32_splat(ap), v128.load(bp), s);
+      ap += cs;
+      bp += step;
+    }
+    if (!inEdge) {
+      v128.store(c + o, acc ? f32x4.add(s, v128.load(c + o)) : s);
+    } else {
+      v128.store(tile, s);
+      merge_tile(c + o, tile, 1, n - n4, 0, acc);
     }
   }
 }

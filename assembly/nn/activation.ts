@@ -190,16 +190,32 @@ export function bias_grad_f32(db: usize, dz: usize, m: i32, n: i32, beta: f32): 
   else if (beta != 1) {
     for (let j = 0; j < n; j++) store<f32>(db + (<usize>j << 2), beta * load<f32>(db + (<usize>j << 2)));
   }
-  for (let r = 0; r < m; r++) {
-    const row = dz + ((<usize>r * <usize>n) << 2);
-    let j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(db + o, f32x4.add(v128.load(db + o), v128.load(row + o)));
+  // Column blocks held in registers down all m rows (rows added in order, so the bits are those of
+  // adding row after row into db), instead of a load and store of db per row.
+  const ld = <usize>n << 2;
+  const end = dz + <usize>m * ld;
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const d = db + (<usize>j << 2);
+    let s0 = v128.load(d), s1 = v128.load(d, 16), s2 = v128.load(d, 32), s3 = v128.load(d, 48);
+    for (let row = dz + (<usize>j << 2); row < end; row += ld) {
+      s0 = f32x4.add(s0, v128.load(row));
+      s1 = f32x4.add(s1, v128.load(row, 16));
+      s2 = f32x4.add(s2, v128.load(row, 32));
+      s3 = f32x4.add(s3, v128.load(row, 48));
     }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      store<f32>(db + o, load<f32>(db + o) + load<f32>(row + o));
-    }
+    v128.store(d, s0); v128.store(d, s1, 16); v128.store(d, s2, 32); v128.store(d, s3, 48);
+  }
+  for (; j + 4 <= n; j += 4) {
+    const d = db + (<usize>j << 2);
+    let s0 = v128.load(d);
+    for (let row = dz + (<usize>j << 2); row < end; row += ld) s0 = f32x4.add(s0, v128.load(row));
+    v128.store(d, s0);
+  }
+  for (; j < n; j++) {
+    const d = db + (<usize>j << 2);
+    let s0 = load<f32>(d);
+    for (let row = dz + (<usize>j << 2); row < end; row += ld) s0 += load<f32>(row);
+    store<f32>(d, s0);
   }
 }

@@ -109,20 +109,25 @@ export class BnnTarget implements Target {
     const cap = this.mlp.capacity;
     const inW = this.spec.inputs;
     const tW = this.mlp.targetWidth;
+    const lam = this.lambda;
+    const invT = this.invT;
     let nll = 0;
+    let quad = 0;
     for (let s = 0; s < this.n; s += cap) {
       const b = Math.min(cap, this.n - s);
       nll += this.mlp.lossAndGradAt(this.thetaPtr, this.gradPtr, this.xPtr + 4 * s * inW, this.yPtr + 4 * s * tW, b, this.lossOpts);
-      if (s === 0) for (let i = 0; i < P; i++) grad[i] = g32[i];
-      else for (let i = 0; i < P; i++) grad[i] += g32[i];
-    }
-    const lam = this.lambda;
-    const invT = this.invT;
-    let quad = 0;
-    for (let i = 0; i < P; i++) {
-      const t = theta[i];
-      quad += lam[i] * t * t;
-      grad[i] = -(grad[i] + lam[i] * t) * invT;
+      if (s + cap < this.n) {
+        if (s === 0) for (let i = 0; i < P; i++) grad[i] = g32[i];
+        else for (let i = 0; i < P; i++) grad[i] += g32[i];
+        continue;
+      }
+      // The last chunk: its gradient, the prior's and the temperature in one pass.
+      const first = s === 0;
+      for (let i = 0; i < P; i++) {
+        const t = theta[i];
+        quad += lam[i] * t * t;
+        grad[i] = -((first ? g32[i] : grad[i] + g32[i]) + lam[i] * t) * invT;
+      }
     }
     return -(nll + 0.5 * quad) * invT;
   }

@@ -78,6 +78,16 @@ export class Hamiltonian {
 
   /** One leapfrog step of size eps (negative = backward in time) applied to z in place. */
   leapfrog(z: PhasePoint, eps: number, invMetric: Float64Array): void {
+    this.leapfrogVelocity(z, eps, invMetric, null);
+  }
+
+  /**
+   * One leapfrog step like `leapfrog`, with the bookkeeping a NUTS leaf needs fused into the final
+   * half-step (one pass over the momenta instead of four: these passes cost as much as a small
+   * network's gradient): writes the velocity M⁻¹p to `velocity` (when given) and returns H(z) as
+   * `energy` would. The gradient's finiteness check of `logDensity` rides along in the same pass.
+   */
+  leapfrogVelocity(z: PhasePoint, eps: number, invMetric: Float64Array, velocity: Float64Array | null): number {
     const { q, p, g } = z;
     const n = q.length;
     const half = 0.5 * eps;
@@ -85,7 +95,30 @@ export class Hamiltonian {
       p[i] += half * g[i];
       q[i] += eps * invMetric[i] * p[i];
     }
-    z.lp = this.logDensity(q, g);
-    for (let i = 0; i < n; i++) p[i] += half * g[i];
+    const lp = this.target.logDensity(q, g);
+    let finite = 0; // NaN iff some gradient entry is ±Infinity or NaN
+    let k = 0;
+    if (velocity === null) {
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        finite += gi * 0;
+        const pi = p[i] + half * gi;
+        p[i] = pi;
+        k += invMetric[i] * pi * pi;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const gi = g[i];
+        finite += gi * 0;
+        const pi = p[i] + half * gi;
+        p[i] = pi;
+        const vi = invMetric[i] * pi;
+        velocity[i] = vi;
+        k += vi * pi;
+      }
+    }
+    z.lp = lp > -Infinity && lp < Infinity && finite === 0 ? lp : -Infinity;
+    const h = 0.5 * k - z.lp;
+    return Number.isNaN(h) ? Infinity : h;
   }
 }

@@ -239,18 +239,20 @@ class Nuts implements Kernel {
   ): number {
     const { h, z, invMetric } = this;
     if (depth === 0) {
-      h.leapfrog(z, sign * this.eps, invMetric);
+      const H = h.leapfrogVelocity(z, sign * this.eps, invMetric, pSharpBeg);
       this.nLeapfrog++;
-      const H = h.energy(z, invMetric);
       if (H - this.H0 > this.maxDeltaH) this.divergent = true;
       const logWeight = this.H0 - H;
       this.sumMetroProb += logWeight > 0 ? 1 : Math.exp(logWeight);
       propose.copyFrom(z);
-      h.velocity(pSharpBeg, z.p, invMetric);
-      pSharpEnd.set(pSharpBeg);
-      for (let i = 0; i < rho.length; i++) rho[i] += z.p[i];
-      pBeg.set(z.p);
-      pEnd.set(z.p);
+      const p = z.p;
+      for (let i = 0; i < p.length; i++) {
+        const pi = p[i];
+        rho[i] += pi;
+        pBeg[i] = pi;
+        pEnd[i] = pi;
+        pSharpEnd[i] = pSharpBeg[i];
+      }
       return this.divergent ? NaN : logWeight;
     }
 
@@ -271,12 +273,17 @@ class Nuts implements Kernel {
     let persist =
       noUturnExtended(pSharpBeg, L.pSharpFinalBeg, L.rhoInit, L.pFinalBeg) &&
       noUturnExtended(L.pSharpInitEnd, pSharpEnd, L.rhoFinal, L.pInitEnd);
-    const rhoSub = L.rhoInit; // reused: ρ of the whole subtree
+    // ρ of the whole subtree, added to the caller's ρ and checked for a U-turn in the same pass.
+    const { rhoInit, rhoFinal } = L;
+    let plus = 0;
+    let minus = 0;
     for (let i = 0; i < rho.length; i++) {
-      rhoSub[i] += L.rhoFinal[i];
-      rho[i] += rhoSub[i];
+      const r = rhoInit[i] + rhoFinal[i];
+      rho[i] += r;
+      plus += pSharpEnd[i] * r;
+      minus += pSharpBeg[i] * r;
     }
-    persist = persist && noUturn(pSharpBeg, pSharpEnd, rhoSub);
+    persist = persist && plus > 0 && minus > 0;
     return persist ? weight : NaN;
   }
 }

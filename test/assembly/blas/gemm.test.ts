@@ -87,6 +87,41 @@ describe.each(flavors())('gemm_f32 (%s binary)', (flavor) => {
     });
   }
 
+  it('thin products (k ≤ 16 in A·B, m ≤ 16 in Aᵀ·B) stream in place with the packed path\'s bits', async () => {
+    // The same product through the unpacked path (nn with small k, tn with few rows) and through the
+    // packed one (nt with B transposed; nn with A transposed and k > 16): equal bit for bit.
+    const arena = await arenaFor(flavor);
+    const rnd = lcg(7);
+    const work = arena.allocF32(Number(arena.k.gemm_workspace_bytes()) / 4);
+    const transpose = (x: Float32Array, r: number, c: number) => Float32Array.from({ length: r * c }, (_, i) => x[(i % r) * c + Math.floor(i / r)]);
+    for (const [m, n, k] of [[300, 50, 8], [7, 13, 16], [5, 3, 2], [33, 50, 9]]) {
+      for (const beta of [0, 1]) {
+        const a = randomF32(m * k, rnd);
+        const b = randomF32(k * n, rnd);
+        const c0 = randomF32(m * n, rnd);
+        const run = (f: typeof arena.k.gemm_f32_nn, x: Float32Array, y: Float32Array, mm: number, nn: number, kk: number) => {
+          const pc = arena.putF32(c0);
+          f(pc, arena.putF32(x), arena.putF32(y), mm, nn, kk, beta, work);
+          return arena.getF32(pc, mm * nn);
+        };
+        const thin = run(arena.k.gemm_f32_nn, a, b, m, n, k);
+        const packed = run(arena.k.gemm_f32_nt, a, transpose(b, k, n), m, n, k);
+        expect(Array.from(thin), `nn ${m}×${n}×${k}`).toEqual(Array.from(packed));
+        // Aᵀ·B with k ≤ 16 rows of C (A stored k'×k) against A·B with A transposed and depth k' > 16.
+        const deep = 17 + Math.floor((rnd() + 1) * 100);
+        const at = randomF32(deep * k, rnd);
+        const bt = randomF32(deep * n, rnd);
+        const c1 = randomF32(k * n, rnd);
+        const run2 = (f: typeof arena.k.gemm_f32_nn, x: Float32Array) => {
+          const pc = arena.putF32(c1);
+          f(pc, arena.putF32(x), arena.putF32(bt), k, n, deep, beta, work);
+          return arena.getF32(pc, k * n);
+        };
+        expect(Array.from(run2(arena.k.gemm_f32_tn, at)), `tn ${k}×${n}×${deep}`).toEqual(Array.from(run2(arena.k.gemm_f32_nn, transpose(at, deep, k))));
+      }
+    }
+  });
+
   it('the check can fail: a wrong reference is caught', async () => {
     const arena = await arenaFor(flavor);
     const { got, want, scale } = runGemm(arena, 'nn', 7, 13, 37, 0, 1);
