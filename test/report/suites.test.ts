@@ -24,7 +24,7 @@ describe('comparison suites', () => {
     // Two images per class 0–9 (pixels = class value), target last.
     const rows: string[] = [];
     for (let c = 0; c < 10; c++) for (let r = 0; r < 2; r++) rows.push([...Array(64).fill(c), c].join(','));
-    const s = digitsSuite(rows.join('\n'), 1, 7);
+    const s = digitsSuite(rows.join("\n"), { seed: 1, noiseImages: 7, trainSize: 8, corruption: null });
     expect(s.classes).toBe(5);
     expect(s.train.n + s.test.n).toBe(10);
     expect(s.test.n).toBe(2);
