@@ -159,7 +159,7 @@ function samplerSection(s: SuiteResult): HTMLElement | undefined {
   if (!rows.length) return undefined;
   const keys = [...new Set(rows.flatMap((m) => Object.keys(m.info!).filter((k) => SAMPLER_KEY.test(k) || /^step_?size/i.test(k))))];
   const summarize = (v: unknown, k: string): string => {
-    if (typeof v === 'number') return /ess/i.test(k) ? fmt(v, 0) : fmt(v, 3);
+    if (typeof v === 'number') return Number.isInteger(v) || /ess/i.test(k) ? fmt(v, 0) : fmt(v, 3);
     if (Array.isArray(v) && v.every((x) => typeof x === 'number')) {
       const a = v as number[];
       return /rhat/i.test(k) ? `max ${fmt(Math.max(...a), 3)}` : /ess/i.test(k) ? `min ${fmt(Math.min(...a), 0)}` : `mean ${fmt(a.reduce((p, q) => p + q, 0) / a.length, 3)}`;
@@ -193,7 +193,7 @@ function render(doc: ReportDoc): void {
   root.append(el('h2', { textContent: 'Orderings: the field’s against ours' }));
   for (const o of doc.orderings) {
     const sec = el('div', {}, el('h3', { textContent: o.name }), el('p', { className: 'note', textContent: `${o.measure}. Field (${o.source}): ${o.field}` }));
-    sec.append(el('p', { textContent: `Measured: ${o.measured.map((m) => `${m.method} (${m.value.toFixed(3)})`).join(' > ') || 'none ran'}` }));
+    sec.append(el('p', { textContent: `Measured, best first: ${o.measured.map((m) => `${m.method} (${m.value.toFixed(3)})`).join(', ') || 'none ran'}` }));
     sec.append(
       el(
         'table',

@@ -26,7 +26,7 @@ export function formatTables(results: SuiteResult[], orderings: OrderingResult[]
   for (const o of orderings) {
     out.push(`  ${o.name} — ${o.measure}`);
     out.push(`    field:    ${o.field}`);
-    out.push(`    measured: ${o.measured.map((m) => `${m.method} (${fmt(m.value, 3)})`).join(' > ') || '(none ran)'}`);
+    out.push(`    measured: ${o.measured.map((m) => `${m.method} (${fmt(m.value, 3)})`).join(', ') || '(none ran)'} (best first)`);
     for (const p of o.pairs) {
       const v = { missing: 'not judged', agree: 'agrees', tie: 'tie (within noise)', disagree: 'DISAGREES' }[p.verdict];
       out.push(`    ${`${p.better} ${p.relation} ${p.worse}`.padEnd(26)} ${v}${p.a !== undefined && p.b !== undefined ? ` (${pairNumbers(p)})` : ''}`);
