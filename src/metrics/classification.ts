@@ -3,7 +3,7 @@
  * accuracy, proper scores (NLL, Brier) and calibration (ECE, MCE, reliability diagrams).
  */
 import { argError, describe } from '../errors.js';
-import { labelVector, probabilityMatrix } from './validate.js';
+import { labelVector, probabilityMatrix, PROB_ROUNDING } from './validate.js';
 
 /** Probabilities are clamped at this floor before the log, so one confident miss costs at most −log(1e-12) ≈ 27.6. */
 export const NLL_FLOOR = 1e-12;
@@ -75,13 +75,42 @@ export interface ReliabilityBin {
   accuracy: number;
 }
 
+/** Per point: the top-class probability (first class on ties) and whether that class is the label (1) or not (0). */
+export function topClass(probs: ArrayLike<number>, labels: ArrayLike<number>): { confidence: Float64Array; correct: Uint8Array } {
+  const k = check(probs, labels);
+  const n = labels.length;
+  const confidence = new Float64Array(n);
+  const correct = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = argmax(probs, i, k);
+    confidence[i] = probs[i * k + j];
+    correct[i] = j === labels[i] ? 1 : 0;
+  }
+  return { confidence, correct };
+}
+
 /**
  * Reliability-diagram data on the top-class confidence. Equal-width bins are (lo, hi] (the first
  * includes 0) as in Guo et al. (2017); equal-mass bins hold ⌊N/B⌋ or ⌈N/B⌉ points in order of
  * confidence and report the smallest and largest confidence they hold as lo and hi.
  */
 export function reliability(probs: ArrayLike<number>, labels: ArrayLike<number>, options: BinOptions = {}): ReliabilityBin[] {
-  const k = check(probs, labels);
+  const { confidence, correct } = topClass(probs, labels);
+  return reliabilityOf(confidence, correct, options);
+}
+
+/**
+ * {@link reliability} from per-point top-class confidences (in [0, 1]) and hits (0 or 1), as
+ * {@link topClass} returns them: what a bootstrap over test points resamples.
+ */
+export function reliabilityOf(confidence: ArrayLike<number>, correct: ArrayLike<number>, options: BinOptions = {}): ReliabilityBin[] {
+  const n = confidence?.length;
+  if (typeof n !== 'number' || n === 0) throw argError('E_EMPTY', 'confidence', 'at least one point', describe(confidence), 'Calibration needs at least one labelled point.');
+  if (correct?.length !== n) throw argError('E_SHAPE', 'correct', `${n} values (one per confidence)`, describe(correct?.length), 'Pass one hit (0 or 1) per point.');
+  for (let i = 0; i < n; i++) {
+    if (!(confidence[i] >= -PROB_ROUNDING && confidence[i] <= 1 + PROB_ROUNDING)) throw argError('E_ARG', `confidence[${i}]`, 'a probability in [0, 1]', describe(confidence[i]), 'Pass top-class probabilities.');
+    if (correct[i] !== 0 && correct[i] !== 1) throw argError('E_ARG', `correct[${i}]`, '0 or 1', describe(correct[i]), 'Pass 1 where the top class is the label, else 0.');
+  }
   const nBins = options.bins ?? 15;
   const scheme = options.scheme ?? 'width';
   if (!Number.isInteger(nBins) || nBins < 1) {
@@ -90,32 +119,24 @@ export function reliability(probs: ArrayLike<number>, labels: ArrayLike<number>,
   if (scheme !== 'width' && scheme !== 'mass') {
     throw argError('E_ARG', 'options.scheme', "'width' or 'mass'", String(scheme), "Use 'width' for equal-width bins or 'mass' for equal-count bins.");
   }
-  const n = labels.length;
-  const conf = new Float64Array(n);
-  const correct = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const j = argmax(probs, i, k);
-    conf[i] = probs[i * k + j];
-    correct[i] = j === labels[i] ? 1 : 0;
-  }
   const binOf = new Int32Array(n);
   const edges: [number, number][] = [];
   if (scheme === 'width') {
     for (let b = 0; b < nBins; b++) edges.push([b / nBins, (b + 1) / nBins]);
     for (let i = 0; i < n; i++) {
       // first guess, then correct against the exact edges b/B so a confidence on an edge lands in the lower bin
-      let b = Math.min(Math.max(Math.ceil(conf[i] * nBins) - 1, 0), nBins - 1);
-      while (b > 0 && conf[i] <= b / nBins) b--;
-      while (b < nBins - 1 && conf[i] > (b + 1) / nBins) b++;
+      let b = Math.min(Math.max(Math.ceil(confidence[i] * nBins) - 1, 0), nBins - 1);
+      while (b > 0 && confidence[i] <= b / nBins) b--;
+      while (b < nBins - 1 && confidence[i] > (b + 1) / nBins) b++;
       binOf[i] = b;
     }
   } else {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => conf[a] - conf[b]);
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidence[a] - confidence[b]);
     for (let b = 0; b < nBins; b++) {
       const from = Math.floor((b * n) / nBins);
       const to = Math.floor(((b + 1) * n) / nBins);
       for (let r = from; r < to; r++) binOf[order[r]] = b;
-      edges.push(to > from ? [conf[order[from]], conf[order[to - 1]]] : [NaN, NaN]);
+      edges.push(to > from ? [confidence[order[from]], confidence[order[to - 1]]] : [NaN, NaN]);
     }
   }
   const count = new Float64Array(nBins);
@@ -123,7 +144,7 @@ export function reliability(probs: ArrayLike<number>, labels: ArrayLike<number>,
   const sumCorrect = new Float64Array(nBins);
   for (let i = 0; i < n; i++) {
     count[binOf[i]]++;
-    sumConf[binOf[i]] += conf[i];
+    sumConf[binOf[i]] += confidence[i];
     sumCorrect[binOf[i]] += correct[i];
   }
   return edges.map(([lo, hi], b) => ({
@@ -137,9 +158,15 @@ export function reliability(probs: ArrayLike<number>, labels: ArrayLike<number>,
 
 /** Expected calibration error: Σ_b (n_b/N)·|accuracy_b − confidence_b| over the bins of {@link reliability}. */
 export function ece(probs: ArrayLike<number>, labels: ArrayLike<number>, options: BinOptions = {}): number {
+  const { confidence, correct } = topClass(probs, labels);
+  return eceOf(confidence, correct, options);
+}
+
+/** {@link ece} from per-point top-class confidences and hits (see {@link reliabilityOf}). */
+export function eceOf(confidence: ArrayLike<number>, correct: ArrayLike<number>, options: BinOptions = {}): number {
   let s = 0;
-  for (const b of reliability(probs, labels, options)) if (b.count > 0) s += b.count * Math.abs(b.accuracy - b.confidence);
-  return s / labels.length;
+  for (const b of reliabilityOf(confidence, correct, options)) if (b.count > 0) s += b.count * Math.abs(b.accuracy - b.confidence);
+  return s / confidence.length;
 }
 
 /** Maximum calibration error: the largest |accuracy_b − confidence_b| over non-empty bins. */

@@ -41,7 +41,7 @@ export function positiveVector(x: ArrayLike<number>, argument: string): ArrayLik
 }
 
 /** How far outside [0, 1] a probability may stray by floating-point rounding. */
-const PROB_ROUNDING = 1e-9;
+export const PROB_ROUNDING = 1e-9;
 
 /**
  * Checks an N×K row-major probability matrix (entries in [0, 1] up to rounding, rows summing to 1

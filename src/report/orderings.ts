@@ -1,8 +1,15 @@
 /**
  * The orderings the field reports (calibration, OOD detection, cost), set beside the ones measured
- * here: for each adjacent pair of a published chain, does our table agree?
+ * here: for each adjacent pair of a published chain, does our table agree? A difference smaller
+ * than the noise of the measurement is a tie: for test-set metrics the noise is the paired-bootstrap
+ * standard error of the difference over test points, for timings a fixed tolerance.
  */
-import type { SuiteResult } from './run.js';
+import { auroc, eceOf } from '../metrics/index.js';
+import { atIndices, bootstrapSe } from '../metrics/bootstrap.js';
+import { IN_DISTRIBUTION, type MethodResult, type SuiteResult } from './run.js';
+
+/** Differences within this many standard errors are ties (about a 95 % interval for the difference). */
+export const TIE_Z = 2;
 
 /** A published chain of methods, best (or cheapest) first. */
 export interface FieldOrdering {
@@ -15,8 +22,10 @@ export interface FieldOrdering {
   /** How it is measured here. */
   measure: string;
   lowerIsBetter: boolean;
-  /** Differences this small are within the noise of one run: a tie (absolute, and relative to the larger value). */
-  tieWithin: { abs: number; rel: number };
+  /** A fixed noise level (timings): differences this small are ties (absolute, and relative to the larger value). */
+  tieWithin?: { abs: number; rel: number };
+  /** The standard error of value(a) − value(b) over test points (paired bootstrap); differences within TIE_Z of them are ties. */
+  differenceSe?(results: SuiteResult[], a: string, b: string): number | undefined;
   /** The measured value of a method (given the whole chain), or undefined when it did not run. */
   value(results: SuiteResult[], method: string, chain: string[]): number | undefined;
   /** Which suites the values come from, when that depends on what ran. */
@@ -29,6 +38,10 @@ export interface PairVerdict {
   relation: '>' | '≥';
   a?: number;
   b?: number;
+  /** Standard error of a − b, where the ordering estimates one. */
+  se?: number;
+  /** Differences up to this size were judged ties. */
+  tolerance?: number;
   /** 'agree', 'disagree', 'tie' (within noise, for '>'; a tie satisfies '≥'), or 'missing' when either method has no value. */
   verdict: 'agree' | 'disagree' | 'tie' | 'missing';
 }
@@ -44,9 +57,28 @@ export interface OrderingResult {
   summary: string;
 }
 
-const metricOf = (suite: string, key: string) => (results: SuiteResult[], method: string): number | undefined => {
-  const m = results.find((s) => s.name === suite)?.methods.find((r) => r.method === method);
-  return m?.metrics?.[key];
+const resultOf = (results: SuiteResult[], suite: string, method: string): MethodResult | undefined =>
+  results.find((s) => s.name === suite)?.methods.find((r) => r.method === method && !r.skipped);
+
+const metricOf = (suite: string, key: string) => (results: SuiteResult[], method: string): number | undefined => resultOf(results, suite, method)?.metrics?.[key];
+
+/** Paired-bootstrap standard error of ECE(a) − ECE(b) over the suite's test points. */
+const eceDifferenceSe = (suite: string) => (results: SuiteResult[], a: string, b: string): number | undefined => {
+  const A = resultOf(results, suite, a)?.topClass;
+  const B = resultOf(results, suite, b)?.topClass;
+  if (!A || !B || A.confidence.length !== B.confidence.length) return undefined;
+  const ece = (t: typeof A, i: Int32Array) => eceOf(atIndices(t.confidence, i), atIndices(t.correct, i));
+  return bootstrapSe([A.confidence.length], ([i]) => ece(A, i) - ece(B, i));
+};
+
+/** Paired-bootstrap standard error of AUROC(a) − AUROC(b), in- and out-of-distribution inputs resampled separately. */
+const aurocDifferenceSe = (suite: string, key: string) => (results: SuiteResult[], a: string, b: string): number | undefined => {
+  const set = results.find((s) => s.name === suite)?.oodSets?.find((o) => o.key === key);
+  const scores = [a, b].map((m) => resultOf(results, suite, m)?.scores);
+  if (!set || !scores[0] || !scores[1]) return undefined;
+  const [[inA, outA], [inB, outB]] = scores.map((s) => [s![IN_DISTRIBUTION], s![set.name]]);
+  if (!inA || !outA || !inB || !outB || inA.length !== inB.length || outA.length !== outB.length) return undefined;
+  return bootstrapSe([inA.length, outA.length], ([i, o]) => auroc(atIndices(inA, i), atIndices(outA, o)) - auroc(atIndices(inB, i), atIndices(outB, o)));
 };
 
 /**
@@ -74,29 +106,27 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
     source: 'Ovadia et al. 2019; Maddox et al. 2019; Daxberger et al. 2021',
     chain: ['ensemble', 'swag', 'laplace', 'mc-dropout', 'vi'],
     relations: ['≥', '>', '>', '>'],
-    measure: 'ECE on the digits test set (lower is better)',
+    measure: 'ECE on the digits test set (lower is better; ties: within 2 paired-bootstrap standard errors over the test images)',
     lowerIsBetter: true,
-    // ECE from 180 test images moves by about this much between seeds.
-    tieWithin: { abs: 0.005, rel: 0 },
     value: metricOf('digits', 'ece'),
+    differenceSe: eceDifferenceSe('digits'),
   },
   {
     name: 'OOD detection',
     source: 'Ovadia et al. 2019; D’Angelo & Fortuin 2021; Maddox et al. 2019',
     chain: ['ensemble', 'svgd', 'swag', 'mc-dropout', 'vi'],
     relations: ['≥', '>', '>', '>'],
-    measure: 'AUROC of predictive entropy, digits 0–4 against held-out digits 5–9 (higher is better)',
+    measure: 'AUROC of predictive entropy, digits 0–4 against held-out digits 5–9 (higher is better; ties: within 2 paired-bootstrap standard errors over both sets of images)',
     lowerIsBetter: false,
-    // Standard error of an AUROC near 0.97 with 180 vs ~900 inputs is about 0.005.
-    tieWithin: { abs: 0.01, rel: 0 },
     value: metricOf('digits', 'auroc'),
+    differenceSe: aurocDifferenceSe('digits', 'auroc'),
   },
   {
     name: 'cost',
     source: 'the usual accounting: one training run (dropout), + curvature (Laplace), + snapshots (SWAG), sampled gradients (VI), M runs (ensembles), full-batch MCMC (HMC)',
     chain: ['mc-dropout', 'laplace', 'swag', 'vi', 'ensemble', 'hmc'],
     relations: ['>', '>', '>', '>', '>'],
-    measure: 'seconds of train + predict, summed over the suites where all of them ran (cheapest first)',
+    measure: 'seconds of train + predict, summed over the suites where all of them ran (cheapest first; ties: within 0.05 s or 10 %)',
     lowerIsBetter: true,
     // Timings on a shared 2-core machine.
     tieWithin: { abs: 0.05, rel: 0.1 },
@@ -107,7 +137,8 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
 
 /**
  * Compares measured values with a chain. '>' agrees when the first method is better by more than the
- * ordering's noise (`tieWithin`), is a tie within it, and disagrees otherwise; '≥' agrees on a tie too.
+ * ordering's noise (TIE_Z standard errors of the difference, or `tieWithin`), is a tie within it,
+ * and disagrees otherwise; '≥' agrees on a tie too.
  */
 export function judgeOrdering(o: FieldOrdering, results: SuiteResult[]): OrderingResult {
   const vals = new Map<string, number>();
@@ -122,9 +153,11 @@ export function judgeOrdering(o: FieldOrdering, results: SuiteResult[]): Orderin
     const a = vals.get(better);
     const b = vals.get(worse);
     if (a === undefined || b === undefined) return { better, worse, relation, a, b, verdict: 'missing' };
-    const tie = Math.abs(a - b) <= Math.max(o.tieWithin.abs, o.tieWithin.rel * Math.max(Math.abs(a), Math.abs(b)));
-    const verdict = tie ? (relation === '≥' ? 'agree' : 'tie') : sign * (a - b) > 0 ? 'agree' : 'disagree';
-    return { better, worse, relation, a, b, verdict };
+    const se = o.differenceSe?.(results, better, worse);
+    const fixed = o.tieWithin ? Math.max(o.tieWithin.abs, o.tieWithin.rel * Math.max(Math.abs(a), Math.abs(b))) : 0;
+    const tolerance = Math.max(fixed, se === undefined ? 0 : TIE_Z * se);
+    const verdict = Math.abs(a - b) <= tolerance ? (relation === '≥' ? 'agree' : 'tie') : sign * (a - b) > 0 ? 'agree' : 'disagree';
+    return { better, worse, relation, a, b, ...(se === undefined ? {} : { se }), tolerance, verdict };
   });
   const measured = [...vals.entries()].map(([method, value]) => ({ method, value })).sort((p, q) => sign * (q.value - p.value));
   const judged = pairs.filter((p) => p.verdict !== 'missing');

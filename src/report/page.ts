@@ -6,7 +6,7 @@
 import * as Plot from '@observablehq/plot';
 import type { ReportDoc } from './html.js';
 import type { MethodResult, SuiteResult } from './run.js';
-import { COLUMNS } from './table.js';
+import { COLUMNS, pairNumbers } from './table.js';
 
 const EPI = '#3b7dd8';
 const TOTAL = '#f4b183';
@@ -119,13 +119,47 @@ function oodChart(m: MethodResult): HTMLElement {
 /** Keys of a posterior's info that mark it as a sampler's (R̂, ESS, divergences, acceptance). */
 const SAMPLER_KEY = /^(rhat|ess|divergen|accept)/i;
 
-/** R̂ / ESS and traces where a posterior's info provides them (samplers). */
+/** Headers of the sampler keys the MCMC methods report (others show under their own names). */
+const SAMPLER_HEADERS: Record<string, string> = {
+  rhatPredictive: 'R̂ of f(x*) (max)',
+  essPredictive: 'bulk ESS of f(x*) (min)',
+  rhatMax: 'R̂ of weights (max)',
+  essBulkMin: 'bulk ESS of weights (min)',
+};
+
+/** A traced predictive quantity as the MCMC methods report it in `info.traces`. */
+interface Trace {
+  label: string;
+  chains: number[][];
+  rhat: number;
+  essBulk: number;
+}
+
+const isTrace = (t: unknown): t is Trace => {
+  const c = (t as Trace)?.chains;
+  return typeof (t as Trace)?.label === 'string' && Array.isArray(c) && c.length > 0 && c.every((x) => Array.isArray(x) && x.length > 0);
+};
+
+function traceChart(method: string, t: Trace): HTMLElement {
+  const data = t.chains.flatMap((c, chain) => c.map((v, i) => ({ i, v, chain: `chain ${chain + 1}` })));
+  const svg = Plot.plot({
+    width: 300,
+    height: 180,
+    x: { label: 'kept draw' },
+    y: { label: t.label },
+    color: { legend: false },
+    marks: [Plot.line(data, { x: 'i', y: 'v', stroke: 'chain', strokeWidth: 0.9 })],
+  });
+  return chart(`${method}: ${t.label} — R̂ ${fmt(t.rhat, 3)}, bulk ESS ${fmt(t.essBulk, 0)}`, 'trace', svg);
+}
+
+/** R̂ / ESS where a posterior's info provides them (samplers), and the traces of f(x*) per chain. */
 function samplerSection(s: SuiteResult): HTMLElement | undefined {
   const rows = s.methods.filter((m) => m.info && Object.keys(m.info).some((k) => SAMPLER_KEY.test(k)));
   if (!rows.length) return undefined;
   const keys = [...new Set(rows.flatMap((m) => Object.keys(m.info!).filter((k) => SAMPLER_KEY.test(k) || /^step_?size/i.test(k))))];
   const summarize = (v: unknown, k: string): string => {
-    if (typeof v === 'number') return fmt(v, 3);
+    if (typeof v === 'number') return Number.isInteger(v) || /ess/i.test(k) ? fmt(v, 0) : fmt(v, 3);
     if (Array.isArray(v) && v.every((x) => typeof x === 'number')) {
       const a = v as number[];
       return /rhat/i.test(k) ? `max ${fmt(Math.max(...a), 3)}` : /ess/i.test(k) ? `min ${fmt(Math.min(...a), 0)}` : `mean ${fmt(a.reduce((p, q) => p + q, 0) / a.length, 3)}`;
@@ -133,16 +167,20 @@ function samplerSection(s: SuiteResult): HTMLElement | undefined {
     return v === undefined ? '–' : String(JSON.stringify(v)).slice(0, 40);
   };
   const div = el('div', {}, el('h3', { textContent: 'Samplers: convergence' }));
-  div.append(el('p', { className: 'note', textContent: 'R̂ and ESS over the network weights, as the posterior reports them. Weight-space R̂ of a neural network stays far above 1 for short chains (permutation symmetry, many modes) even when the predictive agrees across chains.' }));
-  div.append(el('table', {}, el('tr', {}, ...['method', ...keys].map((h) => el('th', { textContent: h }))), ...rows.map((m) => el('tr', {}, el('td', { textContent: m.method }), ...keys.map((k) => el('td', { textContent: summarize(m.info![k], k) }))))));
-  const traces = el('div', { className: 'charts' });
+  div.append(
+    el('p', {
+      className: 'note',
+      textContent:
+        `Traces of a predictive quantity f(x*) per chain at fixed inputs x* (${s.probes ?? 'a few test inputs'}): the predictive mean (regression) or the probability of the class the posterior predicts there (classification), ` +
+        'with the rank-normalized split R̂ and bulk ESS of that quantity (Vehtari et al. 2021; R̂ below 1.01 and ESS above 100 per chain are the usual targets). ' +
+        'R̂ over the network weights is shown for comparison: it stays far above 1 for short chains (hidden units can be permuted, many modes give the same function) even when the predictive agrees across chains.',
+    }),
+  );
+  div.append(el('table', {}, el('tr', {}, ...['method', ...keys.map((k) => SAMPLER_HEADERS[k] ?? k)].map((h) => el('th', { textContent: h }))), ...rows.map((m) => el('tr', {}, el('td', { textContent: m.method }), ...keys.map((k) => el('td', { textContent: summarize(m.info![k], k) }))))));
   for (const m of rows) {
-    const t = m.info!.trace;
-    if (!Array.isArray(t) || !t.every((c) => Array.isArray(c))) continue;
-    const data = (t as number[][]).flatMap((c, chain) => c.map((v, i) => ({ i, v, chain: `chain ${chain + 1}` })));
-    traces.append(chart(`${m.method}: trace`, 'trace', Plot.plot({ width: 360, height: 200, x: { label: 'draw' }, y: { label: String(m.info!.traceLabel ?? 'log density') }, marks: [Plot.line(data, { x: 'i', y: 'v', stroke: 'chain', strokeWidth: 0.8 })] })));
+    const traces = Array.isArray(m.info!.traces) ? (m.info!.traces as unknown[]).filter(isTrace) : [];
+    if (traces.length) div.append(el('div', { className: 'charts' }, ...traces.map((t) => traceChart(m.method, t))));
   }
-  if (traces.childElementCount) div.append(traces);
   return div;
 }
 
@@ -155,7 +193,7 @@ function render(doc: ReportDoc): void {
   root.append(el('h2', { textContent: 'Orderings: the field’s against ours' }));
   for (const o of doc.orderings) {
     const sec = el('div', {}, el('h3', { textContent: o.name }), el('p', { className: 'note', textContent: `${o.measure}. Field (${o.source}): ${o.field}` }));
-    sec.append(el('p', { textContent: `Measured: ${o.measured.map((m) => `${m.method} (${m.value.toFixed(3)})`).join(' > ') || 'none ran'}` }));
+    sec.append(el('p', { textContent: `Measured, best first: ${o.measured.map((m) => `${m.method} (${m.value.toFixed(3)})`).join(', ') || 'none ran'}` }));
     sec.append(
       el(
         'table',
@@ -166,7 +204,7 @@ function render(doc: ReportDoc): void {
             'tr',
             {},
             el('td', { textContent: `${p.better} ${p.relation} ${p.worse}` }),
-            el('td', { textContent: p.a !== undefined && p.b !== undefined ? `${p.a.toFixed(3)} vs ${p.b.toFixed(3)}` : '–' }),
+            el('td', { textContent: pairNumbers(p) }),
             el('td', { className: p.verdict, textContent: { missing: 'not judged (not run)', agree: 'agree', tie: 'tie (within noise)', disagree: 'disagree' }[p.verdict] }),
           ),
         ),

@@ -6,8 +6,11 @@
 import { BdlError } from '../errors.js';
 import type { MethodEntry } from '../methods/registry.js';
 import type { ClassificationPredictive, Predictive, RegressionPredictive } from '../posterior/types.js';
-import { accuracy, auroc, brier, ece, gaussianLogLik, intervalWidth, mce, mixtureLogLik, nll, oodScore, picp, reliability, rmse, type ReliabilityBin } from '../metrics/index.js';
+import { accuracy, auroc, brier, ece, gaussianLogLik, intervalWidth, mce, mixtureLogLik, nll, oodScore, picp, reliability, rmse, topClass, type ReliabilityBin } from '../metrics/index.js';
 import type { Suite } from './suites.js';
+
+/** The key of the in-distribution test inputs' OOD scores in `MethodResult.scores`. */
+export const IN_DISTRIBUTION = 'in-distribution';
 
 /** One method on one suite: its metrics, or why it has none. */
 export interface MethodResult {
@@ -21,6 +24,8 @@ export interface MethodResult {
   band?: { mean: number[]; aleatoric: number[]; epistemic: number[] };
   /** Classification: the OOD score (predictive entropy) of the test inputs and of each OOD set. */
   scores?: Record<string, number[]>;
+  /** Classification: per test point, the top-class probability and whether it is the label (what ECE is computed from; the orderings bootstrap it). */
+  topClass?: { confidence: number[]; correct: number[] };
   info?: Record<string, unknown>;
 }
 
@@ -31,6 +36,10 @@ export interface SuiteResult {
   nTrain: number;
   nTest: number;
   methods: MethodResult[];
+  /** Where samplers trace f(x*), in words. */
+  probes?: string;
+  /** Classification: the OOD sets, by the name their scores are kept under and the key of their AUROC. */
+  oodSets?: { name: string; key: string }[];
   /** 1-D suites: the grid and the training points, for the band plot. */
   grid?: number[];
   trainPoints?: { x: number[]; y: number[] };
@@ -51,6 +60,12 @@ export interface CompareOptions {
 /** Runs every method of `methods` on `suite`. */
 export async function runSuite(suite: Suite, methods: Record<string, MethodEntry>, o: CompareOptions = {}): Promise<SuiteResult> {
   const out: SuiteResult = { name: suite.name, task: suite.task, description: suite.description, nTrain: suite.train.n, nTest: suite.test.n, methods: [] };
+  out.probes = !suite.probe
+    ? `the first ${Math.min(3, suite.test.n)} test inputs`
+    : suite.train.inputs === 1
+      ? `x* = ${Array.from(suite.probe).join(', ')}`
+      : `${suite.probe.length / suite.train.inputs} fixed inputs`;
+  if (suite.ood) out.oodSets = suite.ood.map(({ name, key }) => ({ name, key }));
   if (suite.grid) {
     out.grid = Array.from(suite.grid);
     out.trainPoints = { x: Array.from(suite.train.x), y: Array.from(suite.train.y) };
@@ -96,6 +111,8 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
       task: suite.task,
       classes: suite.classes,
       seed,
+      // Samplers trace f(x*) here (other methods ignore it).
+      traceAt: suite.probe ?? suite.test.x.slice(0, Math.min(3, suite.test.n) * suite.test.inputs),
       ...suite.options,
       ...o.budgets?.[name],
       signal: controller.signal,
@@ -149,8 +166,10 @@ async function classificationResults(
   const y = suite.test.y;
   r.metrics = { accuracy: accuracy(p.probs, y), nll: nll(p.probs, y), brier: brier(p.probs, y), ece: ece(p.probs, y), mce: mce(p.probs, y) };
   r.reliability = reliability(p.probs, y);
+  const top = topClass(p.probs, y);
+  r.topClass = { confidence: Array.from(top.confidence), correct: Array.from(top.correct) };
   const inScore = oodScore(p, 'entropy');
-  r.scores = { 'in-distribution': Array.from(inScore) };
+  r.scores = { [IN_DISTRIBUTION]: Array.from(inScore) };
   for (const set of suite.ood ?? []) {
     const q = (await predict(set.x, { seed, signal })) as ClassificationPredictive;
     const s = oodScore(q, 'entropy');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, brier, ece, mce, nll, reliability } from '../../src/metrics/classification.js';
+import { accuracy, brier, ece, eceOf, mce, nll, reliability, reliabilityOf, topClass } from '../../src/metrics/classification.js';
 import { BdlError } from '../../src/errors.js';
 
 // 3 points, 3 classes
@@ -46,6 +46,20 @@ describe('calibration', () => {
     expect(r[1].count).toBe(3);
     expect(r[1].confidence).toBeCloseTo(0.55, 14);
     expect(r[2].accuracy).toBeCloseTo(2 / 3, 14);
+  });
+
+  it('topClass gives the per-point confidences and hits; reliabilityOf and eceOf on them match reliability and ece', () => {
+    const t = topClass(p6, y6);
+    expect(Array.from(t.confidence)).toEqual([0.9, 0.8, 0.6, 0.5, 0.55, 0.7]);
+    expect(Array.from(t.correct)).toEqual([1, 0, 1, 1, 0, 1]);
+    expect(eceOf(t.confidence, t.correct, { bins: 3 })).toBeCloseTo(0.125, 14);
+    expect(reliabilityOf(t.confidence, t.correct, { bins: 3, scheme: 'mass' })).toEqual(reliability(p6, y6, { bins: 3, scheme: 'mass' }));
+    // A resample with repeats: the two hits at 0.9 and the miss at 0.8 → one bin (2/3, 1], confidence 0.8667, accuracy 2/3.
+    expect(eceOf([0.9, 0.9, 0.8], [1, 1, 0], { bins: 3 })).toBeCloseTo(Math.abs(2 / 3 - 2.6 / 3), 14);
+    expect(() => eceOf([0.9, 1.5], [1, 0])).toThrow(/confidence\[1\]/);
+    expect(() => eceOf([0.9, 0.5], [1, 2])).toThrow(/correct\[1\]/);
+    expect(() => eceOf([0.9], [1, 0])).toThrow(/correct/);
+    expect(() => eceOf([], [])).toThrow(/at least one/);
   });
 
   it('ECE and MCE with 3 equal-mass bins, by hand', () => {

@@ -1,6 +1,6 @@
 // The report as a user opens it: `bdl compare` on a fast subset writes report.html; real Chromium
 // (playwright-core) renders it with no console errors, every chart has its marks, and a screenshot is
-// saved to test-output/report.png. A second page adds a sampler row (R̂/ESS and traces in `info`).
+// saved to test-output/report.png. A second page adds a sampler row (R̂/ESS and traces of f(x*) in `info`).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ let browser: Browser;
 let doc: ReportDoc;
 
 beforeAll(async () => {
-  const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', '--dataset', 'toy-gap,digits', '--methods', 'map,mc-dropout,ensemble', '--out', dir], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', '--dataset', 'toy-gap,digits', '--methods', 'map,mc-dropout,ensemble,swag', '--out', dir], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   browser = await chromium.launch({ executablePath: chromiumPath, args: ARGS /* playwright gives every launch a fresh profile directory */ });
@@ -63,29 +63,53 @@ describe('report.html in Chromium', () => {
     expect(errors).toEqual([]);
     const charts = await marksOf(page);
     const count = (k: string) => charts.filter((c) => c.kind === k).length;
-    // 3 methods: a band each on the toy, a reliability diagram and an OOD histogram each on digits.
-    expect([count('band'), count('reliability'), count('ood')]).toEqual([3, 3, 3]);
+    // 4 methods: a band each on the toy, a reliability diagram and an OOD histogram each on digits.
+    expect([count('band'), count('reliability'), count('ood')]).toEqual([4, 4, 4]);
     const nTrain = doc.suites.find((s) => s.name === 'toy-gap')!.nTrain;
     for (const c of charts) {
       if (c.kind === 'band') expect(c).toMatchObject({ area: 2, line: 1, dot: nTrain });
       if (c.kind === 'reliability') expect(c.rect).toBeGreaterThan(0);
       if (c.kind === 'ood') expect(c.rect).toBe(20 * 3);
     }
-    // The metrics tables and the orderings are there as text.
+    // The metrics tables and the orderings are there as text, with the bootstrap SE of each judged difference.
     expect(await page.locator('table.metrics').count()).toBe(2);
-    await expect(page.locator('body').innerText()).resolves.toMatch(/Orderings: the field’s against ours[\s\S]*calibration/);
+    await expect(page.locator('body').innerText()).resolves.toMatch(/Orderings: the field’s against ours[\s\S]*calibration[\s\S]*ensemble ≥ swag/);
+    await expect(page.locator('body').innerText()).resolves.toMatch(/Δ [+−]\d\.\d{3} ± \d\.\d{3} SE/);
     mkdirSync(join(root, 'test-output'), { recursive: true });
     await page.screenshot({ path: join(root, 'test-output/report.png'), fullPage: true });
     await page.close();
   });
 
-  it('shows R̂/ESS and trace plots when a posterior reports them', async () => {
+  it('trains digits on a task hard enough to measure calibration: accuracy well below 100 %, every method judged on the same 601 test images', () => {
+    const digits = doc.suites.find((s) => s.name === 'digits')!;
+    expect([digits.nTrain, digits.nTest]).toEqual([300, 601]);
+    for (const m of digits.methods) {
+      expect(m.metrics!.accuracy).toBeGreaterThan(0.8);
+      expect(m.metrics!.accuracy).toBeLessThan(0.97);
+      expect(m.topClass!.confidence).toHaveLength(601);
+    }
+    const cal = doc.orderings.find((o) => o.name === 'calibration')!;
+    // ensemble ≥ swag and swag > mc-dropout (OOD) are judged against a bootstrap SE; pairs with a method that did not run are not.
+    expect(cal.pairs[0]).toMatchObject({ better: 'ensemble', worse: 'swag' });
+    expect(cal.pairs[0].se).toBeGreaterThan(0);
+    expect(cal.pairs[0].tolerance).toBe(2 * cal.pairs[0].se!);
+    expect(cal.pairs.slice(1).map((p) => p.verdict)).toEqual(['missing', 'missing', 'missing']);
+    const ood = doc.orderings.find((o) => o.name === 'OOD detection')!;
+    expect(ood.pairs[2]).toMatchObject({ better: 'swag', worse: 'mc-dropout' });
+    expect(ood.pairs[2].se).toBeGreaterThan(0);
+  });
+
+  it('shows R̂/ESS and a trace plot per traced f(x*) when a posterior reports them', async () => {
     const toy = doc.suites.find((s) => s.name === 'toy-gap')!;
     const donor = toy.methods[0];
-    const trace = [0, 1].map((c) => Array.from({ length: 50 }, (_, i) => Math.sin(i / 5 + c)));
+    const chains = (phase: number) => [0, 1].map((c) => Array.from({ length: 50 }, (_, i) => Math.sin(i / 5 + c + phase)));
+    const traces = [
+      { label: 'mean f(x*1)', chains: chains(0), rhat: 1.004, essBulk: 180, essTail: 150 },
+      { label: 'mean f(x*2)', chains: chains(1), rhat: 1.03, essBulk: 42, essTail: 40 },
+    ];
     const withSampler: ReportDoc = {
       ...doc,
-      suites: [{ ...toy, methods: [...toy.methods, { ...donor, method: 'sampler-fixture', info: { rhat: [1.01, 1.03], ess: [410, 380], trace } }] }],
+      suites: [{ ...toy, methods: [...toy.methods, { ...donor, method: 'sampler-fixture', info: { traces, rhatPredictive: 1.03, essPredictive: 42, rhatMax: 2.9, essBulkMin: 3.4 } }] }],
     };
     const file = join(dir, 'sampler.html');
     writeFileSync(file, reportHtml(withSampler, readFileSync(join(root, 'dist/report-page.js'), 'utf8')));
@@ -93,10 +117,13 @@ describe('report.html in Chromium', () => {
     expect(await open(page, file)).toEqual([]);
     const text = await page.locator('body').innerText();
     expect(text).toMatch(/Samplers: convergence/);
-    expect(text).toMatch(/max 1\.030/);
-    expect(text).toMatch(/min 380/);
-    const traces = (await marksOf(page)).filter((c) => c.kind === 'trace');
-    expect(traces).toEqual([expect.objectContaining({ line: 2 })]);
+    expect(text).toMatch(/R̂ of f\(x\*\) \(max\)\s+bulk ESS of f\(x\*\) \(min\)\s+R̂ of weights \(max\)\s+bulk ESS of weights \(min\)/);
+    expect(text).toMatch(/sampler-fixture\s+1\.030\s+42\s+2\.900\s+3/);
+    expect(text).toMatch(/x\* = -2, 0, 4/);
+    expect(text).toMatch(/sampler-fixture: mean f\(x\*2\) — R̂ 1\.030, bulk ESS 42/);
+    // One chart per traced quantity, one line per chain.
+    const charts = (await marksOf(page)).filter((c) => c.kind === 'trace');
+    expect(charts).toEqual([expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 2 })]);
     await page.close();
   });
 });

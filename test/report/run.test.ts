@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodEntry } from '../../src/methods/registry.js';
 import type { Posterior } from '../../src/posterior/types.js';
-import { runSuite } from '../../src/report/run.js';
-import { toyGapSuite } from '../../src/report/suites.js';
+import { IN_DISTRIBUTION, runSuite } from '../../src/report/run.js';
+import { digitsSuite, toyGapSuite } from '../../src/report/suites.js';
 
 const suite = toyGapSuite(0, 20);
 
@@ -52,6 +52,46 @@ describe('runSuite', () => {
     };
     const r = await runSuite(suite, { refuses, slow, constant }, { timeLimit: 0.2 });
     expect(r.methods.map((m) => m.skipped?.slice(0, 20))).toEqual(['classification is no', 'stopped at the 0.2 s', undefined]);
+  });
+
+  it('hands samplers the suite’s trace inputs (default the first 3 test rows) and says where they are', async () => {
+    const seen: unknown[] = [];
+    const spy: MethodEntry = { summary: '', train: async (d, o) => (seen.push(o.traceAt), constant.train(d, o)) };
+    const r = await runSuite(suite, { spy });
+    expect(Array.from(seen[0] as Float32Array)).toEqual([-2, 0, 4]);
+    expect(r.probes).toBe('x* = -2, 0, 4');
+    const r2 = await runSuite({ ...suite, probe: undefined }, { spy });
+    expect(seen[1]).toEqual(suite.test.x.slice(0, 3));
+    expect(r2.probes).toBe('the first 3 test inputs');
+  });
+
+  it('classification: keeps each test point’s top-class confidence and hit, and the OOD sets by name and key', async () => {
+    const rows: string[] = [];
+    for (let c = 0; c < 10; c++) for (let k = 0; k < 4; k++) rows.push([...Array(64).fill(c), c].join(','));
+    const digits = digitsSuite(rows.join('\n'), { trainSize: 10, noiseImages: 3, corruption: null });
+    // Always 0.6 on class 0, 0.1 on the others.
+    const fixed: MethodEntry = {
+      summary: 'fixture',
+      async train() {
+        return {
+          method: 'fixed',
+          info: {},
+          async predict(x: Float32Array) {
+            const n = x.length / 64;
+            const probs = Float64Array.from({ length: n * 5 }, (_, i) => (i % 5 === 0 ? 0.6 : 0.1));
+            return { kind: 'classification', probs, classes: 5, entropy: new Float64Array(n).fill(1.2), expectedEntropy: new Float64Array(n), mutualInformation: new Float64Array(n) };
+          },
+        } as unknown as Posterior;
+      },
+    };
+    const r = await runSuite(digits, { fixed });
+    const m = r.methods[0];
+    expect(m.topClass!.confidence).toEqual(Array(10).fill(0.6));
+    expect(m.topClass!.correct).toEqual(Array.from(digits.test.y, (y) => (y === 0 ? 1 : 0)));
+    expect(r.oodSets).toEqual([{ name: 'held-out digits 5–9', key: 'auroc' }, { name: 'pixel noise', key: 'aurocNoise' }]);
+    expect(Object.keys(m.scores!)).toEqual([IN_DISTRIBUTION, 'held-out digits 5–9', 'pixel noise']);
+    // Equal scores everywhere: chance.
+    expect(m.metrics!.auroc).toBe(0.5);
   });
 
   it('stops the whole run when the caller cancels', async () => {
