@@ -269,21 +269,30 @@ class Nuts implements Kernel {
     const weight = logSumExp(weightInit, weightFinal);
     if ((this.rng as SamplerRng).uniform() < Math.exp(weightFinal - weight)) propose.copyFrom(L.proposeFinal);
 
-    // The seams: each half extended by the neighbouring point of the other half must not U-turn.
-    let persist =
-      noUturnExtended(pSharpBeg, L.pSharpFinalBeg, L.rhoInit, L.pFinalBeg) &&
-      noUturnExtended(L.pSharpInitEnd, pSharpEnd, L.rhoFinal, L.pInitEnd);
-    // ρ of the whole subtree, added to the caller's ρ and checked for a U-turn in the same pass.
-    const { rhoInit, rhoFinal } = L;
+    // One pass for the three U-turn checks (Stan's): the whole subtree, and each half extended by
+    // the neighbouring point of the other half (the seams); ρ of the subtree is added to the caller's.
+    const { rhoInit, rhoFinal, pInitEnd, pFinalBeg, pSharpInitEnd, pSharpFinalBeg } = L;
     let plus = 0;
     let minus = 0;
+    let initPlus = 0;
+    let initMinus = 0;
+    let finalPlus = 0;
+    let finalMinus = 0;
     for (let i = 0; i < rho.length; i++) {
-      const r = rhoInit[i] + rhoFinal[i];
+      const ri = rhoInit[i];
+      const rf = rhoFinal[i];
+      const r = ri + rf;
       rho[i] += r;
       plus += pSharpEnd[i] * r;
       minus += pSharpBeg[i] * r;
+      const rInit = ri + pFinalBeg[i];
+      initPlus += pSharpFinalBeg[i] * rInit;
+      initMinus += pSharpBeg[i] * rInit;
+      const rFinal = rf + pInitEnd[i];
+      finalPlus += pSharpEnd[i] * rFinal;
+      finalMinus += pSharpInitEnd[i] * rFinal;
     }
-    persist = persist && plus > 0 && minus > 0;
+    const persist = initPlus > 0 && initMinus > 0 && finalPlus > 0 && finalMinus > 0 && plus > 0 && minus > 0;
     return persist ? weight : NaN;
   }
 }
