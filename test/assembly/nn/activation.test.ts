@@ -30,6 +30,9 @@ function backward(dy: Float32Array, z: Float32Array, y: Float32Array, act: numbe
 
 // Relative error vs float64: exact for identity/relu; a few f32 ulps for the f32x4 tanh, sigmoid, gelu.
 const TOL = [0, 0, 4e-7, 4e-7, 4e-7];
+// Derivatives on the gradient's scale (see act_backward_f32 below). tanh' = 1 − y² is computed from the
+// forward's y, so it inherits 2|y| times y's error: the rational tanh is within 3.4e-7 (≈ 6 ulp near 1).
+const DTOL = [4e-7, 4e-7, 8e-7, 4e-7, 4e-7];
 
 describe('float64 references used below', () => {
   it('Φ matches known values in both tails', () => {
@@ -95,7 +98,7 @@ describe('bias_act_f32', () => {
         const ref = actDerivRef(act, xs[i]);
         worstD = Math.max(worstD, Math.abs(dz[i] - ref) / (Math.abs(ref) + 1));
       }
-      expect(worstD, `${ACTS[act]}'`).toBeLessThanOrEqual(4e-7);
+      expect(worstD, `${ACTS[act]}'`).toBeLessThanOrEqual(DTOL[act]);
     }
   });
 
@@ -122,7 +125,7 @@ describe('act_backward_f32', () => {
         // So the error is measured against |dy·act'| + |dy| there: accuracy on the gradient's scale.
         const floor = act >= 2 ? 1 : 0;
         const err = Array.from(dz, (v, i) => Math.abs(v - ref[i]) / (Math.abs(ref[i]) + floor * Math.abs(dy[i]) + 1e-30));
-        expect(Math.max(...err), ACTS[act]).toBeLessThan(4e-7);
+        expect(Math.max(...err), ACTS[act]).toBeLessThan(DTOL[act]);
       }
     });
   }
