@@ -76,18 +76,30 @@ export class Hamiltonian {
     for (let i = 0; i < p.length; i++) out[i] = invMetric[i] * p[i];
   }
 
-  /** One leapfrog step of size eps (negative = backward in time) applied to z in place. */
-  leapfrog(z: PhasePoint, eps: number, invMetric: Float64Array): void {
-    this.leapfrogVelocity(z, eps, invMetric, null);
+  /** One leapfrog step of size eps (negative = backward in time) applied to z in place; returns H(z) as `energy` would. */
+  leapfrog(z: PhasePoint, eps: number, invMetric: Float64Array): number {
+    const lp = this.kickDrift(z, eps, invMetric);
+    const { p, g } = z;
+    const half = 0.5 * eps;
+    let finite = 0;
+    let k = 0;
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i];
+      finite += gi * 0;
+      const pi = p[i] + half * gi;
+      p[i] = pi;
+      k += invMetric[i] * pi * pi;
+    }
+    return this.settle(z, lp, finite, k);
   }
 
   /**
-   * One leapfrog step like `leapfrog`, with the bookkeeping a NUTS leaf needs fused into the final
-   * half-step (one pass over the momenta instead of four: these passes cost as much as a small
-   * network's gradient): writes the velocity M⁻¹p to `velocity` (when given) and returns H(z) as
-   * `energy` would. The gradient's finiteness check of `logDensity` rides along in the same pass.
+   * The first part of a leapfrog step: half a kick and a whole drift, then the log density and its
+   * gradient (into z.g) at the new position, returned as the target gave it. The caller makes the
+   * second half-kick (p += ε/2·g) in a pass of its own — NUTS fuses its bookkeeping into it — summing
+   * Σ invMetric·p² and Σ g·0 on the way, and hands them to `settle`.
    */
-  leapfrogVelocity(z: PhasePoint, eps: number, invMetric: Float64Array, velocity: Float64Array | null): number {
+  kickDrift(z: PhasePoint, eps: number, invMetric: Float64Array): number {
     const { q, p, g } = z;
     const n = q.length;
     const half = 0.5 * eps;
@@ -95,30 +107,16 @@ export class Hamiltonian {
       p[i] += half * g[i];
       q[i] += eps * invMetric[i] * p[i];
     }
-    const lp = this.target.logDensity(q, g);
-    let finite = 0; // NaN iff some gradient entry is ±Infinity or NaN
-    let k = 0;
-    if (velocity === null) {
-      for (let i = 0; i < n; i++) {
-        const gi = g[i];
-        finite += gi * 0;
-        const pi = p[i] + half * gi;
-        p[i] = pi;
-        k += invMetric[i] * pi * pi;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const gi = g[i];
-        finite += gi * 0;
-        const pi = p[i] + half * gi;
-        p[i] = pi;
-        const vi = invMetric[i] * pi;
-        velocity[i] = vi;
-        k += vi * pi;
-      }
-    }
+    return this.target.logDensity(q, g);
+  }
+
+  /**
+   * Completes a step: z.lp = lp, or −Infinity when lp or a gradient entry is not finite (`finite` =
+   * Σ g·0 is NaN iff one is), and returns H = ½·Σ invMetric·p² − lp (+Infinity for NaN energies).
+   */
+  settle(z: PhasePoint, lp: number, finite: number, kinetic2: number): number {
     z.lp = lp > -Infinity && lp < Infinity && finite === 0 ? lp : -Infinity;
-    const h = 0.5 * k - z.lp;
+    const h = 0.5 * kinetic2 - z.lp;
     return Number.isNaN(h) ? Infinity : h;
   }
 }
