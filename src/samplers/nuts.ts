@@ -265,7 +265,7 @@ class Nuts implements Kernel {
     pSharpBeg: Float64Array, pSharpEnd: Float64Array, rho: Float64Array,
     pBeg: Float64Array, pEnd: Float64Array, sign: number,
   ): number {
-    const { h, z, invMetric } = this;
+    const { z } = this;
     if (depth === 0) {
       const H = this.leaf(sign * this.eps, pSharpBeg, pSharpEnd, rho, pBeg, pEnd);
       this.nLeapfrog++;
