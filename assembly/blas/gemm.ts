@@ -110,7 +110,7 @@ export function gemm_f32_nt(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32
               micro(ap, bp, kc, cp, ldc, acc);
             } else {
               micro(ap, bp, kc, tile, <usize>NR << 2, false);
-              merge_tile(cp, tile, h, w, ldc, acc);
+              merge_tile(cp, tile, <usize>NR << 2, h, w, ldc, acc);
             }
           }
         }
@@ -148,8 +148,9 @@ function direct(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta1: boo
       for (; j < n8; j += 8) direct_4x8(ai, rs, cs, bp + (<usize>j << 2), ldb, kc, ci + (<usize>j << 2), ldb, acc);
       for (; j < n4; j += 4) direct_4x4(ai, rs, cs, bp + (<usize>j << 2), ldb, kc, ci + (<usize>j << 2), ldb, acc);
       if (n4 < n) {
-        direct_4x4(ai, rs, cs, edge, 16, kc, tile, <usize>NR << 2, false);
-        merge_tile(ci + (<usize>n4 << 2), tile, 4, n - n4, ldb, acc);
+        // A 4×4 scratch tile (16-byte rows): it fits the MR×NR tile of either binary.
+        direct_4x4(ai, rs, cs, edge, 16, kc, tile, 16, false);
+        merge_tile(ci + (<usize>n4 << 2), tile, 16, 4, n - n4, ldb, acc);
       }
     }
     for (; i < m; i++) direct_row(ap + <usize>i * rs, cs, bp, ldb, kc, n, c + <usize>i * ldb, acc, edge, tile);
@@ -243,7 +244,7 @@ function direct_row(ai: usize, cs: usize, b: usize, ldb: usize, kc: i32, n: i32,
       v128.store(c + o, acc ? f32x4.add(s, v128.load(c + o)) : s);
     } else {
       v128.store(tile, s);
-      merge_tile(c + o, tile, 1, n - n4, 0, acc);
+      merge_tile(c + o, tile, 16, 1, n - n4, 0, acc);
     }
   }
 }
@@ -253,10 +254,10 @@ function direct_row(ai: usize, cs: usize, b: usize, ldb: usize, kc: i32, n: i32,
   else kernel_4x8(pa, pb, kc, c, ldc, acc);
 }
 
-/** C[i][j] (+)= tile[i][j] for the h×w corner of an edge tile. */
-function merge_tile(c: usize, tile: usize, h: i32, w: i32, ldc: usize, acc: bool): void {
+/** C[i][j] (+)= tile[i][j] for the h×w corner of an edge tile whose rows are lt bytes apart. */
+function merge_tile(c: usize, tile: usize, lt: usize, h: i32, w: i32, ldc: usize, acc: bool): void {
   for (let i = 0; i < h; i++) {
-    const t = tile + (<usize>(i * NR) << 2);
+    const t = tile + <usize>i * lt;
     const r = c + <usize>i * ldc;
     for (let j = 0; j < w; j++) {
       const o = <usize>j << 2;
