@@ -22,3 +22,4 @@ export * from './methods/vi';
 export * from './methods/concrete';
 export * from './stats/svgd';
 export * from './stats/sgmcmc';
+export * from './samplers/nuts';

@@ -42,7 +42,8 @@ export class BnnTarget implements Target {
   readonly dim: number;
   readonly mlp: Mlp;
   readonly spec: MlpSpec;
-  private readonly arena: Arena;
+  /** The wasm core the network runs in (samplers keep their own vectors there too). */
+  readonly arena: Arena;
   private readonly n: number;
   private readonly xPtr: number;
   private readonly yPtr: number;

@@ -5,6 +5,7 @@
  * checkpoint holds everything else: position, gradient, adaptation state, counters).
  */
 import { argError, BdlError, describe } from '../errors.js';
+import { Arena } from '../wasm/arena.js';
 import { concatChunks, ChunkWriter, type DrawChunk } from './draws.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { hmc } from './hmc.js';
@@ -99,6 +100,11 @@ export interface ChainOptions {
   onCheckpoint?: (c: ChainCheckpoint) => void;
   /** Continue from a checkpoint of a run with the same seed, chain, lengths, thinning and kernel. */
   resumeFrom?: ChainCheckpoint;
+  /**
+   * The wasm core NUTS keeps its trajectory vectors in (default the target's `arena` when it has one,
+   * else a fresh instance).
+   */
+  arena?: Arena;
   /** Checked before every iteration; returning true aborts with BdlError E_ABORTED. */
   shouldStop?: () => boolean;
   /** Milliseconds of work between yields to the event loop, so messages (e.g. a cancel) get through. Default 50; 0 = never. */
@@ -118,8 +124,9 @@ export interface ChainResult {
   gradEvals: number;
 }
 
-function makeKernel(target: Target, spec: KernelSpec): Kernel {
-  if (spec.type === 'nuts') return nuts(target, spec);
+/** The kernel of `spec`; NUTS keeps its trajectory in `arena`, else the target's, else a fresh core. */
+async function makeKernel(target: Target, spec: KernelSpec, arena: Arena | undefined): Promise<Kernel> {
+  if (spec.type === 'nuts') return nuts(target, spec, arena ?? (target as { arena?: Arena }).arena ?? (await Arena.create()));
   if (spec.type === 'hmc') return hmc(target, spec);
   throw argError('E_ARG', 'kernel.type', '"nuts" or "hmc"', describe((spec as { type: unknown }).type), 'Choose NUTS unless you need a fixed trajectory length.');
 }
@@ -192,7 +199,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     throw argError('E_ARG', 'initStepSize', 'a positive number', describe(opts.initStepSize), 'Stan starts from 1.');
   }
   const spec: KernelSpec = opts.kernel ?? { type: 'nuts' };
-  const kernel = makeKernel(target, spec);
+  const kernel = await makeKernel(target, spec, opts.arena);
   const h = new Hamiltonian(target);
   const dim = target.dim;
   const keepDraws = opts.keepDraws ?? true;

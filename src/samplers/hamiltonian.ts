@@ -78,12 +78,17 @@ export class Hamiltonian {
 
   /** One leapfrog step of size eps (negative = backward in time) applied to z in place; returns H(z) as `energy` would. */
   leapfrog(z: PhasePoint, eps: number, invMetric: Float64Array): number {
-    const lp = this.kickDrift(z, eps, invMetric);
-    const { p, g } = z;
+    const { q, p, g } = z;
+    const n = q.length;
     const half = 0.5 * eps;
+    for (let i = 0; i < n; i++) {
+      p[i] += half * g[i];
+      q[i] += eps * invMetric[i] * p[i];
+    }
+    const lp = this.target.logDensity(q, g);
     let finite = 0;
     let k = 0;
-    for (let i = 0; i < p.length; i++) {
+    for (let i = 0; i < n; i++) {
       const gi = g[i];
       finite += gi * 0;
       const pi = p[i] + half * gi;
@@ -94,27 +99,10 @@ export class Hamiltonian {
   }
 
   /**
-   * The first part of a leapfrog step: half a kick and a whole drift, then the log density and its
-   * gradient (into z.g) at the new position, returned as the target gave it. The caller makes the
-   * second half-kick (p += ε/2·g) in a pass of its own — NUTS fuses its bookkeeping into it — summing
-   * Σ invMetric·p² and Σ g·0 on the way, and hands them to `settle`.
-   */
-  kickDrift(z: PhasePoint, eps: number, invMetric: Float64Array): number {
-    const { q, p, g } = z;
-    const n = q.length;
-    const half = 0.5 * eps;
-    for (let i = 0; i < n; i++) {
-      p[i] += half * g[i];
-      q[i] += eps * invMetric[i] * p[i];
-    }
-    return this.target.logDensity(q, g);
-  }
-
-  /**
    * Completes a step: z.lp = lp, or −Infinity when lp or a gradient entry is not finite (`finite` =
    * Σ g·0 is NaN iff one is), and returns H = ½·Σ invMetric·p² − lp (+Infinity for NaN energies).
    */
-  settle(z: PhasePoint, lp: number, finite: number, kinetic2: number): number {
+  settle(z: { lp: number }, lp: number, finite: number, kinetic2: number): number {
     z.lp = lp > -Infinity && lp < Infinity && finite === 0 ? lp : -Infinity;
     const h = 0.5 * kinetic2 - z.lp;
     return Number.isNaN(h) ? Infinity : h;

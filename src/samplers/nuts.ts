@@ -8,7 +8,8 @@
  * All buffers are allocated once per kernel; a transition allocates nothing.
  */
 import { argError, describe } from '../errors.js';
-import { Hamiltonian, PhasePoint } from './hamiltonian.js';
+import type { Arena } from '../wasm/arena.js';
+import { Hamiltonian } from './hamiltonian.js';
 import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
 
 /** Options of the NUTS kernel (Stan's defaults). */
@@ -19,25 +20,43 @@ export interface NutsOptions {
   maxDeltaH?: number;
 }
 
-/** Scratch of one level of the tree recursion. */
-class Level {
-  readonly rhoInit: Float64Array;
-  readonly rhoFinal: Float64Array;
-  readonly pInitEnd: Float64Array;
-  readonly pSharpInitEnd: Float64Array;
-  readonly pFinalBeg: Float64Array;
-  readonly pSharpFinalBeg: Float64Array;
-  readonly proposeFinal: PhasePoint;
-
-  constructor(dim: number) {
-    this.rhoInit = new Float64Array(dim);
-    this.rhoFinal = new Float64Array(dim);
-    this.pInitEnd = new Float64Array(dim);
-    this.pSharpInitEnd = new Float64Array(dim);
-    this.pFinalBeg = new Float64Array(dim);
-    this.pSharpFinalBeg = new Float64Array(dim);
-    this.proposeFinal = new PhasePoint(dim);
+/**
+ * A vector of the trajectory in wasm memory: its address for the f64 kernels (assembly/samplers/
+ * nuts.ts), and a view for JavaScript, re-made when the memory grows (which detaches old views).
+ */
+class Vec {
+  view: Float64Array;
+  constructor(readonly ptr: number, private readonly arena: Arena, private readonly n: number) {
+    this.view = arena.f64(ptr, n);
   }
+
+  refresh(): void {
+    this.view = this.arena.f64(this.ptr, this.n);
+  }
+}
+
+/** A point in phase space: position, momentum, gradient, log density. */
+class Point {
+  lp = -Infinity;
+  constructor(readonly q: Vec, readonly p: Vec, readonly g: Vec) {}
+
+  copyFrom(o: Point): void {
+    this.q.view.set(o.q.view);
+    this.p.view.set(o.p.view);
+    this.g.view.set(o.g.view);
+    this.lp = o.lp;
+  }
+}
+
+/** Scratch of one level of the tree recursion (v = velocity M⁻¹p). */
+interface Level {
+  rhoInit: Vec;
+  rhoFinal: Vec;
+  pInitEnd: Vec;
+  vInitEnd: Vec;
+  pFinalBeg: Vec;
+  vFinalBeg: Vec;
+  proposeFinal: Point;
 }
 
 function logSumExp(a: number, b: number): number {
@@ -46,58 +65,39 @@ function logSumExp(a: number, b: number): number {
   return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
 }
 
-/** No U-turn across a span: both end velocities point along ρ. */
-function noUturn(pSharpMinus: Float64Array, pSharpPlus: Float64Array, rho: Float64Array): boolean {
-  let plus = 0;
-  let minus = 0;
-  for (let i = 0; i < rho.length; i++) {
-    plus += pSharpPlus[i] * rho[i];
-    minus += pSharpMinus[i] * rho[i];
-  }
-  return plus > 0 && minus > 0;
-}
-
-/** noUturn over the span whose summed momentum is rhoA + extra (one subtree plus the neighbour's first point). */
-function noUturnExtended(pSharpMinus: Float64Array, pSharpPlus: Float64Array, rhoA: Float64Array, extra: Float64Array): boolean {
-  let plus = 0;
-  let minus = 0;
-  for (let i = 0; i < rhoA.length; i++) {
-    const r = rhoA[i] + extra[i];
-    plus += pSharpPlus[i] * r;
-    minus += pSharpMinus[i] * r;
-  }
-  return plus > 0 && minus > 0;
-}
-
 class Nuts implements Kernel {
   readonly dim: number;
   private readonly h: Hamiltonian;
+  private readonly target: Target;
+  private readonly arena: Arena;
   private readonly maxDepth: number;
   private readonly maxDeltaH: number;
+  private readonly vecs: Vec[] = [];
+  private buffer: ArrayBufferLike;
 
   // The integrator's point, the two ends of the trajectory, the current sample and the proposal.
-  private readonly z: PhasePoint;
-  private readonly zFwd: PhasePoint;
-  private readonly zBck: PhasePoint;
-  private readonly zSample: PhasePoint;
-  private readonly zPropose: PhasePoint;
-  // Momenta p and velocities p♯ = M⁻¹p at the two ends of the forward and backward parts.
-  private readonly pFwdFwd: Float64Array;
-  private readonly pFwdBck: Float64Array;
-  private readonly pBckFwd: Float64Array;
-  private readonly pBckBck: Float64Array;
-  private readonly pSharpFwdFwd: Float64Array;
-  private readonly pSharpFwdBck: Float64Array;
-  private readonly pSharpBckFwd: Float64Array;
-  private readonly pSharpBckBck: Float64Array;
-  private readonly rho: Float64Array;
-  private readonly rhoFwd: Float64Array;
-  private readonly rhoBck: Float64Array;
+  private readonly z: Point;
+  private readonly zFwd: Point;
+  private readonly zBck: Point;
+  private readonly zSample: Point;
+  private readonly zPropose: Point;
+  // Momenta p and velocities v = M⁻¹p at the two ends of the forward and backward parts.
+  private readonly pFwdFwd: Vec;
+  private readonly pFwdBck: Vec;
+  private readonly pBckFwd: Vec;
+  private readonly pBckBck: Vec;
+  private readonly vFwdFwd: Vec;
+  private readonly vFwdBck: Vec;
+  private readonly vBckFwd: Vec;
+  private readonly vBckBck: Vec;
+  private readonly rho: Vec;
+  private readonly rhoFwd: Vec;
+  private readonly rhoBck: Vec;
+  private readonly invM: Vec;
   private readonly levels: Level[];
 
   // Per-transition context read by the recursion (set at the start of each step).
   private eps = 0;
-  private invMetric: Float64Array;
   private rng: SamplerRng | null = null;
   private H0 = 0;
   private nLeapfrog = 0;
@@ -107,32 +107,44 @@ class Nuts implements Kernel {
   private readonly info: Info = { acceptProb: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0, stepSize: 0 };
   private readonly result: { state: KernelState; info: Info };
 
-  constructor(target: Target, opts: NutsOptions) {
+  constructor(target: Target, opts: NutsOptions, arena: Arena) {
     const dim = target.dim;
     this.dim = dim;
+    this.target = target;
+    this.arena = arena;
     this.h = new Hamiltonian(target);
     this.maxDepth = opts.maxTreeDepth ?? 10;
     this.maxDeltaH = opts.maxDeltaH ?? 1000;
-    const vec = () => new Float64Array(dim);
-    this.z = new PhasePoint(dim);
-    this.zFwd = new PhasePoint(dim);
-    this.zBck = new PhasePoint(dim);
-    this.zSample = new PhasePoint(dim);
-    this.zPropose = new PhasePoint(dim);
+    const vec = () => {
+      const v = new Vec(arena.allocF64(dim), arena, dim);
+      this.vecs.push(v);
+      return v;
+    };
+    const point = () => new Point(vec(), vec(), vec());
+    this.z = point();
+    this.zFwd = point();
+    this.zBck = point();
+    this.zSample = point();
+    this.zPropose = point();
     this.pFwdFwd = vec();
     this.pFwdBck = vec();
     this.pBckFwd = vec();
     this.pBckBck = vec();
-    this.pSharpFwdFwd = vec();
-    this.pSharpFwdBck = vec();
-    this.pSharpBckFwd = vec();
-    this.pSharpBckBck = vec();
+    this.vFwdFwd = vec();
+    this.vFwdBck = vec();
+    this.vBckFwd = vec();
+    this.vBckBck = vec();
     this.rho = vec();
     this.rhoFwd = vec();
     this.rhoBck = vec();
+    this.invM = vec();
     // Level k − 1 serves the recursion at depth k ≥ 1 (depth 0 is a single leapfrog step).
-    this.levels = Array.from({ length: this.maxDepth - 1 }, () => new Level(dim));
-    this.invMetric = vec();
+    this.levels = Array.from({ length: this.maxDepth - 1 }, () => ({
+      rhoInit: vec(), rhoFinal: vec(), pInitEnd: vec(), vInitEnd: vec(), pFinalBeg: vec(), vFinalBeg: vec(), proposeFinal: point(),
+    }));
+    // The allocations above may have grown the memory: make every view on the final buffer.
+    for (const v of this.vecs) v.refresh();
+    this.buffer = arena.memory.buffer;
     this.result = { state: { position: new Float64Array(0), logDensity: -Infinity, grad: new Float64Array(0) }, info: this.info };
   }
 
@@ -141,31 +153,26 @@ class Nuts implements Kernel {
   }
 
   step(state: KernelState, rng: SamplerRng, params: KernelParams): Transition {
+    this.refreshViews();
     const { h, z } = this;
     const invMetric = params.invMetric;
     this.eps = params.stepSize;
-    this.invMetric = invMetric;
+    this.invM.view.set(invMetric);
     this.rng = rng;
 
-    z.q.set(state.position);
-    z.g.set(state.grad);
+    z.q.view.set(state.position);
+    z.g.view.set(state.grad);
     z.lp = state.logDensity;
-    h.sampleMomentum(z.p, rng, invMetric);
+    h.sampleMomentum(z.p.view, rng, invMetric);
     this.zFwd.copyFrom(z);
     this.zBck.copyFrom(z);
     this.zSample.copyFrom(z);
     this.zPropose.copyFrom(z);
-    h.velocity(this.pSharpFwdFwd, z.p, invMetric);
-    this.pSharpFwdBck.set(this.pSharpFwdFwd);
-    this.pSharpBckFwd.set(this.pSharpFwdFwd);
-    this.pSharpBckBck.set(this.pSharpFwdFwd);
-    this.pFwdFwd.set(z.p);
-    this.pFwdBck.set(z.p);
-    this.pBckFwd.set(z.p);
-    this.pBckBck.set(z.p);
-    this.rho.set(z.p);
+    h.velocity(this.vFwdFwd.view, z.p.view, invMetric);
+    for (const v of [this.vFwdBck, this.vBckFwd, this.vBckBck]) v.view.set(this.vFwdFwd.view);
+    for (const v of [this.pFwdFwd, this.pFwdBck, this.pBckFwd, this.pBckBck, this.rho]) v.view.set(z.p.view);
 
-    this.H0 = h.energy(z, invMetric);
+    this.H0 = this.energy(z);
     this.nLeapfrog = 0;
     this.sumMetroProb = 0;
     this.divergent = false;
@@ -173,23 +180,23 @@ class Nuts implements Kernel {
     let depth = 0;
 
     while (depth < this.maxDepth) {
-      this.rhoFwd.fill(0);
-      this.rhoBck.fill(0);
+      this.rhoFwd.view.fill(0);
+      this.rhoBck.view.fill(0);
       let subtreeWeight: number;
       if (rng.uniform() > 0.5) {
         // Forward: the trajectory so far becomes the backward part.
         z.copyFrom(this.zFwd);
-        this.rhoBck.set(this.rho);
-        this.pBckFwd.set(this.pFwdFwd);
-        this.pSharpBckFwd.set(this.pSharpFwdFwd);
-        subtreeWeight = this.buildTree(depth, this.zPropose, this.pSharpFwdBck, this.pSharpFwdFwd, this.rhoFwd, this.pFwdBck, this.pFwdFwd, 1);
+        this.rhoBck.view.set(this.rho.view);
+        this.pBckFwd.view.set(this.pFwdFwd.view);
+        this.vBckFwd.view.set(this.vFwdFwd.view);
+        subtreeWeight = this.buildTree(depth, this.zPropose, this.vFwdBck, this.vFwdFwd, this.rhoFwd, this.pFwdBck, this.pFwdFwd, 1);
         this.zFwd.copyFrom(z);
       } else {
         z.copyFrom(this.zBck);
-        this.rhoFwd.set(this.rho);
-        this.pFwdBck.set(this.pBckBck);
-        this.pSharpFwdBck.set(this.pSharpBckBck);
-        subtreeWeight = this.buildTree(depth, this.zPropose, this.pSharpBckFwd, this.pSharpBckBck, this.rhoBck, this.pBckFwd, this.pBckBck, -1);
+        this.rhoFwd.view.set(this.rho.view);
+        this.pFwdBck.view.set(this.pBckBck.view);
+        this.vFwdBck.view.set(this.vBckBck.view);
+        subtreeWeight = this.buildTree(depth, this.zPropose, this.vBckFwd, this.vBckBck, this.rhoBck, this.pBckFwd, this.pBckBck, -1);
         this.zBck.copyFrom(z);
       }
       if (Number.isNaN(subtreeWeight)) break; // divergent or U-turn inside the new subtree: it is discarded
@@ -201,57 +208,59 @@ class Nuts implements Kernel {
       }
       logSumWeight = logSumExp(logSumWeight, subtreeWeight);
 
-      const { rho, rhoFwd, rhoBck } = this;
-      for (let i = 0; i < rho.length; i++) rho[i] = rhoBck[i] + rhoFwd[i];
-      const persist =
-        noUturn(this.pSharpBckBck, this.pSharpFwdFwd, rho) &&
-        noUturnExtended(this.pSharpBckBck, this.pSharpFwdBck, rhoBck, this.pFwdBck) &&
-        noUturnExtended(this.pSharpBckFwd, this.pSharpFwdFwd, rhoFwd, this.pBckFwd);
-      if (!persist) break;
+      // ρ = ρ_bck + ρ_fwd and the U-turn checks over the whole trajectory and across its seam.
+      this.rho.view.fill(0);
+      const persist = this.arena.k.nuts_merge_f64(
+        this.rho.ptr, this.rhoBck.ptr, this.rhoFwd.ptr, this.vBckBck.ptr, this.vFwdFwd.ptr,
+        this.pBckFwd.ptr, this.vBckFwd.ptr, this.pFwdBck.ptr, this.vFwdBck.ptr, this.dim,
+      );
+      if (persist !== 1) break;
     }
 
     const s = this.zSample;
-    state.position.set(s.q);
-    state.grad.set(s.g);
+    state.position.set(s.q.view);
+    state.grad.set(s.g.view);
     state.logDensity = s.lp;
     const info = this.info;
     info.acceptProb = this.sumMetroProb / this.nLeapfrog;
     info.treeDepth = depth;
     info.nLeapfrog = this.nLeapfrog;
     info.divergent = this.divergent;
-    info.energy = h.energy(s, invMetric);
+    info.energy = this.energy(s);
     info.stepSize = this.eps;
     this.rng = null;
     this.result.state = state;
     return this.result;
   }
 
+  /** H(z) = ½pᵀM⁻¹p − log p(q); +Infinity outside the support and for NaN energies. */
+  private energy(z: Point): number {
+    const h = this.h.kinetic(z.p.view, this.invM.view) - z.lp;
+    return Number.isNaN(h) ? Infinity : h;
+  }
+
+  /** Views re-made if the wasm memory grew since they were made (e.g. the target allocated). */
+  private refreshViews(): void {
+    const buffer = this.arena.memory.buffer;
+    if (buffer === this.buffer) return;
+    for (const v of this.vecs) v.refresh();
+    this.buffer = buffer;
+  }
+
   /**
    * A leaf of the tree: one leapfrog step of z, whose second half-kick also does the leaf's
-   * bookkeeping — velocity M⁻¹p at both ends, p at both ends, p added to ρ — in the same pass (the
-   * passes over the momenta cost as much as a small network's gradient). Returns H at the new point.
+   * bookkeeping — velocity at both ends, momentum at both ends, momentum added to ρ — in one pass.
+   * Returns H at the new point.
    */
-  private leaf(eps: number, pSharpBeg: Float64Array, pSharpEnd: Float64Array, rho: Float64Array, pBeg: Float64Array, pEnd: Float64Array): number {
-    const { h, z, invMetric } = this;
-    const lp = h.kickDrift(z, eps, invMetric);
-    const { p, g } = z;
-    const half = 0.5 * eps;
-    let finite = 0;
-    let k = 0;
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i];
-      finite += gi * 0;
-      const pi = p[i] + half * gi;
-      p[i] = pi;
-      const vi = invMetric[i] * pi;
-      k += vi * pi;
-      pSharpBeg[i] = vi;
-      pSharpEnd[i] = vi;
-      rho[i] += pi;
-      pBeg[i] = pi;
-      pEnd[i] = pi;
-    }
-    return h.settle(z, lp, finite, k);
+  private leaf(eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec): number {
+    const { z, invM } = this;
+    const k = this.arena.k;
+    k.leapfrog_kick_drift_f64(z.q.ptr, z.p.ptr, z.g.ptr, invM.ptr, eps, this.dim);
+    const lp = this.target.logDensity(z.q.view, z.g.view);
+    this.refreshViews();
+    // Σ v·p, plus Σ g·0: NaN iff some gradient entry is not finite.
+    const kinetic2 = k.nuts_leaf_f64(z.p.ptr, z.g.ptr, invM.ptr, 0.5 * eps, vBeg.ptr, vEnd.ptr, rho.ptr, pBeg.ptr, pEnd.ptr, this.dim);
+    return this.h.settle(z, lp, kinetic2 * 0, kinetic2);
   }
 
   /**
@@ -260,28 +269,23 @@ class Nuts implements Kernel {
    * its summed momentum to `rho`. Returns the log of the subtree's total weight Σ exp(H0 − H), or NaN
    * when the subtree diverged or made a U-turn (the caller then discards it).
    */
-  private buildTree(
-    depth: number, propose: PhasePoint,
-    pSharpBeg: Float64Array, pSharpEnd: Float64Array, rho: Float64Array,
-    pBeg: Float64Array, pEnd: Float64Array, sign: number,
-  ): number {
-    const { z } = this;
+  private buildTree(depth: number, propose: Point, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec, sign: number): number {
     if (depth === 0) {
-      const H = this.leaf(sign * this.eps, pSharpBeg, pSharpEnd, rho, pBeg, pEnd);
+      const H = this.leaf(sign * this.eps, vBeg, vEnd, rho, pBeg, pEnd);
       this.nLeapfrog++;
       if (H - this.H0 > this.maxDeltaH) this.divergent = true;
       const logWeight = this.H0 - H;
       this.sumMetroProb += logWeight > 0 ? 1 : Math.exp(logWeight);
-      propose.copyFrom(z);
+      propose.copyFrom(this.z);
       return this.divergent ? NaN : logWeight;
     }
 
     const L = this.levels[depth - 1];
-    L.rhoInit.fill(0);
-    const weightInit = this.buildTree(depth - 1, propose, pSharpBeg, L.pSharpInitEnd, L.rhoInit, pBeg, L.pInitEnd, sign);
+    L.rhoInit.view.fill(0);
+    const weightInit = this.buildTree(depth - 1, propose, vBeg, L.vInitEnd, L.rhoInit, pBeg, L.pInitEnd, sign);
     if (Number.isNaN(weightInit)) return NaN;
-    L.rhoFinal.fill(0);
-    const weightFinal = this.buildTree(depth - 1, L.proposeFinal, L.pSharpFinalBeg, pSharpEnd, L.rhoFinal, L.pFinalBeg, pEnd, sign);
+    L.rhoFinal.view.fill(0);
+    const weightFinal = this.buildTree(depth - 1, L.proposeFinal, L.vFinalBeg, vEnd, L.rhoFinal, L.pFinalBeg, pEnd, sign);
     if (Number.isNaN(weightFinal)) return NaN;
 
     // Uniform progressive sampling inside the subtree: take the second half's proposal with
@@ -289,36 +293,21 @@ class Nuts implements Kernel {
     const weight = logSumExp(weightInit, weightFinal);
     if ((this.rng as SamplerRng).uniform() < Math.exp(weightFinal - weight)) propose.copyFrom(L.proposeFinal);
 
-    // One pass for the three U-turn checks (Stan's): the whole subtree, and each half extended by
-    // the neighbouring point of the other half (the seams); ρ of the subtree is added to the caller's.
-    const { rhoInit, rhoFinal, pInitEnd, pFinalBeg, pSharpInitEnd, pSharpFinalBeg } = L;
-    let plus = 0;
-    let minus = 0;
-    let initPlus = 0;
-    let initMinus = 0;
-    let finalPlus = 0;
-    let finalMinus = 0;
-    for (let i = 0; i < rho.length; i++) {
-      const ri = rhoInit[i];
-      const rf = rhoFinal[i];
-      const r = ri + rf;
-      rho[i] += r;
-      plus += pSharpEnd[i] * r;
-      minus += pSharpBeg[i] * r;
-      const rInit = ri + pFinalBeg[i];
-      initPlus += pSharpFinalBeg[i] * rInit;
-      initMinus += pSharpBeg[i] * rInit;
-      const rFinal = rf + pInitEnd[i];
-      finalPlus += pSharpEnd[i] * rFinal;
-      finalMinus += pSharpInitEnd[i] * rFinal;
-    }
-    const persist = initPlus > 0 && initMinus > 0 && finalPlus > 0 && finalMinus > 0 && plus > 0 && minus > 0;
-    return persist ? weight : NaN;
+    // Stan's three U-turn checks (the subtree, and each half extended by the other's neighbouring
+    // point) in one pass that also adds the subtree's ρ to the caller's.
+    const persist = this.arena.k.nuts_merge_f64(
+      rho.ptr, L.rhoInit.ptr, L.rhoFinal.ptr, vBeg.ptr, vEnd.ptr, L.pInitEnd.ptr, L.vInitEnd.ptr, L.pFinalBeg.ptr, L.vFinalBeg.ptr, this.dim,
+    );
+    return persist === 1 ? weight : NaN;
   }
 }
 
-/** Creates a NUTS kernel for `target` (diagonal metric; multinomial; Stan's U-turn checks). */
-export function nuts(target: Target, opts: NutsOptions = {}): Kernel {
+/**
+ * Creates a NUTS kernel for `target` (diagonal metric; multinomial; Stan's U-turn checks). Its
+ * trajectory vectors live in `arena`'s wasm memory (the passes over them run there); `runChain` passes
+ * the target's own arena when it has one.
+ */
+export function nuts(target: Target, opts: NutsOptions, arena: Arena): Kernel {
   const d = opts.maxTreeDepth ?? 10;
   if (!Number.isInteger(d) || d < 1 || d > 30) {
     throw argError('E_ARG', 'maxTreeDepth', 'an integer in [1, 30]', describe(opts.maxTreeDepth), 'Stan uses 10; raise it only when many transitions hit the cap.');
@@ -327,5 +316,8 @@ export function nuts(target: Target, opts: NutsOptions = {}): Kernel {
   if (!(m > 0)) {
     throw argError('E_ARG', 'maxDeltaH', 'a positive number', describe(opts.maxDeltaH), 'The usual divergence threshold is 1000.');
   }
-  return new Nuts(target, opts);
+  if (arena == null || typeof arena.allocF64 !== 'function') {
+    throw argError('E_ARG', 'arena', 'an Arena (the wasm core the trajectory vectors live in)', describe(arena), 'Pass await Arena.create(), or use runChain, which makes one.');
+  }
+  return new Nuts(target, opts, arena);
 }

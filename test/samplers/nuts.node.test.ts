@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ebfmi, summarize } from '../../src/diagnostics/index.js';
 import { nuts } from '../../src/samplers/index.js';
+import { Arena } from '../../src/wasm/index.js';
 import { funnelTarget, gaussianTarget, gradError, invert, linearRegression, normalTarget, philoxRng, runChains, worstRhat, worstZ } from './helpers.js';
 
 function identity(d: number): Float64Array {
@@ -68,7 +69,10 @@ test('nuts matches the exact posterior of a conjugate Bayesian linear regression
 test("Neal's funnel: divergences are detected, counted and flagged per draw; the step size stays sensible", async () => {
   const target = funnelTarget(10);
   expect(gradError(target, Float64Array.from({ length: 10 }, (_, i) => 0.1 * i - 0.3))).toBeLessThan(1e-6);
-  const res = await runChains(target, 4, { seed: 5 });
+  // With Stan's target acceptance 0.8, post-warmup divergences on this funnel are few and hang on
+  // rounding (0 to 60 over four chains for implementations that differ only in the last bits); a
+  // coarser target, hence larger steps into the neck, makes them certain — what this test needs.
+  const res = await runChains(target, 4, { seed: 5, adapt: { targetAccept: 0.6 } });
   const total = res.reduce((s, r) => s + r.divergences, 0);
   expect(total).toBeGreaterThan(0);
   for (const r of res) {
@@ -85,8 +89,8 @@ test("Neal's funnel: divergences are detected, counted and flagged per draw; the
 });
 
 describe('nuts kernel', () => {
-  test('stops at the maximum tree depth with 2^depth − 1 leapfrog steps when the step size is tiny', () => {
-    const k = nuts(normalTarget(3), { maxTreeDepth: 4 });
+  test('stops at the maximum tree depth with 2^depth − 1 leapfrog steps when the step size is tiny', async () => {
+    const k = nuts(normalTarget(3), { maxTreeDepth: 4 }, await Arena.create());
     const state = k.init(Float64Array.from([0.5, -0.2, 1]));
     const params = { stepSize: 1e-3, invMetric: new Float64Array(3).fill(1) };
     for (let t = 0; t < 5; t++) {
@@ -98,9 +102,9 @@ describe('nuts kernel', () => {
     }
   });
 
-  test('the returned state is consistent (log density and gradient at the new position) and updated in place', () => {
+  test('the returned state is consistent (log density and gradient at the new position) and updated in place', async () => {
     const target = normalTarget(4);
-    const k = nuts(target);
+    const k = nuts(target, {}, await Arena.create());
     const state = k.init(Float64Array.from([1, 2, 3, 4]));
     const params = { stepSize: 0.7, invMetric: new Float64Array(4).fill(1) };
     const g = new Float64Array(4);
@@ -113,10 +117,10 @@ describe('nuts kernel', () => {
     }
   });
 
-  test('a trajectory that leaves the support is divergent and never accepted', () => {
+  test('a trajectory that leaves the support is divergent and never accepted', async () => {
     // log density −x²/2 on x < 1, outside the support beyond.
     const target = { dim: 1, logDensity: (x: Float64Array, g: Float64Array) => { g[0] = -x[0]; return x[0] < 1 ? -0.5 * x[0] * x[0] : -Infinity; } };
-    const k = nuts(target);
+    const k = nuts(target, {}, await Arena.create());
     const state = k.init(Float64Array.from([0.9]));
     const params = { stepSize: 0.5, invMetric: Float64Array.from([1]) };
     let divergent = 0;
@@ -128,7 +132,24 @@ describe('nuts kernel', () => {
     expect(divergent).toBeGreaterThan(0);
   });
 
-  test('rejects a bad maximum tree depth', () => {
-    expect(() => nuts(normalTarget(1), { maxTreeDepth: 0 })).toThrow(/maxTreeDepth/);
+  test('rejects a bad maximum tree depth, and a missing arena', async () => {
+    const arena = await Arena.create();
+    expect(() => nuts(normalTarget(1), { maxTreeDepth: 0 }, arena)).toThrow(/maxTreeDepth/);
+    expect(() => nuts(normalTarget(1), {}, undefined as unknown as Arena)).toThrow(/arena/);
+  });
+
+  test('keeps working when the wasm memory grows under it (views re-made)', async () => {
+    const arena = await Arena.create();
+    const target = normalTarget(5);
+    const k = nuts(target, {}, arena);
+    const state = k.init(Float64Array.from([1, -1, 0.5, 0.2, -0.3]));
+    const params = { stepSize: 0.5, invMetric: new Float64Array(5).fill(1) };
+    const a = k.step(state, philoxRng(4, 0, 1), params).info.nLeapfrog;
+    arena.alloc(4 << 20); // grows the memory, detaching every view made before
+    const g = new Float64Array(5);
+    const tr = k.step(state, philoxRng(4, 0, 2), params);
+    expect(a).toBeGreaterThan(0);
+    expect(tr.info.nLeapfrog).toBeGreaterThan(0);
+    expect(state.logDensity).toBe(target.logDensity(state.position, g));
   });
 });
