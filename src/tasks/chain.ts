@@ -187,6 +187,7 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
   };
 
   const r = await runChain(target, {
+    arena: await ctx.arena(),
     seed: ctx.task.seed,
     chain: ctx.task.stream,
     warmup: o.warmup,
