@@ -116,7 +116,7 @@ function runPool(key, flags) {
 runPool('node', []);
 // Sampling: NUTS on the Stan peer's BNN, 4 chains on 2 workers (skip with --no-sampling: minutes).
 if (results.node && !args.includes('--no-sampling')) {
-  console.log('\n== node: sampling (4 chains × (1000 warmup + 1000 draws), the Stan peer\'s BNN)');
+  console.log('\n== node: sampling (4 chains × (1000 warmup + 1000 draws), the Stan peer\'s BNN; 3 runs)');
   const r = spawnSync(process.execPath, [join(root, 'bench/sampling-run.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sampling benchmark failed (exit ${r.status})`);
   results.node.sampling = JSON.parse(r.stdout.trim().split('\n').pop()).sampling;
@@ -149,6 +149,7 @@ function resultsMarkdown(all) {
     if (r.sampling) {
       const sm = r.sampling;
       L.push('', `Sampling (NUTS, Stan peer's BNN 8-50-1, N=300, 4 chains × 2000 iterations on 2 workers): ${f(sm.grad_evals_per_s_per_chain, 0)} gradient evaluations/s per chain (Stan 1,613: ${f(sm.grad_evals_per_s_per_chain / 1613, 1)}×), predictive bulk ESS min ${f(sm.pred_ess_min, 0)} in ${f(sm.wall_s, 0)} s = ${f(sm.pred_ess_per_s, 2)}/s (Stan 2.87: ${f(sm.pred_ess_per_s / 2.87, 1)}×), R̂ max ${f(sm.rhat_max, 3)}.`);
+      if (sm.runs) L.push(`The run with the median gradient rate of ${sm.runs.length}; every run: ${sm.runs.map((x) => `${f(x.grad_evals_per_s_per_chain, 0)}/s (${f(x.grad_evals_per_s_per_chain / 1613, 1)}×), ESS/s ${f(x.pred_ess_per_s, 2)} (${f(x.pred_ess_per_s / 2.87, 1)}×), R̂ ${f(x.rhat_max, 3)}`).join('; ')}.`);
     }
     if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
