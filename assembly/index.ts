@@ -23,3 +23,4 @@ export * from './methods/concrete';
 export * from './stats/svgd';
 export * from './stats/sgmcmc';
 export * from './samplers/nuts';
+export * from './samplers/bnn';

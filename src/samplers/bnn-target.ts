@@ -50,6 +50,7 @@ export class BnnTarget implements Target {
   private readonly thetaPtr: number;
   private readonly gradPtr: number;
   private readonly lambda: Float64Array;
+  private readonly lambdaPtr: number;
   private readonly invT: number;
   private readonly lossOpts: { scale: number; noiseVar: number };
   private readonly initMode: 'network' | { normal: number };
@@ -71,6 +72,7 @@ export class BnnTarget implements Target {
     this.thetaView = this.arena.f32(this.thetaPtr, this.dim);
     this.gradView = this.arena.f32(this.gradPtr, this.dim);
     this.lambda = lambda;
+    this.lambdaPtr = this.arena.putF64(lambda);
     this.invT = 1 / T;
     this.lossOpts = { scale: 1, noiseVar };
     this.initMode = o.init ?? 'network';
@@ -104,6 +106,16 @@ export class BnnTarget implements Target {
   logDensity(theta: Float64Array, grad: Float64Array): number {
     const P = this.dim;
     this.refreshViews();
+    const mem = this.arena.memory.buffer;
+    if (this.n <= this.mlp.capacity && theta.buffer === mem && grad.buffer === mem) {
+      // θ and ∇ are views of this core's memory (NUTS keeps its trajectory there): the conversion
+      // and the prior run in wasm, with the same arithmetic as the loops below.
+      const k = this.arena.k;
+      k.f64_to_f32(this.thetaPtr, theta.byteOffset, P);
+      const nll = this.mlp.lossAndGradAt(this.thetaPtr, this.gradPtr, this.xPtr, this.yPtr, this.n, this.lossOpts);
+      const quad = k.bnn_prior_grad_f64(grad.byteOffset, this.gradPtr, theta.byteOffset, this.lambdaPtr, this.invT, P);
+      return -(nll + 0.5 * quad) * this.invT;
+    }
     const th = this.thetaView;
     const g32 = this.gradView;
     for (let i = 0; i < P; i++) th[i] = theta[i];

@@ -85,6 +85,19 @@ describe('BnnTarget', () => {
     for (let i = 0; i < a.dim; i++) expect(Math.abs(ga[i] - gb[i])).toBeLessThan(1e-3 * (1 + Math.abs(ga[i])));
   });
 
+  it('θ and ∇ given as views of its own wasm memory (as NUTS passes them) give the same bits as plain arrays', async () => {
+    const spec: MlpSpec = { inputs: 3, hidden: [5], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
+    const t = await BnnTarget.create({ spec, data: dataFor(spec, 41, 9), priorPrecision: 0.7, temperature: 1.3 });
+    const theta = Float64Array.from({ length: t.dim }, (_, i) => Math.sin(i));
+    const g = new Float64Array(t.dim);
+    const lp = t.logDensity(theta, g);
+    const pt = t.arena.putF64(theta);
+    const pg = t.arena.allocF64(t.dim);
+    const lpView = t.logDensity(t.arena.f64(pt, t.dim), t.arena.f64(pg, t.dim));
+    expect(lpView).toBe(lp);
+    expect(Array.from(t.arena.f64(pg, t.dim))).toEqual(Array.from(g));
+  });
+
   it('init(rng) is deterministic in the rng and predictInto gives the network output', async () => {
     const spec: MlpSpec = { inputs: 2, hidden: [3], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
     const data = dataFor(spec, 5, 1);
