@@ -1,7 +1,7 @@
 // Builds the package: both wasm binaries, then one ESM bundle per entry (wasm bytes embedded),
 // then the type declarations. Usage: node scripts/build.mjs [--wasm-only]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
@@ -19,6 +19,9 @@ const existing = Object.fromEntries(
     try { return execFileSync('test', ['-f', file]) !== undefined; } catch { return false; }
   }),
 );
+// Chunk names are content hashes: without a clean start, every build would leave the last one's
+// chunks behind in dist/ (and in the published package).
+rmSync('dist', { recursive: true, force: true });
 await esbuild.build({
   entryPoints: existing,
   outdir: 'dist',

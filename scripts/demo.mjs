@@ -1,12 +1,13 @@
 // `npm run demo`: builds the browser demo into demo/dist/ (the page, its script, and the built library
 // with its worker beside it), then, with --serve [port], serves it over HTTP (module workers need http).
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const out = 'demo/dist';
+rmSync(out, { recursive: true, force: true }); // stale hashed chunks of earlier builds
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync('dist')) if (f.endsWith('.js') && f !== 'cli.js' && f !== 'report-page.js') copyFileSync(join('dist', f), join(out, f));
 copyFileSync('demo/index.html', join(out, 'index.html'));
