@@ -13,6 +13,7 @@ import { trainTestSplit } from '../data/split.js';
 import { gaussianLogLik, mixtureLogLik, nll } from '../metrics/index.js';
 import type { Posterior, Predictive } from '../posterior/types.js';
 import type { MethodOptions } from './common.js';
+import { bestNoiseVariance } from './noise-search.js';
 
 /** Philox stream of the validation split (seed = the method's seed). */
 export const TUNE_STREAM = 0x7475;
@@ -37,11 +38,12 @@ export interface TuneOptions {
   /** Posterior samples when scoring a candidate (default: the method's own). */
   samples?: number;
   /**
-   * Also try the winner with its observation noise σ fixed at the held-out estimate (one-target
-   * regression; the method must take a `noise` option in target units): σ̂² = mean over validation
-   * rows of (y − mean)² − epistemic variance. Training residuals understate σ once a network fits
-   * its training set closely (yacht, energy), which makes the predictive overconfident; this is
-   * the "noise precision chosen on validation" of the UCI papers. Default false.
+   * Also try the winner with its observation noise σ fixed at the held-out optimum (one-target
+   * regression; the method must take a `noise` option in target units): the σ² that maximizes the
+   * winner's validation mixture log-likelihood with every sample's noise set to σ² (noise-search.ts),
+   * then retrained with that σ and scored like any candidate. Training residuals understate σ once a
+   * network fits its training set closely (yacht, energy), which makes the predictive overconfident;
+   * this is the "noise precision chosen on validation" of the UCI papers. Default false.
    */
   noise?: boolean;
   /**
@@ -151,18 +153,12 @@ function diverged(e: unknown): boolean {
   return err?.code === 'E_NONFINITE' || (err?.code === 'E_WORKER' && err.cause?.code === 'E_NONFINITE');
 }
 
-/** σ̂ (target units) from held-out residuals net of the epistemic variance; undefined where it does not apply. */
+/**
+ * σ (target units) maximizing the held-out mixture log-likelihood of the predictive's samples with a
+ * common noise variance; undefined where it does not apply (no per-sample means, or a perfect fit).
+ */
 function heldOutNoise(p: Predictive, y: Float32Array): number | undefined {
-  if (p.kind !== 'regression' || p.mean.length !== y.length) return undefined;
-  let r2 = 0;
-  let ep = 0;
-  let v = 0;
-  for (let i = 0; i < y.length; i++) {
-    r2 += (y[i] - p.mean[i]) ** 2;
-    ep += p.epistemic[i];
-    v += p.variance[i];
-  }
-  // Floor: 1 % of the residual variance, so a large epistemic part cannot drive σ̂ to 0.
-  const s2 = Math.max(r2 - ep, 0.01 * r2) / y.length;
-  return Number.isFinite(s2) && s2 > 0 && v > 0 ? Math.sqrt(s2) : undefined;
+  if (p.kind !== 'regression' || !p.members || p.mean.length !== y.length) return undefined;
+  const s2 = bestNoiseVariance(p.members.mean, y);
+  return s2 === undefined ? undefined : Math.sqrt(s2);
 }

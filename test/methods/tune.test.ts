@@ -20,7 +20,8 @@ function fakeTrainer(seen: Dataset[]) {
       predict: async (x) => {
         const n = x.length / d.inputs;
         const v = (o.noise ?? 1) ** 2;
-        return { kind: 'regression', mean: new Float64Array(n).fill(c), variance: new Float64Array(n).fill(v), aleatoric: new Float64Array(n).fill(v), epistemic: new Float64Array(n) };
+        const members = { mean: new Float32Array(n).fill(c), variance: new Float32Array(n).fill(v), count: 1 };
+        return { kind: 'regression', mean: new Float64Array(n).fill(c), variance: new Float64Array(n).fill(v), aleatoric: new Float64Array(n).fill(v), epistemic: new Float64Array(n), members };
       },
       toBytes: () => new Uint8Array(),
     };
@@ -69,7 +70,7 @@ describe('tune', () => {
     expect(rowsOf(other[0])).not.toEqual(rowsOf(seen[0]));
   });
 
-  it('with noise: also tries the winner at σ̂ estimated from the held-out residuals', async () => {
+  it('with noise: also tries the winner at the σ that maximizes the held-out log-likelihood', async () => {
     const data = linearData(60, 1, 0.1, 4);
     const seen: Dataset[] = [];
     const r = await tune(data, fakeTrainer(seen), { seed: 2 } as Fake, { grid: { c: [0, 5] }, noise: true });
