@@ -136,16 +136,20 @@ function targets() {
   };
   L.push(`| target | ${datasets.join(' | ')} | met |`, `|---|${datasets.map(() => '---').join('|')}|---|`);
   const f = (v) => v.toFixed(2);
+  // Two decimals, or three where two would print a miss as "0.63 > 0.63".
+  const pair = (a, b) => (f(a) === f(b) && a !== b ? [a.toFixed(3), b.toFixed(3)] : [f(a), f(b)]);
   row('mc-dropout', (d, r, p) => {
     const okR = r.rmse[0] <= p.rmse.mcdropout[0] + p.rmse.mcdropout[1];
     const okL = r.ll[0] >= p.ll.mcdropout[0] - p.ll.mcdropout[1];
-    return { ok: okR && okL, text: `RMSE ${f(r.rmse[0])} ${okR ? '≤' : '>'} ${f(p.rmse.mcdropout[0] + p.rmse.mcdropout[1])}, LL ${f(r.ll[0])} ${okL ? '≥' : '<'} ${f(p.ll.mcdropout[0] - p.ll.mcdropout[1])}` };
+    const [rm, rp] = pair(r.rmse[0], p.rmse.mcdropout[0] + p.rmse.mcdropout[1]);
+    const [lm, lp] = pair(r.ll[0], p.ll.mcdropout[0] - p.ll.mcdropout[1]);
+    return { ok: okR && okL, text: `RMSE ${rm} ${okR ? '≤' : '>'} ${rp}, LL ${lm} ${okL ? '≥' : '<'} ${lp}` };
   });
-  row('ensemble', (d, r, p) => ({ ok: r.ll[0] >= p.ll.ensemble[0], text: `LL ${f(r.ll[0])} vs ${f(p.ll.ensemble[0])}` }));
+  row('ensemble', (d, r, p) => ({ ok: r.ll[0] >= p.ll.ensemble[0], text: `LL ${pair(r.ll[0], p.ll.ensemble[0]).join(' vs ')}` }));
   for (const m of ['swag', 'vi']) {
     row(m, (d, r, p) => {
       const ok = r.rmse[0] <= p.rmse.vi[0] && r.ll[0] >= p.ll.vi[0];
-      return { ok, text: `RMSE ${f(r.rmse[0])} vs ${f(p.rmse.vi[0])}, LL ${f(r.ll[0])} vs ${f(p.ll.vi[0])}` };
+      return { ok, text: `RMSE ${pair(r.rmse[0], p.rmse.vi[0]).join(' vs ')}, LL ${pair(r.ll[0], p.ll.vi[0]).join(' vs ')}` };
     });
   }
   L.push('', 'MC dropout: RMSE ≤ published MC-dropout RMSE + 1 SE and LL ≥ published LL − 1 SE on every set. Deep ensembles: LL ≥ the published deep-ensembles LL on at least four of five. SWAG and VI: RMSE and LL at least as good as the published VI column.', '');
