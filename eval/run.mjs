@@ -165,7 +165,7 @@ function choices() {
       const counts = {};
       for (const c of ch) {
         for (const [k, v] of Object.entries(c)) {
-          const key = k === 'noise' ? 'noise fixed at σ̂' : `${k}=${v}`;
+          const key = k === 'noise' ? 'refit with σ fixed' : k === 'predictiveNoise' ? 'σ calibrated on validation' : `${k}=${v}`;
           counts[key] = (counts[key] ?? 0) + 1;
         }
       }

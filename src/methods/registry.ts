@@ -27,7 +27,7 @@ export interface MethodEntry {
   train(data: Dataset, opts: MethodOptions & Record<string, unknown>): Promise<Posterior>;
   /** What `--tune` chooses from, for a training set of this size (see tune.ts); without it `--tune` is refused. */
   tuneGrid?: (data: Dataset) => TuneGrid;
-  /** Whether `--tune` may also fix the method's `noise` option at the held-out estimate (tune.ts). */
+  /** Whether `--tune` may also choose the method's `predictiveNoise` / `noise` σ on validation (tune.ts `noise`). */
   tunesNoise?: boolean;
   /** Options for the search's fits only (tune.ts `search`), e.g. one member instead of M. */
   tuneSearch?: Record<string, unknown>;
@@ -55,7 +55,7 @@ export const METHODS: Record<string, MethodEntry> = {
   ensemble: {
     summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
     train: (d, o) => trainEnsemble(d, o as EnsembleOptions),
-    // Member settings are chosen on single members (1/M of the cost), then M members are trained.
+    // Searched with all M members: a single member's calibrated σ would absorb the spread the mixture adds.
     tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }),
     tunesNoise: true,
   },
@@ -134,7 +134,7 @@ export async function trainMethod(
     ? grid.filter((c) => !Object.keys(c).some(isSet))
     : Object.fromEntries(Object.entries(grid).filter(([k]) => !isSet(k)));
   if ((Array.isArray(free) ? free : Object.keys(free)).length === 0) return { posterior: await entry.train(data, opts) };
-  // Methods with a `noise` option (σ in target units) also try σ fixed at its held-out estimate.
+  // Methods with a `noise` option (σ in target units) also choose σ on validation (tune.ts `noise`).
   const noise = entry.tunesNoise === true && opts.noise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
   const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
   return { posterior, tuned: { chosen, scores } };
