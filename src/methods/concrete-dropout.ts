@@ -22,11 +22,11 @@ import { keyOf } from '../random/index.js';
 import { fit, type Objective } from '../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 import { McDropoutPosterior } from './mc-dropout.js';
-import { intOption, noiseFor, numOption, standardized, type NoiseEstimate } from './noise.js';
+import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from './noise.js';
 
 export const CONCRETE_TAG = 0x43;
 
-export interface ConcreteDropoutOptions extends MethodOptions {
+export interface ConcreteDropoutOptions extends MethodOptions, PredictiveNoiseOption {
   /** Which weight layers get a learned rate: 'all' (default, as in the paper's code) or 'hidden' (not the inputs). */
   layers?: 'all' | 'hidden';
   /** Initial drop rate of every layer (default 0.1). */
@@ -135,5 +135,5 @@ export async function trainConcreteDropout(train: Dataset, opts: ConcreteDropout
   const learned = [...rates];
   layers.forEach((l, j) => (learned[l] = 1 / (1 + Math.exp(-r.params[P + j]))));
   const testSpec = { ...spec, dropout: learned };
-  return new McDropoutPosterior(testSpec, r.params.slice(0, P), standardizer, noise?.variance ?? 1, samples, undefined, { method: 'concrete-dropout', learnedRates: learned });
+  return new McDropoutPosterior(testSpec, r.params.slice(0, P), standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, undefined, { method: 'concrete-dropout', learnedRates: learned });
 }

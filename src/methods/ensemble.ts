@@ -24,9 +24,9 @@ import type { Pool } from '../pool/types.js';
 import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
 import '../tasks/train-member.js';
 import { defaultEpochs, engineFor, specFor, type MethodOptions } from './common.js';
-import { intOption, noiseFor, numOption, standardized } from './noise.js';
+import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type PredictiveNoiseOption } from './noise.js';
 
-export interface EnsembleOptions extends MethodOptions {
+export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption {
   /** Number of members (default 5). */
   members?: number;
   /** Observation noise σ in target units (gaussian likelihood); default: fitted per member. */
@@ -67,7 +67,7 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
       signal: abort.signal,
       onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss: number }).loss })),
     });
-    return new EnsemblePosterior(spec, results.map((r) => r.theta), Float64Array.from(results, (r) => r.noiseVar), standardizer);
+    return new EnsemblePosterior(spec, results.map((r) => r.theta), Float64Array.from(results, (r) => predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)), standardizer);
   } finally {
     if (poll) clearInterval(poll);
     if (!opts.pool) await pool.close();

@@ -12,8 +12,9 @@ import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
 import { fit } from '../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
+import { predictiveNoiseVar, type PredictiveNoiseOption } from './noise.js';
 
-export interface MapOptions extends MethodOptions {
+export interface MapOptions extends MethodOptions, PredictiveNoiseOption {
   /** Observation noise σ in target units for a gaussian likelihood; default: fitted at the mode. */
   noise?: number;
 }
@@ -27,7 +28,7 @@ export async function trainMap(train: Dataset, opts: MapOptions = {}): Promise<P
     const ys = r.standardizer?.yStd?.[0] ?? 1;
     noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : residualVariance(mlp, r.params, applyStandardizer(r.standardizer!, train));
   }
-  return new MapPosterior(spec, r.params, r.standardizer, noiseVar, mlp);
+  return new MapPosterior(spec, r.params, r.standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, r.standardizer, noiseVar), mlp);
 }
 
 /** Mean squared residual of the network on (standardized) data: the MLE of σ² at θ. */

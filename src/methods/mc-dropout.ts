@@ -19,13 +19,13 @@ import type { Posterior, PredictOptions, Predictive } from '../posterior/types.j
 import { fit } from '../train/fit.js';
 import { adam, chain, weightDecay } from '../train/optimizers.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
-import { intOption, noiseFor, noiseObjective, standardized } from './noise.js';
+import { intOption, noiseFor, noiseObjective, predictiveNoiseVar, standardized, type PredictiveNoiseOption } from './noise.js';
 
 /** First test-time mask counter; pass s starts at TEST_COUNTER + s·TEST_STRIDE. */
 export const TEST_COUNTER = 0x80000000;
 const TEST_STRIDE = 0x10000;
 
-export interface McDropoutOptions extends MethodOptions {
+export interface McDropoutOptions extends MethodOptions, PredictiveNoiseOption {
   /** Drop rate(s): a number for every hidden layer's output (default 0.05), or one per weight layer. */
   dropout?: number | number[];
   /** Also drop the inputs at the same rate (Gal & Ghahramani's UCI setup). Only with a number rate. */
@@ -63,7 +63,7 @@ export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}
     optimizer: chain(weightDecay((fo.priorPrecision ?? 1) / data.n), adam()),
   });
   noise?.update();
-  return new McDropoutPosterior(spec, r.params, standardizer, noise?.variance ?? 1, samples, mlp);
+  return new McDropoutPosterior(spec, r.params, standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, mlp);
 }
 
 /** What Concrete dropout adds to an MC-dropout posterior: its name and the rates it learned. */

@@ -85,6 +85,26 @@ export function noiseFor(likelihood: string, noise: number | undefined, s: Stand
   return new NoiseEstimate((noise / ys) ** 2, true);
 }
 
+/** The option of every method with a homoscedastic Gaussian noise: the σ it predicts with, apart from training. */
+export interface PredictiveNoiseOption {
+  /**
+   * Observation noise σ in target units used at prediction only; training keeps its own noise (fitted,
+   * or `noise`). A post-hoc calibration, e.g. the held-out optimum that `--tune` chooses (tune.ts).
+   */
+  predictiveNoise?: number;
+}
+
+/**
+ * The noise variance (standardized units) a posterior predicts with: `predictiveNoise` (σ in target
+ * units) when given, else `trained`.
+ */
+export function predictiveNoiseVar(likelihood: string, predictiveNoise: number | undefined, s: Standardizer | undefined, trained: number): number {
+  if (predictiveNoise === undefined) return trained;
+  if (likelihood !== 'gaussian') throw argError('E_ARG', 'predictiveNoise', 'the gaussian likelihood (a homoscedastic noise to replace)', likelihood, 'Drop predictiveNoise.');
+  if (!(predictiveNoise > 0 && Number.isFinite(predictiveNoise))) throw argError('E_ARG', 'predictiveNoise', 'a positive finite σ in target units', describe(predictiveNoise), 'Omit it to predict with the trained noise.');
+  return (predictiveNoise / (s?.yStd?.[0] ?? 1)) ** 2;
+}
+
 /**
  * The training set as the network sees it: standardized with its own statistics (regression
  * targets too) unless `standardize` is false. The user's dataset is not touched.

@@ -22,12 +22,13 @@ import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
 import { engineFor, specFor, type MethodOptions } from './common.js';
 import type { Pool } from '../pool/types.js';
+import { predictiveNoiseVar, type PredictiveNoiseOption } from './noise.js';
 import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 
 /** Philox counter tag (fourth counter word) of SWAG's test-time weight draws. */
 export const SAMPLE_TAG = 0x53;
 
-export interface SwagOptions extends Omit<MethodOptions, 'learningRate'>, SwagRunOptions {
+export interface SwagOptions extends Omit<MethodOptions, 'learningRate'>, SwagRunOptions, PredictiveNoiseOption {
   /** Covariance scale of the draws (default 0.5; 1.0 with `diagonal`). */
   scale?: number;
   /** Test-time samples per prediction (default 30; for MultiSWAG, per member: default 20). */
@@ -74,7 +75,7 @@ export async function trainMultiSwag(train: Dataset, opts: MultiSwagOptions = {}
     signal,
     onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss?: number })?.loss ?? NaN })),
   });
-  return new SwagPosterior('multiswag', spec, out[0].standardizer, out.map(({ standardizer: _s, ...rest }) => rest), state);
+  return new SwagPosterior('multiswag', spec, out[0].standardizer, membersOf(spec, out, opts.predictiveNoise), state);
 }
 
 async function trainWith(method: Method, train: Dataset, opts: SwagOptions, members: number): Promise<SwagPosterior> {
@@ -91,7 +92,12 @@ async function trainWith(method: Method, train: Dataset, opts: SwagOptions, memb
       }),
     );
   }
-  return new SwagPosterior(method, spec, out[0].standardizer, out.map(({ standardizer: _s, ...rest }) => rest), state);
+  return new SwagPosterior(method, spec, out[0].standardizer, membersOf(spec, out, opts.predictiveNoise), state);
+}
+
+/** The members as the posterior keeps them, each predicting with `predictiveNoise` when given. */
+function membersOf(spec: MlpSpec, out: SwagMoments[], predictiveNoise: number | undefined): SwagMember[] {
+  return out.map(({ standardizer, ...rest }) => ({ ...rest, noiseVar: predictiveNoiseVar(spec.likelihood, predictiveNoise, standardizer, rest.noiseVar) }));
 }
 
 /** The serializable part of the options (what a pool task would carry). */

@@ -13,6 +13,7 @@ import { trainTestSplit } from '../data/split.js';
 import { gaussianLogLik, mixtureLogLik, nll } from '../metrics/index.js';
 import type { Posterior, Predictive } from '../posterior/types.js';
 import type { MethodOptions } from './common.js';
+import { bestNoiseVariance, mixtureLogLikAtNoise } from './noise-search.js';
 
 /** Philox stream of the validation split (seed = the method's seed). */
 export const TUNE_STREAM = 0x7475;
@@ -23,7 +24,7 @@ export type TuneGrid = readonly Record<string, unknown>[] | Readonly<Record<stri
 export interface TuneProgress {
   /** 'search' while scoring candidates, 'final' for the retrain on all the training data. */
   stage: 'search' | 'final';
-  /** 0-based candidate index and the number of candidates. */
+  /** 0-based index of the fit (search) or of the entry of `scores` retrained (final), and the number of fits. */
   candidate: number;
   candidates: number;
   /** Validation score of the candidate just scored (search stage). */
@@ -37,11 +38,15 @@ export interface TuneOptions {
   /** Posterior samples when scoring a candidate (default: the method's own). */
   samples?: number;
   /**
-   * Also try the winner with its observation noise σ fixed at the held-out estimate (one-target
-   * regression; the method must take a `noise` option in target units): σ̂² = mean over validation
-   * rows of (y − mean)² − epistemic variance. Training residuals understate σ once a network fits
-   * its training set closely (yacht, energy), which makes the predictive overconfident; this is
-   * the "noise precision chosen on validation" of the UCI papers. Default false.
+   * Choose the observation noise on validation too (one-target Gaussian regression; the method must
+   * take `noise` and `predictiveNoise` options, σ in target units). Training residuals understate σ
+   * once a network fits its training set closely (yacht, energy), which makes the predictive
+   * overconfident; this is the "noise precision chosen on validation" of the UCI papers. Two ways,
+   * each kept only if its validation log-likelihood is higher:
+   * - every fit's calibrated twin: the same fit predicting with `predictiveNoise` = the σ that maximizes
+   *   its validation mixture log-likelihood (noise-search.ts; exact, no retraining);
+   * - one more fit: the best fit retrained with `noise` fixed at that σ (its likelihood in training too).
+   * Default false.
    */
   noise?: boolean;
   /**
@@ -99,8 +104,11 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
   const { train: fitPart, test: valPart } = trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM });
   const scores: TuneResult<P>['scores'] = [];
   const candidates = points.length + (opts.noise ? 1 : 0);
-  const evaluate = async (overrides: Record<string, unknown>): Promise<Predictive | undefined> => {
-    const i = scores.length;
+  let fits = 0;
+  // Scores one grid point (index into `scores` of its entry, and its held-out σ); with `noise`, its
+  // calibrated twin — the same fit predicting with σ at the held-out optimum — is scored too, for free.
+  const evaluate = async (overrides: Record<string, unknown>): Promise<{ at: number; sigma?: number }> => {
+    const i = fits++;
     if (base.signal?.aborted) throw new BdlError('E_ABORTED', `tune: cancelled before candidate ${i + 1} of ${candidates}.`);
     let score = -Infinity;
     let p: Predictive | undefined;
@@ -112,22 +120,24 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
       // A candidate whose training diverges loses; anything else (bad option, cancel) is the caller's.
       if (!diverged(e)) throw e;
     }
-    scores.push({ overrides, score });
+    const at = scores.push({ overrides, score }) - 1;
     opts.onProgress?.({ stage: 'search', candidate: i, candidates, score });
-    return p;
+    const held = opts.noise && p && Number.isFinite(score) ? heldOutNoise(p, valPart.y) : undefined;
+    if (held) scores.push({ overrides: { ...overrides, predictiveNoise: Math.sqrt(held.variance) }, score: held.score });
+    return { at, sigma: held && Math.sqrt(held.variance) };
   };
   // Ties (and all −Infinity) go to the first listed candidate: list the conservative values first.
-  let best = 0;
-  let bestPred: Predictive | undefined;
-  for (let i = 0; i < points.length; i++) {
-    const p = await evaluate(points[i]);
-    if (i === 0 || scores[i].score > scores[best].score) [best, bestPred] = [i, p];
+  const bestOf = () => scores.reduce((b, c, i) => (c.score > scores[b].score ? i : b), 0);
+  // The fit behind each entry of `scores` (a calibrated twin shares its fit's).
+  const fitOf: { at: number; sigma?: number }[] = [];
+  for (const point of points) {
+    const fit = await evaluate(point);
+    while (fitOf.length < scores.length) fitOf.push(fit);
   }
-  const sigma = opts.noise && bestPred ? heldOutNoise(bestPred, valPart.y) : undefined;
-  if (sigma !== undefined) {
-    await evaluate({ ...points[best], noise: sigma });
-    if (scores[points.length].score > scores[best].score) best = points.length;
-  }
+  // Then the best fit is retrained with σ fixed at its held-out optimum (training under that likelihood too).
+  const winner = fitOf[bestOf()];
+  if (winner.sigma !== undefined) await evaluate({ ...scores[winner.at].overrides, noise: winner.sigma });
+  const best = bestOf();
   // The final fit sees more rows (other minibatches) than the search did, so it can diverge where the
   // search's fit did not: then the next-best candidate is retrained, down the ranking.
   const ranking = scores.map((c, i) => i).filter((i) => scores[i].score > -Infinity).sort((a, b) => scores[b].score - scores[a].score || a - b);
@@ -151,18 +161,13 @@ function diverged(e: unknown): boolean {
   return err?.code === 'E_NONFINITE' || (err?.code === 'E_WORKER' && err.cause?.code === 'E_NONFINITE');
 }
 
-/** σ̂ (target units) from held-out residuals net of the epistemic variance; undefined where it does not apply. */
-function heldOutNoise(p: Predictive, y: Float32Array): number | undefined {
-  if (p.kind !== 'regression' || p.mean.length !== y.length) return undefined;
-  let r2 = 0;
-  let ep = 0;
-  let v = 0;
-  for (let i = 0; i < y.length; i++) {
-    r2 += (y[i] - p.mean[i]) ** 2;
-    ep += p.epistemic[i];
-    v += p.variance[i];
-  }
-  // Floor: 1 % of the residual variance, so a large epistemic part cannot drive σ̂ to 0.
-  const s2 = Math.max(r2 - ep, 0.01 * r2) / y.length;
-  return Number.isFinite(s2) && s2 > 0 && v > 0 ? Math.sqrt(s2) : undefined;
+/**
+ * The noise variance (target units²) maximizing the held-out mixture log-likelihood of the
+ * predictive's samples with a common noise, and that log-likelihood; undefined where it does not
+ * apply (no per-sample means, or a perfect fit).
+ */
+function heldOutNoise(p: Predictive, y: Float32Array): { variance: number; score: number } | undefined {
+  if (p.kind !== 'regression' || !p.members || p.mean.length !== y.length) return undefined;
+  const variance = bestNoiseVariance(p.members.mean, y);
+  return variance === undefined ? undefined : { variance, score: mixtureLogLikAtNoise(p.members.mean, y, variance) };
 }

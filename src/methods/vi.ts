@@ -20,11 +20,11 @@ import type { Posterior, PredictOptions, Predictive } from '../posterior/types.j
 import { keyOf } from '../random/index.js';
 import { fit, type Objective } from '../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
-import { intOption, noiseFor, numOption, standardized, type NoiseEstimate } from './noise.js';
+import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from './noise.js';
 
 export const VI_TAG = { train: 0x56, predict: 0x57 } as const;
 
-export interface ViOptions extends MethodOptions {
+export interface ViOptions extends MethodOptions, PredictiveNoiseOption {
   /** Posterior samples at test time (default 30). */
   samples?: number;
   /** Weight of the KL term (tempering; 1 = the ELBO, < 1 a colder posterior). Default 1. */
@@ -86,7 +86,7 @@ export async function trainVi(train: Dataset, opts: ViOptions = {}): Promise<ViP
   const r = await fit(mlp, data, { ...fitOptionsOf(opts, 0, data.n), standardize: false, objective });
   noise?.update();
   const P = mlp.size;
-  return new ViPosterior(spec, r.params.slice(0, P), r.params.slice(P), standardizer, noise?.variance ?? 1, samples, mlp);
+  return new ViPosterior(spec, r.params.slice(0, P), r.params.slice(P), standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, mlp);
 }
 
 export class ViPosterior implements Posterior {

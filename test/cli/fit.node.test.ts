@@ -36,8 +36,10 @@ describe('bdl fit', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).mean).toHaveLength(31);
     const chosen = JSON.parse(/tuned on a validation split of --train: (\{.*\})/.exec(r.stderr)![1]);
-    expect([0.005, 0.01, 0.05, 0.1]).toContain(chosen.dropout);
+    expect([0.005, 0.01, 0.05, 0.1, 0.2]).toContain(chosen.dropout);
     expect(chosen.epochs).toBeUndefined();
+    // The noise is chosen on validation too: a calibrated predictive σ, or σ fixed in a refit (target units).
+    for (const k of ['predictiveNoise', 'noise']) if (k in chosen) expect(chosen[k]).toBeGreaterThan(0);
   });
 
   it('runs every Laplace subset from the command line (subnetwork: the 1000 largest-variance weights by default)', () => {

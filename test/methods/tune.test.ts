@@ -20,7 +20,8 @@ function fakeTrainer(seen: Dataset[]) {
       predict: async (x) => {
         const n = x.length / d.inputs;
         const v = (o.noise ?? 1) ** 2;
-        return { kind: 'regression', mean: new Float64Array(n).fill(c), variance: new Float64Array(n).fill(v), aleatoric: new Float64Array(n).fill(v), epistemic: new Float64Array(n) };
+        const members = { mean: new Float32Array(n).fill(c), variance: new Float32Array(n).fill(v), count: 1 };
+        return { kind: 'regression', mean: new Float64Array(n).fill(c), variance: new Float64Array(n).fill(v), aleatoric: new Float64Array(n).fill(v), epistemic: new Float64Array(n), members };
       },
       toBytes: () => new Uint8Array(),
     };
@@ -69,21 +70,27 @@ describe('tune', () => {
     expect(rowsOf(other[0])).not.toEqual(rowsOf(seen[0]));
   });
 
-  it('with noise: also tries the winner at σ̂ estimated from the held-out residuals', async () => {
+  it('with noise: scores each fit again at its held-out optimal σ (no refit), then refits the best with σ fixed', async () => {
     const data = linearData(60, 1, 0.1, 4);
     const seen: Dataset[] = [];
     const r = await tune(data, fakeTrainer(seen), { seed: 2 } as Fake, { grid: { c: [0, 5] }, noise: true });
     const fitRows = new Set(rowsOf(seen[0]));
     const all = rowsOf(data);
     const heldY = data.y.filter((_, i) => !fitRows.has(all[i]));
-    const s2 = heldY.reduce((s, y) => s + y * y, 0) / heldY.length;
-    expect(r.scores.length).toBe(3);
-    expect(r.scores[2].overrides.c).toBe(0);
-    expect(r.scores[2].overrides.noise as number).toBeCloseTo(Math.sqrt(s2), 5);
-    // σ̂ is the Gaussian MLE of the held-out residuals, so it beats σ = 1 unless s2 = 1.
-    expect(r.scores[2].score).toBeGreaterThan(r.scores[0].score);
-    expect(r.chosen).toEqual(r.scores[2].overrides);
-    expect(seen.length).toBe(4);
+    // One sample per fit: the optimal σ² is the held-out mean squared residual (the Gaussian MLE).
+    const sigma = (c: number) => Math.sqrt(heldY.reduce((s, y) => s + (y - c) ** 2, 0) / heldY.length);
+    const ll = (c: number, v: number) => heldY.reduce((s, y) => s - 0.5 * Math.log(2 * Math.PI * v) - (y - c) ** 2 / (2 * v), 0) / heldY.length;
+    expect(r.scores.map((c) => Object.keys(c.overrides))).toEqual([['c'], ['c', 'predictiveNoise'], ['c'], ['c', 'predictiveNoise'], ['c', 'noise'], ['c', 'noise', 'predictiveNoise']]);
+    expect(r.scores[1].overrides.predictiveNoise as number).toBeCloseTo(sigma(0), 5);
+    expect(r.scores[3].overrides.predictiveNoise as number).toBeCloseTo(sigma(5), 5);
+    expect(r.scores[1].score).toBeCloseTo(ll(0, sigma(0) ** 2), 5);
+    expect(r.scores[1].score).toBeGreaterThan(r.scores[0].score);
+    // The refit of the best (c = 0) at σ fixed scores the same as its twin here; ties go to the first.
+    expect(r.scores[4].overrides).toEqual({ c: 0, noise: r.scores[1].overrides.predictiveNoise });
+    expect(r.scores[4].score).toBeCloseTo(r.scores[1].score, 5);
+    expect(r.chosen).toEqual(r.scores[1].overrides);
+    // Three fits on the 80 % (the twins cost none), one on all the rows.
+    expect(seen.map((d) => d.n)).toEqual([48, 48, 48, 60]);
   });
 
   it('lets a diverged candidate lose, passes other errors on, and stops when cancelled', async () => {
@@ -150,7 +157,9 @@ describe('tune', () => {
     const fixed = await trainMethod('mc-dropout', data, { hidden: [8], epochs: 20, dropout: 0.1, seed: 1 }, true);
     expect(fixed.tuned).toBeUndefined();
     const searched = await trainMethod('map', data, { hidden: [8], epochs: 20, seed: 1 }, true);
-    expect(searched.tuned!.scores.map((c) => Object.keys(c.overrides))).toEqual([['priorPrecision'], ['priorPrecision'], ['priorPrecision', 'noise']]);
+    expect(searched.tuned!.scores.map((c) => Object.keys(c.overrides).sort())).toEqual([
+      ['priorPrecision'], ['predictiveNoise', 'priorPrecision'], ['priorPrecision'], ['predictiveNoise', 'priorPrecision'], ['noise', 'priorPrecision'], ['noise', 'predictiveNoise', 'priorPrecision'],
+    ]);
     expect(Object.keys(searched.tuned!.chosen)).toContain('priorPrecision');
   });
 

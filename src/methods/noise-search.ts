@@ -1,0 +1,98 @@
+/**
+ * The observation-noise variance that maximizes a held-out mixture log-likelihood: the "noise
+ * precision τ chosen on validation" of the UCI papers, found exactly rather than from a grid.
+ *
+ * With every posterior sample's noise variance set to a common s, the mean log-likelihood of N
+ * held-out targets under the S-sample mixture is
+ *   f(s) = (1/N) Σᵢ log (1/S) Σₛ N(yᵢ; μᵢₛ, s),
+ * and its derivative is f′(s) = (A(s) − s) / (2s²), where A(s) = (1/N) Σᵢ Σₛ rᵢₛ(s) eᵢₛ² is the
+ * responsibility-weighted mean squared residual (eᵢₛ = yᵢ − μᵢₛ, rᵢₛ the posterior weight of sample
+ * s for point i). A(s) lies between L = meanᵢ minₛ eᵢₛ² and U = meanᵢ maxₛ eᵢₛ², so f rises below L
+ * and falls above U: every maximizer is in [L, U]. For one sample (or identical samples) L = U and
+ * the maximizer is the mean squared residual, the Gaussian MLE. Otherwise f is searched on a log
+ * grid over [L, U] and refined by golden section around the best grid point.
+ */
+
+const LOG_2PI = Math.log(2 * Math.PI);
+/** Log-spaced grid points over [L, U] before the golden-section refinement. */
+const GRID = 32;
+/** Relative width (in s) at which the golden-section search stops. */
+const TOL = 1e-7;
+
+/**
+ * Mean log-likelihood per point of `y` (N values) under the uniform mixture of the S Gaussians
+ * N(μₛᵢ, s): `means` holds S rows of N (sample-major, as `RegressionPredictive.members.mean`).
+ */
+export function mixtureLogLikAtNoise(means: ArrayLike<number>, y: ArrayLike<number>, s: number): number {
+  const n = y.length;
+  const S = means.length / n;
+  const logNorm = -0.5 * (LOG_2PI + Math.log(s)) - Math.log(S);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let mx = -Infinity;
+    for (let k = 0; k < S; k++) mx = Math.max(mx, -((y[i] - means[k * n + i]) ** 2) / (2 * s));
+    let acc = 0;
+    for (let k = 0; k < S; k++) acc += Math.exp(-((y[i] - means[k * n + i]) ** 2) / (2 * s) - mx);
+    total += mx + Math.log(acc);
+  }
+  return total / n + logNorm;
+}
+
+/**
+ * The common noise variance s > 0 (target units²) that maximizes `mixtureLogLikAtNoise(means, y, s)`;
+ * undefined when every sample fits every target exactly (the likelihood is then unbounded).
+ */
+export function bestNoiseVariance(means: ArrayLike<number>, y: ArrayLike<number>): number | undefined {
+  const n = y.length;
+  const S = means.length / n;
+  if (n === 0 || !Number.isInteger(S) || S < 1) return undefined;
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    let mn = Infinity;
+    let mx = 0;
+    for (let k = 0; k < S; k++) {
+      const e2 = (y[i] - means[k * n + i]) ** 2;
+      mn = Math.min(mn, e2);
+      mx = Math.max(mx, e2);
+    }
+    lo += mn / n;
+    hi += mx / n;
+  }
+  if (!(hi > 0) || !Number.isFinite(hi)) return undefined;
+  // Equal bounds: one sample, or samples that agree — the Gaussian MLE, in closed form.
+  if (hi - lo <= TOL * hi) return hi;
+  const f = (logS: number) => mixtureLogLikAtNoise(means, y, Math.exp(logS));
+  // A sample that hits every target gives L = 0, where f is unbounded only if all do; search from far below U.
+  const a = Math.log(Math.max(lo, 1e-12 * hi));
+  const b = Math.log(hi);
+  const h = (b - a) / (GRID - 1);
+  let best = 0;
+  let bestF = -Infinity;
+  for (let j = 0; j < GRID; j++) {
+    const v = f(a + j * h);
+    if (v > bestF) [best, bestF] = [j, v];
+  }
+  return Math.exp(goldenMax(f, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h));
+}
+
+/** The maximizer of a unimodal f on [a, b] by golden-section search (to TOL in exp scale). */
+function goldenMax(f: (x: number) => number, a: number, b: number): number {
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  while (b - a > TOL) {
+    if (fc >= fd) {
+      [b, d, fd] = [d, c, fc];
+      c = b - g * (b - a);
+      fc = f(c);
+    } else {
+      [a, c, fc] = [c, d, fd];
+      d = a + g * (b - a);
+      fd = f(d);
+    }
+  }
+  return (a + b) / 2;
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { bestNoiseVariance, mixtureLogLikAtNoise } from '../../src/methods/noise-search.js';
+import { mixtureLogLik } from '../../src/metrics/index.js';
+
+/** Deterministic pseudo-random values in [−1, 1) (a small LCG; the test needs no quality). */
+function values(n: number, seed: number): number[] {
+  let x = seed;
+  return Array.from({ length: n }, () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 30) - 1);
+}
+
+describe('bestNoiseVariance', () => {
+  it('for one sample is the mean squared residual (the Gaussian MLE, closed form)', () => {
+    const y = values(40, 1).map((v) => 3 * v);
+    const mu = values(40, 2);
+    const mse = y.reduce((s, yi, i) => s + (yi - mu[i]) ** 2, 0) / y.length;
+    expect(bestNoiseVariance(mu, y)).toBeCloseTo(mse, 12);
+    // Samples that agree are one Gaussian too.
+    expect(bestNoiseVariance([...mu, ...mu, ...mu], y)).toBeCloseTo(mse, 12);
+  });
+
+  it('for a mixture: a stationary point (σ² = the responsibility-weighted mean squared residual) and the best on a fine grid', () => {
+    const n = 50;
+    const S = 4;
+    const y = values(n, 3).map((v) => 2 * v);
+    const means = values(n * S, 4).map((v, j) => y[j % n] + 0.8 * v + (j < n ? 0.5 : 0));
+    const s = bestNoiseVariance(means, y)!;
+    // Stationarity f′(s) = 0 ⇔ s = A(s) = (1/N) Σᵢ Σₛ rᵢₛ eᵢₛ², the fixed point of EM for a shared variance.
+    let a = 0;
+    for (let i = 0; i < n; i++) {
+      const w = Array.from({ length: S }, (_, k) => Math.exp(-((y[i] - means[k * n + i]) ** 2) / (2 * s)));
+      const z = w.reduce((p, q) => p + q, 0);
+      for (let k = 0; k < S; k++) a += ((w[k] / z) * (y[i] - means[k * n + i]) ** 2) / n;
+    }
+    expect(a).toBeCloseTo(s, 6);
+    const f = (v: number) => mixtureLogLikAtNoise(means, y, v);
+    for (let j = -60; j <= 60; j++) expect(f(s)).toBeGreaterThanOrEqual(f(s * Math.exp(j / 20)) - 1e-12);
+    // The same value the test metric computes with every sample's variance set to s.
+    expect(f(s)).toBeCloseTo(mixtureLogLik(Float32Array.from(means), new Float32Array(n * S).fill(s), Float32Array.from(y)), 4);
+  });
+
+  it('is undefined where the likelihood is unbounded or the input is malformed', () => {
+    expect(bestNoiseVariance([1, 2], [1, 2])).toBeUndefined();
+    expect(bestNoiseVariance([1, 2, 3], [1, 2])).toBeUndefined();
+    expect(bestNoiseVariance([], [])).toBeUndefined();
+  });
+});
