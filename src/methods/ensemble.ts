@@ -24,7 +24,7 @@ import type { Pool } from '../pool/types.js';
 import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
 import '../tasks/train-member.js';
 import { defaultEpochs, engineFor, specFor, type MethodOptions } from './common.js';
-import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type PredictiveNoiseOption } from './noise.js';
+import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, varianceFloorOf, type PredictiveNoiseOption } from './noise.js';
 
 export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption {
   /** Number of members (default 5). */
@@ -67,7 +67,9 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
       signal: abort.signal,
       onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss: number }).loss })),
     });
-    return new EnsemblePosterior(spec, results.map((r) => r.theta), Float64Array.from(results, (r) => predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)), standardizer);
+    const het = spec.likelihood === 'heteroscedastic';
+    const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
+    return new EnsemblePosterior(spec, results.map((r) => r.theta), noiseVars, standardizer, het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0);
   } finally {
     if (poll) clearInterval(poll);
     if (!opts.pool) await pool.close();
@@ -82,6 +84,8 @@ export class EnsemblePosterior implements Posterior {
     /** Per-member noise variance, standardized units (unused for non-gaussian likelihoods). */
     readonly noiseVars: Float64Array,
     readonly standardizer: Standardizer | undefined,
+    /** Heteroscedastic members: variance added to each member's predicted one (standardized units). */
+    readonly varianceFloor = 0,
     private mlp?: Mlp,
   ) {}
 
@@ -93,7 +97,7 @@ export class EnsemblePosterior implements Posterior {
   /** The uniform mixture of the members (deterministic: `samples` and `seed` are not used). */
   async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
     this.mlp ??= await engineFor(this.spec);
-    return mixturePredictive(this.mlp, this.standardizer, x, this.members.length, (s) => ({ theta: this.members[s], noiseVar: this.noiseVars[s] }), { signal: opts.signal });
+    return mixturePredictive(this.mlp, this.standardizer, x, this.members.length, (s) => ({ theta: this.members[s], noiseVar: this.noiseVars[s], varianceFloor: this.varianceFloor }), { signal: opts.signal });
   }
 
   /** The members' weights, cycled when n exceeds M. */
@@ -102,7 +106,7 @@ export class EnsemblePosterior implements Posterior {
   }
 
   toBytes(): Uint8Array {
-    const arrays: Record<string, Float32Array | Float64Array> = { noiseVars: this.noiseVars };
+    const arrays: Record<string, Float32Array | Float64Array> = { noiseVars: this.noiseVars, varianceFloor: Float64Array.of(this.varianceFloor) };
     this.members.forEach((t, m) => (arrays[`theta${m}`] = t));
     return encodePosterior({ method: this.method, spec: this.spec, standardizer: this.standardizer, state: { members: this.members.length }, arrays });
   }
@@ -111,5 +115,6 @@ export class EnsemblePosterior implements Posterior {
 registerPosteriorFormat('ensemble', async (p) => {
   const M = p.state!.members as number;
   const members = Array.from({ length: M }, (_, m) => p.arrays[`theta${m}`] as Float32Array);
-  return new EnsemblePosterior(p.spec, members, p.arrays.noiseVars as Float64Array, p.standardizer);
+  const floor = p.arrays.varianceFloor as Float64Array | undefined;
+  return new EnsemblePosterior(p.spec, members, p.arrays.noiseVars as Float64Array, p.standardizer, floor ? floor[0] : 0);
 });

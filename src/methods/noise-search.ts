@@ -76,6 +76,60 @@ export function bestNoiseVariance(means: ArrayLike<number>, y: ArrayLike<number>
   return Math.exp(goldenMax(f, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h));
 }
 
+/**
+ * Mean log-likelihood per point of `y` under the uniform mixture of N(μₛᵢ, vₛᵢ + floor): each
+ * sample's own (heteroscedastic) variance with a common variance added.
+ */
+export function mixtureLogLikAtFloor(means: ArrayLike<number>, variances: ArrayLike<number>, y: ArrayLike<number>, floor: number): number {
+  const n = y.length;
+  const S = means.length / n;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let mx = -Infinity;
+    const t = new Float64Array(S);
+    for (let k = 0; k < S; k++) {
+      const v = variances[k * n + i] + floor;
+      t[k] = -0.5 * (LOG_2PI + Math.log(v) + (y[i] - means[k * n + i]) ** 2 / v);
+      if (t[k] > mx) mx = t[k];
+    }
+    let acc = 0;
+    for (let k = 0; k < S; k++) acc += Math.exp(t[k] - mx);
+    total += mx + Math.log(acc / S);
+  }
+  return total / n;
+}
+
+/**
+ * The variance floor f ≥ 0 (target units²) added to every sample's own variance that maximizes the
+ * held-out mixture log-likelihood — the calibration of heteroscedastic members, whose variance head
+ * can collapse where the training data repeat (wine's duplicated rows): one held-out point with a
+ * residual of 1 at variance 1e-5 costs thousands of nats. f = 0 when no floor helps. Not unimodal in
+ * general, so a log grid over [1e-9, 1]·(the mean squared residual) plus f = 0, refined by golden
+ * section around the best grid point.
+ */
+export function bestVarianceFloor(means: ArrayLike<number>, variances: ArrayLike<number>, y: ArrayLike<number>): { floor: number; score: number } | undefined {
+  const n = y.length;
+  const S = means.length / n;
+  if (n === 0 || !Number.isInteger(S) || S < 1 || variances.length !== means.length) return undefined;
+  let mse = 0;
+  for (let i = 0; i < n; i++) for (let k = 0; k < S; k++) mse += (y[i] - means[k * n + i]) ** 2 / (n * S);
+  if (!(mse > 0) || !Number.isFinite(mse)) return undefined;
+  const f = (logF: number) => mixtureLogLikAtFloor(means, variances, y, Math.exp(logF));
+  const a = Math.log(1e-9 * mse);
+  const b = Math.log(mse);
+  const h = (b - a) / (GRID - 1);
+  let best = 0;
+  let bestF = -Infinity;
+  for (let j = 0; j < GRID; j++) {
+    const v = f(a + j * h);
+    if (v > bestF) [best, bestF] = [j, v];
+  }
+  const floor = Math.exp(goldenMax(f, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h));
+  const score = mixtureLogLikAtFloor(means, variances, y, floor);
+  const none = mixtureLogLikAtFloor(means, variances, y, 0);
+  return none >= score ? { floor: 0, score: none } : { floor, score };
+}
+
 /** The maximizer of a unimodal f on [a, b] by golden-section search (to TOL in exp scale). */
 function goldenMax(f: (x: number) => number, a: number, b: number): number {
   const g = (Math.sqrt(5) - 1) / 2;

@@ -90,6 +90,8 @@ export interface PredictiveNoiseOption {
   /**
    * Observation noise σ in target units used at prediction only; training keeps its own noise (fitted,
    * or `noise`). A post-hoc calibration, e.g. the held-out optimum that `--tune` chooses (tune.ts).
+   * Ensembles of heteroscedastic members (the only other likelihood that takes it) add σ² to each
+   * member's predicted variance instead: a floor under a variance head that may collapse.
    */
   predictiveNoise?: number;
 }
@@ -102,6 +104,13 @@ export function predictiveNoiseVar(likelihood: string, predictiveNoise: number |
   if (predictiveNoise === undefined) return trained;
   if (likelihood !== 'gaussian') throw argError('E_ARG', 'predictiveNoise', 'the gaussian likelihood (a homoscedastic noise to replace)', likelihood, 'Drop predictiveNoise.');
   if (!(predictiveNoise > 0 && Number.isFinite(predictiveNoise))) throw argError('E_ARG', 'predictiveNoise', 'a positive finite σ in target units', describe(predictiveNoise), 'Omit it to predict with the trained noise.');
+  return (predictiveNoise / (s?.yStd?.[0] ?? 1)) ** 2;
+}
+
+/** The variance floor (standardized units) of heteroscedastic members: `predictiveNoise`² when given, else 0. */
+export function varianceFloorOf(predictiveNoise: number | undefined, s: Standardizer | undefined): number {
+  if (predictiveNoise === undefined) return 0;
+  if (!(predictiveNoise >= 0 && Number.isFinite(predictiveNoise))) throw argError('E_ARG', 'predictiveNoise', 'a finite σ ≥ 0 in target units', describe(predictiveNoise), 'Omit it for no floor.');
   return (predictiveNoise / (s?.yStd?.[0] ?? 1)) ** 2;
 }
 

@@ -26,7 +26,7 @@ export interface MethodEntry {
   summary: string;
   train(data: Dataset, opts: MethodOptions & Record<string, unknown>): Promise<Posterior>;
   /** What `--tune` chooses from, for a training set of this size (see tune.ts); without it `--tune` is refused. */
-  tuneGrid?: (data: Dataset) => TuneGrid;
+  tuneGrid?: (data: Dataset, opts: MethodOptions) => TuneGrid;
   /** Whether `--tune` may also choose the method's `predictiveNoise` / `noise` σ on validation (tune.ts `noise`). */
   tunesNoise?: boolean;
   /** Options for the search's fits only (tune.ts `search`), e.g. one member instead of M. */
@@ -56,7 +56,8 @@ export const METHODS: Record<string, MethodEntry> = {
     summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
     train: (d, o) => trainEnsemble(d, o as EnsembleOptions),
     // Searched with all M members: a single member's calibrated σ would absorb the spread the mixture adds.
-    tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }),
+    // Homoscedastic or heteroscedastic members (Lakshminarayanan et al.'s), each calibrated on validation.
+    tuneGrid: (d, o) => ({ epochs: epochGrid(d), priorPrecision: [1, 10], ...(o.task !== 'classification' && { likelihood: ['gaussian', 'heteroscedastic'] }) }),
     tunesNoise: true,
   },
   'mc-dropout': { summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p', train: (d, o) => trainMcDropout(d, o as McDropoutOptions),
@@ -127,7 +128,7 @@ export async function trainMethod(
   if (!entry) throw new BdlError('E_ARG', `method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.`, 'method');
   if (!tuneIt) return { posterior: await entry.train(data, opts) };
   if (tuneIt === true && !entry.tuneGrid) throw new BdlError('E_ARG', `tune: method ${name} has no tuning grid. Drop --tune, or pass the grid to tune() yourself.`, 'tune');
-  const grid = tuneIt === true ? entry.tuneGrid!(data) : tuneIt;
+  const grid = tuneIt === true ? entry.tuneGrid!(data, opts) : tuneIt;
   // A list grid loses the candidates that touch an option the caller set; a record grid loses those keys.
   const isSet = (k: string) => opts[k] !== undefined;
   const free: TuneGrid = Array.isArray(grid)

@@ -13,7 +13,7 @@ import { trainTestSplit } from '../data/split.js';
 import { gaussianLogLik, mixtureLogLik, nll } from '../metrics/index.js';
 import type { Posterior, Predictive } from '../posterior/types.js';
 import type { MethodOptions } from './common.js';
-import { bestNoiseVariance, mixtureLogLikAtNoise } from './noise-search.js';
+import { bestNoiseVariance, bestVarianceFloor, mixtureLogLikAtNoise } from './noise-search.js';
 
 /** Philox stream of the validation split (seed = the method's seed). */
 export const TUNE_STREAM = 0x7475;
@@ -122,9 +122,11 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
     }
     const at = scores.push({ overrides, score }) - 1;
     opts.onProgress?.({ stage: 'search', candidate: i, candidates, score });
-    const held = opts.noise && p && Number.isFinite(score) ? heldOutNoise(p, valPart.y) : undefined;
+    // Heteroscedastic members keep their own variances: their twin adds the held-out optimal floor.
+    const het = ((overrides as { likelihood?: string }).likelihood ?? base.likelihood) === 'heteroscedastic';
+    const held = opts.noise && p && Number.isFinite(score) ? (het ? heldOutFloor(p, valPart.y) : heldOutNoise(p, valPart.y)) : undefined;
     if (held) scores.push({ overrides: { ...overrides, predictiveNoise: Math.sqrt(held.variance) }, score: held.score });
-    return { at, sigma: held && Math.sqrt(held.variance) };
+    return { at, sigma: het ? undefined : held && Math.sqrt(held.variance) };
   };
   // Ties (and all −Infinity) go to the first listed candidate: list the conservative values first.
   const bestOf = () => scores.reduce((b, c, i) => (c.score > scores[b].score ? i : b), 0);
@@ -170,4 +172,14 @@ function heldOutNoise(p: Predictive, y: Float32Array): { variance: number; score
   if (p.kind !== 'regression' || !p.members || p.mean.length !== y.length) return undefined;
   const variance = bestNoiseVariance(p.members.mean, y);
   return variance === undefined ? undefined : { variance, score: mixtureLogLikAtNoise(p.members.mean, y, variance) };
+}
+
+/**
+ * The variance floor (target units²) that heteroscedastic samples' held-out mixture log-likelihood
+ * is best with, and that log-likelihood; undefined where it does not apply or no floor helps.
+ */
+function heldOutFloor(p: Predictive, y: Float32Array): { variance: number; score: number } | undefined {
+  if (p.kind !== 'regression' || !p.members || p.mean.length !== y.length) return undefined;
+  const best = bestVarianceFloor(p.members.mean, p.members.variance, y);
+  return best && best.floor > 0 ? { variance: best.floor, score: best.score } : undefined;
 }

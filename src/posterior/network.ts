@@ -14,6 +14,8 @@ export interface PosteriorSample {
   masks?: MaskSource;
   /** This sample's own noise variance (e.g. an ensemble member's), overriding `MixtureOptions.noiseVar`. */
   noiseVar?: number;
+  /** Heteroscedastic head only: a variance (standardized units) added to the predicted one. */
+  varianceFloor?: number;
 }
 
 export interface MixtureOptions {
@@ -61,7 +63,7 @@ export function mixturePredictive(
   const yStd = standardizer?.yStd;
   for (let s = 0; s < S; s++) {
     if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `predict: cancelled at sample ${s} of ${S}.`);
-    const { theta, masks, noiseVar } = sample(s);
+    const { theta, masks, noiseVar, varianceFloor } = sample(s);
     const out = mlp.forward(theta, xs, masks);
     const W = mlp.layout.outputWidth;
     for (let i = 0; i < N; i++) {
@@ -71,7 +73,7 @@ export function mixturePredictive(
           const m = out[row + t];
           const v =
             spec.likelihood === 'heteroscedastic'
-              ? softplus(out[row + T + t]) + (opts.minVar ?? 1e-6)
+              ? softplus(out[row + T + t]) + (opts.minVar ?? 1e-6) + (varianceFloor ?? 0)
               : (noiseVar ?? opts.noiseVar ?? (spec.noise ?? 1) ** 2);
           const sd = yStd ? yStd[t] : 1;
           means![(s * N + i) * T + t] = m * sd + (yMean ? yMean[t] : 0);

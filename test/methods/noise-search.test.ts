@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestNoiseVariance, mixtureLogLikAtNoise } from '../../src/methods/noise-search.js';
+import { bestNoiseVariance, bestVarianceFloor, mixtureLogLikAtFloor, mixtureLogLikAtNoise } from '../../src/methods/noise-search.js';
 import { mixtureLogLik } from '../../src/metrics/index.js';
 
 /** Deterministic pseudo-random values in [−1, 1) (a small LCG; the test needs no quality). */
@@ -42,5 +42,36 @@ describe('bestNoiseVariance', () => {
     expect(bestNoiseVariance([1, 2], [1, 2])).toBeUndefined();
     expect(bestNoiseVariance([1, 2, 3], [1, 2])).toBeUndefined();
     expect(bestNoiseVariance([], [])).toBeUndefined();
+  });
+});
+
+describe('bestVarianceFloor', () => {
+  it('matches the mixture log-likelihood of metrics at any floor, and beats a fine grid of floors', () => {
+    const n = 40;
+    const S = 3;
+    const y = values(n, 3);
+    const means = values(S * n, 4).map((v) => 0.8 * v);
+    const vars = values(S * n, 5).map((v) => 0.05 + 0.1 * Math.abs(v));
+    const at = (f: number) => mixtureLogLik(
+      Array.from({ length: S }, (_, s) => means.slice(s * n, (s + 1) * n)),
+      Array.from({ length: S }, (_, s) => vars.slice(s * n, (s + 1) * n).map((v) => v + f)),
+      y,
+    );
+    expect(mixtureLogLikAtFloor(means, vars, y, 0.3)).toBeCloseTo(at(0.3), 12);
+    const best = bestVarianceFloor(means, vars, y)!;
+    expect(best.floor).toBeGreaterThan(0);
+    expect(best.score).toBeCloseTo(at(best.floor), 12);
+    for (let j = 0; j <= 400; j++) expect(best.score).toBeGreaterThanOrEqual(at(10 ** (-6 + j / 80)) - 1e-9);
+  });
+
+  it('rescues a collapsed variance (one point at 1e-5 with a residual of 1) and is 0 when no floor helps', () => {
+    const y = [0, 0, 0, 1];
+    const collapsed = bestVarianceFloor([0, 0, 0, 0], [1e-5, 1e-5, 1e-5, 1e-5], y)!;
+    expect(collapsed.floor).toBeGreaterThan(1e-3);
+    expect(collapsed.score).toBeGreaterThan(mixtureLogLikAtFloor([0, 0, 0, 0], [1e-5, 1e-5, 1e-5, 1e-5], y, 0) + 1000 / 4);
+    // Variances already far above the residuals: any floor only lowers the likelihood.
+    const wide = bestVarianceFloor([0.1, -0.1], [4, 4], [0, 0])!;
+    expect(wide.floor).toBe(0);
+    expect(bestVarianceFloor([], [], [])).toBeUndefined();
   });
 });

@@ -47,6 +47,20 @@ describe('predictiveNoise', () => {
   it('refuses a σ that is not positive and finite, or a likelihood without a homoscedastic noise', async () => {
     await expect(trainMcDropout(data, { hidden: [4], epochs: 1, predictiveNoise: 0 })).rejects.toBeInstanceOf(BdlError);
     await expect(trainVi(data, { hidden: [4], epochs: 1, predictiveNoise: Number.NaN })).rejects.toBeInstanceOf(BdlError);
-    await expect(trainEnsemble(data, { hidden: [4], epochs: 1, members: 1, likelihood: 'heteroscedastic', predictiveNoise: 1 })).rejects.toMatchObject({ code: 'E_ARG' });
+    await expect(trainEnsemble(data, { hidden: [4], epochs: 1, members: 1, likelihood: 'heteroscedastic', predictiveNoise: -1 })).rejects.toMatchObject({ code: 'E_ARG' });
+    await expect(trainMap(data, { hidden: [4], epochs: 1, likelihood: 'heteroscedastic', predictiveNoise: 1 })).rejects.toMatchObject({ code: 'E_ARG' });
+  });
+
+  it('heteroscedastic ensemble members: σ² is added to each member\'s predicted variance (a floor), same means, and survives a round trip', async () => {
+    const o = { hidden: [4], epochs: 20, seed: 2, members: 2, likelihood: 'heteroscedastic' as const };
+    const plain = await predict(await trainEnsemble(data, o));
+    const floored = await trainEnsemble(data, { ...o, predictiveNoise: 0.7 });
+    const p = await predict(floored);
+    expect(Array.from(p.members!.mean)).toEqual(Array.from(plain.members!.mean));
+    for (let i = 0; i < p.members!.variance.length; i++) {
+      expect(p.members!.variance[i]).toBeCloseTo(plain.members!.variance[i] + 0.49, 4);
+    }
+    const back = await predict(await posteriorFromBytes(floored.toBytes()));
+    expect(Array.from(back.variance)).toEqual(Array.from(p.variance));
   });
 });
