@@ -178,27 +178,10 @@ function direct_4x8(ai: usize, rs: usize, cs: usize, b: usize, ldb: usize, kc: i
     ai += cs;
     b += ldb;
   }
-  let r = c;
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(r));
-    c01 = f32x4.add(c01, v128.load(r, 16));
-  }
-  v128.store(r, c00); v128.store(r, c01, 16); r += ldc;
-  if (acc) {
-    c10 = f32x4.add(c10, v128.load(r));
-    c11 = f32x4.add(c11, v128.load(r, 16));
-  }
-  v128.store(r, c10); v128.store(r, c11, 16); r += ldc;
-  if (acc) {
-    c20 = f32x4.add(c20, v128.load(r));
-    c21 = f32x4.add(c21, v128.load(r, 16));
-  }
-  v128.store(r, c20); v128.store(r, c21, 16); r += ldc;
-  if (acc) {
-    c30 = f32x4.add(c30, v128.load(r));
-    c31 = f32x4.add(c31, v128.load(r, 16));
-  }
-  v128.store(r, c30); v128.store(r, c31, 16);
+  store_row2(c, c00, c01, acc);
+  store_row2(c + ldc, c10, c11, acc);
+  store_row2(c + 2 * ldc, c20, c21, acc);
+  store_row2(c + 3 * ldc, c30, c31, acc);
 }
 
 /** A 4×4 tile, as direct_4x8. */
@@ -394,6 +377,23 @@ function pack_a(dst: usize, src: usize, rs: usize, cs: usize, kc: i32, h: i32): 
   }
 }
 
+/** One row of a register tile into C at r: two vectors, added to what C holds when acc. */
+@inline function store_row2(r: usize, x0: v128, x1: v128, acc: bool): void {
+  if (acc) {
+    x0 = f32x4.add(x0, v128.load(r));
+    x1 = f32x4.add(x1, v128.load(r, 16));
+  }
+  v128.store(r, x0);
+  v128.store(r, x1, 16);
+}
+
+/** One row of three vectors, as store_row2. */
+@inline function store_row3(r: usize, x0: v128, x1: v128, x2: v128, acc: bool): void {
+  store_row2(r, x0, x1, acc);
+  if (acc) x2 = f32x4.add(x2, v128.load(r, 32));
+  v128.store(r, x2, 32);
+}
+
 // Micro-kernels: an MR×NR tile of C in registers, one k step per iteration. Unrolling in k does not
 // pay here: V8 hoists every load of the unrolled body ahead of the arithmetic and then spills.
 // Immediate offsets fold into the loads; both packs are contiguous in k.
@@ -417,27 +417,10 @@ function kernel_4x8(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: bo
     pa += 64;
     pb += 32;
   } while (pb < end);
-  let r = c;
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(r));
-    c01 = f32x4.add(c01, v128.load(r, 16));
-  }
-  v128.store(r, c00); v128.store(r, c01, 16); r += ldc;
-  if (acc) {
-    c10 = f32x4.add(c10, v128.load(r));
-    c11 = f32x4.add(c11, v128.load(r, 16));
-  }
-  v128.store(r, c10); v128.store(r, c11, 16); r += ldc;
-  if (acc) {
-    c20 = f32x4.add(c20, v128.load(r));
-    c21 = f32x4.add(c21, v128.load(r, 16));
-  }
-  v128.store(r, c20); v128.store(r, c21, 16); r += ldc;
-  if (acc) {
-    c30 = f32x4.add(c30, v128.load(r));
-    c31 = f32x4.add(c31, v128.load(r, 16));
-  }
-  v128.store(r, c30); v128.store(r, c31, 16);
+  store_row2(c, c00, c01, acc);
+  store_row2(c + ldc, c10, c11, acc);
+  store_row2(c + 2 * ldc, c20, c21, acc);
+  store_row2(c + 3 * ldc, c30, c31, acc);
 }
 
 function kernel_3x12(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: bool): void {
@@ -456,23 +439,7 @@ function kernel_3x12(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, acc: b
     pa += 48;
     pb += 48;
   } while (pb < end);
-  let r = c;
-  if (acc) {
-    c00 = f32x4.add(c00, v128.load(r));
-    c01 = f32x4.add(c01, v128.load(r, 16));
-    c02 = f32x4.add(c02, v128.load(r, 32));
-  }
-  v128.store(r, c00); v128.store(r, c01, 16); v128.store(r, c02, 32); r += ldc;
-  if (acc) {
-    c10 = f32x4.add(c10, v128.load(r));
-    c11 = f32x4.add(c11, v128.load(r, 16));
-    c12 = f32x4.add(c12, v128.load(r, 32));
-  }
-  v128.store(r, c10); v128.store(r, c11, 16); v128.store(r, c12, 32); r += ldc;
-  if (acc) {
-    c20 = f32x4.add(c20, v128.load(r));
-    c21 = f32x4.add(c21, v128.load(r, 16));
-    c22 = f32x4.add(c22, v128.load(r, 32));
-  }
-  v128.store(r, c20); v128.store(r, c21, 16); v128.store(r, c22, 32);
+  store_row3(c, c00, c01, c02, acc);
+  store_row3(c + ldc, c10, c11, c12, acc);
+  store_row3(c + 2 * ldc, c20, c21, c22, acc);
 }
