@@ -13,6 +13,8 @@
  * grid over [L, U] and refined by golden section around the best grid point.
  */
 
+import { mixtureLogLik } from '../metrics/regression.js';
+
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Log-spaced grid points over [L, U] before the golden-section refinement. */
 const GRID = 32;
@@ -62,18 +64,8 @@ export function bestNoiseVariance(means: ArrayLike<number>, y: ArrayLike<number>
   if (!(hi > 0) || !Number.isFinite(hi)) return undefined;
   // Equal bounds: one sample, or samples that agree — the Gaussian MLE, in closed form.
   if (hi - lo <= TOL * hi) return hi;
-  const f = (logS: number) => mixtureLogLikAtNoise(means, y, Math.exp(logS));
   // A sample that hits every target gives L = 0, where f is unbounded only if all do; search from far below U.
-  const a = Math.log(Math.max(lo, 1e-12 * hi));
-  const b = Math.log(hi);
-  const h = (b - a) / (GRID - 1);
-  let best = 0;
-  let bestF = -Infinity;
-  for (let j = 0; j < GRID; j++) {
-    const v = f(a + j * h);
-    if (v > bestF) [best, bestF] = [j, v];
-  }
-  return Math.exp(goldenMax(f, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h));
+  return logSearchMax((s) => mixtureLogLikAtNoise(means, y, s), Math.max(lo, 1e-12 * hi), hi);
 }
 
 /**
@@ -81,22 +73,7 @@ export function bestNoiseVariance(means: ArrayLike<number>, y: ArrayLike<number>
  * sample's own (heteroscedastic) variance with a common variance added.
  */
 export function mixtureLogLikAtFloor(means: ArrayLike<number>, variances: ArrayLike<number>, y: ArrayLike<number>, floor: number): number {
-  const n = y.length;
-  const S = means.length / n;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    let mx = -Infinity;
-    const t = new Float64Array(S);
-    for (let k = 0; k < S; k++) {
-      const v = variances[k * n + i] + floor;
-      t[k] = -0.5 * (LOG_2PI + Math.log(v) + (y[i] - means[k * n + i]) ** 2 / v);
-      if (t[k] > mx) mx = t[k];
-    }
-    let acc = 0;
-    for (let k = 0; k < S; k++) acc += Math.exp(t[k] - mx);
-    total += mx + Math.log(acc / S);
-  }
-  return total / n;
+  return mixtureLogLik(means, Float64Array.from(variances, (v) => v + floor), y);
 }
 
 /**
@@ -114,20 +91,27 @@ export function bestVarianceFloor(means: ArrayLike<number>, variances: ArrayLike
   let mse = 0;
   for (let i = 0; i < n; i++) for (let k = 0; k < S; k++) mse += (y[i] - means[k * n + i]) ** 2 / (n * S);
   if (!(mse > 0) || !Number.isFinite(mse)) return undefined;
-  const f = (logF: number) => mixtureLogLikAtFloor(means, variances, y, Math.exp(logF));
-  const a = Math.log(1e-9 * mse);
-  const b = Math.log(mse);
-  const h = (b - a) / (GRID - 1);
-  let best = 0;
-  let bestF = -Infinity;
-  for (let j = 0; j < GRID; j++) {
-    const v = f(a + j * h);
-    if (v > bestF) [best, bestF] = [j, v];
-  }
-  const floor = Math.exp(goldenMax(f, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h));
+  const floor = logSearchMax((f) => mixtureLogLikAtFloor(means, variances, y, f), 1e-9 * mse, mse);
   const score = mixtureLogLikAtFloor(means, variances, y, floor);
   const none = mixtureLogLikAtFloor(means, variances, y, 0);
   return none >= score ? { floor: 0, score: none } : { floor, score };
+}
+
+/**
+ * The maximizer of f over [lo, hi] (lo > 0): the best of GRID log-spaced points, refined by golden
+ * section between its neighbours.
+ */
+function logSearchMax(f: (x: number) => number, lo: number, hi: number): number {
+  const g = (logX: number) => f(Math.exp(logX));
+  const a = Math.log(lo);
+  const h = (Math.log(hi) - a) / (GRID - 1);
+  let best = 0;
+  let bestF = -Infinity;
+  for (let j = 0; j < GRID; j++) {
+    const v = g(a + j * h);
+    if (v > bestF) [best, bestF] = [j, v];
+  }
+  return Math.exp(goldenMax(g, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h));
 }
 
 /** The maximizer of a unimodal f on [a, b] by golden-section search (to TOL in exp scale). */
