@@ -76,8 +76,8 @@ export class Hamiltonian {
     for (let i = 0; i < p.length; i++) out[i] = invMetric[i] * p[i];
   }
 
-  /** One leapfrog step of size eps (negative = backward in time) applied to z in place; returns H(z) as `energy` would. */
-  leapfrog(z: PhasePoint, eps: number, invMetric: Float64Array): number {
+  /** One leapfrog step of size eps (negative = backward in time) applied to z in place. */
+  leapfrog(z: PhasePoint, eps: number, invMetric: Float64Array): void {
     const { q, p, g } = z;
     const n = q.length;
     const half = 0.5 * eps;
@@ -85,22 +85,14 @@ export class Hamiltonian {
       p[i] += half * g[i];
       q[i] += eps * invMetric[i] * p[i];
     }
-    const lp = this.target.logDensity(q, g);
-    let finite = 0;
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const gi = g[i];
-      finite += gi * 0;
-      const pi = p[i] + half * gi;
-      p[i] = pi;
-      k += invMetric[i] * pi * pi;
-    }
-    return this.settle(z, lp, finite, k);
+    z.lp = this.logDensity(q, g);
+    for (let i = 0; i < n; i++) p[i] += half * g[i];
   }
 
   /**
-   * Completes a step: z.lp = lp, or −Infinity when lp or a gradient entry is not finite (`finite` =
-   * Σ g·0 is NaN iff one is), and returns H = ½·Σ invMetric·p² − lp (+Infinity for NaN energies).
+   * Completes a step whose second half-kick was fused elsewhere (NUTS's leaf kernel): z.lp = lp, or
+   * −Infinity when lp or a gradient entry is not finite (`finite` = Σ g·0 is NaN iff one is), and
+   * returns H = ½·Σ invMetric·p² − lp (+Infinity for NaN energies).
    */
   settle(z: { lp: number }, lp: number, finite: number, kinetic2: number): number {
     z.lp = lp > -Infinity && lp < Infinity && finite === 0 ? lp : -Infinity;

@@ -169,8 +169,17 @@ class Nuts implements Kernel {
     this.zSample.copyFrom(z);
     this.zPropose.copyFrom(z);
     h.velocity(this.vFwdFwd.view, z.p.view, invMetric);
-    for (const v of [this.vFwdBck, this.vBckFwd, this.vBckBck]) v.view.set(this.vFwdFwd.view);
-    for (const v of [this.pFwdFwd, this.pFwdBck, this.pBckFwd, this.pBckBck, this.rho]) v.view.set(z.p.view);
+    // Written out: a transition allocates nothing (no array literals to loop over).
+    const v0 = this.vFwdFwd.view;
+    this.vFwdBck.view.set(v0);
+    this.vBckFwd.view.set(v0);
+    this.vBckBck.view.set(v0);
+    const p0 = z.p.view;
+    this.pFwdFwd.view.set(p0);
+    this.pFwdBck.view.set(p0);
+    this.pBckFwd.view.set(p0);
+    this.pBckBck.view.set(p0);
+    this.rho.view.set(p0);
 
     this.H0 = this.energy(z);
     this.nLeapfrog = 0;
