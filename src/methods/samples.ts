@@ -14,7 +14,7 @@ import type { Posterior, PredictOptions, Predictive } from '../posterior/types.j
 import { Rng } from '../random/index.js';
 import { fit } from '../train/fit.js';
 import type { Arena } from '../wasm/index.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
+import { defaultEpochs, engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 import { residualVariance } from './map.js';
 
 export interface SamplerOptions extends MethodOptions {
@@ -22,7 +22,7 @@ export interface SamplerOptions extends MethodOptions {
   noise?: number;
   /** Standardize inputs and regression targets (default true). */
   standardize?: boolean;
-  /** Adam epochs to reach a mode before sampling (default 40, the MAP protocol; 0 starts from the initialization). */
+  /** Adam epochs to reach a mode before sampling (default: MAP's step budget, `defaultEpochs`; 0 starts from the initialization). */
   pretrainEpochs?: number;
   /** Number of weight vectors kept (default 100). */
   samples?: number;
@@ -45,12 +45,12 @@ export interface Prepared {
 }
 
 /** Standardizes, pretrains with Adam to a mode (unless pretrainEpochs is 0) and fits the noise there. */
-export async function prepare(train: Dataset, opts: SamplerOptions, pretrainDefault = 40): Promise<Prepared> {
+export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Prepared> {
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(train, taskOf(spec) === 'regression');
   const data = standardizer ? applyStandardizer(standardizer, train) : train;
-  const epochs = opts.pretrainEpochs ?? pretrainDefault;
+  const epochs = opts.pretrainEpochs ?? defaultEpochs(data.n, opts.batchSize ?? 32);
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw argError('E_ARG', 'pretrainEpochs', 'an integer ≥ 0', describe(opts.pretrainEpochs), 'E.g. 20.');
   const base = fitOptionsOf(opts);
   const theta0 =
