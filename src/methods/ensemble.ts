@@ -2,8 +2,9 @@
  * Deep ensembles (Lakshminarayanan et al. 2017): M networks from independent initializations and
  * shuffles (member m trains with Philox stream m), combined as a uniform mixture. With the
  * 'heteroscedastic' likelihood each member predicts a mean and a variance: aleatoric = the mean of
- * the members' variances, epistemic = the variance of their means. With 'gaussian', each member's
- * homoscedastic noise is fitted by EM during its training.
+ * the members' variances, epistemic = the variance of their means; away from the training inputs a
+ * member's variance reverts towards its typical level (posterior/support.ts; `revertOffData`).
+ * With 'gaussian', each member's homoscedastic noise is fitted by EM during its training.
  *
  * Each member is one 'train-member' task (src/tasks/train-member.ts) run through the worker pool:
  * the caller's `pool` if given (left open), else — when the run is big enough to repay starting
@@ -17,6 +18,7 @@ import { BdlError } from '../errors.js';
 import type { Mlp } from '../model/mlp.js';
 import { layoutOf, taskOf, type MlpSpec } from '../model/spec.js';
 import { mixturePredictive } from '../posterior/network.js';
+import { inputSupport, type InputSupport } from '../posterior/support.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
 import { createPool } from '../pool/index.js';
@@ -33,6 +35,12 @@ export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption {
   noise?: number;
   /** Pool to train the members in (not closed here). Default: see the module comment. */
   pool?: Pool;
+  /**
+   * Heteroscedastic members: off the training inputs, raise each member's predicted variance towards
+   * its mean variance on the training rows (posterior/support.ts). Default true; false keeps the
+   * variance head's extrapolation, which can reach ~0 far from the data.
+   */
+  revertOffData?: boolean;
 }
 
 /** Work below which an ensemble trains in-thread rather than starting workers (multiply-adds). */
@@ -69,7 +77,11 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
     });
     const het = spec.likelihood === 'heteroscedastic';
     const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
-    return new EnsemblePosterior(spec, results.map((r) => r.theta), noiseVars, standardizer, het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0);
+    const members = results.map((r) => r.theta);
+    const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
+    if (!het || opts.revertOffData === false) return new EnsemblePosterior(spec, members, noiseVars, standardizer, floor);
+    const mlp = await engineFor(spec);
+    return new EnsemblePosterior(spec, members, noiseVars, standardizer, floor, offDataOf(mlp, members, data.x), mlp);
   } finally {
     if (poll) clearInterval(poll);
     if (!opts.pool) await pool.close();
@@ -86,6 +98,8 @@ export class EnsemblePosterior implements Posterior {
     readonly standardizer: Standardizer | undefined,
     /** Heteroscedastic members: variance added to each member's predicted one (standardized units). */
     readonly varianceFloor = 0,
+    /** Heteroscedastic members: the training inputs' support and each member's level off it (support.ts). */
+    readonly offData?: OffData,
     private mlp?: Mlp,
   ) {}
 
@@ -97,7 +111,16 @@ export class EnsemblePosterior implements Posterior {
   /** The uniform mixture of the members (deterministic: `samples` and `seed` are not used). */
   async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
     this.mlp ??= await engineFor(this.spec);
-    return mixturePredictive(this.mlp, this.standardizer, x, this.members.length, (s) => ({ theta: this.members[s], noiseVar: this.noiseVars[s], varianceFloor: this.varianceFloor }), { signal: opts.signal });
+    const T = this.spec.outputs;
+    const level = this.offData?.levels;
+    return mixturePredictive(
+      this.mlp,
+      this.standardizer,
+      x,
+      this.members.length,
+      (s) => ({ theta: this.members[s], noiseVar: this.noiseVars[s], varianceFloor: this.varianceFloor, offDataVariance: level?.subarray(s * T, (s + 1) * T) }),
+      { signal: opts.signal, support: this.offData?.support },
+    );
   }
 
   /** The members' weights, cycled when n exceeds M. */
@@ -108,6 +131,8 @@ export class EnsemblePosterior implements Posterior {
   toBytes(): Uint8Array {
     const arrays: Record<string, Float32Array | Float64Array> = { noiseVars: this.noiseVars, varianceFloor: Float64Array.of(this.varianceFloor) };
     this.members.forEach((t, m) => (arrays[`theta${m}`] = t));
+    const o = this.offData;
+    if (o) Object.assign(arrays, { supportRows: o.support.rows, offDataLevels: o.levels, supportRange: Float64Array.of(o.support.near, o.support.far) });
     return encodePosterior({ method: this.method, spec: this.spec, standardizer: this.standardizer, state: { members: this.members.length }, arrays });
   }
 }
@@ -116,5 +141,28 @@ registerPosteriorFormat('ensemble', async (p) => {
   const M = p.state!.members as number;
   const members = Array.from({ length: M }, (_, m) => p.arrays[`theta${m}`] as Float32Array);
   const floor = p.arrays.varianceFloor as Float64Array | undefined;
-  return new EnsemblePosterior(p.spec, members, p.arrays.noiseVars as Float64Array, p.standardizer, floor ? floor[0] : 0);
+  const rows = p.arrays.supportRows as Float32Array | undefined;
+  const range = p.arrays.supportRange as Float64Array | undefined;
+  const offData = rows && range && { support: { rows, inputs: p.spec.inputs, near: range[0], far: range[1] }, levels: p.arrays.offDataLevels as Float64Array };
+  return new EnsemblePosterior(p.spec, members, p.arrays.noiseVars as Float64Array, p.standardizer, floor ? floor[0] : 0, offData);
 });
+
+/** Heteroscedastic members off the data: where the training inputs are, and each member's level (M × outputs). */
+export interface OffData {
+  support: InputSupport;
+  levels: Float64Array;
+}
+
+/** The support of the (standardized) training inputs and each member's mean predicted variance on them. */
+function offDataOf(mlp: Mlp, members: Float32Array[], x: Float32Array): OffData {
+  const T = mlp.spec.outputs;
+  const N = x.length / mlp.spec.inputs;
+  // No standardizer: x is already in the network's space and the variances stay standardized.
+  const p = mixturePredictive(mlp, undefined, x, members.length, (s) => ({ theta: members[s] }));
+  const v = (p as { members: { variance: Float32Array } }).members.variance;
+  const levels = new Float64Array(members.length * T);
+  for (let s = 0; s < members.length; s++) {
+    for (let i = 0; i < N; i++) for (let t = 0; t < T; t++) levels[s * T + t] += v[(s * N + i) * T + t] / N;
+  }
+  return { support: inputSupport(x, mlp.spec.inputs), levels };
+}

@@ -7,6 +7,7 @@ import { BdlError, argError, describe } from '../errors.js';
 import { standardizeX, type Standardizer } from '../data/standardize.js';
 import type { MaskSource, Mlp } from '../model/mlp.js';
 import { regressionPredictive, classificationPredictive } from './aggregate.js';
+import { offDataWeight, revertVariance, type InputSupport } from './support.js';
 import type { Predictive } from './types.js';
 
 export interface PosteriorSample {
@@ -16,6 +17,8 @@ export interface PosteriorSample {
   noiseVar?: number;
   /** Heteroscedastic head only: a variance (standardized units) added to the predicted one. */
   varianceFloor?: number;
+  /** Heteroscedastic head with `MixtureOptions.support`: per output, the level its variance reverts to off the data (support.ts). */
+  offDataVariance?: Float64Array;
 }
 
 export interface MixtureOptions {
@@ -23,6 +26,8 @@ export interface MixtureOptions {
   noiseVar?: number;
   /** Minimum variance of the heteroscedastic head (default 1e-6, as in training). */
   minVar?: number;
+  /** Heteroscedastic head: the training inputs, so that off the data its variance reverts (support.ts). */
+  support?: InputSupport;
   signal?: { readonly aborted: boolean };
 }
 
@@ -61,9 +66,10 @@ export function mixturePredictive(
   const probs = regression ? undefined : new Float32Array(S * N * K);
   const yMean = standardizer?.yMean;
   const yStd = standardizer?.yStd;
+  const offData = spec.likelihood === 'heteroscedastic' && opts.support ? offDataWeight(opts.support, xs) : undefined;
   for (let s = 0; s < S; s++) {
     if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `predict: cancelled at sample ${s} of ${S}.`);
-    const { theta, masks, noiseVar, varianceFloor } = sample(s);
+    const { theta, masks, noiseVar, varianceFloor, offDataVariance } = sample(s);
     const out = mlp.forward(theta, xs, masks);
     const W = mlp.layout.outputWidth;
     for (let i = 0; i < N; i++) {
@@ -71,10 +77,12 @@ export function mixturePredictive(
       if (regression) {
         for (let t = 0; t < T; t++) {
           const m = out[row + t];
-          const v =
-            spec.likelihood === 'heteroscedastic'
-              ? softplus(out[row + T + t]) + (opts.minVar ?? 1e-6) + (varianceFloor ?? 0)
-              : (noiseVar ?? opts.noiseVar ?? (spec.noise ?? 1) ** 2);
+          let v: number;
+          if (spec.likelihood === 'heteroscedastic') {
+            v = softplus(out[row + T + t]) + (opts.minVar ?? 1e-6);
+            if (offData && offDataVariance !== undefined) v = revertVariance(v, offDataVariance[t], offData[i]);
+            v += varianceFloor ?? 0;
+          } else v = noiseVar ?? opts.noiseVar ?? (spec.noise ?? 1) ** 2;
           const sd = yStd ? yStd[t] : 1;
           means![(s * N + i) * T + t] = m * sd + (yMean ? yMean[t] : 0);
           vars![(s * N + i) * T + t] = v * sd * sd;

@@ -3,8 +3,15 @@ import { BdlError } from '../../src/errors.js';
 import { makeDataset } from '../../src/data/dataset.js';
 import { trainEnsemble } from '../../src/methods/ensemble.js';
 import { posteriorFromBytes } from '../../src/posterior/serialize.js';
+import type { Predictive } from '../../src/posterior/types.js';
 import { trainMember } from '../../src/tasks/train-member.js';
 import { gapContrast, gapData, gapGrid, linearData } from './helpers.js';
+
+/** The per-member means and variances of a regression predictive. */
+function members(p: Predictive): { mean: Float32Array; variance: Float32Array; count: number } {
+  if (p.kind !== 'regression' || !p.members) throw new Error('a regression predictive with members expected');
+  return p.members;
+}
 
 describe('deep ensemble', () => {
   it('has more epistemic variance in a gap of the inputs than on the data', async () => {
@@ -29,6 +36,46 @@ describe('deep ensemble', () => {
       expect(p.epistemic[i]).toBeCloseTo(ms.reduce((a, b) => a + (b - m) ** 2, 0) / count, 5);
       expect(new Set(vs).size).toBe(count);
     }
+  });
+
+  it('heteroscedastic members: off the data each variance reverts towards its training level; on it nothing changes', async () => {
+    const train = gapData(80, 2);
+    const o = { hidden: [16], epochs: 30, members: 3, likelihood: 'heteroscedastic' as const, seed: 3 };
+    const reverted = await trainEnsemble(train, o);
+    const raw = await trainEnsemble(train, { ...o, revertOffData: false });
+    expect(raw.offData).toBeUndefined();
+    const levels = reverted.offData!.levels;
+    // On training inputs (distance 0: weight 0) the two predictives agree bit for bit.
+    const onData = train.x.subarray(0, 6);
+    const [a, b] = [await reverted.predict(onData), await raw.predict(onData)];
+    expect(Array.from(members(a).variance)).toEqual(Array.from(members(b).variance));
+    // Far away (x = 40, the data are in [−2, 2]) every member's variance is at least its level (original units).
+    const ys = reverted.standardizer!.yStd![0];
+    const far = await reverted.predict(Float32Array.from([40, -40]));
+    const farRaw = await raw.predict(Float32Array.from([40, -40]));
+    let raised = 0;
+    for (let m = 0; m < 3; m++) {
+      for (let i = 0; i < 2; i++) {
+        const v = members(far).variance[m * 2 + i];
+        if (v > members(farRaw).variance[m * 2 + i]) raised++;
+        expect(v).toBeGreaterThanOrEqual(Math.fround(levels[m] * ys * ys) * (1 - 1e-6));
+        expect(v).toBeGreaterThanOrEqual(members(farRaw).variance[m * 2 + i]);
+        expect(members(far).mean[m * 2 + i]).toBe(members(farRaw).mean[m * 2 + i]);
+      }
+    }
+    expect(raised).toBeGreaterThan(0);
+    // The level is the member's mean predicted variance on its (standardized) training rows.
+    const onTrain = await raw.predict(train.x);
+    for (let m = 0; m < 3; m++) {
+      let mean = 0;
+      for (let i = 0; i < train.n; i++) mean += members(onTrain).variance[m * train.n + i] / train.n;
+      expect(levels[m] * ys * ys).toBeCloseTo(mean, 4);
+    }
+    // Serialized with its support: the same predictions after a round trip.
+    const again = await posteriorFromBytes(reverted.toBytes());
+    const c = await again.predict(Float32Array.from([40, -40, 0.3]));
+    const d = await reverted.predict(Float32Array.from([40, -40, 0.3]));
+    expect(Array.from(members(c).variance)).toEqual(Array.from(members(d).variance));
   });
 
   it('trains member m with stream m: a member is a pure function of (spec, options, seed, stream, data)', async () => {
