@@ -27,11 +27,16 @@ export interface InputSupport {
   far: number;
 }
 
-/** Rows kept at most (every k-th row beyond): the distances cost O(rows) per test point. */
+/** Rows kept at most (every k-th row beyond): the distances cost O(rows·inputs) per test point. */
 export const SUPPORT_ROWS = 2000;
 
+/** The default cap: SUPPORT_ROWS, fewer for wide inputs so the leave-one-out pass (rows²·inputs) stays ≤ 1e9 flops. */
+export function supportRows(inputs: number): number {
+  return Math.max(2, Math.min(SUPPORT_ROWS, Math.floor(Math.sqrt(1e9 / inputs))));
+}
+
 /** The support of n rows of training inputs (already in the network's input space). */
-export function inputSupport(x: Float32Array, inputs: number, maxRows = SUPPORT_ROWS): InputSupport {
+export function inputSupport(x: Float32Array, inputs: number, maxRows = supportRows(inputs)): InputSupport {
   const n = x.length / inputs;
   if (!(n >= 2 && Number.isInteger(n))) throw argError('E_SHAPE', 'x', `at least 2 whole rows of ${inputs} inputs`, describe(x), 'Pass the training inputs.');
   const stride = Math.ceil(n / maxRows);

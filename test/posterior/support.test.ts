@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
-import { inputSupport, offDataWeight, revertVariance } from '../../src/posterior/support.js';
+import { inputSupport, offDataWeight, revertVariance, supportRows } from '../../src/posterior/support.js';
 
 describe('input support (off-data weight of a variance head)', () => {
   // Points 0, 1, 2, 10 on a line: leave-one-out nearest distances 1, 1, 1, 8.
@@ -52,5 +52,13 @@ describe('input support (off-data weight of a variance head)', () => {
   it('refuses fewer than two rows with a typed error', () => {
     expect(() => inputSupport(Float32Array.from([1]), 1)).toThrow(BdlError);
     expect(() => inputSupport(Float32Array.from([1, 2, 3]), 2)).toThrow(BdlError);
+  });
+});
+
+describe('support size', () => {
+  it('keeps at most 2000 rows, fewer for wide inputs (leave-one-out pass ≤ 1e9 flops)', () => {
+    expect(supportRows(13)).toBe(2000);
+    expect(supportRows(784)).toBe(1129);
+    expect(supportRows(784) ** 2 * 784).toBeLessThanOrEqual(1e9);
   });
 });
