@@ -1,4 +1,4 @@
-// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--test-samples N] [--split-seed 2015] [--out name]`
+// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--test-samples N] [--folds k] [--split-seed 2015] [--out name]`
 // A method may name a variant: --methods laplace:subset=all:hessian=diag,laplace:hessian=full
 // (or `--merge a,b --out uci`: one report from the runs eval/a.json, eval/b.json, e.g. run in parallel):
 // the UCI regression protocol (Hernández-Lobato & Adams 2015): 20 seeded 90/10 splits, one hidden
@@ -23,6 +23,8 @@ const splits = Number(opt('--splits', '20'));
 // The split draw (Philox seed); 2015 is the benchmark's. Another seed is a sensitivity check, not the benchmark.
 const splitSeed = Number(opt('--split-seed', '2015'));
 const tuneIt = args.includes('--tune');
+// --folds k: choose hyperparameters by k-fold cross-validation of each training split (default: one 80/20 split).
+const folds = opt('--folds', undefined) === undefined ? undefined : Number(opt('--folds'));
 const out = opt('--out', 'uci');
 // Posterior samples at test time (default: each method's own, e.g. 30 dropout passes). Gal & Ghahramani's
 // MC-dropout numbers used 10 000 passes; more passes only sharpen the Monte Carlo estimate of the same predictive.
@@ -65,7 +67,7 @@ for (const name of merge ? [] : datasets) {
     for (let s = 0; s < splits; s++) {
       const { train, test } = trainTestSplit(ds, { seed: splitSeed, stream: s });
       const t0 = performance.now();
-      const { posterior: post, tuned } = await trainMethod(base, train, { hidden: [50], seed: s, ...variant }, tuneIt);
+      const { posterior: post, tuned } = await trainMethod(base, train, { hidden: [50], seed: s, ...variant }, tuneIt, undefined, { folds });
       if (tuned) {
         per.chosen.push(tuned.chosen);
         per.validation.push(tuned.scores);
@@ -78,7 +80,7 @@ for (const name of merge ? [] : datasets) {
       // The moment-matched Gaussian too (mean and total variance): the predictive the deep-ensembles paper scored.
       per.llGaussian.push(gaussianLogLik(pred.mean, pred.variance, test.y));
     }
-    results[name][method] = { ...(splitSeed !== 2015 && { splitSeed }), rmse: meanSe(per.rmse), ll: meanSe(per.ll), llGaussian: meanSe(per.llGaussian), seconds: meanSe(per.seconds), llKind: per.llKind, splits, tuned: tuneIt, ...(testSamples && { testSamples }), perSplit: { rmse: per.rmse, ll: per.ll, llGaussian: per.llGaussian }, ...(tuneIt && { chosen: per.chosen, validation: per.validation }) };
+    results[name][method] = { ...(splitSeed !== 2015 && { splitSeed }), rmse: meanSe(per.rmse), ll: meanSe(per.ll), llGaussian: meanSe(per.llGaussian), seconds: meanSe(per.seconds), llKind: per.llKind, splits, tuned: tuneIt, ...(testSamples && { testSamples }), ...(folds && { folds }), perSplit: { rmse: per.rmse, ll: per.ll, llGaussian: per.llGaussian }, ...(tuneIt && { chosen: per.chosen, validation: per.validation }) };
     const r = results[name][method];
     // Written after every method, so a long run that stops early keeps what it measured.
     writeFileSync(new URL(`${out}.json`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, tune: tuneIt, partial: true, results, published: PUBLISHED }, null, 2));

@@ -26,6 +26,7 @@ export const FIT_FLAGS: Record<string, FlagSpec> = {
   'prior-precision': { type: 'string', help: 'Gaussian prior precision (Laplace: marglik | grid | a number)' },
   seed: { type: 'string', help: 'random seed', default: '0' },
   tune: { type: 'boolean', help: "choose the method's hyperparameters (dropout, epochs, prior precision, learning rate) on a seeded 80/20 validation split of --train, then retrain on all of it; flags you set are kept" },
+  'tune-folds': { type: 'string', help: 'with --tune: choose by k-fold cross-validation of --train instead of one split (k× the search cost)' },
   samples: { type: 'string', help: 'test-time posterior samples' },
   members: { type: 'string', help: 'ensemble / MultiSWAG members' },
   dropout: { type: 'string', help: 'dropout rate' },
@@ -84,11 +85,11 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     draws: numberFlag(flags, 'draws', { integer: true, min: 1 }),
     onProgress: (p) => bar.update(p.epoch, p.epochs, `loss ${p.loss.toFixed(4)}`),
     signal,
-  }, flags.tune === true, (p) => p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`));
+  }, flags.tune === true, (p) => p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`), { folds: numberFlag(flags, 'tune-folds', { integer: true, min: 2 }) });
   const pred = await posterior.predict(test.x, { seed: numberFlag(flags, 'seed', { integer: true, min: 0 }) ?? 0, samples: numberFlag(flags, 'samples', { integer: true, min: 1 }), signal });
   const seconds = (performance.now() - t0) / 1000;
   bar.end();
-  if (tuned) process.stderr.write(`${method}: tuned on a validation split of --train: ${JSON.stringify(tuned.chosen)}\n`);
+  if (tuned) process.stderr.write(`${method}: tuned on ${flags['tune-folds'] ? `${flags['tune-folds']}-fold cross-validation` : 'a validation split'} of --train: ${JSON.stringify(tuned.chosen)}\n`);
   const json = JSON.stringify(toJson(method, pred, seconds));
   if (flags.out) await writeFile(String(flags.out), json + '\n');
   else process.stdout.write(json + '\n');

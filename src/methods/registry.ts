@@ -117,7 +117,8 @@ export interface Tuned {
 
 /**
  * Trains method `name` on `data`; with `tuneIt`, first chooses the entry's grid (or the given one) on
- * a validation split of `data` (tune.ts). Options the caller sets explicitly are kept out of the grid.
+ * a validation split of `data` (tune.ts; `how.folds` = k for k-fold cross-validation instead).
+ * Options the caller sets explicitly are kept out of the grid.
  */
 export async function trainMethod(
   name: string,
@@ -125,6 +126,7 @@ export async function trainMethod(
   opts: MethodOptions & Record<string, unknown>,
   tuneIt: boolean | TuneGrid = false,
   onTune?: (p: TuneProgress) => void,
+  how: { folds?: number } = {},
 ): Promise<{ posterior: Posterior; tuned?: Tuned }> {
   const entry = METHODS[name];
   if (!entry) throw new BdlError('E_ARG', `method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.`, 'method');
@@ -139,7 +141,7 @@ export async function trainMethod(
   if ((Array.isArray(free) ? free : Object.keys(free)).length === 0) return { posterior: await entry.train(data, opts) };
   // Methods with a `noise` option (σ in target units) also choose σ on validation (tune.ts `noise`).
   const noise = entry.tunesNoise === true && opts.noise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
-  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
+  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, folds: how.folds, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
   return { posterior, tuned: { chosen, scores } };
 }
 

@@ -3,13 +3,16 @@
  * chose p and τ on validation data carved from each training split): a seeded 80/20 split of the
  * TRAINING set, one fit per grid point on the 80 %, scored by the mean log-likelihood of the 20 %
  * (the mixture over posterior samples for regression with samples, else the Gaussian predictive;
- * −NLL for classification), then one retrain on the whole training set with the winner.
+ * −NLL for classification), then one retrain on the whole training set with the winner. With
+ * `folds` = k, k-fold cross-validation instead (pooled out-of-fold predictions).
  * Generic over a method's train function: a grid point is just an override of its options.
  * The test data never enter. Validation split: Philox key (seed, TUNE_STREAM).
  */
 import { argError, BdlError, describe } from '../errors.js';
-import type { Dataset } from '../data/dataset.js';
+import { subset, type Dataset } from '../data/dataset.js';
 import { trainTestSplit } from '../data/split.js';
+import { concatPredictives } from '../posterior/aggregate.js';
+import { Rng } from '../random/index.js';
 import { gaussianLogLik, mixtureLogLik, nll } from '../metrics/index.js';
 import type { Posterior, Predictive } from '../posterior/types.js';
 import type { MethodOptions } from './common.js';
@@ -33,8 +36,15 @@ export interface TuneProgress {
 
 export interface TuneOptions {
   grid: TuneGrid;
-  /** Share of the training rows held out for validation (default 0.2). */
+  /** Share of the training rows held out for validation (default 0.2; ignored with `folds`). */
   validationFraction?: number;
+  /**
+   * k-fold cross-validation instead of one held-out split: every candidate is fitted k times, each
+   * fold predicted by the fit that did not see it, and scored on all rows' pooled out-of-fold
+   * predictions (σ and floors likewise). k× the search's cost; every training row validates, which
+   * matters on small sets (boston's 20 % is 91 rows). Default: one split.
+   */
+  folds?: number;
   /** Posterior samples when scoring a candidate (default: the method's own). */
   samples?: number;
   /**
@@ -100,8 +110,13 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
   const f = opts.validationFraction ?? 0.2;
   if (!(f > 0 && f < 1)) throw argError('E_ARG', 'validationFraction', 'a number in (0, 1)', describe(opts.validationFraction), 'Omit it for 0.2.');
   if (data.n < 5) throw argError('E_EMPTY', 'data', 'at least 5 rows to hold some out for validation', String(data.n), 'Pass more data or train without tuning.');
+  const k = opts.folds;
+  if (k !== undefined && !(Number.isInteger(k) && k >= 2 && k <= data.n / 2)) {
+    throw argError('E_ARG', 'folds', `an integer from 2 to ${Math.floor(data.n / 2)} (each fold ≥ 2 rows)`, describe(k), 'Omit it for one 80/20 validation split.');
+  }
   const seed = base.seed ?? 0;
-  const { train: fitPart, test: valPart } = trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM });
+  const parts = k === undefined ? [trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM })] : foldSplits(data, k, seed);
+  const valY = concatY(parts.map((p) => p.test.y));
   const scores: TuneResult<P>['scores'] = [];
   const candidates = points.length + (opts.noise ? 1 : 0);
   let fits = 0;
@@ -113,9 +128,13 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
     let score = -Infinity;
     let p: Predictive | undefined;
     try {
-      const post = await train(fitPart, { ...base, ...opts.search, ...overrides, onProgress: undefined });
-      p = await post.predict(valPart.x, { seed, samples: opts.samples, signal: base.signal });
-      score = validationScore(p, valPart.y);
+      const held: Predictive[] = [];
+      for (const part of parts) {
+        const post = await train(part.train, { ...base, ...opts.search, ...overrides, onProgress: undefined });
+        held.push(await post.predict(part.test.x, { seed, samples: opts.samples, signal: base.signal }));
+      }
+      p = held.length === 1 ? held[0] : concatPredictives(held);
+      score = validationScore(p, valY);
     } catch (e) {
       // A candidate whose training diverges loses; anything else (bad option, cancel) is the caller's.
       if (!diverged(e)) throw e;
@@ -124,7 +143,7 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
     opts.onProgress?.({ stage: 'search', candidate: i, candidates, score });
     // Heteroscedastic members keep their own variances: their twin adds the held-out optimal floor.
     const het = ((overrides as { likelihood?: string }).likelihood ?? base.likelihood) === 'heteroscedastic';
-    const held = opts.noise && p && Number.isFinite(score) ? (het ? heldOutFloor(p, valPart.y) : heldOutNoise(p, valPart.y)) : undefined;
+    const held = opts.noise && p && Number.isFinite(score) ? (het ? heldOutFloor(p, valY) : heldOutNoise(p, valY)) : undefined;
     if (held) scores.push({ overrides: { ...overrides, predictiveNoise: Math.sqrt(held.variance) }, score: held.score });
     return { at, sigma: het ? undefined : held && Math.sqrt(held.variance) };
   };
@@ -155,6 +174,24 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
       if (!diverged(e) || r === ranking.length - 1) throw e;
     }
   }
+}
+
+/** k folds of a seeded permutation (Philox key (seed, TUNE_STREAM)); fold j is validated by the fit on the others. */
+function foldSplits(data: Dataset, k: number, seed: number): { train: Dataset; test: Dataset }[] {
+  const perm = new Rng(seed, TUNE_STREAM).permutation(data.n);
+  return Array.from({ length: k }, (_, j) => {
+    const [from, to] = [Math.round((j * data.n) / k), Math.round(((j + 1) * data.n) / k)];
+    const held = Uint32Array.from(perm.subarray(from, to)).sort();
+    const rest = Uint32Array.from([...perm.subarray(0, from), ...perm.subarray(to)]).sort();
+    return { train: subset(data, rest), test: subset(data, held) };
+  });
+}
+
+function concatY(ys: Float32Array[]): Float32Array {
+  const out = new Float32Array(ys.reduce((a, y) => a + y.length, 0));
+  let at = 0;
+  for (const y of ys) (out.set(y, at), (at += y.length));
+  return out;
 }
 
 /** A training divergence, in-thread or reported by a pool worker (E_WORKER caused by E_NONFINITE). */

@@ -3,7 +3,8 @@
  * Regression: mean = E[μ], aleatoric = E[σ²], epistemic = Var[μ]. Classification: averaged
  * probabilities with total entropy, expected entropy and their difference (mutual information).
  */
-import type { ClassificationPredictive, RegressionPredictive } from './types.js';
+import { BdlError } from '../errors.js';
+import type { ClassificationPredictive, Predictive, RegressionPredictive } from './types.js';
 
 /**
  * Regression predictive from per-sample means and variances (each S × M, M = N·T, already in original
@@ -72,4 +73,47 @@ export function classificationPredictive(probs: Float32Array, S: number, K: numb
     mutualInformation[i] = Math.max(0, h - expectedEntropy[i]);
   }
   return { kind: 'classification', probs: avg, classes: K, entropy, expectedEntropy, mutualInformation };
+}
+
+/**
+ * Predictives of disjoint row blocks (same method, same samples) as one predictive of all their rows,
+ * in block order: per-row arrays concatenate; per-sample members interleave so sample s's rows stay
+ * contiguous (S × ΣN·T). Used to pool cross-validation folds.
+ */
+export function concatPredictives(parts: readonly Predictive[]): Predictive {
+  if (parts.length === 0) throw new BdlError('E_ARG', 'concatPredictives: expected at least one predictive, found none.', 'parts');
+  const cat = (arrays: Float64Array[]) => {
+    const out = new Float64Array(arrays.reduce((a, b) => a + b.length, 0));
+    let at = 0;
+    for (const a of arrays) (out.set(a, at), (at += a.length));
+    return out;
+  };
+  const first = parts[0];
+  if (first.kind === 'classification') {
+    const ps = parts.map((p) => (p.kind === 'classification' && p.classes === first.classes ? p : mismatch()));
+    return { kind: 'classification', classes: first.classes, probs: cat(ps.map((p) => p.probs)), entropy: cat(ps.map((p) => p.entropy)), expectedEntropy: cat(ps.map((p) => p.expectedEntropy)), mutualInformation: cat(ps.map((p) => p.mutualInformation)) };
+  }
+  const ps = parts.map((p) => (p.kind === 'regression' && (p.members?.count ?? 0) === (first.members?.count ?? 0) ? p : mismatch()));
+  let members: RegressionPredictive['members'];
+  if (first.members) {
+    const S = first.members.count;
+    const rows = ps.reduce((a, p) => a + p.mean.length, 0);
+    const mean = new Float32Array(S * rows);
+    const variance = new Float32Array(S * rows);
+    let at = 0;
+    for (const p of ps) {
+      const n = p.mean.length;
+      for (let s = 0; s < S; s++) {
+        mean.set(p.members!.mean.subarray(s * n, (s + 1) * n), s * rows + at);
+        variance.set(p.members!.variance.subarray(s * n, (s + 1) * n), s * rows + at);
+      }
+      at += n;
+    }
+    members = { mean, variance, count: S };
+  }
+  return { kind: 'regression', mean: cat(ps.map((p) => p.mean)), variance: cat(ps.map((p) => p.variance)), aleatoric: cat(ps.map((p) => p.aleatoric)), epistemic: cat(ps.map((p) => p.epistemic)), members };
+}
+
+function mismatch(): never {
+  throw new BdlError('E_ARG', 'concatPredictives: the predictives differ in kind, classes or sample count; pool only blocks of one posterior.', 'parts');
 }

@@ -42,6 +42,16 @@ describe('bdl fit', () => {
     for (const k of ['predictiveNoise', 'noise']) if (k in chosen) expect(chosen[k]).toBeGreaterThan(0);
   });
 
+  it('--tune-folds chooses by k-fold cross-validation and says so; a bad k is refused', () => {
+    const r = bdl('fit', '--method', 'map', '--train', train, '--test', test, '--tune', '--tune-folds', '3', '--epochs', '30', '--seed', '1');
+    expect(r.status, r.stderr).toBe(0);
+    const chosen = JSON.parse(/tuned on 3-fold cross-validation of --train: (\{.*\})/.exec(r.stderr)![1]);
+    expect([1, 10]).toContain(chosen.priorPrecision);
+    const bad = bdl('fit', '--method', 'map', '--train', train, '--test', test, '--tune', '--tune-folds', '1');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/tune-folds/);
+  });
+
   it('runs every Laplace subset from the command line (subnetwork: the 1000 largest-variance weights by default)', () => {
     for (const [subset, hessian] of [['last-layer', 'kron'], ['all', 'diag'], ['subnetwork', 'full']]) {
       const r = bdl('fit', '--method', 'laplace', '--subset', subset, '--hessian', hessian, '--train', train, '--test', test, '--epochs', '20');

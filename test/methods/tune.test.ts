@@ -70,6 +70,31 @@ describe('tune', () => {
     expect(rowsOf(other[0])).not.toEqual(rowsOf(seen[0]));
   });
 
+  it('with folds: fits each candidate k times, validates every row exactly once, scores the pooled rows', async () => {
+    const data = linearData(43, 2, 0.1, 2);
+    const seen: Dataset[] = [];
+    const candidates = [-1, 0.2, 2];
+    const r = await tune(data, fakeTrainer(seen), { seed: 5 } as Fake, { grid: { c: candidates }, folds: 4 });
+    // 3 candidates × 4 folds, then the winner on all 43 rows; folds of 11, 11, 10, 11 rows held out.
+    expect(seen.length).toBe(13);
+    expect(seen.slice(0, 4).map((d) => data.n - d.n)).toEqual([11, 11, 10, 11]);
+    expect(seen[12].n).toBe(43);
+    const all = rowsOf(data);
+    const heldCount = new Map<string, number>();
+    for (const fit of seen.slice(0, 4)) {
+      const inFit = new Set(rowsOf(fit));
+      for (const row of all) if (!inFit.has(row)) heldCount.set(row, (heldCount.get(row) ?? 0) + 1);
+    }
+    expect([...heldCount.values()].every((n) => n === 1) && heldCount.size === 43).toBe(true);
+    // Every row validates, so each score is the mean LL over all 43 rows: the winner is the best constant for all y.
+    const ll = (c: number) => data.y.reduce((s, y) => s - 0.5 * Math.log(2 * Math.PI) - 0.5 * (y - c) ** 2, 0) / data.n;
+    candidates.forEach((c, i) => expect(r.scores[i].score).toBeCloseTo(ll(c), 5));
+    expect(r.chosen).toEqual({ c: candidates.reduce((b, c) => (ll(c) > ll(b) ? c : b)) });
+    for (const bad of [1, 2.5, 22]) {
+      await expect(tune(data, fakeTrainer([]), {} as Fake, { grid: { c: [0] }, folds: bad })).rejects.toMatchObject({ code: 'E_ARG', argument: 'folds' });
+    }
+  });
+
   it('with noise: scores each fit again at its held-out optimal σ (no refit), then refits the best with σ fixed', async () => {
     const data = linearData(60, 1, 0.1, 4);
     const seen: Dataset[] = [];
