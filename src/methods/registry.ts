@@ -42,12 +42,13 @@ const epochGrid = (d: Dataset, multiples = [1, 4]) => {
   return multiples.map((k) => k * e);
 };
 /**
- * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — its default (40 epochs), or the
- * step budget every other method trains for (defaultEpochs), followed by 40 collection epochs.
+ * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (SWAG's original
+ * default), or the step budget every other method trains for (defaultEpochs, SWAG's default now),
+ * each followed by 40 collection epochs.
  */
 const swagGrid = (d: Dataset) => {
   const e = defaultEpochs(Math.round(0.8 * d.n));
-  return [0.01, 0.03, 0.1].flatMap((swaLearningRate) => [{ swaLearningRate }, { swaLearningRate, swaStart: e, epochs: e + 40 }]);
+  return [0.01, 0.03, 0.1].flatMap((swaLearningRate) => [{ swaLearningRate, epochs: 80 }, { swaLearningRate, swaStart: e, epochs: e + 40 }]);
 };
 
 export const METHODS: Record<string, MethodEntry> = {

@@ -10,7 +10,11 @@
  *  3. a snapshot of θ once per epoch (or every `collectEvery` steps) updates, in wasm, the running
  *     mean θ̄ and Welford's sum of squared deviations (both f64), and writes θ − θ̄ into a ring of
  *     the last K rows (K = `rank`, default 20).
- * Defaults: 80 epochs, swaStart = half of them (so 40 Adam epochs, as MAP, then 40 snapshots).
+ * Defaults: the burn-in is the step budget every other method trains for (defaultEpochs: 40–400
+ * epochs by the data's size), then 40 collection epochs at 0.05. Why: with the older 40-epoch burn-in
+ * and rate 0.1, SGD + momentum diverged on UCI wine and boston splits right after the switch, and
+ * yacht's short burn-in left RMSE ~3.2; validation chose the step-budget burn-in on 87 of 100 UCI
+ * splits (eval/UCI-notes.md, "Defaults").
  */
 import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
@@ -21,18 +25,19 @@ import { fit, type FitHooks, type LoopContext } from '../train/fit.js';
 import { adam, momentum as momentumTransform, type Transform } from '../train/optimizers.js';
 import type { Schedule } from '../train/schedules.js';
 import type { Arena } from '../wasm/index.js';
+import { defaultEpochs } from './common.js';
 import { residualVariance } from './map.js';
 
 /** The serializable options of one SWAG run (what a pool task carries). */
 export interface SwagRunOptions {
-  /** Total epochs, burn-in included (default 80). */
+  /** Total epochs, burn-in included (default swaStart + 40). */
   epochs?: number;
-  /** First collection epoch (default ⌊epochs/2⌋); epochs before it are Adam burn-in. */
+  /** First collection epoch; epochs before it are Adam burn-in. Default ⌊epochs/2⌋ when `epochs` is given, else the step budget of `defaultEpochs`. */
   swaStart?: number;
   batchSize?: number;
   /** Adam learning rate of the burn-in (default 1e-3). */
   learningRate?: number;
-  /** SGD learning rate while collecting (default 0.1, with momentum 0.9; see the module note). */
+  /** SGD learning rate while collecting (default 0.05, with momentum 0.9; see the module note). */
   swaLearningRate?: number;
   /** SGD momentum while collecting (default 0.9). */
   momentum?: number;
@@ -72,11 +77,18 @@ export interface SwagMoments {
 /** Floor on the diagonal variance (Maddox et al.'s clamp), so σ is never 0. */
 const VAR_EPS = 1e-30;
 
-/** Checks the run options at the boundary and fills in the defaults. */
-export function resolveRunOptions(o: SwagRunOptions) {
-  const epochs = o.epochs ?? 80;
+/** Collection epochs after a default burn-in. */
+const COLLECT_EPOCHS = 40;
+/** Default SGD rate while collecting. */
+const SWA_LEARNING_RATE = 0.05;
+
+/** Checks the run options at the boundary and fills in the defaults (n: training rows, for the burn-in's step budget). */
+export function resolveRunOptions(o: SwagRunOptions, n: number) {
+  if (o.swaStart !== undefined) int('swaStart', o.swaStart, 0);
+  if (o.batchSize !== undefined) int('batchSize', o.batchSize, 1);
+  const swaStart = o.swaStart ?? (o.epochs !== undefined ? Math.floor(o.epochs / 2) : defaultEpochs(n, o.batchSize ?? 32));
+  const epochs = o.epochs ?? swaStart + COLLECT_EPOCHS;
   int('epochs', epochs, 1);
-  const swaStart = o.swaStart ?? Math.floor(epochs / 2);
   int('swaStart', swaStart, 0);
   if (swaStart >= epochs) throw argError('E_ARG', 'options.swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');
   const diagonal = o.diagonal ?? false;
@@ -84,7 +96,7 @@ export function resolveRunOptions(o: SwagRunOptions) {
   if (!diagonal) int('rank', rank, 2);
   if (o.collectEvery !== undefined) int('collectEvery', o.collectEvery, 1);
   positive('learningRate', o.learningRate ?? 1e-3);
-  positive('swaLearningRate', o.swaLearningRate ?? 0.1);
+  positive('swaLearningRate', o.swaLearningRate ?? SWA_LEARNING_RATE);
   const mu = o.momentum ?? 0.9;
   if (!(mu >= 0 && mu < 1)) throw argError('E_ARG', 'options.momentum', 'a number in [0, 1)', describe(o.momentum), 'E.g. 0.9.');
   const schedule = o.schedule ?? 'constant';
@@ -95,7 +107,7 @@ export function resolveRunOptions(o: SwagRunOptions) {
     epochs, swaStart, rank, diagonal, schedule, momentum: mu,
     batchSize: o.batchSize ?? 32,
     learningRate: o.learningRate ?? 1e-3,
-    swaLearningRate: o.swaLearningRate ?? 0.1,
+    swaLearningRate: o.swaLearningRate ?? SWA_LEARNING_RATE,
     collectEvery: o.collectEvery,
     priorPrecision: o.priorPrecision ?? 1,
     noise: o.noise,
@@ -179,9 +191,9 @@ export async function runSwagMember(
   data: { x: Float32Array; y: Float32Array },
   env: RunEnv = {},
 ): Promise<SwagMoments> {
-  const o = resolveRunOptions(options);
-  const mlp = await Mlp.create(spec, { arena: env.arena, capacity: Math.max(256, o.batchSize) });
+  const mlp = await Mlp.create(spec, { arena: env.arena, capacity: Math.max(256, options.batchSize ?? 32) });
   const train = datasetOf(spec, mlp.targetWidth, data);
+  const o = resolveRunOptions(options, train.n);
   const batch = Math.min(o.batchSize, train.n);
   const perEpoch = Math.ceil(train.n / batch);
   const burnSteps = o.swaStart * perEpoch;

@@ -67,7 +67,7 @@ export async function trainMultiSwag(train: Dataset, opts: MultiSwagOptions = {}
   const spec = specFor(train, opts as MethodOptions);
   const state = drawState('multiswag', opts.diagonal ?? false, opts.scale, opts.samples);
   const run = runOptionsOf(opts);
-  resolveRunOptions(run);
+  resolveRunOptions(run, train.n);
   const tasks = Array.from({ length: m }, (_, stream) => ({ kind: 'swag-member', spec, options: run, seed: opts.seed ?? 0, stream }));
   const signal = typeof AbortSignal !== 'undefined' && opts.signal instanceof AbortSignal ? opts.signal : undefined;
   const out = await opts.pool.run<SwagMoments>(tasks, {
