@@ -71,7 +71,8 @@ export async function executeJob(job: Job, env: JobEnv): Promise<JobOutcome> {
     },
     progress(step, total, payload) {
       const now = performance.now();
-      if (env.progress === undefined || now - lastProgress < PROGRESS_INTERVAL_MS) return;
+      // Throttled, except a task's last step: the caller's bar should end at 100 %.
+      if (env.progress === undefined || (now - lastProgress < PROGRESS_INTERVAL_MS && step < total)) return;
       lastProgress = now;
       env.progress({ taskId: job.taskId, step, total, payload });
     },

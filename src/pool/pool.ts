@@ -154,7 +154,7 @@ class WorkerPool implements Pool {
         progress(e) {
           const now = performance.now();
           if (options.onProgress === undefined || run.settled) return;
-          if (now - (lastProgress.get(e.taskId) ?? -Infinity) < PROGRESS_INTERVAL_MS) return;
+          if (now - (lastProgress.get(e.taskId) ?? -Infinity) < PROGRESS_INTERVAL_MS && e.step < e.total) return;
           lastProgress.set(e.taskId, now);
           callUser(() => options.onProgress!(e));
         },

@@ -52,7 +52,7 @@ export interface TaskContext<Spec = unknown, Options = unknown, State = unknown>
    * Resuming from it must give a result identical to an uninterrupted run.
    */
   checkpoint(state: State): Promise<void>;
-  /** Reports progress; sent at most every 100 ms per task, extra calls are dropped. */
+  /** Reports progress; sent at most every 100 ms per task (extra calls are dropped), but step = total always. */
   progress(step: number, total: number, payload?: unknown): void;
 }
 
@@ -83,7 +83,7 @@ export interface RestartEvent {
 export interface RunOptions {
   /** Arrays shared by all tasks of the run (read-only for tasks; never mutated). */
   readonly data?: TaskData;
-  /** Progress of each task, throttled to at most one call per task per 100 ms. */
+  /** Progress of each task, throttled to at most one call per task per 100 ms, plus its last step (step = total). */
   readonly onProgress?: (event: ProgressEvent) => void;
   /** A task restarted from its last checkpoint after its worker died. */
   readonly onRestart?: (event: RestartEvent) => void;
