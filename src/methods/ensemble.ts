@@ -41,6 +41,11 @@ export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption {
    * variance head's extrapolation, which can reach ~0 far from the data.
    */
   revertOffData?: boolean;
+  /**
+   * Adversarial training of each member (the paper's; methods/adversarial.ts): ε as a fraction of each
+   * input's range on the training set, e.g. 0.01 as Lakshminarayanan et al. Default: off.
+   */
+  adversarial?: number;
 }
 
 /** Work below which an ensemble trains in-thread rather than starting workers (multiply-adds). */
@@ -61,6 +66,7 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
     learningRate: numOption(opts.learningRate as number | undefined, 'learningRate', 1e-3, 0, Infinity, true),
     priorPrecision: numOption(opts.priorPrecision, 'priorPrecision', 1, 0, Infinity),
     noiseVar: fixed?.fixed ? fixed.variance : undefined,
+    adversarial: opts.adversarial === undefined ? undefined : inputRanges(data, numOption(opts.adversarial, 'adversarial', 0.01, 0, Infinity)),
   };
   const seed = opts.seed ?? 0;
   const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options, seed, stream: m }));
@@ -146,6 +152,21 @@ registerPosteriorFormat('ensemble', async (p) => {
   const offData = rows && range && { support: { rows, inputs: p.spec.inputs, near: range[0], far: range[1] }, levels: p.arrays.offDataLevels as Float64Array };
   return new EnsemblePosterior(p.spec, members, p.arrays.noiseVars as Float64Array, p.standardizer, floor ? floor[0] : 0, offData);
 });
+
+/** ε per input: `fraction` × that input's range over the (standardized) training rows. */
+function inputRanges(data: Dataset, fraction: number): Float32Array {
+  const eps = new Float32Array(data.inputs);
+  for (let j = 0; j < data.inputs; j++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < data.n; i++) {
+      const v = data.x[i * data.inputs + j];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    eps[j] = fraction * (hi - lo);
+  }
+  return eps;
+}
 
 /** Heteroscedastic members off the data: where the training inputs are, and each member's level (M × outputs). */
 export interface OffData {

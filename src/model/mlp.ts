@@ -42,6 +42,11 @@ export interface LossOptions {
    * or 0: what a method needs to learn the masks' parameters. Only for layers given in `maskPtrs`.
    */
   maskGrads?: readonly number[];
+  /**
+   * An address where the backward pass writes ∂L/∂x, the gradient with respect to the inputs as
+   * given (batch × inputs, through any input dropout mask), or 0: what adversarial training needs.
+   */
+  inputGrad?: number;
 }
 
 interface LayerBuffers {
@@ -171,12 +176,17 @@ export class Mlp {
       k.gemm_f32_tn(grad + 4 * L.w, input, dZ, L.fanIn, L.fanOut, batch, 0, work);
       k.bias_grad_f32(grad + 4 * L.b, dZ, batch, L.fanOut, 0);
       const maskGrad = given !== 0 ? (opts.maskGrads?.[l] ?? 0) : 0;
-      if (l === 0 && maskGrad === 0) break;
+      const inputGrad = l === 0 ? (opts.inputGrad ?? 0) : 0;
+      if (l === 0 && maskGrad === 0 && inputGrad === 0) break;
       // ∂(input) = ∂Z·Wᵀ, through the dropout mask, then through the previous activation.
-      k.gemm_f32_nt(spare, dZ, theta + 4 * L.w, batch, L.fanIn, L.fanOut, 0, work);
+      const dIn = inputGrad !== 0 ? inputGrad : spare;
+      k.gemm_f32_nt(dIn, dZ, theta + 4 * L.w, batch, L.fanIn, L.fanOut, 0, work);
       // ∂L/∂mask = ∂L/∂(masked input) ⊙ (undropped input).
-      if (maskGrad !== 0) k.mul_f32(maskGrad, spare, undropped, batch * L.fanIn);
-      if (l === 0) break;
+      if (maskGrad !== 0) k.mul_f32(maskGrad, dIn, undropped, batch * L.fanIn);
+      if (l === 0) {
+        if (inputGrad !== 0 && masked) k.mul_f32(inputGrad, inputGrad, given !== 0 ? given : b.mask, batch * L.fanIn);
+        break;
+      }
       if (masked) k.mul_f32(spare, spare, given !== 0 ? given : b.mask, batch * L.fanIn);
       const prev = this.bufs[l - 1];
       k.act_backward_f32(spare, spare, prev.z, prev.y, batch * L.fanIn, ACTIVATION_CODE[layers[l - 1].activation]);

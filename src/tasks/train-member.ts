@@ -10,6 +10,7 @@ import type { MlpSpec } from '../model/spec.js';
 import { fit } from '../train/fit.js';
 import { adam, chain, weightDecay } from '../train/optimizers.js';
 import type { Arena } from '../wasm/index.js';
+import { adversarialObjective } from '../methods/adversarial.js';
 import { NoiseEstimate, noiseObjective } from '../methods/noise.js';
 import { registerTask } from '../pool/registry.js';
 import type { TaskContext } from '../pool/types.js';
@@ -22,6 +23,8 @@ export interface MemberOptions {
   priorPrecision: number;
   /** Fixed noise variance (standardized units) for a gaussian likelihood; absent: fitted by EM. */
   noiseVar?: number;
+  /** Adversarial training (methods/adversarial.ts): ε per input, standardized units; absent: off. */
+  adversarial?: Float32Array;
 }
 
 export interface MemberResult {
@@ -62,7 +65,7 @@ export async function trainMember(
     seed,
     stream,
     standardize: false,
-    objective: noiseObjective(mlp, noise, false),
+    objective: options.adversarial ? adversarialObjective(mlp, noise, options.adversarial, options.batchSize) : noiseObjective(mlp, noise, false),
     optimizer: chain(weightDecay(options.priorPrecision / n), adam()),
     onProgress: env.onProgress,
     signal: env.signal,

@@ -48,6 +48,37 @@ describe('Mlp with caller-made masks', () => {
     }
   });
 
+  it('returns ∂L/∂x (finite differences), with and without an input mask, leaving ∂L/∂θ unchanged', async () => {
+    const mlp = await Mlp.create(spec, { capacity: 8 });
+    const a = mlp.arena;
+    const theta = a.putF32(mlp.init(5));
+    const grad = a.allocF32(mlp.size);
+    const plain = a.allocF32(mlp.size);
+    const xs = randF32(B * 3, 6);
+    const x = a.putF32(xs);
+    const y = a.putF32(randF32(B * 2, 7));
+    const pm0 = a.putF32(randF32(B * 3, 8).map((v) => 1 + 0.3 * v));
+    const gx = a.allocF32(B * 3);
+    for (const masks of [{}, { maskPtrs: [pm0, 0, 0] }]) {
+      mlp.lossAndGradAt(theta, plain, x, y, B, masks);
+      mlp.lossAndGradAt(theta, grad, x, y, B, { ...masks, inputGrad: gx });
+      expect(Array.from(a.getF32(grad, mlp.size))).toEqual(Array.from(a.getF32(plain, mlp.size)));
+      const g = a.getF32(gx, B * 3);
+      const h = 1e-2;
+      for (const i of [0, 4, 11, B * 3 - 1]) {
+        const up = xs.slice(); up[i] += h;
+        const dn = xs.slice(); dn[i] -= h;
+        a.putF32(up, x);
+        const lu = mlp.lossAt(theta, x, y, B, masks);
+        a.putF32(dn, x);
+        const ld = mlp.lossAt(theta, x, y, B, masks);
+        a.putF32(xs, x);
+        const fd = (lu - ld) / (2 * h);
+        expect(Math.abs(fd - g[i])).toBeLessThan(2e-3 + 1e-2 * Math.abs(fd));
+      }
+    }
+  });
+
   it('rejects a mask on a layer without a dropout rate', async () => {
     const mlp = await Mlp.create(spec, { capacity: 8 });
     const a = mlp.arena;
