@@ -52,6 +52,15 @@ describe('bdl fit', () => {
     expect(bad.stderr).toMatch(/tune-folds/);
   });
 
+  it('--adversarial trains ensemble members adversarially (and refuses a negative ε)', () => {
+    const r = bdl('fit', '--method', 'ensemble', '--members', '2', '--adversarial', '0.01', '--train', train, '--test', test, '--epochs', '20');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).mean).toHaveLength(31);
+    const bad = bdl('fit', '--method', 'ensemble', '--adversarial', '-1', '--train', train, '--test', test);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--adversarial/);
+  });
+
   it('runs every Laplace subset from the command line (subnetwork: the 1000 largest-variance weights by default)', () => {
     for (const [subset, hessian] of [['last-layer', 'kron'], ['all', 'diag'], ['subnetwork', 'full']]) {
       const r = bdl('fit', '--method', 'laplace', '--subset', subset, '--hessian', hessian, '--train', train, '--test', test, '--epochs', '20');
