@@ -127,7 +127,8 @@ function markdown() {
   L.push('## Seconds per split (train, including any validation search, + predict; a shared 2-core machine)', '', `| dataset | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---').join('|')}|`);
   for (const d of datasets) L.push(`| ${d} | ${methods.map((m) => results[d][m]?.seconds[0].toFixed(2) ?? '—').join(' | ')} |`);
   L.push('', ...targets(), ...choices());
-  if (existsSync(NOTES)) L.push(readFileSync(NOTES, 'utf8'));
+  // The hand-written analysis belongs to the benchmark report only, not to every partial run's table.
+  if (out === 'uci' && existsSync(NOTES)) L.push(readFileSync(NOTES, 'utf8'));
   return L.join('\n');
 }
 
