@@ -14,6 +14,7 @@
  */
 
 import { mixtureLogLik } from '../metrics/regression.js';
+import { goldenMax } from './golden-section.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Log-spaced grid points over [L, U] before the golden-section refinement. */
@@ -111,26 +112,5 @@ function logSearchMax(f: (x: number) => number, lo: number, hi: number): number 
     const v = g(a + j * h);
     if (v > bestF) [best, bestF] = [j, v];
   }
-  return Math.exp(goldenMax(g, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h));
-}
-
-/** The maximizer of a unimodal f on [a, b] by golden-section search (to TOL in exp scale). */
-function goldenMax(f: (x: number) => number, a: number, b: number): number {
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  while (b - a > TOL) {
-    if (fc >= fd) {
-      [b, d, fd] = [d, c, fc];
-      c = b - g * (b - a);
-      fc = f(c);
-    } else {
-      [a, c, fc] = [c, d, fd];
-      d = a + g * (b - a);
-      fd = f(d);
-    }
-  }
-  return (a + b) / 2;
+  return Math.exp(goldenMax(g, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h, TOL));
 }

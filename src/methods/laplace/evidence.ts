@@ -6,6 +6,7 @@
  */
 import type { DataFit } from './curvature.js';
 import type { Factors, Subset } from './types.js';
+import { goldenMax } from '../golden-section.js';
 
 export interface Hyper {
   /** Prior precision per group (layer of the subset). */
@@ -51,37 +52,6 @@ export function logEvidence(ctx: EvidenceContext, h: Hyper): number {
   let prior = 0;
   for (let g = 0; g < h.prior.length; g++) prior += -0.5 * h.prior[g] * ctx.sq[g] + 0.5 * ctx.sizes[g] * Math.log(h.prior[g]);
   return loglik + prior - 0.5 * ctx.factors.logdet(h.prior, scaleOf(ctx, h.noiseVar));
-}
-
-/** Maximizes f over [lo, hi] (golden section; f unimodal there), to `tol` in x. */
-export function goldenMax(f: (x: number) => number, lo: number, hi: number, tol = 1e-7): number {
-  const r = (Math.sqrt(5) - 1) / 2;
-  const val = (x: number) => {
-    const v = f(x);
-    return Number.isNaN(v) ? -Infinity : v;
-  };
-  let a = lo;
-  let b = hi;
-  let c = b - r * (b - a);
-  let d = a + r * (b - a);
-  let fc = val(c);
-  let fd = val(d);
-  while (b - a > tol) {
-    if (fc >= fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - r * (b - a);
-      fc = val(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + r * (b - a);
-      fd = val(d);
-    }
-  }
-  return (a + b) / 2;
 }
 
 /** Search range of log λ and of log σ² (standardized units). */
