@@ -89,7 +89,6 @@ export function resolveRunOptions(o: SwagRunOptions, n: number) {
   const swaStart = o.swaStart ?? (o.epochs !== undefined ? Math.floor(o.epochs / 2) : defaultEpochs(n, o.batchSize ?? 32));
   const epochs = o.epochs ?? swaStart + COLLECT_EPOCHS;
   int('epochs', epochs, 1);
-  int('swaStart', swaStart, 0);
   if (swaStart >= epochs) throw argError('E_ARG', 'options.swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');
   const diagonal = o.diagonal ?? false;
   const rank = diagonal ? 0 : (o.rank ?? 20);

@@ -183,11 +183,8 @@ export class Mlp {
       k.gemm_f32_nt(dIn, dZ, theta + 4 * L.w, batch, L.fanIn, L.fanOut, 0, work);
       // ∂L/∂mask = ∂L/∂(masked input) ⊙ (undropped input).
       if (maskGrad !== 0) k.mul_f32(maskGrad, dIn, undropped, batch * L.fanIn);
-      if (l === 0) {
-        if (inputGrad !== 0 && masked) k.mul_f32(inputGrad, inputGrad, given !== 0 ? given : b.mask, batch * L.fanIn);
-        break;
-      }
-      if (masked) k.mul_f32(spare, spare, given !== 0 ? given : b.mask, batch * L.fanIn);
+      if (masked && (l > 0 || inputGrad !== 0)) k.mul_f32(dIn, dIn, given !== 0 ? given : b.mask, batch * L.fanIn);
+      if (l === 0) break;
       const prev = this.bufs[l - 1];
       k.act_backward_f32(spare, spare, prev.z, prev.y, batch * L.fanIn, ACTIVATION_CODE[layers[l - 1].activation]);
       const t = dZ;
