@@ -51,6 +51,9 @@ export function workerApi(): WorkerApi {
     },
     async run(job, runId, sink, key) {
       const remote = sink as unknown as Comlink.Remote<RunSink>;
+      // Progress and the result travel on different ports: the result waits for the last progress
+      // call's round trip, so a task's final step reaches the caller before its run can settle.
+      let delivered: Promise<unknown> = Promise.resolve();
       try {
         const ctrl = control;
         const out = await executeJob(job, {
@@ -59,9 +62,10 @@ export function workerApi(): WorkerApi {
           inWorker: true,
           stopped: ctrl !== undefined ? () => Atomics.load(ctrl, 0) === key : () => cancelled === key,
           yieldEveryMs: ctrl !== undefined ? undefined : MESSAGE_CANCEL_YIELD_MS,
-          progress: (e) => void remote.progress(e).catch(ignore),
+          progress: (e) => void (delivered = remote.progress(e).catch(ignore)),
           checkpoint: (s) => void remote.checkpoint(job.taskId, s).catch(ignore),
         });
+        await delivered;
         return out.ok ? Comlink.transfer(out, out.transfers) : out;
       } finally {
         remote[Comlink.releaseProxy]();

@@ -65,8 +65,10 @@ describe('pool', () => {
         // The final step is never throttled away (a progress bar ends at 100 %).
         const last = mine[mine.length - 1];
         expect(last.step).toBe(last.total);
+        // The pool spaces reports ≥ 100 ms by its own clock read; this callback's read can lag it by
+        // scheduling jitter (a GC pause) on a loaded machine, hence the 10 ms of slack.
         for (let i = 1; i < mine.length - 1; i++) {
-          expect(mine[i].at - mine[i - 1].at).toBeGreaterThanOrEqual(99.5);
+          expect(mine[i].at - mine[i - 1].at).toBeGreaterThanOrEqual(90);
           expect(mine[i].step).toBeGreaterThan(mine[i - 1].step);
         }
       }
