@@ -30,10 +30,16 @@ export function loss_gaussian_f32(grad: usize, pred: usize, y: usize, m: i32, n:
  * Heteroscedastic Gaussian: out is m×(2n), columns [0,n) means μ, [n,2n) raw variance parameters ρ,
  * variance v = softplus(ρ) + min_var. NLL = ½(log 2π + log v + (y − μ)²/v) per element of y (m×n).
  * grad (m×2n): ∂/∂μ = (μ − y)/v; ∂/∂ρ = ½(1/v − (y − μ)²/v²)·sigmoid(ρ).
+ *
+ * beta > 0 is the β-NLL of Seitzer et al. (2022): each element's gradient is weighted by v^β, a weight
+ * held constant (no gradient flows through it). Plain NLL (β = 0) lets a point's variance grow until
+ * it stops pulling on the mean, so hard points are under-fitted; β = 1 gives the mean the squared-error
+ * gradient. The returned value stays the plain NLL sum: the surrogate has no loss whose gradient it is.
  */
-export function loss_hetero_f32(grad: usize, out: usize, y: usize, m: i32, n: i32, min_var: f32, scale: f32): f64 {
+export function loss_hetero_f32(grad: usize, out: usize, y: usize, m: i32, n: i32, min_var: f32, beta: f32, scale: f32): f64 {
   const floor = <f64>min_var;
   const s = <f64>scale;
+  const b = <f64>beta;
   let total: f64 = 0;
   for (let r = 0; r < m; r++) {
     const orow = out + ((<usize>r * <usize>n) << 3);
@@ -49,8 +55,9 @@ export function loss_hetero_f32(grad: usize, out: usize, y: usize, m: i32, n: i3
       const q = d * d * iv;
       total += Math.log(v) + q;
       if (grad != 0) {
-        store<f32>(grow + o, <f32>(d * iv * s));
-        store<f32>(grow + o + (<usize>n << 2), <f32>(0.5 * iv * (1 - q) * sigmoid(rho) * s));
+        const w = b == 0 ? s : Math.pow(v, b) * s;
+        store<f32>(grow + o, <f32>(d * iv * w));
+        store<f32>(grow + o + (<usize>n << 2), <f32>(0.5 * iv * (1 - q) * sigmoid(rho) * w));
       }
     }
   }

@@ -8,8 +8,11 @@ import type { Mlp } from '../model/mlp.js';
 import type { Objective } from '../train/fit.js';
 import type { NoiseEstimate } from './noise.js';
 
-/** The adversarial objective over θ for batches of at most `capacity` rows; `eps` has one entry per input. */
-export function adversarialObjective(mlp: Mlp, noise: NoiseEstimate | undefined, eps: Float32Array, capacity: number): Objective {
+/**
+ * The adversarial objective over θ for batches of at most `capacity` rows; `eps` has one entry per
+ * input; `betaNll` weights a heteroscedastic head's gradients (LossOptions.betaNll) on both terms.
+ */
+export function adversarialObjective(mlp: Mlp, noise: NoiseEstimate | undefined, eps: Float32Array, capacity: number, betaNll?: number): Objective {
   const D = mlp.spec.inputs;
   const P = mlp.size;
   const arena = mlp.arena;
@@ -21,7 +24,7 @@ export function adversarialObjective(mlp: Mlp, noise: NoiseEstimate | undefined,
     size: P,
     init: (seed, stream) => mlp.init(seed, stream),
     lossAndGradAt(params, grad, x, y, batch, ctx) {
-      const o = { scale: 1 / batch, noiseVar: noise?.variance };
+      const o = { scale: 1 / batch, noiseVar: noise?.variance, betaNll };
       const clean = mlp.lossAndGradAt(params, grad, x, y, batch, { ...o, inputGrad: dx });
       noise?.record(clean * batch, batch, mlp.spec.outputs, ctx.epoch);
       // Fresh views: the memory may have grown since the last step.

@@ -26,9 +26,9 @@ import type { Pool } from '../pool/types.js';
 import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
 import '../tasks/train-member.js';
 import { defaultEpochs, engineFor, specFor, type MethodOptions } from './common.js';
-import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, varianceFloorOf, type PredictiveNoiseOption } from './noise.js';
+import { betaNllOf, intOption, noiseFor, numOption, predictiveNoiseVar, standardized, varianceFloorOf, type BetaNllOption, type PredictiveNoiseOption } from './noise.js';
 
-export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption {
+export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
   /** Number of members (default 5). */
   members?: number;
   /** Observation noise σ in target units (gaussian likelihood); default: fitted per member. */
@@ -66,6 +66,7 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
     learningRate: numOption(opts.learningRate as number | undefined, 'learningRate', 1e-3, 0, Infinity, true),
     priorPrecision: numOption(opts.priorPrecision, 'priorPrecision', 1, 0, Infinity),
     noiseVar: fixed?.fixed ? fixed.variance : undefined,
+    betaNll: betaNllOf(spec.likelihood, opts.betaNll),
     adversarial: opts.adversarial === undefined ? undefined : inputRanges(data, numOption(opts.adversarial, 'adversarial', 0.01, 0, Infinity)),
   };
   const seed = opts.seed ?? 0;

@@ -19,13 +19,13 @@ import type { Posterior, PredictOptions, Predictive } from '../posterior/types.j
 import { fit } from '../train/fit.js';
 import { adam, chain, weightDecay } from '../train/optimizers.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
-import { intOption, noiseFor, noiseObjective, predictiveNoiseVar, standardized, type PredictiveNoiseOption } from './noise.js';
+import { betaNllOf, intOption, noiseFor, noiseObjective, predictiveNoiseVar, standardized, type BetaNllOption, type PredictiveNoiseOption } from './noise.js';
 
 /** First test-time mask counter; pass s starts at TEST_COUNTER + s·TEST_STRIDE. */
 export const TEST_COUNTER = 0x80000000;
 const TEST_STRIDE = 0x10000;
 
-export interface McDropoutOptions extends MethodOptions, PredictiveNoiseOption {
+export interface McDropoutOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
   /** Drop rate(s): a number for every hidden layer's output (default 0.05), or one per weight layer. */
   dropout?: number | number[];
   /** Also drop the inputs at the same rate (Gal & Ghahramani's UCI setup). Only with a number rate. */
@@ -52,6 +52,7 @@ export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}
   const hidden = opts.hidden ?? [50];
   const spec = specFor(train, opts, { dropout: dropoutRates(hidden.length + 1, opts) });
   const samples = intOption(opts.samples, 'samples', 30);
+  const betaNll = betaNllOf(spec.likelihood, opts.betaNll);
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
@@ -59,7 +60,7 @@ export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}
   const r = await fit(mlp, data, {
     ...fo,
     standardize: false,
-    objective: noiseObjective(mlp, noise, true),
+    objective: noiseObjective(mlp, noise, true, { betaNll }),
     optimizer: chain(weightDecay((fo.priorPrecision ?? 1) / data.n), adam()),
   });
   noise?.update();

@@ -107,6 +107,24 @@ export function predictiveNoiseVar(likelihood: string, predictiveNoise: number |
   return (predictiveNoise / (s?.yStd?.[0] ?? 1)) ** 2;
 }
 
+/** The option of methods that can train a heteroscedastic (mean + variance) head. */
+export interface BetaNllOption {
+  /**
+   * β of the β-NLL (Seitzer et al. 2022), heteroscedastic likelihood only: each point's gradient is
+   * weighted by its predicted variance^β. The plain NLL (0, the default) lets the variance head
+   * explain hard points away so the mean under-fits them; 0.5 (the paper's choice) keeps the variance
+   * head's log-likelihood with a mean fitted nearly as well as by squared error; 1 is squared error's.
+   */
+  betaNll?: number;
+}
+
+/** The β-NLL exponent a method trains with (0 when not given); refused for other likelihoods. */
+export function betaNllOf(likelihood: string, beta: number | undefined): number {
+  if (beta === undefined) return 0;
+  if (likelihood !== 'heteroscedastic') throw argError('E_ARG', 'betaNll', "likelihood 'heteroscedastic' (it weights a variance head's gradient)", `likelihood '${likelihood}'`, "Drop betaNll, or set likelihood: 'heteroscedastic'.");
+  return numOption(beta, 'betaNll', 0, 0, 1);
+}
+
 /** The variance floor (standardized units) of heteroscedastic members: `predictiveNoise`² when given, else 0. */
 export function varianceFloorOf(predictiveNoise: number | undefined, s: Standardizer | undefined): number {
   if (predictiveNoise === undefined) return 0;

@@ -27,6 +27,12 @@ export interface LossOptions {
   noiseVar?: number;
   /** Minimum variance of the heteroscedastic head (default 1e-6). */
   minVar?: number;
+  /**
+   * β of the β-NLL for the heteroscedastic head (Seitzer et al. 2022; default 0, the plain NLL): the
+   * gradient of each element is weighted by its predicted variance^β, held constant. 0.5 is the
+   * paper's recommendation; 1 fits the mean like squared error. The loss returned stays the plain NLL.
+   */
+  betaNll?: number;
   /** Multiply the data term and its gradient by this (default 1: the sum over the batch). */
   scale?: number;
   /** Draw dropout masks from this source; without it the network is deterministic. */
@@ -214,7 +220,7 @@ export class Mlp {
         return k.loss_gaussian_f32(grad, out, y, batch, n, Math.log(v), scale);
       }
       case 'heteroscedastic':
-        return k.loss_hetero_f32(grad, out, y, batch, n, opts.minVar ?? 1e-6, scale);
+        return k.loss_hetero_f32(grad, out, y, batch, n, opts.minVar ?? 1e-6, opts.betaNll ?? 0, scale);
       case 'categorical':
         return k.loss_softmax_ce_f32(grad, out, y, batch, n, scale);
       case 'bernoulli':

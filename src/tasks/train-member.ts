@@ -23,6 +23,8 @@ export interface MemberOptions {
   priorPrecision: number;
   /** Fixed noise variance (standardized units) for a gaussian likelihood; absent: fitted by EM. */
   noiseVar?: number;
+  /** β-NLL exponent for a heteroscedastic head (methods/noise.ts BetaNllOption); 0 or absent: plain NLL. */
+  betaNll?: number;
   /** Adversarial training (methods/adversarial.ts): ε per input, standardized units; absent: off. */
   adversarial?: Float32Array;
 }
@@ -65,7 +67,7 @@ export async function trainMember(
     seed,
     stream,
     standardize: false,
-    objective: options.adversarial ? adversarialObjective(mlp, noise, options.adversarial, options.batchSize) : noiseObjective(mlp, noise, false),
+    objective: options.adversarial ? adversarialObjective(mlp, noise, options.adversarial, options.batchSize, options.betaNll) : noiseObjective(mlp, noise, false, { betaNll: options.betaNll }),
     optimizer: chain(weightDecay(options.priorPrecision / n), adam()),
     onProgress: env.onProgress,
     signal: env.signal,

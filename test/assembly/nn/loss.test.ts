@@ -41,12 +41,12 @@ function gaussian(m: number, n: number, logS2: number): Case {
   };
 }
 
-function hetero(m: number, n: number, minVar: number): Case {
+function hetero(m: number, n: number, minVar: number, beta = 0): Case {
   return {
-    name: 'hetero',
+    name: beta === 0 ? 'hetero' : `hetero β=${beta}`,
     out: randF32(2 * m * n, 2 * m + n, 1.5),
     target: randF32(m * n, m + 7 * n, 2),
-    kernel: (g, o, t, s) => a.k.loss_hetero_f32(g, o, t, m, n, minVar, s),
+    kernel: (g, o, t, s) => a.k.loss_hetero_f32(g, o, t, m, n, minVar, beta, s),
     ref(out) {
       const grad = new Float64Array(2 * m * n);
       let L = 0;
@@ -58,8 +58,10 @@ function hetero(m: number, n: number, minVar: number): Case {
           const v = softplus(rho) + mv;
           const d = this.target[r * n + j] - mu;
           L += 0.5 * (LOG_2PI + Math.log(v) + (d * d) / v);
-          grad[r * 2 * n + j] = -d / v;
-          grad[r * 2 * n + n + j] = 0.5 * (1 / v - (d * d) / (v * v)) * sigmoid(rho);
+          // β-NLL: the plain gradient weighted by v^β (a constant weight, so not the gradient of L).
+          const w = v ** beta;
+          grad[r * 2 * n + j] = (-d / v) * w;
+          grad[r * 2 * n + n + j] = 0.5 * (1 / v - (d * d) / (v * v)) * sigmoid(rho) * w;
         }
       }
       return [L, grad];
@@ -123,6 +125,7 @@ function runKernel(c: Case, out: Float32Array, scale: number, withGrad = true): 
   return [L, g];
 }
 
+/** Losses whose gradient is the gradient of their value (β-NLL's is not: see its own test). */
 function cases(m: number, n: number): Case[] {
   return [gaussian(m, n, 0.3), gaussian(m, n, -2), hetero(m, n, 1e-3), categorical(m, n), bernoulli(m, n)];
 }
@@ -137,7 +140,7 @@ function probes(len: number): number[] {
 describe('losses', () => {
   for (const [m, n] of SHAPES) {
     it(`return the float64 NLL sum and scale × its gradient (${m}×${n})`, () => {
-      for (const c of cases(m, n)) {
+      for (const c of [...cases(m, n), hetero(m, n, 1e-3, 0.5), hetero(m, n, 0, 1)]) {
         const scale = Math.fround(1 / m); // the kernel takes scale as f32
         const [L, g] = runKernel(c, c.out, scale);
         const [Lref, gref] = c.ref(c.out);
@@ -205,6 +208,16 @@ describe('losses', () => {
     expect(runKernel(c, new Float32Array(10), 1)[0]).toBeCloseTo(2 * Math.log(5), 6);
     const b = bernoulli(1, 4);
     expect(runKernel(b, new Float32Array(4), 1)[0]).toBeCloseTo(4 * Math.LN2, 6);
+  });
+
+  it('β-NLL: the same loss value; with β = 1 the mean gets the squared-error gradient whatever the variance', () => {
+    const h = hetero(3, 2, 0, 1);
+    const plain = hetero(3, 2, 0);
+    const [L, g] = runKernel(h, h.out, 1);
+    expect(L).toBe(runKernel(plain, h.out, 1)[0]);
+    for (let r = 0; r < 3; r++) {
+      for (let j = 0; j < 2; j++) expect(g[r * 4 + j]).toBeCloseTo(h.out[r * 4 + j] - h.target[r * 2 + j], 5);
+    }
   });
 
   it('stay finite and exact for logits of ±1000', () => {
