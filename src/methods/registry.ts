@@ -58,7 +58,8 @@ export const METHODS: Record<string, MethodEntry> = {
     train: (d, o) => trainEnsemble(d, o as EnsembleOptions),
     // Searched with all M members: a single member's calibrated σ would absorb the spread the mixture adds.
     // Homoscedastic or heteroscedastic members (Lakshminarayanan et al.'s), each calibrated on validation.
-    tuneGrid: (d, o) => ({ epochs: epochGrid(d), priorPrecision: [1, 10], ...(o.task !== 'classification' && { likelihood: ['gaussian', 'heteroscedastic'] }) }),
+    // A β-NLL only means something for heteroscedastic members.
+    tuneGrid: (d, o) => ({ epochs: epochGrid(d), priorPrecision: [1, 10], ...(o.task !== 'classification' && { likelihood: (o as EnsembleOptions).betaNll !== undefined ? ['heteroscedastic'] : ['gaussian', 'heteroscedastic'] }) }),
     tunesNoise: true,
   },
   'mc-dropout': { summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p', train: (d, o) => trainMcDropout(d, o as McDropoutOptions),

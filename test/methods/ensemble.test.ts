@@ -105,9 +105,21 @@ describe('deep ensemble', () => {
     expect(Array.from(pb.variance)).toEqual(Array.from(pa.variance));
   });
 
+  it('β-NLL: β = 0 is the plain NLL bit for bit; β > 0 trains other members, kept through bytes', async () => {
+    const train = gapData(60, 5);
+    const o = { hidden: [8], epochs: 10, members: 2, likelihood: 'heteroscedastic' as const, seed: 2 };
+    const [plain, zero, half] = await Promise.all([trainEnsemble(train, o), trainEnsemble(train, { ...o, betaNll: 0 }), trainEnsemble(train, { ...o, betaNll: 0.5 })]);
+    expect(Array.from(zero.members[1])).toEqual(Array.from(plain.members[1]));
+    expect(Array.from(half.members[1])).not.toEqual(Array.from(plain.members[1]));
+    const x = Float32Array.from([-1, 0.5, 1.7]);
+    const [a, b] = [await half.predict(x), await (await posteriorFromBytes(half.toBytes())).predict(x)];
+    expect(Array.from(members(b).variance)).toEqual(Array.from(members(a).variance));
+    expect(members(a).variance.every((v) => v > 0 && Number.isFinite(v))).toBe(true);
+  });
+
   it('rejects bad options with typed errors', async () => {
     const train = makeDataset([[0], [1], [2]], [0, 1, 2]);
-    for (const bad of [{ members: 0 }, { members: 1.5 }, { learningRate: () => 1e-3 }, { noise: 0 }, { epochs: -1 }]) {
+    for (const bad of [{ members: 0 }, { members: 1.5 }, { learningRate: () => 1e-3 }, { noise: 0 }, { epochs: -1 }, { betaNll: 0.5 }, { likelihood: 'heteroscedastic' as const, betaNll: -0.1 }]) {
       await expect(trainEnsemble(train, { hidden: [2], epochs: 1, ...bad })).rejects.toBeInstanceOf(BdlError);
     }
   });
