@@ -94,6 +94,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const seconds = (performance.now() - t0) / 1000;
   bar.end();
   if (tuned) process.stderr.write(`${method}: tuned on ${flags['tune-folds'] ? `${flags['tune-folds']}-fold cross-validation` : 'a validation split'} of --train: ${JSON.stringify(tuned.chosen)}\n`);
+  else if (flags.tune === true) process.stderr.write(`${method}: --tune had nothing left to choose (the flags you set cover everything its search varies); trained as given\n`);
   const json = JSON.stringify(toJson(method, pred, seconds));
   if (flags.out) await writeFile(String(flags.out), json + '\n');
   else process.stdout.write(json + '\n');

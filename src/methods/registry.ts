@@ -140,10 +140,12 @@ export async function trainMethod(
   const free: TuneGrid = Array.isArray(grid)
     ? grid.filter((c) => !Object.keys(c).some(isSet))
     : Object.fromEntries(Object.entries(grid).filter(([k]) => !isSet(k)));
-  if ((Array.isArray(free) ? free : Object.keys(free)).length === 0) return { posterior: await entry.train(data, opts) };
-  // Methods with a `noise` option (σ in target units) also choose σ on validation (tune.ts `noise`).
-  const noise = entry.tunesNoise === true && opts.noise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
-  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: free, folds: how.folds, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
+  const nothingFree = (Array.isArray(free) ? free : Object.keys(free)).length === 0;
+  // Methods with a `noise` option (σ in target units) also choose σ on validation (tune.ts `noise`),
+  // even when the caller fixed every grid option: the noise is a hyperparameter of its own.
+  const noise = entry.tunesNoise === true && opts.noise === undefined && opts.predictiveNoise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
+  if (nothingFree && !noise) return { posterior: await entry.train(data, opts) };
+  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: nothingFree ? [{}] : free, folds: how.folds, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
   return { posterior, tuned: { chosen, scores } };
 }
 

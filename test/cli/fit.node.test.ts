@@ -42,6 +42,25 @@ describe('bdl fit', () => {
     for (const k of ['predictiveNoise', 'noise']) if (k in chosen) expect(chosen[k]).toBeGreaterThan(0);
   });
 
+  it('--tune with every searched option set: still chooses σ where the method has one; says so when nothing is left', () => {
+    const swag = bdl('fit', '--method', 'swag', '--train', train, '--test', test, '--tune', '--epochs', '30', '--seed', '1');
+    expect(swag.status, swag.stderr).toBe(0);
+    const chosen = JSON.parse(/tuned on a validation split of --train: (\{.*\})/.exec(swag.stderr)![1]);
+    expect(Object.keys(chosen).every((k) => k === 'noise' || k === 'predictiveNoise')).toBe(true);
+    const laplace = bdl('fit', '--method', 'laplace', '--train', train, '--test', test, '--tune', '--epochs', '30', '--seed', '1');
+    expect(laplace.status, laplace.stderr).toBe(0);
+    expect(laplace.stderr).toMatch(/--tune had nothing left to choose/);
+  });
+
+  it('--beta-nll trains heteroscedastic members with the β-NLL; refused without that likelihood', () => {
+    const r = bdl('fit', '--method', 'ensemble', '--members', '2', '--likelihood', 'heteroscedastic', '--beta-nll', '0.5', '--train', train, '--test', test, '--epochs', '20');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).aleatoric).toHaveLength(31);
+    const bad = bdl('fit', '--method', 'mc-dropout', '--beta-nll', '0.5', '--train', train, '--test', test, '--epochs', '2');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/betaNll.*heteroscedastic/);
+  });
+
   it('--tune-folds chooses by k-fold cross-validation and says so; a bad k is refused', () => {
     const r = bdl('fit', '--method', 'map', '--train', train, '--test', test, '--tune', '--tune-folds', '3', '--epochs', '30', '--seed', '1');
     expect(r.status, r.stderr).toBe(0);

@@ -178,9 +178,13 @@ describe('tune', () => {
     const x = data.x.subarray(0, 10);
     const mean = async (p: Posterior) => ((await p.predict(x)) as RegressionPredictive).mean;
     expect(await mean(a.posterior)).toEqual(await mean(b.posterior));
-    // trainMethod: the registry's grid minus what the caller fixed (here dropout and epochs: nothing left → no search).
+    // trainMethod: the registry's grid minus what the caller fixed. Here dropout and epochs: the noise
+    // is still chosen; with σ fixed too nothing is left and nothing is searched.
     const fixed = await trainMethod('mc-dropout', data, { hidden: [8], epochs: 20, dropout: 0.1, seed: 1 }, true);
-    expect(fixed.tuned).toBeUndefined();
+    expect(fixed.tuned!.scores.map((c) => Object.keys(c.overrides).sort())).toEqual([[], ['predictiveNoise'], ['noise'], ['noise', 'predictiveNoise']]);
+    expect(Object.keys(fixed.tuned!.chosen).every((k) => k === 'noise' || k === 'predictiveNoise')).toBe(true);
+    const allFixed = await trainMethod('mc-dropout', data, { hidden: [8], epochs: 20, dropout: 0.1, noise: 0.3, seed: 1 }, true);
+    expect(allFixed.tuned).toBeUndefined();
     const searched = await trainMethod('map', data, { hidden: [8], epochs: 20, seed: 1 }, true);
     expect(searched.tuned!.scores.map((c) => Object.keys(c.overrides).sort())).toEqual([
       ['priorPrecision'], ['predictiveNoise', 'priorPrecision'], ['priorPrecision'], ['predictiveNoise', 'priorPrecision'], ['noise', 'priorPrecision'], ['noise', 'predictiveNoise', 'priorPrecision'],
