@@ -124,6 +124,9 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
   const stream = opts.stream ?? 0;
   const schedule = typeof opts.learningRate === 'function' ? opts.learningRate : constant(opts.learningRate ?? 1e-3);
   const lambda = opts.priorPrecision ?? 1;
+  if (typeof lambda !== 'number' || !(lambda >= 0 && Number.isFinite(lambda))) {
+    throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0 (the N(0, 1/λ) prior of training)', describe(opts.priorPrecision), "E.g. 1. (Laplace's own prior precision is its `tune` option.)");
+  }
 
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
   const train = standardizer ? applyStandardizer(standardizer, data) : data;

@@ -102,6 +102,14 @@ describe('fit', () => {
     await expect(fit(mlp, ds, { signal: ctl.signal })).rejects.toMatchObject({ code: 'E_ABORTED' });
   });
 
+  it('names the argument that is wrong: epochs, batchSize, priorPrecision', async () => {
+    const ds = regression(20, 2);
+    const mlp = await Mlp.create({ inputs: 2, hidden: [4], outputs: 1, activation: 'relu', likelihood: 'gaussian' });
+    for (const [bad, argument] of [[{ epochs: 0 }, 'epochs'], [{ batchSize: 1.5 }, 'batchSize'], [{ priorPrecision: -1 }, 'priorPrecision'], [{ priorPrecision: 'grid' }, 'priorPrecision']] as const) {
+      await expect(fit(mlp, ds, bad as never)).rejects.toMatchObject({ code: 'E_ARG', argument });
+    }
+  });
+
   it('does not mutate the data or the initial values it is given', async () => {
     const ds = regression(50, 6);
     const copyX = ds.x.slice();

@@ -158,6 +158,36 @@ describe('Laplace: structures agree where they must', () => {
   }
   const H = (p: LaplacePosterior) => (p as unknown as { p: { factors: { arrays(): Record<string, Float64Array> } } }).p.factors.arrays();
 
+  it('the categorical GGN of softmax regression is Σₙ Jₙᵀ (diag pₙ − pₙpₙᵀ) Jₙ, summed over the data', async () => {
+    // No hidden layer: z = Wᵀx + b, so ∂z_k/∂W[i,k] = x_i and ∂z_k/∂b_k = 1 — an absolute reference,
+    // where the tests above only compare the structures with each other.
+    const lin: MlpSpec = { inputs: 3, hidden: [], outputs: 3, activation: 'tanh', likelihood: 'categorical' };
+    const mlp = await Mlp.create(lin);
+    const theta = mlp.init(7);
+    const post = await laplaceAt(mlp, theta, data, { hessian: 'full', subset: 'all', tune: 0.7 });
+    const got = H(post).H;
+    const L = mlp.layout.layers[0];
+    const P = mlp.size;
+    const ref = new Float64Array(P * P);
+    for (let n = 0; n < data.n; n++) {
+      const xn = data.x.subarray(3 * n, 3 * n + 3);
+      const z = [0, 1, 2].map((k) => theta[L.b + k] + xn.reduce((s, v, i) => s + v * theta[L.w + i * 3 + k], 0));
+      const e = z.map((v) => Math.exp(v - Math.max(...z)));
+      const p = e.map((v) => v / e.reduce((a, c) => a + c));
+      const jac = [0, 1, 2].map((k) => {
+        const j = new Float64Array(P);
+        xn.forEach((v, i) => (j[L.w + i * 3 + k] = v));
+        j[L.b + k] = 1;
+        return j;
+      });
+      for (let k = 0; k < 3; k++) for (let l = 0; l < 3; l++) {
+        const lam = (k === l ? p[k] : 0) - p[k] * p[l];
+        for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) ref[i * P + j] += jac[k][i] * lam * jac[l][j];
+      }
+    }
+    expect(relErr(got, ref)).toBeLessThan(1e-5);
+  });
+
   it('diagonal = the diagonal of the full precision', async () => {
     const f = H(await build('full', 'all')).H;
     const d = H(await build('diag', 'all')).h;
