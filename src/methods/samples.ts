@@ -12,7 +12,8 @@ import { mixturePredictive } from '../posterior/network.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
 import { Rng } from '../random/index.js';
-import { fit } from '../train/fit.js';
+import { fit, type FitOptions, type LoopContext } from '../train/fit.js';
+import type { Transform } from '../train/optimizers.js';
 import type { Arena } from '../wasm/index.js';
 import { defaultEpochs, engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 import { residualVariance } from './map.js';
@@ -70,6 +71,44 @@ export function positiveInt(name: string, v: unknown, fallback: number, hint: st
   const x = v ?? fallback;
   if (!(Number.isInteger(x) && (x as number) >= 1)) throw argError('E_ARG', name, 'a positive integer', describe(v), hint);
   return x as number;
+}
+
+/** Checks a burn-in length in epochs (an integer ≥ 0). */
+export function burnInOf(v: unknown, fallback: number): number {
+  const b = v ?? fallback;
+  if (!(Number.isInteger(b) && (b as number) >= 0)) throw argError('E_ARG', 'burnIn', 'an integer number of epochs ≥ 0', describe(v), `E.g. ${fallback}.`);
+  return b as number;
+}
+
+/**
+ * The run SGLD and SGHMC share: from the prepared mode, `burnIn` + `epochs` epochs of the sampler's
+ * transform on the one training loop, keeping `samples` θ spread evenly over the collection steps.
+ */
+export async function collectSamples(
+  prep: Prepared,
+  base: FitOptions,
+  run: { burnIn: number; epochs: number; samples: number; learningRate: FitOptions['learningRate']; optimizer: Transform },
+): Promise<Float32Array> {
+  const spe = Math.ceil(prep.data.n / Math.min(base.batchSize!, prep.data.n));
+  const burnSteps = run.burnIn * spe;
+  const collect = run.epochs * spe;
+  const out = new SampleBuffer(run.samples, prep.mlp.size);
+  await fit(prep.mlp, prep.data, {
+    ...base,
+    epochs: run.burnIn + run.epochs,
+    learningRate: run.learningRate,
+    optimizer: run.optimizer,
+    init: prep.theta0,
+    standardize: false,
+    loss: { noiseVar: prep.noiseVar },
+    hooks: {
+      onStep: (ctx: LoopContext) => {
+        const c = ctx.step - burnSteps;
+        if (c >= 0 && evenly(c, collect, run.samples)) out.push(ctx.arena, ctx.params);
+      },
+    },
+  });
+  return out.values();
 }
 
 /** Keeps up to `capacity` weight vectors, copied out of the arena. */

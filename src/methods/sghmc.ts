@@ -6,10 +6,10 @@
 import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
-import { fit, type LoopContext } from '../train/fit.js';
+import { fit } from '../train/fit.js';
 import { sghmc, sghmcMh, type Energy } from '../train/sgmcmc.js';
 import { fitOptionsOf } from './common.js';
-import { evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type Prepared, type SamplerOptions } from './samples.js';
+import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type Prepared, type SamplerOptions } from './samples.js';
 
 export interface SghmcOptions extends SamplerOptions {
   /** Sampler epochs before collecting (default 10 for SGHMC, 20 for SGHMC-MH). */
@@ -29,12 +29,6 @@ export interface SghmcMhOptions extends SamplerOptions {
   targetAcceptance?: number | false;
 }
 
-function burnInOf(v: unknown, fallback: number): number {
-  const b = v ?? fallback;
-  if (!(Number.isInteger(b) && (b as number) >= 0)) throw argError('E_ARG', 'burnIn', 'an integer number of epochs ≥ 0', describe(v), `E.g. ${fallback}.`);
-  return b as number;
-}
-
 /**
  * SGHMC: after an Adam pretrain, `burnIn` + `epochs` (default 10 + 100) epochs with friction α and
  * step lr (default 1e-2·min(1, σ²) in per-example units, σ² the standardized noise variance: the
@@ -42,29 +36,15 @@ function burnInOf(v: unknown, fallback: number): number {
  */
 export async function trainSghmc(train: Dataset, opts: SghmcOptions = {}): Promise<Posterior> {
   const prep = await prepare(train, opts);
-  const burnIn = burnInOf(opts.burnIn, 10);
-  const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100 collection epochs.');
-  const S = positiveInt('samples', opts.samples, 100, 'E.g. 100.');
   const base = fitOptionsOf(opts);
-  const spe = Math.ceil(prep.data.n / Math.min(base.batchSize!, prep.data.n));
-  const burnSteps = burnIn * spe;
-  const out = new SampleBuffer(S, prep.mlp.size);
-  await fit(prep.mlp, prep.data, {
-    ...base,
-    epochs: burnIn + epochs,
+  const draws = await collectSamples(prep, base, {
+    burnIn: burnInOf(opts.burnIn, 10),
+    epochs: positiveInt('epochs', opts.epochs, 100, 'E.g. 100 collection epochs.'),
+    samples: positiveInt('samples', opts.samples, 100, 'E.g. 100.'),
     learningRate: opts.learningRate ?? 1e-2 * Math.min(1, prep.noiseVar),
     optimizer: sghmc({ n: prep.data.n, seed: base.seed, friction: opts.friction, temperature: opts.temperature }),
-    init: prep.theta0,
-    standardize: false,
-    loss: { noiseVar: prep.noiseVar },
-    hooks: {
-      onStep: (ctx: LoopContext) => {
-        const c = ctx.step - burnSteps;
-        if (c >= 0 && evenly(c, epochs * spe, S)) out.push(ctx.arena, ctx.params);
-      },
-    },
   });
-  return new SamplesPosterior('sghmc', prep.spec, out.values(), prep.standardizer, prep.noiseVar, { friction: opts.friction ?? 0.05 }, prep.mlp);
+  return new SamplesPosterior('sghmc', prep.spec, draws, prep.standardizer, prep.noiseVar, { friction: opts.friction ?? 0.05 }, prep.mlp);
 }
 
 /** U(θ) = N·(mean NLL) + (λ/2)‖θ‖² and ∇U over the whole (prepared) data set, in f64. */

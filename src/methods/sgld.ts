@@ -10,7 +10,7 @@ import { fit, type LoopContext } from '../train/fit.js';
 import { cyclical } from '../train/schedules.js';
 import { psgld, sgld } from '../train/sgmcmc.js';
 import { fitOptionsOf } from './common.js';
-import { evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type SamplerOptions } from './samples.js';
+import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type SamplerOptions } from './samples.js';
 
 export interface SgldOptions extends SamplerOptions {
   /** Sampler epochs before collecting (default 10). */
@@ -27,33 +27,19 @@ export interface SgldOptions extends SamplerOptions {
  */
 export async function trainSgld(train: Dataset, opts: SgldOptions = {}): Promise<Posterior> {
   const prep = await prepare(train, opts);
-  const burnIn = opts.burnIn ?? 10;
-  if (!(Number.isInteger(burnIn) && burnIn >= 0)) throw argError('E_ARG', 'burnIn', 'an integer number of epochs ≥ 0', describe(opts.burnIn), 'E.g. 10.');
+  const burnIn = burnInOf(opts.burnIn, 10);
   const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100 collection epochs.');
-  const S = positiveInt('samples', opts.samples, 100, 'E.g. 100.');
+  const samples = positiveInt('samples', opts.samples, 100, 'E.g. 100.');
   const base = fitOptionsOf(opts);
-  const spe = Math.ceil(prep.data.n / Math.min(base.batchSize!, prep.data.n));
-  const burnSteps = burnIn * spe;
-  const collect = epochs * spe;
-  const out = new SampleBuffer(S, prep.mlp.size);
   const noise = { n: prep.data.n, seed: base.seed, stream: 0, temperature: opts.temperature };
-  await fit(prep.mlp, prep.data, {
-    ...base,
-    epochs: burnIn + epochs,
+  const draws = await collectSamples(prep, base, {
+    burnIn,
+    epochs,
+    samples,
     learningRate: opts.learningRate ?? (opts.precondition ? 1e-3 : 1e-2 * Math.min(1, prep.noiseVar)),
     optimizer: opts.precondition ? psgld(noise) : sgld(noise),
-    init: prep.theta0,
-    standardize: false,
-    loss: { noiseVar: prep.noiseVar },
-    hooks: {
-      onStep: (ctx: LoopContext) => {
-        const c = ctx.step - burnSteps;
-        if (c >= 0 && evenly(c, collect, S)) out.push(ctx.arena, ctx.params);
-      },
-    },
   });
-  const method = 'sgld';
-  return new SamplesPosterior(method, prep.spec, out.values(), prep.standardizer, prep.noiseVar, { preconditioned: !!opts.precondition }, prep.mlp);
+  return new SamplesPosterior('sgld', prep.spec, draws, prep.standardizer, prep.noiseVar, { preconditioned: !!opts.precondition }, prep.mlp);
 }
 
 export interface CsgldOptions extends SamplerOptions {

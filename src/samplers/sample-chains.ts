@@ -11,7 +11,7 @@ import type { MlpSpec } from '../model/spec.js';
 import { createPool } from '../pool/pool.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
 import type { ChainTaskOptions, ChainTaskResult } from '../tasks/chain.js';
-import type { KernelSpec } from './chain.js';
+import type { ChainProgress, KernelSpec } from './chain.js';
 import type { WarmupOptions } from './warmup.js';
 
 /** The target of a multi-chain run. */
@@ -56,16 +56,8 @@ export interface SampleChainsOptions {
   taskOptions?: (chain: number) => Partial<ChainTaskOptions>;
 }
 
-/** Progress of one chain. */
-export interface SampleProgress {
-  chain: number;
-  iteration: number;
-  total: number;
-  phase: 'warmup' | 'sampling';
-  stepSize: number;
-  acceptance: number;
-  divergences: number;
-}
+/** Progress of one chain: the part of a chain's own progress (samplers/chain.ts) the pool forwards. */
+export type SampleProgress = Pick<ChainProgress, 'chain' | 'iteration' | 'total' | 'phase' | 'stepSize' | 'acceptance' | 'divergences'>;
 
 /** Per-quantity convergence diagnostics (rank-normalized split R̂, bulk and tail ESS). */
 export interface Diagnostics {

@@ -78,17 +78,7 @@ export interface ChainTaskResult {
 }
 
 /** One emitted chunk as kept by the task: what the options ask for, and the sampler info. */
-interface Piece {
-  count: number;
-  draws: Float64Array | null;
-  predictive: Float64Array | null;
-  logDensity: Float64Array;
-  acceptProb: Float64Array;
-  treeDepth: Uint8Array;
-  nLeapfrog: Uint32Array;
-  divergent: Uint8Array;
-  energy: Float64Array;
-}
+type Piece = Pick<ChainTaskResult, 'count' | 'draws' | 'predictive' | 'logDensity' | 'acceptProb' | 'treeDepth' | 'nLeapfrog' | 'divergent' | 'energy'>;
 
 /** The checkpoint of a chain task: the driver's state and every kept piece so far. */
 export interface ChainTaskState {
