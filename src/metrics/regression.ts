@@ -18,13 +18,18 @@ export function rmse(mean: ArrayLike<number>, y: ArrayLike<number>): number {
   return Math.sqrt(s / y.length);
 }
 
-/** Mean over points of log N(y | mean, variance) (nats per point). */
-export function gaussianLogLik(mean: ArrayLike<number>, variance: ArrayLike<number>, y: ArrayLike<number>): number {
+/** The checks of a Gaussian predictive against targets: finite means and targets, positive variances, one length. */
+function checkGaussian(mean: ArrayLike<number>, variance: ArrayLike<number>, y: ArrayLike<number>): void {
   finiteVector(mean, 'mean');
   positiveVector(variance, 'variance');
   finiteVector(y, 'y');
   sameLength(mean, 'mean', variance, 'variance');
   sameLength(mean, 'mean', y, 'y');
+}
+
+/** Mean over points of log N(y | mean, variance) (nats per point). */
+export function gaussianLogLik(mean: ArrayLike<number>, variance: ArrayLike<number>, y: ArrayLike<number>): number {
+  checkGaussian(mean, variance, y);
   let s = 0;
   for (let i = 0; i < y.length; i++) s -= 0.5 * (LOG_2PI + Math.log(variance[i]) + (y[i] - mean[i]) ** 2 / variance[i]);
   return s / y.length;
@@ -76,11 +81,7 @@ function zFor(level: number): number {
  */
 export function picp(mean: ArrayLike<number>, variance: ArrayLike<number>, y: ArrayLike<number>, level = 0.95): number {
   const z = zFor(level);
-  finiteVector(mean, 'mean');
-  positiveVector(variance, 'variance');
-  finiteVector(y, 'y');
-  sameLength(mean, 'mean', variance, 'variance');
-  sameLength(mean, 'mean', y, 'y');
+  checkGaussian(mean, variance, y);
   let inside = 0;
   for (let i = 0; i < y.length; i++) if (Math.abs(y[i] - mean[i]) <= z * Math.sqrt(variance[i])) inside++;
   return inside / y.length;
