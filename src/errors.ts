@@ -16,6 +16,7 @@ export type BdlErrorCode =
   | 'E_CLOSED'
   | 'E_FORMAT';
 
+/** Every error the library throws on purpose: `code` to branch on, `argument` naming the input at fault. */
 export class BdlError extends Error {
   readonly code: BdlErrorCode;
   /** The argument (or input) at fault, when there is one. */

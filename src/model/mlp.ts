@@ -64,6 +64,7 @@ interface LayerBuffers {
   mask: number;
 }
 
+/** A dense network's engine (see the module comment); create with `Mlp.create(spec)`. */
 export class Mlp {
   readonly spec: MlpSpec;
   readonly layout: Layout;

@@ -17,6 +17,7 @@ import type { KernelParams, KernelState, SamplerRng } from './types.js';
  * stands still (a known failure of NUTS warmups).
  */
 export const MIN_STEP_SIZE = 1e-12;
+/** The other end of the clamp: a step above it is a runaway adaptation, not a scale of the target. */
 export const MAX_STEP_SIZE = 1e7;
 const LOG_MIN = Math.log(MIN_STEP_SIZE);
 const LOG_MAX = Math.log(MAX_STEP_SIZE);

@@ -24,6 +24,7 @@ import type { Arena } from '../wasm/index.js';
 import type { LoopContext } from './fit.js';
 import type { Transform } from './optimizers.js';
 
+/** Philox counter tags of the SG-MCMC noise, momentum refresh, MH test and jitter streams (kept apart from each other and the loop's). */
 export const SGMCMC_TAG = { noise: 0x5c, momentum: 0x5d, accept: 0x5b, jitter: 0x5a } as const;
 
 export interface LangevinOptions {

@@ -12,6 +12,10 @@ const PAGE = 65536;
 /** wasm32 addresses stop at 4 GiB; leave headroom below it. */
 const MAX_BYTES = 4 * 1024 * 1024 * 1024 - 16 * PAGE;
 
+/**
+ * One wasm instance and its memory: `k` holds the kernels; alloc/mark/reset manage a bump allocator;
+ * put/get copy typed arrays in and out. Create with `Arena.create()`.
+ */
 export class Arena {
   readonly k: Kernels;
   readonly flavor: WasmFlavor;
