@@ -6,7 +6,7 @@ import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { Mlp } from '../model/mlp.js';
 import { checkSpec, type Activation, type Likelihood, type MlpSpec } from '../model/spec.js';
-import type { FitOptions } from '../train/fit.js';
+import { priorPrecisionOf, type FitOptions } from '../train/fit.js';
 
 export interface MethodOptions {
   /** 'regression' (default) or 'classification' (targets are class indices 0…K−1). */
@@ -62,7 +62,7 @@ export function fitOptionsOf(o: MethodOptions, stream = 0, n?: number): FitOptio
     epochs: o.epochs ?? (n === undefined ? 40 : defaultEpochs(n, o.batchSize ?? 32)),
     batchSize: o.batchSize ?? 32,
     learningRate: o.learningRate ?? 1e-3,
-    priorPrecision: o.priorPrecision ?? 1,
+    priorPrecision: priorPrecisionOf(o.priorPrecision),
     seed: o.seed ?? 0,
     stream,
     signal: o.signal,

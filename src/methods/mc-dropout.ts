@@ -61,7 +61,7 @@ export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}
     ...fo,
     standardize: false,
     objective: noiseObjective(mlp, noise, true, { betaNll }),
-    optimizer: chain(weightDecay((fo.priorPrecision ?? 1) / data.n), adam()),
+    optimizer: chain(weightDecay(fo.priorPrecision! / data.n), adam()),
   });
   noise?.update();
   return new McDropoutPosterior(spec, r.params, standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, mlp);

@@ -111,6 +111,15 @@ export function mlpObjective(mlp: Mlp, opts: { loss?: FitOptions['loss'] } = {})
   };
 }
 
+/** The training prior's precision λ (default 1), checked: what every caller's weight decay λ/N is built from. */
+export function priorPrecisionOf(v: unknown): number {
+  const lambda = v ?? 1;
+  if (typeof lambda !== 'number' || !(lambda >= 0 && Number.isFinite(lambda))) {
+    throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0 (the N(0, 1/λ) prior of training)', describe(v), "E.g. 1. (Laplace's own prior precision is its `tune` option.)");
+  }
+  return lambda;
+}
+
 /** Trains `mlp` on `data`. */
 export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promise<FitResult> {
   const t0 = performance.now();
@@ -123,10 +132,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
   const seed = opts.seed ?? 0;
   const stream = opts.stream ?? 0;
   const schedule = typeof opts.learningRate === 'function' ? opts.learningRate : constant(opts.learningRate ?? 1e-3);
-  const lambda = opts.priorPrecision ?? 1;
-  if (typeof lambda !== 'number' || !(lambda >= 0 && Number.isFinite(lambda))) {
-    throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0 (the N(0, 1/λ) prior of training)', describe(opts.priorPrecision), "E.g. 1. (Laplace's own prior precision is its `tune` option.)");
-  }
+  const lambda = priorPrecisionOf(opts.priorPrecision);
 
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
   const train = standardizer ? applyStandardizer(standardizer, data) : data;

@@ -48,7 +48,7 @@ describe('MC dropout', () => {
 
   it('rejects bad options with typed errors', async () => {
     const train = makeDataset([[0], [1], [2]], [0, 1, 2]);
-    for (const bad of [{ dropout: 1 }, { dropout: 0 }, { dropout: [0.1] }, { dropout: [0.1, 0.1], inputDropout: true }, { samples: 0 }, { noise: -1 }, { betaNll: 0.5 }, { likelihood: 'heteroscedastic' as const, betaNll: 2 }]) {
+    for (const bad of [{ dropout: 1 }, { dropout: 0 }, { dropout: [0.1] }, { dropout: [0.1, 0.1], inputDropout: true }, { samples: 0 }, { noise: -1 }, { betaNll: 0.5 }, { likelihood: 'heteroscedastic' as const, betaNll: 2 }, { priorPrecision: -1 }]) {
       await expect(trainMcDropout(train, { hidden: [2], epochs: 1, ...bad })).rejects.toBeInstanceOf(BdlError);
     }
   });
