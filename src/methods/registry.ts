@@ -120,7 +120,9 @@ export interface Tuned {
 /**
  * Trains method `name` on `data`; with `tuneIt`, first chooses the entry's grid (or the given one) on
  * a validation split of `data` (tune.ts; `how.folds` = k for k-fold cross-validation instead).
- * Options the caller sets explicitly are kept out of the grid.
+ * Options the caller sets explicitly are kept out of the grid. `how.samples`: the posterior samples
+ * each candidate is scored with — pass the number you will predict with, so that σ and the winner
+ * are chosen for that predictive (default: the method's own, e.g. 30 dropout passes).
  */
 export async function trainMethod(
   name: string,
@@ -128,7 +130,7 @@ export async function trainMethod(
   opts: MethodOptions & Record<string, unknown>,
   tuneIt: boolean | TuneGrid = false,
   onTune?: (p: TuneProgress) => void,
-  how: { folds?: number } = {},
+  how: { folds?: number; samples?: number } = {},
 ): Promise<{ posterior: Posterior; tuned?: Tuned }> {
   const entry = METHODS[name];
   if (!entry) throw new BdlError('E_ARG', `method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.`, 'method');
@@ -145,7 +147,7 @@ export async function trainMethod(
   // even when the caller fixed every grid option: the noise is a hyperparameter of its own.
   const noise = entry.tunesNoise === true && opts.noise === undefined && opts.predictiveNoise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
   if (nothingFree && !noise) return { posterior: await entry.train(data, opts) };
-  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: nothingFree ? [{}] : free, folds: how.folds, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
+  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: nothingFree ? [{}] : free, folds: how.folds, samples: how.samples, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
   return { posterior, tuned: { chosen, scores } };
 }
 

@@ -192,6 +192,18 @@ describe('tune', () => {
     expect(Object.keys(searched.tuned!.chosen)).toContain('priorPrecision');
   });
 
+  it('trainMethod scores candidates with the samples it is told to predict with', async () => {
+    const data = linearData(60, 2, 0.3, 3);
+    const opts = { hidden: [8], epochs: 20, dropout: 0.1, noise: 0.3, seed: 1 };
+    const grid = [{}];
+    const own = await trainMethod('mc-dropout', data, opts, grid);
+    const thirty = await trainMethod('mc-dropout', data, opts, grid, undefined, { samples: 30 });
+    const few = await trainMethod('mc-dropout', data, opts, grid, undefined, { samples: 3 });
+    // MC dropout's own default is 30 passes; 3 passes score a different (coarser) mixture.
+    expect(thirty.tuned!.scores).toEqual(own.tuned!.scores);
+    expect(few.tuned!.scores[0].score).not.toBe(own.tuned!.scores[0].score);
+  });
+
   it('gives small sets a step budget of epochs, within [40, 400]', () => {
     expect(defaultEpochs(277)).toBe(400); // yacht's training split: 9 batches of 32
     expect(defaultEpochs(455)).toBe(267); // boston: 15 batches
