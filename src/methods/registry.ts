@@ -121,8 +121,9 @@ export interface Tuned {
  * Trains method `name` on `data`; with `tuneIt`, first chooses the entry's grid (or the given one) on
  * a validation split of `data` (tune.ts; `how.folds` = k for k-fold cross-validation instead).
  * Options the caller sets explicitly are kept out of the grid. `how.samples`: the posterior samples
- * each candidate is scored with — pass the number you will predict with, so that σ and the winner
- * are chosen for that predictive (default: the method's own, e.g. 30 dropout passes).
+ * each candidate is scored with (default: the method's own, e.g. 30 dropout passes). More samples
+ * score a smoother mixture, and the held-out σ then shrinks toward the posterior's own spread: on the
+ * UCI sets that measured worse off the validation rows (eval/UCI-notes.md, round 7).
  */
 export async function trainMethod(
   name: string,
