@@ -121,7 +121,8 @@ export interface Tuned {
  * Trains method `name` on `data`; with `tuneIt`, first chooses the entry's grid (or the given one) on
  * a validation split of `data` (tune.ts; `how.folds` = k for k-fold cross-validation instead).
  * Options the caller sets explicitly are kept out of the grid. `how.samples`: the posterior samples
- * each candidate is scored with (default: the method's own, e.g. 30 dropout passes). More samples
+ * each candidate is scored with (default: the method's own, e.g. 30 dropout passes, whatever
+ * `opts.samples` asks of the final posterior). More samples
  * score a smoother mixture, and the held-out σ then shrinks toward the posterior's own spread: on the
  * UCI sets that measured worse off the validation rows (eval/UCI-notes.md, round 7).
  */
@@ -148,7 +149,10 @@ export async function trainMethod(
   // even when the caller fixed every grid option: the noise is a hyperparameter of its own.
   const noise = entry.tunesNoise === true && opts.noise === undefined && opts.predictiveNoise === undefined && (opts.task ?? 'regression') === 'regression' && (opts.likelihood ?? 'gaussian') === 'gaussian' && data.targets === 1;
   if (nothingFree && !noise) return { posterior: await entry.train(data, opts) };
-  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: nothingFree ? [{}] : free, folds: how.folds, samples: how.samples, onProgress: onTune, noise, search: entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined)) });
+  // The search's fits predict with the method's own samples even when the caller asked for more at
+  // test time (`samples`; the final fit keeps it): see `how.samples` above.
+  const search = { ...(entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined))), samples: undefined };
+  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: nothingFree ? [{}] : free, folds: how.folds, samples: how.samples, onProgress: onTune, noise, search });
   return { posterior, tuned: { chosen, scores } };
 }
 

@@ -202,6 +202,10 @@ describe('tune', () => {
     // MC dropout's own default is 30 passes; 3 passes score a different (coarser) mixture.
     expect(thirty.tuned!.scores).toEqual(own.tuned!.scores);
     expect(few.tuned!.scores[0].score).not.toBe(own.tuned!.scores[0].score);
+    // The samples asked of the final posterior (e.g. `bdl fit --samples 1000`) are not the search's.
+    const asked = await trainMethod('mc-dropout', data, { ...opts, samples: 3 }, grid);
+    expect(asked.tuned!.scores).toEqual(own.tuned!.scores);
+    expect(asked.posterior.info?.samples).toBe(3);
   });
 
   it('gives small sets a step budget of epochs, within [40, 400]', () => {
