@@ -32,6 +32,7 @@ export const FIT_FLAGS: Record<string, FlagSpec> = {
   adversarial: { type: 'string', help: "ensemble: adversarial training, ε as a fraction of each input's range (the paper's 0.01)" },
   'beta-nll': { type: 'string', help: 'with --likelihood heteroscedastic (ensemble, mc-dropout): β of the β-NLL in [0, 1], e.g. 0.5; 0 = plain NLL' },
   dropout: { type: 'string', help: 'dropout rate' },
+  'input-dropout': { type: 'boolean', help: "mc-dropout: drop the inputs too, at the same rate (Gal's UCI networks)" },
   subset: { type: 'string', help: 'Laplace: last-layer | all | subnetwork' },
   hessian: { type: 'string', help: 'Laplace: kron | full | diag' },
   chains: { type: 'string', help: 'MCMC chains' },
@@ -82,6 +83,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     adversarial: numberFlag(flags, 'adversarial', { min: 0 }),
     betaNll: numberFlag(flags, 'beta-nll', { min: 0 }),
     dropout: numberFlag(flags, 'dropout', { min: 0 }),
+    inputDropout: inputDropoutFlag(method, flags['input-dropout']),
     subset: flags.subset,
     hessian: flags.hessian,
     chains: numberFlag(flags, 'chains', { integer: true, min: 1 }),
@@ -157,4 +159,11 @@ function required(v: string | boolean | undefined, name: string): string {
 
 function badTask(v: unknown): never {
   throw new BdlError('E_ARG', `--task: expected regression or classification, found ${JSON.stringify(v)}.`, 'task');
+}
+
+/** `--input-dropout`: MC dropout's only (other methods have no input layer to drop). */
+function inputDropoutFlag(method: string, flag: unknown): true | undefined {
+  if (flag !== true) return undefined;
+  if (method !== 'mc-dropout') throw new BdlError('E_ARG', `--input-dropout: only mc-dropout drops its inputs; found --method ${method}.`, 'input-dropout');
+  return true;
 }

@@ -61,6 +61,17 @@ describe('bdl fit', () => {
     expect(bad.stderr).toMatch(/betaNll.*heteroscedastic/);
   });
 
+  it("--input-dropout gives MC dropout Gal's UCI network (inputs dropped too); refused elsewhere", () => {
+    const args = ['--train', train, '--test', test, '--epochs', '30', '--dropout', '0.1', '--seed', '3'];
+    const plain = bdl('fit', '--method', 'mc-dropout', ...args);
+    const dropped = bdl('fit', '--method', 'mc-dropout', '--input-dropout', ...args);
+    expect(dropped.status, dropped.stderr).toBe(0);
+    expect(JSON.parse(dropped.stdout).mean).not.toEqual(JSON.parse(plain.stdout).mean);
+    const bad = bdl('fit', '--method', 'map', '--input-dropout', ...args);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--input-dropout: only mc-dropout/);
+  });
+
   it('--tune-folds chooses by k-fold cross-validation and says so; a bad k is refused', () => {
     const r = bdl('fit', '--method', 'map', '--train', train, '--test', test, '--tune', '--tune-folds', '3', '--epochs', '30', '--seed', '1');
     expect(r.status, r.stderr).toBe(0);
