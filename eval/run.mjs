@@ -156,6 +156,7 @@ function markdown() {
   L.push('', ...targets(), ...choices());
   // The hand-written analysis belongs to the benchmark report only, not to every partial run's table.
   if (out === 'uci' && existsSync(NOTES)) L.push(readFileSync(NOTES, 'utf8'));
+  else L.push('The analysis (what was tried, where targets are missed and why) is in eval/UCI-notes.md, appended to eval/UCI.md.', '');
   return L.join('\n');
 }
 
