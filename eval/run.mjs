@@ -1,4 +1,4 @@
-// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--test-samples N] [--search-samples N] [--folds k] [--split-seed 2015 | --standard-splits] [--out name]`
+// `npm run eval -- --suite uci [--methods a,b] [--splits 20] [--datasets energy,yacht] [--tune] [--test-samples N] [--search-samples N] [--cross-fit-noise] [--folds k] [--split-seed 2015 | --standard-splits] [--out name]`
 // A method may name a variant: --methods laplace:subset=all:hessian=diag,laplace:hessian=full
 // (or `--merge a,b --out uci`: one report from the runs eval/a.json, eval/b.json, e.g. run in parallel):
 // the UCI regression protocol (Hernández-Lobato & Adams 2015): 20 seeded 90/10 splits, one hidden
@@ -37,6 +37,8 @@ const testSamples = opt('--test-samples', undefined) === undefined ? undefined :
 // Scoring with the test's 1000 was measured and not adopted: the held-out σ then shrinks toward the
 // posterior's own spread and fails off the validation rows (UCI-notes.md, round 7).
 const searchSamples = opt('--search-samples', undefined) === undefined ? undefined : Number(opt('--search-samples'));
+// --cross-fit-noise: each calibrated twin scored with σ fitted on the other half of the validation rows (tune.ts).
+const crossFitNoise = args.includes('--cross-fit-noise');
 // Hand-written analysis appended to the generated report (kept out of the generator so reruns keep it).
 const NOTES = new URL('UCI-notes.md', import.meta.url);
 
@@ -75,7 +77,7 @@ for (const name of merge ? [] : datasets) {
     for (let s = 0; s < splits; s++) {
       const { train, test } = standardSplits ? standardSplit(ds, standardSplits[name], s) : trainTestSplit(ds, { seed: splitSeed, stream: s });
       const t0 = performance.now();
-      const { posterior: post, tuned } = await trainMethod(base, train, { hidden: [50], seed: s, ...variant }, tuneIt, undefined, { folds, samples: searchSamples });
+      const { posterior: post, tuned } = await trainMethod(base, train, { hidden: [50], seed: s, ...variant }, tuneIt, undefined, { folds, samples: searchSamples, crossFitNoise });
       if (tuned) {
         per.chosen.push(tuned.chosen);
         per.validation.push(tuned.scores);
@@ -88,7 +90,7 @@ for (const name of merge ? [] : datasets) {
       // The moment-matched Gaussian too (mean and total variance): the predictive the deep-ensembles paper scored.
       per.llGaussian.push(gaussianLogLik(pred.mean, pred.variance, test.y));
     }
-    results[name][method] = { ...(splitSeed !== 2015 && !standardSplits && { splitSeed }), ...(standardSplits && { splitSource: 'standard' }), rmse: meanSe(per.rmse), ll: meanSe(per.ll), llGaussian: meanSe(per.llGaussian), seconds: meanSe(per.seconds), llKind: per.llKind, splits, tuned: tuneIt, ...(testSamples && { testSamples }), ...(tuneIt && searchSamples && { searchSamples }), ...(folds && { folds }), perSplit: { rmse: per.rmse, ll: per.ll, llGaussian: per.llGaussian }, ...(tuneIt && { chosen: per.chosen, validation: per.validation }) };
+    results[name][method] = { ...(splitSeed !== 2015 && !standardSplits && { splitSeed }), ...(standardSplits && { splitSource: 'standard' }), rmse: meanSe(per.rmse), ll: meanSe(per.ll), llGaussian: meanSe(per.llGaussian), seconds: meanSe(per.seconds), llKind: per.llKind, splits, tuned: tuneIt, ...(testSamples && { testSamples }), ...(tuneIt && searchSamples && { searchSamples }), ...(tuneIt && crossFitNoise && { crossFitNoise }), ...(folds && { folds }), perSplit: { rmse: per.rmse, ll: per.ll, llGaussian: per.llGaussian }, ...(tuneIt && { chosen: per.chosen, validation: per.validation }) };
     const r = results[name][method];
     // Written after every method, so a long run that stops early keeps what it measured.
     writeFileSync(new URL(`${out}.json`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), splits, tune: tuneIt, partial: true, results, published: PUBLISHED }, null, 2));
@@ -130,7 +132,7 @@ function markdown() {
     const counts = new Set(rs.map(([, r]) => r.splits));
     const splitText = counts.size === 1 ? `${[...counts][0]} splits` : `splits: ${rs.map(([d, r]) => `${d} ${r.splits}`).join(', ')}`;
     const r0 = rs[0][1];
-    const samples = `${r0.testSamples ? `, ${r0.testSamples} test samples` : ''}${r0.searchSamples ? `, ${r0.searchSamples} in the search` : ''}`;
+    const samples = `${r0.testSamples ? `, ${r0.testSamples} test samples` : ''}${r0.searchSamples ? `, ${r0.searchSamples} in the search` : ''}${r0.crossFitNoise ? ', σ cross-fitted' : ''}`;
     return `${m}: ${rs[0][1].tuned ? 'tuned' : 'defaults'}, ${splitText}${samples}`;
   };
   const L = [

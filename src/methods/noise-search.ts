@@ -99,6 +99,58 @@ export function bestVarianceFloor(means: ArrayLike<number>, variances: ArrayLike
 }
 
 /**
+ * The held-out log-likelihood of a noise variance chosen on the same rows, scored honestly: the rows
+ * split into two halves (even and odd positions), each half scored at the variance chosen on the
+ * other, the mean per row over both. Scoring a variance on the rows it was fitted to is optimistic
+ * (by about one parameter's worth, as in AIC), which tilts a validation search toward calibrated
+ * candidates. undefined where a half has no choice (fewer than two rows, or a perfect fit).
+ */
+export function crossFittedNoiseScore(means: ArrayLike<number>, y: ArrayLike<number>): number | undefined {
+  const [a, b] = halves(means, undefined, y) ?? [];
+  if (!a || !b) return undefined;
+  const va = bestNoiseVariance(a.means, a.y);
+  const vb = bestNoiseVariance(b.means, b.y);
+  if (va === undefined || vb === undefined) return undefined;
+  return (b.y.length * mixtureLogLikAtNoise(b.means, b.y, va) + a.y.length * mixtureLogLikAtNoise(a.means, a.y, vb)) / y.length;
+}
+
+/** `crossFittedNoiseScore` for a variance floor added to heteroscedastic samples' own variances. */
+export function crossFittedFloorScore(means: ArrayLike<number>, variances: ArrayLike<number>, y: ArrayLike<number>): number | undefined {
+  const [a, b] = halves(means, variances, y) ?? [];
+  if (!a || !b) return undefined;
+  const fa = bestVarianceFloor(a.means, a.variances!, a.y);
+  const fb = bestVarianceFloor(b.means, b.variances!, b.y);
+  if (!fa || !fb) return undefined;
+  return (b.y.length * mixtureLogLikAtFloor(b.means, b.variances!, b.y, fa.floor) + a.y.length * mixtureLogLikAtFloor(a.means, a.variances!, a.y, fb.floor)) / y.length;
+}
+
+interface Half {
+  means: Float64Array;
+  variances?: Float64Array;
+  y: Float64Array;
+}
+
+/** The even- and odd-position rows of sample-major (S × N) means, variances and their targets. */
+function halves(means: ArrayLike<number>, variances: ArrayLike<number> | undefined, y: ArrayLike<number>): [Half, Half] | undefined {
+  const n = y.length;
+  const S = means.length / n;
+  if (n < 4 || !Number.isInteger(S)) return undefined;
+  const part = (parity: number): Half => {
+    const rows = Math.floor((n - parity + 1) / 2);
+    const m = new Float64Array(S * rows);
+    const v = variances && new Float64Array(S * rows);
+    for (let k = 0; k < S; k++) {
+      for (let j = 0; j < rows; j++) {
+        m[k * rows + j] = means[k * n + 2 * j + parity];
+        if (v) v[k * rows + j] = variances![k * n + 2 * j + parity];
+      }
+    }
+    return { means: m, ...(v && { variances: v }), y: Float64Array.from({ length: rows }, (_, j) => y[2 * j + parity]) };
+  };
+  return [part(0), part(1)];
+}
+
+/**
  * The maximizer of f over [lo, hi] (lo > 0): the best of GRID log-spaced points, refined by golden
  * section between its neighbours.
  */

@@ -125,6 +125,7 @@ export interface Tuned {
  * `opts.samples` asks of the final posterior). More samples
  * score a smoother mixture, and the held-out σ then shrinks toward the posterior's own spread: on the
  * UCI sets that measured worse off the validation rows (eval/UCI-notes.md, round 7).
+ * `how.crossFitNoise`: see `TuneOptions.crossFitNoise`.
  */
 export async function trainMethod(
   name: string,
@@ -132,7 +133,7 @@ export async function trainMethod(
   opts: MethodOptions & Record<string, unknown>,
   tuneIt: boolean | TuneGrid = false,
   onTune?: (p: TuneProgress) => void,
-  how: { folds?: number; samples?: number } = {},
+  how: { folds?: number; samples?: number; crossFitNoise?: boolean } = {},
 ): Promise<{ posterior: Posterior; tuned?: Tuned }> {
   const entry = METHODS[name];
   if (!entry) throw new BdlError('E_ARG', `method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.`, 'method');
@@ -152,7 +153,7 @@ export async function trainMethod(
   // The search's fits predict with the method's own samples even when the caller asked for more at
   // test time (`samples`; the final fit keeps it): see `how.samples` above.
   const search = { ...(entry.tuneSearch && Object.fromEntries(Object.entries(entry.tuneSearch).filter(([k]) => opts[k] === undefined))), samples: undefined };
-  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: nothingFree ? [{}] : free, folds: how.folds, samples: how.samples, onProgress: onTune, noise, search });
+  const { posterior, chosen, scores } = await tune(data, entry.train, opts, { grid: nothingFree ? [{}] : free, folds: how.folds, samples: how.samples, crossFitNoise: how.crossFitNoise, onProgress: onTune, noise, search });
   return { posterior, tuned: { chosen, scores } };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestNoiseVariance, bestVarianceFloor, mixtureLogLikAtFloor, mixtureLogLikAtNoise } from '../../src/methods/noise-search.js';
+import { bestNoiseVariance, bestVarianceFloor, crossFittedFloorScore, crossFittedNoiseScore, mixtureLogLikAtFloor, mixtureLogLikAtNoise } from '../../src/methods/noise-search.js';
 import { mixtureLogLik } from '../../src/metrics/index.js';
 
 /** Deterministic pseudo-random values in [−1, 1) (a small LCG; the test needs no quality). */
@@ -73,5 +73,46 @@ describe('bestVarianceFloor', () => {
     const wide = bestVarianceFloor([0.1, -0.1], [4, 4], [0, 0])!;
     expect(wide.floor).toBe(0);
     expect(bestVarianceFloor([], [], [])).toBeUndefined();
+  });
+});
+
+describe('cross-fitted scores', () => {
+  // Sample-major S × n means whose rows at even and odd positions are the given halves.
+  const interleave = (even: number[], odd: number[]) => even.flatMap((v, i) => [v, odd[i]]);
+
+  it('score each half at the variance chosen on the other, by hand', () => {
+    const n = 30;
+    const S = 3;
+    const y = values(n, 11).map((v) => 2 * v);
+    const means = values(n * S, 12).map((v, j) => y[j % n] + (j % n < n / 2 ? 0.3 : 1.2) * v);
+    const pick = (par: number) => {
+      const rows = Array.from({ length: n / 2 }, (_, j) => 2 * j + par);
+      return { m: Array.from({ length: S }, (_, k) => rows.map((i) => means[k * n + i])).flat(), y: rows.map((i) => y[i]) };
+    };
+    const [a, b] = [pick(0), pick(1)];
+    const va = bestNoiseVariance(a.m, a.y)!;
+    const vb = bestNoiseVariance(b.m, b.y)!;
+    const byHand = (mixtureLogLikAtNoise(b.m, b.y, va) + mixtureLogLikAtNoise(a.m, a.y, vb)) / 2;
+    expect(crossFittedNoiseScore(means, y)).toBeCloseTo(byHand, 12);
+    // Never above the in-sample optimum of each half, so the cross-fitted score is the honest, lower one here.
+    expect(crossFittedNoiseScore(means, y)!).toBeLessThan(mixtureLogLikAtNoise(means, y, bestNoiseVariance(means, y)!));
+  });
+
+  it('equal the in-sample score when the two halves are the same rows', () => {
+    const half = values(20, 13).map((v) => 3 * v);
+    const y = interleave(half, half);
+    const mu = values(20, 14);
+    const means = [interleave(mu, mu), interleave(mu.map((m) => m + 0.4), mu.map((m) => m + 0.4))].flat();
+    const s = bestNoiseVariance(means, y)!;
+    // Equal up to the searches' tolerance (each half's σ is found by its own golden-section path).
+    expect(crossFittedNoiseScore(means, y)).toBeCloseTo(mixtureLogLikAtNoise(means, y, s), 6);
+    const variances = means.map((_, j) => 0.05 + 0.01 * (j % 7));
+    const f = bestVarianceFloor(means, variances, y)!;
+    expect(crossFittedFloorScore(means, variances, y)).toBeCloseTo(f.score, 6);
+  });
+
+  it('are undefined for fewer than 4 rows or malformed input', () => {
+    expect(crossFittedNoiseScore([1, 2, 3], [1, 2, 3])).toBeUndefined();
+    expect(crossFittedNoiseScore([1, 2, 3, 4, 5], [1, 2, 3, 4])).toBeUndefined();
   });
 });

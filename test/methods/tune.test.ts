@@ -192,6 +192,19 @@ describe('tune', () => {
     expect(Object.keys(searched.tuned!.chosen)).toContain('priorPrecision');
   });
 
+  it('crossFitNoise rescores only the calibrated twins, each with σ fitted on the other half of the validation rows', async () => {
+    const data = linearData(80, 2, 0.3, 5);
+    const opts = { hidden: [8], epochs: 20, dropout: 0.1, seed: 1 };
+    const plain = await trainMethod('mc-dropout', data, opts, [{}]);
+    const honest = await trainMethod('mc-dropout', data, opts, [{}], undefined, { crossFitNoise: true });
+    const twin = (t: typeof plain) => t.tuned!.scores.find((c) => Object.keys(c.overrides).join() === 'predictiveNoise')!;
+    const fit = (t: typeof plain) => t.tuned!.scores.find((c) => Object.keys(c.overrides).length === 0)!;
+    expect(fit(honest)).toEqual(fit(plain));
+    // Same σ, a lower (honest) score: the in-sample optimum is optimistic.
+    expect(twin(honest).overrides).toEqual(twin(plain).overrides);
+    expect(twin(honest).score).toBeLessThan(twin(plain).score);
+  });
+
   it('trainMethod scores candidates with the samples it is told to predict with', async () => {
     const data = linearData(60, 2, 0.3, 3);
     const opts = { hidden: [8], epochs: 20, dropout: 0.1, noise: 0.3, seed: 1 };
