@@ -122,9 +122,9 @@ export interface Tuned {
  * a validation split of `data` (tune.ts; `how.folds` = k for k-fold cross-validation instead).
  * Options the caller sets explicitly are kept out of the grid. `how.samples`: the posterior samples
  * each candidate is scored with (default: the method's own, e.g. 30 dropout passes, whatever
- * `opts.samples` asks of the final posterior). More samples
- * score a smoother mixture, and the held-out σ then shrinks toward the posterior's own spread: on the
- * UCI sets that measured worse off the validation rows (eval/UCI-notes.md, round 7).
+ * `opts.samples` asks of the final posterior). More samples score a smoother mixture, and the
+ * held-out σ then shrinks toward the posterior's own spread: on the UCI sets that measured worse off
+ * the validation rows (eval/UCI-notes.md, round 7).
  * `how.crossFitNoise`: see `TuneOptions.crossFitNoise`.
  */
 export async function trainMethod(

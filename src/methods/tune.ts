@@ -69,7 +69,7 @@ export interface TuneOptions {
    * of the validation rows (`crossFittedNoiseScore`), instead of on the rows it is scored on, which
    * is optimistic and tilts the search toward calibrated twins. Measured on UCI MC dropout (eval/
    * UCI-notes.md, round 7): test LL better on 6 of 10 set × split-draw cells (yacht by 0.04 and 0.10),
-   * worse on 2 (by ≤ 0.006). Default false until every method's benchmark is rerun with it.
+   * worse on 2 (by ≤ 0.006); VI, SWAG and ensembles within ±0.03 either way. Default false.
    */
   crossFitNoise?: boolean;
   /**
