@@ -3,6 +3,7 @@ export { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.j
 export { MapPosterior, residualVariance, trainMap, type MapOptions } from './map.js';
 export { SAMPLE_TAG as SWAG_SAMPLE_TAG, SwagPosterior, trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagMember, type SwagOptions } from './swag.js';
 export { runSwagMember, swagCollector, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
+export { principalBasis, trainSubspace, type SubspaceBasis, type SubspaceOptions } from './subspace.js';
 export * from './laplace/index.js';
 export { trainHmc, trainNuts, type McmcOptions } from './mcmc.js';
 export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from './registry.js';

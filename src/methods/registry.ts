@@ -15,6 +15,7 @@ import { trainHmc, trainNuts } from './mcmc.js';
 import { trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
 import { trainVi, type ViOptions } from './vi.js';
 import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './swag.js';
+import { trainSubspace, type SubspaceOptions } from './subspace.js';
 import { createPool } from '../pool/index.js';
 import type { Pool } from '../pool/types.js';
 import { trainSghmc, trainSghmcMh } from './sghmc.js';
@@ -87,6 +88,10 @@ export const METHODS: Record<string, MethodEntry> = {
     tuneGrid: swagGrid,
     tunesNoise: true,
     tuneSearch: { members: 1 },
+  },
+  'swag-subspace': {
+    summary: "subspace inference: NUTS on the posterior in the span of SWAG's trajectory (10 principal directions; --chains 2 --warmup 500 --draws 500)",
+    train: (d, o) => trainSubspace(d, o as SubspaceOptions),
   },
   laplace: {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
