@@ -92,6 +92,10 @@ export const METHODS: Record<string, MethodEntry> = {
   'swag-subspace': {
     summary: "subspace inference: NUTS on the posterior in the span of SWAG's trajectory (10 principal directions; --chains 2 --warmup 500 --draws 500)",
     train: (d, o) => trainSubspace(d, o as SubspaceOptions),
+    // `--tune` chooses σ on validation (the likelihood the sampler conditions on and the predictive's);
+    // SWAG's own grid would cost six NUTS runs per split.
+    tuneGrid: () => [{}],
+    tunesNoise: true,
   },
   laplace: {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',

@@ -17,8 +17,8 @@
  *  2. the subspace: the leading principal directions of the deviations, orthonormal — uⱼ ∝ Dᵀvⱼ for
  *     the eigenvectors vⱼ of the K × K Gram matrix DDᵀ (K ≪ P), largest eigenvalue first;
  *  3. the target on z: log p(D | θ(z)) + log p(θ(z)), θ(z) = θ̄ + Uᵀz, with the network's Gaussian
- *     prior (precision λ) on θ and the noise of SWAG's predictive (the residual variance at θ̄, or
- *     `noise`), optionally tempered; ∇z = U ∇θ;
+ *     prior (precision λ) on θ and the noise of SWAG's predictive (the residual variance at θ̄, `noise`,
+ *     or `predictiveNoise` — which `--tune` chooses on validation), optionally tempered; ∇z = U ∇θ;
  *  4. NUTS with Stan's warmup (samplers/) on a whitened z: Newton to the subspace mode, then z = mode
  *     + W w with W from the Hessian there (see laplaceWhitening); chains one after another in this
  *     thread — the subspace has `dimension` ≤ K coordinates, so a chain takes seconds;

@@ -96,6 +96,11 @@ describe('subspace posterior', () => {
     await expectRoundTrip(a, 'swag-subspace', Float32Array.from([0.1, -0.4, 1.2, 0.3]), 9);
   });
 
+  it('conditions on predictiveNoise when given (what --tune chooses on validation)', async () => {
+    const post = await trainSubspace(train, { ...opts, predictiveNoise: 0.7 });
+    expect(post.info.noiseStd).toBeCloseTo(0.7, 5);
+  });
+
   it('rejects bad options with typed errors before training', async () => {
     const bad: [Record<string, unknown>, string][] = [
       [{ dimension: 0 }, 'options.dimension'],
