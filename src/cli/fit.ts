@@ -97,6 +97,9 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   bar.end();
   if (tuned) process.stderr.write(`${method}: tuned on ${flags['tune-folds'] ? `${flags['tune-folds']}-fold cross-validation` : 'a validation split'} of --train: ${JSON.stringify(tuned.chosen)}\n`);
   else if (flags.tune === true) process.stderr.write(`${method}: --tune had nothing left to choose (the flags you set cover everything its search varies); trained as given\n`);
+  // A sampler's own warnings (e.g. swag-subspace's R̂ and divergences) reach the user, not just the JSON.
+  const warnings = (posterior.info as { warnings?: unknown } | undefined)?.warnings;
+  if (Array.isArray(warnings)) for (const w of warnings) process.stderr.write(`${method}: warning: ${String(w)}\n`);
   const json = JSON.stringify(toJson(method, pred, seconds));
   if (flags.out) await writeFile(String(flags.out), json + '\n');
   else process.stdout.write(json + '\n');

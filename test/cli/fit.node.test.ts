@@ -52,6 +52,17 @@ describe('bdl fit', () => {
     expect(laplace.stderr).toMatch(/--tune had nothing left to choose/);
   });
 
+  it('swag-subspace samples with NUTS and passes its sampler warnings on to stderr', () => {
+    // 20 + 20 iterations: too short for 50 effective draws, so the ESS warning must reach the user.
+    const r = bdl('fit', '--method', 'swag-subspace', '--train', train, '--test', test, '--epochs', '30', '--warmup', '20', '--draws', '20', '--seed', '1');
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.method).toBe('swag-subspace');
+    expect(j.samples.mean).toHaveLength(40);
+    expect(Math.min(...j.epistemic)).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/swag-subspace: warning: bulk ESS \d+ < 50/);
+  });
+
   it('--beta-nll trains heteroscedastic members with the β-NLL; refused without that likelihood', () => {
     const r = bdl('fit', '--method', 'ensemble', '--members', '2', '--likelihood', 'heteroscedastic', '--beta-nll', '0.5', '--train', train, '--test', test, '--epochs', '20');
     expect(r.status, r.stderr).toBe(0);

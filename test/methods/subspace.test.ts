@@ -49,6 +49,7 @@ describe('subspace inference on a conjugate Bayesian linear regression', () => {
     const train = linearData(200, 3, sigma, 5, 0.6);
     const post = await trainSubspace(train, { hidden: [], noise: sigma, priorPrecision: lambda, draws: 1000, keep: 1000, seed: 2 });
     expect(post.info.dimension).toBe(4);
+    expect(post.info.warnings).toEqual([]);
     const s = fitStandardizer(train, true);
     const exact = exactPosterior(applyStandardizer(s, train), sigma / s.yStd![0], lambda);
     const P = 4;
@@ -109,6 +110,7 @@ describe('subspace posterior', () => {
       [{ chains: 0 }, 'options.chains'],
       [{ draws: 1.5 }, 'options.draws'],
       [{ temperature: 0 }, 'options.temperature'],
+      [{ likelihood: 'heteroscedastic' }, 'options.likelihood'],
     ];
     for (const [o, arg] of bad) {
       const e = await trainSubspace(train, { ...opts, ...o }).then(() => undefined, (err: unknown) => err);
