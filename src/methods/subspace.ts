@@ -114,16 +114,17 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
     stepSizes.push(r.stepSize);
   }
 
-  const z = kept.map((d) => d.subarray(0, Math.floor(d.length / basis.dim) * basis.dim));
-  const perChain = Math.min(...z.map((d) => d.length / basis.dim));
+  // The chains sampled the whitened w; θ = θ̄ + Uᵀ(mode + W w).
+  const k = basis.dim;
+  const perChain = Math.min(...kept.map((d) => d.length / k));
   const P = member.mean.length;
   const theta = new Float32Array(chains * perChain * P);
-  let row = 0;
-  for (const d of z) for (let s = 0; s < perChain; s++) theta.set(lift(member.mean, basis, toSubspace(whiten, d.subarray(s * basis.dim, (s + 1) * basis.dim))), (row++) * P);
-  const zDraws = z.map((d) => d.subarray(0, perChain * basis.dim));
-  const coordinate = (j: number) => zDraws.map((d) => Float64Array.from({ length: perChain }, (_, s) => d[s * basis.dim + j]));
-  const rhat = Array.from({ length: basis.dim }, (_, j) => rankNormalizedRhat(coordinate(j)));
-  const ess = Array.from({ length: basis.dim }, (_, j) => essBulk(coordinate(j)));
+  kept.forEach((d, c) => {
+    for (let s = 0; s < perChain; s++) theta.set(lift(member.mean, basis, toSubspace(whiten, d.subarray(s * k, (s + 1) * k))), (c * perChain + s) * P);
+  });
+  const coordinate = (j: number) => kept.map((d) => Float64Array.from({ length: perChain }, (_, s) => d[s * k + j]));
+  const rhatMax = Math.max(...Array.from({ length: k }, (_, j) => rankNormalizedRhat(coordinate(j))));
+  const essBulkMin = Math.min(...Array.from({ length: k }, (_, j) => essBulk(coordinate(j))));
   const info = {
     dimension: basis.dim,
     // Share of the SWAG low-rank variance the kept directions carry.
@@ -133,10 +134,10 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
     divergences,
     gradEvals,
     stepSize: stepSizes,
-    rhatMax: chains > 1 ? Math.max(...rhat) : NaN,
-    essBulkMin: Math.min(...ess),
+    rhatMax,
+    essBulkMin,
     temperature,
-    warnings: samplerWarnings(Math.max(...rhat), Math.min(...ess), divergences, chains * draws),
+    warnings: samplerWarnings(rhatMax, essBulkMin, divergences, chains * draws),
   };
   return new SamplesPosterior('swag-subspace', swag.spec, theta, swag.standardizer, member.noiseVar, info);
 }
