@@ -201,6 +201,6 @@ export class SamplesPosterior implements Posterior {
   }
 }
 
-for (const m of ['sgld', 'csgld', 'sghmc', 'sghmc-mh', 'svgd', 'nuts', 'hmc']) {
+for (const m of ['sgld', 'csgld', 'sghmc', 'sghmc-mh', 'svgd', 'nuts', 'hmc', 'swag-subspace']) {
   registerPosteriorFormat(m, async (p) => new SamplesPosterior(m, p.spec, p.arrays.samples as Float32Array, p.standardizer, p.state!.noiseVar as number, (p.state!.extra ?? {}) as Record<string, unknown>));
 }

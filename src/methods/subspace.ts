@@ -39,7 +39,7 @@ import { essBulk, rankNormalizedRhat } from '../diagnostics/index.js';
 import { bnnTarget } from '../samplers/bnn-target.js';
 import { runChain } from '../samplers/chain.js';
 import type { Target } from '../samplers/types.js';
-import { registerPosteriorFormat } from '../posterior/serialize.js';
+import { intOption } from './noise.js';
 import { SamplesPosterior } from './samples.js';
 import { trainSwag, type SwagMember, type SwagOptions } from './swag.js';
 
@@ -61,15 +61,18 @@ export interface SubspaceOptions extends Omit<SwagOptions, 'scale' | 'samples' |
   temperature?: number;
 }
 
+/** A symmetric k × k eigendecomposition (ascending values; eigenvectors as columns): linalg's `eigh` on an arena. */
+type Eigh = (a: Float64Array, k: number) => { values: Float64Array; vectors: Float64Array };
+
 /** Principal directions kept only above this fraction of the largest eigenvalue (numerical rank). */
 const RANK_TOL = 1e-8;
 
 /** SWAG, then NUTS in the subspace of its trajectory (see the module comment). */
 export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}): Promise<SamplesPosterior> {
-  const chains = intOption('options.chains', opts.chains, 2, 1);
-  const warmup = intOption('options.warmup', opts.warmup, 500, 1);
-  const draws = intOption('options.draws', opts.draws, 500, 1);
-  const keep = intOption('options.keep', opts.keep, 100, 1);
+  const chains = intOption(opts.chains, 'options.chains', 2);
+  const warmup = intOption(opts.warmup, 'options.warmup', 500);
+  const draws = intOption(opts.draws, 'options.draws', 500);
+  const keep = intOption(opts.keep, 'options.keep', 100);
   const temperature = opts.temperature ?? 1;
   if (!(typeof temperature === 'number' && temperature > 0 && Number.isFinite(temperature))) {
     throw argError('E_ARG', 'options.temperature', 'a finite number > 0', describe(opts.temperature), 'Omit it for the Bayes posterior (1).');
@@ -80,7 +83,7 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
     throw argError('E_ARG', 'options.likelihood', "'gaussian' (or a classification task)", describe(opts.likelihood), 'Use a homoscedastic likelihood; --tune chooses σ on validation.');
   }
   const rank = opts.rank ?? 20;
-  const dimension = intOption('options.dimension', opts.dimension, Math.min(rank, 10), 1);
+  const dimension = intOption(opts.dimension, 'options.dimension', Math.min(rank, 10));
   if (dimension > rank) {
     throw argError('E_ARG', 'options.dimension', `at most the SWAG rank (${rank})`, describe(opts.dimension), 'Lower it, or raise options.rank.');
   }
@@ -170,7 +173,7 @@ export interface SubspaceBasis {
  * DDᵀ/(K−1) (K ≪ P): its eigenvectors vⱼ give the right singular directions Dᵀvⱼ of D. Directions of
  * (numerically) zero variance are dropped, so fewer than `dimension` may come back.
  */
-export function principalBasis(m: Pick<SwagMember, 'dev' | 'rank' | 'mean'>, dimension: number, eig: (g: Float64Array, k: number) => { values: Float64Array; vectors: Float64Array }): SubspaceBasis {
+export function principalBasis(m: Pick<SwagMember, 'dev' | 'rank' | 'mean'>, dimension: number, eig: Eigh): SubspaceBasis {
   const K = m.rank;
   const P = m.mean.length;
   if (K < 2) throw argError('E_ARG', 'options.rank', 'at least 2 deviations', describe(K), 'Subspace inference needs SWAG\'s low-rank part.');
@@ -239,7 +242,7 @@ function subspaceTarget(net: Target, mean: Float32Array, basis: SubspaceBasis): 
  * trajectory's directions the posterior's scales span ~100× (data-pinned vs prior-limited) and are
  * not axis-aligned, which NUTS's diagonal metric cannot absorb; in w the trees stay shallow.
  */
-function laplaceWhitening(t: Target, floor: number, eig: (h: Float64Array, k: number) => { values: Float64Array; vectors: Float64Array }): Whitening {
+function laplaceWhitening(t: Target, floor: number, eig: Eigh): Whitening {
   const k = t.dim;
   const z = new Float64Array(k);
   const g = new Float64Array(k);
@@ -277,7 +280,7 @@ interface Whitening {
 }
 
 /** W = V·diag(1/√max(eᵢ, floor)) at z from −∇² log p by central differences (identity·floor^-½ where not finite). */
-function whitener(t: Target, at: Float64Array, floor: number, eig: (h: Float64Array, k: number) => { values: Float64Array; vectors: Float64Array }): Float64Array {
+function whitener(t: Target, at: Float64Array, floor: number, eig: Eigh): Float64Array {
   const k = t.dim;
   const h = 1e-3;
   const hess = new Float64Array(k * k);
@@ -307,9 +310,9 @@ function whitener(t: Target, at: Float64Array, floor: number, eig: (h: Float64Ar
 }
 
 /** Wᵀ v for a k × k row-major W. */
-function applyTransposed(w: Float64Array, v: ArrayLike<number>): Float64Array {
+function applyTransposed(w: Float64Array, v: ArrayLike<number>, out: Float64Array = new Float64Array(v.length)): Float64Array {
   const k = v.length;
-  const out = new Float64Array(k);
+  out.fill(0);
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) out[j] += w[i * k + j] * v[i];
   return out;
 }
@@ -335,11 +338,7 @@ function linearTarget(t: Target, wh: Whitening): Target {
     logDensity(v, grad) {
       toSubspace(wh, v, z);
       const lp = t.logDensity(z, gz);
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        for (let i = 0; i < k; i++) s += wh.w[i * k + j] * gz[i];
-        grad[j] = s;
-      }
+      applyTransposed(wh.w, gz, grad);
       return lp;
     },
   };
@@ -351,11 +350,3 @@ function toSubspace(wh: Whitening, v: ArrayLike<number>, out = new Float64Array(
   for (let i = 0; i < out.length; i++) out[i] += wh.center[i];
   return out;
 }
-
-function intOption(name: string, v: number | undefined, def: number, min: number): number {
-  const x = v ?? def;
-  if (!Number.isSafeInteger(x) || x < min) throw argError('E_ARG', name, `an integer ≥ ${min}`, describe(v), `Omit it for the default ${def}.`);
-  return x;
-}
-
-registerPosteriorFormat('swag-subspace', async (p) => new SamplesPosterior('swag-subspace', p.spec, p.arrays.samples as Float32Array, p.standardizer, p.state!.noiseVar as number, (p.state!.extra ?? {}) as Record<string, unknown>));
