@@ -6,7 +6,7 @@
  * member's variance reverts towards its typical level (posterior/support.ts; `revertOffData`).
  * With 'gaussian', each member's homoscedastic noise is fitted by EM during its training.
  *
- * Each member is one 'train-member' task (src/tasks/train-member.ts) run through the worker pool:
+ * Each member is one 'train-member' task (./train-member.ts) run through the worker pool:
  * the caller's `pool` if given (left open), else — when the run is big enough to repay starting
  * workers (epochs·N·P·M ≥ 2·10⁸ multiply-adds, ~0.1 s of work) — a default pool (one worker per core)
  * created here and closed after; smaller runs go in-thread (a size-0 pool). The members are bit-for-bit
@@ -21,10 +21,10 @@ import { mixturePredictive } from '../posterior/network.js';
 import { inputSupport, type InputSupport } from '../posterior/support.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
-import { createPool } from '../pool/index.js';
+import { createPool } from '../pool/pool.js';
+import { registerTask } from '../pool/registry.js';
 import type { Pool } from '../pool/types.js';
-import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
-import '../tasks/train-member.js';
+import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
 import { defaultEpochs, engineFor, specFor, type MethodOptions } from './common.js';
 import { betaNllOf, intOption, noiseFor, numOption, predictiveNoiseVar, standardized, varianceFloorOf, type BetaNllOption, type PredictiveNoiseOption } from './noise.js';
 
@@ -70,6 +70,7 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
     adversarial: opts.adversarial === undefined ? undefined : inputRanges(data, numOption(opts.adversarial, 'adversarial', 0.01, 0, Infinity)),
   };
   const seed = opts.seed ?? 0;
+  registerTask('train-member', runTrainMember);
   const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options, seed, stream: m }));
   const work = options.epochs * data.n * layoutOf(spec).size * M;
   const pool = opts.pool ?? (await createPool(work >= WORKER_THRESHOLD ? {} : { size: 0 }));

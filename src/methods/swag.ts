@@ -22,6 +22,8 @@ import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
 import { engineFor, specFor, type MethodOptions } from './common.js';
 import type { Pool } from '../pool/types.js';
+import { registerTask } from '../pool/registry.js';
+import { runSwagMemberTask } from './swag-member.js';
 import { predictiveNoiseVar, type PredictiveNoiseOption } from './noise.js';
 import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 
@@ -68,6 +70,7 @@ export async function trainMultiSwag(train: Dataset, opts: MultiSwagOptions = {}
   const state = drawState('multiswag', opts.diagonal ?? false, opts.scale, opts.samples);
   const run = runOptionsOf(opts);
   resolveRunOptions(run, train.n);
+  registerTask('swag-member', runSwagMemberTask);
   const tasks = Array.from({ length: m }, (_, stream) => ({ kind: 'swag-member', spec, options: run, seed: opts.seed ?? 0, stream }));
   const signal = typeof AbortSignal !== 'undefined' && opts.signal instanceof AbortSignal ? opts.signal : undefined;
   const out = await opts.pool.run<SwagMoments>(tasks, {

@@ -4,7 +4,7 @@ import { makeDataset } from '../../src/data/dataset.js';
 import { trainEnsemble } from '../../src/methods/ensemble.js';
 import { posteriorFromBytes } from '../../src/posterior/serialize.js';
 import type { Predictive } from '../../src/posterior/types.js';
-import { trainMember } from '../../src/tasks/train-member.js';
+import { trainMember } from '../../src/methods/train-member.js';
 import { gapContrast, gapData, gapGrid, linearData } from './helpers.js';
 
 /** The per-member means and variances of a regression predictive. */

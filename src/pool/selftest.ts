@@ -4,8 +4,7 @@
  * on purpose (throw, or kill its worker). Tests and `npm run bench` (pool speedup) use it.
  */
 import { argError, describe } from '../errors.js';
-import { registerTask } from '../pool/registry.js';
-import type { TaskContext } from '../pool/types.js';
+import type { TaskContext } from './types.js';
 
 export interface SelftestOptions {
   /** Steps to run (default 100). */
@@ -83,8 +82,6 @@ export async function runSelftest(ctx: TaskContext<unknown, SelftestOptions, Sel
   }
   return { x: arena.f32(px, size), acc };
 }
-
-registerTask('selftest', runSelftest);
 
 /** Deterministic values in [-0.5, 0.5) from (seed, stream, i): an integer hash, not a generator. */
 function hashFill(seed: number, stream: number, n: number): Float32Array {

@@ -8,13 +8,12 @@
  */
 import { argError, describe } from '../errors.js';
 import type { MlpSpec } from '../model/spec.js';
-import { registerTask } from '../pool/registry.js';
 import type { TaskContext } from '../pool/types.js';
-import { BnnTarget } from '../samplers/bnn-target.js';
-import { runChain, type ChainCheckpoint, type KernelSpec } from '../samplers/chain.js';
-import type { DrawChunk } from '../samplers/draws.js';
-import type { SamplerRng, Target } from '../samplers/types.js';
-import type { WarmupOptions } from '../samplers/warmup.js';
+import { BnnTarget } from './bnn-target.js';
+import { runChain, type ChainCheckpoint, type KernelSpec } from './chain.js';
+import type { DrawChunk } from './draws.js';
+import type { SamplerRng, Target } from './types.js';
+import type { WarmupOptions } from './warmup.js';
 
 /** Where a chain's target comes from (plain data: it travels to the worker). */
 export type ChainTargetSpec =
@@ -243,5 +242,3 @@ function die(): void {
     throw new Error('chain: deliberate uncaught error (crashAt)');
   });
 }
-
-registerTask('chain', runChainTask);

@@ -10,9 +10,8 @@ import type { MlpSpec } from '../model/spec.js';
 import { fit } from '../train/fit.js';
 import { adam, chain, weightDecay } from '../train/optimizers.js';
 import type { Arena } from '../wasm/index.js';
-import { adversarialObjective } from '../methods/adversarial.js';
-import { NoiseEstimate, noiseObjective } from '../methods/noise.js';
-import { registerTask } from '../pool/registry.js';
+import { adversarialObjective } from './adversarial.js';
+import { NoiseEstimate, noiseObjective } from './noise.js';
 import type { TaskContext } from '../pool/types.js';
 
 /** Serializable training options of a member. */
@@ -88,5 +87,3 @@ export async function runTrainMember(ctx: TaskContext<MlpSpec, MemberOptions>): 
     onProgress: (p) => ctx.progress(p.epoch, p.epochs, { loss: p.loss }),
   });
 }
-
-registerTask('train-member', runTrainMember);

@@ -4,9 +4,8 @@
  * (original units); the result is the member's moments (`SwagMoments`, typed arrays), the same bits
  * as the in-thread `runSwagMember` call.
  */
-import { runSwagMember, type SwagMoments, type SwagRunOptions } from '../methods/swag-moments.js';
+import { runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 import type { MlpSpec } from '../model/spec.js';
-import { registerTask } from '../pool/registry.js';
 import type { TaskContext } from '../pool/types.js';
 import { argError, describe } from '../errors.js';
 
@@ -22,5 +21,3 @@ export async function runSwagMemberTask(ctx: TaskContext<MlpSpec, SwagRunOptions
     onProgress: (p) => ctx.progress(p.epoch, p.epochs, { loss: p.loss }),
   });
 }
-
-registerTask('swag-member', runSwagMemberTask);
