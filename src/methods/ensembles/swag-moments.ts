@@ -11,9 +11,9 @@
  *     mean θ̄ and Welford's sum of squared deviations (both f64), and writes θ − θ̄ into a ring of
  *     the last K rows (K = `rank`, default 20).
  * Defaults: the burn-in is the step budget every other method trains for (defaultEpochs: 40–400
- * epochs by the data's size), then 40 collection epochs at 0.05. Why: with the older 40-epoch burn-in
- * and rate 0.1, SGD + momentum diverged on UCI wine and boston splits right after the switch, and
- * yacht's short burn-in left RMSE ~3.2; validation chose the step-budget burn-in on 87 of 100 UCI
+ * epochs by the data's size), then 40 collection epochs at 0.05. Why: with a 40-epoch burn-in and
+ * rate 0.1 (Maddox et al.'s recipe), SGD + momentum diverges on UCI wine and boston splits right
+ * after the switch, and yacht's short burn-in leaves RMSE ~3.2; validation chose the step-budget burn-in on 87 of 100 UCI
  * splits (eval/UCI-notes.md, "Defaults").
  */
 import { argError, describe } from '../../errors.js';

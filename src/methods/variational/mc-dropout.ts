@@ -17,7 +17,7 @@ import { mixturePredictive } from '../../posterior/network.js';
 import { encodePosterior, registerPosteriorFormat, type PosteriorParts } from '../../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
-import { adam, chain, weightDecay } from '../../train/optimizers.js';
+import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
 import { betaNllOf, intOption, noiseFor, noiseObjective, predictiveNoiseVar, standardized, type BetaNllOption, type PredictiveNoiseOption } from '../noise.js';
 
@@ -61,7 +61,7 @@ export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}
     ...fo,
     standardize: false,
     objective: noiseObjective(mlp, noise, true, { betaNll }),
-    optimizer: chain(weightDecay(fo.priorPrecision! / data.n), adam()),
+    optimizer: compose(weightDecay(fo.priorPrecision! / data.n), adam()),
   });
   noise?.update();
   return new McDropoutPosterior(spec, r.params, standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, mlp);
