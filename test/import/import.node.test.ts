@@ -34,7 +34,7 @@ describe('import reproduces the producer', () => {
   it('ONNX from PyTorch: Gemm, BatchNormalization (folded), Relu, Dropout (ratio from a Constant), LogSoftmax', async () => {
     const net = await expectSame('torch-clf.onnx', 'torch-clf.predictions.json');
     expect(net.spec).toMatchObject({ inputs: 4, hidden: [8, 8], outputs: 3, activation: 'relu', likelihood: 'categorical' });
-    expect(net.spec.dropout![1]).toBeCloseTo(0.2, 6);
+    expect((net.spec.dropout as number[])[1]).toBeCloseTo(0.2, 6);
     expect(net.output).toBe('log-softmax');
   });
   it('ONNX from PyTorch: Flatten, MatMul + Add, Tanh, Identity, Sigmoid output', async () => {
