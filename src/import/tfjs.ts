@@ -16,6 +16,8 @@ export interface TfjsFiles {
   shards: Record<string, Bytes> | Bytes[];
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 interface WeightSpec {
   name: string;
   shape: number[];
@@ -65,8 +67,9 @@ export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedN
   off = 0;
   for (const s of specs) {
     const n = s.shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = dv.getFloat32(off + 4 * i, true);
+    // `all` is a fresh buffer (aligned): on a little-endian host one copy reads the weight.
+    const data = LITTLE_ENDIAN ? new Float32Array(all.buffer.slice(off, off + 4 * n)) : new Float32Array(n);
+    if (!LITTLE_ENDIAN) for (let i = 0; i < n; i++) data[i] = dv.getFloat32(off + 4 * i, true);
     off += 4 * n;
     weights.set(s.name.replace(/:\d+$/, ''), { shape: s.shape, data });
   }
