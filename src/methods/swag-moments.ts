@@ -21,6 +21,7 @@ import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
 import { Mlp } from '../model/mlp.js';
 import type { MlpSpec } from '../model/spec.js';
+import type { SwagMember } from '../posterior/sources/swag.js';
 import { fit, type FitHooks, type LoopContext } from '../train/fit.js';
 import { adam, momentum as momentumTransform, type Transform } from '../train/optimizers.js';
 import type { Schedule } from '../train/schedules.js';
@@ -59,18 +60,7 @@ export interface SwagRunOptions {
 }
 
 /** What one SWAG run produces: its moments, as plain typed arrays (transferable). */
-export interface SwagMoments {
-  /** θ̄ (rounded to f32: the SWA weights). */
-  mean: Float32Array;
-  /** Per-weight standard deviation √max(M2/count, ε). */
-  sigma: Float32Array;
-  /** `rank` deviations θᵢ − θ̄ᵢ, stored rank × P row-major. */
-  dev: Float32Array;
-  rank: number;
-  /** Snapshots collected. */
-  count: number;
-  /** Noise variance of the gaussian likelihood in standardized units (1 otherwise). */
-  noiseVar: number;
+export interface SwagMoments extends SwagMember {
   standardizer?: Standardizer;
 }
 
