@@ -8,7 +8,7 @@ import { applyStandardizer } from '../data/standardize.js';
 import type { Mlp } from '../model/mlp.js';
 import type { TaskKind } from '../model/spec.js';
 import { NetworkPosterior } from '../posterior/network-posterior.js';
-import { targetScale } from '../posterior/source.js';
+import { noiseVariance } from '../posterior/source.js';
 import { PointSource } from '../posterior/sources/point.js';
 import type { TaskOf } from '../posterior/types.js';
 import { fit } from '../train/fit.js';
@@ -26,7 +26,7 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
   const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n));
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    noiseVar = opts.noise !== undefined ? (opts.noise / targetScale(r.standardizer)) ** 2 : residualVariance(mlp, r.params, applyStandardizer(r.standardizer!, train));
+    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, r.standardizer) : residualVariance(mlp, r.params, applyStandardizer(r.standardizer!, train));
   }
   const source = new PointSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, r.standardizer, noiseVar));
   return new NetworkPosterior('map', spec, r.standardizer, source, mlp);

@@ -9,7 +9,7 @@ import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/s
 import type { Mlp } from '../model/mlp.js';
 import { layoutOf, taskOf, type MlpSpec, type TaskKind } from '../model/spec.js';
 import { NetworkPosterior } from '../posterior/network-posterior.js';
-import { targetScale } from '../posterior/source.js';
+import { noiseVariance } from '../posterior/source.js';
 import { DrawsSource } from '../posterior/sources/draws.js';
 import { fit, type FitOptions, type LoopContext } from '../train/fit.js';
 import type { Transform } from '../train/optimizers.js';
@@ -59,7 +59,7 @@ export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Pre
       : mlp.init(base.seed ?? 0, 0);
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    noiseVar = opts.noise !== undefined ? (opts.noise / targetScale(standardizer)) ** 2 : epochs > 0 ? residualVariance(mlp, theta0, data) : 1;
+    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : epochs > 0 ? residualVariance(mlp, theta0, data) : 1;
   }
   return { spec, mlp, standardizer, data, noiseVar, theta0, lambda: opts.priorPrecision ?? 1 };
 }

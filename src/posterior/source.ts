@@ -40,6 +40,11 @@ export function targetScale(s: Standardizer | undefined): number {
   return s?.yStd?.[0] ?? 1;
 }
 
+/** A noise σ in target units as a variance in standardized units (the inverse of noiseStd). */
+export function noiseVariance(sigma: number, s: Standardizer | undefined): number {
+  return (sigma / targetScale(s)) ** 2;
+}
+
 /** A noise variance in standardized units as σ in target units. */
 export function noiseStd(noiseVar: number, s: Standardizer | undefined): number {
   return Math.sqrt(noiseVar) * targetScale(s);

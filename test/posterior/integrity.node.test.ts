@@ -12,8 +12,8 @@ import { makeDataset } from '../../src/data/dataset.js';
 import { BdlError } from '../../src/errors.js';
 import { trainLaplace } from '../../src/methods/laplace/index.js';
 import { trainMap } from '../../src/methods/map.js';
-import { trainSwag } from '../../src/methods/swag.js';
-import { trainEnsemble } from '../../src/methods/ensemble.js';
+import { trainSwag } from '../../src/methods/ensembles/swag.js';
+import { trainEnsemble } from '../../src/methods/ensembles/ensemble.js';
 import { crc32, decodePosterior, encodePosterior, type PosteriorParts } from '../../src/posterior/serialize.js';
 import { posteriorFromBytes } from '../../src/posterior/restore.js';
 

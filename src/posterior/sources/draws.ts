@@ -2,6 +2,7 @@
  * Kept weight vectors (SG-MCMC samples, SVGD particles, HMC/NUTS draws): the predictive is their
  * uniform mixture, over all of them or `samples` of them evenly spaced.
  */
+import { argError } from '../../errors.js';
 import type { Standardizer } from '../../data/standardize.js';
 import type { MlpSpec } from '../../model/spec.js';
 import { Rng } from '../../random/index.js';
@@ -33,6 +34,7 @@ export class DrawsSource implements WeightSource {
 
   /** All draws, or `samples` of them (at most all). */
   count(opts: PredictOptions): number {
+    if (this.draws === 0) throw argError('E_EMPTY', 'posterior', 'at least one kept draw', 'none', 'Train with draws ≥ 1 (and samples ≥ 1).');
     return Math.min(sampleCount(opts.samples, 'samples', this.draws), this.draws);
   }
 
