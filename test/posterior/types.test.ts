@@ -5,6 +5,8 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
+import { trainTestSplit } from '../../src/data/split.js';
+import { rmse } from '../../src/metrics/index.js';
 import { trainEnsemble } from '../../src/methods/ensembles/ensemble.js';
 import { trainLaplace } from '../../src/methods/laplace/index.js';
 import { trainMap } from '../../src/methods/map.js';
@@ -23,6 +25,18 @@ describe('predictive types', () => {
     expect(p.mean.length).toBe(2);
     // @ts-expect-error -- a regression predictive has no class probabilities
     void p.probs;
+  });
+
+  it("compiles the README's quick start as written (no cast)", async () => {
+    const x = Array.from({ length: 200 }, (_, i) => [i / 50 - 2]);
+    const y = x.map(([v]) => 2 * v + 0.3 * Math.sin(40 * v));
+    const { train, test } = trainTestSplit(makeDataset(x, y), { seed: 1 });
+    const posterior = await trainMap(train, { hidden: [32], epochs: 2, seed: 1 });
+    const pred = await posterior.predict(test.x);
+    const { lower, upper } = pred.interval(0.95);
+    expect(rmse(pred.mean, test.y)).toBeGreaterThan(0);
+    expect(Math.sqrt(pred.aleatoric[0])).toBeGreaterThan(0);
+    expect(lower[0]).toBeLessThan(upper[0]);
   });
 
   it('classification fits predict a ClassificationPredictive', async () => {
