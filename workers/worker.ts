@@ -1,6 +1,6 @@
 /**
  * The worker entry, one source for Node worker_threads and browser module Web Workers. It runs the
- * same src/ code as the main thread; the built-in task kinds come from src/tasks/builtins.ts.
+ * same src/ code as the main thread and registers the built-in task kinds (src/orchestration/tasks.ts).
  *
  * No top-level await: consumer bundlers re-bundle this file as a worker chunk, and Vite's default
  * worker format (iife) refuses top-level await. Node's port comes from `process.getBuiltinModule`
@@ -8,8 +8,11 @@
  */
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import '../src/tasks/builtins.js';
+import { TASKS } from '../src/orchestration/tasks.js';
+import { registerTasks } from '../src/pool/registry.js';
 import { workerApi } from '../src/pool/worker-api.js';
+
+registerTasks(TASKS);
 
 type NodeProcess = { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
 const g = globalThis as { process?: NodeProcess; WorkerGlobalScope?: unknown };

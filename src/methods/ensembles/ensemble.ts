@@ -1,0 +1,129 @@
+/**
+ * Deep ensembles (Lakshminarayanan et al. 2017): M networks from independent initializations and
+ * shuffles (member m trains with Philox stream m), combined as a uniform mixture. With the
+ * 'heteroscedastic' likelihood each member predicts a mean and a variance: aleatoric = the mean of
+ * the members' variances, epistemic = the variance of their means; away from the training inputs a
+ * member's variance reverts towards its typical level (posterior/support.ts; `revertOffData`).
+ * With 'gaussian', each member's homoscedastic noise is fitted by EM during its training.
+ *
+ * Each member is one 'train-member' task (./train-member.ts) run through the worker pool:
+ * the caller's `pool` if given (left open), else — when the run is big enough to repay starting
+ * workers (epochs·N·P·M ≥ 2·10⁸ multiply-adds, ~0.1 s of work) — a default pool (one worker per core)
+ * created here and closed after; smaller runs go in-thread (a size-0 pool). The members are bit-for-bit
+ * the same either way.
+ */
+import type { Dataset } from '../../data/dataset.js';
+import { BdlError } from '../../errors.js';
+import type { Mlp } from '../../model/mlp.js';
+import { layoutOf, taskOf, type TaskKind } from '../../model/spec.js';
+import { mixturePredictive } from '../../posterior/network.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { MembersSource, type OffData } from '../../posterior/sources/members.js';
+import { inputSupport } from '../../posterior/support.js';
+import type { TaskOf } from '../../posterior/types.js';
+import { createPool } from '../../pool/pool.js';
+import { registerTask } from '../../pool/registry.js';
+import type { Pool } from '../../pool/types.js';
+import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
+import { defaultEpochs, engineFor, specFor, type MethodOptions } from '../common.js';
+import { betaNllOf, intOption, noiseFor, numOption, predictiveNoiseVar, standardized, varianceFloorOf, type BetaNllOption, type PredictiveNoiseOption } from '../noise.js';
+
+export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
+  /** Number of members (default 5). */
+  members?: number;
+  /** Observation noise σ in target units (gaussian likelihood); default: fitted per member. */
+  noise?: number;
+  /** Pool to train the members in (not closed here). Default: see the module comment. */
+  pool?: Pool;
+  /**
+   * Heteroscedastic members: off the training inputs, raise each member's predicted variance towards
+   * its mean variance on the training rows (posterior/support.ts). Default true; false keeps the
+   * variance head's extrapolation, which can reach ~0 far from the data.
+   */
+  revertOffData?: boolean;
+  /**
+   * Adversarial training of each member (the paper's; ./adversarial.ts): ε as a fraction of each
+   * input's range on the training set, e.g. 0.01 as Lakshminarayanan et al. Default: off.
+   */
+  adversarial?: number;
+}
+
+/** Work below which an ensemble trains in-thread rather than starting workers (multiply-adds). */
+const WORKER_THRESHOLD = 2e8;
+
+/** Trains M members and returns their mixture. */
+export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, opts: O = {} as O): Promise<EnsemblePosterior<TaskOf<O>>> {
+  const spec = specFor(train, opts);
+  const M = intOption(opts.members, 'members', 5);
+  if (typeof opts.learningRate === 'function') {
+    throw new BdlError('E_ARG', 'learningRate: expected a number for an ensemble (members are serializable tasks), found a schedule function. Pass a constant rate.', 'learningRate');
+  }
+  const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
+  const fixed = noiseFor(spec.likelihood, opts.noise, standardizer);
+  const options: MemberOptions = {
+    epochs: intOption(opts.epochs, 'epochs', defaultEpochs(data.n, opts.batchSize ?? 32)),
+    batchSize: intOption(opts.batchSize, 'batchSize', 32),
+    learningRate: numOption(opts.learningRate as number | undefined, 'learningRate', 1e-3, 0, Infinity, true),
+    priorPrecision: numOption(opts.priorPrecision, 'priorPrecision', 1, 0, Infinity),
+    noiseVar: fixed?.fixed ? fixed.variance : undefined,
+    betaNll: betaNllOf(spec.likelihood, opts.betaNll),
+    adversarial: opts.adversarial === undefined ? undefined : inputRanges(data, numOption(opts.adversarial, 'adversarial', 0.01, 0, Infinity)),
+  };
+  const seed = opts.seed ?? 0;
+  registerTask('train-member', runTrainMember);
+  const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options, seed, stream: m }));
+  const work = options.epochs * data.n * layoutOf(spec).size * M;
+  const pool = opts.pool ?? (await createPool(work >= WORKER_THRESHOLD ? {} : { size: 0 }));
+  // The pool takes an AbortSignal; the method's signal is any { aborted } flag: poll it.
+  const abort = new AbortController();
+  const poll = opts.signal && setInterval(() => opts.signal!.aborted && abort.abort(), 20);
+  try {
+    const results = await pool.run<MemberResult>(tasks, {
+      data: { x: data.x, y: data.y },
+      signal: abort.signal,
+      onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss: number }).loss })),
+    });
+    const het = spec.likelihood === 'heteroscedastic';
+    const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
+    const members = results.map((r) => r.theta);
+    const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
+    if (!het || opts.revertOffData === false) return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor));
+    const mlp = await engineFor(spec);
+    return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor, offDataOf(mlp, members, data.x)), mlp);
+  } finally {
+    if (poll) clearInterval(poll);
+    if (!opts.pool) await pool.close();
+  }
+}
+
+/** A deep ensemble: the uniform mixture of its members. */
+export type EnsemblePosterior<T extends TaskKind = TaskKind> = NetworkPosterior<MembersSource, T>;
+
+/** ε per input: `fraction` × that input's range over the (standardized) training rows. */
+function inputRanges(data: Dataset, fraction: number): Float32Array {
+  const eps = new Float32Array(data.inputs);
+  for (let j = 0; j < data.inputs; j++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < data.n; i++) {
+      const v = data.x[i * data.inputs + j];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    eps[j] = fraction * (hi - lo);
+  }
+  return eps;
+}
+
+/** The support of the (standardized) training inputs and each member's mean predicted variance on them. */
+function offDataOf(mlp: Mlp, members: Float32Array[], x: Float32Array): OffData {
+  const T = mlp.spec.outputs;
+  const N = x.length / mlp.spec.inputs;
+  // No standardizer: x is already in the network's space and the variances stay standardized.
+  const p = mixturePredictive(mlp, undefined, x, members.length, (s) => ({ theta: members[s] }));
+  const v = (p as { members: { variance: Float32Array } }).members.variance;
+  const levels = new Float64Array(members.length * T);
+  for (let s = 0; s < members.length; s++) {
+    for (let i = 0; i < N; i++) for (let t = 0; t < T; t++) levels[s * T + t] += v[(s * N + i) * T + t] / N;
+  }
+  return { support: inputSupport(x, mlp.spec.inputs), levels };
+}

@@ -1,0 +1,122 @@
+/**
+ * SWA, SWAG and MultiSWAG (Izmailov et al. 2018; Maddox et al. 2019; Wilson & Izmailov 2020).
+ *
+ * - SWA: the average θ̄ of the SGD iterates as a point estimate (no epistemic part; the networks
+ *   here have no batch norm, so no statistics need recomputing at θ̄).
+ * - SWAG: θ ~ N(θ̄, scale·(diag(σ²) + DDᵀ/(K−1))), sampled as θ = θ̄ + √scale·(σ⊙z₁ + D z₂/√(K−1))
+ *   (scale 0.5); SWAG-diag (`diagonal: true`) keeps σ only (scale 1).
+ * - MultiSWAG: M independent SWAG runs (streams 0…M−1), the uniform mixture of their Gaussians.
+ *
+ * The moments come from `runSwagMember` (hooks on `fit`); the test-time draws are
+ * posterior/sources/swag.ts's.
+ */
+import { argError, describe } from '../../errors.js';
+import type { Dataset } from '../../data/dataset.js';
+import type { Standardizer } from '../../data/standardize.js';
+import type { MlpSpec, TaskKind } from '../../model/spec.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { sampleCount } from '../../posterior/source.js';
+import { SwagSource, type DrawState, type SwagMember } from '../../posterior/sources/swag.js';
+import type { TaskOf } from '../../posterior/types.js';
+import { specFor, type MethodOptions } from '../common.js';
+import type { Pool } from '../../pool/types.js';
+import { registerTask } from '../../pool/registry.js';
+import { runSwagMemberTask } from './swag-member.js';
+import { predictiveNoiseVar, type PredictiveNoiseOption } from '../noise.js';
+import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
+
+export { SAMPLE_TAG, type SwagMember } from '../../posterior/sources/swag.js';
+
+export interface SwagOptions extends Omit<MethodOptions, 'learningRate'>, SwagRunOptions, PredictiveNoiseOption {
+  /** Covariance scale of the draws (default 0.5; 1.0 with `diagonal`). */
+  scale?: number;
+  /** Test-time samples per prediction (default 30; for MultiSWAG, per member: default 20). */
+  samples?: number;
+}
+
+export interface MultiSwagOptions extends SwagOptions {
+  /** Independent SWAG runs (default 5). */
+  members?: number;
+  /** Run the members as 'swag-member' tasks on this pool (one worker each); default: in-thread. */
+  pool?: Pool;
+}
+
+type Method = 'swa' | 'swag' | 'multiswag';
+
+/** SWA: the trajectory average as a point estimate. */
+export async function trainSwa<O extends Omit<SwagOptions, 'scale' | 'samples' | 'rank' | 'diagonal'>>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
+  return trainWith('swa', train, { ...opts, diagonal: true }, 1);
+}
+
+/** SWAG (low rank + diagonal, or diagonal only). */
+export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
+  return trainWith('swag', train, opts, 1);
+}
+
+/**
+ * MultiSWAG, in-thread: members run one after another through the same function the pool's
+ * 'swag-member' task calls, so a pooled run gives the same members bit for bit.
+ */
+export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
+  const m = opts.members ?? 5;
+  if (!(Number.isInteger(m) && m >= 1)) throw argError('E_ARG', 'options.members', 'a positive integer', describe(opts.members), 'E.g. 5.');
+  if (!opts.pool) return trainWith('multiswag', train, opts, m);
+  const spec = specFor(train, opts as MethodOptions);
+  const state = drawState('multiswag', opts.diagonal ?? false, opts.scale, opts.samples);
+  const run = runOptionsOf(opts);
+  resolveRunOptions(run, train.n);
+  registerTask('swag-member', runSwagMemberTask);
+  const tasks = Array.from({ length: m }, (_, stream) => ({ kind: 'swag-member', spec, options: run, seed: opts.seed ?? 0, stream }));
+  const signal = typeof AbortSignal !== 'undefined' && opts.signal instanceof AbortSignal ? opts.signal : undefined;
+  const out = await opts.pool.run<SwagMoments>(tasks, {
+    data: { x: train.x, y: train.y },
+    signal,
+    onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss?: number })?.loss ?? NaN })),
+  });
+  return swagPosterior('multiswag', spec, out[0].standardizer, membersOf(spec, out, opts.predictiveNoise), state);
+}
+
+async function trainWith<T extends TaskKind>(method: Method, train: Dataset, opts: SwagOptions, members: number): Promise<SwagPosterior<T>> {
+  const spec = specFor(train, opts as MethodOptions);
+  const diagonal = opts.diagonal ?? false;
+  const state = drawState(method, diagonal, opts.scale, opts.samples);
+  const run = runOptionsOf(opts);
+  const out: SwagMoments[] = [];
+  for (let m = 0; m < members; m++) {
+    out.push(
+      await runSwagMember(spec, run, opts.seed ?? 0, m, { x: train.x, y: train.y }, {
+        signal: opts.signal,
+        onProgress: opts.onProgress && ((p) => opts.onProgress!({ task: m, ...p })),
+      }),
+    );
+  }
+  return swagPosterior(method, spec, out[0].standardizer, membersOf(spec, out, opts.predictiveNoise), state);
+}
+
+/** The members as the posterior keeps them, each predicting with `predictiveNoise` when given. */
+function membersOf(spec: MlpSpec, out: SwagMoments[], predictiveNoise: number | undefined): SwagMember[] {
+  return out.map(({ standardizer, ...rest }) => ({ ...rest, noiseVar: predictiveNoiseVar(spec.likelihood, predictiveNoise, standardizer, rest.noiseVar) }));
+}
+
+/** The serializable part of the options (what a pool task would carry). */
+export function runOptionsOf(o: SwagOptions): SwagRunOptions {
+  const { epochs, swaStart, batchSize, swaLearningRate, momentum, schedule, collectEvery, rank, diagonal, priorPrecision, noise } = o;
+  const lr = (o as MethodOptions).learningRate;
+  if (lr !== undefined && typeof lr !== 'number') throw argError('E_ARG', 'options.learningRate', 'a number (the burn-in Adam rate)', describe(lr), 'SWAG sets its own schedule; pass swaLearningRate for the collection phase.');
+  return { epochs, swaStart, batchSize, learningRate: lr, swaLearningRate, momentum, schedule, collectEvery, rank, diagonal, priorPrecision, noise };
+}
+
+function drawState(method: Method, diagonal: boolean, scale: number | undefined, samples: number | undefined): DrawState {
+  const s = scale ?? (diagonal ? 1 : 0.5);
+  if (!(s > 0 && Number.isFinite(s))) throw argError('E_ARG', 'options.scale', 'a positive finite number', describe(scale), 'Omit it for 0.5 (1.0 with diagonal).');
+  const S = samples ?? (method === 'swa' ? 1 : method === 'multiswag' ? 20 : 30);
+  sampleCount(S, 'options.samples', 30);
+  return { scale: s, samples: S, diagonal };
+}
+
+/** SWA, SWAG or MultiSWAG: the network at θ̄, or averaged over draws from the members' Gaussians. */
+export type SwagPosterior<T extends TaskKind = TaskKind> = NetworkPosterior<SwagSource, T>;
+
+function swagPosterior<T extends TaskKind>(method: Method, spec: MlpSpec, standardizer: Standardizer | undefined, members: SwagMember[], state: DrawState): SwagPosterior<T> {
+  return new NetworkPosterior<SwagSource, T>(method, spec, standardizer, new SwagSource(members, state, method === 'swa'));
+}

@@ -1,0 +1,67 @@
+/**
+ * MC dropout (Gal & Ghahramani 2016): train with dropout, keep it on at test time and average T
+ * stochastic passes (default 30). Rates per weight layer (`spec.dropout` semantics: a number applies
+ * to the hidden layers' outputs; an array gives one rate per weight layer, index 0 = the inputs);
+ * `inputDropout: true` also drops the inputs, as in the UCI setup of Gal's paper.
+ *
+ * Training masks come from the loop (key (seed, 0), counter = step); test masks (posterior/sources/
+ * masks.ts) use a counter range the training steps never reach.
+ */
+import type { Dataset } from '../../data/dataset.js';
+import { argError, describe } from '../../errors.js';
+import { taskOf, type TaskKind } from '../../model/spec.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { MaskSource } from '../../posterior/sources/masks.js';
+import type { TaskOf } from '../../posterior/types.js';
+import { fit } from '../../train/fit.js';
+import { adam, compose, weightDecay } from '../../train/optimizers.js';
+import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
+import { betaNllOf, intOption, noiseFor, noiseObjective, predictiveNoiseVar, standardized, type BetaNllOption, type PredictiveNoiseOption } from '../noise.js';
+
+export { TEST_COUNTER, type LearnedRates } from '../../posterior/sources/masks.js';
+
+export interface McDropoutOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
+  /** Drop rate(s): a number for every hidden layer's output (default 0.05), or one per weight layer. */
+  dropout?: number | number[];
+  /** Also drop the inputs at the same rate (Gal & Ghahramani's UCI setup). Only with a number rate. */
+  inputDropout?: boolean;
+  /** Stochastic passes at test time (default 30). */
+  samples?: number;
+  /** Observation noise σ in target units (gaussian); default: fitted by EM during training. */
+  noise?: number;
+}
+
+/** The per-layer rates the options ask for (index 0 = the inputs). */
+export function dropoutRates(nLayers: number, o: McDropoutOptions): number | number[] {
+  const d = o.dropout ?? 0.05;
+  if (Array.isArray(d)) {
+    if (o.inputDropout) throw argError('E_ARG', 'inputDropout', 'a single dropout rate to extend to the inputs', 'a per-layer array', 'Put the input rate at index 0 of the array instead.');
+    return [...d];
+  }
+  if (typeof d !== 'number' || !(d > 0 && d < 1)) throw argError('E_ARG', 'dropout', 'a rate in (0, 1) or one rate per weight layer', describe(d), 'E.g. 0.05.');
+  return o.inputDropout ? new Array(nLayers).fill(d) : d;
+}
+
+/** Trains a network with dropout and returns its MC-dropout posterior. */
+export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
+  const hidden = opts.hidden ?? [50];
+  const spec = specFor(train, opts, { dropout: dropoutRates(hidden.length + 1, opts) });
+  const samples = intOption(opts.samples, 'samples', 30);
+  const betaNll = betaNllOf(spec.likelihood, opts.betaNll);
+  const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
+  const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
+  const mlp = await engineFor(spec);
+  const fo = fitOptionsOf(opts, 0, data.n);
+  const r = await fit(mlp, data, {
+    ...fo,
+    standardize: false,
+    objective: noiseObjective(mlp, noise, true, { betaNll }),
+    optimizer: compose(weightDecay(fo.priorPrecision! / data.n), adam()),
+  });
+  noise?.update();
+  const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples);
+  return new NetworkPosterior<MaskSource, TaskOf<O>>('mc-dropout', spec, standardizer, source, mlp);
+}
+
+/** MC dropout (or Concrete dropout at its learned rates): the network averaged over test-time masks. */
+export type McDropoutPosterior<T extends TaskKind = TaskKind> = NetworkPosterior<MaskSource, T>;
