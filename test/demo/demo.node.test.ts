@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_METHODS, DEMO_OPTIONS, examplePoints } from '../../demo/options.js';
 import { createPool } from '../../src/index.js';
-import type { BandResult } from '../../src/tasks/band.js';
+import { runBand, type BandResult } from '../../demo/band.js';
 import { chromiumArgs, chromiumPath } from '../../vitest.config.js';
 import { serve, type Served } from '../consumers/serve.js';
 import { skipWithoutChromium } from '../helpers/chromium.js';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const pts = examplePoints();
   const data = { x: Float32Array.from(pts, (p) => p.x), y: Float32Array.from(pts, (p) => p.y) };
-  const pool = await createPool({ size: 0 });
+  const pool = await createPool({ size: 0, tasks: { band: runBand } });
   const tasks = DEFAULT_METHODS.map((method, i) => {
     const o = DEMO_OPTIONS[method];
     return { kind: 'band', options: { method, grid: GRID, ...o, epochs: LONG * o.epochs }, seed: 0, stream: i };
