@@ -16,7 +16,7 @@ import { taskOf } from '../../model/spec.js';
 import type { Posterior } from '../../posterior/types.js';
 import { engineFor } from '../common.js';
 import { laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
-import { McDropoutPosterior } from '../mc-dropout.js';
+import { McDropoutPosterior } from '../variational/mc-dropout.js';
 
 export type PosthocMethod = 'auto' | 'laplace' | 'mc-dropout';
 

@@ -7,7 +7,7 @@ import { importModelFile } from '../../../src/import/node.js';
 import { networkOutputs } from '../../../src/import/run.js';
 import { posthoc, posthocBranch } from '../../../src/methods/posthoc/index.js';
 import { LaplacePosterior } from '../../../src/methods/laplace/index.js';
-import { McDropoutPosterior } from '../../../src/methods/mc-dropout.js';
+import { McDropoutPosterior } from '../../../src/methods/variational/mc-dropout.js';
 import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
 import { Rng } from '../../../src/random/index.js';
 
