@@ -89,6 +89,16 @@ describe('posthoc on imported networks', () => {
     }
   });
 
+  it('subnetwork Laplace (largest-variance weights, full structure) restores identically', async () => {
+    const net = await importModelFile(`${dir}/torch-matmul.onnx`);
+    const train = await dataFor(net, 80, 11);
+    const post = await posthoc(net, train, { method: 'laplace', subset: 'subnetwork', hessian: 'full', subnetwork: { by: 'variance', size: 12 } });
+    expect((post.info as { parameters: number }).parameters).toBe(12);
+    const x = (await dataFor(net, 6, 12)).x;
+    const back = await posteriorFromBytes(post.toBytes());
+    expect(await back.predict(x)).toEqual(await post.predict(x));
+  });
+
   it('standardize: the statistics of --train go in and out; without it no scaling', async () => {
     const net = await importModelFile(`${dir}/torch-reg.safetensors`, { layers: '3-16r-16r-1' });
     const train = await dataFor(net, 100, 9);
