@@ -10,6 +10,13 @@ const NAMES: Record<string, Activation | 'softmax' | 'log-softmax'> = {
   sigmoid: 'sigmoid',
   // TF.js's and Keras's 'gelu' is the exact x·Φ(x), as the engine's kernel.
   gelu: 'gelu',
+  elu: 'elu',
+  selu: 'selu',
+  swish: 'swish',
+  silu: 'swish',
+  relu6: 'relu6',
+  softsign: 'softsign',
+  hardsigmoid: 'hard-sigmoid',
   softmax: 'softmax',
   logsoftmax: 'log-softmax',
 };

@@ -11,7 +11,7 @@ import { BdlError } from '../errors.js';
 import { checkSpec, layoutOf, type Activation, type Likelihood, type MlpSpec } from '../model/spec.js';
 
 /** Activations the engine runs inside a network (hidden layers). */
-export const HIDDEN_ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'gelu', 'identity'];
+export const HIDDEN_ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'gelu', 'elu', 'selu', 'swish', 'relu6', 'softsign', 'hard-sigmoid', 'identity'];
 /** What a network's last layer may end in: its output transform, which fixes the likelihood. */
 export type OutputTransform = 'identity' | 'softmax' | 'log-softmax' | 'sigmoid';
 
@@ -55,7 +55,7 @@ export interface LowerOptions {
 }
 
 /** Supported ops, for the error messages. */
-export const SUPPORTED = 'dense (Dense / Gemm / MatMul+Add / Linear), activations relu, tanh, sigmoid, gelu, linear (softmax, log-softmax, sigmoid at the output), batch normalization (inference), dropout, flatten, identity';
+export const SUPPORTED = 'dense (Dense / Gemm / MatMul+Add / Linear), activations relu, tanh, sigmoid, gelu, elu, selu, swish/silu, relu6, softsign, hard sigmoid, linear (softmax, log-softmax, sigmoid at the output), batch normalization (inference), dropout, flatten, identity';
 
 /** Lowers a chain to the engine's network; `inputs` is the flattened input width (checked against the first dense). */
 export function lowerChain(ops: readonly ChainOp[], inputs: number | undefined, format: string, opts: LowerOptions = {}): ImportedNetwork {

@@ -58,4 +58,10 @@ describe('import reproduces the producer', () => {
     const ours = await networkOutputs(net, Float32Array.from(p.inputs.flat()));
     p.outputs.flat().forEach((v, i) => expect(Math.abs(ours[i] - v)).toBeLessThan(1e-5));
   });
+  for (const [file, activation] of [['elu', 'elu'], ['selu', 'selu'], ['swish', 'swish'], ['relu6', 'relu6'], ['softsign', 'softsign'], ['hardSigmoid', 'hard-sigmoid']]) {
+    it(`TF.js Dense layers with activation ${file} run on the engine's ${activation} kernel`, async () => {
+      const net = await expectSame(`tfjs-act-${file}/model.json`, `tfjs-act-${file}/predictions.json`);
+      expect(net.spec.activation).toBe(activation);
+    });
+  }
 });
