@@ -5,7 +5,7 @@ import { wasmBytes } from './scripts/wasm-plugin.js';
 
 /** Debian's Chromium, or the one CHROMIUM_PATH names. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
+export const chromiumArgs = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
@@ -17,6 +17,8 @@ export default defineConfig({
   optimizeDeps: { include: ['comlink', '@assemblyscript/loader', 'protobufjs/light.js'], noDiscovery: true },
   test: {
     testTimeout: 60_000,
+    // Builds the test-only worker entry (fault injection) before any project runs.
+    globalSetup: ['test/setup/fault-worker.ts'],
     projects: [
       {
         extends: true,

@@ -15,7 +15,7 @@ export { trainTestSplit, type Split } from './data/split.js';
 export { checkSpec, layoutOf, taskOf, type Activation, type Layout, type LayerLayout, type Likelihood, type MlpSpec, type TaskKind } from './model/spec.js';
 export { Mlp, type LossOptions, type MaskSource } from './model/mlp.js';
 export { fit, mlpObjective, type FitHooks, type FitOptions, type FitResult, type LoopContext, type Objective } from './train/fit.js';
-export { adam, chain, clipByGlobalNorm, momentum, sgd, weightDecay, type StepInfo, type Transform } from './train/optimizers.js';
+export { adam, chain, clipByGlobalNorm, compose, momentum, sgd, weightDecay, type StepInfo, type Transform } from './train/optimizers.js';
 export { constant, cosine, cyclical, stepDecay, type Schedule } from './train/schedules.js';
 export * from './diagnostics/index.js';
 export * from './metrics/index.js';

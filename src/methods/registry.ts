@@ -43,9 +43,9 @@ const epochGrid = (d: Dataset, multiples = [1, 4]) => {
   return multiples.map((k) => k * e);
 };
 /**
- * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (SWAG's original
- * default), or the step budget every other method trains for (defaultEpochs, SWAG's default now),
- * each followed by 40 collection epochs.
+ * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (Maddox et al.'s
+ * recipe), or the step budget every other method trains for (defaultEpochs, SWAG's default), each
+ * followed by 40 collection epochs.
  */
 const swagGrid = (d: Dataset) => {
   const e = defaultEpochs(Math.round(0.8 * d.n));
@@ -99,7 +99,7 @@ export const METHODS: Record<string, MethodEntry> = {
   },
   laplace: {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
-    train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), tune: laplaceTune(o.priorPrecisionMode), priorPrecision: undefined }),
+    train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), priorPrecisionMode: laplacePriorMode(o.priorPrecisionMode), priorPrecision: undefined }),
     // The prior precision is Laplace's own choice (marginal likelihood); the MAP's length is tuned here.
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),
   },
@@ -113,7 +113,7 @@ export const METHODS: Record<string, MethodEntry> = {
 };
 
 /** `--prior-precision` for Laplace: how to choose it after the fit (the fit itself uses λ = 1). */
-function laplaceTune(mode: unknown): LaplaceOptions['tune'] {
+function laplacePriorMode(mode: unknown): LaplaceOptions['priorPrecisionMode'] {
   if (mode === undefined || mode === 'marglik' || mode === 'grid') return mode ?? 'marglik';
   const n = Number(mode);
   if (!(n > 0)) throw new BdlError('E_ARG', `--prior-precision: expected marglik, grid or a positive number, found ${JSON.stringify(mode)}.`, 'prior-precision');
