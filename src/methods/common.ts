@@ -8,6 +8,7 @@ import { Mlp } from '../model/mlp.js';
 import { checkSpec, type Likelihood, type MlpSpec } from '../model/spec.js';
 import { priorPrecisionOf, type FitOptions } from '../train/fit.js';
 import type { Schedule } from '../train/schedules.js';
+import type { Pool } from '../pool/types.js';
 import { custom, enumOf, int, list, num, schema, union, type Infer } from '../options/schema.js';
 
 /** The most classes a classification task may have (a larger label is a data error, not a request for memory). */
@@ -34,6 +35,18 @@ export function classesOf(data: Dataset, classes?: number): number {
 /** Optimizer steps the default epoch count aims at (Gal & Ghahramani's 400 epochs × batch 32 on boston are ~6000). */
 export const DEFAULT_STEPS = 4000;
 
+/** Progress of a method: epochs of training, or iterations of Markov chains (with their phase). */
+export interface MethodProgress {
+  task?: number;
+  epoch: number;
+  epochs: number;
+  /** The mean training loss of the epoch; for Markov chains, the reporting chain's step size. */
+  loss: number;
+  /** Markov chains: the reporting chain's phase and step size. */
+  phase?: 'warmup' | 'sampling';
+  stepSize?: number;
+}
+
 /** The options every method shares: network shape, training budget, seed, progress, cancellation. */
 export const METHOD_OPTIONS = schema('method', {
   task: enumOf(['regression', 'classification'], { default: 'regression', help: 'regression, or classification (targets are class indices 0…K−1)' }),
@@ -48,10 +61,15 @@ export const METHOD_OPTIONS = schema('method', {
   }),
   priorPrecision: num({ min: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
   seed: int({ min: 0, default: 0, help: 'seed of every random choice' }),
-  onProgress: custom<(p: { task?: number; epoch: number; epochs: number; loss: number }) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', help: 'called after each epoch' }),
+  onProgress: custom<(p: MethodProgress) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', help: 'called after each epoch (or chain iteration)' }),
   signal: custom<{ readonly aborted: boolean }>({ expected: 'an AbortSignal', valid: (v) => typeof v === 'object' && v !== null && 'aborted' in v, help: 'cancels the run' }),
 });
 export type MethodOptions = Infer<typeof METHOD_OPTIONS>;
+
+/** The option of methods that fan out to workers: the caller's pool (left open). */
+export const POOL = {
+  pool: custom<Pool>({ expected: 'a Pool (createPool)', valid: (v) => typeof v === 'object' && v !== null && typeof (v as Pool).run === 'function', help: "pool to run the method's tasks on (not closed here)" }),
+};
 
 /** The network spec a method trains for this data set and these options. */
 export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec> = {}): MlpSpec {

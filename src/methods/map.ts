@@ -11,15 +11,15 @@ import { mixturePredictive } from '../posterior/network.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
 import { fit } from '../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
-import { predictiveNoiseVar, type PredictiveNoiseOption } from './noise.js';
+import type { Infer } from '../options/schema.js';
+import { engineFor, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
 
-export interface MapOptions extends MethodOptions, PredictiveNoiseOption {
-  /** Observation noise σ in target units for a gaussian likelihood; default: fitted at the mode. */
-  noise?: number;
-}
+export const MAP_OPTIONS = METHOD_OPTIONS.extend('trainMap', { ...NOISE, ...PREDICTIVE_NOISE });
+export type MapOptions = Infer<typeof MAP_OPTIONS>;
 
 export async function trainMap(train: Dataset, opts: MapOptions = {}): Promise<Posterior> {
+  MAP_OPTIONS.check(opts);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
   const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n));

@@ -16,11 +16,12 @@
  */
 import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Pool } from '../pool/types.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains } from '../samplers/sample-chains.js';
 import { fit } from '../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
+import { custom, int, num, type Infer } from '../options/schema.js';
+import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../options/mcmc.js';
+import { engineFor, fitOptionsOf, METHOD_OPTIONS, POOL, specFor } from './common.js';
 import { layoutOf } from '../model/spec.js';
 import { residualVariance } from './map.js';
 import { SamplesPosterior } from './samples.js';
@@ -29,42 +30,38 @@ import { applyStandardizer, standardizeX, type Standardizer } from '../data/stan
 import { essBulk, essTail, rankNormalizedRhat } from '../diagnostics/index.js';
 import type { MlpSpec } from '../model/spec.js';
 
-export interface McmcOptions extends MethodOptions {
-  /** Chains (default 4), warmup iterations (default 500) and sampling iterations (default 500) per chain. */
-  chains?: number;
-  warmup?: number;
-  draws?: number;
-  /** Draws kept per chain for the predictive, evenly thinned (default 100). */
-  keep?: number;
-  /** Observation noise σ in target units ('gaussian'); default: the MAP's residual standard deviation. */
-  noise?: number;
-  /** Static HMC only: leapfrog steps per transition (default 32) and step-size jitter (default 0.1). */
-  steps?: number;
-  jitter?: number;
-  /** NUTS only: maximum tree depth (default 10). */
-  maxTreeDepth?: number;
-  /** Inputs x* (rows × inputs, original units; at most 8 rows) where f(x*) is traced per draw; default the first 3 training rows. */
-  traceAt?: Float32Array;
-  /** Run the chains on this pool; default a pool of `poolSize` workers (default one per core). */
-  pool?: Pool;
-  poolSize?: number;
-}
+export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
+  ...chainFields({ chains: 4, warmup: 500, draws: 500 }),
+  ...KEEP_FIELD,
+  ...KERNEL_FIELDS,
+  noise: num({ gt: 0, defaultText: "the MAP's residual σ", help: "observation noise σ in target units ('gaussian')" }),
+  traceAt: custom<Float32Array>({ expected: 'a Float32Array of rows × inputs', valid: (v) => v instanceof Float32Array, defaultText: 'the first 3 training rows', help: 'inputs x* (original units; at most 8 rows) where f(x*) is traced per draw' }),
+  /** Default a pool of `poolSize` workers. */
+  ...POOL,
+  poolSize: int({ min: 0, defaultText: 'one worker per core', flag: 'workers', help: 'workers of the default pool (0 = in-thread)' }),
+});
+export type McmcOptions = Infer<typeof MCMC_OPTIONS>;
+export const NUTS_OPTIONS = MCMC_OPTIONS.omit('trainNuts', 'steps', 'jitter');
+export const HMC_OPTIONS = MCMC_OPTIONS.omit('trainHmc', 'maxTreeDepth');
 
 /** NUTS over the network weights (see the module comment). */
-export function trainNuts(train: Dataset, opts: McmcOptions = {}): Promise<Posterior> {
+export function trainNuts(train: Dataset, opts: Infer<typeof NUTS_OPTIONS> = {}): Promise<Posterior> {
+  NUTS_OPTIONS.check(opts);
   return trainMcmc(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
 }
 
 /** Static HMC with a jittered step size over the network weights (see the module comment). */
-export function trainHmc(train: Dataset, opts: McmcOptions = {}): Promise<Posterior> {
-  return trainMcmc(train, opts, 'hmc', { type: 'hmc', steps: opts.steps ?? 32, jitter: opts.jitter ?? 0.1 });
+export function trainHmc(train: Dataset, opts: Infer<typeof HMC_OPTIONS> = {}): Promise<Posterior> {
+  HMC_OPTIONS.check(opts);
+  return trainMcmc(train, opts, 'hmc', { type: 'hmc', steps: HMC_OPTIONS.value(opts, 'steps'), jitter: HMC_OPTIONS.value(opts, 'jitter') });
 }
 
 async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<Posterior> {
+  const o = MCMC_OPTIONS;
   const spec = specFor(train, opts);
-  const draws = opts.draws ?? 500;
-  const keep = opts.keep ?? 100;
-  if (!Number.isInteger(keep) || keep < 1) throw argError('E_ARG', 'keep', 'a positive integer', describe(opts.keep), 'Omit it to keep 100 draws per chain.');
+  const draws = o.value(opts, 'draws');
+  const keep = o.value(opts, 'keep');
+  const probes = traceInputs(train, opts.traceAt);
   const thin = Math.max(1, Math.floor(draws / keep));
   // The MAP fit gives the standardizer (and, when needed, the plug-in noise).
   const mlp = await engineFor(spec);
@@ -76,18 +73,17 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
     const ys = standardizer?.yStd?.[0] ?? 1;
     noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : residualVariance(mlp, map.params, data);
   }
-  const probes = traceInputs(train, opts.traceAt);
-  const done = new Array<number>(opts.chains ?? 4).fill(0);
+  const done = new Array<number>(o.value(opts, 'chains')).fill(0);
   const r = await sampleChains(
     { type: 'bnn', spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar, xTest: standardizer ? standardizeX(standardizer, probes) : probes },
     {
-      chains: opts.chains ?? 4, warmup: opts.warmup ?? 500, draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
+      chains: o.value(opts, 'chains'), warmup: o.value(opts, 'warmup'), draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
       pool: opts.pool, poolSize: opts.poolSize,
       signal: opts.signal as AbortSignal | undefined,
-      // One bar for the whole run: iterations summed over chains; `loss` carries the reporting chain's step size.
+      // One bar for the whole run: iterations summed over chains, labelled by phase; `loss` carries the reporting chain's step size.
       onProgress: opts.onProgress && ((p) => {
         done[p.chain] = p.iteration;
-        opts.onProgress!({ task: p.chain, epoch: done.reduce((a, b) => a + b, 0), epochs: done.length * p.total, loss: p.stepSize });
+        opts.onProgress!({ task: p.chain, epoch: done.reduce((a, b) => a + b, 0), epochs: done.length * p.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize });
       }),
     },
   );

@@ -106,8 +106,16 @@ type TypeOf<F> = F extends Field<infer T> ? T : never;
 /** The options type a schema declares: every field optional. */
 export type Infer<S> = S extends Schema<infer F> ? { [K in keyof F]?: TypeOf<F[K]> } : never;
 
+/** What a table of methods keeps of a schema, whatever its fields. */
+export interface OptionSchema {
+  readonly name: string;
+  readonly fields: Readonly<Record<string, Field<unknown>>>;
+  check<T>(opts: T, where?: string): T;
+  resolved(opts: Record<string, unknown>): Record<string, unknown>;
+}
+
 /** A method's options: check them, list their defaults, extend them. */
-export class Schema<F extends Fields> {
+export class Schema<F extends Fields> implements OptionSchema {
   constructor(
     /** The entry point named in messages: 'trainEnsemble'. */
     readonly name: string,
@@ -140,6 +148,16 @@ export class Schema<F extends Fields> {
       if (!f.valid(v)) throw fieldError(`${where}: ${key}`, f, describe(v), key);
     }
     return opts;
+  }
+
+  /** Checks `opts` (see `check`) and gives them this schema's type. */
+  parse(opts: unknown, where = this.name): Infer<this> {
+    return (this.check(opts, where) ?? {}) as Infer<this>;
+  }
+
+  /** An option's value, or its static default when omitted. */
+  value<K extends keyof F & string>(opts: { [P in K]?: TypeOf<F[P]> }, key: K): TypeOf<F[K]> {
+    return (opts[key] ?? this.fields[key].default) as TypeOf<F[K]>;
   }
 
   /** The static defaults (data-dependent ones are absent; see `defaultText`). */
