@@ -21,7 +21,7 @@ export function chainFields(d: ChainDefaults) {
 
 /** The kernels' own settings. */
 export const KERNEL_FIELDS = {
-  maxTreeDepth: int({ min: 1, max: 30, default: 10, help: 'NUTS: maximum tree depth' }),
+  maxTreeDepth: int({ min: 1, max: 30, default: 10, flag: 'max-treedepth', help: 'NUTS: maximum tree depth' }),
   steps: int({ min: 1, default: 32, help: 'static HMC: leapfrog steps per transition' }),
   jitter: num({ min: 0, lt: 1, default: 0.1, help: 'static HMC: step-size jitter (a fraction of ε)' }),
 };

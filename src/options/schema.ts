@@ -8,7 +8,7 @@ import { BdlError, describe } from '../errors.js';
 
 /** One option: what it accepts, its default, and how it reads from a command-line flag. */
 export interface Field<T> {
-  readonly kind: 'int' | 'num' | 'enum' | 'bool' | 'list' | 'union' | 'custom';
+  readonly kind: 'int' | 'num' | 'enum' | 'bool' | 'list' | 'union' | 'text' | 'custom';
   /** One line for `--help` and docs/OPTIONS.md. */
   readonly help: string;
   /** The value used when the option is omitted, when it does not depend on the data. */
@@ -63,6 +63,12 @@ export function enumOf<const V extends string>(values: readonly V[], o: Common<V
 /** true or false; a switch on the command line (`--no-x` for a default of true). */
 export function bool(o: Common<boolean>): Field<boolean> {
   return { ...o, kind: 'bool', expected: 'true or false', valid: (v): v is boolean => typeof v === 'boolean', switch: true };
+}
+
+/** A non-empty string (a path, a column name). */
+export function text(o: Common<string>): Field<string> {
+  const valid = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  return { ...o, kind: 'text', expected: 'a non-empty string', valid, fromText: (s) => (s !== '' ? s : undefined) };
 }
 
 /** An array of `item`s; on the command line, comma-separated (at least one). */
