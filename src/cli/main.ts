@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write('bdl: cancelled\n');
       return 130;
     }
-    if (!debug) process.stderr.write(`bdl: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (!debug) process.stderr.write(e instanceof UsageError ? `${e.message}\n` : `bdl: ${e instanceof Error ? e.message : String(e)}\n`);
     if (e instanceof UsageError) {
       process.stderr.write(`${e.usage.line}\n`);
       return 2;

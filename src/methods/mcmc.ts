@@ -41,17 +41,18 @@ export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
   poolSize: int({ min: 0, defaultText: 'one worker per core', flag: 'workers', help: 'workers of the default pool (0 = in-thread)' }),
 });
 export type McmcOptions = Infer<typeof MCMC_OPTIONS>;
-export const NUTS_OPTIONS = MCMC_OPTIONS.omit('trainNuts', 'steps', 'jitter');
-export const HMC_OPTIONS = MCMC_OPTIONS.omit('trainHmc', 'maxTreeDepth');
+/** One schema for both kernels (each ignores the other's fields), so one options object runs either. */
+export const NUTS_OPTIONS = MCMC_OPTIONS.extend('trainNuts', {});
+export const HMC_OPTIONS = MCMC_OPTIONS.extend('trainHmc', {});
 
 /** NUTS over the network weights (see the module comment). */
-export function trainNuts(train: Dataset, opts: Infer<typeof NUTS_OPTIONS> = {}): Promise<Posterior> {
+export async function trainNuts(train: Dataset, opts: Infer<typeof NUTS_OPTIONS> = {}): Promise<Posterior> {
   NUTS_OPTIONS.check(opts);
   return trainMcmc(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
 }
 
 /** Static HMC with a jittered step size over the network weights (see the module comment). */
-export function trainHmc(train: Dataset, opts: Infer<typeof HMC_OPTIONS> = {}): Promise<Posterior> {
+export async function trainHmc(train: Dataset, opts: Infer<typeof HMC_OPTIONS> = {}): Promise<Posterior> {
   HMC_OPTIONS.check(opts);
   return trainMcmc(train, opts, 'hmc', { type: 'hmc', steps: HMC_OPTIONS.value(opts, 'steps'), jitter: HMC_OPTIONS.value(opts, 'jitter') });
 }

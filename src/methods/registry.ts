@@ -48,7 +48,7 @@ function method<F extends Fields>(
   return {
     ...row,
     options,
-    train: (data, opts) => train(data, options.parse(opts)),
+    train: async (data, opts) => train(data, options.parse(opts)),
     tuneGrid: tuneGrid && ((data, opts) => tuneGrid(data, options.parse(opts))),
   };
 }

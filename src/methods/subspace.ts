@@ -72,12 +72,12 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
   if (opts.likelihood === 'heteroscedastic') {
     // Measured: a variance head's directions make a funnel in the subspace (R̂ 2.0, ESS 3, 67
     // divergences in 400 draws on a small regression), so the draws would not be a posterior sample.
-    throw argError('E_ARG', 'options.likelihood', "'gaussian' (or a classification task)", describe(opts.likelihood), 'Use a homoscedastic likelihood; --tune chooses σ on validation.');
+    throw argError('E_ARG', 'likelihood', "'gaussian' (or a classification task)", describe(opts.likelihood), 'Use a homoscedastic likelihood; --tune chooses σ on validation.');
   }
   const rank = o.value(opts, 'rank');
   const dimension = opts.dimension ?? Math.min(rank, 10);
   if (dimension > rank) {
-    throw argError('E_ARG', 'options.dimension', `at most the SWAG rank (${rank})`, describe(opts.dimension), 'Lower it, or raise options.rank.');
+    throw argError('E_ARG', 'dimension', `at most the SWAG rank (${rank})`, describe(opts.dimension), 'Lower it, or raise options.rank.');
   }
 
   const { maxTreeDepth, onProgress } = opts;
@@ -168,7 +168,7 @@ export interface SubspaceBasis {
 export function principalBasis(m: Pick<SwagMember, 'dev' | 'rank' | 'mean'>, dimension: number, eig: Eigh): SubspaceBasis {
   const K = m.rank;
   const P = m.mean.length;
-  if (K < 2) throw argError('E_ARG', 'options.rank', 'at least 2 deviations', describe(K), 'Subspace inference needs SWAG\'s low-rank part.');
+  if (K < 2) throw argError('E_ARG', 'rank', 'at least 2 deviations', describe(K), 'Subspace inference needs SWAG\'s low-rank part.');
   const g = new Float64Array(K * K);
   for (let a = 0; a < K; a++) {
     for (let b = 0; b <= a; b++) {

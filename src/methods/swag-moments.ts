@@ -75,7 +75,7 @@ export function resolveRunOptions(o: SwagRunOptions, n: number) {
   SWAG_RUN_OPTIONS.check(o);
   const swaStart = o.swaStart ?? (o.epochs !== undefined ? Math.floor(o.epochs / 2) : defaultEpochs(n, o.batchSize ?? 32));
   const epochs = o.epochs ?? swaStart + COLLECT_EPOCHS;
-  if (swaStart >= epochs) throw argError('E_ARG', 'options.swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');
+  if (swaStart >= epochs) throw argError('E_ARG', 'swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');
   const diagonal = o.diagonal ?? false;
   const rank = diagonal ? 0 : (o.rank ?? 20);
   const mu = o.momentum ?? 0.9;
@@ -195,7 +195,7 @@ export async function runSwagMember(
       onProgress: env.onProgress,
     });
     if (collector.count === 0) {
-      throw argError('E_ARG', 'options.collectEvery', `at most the ${o.epochs * perEpoch - burnSteps} steps after the burn-in`, describe(o.collectEvery), 'No snapshot was collected: collect more often or train longer.');
+      throw argError('E_ARG', 'collectEvery', `at most the ${o.epochs * perEpoch - burnSteps} steps after the burn-in`, describe(o.collectEvery), 'No snapshot was collected: collect more often or train longer.');
     }
     const m = collector.finish();
     const noiseVar = spec.likelihood !== 'gaussian' ? 1 : (knownVar ?? residualVariance(mlp, m.mean, applyStandardizer(r.standardizer!, train)));
