@@ -62,6 +62,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   try {
     methods = pickMethods(flags.methods);
     if ((flags.train === undefined) !== (flags.test === undefined)) throw new BdlError('E_ARG', '--train and --test go together: give both files.', 'train');
+    for (const name of flags.dataset.split(',').filter((n) => n !== '')) if (!UCI_FILES[name] && name !== 'toy-gap' && name !== 'digits') badDataset(name);
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl compare: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -73,8 +74,8 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   const results: SuiteResult[] = [];
   for (const suite of suites) {
     let bar: ReturnType<typeof progressReporter> | undefined;
-    results.push(
-      await runSuite(suite, methods, {
+    // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
+    const run = runSuite(suite, methods, {
         seed,
         timeLimit,
         signal,
@@ -85,8 +86,8 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
           bar?.end();
           process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
         },
-      }),
-    );
+      });
+    results.push(await run.finally(() => bar?.end()));
   }
   const seconds = (performance.now() - t0) / 1000;
   const orderings = FIELD_ORDERINGS.map((o) => judgeOrdering(o, results));
@@ -149,7 +150,7 @@ async function loadSuites(flags: CompareFlags): Promise<Suite[]> {
     if (UCI_FILES[name]) suites.push(uciSuite(name, await readText(at(`uci/${UCI_FILES[name]}.txt`))));
     else if (name === 'toy-gap') suites.push(toyGapSuite());
     else if (name === 'digits') suites.push(digitsSuite(gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
-    else throw new BdlError('E_ARG', `--dataset: unknown data set ${JSON.stringify(name)}; expected some of ${[...Object.keys(UCI_FILES), 'toy-gap', 'digits'].join(', ')}.`, 'dataset');
+    else badDataset(name);
   }
   return suites;
 }
@@ -169,6 +170,10 @@ async function readBytes(path: string | URL): Promise<Buffer> {
 
 async function readText(path: string | URL): Promise<string> {
   return (await readBytes(path)).toString('utf8');
+}
+
+function badDataset(name: string): never {
+  throw new BdlError('E_ARG', `--dataset: unknown data set ${JSON.stringify(name)}; expected some of ${[...Object.keys(UCI_FILES), 'toy-gap', 'digits'].join(', ')}.`, 'dataset');
 }
 
 /** Classification labels: integers in range, named by file and row. */

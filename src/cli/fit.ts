@@ -12,6 +12,7 @@ import { bool, int, nearest, text, type Field } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type FlagTable, type Usage } from './args.js';
 import { checkWritable, writeOutputs } from './output.js';
 import { progressReporter } from './progress.js';
+import type { Predictive } from '../posterior/types.js';
 import { chainSummary, metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { readTestTable, readTrainTable } from './tables.js';
 
@@ -101,13 +102,22 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const onTune = (p: { stage: string; candidate: number; candidates: number; score?: number }) =>
     p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`, 'candidates');
   const t1 = performance.now();
-  const { posterior, tuned } = await trainMethod(name, data, { ...options, onProgress, signal }, tune, onTune, { folds });
-  const trainSeconds = since(t1);
-  const t2 = performance.now();
+  let trained: Awaited<ReturnType<typeof trainMethod>>;
+  let pred: Predictive;
+  let trainSeconds: number;
+  let predictSeconds: number;
   const seed = (options.seed as number | undefined) ?? 0;
-  const pred = await posterior.predict(testSet.x, { seed, samples: options.samples as number | undefined, signal });
-  const predictSeconds = since(t2);
-  bar.end();
+  try {
+    trained = await trainMethod(name, data, { ...options, onProgress, signal }, tune, onTune, { folds });
+    trainSeconds = since(t1);
+    const t2 = performance.now();
+    pred = await trained.posterior.predict(testSet.x, { seed, samples: options.samples as number | undefined, signal });
+    predictSeconds = since(t2);
+  } finally {
+    // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
+    bar.end();
+  }
+  const { posterior, tuned } = trained;
 
   if (tuned) process.stderr.write(`${name}: tuned on ${folds ? `${folds}-fold cross-validation` : 'a validation split'} of --train: ${JSON.stringify(tuned.chosen)}\n`);
   else if (tune) process.stderr.write(`${name}: --tune had nothing left to choose (the flags you set cover everything its search varies); trained as given\n`);

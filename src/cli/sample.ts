@@ -58,7 +58,9 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   const chains = s.value(o, 'chains');
   const bar = progressReporter('sample');
   const done = new Array<number>(chains).fill(0);
-  const r = await sampleChains({ type: 'module', url }, {
+  let r: SampleChainsResult;
+  try {
+    r = await sampleChains({ type: 'module', url }, {
     chains, warmup: s.value(o, 'warmup'), draws: s.value(o, 'draws'), kernel, signal,
     thin: s.value(o, 'thin'),
     seed: s.value(o, 'seed'),
@@ -68,7 +70,10 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
       bar.update(done.reduce((a, b) => a + b, 0), chains * p.total, `chain ${p.chain}: ${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.stepSize.toPrecision(3)}, acceptance ${p.acceptance.toFixed(2)}`, 'iterations');
     },
   });
-  bar.end();
+  } finally {
+    // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
+    bar.end();
+  }
   const doc = { ...sampleJson(r), options: s.resolved(o), seed: s.value(o, 'seed'), version: VERSION, timings: { sampling: r.seconds, total: since(t0) } };
   const json = JSON.stringify(doc) + '\n';
   if (out !== undefined) await writeOutputs({ [out]: json }, signal);
