@@ -7,21 +7,21 @@ import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import { unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
 import { defaultEpochs, type MethodOptions } from './common.js';
-import { tune, type TuneGrid, type TuneProgress } from './tune.js';
+import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
 import { LAPLACE_OPTIONS, trainLaplace } from './laplace/index.js';
-import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './concrete-dropout.js';
-import { ENSEMBLE_OPTIONS, trainEnsemble } from './ensemble.js';
+import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './variational/concrete-dropout.js';
+import { ENSEMBLE_OPTIONS, trainEnsemble } from './ensembles/ensemble.js';
 import { MAP_OPTIONS, trainMap } from './map.js';
-import { HMC_OPTIONS, NUTS_OPTIONS, trainHmc, trainNuts } from './mcmc.js';
-import { MC_DROPOUT_OPTIONS, trainMcDropout } from './mc-dropout.js';
-import { trainVi, VI_OPTIONS } from './vi.js';
-import { MULTISWAG_OPTIONS, SWA_OPTIONS, SWAG_OPTIONS, trainMultiSwag, trainSwa, trainSwag } from './swag.js';
-import { SUBSPACE_OPTIONS, trainSubspace } from './subspace.js';
+import { HMC_OPTIONS, NUTS_OPTIONS, trainHmc, trainNuts } from './mcmc/mcmc.js';
+import { MC_DROPOUT_OPTIONS, trainMcDropout } from './variational/mc-dropout.js';
+import { trainVi, VI_OPTIONS } from './variational/vi.js';
+import { MULTISWAG_OPTIONS, SWA_OPTIONS, SWAG_OPTIONS, trainMultiSwag, trainSwa, trainSwag } from './ensembles/swag.js';
+import { SUBSPACE_OPTIONS, trainSubspace } from './mcmc/subspace.js';
 import { createPool } from '../pool/index.js';
 import type { Pool } from '../pool/types.js';
-import { SGHMC_MH_OPTIONS, SGHMC_OPTIONS, trainSghmc, trainSghmcMh } from './sghmc.js';
-import { CSGLD_OPTIONS, SGLD_OPTIONS, trainCsgld, trainSgld } from './sgld.js';
-import { SVGD_OPTIONS, trainSvgd } from './svgd.js';
+import { SGHMC_MH_OPTIONS, SGHMC_OPTIONS, trainSghmc, trainSghmcMh } from './sgmcmc/sghmc.js';
+import { CSGLD_OPTIONS, SGLD_OPTIONS, trainCsgld, trainSgld } from './sgmcmc/sgld.js';
+import { SVGD_OPTIONS, trainSvgd } from './variational/svgd.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
@@ -62,9 +62,9 @@ const epochGrid = (d: Dataset, multiples = [1, 4]) => {
   return multiples.map((k) => k * e);
 };
 /**
- * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (SWAG's original
- * default), or the step budget every other method trains for (defaultEpochs, SWAG's default now),
- * each followed by 40 collection epochs.
+ * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (Maddox et al.'s
+ * recipe), or the step budget every other method trains for (defaultEpochs, SWAG's default), each
+ * followed by 40 collection epochs.
  */
 const swagGrid = (d: Dataset) => {
   const e = defaultEpochs(Math.round(0.8 * d.n));
@@ -116,7 +116,9 @@ export const METHODS: Record<string, MethodEntry> = {
     tuneGrid: () => [{}],
     tunesNoise: true,
   }),
-  laplace: method(LAPLACE_OPTIONS, trainLaplace, {
+  // The table's Laplace trains its MAP at λ = 1 whatever `priorPrecision` says: the prior precision is
+  // Laplace's own choice (`priorPrecisionMode`, the command line's --prior-precision).
+  laplace: method(LAPLACE_OPTIONS, (d, o) => trainLaplace(d, { ...o, priorPrecision: undefined }), {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
     // The prior precision is Laplace's own choice (marginal likelihood); the MAP's length is tuned here.
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { makeDataset } from '../../src/data/dataset.js';
 import { METHODS, trainMethod } from '../../src/methods/registry.js';
-import { trainEnsemble } from '../../src/methods/ensemble.js';
-import { trainNuts } from '../../src/methods/mcmc.js';
+import { trainEnsemble } from '../../src/methods/ensembles/ensemble.js';
+import { trainNuts } from '../../src/methods/mcmc/mcmc.js';
 import { trainLaplace } from '../../src/methods/laplace/index.js';
-import { trainCsgld } from '../../src/methods/sgld.js';
-import { trainSghmcMh } from '../../src/methods/sghmc.js';
+import { trainCsgld } from '../../src/methods/sgmcmc/sgld.js';
+import { trainSghmcMh } from '../../src/methods/sgmcmc/sghmc.js';
 import { trainMap } from '../../src/methods/map.js';
 import { linearData } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodEntry } from '../../src/methods/registry.js';
 import { METHOD_OPTIONS } from '../../src/methods/common.js';
-import { MCMC_OPTIONS } from '../../src/methods/mcmc.js';
+import { MCMC_OPTIONS } from '../../src/methods/mcmc/mcmc.js';
 import type { Posterior } from '../../src/posterior/types.js';
 import { IN_DISTRIBUTION, runSuite } from '../../src/report/run.js';
 import { digitsSuite, toyGapSuite } from '../../src/report/suites.js';
