@@ -46,7 +46,8 @@ await esbuild.build({
   loader: { '.wasm': 'binary' },
   external: ['node:*'],
   plugins: [nodeBuiltins],
-  sourcemap: true,
+  // External maps stay in dist/ for debugging here; no sourceMappingURL comment points at a file the package does not ship.
+  sourcemap: 'external',
   logLevel: 'warning',
 });
 // The report page's script: a browser bundle (Observable Plot inlined) that `bdl compare` pastes into report.html.

@@ -4,8 +4,8 @@
  * the training file, with or without its target (the last column).
  */
 import { readFile } from 'node:fs/promises';
+import { posteriorFromBytes } from '../posterior/restore.js';
 import { BdlError } from '../errors.js';
-import { posteriorFromBytes } from '../posterior/serialize.js';
 import { bool, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkWritable, writeOutputs } from './output.js';

@@ -22,11 +22,12 @@ import { fit } from '../../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS, POOL } from '../common.js';
 import { layoutOf } from '../../model/spec.js';
 import { residualVariance } from '../map.js';
-import { SamplesPosterior } from '../samples.js';
-import type { Posterior } from '../../posterior/types.js';
+import { samplesPosterior, type SamplesPosterior } from '../samples.js';
+import { noiseStd, noiseVariance, targetScale } from '../../posterior/source.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { applyStandardizer, standardizeX, type Standardizer } from '../../data/standardize.js';
 import { essBulk, essTail, rankNormalizedRhat } from '../../diagnostics/index.js';
-import type { MlpSpec } from '../../model/spec.js';
+import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { custom, int, num, type Infer } from '../../options/schema.js';
 import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
 
@@ -46,18 +47,18 @@ export const NUTS_OPTIONS = MCMC_OPTIONS.extend('trainNuts', {});
 export const HMC_OPTIONS = MCMC_OPTIONS.extend('trainHmc', {});
 
 /** NUTS over the network weights (see the module comment). */
-export async function trainNuts(train: Dataset, opts: Infer<typeof NUTS_OPTIONS> = {}): Promise<Posterior> {
+export async function trainNuts<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   NUTS_OPTIONS.check(opts);
-  return trainMcmc(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
+  return trainMcmc<TaskOf<O>>(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
 }
 
 /** Static HMC with a jittered step size over the network weights (see the module comment). */
-export async function trainHmc(train: Dataset, opts: Infer<typeof HMC_OPTIONS> = {}): Promise<Posterior> {
+export async function trainHmc<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   HMC_OPTIONS.check(opts);
-  return trainMcmc(train, opts, 'hmc', { type: 'hmc', steps: HMC_OPTIONS.value(opts, 'steps'), jitter: HMC_OPTIONS.value(opts, 'jitter') });
+  return trainMcmc<TaskOf<O>>(train, opts, 'hmc', { type: 'hmc', steps: HMC_OPTIONS.value(opts, 'steps'), jitter: HMC_OPTIONS.value(opts, 'jitter') });
 }
 
-async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<Posterior> {
+async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<SamplesPosterior<T>> {
   const o = MCMC_OPTIONS;
   const spec = specFor(train, opts);
   const draws = o.value(opts, 'draws');
@@ -71,8 +72,7 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
   const data = standardizer ? applyStandardizer(standardizer, train) : train;
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    const ys = standardizer?.yStd?.[0] ?? 1;
-    noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : residualVariance(mlp, map.params, data);
+    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : residualVariance(mlp, map.params, data);
   }
   const done = new Array<number>(o.value(opts, 'chains')).fill(0);
   const r = await sampleChains(
@@ -108,9 +108,9 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
     rhatMax: d ? Math.max(...d.rhat) : NaN,
     essBulkMin: d ? Math.min(...d.essBulk) : NaN,
     samplingSeconds: r.seconds,
-    noiseStd: Math.sqrt(noiseVar) * (standardizer?.yStd?.[0] ?? 1),
+    noiseStd: noiseStd(noiseVar, standardizer),
   };
-  return new SamplesPosterior(method, spec, theta, standardizer, noiseVar, info, mlp);
+  return samplesPosterior(method, { spec, standardizer, noiseVar, mlp }, theta, info);
 }
 
 /** Most probe inputs traced: each costs one forward pass per kept draw and one chart in the report. */
@@ -160,7 +160,7 @@ function predictiveTraces(perChain: readonly Float64Array[], count: number, spec
       label = `p(class ${cls} | x*${j + 1})`;
     } else {
       const ym = standardizer?.yMean?.[0] ?? 0;
-      const ys = standardizer?.yStd?.[0] ?? 1;
+      const ys = targetScale(standardizer);
       chains = perChain.map((_, c) => Array.from({ length: count }, (_, k) => ym + ys * at(c, k)[0]));
       label = `mean f(x*${j + 1})`;
     }

@@ -39,7 +39,8 @@ import { essBulk, rankNormalizedRhat } from '../../diagnostics/index.js';
 import { bnnTarget } from '../../samplers/bnn-target.js';
 import { runChain } from '../../samplers/chain.js';
 import type { Target } from '../../samplers/types.js';
-import { SamplesPosterior } from '../samples.js';
+import type { TaskOf } from '../../posterior/types.js';
+import { samplesPosterior, type SamplesPosterior } from '../samples.js';
 import { trainSwag, type SwagMember, type SwagOptions, SWAG_OPTIONS } from '../ensembles/swag.js';
 import { int, num, type Infer } from '../../options/schema.js';
 import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
@@ -61,7 +62,7 @@ type Eigh = (a: Float64Array, k: number) => { values: Float64Array; vectors: Flo
 const RANK_TOL = 1e-8;
 
 /** SWAG, then NUTS in the subspace of its trajectory (see the module comment). */
-export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}): Promise<SamplesPosterior> {
+export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SUBSPACE_OPTIONS;
   o.check(opts);
   const chains = o.value(opts, 'chains');
@@ -82,7 +83,7 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
 
   const { maxTreeDepth, onProgress } = opts;
   const swag = await trainSwag(train, { ...swagOptionsOf(opts), diagonal: false });
-  const member = swag.members[0];
+  const member = swag.source.members[0];
   const data = swag.standardizer ? applyStandardizer(swag.standardizer, train) : train;
   const bnn = await bnnTarget({ spec: swag.spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar: member.noiseVar, temperature });
   const basis = principalBasis(member, dimension, (g, k) => eigh(bnn.arena, g, k, { name: 'SWAG deviation Gram matrix' }));
@@ -134,7 +135,7 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
     temperature,
     warnings: samplerWarnings(rhatMax, essBulkMin, divergences, chains * draws),
   };
-  return new SamplesPosterior('swag-subspace', swag.spec, theta, swag.standardizer, member.noiseVar, info);
+  return samplesPosterior('swag-subspace', { spec: swag.spec, standardizer: swag.standardizer, noiseVar: member.noiseVar }, theta, info);
 }
 
 /** What a user should know before trusting the draws (Stan's thresholds, except R̂: 1.05 for ≤ 4 short chains). */

@@ -4,11 +4,11 @@
  * samples and, for the corrected sampler, supplies the full-data energy and adapts the step in burn-in.
  */
 import type { Dataset } from '../../data/dataset.js';
-import type { Posterior } from '../../posterior/types.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { sghmc, sghmcMh, type Energy } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
-import { collectSamples, evenly, prepare, SampleBuffer, SamplesPosterior, type Prepared, burnInField, SAMPLER_OPTIONS } from '../samples.js';
+import { collectSamples, evenly, prepare, SampleBuffer, samplesPosterior, type Prepared, type SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
 import { custom, int, num, union, type Infer } from '../../options/schema.js';
 
 export const SGHMC_OPTIONS = SAMPLER_OPTIONS.extend('trainSghmc', {
@@ -34,7 +34,7 @@ export type SghmcMhOptions = Infer<typeof SGHMC_MH_OPTIONS>;
  * step lr (default 1e-2·min(1, σ²) in per-example units, σ² the standardized noise variance: the
  * curvature of the mean loss grows as 1/σ²), keeping `samples` (default 100) θ evenly.
  */
-export async function trainSghmc(train: Dataset, opts: SghmcOptions = {}): Promise<Posterior> {
+export async function trainSghmc<O extends SghmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_OPTIONS;
   o.check(opts);
   const prep = await prepare(train, opts);
@@ -46,7 +46,7 @@ export async function trainSghmc(train: Dataset, opts: SghmcOptions = {}): Promi
     learningRate: opts.learningRate ?? 1e-2 * Math.min(1, prep.noiseVar),
     optimizer: sghmc({ n: prep.data.n, seed: base.seed, friction: opts.friction, temperature: opts.temperature }),
   });
-  return new SamplesPosterior('sghmc', prep.spec, draws, prep.standardizer, prep.noiseVar, { friction: opts.friction ?? 0.05 }, prep.mlp);
+  return samplesPosterior('sghmc', prep, draws, { friction: opts.friction ?? 0.05 });
 }
 
 /** U(θ) = N·(mean NLL) + (λ/2)‖θ‖² and ∇U over the whole (prepared) data set, in f64. */
@@ -71,7 +71,7 @@ export function fullDataEnergy(prep: Prepared, temperature = 1): Energy {
  * step adapts towards `targetAcceptance`; then `epochs` (default 100) epochs collect up to `samples`
  * θ, one per test, evenly. `info.acceptance` is the acceptance rate after burn-in.
  */
-export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): Promise<Posterior> {
+export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_MH_OPTIONS;
   o.check(opts);
   const prep = await prepare(train, opts);
@@ -119,5 +119,5 @@ export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): P
     loss: { noiseVar: prep.noiseVar },
     hooks: { onStep: (ctx) => mh.onStep(ctx) },
   });
-  return new SamplesPosterior('sghmc-mh', prep.spec, out.values(), prep.standardizer, prep.noiseVar, { acceptance: tests ? accepted / tests : 0, tests, stepSize: lr, every }, prep.mlp);
+  return samplesPosterior('sghmc-mh', prep, out.values(), { acceptance: tests ? accepted / tests : 0, tests, stepSize: lr, every });
 }

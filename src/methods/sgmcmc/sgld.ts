@@ -5,12 +5,12 @@
  */
 import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
-import type { Posterior } from '../../posterior/types.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { fit, type LoopContext } from '../../train/fit.js';
 import { cyclical } from '../../train/schedules.js';
 import { psgld, sgld } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
-import { collectSamples, evenly, prepare, SampleBuffer, SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
+import { collectSamples, evenly, prepare, SampleBuffer, samplesPosterior, type SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
 import { bool, int, num, union, type Infer } from '../../options/schema.js';
 
 export const SGLD_OPTIONS = SAMPLER_OPTIONS.extend('trainSgld', {
@@ -26,7 +26,7 @@ export type SgldOptions = Infer<typeof SGLD_OPTIONS>;
  * σ² the standardized noise variance, since the mean loss's curvature grows as 1/σ²; 1e-3 when
  * preconditioned), keeping `samples` (default 100) θ spread evenly over the collection epochs.
  */
-export async function trainSgld(train: Dataset, opts: SgldOptions = {}): Promise<Posterior> {
+export async function trainSgld<O extends SgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGLD_OPTIONS;
   o.check(opts);
   const prep = await prepare(train, opts);
@@ -42,7 +42,7 @@ export async function trainSgld(train: Dataset, opts: SgldOptions = {}): Promise
     learningRate: opts.learningRate ?? (opts.precondition ? 1e-3 : 1e-2 * Math.min(1, prep.noiseVar)),
     optimizer: opts.precondition ? psgld(noise) : sgld(noise),
   });
-  return new SamplesPosterior('sgld', prep.spec, draws, prep.standardizer, prep.noiseVar, { preconditioned: !!opts.precondition }, prep.mlp);
+  return samplesPosterior('sgld', prep, draws, { preconditioned: !!opts.precondition });
 }
 
 export const CSGLD_OPTIONS = SAMPLER_OPTIONS.extend('trainCsgld', {
@@ -58,7 +58,7 @@ export type CsgldOptions = Infer<typeof CSGLD_OPTIONS>;
  * new mode), in the rest Langevin noise is on and samples (samples/cycles per cycle) are collected,
  * evenly over each sampling stage, ending at the cycle's end.
  */
-export async function trainCsgld(train: Dataset, opts: CsgldOptions = {}): Promise<Posterior> {
+export async function trainCsgld<O extends CsgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = CSGLD_OPTIONS;
   o.check(opts);
   const prep = await prepare(train, opts);
@@ -96,5 +96,5 @@ export async function trainCsgld(train: Dataset, opts: CsgldOptions = {}): Promi
       },
     },
   });
-  return new SamplesPosterior('csgld', prep.spec, out.values(), prep.standardizer, prep.noiseVar, { cycles }, prep.mlp);
+  return samplesPosterior('csgld', prep, out.values(), { cycles });
 }
