@@ -13,6 +13,16 @@ for (const target of ['simd', 'relaxed']) {
 }
 if (process.argv.includes('--wasm-only')) process.exit(0);
 
+// CommonJS dependencies of the command line (cli-progress) `require` Node's built-ins by bare name:
+// serve them from the running Node (process.getBuiltinModule, Node ≥ 20.16), so the neutral ESM bundle needs no `require`.
+const nodeBuiltins = {
+  name: 'node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(events|readline)$/ }, (a) => ({ path: a.path, namespace: 'node-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (a) => ({ contents: `module.exports = process.getBuiltinModule('node:${a.path}');`, loader: 'js' }));
+  },
+};
+
 const entries = { index: 'src/index.ts', worker: 'workers/worker.ts', cli: 'src/cli/main.ts' };
 const existing = Object.fromEntries(
   Object.entries(entries).filter(([, file]) => {
@@ -35,6 +45,7 @@ await esbuild.build({
   mainFields: ['module', 'main'],
   loader: { '.wasm': 'binary' },
   external: ['node:*'],
+  plugins: [nodeBuiltins],
   // External maps stay in dist/ for debugging here; no sourceMappingURL comment points at a file the package does not ship.
   sourcemap: 'external',
   logLevel: 'warning',
