@@ -41,3 +41,6 @@ export { sampleChains, diagnose, type Diagnostics, type SampleChainsOptions, typ
 export type { ChainTargetSpec, ChainTaskOptions, ChainTaskResult } from './samplers/chain-task.js';
 export { keyOf, philox4x32, Rng } from './random/index.js';
 export { psgld, sghmc, sghmcMh, sgld, SGMCMC_TAG, type Energy, type LangevinOptions, type MhOptions, type MhSampler } from './train/sgmcmc.js';
+// Networks trained elsewhere: import (TF.js layers, ONNX, safetensors), post-hoc posteriors, Bayesian heads, advise().
+export { fetchModel, importModel, importOnnx, importSafetensors, importTfjs, networkOutputs, parseLayers, tfjsShardPaths, type ImportedNetwork, type ImportOptions, type ModelSource, type OutputTransform, type TfjsFiles } from './import/index.js';
+export { advise, bayesianHead, BayesianLinearHead, posthoc, posthocBranch, type Advice, type AdviseQuestions, type Budget, type HeadOptions, type PosthocMethod, type PosthocOptions } from './methods/posthoc/index.js';
