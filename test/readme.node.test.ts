@@ -15,7 +15,8 @@ describe('README', () => {
     it(`example ${i + 1} runs`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'bdl-readme-'));
       const file = join(dir, 'example.mjs');
-      writeFileSync(file, code.replaceAll("from 'bdl-wasm'", `from ${JSON.stringify(join(root, 'dist/index.js'))}`));
+      // 'bdl-wasm' is dist/index.js; a subpath 'bdl-wasm/x' is dist/x.js (package.json "exports").
+      writeFileSync(file, code.replace(/from 'bdl-wasm(?:\/([a-z]+))?'/g, (_, sub: string | undefined) => `from ${JSON.stringify(join(root, `dist/${sub ?? 'index'}.js`))}`));
       const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
