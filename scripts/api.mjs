@@ -14,11 +14,11 @@ const OUT = join(root, 'docs/API.md');
 
 /** package.json "exports" → [subpath, emitted declaration of its source]. */
 function entries() {
-  return Object.entries(pkg.exports).map(([sub, { types }]) => {
+  // Entries with types only (./package.json is a file, not code); a one-line re-export is followed to its source.
+  return Object.entries(pkg.exports).filter(([, e]) => typeof e === 'object' && e.types).map(([sub, { types }]) => {
     const text = readFileSync(join(root, types), 'utf8');
-    const target = /from '\.\/(types\/[^']+)\.js'/.exec(text)?.[1];
-    if (!target) throw new Error(`${types}: expected one "export * from './types/….js'" line`);
-    return [sub === '.' ? pkg.name : `${pkg.name}/${sub.slice(2)}`, join(root, 'dist', `${target}.d.ts`)];
+    const target = /^export \* from '\.\/(types\/[^']+)\.js';\s*$/.exec(text)?.[1];
+    return [sub === '.' ? pkg.name : `${pkg.name}/${sub.slice(2)}`, target ? join(root, 'dist', `${target}.d.ts`) : join(root, types)];
   });
 }
 

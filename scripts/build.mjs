@@ -38,7 +38,8 @@ await esbuild.build({
   mainFields: ['module', 'main'],
   loader: { '.wasm': 'binary' },
   external: ['node:*'],
-  sourcemap: true,
+  // External maps stay in dist/ for debugging here; no sourceMappingURL comment points at a file the package does not ship.
+  sourcemap: 'external',
   logLevel: 'warning',
 });
 // The report page's script: a browser bundle (Observable Plot inlined) that `bdl compare` pastes into report.html.

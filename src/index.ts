@@ -26,8 +26,8 @@ export type { MethodOptions } from './methods/common.js';
 // The table of methods (what the CLI, the comparison and the eval iterate over), with --tune
 export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from './methods/registry.js';
 // Posteriors and predictives
-export { posteriorFromBytes } from './posterior/serialize.js';
-export type { ClassificationPredictive, Posterior, PredictOptions, Predictive, RegressionPredictive } from './posterior/types.js';
+export { posteriorFromBytes } from './posterior/restore.js';
+export type { ClassificationPredictive, Inputs, Interval, Posterior, Prediction, PredictiveOf, PredictOptions, Predictive, RegressionPrediction, RegressionPredictive, TaskOf } from './posterior/types.js';
 // MCMC on any target, chains in the worker pool
 export { sampleChains, type SampleChainsOptions, type SampleChainsResult, type SampleProgress, type SampleTarget } from './samplers/sample-chains.js';
 // The worker pool

@@ -11,6 +11,7 @@ import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
 import type { LossOptions, Mlp } from '../model/mlp.js';
 import type { Objective } from '../train/fit.js';
+import { noiseVariance } from '../posterior/source.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Floor of the fitted variance (standardized units): a perfect fit must not give σ² = 0. */
@@ -81,8 +82,7 @@ export function noiseFor(likelihood: string, noise: number | undefined, s: Stand
   if (likelihood !== 'gaussian') return undefined;
   if (noise === undefined) return new NoiseEstimate();
   if (!(noise > 0 && Number.isFinite(noise))) throw argError('E_ARG', 'noise', 'a positive finite σ in target units', describe(noise), 'Omit it to fit the noise.');
-  const ys = s?.yStd?.[0] ?? 1;
-  return new NoiseEstimate((noise / ys) ** 2, true);
+  return new NoiseEstimate(noiseVariance(noise, s), true);
 }
 
 /** The option of every method with a homoscedastic Gaussian noise: the σ it predicts with, apart from training. */
@@ -104,7 +104,7 @@ export function predictiveNoiseVar(likelihood: string, predictiveNoise: number |
   if (predictiveNoise === undefined) return trained;
   if (likelihood !== 'gaussian') throw argError('E_ARG', 'predictiveNoise', 'the gaussian likelihood (a homoscedastic noise to replace)', likelihood, 'Drop predictiveNoise.');
   if (!(predictiveNoise > 0 && Number.isFinite(predictiveNoise))) throw argError('E_ARG', 'predictiveNoise', 'a positive finite σ in target units', describe(predictiveNoise), 'Omit it to predict with the trained noise.');
-  return (predictiveNoise / (s?.yStd?.[0] ?? 1)) ** 2;
+  return noiseVariance(predictiveNoise, s);
 }
 
 /** The option of methods that can train a heteroscedastic (mean + variance) head. */
@@ -130,7 +130,7 @@ export function betaNllOf(likelihood: string, beta: number | undefined): number 
 export function varianceFloorOf(predictiveNoise: number | undefined, s: Standardizer | undefined): number {
   if (predictiveNoise === undefined) return 0;
   if (!(predictiveNoise >= 0 && Number.isFinite(predictiveNoise))) throw argError('E_ARG', 'predictiveNoise', 'a finite σ ≥ 0 in target units', describe(predictiveNoise), 'Omit it for no floor.');
-  return (predictiveNoise / (s?.yStd?.[0] ?? 1)) ** 2;
+  return noiseVariance(predictiveNoise, s);
 }
 
 /**

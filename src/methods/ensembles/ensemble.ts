@@ -13,14 +13,14 @@
  * the same either way.
  */
 import type { Dataset } from '../../data/dataset.js';
-import type { Standardizer } from '../../data/standardize.js';
 import { BdlError } from '../../errors.js';
 import type { Mlp } from '../../model/mlp.js';
-import { layoutOf, taskOf, type MlpSpec } from '../../model/spec.js';
+import { layoutOf, taskOf, type TaskKind } from '../../model/spec.js';
 import { mixturePredictive } from '../../posterior/network.js';
-import { inputSupport, type InputSupport } from '../../posterior/support.js';
-import { encodePosterior, registerPosteriorFormat } from '../../posterior/serialize.js';
-import type { Posterior, PredictOptions, Predictive } from '../../posterior/types.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { MembersSource, type OffData } from '../../posterior/sources/members.js';
+import { inputSupport } from '../../posterior/support.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { createPool } from '../../pool/pool.js';
 import { registerTask } from '../../pool/registry.js';
 import type { Pool } from '../../pool/types.js';
@@ -52,7 +52,7 @@ export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption, B
 const WORKER_THRESHOLD = 2e8;
 
 /** Trains M members and returns their mixture. */
-export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}): Promise<EnsemblePosterior> {
+export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, opts: O = {} as O): Promise<EnsemblePosterior<TaskOf<O>>> {
   const spec = specFor(train, opts);
   const M = intOption(opts.members, 'members', 5);
   if (typeof opts.learningRate === 'function') {
@@ -87,73 +87,17 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
     const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
     const members = results.map((r) => r.theta);
     const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
-    if (!het || opts.revertOffData === false) return new EnsemblePosterior(spec, members, noiseVars, standardizer, floor);
+    if (!het || opts.revertOffData === false) return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor));
     const mlp = await engineFor(spec);
-    return new EnsemblePosterior(spec, members, noiseVars, standardizer, floor, offDataOf(mlp, members, data.x), mlp);
+    return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor, offDataOf(mlp, members, data.x)), mlp);
   } finally {
     if (poll) clearInterval(poll);
     if (!opts.pool) await pool.close();
   }
 }
 
-export class EnsemblePosterior implements Posterior {
-  readonly method = 'ensemble';
-  constructor(
-    readonly spec: MlpSpec,
-    readonly members: Float32Array[],
-    /** Per-member noise variance, standardized units (unused for non-gaussian likelihoods). */
-    readonly noiseVars: Float64Array,
-    readonly standardizer: Standardizer | undefined,
-    /** Heteroscedastic members: variance added to each member's predicted one (standardized units). */
-    readonly varianceFloor = 0,
-    /** Heteroscedastic members: the training inputs' support and each member's level off it (support.ts). */
-    readonly offData?: OffData,
-    private mlp?: Mlp,
-  ) {}
-
-  get info(): Record<string, unknown> {
-    const ys = this.standardizer?.yStd?.[0] ?? 1;
-    return { members: this.members.length, noiseStd: this.spec.likelihood === 'gaussian' ? Array.from(this.noiseVars, (v) => Math.sqrt(v) * ys) : undefined };
-  }
-
-  /** The uniform mixture of the members (deterministic: `samples` and `seed` are not used). */
-  async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
-    this.mlp ??= await engineFor(this.spec);
-    const T = this.spec.outputs;
-    const level = this.offData?.levels;
-    return mixturePredictive(
-      this.mlp,
-      this.standardizer,
-      x,
-      this.members.length,
-      (s) => ({ theta: this.members[s], noiseVar: this.noiseVars[s], varianceFloor: this.varianceFloor, offDataVariance: level?.subarray(s * T, (s + 1) * T) }),
-      { signal: opts.signal, support: this.offData?.support },
-    );
-  }
-
-  /** The members' weights, cycled when n exceeds M. */
-  async sampleWeights(n: number): Promise<Float32Array[]> {
-    return Array.from({ length: n }, (_, i) => this.members[i % this.members.length].slice());
-  }
-
-  toBytes(): Uint8Array {
-    const arrays: Record<string, Float32Array | Float64Array> = { noiseVars: this.noiseVars, varianceFloor: Float64Array.of(this.varianceFloor) };
-    this.members.forEach((t, m) => (arrays[`theta${m}`] = t));
-    const o = this.offData;
-    if (o) Object.assign(arrays, { supportRows: o.support.rows, offDataLevels: o.levels, supportRange: Float64Array.of(o.support.near, o.support.far) });
-    return encodePosterior({ method: this.method, spec: this.spec, standardizer: this.standardizer, state: { members: this.members.length }, arrays });
-  }
-}
-
-registerPosteriorFormat('ensemble', async (p) => {
-  const M = p.state!.members as number;
-  const members = Array.from({ length: M }, (_, m) => p.arrays[`theta${m}`] as Float32Array);
-  const floor = p.arrays.varianceFloor as Float64Array | undefined;
-  const rows = p.arrays.supportRows as Float32Array | undefined;
-  const range = p.arrays.supportRange as Float64Array | undefined;
-  const offData = rows && range && { support: { rows, inputs: p.spec.inputs, near: range[0], far: range[1] }, levels: p.arrays.offDataLevels as Float64Array };
-  return new EnsemblePosterior(p.spec, members, p.arrays.noiseVars as Float64Array, p.standardizer, floor ? floor[0] : 0, offData);
-});
+/** A deep ensemble: the uniform mixture of its members. */
+export type EnsemblePosterior<T extends TaskKind = TaskKind> = NetworkPosterior<MembersSource, T>;
 
 /** ε per input: `fraction` × that input's range over the (standardized) training rows. */
 function inputRanges(data: Dataset, fraction: number): Float32Array {
@@ -168,12 +112,6 @@ function inputRanges(data: Dataset, fraction: number): Float32Array {
     eps[j] = fraction * (hi - lo);
   }
   return eps;
-}
-
-/** Heteroscedastic members off the data: where the training inputs are, and each member's level (M × outputs). */
-export interface OffData {
-  support: InputSupport;
-  levels: Float64Array;
 }
 
 /** The support of the (standardized) training inputs and each member's mean predicted variance on them. */

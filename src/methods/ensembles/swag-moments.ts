@@ -21,6 +21,8 @@ import type { Dataset } from '../../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../data/standardize.js';
 import { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
+import { noiseVariance } from '../../posterior/source.js';
+import type { SwagMember } from '../../posterior/sources/swag.js';
 import { fit, type FitHooks, type LoopContext } from '../../train/fit.js';
 import { adam, momentum as momentumTransform, type Transform } from '../../train/optimizers.js';
 import type { Schedule } from '../../train/schedules.js';
@@ -59,18 +61,7 @@ export interface SwagRunOptions {
 }
 
 /** What one SWAG run produces: its moments, as plain typed arrays (transferable). */
-export interface SwagMoments {
-  /** θ̄ (rounded to f32: the SWA weights). */
-  mean: Float32Array;
-  /** Per-weight standard deviation √max(M2/count, ε). */
-  sigma: Float32Array;
-  /** `rank` deviations θᵢ − θ̄ᵢ, stored rank × P row-major. */
-  dev: Float32Array;
-  rank: number;
-  /** Snapshots collected. */
-  count: number;
-  /** Noise variance of the gaussian likelihood in standardized units (1 otherwise). */
-  noiseVar: number;
+export interface SwagMoments extends SwagMember {
   standardizer?: Standardizer;
 }
 
@@ -198,7 +189,7 @@ export async function runSwagMember(
   const burnSteps = o.swaStart * perEpoch;
   const interval = o.collectEvery ?? perEpoch;
   // A known noise level trains under its own likelihood (σ in standardized units, as fit scales y).
-  const knownVar = spec.likelihood === 'gaussian' && o.noise !== undefined ? (o.noise / (fitStandardizer(train, true).yStd?.[0] ?? 1)) ** 2 : undefined;
+  const knownVar = spec.likelihood === 'gaussian' && o.noise !== undefined ? noiseVariance(o.noise, fitStandardizer(train, true)) : undefined;
   const arena = mlp.arena;
   const mark = arena.mark();
   try {

@@ -17,6 +17,9 @@ import type { Curvature } from './engine.js';
 import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
 import { full } from './full.js';
 import { kron } from './kron.js';
+import type { TaskKind } from '../../model/spec.js';
+import { noiseVariance } from '../../posterior/source.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { LaplacePosterior } from './posterior.js';
 import { glmMoments, probitProbs } from './predictive.js';
 import { indexSubset, layerSubset, topIndices } from './subset.js';
@@ -66,7 +69,7 @@ export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOpti
 }
 
 /** Trains the MAP with `fit`, then builds the Laplace posterior around it. */
-export async function trainLaplace(train: Dataset, opts: LaplaceOptions = {}): Promise<LaplacePosterior> {
+export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opts: O = {} as O): Promise<LaplacePosterior<TaskOf<O>>> {
   const spec = specFor(train, opts);
   let data = train;
   let validation = opts.validation;
@@ -74,11 +77,10 @@ export async function trainLaplace(train: Dataset, opts: LaplaceOptions = {}): P
   const mlp = await engineFor(spec);
   const r = await fit(mlp, data, fitOptionsOf(opts, 0, data.n));
   const std = r.standardizer;
-  const ys = std?.yStd?.[0] ?? 1;
-  return laplaceAt(mlp, r.params, std ? applyStandardizer(std, data) : data, {
+  return laplaceAt<TaskOf<O>>(mlp, r.params, std ? applyStandardizer(std, data) : data, {
     ...opts,
     priorPrecision: opts.priorPrecision ?? 1,
-    noiseVar: opts.noise !== undefined ? (opts.noise / ys) ** 2 : undefined,
+    noiseVar: opts.noise !== undefined ? noiseVariance(opts.noise, std) : undefined,
     validation: validation && std ? applyStandardizer(std, validation) : validation,
     standardizer: std,
   });
@@ -88,7 +90,7 @@ export async function trainLaplace(train: Dataset, opts: LaplaceOptions = {}): P
  * The Laplace posterior around a given MAP θ for data already in the network's (standardized)
  * units. Sizes that cannot fit are refused up front with E_MEMORY.
  */
-export async function laplaceAt(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions = {}): Promise<LaplacePosterior> {
+export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions = {}): Promise<LaplacePosterior<T>> {
   const spec = mlp.spec;
   if (spec.likelihood === 'heteroscedastic') throw argError('E_ARG', 'likelihood', "'gaussian', 'categorical' or 'bernoulli' for Laplace", "'heteroscedastic'", 'Use a homoscedastic gaussian likelihood.');
   const hessian = opts.hessian ?? 'kron';
@@ -114,7 +116,7 @@ export async function laplaceAt(mlp: Mlp, theta: Float32Array, data: Dataset, op
   else if (mode === 'grid') h = gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation);
   else if (!(mode > 0)) throw argError('E_ARG', 'priorPrecisionMode', "'marglik', 'grid' or a positive prior precision", describe(mode), "Use 'marglik' (default).");
 
-  return new LaplacePosterior({
+  return new LaplacePosterior<T>({
     spec,
     theta,
     standardizer: opts.standardizer,

@@ -23,11 +23,13 @@ import { fit } from '../../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
 import { layoutOf } from '../../model/spec.js';
 import { residualVariance } from '../map.js';
-import { SamplesPosterior } from '../samples.js';
-import type { Posterior } from '../../posterior/types.js';
+import { intOption } from '../noise.js';
+import { samplesPosterior, type SamplesPosterior } from '../samples.js';
+import { noiseStd, noiseVariance, targetScale } from '../../posterior/source.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { applyStandardizer, standardizeX, type Standardizer } from '../../data/standardize.js';
 import { essBulk, essTail, rankNormalizedRhat } from '../../diagnostics/index.js';
-import type { MlpSpec } from '../../model/spec.js';
+import type { MlpSpec, TaskKind } from '../../model/spec.js';
 
 export interface McmcOptions extends MethodOptions {
   /** Chains (default 4), warmup iterations (default 500) and sampling iterations (default 500) per chain. */
@@ -51,18 +53,19 @@ export interface McmcOptions extends MethodOptions {
 }
 
 /** NUTS over the network weights (see the module comment). */
-export function trainNuts(train: Dataset, opts: McmcOptions = {}): Promise<Posterior> {
-  return trainMcmc(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
+export function trainNuts<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  return trainMcmc<TaskOf<O>>(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
 }
 
 /** Static HMC with a jittered step size over the network weights (see the module comment). */
-export function trainHmc(train: Dataset, opts: McmcOptions = {}): Promise<Posterior> {
-  return trainMcmc(train, opts, 'hmc', { type: 'hmc', steps: opts.steps ?? 32, jitter: opts.jitter ?? 0.1 });
+export function trainHmc<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  return trainMcmc<TaskOf<O>>(train, opts, 'hmc', { type: 'hmc', steps: opts.steps ?? 32, jitter: opts.jitter ?? 0.1 });
 }
 
-async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<Posterior> {
+async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<SamplesPosterior<T>> {
   const spec = specFor(train, opts);
-  const draws = opts.draws ?? 500;
+  // Zero draws would leave a posterior that predicts nothing: refused before any work.
+  const draws = intOption(opts.draws, 'draws', 500);
   const keep = opts.keep ?? 100;
   if (!Number.isInteger(keep) || keep < 1) throw argError('E_ARG', 'keep', 'a positive integer', describe(opts.keep), 'Omit it to keep 100 draws per chain.');
   const thin = Math.max(1, Math.floor(draws / keep));
@@ -73,8 +76,7 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
   const data = standardizer ? applyStandardizer(standardizer, train) : train;
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    const ys = standardizer?.yStd?.[0] ?? 1;
-    noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : residualVariance(mlp, map.params, data);
+    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : residualVariance(mlp, map.params, data);
   }
   const probes = traceInputs(train, opts.traceAt);
   const done = new Array<number>(opts.chains ?? 4).fill(0);
@@ -111,9 +113,9 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
     rhatMax: d ? Math.max(...d.rhat) : NaN,
     essBulkMin: d ? Math.min(...d.essBulk) : NaN,
     samplingSeconds: r.seconds,
-    noiseStd: Math.sqrt(noiseVar) * (standardizer?.yStd?.[0] ?? 1),
+    noiseStd: noiseStd(noiseVar, standardizer),
   };
-  return new SamplesPosterior(method, spec, theta, standardizer, noiseVar, info, mlp);
+  return samplesPosterior(method, { spec, standardizer, noiseVar, mlp }, theta, info);
 }
 
 /** Most probe inputs traced: each costs one forward pass per kept draw and one chart in the report. */
@@ -163,7 +165,7 @@ function predictiveTraces(perChain: readonly Float64Array[], count: number, spec
       label = `p(class ${cls} | x*${j + 1})`;
     } else {
       const ym = standardizer?.yMean?.[0] ?? 0;
-      const ys = standardizer?.yStd?.[0] ?? 1;
+      const ys = targetScale(standardizer);
       chains = perChain.map((_, c) => Array.from({ length: count }, (_, k) => ym + ys * at(c, k)[0]));
       label = `mean f(x*${j + 1})`;
     }

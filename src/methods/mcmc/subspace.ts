@@ -40,7 +40,8 @@ import { bnnTarget } from '../../samplers/bnn-target.js';
 import { runChain } from '../../samplers/chain.js';
 import type { Target } from '../../samplers/types.js';
 import { intOption } from '../noise.js';
-import { SamplesPosterior } from '../samples.js';
+import type { TaskOf } from '../../posterior/types.js';
+import { samplesPosterior, type SamplesPosterior } from '../samples.js';
 import { trainSwag, type SwagMember, type SwagOptions } from '../ensembles/swag.js';
 
 export interface SubspaceOptions extends Omit<SwagOptions, 'scale' | 'samples' | 'diagonal'> {
@@ -68,7 +69,7 @@ type Eigh = (a: Float64Array, k: number) => { values: Float64Array; vectors: Flo
 const RANK_TOL = 1e-8;
 
 /** SWAG, then NUTS in the subspace of its trajectory (see the module comment). */
-export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}): Promise<SamplesPosterior> {
+export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const chains = intOption(opts.chains, 'options.chains', 2);
   const warmup = intOption(opts.warmup, 'options.warmup', 500);
   const draws = intOption(opts.draws, 'options.draws', 500);
@@ -90,7 +91,7 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
 
   const { maxTreeDepth, onProgress } = opts;
   const swag = await trainSwag(train, { ...swagOptionsOf(opts), diagonal: false });
-  const member = swag.members[0];
+  const member = swag.source.members[0];
   const data = swag.standardizer ? applyStandardizer(swag.standardizer, train) : train;
   const bnn = await bnnTarget({ spec: swag.spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar: member.noiseVar, temperature });
   const basis = principalBasis(member, dimension, (g, k) => eigh(bnn.arena, g, k, { name: 'SWAG deviation Gram matrix' }));
@@ -142,7 +143,7 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
     temperature,
     warnings: samplerWarnings(rhatMax, essBulkMin, divergences, chains * draws),
   };
-  return new SamplesPosterior('swag-subspace', swag.spec, theta, swag.standardizer, member.noiseVar, info);
+  return samplesPosterior('swag-subspace', { spec: swag.spec, standardizer: swag.standardizer, noiseVar: member.noiseVar }, theta, info);
 }
 
 /** What a user should know before trusting the draws (Stan's thresholds, except R̂: 1.05 for ≤ 4 short chains). */

@@ -16,7 +16,8 @@ import { taskOf } from '../../model/spec.js';
 import type { Posterior } from '../../posterior/types.js';
 import { engineFor } from '../common.js';
 import { laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
-import { McDropoutPosterior } from '../variational/mc-dropout.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { MaskSource } from '../../posterior/sources/masks.js';
 
 export type PosthocMethod = 'auto' | 'laplace' | 'mc-dropout';
 
@@ -69,7 +70,7 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
     if (!Number.isInteger(samples) || samples < 1) throw argError('E_ARG', 'samples', 'a positive integer', describe(samples), 'Omit it for 30.');
     let noiseVar = 1;
     if (spec.likelihood === 'gaussian') noiseVar = opts.noise !== undefined ? (checkNoise(opts.noise) / ys) ** 2 : await residualNoise(mlp, net, data, samples);
-    return new McDropoutPosterior(spec, net.theta, std, noiseVar, samples, mlp);
+    return new NetworkPosterior('mc-dropout', spec, std, new MaskSource(net.theta, noiseVar, samples), mlp);
   }
   const lo: LaplaceFitOptions = {
     hessian: opts.hessian,
@@ -121,7 +122,7 @@ function checkNoise(n: number): number {
  * of the residual so the predictive never claims the training data are noiseless.
  */
 async function residualNoise(mlp: Mlp, net: ImportedNetwork, data: Dataset, samples: number): Promise<number> {
-  const probe = new McDropoutPosterior(net.spec, net.theta, undefined, 0, samples, mlp);
+  const probe = new NetworkPosterior('mc-dropout', net.spec, undefined, new MaskSource(net.theta, 0, samples), mlp);
   const p = await probe.predict(data.x);
   if (p.kind !== 'regression') return 1;
   let rss = 0;

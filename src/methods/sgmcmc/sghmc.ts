@@ -5,11 +5,11 @@
  */
 import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
-import type { Posterior } from '../../posterior/types.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { sghmc, sghmcMh, type Energy } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
-import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type Prepared, type SamplerOptions } from '../samples.js';
+import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, samplesPosterior, type Prepared, type SamplesPosterior, type SamplerOptions } from '../samples.js';
 
 export interface SghmcOptions extends SamplerOptions {
   /** Sampler epochs before collecting (default 10 for SGHMC, 20 for SGHMC-MH). */
@@ -34,7 +34,7 @@ export interface SghmcMhOptions extends SamplerOptions {
  * step lr (default 1e-2·min(1, σ²) in per-example units, σ² the standardized noise variance: the
  * curvature of the mean loss grows as 1/σ²), keeping `samples` (default 100) θ evenly.
  */
-export async function trainSghmc(train: Dataset, opts: SghmcOptions = {}): Promise<Posterior> {
+export async function trainSghmc<O extends SghmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const prep = await prepare(train, opts);
   const base = fitOptionsOf(opts);
   const draws = await collectSamples(prep, base, {
@@ -44,7 +44,7 @@ export async function trainSghmc(train: Dataset, opts: SghmcOptions = {}): Promi
     learningRate: opts.learningRate ?? 1e-2 * Math.min(1, prep.noiseVar),
     optimizer: sghmc({ n: prep.data.n, seed: base.seed, friction: opts.friction, temperature: opts.temperature }),
   });
-  return new SamplesPosterior('sghmc', prep.spec, draws, prep.standardizer, prep.noiseVar, { friction: opts.friction ?? 0.05 }, prep.mlp);
+  return samplesPosterior('sghmc', prep, draws, { friction: opts.friction ?? 0.05 });
 }
 
 /** U(θ) = N·(mean NLL) + (λ/2)‖θ‖² and ∇U over the whole (prepared) data set, in f64. */
@@ -69,7 +69,7 @@ export function fullDataEnergy(prep: Prepared, temperature = 1): Energy {
  * step adapts towards `targetAcceptance`; then `epochs` (default 100) epochs collect up to `samples`
  * θ, one per test, evenly. `info.acceptance` is the acceptance rate after burn-in.
  */
-export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): Promise<Posterior> {
+export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const prep = await prepare(train, opts);
   if (opts.batchSize !== undefined && opts.batchSize > 256) throw argError('E_ARG', 'batchSize', 'at most 256 (the engine capacity)', describe(opts.batchSize), 'Omit it.');
   const burnIn = burnInOf(opts.burnIn, 20);
@@ -117,5 +117,5 @@ export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): P
     loss: { noiseVar: prep.noiseVar },
     hooks: { onStep: (ctx) => mh.onStep(ctx) },
   });
-  return new SamplesPosterior('sghmc-mh', prep.spec, out.values(), prep.standardizer, prep.noiseVar, { acceptance: tests ? accepted / tests : 0, tests, stepSize: lr, every }, prep.mlp);
+  return samplesPosterior('sghmc-mh', prep, out.values(), { acceptance: tests ? accepted / tests : 0, tests, stepSize: lr, every });
 }

@@ -5,12 +5,12 @@
  */
 import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
-import type { Posterior } from '../../posterior/types.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { fit, type LoopContext } from '../../train/fit.js';
 import { cyclical } from '../../train/schedules.js';
 import { psgld, sgld } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
-import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type SamplerOptions } from '../samples.js';
+import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, samplesPosterior, type SamplesPosterior, type SamplerOptions } from '../samples.js';
 
 export interface SgldOptions extends SamplerOptions {
   /** Sampler epochs before collecting (default 10). */
@@ -25,7 +25,7 @@ export interface SgldOptions extends SamplerOptions {
  * σ² the standardized noise variance, since the mean loss's curvature grows as 1/σ²; 1e-3 when
  * preconditioned), keeping `samples` (default 100) θ spread evenly over the collection epochs.
  */
-export async function trainSgld(train: Dataset, opts: SgldOptions = {}): Promise<Posterior> {
+export async function trainSgld<O extends SgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const prep = await prepare(train, opts);
   const burnIn = burnInOf(opts.burnIn, 10);
   const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100 collection epochs.');
@@ -39,7 +39,7 @@ export async function trainSgld(train: Dataset, opts: SgldOptions = {}): Promise
     learningRate: opts.learningRate ?? (opts.precondition ? 1e-3 : 1e-2 * Math.min(1, prep.noiseVar)),
     optimizer: opts.precondition ? psgld(noise) : sgld(noise),
   });
-  return new SamplesPosterior('sgld', prep.spec, draws, prep.standardizer, prep.noiseVar, { preconditioned: !!opts.precondition }, prep.mlp);
+  return samplesPosterior('sgld', prep, draws, { preconditioned: !!opts.precondition });
 }
 
 export interface CsgldOptions extends SamplerOptions {
@@ -55,7 +55,7 @@ export interface CsgldOptions extends SamplerOptions {
  * new mode), in the rest Langevin noise is on and samples (samples/cycles per cycle) are collected,
  * evenly over each sampling stage, ending at the cycle's end.
  */
-export async function trainCsgld(train: Dataset, opts: CsgldOptions = {}): Promise<Posterior> {
+export async function trainCsgld<O extends CsgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const prep = await prepare(train, opts);
   const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100.');
   const cycles = positiveInt('cycles', opts.cycles, 4, 'E.g. 4.');
@@ -92,5 +92,5 @@ export async function trainCsgld(train: Dataset, opts: CsgldOptions = {}): Promi
       },
     },
   });
-  return new SamplesPosterior('csgld', prep.spec, out.values(), prep.standardizer, prep.noiseVar, { cycles }, prep.mlp);
+  return samplesPosterior('csgld', prep, out.values(), { cycles });
 }

@@ -18,10 +18,13 @@ import type { Dataset } from '../../data/dataset.js';
 import { argError, describe } from '../../errors.js';
 import type { Mlp } from '../../model/mlp.js';
 import { taskOf } from '../../model/spec.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { MaskSource } from '../../posterior/sources/masks.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
-import { McDropoutPosterior } from './mc-dropout.js';
+import type { McDropoutPosterior } from './mc-dropout.js';
 import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from '../noise.js';
 
 export const CONCRETE_TAG = 0x43;
@@ -111,7 +114,7 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
 }
 
 /** Trains a network with learned per-layer drop rates; returns an MC-dropout posterior at the learned rates. */
-export async function trainConcreteDropout(train: Dataset, opts: ConcreteDropoutOptions = {}): Promise<McDropoutPosterior> {
+export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
   const hidden = opts.hidden ?? [50];
   const nLayers = hidden.length + 1;
   const which = opts.layers ?? 'all';
@@ -135,5 +138,6 @@ export async function trainConcreteDropout(train: Dataset, opts: ConcreteDropout
   const learned = [...rates];
   layers.forEach((l, j) => (learned[l] = 1 / (1 + Math.exp(-r.params[P + j]))));
   const testSpec = { ...spec, dropout: learned };
-  return new McDropoutPosterior(testSpec, r.params.slice(0, P), standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, undefined, { method: 'concrete-dropout', learnedRates: learned });
+  const source = new MaskSource(r.params.slice(0, P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, { method: 'concrete-dropout', learnedRates: learned });
+  return new NetworkPosterior<MaskSource, TaskOf<O>>('concrete-dropout', testSpec, standardizer, source);
 }

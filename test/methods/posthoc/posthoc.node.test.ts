@@ -7,8 +7,8 @@ import { importModelFile } from '../../../src/import/node.js';
 import { networkOutputs } from '../../../src/import/run.js';
 import { posthoc, posthocBranch } from '../../../src/methods/posthoc/index.js';
 import { LaplacePosterior } from '../../../src/methods/laplace/index.js';
-import { McDropoutPosterior } from '../../../src/methods/variational/mc-dropout.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { NetworkPosterior } from '../../../src/posterior/network-posterior.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
 
 const dir = 'test/fixtures/import';
@@ -67,7 +67,8 @@ describe('posthoc on imported networks', () => {
     expect(b.reason).toMatch(/dropout/);
     const train = await dataFor(net, 100, 5);
     const post = await posthoc(net, train);
-    expect(post).toBeInstanceOf(McDropoutPosterior);
+    expect(post).toBeInstanceOf(NetworkPosterior);
+    expect(post.method).toBe('mc-dropout');
     const x = (await dataFor(net, 8, 6)).x;
     const p = await post.predict(x, { seed: 3 });
     const back = await posteriorFromBytes(post.toBytes());
