@@ -7,6 +7,7 @@
 // The built library (dist/index.js, copied beside the page with its worker): the demo build maps this import to it.
 import { createPool, METHODS, type Pool } from '../src/index.js';
 import { runBand, type BandResult } from './band.js';
+import { mountImportPanel } from './import-panel.js';
 import { DEFAULT_METHODS, DEMO_OPTIONS, examplePoints } from './options.js';
 
 const X0 = -5;
@@ -197,3 +198,6 @@ runBtn.addEventListener('click', () => void run());
 // Open with the example points and the default methods already running.
 useExample();
 void run();
+
+// A network trained elsewhere (demo/import-panel.ts): its training data may be the points above.
+mountImportPanel(document.body, () => points);
