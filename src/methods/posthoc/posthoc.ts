@@ -10,7 +10,7 @@
 import type { Dataset } from '../../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../data/standardize.js';
 import { argError, BdlError, describe } from '../../errors.js';
-import type { ImportedNetwork } from '../../import/chain.js';
+import type { ImportedNetwork } from '../../import/layers.js';
 import type { Mlp } from '../../model/mlp.js';
 import { taskOf } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
