@@ -12,9 +12,11 @@ import { packed, root } from './pack.js';
  * `bdl compare` reads (≈ 360 kB unpacked, compressing to ≈ 200 kB), and ≈ 120 small .d.ts files. The
  * limits leave ≈ 15 % room: growing past them should be a decision (a new data set, a third
  * binary), not drift — a stray source map, .wat text or build/ copy trips them at once.
+ * Raised for the importers of networks trained elsewhere (issue 19: protobufjs's wire reader and
+ * long bundled, the importers and post-hoc methods, 18 more files of types and docs): 550 kB, 173 files.
  */
-const MAX_PACKED_BYTES = 540_000;
-const MAX_FILES = 165;
+const MAX_PACKED_BYTES = 630_000;
+const MAX_FILES = 200;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };
 
