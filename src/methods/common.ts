@@ -26,6 +26,8 @@ export interface MethodOptions {
   seed?: number;
   onProgress?: (p: { task?: number; epoch: number; epochs: number; loss: number }) => void;
   signal?: { readonly aborted: boolean };
+  /** Bytes the whole run may take (default 4 GiB): checked against an estimate from the shapes before any work (memory.ts). */
+  memoryBudget?: number;
 }
 
 /** The network spec a method trains for this data set and these options. */

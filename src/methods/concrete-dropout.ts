@@ -23,6 +23,7 @@ import { fit, type Objective } from '../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 import { McDropoutPosterior } from './mc-dropout.js';
 import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from './noise.js';
+import { checkMemory, estimateNetwork } from './memory.js';
 
 export const CONCRETE_TAG = 0x43;
 
@@ -112,6 +113,7 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
 
 /** Trains a network with learned per-layer drop rates; returns an MC-dropout posterior at the learned rates. */
 export async function trainConcreteDropout(train: Dataset, opts: ConcreteDropoutOptions = {}): Promise<McDropoutPosterior> {
+  checkMemory(estimateNetwork('concrete-dropout', train, opts), opts.memoryBudget);
   const hidden = opts.hidden ?? [50];
   const nLayers = hidden.length + 1;
   const which = opts.layers ?? 'all';

@@ -27,6 +27,7 @@ import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
 import '../tasks/train-member.js';
 import { defaultEpochs, engineFor, specFor, type MethodOptions } from './common.js';
 import { betaNllOf, intOption, noiseFor, numOption, predictiveNoiseVar, standardized, varianceFloorOf, type BetaNllOption, type PredictiveNoiseOption } from './noise.js';
+import { checkMemory, estimateEnsemble } from './memory.js';
 
 export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
   /** Number of members (default 5). */
@@ -53,6 +54,7 @@ const WORKER_THRESHOLD = 2e8;
 
 /** Trains M members and returns their mixture. */
 export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}): Promise<EnsemblePosterior> {
+  checkMemory(estimateEnsemble(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const M = intOption(opts.members, 'members', 5);
   if (typeof opts.learningRate === 'function') {

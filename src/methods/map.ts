@@ -13,6 +13,7 @@ import type { Posterior, PredictOptions, Predictive } from '../posterior/types.j
 import { fit } from '../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 import { predictiveNoiseVar, type PredictiveNoiseOption } from './noise.js';
+import { checkMemory, estimateNetwork } from './memory.js';
 
 export interface MapOptions extends MethodOptions, PredictiveNoiseOption {
   /** Observation noise σ in target units for a gaussian likelihood; default: fitted at the mode. */
@@ -20,6 +21,7 @@ export interface MapOptions extends MethodOptions, PredictiveNoiseOption {
 }
 
 export async function trainMap(train: Dataset, opts: MapOptions = {}): Promise<Posterior> {
+  checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
   const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n));

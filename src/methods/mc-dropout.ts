@@ -20,6 +20,7 @@ import { fit } from '../train/fit.js';
 import { adam, chain, weightDecay } from '../train/optimizers.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 import { betaNllOf, intOption, noiseFor, noiseObjective, predictiveNoiseVar, standardized, type BetaNllOption, type PredictiveNoiseOption } from './noise.js';
+import { checkMemory, estimateNetwork } from './memory.js';
 
 /** First test-time mask counter; pass s starts at TEST_COUNTER + s·TEST_STRIDE. */
 export const TEST_COUNTER = 0x80000000;
@@ -49,6 +50,7 @@ export function dropoutRates(nLayers: number, o: McDropoutOptions): number | num
 
 /** Trains a network with dropout and returns its MC-dropout posterior. */
 export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}): Promise<McDropoutPosterior> {
+  checkMemory(estimateNetwork('mc-dropout', train, opts), opts.memoryBudget);
   const hidden = opts.hidden ?? [50];
   const spec = specFor(train, opts, { dropout: dropoutRates(hidden.length + 1, opts) });
   const samples = intOption(opts.samples, 'samples', 30);

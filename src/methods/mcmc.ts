@@ -28,6 +28,7 @@ import type { Posterior } from '../posterior/types.js';
 import { applyStandardizer, standardizeX, type Standardizer } from '../data/standardize.js';
 import { essBulk, essTail, rankNormalizedRhat } from '../diagnostics/index.js';
 import type { MlpSpec } from '../model/spec.js';
+import { checkMemory, estimateMcmc } from './memory.js';
 
 export interface McmcOptions extends MethodOptions {
   /** Chains (default 4), warmup iterations (default 500) and sampling iterations (default 500) per chain. */
@@ -61,6 +62,7 @@ export function trainHmc(train: Dataset, opts: McmcOptions = {}): Promise<Poster
 }
 
 async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<Posterior> {
+  checkMemory(estimateMcmc(method, train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const draws = opts.draws ?? 500;
   const keep = opts.keep ?? 100;

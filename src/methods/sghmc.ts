@@ -10,6 +10,7 @@ import { fit } from '../train/fit.js';
 import { sghmc, sghmcMh, type Energy } from '../train/sgmcmc.js';
 import { fitOptionsOf } from './common.js';
 import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type Prepared, type SamplerOptions } from './samples.js';
+import { checkMemory, estimateSampled } from './memory.js';
 
 export interface SghmcOptions extends SamplerOptions {
   /** Sampler epochs before collecting (default 10 for SGHMC, 20 for SGHMC-MH). */
@@ -35,6 +36,7 @@ export interface SghmcMhOptions extends SamplerOptions {
  * curvature of the mean loss grows as 1/σ²), keeping `samples` (default 100) θ evenly.
  */
 export async function trainSghmc(train: Dataset, opts: SghmcOptions = {}): Promise<Posterior> {
+  checkMemory(estimateSampled('sghmc', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const base = fitOptionsOf(opts);
   const draws = await collectSamples(prep, base, {
@@ -70,6 +72,7 @@ export function fullDataEnergy(prep: Prepared, temperature = 1): Energy {
  * θ, one per test, evenly. `info.acceptance` is the acceptance rate after burn-in.
  */
 export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): Promise<Posterior> {
+  checkMemory(estimateSampled('sghmc-mh', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   if (opts.batchSize !== undefined && opts.batchSize > 256) throw argError('E_ARG', 'batchSize', 'at most 256 (the engine capacity)', describe(opts.batchSize), 'Omit it.');
   const burnIn = burnInOf(opts.burnIn, 20);

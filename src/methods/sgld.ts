@@ -11,6 +11,7 @@ import { cyclical } from '../train/schedules.js';
 import { psgld, sgld } from '../train/sgmcmc.js';
 import { fitOptionsOf } from './common.js';
 import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type SamplerOptions } from './samples.js';
+import { checkMemory, estimateSampled } from './memory.js';
 
 export interface SgldOptions extends SamplerOptions {
   /** Sampler epochs before collecting (default 10). */
@@ -26,6 +27,7 @@ export interface SgldOptions extends SamplerOptions {
  * preconditioned), keeping `samples` (default 100) θ spread evenly over the collection epochs.
  */
 export async function trainSgld(train: Dataset, opts: SgldOptions = {}): Promise<Posterior> {
+  checkMemory(estimateSampled('sgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const burnIn = burnInOf(opts.burnIn, 10);
   const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100 collection epochs.');
@@ -56,6 +58,7 @@ export interface CsgldOptions extends SamplerOptions {
  * evenly over each sampling stage, ending at the cycle's end.
  */
 export async function trainCsgld(train: Dataset, opts: CsgldOptions = {}): Promise<Posterior> {
+  checkMemory(estimateSampled('csgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100.');
   const cycles = positiveInt('cycles', opts.cycles, 4, 'E.g. 4.');

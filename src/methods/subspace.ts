@@ -42,6 +42,7 @@ import type { Target } from '../samplers/types.js';
 import { intOption } from './noise.js';
 import { SamplesPosterior } from './samples.js';
 import { trainSwag, type SwagMember, type SwagOptions } from './swag.js';
+import { checkMemory, estimateSwag } from './memory.js';
 
 export interface SubspaceOptions extends Omit<SwagOptions, 'scale' | 'samples' | 'diagonal'> {
   /**
@@ -69,6 +70,7 @@ const RANK_TOL = 1e-8;
 
 /** SWAG, then NUTS in the subspace of its trajectory (see the module comment). */
 export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}): Promise<SamplesPosterior> {
+  checkMemory(estimateSwag('swag-subspace', train, opts), opts.memoryBudget);
   const chains = intOption(opts.chains, 'options.chains', 2);
   const warmup = intOption(opts.warmup, 'options.warmup', 500);
   const draws = intOption(opts.draws, 'options.draws', 500);

@@ -12,6 +12,7 @@ import type { Posterior } from '../posterior/types.js';
 import { fit, type Objective } from '../train/fit.js';
 import { fitOptionsOf } from './common.js';
 import { positiveInt, prepare, SamplesPosterior, type SamplerOptions } from './samples.js';
+import { checkMemory, estimateSampled } from './memory.js';
 
 export interface SvgdOptions extends SamplerOptions {
   /** Number of particles K (default 20). */
@@ -97,6 +98,7 @@ export function medianHeuristic(d: Float32Array, K: number): number {
  * (default 40 epochs, skipped when `noise` is given). The particles are the posterior's samples.
  */
 export async function trainSvgd(train: Dataset, opts: SvgdOptions = {}): Promise<Posterior> {
+  checkMemory(estimateSampled('svgd', train, opts), opts.memoryBudget);
   const prep = await prepare(train, { ...opts, pretrainEpochs: opts.noise !== undefined ? 0 : opts.pretrainEpochs });
   const K = positiveInt('particles', opts.particles, 20, 'E.g. 20.');
   const epochs = positiveInt('epochs', opts.epochs, 50, 'E.g. 50.');

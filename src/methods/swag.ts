@@ -24,6 +24,7 @@ import { engineFor, specFor, type MethodOptions } from './common.js';
 import type { Pool } from '../pool/types.js';
 import { predictiveNoiseVar, type PredictiveNoiseOption } from './noise.js';
 import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
+import { checkMemory, estimateSwag } from './memory.js';
 
 /** Philox counter tag (fourth counter word) of SWAG's test-time weight draws. */
 export const SAMPLE_TAG = 0x53;
@@ -48,11 +49,13 @@ export type SwagMember = Omit<SwagMoments, 'standardizer'>;
 
 /** SWA: the trajectory average as a point estimate. */
 export async function trainSwa(train: Dataset, opts: Omit<SwagOptions, 'scale' | 'samples' | 'rank' | 'diagonal'> = {}): Promise<SwagPosterior> {
+  checkMemory(estimateSwag('swa', train, opts), opts.memoryBudget);
   return trainWith('swa', train, { ...opts, diagonal: true }, 1);
 }
 
 /** SWAG (low rank + diagonal, or diagonal only). */
 export async function trainSwag(train: Dataset, opts: SwagOptions = {}): Promise<SwagPosterior> {
+  checkMemory(estimateSwag('swag', train, opts), opts.memoryBudget);
   return trainWith('swag', train, opts, 1);
 }
 
@@ -61,6 +64,7 @@ export async function trainSwag(train: Dataset, opts: SwagOptions = {}): Promise
  * 'swag-member' task calls, so a pooled run gives the same members bit for bit.
  */
 export async function trainMultiSwag(train: Dataset, opts: MultiSwagOptions = {}): Promise<SwagPosterior> {
+  checkMemory(estimateSwag('multiswag', train, opts), opts.memoryBudget);
   const m = opts.members ?? 5;
   if (!(Number.isInteger(m) && m >= 1)) throw argError('E_ARG', 'options.members', 'a positive integer', describe(opts.members), 'E.g. 5.');
   if (!opts.pool) return trainWith('multiswag', train, opts, m);

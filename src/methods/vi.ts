@@ -21,6 +21,7 @@ import { keyOf } from '../random/index.js';
 import { fit, type Objective } from '../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
 import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from './noise.js';
+import { checkMemory, estimateVi } from './memory.js';
 
 export const VI_TAG = { train: 0x56, predict: 0x57 } as const;
 
@@ -77,6 +78,7 @@ export function viObjective(
 
 /** Trains a mean-field Gaussian posterior on `train`. */
 export async function trainVi(train: Dataset, opts: ViOptions = {}): Promise<ViPosterior> {
+  checkMemory(estimateVi(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const samples = intOption(opts.samples, 'samples', 30);
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression', opts.standardize);
