@@ -21,6 +21,7 @@ import type { Pool } from '../pool/types.js';
 import { trainSghmc, trainSghmcMh } from './sghmc.js';
 import { trainCsgld, trainSgld } from './sgld.js';
 import { trainSvgd } from './svgd.js';
+import { checkMemory, estimateSwag } from './memory.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
@@ -84,7 +85,8 @@ export const METHODS: Record<string, MethodEntry> = {
   swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions), tuneGrid: swagGrid, tunesNoise: true },
   multiswag: {
     summary: 'MultiSWAG: independent SWAG runs in parallel workers, as a mixture (--members, default 5)',
-    train: (d, o) => withPool(o, (pool) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool })),
+    // Estimated before the pool starts its workers (trainMultiSwag checks again with the pool's size).
+    train: async (d, o) => (checkMemory(estimateSwag('multiswag', d, o), o.memoryBudget), withPool(o, (pool) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool }))),
     tuneGrid: swagGrid,
     tunesNoise: true,
     tuneSearch: { members: 1 },
