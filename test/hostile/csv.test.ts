@@ -4,17 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDataset, parseTable } from '../../src/data/parse.js';
-import { BdlError } from '../../src/errors.js';
+import { thrownBdlError } from '../helpers/errors.js';
 
-function thrown(f: () => unknown): BdlError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BdlError) return e;
-    throw new Error(`expected a BdlError, got ${String(e)}`);
-  }
-  throw new Error('expected a BdlError, nothing was thrown');
-}
+const thrown = thrownBdlError;
 
 describe('hostile tables (16.2)', () => {
   it('a header with more names than columns is E_PARSE naming the header and the row, not a zero target', () => {

@@ -5,18 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
-import { BdlError } from '../../src/errors.js';
+import { thrownBdlError } from '../helpers/errors.js';
 import { trainMap } from '../../src/methods/map.js';
 
-function thrown(f: () => unknown): BdlError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof BdlError) return e;
-    throw new Error(`expected a BdlError, got ${String(e)}`);
-  }
-  throw new Error('expected a BdlError, nothing was thrown');
-}
+const thrown = thrownBdlError;
 
 describe('hostile makeDataset (16.2, 16.6)', () => {
   it('null, "", true and [] are E_ARG naming [row][column], never coerced to numbers; nothing is mutated', () => {
