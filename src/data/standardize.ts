@@ -85,9 +85,10 @@ function moments(data: Float32Array, n: number, cols: number): { mean: Float64Ar
 
 function scale(data: Float32Array, cols: number, mean: Float64Array, std: Float64Array): Float32Array {
   const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const j = i % cols;
-    out[i] = (data[i] - mean[j]) / std[j];
+  // Row by row: no modulo per value (large tables are 47 million values). Division, not a
+  // reciprocal, so the values are bit-identical to the element-wise formula.
+  for (let r = 0; r < data.length; r += cols) {
+    for (let j = 0; j < cols; j++) out[r + j] = (data[r + j] - mean[j]) / std[j];
   }
   return out;
 }
