@@ -1,8 +1,8 @@
-// `npm run fuzz`: every property test (files named *.property.test.ts or *.property.node.test.ts)
-// with a large budget: FUZZ_RUNS cases per property (default here 20,000; `npm test` runs 100).
+// `npm run fuzz`: every property test (every test file that imports fast-check) with a large
+// budget: FUZZ_RUNS cases per property (default here 20,000; `npm test` runs each file's default).
 // Usage: node scripts/fuzz.mjs [runs] [extra vitest arguments]. FUZZ_SEED=<n> replays a failure.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const runs = /^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : (process.env.FUZZ_RUNS ?? '20000');
@@ -12,7 +12,7 @@ function propertyFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return propertyFiles(path);
-    return /\.property(\.node)?\.test\.ts$/.test(name) ? [path] : [];
+    return /\.test\.ts$/.test(name) && /from 'fast-check'/.test(readFileSync(path, 'utf8')) ? [path] : [];
   });
 }
 

@@ -4,7 +4,7 @@ import { Mlp } from '../../../src/model/mlp.js';
 import type { MlpSpec } from '../../../src/model/spec.js';
 import { laplaceAt, trainLaplace } from '../../../src/methods/laplace/index.js';
 import type { LaplacePosterior } from '../../../src/methods/laplace/posterior.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
 
 // ---- plain f64 references
