@@ -1,6 +1,6 @@
 /** Activation names as producers write them, mapped to the engine's (or refused by name). */
 import type { Activation } from '../model/spec.js';
-import { unsupported, type Origin } from './chain.js';
+import { unsupported, type Origin } from './layers.js';
 
 const NAMES: Record<string, Activation | 'softmax' | 'log-softmax'> = {
   linear: 'identity',

@@ -12,15 +12,15 @@ import { noiseVariance } from '../posterior/source.js';
 import { PointSource } from '../posterior/sources/point.js';
 import type { TaskOf } from '../posterior/types.js';
 import { fit } from '../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
-import { predictiveNoiseVar, type PredictiveNoiseOption } from './noise.js';
+import type { Infer } from '../options/schema.js';
+import { engineFor, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
 
-export interface MapOptions extends MethodOptions, PredictiveNoiseOption {
-  /** Observation noise σ in target units for a gaussian likelihood; default: fitted at the mode. */
-  noise?: number;
-}
+export const MAP_OPTIONS = METHOD_OPTIONS.extend('trainMap', { ...NOISE, ...PREDICTIVE_NOISE });
+export type MapOptions = Infer<typeof MAP_OPTIONS>;
 
 export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {} as O): Promise<MapPosterior<TaskOf<O>>> {
+  MAP_OPTIONS.check(opts);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
   const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n));

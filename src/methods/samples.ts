@@ -3,7 +3,6 @@
  * set of weight vectors (samples or particles) whose predictive is their uniform mixture, and the
  * preparation every sampler does first (standardize, pretrain to the mode with Adam, fit the noise).
  */
-import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
 import type { Mlp } from '../model/mlp.js';
@@ -14,20 +13,25 @@ import { DrawsSource } from '../posterior/sources/draws.js';
 import { fit, type FitOptions, type LoopContext } from '../train/fit.js';
 import type { Transform } from '../train/optimizers.js';
 import type { Arena } from '../wasm/index.js';
-import { defaultEpochs, engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
+import { bool, int, num, type Infer } from '../options/schema.js';
+import { defaultEpochs, engineFor, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { NOISE } from './noise.js';
 import { residualVariance } from './map.js';
 
-export interface SamplerOptions extends MethodOptions {
-  /** Observation noise σ in target units (gaussian likelihood); default: fitted at the pretrained mode. */
-  noise?: number;
-  /** Standardize inputs and regression targets (default true). */
-  standardize?: boolean;
-  /** Adam epochs to reach a mode before sampling (default: MAP's step budget, `defaultEpochs`; 0 starts from the initialization). */
-  pretrainEpochs?: number;
-  /** Number of weight vectors kept (default 100). */
-  samples?: number;
-  /** Posterior temperature T (default 1). */
-  temperature?: number;
+/** What every sampling method takes (SGLD, cyclical SGLD, SGHMC, SGHMC-MH, SVGD). */
+export const SAMPLER_OPTIONS = METHOD_OPTIONS.extend('sampler', {
+  ...NOISE,
+  epochs: int({ min: 1, default: 100, help: 'sampler epochs after the burn-in (collection)' }),
+  standardize: bool({ default: true, help: 'standardize inputs and regression targets' }),
+  pretrainEpochs: int({ min: 0, defaultText: "MAP's step budget (defaultEpochs)", help: 'Adam epochs to reach a mode before sampling (0 starts from the initialization)' }),
+  samples: int({ min: 1, default: 100, help: 'weight vectors kept' }),
+  temperature: num({ gt: 0, default: 1, help: 'posterior temperature T' }),
+});
+export type SamplerOptions = Infer<typeof SAMPLER_OPTIONS>;
+
+/** Sampler epochs before collecting. */
+export function burnInField(fallback: number) {
+  return { burnIn: int({ min: 0, default: fallback, help: 'sampler epochs before collecting' }) };
 }
 
 /** Data, engine and starting point of a sampler run. */
@@ -51,7 +55,6 @@ export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Pre
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(train, taskOf(spec) === 'regression');
   const data = standardizer ? applyStandardizer(standardizer, train) : train;
   const epochs = opts.pretrainEpochs ?? defaultEpochs(data.n, opts.batchSize ?? 32);
-  if (!(Number.isInteger(epochs) && epochs >= 0)) throw argError('E_ARG', 'pretrainEpochs', 'an integer ≥ 0', describe(opts.pretrainEpochs), 'E.g. 20.');
   const base = fitOptionsOf(opts);
   const theta0 =
     epochs > 0
@@ -62,20 +65,6 @@ export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Pre
     noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : epochs > 0 ? residualVariance(mlp, theta0, data) : 1;
   }
   return { spec, mlp, standardizer, data, noiseVar, theta0, lambda: opts.priorPrecision ?? 1 };
-}
-
-/** Checks a positive integer option. */
-export function positiveInt(name: string, v: unknown, fallback: number, hint: string): number {
-  const x = v ?? fallback;
-  if (!(Number.isInteger(x) && (x as number) >= 1)) throw argError('E_ARG', name, 'a positive integer', describe(v), hint);
-  return x as number;
-}
-
-/** Checks a burn-in length in epochs (an integer ≥ 0). */
-export function burnInOf(v: unknown, fallback: number): number {
-  const b = v ?? fallback;
-  if (!(Number.isInteger(b) && (b as number) >= 0)) throw argError('E_ARG', 'burnIn', 'an integer number of epochs ≥ 0', describe(v), `E.g. ${fallback}.`);
-  return b as number;
 }
 
 /**

@@ -27,7 +27,7 @@ describe('import reproduces the producer', () => {
     expect(net.output).toBe('softmax');
     expect(net.folded).toHaveLength(1);
   });
-  it('TF.js functional chain: Input(2×3) → Flatten → Dense(tanh) ×2 → Dense(linear, 2 outputs)', async () => {
+  it('TF.js functional path: Input(2×3) → Flatten → Dense(tanh) ×2 → Dense(linear, 2 outputs)', async () => {
     const net = await expectSame('tfjs-reg/model.json', 'tfjs-reg/predictions.json');
     expect(net.spec).toMatchObject({ inputs: 6, hidden: [6, 6], outputs: 2, activation: 'tanh', likelihood: 'gaussian' });
     expect(net.spec.dropout).toBeUndefined();

@@ -23,51 +23,48 @@ import { inputSupport } from '../../posterior/support.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { createPool } from '../../pool/pool.js';
 import { registerTask } from '../../pool/registry.js';
-import type { Pool } from '../../pool/types.js';
 import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
-import { defaultEpochs, engineFor, specFor, type MethodOptions } from '../common.js';
-import { betaNllOf, intOption, noiseFor, numOption, predictiveNoiseVar, standardized, varianceFloorOf, type BetaNllOption, type PredictiveNoiseOption } from '../noise.js';
+import { bool, int, num, type Infer } from '../../options/schema.js';
+import { defaultEpochs, engineFor, METHOD_OPTIONS, POOL, specFor } from '../common.js';
+import { BETA_NLL, betaNllOf, NOISE, noiseFor, PREDICTIVE_NOISE, predictiveNoiseVar, standardized, varianceFloorOf } from '../noise.js';
 
-export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
-  /** Number of members (default 5). */
-  members?: number;
-  /** Observation noise σ in target units (gaussian likelihood); default: fitted per member. */
-  noise?: number;
-  /** Pool to train the members in (not closed here). Default: see the module comment. */
-  pool?: Pool;
-  /**
-   * Heteroscedastic members: off the training inputs, raise each member's predicted variance towards
-   * its mean variance on the training rows (posterior/support.ts). Default true; false keeps the
-   * variance head's extrapolation, which can reach ~0 far from the data.
-   */
-  revertOffData?: boolean;
-  /**
-   * Adversarial training of each member (the paper's; ./adversarial.ts): ε as a fraction of each
-   * input's range on the training set, e.g. 0.01 as Lakshminarayanan et al. Default: off.
-   */
-  adversarial?: number;
-}
+export const ENSEMBLE_OPTIONS = METHOD_OPTIONS.extend('trainEnsemble', {
+  ...NOISE,
+  ...PREDICTIVE_NOISE,
+  ...BETA_NLL,
+  members: int({ min: 1, default: 5, help: 'independently seeded networks' }),
+  /** Default: see the module comment. */
+  ...POOL,
+  /** Off the training inputs, raise each member's predicted variance towards its mean variance on the training rows (posterior/support.ts). */
+  revertOffData: bool({ default: true, help: "heteroscedastic members: revert the variance off the data (false keeps the head's extrapolation, which can reach ~0)" }),
+  /** The paper's adversarial training (./adversarial.ts). */
+  adversarial: num({ min: 0, defaultText: 'off', help: "adversarial training, ε as a fraction of each input's range (the paper's 0.01)" }),
+});
+export type EnsembleOptions = Infer<typeof ENSEMBLE_OPTIONS>;
 
 /** Work below which an ensemble trains in-thread rather than starting workers (multiply-adds). */
 const WORKER_THRESHOLD = 2e8;
 
 /** Trains M members and returns their mixture. */
 export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, opts: O = {} as O): Promise<EnsemblePosterior<TaskOf<O>>> {
-  const spec = specFor(train, opts);
-  const M = intOption(opts.members, 'members', 5);
-  if (typeof opts.learningRate === 'function') {
+  const o = ENSEMBLE_OPTIONS;
+  o.check(opts);
+  const learningRate = o.value(opts, 'learningRate');
+  if (typeof learningRate === 'function') {
     throw new BdlError('E_ARG', 'learningRate: expected a number for an ensemble (members are serializable tasks), found a schedule function. Pass a constant rate.', 'learningRate');
   }
+  const spec = specFor(train, opts);
+  const M = o.value(opts, 'members');
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const fixed = noiseFor(spec.likelihood, opts.noise, standardizer);
   const options: MemberOptions = {
-    epochs: intOption(opts.epochs, 'epochs', defaultEpochs(data.n, opts.batchSize ?? 32)),
-    batchSize: intOption(opts.batchSize, 'batchSize', 32),
-    learningRate: numOption(opts.learningRate as number | undefined, 'learningRate', 1e-3, 0, Infinity, true),
-    priorPrecision: numOption(opts.priorPrecision, 'priorPrecision', 1, 0, Infinity),
+    epochs: opts.epochs ?? defaultEpochs(data.n, o.value(opts, 'batchSize')),
+    batchSize: o.value(opts, 'batchSize'),
+    learningRate,
+    priorPrecision: o.value(opts, 'priorPrecision'),
     noiseVar: fixed?.fixed ? fixed.variance : undefined,
     betaNll: betaNllOf(spec.likelihood, opts.betaNll),
-    adversarial: opts.adversarial === undefined ? undefined : inputRanges(data, numOption(opts.adversarial, 'adversarial', 0.01, 0, Infinity)),
+    adversarial: opts.adversarial === undefined ? undefined : inputRanges(data, opts.adversarial),
   };
   const seed = opts.seed ?? 0;
   registerTask('train-member', runTrainMember);

@@ -10,46 +10,50 @@
  * The moments come from `runSwagMember` (hooks on `fit`); the test-time draws are
  * posterior/sources/swag.ts's.
  */
-import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { Standardizer } from '../../data/standardize.js';
 import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
-import { sampleCount } from '../../posterior/source.js';
 import { SwagSource, type DrawState, type SwagMember } from '../../posterior/sources/swag.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { specFor, type MethodOptions } from '../common.js';
-import type { Pool } from '../../pool/types.js';
+import { specFor, METHOD_OPTIONS, POOL } from '../common.js';
 import { registerTask } from '../../pool/registry.js';
 import { runSwagMemberTask } from './swag-member.js';
-import { predictiveNoiseVar, type PredictiveNoiseOption } from '../noise.js';
-import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
+import { predictiveNoiseVar, PREDICTIVE_NOISE } from '../noise.js';
+import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions, SWAG_RUN_OPTIONS } from './swag-moments.js';
+import { int, num, type Infer } from '../../options/schema.js';
 
 export { SAMPLE_TAG, type SwagMember } from '../../posterior/sources/swag.js';
 
-export interface SwagOptions extends Omit<MethodOptions, 'learningRate'>, SwagRunOptions, PredictiveNoiseOption {
-  /** Covariance scale of the draws (default 0.5; 1.0 with `diagonal`). */
-  scale?: number;
-  /** Test-time samples per prediction (default 30; for MultiSWAG, per member: default 20). */
-  samples?: number;
-}
+export const SWAG_OPTIONS = METHOD_OPTIONS.extend('trainSwag', {
+  ...SWAG_RUN_OPTIONS.fields,
+  ...PREDICTIVE_NOISE,
+  scale: num({ gt: 0, defaultText: '0.5; 1.0 with diagonal', help: 'covariance scale of the draws' }),
+  samples: int({ min: 1, default: 30, help: 'test-time samples per prediction' }),
+});
+export type SwagOptions = Infer<typeof SWAG_OPTIONS>;
 
-export interface MultiSwagOptions extends SwagOptions {
-  /** Independent SWAG runs (default 5). */
-  members?: number;
+export const SWA_OPTIONS = SWAG_OPTIONS.omit('trainSwa', 'scale', 'samples', 'rank', 'diagonal');
+
+export const MULTISWAG_OPTIONS = SWAG_OPTIONS.extend('trainMultiSwag', {
+  members: int({ min: 1, default: 5, help: 'independent SWAG runs' }),
+  samples: int({ min: 1, default: 20, help: 'test-time samples per member' }),
   /** Run the members as 'swag-member' tasks on this pool (one worker each); default: in-thread. */
-  pool?: Pool;
-}
+  ...POOL,
+});
+export type MultiSwagOptions = Infer<typeof MULTISWAG_OPTIONS>;
 
 type Method = 'swa' | 'swag' | 'multiswag';
 
 /** SWA: the trajectory average as a point estimate. */
 export async function trainSwa<O extends Omit<SwagOptions, 'scale' | 'samples' | 'rank' | 'diagonal'>>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
+  SWA_OPTIONS.check(opts);
   return trainWith('swa', train, { ...opts, diagonal: true }, 1);
 }
 
 /** SWAG (low rank + diagonal, or diagonal only). */
 export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
+  SWAG_OPTIONS.check(opts);
   return trainWith('swag', train, opts, 1);
 }
 
@@ -58,10 +62,10 @@ export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O =
  * 'swag-member' task calls, so a pooled run gives the same members bit for bit.
  */
 export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
-  const m = opts.members ?? 5;
-  if (!(Number.isInteger(m) && m >= 1)) throw argError('E_ARG', 'options.members', 'a positive integer', describe(opts.members), 'E.g. 5.');
+  MULTISWAG_OPTIONS.check(opts);
+  const m = MULTISWAG_OPTIONS.value(opts, 'members');
   if (!opts.pool) return trainWith('multiswag', train, opts, m);
-  const spec = specFor(train, opts as MethodOptions);
+  const spec = specFor(train, opts);
   const state = drawState('multiswag', opts.diagonal ?? false, opts.scale, opts.samples);
   const run = runOptionsOf(opts);
   resolveRunOptions(run, train.n);
@@ -77,7 +81,7 @@ export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset,
 }
 
 async function trainWith<T extends TaskKind>(method: Method, train: Dataset, opts: SwagOptions, members: number): Promise<SwagPosterior<T>> {
-  const spec = specFor(train, opts as MethodOptions);
+  const spec = specFor(train, opts);
   const diagonal = opts.diagonal ?? false;
   const state = drawState(method, diagonal, opts.scale, opts.samples);
   const run = runOptionsOf(opts);
@@ -101,16 +105,12 @@ function membersOf(spec: MlpSpec, out: SwagMoments[], predictiveNoise: number | 
 /** The serializable part of the options (what a pool task would carry). */
 export function runOptionsOf(o: SwagOptions): SwagRunOptions {
   const { epochs, swaStart, batchSize, swaLearningRate, momentum, schedule, collectEvery, rank, diagonal, priorPrecision, noise } = o;
-  const lr = (o as MethodOptions).learningRate;
-  if (lr !== undefined && typeof lr !== 'number') throw argError('E_ARG', 'options.learningRate', 'a number (the burn-in Adam rate)', describe(lr), 'SWAG sets its own schedule; pass swaLearningRate for the collection phase.');
-  return { epochs, swaStart, batchSize, learningRate: lr, swaLearningRate, momentum, schedule, collectEvery, rank, diagonal, priorPrecision, noise };
+  return { epochs, swaStart, batchSize, learningRate: o.learningRate, swaLearningRate, momentum, schedule, collectEvery, rank, diagonal, priorPrecision, noise };
 }
 
 function drawState(method: Method, diagonal: boolean, scale: number | undefined, samples: number | undefined): DrawState {
   const s = scale ?? (diagonal ? 1 : 0.5);
-  if (!(s > 0 && Number.isFinite(s))) throw argError('E_ARG', 'options.scale', 'a positive finite number', describe(scale), 'Omit it for 0.5 (1.0 with diagonal).');
   const S = samples ?? (method === 'swa' ? 1 : method === 'multiswag' ? 20 : 30);
-  sampleCount(S, 'options.samples', 30);
   return { scale: s, samples: S, diagonal };
 }
 

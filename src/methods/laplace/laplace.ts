@@ -10,10 +10,11 @@ import { applyStandardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
 import { fit } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
+import { DEFAULT_MEMORY_BUDGET } from '../../linalg/memory.js';
+import { bool, custom, enumOf, num, union, type Infer } from '../../options/schema.js';
+import { engineFor, fitOptionsOf, METHOD_OPTIONS, specFor, type MethodOptions } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
-import type { Curvature } from './engine.js';
 import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
 import { full } from './full.js';
 import { kron } from './kron.js';
@@ -23,40 +24,45 @@ import type { TaskOf } from '../../posterior/types.js';
 import { LaplacePosterior } from './posterior.js';
 import { glmMoments, probitProbs } from './predictive.js';
 import { indexSubset, layerSubset, topIndices } from './subset.js';
-import type { Hessian, Structure, Subset, SubsetKind } from './types.js';
+import type { Hessian, Structure, Subset } from './types.js';
 
 /** The structures, by name: adding one is one file and one line here. */
 export const STRUCTURES: Record<Hessian, Structure> = { full, kron, diag };
 
-export interface LaplaceOptions extends MethodOptions {
-  /** 'kron' (default), 'full' or 'diag'. */
-  hessian?: Hessian;
-  /** 'last-layer' (default), 'all' or 'subnetwork'. */
-  subset?: SubsetKind;
-  /** For subset 'subnetwork': the largest |θ|, the largest diagonal-Laplace variances, or given indices into θ (default: the 1000 of largest variance). */
-  subnetwork?: { by: 'magnitude' | 'variance'; size: number } | { indices: ArrayLike<number> };
-  /** 'ggn' (default, generalized Gauss-Newton) or 'ef' (empirical Fisher). */
-  curvature?: Curvature;
-  /**
-   * How the prior precision is chosen after fitting: 'marglik' (default: maximize the evidence),
-   * 'grid' (logspace(−4, 4, 21) by validation NLL), or a number to fix it.
-   */
-  priorPrecisionMode?: 'marglik' | 'grid' | number;
+const isSubnetwork = (v: unknown): boolean => {
+  const o = v as { by?: unknown; size?: unknown; indices?: unknown } | null;
+  if (typeof o !== 'object' || o === null) return false;
+  if ('indices' in o) return typeof o.indices === 'object' && o.indices !== null && typeof (o.indices as ArrayLike<number>).length === 'number';
+  return (o.by === 'magnitude' || o.by === 'variance') && Number.isInteger(o.size) && (o.size as number) >= 1;
+};
+
+const priorMode = (o: { default?: 'marglik'; defaultText?: string; flag?: string | false; help: string }) =>
+  union(enumOf(['marglik', 'grid'], { help: '' }), num({ gt: 0, help: '' }), o);
+
+export const LAPLACE_OPTIONS = METHOD_OPTIONS.extend('trainLaplace', {
+  /** The MAP's training prior; the posterior's is chosen by `priorPrecisionMode`. */
+  priorPrecision: num({ min: 0, default: 1, flag: false, help: "precision λ of the MAP's training prior (the posterior's is `priorPrecisionMode`)" }),
+  hessian: enumOf(['kron', 'full', 'diag'], { default: 'kron', help: 'structure of the Hessian approximation' }),
+  subset: enumOf(['last-layer', 'all', 'subnetwork'], { default: 'last-layer', help: 'the weights the posterior covers' }),
+  subnetwork: custom<{ by: 'magnitude' | 'variance'; size: number } | { indices: ArrayLike<number> }>({
+    expected: "{ by: 'magnitude' | 'variance', size } or { indices }", valid: isSubnetwork, defaultText: 'the 1000 of largest diagonal-Laplace variance',
+    help: "subset 'subnetwork': the largest |θ|, the largest diagonal-Laplace variances, or given indices into θ",
+  }),
+  curvature: enumOf(['ggn', 'ef'], { default: 'ggn', help: 'generalized Gauss-Newton or empirical Fisher' }),
+  priorPrecisionMode: priorMode({
+    default: 'marglik', flag: 'prior-precision',
+    help: "how the prior precision is chosen after fitting: 'marglik' (maximize the evidence), 'grid' (logspace(−4, 4, 21) by validation NLL), or a number to fix it",
+  }),
   /** @deprecated Earlier name of `priorPrecisionMode`, still read when that is absent ("tune" names only the validation search of `trainMethod`). */
-  tune?: 'marglik' | 'grid' | number;
-  /** One prior precision per layer of the subset (marglik only; default false). */
-  perLayer?: boolean;
-  /** Gaussian observation σ in target units; default: chosen with the prior precision. */
-  noise?: number;
-  /** Held-out data for 'grid' (default: 10 % of train, held out from the MAP fit too). */
-  validation?: Dataset;
-  /** 'glm' (default, linearized) or 'mc' (network evaluated at sampled weights). */
-  predictive?: 'glm' | 'mc';
-  /** Classification with the GLM predictive: 'probit' (default) or 'mc' (sampled outputs). */
-  link?: 'probit' | 'mc';
-  /** Bytes one dense structure may take (default 1 GiB). */
-  budget?: number;
-}
+  tune: priorMode({ flag: false, defaultText: 'priorPrecisionMode', help: 'deprecated name of priorPrecisionMode' }),
+  perLayer: bool({ default: false, help: 'one prior precision per layer of the subset (marglik only)' }),
+  noise: num({ gt: 0, defaultText: 'tuned with the prior precision', help: 'gaussian observation σ in target units' }),
+  validation: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: '10 % of train, held out from the MAP fit too', help: "held-out data for 'grid'" }),
+  predictive: enumOf(['glm', 'mc'], { default: 'glm', help: "'glm' (linearized) or 'mc' (network evaluated at sampled weights)" }),
+  link: enumOf(['probit', 'mc'], { default: 'probit', help: "classification with the GLM predictive: 'probit' or 'mc' (sampled outputs)" }),
+  budget: num({ gt: 0, default: DEFAULT_MEMORY_BUDGET, help: 'bytes one dense structure may take' }),
+});
+export type LaplaceOptions = Infer<typeof LAPLACE_OPTIONS>;
 
 export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOptions | 'validation'> {
   /** Prior precision the MAP was trained with: the starting point of its selection (default 1). */
@@ -70,6 +76,7 @@ export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOpti
 
 /** Trains the MAP with `fit`, then builds the Laplace posterior around it. */
 export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opts: O = {} as O): Promise<LaplacePosterior<TaskOf<O>>> {
+  LAPLACE_OPTIONS.check(opts);
   const spec = specFor(train, opts);
   let data = train;
   let validation = opts.validation;

@@ -8,28 +8,32 @@
  * masks.ts) use a counter range the training steps never reach.
  */
 import type { Dataset } from '../../data/dataset.js';
-import { argError, describe } from '../../errors.js';
+import { argError } from '../../errors.js';
 import { taskOf, type TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
-import { betaNllOf, intOption, noiseFor, noiseObjective, predictiveNoiseVar, standardized, type BetaNllOption, type PredictiveNoiseOption } from '../noise.js';
+import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { betaNllOf, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
+import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
 
 export { TEST_COUNTER, type LearnedRates } from '../../posterior/sources/masks.js';
 
-export interface McDropoutOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
-  /** Drop rate(s): a number for every hidden layer's output (default 0.05), or one per weight layer. */
-  dropout?: number | number[];
-  /** Also drop the inputs at the same rate (Gal & Ghahramani's UCI setup). Only with a number rate. */
-  inputDropout?: boolean;
-  /** Stochastic passes at test time (default 30). */
-  samples?: number;
-  /** Observation noise σ in target units (gaussian); default: fitted by EM during training. */
-  noise?: number;
-}
+/** Test-time passes a posterior can make: each takes a stride of 2^16 mask counters above TEST_COUNTER (posterior/sources/masks.ts). */
+const MAX_PASSES = 0x7fff;
+
+export const MC_DROPOUT_OPTIONS = METHOD_OPTIONS.extend('trainMcDropout', {
+  ...NOISE,
+  ...PREDICTIVE_NOISE,
+  ...BETA_NLL,
+  /** A number for every hidden layer's output, or one rate per weight layer (index 0 = the inputs). */
+  dropout: union(num({ gt: 0, lt: 1, help: '' }), list(num({ min: 0, lt: 1, help: '' }), { minItems: 1, help: '' }), { default: 0.05, help: 'drop rate of every hidden layer (or one per weight layer, from the API)' }),
+  inputDropout: bool({ default: false, help: "drop the inputs too, at the same rate (Gal & Ghahramani's UCI networks); only with one rate" }),
+  samples: int({ min: 1, max: MAX_PASSES, default: 30, help: 'stochastic passes at test time' }),
+});
+export type McDropoutOptions = Infer<typeof MC_DROPOUT_OPTIONS>;
 
 /** The per-layer rates the options ask for (index 0 = the inputs). */
 export function dropoutRates(nLayers: number, o: McDropoutOptions): number | number[] {
@@ -38,15 +42,15 @@ export function dropoutRates(nLayers: number, o: McDropoutOptions): number | num
     if (o.inputDropout) throw argError('E_ARG', 'inputDropout', 'a single dropout rate to extend to the inputs', 'a per-layer array', 'Put the input rate at index 0 of the array instead.');
     return [...d];
   }
-  if (typeof d !== 'number' || !(d > 0 && d < 1)) throw argError('E_ARG', 'dropout', 'a rate in (0, 1) or one rate per weight layer', describe(d), 'E.g. 0.05.');
   return o.inputDropout ? new Array(nLayers).fill(d) : d;
 }
 
 /** Trains a network with dropout and returns its MC-dropout posterior. */
 export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
+  MC_DROPOUT_OPTIONS.check(opts);
   const hidden = opts.hidden ?? [50];
   const spec = specFor(train, opts, { dropout: dropoutRates(hidden.length + 1, opts) });
-  const samples = intOption(opts.samples, 'samples', 30);
+  const samples = MC_DROPOUT_OPTIONS.value(opts, 'samples');
   const betaNll = betaNllOf(spec.likelihood, opts.betaNll);
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);

@@ -18,23 +18,22 @@ import { MeanFieldSource, VI_TAG } from '../../posterior/sources/mean-field.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
-import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from '../noise.js';
+import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
+import { bool, int, num, type Infer } from '../../options/schema.js';
 
 export { VI_TAG };
 
-export interface ViOptions extends MethodOptions, PredictiveNoiseOption {
-  /** Posterior samples at test time (default 30). */
-  samples?: number;
-  /** Weight of the KL term (tempering; 1 = the ELBO, < 1 a colder posterior). Default 1. */
-  klWeight?: number;
-  /** Initial ρ of every weight (default −3: σ ≈ 0.049). */
-  rhoInit?: number;
-  /** Observation noise σ in target units for a gaussian likelihood; default: fitted by EM. */
-  noise?: number;
-  /** Standardize inputs and targets with the training statistics (default true). */
-  standardize?: boolean;
-}
+export const VI_OPTIONS = METHOD_OPTIONS.extend('trainVi', {
+  ...NOISE,
+  ...PREDICTIVE_NOISE,
+  priorPrecision: num({ gt: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
+  samples: int({ min: 1, default: 30, help: 'posterior samples at test time' }),
+  klWeight: num({ min: 0, default: 1, help: 'weight of the KL term (1 = the ELBO, < 1 a colder posterior)' }),
+  rhoInit: num({ default: -3, help: 'initial ρ of every weight (−3: σ ≈ 0.049)' }),
+  standardize: bool({ default: true, help: 'standardize inputs and targets with the training statistics' }),
+});
+export type ViOptions = Infer<typeof VI_OPTIONS>;
 
 /** The negative ELBO per example over φ = (μ, ρ), as a `fit` objective. Exposed for tests. */
 export function viObjective(
@@ -76,8 +75,9 @@ export function viObjective(
 
 /** Trains a mean-field Gaussian posterior on `train`. */
 export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} as O): Promise<ViPosterior<TaskOf<O>>> {
+  VI_OPTIONS.check(opts);
   const spec = specFor(train, opts);
-  const samples = intOption(opts.samples, 'samples', 30);
+  const samples = VI_OPTIONS.value(opts, 'samples');
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression', opts.standardize);
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);

@@ -244,16 +244,16 @@ describe('SWA, SWAG, MultiSWAG posteriors', () => {
 
   it('rejects bad options with typed errors before training', async () => {
     const bad: [() => Promise<unknown>, string][] = [
-      [() => trainSwag(data, { rank: 1 }), 'options.rank'],
-      [() => trainSwag(data, { epochs: 10, swaStart: 10 }), 'options.swaStart'],
-      [() => trainSwag(data, { scale: -1 }), 'options.scale'],
-      [() => trainSwag(data, { samples: 0 }), 'options.samples'],
-      [() => trainSwag(data, { momentum: 1 }), 'options.momentum'],
-      [() => trainSwag(data, { schedule: 'step' as 'constant' }), 'options.schedule'],
-      [() => trainSwag(data, { swaLearningRate: 0 }), 'options.swaLearningRate'],
-      [() => trainSwag(data, { learningRate: (() => 1) as unknown as number }), 'options.learningRate'],
-      [() => trainSwag(data, { epochs: 2, collectEvery: 1000 }), 'options.collectEvery'],
-      [() => trainMultiSwag(data, { members: 0 }), 'options.members'],
+      [() => trainSwag(data, { rank: 1 }), 'rank'],
+      [() => trainSwag(data, { epochs: 10, swaStart: 10 }), 'swaStart'],
+      [() => trainSwag(data, { scale: -1 }), 'scale'],
+      [() => trainSwag(data, { samples: 0 }), 'samples'],
+      [() => trainSwag(data, { momentum: 1 }), 'momentum'],
+      [() => trainSwag(data, { schedule: 'step' as 'constant' }), 'schedule'],
+      [() => trainSwag(data, { swaLearningRate: 0 }), 'swaLearningRate'],
+      [() => trainSwag(data, { learningRate: (() => 1) as unknown as number }), 'learningRate'],
+      [() => trainSwag(data, { epochs: 2, collectEvery: 1000 }), 'collectEvery'],
+      [() => trainMultiSwag(data, { members: 0 }), 'members'],
     ];
     for (const [f, arg] of bad) {
       const e = await f().then(() => undefined, (err: unknown) => err);

@@ -104,13 +104,13 @@ describe('subspace posterior', () => {
 
   it('rejects bad options with typed errors before training', async () => {
     const bad: [Record<string, unknown>, string][] = [
-      [{ dimension: 0 }, 'options.dimension'],
-      [{ dimension: 21 }, 'options.dimension'],
-      [{ rank: 4, dimension: 5 }, 'options.dimension'],
-      [{ chains: 0 }, 'options.chains'],
-      [{ draws: 1.5 }, 'options.draws'],
-      [{ temperature: 0 }, 'options.temperature'],
-      [{ likelihood: 'heteroscedastic' }, 'options.likelihood'],
+      [{ dimension: 0 }, 'dimension'],
+      [{ dimension: 21 }, 'dimension'],
+      [{ rank: 4, dimension: 5 }, 'dimension'],
+      [{ chains: 0 }, 'chains'],
+      [{ draws: 1.5 }, 'draws'],
+      [{ temperature: 0 }, 'temperature'],
+      [{ likelihood: 'heteroscedastic' }, 'likelihood'],
     ];
     for (const [o, arg] of bad) {
       const e = await trainSubspace(train, { ...opts, ...o }).then(() => undefined, (err: unknown) => err);

@@ -2,7 +2,7 @@
 // network's output; import → Laplace / MC dropout → toBytes → restore → the identical predictive.
 import { describe, expect, it } from 'vitest';
 import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
-import type { ImportedNetwork } from '../../../src/import/chain.js';
+import type { ImportedNetwork } from '../../../src/import/layers.js';
 import { importModelFile } from '../../../src/import/node.js';
 import { networkOutputs } from '../../../src/import/run.js';
 import { posthoc, posthocBranch } from '../../../src/methods/posthoc/index.js';
