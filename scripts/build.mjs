@@ -24,6 +24,9 @@ const nodeBuiltins = {
 };
 
 const entries = { index: 'src/index.ts', worker: 'workers/worker.ts', cli: 'src/cli/main.ts' };
+// The package's subpath exports (package.json "exports"): bdl-wasm/metrics, /diagnostics, /samplers, /advanced.
+const SUBPATHS = { metrics: 'src/metrics/index.ts', diagnostics: 'src/diagnostics/index.ts', samplers: 'src/subpaths/samplers.ts', advanced: 'src/subpaths/advanced.ts' };
+Object.assign(entries, SUBPATHS);
 const existing = Object.fromEntries(
   Object.entries(entries).filter(([, file]) => {
     try { return execFileSync('test', ['-f', file]) !== undefined; } catch { return false; }
@@ -64,6 +67,7 @@ await esbuild.build({
 });
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
+for (const [name, file] of Object.entries(SUBPATHS)) writeFileSync(`dist/${name}.d.ts`, `export * from './types/${file.replace(/\.ts$/, '.js')}';\n`);
 // load.d.ts types the kernels from the core's own declarations: ship them beside it.
 mkdirSync('dist/types/build', { recursive: true });
 copyFileSync('build/bdl.simd.d.ts', 'dist/types/build/bdl.simd.d.ts');

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Pool, RestartEvent, SelftestResult } from '../../src/index.js';
+import type { Pool, RestartEvent } from '../../src/index.js';
+import type { SelftestResult } from '../../src/pool/selftest.js';
 import { faulty } from './faults.js';
 import { bits, faultPool, lib, selftests } from './lib.js';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Pool, ProgressEvent, RestartEvent, SelftestResult } from '../../src/index.js';
+import type { Pool, ProgressEvent, RestartEvent } from '../../src/index.js';
+import type { SelftestResult } from '../../src/pool/selftest.js';
 import { faulty } from './faults.js';
 import { bits, faultPool, lib, selftests } from './lib.js';
 

@@ -14,6 +14,7 @@ import { trainLaplace } from '../../src/methods/laplace/index.js';
 import { trainMap } from '../../src/methods/map.js';
 import { trainSwag } from '../../src/methods/ensembles/swag.js';
 import { trainEnsemble } from '../../src/methods/ensembles/ensemble.js';
+import { bayesianHead } from '../../src/methods/posthoc/head.js';
 import { crc32, decodePosterior, encodePosterior, type PosteriorParts } from '../../src/posterior/serialize.js';
 import { posteriorFromBytes } from '../../src/posterior/restore.js';
 
@@ -28,6 +29,15 @@ async function failure(bytes: Uint8Array): Promise<unknown> {
   try {
     const p = await posteriorFromBytes(bytes);
     await p.predict(X, { samples: 2 });
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+function failureSync(f: () => unknown): unknown {
+  try {
+    f();
     return undefined;
   } catch (e) {
     return e;
@@ -60,24 +70,28 @@ const files = Promise.all([
   trainSwag(data, { ...small, epochs: 4, swaStart: 2, rank: 2, samples: 2 }),
   trainEnsemble(data, { ...small, members: 2, likelihood: 'heteroscedastic' }),
   trainLaplace(data, { ...small, hessian: 'kron' }),
+  bayesianHead(data),
 ]).then((ps) => ps.map((p) => p.toBytes()));
 
 describe('posterior file integrity', () => {
-  it('refuses every single-bit flip of a small file with E_FORMAT', async () => {
-    const bytes = (await trainMap(data, { ...small, hidden: [1] })).toBytes();
+  it('refuses every single-bit flip of small files (MAP, SWAG, ensemble, Laplace, linear head) with E_FORMAT', async () => {
     let flips = 0;
-    for (let i = 0; i < bytes.length; i++) {
-      for (let bit = 0; bit < 8; bit++) {
-        const bad = bytes.slice();
-        bad[i] ^= 1 << bit;
-        const e = await failure(bad);
-        expect(e, `byte ${i} bit ${bit}`).toBeInstanceOf(BdlError);
-        expect((e as BdlError).code, `byte ${i} bit ${bit}`).toBe('E_FORMAT');
-        flips++;
+    const all = [(await trainMap(data, { ...small, hidden: [1] })).toBytes(), ...(await files)];
+    for (const bytes of all) {
+      for (let i = 0; i < bytes.length; i++) {
+        for (let bit = 0; bit < 8; bit++) {
+          const bad = bytes.slice();
+          bad[i] ^= 1 << bit;
+          // The first file goes all the way through restore and predict; the others stop at the decoder.
+          const e = bytes === all[0] ? await failure(bad) : failureSync(() => decodePosterior(bad));
+          expect(e, `file ${all.indexOf(bytes)} byte ${i} bit ${bit}`).toBeInstanceOf(BdlError);
+          expect((e as BdlError).code).toBe('E_FORMAT');
+          flips++;
+        }
       }
     }
-    expect(flips).toBe(8 * bytes.length);
-    console.log(`bit flips: ${flips} of a ${bytes.length}-byte file, all E_FORMAT`);
+    expect(flips).toBe(8 * all.reduce((n, b) => n + b.length, 0));
+    console.log(`bit flips: ${flips} in ${all.length} files of ${all.map((b) => b.length).join(', ')} bytes, all E_FORMAT`);
   });
 
   it('refuses a 600-byte file declaring a hidden width of 1e6 before allocating (E_FORMAT, RSS growth < 50 MB)', () => {

@@ -1,5 +1,5 @@
 /**
- * What every importer produces: a chain of layer operations read from a file (dense, activation,
+ * What every importer produces: a sequence of layer operations read from a file (dense, activation,
  * batch-norm affine, dropout, shape no-ops), and its lowering to the project's network — an MlpSpec
  * and a flat θ in the engine's layout (Wₗ fanIn × fanOut row-major, then bₗ).
  *
@@ -11,7 +11,7 @@ import { BdlError } from '../errors.js';
 import { checkSpec, layoutOf, type Activation, type Likelihood, type MlpSpec } from '../model/spec.js';
 
 /** Activations the engine runs inside a network (hidden layers). */
-export const HIDDEN_ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'gelu', 'identity'];
+export const HIDDEN_ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'gelu', 'elu', 'selu', 'swish', 'relu6', 'softsign', 'hard-sigmoid', 'identity'];
 /** What a network's last layer may end in: its output transform, which fixes the likelihood. */
 export type OutputTransform = 'identity' | 'softmax' | 'log-softmax' | 'sigmoid';
 
@@ -21,7 +21,7 @@ export interface Origin {
   op: string;
 }
 
-export type ChainOp =
+export type LayerOp =
   | { kind: 'dense'; origin: Origin; fanIn: number; fanOut: number; /** fanIn × fanOut row-major. */ w: Float32Array; b: Float32Array }
   | { kind: 'activation'; origin: Origin; activation: Activation | 'softmax' | 'log-softmax' }
   /** y = x·scale + shift per feature (an inference-mode BatchNormalization). */
@@ -55,10 +55,10 @@ export interface LowerOptions {
 }
 
 /** Supported ops, for the error messages. */
-export const SUPPORTED = 'dense (Dense / Gemm / MatMul+Add / Linear), activations relu, tanh, sigmoid, gelu, linear (softmax, log-softmax, sigmoid at the output), batch normalization (inference), dropout, flatten, identity';
+export const SUPPORTED = 'dense (Dense / Gemm / MatMul+Add / Linear), activations relu, tanh, sigmoid, gelu, elu, selu, swish/silu, relu6, softsign, hard sigmoid, linear (softmax, log-softmax, sigmoid at the output), batch normalization (inference), dropout, flatten, identity';
 
-/** Lowers a chain to the engine's network; `inputs` is the flattened input width (checked against the first dense). */
-export function lowerChain(ops: readonly ChainOp[], inputs: number | undefined, format: string, opts: LowerOptions = {}): ImportedNetwork {
+/** Lowers a layer sequence to the engine's network; `inputs` is the flattened input width (checked against the first dense). */
+export function lowerLayers(ops: readonly LayerOp[], inputs: number | undefined, format: string, opts: LowerOptions = {}): ImportedNetwork {
   type Layer = { w: Float64Array; b: Float64Array; fanIn: number; fanOut: number; act?: Activation | 'softmax' | 'log-softmax'; dropout: number; origin: Origin };
   const layers: Layer[] = [];
   const folded: string[] = [];
@@ -74,7 +74,7 @@ export function lowerChain(ops: readonly ChainOp[], inputs: number | undefined, 
         break;
       case 'dense': {
         if (width !== undefined && op.fanIn !== width) {
-          throw new BdlError('E_SHAPE', `${where(op.origin)}: expected ${width} inputs (the width of what comes before it), found a ${op.fanIn} × ${op.fanOut} weight. The file's layers do not chain; re-export the model.`, op.origin.name);
+          throw new BdlError('E_SHAPE', `${where(op.origin)}: expected ${width} inputs (the width of what comes before it), found a ${op.fanIn} × ${op.fanOut} weight. The file's layer shapes do not connect; re-export the model.`, op.origin.name);
         }
         if (op.w.length !== op.fanIn * op.fanOut || op.b.length !== op.fanOut) {
           throw new BdlError('E_SHAPE', `${where(op.origin)}: expected a ${op.fanIn} × ${op.fanOut} weight and ${op.fanOut} biases, found ${op.w.length} and ${op.b.length} values.`, op.origin.name);
@@ -195,7 +195,7 @@ function foldIntoInput(L: { w: Float64Array; b: Float64Array; fanIn: number; fan
 }
 
 /** Inference-mode batch normalization as an affine: scale = γ/√(var + ε), shift = β − mean·scale. */
-export function batchNormAffine(origin: Origin, gamma: ArrayLike<number> | undefined, beta: ArrayLike<number> | undefined, mean: ArrayLike<number>, variance: ArrayLike<number>, epsilon: number): ChainOp {
+export function batchNormAffine(origin: Origin, gamma: ArrayLike<number> | undefined, beta: ArrayLike<number> | undefined, mean: ArrayLike<number>, variance: ArrayLike<number>, epsilon: number): LayerOp {
   const n = mean.length;
   for (const [name, a] of [['gamma', gamma], ['beta', beta], ['variance', variance]] as const) {
     if (a && a.length !== n) throw new BdlError('E_SHAPE', `${where(origin)}: expected ${n} values of ${name} (as many as the moving mean), found ${a.length}.`, origin.name);
@@ -217,5 +217,5 @@ export function where(o: Origin): string {
 
 /** The typed error for anything the importer cannot represent exactly. */
 export function unsupported(o: Origin, what: string): BdlError {
-  return new BdlError('E_FORMAT', `${where(o)}: ${what} is not supported. Supported: ${SUPPORTED}; a plain chain of layers.`, o.name);
+  return new BdlError('E_FORMAT', `${where(o)}: ${what} is not supported. Supported: ${SUPPORTED}; a plain sequence of layers.`, o.name);
 }
