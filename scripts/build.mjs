@@ -13,7 +13,7 @@ for (const target of ['simd', 'relaxed']) {
 }
 if (process.argv.includes('--wasm-only')) process.exit(0);
 
-const entries = { index: 'src/index.ts', worker: 'workers/worker.ts', cli: 'src/cli/main.ts' };
+const entries = { index: 'src/index.ts', worker: 'workers/worker.ts', cli: 'src/cli/main.ts', queue: 'src/queue/index.ts' };
 const existing = Object.fromEntries(
   Object.entries(entries).filter(([, file]) => {
     try { return execFileSync('test', ['-f', file]) !== undefined; } catch { return false; }
@@ -34,7 +34,8 @@ await esbuild.build({
   chunkNames: 'chunk-[hash]',
   mainFields: ['module', 'main'],
   loader: { '.wasm': 'binary' },
-  external: ['node:*'],
+  // BullMQ and its Redis client stay outside the bundles: only dist/queue.js (and the CLI's --redis) load them.
+  external: ['node:*', 'bullmq', 'ioredis'],
   sourcemap: true,
   logLevel: 'warning',
 });
@@ -52,6 +53,7 @@ await esbuild.build({
 });
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
+writeFileSync('dist/queue.d.ts', "export * from './types/src/queue/index.js';\n");
 // load.d.ts types the kernels from the core's own declarations: ship them beside it.
 mkdirSync('dist/types/build', { recursive: true });
 copyFileSync('build/bdl.simd.d.ts', 'dist/types/build/bdl.simd.d.ts');
