@@ -16,6 +16,7 @@ import { formatTables } from '../report/table.js';
 import { reportHtml, type ReportDoc } from '../report/html.js';
 import { helpText, numberFlag, parseArgs, type FlagSpec } from './args.js';
 import { progressReporter } from './progress.js';
+import { REDIS_FLAG, withRedisPool } from './worker.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
 const DEFAULT_DATASETS = 'energy,toy-gap,digits';
@@ -30,6 +31,7 @@ export const COMPARE_FLAGS: Record<string, FlagSpec> = {
   seed: { type: 'string', help: 'random seed of every method', default: '0' },
   'time-limit': { type: 'string', help: 'seconds after which one method is stopped and reported as skipped', default: '60' },
   data: { type: 'string', help: 'directory of the embedded data (default: the package’s data/)' },
+  redis: REDIS_FLAG,
   debug: { type: 'boolean', help: 'print stack traces' },
   help: { type: 'boolean', help: 'this text' },
 };
@@ -58,23 +60,27 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
 
   const t0 = performance.now();
   const results: SuiteResult[] = [];
-  for (const suite of suites) {
-    let bar: ReturnType<typeof progressReporter> | undefined;
-    results.push(
-      await runSuite(suite, methods, {
-        seed,
-        timeLimit,
-        signal,
-        budgets: COMPARE_BUDGETS,
-        onMethodStart: (s, m) => (bar = progressReporter(`${s}/${m}`)),
-        onProgress: (_s, _m, done, total, note) => bar?.update(done, total, note),
-        onMethodEnd: (s, r) => {
-          bar?.end();
-          process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
-        },
-      }),
-    );
-  }
+  // With --redis, every method that runs pool tasks (ensemble, multiswag, nuts, hmc) runs them on the queue.
+  await withRedisPool(flags.redis, async (pool) => {
+    const budgets = pool ? Object.fromEntries(Object.keys(methods).map((m) => [m, { ...COMPARE_BUDGETS[m], pool }])) : COMPARE_BUDGETS;
+    for (const suite of suites) {
+      let bar: ReturnType<typeof progressReporter> | undefined;
+      results.push(
+        await runSuite(suite, methods, {
+          seed,
+          timeLimit,
+          signal,
+          budgets,
+          onMethodStart: (s, m) => (bar = progressReporter(`${s}/${m}`)),
+          onProgress: (_s, _m, done, total, note) => bar?.update(done, total, note),
+          onMethodEnd: (s, r) => {
+            bar?.end();
+            process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
+          },
+        }),
+      );
+    }
+  });
   const seconds = (performance.now() - t0) / 1000;
   const orderings = FIELD_ORDERINGS.map((o) => judgeOrdering(o, results));
   process.stdout.write(formatTables(results, orderings));

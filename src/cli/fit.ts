@@ -10,6 +10,7 @@ import type { Predictive } from '../posterior/types.js';
 import { accuracy, gaussianLogLik, mixtureLogLik, nll, rmse } from '../metrics/index.js';
 import { helpText, numberFlag, parseArgs, type FlagSpec } from './args.js';
 import { progressReporter } from './progress.js';
+import { REDIS_FLAG, withRedisPool } from './worker.js';
 
 export const FIT_FLAGS: Record<string, FlagSpec> = {
   method: { type: 'string', help: `one of ${methodNames().join(', ')}` },
@@ -39,6 +40,7 @@ export const FIT_FLAGS: Record<string, FlagSpec> = {
   warmup: { type: 'string', help: 'MCMC warmup iterations' },
   draws: { type: 'string', help: 'MCMC draws per chain' },
   out: { type: 'string', help: 'write the JSON here (default: standard output)' },
+  redis: REDIS_FLAG,
   debug: { type: 'boolean', help: 'print stack traces' },
   help: { type: 'boolean', help: 'this text' },
 };
@@ -67,8 +69,9 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new BdlError('E_ARG', `--hidden: expected positive integers separated by commas, found ${JSON.stringify(flags.hidden)}.`, 'hidden');
   const bar = progressReporter(method);
   const t0 = performance.now();
-  const { posterior, tuned } = await trainMethod(method, train, {
+  const { posterior, tuned } = await withRedisPool(flags.redis, (pool) => trainMethod(method, train, {
     task,
+    ...(pool && { pool }),
     hidden,
     activation: flags.activation as 'relu',
     likelihood: flags.likelihood as 'gaussian' | undefined,
@@ -91,7 +94,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     draws: numberFlag(flags, 'draws', { integer: true, min: 1 }),
     onProgress: (p) => bar.update(p.epoch, p.epochs, `loss ${p.loss.toFixed(4)}`),
     signal,
-  }, flags.tune === true, (p) => p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`), { folds: numberFlag(flags, 'tune-folds', { integer: true, min: 2 }) });
+  }, flags.tune === true, (p) => p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`), { folds: numberFlag(flags, 'tune-folds', { integer: true, min: 2 }) }));
   const pred = await posterior.predict(test.x, { seed: numberFlag(flags, 'seed', { integer: true, min: 0 }) ?? 0, samples: numberFlag(flags, 'samples', { integer: true, min: 1 }), signal });
   const seconds = (performance.now() - t0) / 1000;
   bar.end();

@@ -10,6 +10,7 @@ import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains.js';
 import { helpText, numberFlag, parseArgs, type FlagSpec } from './args.js';
 import { progressReporter } from './progress.js';
+import { REDIS_FLAG, withRedisPool } from './worker.js';
 
 export const SAMPLE_FLAGS: Record<string, FlagSpec> = {
   target: { type: 'string', help: 'ES module (path or URL) exporting dim, logDensity(theta, grad), optional init(rng), names' },
@@ -22,6 +23,7 @@ export const SAMPLE_FLAGS: Record<string, FlagSpec> = {
   steps: { type: 'string', help: 'hmc: leapfrog steps per transition', default: '32' },
   'max-treedepth': { type: 'string', help: 'nuts: maximum tree depth', default: '10' },
   workers: { type: 'string', help: 'pool size (default: one per core; 0 = in-thread)' },
+  redis: REDIS_FLAG,
   out: { type: 'string', help: 'write the JSON here (default: standard output)' },
   debug: { type: 'boolean', help: 'print stack traces' },
   help: { type: 'boolean', help: 'this text' },
@@ -45,8 +47,8 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   const draws = numberFlag(flags, 'draws', { integer: true, min: 1 })!;
   const bar = progressReporter('sample');
   const done = new Array<number>(chains).fill(0);
-  const r = await sampleChains({ type: 'module', url }, {
-    chains, warmup, draws, kernel, signal,
+  const r = await withRedisPool(flags.redis, (pool) => sampleChains({ type: 'module', url }, {
+    chains, warmup, draws, kernel, signal, pool,
     thin: numberFlag(flags, 'thin', { integer: true, min: 1 }),
     seed: numberFlag(flags, 'seed', { integer: true, min: 0 }),
     poolSize: numberFlag(flags, 'workers', { integer: true, min: 0 }),
@@ -54,7 +56,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
       done[p.chain] = p.iteration;
       bar.update(done.reduce((a, b) => a + b, 0), chains * p.total, `chain ${p.chain} ${p.phase} ε ${p.stepSize.toPrecision(3)} accept ${p.acceptance.toFixed(2)}`);
     },
-  });
+  }));
   bar.end();
   const json = JSON.stringify(sampleJson(r));
   if (flags.out) await writeFile(String(flags.out), json + '\n');
