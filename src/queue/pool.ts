@@ -99,7 +99,8 @@ class QueuePool implements Pool {
     this.q.on('error', () => {});
     this.qe.on('error', () => {});
     this.qe.on('progress', ({ jobId, data }) => this.progress(jobId, data as unknown as JobProgressData));
-    this.qe.on('completed', ({ jobId }) => void this.collect(jobId));
+    this.qe.on('completed', ({ jobId }) => void this.collect(jobId, 'completed'));
+    // A failure is checked against the job's state: only a final one (no retry left) ends the task.
     this.qe.on('failed', ({ jobId }) => void this.collect(jobId));
   }
 
@@ -212,11 +213,11 @@ class QueuePool implements Pool {
     callUser(() => run.options.onProgress!({ taskId, step: data.step!, total: data.total!, payload: data.payload }));
   }
 
-  /** Reads a finished job's outcome into its run, then removes the job. */
-  private async collect(jobId: string): Promise<void> {
+  /** Reads a finished job's outcome into its run, then removes the job. `known`: the state its event announced. */
+  private async collect(jobId: string, known?: 'completed'): Promise<void> {
     if (!this.lookup(jobId)) return;
     const job = await Job.fromId(this.q, jobId).catch(() => undefined);
-    const state = job ? await job.getState().catch(() => undefined) : 'unknown';
+    const state = job ? (known ?? (await job.getState().catch(() => undefined))) : 'unknown';
     const hit = this.lookup(jobId);
     if (!hit || (state !== 'completed' && state !== 'failed' && state !== 'unknown')) return;
     const { run, taskId } = hit;
