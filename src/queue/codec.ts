@@ -61,8 +61,23 @@ export function encodeValue(value: unknown): Buffer {
   return serialize(value);
 }
 
+/**
+ * The inverse of `encodeValue`. Node's deserializer makes typed arrays that view slices of one
+ * shared buffer; each gets a buffer of its own, as results transferred from a local worker have.
+ */
 export function decodeValue(bytes: Uint8Array): unknown {
-  return deserialize(bytes);
+  return ownBuffers(deserialize(bytes), 0);
+}
+
+function ownBuffers(v: unknown, depth: number): unknown {
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    const a = v as SharedArray;
+    return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice();
+  }
+  if (depth > 8 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => ownBuffers(x, depth + 1));
+  if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ownBuffers(x, depth + 1)]));
 }
 
 /** SHA-256 of bytes, lower-case hex. */

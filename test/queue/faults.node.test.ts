@@ -49,6 +49,35 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
     }
   });
 
+  it('SIGTERM re-queues the running task: the worker exits 0 and another one finishes it from its checkpoint, same bits', async () => {
+    const redis = await startRedis();
+    const workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
+    const pool = await queue.createQueuePool({ connection: redis.url });
+    const tasks: TaskDescription[] = [{ kind: 'selftest', seed: 6, stream: 0, options: { steps: 20_000, checkpointEvery: 500 } }];
+    try {
+      const restarts: RestartEvent[] = [];
+      let stopped: Promise<unknown> | undefined;
+      const [r] = await pool.run<SelftestResult>(tasks, {
+        onRestart: (e) => restarts.push(e),
+        onProgress: (e) => {
+          if (stopped !== undefined || e.step < 1000) return;
+          stopped = workers.find((w) => w.log().includes('selftest stream 0, attempt 0'))!.stop();
+        },
+      });
+      expect(await stopped).toEqual({ code: 0, signal: null });
+      expect(restarts.map((e) => e.attempt)).toEqual([1]);
+      expect(workers.map((w) => w.log()).join('')).toMatch(/re-queued \(worker stopping\)[\s\S]*selftest stream 0, attempt 1, from a checkpoint/);
+      const local = await lib.createPool({ size: 0 });
+      const [expected] = await local.run<SelftestResult>(tasks).finally(() => local.close());
+      expect(r.acc).toBe(expected.acc);
+      expect([...new Uint32Array(r.x.buffer)]).toEqual([...new Uint32Array(expected.x.buffer)]);
+    } finally {
+      await pool.close();
+      await Promise.all(workers.map((w) => (w.child.exitCode === null ? w.stop() : w.exit)));
+      await redis.dispose();
+    }
+  });
+
   it('Redis restarted mid-run (append-only file on): the run completes with the same bits, or fails with a typed error — never hangs', async () => {
     const redis = await startRedis({ appendonly: true });
     const worker = await startWorker(redis.url);
