@@ -16,6 +16,7 @@ export const WORKER_FLAGS: Record<string, FlagSpec> = {
   queue: { type: 'string', help: 'queue name', default: 'bdl' },
   'lock-duration': { type: 'string', help: 'ms without a lock renewal after which a worker is presumed dead and its job retried', default: '30000' },
   'stalled-interval': { type: 'string', help: 'ms between checks for jobs of dead workers', default: '30000' },
+  'progress-ms': { type: 'string', help: 'least ms between two progress reports of a job (raise it for hundreds of workers)', default: '100' },
   quiet: { type: 'boolean', help: 'no log lines' },
   debug: { type: 'boolean', help: 'print stack traces' },
   help: { type: 'boolean', help: 'this text' },
@@ -37,6 +38,7 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
     allowTargets: typeof flags['allow-target'] === 'string' ? flags['allow-target'].split(',').filter((s) => s !== '') : [],
     lockDuration: numberFlag(flags, 'lock-duration', { integer: true, min: 1 }),
     stalledInterval: numberFlag(flags, 'stalled-interval', { integer: true, min: 1 }),
+    progressInterval: numberFlag(flags, 'progress-ms', { integer: true, min: 1 }),
     log,
   });
   await new Promise<void>((done) => {

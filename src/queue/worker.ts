@@ -32,6 +32,11 @@ export interface QueueWorkerOptions {
   readonly stalledInterval?: number;
   /** Times a job may be recovered from a dead worker before it fails (default 3). */
   readonly maxStalledCount?: number;
+  /**
+   * Least time between two progress reports of one job (default 100 ms, as the local pool); each
+   * report costs Redis a few commands, so fleets of hundreds of workers should raise it (DISTRIBUTED.md).
+   */
+  readonly progressInterval?: number;
   /** Run data kept in memory, most recent first (default 4 data sets). */
   readonly cacheSize?: number;
   /** One line per event (default: none). */
@@ -52,8 +57,8 @@ interface Active {
 
 /** Starts a worker; resolves once it is connected and its threads are ready. */
 export async function createQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
-  const { queue = 'bdl', concurrency = 1, lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 3, cacheSize = 4 } = options;
-  for (const [k, v] of Object.entries({ concurrency, lockDuration, stalledInterval, cacheSize })) {
+  const { queue = 'bdl', concurrency = 1, lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 3, cacheSize = 4, progressInterval = 100 } = options;
+  for (const [k, v] of Object.entries({ concurrency, lockDuration, stalledInterval, cacheSize, progressInterval })) {
     if (!(Number.isInteger(v) && v >= 1)) throw argError('E_ARG', k, 'a positive integer', describe(v), 'Omit it for the default.');
   }
   const log = options.log ?? (() => {});
@@ -98,6 +103,7 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
     const me: Active = { run: d.run, requeue: false };
     active.set(job.id!, me);
     let writes: Promise<unknown> = Promise.resolve();
+    let reported = -Infinity;
     const report = (p: JobProgressData) => void job.updateProgress(p as never).catch(() => {});
     if (attempt > 0) report({ attempt, reason: saved ? 'resumed from its last checkpoint' : 'restarted from the start (no checkpoint)' });
     log(`job ${job.id}: ${task.kind} stream ${task.stream}, attempt ${attempt}${saved ? ', from a checkpoint' : ''}`);
@@ -107,7 +113,12 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
         data.id,
         data.data,
         {
-          progress: (e) => report({ step: e.step, total: e.total, payload: e.payload, attempt }),
+          progress: (e) => {
+            const now = performance.now();
+            if (now - reported < progressInterval && e.step < e.total) return;
+            reported = now;
+            report({ step: e.step, total: e.total, payload: e.payload, attempt });
+          },
           checkpoint: (s) => void (writes = writes.then(() => redis.set(ckptKey, encodeValue(s), 'EX', KEY_TTL_S)).catch(() => {})),
         },
         (cancel) => {
