@@ -6,21 +6,21 @@ import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import { defaultEpochs, type MethodOptions } from './common.js';
-import { tune, type TuneGrid, type TuneProgress } from './tune.js';
+import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
 import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
-import { trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
-import { trainEnsemble, type EnsembleOptions } from './ensemble.js';
+import { trainConcreteDropout, type ConcreteDropoutOptions } from './variational/concrete-dropout.js';
+import { trainEnsemble, type EnsembleOptions } from './ensembles/ensemble.js';
 import { trainMap } from './map.js';
-import { trainHmc, trainNuts } from './mcmc.js';
-import { trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
-import { trainVi, type ViOptions } from './vi.js';
-import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './swag.js';
-import { trainSubspace, type SubspaceOptions } from './subspace.js';
+import { trainHmc, trainNuts } from './mcmc/mcmc.js';
+import { trainMcDropout, type McDropoutOptions } from './variational/mc-dropout.js';
+import { trainVi, type ViOptions } from './variational/vi.js';
+import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './ensembles/swag.js';
+import { trainSubspace, type SubspaceOptions } from './mcmc/subspace.js';
 import { createPool } from '../pool/index.js';
 import type { Pool } from '../pool/types.js';
-import { trainSghmc, trainSghmcMh } from './sghmc.js';
-import { trainCsgld, trainSgld } from './sgld.js';
-import { trainSvgd } from './svgd.js';
+import { trainSghmc, trainSghmcMh } from './sgmcmc/sghmc.js';
+import { trainCsgld, trainSgld } from './sgmcmc/sgld.js';
+import { trainSvgd } from './variational/svgd.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */

@@ -1,5 +1,5 @@
 export { createPool } from './pool.js';
-export { registerTask, taskKinds } from './registry.js';
+export { registerTask, registerTasks, taskKinds } from './registry.js';
 export type {
   Pool,
   PoolOptions,
@@ -12,4 +12,5 @@ export type {
   TaskDescription,
   TaskOutcome,
   TaskRunner,
+  TaskTable,
 } from './types.js';

@@ -4,12 +4,11 @@
  */
 import * as Comlink from 'comlink';
 import { BdlError, argError, describe } from '../errors.js';
-import '../tasks/builtins.js';
 import { compileCore } from '../wasm/load.js';
 import { sharedMemoryAvailable, toShared } from './data.js';
 import { PROGRESS_INTERVAL_MS, type JobOutcome } from './execute.js';
 import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink } from './executors.js';
-import { taskRunner } from './registry.js';
+import { registerTasks, taskRunner } from './registry.js';
 import type { Pool, PoolOptions, RunOptions, TaskData, TaskDescription, TaskOutcome } from './types.js';
 import type { RunSink } from './worker-api.js';
 
@@ -61,6 +60,7 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   if (!(Number.isInteger(maxRestarts) && maxRestarts >= 0)) {
     throw argError('E_ARG', 'maxRestarts', 'an integer >= 0', describe(maxRestarts), 'Omit it for the default (3).');
   }
+  if (options.tasks !== undefined) registerTasks(options.tasks);
   const n = size ?? (await coreCount());
   const core = await compileCore();
   const shared = (options.shared ?? true) && n > 0 && sharedMemoryAvailable(isNode());

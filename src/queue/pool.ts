@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BdlError, argError, describe } from '../errors.js';
-import '../tasks/builtins.js';
+import { TASKS } from '../orchestration/tasks.js';
+import { registerTasks } from '../pool/registry.js';
 import { abortError, callUser, taskError as poolTaskError, validate } from '../pool/pool.js';
 import type { Pool, RunOptions, TaskDescription, TaskOutcome } from '../pool/types.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
@@ -57,6 +58,8 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<Pool &
     if (!(typeof v === 'number' && v > 0)) throw argError('E_ARG', k, 'a positive number of milliseconds', describe(v), 'Omit it for the default.');
   }
   if (typeof queue !== 'string' || !/^[\w.-]+$/.test(queue)) throw argError('E_ARG', 'queue', 'a name of letters, digits, _ . -', describe(queue), "Omit it for 'bdl'.");
+  // Every built-in kind is known to the caller too, as with the local createPool (tasks are checked before they are queued).
+  registerTasks(TASKS);
   const redis = openRedis(options.connection, 'bdl-pool');
   const events = openRedis(options.connection, 'bdl-pool-events');
   try {

@@ -8,6 +8,12 @@ import { argError, describe } from '../errors.js';
 import { checkSpec } from '../model/spec.js';
 import { taskKinds } from '../pool/registry.js';
 import type { TaskDescription } from '../pool/types.js';
+import type { SelftestOptions } from '../pool/selftest.js';
+import type { MemberOptions } from '../methods/ensembles/train-member.js';
+import type { SwagRunOptions } from '../methods/ensembles/swag-moments.js';
+import type { ChainTaskOptions } from '../samplers/chain-task.js';
+import type { KernelSpec } from '../samplers/chain.js';
+import type { WarmupOptions } from '../samplers/warmup.js';
 
 /** One option's expected shape. */
 type Check = (v: unknown, name: string) => void;
@@ -21,45 +27,47 @@ const bool: Check = (v, n) => void (typeof v === 'boolean' ? 0 : fail(n, 'true o
 const oneOf = (...values: string[]): Check => (v, n) => void (values.includes(v as string) ? 0 : fail(n, values.join(' | '), v));
 const numOrNums: Check = (v, n) => (Array.isArray(v) ? v.forEach((x, i) => num(x, `${n}[${i}]`)) : num(v, n));
 const f32: Check = (v, n) => void (v instanceof Float32Array ? 0 : fail(n, 'a Float32Array', v));
-const nums: Check = (v, n) => (Array.isArray(v) ? v.forEach((x, i) => num(x, `${n}[${i}]`)) : fail(n, 'an array of numbers', v));
-const record = (fields: Record<string, Check>): Check => (v, n) => {
+/** Every key of an options type, each with its check: a field added to the type is a type error here until it is checked. */
+type Fields<T> = { [K in keyof Required<T>]: Check };
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+
+const record = <T>(fields: Fields<T>): Check => (v, n) => {
   if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) fail(n, 'an object', v);
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const c = fields[k];
+    const c = (fields as Record<string, Check>)[k];
     if (c === undefined) fail(`${n}.${k}`, `no such option (known: ${Object.keys(fields).join(', ')})`, x);
     if (x !== undefined) c(x, `${n}.${k}`);
   }
 };
 const spec: Check = (v, n) => void checkSpec(v as never, n);
 
-const KERNEL = record({ type: oneOf('nuts', 'hmc'), maxTreeDepth: int, maxDeltaH: num, steps: int, jitter: num });
-const ADAPT = record({
+const KERNEL = record<Record<KeysOfUnion<KernelSpec>, unknown>>({ type: oneOf('nuts', 'hmc'), maxTreeDepth: int, maxDeltaH: num, steps: int, jitter: num });
+const ADAPT = record<WarmupOptions>({
   targetAccept: num, gamma: num, kappa: num, t0: num, initBuffer: int, baseWindow: int, termBuffer: int, adaptStepSize: bool, adaptMetric: bool,
 });
-const BNN_TARGET = record({ type: oneOf('bnn'), spec, priorPrecision: numOrNums, noiseVar: num, temperature: num, init: (v, n) => (v === 'network' ? undefined : record({ normal: num })(v, n)) });
+const BNN_TARGET = record<Extract<ChainTaskOptions['target'], { type: 'bnn' }>>({ type: oneOf('bnn'), spec, priorPrecision: numOrNums, noiseVar: num, temperature: num, init: (v, n) => (v === 'network' ? undefined : record<{ normal: number }>({ normal: num })(v, n)) });
 
 /** Option schemas of the kinds a queue worker runs. A kind without one is refused. */
 const OPTIONS: Record<string, { spec: boolean; options: Check }> = {
-  selftest: { spec: false, options: record({ steps: int, size: int, reps: int, checkpointEvery: int, throwAt: int, crashAt: int, crash: oneOf('exit', 'uncaught') }) },
+  selftest: { spec: false, options: record<SelftestOptions>({ steps: int, size: int, reps: int, checkpointEvery: int, throwAt: int, crashAt: int, crash: oneOf('exit', 'uncaught') }) },
   'train-member': {
     spec: true,
-    options: record({ epochs: int, batchSize: int, learningRate: num, priorPrecision: num, noiseVar: num, betaNll: num, adversarial: f32 }),
+    options: record<MemberOptions>({ epochs: int, batchSize: int, learningRate: num, priorPrecision: num, noiseVar: num, betaNll: num, adversarial: f32 }),
   },
   'swag-member': {
     spec: true,
-    options: record({
+    options: record<SwagRunOptions>({
       epochs: int, swaStart: int, batchSize: int, learningRate: num, swaLearningRate: num, momentum: num, schedule: oneOf('constant', 'cyclical'),
       collectEvery: int, rank: int, diagonal: bool, priorPrecision: num, noise: num,
     }),
   },
   chain: {
     spec: false,
-    options: record({
-      target: (v, n) => ((v as { type?: unknown })?.type === 'module' ? record({ type: oneOf('module'), url: (u, m) => void (typeof u === 'string' ? 0 : fail(m, 'a module URL', u)) })(v, n) : BNN_TARGET(v, n)),
+    options: record<ChainTaskOptions>({
+      target: (v, n) => ((v as { type?: unknown })?.type === 'module' ? record<{ type: 'module'; url: string }>({ type: oneOf('module'), url: (u, m) => void (typeof u === 'string' ? 0 : fail(m, 'a module URL', u)) })(v, n) : BNN_TARGET(v, n)),
       warmup: int, draws: int, thin: int, kernel: KERNEL, adapt: ADAPT, initRadius: num, checkpointEvery: int, keep: oneOf('draws', 'predictive', 'both'), crashAt: int,
     }),
   },
-  band: { spec: false, options: record({ method: (v, n) => void (typeof v === 'string' ? 0 : fail(n, 'a method name', v)), grid: nums, epochs: int }) },
 };
 
 /** The kinds a queue worker accepts: registered here and given an option schema above. */

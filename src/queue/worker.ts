@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BdlError, argError, describe } from '../errors.js';
-import '../tasks/builtins.js';
+import { TASKS } from '../orchestration/tasks.js';
+import { registerTasks } from '../pool/registry.js';
 import type { TaskData } from '../pool/types.js';
 import { decodeData, decodeTask, decodeValue, encodeValue, sha256 } from './codec.js';
 import { KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
@@ -61,6 +62,7 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
   for (const [k, v] of Object.entries({ concurrency, lockDuration, stalledInterval, cacheSize, progressInterval })) {
     if (!(Number.isInteger(v) && v >= 1)) throw argError('E_ARG', k, 'a positive integer', describe(v), 'Omit it for the default.');
   }
+  registerTasks(TASKS);
   const log = options.log ?? (() => {});
   const allow = new Set((options.allowTargets ?? []).map((p) => (/^[a-z][a-z0-9+.-]+:/i.test(p) ? p : pathToFileURL(resolve(p)).href)));
   const keys = queueKeys(queue);

@@ -9,8 +9,9 @@ import type { Dataset } from '../data/dataset.js';
 import { summarize, type SummaryWarning } from '../diagnostics/summary.js';
 import type { MlpSpec } from '../model/spec.js';
 import { createPool } from '../pool/pool.js';
+import { registerTask } from '../pool/registry.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
-import type { ChainTaskOptions, ChainTaskResult } from '../tasks/chain.js';
+import { runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
 import type { ChainProgress, KernelSpec } from './chain.js';
 import type { WarmupOptions } from './warmup.js';
 
@@ -114,6 +115,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt: opts.adapt,
     initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, keep,
   };
+  registerTask('chain', runChainTask);
   const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base, ...opts.taskOptions?.(c) } }));
   const pool = opts.pool ?? (await createPool({ size: opts.poolSize }));
   const t0 = performance.now();

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeData, decodeTask, decodeValue, encodeData, encodeTask, encodeValue, sha256 } from '../../src/queue/codec.js';
 import { redactUrl } from '../../src/queue/connection.js';
 import { queueKinds, validateTask } from '../../src/queue/validate.js';
-import '../../src/tasks/builtins.js';
+import { TASKS } from '../../src/orchestration/tasks.js';
+import { registerTasks } from '../../src/pool/registry.js';
+
+registerTasks(TASKS);
 
 describe('queue codec', () => {
   it('tasks round-trip through JSON with typed arrays, NaN, ±Infinity and −0 exact, undefined fields dropped', () => {

@@ -32,13 +32,13 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
   beforeAll(async () => {
     redis = await startRedis();
     workers.push(await startWorker(redis.url));
-  });
+  }, 90_000);
   afterAll(async () => {
     const exits = await Promise.all(workers.map((w) => w.stop()));
     await redis?.dispose();
     // SIGTERM is a clean stop: exit code 0.
     expect(exits).toEqual(workers.map(() => ({ code: 0, signal: null })));
-  });
+  }, 60_000);
 
   it('gives the local pool\'s bits for a 4-member ensemble and 4-chain NUTS with 1, 2 and 4 worker processes', async () => {
     const local = await lib.createPool({ size: 2 });
@@ -60,7 +60,8 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     const { Queue, QueueEvents } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const events = new QueueEvents('bdl', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) });
+    const eventsConn = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const events = new QueueEvents('bdl', { connection: eventsConn });
     const q = new Queue('bdl', { connection: conn });
     await events.waitUntilReady();
     // Real data of a real run, and the same bytes stored under a hash they do not have.
@@ -104,7 +105,7 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     } finally {
       await q.close();
       await events.close();
-      await conn.quit();
+      await Promise.all([conn.quit(), eventsConn.quit()]);
     }
   });
 

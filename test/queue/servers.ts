@@ -126,6 +126,7 @@ export async function jobCounts(url: string, name = 'bdl'): Promise<Record<strin
   const { Queue } = await import('bullmq');
   const { Redis } = await import('ioredis');
   const conn = new Redis(url, { maxRetriesPerRequest: null });
+  conn.on('error', () => {});
   const q = new Queue(name, { connection: conn });
   try {
     return await q.getJobCounts();
