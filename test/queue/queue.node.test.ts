@@ -109,6 +109,22 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     }
   });
 
+  it('a worker thread that dies is replaced and its task retried from its checkpoint, same bits', async () => {
+    const pool = await queue.createQueuePool({ connection: redis.url });
+    const local = await lib.createPool({ size: 0 });
+    try {
+      const restarts: number[] = [];
+      const tasks = selftests(1, { steps: 60, checkpointEvery: 10 });
+      const [r] = await pool.run<SelftestResult>(tasks.map((t) => ({ ...t, options: { ...(t.options as object), crashAt: 35, crash: 'exit' } })), { onRestart: (e) => restarts.push(e.attempt) });
+      const [expected] = await local.run<SelftestResult>(tasks);
+      expect(restarts).toEqual([1]);
+      expect(r.acc).toBe(expected.acc);
+      expect(workers.map((w) => w.log()).join('')).toMatch(/worker thread died \(exited with code 70\); retried/);
+    } finally {
+      await Promise.all([pool.close(), local.close()]);
+    }
+  });
+
   it('cancels: the AbortSignal rejects at once, running jobs stop, no job is left in the queue', async () => {
     const pool = await queue.createQueuePool({ connection: redis.url });
     try {
