@@ -39,6 +39,10 @@ interface QRun {
   readonly pending: Set<number>;
   readonly attempts: Map<number, number>;
   readonly lastProgress: Map<number, number>;
+  /** When an event of this run last arrived (Date.now()). */
+  lastEvent: number;
+  /** Its jobs are all in the queue (before that, a missing job is not yet a lost one). */
+  added: boolean;
   remaining: number;
   settled: boolean;
   finish(error: BdlError | undefined): void;
@@ -156,6 +160,8 @@ class QueuePool implements Pool {
         pending: new Set(tasks.map((_, i) => i)),
         attempts: new Map(),
         lastProgress: new Map(),
+        lastEvent: Date.now(),
+        added: false,
         remaining: tasks.length,
         settled: false,
         finish: (error) => {
@@ -178,6 +184,8 @@ class QueuePool implements Pool {
     });
     try {
       await this.q.addBulk(jobs);
+      const run = this.runs.get(id);
+      if (run) run.added = true;
     } catch (e) {
       const run = this.runs.get(id);
       if (run) this.settle(run, new BdlError('E_WORKER', `queue pool: could not add the run's jobs (${(e as Error).message}).`));
@@ -198,6 +206,7 @@ class QueuePool implements Pool {
     const hit = this.lookup(jobId);
     if (!hit || data == null || typeof data !== 'object') return;
     const { run, taskId } = hit;
+    run.lastEvent = Date.now();
     const seen = run.attempts.get(taskId) ?? 0;
     if (data.attempt > seen) {
       run.attempts.set(taskId, data.attempt);
@@ -224,6 +233,7 @@ class QueuePool implements Pool {
     const hit = this.lookup(jobId);
     if (!hit || (state !== 'completed' && state !== 'failed' && state !== 'unknown')) return;
     const { run, taskId } = hit;
+    run.lastEvent = Date.now();
     run.pending.delete(taskId);
     let outcome: TaskOutcome<unknown>;
     if (state === 'completed') {
@@ -295,7 +305,8 @@ class QueuePool implements Pool {
     try {
       await withTimeout(this.redis.ping(), this.pollMs, 'no answer');
       this.lastContact = Date.now();
-      for (const run of [...this.runs.values()]) {
+      // Only runs that have gone quiet: while events flow, a missed one is caught once they stop.
+      for (const run of [...this.runs.values()].filter((r) => r.added && Date.now() - r.lastEvent > 2 * this.pollMs)) {
         for (const taskId of [...run.pending]) {
           const id = jobIdOf(run.id, taskId);
           const state = await withTimeout(this.q.getJobState(id), this.pollMs, 'no answer');

@@ -23,7 +23,7 @@ async function bdl(...args: string[]): Promise<{ code: number | null; stdout: st
   let stderr = '';
   child.stdout!.on('data', (b) => (stdout += b));
   child.stderr!.on('data', (b) => (stderr += b));
-  const exit = await watch(child, 120_000);
+  const exit = await watch(child, 240_000);
   return { code: exit.code, stdout, stderr };
 }
 
@@ -59,7 +59,7 @@ describe.skipIf(redisMissing)('the command line with --redis', () => {
     expect(timeless(qf.stdout)).toEqual(timeless(lf.stdout));
     expect(workers.map((w) => w.log()).join('')).toMatch(/chain stream 63/);
     expect(workers.map((w) => w.log()).join('')).toMatch(/train-member stream 2/);
-  });
+  }, 240_000);
 
   it('bdl compare --redis: the same results.json (timings aside) as without', async () => {
     // NUTS: its chains are pool tasks (the ensemble's members are covered by bdl fit above).
@@ -70,5 +70,5 @@ describe.skipIf(redisMissing)('the command line with --redis', () => {
     expect(suites('cq')).toEqual(suites('cl'));
     expect(workers.map((w) => w.log()).join('')).toMatch(/chain stream 1/);
     expect(await jobCounts(redis.url)).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0 });
-  });
+  }, 240_000);
 });

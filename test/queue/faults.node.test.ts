@@ -47,7 +47,7 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       await redis.dispose();
       expect(exits.filter((e) => e.code === 0)).toHaveLength(1);
     }
-  });
+  }, 240_000);
 
   it('SIGTERM re-queues the running task: the worker exits 0 and another one finishes it from its checkpoint, same bits', async () => {
     const redis = await startRedis();
@@ -76,7 +76,7 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       await Promise.all(workers.map((w) => (w.child.exitCode === null ? w.stop() : w.exit)));
       await redis.dispose();
     }
-  });
+  }, 240_000);
 
   it('Redis restarted mid-run (append-only file on): the run completes with the same bits, or fails with a typed error — never hangs', async () => {
     const redis = await startRedis({ appendonly: true });
@@ -115,5 +115,5 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       await redis.dispose();
       expect(exit).toEqual({ code: 0, signal: null });
     }
-  });
+  }, 240_000);
 });

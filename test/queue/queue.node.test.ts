@@ -54,7 +54,7 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
       }
     }
     expect(await jobCounts(redis.url)).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 });
-  });
+  }, 240_000);
 
   it('refuses poisoned jobs (unknown kind, malformed options, bad data hash, a user target not allowed) and keeps serving', async () => {
     const { Queue, QueueEvents } = await import('bullmq');
@@ -107,7 +107,7 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
       await events.close();
       await Promise.all([conn.quit(), eventsConn.quit()]);
     }
-  });
+  }, 240_000);
 
   it('a worker thread that dies is replaced and its task retried from its checkpoint, same bits', async () => {
     const pool = await queue.createQueuePool({ connection: redis.url });
@@ -123,7 +123,7 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     } finally {
       await Promise.all([pool.close(), local.close()]);
     }
-  });
+  }, 240_000);
 
   it('cancels: the AbortSignal rejects at once, running jobs stop, no job is left in the queue', async () => {
     const pool = await queue.createQueuePool({ connection: redis.url });
@@ -141,5 +141,5 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     }
     expect(await jobCounts(redis.url)).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0, prioritized: 0 });
     expect(workers.map((w) => w.log()).join('')).toMatch(/failed: E_ABORTED/);
-  });
+  }, 240_000);
 });

@@ -58,7 +58,7 @@ export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<R
   const start = async () => {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', opts.appendonly ? 'yes' : 'no'];
     proc = spawn(REDIS, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    exit = watch(proc, 300_000);
+    exit = watch(proc, 600_000);
     let out = '';
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${out}`)), 10_000);
@@ -100,7 +100,7 @@ export async function startWorker(url: string, extra: string[] = []): Promise<Wo
   const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000', ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const exit = watch(child, 240_000);
+  const exit = watch(child, 600_000);
   let err = '';
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`bdl worker did not start within 30 s:\n${err}`)), 30_000);
