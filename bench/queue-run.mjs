@@ -57,10 +57,12 @@ const url = `redis://127.0.0.1:${port}`;
 const load = [loadavg()[0]];
 try {
   await start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], 'Ready to accept connections');
-  const worker = (queue) => start(process.execPath, [join(root, 'bin/bdl.js'), 'worker', '--redis', url, '--queue', queue, '--concurrency', '1'], 'thread(s) on queue');
-  await Promise.all([worker('q1'), worker('q2'), worker('q2')]);
+  const worker = (queue, n = 1) => start(process.execPath, [join(root, 'bin/bdl.js'), 'worker', '--redis', url, '--queue', queue, '--concurrency', String(n)], 'thread(s) on queue');
+  // q1: one process, one thread; q2: two processes of one thread; q3: one process of two threads.
+  await Promise.all([worker('q1'), worker('q2'), worker('q2'), worker('q3', 2)]);
   const q1 = await createQueuePool({ connection: url, queue: 'q1' });
   const q2 = await createQueuePool({ connection: url, queue: 'q2' });
+  const q3 = await createQueuePool({ connection: url, queue: 'q3' });
   const local1 = await lib.createPool({ size: 1 });
   const local2 = await lib.createPool({ size: 2 });
 
@@ -84,23 +86,26 @@ try {
   const data = lib.makeDataset({ data: x, cols: 1 }, y);
   const target = { type: 'bnn', spec: { inputs: 1, hidden: [20], outputs: 1, activation: 'tanh', likelihood: 'gaussian' }, data, noiseVar: 0.01 };
   const chains = (pool) => lib.sampleChains(target, { chains: 16, warmup: 150, draws: 150, seed: 2, kernel: { type: 'nuts', maxTreeDepth: 6 }, pool });
-  await chains(q2); // warm both workers of q2 (and q1's with the tiny tasks above)
+  await Promise.all([chains(q2), chains(q3)]); // warm the workers of q2 and q3 (q1's ran the tiny tasks above)
   const rounds = [];
   for (let r = 0; r < 3; r++) {
     const t1 = await timed(() => chains(q1));
     const t2 = await timed(() => chains(q2));
+    const t3 = await timed(() => chains(q3));
     const tl = await timed(() => chains(local2));
-    rounds.push({ one_s: t1 / 1000, two_s: t2 / 1000, local2_s: tl / 1000 });
-    log(`round ${r}: 1 worker ${(t1 / 1000).toFixed(1)} s, 2 workers ${(t2 / 1000).toFixed(1)} s, local pool of 2 ${(tl / 1000).toFixed(1)} s`);
+    rounds.push({ one_s: t1 / 1000, two_s: t2 / 1000, threads2_s: t3 / 1000, local2_s: tl / 1000 });
+    log(`round ${r}: 1 worker ${(t1 / 1000).toFixed(1)} s, 2 worker processes ${(t2 / 1000).toFixed(1)} s, 1 process × 2 threads ${(t3 / 1000).toFixed(1)} s, local pool of 2 ${(tl / 1000).toFixed(1)} s`);
   }
   const nuts = {
     one_worker_s: round(median(rounds.map((r) => r.one_s)), 2),
     two_workers_s: round(median(rounds.map((r) => r.two_s)), 2),
     local_pool_2_s: round(median(rounds.map((r) => r.local2_s)), 2),
     speedup_2: round(median(rounds.map((r) => r.one_s / r.two_s)), 2),
+    one_process_2_threads_s: round(median(rounds.map((r) => r.threads2_s)), 2),
+    speedup_2_threads: round(median(rounds.map((r) => r.one_s / r.threads2_s)), 2),
     queue_over_local: round(median(rounds.map((r) => r.two_s / r.local2_s)), 2),
   };
-  await Promise.all([q1.close(), q2.close(), local1.close(), local2.close()]);
+  await Promise.all([q1.close(), q2.close(), q3.close(), local1.close(), local2.close()]);
 
   // (3) Redis and BullMQ alone: redis-benchmark's SET/GET rates, and empty jobs added in bulk and
   // completed by a 50-way concurrent BullMQ worker (add + take + complete + event per job).

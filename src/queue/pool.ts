@@ -67,7 +67,7 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<Pool &
   const redis = openRedis(options.connection, 'bdl-pool');
   const events = openRedis(options.connection, 'bdl-pool-events');
   try {
-    await withTimeout(redis.ping(), unreachableMs, `Redis at ${describeConnection(options.connection)} did not answer`);
+    await withTimeout(redis.ping(), Math.min(unreachableMs, 10_000), `Redis at ${describeConnection(options.connection)} did not answer`);
     const pool = new QueuePool(queue, redis, events, maxRestarts, unreachableMs, pollMs);
     await pool.start();
     return pool;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeData, decodeTask, decodeValue, encodeData, encodeTask, encodeValue, sha256 } from '../../src/queue/codec.js';
 import { redactUrl } from '../../src/queue/connection.js';
+import { createQueuePool } from '../../src/queue/pool.js';
 import { queueKinds, validateTask } from '../../src/queue/validate.js';
 import { TASKS } from '../../src/orchestration/tasks.js';
 import { registerTasks } from '../../src/pool/registry.js';
@@ -50,6 +51,18 @@ describe('queue codec', () => {
     expect(redactUrl('rediss://user:s3cret@host:6380/2')).toBe('rediss://user:***@host:6380/2');
     expect(redactUrl('redis://:s3cret@host')).toBe('redis://:***@host');
     expect(redactUrl('redis://host:6379')).toBe('redis://host:6379');
+  });
+});
+
+describe('queue pool without a server', () => {
+  it('refuses a URL that is not redis:// and fails fast with E_WORKER (password hidden) when nothing answers', async () => {
+    await expect(createQueuePool({ connection: 'http://127.0.0.1:1' })).rejects.toMatchObject({ code: 'E_ARG', argument: 'connection' });
+    const t0 = performance.now();
+    const err = await createQueuePool({ connection: 'redis://:s3cret@127.0.0.1:1', unreachableMs: 500 }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'E_WORKER', argument: 'connection' });
+    expect(err.message).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+    expect(err.message).not.toMatch(/s3cret/);
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 });
 
