@@ -67,15 +67,16 @@ function failNoRedis(): never {
 }
 
 /** The `--redis` flag every pool-using command takes. */
-export const REDIS_FLAG: FlagSpec = { type: 'string', help: 'run the tasks on `bdl worker` processes through this Redis (redis://host:port; default $BDL_REDIS_URL unset = local workers)' };
+export const REDIS_FLAG: FlagSpec = { type: 'string', help: 'run the pool tasks on `bdl worker` processes through this Redis, redis://[:password@]host:port (default: local workers)' };
 
 /**
  * Runs `f` with a queue pool on `--redis` (closed after), or with `undefined` — the command's own
- * local pool — when no URL is given.
+ * local pool — when the flag is absent ($BDL_REDIS_URL is the worker's alone: a caller never goes
+ * remote without asking).
  */
 export async function withRedisPool<T>(flag: string | boolean | undefined, f: (pool: Pool | undefined) => Promise<T>): Promise<T> {
-  const url = redisUrl(flag);
-  if (url === undefined) return f(undefined);
+  if (typeof flag !== 'string' || flag === '') return f(undefined);
+  const url = flag;
   const { createQueuePool } = await import('../queue/index.js');
   const pool = await createQueuePool({ connection: url });
   if (pool.size === 0) process.stderr.write('bdl: no `bdl worker` is connected to this queue yet; tasks wait until one starts\n');
