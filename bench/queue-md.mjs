@@ -7,8 +7,11 @@ export function queueMarkdown(q) {
     '<!-- queue:begin -->',
     '## Queue backend (BullMQ on a loopback redis-server, `bdl worker` processes)',
     '',
-    `Measured ${q.date.slice(0, 16).replace('T', ' ')} UTC; 1-minute load average ${q.load1_start_end.join(' → ')} on 2 cores (shared with other jobs: read ratios, not absolute times).`,
+    `Measured ${q.date.slice(0, 16).replace('T', ' ')} UTC; 1-minute load average ${q.load1_start_end.join(' → ')} on ${q.cores ?? 2} cores (shared with other jobs: read ratios, not absolute times).`,
     '',
+    ...(Math.min(...q.load1_start_end) > (q.cores ?? 2)
+      ? ['**The machine was oversubscribed during this run** (more runnable processes than cores throughout): a second worker cannot add throughput when neither gets a core of its own, so the scaling ratios below say nothing about the queue. Re-run `npm run bench -- --only queue` on a quiet machine (the local pool measured 1.87× on 2 workers here when quiet, above).', '']
+      : []),
     '| tiny task (selftest, no work) | local pool, 1 worker | queue, 1 worker process |',
     '|---|---|---|',
     `| one task per run, round trip | ${o.local.roundtrip_ms} ms | ${o.queue.roundtrip_ms} ms |`,

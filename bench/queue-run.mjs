@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { queueMarkdown } from './queue-md.mjs';
@@ -132,7 +132,7 @@ try {
   await Promise.all(conns.map((c) => c.quit()));
   const bullmq_jobs_per_s = Math.round(n / (t / 1000));
   load.push(loadavg()[0]);
-  const result = { overhead, nuts, redis: { ...rates, bullmq_jobs_per_s }, load1_start_end: load.map((l) => round(l, 1)), date: new Date().toISOString() };
+  const result = { overhead, nuts, redis: { ...rates, bullmq_jobs_per_s }, load1_start_end: load.map((l) => round(l, 1)), cores: cpus().length, date: new Date().toISOString() };
   console.log(JSON.stringify({ queue: result }));
   if (process.argv.includes('--write')) {
     const file = join(root, 'bench/RESULTS.md');
