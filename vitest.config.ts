@@ -5,7 +5,7 @@ import { wasmBytes } from './scripts/wasm-plugin.js';
 
 /** Debian's Chromium, or the one CHROMIUM_PATH names. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
+export const chromiumArgs = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
@@ -14,9 +14,11 @@ export default defineConfig({
   plugins: [wasmBytes()],
   // The browser projects' dependencies, pre-bundled up front: a dependency discovered mid-run makes
   // Vite re-optimize and reload, and a test file being imported at that moment fails to load.
-  optimizeDeps: { include: ['comlink', '@assemblyscript/loader'], noDiscovery: true },
+  optimizeDeps: { include: ['comlink', '@assemblyscript/loader', 'protobufjs/light.js'], noDiscovery: true },
   test: {
     testTimeout: 60_000,
+    // Builds the test-only worker entry (fault injection) before any project runs.
+    globalSetup: ['test/setup/fault-worker.ts'],
     projects: [
       {
         extends: true,

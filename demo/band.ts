@@ -5,7 +5,8 @@
  * (demo/worker.ts) and passed to the demo's pool; it uses only the package's public surface, so the
  * page's bundle maps it onto the built library.
  */
-import { BdlError, makeDataset, METHODS, type TaskContext } from '../src/index.js';
+import { BdlError, makeDataset, METHODS } from '../src/index.js';
+import type { TaskContext } from '../src/subpaths/advanced.js';
 
 export interface BandOptions {
   method: string;

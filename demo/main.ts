@@ -6,6 +6,7 @@
 // The built library (dist/index.js, copied beside the page with its worker): the demo build maps this import to it.
 import { createPool, METHODS, type Pool } from '../src/index.js';
 import { runBand, type BandResult } from './band.js';
+import { mountImportPanel } from './import-panel.js';
 
 const X0 = -5;
 const X1 = 5;
@@ -178,3 +179,6 @@ runBtn.addEventListener('click', async () => {
 });
 
 redrawInput();
+
+// A network trained elsewhere (demo/import-panel.ts): its training data may be the points above.
+mountImportPanel(document.body, () => points);

@@ -9,7 +9,8 @@
 // tuneGrid) on a validation split carved from each TRAINING split (tune.ts); the test split never
 // enters the choice. The winners per split and every candidate's validation score are in the JSON.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { METHODS, gaussianLogLik, mixtureLogLik, parseDataset, rmse, subset, trainMethod, trainTestSplit } from '../dist/index.js';
+import { METHODS, parseDataset, subset, trainMethod, trainTestSplit } from '../dist/index.js';
+import { gaussianLogLik, mixtureLogLik, rmse } from '../dist/metrics.js';
 
 const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);

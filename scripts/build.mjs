@@ -13,7 +13,20 @@ for (const target of ['simd', 'relaxed']) {
 }
 if (process.argv.includes('--wasm-only')) process.exit(0);
 
-const entries = { index: 'src/index.ts', worker: 'workers/worker.ts', cli: 'src/cli/main.ts', queue: 'src/queue/index.ts' };
+// CommonJS dependencies of the command line (cli-progress) `require` Node's built-ins by bare name:
+// serve them from the running Node (process.getBuiltinModule, Node ≥ 20.16), so the neutral ESM bundle needs no `require`.
+const nodeBuiltins = {
+  name: 'node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(events|readline)$/ }, (a) => ({ path: a.path, namespace: 'node-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (a) => ({ contents: `module.exports = process.getBuiltinModule('node:${a.path}');`, loader: 'js' }));
+  },
+};
+
+const entries = { index: 'src/index.ts', worker: 'workers/worker.ts', cli: 'src/cli/main.ts' };
+// The package's subpath exports (package.json "exports"): bdl-wasm/metrics, /diagnostics, /samplers, /advanced, /queue (Node only).
+const SUBPATHS = { metrics: 'src/metrics/index.ts', diagnostics: 'src/diagnostics/index.ts', samplers: 'src/subpaths/samplers.ts', advanced: 'src/subpaths/advanced.ts', queue: 'src/queue/index.ts' };
+Object.assign(entries, SUBPATHS);
 const existing = Object.fromEntries(
   Object.entries(entries).filter(([, file]) => {
     try { return execFileSync('test', ['-f', file]) !== undefined; } catch { return false; }
@@ -36,7 +49,9 @@ await esbuild.build({
   loader: { '.wasm': 'binary' },
   // BullMQ and its Redis client stay outside the bundles: only dist/queue.js (and the CLI's --redis) load them.
   external: ['node:*', 'bullmq', 'ioredis'],
-  sourcemap: true,
+  plugins: [nodeBuiltins],
+  // External maps stay in dist/ for debugging here; no sourceMappingURL comment points at a file the package does not ship.
+  sourcemap: 'external',
   logLevel: 'warning',
 });
 // The report page's script: a browser bundle (Observable Plot inlined) that `bdl compare` pastes into report.html.
@@ -53,7 +68,7 @@ await esbuild.build({
 });
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
-writeFileSync('dist/queue.d.ts', "export * from './types/src/queue/index.js';\n");
+for (const [name, file] of Object.entries(SUBPATHS)) writeFileSync(`dist/${name}.d.ts`, `export * from './types/${file.replace(/\.ts$/, '.js')}';\n`);
 // load.d.ts types the kernels from the core's own declarations: ship them beside it.
 mkdirSync('dist/types/build', { recursive: true });
 copyFileSync('build/bdl.simd.d.ts', 'dist/types/build/bdl.simd.d.ts');

@@ -1,6 +1,6 @@
 // `npm run demo`: builds the browser demo into demo/dist/ (the page, its script, and the built library
 // with its worker beside it), then, with --serve [port], serves it over HTTP (module workers need http).
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -11,6 +11,7 @@ rmSync(out, { recursive: true, force: true }); // stale hashed chunks of earlier
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync('dist')) if (f.endsWith('.js') && f !== 'cli.js' && f !== 'report-page.js') copyFileSync(join('dist', f), join(out, f));
 copyFileSync('demo/index.html', join(out, 'index.html'));
+cpSync('demo/models/sine', join(out, 'models/sine'), { recursive: true }); // the import panel's example model
 await esbuild.build({
   entryPoints: ['demo/main.ts'],
   outfile: join(out, 'demo.js'),

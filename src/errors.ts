@@ -2,6 +2,7 @@
  * The one error class of the library. `code` is stable and machine-readable; the message names the
  * argument, what was expected, what was found, and what to do.
  */
+/** The stable, machine-readable codes of `BdlError`: branch on these, not on messages. */
 export type BdlErrorCode =
   | 'E_SHAPE'
   | 'E_NONFINITE'

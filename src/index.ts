@@ -1,46 +1,38 @@
-// The public surface of bdl-wasm: re-exports only.
+// The public surface of bdl-wasm: what a user calls to fit, predict, sample and save. Re-exports only.
+// The rest is in subpaths: bdl-wasm/metrics, bdl-wasm/diagnostics, bdl-wasm/samplers and
+// bdl-wasm/advanced (the engine's building blocks). docs/API.md lists every name, generated.
+
+// Errors
 export { BdlError, type BdlErrorCode } from './errors.js';
-export { Arena, compileCore, relaxedSimdSupported, type CompiledCore, type Kernels, type WasmFlavor } from './wasm/index.js';
+// Data
 export { makeDataset, subset, type Dataset, type MatrixLike } from './data/dataset.js';
-export { parseDataset, parseTable, tableToDataset, type ParseOptions, type Table } from './data/parse.js';
-export {
-  applyStandardizer,
-  fitStandardizer,
-  standardizeX,
-  unscaleMean,
-  unscaleVariance,
-  type Standardizer,
-} from './data/standardize.js';
+export { parseDataset, type ParseOptions } from './data/parse.js';
 export { trainTestSplit, type Split } from './data/split.js';
-export { checkSpec, layoutOf, taskOf, type Activation, type Layout, type LayerLayout, type Likelihood, type MlpSpec, type TaskKind } from './model/spec.js';
-export { Mlp, type LossOptions, type MaskSource } from './model/mlp.js';
-export { fit, mlpObjective, type FitHooks, type FitOptions, type FitResult, type LoopContext, type Objective } from './train/fit.js';
-export { adam, chain, clipByGlobalNorm, momentum, sgd, weightDecay, type StepInfo, type Transform } from './train/optimizers.js';
-export { constant, cosine, cyclical, stepDecay, type Schedule } from './train/schedules.js';
-export * from './diagnostics/index.js';
-export * from './metrics/index.js';
-export {
-  hmc, nuts, philoxRng, runChain, rngFactoryFromUniforms, searchStepSize, Warmup, INIT_ATTEMPTS, MAX_STEP_SIZE, MIN_STEP_SIZE,
-  type ChainCheckpoint, type ChainOptions, type ChainProgress, type ChainResult, type DrawChunk, type HmcOptions,
-  type Info as TransitionInfo, type Kernel as SamplerKernel, type KernelParams, type KernelSpec, type KernelState,
-  type NutsOptions, type RngFactory, type SamplerRng, type Target, type Transition, type UniformSource,
-  type WarmupOptions, type WarmupState,
-} from './samplers/index.js';
-export {
-  checkSize, cholesky, DEFAULT_MEMORY_BUDGET, eigh, inverse, linalg, logdet, sampleMvn, sampleMvnPrecision, solve,
-  type CholeskyOptions, type CholeskyResult, type EighResult, type Linalg, type SizeOptions,
-} from './linalg/index.js';
-export * from './posterior/index.js';
-export * from './methods/index.js';
+export type { Activation, Likelihood, MlpSpec, TaskKind } from './model/spec.js';
+// Methods: each returns a Posterior (importing them also registers their saved formats)
+export { trainMap, type MapOptions } from './methods/map.js';
+export { trainEnsemble, type EnsembleOptions } from './methods/ensembles/ensemble.js';
+export { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './methods/ensembles/swag.js';
+export { trainMcDropout, type McDropoutOptions } from './methods/variational/mc-dropout.js';
+export { trainConcreteDropout, type ConcreteDropoutOptions } from './methods/variational/concrete-dropout.js';
+export { trainVi, type ViOptions } from './methods/variational/vi.js';
+export { trainSvgd, type SvgdOptions } from './methods/variational/svgd.js';
+export { modelSelection, trainLaplace, type LaplaceOptions } from './methods/laplace/index.js';
+export { trainHmc, trainNuts, type McmcOptions } from './methods/mcmc/mcmc.js';
+export { trainSubspace, type SubspaceOptions } from './methods/mcmc/subspace.js';
+export { trainCsgld, trainSgld, type CsgldOptions, type SgldOptions } from './methods/sgmcmc/sgld.js';
+export { trainSghmc, trainSghmcMh, type SghmcMhOptions, type SghmcOptions } from './methods/sgmcmc/sghmc.js';
+export type { MethodOptions } from './methods/common.js';
+// The table of methods (what the CLI, the comparison and the eval iterate over), with --tune
+export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from './methods/registry.js';
+// Posteriors and predictives
+export { posteriorFromBytes } from './posterior/restore.js';
+export type { ClassificationPredictive, Inputs, Interval, Posterior, Prediction, PredictiveOf, PredictOptions, Predictive, RegressionPrediction, RegressionPredictive, TaskOf } from './posterior/types.js';
+// MCMC on any target, chains in the worker pool
+export { sampleChains, type SampleChainsOptions, type SampleChainsResult, type SampleProgress, type SampleTarget } from './samplers/sample-chains.js';
+// The worker pool
 export { createPool } from './orchestration/pool.js';
-export { TASKS } from './orchestration/tasks.js';
-export { registerTask, registerTasks, taskKinds, type TaskTable, type Pool, type PoolOptions, type ProgressEvent, type RestartEvent, type RunOptions, type SharedArray, type TaskContext, type TaskData, type TaskDescription, type TaskOutcome, type TaskRunner } from './pool/index.js';
-export type { SelftestOptions, SelftestResult } from './pool/selftest.js';
-export { BnnTarget, bnnTarget, type BnnTargetOptions } from './samplers/bnn-target.js';
-export { sampleChains, diagnose, type Diagnostics, type SampleChainsOptions, type SampleChainsResult, type SampleProgress, type SampleTarget } from './samplers/sample-chains.js';
-export type { ChainTargetSpec, ChainTaskOptions, ChainTaskResult } from './samplers/chain-task.js';
-export { keyOf, philox4x32, Rng } from './random/index.js';
-export { psgld, sghmc, sghmcMh, sgld, SGMCMC_TAG, type Energy, type LangevinOptions, type MhOptions, type MhSampler } from './train/sgmcmc.js';
-// Networks trained elsewhere: import (TF.js layers, ONNX, safetensors), post-hoc posteriors, Bayesian heads, advise().
-export { fetchModel, importModel, importOnnx, importSafetensors, importTfjs, networkOutputs, parseLayers, tfjsShardPaths, type ImportedNetwork, type ImportOptions, type ModelSource, type OutputTransform, type TfjsFiles } from './import/index.js';
-export { advise, bayesianHead, BayesianLinearHead, posthoc, posthocBranch, type Advice, type AdviseQuestions, type Budget, type HeadOptions, type PosthocMethod, type PosthocOptions } from './methods/posthoc/index.js';
+export type { Pool, PoolOptions, ProgressEvent, RestartEvent, RunOptions, TaskDescription } from './pool/types.js';
+// Networks trained elsewhere: import, post-hoc posteriors, advice
+export { fetchModel, importModel, type ImportedNetwork, type ImportOptions, type ModelSource } from './import/index.js';
+export { advise, posthoc, type Advice, type AdviseQuestions, type PosthocMethod, type PosthocOptions } from './methods/posthoc/index.js';

@@ -1,5 +1,7 @@
 // Dense-layer epilogues: bias + activation forward, activation backward, bias gradient.
-// Activation codes (the ABI): 0 identity, 1 relu, 2 tanh, 3 sigmoid, 4 gelu (exact, x·Φ(x)).
+// Activation codes (the ABI): 0 identity, 1 relu, 2 tanh, 3 sigmoid, 4 gelu (exact, x·Φ(x)), 5 elu (α = 1),
+// 6 selu, 7 swish (x·σ(x), also called silu), 8 relu6, 9 softsign x/(1 + |x|), 10 hard sigmoid
+// clip(0.2x + 0.5, 0, 1) — the last six as TF.js / Keras define them, for imported networks.
 // Everything is f32x4; the transcendental ones use nn/vmath.ts. When n % 4 = 0 each row is whole
 // vectors and bias + activation run in one pass. Otherwise, as the m×n block is contiguous, only
 // the bias add goes row by row; the activation runs over the whole block, and its last
@@ -10,13 +12,19 @@
 // monomorphized loop with no branch inside. (Passing the code as a constant argument to an
 // @inline loop does not work: binaryen folds the five copies back into one branching loop.)
 
-import { gelu_f32x4, gelu_grad_f32x4, sigmoid_f32x4, tanh_f32x4 } from './vmath';
+import { expm1_neg_f32x4, gelu_f32x4, gelu_grad_f32x4, sigmoid_f32x4, tanh_f32x4 } from './vmath';
 
 const IDENTITY = 0;
 const RELU = 1;
 const TANH = 2;
 const SIGMOID = 3;
 const GELU = 4;
+const ELU = 5;
+const SELU = 6;
+const SWISH = 7;
+const RELU6 = 8;
+const SOFTSIGN = 9;
+const HARD_SIGMOID = 10;
 
 // Activation tags: code<A>() maps each to its code at compile time.
 @final class Identity {}
@@ -24,12 +32,24 @@ const GELU = 4;
 @final class Tanh {}
 @final class Sigmoid {}
 @final class Gelu {}
+@final class Elu {}
+@final class Selu {}
+@final class Swish {}
+@final class Relu6 {}
+@final class Softsign {}
+@final class HardSigmoid {}
 
 @inline function code<A>(): i32 {
   if (idof<A>() == idof<Relu>()) return RELU;
   if (idof<A>() == idof<Tanh>()) return TANH;
   if (idof<A>() == idof<Sigmoid>()) return SIGMOID;
   if (idof<A>() == idof<Gelu>()) return GELU;
+  if (idof<A>() == idof<Elu>()) return ELU;
+  if (idof<A>() == idof<Selu>()) return SELU;
+  if (idof<A>() == idof<Swish>()) return SWISH;
+  if (idof<A>() == idof<Relu6>()) return RELU6;
+  if (idof<A>() == idof<Softsign>()) return SOFTSIGN;
+  if (idof<A>() == idof<HardSigmoid>()) return HARD_SIGMOID;
   return IDENTITY;
 }
 
@@ -37,6 +57,11 @@ const GELU = 4;
 const PAD: usize = memory.data(64, 16);
 // 1.0f, broadcast from memory in the loops (V8 rebuilds an f32x4.splat constant at every use).
 const ONE: usize = memory.data<f32>([1], 16);
+// SELU's λ and λ·α (Klambauer et al. 2017), relu6's 6, hard sigmoid's slope and offset.
+const K: usize = memory.data<f32>([1.0507009873554805, 1.7580993408473766, 6, 0.2, 0.5], 16);
+@inline function k(i: usize): v128 {
+  return v128.load32_splat(K + (i << 2));
+}
 
 /** max(v, 0) as a mask: maps −0 and NaN to +0. */
 @inline function relu_f32x4(v: v128): v128 {
@@ -50,10 +75,17 @@ const ONE: usize = memory.data<f32>([1], 16);
   if (act == TANH) return tanh_f32x4(v);
   if (act == SIGMOID) return sigmoid_f32x4(v);
   if (act == GELU) return gelu_f32x4(v);
+  const pos = f32x4.gt(v, f32x4.splat(0));
+  if (act == ELU) return v128.bitselect(v, expm1_neg_f32x4(f32x4.pmin(v, f32x4.splat(0))), pos);
+  if (act == SELU) return v128.bitselect(f32x4.mul(k(0), v), f32x4.mul(k(1), expm1_neg_f32x4(f32x4.pmin(v, f32x4.splat(0)))), pos);
+  if (act == SWISH) return f32x4.mul(v, sigmoid_f32x4(v));
+  if (act == RELU6) return f32x4.pmin(relu_f32x4(v), k(2));
+  if (act == SOFTSIGN) return f32x4.div(v, f32x4.add(v128.load32_splat(ONE), f32x4.abs(v)));
+  if (act == HARD_SIGMOID) return f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(k(3), v), k(4)), f32x4.splat(0)), v128.load32_splat(ONE));
   return v;
 }
 
-/** dy ⊙ act'(z) for one vector, from s = z (relu, gelu) or s = y = act(z) (tanh, sigmoid). */
+/** dy ⊙ act'(z) for one vector, from s = z (relu, gelu, codes ≥ 5) or s = y = act(z) (tanh, sigmoid). */
 @inline function grad_f32x4<A>(g: v128, s: v128): v128 {
   const act = code<A>();
   const v = s;
@@ -62,6 +94,25 @@ const ONE: usize = memory.data<f32>([1], 16);
   if (act == TANH) return f32x4.mul(g, f32x4.sub(v128.load32_splat(ONE), f32x4.mul(y, y)));
   if (act == SIGMOID) return f32x4.mul(g, f32x4.mul(y, f32x4.sub(v128.load32_splat(ONE), y)));
   if (act == GELU) return f32x4.mul(g, gelu_grad_f32x4(v));
+  const one = v128.load32_splat(ONE);
+  const pos = f32x4.gt(v, f32x4.splat(0));
+  // elu' = eˣ = expm1(x) + 1 below 0; selu' = λα·eˣ.
+  if (act == ELU) return f32x4.mul(g, v128.bitselect(one, f32x4.add(expm1_neg_f32x4(f32x4.pmin(v, f32x4.splat(0))), one), pos));
+  if (act == SELU) return f32x4.mul(g, v128.bitselect(k(0), f32x4.mul(k(1), f32x4.add(expm1_neg_f32x4(f32x4.pmin(v, f32x4.splat(0))), one)), pos));
+  if (act == SWISH) {
+    const sg = sigmoid_f32x4(v);
+    return f32x4.mul(g, f32x4.mul(sg, f32x4.add(one, f32x4.mul(v, f32x4.sub(one, sg)))));
+  }
+  // relu6' and hard sigmoid' are 1 (0.2) strictly inside their linear piece, 0 outside.
+  if (act == RELU6) return v128.and(g, v128.and(pos, f32x4.lt(v, k(2))));
+  if (act == SOFTSIGN) {
+    const d = f32x4.add(one, f32x4.abs(v));
+    return f32x4.div(g, f32x4.mul(d, d));
+  }
+  if (act == HARD_SIGMOID) {
+    const u = f32x4.add(f32x4.mul(k(3), v), k(4));
+    return v128.and(f32x4.mul(g, k(3)), v128.and(f32x4.gt(u, f32x4.splat(0)), f32x4.lt(u, one)));
+  }
   return g;
 }
 
@@ -151,6 +202,12 @@ export function bias_act_f32(z: usize, y: usize, bias: usize, m: i32, n: i32, ac
   else if (act == TANH) forward<Tanh>(z, y, bias, m, n);
   else if (act == SIGMOID) forward<Sigmoid>(z, y, bias, m, n);
   else if (act == GELU) forward<Gelu>(z, y, bias, m, n);
+  else if (act == ELU) forward<Elu>(z, y, bias, m, n);
+  else if (act == SELU) forward<Selu>(z, y, bias, m, n);
+  else if (act == SWISH) forward<Swish>(z, y, bias, m, n);
+  else if (act == RELU6) forward<Relu6>(z, y, bias, m, n);
+  else if (act == SOFTSIGN) forward<Softsign>(z, y, bias, m, n);
+  else if (act == HARD_SIGMOID) forward<HardSigmoid>(z, y, bias, m, n);
   else forward<Identity>(z, y, bias, m, n);
 }
 
@@ -172,7 +229,7 @@ function backward<A>(dz: usize, dy: usize, s: usize, len: i32): void {
 }
 
 /**
- * dz = dy ⊙ act'(z) over len elements. relu and gelu read z (y may be 0); tanh (1 − y²) and sigmoid
+ * dz = dy ⊙ act'(z) over len elements. relu, gelu and the codes ≥ 5 read z (y may be 0); tanh (1 − y²) and sigmoid
  * (y(1 − y)) read y (z may be 0); identity copies. dz may equal dy.
  */
 export function act_backward_f32(dz: usize, dy: usize, z: usize, y: usize, len: i32, act: i32): void {
@@ -180,6 +237,12 @@ export function act_backward_f32(dz: usize, dy: usize, z: usize, y: usize, len: 
   else if (act == TANH) backward<Tanh>(dz, dy, y, len);
   else if (act == SIGMOID) backward<Sigmoid>(dz, dy, y, len);
   else if (act == GELU) backward<Gelu>(dz, dy, z, len);
+  else if (act == ELU) backward<Elu>(dz, dy, z, len);
+  else if (act == SELU) backward<Selu>(dz, dy, z, len);
+  else if (act == SWISH) backward<Swish>(dz, dy, z, len);
+  else if (act == RELU6) backward<Relu6>(dz, dy, z, len);
+  else if (act == SOFTSIGN) backward<Softsign>(dz, dy, z, len);
+  else if (act == HARD_SIGMOID) backward<HardSigmoid>(dz, dy, z, len);
   else if (dz != dy) memory.copy(dz, dy, <usize>len << 2);
 }
 

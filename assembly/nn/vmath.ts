@@ -1,4 +1,4 @@
-// f32x4 transcendental functions for the activations: exp, tanh, sigmoid, and the normal CDF and
+// f32x4 transcendental functions for the activations: exp, expm1, tanh, sigmoid, and the normal CDF and
 // density for exact GELU. Relative error a few f32 ulps (tests hold them to ≤ 4e-7 of float64;
 // Φ near x ≈ −1 is the worst, where 0.5 − ½erf cancels). Clamps use pmin/pmax: one instruction
 // each where min/max cost eight in V8, and a NaN input still comes out NaN. Internal: not re-exported.
@@ -30,6 +30,7 @@ const TABLE: usize = memory.data<f32>([
   0.1291922628879547, 0.9999999403953552,
   0.0002280998887727037, 0.023763157427310944, 0.4625250995159149, 1,
   9,
+  -0.34657359027997264, // −½ln 2
 ], 16);
 const C_LOG2E = 0;
 const C_MAGIC = 1;
@@ -47,6 +48,7 @@ const C_G = 24; // 15 coefficients
 const C_TANH_P = 39; // 6 coefficients
 const C_TANH_Q = 45; // 4 coefficients
 const C_NINE = 49;
+const C_MINUS_HALF_LN2 = 50;
 
 // Integer lane constants.
 const ITABLE: usize = memory.data<i32>([0x80000000, 0xfffff000, 127], 16);
@@ -145,6 +147,17 @@ const I_BIAS = 2;
   q = f32x4.add(f32x4.mul(q, x2), c(C_TANH_Q + 2));
   q = f32x4.add(f32x4.mul(q, x2), c(C_TANH_Q + 3));
   return v128.or(f32x4.div(f32x4.mul(ax, p), q), sign);
+}
+
+/**
+ * eˣ − 1 for x ≤ 0 (ELU, SELU): the Taylor form directly on [−½ln2, 0], where e^x − 1 would cancel;
+ * below, the reduced exponential minus 1 (|result| ≥ 0.29: no cancellation). −1 below −104.
+ */
+@inline export function expm1_neg_f32x4(x: v128): v128 {
+  const y = f32x4.pmax(x, c(C_MINUS_104));
+  const t = magic_k(y);
+  const far = f32x4.sub(scale_exp(expm1(reduce1(y, t)), k_of(t)), c(C_ONE));
+  return v128.bitselect(expm1(x), far, f32x4.gt(x, c(C_MINUS_HALF_LN2)));
 }
 
 /** sigmoid x from e = e^−|x| ≤ 1: 1/(1 + e) for x ≥ 0, e/(1 + e) below; never overflows. */

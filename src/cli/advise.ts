@@ -8,52 +8,51 @@ import { readFile } from 'node:fs/promises';
 import { BdlError } from '../errors.js';
 import { importModelFile } from '../import/node.js';
 import { advise, formatAdvice, type Budget } from '../methods/posthoc/index.js';
-import { helpText, parseArgs, type FlagSpec } from './args.js';
+import { bool, enumOf, text } from '../options/schema.js';
+import { flagsOf, helpLines, parseFlags, UsageError, type Usage } from './args.js';
 
-export const ADVISE_FLAGS: Record<string, FlagSpec> = {
-  trained: { type: 'string', help: 'do you already have a trained model? yes | no (yes when --model is given)' },
-  dropout: { type: 'string', help: 'does it use dropout? yes | no (read from --model when given)' },
-  budget: { type: 'string', help: 'untrained: training budget relative to one network: 1x | 1.2-2x | Mx' },
-  model: { type: 'string', help: 'the trained model file (model.json, .onnx, .safetensors): answers --trained and --dropout' },
-  layers: { type: 'string', help: 'with a .safetensors --model: its layer description' },
-  results: { type: 'string', help: "a bdl compare results.json: show the measured calibration ranking and cost" },
-  json: { type: 'boolean', help: 'print the advice as JSON' },
-  debug: { type: 'boolean', help: 'print stack traces' },
-  help: { type: 'boolean', help: 'this text' },
+const USAGE: Usage = { command: 'advise', line: 'usage: bdl advise (--trained yes|no [--dropout yes|no] [--budget B] | --model FILE) [--results results.json] [--json]   (bdl advise --help)' };
+
+export const ADVISE_FIELDS = {
+  trained: enumOf(['yes', 'no'], { help: 'do you already have a trained model? (yes when --model is given)' }),
+  dropout: enumOf(['yes', 'no'], { help: 'does it use dropout? (read from --model when given)' }),
+  budget: enumOf(['1x', '1.2-2x', 'Mx'], { help: 'untrained: training budget relative to one network' }),
+  model: text({ help: 'the trained model file (model.json, .onnx, .safetensors): answers --trained and --dropout' }),
+  layers: text({ help: 'with a .safetensors --model: its layer description' }),
+  results: text({ help: 'a bdl compare results.json: show the measured calibration ranking and cost' }),
+  json: bool({ default: false, help: 'print the advice as JSON' }),
+  debug: bool({ default: false, help: 'print stack traces' }),
+  help: bool({ default: false, help: 'this text' }),
 };
-
-const SUMMARY = 'which method to use: trained model? dropout? budget? → method, reason, command';
+const TABLE = flagsOf(ADVISE_FIELDS, 'flags');
 
 export async function adviseCommand(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, ADVISE_FLAGS, 'advise');
-  if (flags.help) {
-    process.stdout.write(helpText('advise', SUMMARY, ADVISE_FLAGS));
+  const flags = parseFlags(argv, TABLE, USAGE);
+  if (flags.get('help')) {
+    process.stdout.write(`bdl advise — which method to use: trained model? dropout? budget? → method, reason, command\n\n${USAGE.line}\n${helpLines(TABLE, ['flags'])}\n`);
     return;
   }
-  let trained = yesNo(flags.trained, 'trained');
-  let dropout = yesNo(flags.dropout, 'dropout');
-  const model = flags.model as string | undefined;
+  let trained = yesNo(flags.get('trained'));
+  let dropout = yesNo(flags.get('dropout'));
+  const model = flags.get('model') as string | undefined;
   if (model) {
-    const net = await importModelFile(model, { layers: flags.layers as string | undefined });
+    const net = await importModelFile(model, { layers: flags.get('layers') as string | undefined });
     const d = net.spec.dropout;
     const found = Array.isArray(d) ? d.some((r) => r > 0) : (d ?? 0) > 0;
-    if (dropout !== undefined && dropout !== found) process.stderr.write(`advise: --dropout ${flags.dropout} but ${model} has ${found ? '' : 'no '}dropout layers; using the file\n`);
+    if (dropout !== undefined && dropout !== found) process.stderr.write(`advise: --dropout ${flags.get('dropout')} but ${model} has ${found ? '' : 'no '}dropout layers; using the file\n`);
     trained = true;
     dropout = found;
   }
-  if (trained === undefined) throw new BdlError('E_ARG', '--trained: expected yes or no (do you already have a trained model?), or --model <file>. See bdl advise --help.', 'trained');
-  const comparison = flags.results ? await readJson(String(flags.results)) : undefined;
-  const a = advise({ trained, dropout, budget: flags.budget as Budget | undefined, model, comparison });
-  process.stdout.write(flags.json ? JSON.stringify(a, null, 2) + '\n' : formatAdvice(a));
+  if (trained === undefined) throw new UsageError('bdl advise: --trained: expected yes or no (do you already have a trained model?), or --model <file>. See bdl advise --help.', USAGE, 'trained');
+  const results = flags.get('results') as string | undefined;
+  const comparison = results ? await readJson(results) : undefined;
+  const a = advise({ trained, dropout, budget: flags.get('budget') as Budget | undefined, model, comparison });
+  process.stdout.write(flags.get('json') ? JSON.stringify(a, null, 2) + '\n' : formatAdvice(a));
 }
 
-function yesNo(v: string | boolean | undefined, name: string): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'yes' || v === 'true') return true;
-  if (v === 'no' || v === 'false') return false;
-  throw new BdlError('E_ARG', `--${name}: expected yes or no, found ${JSON.stringify(v)}.`, name);
+function yesNo(v: unknown): boolean | undefined {
+  return v === undefined ? undefined : v === 'yes';
 }
-
 async function readJson(path: string): Promise<unknown> {
   let text: string;
   try {

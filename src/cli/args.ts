@@ -1,59 +1,99 @@
-/** A small, strict command-line parser: `--name value`, `--name=value`, and boolean switches. */
+/**
+ * Strict command-line flags: node:util `parseArgs` in strict mode (no positionals, no unknown flags,
+ * no value on a switch), each value converted and checked by the option schema's field, so a flag
+ * means exactly what the API option means. Every malformed flag is a UsageError: exit 2 with the
+ * command's usage line, before any work.
+ */
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { BdlError } from '../errors.js';
+import { fieldError, flagName, formatValue, nearest, type Field } from '../options/schema.js';
 
-export interface FlagSpec {
-  /** 'string' takes a value; 'boolean' is a switch. */
-  type: 'string' | 'boolean';
-  help: string;
-  default?: string;
+/** A command's one-line usage, printed with every usage error. */
+export interface Usage {
+  command: string;
+  line: string;
 }
 
-export type Flags = Record<string, string | boolean | undefined>;
-
-export function parseArgs(argv: string[], spec: Record<string, FlagSpec>, command: string): { flags: Flags; rest: string[] } {
-  const flags: Flags = {};
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) {
-      rest.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    const s = spec[name];
-    if (!s) {
-      throw new BdlError('E_ARG', `bdl ${command}: unknown flag --${name}. Known: ${Object.keys(spec).map((k) => `--${k}`).join(', ')}. See bdl ${command} --help.`, name);
-    }
-    if (s.type === 'boolean') {
-      flags[name] = true;
-      continue;
-    }
-    const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
-      throw new BdlError('E_ARG', `bdl ${command}: --${name} needs a value (${s.help}).`, name);
-    }
-    flags[name] = value;
+/** A malformed command line: exit code 2 and the usage line. */
+export class UsageError extends BdlError {
+  constructor(
+    message: string,
+    readonly usage: Usage,
+    argument?: string,
+  ) {
+    super('E_ARG', message, argument);
+    this.name = 'UsageError';
   }
-  for (const [k, s] of Object.entries(spec)) if (flags[k] === undefined && s.default !== undefined) flags[k] = s.default;
-  return { flags, rest };
 }
 
-export function helpText(command: string, summary: string, spec: Record<string, FlagSpec>): string {
-  const rows = Object.entries(spec).map(([k, s]) => {
-    const left = `  --${k}${s.type === 'string' ? ' <value>' : ''}`;
-    return `${left.padEnd(30)} ${s.help}${s.default !== undefined ? ` (default ${s.default})` : ''}`;
-  });
-  return `bdl ${command} — ${summary}\n\n${rows.join('\n')}\n`;
+/** A flag: the option key it sets, the field that reads it, and the group its help line is listed in. */
+export interface Flag {
+  key: string;
+  field: Field<unknown>;
+  group: string;
 }
+export type FlagTable = Record<string, Flag>;
 
-/** A number flag, with the flag named in the error. */
-export function numberFlag(flags: Flags, name: string, opts: { integer?: boolean; min?: number } = {}): number | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
-    throw new BdlError('E_ARG', `--${name}: expected ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, found ${JSON.stringify(v)}.`, name);
+/** The flags of a schema's fields (API-only fields have none). */
+export function flagsOf(fields: Readonly<Record<string, Field<unknown>>>, group: string, skip: readonly string[] = []): FlagTable {
+  const out: FlagTable = {};
+  for (const [key, field] of Object.entries(fields)) {
+    const name = flagName(key, field);
+    if (name !== undefined && !skip.includes(key)) out[name] = { key, field, group };
   }
-  return n;
+  return out;
+}
+
+/** Parses `argv` strictly against `table`: flag name → checked value, for the flags given. */
+export function parseFlags(argv: readonly string[], table: FlagTable, usage: Usage): Map<string, unknown> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const [name, f] of Object.entries(table)) options[name] = { type: f.field.switch ? 'boolean' : 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = nodeParseArgs({ args: [...argv], options, strict: true, allowPositionals: false, allowNegative: true }).values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    throw new UsageError(parseMessage(e as Error & { code?: string }, Object.keys(table), usage), usage);
+  }
+  const out = new Map<string, unknown>();
+  for (const [name, raw] of Object.entries(values)) {
+    if (raw === undefined) continue;
+    const { field } = table[name];
+    const v = typeof raw === 'boolean' ? raw : field.fromText?.(raw);
+    if (v === undefined || !field.valid(v)) throw new UsageError(`bdl ${usage.command}: ${fieldError(`--${name}`, field, JSON.stringify(raw), name).message}`, usage, name);
+    out.set(name, v);
+  }
+  return out;
+}
+
+function parseMessage(e: Error & { code?: string }, known: string[], usage: Usage): string {
+  const unknown = /Unknown option '--?([^']+)'/.exec(e.message)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const near = nearest(unknown, known);
+    return `bdl ${usage.command}: unknown flag --${unknown}.${near ? ` Did you mean --${near}?` : ''} See bdl ${usage.command} --help.`;
+  }
+  return `bdl ${usage.command}: ${e.message.replace(/\n/g, ' ')}`;
+}
+
+/** The options a set of parsed flags gives: option key → value, for the flags of `group`s given. */
+export function optionsOf(parsed: Map<string, unknown>, table: FlagTable, groups: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of parsed) if (groups.includes(table[name].group)) out[table[name].key] = v;
+  return out;
+}
+
+/** The help lines of a flag table, one group after another. */
+export function helpLines(table: FlagTable, groups: readonly string[]): string {
+  const rows: string[] = [];
+  for (const g of groups) {
+    const flags = Object.entries(table).filter(([, f]) => f.group === g);
+    if (!flags.length) continue;
+    rows.push('', `${g}:`);
+    for (const [name, { field }] of flags) {
+      const negated = field.switch && field.default === true;
+      const left = `  --${negated ? 'no-' : ''}${name}${field.switch ? '' : ' <value>'}`;
+      const def = negated ? '' : field.default !== undefined ? ` (default ${formatValue(field.default)})` : field.defaultText ? ` (default: ${field.defaultText})` : '';
+      rows.push(`${left.padEnd(30)} ${negated ? `don't: ${field.help}` : field.help}${def}`);
+    }
+  }
+  return rows.join('\n');
 }

@@ -3,7 +3,7 @@
  * toy with a gap, digits with OOD inputs) or on the user's --train/--test files. Prints the tables and
  * the orderings, writes DIR/results.json and DIR/report.html.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { BdlError } from '../errors.js';
@@ -14,27 +14,34 @@ import { runSuite, type SuiteResult } from '../report/run.js';
 import { FIELD_ORDERINGS, judgeOrdering } from '../report/orderings.js';
 import { formatTables } from '../report/table.js';
 import { reportHtml, type ReportDoc } from '../report/html.js';
-import { helpText, numberFlag, parseArgs, type FlagSpec } from './args.js';
+import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+import { writeOutputs } from './output.js';
+import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
+import { classesOf } from '../methods/common.js';
+import type { Dataset } from '../data/dataset.js';
 import { progressReporter } from './progress.js';
-import { REDIS_FLAG, withRedisPool } from './worker.js';
+import { REDIS_FIELD, withRedisPool } from './worker.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
 const DEFAULT_DATASETS = 'energy,toy-gap,digits';
 
-export const COMPARE_FLAGS: Record<string, FlagSpec> = {
-  dataset: { type: 'string', help: `embedded data, comma-separated: ${[...Object.keys(UCI_FILES), 'toy-gap', 'digits'].join(', ')}`, default: DEFAULT_DATASETS },
-  train: { type: 'string', help: 'your training file (CSV or whitespace-separated; target last) instead of --dataset' },
-  test: { type: 'string', help: 'your test file (same columns)' },
-  task: { type: 'string', help: 'with --train: regression | classification', default: 'regression' },
-  methods: { type: 'string', help: `comma-separated (default: every method: ${methodNames().join(', ')})` },
-  out: { type: 'string', help: 'directory for results.json and report.html', default: 'bdl-report' },
-  seed: { type: 'string', help: 'random seed of every method', default: '0' },
-  'time-limit': { type: 'string', help: 'seconds after which one method is stopped and reported as skipped', default: '60' },
-  data: { type: 'string', help: 'directory of the embedded data (default: the package’s data/)' },
-  redis: REDIS_FLAG,
-  debug: { type: 'boolean', help: 'print stack traces' },
-  help: { type: 'boolean', help: 'this text' },
+const USAGE: Usage = { command: 'compare', line: 'usage: bdl compare [--dataset LIST | --train FILE --test FILE] [--methods LIST] [--out DIR] [flags]   (bdl compare --help)' };
+
+export const COMPARE_FIELDS = {
+  dataset: text({ default: DEFAULT_DATASETS, help: `embedded data, comma-separated: ${[...Object.keys(UCI_FILES), 'toy-gap', 'digits'].join(', ')}` }),
+  train: text({ help: 'your training file (CSV or whitespace-separated; target last) instead of --dataset' }),
+  test: text({ help: 'your test file (same columns)' }),
+  task: enumOf(['regression', 'classification'], { default: 'regression', help: 'with --train: regression | classification' }),
+  methods: text({ help: `comma-separated (default: every method: ${methodNames().join(', ')})` }),
+  out: text({ default: 'bdl-report', help: 'directory for results.json and report.html' }),
+  seed: int({ min: 0, default: 0, help: 'random seed of every method' }),
+  timeLimit: num({ min: 1, default: 60, flag: 'time-limit', help: 'seconds after which one method is stopped and reported as skipped' }),
+  data: text({ help: 'directory of the embedded data (default: the package’s data/)' }),
+  redis: REDIS_FIELD,
+  debug: bool({ default: false, help: 'print stack traces' }),
+  help: bool({ default: false, help: 'this text' }),
 };
+const TABLE = flagsOf(COMPARE_FIELDS, 'flags');
 
 /**
  * Budgets per method for the embedded suites, sized for a 2-core machine (the whole default run well
@@ -47,16 +54,23 @@ export const COMPARE_BUDGETS: Record<string, Record<string, unknown>> = {
 };
 
 export async function compareCommand(argv: string[], signal: AbortSignal): Promise<void> {
-  const { flags } = parseArgs(argv, COMPARE_FLAGS, 'compare');
-  if (flags.help) {
-    process.stdout.write(helpText('compare', 'run methods side by side; print a table; write results.json and report.html', COMPARE_FLAGS));
+  const given = parseFlags(argv, TABLE, USAGE);
+  if (given.get('help')) {
+    process.stdout.write(`bdl compare — run methods side by side; print a table; write results.json and report.html\n\n${USAGE.line}\n${helpLines(TABLE, ['flags'])}\n`);
     return;
   }
-  const methods = pickMethods(flags.methods as string | undefined);
-  const seed = numberFlag(flags, 'seed', { integer: true, min: 0 }) ?? 0;
-  const timeLimit = numberFlag(flags, 'time-limit', { min: 1 }) ?? 60;
+  const flags = { ...schema('bdl compare', COMPARE_FIELDS).defaults(), ...optionsOf(given, TABLE, ['flags']) } as CompareFlags;
+  let methods: Record<string, MethodEntry>;
+  try {
+    methods = pickMethods(flags.methods);
+    if ((flags.train === undefined) !== (flags.test === undefined)) throw new BdlError('E_ARG', '--train and --test go together: give both files.', 'train');
+    for (const name of flags.dataset.split(',').filter((n) => n !== '')) if (!UCI_FILES[name] && name !== 'toy-gap' && name !== 'digits') badDataset(name);
+  } catch (e) {
+    throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl compare: ${e.message}`, USAGE, e.argument) : e;
+  }
+  const { seed, timeLimit } = flags;
   const suites = await loadSuites(flags);
-  const outDir = String(flags.out);
+  const outDir = flags.out;
 
   const t0 = performance.now();
   const results: SuiteResult[] = [];
@@ -65,8 +79,8 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     const budgets = pool ? Object.fromEntries(Object.keys(methods).map((m) => [m, { ...COMPARE_BUDGETS[m], pool }])) : COMPARE_BUDGETS;
     for (const suite of suites) {
       let bar: ReturnType<typeof progressReporter> | undefined;
-      results.push(
-        await runSuite(suite, methods, {
+      // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
+      const run = runSuite(suite, methods, {
           seed,
           timeLimit,
           signal,
@@ -77,8 +91,8 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
             bar?.end();
             process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
           },
-        }),
-      );
+        });
+      results.push(await run.finally(() => bar?.end()));
     }
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -94,9 +108,10 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     orderings,
   };
   await mkdir(outDir, { recursive: true });
-  await writeFile(`${outDir}/results.json`, JSON.stringify(doc) + '\n');
-  await writeFile(`${outDir}/report.html`, reportHtml(doc, await pageScript()));
+  await writeOutputs({ [`${outDir}/results.json`]: JSON.stringify(doc) + '\n', [`${outDir}/report.html`]: reportHtml(doc, await pageScript()) }, signal);
   process.stdout.write(`wrote ${outDir}/results.json and ${outDir}/report.html\n`);
+  const ran = results.reduce((k, r) => k + r.methods.filter((m) => !m.skipped).length, 0);
+  if (ran === 0) throw new BdlError('E_EMPTY', `compare: every method was skipped (the reasons are above and in ${outDir}/report.html); nothing was compared.`);
 }
 
 function pickMethods(list: string | undefined): Record<string, MethodEntry> {
@@ -110,23 +125,39 @@ function pickMethods(list: string | undefined): Record<string, MethodEntry> {
   return out;
 }
 
-async function loadSuites(flags: Record<string, string | boolean | undefined>): Promise<Suite[]> {
-  if (flags.train !== undefined || flags.test !== undefined) {
-    if (typeof flags.train !== 'string' || typeof flags.test !== 'string') throw new BdlError('E_ARG', '--train and --test go together: give both files.', 'train');
-    const task = flags.task === 'classification' ? 'classification' : flags.task === 'regression' ? 'regression' : badTask(flags.task);
+interface CompareFlags {
+  dataset: string;
+  train?: string;
+  test?: string;
+  task: 'regression' | 'classification';
+  methods?: string;
+  out: string;
+  seed: number;
+  timeLimit: number;
+  data?: string;
+  redis?: string;
+}
+
+async function loadSuites(flags: CompareFlags): Promise<Suite[]> {
+  if (flags.train !== undefined && flags.test !== undefined) {
+    const task = flags.task;
     const train = tableToDataset(parseTable(await readText(flags.train), { source: flags.train }), -1, flags.train);
     const test = tableToDataset(parseTable(await readText(flags.test), { source: flags.test }), -1, flags.test);
     if (test.inputs !== train.inputs) throw new BdlError('E_SHAPE', `--test: expected ${train.inputs + 1} columns as in --train, found ${test.inputs + 1}.`, 'test');
+    if (task === 'classification') {
+      const k = labelsOf(train, flags.train);
+      labelsOf(test, flags.test, Math.max(k, 2));
+    }
     return [{ name: flags.train.replace(/^.*[\\/]/, ''), task, description: `${flags.train} (${train.n} rows) → ${flags.test} (${test.n} rows), target the last column`, train, test }];
   }
-  const dir = typeof flags.data === 'string' ? flags.data.replace(/\/?$/, '/') : new URL('../data/', import.meta.url);
+  const dir = flags.data !== undefined ? flags.data.replace(/\/?$/, '/') : new URL('../data/', import.meta.url);
   const at = (name: string) => (typeof dir === 'string' ? dir + name : new URL(name, dir));
   const suites: Suite[] = [];
-  for (const name of String(flags.dataset).split(',').filter((s) => s !== '')) {
+  for (const name of flags.dataset.split(',').filter((s) => s !== '')) {
     if (UCI_FILES[name]) suites.push(uciSuite(name, await readText(at(`uci/${UCI_FILES[name]}.txt`))));
     else if (name === 'toy-gap') suites.push(toyGapSuite());
     else if (name === 'digits') suites.push(digitsSuite(gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
-    else throw new BdlError('E_ARG', `--dataset: unknown data set ${JSON.stringify(name)}; expected some of ${[...Object.keys(UCI_FILES), 'toy-gap', 'digits'].join(', ')}.`, 'dataset');
+    else badDataset(name);
   }
   return suites;
 }
@@ -148,6 +179,15 @@ async function readText(path: string | URL): Promise<string> {
   return (await readBytes(path)).toString('utf8');
 }
 
-function badTask(v: unknown): never {
-  throw new BdlError('E_ARG', `--task: expected regression or classification, found ${JSON.stringify(v)}.`, 'task');
+function badDataset(name: string): never {
+  throw new BdlError('E_ARG', `--dataset: unknown data set ${JSON.stringify(name)}; expected some of ${[...Object.keys(UCI_FILES), 'toy-gap', 'digits'].join(', ')}.`, 'dataset');
+}
+
+/** Classification labels: integers in range, named by file and row. */
+function labelsOf(d: Dataset, file: string, classes?: number): number {
+  try {
+    return classesOf(d, classes);
+  } catch (e) {
+    throw e instanceof BdlError ? new BdlError(e.code, `${file}: ${e.message}`, e.argument) : e;
+  }
 }

@@ -1,175 +1,171 @@
 /**
  * `bdl fit`: train one method on a training file and write its predictive on a test file as JSON,
- * in original target units (the contract other tools script against).
+ * in original target units (the contract other tools script against); `--save` keeps the trained
+ * posterior for `bdl predict`. Every flag is the method's option of the same meaning, checked by the
+ * method's schema before any file is read.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { BdlError } from '../errors.js';
-import { parseTable, tableToDataset, type Table } from '../data/parse.js';
-import { METHODS, methodNames, trainMethod } from '../methods/registry.js';
-import type { Predictive } from '../posterior/types.js';
-import { accuracy, gaussianLogLik, mixtureLogLik, nll, rmse } from '../metrics/index.js';
-import { helpText, numberFlag, parseArgs, type FlagSpec } from './args.js';
+import type { Dataset } from '../data/dataset.js';
+import { METHODS, methodNames, trainMethod, type MethodEntry } from '../methods/registry.js';
+import { classesOf, METHOD_OPTIONS, type MethodProgress } from '../methods/common.js';
+import { bool, int, nearest, text, type Field } from '../options/schema.js';
+import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type FlagTable, type Usage } from './args.js';
+import { checkWritable, writeOutputs } from './output.js';
 import { progressReporter } from './progress.js';
-import { REDIS_FLAG, withRedisPool } from './worker.js';
+import { REDIS_FIELD, withRedisPool } from './worker.js';
+import type { Predictive } from '../posterior/types.js';
+import { chainSummary, metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
+import { readTestTable, readTrainTable } from './tables.js';
 
-export const FIT_FLAGS: Record<string, FlagSpec> = {
-  method: { type: 'string', help: `one of ${methodNames().join(', ')}` },
-  train: { type: 'string', help: 'training file: CSV or whitespace-separated numbers' },
-  test: { type: 'string', help: 'test file: the same columns (target optional)' },
-  task: { type: 'string', help: 'regression | classification', default: 'regression' },
-  target: { type: 'string', help: 'target column: index (negative from the end) or header name', default: '-1' },
-  hidden: { type: 'string', help: 'hidden widths, comma-separated', default: '50' },
-  activation: { type: 'string', help: 'relu | tanh | sigmoid | gelu', default: 'relu' },
-  likelihood: { type: 'string', help: 'regression: gaussian | heteroscedastic' },
-  epochs: { type: 'string', help: 'training epochs (method default when omitted)' },
-  'batch-size': { type: 'string', help: 'minibatch size' },
-  lr: { type: 'string', help: 'learning rate' },
-  'prior-precision': { type: 'string', help: 'Gaussian prior precision (Laplace: marglik | grid | a number)' },
-  seed: { type: 'string', help: 'random seed', default: '0' },
-  tune: { type: 'boolean', help: "choose the method's hyperparameters (dropout, epochs, prior precision, learning rate) on a seeded 80/20 validation split of --train, then retrain on all of it; flags you set are kept" },
-  'tune-folds': { type: 'string', help: 'with --tune: choose by k-fold cross-validation of --train instead of one split (k× the search cost)' },
-  samples: { type: 'string', help: 'test-time posterior samples' },
-  members: { type: 'string', help: 'ensemble / MultiSWAG members' },
-  adversarial: { type: 'string', help: "ensemble: adversarial training, ε as a fraction of each input's range (the paper's 0.01)" },
-  'beta-nll': { type: 'string', help: 'with --likelihood heteroscedastic (ensemble, mc-dropout): β of the β-NLL in [0, 1], e.g. 0.5; 0 = plain NLL' },
-  dropout: { type: 'string', help: 'dropout rate' },
-  'input-dropout': { type: 'boolean', help: "mc-dropout: drop the inputs too, at the same rate (Gal's UCI networks)" },
-  subset: { type: 'string', help: 'Laplace: last-layer | all | subnetwork' },
-  hessian: { type: 'string', help: 'Laplace: kron | full | diag' },
-  chains: { type: 'string', help: 'MCMC chains' },
-  warmup: { type: 'string', help: 'MCMC warmup iterations' },
-  draws: { type: 'string', help: 'MCMC draws per chain' },
-  out: { type: 'string', help: 'write the JSON here (default: standard output)' },
-  redis: REDIS_FLAG,
-  debug: { type: 'boolean', help: 'print stack traces' },
-  help: { type: 'boolean', help: 'this text' },
+const USAGE: Usage = { command: 'fit', line: 'usage: bdl fit --method NAME --train FILE --test FILE [--out FILE] [--save FILE] [flags]   (bdl fit --method NAME --help)' };
+
+/** The command's own flags; the method's options follow from its schema. */
+export const FIT_FIELDS = {
+  method: text({ help: `one of ${methodNames().join(', ')}` }),
+  train: text({ help: 'training file: CSV or whitespace-separated numbers' }),
+  test: text({ help: 'test file: the same columns (target optional)' }),
+  target: text({ default: '-1', help: 'target column: index (negative from the end; write --target=-2) or header name' }),
+  tune: bool({ default: false, help: "choose the method's hyperparameters (dropout, epochs, prior precision, learning rate) on a seeded 80/20 validation split of --train, then retrain on all of it; flags you set are kept" }),
+  tuneFolds: int({ min: 2, flag: 'tune-folds', help: 'with --tune: choose by k-fold cross-validation of --train instead of one split (k× the search cost)' }),
+  out: text({ help: 'write the JSON here (default: standard output)' }),
+  save: text({ help: 'also save the trained posterior here (for bdl predict --posterior)' }),
+  redis: REDIS_FIELD,
+  debug: bool({ default: false, help: 'print stack traces' }),
+  help: bool({ default: false, help: 'this text (with --method: that method’s flags)' }),
 };
 
+const COMMAND = 'command';
+const SHARED = 'network and training';
+
+/** Every flag any method takes, for the strict parse (each method then keeps its own). */
+function allFlags(): FlagTable {
+  let table: FlagTable = { ...flagsOf(FIT_FIELDS, COMMAND), ...flagsOf(METHOD_OPTIONS.fields, SHARED) };
+  for (const entry of Object.values(METHODS)) table = { ...flagsOf(entry.options.fields, 'method'), ...table };
+  return table;
+}
+
+/** The flags of one method: the command's, then the method's options (shared ones listed apart). */
+export function methodFlags(entry: MethodEntry): FlagTable {
+  const base: Readonly<Record<string, Field<unknown>>> = METHOD_OPTIONS.fields;
+  const shared = Object.keys(base).filter((k) => entry.options.fields[k] === base[k]);
+  return { ...flagsOf(FIT_FIELDS, COMMAND), ...flagsOf(entry.options.fields, SHARED), ...flagsOf(entry.options.fields, 'method', shared) };
+}
+
 export async function fitCommand(argv: string[], signal: AbortSignal): Promise<void> {
-  const { flags } = parseArgs(argv, FIT_FLAGS, 'fit');
-  if (flags.help) {
-    process.stdout.write(helpText('fit', 'train a method and write its predictive on the test file as JSON', FIT_FLAGS));
+  const t0 = performance.now();
+  const all = allFlags();
+  const given = parseFlags(argv, all, USAGE);
+  const name = given.get('method') as string | undefined;
+  const entry = name === undefined ? undefined : METHODS[name];
+  if (given.get('help')) {
+    process.stdout.write(helpText(name, entry));
     return;
   }
-  const method = required(flags.method, 'method');
-  const entry = METHODS[method];
-  if (!entry) throw new BdlError('E_ARG', `--method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(method)}.`, 'method');
-  const task = flags.task === 'classification' ? 'classification' : flags.task === 'regression' ? 'regression' : badTask(flags.task);
-  const target = /^-?\d+$/.test(String(flags.target)) ? Number(flags.target) : String(flags.target);
-  const trainTable = await readTable(required(flags.train, 'train'));
-  const testTable = await readTable(required(flags.test, 'test'));
-  const train = tableToDataset(trainTable, target, flags.train as string);
-  const testHasTarget = testTable.cols === trainTable.cols;
-  if (!testHasTarget && testTable.cols !== trainTable.cols - 1) {
-    throw new BdlError('E_SHAPE', `--test: expected ${trainTable.cols} columns (with the target) or ${trainTable.cols - 1} (inputs only), as in --train; found ${testTable.cols}.`, 'test');
+  if (name === undefined) throw new UsageError('bdl fit: --method is required.', USAGE, 'method');
+  if (!entry) {
+    const near = nearest(name, methodNames());
+    throw new UsageError(`bdl fit: --method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.${near ? ` Did you mean ${near}?` : ''}`, USAGE, 'method');
   }
-  const test = testHasTarget ? tableToDataset(testTable, target, flags.test as string) : { x: Float32Array.from(testTable.data), y: undefined };
-
-  const hidden = String(flags.hidden).split(',').filter((s) => s !== '').map(Number);
-  if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new BdlError('E_ARG', `--hidden: expected positive integers separated by commas, found ${JSON.stringify(flags.hidden)}.`, 'hidden');
-  const bar = progressReporter(method);
-  const t0 = performance.now();
-  const { posterior, tuned } = await withRedisPool(flags.redis, (pool) => trainMethod(method, train, {
-    task,
-    ...(pool && { pool }),
-    hidden,
-    activation: flags.activation as 'relu',
-    likelihood: flags.likelihood as 'gaussian' | undefined,
-    epochs: numberFlag(flags, 'epochs', { integer: true, min: 1 }),
-    batchSize: numberFlag(flags, 'batch-size', { integer: true, min: 1 }),
-    learningRate: numberFlag(flags, 'lr'),
-    priorPrecision: flags['prior-precision'] === undefined || isNaN(Number(flags['prior-precision'])) ? undefined : numberFlag(flags, 'prior-precision', { min: 0 }),
-    priorPrecisionMode: flags['prior-precision'],
-    seed: numberFlag(flags, 'seed', { integer: true, min: 0 }),
-    samples: numberFlag(flags, 'samples', { integer: true, min: 1 }),
-    members: numberFlag(flags, 'members', { integer: true, min: 1 }),
-    adversarial: numberFlag(flags, 'adversarial', { min: 0 }),
-    betaNll: numberFlag(flags, 'beta-nll', { min: 0 }),
-    dropout: numberFlag(flags, 'dropout', { min: 0 }),
-    inputDropout: inputDropoutFlag(method, flags['input-dropout']),
-    subset: flags.subset,
-    hessian: flags.hessian,
-    chains: numberFlag(flags, 'chains', { integer: true, min: 1 }),
-    warmup: numberFlag(flags, 'warmup', { integer: true, min: 0 }),
-    draws: numberFlag(flags, 'draws', { integer: true, min: 1 }),
-    onProgress: (p) => bar.update(p.epoch, p.epochs, `loss ${p.loss.toFixed(4)}`),
-    signal,
-  }, flags.tune === true, (p) => p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`), { folds: numberFlag(flags, 'tune-folds', { integer: true, min: 2 }) }));
-  const pred = await posterior.predict(test.x, { seed: numberFlag(flags, 'seed', { integer: true, min: 0 }) ?? 0, samples: numberFlag(flags, 'samples', { integer: true, min: 1 }), signal });
-  const seconds = (performance.now() - t0) / 1000;
-  bar.end();
-  if (tuned) process.stderr.write(`${method}: tuned on ${flags['tune-folds'] ? `${flags['tune-folds']}-fold cross-validation` : 'a validation split'} of --train: ${JSON.stringify(tuned.chosen)}\n`);
-  else if (flags.tune === true) process.stderr.write(`${method}: --tune had nothing left to choose (the flags you set cover everything its search varies); trained as given\n`);
-  // A sampler's own warnings (e.g. swag-subspace's R̂ and divergences) reach the user, not just the JSON.
-  const warnings = (posterior.info as { warnings?: unknown } | undefined)?.warnings;
-  if (Array.isArray(warnings)) for (const w of warnings) process.stderr.write(`${method}: warning: ${String(w)}\n`);
-  const json = JSON.stringify(toJson(method, pred, seconds));
-  if (flags.out) await writeFile(String(flags.out), json + '\n');
-  else process.stdout.write(json + '\n');
-  if (test.y) process.stderr.write(`${method}: ${summaryLine(pred, test.y)}, ${seconds.toFixed(2)} s\n`);
-}
-
-/** The output contract (see the compare issue): plain arrays, original units. */
-export function toJson(method: string, p: Predictive, seconds: number): Record<string, unknown> {
-  if (p.kind === 'regression') {
-    const m = p.members;
-    return {
-      method,
-      task: 'regression',
-      mean: Array.from(p.mean),
-      variance: Array.from(p.variance),
-      aleatoric: Array.from(p.aleatoric),
-      epistemic: Array.from(p.epistemic),
-      samples: m ? { mean: rows(m.mean, m.count), variance: rows(m.variance, m.count) } : null,
-      seconds,
-    };
+  // Each flag again through this method's own field (ranges differ: e.g. MC dropout's samples).
+  const table = methodFlags(entry);
+  for (const flag of given.keys()) {
+    if (table[flag]) continue;
+    const owners = Object.entries(METHODS).filter(([, e]) => methodFlags(e)[flag]).map(([k]) => k);
+    throw new UsageError(`bdl fit: --${flag} is not an option of --method ${name} (it is one of ${owners.join(', ')}). See bdl fit --method ${name} --help.`, USAGE, flag);
   }
-  return {
-    method,
-    task: 'classification',
-    probs: rows(p.probs, p.probs.length / p.classes),
-    entropy: Array.from(p.entropy),
-    expectedEntropy: Array.from(p.expectedEntropy),
-    mutualInformation: Array.from(p.mutualInformation),
-    seconds,
-  };
-}
-
-export function summaryLine(p: Predictive, y: Float32Array): string {
-  if (p.kind === 'regression') {
-    const ll = p.members ? mixtureLogLik(p.members.mean, p.members.variance, y) : gaussianLogLik(p.mean, p.variance, y);
-    return `test RMSE ${rmse(p.mean, y).toFixed(4)}, test LL ${ll.toFixed(4)}`;
-  }
-  return `test accuracy ${accuracy(p.probs, y).toFixed(4)}, NLL ${nll(p.probs, y).toFixed(4)}`;
-}
-
-function rows(a: ArrayLike<number>, n: number): number[][] {
-  const w = a.length / n;
-  return Array.from({ length: n }, (_, i) => Array.from({ length: w }, (_, j) => a[i * w + j]));
-}
-
-export async function readTable(path: string): Promise<Table> {
-  let text: string;
+  const flags = parseFlags(argv, table, USAGE);
+  const options = optionsOf(flags, table, [SHARED, 'method']);
+  const train = flags.get('train') as string | undefined;
+  const test = flags.get('test') as string | undefined;
+  const out = flags.get('out') as string | undefined;
+  const save = flags.get('save') as string | undefined;
+  const tune = flags.get('tune') === true;
+  const folds = flags.get('tune-folds') as number | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    if (train === undefined) throw new BdlError('E_ARG', '--train is required.', 'train');
+    if (test === undefined) throw new BdlError('E_ARG', '--test is required.', 'test');
+    if (folds !== undefined && !tune) throw new BdlError('E_ARG', '--tune-folds: only with --tune. Add --tune, or drop --tune-folds.', 'tune-folds');
+    entry.options.check(options, `--method ${name}`);
+    if (out !== undefined) await checkWritable(out, 'out');
+    if (save !== undefined) await checkWritable(save, 'save');
   } catch (e) {
-    throw new BdlError('E_ARG', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, path);
+    throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl fit: ${e.message}`, USAGE, e.argument) : e;
   }
-  return parseTable(text, { source: path });
+
+  const target = (flags.get('target') as string | undefined) ?? FIT_FIELDS.target.default!;
+  const { table: trainTable, data } = await readTrainTable(train, target);
+  const testSet = await readTestTable(test, target, trainTable);
+  const task = options.task ?? 'regression';
+  if (task === 'classification') checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test });
+
+  const bar = progressReporter(name);
+  const onProgress = (p: MethodProgress) =>
+    p.phase ? bar.update(p.epoch, p.epochs, `${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.loss.toPrecision(3)}`, 'iterations') : bar.update(p.epoch, p.epochs, `loss ${p.loss.toFixed(4)}`, 'epochs');
+  const onTune = (p: { stage: string; candidate: number; candidates: number; score?: number }) =>
+    p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`, 'candidates');
+  const t1 = performance.now();
+  let trained: Awaited<ReturnType<typeof trainMethod>>;
+  let pred: Predictive;
+  let trainSeconds: number;
+  let predictSeconds: number;
+  const seed = (options.seed as number | undefined) ?? 0;
+  try {
+    trained = await withRedisPool(given.get('redis'), (pool) => trainMethod(name, data, { ...options, ...(pool && { pool }), onProgress, signal }, tune, onTune, { folds }));
+    trainSeconds = since(t1);
+    const t2 = performance.now();
+    pred = await trained.posterior.predict(testSet.x, { seed, samples: options.samples as number | undefined, signal });
+    predictSeconds = since(t2);
+  } finally {
+    // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
+    bar.end();
+  }
+  const { posterior, tuned } = trained;
+
+  if (tuned) process.stderr.write(`${name}: tuned on ${folds ? `${folds}-fold cross-validation` : 'a validation split'} of --train: ${JSON.stringify(tuned.chosen)}\n`);
+  else if (tune) process.stderr.write(`${name}: --tune had nothing left to choose (the flags you set cover everything its search varies); trained as given\n`);
+  const info = posterior.info as Record<string, unknown> | undefined;
+  const chains = chainSummary(info);
+  if (chains) process.stderr.write(`${name}: ${chains.line}\n`);
+  // A sampler's own warnings (e.g. swag-subspace's R̂ and divergences) reach the user, not just the JSON.
+  const warnings = [...(Array.isArray(info?.warnings) ? info.warnings.map(String) : []), ...(chains?.warnings ?? [])];
+  for (const w of warnings) process.stderr.write(`${name}: warning: ${w}\n`);
+  const metrics = metricsOf(pred, testSet.y);
+  const doc = {
+    command: 'fit',
+    method: name,
+    ...predictiveJson(pred),
+    metrics,
+    options: { ...entry.options.resolved({ ...options, ...tuned?.chosen }), target, tune, ...(folds !== undefined && { tuneFolds: folds }) },
+    ...(tuned && { tuned: tuned.chosen }),
+    warnings,
+    seed,
+    version: VERSION,
+    timings: { train: trainSeconds, predict: predictSeconds, total: since(t0) },
+    seconds: since(t0),
+  };
+  const json = JSON.stringify(doc) + '\n';
+  await writeOutputs({ ...(out !== undefined && { [out]: json }), ...(save !== undefined && { [save]: posterior.toBytes() }) }, signal);
+  if (out === undefined) process.stdout.write(json);
+  if (metrics) process.stderr.write(`${name}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
 }
 
-function required(v: string | boolean | undefined, name: string): string {
-  if (typeof v !== 'string' || v === '') throw new BdlError('E_ARG', `--${name} is required. See bdl fit --help.`, name);
-  return v;
+/** Classification labels: integers in range, in both files, named by file and row. */
+function checkLabels(train: Dataset, trainFile: string, classes: number | undefined, test?: { x: Float32Array; y: Float32Array; file: string }): void {
+  const k = withFile(trainFile, () => classesOf(train, classes));
+  if (test) withFile(test.file, () => classesOf({ x: test.x, y: test.y, n: test.y.length, inputs: train.inputs, targets: 1 }, classes ?? Math.max(k, 2)));
 }
 
-function badTask(v: unknown): never {
-  throw new BdlError('E_ARG', `--task: expected regression or classification, found ${JSON.stringify(v)}.`, 'task');
+function withFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof BdlError ? new BdlError(e.code, `${file}: ${e.message}`, e.argument) : e;
+  }
 }
 
-/** `--input-dropout`: MC dropout's only (other methods have no input layer to drop). */
-function inputDropoutFlag(method: string, flag: unknown): true | undefined {
-  if (flag !== true) return undefined;
-  if (method !== 'mc-dropout') throw new BdlError('E_ARG', `--input-dropout: only mc-dropout drops its inputs; found --method ${method}.`, 'input-dropout');
-  return true;
+function helpText(name: string | undefined, entry: MethodEntry | undefined): string {
+  const head = `bdl fit — train a method and write its predictive on the test file as JSON\n\n${USAGE.line}\n`;
+  if (entry) return `${head}\n${name}: ${entry.summary}\n${helpLines(methodFlags(entry), [COMMAND, SHARED, 'method'])}\n`;
+  const methods = Object.entries(METHODS).map(([k, e]) => `  ${k.padEnd(18)} ${e.summary}`);
+  return `${head}${helpLines({ ...flagsOf(FIT_FIELDS, COMMAND), ...flagsOf(METHOD_OPTIONS.fields, SHARED) }, [COMMAND, SHARED])}\n\nmethods (bdl fit --method NAME --help lists its own flags):\n${methods.join('\n')}\n`;
 }

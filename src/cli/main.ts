@@ -8,12 +8,17 @@ import { fitCommand } from './fit.js';
 import { compareCommand } from './compare.js';
 import { sampleCommand } from './sample.js';
 import { benchCommand } from './bench.js';
+import { predictCommand } from './predict.js';
+import { UsageError } from './args.js';
+import { VERSION } from './json.js';
+import { removeTemporaries } from './output.js';
 import { posthocCommand } from './posthoc.js';
 import { adviseCommand } from './advise.js';
 import { workerCommand } from './worker.js';
 
 const COMMANDS: Record<string, { summary: string; run(argv: string[], signal: AbortSignal): Promise<void> }> = {
-  fit: { summary: 'train one method on --train, write its predictive on --test as JSON', run: fitCommand },
+  fit: { summary: 'train one method on --train, write its predictive on --test as JSON (--save keeps the posterior)', run: fitCommand },
+  predict: { summary: 'predict with a saved posterior (--posterior) on --test, the same JSON as fit', run: predictCommand },
   compare: { summary: 'run methods side by side; print a table; write results.json and report.html', run: compareCommand },
   sample: { summary: 'multi-chain NUTS on a target module (--target), draws and diagnostics as JSON', run: sampleCommand },
   posthoc: { summary: 'add uncertainty to a network trained elsewhere (TF.js, ONNX, safetensors): post-hoc Laplace or MC dropout', run: posthocCommand },
@@ -25,7 +30,7 @@ const COMMANDS: Record<string, { summary: string; run(argv: string[], signal: Ab
 function usage(): string {
   const cmds = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(10)} ${c.summary}`);
   const methods = Object.entries(METHODS).map(([k, m]) => `  ${k.padEnd(18)} ${m.summary}`);
-  return `bdl — Bayesian deep learning on WebAssembly\n\nUsage: bdl <command> [flags]   (bdl <command> --help for its flags)\n\nCommands:\n${cmds.join('\n')}\n\nMethods (--method):\n${methods.join('\n')}\n`;
+  return `bdl — Bayesian deep learning on WebAssembly\n\nUsage: bdl <command> [flags]   (bdl <command> --help for its flags; bdl --version)\n\nCommands:\n${cmds.join('\n')}\n\nMethods (--method):\n${methods.join('\n')}\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -34,23 +39,40 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
+  if (cmd === '--version' || cmd === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   const command = COMMANDS[cmd];
   const debug = rest.includes('--debug');
   const controller = new AbortController();
+  // The first Ctrl-C cancels (the run stops at its next check and writes nothing); a second one leaves at once.
   const onSigint = () => {
-    process.stderr.write('\ncancelling…\n');
+    if (controller.signal.aborted) {
+      removeTemporaries();
+      process.exit(130);
+    }
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit now)\n');
     controller.abort();
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   try {
-    if (!command) throw new BdlError('E_ARG', `unknown command ${JSON.stringify(cmd)}. Commands: ${Object.keys(COMMANDS).join(', ')}. See bdl --help.`, 'command');
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(cmd)}. Commands: ${Object.keys(COMMANDS).join(', ')}. See bdl --help.`, { command: cmd, line: 'usage: bdl <command> [flags]   (bdl --help)' }, 'command');
     await command.run(rest, controller.signal);
+    if (controller.signal.aborted) throw new BdlError('E_ABORTED', 'cancelled.');
     return 0;
   } catch (e) {
     if (debug) process.stderr.write(`${(e as Error).stack ?? e}\n`);
-    else if (e instanceof BdlError && e.code === 'E_ABORTED') process.stderr.write('bdl: cancelled\n');
-    else process.stderr.write(`bdl: ${e instanceof Error ? e.message : String(e)}\n`);
-    return e instanceof BdlError && e.code === 'E_ABORTED' ? 130 : 1;
+    if (controller.signal.aborted || (e instanceof BdlError && e.code === 'E_ABORTED')) {
+      process.stderr.write('bdl: cancelled\n');
+      return 130;
+    }
+    if (!debug) process.stderr.write(e instanceof UsageError ? `${e.message}\n` : `bdl: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.usage.line}\n`);
+      return 2;
+    }
+    return 1;
   } finally {
     process.off('SIGINT', onSigint);
   }

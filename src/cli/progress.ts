@@ -1,24 +1,43 @@
-/** Progress on a terminal: one redrawn bar on a TTY, plain lines (at most one a second) otherwise. */
-export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): { update(done: number, total: number, note?: string): void; end(): void } {
-  let last = 0;
-  let drawn = false;
+/**
+ * Progress on a terminal through cli-progress: a bar with counts, elapsed time and ETA on a TTY; plain
+ * lines (at most one a second) when stderr is a file or a pipe. `unit` names what is counted
+ * ('epochs', 'iterations', 'candidates'); the note says what the numbers mean (loss, or a chain's phase).
+ */
+import { SingleBar } from 'cli-progress';
+
+export interface Progress {
+  update(done: number, total: number, note?: string, unit?: string): void;
+  end(): void;
+}
+
+export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  let bar: SingleBar | undefined;
+  let total = 0;
   return {
-    update(done, total, note = '') {
-      const now = Date.now();
-      if (now - last < (stream.isTTY ? 100 : 1000) && done < total) return;
-      last = now;
-      const frac = total > 0 ? Math.min(1, done / total) : 0;
-      if (stream.isTTY) {
-        const width = 30;
-        const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '░');
-        stream.write(`\r${label} ${bar} ${(100 * frac).toFixed(0).padStart(3)}% ${note}`.slice(0, (stream.columns ?? 100) - 1).padEnd(Math.min(99, (stream.columns ?? 100) - 1)));
-        drawn = true;
-      } else {
-        stream.write(`${label} ${(100 * frac).toFixed(0)}% ${note}\n`);
+    update(done, n, note = '', unit = 'epochs') {
+      if (!bar || n !== total) {
+        bar?.stop();
+        total = n;
+        bar = new SingleBar({
+          stream,
+          format: `${label} {bar} {percentage}% | {value}/{total} {unit} | elapsed {duration_formatted} | ETA {eta_formatted} | {note}`,
+          barCompleteChar: '█',
+          barIncompleteChar: '░',
+          barsize: 24,
+          hideCursor: false,
+          clearOnComplete: false,
+          noTTYOutput: !stream.isTTY,
+          notTTYSchedule: 1000,
+          etaBuffer: 50,
+          fps: 10,
+        });
+        bar.start(n, 0, { note, unit });
       }
+      bar.update(Math.min(done, n), { note, unit });
     },
     end() {
-      if (drawn) stream.write('\n');
+      bar?.stop();
+      bar = undefined;
     },
   };
 }

@@ -1,74 +1,97 @@
 /**
  * `bdl sample`: multi-chain NUTS (or HMC) on a user target module, one chain per pool worker, writing
- * `{ names, draws: [chain][draw][dim], diagnostics: { rhat, essBulk, essTail, divergences, stepSize, seconds } }`.
+ * `{ names, draws: [chain][draw][dim], diagnostics: { rhat, essBulk, essTail, divergences, stepSize, seconds }, … }`
+ * and printing R̂, ESS and the divergences at the end.
  */
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BdlError } from '../errors.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains.js';
-import { helpText, numberFlag, parseArgs, type FlagSpec } from './args.js';
+import { chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
+import { bool, enumOf, int, schema, text } from '../options/schema.js';
+import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+import { checkWritable, writeOutputs } from './output.js';
 import { progressReporter } from './progress.js';
-import { REDIS_FLAG, withRedisPool } from './worker.js';
+import { REDIS_FIELD, withRedisPool } from './worker.js';
+import { since, VERSION } from './json.js';
 
-export const SAMPLE_FLAGS: Record<string, FlagSpec> = {
-  target: { type: 'string', help: 'ES module (path or URL) exporting dim, logDensity(theta, grad), optional init(rng), names' },
-  chains: { type: 'string', help: 'chains, one per pool task', default: '4' },
-  warmup: { type: 'string', help: 'warmup (adaptation) iterations per chain', default: '1000' },
-  draws: { type: 'string', help: 'sampling iterations per chain', default: '1000' },
-  thin: { type: 'string', help: 'keep every k-th draw', default: '1' },
-  seed: { type: 'string', help: 'random seed', default: '0' },
-  kernel: { type: 'string', help: 'nuts | hmc', default: 'nuts' },
-  steps: { type: 'string', help: 'hmc: leapfrog steps per transition', default: '32' },
-  'max-treedepth': { type: 'string', help: 'nuts: maximum tree depth', default: '10' },
-  workers: { type: 'string', help: 'pool size (default: one per core; 0 = in-thread)' },
-  redis: REDIS_FLAG,
-  out: { type: 'string', help: 'write the JSON here (default: standard output)' },
-  debug: { type: 'boolean', help: 'print stack traces' },
-  help: { type: 'boolean', help: 'this text' },
+const USAGE: Usage = { command: 'sample', line: 'usage: bdl sample --target MODULE [--chains N --warmup N --draws N] [--out FILE] [flags]   (bdl sample --help)' };
+
+/** The sampler's options (the JSON's `options` lists them as run). */
+export const SAMPLE_OPTIONS = schema('bdl sample', {
+  ...chainFields({ chains: 4, warmup: 1000, draws: 1000 }),
+  thin: int({ min: 1, default: 1, help: 'keep every k-th draw' }),
+  seed: int({ min: 0, default: 0, help: 'random seed' }),
+  kernel: enumOf(['nuts', 'hmc'], { default: 'nuts', help: 'sampler' }),
+  ...KERNEL_FIELDS,
+  workers: int({ min: 0, defaultText: 'one per core', help: 'pool size (0 = in-thread)' }),
+});
+
+const COMMAND_FIELDS = {
+  target: text({ help: 'ES module (path or URL) exporting dim, logDensity(theta, grad), optional init(rng), names' }),
+  out: text({ help: 'write the JSON here (default: standard output)' }),
+  redis: REDIS_FIELD,
+  debug: bool({ default: false, help: 'print stack traces' }),
+  help: bool({ default: false, help: 'this text' }),
 };
 
+const TABLE = { ...flagsOf(COMMAND_FIELDS, 'command'), ...flagsOf(SAMPLE_OPTIONS.fields, 'sampler') };
+
 export async function sampleCommand(argv: string[], signal: AbortSignal): Promise<void> {
-  const { flags } = parseArgs(argv, SAMPLE_FLAGS, 'sample');
-  if (flags.help) {
-    process.stdout.write(helpText('sample', 'sample a user target module with multi-chain NUTS and write draws and diagnostics as JSON', SAMPLE_FLAGS));
+  const t0 = performance.now();
+  const flags = parseFlags(argv, TABLE, USAGE);
+  if (flags.get('help')) {
+    process.stdout.write(`bdl sample — sample a user target module with multi-chain NUTS and write draws and diagnostics as JSON\n\n${USAGE.line}\n${helpLines(TABLE, ['command', 'sampler'])}\n`);
     return;
   }
-  const target = flags.target;
-  if (typeof target !== 'string' || target === '') throw new BdlError('E_ARG', '--target is required. See bdl sample --help.', 'target');
+  const o = SAMPLE_OPTIONS.parse(optionsOf(flags, TABLE, ['sampler']));
+  const target = flags.get('target') as string | undefined;
+  const out = flags.get('out') as string | undefined;
+  try {
+    if (target === undefined) throw new BdlError('E_ARG', '--target is required.', 'target');
+    if (out !== undefined) await checkWritable(out, 'out');
+  } catch (e) {
+    throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl sample: ${e.message}`, USAGE, e.argument) : e;
+  }
   const url = /^[a-z][a-z0-9+.-]+:/i.test(target) ? target : pathToFileURL(resolve(target)).href;
-  const kernel: KernelSpec =
-    flags.kernel === 'nuts' ? { type: 'nuts', maxTreeDepth: numberFlag(flags, 'max-treedepth', { integer: true, min: 1 }) }
-      : flags.kernel === 'hmc' ? { type: 'hmc', steps: numberFlag(flags, 'steps', { integer: true, min: 1 })!, jitter: 0.1 }
-        : badKernel(flags.kernel);
-  const chains = numberFlag(flags, 'chains', { integer: true, min: 1 })!;
-  const warmup = numberFlag(flags, 'warmup', { integer: true, min: 0 })!;
-  const draws = numberFlag(flags, 'draws', { integer: true, min: 1 })!;
+  const s = SAMPLE_OPTIONS;
+  const kernel: KernelSpec = s.value(o, 'kernel') === 'nuts' ? { type: 'nuts', maxTreeDepth: s.value(o, 'maxTreeDepth') } : { type: 'hmc', steps: s.value(o, 'steps'), jitter: s.value(o, 'jitter') };
+  const chains = s.value(o, 'chains');
   const bar = progressReporter('sample');
   const done = new Array<number>(chains).fill(0);
-  const r = await withRedisPool(flags.redis, (pool) => sampleChains({ type: 'module', url }, {
-    chains, warmup, draws, kernel, signal, pool,
-    thin: numberFlag(flags, 'thin', { integer: true, min: 1 }),
-    seed: numberFlag(flags, 'seed', { integer: true, min: 0 }),
-    poolSize: numberFlag(flags, 'workers', { integer: true, min: 0 }),
+  let r: SampleChainsResult;
+  try {
+    r = await withRedisPool(flags.get('redis'), (pool) => sampleChains({ type: 'module', url }, {
+    chains, warmup: s.value(o, 'warmup'), draws: s.value(o, 'draws'), kernel, signal, pool,
+    thin: s.value(o, 'thin'),
+    seed: s.value(o, 'seed'),
+    poolSize: o.workers,
     onProgress: (p) => {
       done[p.chain] = p.iteration;
-      bar.update(done.reduce((a, b) => a + b, 0), chains * p.total, `chain ${p.chain} ${p.phase} ε ${p.stepSize.toPrecision(3)} accept ${p.acceptance.toFixed(2)}`);
+      bar.update(done.reduce((a, b) => a + b, 0), chains * p.total, `chain ${p.chain}: ${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.stepSize.toPrecision(3)}, acceptance ${p.acceptance.toFixed(2)}`, 'iterations');
     },
   }));
-  bar.end();
-  const json = JSON.stringify(sampleJson(r));
-  if (flags.out) await writeFile(String(flags.out), json + '\n');
-  else process.stdout.write(json + '\n');
+  } finally {
+    // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
+    bar.end();
+  }
+  const doc = { ...sampleJson(r), options: s.resolved(o), seed: s.value(o, 'seed'), version: VERSION, timings: { sampling: r.seconds, total: since(t0) } };
+  const json = JSON.stringify(doc) + '\n';
+  if (out !== undefined) await writeOutputs({ [out]: json }, signal);
+  else process.stdout.write(json);
   const d = r.diagnostics;
+  const divergences = r.divergences.reduce((a, b) => a + b, 0);
+  if (d) process.stderr.write(`sample: R̂ max ${Math.max(...d.rhat).toFixed(3)}, bulk ESS min ${Math.min(...d.essBulk).toFixed(0)}, tail ESS min ${Math.min(...d.essTail).toFixed(0)}, ${divergences} divergences, ${r.seconds.toFixed(2)} s\n`);
   if (d) for (const w of d.warnings) process.stderr.write(`warning: ${w.message}\n`);
+  if (!d?.warnings.some((w) => /diverg/i.test(w.message)) && divergences > 0) process.stderr.write(`warning: ${divergences} divergent transitions: the draws may miss part of the posterior.\n`);
 }
 
-/** The output contract of `bdl sample`. */
+/** The draws and diagnostics of `bdl sample`'s output. */
 export function sampleJson(r: SampleChainsResult): Record<string, unknown> {
   const d = r.diagnostics;
   return {
+    command: 'sample',
     names: r.names ?? Array.from({ length: r.dim }, (_, i) => `theta[${i}]`),
     draws: r.draws!.map((a) => Array.from({ length: r.count }, (_, i) => Array.from(a.subarray(i * r.dim, (i + 1) * r.dim)))),
     diagnostics: {
@@ -79,9 +102,6 @@ export function sampleJson(r: SampleChainsResult): Record<string, unknown> {
       stepSize: r.stepSize,
       seconds: r.seconds,
     },
+    warnings: d ? d.warnings.map((w) => w.message) : [],
   };
-}
-
-function badKernel(v: unknown): never {
-  throw new BdlError('E_ARG', `--kernel: expected nuts or hmc, found ${JSON.stringify(v)}.`, 'kernel');
 }

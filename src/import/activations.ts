@@ -1,6 +1,6 @@
 /** Activation names as producers write them, mapped to the engine's (or refused by name). */
 import type { Activation } from '../model/spec.js';
-import { unsupported, type Origin } from './chain.js';
+import { unsupported, type Origin } from './layers.js';
 
 const NAMES: Record<string, Activation | 'softmax' | 'log-softmax'> = {
   linear: 'identity',
@@ -10,6 +10,13 @@ const NAMES: Record<string, Activation | 'softmax' | 'log-softmax'> = {
   sigmoid: 'sigmoid',
   // TF.js's and Keras's 'gelu' is the exact x·Φ(x), as the engine's kernel.
   gelu: 'gelu',
+  elu: 'elu',
+  selu: 'selu',
+  swish: 'swish',
+  silu: 'swish',
+  relu6: 'relu6',
+  softsign: 'softsign',
+  hardsigmoid: 'hard-sigmoid',
   softmax: 'softmax',
   logsoftmax: 'log-softmax',
 };

@@ -3,7 +3,7 @@
  * `fetchModel` from a URL (model.json with its shards beside it, a .onnx, or a .safetensors).
  */
 import { argError, BdlError, describe } from '../errors.js';
-import type { ImportedNetwork, LowerOptions } from './chain.js';
+import type { ImportedNetwork, LowerOptions } from './layers.js';
 import type { Bytes } from './bytes.js';
 import { importOnnx } from './onnx.js';
 import { importSafetensors } from './safetensors.js';

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BdlError } from '../errors.js';
-import type { ImportedNetwork } from './chain.js';
+import type { ImportedNetwork } from './layers.js';
 import { formatOf, importModel, type ImportOptions } from './load.js';
 import { tfjsShardPaths } from './tfjs.js';
 

@@ -1,10 +1,10 @@
 /**
- * ONNX models as PyTorch exports them: a chain from the graph's one input to its one output through
+ * ONNX models as PyTorch exports them: a single path from the graph's one input to its one output through
  * Gemm (or MatMul + Add), Relu / Tanh / Sigmoid, BatchNormalization, Dropout, Flatten, Identity and a
  * final Softmax / LogSoftmax. Parsed with protobufjs and the schema in onnx-schema.ts.
  */
 import { BdlError } from '../errors.js';
-import { batchNormAffine, lowerChain, unsupported, where, type ChainOp, type ImportedNetwork, type LowerOptions, type Origin } from './chain.js';
+import { batchNormAffine, lowerLayers, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { asBytes, type Bytes } from './bytes.js';
 import { decodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
 
@@ -46,7 +46,7 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
 
   const inputs = (g.input ?? []).filter((v) => !init.has(v.name));
   if (inputs.length !== 1 || (g.output ?? []).length !== 1) {
-    throw new BdlError('E_FORMAT', `model.onnx: expected one graph input and one output (a chain), found ${inputs.length} input(s) and ${(g.output ?? []).length} output(s).`, 'model');
+    throw new BdlError('E_FORMAT', `model.onnx: expected one graph input and one output (a single path), found ${inputs.length} input(s) and ${(g.output ?? []).length} output(s).`, 'model');
   }
   const dims = inputs[0].type?.tensorType?.shape?.dim ?? [];
   const known = dims.slice(1).every((d) => (d.dimValue ?? 0) > 0);
@@ -55,14 +55,14 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
 
   const consumers = new Map<string, OnnxNode[]>();
   for (const n of nodes) for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
-  const ops: ChainOp[] = [];
+  const ops: LayerOp[] = [];
   const visited = new Set<OnnxNode>();
   let current = inputs[0].name;
   while (current !== outName) {
     const next = consumers.get(current) ?? [];
     if (next.length !== 1) {
       const o = next[0] ? originOf(next[0]) : { name: current, op: 'tensor' };
-      throw unsupported(o, next.length === 0 ? `a graph whose tensor ${JSON.stringify(current)} leads nowhere` : `a graph that is not a chain (${JSON.stringify(current)} feeds ${next.length} nodes: ${next.map((n) => `${n.name} (${n.opType})`).join(', ')})`);
+      throw unsupported(o, next.length === 0 ? `a graph whose tensor ${JSON.stringify(current)} leads nowhere` : `a graph that is not a single path (${JSON.stringify(current)} feeds ${next.length} nodes: ${next.map((n) => `${n.name} (${n.opType})`).join(', ')})`);
     }
     const node = next[0];
     visited.add(node);
@@ -141,8 +141,8 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
     current = out;
   }
   const left = nodes.filter((n) => !visited.has(n));
-  if (left.length) throw unsupported(originOf(left[0]), 'a node off the chain from the graph input to its output');
-  return lowerChain(ops, width, 'onnx', opts);
+  if (left.length) throw unsupported(originOf(left[0]), 'a node off the path from the graph input to its output');
+  return lowerLayers(ops, width, 'onnx', opts);
 }
 
 function originOf(n: OnnxNode): Origin {
@@ -150,7 +150,7 @@ function originOf(n: OnnxNode): Origin {
 }
 
 /** A dense op from a weight (transposed when it is out × in) scaled by α, and a bias scaled by β. */
-function dense(origin: Origin, W: Tensor, trans: boolean, fanIn: number, fanOut: number, alpha: number, C: Tensor | undefined, beta: number): ChainOp {
+function dense(origin: Origin, W: Tensor, trans: boolean, fanIn: number, fanOut: number, alpha: number, C: Tensor | undefined, beta: number): LayerOp {
   const w = new Float32Array(fanIn * fanOut);
   for (let i = 0; i < fanIn; i++) for (let j = 0; j < fanOut; j++) w[i * fanOut + j] = alpha * (trans ? W.data[j * fanIn + i] : W.data[i * fanOut + j]);
   const b = new Float32Array(fanOut);

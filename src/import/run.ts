@@ -1,6 +1,6 @@
 /** An imported network's own outputs, as its producer computes them (for checks and for users). */
 import { Mlp } from '../model/mlp.js';
-import type { ImportedNetwork } from './chain.js';
+import type { ImportedNetwork } from './layers.js';
 
 /**
  * The producer's outputs at inputs x (rows × inputs, row-major): the engine's forward pass, then the

@@ -13,7 +13,7 @@
  *   "3-16r-16r-1@enc.0,enc.2,head".
  */
 import { BdlError } from '../errors.js';
-import { batchNormAffine, lowerChain, type ChainOp, type ImportedNetwork, type LowerOptions, type Origin } from './chain.js';
+import { batchNormAffine, lowerLayers, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { activationOf } from './activations.js';
 import { asBytes, type Bytes } from './bytes.js';
 
@@ -78,7 +78,7 @@ export function importSafetensors(file: Bytes, layers: string, opts: LowerOption
     throw new BdlError('E_SHAPE', `layers: ${JSON.stringify(layers)} describes ${desc.widths.length - 1} linear layer(s); the state_dict has ${linear.length} (${linear.join(', ') || 'none'}). Describe every layer, input width first.`, 'layers');
   }
   const read = (e: Entry, name: string) => decode(bytes, e, name);
-  const ops: ChainOp[] = [];
+  const ops: LayerOp[] = [];
   let l = 0;
   for (const m of order) {
     const p = modules.get(m);
@@ -108,7 +108,7 @@ export function importSafetensors(file: Bytes, layers: string, opts: LowerOption
     ops.push({ kind: 'activation', origin, activation: activationOf(desc.acts[l], origin) });
     l++;
   }
-  return lowerChain(ops, desc.widths[0], 'safetensors', opts);
+  return lowerLayers(ops, desc.widths[0], 'safetensors', opts);
 }
 
 interface LayerDescription {
@@ -122,11 +122,11 @@ interface LayerDescription {
 /** Parses "784-d0.2-256r-256r-10softmax[@m1,m2,…]" (see the module comment). */
 export function parseLayers(s: string): LayerDescription {
   if (typeof s !== 'string' || s.trim() === '') throw new BdlError('E_ARG', 'layers: expected a description like "784-256r-256r-10", found nothing. A safetensors file holds weights only; say how they connect.', 'layers');
-  const [chain, mods] = s.trim().split('@');
+  const [widthList, mods] = s.trim().split('@');
   const widths: number[] = [];
   const acts: string[] = [];
   const dropout: number[] = [0];
-  for (const tok of chain.split('-')) {
+  for (const tok of widthList.split('-')) {
     const d = /^d(0?\.\d+|0)$/.exec(tok);
     if (d) {
       if (widths.length === 0) throw bad(s, tok, 'dropout before the input width');
@@ -141,7 +141,7 @@ export function parseLayers(s: string): LayerDescription {
     if (widths.length > 1) acts.push(SHORT[m[2].toLowerCase()] ?? m[2].toLowerCase());
     dropout.push(0);
   }
-  if (widths.length < 2) throw bad(s, chain, 'at least an input and an output width');
+  if (widths.length < 2) throw bad(s, widthList, 'at least an input and an output width');
   const modules = mods?.split(',').map((t) => t.trim()).filter((t) => t !== '');
   return { widths, acts, dropout: dropout.slice(0, widths.length - 1), modules, bnEpsilon: 1e-5 };
 }

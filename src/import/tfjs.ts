@@ -5,7 +5,7 @@
  * engine's layout.
  */
 import { BdlError } from '../errors.js';
-import { batchNormAffine, lowerChain, unsupported, where, type ChainOp, type ImportedNetwork, type LowerOptions, type Origin } from './chain.js';
+import { batchNormAffine, lowerLayers, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { activationOf } from './activations.js';
 import { asBytes, type Bytes } from './bytes.js';
 
@@ -38,7 +38,7 @@ export function tfjsShardPaths(model: unknown): string[] {
   return manifestOf(m).flatMap((g) => g.paths);
 }
 
-/** Imports a layers model: a chain of InputLayer, Dense, BatchNormalization, Activation, Dropout, Flatten. */
+/** Imports a layers model: a sequence of InputLayer, Dense, BatchNormalization, Activation, Dropout, Flatten. */
 export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedNetwork {
   const m = parseModelJson(files.model);
   const groups = manifestOf(m);
@@ -75,10 +75,10 @@ export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedN
   }
 
   const { layers, className } = topologyOf(m);
-  const chain = className === 'Sequential' ? layers : functionalChain(layers);
+  const sequence = className === 'Sequential' ? layers : functionalOrder(layers);
   let inputs: number | undefined;
-  const ops: ChainOp[] = [];
-  for (const layer of chain) {
+  const ops: LayerOp[] = [];
+  for (const layer of sequence) {
     const name = String(layer.config.name ?? layer.name ?? '?');
     const origin: Origin = { name, op: layer.class_name };
     const shape = (layer.config.batch_input_shape ?? layer.config.batchInputShape) as (number | null)[] | undefined;
@@ -87,10 +87,10 @@ export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedN
     ops.push(...layerOps(layer, origin, param));
   }
   if (inputs !== undefined && !Number.isFinite(inputs)) inputs = undefined;
-  return lowerChain(ops, inputs, 'tfjs', opts);
+  return lowerLayers(ops, inputs, 'tfjs', opts);
 }
 
-function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => { shape: number[]; data: Float32Array } | undefined): ChainOp[] {
+function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => { shape: number[]; data: Float32Array } | undefined): LayerOp[] {
   const c = layer.config;
   switch (layer.class_name) {
     case 'InputLayer':
@@ -104,7 +104,7 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => { sha
       const useBias = c.use_bias ?? c.useBias ?? true;
       const bias = useBias ? param('bias') : undefined;
       if (useBias && !bias) throw new BdlError('E_FORMAT', `${where(origin)}: expected a weight ${origin.name}/bias in the manifest (use_bias is true), found none.`, origin.name);
-      const ops: ChainOp[] = [{ kind: 'dense', origin, fanIn, fanOut, w: kernel.data, b: bias?.data ?? new Float32Array(fanOut) }];
+      const ops: LayerOp[] = [{ kind: 'dense', origin, fanIn, fanOut, w: kernel.data, b: bias?.data ?? new Float32Array(fanOut) }];
       if (c.activation !== undefined) ops.push({ kind: 'activation', origin, activation: activationOf(c.activation, origin) });
       return ops;
     }
@@ -181,7 +181,7 @@ function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; classNa
 }
 
 /** A functional model's layers in order, refused unless each layer feeds exactly the next one. */
-function functionalChain(layers: KerasLayer[]): KerasLayer[] {
+function functionalOrder(layers: KerasLayer[]): KerasLayer[] {
   const byName = new Map(layers.map((l) => [String(l.name ?? l.config.name), l]));
   const inboundOf = (l: KerasLayer): string[] => {
     const nodes = (l.inbound_nodes ?? []) as unknown[][];
@@ -194,7 +194,7 @@ function functionalChain(layers: KerasLayer[]): KerasLayer[] {
     const ins = inboundOf(l);
     const outs = consumers.get(String(l.name)) ?? [];
     if (ins.length > 1 || outs.length > 1) {
-      throw unsupported({ name: String(l.name), op: l.class_name }, `a graph that is not a chain (${ins.length} inputs, ${outs.length} consumers)`);
+      throw unsupported({ name: String(l.name), op: l.class_name }, `a graph that is not a single path (${ins.length} inputs, ${outs.length} consumers)`);
     }
   }
   const start = layers.find((l) => inboundOf(l).length === 0);
@@ -205,7 +205,7 @@ function functionalChain(layers: KerasLayer[]): KerasLayer[] {
     const next: string | undefined = consumers.get(String(l.name))?.[0];
     l = next === undefined ? undefined : byName.get(next);
   }
-  if (order.length !== layers.length) throw new BdlError('E_FORMAT', `model.json: the functional model has ${layers.length} layers but the chain from its input reaches ${order.length}; a graph that is not a chain is not supported.`, 'modelTopology');
+  if (order.length !== layers.length) throw new BdlError('E_FORMAT', `model.json: the functional model has ${layers.length} layers but the path from its input reaches ${order.length}; a graph that is not a single path is not supported.`, 'modelTopology');
   return order;
 }
 

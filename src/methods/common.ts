@@ -5,28 +5,71 @@
 import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { Mlp } from '../model/mlp.js';
-import { checkSpec, type Activation, type Likelihood, type MlpSpec } from '../model/spec.js';
+import { checkSpec, type Likelihood, type MlpSpec } from '../model/spec.js';
 import { priorPrecisionOf, type FitOptions } from '../train/fit.js';
+import type { Schedule } from '../train/schedules.js';
+import type { Pool } from '../pool/types.js';
+import { custom, enumOf, int, list, num, schema, union, type Infer } from '../options/schema.js';
 
-export interface MethodOptions {
-  /** 'regression' (default) or 'classification' (targets are class indices 0…K−1). */
-  task?: 'regression' | 'classification';
-  /** Number of classes (default: the largest label + 1). */
-  classes?: number;
-  /** Hidden widths (default [50], the UCI protocol). */
-  hidden?: number[];
-  activation?: Exclude<Activation, 'identity'>;
-  /** Regression likelihood: 'gaussian' (homoscedastic, default) or 'heteroscedastic'. */
-  likelihood?: Extract<Likelihood, 'gaussian' | 'heteroscedastic'>;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: FitOptions['learningRate'];
-  /** Gaussian prior precision on the weights (default 1). */
-  priorPrecision?: number;
-  seed?: number;
-  onProgress?: (p: { task?: number; epoch: number; epochs: number; loss: number }) => void;
-  signal?: { readonly aborted: boolean };
+/** The most classes a classification task may have (a larger label is a data error, not a request for memory). */
+export const MAX_CLASSES = 10000;
+
+/**
+ * The number of classes of a classification data set: `classes` when given, else the largest label + 1.
+ * Every label must be an integer class index in range: a fractional, negative or huge label is refused
+ * naming its row (1-based, and its index in `data.y`) and value, before any memory is sized by it.
+ */
+export function classesOf(data: Dataset, classes?: number): number {
+  const limit = classes ?? MAX_CLASSES;
+  let max = 0;
+  for (let i = 0; i < data.n * data.targets; i++) {
+    const c = data.y[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < limit)) {
+      throw argError('E_ARG', `label of data row ${i / data.targets + 1} (data.y[${i}])`, `an integer class index in 0…${limit - 1}${classes === undefined ? ' (at most ' + MAX_CLASSES + ' classes)' : ''}`, describe(c), "Encode the classes as 0…K−1, or use task 'regression' for a numeric target.");
+    }
+    max = Math.max(max, c);
+  }
+  return classes ?? max + 1;
 }
+
+/** Optimizer steps the default epoch count aims at (Gal & Ghahramani's 400 epochs × batch 32 on boston are ~6000). */
+export const DEFAULT_STEPS = 4000;
+
+/** Progress of a method: epochs of training, or iterations of Markov chains (with their phase). */
+export interface MethodProgress {
+  task?: number;
+  epoch: number;
+  epochs: number;
+  /** The mean training loss of the epoch; for Markov chains, the reporting chain's step size. */
+  loss: number;
+  /** Markov chains: the reporting chain's phase and step size. */
+  phase?: 'warmup' | 'sampling';
+  stepSize?: number;
+}
+
+/** The options every method shares: network shape, training budget, seed, progress, cancellation. */
+export const METHOD_OPTIONS = schema('method', {
+  task: enumOf(['regression', 'classification'], { default: 'regression', help: 'regression, or classification (targets are class indices 0…K−1)' }),
+  classes: int({ min: 2, max: MAX_CLASSES, defaultText: 'the largest label + 1', help: 'number of classes (classification)' }),
+  hidden: list(int({ min: 1, help: 'width' }), { default: [50], help: 'hidden widths (the UCI protocol: one layer of 50)' }),
+  activation: enumOf(['relu', 'tanh', 'sigmoid', 'gelu'], { default: 'relu', help: 'hidden activation' }),
+  likelihood: enumOf(['gaussian', 'heteroscedastic'], { default: 'gaussian', help: 'regression likelihood: homoscedastic gaussian, or a heteroscedastic (mean + variance) head' }),
+  epochs: int({ min: 1, defaultText: `enough passes for ${DEFAULT_STEPS} optimizer steps, within [40, 400]`, help: 'training epochs' }),
+  batchSize: int({ min: 1, default: 32, help: 'minibatch size' }),
+  learningRate: union(num({ gt: 0, help: '' }), custom<Schedule>({ expected: 'a schedule (step, totalSteps) => rate', valid: (v) => typeof v === 'function', help: '' }), {
+    default: 1e-3, flag: 'lr', help: 'Adam learning rate (or a schedule, from the API)',
+  }),
+  priorPrecision: num({ min: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
+  seed: int({ min: 0, default: 0, help: 'seed of every random choice' }),
+  onProgress: custom<(p: MethodProgress) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', help: 'called after each epoch (or chain iteration)' }),
+  signal: custom<{ readonly aborted: boolean }>({ expected: 'an AbortSignal', valid: (v) => typeof v === 'object' && v !== null && 'aborted' in v, help: 'cancels the run' }),
+});
+export type MethodOptions = Infer<typeof METHOD_OPTIONS>;
+
+/** The option of methods that fan out to workers: the caller's pool (left open). */
+export const POOL = {
+  pool: custom<Pool>({ expected: 'a Pool (createPool)', valid: (v) => typeof v === 'object' && v !== null && typeof (v as Pool).run === 'function', help: "pool to run the method's tasks on (not closed here)" }),
+};
 
 /** The network spec a method trains for this data set and these options. */
 export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec> = {}): MlpSpec {
@@ -35,16 +78,11 @@ export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec>
   let outputs = data.targets;
   let likelihood: Likelihood = o.likelihood ?? 'gaussian';
   if (task === 'classification') {
-    let max = 0;
-    for (let i = 0; i < data.n; i++) max = Math.max(max, data.y[i]);
-    outputs = o.classes ?? max + 1;
+    outputs = classesOf(data, o.classes);
     likelihood = 'categorical';
   }
   return checkSpec({ inputs: data.inputs, hidden: o.hidden ?? [50], outputs, activation: o.activation ?? 'relu', likelihood, ...extra });
 }
-
-/** Optimizer steps the default epoch count aims at (Gal & Ghahramani's 400 epochs × batch 32 on boston are ~6000). */
-export const DEFAULT_STEPS = 4000;
 
 /**
  * The default number of epochs for n training rows: enough passes for DEFAULT_STEPS optimizer

@@ -11,6 +11,8 @@ import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
 import type { LossOptions, Mlp } from '../model/mlp.js';
 import type { Objective } from '../train/fit.js';
+import { noiseVariance } from '../posterior/source.js';
+import { num } from '../options/schema.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Floor of the fitted variance (standardized units): a perfect fit must not give σ² = 0. */
@@ -81,20 +83,26 @@ export function noiseFor(likelihood: string, noise: number | undefined, s: Stand
   if (likelihood !== 'gaussian') return undefined;
   if (noise === undefined) return new NoiseEstimate();
   if (!(noise > 0 && Number.isFinite(noise))) throw argError('E_ARG', 'noise', 'a positive finite σ in target units', describe(noise), 'Omit it to fit the noise.');
-  const ys = s?.yStd?.[0] ?? 1;
-  return new NoiseEstimate((noise / ys) ** 2, true);
+  return new NoiseEstimate(noiseVariance(noise, s), true);
 }
 
 /** The option of every method with a homoscedastic Gaussian noise: the σ it predicts with, apart from training. */
-export interface PredictiveNoiseOption {
+export const PREDICTIVE_NOISE = {
   /**
-   * Observation noise σ in target units used at prediction only; training keeps its own noise (fitted,
-   * or `noise`). A post-hoc calibration, e.g. the held-out optimum that `--tune` chooses (tune.ts).
-   * Ensembles of heteroscedastic members (the only other likelihood that takes it) add σ² to each
-   * member's predicted variance instead: a floor under a variance head that may collapse.
+   * Training keeps its own noise (fitted, or `noise`). Ensembles of heteroscedastic members (the only
+   * other likelihood that takes it) add σ² to each member's predicted variance: a floor under a
+   * variance head that may collapse.
    */
-  predictiveNoise?: number;
-}
+  predictiveNoise: num({ min: 0, defaultText: 'the trained noise', flag: 'predictive-noise', help: 'observation σ in target units used at prediction only (a post-hoc calibration, e.g. what --tune chooses)' }),
+};
+
+/** The type of PREDICTIVE_NOISE. */
+export type PredictiveNoiseOption = { predictiveNoise?: number };
+
+/** The known observation noise of a method (gaussian likelihood). */
+export const NOISE = {
+  noise: num({ gt: 0, defaultText: 'fitted', help: 'observation noise σ in target units (gaussian likelihood)' }),
+};
 
 /**
  * The noise variance (standardized units) a posterior predicts with: `predictiveNoise` (σ in target
@@ -104,33 +112,32 @@ export function predictiveNoiseVar(likelihood: string, predictiveNoise: number |
   if (predictiveNoise === undefined) return trained;
   if (likelihood !== 'gaussian') throw argError('E_ARG', 'predictiveNoise', 'the gaussian likelihood (a homoscedastic noise to replace)', likelihood, 'Drop predictiveNoise.');
   if (!(predictiveNoise > 0 && Number.isFinite(predictiveNoise))) throw argError('E_ARG', 'predictiveNoise', 'a positive finite σ in target units', describe(predictiveNoise), 'Omit it to predict with the trained noise.');
-  return (predictiveNoise / (s?.yStd?.[0] ?? 1)) ** 2;
+  return noiseVariance(predictiveNoise, s);
 }
 
-/** The option of methods that can train a heteroscedastic (mean + variance) head. */
-export interface BetaNllOption {
-  /**
-   * β of the β-NLL (Seitzer et al. 2022), heteroscedastic likelihood only: each point's gradient is
-   * weighted by its predicted variance^β. The plain NLL (0, the default) lets the variance head
-   * explain hard points away so the mean under-fits them; 1 gives the mean squared error's gradient;
-   * 0.5 is the paper's choice (MC dropout on UCI boston: RMSE 3.98 → 3.59 at a similar log-likelihood;
-   * eval/UCI-notes.md, round 6).
-   */
-  betaNll?: number;
-}
+/**
+ * The option of methods that can train a heteroscedastic (mean + variance) head: β of the β-NLL
+ * (Seitzer et al. 2022): each point's gradient is weighted by its predicted variance^β. The plain NLL
+ * (0) lets the variance head explain hard points away so the mean under-fits them; 1 gives the mean
+ * squared error's gradient; 0.5 is the paper's choice (MC dropout on UCI boston: RMSE 3.98 → 3.59 at
+ * a similar log-likelihood; eval/UCI-notes.md, round 6).
+ */
+export const BETA_NLL = {
+  betaNll: num({ min: 0, max: 1, default: 0, help: "with likelihood 'heteroscedastic': β of the β-NLL (0.5 the paper's; 0 the plain NLL)" }),
+};
 
 /** The β-NLL exponent a method trains with (0 when not given); refused for other likelihoods. */
 export function betaNllOf(likelihood: string, beta: number | undefined): number {
   if (beta === undefined) return 0;
   if (likelihood !== 'heteroscedastic') throw argError('E_ARG', 'betaNll', "likelihood 'heteroscedastic' (it weights a variance head's gradient)", `likelihood '${likelihood}'`, "Drop betaNll, or set likelihood: 'heteroscedastic'.");
-  return numOption(beta, 'betaNll', 0, 0, 1);
+  return beta;
 }
 
 /** The variance floor (standardized units) of heteroscedastic members: `predictiveNoise`² when given, else 0. */
 export function varianceFloorOf(predictiveNoise: number | undefined, s: Standardizer | undefined): number {
   if (predictiveNoise === undefined) return 0;
   if (!(predictiveNoise >= 0 && Number.isFinite(predictiveNoise))) throw argError('E_ARG', 'predictiveNoise', 'a finite σ ≥ 0 in target units', describe(predictiveNoise), 'Omit it for no floor.');
-  return (predictiveNoise / (s?.yStd?.[0] ?? 1)) ** 2;
+  return noiseVariance(predictiveNoise, s);
 }
 
 /**

@@ -5,33 +5,52 @@
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
+import { unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
 import { defaultEpochs, type MethodOptions } from './common.js';
 import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
-import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
-import { trainConcreteDropout, type ConcreteDropoutOptions } from './variational/concrete-dropout.js';
-import { trainEnsemble, type EnsembleOptions } from './ensembles/ensemble.js';
-import { trainMap } from './map.js';
-import { trainHmc, trainNuts } from './mcmc/mcmc.js';
-import { trainMcDropout, type McDropoutOptions } from './variational/mc-dropout.js';
-import { trainVi, type ViOptions } from './variational/vi.js';
-import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './ensembles/swag.js';
-import { trainSubspace, type SubspaceOptions } from './mcmc/subspace.js';
+import { LAPLACE_OPTIONS, trainLaplace } from './laplace/index.js';
+import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './variational/concrete-dropout.js';
+import { ENSEMBLE_OPTIONS, trainEnsemble } from './ensembles/ensemble.js';
+import { MAP_OPTIONS, trainMap } from './map.js';
+import { HMC_OPTIONS, NUTS_OPTIONS, trainHmc, trainNuts } from './mcmc/mcmc.js';
+import { MC_DROPOUT_OPTIONS, trainMcDropout } from './variational/mc-dropout.js';
+import { trainVi, VI_OPTIONS } from './variational/vi.js';
+import { MULTISWAG_OPTIONS, SWA_OPTIONS, SWAG_OPTIONS, trainMultiSwag, trainSwa, trainSwag } from './ensembles/swag.js';
+import { SUBSPACE_OPTIONS, trainSubspace } from './mcmc/subspace.js';
 import { createPool } from '../pool/index.js';
 import type { Pool } from '../pool/types.js';
-import { trainSghmc, trainSghmcMh } from './sgmcmc/sghmc.js';
-import { trainCsgld, trainSgld } from './sgmcmc/sgld.js';
-import { trainSvgd } from './variational/svgd.js';
+import { SGHMC_MH_OPTIONS, SGHMC_OPTIONS, trainSghmc, trainSghmcMh } from './sgmcmc/sghmc.js';
+import { CSGLD_OPTIONS, SGLD_OPTIONS, trainCsgld, trainSgld } from './sgmcmc/sgld.js';
+import { SVGD_OPTIONS, trainSvgd } from './variational/svgd.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
   summary: string;
+  /** The method's options: their types, defaults and checks, the command line's flags, the docs table. */
+  options: OptionSchema;
+  /** Trains on `data`; the options are checked against `options` before any work. */
   train(data: Dataset, opts: MethodOptions & Record<string, unknown>): Promise<Posterior>;
   /** What `--tune` chooses from, for a training set of this size (see tune.ts); without it `--tune` is refused. */
-  tuneGrid?: (data: Dataset, opts: MethodOptions) => TuneGrid;
+  tuneGrid?: (data: Dataset, opts: Record<string, unknown>) => TuneGrid;
   /** Whether `--tune` may also choose the method's `predictiveNoise` / `noise` σ on validation (tune.ts `noise`). */
   tunesNoise?: boolean;
   /** Options for the search's fits only (tune.ts `search`), e.g. one member instead of M. */
   tuneSearch?: Record<string, unknown>;
+}
+
+/** A row of the table: the typed trainer behind the options' check. */
+function method<F extends Fields>(
+  options: Schema<F>,
+  train: (data: Dataset, opts: Infer<Schema<F>>) => Promise<Posterior>,
+  row: { summary: string; tuneGrid?: (data: Dataset, opts: Infer<Schema<F>>) => TuneGrid; tunesNoise?: boolean; tuneSearch?: Record<string, unknown> },
+): MethodEntry {
+  const { tuneGrid } = row;
+  return {
+    ...row,
+    options,
+    train: async (data, opts) => train(data, options.parse(opts)),
+    tuneGrid: tuneGrid && ((data, opts) => tuneGrid(data, options.parse(opts))),
+  };
 }
 
 /**
@@ -43,9 +62,9 @@ const epochGrid = (d: Dataset, multiples = [1, 4]) => {
   return multiples.map((k) => k * e);
 };
 /**
- * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (SWAG's original
- * default), or the step budget every other method trains for (defaultEpochs, SWAG's default now),
- * each followed by 40 collection epochs.
+ * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (Maddox et al.'s
+ * recipe), or the step budget every other method trains for (defaultEpochs, SWAG's default), each
+ * followed by 40 collection epochs.
  */
 const swagGrid = (d: Dataset) => {
   const e = defaultEpochs(Math.round(0.8 * d.n));
@@ -53,72 +72,65 @@ const swagGrid = (d: Dataset) => {
 };
 
 export const METHODS: Record<string, MethodEntry> = {
-  map: { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', train: trainMap, tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }), tunesNoise: true },
-  ensemble: {
+  map: method(MAP_OPTIONS, trainMap, { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }), tunesNoise: true }),
+  ensemble: method(ENSEMBLE_OPTIONS, trainEnsemble, {
     summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
-    train: (d, o) => trainEnsemble(d, o as EnsembleOptions),
     // Searched with all M members: a single member's calibrated σ would absorb the spread the mixture adds.
     // Homoscedastic or heteroscedastic members (Lakshminarayanan et al.'s), each calibrated on validation.
     // A β-NLL only means something for heteroscedastic members.
-    tuneGrid: (d, o) => ({ epochs: epochGrid(d), priorPrecision: [1, 10], ...(o.task !== 'classification' && { likelihood: (o as EnsembleOptions).betaNll !== undefined ? ['heteroscedastic'] : ['gaussian', 'heteroscedastic'] }) }),
+    tuneGrid: (d, o) => ({ epochs: epochGrid(d), priorPrecision: [1, 10], ...(o.task !== 'classification' && { likelihood: o.betaNll !== undefined ? ['heteroscedastic'] : ['gaussian', 'heteroscedastic'] }) }),
     tunesNoise: true,
-  },
-  'mc-dropout': { summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p', train: (d, o) => trainMcDropout(d, o as McDropoutOptions),
+  }),
+  'mc-dropout': method(MC_DROPOUT_OPTIONS, trainMcDropout, {
+    summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p',
     // The rates Gal & Ghahramani searched on UCI (REFERENCE.md) and 0.2, at three training lengths:
     // validation chose the grid's edges (p = 0.1 on boston, 4× the epochs on concrete, energy, yacht)
     // of the narrower grid {0.005…0.1} × {1, 4}× on nearly every split.
     tuneGrid: (d) => ({ dropout: [0.005, 0.01, 0.05, 0.1, 0.2], epochs: epochGrid(d, [1, 4, 10]) }),
     tunesNoise: true,
-  },
-  'concrete-dropout': { summary: 'Concrete dropout: dropout rates learned per layer (reported in info)', train: (d, o) => trainConcreteDropout(d, o as ConcreteDropoutOptions),
+  }),
+  'concrete-dropout': method(CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout, {
+    summary: 'Concrete dropout: dropout rates learned per layer (reported in info)',
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),
     tunesNoise: true,
-  },
-  vi: { summary: 'mean-field Gaussian VI (Bayes by Backprop), --samples at test time (default 30)', train: (d, o) => trainVi(d, o as ViOptions),
+  }),
+  vi: method(VI_OPTIONS, trainVi, {
+    summary: 'mean-field Gaussian VI (Bayes by Backprop), --samples at test time (default 30)',
     // The prior's precision too: mean-field q is pulled towards the prior in every direction the data
     // leave loose, so on small sets (boston, 455 rows) λ = 10 beat λ = 1 on 7 of 20 splits.
     tuneGrid: (d) => ({ epochs: epochGrid(d), learningRate: [1e-3, 3e-3], priorPrecision: [1, 10] }),
     tunesNoise: true,
-  },
-  swa: { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', train: (d, o) => trainSwa(d, o as SwagOptions), tuneGrid: swagGrid, tunesNoise: true },
-  swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions), tuneGrid: swagGrid, tunesNoise: true },
-  multiswag: {
+  }),
+  swa: method(SWA_OPTIONS, trainSwa, { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', tuneGrid: swagGrid, tunesNoise: true }),
+  swag: method(SWAG_OPTIONS, trainSwag, { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', tuneGrid: swagGrid, tunesNoise: true }),
+  multiswag: method(MULTISWAG_OPTIONS, (d, o) => withPool(o.pool, (pool) => trainMultiSwag(d, { ...o, pool })), {
     summary: 'MultiSWAG: independent SWAG runs in parallel workers, as a mixture (--members, default 5)',
-    train: (d, o) => withPool(o, (pool) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool })),
     tuneGrid: swagGrid,
     tunesNoise: true,
     tuneSearch: { members: 1 },
-  },
-  'swag-subspace': {
+  }),
+  'swag-subspace': method(SUBSPACE_OPTIONS, trainSubspace, {
     summary: "subspace inference: NUTS on the posterior in the span of SWAG's trajectory (10 principal directions; --chains 2 --warmup 500 --draws 500)",
-    train: (d, o) => trainSubspace(d, o as SubspaceOptions),
     // `--tune` chooses σ on validation (the likelihood the sampler conditions on and the predictive's);
     // SWAG's own grid would cost six NUTS runs per split.
     tuneGrid: () => [{}],
     tunesNoise: true,
-  },
-  laplace: {
+  }),
+  // The table's Laplace trains its MAP at λ = 1 whatever `priorPrecision` says: the prior precision is
+  // Laplace's own choice (`priorPrecisionMode`, the command line's --prior-precision).
+  laplace: method(LAPLACE_OPTIONS, (d, o) => trainLaplace(d, { ...o, priorPrecision: undefined }), {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
-    train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), tune: laplaceTune(o.priorPrecisionMode), priorPrecision: undefined }),
     // The prior precision is Laplace's own choice (marginal likelihood); the MAP's length is tuned here.
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),
-  },
-  nuts: { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)', train: trainNuts },
-  hmc: { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts', train: trainHmc },
-  sgld: { summary: 'stochastic-gradient Langevin dynamics after an Adam pretrain (pSGLD with the precondition option); 100 samples', train: trainSgld },
-  csgld: { summary: 'cyclical SGLD: cosine cycles, noiseless exploration then sampling at the end of each cycle', train: trainCsgld },
-  sghmc: { summary: 'stochastic-gradient HMC with friction 0.05; 100 samples', train: trainSghmc },
-  'sghmc-mh': { summary: 'SGHMC segments with a full-data Metropolis-Hastings test (no discretization bias); reports acceptance', train: trainSghmcMh },
-  svgd: { summary: 'Stein variational gradient descent: 20 particles, RBF kernel, median bandwidth', train: trainSvgd },
+  }),
+  nuts: method(NUTS_OPTIONS, trainNuts, { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)' }),
+  hmc: method(HMC_OPTIONS, trainHmc, { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts' }),
+  sgld: method(SGLD_OPTIONS, trainSgld, { summary: 'stochastic-gradient Langevin dynamics after an Adam pretrain (pSGLD with the precondition option); 100 samples' }),
+  csgld: method(CSGLD_OPTIONS, trainCsgld, { summary: 'cyclical SGLD: cosine cycles, noiseless exploration then sampling at the end of each cycle' }),
+  sghmc: method(SGHMC_OPTIONS, trainSghmc, { summary: 'stochastic-gradient HMC with friction 0.05; 100 samples' }),
+  'sghmc-mh': method(SGHMC_MH_OPTIONS, trainSghmcMh, { summary: 'SGHMC segments with a full-data Metropolis-Hastings test (no discretization bias); reports acceptance' }),
+  svgd: method(SVGD_OPTIONS, trainSvgd, { summary: 'Stein variational gradient descent: 20 particles, RBF kernel, median bandwidth' }),
 };
-
-/** `--prior-precision` for Laplace: how to choose it after the fit (the fit itself uses λ = 1). */
-function laplaceTune(mode: unknown): LaplaceOptions['tune'] {
-  if (mode === undefined || mode === 'marglik' || mode === 'grid') return mode ?? 'marglik';
-  const n = Number(mode);
-  if (!(n > 0)) throw new BdlError('E_ARG', `--prior-precision: expected marglik, grid or a positive number, found ${JSON.stringify(mode)}.`, 'prior-precision');
-  return n;
-}
 
 /** What `trainMethod` reports when it tuned: the winning overrides and every candidate's validation score. */
 export interface Tuned {
@@ -139,13 +151,14 @@ export interface Tuned {
 export async function trainMethod(
   name: string,
   data: Dataset,
-  opts: MethodOptions & Record<string, unknown>,
+  opts: Record<string, unknown>,
   tuneIt: boolean | TuneGrid = false,
   onTune?: (p: TuneProgress) => void,
   how: { folds?: number; samples?: number; crossFitNoise?: boolean } = {},
 ): Promise<{ posterior: Posterior; tuned?: Tuned }> {
   const entry = METHODS[name];
-  if (!entry) throw new BdlError('E_ARG', `method: expected one of ${methodNames().join(', ')}, found ${JSON.stringify(name)}.`, 'method');
+  if (!entry) throw unknownOption('method', name, methodNames());
+  entry.options.check(opts, name);
   if (!tuneIt) return { posterior: await entry.train(data, opts) };
   if (tuneIt === true && !entry.tuneGrid) throw new BdlError('E_ARG', `tune: method ${name} has no tuning grid. Drop --tune, or pass the grid to tune() yourself.`, 'tune');
   const grid = tuneIt === true ? entry.tuneGrid!(data, opts) : tuneIt;
@@ -171,8 +184,8 @@ export function methodNames(): string[] {
 }
 
 /** Runs `f` with the caller's pool, or a default pool (one worker per core) closed afterwards. */
-async function withPool<T>(o: Record<string, unknown>, f: (pool: Pool) => Promise<T>): Promise<T> {
-  if (o.pool) return f(o.pool as Pool);
+async function withPool<T>(given: Pool | undefined, f: (pool: Pool) => Promise<T>): Promise<T> {
+  if (given) return f(given);
   const pool = await createPool();
   try {
     return await f(pool);

@@ -3,32 +3,35 @@
  * set of weight vectors (samples or particles) whose predictive is their uniform mixture, and the
  * preparation every sampler does first (standardize, pretrain to the mode with Adam, fit the noise).
  */
-import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
 import type { Mlp } from '../model/mlp.js';
-import { layoutOf, taskOf, type MlpSpec } from '../model/spec.js';
-import { mixturePredictive } from '../posterior/network.js';
-import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
-import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
-import { Rng } from '../random/index.js';
+import { layoutOf, taskOf, type MlpSpec, type TaskKind } from '../model/spec.js';
+import { NetworkPosterior } from '../posterior/network-posterior.js';
+import { noiseVariance } from '../posterior/source.js';
+import { DrawsSource } from '../posterior/sources/draws.js';
 import { fit, type FitOptions, type LoopContext } from '../train/fit.js';
 import type { Transform } from '../train/optimizers.js';
 import type { Arena } from '../wasm/index.js';
-import { defaultEpochs, engineFor, fitOptionsOf, specFor, type MethodOptions } from './common.js';
+import { bool, int, num, type Infer } from '../options/schema.js';
+import { defaultEpochs, engineFor, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { NOISE } from './noise.js';
 import { residualVariance } from './map.js';
 
-export interface SamplerOptions extends MethodOptions {
-  /** Observation noise σ in target units (gaussian likelihood); default: fitted at the pretrained mode. */
-  noise?: number;
-  /** Standardize inputs and regression targets (default true). */
-  standardize?: boolean;
-  /** Adam epochs to reach a mode before sampling (default: MAP's step budget, `defaultEpochs`; 0 starts from the initialization). */
-  pretrainEpochs?: number;
-  /** Number of weight vectors kept (default 100). */
-  samples?: number;
-  /** Posterior temperature T (default 1). */
-  temperature?: number;
+/** What every sampling method takes (SGLD, cyclical SGLD, SGHMC, SGHMC-MH, SVGD). */
+export const SAMPLER_OPTIONS = METHOD_OPTIONS.extend('sampler', {
+  ...NOISE,
+  epochs: int({ min: 1, default: 100, help: 'sampler epochs after the burn-in (collection)' }),
+  standardize: bool({ default: true, help: 'standardize inputs and regression targets' }),
+  pretrainEpochs: int({ min: 0, defaultText: "MAP's step budget (defaultEpochs)", help: 'Adam epochs to reach a mode before sampling (0 starts from the initialization)' }),
+  samples: int({ min: 1, default: 100, help: 'weight vectors kept' }),
+  temperature: num({ gt: 0, default: 1, help: 'posterior temperature T' }),
+});
+export type SamplerOptions = Infer<typeof SAMPLER_OPTIONS>;
+
+/** Sampler epochs before collecting. */
+export function burnInField(fallback: number) {
+  return { burnIn: int({ min: 0, default: fallback, help: 'sampler epochs before collecting' }) };
 }
 
 /** Data, engine and starting point of a sampler run. */
@@ -52,7 +55,6 @@ export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Pre
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(train, taskOf(spec) === 'regression');
   const data = standardizer ? applyStandardizer(standardizer, train) : train;
   const epochs = opts.pretrainEpochs ?? defaultEpochs(data.n, opts.batchSize ?? 32);
-  if (!(Number.isInteger(epochs) && epochs >= 0)) throw argError('E_ARG', 'pretrainEpochs', 'an integer ≥ 0', describe(opts.pretrainEpochs), 'E.g. 20.');
   const base = fitOptionsOf(opts);
   const theta0 =
     epochs > 0
@@ -60,24 +62,9 @@ export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Pre
       : mlp.init(base.seed ?? 0, 0);
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    const ys = standardizer?.yStd?.[0] ?? 1;
-    noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : epochs > 0 ? residualVariance(mlp, theta0, data) : 1;
+    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : epochs > 0 ? residualVariance(mlp, theta0, data) : 1;
   }
   return { spec, mlp, standardizer, data, noiseVar, theta0, lambda: opts.priorPrecision ?? 1 };
-}
-
-/** Checks a positive integer option. */
-export function positiveInt(name: string, v: unknown, fallback: number, hint: string): number {
-  const x = v ?? fallback;
-  if (!(Number.isInteger(x) && (x as number) >= 1)) throw argError('E_ARG', name, 'a positive integer', describe(v), hint);
-  return x as number;
-}
-
-/** Checks a burn-in length in epochs (an integer ≥ 0). */
-export function burnInOf(v: unknown, fallback: number): number {
-  const b = v ?? fallback;
-  if (!(Number.isInteger(b) && (b as number) >= 0)) throw argError('E_ARG', 'burnIn', 'an integer number of epochs ≥ 0', describe(v), `E.g. ${fallback}.`);
-  return b as number;
 }
 
 /**
@@ -138,69 +125,11 @@ export function evenly(i: number, total: number, keep: number): boolean {
   return Math.floor(((i + 1) * keep) / total) > Math.floor((i * keep) / total);
 }
 
-/** Philox counter tag of sampleWeights' choices. */
-const WEIGHT_DRAW_TAG = 0x6d;
-
 /** Kept weight samples (SG-MCMC, SVGD particles, HMC/NUTS draws); the predictive is their uniform mixture. */
-export class SamplesPosterior implements Posterior {
-  constructor(
-    readonly method: string,
-    readonly spec: MlpSpec,
-    /** S × P, row-major. */
-    readonly samples: Float32Array,
-    readonly standardizer: Standardizer | undefined,
-    /** Noise variance in standardized units. */
-    readonly noiseVar: number,
-    private readonly extra: Record<string, unknown> = {},
-    private mlp?: Mlp,
-  ) {}
+export type SamplesPosterior<T extends TaskKind = TaskKind> = NetworkPosterior<DrawsSource, T>;
 
-  get count(): number {
-    return this.samples.length / this.size;
-  }
-
-  private get size(): number {
-    return layoutOf(this.spec).size;
-  }
-
-  get info(): Record<string, unknown> {
-    const noise = this.spec.likelihood === 'gaussian' ? { noiseStd: Math.sqrt(this.noiseVar) * (this.standardizer?.yStd?.[0] ?? 1) } : {};
-    return { samples: this.count, ...noise, ...this.extra };
-  }
-
-  /** Uses every sample, or `samples` of them evenly spaced. */
-  async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
-    this.mlp ??= await engineFor(this.spec);
-    const P = this.size;
-    const S = Math.min(opts.samples ?? this.count, this.count);
-    const step = this.count / S;
-    return mixturePredictive(this.mlp, this.standardizer, x, S, (s) => {
-      const i = Math.floor(s * step);
-      return { theta: this.samples.subarray(i * P, (i + 1) * P) };
-    }, { noiseVar: this.noiseVar, signal: opts.signal });
-  }
-
-  /** n samples chosen uniformly at random (with replacement) by `seed`. */
-  async sampleWeights(n: number, seed = 0): Promise<Float32Array[]> {
-    const P = this.size;
-    const rng = new Rng(seed, 0, [0, 0, WEIGHT_DRAW_TAG]);
-    return Array.from({ length: n }, () => {
-      const i = rng.int(this.count);
-      return this.samples.slice(i * P, (i + 1) * P);
-    });
-  }
-
-  toBytes(): Uint8Array {
-    return encodePosterior({
-      method: this.method,
-      spec: this.spec,
-      standardizer: this.standardizer,
-      state: { noiseVar: this.noiseVar, extra: { ...this.extra } },
-      arrays: { samples: this.samples },
-    });
-  }
-}
-
-for (const m of ['sgld', 'csgld', 'sghmc', 'sghmc-mh', 'svgd', 'nuts', 'hmc', 'swag-subspace']) {
-  registerPosteriorFormat(m, async (p) => new SamplesPosterior(m, p.spec, p.arrays.samples as Float32Array, p.standardizer, p.state!.noiseVar as number, (p.state!.extra ?? {}) as Record<string, unknown>));
+/** The posterior of a sampler's kept draws (S × P). */
+export function samplesPosterior<T extends TaskKind = TaskKind>(method: string, prep: Pick<Prepared, 'spec' | 'standardizer' | 'noiseVar'> & { mlp?: Mlp }, draws: Float32Array, extra: Record<string, unknown>): SamplesPosterior<T> {
+  const source = new DrawsSource(draws, layoutOf(prep.spec).size, prep.noiseVar, extra);
+  return new NetworkPosterior<DrawsSource, T>(method, prep.spec, prep.standardizer, source, prep.mlp);
 }

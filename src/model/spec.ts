@@ -5,7 +5,8 @@
  */
 import { argError, describe } from '../errors.js';
 
-export type Activation = 'identity' | 'relu' | 'tanh' | 'sigmoid' | 'gelu';
+/** The last six are TF.js's / Keras's definitions, there so that imported networks run as trained. */
+export type Activation = 'identity' | 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'elu' | 'selu' | 'swish' | 'relu6' | 'softsign' | 'hard-sigmoid';
 export type Likelihood = 'gaussian' | 'heteroscedastic' | 'categorical' | 'bernoulli';
 export type TaskKind = 'regression' | 'classification';
 
@@ -27,7 +28,7 @@ export interface MlpSpec {
 }
 
 /** Kernel activation codes (the core's ABI). */
-export const ACTIVATION_CODE: Record<Activation, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, gelu: 4 };
+export const ACTIVATION_CODE: Record<Activation, number> = { identity: 0, relu: 1, tanh: 2, sigmoid: 3, gelu: 4, elu: 5, selu: 6, swish: 7, relu6: 8, softsign: 9, 'hard-sigmoid': 10 };
 
 export interface LayerLayout {
   readonly fanIn: number;

@@ -209,7 +209,7 @@ function spawnBrowser(workerUrl: string | URL | undefined, die: (reason: string)
     // The error event and the task's checkpoint messages travel on different ports, so the error can
     // overtake checkpoints the worker posted just before it died: let those land first (the worker is
     // already broken; 50 ms costs nothing), so the task restarts from its true last checkpoint.
-    const reason = `uncaught error: ${e.message || 'the worker script failed to load or threw'}`;
+    const reason = e.message ? `uncaught error: ${e.message}` : workerLoadHint(workerUrl);
     setTimeout(() => die(reason), 50);
   });
   return {
@@ -219,4 +219,20 @@ function spawnBrowser(workerUrl: string | URL | undefined, die: (reason: string)
     },
     setBusy() {},
   };
+}
+
+/**
+ * Why a browser worker died without a message: its script did not load. Names the URL tried and the
+ * fix. The base goes through a variable so bundlers do not take this `new URL` for an asset to emit.
+ */
+function workerLoadHint(workerUrl: string | URL | undefined): string {
+  const base = import.meta.url;
+  const tried = String(workerUrl ?? new URL('./worker.js', base));
+  return (
+    `the worker script ${tried} failed to load (missing, not JavaScript, or it threw). ` +
+    (workerUrl === undefined
+      ? "Bundlers that do not follow new Worker(new URL(...)) (esbuild) need bdl-wasm's worker as a second entry beside your bundle: " +
+        'esbuild app.js worker=bdl-wasm/worker --bundle --format=esm --outdir=OUT; or pass createPool({ workerUrl }).'
+      : 'Check that createPool({ workerUrl }) points at a built bdl-wasm worker (bdl-wasm/worker) served as JavaScript.')
+  );
 }

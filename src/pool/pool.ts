@@ -62,7 +62,7 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   }
   if (options.tasks !== undefined) registerTasks(options.tasks);
   const n = size ?? (await coreCount());
-  const core = await compileCore();
+  const core = options.core ?? (await compileCore());
   const shared = (options.shared ?? true) && n > 0 && sharedMemoryAvailable(isNode());
   const pool = new WorkerPool(n, shared, maxRestarts, (onDeath) =>
     n === 0 ? Promise.resolve(inThreadExecutor(core)) : workerExecutor(core, shared, options.workerUrl, onDeath),

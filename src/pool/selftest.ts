@@ -1,7 +1,8 @@
 /**
  * 'selftest': a small, compute-bound, deterministic task kind. It exercises everything a real task
- * does — seeded wasm work, checkpoints every k steps, progress, cancellation checks — and can fail
- * on purpose (throw, or kill its worker). Tests and `npm run bench` (pool speedup) use it.
+ * does — seeded wasm work, checkpoints every k steps, progress, cancellation checks. Tests and
+ * `npm run bench` (pool speedup) use it; the tests make it fail on purpose through their own task
+ * kind (test/pool/faults.ts), never through its options.
  */
 import { argError, describe } from '../errors.js';
 import type { TaskContext } from './types.js';
@@ -15,12 +16,6 @@ export interface SelftestOptions {
   readonly reps?: number;
   /** Checkpoint every k steps (default 100). */
   readonly checkpointEvery?: number;
-  /** Throw a BdlError at this step. */
-  readonly throwAt?: number;
-  /** On the first attempt only, kill the worker at this step (process-level failure). */
-  readonly crashAt?: number;
-  /** How to die: 'exit' ends the thread (Node only), 'uncaught' throws outside any call (default). */
-  readonly crash?: 'exit' | 'uncaught';
 }
 
 /** The carried state, as checkpointed. */
@@ -47,9 +42,6 @@ export async function runSelftest(ctx: TaskContext<unknown, SelftestOptions, Sel
   const size = count(o.size ?? 1024, 'options.size', 1);
   const reps = count(o.reps ?? 64, 'options.reps', 1);
   const every = count(o.checkpointEvery ?? 100, 'options.checkpointEvery', 1);
-  if (o.crashAt !== undefined && !ctx.inWorker) {
-    throw argError('E_ARG', 'options.crashAt', 'a task running in a worker', 'an in-thread pool', 'Use a pool with size >= 1.');
-  }
   const w = ctx.data.w;
   if (w !== undefined && !(w instanceof Float32Array && w.length >= size)) {
     throw argError('E_SHAPE', 'data.w', `a Float32Array of at least ${size} values`, describe(w), 'Pass data { w } long enough, or none.');
@@ -65,8 +57,6 @@ export async function runSelftest(ctx: TaskContext<unknown, SelftestOptions, Sel
   for (let i = 0; i < size + reps; i++) wv[i] = w !== undefined ? w[i % size] : ((i * 37) % 101) / 101 - 0.5;
 
   for (; step < steps; step++) {
-    if (step === o.throwAt) throw argError('E_ARG', 'options.throwAt', 'no failure', `step ${step}`, 'This failure was requested.');
-    if (step === o.crashAt && ctx.attempt === 0) await die(o.crash ?? 'uncaught');
     let s = 0;
     for (let r = 0; r < reps; r++) s += arena.k.dot_f32(px, pw + 4 * r, size);
     const f = s - Math.floor(s);
@@ -99,14 +89,4 @@ function hashFill(seed: number, stream: number, n: number): Float32Array {
 function count(v: number, name: string, min: number): number {
   if (!Number.isInteger(v) || v < min) throw argError('E_ARG', name, `an integer >= ${min}`, describe(v), 'Fix the selftest options.');
   return v;
-}
-
-/** Ends the worker the hard way, as a crash would. */
-function die(how: 'exit' | 'uncaught'): Promise<never> {
-  const proc = (globalThis as { process?: { exit?: (code: number) => never } }).process;
-  if (how === 'exit' && typeof proc?.exit === 'function') proc.exit(70);
-  setTimeout(() => {
-    throw new Error('selftest: deliberate uncaught error (crashAt)');
-  });
-  return new Promise<never>(() => {});
 }

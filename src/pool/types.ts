@@ -4,6 +4,7 @@
  */
 import type { BdlError } from '../errors.js';
 import type { Arena } from '../wasm/arena.js';
+import type { CompiledCore } from '../wasm/load.js';
 
 /** Typed arrays a run can share with its tasks. */
 export type SharedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
@@ -115,6 +116,11 @@ export interface PoolOptions {
   readonly tasks?: TaskTable;
   /** Worker script to spawn instead of the bundled one (e.g. a CDN copy of dist/worker.js). */
   readonly workerUrl?: string | URL;
+  /**
+   * The compiled core the workers instantiate, e.g. `await compileCore('simd')` to get the same bits in
+   * Node and in Chromium (which would otherwise pick relaxed SIMD). Default: the best this runtime accepts.
+   */
+  readonly core?: CompiledCore;
 }
 
 export interface Pool {

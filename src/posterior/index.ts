@@ -1,4 +1,14 @@
-export type { ClassificationPredictive, Posterior, PredictOptions, Predictive, RegressionPredictive } from './types.js';
+export type { ClassificationPredictive, Inputs, Interval, Posterior, Prediction, PredictiveOf, PredictOptions, Predictive, RegressionPrediction, RegressionPredictive, TaskOf } from './types.js';
 export { classificationPredictive, regressionPredictive } from './aggregate.js';
-export { checkInputs, mixturePredictive, type MixtureOptions, type PosteriorSample } from './network.js';
-export { decodePosterior, encodePosterior, FORMAT_VERSION, posteriorFromBytes, registerPosteriorFormat, type PosteriorParts } from './serialize.js';
+export { checkInputs, mixturePredictive, toInputs, type MixtureOptions, type PosteriorSample } from './network.js';
+export { decodePosterior, encodePosterior, FORMAT_VERSION, type PosteriorParts } from './serialize.js';
+export { posteriorFromBytes, registerPosteriorFormat } from './restore.js';
+export { NetworkPosterior, withInterval } from './network-posterior.js';
+export { mixtureCdf, mixtureQuantile, predictiveInterval } from './interval.js';
+export type { WeightSource } from './source.js';
+export { DrawsSource } from './sources/draws.js';
+export { MaskSource, type LearnedRates } from './sources/masks.js';
+export { MeanFieldSource } from './sources/mean-field.js';
+export { MembersSource, type OffData } from './sources/members.js';
+export { PointSource } from './sources/point.js';
+export { SwagSource, type SwagMember } from './sources/swag.js';

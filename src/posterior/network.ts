@@ -4,11 +4,12 @@
  * class probabilities in original units, and aggregate the uniform mixture.
  */
 import { BdlError, argError, describe } from '../errors.js';
+import { toMatrix } from '../data/dataset.js';
 import { standardizeX, type Standardizer } from '../data/standardize.js';
 import type { MaskSource, Mlp } from '../model/mlp.js';
 import { regressionPredictive, classificationPredictive } from './aggregate.js';
 import { offDataWeight, revertVariance, type InputSupport } from './support.js';
-import type { Predictive } from './types.js';
+import type { Inputs, Predictive } from './types.js';
 
 export interface PosteriorSample {
   theta: Float32Array;
@@ -31,10 +32,24 @@ export interface MixtureOptions {
   signal?: { readonly aborted: boolean };
 }
 
+/**
+ * A user's test inputs as one flat Float32Array of rows × `inputs`: a Float32Array as given, or what
+ * `makeDataset` takes (an array of rows, or `{ data, cols }`), copied. Every value must be finite.
+ */
+export function toInputs(x: Inputs, inputs: number): Float32Array {
+  if (x instanceof Float32Array) return checkInputs(x, inputs);
+  if (ArrayBuffer.isView(x) || !(Array.isArray(x) || (x && typeof x === 'object' && 'data' in x && 'cols' in x))) {
+    throw argError('E_SHAPE', 'x', `a Float32Array of rows × ${inputs} inputs, an array of rows, or { data, cols }`, describe(x), 'Pass the test rows as makeDataset takes them.');
+  }
+  const m = toMatrix(x, 'x');
+  if (m.cols !== inputs) throw argError('E_SHAPE', 'x', `rows of ${inputs} inputs (as the network was trained on)`, `rows of ${m.cols}`, 'Pass the same columns as the training inputs.');
+  return m.data;
+}
+
 /** Checks a user's test inputs: a non-empty Float32Array of whole rows. */
 export function checkInputs(x: unknown, inputs: number): Float32Array {
   if (!(x instanceof Float32Array) || x.length === 0 || x.length % inputs !== 0) {
-    throw argError('E_SHAPE', 'x', `a non-empty Float32Array of rows × ${inputs} inputs (row-major)`, describe(x), 'Flatten the test rows into one Float32Array.');
+    throw argError('E_SHAPE', 'x', `a non-empty Float32Array of rows × ${inputs} inputs (row-major), or an array of rows`, describe(x), 'Flatten the test rows into one Float32Array, or pass number[][].');
   }
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) throw argError('E_NONFINITE', `x[${Math.floor(i / inputs)}][${i % inputs}]`, 'a finite number', describe(x[i]), 'Impute or drop that row.');

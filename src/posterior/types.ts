@@ -2,7 +2,8 @@
  * What every method produces (a Posterior) and what every posterior predicts (a Predictive). Metrics,
  * the command line, the report and the benchmarks only ever see these two shapes.
  */
-import type { MlpSpec } from '../model/spec.js';
+import type { MatrixLike } from '../data/dataset.js';
+import type { MlpSpec, TaskKind } from '../model/spec.js';
 
 /** Per test point, in original target units. Totals split as variance = aleatoric + epistemic. */
 export interface RegressionPredictive {
@@ -37,6 +38,39 @@ export interface ClassificationPredictive {
 
 export type Predictive = RegressionPredictive | ClassificationPredictive;
 
+/** The predictive of a task: `PredictiveOf<'regression'>` has `mean`, `PredictiveOf<'classification'>` has `probs`. */
+export type PredictiveOf<T extends TaskKind> = T extends 'regression' ? RegressionPredictive : ClassificationPredictive;
+
+/** Central predictive intervals, N × T each, in original target units. */
+export interface Interval {
+  lower: Float64Array;
+  upper: Float64Array;
+}
+
+/** A regression predictive that also gives its central intervals (exact mixture quantiles where it is a mixture). */
+export interface RegressionPrediction extends RegressionPredictive {
+  /** Central `level` interval per point in original units (default 0.95). */
+  interval(level?: number): Interval;
+}
+
+/** What the library's posteriors' `predict` returns for a task: regression predictives carry `interval()`. */
+export type Prediction<T extends TaskKind> = PredictiveOf<T> & (T extends 'regression' ? RegressionPrediction : ClassificationPredictive);
+
+/**
+ * The task a method's options select: 'classification' when `task: 'classification'`, 'regression'
+ * when the task is 'regression' or left out, either when the options' type leaves it open.
+ */
+export type TaskOf<O> = 'task' extends keyof O
+  ? [O['task']] extends ['classification']
+    ? 'classification'
+    : [O['task']] extends ['regression' | undefined]
+      ? 'regression'
+      : TaskKind
+  : 'regression';
+
+/** Test inputs as `predict` takes them: a flat Float32Array of rows × inputs, or what `makeDataset` takes (rows, or `{ data, cols }`). */
+export type Inputs = Float32Array | MatrixLike;
+
 export interface PredictOptions {
   /** Posterior samples at test time (each method documents its default). */
   samples?: number;
@@ -45,12 +79,12 @@ export interface PredictOptions {
   signal?: { readonly aborted: boolean };
 }
 
-export interface Posterior {
+export interface Posterior<T extends TaskKind = TaskKind> {
   /** 'map', 'ensemble', 'mc-dropout', 'swag', 'laplace-kron', 'nuts', ... */
   readonly method: string;
   readonly spec: MlpSpec;
-  /** Predictive at input rows x (n × spec.inputs, row-major, original units). */
-  predict(x: Float32Array, opts?: PredictOptions): Promise<Predictive>;
+  /** Predictive at input rows x (n × spec.inputs: a flat row-major Float32Array, or rows; original units). */
+  predict(x: Inputs, opts?: PredictOptions): Promise<PredictiveOf<T>>;
   /** n weight vectors drawn from the posterior, when it has weights to draw. */
   sampleWeights?(n: number, seed?: number): Promise<Float32Array[]>;
   /** A versioned binary form; `posteriorFromBytes` restores it exactly. */

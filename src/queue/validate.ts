@@ -49,7 +49,7 @@ const BNN_TARGET = record<Extract<ChainTaskOptions['target'], { type: 'bnn' }>>(
 
 /** Option schemas of the kinds a queue worker runs. A kind without one is refused. */
 const OPTIONS: Record<string, { spec: boolean; options: Check }> = {
-  selftest: { spec: false, options: record<SelftestOptions>({ steps: int, size: int, reps: int, checkpointEvery: int, throwAt: int, crashAt: int, crash: oneOf('exit', 'uncaught') }) },
+  selftest: { spec: false, options: record<SelftestOptions>({ steps: int, size: int, reps: int, checkpointEvery: int }) },
   'train-member': {
     spec: true,
     options: record<MemberOptions>({ epochs: int, batchSize: int, learningRate: num, priorPrecision: num, noiseVar: num, betaNll: num, adversarial: f32 }),
@@ -65,7 +65,7 @@ const OPTIONS: Record<string, { spec: boolean; options: Check }> = {
     spec: false,
     options: record<ChainTaskOptions>({
       target: (v, n) => ((v as { type?: unknown })?.type === 'module' ? record<{ type: 'module'; url: string }>({ type: oneOf('module'), url: (u, m) => void (typeof u === 'string' ? 0 : fail(m, 'a module URL', u)) })(v, n) : BNN_TARGET(v, n)),
-      warmup: int, draws: int, thin: int, kernel: KERNEL, adapt: ADAPT, initRadius: num, checkpointEvery: int, keep: oneOf('draws', 'predictive', 'both'), crashAt: int,
+      warmup: int, draws: int, thin: int, kernel: KERNEL, adapt: ADAPT, initRadius: num, checkpointEvery: int, keep: oneOf('draws', 'predictive', 'both'),
     }),
   },
 };

@@ -30,15 +30,21 @@ export function reportHtml(doc: ReportDoc, pageScript: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(doc.title)}</title>
 <style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #222; }
+#report { display: grid; grid-template-columns: 200px minmax(0, 1fr); }
+#toc { position: sticky; top: 0; align-self: start; height: 100vh; overflow-y: auto; box-sizing: border-box; padding: 1rem .8rem; border-right: 1px solid #ddd; background: #fafafa; font-size: 13px; }
+#toc ul { list-style: none; margin: .3rem 0; padding-left: .8rem; } #toc > ul { padding-left: 0; } #toc li { margin: .15rem 0; }
+#toc a { color: #1f4e99; text-decoration: none; } #toc a:hover { text-decoration: underline; }
+main { padding: 0 1.5rem 2rem; max-width: 1400px; min-width: 0; }
 h1 { font-size: 1.5rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ddd; } h3 { margin-bottom: .3rem; }
+section[id] { scroll-margin-top: .5rem; }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-variant-numeric: tabular-nums; }
 th, td { padding: .2rem .6rem; border-bottom: 1px solid #eee; text-align: right; } th:first-child, td:first-child { text-align: left; }
-td.best { font-weight: 600; background: #eef6ee; } td.skip { color: #999; text-align: left; }
-.charts { display: flex; flex-wrap: wrap; gap: .8rem; }
+td.order { text-align: left; } td.best { font-weight: 600; background: #eef6ee; } td.skip { color: #999; text-align: left; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(310px, 1fr)); gap: .8rem; }
 figure.chart { margin: 0; } figure.chart figcaption { font-size: 12px; color: #444; }
 .agree { color: #1a7f37; } .disagree { color: #c62828; font-weight: 600; } .missing, .tie { color: #888; }
-.key span { display: inline-block; width: 1em; height: .8em; margin: 0 .3em 0 1em; vertical-align: middle; }
 .note { color: #555; font-size: 13px; }
 </style>
 </head>

@@ -111,8 +111,8 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
       task: suite.task,
       classes: suite.classes,
       seed,
-      // Samplers trace f(x*) here (other methods ignore it).
-      traceAt: suite.probe ?? suite.test.x.slice(0, Math.min(3, suite.test.n) * suite.test.inputs),
+      // Samplers trace f(x*) here (other methods have no such option).
+      ...('traceAt' in entry.options.fields && { traceAt: suite.probe ?? suite.test.x.slice(0, Math.min(3, suite.test.n) * suite.test.inputs) }),
       ...suite.options,
       ...o.budgets?.[name],
       signal: controller.signal,

@@ -44,8 +44,6 @@ export interface ChainTaskOptions {
   checkpointEvery?: number;
   /** What to return per kept draw: the position ('draws', default), f(x*) at data.xTest ('predictive', BNN only), or both. */
   keep?: 'draws' | 'predictive' | 'both';
-  /** Test only: on the first attempt, kill the worker at the first checkpoint at or after this iteration. */
-  crashAt?: number;
 }
 
 /** What a chain task returns (typed arrays, transferred back). */
@@ -125,9 +123,6 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
   if (keep !== 'draws' && keep !== 'predictive' && keep !== 'both') {
     throw argError('E_ARG', 'options.keep', "'draws', 'predictive' or 'both'", describe(keep), 'Omit it to keep the draws.');
   }
-  if (o.crashAt !== undefined && !ctx.inWorker) {
-    throw argError('E_ARG', 'options.crashAt', 'a task running in a worker', 'an in-thread pool', 'Use a pool with size >= 1.');
-  }
   const t0 = performance.now();
   let target: Target;
   let names: string[] | null = null;
@@ -195,7 +190,6 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
       divergences: p.divergences, warmupDivergences: p.warmupDivergences, gradEvals: p.gradEvals,
     }),
     onCheckpoint: (cp) => {
-      if (o.crashAt !== undefined && ctx.attempt === 0 && cp.iteration >= o.crashAt) die();
       // Recorded synchronously; the check it then runs is repeated by shouldStop, so its outcome is not needed here.
       ctx.checkpoint({ chain: cp, pieces: [...pieces], seconds: secondsBefore + (performance.now() - t0) / 1000 }).catch(() => {});
     },
@@ -232,13 +226,4 @@ function concatPieces(pieces: Piece[], dim: number, predictSize: number, keep: s
     at += p.count;
   }
   return out;
-}
-
-/** Ends the worker as a crash would: at once in Node, else by an uncaught error at the chain's next yield. */
-function die(): void {
-  const proc = (globalThis as { process?: { exit?: (code: number) => never } }).process;
-  if (typeof proc?.exit === 'function') proc.exit(70);
-  setTimeout(() => {
-    throw new Error('chain: deliberate uncaught error (crashAt)');
-  });
 }

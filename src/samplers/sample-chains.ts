@@ -53,8 +53,6 @@ export interface SampleChainsOptions {
   onProgress?: (p: SampleProgress) => void;
   onRestart?: (e: RestartEvent) => void;
   signal?: AbortSignal;
-  /** Test only: extra options of chain i's task (e.g. { crashAt }). */
-  taskOptions?: (chain: number) => Partial<ChainTaskOptions>;
 }
 
 /** Progress of one chain: the part of a chain's own progress (samplers/chain.ts) the pool forwards. */
@@ -116,7 +114,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, keep,
   };
   registerTask('chain', runChainTask);
-  const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base, ...opts.taskOptions?.(c) } }));
+  const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base } }));
   const pool = opts.pool ?? (await createPool({ size: opts.poolSize }));
   const t0 = performance.now();
   let results: ChainTaskResult[];

@@ -12,7 +12,7 @@ import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/s
 import type { LossOptions, Mlp } from '../model/mlp.js';
 import { taskOf } from '../model/spec.js';
 import type { Arena } from '../wasm/index.js';
-import { adam, chain, weightDecay, type Transform } from './optimizers.js';
+import { adam, compose, weightDecay, type Transform } from './optimizers.js';
 import { constant, type Schedule } from './schedules.js';
 
 /** What the loop minimizes: a per-example mean loss over trainable values φ (θ itself, or e.g. VI's (μ, ρ)). */
@@ -93,6 +93,13 @@ export interface FitResult {
   seconds: number;
 }
 
+/**
+ * A mean loss per example beyond this has diverged even while finite: outputs some 1e10 standard
+ * deviations off, weights where float32 squares overflow (Adam at a rate of 1e6 stays finite here
+ * and predicts nonsense). A comparison only: runs that stay below it are unchanged bit for bit.
+ */
+const DIVERGED_LOSS = 1e20;
+
 /** Philox stream tag for the loop's shuffles (kept apart from init and dropout counters). */
 const SHUFFLE_TAG = 0x5f;
 
@@ -115,7 +122,7 @@ export function mlpObjective(mlp: Mlp, opts: { loss?: FitOptions['loss'] } = {})
 export function priorPrecisionOf(v: unknown): number {
   const lambda = v ?? 1;
   if (typeof lambda !== 'number' || !(lambda >= 0 && Number.isFinite(lambda))) {
-    throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0 (the N(0, 1/λ) prior of training)', describe(v), "E.g. 1. (Laplace's own prior precision is its `tune` option.)");
+    throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0 (the N(0, 1/λ) prior of training)', describe(v), "E.g. 1. (Laplace chooses its own prior precision: its `priorPrecisionMode` option.)");
   }
   return lambda;
 }
@@ -137,7 +144,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
   const train = standardizer ? applyStandardizer(standardizer, data) : data;
   const objective = opts.objective ?? mlpObjective(mlp, { loss: opts.loss });
-  const transform = opts.objective ? (opts.optimizer ?? adam()) : chain(weightDecay(lambda / data.n), opts.optimizer ?? adam());
+  const transform = opts.objective ? (opts.optimizer ?? adam()) : compose(weightDecay(lambda / data.n), opts.optimizer ?? adam());
 
   const arena = mlp.arena;
   const mark = arena.mark();
@@ -173,8 +180,8 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
         const lr = schedule(step, totalSteps);
         const ctx: LoopContext = { arena, epoch, step, n: data.n, seed, stream, params, size: P, lr, loss: 0 };
         const loss = objective.lossAndGradAt(params, grad, xb, yb, b, ctx);
-        if (!Number.isFinite(loss)) {
-          throw new BdlError('E_NONFINITE', `fit: the loss became ${loss} at epoch ${epoch}, step ${step}. Lower the learning rate (now ${lr}) or standardize the data.`);
+        if (!(Math.abs(loss) < DIVERGED_LOSS)) {
+          throw new BdlError('E_NONFINITE', `fit: the loss became ${loss} at epoch ${epoch + 1} of ${epochs} (step ${step}): training diverged. Use a smaller learning rate (now ${lr}; e.g. ${lr / 100}), or standardize the data.`, 'learningRate');
         }
         transform.update(arena, state, { step: step + 1, lr, theta: params, u: grad, n: P });
         k.axpy_f32(params, -lr, grad, P);

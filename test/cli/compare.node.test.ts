@@ -36,17 +36,18 @@ describe('bdl compare', () => {
   });
 
   it('fails with one line and a non-zero exit on a wrong method, data set or file', () => {
-    for (const [args, msg] of [
-      [['--methods', 'foo'], /^bdl: --methods: unknown method "foo"/],
-      [['--dataset', 'nope'], /^bdl: --dataset: unknown data set "nope"/],
-      [['--train', 'x.csv'], /^bdl: --train and --test go together/],
-      [['--train', join(dir, 'missing'), '--test', join(dir, 'missing')], /^bdl: .*missing: cannot read the file \(ENOENT\)/],
-      [['--bogus'], /^bdl: .*unknown flag --bogus/],
-    ] as [string[], RegExp][]) {
+    for (const [args, msg, code] of [
+      [['--methods', 'foo'], /^bdl compare: --methods: unknown method "foo"/, 2],
+      [['--dataset', 'nope'], /^bdl compare: --dataset: unknown data set "nope"/, 2],
+      [['--train', 'x.csv'], /^bdl compare: --train and --test go together/, 2],
+      [['--train', join(dir, 'missing'), '--test', join(dir, 'missing')], /^bdl: .*missing: cannot read the file \(ENOENT\)/, 1],
+      [['--bogus'], /^bdl compare: .*unknown flag --bogus/, 2],
+    ] as [string[], RegExp, number][]) {
       const r = bdl(...args, '--out', join(dir, 'never'));
-      expect(r.status).toBe(1);
+      expect(r.status).toBe(code);
       expect(r.stderr).toMatch(msg);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      // One line, and the usage line after a malformed command line.
+      expect(r.stderr.trim().split('\n')).toHaveLength(code === 2 ? 2 : 1);
     }
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });

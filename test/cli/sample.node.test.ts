@@ -34,7 +34,7 @@ export function logDensity(q, g) { let s = 0; for (let i = 0; i < 3; i++) { cons
 
   it('fails with one line naming the flag when --target is missing or unknown flags are given', () => {
     const r = spawnSync(process.execPath, [cli, 'sample', '--chains', '2'], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--target is required/);
     const r2 = spawnSync(process.execPath, [cli, 'sample', '--target', 'x.mjs', '--bogus', '1'], { encoding: 'utf8' });
     expect(r2.stderr).toMatch(/unknown flag --bogus/);

@@ -26,6 +26,12 @@ export function act(name: string, z: number): number {
     case 'tanh': return Math.tanh(z);
     case 'sigmoid': return 1 / (1 + Math.exp(-z));
     case 'gelu': return 0.5 * z * (1 + erf(z / Math.SQRT2));
+    case 'elu': return z > 0 ? z : Math.expm1(z);
+    case 'selu': return 1.0507009873554805 * (z > 0 ? z : 1.6732632423543772 * Math.expm1(z));
+    case 'swish': return z / (1 + Math.exp(-z));
+    case 'relu6': return Math.min(Math.max(z, 0), 6);
+    case 'softsign': return z / (1 + Math.abs(z));
+    case 'hard-sigmoid': return Math.min(Math.max(0.2 * z + 0.5, 0), 1);
     default: return z;
   }
 }

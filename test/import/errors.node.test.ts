@@ -1,9 +1,9 @@
 // Bad model files are typed errors, found before any allocation beyond the file's size: truncated
-// files, a weight shard of the wrong size, shapes that do not chain, and ops the engine cannot run.
+// files, a weight shard of the wrong size, shapes that do not connect, and ops the engine cannot run.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
-import { lowerChain } from '../../src/import/chain.js';
+import { lowerLayers } from '../../src/import/layers.js';
 import { importModel } from '../../src/import/load.js';
 import { importModelFile } from '../../src/import/node.js';
 import { importOnnx } from '../../src/import/onnx.js';
@@ -72,13 +72,13 @@ describe('weight shards of the wrong size', () => {
   });
 });
 
-describe('shapes that do not chain', () => {
+describe('shapes that do not connect', () => {
   const dense = (name: string, fanIn: number, fanOut: number) => ({ kind: 'dense' as const, origin: { name, op: 'Dense' }, fanIn, fanOut, w: new Float32Array(fanIn * fanOut), b: new Float32Array(fanOut) });
   it('a dense layer whose input width is not the previous output: E_SHAPE naming the layer', () => {
-    expectError(() => lowerChain([dense('a', 3, 5), dense('b', 4, 1)], 3, 'test'), 'E_SHAPE', /layer "b" \(Dense\): expected 5 inputs/);
-    expectError(() => lowerChain([dense('a', 3, 5)], 4, 'test'), 'E_SHAPE', /layer "a" .* expected 4 inputs/);
+    expectError(() => lowerLayers([dense('a', 3, 5), dense('b', 4, 1)], 3, 'test'), 'E_SHAPE', /layer "b" \(Dense\): expected 5 inputs/);
+    expectError(() => lowerLayers([dense('a', 3, 5)], 4, 'test'), 'E_SHAPE', /layer "a" .* expected 4 inputs/);
   });
-  it('a TF.js manifest whose kernels do not chain', () => {
+  it('a TF.js manifest whose kernels do not connect', () => {
     const m = json('tfjs-reg/model.json');
     // Same byte count, wrong shapes: 6×6 → 4×9 for the second kernel.
     m.weightsManifest[0].weights[2].shape = [4, 9];
@@ -108,11 +108,11 @@ describe('unsupported layers are named, with what is supported', () => {
     mixed.modelTopology.config.layers[2].config.activation = 'relu';
     expectError(() => importTfjs({ model: mixed, shards: [bytes('tfjs-reg/group1-shard1of1.bin')] }), 'E_FORMAT', /different activations/);
   });
-  it('a functional graph that is not a chain', () => {
+  it('a functional graph that is not a single path', () => {
     const m = json('tfjs-reg/model.json');
     // dense_Dense6 reads from dense_Dense4 too: dense_Dense4 now has two consumers.
     m.modelTopology.config.layers[4].inbound_nodes = [[['dense_Dense4', 0, 0, {}]]];
-    expectError(() => importTfjs({ model: m, shards: [bytes('tfjs-reg/group1-shard1of1.bin')] }), 'E_FORMAT', /not a chain/);
+    expectError(() => importTfjs({ model: m, shards: [bytes('tfjs-reg/group1-shard1of1.bin')] }), 'E_FORMAT', /not a single path/);
   });
   it('unknown sources and file names', async () => {
     expectError(() => importModel({} as never), 'E_ARG', /tfjs/);

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importModelFile } from '../../src/import/node.js';
+import { importTfjs } from '../../src/import/tfjs.js';
 import { networkOutputs } from '../../src/import/run.js';
 
 const dir = 'test/fixtures/import';
@@ -26,7 +27,7 @@ describe('import reproduces the producer', () => {
     expect(net.output).toBe('softmax');
     expect(net.folded).toHaveLength(1);
   });
-  it('TF.js functional chain: Input(2×3) → Flatten → Dense(tanh) ×2 → Dense(linear, 2 outputs)', async () => {
+  it('TF.js functional path: Input(2×3) → Flatten → Dense(tanh) ×2 → Dense(linear, 2 outputs)', async () => {
     const net = await expectSame('tfjs-reg/model.json', 'tfjs-reg/predictions.json');
     expect(net.spec).toMatchObject({ inputs: 6, hidden: [6, 6], outputs: 2, activation: 'tanh', likelihood: 'gaussian' });
     expect(net.spec.dropout).toBeUndefined();
@@ -45,4 +46,22 @@ describe('import reproduces the producer', () => {
     const net = await expectSame('torch-reg.safetensors', 'torch-reg.predictions.json', '3-16r-16r-1');
     expect(net.spec).toMatchObject({ inputs: 3, hidden: [16, 16], outputs: 1, activation: 'relu', likelihood: 'gaussian' });
   });
+  it('the Keras converter\'s layout: modelTopology.model_config, scoped weight names with :0, Functional', async () => {
+    // tensorflowjs_converter (Keras → TF.js) nests the topology and may scope and suffix weight names.
+    const m = JSON.parse(readFileSync(`${dir}/tfjs-reg/model.json`, 'utf8'));
+    const topology = m.modelTopology;
+    topology.class_name = 'Functional';
+    m.modelTopology = { keras_version: '2.13.1', backend: 'tensorflow', model_config: topology };
+    for (const w of m.weightsManifest[0].weights) w.name = `model/${w.name}:0`;
+    const net = importTfjs({ model: m, shards: { 'group1-shard1of1.bin': new Uint8Array(readFileSync(`${dir}/tfjs-reg/group1-shard1of1.bin`)) } });
+    const p = producer('tfjs-reg/predictions.json');
+    const ours = await networkOutputs(net, Float32Array.from(p.inputs.flat()));
+    p.outputs.flat().forEach((v, i) => expect(Math.abs(ours[i] - v)).toBeLessThan(1e-5));
+  });
+  for (const [file, activation] of [['elu', 'elu'], ['selu', 'selu'], ['swish', 'swish'], ['relu6', 'relu6'], ['softsign', 'softsign'], ['hardSigmoid', 'hard-sigmoid']]) {
+    it(`TF.js Dense layers with activation ${file} run on the engine's ${activation} kernel`, async () => {
+      const net = await expectSame(`tfjs-act-${file}/model.json`, `tfjs-act-${file}/predictions.json`);
+      expect(net.spec.activation).toBe(activation);
+    });
+  }
 });

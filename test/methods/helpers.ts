@@ -1,7 +1,7 @@
 // Shared fixtures for the method tests: closed-form Bayesian linear regression and a 1-D gap problem.
 import { expect } from 'vitest';
 import { makeDataset, type Dataset } from '../../src/data/dataset.js';
-import { posteriorFromBytes } from '../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import type { Posterior } from '../../src/posterior/types.js';
 import { Rng } from '../../src/random/index.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
 import { trainMap } from '../../src/methods/map.js';
-import { posteriorFromBytes } from '../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import { Rng } from '../../src/random/index.js';
 
 function linear(n: number, noise: number, seed: number) {

@@ -9,7 +9,7 @@ import type { PredictiveNoiseOption } from '../../src/methods/noise.js';
 import { trainMultiSwag, trainSwa, trainSwag } from '../../src/methods/ensembles/swag.js';
 import { trainVi } from '../../src/methods/variational/vi.js';
 import type { Posterior, RegressionPredictive } from '../../src/posterior/types.js';
-import { posteriorFromBytes } from '../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import { linearData } from './helpers.js';
 
 type Trainer = (d: Dataset, o: { hidden: number[]; epochs: number; seed: number } & PredictiveNoiseOption) => Promise<Posterior>;

@@ -28,7 +28,7 @@ async function bdl(...args: string[]): Promise<{ code: number | null; stdout: st
 }
 
 /** JSON without wall-clock fields. */
-const timeless = (text: string) => JSON.parse(text, (k, v) => (/seconds/i.test(k) ? undefined : v));
+const timeless = (text: string) => JSON.parse(text, (k, v) => (/seconds|timings/i.test(k) ? undefined : v));
 
 describe.skipIf(redisMissing)('the command line with --redis', () => {
   let redis: RedisServer;

@@ -2,7 +2,8 @@
 // last checkpoint in Redis on the other worker, with the same draws as an uninterrupted local run),
 // and Redis restarted mid-run with persistence on (the run completes or fails with a typed error).
 import { describe, expect, it } from 'vitest';
-import type { RestartEvent, SelftestResult, TaskDescription } from '../../src/index.js';
+import type { RestartEvent, TaskDescription } from '../../src/index.js';
+import type { SelftestResult } from '../../src/pool/selftest.js';
 import { lib, queue, redisMissing, startRedis, startWorker } from './servers.js';
 
 const x = Float32Array.from({ length: 20 }, (_, i) => i / 7 - 1.4);

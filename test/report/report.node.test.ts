@@ -1,6 +1,6 @@
 // The report as a user opens it: `bdl compare` on a fast subset writes report.html; real Chromium
 // (playwright-core) renders it with no console errors, every chart has its marks, and a screenshot is
-// saved to test-output/report.png. A second page adds a sampler row (R̂/ESS and traces of f(x*) in `info`).
+// saved to test-output/report.png (the first screen at 1366×768) and test-output/report-bands.png. A second page adds a sampler row (R̂/ESS and traces of f(x*) in `info`).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,8 +75,50 @@ describe('report.html in Chromium', () => {
     expect(await page.locator('table.metrics').count()).toBe(2);
     await expect(page.locator('body').innerText()).resolves.toMatch(/Orderings: the field’s against ours[\s\S]*calibration[\s\S]*ensemble ≥ swag/);
     await expect(page.locator('body').innerText()).resolves.toMatch(/Δ [+−]\d\.\d{3} ± \d\.\d{3} SE/);
+    await page.close();
+  });
+
+  it('reads on a 1366×768 laptop screen: a summary first, navigation that resolves, a legend and axis titles on every chart', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    expect(await open(page, join(dir, 'report.html'))).toEqual([]);
+    // The summary of the orderings is the first section, and it starts within the first screen.
+    const firstSection = await page.$eval('main section', (s) => ({ id: s.id, top: s.getBoundingClientRect().top }));
+    expect(firstSection.id).toBe('summary');
+    expect(firstSection.top).toBeLessThan(768);
+    expect(await page.locator('#summary table.summary tr').count()).toBe(doc.orderings.length + 1);
+    // Every link of the table of contents names an element that exists; one entry per data set.
+    const hrefs = await page.$$eval('#toc a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThan(doc.suites.length * 2);
+    for (const h of hrefs) {
+      expect(h).toMatch(/^#./);
+      expect(await page.locator(`[id="${h.slice(1)}"]`).count(), h).toBe(1);
+    }
+    for (const s of doc.suites) expect(hrefs).toContain(`#suite-${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`);
+    // The navigation stays on screen while the page scrolls (sticky), and the page is not wider than the screen.
+    await page.click('#toc a[href$="-ood"]');
+    const toc = await page.$eval('#toc', (n) => n.getBoundingClientRect().top);
+    expect(toc).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+    // Every chart: a legend with at least one swatch, and both axes titled.
+    const charts = await page.$$eval('figure.chart', (figs) =>
+      figs.map((f) => ({
+        caption: f.querySelector('figcaption')?.textContent,
+        swatches: f.querySelectorAll('[class*="-swatches"] [class$="-swatch"]').length,
+        xTitle: f.querySelector('svg g[aria-label="x-axis label"]')?.textContent ?? '',
+        yTitle: f.querySelector('svg g[aria-label="y-axis label"]')?.textContent ?? '',
+      })),
+    );
+    expect(charts.length).toBe(12);
+    for (const c of charts) {
+      expect(c.swatches, c.caption ?? '').toBeGreaterThan(0);
+      expect(c.xTitle.length, c.caption ?? '').toBeGreaterThan(0);
+      expect(c.yTitle.length, c.caption ?? '').toBeGreaterThan(0);
+    }
     mkdirSync(join(root, 'test-output'), { recursive: true });
-    await page.screenshot({ path: join(root, 'test-output/report.png'), fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(root, 'test-output/report.png') });
+    await page.click('#toc a[href$="-bands"]');
+    await page.screenshot({ path: join(root, 'test-output/report-bands.png') });
     await page.close();
   });
 

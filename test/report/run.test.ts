@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodEntry } from '../../src/methods/registry.js';
+import { METHOD_OPTIONS } from '../../src/methods/common.js';
+import { MCMC_OPTIONS } from '../../src/methods/mcmc/mcmc.js';
 import type { Posterior } from '../../src/posterior/types.js';
 import { IN_DISTRIBUTION, runSuite } from '../../src/report/run.js';
 import { digitsSuite, toyGapSuite } from '../../src/report/suites.js';
@@ -9,6 +11,7 @@ const suite = toyGapSuite(0, 20);
 /** A posterior predicting y = 0 with noise variance 1 and epistemic variance x². */
 const constant: MethodEntry = {
   summary: 'fixture',
+  options: MCMC_OPTIONS,
   async train() {
     return {
       method: 'constant',
@@ -37,9 +40,10 @@ describe('runSuite', () => {
   });
 
   it('reports a method that throws, or outlives the time limit, as skipped and goes on', async () => {
-    const refuses: MethodEntry = { summary: '', train: async () => { throw new Error('classification is not supported'); } };
+    const refuses: MethodEntry = { summary: '', options: METHOD_OPTIONS, train: async () => { throw new Error('classification is not supported'); } };
     const slow: MethodEntry = {
       summary: '',
+      options: METHOD_OPTIONS,
       async train(_d, o) {
         // An in-thread loop that reports progress but never yields to a timer.
         const t = performance.now();
@@ -56,7 +60,7 @@ describe('runSuite', () => {
 
   it('hands samplers the suite’s trace inputs (default the first 3 test rows) and says where they are', async () => {
     const seen: unknown[] = [];
-    const spy: MethodEntry = { summary: '', train: async (d, o) => (seen.push(o.traceAt), constant.train(d, o)) };
+    const spy: MethodEntry = { summary: '', options: MCMC_OPTIONS, train: async (d, o) => (seen.push(o.traceAt), constant.train(d, o)) };
     const r = await runSuite(suite, { spy });
     expect(Array.from(seen[0] as Float32Array)).toEqual([-2, 0, 4]);
     expect(r.probes).toBe('x* = -2, 0, 4');
@@ -72,6 +76,7 @@ describe('runSuite', () => {
     // Always 0.6 on class 0, 0.1 on the others.
     const fixed: MethodEntry = {
       summary: 'fixture',
+      options: METHOD_OPTIONS,
       async train() {
         return {
           method: 'fixed',

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { MlpSpec, RestartEvent, SampleChainsResult, SampleTarget } from '../../src/index.js';
-import { lib } from '../pool/lib.js';
+import { withFaults } from '../pool/faults.js';
+import { advanced, faultPool, lib } from '../pool/lib.js';
 
 function bnnTarget(xTest?: Float32Array): SampleTarget {
   const spec: MlpSpec = { inputs: 2, hidden: [4], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
@@ -39,11 +40,12 @@ describe("'chain' tasks in the pool", () => {
   });
 
   it('a chain whose worker is killed resumes from its checkpoint with identical draws', async () => {
-    const pool = await lib.createPool({ size: 2 });
+    const pool = await faultPool(2);
     try {
       const expected = await lib.sampleChains(bnnTarget(), { ...short, pool });
       const restarts: RestartEvent[] = [];
-      const got = await lib.sampleChains(bnnTarget(), { ...short, pool, taskOptions: (c) => (c === 1 ? { crashAt: 70 } : {}), onRestart: (e) => restarts.push(e) });
+      const chain1Dies = withFaults(pool, (t) => (t.stream === 1 ? { crashAt: 70, crash: 'exit' } : undefined));
+      const got = await lib.sampleChains(bnnTarget(), { ...short, pool: chain1Dies, onRestart: (e) => restarts.push(e) });
       expect(restarts).toHaveLength(1);
       expect(restarts[0]).toMatchObject({ taskId: 1, attempt: 1 });
       expect((restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration).toBe(60);
@@ -57,7 +59,7 @@ describe("'chain' tasks in the pool", () => {
     const xTest = new Float32Array([0.5, -0.5, 1, 2, -1, 0]);
     const r = await lib.sampleChains(bnnTarget(xTest), { ...short, keep: 'both', poolSize: 0 });
     expect(r.predictSize).toBe(3);
-    const mlp = await lib.Mlp.create((bnnTarget() as { spec: MlpSpec }).spec);
+    const mlp = await advanced.Mlp.create((bnnTarget() as { spec: MlpSpec }).spec);
     for (const i of [0, 17, 39]) {
       const theta = Float32Array.from(r.draws![2].subarray(i * r.dim, (i + 1) * r.dim));
       expect(Array.from(r.predictive![2].subarray(i * 3, i * 3 + 3))).toEqual(Array.from(mlp.forward(theta, xTest)));

@@ -11,9 +11,9 @@
  *     mean θ̄ and Welford's sum of squared deviations (both f64), and writes θ − θ̄ into a ring of
  *     the last K rows (K = `rank`, default 20).
  * Defaults: the burn-in is the step budget every other method trains for (defaultEpochs: 40–400
- * epochs by the data's size), then 40 collection epochs at 0.05. Why: with the older 40-epoch burn-in
- * and rate 0.1, SGD + momentum diverged on UCI wine and boston splits right after the switch, and
- * yacht's short burn-in left RMSE ~3.2; validation chose the step-budget burn-in on 87 of 100 UCI
+ * epochs by the data's size), then 40 collection epochs at 0.05. Why: with a 40-epoch burn-in and
+ * rate 0.1 (Maddox et al.'s recipe), SGD + momentum diverges on UCI wine and boston splits right
+ * after the switch, and yacht's short burn-in leaves RMSE ~3.2; validation chose the step-budget burn-in on 87 of 100 UCI
  * splits (eval/UCI-notes.md, "Defaults").
  */
 import { argError, describe } from '../../errors.js';
@@ -21,56 +21,18 @@ import type { Dataset } from '../../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../data/standardize.js';
 import { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
+import { noiseVariance } from '../../posterior/source.js';
+import type { SwagMember } from '../../posterior/sources/swag.js';
 import { fit, type FitHooks, type LoopContext } from '../../train/fit.js';
 import { adam, momentum as momentumTransform, type Transform } from '../../train/optimizers.js';
 import type { Schedule } from '../../train/schedules.js';
 import type { Arena } from '../../wasm/index.js';
 import { defaultEpochs } from '../common.js';
 import { residualVariance } from '../map.js';
-
-/** The serializable options of one SWAG run (what a pool task carries). */
-export interface SwagRunOptions {
-  /** Total epochs, burn-in included (default swaStart + 40). */
-  epochs?: number;
-  /** First collection epoch; epochs before it are Adam burn-in. Default ⌊epochs/2⌋ when `epochs` is given, else the step budget of `defaultEpochs`. */
-  swaStart?: number;
-  batchSize?: number;
-  /** Adam learning rate of the burn-in (default 1e-3). */
-  learningRate?: number;
-  /** SGD learning rate while collecting (default 0.05, with momentum 0.9; see the module note). */
-  swaLearningRate?: number;
-  /** SGD momentum while collecting (default 0.9). */
-  momentum?: number;
-  /** Learning rate while collecting (default 'constant'). */
-  schedule?: 'constant' | 'cyclical';
-  /** Snapshot every k steps instead of once per epoch. */
-  collectEvery?: number;
-  /** K: the number of last deviations kept for the low-rank part (default 20). */
-  rank?: number;
-  /** Keep the diagonal only (SWAG-diag): no deviation ring. */
-  diagonal?: boolean;
-  /** Gaussian prior precision on the weights (default 1). */
-  priorPrecision?: number;
-  /**
-   * Known observation noise σ in target units (gaussian likelihood): trained and predicted with.
-   * Default: train with σ = 1 in standardized units (as MAP), predict with the residual variance at θ̄.
-   */
-  noise?: number;
-}
+import { bool, enumOf, int, num, schema, type Infer } from '../../options/schema.js';
 
 /** What one SWAG run produces: its moments, as plain typed arrays (transferable). */
-export interface SwagMoments {
-  /** θ̄ (rounded to f32: the SWA weights). */
-  mean: Float32Array;
-  /** Per-weight standard deviation √max(M2/count, ε). */
-  sigma: Float32Array;
-  /** `rank` deviations θᵢ − θ̄ᵢ, stored rank × P row-major. */
-  dev: Float32Array;
-  rank: number;
-  /** Snapshots collected. */
-  count: number;
-  /** Noise variance of the gaussian likelihood in standardized units (1 otherwise). */
-  noiseVar: number;
+export interface SwagMoments extends SwagMember {
   standardizer?: Standardizer;
 }
 
@@ -82,26 +44,34 @@ const COLLECT_EPOCHS = 40;
 /** Default SGD rate while collecting. */
 const SWA_LEARNING_RATE = 0.05;
 
+/** The serializable options of one SWAG run (what a pool task carries). */
+export const SWAG_RUN_OPTIONS = schema('swag run', {
+  epochs: int({ min: 1, defaultText: `swaStart + ${COLLECT_EPOCHS}`, help: 'total epochs, burn-in included' }),
+  swaStart: int({ min: 0, defaultText: '⌊epochs/2⌋ when epochs is given, else the step budget of defaultEpochs', help: 'first collection epoch; the epochs before it are Adam burn-in' }),
+  batchSize: int({ min: 1, default: 32, help: 'minibatch size' }),
+  learningRate: num({ gt: 0, default: 1e-3, flag: 'lr', help: 'Adam learning rate of the burn-in' }),
+  swaLearningRate: num({ gt: 0, default: SWA_LEARNING_RATE, help: 'SGD learning rate while collecting (see swag-moments.ts)' }),
+  momentum: num({ min: 0, lt: 1, default: 0.9, help: 'SGD momentum while collecting' }),
+  schedule: enumOf(['constant', 'cyclical'], { default: 'constant', help: "collection rate: 'constant', or 'cyclical' (falling to a tenth over each interval)" }),
+  collectEvery: int({ min: 1, defaultText: 'once per epoch', help: 'snapshot every k steps' }),
+  rank: int({ min: 2, default: 20, help: 'K: the last deviations kept for the low-rank part' }),
+  diagonal: bool({ default: false, help: 'keep the diagonal only (SWAG-diag): no deviation ring' }),
+  priorPrecision: num({ min: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
+  /** Trained and predicted with; default: train with σ = 1 in standardized units (as MAP), predict with the residual variance at θ̄. */
+  noise: num({ gt: 0, defaultText: 'the residual σ at θ̄', help: 'known observation noise σ in target units (gaussian likelihood)' }),
+});
+export type SwagRunOptions = Infer<typeof SWAG_RUN_OPTIONS>;
+
 /** Checks the run options at the boundary and fills in the defaults (n: training rows, for the burn-in's step budget). */
 export function resolveRunOptions(o: SwagRunOptions, n: number) {
-  if (o.swaStart !== undefined) int('swaStart', o.swaStart, 0);
-  if (o.batchSize !== undefined) int('batchSize', o.batchSize, 1);
+  SWAG_RUN_OPTIONS.check(o);
   const swaStart = o.swaStart ?? (o.epochs !== undefined ? Math.floor(o.epochs / 2) : defaultEpochs(n, o.batchSize ?? 32));
   const epochs = o.epochs ?? swaStart + COLLECT_EPOCHS;
-  int('epochs', epochs, 1);
-  if (swaStart >= epochs) throw argError('E_ARG', 'options.swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');
+  if (swaStart >= epochs) throw argError('E_ARG', 'swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');
   const diagonal = o.diagonal ?? false;
   const rank = diagonal ? 0 : (o.rank ?? 20);
-  if (!diagonal) int('rank', rank, 2);
-  if (o.collectEvery !== undefined) int('collectEvery', o.collectEvery, 1);
-  positive('learningRate', o.learningRate ?? 1e-3);
-  positive('swaLearningRate', o.swaLearningRate ?? SWA_LEARNING_RATE);
   const mu = o.momentum ?? 0.9;
-  if (!(mu >= 0 && mu < 1)) throw argError('E_ARG', 'options.momentum', 'a number in [0, 1)', describe(o.momentum), 'E.g. 0.9.');
   const schedule = o.schedule ?? 'constant';
-  if (schedule !== 'constant' && schedule !== 'cyclical') throw argError('E_ARG', 'options.schedule', "'constant' or 'cyclical'", describe(o.schedule), "Omit it for 'constant'.");
-  if (o.priorPrecision !== undefined && !(o.priorPrecision >= 0 && Number.isFinite(o.priorPrecision))) throw argError('E_ARG', 'options.priorPrecision', 'a finite number ≥ 0', describe(o.priorPrecision), 'E.g. 1.');
-  if (o.noise !== undefined) positive('noise', o.noise);
   return {
     epochs, swaStart, rank, diagonal, schedule, momentum: mu,
     batchSize: o.batchSize ?? 32,
@@ -198,7 +168,7 @@ export async function runSwagMember(
   const burnSteps = o.swaStart * perEpoch;
   const interval = o.collectEvery ?? perEpoch;
   // A known noise level trains under its own likelihood (σ in standardized units, as fit scales y).
-  const knownVar = spec.likelihood === 'gaussian' && o.noise !== undefined ? (o.noise / (fitStandardizer(train, true).yStd?.[0] ?? 1)) ** 2 : undefined;
+  const knownVar = spec.likelihood === 'gaussian' && o.noise !== undefined ? noiseVariance(o.noise, fitStandardizer(train, true)) : undefined;
   const arena = mlp.arena;
   const mark = arena.mark();
   try {
@@ -217,7 +187,7 @@ export async function runSwagMember(
       onProgress: env.onProgress,
     });
     if (collector.count === 0) {
-      throw argError('E_ARG', 'options.collectEvery', `at most the ${o.epochs * perEpoch - burnSteps} steps after the burn-in`, describe(o.collectEvery), 'No snapshot was collected: collect more often or train longer.');
+      throw argError('E_ARG', 'collectEvery', `at most the ${o.epochs * perEpoch - burnSteps} steps after the burn-in`, describe(o.collectEvery), 'No snapshot was collected: collect more often or train longer.');
     }
     const m = collector.finish();
     const noiseVar = spec.likelihood !== 'gaussian' ? 1 : (knownVar ?? residualVariance(mlp, m.mean, applyStandardizer(r.standardizer!, train)));
@@ -233,12 +203,4 @@ function datasetOf(spec: MlpSpec, targets: number, data: { x: Float32Array; y: F
   const n = y.length / targets;
   if (!(x instanceof Float32Array) || x.length !== n * spec.inputs) throw argError('E_SHAPE', 'data.x', `a Float32Array of ${n} × ${spec.inputs}`, describe(x), 'Pass one input row per target row.');
   return { x, y, n, inputs: spec.inputs, targets };
-}
-
-function int(name: string, v: unknown, min: number): void {
-  if (!(Number.isInteger(v) && (v as number) >= min)) throw argError('E_ARG', `options.${name}`, `an integer ≥ ${min}`, describe(v), 'Omit it for the default.');
-}
-
-function positive(name: string, v: unknown): void {
-  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw argError('E_ARG', `options.${name}`, 'a positive finite number', describe(v), 'Omit it for the default.');
 }

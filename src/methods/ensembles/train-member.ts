@@ -8,7 +8,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
 import { fit } from '../../train/fit.js';
-import { adam, chain, weightDecay } from '../../train/optimizers.js';
+import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import type { Arena } from '../../wasm/index.js';
 import { adversarialObjective } from './adversarial.js';
 import { NoiseEstimate, noiseObjective } from '../noise.js';
@@ -67,7 +67,7 @@ export async function trainMember(
     stream,
     standardize: false,
     objective: options.adversarial ? adversarialObjective(mlp, noise, options.adversarial, options.batchSize, options.betaNll) : noiseObjective(mlp, noise, false, { betaNll: options.betaNll }),
-    optimizer: chain(weightDecay(options.priorPrecision / n), adam()),
+    optimizer: compose(weightDecay(options.priorPrecision / n), adam()),
     onProgress: env.onProgress,
     signal: env.signal,
   });

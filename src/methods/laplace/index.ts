@@ -1,4 +1,4 @@
 // Laplace family: full / kron / diag structures over all / last-layer / subnetwork subsets.
-export { laplaceAt, modelSelection, STRUCTURES, trainLaplace, type LaplaceFitOptions, type LaplaceOptions, type ModelChoice } from './laplace.js';
+export { LAPLACE_OPTIONS, laplaceAt, modelSelection, STRUCTURES, trainLaplace, type LaplaceFitOptions, type LaplaceOptions, type ModelChoice } from './laplace.js';
 export { LaplacePosterior } from './posterior.js';
 export type { Gaussian, Hessian, SubsetKind } from './types.js';

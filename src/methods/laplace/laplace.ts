@@ -1,7 +1,7 @@
 /**
  * Laplace approximations at the MAP (MacKay 1992; Daxberger et al. 2021 "Laplace Redux"): a Gaussian
  * N(θ*, (s·H + diag λ)⁻¹) over a subset of the weights, H the GGN or empirical Fisher in a full,
- * Kronecker-factored or diagonal structure; prior precision (and gaussian noise) tuned by the
+ * Kronecker-factored or diagonal structure; prior precision (and gaussian noise) chosen by the
  * marginal likelihood or by a validation grid; the linearized predictive.
  */
 import { argError, describe } from '../../errors.js';
@@ -10,53 +10,64 @@ import { applyStandardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
 import { fit } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
+import { DEFAULT_MEMORY_BUDGET } from '../../linalg/memory.js';
+import { bool, custom, enumOf, num, union, type Infer } from '../../options/schema.js';
+import { engineFor, fitOptionsOf, METHOD_OPTIONS, specFor, type MethodOptions } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
-import type { Curvature } from './engine.js';
 import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
 import { full } from './full.js';
 import { kron } from './kron.js';
+import type { TaskKind } from '../../model/spec.js';
+import { noiseVariance } from '../../posterior/source.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { LaplacePosterior } from './posterior.js';
 import { glmMoments, probitProbs } from './predictive.js';
 import { indexSubset, layerSubset, topIndices } from './subset.js';
-import type { Hessian, Structure, Subset, SubsetKind } from './types.js';
+import type { Hessian, Structure, Subset } from './types.js';
 
 /** The structures, by name: adding one is one file and one line here. */
 export const STRUCTURES: Record<Hessian, Structure> = { full, kron, diag };
 
-export interface LaplaceOptions extends MethodOptions {
-  /** 'kron' (default), 'full' or 'diag'. */
-  hessian?: Hessian;
-  /** 'last-layer' (default), 'all' or 'subnetwork'. */
-  subset?: SubsetKind;
-  /** For subset 'subnetwork': the largest |θ|, the largest diagonal-Laplace variances, or given indices into θ (default: the 1000 of largest variance). */
-  subnetwork?: { by: 'magnitude' | 'variance'; size: number } | { indices: ArrayLike<number> };
-  /** 'ggn' (default, generalized Gauss-Newton) or 'ef' (empirical Fisher). */
-  curvature?: Curvature;
-  /**
-   * How the prior precision is chosen after fitting: 'marglik' (default: maximize the evidence),
-   * 'grid' (logspace(−4, 4, 21) by validation NLL), or a number to fix it.
-   */
-  tune?: 'marglik' | 'grid' | number;
-  /** One prior precision per layer of the subset (marglik only; default false). */
-  perLayer?: boolean;
-  /** Gaussian observation σ in target units; default: tuned with the prior precision. */
-  noise?: number;
-  /** Held-out data for 'grid' (default: 10 % of train, held out from the MAP fit too). */
-  validation?: Dataset;
-  /** 'glm' (default, linearized) or 'mc' (network evaluated at sampled weights). */
-  predictive?: 'glm' | 'mc';
-  /** Classification with the GLM predictive: 'probit' (default) or 'mc' (sampled outputs). */
-  link?: 'probit' | 'mc';
-  /** Bytes one dense structure may take (default 1 GiB). */
-  budget?: number;
-}
+const isSubnetwork = (v: unknown): boolean => {
+  const o = v as { by?: unknown; size?: unknown; indices?: unknown } | null;
+  if (typeof o !== 'object' || o === null) return false;
+  if ('indices' in o) return typeof o.indices === 'object' && o.indices !== null && typeof (o.indices as ArrayLike<number>).length === 'number';
+  return (o.by === 'magnitude' || o.by === 'variance') && Number.isInteger(o.size) && (o.size as number) >= 1;
+};
+
+const priorMode = (o: { default?: 'marglik'; defaultText?: string; flag?: string | false; help: string }) =>
+  union(enumOf(['marglik', 'grid'], { help: '' }), num({ gt: 0, help: '' }), o);
+
+export const LAPLACE_OPTIONS = METHOD_OPTIONS.extend('trainLaplace', {
+  /** The MAP's training prior; the posterior's is chosen by `priorPrecisionMode`. */
+  priorPrecision: num({ min: 0, default: 1, flag: false, help: "precision λ of the MAP's training prior (the posterior's is `priorPrecisionMode`)" }),
+  hessian: enumOf(['kron', 'full', 'diag'], { default: 'kron', help: 'structure of the Hessian approximation' }),
+  subset: enumOf(['last-layer', 'all', 'subnetwork'], { default: 'last-layer', help: 'the weights the posterior covers' }),
+  subnetwork: custom<{ by: 'magnitude' | 'variance'; size: number } | { indices: ArrayLike<number> }>({
+    expected: "{ by: 'magnitude' | 'variance', size } or { indices }", valid: isSubnetwork, defaultText: 'the 1000 of largest diagonal-Laplace variance',
+    help: "subset 'subnetwork': the largest |θ|, the largest diagonal-Laplace variances, or given indices into θ",
+  }),
+  curvature: enumOf(['ggn', 'ef'], { default: 'ggn', help: 'generalized Gauss-Newton or empirical Fisher' }),
+  priorPrecisionMode: priorMode({
+    default: 'marglik', flag: 'prior-precision',
+    help: "how the prior precision is chosen after fitting: 'marglik' (maximize the evidence), 'grid' (logspace(−4, 4, 21) by validation NLL), or a number to fix it",
+  }),
+  /** @deprecated Earlier name of `priorPrecisionMode`, still read when that is absent ("tune" names only the validation search of `trainMethod`). */
+  tune: priorMode({ flag: false, defaultText: 'priorPrecisionMode', help: 'deprecated name of priorPrecisionMode' }),
+  perLayer: bool({ default: false, help: 'one prior precision per layer of the subset (marglik only)' }),
+  noise: num({ gt: 0, defaultText: 'tuned with the prior precision', help: 'gaussian observation σ in target units' }),
+  validation: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: '10 % of train, held out from the MAP fit too', help: "held-out data for 'grid'" }),
+  predictive: enumOf(['glm', 'mc'], { default: 'glm', help: "'glm' (linearized) or 'mc' (network evaluated at sampled weights)" }),
+  link: enumOf(['probit', 'mc'], { default: 'probit', help: "classification with the GLM predictive: 'probit' or 'mc' (sampled outputs)" }),
+  budget: num({ gt: 0, default: DEFAULT_MEMORY_BUDGET, help: 'bytes one dense structure may take' }),
+});
+export type LaplaceOptions = Infer<typeof LAPLACE_OPTIONS>;
 
 export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOptions | 'validation'> {
-  /** Prior precision the MAP was trained with: the starting point of tuning (default 1). */
+  /** Prior precision the MAP was trained with: the starting point of its selection (default 1). */
   priorPrecision?: number;
-  /** Noise variance in the data's units to start tuning from (gaussian; default: the residual variance). */
+  /** Noise variance in the data's units to start the selection from (gaussian; default: the residual variance). */
   noiseVar?: number;
   validation?: Dataset;
   /** Standardizer the data went through (kept for predictions in original units). */
@@ -64,19 +75,19 @@ export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOpti
 }
 
 /** Trains the MAP with `fit`, then builds the Laplace posterior around it. */
-export async function trainLaplace(train: Dataset, opts: LaplaceOptions = {}): Promise<LaplacePosterior> {
+export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opts: O = {} as O): Promise<LaplacePosterior<TaskOf<O>>> {
+  LAPLACE_OPTIONS.check(opts);
   const spec = specFor(train, opts);
   let data = train;
   let validation = opts.validation;
-  if (opts.tune === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
+  if (priorModeOf(opts) === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
   const mlp = await engineFor(spec);
   const r = await fit(mlp, data, fitOptionsOf(opts, 0, data.n));
   const std = r.standardizer;
-  const ys = std?.yStd?.[0] ?? 1;
-  return laplaceAt(mlp, r.params, std ? applyStandardizer(std, data) : data, {
+  return laplaceAt<TaskOf<O>>(mlp, r.params, std ? applyStandardizer(std, data) : data, {
     ...opts,
     priorPrecision: opts.priorPrecision ?? 1,
-    noiseVar: opts.noise !== undefined ? (opts.noise / ys) ** 2 : undefined,
+    noiseVar: opts.noise !== undefined ? noiseVariance(opts.noise, std) : undefined,
     validation: validation && std ? applyStandardizer(std, validation) : validation,
     standardizer: std,
   });
@@ -86,7 +97,7 @@ export async function trainLaplace(train: Dataset, opts: LaplaceOptions = {}): P
  * The Laplace posterior around a given MAP θ for data already in the network's (standardized)
  * units. Sizes that cannot fit are refused up front with E_MEMORY.
  */
-export async function laplaceAt(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions = {}): Promise<LaplacePosterior> {
+export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions = {}): Promise<LaplacePosterior<T>> {
   const spec = mlp.spec;
   if (spec.likelihood === 'heteroscedastic') throw argError('E_ARG', 'likelihood', "'gaussian', 'categorical' or 'bernoulli' for Laplace", "'heteroscedastic'", 'Use a homoscedastic gaussian likelihood.');
   const hessian = opts.hessian ?? 'kron';
@@ -102,17 +113,17 @@ export async function laplaceAt(mlp: Mlp, theta: Float32Array, data: Dataset, op
   const ctx = evidenceContext(factors, sub, dataFit, theta, gaussian, spec.outputs, curvature === 'ef' ? 2 : 1);
   const G = sub.layers.length;
   const start: Hyper = {
-    prior: new Float64Array(G).fill(typeof opts.tune === 'number' ? opts.tune : (opts.priorPrecision ?? 1)),
+    prior: new Float64Array(G).fill(typeof priorModeOf(opts) === 'number' ? (priorModeOf(opts) as number) : (opts.priorPrecision ?? 1)),
     noiseVar: gaussian ? (opts.noiseVar ?? Math.max(dataFit.rss / (dataFit.n * spec.outputs), 1e-8)) : 1,
   };
-  const tuneNoise = gaussian && opts.noiseVar === undefined;
-  const tune = opts.tune ?? 'marglik';
+  const selectNoise = gaussian && opts.noiseVar === undefined;
+  const mode = priorModeOf(opts);
   let h = start;
-  if (tune === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, tuneNoise });
-  else if (tune === 'grid') h = gridSearch(mlp, theta, ctx, start, tuneNoise, opts.validation);
-  else if (!(tune > 0)) throw argError('E_ARG', 'tune', "'marglik', 'grid' or a positive prior precision", describe(tune), "Use 'marglik' (default).");
+  if (mode === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, selectNoise });
+  else if (mode === 'grid') h = gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation);
+  else if (!(mode > 0)) throw argError('E_ARG', 'priorPrecisionMode', "'marglik', 'grid' or a positive prior precision", describe(mode), "Use 'marglik' (default).");
 
-  return new LaplacePosterior({
+  return new LaplacePosterior<T>({
     spec,
     theta,
     standardizer: opts.standardizer,
@@ -137,13 +148,13 @@ export interface ModelChoice {
 
 /**
  * Compares architectures (e.g. hidden widths) by their Laplace evidence on the same training data:
- * each candidate's options are merged over `base`, trained and tuned; returns all, best first.
+ * each candidate's options are merged over `base`, trained and its prior chosen by evidence; returns all, best first.
  */
 export async function modelSelection(train: Dataset, candidates: Partial<LaplaceOptions>[], base: LaplaceOptions = {}): Promise<ModelChoice[]> {
   if (!Array.isArray(candidates) || candidates.length === 0) throw argError('E_ARG', 'candidates', 'a non-empty array of option overrides', describe(candidates), 'E.g. [{ hidden: [10] }, { hidden: [50] }].');
   const out: ModelChoice[] = [];
   for (const c of candidates) {
-    const options = { ...base, ...c, tune: 'marglik' as const };
+    const options = { ...base, ...c, priorPrecisionMode: 'marglik' as const, tune: undefined };
     const posterior = await trainLaplace(train, options);
     out.push({ options, logEvidence: posterior.logEvidence, posterior });
   }
@@ -174,12 +185,12 @@ async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: 
 }
 
 /** Validation-NLL grid over λ ∈ logspace(−4, 4, 21) (and σ for a gaussian likelihood without given noise). */
-function gridSearch(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, start: Hyper, tuneNoise: boolean, val?: Dataset): Hyper {
-  if (!val) throw argError('E_ARG', 'validation', 'a validation Dataset for grid tuning', 'undefined', "Pass validation, or use tune: 'marglik'.");
+function gridSearch(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, start: Hyper, selectNoise: boolean, val?: Dataset): Hyper {
+  if (!val) throw argError('E_ARG', 'validation', 'a validation Dataset for the grid', 'undefined', "Pass validation, or use priorPrecisionMode: 'marglik'.");
   const spec = mlp.spec;
   const G = start.prior.length;
   const lambdas = Array.from({ length: 21 }, (_, i) => 10 ** (-4 + 0.4 * i));
-  const noises = tuneNoise ? Array.from({ length: 13 }, (_, i) => start.noiseVar * 10 ** (-1.5 + 0.25 * i)) : [start.noiseVar];
+  const noises = selectNoise ? Array.from({ length: 13 }, (_, i) => start.noiseVar * 10 ** (-1.5 + 0.25 * i)) : [start.noiseVar];
   let best = start;
   let bestNll = Infinity;
   for (const lam of lambdas) {
@@ -233,4 +244,9 @@ function holdOut(train: Dataset, seed: number): [Dataset, Dataset] {
 /** Σ_t log σ_y,t: the Jacobian that puts a standardized-units evidence into original target units (per row). */
 function logYStd(std?: { yStd?: Float64Array }): number {
   return std?.yStd ? std.yStd.reduce((s, v) => s + Math.log(v), 0) : 0;
+}
+
+/** How the prior precision is chosen: `priorPrecisionMode`, else the deprecated `tune`, else 'marglik'. */
+function priorModeOf(opts: { priorPrecisionMode?: LaplaceOptions['priorPrecisionMode']; tune?: LaplaceOptions['tune'] }): NonNullable<LaplaceOptions['priorPrecisionMode']> {
+  return opts.priorPrecisionMode ?? opts.tune ?? 'marglik';
 }

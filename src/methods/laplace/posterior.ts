@@ -3,10 +3,16 @@ import type { Standardizer } from '../../data/standardize.js';
 import { standardizeX } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
+import { layoutOf, type Layout, type TaskKind } from '../../model/spec.js';
 import { classificationPredictive } from '../../posterior/aggregate.js';
-import { checkInputs, mixturePredictive } from '../../posterior/network.js';
-import { encodePosterior, registerPosteriorFormat } from '../../posterior/serialize.js';
-import type { ClassificationPredictive, Posterior, PredictOptions, Predictive } from '../../posterior/types.js';
+import { checkFinite } from '../../posterior/finite.js';
+import { mixturePredictive, toInputs } from '../../posterior/network.js';
+import { withInterval } from '../../posterior/network-posterior.js';
+import { f32, f64, formatError, stateNumber } from '../../posterior/parts.js';
+import { registerPosteriorFormat } from '../../posterior/restore.js';
+import { encodePosterior, type PosteriorParts } from '../../posterior/serialize.js';
+import { sampleCount, noiseStd } from '../../posterior/source.js';
+import type { ClassificationPredictive, Inputs, Posterior, Prediction, PredictOptions, Predictive } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { engineFor } from '../common.js';
 import { diag } from './diag.js';
@@ -16,7 +22,7 @@ import { full } from './full.js';
 import { kron } from './kron.js';
 import { indexSubset } from './subset.js';
 import { glmMoments, LAPLACE_RNG_TAG, probitProbs, sampledProbs } from './predictive.js';
-import type { Factors, Gaussian, Hessian, Structure, Subset, SubsetKind } from './types.js';
+import type { Factors, Gaussian, Hessian, Structure, Subset } from './types.js';
 
 const RESTORE: Record<Hessian, Structure> = { full, kron, diag };
 
@@ -38,7 +44,7 @@ export interface LaplaceParts {
 /** Default posterior samples where sampling is used (the reference implementations' 100). */
 const DEFAULT_SAMPLES = 100;
 
-export class LaplacePosterior implements Posterior {
+export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterior<T> {
   readonly method: string;
   readonly spec: MlpSpec;
   /** Log marginal likelihood at the chosen hyperparameters (original target units for regression). */
@@ -71,14 +77,13 @@ export class LaplacePosterior implements Posterior {
   get info(): Record<string, unknown> {
     const { hyper, sub, hessian, curvature } = this.p;
     const jitter = this.gaussian.jitter;
-    const ys = this.p.standardizer?.yStd?.[0] ?? 1;
     return {
       hessian,
       subset: sub.kind,
       parameters: sub.indices.length,
       curvature,
       priorPrecision: sub.layers.length === 1 || hyper.prior.every((v) => v === hyper.prior[0]) ? hyper.prior[0] : Array.from(hyper.prior),
-      ...(this.spec.likelihood === 'gaussian' ? { noiseStd: Math.sqrt(hyper.noiseVar) * ys } : {}),
+      ...(this.spec.likelihood === 'gaussian' ? { noiseStd: noiseStd(hyper.noiseVar, this.p.standardizer) } : {}),
       logEvidence: this.logEvidence,
       jitter,
       ...(jitter > 0 ? { warning: `the posterior precision was not positive definite; ${jitter.toExponential(2)}·I was added to its diagonal` } : {}),
@@ -89,10 +94,16 @@ export class LaplacePosterior implements Posterior {
     return (this.p.mlp ??= await engineFor(this.spec));
   }
 
-  async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
+  /** The linearized (GLM) predictive, or the network at sampled weights ('mc'); checked finite. */
+  async predict(x: Inputs, opts: PredictOptions = {}): Promise<Prediction<T>> {
+    const rows = toInputs(x, this.spec.inputs);
+    const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);
+    const p = await this.predictive(rows, S, opts);
+    return withInterval(checkFinite(p, rows, this.spec.inputs)) as Prediction<T>;
+  }
+
+  private async predictive(x: Float32Array, S: number, opts: PredictOptions): Promise<Predictive> {
     const mlp = await this.engine();
-    checkInputs(x, this.spec.inputs);
-    const S = opts.samples ?? DEFAULT_SAMPLES;
     const seed = opts.seed ?? 0;
     const noiseVar = this.p.hyper.noiseVar;
     if (this.p.predictive === 'mc') {
@@ -176,26 +187,61 @@ function withProbs(p: ClassificationPredictive, probs: Float32Array, K: number):
   return { ...p, probs: avg, entropy, mutualInformation };
 }
 
+/** The factor arrays each structure keeps, with their lengths for a subset (checked before restoring). */
+const FACTOR_SIZES: Record<Hessian, (sub: Subset, layout: Layout) => [string, number][]> = {
+  full: (sub) => [['H', sub.indices.length ** 2]],
+  diag: (sub) => [['h', sub.indices.length]],
+  kron: (sub, layout) => sub.layers.flatMap((l, g): [string, number][] => [[`A${g}`, (layout.layers[l].fanIn + 1) ** 2], [`G${g}`, layout.layers[l].fanOut ** 2]]),
+};
+
+const oneOf = <V extends string>(p: PosteriorParts, key: string, values: readonly V[]): V => {
+  const v = p.state?.[key];
+  if (!values.includes(v as V)) throw formatError(`${p.method}: state "${key}" is ${JSON.stringify(v)?.slice(0, 40)}, not one of ${values.join(', ')}`);
+  return v as V;
+};
+
+/** A Laplace file's parts, every size checked against the spec before the engine is built. */
+function laplaceParts(parts: PosteriorParts, hessian: Hessian) {
+  const layout = layoutOf(parts.spec);
+  const theta = f32(parts, 'theta', layout.size);
+  const indices = f64(parts, 'indices');
+  let sub: Subset;
+  try {
+    sub = indexSubset(layout, indices, oneOf(parts, 'subset', ['last-layer', 'all', 'subnetwork'] as const));
+  } catch (e) {
+    throw formatError(`${parts.method}: the subset's indices do not fit the network (${(e as Error).message})`);
+  }
+  const factors = Object.fromEntries(FACTOR_SIZES[hessian](sub, layout).map(([k, n]) => [k, f64(parts, `f_${k}`, n)]));
+  return {
+    theta,
+    sub,
+    factors,
+    prior: f64(parts, 'prior', sub.layers.length),
+    noiseVar: stateNumber(parts, 'noiseVar', 'positive'),
+    logEvidence: (typeof parts.state?.logEvidence === 'number' ? parts.state.logEvidence : NaN) as number,
+    curvature: oneOf(parts, 'curvature', ['ggn', 'ef'] as const),
+    predictive: oneOf(parts, 'predictive', ['glm', 'mc'] as const),
+    link: oneOf(parts, 'link', ['probit', 'mc'] as const),
+  };
+}
+
 for (const hessian of Object.keys(RESTORE) as Hessian[]) {
   registerPosteriorFormat(`laplace-${hessian}`, async (parts) => {
-    const st = parts.state!;
+    const p = laplaceParts(parts, hessian);
     const mlp = await engineFor(parts.spec);
-    const sub = { ...indexSubset(mlp.layout, parts.arrays.indices, st.subset as SubsetKind) };
     const lin = new Linearization(parts.spec, mlp.arena, 1, 1, mlp.layout.layers.length - 1);
-    const arrays: Record<string, Float64Array> = {};
-    for (const [k, v] of Object.entries(parts.arrays)) if (k.startsWith('f_')) arrays[k.slice(2)] = v as Float64Array;
     return new LaplacePosterior({
       spec: parts.spec,
-      theta: parts.arrays.theta as Float32Array,
+      theta: p.theta,
       standardizer: parts.standardizer,
       hessian,
-      curvature: st.curvature as Curvature,
-      sub,
-      factors: RESTORE[hessian].restore(sub, lin, mlp.arena, arrays),
-      hyper: { prior: parts.arrays.prior as Float64Array, noiseVar: st.noiseVar as number },
-      logEvidence: st.logEvidence as number,
-      predictive: st.predictive as 'glm' | 'mc',
-      link: st.link as 'probit' | 'mc',
+      curvature: p.curvature,
+      sub: p.sub,
+      factors: RESTORE[hessian].restore(p.sub, lin, mlp.arena, p.factors),
+      hyper: { prior: p.prior, noiseVar: p.noiseVar },
+      logEvidence: p.logEvidence,
+      predictive: p.predictive,
+      link: p.link,
       mlp,
     });
   });

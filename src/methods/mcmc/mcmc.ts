@@ -16,55 +16,54 @@
  */
 import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
-import type { Pool } from '../../pool/types.js';
 import type { KernelSpec } from '../../samplers/chain.js';
 import { sampleChains } from '../../samplers/sample-chains.js';
 import { fit } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
+import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS, POOL } from '../common.js';
 import { layoutOf } from '../../model/spec.js';
 import { residualVariance } from '../map.js';
-import { SamplesPosterior } from '../samples.js';
-import type { Posterior } from '../../posterior/types.js';
+import { samplesPosterior, type SamplesPosterior } from '../samples.js';
+import { noiseStd, noiseVariance, targetScale } from '../../posterior/source.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { applyStandardizer, standardizeX, type Standardizer } from '../../data/standardize.js';
 import { essBulk, essTail, rankNormalizedRhat } from '../../diagnostics/index.js';
-import type { MlpSpec } from '../../model/spec.js';
+import type { MlpSpec, TaskKind } from '../../model/spec.js';
+import { custom, int, num, type Infer } from '../../options/schema.js';
+import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
 
-export interface McmcOptions extends MethodOptions {
-  /** Chains (default 4), warmup iterations (default 500) and sampling iterations (default 500) per chain. */
-  chains?: number;
-  warmup?: number;
-  draws?: number;
-  /** Draws kept per chain for the predictive, evenly thinned (default 100). */
-  keep?: number;
-  /** Observation noise σ in target units ('gaussian'); default: the MAP's residual standard deviation. */
-  noise?: number;
-  /** Static HMC only: leapfrog steps per transition (default 32) and step-size jitter (default 0.1). */
-  steps?: number;
-  jitter?: number;
-  /** NUTS only: maximum tree depth (default 10). */
-  maxTreeDepth?: number;
-  /** Inputs x* (rows × inputs, original units; at most 8 rows) where f(x*) is traced per draw; default the first 3 training rows. */
-  traceAt?: Float32Array;
-  /** Run the chains on this pool; default a pool of `poolSize` workers (default one per core). */
-  pool?: Pool;
-  poolSize?: number;
-}
+export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
+  ...chainFields({ chains: 4, warmup: 500, draws: 500 }),
+  ...KEEP_FIELD,
+  ...KERNEL_FIELDS,
+  noise: num({ gt: 0, defaultText: "the MAP's residual σ", help: "observation noise σ in target units ('gaussian')" }),
+  traceAt: custom<Float32Array>({ expected: 'a Float32Array of rows × inputs', valid: (v) => v instanceof Float32Array, defaultText: 'the first 3 training rows', help: 'inputs x* (original units; at most 8 rows) where f(x*) is traced per draw' }),
+  /** Default a pool of `poolSize` workers. */
+  ...POOL,
+  poolSize: int({ min: 0, defaultText: 'one worker per core', flag: 'workers', help: 'workers of the default pool (0 = in-thread)' }),
+});
+export type McmcOptions = Infer<typeof MCMC_OPTIONS>;
+/** One schema for both kernels (each ignores the other's fields), so one options object runs either. */
+export const NUTS_OPTIONS = MCMC_OPTIONS.extend('trainNuts', {});
+export const HMC_OPTIONS = MCMC_OPTIONS.extend('trainHmc', {});
 
 /** NUTS over the network weights (see the module comment). */
-export function trainNuts(train: Dataset, opts: McmcOptions = {}): Promise<Posterior> {
-  return trainMcmc(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
+export async function trainNuts<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  NUTS_OPTIONS.check(opts);
+  return trainMcmc<TaskOf<O>>(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
 }
 
 /** Static HMC with a jittered step size over the network weights (see the module comment). */
-export function trainHmc(train: Dataset, opts: McmcOptions = {}): Promise<Posterior> {
-  return trainMcmc(train, opts, 'hmc', { type: 'hmc', steps: opts.steps ?? 32, jitter: opts.jitter ?? 0.1 });
+export async function trainHmc<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  HMC_OPTIONS.check(opts);
+  return trainMcmc<TaskOf<O>>(train, opts, 'hmc', { type: 'hmc', steps: HMC_OPTIONS.value(opts, 'steps'), jitter: HMC_OPTIONS.value(opts, 'jitter') });
 }
 
-async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<Posterior> {
+async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<SamplesPosterior<T>> {
+  const o = MCMC_OPTIONS;
   const spec = specFor(train, opts);
-  const draws = opts.draws ?? 500;
-  const keep = opts.keep ?? 100;
-  if (!Number.isInteger(keep) || keep < 1) throw argError('E_ARG', 'keep', 'a positive integer', describe(opts.keep), 'Omit it to keep 100 draws per chain.');
+  const draws = o.value(opts, 'draws');
+  const keep = o.value(opts, 'keep');
+  const probes = traceInputs(train, opts.traceAt);
   const thin = Math.max(1, Math.floor(draws / keep));
   // The MAP fit gives the standardizer (and, when needed, the plug-in noise).
   const mlp = await engineFor(spec);
@@ -73,21 +72,19 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
   const data = standardizer ? applyStandardizer(standardizer, train) : train;
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    const ys = standardizer?.yStd?.[0] ?? 1;
-    noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : residualVariance(mlp, map.params, data);
+    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : residualVariance(mlp, map.params, data);
   }
-  const probes = traceInputs(train, opts.traceAt);
-  const done = new Array<number>(opts.chains ?? 4).fill(0);
+  const done = new Array<number>(o.value(opts, 'chains')).fill(0);
   const r = await sampleChains(
     { type: 'bnn', spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar, xTest: standardizer ? standardizeX(standardizer, probes) : probes },
     {
-      chains: opts.chains ?? 4, warmup: opts.warmup ?? 500, draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
+      chains: o.value(opts, 'chains'), warmup: o.value(opts, 'warmup'), draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
       pool: opts.pool, poolSize: opts.poolSize,
       signal: opts.signal as AbortSignal | undefined,
-      // One bar for the whole run: iterations summed over chains; `loss` carries the reporting chain's step size.
+      // One bar for the whole run: iterations summed over chains, labelled by phase; `loss` carries the reporting chain's step size.
       onProgress: opts.onProgress && ((p) => {
         done[p.chain] = p.iteration;
-        opts.onProgress!({ task: p.chain, epoch: done.reduce((a, b) => a + b, 0), epochs: done.length * p.total, loss: p.stepSize });
+        opts.onProgress!({ task: p.chain, epoch: done.reduce((a, b) => a + b, 0), epochs: done.length * p.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize });
       }),
     },
   );
@@ -111,9 +108,9 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
     rhatMax: d ? Math.max(...d.rhat) : NaN,
     essBulkMin: d ? Math.min(...d.essBulk) : NaN,
     samplingSeconds: r.seconds,
-    noiseStd: Math.sqrt(noiseVar) * (standardizer?.yStd?.[0] ?? 1),
+    noiseStd: noiseStd(noiseVar, standardizer),
   };
-  return new SamplesPosterior(method, spec, theta, standardizer, noiseVar, info, mlp);
+  return samplesPosterior(method, { spec, standardizer, noiseVar, mlp }, theta, info);
 }
 
 /** Most probe inputs traced: each costs one forward pass per kept draw and one chart in the report. */
@@ -163,7 +160,7 @@ function predictiveTraces(perChain: readonly Float64Array[], count: number, spec
       label = `p(class ${cls} | x*${j + 1})`;
     } else {
       const ym = standardizer?.yMean?.[0] ?? 0;
-      const ys = standardizer?.yStd?.[0] ?? 1;
+      const ys = targetScale(standardizer);
       chains = perChain.map((_, c) => Array.from({ length: count }, (_, k) => ym + ys * at(c, k)[0]));
       label = `mean f(x*${j + 1})`;
     }

@@ -39,27 +39,21 @@ import { essBulk, rankNormalizedRhat } from '../../diagnostics/index.js';
 import { bnnTarget } from '../../samplers/bnn-target.js';
 import { runChain } from '../../samplers/chain.js';
 import type { Target } from '../../samplers/types.js';
-import { intOption } from '../noise.js';
-import { SamplesPosterior } from '../samples.js';
-import { trainSwag, type SwagMember, type SwagOptions } from '../ensembles/swag.js';
+import type { TaskOf } from '../../posterior/types.js';
+import { samplesPosterior, type SamplesPosterior } from '../samples.js';
+import { trainSwag, type SwagMember, type SwagOptions, SWAG_OPTIONS } from '../ensembles/swag.js';
+import { int, num, type Infer } from '../../options/schema.js';
+import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
 
-export interface SubspaceOptions extends Omit<SwagOptions, 'scale' | 'samples' | 'diagonal'> {
-  /**
-   * Subspace dimension: the leading principal directions of the SWAG deviations (default min(rank, 10);
-   * fewer when the deviations span fewer). 5 is ~4× faster and measured less in-between uncertainty.
-   */
-  dimension?: number;
-  /** NUTS chains (default 2), warmup and sampling iterations per chain (default 500 each). */
-  chains?: number;
-  warmup?: number;
-  draws?: number;
-  /** Draws kept per chain for the predictive, evenly thinned (default 100). */
-  keep?: number;
-  /** NUTS's maximum tree depth (default 10). */
-  maxTreeDepth?: number;
-  /** Temperature T of the subspace posterior p(θ(z) | D)^(1/T) (default 1, the Bayes posterior). */
-  temperature?: number;
-}
+export const SUBSPACE_OPTIONS = SWAG_OPTIONS.omit('trainSubspace', 'scale', 'samples', 'diagonal').extend('trainSubspace', {
+  /** Fewer when the deviations span fewer. 5 is ~4× faster and measured less in-between uncertainty. */
+  dimension: int({ min: 1, defaultText: 'min(rank, 10)', help: 'subspace dimension: the leading principal directions of the SWAG deviations' }),
+  ...chainFields({ chains: 2, warmup: 500, draws: 500 }),
+  ...KEEP_FIELD,
+  maxTreeDepth: KERNEL_FIELDS.maxTreeDepth,
+  temperature: num({ gt: 0, default: 1, help: 'temperature T of the subspace posterior p(θ(z) | D)^(1/T) (1: the Bayes posterior)' }),
+});
+export type SubspaceOptions = Infer<typeof SUBSPACE_OPTIONS>;
 
 /** A symmetric k × k eigendecomposition (ascending values; eigenvectors as columns): linalg's `eigh` on an arena. */
 type Eigh = (a: Float64Array, k: number) => { values: Float64Array; vectors: Float64Array };
@@ -68,29 +62,28 @@ type Eigh = (a: Float64Array, k: number) => { values: Float64Array; vectors: Flo
 const RANK_TOL = 1e-8;
 
 /** SWAG, then NUTS in the subspace of its trajectory (see the module comment). */
-export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}): Promise<SamplesPosterior> {
-  const chains = intOption(opts.chains, 'options.chains', 2);
-  const warmup = intOption(opts.warmup, 'options.warmup', 500);
-  const draws = intOption(opts.draws, 'options.draws', 500);
-  const keep = intOption(opts.keep, 'options.keep', 100);
-  const temperature = opts.temperature ?? 1;
-  if (!(typeof temperature === 'number' && temperature > 0 && Number.isFinite(temperature))) {
-    throw argError('E_ARG', 'options.temperature', 'a finite number > 0', describe(opts.temperature), 'Omit it for the Bayes posterior (1).');
-  }
+export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  const o = SUBSPACE_OPTIONS;
+  o.check(opts);
+  const chains = o.value(opts, 'chains');
+  const warmup = o.value(opts, 'warmup');
+  const draws = o.value(opts, 'draws');
+  const keep = o.value(opts, 'keep');
+  const temperature = o.value(opts, 'temperature');
   if (opts.likelihood === 'heteroscedastic') {
     // Measured: a variance head's directions make a funnel in the subspace (R̂ 2.0, ESS 3, 67
     // divergences in 400 draws on a small regression), so the draws would not be a posterior sample.
-    throw argError('E_ARG', 'options.likelihood', "'gaussian' (or a classification task)", describe(opts.likelihood), 'Use a homoscedastic likelihood; --tune chooses σ on validation.');
+    throw argError('E_ARG', 'likelihood', "'gaussian' (or a classification task)", describe(opts.likelihood), 'Use a homoscedastic likelihood; --tune chooses σ on validation.');
   }
-  const rank = opts.rank ?? 20;
-  const dimension = intOption(opts.dimension, 'options.dimension', Math.min(rank, 10));
+  const rank = o.value(opts, 'rank');
+  const dimension = opts.dimension ?? Math.min(rank, 10);
   if (dimension > rank) {
-    throw argError('E_ARG', 'options.dimension', `at most the SWAG rank (${rank})`, describe(opts.dimension), 'Lower it, or raise options.rank.');
+    throw argError('E_ARG', 'dimension', `at most the SWAG rank (${rank})`, describe(opts.dimension), 'Lower it, or raise options.rank.');
   }
 
   const { maxTreeDepth, onProgress } = opts;
   const swag = await trainSwag(train, { ...swagOptionsOf(opts), diagonal: false });
-  const member = swag.members[0];
+  const member = swag.source.members[0];
   const data = swag.standardizer ? applyStandardizer(swag.standardizer, train) : train;
   const bnn = await bnnTarget({ spec: swag.spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar: member.noiseVar, temperature });
   const basis = principalBasis(member, dimension, (g, k) => eigh(bnn.arena, g, k, { name: 'SWAG deviation Gram matrix' }));
@@ -142,7 +135,7 @@ export async function trainSubspace(train: Dataset, opts: SubspaceOptions = {}):
     temperature,
     warnings: samplerWarnings(rhatMax, essBulkMin, divergences, chains * draws),
   };
-  return new SamplesPosterior('swag-subspace', swag.spec, theta, swag.standardizer, member.noiseVar, info);
+  return samplesPosterior('swag-subspace', { spec: swag.spec, standardizer: swag.standardizer, noiseVar: member.noiseVar }, theta, info);
 }
 
 /** What a user should know before trusting the draws (Stan's thresholds, except R̂: 1.05 for ≤ 4 short chains). */
@@ -176,7 +169,7 @@ export interface SubspaceBasis {
 export function principalBasis(m: Pick<SwagMember, 'dev' | 'rank' | 'mean'>, dimension: number, eig: Eigh): SubspaceBasis {
   const K = m.rank;
   const P = m.mean.length;
-  if (K < 2) throw argError('E_ARG', 'options.rank', 'at least 2 deviations', describe(K), 'Subspace inference needs SWAG\'s low-rank part.');
+  if (K < 2) throw argError('E_ARG', 'rank', 'at least 2 deviations', describe(K), 'Subspace inference needs SWAG\'s low-rank part.');
   const g = new Float64Array(K * K);
   for (let a = 0; a < K; a++) {
     for (let b = 0; b <= a; b++) {

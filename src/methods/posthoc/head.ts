@@ -10,9 +10,13 @@ import type { Dataset } from '../../data/dataset.js';
 import { argError, describe } from '../../errors.js';
 import { eigh } from '../../linalg/index.js';
 import { checkSpec, type MlpSpec } from '../../model/spec.js';
-import { checkInputs } from '../../posterior/network.js';
-import { encodePosterior, registerPosteriorFormat, type PosteriorParts } from '../../posterior/serialize.js';
-import type { Posterior, Predictive, RegressionPredictive } from '../../posterior/types.js';
+import { checkFinite } from '../../posterior/finite.js';
+import { toInputs } from '../../posterior/network.js';
+import { withInterval } from '../../posterior/network-posterior.js';
+import { f64, stateNumber, type PosteriorParts } from '../../posterior/parts.js';
+import { registerPosteriorFormat } from '../../posterior/restore.js';
+import { encodePosterior } from '../../posterior/serialize.js';
+import type { Inputs, Posterior, RegressionPrediction, RegressionPredictive } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { Arena } from '../../wasm/index.js';
 import { engineFor } from '../common.js';
@@ -126,7 +130,7 @@ function sumCol(y: Float32Array, t: number, T: number, N: number): number {
 }
 
 /** The conjugate regression head's posterior: N(m_t, (α_t I + β_t ΦᵀΦ)⁻¹) per target, kept in ΦᵀΦ's eigenbasis. */
-export class BayesianLinearHead implements Posterior {
+export class BayesianLinearHead implements Posterior<'regression'> {
   readonly method = 'bayesian-linear-head';
   readonly spec: MlpSpec;
   constructor(
@@ -148,8 +152,8 @@ export class BayesianLinearHead implements Posterior {
     return { priorPrecision: Array.from(this.alpha), noiseStd: Array.from(this.beta, (b) => 1 / Math.sqrt(b)), logEvidence: Array.from(this.logEvidence) };
   }
 
-  async predict(x: Float32Array): Promise<Predictive> {
-    checkInputs(x, this.features);
+  async predict(rows: Inputs): Promise<RegressionPrediction> {
+    const x = toInputs(rows, this.features);
     const D = this.features;
     const P = D + 1;
     const T = this.targets;
@@ -173,7 +177,7 @@ export class BayesianLinearHead implements Posterior {
         out.variance[j] = v + 1 / this.beta[t];
       }
     }
-    return out;
+    return withInterval(checkFinite(out, x, D)) as RegressionPrediction;
   }
 
   toBytes(): Uint8Array {
@@ -187,8 +191,11 @@ export class BayesianLinearHead implements Posterior {
 }
 
 registerPosteriorFormat('bayesian-linear-head', async (p: PosteriorParts) => {
-  const a = p.arrays as Record<string, Float64Array>;
-  return new BayesianLinearHead(p.state!.features as number, p.state!.targets as number, a.V, a.lam, a.mean, a.alpha, a.beta, a.logEvidence);
+  const D = stateNumber(p, 'features', 'integer');
+  const T = stateNumber(p, 'targets', 'integer');
+  const P = D + 1;
+  const at = (name: string, n: number) => f64(p, name, n);
+  return new BayesianLinearHead(D, T, at('V', P * P), at('lam', P), at('mean', T * P), at('alpha', T), at('beta', T), at('logEvidence', T));
 });
 
 /** Classification head: a network without hidden layers, MAP and Laplace evidence alternated. */

@@ -10,13 +10,15 @@
 import type { Dataset } from '../../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../data/standardize.js';
 import { argError, BdlError, describe } from '../../errors.js';
-import type { ImportedNetwork } from '../../import/chain.js';
+import type { ImportedNetwork } from '../../import/layers.js';
 import type { Mlp } from '../../model/mlp.js';
 import { taskOf } from '../../model/spec.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { noiseVariance } from '../../posterior/source.js';
+import { MaskSource } from '../../posterior/sources/masks.js';
 import type { Posterior } from '../../posterior/types.js';
 import { engineFor } from '../common.js';
 import { laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
-import { McDropoutPosterior } from '../variational/mc-dropout.js';
 
 export type PosthocMethod = 'auto' | 'laplace' | 'mc-dropout';
 
@@ -62,14 +64,13 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
   const std = standardizerOf(opts.standardize, train, regression);
   const data = std ? applyStandardizer(std, train) : train;
   const mlp = await engineFor(spec);
-  const ys = std?.yStd?.[0] ?? 1;
 
   if (branch.method === 'mc-dropout') {
     const samples = opts.samples ?? 30;
     if (!Number.isInteger(samples) || samples < 1) throw argError('E_ARG', 'samples', 'a positive integer', describe(samples), 'Omit it for 30.');
     let noiseVar = 1;
-    if (spec.likelihood === 'gaussian') noiseVar = opts.noise !== undefined ? (checkNoise(opts.noise) / ys) ** 2 : await residualNoise(mlp, net, data, samples);
-    return new McDropoutPosterior(spec, net.theta, std, noiseVar, samples, mlp);
+    if (spec.likelihood === 'gaussian') noiseVar = opts.noise !== undefined ? noiseVariance(checkNoise(opts.noise), std) : await residualNoise(mlp, net, data, samples);
+    return new NetworkPosterior('mc-dropout', spec, std, new MaskSource(net.theta, noiseVar, samples), mlp);
   }
   const lo: LaplaceFitOptions = {
     hessian: opts.hessian,
@@ -81,7 +82,7 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
     link: opts.link,
     budget: opts.budget,
     tune: opts.tune ?? 'marglik',
-    noiseVar: opts.noise !== undefined ? (checkNoise(opts.noise) / ys) ** 2 : undefined,
+    noiseVar: opts.noise !== undefined ? noiseVariance(checkNoise(opts.noise), std) : undefined,
     standardizer: std,
   };
   if (lo.tune !== 'marglik' && !(typeof lo.tune === 'number' && lo.tune > 0)) throw argError('E_ARG', 'tune', "'marglik' or a positive prior precision", describe(lo.tune), "Use 'marglik' (default).");
@@ -121,7 +122,7 @@ function checkNoise(n: number): number {
  * of the residual so the predictive never claims the training data are noiseless.
  */
 async function residualNoise(mlp: Mlp, net: ImportedNetwork, data: Dataset, samples: number): Promise<number> {
-  const probe = new McDropoutPosterior(net.spec, net.theta, undefined, 0, samples, mlp);
+  const probe = new NetworkPosterior('mc-dropout', net.spec, undefined, new MaskSource(net.theta, 0, samples), mlp);
   const p = await probe.predict(data.x);
   if (p.kind !== 'regression') return 1;
   let rss = 0;

@@ -3,48 +3,50 @@
  * The dynamics and their scaling live in src/train/sgmcmc.ts; this module sets defaults, collects
  * samples and, for the corrected sampler, supplies the full-data energy and adapts the step in burn-in.
  */
-import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
-import type { Posterior } from '../../posterior/types.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { sghmc, sghmcMh, type Energy } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
-import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type Prepared, type SamplerOptions } from '../samples.js';
+import { collectSamples, evenly, prepare, SampleBuffer, samplesPosterior, type Prepared, type SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
+import { custom, int, num, union, type Infer } from '../../options/schema.js';
 
-export interface SghmcOptions extends SamplerOptions {
-  /** Sampler epochs before collecting (default 10 for SGHMC, 20 for SGHMC-MH). */
-  burnIn?: number;
-  /** Friction α per step (default 0.05). */
-  friction?: number;
-}
+export const SGHMC_OPTIONS = SAMPLER_OPTIONS.extend('trainSghmc', {
+  ...burnInField(10),
+  friction: num({ gt: 0, max: 1, default: 0.05, help: 'friction α per step' }),
+  learningRate: union(num({ gt: 0, help: '' }), SAMPLER_OPTIONS.fields.learningRate, { defaultText: '1e-2·min(1, σ²)', flag: 'lr', help: 'step size in per-example units (or a schedule, from the API)' }),
+});
+export type SghmcOptions = Infer<typeof SGHMC_OPTIONS>;
 
-export interface SghmcMhOptions extends SamplerOptions {
-  burnIn?: number;
-  /**
-   * Steps per proposed segment between full-data energy tests (default: the collection steps per
-   * kept sample, between 2 and 20).
-   */
-  every?: number;
-  /** Adapt the step during burn-in towards this acceptance rate (default 0.7; false keeps the given step). */
-  targetAcceptance?: number | false;
-}
+export const SGHMC_MH_OPTIONS = SAMPLER_OPTIONS.extend('trainSghmcMh', {
+  ...burnInField(20),
+  batchSize: int({ min: 1, max: 256, defaultText: 'min(256, N)', help: 'minibatch size (at most the engine capacity, 256)' }),
+  every: int({ min: 1, defaultText: 'the collection steps per kept sample, within [2, 20]', help: 'steps per proposed segment between full-data energy tests' }),
+  targetAcceptance: union(num({ gt: 0, lt: 1, help: '' }), custom<false>({ expected: 'false', valid: (v) => v === false, help: '' }), {
+    default: 0.7, help: 'adapt the step during burn-in towards this acceptance rate (false, from the API, keeps the given step)',
+  }),
+  learningRate: num({ gt: 0, defaultText: '1e-2·min(1, σ²)', flag: 'lr', help: 'step size in per-example units (jittered per segment)' }),
+});
+export type SghmcMhOptions = Infer<typeof SGHMC_MH_OPTIONS>;
 
 /**
  * SGHMC: after an Adam pretrain, `burnIn` + `epochs` (default 10 + 100) epochs with friction α and
  * step lr (default 1e-2·min(1, σ²) in per-example units, σ² the standardized noise variance: the
  * curvature of the mean loss grows as 1/σ²), keeping `samples` (default 100) θ evenly.
  */
-export async function trainSghmc(train: Dataset, opts: SghmcOptions = {}): Promise<Posterior> {
+export async function trainSghmc<O extends SghmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  const o = SGHMC_OPTIONS;
+  o.check(opts);
   const prep = await prepare(train, opts);
   const base = fitOptionsOf(opts);
   const draws = await collectSamples(prep, base, {
-    burnIn: burnInOf(opts.burnIn, 10),
-    epochs: positiveInt('epochs', opts.epochs, 100, 'E.g. 100 collection epochs.'),
-    samples: positiveInt('samples', opts.samples, 100, 'E.g. 100.'),
+    burnIn: o.value(opts, 'burnIn'),
+    epochs: o.value(opts, 'epochs'),
+    samples: o.value(opts, 'samples'),
     learningRate: opts.learningRate ?? 1e-2 * Math.min(1, prep.noiseVar),
     optimizer: sghmc({ n: prep.data.n, seed: base.seed, friction: opts.friction, temperature: opts.temperature }),
   });
-  return new SamplesPosterior('sghmc', prep.spec, draws, prep.standardizer, prep.noiseVar, { friction: opts.friction ?? 0.05 }, prep.mlp);
+  return samplesPosterior('sghmc', prep, draws, { friction: opts.friction ?? 0.05 });
 }
 
 /** U(θ) = N·(mean NLL) + (λ/2)‖θ‖² and ∇U over the whole (prepared) data set, in f64. */
@@ -69,24 +71,24 @@ export function fullDataEnergy(prep: Prepared, temperature = 1): Energy {
  * step adapts towards `targetAcceptance`; then `epochs` (default 100) epochs collect up to `samples`
  * θ, one per test, evenly. `info.acceptance` is the acceptance rate after burn-in.
  */
-export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): Promise<Posterior> {
+export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  const o = SGHMC_MH_OPTIONS;
+  o.check(opts);
   const prep = await prepare(train, opts);
-  if (opts.batchSize !== undefined && opts.batchSize > 256) throw argError('E_ARG', 'batchSize', 'at most 256 (the engine capacity)', describe(opts.batchSize), 'Omit it.');
-  const burnIn = burnInOf(opts.burnIn, 20);
-  const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100 collection epochs.');
-  const S = positiveInt('samples', opts.samples, 100, 'E.g. 100.');
-  const target = opts.targetAcceptance ?? 0.7;
-  if (target !== false && !(target > 0 && target < 1)) throw argError('E_ARG', 'targetAcceptance', 'a rate in (0, 1) or false', describe(target), 'E.g. 0.7.');
+  const burnIn = o.value(opts, 'burnIn');
+  const epochs = o.value(opts, 'epochs');
+  const S = o.value(opts, 'samples');
+  const target = o.value(opts, 'targetAcceptance');
   // Large batches by default: minibatch gradient noise enters the energy error as (lr·N)^½ relative
   // to the momentum, and the test would otherwise force a tiny step.
   const base = { ...fitOptionsOf(opts), batchSize: opts.batchSize ?? Math.min(256, prep.data.n) };
   const spe = Math.ceil(prep.data.n / base.batchSize);
-  const every = positiveInt('every', opts.every, Math.max(2, Math.min(20, Math.floor((epochs * spe) / S))), 'E.g. 20 steps per segment.');
+  const every = opts.every ?? Math.max(2, Math.min(20, Math.floor((epochs * spe) / S)));
   const burnSteps = burnIn * spe;
   const totalTests = Math.floor(((burnIn + epochs) * spe) / every);
   const burnTests = Math.floor(burnSteps / every);
   const collectTests = Math.max(1, totalTests - burnTests);
-  let lr = typeof opts.learningRate === 'number' ? opts.learningRate : 1e-2 * Math.min(1, prep.noiseVar);
+  let lr = opts.learningRate ?? 1e-2 * Math.min(1, prep.noiseVar);
   const out = new SampleBuffer(Math.min(S, collectTests), prep.mlp.size);
   let tests = 0;
   let accepted = 0;
@@ -117,5 +119,5 @@ export async function trainSghmcMh(train: Dataset, opts: SghmcMhOptions = {}): P
     loss: { noiseVar: prep.noiseVar },
     hooks: { onStep: (ctx) => mh.onStep(ctx) },
   });
-  return new SamplesPosterior('sghmc-mh', prep.spec, out.values(), prep.standardizer, prep.noiseVar, { acceptance: tests ? accepted / tests : 0, tests, stepSize: lr, every }, prep.mlp);
+  return samplesPosterior('sghmc-mh', prep, out.values(), { acceptance: tests ? accepted / tests : 0, tests, stepSize: lr, every });
 }

@@ -5,19 +5,20 @@
  */
 import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
-import type { Posterior } from '../../posterior/types.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { fit, type LoopContext } from '../../train/fit.js';
 import { cyclical } from '../../train/schedules.js';
 import { psgld, sgld } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
-import { burnInOf, collectSamples, evenly, positiveInt, prepare, SampleBuffer, SamplesPosterior, type SamplerOptions } from '../samples.js';
+import { collectSamples, evenly, prepare, SampleBuffer, samplesPosterior, type SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
+import { bool, int, num, union, type Infer } from '../../options/schema.js';
 
-export interface SgldOptions extends SamplerOptions {
-  /** Sampler epochs before collecting (default 10). */
-  burnIn?: number;
-  /** RMSprop-preconditioned SGLD (default false). */
-  precondition?: boolean;
-}
+export const SGLD_OPTIONS = SAMPLER_OPTIONS.extend('trainSgld', {
+  ...burnInField(10),
+  precondition: bool({ default: false, help: 'RMSprop-preconditioned SGLD (pSGLD)' }),
+  learningRate: union(num({ gt: 0, help: '' }), SAMPLER_OPTIONS.fields.learningRate, { defaultText: '1e-2·min(1, σ²); 1e-3 preconditioned', flag: 'lr', help: 'step size in per-example units (or a schedule, from the API)' }),
+});
+export type SgldOptions = Infer<typeof SGLD_OPTIONS>;
 
 /**
  * SGLD: after an Adam pretrain to a mode, `burnIn` + `epochs` (default 10 + 100) epochs of Langevin
@@ -25,11 +26,13 @@ export interface SgldOptions extends SamplerOptions {
  * σ² the standardized noise variance, since the mean loss's curvature grows as 1/σ²; 1e-3 when
  * preconditioned), keeping `samples` (default 100) θ spread evenly over the collection epochs.
  */
-export async function trainSgld(train: Dataset, opts: SgldOptions = {}): Promise<Posterior> {
+export async function trainSgld<O extends SgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  const o = SGLD_OPTIONS;
+  o.check(opts);
   const prep = await prepare(train, opts);
-  const burnIn = burnInOf(opts.burnIn, 10);
-  const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100 collection epochs.');
-  const samples = positiveInt('samples', opts.samples, 100, 'E.g. 100.');
+  const burnIn = o.value(opts, 'burnIn');
+  const epochs = o.value(opts, 'epochs');
+  const samples = o.value(opts, 'samples');
   const base = fitOptionsOf(opts);
   const noise = { n: prep.data.n, seed: base.seed, stream: 0, temperature: opts.temperature };
   const draws = await collectSamples(prep, base, {
@@ -39,15 +42,15 @@ export async function trainSgld(train: Dataset, opts: SgldOptions = {}): Promise
     learningRate: opts.learningRate ?? (opts.precondition ? 1e-3 : 1e-2 * Math.min(1, prep.noiseVar)),
     optimizer: opts.precondition ? psgld(noise) : sgld(noise),
   });
-  return new SamplesPosterior('sgld', prep.spec, draws, prep.standardizer, prep.noiseVar, { preconditioned: !!opts.precondition }, prep.mlp);
+  return samplesPosterior('sgld', prep, draws, { preconditioned: !!opts.precondition });
 }
 
-export interface CsgldOptions extends SamplerOptions {
-  /** Cosine cycles over the run (default 4). */
-  cycles?: number;
-  /** Fraction of each cycle spent exploring (plain SGD, no noise) before sampling (default 0.8). */
-  explore?: number;
-}
+export const CSGLD_OPTIONS = SAMPLER_OPTIONS.extend('trainCsgld', {
+  cycles: int({ min: 1, default: 4, help: 'cosine cycles over the run' }),
+  explore: num({ min: 0, lt: 1, default: 0.8, help: 'fraction of each cycle spent exploring (plain SGD, no noise) before sampling' }),
+  learningRate: num({ gt: 0, defaultText: '2e-2·min(1, σ²)', flag: 'lr', help: 'peak of the cyclical cosine rate' }),
+});
+export type CsgldOptions = Infer<typeof CSGLD_OPTIONS>;
 
 /**
  * Cyclical SGLD: the cyclical cosine rate (peak default 2e-2·min(1, σ²)) restarts `cycles` times over `epochs`
@@ -55,13 +58,14 @@ export interface CsgldOptions extends SamplerOptions {
  * new mode), in the rest Langevin noise is on and samples (samples/cycles per cycle) are collected,
  * evenly over each sampling stage, ending at the cycle's end.
  */
-export async function trainCsgld(train: Dataset, opts: CsgldOptions = {}): Promise<Posterior> {
+export async function trainCsgld<O extends CsgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  const o = CSGLD_OPTIONS;
+  o.check(opts);
   const prep = await prepare(train, opts);
-  const epochs = positiveInt('epochs', opts.epochs, 100, 'E.g. 100.');
-  const cycles = positiveInt('cycles', opts.cycles, 4, 'E.g. 4.');
-  const S = positiveInt('samples', opts.samples, 100, 'E.g. 100.');
-  const beta = opts.explore ?? 0.8;
-  if (!(beta >= 0 && beta < 1)) throw argError('E_ARG', 'explore', 'a fraction in [0, 1)', describe(opts.explore), 'E.g. 0.8.');
+  const epochs = o.value(opts, 'epochs');
+  const cycles = o.value(opts, 'cycles');
+  const S = o.value(opts, 'samples');
+  const beta = o.value(opts, 'explore');
   const base = fitOptionsOf(opts);
   const spe = Math.ceil(prep.data.n / Math.min(base.batchSize!, prep.data.n));
   const total = epochs * spe;
@@ -74,7 +78,7 @@ export async function trainCsgld(train: Dataset, opts: CsgldOptions = {}): Promi
   const out = new SampleBuffer(perCycle * cycles, prep.mlp.size);
   // Scaled like SGLD's rate: a small noise variance (a sharp likelihood) needs smaller steps; at the
   // fixed 2e-2 the exploration stage diverged on UCI energy (σ² ≈ 0.003 in standardized units).
-  const peak = typeof opts.learningRate === 'number' ? opts.learningRate : 2e-2 * Math.min(1, prep.noiseVar);
+  const peak = opts.learningRate ?? 2e-2 * Math.min(1, prep.noiseVar);
   await fit(prep.mlp, prep.data, {
     ...base,
     epochs,
@@ -92,5 +96,5 @@ export async function trainCsgld(train: Dataset, opts: CsgldOptions = {}): Promi
       },
     },
   });
-  return new SamplesPosterior('csgld', prep.spec, out.values(), prep.standardizer, prep.noiseVar, { cycles }, prep.mlp);
+  return samplesPosterior('csgld', prep, out.values(), { cycles });
 }

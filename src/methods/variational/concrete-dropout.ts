@@ -15,33 +15,32 @@
  * Philox tag of the training uniforms: 0x43 (c1 = step, c2 = layer).
  */
 import type { Dataset } from '../../data/dataset.js';
-import { argError, describe } from '../../errors.js';
+import { argError } from '../../errors.js';
 import type { Mlp } from '../../model/mlp.js';
 import { taskOf } from '../../model/spec.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { MaskSource } from '../../posterior/sources/masks.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
-import { McDropoutPosterior } from './mc-dropout.js';
-import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from '../noise.js';
+import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import type { McDropoutPosterior } from './mc-dropout.js';
+import { noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
+import { enumOf, int, num, type Infer } from '../../options/schema.js';
 
 export const CONCRETE_TAG = 0x43;
 
-export interface ConcreteDropoutOptions extends MethodOptions, PredictiveNoiseOption {
-  /** Which weight layers get a learned rate: 'all' (default, as in the paper's code) or 'hidden' (not the inputs). */
-  layers?: 'all' | 'hidden';
-  /** Initial drop rate of every layer (default 0.1). */
-  initialRate?: number;
-  /** Concrete temperature (default 0.1). */
-  temperature?: number;
-  /** Per-example weight regularizer (default 0.1/N). */
-  weightRegularizer?: number;
-  /** Per-example dropout (entropy) regularizer (default 1/N). */
-  dropoutRegularizer?: number;
-  /** Stochastic passes at test time (default 30). */
-  samples?: number;
-  /** Observation noise σ in target units (gaussian); default: fitted by EM during training. */
-  noise?: number;
-}
+export const CONCRETE_DROPOUT_OPTIONS = METHOD_OPTIONS.extend('trainConcreteDropout', {
+  ...NOISE,
+  ...PREDICTIVE_NOISE,
+  layers: enumOf(['all', 'hidden'], { default: 'all', help: "weight layers with a learned rate: 'all' (the paper's code) or 'hidden' (not the inputs)" }),
+  initialRate: num({ gt: 0, lt: 1, default: 0.1, help: 'initial drop rate of every layer' }),
+  temperature: num({ gt: 0, default: 0.1, help: 'Concrete relaxation temperature' }),
+  weightRegularizer: num({ min: 0, defaultText: '0.1/N', help: 'per-example weight regularizer' }),
+  dropoutRegularizer: num({ min: 0, defaultText: '1/N', help: 'per-example dropout (entropy) regularizer' }),
+  samples: int({ min: 1, default: 30, help: 'stochastic passes at test time' }),
+});
+export type ConcreteDropoutOptions = Infer<typeof CONCRETE_DROPOUT_OPTIONS>;
 
 interface ConcreteSettings {
   layers: number[];
@@ -111,21 +110,22 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
 }
 
 /** Trains a network with learned per-layer drop rates; returns an MC-dropout posterior at the learned rates. */
-export async function trainConcreteDropout(train: Dataset, opts: ConcreteDropoutOptions = {}): Promise<McDropoutPosterior> {
-  const hidden = opts.hidden ?? [50];
+export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
+  const o = CONCRETE_DROPOUT_OPTIONS;
+  o.check(opts);
+  const hidden = o.value(opts, 'hidden');
   const nLayers = hidden.length + 1;
-  const which = opts.layers ?? 'all';
-  if (which !== 'all' && which !== 'hidden') throw argError('E_ARG', 'layers', "'all' or 'hidden'", describe(which), "Omit it for 'all'.");
+  const which = o.value(opts, 'layers');
   const layers = Array.from({ length: nLayers }, (_, l) => l).filter((l) => which === 'all' || l > 0);
   if (layers.length === 0) throw argError('E_ARG', 'layers', 'at least one layer to drop', "'hidden' with no hidden layer", "Use layers: 'all' or add a hidden layer.");
-  const p0 = numOption(opts.initialRate, 'initialRate', 0.1, 0, 1, true);
-  const temperature = numOption(opts.temperature, 'temperature', 0.1, 0, Infinity, true);
-  const samples = intOption(opts.samples, 'samples', 30);
+  const p0 = o.value(opts, 'initialRate');
+  const temperature = o.value(opts, 'temperature');
+  const samples = o.value(opts, 'samples');
   const rates = Array.from({ length: nLayers }, (_, l) => (layers.includes(l) ? p0 : 0));
   const spec = specFor(train, opts, { dropout: rates });
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
-  const wr = numOption(opts.weightRegularizer, 'weightRegularizer', 0.1 / data.n, 0, Infinity);
-  const dr = numOption(opts.dropoutRegularizer, 'dropoutRegularizer', 1 / data.n, 0, Infinity);
+  const wr = opts.weightRegularizer ?? 0.1 / data.n;
+  const dr = opts.dropoutRegularizer ?? 1 / data.n;
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
   const objective = concreteObjective(mlp, { layers, temperature, wr, dr, initialRate: p0, noise });
@@ -135,5 +135,6 @@ export async function trainConcreteDropout(train: Dataset, opts: ConcreteDropout
   const learned = [...rates];
   layers.forEach((l, j) => (learned[l] = 1 / (1 + Math.exp(-r.params[P + j]))));
   const testSpec = { ...spec, dropout: learned };
-  return new McDropoutPosterior(testSpec, r.params.slice(0, P), standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, undefined, { method: 'concrete-dropout', learnedRates: learned });
+  const source = new MaskSource(r.params.slice(0, P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, { method: 'concrete-dropout', learnedRates: learned });
+  return new NetworkPosterior<MaskSource, TaskOf<O>>('concrete-dropout', testSpec, standardizer, source);
 }

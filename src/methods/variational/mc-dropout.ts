@@ -4,37 +4,36 @@
  * to the hidden layers' outputs; an array gives one rate per weight layer, index 0 = the inputs);
  * `inputDropout: true` also drops the inputs, as in the UCI setup of Gal's paper.
  *
- * Training masks come from the loop (key (seed, 0), counter = step). Test pass s uses key
- * (predict seed, 0) and counter 0x80000000 + s·0x10000 (+ the engine's chunk index), a range the
- * training steps never reach, so no test mask repeats a training one.
+ * Training masks come from the loop (key (seed, 0), counter = step); test masks (posterior/sources/
+ * masks.ts) use a counter range the training steps never reach.
  */
 import type { Dataset } from '../../data/dataset.js';
-import type { Standardizer } from '../../data/standardize.js';
-import { argError, describe } from '../../errors.js';
-import type { Mlp } from '../../model/mlp.js';
-import { taskOf, type MlpSpec } from '../../model/spec.js';
-import { mixturePredictive } from '../../posterior/network.js';
-import { encodePosterior, registerPosteriorFormat, type PosteriorParts } from '../../posterior/serialize.js';
-import type { Posterior, PredictOptions, Predictive } from '../../posterior/types.js';
+import { argError } from '../../errors.js';
+import { taskOf, type TaskKind } from '../../model/spec.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { MaskSource } from '../../posterior/sources/masks.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
-import { adam, chain, weightDecay } from '../../train/optimizers.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
-import { betaNllOf, intOption, noiseFor, noiseObjective, predictiveNoiseVar, standardized, type BetaNllOption, type PredictiveNoiseOption } from '../noise.js';
+import { adam, compose, weightDecay } from '../../train/optimizers.js';
+import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { betaNllOf, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
+import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
 
-/** First test-time mask counter; pass s starts at TEST_COUNTER + s·TEST_STRIDE. */
-export const TEST_COUNTER = 0x80000000;
-const TEST_STRIDE = 0x10000;
+export { TEST_COUNTER, type LearnedRates } from '../../posterior/sources/masks.js';
 
-export interface McDropoutOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
-  /** Drop rate(s): a number for every hidden layer's output (default 0.05), or one per weight layer. */
-  dropout?: number | number[];
-  /** Also drop the inputs at the same rate (Gal & Ghahramani's UCI setup). Only with a number rate. */
-  inputDropout?: boolean;
-  /** Stochastic passes at test time (default 30). */
-  samples?: number;
-  /** Observation noise σ in target units (gaussian); default: fitted by EM during training. */
-  noise?: number;
-}
+/** Test-time passes a posterior can make: each takes a stride of 2^16 mask counters above TEST_COUNTER (posterior/sources/masks.ts). */
+const MAX_PASSES = 0x7fff;
+
+export const MC_DROPOUT_OPTIONS = METHOD_OPTIONS.extend('trainMcDropout', {
+  ...NOISE,
+  ...PREDICTIVE_NOISE,
+  ...BETA_NLL,
+  /** A number for every hidden layer's output, or one rate per weight layer (index 0 = the inputs). */
+  dropout: union(num({ gt: 0, lt: 1, help: '' }), list(num({ min: 0, lt: 1, help: '' }), { minItems: 1, help: '' }), { default: 0.05, help: 'drop rate of every hidden layer (or one per weight layer, from the API)' }),
+  inputDropout: bool({ default: false, help: "drop the inputs too, at the same rate (Gal & Ghahramani's UCI networks); only with one rate" }),
+  samples: int({ min: 1, max: MAX_PASSES, default: 30, help: 'stochastic passes at test time' }),
+});
+export type McDropoutOptions = Infer<typeof MC_DROPOUT_OPTIONS>;
 
 /** The per-layer rates the options ask for (index 0 = the inputs). */
 export function dropoutRates(nLayers: number, o: McDropoutOptions): number | number[] {
@@ -43,15 +42,15 @@ export function dropoutRates(nLayers: number, o: McDropoutOptions): number | num
     if (o.inputDropout) throw argError('E_ARG', 'inputDropout', 'a single dropout rate to extend to the inputs', 'a per-layer array', 'Put the input rate at index 0 of the array instead.');
     return [...d];
   }
-  if (typeof d !== 'number' || !(d > 0 && d < 1)) throw argError('E_ARG', 'dropout', 'a rate in (0, 1) or one rate per weight layer', describe(d), 'E.g. 0.05.');
   return o.inputDropout ? new Array(nLayers).fill(d) : d;
 }
 
 /** Trains a network with dropout and returns its MC-dropout posterior. */
-export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}): Promise<McDropoutPosterior> {
+export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
+  MC_DROPOUT_OPTIONS.check(opts);
   const hidden = opts.hidden ?? [50];
   const spec = specFor(train, opts, { dropout: dropoutRates(hidden.length + 1, opts) });
-  const samples = intOption(opts.samples, 'samples', 30);
+  const samples = MC_DROPOUT_OPTIONS.value(opts, 'samples');
   const betaNll = betaNllOf(spec.likelihood, opts.betaNll);
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
@@ -61,57 +60,12 @@ export async function trainMcDropout(train: Dataset, opts: McDropoutOptions = {}
     ...fo,
     standardize: false,
     objective: noiseObjective(mlp, noise, true, { betaNll }),
-    optimizer: chain(weightDecay(fo.priorPrecision! / data.n), adam()),
+    optimizer: compose(weightDecay(fo.priorPrecision! / data.n), adam()),
   });
   noise?.update();
-  return new McDropoutPosterior(spec, r.params, standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, mlp);
+  const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples);
+  return new NetworkPosterior<MaskSource, TaskOf<O>>('mc-dropout', spec, standardizer, source, mlp);
 }
 
-/** What Concrete dropout adds to an MC-dropout posterior: its name and the rates it learned. */
-export interface LearnedRates {
-  method: 'concrete-dropout';
-  /** Learned drop rate per weight layer (index 0 = the inputs; 0 where not learned). */
-  learnedRates: number[];
-}
-
-export class McDropoutPosterior implements Posterior {
-  readonly method: 'mc-dropout' | 'concrete-dropout';
-  constructor(
-    readonly spec: MlpSpec,
-    readonly theta: Float32Array,
-    readonly standardizer: Standardizer | undefined,
-    /** Noise variance in standardized units (gaussian likelihood). */
-    readonly noiseVar: number,
-    readonly samples = 30,
-    private mlp?: Mlp,
-    readonly learned?: LearnedRates,
-  ) {
-    this.method = learned?.method ?? 'mc-dropout';
-  }
-
-  get info(): Record<string, unknown> {
-    const noiseStd = Math.sqrt(this.noiseVar) * (this.standardizer?.yStd?.[0] ?? 1);
-    return { noiseStd, dropout: this.spec.dropout, samples: this.samples, ...(this.learned && { learnedRates: this.learned.learnedRates }) };
-  }
-
-  async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
-    const S = intOption(opts.samples, 'samples', this.samples);
-    if (S >= TEST_STRIDE / 2) throw argError('E_ARG', 'samples', `fewer than ${TEST_STRIDE / 2} passes`, String(S), 'Use e.g. 30–1000.');
-    this.mlp ??= await engineFor(this.spec);
-    const seed = opts.seed ?? 0;
-    return mixturePredictive(
-      this.mlp, this.standardizer, x, S,
-      (s) => ({ theta: this.theta, masks: { seed, stream: 0, counter: TEST_COUNTER + s * TEST_STRIDE } }),
-      { noiseVar: this.noiseVar, signal: opts.signal },
-    );
-  }
-
-  toBytes(): Uint8Array {
-    return encodePosterior({ method: this.method, spec: this.spec, standardizer: this.standardizer, state: { noiseVar: this.noiseVar, samples: this.samples, learned: this.learned }, arrays: { theta: this.theta } });
-  }
-}
-
-const restore = async (p: PosteriorParts) =>
-  new McDropoutPosterior(p.spec, p.arrays.theta as Float32Array, p.standardizer, p.state!.noiseVar as number, p.state!.samples as number, undefined, p.state!.learned as LearnedRates | undefined);
-registerPosteriorFormat('mc-dropout', restore);
-registerPosteriorFormat('concrete-dropout', restore);
+/** MC dropout (or Concrete dropout at its learned rates): the network averaged over test-time masks. */
+export type McDropoutPosterior<T extends TaskKind = TaskKind> = NetworkPosterior<MaskSource, T>;

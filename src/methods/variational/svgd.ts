@@ -8,15 +8,17 @@
  */
 import type { Dataset } from '../../data/dataset.js';
 import type { Mlp } from '../../model/mlp.js';
-import type { Posterior } from '../../posterior/types.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { fit, type Objective } from '../../train/fit.js';
 import { fitOptionsOf } from '../common.js';
-import { positiveInt, prepare, SamplesPosterior, type SamplerOptions } from '../samples.js';
+import { prepare, samplesPosterior, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
+import { int, type Infer } from '../../options/schema.js';
 
-export interface SvgdOptions extends SamplerOptions {
-  /** Number of particles K (default 20). */
-  particles?: number;
-}
+export const SVGD_OPTIONS = SAMPLER_OPTIONS.extend('trainSvgd', {
+  particles: int({ min: 1, default: 20, help: 'particles K' }),
+  epochs: int({ min: 1, default: 50, help: 'SVGD epochs' }),
+});
+export type SvgdOptions = Infer<typeof SVGD_OPTIONS>;
 
 export interface SvgdTarget {
   /** Training-set size N. */
@@ -96,11 +98,13 @@ export function medianHeuristic(d: Float32Array, K: number): number {
  * 50 epochs) along the Stein direction; the noise level is fitted at the mode of an Adam pretrain
  * (default 40 epochs, skipped when `noise` is given). The particles are the posterior's samples.
  */
-export async function trainSvgd(train: Dataset, opts: SvgdOptions = {}): Promise<Posterior> {
+export async function trainSvgd<O extends SvgdOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
+  const o = SVGD_OPTIONS;
+  o.check(opts);
   const prep = await prepare(train, { ...opts, pretrainEpochs: opts.noise !== undefined ? 0 : opts.pretrainEpochs });
-  const K = positiveInt('particles', opts.particles, 20, 'E.g. 20.');
-  const epochs = positiveInt('epochs', opts.epochs, 50, 'E.g. 50.');
+  const K = o.value(opts, 'particles');
+  const epochs = o.value(opts, 'epochs');
   const objective = svgdObjective(prep.mlp, K, { n: prep.data.n, lambda: prep.lambda, noiseVar: prep.noiseVar, temperature: opts.temperature });
   const r = await fit(prep.mlp, prep.data, { ...fitOptionsOf(opts), epochs, objective, standardize: false });
-  return new SamplesPosterior('svgd', prep.spec, r.params, prep.standardizer, prep.noiseVar, { particles: K, bandwidth: objective.bandwidth }, prep.mlp);
+  return samplesPosterior('svgd', prep, r.params, { particles: K, bandwidth: objective.bandwidth });
 }

@@ -11,31 +11,29 @@
  * Gaussian noise: fitted by variational EM during training (see noise.ts) unless `noise` is given.
  */
 import type { Dataset } from '../../data/dataset.js';
-import type { Standardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
-import { taskOf, type MlpSpec } from '../../model/spec.js';
-import { mixturePredictive } from '../../posterior/network.js';
-import { encodePosterior, registerPosteriorFormat } from '../../posterior/serialize.js';
-import type { Posterior, PredictOptions, Predictive } from '../../posterior/types.js';
+import { taskOf, type TaskKind } from '../../model/spec.js';
+import { NetworkPosterior } from '../../posterior/network-posterior.js';
+import { MeanFieldSource, VI_TAG } from '../../posterior/sources/mean-field.js';
+import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
-import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from '../noise.js';
+import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
+import { bool, int, num, type Infer } from '../../options/schema.js';
 
-export const VI_TAG = { train: 0x56, predict: 0x57 } as const;
+export { VI_TAG };
 
-export interface ViOptions extends MethodOptions, PredictiveNoiseOption {
-  /** Posterior samples at test time (default 30). */
-  samples?: number;
-  /** Weight of the KL term (tempering; 1 = the ELBO, < 1 a colder posterior). Default 1. */
-  klWeight?: number;
-  /** Initial ρ of every weight (default −3: σ ≈ 0.049). */
-  rhoInit?: number;
-  /** Observation noise σ in target units for a gaussian likelihood; default: fitted by EM. */
-  noise?: number;
-  /** Standardize inputs and targets with the training statistics (default true). */
-  standardize?: boolean;
-}
+export const VI_OPTIONS = METHOD_OPTIONS.extend('trainVi', {
+  ...NOISE,
+  ...PREDICTIVE_NOISE,
+  priorPrecision: num({ gt: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
+  samples: int({ min: 1, default: 30, help: 'posterior samples at test time' }),
+  klWeight: num({ min: 0, default: 1, help: 'weight of the KL term (1 = the ELBO, < 1 a colder posterior)' }),
+  rhoInit: num({ default: -3, help: 'initial ρ of every weight (−3: σ ≈ 0.049)' }),
+  standardize: bool({ default: true, help: 'standardize inputs and targets with the training statistics' }),
+});
+export type ViOptions = Infer<typeof VI_OPTIONS>;
 
 /** The negative ELBO per example over φ = (μ, ρ), as a `fit` objective. Exposed for tests. */
 export function viObjective(
@@ -76,9 +74,10 @@ export function viObjective(
 }
 
 /** Trains a mean-field Gaussian posterior on `train`. */
-export async function trainVi(train: Dataset, opts: ViOptions = {}): Promise<ViPosterior> {
+export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} as O): Promise<ViPosterior<TaskOf<O>>> {
+  VI_OPTIONS.check(opts);
   const spec = specFor(train, opts);
-  const samples = intOption(opts.samples, 'samples', 30);
+  const samples = VI_OPTIONS.value(opts, 'samples');
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression', opts.standardize);
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
@@ -86,74 +85,9 @@ export async function trainVi(train: Dataset, opts: ViOptions = {}): Promise<ViP
   const r = await fit(mlp, data, { ...fitOptionsOf(opts, 0, data.n), standardize: false, objective });
   noise?.update();
   const P = mlp.size;
-  return new ViPosterior(spec, r.params.slice(0, P), r.params.slice(P), standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, mlp);
+  const source = new MeanFieldSource(r.params.slice(0, P), r.params.slice(P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples);
+  return new NetworkPosterior<MeanFieldSource, TaskOf<O>>('vi', spec, standardizer, source, mlp);
 }
 
-export class ViPosterior implements Posterior {
-  readonly method = 'vi';
-  constructor(
-    readonly spec: MlpSpec,
-    readonly mu: Float32Array,
-    readonly rho: Float32Array,
-    readonly standardizer: Standardizer | undefined,
-    /** Noise variance in standardized units (gaussian likelihood). */
-    readonly noiseVar: number,
-    readonly samples = 30,
-    private mlp?: Mlp,
-  ) {}
-
-  /** Standard deviations σ = softplus(ρ) of the weights (standardized units). */
-  get sigma(): Float32Array {
-    return this.rho.map((r) => Math.max(r, 0) + Math.log1p(Math.exp(-Math.abs(r))));
-  }
-
-  get info(): Record<string, unknown> {
-    const s = this.sigma;
-    let mean = 0;
-    for (const v of s) mean += v / s.length;
-    return { noiseStd: Math.sqrt(this.noiseVar) * (this.standardizer?.yStd?.[0] ?? 1), meanWeightStd: mean, samples: this.samples };
-  }
-
-  async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
-    const S = intOption(opts.samples, 'samples', this.samples);
-    const thetas = await this.sampleWeights(S, opts.seed ?? 0);
-    return mixturePredictive(this.mlp!, this.standardizer, x, S, (s) => ({ theta: thetas[s] }), { noiseVar: this.noiseVar, signal: opts.signal });
-  }
-
-  /** n draws θ = μ + σ⊙ε from q; draw s uses Philox counter (s, 0, 0x57) under key (seed, 0). */
-  async sampleWeights(n: number, seed = 0): Promise<Float32Array[]> {
-    intOption(n, 'n', 1);
-    this.mlp ??= await engineFor(this.spec);
-    const a = this.mlp.arena;
-    const P = this.mu.length;
-    const [k0, k1] = keyOf(seed, 0);
-    const mark = a.mark();
-    try {
-      const mu = a.putF32(this.mu);
-      const rho = a.putF32(this.rho);
-      const eps = a.allocF32(P);
-      const theta = a.allocF32(P);
-      return Array.from({ length: n }, (_, s) => {
-        a.k.rng_normal_f32(eps, P, k0, k1, s, 0, VI_TAG.predict);
-        a.k.vi_sample_f32(theta, mu, rho, eps, P);
-        return a.getF32(theta, P);
-      });
-    } finally {
-      a.reset(mark);
-    }
-  }
-
-  toBytes(): Uint8Array {
-    return encodePosterior({
-      method: this.method,
-      spec: this.spec,
-      standardizer: this.standardizer,
-      state: { noiseVar: this.noiseVar, samples: this.samples },
-      arrays: { mu: this.mu, rho: this.rho },
-    });
-  }
-}
-
-registerPosteriorFormat('vi', async (p) =>
-  new ViPosterior(p.spec, p.arrays.mu as Float32Array, p.arrays.rho as Float32Array, p.standardizer, p.state!.noiseVar as number, p.state!.samples as number),
-);
+/** Mean-field VI: the network averaged over draws from q(θ). */
+export type ViPosterior<T extends TaskKind = TaskKind> = NetworkPosterior<MeanFieldSource, T>;

@@ -44,8 +44,8 @@ describe('adversarial training (fast gradient sign)', () => {
     const a = await trainEnsemble(data, { ...o, adversarial: 0.01 });
     const b = await trainEnsemble(data, { ...o, adversarial: 0.01 });
     const plain = await trainEnsemble(data, o);
-    a.members.forEach((t, m) => expect(Array.from(b.members[m])).toEqual(Array.from(t)));
-    expect(Array.from(a.members[0])).not.toEqual(Array.from(plain.members[0]));
+    a.source.members.forEach((t, m) => expect(Array.from(b.source.members[m])).toEqual(Array.from(t)));
+    expect(Array.from(a.source.members[0])).not.toEqual(Array.from(plain.source.members[0]));
     await expect(trainEnsemble(data, { ...o, adversarial: -1 })).rejects.toBeInstanceOf(BdlError);
   });
 });

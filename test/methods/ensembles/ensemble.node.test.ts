@@ -14,8 +14,8 @@ it('trains members in workers bit-identically to in-thread, with progress per me
     const o = { hidden: [8], epochs: 30, members: 3, seed: 5 };
     const a = await lib.trainEnsemble(train, { ...o, pool, onProgress: (p) => seen.add(p.task!) });
     const b = await lib.trainEnsemble(train, { ...o, pool: inThread });
-    a.members.forEach((t, m) => expect(Array.from(t)).toEqual(Array.from(b.members[m])));
-    expect(Array.from(a.noiseVars)).toEqual(Array.from(b.noiseVars));
+    a.source.members.forEach((t, m) => expect(Array.from(t)).toEqual(Array.from(b.source.members[m])));
+    expect(Array.from(a.source.noiseVars)).toEqual(Array.from(b.source.noiseVars));
     expect(seen.size).toBeGreaterThan(0);
   } finally {
     await pool.close();

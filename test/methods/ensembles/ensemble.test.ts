@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
 import { trainEnsemble } from '../../../src/methods/ensembles/ensemble.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import type { Predictive } from '../../../src/posterior/types.js';
 import { trainMember } from '../../../src/methods/ensembles/train-member.js';
 import { gapContrast, gapData, gapGrid, linearData } from '../helpers.js';
@@ -43,8 +43,8 @@ describe('deep ensemble', () => {
     const o = { hidden: [16], epochs: 30, members: 3, likelihood: 'heteroscedastic' as const, seed: 3 };
     const reverted = await trainEnsemble(train, o);
     const raw = await trainEnsemble(train, { ...o, revertOffData: false });
-    expect(raw.offData).toBeUndefined();
-    const levels = reverted.offData!.levels;
+    expect(raw.source.offData).toBeUndefined();
+    const levels = reverted.source.offData!.levels;
     // On training inputs (distance 0: weight 0) the two predictives agree bit for bit.
     const onData = train.x.subarray(0, 6);
     const [a, b] = [await reverted.predict(onData), await raw.predict(onData)];
@@ -94,7 +94,7 @@ describe('deep ensemble', () => {
     const train = linearData(50, 2, 0.3, 7);
     const a = await trainEnsemble(train, { hidden: [8], epochs: 4, members: 3, seed: 4 });
     const b = await trainEnsemble(train, { hidden: [8], epochs: 4, members: 3, seed: 4 });
-    a.members.forEach((t, m) => expect(Array.from(b.members[m])).toEqual(Array.from(t)));
+    a.source.members.forEach((t, m) => expect(Array.from(b.source.members[m])).toEqual(Array.from(t)));
     const again = await posteriorFromBytes(a.toBytes());
     expect(again.method).toBe('ensemble');
     const x = Float32Array.from([0.1, -0.4, 1.2, 0.3]);
@@ -109,8 +109,8 @@ describe('deep ensemble', () => {
     const train = gapData(60, 5);
     const o = { hidden: [8], epochs: 10, members: 2, likelihood: 'heteroscedastic' as const, seed: 2 };
     const [plain, zero, half] = await Promise.all([trainEnsemble(train, o), trainEnsemble(train, { ...o, betaNll: 0 }), trainEnsemble(train, { ...o, betaNll: 0.5 })]);
-    expect(Array.from(zero.members[1])).toEqual(Array.from(plain.members[1]));
-    expect(Array.from(half.members[1])).not.toEqual(Array.from(plain.members[1]));
+    expect(Array.from(zero.source.members[1])).toEqual(Array.from(plain.source.members[1]));
+    expect(Array.from(half.source.members[1])).not.toEqual(Array.from(plain.source.members[1]));
     const x = Float32Array.from([-1, 0.5, 1.7]);
     const [a, b] = [await half.predict(x), await (await posteriorFromBytes(half.toBytes())).predict(x)];
     expect(Array.from(members(b).variance)).toEqual(Array.from(members(a).variance));

@@ -14,9 +14,9 @@ describe('MultiSWAG on the pool', () => {
         const progress: number[] = [];
         const pooled = await lib.trainMultiSwag(data, { ...opts, pool, onProgress: (p) => progress.push(p.task ?? -1) });
         for (let m = 0; m < 3; m++) {
-          for (const k of ['mean', 'sigma', 'dev'] as const) expect(Array.from(pooled.members[m][k])).toEqual(Array.from(local.members[m][k]));
+          for (const k of ['mean', 'sigma', 'dev'] as const) expect(Array.from(pooled.source.members[m][k])).toEqual(Array.from(local.source.members[m][k]));
         }
-        expect(pooled.members.map((m) => m.noiseVar)).toEqual(local.members.map((m) => m.noiseVar));
+        expect(pooled.source.members.map((m) => m.noiseVar)).toEqual(local.source.members.map((m) => m.noiseVar));
         const x = Float32Array.from([0.1, 0.5]);
         expect(await pooled.predict(x, { seed: 2 })).toEqual(await local.predict(x, { seed: 2 }));
       } finally {

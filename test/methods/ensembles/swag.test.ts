@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
 import { applyStandardizer, fitStandardizer } from '../../../src/data/standardize.js';
-import { SwagPosterior, trainMultiSwag, trainSwa, trainSwag } from '../../../src/methods/ensembles/swag.js';
+import { trainMultiSwag, trainSwa, trainSwag } from '../../../src/methods/ensembles/swag.js';
+import { NetworkPosterior } from '../../../src/posterior/network-posterior.js';
+import { SwagSource } from '../../../src/posterior/sources/swag.js';
 import { resolveRunOptions, runSwagMember } from '../../../src/methods/ensembles/swag-moments.js';
 import { defaultEpochs } from '../../../src/methods/common.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import type { Predictive, RegressionPredictive } from '../../../src/posterior/types.js';
 import { Rng } from '../../../src/random/index.js';
 import { BdlError } from '../../../src/errors.js';
@@ -72,10 +74,10 @@ describe('SWAG on a conjugate Bayesian linear regression', () => {
     }
     const m = solve(A, rhs);
     const sd = Array.from({ length: P }, (_, i) => Math.sqrt(solve(A, A.map((_, j) => (j === i ? 1 : 0)))[i]));
-    const mean = post.members[0].mean;
+    const mean = post.source.members[0].mean;
     for (let i = 0; i < P; i++) expect(Math.abs(mean[i] - m[i])).toBeLessThan(0.1 * sd[i]);
-    expect(post.members[0].count).toBe(((400 - 40) * 10) / 3);
-    expect(post.members[0].rank).toBe(20);
+    expect(post.source.members[0].count).toBe(((400 - 40) * 10) / 3);
+    expect(post.source.members[0].rank).toBe(20);
   });
 });
 
@@ -94,9 +96,9 @@ describe('SWAG sampling', () => {
     const mean = Float32Array.from([1, -2, 0.5, 0, 3]);
     const scale = 0.5;
     const spec = { inputs: 4, hidden: [], outputs: 1, activation: 'relu' as const, likelihood: 'gaussian' as const };
-    const post = new SwagPosterior('swag', spec, undefined, [{ mean, sigma, dev, rank: K, count: 30, noiseVar: 1 }], { scale, samples: 30, diagonal: false });
+    const post = new NetworkPosterior('swag', spec, undefined, new SwagSource([{ mean, sigma, dev, rank: K, count: 30, noiseVar: 1 }], { scale, samples: 30, diagonal: false }));
     const n = 40000;
-    const draws = await post.sampleWeights(n, 9);
+    const draws = await post.sampleWeights!(n, 9);
     const mu = new Float64Array(P);
     for (const t of draws) for (let i = 0; i < P; i++) mu[i] += t[i] / n;
     for (let i = 0; i < P; i++) {
@@ -119,9 +121,9 @@ describe('SWAG sampling', () => {
   it('gives SWAG-diag draws of variance scale·σ² per weight, independent', async () => {
     const spec = { inputs: 2, hidden: [], outputs: 1, activation: 'relu' as const, likelihood: 'gaussian' as const };
     const sigma = Float32Array.from([0.2, 2, 0.5]);
-    const post = new SwagPosterior('swag', spec, undefined, [{ mean: new Float32Array(3), sigma, dev: new Float32Array(0), rank: 0, count: 5, noiseVar: 1 }], { scale: 1, samples: 30, diagonal: true });
+    const post = new NetworkPosterior('swag', spec, undefined, new SwagSource([{ mean: new Float32Array(3), sigma, dev: new Float32Array(0), rank: 0, count: 5, noiseVar: 1 }], { scale: 1, samples: 30, diagonal: true }));
     const n = 20000;
-    const draws = await post.sampleWeights(n, 1);
+    const draws = await post.sampleWeights!(n, 1);
     for (let i = 0; i < 3; i++) {
       let v = 0;
       for (const t of draws) v += t[i] ** 2 / n;
@@ -230,28 +232,28 @@ describe('SWA, SWAG, MultiSWAG posteriors', () => {
   it('MultiSWAG members are the pure member runs (stream = member index), mixed uniformly', async () => {
     const opts = { hidden: [4], epochs: 8, seed: 3, rank: 3, members: 2 };
     const post = await trainMultiSwag(data, opts);
-    expect(post.members.length).toBe(2);
+    expect(post.source.members.length).toBe(2);
     const spec = post.spec;
     const m1 = await runSwagMember(spec, { epochs: 8, rank: 3 }, 3, 1, { x: data.x, y: data.y });
-    expect(Array.from(post.members[1].mean)).toEqual(Array.from(m1.mean));
-    expect(Array.from(post.members[1].dev)).toEqual(Array.from(m1.dev));
-    expect(Array.from(post.members[0].mean)).not.toEqual(Array.from(m1.mean));
+    expect(Array.from(post.source.members[1].mean)).toEqual(Array.from(m1.mean));
+    expect(Array.from(post.source.members[1].dev)).toEqual(Array.from(m1.dev));
+    expect(Array.from(post.source.members[0].mean)).not.toEqual(Array.from(m1.mean));
     const p = reg(await post.predict(x, { samples: 3 }));
     expect(p.members!.count).toBe(6);
   });
 
   it('rejects bad options with typed errors before training', async () => {
     const bad: [() => Promise<unknown>, string][] = [
-      [() => trainSwag(data, { rank: 1 }), 'options.rank'],
-      [() => trainSwag(data, { epochs: 10, swaStart: 10 }), 'options.swaStart'],
-      [() => trainSwag(data, { scale: -1 }), 'options.scale'],
-      [() => trainSwag(data, { samples: 0 }), 'options.samples'],
-      [() => trainSwag(data, { momentum: 1 }), 'options.momentum'],
-      [() => trainSwag(data, { schedule: 'step' as 'constant' }), 'options.schedule'],
-      [() => trainSwag(data, { swaLearningRate: 0 }), 'options.swaLearningRate'],
-      [() => trainSwag(data, { learningRate: (() => 1) as unknown as number }), 'options.learningRate'],
-      [() => trainSwag(data, { epochs: 2, collectEvery: 1000 }), 'options.collectEvery'],
-      [() => trainMultiSwag(data, { members: 0 }), 'options.members'],
+      [() => trainSwag(data, { rank: 1 }), 'rank'],
+      [() => trainSwag(data, { epochs: 10, swaStart: 10 }), 'swaStart'],
+      [() => trainSwag(data, { scale: -1 }), 'scale'],
+      [() => trainSwag(data, { samples: 0 }), 'samples'],
+      [() => trainSwag(data, { momentum: 1 }), 'momentum'],
+      [() => trainSwag(data, { schedule: 'step' as 'constant' }), 'schedule'],
+      [() => trainSwag(data, { swaLearningRate: 0 }), 'swaLearningRate'],
+      [() => trainSwag(data, { learningRate: (() => 1) as unknown as number }), 'learningRate'],
+      [() => trainSwag(data, { epochs: 2, collectEvery: 1000 }), 'collectEvery'],
+      [() => trainMultiSwag(data, { members: 0 }), 'members'],
     ];
     for (const [f, arg] of bad) {
       const e = await f().then(() => undefined, (err: unknown) => err);

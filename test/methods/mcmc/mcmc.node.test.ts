@@ -4,7 +4,7 @@ import { applyStandardizer } from '../../../src/data/standardize.js';
 import { mcseMean } from '../../../src/diagnostics/index.js';
 import { trainHmc, trainNuts, type PredictiveTrace } from '../../../src/methods/mcmc/mcmc.js';
 import type { SamplesPosterior } from '../../../src/methods/samples.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 
 /** A small linear-Gaussian data set: the no-hidden-layer network's posterior is N(m, S) in closed form. */
 function linearData() {
@@ -73,12 +73,12 @@ describe('HMC and NUTS methods', () => {
       const x = new Float32Array([0.1, 0.2, 3, -1, 1, 2.5]);
       const post = (await train(data, { hidden: [], noise, chains: 2, warmup: 300, draws: 600, keep: 600, seed: 3, poolSize: 0, epochs: 5, steps: 8, traceAt: x })) as SamplesPosterior;
       const std = applyStandardizer(post.standardizer!, data);
-      const { mean, variance } = exact(std.x, std.y, data.n, 3, 1, post.noiseVar);
-      expect(post.noiseVar).toBeCloseTo((noise / post.standardizer!.yStd![0]) ** 2, 10);
+      const { mean, variance } = exact(std.x, std.y, data.n, 3, 1, post.source.noiseVar);
+      expect(post.source.noiseVar).toBeCloseTo((noise / post.standardizer!.yStd![0]) ** 2, 10);
       const P = 4;
-      const perChain = post.count / 2;
+      const perChain = post.source.draws / 2;
       for (let k = 0; k < P; k++) {
-        const chains = [0, 1].map((c) => Float64Array.from({ length: perChain }, (_, i) => post.samples[(c * perChain + i) * P + k]));
+        const chains = [0, 1].map((c) => Float64Array.from({ length: perChain }, (_, i) => post.source.samples[(c * perChain + i) * P + k]));
         const all = [...chains[0], ...chains[1]];
         const m = all.reduce((a, b) => a + b, 0) / all.length;
         const v = all.reduce((a, b) => a + (b - m) ** 2, 0) / (all.length - 1);

@@ -53,12 +53,12 @@ describe('subspace inference on a conjugate Bayesian linear regression', () => {
     const s = fitStandardizer(train, true);
     const exact = exactPosterior(applyStandardizer(s, train), sigma / s.yStd![0], lambda);
     const P = 4;
-    const S = post.count;
+    const S = post.source.draws;
     for (let i = 0; i < P; i++) {
       let m = 0;
-      for (let k = 0; k < S; k++) m += post.samples[k * P + i] / S;
+      for (let k = 0; k < S; k++) m += post.source.samples[k * P + i] / S;
       let v = 0;
-      for (let k = 0; k < S; k++) v += (post.samples[k * P + i] - m) ** 2 / (S - 1);
+      for (let k = 0; k < S; k++) v += (post.source.samples[k * P + i] - m) ** 2 / (S - 1);
       const sd = Math.sqrt(exact.cov[i * P + i]);
       // 2000 NUTS draws (bulk ESS ~1900 here): Monte Carlo error ~0.023 sd on the mean and ~3 % on the
       // variance; allow 5 of those.
@@ -90,8 +90,8 @@ describe('subspace posterior', () => {
   it('is deterministic for a seed, reports its sampler, and restores from bytes with identical predictions', async () => {
     const a = await trainSubspace(train, opts);
     const b = await trainSubspace(train, opts);
-    expect(Array.from(b.samples)).toEqual(Array.from(a.samples));
-    expect(a.count).toBe(40);
+    expect(Array.from(b.source.samples)).toEqual(Array.from(a.source.samples));
+    expect(a.source.draws).toBe(40);
     expect(a.info).toMatchObject({ dimension: 10, chains: 2, keptPerChain: 20 });
     expect(a.info.rhatMax).toBeGreaterThan(0.9);
     await expectRoundTrip(a, 'swag-subspace', Float32Array.from([0.1, -0.4, 1.2, 0.3]), 9);
@@ -104,13 +104,13 @@ describe('subspace posterior', () => {
 
   it('rejects bad options with typed errors before training', async () => {
     const bad: [Record<string, unknown>, string][] = [
-      [{ dimension: 0 }, 'options.dimension'],
-      [{ dimension: 21 }, 'options.dimension'],
-      [{ rank: 4, dimension: 5 }, 'options.dimension'],
-      [{ chains: 0 }, 'options.chains'],
-      [{ draws: 1.5 }, 'options.draws'],
-      [{ temperature: 0 }, 'options.temperature'],
-      [{ likelihood: 'heteroscedastic' }, 'options.likelihood'],
+      [{ dimension: 0 }, 'dimension'],
+      [{ dimension: 21 }, 'dimension'],
+      [{ rank: 4, dimension: 5 }, 'dimension'],
+      [{ chains: 0 }, 'chains'],
+      [{ draws: 1.5 }, 'draws'],
+      [{ temperature: 0 }, 'temperature'],
+      [{ likelihood: 'heteroscedastic' }, 'likelihood'],
     ];
     for (const [o, arg] of bad) {
       const e = await trainSubspace(train, { ...opts, ...o }).then(() => undefined, (err: unknown) => err);

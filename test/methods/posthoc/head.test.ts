@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../../src/data/dataset.js';
 import { bayesianHead, BayesianLinearHead } from '../../../src/methods/posthoc/index.js';
 import { LaplacePosterior } from '../../../src/methods/laplace/index.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
 
 /** Gauss-Jordan inverse and log-determinant of a symmetric positive-definite P×P matrix (f64). */

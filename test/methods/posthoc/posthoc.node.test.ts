@@ -2,13 +2,13 @@
 // network's output; import → Laplace / MC dropout → toBytes → restore → the identical predictive.
 import { describe, expect, it } from 'vitest';
 import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
-import type { ImportedNetwork } from '../../../src/import/chain.js';
+import type { ImportedNetwork } from '../../../src/import/layers.js';
 import { importModelFile } from '../../../src/import/node.js';
 import { networkOutputs } from '../../../src/import/run.js';
 import { posthoc, posthocBranch } from '../../../src/methods/posthoc/index.js';
 import { LaplacePosterior } from '../../../src/methods/laplace/index.js';
-import { McDropoutPosterior } from '../../../src/methods/variational/mc-dropout.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { NetworkPosterior } from '../../../src/posterior/network-posterior.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
 
 const dir = 'test/fixtures/import';
@@ -67,7 +67,8 @@ describe('posthoc on imported networks', () => {
     expect(b.reason).toMatch(/dropout/);
     const train = await dataFor(net, 100, 5);
     const post = await posthoc(net, train);
-    expect(post).toBeInstanceOf(McDropoutPosterior);
+    expect(post).toBeInstanceOf(NetworkPosterior);
+    expect(post.method).toBe('mc-dropout');
     const x = (await dataFor(net, 8, 6)).x;
     const p = await post.predict(x, { seed: 3 });
     const back = await posteriorFromBytes(post.toBytes());
@@ -87,6 +88,16 @@ describe('posthoc on imported networks', () => {
       const back = await posteriorFromBytes(post.toBytes());
       expect(await back.predict(x, { samples: 20 })).toEqual(p);
     }
+  });
+
+  it('subnetwork Laplace (largest-variance weights, full structure) restores identically', async () => {
+    const net = await importModelFile(`${dir}/torch-matmul.onnx`);
+    const train = await dataFor(net, 80, 11);
+    const post = await posthoc(net, train, { method: 'laplace', subset: 'subnetwork', hessian: 'full', subnetwork: { by: 'variance', size: 12 } });
+    expect((post.info as { parameters: number }).parameters).toBe(12);
+    const x = (await dataFor(net, 6, 12)).x;
+    const back = await posteriorFromBytes(post.toBytes());
+    expect(await back.predict(x)).toEqual(await post.predict(x));
   });
 
   it('standardize: the statistics of --train go in and out; without it no scaling', async () => {

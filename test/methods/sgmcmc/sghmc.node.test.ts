@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { essMean } from '../../../src/diagnostics/ess.js';
 import type { SamplesPosterior } from '../../../src/methods/samples.js';
 import { trainSghmc, trainSghmcMh } from '../../../src/methods/sgmcmc/sghmc.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { column, conjugateRegression, moments } from '../../helpers/conjugate.js';
 import { errorCode } from '../../helpers/errors.js';
 
@@ -12,7 +12,7 @@ const linear = { hidden: [], noise: 0.5, standardize: false, pretrainEpochs: 0, 
 
 /** Σⱼ |log(sample variance / exact variance)|: 0 for an unbiased sampler. */
 function varianceBias(p: SamplesPosterior): number {
-  const m = moments(p.samples, 3);
+  const m = moments(p.source.samples, 3);
   let b = 0;
   for (let j = 0; j < 3; j++) b += Math.abs(Math.log(m.variance[j] / conj.cov[j][j]));
   return b;
@@ -26,16 +26,16 @@ describe('SGHMC and SGHMC-MH on a Gaussian posterior (conjugate linear regressio
     const mh = (await trainSghmcMh(conj.data, { ...linear, ...step, every: 5, targetAcceptance: false })) as SamplesPosterior;
     // Plain SGHMC at this step inflates the stiffest variance (the bias term's) several-fold; the
     // corrected sampler's variances stay within sampling error of the exact ones.
-    expect(moments(plain.samples, 3).variance[2] / conj.cov[2][2]).toBeGreaterThan(3);
-    const mv = moments(mh.samples, 3).variance;
+    expect(moments(plain.source.samples, 3).variance[2] / conj.cov[2][2]).toBeGreaterThan(3);
+    const mv = moments(mh.source.samples, 3).variance;
     for (let j = 0; j < 3; j++) {
       expect(mv[j] / conj.cov[j][j]).toBeGreaterThan(0.65);
       expect(mv[j] / conj.cov[j][j]).toBeLessThan(1.5);
     }
     expect(varianceBias(mh)).toBeLessThan(varianceBias(plain) / 2);
-    const m = moments(mh.samples, 3);
+    const m = moments(mh.source.samples, 3);
     for (let j = 0; j < 3; j++) {
-      const mcse = Math.sqrt(conj.cov[j][j] / essMean([column(mh.samples, 3, j)]));
+      const mcse = Math.sqrt(conj.cov[j][j] / essMean([column(mh.source.samples, 3, j)]));
       expect(Math.abs(m.mean[j] - conj.mean[j])).toBeLessThan(4 * mcse);
     }
     const acc = mh.info.acceptance as number;
@@ -46,9 +46,9 @@ describe('SGHMC and SGHMC-MH on a Gaussian posterior (conjugate linear regressio
 
   it('SGHMC with a small step and minibatches is close to the exact posterior', async () => {
     const p = (await trainSghmc(conj.data, { ...linear, batchSize: 32, seed: 2, epochs: 500, burnIn: 20, samples: 300, learningRate: 2e-3, friction: 0.1 })) as SamplesPosterior;
-    const m = moments(p.samples, 3);
+    const m = moments(p.source.samples, 3);
     for (let j = 0; j < 3; j++) {
-      const mcse = Math.sqrt(conj.cov[j][j] / essMean([column(p.samples, 3, j)]));
+      const mcse = Math.sqrt(conj.cov[j][j] / essMean([column(p.source.samples, 3, j)]));
       expect(Math.abs(m.mean[j] - conj.mean[j])).toBeLessThan(4 * mcse);
       expect(m.variance[j] / conj.cov[j][j]).toBeGreaterThan(0.6);
       expect(m.variance[j] / conj.cov[j][j]).toBeLessThan(1.7);
@@ -62,11 +62,11 @@ describe('SGHMC and SGHMC-MH on a Gaussian posterior (conjugate linear regressio
   });
 
   it('is deterministic for a seed and round-trips through bytes', async () => {
-    for (const train of [trainSghmc, trainSghmcMh]) {
+    for (const train of [trainSghmc, trainSghmcMh] as ((d: typeof conj.data, o: object) => Promise<SamplesPosterior>)[]) {
       const opts = { ...linear, batchSize: 50, seed: 5, epochs: 30, samples: 10 };
       const a = (await train(conj.data, opts)) as SamplesPosterior;
       const b = (await train(conj.data, opts)) as SamplesPosterior;
-      expect(b.samples).toEqual(a.samples);
+      expect(b.source.samples).toEqual(a.source.samples);
       const again = await posteriorFromBytes(a.toBytes());
       expect(again.method).toBe(a.method);
       expect(again.info).toEqual(a.info);

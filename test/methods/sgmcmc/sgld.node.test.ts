@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { essMean } from '../../../src/diagnostics/ess.js';
 import { trainCsgld, trainSgld } from '../../../src/methods/sgmcmc/sgld.js';
 import type { SamplesPosterior } from '../../../src/methods/samples.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { column, conjugateRegression, moments } from '../../helpers/conjugate.js';
 import { errorCode } from '../../helpers/errors.js';
 import { GAP_X, gapData } from '../../helpers/gap.js';
@@ -12,9 +12,9 @@ const conj = conjugateRegression(200, 2, 0.5, 1, 1);
 const linear = { hidden: [], noise: 0.5, standardize: false, pretrainEpochs: 0, priorPrecision: 1 };
 
 function expectPosterior(p: SamplesPosterior, varLo: number, varHi: number) {
-  const m = moments(p.samples, 3);
+  const m = moments(p.source.samples, 3);
   for (let j = 0; j < 3; j++) {
-    const ess = essMean([column(p.samples, 3, j)]);
+    const ess = essMean([column(p.source.samples, 3, j)]);
     const mcse = Math.sqrt(conj.cov[j][j] / ess);
     expect(Math.abs(m.mean[j] - conj.mean[j])).toBeLessThan(4 * mcse);
     expect(m.variance[j] / conj.cov[j][j]).toBeGreaterThan(varLo);
@@ -25,13 +25,13 @@ function expectPosterior(p: SamplesPosterior, varLo: number, varHi: number) {
 describe('SGLD', () => {
   it('with a small step matches the exact posterior of Bayesian linear regression', async () => {
     const p = (await trainSgld(conj.data, { ...linear, seed: 3, epochs: 1000, burnIn: 20, samples: 500, learningRate: 3e-2 })) as SamplesPosterior;
-    expect(p.count).toBe(500);
+    expect(p.source.draws).toBe(500);
     expectPosterior(p, 0.7, 1.6);
   });
 
   it('preconditioned (pSGLD) also centres on the exact posterior mean', async () => {
     const p = (await trainSgld(conj.data, { ...linear, seed: 3, epochs: 400, burnIn: 100, samples: 200, precondition: true, learningRate: 1e-2 })) as SamplesPosterior;
-    const m = moments(p.samples, 3);
+    const m = moments(p.source.samples, 3);
     for (let j = 0; j < 3; j++) {
       expect(Math.abs(m.mean[j] - conj.mean[j])).toBeLessThan(3 * Math.sqrt(conj.cov[j][j]));
       expect(m.variance[j] / conj.cov[j][j]).toBeGreaterThan(0.3);
@@ -52,9 +52,9 @@ describe('SGLD', () => {
     const opts = { ...linear, seed: 5, epochs: 20, samples: 10 };
     const a = (await trainSgld(conj.data, opts)) as SamplesPosterior;
     const b = (await trainSgld(conj.data, opts)) as SamplesPosterior;
-    expect(b.samples).toEqual(a.samples);
+    expect(b.source.samples).toEqual(a.source.samples);
     const c = (await trainSgld(conj.data, { ...opts, seed: 6 })) as SamplesPosterior;
-    expect(c.samples).not.toEqual(a.samples);
+    expect(c.source.samples).not.toEqual(a.source.samples);
     const again = await posteriorFromBytes(a.toBytes());
     expect(again.method).toBe('sgld');
     const x = Float32Array.from([0.3, -1.2, 0.5, 0.5]);
@@ -76,9 +76,9 @@ describe('SGLD', () => {
 describe('cyclical SGLD', () => {
   it('collects samples in each cycle and centres on the exact posterior', async () => {
     const p = (await trainCsgld(conj.data, { ...linear, seed: 2, epochs: 400, cycles: 4, samples: 100, learningRate: 0.1 })) as SamplesPosterior;
-    expect(p.count).toBe(100);
+    expect(p.source.draws).toBe(100);
     expect(p.info.cycles).toBe(4);
-    const m = moments(p.samples, 3);
+    const m = moments(p.source.samples, 3);
     for (let j = 0; j < 3; j++) {
       expect(Math.abs(m.mean[j] - conj.mean[j])).toBeLessThan(2 * Math.sqrt(conj.cov[j][j]));
       expect(m.variance[j]).toBeGreaterThan(0);

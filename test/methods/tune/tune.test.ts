@@ -18,7 +18,7 @@ function fakeTrainer(seen: Dataset[]) {
       method: 'fake',
       spec: { inputs: d.inputs, hidden: [], outputs: 1, activation: 'relu', likelihood: 'gaussian' },
       predict: async (x) => {
-        const n = x.length / d.inputs;
+        const n = (x as Float32Array).length / d.inputs;
         const v = (o.noise ?? 1) ** 2;
         const members = { mean: new Float32Array(n).fill(c), variance: new Float32Array(n).fill(v), count: 1 };
         return { kind: 'regression', mean: new Float64Array(n).fill(c), variance: new Float64Array(n).fill(v), aleatoric: new Float64Array(n).fill(v), epistemic: new Float64Array(n), members };

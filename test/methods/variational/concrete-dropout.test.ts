@@ -3,7 +3,7 @@ import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
 import { Mlp } from '../../../src/model/mlp.js';
 import { concreteObjective, trainConcreteDropout } from '../../../src/methods/variational/concrete-dropout.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import type { LoopContext } from '../../../src/train/fit.js';
 import { gapData, linearData } from '../helpers.js';
 
@@ -14,7 +14,7 @@ describe('Concrete dropout', () => {
     for (const seed of [1, 2]) {
       const rate = async (n: number) => {
         const post = await trainConcreteDropout(gapData(n, 5), { hidden: [32], layers: 'hidden', epochs: Math.round(24000 / n), learningRate: 1e-2, seed });
-        const r = post.learned!.learnedRates;
+        const r = post.source.learned!.learnedRates;
         expect(r[0]).toBe(0);
         return r[1];
       };
@@ -56,7 +56,7 @@ describe('Concrete dropout', () => {
     const train = linearData(50, 2, 0.3, 7);
     const a = await trainConcreteDropout(train, { hidden: [8], epochs: 4, seed: 4 });
     const b = await trainConcreteDropout(train, { hidden: [8], epochs: 4, seed: 4 });
-    expect(Array.from(b.theta)).toEqual(Array.from(a.theta));
+    expect(Array.from(b.source.theta)).toEqual(Array.from(a.source.theta));
     const r = a.info.learnedRates as number[];
     expect(r).toHaveLength(2);
     r.forEach((p) => {

@@ -42,7 +42,7 @@ describe('MC dropout', () => {
     const train = linearData(50, 2, 0.3, 7);
     const a = await trainMcDropout(train, { hidden: [8], epochs: 4, seed: 4, inputDropout: true });
     const b = await trainMcDropout(train, { hidden: [8], epochs: 4, seed: 4, inputDropout: true });
-    expect(Array.from(b.theta)).toEqual(Array.from(a.theta));
+    expect(Array.from(b.source.theta)).toEqual(Array.from(a.source.theta));
     await expectRoundTrip(a, 'mc-dropout', Float32Array.from([0.1, -0.4, 1.2, 0.3]), 3);
   });
 

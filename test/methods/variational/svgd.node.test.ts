@@ -3,7 +3,7 @@ import { BdlError } from '../../../src/errors.js';
 import type { SamplesPosterior } from '../../../src/methods/samples.js';
 import { medianHeuristic, svgdObjective, trainSvgd } from '../../../src/methods/variational/svgd.js';
 import { Mlp } from '../../../src/model/mlp.js';
-import { posteriorFromBytes } from '../../../src/posterior/serialize.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { conjugateRegression, moments } from '../../helpers/conjugate.js';
 import { GAP_X, gapData } from '../../helpers/gap.js';
 
@@ -13,8 +13,8 @@ const linear = { hidden: [], noise: 0.5, standardize: false, priorPrecision: 1 }
 describe('SVGD', () => {
   it('particles centre on the exact posterior mean of Bayesian linear regression, with spread', async () => {
     const p = (await trainSvgd(conj.data, { ...linear, seed: 1, epochs: 100, learningRate: 1e-2 })) as SamplesPosterior;
-    expect(p.count).toBe(20);
-    const m = moments(p.samples, 3);
+    expect(p.source.draws).toBe(20);
+    const m = moments(p.source.samples, 3);
     for (let j = 0; j < 3; j++) {
       const sd = Math.sqrt(conj.cov[j][j]);
       expect(Math.abs(m.mean[j] - conj.mean[j])).toBeLessThan(0.5 * sd);
@@ -65,8 +65,8 @@ describe('SVGD', () => {
     const opts = { ...linear, seed: 4, epochs: 5, particles: 7 };
     const a = (await trainSvgd(conj.data, opts)) as SamplesPosterior;
     const b = (await trainSvgd(conj.data, opts)) as SamplesPosterior;
-    expect(b.samples).toEqual(a.samples);
-    expect(a.count).toBe(7);
+    expect(b.source.samples).toEqual(a.source.samples);
+    expect(a.source.draws).toBe(7);
     const again = await posteriorFromBytes(a.toBytes());
     expect(again.method).toBe('svgd');
     const x = Float32Array.from([1, 2]);

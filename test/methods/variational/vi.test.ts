@@ -24,10 +24,10 @@ describe('mean-field VI on a conjugate Bayesian linear regression', () => {
   it('matches the exact mean; its variances are the inverse diagonal precision, below the exact marginals (correlated design)', async () => {
     const { post, exact } = await conjugate(0.9);
     const P = 3;
-    const sd = post.sigma;
+    const sd = post.source.sigma;
     for (let i = 0; i < P; i++) {
       const exactSd = Math.sqrt(exact.cov[i * P + i]);
-      expect(Math.abs(post.mu[i] - exact.mean[i])).toBeLessThan(0.25 * exactSd);
+      expect(Math.abs(post.source.mu[i] - exact.mean[i])).toBeLessThan(0.25 * exactSd);
       // The mean-field optimum: σᵢ² = 1/Λᵢᵢ ≤ (Λ⁻¹)ᵢᵢ.
       expect(sd[i]).toBeCloseTo(1 / Math.sqrt(exact.prec[i * P + i]), 2);
     }
@@ -38,8 +38,8 @@ describe('mean-field VI on a conjugate Bayesian linear regression', () => {
   it('recovers the exact marginal variances on an uncorrelated design', async () => {
     const { post, exact } = await conjugate(0);
     const P = 3;
-    post.sigma.forEach((s, i) => {
-      expect(Math.abs(post.mu[i] - exact.mean[i])).toBeLessThan(0.25 * Math.sqrt(exact.cov[i * P + i]));
+    post.source.sigma.forEach((s, i) => {
+      expect(Math.abs(post.source.mu[i] - exact.mean[i])).toBeLessThan(0.25 * Math.sqrt(exact.cov[i * P + i]));
       expect(s ** 2 / exact.cov[i * P + i]).toBeGreaterThan(0.8);
       expect(s ** 2 / exact.cov[i * P + i]).toBeLessThan(1.05);
     });
@@ -121,8 +121,8 @@ describe('VI posterior', () => {
     const train = linearData(50, 2, 0.3, 7);
     const a = await trainVi(train, { hidden: [8], epochs: 5, seed: 4 });
     const b = await trainVi(train, { hidden: [8], epochs: 5, seed: 4 });
-    expect(Array.from(b.mu)).toEqual(Array.from(a.mu));
-    expect(Array.from(b.rho)).toEqual(Array.from(a.rho));
+    expect(Array.from(b.source.mu)).toEqual(Array.from(a.source.mu));
+    expect(Array.from(b.source.rho)).toEqual(Array.from(a.source.rho));
     await expectRoundTrip(a, 'vi', Float32Array.from([0.1, -0.4, 1.2, 0.3]), 9);
   });
 

@@ -1,0 +1,70 @@
+/**
+ * The JSON the `bdl` commands write (schema: docs/output.schema.json): the predictive in original
+ * units as plain arrays, its metrics on the test targets, the options as run (defaults filled in),
+ * the seed, the package version and the timings.
+ */
+import { version } from '../../package.json';
+import type { Predictive } from '../posterior/types.js';
+import { accuracy, gaussianLogLik, mixtureLogLik, nll, rmse } from '../metrics/index.js';
+
+export const VERSION: string = version;
+
+/** The predictive's arrays (regression: moments and per-sample moments; classification: probabilities and entropies). */
+export function predictiveJson(p: Predictive): Record<string, unknown> {
+  if (p.kind === 'regression') {
+    const m = p.members;
+    return {
+      task: 'regression',
+      mean: Array.from(p.mean),
+      variance: Array.from(p.variance),
+      aleatoric: Array.from(p.aleatoric),
+      epistemic: Array.from(p.epistemic),
+      samples: m ? { mean: rows(m.mean, m.count), variance: rows(m.variance, m.count) } : null,
+    };
+  }
+  return {
+    task: 'classification',
+    probs: rows(p.probs, p.probs.length / p.classes),
+    entropy: Array.from(p.entropy),
+    expectedEntropy: Array.from(p.expectedEntropy),
+    mutualInformation: Array.from(p.mutualInformation),
+  };
+}
+
+/** Test metrics when the test file has targets: RMSE and log-likelihood, or accuracy and NLL. */
+export function metricsOf(p: Predictive, y: Float32Array | undefined): Record<string, number> | null {
+  if (!y) return null;
+  if (p.kind === 'regression') {
+    const ll = p.members ? mixtureLogLik(p.members.mean, p.members.variance, y) : gaussianLogLik(p.mean, p.variance, y);
+    return { rmse: rmse(p.mean, y), logLikelihood: ll };
+  }
+  return { accuracy: accuracy(p.probs, y), nll: nll(p.probs, y) };
+}
+
+/** One line for the terminal. */
+export function summaryLine(m: Record<string, number>): string {
+  return 'rmse' in m ? `test RMSE ${m.rmse.toFixed(4)}, test LL ${m.logLikelihood.toFixed(4)}` : `test accuracy ${m.accuracy.toFixed(4)}, NLL ${m.nll.toFixed(4)}`;
+}
+
+/** A Markov chain posterior's convergence (R̂, ESS, divergences) from its info, with warnings past the usual thresholds. */
+export function chainSummary(info: Record<string, unknown> | undefined): { line: string; warnings: string[] } | undefined {
+  const rhat = info?.rhatPredictive;
+  const ess = info?.essPredictive;
+  const div = info?.divergences;
+  if (typeof rhat !== 'number' || typeof ess !== 'number' || typeof div !== 'number') return undefined;
+  const warnings: string[] = [];
+  if (rhat > 1.01) warnings.push(`R̂ ${rhat.toFixed(3)} > 1.01 on the traced predictive: the chains disagree; run longer (--warmup, --draws) or more chains.`);
+  if (ess < 100) warnings.push(`bulk ESS ${ess.toFixed(0)} < 100 on the traced predictive: too few effective draws; run longer.`);
+  if (div > 0) warnings.push(`${div} divergent transitions: the draws may miss part of the posterior.`);
+  return { line: `R̂ (predictive, worst) ${rhat.toFixed(3)}, bulk ESS (worst) ${ess.toFixed(0)}, ${div} divergences`, warnings };
+}
+
+/** Milliseconds since `t0`, in seconds. */
+export function since(t0: number): number {
+  return (performance.now() - t0) / 1000;
+}
+
+function rows(a: ArrayLike<number>, n: number): number[][] {
+  const w = a.length / n;
+  return Array.from({ length: n }, (_, i) => Array.from({ length: w }, (_, j) => a[i * w + j]));
+}

@@ -1,0 +1,90 @@
+/**
+ * `bdl predict`: the predictive of a posterior saved by `bdl fit --save` on a test file, as the same
+ * JSON as `bdl fit` (the same numbers for the same seed and samples). The test file has the inputs of
+ * the training file, with or without its target (the last column).
+ */
+import { readFile } from 'node:fs/promises';
+import { posteriorFromBytes } from '../posterior/restore.js';
+import { BdlError } from '../errors.js';
+import { bool, int, schema, text } from '../options/schema.js';
+import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+import { checkWritable, writeOutputs } from './output.js';
+import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
+import { readTable } from './tables.js';
+
+const USAGE: Usage = { command: 'predict', line: 'usage: bdl predict --posterior FILE --test FILE [--out FILE] [--seed N] [--samples N]   (bdl predict --help)' };
+
+/** The prediction's options (the JSON's `options` lists them as run). */
+export const PREDICT_OPTIONS = schema('bdl predict', {
+  seed: int({ min: 0, default: 0, help: 'seed of test-time randomness (weight draws, dropout masks): as given to bdl fit for the same numbers' }),
+  samples: int({ min: 1, defaultText: "the method's", help: 'test-time posterior samples: as given to bdl fit for the same numbers' }),
+});
+
+const COMMAND_FIELDS = {
+  posterior: text({ help: 'a posterior file written by bdl fit --save' }),
+  test: text({ help: "test file: the training file's inputs, with or without the target (last column)" }),
+  out: text({ help: 'write the JSON here (default: standard output)' }),
+  debug: bool({ default: false, help: 'print stack traces' }),
+  help: bool({ default: false, help: 'this text' }),
+};
+
+const TABLE = { ...flagsOf(COMMAND_FIELDS, 'command'), ...flagsOf(PREDICT_OPTIONS.fields, 'prediction') };
+
+export async function predictCommand(argv: string[], signal: AbortSignal): Promise<void> {
+  const t0 = performance.now();
+  const flags = parseFlags(argv, TABLE, USAGE);
+  if (flags.get('help')) {
+    process.stdout.write(`bdl predict — predict with a saved posterior, the same JSON as bdl fit\n\n${USAGE.line}\n${helpLines(TABLE, ['command', 'prediction'])}\n`);
+    return;
+  }
+  const o = PREDICT_OPTIONS.parse(optionsOf(flags, TABLE, ['prediction']));
+  const file = flags.get('posterior') as string | undefined;
+  const test = flags.get('test') as string | undefined;
+  const out = flags.get('out') as string | undefined;
+  try {
+    if (file === undefined) throw new BdlError('E_ARG', '--posterior is required.', 'posterior');
+    if (test === undefined) throw new BdlError('E_ARG', '--test is required.', 'test');
+    if (out !== undefined) await checkWritable(out, 'out');
+  } catch (e) {
+    throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl predict: ${e.message}`, USAGE, e.argument) : e;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new BdlError('E_ARG', `${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, 'posterior');
+  }
+  const posterior = await posteriorFromBytes(bytes);
+  const inputs = posterior.spec.inputs;
+  const table = await readTable(test);
+  if (table.cols !== inputs && table.cols !== inputs + 1) {
+    throw new BdlError('E_SHAPE', `--test: expected ${inputs} input columns (or ${inputs + 1} with the target last), as the posterior was trained on; found ${table.cols}.`, 'test');
+  }
+  const rows = table.data.length / table.cols;
+  const x = new Float32Array(rows * inputs);
+  const y = table.cols > inputs ? new Float32Array(rows) : undefined;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < inputs; j++) x[i * inputs + j] = table.data[i * table.cols + j];
+    if (y) y[i] = table.data[i * table.cols + inputs];
+  }
+  const seed = PREDICT_OPTIONS.value(o, 'seed');
+  const t1 = performance.now();
+  const pred = await posterior.predict(x, { seed, samples: o.samples, signal });
+  const metrics = metricsOf(pred, y);
+  const doc = {
+    command: 'predict',
+    method: posterior.method,
+    ...predictiveJson(pred),
+    metrics,
+    options: { ...PREDICT_OPTIONS.resolved(o), posterior: file },
+    warnings: [],
+    seed,
+    version: VERSION,
+    timings: { predict: since(t1), total: since(t0) },
+    seconds: since(t0),
+  };
+  const json = JSON.stringify(doc) + '\n';
+  if (out !== undefined) await writeOutputs({ [out]: json }, signal);
+  else process.stdout.write(json);
+  if (metrics) process.stderr.write(`${posterior.method}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
+}

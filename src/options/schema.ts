@@ -1,0 +1,239 @@
+/**
+ * Option schemas: one declaration per method gives its TypeScript type (`Infer`), its defaults and
+ * ranges, the check every entry point runs before any work (unknown names refused with the nearest
+ * valid one), the command line's flags and help lines, and the docs table (docs/OPTIONS.md).
+ * Dependency-free so it loads in a browser with the core.
+ */
+import { BdlError, describe } from '../errors.js';
+
+/** One option: what it accepts, its default, and how it reads from a command-line flag. */
+export interface Field<T> {
+  readonly kind: 'int' | 'num' | 'enum' | 'bool' | 'list' | 'union' | 'text' | 'custom';
+  /** One line for `--help` and docs/OPTIONS.md. */
+  readonly help: string;
+  /** The value used when the option is omitted, when it does not depend on the data. */
+  readonly default?: T;
+  /** How the default is chosen when it depends on the data or on other options. */
+  readonly defaultText?: string;
+  /** The flag's name (default: the option in kebab-case); false keeps the option API-only. */
+  readonly flag?: string | false;
+  /** What the check expects, for messages and docs: 'an integer ≥ 1'. */
+  readonly expected: string;
+  /** What to do about a bad value (default: omit it for the default). */
+  readonly hint?: string;
+  valid(v: unknown): v is T;
+  /** The value a flag's text denotes, or undefined when the text is malformed; absent: no flag. */
+  fromText?(s: string): T | undefined;
+  /** Boolean fields are switches on the command line. */
+  readonly switch?: boolean;
+}
+
+interface Common<T> {
+  help: string;
+  default?: T;
+  defaultText?: string;
+  flag?: string | false;
+  hint?: string;
+}
+
+const INT_TEXT = /^[+-]?\d+$/;
+const NUM_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** An integer in [min, max]. */
+export function int(o: Common<number> & { min?: number; max?: number }): Field<number> {
+  const range = [o.min !== undefined && `≥ ${o.min}`, o.max !== undefined && `≤ ${o.max}`].filter(Boolean).join(' and ');
+  const valid = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && !(o.min !== undefined && v < o.min) && !(o.max !== undefined && v > o.max);
+  return { ...o, kind: 'int', expected: `an integer${range ? ' ' + range : ''}`, valid, fromText: (s) => (INT_TEXT.test(s) ? Number(s) : undefined) };
+}
+
+/** A finite number within the given bounds (`gt`/`lt` exclusive, `min`/`max` inclusive). */
+export function num(o: Common<number> & { min?: number; max?: number; gt?: number; lt?: number }): Field<number> {
+  const parts = [o.gt !== undefined && `> ${o.gt}`, o.min !== undefined && `≥ ${o.min}`, o.lt !== undefined && `< ${o.lt}`, o.max !== undefined && `≤ ${o.max}`].filter(Boolean);
+  const valid = (v: unknown): v is number =>
+    typeof v === 'number' && Number.isFinite(v) && !(o.gt !== undefined && !(v > o.gt)) && !(o.min !== undefined && v < o.min) && !(o.lt !== undefined && !(v < o.lt)) && !(o.max !== undefined && v > o.max);
+  return { ...o, kind: 'num', expected: `a finite number${parts.length ? ' ' + parts.join(' and ') : ''}`, valid, fromText: (s) => (NUM_TEXT.test(s) ? Number(s) : undefined) };
+}
+
+/** One of a fixed set of strings. */
+export function enumOf<const V extends string>(values: readonly V[], o: Common<V>): Field<V> {
+  const valid = (v: unknown): v is V => typeof v === 'string' && (values as readonly string[]).includes(v);
+  return { ...o, kind: 'enum', expected: values.map((v) => `'${v}'`).join(' | '), valid, fromText: (s) => (valid(s) ? s : undefined) };
+}
+
+/** true or false; a switch on the command line (`--no-x` for a default of true). */
+export function bool(o: Common<boolean>): Field<boolean> {
+  return { ...o, kind: 'bool', expected: 'true or false', valid: (v): v is boolean => typeof v === 'boolean', switch: true };
+}
+
+/** A non-empty string (a path, a column name). */
+export function text(o: Common<string>): Field<string> {
+  const valid = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  return { ...o, kind: 'text', expected: 'a non-empty string', valid, fromText: (s) => (s !== '' ? s : undefined) };
+}
+
+/** An array of `item`s; on the command line, comma-separated (at least one). */
+export function list<T>(item: Field<T>, o: Common<T[]> & { minItems?: number }): Field<T[]> {
+  const min = o.minItems ?? 0;
+  const valid = (v: unknown): v is T[] => Array.isArray(v) && v.length >= min && v.every((x) => item.valid(x));
+  return {
+    ...o,
+    kind: 'list',
+    expected: `an array of ${min > 0 ? `at least ${min} ` : ''}values, each ${item.expected}`,
+    valid,
+    fromText: (s) => {
+      const parts = s.split(',').map((p) => item.fromText?.(p.trim()));
+      return s.trim() !== '' && parts.every((p) => p !== undefined && item.valid(p)) ? (parts as T[]) : undefined;
+    },
+  };
+}
+
+/** Either of two fields (e.g. a number or a per-layer array); a flag's text is read by the first that accepts it. */
+export function union<A, B>(a: Field<A>, b: Field<B>, o: Common<A | B>): Field<A | B> {
+  const valid = (v: unknown): v is A | B => a.valid(v) || b.valid(v);
+  const fromText = a.fromText || b.fromText
+    ? (s: string) => {
+        for (const f of [a, b] as Field<A | B>[]) {
+          const v = f.fromText?.(s);
+          if (v !== undefined && f.valid(v)) return v;
+        }
+        return undefined;
+      }
+    : undefined;
+  return { ...o, kind: 'union', expected: `${a.expected}, or ${b.expected}`, valid, fromText };
+}
+
+/** An API-only option (a function, a pool, a signal, a data set) with its own check. */
+export function custom<T>(o: Common<T> & { expected: string; valid: (v: unknown) => boolean }): Field<T> {
+  return { ...o, kind: 'custom', flag: false, valid: o.valid as (v: unknown) => v is T };
+}
+
+export type Fields = Record<string, Field<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type TypeOf<F> = F extends Field<infer T> ? T : never;
+/** The options type a schema declares: every field optional. */
+export type Infer<S> = S extends Schema<infer F> ? { [K in keyof F]?: TypeOf<F[K]> } : never;
+
+/** What a table of methods keeps of a schema, whatever its fields. */
+export interface OptionSchema {
+  readonly name: string;
+  readonly fields: Readonly<Record<string, Field<unknown>>>;
+  check<T>(opts: T, where?: string): T;
+  resolved(opts: Record<string, unknown>): Record<string, unknown>;
+}
+
+/** A method's options: check them, list their defaults, extend them. */
+export class Schema<F extends Fields> implements OptionSchema {
+  constructor(
+    /** The entry point named in messages: 'trainEnsemble'. */
+    readonly name: string,
+    readonly fields: F,
+  ) {}
+
+  /** This schema plus more fields (a later field of the same name replaces the earlier). */
+  extend<G extends Fields>(name: string, more: G): Schema<Omit<F, keyof G> & G> {
+    return new Schema(name, { ...this.fields, ...more } as Omit<F, keyof G> & G);
+  }
+
+  /** This schema without some fields. */
+  omit<K extends keyof F & string>(name: string, ...keys: K[]): Schema<Omit<F, K>> {
+    const fields = { ...this.fields };
+    for (const k of keys) delete fields[k];
+    return new Schema(name, fields as Omit<F, K>);
+  }
+
+  /**
+   * Checks every option before any work: each defined value against its field, and every name
+   * against the schema (an unknown name is refused with the nearest known one). Returns `opts` itself.
+   */
+  check<T>(opts: T, where = this.name): T {
+    if (opts === undefined) return opts;
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new BdlError('E_ARG', `${where}: expected an options object, found ${describe(opts)}. Pass { … } or nothing.`, 'options');
+    for (const [key, v] of Object.entries(opts as Record<string, unknown>)) {
+      if (v === undefined) continue;
+      const f = this.fields[key];
+      if (!f) throw unknownOption(where, key, Object.keys(this.fields));
+      if (!f.valid(v)) throw fieldError(`${where}: ${key}`, f, describe(v), key);
+    }
+    return opts;
+  }
+
+  /** Checks `opts` (see `check`) and gives them this schema's type. */
+  parse(opts: unknown, where = this.name): Infer<this> {
+    return (this.check(opts, where) ?? {}) as Infer<this>;
+  }
+
+  /** An option's value, or its static default when omitted. */
+  value<K extends keyof F & string>(opts: { [P in K]?: TypeOf<F[P]> }, key: K): TypeOf<F[K]> {
+    return (opts[key] ?? this.fields[key].default) as TypeOf<F[K]>;
+  }
+
+  /** The static defaults (data-dependent ones are absent; see `defaultText`). */
+  defaults(): Partial<Infer<this>> {
+    const out: Record<string, unknown> = {};
+    for (const [k, f] of Object.entries(this.fields)) if (f.default !== undefined) out[k] = f.default;
+    return out as Partial<Infer<this>>;
+  }
+
+  /** The options as run, for reports: the given values over the static defaults, JSON-safe fields only. */
+  resolved(opts: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, f] of Object.entries(this.fields)) {
+      if (f.kind === 'custom') continue;
+      const v = opts[k] ?? f.default;
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  }
+}
+
+/** Declares a schema: `schema('trainEnsemble', { members: int({ min: 1, default: 5, help }) })`. */
+export function schema<F extends Fields>(name: string, fields: F): Schema<F> {
+  return new Schema(name, fields);
+}
+
+/** The standard message: label, expected, found, what to do. */
+export function fieldError(label: string, f: Field<unknown>, found: string, argument: string): BdlError {
+  const hint = f.hint ?? (f.default !== undefined ? `Omit it for the default (${formatValue(f.default)}).` : f.defaultText ? `Omit it for the default (${f.defaultText}).` : 'Omit it to leave it unset.');
+  return new BdlError('E_ARG', `${label}: expected ${f.expected}, found ${found}. ${hint}`, argument);
+}
+
+/** Refuses an unknown name, suggesting the nearest known one. */
+export function unknownOption(where: string, key: string, known: string[], prefix = ''): BdlError {
+  const near = nearest(key, known);
+  return new BdlError(
+    'E_ARG',
+    `${where}: unknown option ${prefix}${key}.${near ? ` Did you mean ${prefix}${near}?` : ''} Known: ${known.map((k) => prefix + k).join(', ')}.`,
+    key,
+  );
+}
+
+/** The known name closest to `name` by edit distance, when close enough to be a likely typo. */
+export function nearest(name: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** A default as the docs and messages show it. */
+export function formatValue(v: unknown): string {
+  return Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'string' ? `'${v}'` : String(v);
+}
+
+/** The command-line flag of an option (undefined: API-only). */
+export function flagName(key: string, f: Field<unknown>): string | undefined {
+  if (f.flag === false || (!f.fromText && !f.switch)) return undefined;
+  return f.flag ?? key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}

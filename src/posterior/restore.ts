@@ -1,0 +1,33 @@
+/**
+ * Restoring a posterior from its bytes: network posteriors by their method's weight source
+ * (network-posterior.ts), other posteriors (the linearized Laplace) by the restorer their module
+ * registers.
+ */
+import { BdlError } from '../errors.js';
+import { NETWORK_METHODS, networkPosteriorOf } from './network-posterior.js';
+import { decodePosterior, type PosteriorParts } from './serialize.js';
+import type { Posterior } from './types.js';
+
+type Restore = (parts: PosteriorParts) => Promise<Posterior>;
+const formats = new Map<string, Restore>();
+
+/** Registers how a posterior that is not a NetworkPosterior is rebuilt from its parts. */
+export function registerPosteriorFormat(method: string, restore: Restore): void {
+  formats.set(method, restore);
+}
+
+/** Restores a posterior written by `toBytes()` (any corruption: E_FORMAT). */
+export async function posteriorFromBytes(bytes: Uint8Array): Promise<Posterior> {
+  const parts = decodePosterior(bytes);
+  const network = networkPosteriorOf(parts);
+  if (network) return network;
+  const restore = formats.get(parts.method);
+  if (!restore) {
+    throw new BdlError('E_FORMAT', `posterior bytes: method "${parts.method}" is not known here (known: ${knownMethods().join(', ')}). Import the module of that method first.`, 'bytes');
+  }
+  return restore(parts);
+}
+
+function knownMethods(): string[] {
+  return [...NETWORK_METHODS, ...formats.keys()];
+}

@@ -1,0 +1,76 @@
+/**
+ * A mean-field Gaussian q(θ) = N(μ, diag σ²), σ = softplus(ρ) (VI, "Bayes by Backprop"): draw s is
+ * θ = μ + σ⊙ε with ε from Philox key (seed, 0), counter (s, 0, VI_TAG.predict).
+ */
+import type { Standardizer } from '../../data/standardize.js';
+import type { Mlp } from '../../model/mlp.js';
+import { keyOf } from '../../random/index.js';
+import { f32, stateNumber } from '../parts.js';
+import type { PosteriorParts } from '../parts.js';
+import { noiseStd, sampleCount, type WeightSource } from '../source.js';
+import type { PredictOptions } from '../types.js';
+
+/** Philox tags (third counter word): 0x56 training draws (c1 = step), 0x57 test-time draws (c1 = sample). */
+export const VI_TAG = { train: 0x56, predict: 0x57 } as const;
+
+export class MeanFieldSource implements WeightSource {
+  readonly kind = 'gaussian';
+  constructor(
+    readonly mu: Float32Array,
+    readonly rho: Float32Array,
+    /** Noise variance in standardized units (gaussian likelihood). */
+    readonly noiseVar: number,
+    /** Draws per prediction unless `samples` says otherwise. */
+    readonly samples = 30,
+  ) {}
+
+  /** Standard deviations σ = softplus(ρ) of the weights (standardized units). */
+  get sigma(): Float32Array {
+    return this.rho.map((r) => Math.max(r, 0) + Math.log1p(Math.exp(-Math.abs(r))));
+  }
+
+  count(opts: PredictOptions): number {
+    return sampleCount(opts.samples, 'samples', this.samples);
+  }
+
+  withSamples<R>(mlp: Mlp, seed: number, S: number, use: (sample: (s: number) => { theta: Float32Array }) => R): R {
+    const thetas = this.sampleWeights(mlp, S, seed);
+    return use((s) => ({ theta: thetas[s], noiseVar: this.noiseVar }));
+  }
+
+  sampleWeights(mlp: Mlp, n: number, seed: number): Float32Array[] {
+    sampleCount(n, 'n', 1);
+    const a = mlp.arena;
+    const P = this.mu.length;
+    const [k0, k1] = keyOf(seed, 0);
+    const mark = a.mark();
+    try {
+      const mu = a.putF32(this.mu);
+      const rho = a.putF32(this.rho);
+      const eps = a.allocF32(P);
+      const theta = a.allocF32(P);
+      return Array.from({ length: n }, (_, s) => {
+        a.k.rng_normal_f32(eps, P, k0, k1, s, 0, VI_TAG.predict);
+        a.k.vi_sample_f32(theta, mu, rho, eps, P);
+        return a.getF32(theta, P);
+      });
+    } finally {
+      a.reset(mark);
+    }
+  }
+
+  toParts() {
+    return { state: { noiseVar: this.noiseVar, samples: this.samples }, arrays: { mu: this.mu, rho: this.rho } };
+  }
+
+  info(_spec: unknown, s: Standardizer | undefined): Record<string, unknown> {
+    const sd = this.sigma;
+    let mean = 0;
+    for (const v of sd) mean += v / sd.length;
+    return { noiseStd: noiseStd(this.noiseVar, s), meanWeightStd: mean, samples: this.samples };
+  }
+
+  static fromParts(p: PosteriorParts, weights: number): MeanFieldSource {
+    return new MeanFieldSource(f32(p, 'mu', weights), f32(p, 'rho', weights), stateNumber(p, 'noiseVar', 'nonnegative'), stateNumber(p, 'samples', 'integer'));
+  }
+}

@@ -1,0 +1,97 @@
+// What the commands write: real bdl fit / predict / sample outputs valid against docs/output.schema.json;
+// train once, predict later with identical numbers; typed failures that never exit 0.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { bdl, root, yachtFiles } from './helpers.js';
+
+const { dir, train, test } = yachtFiles();
+const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(root, 'docs/output.schema.json'), 'utf8')));
+function valid(doc: unknown): void {
+  expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+}
+const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
+const PREDICTIVE = ['task', 'mean', 'variance', 'aleatoric', 'epistemic', 'samples', 'metrics'];
+
+describe('bdl output', () => {
+  it('fit --save then predict --posterior: the same JSON, identical numbers; both valid against the schema', () => {
+    const fitOut = join(dir, 'fit.json');
+    const saved = join(dir, 'ens.bdl');
+    const f = bdl(['fit', '--method', 'ensemble', '--members', '2', '--epochs', '30', '--train', train, '--test', test, '--seed', '3', '--out', fitOut, '--save', saved]);
+    expect(f.status, f.stderr).toBe(0);
+    const a = read(fitOut);
+    valid(a);
+    expect(a.options).toMatchObject({ members: 2, epochs: 30, seed: 3, hidden: [50], learningRate: 1e-3, batchSize: 32 });
+    expect(a.seed).toBe(3);
+    expect(a.version).toBe(read(join(root, 'package.json')).version);
+    expect(a.timings.train).toBeGreaterThan(0);
+    expect(a.metrics.rmse).toBeGreaterThan(0);
+    const predOut = join(dir, 'pred.json');
+    const p = bdl(['predict', '--posterior', saved, '--test', test, '--seed', '3', '--out', predOut]);
+    expect(p.status, p.stderr).toBe(0);
+    const b = read(predOut);
+    valid(b);
+    for (const k of PREDICTIVE) expect(b[k], k).toEqual(a[k]);
+    // The inputs alone (no target column) predict the same numbers, without metrics.
+    const inputs = join(dir, 'inputs.txt');
+    writeFileSync(inputs, readFileSync(test, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).slice(0, -1).join(' ')).join('\n'));
+    const q = bdl(['predict', '--posterior', saved, '--test', inputs, '--seed', '3']);
+    expect(q.status, q.stderr).toBe(0);
+    const c = JSON.parse(q.stdout);
+    valid(c);
+    expect(c.mean).toEqual(a.mean);
+    expect(c.metrics).toBeNull();
+  });
+
+  it('classification fit output is valid; float labels are refused naming the file, row and value', () => {
+    const rows = (n: number, bad?: number) => Array.from({ length: n }, (_, i) => `${(i % 7) / 7},${(i % 3) / 3},${i === bad ? 1.5 : i % 2}`).join('\n');
+    const ctrain = join(dir, 'ctrain.csv');
+    const ctest = join(dir, 'ctest.csv');
+    writeFileSync(ctrain, rows(40));
+    writeFileSync(ctest, rows(10));
+    const f = bdl(['fit', '--method', 'map', '--task', 'classification', '--epochs', '5', '--train', ctrain, '--test', ctest]);
+    expect(f.status, f.stderr).toBe(0);
+    valid(JSON.parse(f.stdout));
+    writeFileSync(ctrain, rows(40, 6));
+    const bad = bdl(['fit', '--method', 'map', '--task', 'classification', '--epochs', '5', '--train', ctrain, '--test', ctest]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/ctrain\.csv: label of data row 7 \(data\.y\[6\]\): expected an integer class index .*found 1\.5/);
+    expect(bad.stdout).toBe('');
+    // bdl compare on the same files: the label error, not every method skipped with exit 0.
+    const cmp = bdl(['compare', '--train', ctrain, '--test', ctest, '--task', 'classification', '--methods', 'map', '--out', join(dir, 'cmp')]);
+    expect(cmp.status).toBe(1);
+    expect(cmp.stderr).toMatch(/label of data row 7/);
+  });
+
+  it('training that diverges (learning rate 1e6) stops with E_NONFINITE naming the epoch, exit 1, nothing written', () => {
+    const out = join(dir, 'diverged.json');
+    const r = bdl(['fit', '--method', 'map', '--lr', '1e6', '--train', train, '--test', test, '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/loss became .* at epoch \d+ of \d+ .*training diverged\. Use a smaller learning rate/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('bdl sample output is valid; R̂, ESS and divergences are printed at the end', () => {
+    const target = join(dir, 'normal.mjs');
+    writeFileSync(target, 'export const dim = 2; export function logDensity(t, g) { g[0] = -t[0]; g[1] = -t[1]; return -0.5 * (t[0] * t[0] + t[1] * t[1]); }\n');
+    const out = join(dir, 'draws.json');
+    const r = bdl(['sample', '--target', target, '--chains', '2', '--warmup', '100', '--draws', '100', '--workers', '0', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const j = read(out);
+    valid(j);
+    expect(j.options).toMatchObject({ chains: 2, warmup: 100, draws: 100, kernel: 'nuts', maxTreeDepth: 10, workers: 0 });
+    expect(r.stderr).toMatch(/R̂ max \d\.\d{3}, bulk ESS min \d+, tail ESS min \d+, \d+ divergences/);
+    expect(r.stderr).toMatch(/sample .*\| \d+\/400 iterations \| elapsed .* \| ETA .*(warmup|draws)/);
+  });
+
+  it('bdl fit --method nuts labels its progress by phase and prints R̂, ESS and divergences', () => {
+    const r = bdl(['fit', '--method', 'nuts', '--hidden', '4', '--chains', '2', '--warmup', '30', '--draws', '30', '--workers', '0', '--epochs', '5', '--train', train, '--test', test]);
+    expect(r.status, r.stderr).toBe(0);
+    valid(JSON.parse(r.stdout));
+    expect(r.stderr).toMatch(/iterations .*(warmup|draws), step size/);
+    expect(r.stderr).not.toMatch(/iterations .*loss/);
+    expect(r.stderr).toMatch(/nuts: R̂ \(predictive, worst\) \d\.\d{3}, bulk ESS \(worst\) \d+, \d+ divergences/);
+    expect(r.stderr).toMatch(/nuts: warning: bulk ESS \d+ < 100/);
+  });
+});

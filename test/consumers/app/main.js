@@ -1,0 +1,9 @@
+// The browser apps' entry: the result lands in the page's title element as JSON for the test to read.
+import * as bdl from 'bdl-wasm';
+import { fitAndPredict } from './run.js';
+
+const out = document.getElementById('result');
+fitAndPredict(bdl).then(
+  (r) => { out.textContent = JSON.stringify(r); out.dataset.state = 'done'; },
+  (e) => { out.textContent = `${e.code ?? ''} ${e.message}`; out.dataset.state = 'error'; },
+);

@@ -1,0 +1,5 @@
+// Plain Node, ES modules: import the installed package by name.
+import * as bdl from 'bdl-wasm';
+import { fitAndPredict } from './run.js';
+
+console.log(JSON.stringify(await fitAndPredict(bdl)));

@@ -1,0 +1,59 @@
+// What `npm pack` ships: only what runs, within a size budget, with the README's relative links
+// resolving inside the package (npm's page resolves them against the package's files).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packed, root } from './pack.js';
+
+/**
+ * The budget. Today (0.1.0): ≈ 470 kB packed, 140 files. What must ship: the two wasm binaries
+ * embedded in the library chunk (2 × 84 kB as base64), the report page's script with Observable Plot
+ * inlined (≈ 275 kB unpacked; `bdl compare` pastes it into an offline report), the embedded data sets
+ * `bdl compare` reads (≈ 360 kB unpacked, compressing to ≈ 200 kB), and ≈ 120 small .d.ts files. The
+ * limits leave ≈ 15 % room: growing past them should be a decision (a new data set, a third
+ * binary), not drift — a stray source map, .wat text or build/ copy trips them at once.
+ */
+const MAX_PACKED_BYTES = 540_000;
+const MAX_FILES = 165;
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };
+
+describe('the packed tarball', () => {
+  it('stays within the size budget (printed)', async () => {
+    const { size, unpackedSize, files } = await packed();
+    console.log(`npm pack: ${(size / 1000).toFixed(1)} kB packed, ${(unpackedSize / 1000).toFixed(1)} kB unpacked, ${files.length} files (budget ${MAX_PACKED_BYTES / 1000} kB, ${MAX_FILES} files)`);
+    expect(size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
+    expect(files.length).toBeLessThanOrEqual(MAX_FILES);
+  });
+
+  it('ships what runs and nothing the build leaves beside it', async () => {
+    const { files } = await packed();
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/cli.js', 'dist/report-page.js', 'bin/bdl.js']) {
+      expect(files).toContain(f);
+    }
+    expect(files.filter((f) => /\.(map|wat|wasm|ts)$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('build/') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
+  });
+
+  it('every relative link in README.md resolves to a file in the tarball', async () => {
+    const { files } = await packed();
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((l) => !/^[a-z]+:/i.test(l) && !l.startsWith('#'));
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) expect(files, `README links to ${link}`).toContain(link.split('#')[0].replace(/^\.\//, ''));
+  });
+
+  it('sideEffects keeps every module that registers something at load', () => {
+    // esbuild honours the field when it bundles this package's own sources: a registering module it
+    // took for pure would be dropped, and the pool would know no task kinds.
+    const globs = pkg.sideEffects.map((g) => new RegExp(`^${g.replace(/^\.\//, '').replace(/\./g, '\\.').replace(/\*\*\//g, '\0').replace(/\*/g, '[^/]*').replace(/\0/g, '(.*/)?')}$`));
+    const registering = ['workers/worker.ts', 'dist/worker.js', 'dist/cli.js'];
+    for (const dir of ['src']) {
+      for (const f of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })) {
+        if (f.endsWith('.ts') && /^\s*register\w*\(/m.test(readFileSync(join(root, dir, f), 'utf8'))) registering.push(`${dir}/${f}`);
+      }
+    }
+    expect(registering.length).toBeGreaterThan(5);
+    for (const f of registering) expect(globs.some((g) => g.test(f)), f).toBe(true);
+  });
+});

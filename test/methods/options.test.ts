@@ -1,0 +1,86 @@
+// Every method's options are checked by its schema before any work (no epoch, no pool task): typos are
+// refused with the nearest valid name, bad values with the option, expected, found and what to do.
+import { describe, expect, it } from 'vitest';
+import { BdlError } from '../../src/errors.js';
+import { makeDataset } from '../../src/data/dataset.js';
+import { METHODS, trainMethod } from '../../src/methods/registry.js';
+import { trainEnsemble } from '../../src/methods/ensembles/ensemble.js';
+import { trainNuts } from '../../src/methods/mcmc/mcmc.js';
+import { trainLaplace } from '../../src/methods/laplace/index.js';
+import { trainCsgld } from '../../src/methods/sgmcmc/sgld.js';
+import { trainSghmcMh } from '../../src/methods/sgmcmc/sghmc.js';
+import { trainMap } from '../../src/methods/map.js';
+import { linearData } from './helpers.js';
+
+const data = linearData(40, 2, 0.1, 1);
+
+async function refusal(p: Promise<unknown>): Promise<BdlError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(BdlError);
+  return e as BdlError;
+}
+
+/** Options that would train, with a progress spy that must stay silent. */
+function spy() {
+  const calls: unknown[] = [];
+  return { calls, opts: { hidden: [4], epochs: 2, onProgress: (p: unknown) => calls.push(p) } };
+}
+
+describe('method options', () => {
+  it('trainEnsemble(data, { memebers: 2 }) throws E_ARG suggesting members, before training', async () => {
+    const s = spy();
+    const e = await refusal(trainEnsemble(data, { ...s.opts, memebers: 2 } as never));
+    expect(e.code).toBe('E_ARG');
+    expect(e.argument).toBe('memebers');
+    expect(e.message).toMatch(/unknown option memebers\. Did you mean members\?/);
+    expect(s.calls).toHaveLength(0);
+  });
+
+  it('every method of the table refuses a misspelt option and a bad value before any epoch', async () => {
+    for (const [name, entry] of Object.entries(METHODS)) {
+      const s = spy();
+      const typo = await refusal(entry.train(data, { ...s.opts, seeed: 1 }));
+      expect(typo.message, name).toContain('Did you mean seed?');
+      const bad = await refusal(entry.train(data, { ...s.opts, batchSize: 0 }));
+      expect([bad.code, bad.argument], name).toEqual(['E_ARG', 'batchSize']);
+      expect(bad.message, name).toMatch(/batchSize: expected an integer ≥ 1( and ≤ 256)?, found 0\. /);
+      expect(s.calls, name).toHaveLength(0);
+      // Through trainMethod too (the command line's path), with the tuning search not started.
+      expect((await refusal(trainMethod(name, data, { ...s.opts, epochs: -1 }, true))).argument, name).toBe('epochs');
+    }
+  });
+
+  it('NUTS warmup/draws and Laplace hessian/subset are checked before the MAP pretraining', async () => {
+    for (const o of [{ warmup: -1 }, { draws: 0 }, { chains: -1 }, { keep: 0 }]) {
+      const s = spy();
+      const e = await refusal(trainNuts(data, { ...s.opts, poolSize: 0, ...o }));
+      expect(e.argument).toBe(Object.keys(o)[0]);
+      expect(s.calls).toHaveLength(0);
+    }
+    for (const o of [{ hessian: 'bogus' }, { subset: 'most' }]) {
+      const s = spy();
+      const e = await refusal(trainLaplace(data, { ...s.opts, ...o } as never));
+      expect(e.argument).toBe(Object.keys(o)[0]);
+      expect(s.calls).toHaveLength(0);
+    }
+  });
+
+  it("cyclical SGLD refuses learningRate 'abc'; SGHMC-MH checks its learning rate", async () => {
+    const s = spy();
+    expect((await refusal(trainCsgld(data, { ...s.opts, learningRate: 'abc' as never }))).argument).toBe('learningRate');
+    for (const lr of [-1, 0, NaN, () => 1]) expect((await refusal(trainSghmcMh(data, { ...s.opts, learningRate: lr as never }))).argument).toBe('learningRate');
+    expect(s.calls).toHaveLength(0);
+  });
+
+  it('classification labels that are not integer class indices are refused naming the row and value', async () => {
+    const x = [[0], [1], [2], [3]];
+    for (const [y, found] of [[[0, 1, 1.5, 0], '1.5'], [[0, 1, -1, 0], '-1'], [[0, 1, 1e9, 0], '1000000000']] as const) {
+      const e = await refusal(trainMap(makeDataset(x, [...y]), { task: 'classification', hidden: [2], epochs: 1 }));
+      expect(e.code).toBe('E_ARG');
+      expect(e.message).toContain(`label of data row 3 (data.y[2])`);
+      expect(e.message).toContain(`found ${found}`);
+    }
+    // Labels at or above an explicit class count too.
+    expect((await refusal(trainMap(makeDataset(x, [0, 1, 2, 0]), { task: 'classification', classes: 2, hidden: [2], epochs: 1 }))).message).toContain('0…1');
+  });
+});

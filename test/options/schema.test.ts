@@ -1,0 +1,76 @@
+// The option schema: combinators, the up-front check, unknown names with the nearest valid one, flags.
+import { describe, expect, it } from 'vitest';
+import { BdlError } from '../../src/errors.js';
+import { bool, enumOf, flagName, int, list, nearest, num, schema, union, type Infer } from '../../src/options/schema.js';
+
+const s = schema('trainThing', {
+  members: int({ min: 1, default: 5, help: 'members' }),
+  lr: num({ gt: 0, max: 10, default: 1e-3, help: 'rate' }),
+  kind: enumOf(['a', 'b'], { default: 'a', help: 'kind' }),
+  on: bool({ default: true, help: 'switch' }),
+  widths: list(int({ min: 1, help: '' }), { help: 'widths' }),
+  rate: union(num({ gt: 0, lt: 1, help: '' }), list(num({ min: 0, lt: 1, help: '' }), { minItems: 1, help: '' }), { help: 'rate(s)' }),
+});
+
+function refusal(f: () => unknown): BdlError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(BdlError);
+    return e as BdlError;
+  }
+  throw new Error('accepted');
+}
+
+describe('option schemas', () => {
+  it('type their options (Infer) and accept what they declare, undefined meaning omitted', () => {
+    const o: Infer<typeof s> = { members: 3, lr: 0.1, kind: 'b', on: false, widths: [2, 3], rate: [0, 0.5] };
+    expect(s.check(o)).toBe(o);
+    expect(s.check({ members: undefined })).toEqual({ members: undefined });
+    expect(s.value({}, 'members')).toBe(5);
+    expect(s.defaults()).toEqual({ members: 5, lr: 1e-3, kind: 'a', on: true });
+    expect(s.resolved({ members: 2 })).toEqual({ members: 2, lr: 1e-3, kind: 'a', on: true });
+  });
+
+  it('refuse a bad value naming the option, what it accepts, what was found and what to do', () => {
+    for (const [o, key] of [[{ members: 0 }, 'members'], [{ members: 1.5 }, 'members'], [{ lr: 0 }, 'lr'], [{ lr: NaN }, 'lr'], [{ lr: 'abc' }, 'lr'],
+      [{ kind: 'c' }, 'kind'], [{ on: 'yes' }, 'on'], [{ widths: [0] }, 'widths'], [{ rate: 1 }, 'rate'], [{ rate: [] }, 'rate']] as const) {
+      const e = refusal(() => s.check(o));
+      expect(e.code).toBe('E_ARG');
+      expect(e.argument).toBe(key);
+      expect(e.message).toMatch(new RegExp(`^trainThing: ${key}: expected .+, found .+\\. .+`));
+    }
+    expect(refusal(() => s.check({ members: 0 })).message).toContain('Omit it for the default (5).');
+  });
+
+  it('refuse an unknown name with the nearest valid one', () => {
+    const e = refusal(() => s.check({ memebers: 2 }));
+    expect(e.code).toBe('E_ARG');
+    expect(e.argument).toBe('memebers');
+    expect(e.message).toContain('Did you mean members?');
+    expect(refusal(() => s.check({ zzzzzzzz: 1 })).message).not.toContain('Did you mean');
+    expect(nearest('learningrate', ['learningRate', 'seed'])).toBe('learningRate');
+    expect(refusal(() => s.check(5 as unknown as object)).code).toBe('E_ARG');
+  });
+
+  it('read command-line text strictly', () => {
+    const f = s.fields;
+    expect(f.members.fromText!('12')).toBe(12);
+    for (const t of ['', '0x5', '1e1', ' 3', '3.0x']) expect(f.members.fromText!(t)).toBeUndefined();
+    expect(f.lr.fromText!('1e-3')).toBe(1e-3);
+    for (const t of ['', 'abc', '0x1', 'Infinity', '1e']) expect(f.lr.fromText!(t)).toBeUndefined();
+    expect(f.widths.fromText!('50,20')).toEqual([50, 20]);
+    expect(f.widths.fromText!('')).toBeUndefined();
+    expect(f.widths.fromText!('50,')).toBeUndefined();
+    expect(f.rate.fromText!('0.1')).toBe(0.1);
+    expect(f.rate.fromText!('0,0.5')).toEqual([0, 0.5]);
+    expect(flagName('lrSchedule', f.lr)).toBe('lr-schedule');
+  });
+
+  it('extend and omit', () => {
+    const t = s.extend('trainOther', { members: int({ min: 2, default: 3, help: '' }) }).omit('trainOther', 'kind');
+    expect(t.name).toBe('trainOther');
+    expect(refusal(() => t.check({ members: 1 })).argument).toBe('members');
+    expect(refusal(() => t.check({ kind: 'a' })).message).toContain('unknown option kind');
+  });
+});
