@@ -163,11 +163,13 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
     close() {
       closing ??= (async () => {
         stopping = true;
+        // Stop fetching first, so a job re-queued below goes to another worker, not back to this one.
+        const fetching = worker.close();
         for (const a of active.values()) {
           a.requeue = true;
           a.cancel?.();
         }
-        await worker.close();
+        await fetching;
         await slots.close();
         await Promise.allSettled([redis.quit(), sub.quit(), bull.quit()]);
       })();

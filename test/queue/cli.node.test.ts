@@ -48,7 +48,7 @@ describe.skipIf(redisMissing)('the command line with --redis', () => {
     const fit = ['fit', '--method', 'ensemble', '--train', 'train.csv', '--test', 'test.csv', '--members', '3', '--epochs', '20', '--hidden', '8', '--seed', '2'];
     const [qs, ls, qf, lf] = await Promise.all([
       bdl(...sample, '--redis', redis.url, '--out', 'q.json'),
-      bdl(...sample, '--workers', '2', '--out', 'l.json'),
+      bdl(...sample, '--out', 'l.json'),
       bdl(...fit, '--redis', redis.url),
       bdl(...fit),
     ]);
