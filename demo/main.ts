@@ -1,20 +1,20 @@
 /**
  * The browser demo: click points on a 1-D canvas, pick methods, and see each method's predictive band.
  * Every method trains in a worker of the library's pool ('band' tasks), so the page never freezes;
- * progress is shown per run and Cancel aborts it.
+ * progress is shown per run and Cancel aborts it. It opens on the example points with the default
+ * methods already running, so bands show without a click.
  */
 // The built library (dist/index.js, copied beside the page with its worker): the demo build maps this import to it.
 import { createPool, METHODS, type Pool } from '../src/index.js';
 import { runBand, type BandResult } from './band.js';
 import { mountImportPanel } from './import-panel.js';
+import { DEFAULT_METHODS, DEMO_OPTIONS, examplePoints } from './options.js';
 
 const X0 = -5;
 const X1 = 5;
 const Y0 = -3;
 const Y1 = 3;
 const GRID = Array.from({ length: 121 }, (_, i) => X0 + ((X1 - X0) * i) / 120);
-const DEFAULT_METHODS = ['map', 'ensemble', 'mc-dropout', 'swag', 'laplace', 'vi'];
-
 const points: { x: number; y: number }[] = [];
 const input = document.getElementById('input') as HTMLCanvasElement;
 const statusEl = document.getElementById('status')!;
@@ -93,7 +93,17 @@ function drawBand(c: HTMLCanvasElement, r: BandResult): void {
   drawPoints(c);
 }
 
-function panelFor(method: string): { canvas: HTMLCanvasElement; title: HTMLElement } {
+type PanelState = 'training' | 'done' | 'error' | 'idle';
+
+/** Sets a panel's title (full text on hover: long error messages are cut to one line) and state. */
+function setPanel(method: string, state: PanelState, text: string): void {
+  const p = panelFor(method);
+  p.title.textContent = text;
+  p.title.title = text;
+  p.div.dataset.state = state;
+}
+
+function panelFor(method: string): { div: HTMLElement; canvas: HTMLCanvasElement; title: HTMLElement } {
   let div = panels.querySelector<HTMLElement>(`[data-band="${method}"]`);
   if (!div) {
     div = Object.assign(document.createElement('div'), { className: 'panel' });
@@ -101,7 +111,7 @@ function panelFor(method: string): { canvas: HTMLCanvasElement; title: HTMLEleme
     div.append(Object.assign(document.createElement('div'), { className: 'title' }), Object.assign(document.createElement('canvas'), { width: 320, height: 160 }));
     panels.append(div);
   }
-  return { canvas: div.querySelector('canvas')!, title: div.querySelector('.title')! };
+  return { div, canvas: div.querySelector('canvas')!, title: div.querySelector('.title')! };
 }
 
 input.addEventListener('click', (e) => {
@@ -117,18 +127,16 @@ document.getElementById('clear')!.addEventListener('click', () => {
   redrawInput();
 });
 
-document.getElementById('example')!.addEventListener('click', () => {
-  points.length = 0;
-  for (let i = 0; i < 24; i++) {
-    const x = i < 12 ? -3 + (2 * i) / 11 : 1 + (2 * (i - 12)) / 11;
-    points.push({ x, y: Math.sin(1.5 * x) + 0.3 * x + 0.15 * Math.sin(37 * i) });
-  }
+function useExample(): void {
+  points.splice(0, points.length, ...examplePoints());
   redrawInput();
-});
+}
+
+document.getElementById('example')!.addEventListener('click', useExample);
 
 cancelBtn.addEventListener('click', () => controller?.abort());
 
-runBtn.addEventListener('click', async () => {
+async function run(): Promise<void> {
   const methods = [...picker.querySelectorAll<HTMLInputElement>('input:checked')].map((b) => b.value);
   if (points.length < 2 || methods.length === 0) {
     statusEl.textContent = 'add at least 2 points and pick a method';
@@ -141,15 +149,14 @@ runBtn.addEventListener('click', async () => {
   const t0 = performance.now();
   statusEl.textContent = `training ${methods.join(', ')} on ${points.length} points…`;
   for (const m of methods) {
-    const p = panelFor(m);
-    p.title.textContent = `${m}: training…`;
-    p.canvas.dataset.drawn = 'false';
+    setPanel(m, 'training', `${m}: training…`);
+    panelFor(m).canvas.dataset.drawn = 'false';
   }
   try {
     // The demo's own worker entry knows 'band' (demo/worker.ts); the page registers it too, for the pool's kind check.
     pool ??= await createPool({ workerUrl: new URL('./demo-worker.js', import.meta.url), tasks: { band: runBand } });
     const data = { x: Float32Array.from(points, (p) => p.x), y: Float32Array.from(points, (p) => p.y) };
-    const tasks = methods.map((method, i) => ({ kind: 'band', options: { method, grid: GRID, epochs: 300 }, seed: 0, stream: i }));
+    const tasks = methods.map((method, i) => ({ kind: 'band', options: { method, grid: GRID, ...DEMO_OPTIONS[method] }, seed: 0, stream: i }));
     const outcomes = await pool.runSettled<BandResult>(tasks, {
       data,
       signal: controller.signal,
@@ -163,22 +170,34 @@ runBtn.addEventListener('click', async () => {
       if (o.ok) {
         drawBand(p.canvas, o.value);
         p.canvas.dataset.drawn = 'true';
-        p.title.textContent = `${methods[i]}: ${o.value.seconds.toFixed(2)} s`;
+        if (o.value.loss !== undefined) p.div.dataset.loss = String(o.value.loss);
+        // The band's mean, for tests and for anyone inspecting the page.
+        p.div.dataset.mean = JSON.stringify(Array.from(o.value.mean, (v) => +v.toFixed(4)));
+        const loss = o.value.loss === undefined ? '' : `, training loss ${o.value.loss.toFixed(3)}`;
+        setPanel(methods[i], 'done', `${methods[i]}: ${o.value.seconds.toFixed(2)} s${loss}`);
       } else {
-        p.title.textContent = `${methods[i]}: ${o.error.message}`;
+        setPanel(methods[i], 'error', `${methods[i]}: ${o.error.message}`);
       }
     });
     progress.value = 1;
     statusEl.textContent = `done in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
   } catch (e) {
-    statusEl.textContent = controller.signal.aborted ? 'cancelled' : `error: ${(e as Error).message}`;
+    const cancelled = controller.signal.aborted;
+    statusEl.textContent = cancelled ? 'cancelled' : `error: ${(e as Error).message}`;
+    // Panels of this run that did not finish go back to idle (or show the error), never stay "training…".
+    for (const m of methods) if (panelFor(m).div.dataset.state === 'training') setPanel(m, cancelled ? 'idle' : 'error', cancelled ? `${m}: cancelled` : `${m}: ${(e as Error).message}`);
+    progress.value = 0;
   } finally {
     runBtn.disabled = false;
     cancelBtn.disabled = true;
   }
-});
+}
 
-redrawInput();
+runBtn.addEventListener('click', () => void run());
+
+// Open with the example points and the default methods already running.
+useExample();
+void run();
 
 // A network trained elsewhere (demo/import-panel.ts): its training data may be the points above.
 mountImportPanel(document.body, () => points);
