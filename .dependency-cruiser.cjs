@@ -5,7 +5,7 @@ const KERNELS = '^src/(errors\\.ts|options/|wasm/|random/|linalg/)';
 const POOL = '^src/pool/';
 const ENGINE = '^src/(data|model|train|posterior|metrics|diagnostics|samplers|import)/';
 const METHODS = '^src/methods/';
-const ORCHESTRATION = '^(src/orchestration/|workers/)';
+const ORCHESTRATION = '^(src/orchestration/|src/queue/|workers/)';
 const APP = '^(src/cli/|src/report/|src/index\\.ts$|src/subpaths/|demo/)';
 
 /** A rule forbidding imports from `from` into any of `to`. */

@@ -1,4 +1,4 @@
-// `npm run bench [-- --json FILE] [--only node|node-relaxed|chromium] [--no-sampling]`: builds the wasm, bundles the
+// `npm run bench [-- --json FILE] [--only node|node-relaxed|chromium|queue] [--no-sampling]`: builds the wasm, bundles the
 // benchmark for Node and for a page, runs it in Node (plain SIMD, then relaxed SIMD in a second
 // process started with --experimental-wasm-relaxed-simd) and in Debian's Chromium driven by
 // playwright-core against a local server, then writes the JSON and bench/RESULTS.md.
@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { queueMarkdown } from './queue-md.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench/out');
@@ -123,6 +124,13 @@ if (results.node && !args.includes('--no-sampling')) {
   console.log(JSON.stringify(results.node.sampling));
 }
 if (existsSync(chromiumPath)) runPool('chromium', ['--browser']);
+// The queue backend (bench/queue-run.mjs): needs Debian's redis-server; alone with --only queue.
+if (wanted('queue')) {
+  console.log('\n== queue: BullMQ on a loopback redis-server, bdl worker processes');
+  const r = spawnSync(process.execPath, [join(root, 'bench/queue-run.mjs'), ...(only ? ['--write'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) console.log(`queue benchmark skipped or failed (exit ${r.status}); is redis-server installed?`);
+  else results.queue = JSON.parse(r.stdout.trim().split('\n').pop()).queue;
+}
 
 const json = JSON.stringify(results, null, 2);
 writeFileSync(join(out, 'latest.json'), json);
@@ -137,6 +145,7 @@ function resultsMarkdown(all) {
   const first = Object.values(all)[0];
   if (first) L.push(`Machine: ${first.env.cpu}, ${first.env.date.slice(0, 10)}.`, '');
   for (const [key, r] of Object.entries(all)) {
+    if (key === 'queue') continue;
     L.push(`## ${key} (${r.env.wasm} binary)`, '', `f32x4 register-only peak: **${f(r.wasm_peak_gflops)} GFLOP/s**`, '');
     L.push('| m×k·k×n | bdl A·B | bdl Aᵀ·B | bdl A·Bᵀ | TF.js A·B | TF.js Aᵀ·B | TF.js A·Bᵀ | bdl/TF.js (A·B) | bdl A·B / peak |');
     L.push('|---|---|---|---|---|---|---|---|---|');
@@ -155,6 +164,7 @@ function resultsMarkdown(all) {
     if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
   }
+  if (all.queue) L.push(queueMarkdown(all.queue));
   L.push('The register-only loop is a lower bound on the f32x4 ceiling: where a GEMM reads above 100 % of it, the loop is what falls short (on this CPU type TOOLCHAIN.md measured a native unfused 128-bit ceiling that TF.js-wasm reaches 76 % of; the TF.js column gives the same scale in this run).', '');
   L.push('GFLOP/s = 2·m·n·k / time. Other processes share this 2-core machine, so absolute figures swing between runs: bdl/TF.js and bdl/peak are medians of per-round ratios, bdl, TF.js and the peak loop being timed in interleaved batches.', '');
   return L.join('\n');

@@ -24,8 +24,8 @@ const nodeBuiltins = {
 };
 
 const entries = { index: 'src/index.ts', worker: 'workers/worker.ts', cli: 'src/cli/main.ts' };
-// The package's subpath exports (package.json "exports"): bdl-wasm/metrics, /diagnostics, /samplers, /advanced.
-const SUBPATHS = { metrics: 'src/metrics/index.ts', diagnostics: 'src/diagnostics/index.ts', samplers: 'src/subpaths/samplers.ts', advanced: 'src/subpaths/advanced.ts' };
+// The package's subpath exports (package.json "exports"): bdl-wasm/metrics, /diagnostics, /samplers, /advanced, /queue (Node only).
+const SUBPATHS = { metrics: 'src/metrics/index.ts', diagnostics: 'src/diagnostics/index.ts', samplers: 'src/subpaths/samplers.ts', advanced: 'src/subpaths/advanced.ts', queue: 'src/queue/index.ts' };
 Object.assign(entries, SUBPATHS);
 const existing = Object.fromEntries(
   Object.entries(entries).filter(([, file]) => {
@@ -47,7 +47,8 @@ await esbuild.build({
   chunkNames: 'chunk-[hash]',
   mainFields: ['module', 'main'],
   loader: { '.wasm': 'binary' },
-  external: ['node:*'],
+  // BullMQ and its Redis client stay outside the bundles: only dist/queue.js (and the CLI's --redis) load them.
+  external: ['node:*', 'bullmq', 'ioredis'],
   plugins: [nodeBuiltins],
   // External maps stay in dist/ for debugging here; no sourceMappingURL comment points at a file the package does not ship.
   sourcemap: 'external',

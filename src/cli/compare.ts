@@ -20,6 +20,7 @@ import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
 import { classesOf } from '../methods/common.js';
 import type { Dataset } from '../data/dataset.js';
 import { progressReporter } from './progress.js';
+import { REDIS_FIELD, withRedisPool } from './worker.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
 const DEFAULT_DATASETS = 'energy,toy-gap,digits';
@@ -36,6 +37,7 @@ export const COMPARE_FIELDS = {
   seed: int({ min: 0, default: 0, help: 'random seed of every method' }),
   timeLimit: num({ min: 1, default: 60, flag: 'time-limit', help: 'seconds after which one method is stopped and reported as skipped' }),
   data: text({ help: 'directory of the embedded data (default: the package’s data/)' }),
+  redis: REDIS_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -72,23 +74,27 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
 
   const t0 = performance.now();
   const results: SuiteResult[] = [];
-  for (const suite of suites) {
-    let bar: ReturnType<typeof progressReporter> | undefined;
-    // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
-    const run = runSuite(suite, methods, {
-        seed,
-        timeLimit,
-        signal,
-        budgets: COMPARE_BUDGETS,
-        onMethodStart: (s, m) => (bar = progressReporter(`${s}/${m}`)),
-        onProgress: (_s, _m, done, total, note) => bar?.update(done, total, note),
-        onMethodEnd: (s, r) => {
-          bar?.end();
-          process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
-        },
-      });
-    results.push(await run.finally(() => bar?.end()));
-  }
+  // With --redis, every method that runs pool tasks (ensemble, multiswag, nuts, hmc) runs them on the queue.
+  await withRedisPool(flags.redis, async (pool) => {
+    const budgets = pool ? Object.fromEntries(Object.keys(methods).map((m) => [m, { ...COMPARE_BUDGETS[m], pool }])) : COMPARE_BUDGETS;
+    for (const suite of suites) {
+      let bar: ReturnType<typeof progressReporter> | undefined;
+      // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
+      const run = runSuite(suite, methods, {
+          seed,
+          timeLimit,
+          signal,
+          budgets,
+          onMethodStart: (s, m) => (bar = progressReporter(`${s}/${m}`)),
+          onProgress: (_s, _m, done, total, note) => bar?.update(done, total, note),
+          onMethodEnd: (s, r) => {
+            bar?.end();
+            process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
+          },
+        });
+      results.push(await run.finally(() => bar?.end()));
+    }
+  });
   const seconds = (performance.now() - t0) / 1000;
   const orderings = FIELD_ORDERINGS.map((o) => judgeOrdering(o, results));
   process.stdout.write(formatTables(results, orderings));
@@ -129,6 +135,7 @@ interface CompareFlags {
   seed: number;
   timeLimit: number;
   data?: string;
+  redis?: string;
 }
 
 async function loadSuites(flags: CompareFlags): Promise<Suite[]> {

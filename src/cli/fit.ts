@@ -12,6 +12,7 @@ import { bool, int, nearest, text, type Field } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type FlagTable, type Usage } from './args.js';
 import { checkWritable, writeOutputs } from './output.js';
 import { progressReporter } from './progress.js';
+import { REDIS_FIELD, withRedisPool } from './worker.js';
 import type { Predictive } from '../posterior/types.js';
 import { chainSummary, metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { readTestTable, readTrainTable } from './tables.js';
@@ -28,6 +29,7 @@ export const FIT_FIELDS = {
   tuneFolds: int({ min: 2, flag: 'tune-folds', help: 'with --tune: choose by k-fold cross-validation of --train instead of one split (k× the search cost)' }),
   out: text({ help: 'write the JSON here (default: standard output)' }),
   save: text({ help: 'also save the trained posterior here (for bdl predict --posterior)' }),
+  redis: REDIS_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text (with --method: that method’s flags)' }),
 };
@@ -108,7 +110,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   let predictSeconds: number;
   const seed = (options.seed as number | undefined) ?? 0;
   try {
-    trained = await trainMethod(name, data, { ...options, onProgress, signal }, tune, onTune, { folds });
+    trained = await withRedisPool(given.get('redis'), (pool) => trainMethod(name, data, { ...options, ...(pool && { pool }), onProgress, signal }, tune, onTune, { folds }));
     trainSeconds = since(t1);
     const t2 = performance.now();
     pred = await trained.posterior.predict(testSet.x, { seed, samples: options.samples as number | undefined, signal });

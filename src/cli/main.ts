@@ -14,6 +14,7 @@ import { VERSION } from './json.js';
 import { removeTemporaries } from './output.js';
 import { posthocCommand } from './posthoc.js';
 import { adviseCommand } from './advise.js';
+import { workerCommand } from './worker.js';
 
 const COMMANDS: Record<string, { summary: string; run(argv: string[], signal: AbortSignal): Promise<void> }> = {
   fit: { summary: 'train one method on --train, write its predictive on --test as JSON (--save keeps the posterior)', run: fitCommand },
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { summary: string; run(argv: string[], signal: Ab
   sample: { summary: 'multi-chain NUTS on a target module (--target), draws and diagnostics as JSON', run: sampleCommand },
   posthoc: { summary: 'add uncertainty to a network trained elsewhere (TF.js, ONNX, safetensors): post-hoc Laplace or MC dropout', run: posthocCommand },
   advise: { summary: 'which method: trained model? dropout? budget? → method, reason, command (with --results: measured ranking)', run: adviseCommand },
+  worker: { summary: 'serve queued tasks from Redis (--redis URL) until stopped: the other commands\' --redis backend', run: workerCommand },
   bench: { summary: 'the portable benchmarks (Node, Chromium; TF.js side by side), JSON and bench/RESULTS.md', run: benchCommand },
 };
 

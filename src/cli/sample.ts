@@ -13,6 +13,7 @@ import { bool, enumOf, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkWritable, writeOutputs } from './output.js';
 import { progressReporter } from './progress.js';
+import { REDIS_FIELD, withRedisPool } from './worker.js';
 import { since, VERSION } from './json.js';
 
 const USAGE: Usage = { command: 'sample', line: 'usage: bdl sample --target MODULE [--chains N --warmup N --draws N] [--out FILE] [flags]   (bdl sample --help)' };
@@ -30,6 +31,7 @@ export const SAMPLE_OPTIONS = schema('bdl sample', {
 const COMMAND_FIELDS = {
   target: text({ help: 'ES module (path or URL) exporting dim, logDensity(theta, grad), optional init(rng), names' }),
   out: text({ help: 'write the JSON here (default: standard output)' }),
+  redis: REDIS_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -60,8 +62,8 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   const done = new Array<number>(chains).fill(0);
   let r: SampleChainsResult;
   try {
-    r = await sampleChains({ type: 'module', url }, {
-    chains, warmup: s.value(o, 'warmup'), draws: s.value(o, 'draws'), kernel, signal,
+    r = await withRedisPool(flags.get('redis'), (pool) => sampleChains({ type: 'module', url }, {
+    chains, warmup: s.value(o, 'warmup'), draws: s.value(o, 'draws'), kernel, signal, pool,
     thin: s.value(o, 'thin'),
     seed: s.value(o, 'seed'),
     poolSize: o.workers,
@@ -69,7 +71,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
       done[p.chain] = p.iteration;
       bar.update(done.reduce((a, b) => a + b, 0), chains * p.total, `chain ${p.chain}: ${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.stepSize.toPrecision(3)}, acceptance ${p.acceptance.toFixed(2)}`, 'iterations');
     },
-  });
+  }));
   } finally {
     // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
     bar.end();

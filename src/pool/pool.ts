@@ -290,7 +290,7 @@ class WorkerPool implements Pool {
   }
 }
 
-function validate(tasks: readonly TaskDescription[], options: RunOptions): void {
+export function validate(tasks: readonly TaskDescription[], options: RunOptions): void {
   if (!Array.isArray(tasks)) throw argError('E_ARG', 'tasks', 'an array of task descriptions', describe(tasks), 'Pass [{ kind, seed, stream, ... }].');
   tasks.forEach((t, i) => {
     if (t === null || typeof t !== 'object' || typeof t.kind !== 'string') {
@@ -310,19 +310,19 @@ function validate(tasks: readonly TaskDescription[], options: RunOptions): void 
   }
 }
 
-function taskError(tasks: readonly TaskDescription[], taskId: number, message: string, cause: { code: string; message: string }): BdlError {
+export function taskError(tasks: readonly TaskDescription[], taskId: number, message: string, cause: { code: string; message: string }): BdlError {
   const t = tasks[taskId];
   const err = new BdlError('E_WORKER', `task ${taskId} (${JSON.stringify(t.kind)}, stream ${t.stream}) failed: ${message}`, `tasks[${taskId}]`);
   err.cause = { code: cause.code, message: cause.message };
   return err;
 }
 
-function abortError(): BdlError {
+export function abortError(): BdlError {
   return new BdlError('E_ABORTED', 'run: cancelled by its AbortSignal. Start a new run to continue; the pool is still usable.');
 }
 
 /** User callbacks must not break the pool: their errors surface as uncaught errors instead. */
-function callUser(f: () => void): void {
+export function callUser(f: () => void): void {
   try {
     f();
   } catch (e) {

@@ -1,0 +1,150 @@
+// The queue backend's benchmark: `node bench/queue-run.mjs [--write]` (after `npm run build`), or
+// `npm run bench -- --only queue`. Starts a loopback redis-server and `bdl worker` processes, then
+// measures (1) a tiny task's cost through the queue against the local pool, (2) 16 NUTS chains on
+// 1 and on 2 worker processes (interleaved rounds, median ratio), (3) what Redis and BullMQ sustain
+// here without any wasm work (jobs/s), for docs/DISTRIBUTED.md's estimate. Prints {"queue": {...}};
+// --write also replaces the queue section of bench/RESULTS.md.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { queueMarkdown } from './queue-md.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const lib = await import(new URL('../dist/index.js', import.meta.url).href);
+const { createQueuePool } = await import(new URL('../dist/queue.js', import.meta.url).href);
+const children = [];
+const log = (s) => console.error(s);
+
+async function freePort() {
+  const s = createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Spawns a child that is killed on exit of this script; resolves once `ready` appears in its output. */
+function start(cmd, args, ready) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`${cmd} did not start in 60 s:\n${out}`)), 60_000);
+    const on = (b) => {
+      out += b;
+      if (out.includes(ready)) (clearTimeout(t), resolve(child));
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.once('exit', (code) => (clearTimeout(t), reject(new Error(`${cmd} exited (${code}):\n${out}`))));
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+const round = (x, d) => Number(x.toFixed(d));
+async function timed(f) {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bdl-bench-redis-'));
+const port = await freePort();
+const url = `redis://127.0.0.1:${port}`;
+const load = [loadavg()[0]];
+try {
+  await start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir], 'Ready to accept connections');
+  const worker = (queue, n = 1) => start(process.execPath, [join(root, 'bin/bdl.js'), 'worker', '--redis', url, '--queue', queue, '--concurrency', String(n)], 'thread(s) on queue');
+  // q1: one process, one thread; q2: two processes of one thread; q3: one process of two threads.
+  await Promise.all([worker('q1'), worker('q2'), worker('q2'), worker('q3', 2)]);
+  const q1 = await createQueuePool({ connection: url, queue: 'q1' });
+  const q2 = await createQueuePool({ connection: url, queue: 'q2' });
+  const q3 = await createQueuePool({ connection: url, queue: 'q3' });
+  const local1 = await lib.createPool({ size: 1 });
+  const local2 = await lib.createPool({ size: 2 });
+
+  // (1) A tiny task: one at a time (latency), and 200 in one run (throughput).
+  const tiny = (n) => Array.from({ length: n }, (_, i) => ({ kind: 'selftest', seed: 1, stream: i, options: { steps: 0, size: 4 } }));
+  const perTask = async (pool) => {
+    for (let i = 0; i < 5; i++) await pool.run(tiny(1));
+    const one = [];
+    for (let b = 0; b < 5; b++) one.push((await timed(async () => { for (let i = 0; i < 20; i++) await pool.run(tiny(1)); })) / 20);
+    const batch = [];
+    for (let b = 0; b < 3; b++) batch.push((await timed(() => pool.run(tiny(200)))) / 200);
+    return { roundtrip_ms: round(median(one), 2), per_task_in_batch_ms: round(median(batch), 3) };
+  };
+  log('== tiny tasks: local pool (1 worker) and queue (1 worker process)');
+  const overhead = { local: await perTask(local1), queue: await perTask(q1) };
+  log(JSON.stringify(overhead));
+
+  // (2) 16 NUTS chains on a small BNN (1-20-1, 100 points): 1 vs 2 worker processes, local 2-worker pool beside.
+  const x = Float32Array.from({ length: 100 }, (_, i) => i / 25 - 2);
+  const y = Float32Array.from(x, (v, i) => Math.sin(2 * v) + 0.1 * Math.cos(11 * i));
+  const data = lib.makeDataset({ data: x, cols: 1 }, y);
+  const target = { type: 'bnn', spec: { inputs: 1, hidden: [20], outputs: 1, activation: 'tanh', likelihood: 'gaussian' }, data, noiseVar: 0.01 };
+  const chains = (pool) => lib.sampleChains(target, { chains: 16, warmup: 150, draws: 150, seed: 2, kernel: { type: 'nuts', maxTreeDepth: 6 }, pool });
+  await Promise.all([chains(q2), chains(q3)]); // warm the workers of q2 and q3 (q1's ran the tiny tasks above)
+  const rounds = [];
+  for (let r = 0; r < 3; r++) {
+    const t1 = await timed(() => chains(q1));
+    const t2 = await timed(() => chains(q2));
+    const t3 = await timed(() => chains(q3));
+    const tl = await timed(() => chains(local2));
+    rounds.push({ one_s: t1 / 1000, two_s: t2 / 1000, threads2_s: t3 / 1000, local2_s: tl / 1000 });
+    log(`round ${r}: 1 worker ${(t1 / 1000).toFixed(1)} s, 2 worker processes ${(t2 / 1000).toFixed(1)} s, 1 process × 2 threads ${(t3 / 1000).toFixed(1)} s, local pool of 2 ${(tl / 1000).toFixed(1)} s`);
+  }
+  const nuts = {
+    one_worker_s: round(median(rounds.map((r) => r.one_s)), 2),
+    two_workers_s: round(median(rounds.map((r) => r.two_s)), 2),
+    local_pool_2_s: round(median(rounds.map((r) => r.local2_s)), 2),
+    speedup_2: round(median(rounds.map((r) => r.one_s / r.two_s)), 2),
+    one_process_2_threads_s: round(median(rounds.map((r) => r.threads2_s)), 2),
+    speedup_2_threads: round(median(rounds.map((r) => r.one_s / r.threads2_s)), 2),
+    queue_over_local: round(median(rounds.map((r) => r.two_s / r.local2_s)), 2),
+  };
+  await Promise.all([q1.close(), q2.close(), q3.close(), local1.close(), local2.close()]);
+
+  // (3) Redis and BullMQ alone: redis-benchmark's SET/GET rates, and empty jobs added in bulk and
+  // completed by a 50-way concurrent BullMQ worker (add + take + complete + event per job).
+  const rb = spawnSync('redis-benchmark', ['-p', String(port), '-q', '-n', '100000', '-t', 'set,get,lpush,lpop'], { encoding: 'utf8' });
+  const rates = Object.fromEntries([...rb.stdout.matchAll(/^(\w+)[^:]*: ([\d.]+) requests per second/gm)].map((m) => [m[1].toLowerCase(), Math.round(Number(m[2]))]));
+  const { Queue, Worker } = await import('bullmq');
+  const { Redis } = await import('ioredis');
+  const conns = [];
+  const conn = () => (conns.push(new Redis(url, { maxRetriesPerRequest: null })), conns.at(-1));
+  const bq = new Queue('raw', { connection: conn() });
+  const n = 5000;
+  let done = 0;
+  let finished;
+  const all = new Promise((r) => (finished = r));
+  const bw = new Worker('raw', async () => 1, { connection: conn(), concurrency: 50, removeOnComplete: { count: 0 } });
+  bw.on('completed', () => ++done === n && finished());
+  await bw.waitUntilReady();
+  const t = await timed(async () => {
+    for (let i = 0; i < n; i += 500) await bq.addBulk(Array.from({ length: 500 }, (_, j) => ({ name: 'x', data: { i: i + j } })));
+    await all;
+  });
+  await bw.close();
+  await bq.close();
+  await Promise.all(conns.map((c) => c.quit()));
+  const bullmq_jobs_per_s = Math.round(n / (t / 1000));
+  load.push(loadavg()[0]);
+  const result = { overhead, nuts, redis: { ...rates, bullmq_jobs_per_s }, load1_start_end: load.map((l) => round(l, 1)), cores: cpus().length, date: new Date().toISOString() };
+  console.log(JSON.stringify({ queue: result }));
+  if (process.argv.includes('--write')) {
+    const file = join(root, 'bench/RESULTS.md');
+    const text = readFileSync(file, 'utf8');
+    const section = queueMarkdown(result);
+    const re = /<!-- queue:begin -->[\s\S]*<!-- queue:end -->\n?/;
+    writeFileSync(file, re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}`);
+    log('wrote the queue section of bench/RESULTS.md');
+  }
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(process.exitCode ?? 0);
+}

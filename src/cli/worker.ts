@@ -1,0 +1,93 @@
+/**
+ * `bdl worker --redis URL`: serves the queue backend of the pool until stopped (SIGTERM or Ctrl-C
+ * re-queue the running jobs, which resume from their checkpoints elsewhere). Also the one place the
+ * other commands open a queue pool for `--redis`: the queue entry (and BullMQ) are imported only
+ * when a Redis URL is given, so the rest of the command line never loads them.
+ */
+import { cpus } from 'node:os';
+import { bool, int, schema, text } from '../options/schema.js';
+import type { Pool } from '../pool/types.js';
+import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+
+const USAGE: Usage = { command: 'worker', line: 'usage: bdl worker --redis redis://host:port [--concurrency N] [--allow-target a.mjs,b.mjs]   (bdl worker --help)' };
+
+/** The worker's options (createQueueWorker's, as flags). */
+export const WORKER_OPTIONS = schema('bdl worker', {
+  redis: text({ help: 'Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); default $BDL_REDIS_URL' }),
+  concurrency: int({ min: 1, defaultText: 'one per core', help: 'jobs at once, one wasm thread each' }),
+  allowTarget: text({ help: 'comma-separated module paths of user log-densities this worker may run (default: none)' }),
+  queue: text({ default: 'bdl', help: 'queue name' }),
+  lockDuration: int({ min: 1, default: 30_000, help: 'ms without a lock renewal after which a worker is presumed dead and its job retried' }),
+  stalledInterval: int({ min: 1, default: 30_000, help: 'ms between checks for jobs of dead workers' }),
+  progressMs: int({ min: 1, default: 100, help: 'least ms between two progress reports of a job (raise it for hundreds of workers)' }),
+  quiet: bool({ default: false, help: 'no log lines' }),
+});
+const COMMAND_FIELDS = {
+  debug: bool({ default: false, help: 'print stack traces' }),
+  help: bool({ default: false, help: 'this text' }),
+};
+const TABLE = { ...flagsOf(WORKER_OPTIONS.fields, 'worker'), ...flagsOf(COMMAND_FIELDS, 'command') };
+
+export async function workerCommand(argv: string[], signal: AbortSignal): Promise<void> {
+  const flags = parseFlags(argv, TABLE, USAGE);
+  if (flags.get('help')) {
+    process.stdout.write(`bdl worker — run queued tasks (ensemble members, chains, …) from Redis until stopped\n\n${USAGE.line}\n${helpLines(TABLE, ['worker', 'command'])}\n`);
+    return;
+  }
+  const o = WORKER_OPTIONS.parse(optionsOf(flags, TABLE, ['worker']));
+  const w = WORKER_OPTIONS;
+  const url = redisUrl(o.redis);
+  if (url === undefined) throw new UsageError('bdl worker: --redis: expected a Redis URL such as redis://127.0.0.1:6379 (or $BDL_REDIS_URL), found none.', USAGE, 'redis');
+  const { createQueueWorker } = await import('../queue/index.js');
+  const log = w.value(o, 'quiet') ? undefined : (line: string) => process.stderr.write(`bdl worker: ${line}\n`);
+  const worker = await createQueueWorker({
+    connection: url,
+    queue: w.value(o, 'queue'),
+    concurrency: o.concurrency ?? cpus().length,
+    allowTargets: (o.allowTarget ?? '').split(',').filter((s) => s !== ''),
+    lockDuration: w.value(o, 'lockDuration'),
+    stalledInterval: w.value(o, 'stalledInterval'),
+    progressInterval: w.value(o, 'progressMs'),
+    log,
+  });
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      signal.removeEventListener('abort', stop);
+      log?.('stopping: running jobs go back to the queue');
+      done();
+    };
+    process.once('SIGTERM', stop);
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop);
+  });
+  await worker.close();
+  log?.('stopped');
+}
+
+/** `--redis` or $BDL_REDIS_URL (keeps a password out of the process list). */
+function redisUrl(flag: string | undefined): string | undefined {
+  const v = flag !== undefined && flag !== '' ? flag : process.env.BDL_REDIS_URL;
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** The `--redis` flag every pool-using command takes. */
+export const REDIS_FIELD = text({ help: 'run the pool tasks on `bdl worker` processes through this Redis, redis://[:password@]host:port (default: local workers)' });
+
+/**
+ * Runs `f` with a queue pool on `--redis` (closed after), or with `undefined` — the command's own
+ * local pool — when the flag is absent ($BDL_REDIS_URL is the worker's alone: a caller never goes
+ * remote without asking).
+ */
+export async function withRedisPool<T>(flag: unknown, f: (pool: Pool | undefined) => Promise<T>): Promise<T> {
+  if (typeof flag !== 'string' || flag === '') return f(undefined);
+  const url = flag;
+  const { createQueuePool } = await import('../queue/index.js');
+  const pool = await createQueuePool({ connection: url });
+  if (pool.size === 0) process.stderr.write('bdl: no `bdl worker` is connected to this queue yet; tasks wait until one starts\n');
+  try {
+    return await f(pool);
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * The queue backend of the pool: the same `Pool` interface as `createPool`, with tasks run by
+ * `bdl worker` processes pulling from a BullMQ queue on Redis (any number, on any machines).
+ * A run stores its data once (content-addressed), adds one job per task, and hears progress and
+ * completions through BullMQ's QueueEvents; a slow poll of the jobs' states backs the events up,
+ * so a lost event or a Redis restart never leaves a run waiting forever.
+ */
+import { randomUUID } from 'node:crypto';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BdlError, argError, describe } from '../errors.js';
+import { TASKS } from '../orchestration/tasks.js';
+import { registerTasks } from '../pool/registry.js';
+import { abortError, callUser, taskError as poolTaskError, validate } from '../pool/pool.js';
+import type { Pool, RunOptions, TaskDescription, TaskOutcome } from '../pool/types.js';
+import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
+import { KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { PROGRESS_INTERVAL_MS, type JobData, type JobProgressData } from './protocol.js';
+
+export interface QueuePoolOptions {
+  /** Redis: a redis:// or rediss:// URL (password and TLS in it), or ioredis options. */
+  readonly connection: QueueConnection;
+  /** Queue name, shared with the workers (default 'bdl'). */
+  readonly queue?: string;
+  /** Retries of a task whose worker thread died (default 3); stalled jobs are retried by the workers' maxStalledCount. */
+  readonly maxRestarts?: number;
+  /** A run fails with E_WORKER when Redis has not answered for this long (default 60 000 ms). */
+  readonly unreachableMs?: number;
+  /** How often unfinished jobs' states are polled, backing up the event stream (default 2000 ms). */
+  readonly pollMs?: number;
+}
+
+interface QRun {
+  readonly id: string;
+  readonly tasks: readonly TaskDescription[];
+  readonly options: RunOptions;
+  readonly failFast: boolean;
+  readonly outcomes: (TaskOutcome<unknown> | undefined)[];
+  readonly pending: Set<number>;
+  readonly attempts: Map<number, number>;
+  readonly lastProgress: Map<number, number>;
+  /** When an event of this run last arrived (Date.now()). */
+  lastEvent: number;
+  /** Its jobs are all in the queue (before that, a missing job is not yet a lost one). */
+  added: boolean;
+  remaining: number;
+  settled: boolean;
+  finish(error: BdlError | undefined): void;
+}
+
+/** The local pool's error for a failed task, so callers branch on the same fields. */
+const taskError = (tasks: readonly TaskDescription[], taskId: number, code: string, message: string) => poolTaskError(tasks, taskId, `${code}: ${message}`, { code, message });
+
+const jobIdOf = (runId: string, taskId: number) => `${runId}-${taskId}`;
+
+/** Connects to Redis and returns a pool whose tasks run on `bdl worker` processes. */
+export async function createQueuePool(options: QueuePoolOptions): Promise<Pool & { readonly queueName: string }> {
+  if (options == null || typeof options !== 'object') throw argError('E_ARG', 'options', '{ connection }', describe(options), 'Pass createQueuePool({ connection: "redis://127.0.0.1:6379" }).');
+  const { maxRestarts = 3, unreachableMs = 60_000, pollMs = 2000, queue = 'bdl' } = options;
+  if (!(Number.isInteger(maxRestarts) && maxRestarts >= 0)) throw argError('E_ARG', 'maxRestarts', 'an integer >= 0', describe(maxRestarts), 'Omit it for 3.');
+  for (const [k, v] of [['unreachableMs', unreachableMs], ['pollMs', pollMs]] as const) {
+    if (!(typeof v === 'number' && v > 0)) throw argError('E_ARG', k, 'a positive number of milliseconds', describe(v), 'Omit it for the default.');
+  }
+  if (typeof queue !== 'string' || !/^[\w.-]+$/.test(queue)) throw argError('E_ARG', 'queue', 'a name of letters, digits, _ . -', describe(queue), "Omit it for 'bdl'.");
+  // Every built-in kind is known to the caller too, as with the local createPool (tasks are checked before they are queued).
+  registerTasks(TASKS);
+  const redis = openRedis(options.connection, 'bdl-pool');
+  const events = openRedis(options.connection, 'bdl-pool-events');
+  try {
+    await withTimeout(redis.ping(), Math.min(unreachableMs, 10_000), `Redis at ${describeConnection(options.connection)} did not answer`);
+    const pool = new QueuePool(queue, redis, events, maxRestarts, unreachableMs, pollMs);
+    await pool.start();
+    return pool;
+  } catch (e) {
+    redis.disconnect();
+    events.disconnect();
+    throw e instanceof BdlError ? e : new BdlError('E_WORKER', `queue pool: cannot reach Redis at ${describeConnection(options.connection)} (${(e as Error).message}).`, 'connection');
+  }
+}
+
+class QueuePool implements Pool {
+  readonly shared = false;
+  size = 0;
+  private readonly q: Queue;
+  private readonly qe: QueueEvents;
+  private readonly keys;
+  private readonly runs = new Map<string, QRun>();
+  private readonly cleanups = new Set<Promise<void>>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private lastContact = Date.now();
+  private polling = false;
+  private closed = false;
+
+  constructor(
+    readonly queueName: string,
+    private readonly redis: Redis,
+    private readonly events: Redis,
+    private readonly maxRestarts: number,
+    private readonly unreachableMs: number,
+    private readonly pollMs: number,
+  ) {
+    this.keys = queueKeys(queueName);
+    this.q = new Queue(queueName, { connection: redis });
+    this.qe = new QueueEvents(queueName, { connection: events, autorun: false });
+    // Errors surface through the runs (the poll's deadline); the clients reconnect on their own.
+    this.q.on('error', () => {});
+    this.qe.on('error', () => {});
+    this.qe.on('progress', ({ jobId, data }) => this.progress(jobId, data as unknown as JobProgressData));
+    this.qe.on('completed', ({ jobId }) => void this.collect(jobId, 'completed'));
+    // A failure is checked against the job's state: only a final one (no retry left) ends the task.
+    this.qe.on('failed', ({ jobId }) => void this.collect(jobId));
+  }
+
+  async start(): Promise<void> {
+    void this.qe.run().catch(() => {});
+    await this.qe.waitUntilReady();
+    this.size = await this.q.getWorkersCount().catch(() => 0);
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.timer.unref?.();
+  }
+
+  async run<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<Result[]> {
+    const outcomes = await this.begin<Result>(tasks, options, options.failFast ?? false);
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed !== undefined && !failed.ok) throw failed.error;
+    return outcomes.map((o) => (o as { value: Result }).value);
+  }
+
+  runSettled<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<TaskOutcome<Result>[]> {
+    return this.begin<Result>(tasks, options, false);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const run of [...this.runs.values()]) this.settle(run, new BdlError('E_CLOSED', 'queue pool: closed while this run was in flight. Close the pool only after its runs settle.'));
+    await Promise.all([...this.cleanups]);
+    await Promise.allSettled([this.qe.close(), this.q.close()]);
+    await Promise.allSettled([this.redis.quit(), this.events.quit()]);
+  }
+
+  private async begin<Result>(tasks: readonly TaskDescription[], options: RunOptions, failFast: boolean): Promise<TaskOutcome<Result>[]> {
+    if (this.closed) throw new BdlError('E_CLOSED', 'queue pool: already closed. Create a new one with createQueuePool().');
+    validate(tasks, options);
+    const { signal } = options;
+    if (signal?.aborted) throw abortError();
+    if (tasks.length === 0) return [];
+    const bytes = encodeData(options.data ?? {});
+    const hash = sha256(bytes);
+    // Stored once per content: a second run on the same data only refreshes the expiry.
+    const key = this.keys.data(hash);
+    if ((await this.redis.set(key, bytes, 'EX', KEY_TTL_S, 'NX')) === null) await this.redis.expire(key, KEY_TTL_S);
+    const id = randomUUID();
+    const done = new Promise<TaskOutcome<Result>[]>((resolve, reject) => {
+      const onAbort = () => this.settle(run, abortError());
+      const run: QRun = {
+        id, tasks, options, failFast,
+        outcomes: tasks.map(() => undefined),
+        pending: new Set(tasks.map((_, i) => i)),
+        attempts: new Map(),
+        lastProgress: new Map(),
+        lastEvent: Date.now(),
+        added: false,
+        remaining: tasks.length,
+        settled: false,
+        finish: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (error !== undefined) reject(error);
+          else resolve(run.outcomes as TaskOutcome<Result>[]);
+        },
+      };
+      this.runs.set(id, run);
+      signal?.addEventListener('abort', onAbort);
+    });
+    const jobs = tasks.map((t, taskId) => {
+      const data: JobData = { v: 1, run: id, taskId, task: encodeTask(t), data: hash };
+      return {
+        name: t.kind,
+        data,
+        // Kept a day at most if this caller dies before collecting them.
+        opts: { jobId: jobIdOf(id, taskId), attempts: this.maxRestarts + 1, removeOnComplete: { age: KEY_TTL_S }, removeOnFail: { age: KEY_TTL_S } },
+      };
+    });
+    try {
+      await this.q.addBulk(jobs);
+      const run = this.runs.get(id);
+      if (run) run.added = true;
+    } catch (e) {
+      const run = this.runs.get(id);
+      if (run) this.settle(run, new BdlError('E_WORKER', `queue pool: could not add the run's jobs (${(e as Error).message}).`));
+    }
+    this.size = await this.q.getWorkersCount().catch(() => this.size);
+    return done;
+  }
+
+  private lookup(jobId: string): { run: QRun; taskId: number } | undefined {
+    const cut = jobId.lastIndexOf('-');
+    const run = this.runs.get(jobId.slice(0, cut));
+    const taskId = Number(jobId.slice(cut + 1));
+    return run && !run.settled && run.pending.has(taskId) ? { run, taskId } : undefined;
+  }
+
+  private progress(jobId: string, data: JobProgressData): void {
+    this.lastContact = Date.now();
+    const hit = this.lookup(jobId);
+    if (!hit || data == null || typeof data !== 'object') return;
+    const { run, taskId } = hit;
+    run.lastEvent = Date.now();
+    const seen = run.attempts.get(taskId) ?? 0;
+    if (data.attempt > seen) {
+      run.attempts.set(taskId, data.attempt);
+      const onRestart = run.options.onRestart;
+      if (onRestart) {
+        void this.redis.getBuffer(this.keys.checkpoint(jobId)).then(
+          (b) => callUser(() => onRestart({ taskId, attempt: data.attempt, checkpoint: b ? decodeValue(b) : undefined, reason: data.reason ?? 'retried by the queue' })),
+          () => {},
+        );
+      }
+    }
+    if (data.step === undefined || run.options.onProgress === undefined) return;
+    const now = performance.now();
+    if (now - (run.lastProgress.get(taskId) ?? -Infinity) < PROGRESS_INTERVAL_MS && data.step < data.total!) return;
+    run.lastProgress.set(taskId, now);
+    callUser(() => run.options.onProgress!({ taskId, step: data.step!, total: data.total!, payload: data.payload }));
+  }
+
+  /** Reads a finished job's outcome into its run, then removes the job. `known`: the state its event announced. */
+  private async collect(jobId: string, known?: 'completed'): Promise<void> {
+    if (!this.lookup(jobId)) return;
+    const job = await Job.fromId(this.q, jobId).catch(() => undefined);
+    const state = job ? (known ?? (await job.getState().catch(() => undefined))) : 'unknown';
+    const hit = this.lookup(jobId);
+    if (!hit || (state !== 'completed' && state !== 'failed' && state !== 'unknown')) return;
+    const { run, taskId } = hit;
+    run.lastEvent = Date.now();
+    run.pending.delete(taskId);
+    let outcome: TaskOutcome<unknown>;
+    if (state === 'completed') {
+      try {
+        outcome = { ok: true, value: decodeValue(Buffer.from(job!.returnvalue as string, 'base64')) };
+      } catch (e) {
+        outcome = { ok: false, error: taskError(run.tasks, taskId, 'E_FORMAT', `its result could not be decoded (${(e as Error).message})`) };
+      }
+    } else if (state === 'failed') {
+      const m = /^(E_[A-Z_]+): ([\s\S]*)$/.exec(job!.failedReason ?? '');
+      outcome = { ok: false, error: taskError(run.tasks, taskId, m ? m[1] : 'E_WORKER', m ? m[2] : `the queue failed it: ${job!.failedReason}`) };
+    } else {
+      outcome = { ok: false, error: taskError(run.tasks, taskId, 'E_WORKER', 'its job vanished from the queue (Redis lost data, or someone removed it)') };
+    }
+    void job?.remove().catch(() => {});
+    void this.redis.del(this.keys.checkpoint(jobId)).catch(() => {});
+    this.record(run, taskId, outcome);
+  }
+
+  private record(run: QRun, taskId: number, outcome: TaskOutcome<unknown>): void {
+    if (run.settled) return;
+    run.outcomes[taskId] = outcome;
+    if (!outcome.ok && run.failFast) return this.settle(run, outcome.error);
+    if (--run.remaining === 0) this.settle(run, undefined);
+  }
+
+  /** Ends a run; an unfinished one is cancelled: its jobs are removed, running ones stopped. */
+  private settle(run: QRun, error: BdlError | undefined): void {
+    if (run.settled) return;
+    run.settled = true;
+    this.runs.delete(run.id);
+    if (run.pending.size > 0) {
+      const c = this.cancel(run).catch(() => {});
+      this.cleanups.add(c);
+      void c.then(() => this.cleanups.delete(c));
+    }
+    run.finish(error);
+  }
+
+  /**
+   * Marks the run cancelled (workers check the mark before starting a job and hear it by pub/sub
+   * while running one), then removes its jobs: waiting ones at once, running ones once their
+   * worker has stopped them. Gives up after 15 s (a worker that vanished holds its lock until the
+   * lock expires; the job then fails on the mark when retried).
+   */
+  private async cancel(run: QRun): Promise<void> {
+    await this.redis.set(this.keys.cancelled(run.id), '1', 'EX', KEY_TTL_S);
+    await this.redis.publish(this.keys.cancelChannel, run.id);
+    const left = new Set([...run.pending].map((t) => jobIdOf(run.id, t)));
+    const deadline = Date.now() + 15_000;
+    while (left.size > 0 && Date.now() < deadline) {
+      for (const id of [...left]) {
+        const job = await Job.fromId(this.q, id).catch(() => null);
+        if (job == null) left.delete(id);
+        else if (await job.remove().then(() => true, () => false)) left.delete(id);
+      }
+      if (left.size > 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    await this.redis.del(...[...run.pending].map((t) => this.keys.checkpoint(jobIdOf(run.id, t)))).catch(() => {});
+  }
+
+  /** Backs the events up: finished jobs whose event was missed, and a deadline on Redis's silence. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.runs.size === 0) {
+      this.lastContact = Date.now();
+      return;
+    }
+    this.polling = true;
+    try {
+      await withTimeout(this.redis.ping(), this.pollMs, 'no answer');
+      this.lastContact = Date.now();
+      // Only runs that have gone quiet: while events flow, a missed one is caught once they stop.
+      for (const run of [...this.runs.values()].filter((r) => r.added && Date.now() - r.lastEvent > 2 * this.pollMs)) {
+        for (const taskId of [...run.pending]) {
+          const id = jobIdOf(run.id, taskId);
+          const state = await withTimeout(this.q.getJobState(id), this.pollMs, 'no answer');
+          if (state === 'completed' || state === 'failed' || state === 'unknown') await this.collect(id);
+        }
+      }
+    } catch {
+      if (Date.now() - this.lastContact > this.unreachableMs) {
+        for (const run of [...this.runs.values()]) {
+          this.settle(run, new BdlError('E_WORKER', `queue pool: Redis has not answered for ${Math.round((Date.now() - this.lastContact) / 1000)} s; the run is abandoned. Check the server, then run again (finished tasks are not kept).`, 'connection'));
+        }
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: ReturnType<typeof setTimeout>;
+  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+}

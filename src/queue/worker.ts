@@ -1,0 +1,218 @@
+/**
+ * A queue worker: pulls jobs from the BullMQ queue and runs them on its wasm threads. Each job is
+ * checked before any work (a registered kind with well-formed options, data whose SHA-256 matches,
+ * a user target module only when allow-listed); a refused job fails at once with a typed reason,
+ * is logged, and is never retried, and the worker keeps serving. Checkpoints go to Redis, so a job
+ * whose worker died resumes from its last one on another worker.
+ */
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BdlError, argError, describe } from '../errors.js';
+import { TASKS } from '../orchestration/tasks.js';
+import { registerTasks } from '../pool/registry.js';
+import type { TaskData } from '../pool/types.js';
+import { decodeData, decodeTask, decodeValue, encodeValue, sha256 } from './codec.js';
+import { KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { failedReason, type JobData, type JobProgressData } from './protocol.js';
+import { Slots, ThreadDied } from './slots.js';
+import { validateTask } from './validate.js';
+
+export interface QueueWorkerOptions {
+  readonly connection: QueueConnection;
+  /** Queue name (default 'bdl'). */
+  readonly queue?: string;
+  /** Jobs run at once, one wasm thread each (default 1). */
+  readonly concurrency?: number;
+  /** Module paths (or file: URLs) of user log-densities this worker may import; none by default. */
+  readonly allowTargets?: readonly string[];
+  /** BullMQ's job lock: a worker silent this long is presumed dead and its job retried (default 30 000 ms). */
+  readonly lockDuration?: number;
+  /** How often this worker looks for stalled jobs of dead workers (default 30 000 ms). */
+  readonly stalledInterval?: number;
+  /** Times a job may be recovered from a dead worker before it fails (default 3). */
+  readonly maxStalledCount?: number;
+  /**
+   * Least time between two progress reports of one job (default 100 ms, as the local pool); each
+   * report costs Redis a few commands, so fleets of hundreds of workers should raise it (DISTRIBUTED.md).
+   */
+  readonly progressInterval?: number;
+  /** Run data kept in memory, most recent first (default 4 data sets). */
+  readonly cacheSize?: number;
+  /** One line per event (default: none). */
+  readonly log?: (line: string) => void;
+}
+
+export interface QueueWorker {
+  readonly concurrency: number;
+  /** Stops taking jobs; running jobs are stopped and re-queued (they resume from their checkpoint elsewhere). */
+  close(): Promise<void>;
+}
+
+interface Active {
+  readonly run: string;
+  cancel?: () => void;
+  requeue: boolean;
+}
+
+/** Starts a worker; resolves once it is connected and its threads are ready. */
+export async function createQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const { queue = 'bdl', concurrency = 1, lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 3, cacheSize = 4, progressInterval = 100 } = options;
+  for (const [k, v] of Object.entries({ concurrency, lockDuration, stalledInterval, cacheSize, progressInterval })) {
+    if (!(Number.isInteger(v) && v >= 1)) throw argError('E_ARG', k, 'a positive integer', describe(v), 'Omit it for the default.');
+  }
+  registerTasks(TASKS);
+  const log = options.log ?? (() => {});
+  const allow = new Set((options.allowTargets ?? []).map((p) => (/^[a-z][a-z0-9+.-]+:/i.test(p) ? p : pathToFileURL(resolve(p)).href)));
+  const keys = queueKeys(queue);
+  const slots = await Slots.create(concurrency);
+  const redis = openRedis(options.connection, 'bdl-worker');
+  const sub = openRedis(options.connection, 'bdl-worker-cancel');
+  const bull = openRedis(options.connection, 'bdl-worker-jobs');
+
+  const active = new Map<string, Active>();
+  let stopping = false;
+  await sub.subscribe(keys.cancelChannel);
+  sub.on('message', (_ch: string, runId: string) => {
+    for (const a of active.values()) if (a.run === runId) a.cancel?.();
+  });
+
+  const cache = dataCache(redis, keys.data, cacheSize, (id) => slots.forget(id));
+
+  const processor = async (job: BullJob<JobData>, token?: string): Promise<string> => {
+    const d = job.data;
+    let task;
+    try {
+      if (d == null || d.v !== 1 || typeof d.run !== 'string' || !Number.isInteger(d.taskId) || typeof d.task !== 'string' || typeof d.data !== 'string') {
+        throw argError('E_ARG', 'job.data', '{ v: 1, run, taskId, task, data }', describe(d), 'Add jobs with the queue pool.');
+      }
+      task = validateTask(decodeTask(d.task), allow);
+    } catch (e) {
+      throw refuse(job, e, log);
+    }
+    if ((await redis.exists(keys.cancelled(d.run))) === 1) throw new UnrecoverableError(failedReason('E_ABORTED', 'its run was cancelled before it started.'));
+    let data: { id: number; data: TaskData };
+    try {
+      data = await cache.get(d.data);
+    } catch (e) {
+      throw refuse(job, e, log);
+    }
+    const ckptKey = keys.checkpoint(job.id!);
+    const saved = await redis.getBuffer(ckptKey);
+    const resume = saved ? decodeValue(saved) : undefined;
+    const attempt = Math.max(0, (job.attemptsStarted ?? 1) - 1);
+    const me: Active = { run: d.run, requeue: false };
+    active.set(job.id!, me);
+    let writes: Promise<unknown> = Promise.resolve();
+    let reported = -Infinity;
+    const report = (p: JobProgressData) => void job.updateProgress(p as never).catch(() => {});
+    if (attempt > 0) report({ attempt, reason: saved ? 'resumed from its last checkpoint' : 'restarted from the start (no checkpoint)' });
+    log(`job ${job.id}: ${task.kind} stream ${task.stream}, attempt ${attempt}${saved ? ', from a checkpoint' : ''}`);
+    try {
+      const out = await slots.run(
+        { taskId: d.taskId, task, resume, attempt },
+        data.id,
+        data.data,
+        {
+          progress: (e) => {
+            const now = performance.now();
+            if (now - reported < progressInterval && e.step < e.total) return;
+            reported = now;
+            report({ step: e.step, total: e.total, payload: e.payload, attempt });
+          },
+          checkpoint: (s) => void (writes = writes.then(() => redis.set(ckptKey, encodeValue(s), 'EX', KEY_TTL_S)).catch(() => {})),
+        },
+        (cancel) => {
+          me.cancel = cancel;
+          if (stopping) me.requeue = true, cancel();
+        },
+      );
+      await writes;
+      if (out.ok) {
+        await redis.del(ckptKey);
+        return encodeValue(out.value).toString('base64');
+      }
+      if (out.code === 'E_ABORTED' && me.requeue) {
+        // Stopped by SIGTERM: back to the queue at once, to resume from its checkpoint elsewhere.
+        await job.moveToDelayed(Date.now(), token);
+        log(`job ${job.id}: re-queued (worker stopping)`);
+        throw new DelayedError();
+      }
+      log(`job ${job.id}: failed: ${out.code}: ${out.message}`);
+      throw new UnrecoverableError(failedReason(out.code, out.message));
+    } catch (e) {
+      if (e instanceof ThreadDied) log(`job ${job.id}: ${e.message}; retried`);
+      throw e;
+    } finally {
+      active.delete(job.id!);
+    }
+  };
+
+  const worker = new Worker<JobData, string>(queue, processor, {
+    connection: bull, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false,
+  });
+  worker.on('error', (e) => log(`redis: ${e.message}`));
+  void worker.run().catch((e: Error) => log(`worker stopped: ${e.message}`));
+  await worker.waitUntilReady();
+  log(`worker: ${concurrency} thread(s) on queue ${queue} at ${describeConnection(options.connection)}; user targets allowed: ${allow.size ? [...allow].join(', ') : 'none'}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    concurrency,
+    close() {
+      closing ??= (async () => {
+        stopping = true;
+        // Stop fetching first, so a job re-queued below goes to another worker, not back to this one.
+        const fetching = worker.close();
+        for (const a of active.values()) {
+          a.requeue = true;
+          a.cancel?.();
+        }
+        await fetching;
+        await slots.close();
+        await Promise.allSettled([redis.quit(), sub.quit(), bull.quit()]);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** A refused job: logged, failed with a typed reason, never retried. */
+function refuse(job: BullJob, e: unknown, log: (line: string) => void): UnrecoverableError {
+  const code = e instanceof BdlError ? e.code : 'E_ARG';
+  const message = e instanceof Error ? e.message : String(e);
+  log(`job ${job.id}: refused: ${code}: ${message}`);
+  return new UnrecoverableError(failedReason(code, `refused: ${message}`));
+}
+
+/** Run data by hash: fetched once, checked against its hash, kept for the next jobs of the run. */
+function dataCache(redis: Redis, keyOf: (hash: string) => string, capacity: number, evicted: (id: number) => void) {
+  const entries = new Map<string, Promise<{ id: number; data: TaskData }>>();
+  let ids = 0;
+  return {
+    get(hash: string): Promise<{ id: number; data: TaskData }> {
+      if (!/^[0-9a-f]{64}$/.test(hash)) return Promise.reject(argError('E_ARG', 'job.data', 'a SHA-256 in hex', describe(hash), 'Add jobs with the queue pool.'));
+      let e = entries.get(hash);
+      if (e === undefined) {
+        e = (async () => {
+          const bytes = await redis.getBuffer(keyOf(hash));
+          if (bytes === null) throw argError('E_FORMAT', 'job.data', `data stored under ${hash.slice(0, 12)}…`, 'no such key (expired or never stored)', 'Run again from the caller.');
+          const actual = sha256(bytes);
+          if (actual !== hash) throw argError('E_FORMAT', 'job.data', `bytes hashing to ${hash.slice(0, 12)}…`, `bytes hashing to ${actual.slice(0, 12)}…`, 'The stored data does not match its hash: refused.');
+          return { id: ++ids, data: decodeData(bytes) };
+        })();
+        e.catch(() => entries.delete(hash));
+      } else {
+        entries.delete(hash);
+      }
+      entries.set(hash, e);
+      while (entries.size > capacity) {
+        const [oldest, p] = entries.entries().next().value!;
+        entries.delete(oldest);
+        void p.then((x) => evicted(x.id), () => {});
+      }
+      return e;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The command line with --redis: `bdl fit`, `bdl sample --chains 64` and `bdl compare` give the
+// same output as without it for the same seed (timings aside), their tasks run by `bdl worker`
+// processes; `bdl sample`'s user target runs only because the workers allow-list it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, jobCounts, redisMissing, startRedis, startWorker, watch, type RedisServer, type WorkerProcess } from './servers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bdl-queue-cli-'));
+const target = join(dir, 'normal.mjs');
+writeFileSync(target, `export const dim = 2;
+export function logDensity(q, g) { let s = 0; for (let i = 0; i < 2; i++) { const d = q[i] - i; g[i] = -d; s -= 0.5 * d * d; } return s; }\n`);
+const rows = Array.from({ length: 40 }, (_, i) => `${(i / 10 - 2).toFixed(2)},${Math.sin(i / 5).toFixed(4)}`);
+writeFileSync(join(dir, 'train.csv'), rows.filter((_, i) => i % 4 !== 0).join('\n'));
+writeFileSync(join(dir, 'test.csv'), rows.filter((_, i) => i % 4 === 0).join('\n'));
+
+/** Runs `bdl ...args` with a deadline; resolves its exit, stdout and stderr. */
+async function bdl(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (b) => (stdout += b));
+  child.stderr!.on('data', (b) => (stderr += b));
+  const exit = await watch(child, 240_000);
+  return { code: exit.code, stdout, stderr };
+}
+
+/** JSON without wall-clock fields. */
+const timeless = (text: string) => JSON.parse(text, (k, v) => (/seconds|timings/i.test(k) ? undefined : v));
+
+describe.skipIf(redisMissing)('the command line with --redis', () => {
+  let redis: RedisServer;
+  let workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+    workers = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--allow-target', target])));
+  }, 90_000);
+  afterAll(async () => {
+    const exits = await Promise.all(workers.map((w) => w.stop()));
+    await redis?.dispose();
+    expect(exits).toEqual(workers.map(() => ({ code: 0, signal: null })));
+  }, 60_000);
+
+  it('bdl sample --chains 64 and bdl fit: the same JSON as the local pool', async () => {
+    const sample = ['sample', '--target', target, '--chains', '64', '--warmup', '40', '--draws', '20', '--seed', '3'];
+    const fit = ['fit', '--method', 'ensemble', '--train', 'train.csv', '--test', 'test.csv', '--members', '3', '--epochs', '20', '--hidden', '8', '--seed', '2'];
+    const [qs, ls, qf, lf] = await Promise.all([
+      bdl(...sample, '--redis', redis.url, '--out', 'q.json'),
+      bdl(...sample, '--out', 'l.json'),
+      bdl(...fit, '--redis', redis.url),
+      bdl(...fit),
+    ]);
+    for (const r of [qs, ls, qf, lf]) expect(r.code, r.stderr).toBe(0);
+    const q = timeless(readFileSync(join(dir, 'q.json'), 'utf8'));
+    expect(q.draws).toHaveLength(64);
+    expect(q).toEqual(timeless(readFileSync(join(dir, 'l.json'), 'utf8')));
+    expect(timeless(qf.stdout)).toEqual(timeless(lf.stdout));
+    expect(workers.map((w) => w.log()).join('')).toMatch(/chain stream 63/);
+    expect(workers.map((w) => w.log()).join('')).toMatch(/train-member stream 2/);
+  }, 240_000);
+
+  it('bdl compare --redis: the same results.json (timings aside) as without', async () => {
+    // NUTS: its chains are pool tasks (the ensemble's members are covered by bdl fit above).
+    const args = ['compare', '--dataset', 'toy-gap', '--methods', 'nuts', '--seed', '1'];
+    const [q, l] = await Promise.all([bdl(...args, '--redis', redis.url, '--out', 'cq'), bdl(...args, '--out', 'cl')]);
+    for (const r of [q, l]) expect(r.code, r.stderr).toBe(0);
+    const suites = (d: string) => timeless(readFileSync(join(dir, d, 'results.json'), 'utf8')).suites;
+    expect(suites('cq')).toEqual(suites('cl'));
+    expect(workers.map((w) => w.log()).join('')).toMatch(/chain stream 1/);
+    expect(await jobCounts(redis.url)).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0 });
+  }, 240_000);
+});

@@ -1,0 +1,123 @@
+// Faults on the queue backend: a worker process SIGKILLed mid-chain (the chain resumes from its
+// last checkpoint in Redis on the other worker, with the same draws as an uninterrupted local run),
+// and Redis restarted mid-run with persistence on (the run completes or fails with a typed error).
+import { describe, expect, it } from 'vitest';
+import type { RestartEvent, TaskDescription } from '../../src/index.js';
+import type { SelftestResult } from '../../src/pool/selftest.js';
+import { lib, queue, redisMissing, startRedis, startWorker } from './servers.js';
+
+const x = Float32Array.from({ length: 20 }, (_, i) => i / 7 - 1.4);
+const y = Float32Array.from(x, (v) => Math.sin(2 * v));
+const data = lib.makeDataset({ data: x, cols: 1 }, y);
+const spec = { inputs: 1, hidden: [6], outputs: 1, activation: 'tanh' as const, likelihood: 'gaussian' as const };
+const chainOptions = { chains: 1, warmup: 150, draws: 150, seed: 9, kernel: { type: 'nuts' as const, maxTreeDepth: 6 }, checkpointEvery: 20 };
+const bitsOf = (a: Float64Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length * 2)];
+
+describe.skipIf(redisMissing)('queue backend faults', () => {
+  it('a worker SIGKILLed mid-chain: the chain resumes from its checkpoint on the other worker, same draws as uninterrupted', async () => {
+    const redis = await startRedis();
+    const workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
+    const pool = await queue.createQueuePool({ connection: redis.url });
+    try {
+      const restarts: RestartEvent[] = [];
+      let killed: Promise<unknown> | undefined;
+      const r = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, {
+        ...chainOptions,
+        pool,
+        onRestart: (e) => restarts.push(e),
+        onProgress: (p) => {
+          if (killed !== undefined || p.iteration < 50) return;
+          const victim = workers.find((w) => w.log().includes('chain stream 0, attempt 0'))!;
+          victim.child.kill('SIGKILL');
+          killed = victim.exit;
+        },
+      });
+      expect(await killed).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(restarts).toHaveLength(1);
+      expect(restarts[0].attempt).toBeGreaterThanOrEqual(1);
+      const resumedAt = (restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration;
+      expect(resumedAt).toBeGreaterThanOrEqual(40);
+      expect(resumedAt).toBeLessThan(300);
+      expect(workers.map((w) => w.log()).join('')).toMatch(/chain stream 0, attempt [1-9], from a checkpoint/);
+      const local = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, { ...chainOptions, poolSize: 1 });
+      expect(bitsOf(r.draws![0])).toEqual(bitsOf(local.draws![0]));
+      expect(r.results[0].count).toBe(150);
+    } finally {
+      await pool.close();
+      const exits = await Promise.all(workers.map((w) => (w.child.exitCode === null && w.child.signalCode === null ? w.stop() : w.exit)));
+      await redis.dispose();
+      expect(exits.filter((e) => e.code === 0)).toHaveLength(1);
+    }
+  }, 240_000);
+
+  it('SIGTERM re-queues the running task: the worker exits 0 and another one finishes it from its checkpoint, same bits', async () => {
+    const redis = await startRedis();
+    const workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
+    const pool = await queue.createQueuePool({ connection: redis.url });
+    const tasks: TaskDescription[] = [{ kind: 'selftest', seed: 6, stream: 0, options: { steps: 20_000, checkpointEvery: 500 } }];
+    try {
+      const restarts: RestartEvent[] = [];
+      let stopped: Promise<unknown> | undefined;
+      let victim = -1;
+      const [r] = await pool.run<SelftestResult>(tasks, {
+        onRestart: (e) => restarts.push(e),
+        onProgress: (e) => {
+          if (stopped !== undefined || e.step < 1000) return;
+          victim = workers.findIndex((w) => w.log().includes('selftest stream 0, attempt 0'));
+          stopped = workers[victim].stop();
+        },
+      });
+      expect(await stopped).toEqual({ code: 0, signal: null });
+      expect(restarts.map((e) => e.attempt)).toEqual([1]);
+      expect(workers[victim].log()).toMatch(/re-queued \(worker stopping\)/);
+      expect(workers[1 - victim].log()).toMatch(/selftest stream 0, attempt 1, from a checkpoint/);
+      const local = await lib.createPool({ size: 0 });
+      const [expected] = await local.run<SelftestResult>(tasks).finally(() => local.close());
+      expect(r.acc).toBe(expected.acc);
+      expect([...new Uint32Array(r.x.buffer)]).toEqual([...new Uint32Array(expected.x.buffer)]);
+    } finally {
+      await pool.close();
+      await Promise.all(workers.map((w) => (w.child.exitCode === null ? w.stop() : w.exit)));
+      await redis.dispose();
+    }
+  }, 240_000);
+
+  it('Redis restarted mid-run (append-only file on): the run completes with the same bits, or fails with a typed error — never hangs', async () => {
+    const redis = await startRedis({ appendonly: true });
+    const worker = await startWorker(redis.url);
+    const pool = await queue.createQueuePool({ connection: redis.url, unreachableMs: 10_000, pollMs: 500 });
+    const tasks: TaskDescription[] = Array.from({ length: 3 }, (_, i) => ({ kind: 'selftest', seed: 4, stream: i, options: { steps: 4000, checkpointEvery: 200 } }));
+    try {
+      let restarted: Promise<void> | undefined;
+      const run = pool.run<SelftestResult>(tasks, {
+        onProgress: () => {
+          restarted ??= (async () => {
+            expect(await redis.stop()).toMatchObject({ code: 0 });
+            await new Promise((r) => setTimeout(r, 300));
+            await redis.start();
+          })();
+        },
+      });
+      const deadline = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 45_000).unref());
+      const outcome = await Promise.race([run.then((v) => ({ ok: true as const, v }), (e) => ({ ok: false as const, e })), deadline]);
+      await restarted;
+      expect(outcome).not.toBe('hung');
+      if (outcome !== 'hung' && outcome.ok) {
+        const local = await lib.createPool({ size: 0 });
+        const expected = await local.run<SelftestResult>(tasks).finally(() => local.close());
+        expect(outcome.v.map((r) => r.acc)).toEqual(expected.map((r) => r.acc));
+      } else if (outcome !== 'hung') {
+        expect(outcome.e).toBeInstanceOf(lib.BdlError);
+        expect(['E_WORKER', 'E_FORMAT']).toContain(outcome.e.code);
+      }
+      // The worker reconnected and still serves.
+      const after = await pool.run<SelftestResult>(tasks.map((t) => ({ ...t, options: { steps: 5 } })));
+      expect(after).toHaveLength(3);
+    } finally {
+      await pool.close();
+      const exit = await worker.stop();
+      await redis.dispose();
+      expect(exit).toEqual({ code: 0, signal: null });
+    }
+  }, 240_000);
+});

@@ -1,0 +1,143 @@
+// A real Redis (Debian's redis-server on a free loopback port, in a temporary directory) and real
+// `bdl worker` processes (the built dist/cli.js) for the queue tests. Every child process has a
+// deadline after which it is killed, and its exit is awaited and reported.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as Lib from '../../src/index.js';
+import type * as Queue from '../../src/queue/index.js';
+
+const REDIS = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+/** Why the queue tests skip, or undefined when Redis is here. */
+export const redisMissing = existsSync(REDIS) ? undefined : `no redis-server at ${REDIS} (install Debian's redis-server, or set REDIS_SERVER): skipping the queue tests`;
+if (redisMissing) console.log(redisMissing);
+
+export const lib = (await import(/* @vite-ignore */ new URL('../../dist/index.js', import.meta.url).href)) as typeof Lib;
+export const queue = (await import(/* @vite-ignore */ new URL('../../dist/queue.js', import.meta.url).href)) as typeof Queue;
+export const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** The outcome of a child process. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A child with a deadline: killed (SIGKILL) if still running after `deadlineMs`. */
+export function watch(child: ChildProcess, deadlineMs: number): Promise<Exit> {
+  const t = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
+  return new Promise((resolve) => child.once('exit', (code, signal) => (clearTimeout(t), resolve({ code, signal }))));
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export interface RedisServer {
+  readonly url: string;
+  /** Stops the server (SIGTERM: it writes its append-only file first) and awaits its exit. */
+  stop(): Promise<Exit>;
+  /** Starts it again on the same port and directory. */
+  start(): Promise<void>;
+  /** Stops it and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/** Starts redis-server on a free loopback port; `appendonly` turns persistence on. */
+export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'bdl-redis-'));
+  let proc: ChildProcess | undefined;
+  let exit: Promise<Exit> | undefined;
+  const start = async () => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', opts.appendonly ? 'yes' : 'no'];
+    proc = spawn(REDIS, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    exit = watch(proc, 600_000);
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${out}`)), 10_000);
+      proc!.stdout!.on('data', (b: Buffer) => {
+        out += b;
+        if (out.includes('Ready to accept connections')) (clearTimeout(t), resolve());
+      });
+      void exit!.then((e) => (clearTimeout(t), reject(new Error(`redis-server exited (${e.code ?? e.signal}):\n${out}`))));
+    });
+  };
+  await start();
+  const stop = async () => {
+    proc!.kill('SIGTERM');
+    return exit!;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    start,
+    async dispose() {
+      if (proc!.exitCode === null && proc!.signalCode === null) await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** Everything it wrote to stderr (its log). */
+  log(): string;
+  /** Resolves when it exits. */
+  readonly exit: Promise<Exit>;
+  /** SIGTERM, then its exit. */
+  stop(): Promise<Exit>;
+}
+
+/** Starts `bdl worker --redis url` (lock of 2 s, stalled check every 1 s) and waits until it serves. */
+export async function startWorker(url: string, extra: string[] = []): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000', ...extra], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exit = watch(child, 600_000);
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`bdl worker did not start within 30 s:\n${err}`)), 30_000);
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b;
+      if (err.includes('thread(s) on queue')) (clearTimeout(t), resolve());
+    });
+    void exit.then((e) => (clearTimeout(t), reject(new Error(`bdl worker exited (${e.code ?? e.signal}):\n${err}`))));
+  });
+  return {
+    child,
+    log: () => err,
+    exit,
+    stop() {
+      child.kill('SIGTERM');
+      return exit;
+    },
+  };
+}
+
+/** Every job count of the queue (all zero: nothing left behind). */
+export async function jobCounts(url: string, name = 'bdl'): Promise<Record<string, number>> {
+  const { Queue } = await import('bullmq');
+  const { Redis } = await import('ioredis');
+  const conn = new Redis(url, { maxRetriesPerRequest: null });
+  conn.on('error', () => {});
+  const q = new Queue(name, { connection: conn });
+  try {
+    return await q.getJobCounts();
+  } finally {
+    await q.close();
+    await conn.quit();
+  }
+}
+
+/** redis-cli against the test server (for raw keys). */
+export function redisCli(url: string, ...args: string[]): string {
+  const port = new URL(url).port;
+  return spawnSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8', timeout: 10_000 }).stdout;
+}
