@@ -9,6 +9,9 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../../vitest.config.js';
+import { skipWithoutChromium } from '../helpers/chromium.js';
+
+const noBrowser = skipWithoutChromium('test/demo/demo.node.test.ts');
 
 const root = resolve(__dirname, '../..');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -17,6 +20,7 @@ let browser: Browser;
 let base = '';
 
 beforeAll(async () => {
+  if (noBrowser) return;
   execFileSync(process.execPath, ['scripts/demo.mjs'], { cwd: root });
   mkdirSync(join(root, 'test-output'), { recursive: true });
   server = createServer(async (req, res) => {
@@ -38,7 +42,7 @@ afterAll(async () => {
   server?.close();
 });
 
-describe('demo page', () => {
+describe.skipIf(noBrowser)('demo page', () => {
   it('clicking points and running a method draws its band', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
