@@ -36,6 +36,7 @@ async function parent() {
     if (killed) hung++;
     else if (code !== 0) failed++;
     const last = out.trim().split('\n').at(-1) ?? '';
+    out = out.replace(/^run \d+\n/gm, '');
     console.log(`repeat ${r + 1}/${repeats}: ${killed ? 'HUNG' : code === 0 ? 'ok' : `exit ${code}`} ${last}`);
     if (killed || code !== 0) console.log(out);
   }
@@ -50,10 +51,16 @@ function runChild(r) {
       env: { ...process.env, STRESS_SEED: String(r) },
     });
     let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    // The child dumps its own state on a stall; this is the backstop if its event loop is stuck too.
-    const kill = setTimeout(() => p.kill('SIGKILL'), stallMs + 10_000);
+    // The child dumps its own state on a stall; this is the backstop if its event loop is stuck too
+    // (the child prints a heartbeat every 10 runs).
+    let kill = setTimeout(() => p.kill('SIGKILL'), stallMs + 10_000);
+    const heard = (d) => {
+      out += d;
+      clearTimeout(kill);
+      kill = setTimeout(() => p.kill('SIGKILL'), stallMs + 10_000);
+    };
+    p.stdout.on('data', heard);
+    p.stderr.on('data', heard);
     p.on('exit', (code, signal) => {
       clearTimeout(kill);
       resolve({ code, out, killed: signal === 'SIGKILL' || code === 124 });
@@ -87,6 +94,7 @@ async function child() {
     });
     lastProgress = Date.now();
     globalThis.gc();
+    if ((at + 1) % 10 === 0) console.log(`run ${at + 1}`);
   }
   clearInterval(watchdog);
   clearInterval(gcTimer);
