@@ -32,11 +32,11 @@ async function parent() {
   let failed = 0;
   const t0 = Date.now();
   for (let r = 0; r < repeats; r++) {
-    const { code, out, killed } = await runChild(r);
+    const { code, out: raw, killed } = await runChild(r);
     if (killed) hung++;
     else if (code !== 0) failed++;
+    const out = raw.replace(/^run \d+\n/gm, '');
     const last = out.trim().split('\n').at(-1) ?? '';
-    out = out.replace(/^run \d+\n/gm, '');
     console.log(`repeat ${r + 1}/${repeats}: ${killed ? 'HUNG' : code === 0 ? 'ok' : `exit ${code}`} ${last}`);
     if (killed || code !== 0) console.log(out);
   }

@@ -32,7 +32,7 @@ export {
 } from './linalg/index.js';
 export * from './posterior/index.js';
 export * from './methods/index.js';
-export { createPool, registerTask, taskKinds, type Pool, type PoolOptions, type ProgressEvent, type RestartEvent, type RunOptions, type SharedArray, type TaskContext, type TaskData, type TaskDescription, type TaskOutcome, type TaskRunner } from './pool/index.js';
+export { createPool, fanOut, type FanOutOptions, registerTask, taskKinds, type Pool, type PoolOptions, type ProgressEvent, type RestartEvent, type RunOptions, type SharedArray, type TaskContext, type TaskData, type TaskDescription, type TaskOutcome, type TaskRunner } from './pool/index.js';
 export type { SelftestOptions, SelftestResult } from './tasks/selftest.js';
 export { BnnTarget, bnnTarget, type BnnTargetOptions } from './samplers/bnn-target.js';
 export { sampleChains, diagnose, type Diagnostics, type SampleChainsOptions, type SampleChainsResult, type SampleProgress, type SampleTarget } from './samplers/sample-chains.js';

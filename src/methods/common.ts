@@ -3,6 +3,8 @@
  * progress, cancellation), the spec they imply for a data set, and the training of one network.
  */
 import { argError, describe } from '../errors.js';
+import { signalOption } from '../signal.js';
+import type { ProgressEvent } from '../pool/types.js';
 import type { Dataset } from '../data/dataset.js';
 import { Mlp } from '../model/mlp.js';
 import { checkSpec, type Activation, type Likelihood, type MlpSpec } from '../model/spec.js';
@@ -25,11 +27,18 @@ export interface MethodOptions {
   priorPrecision?: number;
   seed?: number;
   onProgress?: (p: { task?: number; epoch: number; epochs: number; loss: number }) => void;
-  signal?: { readonly aborted: boolean };
+  /** Cancels training (BdlError E_ABORTED). A real AbortSignal; anything else is E_ARG before any work. */
+  signal?: AbortSignal;
+}
+
+/** A fan-out's progress (one event per task) as a method reports it: task, epoch, epochs, loss (NaN when the task reports none). */
+export function memberProgress(onProgress: MethodOptions['onProgress']): ((e: ProgressEvent) => void) | undefined {
+  return onProgress && ((e) => onProgress({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss?: number } | undefined)?.loss ?? NaN }));
 }
 
 /** The network spec a method trains for this data set and these options. */
 export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec> = {}): MlpSpec {
+  signalOption(o.signal);
   const task = o.task ?? 'regression';
   if (task !== 'regression' && task !== 'classification') throw argError('E_ARG', 'task', "'regression' or 'classification'", describe(task), 'Pick one.');
   let outputs = data.targets;

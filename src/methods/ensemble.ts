@@ -21,11 +21,11 @@ import { mixturePredictive } from '../posterior/network.js';
 import { inputSupport, type InputSupport } from '../posterior/support.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
-import { createPool } from '../pool/index.js';
+import { fanOut } from '../pool/fan-out.js';
 import type { Pool } from '../pool/types.js';
 import type { MemberOptions, MemberResult } from '../tasks/train-member.js';
 import '../tasks/train-member.js';
-import { defaultEpochs, engineFor, specFor, type MethodOptions } from './common.js';
+import { defaultEpochs, engineFor, memberProgress, specFor, type MethodOptions } from './common.js';
 import { betaNllOf, intOption, noiseFor, numOption, predictiveNoiseVar, standardized, varianceFloorOf, type BetaNllOption, type PredictiveNoiseOption } from './noise.js';
 
 export interface EnsembleOptions extends MethodOptions, PredictiveNoiseOption, BetaNllOption {
@@ -72,27 +72,19 @@ export async function trainEnsemble(train: Dataset, opts: EnsembleOptions = {}):
   const seed = opts.seed ?? 0;
   const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options, seed, stream: m }));
   const work = options.epochs * data.n * layoutOf(spec).size * M;
-  const pool = opts.pool ?? (await createPool(work >= WORKER_THRESHOLD ? {} : { size: 0 }));
-  // The pool takes an AbortSignal; the method's signal is any { aborted } flag: poll it.
-  const abort = new AbortController();
-  const poll = opts.signal && setInterval(() => opts.signal!.aborted && abort.abort(), 20);
-  try {
-    const results = await pool.run<MemberResult>(tasks, {
-      data: { x: data.x, y: data.y },
-      signal: abort.signal,
-      onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss: number }).loss })),
-    });
-    const het = spec.likelihood === 'heteroscedastic';
-    const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
-    const members = results.map((r) => r.theta);
-    const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
-    if (!het || opts.revertOffData === false) return new EnsemblePosterior(spec, members, noiseVars, standardizer, floor);
-    const mlp = await engineFor(spec);
-    return new EnsemblePosterior(spec, members, noiseVars, standardizer, floor, offDataOf(mlp, members, data.x), mlp);
-  } finally {
-    if (poll) clearInterval(poll);
-    if (!opts.pool) await pool.close();
-  }
+  const results = await fanOut<MemberResult>(tasks, {
+    pool: opts.pool ?? (work >= WORKER_THRESHOLD ? {} : { size: 0 }),
+    data: { x: data.x, y: data.y },
+    signal: opts.signal,
+    onProgress: memberProgress(opts.onProgress),
+  });
+  const het = spec.likelihood === 'heteroscedastic';
+  const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
+  const members = results.map((r) => r.theta);
+  const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
+  if (!het || opts.revertOffData === false) return new EnsemblePosterior(spec, members, noiseVars, standardizer, floor);
+  const mlp = await engineFor(spec);
+  return new EnsemblePosterior(spec, members, noiseVars, standardizer, floor, offDataOf(mlp, members, data.x), mlp);
 }
 
 export class EnsemblePosterior implements Posterior {

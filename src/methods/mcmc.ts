@@ -83,7 +83,7 @@ async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hm
     {
       chains: opts.chains ?? 4, warmup: opts.warmup ?? 500, draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
       pool: opts.pool, poolSize: opts.poolSize,
-      signal: opts.signal as AbortSignal | undefined,
+      signal: opts.signal,
       // One bar for the whole run: iterations summed over chains; `loss` carries the reporting chain's step size.
       onProgress: opts.onProgress && ((p) => {
         done[p.chain] = p.iteration;

@@ -16,8 +16,6 @@ import { trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
 import { trainVi, type ViOptions } from './vi.js';
 import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './swag.js';
 import { trainSubspace, type SubspaceOptions } from './subspace.js';
-import { createPool } from '../pool/index.js';
-import type { Pool } from '../pool/types.js';
 import { trainSghmc, trainSghmcMh } from './sghmc.js';
 import { trainCsgld, trainSgld } from './sgld.js';
 import { trainSvgd } from './svgd.js';
@@ -84,7 +82,7 @@ export const METHODS: Record<string, MethodEntry> = {
   swag: { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', train: (d, o) => trainSwag(d, o as SwagOptions), tuneGrid: swagGrid, tunesNoise: true },
   multiswag: {
     summary: 'MultiSWAG: independent SWAG runs in parallel workers, as a mixture (--members, default 5)',
-    train: (d, o) => withPool(o, (pool) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool })),
+    train: (d, o) => trainMultiSwag(d, { ...(o as MultiSwagOptions), pool: (o.pool as MultiSwagOptions['pool']) ?? {} }),
     tuneGrid: swagGrid,
     tunesNoise: true,
     tuneSearch: { members: 1 },
@@ -170,13 +168,3 @@ export function methodNames(): string[] {
   return Object.keys(METHODS);
 }
 
-/** Runs `f` with the caller's pool, or a default pool (one worker per core) closed afterwards. */
-async function withPool<T>(o: Record<string, unknown>, f: (pool: Pool) => Promise<T>): Promise<T> {
-  if (o.pool) return f(o.pool as Pool);
-  const pool = await createPool();
-  try {
-    return await f(pool);
-  } finally {
-    await pool.close();
-  }
-}

@@ -20,8 +20,9 @@ import { keyOf } from '../random/index.js';
 import { mixturePredictive } from '../posterior/network.js';
 import { encodePosterior, registerPosteriorFormat } from '../posterior/serialize.js';
 import type { Posterior, PredictOptions, Predictive } from '../posterior/types.js';
-import { engineFor, specFor, type MethodOptions } from './common.js';
-import type { Pool } from '../pool/types.js';
+import { engineFor, memberProgress, specFor, type MethodOptions } from './common.js';
+import { fanOut } from '../pool/fan-out.js';
+import type { Pool, PoolOptions } from '../pool/types.js';
 import { predictiveNoiseVar, type PredictiveNoiseOption } from './noise.js';
 import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions } from './swag-moments.js';
 
@@ -38,8 +39,12 @@ export interface SwagOptions extends Omit<MethodOptions, 'learningRate'>, SwagRu
 export interface MultiSwagOptions extends SwagOptions {
   /** Independent SWAG runs (default 5). */
   members?: number;
-  /** Run the members as 'swag-member' tasks on this pool (one worker each); default: in-thread. */
-  pool?: Pool;
+  /**
+   * Where the members run, as 'swag-member' tasks (fanOut): this pool (left open), or the options of
+   * a pool made for the run and closed after it. Default `{ size: 0 }`: in-thread. The members are
+   * bit-for-bit the same either way.
+   */
+  pool?: Pool | PoolOptions;
 }
 
 type Method = 'swa' | 'swag' | 'multiswag';
@@ -56,24 +61,20 @@ export async function trainSwag(train: Dataset, opts: SwagOptions = {}): Promise
   return trainWith('swag', train, opts, 1);
 }
 
-/**
- * MultiSWAG, in-thread: members run one after another through the same function the pool's
- * 'swag-member' task calls, so a pooled run gives the same members bit for bit.
- */
+/** MultiSWAG: M independent SWAG runs, one 'swag-member' task each, fanned out on `pool`. */
 export async function trainMultiSwag(train: Dataset, opts: MultiSwagOptions = {}): Promise<SwagPosterior> {
   const m = opts.members ?? 5;
   if (!(Number.isInteger(m) && m >= 1)) throw argError('E_ARG', 'options.members', 'a positive integer', describe(opts.members), 'E.g. 5.');
-  if (!opts.pool) return trainWith('multiswag', train, opts, m);
   const spec = specFor(train, opts as MethodOptions);
   const state = drawState('multiswag', opts.diagonal ?? false, opts.scale, opts.samples);
   const run = runOptionsOf(opts);
   resolveRunOptions(run, train.n);
   const tasks = Array.from({ length: m }, (_, stream) => ({ kind: 'swag-member', spec, options: run, seed: opts.seed ?? 0, stream }));
-  const signal = typeof AbortSignal !== 'undefined' && opts.signal instanceof AbortSignal ? opts.signal : undefined;
-  const out = await opts.pool.run<SwagMoments>(tasks, {
+  const out = await fanOut<SwagMoments>(tasks, {
+    pool: opts.pool ?? { size: 0 },
     data: { x: train.x, y: train.y },
-    signal,
-    onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss?: number })?.loss ?? NaN })),
+    signal: opts.signal,
+    onProgress: memberProgress(opts.onProgress),
   });
   return new SwagPosterior('multiswag', spec, out[0].standardizer, membersOf(spec, out, opts.predictiveNoise), state);
 }

@@ -4,6 +4,7 @@
  * class probabilities in original units, and aggregate the uniform mixture.
  */
 import { BdlError, argError, describe } from '../errors.js';
+import { signalOption } from '../signal.js';
 import { standardizeX, type Standardizer } from '../data/standardize.js';
 import type { MaskSource, Mlp } from '../model/mlp.js';
 import { regressionPredictive, classificationPredictive } from './aggregate.js';
@@ -28,7 +29,7 @@ export interface MixtureOptions {
   minVar?: number;
   /** Heteroscedastic head: the training inputs, so that off the data its variance reverts (support.ts). */
   support?: InputSupport;
-  signal?: { readonly aborted: boolean };
+  signal?: AbortSignal;
 }
 
 /** Checks a user's test inputs: a non-empty Float32Array of whole rows. */
@@ -52,6 +53,7 @@ export function mixturePredictive(
   opts: MixtureOptions = {},
 ): Predictive {
   const spec = mlp.spec;
+  signalOption(opts.signal, 'signal');
   checkInputs(x, spec.inputs);
   const xs = standardizer ? standardizeX(standardizer, x) : x;
   const N = x.length / spec.inputs;

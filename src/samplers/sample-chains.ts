@@ -8,7 +8,7 @@ import { argError, BdlError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { summarize, type SummaryWarning } from '../diagnostics/summary.js';
 import type { MlpSpec } from '../model/spec.js';
-import { createPool } from '../pool/pool.js';
+import { fanOut } from '../pool/fan-out.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
 import type { ChainTaskOptions, ChainTaskResult } from '../tasks/chain.js';
 import type { ChainProgress, KernelSpec } from './chain.js';
@@ -115,22 +115,17 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, keep,
   };
   const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base, ...opts.taskOptions?.(c) } }));
-  const pool = opts.pool ?? (await createPool({ size: opts.poolSize }));
   const t0 = performance.now();
-  let results: ChainTaskResult[];
-  try {
-    results = await pool.run<ChainTaskResult>(tasks, {
-      data,
-      signal: opts.signal,
-      onRestart: opts.onRestart,
-      onProgress: opts.onProgress && ((e) => {
-        const p = e.payload as { chain: number; phase: 'warmup' | 'sampling'; stepSize: number; acceptance: number; divergences: number };
-        opts.onProgress!({ chain: p.chain, iteration: e.step, total: e.total, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: p.divergences });
-      }),
-    });
-  } finally {
-    if (opts.pool === undefined) await pool.close();
-  }
+  const results = await fanOut<ChainTaskResult>(tasks, {
+    pool: opts.pool ?? { size: opts.poolSize },
+    data,
+    signal: opts.signal,
+    onRestart: opts.onRestart,
+    onProgress: opts.onProgress && ((e) => {
+      const p = e.payload as { chain: number; phase: 'warmup' | 'sampling'; stepSize: number; acceptance: number; divergences: number };
+      opts.onProgress!({ chain: p.chain, iteration: e.step, total: e.total, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: p.divergences });
+    }),
+  });
   const seconds = (performance.now() - t0) / 1000;
   const first = results[0];
   const count = first.count;

@@ -40,7 +40,7 @@ export async function runBand(ctx: TaskContext<unknown, BandOptions>): Promise<B
     epochs: o.epochs,
     // Few points: small batches so every epoch takes several steps.
     batchSize: Math.max(4, Math.min(32, Math.ceil(x.length / 4))),
-    signal: { get aborted() { return ctx.shouldStop(); } },
+    signal: ctx.signal,
     onProgress: (p) => ctx.progress(p.epoch, p.epochs, { loss: p.loss }),
   });
   const p = await posterior.predict(Float32Array.from(o.grid), { seed: ctx.task.seed });

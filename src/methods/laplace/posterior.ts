@@ -1,4 +1,5 @@
 /** The Laplace posterior: predictive (linearized or sampled), weight draws, and its binary form. */
+import { signalOption } from '../../signal.js';
 import type { Standardizer } from '../../data/standardize.js';
 import { standardizeX } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
@@ -90,6 +91,7 @@ export class LaplacePosterior implements Posterior {
   }
 
   async predict(x: Float32Array, opts: PredictOptions = {}): Promise<Predictive> {
+    signalOption(opts.signal);
     const mlp = await this.engine();
     checkInputs(x, this.spec.inputs);
     const S = opts.samples ?? DEFAULT_SAMPLES;
