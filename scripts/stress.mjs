@@ -35,7 +35,7 @@ async function parent() {
     const { code, out: raw, killed } = await runChild(r);
     if (killed) hung++;
     else if (code !== 0) failed++;
-    const out = raw.replace(/^run \d+\n/gm, '');
+    const out = killed ? raw : raw.replace(/^run \d+ \(alive\)\n/gm, '');
     const last = out.trim().split('\n').at(-1) ?? '';
     console.log(`repeat ${r + 1}/${repeats}: ${killed ? 'HUNG' : code === 0 ? 'ok' : `exit ${code}`} ${last}`);
     if (killed || code !== 0) console.log(out);
@@ -52,7 +52,7 @@ function runChild(r) {
     });
     let out = '';
     // The child dumps its own state on a stall; this is the backstop if its event loop is stuck too
-    // (the child prints a heartbeat every 10 runs).
+    // (the child prints a heartbeat every 5 s while its event loop runs).
     let kill = setTimeout(() => p.kill('SIGKILL'), stallMs + 10_000);
     const heard = (d) => {
       out += d;
@@ -78,7 +78,12 @@ async function child() {
   const pool = await lib.createPool({ size: 2 });
   let lastProgress = Date.now();
   let at = 0;
+  let beat = Date.now();
   const watchdog = setInterval(() => {
+    if (Date.now() - beat > 5000) {
+      beat = Date.now();
+      console.log(`run ${at + 1} (alive)`);
+    }
     if (Date.now() - lastProgress < stallMs) return;
     console.log(`STALL at run ${at}: no progress for ${((Date.now() - lastProgress) / 1000).toFixed(1)} s`);
     console.log(JSON.stringify(poolState(pool), null, 1));
@@ -94,7 +99,6 @@ async function child() {
     });
     lastProgress = Date.now();
     globalThis.gc();
-    if ((at + 1) % 10 === 0) console.log(`run ${at + 1}`);
   }
   clearInterval(watchdog);
   clearInterval(gcTimer);
