@@ -17,6 +17,8 @@ export default defineConfig({
   optimizeDeps: { include: ['comlink', '@assemblyscript/loader'], noDiscovery: true },
   test: {
     testTimeout: 60_000,
+    // Builds the test-only worker entry (fault injection) before any project runs.
+    globalSetup: ['test/setup/fault-worker.ts'],
     projects: [
       {
         extends: true,

@@ -38,7 +38,7 @@ export async function benchLaplace(rows = 2000): Promise<LaplaceBench> {
 
   t = performance.now();
   const ctx = evidenceContext(factors, sub, dataFit, r.params, false, 10, 1);
-  const hyper = maximizeEvidence(ctx, { prior: new Float64Array([1]), noiseVar: 1 }, { perLayer: false, tuneNoise: false });
+  const hyper = maximizeEvidence(ctx, { prior: new Float64Array([1]), noiseVar: 1 }, { perLayer: false, selectNoise: false });
   const tune_s = (performance.now() - t) / 1000;
 
   const post = new LaplacePosterior({ spec, theta: r.params, hessian: 'kron', curvature: 'ggn', sub, factors, hyper, logEvidence: logEvidence(ctx, hyper), predictive: 'glm', link: 'probit', mlp });

@@ -146,6 +146,7 @@ function resultsMarkdown(all) {
     L.push('', '| MLP | bdl examples/s | TF.js examples/s |', '|---|---|---|');
     for (const m of [...r.mlp_train, ...r.mlp_predict]) L.push(`| ${m.name} | ${f(m.bdl_examples_per_s, 0)} | ${f(m.tfjs_wasm_examples_per_s, 0)} |`);
     if (r.laplace) L.push('', `Laplace (last-layer KFAC, 784-256-256-10, 2000 rows): curvature ${f(r.laplace.fit_s, 2)} s, evidence tuning ${f(r.laplace.tune_s, 3)} s, predictive ${f(r.laplace.predict_s, 2)} s, wasm memory ${f(r.laplace.memory_mb, 1)} MB.`);
+    if (r.import) L.push('', `Import of a 784-256-256-10 network: TF.js layers model ${f(r.import.tfjs_import_ms, 1)} ms, safetensors ${f(r.import.safetensors_import_ms, 1)} ms; post-hoc last-layer KFAC Laplace on it with ${r.import.rows} rows (curvature + evidence) ${f(r.import.posthoc_fit_s, 2)} s, linearized predictive on 1,000 rows ${f(r.import.posthoc_predict_s, 2)} s.`);
     if (r.sampling) {
       const sm = r.sampling;
       L.push('', `Sampling (NUTS, Stan peer's BNN 8-50-1, N=300, 4 chains × 2000 iterations on 2 workers): ${f(sm.grad_evals_per_s_per_chain, 0)} gradient evaluations/s per chain (Stan 1,613: ${f(sm.grad_evals_per_s_per_chain / 1613, 1)}×), predictive bulk ESS min ${f(sm.pred_ess_min, 0)} in ${f(sm.wall_s, 0)} s = ${f(sm.pred_ess_per_s, 2)}/s (Stan 2.87: ${f(sm.pred_ess_per_s / 2.87, 1)}×), R̂ max ${f(sm.rhat_max, 3)}.`);

@@ -5,7 +5,7 @@
  */
 // The built library (dist/index.js, copied beside the page with its worker): the demo build maps this import to it.
 import { createPool, METHODS, type Pool } from '../src/index.js';
-import type { BandResult } from '../src/tasks/band.js';
+import { runBand, type BandResult } from './band.js';
 
 const X0 = -5;
 const X1 = 5;
@@ -145,7 +145,8 @@ runBtn.addEventListener('click', async () => {
     p.canvas.dataset.drawn = 'false';
   }
   try {
-    pool ??= await createPool();
+    // The demo's own worker entry knows 'band' (demo/worker.ts); the page registers it too, for the pool's kind check.
+    pool ??= await createPool({ workerUrl: new URL('./demo-worker.js', import.meta.url), tasks: { band: runBand } });
     const data = { x: Float32Array.from(points, (p) => p.x), y: Float32Array.from(points, (p) => p.y) };
     const tasks = methods.map((method, i) => ({ kind: 'band', options: { method, grid: GRID, epochs: 300 }, seed: 0, stream: i }));
     const outcomes = await pool.runSettled<BandResult>(tasks, {

@@ -22,6 +22,17 @@ await esbuild.build({
   // The library is the built bundle beside the page (it spawns ./worker.js next to itself).
   plugins: [{ name: 'bdl-dist', setup: (b) => b.onResolve({ filter: /src\/index\.js$/ }, () => ({ path: './index.js', external: true })) }],
 });
+// The demo's worker: the library's task kinds plus 'band', bundled from source with the wasm bytes.
+await esbuild.build({
+  entryPoints: ['demo/worker.ts'],
+  outfile: join(out, 'demo-worker.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  loader: { '.wasm': 'binary' },
+  logLevel: 'warning',
+});
 console.log(`demo built in ${out}/`);
 
 const i = process.argv.indexOf('--serve');

@@ -94,7 +94,8 @@ async function child() {
   const gcTimer = Number(args.gc) > 0 ? setInterval(() => globalThis.gc(), Number(args.gc)) : undefined;
   for (at = 0; at < runs; at++) {
     await lib.trainNuts(data, {
-      pool, hidden: [4], epochs: 3, chains: 2, warmup: 20, draws: 20, keep: 10, seed: at,
+      // Twice as many chains as workers (tasks queue), and one checkpoint per chain.
+      pool, hidden: [4], epochs: 3, chains: 4, warmup: 60, draws: 60, keep: 10, seed: at,
       onProgress: () => (lastProgress = Date.now()),
     });
     lastProgress = Date.now();

@@ -132,7 +132,7 @@ export function toJson(method: string, p: Predictive, seconds: number): Record<s
   };
 }
 
-function summaryLine(p: Predictive, y: Float32Array): string {
+export function summaryLine(p: Predictive, y: Float32Array): string {
   if (p.kind === 'regression') {
     const ll = p.members ? mixtureLogLik(p.members.mean, p.members.variance, y) : gaussianLogLik(p.mean, p.variance, y);
     return `test RMSE ${rmse(p.mean, y).toFixed(4)}, test LL ${ll.toFixed(4)}`;
@@ -145,7 +145,7 @@ function rows(a: ArrayLike<number>, n: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from({ length: w }, (_, j) => a[i * w + j]));
 }
 
-async function readTable(path: string): Promise<Table> {
+export async function readTable(path: string): Promise<Table> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

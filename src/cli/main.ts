@@ -8,11 +8,15 @@ import { fitCommand } from './fit.js';
 import { compareCommand } from './compare.js';
 import { sampleCommand } from './sample.js';
 import { benchCommand } from './bench.js';
+import { posthocCommand } from './posthoc.js';
+import { adviseCommand } from './advise.js';
 
 const COMMANDS: Record<string, { summary: string; run(argv: string[], signal: AbortSignal): Promise<void> }> = {
   fit: { summary: 'train one method on --train, write its predictive on --test as JSON', run: fitCommand },
   compare: { summary: 'run methods side by side; print a table; write results.json and report.html', run: compareCommand },
   sample: { summary: 'multi-chain NUTS on a target module (--target), draws and diagnostics as JSON', run: sampleCommand },
+  posthoc: { summary: 'add uncertainty to a network trained elsewhere (TF.js, ONNX, safetensors): post-hoc Laplace or MC dropout', run: posthocCommand },
+  advise: { summary: 'which method: trained model? dropout? budget? → method, reason, command (with --results: measured ranking)', run: adviseCommand },
   bench: { summary: 'the portable benchmarks (Node, Chromium; TF.js side by side), JSON and bench/RESULTS.md', run: benchCommand },
 };
 

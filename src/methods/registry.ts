@@ -6,19 +6,19 @@ import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import { defaultEpochs, type MethodOptions } from './common.js';
-import { tune, type TuneGrid, type TuneProgress } from './tune.js';
+import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
 import { trainLaplace, type LaplaceOptions } from './laplace/index.js';
-import { trainConcreteDropout, type ConcreteDropoutOptions } from './concrete-dropout.js';
-import { trainEnsemble, type EnsembleOptions } from './ensemble.js';
+import { trainConcreteDropout, type ConcreteDropoutOptions } from './variational/concrete-dropout.js';
+import { trainEnsemble, type EnsembleOptions } from './ensembles/ensemble.js';
 import { trainMap } from './map.js';
-import { trainHmc, trainNuts } from './mcmc.js';
-import { trainMcDropout, type McDropoutOptions } from './mc-dropout.js';
-import { trainVi, type ViOptions } from './vi.js';
-import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './swag.js';
-import { trainSubspace, type SubspaceOptions } from './subspace.js';
-import { trainSghmc, trainSghmcMh } from './sghmc.js';
-import { trainCsgld, trainSgld } from './sgld.js';
-import { trainSvgd } from './svgd.js';
+import { trainHmc, trainNuts } from './mcmc/mcmc.js';
+import { trainMcDropout, type McDropoutOptions } from './variational/mc-dropout.js';
+import { trainVi, type ViOptions } from './variational/vi.js';
+import { trainMultiSwag, trainSwa, trainSwag, type MultiSwagOptions, type SwagOptions } from './ensembles/swag.js';
+import { trainSubspace, type SubspaceOptions } from './mcmc/subspace.js';
+import { trainSghmc, trainSghmcMh } from './sgmcmc/sghmc.js';
+import { trainCsgld, trainSgld } from './sgmcmc/sgld.js';
+import { trainSvgd } from './variational/svgd.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
@@ -41,9 +41,9 @@ const epochGrid = (d: Dataset, multiples = [1, 4]) => {
   return multiples.map((k) => k * e);
 };
 /**
- * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (SWAG's original
- * default), or the step budget every other method trains for (defaultEpochs, SWAG's default now),
- * each followed by 40 collection epochs.
+ * SWAG: the collection rate (SGD + momentum) and the Adam burn-in — 40 epochs (Maddox et al.'s
+ * recipe), or the step budget every other method trains for (defaultEpochs, SWAG's default), each
+ * followed by 40 collection epochs.
  */
 const swagGrid = (d: Dataset) => {
   const e = defaultEpochs(Math.round(0.8 * d.n));
@@ -97,7 +97,7 @@ export const METHODS: Record<string, MethodEntry> = {
   },
   laplace: {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
-    train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), tune: laplaceTune(o.priorPrecisionMode), priorPrecision: undefined }),
+    train: (data, o) => trainLaplace(data, { ...(o as LaplaceOptions), priorPrecisionMode: laplacePriorMode(o.priorPrecisionMode), priorPrecision: undefined }),
     // The prior precision is Laplace's own choice (marginal likelihood); the MAP's length is tuned here.
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),
   },
@@ -111,7 +111,7 @@ export const METHODS: Record<string, MethodEntry> = {
 };
 
 /** `--prior-precision` for Laplace: how to choose it after the fit (the fit itself uses λ = 1). */
-function laplaceTune(mode: unknown): LaplaceOptions['tune'] {
+function laplacePriorMode(mode: unknown): LaplaceOptions['priorPrecisionMode'] {
   if (mode === undefined || mode === 'marglik' || mode === 'grid') return mode ?? 'marglik';
   const n = Number(mode);
   if (!(n > 0)) throw new BdlError('E_ARG', `--prior-precision: expected marglik, grid or a positive number, found ${JSON.stringify(mode)}.`, 'prior-precision');

@@ -1,6 +1,6 @@
 export { createPool } from './pool.js';
 export { fanOut, type FanOutOptions } from './fan-out.js';
-export { registerTask, taskKinds } from './registry.js';
+export { registerTask, registerTasks, taskKinds } from './registry.js';
 export type {
   Pool,
   PoolOptions,
@@ -13,4 +13,5 @@ export type {
   TaskDescription,
   TaskOutcome,
   TaskRunner,
+  TaskTable,
 } from './types.js';

@@ -4,12 +4,11 @@
  */
 import { BdlError, argError, describe } from '../errors.js';
 import { signalOption } from '../signal.js';
-import '../tasks/builtins.js';
 import { compileCore } from '../wasm/load.js';
 import { sharedMemoryAvailable, toShared } from './data.js';
 import { PROGRESS_INTERVAL_MS, type JobOutcome } from './execute.js';
 import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink, type RunSink } from './executors.js';
-import { taskRunner } from './registry.js';
+import { registerTasks, taskRunner } from './registry.js';
 import type { Pool, PoolOptions, RunOptions, TaskData, TaskDescription, TaskOutcome } from './types.js';
 
 /** After a cancel, a worker that has not stopped within this time is replaced. */
@@ -65,6 +64,7 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   if (!(Number.isInteger(maxRestarts) && maxRestarts >= 0)) {
     throw argError('E_ARG', 'maxRestarts', 'an integer >= 0', describe(maxRestarts), 'Omit it for the default (3).');
   }
+  if (options.tasks !== undefined) registerTasks(options.tasks);
   const n = size ?? (await coreCount());
   const core = await compileCore();
   const shared = (options.shared ?? true) && n > 0 && sharedMemoryAvailable(isNode());

@@ -70,6 +70,9 @@ export type TaskRunner<Spec = unknown, Options = unknown, State = unknown, Resul
   ctx: TaskContext<Spec, Options, State>,
 ) => Promise<Result>;
 
+/** Runners by kind: registration as data, e.g. `{ selftest: runSelftest, chain: runChainTask }`. */
+export type TaskTable = Readonly<Record<string, TaskRunner<any, any, any, any>>>;
+
 /** One progress report, as given to `onProgress`. */
 export interface ProgressEvent {
   readonly taskId: number;
@@ -114,6 +117,11 @@ export interface PoolOptions {
   readonly shared?: boolean;
   /** Restarts of one task after crashed workers before it fails with E_WORKER (default 3). */
   readonly maxRestarts?: number;
+  /**
+   * Task kinds this pool runs, registered in this thread (in-thread runs and the check of each task's
+   * kind). Workers know the kinds of their own bundle: pass a `workerUrl` whose entry registers the same.
+   */
+  readonly tasks?: TaskTable;
   /** Worker script to spawn instead of the bundled one (e.g. a CDN copy of dist/worker.js). */
   readonly workerUrl?: string | URL;
 }

@@ -80,7 +80,7 @@ export interface ChainOptions {
   thin?: number;
   /** Default NUTS with Stan's settings. */
   kernel?: KernelSpec;
-  /** Warmup tuning (Stan's defaults). */
+  /** Warmup adaptation (Stan's defaults). */
   adapt?: WarmupOptions;
   /** Step size before the initial search (Stan: 1). */
   initStepSize?: number;
@@ -175,7 +175,7 @@ function canonical(spec: KernelSpec): string {
 
 /**
  * Runs one chain of `warmup` adaptation iterations and `draws` sampling iterations on `target`.
- * Kept draws stream out through `onDraws`; the promise resolves with the adapted tuning, counts and
+ * Kept draws stream out through `onDraws`; the promise resolves with the adapted parameters, counts and
  * (unless keepDraws is false) all kept draws. Rejects with BdlError E_ABORTED when `shouldStop()`
  * returns true, and E_NONFINITE when no valid start or step size exists.
  */

@@ -9,8 +9,9 @@ import type { Dataset } from '../data/dataset.js';
 import { summarize, type SummaryWarning } from '../diagnostics/summary.js';
 import type { MlpSpec } from '../model/spec.js';
 import { fanOut } from '../pool/fan-out.js';
+import { registerTask } from '../pool/registry.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
-import type { ChainTaskOptions, ChainTaskResult } from '../tasks/chain.js';
+import { runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
 import type { ChainProgress, KernelSpec } from './chain.js';
 import type { WarmupOptions } from './warmup.js';
 
@@ -52,8 +53,6 @@ export interface SampleChainsOptions {
   onProgress?: (p: SampleProgress) => void;
   onRestart?: (e: RestartEvent) => void;
   signal?: AbortSignal;
-  /** Test only: extra options of chain i's task (e.g. { crashAt }). */
-  taskOptions?: (chain: number) => Partial<ChainTaskOptions>;
 }
 
 /** Progress of one chain: the part of a chain's own progress (samplers/chain.ts) the pool forwards. */
@@ -114,7 +113,8 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt: opts.adapt,
     initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, keep,
   };
-  const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base, ...opts.taskOptions?.(c) } }));
+  registerTask('chain', runChainTask);
+  const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base } }));
   const t0 = performance.now();
   const results = await fanOut<ChainTaskResult>(tasks, {
     pool: opts.pool ?? { size: opts.poolSize },

@@ -100,7 +100,7 @@ function resolve(opts: WarmupOptions): Required<WarmupOptions> {
 
 /** Step size and inverse metric adaptation for `numWarmup` iterations of any Hamiltonian kernel. */
 export class Warmup {
-  /** The kernel's tuning: pass it to `kernel.step`; the warmup updates it in place. */
+  /** The kernel's adapted parameters: pass them to `kernel.step`; the warmup updates it in place. */
   readonly params: KernelParams;
   private readonly o: Required<WarmupOptions>;
   private readonly numWarmup: number;

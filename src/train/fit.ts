@@ -13,7 +13,7 @@ import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/s
 import type { LossOptions, Mlp } from '../model/mlp.js';
 import { taskOf } from '../model/spec.js';
 import type { Arena } from '../wasm/index.js';
-import { adam, chain, weightDecay, type Transform } from './optimizers.js';
+import { adam, compose, weightDecay, type Transform } from './optimizers.js';
 import { constant, type Schedule } from './schedules.js';
 
 /** What the loop minimizes: a per-example mean loss over trainable values φ (θ itself, or e.g. VI's (μ, ρ)). */
@@ -117,7 +117,7 @@ export function mlpObjective(mlp: Mlp, opts: { loss?: FitOptions['loss'] } = {})
 export function priorPrecisionOf(v: unknown): number {
   const lambda = v ?? 1;
   if (typeof lambda !== 'number' || !(lambda >= 0 && Number.isFinite(lambda))) {
-    throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0 (the N(0, 1/λ) prior of training)', describe(v), "E.g. 1. (Laplace's own prior precision is its `tune` option.)");
+    throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0 (the N(0, 1/λ) prior of training)', describe(v), "E.g. 1. (Laplace chooses its own prior precision: its `priorPrecisionMode` option.)");
   }
   return lambda;
 }
@@ -140,7 +140,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
   const train = standardizer ? applyStandardizer(standardizer, data) : data;
   const objective = opts.objective ?? mlpObjective(mlp, { loss: opts.loss });
-  const transform = opts.objective ? (opts.optimizer ?? adam()) : chain(weightDecay(lambda / data.n), opts.optimizer ?? adam());
+  const transform = opts.objective ? (opts.optimizer ?? adam()) : compose(weightDecay(lambda / data.n), opts.optimizer ?? adam());
 
   const arena = mlp.arena;
   const mark = arena.mark();

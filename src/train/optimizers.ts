@@ -1,7 +1,7 @@
 /**
  * Optimizers as composable transforms, in the manner of optax: each is `{ init, update }`; `update`
  * rewrites the update vector u in place (u enters holding the gradient) using its own state in the
- * arena. `chain(...)` runs transforms in order; the training loop then applies θ ← θ − lr·u.
+ * arena. `compose(...)` runs transforms in order (optax's `chain`: here "chain" names only a Markov chain); the training loop then applies θ ← θ − lr·u.
  * Adding noise (SGLD), weight decay (a Gaussian prior) or clipping is one more transform.
  */
 import { argError, describe } from '../errors.js';
@@ -28,13 +28,16 @@ export interface Transform<S = unknown> {
 }
 
 /** Runs transforms one after another. */
-export function chain(...transforms: Transform[]): Transform<unknown[]> {
+export function compose(...transforms: Transform[]): Transform<unknown[]> {
   return {
     name: transforms.map((t) => t.name).join('+'),
     init: (arena, n) => transforms.map((t) => t.init(arena, n)),
     update: (arena, states, info) => transforms.forEach((t, i) => t.update(arena, states[i], info)),
   };
 }
+
+/** @deprecated Earlier public name of `compose`, kept for existing callers ("chain" names only a Markov chain). */
+export const chain = compose;
 
 /** Plain SGD: leaves the gradient as it is (the loop multiplies by the learning rate). */
 export function sgd(): Transform<null> {

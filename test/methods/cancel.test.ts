@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { METHODS } from '../../src/methods/registry.js';
-import { createPool } from '../../src/pool/pool.js';
+import { createPool } from '../../src/orchestration/pool.js';
 import type { Pool } from '../../src/pool/types.js';
-import '../../src/tasks/selftest.js';
 import { linearData } from './helpers.js';
 
 const data = linearData(48, 2, 0.2, 5);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { BdlError } from '../../src/errors.js';
-import { trainConcreteDropout } from '../../src/methods/concrete-dropout.js';
-import { trainEnsemble } from '../../src/methods/ensemble.js';
+import { trainConcreteDropout } from '../../src/methods/variational/concrete-dropout.js';
+import { trainEnsemble } from '../../src/methods/ensembles/ensemble.js';
 import { trainMap } from '../../src/methods/map.js';
-import { trainMcDropout } from '../../src/methods/mc-dropout.js';
+import { trainMcDropout } from '../../src/methods/variational/mc-dropout.js';
 import type { PredictiveNoiseOption } from '../../src/methods/noise.js';
-import { trainMultiSwag, trainSwa, trainSwag } from '../../src/methods/swag.js';
-import { trainVi } from '../../src/methods/vi.js';
+import { trainMultiSwag, trainSwa, trainSwag } from '../../src/methods/ensembles/swag.js';
+import { trainVi } from '../../src/methods/variational/vi.js';
 import type { Posterior, RegressionPredictive } from '../../src/posterior/types.js';
 import { posteriorFromBytes } from '../../src/posterior/serialize.js';
 import { linearData } from './helpers.js';

@@ -6,16 +6,20 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const dist = JSON.stringify(fileURLToPath(new URL('../../dist/index.js', import.meta.url)));
+// Failures on purpose come from the test-only 'fault' kind (./faults.ts), which the fault worker
+// (test/setup/fault-worker.ts) runs; the main thread only needs to know the kind's name.
+const faultWorker = `workerUrl: ${JSON.stringify(fileURLToPath(new URL('../../test-output/fault-worker.js', import.meta.url)))}, tasks: { fault: async () => { throw new Error('faults run in workers'); } }`;
+const fault = (stream: string, fault: string, steps = '20') => `({ kind: 'fault', seed: 1, stream: ${stream}, options: { kind: 'selftest', options: { steps: ${steps} }, ${fault} } })`;
 
 /** Error paths: pool options, then the statement that must fail (its error code is printed). */
 const PATHS: Record<string, { pool: string; fail: string; code: string }> = {
   'a task that cannot be structured-cloned': { pool: '{ size: 1 }', fail: `pool.run([{ kind: 'selftest', seed: 1, stream: 0, options: { f: () => 1 } }])`, code: 'E_WORKER' },
   'the same without shared memory': { pool: '{ size: 1, shared: false }', fail: `pool.run([{ kind: 'selftest', seed: 1, stream: 0, options: { f: () => 1 } }])`, code: 'E_WORKER' },
   'run data that cannot be cloned in a worker-less pool': { pool: '{ size: 0 }', fail: `pool.run([{ kind: 'selftest', seed: 1, stream: 0, options: { steps: 1 } }], { data: { x: {} } })`, code: 'E_ARG' },
-  'a worker that keeps crashing beyond maxRestarts': { pool: '{ size: 1, maxRestarts: 0 }', fail: `pool.run([{ kind: 'selftest', seed: 1, stream: 0, options: { steps: 20, crashAt: 5 } }])`, code: 'E_WORKER' },
-  'a worker that exits beyond maxRestarts': { pool: '{ size: 2, maxRestarts: 0 }', fail: `pool.run([0, 1].map((s) => ({ kind: 'selftest', seed: 1, stream: s, options: { steps: 20, crashAt: 5, crash: 'exit' } })), { failFast: true })`, code: 'E_WORKER' },
-  'a task that throws': { pool: '{ size: 2 }', fail: `pool.run([0, 1, 2].map((s) => ({ kind: 'selftest', seed: 1, stream: s, options: { steps: 50, throwAt: 10 } })))`, code: 'E_WORKER' },
-  'a task that throws, failFast': { pool: '{ size: 1 }', fail: `pool.run([0, 1].map((s) => ({ kind: 'selftest', seed: 1, stream: s, options: { steps: 1e9, throwAt: s === 0 ? 3 : undefined } })), { failFast: true })`, code: 'E_WORKER' },
+  'a worker that keeps crashing beyond maxRestarts': { pool: `{ size: 1, maxRestarts: 0, ${faultWorker} }`, fail: `pool.run([${fault('0', 'crashAt: 5')}])`, code: 'E_WORKER' },
+  'a worker that exits beyond maxRestarts': { pool: `{ size: 2, maxRestarts: 0, ${faultWorker} }`, fail: `pool.run([0, 1].map((s) => ${fault('s', "crashAt: 5, crash: 'exit'")}), { failFast: true })`, code: 'E_WORKER' },
+  'a task that throws': { pool: `{ size: 2, ${faultWorker} }`, fail: `pool.run([0, 1, 2].map((s) => ${fault('s', 'throwAt: 10', '50')}))`, code: 'E_WORKER' },
+  'a task that throws, failFast': { pool: `{ size: 1, ${faultWorker} }`, fail: `pool.run([${fault('0', 'throwAt: 3', '1e9')}, { kind: 'selftest', seed: 1, stream: 1, options: { steps: 1e9 } }], { failFast: true })`, code: 'E_WORKER' },
   'cancel by AbortSignal (shared memory)': { pool: '{ size: 2 }', fail: `(() => { const ac = new AbortController(); setTimeout(() => ac.abort(), 50); return pool.run([0, 1, 2].map((s) => ({ kind: 'selftest', seed: 1, stream: s, options: { steps: 1e9 } })), { signal: ac.signal }); })()`, code: 'E_ABORTED' },
   'cancel by AbortSignal (messages)': { pool: '{ size: 1, shared: false }', fail: `(() => { const ac = new AbortController(); setTimeout(() => ac.abort(), 50); return pool.run([{ kind: 'selftest', seed: 1, stream: 0, options: { steps: 1e9 } }], { signal: ac.signal }); })()`, code: 'E_ABORTED' },
   'cancel in-thread': { pool: '{ size: 0 }', fail: `(() => { const ac = new AbortController(); setTimeout(() => ac.abort(), 50); return pool.run([{ kind: 'selftest', seed: 1, stream: 0, options: { steps: 1e9 } }], { signal: ac.signal }); })()`, code: 'E_ABORTED' },

@@ -1,9 +1,21 @@
 // Pool tests run the built package (dist/): Node cannot start .ts workers, and the browser project
 // then loads exactly what consumers get (dist/index.js spawning dist/worker.js).
 import type * as Lib from '../../src/index.js';
+import { faultRunner } from './faults.js';
 
 const url = new URL('../../dist/index.js', import.meta.url).href;
 export const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
+
+/** The test-only worker entry (built by test/setup/fault-worker.ts): the package's kinds plus 'fault'. */
+const FAULT_WORKER = new URL('../../test-output/fault-worker.js', import.meta.url);
+
+/** One runner for the kind, so registering it again for the next pool is no conflict. */
+const FAULT_TASKS = { fault: faultRunner(lib.TASKS) };
+
+/** A pool that also runs the test-only 'fault' kind (./faults.ts), in-thread and in its workers. */
+export function faultPool(size: number, options: Lib.PoolOptions = {}): Promise<Lib.Pool> {
+  return lib.createPool({ size, ...options, workerUrl: FAULT_WORKER, tasks: FAULT_TASKS });
+}
 
 /** n selftest tasks with distinct streams. */
 export function selftests(n: number, options: Record<string, unknown> = {}, seed = 11): Lib.TaskDescription[] {

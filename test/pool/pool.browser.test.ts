@@ -1,6 +1,7 @@
 // Browser-only pool behaviour: every Worker the pool starts is terminated by close().
 import { describe, expect, inject, it } from 'vitest';
-import { lib, selftests } from './lib.js';
+import { faulty } from './faults.js';
+import { faultPool, selftests } from './lib.js';
 
 describe('pool (browser)', () => {
   it('runs in the page this project promises: isolated or not', () => {
@@ -24,10 +25,10 @@ describe('pool (browser)', () => {
     }
     globalThis.Worker = Counted;
     try {
-      const p = await lib.createPool({ size: 3 });
+      const p = await faultPool(3);
       expect(started).toBe(3);
       const tasks = selftests(4, { steps: 40, checkpointEvery: 10 });
-      tasks[2] = { ...tasks[2], options: { steps: 40, checkpointEvery: 10, crashAt: 25 } };
+      tasks[2] = faulty({ ...tasks[2], options: { steps: 40, checkpointEvery: 10 } }, { crashAt: 25 });
       expect(await p.run(tasks)).toHaveLength(4);
       expect(started).toBe(4); // the crashed worker was replaced
       expect(live.size).toBe(3);

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pool, RestartEvent, SelftestResult } from '../../src/index.js';
-import { bits, lib, selftests } from './lib.js';
+import { faulty } from './faults.js';
+import { bits, faultPool, lib, selftests } from './lib.js';
 
 const open: Pool[] = [];
 afterEach(async () => {
@@ -41,9 +42,9 @@ describe('pool (Node)', () => {
   it('restarts the task of a worker that exited (process.exit in the worker)', async () => {
     const tasks = selftests(2, { steps: 80, checkpointEvery: 9 });
     const p0 = await lib.createPool({ size: 0 });
-    const p = await lib.createPool({ size: 1 });
+    const p = await faultPool(1);
     open.push(p0, p);
-    const crashing = [tasks[0], { ...tasks[1], options: { ...(tasks[1].options as object), crashAt: 40, crash: 'exit' } }];
+    const crashing = [tasks[0], faulty(tasks[1], { crashAt: 40, crash: 'exit' })];
     const restarts: RestartEvent[] = [];
     const got = await p.run<SelftestResult>(crashing, { onRestart: (e) => restarts.push(e) });
     expect(bits(got)).toEqual(bits(await p0.run<SelftestResult>(tasks)));
@@ -53,9 +54,9 @@ describe('pool (Node)', () => {
   });
 
   it('fails a task with E_WORKER once its workers keep dying', async () => {
-    const p = await lib.createPool({ size: 1, maxRestarts: 0 });
+    const p = await faultPool(1, { maxRestarts: 0 });
     open.push(p);
-    const [out] = await p.runSettled([{ kind: 'selftest', seed: 1, stream: 0, options: { steps: 20, crashAt: 5 } }]);
+    const [out] = await p.runSettled([faulty({ kind: 'selftest', seed: 1, stream: 0, options: { steps: 20 } }, { crashAt: 5 })]);
     expect(out.ok).toBe(false);
     expect(!out.ok && out.error).toMatchObject({ code: 'E_WORKER', argument: 'tasks[0]' });
     expect(!out.ok && out.error.message).toMatch(/died 1 times/);

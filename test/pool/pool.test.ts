@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pool, ProgressEvent, RestartEvent, SelftestResult } from '../../src/index.js';
-import { bits, lib, selftests } from './lib.js';
+import { faulty } from './faults.js';
+import { bits, faultPool, lib, selftests } from './lib.js';
 
 const open: Pool[] = [];
-async function pool(size: number): Promise<Pool> {
-  const p = await lib.createPool({ size });
+async function pool(size: number, faults = false): Promise<Pool> {
+  const p = await (faults ? faultPool(size) : lib.createPool({ size }));
   open.push(p);
   return p;
 }
@@ -103,9 +104,9 @@ describe('pool', () => {
 
   it('reports a throwing task as E_WORKER with its id and message; the others finish', async () => {
     for (const size of [0, 2]) {
-      const p = await pool(size);
+      const p = await pool(size, true);
       const tasks = selftests(4);
-      tasks[2] = { ...tasks[2], options: { steps: 60, throwAt: 13 } };
+      tasks[2] = faulty({ ...tasks[2], options: { steps: 60 } }, { throwAt: 13 });
       const settled = await p.runSettled<SelftestResult>(tasks);
       expect(settled.map((o) => o.ok)).toEqual([true, true, false, true]);
       const failed = settled[2] as { ok: false; error: { code: string; message: string; argument?: string } };
@@ -117,7 +118,7 @@ describe('pool', () => {
       expect(err.message).toMatch(/task 2/);
       // failFast rejects without waiting for the long tasks (which then get cancelled).
       const slow = selftests(3, { steps: 1_000_000 });
-      slow[0] = { ...slow[0], options: { steps: 10, throwAt: 3 } };
+      slow[0] = faulty({ ...slow[0], options: { steps: 10 } }, { throwAt: 3 });
       expect((await rejection(p.run(slow, { failFast: true }))).code).toBe('E_WORKER');
     }
   });
@@ -133,8 +134,8 @@ describe('pool', () => {
     const tasks = selftests(3, { steps: 90, checkpointEvery: 10 });
     const p0 = await pool(0);
     const expected = bits(await p0.run<SelftestResult>(tasks));
-    const p = await pool(2);
-    const crashing = tasks.map((t, i) => (i === 1 ? { ...t, options: { ...(t.options as object), crashAt: 55, crash: 'uncaught' } } : t));
+    const p = await pool(2, true);
+    const crashing = tasks.map((t, i) => (i === 1 ? faulty(t, { crashAt: 55, crash: 'uncaught' }) : t));
     const restarts: RestartEvent[] = [];
     const got = bits(await p.run<SelftestResult>(crashing, { onRestart: (e) => restarts.push(e) }));
     expect(got).toEqual(expected);

@@ -3,7 +3,7 @@ import { makeDataset } from '../../src/data/dataset.js';
 import { unscaleMean } from '../../src/data/standardize.js';
 import { Mlp } from '../../src/model/mlp.js';
 import { fit } from '../../src/train/fit.js';
-import { adam, chain, clipByGlobalNorm, momentum, sgd } from '../../src/train/optimizers.js';
+import { adam, compose, clipByGlobalNorm, momentum, sgd } from '../../src/train/optimizers.js';
 import { constant, cosine, cyclical, stepDecay } from '../../src/train/schedules.js';
 import { Arena, compileCore } from '../../src/wasm/index.js';
 import { Rng } from '../../src/random/index.js';
@@ -70,7 +70,7 @@ describe('fit', () => {
       [sgd(), stepDecay(0.05, 50)],
       [momentum(0.9), constant(0.01)],
       [momentum(0.9, true), cyclical(0.01, 2)],
-      [chain(clipByGlobalNorm(1), adam()), cosine(0.01)],
+      [compose(clipByGlobalNorm(1), adam()), cosine(0.01)],
     ] as const) {
       const r = await fit(mlp, ds, { epochs: 20, optimizer, learningRate: lr, seed: 1 });
       expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]);

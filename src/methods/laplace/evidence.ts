@@ -1,5 +1,5 @@
 /**
- * The Laplace marginal likelihood and the hyperparameters tuned with it (MacKay 1992; Immer et al. 2021):
+ * The Laplace marginal likelihood and the hyperparameters chosen by it (MacKay 1992; Immer et al. 2021):
  *   log p(D) ≈ log p(D|θ*) − ½ Σ_g λ_g ‖θ*_g‖² + ½ Σ_g d_g log λ_g − ½ log det(s·H + diag λ),
  * the Gaussian prior's normalization and the P/2·log 2π of the Laplace integral having cancelled;
  * parameters outside the subset are held at the MAP (their prior and curvature drop out).
@@ -59,13 +59,13 @@ const LOG_PRIOR = [Math.log(1e-6), Math.log(1e6)] as const;
 const LOG_NOISE = [Math.log(1e-8), Math.log(1e2)] as const;
 
 /**
- * Evidence-maximizing hyperparameters: log λ (one for all groups, or per group) and, when `tuneNoise`,
+ * Evidence-maximizing hyperparameters: log λ (one for all groups, or per group) and, when `selectNoise`,
  * log σ², by coordinate-wise golden-section ascent (a few sweeps: the coordinates interact weakly).
  */
-export function maximizeEvidence(ctx: EvidenceContext, start: Hyper, opts: { perLayer: boolean; tuneNoise: boolean }): Hyper {
+export function maximizeEvidence(ctx: EvidenceContext, start: Hyper, opts: { perLayer: boolean; selectNoise: boolean }): Hyper {
   const h: Hyper = { prior: start.prior.slice(), noiseVar: start.noiseVar };
   const G = h.prior.length;
-  const sweeps = opts.perLayer || opts.tuneNoise ? 4 : 1;
+  const sweeps = opts.perLayer || opts.selectNoise ? 4 : 1;
   for (let sweep = 0; sweep < sweeps; sweep++) {
     if (opts.perLayer) {
       for (let g = 0; g < G; g++) {
@@ -74,7 +74,7 @@ export function maximizeEvidence(ctx: EvidenceContext, start: Hyper, opts: { per
     } else {
       h.prior.fill(Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, prior: new Float64Array(G).fill(Math.exp(x)) }), ...LOG_PRIOR)));
     }
-    if (opts.tuneNoise) h.noiseVar = Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, noiseVar: Math.exp(x) }), ...LOG_NOISE));
+    if (opts.selectNoise) h.noiseVar = Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, noiseVar: Math.exp(x) }), ...LOG_NOISE));
   }
   return h;
 }

@@ -1,7 +1,7 @@
 /**
  * Laplace approximations at the MAP (MacKay 1992; Daxberger et al. 2021 "Laplace Redux"): a Gaussian
  * N(θ*, (s·H + diag λ)⁻¹) over a subset of the weights, H the GGN or empirical Fisher in a full,
- * Kronecker-factored or diagonal structure; prior precision (and gaussian noise) tuned by the
+ * Kronecker-factored or diagonal structure; prior precision (and gaussian noise) chosen by the
  * marginal likelihood or by a validation grid; the linearized predictive.
  */
 import { argError, describe } from '../../errors.js';
@@ -38,10 +38,12 @@ export interface LaplaceOptions extends MethodOptions {
    * How the prior precision is chosen after fitting: 'marglik' (default: maximize the evidence),
    * 'grid' (logspace(−4, 4, 21) by validation NLL), or a number to fix it.
    */
+  priorPrecisionMode?: 'marglik' | 'grid' | number;
+  /** @deprecated Earlier name of `priorPrecisionMode`, still read when that is absent ("tune" names only the validation search of `trainMethod`). */
   tune?: 'marglik' | 'grid' | number;
   /** One prior precision per layer of the subset (marglik only; default false). */
   perLayer?: boolean;
-  /** Gaussian observation σ in target units; default: tuned with the prior precision. */
+  /** Gaussian observation σ in target units; default: chosen with the prior precision. */
   noise?: number;
   /** Held-out data for 'grid' (default: 10 % of train, held out from the MAP fit too). */
   validation?: Dataset;
@@ -54,9 +56,9 @@ export interface LaplaceOptions extends MethodOptions {
 }
 
 export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOptions | 'validation'> {
-  /** Prior precision the MAP was trained with: the starting point of tuning (default 1). */
+  /** Prior precision the MAP was trained with: the starting point of its selection (default 1). */
   priorPrecision?: number;
-  /** Noise variance in the data's units to start tuning from (gaussian; default: the residual variance). */
+  /** Noise variance in the data's units to start the selection from (gaussian; default: the residual variance). */
   noiseVar?: number;
   validation?: Dataset;
   /** Standardizer the data went through (kept for predictions in original units). */
@@ -68,7 +70,7 @@ export async function trainLaplace(train: Dataset, opts: LaplaceOptions = {}): P
   const spec = specFor(train, opts);
   let data = train;
   let validation = opts.validation;
-  if (opts.tune === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
+  if (priorModeOf(opts) === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
   const mlp = await engineFor(spec);
   const r = await fit(mlp, data, fitOptionsOf(opts, 0, data.n));
   const std = r.standardizer;
@@ -102,15 +104,15 @@ export async function laplaceAt(mlp: Mlp, theta: Float32Array, data: Dataset, op
   const ctx = evidenceContext(factors, sub, dataFit, theta, gaussian, spec.outputs, curvature === 'ef' ? 2 : 1);
   const G = sub.layers.length;
   const start: Hyper = {
-    prior: new Float64Array(G).fill(typeof opts.tune === 'number' ? opts.tune : (opts.priorPrecision ?? 1)),
+    prior: new Float64Array(G).fill(typeof priorModeOf(opts) === 'number' ? (priorModeOf(opts) as number) : (opts.priorPrecision ?? 1)),
     noiseVar: gaussian ? (opts.noiseVar ?? Math.max(dataFit.rss / (dataFit.n * spec.outputs), 1e-8)) : 1,
   };
-  const tuneNoise = gaussian && opts.noiseVar === undefined;
-  const tune = opts.tune ?? 'marglik';
+  const selectNoise = gaussian && opts.noiseVar === undefined;
+  const mode = priorModeOf(opts);
   let h = start;
-  if (tune === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, tuneNoise });
-  else if (tune === 'grid') h = gridSearch(mlp, theta, ctx, start, tuneNoise, opts.validation);
-  else if (!(tune > 0)) throw argError('E_ARG', 'tune', "'marglik', 'grid' or a positive prior precision", describe(tune), "Use 'marglik' (default).");
+  if (mode === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, selectNoise });
+  else if (mode === 'grid') h = gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation);
+  else if (!(mode > 0)) throw argError('E_ARG', 'priorPrecisionMode', "'marglik', 'grid' or a positive prior precision", describe(mode), "Use 'marglik' (default).");
 
   return new LaplacePosterior({
     spec,
@@ -137,13 +139,13 @@ export interface ModelChoice {
 
 /**
  * Compares architectures (e.g. hidden widths) by their Laplace evidence on the same training data:
- * each candidate's options are merged over `base`, trained and tuned; returns all, best first.
+ * each candidate's options are merged over `base`, trained and its prior chosen by evidence; returns all, best first.
  */
 export async function modelSelection(train: Dataset, candidates: Partial<LaplaceOptions>[], base: LaplaceOptions = {}): Promise<ModelChoice[]> {
   if (!Array.isArray(candidates) || candidates.length === 0) throw argError('E_ARG', 'candidates', 'a non-empty array of option overrides', describe(candidates), 'E.g. [{ hidden: [10] }, { hidden: [50] }].');
   const out: ModelChoice[] = [];
   for (const c of candidates) {
-    const options = { ...base, ...c, tune: 'marglik' as const };
+    const options = { ...base, ...c, priorPrecisionMode: 'marglik' as const, tune: undefined };
     const posterior = await trainLaplace(train, options);
     out.push({ options, logEvidence: posterior.logEvidence, posterior });
   }
@@ -174,12 +176,12 @@ async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: 
 }
 
 /** Validation-NLL grid over λ ∈ logspace(−4, 4, 21) (and σ for a gaussian likelihood without given noise). */
-function gridSearch(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, start: Hyper, tuneNoise: boolean, val?: Dataset): Hyper {
-  if (!val) throw argError('E_ARG', 'validation', 'a validation Dataset for grid tuning', 'undefined', "Pass validation, or use tune: 'marglik'.");
+function gridSearch(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, start: Hyper, selectNoise: boolean, val?: Dataset): Hyper {
+  if (!val) throw argError('E_ARG', 'validation', 'a validation Dataset for the grid', 'undefined', "Pass validation, or use priorPrecisionMode: 'marglik'.");
   const spec = mlp.spec;
   const G = start.prior.length;
   const lambdas = Array.from({ length: 21 }, (_, i) => 10 ** (-4 + 0.4 * i));
-  const noises = tuneNoise ? Array.from({ length: 13 }, (_, i) => start.noiseVar * 10 ** (-1.5 + 0.25 * i)) : [start.noiseVar];
+  const noises = selectNoise ? Array.from({ length: 13 }, (_, i) => start.noiseVar * 10 ** (-1.5 + 0.25 * i)) : [start.noiseVar];
   let best = start;
   let bestNll = Infinity;
   for (const lam of lambdas) {
@@ -233,4 +235,9 @@ function holdOut(train: Dataset, seed: number): [Dataset, Dataset] {
 /** Σ_t log σ_y,t: the Jacobian that puts a standardized-units evidence into original target units (per row). */
 function logYStd(std?: { yStd?: Float64Array }): number {
   return std?.yStd ? std.yStd.reduce((s, v) => s + Math.log(v), 0) : 0;
+}
+
+/** How the prior precision is chosen: `priorPrecisionMode`, else the deprecated `tune`, else 'marglik'. */
+function priorModeOf(opts: { priorPrecisionMode?: LaplaceOptions['priorPrecisionMode']; tune?: LaplaceOptions['tune'] }): NonNullable<LaplaceOptions['priorPrecisionMode']> {
+  return opts.priorPrecisionMode ?? opts.tune ?? 'marglik';
 }

@@ -86,7 +86,7 @@ describe('Laplace: Bayesian linear regression closed forms', () => {
 
   it('full Laplace over all weights = exact conjugate posterior and log evidence (1e-6 relative)', async () => {
     const mlp = await Mlp.create(linSpec(F));
-    const post = await laplaceAt(mlp, Float32Array.from(exact.mean), data, { hessian: 'full', subset: 'all', tune: lambda, noiseVar: s2 });
+    const post = await laplaceAt(mlp, Float32Array.from(exact.mean), data, { hessian: 'full', subset: 'all', priorPrecisionMode: lambda, noiseVar: s2 });
     expect(relErr(post.theta, exact.mean)).toBeLessThan(1e-6);
     expect(relErr(covOf(post), exact.cov)).toBeLessThan(1e-6);
     expect(Math.abs(post.logEvidence - exact.evidence) / Math.abs(exact.evidence)).toBeLessThan(1e-6);
@@ -95,14 +95,14 @@ describe('Laplace: Bayesian linear regression closed forms', () => {
 
   it('KFAC = full on a single linear layer with one output (covariance and evidence)', async () => {
     const mlp = await Mlp.create(linSpec(F));
-    const post = await laplaceAt(mlp, Float32Array.from(exact.mean), data, { hessian: 'kron', subset: 'all', tune: lambda, noiseVar: s2 });
+    const post = await laplaceAt(mlp, Float32Array.from(exact.mean), data, { hessian: 'kron', subset: 'all', priorPrecisionMode: lambda, noiseVar: s2 });
     expect(relErr(covOf(post), exact.cov)).toBeLessThan(1e-5);
     expect(Math.abs(post.logEvidence - exact.evidence) / Math.abs(exact.evidence)).toBeLessThan(1e-6);
   });
 
   it('the evidence-maximizing prior precision is the fine grid maximum', async () => {
     const mlp = await Mlp.create(linSpec(F));
-    const post = await laplaceAt(mlp, Float32Array.from(exact.mean), data, { hessian: 'full', subset: 'all', tune: 'marglik', noiseVar: s2 });
+    const post = await laplaceAt(mlp, Float32Array.from(exact.mean), data, { hessian: 'full', subset: 'all', priorPrecisionMode: 'marglik', noiseVar: s2 });
     const tuned = post.info.priorPrecision as number;
     let best = 0, bestEv = -Infinity;
     for (let i = 0; i <= 8000; i++) {
@@ -127,7 +127,7 @@ describe('Laplace: Bayesian linear regression closed forms', () => {
       for (let i = 0; i < N; i++) { for (let j = 0; j < deg; j++) ph[i * Pd + j] = ds.x[i * deg + j]; ph[i * Pd + deg] = 1; }
       const map = conjugate(ph, ds.y, N, Pd, 1, 0.04).mean;
       const mlp = await Mlp.create(linSpec(deg));
-      const post = await laplaceAt(mlp, Float32Array.from(map), ds, { hessian: 'full', subset: 'all', tune: 'marglik' });
+      const post = await laplaceAt(mlp, Float32Array.from(map), ds, { hessian: 'full', subset: 'all', priorPrecisionMode: 'marglik' });
       evid.push(post.logEvidence);
     }
     expect(evid.indexOf(Math.max(...evid)) + 1).toBe(2);
@@ -154,7 +154,7 @@ describe('Laplace: structures agree where they must', () => {
   async function build(hessian: 'full' | 'diag' | 'kron', subset: 'all' | 'last-layer') {
     const mlp = await Mlp.create(spec);
     const theta = mlp.init(5);
-    return laplaceAt(mlp, theta, data, { hessian, subset, tune: 0.7 });
+    return laplaceAt(mlp, theta, data, { hessian, subset, priorPrecisionMode: 0.7 });
   }
   const H = (p: LaplacePosterior) => (p as unknown as { p: { factors: { arrays(): Record<string, Float64Array> } } }).p.factors.arrays();
 
@@ -164,7 +164,7 @@ describe('Laplace: structures agree where they must', () => {
     const lin: MlpSpec = { inputs: 3, hidden: [], outputs: 3, activation: 'tanh', likelihood: 'categorical' };
     const mlp = await Mlp.create(lin);
     const theta = mlp.init(7);
-    const post = await laplaceAt(mlp, theta, data, { hessian: 'full', subset: 'all', tune: 0.7 });
+    const post = await laplaceAt(mlp, theta, data, { hessian: 'full', subset: 'all', priorPrecisionMode: 0.7 });
     const got = H(post).H;
     const L = mlp.layout.layers[0];
     const P = mlp.size;
@@ -244,7 +244,7 @@ describe('Laplace: failure modes', () => {
     const x = Array.from({ length: 30 }, () => { const a = rng.normal(); return [a, a]; });
     const data = makeDataset(x, x.map((r) => r[0] + 0.1 * rng.normal()));
     const mlp = await Mlp.create(linSpec(2));
-    const post = await laplaceAt(mlp, Float32Array.from([0.5, 0.5, 0]), data, { hessian: 'full', subset: 'all', tune: 1e-300, noiseVar: 0.01 });
+    const post = await laplaceAt(mlp, Float32Array.from([0.5, 0.5, 0]), data, { hessian: 'full', subset: 'all', priorPrecisionMode: 1e-300, noiseVar: 0.01 });
     expect(post.info.jitter as number).toBeGreaterThan(0);
     expect(String(post.info.warning)).toMatch(/not positive definite/);
   });
@@ -282,7 +282,7 @@ describe('Laplace: end to end', () => {
     expect(Array.from(q.kind === 'regression' ? q.variance : [])).toEqual(Array.from(p.variance));
   });
 
-  for (const [hessian, subset, extra] of [['diag', 'all', {}], ['full', 'subnetwork', { subnetwork: { by: 'variance', size: 12 } }], ['diag', 'subnetwork', { subnetwork: { by: 'magnitude', size: 12 } }], ['full', 'last-layer', { tune: 'grid' }]] as const) {
+  for (const [hessian, subset, extra] of [['diag', 'all', {}], ['full', 'subnetwork', { subnetwork: { by: 'variance', size: 12 } }], ['diag', 'subnetwork', { subnetwork: { by: 'magnitude', size: 12 } }], ['full', 'last-layer', { priorPrecisionMode: 'grid' }]] as const) {
     it(`${hessian} × ${subset} ${JSON.stringify(extra)} trains, predicts and restores`, async () => {
       const post = await trainLaplace(reg, { hidden: [8], epochs: 5, hessian, subset, ...extra });
       const x = Float32Array.from([0.5, 3]);

@@ -1,0 +1,187 @@
+/**
+ * ONNX models as PyTorch exports them: a chain from the graph's one input to its one output through
+ * Gemm (or MatMul + Add), Relu / Tanh / Sigmoid, BatchNormalization, Dropout, Flatten, Identity and a
+ * final Softmax / LogSoftmax. Parsed with protobufjs and the schema in onnx-schema.ts.
+ */
+import { BdlError } from '../errors.js';
+import { batchNormAffine, lowerChain, unsupported, where, type ChainOp, type ImportedNetwork, type LowerOptions, type Origin } from './chain.js';
+import { asBytes, type Bytes } from './bytes.js';
+import { decodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
+
+const FLOAT = 1;
+const DOUBLE = 11;
+const INT64 = 7;
+const BOOL = 9;
+
+interface Tensor {
+  dims: number[];
+  data: Float64Array;
+}
+
+/** Imports an ONNX model's bytes. */
+export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwork {
+  const bytes = asBytes(file, 'model');
+  let model: OnnxModel;
+  try {
+    model = decodeOnnx(bytes);
+  } catch (e) {
+    throw new BdlError('E_PARSE', `model.onnx: not a readable ONNX protobuf (${(e as Error).message}). The file is truncated or not an ONNX model; re-export it.`, 'model');
+  }
+  const g = model.graph;
+  if (!g || !g.node?.length) throw new BdlError('E_FORMAT', 'model.onnx: the file has no graph nodes (not an ONNX model, or an empty one).', 'model');
+  const init = new Map<string, OnnxTensor>();
+  for (const t of g.initializer ?? []) init.set(t.name ?? '', t);
+  const constants = new Map<string, OnnxTensor>();
+  const nodes = g.node.filter((n) => {
+    if (n.opType !== 'Constant') return true;
+    const t = n.attribute?.find((a) => a.name === 'value')?.t;
+    if (t && n.output?.[0]) constants.set(n.output[0], t);
+    return false;
+  });
+  const tensorOf = (name: string, node: Origin): Tensor => {
+    const t = init.get(name) ?? constants.get(name);
+    if (!t) throw unsupported(node, `input ${JSON.stringify(name)} that is neither a weight (initializer) nor a constant`);
+    return decodeTensor(t, name, node);
+  };
+
+  const inputs = (g.input ?? []).filter((v) => !init.has(v.name));
+  if (inputs.length !== 1 || (g.output ?? []).length !== 1) {
+    throw new BdlError('E_FORMAT', `model.onnx: expected one graph input and one output (a chain), found ${inputs.length} input(s) and ${(g.output ?? []).length} output(s).`, 'model');
+  }
+  const dims = inputs[0].type?.tensorType?.shape?.dim ?? [];
+  const known = dims.slice(1).every((d) => (d.dimValue ?? 0) > 0);
+  const width = dims.length >= 2 && known ? dims.slice(1).reduce((a, d) => a * d.dimValue!, 1) : undefined;
+  const outName = g.output![0].name;
+
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const n of nodes) for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const ops: ChainOp[] = [];
+  const visited = new Set<OnnxNode>();
+  let current = inputs[0].name;
+  while (current !== outName) {
+    const next = consumers.get(current) ?? [];
+    if (next.length !== 1) {
+      const o = next[0] ? originOf(next[0]) : { name: current, op: 'tensor' };
+      throw unsupported(o, next.length === 0 ? `a graph whose tensor ${JSON.stringify(current)} leads nowhere` : `a graph that is not a chain (${JSON.stringify(current)} feeds ${next.length} nodes: ${next.map((n) => `${n.name} (${n.opType})`).join(', ')})`);
+    }
+    const node = next[0];
+    visited.add(node);
+    const origin = originOf(node);
+    const attr = (name: string) => node.attribute?.find((a) => a.name === name);
+    const others = (node.input ?? []).filter((i) => i !== current);
+    let out = node.output?.[0] ?? '';
+    const extraOutputs = (node.output ?? []).slice(1).filter((o) => o !== '' && consumers.has(o));
+    if (extraOutputs.length) throw unsupported(origin, `a node whose extra output ${extraOutputs[0]} is used`);
+    switch (node.opType) {
+      case 'Gemm': {
+        if ((attr('transA')?.i ?? 0) !== 0 || node.input?.[0] !== current) throw unsupported(origin, 'Gemm with transA or with the weight first');
+        const B = tensorOf(node.input![1], origin);
+        const C = node.input![2] ? tensorOf(node.input![2], origin) : undefined;
+        const transB = (attr('transB')?.i ?? 0) !== 0;
+        if (B.dims.length !== 2) throw new BdlError('E_SHAPE', `${where(origin)}: expected a 2-D weight, found dims ${JSON.stringify(B.dims)}.`, origin.name);
+        const [fanIn, fanOut] = transB ? [B.dims[1], B.dims[0]] : B.dims;
+        const alpha = attr('alpha')?.f ?? 1;
+        const beta = attr('beta')?.f ?? 1;
+        ops.push(dense(origin, B, transB, fanIn, fanOut, alpha, C, beta));
+        break;
+      }
+      case 'MatMul': {
+        if (node.input?.[0] !== current) throw unsupported(origin, 'MatMul with the weight first');
+        const W = tensorOf(node.input![1], origin);
+        if (W.dims.length !== 2) throw new BdlError('E_SHAPE', `${where(origin)}: expected a 2-D weight, found dims ${JSON.stringify(W.dims)}.`, origin.name);
+        // A following Add of a weight vector is this layer's bias.
+        const after = consumers.get(out) ?? [];
+        let bias: Tensor | undefined;
+        if (after.length === 1 && after[0].opType === 'Add') {
+          const add = after[0];
+          const other = (add.input ?? []).find((i) => i !== out);
+          if (other !== undefined && (init.has(other) || constants.has(other))) {
+            bias = tensorOf(other, originOf(add));
+            visited.add(add);
+            out = add.output?.[0] ?? '';
+          }
+        }
+        ops.push(dense(origin, W, false, W.dims[0], W.dims[1], 1, bias, 1));
+        break;
+      }
+      case 'Relu':
+      case 'Tanh':
+      case 'Sigmoid':
+        ops.push({ kind: 'activation', origin, activation: node.opType.toLowerCase() as 'relu' });
+        break;
+      case 'Softmax':
+      case 'LogSoftmax': {
+        const axis = attr('axis')?.i;
+        if (axis !== undefined && axis !== -1 && axis !== 1) throw unsupported(origin, `${node.opType} over axis ${axis}`);
+        ops.push({ kind: 'activation', origin, activation: node.opType === 'Softmax' ? 'softmax' : 'log-softmax' });
+        break;
+      }
+      case 'Flatten':
+        if ((attr('axis')?.i ?? 1) !== 1) throw unsupported(origin, `Flatten with axis ${attr('axis')?.i}`);
+        ops.push({ kind: 'noop', origin });
+        break;
+      case 'Identity':
+        ops.push({ kind: 'noop', origin });
+        break;
+      case 'Dropout': {
+        const ratio = others[0] ? tensorOf(others[0], origin).data[0] : (attr('ratio')?.f ?? 0.5);
+        ops.push({ kind: 'dropout', origin, rate: ratio });
+        break;
+      }
+      case 'BatchNormalization': {
+        if ((attr('training_mode')?.i ?? 0) !== 0) throw unsupported(origin, 'BatchNormalization in training mode');
+        const [scale, bias, mean, variance] = (node.input ?? []).slice(1).map((n) => tensorOf(n, origin).data);
+        if (!scale || !bias || !mean || !variance) throw new BdlError('E_FORMAT', `${where(origin)}: expected inputs scale, B, mean and var.`, origin.name);
+        ops.push(batchNormAffine(origin, scale, bias, mean, variance, attr('epsilon')?.f ?? 1e-5));
+        break;
+      }
+      default:
+        throw unsupported(origin, `op ${node.opType}`);
+    }
+    current = out;
+  }
+  const left = nodes.filter((n) => !visited.has(n));
+  if (left.length) throw unsupported(originOf(left[0]), 'a node off the chain from the graph input to its output');
+  return lowerChain(ops, width, 'onnx', opts);
+}
+
+function originOf(n: OnnxNode): Origin {
+  return { name: n.name || n.output?.[0] || '?', op: n.opType };
+}
+
+/** A dense op from a weight (transposed when it is out × in) scaled by α, and a bias scaled by β. */
+function dense(origin: Origin, W: Tensor, trans: boolean, fanIn: number, fanOut: number, alpha: number, C: Tensor | undefined, beta: number): ChainOp {
+  const w = new Float32Array(fanIn * fanOut);
+  for (let i = 0; i < fanIn; i++) for (let j = 0; j < fanOut; j++) w[i * fanOut + j] = alpha * (trans ? W.data[j * fanIn + i] : W.data[i * fanOut + j]);
+  const b = new Float32Array(fanOut);
+  if (C) {
+    const n = C.data.length;
+    if (n !== fanOut && n !== 1) throw new BdlError('E_SHAPE', `${where(origin)}: expected a bias of ${fanOut} values (or 1), found dims ${JSON.stringify(C.dims)}.`, origin.name);
+    for (let j = 0; j < fanOut; j++) b[j] = beta * C.data[n === 1 ? 0 : j];
+  }
+  return { kind: 'dense', origin, fanIn, fanOut, w, b };
+}
+
+/** A tensor's values as f64; sizes checked against the bytes present before anything is allocated. */
+function decodeTensor(t: OnnxTensor, name: string, origin: Origin): Tensor {
+  const dims = (t.dims ?? []).map(Number);
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (t.dataLocation === 1) throw unsupported(origin, `weight ${name} stored as external data (re-export with the weights inside the .onnx file)`);
+  const type = t.dataType ?? 0;
+  const width = type === FLOAT ? 4 : type === DOUBLE || type === INT64 ? 8 : type === BOOL ? 1 : 0;
+  if (width === 0) throw unsupported(origin, `weight ${name} of ONNX data type ${type} (float, double, int64 and bool are read)`);
+  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
+  const given = raw ? raw.length / width : type === FLOAT ? (t.floatData?.length ?? 0) : type === DOUBLE ? (t.doubleData?.length ?? 0) : (t.int64Data?.length ?? 0);
+  if (given !== n) throw new BdlError('E_FORMAT', `${where(origin)}: weight ${name} declares dims ${JSON.stringify(dims)} (${n} values) but holds ${given}. The file is truncated or corrupt; re-export it.`, name);
+  const data = new Float64Array(n);
+  if (raw) {
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < n; i++) {
+      data[i] = type === FLOAT ? dv.getFloat32(4 * i, true) : type === DOUBLE ? dv.getFloat64(8 * i, true) : type === INT64 ? Number(dv.getBigInt64(8 * i, true)) : dv.getUint8(i);
+    }
+  } else {
+    const src = type === FLOAT ? t.floatData! : type === DOUBLE ? t.doubleData! : t.int64Data!;
+    for (let i = 0; i < n; i++) data[i] = Number(src[i]);
+  }
+  return { dims, data };
+}

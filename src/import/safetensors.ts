@@ -1,0 +1,191 @@
+/**
+ * A PyTorch state_dict saved as safetensors, plus a one-line description of the layers (the file
+ * holds tensors, not the network). The format: an 8-byte little-endian header length, a JSON header
+ * { name: { dtype, shape, data_offsets: [begin, end] } } and the raw little-endian data.
+ *
+ * The description: widths joined by '-', the input first, e.g. "784-256r-256r-10":
+ *   - a hidden width carries its activation: r relu, t tanh, s sigmoid, g gelu (or the full name);
+ *   - the output width may end in softmax (or sm), logsoftmax or sigmoid; none means linear;
+ *   - d<rate> between widths is dropout before the next layer: "784-d0.2-256r-d0.5-10".
+ * Linear layers are matched to the state_dict's modules in natural order of their names ("0", "2",
+ * "10"; "fc1", "fc2"); a module with running_mean/running_var is a BatchNorm1d applied right after the
+ * Linear before it, folded in. Other orders: give the modules' names after '@':
+ *   "3-16r-16r-1@enc.0,enc.2,head".
+ */
+import { BdlError } from '../errors.js';
+import { batchNormAffine, lowerChain, type ChainOp, type ImportedNetwork, type LowerOptions, type Origin } from './chain.js';
+import { activationOf } from './activations.js';
+import { asBytes, type Bytes } from './bytes.js';
+
+const WIDTH: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2 };
+const SHORT: Record<string, string> = { r: 'relu', t: 'tanh', s: 'sigmoid', g: 'gelu', l: 'linear', sm: 'softmax', '': 'linear' };
+/** Largest header accepted (the reference implementation's limit). */
+const MAX_HEADER = 100_000_000;
+
+interface Entry {
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** The tensors a safetensors file holds (name → dtype, shape), read from its header only. */
+export function safetensorsHeader(file: Bytes): Map<string, Entry> {
+  const bytes = asBytes(file, 'weights');
+  if (bytes.length < 8) throw new BdlError('E_FORMAT', `weights.safetensors: expected at least 8 bytes (the header length), found ${bytes.length}. The file is truncated.`, 'weights');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(dv.getBigUint64(0, true));
+  if (n > MAX_HEADER || 8 + n > bytes.length) throw new BdlError('E_FORMAT', `weights.safetensors: the header declares ${n} bytes but the file has ${bytes.length - 8} after the length. The file is truncated or not safetensors.`, 'weights');
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  } catch (e) {
+    throw new BdlError('E_PARSE', `weights.safetensors: the header is not valid JSON (${(e as Error).message}). The file is corrupt or not safetensors.`, 'weights');
+  }
+  const dataBytes = bytes.length - 8 - n;
+  const out = new Map<string, Entry>();
+  for (const [name, v] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const e = v as { dtype?: string; shape?: number[]; data_offsets?: number[] };
+    const w = WIDTH[e.dtype ?? ''];
+    if (!w) throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${JSON.stringify(name)} has dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(WIDTH).join(', ')}.`, name);
+    const shape = e.shape ?? [];
+    const [begin, end] = e.data_offsets ?? [];
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > dataBytes || end - begin !== count * w) {
+      throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${JSON.stringify(name)} (${e.dtype} ${JSON.stringify(shape)}, ${count * w} bytes) has data_offsets ${JSON.stringify(e.data_offsets)} outside the ${dataBytes} data bytes or of the wrong length. The file is truncated or corrupt.`, name);
+    }
+    out.set(name, { dtype: e.dtype!, shape, begin: 8 + n + begin, end: 8 + n + end });
+  }
+  return out;
+}
+
+/** Imports a state_dict's Linear (and BatchNorm1d) modules as the network `layers` describes. */
+export function importSafetensors(file: Bytes, layers: string, opts: LowerOptions = {}): ImportedNetwork {
+  const bytes = asBytes(file, 'weights');
+  const desc = parseLayers(layers);
+  const header = safetensorsHeader(bytes);
+  const modules = new Map<string, Map<string, Entry>>();
+  for (const [name, e] of header) {
+    const dot = name.lastIndexOf('.');
+    const mod = dot < 0 ? '' : name.slice(0, dot);
+    if (!modules.has(mod)) modules.set(mod, new Map());
+    modules.get(mod)!.set(name.slice(dot + 1), e);
+  }
+  const order = desc.modules ?? [...modules.keys()].sort(natural);
+  const linear = order.filter((m) => modules.get(m)?.get('weight')?.shape.length === 2);
+  if (linear.length !== desc.widths.length - 1) {
+    throw new BdlError('E_SHAPE', `layers: ${JSON.stringify(layers)} describes ${desc.widths.length - 1} linear layer(s); the state_dict has ${linear.length} (${linear.join(', ') || 'none'}). Describe every layer, input width first.`, 'layers');
+  }
+  const read = (e: Entry, name: string) => decode(bytes, e, name);
+  const ops: ChainOp[] = [];
+  let l = 0;
+  for (const m of order) {
+    const p = modules.get(m);
+    if (!p) throw new BdlError('E_ARG', `layers: module ${JSON.stringify(m)} is not in the state_dict (it has ${[...modules.keys()].join(', ')}).`, 'layers');
+    const origin: Origin = { name: m, op: p.has('running_mean') ? 'BatchNorm1d' : 'Linear' };
+    if (p.has('running_mean')) {
+      const get = (k: string) => (p.get(k) ? read(p.get(k)!, `${m}.${k}`) : undefined);
+      ops.push(batchNormAffine(origin, get('weight'), get('bias'), get('running_mean')!, get('running_var') ?? new Float64Array(0), desc.bnEpsilon));
+      // The activation of the Linear before it comes after the normalization.
+      const act = ops.length - 2;
+      if (act >= 0 && ops[act].kind === 'activation' && ops[act - 1]?.kind === 'dense') ops.push(...ops.splice(act, 1));
+      continue;
+    }
+    const w = p.get('weight');
+    if (!w || w.shape.length !== 2) continue;
+    const [fanOut, fanIn] = w.shape;
+    if (fanIn !== desc.widths[l] || fanOut !== desc.widths[l + 1]) {
+      throw new BdlError('E_SHAPE', `layers: layer ${l} (${m}) is described as ${desc.widths[l]} → ${desc.widths[l + 1]}, but ${m}.weight is ${fanOut} × ${fanIn} (out × in, i.e. ${fanIn} → ${fanOut}). Fix the description or the module order.`, 'layers');
+    }
+    if (desc.dropout[l] > 0) ops.push({ kind: 'dropout', origin: { name: `dropout before ${m}`, op: 'Dropout' }, rate: desc.dropout[l] });
+    // PyTorch stores out × in; the engine wants in × out.
+    const W = read(w, `${m}.weight`);
+    const wt = new Float32Array(fanIn * fanOut);
+    for (let i = 0; i < fanIn; i++) for (let j = 0; j < fanOut; j++) wt[i * fanOut + j] = W[j * fanIn + i];
+    const b = p.get('bias');
+    ops.push({ kind: 'dense', origin, fanIn, fanOut, w: wt, b: b ? Float32Array.from(read(b, `${m}.bias`)) : new Float32Array(fanOut) });
+    ops.push({ kind: 'activation', origin, activation: activationOf(desc.acts[l], origin) });
+    l++;
+  }
+  return lowerChain(ops, desc.widths[0], 'safetensors', opts);
+}
+
+interface LayerDescription {
+  widths: number[];
+  acts: string[];
+  dropout: number[];
+  modules?: string[];
+  bnEpsilon: number;
+}
+
+/** Parses "784-d0.2-256r-256r-10softmax[@m1,m2,…]" (see the module comment). */
+export function parseLayers(s: string): LayerDescription {
+  if (typeof s !== 'string' || s.trim() === '') throw new BdlError('E_ARG', 'layers: expected a description like "784-256r-256r-10", found nothing. A safetensors file holds weights only; say how they connect.', 'layers');
+  const [chain, mods] = s.trim().split('@');
+  const widths: number[] = [];
+  const acts: string[] = [];
+  const dropout: number[] = [0];
+  for (const tok of chain.split('-')) {
+    const d = /^d(0?\.\d+|0)$/.exec(tok);
+    if (d) {
+      if (widths.length === 0) throw bad(s, tok, 'dropout before the input width');
+      const q = dropout[widths.length - 1];
+      dropout[widths.length - 1] = q === 0 ? Number(d[1]) : 1 - (1 - q) * (1 - Number(d[1]));
+      continue;
+    }
+    const m = /^(\d+)([a-z]*)$/i.exec(tok);
+    if (!m || Number(m[1]) < 1) throw bad(s, tok, 'a width with an optional activation (r, t, s, g, softmax) or d<rate>');
+    if (widths.length === 0 && m[2]) throw bad(s, tok, 'a plain input width first');
+    widths.push(Number(m[1]));
+    if (widths.length > 1) acts.push(SHORT[m[2].toLowerCase()] ?? m[2].toLowerCase());
+    dropout.push(0);
+  }
+  if (widths.length < 2) throw bad(s, chain, 'at least an input and an output width');
+  const modules = mods?.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  return { widths, acts, dropout: dropout.slice(0, widths.length - 1), modules, bnEpsilon: 1e-5 };
+}
+
+function bad(s: string, tok: string, expected: string): BdlError {
+  return new BdlError('E_ARG', `layers: in ${JSON.stringify(s)}, expected ${expected}, found ${JSON.stringify(tok)}. Example: "784-256r-256r-10softmax".`, 'layers');
+}
+
+/** "2" < "10", "fc2" < "fc10", "a.b" by segments. */
+function natural(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+function decode(bytes: Uint8Array, e: Entry, name: string): Float64Array {
+  const n = e.shape.reduce((a, b) => a * b, 1);
+  const at = bytes.byteOffset + e.begin;
+  // Aligned f32 on a little-endian host (every browser and Node platform): one typed-array copy.
+  if (e.dtype === 'F32' && at % 4 === 0 && LITTLE_ENDIAN) return Float64Array.from(new Float32Array(bytes.buffer, at, n));
+  const dv = new DataView(bytes.buffer, at, e.end - e.begin);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    switch (e.dtype) {
+      case 'F32': out[i] = dv.getFloat32(4 * i, true); break;
+      case 'F64': out[i] = dv.getFloat64(8 * i, true); break;
+      case 'BF16': out[i] = bf16(dv.getUint16(2 * i, true)); break;
+      case 'F16': out[i] = f16(dv.getUint16(2 * i, true)); break;
+      default: throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${name} has dtype ${e.dtype}.`, name);
+    }
+  }
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const scratch = new DataView(new ArrayBuffer(4));
+function bf16(h: number): number {
+  scratch.setUint32(0, h << 16);
+  return scratch.getFloat32(0);
+}
+
+function f16(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}

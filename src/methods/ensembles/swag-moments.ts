@@ -1,0 +1,244 @@
+/**
+ * SWA/SWAG's training side: hooks on the one `fit()` loop that collect the moments of the SGD
+ * trajectory, and one SWAG run (a MultiSWAG member) as a pure function of its description.
+ *
+ * The recipe (Maddox et al. 2019, adapted so the defaults work on UCI-sized data without tuning):
+ *  1. burn-in: epochs [0, swaStart) with Adam at `learningRate` (default 1e-3, the MAP recipe);
+ *  2. collection: epochs [swaStart, epochs) with SGD + momentum (default 0.9) at `swaLearningRate`,
+ *     constant — or 'cyclical': falling linearly to a tenth of it over each collection interval,
+ *     the snapshot taken at the low end (Izmailov et al. 2018);
+ *  3. a snapshot of θ once per epoch (or every `collectEvery` steps) updates, in wasm, the running
+ *     mean θ̄ and Welford's sum of squared deviations (both f64), and writes θ − θ̄ into a ring of
+ *     the last K rows (K = `rank`, default 20).
+ * Defaults: the burn-in is the step budget every other method trains for (defaultEpochs: 40–400
+ * epochs by the data's size), then 40 collection epochs at 0.05. Why: with a 40-epoch burn-in and
+ * rate 0.1 (Maddox et al.'s recipe), SGD + momentum diverges on UCI wine and boston splits right
+ * after the switch, and yacht's short burn-in leaves RMSE ~3.2; validation chose the step-budget burn-in on 87 of 100 UCI
+ * splits (eval/UCI-notes.md, "Defaults").
+ */
+import { argError, describe } from '../../errors.js';
+import type { Dataset } from '../../data/dataset.js';
+import { applyStandardizer, fitStandardizer, type Standardizer } from '../../data/standardize.js';
+import { Mlp } from '../../model/mlp.js';
+import type { MlpSpec } from '../../model/spec.js';
+import { fit, type FitHooks, type LoopContext } from '../../train/fit.js';
+import { adam, momentum as momentumTransform, type Transform } from '../../train/optimizers.js';
+import type { Schedule } from '../../train/schedules.js';
+import type { Arena } from '../../wasm/index.js';
+import { defaultEpochs } from '../common.js';
+import { residualVariance } from '../map.js';
+
+/** The serializable options of one SWAG run (what a pool task carries). */
+export interface SwagRunOptions {
+  /** Total epochs, burn-in included (default swaStart + 40). */
+  epochs?: number;
+  /** First collection epoch; epochs before it are Adam burn-in. Default ⌊epochs/2⌋ when `epochs` is given, else the step budget of `defaultEpochs`. */
+  swaStart?: number;
+  batchSize?: number;
+  /** Adam learning rate of the burn-in (default 1e-3). */
+  learningRate?: number;
+  /** SGD learning rate while collecting (default 0.05, with momentum 0.9; see the module note). */
+  swaLearningRate?: number;
+  /** SGD momentum while collecting (default 0.9). */
+  momentum?: number;
+  /** Learning rate while collecting (default 'constant'). */
+  schedule?: 'constant' | 'cyclical';
+  /** Snapshot every k steps instead of once per epoch. */
+  collectEvery?: number;
+  /** K: the number of last deviations kept for the low-rank part (default 20). */
+  rank?: number;
+  /** Keep the diagonal only (SWAG-diag): no deviation ring. */
+  diagonal?: boolean;
+  /** Gaussian prior precision on the weights (default 1). */
+  priorPrecision?: number;
+  /**
+   * Known observation noise σ in target units (gaussian likelihood): trained and predicted with.
+   * Default: train with σ = 1 in standardized units (as MAP), predict with the residual variance at θ̄.
+   */
+  noise?: number;
+}
+
+/** What one SWAG run produces: its moments, as plain typed arrays (transferable). */
+export interface SwagMoments {
+  /** θ̄ (rounded to f32: the SWA weights). */
+  mean: Float32Array;
+  /** Per-weight standard deviation √max(M2/count, ε). */
+  sigma: Float32Array;
+  /** `rank` deviations θᵢ − θ̄ᵢ, stored rank × P row-major. */
+  dev: Float32Array;
+  rank: number;
+  /** Snapshots collected. */
+  count: number;
+  /** Noise variance of the gaussian likelihood in standardized units (1 otherwise). */
+  noiseVar: number;
+  standardizer?: Standardizer;
+}
+
+/** Floor on the diagonal variance (Maddox et al.'s clamp), so σ is never 0. */
+const VAR_EPS = 1e-30;
+
+/** Collection epochs after a default burn-in. */
+const COLLECT_EPOCHS = 40;
+/** Default SGD rate while collecting. */
+const SWA_LEARNING_RATE = 0.05;
+
+/** Checks the run options at the boundary and fills in the defaults (n: training rows, for the burn-in's step budget). */
+export function resolveRunOptions(o: SwagRunOptions, n: number) {
+  if (o.swaStart !== undefined) int('swaStart', o.swaStart, 0);
+  if (o.batchSize !== undefined) int('batchSize', o.batchSize, 1);
+  const swaStart = o.swaStart ?? (o.epochs !== undefined ? Math.floor(o.epochs / 2) : defaultEpochs(n, o.batchSize ?? 32));
+  const epochs = o.epochs ?? swaStart + COLLECT_EPOCHS;
+  int('epochs', epochs, 1);
+  if (swaStart >= epochs) throw argError('E_ARG', 'options.swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');
+  const diagonal = o.diagonal ?? false;
+  const rank = diagonal ? 0 : (o.rank ?? 20);
+  if (!diagonal) int('rank', rank, 2);
+  if (o.collectEvery !== undefined) int('collectEvery', o.collectEvery, 1);
+  positive('learningRate', o.learningRate ?? 1e-3);
+  positive('swaLearningRate', o.swaLearningRate ?? SWA_LEARNING_RATE);
+  const mu = o.momentum ?? 0.9;
+  if (!(mu >= 0 && mu < 1)) throw argError('E_ARG', 'options.momentum', 'a number in [0, 1)', describe(o.momentum), 'E.g. 0.9.');
+  const schedule = o.schedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'cyclical') throw argError('E_ARG', 'options.schedule', "'constant' or 'cyclical'", describe(o.schedule), "Omit it for 'constant'.");
+  if (o.priorPrecision !== undefined && !(o.priorPrecision >= 0 && Number.isFinite(o.priorPrecision))) throw argError('E_ARG', 'options.priorPrecision', 'a finite number ≥ 0', describe(o.priorPrecision), 'E.g. 1.');
+  if (o.noise !== undefined) positive('noise', o.noise);
+  return {
+    epochs, swaStart, rank, diagonal, schedule, momentum: mu,
+    batchSize: o.batchSize ?? 32,
+    learningRate: o.learningRate ?? 1e-3,
+    swaLearningRate: o.swaLearningRate ?? SWA_LEARNING_RATE,
+    collectEvery: o.collectEvery,
+    priorPrecision: o.priorPrecision ?? 1,
+    noise: o.noise,
+  };
+}
+
+/**
+ * The SWAG hooks on `fit`: snapshots of θ update the moments kept in `arena` (reserved here, before
+ * `fit` takes its own mark, so they outlive the loop). `finish()` copies the moments out.
+ */
+export function swagCollector(arena: Arena, P: number, o: { rank: number; swaStart: number; burnSteps: number; collectEvery?: number }) {
+  const k = arena.k;
+  const mean = arena.allocF64(P);
+  const m2 = arena.allocF64(P);
+  const dev = arena.allocF32(Math.max(1, o.rank) * P);
+  let count = 0;
+  const collect = (params: number) => {
+    count++;
+    k.moments_update_f64(mean, m2, params, P, count);
+    // Maddox et al.: the deviation from the mean that includes this snapshot; the ring keeps the last K.
+    if (o.rank > 0) k.swag_deviation_f32(dev + 4 * P * ((count - 1) % o.rank), params, mean, P);
+  };
+  const hooks: FitHooks = o.collectEvery
+    ? { onStep: (c: LoopContext) => { if (c.step + 1 > o.burnSteps && (c.step + 1 - o.burnSteps) % o.collectEvery! === 0) collect(c.params); } }
+    : { onEpoch: (c: LoopContext) => { if (c.epoch >= o.swaStart) collect(c.params); } };
+  return {
+    hooks,
+    get count() {
+      return count;
+    },
+    finish(): Omit<SwagMoments, 'noiseVar' | 'standardizer'> {
+      const rank = Math.min(count, o.rank);
+      const mark = arena.mark();
+      const m32 = arena.allocF32(P);
+      const s32 = arena.allocF32(P);
+      k.f64_to_f32(m32, mean, P);
+      k.swag_std_f32(s32, m2, P, Math.max(count, 1), VAR_EPS);
+      const out = { mean: arena.getF32(m32, P), sigma: arena.getF32(s32, P), dev: arena.getF32(dev, rank * P), rank, count };
+      arena.reset(mark);
+      return out;
+    },
+  };
+}
+
+/** Adam (or any transform) for the first `steps` optimizer steps, then another. */
+function phased(steps: number, before: Transform, after: Transform): Transform<unknown[]> {
+  return {
+    name: `${before.name}→${after.name}`,
+    init: (arena, n) => [before.init(arena, n), after.init(arena, n)],
+    update: (arena, st, info) => (info.step <= steps ? before.update(arena, st[0], info) : after.update(arena, st[1], info)),
+  };
+}
+
+/** Burn-in rate, then the collection rate: constant, or cyclical over each collection interval. */
+function swagSchedule(burnSteps: number, lr: number, swaLr: number, cyclical: boolean, interval: number): Schedule {
+  return (t) => {
+    if (t < burnSteps) return lr;
+    if (!cyclical) return swaLr;
+    const pos = ((t - burnSteps) % interval) + 1;
+    return swaLr * (1 - 0.9 * (pos / interval));
+  };
+}
+
+export interface RunEnv {
+  /** The wasm instance to train in (default: a fresh one). */
+  arena?: Arena;
+  signal?: AbortSignal;
+  onProgress?: (p: { epoch: number; epochs: number; loss: number }) => void;
+}
+
+/**
+ * One SWAG run: a pure function of (spec, options, seed, stream, data) — the 'swag-member' task
+ * of the pool calls it in a worker, the in-thread path calls it directly. `data.x` is n × inputs,
+ * `data.y` n × targets (class indices for categorical), both in original units.
+ */
+export async function runSwagMember(
+  spec: MlpSpec,
+  options: SwagRunOptions,
+  seed: number,
+  stream: number,
+  data: { x: Float32Array; y: Float32Array },
+  env: RunEnv = {},
+): Promise<SwagMoments> {
+  const mlp = await Mlp.create(spec, { arena: env.arena, capacity: Math.max(256, options.batchSize ?? 32) });
+  const train = datasetOf(spec, mlp.targetWidth, data);
+  const o = resolveRunOptions(options, train.n);
+  const batch = Math.min(o.batchSize, train.n);
+  const perEpoch = Math.ceil(train.n / batch);
+  const burnSteps = o.swaStart * perEpoch;
+  const interval = o.collectEvery ?? perEpoch;
+  // A known noise level trains under its own likelihood (σ in standardized units, as fit scales y).
+  const knownVar = spec.likelihood === 'gaussian' && o.noise !== undefined ? (o.noise / (fitStandardizer(train, true).yStd?.[0] ?? 1)) ** 2 : undefined;
+  const arena = mlp.arena;
+  const mark = arena.mark();
+  try {
+    const collector = swagCollector(arena, mlp.size, { rank: o.rank, swaStart: o.swaStart, burnSteps, collectEvery: o.collectEvery });
+    const r = await fit(mlp, train, {
+      epochs: o.epochs,
+      batchSize: batch,
+      optimizer: phased(burnSteps, adam(), momentumTransform(o.momentum)),
+      learningRate: swagSchedule(burnSteps, o.learningRate, o.swaLearningRate, o.schedule === 'cyclical', interval),
+      priorPrecision: o.priorPrecision,
+      loss: knownVar !== undefined ? { noiseVar: knownVar } : undefined,
+      seed,
+      stream,
+      hooks: collector.hooks,
+      signal: env.signal,
+      onProgress: env.onProgress,
+    });
+    if (collector.count === 0) {
+      throw argError('E_ARG', 'options.collectEvery', `at most the ${o.epochs * perEpoch - burnSteps} steps after the burn-in`, describe(o.collectEvery), 'No snapshot was collected: collect more often or train longer.');
+    }
+    const m = collector.finish();
+    const noiseVar = spec.likelihood !== 'gaussian' ? 1 : (knownVar ?? residualVariance(mlp, m.mean, applyStandardizer(r.standardizer!, train)));
+    return { ...m, noiseVar, standardizer: r.standardizer };
+  } finally {
+    arena.reset(mark);
+  }
+}
+
+function datasetOf(spec: MlpSpec, targets: number, data: { x: Float32Array; y: Float32Array }): Dataset {
+  const { x, y } = data;
+  if (!(y instanceof Float32Array) || y.length === 0 || y.length % targets !== 0) throw argError('E_SHAPE', 'data.y', `a non-empty Float32Array of rows × ${targets}`, describe(y), 'Pass the training targets.');
+  const n = y.length / targets;
+  if (!(x instanceof Float32Array) || x.length !== n * spec.inputs) throw argError('E_SHAPE', 'data.x', `a Float32Array of ${n} × ${spec.inputs}`, describe(x), 'Pass one input row per target row.');
+  return { x, y, n, inputs: spec.inputs, targets };
+}
+
+function int(name: string, v: unknown, min: number): void {
+  if (!(Number.isInteger(v) && (v as number) >= min)) throw argError('E_ARG', `options.${name}`, `an integer ≥ ${min}`, describe(v), 'Omit it for the default.');
+}
+
+function positive(name: string, v: unknown): void {
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw argError('E_ARG', `options.${name}`, 'a positive finite number', describe(v), 'Omit it for the default.');
+}

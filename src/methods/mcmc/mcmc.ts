@@ -1,0 +1,181 @@
+/**
+ * Full-batch HMC and NUTS over the network's weights: the gold-standard (and slowest) posterior.
+ *
+ * Data are standardized as for every method (the standardizer `fit` computes). The observation noise
+ * of the 'gaussian' likelihood is NOT sampled: unless `noise` is given, a MAP network is fitted
+ * first with `fit` and its mean squared training residual (standardized units) is used as the known
+ * noise variance — an empirical-Bayes plug-in that keeps the target a fixed, smooth density on θ
+ * alone. Chains start from the network's usual initialization (not the MAP), so R̂ still compares
+ * independent starts. Defaults are sized for UCI data (n ≈ 300–1600, 1×50 units): 4 chains ×
+ * (500 warmup + 500 draws), keeping 100 evenly thinned draws per chain for the predictive.
+ *
+ * Convergence is also judged where it matters, on the predictive: at a few inputs x* the chains
+ * record f(x*) per kept draw, and `info.traces` holds those traces with their R̂ and ESS. (R̂ over
+ * the weights of a network stays far above 1 for any affordable chain: hidden units can be permuted
+ * and many modes give the same function.)
+ */
+import { argError, describe } from '../../errors.js';
+import type { Dataset } from '../../data/dataset.js';
+import type { Pool } from '../../pool/types.js';
+import type { KernelSpec } from '../../samplers/chain.js';
+import { sampleChains } from '../../samplers/sample-chains.js';
+import { fit } from '../../train/fit.js';
+import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
+import { layoutOf } from '../../model/spec.js';
+import { residualVariance } from '../map.js';
+import { SamplesPosterior } from '../samples.js';
+import type { Posterior } from '../../posterior/types.js';
+import { applyStandardizer, standardizeX, type Standardizer } from '../../data/standardize.js';
+import { essBulk, essTail, rankNormalizedRhat } from '../../diagnostics/index.js';
+import type { MlpSpec } from '../../model/spec.js';
+
+export interface McmcOptions extends MethodOptions {
+  /** Chains (default 4), warmup iterations (default 500) and sampling iterations (default 500) per chain. */
+  chains?: number;
+  warmup?: number;
+  draws?: number;
+  /** Draws kept per chain for the predictive, evenly thinned (default 100). */
+  keep?: number;
+  /** Observation noise σ in target units ('gaussian'); default: the MAP's residual standard deviation. */
+  noise?: number;
+  /** Static HMC only: leapfrog steps per transition (default 32) and step-size jitter (default 0.1). */
+  steps?: number;
+  jitter?: number;
+  /** NUTS only: maximum tree depth (default 10). */
+  maxTreeDepth?: number;
+  /** Inputs x* (rows × inputs, original units; at most 8 rows) where f(x*) is traced per draw; default the first 3 training rows. */
+  traceAt?: Float32Array;
+  /** Run the chains on this pool; default a pool of `poolSize` workers (default one per core). */
+  pool?: Pool;
+  poolSize?: number;
+}
+
+/** NUTS over the network weights (see the module comment). */
+export function trainNuts(train: Dataset, opts: McmcOptions = {}): Promise<Posterior> {
+  return trainMcmc(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
+}
+
+/** Static HMC with a jittered step size over the network weights (see the module comment). */
+export function trainHmc(train: Dataset, opts: McmcOptions = {}): Promise<Posterior> {
+  return trainMcmc(train, opts, 'hmc', { type: 'hmc', steps: opts.steps ?? 32, jitter: opts.jitter ?? 0.1 });
+}
+
+async function trainMcmc(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<Posterior> {
+  const spec = specFor(train, opts);
+  const draws = opts.draws ?? 500;
+  const keep = opts.keep ?? 100;
+  if (!Number.isInteger(keep) || keep < 1) throw argError('E_ARG', 'keep', 'a positive integer', describe(opts.keep), 'Omit it to keep 100 draws per chain.');
+  const thin = Math.max(1, Math.floor(draws / keep));
+  // The MAP fit gives the standardizer (and, when needed, the plug-in noise).
+  const mlp = await engineFor(spec);
+  const map = await fit(mlp, train, { ...fitOptionsOf(opts), onProgress: undefined });
+  const standardizer = map.standardizer;
+  const data = standardizer ? applyStandardizer(standardizer, train) : train;
+  let noiseVar = 1;
+  if (spec.likelihood === 'gaussian') {
+    const ys = standardizer?.yStd?.[0] ?? 1;
+    noiseVar = opts.noise !== undefined ? (opts.noise / ys) ** 2 : residualVariance(mlp, map.params, data);
+  }
+  const probes = traceInputs(train, opts.traceAt);
+  const done = new Array<number>(opts.chains ?? 4).fill(0);
+  const r = await sampleChains(
+    { type: 'bnn', spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar, xTest: standardizer ? standardizeX(standardizer, probes) : probes },
+    {
+      chains: opts.chains ?? 4, warmup: opts.warmup ?? 500, draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
+      pool: opts.pool, poolSize: opts.poolSize,
+      signal: opts.signal,
+      // One bar for the whole run: iterations summed over chains; `loss` carries the reporting chain's step size.
+      onProgress: opts.onProgress && ((p) => {
+        done[p.chain] = p.iteration;
+        opts.onProgress!({ task: p.chain, epoch: done.reduce((a, b) => a + b, 0), epochs: done.length * p.total, loss: p.stepSize });
+      }),
+    },
+  );
+  const P = r.dim;
+  const S = r.chains * r.count;
+  const theta = new Float32Array(S * P);
+  r.draws!.forEach((d, c) => theta.set(d, c * r.count * P));
+  const d = r.diagnostics;
+  const traces = predictiveTraces(r.predictive!, r.count, spec, standardizer);
+  const info = {
+    traces,
+    rhatPredictive: Math.max(...traces.map((t) => t.rhat)),
+    essPredictive: Math.min(...traces.map((t) => t.essBulk)),
+    chains: r.chains,
+    keptPerChain: r.count,
+    thin,
+    stepSize: r.stepSize,
+    divergences: r.divergences.reduce((a, b) => a + b, 0),
+    gradEvals: r.gradEvals.reduce((a, b) => a + b, 0),
+    // Over the weights (see the module comment for why these stay poor).
+    rhatMax: d ? Math.max(...d.rhat) : NaN,
+    essBulkMin: d ? Math.min(...d.essBulk) : NaN,
+    samplingSeconds: r.seconds,
+    noiseStd: Math.sqrt(noiseVar) * (standardizer?.yStd?.[0] ?? 1),
+  };
+  return new SamplesPosterior(method, spec, theta, standardizer, noiseVar, info, mlp);
+}
+
+/** Most probe inputs traced: each costs one forward pass per kept draw and one chart in the report. */
+const MAX_TRACE_INPUTS = 8;
+
+/** The checked trace inputs, or the first 3 training rows. */
+function traceInputs(train: Dataset, at: Float32Array | undefined): Float32Array {
+  if (at === undefined) return train.x.slice(0, Math.min(3, train.n) * train.inputs);
+  if (!(at instanceof Float32Array) || at.length === 0 || at.length % train.inputs !== 0 || at.length / train.inputs > MAX_TRACE_INPUTS) {
+    throw argError('E_SHAPE', 'traceAt', `a Float32Array of 1–${MAX_TRACE_INPUTS} rows × ${train.inputs} inputs`, describe(at), 'Flatten a few test rows, or omit it.');
+  }
+  return at;
+}
+
+/** One traced predictive quantity: its draws per chain and their convergence diagnostics. */
+export interface PredictiveTrace {
+  /** What is traced, e.g. "mean f(x*₁)" or "p(class 3 | x*₁)". */
+  label: string;
+  /** Per chain, the quantity at each kept draw. */
+  chains: number[][];
+  /** Rank-normalized split R̂ and bulk / tail ESS of the quantity (NaN with fewer than 4 draws per chain). */
+  rhat: number;
+  essBulk: number;
+  essTail: number;
+}
+
+/**
+ * Turns the network outputs recorded per draw at the probe inputs into one interpretable quantity
+ * per input: the predictive mean in target units (regression), or the probability of the class the
+ * whole posterior predicts there (classification; raw logits drift along the softmax's shift
+ * direction without changing any prediction, so their R̂ would mislead).
+ */
+function predictiveTraces(perChain: readonly Float64Array[], count: number, spec: MlpSpec, standardizer: Standardizer | undefined): PredictiveTrace[] {
+  const W = layoutOf(spec).outputWidth;
+  const rows = perChain[0].length / count / W;
+  const out: PredictiveTrace[] = [];
+  for (let j = 0; j < rows; j++) {
+    const at = (c: number, k: number) => perChain[c].subarray((k * rows + j) * W, (k * rows + j + 1) * W);
+    let chains: number[][];
+    let label: string;
+    if (spec.likelihood === 'categorical') {
+      const probs = perChain.map((_, c) => Array.from({ length: count }, (_, k) => softmax(at(c, k))));
+      const mean = new Float64Array(W);
+      for (const chain of probs) for (const p of chain) for (let i = 0; i < W; i++) mean[i] += p[i];
+      const cls = mean.indexOf(Math.max(...mean));
+      chains = probs.map((chain) => chain.map((p) => p[cls]));
+      label = `p(class ${cls} | x*${j + 1})`;
+    } else {
+      const ym = standardizer?.yMean?.[0] ?? 0;
+      const ys = standardizer?.yStd?.[0] ?? 1;
+      chains = perChain.map((_, c) => Array.from({ length: count }, (_, k) => ym + ys * at(c, k)[0]));
+      label = `mean f(x*${j + 1})`;
+    }
+    const enough = count >= 4;
+    out.push({ label, chains, rhat: enough ? rankNormalizedRhat(chains) : NaN, essBulk: enough ? essBulk(chains) : NaN, essTail: enough ? essTail(chains) : NaN });
+  }
+  return out;
+}
+
+function softmax(z: ArrayLike<number>): Float64Array {
+  const m = Math.max(...Array.from(z));
+  const e = Float64Array.from(z, (v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}

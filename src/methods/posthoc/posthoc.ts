@@ -1,0 +1,146 @@
+/**
+ * Post-hoc posteriors on a network trained elsewhere (an ImportedNetwork): Laplace at the imported
+ * weights (any subset × structure of laplaceAt, prior precision by marginal likelihood on the user's
+ * data, one scalar or one per layer; GLM or MC predictive) or MC dropout with the network's own rates.
+ *
+ * The network is used as its author trained it: no scaling of inputs or outputs, unless
+ * `standardize` says it was trained on standardized data (then the training data's statistics are
+ * applied on the way in and undone on the way out).
+ */
+import type { Dataset } from '../../data/dataset.js';
+import { applyStandardizer, fitStandardizer, type Standardizer } from '../../data/standardize.js';
+import { argError, BdlError, describe } from '../../errors.js';
+import type { ImportedNetwork } from '../../import/chain.js';
+import type { Mlp } from '../../model/mlp.js';
+import { taskOf } from '../../model/spec.js';
+import type { Posterior } from '../../posterior/types.js';
+import { engineFor } from '../common.js';
+import { laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
+import { McDropoutPosterior } from '../variational/mc-dropout.js';
+
+export type PosthocMethod = 'auto' | 'laplace' | 'mc-dropout';
+
+export interface PosthocOptions extends Pick<LaplaceFitOptions, 'hessian' | 'subset' | 'subnetwork' | 'curvature' | 'perLayer' | 'predictive' | 'link' | 'budget'> {
+  /** 'auto' (default: the seed's tree — dropout present → MC dropout, else last-layer Laplace), 'laplace' or 'mc-dropout'. */
+  method?: PosthocMethod;
+  /**
+   * Prior precision: 'marglik' (default: maximize the Laplace evidence on the training data) or a
+   * fixed positive number.
+   */
+  tune?: 'marglik' | number;
+  /** Gaussian observation σ in target units (default: tuned by the evidence, or the residuals for MC dropout). */
+  noise?: number;
+  /** MC dropout: stochastic passes per prediction (default 30). */
+  samples?: number;
+  /**
+   * The network was trained on standardized data: true standardizes with `train`'s column
+   * statistics (targets too for regression), or pass the Standardizer its author used. Default: no scaling.
+   */
+  standardize?: boolean | Standardizer;
+}
+
+/** Which method 'auto' picks for a network, and why (the seed's decision tree). */
+export function posthocBranch(net: ImportedNetwork, method: PosthocMethod = 'auto'): { method: 'laplace' | 'mc-dropout'; reason: string } {
+  const rates = dropoutOf(net);
+  if (method === 'laplace') return { method, reason: 'asked for (--method laplace): last-layer Laplace with the linearized predictive unless subset/hessian say otherwise' };
+  if (method === 'mc-dropout') {
+    if (rates.every((r) => r === 0)) throw new BdlError('E_ARG', `method: 'mc-dropout' needs dropout layers; this ${net.format} network has none. Use 'laplace' (or 'auto').`, 'method');
+    return { method, reason: `asked for; dropout rates ${fmtRates(rates)} as imported` };
+  }
+  if (method !== 'auto') throw argError('E_ARG', 'method', "'auto' | 'laplace' | 'mc-dropout'", describe(method), "Use 'auto' (default).");
+  return rates.some((r) => r > 0)
+    ? { method: 'mc-dropout', reason: `trained model with dropout (rates ${fmtRates(rates)}): MC dropout keeps those layers on at prediction time at no extra training` }
+    : { method: 'laplace', reason: 'trained model without dropout: last-layer Laplace around the imported weights (post hoc, no retraining)' };
+}
+
+/** A posterior over an imported network, fitted on the user's training data (see the module comment). */
+export async function posthoc(net: ImportedNetwork, train: Dataset, opts: PosthocOptions = {}): Promise<Posterior> {
+  const spec = net.spec;
+  checkData(net, train);
+  const branch = posthocBranch(net, opts.method);
+  const regression = taskOf(spec) === 'regression';
+  const std = standardizerOf(opts.standardize, train, regression);
+  const data = std ? applyStandardizer(std, train) : train;
+  const mlp = await engineFor(spec);
+  const ys = std?.yStd?.[0] ?? 1;
+
+  if (branch.method === 'mc-dropout') {
+    const samples = opts.samples ?? 30;
+    if (!Number.isInteger(samples) || samples < 1) throw argError('E_ARG', 'samples', 'a positive integer', describe(samples), 'Omit it for 30.');
+    let noiseVar = 1;
+    if (spec.likelihood === 'gaussian') noiseVar = opts.noise !== undefined ? (checkNoise(opts.noise) / ys) ** 2 : await residualNoise(mlp, net, data, samples);
+    return new McDropoutPosterior(spec, net.theta, std, noiseVar, samples, mlp);
+  }
+  const lo: LaplaceFitOptions = {
+    hessian: opts.hessian,
+    subset: opts.subset,
+    subnetwork: opts.subnetwork,
+    curvature: opts.curvature,
+    perLayer: opts.perLayer,
+    predictive: opts.predictive,
+    link: opts.link,
+    budget: opts.budget,
+    tune: opts.tune ?? 'marglik',
+    noiseVar: opts.noise !== undefined ? (checkNoise(opts.noise) / ys) ** 2 : undefined,
+    standardizer: std,
+  };
+  if (lo.tune !== 'marglik' && !(typeof lo.tune === 'number' && lo.tune > 0)) throw argError('E_ARG', 'tune', "'marglik' or a positive prior precision", describe(lo.tune), "Use 'marglik' (default).");
+  return (await laplaceAt(mlp, net.theta, data, lo)) as LaplacePosterior;
+}
+
+function checkData(net: ImportedNetwork, d: Dataset): void {
+  const s = net.spec;
+  if (!d || !(d.x instanceof Float32Array)) throw argError('E_ARG', 'train', 'a Dataset (makeDataset or parseDataset)', describe(d), 'Build one with makeDataset(x, y).');
+  if (d.inputs !== s.inputs) throw argError('E_SHAPE', 'train.inputs', `${s.inputs} columns (the imported network's input width)`, String(d.inputs), 'Pass the features the network was trained on, flattened row-major.');
+  const targets = s.likelihood === 'categorical' ? 1 : s.outputs;
+  if (d.targets !== targets) throw argError('E_SHAPE', 'train.targets', `${targets} target column(s) for a ${s.likelihood} network with ${s.outputs} output(s)`, String(d.targets), s.likelihood === 'categorical' ? 'Give one class index per row.' : 'Give one target per network output.');
+  if (s.likelihood === 'categorical' || s.likelihood === 'bernoulli') {
+    const K = s.likelihood === 'categorical' ? s.outputs : 2;
+    for (let i = 0; i < d.y.length; i++) {
+      const c = d.y[i];
+      if (!Number.isInteger(c) || c < 0 || c >= K) throw argError('E_ARG', `train.y[${i}]`, `a class index in 0..${K - 1}`, describe(c), 'Encode classes as 0…K−1 in the order of the network outputs.');
+    }
+  }
+}
+
+function standardizerOf(s: PosthocOptions['standardize'], train: Dataset, regression: boolean): Standardizer | undefined {
+  if (s === undefined || s === false) return undefined;
+  if (s === true) return fitStandardizer(train, regression);
+  if (typeof s === 'object' && s.xMean instanceof Float64Array && s.xMean.length === train.inputs) return s;
+  throw argError('E_ARG', 'standardize', `true, false, or a Standardizer with ${train.inputs} input columns`, describe(s), 'Pass true to use the training data\'s statistics.');
+}
+
+function checkNoise(n: number): number {
+  if (!(n > 0 && Number.isFinite(n))) throw argError('E_ARG', 'noise', 'a positive finite σ', describe(n), 'Omit it to estimate σ from the data.');
+  return n;
+}
+
+/**
+ * MC dropout's noise variance (network units) from the training data: the mean squared residual of
+ * the MC-averaged mean less the mean epistemic variance the passes already spread, floored at a tenth
+ * of the residual so the predictive never claims the training data are noiseless.
+ */
+async function residualNoise(mlp: Mlp, net: ImportedNetwork, data: Dataset, samples: number): Promise<number> {
+  const probe = new McDropoutPosterior(net.spec, net.theta, undefined, 0, samples, mlp);
+  const p = await probe.predict(data.x);
+  if (p.kind !== 'regression') return 1;
+  let rss = 0;
+  let epi = 0;
+  for (let i = 0; i < p.mean.length; i++) {
+    rss += (data.y[i] - p.mean[i]) ** 2;
+    epi += p.epistemic[i];
+  }
+  const mse = rss / p.mean.length;
+  return Math.max(mse - epi / p.mean.length, 0.1 * mse, 1e-12);
+}
+
+function dropoutOf(net: ImportedNetwork): number[] {
+  const d = net.spec.dropout;
+  const L = net.spec.hidden.length + 1;
+  if (d === undefined) return new Array(L).fill(0);
+  return Array.isArray(d) ? d : Array.from({ length: L }, (_, i) => (i === 0 ? 0 : d));
+}
+
+function fmtRates(r: number[]): string {
+  return `[${r.map((v) => +v.toFixed(4)).join(', ')}]`;
+}

@@ -1,0 +1,139 @@
+/**
+ * Concrete dropout (Gal, Hron & Kendall 2017): the drop rate p of each weight layer's input is
+ * learned with the weights, through the relaxed-Bernoulli (Concrete) mask
+ *   z = sigmoid((logit p + log u − log(1−u))/t),  input ⊙ (1 − z)/(1 − p),   t = 0.1,
+ * on the objective (per example)
+ *   mean NLL + Σₗ [ wr·‖Wₗ‖²/(1 − pₗ) + dr·Kₗ·(pₗ log pₗ + (1 − pₗ) log(1 − pₗ)) ]   (Kₗ = fan-in).
+ * The trainable vector is φ = (θ, logit p per layer). The engine takes the relaxed masks from us and
+ * hands back ∂L/∂mask; one wasm kernel gives the mask and ∂mask/∂logit p, so ∂L/∂logit p is a dot.
+ *
+ * Regularizer scale: the reference code's defaults (wr = 1e−6, dr = 1e−5) are per-example values
+ * that match its KL/N derivation at N = 10⁵ (wr = 0.1/N, dr = 1/N); we scale them by N — wr = 0.1/N,
+ * dr = 1/N — so that, as the KL term should, the pull towards p = ½ fades with more data. Passing
+ * `weightRegularizer` / `dropoutRegularizer` sets the per-example values directly.
+ * At test time the learned rates drive ordinary Bernoulli masks (MC dropout with the learned p).
+ * Philox tag of the training uniforms: 0x43 (c1 = step, c2 = layer).
+ */
+import type { Dataset } from '../../data/dataset.js';
+import { argError, describe } from '../../errors.js';
+import type { Mlp } from '../../model/mlp.js';
+import { taskOf } from '../../model/spec.js';
+import { keyOf } from '../../random/index.js';
+import { fit, type Objective } from '../../train/fit.js';
+import { engineFor, fitOptionsOf, specFor, type MethodOptions } from '../common.js';
+import { McDropoutPosterior } from './mc-dropout.js';
+import { intOption, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, type PredictiveNoiseOption } from '../noise.js';
+
+export const CONCRETE_TAG = 0x43;
+
+export interface ConcreteDropoutOptions extends MethodOptions, PredictiveNoiseOption {
+  /** Which weight layers get a learned rate: 'all' (default, as in the paper's code) or 'hidden' (not the inputs). */
+  layers?: 'all' | 'hidden';
+  /** Initial drop rate of every layer (default 0.1). */
+  initialRate?: number;
+  /** Concrete temperature (default 0.1). */
+  temperature?: number;
+  /** Per-example weight regularizer (default 0.1/N). */
+  weightRegularizer?: number;
+  /** Per-example dropout (entropy) regularizer (default 1/N). */
+  dropoutRegularizer?: number;
+  /** Stochastic passes at test time (default 30). */
+  samples?: number;
+  /** Observation noise σ in target units (gaussian); default: fitted by EM during training. */
+  noise?: number;
+}
+
+interface ConcreteSettings {
+  layers: number[];
+  temperature: number;
+  wr: number;
+  dr: number;
+  initialRate: number;
+  noise?: NoiseEstimate;
+}
+
+/** The Concrete-dropout objective over φ = (θ, logit p for each layer in `s.layers`). Exposed for tests. */
+export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
+  const P = mlp.size;
+  const L = mlp.layout.layers;
+  const a = mlp.arena;
+  const B = mlp.capacity;
+  const invT = 1 / s.temperature;
+  // Per dropped layer: uniforms, mask, ∂mask/∂logit p, ∂L/∂mask (allocated with the engine).
+  const bufs = s.layers.map((l) => {
+    const n = B * L[l].fanIn;
+    return { l, u: a.allocF32(n), mask: a.allocF32(n), dmask: a.allocF32(n), gmask: a.allocF32(n) };
+  });
+  const maskPtrs = L.map(() => 0);
+  const maskGrads = L.map(() => 0);
+  for (const b of bufs) {
+    maskPtrs[b.l] = b.mask;
+    maskGrads[b.l] = b.gmask;
+  }
+  const logit0 = Math.log(s.initialRate / (1 - s.initialRate));
+  return {
+    size: P + bufs.length,
+    init(seed, stream) {
+      const phi = new Float32Array(P + bufs.length);
+      phi.set(mlp.init(seed, stream));
+      phi.fill(logit0, P);
+      return phi;
+    },
+    lossAndGradAt(params, grad, x, y, batch, ctx) {
+      const k = a.k;
+      const [k0, k1] = keyOf(ctx.seed, ctx.stream);
+      const logits = a.f32(params + 4 * P, bufs.length).slice();
+      bufs.forEach((b, j) => {
+        const n = batch * L[b.l].fanIn;
+        k.rng_uniform_f32(b.u, n, k0, k1, ctx.step >>> 0, b.l, CONCRETE_TAG);
+        k.concrete_mask_f32(b.mask, b.dmask, b.u, n, logits[j], invT);
+      });
+      let loss = mlp.lossAndGradAt(params, grad, x, y, batch, { scale: 1 / batch, noiseVar: s.noise?.variance, maskPtrs, maskGrads });
+      s.noise?.record(loss * batch, batch, mlp.spec.outputs, ctx.epoch);
+      const gLogit = new Float64Array(bufs.length);
+      bufs.forEach((b, j) => {
+        const Lr = L[b.l];
+        const n = batch * Lr.fanIn;
+        gLogit[j] = k.dot_f32(b.gmask, b.dmask, n);
+        const p = 1 / (1 + Math.exp(-logits[j]));
+        const w2 = k.dot_f32(params + 4 * Lr.w, params + 4 * Lr.w, Lr.fanIn * Lr.fanOut);
+        const K = Lr.fanIn;
+        const negH = p * Math.log(p) + (1 - p) * Math.log1p(-p);
+        loss += (s.wr * w2) / (1 - p) + s.dr * K * negH;
+        // ∂/∂W of wr‖W‖²/(1−p); ∂/∂p of both terms, times dp/dlogit = p(1−p).
+        k.axpy_f32(grad + 4 * Lr.w, (2 * s.wr) / (1 - p), params + 4 * Lr.w, Lr.fanIn * Lr.fanOut);
+        gLogit[j] += ((s.wr * w2) / (1 - p) ** 2 + s.dr * K * logits[j]) * p * (1 - p);
+      });
+      a.f32(grad + 4 * P, bufs.length).set(gLogit);
+      return loss;
+    },
+  };
+}
+
+/** Trains a network with learned per-layer drop rates; returns an MC-dropout posterior at the learned rates. */
+export async function trainConcreteDropout(train: Dataset, opts: ConcreteDropoutOptions = {}): Promise<McDropoutPosterior> {
+  const hidden = opts.hidden ?? [50];
+  const nLayers = hidden.length + 1;
+  const which = opts.layers ?? 'all';
+  if (which !== 'all' && which !== 'hidden') throw argError('E_ARG', 'layers', "'all' or 'hidden'", describe(which), "Omit it for 'all'.");
+  const layers = Array.from({ length: nLayers }, (_, l) => l).filter((l) => which === 'all' || l > 0);
+  if (layers.length === 0) throw argError('E_ARG', 'layers', 'at least one layer to drop', "'hidden' with no hidden layer", "Use layers: 'all' or add a hidden layer.");
+  const p0 = numOption(opts.initialRate, 'initialRate', 0.1, 0, 1, true);
+  const temperature = numOption(opts.temperature, 'temperature', 0.1, 0, Infinity, true);
+  const samples = intOption(opts.samples, 'samples', 30);
+  const rates = Array.from({ length: nLayers }, (_, l) => (layers.includes(l) ? p0 : 0));
+  const spec = specFor(train, opts, { dropout: rates });
+  const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
+  const wr = numOption(opts.weightRegularizer, 'weightRegularizer', 0.1 / data.n, 0, Infinity);
+  const dr = numOption(opts.dropoutRegularizer, 'dropoutRegularizer', 1 / data.n, 0, Infinity);
+  const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
+  const mlp = await engineFor(spec);
+  const objective = concreteObjective(mlp, { layers, temperature, wr, dr, initialRate: p0, noise });
+  const r = await fit(mlp, data, { ...fitOptionsOf(opts, 0, data.n), standardize: false, objective });
+  noise?.update();
+  const P = mlp.size;
+  const learned = [...rates];
+  layers.forEach((l, j) => (learned[l] = 1 / (1 + Math.exp(-r.params[P + j]))));
+  const testSpec = { ...spec, dropout: learned };
+  return new McDropoutPosterior(testSpec, r.params.slice(0, P), standardizer, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, undefined, { method: 'concrete-dropout', learnedRates: learned });
+}

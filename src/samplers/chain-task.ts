@@ -1,0 +1,234 @@
+/**
+ * 'chain': one Markov chain as a pool task. The runner builds the target inside its thread (the
+ * built-in BNN from the spec and the run's data `x`, `y`, or a user module imported by URL), runs
+ * `runChain` keyed by (task.seed, task.stream), checkpoints every k iterations (with the output kept
+ * since the last one, so a restarted worker returns exactly what an uninterrupted one would), reports progress,
+ * stops on cancellation, and returns its draws — or, for big networks, only f(x*) at the run's test
+ * inputs `xTest` per draw, so memory stays bounded by draws × test points.
+ */
+import { argError, describe } from '../errors.js';
+import type { MlpSpec } from '../model/spec.js';
+import type { TaskContext } from '../pool/types.js';
+import { BnnTarget } from './bnn-target.js';
+import { runChain, type ChainCheckpoint, type KernelSpec } from './chain.js';
+import type { DrawChunk } from './draws.js';
+import type { SamplerRng, Target } from './types.js';
+import type { WarmupOptions } from './warmup.js';
+
+/** Where a chain's target comes from (plain data: it travels to the worker). */
+export type ChainTargetSpec =
+  | {
+      type: 'bnn';
+      spec: MlpSpec;
+      priorPrecision?: number | number[];
+      noiseVar?: number;
+      temperature?: number;
+      init?: 'network' | { normal: number };
+    }
+  | {
+      /** A module URL (file: URL in Node) exporting dim, logDensity(theta, grad), and optionally init(rng), names. */
+      type: 'module';
+      url: string;
+    };
+
+/** Options of a 'chain' task. */
+export interface ChainTaskOptions {
+  target: ChainTargetSpec;
+  warmup?: number;
+  draws?: number;
+  thin?: number;
+  kernel?: KernelSpec;
+  adapt?: WarmupOptions;
+  initRadius?: number;
+  /** Iterations between checkpoints (default 100; 0 = none). */
+  checkpointEvery?: number;
+  /** What to return per kept draw: the position ('draws', default), f(x*) at data.xTest ('predictive', BNN only), or both. */
+  keep?: 'draws' | 'predictive' | 'both';
+}
+
+/** What a chain task returns (typed arrays, transferred back). */
+export interface ChainTaskResult {
+  chain: number;
+  dim: number;
+  /** Kept draws. */
+  count: number;
+  /** count × dim, or null when not kept. */
+  draws: Float64Array | null;
+  /** count × predictSize values of f(x*) (row-major test rows × output width), or null. */
+  predictive: Float64Array | null;
+  predictSize: number;
+  logDensity: Float64Array;
+  acceptProb: Float64Array;
+  treeDepth: Uint8Array;
+  nLeapfrog: Uint32Array;
+  divergent: Uint8Array;
+  energy: Float64Array;
+  stepSize: number;
+  invMetric: Float64Array;
+  divergences: number;
+  warmupDivergences: number;
+  gradEvals: number;
+  /** Wall seconds of the chain (summed over restarts). */
+  seconds: number;
+  /** Parameter names a user module exports, else null. */
+  names: string[] | null;
+}
+
+/** One emitted chunk as kept by the task: what the options ask for, and the sampler info. */
+type Piece = Pick<ChainTaskResult, 'count' | 'draws' | 'predictive' | 'logDensity' | 'acceptProb' | 'treeDepth' | 'nLeapfrog' | 'divergent' | 'energy'>;
+
+/**
+ * The checkpoint of a chain task: the driver's state. The kept pieces travel apart, each once, as
+ * the items the checkpoint appends to the task's log (a restart gets them back as `resumeLog`):
+ * sending every piece so far with each checkpoint made a long chain's cost quadratic.
+ */
+export interface ChainTaskState {
+  chain: ChainCheckpoint;
+  seconds: number;
+}
+
+interface UserModule {
+  dim: number;
+  logDensity(theta: Float64Array, grad: Float64Array): number;
+  init?(rng: SamplerRng): ArrayLike<number>;
+  names?: string[];
+}
+
+/** Imports a user target module (its exports, or a default export object holding them) and checks it. */
+export async function loadUserTarget(url: string): Promise<{ target: Target; names: string[] | null }> {
+  if (typeof url !== 'string' || url === '') throw argError('E_ARG', 'target.url', 'a module URL', describe(url), 'Pass a file: or https: URL of an ES module.');
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as Record<string, unknown>;
+  } catch (e) {
+    throw argError('E_ARG', 'target.url', 'an importable ES module', url, `Importing it failed: ${(e as Error).message}`);
+  }
+  const def = mod.default as Record<string, unknown> | undefined;
+  const m = (def && typeof def === 'object' && 'logDensity' in def ? def : mod) as unknown as UserModule;
+  if (typeof m.logDensity !== 'function' || !Number.isInteger(m.dim) || m.dim < 1) {
+    throw argError('E_ARG', 'target module', 'exports dim (a positive integer) and logDensity(theta, grad)', `dim ${describe(m.dim)}, logDensity ${typeof m.logDensity}`, 'Export both from the module.');
+  }
+  if (m.names !== undefined && (!Array.isArray(m.names) || m.names.length !== m.dim)) {
+    throw argError('E_SHAPE', 'target module names', `${m.dim} names`, describe(m.names), 'Export one name per dimension, or none.');
+  }
+  const target: Target = { dim: m.dim, logDensity: (q, g) => m.logDensity(q, g) };
+  if (typeof m.init === 'function') target.init = (rng) => m.init!(rng);
+  return { target, names: m.names ? [...m.names] : null };
+}
+
+/** Runs one chain of a 'chain' task (see the module comment). */
+export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, ChainTaskState>): Promise<ChainTaskResult> {
+  const o = ctx.task.options;
+  if (o == null || typeof o !== 'object' || o.target == null) {
+    throw argError('E_ARG', 'task.options.target', "{ type: 'bnn', spec, ... } or { type: 'module', url }", describe(o?.target), 'Describe the target of the chain.');
+  }
+  const keep = o.keep ?? 'draws';
+  if (keep !== 'draws' && keep !== 'predictive' && keep !== 'both') {
+    throw argError('E_ARG', 'options.keep', "'draws', 'predictive' or 'both'", describe(keep), 'Omit it to keep the draws.');
+  }
+  const t0 = performance.now();
+  let target: Target;
+  let names: string[] | null = null;
+  let bnn: BnnTarget | null = null;
+  if (o.target.type === 'bnn') {
+    const spec = o.target.spec;
+    const { x, y } = ctx.data;
+    if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) {
+      throw argError('E_ARG', 'data', 'Float32Arrays x and y (the training set)', describe(x), 'Pass run data { x, y }.');
+    }
+    const inputs = spec?.inputs;
+    const targets = spec?.likelihood === 'categorical' ? 1 : spec?.outputs;
+    const n = x.length / inputs;
+    bnn = await BnnTarget.create({
+      spec, data: { x, y, n, inputs, targets }, arena: await ctx.arena(),
+      priorPrecision: o.target.priorPrecision, noiseVar: o.target.noiseVar, temperature: o.target.temperature, init: o.target.init,
+    });
+    target = bnn;
+  } else if (o.target.type === 'module') {
+    ({ target, names } = await loadUserTarget(o.target.url));
+  } else {
+    throw argError('E_ARG', 'options.target.type', "'bnn' or 'module'", describe((o.target as { type: unknown }).type), 'Pick one.');
+  }
+  const wantPred = keep !== 'draws';
+  if (wantPred) {
+    const xTest = ctx.data.xTest;
+    if (bnn === null || !(xTest instanceof Float32Array)) {
+      throw argError('E_ARG', 'options.keep', "'draws' (predictive summaries need a BNN target and data.xTest)", JSON.stringify(keep), 'Pass xTest in the run data, or keep the draws.');
+    }
+    bnn.setTestInputs(xTest);
+  }
+  const predictSize = wantPred ? bnn!.predictSize : 0;
+  const pieces: Piece[] = ctx.resume ? [...(ctx.resumeLog as Piece[])] : [];
+  let logged = pieces.length;
+  const secondsBefore = ctx.resume?.seconds ?? 0;
+
+  const onDraws = (c: DrawChunk): void => {
+    let predictive: Float64Array | null = null;
+    if (wantPred) {
+      predictive = new Float64Array(c.count * predictSize);
+      for (let i = 0; i < c.count; i++) bnn!.predictInto(c.draws.subarray(i * c.dim, (i + 1) * c.dim), predictive, i * predictSize);
+    }
+    pieces.push({
+      count: c.count, draws: keep === 'predictive' ? null : c.draws, predictive,
+      logDensity: c.logDensity, acceptProb: c.acceptProb, treeDepth: c.treeDepth, nLeapfrog: c.nLeapfrog, divergent: c.divergent, energy: c.energy,
+    });
+  };
+
+  const r = await runChain(target, {
+    arena: await ctx.arena(),
+    seed: ctx.task.seed,
+    chain: ctx.task.stream,
+    warmup: o.warmup,
+    draws: o.draws,
+    thin: o.thin,
+    kernel: o.kernel,
+    adapt: o.adapt,
+    initRadius: o.initRadius,
+    keepDraws: false,
+    onDraws,
+    checkpointEvery: o.checkpointEvery ?? 100,
+    resumeFrom: ctx.resume?.chain,
+    shouldStop: () => ctx.shouldStop(),
+    onProgress: (p) => ctx.progress(p.iteration, p.total, {
+      chain: p.chain, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance,
+      divergences: p.divergences, warmupDivergences: p.warmupDivergences, gradEvals: p.gradEvals,
+    }),
+    onCheckpoint: (cp) => {
+      // Recorded synchronously; the check it then runs is repeated by shouldStop, so its outcome is not needed here.
+      ctx.checkpoint({ chain: cp, seconds: secondsBefore + (performance.now() - t0) / 1000 }, pieces.slice(logged)).catch(() => {});
+      logged = pieces.length;
+    },
+  });
+
+  return {
+    ...concatPieces(pieces, target.dim, predictSize, keep),
+    chain: r.chain, dim: target.dim, predictSize,
+    stepSize: r.stepSize, invMetric: r.invMetric, divergences: r.divergences, warmupDivergences: r.warmupDivergences, gradEvals: r.gradEvals,
+    seconds: secondsBefore + (performance.now() - t0) / 1000,
+    names,
+  };
+}
+
+function concatPieces(pieces: Piece[], dim: number, predictSize: number, keep: string) {
+  const n = pieces.reduce((s, p) => s + p.count, 0);
+  const out = {
+    count: n,
+    draws: keep === 'predictive' ? null : new Float64Array(n * dim),
+    predictive: keep === 'draws' ? null : new Float64Array(n * predictSize),
+    logDensity: new Float64Array(n), acceptProb: new Float64Array(n), treeDepth: new Uint8Array(n),
+    nLeapfrog: new Uint32Array(n), divergent: new Uint8Array(n), energy: new Float64Array(n),
+  };
+  let at = 0;
+  for (const p of pieces) {
+    if (out.draws && p.draws) out.draws.set(p.draws, at * dim);
+    if (out.predictive && p.predictive) out.predictive.set(p.predictive, at * predictSize);
+    out.logDensity.set(p.logDensity, at);
+    out.acceptProb.set(p.acceptProb, at);
+    out.treeDepth.set(p.treeDepth, at);
+    out.nLeapfrog.set(p.nLeapfrog, at);
+    out.divergent.set(p.divergent, at);
+    out.energy.set(p.energy, at);
+    at += p.count;
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+// `bdl posthoc` and `bdl advise` as a user runs them, on the producers' fixtures.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importModelFile } from '../../src/import/node.js';
+import { networkOutputs } from '../../src/import/run.js';
+import { Rng } from '../../src/random/index.js';
+
+const root = resolve(__dirname, '../..');
+const fixtures = join(root, 'test/fixtures/import');
+const bdl = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/bdl.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
+const dir = mkdtempSync(join(tmpdir(), 'bdl-posthoc-'));
+
+/** A CSV of n rows: inputs, then the network's own output (+ noise) or a label drawn from it. */
+async function csv(model: string, n: number, seed: number, layers?: string): Promise<{ path: string; x: Float32Array }> {
+  const net = await importModelFile(join(fixtures, model), { layers });
+  const rng = new Rng(seed, 0, [0, 0, 0x95]);
+  const D = net.spec.inputs;
+  const x = Float32Array.from({ length: n * D }, () => 4 * rng.uniform() - 2);
+  const f = await networkOutputs(net, x);
+  const K = net.spec.outputs;
+  const rows = Array.from({ length: n }, (_, i) => {
+    const inputs = Array.from(x.subarray(i * D, (i + 1) * D));
+    if (net.spec.likelihood === 'gaussian') return [...inputs, f[i] + 0.1 * rng.normal()];
+    let u = rng.uniform();
+    let label = K - 1;
+    for (let k = 0; k < K; k++) if ((u -= f[i * K + k]) < 0) { label = k; break; }
+    return [...inputs, label];
+  });
+  const path = join(dir, `${model.replace(/\W/g, '_')}-${seed}.csv`);
+  writeFileSync(path, rows.map((r) => r.join(',')).join('\n') + '\n');
+  return { path, x };
+}
+
+describe('bdl posthoc', () => {
+  it('--method laplace: last-layer GLM Laplace whose predictive mean is the imported network output', async () => {
+    const layers = '3-16r-16r-1';
+    const train = await csv('torch-reg.safetensors', 100, 1, layers);
+    const test = await csv('torch-reg.safetensors', 10, 2, layers);
+    const out = join(dir, 'pred.json');
+    const r = bdl('posthoc', '--model', join(fixtures, 'torch-reg.safetensors'), '--layers', layers, '--train', train.path, '--test', test.path, '--method', 'laplace', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/method laplace — asked for/);
+    expect(r.stderr).toMatch(/test RMSE [\d.]+, test LL/);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(Object.keys(j)).toEqual(['method', 'task', 'mean', 'variance', 'aleatoric', 'epistemic', 'samples', 'seconds', 'info']);
+    expect(j.info).toMatchObject({ subset: 'last-layer', hessian: 'kron' });
+    const net = await importModelFile(join(fixtures, 'torch-reg.safetensors'), { layers });
+    const f = await networkOutputs(net, test.x);
+    f.forEach((v, i) => expect(Math.abs(j.mean[i] - v)).toBeLessThan(1e-5));
+  });
+
+  it('--method auto on a TF.js model with dropout takes the MC dropout branch and says why', async () => {
+    const train = await csv('tfjs-clf/model.json', 60, 3);
+    const test = await csv('tfjs-clf/model.json', 5, 4);
+    const r = bdl('posthoc', '--model', join(fixtures, 'tfjs-clf/model.json'), '--train', train.path, '--test', test.path);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/auto chose mc-dropout — trained model with dropout \(rates \[0, 0\.2, 0\.1\]\)/);
+    expect(r.stderr).toMatch(/1 batch norm\(s\) folded/);
+    const j = JSON.parse(r.stdout);
+    expect(j.task).toBe('classification');
+    expect(j.probs).toHaveLength(5);
+  });
+
+  it('fails with one line on a bad model file', () => {
+    const bad = join(dir, 'bad.onnx');
+    writeFileSync(bad, readFileSync(join(fixtures, 'torch-clf.onnx')).subarray(0, 100));
+    const r = bdl('posthoc', '--model', bad, '--train', bad, '--test', bad);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^bdl: model\.onnx: not a readable ONNX protobuf .*truncated/);
+  });
+});
+
+describe('bdl advise', () => {
+  it('reads the answers from flags or from the model file', () => {
+    const a = bdl('advise', '--trained', 'no', '--budget', '1x');
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/single-pass .* out of scope/);
+    expect(a.stdout).toMatch(/run: +bdl fit --method laplace --subset last-layer/);
+    const b = bdl('advise', '--model', join(fixtures, 'torch-clf.onnx'));
+    expect(b.stdout).toMatch(/^method: +mc-dropout/);
+    expect(b.stdout).toMatch(/bdl posthoc --model .*torch-clf\.onnx .*--method mc-dropout/);
+    const c = bdl('advise', '--trained', 'maybe');
+    expect(c.status).toBe(1);
+    expect(c.stderr).toMatch(/^bdl: --trained: expected yes or no/);
+  });
+
+  it('shows the measured calibration ranking and cost from a results.json', () => {
+    const results = join(dir, 'results.json');
+    writeFileSync(results, JSON.stringify({ suites: [{ name: 'toy', task: 'regression', methods: [
+      { method: 'map', seconds: 1, metrics: { picp: 0.7 } },
+      { method: 'ensemble', seconds: 5, metrics: { picp: 0.94 } },
+      { method: 'laplace', seconds: 1.2, metrics: { picp: 0.9 } },
+    ] }] }));
+    const r = bdl('advise', '--trained', 'no', '--budget', 'Mx', '--results', results);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/toy +1 +ensemble +picp error 0\.0100 +5\.00 +5\.0 ←/);
+    expect(r.stdout).toMatch(/toy +3 +map/);
+  });
+});
