@@ -3,6 +3,7 @@
 // honoured within one evaluation.
 import { describe, expect, test } from 'vitest';
 import { BdlError } from '../../src/errors.js';
+import { macrotask } from '../../src/signal.js';
 import { philoxRng, runChain, type KernelSpec, type Target } from '../../src/samplers/index.js';
 import { normalTarget } from './helpers.js';
 
@@ -21,16 +22,16 @@ function slow(inner: Target, ms: number): Target & { calls: number } {
   return t;
 }
 
-/** Counts event-loop turns (macrotasks) while `p` runs. */
+/** Counts event-loop turns (macrotasks, unclamped: setImmediate or a MessageChannel) while `p` runs. */
 async function turnsDuring<T>(p: () => Promise<T>): Promise<{ value: T; turns: number }> {
   let turns = 0;
   let on = true;
   const tick = () => {
     if (!on) return;
     turns++;
-    setTimeout(tick, 0);
+    void macrotask().then(tick);
   };
-  setTimeout(tick, 0);
+  void macrotask().then(tick);
   const value = await p();
   on = false;
   return { value, turns };
