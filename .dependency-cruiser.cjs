@@ -1,7 +1,7 @@
 // The dependency check (`npm run depcheck`, run by `npm run typecheck`, and by test/architecture/).
 // Layers point one way; docs/ARCHITECTURE.md ("Layers") is this map in prose. Every import counts:
 // static, side-effect, re-export, type-only and dynamic import() alike.
-const KERNELS = '^src/(errors\\.ts|options/|wasm/|random/|linalg/)';
+const KERNELS = '^src/(errors\\.ts|signal\\.ts|options/|wasm/|random/|linalg/)';
 const POOL = '^src/pool/';
 const ENGINE = '^src/(data|model|train|posterior|metrics|diagnostics|samplers|import)/';
 const METHODS = '^src/methods/';

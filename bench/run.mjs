@@ -123,6 +123,14 @@ if (results.node && !args.includes('--no-sampling')) {
   results.node.sampling = JSON.parse(r.stdout.trim().split('\n').pop()).sampling;
   console.log(JSON.stringify(results.node.sampling));
 }
+// Multi-chain sampling on the pool: 4 chains × 100,000 draws of a 6-parameter target on 1 vs 2 workers (and in-thread).
+if (results.node && !args.includes('--no-sampling')) {
+  console.log('\n== node: chains (4 chains × 100,000 draws, 6 parameters; 1 vs 2 workers vs in-thread)');
+  const r = spawnSync(process.execPath, [join(root, 'bench/chains-run.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`chains benchmark failed (exit ${r.status})`);
+  results.node.chains = JSON.parse(r.stdout.trim().split('\n').pop()).chains;
+  console.log(JSON.stringify(results.node.chains));
+}
 if (existsSync(chromiumPath)) runPool('chromium', ['--browser']);
 // The queue backend (bench/queue-run.mjs): needs Debian's redis-server; alone with --only queue.
 if (wanted('queue')) {
@@ -138,6 +146,12 @@ const file = opt('--json');
 if (file) writeFileSync(resolve(file), json);
 if (!only) writeFileSync(join(root, 'bench/RESULTS.md'), resultsMarkdown(results));
 console.log(`\nwrote ${file ?? 'bench/out/latest.json'}${only ? '' : ' and bench/RESULTS.md'}`);
+
+/** The multi-chain line: draws/s on 2 workers vs 1 (target ≥ 1.8×), peak RSS, longest event-loop block. */
+function chainsLine(c, f) {
+  const mode = (name, m) => `${name} ${f(m.draws_per_s, 0)} draws/s, peak RSS ${f(m.peak_rss_mb, 0)} MB, event loop blocked ≤ ${f(m.max_block_sampling_ms, 0)} ms while sampling (${f(m.max_block_ms, 0)} ms with the final diagnostics, ${f(m.diagnostics_s, 1)} s)`;
+  return `Multi-chain sampling (4 NUTS chains × ${c.draws} draws + ${c.warmup} warmup, ${c.dim} parameters, median of ${c.repeats}): 2 workers / 1 worker = **${f(c.speedup_2_vs_1, 2)}×** (target ≥ 1.8×); ${mode('1 worker', c.workers_1)}; ${mode('2 workers', c.workers_2)}; ${mode('in-thread', c.in_thread)}.`;
+}
 
 function resultsMarkdown(all) {
   const f = (x, d = 1) => (x == null ? '–' : x.toFixed(d));
@@ -161,6 +175,7 @@ function resultsMarkdown(all) {
       L.push('', `Sampling (NUTS, Stan peer's BNN 8-50-1, N=300, 4 chains × 2000 iterations on 2 workers): ${f(sm.grad_evals_per_s_per_chain, 0)} gradient evaluations/s per chain (Stan 1,613: ${f(sm.grad_evals_per_s_per_chain / 1613, 1)}×), predictive bulk ESS min ${f(sm.pred_ess_min, 0)} in ${f(sm.wall_s, 0)} s = ${f(sm.pred_ess_per_s, 2)}/s (Stan 2.87: ${f(sm.pred_ess_per_s / 2.87, 1)}×), R̂ max ${f(sm.rhat_max, 3)}.`);
       if (sm.runs) L.push(`The run with the median gradient rate of ${sm.runs.length}; every run: ${sm.runs.map((x) => `${f(x.grad_evals_per_s_per_chain, 0)}/s (${f(x.grad_evals_per_s_per_chain / 1613, 1)}×), ESS/s ${f(x.pred_ess_per_s, 2)} (${f(x.pred_ess_per_s / 2.87, 1)}×), R̂ ${f(x.rhat_max, 3)}`).join('; ')}.`);
     }
+    if (r.chains) L.push('', chainsLine(r.chains, f));
     if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
   }

@@ -47,7 +47,7 @@ export async function runBand(ctx: TaskContext<unknown, BandOptions>): Promise<B
     priorPrecision: o.priorPrecision,
     // Few points: small batches so every epoch takes several steps.
     batchSize: Math.max(4, Math.min(32, Math.ceil(x.length / 4))),
-    signal: { get aborted() { return ctx.shouldStop(); } },
+    signal: ctx.signal,
     onProgress: (p) => {
       loss = p.loss;
       ctx.progress(p.epoch, p.epochs, { loss: p.loss });

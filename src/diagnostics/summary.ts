@@ -95,23 +95,31 @@ export function summarize(
   if (names !== undefined && names.length !== params.length) {
     throw argError('E_SHAPE', 'names', `${params.length} names (one per parameter)`, `${names.length}`, 'Pass one name per parameter, or none.');
   }
-  const rows = params.map((chains, k): SummaryRow => {
-    const flat = pool(chains);
-    const sorted = flat.slice().sort();
-    const finite = flat.every(Number.isFinite);
-    return {
-      name: names?.[k] ?? `theta[${k}]`,
-      mean: mean(flat),
-      sd: Math.sqrt(sampleVariance(flat)),
-      q5: finite ? quantileSorted(sorted, 0.05) : NaN,
-      q50: finite ? quantileSorted(sorted, 0.5) : NaN,
-      q95: finite ? quantileSorted(sorted, 0.95) : NaN,
-      mcseMean: mcseMean(chains),
-      essBulk: essBulk(chains),
-      essTail: essTail(chains),
-      rhat: rankNormalizedRhat(chains),
-    };
-  });
+  const rows = params.map((chains, k) => summaryRow(chains, names?.[k] ?? `theta[${k}]`));
+  return summaryOf(rows, params, sampler);
+}
+
+/** One parameter's row of `summarize`, from its chains × draws. */
+export function summaryRow(chains: Float64Array[], name: string): SummaryRow {
+  const flat = pool(chains);
+  const sorted = flat.slice().sort();
+  const finite = flat.every(Number.isFinite);
+  return {
+    name,
+    mean: mean(flat),
+    sd: Math.sqrt(sampleVariance(flat)),
+    q5: finite ? quantileSorted(sorted, 0.05) : NaN,
+    q50: finite ? quantileSorted(sorted, 0.5) : NaN,
+    q95: finite ? quantileSorted(sorted, 0.95) : NaN,
+    mcseMean: mcseMean(chains),
+    essBulk: essBulk(chains),
+    essTail: essTail(chains),
+    rhat: rankNormalizedRhat(chains),
+  };
+}
+
+/** `summarize`'s result from rows computed one by one (`summaryRow`), with the same warnings. */
+export function summaryOf(rows: SummaryRow[], params: Float64Array[][], sampler?: SamplerInfo): Summary {
   return { rows, warnings: [...drawWarnings(rows, params), ...samplerWarnings(sampler)] };
 }
 

@@ -3,12 +3,14 @@
  * progress, cancellation), the spec they imply for a data set, and the training of one network.
  */
 import { argError, describe } from '../errors.js';
+import { signalOption } from '../signal.js';
+import type { ProgressEvent } from '../pool/types.js';
 import type { Dataset } from '../data/dataset.js';
 import { Mlp } from '../model/mlp.js';
 import { checkSpec, type Likelihood, type MlpSpec } from '../model/spec.js';
 import { priorPrecisionOf, type FitOptions } from '../train/fit.js';
 import type { Schedule } from '../train/schedules.js';
-import type { Pool } from '../pool/types.js';
+import type { Pool, PoolOptions } from '../pool/types.js';
 import { custom, enumOf, int, list, num, schema, union, type Infer } from '../options/schema.js';
 
 /** The most classes a classification task may have (a larger label is a data error, not a request for memory). */
@@ -30,6 +32,11 @@ export function classesOf(data: Dataset, classes?: number): number {
     max = Math.max(max, c);
   }
   return classes ?? max + 1;
+}
+
+/** A fan-out's progress (one event per task) as a method reports it: task, epoch, epochs, loss (NaN when the task reports none). */
+export function memberProgress(onProgress: MethodOptions['onProgress']): ((e: ProgressEvent) => void) | undefined {
+  return onProgress && ((e) => onProgress({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss?: number } | undefined)?.loss ?? NaN }));
 }
 
 /** Optimizer steps the default epoch count aims at (Gal & Ghahramani's 400 epochs × batch 32 on boston are ~6000). */
@@ -62,7 +69,7 @@ export const METHOD_OPTIONS = schema('method', {
   priorPrecision: num({ min: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
   seed: int({ min: 0, default: 0, help: 'seed of every random choice' }),
   onProgress: custom<(p: MethodProgress) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', help: 'called after each epoch (or chain iteration)' }),
-  signal: custom<{ readonly aborted: boolean }>({ expected: 'an AbortSignal', valid: (v) => typeof v === 'object' && v !== null && 'aborted' in v, help: 'cancels the run' }),
+  signal: custom<AbortSignal>({ expected: 'an AbortSignal (new AbortController().signal)', valid: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal, help: 'cancels the run', hint: 'Pass the signal of an AbortController; objects that only look like one are refused.' }),
   memoryBudget: num({ gt: 0, defaultText: '4 GiB', help: 'bytes the whole run may take: checked against an estimate from the shapes before any work (methods/memory.ts)' }),
 });
 export type MethodOptions = Infer<typeof METHOD_OPTIONS>;
@@ -72,8 +79,14 @@ export const POOL = {
   pool: custom<Pool>({ expected: 'a Pool (createPool)', valid: (v) => typeof v === 'object' && v !== null && typeof (v as Pool).run === 'function', help: "pool to run the method's tasks on (not closed here)" }),
 };
 
+/** A pool, or the options of a pool made for the run and closed after it (methods that fan out with fanOut). */
+export const POOL_OR_OPTIONS = {
+  pool: custom<Pool | PoolOptions>({ expected: 'a Pool (createPool), or the options of a pool made for the run', valid: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), help: "pool to run the method's tasks on (a Pool is not closed here; pool options make one for the run)" }),
+};
+
 /** The network spec a method trains for this data set and these options. */
 export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec> = {}): MlpSpec {
+  signalOption(o.signal);
   const task = o.task ?? 'regression';
   if (task !== 'regression' && task !== 'classification') throw argError('E_ARG', 'task', "'regression' or 'classification'", describe(task), 'Pick one.');
   let outputs = data.targets;

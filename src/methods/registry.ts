@@ -17,12 +17,9 @@ import { MC_DROPOUT_OPTIONS, trainMcDropout } from './variational/mc-dropout.js'
 import { trainVi, VI_OPTIONS } from './variational/vi.js';
 import { MULTISWAG_OPTIONS, SWA_OPTIONS, SWAG_OPTIONS, trainMultiSwag, trainSwa, trainSwag } from './ensembles/swag.js';
 import { SUBSPACE_OPTIONS, trainSubspace } from './mcmc/subspace.js';
-import { createPool } from '../pool/index.js';
-import type { Pool } from '../pool/types.js';
 import { SGHMC_MH_OPTIONS, SGHMC_OPTIONS, trainSghmc, trainSghmcMh } from './sgmcmc/sghmc.js';
 import { CSGLD_OPTIONS, SGLD_OPTIONS, trainCsgld, trainSgld } from './sgmcmc/sgld.js';
 import { SVGD_OPTIONS, trainSvgd } from './variational/svgd.js';
-import { checkMemory, estimateSwag } from './memory.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
@@ -105,7 +102,7 @@ export const METHODS: Record<string, MethodEntry> = {
   swa: method(SWA_OPTIONS, trainSwa, { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', tuneGrid: swagGrid, tunesNoise: true }),
   swag: method(SWAG_OPTIONS, trainSwag, { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', tuneGrid: swagGrid, tunesNoise: true }),
   // Estimated before the pool starts its workers (trainMultiSwag checks again with the pool's size).
-  multiswag: method(MULTISWAG_OPTIONS, async (d, o) => (checkMemory(estimateSwag('multiswag', d, o), o.memoryBudget), withPool(o.pool, (pool) => trainMultiSwag(d, { ...o, pool }))), {
+  multiswag: method(MULTISWAG_OPTIONS, (d, o) => trainMultiSwag(d, { ...o, pool: o.pool ?? {} }), {
     summary: 'MultiSWAG: independent SWAG runs in parallel workers, as a mixture (--members, default 5)',
     tuneGrid: swagGrid,
     tunesNoise: true,
@@ -185,13 +182,3 @@ export function methodNames(): string[] {
   return Object.keys(METHODS);
 }
 
-/** Runs `f` with the caller's pool, or a default pool (one worker per core) closed afterwards. */
-async function withPool<T>(given: Pool | undefined, f: (pool: Pool) => Promise<T>): Promise<T> {
-  if (given) return f(given);
-  const pool = await createPool();
-  try {
-    return await f(pool);
-  } finally {
-    await pool.close();
-  }
-}

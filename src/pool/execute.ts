@@ -3,6 +3,7 @@
  * computes exactly the same thing wherever it runs.
  */
 import { BdlError } from '../errors.js';
+import { macrotask, pollingSignal } from '../signal.js';
 import type { Arena } from '../wasm/arena.js';
 import { detachResult } from './data.js';
 import { taskRunner } from './registry.js';
@@ -16,6 +17,8 @@ export interface Job {
   readonly taskId: number;
   readonly task: TaskDescription;
   readonly resume: unknown;
+  /** Items appended by the checkpoints of earlier attempts. */
+  readonly resumeLog?: readonly unknown[];
   readonly attempt: number;
 }
 
@@ -38,7 +41,7 @@ export interface JobEnv {
    */
   readonly yieldEveryMs: number | undefined;
   readonly progress?: (event: ProgressEvent) => void;
-  readonly checkpoint?: (state: unknown) => void;
+  readonly checkpoint?: (state: unknown, append: readonly unknown[] | undefined) => void;
 }
 
 /** Runs a job to an outcome; never throws. */
@@ -60,13 +63,15 @@ export async function executeJob(job: Job, env: JobEnv): Promise<JobOutcome> {
     taskId: job.taskId,
     data: env.data,
     resume: job.resume,
+    resumeLog: job.resumeLog ?? [],
     attempt: job.attempt,
     inWorker: env.inWorker,
     arena: () => (arena ??= env.arena()),
     shouldStop: env.stopped,
+    signal: pollingSignal(env.stopped, aborted).signal,
     check,
-    async checkpoint(state) {
-      env.checkpoint?.(state);
+    async checkpoint(state, append) {
+      env.checkpoint?.(state, append);
       await check();
     },
     progress(step, total, payload) {
@@ -87,24 +92,4 @@ export async function executeJob(job: Job, env: JobEnv): Promise<JobOutcome> {
     const err = e as Partial<BdlError>;
     return { ok: false, code: typeof err.code === 'string' ? err.code : 'E_TASK', message: String(err.message ?? e) };
   }
-}
-
-let channel: MessageChannel | undefined;
-const waiting: Array<() => void> = [];
-
-/**
- * Yields to the event loop so pending messages (a cancel, an abort) get delivered: setImmediate in
- * Node, otherwise a MessageChannel message (unlike setTimeout it is not clamped to 4 ms).
- */
-function macrotask(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
-  if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r));
-  if (channel === undefined) {
-    channel = new MessageChannel();
-    channel.port1.onmessage = () => waiting.shift()?.();
-  }
-  return new Promise((r) => {
-    waiting.push(r);
-    channel!.port2.postMessage(0);
-  });
 }

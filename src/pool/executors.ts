@@ -9,19 +9,23 @@ import { BdlError } from '../errors.js';
 import { Arena } from '../wasm/arena.js';
 import type { CompiledCore } from '../wasm/load.js';
 import { executeJob, type Job, type JobOutcome } from './execute.js';
-import { emptied, type RunSink, type WorkerApi } from './worker-api.js';
-import type { TaskData } from './types.js';
+import { emptied, transferPort, type JobMessage, type WorkerApi } from './worker-api.js';
+import type { ProgressEvent, TaskData } from './types.js';
 
 /** In-thread jobs yield this often so abort events and the page stay responsive. */
 const IN_THREAD_YIELD_MS = 20;
+
+/** Where a run's jobs report, on the main thread. */
+export interface RunSink {
+  progress(event: ProgressEvent): void;
+  checkpoint(taskId: number, state: unknown, append: readonly unknown[] | undefined): void;
+}
 
 /** A run as executors see it. */
 export interface RunLink {
   readonly id: number;
   readonly data: TaskData;
   readonly sink: RunSink;
-  /** The sink as one Comlink.proxy, created on first use by a worker. */
-  proxy(): RunSink;
 }
 
 export interface Executor {
@@ -65,7 +69,7 @@ export function inThreadExecutor(core: CompiledCore): Executor {
         stopped: () => cancelled === key,
         yieldEveryMs: IN_THREAD_YIELD_MS,
         progress: (e) => run.sink.progress(e),
-        checkpoint: (s) => run.sink.checkpoint(job.taskId, s),
+        checkpoint: (s, append) => run.sink.checkpoint(job.taskId, s, append),
       });
     },
     cancel(key) {
@@ -94,14 +98,20 @@ export async function workerExecutor(
   workerUrl: string | URL | undefined,
   onDeath: (reason: string) => void,
 ): Promise<Executor> {
+  // The job in flight: ending it settles its promise and closes its port (see JobMessage).
+  let current: ((out: JobOutcome) => void) | undefined;
+  const endCurrent = (message: string) => current?.({ ok: false, code: 'E_WORKER', message });
   let dead: string | undefined;
   let rejectStart: ((e: Error) => void) | undefined;
   let ending = false;
   const die = (reason: string) => {
     if (dead !== undefined || ending) return;
     dead = reason;
-    if (rejectStart !== undefined) rejectStart(new BdlError('E_WORKER', `worker: failed to start (${reason}).`));
-    else onDeath(reason);
+    if (rejectStart !== undefined) rejectStart(startError(workerUrl, reason));
+    else {
+      endCurrent(`its worker died (${reason})`);
+      onDeath(reason);
+    }
   };
   const w = isNode() ? await spawnNode(workerUrl, die) : spawnBrowser(workerUrl, die);
   const remote = Comlink.wrap<WorkerApi>(w.endpoint);
@@ -116,43 +126,75 @@ export async function workerExecutor(
   } catch (e) {
     ending = true;
     await w.terminate();
-    throw e instanceof BdlError ? e : new BdlError('E_WORKER', `worker: failed to start (${(e as Error).message}).`);
+    throw e instanceof BdlError ? e : startError(workerUrl, (e as Error).message);
   }
   rejectStart = undefined;
   w.setBusy(false);
   const sent = new Set<number>();
   return {
-    async run(job, key, run) {
+    run(job, key, run) {
       w.setBusy(true);
-      try {
+      const { port1, port2 } = new MessageChannel();
+      return new Promise<JobOutcome>((resolve) => {
+        const end = (out: JobOutcome) => {
+          if (current !== end) return;
+          current = undefined;
+          port1.onmessage = null;
+          port1.close();
+          port2.close();
+          w.setBusy(false);
+          resolve(out);
+        };
+        current = end;
+        port1.onmessage = (e: MessageEvent<JobMessage>) => {
+          const m = e.data;
+          if (m.type === 'progress') run.sink.progress(m.event);
+          else if (m.type === 'checkpoint') run.sink.checkpoint(job.taskId, m.state, m.append);
+          else end(m.outcome);
+        };
         if (!sent.has(run.id) && Object.keys(run.data).length > 0) {
           sent.add(run.id);
-          void remote.putData(run.id, run.data);
+          remote.putData(run.id, run.data).catch(() => {});
         }
-        return await remote.run(job, run.id, run.proxy(), key);
-      } finally {
-        w.setBusy(false);
-      }
+        // A task that cannot be structured-cloned fails here, before anything reaches the worker.
+        remote.run(job, run.id, transferPort(port2), key).catch((e: Error) => end({ ok: false, code: 'E_WORKER', message: `worker call failed: ${e?.message ?? e}` }));
+      });
     },
     cancel(key) {
       if (control !== undefined) Atomics.store(control, 0, key);
-      else void remote.cancel(key).catch(() => {});
+      else remote.cancel(key).catch(() => {});
     },
     release(runId) {
-      if (sent.delete(runId) && dead === undefined) void remote.dropData(runId).catch(() => {});
+      if (sent.delete(runId) && dead === undefined) remote.dropData(runId).catch(() => {});
     },
     async terminate() {
       ending = true;
+      endCurrent('its worker was terminated');
       remote[Comlink.releaseProxy]();
       await w.terminate();
     },
   };
 }
 
+/** Why no worker started from `workerUrl`, naming the script and the way out. */
+function startError(workerUrl: string | URL | undefined, reason: string): BdlError {
+  const which = workerUrl === undefined ? 'the bundled worker.js' : String(workerUrl);
+  return new BdlError(
+    'E_WORKER',
+    `createPool: no worker started from ${which} (${reason}). Pass workerUrl as the URL of the package's dist/worker.js (a file: URL or absolute path in Node), omit it for the bundled one, or use { size: 0 } to run in-thread.`,
+    'workerUrl',
+  );
+}
+
 async function spawnNode(workerUrl: string | URL | undefined, die: (reason: string) => void): Promise<Spawned> {
   const { Worker } = await nodeImport<typeof import('node:worker_threads')>('worker_threads');
   const url = workerUrl ?? (await bundledWorkerUrl());
-  const w = newNodeWorker(Worker, url);
+  let w: import('node:worker_threads').Worker;
+  try {
+    w = newNodeWorker(Worker, url);
+  } catch (e) {
+    throw startError(workerUrl, (e as Error).message);
+  }
   w.on('error', (e: Error) => die(`uncaught error: ${e.message}`));
   w.on('exit', (code: number) => die(`exited with code ${code}`));
   return {
@@ -200,10 +242,15 @@ async function bundledWorkerUrl(): Promise<URL> {
 function spawnBrowser(workerUrl: string | URL | undefined, die: (reason: string) => void): Spawned {
   // The literal `new Worker(new URL('./worker.js', import.meta.url), ...)` lets consumer bundlers
   // (Vite, webpack) find and bundle the worker entry.
-  const w =
-    workerUrl === undefined
-      ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
-      : new Worker(workerUrl, { type: 'module' });
+  let w: Worker;
+  try {
+    w =
+      workerUrl === undefined
+        ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
+        : new Worker(workerUrl, { type: 'module' });
+  } catch (e) {
+    throw startError(workerUrl, (e as Error).message);
+  }
   w.addEventListener('error', (e) => {
     e.preventDefault();
     // The error event and the task's checkpoint messages travel on different ports, so the error can

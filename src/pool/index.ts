@@ -1,4 +1,5 @@
 export { createPool } from './pool.js';
+export { fanOut, type FanOutOptions } from './fan-out.js';
 export { registerTask, registerTasks, taskKinds } from './registry.js';
 export type {
   Pool,

@@ -2,15 +2,14 @@
  * The pool: schedules tasks on workers (or in-thread), shares run data once, relays progress and
  * checkpoints, cancels, restarts tasks whose worker died, and closes cleanly.
  */
-import * as Comlink from 'comlink';
 import { BdlError, argError, describe } from '../errors.js';
+import { signalOption } from '../signal.js';
 import { compileCore } from '../wasm/load.js';
 import { sharedMemoryAvailable, toShared } from './data.js';
 import { PROGRESS_INTERVAL_MS, type JobOutcome } from './execute.js';
-import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink } from './executors.js';
+import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink, type RunSink } from './executors.js';
 import { registerTasks, taskRunner } from './registry.js';
 import type { Pool, PoolOptions, RunOptions, TaskData, TaskDescription, TaskOutcome } from './types.js';
-import type { RunSink } from './worker-api.js';
 
 /** After a cancel, a worker that has not stopped within this time is replaced. */
 const CANCEL_GRACE_MS = 3000;
@@ -21,7 +20,8 @@ interface Run {
   readonly options: RunOptions;
   readonly failFast: boolean;
   readonly outcomes: (TaskOutcome<unknown> | undefined)[];
-  readonly checkpoints: Map<number, unknown>;
+  /** Per task: its last checkpoint's state and every item its checkpoints appended. */
+  readonly checkpoints: Map<number, { state: unknown; log: unknown[] }>;
   readonly active: Set<Active>;
   remaining: number;
   settled: boolean;
@@ -56,6 +56,10 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   const { size, maxRestarts = 3 } = options;
   if (size !== undefined && !(Number.isInteger(size) && size >= 0)) {
     throw argError('E_ARG', 'size', 'an integer >= 0', describe(size), 'Pass 0 to run in-thread, or omit it for one worker per core.');
+  }
+  const url = options.workerUrl;
+  if (url !== undefined && typeof url !== 'string' && !(typeof URL !== 'undefined' && url instanceof URL)) {
+    throw argError('E_ARG', 'workerUrl', 'a URL or a string', describe(url), "Pass the URL of the package's dist/worker.js, or omit it.");
   }
   if (!(Number.isInteger(maxRestarts) && maxRestarts >= 0)) {
     throw argError('E_ARG', 'maxRestarts', 'an integer >= 0', describe(maxRestarts), 'Omit it for the default (3).');
@@ -144,7 +148,7 @@ class WorkerPool implements Pool {
     } catch (e) {
       return Promise.reject(e);
     }
-    const { signal } = options;
+    const signal = signalOption(options.signal, 'options.signal');
     if (signal?.aborted) return Promise.reject(abortError());
     if (tasks.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
@@ -158,14 +162,17 @@ class WorkerPool implements Pool {
           lastProgress.set(e.taskId, now);
           callUser(() => options.onProgress!(e));
         },
-        checkpoint(taskId, state) {
-          run.checkpoints.set(taskId, state);
+        checkpoint(taskId, state, append) {
+          if (run.settled) return;
+          const c = run.checkpoints.get(taskId) ?? { state: undefined, log: [] };
+          c.state = state;
+          if (append !== undefined) for (const item of append) c.log.push(item);
+          run.checkpoints.set(taskId, c);
         },
       };
-      let proxy: RunSink | undefined;
       const onAbort = () => this.settle(run, abortError());
       const run: Run = {
-        link: { id: ++this.runIds, data: this.shared ? toShared(data) : data, sink, proxy: () => (proxy ??= Comlink.proxy(sink)) },
+        link: { id: ++this.runIds, data: this.shared ? toShared(data) : data, sink },
         tasks,
         options,
         failFast,
@@ -202,7 +209,8 @@ class WorkerPool implements Pool {
     const active: Active = { run, taskId, attempt, key: ++this.keys, slot };
     slot.active = active;
     run.active.add(active);
-    const job = { taskId, task: run.tasks[taskId], resume: run.checkpoints.get(taskId), attempt };
+    const c = run.checkpoints.get(taskId);
+    const job = { taskId, task: run.tasks[taskId], resume: c?.state, resumeLog: c?.log, attempt };
     exec.run(job, active.key, run.link).then(
       (out) => this.done(active, out),
       (e: Error) => this.done(active, { ok: false, code: 'E_WORKER', message: `worker call failed: ${e?.message ?? e}` }),
@@ -232,6 +240,7 @@ class WorkerPool implements Pool {
   private settle(run: Run, error: BdlError | undefined): void {
     if (run.settled) return;
     run.settled = true;
+    run.checkpoints.clear();
     this.runs.delete(run);
     this.queue = this.queue.filter((q) => q.run !== run);
     for (const active of run.active) this.cancel(active);
@@ -263,7 +272,7 @@ class WorkerPool implements Pool {
       this.record(run, taskId, { ok: false, error: taskError(run.tasks, taskId, msg, { code: 'E_WORKER', message: reason }) });
       return;
     }
-    const checkpoint = run.checkpoints.get(taskId);
+    const checkpoint = run.checkpoints.get(taskId)?.state;
     if (run.options.onRestart !== undefined) callUser(() => run.options.onRestart!({ taskId, attempt, checkpoint, reason }));
     this.queue.unshift({ run, taskId, attempt });
     this.pump();

@@ -35,6 +35,8 @@ export interface TaskContext<Spec = unknown, Options = unknown, State = unknown>
   readonly data: TaskData;
   /** The last checkpoint when this is a restart after a crashed worker, else undefined. */
   readonly resume: State | undefined;
+  /** On a restart, every item earlier attempts appended with `checkpoint(state, append)`, in order; else empty. */
+  readonly resumeLog: readonly unknown[];
   /** 0 on the first try, then 1, 2, ... after each crashed worker. */
   readonly attempt: number;
   /** True inside a Worker, false when the pool runs the task in-thread (size 0). */
@@ -44,15 +46,22 @@ export interface TaskContext<Spec = unknown, Options = unknown, State = unknown>
   /** Cheap, synchronous: has the run been cancelled? Poll it in long synchronous loops. */
   shouldStop(): boolean;
   /**
+   * The task's cancellation as a real AbortSignal, for code that takes one (fit, predict): reading
+   * its `aborted` polls the run's cancellation, so synchronous loops see it too.
+   */
+  readonly signal: AbortSignal;
+  /**
    * Lets the thread take messages when needed (cancellation without shared memory) and throws
    * BdlError E_ABORTED when the run was cancelled. Await it between chunks of work.
    */
   check(): Promise<void>;
   /**
-   * Records a serializable state to restart from if the worker dies, then `check()`s.
-   * Resuming from it must give a result identical to an uninterrupted run.
+   * Records a serializable state to restart from if the worker dies, then `check()`s. Resuming from
+   * it must give a result identical to an uninterrupted run. `append`: items to add to the task's
+   * log (a restart gets them all back as `resumeLog`), so output produced so far travels once,
+   * not again with every checkpoint.
    */
-  checkpoint(state: State): Promise<void>;
+  checkpoint(state: State, append?: readonly unknown[]): Promise<void>;
   /** Reports progress; sent at most every 100 ms per task (extra calls are dropped), but step = total always. */
   progress(step: number, total: number, payload?: unknown): void;
 }

@@ -11,11 +11,17 @@ import type { ProgressEvent, TaskData } from './types.js';
 /** Without shared memory, a worker yields this often so a cancel message can get in. */
 export const MESSAGE_CANCEL_YIELD_MS = 20;
 
-/** The main thread's end of a run: one Comlink.proxy per run, released by the worker after each job. */
-export interface RunSink {
-  progress(event: ProgressEvent): void;
-  checkpoint(taskId: number, state: unknown): void;
-}
+/**
+ * What a job sends back, all on its own MessagePort and so in order: progress and checkpoints, then
+ * exactly one outcome, after which the pool closes the port (which closes both ends: closing it here
+ * could drop messages still queued). One port per job, owned by the pool,
+ * closed when the job ends: no proxy whose collection could close it mid-job, and the
+ * outcome can never overtake the job's last progress or checkpoint.
+ */
+export type JobMessage =
+  | { readonly type: 'progress'; readonly event: ProgressEvent }
+  | { readonly type: 'checkpoint'; readonly state: unknown; readonly append: readonly unknown[] | undefined }
+  | { readonly type: 'outcome'; readonly outcome: JobOutcome };
 
 export interface WorkerApi {
   /**
@@ -26,7 +32,8 @@ export interface WorkerApi {
   /** Keeps a run's data until `dropData` (shared arrays, or this worker's one copy). */
   putData(runId: number, data: TaskData): void;
   dropData(runId: number): void;
-  run(job: Job, runId: number, sink: RunSink, key: number): Promise<JobOutcome>;
+  /** Starts a job; it reports on `port` (see JobMessage). */
+  run(job: Job, runId: number, port: MessagePort, key: number): void;
   /** Cancels the job with this key (used where there is no shared control word). */
   cancel(key: number): void;
 }
@@ -37,7 +44,6 @@ export function workerApi(): WorkerApi {
   let control: Int32Array | undefined;
   let cancelled = -1;
   const data = new Map<number, TaskData>();
-  const ignore = () => {};
   return {
     async init(c, ctrl) {
       arena = await Arena.create(c);
@@ -49,27 +55,26 @@ export function workerApi(): WorkerApi {
     dropData(runId) {
       data.delete(runId);
     },
-    async run(job, runId, sink, key) {
-      const remote = sink as unknown as Comlink.Remote<RunSink>;
-      // Progress and the result travel on different ports: the result waits for the last progress
-      // call's round trip, so a task's final step reaches the caller before its run can settle.
-      let delivered: Promise<unknown> = Promise.resolve();
-      try {
-        const ctrl = control;
-        const out = await executeJob(job, {
-          arena: () => Promise.resolve(emptied(arena!)),
-          data: data.get(runId) ?? {},
-          inWorker: true,
-          stopped: ctrl !== undefined ? () => Atomics.load(ctrl, 0) === key : () => cancelled === key,
-          yieldEveryMs: ctrl !== undefined ? undefined : MESSAGE_CANCEL_YIELD_MS,
-          progress: (e) => void (delivered = remote.progress(e).catch(ignore)),
-          checkpoint: (s) => void remote.checkpoint(job.taskId, s).catch(ignore),
+    run(job, runId, port, key) {
+      const post = (m: JobMessage, transfer: Transferable[] = []) => port.postMessage(m, transfer);
+      const ctrl = control;
+      void executeJob(job, {
+        arena: () => Promise.resolve(emptied(arena!)),
+        data: data.get(runId) ?? {},
+        inWorker: true,
+        stopped: ctrl !== undefined ? () => Atomics.load(ctrl, 0) === key : () => cancelled === key,
+        yieldEveryMs: ctrl !== undefined ? undefined : MESSAGE_CANCEL_YIELD_MS,
+        progress: (event) => post({ type: 'progress', event }),
+        checkpoint: (state, append) => post({ type: 'checkpoint', state, append }),
+      })
+        .then((outcome) => {
+          try {
+            post({ type: 'outcome', outcome }, outcome.ok ? outcome.transfers : []);
+          } catch (e) {
+            // A result that cannot be cloned (a function, a class instance with private state) still ends the job.
+            post({ type: 'outcome', outcome: { ok: false, code: 'E_WORKER', message: `the task's result could not be sent back (${(e as Error).message})` } });
+          }
         });
-        await delivered;
-        return out.ok ? Comlink.transfer(out, out.transfers) : out;
-      } finally {
-        remote[Comlink.releaseProxy]();
-      }
     },
     cancel(key) {
       cancelled = key;
@@ -84,4 +89,9 @@ export function workerApi(): WorkerApi {
 export function emptied(arena: Arena): Arena {
   arena.reset();
   return arena;
+}
+
+/** Marks the port of a job for transfer in a Comlink call. */
+export function transferPort(port: MessagePort): MessagePort {
+  return Comlink.transfer(port, [port]);
 }

@@ -5,6 +5,7 @@
  */
 import { BdlError, argError, describe } from '../errors.js';
 import { toMatrix } from '../data/dataset.js';
+import { signalOption } from '../signal.js';
 import { standardizeX, type Standardizer } from '../data/standardize.js';
 import type { MaskSource, Mlp } from '../model/mlp.js';
 import { regressionPredictive, classificationPredictive } from './aggregate.js';
@@ -29,7 +30,7 @@ export interface MixtureOptions {
   minVar?: number;
   /** Heteroscedastic head: the training inputs, so that off the data its variance reverts (support.ts). */
   support?: InputSupport;
-  signal?: { readonly aborted: boolean };
+  signal?: AbortSignal;
 }
 
 /**
@@ -67,6 +68,7 @@ export function mixturePredictive(
   opts: MixtureOptions = {},
 ): Predictive {
   const spec = mlp.spec;
+  signalOption(opts.signal, 'signal');
   checkInputs(x, spec.inputs);
   const xs = standardizer ? standardizeX(standardizer, x) : x;
   const N = x.length / spec.inputs;

@@ -76,7 +76,7 @@ export interface PredictOptions {
   samples?: number;
   /** Seed of test-time randomness (weight draws, dropout masks). Default 0. */
   seed?: number;
-  signal?: { readonly aborted: boolean };
+  signal?: AbortSignal;
 }
 
 export interface Posterior<T extends TaskKind = TaskKind> {

@@ -4,6 +4,7 @@
  * Iterates over whatever method table it is given, so new methods appear without changes here.
  */
 import { BdlError } from '../errors.js';
+import { pollingSignal, signalOption } from '../signal.js';
 import type { MethodEntry } from '../methods/registry.js';
 import type { ClassificationPredictive, Predictive, RegressionPredictive } from '../posterior/types.js';
 import { accuracy, auroc, brier, ece, gaussianLogLik, intervalWidth, mce, mixtureLogLik, nll, oodScore, picp, reliability, rmse, topClass, type ReliabilityBin } from '../metrics/index.js';
@@ -51,7 +52,8 @@ export interface CompareOptions {
   budgets?: Record<string, Record<string, unknown>>;
   /** A method still running after this many seconds is cancelled and reported as skipped. Default 120. */
   timeLimit?: number;
-  signal?: { readonly aborted: boolean };
+  /** Cancels the comparison (BdlError E_ABORTED). A real AbortSignal. */
+  signal?: AbortSignal;
   onMethodStart?: (suite: string, method: string) => void;
   onProgress?: (suite: string, method: string, done: number, total: number, note: string) => void;
   onMethodEnd?: (suite: string, result: MethodResult) => void;
@@ -59,6 +61,7 @@ export interface CompareOptions {
 
 /** Runs every method of `methods` on `suite`. */
 export async function runSuite(suite: Suite, methods: Record<string, MethodEntry>, o: CompareOptions = {}): Promise<SuiteResult> {
+  signalOption(o.signal);
   const out: SuiteResult = { name: suite.name, task: suite.task, description: suite.description, nTrain: suite.train.n, nTest: suite.test.n, methods: [] };
   out.probes = !suite.probe
     ? `the first ${Math.min(3, suite.test.n)} test inputs`
@@ -85,26 +88,24 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
   const limit = o.timeLimit ?? 120;
   const deadline = performance.now() + 1000 * limit;
   let timedOut = false;
-  // A real AbortSignal (samplers hand it to the worker pool): aborted by the user's signal, by a timer
-  // at the time limit, or by the progress callback past the deadline (an in-thread loop that never
-  // yields to the timer still reports progress).
-  const controller = new AbortController();
+  // One real AbortSignal for the method (samplers hand it to the worker pool): aborted by the user's
+  // signal, by a timer at the time limit, or, when read inside an in-thread loop that never lets the
+  // timer fire, by its own check of the deadline.
+  const user = o.signal;
+  const { signal, abort } = pollingSignal(() => {
+    if (user?.aborted) return true;
+    timedOut = performance.now() > deadline;
+    return timedOut;
+  });
   const stop = (late: boolean) => {
-    if (controller.signal.aborted) return;
+    if (signal.aborted) return;
     timedOut = late;
-    controller.abort();
+    abort();
   };
   const timer = setTimeout(() => stop(true), 1000 * limit);
   const onUserAbort = () => stop(false);
-  const user = o.signal as (AbortSignal & { aborted: boolean }) | undefined;
   if (user?.aborted) stop(false);
-  user?.addEventListener?.('abort', onUserAbort);
-  const signal = {
-    get aborted() {
-      if (!controller.signal.aborted && (o.signal?.aborted || performance.now() > deadline)) stop(!o.signal?.aborted);
-      return controller.signal.aborted;
-    },
-  };
+  user?.addEventListener('abort', onUserAbort);
   const t0 = performance.now();
   try {
     const posterior = await entry.train(suite.train, {
@@ -115,7 +116,7 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
       ...('traceAt' in entry.options.fields && { traceAt: suite.probe ?? suite.test.x.slice(0, Math.min(3, suite.test.n) * suite.test.inputs) }),
       ...suite.options,
       ...o.budgets?.[name],
-      signal: controller.signal,
+      signal,
       onProgress: (p) => {
         if (performance.now() > deadline) stop(true);
         o.onProgress?.(suite.name, name, p.epoch, p.epochs, Number.isFinite(p.loss) ? `loss ${p.loss.toFixed(4)}` : '');
@@ -140,7 +141,7 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
     return { method: name, skipped: why, seconds: (performance.now() - t0) / 1000 };
   } finally {
     clearTimeout(timer);
-    user?.removeEventListener?.('abort', onUserAbort);
+    user?.removeEventListener('abort', onUserAbort);
   }
 }
 
@@ -159,9 +160,9 @@ async function classificationResults(
   r: MethodResult,
   p: ClassificationPredictive,
   suite: Suite,
-  predict: (x: Float32Array, o: { seed: number; signal: { readonly aborted: boolean } }) => Promise<Predictive>,
+  predict: (x: Float32Array, o: { seed: number; signal: AbortSignal }) => Promise<Predictive>,
   seed: number,
-  signal: { readonly aborted: boolean },
+  signal: AbortSignal,
 ): Promise<void> {
   const y = suite.test.y;
   r.metrics = { accuracy: accuracy(p.probs, y), nll: nll(p.probs, y), brier: brier(p.probs, y), ece: ece(p.probs, y), mce: mce(p.probs, y) };

@@ -1,8 +1,8 @@
 /**
  * 'chain': one Markov chain as a pool task. The runner builds the target inside its thread (the
  * built-in BNN from the spec and the run's data `x`, `y`, or a user module imported by URL), runs
- * `runChain` keyed by (task.seed, task.stream), checkpoints every k iterations (with the kept output
- * so far, so a restarted worker returns exactly what an uninterrupted one would), reports progress,
+ * `runChain` keyed by (task.seed, task.stream), checkpoints every k iterations (with the output kept
+ * since the last one, so a restarted worker returns exactly what an uninterrupted one would), reports progress,
  * stops on cancellation, and returns its draws — or, for big networks, only f(x*) at the run's test
  * inputs `xTest` per draw, so memory stays bounded by draws × test points.
  */
@@ -77,10 +77,13 @@ export interface ChainTaskResult {
 /** One emitted chunk as kept by the task: what the options ask for, and the sampler info. */
 type Piece = Pick<ChainTaskResult, 'count' | 'draws' | 'predictive' | 'logDensity' | 'acceptProb' | 'treeDepth' | 'nLeapfrog' | 'divergent' | 'energy'>;
 
-/** The checkpoint of a chain task: the driver's state and every kept piece so far. */
+/**
+ * The checkpoint of a chain task: the driver's state. The kept pieces travel apart, each once, as
+ * the items the checkpoint appends to the task's log (a restart gets them back as `resumeLog`):
+ * sending every piece so far with each checkpoint made a long chain's cost quadratic.
+ */
 export interface ChainTaskState {
   chain: ChainCheckpoint;
-  pieces: Piece[];
   seconds: number;
 }
 
@@ -155,7 +158,8 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
     bnn.setTestInputs(xTest);
   }
   const predictSize = wantPred ? bnn!.predictSize : 0;
-  const pieces: Piece[] = ctx.resume ? [...ctx.resume.pieces] : [];
+  const pieces: Piece[] = ctx.resume ? [...(ctx.resumeLog as Piece[])] : [];
+  let logged = pieces.length;
   const secondsBefore = ctx.resume?.seconds ?? 0;
 
   const onDraws = (c: DrawChunk): void => {
@@ -191,7 +195,8 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
     }),
     onCheckpoint: (cp) => {
       // Recorded synchronously; the check it then runs is repeated by shouldStop, so its outcome is not needed here.
-      ctx.checkpoint({ chain: cp, pieces: [...pieces], seconds: secondsBefore + (performance.now() - t0) / 1000 }).catch(() => {});
+      ctx.checkpoint({ chain: cp, seconds: secondsBefore + (performance.now() - t0) / 1000 }, pieces.slice(logged)).catch(() => {});
+      logged = pieces.length;
     },
   });
 

@@ -5,11 +5,13 @@
  * checkpoint holds everything else: position, gradient, adaptation state, counters).
  */
 import { argError, BdlError, describe } from '../errors.js';
+import { macrotask } from '../signal.js';
 import { Arena } from '../wasm/arena.js';
 import { concatChunks, ChunkWriter, type DrawChunk } from './draws.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { hmc } from './hmc.js';
 import { initialState } from './init.js';
+import { Interrupter } from './interrupt.js';
 import { philoxRng } from './rng.js';
 import { nuts } from './nuts.js';
 import type { Kernel, KernelState, RngFactory, Target } from './types.js';
@@ -105,9 +107,13 @@ export interface ChainOptions {
    * else a fresh instance).
    */
   arena?: Arena;
-  /** Checked before every iteration; returning true aborts with BdlError E_ABORTED. */
+  /** Checked before every gradient evaluation; returning true aborts with BdlError E_ABORTED. */
   shouldStop?: () => boolean;
-  /** Milliseconds of work between yields to the event loop, so messages (e.g. a cancel) get through. Default 50; 0 = never. */
+  /**
+   * Milliseconds of work between yields to the event loop, so messages (a cancel, a Ctrl-C handler)
+   * get through: between iterations, and inside an iteration that runs longer (interrupt.ts; the
+   * draws are unchanged). Default 50; 0 = never.
+   */
   yieldEveryMs?: number;
 }
 
@@ -167,8 +173,6 @@ function canonical(spec: KernelSpec): string {
   return spec == null || typeof spec !== 'object' ? String(spec) : JSON.stringify(spec, Object.keys(spec).sort());
 }
 
-const yieldNow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
 /**
  * Runs one chain of `warmup` adaptation iterations and `draws` sampling iterations on `target`.
  * Kept draws stream out through `onDraws`; the promise resolves with the adapted parameters, counts and
@@ -199,8 +203,16 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     throw argError('E_ARG', 'initStepSize', 'a positive number', describe(opts.initStepSize), 'Stan starts from 1.');
   }
   const spec: KernelSpec = opts.kernel ?? { type: 'nuts' };
-  const kernel = await makeKernel(target, spec, opts.arena);
-  const h = new Hamiltonian(target);
+  if (!(Number.isFinite(yieldEveryMs) && yieldEveryMs >= 0)) {
+    throw argError('E_ARG', 'yieldEveryMs', 'a number of milliseconds ≥ 0', describe(opts.yieldEveryMs), 'Omit it for 50.');
+  }
+  const stopped = opts.shouldStop ?? (() => false);
+  // The kernels see the target through the interrupter, so a long transition can yield (interrupt.ts).
+  let t = 0;
+  const stoppedError = () => new BdlError('E_ABORTED', `chain ${chain}: stopped at iteration ${t} of ${total} on request. Resume from the last checkpoint to continue with identical draws.`);
+  const gate = new Interrupter(target, yieldEveryMs, stopped, macrotask, stoppedError);
+  const kernel = await makeKernel(gate.target, spec, opts.arena ?? (target as { arena?: Arena }).arena);
+  const h = new Hamiltonian(gate.target);
   const dim = target.dim;
   const keepDraws = opts.keepDraws ?? true;
   const makeRng = opts.rng ?? philoxRng;
@@ -245,13 +257,13 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     });
   };
 
-  let lastYield = performance.now();
-  for (let t = start; t < total; t++) {
-    if (opts.shouldStop?.()) {
-      throw new BdlError('E_ABORTED', `chain ${chain}: stopped at iteration ${t} of ${total} on request. Resume from the last checkpoint to continue with identical draws.`);
-    }
-    const rng = makeRng(seed, chain, t + 1);
-    const { info } = kernel.step(state, rng, warmup.params);
+  t = start;
+  for (; t < total; t++) {
+    if (stopped()) throw stoppedError();
+    const rng = gate.wrapRng(makeRng(seed, chain, t + 1));
+    let step = gate.run(state, () => kernel.step(state, rng, warmup.params));
+    if (step instanceof Promise) step = await step;
+    const { info } = step;
     gradEvals += info.nLeapfrog;
     acceptSum += info.acceptProb;
     acceptCount++;
@@ -259,7 +271,10 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
       if (info.divergent) warmupDivergences++;
       warmup.learnStepSize(info.acceptProb);
       if (warmup.learnMetric(state.position)) {
-        warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, warmup.params.stepSize, rng));
+        // The search leaves `state` alone and continues this iteration's generator (its replays start from that point).
+        let eps = gate.run(undefined, () => searchStepSize(h, state, warmup.params.invMetric, warmup.params.stepSize, rng));
+        if (eps instanceof Promise) eps = await eps;
+        warmup.restartStepSize(eps);
       }
       if (t === nWarmup - 1) warmup.finish();
     } else {
@@ -283,10 +298,8 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
         drawsEmitted: writer.next, divergences, warmupDivergences, gradEvals, acceptSum, acceptCount,
       });
     }
-    if (yieldEveryMs > 0 && performance.now() - lastYield >= yieldEveryMs) {
-      await yieldNow();
-      lastYield = performance.now();
-    }
+    const due = gate.maybeYield();
+    if (due !== undefined) await due;
   }
   writer.flush();
 

@@ -6,9 +6,10 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { summarize, type SummaryWarning } from '../diagnostics/summary.js';
+import { summarize, summaryOf, summaryRow, type SummaryRow, type SummaryWarning } from '../diagnostics/summary.js';
+import { macrotask } from '../signal.js';
 import type { MlpSpec } from '../model/spec.js';
-import { createPool } from '../pool/pool.js';
+import { fanOut } from '../pool/fan-out.js';
 import { registerTask } from '../pool/registry.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
 import { runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
@@ -115,22 +116,17 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
   };
   registerTask('chain', runChainTask);
   const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base } }));
-  const pool = opts.pool ?? (await createPool({ size: opts.poolSize }));
   const t0 = performance.now();
-  let results: ChainTaskResult[];
-  try {
-    results = await pool.run<ChainTaskResult>(tasks, {
-      data,
-      signal: opts.signal,
-      onRestart: opts.onRestart,
-      onProgress: opts.onProgress && ((e) => {
-        const p = e.payload as { chain: number; phase: 'warmup' | 'sampling'; stepSize: number; acceptance: number; divergences: number };
-        opts.onProgress!({ chain: p.chain, iteration: e.step, total: e.total, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: p.divergences });
-      }),
-    });
-  } finally {
-    if (opts.pool === undefined) await pool.close();
-  }
+  const results = await fanOut<ChainTaskResult>(tasks, {
+    pool: opts.pool ?? { size: opts.poolSize },
+    data,
+    signal: opts.signal,
+    onRestart: opts.onRestart,
+    onProgress: opts.onProgress && ((e) => {
+      const p = e.payload as { chain: number; phase: 'warmup' | 'sampling'; stepSize: number; acceptance: number; divergences: number };
+      opts.onProgress!({ chain: p.chain, iteration: e.step, total: e.total, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: p.divergences });
+    }),
+  });
   const seconds = (performance.now() - t0) / 1000;
   const first = results[0];
   const count = first.count;
@@ -146,8 +142,8 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     draws,
     predictive,
     predictSize: first.predictSize,
-    diagnostics: draws && count >= 4 ? diagnose(draws, count, first.dim, first.names ?? undefined, sampler) : null,
-    predictiveDiagnostics: predictive && count >= 4 ? diagnose(predictive, count, first.predictSize, undefined, sampler) : null,
+    diagnostics: draws && count >= 4 ? await diagnoseYielding(draws, count, first.dim, first.names ?? undefined, sampler, opts.signal) : null,
+    predictiveDiagnostics: predictive && count >= 4 ? await diagnoseYielding(predictive, count, first.predictSize, undefined, sampler, opts.signal) : null,
     stepSize: results.map((r) => r.stepSize),
     divergences: results.map((r) => r.divergences),
     gradEvals: results.map((r) => r.gradEvals),
@@ -164,5 +160,30 @@ export function diagnose(
 ): Diagnostics {
   const nested = perChain.map((a) => Array.from({ length: count }, (_, i) => a.subarray(i * width, (i + 1) * width)));
   const s = summarize(nested, names, sampler);
+  return { rhat: s.rows.map((r) => r.rhat), essBulk: s.rows.map((r) => r.essBulk), essTail: s.rows.map((r) => r.essTail), warnings: s.warnings };
+}
+
+/**
+ * `diagnose`, one quantity at a time with the thread given back in between (long chains take
+ * seconds to summarize), stopping with E_ABORTED once `signal` is aborted. Same results.
+ */
+export async function diagnoseYielding(
+  perChain: readonly Float64Array[], count: number, width: number, names: string[] | undefined,
+  sampler: Parameters<typeof summarize>[2], signal: AbortSignal | undefined,
+): Promise<Diagnostics> {
+  const rows: SummaryRow[] = [];
+  const params: Float64Array[][] = [];
+  for (let k = 0; k < width; k++) {
+    await macrotask();
+    if (signal?.aborted) throw new BdlError('E_ABORTED', `sampleChains: cancelled during the diagnostics (quantity ${k + 1} of ${width}).`);
+    const chains = perChain.map((a) => {
+      const out = new Float64Array(count);
+      for (let i = 0; i < count; i++) out[i] = a[i * width + k];
+      return out;
+    });
+    params.push(chains);
+    rows.push(summaryRow(chains, names?.[k] ?? `theta[${k}]`));
+  }
+  const s = summaryOf(rows, params, sampler);
   return { rhat: s.rows.map((r) => r.rhat), essBulk: s.rows.map((r) => r.essBulk), essTail: s.rows.map((r) => r.essTail), warnings: s.warnings };
 }

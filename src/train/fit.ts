@@ -6,6 +6,7 @@
  * gradient of the objective, optimizer transforms, θ ← θ − lr·u, then `onStep`; `onEpoch` after.
  */
 import { argError, BdlError, describe } from '../errors.js';
+import { signalOption } from '../signal.js';
 import { Rng } from '../random/index.js';
 import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
@@ -79,7 +80,8 @@ export interface FitOptions {
   /** Called after each epoch. */
   onProgress?: (p: { epoch: number; epochs: number; loss: number }) => void;
   /** Cancels the run (checked every step; the loop yields to the event loop every ~50 ms so a main-thread abort can land). */
-  signal?: { readonly aborted: boolean };
+  /** Cancels the fit (BdlError E_ABORTED at the next step). A real AbortSignal; anything else is E_ARG. */
+  signal?: AbortSignal;
 }
 
 export interface FitResult {
@@ -136,6 +138,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw argError('E_ARG', 'batchSize', 'a positive integer', describe(opts.batchSize), 'E.g. 32.');
   if (batchSize > mlp.capacity) throw argError('E_ARG', 'batchSize', `at most the engine's capacity ${mlp.capacity}`, String(batchSize), 'Create the Mlp with a larger capacity.');
   if (data.n < 1) throw argError('E_EMPTY', 'data', 'at least one row', '0', 'Pass training data.');
+  signalOption(opts.signal);
   const seed = opts.seed ?? 0;
   const stream = opts.stream ?? 0;
   const schedule = typeof opts.learningRate === 'function' ? opts.learningRate : constant(opts.learningRate ?? 1e-3);

@@ -9,6 +9,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportHtml, type ReportDoc } from '../../src/report/html.js';
 import { chromiumPath } from '../../vitest.config.js';
+import { skipWithoutChromium } from '../helpers/chromium.js';
+
+const noBrowser = skipWithoutChromium('test/report/report.node.test.ts');
 
 const root = resolve(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'bdl-report-'));
@@ -18,6 +21,7 @@ let browser: Browser;
 let doc: ReportDoc;
 
 beforeAll(async () => {
+  if (noBrowser) return;
   const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', '--dataset', 'toy-gap,digits', '--methods', 'map,mc-dropout,ensemble,swag', '--out', dir], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
@@ -56,7 +60,7 @@ function marksOf(page: Page) {
   );
 }
 
-describe('report.html in Chromium', () => {
+describe.skipIf(noBrowser)('report.html in Chromium', () => {
   it('renders the compare output with marks in every chart and no console errors', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors = await open(page, join(dir, 'report.html'));

@@ -122,8 +122,9 @@ describe('streaming, thinning and progress', () => {
   });
 
   test('shouldStop aborts with E_ABORTED at the requested iteration', async () => {
-    let calls = 0;
-    const err = await caught(runChain(normalTarget(2), { ...base, warmup: 100, draws: 100, shouldStop: () => ++calls > 42 }));
+    // shouldStop is polled before every gradient evaluation: stop once iteration 42 has completed.
+    let done = 0;
+    const err = await caught(runChain(normalTarget(2), { ...base, warmup: 100, draws: 100, progressEvery: 1, onProgress: (p) => (done = p.iteration), shouldStop: () => done >= 42 }));
     expect(err.code).toBe('E_ABORTED');
     expect(err.message).toMatch(/iteration 42/);
   });

@@ -21,11 +21,11 @@ import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MembersSource, type OffData } from '../../posterior/sources/members.js';
 import { inputSupport } from '../../posterior/support.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { createPool } from '../../pool/pool.js';
+import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
 import { bool, int, num, type Infer } from '../../options/schema.js';
-import { defaultEpochs, engineFor, METHOD_OPTIONS, POOL, specFor } from '../common.js';
+import { defaultEpochs, engineFor, memberProgress, METHOD_OPTIONS, POOL, specFor } from '../common.js';
 import { BETA_NLL, betaNllOf, NOISE, noiseFor, PREDICTIVE_NOISE, predictiveNoiseVar, standardized, varianceFloorOf } from '../noise.js';
 import { checkMemory, estimateEnsemble } from '../memory.js';
 
@@ -72,27 +72,19 @@ export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, o
   registerTask('train-member', runTrainMember);
   const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options, seed, stream: m }));
   const work = options.epochs * data.n * layoutOf(spec).size * M;
-  const pool = opts.pool ?? (await createPool(work >= WORKER_THRESHOLD ? {} : { size: 0 }));
-  // The pool takes an AbortSignal; the method's signal is any { aborted } flag: poll it.
-  const abort = new AbortController();
-  const poll = opts.signal && setInterval(() => opts.signal!.aborted && abort.abort(), 20);
-  try {
-    const results = await pool.run<MemberResult>(tasks, {
-      data: { x: data.x, y: data.y },
-      signal: abort.signal,
-      onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss: number }).loss })),
-    });
-    const het = spec.likelihood === 'heteroscedastic';
-    const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
-    const members = results.map((r) => r.theta);
-    const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
-    if (!het || opts.revertOffData === false) return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor));
-    const mlp = await engineFor(spec);
-    return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor, offDataOf(mlp, members, data.x)), mlp);
-  } finally {
-    if (poll) clearInterval(poll);
-    if (!opts.pool) await pool.close();
-  }
+  const results = await fanOut<MemberResult>(tasks, {
+    pool: opts.pool ?? (work >= WORKER_THRESHOLD ? {} : { size: 0 }),
+    data: { x: data.x, y: data.y },
+    signal: opts.signal,
+    onProgress: memberProgress(opts.onProgress),
+  });
+  const het = spec.likelihood === 'heteroscedastic';
+  const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
+  const members = results.map((r) => r.theta);
+  const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
+  if (!het || opts.revertOffData === false) return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor));
+  const mlp = await engineFor(spec);
+  return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor, offDataOf(mlp, members, data.x)), mlp);
 }
 
 /** A deep ensemble: the uniform mixture of its members. */

@@ -17,7 +17,7 @@ export async function runSwagMemberTask(ctx: TaskContext<MlpSpec, SwagRunOptions
   if (!(x instanceof Float32Array && y instanceof Float32Array)) throw argError('E_SHAPE', 'data', 'Float32Arrays x and y', `${describe(x)}, ${describe(y)}`, 'Pass the training set as run data { x, y }.');
   return runSwagMember(spec, options ?? {}, seed, stream, { x, y }, {
     arena: await ctx.arena(),
-    signal: { get aborted() { return ctx.shouldStop(); } },
+    signal: ctx.signal,
     onProgress: (p) => ctx.progress(p.epoch, p.epochs, { loss: p.loss }),
   });
 }

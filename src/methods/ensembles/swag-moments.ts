@@ -143,7 +143,7 @@ function swagSchedule(burnSteps: number, lr: number, swaLr: number, cyclical: bo
 export interface RunEnv {
   /** The wasm instance to train in (default: a fresh one). */
   arena?: Arena;
-  signal?: { readonly aborted: boolean };
+  signal?: AbortSignal;
   onProgress?: (p: { epoch: number; epochs: number; loss: number }) => void;
 }
 

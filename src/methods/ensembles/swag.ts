@@ -16,7 +16,8 @@ import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { SwagSource, type DrawState, type SwagMember } from '../../posterior/sources/swag.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { specFor, METHOD_OPTIONS, POOL } from '../common.js';
+import { memberProgress, specFor, METHOD_OPTIONS, POOL_OR_OPTIONS } from '../common.js';
+import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runSwagMemberTask } from './swag-member.js';
 import { predictiveNoiseVar, PREDICTIVE_NOISE } from '../noise.js';
@@ -39,8 +40,8 @@ export const SWA_OPTIONS = SWAG_OPTIONS.omit('trainSwa', 'scale', 'samples', 'ra
 export const MULTISWAG_OPTIONS = SWAG_OPTIONS.extend('trainMultiSwag', {
   members: int({ min: 1, default: 5, help: 'independent SWAG runs' }),
   samples: int({ min: 1, default: 20, help: 'test-time samples per member' }),
-  /** Run the members as 'swag-member' tasks on this pool (one worker each); default: in-thread. */
-  ...POOL,
+  /** Run the members as 'swag-member' tasks on this pool, or on a pool made from these options; default: in-thread. */
+  ...POOL_OR_OPTIONS,
 });
 export type MultiSwagOptions = Infer<typeof MULTISWAG_OPTIONS>;
 
@@ -60,26 +61,22 @@ export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O =
   return trainWith('swag', train, opts, 1);
 }
 
-/**
- * MultiSWAG, in-thread: members run one after another through the same function the pool's
- * 'swag-member' task calls, so a pooled run gives the same members bit for bit.
- */
+/** MultiSWAG: M independent SWAG runs, one 'swag-member' task each, fanned out on `pool` (default: in-thread). */
 export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
   MULTISWAG_OPTIONS.check(opts);
   checkMemory(estimateSwag('multiswag', train, opts), opts.memoryBudget);
   const m = MULTISWAG_OPTIONS.value(opts, 'members');
-  if (!opts.pool) return trainWith('multiswag', train, opts, m);
   const spec = specFor(train, opts);
   const state = drawState('multiswag', opts.diagonal ?? false, opts.scale, opts.samples);
   const run = runOptionsOf(opts);
   resolveRunOptions(run, train.n);
   registerTask('swag-member', runSwagMemberTask);
   const tasks = Array.from({ length: m }, (_, stream) => ({ kind: 'swag-member', spec, options: run, seed: opts.seed ?? 0, stream }));
-  const signal = typeof AbortSignal !== 'undefined' && opts.signal instanceof AbortSignal ? opts.signal : undefined;
-  const out = await opts.pool.run<SwagMoments>(tasks, {
+  const out = await fanOut<SwagMoments>(tasks, {
+    pool: opts.pool ?? { size: 0 },
     data: { x: train.x, y: train.y },
-    signal,
-    onProgress: opts.onProgress && ((e) => opts.onProgress!({ task: e.taskId, epoch: e.step, epochs: e.total, loss: (e.payload as { loss?: number })?.loss ?? NaN })),
+    signal: opts.signal,
+    onProgress: memberProgress(opts.onProgress),
   });
   return swagPosterior('multiswag', spec, out[0].standardizer, membersOf(spec, out, opts.predictiveNoise), state);
 }

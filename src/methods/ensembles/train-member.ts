@@ -39,7 +39,7 @@ export interface MemberResult {
 export interface MemberEnv {
   arena?: Arena;
   onProgress?: (p: { epoch: number; epochs: number; loss: number }) => void;
-  signal?: { readonly aborted: boolean };
+  signal?: AbortSignal;
 }
 
 /** Trains member `stream` under key `seed` on data { x, y } (rows of spec.inputs / target columns). */
@@ -83,7 +83,7 @@ export async function runTrainMember(ctx: TaskContext<MlpSpec, MemberOptions>): 
   }
   return trainMember(spec, options, seed, stream, ctx.data as { x: Float32Array; y: Float32Array }, {
     arena: await ctx.arena(),
-    signal: { get aborted() { return ctx.shouldStop(); } },
+    signal: ctx.signal,
     onProgress: (p) => ctx.progress(p.epoch, p.epochs, { loss: p.loss }),
   });
 }

@@ -1,4 +1,5 @@
 /** The Laplace posterior: predictive (linearized or sampled), weight draws, and its binary form. */
+import { signalOption } from '../../signal.js';
 import type { Standardizer } from '../../data/standardize.js';
 import { standardizeX } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
@@ -96,6 +97,7 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
 
   /** The linearized (GLM) predictive, or the network at sampled weights ('mc'); checked finite. */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<Prediction<T>> {
+    signalOption(opts.signal);
     const rows = toInputs(x, this.spec.inputs);
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);
     const p = await this.predictive(rows, S, opts);

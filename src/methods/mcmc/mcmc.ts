@@ -82,7 +82,7 @@ async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, 
     {
       chains: o.value(opts, 'chains'), warmup: o.value(opts, 'warmup'), draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
       pool: opts.pool, poolSize: opts.poolSize,
-      signal: opts.signal as AbortSignal | undefined,
+      signal: opts.signal,
       // One bar for the whole run: iterations summed over chains, labelled by phase; `loss` carries the reporting chain's step size.
       onProgress: opts.onProgress && ((p) => {
         done[p.chain] = p.iteration;

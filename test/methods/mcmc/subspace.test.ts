@@ -120,9 +120,9 @@ describe('subspace posterior', () => {
   });
 
   it('stops when its signal is aborted', async () => {
-    const signal = { aborted: false };
+    const controller = new AbortController();
     let reports = 0;
-    const run = trainSubspace(train, { ...opts, signal, onProgress: (p) => { if (p.task === 0 && ++reports === 2) signal.aborted = true; } });
+    const run = trainSubspace(train, { ...opts, signal: controller.signal, onProgress: (p) => { if (p.task === 0 && ++reports === 2) controller.abort(); } });
     await expect(run).rejects.toMatchObject({ code: 'E_ABORTED' });
   });
 });

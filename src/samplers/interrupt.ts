@@ -1,0 +1,178 @@
+/**
+ * Transitions that give the thread back. A kernel's `step` is synchronous, and with a slow target
+ * (one gradient of 200 ms) one NUTS transition can run for minutes; on the main thread (a pool of
+ * size 0) nothing else runs meanwhile — no abort, no Ctrl-C handler. So the chain driver wraps the
+ * target and the generator: every gradient evaluation and every random draw of the current
+ * transition is recorded, and when more than `everyMs` have passed since the thread last yielded,
+ * the next evaluation throws YIELD out of the kernel. The driver yields to the event loop, puts the
+ * state back as it was before the transition, and runs the transition again: the recorded
+ * evaluations and draws are served from the record (no target call), so it arrives where it
+ * stopped and continues, with bits identical to an uninterrupted run. Cancellation is tested before
+ * every evaluation (`stopped`), so it takes effect within one gradient.
+ */
+import type { KernelState, SamplerRng, Target } from './types.js';
+
+/** Thrown through the kernel when the thread should yield; caught by `Interrupter.run`. */
+const YIELD = Symbol('yield');
+
+/** Most doubles recorded for one transition (gradients and normals): beyond it the transition runs on without yielding. */
+const MAX_RECORDED = 1 << 22;
+
+export class Interrupter {
+  readonly target: Target;
+  private grads: Float64Array[] = [];
+  private lps: number[] = [];
+  private draws: (number | Float64Array)[] = [];
+  private nGrad = 0;
+  private atGrad = 0;
+  private atDraw = 0;
+  private recorded = 0;
+  private recording = false;
+  private lastYield = performance.now();
+  private rng: SamplerRng | undefined;
+
+  constructor(
+    inner: Target,
+    private readonly everyMs: number,
+    private readonly stopped: () => boolean,
+    private readonly yieldNow: () => Promise<void>,
+    /** What to throw once `stopped()` (through the kernel, out of the driver). */
+    private readonly stopError: () => Error,
+  ) {
+    const self = this;
+    this.target = {
+      dim: inner.dim,
+      logDensity(q, g) {
+        return self.logDensity(inner, q, g);
+      },
+    };
+  }
+
+  /** A generator whose draws within `run` are recorded and replayed like the gradients. */
+  wrapRng(rng: SamplerRng): SamplerRng {
+    this.rng = rng;
+    return this.replayRng;
+  }
+
+  private readonly replayRng: SamplerRng = {
+    uniform: () => {
+      if (this.atDraw < this.draws.length) return this.draws[this.atDraw++] as number;
+      const u = this.rng!.uniform();
+      if (this.recording) {
+        this.draws.push(u);
+        this.atDraw++;
+      }
+      return u;
+    },
+    normal: (out) => {
+      if (this.atDraw < this.draws.length) {
+        out.set(this.draws[this.atDraw++] as Float64Array);
+        return;
+      }
+      this.rng!.normal(out);
+      if (this.recording) {
+        this.recorded += out.length;
+        this.draws.push(Float64Array.from(out));
+        this.atDraw++;
+      }
+    },
+  };
+
+  private logDensity(inner: Target, q: Float64Array, g: Float64Array): number {
+    if (this.atGrad < this.nGrad) {
+      g.set(this.grads[this.atGrad]);
+      return this.lps[this.atGrad++];
+    }
+    if (this.stopped()) throw this.stopError();
+    const lp = inner.logDensity(q, g);
+    if (!this.recording) return lp;
+    if (this.recorded + g.length > MAX_RECORDED) {
+      this.recording = false;
+      return lp;
+    }
+    const n = this.nGrad++;
+    (this.grads[n] ??= new Float64Array(g.length)).set(g);
+    this.lps[n] = lp;
+    this.recorded += g.length;
+    this.atGrad++;
+    if (performance.now() - this.lastYield >= this.everyMs) throw YIELD;
+    return lp;
+  }
+
+  /** Between transitions: a promise to await when `everyMs` have passed since the last yield, else undefined. */
+  maybeYield(): Promise<void> | undefined {
+    return this.everyMs > 0 && performance.now() - this.lastYield >= this.everyMs ? this.yielded() : undefined;
+  }
+
+  private async yielded(): Promise<void> {
+    await this.yieldNow();
+    this.lastYield = performance.now();
+  }
+
+  /**
+   * Runs `f` (one transition, or another deterministic computation over the wrapped target and
+   * generator) so that it can yield midway; `state`, which `f` may update, is restored before each
+   * replay. Returns synchronously unless a yield fell due (then a promise): the common case costs
+   * one copy of the state.
+   */
+  run<T>(state: KernelState | undefined, f: () => T): T | Promise<T> {
+    this.begin(state);
+    try {
+      const r = f();
+      this.end();
+      return r;
+    } catch (e) {
+      if (e !== YIELD) {
+        this.end();
+        throw e;
+      }
+    }
+    return this.replay(state, f);
+  }
+
+  private async replay<T>(state: KernelState | undefined, f: () => T): Promise<T> {
+    try {
+      for (;;) {
+        await this.yielded();
+        if (state !== undefined) {
+          state.position.set(this.savedPosition);
+          state.grad.set(this.savedGrad);
+          state.logDensity = this.savedLp;
+        }
+        this.atGrad = 0;
+        this.atDraw = 0;
+        try {
+          return f();
+        } catch (e) {
+          if (e !== YIELD) throw e;
+        }
+      }
+    } finally {
+      this.end();
+    }
+  }
+
+  private savedPosition = new Float64Array(0);
+  private savedGrad = new Float64Array(0);
+  private savedLp = 0;
+
+  private begin(state: KernelState | undefined): void {
+    this.nGrad = this.atGrad = this.atDraw = this.recorded = 0;
+    this.draws.length = 0;
+    this.recording = this.everyMs > 0;
+    if (state === undefined || !this.recording) return;
+    if (this.savedPosition.length !== state.position.length) {
+      this.savedPosition = new Float64Array(state.position.length);
+      this.savedGrad = new Float64Array(state.grad.length);
+    }
+    this.savedPosition.set(state.position);
+    this.savedGrad.set(state.grad);
+    this.savedLp = state.logDensity;
+  }
+
+  private end(): void {
+    this.recording = false;
+    this.nGrad = this.atGrad = this.atDraw = 0;
+    this.draws.length = 0;
+  }
+}

@@ -1,0 +1,84 @@
+// A chain on the calling thread gives the thread back inside long transitions (interrupt.ts): the
+// event loop runs between gradient evaluations, the draws stay bit-identical, and a stop request is
+// honoured within one evaluation.
+import { describe, expect, test } from 'vitest';
+import { BdlError } from '../../src/errors.js';
+import { macrotask } from '../../src/signal.js';
+import { philoxRng, runChain, type KernelSpec, type Target } from '../../src/samplers/index.js';
+import { normalTarget } from './helpers.js';
+
+/** `inner` with every evaluation taking at least `ms` of busy work, counted. */
+function slow(inner: Target, ms: number): Target & { calls: number } {
+  const t = {
+    dim: inner.dim,
+    calls: 0,
+    logDensity(x: Float64Array, g: Float64Array) {
+      t.calls++;
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+      return inner.logDensity(x, g);
+    },
+  };
+  return t;
+}
+
+/** Counts event-loop turns (macrotasks, unclamped: setImmediate or a MessageChannel) while `p` runs. */
+async function turnsDuring<T>(p: () => Promise<T>): Promise<{ value: T; turns: number }> {
+  let turns = 0;
+  let on = true;
+  const tick = () => {
+    if (!on) return;
+    turns++;
+    void macrotask().then(tick);
+  };
+  void macrotask().then(tick);
+  const value = await p();
+  on = false;
+  return { value, turns };
+}
+
+const kernels: KernelSpec[] = [{ type: 'nuts' }, { type: 'hmc', steps: 12, jitter: 0.1 }];
+
+describe('interruptible transitions', () => {
+  for (const kernel of kernels) {
+    test(`${kernel.type}: yielding inside transitions leaves the draws bit-identical and lets the event loop run`, async () => {
+      const opts = { rng: philoxRng, seed: 3, warmup: 40, draws: 20, kernel };
+      const ref = await runChain(normalTarget(3), { ...opts, yieldEveryMs: 0 });
+      const target = slow(normalTarget(3), 0.3);
+      const { value: r, turns } = await turnsDuring(() => runChain(target, { ...opts, yieldEveryMs: 1 }));
+      expect(r.samples!.draws).toEqual(ref.samples!.draws);
+      expect(r.samples!.energy).toEqual(ref.samples!.energy);
+      expect(r.stepSize).toBe(ref.stepSize);
+      expect(r.gradEvals).toBe(ref.gradEvals);
+      // Replays serve recorded evaluations: the target is not called again for them.
+      const plain = slow(normalTarget(3), 0);
+      await runChain(plain, { ...opts, yieldEveryMs: 0 });
+      expect(target.calls).toBe(plain.calls);
+      // Every transition has several 0.3 ms evaluations: the loop ran many times, not once per iteration.
+      expect(turns).toBeGreaterThan(60);
+    });
+  }
+
+  test('a stop request is honoured at the next gradient evaluation, inside a transition', async () => {
+    const target = slow(normalTarget(2), 5);
+    let stop = false;
+    let callsAtStop = 0;
+    setTimeout(() => {
+      stop = true;
+      callsAtStop = target.calls;
+    }, 30);
+    const err = await runChain(target, { rng: philoxRng, seed: 1, warmup: 1000, draws: 1000, kernel: { type: 'hmc', steps: 200 }, yieldEveryMs: 10, shouldStop: () => stop }).catch((e) => e);
+    expect(err).toBeInstanceOf(BdlError);
+    expect((err as BdlError).code).toBe('E_ABORTED');
+    // Stopped within the first transition (200 evaluations), one evaluation after the request.
+    expect(target.calls).toBeLessThanOrEqual(callsAtStop + 1);
+    expect(target.calls).toBeLessThan(200);
+  });
+
+  test('refuses a negative or non-finite yieldEveryMs', async () => {
+    for (const v of [-1, NaN, Infinity]) {
+      const err = await runChain(normalTarget(2), { seed: 1, warmup: 1, draws: 1, yieldEveryMs: v }).catch((e) => e);
+      expect(err).toMatchObject({ code: 'E_ARG', argument: 'yieldEveryMs' });
+    }
+  });
+});
