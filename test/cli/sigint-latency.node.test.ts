@@ -79,9 +79,13 @@ describe('SIGINT', () => {
         const x = Array.from({ length: 60 }, (_, i) => [Math.sin(i), Math.cos(i)]);
         let said = false;
         try {
-          await METHODS[${JSON.stringify(method)}].train(makeDataset(x, x.map(([a, b]) => a + b)), {
-            // NUTS fits its MAP silently first: keep that short, so the chains are what gets interrupted.
-            pool, signal: ac.signal, hidden: [16], epochs: ${method === 'nuts' ? 20 : 100000}, members: 4, chains: 4, warmup: 2000, draws: 2000,
+          const entry = METHODS[${JSON.stringify(method)}];
+          // NUTS fits its MAP silently first: keep that short, so the chains are what gets interrupted.
+          const budget = { pool, hidden: [16], epochs: ${method === 'nuts' ? 20 : 100000}, members: 4, chains: 4, warmup: 2000, draws: 2000 };
+          // Only the options this method declares: unknown names are refused.
+          const opts = Object.fromEntries(Object.entries(budget).filter(([k]) => k in entry.options.fields));
+          await entry.train(makeDataset(x, x.map(([a, b]) => a + b)), {
+            ...opts, signal: ac.signal,
             onProgress: () => { if (!said) { said = true; process.stderr.write('training\\n'); } },
           });
         } catch (e) {

@@ -13,12 +13,13 @@ import { packed, root } from './pack.js';
  * binaries embedded in the library chunk (2 × 84 kB as base64), the report page's script with
  * Observable Plot inlined (≈ 275 kB unpacked; `bdl compare` pastes it into an offline report), the
  * embedded data sets `bdl compare` reads (≈ 360 kB unpacked, ≈ 200 kB packed), the docs, and ≈ 165
- * small .d.ts files. The limits leave ≈ 10 % room: growing past them should be a decision (a new data
+ * small .d.ts files; the queue entry (bdl-wasm/queue: dist/queue.js and its ≈ 20 .d.ts files) took it to
+ * 660 kB in 224 files. The limits leave ≈ 10 % room: growing past them should be a decision (a new data
  * set, a third binary, another bundled dependency), not drift — a stray source map, .wat text or
  * build/ copy trips them at once.
  */
 const MAX_PACKED_BYTES = 690_000;
-const MAX_FILES = 220;
+const MAX_FILES = 245;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };
 
