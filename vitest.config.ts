@@ -14,7 +14,7 @@ export default defineConfig({
   plugins: [wasmBytes()],
   // The browser projects' dependencies, pre-bundled up front: a dependency discovered mid-run makes
   // Vite re-optimize and reload, and a test file being imported at that moment fails to load.
-  optimizeDeps: { include: ['comlink', '@assemblyscript/loader', 'protobufjs/light.js'], noDiscovery: true },
+  optimizeDeps: { include: ['comlink', '@assemblyscript/loader', 'protobufjs/minimal.js'], noDiscovery: true },
   test: {
     testTimeout: 60_000,
     // Builds the test-only worker entry (fault injection) before any project runs.

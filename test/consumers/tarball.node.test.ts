@@ -6,17 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { packed, root } from './pack.js';
 
 /**
- * The budget. Measured: 481 kB packed in 142 files after the tidy-up (863 kB, 153 files before), then
- * 563 kB in 172 files once the model importers landed (protobufjs bundled for ONNX, ≈ 80 kB packed,
- * and their declarations). What must ship: the two wasm binaries embedded in the library chunk
- * (2 × 84 kB as base64), the report page's script with Observable Plot inlined (≈ 275 kB unpacked;
- * `bdl compare` pastes it into an offline report), the embedded data sets `bdl compare` reads
- * (≈ 360 kB unpacked, ≈ 200 kB packed), and ≈ 150 small .d.ts files. The limits leave ≈ 10 % room:
- * growing past them should be a decision (a new data set, a third binary, another bundled
- * dependency), not drift — a stray source map, .wat text or build/ copy trips them at once.
+ * The budget. Measured: 481 kB packed in 142 files after the tidy-up (863 kB, 153 files before); 563 kB
+ * in 172 files once the model importers landed (protobufjs bundled for ONNX, ≈ 80 kB packed); 621 kB in
+ * 201 files with the curated subpath entries, a larger CLI and the reference docs (docs/API.md,
+ * OPTIONS.md, … ≈ 130 kB unpacked: the README links to them, so they ship). What must ship: the two wasm
+ * binaries embedded in the library chunk (2 × 84 kB as base64), the report page's script with
+ * Observable Plot inlined (≈ 275 kB unpacked; `bdl compare` pastes it into an offline report), the
+ * embedded data sets `bdl compare` reads (≈ 360 kB unpacked, ≈ 200 kB packed), the docs, and ≈ 165
+ * small .d.ts files. The limits leave ≈ 10 % room: growing past them should be a decision (a new data
+ * set, a third binary, another bundled dependency), not drift — a stray source map, .wat text or
+ * build/ copy trips them at once.
  */
-const MAX_PACKED_BYTES = 620_000;
-const MAX_FILES = 190;
+const MAX_PACKED_BYTES = 690_000;
+const MAX_FILES = 220;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };
 
