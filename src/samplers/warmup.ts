@@ -10,17 +10,13 @@
 import { argError, BdlError, describe } from '../errors.js';
 import { Hamiltonian, PhasePoint } from './hamiltonian.js';
 import type { KernelParams, KernelState, SamplerRng } from './types.js';
+import {
+  clampStep, dualAveragingFinal, dualAveragingInit, dualAveragingStep, MAX_STEP_SIZE, MIN_STEP_SIZE, type DualAveragingState,
+} from './dual-averaging.js';
+import { windowInit, windowStep, type WindowState } from './metric-window.js';
 
-/**
- * The step size never leaves [MIN_STEP_SIZE, MAX_STEP_SIZE]: dual averaging after a run of zero
- * acceptances would otherwise drive log ε to −∞ and ε to exactly 0, after which every trajectory
- * stands still (a known failure of NUTS warmups).
- */
-export const MIN_STEP_SIZE = 1e-12;
-/** The other end of the clamp: a step above it is a runaway adaptation, not a scale of the target. */
-export const MAX_STEP_SIZE = 1e7;
-const LOG_MIN = Math.log(MIN_STEP_SIZE);
-const LOG_MAX = Math.log(MAX_STEP_SIZE);
+export { MIN_STEP_SIZE, MAX_STEP_SIZE };
+
 const LOG_08 = Math.log(0.8);
 
 /** Warmup settings (Stan's defaults). */
@@ -45,29 +41,16 @@ export interface WarmupOptions {
   adaptMetric?: boolean;
 }
 
-/** The serializable adaptation state (plain numbers and arrays; JSON round-trips it exactly). */
-export interface WarmupState {
+/**
+ * The serializable adaptation state: the settings, the current parameters, the dual averaging's
+ * state and the metric windows' state side by side (plain numbers and arrays; JSON round-trips it).
+ */
+export type WarmupState = {
   numWarmup: number;
   options: Required<WarmupOptions>;
   stepSize: number;
   invMetric: number[];
-  // dual averaging
-  mu: number;
-  counter: number;
-  sBar: number;
-  xBar: number;
-  // windows
-  initBuffer: number;
-  termBuffer: number;
-  baseWindow: number;
-  windowCounter: number;
-  windowSize: number;
-  nextWindow: number;
-  // Welford accumulators of the current window
-  n: number;
-  mean: number[];
-  m2: number[];
-}
+} & DualAveragingState & WindowState;
 
 function resolve(opts: WarmupOptions): Required<WarmupOptions> {
   const o: Required<WarmupOptions> = {
@@ -98,43 +81,24 @@ function resolve(opts: WarmupOptions): Required<WarmupOptions> {
   return o;
 }
 
-/** Step size and inverse metric adaptation for `numWarmup` iterations of any Hamiltonian kernel. */
+/**
+ * Step size and inverse metric adaptation for `numWarmup` iterations of any Hamiltonian kernel,
+ * composed from the dual averaging and the metric windows (each a plain state with a pure update).
+ */
 export class Warmup {
   /** The kernel's adapted parameters: pass them to `kernel.step`; the warmup updates it in place. */
   readonly params: KernelParams;
   private readonly o: Required<WarmupOptions>;
   private readonly numWarmup: number;
-  private mu = 0;
-  private counter = 0;
-  private sBar = 0;
-  private xBar = 0;
-  private initBuffer: number;
-  private termBuffer: number;
-  private baseWindow: number;
-  private windowCounter = 0;
-  private windowSize: number;
-  private nextWindow: number;
-  private n = 0;
-  private readonly mean: Float64Array;
-  private readonly m2: Float64Array;
+  private da: DualAveragingState;
+  private win: WindowState;
 
   constructor(dim: number, numWarmup: number, opts: WarmupOptions = {}, stepSize = 1) {
     this.o = resolve(opts);
     this.numWarmup = numWarmup;
     this.params = { stepSize, invMetric: new Float64Array(dim).fill(1) };
-    this.mean = new Float64Array(dim);
-    this.m2 = new Float64Array(dim);
-    this.initBuffer = this.o.initBuffer;
-    this.termBuffer = this.o.termBuffer;
-    this.baseWindow = this.o.baseWindow;
-    // Stan shrinks the buffers to 15 % / 75 % / 10 % when the defaults do not fit.
-    if (numWarmup >= 20 && this.initBuffer + this.baseWindow + this.termBuffer > numWarmup) {
-      this.initBuffer = Math.floor(0.15 * numWarmup);
-      this.termBuffer = Math.floor(0.1 * numWarmup);
-      this.baseWindow = numWarmup - (this.initBuffer + this.termBuffer);
-    }
-    this.windowSize = this.baseWindow;
-    this.nextWindow = this.initBuffer + this.windowSize - 1;
+    this.win = windowInit(dim, numWarmup, this.o);
+    this.da = dualAveragingInit(1);
     this.restartStepSize(stepSize);
   }
 
@@ -146,25 +110,13 @@ export class Warmup {
   /** Sets ε and restarts dual averaging around μ = log(10 ε). */
   restartStepSize(stepSize: number): void {
     this.params.stepSize = clampStep(stepSize);
-    this.mu = Math.log(10 * this.params.stepSize);
-    this.counter = 0;
-    this.sBar = 0;
-    this.xBar = 0;
+    this.da = dualAveragingInit(this.params.stepSize);
   }
 
   /** One dual-averaging update from a transition's acceptance statistic. */
   learnStepSize(acceptStat: number): void {
     if (!this.o.adaptStepSize) return;
-    const { targetAccept, gamma, kappa, t0 } = this.o;
-    this.counter++;
-    const a = acceptStat > 1 ? 1 : acceptStat >= 0 ? acceptStat : 0; // NaN counts as a rejection
-    const eta = 1 / (this.counter + t0);
-    this.sBar = (1 - eta) * this.sBar + eta * (targetAccept - a);
-    let x = this.mu - (this.sBar * Math.sqrt(this.counter)) / gamma;
-    x = x < LOG_MIN ? LOG_MIN : x > LOG_MAX ? LOG_MAX : x;
-    const w = Math.pow(this.counter, -kappa);
-    this.xBar = (1 - w) * this.xBar + w * x;
-    this.params.stepSize = clampStep(Math.exp(x));
+    [this.da, this.params.stepSize] = dualAveragingStep(this.da, acceptStat, this.o);
   }
 
   /**
@@ -173,98 +125,37 @@ export class Warmup {
    */
   learnMetric(position: Float64Array): boolean {
     if (!this.adaptsMetric) return false;
-    const c = this.windowCounter;
-    const W = this.numWarmup;
-    if (c >= this.initBuffer && c < W - this.termBuffer && c !== W) this.addSample(position);
-    if (c === this.nextWindow && c !== W) {
-      this.computeNextWindow();
-      const { n, m2 } = this;
-      const inv = this.params.invMetric;
-      // Shrink toward 1e-3 as Stan does: a short window must not produce a degenerate metric.
-      for (let i = 0; i < inv.length; i++) inv[i] = (n / (n + 5)) * (m2[i] / (n - 1)) + 1e-3 * (5 / (n + 5));
-      this.n = 0;
-      this.mean.fill(0);
-      this.m2.fill(0);
-      this.windowCounter++;
-      return true;
-    }
-    this.windowCounter++;
-    return false;
+    const [win, inv] = windowStep(this.win, this.numWarmup, position);
+    this.win = win;
+    if (inv === null) return false;
+    this.params.invMetric.set(inv);
+    return true;
   }
 
   /** Ends warmup: the step size becomes the dual-averaged exp(x̄). */
   finish(): void {
-    if (this.o.adaptStepSize && this.counter > 0) this.params.stepSize = clampStep(Math.exp(this.xBar));
-  }
-
-  private addSample(x: Float64Array): void {
-    this.n++;
-    const { mean, m2, n } = this;
-    for (let i = 0; i < x.length; i++) {
-      const d = x[i] - mean[i];
-      mean[i] += d / n;
-      m2[i] += (x[i] - mean[i]) * d;
-    }
-  }
-
-  private computeNextWindow(): void {
-    const last = this.numWarmup - this.termBuffer - 1;
-    if (this.nextWindow === last) return;
-    this.windowSize *= 2;
-    this.nextWindow = this.windowCounter + this.windowSize;
-    // A window that would leave less than a full next window before the terminal buffer absorbs it.
-    if (this.nextWindow !== last && this.nextWindow + 2 * this.windowSize >= this.numWarmup - this.termBuffer) {
-      this.nextWindow = last;
-    }
+    if (this.o.adaptStepSize) this.params.stepSize = dualAveragingFinal(this.da, this.params.stepSize);
   }
 
   /** The complete adaptation state as plain data. */
   toJSON(): WarmupState {
+    const { win } = this;
     return {
-      numWarmup: this.numWarmup,
-      options: { ...this.o },
-      stepSize: this.params.stepSize,
-      invMetric: Array.from(this.params.invMetric),
-      mu: this.mu,
-      counter: this.counter,
-      sBar: this.sBar,
-      xBar: this.xBar,
-      initBuffer: this.initBuffer,
-      termBuffer: this.termBuffer,
-      baseWindow: this.baseWindow,
-      windowCounter: this.windowCounter,
-      windowSize: this.windowSize,
-      nextWindow: this.nextWindow,
-      n: this.n,
-      mean: Array.from(this.mean),
-      m2: Array.from(this.m2),
+      numWarmup: this.numWarmup, options: { ...this.o }, stepSize: this.params.stepSize,
+      invMetric: Array.from(this.params.invMetric), ...this.da, ...win, mean: win.mean.slice(), m2: win.m2.slice(),
     };
   }
 
   /** Restores a warmup from `toJSON` output. */
   static fromJSON(s: WarmupState): Warmup {
-    const dim = s.invMetric.length;
-    const w = new Warmup(dim, s.numWarmup, s.options, s.stepSize);
+    const w = new Warmup(s.invMetric.length, s.numWarmup, s.options, s.stepSize);
     w.params.invMetric.set(s.invMetric);
-    w.mu = s.mu;
-    w.counter = s.counter;
-    w.sBar = s.sBar;
-    w.xBar = s.xBar;
-    w.initBuffer = s.initBuffer;
-    w.termBuffer = s.termBuffer;
-    w.baseWindow = s.baseWindow;
-    w.windowCounter = s.windowCounter;
-    w.windowSize = s.windowSize;
-    w.nextWindow = s.nextWindow;
-    w.n = s.n;
-    w.mean.set(s.mean);
-    w.m2.set(s.m2);
+    const { mu, counter, sBar, xBar } = s;
+    w.da = { mu, counter, sBar, xBar };
+    const { initBuffer, termBuffer, baseWindow, windowCounter, windowSize, nextWindow, n } = s;
+    w.win = { initBuffer, termBuffer, baseWindow, windowCounter, windowSize, nextWindow, n, mean: s.mean.slice(), m2: s.m2.slice() };
     return w;
   }
-}
-
-function clampStep(eps: number): number {
-  return eps < MIN_STEP_SIZE || Number.isNaN(eps) ? MIN_STEP_SIZE : eps > MAX_STEP_SIZE ? MAX_STEP_SIZE : eps;
 }
 
 /**
