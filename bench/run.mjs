@@ -1,4 +1,4 @@
-// `npm run bench [-- --json FILE] [--only node|node-relaxed|chromium|queue] [--no-sampling]`: builds the wasm, bundles the
+// `npm run bench [-- --json FILE] [--only node|node-relaxed|chromium|queue] [--no-sampling] [--no-e2e]`: builds the wasm, bundles the
 // benchmark for Node and for a page, runs it in Node (plain SIMD, then relaxed SIMD in a second
 // process started with --experimental-wasm-relaxed-simd) and in Debian's Chromium driven by
 // playwright-core against a local server, then writes the JSON and bench/RESULTS.md.
@@ -132,6 +132,14 @@ if (results.node && !args.includes('--no-sampling')) {
   console.log(JSON.stringify(results.node.chains));
 }
 if (existsSync(chromiumPath)) runPool('chromium', ['--browser']);
+// End to end: `bdl fit` ensembles against PyTorch (skip with --no-e2e: about two minutes).
+if (results.node && !args.includes('--no-e2e')) {
+  console.log('\n== node: end to end (bdl fit ensemble vs PyTorch, bench/e2e-run.mjs)');
+  const r = spawnSync(process.execPath, [join(root, 'bench/e2e-run.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`end-to-end benchmark failed (exit ${r.status})`);
+  results.node.e2e = JSON.parse(r.stdout.trim().split('\n').pop()).e2e;
+}
+
 // The queue backend (bench/queue-run.mjs): needs Debian's redis-server; alone with --only queue.
 if (wanted('queue')) {
   console.log('\n== queue: BullMQ on a loopback redis-server, bdl worker processes');
@@ -176,6 +184,10 @@ function resultsMarkdown(all) {
       if (sm.runs) L.push(`The run with the median gradient rate of ${sm.runs.length}; every run: ${sm.runs.map((x) => `${f(x.grad_evals_per_s_per_chain, 0)}/s (${f(x.grad_evals_per_s_per_chain / 1613, 1)}×), ESS/s ${f(x.pred_ess_per_s, 2)} (${f(x.pred_ess_per_s / 2.87, 1)}×), R̂ ${f(x.rhat_max, 3)}`).join('; ')}.`);
     }
     if (r.chains) L.push('', chainsLine(r.chains, f));
+    if (r.e2e) {
+      const e = r.e2e;
+      L.push('', `End to end, \`bdl fit --method ensemble\` (5 members, 1×50, 2 workers) vs PyTorch 1.13 (same data, 1 and 2 threads): (a) Friedman #1 8k rows, 40 epochs, batch 32: bdl ${f(e.a.bdl_s, 1)} s, PyTorch ${f(e.a.torch1_s, 1)} s / ${f(e.a.torch2_s, 1)} s, ${f(e.a.speedup_vs_best, 2)}× its best (target 7×); (b) Fashion-MNIST 10k, 20 epochs, batch 128: bdl ${f(e.b.bdl_s, 1)} s, PyTorch ${f(e.b.torch1_s, 1)} s / ${f(e.b.torch2_s, 1)} s, ${f(e.b.speedup_vs_best, 2)}× its best (target ≥ 1×).`);
+    }
     if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
   }

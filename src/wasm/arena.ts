@@ -21,6 +21,12 @@ export class Arena {
   readonly flavor: WasmFlavor;
   private top: number;
   private readonly base: number;
+  /**
+   * Every byte at or above this address is still zero: memory.grow hands out zeroed pages and
+   * nothing has been reserved there yet. Only reservations below it need clearing, so a run that
+   * reserves its data once does not pay for zero-filling it.
+   */
+  private clean: number;
 
   /** Scratch for GEMM packing (fixed size, reserved once per instance). */
   readonly gemmWork: number;
@@ -29,6 +35,7 @@ export class Arena {
     this.k = kernels;
     this.flavor = flavor;
     this.top = align(kernels.heap_base(), 64);
+    this.clean = this.top;
     this.gemmWork = this.alloc(kernels.gemm_workspace_bytes());
     this.base = this.top;
   }
@@ -50,6 +57,11 @@ export class Arena {
 
   /** Reserves `bytes` (64-byte aligned, zero-filled) and returns its address. */
   alloc(bytes: number): number {
+    return this.reserve(bytes, true);
+  }
+
+  /** Reserves `bytes` like `alloc`, but leaves stale contents: for regions the caller overwrites whole. */
+  private reserve(bytes: number, zero: boolean): number {
     const ptr = align(this.top, 64);
     const end = ptr + Math.max(0, bytes);
     if (end > MAX_BYTES) {
@@ -67,7 +79,8 @@ export class Arena {
         throw new BdlError('E_MEMORY', `wasm memory: could not grow by ${fmtBytes(pages * PAGE)} (have ${fmtBytes(have)}). Free other arenas, or use a cheaper method.`);
       }
     }
-    new Uint8Array(this.k.memory.buffer, ptr, end - ptr).fill(0);
+    if (zero && ptr < this.clean) new Uint8Array(this.k.memory.buffer, ptr, Math.min(end, this.clean) - ptr).fill(0);
+    if (end > this.clean) this.clean = end;
     this.top = end;
     return ptr;
   }
@@ -110,13 +123,13 @@ export class Arena {
 
   /** Copies values into the arena: a new f32 region, or `dst` when given. */
   putF32(src: ArrayLike<number>, dst?: number): number {
-    const ptr = dst ?? this.allocF32(src.length);
+    const ptr = dst ?? this.reserve(src.length * 4, false);
     this.f32(ptr, src.length).set(src);
     return ptr;
   }
 
   putF64(src: ArrayLike<number>, dst?: number): number {
-    const ptr = dst ?? this.allocF64(src.length);
+    const ptr = dst ?? this.reserve(src.length * 8, false);
     this.f64(ptr, src.length).set(src);
     return ptr;
   }

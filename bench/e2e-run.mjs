@@ -1,0 +1,66 @@
+// End to end against PyTorch (called by bench/run.mjs; alone: `node bench/e2e-run.mjs`, after `npm run build`).
+// `bdl fit --method ensemble` (5 members, 1x50, two workers) versus bench/torch_e2e.py doing the same work
+// with one and with two threads (the faster is the peer), on (a) Friedman #1 8k rows, 40 epochs, batch 32,
+// and (b) Fashion-MNIST 10k/2k, 20 epochs, batch 128. Both sides read the same CSV files and are timed
+// from process start to predictions written, interleaved, `--repeats` rounds (default 1); the last
+// stdout line is {"e2e": {...}} with medians.
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const data = join(root, 'bench/out/e2e');
+const python = '/usr/bin/python3';
+const args = process.argv.slice(2);
+const repeats = Number(args.includes('--repeats') ? args[args.indexOf('--repeats') + 1] : 1);
+// OpenBLAS picks its fast kernel only with these two unset (TOOLCHAIN.md); in the peer's command alone.
+const torchEnv = { ...process.env };
+delete torchEnv.OPENBLAS_CORETYPE;
+delete torchEnv.OPENBLAS_L2_SIZE;
+
+function must(r, what) {
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}): ${r.stderr}`);
+  return r;
+}
+
+must(spawnSync(python, [join(root, 'bench/torch_e2e.py'), 'prepare', data], { encoding: 'utf8' }), 'data preparation');
+
+const cases = {
+  a: { file: 'reg', flags: ['--epochs', '40', '--batch-size', '32'] },
+  b: { file: 'fashion', flags: ['--task', 'classification', '--epochs', '20', '--batch-size', '128'] },
+};
+
+function bdl(c) {
+  const { file, flags } = cases[c];
+  const t0 = performance.now();
+  const r = must(spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'fit', '--method', 'ensemble', '--train', join(data, `${file}_train.csv`),
+    '--test', join(data, `${file}_test.csv`), ...flags, '--out', join(data, `bdl_${c}.json`)], { encoding: 'utf8' }), `bdl fit (${c})`);
+  return { seconds: (performance.now() - t0) / 1000, summary: r.stderr.trim().split('\n').pop() };
+}
+
+function torch(c, threads) {
+  const r = must(spawnSync(python, [join(root, 'bench/torch_e2e.py'), 'run', data, c, String(threads)], { encoding: 'utf8', env: torchEnv }), `torch (${c}, ${threads} threads)`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+const e2e = {};
+for (const c of ['a', 'b']) {
+  const runs = { bdl: [], torch1: [], torch2: [] };
+  let summary = '';
+  let acc = {};
+  for (let i = 0; i < repeats; i++) {
+    const b = bdl(c);
+    runs.bdl.push(b.seconds);
+    summary = b.summary;
+    for (const t of [1, 2]) {
+      const r = torch(c, t);
+      runs[`torch${t}`].push(r.seconds);
+      acc[`torch${t}`] = r.accuracy ?? r.rmse;
+    }
+  }
+  const [bdlS, t1, t2] = [median(runs.bdl), median(runs.torch1), median(runs.torch2)];
+  e2e[c] = { bdl_s: bdlS, torch1_s: t1, torch2_s: t2, speedup_vs_best: Math.min(t1, t2) / bdlS, bdl_summary: summary, torch_metric: acc };
+  console.error(JSON.stringify({ case: c, ...e2e[c] }));
+}
+console.log(JSON.stringify({ e2e }));
