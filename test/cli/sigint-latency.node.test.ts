@@ -27,12 +27,12 @@ export function logDensity(q, g) {
 `);
 
 /**
- * The promise is 1 s. On a machine running several times more threads than it has cores (other jobs),
+ * The promise is 1 s. On a machine running more threads than it has cores (other jobs),
  * the teardown alone can take longer: allow 3 s there, and say so.
  */
 function limitMs(): number {
-  const overloaded = loadavg()[0] > 3 * availableParallelism();
-  if (overloaded) console.log(`load average ${loadavg()[0].toFixed(0)} on ${availableParallelism()} cores: allowing 3 s instead of 1 s`);
+  const overloaded = loadavg()[0] > availableParallelism();
+  if (overloaded) console.log(`load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores: allowing 3 s instead of 1 s`);
   return overloaded ? 3000 : 1000;
 }
 
