@@ -81,6 +81,8 @@ const P = f.adapters.size;
 await evaluate('point adapters (MAP fine-tune)', f.posterior, tFit, P);
 const [la, tLa] = await timed(() => loraLaplace(f, curv, { samples: 30, seed: SEED }));
 await evaluate(`Laplace adapters (full GGN, λ = ${la.source.extra.priorPrecision.toPrecision(3)} by evidence)`, la, tFit + tLa, P);
+const [lb, tLb] = await timed(() => loraLaplace(f, curv, { samples: 30, seed: SEED, subset: 'B' }));
+await evaluate(`Laplace on B, A fixed at A* (${lb.source.extra.laplaceParameters} values, λ = ${lb.source.extra.priorPrecision.toPrecision(3)})`, lb, tFit + tLb, P);
 const [sw, tSw] = await timed(() => loraSwag(f, ft, { epochs: 20, learningRate: 0.01, samples: 30, seed: SEED }));
 await evaluate('SWAG adapters (20 SGD epochs from φ*)', sw, tFit + tSw, P);
 const [vi, tVi] = await timed(() => loraVi(mlp, theta0, ft, adapters, { ...ftOpts, samples: 30 }));

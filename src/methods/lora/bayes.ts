@@ -112,6 +112,18 @@ export interface LoraLaplaceOptions {
   /** A fixed prior precision instead of the evidence's choice. */
   priorPrecision?: number;
   seed?: number;
+  /**
+   * 'all' (default): a Gaussian over every adapter value. 'B': over the B factors with A fixed at A*
+   * (the adapted layer is then linear in its parameters, and A·B's rescaling and rotation symmetries,
+   * flat directions of the likelihood that a Gaussian turns into wide ones, are gone).
+   */
+  subset?: 'all' | 'B';
+}
+
+/** Indices of φ the Laplace covers. */
+function laplaceIndices(ad: LoraAdapters, subset: 'all' | 'B'): number[] {
+  if (subset === 'all') return Array.from({ length: ad.size }, (_, i) => i);
+  return ad.placed.flatMap((p) => Array.from({ length: p.rank * p.fanOut }, (_, j) => p.b + j));
 }
 
 /** The log Laplace evidence in λ, up to terms constant in λ: −λ/2‖φ*‖² + P/2·log λ − ½Σ log(eᵢ + λ). */
@@ -124,25 +136,31 @@ export function laplaceLogEvidence(lambda: number, eig: ArrayLike<number>, phiSq
 /** Laplace-LoRA: a full Gaussian over the adapters at φ*, the prior precision by the evidence. */
 export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions = {}) {
   checkData(f.adapters.mlp, data);
+  const subset = opts.subset ?? 'all';
+  if (subset !== 'all' && subset !== 'B') throw argError('E_ARG', 'subset', "'all' | 'B'", describe(subset), "Use 'all' (default).");
   const S = opts.samples ?? 30;
   const P = f.adapters.size;
-  const H = adapterGgn(f, data);
-  const { values, vectors } = eigh(f.adapters.mlp.arena, H, P, { name: 'GGN over the adapters' });
-  const phiSq = f.phi.reduce((a, v) => a + v * v, 0);
+  const idx = laplaceIndices(f.adapters, subset);
+  const d = idx.length;
+  const full = adapterGgn(f, data);
+  const H = new Float64Array(d * d);
+  idx.forEach((i, a) => idx.forEach((j, b) => (H[a * d + b] = full[i * P + j])));
+  const { values, vectors } = eigh(f.adapters.mlp.arena, H, d, { name: 'GGN over the adapters' });
+  const phiSq = idx.reduce((a, i) => a + f.phi[i] * f.phi[i], 0);
   const lambda = opts.priorPrecision ?? Math.exp(goldenMax((t) => laplaceLogEvidence(Math.exp(t), values, phiSq), Math.log(1e-4), Math.log(1e6)));
   const rng = new Rng(opts.seed ?? 0, 0, [0, 0, LORA_DRAW_TAG]);
   const scale = Array.from(values, (e) => 1 / Math.sqrt(Math.max(e, 0) + lambda));
   const draws = Array.from({ length: S }, () => {
     const z = scale.map((s) => s * rng.normal());
     const phi = f.phi.slice();
-    for (let i = 0; i < P; i++) {
-      let d = 0;
-      for (let j = 0; j < P; j++) d += vectors[i * P + j] * z[j];
-      phi[i] += d;
+    for (let a = 0; a < d; a++) {
+      let v = 0;
+      for (let j = 0; j < d; j++) v += vectors[a * d + j] * z[j];
+      phi[idx[a]] += v;
     }
     return phi;
   });
-  return drawsPosterior('lora-laplace', f.adapters, draws, { priorPrecision: lambda });
+  return drawsPosterior('lora-laplace', f.adapters, draws, { priorPrecision: lambda, laplaceSubset: subset, laplaceParameters: d });
 }
 
 export interface LoraSwagOptions {

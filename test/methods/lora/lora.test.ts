@@ -107,6 +107,9 @@ describe('Bayesian adapters', () => {
     const slope = (laplaceLogEvidence(lambda * (1 + eps), values, phiSq) - laplaceLogEvidence(lambda * (1 - eps), values, phiSq)) / (2 * eps);
     expect(Math.abs(slope)).toBeLessThan(1e-3 * P);
     expect(laplaceLogEvidence(lambda, values, phiSq)).toBeGreaterThan(laplaceLogEvidence(lambda * 3, values, phiSq));
+    const onB = loraLaplace(f, d, { samples: 4, subset: 'B' });
+    expect(onB.source.extra.laplaceParameters).toBe(2 * 6 + 1 * 3);
+    expect(() => loraLaplace(f, d, { subset: 'A' as 'B' })).toThrow(/subset/);
   });
 
   it('Laplace, SWAG and VI adapters predict, round-trip through bytes, and repeat bit for bit with the seed', async () => {
