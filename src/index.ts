@@ -30,8 +30,9 @@ export { posteriorFromBytes } from './posterior/restore.js';
 export type { ClassificationPredictive, Inputs, Interval, Posterior, Prediction, PredictiveOf, PredictOptions, Predictive, RegressionPrediction, RegressionPredictive, TaskOf } from './posterior/types.js';
 // MCMC on any target, chains in the worker pool
 export { sampleChains, type SampleChainsOptions, type SampleChainsResult, type SampleProgress, type SampleTarget } from './samplers/sample-chains.js';
-// The worker pool
+// The worker pool, and the compiled core to pin (compileCore('simd') gives the same bits in every runtime)
 export { createPool } from './orchestration/pool.js';
+export { compileCore, type CompiledCore, type WasmFlavor } from './wasm/index.js';
 export type { Pool, PoolOptions, ProgressEvent, RestartEvent, RunOptions, TaskDescription } from './pool/types.js';
 // Networks trained elsewhere: import, post-hoc posteriors, advice
 export { fetchModel, importModel, type ImportedNetwork, type ImportOptions, type ModelSource } from './import/index.js';

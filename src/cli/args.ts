@@ -91,7 +91,7 @@ export function helpLines(table: FlagTable, groups: readonly string[]): string {
     for (const [name, { field }] of flags) {
       const negated = field.switch && field.default === true;
       const left = `  --${negated ? 'no-' : ''}${name}${field.switch ? '' : ' <value>'}`;
-      const def = negated ? '' : field.default !== undefined ? ` (default ${formatValue(field.default)})` : field.defaultText ? ` (default: ${field.defaultText})` : '';
+      const def = field.switch ? '' : field.default !== undefined ? ` (default ${formatValue(field.default)})` : field.defaultText ? ` (default: ${field.defaultText})` : '';
       rows.push(`${left.padEnd(30)} ${negated ? `don't: ${field.help}` : field.help}${def}`);
     }
   }

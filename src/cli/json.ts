@@ -5,6 +5,10 @@
  */
 import { version } from '../../package.json';
 import type { Predictive } from '../posterior/types.js';
+import { predictiveInterval } from '../posterior/interval.js';
+
+/** The level of the interval the JSON carries. */
+export const INTERVAL_LEVEL = 0.95;
 import { accuracy, gaussianLogLik, mixtureLogLik, nll, rmse } from '../metrics/index.js';
 
 export const VERSION: string = version;
@@ -20,6 +24,7 @@ export function predictiveJson(p: Predictive): Record<string, unknown> {
       aleatoric: Array.from(p.aleatoric),
       epistemic: Array.from(p.epistemic),
       samples: m ? { mean: rows(m.mean, m.count), variance: rows(m.variance, m.count) } : null,
+      interval: intervalJson(p),
     };
   }
   return {
@@ -29,6 +34,12 @@ export function predictiveJson(p: Predictive): Record<string, unknown> {
     expectedEntropy: Array.from(p.expectedEntropy),
     mutualInformation: Array.from(p.mutualInformation),
   };
+}
+
+/** The central 95 % predictive interval in original units (exact mixture quantiles where the predictive is a mixture). */
+function intervalJson(p: Extract<Predictive, { kind: 'regression' }>): { level: number; lower: number[]; upper: number[] } {
+  const iv = predictiveInterval(p, INTERVAL_LEVEL);
+  return { level: INTERVAL_LEVEL, lower: Array.from(iv.lower), upper: Array.from(iv.upper) };
 }
 
 /** Test metrics when the test file has targets: RMSE and log-likelihood, or accuracy and NLL. */

@@ -20,22 +20,23 @@ export type MatrixLike = ArrayLike<number>[] | { data: ArrayLike<number>; cols: 
 
 /**
  * Builds a Dataset from user inputs and targets.
- * `x`: rows (`number[][]`) or `{ data, cols }`; `y`: one value per row (`ArrayLike<number>`), or rows.
- * Rejects ragged rows, non-finite values, mismatched lengths and empty sets with a BdlError.
+ * `x`: rows (`number[][]`, or an array of typed arrays) or `{ data, cols }`; `y`: one value per row
+ * (an array or typed array), rows, or `{ data, cols }`. Every value must be a number that is finite
+ * in float32 (the networks' precision): `null`, strings, booleans, nested arrays and holes are
+ * E_ARG, NaN, ±Infinity and values beyond ±3.4e38 E_NONFINITE, each naming the argument, row and
+ * column. Ragged rows, mismatched lengths and empty sets are refused too. Nothing is mutated.
  */
-export function makeDataset(x: MatrixLike, y: ArrayLike<number> | ArrayLike<number>[], name = 'dataset'): Dataset {
+export function makeDataset(x: MatrixLike, y: ArrayLike<number> | ArrayLike<number>[] | MatrixLike, name = 'dataset'): Dataset {
+  if (typeof name !== 'string') throw argError('E_ARG', 'name', 'a string naming the data set in messages', describe(name), "Pass a name such as 'train', or omit it.");
   const X = toMatrix(x, `${name}.x`);
-  const yRows = Array.isArray(y) && y.length > 0 && typeof y[0] === 'object';
-  const Y = yRows
-    ? toMatrix(y as ArrayLike<number>[], `${name}.y`)
-    : toMatrix({ data: y as ArrayLike<number>, cols: 1 }, `${name}.y`);
+  const Y = isRows(y) || isFlatMatrix(y) ? toMatrix(y, `${name}.y`) : toMatrix(columnOf(y, `${name}.y`), `${name}.y`);
   if (X.rows !== Y.rows) {
     throw argError('E_SHAPE', `${name}.y`, `${X.rows} rows (one per row of x)`, `${Y.rows}`, 'Pass one target per input row.');
   }
   return { x: X.data, y: Y.data, n: X.rows, inputs: X.cols, targets: Y.cols };
 }
 
-/** Validates and copies a matrix into a fresh Float32Array. */
+/** Validates and copies a matrix into a fresh Float32Array (see makeDataset for what is refused). */
 export function toMatrix(m: MatrixLike, argument: string): { data: Float32Array; rows: number; cols: number } {
   let rows: number;
   let cols: number;
@@ -43,35 +44,78 @@ export function toMatrix(m: MatrixLike, argument: string): { data: Float32Array;
   if (Array.isArray(m)) {
     rows = m.length;
     if (rows === 0) throw argError('E_EMPTY', argument, 'at least one row', 'none', 'Pass a non-empty data set.');
-    cols = m[0]?.length ?? 0;
+    const first: unknown = m[0];
+    if (!isVector(first)) throw argError('E_ARG', `${argument}[0]`, 'a row: an array or typed array of numbers', describe(first), 'Pass number[][] or { data, cols }.');
+    cols = first.length;
+    if (cols === 0) throw argError('E_SHAPE', argument, 'at least one column', '0 columns', 'Each row needs values.');
     data = new Float32Array(rows * cols);
     for (let i = 0; i < rows; i++) {
-      const row = m[i];
-      if (row == null || row.length !== cols) {
-        throw argError('E_SHAPE', `${argument}[${i}]`, `${cols} values (as in row 0)`, describe(row === undefined ? undefined : row.length), 'Every row needs the same number of columns.');
+      const row: unknown = m[i];
+      if (!isVector(row)) throw argError('E_ARG', `${argument}[${i}]`, 'a row: an array or typed array of numbers', describe(row), 'Every row must be an array of numbers.');
+      if (row.length !== cols) {
+        throw argError('E_SHAPE', `${argument}[${i}]`, `${cols} values (as in row 0)`, describe(row.length), 'Every row needs the same number of columns.');
       }
-      for (let j = 0; j < cols; j++) data[i * cols + j] = row[j];
+      copyChecked(row, data, i * cols, argument, i, -1);
     }
-  } else if (m && typeof m === 'object' && 'data' in m && 'cols' in m) {
+  } else if (isFlatMatrix(m)) {
     cols = m.cols;
-    if (!Number.isInteger(cols) || cols < 1) throw argError('E_SHAPE', `${argument}.cols`, 'a positive integer', describe(cols), 'Give the number of columns.');
-    if (m.data.length % cols !== 0) {
-      throw argError('E_SHAPE', `${argument}.data`, `a length divisible by cols = ${cols}`, `length ${m.data.length}`, 'Check the column count.');
+    if (typeof cols !== 'number' || !Number.isInteger(cols) || cols < 1) throw argError('E_SHAPE', `${argument}.cols`, 'a positive integer', describe(cols), 'Give the number of columns.');
+    const flat: unknown = m.data;
+    if (!isVector(flat)) throw argError('E_ARG', `${argument}.data`, 'an array or typed array of numbers', describe(flat), 'Pass { data: Float32Array, cols }.');
+    if (flat.length % cols !== 0) {
+      throw argError('E_SHAPE', `${argument}.data`, `a length divisible by cols = ${cols}`, `length ${flat.length}`, 'Check the column count.');
     }
-    rows = m.data.length / cols;
+    rows = flat.length / cols;
     if (rows === 0) throw argError('E_EMPTY', argument, 'at least one row', 'none', 'Pass a non-empty data set.');
-    data = Float32Array.from(m.data);
+    data = new Float32Array(flat.length);
+    copyChecked(flat, data, 0, argument, -1, cols);
   } else {
     throw argError('E_ARG', argument, 'an array of rows or { data, cols }', describe(m), 'Pass number[][] or { data: Float32Array, cols }.');
   }
-  if (cols === 0) throw argError('E_SHAPE', argument, 'at least one column', '0 columns', 'Each row needs values.');
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      const r = Math.floor(i / cols);
-      throw argError('E_NONFINITE', `${argument}[${r}][${i % cols}]`, 'a finite number', describe(data[i]), 'Remove or impute missing and infinite values first.');
-    }
-  }
   return { data, rows, cols };
+}
+
+/** An array or a typed array holding numbers (not a DataView, not BigInt64Array). */
+function isVector(v: unknown): v is ArrayLike<unknown> {
+  if (Array.isArray(v)) return true;
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+}
+
+function isRows(v: unknown): v is ArrayLike<number>[] {
+  return Array.isArray(v) && v.length > 0 && isVector(v[0]);
+}
+
+function isFlatMatrix(v: unknown): v is { data: ArrayLike<number>; cols: number } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && 'data' in v && 'cols' in v;
+}
+
+function columnOf(y: unknown, argument: string): { data: ArrayLike<number>; cols: number } {
+  if (!isVector(y)) {
+    throw argError('E_ARG', argument, 'one target per row (an array or typed array of numbers), rows of targets, or { data, cols }', describe(y), 'Pass the targets, e.g. [1.5, 2.0, …].');
+  }
+  return { data: y as ArrayLike<number>, cols: 1 };
+}
+
+/**
+ * Copies `src` into `dst` at `offset`, refusing non-numbers (E_ARG) and values that are not finite
+ * in float32 (E_NONFINITE). Messages name [row][column]: `row` is given for a row of a row list
+ * (−1 for a flat matrix, whose row and column follow from the index and `cols`).
+ */
+function copyChecked(src: ArrayLike<unknown>, dst: Float32Array, offset: number, argument: string, row: number, cols: number): void {
+  for (let j = 0; j < src.length; j++) {
+    const v = src[j];
+    if (typeof v !== 'number') throw argError('E_ARG', cellName(argument, row, cols, j), 'a number', describe(v), 'Convert the data to numbers first (missing values must be removed or imputed).');
+    const f = Math.fround(v);
+    if (!Number.isFinite(f)) {
+      const found = Number.isFinite(v) ? `${v}, beyond the float32 range (±3.4e38)` : describe(v);
+      throw argError('E_NONFINITE', cellName(argument, row, cols, j), 'a finite number', found, 'Remove or impute missing and infinite values, and rescale columns beyond ±3.4e38, first.');
+    }
+    dst[offset + j] = f;
+  }
+}
+
+function cellName(argument: string, row: number, cols: number, j: number): string {
+  return row >= 0 ? `${argument}[${row}][${j}]` : cols > 1 ? `${argument}[${Math.floor(j / cols)}][${j % cols}]` : `${argument}[${j}]`;
 }
 
 /** Rows `idx` of a dataset, as a new Dataset. */

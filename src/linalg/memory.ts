@@ -42,7 +42,8 @@ export function checkSize(n: number, bytesPerElem: number, what: string, opts: S
   return bytes;
 }
 
-function formatBytes(n: number): string {
+/** Bytes for a message: GiB, MiB or bytes. */
+export function formatBytes(n: number): string {
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
   if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${n} bytes`;

@@ -63,6 +63,7 @@ export const METHOD_OPTIONS = schema('method', {
   seed: int({ min: 0, default: 0, help: 'seed of every random choice' }),
   onProgress: custom<(p: MethodProgress) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', help: 'called after each epoch (or chain iteration)' }),
   signal: custom<{ readonly aborted: boolean }>({ expected: 'an AbortSignal', valid: (v) => typeof v === 'object' && v !== null && 'aborted' in v, help: 'cancels the run' }),
+  memoryBudget: num({ gt: 0, defaultText: '4 GiB', help: 'bytes the whole run may take: checked against an estimate from the shapes before any work (methods/memory.ts)' }),
 });
 export type MethodOptions = Infer<typeof METHOD_OPTIONS>;
 

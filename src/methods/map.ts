@@ -15,12 +15,14 @@ import { fit } from '../train/fit.js';
 import type { Infer } from '../options/schema.js';
 import { engineFor, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
 import { NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
+import { checkMemory, estimateNetwork } from './memory.js';
 
 export const MAP_OPTIONS = METHOD_OPTIONS.extend('trainMap', { ...NOISE, ...PREDICTIVE_NOISE });
 export type MapOptions = Infer<typeof MAP_OPTIONS>;
 
 export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {} as O): Promise<MapPosterior<TaskOf<O>>> {
   MAP_OPTIONS.check(opts);
+  checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
   const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n));

@@ -22,6 +22,7 @@ import type { Pool } from '../pool/types.js';
 import { SGHMC_MH_OPTIONS, SGHMC_OPTIONS, trainSghmc, trainSghmcMh } from './sgmcmc/sghmc.js';
 import { CSGLD_OPTIONS, SGLD_OPTIONS, trainCsgld, trainSgld } from './sgmcmc/sgld.js';
 import { SVGD_OPTIONS, trainSvgd } from './variational/svgd.js';
+import { checkMemory, estimateSwag } from './memory.js';
 
 export interface MethodEntry {
   /** One line for `bdl --help`. */
@@ -103,7 +104,8 @@ export const METHODS: Record<string, MethodEntry> = {
   }),
   swa: method(SWA_OPTIONS, trainSwa, { summary: 'stochastic weight averaging: the averaged SGD iterate (a point estimate)', tuneGrid: swagGrid, tunesNoise: true }),
   swag: method(SWAG_OPTIONS, trainSwag, { summary: 'SWAG: Gaussian from the SGD trajectory, diagonal + rank-20 (scale 0.5, 30 samples)', tuneGrid: swagGrid, tunesNoise: true }),
-  multiswag: method(MULTISWAG_OPTIONS, (d, o) => withPool(o.pool, (pool) => trainMultiSwag(d, { ...o, pool })), {
+  // Estimated before the pool starts its workers (trainMultiSwag checks again with the pool's size).
+  multiswag: method(MULTISWAG_OPTIONS, async (d, o) => (checkMemory(estimateSwag('multiswag', d, o), o.memoryBudget), withPool(o.pool, (pool) => trainMultiSwag(d, { ...o, pool }))), {
     summary: 'MultiSWAG: independent SWAG runs in parallel workers, as a mixture (--members, default 5)',
     tuneGrid: swagGrid,
     tunesNoise: true,

@@ -1,6 +1,6 @@
 /**
  * The options reference (docs/OPTIONS.md), generated from the schemas: the options every method
- * shares, then each method's own. test/options/docs.test.ts checks the committed file is current.
+ * shares, then each method's own. test/options/docs.node.test.ts checks the committed file is current.
  */
 import { flagName, formatValue, type Field } from './schema.js';
 
@@ -22,7 +22,7 @@ export function optionsMarkdown(shared: Fields, methods: Record<string, { summar
   const out = [
     '# Options',
     '',
-    '<!-- Generated from the option schemas (src/options/docs.ts); regenerate with `BDL_WRITE_DOCS=1 npx vitest run --project node test/options/docs.test.ts`. -->',
+    '<!-- Generated from the option schemas (src/options/docs.ts); regenerate with `BDL_WRITE_DOCS=1 npx vitest run --project node test/options/docs.node.test.ts`. -->',
     '',
     'Every method takes an options object; the `bdl fit` flag of each option is listed beside it. Options are checked',
     'before any work: a value out of range, or an unknown name, is refused with `E_ARG` naming the option, what it',

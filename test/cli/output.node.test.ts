@@ -12,7 +12,7 @@ function valid(doc: unknown): void {
   expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
 }
 const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
-const PREDICTIVE = ['task', 'mean', 'variance', 'aleatoric', 'epistemic', 'samples', 'metrics'];
+const PREDICTIVE = ['task', 'mean', 'variance', 'aleatoric', 'epistemic', 'samples', 'interval', 'metrics'];
 
 describe('bdl output', () => {
   it('fit --save then predict --posterior: the same JSON, identical numbers; both valid against the schema', () => {
@@ -27,6 +27,10 @@ describe('bdl output', () => {
     expect(a.version).toBe(read(join(root, 'package.json')).version);
     expect(a.timings.train).toBeGreaterThan(0);
     expect(a.metrics.rmse).toBeGreaterThan(0);
+    // 95 % intervals in original units around the mean (yacht's resistance spans 0–60).
+    expect(a.interval.level).toBe(0.95);
+    a.mean.forEach((m: number, i: number) => expect(a.interval.lower[i] < m && m < a.interval.upper[i]).toBe(true));
+    expect(Math.max(...a.interval.upper)).toBeGreaterThan(10);
     const predOut = join(dir, 'pred.json');
     const p = bdl(['predict', '--posterior', saved, '--test', test, '--seed', '3', '--out', predOut]);
     expect(p.status, p.stderr).toBe(0);

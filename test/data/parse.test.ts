@@ -44,7 +44,7 @@ describe('parseTable / parseDataset', () => {
   });
 
   it('rejects ragged rows, empty input and a bad target', () => {
-    expect(codeOf(() => parseTable('1 2 3\n4 5\n'))).toBe('E_SHAPE');
+    expect(codeOf(() => parseTable('1 2 3\n4 5\n'))).toBe('E_PARSE');
     expect(codeOf(() => parseTable('\n\n# only a comment\n'))).toBe('E_EMPTY');
     expect(codeOf(() => parseDataset('1 2\n3 4', { target: 5 }))).toBe('E_ARG');
     expect(codeOf(() => parseDataset('a,b\n1,2', { target: 'z' }))).toBe('E_ARG');

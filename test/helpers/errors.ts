@@ -9,3 +9,14 @@ export async function errorCode(f: () => Promise<unknown>): Promise<string> {
   }
   return 'none';
 }
+
+/** The BdlError a synchronous call throws; fails the test on any other outcome. */
+export function thrownBdlError(f: () => unknown): BdlError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof BdlError) return e;
+    throw new Error(`expected a BdlError, got ${String(e)}`);
+  }
+  throw new Error('expected a BdlError, nothing was thrown');
+}

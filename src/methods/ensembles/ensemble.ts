@@ -27,6 +27,7 @@ import { runTrainMember, type MemberOptions, type MemberResult } from './train-m
 import { bool, int, num, type Infer } from '../../options/schema.js';
 import { defaultEpochs, engineFor, METHOD_OPTIONS, POOL, specFor } from '../common.js';
 import { BETA_NLL, betaNllOf, NOISE, noiseFor, PREDICTIVE_NOISE, predictiveNoiseVar, standardized, varianceFloorOf } from '../noise.js';
+import { checkMemory, estimateEnsemble } from '../memory.js';
 
 export const ENSEMBLE_OPTIONS = METHOD_OPTIONS.extend('trainEnsemble', {
   ...NOISE,
@@ -49,6 +50,7 @@ const WORKER_THRESHOLD = 2e8;
 export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, opts: O = {} as O): Promise<EnsemblePosterior<TaskOf<O>>> {
   const o = ENSEMBLE_OPTIONS;
   o.check(opts);
+  checkMemory(estimateEnsemble(train, opts), opts.memoryBudget);
   const learningRate = o.value(opts, 'learningRate');
   if (typeof learningRate === 'function') {
     throw new BdlError('E_ARG', 'learningRate: expected a number for an ensemble (members are serializable tasks), found a schedule function. Pass a constant rate.', 'learningRate');

@@ -22,6 +22,7 @@ import { runSwagMemberTask } from './swag-member.js';
 import { predictiveNoiseVar, PREDICTIVE_NOISE } from '../noise.js';
 import { resolveRunOptions, runSwagMember, type SwagMoments, type SwagRunOptions, SWAG_RUN_OPTIONS } from './swag-moments.js';
 import { int, num, type Infer } from '../../options/schema.js';
+import { checkMemory, estimateSwag } from '../memory.js';
 
 export { SAMPLE_TAG, type SwagMember } from '../../posterior/sources/swag.js';
 
@@ -48,12 +49,14 @@ type Method = 'swa' | 'swag' | 'multiswag';
 /** SWA: the trajectory average as a point estimate. */
 export async function trainSwa<O extends Omit<SwagOptions, 'scale' | 'samples' | 'rank' | 'diagonal'>>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
   SWA_OPTIONS.check(opts);
+  checkMemory(estimateSwag('swa', train, opts), opts.memoryBudget);
   return trainWith('swa', train, { ...opts, diagonal: true }, 1);
 }
 
 /** SWAG (low rank + diagonal, or diagonal only). */
 export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
   SWAG_OPTIONS.check(opts);
+  checkMemory(estimateSwag('swag', train, opts), opts.memoryBudget);
   return trainWith('swag', train, opts, 1);
 }
 
@@ -63,6 +66,7 @@ export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O =
  */
 export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
   MULTISWAG_OPTIONS.check(opts);
+  checkMemory(estimateSwag('multiswag', train, opts), opts.memoryBudget);
   const m = MULTISWAG_OPTIONS.value(opts, 'members');
   if (!opts.pool) return trainWith('multiswag', train, opts, m);
   const spec = specFor(train, opts);

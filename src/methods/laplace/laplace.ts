@@ -25,6 +25,7 @@ import { LaplacePosterior } from './posterior.js';
 import { glmMoments, probitProbs } from './predictive.js';
 import { indexSubset, layerSubset, topIndices } from './subset.js';
 import type { Hessian, Structure, Subset } from './types.js';
+import { checkMemory, estimateLaplace } from '../memory.js';
 
 /** The structures, by name: adding one is one file and one line here. */
 export const STRUCTURES: Record<Hessian, Structure> = { full, kron, diag };
@@ -77,6 +78,7 @@ export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOpti
 /** Trains the MAP with `fit`, then builds the Laplace posterior around it. */
 export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opts: O = {} as O): Promise<LaplacePosterior<TaskOf<O>>> {
   LAPLACE_OPTIONS.check(opts);
+  checkMemory(estimateLaplace(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   let data = train;
   let validation = opts.validation;

@@ -30,6 +30,7 @@ import { essBulk, essTail, rankNormalizedRhat } from '../../diagnostics/index.js
 import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { custom, int, num, type Infer } from '../../options/schema.js';
 import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
+import { checkMemory, estimateMcmc } from '../memory.js';
 
 export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
   ...chainFields({ chains: 4, warmup: 500, draws: 500 }),
@@ -59,6 +60,7 @@ export async function trainHmc<O extends McmcOptions>(train: Dataset, opts: O = 
 }
 
 async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, method: 'nuts' | 'hmc', kernel: KernelSpec): Promise<SamplesPosterior<T>> {
+  checkMemory(estimateMcmc(method, train, opts), opts.memoryBudget);
   const o = MCMC_OPTIONS;
   const spec = specFor(train, opts);
   const draws = o.value(opts, 'draws');

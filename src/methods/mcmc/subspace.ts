@@ -44,6 +44,7 @@ import { samplesPosterior, type SamplesPosterior } from '../samples.js';
 import { trainSwag, type SwagMember, type SwagOptions, SWAG_OPTIONS } from '../ensembles/swag.js';
 import { int, num, type Infer } from '../../options/schema.js';
 import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
+import { checkMemory, estimateSwag } from '../memory.js';
 
 export const SUBSPACE_OPTIONS = SWAG_OPTIONS.omit('trainSubspace', 'scale', 'samples', 'diagonal').extend('trainSubspace', {
   /** Fewer when the deviations span fewer. 5 is ~4× faster and measured less in-between uncertainty. */
@@ -65,6 +66,7 @@ const RANK_TOL = 1e-8;
 export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SUBSPACE_OPTIONS;
   o.check(opts);
+  checkMemory(estimateSwag('swag-subspace', train, opts), opts.memoryBudget);
   const chains = o.value(opts, 'chains');
   const warmup = o.value(opts, 'warmup');
   const draws = o.value(opts, 'draws');

@@ -10,6 +10,7 @@ import { sghmc, sghmcMh, type Energy } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
 import { collectSamples, evenly, prepare, SampleBuffer, samplesPosterior, type Prepared, type SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
 import { custom, int, num, union, type Infer } from '../../options/schema.js';
+import { checkMemory, estimateSampled } from '../memory.js';
 
 export const SGHMC_OPTIONS = SAMPLER_OPTIONS.extend('trainSghmc', {
   ...burnInField(10),
@@ -37,6 +38,7 @@ export type SghmcMhOptions = Infer<typeof SGHMC_MH_OPTIONS>;
 export async function trainSghmc<O extends SghmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_OPTIONS;
   o.check(opts);
+  checkMemory(estimateSampled('sghmc', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const base = fitOptionsOf(opts);
   const draws = await collectSamples(prep, base, {
@@ -74,6 +76,7 @@ export function fullDataEnergy(prep: Prepared, temperature = 1): Energy {
 export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_MH_OPTIONS;
   o.check(opts);
+  checkMemory(estimateSampled('sghmc-mh', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const burnIn = o.value(opts, 'burnIn');
   const epochs = o.value(opts, 'epochs');

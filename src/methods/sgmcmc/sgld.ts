@@ -12,6 +12,7 @@ import { psgld, sgld } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
 import { collectSamples, evenly, prepare, SampleBuffer, samplesPosterior, type SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
 import { bool, int, num, union, type Infer } from '../../options/schema.js';
+import { checkMemory, estimateSampled } from '../memory.js';
 
 export const SGLD_OPTIONS = SAMPLER_OPTIONS.extend('trainSgld', {
   ...burnInField(10),
@@ -29,6 +30,7 @@ export type SgldOptions = Infer<typeof SGLD_OPTIONS>;
 export async function trainSgld<O extends SgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGLD_OPTIONS;
   o.check(opts);
+  checkMemory(estimateSampled('sgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const burnIn = o.value(opts, 'burnIn');
   const epochs = o.value(opts, 'epochs');
@@ -61,6 +63,7 @@ export type CsgldOptions = Infer<typeof CSGLD_OPTIONS>;
 export async function trainCsgld<O extends CsgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = CSGLD_OPTIONS;
   o.check(opts);
+  checkMemory(estimateSampled('csgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const epochs = o.value(opts, 'epochs');
   const cycles = o.value(opts, 'cycles');

@@ -27,6 +27,7 @@ import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
 import type { McDropoutPosterior } from './mc-dropout.js';
 import { noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { enumOf, int, num, type Infer } from '../../options/schema.js';
+import { checkMemory, estimateNetwork } from '../memory.js';
 
 export const CONCRETE_TAG = 0x43;
 
@@ -113,6 +114,7 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
 export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
   const o = CONCRETE_DROPOUT_OPTIONS;
   o.check(opts);
+  checkMemory(estimateNetwork('concrete-dropout', train, opts), opts.memoryBudget);
   const hidden = o.value(opts, 'hidden');
   const nLayers = hidden.length + 1;
   const which = o.value(opts, 'layers');

@@ -18,6 +18,7 @@ import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
 import { betaNllOf, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
+import { checkMemory, estimateNetwork } from '../memory.js';
 
 export { TEST_COUNTER, type LearnedRates } from '../../posterior/sources/masks.js';
 
@@ -48,6 +49,7 @@ export function dropoutRates(nLayers: number, o: McDropoutOptions): number | num
 /** Trains a network with dropout and returns its MC-dropout posterior. */
 export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
   MC_DROPOUT_OPTIONS.check(opts);
+  checkMemory(estimateNetwork('mc-dropout', train, opts), opts.memoryBudget);
   const hidden = opts.hidden ?? [50];
   const spec = specFor(train, opts, { dropout: dropoutRates(hidden.length + 1, opts) });
   const samples = MC_DROPOUT_OPTIONS.value(opts, 'samples');

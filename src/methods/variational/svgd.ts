@@ -13,6 +13,7 @@ import { fit, type Objective } from '../../train/fit.js';
 import { fitOptionsOf } from '../common.js';
 import { prepare, samplesPosterior, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { int, type Infer } from '../../options/schema.js';
+import { checkMemory, estimateSampled } from '../memory.js';
 
 export const SVGD_OPTIONS = SAMPLER_OPTIONS.extend('trainSvgd', {
   particles: int({ min: 1, default: 20, help: 'particles K' }),
@@ -101,6 +102,7 @@ export function medianHeuristic(d: Float32Array, K: number): number {
 export async function trainSvgd<O extends SvgdOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SVGD_OPTIONS;
   o.check(opts);
+  checkMemory(estimateSampled('svgd', train, opts), opts.memoryBudget);
   const prep = await prepare(train, { ...opts, pretrainEpochs: opts.noise !== undefined ? 0 : opts.pretrainEpochs });
   const K = o.value(opts, 'particles');
   const epochs = o.value(opts, 'epochs');

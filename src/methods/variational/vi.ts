@@ -21,6 +21,7 @@ import { fit, type Objective } from '../../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
 import { noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, num, type Infer } from '../../options/schema.js';
+import { checkMemory, estimateVi } from '../memory.js';
 
 export { VI_TAG };
 
@@ -76,6 +77,7 @@ export function viObjective(
 /** Trains a mean-field Gaussian posterior on `train`. */
 export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} as O): Promise<ViPosterior<TaskOf<O>>> {
   VI_OPTIONS.check(opts);
+  checkMemory(estimateVi(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const samples = VI_OPTIONS.value(opts, 'samples');
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression', opts.standardize);

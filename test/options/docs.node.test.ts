@@ -12,7 +12,7 @@ describe('docs/OPTIONS.md', () => {
   it('is the table the option schemas generate', () => {
     const md = optionsMarkdown(METHOD_OPTIONS.fields, METHODS);
     if (process.env.BDL_WRITE_DOCS) writeFileSync(file, md);
-    expect(readFileSync(file, 'utf8'), 'regenerate: BDL_WRITE_DOCS=1 npx vitest run --project node test/options/docs.test.ts').toBe(md);
+    expect(readFileSync(file, 'utf8'), 'regenerate: BDL_WRITE_DOCS=1 npx vitest run --project node test/options/docs.node.test.ts').toBe(md);
     for (const name of Object.keys(METHODS)) expect(md).toContain(`## ${name} `);
   });
 });

@@ -1,0 +1,71 @@
+/**
+ * What a cell of a numeric table may hold, and the one error every reader raises for a cell that
+ * does not hold it. Both readers (the fast scanner and csv-parse) go through here, so they accept
+ * exactly the same cells and word their errors identically.
+ */
+import { BdlError } from '../errors.js';
+
+/**
+ * Plain decimal notation only. `Number()` alone would also take hex (`0x1f`), binary, octal,
+ * `Infinity` and an empty string (as 0): none of these is a measurement in a data file.
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Spellings of a missing value, named as such in the error so the user knows what to do. */
+const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '-', '.', 'missing']);
+
+/** The value of an already-trimmed cell, or NaN when it is not plain decimal notation. */
+export function cellNumber(cell: string): number {
+  return DECIMAL.test(cell) ? Number(cell) : NaN;
+}
+
+/** Whether an already-trimmed cell is a number in decimal notation (used to tell a header from data). */
+export function isNumberCell(cell: string): boolean {
+  return DECIMAL.test(cell);
+}
+
+/** Whether a value survives conversion to float32, the precision the networks compute in. */
+export function fitsFloat32(v: number): boolean {
+  return Number.isFinite(Math.fround(v));
+}
+
+/** Where a cell sits, for messages: the file, its line (1-based), the data row (1-based) and the column (0-based). */
+export interface CellPlace {
+  source: string;
+  line: number;
+  row: number;
+  col: number;
+  header?: readonly string[];
+}
+
+/** The E_PARSE error for a cell that is not a finite float32 number: names file, line, row, column and what was found. */
+export function cellError(at: CellPlace, cell: string): BdlError {
+  const shown = JSON.stringify(cell.length > 40 ? cell.slice(0, 40) + '…' : cell);
+  let found: string;
+  let hint: string;
+  if (MISSING.has(cell.toLowerCase())) {
+    found = `${shown}, a missing value`;
+    hint = 'Remove the row or impute the value before training.';
+  } else if (isNumberCell(cell)) {
+    found = `${cell}, beyond the float32 range (±3.4e38) the networks compute in`;
+    hint = 'Rescale the column (e.g. divide it by a power of ten) before training.';
+  } else {
+    found = shown;
+    hint = at.row === 1 ? 'Write numbers in plain decimal notation; if this line names the columns, pass header: true.' : 'Write numbers in plain decimal notation.';
+  }
+  return new BdlError('E_PARSE', `${placeOf(at)}: expected a finite number, found ${found}. ${hint}`, at.source);
+}
+
+/** The E_PARSE error for a row whose number of cells differs from the header's or the first data row's. */
+export function widthError(at: Omit<CellPlace, 'col'>, found: number, cols: number, firstLine: number, fromHeader: boolean): BdlError {
+  const what = fromHeader ? `the header on line ${firstLine} names ${cols} columns` : `the first data row (line ${firstLine}) has ${cols} columns`;
+  const hint = fromHeader
+    ? 'Make the header name one column per value (a name containing the separator must be quoted).'
+    : 'Fix the ragged row: every row needs the same number of values.';
+  return new BdlError('E_PARSE', `${at.source} line ${at.line} (data row ${at.row}): expected ${cols} values because ${what}, found ${found}. ${hint}`, at.source);
+}
+
+function placeOf(at: CellPlace): string {
+  const name = at.header?.[at.col];
+  return `${at.source} line ${at.line}, column ${at.col + 1}${name !== undefined && name !== '' ? ` (${JSON.stringify(name)})` : ''}`;
+}
