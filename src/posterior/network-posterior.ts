@@ -75,6 +75,7 @@ export class NetworkPosterior<S extends WeightSource = WeightSource, T extends T
 /** Every network method's file, by method name: how its source is rebuilt. */
 const DECODERS: Record<string, SourceDecoder> = {
   map: PointSource.fromParts,
+  lora: PointSource.fromParts,
   ensemble: MembersSource.fromParts,
   'mc-dropout': MaskSource.fromParts,
   'concrete-dropout': MaskSource.fromParts,
@@ -82,7 +83,7 @@ const DECODERS: Record<string, SourceDecoder> = {
   swa: SwagSource.fromParts,
   swag: SwagSource.fromParts,
   multiswag: SwagSource.fromParts,
-  ...Object.fromEntries(['sgld', 'csgld', 'sghmc', 'sghmc-mh', 'svgd', 'nuts', 'hmc', 'swag-subspace'].map((m) => [m, DrawsSource.fromParts])),
+  ...Object.fromEntries(['sgld', 'csgld', 'sghmc', 'sghmc-mh', 'svgd', 'nuts', 'hmc', 'swag-subspace', 'lora-laplace', 'lora-swag', 'lora-vi'].map((m) => [m, DrawsSource.fromParts])),
 };
 
 /** The methods whose files hold a network posterior. */
