@@ -20,6 +20,6 @@ const files = propertyFiles('test');
 console.log(`fuzz: ${files.length} property test files, FUZZ_RUNS=${runs}:\n  ${files.join('\n  ')}`);
 const r = spawnSync('node_modules/.bin/vitest', ['run', '--project', 'node', '--testTimeout', '0', ...files, ...extra], {
   stdio: 'inherit',
-  env: { ...process.env, FUZZ_RUNS: runs },
+  env: { ...process.env, FUZZ_RUNS: runs, FUZZ_SEED: process.env.FUZZ_SEED ?? 'random' },
 });
 process.exit(r.status ?? 1);

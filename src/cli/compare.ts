@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { BdlError } from '../errors.js';
 import { parseTable, tableToDataset } from '../data/parse.js';
-import { METHODS, methodNames, type MethodEntry } from '../methods/registry.js';
+import { METHODS, methodEntry, methodNames, type MethodEntry } from '../methods/registry.js';
 import { digitsSuite, toyGapSuite, uciSuite, type Suite } from '../report/suites.js';
 import { runSuite, type SuiteResult } from '../report/run.js';
 import { FIELD_ORDERINGS, judgeOrdering } from '../report/orderings.js';
@@ -64,7 +64,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   try {
     methods = pickMethods(flags.methods);
     if ((flags.train === undefined) !== (flags.test === undefined)) throw new BdlError('E_ARG', '--train and --test go together: give both files.', 'train');
-    for (const name of flags.dataset.split(',').filter((n) => n !== '')) if (!UCI_FILES[name] && name !== 'toy-gap' && name !== 'digits') badDataset(name);
+    for (const name of flags.dataset.split(',').filter((n) => n !== '')) if (!Object.hasOwn(UCI_FILES, name) && name !== 'toy-gap' && name !== 'digits') badDataset(name);
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl compare: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -118,7 +118,7 @@ function pickMethods(list: string | undefined): Record<string, MethodEntry> {
   if (list === undefined) return METHODS;
   const out: Record<string, MethodEntry> = {};
   for (const name of list.split(',').filter((s) => s !== '')) {
-    if (!METHODS[name]) throw new BdlError('E_ARG', `--methods: unknown method ${JSON.stringify(name)}; expected some of ${methodNames().join(', ')}.`, 'methods');
+    if (!methodEntry(name)) throw new BdlError('E_ARG', `--methods: unknown method ${JSON.stringify(name)}; expected some of ${methodNames().join(', ')}.`, 'methods');
     out[name] = METHODS[name];
   }
   if (!Object.keys(out).length) throw new BdlError('E_ARG', '--methods: expected at least one method name.', 'methods');
@@ -154,7 +154,7 @@ async function loadSuites(flags: CompareFlags): Promise<Suite[]> {
   const at = (name: string) => (typeof dir === 'string' ? dir + name : new URL(name, dir));
   const suites: Suite[] = [];
   for (const name of flags.dataset.split(',').filter((s) => s !== '')) {
-    if (UCI_FILES[name]) suites.push(uciSuite(name, await readText(at(`uci/${UCI_FILES[name]}.txt`))));
+    if (Object.hasOwn(UCI_FILES, name)) suites.push(uciSuite(name, await readText(at(`uci/${UCI_FILES[name]}.txt`))));
     else if (name === 'toy-gap') suites.push(toyGapSuite());
     else if (name === 'digits') suites.push(digitsSuite(gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
     else badDataset(name);

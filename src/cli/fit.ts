@@ -6,7 +6,7 @@
  */
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { METHODS, methodNames, trainMethod, type MethodEntry } from '../methods/registry.js';
+import { METHODS, methodEntry, methodNames, trainMethod, type MethodEntry } from '../methods/registry.js';
 import { classesOf, METHOD_OPTIONS, type MethodProgress } from '../methods/common.js';
 import { bool, int, nearest, text, type Field } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type FlagTable, type Usage } from './args.js';
@@ -56,7 +56,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const all = allFlags();
   const given = parseFlags(argv, all, USAGE);
   const name = given.get('method') as string | undefined;
-  const entry = name === undefined ? undefined : METHODS[name];
+  const entry = name === undefined ? undefined : methodEntry(name);
   if (given.get('help')) {
     process.stdout.write(helpText(name, entry));
     return;

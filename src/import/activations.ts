@@ -24,7 +24,7 @@ const NAMES: Record<string, Activation | 'softmax' | 'log-softmax'> = {
 /** The engine's activation for a producer's name (case and underscores ignored). */
 export function activationOf(name: unknown, origin: Origin): Activation | 'softmax' | 'log-softmax' {
   const key = typeof name === 'string' ? name.toLowerCase().replace(/_/g, '') : '';
-  const a = NAMES[key];
+  const a = Object.hasOwn(NAMES, key) ? NAMES[key] : undefined;
   if (a === undefined) throw unsupported(origin, `activation ${JSON.stringify(name)}`);
   return a;
 }

@@ -155,7 +155,7 @@ export async function trainMethod(
   onTune?: (p: TuneProgress) => void,
   how: { folds?: number; samples?: number; crossFitNoise?: boolean } = {},
 ): Promise<{ posterior: Posterior; tuned?: Tuned }> {
-  const entry = METHODS[name];
+  const entry = methodEntry(name);
   if (!entry) throw unknownOption('method', name, methodNames());
   entry.options.check(opts, name);
   if (!tuneIt) return { posterior: await entry.train(data, opts) };
@@ -180,5 +180,10 @@ export async function trainMethod(
 
 export function methodNames(): string[] {
   return Object.keys(METHODS);
+}
+
+/** The entry of a method named by the caller, or undefined (never an Object.prototype member). */
+export function methodEntry(name: string): MethodEntry | undefined {
+  return Object.hasOwn(METHODS, name) ? METHODS[name] : undefined;
 }
 

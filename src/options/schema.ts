@@ -149,7 +149,8 @@ export class Schema<F extends Fields> implements OptionSchema {
     if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new BdlError('E_ARG', `${where}: expected an options object, found ${describe(opts)}. Pass { … } or nothing.`, 'options');
     for (const [key, v] of Object.entries(opts as Record<string, unknown>)) {
       if (v === undefined) continue;
-      const f = this.fields[key];
+      // Own fields only: a key like 'valueOf' or '__proto__' must not find Object.prototype's member.
+      const f = Object.hasOwn(this.fields, key) ? this.fields[key] : undefined;
       if (!f) throw unknownOption(where, key, Object.keys(this.fields));
       if (!f.valid(v)) throw fieldError(`${where}: ${key}`, f, describe(v), key);
     }

@@ -53,6 +53,16 @@ describe('option schemas', () => {
     expect(refusal(() => s.check(5 as unknown as object)).code).toBe('E_ARG');
   });
 
+  it('refuse names of Object.prototype members as unknown (found by the property test: { valueOf: 0 })', () => {
+    for (const key of ['valueOf', 'toString', 'constructor', 'hasOwnProperty', '__proto__']) {
+      const bag = JSON.parse(`{"${key}": 0}`) as object;
+      const e = refusal(() => s.check(bag));
+      expect(e.code).toBe('E_ARG');
+      expect(e.argument).toBe(key);
+      expect(e.message).toContain('unknown option');
+    }
+  });
+
   it('read command-line text strictly', () => {
     const f = s.fields;
     expect(f.members.fromText!('12')).toBe(12);
