@@ -64,6 +64,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   try {
     r = await withRedisPool(flags.get('redis'), (pool) => sampleChains({ type: 'module', url }, {
     chains, warmup: s.value(o, 'warmup'), draws: s.value(o, 'draws'), kernel, signal, pool,
+    metric: s.value(o, 'metric'),
     thin: s.value(o, 'thin'),
     seed: s.value(o, 'seed'),
     poolSize: o.workers,

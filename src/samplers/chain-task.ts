@@ -65,6 +65,9 @@ export interface ChainTaskResult {
   energy: Float64Array;
   stepSize: number;
   invMetric: Float64Array;
+  metric: 'diag' | 'dense';
+  /** Row-major dim² when the metric is dense, else null. */
+  denseInvMetric: Float64Array | null;
   divergences: number;
   warmupDivergences: number;
   gradEvals: number;
@@ -203,7 +206,7 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
   return {
     ...concatPieces(pieces, target.dim, predictSize, keep),
     chain: r.chain, dim: target.dim, predictSize,
-    stepSize: r.stepSize, invMetric: r.invMetric, divergences: r.divergences, warmupDivergences: r.warmupDivergences, gradEvals: r.gradEvals,
+    stepSize: r.stepSize, invMetric: r.invMetric, metric: r.metric, denseInvMetric: r.denseInvMetric, divergences: r.divergences, warmupDivergences: r.warmupDivergences, gradEvals: r.gradEvals,
     seconds: secondsBefore + (performance.now() - t0) / 1000,
     names,
   };

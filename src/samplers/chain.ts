@@ -6,6 +6,7 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import { macrotask } from '../signal.js';
+import { linalg } from '../linalg/bound.js';
 import { Arena } from '../wasm/arena.js';
 import { concatChunks, ChunkWriter, type DrawChunk } from './draws.js';
 import { Hamiltonian } from './hamiltonian.js';
@@ -15,7 +16,8 @@ import { Interrupter } from './interrupt.js';
 import { philoxRng } from './rng.js';
 import { nuts } from './nuts.js';
 import type { Kernel, KernelState, RngFactory, Target } from './types.js';
-import { searchStepSize, Warmup, type WarmupOptions, type WarmupState } from './warmup.js';
+import { AUTO_DENSE_MAX_DIM, type MetricKind } from './metric.js';
+import { searchStepSize, Warmup, type MetricLinalg, type WarmupOptions, type WarmupState } from './warmup.js';
 
 /** Which kernel to run (plain data, so checkpoints and worker tasks can carry it). */
 export type KernelSpec =
@@ -80,7 +82,7 @@ export interface ChainOptions {
   thin?: number;
   /** Default NUTS with Stan's settings. */
   kernel?: KernelSpec;
-  /** Warmup adaptation (Stan's defaults). */
+  /** Warmup adaptation (Stan's defaults; the metric defaults to 'auto' here). */
   adapt?: WarmupOptions;
   /** Step size before the initial search (Stan: 1). */
   initStepSize?: number;
@@ -120,9 +122,12 @@ export interface ChainOptions {
 /** What a finished chain returns. */
 export interface ChainResult {
   chain: number;
-  /** Final (adapted) step size and inverse metric. */
+  /** Final (adapted) step size and inverse metric (its diagonal when the metric is dense). */
   stepSize: number;
   invMetric: Float64Array;
+  /** The metric sampling used, and the dense inverse metric (row-major dim²) when it is dense, else null. */
+  metric: 'diag' | 'dense';
+  denseInvMetric: Float64Array | null;
   /** The kept draws of this call (from the resume point when resumed), or null with keepDraws false. */
   samples: DrawChunk | null;
   divergences: number;
@@ -130,9 +135,9 @@ export interface ChainResult {
   gradEvals: number;
 }
 
-/** The kernel of `spec`; NUTS keeps its trajectory in `arena`, else the target's, else a fresh core. */
-async function makeKernel(target: Target, spec: KernelSpec, arena: Arena | undefined): Promise<Kernel> {
-  if (spec.type === 'nuts') return nuts(target, spec, arena ?? (target as { arena?: Arena }).arena ?? (await Arena.create()));
+/** The kernel of `spec`; NUTS keeps its trajectory in `arena`. */
+function makeKernel(target: Target, spec: KernelSpec, arena: () => Promise<Arena>): Promise<Kernel> | Kernel {
+  if (spec.type === 'nuts') return arena().then((a) => nuts(target, spec, a));
   if (spec.type === 'hmc') return hmc(target, spec);
   throw argError('E_ARG', 'kernel.type', '"nuts" or "hmc"', describe((spec as { type: unknown }).type), 'Choose NUTS unless you need a fixed trajectory length.');
 }
@@ -211,9 +216,15 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   let t = 0;
   const stoppedError = () => new BdlError('E_ABORTED', `chain ${chain}: stopped at iteration ${t} of ${total} on request. Resume from the last checkpoint to continue with identical draws.`);
   const gate = new Interrupter(target, yieldEveryMs, stopped, macrotask, stoppedError);
-  const kernel = await makeKernel(gate.target, spec, opts.arena ?? (target as { arena?: Arena }).arena);
+  // One core for NUTS's trajectory and the metric's factorizations: the caller's, the target's, or a fresh one.
+  let core: Arena | undefined = opts.arena ?? (target as { arena?: Arena }).arena;
+  const arena = async (): Promise<Arena> => (core ??= await Arena.create());
+  const kernel = await makeKernel(gate.target, spec, arena);
   const h = new Hamiltonian(gate.target);
   const dim = target.dim;
+  const adapt: WarmupOptions = { ...opts.adapt, metric: opts.adapt?.metric ?? 'auto' };
+  const metric = adapt.metric as MetricKind;
+  const la: MetricLinalg | undefined = metric === 'dense' || (metric === 'auto' && dim > 1 && dim <= AUTO_DENSE_MAX_DIM) ? linalg(await arena()) : undefined;
   const keepDraws = opts.keepDraws ?? true;
   const makeRng = opts.rng ?? philoxRng;
 
@@ -229,14 +240,17 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   if (opts.resumeFrom !== undefined) {
     const cp = opts.resumeFrom;
     checkResume(cp, { dim, seed, chain, warmup: nWarmup, draws: nDraws, thin, kernel: spec });
+    if ((cp.adaptation?.options?.metric ?? 'diag') !== metric) {
+      throw argError('E_ARG', 'resumeFrom.adaptation.options.metric', `'${metric}' as in these options`, describe(cp.adaptation?.options?.metric ?? 'diag'), 'Resume with the metric of the run that wrote the checkpoint.');
+    }
     state = { position: Float64Array.from(cp.position), logDensity: cp.logDensity, grad: Float64Array.from(cp.grad) };
-    warmup = Warmup.fromJSON(cp.adaptation);
+    warmup = Warmup.fromJSON(cp.adaptation, la);
     ({ drawsEmitted, divergences, warmupDivergences, gradEvals, acceptSum, acceptCount } = cp);
     start = cp.iteration;
   } else {
     const rng0 = makeRng(seed, chain, 0);
     state = initialState(kernel, rng0, initRadius, opts.init, target.init?.bind(target));
-    warmup = new Warmup(dim, nWarmup, opts.adapt, initStep);
+    warmup = new Warmup(dim, nWarmup, adapt, initStep, la);
     if (nWarmup > 0 && (opts.adapt?.adaptStepSize ?? true)) {
       warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, initStep, rng0));
     }
@@ -272,7 +286,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
       warmup.learnStepSize(info.acceptProb);
       if (warmup.learnMetric(state.position)) {
         // The search leaves `state` alone and continues this iteration's generator (its replays start from that point).
-        let eps = gate.run(undefined, () => searchStepSize(h, state, warmup.params.invMetric, warmup.params.stepSize, rng));
+        let eps = gate.run(undefined, () => searchStepSize(h, state, warmup.params.invMetric, warmup.params.stepSize, rng, warmup.params.dense));
         if (eps instanceof Promise) eps = await eps;
         warmup.restartStepSize(eps);
       }
@@ -307,6 +321,8 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     chain,
     stepSize: warmup.params.stepSize,
     invMetric: Float64Array.from(warmup.params.invMetric),
+    metric: warmup.metric,
+    denseInvMetric: warmup.denseInvMetric ? Float64Array.from(warmup.denseInvMetric) : null,
     samples: keepDraws ? concatChunks(chunks, chain, firstKept, dim) : null,
     divergences,
     warmupDivergences,

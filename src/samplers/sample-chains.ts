@@ -14,6 +14,7 @@ import { registerTask } from '../pool/registry.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
 import { runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
 import type { ChainProgress, KernelSpec } from './chain.js';
+import type { MetricKind } from './metric.js';
 import type { WarmupOptions } from './warmup.js';
 
 /** The target of a multi-chain run. */
@@ -42,6 +43,8 @@ export interface SampleChainsOptions {
   thin?: number;
   seed?: number;
   kernel?: KernelSpec;
+  /** The metric NUTS and HMC adapt in warmup (default 'auto'; see docs/sampling.md); shorthand for adapt.metric. */
+  metric?: MetricKind;
   adapt?: WarmupOptions;
   initRadius?: number;
   /** Default: draws, or f(x*) only when the target has xTest ('predictive'). */
@@ -83,6 +86,8 @@ export interface SampleChainsResult {
   /** Over the predictive quantities f(x*) when kept, else null. */
   predictiveDiagnostics: Diagnostics | null;
   stepSize: number[];
+  /** The metric each chain sampled with ('dense' or 'diag'; 'auto' decides per chain). */
+  metric: ('diag' | 'dense')[];
   divergences: number[];
   gradEvals: number[];
   /** Wall seconds per chain, and of the whole run. */
@@ -110,8 +115,13 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     spec = { type: 'module', url: target.url };
   }
   const keep = opts.keep ?? (target.type === 'bnn' && target.xTest ? 'predictive' : 'draws');
+  const metric = opts.metric ?? opts.adapt?.metric;
+  if (metric !== undefined && metric !== 'diag' && metric !== 'dense' && metric !== 'auto') {
+    throw argError('E_ARG', 'metric', "'diag', 'dense' or 'auto'", describe(metric), "Omit it for 'auto'.");
+  }
+  const adapt = metric !== undefined ? { ...opts.adapt, metric } : opts.adapt;
   const base: ChainTaskOptions = {
-    target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt: opts.adapt,
+    target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt,
     initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, keep,
   };
   registerTask('chain', runChainTask);
@@ -145,6 +155,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     diagnostics: draws && count >= 4 ? await diagnoseYielding(draws, count, first.dim, first.names ?? undefined, sampler, opts.signal) : null,
     predictiveDiagnostics: predictive && count >= 4 ? await diagnoseYielding(predictive, count, first.predictSize, undefined, sampler, opts.signal) : null,
     stepSize: results.map((r) => r.stepSize),
+    metric: results.map((r) => r.metric),
     divergences: results.map((r) => r.divergences),
     gradEvals: results.map((r) => r.gradEvals),
     chainSeconds: results.map((r) => r.seconds),

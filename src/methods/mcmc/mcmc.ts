@@ -81,6 +81,7 @@ async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, 
     { type: 'bnn', spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar, xTest: standardizer ? standardizeX(standardizer, probes) : probes },
     {
       chains: o.value(opts, 'chains'), warmup: o.value(opts, 'warmup'), draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
+      metric: o.value(opts, 'metric'),
       pool: opts.pool, poolSize: opts.poolSize,
       signal: opts.signal,
       // One bar for the whole run: iterations summed over chains, labelled by phase; `loss` carries the reporting chain's step size.
