@@ -1,6 +1,6 @@
-// `node eval/posteriordb.mjs [--seeds 10] [--posteriors kidiq,garch] [--metric diag|dense|auto] [--out POSTERIORDB]`
+// `node eval/posteriordb.mjs [--seeds 10] [--posteriors kidiq,garch] [--metric auto,diag,dense] [--out POSTERIORDB]`
 // (after `npm run build`): NUTS with default settings (4 chains, 1000 warmup + 1000 draws, target
-// acceptance 0.8, max tree depth 10) on the posteriordb posteriors of eval/posteriordb/posteriors.mjs,
+// acceptance 0.8, max tree depth 10, metric 'auto'; 'diag' and 'dense' beside it for comparison) on the posteriordb posteriors of eval/posteriordb/posteriors.mjs,
 // each a user target module, against the reference summaries in eval/posteriordb/<name>.json
 // (eval/posteriordb/check.mjs: |z| of means, sds and correlations ≤ 4, R̂ ≤ 1.01, no divergences).
 // Every posterior runs with seeds 1..N; the table shows seed 1 and how many seeds pass. Writes
@@ -18,7 +18,7 @@ const args = process.argv.slice(2);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const seeds = Number(opt('--seeds', '10'));
 const names = opt('--posteriors', Object.keys(POSTERIORS).join(',')).split(',');
-const metrics = opt('--metric', 'diag').split(',');
+const metrics = opt('--metric', 'auto,diag,dense').split(',');
 const out = opt('--out', 'POSTERIORDB');
 
 const pool = await createPool({ size: Math.min(4, cpus().length) });
@@ -39,10 +39,11 @@ try {
         let divergent = 0;
         const failed = [];
         for (let seed = 1; seed <= seeds; seed++) {
-          const r = await sampleChains({ type: 'module', url }, { seed, pool, adapt: s.adapt, ...(metric === 'diag' ? {} : { metric }) });
+          const r = await sampleChains({ type: 'module', url }, { seed, pool, adapt: s.adapt, metric });
           const c = compare(r, target, fx);
           c.seconds = r.seconds;
           c.gradEvals = r.gradEvals.reduce((a, b) => a + b, 0);
+          c.picked = metric === 'auto' ? `auto → ${[...new Set(r.metric)].map((m) => `${m} ×${r.metric.filter((x) => x === m).length}`).join(', ')}` : metric;
           if (seed === 1) first = c;
           if (c.failures.length === 0) passed++;
           else failed.push(`seed ${seed}: ${c.failures.join(', ')}`);
@@ -50,7 +51,7 @@ try {
         }
         const c = first;
         const maxCor = Math.max(...fx.reference.correlations.map(([, , r]) => Math.abs(r)));
-        table.push(`| ${name} | ${fx.posterior} | ${target.dim} | ${f2(maxCor, 3)} | ${metric} | ${s.label} | ${f2(c.rhatMax, 4)} | ${Math.round(c.essMin)} | ${c.divergences} | ${f2(c.zMean)} | ${f2(c.zSd)} | ${f2(c.zCor)} | ${f2(c.seconds, 1)} | ${(c.gradEvals / 1e6).toFixed(2)} | ${passed}/${seeds} | ${divergent}/${seeds} |`);
+        table.push(`| ${name} | ${fx.posterior} | ${target.dim} | ${f2(maxCor, 3)} | ${c.picked} | ${s.label} | ${f2(c.rhatMax, 4)} | ${Math.round(c.essMin)} | ${c.divergences} | ${f2(c.zMean)} | ${f2(c.zSd)} | ${f2(c.zCor)} | ${f2(c.seconds, 1)} | ${(c.gradEvals / 1e6).toFixed(2)} | ${passed}/${seeds} | ${divergent}/${seeds} |`);
         if (failed.length) table.push(`|  | ↳ failing seeds: ${failed.join('; ')} | | | | | | | | | | | | | | |`);
         if (metric === metrics[0] && s === settings[0]) {
           details.push(`### ${name} (${fx.posterior}), seed 1\n\n| quantity | reference mean | ours | z | reference sd | ours | z | R̂ | bulk ESS |\n|---|---|---|---|---|---|---|---|---|`);
@@ -78,7 +79,8 @@ stan-dev/posteriordb): z = (ours − reference) / √(MCSE_ours² + MCSE_ref²),
 mean and the sd of every quantity and for the three strongest correlations (SE (1 − r²)/√ESS). A run passes
 when every |z| ≤ ${LIMITS.z}, R̂ ≤ ${LIMITS.rhat} (rank-normalized, max over the sampled coordinates and the
 compared quantities) and there are no divergences. Settings: \`sampleChains\` defaults — 4 chains, 1000 warmup
-+ 1000 draws, NUTS (max tree depth 10), target acceptance 0.8 — with seeds 1..${seeds}; the columns from R̂ to
++ 1000 draws, NUTS (max tree depth 10), target acceptance 0.8, metric \`auto\` (which one it picked per chain in
+seed 1 is shown) — and \`diag\` / \`dense\` forced, for comparison; seeds 1..${seeds}; the columns from R̂ to
 gradients are seed 1's. "max |ρ|" is the strongest correlation of the reference posterior.
 
 | name | posterior | dim | max \\|ρ\\| | metric | settings | R̂ max | min ESS | div. | max \\|z\\| mean | sd | ρ | s | grads (M) | seeds passing | seeds with divergences |
