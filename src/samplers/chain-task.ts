@@ -48,6 +48,7 @@ export const CHAIN_TASK_OPTIONS = schema("'chain' task", {
     default: 'draws', help: "per kept draw: the position ('draws'), f(x*) at data.xTest ('predictive', BNN only), or both",
   }),
 });
+/** Options of a 'chain' task (CHAIN_TASK_OPTIONS's type; the target is required). */
 export type ChainTaskOptions = Infer<typeof CHAIN_TASK_OPTIONS> & { target: ChainTargetSpec };
 
 /** What a chain task returns (typed arrays, transferred back). */
