@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { BdlError } from '../errors.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains.js';
-import { chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
+import { CHAIN_RUN_FIELDS, chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
 import { bool, enumOf, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkWritable, writeOutputs } from './output.js';
@@ -21,7 +21,7 @@ const USAGE: Usage = { command: 'sample', line: 'usage: bdl sample --target MODU
 /** The sampler's options (the JSON's `options` lists them as run). */
 export const SAMPLE_OPTIONS = schema('bdl sample', {
   ...chainFields({ chains: 4, warmup: 1000, draws: 1000 }),
-  thin: int({ min: 1, default: 1, help: 'keep every k-th draw' }),
+  thin: CHAIN_RUN_FIELDS.thin,
   seed: int({ min: 0, default: 0, help: 'random seed' }),
   kernel: enumOf(['nuts', 'hmc'], { default: 'nuts', help: 'sampler' }),
   ...KERNEL_FIELDS,

@@ -30,6 +30,13 @@ export const KERNEL_FIELDS = {
   }),
 };
 
+/** One chain's settings beyond its length (runChain, the 'chain' task, `bdl sample`). */
+export const CHAIN_RUN_FIELDS = {
+  thin: int({ min: 1, default: 1, help: 'keep every k-th draw' }),
+  initRadius: num({ gt: 0, default: 2, help: "random initial positions uniform in (−r, r)^dim (Stan's 2)" }),
+  checkpointEvery: int({ min: 0, default: 100, help: 'iterations between checkpoints (0 = none)' }),
+};
+
 /** Draws kept per chain for a network's predictive, evenly thinned. */
 export const KEEP_FIELD = {
   keep: int({ min: 1, default: 100, help: 'draws kept per chain for the predictive, evenly thinned' }),

@@ -6,8 +6,16 @@
 import type { DenseMetric } from './metric.js';
 import type { KernelState, SamplerRng, Target } from './types.js';
 
+/** What the integrator moves: position, momentum, gradient, log density. */
+export interface Phase {
+  readonly q: Float64Array;
+  readonly p: Float64Array;
+  readonly g: Float64Array;
+  lp: number;
+}
+
 /** A point in phase space with its log density and gradient (−Infinity log density = outside the support). */
-export class PhasePoint {
+export class PhasePoint implements Phase {
   readonly q: Float64Array;
   readonly p: Float64Array;
   readonly g: Float64Array;
@@ -73,7 +81,7 @@ export class Hamiltonian {
   }
 
   /** H(z); +Infinity outside the support (and for NaN energies). */
-  energy(z: PhasePoint, invMetric: Float64Array, dense: DenseMetric | null = null): number {
+  energy(z: Phase, invMetric: Float64Array, dense: DenseMetric | null = null): number {
     const h = this.kinetic(z.p, invMetric, dense) - z.lp;
     return Number.isNaN(h) ? Infinity : h;
   }
@@ -84,8 +92,15 @@ export class Hamiltonian {
     for (let i = 0; i < p.length; i++) out[i] = invMetric[i] * p[i];
   }
 
-  /** One leapfrog step of size eps (negative = backward in time) applied to z in place. */
-  leapfrog(z: PhasePoint, eps: number, invMetric: Float64Array, dense: DenseMetric | null = null): void {
+  /**
+   * One leapfrog step of size eps (negative = backward in time) applied to z in place: HMC's, the
+   * step-size search's, and NUTS's with a dense metric. (NUTS's diagonal leaves run the same step in
+   * the core, fused with their bookkeeping, nuts.ts: its product ε·(m·p) rounds differently from
+   * (ε·m)·p here, and each kernel keeps the bits it has always produced.) With a dense metric, z's
+   * arrays are read again after the target ran, so a z whose arrays are views of a memory the target
+   * may grow (NUTS's) stays valid.
+   */
+  leapfrog(z: Phase, eps: number, invMetric: Float64Array, dense: DenseMetric | null = null): void {
     const { q, p, g } = z;
     const n = q.length;
     const half = 0.5 * eps;
@@ -95,7 +110,9 @@ export class Hamiltonian {
       dense.velocity(v, p);
       for (let i = 0; i < n; i++) q[i] += eps * v[i];
       z.lp = this.logDensity(q, g);
-      for (let i = 0; i < n; i++) p[i] += half * g[i];
+      const p1 = z.p;
+      const g1 = z.g;
+      for (let i = 0; i < n; i++) p1[i] += half * g1[i];
       return;
     }
     for (let i = 0; i < n; i++) {

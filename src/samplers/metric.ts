@@ -29,7 +29,7 @@ function mulLt(w: Float64Array, l: Float64Array, p: ArrayLike<number>, n: number
   }
 }
 
-/** Dense-metric operations over one factor; `scratch` holds n values and is overwritten by every call. */
+/** The operations of a dense metric M⁻¹ = LLᵀ, over its lower Cholesky factor L (row-major n×n). */
 export class DenseMetric {
   private readonly w: Float64Array;
 

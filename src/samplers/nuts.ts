@@ -9,7 +9,7 @@
  */
 import { argError, describe } from '../errors.js';
 import type { Arena } from '../wasm/arena.js';
-import { Hamiltonian } from './hamiltonian.js';
+import { Hamiltonian, type Phase } from './hamiltonian.js';
 import type { DenseMetric } from './metric.js';
 import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
 
@@ -102,6 +102,8 @@ class Nuts implements Kernel {
   private dense: DenseMetric | null = null;
   /** M⁻¹p of the dense leaf (JavaScript memory: the dense passes run here, not in the core). */
   private readonly vDense: Float64Array;
+  /** `z` as the integrator sees it: views re-made whenever the target has grown the memory. */
+  private readonly zPhase: Phase;
   private rng: SamplerRng | null = null;
   private H0 = 0;
   private nLeapfrog = 0;
@@ -120,6 +122,14 @@ class Nuts implements Kernel {
     this.maxDepth = opts.maxTreeDepth ?? 10;
     this.maxDeltaH = opts.maxDeltaH ?? 1000;
     this.vDense = new Float64Array(dim);
+    const self = this;
+    this.zPhase = {
+      get q() { self.refreshViews(); return self.z.q.view; },
+      get p() { self.refreshViews(); return self.z.p.view; },
+      get g() { self.refreshViews(); return self.z.g.view; },
+      get lp() { return self.z.lp; },
+      set lp(v: number) { self.z.lp = v; },
+    };
     const vec = () => {
       const v = new Vec(arena.allocF64(dim), arena, dim);
       this.vecs.push(v);
@@ -280,35 +290,23 @@ class Nuts implements Kernel {
     return this.h.settle(z, lp, kinetic2 * 0, kinetic2);
   }
 
-  /** `leaf` with a dense metric: the same steps and bookkeeping, with v = L(Lᵀp) in JavaScript. */
+  /** `leaf` with a dense metric: the integrator's leapfrog step (hamiltonian.ts), then the same bookkeeping. */
   private leafDense(dense: DenseMetric, eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec): number {
     const { z, vDense: v, dim } = this;
-    const half = 0.5 * eps;
-    let p = z.p.view;
-    let g = z.g.view;
-    const q = z.q.view;
-    for (let i = 0; i < dim; i++) p[i] += half * g[i];
-    dense.velocity(v, p);
-    for (let i = 0; i < dim; i++) q[i] += eps * v[i];
-    const lp = this.target.logDensity(q, g);
+    this.h.leapfrog(this.zPhase, eps, this.invM.view, dense);
     this.refreshViews();
-    p = z.p.view;
-    g = z.g.view;
-    let finite = 0;
-    for (let i = 0; i < dim; i++) {
-      finite += g[i] * 0;
-      p[i] += half * g[i];
-    }
+    const p = z.p.view;
     dense.velocity(v, p);
     let kinetic2 = 0;
-    const rv = rho.view;
     for (let i = 0; i < dim; i++) kinetic2 += v[i] * p[i];
     vBeg.view.set(v);
     vEnd.view.set(v);
     pBeg.view.set(p);
     pEnd.view.set(p);
+    const rv = rho.view;
     for (let i = 0; i < dim; i++) rv[i] += p[i];
-    return this.h.settle(z, lp, finite, kinetic2);
+    const H = 0.5 * kinetic2 - z.lp;
+    return Number.isNaN(H) ? Infinity : H;
   }
 
   /**

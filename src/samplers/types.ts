@@ -44,7 +44,7 @@ export interface KernelState {
   readonly grad: Float64Array;
 }
 
-/** Tuning a kernel receives at each step (the warmup adapts all of it). */
+/** The step size and metric a kernel receives at each step (the warmup adapts them). */
 export interface KernelParams {
   /** Leapfrog step size ε > 0. */
   stepSize: number;

@@ -155,6 +155,25 @@ describe('dense metric', () => {
     });
   }
 
+  test('transitions that yield midway (interrupt.ts) replay a dense chain to the same bits', async () => {
+    const d = 4;
+    const inner = gaussianTarget(invert(equicorrelated(d, 0.95), d), d);
+    const slow: Target = {
+      dim: d,
+      logDensity(q, g) {
+        const until = performance.now() + 0.05;
+        while (performance.now() < until) { /* a slow gradient */ }
+        return inner.logDensity(q, g);
+      },
+    };
+    const opts = { seed: 6, warmup: 120, draws: 40, adapt: { metric: 'dense' as const } };
+    const ref = await runChain(inner, { ...opts, yieldEveryMs: 0 });
+    const r = await runChain(slow, { ...opts, yieldEveryMs: 1 });
+    expect(ref.metric).toBe('dense');
+    expect(r.samples!.draws).toEqual(ref.samples!.draws);
+    expect(r.denseInvMetric).toEqual(ref.denseInvMetric);
+  });
+
   test('the dense adaptation state round-trips through JSON and continues identically', async () => {
     const la = linalg(await Arena.create());
     const d = 3;
