@@ -148,6 +148,10 @@ function act_span<A>(z: usize, y: usize, from: usize, to: usize): void {
   for (let o = from; o < to; o += 16) v128.store(y + o, act_f32x4<A>(v128.load(z + o)));
 }
 
+// The bias repeated over a group of rows that is whole vectors (forward, n mod 4 ≠ 0).
+const BIAS_REP_BYTES: usize = 16384;
+const BIAS_REP: usize = memory.data(<i32>BIAS_REP_BYTES, 16);
+
 // The bias add runs ahead of the activation by at most this many bytes, so z is still in L1.
 const SPAN: usize = 4096;
 
@@ -166,6 +170,24 @@ function forward<A>(z: usize, y: usize, bias: usize, m: i32, n: i32): void {
         v128.store(y + row + o, act_f32x4<A>(v));
       }
     }
+    return;
+  }
+  // Rows of n mod 4 ≠ 0: a group of 4/gcd(n, 4) rows is whole vectors, so against a bias repeated
+  // that many times (BIAS_REP) bias and activation again run in one pass. Leftover rows go below.
+  const group = (n & 1) == 1 ? 4 : 2;
+  const groupBytes = <usize>(group * n) << 2;
+  if (bias != 0 && groupBytes <= BIAS_REP_BYTES && m >= group) {
+    const nb = <usize>n << 2;
+    for (let g: usize = 0; g < <usize>group; g++) memory.copy(BIAS_REP + g * nb, bias, nb);
+    const whole = <usize>(m / group) * groupBytes;
+    for (let row: usize = 0; row < whole; row += groupBytes) {
+      for (let o: usize = 0; o < groupBytes; o += 16) {
+        const v = f32x4.add(v128.load(z + row + o), v128.load(BIAS_REP + o));
+        v128.store(z + row + o, v);
+        v128.store(y + row + o, act_f32x4<A>(v));
+      }
+    }
+    if (whole < bytes) forward<A>(z + whole, y + whole, bias, m % group, n);
     return;
   }
   if (bias != 0) {
