@@ -13,6 +13,7 @@ import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import { abortError, callUser, taskError as poolTaskError, validate } from '../pool/pool.js';
 import type { Pool, RunOptions, TaskDescription, TaskOutcome } from '../pool/types.js';
+import { deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
 import { KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
 import { PROGRESS_INTERVAL_MS, type JobData, type JobProgressData } from './protocol.js';
@@ -212,10 +213,14 @@ class QueuePool implements Pool {
       run.attempts.set(taskId, data.attempt);
       const onRestart = run.options.onRestart;
       if (onRestart) {
-        void this.redis.getBuffer(this.keys.checkpoint(jobId)).then(
-          (b) => callUser(() => onRestart({ taskId, attempt: data.attempt, checkpoint: b ? decodeValue(b) : undefined, reason: data.reason ?? 'retried by the queue' })),
-          () => {},
-        );
+        // The state travels with the report: read from Redis later, it may be gone (the job finished).
+        let checkpoint: unknown;
+        try {
+          checkpoint = typeof data.checkpoint === 'string' ? decodeValue(Buffer.from(data.checkpoint, 'base64')) : undefined;
+        } catch {
+          checkpoint = undefined;
+        }
+        callUser(() => onRestart({ taskId, attempt: data.attempt, checkpoint, reason: data.reason ?? 'retried by the queue' }));
       }
     }
     if (data.step === undefined || run.options.onProgress === undefined) return;
@@ -249,7 +254,7 @@ class QueuePool implements Pool {
       outcome = { ok: false, error: taskError(run.tasks, taskId, 'E_WORKER', 'its job vanished from the queue (Redis lost data, or someone removed it)') };
     }
     void job?.remove().catch(() => {});
-    void this.redis.del(this.keys.checkpoint(jobId)).catch(() => {});
+    void deleteCheckpoints(this.redis, this.keys, [jobId]).catch(() => {});
     this.record(run, taskId, outcome);
   }
 
@@ -292,7 +297,7 @@ class QueuePool implements Pool {
       }
       if (left.size > 0) await new Promise((r) => setTimeout(r, 100));
     }
-    await this.redis.del(...[...run.pending].map((t) => this.keys.checkpoint(jobIdOf(run.id, t)))).catch(() => {});
+    await deleteCheckpoints(this.redis, this.keys, [...run.pending].map((t) => jobIdOf(run.id, t))).catch(() => {});
   }
 
   /** Backs the events up: finished jobs whose event was missed, and a deadline on Redis's silence. */

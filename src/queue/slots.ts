@@ -13,7 +13,7 @@ import type { ProgressEvent, TaskData } from '../pool/types.js';
 /** A job's link to its thread: progress and checkpoints come back through it. */
 export interface SlotSink {
   progress(event: ProgressEvent): void;
-  checkpoint(state: unknown): void;
+  checkpoint(state: unknown, append: readonly unknown[] | undefined): void;
 }
 
 /** Thrown when the thread running a job died (retryable: the job resumes from its checkpoint). */
@@ -87,7 +87,7 @@ export class Slots {
       const key = ++this.keys;
       onStart(() => exec.cancel(key));
       const died = new Promise<never>((_, reject) => (slot.onDeath = (reason) => reject(new ThreadDied(`its worker thread died (${reason})`))));
-      const runSink = { progress: (e: ProgressEvent) => sink.progress(e), checkpoint: (_id: number, s: unknown) => sink.checkpoint(s) };
+      const runSink = { progress: (e: ProgressEvent) => sink.progress(e), checkpoint: (_id: number, s: unknown, append: readonly unknown[] | undefined) => sink.checkpoint(s, append) };
       const link = { id: dataId, data, sink: runSink, proxy: () => Comlink.proxy(runSink) };
       return await Promise.race([exec.run(job, key, link), died]);
     } finally {
