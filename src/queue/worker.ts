@@ -67,7 +67,9 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
   const log = options.log ?? (() => {});
   const allow = new Set((options.allowTargets ?? []).map((p) => (/^[a-z][a-z0-9+.-]+:/i.test(p) ? p : pathToFileURL(resolve(p)).href)));
   const keys = queueKeys(queue);
-  const slots = await Slots.create(concurrency);
+  // Tests start workers whose threads run the test-only entry (it can make a thread die on purpose);
+  // set by whoever starts the process, never by a job.
+  const slots = await Slots.create(concurrency, process.env.BDL_TEST_THREAD_URL || undefined);
   const redis = openRedis(options.connection, 'bdl-worker');
   const sub = openRedis(options.connection, 'bdl-worker-cancel');
   const bull = openRedis(options.connection, 'bdl-worker-jobs');

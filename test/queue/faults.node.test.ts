@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RestartEvent, TaskDescription } from '../../src/index.js';
 import type { SelftestResult } from '../../src/pool/selftest.js';
-import { lib, queue, redisCli, redisMissing, startRedis, startWorker } from './servers.js';
+import { faultWorker, lib, queue, redisCli, redisMissing, startRedis, startWorker } from './servers.js';
 
 const x = Float32Array.from({ length: 20 }, (_, i) => i / 7 - 1.4);
 const y = Float32Array.from(x, (v) => Math.sin(2 * v));
@@ -21,8 +21,8 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
     const redis = await startRedis();
     const workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
     const pool = await queue.createQueuePool({ connection: redis.url });
-    // A stopped worker first finishes its current transition, so the chain must outlast that by far.
-    const opts = signal === 'SIGKILL' ? chainOptions : { ...chainOptions, draws: 3000 };
+    // Long enough that the chain is still running when the signal lands, on a loaded machine too.
+    const opts = { ...chainOptions, draws: 3000 };
     try {
       const restarts: RestartEvent[] = [];
       let killed: Promise<unknown> | undefined;
@@ -59,6 +59,38 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       const exits = await Promise.all(workers.map((w) => (w.child.exitCode === null && w.child.signalCode === null ? w.stop() : w.exit)));
       await redis.dispose();
       expect(exits.filter((e) => e.code === 0)).toHaveLength(signal === 'SIGKILL' ? 1 : 2);
+    }
+  }, 240_000);
+
+  // A worker thread (not the process) dies mid-chain: the job fails retryably, the worker replaces
+  // the thread and resumes the job from its checkpoint and log, and keeps serving. The thread runs
+  // the test-only entry, which ends the first attempt of every task by process.exit at step 200.
+  it('a worker thread that dies mid-chain: the job is retried from its checkpoint on the same worker, same bits, and the worker keeps serving', async () => {
+    const redis = await startRedis();
+    const worker = await startWorker(redis.url, [], { BDL_TEST_THREAD_URL: faultWorker, BDL_TEST_CRASH_AT: String(chainOptions.warmup + 50) });
+    const pool = await queue.createQueuePool({ connection: redis.url });
+    try {
+      const restarts: RestartEvent[] = [];
+      const r = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, { ...chainOptions, pool, onRestart: (e) => restarts.push(e) });
+      expect(worker.log()).toMatch(/chain stream 0, attempt 0\n.*its worker thread died \(exited with code 70\); retried/);
+      const logged = /chain stream 0, attempt 1, from a checkpoint \((\d+) logged items\)/.exec(worker.log());
+      expect(Number(logged?.[1])).toBeGreaterThan(0);
+      expect(restarts.map((e) => e.attempt)).toEqual([1]);
+      expect((restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration).toBeGreaterThan(chainOptions.warmup);
+      const local = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, { ...chainOptions, poolSize: 1 });
+      expect(bitsOf(r.draws![0])).toEqual(bitsOf(local.draws![0]));
+      expect(r.results[0].count).toBe(chainOptions.draws);
+      // Still serving, on the replacement thread (each task's first attempt dies again, and is retried).
+      const tasks: TaskDescription[] = [{ kind: 'selftest', seed: 2, stream: 0, options: { steps: 400, checkpointEvery: 100 } }];
+      const [again] = await pool.run<SelftestResult>(tasks);
+      const inThread = await lib.createPool({ size: 0 });
+      const [expected] = await inThread.run<SelftestResult>(tasks).finally(() => inThread.close());
+      expect(again.acc).toBe(expected.acc);
+    } finally {
+      await pool.close();
+      const exit = await worker.stop();
+      await redis.dispose();
+      expect(exit).toEqual({ code: 0, signal: null });
     }
   }, 240_000);
 
