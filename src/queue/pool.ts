@@ -149,7 +149,7 @@ class QueuePool extends RunPool<QRun> {
       await this.q.addBulk(jobs);
       run.added = true;
       this.size = await this.q.getWorkersCount().catch(() => this.size);
-    })().catch((e: Error) => this.settle(run, new BdlError('E_WORKER', `queue pool: could not add the run's jobs (${e.message}).`, 'connection')));
+    })().catch((e: Error) => this.settle(run, e instanceof BdlError ? e : new BdlError('E_WORKER', `queue pool: could not add the run's jobs (${e.message}).`, 'connection')));
   }
 
   private lookup(jobId: string): { run: QRun; taskId: number } | undefined {

@@ -147,7 +147,11 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
       log(`job ${job.id}: failed: ${out.code}: ${out.message}`);
       throw new UnrecoverableError(failedReason(out.code, out.message));
     } catch (e) {
-      if (e instanceof ThreadDied) log(`job ${job.id}: ${e.message}; retried`);
+      if (e instanceof ThreadDied) {
+        // The checkpoints the thread sent before it died land first, so the retry resumes from the last.
+        await ckpt.settled();
+        log(`job ${job.id}: ${e.message}; retried`);
+      }
       throw e;
     } finally {
       active.delete(job.id!);
