@@ -70,7 +70,13 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
     poolSize: o.workers,
     onProgress: (p) => {
       done[p.chain] = p.iteration;
-      bar.update(done.reduce((a, b) => a + b, 0), chains * p.total, `chain ${p.chain}: ${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.stepSize.toPrecision(3)}, acceptance ${p.acceptance.toFixed(2)}`, 'iterations');
+      const sum = done.reduce((a, b) => a + b, 0);
+      bar.update(sum, chains * p.total, `chain ${p.chain}: ${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.stepSize.toPrecision(3)}, acceptance ${p.acceptance.toFixed(2)}`, 'iterations');
+      if (sum === chains * p.total) {
+        // The diagnostics of long runs take a while: say what is going on after the bar's 100 %.
+        bar.end();
+        process.stderr.write(`sample: computing R̂ and ESS over ${chains} chains × ${s.value(o, 'draws')} draws\n`);
+      }
     },
   }));
   } finally {
