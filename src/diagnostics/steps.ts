@@ -63,18 +63,18 @@ function* mergeSortSteps<A extends Sortable>(a: A, sortChunk: (chunk: A) => void
   let src: Sortable = a;
   let dst: Sortable = a instanceof Float64Array ? new Float64Array(n) : new Uint32Array(n);
   for (let width = CHUNK; width < n; width *= 2) {
-    let work = 0;
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = Math.min(lo + width, n);
       const hi = Math.min(lo + 2 * width, n);
       let i = lo;
       let j = mid;
       let k = lo;
-      while (i < mid && j < hi) dst[k++] = less(src[j], src[i]) ? src[j++] : src[i++];
-      while (i < mid) dst[k++] = src[i++];
-      while (j < hi) dst[k++] = src[j++];
-      work += hi - lo;
-      if (work >= CHUNK) { work = 0; yield; }
+      // The left run's element first unless the right one is strictly less (a stable merge).
+      while (k < hi) {
+        const stop = Math.min(k + CHUNK, hi);
+        while (k < stop) dst[k++] = i < mid && (j >= hi || !less(src[j], src[i])) ? src[i++] : src[j++];
+        yield;
+      }
     }
     [src, dst] = [dst, src];
   }
