@@ -6,7 +6,8 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { summarize, summaryOf, summaryRow, type SummaryRow, type SummaryWarning } from '../diagnostics/summary.js';
+import { runStepsYielding, type YieldingOptions } from '../diagnostics/steps.js';
+import { summarize, summaryOf, summaryRowSteps, type SummaryRow, type SummaryWarning } from '../diagnostics/summary.js';
 import { macrotask } from '../signal.js';
 import type { MlpSpec } from '../model/spec.js';
 import { fanOut } from '../pool/fan-out.js';
@@ -175,26 +176,29 @@ export function diagnose(
 }
 
 /**
- * `diagnose`, one quantity at a time with the thread given back in between (long chains take
- * seconds to summarize), stopping with E_ABORTED once `signal` is aborted. Same results.
+ * `diagnose` with the thread given back whenever `budgetMs` (default 10) of work has passed, also
+ * inside one quantity (its sorts and autocovariances yield every few thousand elements), stopping
+ * with E_ABORTED once `signal` is aborted. Same results.
  */
 export async function diagnoseYielding(
   perChain: readonly Float64Array[], count: number, width: number, names: string[] | undefined,
   sampler: Parameters<typeof summarize>[2], signal: AbortSignal | undefined,
+  opts: Pick<YieldingOptions, 'budgetMs' | 'onYield'> = {},
 ): Promise<Diagnostics> {
   const rows: SummaryRow[] = [];
   const params: Float64Array[][] = [];
   for (let k = 0; k < width; k++) {
-    await macrotask();
-    if (signal?.aborted) throw new BdlError('E_ABORTED', `sampleChains: cancelled during the diagnostics (quantity ${k + 1} of ${width}).`);
     const chains = perChain.map((a) => {
       const out = new Float64Array(count);
       for (let i = 0; i < count; i++) out[i] = a[i * width + k];
       return out;
     });
     params.push(chains);
-    rows.push(summaryRow(chains, names?.[k] ?? `theta[${k}]`));
+    const abortMessage = `sampleChains: cancelled during the diagnostics (quantity ${k + 1} of ${width}).`;
+    if (signal?.aborted) throw new BdlError('E_ABORTED', abortMessage);
+    rows.push(await runStepsYielding(summaryRowSteps(chains, names?.[k] ?? `theta[${k}]`), { ...opts, signal, abortMessage }));
   }
+  await macrotask();
   const s = summaryOf(rows, params, sampler);
   return { rhat: s.rows.map((r) => r.rhat), essBulk: s.rows.map((r) => r.essBulk), essTail: s.rows.map((r) => r.essTail), warnings: s.warnings };
 }
