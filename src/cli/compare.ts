@@ -19,7 +19,7 @@ import { writeOutputs } from './output.js';
 import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
 import { classesOf } from '../methods/common.js';
 import type { Dataset } from '../data/dataset.js';
-import { progressReporter } from './progress.js';
+import { progressLabel, progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
@@ -86,7 +86,10 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
           signal,
           budgets,
           onMethodStart: (s, m) => (bar = progressReporter(`${s}/${m}`)),
-          onProgress: (_s, _m, done, total, note) => bar?.update(done, total, note),
+          onProgress: (_s, m, p) => {
+            const { note, unit } = progressLabel(m, p);
+            bar?.update(p.epoch, p.epochs, note, unit);
+          },
           onMethodEnd: (s, r) => {
             bar?.end();
             process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
