@@ -14,6 +14,7 @@ import { runSuite, type SuiteResult } from '../report/run.js';
 import { FIELD_ORDERINGS, judgeOrdering } from '../report/orderings.js';
 import { formatTables } from '../report/table.js';
 import { reportHtml, type ReportDoc } from '../report/html.js';
+import { markdownTable } from '../report/lora.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { writeOutputs } from './output.js';
 import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
@@ -37,6 +38,7 @@ export const COMPARE_FIELDS = {
   seed: int({ min: 0, default: 0, help: 'random seed of every method' }),
   timeLimit: num({ min: 1, default: 60, flag: 'time-limit', help: 'seconds after which one method is stopped and reported as skipped' }),
   data: text({ help: 'directory of the embedded data (default: the package’s data/)' }),
+  lora: text({ help: 'eval/LoRA.md (written by node eval/lora.mjs): shows its table in the report' }),
   redis: REDIS_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
@@ -70,6 +72,8 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   }
   const { seed, timeLimit } = flags;
   const suites = await loadSuites(flags);
+  // Read before the run: a wrong --lora file fails in a second, not after the comparison.
+  const lora = flags.lora === undefined ? undefined : markdownTable(await readText(flags.lora), flags.lora);
   const outDir = flags.out;
 
   const t0 = performance.now();
@@ -109,6 +113,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     environment: { runtime: `Node ${process.versions.node}`, cores: cpus().length, seed, 'total seconds': Number(seconds.toFixed(1)) },
     suites: results,
     orderings,
+    ...(lora && { lora }),
   };
   await mkdir(outDir, { recursive: true });
   await writeOutputs({ [`${outDir}/results.json`]: JSON.stringify(doc) + '\n', [`${outDir}/report.html`]: reportHtml(doc, await pageScript()) }, signal);
@@ -139,6 +144,7 @@ interface CompareFlags {
   timeLimit: number;
   data?: string;
   redis?: string;
+  lora?: string;
 }
 
 async function loadSuites(flags: CompareFlags): Promise<Suite[]> {

@@ -2,6 +2,7 @@
  * report.html: one self-contained file (no network) holding the results as JSON and the bundled page
  * script (src/report/page.ts with Observable Plot inlined) that draws the charts when opened.
  */
+import type { MarkdownTable } from './lora.js';
 import type { OrderingResult } from './orderings.js';
 import type { SuiteResult } from './run.js';
 
@@ -13,6 +14,8 @@ export interface ReportDoc {
   environment: Record<string, string | number>;
   suites: SuiteResult[];
   orderings: OrderingResult[];
+  /** The Bayesian low-rank adapters' table (eval/LoRA.md), when `bdl compare --lora FILE` gave it. */
+  lora?: MarkdownTable;
 }
 
 /**
