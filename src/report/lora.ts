@@ -9,7 +9,7 @@ export interface MarkdownTable {
   source: string;
   /** The document's first heading. */
   title: string;
-  /** Paragraphs after the table (the eval's reading of it). */
+  /** Paragraphs after the table (the eval's reading of it), as plain text (bold marks dropped). */
   notes: string[];
   columns: string[];
   rows: string[][];
@@ -29,6 +29,6 @@ export function markdownTable(md: string, source: string): MarkdownTable {
   const bad = rows.findIndex((r) => r.length !== columns.length);
   if (bad >= 0) throw new BdlError('E_FORMAT', `${source}: table row ${bad + 1} has ${rows[bad].length} cells, the header ${columns.length}`, 'lora');
   const title = (lines.find((l) => l.startsWith('# ')) ?? `# ${source}`).slice(2).trim();
-  const notes = lines.slice(end).join('\n').split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim()).filter((p) => p && !p.startsWith('#'));
+  const notes = lines.slice(end).join('\n').split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').replace(/\*\*(.+?)\*\*/g, '$1').trim()).filter((p) => p && !p.startsWith('#'));
   return { source, title, notes, columns, rows };
 }

@@ -14,13 +14,14 @@ describe('the LoRA table for the report', () => {
     expect(t.columns).toContain('NLL');
     expect(t.rows.length).toBeGreaterThanOrEqual(7);
     expect(t.rows.some((r) => /linearized/.test(r[0]))).toBe(true);
+    expect(t.notes.at(-1)).toMatch(/^Reading\. .*calibrat/);
     for (const r of t.rows) expect(r).toHaveLength(t.columns.length);
   });
 
   it('refuses a document without a table, or with a ragged row, as E_FORMAT', () => {
     expect(() => markdownTable('# t\n\nno table here\n', 'x.md')).toThrow(expect.objectContaining({ code: 'E_FORMAT' }));
     expect(() => markdownTable('| a | b |\n|---|---|\n| 1 |\n', 'x.md')).toThrow(/row 1 has 1 cells/);
-    const t = markdownTable('# T\n\n| a | b |\n|---|---:|\n| 1 | 2 |\n\nRead this.\nStill.\n', 'x.md');
+    const t = markdownTable('# T\n\n| a | b |\n|---|---:|\n| 1 | 2 |\n\n**Read** this.\nStill.\n', 'x.md');
     expect(t).toEqual({ source: 'x.md', title: 'T', notes: ['Read this. Still.'], columns: ['a', 'b'], rows: [['1', '2']] });
   });
 });
