@@ -107,7 +107,7 @@ export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, o
       kernel: { type: 'nuts', ...(maxTreeDepth !== undefined ? { maxTreeDepth } : {}) },
       adapt: { metric },
       shouldStop: opts.signal ? () => opts.signal!.aborted : undefined,
-      onProgress: onProgress && ((p) => onProgress({ task: chain, epoch: p.iteration, epochs: p.total, loss: p.stepSize })),
+      onProgress: onProgress && ((p) => onProgress({ task: chain, epoch: p.iteration, epochs: p.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: divergences + p.divergences })),
     });
     kept.push(r.samples!.draws);
     divergences += r.divergences;

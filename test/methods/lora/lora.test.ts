@@ -99,7 +99,7 @@ describe('Bayesian adapters', () => {
     let maxRef = 0;
     for (const v of ref) maxRef = Math.max(maxRef, Math.abs(v));
     for (let i = 0; i < P * P; i++) expect(Math.abs(H[i] - ref[i])).toBeLessThan(2e-3 * maxRef + 1e-4);
-    const post = loraLaplace(f, d, { samples: 8 });
+    const post = loraLaplace(f, d, { samples: 8, predictive: 'sampled' });
     const lambda = post.source.extra.priorPrecision as number;
     const phiSq = f.phi.reduce((u, v) => u + v * v, 0);
     const eps = 1e-3;
@@ -107,7 +107,7 @@ describe('Bayesian adapters', () => {
     const slope = (laplaceLogEvidence(lambda * (1 + eps), values, phiSq) - laplaceLogEvidence(lambda * (1 - eps), values, phiSq)) / (2 * eps);
     expect(Math.abs(slope)).toBeLessThan(1e-3 * P);
     expect(laplaceLogEvidence(lambda, values, phiSq)).toBeGreaterThan(laplaceLogEvidence(lambda * 3, values, phiSq));
-    const onB = loraLaplace(f, d, { samples: 4, subset: 'B' });
+    const onB = loraLaplace(f, d, { samples: 4, subset: 'B', predictive: 'sampled' });
     expect(onB.source.extra.laplaceParameters).toBe(2 * 6 + 1 * 3);
     expect(() => loraLaplace(f, d, { subset: 'A' as 'B' })).toThrow(/subset/);
   });
@@ -118,7 +118,7 @@ describe('Bayesian adapters', () => {
     const run = async () => {
       const { mlp, theta0 } = await frozen();
       const f = await fineTuneLora(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, seed: 1 });
-      return [f.posterior, loraLaplace(f, d, { samples: 5, seed: 2 }), await loraSwag(f, d, { epochs: 5, samples: 5, seed: 2 }), await loraVi(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, samples: 5, seed: 2 })];
+      return [f.posterior, loraLaplace(f, d, { samples: 5, seed: 2, predictive: 'sampled' }), await loraSwag(f, d, { epochs: 5, samples: 5, seed: 2 }), await loraVi(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, samples: 5, seed: 2 })];
     };
     const a = await run();
     const b = await run();
