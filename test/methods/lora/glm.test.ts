@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
-import { Mlp } from '../../../src/model/mlp.js';
 import { LoraAdapters } from '../../../src/methods/lora/adapters.js';
 import { fineTuneLora, loraLaplace } from '../../../src/methods/lora/bayes.js';
 import { adapterJacobian, loraGlmMoments } from '../../../src/methods/lora/glm.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
-
-const spec = { inputs: 4, hidden: [6], outputs: 3, activation: 'tanh' as const, likelihood: 'categorical' as const };
-
-function data(n: number, seed: number): Dataset {
-  const r = new Rng(seed);
-  const x = Array.from({ length: n }, () => Array.from({ length: 4 }, () => r.normal()));
-  const y = x.map((row) => (row[0] + 0.5 * row[1] > 0.5 ? 2 : row[2] > 0 ? 1 : 0));
-  return makeDataset(x, y);
-}
-
-async function frozen() {
-  const mlp = await Mlp.create(spec, { capacity: 64 });
-  return { mlp, theta0: mlp.init(3, 0) };
-}
+import { data, frozen, spec } from './fixture.js';
 
 /** Logits of the adapted network at φ for rows x, in float64 from the engine's float32 forward. */
 function logits(ad: LoraAdapters, phi: ArrayLike<number>, x: Float32Array): Float64Array {

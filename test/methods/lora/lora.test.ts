@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
-import { Mlp } from '../../../src/model/mlp.js';
 import { adapterObjective, LoraAdapters } from '../../../src/methods/lora/adapters.js';
 import { adapterGgn, fineTuneLora, laplaceLogEvidence, loraLaplace, loraSwag, loraVi } from '../../../src/methods/lora/bayes.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
 import type { LoopContext } from '../../../src/train/fit.js';
+import { data, frozen } from './fixture.js';
 
-const spec = { inputs: 4, hidden: [6], outputs: 3, activation: 'tanh' as const, likelihood: 'categorical' as const };
 const adapters = { layers: [{ layer: 0, rank: 2 }, { layer: 1, rank: 1 }] };
-
-function data(n: number, seed: number): Dataset {
-  const r = new Rng(seed);
-  const x = Array.from({ length: n }, () => Array.from({ length: 4 }, () => r.normal()));
-  const y = x.map((row) => (row[0] + 0.5 * row[1] > 0.5 ? 2 : row[2] > 0 ? 1 : 0));
-  return makeDataset(x, y);
-}
-
-async function frozen() {
-  const mlp = await Mlp.create(spec, { capacity: 64 });
-  return { mlp, theta0: mlp.init(3, 0) };
-}
 
 describe('low-rank adapters', () => {
   it('count rank·(fanIn + fanOut) parameters, start at the pretrained network (B = 0), and refuse bad layers', async () => {
