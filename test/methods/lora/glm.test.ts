@@ -91,7 +91,7 @@ describe('Laplace-LoRA linearized predictive', () => {
             }
             s += u * v;
           }
-          expect(cov[(n * K + c) * K + e]).toBeCloseTo(s, 8);
+          expect(cov[(n * K + c) * K + e]).toBeCloseTo(s, 6); // float32 logits: Chromium and Node round the products differently at ~1e-8
         }
       }
     }
