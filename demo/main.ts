@@ -156,7 +156,7 @@ async function run(): Promise<void> {
     // The demo's own worker entry knows 'band' (demo/worker.ts); the page registers it too, for the pool's kind check.
     pool ??= await createPool({ workerUrl: new URL('./demo-worker.js', import.meta.url), tasks: { band: runBand } });
     const data = { x: Float32Array.from(points, (p) => p.x), y: Float32Array.from(points, (p) => p.y) };
-    const tasks = methods.map((method, i) => ({ kind: 'band', options: { method, grid: GRID, ...DEMO_OPTIONS[method] }, seed: 0, stream: i }));
+    const tasks = methods.map((method, i) => ({ kind: 'band', options: { method, grid: GRID, options: DEMO_OPTIONS[method] }, seed: 0, stream: i }));
     const outcomes = await pool.runSettled<BandResult>(tasks, {
       data,
       signal: controller.signal,
@@ -170,13 +170,20 @@ async function run(): Promise<void> {
       if (o.ok) {
         drawBand(p.canvas, o.value);
         p.canvas.dataset.drawn = 'true';
-        if (o.value.loss !== undefined) p.div.dataset.loss = String(o.value.loss);
-        // The band's mean, for tests and for anyone inspecting the page.
+        // The band's mean and the run's facts, for tests and for anyone inspecting the page.
         p.div.dataset.mean = JSON.stringify(Array.from(o.value.mean, (v) => +v.toFixed(4)));
+        p.div.dataset.epistemic = JSON.stringify(Array.from(o.value.epistemic, (v) => +v.toExponential(3)));
         const v = o.value;
-        const loss = v.acceptance !== undefined
-          ? `, acceptance ${v.acceptance.toFixed(2)}, ${v.divergences ?? 0} divergent`
-          : v.loss === undefined ? '' : `, training loss ${v.loss.toFixed(3)}`;
+        const facts: string[] = [];
+        for (const key of ['loss', 'acceptance', 'divergences', 'rhat'] as const) {
+          if (v[key] === undefined) delete p.div.dataset[key];
+          else p.div.dataset[key] = String(v[key]);
+        }
+        if (v.loss !== undefined) facts.push(`training loss ${v.loss.toFixed(3)}`);
+        if (v.acceptance !== undefined) facts.push(`acceptance ${v.acceptance.toFixed(2)}`);
+        if (v.divergences !== undefined) facts.push(`${v.divergences} divergent`);
+        if (v.rhat !== undefined) facts.push(`R̂ ${v.rhat.toFixed(3)}`);
+        const loss = facts.map((f) => `, ${f}`).join('');
         setPanel(methods[i], 'done', `${methods[i]}: ${o.value.seconds.toFixed(2)} s${loss}`);
       } else {
         setPanel(methods[i], 'error', `${methods[i]}: ${o.error.message}`);
