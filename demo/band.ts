@@ -53,6 +53,9 @@ export async function runBand(ctx: TaskContext<unknown, BandOptions>): Promise<B
   if (!o || typeof o.method !== 'string' || !Array.isArray(o.grid) || !(x instanceof Float32Array) || !(y instanceof Float32Array)) {
     throw bad('task', "a 'band' task with options { method, grid } and data { x, y }", typeof o, 'Build it as the demo does.');
   }
+  if (o.options !== undefined && (typeof o.options !== 'object' || o.options === null || Array.isArray(o.options))) {
+    throw bad('options.options', "the method's options as an object", Array.isArray(o.options) ? 'an array' : typeof o.options, 'Pass { epochs, learningRate, … } or omit it.');
+  }
   const entry = Object.hasOwn(METHODS, o.method) ? METHODS[o.method] : undefined;
   if (!entry) throw bad('options.method', `one of ${Object.keys(METHODS).join(', ')}`, JSON.stringify(o.method), 'Pick a method of the table.');
   const t0 = performance.now();
