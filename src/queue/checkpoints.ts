@@ -34,9 +34,16 @@ export function checkpointKeys(keys: Keys, jobId: string): [string, string, stri
   return [keys.checkpoint(jobId), keys.checkpointLog(jobId), keys.checkpointOwner(jobId)];
 }
 
-/** Deletes the checkpoints of these jobs. */
+/** Deletes the checkpoints (and stored results) of these jobs. */
 export async function deleteCheckpoints(redis: Redis, keys: Keys, jobIds: readonly string[]): Promise<void> {
-  if (jobIds.length > 0) await redis.del(...jobIds.flatMap((id) => checkpointKeys(keys, id)));
+  if (jobIds.length > 0) await redis.del(...jobIds.flatMap((id) => [...checkpointKeys(keys, id), keys.result(id)]));
+}
+
+/** Stores a finished job's result and drops its checkpoints, in one transaction. */
+export async function storeResult(redis: Redis, keys: Keys, jobId: string, bytes: Buffer): Promise<void> {
+  const replies = await redis.multi().set(keys.result(jobId), bytes, 'EX', KEY_TTL_S).del(...checkpointKeys(keys, jobId)).exec();
+  const failed = replies === null ? new Error('the transaction was aborted') : replies.find(([e]) => e)?.[0];
+  if (failed) throw failed;
 }
 
 /** One attempt's hold on a job's checkpoints. */

@@ -19,13 +19,15 @@ export function queueKeys(queue: string) {
     checkpointLog: (jobId: string) => `${base}:ckptlog:${jobId}`,
     /** The token of the attempt allowed to write the job's checkpoints. */
     checkpointOwner: (jobId: string) => `${base}:ckptowner:${jobId}`,
+    /** A finished job's result, as `encodeValue` bytes: binary, so neither BullMQ's job hash nor its event stream carries it. */
+    result: (jobId: string) => `${base}:result:${jobId}`,
     cancelled: (runId: string) => `${base}:cancel:${runId}`,
     /** Pub/sub channel carrying the id of each cancelled run. */
     cancelChannel: `${base}:cancel`,
   };
 }
 
-/** Kept data, checkpoints and cancel marks expire after a day: a crashed caller leaves nothing forever. */
+/** Kept data, checkpoints, results and cancel marks expire after a day: a crashed caller leaves nothing forever. */
 export const KEY_TTL_S = 86_400;
 
 /** Opens an ioredis client; BullMQ needs `maxRetriesPerRequest: null` on the connections it blocks on. */

@@ -183,8 +183,10 @@ class QueuePool extends RunPool<QRun> {
   /** Reads a finished job's outcome into its run, then removes the job. `known`: the state its event announced. */
   private async collect(jobId: string, known?: 'completed'): Promise<void> {
     if (!this.lookup(jobId)) return;
-    const job = await Job.fromId(this.q, jobId).catch(() => undefined);
-    const state = job ? (known ?? (await job.getState().catch(() => undefined))) : 'unknown';
+    // A completed job's result is in its own key: no need to read BullMQ's job hash for it.
+    const job = known ? undefined : await Job.fromId(this.q, jobId).catch(() => undefined);
+    const state = known ?? (job ? await job.getState().catch(() => undefined) : 'unknown');
+    const bytes = state === 'completed' ? await this.redis.getBuffer(this.keys.result(jobId)).catch(() => null) : null;
     const hit = this.lookup(jobId);
     if (!hit || (state !== 'completed' && state !== 'failed' && state !== 'unknown')) return;
     const { run, taskId } = hit;
@@ -193,7 +195,8 @@ class QueuePool extends RunPool<QRun> {
     let outcome: TaskOutcome<unknown>;
     if (state === 'completed') {
       try {
-        outcome = { ok: true, value: decodeValue(Buffer.from(job!.returnvalue as string, 'base64')) };
+        if (bytes === null) throw new Error('no stored result (it expired, or Redis lost it)');
+        outcome = { ok: true, value: decodeValue(bytes) };
       } catch (e) {
         outcome = { ok: false, error: taskError(run.tasks, taskId, 'E_FORMAT', `its result could not be decoded (${(e as Error).message})`) };
       }
@@ -203,7 +206,7 @@ class QueuePool extends RunPool<QRun> {
     } else {
       outcome = { ok: false, error: taskError(run.tasks, taskId, 'E_WORKER', 'its job vanished from the queue (Redis lost data, or someone removed it)') };
     }
-    void job?.remove().catch(() => {});
+    void this.q.remove(jobId).catch(() => {});
     void deleteCheckpoints(this.redis, this.keys, [jobId]).catch(() => {});
     this.record(run, taskId, outcome);
   }

@@ -14,6 +14,13 @@ export interface JobData {
   readonly data: string;
 }
 
+/**
+ * What a completed job returns to BullMQ: only this mark. The result itself is stored binary under
+ * the queue's result key, because BullMQ keeps a return value as JSON in the job and again in its
+ * event stream, which would cost a base64 copy and four passes over the bytes per task.
+ */
+export const RESULT_STORED = 'result stored';
+
 /** A job's progress report: a task's step, or (with no step) news of a restart. */
 export interface JobProgressData {
   readonly step?: number;

@@ -13,10 +13,10 @@ import { BdlError, argError, describe } from '../errors.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import type { TaskData } from '../pool/types.js';
-import { claimCheckpoints, deleteCheckpoints } from './checkpoints.js';
+import { claimCheckpoints, storeResult } from './checkpoints.js';
 import { decodeData, decodeTask, encodeValue, sha256 } from './codec.js';
 import { describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
-import { failedReason, type JobData, type JobProgressData } from './protocol.js';
+import { RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
 import { validateTask } from './validate.js';
 
@@ -135,8 +135,8 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
       );
       await ckpt.settled();
       if (out.ok) {
-        await deleteCheckpoints(redis, keys, [job.id!]);
-        return encodeValue(out.value).toString('base64');
+        await storeResult(redis, keys, job.id!, encodeValue(out.value));
+        return RESULT_STORED;
       }
       if (out.code === 'E_ABORTED' && me.requeue) {
         // Stopped by SIGTERM: back to the queue at once, to resume from its checkpoint elsewhere.

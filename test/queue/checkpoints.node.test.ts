@@ -3,7 +3,8 @@
 // lost its claim (presumed dead) cannot touch the log of the attempt that replaced it.
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { checkpointKeys, claimCheckpoints, deleteCheckpoints } from '../../src/queue/checkpoints.js';
+import { checkpointKeys, claimCheckpoints, deleteCheckpoints, storeResult } from '../../src/queue/checkpoints.js';
+import { decodeValue, encodeValue } from '../../src/queue/codec.js';
 import { queueKeys } from '../../src/queue/connection.js';
 import { redisMissing, startRedis } from './servers.js';
 
@@ -48,6 +49,28 @@ describe.skipIf(redisMissing)('queue checkpoints', () => {
 
       await deleteCheckpoints(redis, keys, ['j-0']);
       expect(await redis.exists(...checkpointKeys(keys, 'j-0'))).toBe(0);
+    } finally {
+      redis.disconnect();
+      await server.dispose();
+    }
+  }, 60_000);
+
+  it('a result is stored binary under its own key with an expiry, and the checkpoints go with it', async () => {
+    const server = await startRedis();
+    const redis = new Redis(server.url, { maxRetriesPerRequest: 0 });
+    try {
+      const claim = await claimCheckpoints(redis, keys, 'j-1');
+      claim.write({ at: 1 }, [Float64Array.of(1)]);
+      await claim.settled();
+      const value = { draws: Float64Array.of(1, -0, NaN, 2 ** -1074), n: 3 };
+      await storeResult(redis, keys, 'j-1', encodeValue(value));
+      expect(await redis.exists(...checkpointKeys(keys, 'j-1'))).toBe(0);
+      const back = decodeValue((await redis.getBuffer(keys.result('j-1')))!) as typeof value;
+      expect(back.n).toBe(3);
+      expect(new Uint8Array(back.draws.buffer)).toEqual(new Uint8Array(value.draws.buffer));
+      expect(await redis.ttl(keys.result('j-1'))).toBeGreaterThan(0);
+      await deleteCheckpoints(redis, keys, ['j-1']);
+      expect(await redis.exists(keys.result('j-1'))).toBe(0);
     } finally {
       redis.disconnect();
       await server.dispose();

@@ -52,8 +52,11 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       expect(bitsOf(r.draws![0])).toEqual(bitsOf(local.draws![0]));
       expect(bitsOf(r.results[0].logDensity)).toEqual(bitsOf(local.results[0].logDensity));
       expect(r.results[0].count).toBe(opts.draws);
-      // Finished: its checkpoint keys are gone.
+      // Finished: its checkpoint and result keys are gone.
       expect(redisCli(redis.url, 'keys', 'bdl:*ckpt*').trim()).toBe('');
+      // The caller drops a result's key once it has read it, without holding the run for that.
+      for (let i = 0; i < 50 && redisCli(redis.url, 'keys', 'bdl:*result*').trim() !== ''; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(redisCli(redis.url, 'keys', 'bdl:*result*').trim()).toBe('');
     } finally {
       await pool.close();
       const exits = await Promise.all(workers.map((w) => (w.child.exitCode === null && w.child.signalCode === null ? w.stop() : w.exit)));
