@@ -144,6 +144,7 @@ async function run(): Promise<void> {
   }
   runBtn.disabled = true;
   cancelBtn.disabled = false;
+  progress.value = 0;
   controller = new AbortController();
   const done = new Array<number>(methods.length).fill(0);
   const t0 = performance.now();

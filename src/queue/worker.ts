@@ -55,6 +55,8 @@ interface Active {
   readonly run: string;
   cancel?: () => void;
   requeue: boolean;
+  /** Its run's cancel was heard, maybe before its task could be stopped. */
+  cancelled: boolean;
 }
 
 /** Starts a worker; resolves once it is connected and its threads are ready. */
@@ -78,7 +80,11 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
   let stopping = false;
   await sub.subscribe(keys.cancelChannel);
   sub.on('message', (_ch: string, runId: string) => {
-    for (const a of active.values()) if (a.run === runId) a.cancel?.();
+    for (const a of active.values()) {
+      if (a.run !== runId) continue;
+      a.cancelled = true;
+      a.cancel?.();
+    }
   });
 
   const cache = dataCache(redis, keys.data, cacheSize, (id) => slots.forget(id));
@@ -94,6 +100,18 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
     } catch (e) {
       throw refuse(job, e, log);
     }
+    // Registered before the mark is read: a cancel published after the read finds this job here
+    // (the pool sets the mark before publishing), and is kept until the task can be stopped.
+    const me: Active = { run: d.run, requeue: false, cancelled: false };
+    active.set(job.id!, me);
+    try {
+      return await runJob(job, token, d, task, me);
+    } finally {
+      active.delete(job.id!);
+    }
+  };
+
+  const runJob = async (job: BullJob<JobData>, token: string | undefined, d: JobData, task: ReturnType<typeof validateTask>, me: Active): Promise<string> => {
     if ((await redis.exists(keys.cancelled(d.run))) === 1) throw new UnrecoverableError(failedReason('E_ABORTED', 'its run was cancelled before it started.'));
     let data: { id: number; data: TaskData };
     try {
@@ -104,8 +122,6 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
     const ckpt = await claimCheckpoints(redis, keys, job.id!);
     const saved = ckpt.resume !== undefined;
     const attempt = Math.max(0, (job.attemptsStarted ?? 1) - 1);
-    const me: Active = { run: d.run, requeue: false };
-    active.set(job.id!, me);
     let reported = -Infinity;
     const report = (p: JobProgressData) => void job.updateProgress(p as never).catch(() => {});
     if (attempt > 0) {
@@ -131,6 +147,7 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
         (cancel) => {
           me.cancel = cancel;
           if (stopping) me.requeue = true, cancel();
+          else if (me.cancelled) cancel();
         },
       );
       await ckpt.settled();
@@ -153,8 +170,6 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
         log(`job ${job.id}: ${e.message}; retried`);
       }
       throw e;
-    } finally {
-      active.delete(job.id!);
     }
   };
 

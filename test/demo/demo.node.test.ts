@@ -196,9 +196,14 @@ describe.skipIf(skip)('demo page', () => {
     for (const method of ['mc-dropout', 'laplace', 'nuts', 'sgld']) {
       await checkOnly(method);
       await page.click('#run');
-      // Its task reported progress from the worker: it is running, not queued.
-      await page.waitForFunction(() => (document.querySelector('#progress') as HTMLProgressElement).value > 0, undefined, { timeout: 30_000 });
-      await page.click('#cancel');
+      // Cancel as soon as its task reports progress from the worker (it is running, not queued),
+      // checked and clicked in one step in the page: a separate click could land after the run ended.
+      await page.waitForFunction(() => {
+        const cancel = document.querySelector('#cancel') as HTMLButtonElement;
+        if ((document.querySelector('#progress') as HTMLProgressElement).value === 0 || cancel.disabled) return false;
+        cancel.click();
+        return true;
+      }, undefined, { timeout: 30_000, polling: 5 });
       await page.waitForFunction(() => document.querySelector('#status')!.textContent === 'cancelled', undefined, { timeout: 10_000 });
       const f = await panelFacts(page, method);
       expect([f.state, f.title], method).toEqual(['idle', `${method}: cancelled`]);
