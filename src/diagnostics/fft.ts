@@ -15,7 +15,18 @@ export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false):
 /** `fftInPlace` with a yield point after the permutation and after each stage (see steps.ts). */
 export function* fftSteps(re: Float64Array, im: Float64Array, inverse = false): Steps<void> {
   const n = re.length;
-  // bit-reversal permutation
+  bitReverse(re, im);
+  yield;
+  const { cos, sin } = twiddles(n);
+  const sign = inverse ? 1 : -1;
+  for (let len = 2; len <= n; len <<= 1) {
+    stage(re, im, len, n / len, cos, sin, sign);
+    yield;
+  }
+}
+
+function bitReverse(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
     for (; j & bit; bit >>= 1) j ^= bit;
@@ -25,25 +36,51 @@ export function* fftSteps(re: Float64Array, im: Float64Array, inverse = false): 
       t = im[i]; im[i] = im[j]; im[j] = t;
     }
   }
-  yield;
-  const sign = inverse ? 1 : -1;
-  for (let len = 2; len <= n; len <<= 1) {
-    const half = len >> 1;
-    const ang = (sign * 2 * Math.PI) / len;
-    // Twiddles from cos/sin per index (not by repeated multiplication) so the error does not grow with n.
-    for (let k = 0; k < half; k++) {
-      const wr = Math.cos(ang * k);
-      const wi = Math.sin(ang * k);
-      for (let i = k; i < n; i += len) {
-        const j = i + half;
-        const xr = re[j] * wr - im[j] * wi;
-        const xi = re[j] * wi + im[j] * wr;
-        re[j] = re[i] - xr; im[j] = im[i] - xi;
-        re[i] += xr; im[i] += xi;
-      }
+}
+
+/**
+ * One radix-2 stage: butterflies of span len/2 with twiddles w_k = cos/sin(∓2πk/len) read from the
+ * size-n table at k·stride. (2π/n)·(k·stride) rounds exactly as (2π/len)·k (they differ by a power
+ * of two), so the table holds the very values a per-stage cos/sin would give. Block by block, so
+ * both halves of a butterfly are read in order.
+ */
+function stage(re: Float64Array, im: Float64Array, len: number, stride: number, cos: Float64Array, sin: Float64Array, sign: number): void {
+  const n = re.length;
+  const half = len >> 1;
+  for (let lo = 0; lo < n; lo += len) {
+    for (let k = 0, t = 0; k < half; k++, t += stride) {
+      const wr = cos[t];
+      const wi = sign * sin[t];
+      const i = lo + k;
+      const j = i + half;
+      const xr = re[j] * wr - im[j] * wi;
+      const xi = re[j] * wi + im[j] * wr;
+      re[j] = re[i] - xr; im[j] = im[i] - xi;
+      re[i] += xr; im[i] += xi;
     }
-    yield;
   }
+}
+
+// Twiddles from cos/sin per index (not by repeated multiplication) so the error does not grow with
+// n; computed once per size, since every chain of a run has the same length.
+const TABLES = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+function twiddles(n: number): { cos: Float64Array; sin: Float64Array } {
+  let t = TABLES.get(n);
+  if (t === undefined) {
+    const half = n >> 1;
+    const cos = new Float64Array(half);
+    const sin = new Float64Array(half);
+    const ang = (2 * Math.PI) / n;
+    for (let k = 0; k < half; k++) {
+      cos[k] = Math.cos(ang * k);
+      sin[k] = Math.sin(ang * k);
+    }
+    t = { cos, sin };
+    if (TABLES.size >= 4) TABLES.delete(TABLES.keys().next().value!);
+    TABLES.set(n, t);
+  }
+  return t;
 }
 
 /**
