@@ -19,8 +19,8 @@ function* mergeSortSteps(a: Uint32Array, sortChunk: (chunk: Uint32Array) => void
     sortChunk(a.subarray(s, Math.min(s + CHUNK, n)));
     yield;
   }
-  let src = a;
-  let dst = new Uint32Array(n);
+  let src: Uint32Array = a;
+  let dst: Uint32Array = new Uint32Array(n);
   const at = { i: 0, j: 0, k: 0 };
   for (let width = CHUNK; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
