@@ -6,7 +6,7 @@
  * way, so the same bits.
  */
 import { BdlError } from '../errors.js';
-import { macrotask } from '../signal.js';
+import { macrotask, turnStarted } from '../signal.js';
 
 /** A computation that yields (nothing) at points where it may be paused. */
 export type Steps<T> = Generator<void, T, void>;
@@ -36,7 +36,7 @@ export async function runStepsYielding<T>(g: Steps<T>, opts: YieldingOptions = {
   for (;;) {
     const r = g.next();
     if (r.done) return r.value;
-    if (performance.now() - since >= budget) {
+    if (performance.now() - Math.min(since, turnStarted()) >= budget) {
       opts.onYield?.();
       await macrotask();
       if (opts.signal?.aborted) throw new BdlError('E_ABORTED', opts.abortMessage ?? 'Cancelled during the diagnostics.');
