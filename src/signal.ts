@@ -37,21 +37,53 @@ export function pollingSignal(stopped: () => boolean, reason?: () => unknown): {
 
 let channel: MessageChannel | undefined;
 const waiting: Array<() => void> = [];
+let pumping = false;
+let turnStart = 0;
+
+/**
+ * When the current turn of the event loop began, as far as this thread's yields can tell: the
+ * moment `macrotask` last resumed a waiter (performance.now()). Work that yields on a time budget
+ * measures from here as well as from its own last yield, so a chain started in the middle of a turn
+ * (after another chain ended) does not add a whole budget of its own to that turn.
+ */
+export function turnStarted(): number {
+  return turnStart;
+}
 
 /**
  * Yields to the event loop so pending messages (a cancel, an abort, a signal handler) get
  * delivered: setImmediate in Node, otherwise a MessageChannel message (unlike setTimeout it is not
- * clamped to 4 ms).
+ * clamped to 4 ms). One waiter resumes per turn of the loop: Node runs every immediate queued
+ * before its check phase in that one phase, so four in-thread chains that each yield after 50 ms
+ * of work would otherwise hold the loop for 200 ms between two looks at timers and I/O.
  */
 export function macrotask(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
-  if (typeof g.setImmediate === 'function') return new Promise((r) => g.setImmediate!(r));
-  if (channel === undefined) {
-    channel = new MessageChannel();
-    channel.port1.onmessage = () => waiting.shift()?.();
-  }
   return new Promise((r) => {
     waiting.push(r);
-    channel!.port2.postMessage(0);
+    if (pumping) return;
+    pumping = true;
+    nextTurn();
   });
+}
+
+/** Schedules `resumeOne` in the next turn (an immediate queued from an immediate runs in the next check phase). */
+function nextTurn(): void {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  if (typeof g.setImmediate === 'function') {
+    g.setImmediate(resumeOne);
+    return;
+  }
+  if (channel === undefined) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = resumeOne;
+  }
+  channel.port2.postMessage(0);
+}
+
+function resumeOne(): void {
+  turnStart = performance.now();
+  const r = waiting.shift();
+  if (waiting.length > 0) nextTurn();
+  else pumping = false;
+  r?.();
 }

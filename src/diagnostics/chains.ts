@@ -5,7 +5,8 @@
  */
 import { argError, describe } from '../errors.js';
 import { normalQuantile } from './special.js';
-import { averageRanksSteps, runSteps, sortedSteps, type Steps } from './steps.js';
+import { averageRanksSteps, sortedSteps } from './sort.js';
+import { runSteps, type Steps } from './steps.js';
 
 /** Draws for one quantity: one array per chain, all of the same length (number[][] or Float64Array[]). */
 export type Chains = ReadonlyArray<ArrayLike<number>>;
@@ -95,14 +96,40 @@ export function* rankNormalizeSteps(chains: readonly Float64Array[]): Steps<Floa
   const n = chains[0].length;
   const ranks = yield* averageRanksSteps(pool(chains));
   const S = ranks.length;
+  const scores = normalScores(S);
   const out: Float64Array[] = [];
   for (let c = 0; c < chains.length; c++) {
     const z = new Float64Array(n);
-    for (let i = 0; i < n; i++) z[i] = normalQuantile((ranks[c * n + i] - 0.375) / (S + 0.25));
+    toScores(ranks, c * n, z, S, scores);
     out.push(z);
     yield;
   }
   return out;
+}
+
+/**
+ * Normal scores of the integer ranks 1..S (the values are those of the formula, computed when first
+ * needed), kept for the last S: every rank normalization of a run (bulk and folded, every quantity)
+ * has the same number of draws, and the quantile function is most of its cost.
+ */
+let SCORES: Float64Array = new Float64Array(0);
+
+function normalScores(S: number): Float64Array {
+  if (SCORES.length !== S) SCORES = new Float64Array(S).fill(NaN);
+  return SCORES;
+}
+
+function toScores(ranks: Float64Array, offset: number, z: Float64Array, S: number, scores: Float64Array): void {
+  for (let i = 0; i < z.length; i++) {
+    const r = ranks[offset + i];
+    if (Number.isInteger(r)) {
+      let v = scores[r - 1];
+      if (v !== v) v = scores[r - 1] = normalQuantile((r - 0.375) / (S + 0.25));
+      z[i] = v;
+    } else {
+      z[i] = normalQuantile((r - 0.375) / (S + 0.25)); // a tie's half-integer rank
+    }
+  }
 }
 
 /** Sorted copy of the pooled draws. */

@@ -6,7 +6,8 @@ import { argError, describe } from '../errors.js';
 import { allFinite, foldSorted, mean, pool, quantileSorted, rankNormalizeSteps, sampleVariance, splitChains } from './chains.js';
 import { essOfChainsSteps, essQuantileSteps } from './ess.js';
 import { rhatOfChains } from './rhat.js';
-import { runSteps, sortedSteps, type Steps } from './steps.js';
+import { sortedSteps } from './sort.js';
+import { runSteps, type Steps } from './steps.js';
 import { countDivergences, countTreedepthHits, ebfmi, type PerChain } from './sampler.js';
 
 /** R̂ above this is a convergence warning. */

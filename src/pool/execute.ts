@@ -3,7 +3,7 @@
  * computes exactly the same thing wherever it runs.
  */
 import { BdlError } from '../errors.js';
-import { macrotask, pollingSignal } from '../signal.js';
+import { macrotask, pollingSignal, turnStarted } from '../signal.js';
 import type { Arena } from '../wasm/arena.js';
 import { detachResult } from './data.js';
 import { taskRunner } from './registry.js';
@@ -52,7 +52,7 @@ export async function executeJob(job: Job, env: JobEnv): Promise<JobOutcome> {
   const aborted = () =>
     new BdlError('E_ABORTED', `task ${job.taskId} (${JSON.stringify(job.task.kind)}): cancelled by the run's AbortSignal.`);
   const check = async (): Promise<void> => {
-    if (env.yieldEveryMs !== undefined && performance.now() - lastYield >= env.yieldEveryMs) {
+    if (env.yieldEveryMs !== undefined && performance.now() - Math.min(lastYield, turnStarted()) >= env.yieldEveryMs) {
       await macrotask();
       lastYield = performance.now();
     }

@@ -171,6 +171,8 @@ class WorkerPool extends RunPool<Run> {
     slot.active = undefined;
     run.active.delete(active);
     if (!run.settled) {
+      // A finished task is never restarted: its checkpoint and log (every piece it sent) can go.
+      if (out.ok) run.checkpoints.delete(taskId);
       if (out.ok) this.record(run, taskId, { ok: true, value: out.value });
       else this.record(run, taskId, { ok: false, error: taskError(run.tasks, taskId, `${out.code}: ${out.message}`, out) });
     }

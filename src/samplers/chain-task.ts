@@ -33,6 +33,9 @@ export type ChainTargetSpec =
       url: string;
     };
 
+/** Least time between two checkpoints sent at the default interval (see runChainTask). */
+const DEFAULT_CHECKPOINT_MS = 250;
+
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
 const { warmup, draws } = chainFields({ chains: 1, warmup: 1000, draws: 1000 });
 
@@ -180,6 +183,12 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
     });
   };
 
+  // With the default interval a cheap target reaches a checkpoint every millisecond or so, and each
+  // one is a message (its state and pieces cloned): then a checkpoint is sent at most every
+  // DEFAULT_CHECKPOINT_MS, its log carrying every piece since the last one sent. An explicit
+  // checkpointEvery is kept to the iteration.
+  const minCheckpointMs = o.checkpointEvery === undefined ? DEFAULT_CHECKPOINT_MS : 0;
+  let lastCheckpoint = -Infinity;
   const r = await runChain(target, {
     arena: await ctx.arena(),
     seed: ctx.task.seed,
@@ -200,6 +209,9 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
       divergences: p.divergences, warmupDivergences: p.warmupDivergences, gradEvals: p.gradEvals,
     }),
     onCheckpoint: (cp) => {
+      const now = performance.now();
+      if (now - lastCheckpoint < minCheckpointMs) return;
+      lastCheckpoint = now;
       // Recorded synchronously; the check it then runs is repeated by shouldStop, so its outcome is not needed here.
       ctx.checkpoint({ chain: cp, seconds: secondsBefore + (performance.now() - t0) / 1000 }, pieces.slice(logged)).catch(() => {});
       logged = pieces.length;

@@ -10,6 +10,7 @@
  * stopped and continues, with bits identical to an uninterrupted run. Cancellation is tested before
  * every evaluation (`stopped`), so it takes effect within one gradient.
  */
+import { turnStarted } from '../signal.js';
 import type { KernelState, SamplerRng, Target } from './types.js';
 
 /** Thrown through the kernel when the thread should yield; caught by `Interrupter.run`. */
@@ -95,13 +96,18 @@ export class Interrupter {
     this.lps[n] = lp;
     this.recorded += g.length;
     this.atGrad++;
-    if (performance.now() - this.lastYield >= this.everyMs) throw YIELD;
+    if (this.spent()) throw YIELD;
     return lp;
   }
 
   /** Between transitions: a promise to await when `everyMs` have passed since the last yield, else undefined. */
   maybeYield(): Promise<void> | undefined {
-    return this.everyMs > 0 && performance.now() - this.lastYield >= this.everyMs ? this.yielded() : undefined;
+    return this.everyMs > 0 && this.spent() ? this.yielded() : undefined;
+  }
+
+  /** Whether `everyMs` have passed since this thread's turn began or this chain last yielded, whichever was first. */
+  private spent(): boolean {
+    return performance.now() - Math.min(this.lastYield, turnStarted()) >= this.everyMs;
   }
 
   private async yielded(): Promise<void> {

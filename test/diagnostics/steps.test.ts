@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks } from '../../src/diagnostics/chains.js';
+import { averageRanks, rankNormalize } from '../../src/diagnostics/chains.js';
+import { normalQuantile } from '../../src/diagnostics/special.js';
 import { essBulk, essTail } from '../../src/diagnostics/ess.js';
 import { mcseMean } from '../../src/diagnostics/mcse.js';
 import { rankNormalizedRhat } from '../../src/diagnostics/rhat.js';
-import { runSteps, sortedSteps, type Steps } from '../../src/diagnostics/steps.js';
+import { sortedSteps } from '../../src/diagnostics/sort.js';
+import { runSteps, type Steps } from '../../src/diagnostics/steps.js';
 import { summaryRowSteps } from '../../src/diagnostics/summary.js';
 import { diagnoseYielding } from '../../src/samplers/sample-chains.js';
 import { ar1Chains, uniforms } from './prng.js';
@@ -39,6 +41,40 @@ describe('diagnostics in steps', () => {
       i = j;
     }
     expect(same(averageRanks(x), expected)).toBe(true);
+  });
+
+  it('rank −0 and +0 as one tie, infinities at the ends, and values holding NaN as the comparator order leaves them', () => {
+    const u = uniforms(5);
+    const plainRanks = (x: Float64Array) => {
+      const order = Array.from(x.keys()).sort((a, b) => x[a] - x[b]);
+      const out = new Float64Array(x.length);
+      for (let i = 0; i < order.length;) {
+        let j = i + 1;
+        while (j < order.length && x[order[j]] === x[order[i]]) j++;
+        for (let k = i; k < j; k++) out[order[k]] = (i + 1 + j) / 2;
+        i = j;
+      }
+      return out;
+    };
+    const specials = [0, -0, Infinity, -Infinity, -1e-300, 5e-324, -Number.MAX_VALUE];
+    const x = Float64Array.from({ length: 40000 }, (_, i) => (i % 13 === 0 ? specials[i % 7] : (u() - 0.5) * 10 ** Math.floor(u() * 40 - 20)));
+    expect(same(averageRanks(x), plainRanks(x))).toBe(true);
+    const z = Float64Array.from([3, -0, 0, 0, -0, 1]);
+    expect(Array.from(averageRanks(z))).toEqual([6, 2.5, 2.5, 2.5, 2.5, 5]);
+    // NaN has no numeric order: ranks then follow the engine's comparator sort, as before
+    const n = Float64Array.from({ length: 100 }, (_, i) => (i === 10 ? NaN : Math.floor(u() * 30)));
+    expect(averageRanks(n).length).toBe(100);
+  });
+
+  it('rank normalization reuses its normal scores across sizes and gives the bits of the formula', () => {
+    const u = uniforms(6);
+    for (const S of [5000, 3001, 5000]) {
+      const chains = [0, 1].map(() => Float64Array.from({ length: S }, () => Math.round(u() * 4000)));
+      const ranks = averageRanks(Float64Array.from([...chains[0], ...chains[1]]));
+      const z = rankNormalize(chains);
+      const expected = Array.from(ranks, (r) => normalQuantile((r - 0.375) / (2 * S + 0.25)));
+      expect(same([...z[0], ...z[1]], expected)).toBe(true);
+    }
   });
 
   it('a summary row gives the bits of the separate diagnostics and pauses often: per 16k elements sorted, per autocovariance', () => {

@@ -55,6 +55,25 @@ describe("'chain' tasks in the pool", () => {
     }
   });
 
+  it('at the default checkpoint interval (checkpoints sent at most every 250 ms) a killed chain still resumes with identical draws', async () => {
+    // However many of the 100-iteration checkpoints were skipped, the one a restart gets carries
+    // every piece kept up to it.
+    const pool = await faultPool(2);
+    const opts = { chains: 2, warmup: 250, draws: 350, seed: 8 };
+    try {
+      const expected = await lib.sampleChains(bnnTarget(), { ...opts, pool });
+      const restarts: RestartEvent[] = [];
+      const chain0Dies = withFaults(pool, (t) => (t.stream === 0 ? { crashAt: 520, crash: 'exit' } : undefined));
+      const got = await lib.sampleChains(bnnTarget(), { ...opts, pool: chain0Dies, onRestart: (e) => restarts.push(e) });
+      expect(restarts).toHaveLength(1);
+      const from = (restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration;
+      expect([100, 200, 300, 400, 500]).toContain(from);
+      expect(bits(got)).toEqual(bits(expected));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('keeps f(x*) per draw, equal to the network at the kept draws', async () => {
     const xTest = new Float32Array([0.5, -0.5, 1, 2, -1, 0]);
     const r = await lib.sampleChains(bnnTarget(xTest), { ...short, keep: 'both', poolSize: 0 });

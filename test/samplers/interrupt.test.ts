@@ -59,6 +59,34 @@ describe('interruptible transitions', () => {
     });
   }
 
+  test('chains sharing a thread take turns: one chain works per turn of the event loop, never several back to back', async () => {
+    // A ticker on plain setImmediate runs once per check phase: the turn each evaluation falls in.
+    let turn = 0;
+    let on = true;
+    const tick = () => {
+      turn++;
+      if (on) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const seen: { turn: number; chain: number }[] = [];
+    const tagged = (chain: number): Target => {
+      const inner = slow(normalTarget(2), 0.5);
+      return { dim: 2, logDensity: (x, g) => (seen.push({ turn, chain }), inner.logDensity(x, g)) };
+    };
+    const opts = { rng: philoxRng, seed: 5, warmup: 30, draws: 30, kernel: { type: 'hmc', steps: 10 } as KernelSpec, yieldEveryMs: 5 };
+    await Promise.all([0, 1, 2, 3].map((c) => runChain(tagged(c), { ...opts, chain: c })));
+    on = false;
+    const chainsPerTurn = new Map<number, Set<number>>();
+    for (const e of seen) chainsPerTurn.set(e.turn, (chainsPerTurn.get(e.turn) ?? new Set()).add(e.chain));
+    // The chains start together: each one's initial point and step-size search (a few evaluations)
+    // share the first turn. After that each chain yields after 5 ms; if the yields of all four
+    // resumed in one check phase, a turn of the loop would hold 20 ms of work of four chains.
+    const first = Math.min(...chainsPerTurn.keys());
+    const after = [...chainsPerTurn].filter(([t]) => t > first).map(([, c]) => c.size);
+    expect(Math.max(...after)).toBe(1);
+    expect(chainsPerTurn.size).toBeGreaterThan(20);
+  });
+
   test('a stop request is honoured at the next gradient evaluation, inside a transition', async () => {
     const target = slow(normalTarget(2), 5);
     let stop = false;

@@ -1,0 +1,188 @@
+/**
+ * The sorts behind the rank-based diagnostics, as generators (see steps.ts) that pause every CHUNK
+ * elements. The loops themselves are plain functions: V8 does not optimize a loop inside a
+ * generator that is resumed only a few times (no on-stack replacement there), so a generator here
+ * only hands out chunks of work.
+ */
+import type { Steps } from './steps.js';
+
+// Elements of work between two yield points: well under a millisecond of sorting or merging.
+export const CHUNK = 1 << 14;
+
+/**
+ * Sorts `a` in place: chunks of CHUNK by `sortChunk` (the engine's sort), then merged bottom-up
+ * with `less` (which must agree with `sortChunk`'s order), yielding every CHUNK elements.
+ */
+function* mergeSortSteps(a: Uint32Array, sortChunk: (chunk: Uint32Array) => void, less: (x: number, y: number) => boolean): Steps<Uint32Array> {
+  const n = a.length;
+  for (let s = 0; s < n; s += CHUNK) {
+    sortChunk(a.subarray(s, Math.min(s + CHUNK, n)));
+    yield;
+  }
+  let src: Uint32Array = a;
+  let dst: Uint32Array = new Uint32Array(n);
+  const at = { i: 0, j: 0, k: 0 };
+  for (let width = CHUNK; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      at.i = lo;
+      at.j = mid;
+      at.k = lo;
+      while (at.k < hi) {
+        merge(src, dst, at, mid, hi, Math.min(at.k + CHUNK, hi), less);
+        yield;
+      }
+    }
+    [src, dst] = [dst, src];
+  }
+  if (src !== a) a.set(src);
+  return a;
+}
+
+/**
+ * Merges the runs src[i..mid) and src[j..hi) into dst from k until k reaches `stop`, the left
+ * run's element first unless the right one is strictly less (a stable merge); `at` carries i, j, k.
+ */
+function merge(
+  src: Uint32Array, dst: Uint32Array, at: { i: number; j: number; k: number }, mid: number, hi: number, stop: number,
+  less: (x: number, y: number) => boolean,
+): void {
+  let { i, j, k } = at;
+  while (k < stop) dst[k++] = i < mid && (j >= hi || !less(src[j], src[i])) ? src[i++] : src[j++];
+  at.i = i;
+  at.j = j;
+  at.k = k;
+}
+
+/**
+ * A sorted copy of `x` with the engine's order (numeric, −0 before +0, NaN last), yielding every
+ * CHUNK elements.
+ */
+export function* sortedSteps(x: Float64Array): Steps<Float64Array> {
+  const order = yield* radixOrderSteps(x);
+  const out = new Float64Array(x.length);
+  for (let s = 0; s < x.length; s += CHUNK) {
+    gather(x, order, out, s, Math.min(s + CHUNK, x.length));
+    yield;
+  }
+  return out;
+}
+
+function gather(x: Float64Array, order: Uint32Array, out: Float64Array, start: number, stop: number): void {
+  for (let k = start; k < stop; k++) out[k] = x[order[k]];
+}
+
+/**
+ * Ranks 1..S of the values, ties given their average rank (see chains.averageRanks): the indices
+ * in the values' order (a radix sort), then each run of equal values (`===`, so −0 and +0 are one
+ * run, adjacent in that order) given the mean of its ranks.
+ */
+export function* averageRanksSteps(values: Float64Array): Steps<Float64Array> {
+  const S = values.length;
+  let nan = false;
+  for (let i = 0; i < S && !nan; i++) nan = values[i] !== values[i];
+  const order = nan ? yield* comparatorOrderSteps(values) : yield* radixOrderSteps(values);
+  const ranks = new Float64Array(S);
+  const at = { i: 0 };
+  while (at.i < S) {
+    rankRuns(values, order, ranks, at, Math.min(at.i + CHUNK, S));
+    yield;
+  }
+  return ranks;
+}
+
+/** Ranks the runs of equal values that start before `stop` (at.i, the next run's start, moves on). */
+function rankRuns(values: Float64Array, order: Uint32Array, ranks: Float64Array, at: { i: number }, stop: number): void {
+  const S = order.length;
+  let i = at.i;
+  while (i < stop) {
+    let j = i + 1;
+    while (j < S && values[order[j]] === values[order[i]]) j++;
+    const r = (i + 1 + j) / 2; // mean of ranks i+1 … j
+    for (let k = i; k < j; k++) ranks[order[k]] = r;
+    i = j;
+  }
+  at.i = i;
+}
+
+/** The indices sorted by the comparator x − y (the order of values holding NaN, where it is not numeric). */
+function* comparatorOrderSteps(values: Float64Array): Steps<Uint32Array> {
+  const order = new Uint32Array(values.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return yield* mergeSortSteps(order, (c) => c.sort((x, y) => values[x] - values[y]), (x, y) => values[x] < values[y]);
+}
+
+// Which 32-bit half of a float64 holds its sign and exponent (TypedArrays use the platform's order).
+const HIGH = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1 ? 1 : 0;
+const DIGIT = 16;
+const BUCKETS = 1 << DIGIT;
+
+/**
+ * The indices of `values` in numeric order (−0 just before +0, NaN last), by a least-significant-
+ * digit radix sort of the float64 bits made order-preserving (sign bit flipped for positive values,
+ * every bit for negative ones): four passes of 16 bits, each counting then scattering CHUNK at a time.
+ */
+function* radixOrderSteps(values: Float64Array): Steps<Uint32Array> {
+  const S = values.length;
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * S).slice();
+  let lo = new Uint32Array(S);
+  let hi = new Uint32Array(S);
+  let idx = new Uint32Array(S);
+  for (let i = 0; i < S; i++) {
+    const h = words[2 * i + HIGH];
+    const l = words[2 * i + 1 - HIGH];
+    const neg = h >>> 31;
+    const nan = (h & 0x7ff00000) === 0x7ff00000 && ((h & 0xfffff) | l) !== 0;
+    lo[i] = nan ? 0xffffffff : neg ? ~l >>> 0 : l;
+    hi[i] = nan ? 0xffffffff : neg ? ~h >>> 0 : (h ^ 0x80000000) >>> 0;
+    idx[i] = i;
+  }
+  yield;
+  let lo2 = new Uint32Array(S);
+  let hi2 = new Uint32Array(S);
+  let idx2 = new Uint32Array(S);
+  const count = new Uint32Array(BUCKETS);
+  for (let pass = 0; pass < 4; pass++) {
+    const key = pass < 2 ? lo : hi;
+    const shift = (pass % 2) * DIGIT;
+    count.fill(0);
+    for (let s = 0; s < S; s += CHUNK) {
+      countDigits(key, shift, count, s, Math.min(s + CHUNK, S));
+      yield;
+    }
+    if (count[(key[0] >>> shift) & (BUCKETS - 1)] === S) continue; // one digit everywhere: order unchanged
+    let sum = 0;
+    for (let b = 0; b < BUCKETS; b++) {
+      const c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    for (let s = 0; s < S; s += CHUNK) {
+      scatter(key, shift, count, lo, hi, idx, lo2, hi2, idx2, s, Math.min(s + CHUNK, S));
+      yield;
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+    [idx, idx2] = [idx2, idx];
+  }
+  return idx;
+}
+
+function countDigits(key: Uint32Array, shift: number, count: Uint32Array, start: number, stop: number): void {
+  for (let i = start; i < stop; i++) count[(key[i] >>> shift) & (BUCKETS - 1)]++;
+}
+
+/** Moves elements start…stop−1 to their place by digit (`next`: the next free slot of each digit). */
+function scatter(
+  key: Uint32Array, shift: number, next: Uint32Array,
+  lo: Uint32Array, hi: Uint32Array, idx: Uint32Array, lo2: Uint32Array, hi2: Uint32Array, idx2: Uint32Array,
+  start: number, stop: number,
+): void {
+  for (let i = start; i < stop; i++) {
+    const p = next[(key[i] >>> shift) & (BUCKETS - 1)]++;
+    lo2[p] = lo[i];
+    hi2[p] = hi[i];
+    idx2[p] = idx[i];
+  }
+}
