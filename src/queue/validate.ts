@@ -66,7 +66,7 @@ const OPTIONS: Record<string, { spec: boolean; options: Check }> = {
     spec: false,
     options: record<ChainTaskOptions>({
       target: (v, n) => ((v as { type?: unknown })?.type === 'module' ? record<{ type: 'module'; url: string }>({ type: oneOf('module'), url: (u, m) => void (typeof u === 'string' ? 0 : fail(m, 'a module URL', u)) })(v, n) : BNN_TARGET(v, n)),
-      warmup: int, draws: int, thin: int, kernel: KERNEL, adapt: ADAPT, initRadius: num, checkpointEvery: int, keep: oneOf('draws', 'predictive', 'both'),
+      warmup: int, draws: int, thin: int, kernel: KERNEL, adapt: ADAPT, initRadius: num, checkpointEvery: int, returns: oneOf('draws', 'predictive', 'both'),
     }),
   },
 };

@@ -72,7 +72,7 @@ describe('queue worker gate', () => {
     expect(queueKinds()).toEqual(expect.arrayContaining(['selftest', 'chain', 'train-member', 'swag-member']));
     expect(validateTask({ kind: 'selftest', seed: 1, stream: 0, options: { steps: 3 } }, none).kind).toBe('selftest');
     const spec = { inputs: 1, hidden: [4], outputs: 1, activation: 'relu', likelihood: 'gaussian' };
-    expect(() => validateTask({ kind: 'chain', seed: 1, stream: 2, options: { target: { type: 'bnn', spec, noiseVar: 0.1 }, kernel: { type: 'nuts', maxTreeDepth: 5 }, keep: 'both' } }, none)).not.toThrow();
+    expect(() => validateTask({ kind: 'chain', seed: 1, stream: 2, options: { target: { type: 'bnn', spec, noiseVar: 0.1 }, kernel: { type: 'nuts', maxTreeDepth: 5 }, returns: 'both' } }, none)).not.toThrow();
   });
 
   it('refuses unknown kinds and fields, malformed options, and user targets off the allow-list', () => {
