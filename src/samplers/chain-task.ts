@@ -131,30 +131,46 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
     throw argError('E_ARG', 'task.options.target', "{ type: 'bnn', spec, ... } or { type: 'module', url }", describe(o?.target), 'Describe the target of the chain.');
   }
   CHAIN_TASK_OPTIONS.check(o);
+  if (o.target.type === 'bnn') {
+    const bnn = await bnnTargetOf(ctx, o.target);
+    return runChainOn(ctx, bnn, { bnn });
+  }
+  if (o.target.type === 'module') {
+    const { target, names } = await loadUserTarget(o.target.url);
+    return runChainOn(ctx, target, { names });
+  }
+  throw argError('E_ARG', 'options.target.type', "'bnn' or 'module'", describe((o.target as { type: unknown }).type), 'Pick one.');
+}
+
+/** The BNN posterior of a task's target spec over the run's training data `x`, `y`, in the task's arena. */
+export async function bnnTargetOf(ctx: TaskContext, t: Extract<ChainTargetSpec, { type: 'bnn' }>): Promise<BnnTarget> {
+  const spec = t.spec;
+  const { x, y } = ctx.data;
+  if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) {
+    throw argError('E_ARG', 'data', 'Float32Arrays x and y (the training set)', describe(x), 'Pass run data { x, y }.');
+  }
+  const inputs = spec?.inputs;
+  const targets = spec?.likelihood === 'categorical' ? 1 : spec?.outputs;
+  const n = x.length / inputs;
+  return BnnTarget.create({
+    spec, data: { x, y, n, inputs, targets }, arena: await ctx.arena(),
+    priorPrecision: t.priorPrecision, noiseVar: t.noiseVar, temperature: t.temperature, init: t.init,
+  });
+}
+
+/**
+ * The chain of a task (options checked by CHAIN_TASK_OPTIONS; `target` already built from them) run
+ * keyed by (task.seed, task.stream), with its checkpoints, progress and cancellation: what every
+ * chain-running task kind shares. `bnn`: the network whose f(x*) `returns` 'predictive' records.
+ */
+export async function runChainOn(
+  ctx: TaskContext<unknown, Omit<ChainTaskOptions, 'target'>, ChainTaskState>,
+  target: Target,
+  { bnn = null, names = null }: { bnn?: BnnTarget | null; names?: string[] | null } = {},
+): Promise<ChainTaskResult> {
+  const o = ctx.task.options!;
   const returns = CHAIN_TASK_OPTIONS.value(o, 'returns');
   const t0 = performance.now();
-  let target: Target;
-  let names: string[] | null = null;
-  let bnn: BnnTarget | null = null;
-  if (o.target.type === 'bnn') {
-    const spec = o.target.spec;
-    const { x, y } = ctx.data;
-    if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) {
-      throw argError('E_ARG', 'data', 'Float32Arrays x and y (the training set)', describe(x), 'Pass run data { x, y }.');
-    }
-    const inputs = spec?.inputs;
-    const targets = spec?.likelihood === 'categorical' ? 1 : spec?.outputs;
-    const n = x.length / inputs;
-    bnn = await BnnTarget.create({
-      spec, data: { x, y, n, inputs, targets }, arena: await ctx.arena(),
-      priorPrecision: o.target.priorPrecision, noiseVar: o.target.noiseVar, temperature: o.target.temperature, init: o.target.init,
-    });
-    target = bnn;
-  } else if (o.target.type === 'module') {
-    ({ target, names } = await loadUserTarget(o.target.url));
-  } else {
-    throw argError('E_ARG', 'options.target.type', "'bnn' or 'module'", describe((o.target as { type: unknown }).type), 'Pick one.');
-  }
   const wantPred = returns !== 'draws';
   if (wantPred) {
     const xTest = ctx.data.xTest;
