@@ -4,8 +4,7 @@
  * dynamics, the leapfrog step, are integrator.ts's. Everything works in place on preallocated f64 arrays.
  */
 import type { DenseMetric } from './metric.js';
-import type { Phase } from './integrator.js';
-import type { KernelState, SamplerRng, Target } from './types.js';
+import type { KernelState, Phase, SamplerRng, Target } from './types.js';
 
 /** The target seen through the Hamiltonian: rejects non-finite densities and gradients alike. */
 export class Hamiltonian {

@@ -18,14 +18,9 @@
 import type { Kernels } from '../wasm/index.js';
 import type { Hamiltonian } from './hamiltonian.js';
 import type { DenseMetric } from './metric.js';
+import type { Phase } from './types.js';
 
-/** What the integrator moves: position, momentum, gradient, log density. */
-export interface Phase {
-  readonly q: Float64Array;
-  readonly p: Float64Array;
-  readonly g: Float64Array;
-  lp: number;
-}
+export type { Phase };
 
 /** A point in phase space with its log density and gradient (−Infinity log density = outside the support). */
 export class PhasePoint implements Phase {
