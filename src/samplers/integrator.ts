@@ -11,9 +11,9 @@
  *    f64x2 passes: the drift is q + ε·(m·p), and the closing half-kick shares its pass with the NUTS
  *    leaf's bookkeeping (velocity and momentum at both ends, momentum added to ρ; kinetic energy summed
  *    in two lanes) — one pass over the vectors instead of five.
- * The two differ in the last bits of q and of H. Every sampler's draws are pinned by fixtures saved
- * before this module existed (test/bit-identity.node.test.ts), so running HMC through the core (or
- * NUTS through JavaScript) would change one of them; each keeps the rounding it was pinned with.
+ * The two differ in the last bits of q and of H. Every sampler's draws are pinned by fixtures
+ * (test/bit-identity.node.test.ts: same seed, same bits), so running HMC through the core (or NUTS
+ * through JavaScript) would change one of them; each sampler keeps its rounding.
  */
 import type { Kernels } from '../wasm/index.js';
 import type { Hamiltonian } from './hamiltonian.js';
