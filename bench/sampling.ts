@@ -46,7 +46,7 @@ export async function benchSampling(o: SamplingBenchOptions): Promise<SamplingBe
     const r = await sampleChains(
       { type: 'bnn', spec, data: train, priorPrecision: 1, noiseVar: 0.25, xTest },
       {
-        chains: o.chains ?? 4, warmup: o.warmup ?? 1000, draws: o.draws ?? 1000, seed: o.seed ?? 1, pool, keep: 'predictive',
+        chains: o.chains ?? 4, warmup: o.warmup ?? 1000, draws: o.draws ?? 1000, seed: o.seed ?? 1, pool, returns: 'predictive',
         onProgress: (p) => {
           const now = performance.now();
           if (o.log && now - last > 10_000) {

@@ -22,7 +22,7 @@ export const POSTHOC_OPTIONS = schema('bdl posthoc', {
   hessian: enumOf(['kron', 'full', 'diag'], { default: 'kron', help: 'laplace: structure of the Hessian approximation' }),
   perLayer: bool({ default: false, help: 'laplace: one prior precision per layer (marginal likelihood)' }),
   predictive: enumOf(['glm', 'mc'], { default: 'glm', help: 'laplace: glm (linearized) | mc (sampled weights)' }),
-  tune: union(enumOf(['marglik'], { help: '' }), num({ gt: 0, help: '' }), { default: 'marglik', flag: 'prior-precision', help: "laplace: the prior precision: 'marglik' (maximize the evidence) or a fixed number" }),
+  priorPrecisionMode: union(enumOf(['marglik'], { help: '' }), num({ gt: 0, help: '' }), { default: 'marglik', flag: 'prior-precision', help: "laplace: the prior precision: 'marglik' (maximize the evidence) or a fixed number" }),
   samples: int({ min: 1, defaultText: "the method's", help: 'test-time samples (mc-dropout passes, Laplace MC draws)' }),
   standardize: bool({ default: false, help: "the network was trained on standardized data: standardize with --train's statistics" }),
   seed: int({ min: 0, default: 0, help: 'seed of test-time randomness' }),
@@ -72,7 +72,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
     hessian: p.value(o, 'hessian'),
     perLayer: p.value(o, 'perLayer'),
     predictive: p.value(o, 'predictive'),
-    tune: p.value(o, 'tune'),
+    priorPrecisionMode: p.value(o, 'priorPrecisionMode'),
     samples: o.samples,
     standardize: p.value(o, 'standardize'),
   });

@@ -150,17 +150,3 @@ export function standardized(train: Dataset, regression: boolean, standardize = 
   return { data: applyStandardizer(standardizer, train), standardizer };
 }
 
-/** Checks an integer option ≥ min (a typed error naming it otherwise). */
-export function intOption(value: number | undefined, name: string, fallback: number, min = 1): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min) throw argError('E_ARG', name, `an integer ≥ ${min}`, describe(value), `Omit it for ${fallback}.`);
-  return v;
-}
-
-/** Checks a finite number option in [lo, hi] (exclusive bounds where said). */
-export function numOption(value: number | undefined, name: string, fallback: number, lo: number, hi: number, open = false): number {
-  const v = value ?? fallback;
-  const ok = typeof v === 'number' && Number.isFinite(v) && (open ? v > lo && v < hi : v >= lo && v <= hi);
-  if (!ok) throw argError('E_ARG', name, `a number in ${open ? '(' : '['}${lo}, ${hi}${open ? ')' : ']'}`, describe(value), `Omit it for ${fallback}.`);
-  return v;
-}

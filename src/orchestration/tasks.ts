@@ -5,6 +5,7 @@
  */
 import { runSwagMemberTask } from '../methods/ensembles/swag-member.js';
 import { runTrainMember } from '../methods/ensembles/train-member.js';
+import { runSubspaceChainTask } from '../methods/mcmc/subspace-chain.js';
 import type { TaskTable } from '../pool/types.js';
 import { runSelftest } from '../pool/selftest.js';
 import { runChainTask } from '../samplers/chain-task.js';
@@ -14,4 +15,5 @@ export const TASKS: TaskTable = {
   chain: runChainTask,
   'swag-member': runSwagMemberTask,
   'train-member': runTrainMember,
+  'subspace-chain': runSubspaceChainTask,
 };

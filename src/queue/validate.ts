@@ -12,6 +12,7 @@ import type { SelftestOptions } from '../pool/selftest.js';
 import type { MemberOptions } from '../methods/ensembles/train-member.js';
 import type { SwagRunOptions } from '../methods/ensembles/swag-moments.js';
 import type { ChainTaskOptions } from '../samplers/chain-task.js';
+import type { SubspaceChainOptions } from '../methods/mcmc/subspace-chain.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import type { WarmupOptions } from '../samplers/warmup.js';
 
@@ -66,7 +67,13 @@ const OPTIONS: Record<string, { spec: boolean; options: Check }> = {
     spec: false,
     options: record<ChainTaskOptions>({
       target: (v, n) => ((v as { type?: unknown })?.type === 'module' ? record<{ type: 'module'; url: string }>({ type: oneOf('module'), url: (u, m) => void (typeof u === 'string' ? 0 : fail(m, 'a module URL', u)) })(v, n) : BNN_TARGET(v, n)),
-      warmup: int, draws: int, thin: int, kernel: KERNEL, adapt: ADAPT, initRadius: num, checkpointEvery: int, keep: oneOf('draws', 'predictive', 'both'),
+      warmup: int, draws: int, thin: int, kernel: KERNEL, adapt: ADAPT, initRadius: num, checkpointEvery: int, returns: oneOf('draws', 'predictive', 'both'),
+    }),
+  },
+  'subspace-chain': {
+    spec: false,
+    options: record<SubspaceChainOptions>({
+      target: BNN_TARGET, warmup: int, draws: int, thin: int, kernel: KERNEL, adapt: ADAPT, initRadius: num, checkpointEvery: int, returns: oneOf('draws'),
     }),
   },
 };

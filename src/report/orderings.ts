@@ -1,6 +1,6 @@
 /**
  * The orderings the field reports (calibration, OOD detection, cost), set beside the ones measured
- * here: for each adjacent pair of a published chain, does our table agree? A difference smaller
+ * here: for each adjacent pair of a published ranking, does our table agree? A difference smaller
  * than the noise of the measurement is a tie: for test-set metrics the noise is the paired-bootstrap
  * standard error of the difference over test points, for timings a fixed tolerance.
  */
@@ -11,13 +11,13 @@ import { IN_DISTRIBUTION, type MethodResult, type SuiteResult } from './run.js';
 /** Differences within this many standard errors are ties (about a 95 % interval for the difference). */
 export const TIE_Z = 2;
 
-/** A published chain of methods, best (or cheapest) first. */
+/** A published ranking of methods, best (or cheapest) first. */
 export interface FieldOrdering {
   name: string;
   /** Where the claim comes from, in a few words. */
   source: string;
-  /** Methods by table name, best first; `relations[i]` links chain[i] and chain[i+1]. */
-  chain: string[];
+  /** Methods by table name, best first; `relations[i]` links ranking[i] and ranking[i+1]. */
+  ranking: string[];
   relations: ('>' | '≥')[];
   /** How it is measured here. */
   measure: string;
@@ -26,10 +26,10 @@ export interface FieldOrdering {
   tieWithin?: { abs: number; rel: number };
   /** The standard error of value(a) − value(b) over test points (paired bootstrap); differences within TIE_Z of them are ties. */
   differenceSe?(results: SuiteResult[], a: string, b: string): number | undefined;
-  /** The measured value of a method (given the whole chain), or undefined when it did not run. */
-  value(results: SuiteResult[], method: string, chain: string[]): number | undefined;
+  /** The measured value of a method (given the whole ranking), or undefined when it did not run. */
+  value(results: SuiteResult[], method: string, ranking: string[]): number | undefined;
   /** Which suites the values come from, when that depends on what ran. */
-  scope?(results: SuiteResult[], chain: string[]): string;
+  scope?(results: SuiteResult[], ranking: string[]): string;
 }
 
 export interface PairVerdict {
@@ -51,7 +51,7 @@ export interface OrderingResult {
   source: string;
   measure: string;
   field: string;
-  /** The methods of the chain that ran, ordered by the measured value, best first. */
+  /** The methods of the ranking that ran, ordered by the measured value, best first. */
   measured: { method: string; value: number }[];
   pairs: PairVerdict[];
   summary: string;
@@ -82,17 +82,17 @@ const aurocDifferenceSe = (suite: string, key: string) => (results: SuiteResult[
 };
 
 /**
- * The suites on which every method of the chain that is in the table ran: cost is compared on the
+ * The suites on which every method of the ranking that is in the table ran: cost is compared on the
  * same work for everyone (a method skipped on one suite would otherwise look cheap).
  */
-function commonSuites(results: SuiteResult[], chain: string[]): SuiteResult[] {
-  return results.filter((s) => s.methods.every((r) => !chain.includes(r.method) || (!r.skipped && r.seconds !== undefined)));
+function commonSuites(results: SuiteResult[], ranking: string[]): SuiteResult[] {
+  return results.filter((s) => s.methods.every((r) => !ranking.includes(r.method) || (!r.skipped && r.seconds !== undefined)));
 }
 
 /** Seconds summed over the common suites. */
-function totalSeconds(results: SuiteResult[], method: string, chain: string[]): number | undefined {
+function totalSeconds(results: SuiteResult[], method: string, ranking: string[]): number | undefined {
   let t: number | undefined;
-  for (const s of commonSuites(results, chain)) {
+  for (const s of commonSuites(results, ranking)) {
     const r = s.methods.find((m) => m.method === method);
     if (r) t = (t ?? 0) + r.seconds!;
   }
@@ -104,7 +104,7 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
   {
     name: 'calibration',
     source: 'Ovadia et al. 2019; Maddox et al. 2019; Daxberger et al. 2021',
-    chain: ['ensemble', 'swag', 'laplace', 'mc-dropout', 'vi'],
+    ranking: ['ensemble', 'swag', 'laplace', 'mc-dropout', 'vi'],
     relations: ['≥', '>', '>', '>'],
     measure: 'ECE on the digits test set (lower is better; ties: within 2 paired-bootstrap standard errors over the test images)',
     lowerIsBetter: true,
@@ -114,7 +114,7 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
   {
     name: 'OOD detection',
     source: 'Ovadia et al. 2019; D’Angelo & Fortuin 2021; Maddox et al. 2019',
-    chain: ['ensemble', 'svgd', 'swag', 'mc-dropout', 'vi'],
+    ranking: ['ensemble', 'svgd', 'swag', 'mc-dropout', 'vi'],
     relations: ['≥', '>', '>', '>'],
     measure: 'AUROC of predictive entropy, digits 0–4 against held-out digits 5–9 (higher is better; ties: within 2 paired-bootstrap standard errors over both sets of images)',
     lowerIsBetter: false,
@@ -124,32 +124,32 @@ export const FIELD_ORDERINGS: FieldOrdering[] = [
   {
     name: 'cost',
     source: 'the usual accounting: one training run (dropout), + curvature (Laplace), + snapshots (SWAG), sampled gradients (VI), M runs (ensembles), full-batch MCMC (HMC)',
-    chain: ['mc-dropout', 'laplace', 'swag', 'vi', 'ensemble', 'hmc'],
+    ranking: ['mc-dropout', 'laplace', 'swag', 'vi', 'ensemble', 'hmc'],
     relations: ['>', '>', '>', '>', '>'],
     measure: 'seconds of train + predict, summed over the suites where all of them ran (cheapest first; ties: within 0.05 s or 10 %)',
     lowerIsBetter: true,
     // Timings on a shared 2-core machine.
     tieWithin: { abs: 0.05, rel: 0.1 },
     value: totalSeconds,
-    scope: (results, chain) => `seconds summed over ${commonSuites(results, chain).map((s) => s.name).join(', ') || 'no suite'}`,
+    scope: (results, ranking) => `seconds summed over ${commonSuites(results, ranking).map((s) => s.name).join(', ') || 'no suite'}`,
   },
 ];
 
 /**
- * Compares measured values with a chain. '>' agrees when the first method is better by more than the
+ * Compares measured values with a ranking. '>' agrees when the first method is better by more than the
  * ordering's noise (TIE_Z standard errors of the difference, or `tieWithin`), is a tie within it,
  * and disagrees otherwise; '≥' agrees on a tie too.
  */
 export function judgeOrdering(o: FieldOrdering, results: SuiteResult[]): OrderingResult {
   const vals = new Map<string, number>();
-  for (const m of o.chain) {
-    const v = o.value(results, m, o.chain);
+  for (const m of o.ranking) {
+    const v = o.value(results, m, o.ranking);
     if (v !== undefined && Number.isFinite(v)) vals.set(m, v);
   }
   const sign = o.lowerIsBetter ? -1 : 1;
   const pairs: PairVerdict[] = o.relations.map((relation, i) => {
-    const better = o.chain[i];
-    const worse = o.chain[i + 1];
+    const better = o.ranking[i];
+    const worse = o.ranking[i + 1];
     const a = vals.get(better);
     const b = vals.get(worse);
     if (a === undefined || b === undefined) return { better, worse, relation, a, b, verdict: 'missing' };
@@ -167,7 +167,7 @@ export function judgeOrdering(o: FieldOrdering, results: SuiteResult[]): Orderin
   const summary =
     (judged.length ? `${agree} of ${judged.length} adjacent pairs agree${ties ? `, ${ties} ${ties > 1 ? 'are ties' : 'is a tie'} within noise` : ''}` : 'no pair could be judged') +
     (missing.length ? `; not judged (a method did not run): ${missing.map((p) => `${p.better} ${p.relation} ${p.worse}`).join(', ')}` : '') +
-    (o.scope ? `; ${o.scope(results, o.chain)}` : '');
-  const field = o.chain.map((m, i) => (i ? ` ${o.relations[i - 1]} ` : '') + m).join('');
+    (o.scope ? `; ${o.scope(results, o.ranking)}` : '');
+  const field = o.ranking.map((m, i) => (i ? ` ${o.relations[i - 1]} ` : '') + m).join('');
   return { name: o.name, source: o.source, measure: o.measure, field, measured, pairs, summary };
 }

@@ -2,9 +2,14 @@
  * Runs methods side by side on comparison suites and keeps what the table and the report need:
  * metrics, seconds, reliability bins, the 1-D band, OOD scores and each posterior's `info`.
  * Iterates over whatever method table it is given, so new methods appear without changes here.
+ * Each method on a suite is a 'compare-cell' task fanned out like every other fan-out (fanOut: one
+ * cancellation path, one progress shape) on an in-thread pool of one slot.
  */
 import { BdlError } from '../errors.js';
 import { pollingSignal, signalOption } from '../signal.js';
+import { fanOut } from '../pool/fan-out.js';
+import { registerTask } from '../pool/registry.js';
+import type { TaskContext } from '../pool/types.js';
 import type { MethodEntry } from '../methods/registry.js';
 import type { MethodProgress } from '../methods/common.js';
 import type { ClassificationPredictive, Predictive, RegressionPredictive } from '../posterior/types.js';
@@ -75,17 +80,45 @@ export async function runSuite(suite: Suite, methods: Record<string, MethodEntry
     out.grid = Array.from(suite.grid);
     out.trainPoints = { x: Array.from(suite.train.x), y: Array.from(suite.train.y) };
   }
-  for (const [name, entry] of Object.entries(methods)) {
-    if (o.signal?.aborted) throw new BdlError('E_ABORTED', `compare: cancelled before ${suite.name}/${name}.`);
-    o.onMethodStart?.(suite.name, name);
-    const r = await runOne(suite, name, entry, o);
-    out.methods.push(r);
-    o.onMethodEnd?.(suite.name, r);
+  if (o.signal?.aborted) throw new BdlError('E_ABORTED', `compare: cancelled before ${suite.name}.`);
+  registerTask('compare-cell', runCell);
+  const names = Object.keys(methods);
+  const run = nextRun++;
+  RUNS.set(run, { suite, methods, o });
+  try {
+    // One pool slot in this thread: the cells run one after another, so their seconds compare.
+    out.methods = await fanOut<MethodResult>(
+      names.map((method, i) => ({ kind: 'compare-cell', seed: o.seed ?? 0, stream: i, options: { run, method } })),
+      { pool: { size: 0 }, signal: o.signal, onProgress: o.onProgress && ((e) => o.onProgress!(suite.name, names[e.taskId], e.payload as MethodProgress)) },
+    );
+  } finally {
+    RUNS.delete(run);
   }
   return out;
 }
 
-async function runOne(suite: Suite, name: string, entry: MethodEntry, o: CompareOptions): Promise<MethodResult> {
+/**
+ * The comparisons running in this thread, by id. A 'compare-cell' task names its comparison and
+ * method; the runner finds the suite, the method entry and the callbacks here, since an entry may
+ * be a closure (a user's or a test's method) that cannot travel in a task description.
+ */
+const RUNS = new Map<number, { suite: Suite; methods: Record<string, MethodEntry>; o: CompareOptions }>();
+let nextRun = 0;
+
+/** 'compare-cell': one method of a comparison on its suite (see runOne). */
+async function runCell(ctx: TaskContext<unknown, { run: number; method: string }>): Promise<MethodResult> {
+  const { run, method } = ctx.task.options!;
+  const cell = RUNS.get(run);
+  if (cell === undefined) throw new BdlError('E_ARG', `compare-cell: no comparison ${run} is running in this thread (cells run in-thread only).`, 'task.options.run');
+  const { suite, methods, o } = cell;
+  o.onMethodStart?.(suite.name, method);
+  const r = await runOne(suite, method, methods[method], o, (p) => ctx.progress(p.epoch, p.epochs, p));
+  o.onMethodEnd?.(suite.name, r);
+  return r;
+}
+
+/** Trains and scores one method on `suite` within the time limit; `report` gets its progress. */
+async function runOne(suite: Suite, name: string, entry: MethodEntry, o: CompareOptions, report: (p: MethodProgress) => void): Promise<MethodResult> {
   const seed = o.seed ?? 0;
   const limit = o.timeLimit ?? 120;
   const deadline = performance.now() + 1000 * limit;
@@ -121,7 +154,7 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
       signal,
       onProgress: (p) => {
         if (performance.now() > deadline) stop(true);
-        o.onProgress?.(suite.name, name, p);
+        report(p);
       },
     });
     const pred = await posterior.predict(suite.test.x, { seed, signal });

@@ -47,7 +47,7 @@ export const CHAIN_TASK_OPTIONS = schema("'chain' task", {
   ...CHAIN_RUN_FIELDS,
   kernel: custom<KernelSpec>({ expected: "{ type: 'nuts' | 'hmc', … }", valid: isObject, defaultText: 'NUTS', help: 'the kernel (runChain checks its fields)' }),
   adapt: custom<WarmupOptions>({ expected: 'warmup options', valid: isObject, defaultText: "Stan's, metric 'auto'", help: 'the warmup (Warmup checks its fields)' }),
-  keep: enumOf(['draws', 'predictive', 'both'] as const, {
+  returns: enumOf(['draws', 'predictive', 'both'] as const, {
     default: 'draws', help: "per kept draw: the position ('draws'), f(x*) at data.xTest ('predictive', BNN only), or both",
   }),
 });
@@ -85,7 +85,7 @@ export interface ChainTaskResult {
   names: string[] | null;
 }
 
-/** One emitted chunk as kept by the task: what the options ask for, and the sampler info. */
+/** One emitted chunk as kept by the task: what `returns` asks for, and the sampler info. */
 type Piece = Pick<ChainTaskResult, 'count' | 'draws' | 'predictive' | 'logDensity' | 'acceptProb' | 'treeDepth' | 'nLeapfrog' | 'divergent' | 'energy'>;
 
 /**
@@ -94,7 +94,7 @@ type Piece = Pick<ChainTaskResult, 'count' | 'draws' | 'predictive' | 'logDensit
  * sending every piece so far with each checkpoint made a long chain's cost quadratic.
  */
 export interface ChainTaskState {
-  chain: ChainCheckpoint;
+  checkpoint: ChainCheckpoint;
   seconds: number;
 }
 
@@ -134,35 +134,51 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
     throw argError('E_ARG', 'task.options.target', "{ type: 'bnn', spec, ... } or { type: 'module', url }", describe(o?.target), 'Describe the target of the chain.');
   }
   CHAIN_TASK_OPTIONS.check(o);
-  const keep = CHAIN_TASK_OPTIONS.value(o, 'keep');
-  const t0 = performance.now();
-  let target: Target;
-  let names: string[] | null = null;
-  let bnn: BnnTarget | null = null;
   if (o.target.type === 'bnn') {
-    const spec = o.target.spec;
-    const { x, y } = ctx.data;
-    if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) {
-      throw argError('E_ARG', 'data', 'Float32Arrays x and y (the training set)', describe(x), 'Pass run data { x, y }.');
-    }
-    const inputs = spec?.inputs;
-    const targets = spec?.likelihood === 'categorical' ? 1 : spec?.outputs;
-    const n = x.length / inputs;
-    bnn = await BnnTarget.create({
-      spec, data: { x, y, n, inputs, targets }, arena: await ctx.arena(),
-      priorPrecision: o.target.priorPrecision, noiseVar: o.target.noiseVar, temperature: o.target.temperature, init: o.target.init,
-    });
-    target = bnn;
-  } else if (o.target.type === 'module') {
-    ({ target, names } = await loadUserTarget(o.target.url));
-  } else {
-    throw argError('E_ARG', 'options.target.type', "'bnn' or 'module'", describe((o.target as { type: unknown }).type), 'Pick one.');
+    const bnn = await bnnTargetOf(ctx, o.target);
+    return runChainOn(ctx, bnn, { bnn });
   }
-  const wantPred = keep !== 'draws';
+  if (o.target.type === 'module') {
+    const { target, names } = await loadUserTarget(o.target.url);
+    return runChainOn(ctx, target, { names });
+  }
+  throw argError('E_ARG', 'options.target.type', "'bnn' or 'module'", describe((o.target as { type: unknown }).type), 'Pick one.');
+}
+
+/** The BNN posterior of a task's target spec over the run's training data `x`, `y`, in the task's arena. */
+export async function bnnTargetOf(ctx: TaskContext, t: Extract<ChainTargetSpec, { type: 'bnn' }>): Promise<BnnTarget> {
+  const spec = t.spec;
+  const { x, y } = ctx.data;
+  if (!(x instanceof Float32Array) || !(y instanceof Float32Array)) {
+    throw argError('E_ARG', 'data', 'Float32Arrays x and y (the training set)', describe(x), 'Pass run data { x, y }.');
+  }
+  const inputs = spec?.inputs;
+  const targets = spec?.likelihood === 'categorical' ? 1 : spec?.outputs;
+  const n = x.length / inputs;
+  return BnnTarget.create({
+    spec, data: { x, y, n, inputs, targets }, arena: await ctx.arena(),
+    priorPrecision: t.priorPrecision, noiseVar: t.noiseVar, temperature: t.temperature, init: t.init,
+  });
+}
+
+/**
+ * The chain of a task (options checked by CHAIN_TASK_OPTIONS; `target` already built from them) run
+ * keyed by (task.seed, task.stream), with its checkpoints, progress and cancellation: what every
+ * chain-running task kind shares. `bnn`: the network whose f(x*) `returns` 'predictive' records.
+ */
+export async function runChainOn(
+  ctx: TaskContext<unknown, Omit<ChainTaskOptions, 'target'>, ChainTaskState>,
+  target: Target,
+  { bnn = null, names = null }: { bnn?: BnnTarget | null; names?: string[] | null } = {},
+): Promise<ChainTaskResult> {
+  const o = ctx.task.options!;
+  const returns = CHAIN_TASK_OPTIONS.value(o, 'returns');
+  const t0 = performance.now();
+  const wantPred = returns !== 'draws';
   if (wantPred) {
     const xTest = ctx.data.xTest;
     if (bnn === null || !(xTest instanceof Float32Array)) {
-      throw argError('E_ARG', 'options.keep', "'draws' (predictive summaries need a BNN target and data.xTest)", JSON.stringify(keep), 'Pass xTest in the run data, or keep the draws.');
+      throw argError('E_ARG', 'options.returns', "'draws' (predictive summaries need a BNN target and data.xTest)", JSON.stringify(returns), 'Pass xTest in the run data, or return the draws.');
     }
     bnn.setTestInputs(xTest);
   }
@@ -178,7 +194,7 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
       for (let i = 0; i < c.count; i++) bnn!.predictInto(c.draws.subarray(i * c.dim, (i + 1) * c.dim), predictive, i * predictSize);
     }
     pieces.push({
-      count: c.count, draws: keep === 'predictive' ? null : c.draws, predictive,
+      count: c.count, draws: returns === 'predictive' ? null : c.draws, predictive,
       logDensity: c.logDensity, acceptProb: c.acceptProb, treeDepth: c.treeDepth, nLeapfrog: c.nLeapfrog, divergent: c.divergent, energy: c.energy,
     });
   };
@@ -202,7 +218,7 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
     keepDraws: false,
     onDraws,
     checkpointEvery: CHAIN_TASK_OPTIONS.value(o, 'checkpointEvery'),
-    resumeFrom: ctx.resume?.chain,
+    resumeFrom: ctx.resume?.checkpoint,
     shouldStop: () => ctx.shouldStop(),
     onProgress: (p) => ctx.progress(p.iteration, p.total, {
       chain: p.chain, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance,
@@ -213,13 +229,13 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
       if (now - lastCheckpoint < minCheckpointMs) return;
       lastCheckpoint = now;
       // Recorded synchronously; the check it then runs is repeated by shouldStop, so its outcome is not needed here.
-      ctx.checkpoint({ chain: cp, seconds: secondsBefore + (performance.now() - t0) / 1000 }, pieces.slice(logged)).catch(() => {});
+      ctx.checkpoint({ checkpoint: cp, seconds: secondsBefore + (performance.now() - t0) / 1000 }, pieces.slice(logged)).catch(() => {});
       logged = pieces.length;
     },
   });
 
   return {
-    ...concatPieces(pieces, target.dim, predictSize, keep),
+    ...concatPieces(pieces, target.dim, predictSize, returns),
     chain: r.chain, dim: target.dim, predictSize,
     stepSize: r.stepSize, invMetric: r.invMetric, metric: r.metric, denseInvMetric: r.denseInvMetric, divergences: r.divergences, warmupDivergences: r.warmupDivergences, gradEvals: r.gradEvals,
     seconds: secondsBefore + (performance.now() - t0) / 1000,
@@ -227,12 +243,12 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
   };
 }
 
-function concatPieces(pieces: Piece[], dim: number, predictSize: number, keep: string) {
+function concatPieces(pieces: Piece[], dim: number, predictSize: number, returns: string) {
   const n = pieces.reduce((s, p) => s + p.count, 0);
   const out = {
     count: n,
-    draws: keep === 'predictive' ? null : new Float64Array(n * dim),
-    predictive: keep === 'draws' ? null : new Float64Array(n * predictSize),
+    draws: returns === 'predictive' ? null : new Float64Array(n * dim),
+    predictive: returns === 'draws' ? null : new Float64Array(n * predictSize),
     logDensity: new Float64Array(n), acceptProb: new Float64Array(n), treeDepth: new Uint8Array(n),
     nLeapfrog: new Uint32Array(n), divergent: new Uint8Array(n), energy: new Float64Array(n),
   };

@@ -4,7 +4,8 @@
  * transition, which breaks the resonances a fixed trajectory length can fall into.
  */
 import { argError, describe } from '../errors.js';
-import { Hamiltonian, PhasePoint } from './hamiltonian.js';
+import { Hamiltonian } from './hamiltonian.js';
+import { Leapfrog, PhasePoint } from './integrator.js';
 import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
 
 /** Options of the static HMC kernel. */
@@ -20,6 +21,7 @@ export interface HmcOptions {
 class StaticHmc implements Kernel {
   readonly dim: number;
   private readonly h: Hamiltonian;
+  private readonly leapfrog: Leapfrog;
   private readonly z: PhasePoint;
   private readonly steps: number;
   private readonly jitter: number;
@@ -30,6 +32,7 @@ class StaticHmc implements Kernel {
   constructor(target: Target, opts: HmcOptions) {
     this.dim = target.dim;
     this.h = new Hamiltonian(target);
+    this.leapfrog = new Leapfrog(this.h);
     this.z = new PhasePoint(target.dim);
     this.steps = opts.steps;
     this.jitter = opts.jitter ?? 0;
@@ -53,7 +56,7 @@ class StaticHmc implements Kernel {
     const H0 = h.energy(z, invMetric, dense);
     let n = 0;
     while (n < this.steps) {
-      h.leapfrog(z, eps, invMetric, dense);
+      this.leapfrog.step(z, eps, invMetric, dense);
       n++;
       if (z.lp === -Infinity) break; // left the support: the proposal is rejected anyway
     }

@@ -9,7 +9,8 @@
  */
 import { argError, describe } from '../errors.js';
 import type { Arena } from '../wasm/arena.js';
-import { Hamiltonian, type Phase } from './hamiltonian.js';
+import { Hamiltonian } from './hamiltonian.js';
+import { Leapfrog, type Phase } from './integrator.js';
 import type { DenseMetric } from './metric.js';
 import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
 
@@ -69,7 +70,7 @@ function logSumExp(a: number, b: number): number {
 class Nuts implements Kernel {
   readonly dim: number;
   private readonly h: Hamiltonian;
-  private readonly target: Target;
+  private readonly leapfrog: Leapfrog;
   private readonly arena: Arena;
   private readonly maxDepth: number;
   private readonly maxDeltaH: number;
@@ -116,9 +117,9 @@ class Nuts implements Kernel {
   constructor(target: Target, opts: NutsOptions, arena: Arena) {
     const dim = target.dim;
     this.dim = dim;
-    this.target = target;
     this.arena = arena;
     this.h = new Hamiltonian(target);
+    this.leapfrog = new Leapfrog(this.h);
     this.maxDepth = opts.maxTreeDepth ?? 10;
     this.maxDeltaH = opts.maxDeltaH ?? 1000;
     this.vDense = new Float64Array(dim);
@@ -274,26 +275,22 @@ class Nuts implements Kernel {
   }
 
   /**
-   * A leaf of the tree: one leapfrog step of z, whose second half-kick also does the leaf's
-   * bookkeeping — velocity at both ends, momentum at both ends, momentum added to ρ — in one pass.
-   * Returns H at the new point.
+   * A leaf of the tree: one leapfrog step of z (integrator.ts), whose closing half-kick also does the
+   * leaf's bookkeeping — velocity at both ends, momentum at both ends, momentum added to ρ — in one
+   * pass. Returns H at the new point.
    */
   private leaf(eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec): number {
     if (this.dense) return this.leafDense(this.dense, eps, vBeg, vEnd, rho, pBeg, pEnd);
-    const { z, invM } = this;
-    const k = this.arena.k;
-    k.leapfrog_kick_drift_f64(z.q.ptr, z.p.ptr, z.g.ptr, invM.ptr, eps, this.dim);
-    const lp = this.target.logDensity(z.q.view, z.g.view);
-    this.refreshViews();
-    // Σ v·p, plus Σ g·0: NaN iff some gradient entry is not finite.
-    const kinetic2 = k.nuts_leaf_f64(z.p.ptr, z.g.ptr, invM.ptr, 0.5 * eps, vBeg.ptr, vEnd.ptr, rho.ptr, pBeg.ptr, pEnd.ptr, this.dim);
-    return this.h.settle(z, lp, kinetic2 * 0, kinetic2);
+    return this.leapfrog.stepInCore(this.arena.k, this.z, eps, this.invM, vBeg, vEnd, rho, pBeg, pEnd, this.views);
   }
 
-  /** `leaf` with a dense metric: the integrator's leapfrog step (hamiltonian.ts), then the same bookkeeping. */
+  /** Re-makes the views after the target ran (it may grow the memory). */
+  private readonly views = (): void => this.refreshViews();
+
+  /** `leaf` with a dense metric: the integrator's JavaScript step, then the same bookkeeping. */
   private leafDense(dense: DenseMetric, eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec): number {
     const { z, vDense: v, dim } = this;
-    this.h.leapfrog(this.zPhase, eps, this.invM.view, dense);
+    this.leapfrog.step(this.zPhase, eps, this.invM.view, dense);
     this.refreshViews();
     const p = z.p.view;
     dense.velocity(v, p);

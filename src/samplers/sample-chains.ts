@@ -48,8 +48,8 @@ export interface SampleChainsOptions {
   metric?: MetricKind;
   adapt?: WarmupOptions;
   initRadius?: number;
-  /** Default: draws, or f(x*) only when the target has xTest ('predictive'). */
-  keep?: 'draws' | 'predictive' | 'both';
+  /** What each chain returns per kept draw: the position ('draws', default), f(x*) at xTest ('predictive', the default when the target has xTest), or both. */
+  returns?: 'draws' | 'predictive' | 'both';
   /** Iterations between checkpoints (default 100). */
   checkpointEvery?: number;
   /** A pool to run on; default a new pool of `poolSize` workers (default: one per core), closed afterwards. */
@@ -115,7 +115,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
   } else {
     spec = { type: 'module', url: target.url };
   }
-  const keep = opts.keep ?? (target.type === 'bnn' && target.xTest ? 'predictive' : 'draws');
+  const returns = opts.returns ?? (target.type === 'bnn' && target.xTest ? 'predictive' : 'draws');
   const metric = opts.metric ?? opts.adapt?.metric;
   if (metric !== undefined && metric !== 'diag' && metric !== 'dense' && metric !== 'auto') {
     throw argError('E_ARG', 'metric', "'diag', 'dense' or 'auto'", describe(metric), "Omit it for 'auto'.");
@@ -123,7 +123,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
   const adapt = metric !== undefined ? { ...opts.adapt, metric } : opts.adapt;
   const base: ChainTaskOptions = {
     target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt,
-    initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, keep,
+    initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, returns,
   };
   registerTask('chain', runChainTask);
   const tasks = Array.from({ length: chains }, (_, c) => ({ kind: 'chain', seed, stream: c, options: { ...base } }));

@@ -37,6 +37,14 @@ export interface SamplerRng {
  */
 export type RngFactory = (seed: number, chain: number, counter: number) => SamplerRng;
 
+/** What the leapfrog integrator (integrator.ts) moves: position, momentum, gradient, log density. */
+export interface Phase {
+  readonly q: Float64Array;
+  readonly p: Float64Array;
+  readonly g: Float64Array;
+  lp: number;
+}
+
 /** The carried state of a Hamiltonian kernel: a position with its log density and gradient. */
 export interface KernelState {
   readonly position: Float64Array;

@@ -8,7 +8,8 @@
  * carry it and a resumed chain continues exactly.
  */
 import { argError, BdlError, describe } from '../errors.js';
-import { Hamiltonian, PhasePoint } from './hamiltonian.js';
+import type { Hamiltonian } from './hamiltonian.js';
+import { Leapfrog, PhasePoint } from './integrator.js';
 import type { KernelParams, KernelState, SamplerRng } from './types.js';
 import {
   clampStep, dualAveragingFinal, dualAveragingInit, dualAveragingStep, MAX_STEP_SIZE, MIN_STEP_SIZE, type DualAveragingState,
@@ -225,13 +226,14 @@ export function searchStepSize(
   h: Hamiltonian, state: KernelState, invMetric: Float64Array, stepSize: number, rng: SamplerRng, dense: DenseMetric | null = null,
 ): number {
   const z = new PhasePoint(h.dim);
+  const leapfrog = new Leapfrog(h);
   const deltaH = (eps: number): number => {
     z.q.set(state.position);
     z.g.set(state.grad);
     z.lp = state.logDensity;
     h.sampleMomentum(z.p, rng, invMetric, dense);
     const H0 = h.energy(z, invMetric, dense);
-    h.leapfrog(z, eps, invMetric, dense);
+    leapfrog.step(z, eps, invMetric, dense);
     return H0 - h.energy(z, invMetric, dense);
   };
   let eps = clampStep(stepSize);

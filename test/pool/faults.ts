@@ -21,10 +21,10 @@ export function faulty(task: TaskDescription, fault: Omit<FaultOptions, 'kind' |
   return { ...task, kind: 'fault', options: { kind: task.kind, options: task.options, ...fault } };
 }
 
-/** The step a checkpoint state stands at: selftest's `step`, a chain's `chain.iteration`. */
+/** The step a checkpoint state stands at: selftest's `step`, a chain's `checkpoint.iteration`. */
 function stepOf(state: unknown): number {
-  const s = state as { step?: number; chain?: { iteration?: number } };
-  return s.step ?? s.chain?.iteration ?? -Infinity;
+  const s = state as { step?: number; checkpoint?: { iteration?: number } };
+  return s.step ?? s.checkpoint?.iteration ?? -Infinity;
 }
 
 /** The 'fault' runner over the kinds of `table`. */

@@ -69,10 +69,11 @@ describe('queue pool without a server', () => {
 describe('queue worker gate', () => {
   const none = new Set<string>();
   it('accepts the built-in kinds with well-formed options', () => {
-    expect(queueKinds()).toEqual(expect.arrayContaining(['selftest', 'chain', 'train-member', 'swag-member']));
+    expect(queueKinds()).toEqual(expect.arrayContaining(['selftest', 'chain', 'train-member', 'swag-member', 'subspace-chain']));
     expect(validateTask({ kind: 'selftest', seed: 1, stream: 0, options: { steps: 3 } }, none).kind).toBe('selftest');
     const spec = { inputs: 1, hidden: [4], outputs: 1, activation: 'relu', likelihood: 'gaussian' };
-    expect(() => validateTask({ kind: 'chain', seed: 1, stream: 2, options: { target: { type: 'bnn', spec, noiseVar: 0.1 }, kernel: { type: 'nuts', maxTreeDepth: 5 }, keep: 'both' } }, none)).not.toThrow();
+    expect(() => validateTask({ kind: 'chain', seed: 1, stream: 2, options: { target: { type: 'bnn', spec, noiseVar: 0.1 }, kernel: { type: 'nuts', maxTreeDepth: 5 }, returns: 'both' } }, none)).not.toThrow();
+    expect(() => validateTask({ kind: 'subspace-chain', seed: 1, stream: 1, options: { target: { type: 'bnn', spec, noiseVar: 0.1, temperature: 1 }, warmup: 10, draws: 5, thin: 1, kernel: { type: 'nuts' }, adapt: { metric: 'dense' }, returns: 'draws' } }, none)).not.toThrow();
   });
 
   it('refuses unknown kinds and fields, malformed options, and user targets off the allow-list', () => {
@@ -85,6 +86,9 @@ describe('queue worker gate', () => {
       [{ kind: 'selftest', seed: 1, stream: 0, options: [] }, /options: expected an object/],
       [{ kind: 'chain', seed: 1, stream: 0, options: { target: { type: 'bnn', spec: { inputs: 0 } } } }, /options\.target\.spec\.inputs/],
       [{ kind: 'chain', seed: 1, stream: 0, options: { target: { type: 'module', url: 'file:///x.mjs' } } }, /allow-list.*allowed: none/],
+      // A subspace chain samples a network only, and returns the whitened coordinates' draws.
+      [{ kind: 'subspace-chain', seed: 1, stream: 0, options: { target: { type: 'module', url: 'file:///x.mjs' } } }, /options\.target\.type/],
+      [{ kind: 'subspace-chain', seed: 1, stream: 0, options: { returns: 'predictive' } }, /options\.returns/],
     ];
     for (const [t, re] of bad) expect(() => validateTask(t, none)).toThrow(re);
     expect(() => validateTask({ kind: 'chain', seed: 1, stream: 0, options: { target: { type: 'module', url: 'file:///x.mjs' } } }, new Set(['file:///x.mjs']))).not.toThrow();

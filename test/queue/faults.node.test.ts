@@ -43,7 +43,7 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       if (signal === 'SIGTERM') expect(workers[victim].log()).toMatch(/re-queued \(worker stopping\)/);
       expect(restarts).toHaveLength(1);
       expect(restarts[0].attempt).toBeGreaterThanOrEqual(1);
-      const resumedAt = (restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration;
+      const resumedAt = (restarts[0].checkpoint as { checkpoint: { iteration: number } }).checkpoint.iteration;
       expect(resumedAt).toBeGreaterThan(opts.warmup);
       expect(resumedAt).toBeLessThan(opts.warmup + opts.draws);
       const logged = /chain stream 0, attempt [1-9], from a checkpoint \((\d+) logged items\)/.exec(workers[1 - victim].log());
@@ -79,7 +79,7 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       const logged = /chain stream 0, attempt 1, from a checkpoint \((\d+) logged items\)/.exec(worker.log());
       expect(Number(logged?.[1])).toBeGreaterThan(0);
       expect(restarts.map((e) => e.attempt)).toEqual([1]);
-      expect((restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration).toBeGreaterThan(chainOptions.warmup);
+      expect((restarts[0].checkpoint as { checkpoint: { iteration: number } }).checkpoint.iteration).toBeGreaterThan(chainOptions.warmup);
       const local = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, { ...chainOptions, poolSize: 1 });
       expect(bitsOf(r.draws![0])).toEqual(bitsOf(local.draws![0]));
       expect(r.results[0].count).toBe(chainOptions.draws);

@@ -98,7 +98,7 @@ describe('formatTables', () => {
 });
 
 describe('cost ordering', () => {
-  it('sums seconds only over the suites where every method of the chain ran', () => {
+  it('sums seconds only over the suites where every method of the ranking ran', () => {
     const cost = FIELD_ORDERINGS.find((o) => o.name === 'cost')!;
     const a = suite({ 'mc-dropout': 0, hmc: 0 }, { 'mc-dropout': 1, hmc: 10 });
     const b = { ...suite({ 'mc-dropout': 0 }, { 'mc-dropout': 2 }), name: 'energy' };

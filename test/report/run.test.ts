@@ -99,6 +99,21 @@ describe('runSuite', () => {
     expect(m.metrics!.auroc).toBe(0.5);
   });
 
+  it('relays each method\'s progress under its name, and a cancel during one method starts no later one', async () => {
+    const progress: string[] = [];
+    const reporting: MethodEntry = { summary: '', options: METHOD_OPTIONS, train: async (d, o) => (o.onProgress?.({ epoch: 1, epochs: 1, loss: 0 }), constant.train(d, o)) };
+    const r = await runSuite(suite, { first: reporting, second: reporting }, { onProgress: (s, m, p) => progress.push(`${s}/${m}:${p.epoch}/${p.epochs}`) });
+    expect(r.methods.map((m) => m.method)).toEqual(['first', 'second']);
+    expect(progress).toEqual(['toy-gap/first:1/1', 'toy-gap/second:1/1']);
+
+    const c = new AbortController();
+    const started: string[] = [];
+    const cancels: MethodEntry = { summary: '', options: METHOD_OPTIONS, train: async (d, o) => (c.abort(), constant.train(d, o)) };
+    const run = runSuite(suite, { cancels, after: constant }, { signal: c.signal, onMethodStart: (_s, m) => started.push(m) });
+    await expect(run).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(started).toEqual(['cancels']);
+  });
+
   it('stops the whole run when the caller cancels', async () => {
     const c = new AbortController();
     c.abort();

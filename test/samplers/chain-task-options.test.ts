@@ -14,10 +14,10 @@ test("the 'chain' task's options are the MCMC schema's fields, checked before an
   expect(CHAIN_TASK_OPTIONS.fields.thin).toBe(CHAIN_RUN_FIELDS.thin);
   expect(CHAIN_TASK_OPTIONS.fields.checkpointEvery).toBe(CHAIN_RUN_FIELDS.checkpointEvery);
   expect(CHAIN_TASK_OPTIONS.value({}, 'checkpointEvery')).toBe(100);
-  expect(CHAIN_TASK_OPTIONS.value({}, 'keep')).toBe('draws');
-  expect(code(() => CHAIN_TASK_OPTIONS.check({ target, warmup: 10, draws: 5, keep: 'both', kernel: { type: 'nuts' }, adapt: { metric: 'dense' } }))).toBeUndefined();
+  expect(CHAIN_TASK_OPTIONS.value({}, 'returns')).toBe('draws');
+  expect(code(() => CHAIN_TASK_OPTIONS.check({ target, warmup: 10, draws: 5, returns: 'both', kernel: { type: 'nuts' }, adapt: { metric: 'dense' } }))).toBeUndefined();
   expect(code(() => CHAIN_TASK_OPTIONS.check({ target, wramup: 10 }))).toMatch(/^E_ARG .*wramup.*warmup/);
-  expect(code(() => CHAIN_TASK_OPTIONS.check({ target, keep: 'all' }))).toMatch(/^E_ARG .*keep/);
+  expect(code(() => CHAIN_TASK_OPTIONS.check({ target, returns: 'all' }))).toMatch(/^E_ARG .*returns/);
   expect(code(() => CHAIN_TASK_OPTIONS.check({ target, thin: 0 }))).toMatch(/^E_ARG .*thin/);
   expect(code(() => CHAIN_TASK_OPTIONS.check({ target, kernel: 'nuts' }))).toMatch(/^E_ARG .*kernel/);
 });

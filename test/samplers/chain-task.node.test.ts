@@ -48,7 +48,7 @@ describe("'chain' tasks in the pool", () => {
       const got = await lib.sampleChains(bnnTarget(), { ...short, pool: chain1Dies, onRestart: (e) => restarts.push(e) });
       expect(restarts).toHaveLength(1);
       expect(restarts[0]).toMatchObject({ taskId: 1, attempt: 1 });
-      expect((restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration).toBe(60);
+      expect((restarts[0].checkpoint as { checkpoint: { iteration: number } }).checkpoint.iteration).toBe(60);
       expect(bits(got)).toEqual(bits(expected));
     } finally {
       await pool.close();
@@ -76,7 +76,7 @@ describe("'chain' tasks in the pool", () => {
 
   it('keeps f(x*) per draw, equal to the network at the kept draws', async () => {
     const xTest = new Float32Array([0.5, -0.5, 1, 2, -1, 0]);
-    const r = await lib.sampleChains(bnnTarget(xTest), { ...short, keep: 'both', poolSize: 0 });
+    const r = await lib.sampleChains(bnnTarget(xTest), { ...short, returns: 'both', poolSize: 0 });
     expect(r.predictSize).toBe(3);
     const mlp = await advanced.Mlp.create((bnnTarget() as { spec: MlpSpec }).spec);
     for (const i of [0, 17, 39]) {

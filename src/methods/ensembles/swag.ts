@@ -51,14 +51,14 @@ type Method = 'swa' | 'swag' | 'multiswag';
 export async function trainSwa<O extends Omit<SwagOptions, 'scale' | 'samples' | 'rank' | 'diagonal'>>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
   SWA_OPTIONS.check(opts);
   checkMemory(estimateSwag('swa', train, opts), opts.memoryBudget);
-  return trainWith('swa', train, { ...opts, diagonal: true }, 1);
+  return trainOne('swa', train, { ...opts, diagonal: true });
 }
 
 /** SWAG (low rank + diagonal, or diagonal only). */
 export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
   SWAG_OPTIONS.check(opts);
   checkMemory(estimateSwag('swag', train, opts), opts.memoryBudget);
-  return trainWith('swag', train, opts, 1);
+  return trainOne('swag', train, opts);
 }
 
 /** MultiSWAG: M independent SWAG runs, one 'swag-member' task each, fanned out on `pool` (default: in-thread). */
@@ -81,21 +81,16 @@ export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset,
   return swagPosterior('multiswag', spec, out[0].standardizer, membersOf(spec, out, opts.predictiveNoise), state);
 }
 
-async function trainWith<T extends TaskKind>(method: Method, train: Dataset, opts: SwagOptions, members: number): Promise<SwagPosterior<T>> {
+/** SWA and SWAG: one SWAG run, in this thread (stream 0, as member 0 of MultiSWAG). */
+async function trainOne<T extends TaskKind>(method: Method, train: Dataset, opts: SwagOptions): Promise<SwagPosterior<T>> {
   const spec = specFor(train, opts);
   const diagonal = opts.diagonal ?? false;
   const state = drawState(method, diagonal, opts.scale, opts.samples);
-  const run = runOptionsOf(opts);
-  const out: SwagMoments[] = [];
-  for (let m = 0; m < members; m++) {
-    out.push(
-      await runSwagMember(spec, run, opts.seed ?? 0, m, { x: train.x, y: train.y }, {
-        signal: opts.signal,
-        onProgress: opts.onProgress && ((p) => opts.onProgress!({ task: m, ...p })),
-      }),
-    );
-  }
-  return swagPosterior(method, spec, out[0].standardizer, membersOf(spec, out, opts.predictiveNoise), state);
+  const out = await runSwagMember(spec, runOptionsOf(opts), opts.seed ?? 0, 0, { x: train.x, y: train.y }, {
+    signal: opts.signal,
+    onProgress: opts.onProgress && ((p) => opts.onProgress!({ task: 0, ...p })),
+  });
+  return swagPosterior(method, spec, out.standardizer, membersOf(spec, [out], opts.predictiveNoise), state);
 }
 
 /** The members as the posterior keeps them, each predicting with `predictiveNoise` when given. */

@@ -94,7 +94,7 @@ export class LoraAdapters {
   }
 
   /** ∂L/∂φ from ∂L/∂θ (the chain rule through the merge), written into `out`. */
-  chain(gTheta: ArrayLike<number>, phi: ArrayLike<number>, out: Float32Array | Float64Array): void {
+  pullBack(gTheta: ArrayLike<number>, phi: ArrayLike<number>, out: Float32Array | Float64Array): void {
     for (const p of this.placed) {
       const { fanIn: I, fanOut: O, rank: r } = p;
       for (let j = 0; j < r * (I + O); j++) out[p.a + j] = 0;
@@ -130,7 +130,7 @@ export function adapterObjective(ad: LoraAdapters, o: { priorPrecision?: number 
     ad.mergeInto(theta, phi);
     arena.f32(thetaPtr, mlp.size).set(theta);
     const loss = mlp.lossAndGradAt(thetaPtr, gThetaPtr, x, y, batch, { scale: 1 / batch });
-    ad.chain(arena.f32(gThetaPtr, mlp.size), phi, out);
+    ad.pullBack(arena.f32(gThetaPtr, mlp.size), phi, out);
     return loss;
   };
   return {

@@ -81,7 +81,7 @@ async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, 
   const r = await sampleChains(
     { type: 'bnn', spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar, xTest: standardizer ? standardizeX(standardizer, probes) : probes },
     {
-      chains: o.value(opts, 'chains'), warmup: o.value(opts, 'warmup'), draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
+      chains: o.value(opts, 'chains'), warmup: o.value(opts, 'warmup'), draws, thin, seed: opts.seed ?? 0, kernel, returns: 'both',
       metric: o.value(opts, 'metric'),
       pool: opts.pool, poolSize: opts.poolSize,
       signal: opts.signal,

@@ -20,8 +20,9 @@
  *     prior (precision λ) on θ and the noise of SWAG's predictive (the residual variance at θ̄, `noise`,
  *     or `predictiveNoise` — which `--tune` chooses on validation), optionally tempered; ∇z = U ∇θ;
  *  4. NUTS with Stan's warmup (samplers/) on a whitened z: Newton to the subspace mode, then z = mode
- *     + W w with W from the Hessian there (see laplaceWhitening); chains one after another in this
- *     thread — the subspace has `dimension` ≤ K coordinates, so a chain takes seconds;
+ *     + W w with W from the Hessian there (see laplaceWhitening); the chains are 'subspace-chain'
+ *     tasks fanned out on `pool` (default in-thread: the subspace has `dimension` ≤ K coordinates,
+ *     so a chain takes seconds);
  *  5. the kept draws mapped back to θ: a `SamplesPosterior` whose predictive is their mixture.
  * When K ≥ P (tiny networks) the subspace is the whole parameter space and this is exact NUTS.
  *
@@ -37,14 +38,21 @@ import { applyStandardizer } from '../../data/standardize.js';
 import { eigh } from '../../linalg/eigh.js';
 import { essBulk, rankNormalizedRhat } from '../../diagnostics/index.js';
 import { bnnTarget } from '../../samplers/bnn-target.js';
-import { runChain } from '../../samplers/chain.js';
+import type { ChainTaskResult } from '../../samplers/chain-task.js';
 import type { Target } from '../../samplers/types.js';
+import { fanOut } from '../../pool/fan-out.js';
+import { registerTask } from '../../pool/registry.js';
+import { runSubspaceChainTask, type SubspaceChainOptions } from './subspace-chain.js';
+import { lift, subspaceTarget, toSubspace, applyLinear, applyTransposed, type SubspaceBasis, type Whitening } from './subspace-target.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { samplesPosterior, type SamplesPosterior } from '../samples.js';
 import { trainSwag, type SwagMember, type SwagOptions, SWAG_OPTIONS } from '../ensembles/swag.js';
 import { int, num, type Infer } from '../../options/schema.js';
 import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
 import { checkMemory, estimateSwag } from '../memory.js';
+import { POOL_OR_OPTIONS } from '../common.js';
+
+export type { SubspaceBasis } from './subspace-target.js';
 
 export const SUBSPACE_OPTIONS = SWAG_OPTIONS.omit('trainSubspace', 'scale', 'samples', 'diagonal').extend('trainSubspace', {
   /** Fewer when the deviations span fewer. 5 is ~4× faster and measured less in-between uncertainty. */
@@ -54,6 +62,8 @@ export const SUBSPACE_OPTIONS = SWAG_OPTIONS.omit('trainSubspace', 'scale', 'sam
   maxTreeDepth: KERNEL_FIELDS.maxTreeDepth,
   metric: KERNEL_FIELDS.metric,
   temperature: num({ gt: 0, default: 1, help: 'temperature T of the subspace posterior p(θ(z) | D)^(1/T) (1: the Bayes posterior)' }),
+  /** Run the chains as 'subspace-chain' tasks on this pool, or on a pool made from these options; default: in-thread. */
+  ...POOL_OR_OPTIONS,
 });
 export type SubspaceOptions = Infer<typeof SUBSPACE_OPTIONS>;
 
@@ -94,26 +104,37 @@ export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, o
   const inSubspace = subspaceTarget(bnn, member.mean, basis);
   const lambda = (opts.priorPrecision ?? 1) / temperature;
   const whiten = laplaceWhitening(inSubspace, lambda, (h, k) => eigh(bnn.arena, h, k, { name: 'subspace Hessian' }));
-  const target = linearTarget(inSubspace, whiten);
 
   const thin = Math.max(1, Math.floor(draws / keep));
-  const kept: Float64Array[] = [];
-  let divergences = 0;
-  let gradEvals = 0;
-  const stepSizes: number[] = [];
-  for (let chain = 0; chain < chains; chain++) {
-    const r = await runChain(target, {
-      seed: opts.seed ?? 0, chain, warmup, draws, thin,
-      kernel: { type: 'nuts', ...(maxTreeDepth !== undefined ? { maxTreeDepth } : {}) },
-      adapt: { metric },
-      shouldStop: opts.signal ? () => opts.signal!.aborted : undefined,
-      onProgress: onProgress && ((p) => onProgress({ task: chain, epoch: p.iteration, epochs: p.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: divergences + p.divergences })),
-    });
-    kept.push(r.samples!.draws);
-    divergences += r.divergences;
-    gradEvals += r.gradEvals;
-    stepSizes.push(r.stepSize);
-  }
+  registerTask('subspace-chain', runSubspaceChainTask);
+  const chainOptions: SubspaceChainOptions = {
+    target: { type: 'bnn', spec: swag.spec, priorPrecision: opts.priorPrecision ?? 1, noiseVar: member.noiseVar, temperature },
+    warmup, draws, thin, returns: 'draws',
+    kernel: { type: 'nuts', ...(maxTreeDepth !== undefined ? { maxTreeDepth } : {}) },
+    adapt: { metric },
+  };
+  const done = new Array<number>(chains).fill(0);
+  const divergent = new Array<number>(chains).fill(0);
+  const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+  const results = await fanOut<ChainTaskResult>(
+    Array.from({ length: chains }, (_, c) => ({ kind: 'subspace-chain', seed: opts.seed ?? 0, stream: c, options: chainOptions })),
+    {
+      pool: opts.pool ?? { size: 0 },
+      data: { x: data.x, y: data.y, mean: member.mean, basis: basis.u, center: whiten.center, whitening: whiten.w },
+      signal: opts.signal,
+      // One bar for the whole run: iterations summed over chains, labelled by phase; `loss` carries the reporting chain's step size.
+      onProgress: onProgress && ((e) => {
+        const p = e.payload as { chain: number; phase: 'warmup' | 'sampling'; stepSize: number; acceptance: number; divergences: number };
+        done[p.chain] = e.step;
+        divergent[p.chain] = p.divergences;
+        onProgress({ task: p.chain, epoch: sum(done), epochs: chains * e.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: sum(divergent) });
+      }),
+    },
+  );
+  const kept = results.map((r) => r.draws!);
+  const divergences = sum(results.map((r) => r.divergences));
+  const gradEvals = sum(results.map((r) => r.gradEvals));
+  const stepSizes = results.map((r) => r.stepSize);
 
   // The chains sampled the whitened w; θ = θ̄ + Uᵀ(mode + W w).
   const k = basis.dim;
@@ -154,16 +175,8 @@ function samplerWarnings(rhat: number, ess: number, divergences: number, iterati
 
 /** The SWAG run's options: everything but the sampler's. */
 function swagOptionsOf(o: SubspaceOptions): SwagOptions {
-  const { dimension: _dimension, chains: _chains, warmup: _warmup, draws: _draws, keep: _keep, maxTreeDepth: _depth, metric: _metric, temperature: _temperature, ...swag } = o;
+  const { dimension: _dimension, chains: _chains, warmup: _warmup, draws: _draws, keep: _keep, maxTreeDepth: _depth, metric: _metric, temperature: _temperature, pool: _pool, ...swag } = o;
   return swag;
-}
-
-/** The subspace's directions uⱼ (dim × P, row-major) and the share of the deviations' variance they keep. */
-export interface SubspaceBasis {
-  dim: number;
-  /** dim × P: row j is uⱼ = Dᵀvⱼ/‖Dᵀvⱼ‖, vⱼ the eigenvector of DDᵀ with the j-th largest eigenvalue (orthonormal rows). */
-  u: Float64Array;
-  explained: number;
 }
 
 /**
@@ -198,37 +211,6 @@ export function principalBasis(m: Pick<SwagMember, 'dev' | 'rank' | 'mean'>, dim
   });
   const kept = order.reduce((s, j) => s + values[j], 0);
   return { dim: order.length, u, explained: total > 0 ? kept / total : 0 };
-}
-
-/** θ = θ̄ + Uᵀz. */
-function lift(mean: Float32Array, basis: SubspaceBasis, z: ArrayLike<number>, out = new Float64Array(mean.length)): Float64Array {
-  const P = mean.length;
-  for (let i = 0; i < P; i++) out[i] = mean[i];
-  for (let j = 0; j < basis.dim; j++) {
-    const zj = z[j];
-    for (let i = 0; i < P; i++) out[i] += zj * basis.u[j * P + i];
-  }
-  return out;
-}
-
-/** The network's posterior as a density on z: log p(θ(z) | D), ∇z = U ∇θ. */
-function subspaceTarget(net: Target, mean: Float32Array, basis: SubspaceBasis): Target {
-  const P = mean.length;
-  const theta = new Float64Array(P);
-  const gTheta = new Float64Array(P);
-  return {
-    dim: basis.dim,
-    logDensity(z, grad) {
-      lift(mean, basis, z, theta);
-      const lp = net.logDensity(theta, gTheta);
-      for (let j = 0; j < basis.dim; j++) {
-        let s = 0;
-        for (let i = 0; i < P; i++) s += basis.u[j * P + i] * gTheta[i];
-        grad[j] = s;
-      }
-      return lp;
-    },
-  };
 }
 
 /**
@@ -271,12 +253,6 @@ function laplaceWhitening(t: Target, floor: number, eig: Eigh): Whitening {
 /** Newton iterations at most when looking for the subspace posterior's mode (k ≤ K ≈ 20 coordinates). */
 const NEWTON_STEPS = 30;
 
-/** z = center + W w. */
-interface Whitening {
-  center: Float64Array;
-  w: Float64Array;
-}
-
 /** W = V·diag(1/√max(eᵢ, floor)) at z from −∇² log p by central differences (identity·floor^-½ where not finite). */
 function whitener(t: Target, at: Float64Array, floor: number, eig: Eigh): Float64Array {
   const k = t.dim;
@@ -307,44 +283,3 @@ function whitener(t: Target, at: Float64Array, floor: number, eig: Eigh): Float6
   return w;
 }
 
-/** Wᵀ v for a k × k row-major W. */
-function applyTransposed(w: Float64Array, v: ArrayLike<number>, out: Float64Array = new Float64Array(v.length)): Float64Array {
-  const k = v.length;
-  out.fill(0);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) out[j] += w[i * k + j] * v[i];
-  return out;
-}
-
-/** W w for a k × k row-major W. */
-function applyLinear(w: Float64Array, v: ArrayLike<number>, out = new Float64Array(v.length)): Float64Array {
-  const k = v.length;
-  for (let i = 0; i < k; i++) {
-    let s = 0;
-    for (let j = 0; j < k; j++) s += w[i * k + j] * v[j];
-    out[i] = s;
-  }
-  return out;
-}
-
-/** The density of w where z = center + W w: log p(z), ∇w = Wᵀ ∇z (the Jacobian is constant). */
-function linearTarget(t: Target, wh: Whitening): Target {
-  const k = t.dim;
-  const z = new Float64Array(k);
-  const gz = new Float64Array(k);
-  return {
-    dim: k,
-    logDensity(v, grad) {
-      toSubspace(wh, v, z);
-      const lp = t.logDensity(z, gz);
-      applyTransposed(wh.w, gz, grad);
-      return lp;
-    },
-  };
-}
-
-/** z = center + W w. */
-function toSubspace(wh: Whitening, v: ArrayLike<number>, out = new Float64Array(v.length)): Float64Array {
-  applyLinear(wh.w, v, out);
-  for (let i = 0; i < out.length; i++) out[i] += wh.center[i];
-  return out;
-}

@@ -222,7 +222,7 @@ async function laplaceHead(d: Dataset, opts: HeadOptions): Promise<LaplacePoster
   for (let r = 0; r < rounds; r++) {
     const res = await fit(mlp, d, { epochs, batchSize, learningRate: 0.01, priorPrecision: prior, seed: opts.seed ?? 0, standardize: false, init: theta });
     theta = res.params;
-    post = await laplaceAt(mlp, theta, d, { subset: 'all', hessian: mlp.size <= 4000 ? 'full' : 'kron', tune: 'marglik', priorPrecision: prior });
+    post = await laplaceAt(mlp, theta, d, { subset: 'all', hessian: mlp.size <= 4000 ? 'full' : 'kron', priorPrecisionMode: 'marglik', priorPrecision: prior });
     const next = (post.info as { priorPrecision: number }).priorPrecision;
     const settled = Math.abs(Math.log(next / prior)) < 0.01;
     prior = next;

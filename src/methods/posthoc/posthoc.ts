@@ -29,6 +29,8 @@ export interface PosthocOptions extends Pick<LaplaceFitOptions, 'hessian' | 'sub
    * Prior precision: 'marglik' (default: maximize the Laplace evidence on the training data) or a
    * fixed positive number.
    */
+  priorPrecisionMode?: 'marglik' | number;
+  /** @deprecated Earlier name of `priorPrecisionMode`, read when that is absent ("tune" names only the validation search of `trainMethod`). */
   tune?: 'marglik' | number;
   /** Gaussian observation σ in target units (default: tuned by the evidence, or the residuals for MC dropout). */
   noise?: number;
@@ -81,11 +83,12 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
     predictive: opts.predictive,
     link: opts.link,
     budget: opts.budget,
-    tune: opts.tune ?? 'marglik',
+    priorPrecisionMode: opts.priorPrecisionMode ?? opts.tune ?? 'marglik',
     noiseVar: opts.noise !== undefined ? noiseVariance(checkNoise(opts.noise), std) : undefined,
     standardizer: std,
   };
-  if (lo.tune !== 'marglik' && !(typeof lo.tune === 'number' && lo.tune > 0)) throw argError('E_ARG', 'tune', "'marglik' or a positive prior precision", describe(lo.tune), "Use 'marglik' (default).");
+  const mode = lo.priorPrecisionMode;
+  if (mode !== 'marglik' && !(typeof mode === 'number' && mode > 0)) throw argError('E_ARG', 'priorPrecisionMode', "'marglik' or a positive prior precision", describe(mode), "Use 'marglik' (default).");
   return (await laplaceAt(mlp, net.theta, data, lo)) as LaplacePosterior;
 }
 

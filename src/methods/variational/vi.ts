@@ -19,8 +19,8 @@ import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
-import { noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
-import { bool, int, num, type Infer } from '../../options/schema.js';
+import { noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
+import { bool, int, num, schema, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateVi } from '../memory.js';
 
 export { VI_TAG };
@@ -36,15 +36,20 @@ export const VI_OPTIONS = METHOD_OPTIONS.extend('trainVi', {
 });
 export type ViOptions = Infer<typeof VI_OPTIONS>;
 
+/** The fields of VI_OPTIONS the objective reads (checked by the same schema fields). */
+const OBJECTIVE_OPTIONS = schema('viObjective', { priorPrecision: VI_OPTIONS.fields.priorPrecision, klWeight: VI_OPTIONS.fields.klWeight, rhoInit: VI_OPTIONS.fields.rhoInit });
+
 /** The negative ELBO per example over φ = (μ, ρ), as a `fit` objective. Exposed for tests. */
 export function viObjective(
   mlp: Mlp,
   o: { priorPrecision?: number; klWeight?: number; rhoInit?: number; noise?: NoiseEstimate } = {},
 ): Objective & { lastKl: number } {
   const P = mlp.size;
-  const lambda = numOption(o.priorPrecision, 'priorPrecision', 1, 0, Infinity, true);
-  const w = numOption(o.klWeight, 'klWeight', 1, 0, Infinity);
-  const rho0 = numOption(o.rhoInit, 'rhoInit', -3, -Infinity, Infinity, true);
+  const { noise: _noise, ...numbers } = o;
+  OBJECTIVE_OPTIONS.check(numbers);
+  const lambda = OBJECTIVE_OPTIONS.value(o, 'priorPrecision');
+  const w = OBJECTIVE_OPTIONS.value(o, 'klWeight');
+  const rho0 = OBJECTIVE_OPTIONS.value(o, 'rhoInit');
   const arena = mlp.arena;
   // Scratch for the draw: allocated with the engine, outside fit's mark.
   const theta = arena.allocF32(P);
