@@ -25,7 +25,7 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
   checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
-  const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n));
+  const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n, true));
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
     noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, r.standardizer) : residualVariance(mlp, r.params, applyStandardizer(r.standardizer!, train));

@@ -62,6 +62,7 @@ export function noiseObjective(mlp: Mlp, noise: NoiseEstimate | undefined, dropo
   return {
     size: mlp.size,
     init: (seed, stream) => mlp.init(seed, stream),
+    validationLossAt: (params, x, y, batch) => heldOutLoss(mlp, params, x, y, batch),
     lossAndGradAt(params, grad, x, y, batch, ctx) {
       const loss = mlp.lossAndGradAt(params, grad, x, y, batch, {
         ...extra,
@@ -73,6 +74,15 @@ export function noiseObjective(mlp: Mlp, noise: NoiseEstimate | undefined, dropo
       return loss;
     },
   };
+}
+
+/**
+ * Early stopping's score of held-out rows (train/fit.ts): the summed NLL at unit noise for a Gaussian
+ * (the squared error: the EM noise moves between epochs, and the criterion must not), the plain NLL
+ * (no β) otherwise, no dropout.
+ */
+export function heldOutLoss(mlp: Mlp, params: number, x: number, y: number, batch: number): number {
+  return mlp.lossAt(params, x, y, batch, { noiseVar: 1 });
 }
 
 /**

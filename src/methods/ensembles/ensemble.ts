@@ -25,7 +25,7 @@ import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
 import { bool, int, num, type Infer } from '../../options/schema.js';
-import { defaultEpochs, engineFor, memberProgress, METHOD_OPTIONS, POOL, specFor } from '../common.js';
+import { budgetOf, engineFor, memberProgress, METHOD_OPTIONS, POOL, specFor } from '../common.js';
 import { BETA_NLL, betaNllOf, NOISE, noiseFor, PREDICTIVE_NOISE, predictiveNoiseVar, standardized, varianceFloorOf } from '../noise.js';
 import { checkMemory, estimateEnsemble } from '../memory.js';
 
@@ -60,7 +60,7 @@ export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, o
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const fixed = noiseFor(spec.likelihood, opts.noise, standardizer);
   const options: MemberOptions = {
-    epochs: opts.epochs ?? defaultEpochs(data.n, o.value(opts, 'batchSize')),
+    ...budgetOf(opts, data.n, true),
     batchSize: o.value(opts, 'batchSize'),
     learningRate,
     priorPrecision: o.value(opts, 'priorPrecision'),

@@ -7,7 +7,7 @@ import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
-import { fit } from '../../train/fit.js';
+import { fit, type EarlyStopping } from '../../train/fit.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import type { Arena } from '../../wasm/index.js';
 import { adversarialObjective } from './adversarial.js';
@@ -26,6 +26,8 @@ export interface MemberOptions {
   betaNll?: number;
   /** Adversarial training (./adversarial.ts): ε per input, standardized units; absent: off. */
   adversarial?: Float32Array;
+  /** Early stopping on held-out rows (train/fit.ts), each member with its own seeded rows; absent: the fixed epochs. */
+  earlyStopping?: EarlyStopping;
 }
 
 export interface MemberResult {
@@ -61,6 +63,7 @@ export async function trainMember(
   const noise = spec.likelihood === 'gaussian' ? new NoiseEstimate(options.noiseVar ?? 1, options.noiseVar !== undefined) : undefined;
   const r = await fit(mlp, ds, {
     epochs: options.epochs,
+    earlyStopping: options.earlyStopping,
     batchSize: options.batchSize,
     learningRate: options.learningRate,
     seed,

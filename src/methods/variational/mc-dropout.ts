@@ -57,7 +57,7 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
-  const fo = fitOptionsOf(opts, 0, data.n);
+  const fo = fitOptionsOf(opts, 0, data.n, true);
   const r = await fit(mlp, data, {
     ...fo,
     standardize: false,
