@@ -23,6 +23,10 @@ const TUNED = ['map', 'ensemble', 'mc-dropout', 'laplace', 'vi', 'swag'];
 const methods = opt('--methods', TUNED.join(',')).split(',');
 const here = (f) => new URL(f, import.meta.url);
 
+// Samplers over all 1,201 weights take full-data gradients: at 50k rows their default warmup/draws would
+// take hours here, so the memory run shortens them (memory does not grow with iterations: draws are thinned to 100).
+const SHORT = { nuts: { warmup: 10, draws: 10, chains: 2 }, hmc: { warmup: 10, draws: 10, chains: 2 }, 'swag-subspace': { warmup: 10, draws: 10, chains: 2 } };
+
 if (args.includes('--child')) await child();
 else if (args.includes('--rss')) rss();
 else if (args.includes('--merge')) report(opt('--merge').split(',').map((p) => JSON.parse(readFileSync(here(`${p}.json`), 'utf8'))));
@@ -72,7 +76,9 @@ async function measure() {
   report([{ results }]);
 }
 
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+function mean(xs) {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
 
 function report(runs) {
   const results = {};
@@ -113,14 +119,12 @@ function report(runs) {
   console.log('wrote eval/DEFAULTS.md');
 }
 
-// Samplers over all 1,201 weights take full-data gradients: at 50k rows their default warmup/draws would
-// take hours here, so the memory run shortens them (memory does not grow with iterations: draws are thinned to 100).
-const SHORT = { nuts: { warmup: 10, draws: 10, chains: 2 }, hmc: { warmup: 10, draws: 10, chains: 2 }, 'swag-subspace': { warmup: 10, draws: 10, chains: 2 } };
-
 function rss() {
-  const rows = [];
+  // Rows of earlier --rss runs are kept (a method run again replaces its row).
+  const methodsNow = opt('--methods', Object.keys(METHODS).join(',')).split(',');
+  const rows = existsSync(here('rss.json')) ? JSON.parse(readFileSync(here('rss.json'), 'utf8')).rows.filter((r) => !methodsNow.includes(r.method)) : [];
   for (const m of opt('--methods', Object.keys(METHODS).join(',')).split(',')) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', m], { encoding: 'utf8', timeout: 900e3 });
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', m], { encoding: 'utf8', timeout: 300e3 });
     const last = r.stdout.trim().split('\n').pop();
     const row = r.status === 0 && last ? JSON.parse(last) : { method: m, error: (r.stderr || 'timeout').trim().split('\n').pop().slice(0, 120) };
     rows.push({ ...row, extra: SHORT[m] });
