@@ -4,7 +4,8 @@
 // interleaved `--repeats` times. Per run: draws/s while sampling (kept draws of all chains / seconds
 // until the last chain's result is back), the seconds of the final diagnostics after it, peak RSS,
 // and the longest the main thread's event loop was blocked while sampling and in the whole call
-// (perf_hooks monitorEventLoopDelay). Prints {"chains": {...}} with the medians and the 2-worker /
+// (perf_hooks monitorEventLoopDelay; and in CPU time, which a loaded machine does not inflate), and the
+// load average at the end. Prints {"chains": {...}} with the medians and the 2-worker /
 // 1-worker ratio of draws/s (each repeat's ratio, then their median). `--dist DIR`: another build.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,13 +33,15 @@ if (a.one !== undefined) {
       if (p.status !== 0) throw new Error(`chains benchmark (pool size ${size}) failed: exit ${p.status}`);
       const res = JSON.parse(p.stdout.trim().split('\n').pop());
       runs[size].push(res);
-      console.error(`repeat ${r + 1}, ${size === 0 ? 'in-thread' : `${size} worker(s)`}: ${res.draws_per_s.toFixed(0)} draws/s sampling, diagnostics ${res.diagnostics_s.toFixed(1)} s, peak RSS ${res.peak_rss_mb.toFixed(0)} MB, max event-loop block ${res.max_block_sampling_ms.toFixed(0)} ms while sampling, ${res.max_block_ms.toFixed(0)} ms overall`);
+      console.error(`repeat ${r + 1}, ${size === 0 ? 'in-thread' : `${size} worker(s)`}: ${res.draws_per_s.toFixed(0)} draws/s sampling, diagnostics ${res.diagnostics_s.toFixed(1)} s, peak RSS ${res.peak_rss_mb.toFixed(0)} MB, max event-loop block ${res.max_block_sampling_ms.toFixed(0)} ms while sampling, ${res.max_block_ms.toFixed(0)} ms overall (CPU: ${res.max_block_cpu_sampling_ms.toFixed(0)} ms sampling, ${res.max_block_cpu_diagnostics_ms.toFixed(0)} ms diagnostics), load ${res.load_avg.toFixed(1)}`);
     }
   }
   const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
   const summary = (rs) => ({
     draws_per_s: median(rs.map((x) => x.draws_per_s)), diagnostics_s: median(rs.map((x) => x.diagnostics_s)), peak_rss_mb: median(rs.map((x) => x.peak_rss_mb)),
     max_block_sampling_ms: Math.max(...rs.map((x) => x.max_block_sampling_ms)), max_block_ms: Math.max(...rs.map((x) => x.max_block_ms)),
+    max_block_cpu_sampling_ms: Math.max(...rs.map((x) => x.max_block_cpu_sampling_ms)), max_block_cpu_diagnostics_ms: Math.max(...rs.map((x) => x.max_block_cpu_diagnostics_ms)),
+    load_avg: median(rs.map((x) => x.load_avg)),
   });
   const chains = {
     chains: 4, draws: Number(a.draws), warmup: Number(a.warmup), dim: 6, repeats: Number(a.repeats),
@@ -56,6 +59,18 @@ async function one(size) {
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
+  // The same blocks in CPU time of this process between two turns of its event loop: on a loaded
+  // machine the wall-clock blocks above include time the OS gave to other processes, this does not
+  // (but it counts the workers' threads too, so it is only the main thread's own when they are idle:
+  // in-thread, and during the final diagnostics).
+  let lastCpu = process.cpuUsage();
+  let cpuBlockMs = 0;
+  const cpuTicker = setInterval(() => {
+    const c = process.cpuUsage();
+    cpuBlockMs = Math.max(cpuBlockMs, (c.user + c.system - lastCpu.user - lastCpu.system) / 1000);
+    lastCpu = c;
+  }, 5);
+  let samplingCpuBlockMs = 0;
   const t0 = performance.now();
   // The sampling phase ends when every chain has reported its last iteration (the results follow at once).
   const total = Number(a.warmup) + Number(a.draws);
@@ -70,6 +85,8 @@ async function one(size) {
       if (finished.size === 4) {
         samplingMaxNs = h.max;
         samplingEnd = performance.now();
+        samplingCpuBlockMs = cpuBlockMs;
+        cpuBlockMs = 0;
       }
     },
   });
@@ -78,10 +95,12 @@ async function one(size) {
   await new Promise((r) => setTimeout(r, 20));
   h.disable();
   clearInterval(sampler);
+  clearInterval(cpuTicker);
   peak = Math.max(peak, process.memoryUsage().rss);
   await pool.close();
   return {
     size, draws_per_s: (r.chains * r.count) / r.seconds, sampling_s: r.seconds, diagnostics_s: wall - (samplingEnd - t0) / 1000,
-    wall_s: wall, peak_rss_mb: peak / 2 ** 20, max_block_sampling_ms: samplingMaxNs / 1e6, max_block_ms: h.max / 1e6, rhat_max: Math.max(...r.diagnostics.rhat),
+    wall_s: wall, peak_rss_mb: peak / 2 ** 20, max_block_sampling_ms: samplingMaxNs / 1e6, max_block_ms: h.max / 1e6,
+    max_block_cpu_sampling_ms: samplingCpuBlockMs, max_block_cpu_diagnostics_ms: cpuBlockMs, load_avg: (await import('node:os')).loadavg()[0], rhat_max: Math.max(...r.diagnostics.rhat),
   };
 }

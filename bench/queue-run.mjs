@@ -80,30 +80,82 @@ try {
   const overhead = { local: await perTask(local1), queue: await perTask(q1) };
   log(JSON.stringify(overhead));
 
-  // (2) 16 NUTS chains on a small BNN (1-20-1, 100 points): 1 vs 2 worker processes, local 2-worker pool beside.
+  // (2) 16 NUTS chains on a small BNN (1-20-1, 100 points), 300 warmup + 700 draws each: 1 vs 2
+  // worker processes, with the local pool of 1 and of 2 workers beside (what this machine allows).
   const x = Float32Array.from({ length: 100 }, (_, i) => i / 25 - 2);
   const y = Float32Array.from(x, (v, i) => Math.sin(2 * v) + 0.1 * Math.cos(11 * i));
   const data = lib.makeDataset({ data: x, cols: 1 }, y);
   const target = { type: 'bnn', spec: { inputs: 1, hidden: [20], outputs: 1, activation: 'tanh', likelihood: 'gaussian' }, data, noiseVar: 0.01 };
-  const chains = (pool) => lib.sampleChains(target, { chains: 16, warmup: 150, draws: 150, seed: 2, kernel: { type: 'nuts', maxTreeDepth: 6 }, pool });
+  const WARMUP = 300;
+  const DRAWS = 700;
+  const chains = (pool) => lib.sampleChains(target, { chains: 16, warmup: WARMUP, draws: DRAWS, seed: 2, kernel: { type: 'nuts', maxTreeDepth: 6 }, pool });
+  // Where a queue run's time goes, from BullMQ's events as the caller hears them: until the first
+  // job starts, the jobs themselves (busy share of the workers), the tail a late long chain leaves
+  // (last start to last end), and from the last end until the pool's run resolves (collecting the
+  // results). `chains_s` is the pool's part (sampleChains' `seconds`); the rest of `total_s` is the
+  // caller's diagnostics (R-hat, ESS), serial and the same on every backend.
+  const { QueueEvents } = await import('bullmq');
+  const measure = async (pool, queue, workers) => {
+    let qe;
+    const active = new Map();
+    const spans = [];
+    if (queue) {
+      qe = new QueueEvents(queue, { connection: { host: '127.0.0.1', port } });
+      await qe.waitUntilReady();
+      qe.on('active', ({ jobId }) => active.set(jobId, performance.now()));
+      qe.on('completed', ({ jobId }) => spans.push([active.get(jobId), performance.now()]));
+    }
+    const t0 = performance.now();
+    const r = await chains(pool);
+    const t1 = performance.now();
+    const out = { total_s: (t1 - t0) / 1000, chains_s: r.seconds, grad_evals_per_chain: Math.round(r.gradEvals.reduce((a, g) => a + g, 0) / r.gradEvals.length) };
+    if (!qe) return out;
+    await qe.close();
+    const first = Math.min(...spans.map((s) => s[0]));
+    const last = Math.max(...spans.map((s) => s[1]));
+    return {
+      ...out,
+      to_first_start_ms: Math.round(first - t0),
+      worker_busy_share: round(spans.reduce((a, s) => a + s[1] - s[0], 0) / (workers * (last - first)), 2),
+      tail_ms: Math.round(last - Math.max(...spans.map((s) => s[0]))),
+      collect_ms: Math.round(t0 + r.seconds * 1000 - last),
+    };
+  };
   await Promise.all([chains(q2), chains(q3)]); // warm the workers of q2 and q3 (q1's ran the tiny tasks above)
   const rounds = [];
   for (let r = 0; r < 3; r++) {
-    const t1 = await timed(() => chains(q1));
-    const t2 = await timed(() => chains(q2));
-    const t3 = await timed(() => chains(q3));
-    const tl = await timed(() => chains(local2));
-    rounds.push({ one_s: t1 / 1000, two_s: t2 / 1000, threads2_s: t3 / 1000, local2_s: tl / 1000 });
-    log(`round ${r}: 1 worker ${(t1 / 1000).toFixed(1)} s, 2 worker processes ${(t2 / 1000).toFixed(1)} s, 1 process × 2 threads ${(t3 / 1000).toFixed(1)} s, local pool of 2 ${(tl / 1000).toFixed(1)} s`);
+    const m = {
+      q1: await measure(q1, 'q1', 1),
+      q2: await measure(q2, 'q2', 2),
+      q3: await measure(q3, 'q3', 2),
+      local2: await measure(local2),
+      local1: await measure(local1),
+    };
+    rounds.push(m);
+    const f = (k) => `${m[k].chains_s.toFixed(1)} s (${m[k].total_s.toFixed(1)} s with diagnostics)`;
+    log(`round ${r}: 1 worker ${f('q1')}, 2 worker processes ${f('q2')}, 1 process × 2 threads ${f('q3')}, local pool of 2 ${f('local2')}, of 1 ${f('local1')}`);
+    log(`  1 process: ${JSON.stringify(m.q1)}\n  2 processes: ${JSON.stringify(m.q2)}`);
   }
+  const med = (f) => median(rounds.map(f));
+  const profile = (k) => Object.fromEntries(Object.keys(rounds[0][k]).map((f) => [f, round(med((r) => r[k][f]), 2)]));
   const nuts = {
-    one_worker_s: round(median(rounds.map((r) => r.one_s)), 2),
-    two_workers_s: round(median(rounds.map((r) => r.two_s)), 2),
-    local_pool_2_s: round(median(rounds.map((r) => r.local2_s)), 2),
-    speedup_2: round(median(rounds.map((r) => r.one_s / r.two_s)), 2),
-    one_process_2_threads_s: round(median(rounds.map((r) => r.threads2_s)), 2),
-    speedup_2_threads: round(median(rounds.map((r) => r.one_s / r.threads2_s)), 2),
-    queue_over_local: round(median(rounds.map((r) => r.two_s / r.local2_s)), 2),
+    warmup: WARMUP,
+    draws: DRAWS,
+    grad_evals_per_chain: rounds[0].q1.grad_evals_per_chain,
+    one_worker_s: round(med((r) => r.q1.chains_s), 2),
+    two_workers_s: round(med((r) => r.q2.chains_s), 2),
+    local_pool_1_s: round(med((r) => r.local1.chains_s), 2),
+    local_pool_2_s: round(med((r) => r.local2.chains_s), 2),
+    speedup_2: round(med((r) => r.q1.chains_s / r.q2.chains_s), 2),
+    local_speedup_2: round(med((r) => r.local1.chains_s / r.local2.chains_s), 2),
+    one_process_2_threads_s: round(med((r) => r.q3.chains_s), 2),
+    speedup_2_threads: round(med((r) => r.q1.chains_s / r.q3.chains_s), 2),
+    queue_over_local: round(med((r) => r.q2.chains_s / r.local2.chains_s), 2),
+    queue_1_over_local_1: round(med((r) => r.q1.chains_s / r.local1.chains_s), 2),
+    speedup_2_with_diagnostics: round(med((r) => r.q1.total_s / r.q2.total_s), 2),
+    diagnostics_s: round(med((r) => r.q1.total_s - r.q1.chains_s), 2),
+    profile_one: profile('q1'),
+    profile_two: profile('q2'),
   };
   await Promise.all([q1.close(), q2.close(), q3.close(), local1.close(), local2.close()]);
 

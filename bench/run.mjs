@@ -157,8 +157,8 @@ console.log(`\nwrote ${file ?? 'bench/out/latest.json'}${only ? '' : ' and bench
 
 /** The multi-chain line: draws/s on 2 workers vs 1 (target ≥ 1.8×), peak RSS, longest event-loop block. */
 function chainsLine(c, f) {
-  const mode = (name, m) => `${name} ${f(m.draws_per_s, 0)} draws/s, peak RSS ${f(m.peak_rss_mb, 0)} MB, event loop blocked ≤ ${f(m.max_block_sampling_ms, 0)} ms while sampling (${f(m.max_block_ms, 0)} ms with the final diagnostics, ${f(m.diagnostics_s, 1)} s)`;
-  return `Multi-chain sampling (4 NUTS chains × ${c.draws} draws + ${c.warmup} warmup, ${c.dim} parameters, median of ${c.repeats}): 2 workers / 1 worker = **${f(c.speedup_2_vs_1, 2)}×** (target ≥ 1.8×); ${mode('1 worker', c.workers_1)}; ${mode('2 workers', c.workers_2)}; ${mode('in-thread', c.in_thread)}.`;
+  const mode = (name, m) => `${name} ${f(m.draws_per_s, 0)} draws/s, peak RSS ${f(m.peak_rss_mb, 0)} MB, event loop blocked ≤ ${f(m.max_block_sampling_ms, 0)} ms while sampling (${f(m.max_block_ms, 0)} ms with the final diagnostics, ${f(m.diagnostics_s, 1)} s; in CPU time ≤ ${f(m.max_block_cpu_diagnostics_ms, 0)} ms in the diagnostics)`;
+  return `Multi-chain sampling (4 NUTS chains × ${c.draws} draws + ${c.warmup} warmup, ${c.dim} parameters, median of ${c.repeats}, load average ${f(c.in_thread.load_avg, 1)}): 2 workers / 1 worker = **${f(c.speedup_2_vs_1, 2)}×** (target ≥ 1.8×); ${mode('1 worker', c.workers_1)}; ${mode('2 workers', c.workers_2)}; ${mode('in-thread', c.in_thread)}.`;
 }
 
 function resultsMarkdown(all) {

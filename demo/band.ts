@@ -26,6 +26,9 @@ export interface BandResult {
   epistemic: Float64Array;
   /** The last training loss the method reported (its objective per example; absent if it reports none). */
   loss?: number;
+  /** Markov chains: the last reported acceptance statistic and divergent transitions (their progress is not a loss). */
+  acceptance?: number;
+  divergences?: number;
   seconds: number;
 }
 
@@ -40,6 +43,7 @@ export async function runBand(ctx: TaskContext<unknown, BandOptions>): Promise<B
   if (!entry) throw bad('options.method', `one of ${Object.keys(METHODS).join(', ')}`, JSON.stringify(o.method), 'Pick a method of the table.');
   const t0 = performance.now();
   let loss: number | undefined;
+  let chain: { acceptance?: number; divergences?: number } = {};
   const posterior = await entry.train(makeDataset({ data: x, cols: 1 }, y, 'points'), {
     seed: ctx.task.seed,
     epochs: o.epochs,
@@ -50,12 +54,13 @@ export async function runBand(ctx: TaskContext<unknown, BandOptions>): Promise<B
     signal: ctx.signal,
     onProgress: (p) => {
       loss = p.loss;
+      if (p.acceptance !== undefined) chain = { acceptance: p.acceptance, divergences: p.divergences };
       ctx.progress(p.epoch, p.epochs, { loss: p.loss });
     },
   });
   const p = await posterior.predict(Float32Array.from(o.grid), { seed: ctx.task.seed });
   if (p.kind !== 'regression') throw bad('options.method', 'a method with a regression predictive', p.kind, 'Pick a regression method.');
-  return { method: o.method, mean: p.mean, aleatoric: p.aleatoric, epistemic: p.epistemic, loss, seconds: (performance.now() - t0) / 1000 };
+  return { method: o.method, mean: p.mean, aleatoric: p.aleatoric, epistemic: p.epistemic, loss, ...chain, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The library's message shape: "<arg>: expected <expected>, found <found>. <hint>" */

@@ -173,7 +173,10 @@ async function run(): Promise<void> {
         if (o.value.loss !== undefined) p.div.dataset.loss = String(o.value.loss);
         // The band's mean, for tests and for anyone inspecting the page.
         p.div.dataset.mean = JSON.stringify(Array.from(o.value.mean, (v) => +v.toFixed(4)));
-        const loss = o.value.loss === undefined ? '' : `, training loss ${o.value.loss.toFixed(3)}`;
+        const v = o.value;
+        const loss = v.acceptance !== undefined
+          ? `, acceptance ${v.acceptance.toFixed(2)}, ${v.divergences ?? 0} divergent`
+          : v.loss === undefined ? '' : `, training loss ${v.loss.toFixed(3)}`;
         setPanel(methods[i], 'done', `${methods[i]}: ${o.value.seconds.toFixed(2)} s${loss}`);
       } else {
         setPanel(methods[i], 'error', `${methods[i]}: ${o.error.message}`);

@@ -148,6 +148,10 @@ function act_span<A>(z: usize, y: usize, from: usize, to: usize): void {
   for (let o = from; o < to; o += 16) v128.store(y + o, act_f32x4<A>(v128.load(z + o)));
 }
 
+// The bias repeated over a group of rows that is whole vectors (forward, n mod 4 ≠ 0).
+const BIAS_REP_BYTES: usize = 16384;
+const BIAS_REP: usize = memory.data(<i32>BIAS_REP_BYTES, 16);
+
 // The bias add runs ahead of the activation by at most this many bytes, so z is still in L1.
 const SPAN: usize = 4096;
 
@@ -166,6 +170,24 @@ function forward<A>(z: usize, y: usize, bias: usize, m: i32, n: i32): void {
         v128.store(y + row + o, act_f32x4<A>(v));
       }
     }
+    return;
+  }
+  // Rows of n mod 4 ≠ 0: a group of 4/gcd(n, 4) rows is whole vectors, so against a bias repeated
+  // that many times (BIAS_REP) bias and activation again run in one pass. Leftover rows go below.
+  const group = (n & 1) == 1 ? 4 : 2;
+  const groupBytes = <usize>(group * n) << 2;
+  if (bias != 0 && groupBytes <= BIAS_REP_BYTES && m >= group) {
+    const nb = <usize>n << 2;
+    for (let g: usize = 0; g < <usize>group; g++) memory.copy(BIAS_REP + g * nb, bias, nb);
+    const whole = <usize>(m / group) * groupBytes;
+    for (let row: usize = 0; row < whole; row += groupBytes) {
+      for (let o: usize = 0; o < groupBytes; o += 16) {
+        const v = f32x4.add(v128.load(z + row + o), v128.load(BIAS_REP + o));
+        v128.store(z + row + o, v);
+        v128.store(y + row + o, act_f32x4<A>(v));
+      }
+    }
+    if (whole < bytes) forward<A>(z + whole, y + whole, bias, m % group, n);
     return;
   }
   if (bias != 0) {
@@ -280,5 +302,73 @@ export function bias_grad_f32(db: usize, dz: usize, m: i32, n: i32, beta: f32): 
     let s0 = load<f32>(d);
     for (let row = dz + (<usize>j << 2); row < end; row += ld) s0 += load<f32>(row);
     store<f32>(d, s0);
+  }
+}
+
+/**
+ * The backward step through a layer of one output unit into the activation below it, in one pass:
+ * dz[m×n] = (a ⊗ b) ⊙ act'(·), i.e. dz[r][j] = act'(z or y)[r][j] · (a[r]·b[j]), and, if db ≠ 0,
+ * db[n] = column sums of dz. It gives the bits of gemm's outer product (k = 1), then act_backward_f32,
+ * then bias_grad_f32 (beta 0): the same f32 products, the lane-wise derivative, the rows added in
+ * order from zero. One pass over the m×n block instead of three (a 300×50 block is ~60 KiB, past L1).
+ */
+export function outer_act_backward_f32(dz: usize, db: usize, a: usize, b: usize, z: usize, y: usize, m: i32, n: i32, act: i32): void {
+  if (act == RELU) outer_backward<Relu>(dz, db, a, b, z, m, n);
+  else if (act == TANH) outer_backward<Tanh>(dz, db, a, b, y, m, n);
+  else if (act == SIGMOID) outer_backward<Sigmoid>(dz, db, a, b, y, m, n);
+  else if (act == GELU) outer_backward<Gelu>(dz, db, a, b, z, m, n);
+  else if (act == ELU) outer_backward<Elu>(dz, db, a, b, z, m, n);
+  else if (act == SELU) outer_backward<Selu>(dz, db, a, b, z, m, n);
+  else if (act == SWISH) outer_backward<Swish>(dz, db, a, b, z, m, n);
+  else if (act == RELU6) outer_backward<Relu6>(dz, db, a, b, z, m, n);
+  else if (act == SOFTSIGN) outer_backward<Softsign>(dz, db, a, b, z, m, n);
+  else if (act == HARD_SIGMOID) outer_backward<HardSigmoid>(dz, db, a, b, z, m, n);
+  else outer_backward<Identity>(dz, db, a, b, y, m, n);
+}
+
+function outer_backward<A>(dz: usize, db: usize, a: usize, b: usize, s: usize, m: i32, n: i32): void {
+  const nb = <usize>n << 2;
+  const body = nb & ~15;
+  const rest = (nb - body) >> 2;
+  if (db != 0) memory.fill(db, 0, nb);
+  // A row's last n mod 4 values: with n ≥ 4, the row's last four (lane-wise arithmetic recomputes the
+  // overlap with the same bits); below, zero-padded copies in PAD slots (b's in slot 3, once).
+  const last = nb - 16;
+  if (n < 4) pad_in(3, b, rest);
+  for (let r: usize = 0; r < <usize>m; r++) {
+    const av = v128.load32_splat(a + (r << 2));
+    const row = r * nb;
+    for (let o: usize = 0; o < body; o += 16) {
+      const v = grad_f32x4<A>(f32x4.mul(av, v128.load(b + o)), v128.load(s + row + o));
+      v128.store(dz + row + o, v);
+      if (db != 0) v128.store(db + o, f32x4.add(v128.load(db + o), v));
+    }
+    if (rest == 0) continue;
+    let v: v128;
+    if (n >= 4) {
+      v = grad_f32x4<A>(f32x4.mul(av, v128.load(b + last)), v128.load(s + row + last));
+      v128.store(dz + row + last, v);
+    } else {
+      pad_in(1, s + row, rest);
+      v = grad_f32x4<A>(f32x4.mul(av, v128.load(PAD, 48)), v128.load(PAD, 16));
+      v128.store(PAD, v, 32);
+      pad_out(dz + row, 2, rest);
+      // Align the n values to the top lanes, as in the n ≥ 4 case.
+      v = rest == 1 ? v128.shuffle<f32>(v, v, 0, 0, 0, 0) : rest == 2 ? v128.shuffle<f32>(v, v, 0, 0, 0, 1) : v128.shuffle<f32>(v, v, 0, 0, 1, 2);
+    }
+    if (db != 0) {
+      // The top `rest` lanes hold the tail columns; scalar adds round like the lanes of bias_grad_f32.
+      const d = db + body;
+      if (rest == 3) {
+        store<f32>(d, load<f32>(d) + f32x4.extract_lane(v, 1));
+        store<f32>(d, load<f32>(d, 4) + f32x4.extract_lane(v, 2), 4);
+        store<f32>(d, load<f32>(d, 8) + f32x4.extract_lane(v, 3), 8);
+      } else if (rest == 2) {
+        store<f32>(d, load<f32>(d) + f32x4.extract_lane(v, 2));
+        store<f32>(d, load<f32>(d, 4) + f32x4.extract_lane(v, 3), 4);
+      } else {
+        store<f32>(d, load<f32>(d) + f32x4.extract_lane(v, 3));
+      }
+    }
   }
 }

@@ -14,12 +14,13 @@ import { runSuite, type SuiteResult } from '../report/run.js';
 import { FIELD_ORDERINGS, judgeOrdering } from '../report/orderings.js';
 import { formatTables } from '../report/table.js';
 import { reportHtml, type ReportDoc } from '../report/html.js';
+import { markdownTable } from '../report/lora.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { writeOutputs } from './output.js';
 import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
 import { classesOf } from '../methods/common.js';
 import type { Dataset } from '../data/dataset.js';
-import { progressReporter } from './progress.js';
+import { progressLabel, progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
@@ -37,6 +38,7 @@ export const COMPARE_FIELDS = {
   seed: int({ min: 0, default: 0, help: 'random seed of every method' }),
   timeLimit: num({ min: 1, default: 60, flag: 'time-limit', help: 'seconds after which one method is stopped and reported as skipped' }),
   data: text({ help: 'directory of the embedded data (default: the package’s data/)' }),
+  lora: text({ help: 'eval/LoRA.md (written by node eval/lora.mjs): shows its table in the report' }),
   redis: REDIS_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
@@ -70,6 +72,8 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   }
   const { seed, timeLimit } = flags;
   const suites = await loadSuites(flags);
+  // Read before the run: a wrong --lora file fails in a second, not after the comparison.
+  const lora = flags.lora === undefined ? undefined : markdownTable(await readText(flags.lora), flags.lora);
   const outDir = flags.out;
 
   const t0 = performance.now();
@@ -86,7 +90,10 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
           signal,
           budgets,
           onMethodStart: (s, m) => (bar = progressReporter(`${s}/${m}`)),
-          onProgress: (_s, _m, done, total, note) => bar?.update(done, total, note),
+          onProgress: (_s, m, p) => {
+            const { note, unit } = progressLabel(m, p);
+            bar?.update(p.epoch, p.epochs, note, unit);
+          },
           onMethodEnd: (s, r) => {
             bar?.end();
             process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
@@ -106,6 +113,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     environment: { runtime: `Node ${process.versions.node}`, cores: cpus().length, seed, 'total seconds': Number(seconds.toFixed(1)) },
     suites: results,
     orderings,
+    ...(lora && { lora }),
   };
   await mkdir(outDir, { recursive: true });
   await writeOutputs({ [`${outDir}/results.json`]: JSON.stringify(doc) + '\n', [`${outDir}/report.html`]: reportHtml(doc, await pageScript()) }, signal);
@@ -136,6 +144,7 @@ interface CompareFlags {
   timeLimit: number;
   data?: string;
   redis?: string;
+  lora?: string;
 }
 
 async function loadSuites(flags: CompareFlags): Promise<Suite[]> {

@@ -11,7 +11,7 @@ import { classesOf, METHOD_OPTIONS, type MethodProgress } from '../methods/commo
 import { bool, int, nearest, text, type Field } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type FlagTable, type Usage } from './args.js';
 import { checkWritable, writeOutputs } from './output.js';
-import { progressReporter } from './progress.js';
+import { progressLabel, progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 import type { Predictive } from '../posterior/types.js';
 import { chainSummary, metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
@@ -99,8 +99,10 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   if (task === 'classification') checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test });
 
   const bar = progressReporter(name);
-  const onProgress = (p: MethodProgress) =>
-    p.phase ? bar.update(p.epoch, p.epochs, `${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.loss.toPrecision(3)}`, 'iterations') : bar.update(p.epoch, p.epochs, `loss ${p.loss.toFixed(4)}`, 'epochs');
+  const onProgress = (p: MethodProgress) => {
+    const { note, unit } = progressLabel(name, p);
+    bar.update(p.epoch, p.epochs, note, unit);
+  };
   const onTune = (p: { stage: string; candidate: number; candidates: number; score?: number }) =>
     p.stage === 'search' && bar.update(p.candidate + 1, p.candidates, `tuning: validation LL ${p.score!.toFixed(4)}`, 'candidates');
   const t1 = performance.now();

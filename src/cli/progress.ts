@@ -10,6 +10,26 @@ export interface Progress {
   end(): void;
 }
 
+/** SG-MCMC methods: their epoch value is the mean minibatch potential U/n (−log posterior per example), not a loss being minimized. */
+const SGMCMC = new Set(['sgld', 'csgld', 'sghmc', 'sghmc-mh']);
+
+/**
+ * What a method's progress means, in the bar's words: Markov chains (NUTS, HMC, subspace) count
+ * iterations and report phase, acceptance, divergences and step size; SG-MCMC counts epochs of its
+ * potential; everything else epochs of its training loss.
+ */
+export function progressLabel(method: string, p: { epoch: number; epochs: number; loss: number; phase?: 'warmup' | 'sampling'; stepSize?: number; acceptance?: number; divergences?: number }): { note: string; unit: string } {
+  if (p.phase) {
+    const parts = [p.phase === 'warmup' ? 'warmup' : 'draws'];
+    if (p.acceptance !== undefined) parts.push(`acceptance ${p.acceptance.toFixed(2)}`);
+    if (p.divergences !== undefined) parts.push(`${p.divergences} divergent`);
+    parts.push(`step size ${(p.stepSize ?? p.loss).toPrecision(3)}`);
+    return { note: parts.join(', '), unit: 'iterations' };
+  }
+  if (!Number.isFinite(p.loss)) return { note: '', unit: 'epochs' };
+  return { note: SGMCMC.has(method) ? `U/n ${p.loss.toFixed(4)}` : `loss ${p.loss.toFixed(4)}`, unit: 'epochs' };
+}
+
 export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   let bar: SingleBar | undefined;
   let total = 0;

@@ -8,20 +8,21 @@ import { pathToFileURL } from 'node:url';
 import { BdlError } from '../errors.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains.js';
-import { chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
+import { CHAIN_RUN_FIELDS, chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
 import { bool, enumOf, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkWritable, writeOutputs } from './output.js';
 import { progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 import { since, VERSION } from './json.js';
+import { macrotask } from '../signal.js';
 
 const USAGE: Usage = { command: 'sample', line: 'usage: bdl sample --target MODULE [--chains N --warmup N --draws N] [--out FILE] [flags]   (bdl sample --help)' };
 
 /** The sampler's options (the JSON's `options` lists them as run). */
 export const SAMPLE_OPTIONS = schema('bdl sample', {
   ...chainFields({ chains: 4, warmup: 1000, draws: 1000 }),
-  thin: int({ min: 1, default: 1, help: 'keep every k-th draw' }),
+  thin: CHAIN_RUN_FIELDS.thin,
   seed: int({ min: 0, default: 0, help: 'random seed' }),
   kernel: enumOf(['nuts', 'hmc'], { default: 'nuts', help: 'sampler' }),
   ...KERNEL_FIELDS,
@@ -64,20 +65,26 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   try {
     r = await withRedisPool(flags.get('redis'), (pool) => sampleChains({ type: 'module', url }, {
     chains, warmup: s.value(o, 'warmup'), draws: s.value(o, 'draws'), kernel, signal, pool,
+    metric: s.value(o, 'metric'),
     thin: s.value(o, 'thin'),
     seed: s.value(o, 'seed'),
     poolSize: o.workers,
     onProgress: (p) => {
       done[p.chain] = p.iteration;
-      bar.update(done.reduce((a, b) => a + b, 0), chains * p.total, `chain ${p.chain}: ${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.stepSize.toPrecision(3)}, acceptance ${p.acceptance.toFixed(2)}`, 'iterations');
+      const sum = done.reduce((a, b) => a + b, 0);
+      bar.update(sum, chains * p.total, `chain ${p.chain}: ${p.phase === 'warmup' ? 'warmup' : 'draws'}, step size ${p.stepSize.toPrecision(3)}, acceptance ${p.acceptance.toFixed(2)}`, 'iterations');
+      if (sum === chains * p.total) {
+        // The diagnostics of long runs take a while: say what is going on after the bar's 100 %.
+        bar.end();
+        process.stderr.write(`sample: computing R̂ and ESS over ${chains} chains × ${s.value(o, 'draws')} draws\n`);
+      }
     },
   }));
   } finally {
     // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
     bar.end();
   }
-  const doc = { ...sampleJson(r), options: s.resolved(o), seed: s.value(o, 'seed'), version: VERSION, timings: { sampling: r.seconds, total: since(t0) } };
-  const json = JSON.stringify(doc) + '\n';
+  const json = await sampleJsonText(r, { options: s.resolved(o), seed: s.value(o, 'seed'), version: VERSION, timings: { sampling: r.seconds, total: since(t0) } }, signal);
   if (out !== undefined) await writeOutputs({ [out]: json }, signal);
   else process.stdout.write(json);
   const d = r.diagnostics;
@@ -87,13 +94,43 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   if (!d?.warnings.some((w) => /diverg/i.test(w.message)) && divergences > 0) process.stderr.write(`warning: ${divergences} divergent transitions: the draws may miss part of the posterior.\n`);
 }
 
-/** The draws and diagnostics of `bdl sample`'s output. */
+// Stands for the draws in the JSON of everything else; replaced by their text, made piece by piece.
+const DRAWS = '\u0000draws\u0000';
+// Draws per piece: about a millisecond of JSON.stringify.
+const DRAWS_PER_PIECE = 2000;
+
+/**
+ * `bdl sample`'s output as one line of JSON: sampleJson(r) then `extra`, with the draws
+ * ([chain][draw][dim]) serialized a piece at a time and the thread given back between pieces
+ * (400k draws are a 50 MB string: one JSON.stringify of them blocked SIGINT for seconds). The
+ * text is JSON.stringify's of the whole document. E_ABORTED once `signal` is aborted.
+ */
+export async function sampleJsonText(r: SampleChainsResult, extra: Record<string, unknown>, signal: AbortSignal): Promise<string> {
+  const [before, after] = JSON.stringify({ ...sampleJson(r), ...extra }).split(JSON.stringify(DRAWS));
+  const parts = [before, '['];
+  for (let c = 0; c < r.draws!.length; c++) {
+    const a = r.draws![c];
+    parts.push(c > 0 ? ',[' : '[');
+    for (let i0 = 0; i0 < r.count; i0 += DRAWS_PER_PIECE) {
+      const rows: number[][] = [];
+      for (let i = i0; i < Math.min(i0 + DRAWS_PER_PIECE, r.count); i++) rows.push(Array.from(a.subarray(i * r.dim, (i + 1) * r.dim)));
+      parts.push((i0 > 0 ? ',' : '') + JSON.stringify(rows).slice(1, -1));
+      await macrotask();
+      if (signal.aborted) throw new BdlError('E_ABORTED', 'sample: cancelled while writing the draws.');
+    }
+    parts.push(']');
+  }
+  parts.push(']', after, '\n');
+  return parts.join('');
+}
+
+/** The draws (a placeholder: see sampleJsonText) and diagnostics of `bdl sample`'s output. */
 export function sampleJson(r: SampleChainsResult): Record<string, unknown> {
   const d = r.diagnostics;
   return {
     command: 'sample',
     names: r.names ?? Array.from({ length: r.dim }, (_, i) => `theta[${i}]`),
-    draws: r.draws!.map((a) => Array.from({ length: r.count }, (_, i) => Array.from(a.subarray(i * r.dim, (i + 1) * r.dim)))),
+    draws: DRAWS,
     diagnostics: {
       rhat: d ? d.rhat : null,
       essBulk: d ? d.essBulk : null,

@@ -5,6 +5,7 @@
  */
 import { argError, describe } from '../errors.js';
 import { normalQuantile } from './special.js';
+import { averageRanksSteps, runSteps, sortedSteps, type Steps } from './steps.js';
 
 /** Draws for one quantity: one array per chain, all of the same length (number[][] or Float64Array[]). */
 export type Chains = ReadonlyArray<ArrayLike<number>>;
@@ -78,20 +79,7 @@ export function mapChains(chains: readonly Float64Array[], f: (v: number) => num
 
 /** Ranks 1..S of the pooled draws, ties given their average rank. */
 export function averageRanks(values: Float64Array): Float64Array {
-  const S = values.length;
-  const order = new Uint32Array(S);
-  for (let i = 0; i < S; i++) order[i] = i;
-  order.sort((a, b) => values[a] - values[b]);
-  const ranks = new Float64Array(S);
-  let i = 0;
-  while (i < S) {
-    let j = i + 1;
-    while (j < S && values[order[j]] === values[order[i]]) j++;
-    const r = (i + 1 + j) / 2; // mean of ranks i+1 … j
-    for (let k = i; k < j; k++) ranks[order[k]] = r;
-    i = j;
-  }
-  return ranks;
+  return runSteps(averageRanksSteps(values));
 }
 
 /**
@@ -99,19 +87,27 @@ export function averageRanks(values: Float64Array): Float64Array {
  * (Blom's offset, as in the paper), with the chains × draws shape kept.
  */
 export function rankNormalize(chains: readonly Float64Array[]): Float64Array[] {
+  return runSteps(rankNormalizeSteps(chains));
+}
+
+/** `rankNormalize` with yield points (see steps.ts). */
+export function* rankNormalizeSteps(chains: readonly Float64Array[]): Steps<Float64Array[]> {
   const n = chains[0].length;
-  const ranks = averageRanks(pool(chains));
+  const ranks = yield* averageRanksSteps(pool(chains));
   const S = ranks.length;
-  return chains.map((_, c) => {
+  const out: Float64Array[] = [];
+  for (let c = 0; c < chains.length; c++) {
     const z = new Float64Array(n);
     for (let i = 0; i < n; i++) z[i] = normalQuantile((ranks[c * n + i] - 0.375) / (S + 0.25));
-    return z;
-  });
+    out.push(z);
+    yield;
+  }
+  return out;
 }
 
 /** Sorted copy of the pooled draws. */
 export function sortedPool(chains: readonly Float64Array[]): Float64Array {
-  return pool(chains).sort();
+  return runSteps(sortedSteps(pool(chains)));
 }
 
 /** Quantile of sorted values by linear interpolation between order statistics (R's type 7, numpy's default). */
@@ -124,7 +120,12 @@ export function quantileSorted(sorted: Float64Array, p: number): number {
 
 /** Folds the draws around their pooled median: |x − median|, which turns a scale difference into a location one. */
 export function fold(chains: readonly Float64Array[]): Float64Array[] {
-  const med = quantileSorted(sortedPool(chains), 0.5);
+  return foldSorted(chains, sortedPool(chains));
+}
+
+/** `fold` given the sorted pooled draws. */
+export function foldSorted(chains: readonly Float64Array[], sorted: Float64Array): Float64Array[] {
+  const med = quantileSorted(sorted, 0.5);
   return mapChains(chains, (v) => Math.abs(v - med));
 }
 

@@ -6,8 +6,9 @@ import {
   allFinite, type Chains, isConstant, mapChains, mean, rankNormalize, sampleVariance, sortedPool,
   splitChains, quantileSorted, toChains,
 } from './chains.js';
-import { autocovariance } from './fft.js';
+import { autocovarianceSteps } from './fft.js';
 import { argError } from '../errors.js';
+import { runSteps, type Steps } from './steps.js';
 
 /**
  * ESS of chains used as given (callers split first). With m chains of n draws:
@@ -20,13 +21,19 @@ import { argError } from '../errors.js';
  * NaN for n < 3, non-finite draws, or constant draws.
  */
 export function essOfChains(chains: readonly Float64Array[]): number {
+  return runSteps(essOfChainsSteps(chains));
+}
+
+/** `essOfChains` with a yield point after each chain's autocovariance (see steps.ts). */
+export function* essOfChainsSteps(chains: readonly Float64Array[]): Steps<number> {
   const m = chains.length;
   const n = chains[0].length;
   if (n < 3 || !allFinite(chains) || isConstant(chains)) return NaN;
   const acov = new Float64Array(n);
   for (const ch of chains) {
-    const a = autocovariance(ch);
+    const a = yield* autocovarianceSteps(ch);
     for (let t = 0; t < n; t++) acov[t] += a[t] / m;
+    yield;
   }
   const meanVar = (acov[0] * n) / (n - 1);
   let varPlus = (meanVar * (n - 1)) / n;
@@ -81,10 +88,14 @@ function checkProb(p: number): void {
 
 function essQuantileOf(chains: readonly Float64Array[], p: number): number {
   if (!allFinite(chains)) return NaN;
-  const sorted = sortedPool(chains);
+  return runSteps(essQuantileSteps(chains, sortedPool(chains), p));
+}
+
+/** The p-quantile ESS of finite chains given their sorted pooled draws, with yield points. */
+export function* essQuantileSteps(chains: readonly Float64Array[], sorted: Float64Array, p: number): Steps<number> {
   // As posterior: the 100% quantile's indicator would be constant, so use the largest inner point.
   const q = quantileSorted(sorted, p === 1 ? (sorted.length - 0.5) / sorted.length : p);
-  return essOfChains(splitChains(mapChains(chains, (v) => (v <= q ? 1 : 0))));
+  return yield* essOfChainsSteps(splitChains(mapChains(chains, (v) => (v <= q ? 1 : 0))));
 }
 
 /** ESS for the p-quantile: the ESS of the indicator I(x ≤ q̂_p) on split chains. */

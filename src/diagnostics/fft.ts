@@ -2,12 +2,18 @@
  * A small radix-2 FFT, used only for autocovariances: O(n log n) instead of O(n²) for chains of
  * many thousand draws.
  */
+import { runSteps, type Steps } from './steps.js';
 
 /**
  * In-place iterative radix-2 FFT of the complex signal (re, im); the length must be a power of two.
  * `inverse` flips the sign of the exponent and does NOT divide by the length (callers scale once).
  */
 export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false): void {
+  runSteps(fftSteps(re, im, inverse));
+}
+
+/** `fftInPlace` with a yield point after the permutation and after each stage (see steps.ts). */
+export function* fftSteps(re: Float64Array, im: Float64Array, inverse = false): Steps<void> {
   const n = re.length;
   // bit-reversal permutation
   for (let i = 1, j = 0; i < n; i++) {
@@ -19,6 +25,7 @@ export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false):
       t = im[i]; im[i] = im[j]; im[j] = t;
     }
   }
+  yield;
   const sign = inverse ? 1 : -1;
   for (let len = 2; len <= n; len <<= 1) {
     const half = len >> 1;
@@ -35,6 +42,7 @@ export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false):
         re[i] += xr; im[i] += xi;
       }
     }
+    yield;
   }
 }
 
@@ -44,6 +52,11 @@ export function fftInPlace(re: Float64Array, im: Float64Array, inverse = false):
  * so the circular correlation the FFT computes equals the linear one.
  */
 export function autocovariance(x: ArrayLike<number>): Float64Array {
+  return runSteps(autocovarianceSteps(x));
+}
+
+/** `autocovariance` with the yield points of its two FFTs. */
+export function* autocovarianceSteps(x: ArrayLike<number>): Steps<Float64Array> {
   const n = x.length;
   let m = 0;
   for (let i = 0; i < n; i++) m += x[i];
@@ -53,12 +66,12 @@ export function autocovariance(x: ArrayLike<number>): Float64Array {
   const re = new Float64Array(size);
   const im = new Float64Array(size);
   for (let i = 0; i < n; i++) re[i] = x[i] - m;
-  fftInPlace(re, im);
+  yield* fftSteps(re, im);
   for (let i = 0; i < size; i++) {
     re[i] = re[i] * re[i] + im[i] * im[i];
     im[i] = 0;
   }
-  fftInPlace(re, im, true);
+  yield* fftSteps(re, im, true);
   const out = new Float64Array(n);
   for (let t = 0; t < n; t++) out[t] = re[t] / (size * n);
   return out;

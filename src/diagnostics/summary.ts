@@ -3,10 +3,10 @@
  * act on, with the thresholds of Vehtari et al. (2021).
  */
 import { argError, describe } from '../errors.js';
-import { mean, pool, quantileSorted, sampleVariance } from './chains.js';
-import { essBulk, essTail } from './ess.js';
-import { mcseMean } from './mcse.js';
-import { rankNormalizedRhat } from './rhat.js';
+import { allFinite, foldSorted, mean, pool, quantileSorted, rankNormalizeSteps, sampleVariance, splitChains } from './chains.js';
+import { essOfChainsSteps, essQuantileSteps } from './ess.js';
+import { rhatOfChains } from './rhat.js';
+import { runSteps, sortedSteps, type Steps } from './steps.js';
 import { countDivergences, countTreedepthHits, ebfmi, type PerChain } from './sampler.js';
 
 /** R̂ above this is a convergence warning. */
@@ -101,9 +101,29 @@ export function summarize(
 
 /** One parameter's row of `summarize`, from its chains × draws. */
 export function summaryRow(chains: Float64Array[], name: string): SummaryRow {
+  return runSteps(summaryRowSteps(chains, name));
+}
+
+/**
+ * `summaryRow` with yield points (see steps.ts). The pieces mcseMean, essBulk, essTail and
+ * rankNormalizedRhat would each recompute (the sorted pooled draws, the rank-normalized split
+ * chains) are computed once; every number is the one those functions give.
+ */
+export function* summaryRowSteps(chains: Float64Array[], name: string): Steps<SummaryRow> {
   const flat = pool(chains);
-  const sorted = flat.slice().sort();
-  const finite = flat.every(Number.isFinite);
+  const sorted = yield* sortedSteps(flat);
+  const finite = allFinite(chains);
+  const split = splitChains(chains);
+  const essMean = yield* essOfChainsSteps(split);
+  const bulkZ = allFinite(split) ? yield* rankNormalizeSteps(split) : undefined;
+  const essBulk = bulkZ ? yield* essOfChainsSteps(bulkZ) : NaN;
+  let essTail = NaN;
+  let rhat = NaN;
+  if (finite) {
+    essTail = Math.min(yield* essQuantileSteps(chains, sorted, 0.05), yield* essQuantileSteps(chains, sorted, 0.95));
+    const tailZ = yield* rankNormalizeSteps(splitChains(foldSorted(chains, sorted)));
+    rhat = Math.max(rhatOfChains(bulkZ!), rhatOfChains(tailZ));
+  }
   return {
     name,
     mean: mean(flat),
@@ -111,10 +131,10 @@ export function summaryRow(chains: Float64Array[], name: string): SummaryRow {
     q5: finite ? quantileSorted(sorted, 0.05) : NaN,
     q50: finite ? quantileSorted(sorted, 0.5) : NaN,
     q95: finite ? quantileSorted(sorted, 0.95) : NaN,
-    mcseMean: mcseMean(chains),
-    essBulk: essBulk(chains),
-    essTail: essTail(chains),
-    rhat: rankNormalizedRhat(chains),
+    mcseMean: Math.sqrt(sampleVariance(flat) / essMean),
+    essBulk,
+    essTail,
+    rhat,
   };
 }
 
@@ -125,7 +145,7 @@ export function summaryOf(rows: SummaryRow[], params: Float64Array[][], sampler?
 
 function drawWarnings(rows: SummaryRow[], params: Float64Array[][]): SummaryWarning[] {
   const warnings: SummaryWarning[] = [];
-  const nonfinite = rows.filter((_, k) => !params[k].every((c) => c.every(Number.isFinite))).map((r) => r.name);
+  const nonfinite = rows.filter((_, k) => !allFinite(params[k])).map((r) => r.name);
   if (nonfinite.length > 0) {
     warnings.push({ code: 'nonfinite', names: nonfinite, message: `Non-finite draws in ${listNames(nonfinite)}: the sampler diverged or the target returned NaN/Infinity; check the model and its initialization.` });
   }

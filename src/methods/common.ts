@@ -58,6 +58,10 @@ export interface MethodProgress {
   /** Markov chains: the reporting chain's phase and step size. */
   phase?: 'warmup' | 'sampling';
   stepSize?: number;
+  /** Markov chains: the reporting chain's mean acceptance statistic over its current phase. */
+  acceptance?: number;
+  /** Markov chains: divergent transitions after warmup, summed over the chains reported so far. */
+  divergences?: number;
 }
 
 /** The options every method shares: network shape, training budget, seed, progress, cancellation. */

@@ -172,6 +172,8 @@ export class Mlp {
 
     let dZ = dOut;
     let spare = this.dB;
+    // Set when the previous step already wrote this layer's bias gradient (the fused path below).
+    let biasDone = false;
     for (let l = last; l >= 0; l--) {
       const L = layers[l];
       const b = this.bufs[l];
@@ -181,10 +183,22 @@ export class Mlp {
       const input = masked ? b.xd : undropped;
       // ∂W = inputᵀ·∂Z and ∂b = column sums of ∂Z.
       k.gemm_f32_tn(grad + 4 * L.w, input, dZ, L.fanIn, L.fanOut, batch, 0, work);
-      k.bias_grad_f32(grad + 4 * L.b, dZ, batch, L.fanOut, 0);
+      if (!biasDone) k.bias_grad_f32(grad + 4 * L.b, dZ, batch, L.fanOut, 0);
+      biasDone = false;
       const maskGrad = given !== 0 ? (opts.maskGrads?.[l] ?? 0) : 0;
       const inputGrad = l === 0 ? (opts.inputGrad ?? 0) : 0;
       if (l === 0 && maskGrad === 0 && inputGrad === 0) break;
+      if (l > 0 && !masked && L.fanOut === 1 && batch > 1 && L.fanIn > 1) {
+        // A one-unit layer (a regression head): ∂Z·Wᵀ is an outer product, fused with the activation's
+        // derivative and the layer below's bias gradient, with the bits of the three separate kernels.
+        const prev = this.bufs[l - 1];
+        k.outer_act_backward_f32(spare, grad + 4 * layers[l - 1].b, dZ, theta + 4 * L.w, prev.z, prev.y, batch, L.fanIn, ACTIVATION_CODE[layers[l - 1].activation]);
+        biasDone = true;
+        const t = dZ;
+        dZ = spare;
+        spare = t;
+        continue;
+      }
       // ∂(input) = ∂Z·Wᵀ, through the dropout mask, then through the previous activation.
       const dIn = inputGrad !== 0 ? inputGrad : spare;
       k.gemm_f32_nt(dIn, dZ, theta + 4 * L.w, batch, L.fanIn, L.fanOut, 0, work);

@@ -3,29 +3,22 @@
  * checkpoints, cancels, restarts tasks whose worker died, and closes cleanly.
  */
 import { BdlError, argError, describe } from '../errors.js';
-import { signalOption } from '../signal.js';
 import { compileCore } from '../wasm/load.js';
 import { sharedMemoryAvailable, toShared } from './data.js';
-import { PROGRESS_INTERVAL_MS, type JobOutcome } from './execute.js';
+import type { JobOutcome } from './execute.js';
 import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink, type RunSink } from './executors.js';
-import { registerTasks, taskRunner } from './registry.js';
-import type { Pool, PoolOptions, RunOptions, TaskData, TaskDescription, TaskOutcome } from './types.js';
+import { registerTasks } from './registry.js';
+import { RunPool, taskError, type RunState } from './runs.js';
+import type { Pool, PoolOptions } from './types.js';
 
 /** After a cancel, a worker that has not stopped within this time is replaced. */
 const CANCEL_GRACE_MS = 3000;
 
-interface Run {
+interface Run extends RunState {
   readonly link: RunLink;
-  readonly tasks: readonly TaskDescription[];
-  readonly options: RunOptions;
-  readonly failFast: boolean;
-  readonly outcomes: (TaskOutcome<unknown> | undefined)[];
   /** Per task: its last checkpoint's state and every item its checkpoints appended. */
   readonly checkpoints: Map<number, { state: unknown; log: unknown[] }>;
   readonly active: Set<Active>;
-  remaining: number;
-  settled: boolean;
-  finish(error: BdlError | undefined): void;
 }
 
 interface Slot {
@@ -75,12 +68,10 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   return pool;
 }
 
-class WorkerPool implements Pool {
+class WorkerPool extends RunPool<Run> {
   private readonly slots: Slot[];
   private queue: Queued[] = [];
-  private readonly runs = new Set<Run>();
   private readonly filling = new Set<Promise<void>>();
-  private closed = false;
   private keys = 0;
   private runIds = 0;
 
@@ -90,6 +81,7 @@ class WorkerPool implements Pool {
     private readonly maxRestarts: number,
     private readonly spawn: (onDeath: (reason: string) => void) => Promise<Executor>,
   ) {
+    super('pool', 'createPool');
     this.slots = Array.from({ length: Math.max(1, size) }, () => ({ exec: undefined, active: undefined }));
   }
 
@@ -115,23 +107,10 @@ class WorkerPool implements Pool {
     return filling;
   }
 
-  async run<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<Result[]> {
-    const outcomes = await this.begin<Result>(tasks, options, options.failFast ?? false);
-    const failed = outcomes.find((o) => !o.ok);
-    if (failed !== undefined && !failed.ok) throw failed.error;
-    return outcomes.map((o) => (o as { value: Result }).value);
-  }
-
-  runSettled<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<TaskOutcome<Result>[]> {
-    return this.begin<Result>(tasks, options, false);
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const run of [...this.runs]) {
-      this.settle(run, new BdlError('E_CLOSED', 'pool: closed while this run was in flight. Close the pool only after its runs settle.'));
-    }
+    this.settleAll(this.closedError());
     const execs = this.slots.map((s) => s.exec);
     for (const s of this.slots) {
       clearTimeout(s.active?.timer);
@@ -141,57 +120,25 @@ class WorkerPool implements Pool {
     await Promise.all([...execs.map((e) => e?.terminate()), ...[...this.filling].map((f) => f.catch(() => {}))]);
   }
 
-  private begin<Result>(tasks: readonly TaskDescription[], options: RunOptions, failFast: boolean): Promise<TaskOutcome<Result>[]> {
-    if (this.closed) return Promise.reject(new BdlError('E_CLOSED', 'pool: already closed. Create a new pool with createPool().'));
-    try {
-      validate(tasks, options);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const signal = signalOption(options.signal, 'options.signal');
-    if (signal?.aborted) return Promise.reject(abortError());
-    if (tasks.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      const data = options.data ?? {};
-      const lastProgress = new Map<number, number>();
-      const sink: RunSink = {
-        progress(e) {
-          const now = performance.now();
-          if (options.onProgress === undefined || run.settled) return;
-          if (now - (lastProgress.get(e.taskId) ?? -Infinity) < PROGRESS_INTERVAL_MS && e.step < e.total) return;
-          lastProgress.set(e.taskId, now);
-          callUser(() => options.onProgress!(e));
-        },
-        checkpoint(taskId, state, append) {
-          if (run.settled) return;
-          const c = run.checkpoints.get(taskId) ?? { state: undefined, log: [] };
-          c.state = state;
-          if (append !== undefined) for (const item of append) c.log.push(item);
-          run.checkpoints.set(taskId, c);
-        },
-      };
-      const onAbort = () => this.settle(run, abortError());
-      const run: Run = {
-        link: { id: ++this.runIds, data: this.shared ? toShared(data) : data, sink },
-        tasks,
-        options,
-        failFast,
-        outcomes: tasks.map(() => undefined),
-        checkpoints: new Map(),
-        active: new Set(),
-        remaining: tasks.length,
-        settled: false,
-        finish: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (error !== undefined) reject(error);
-          else resolve(run.outcomes as TaskOutcome<Result>[]);
-        },
-      };
-      signal?.addEventListener('abort', onAbort);
-      this.runs.add(run);
-      for (let i = 0; i < tasks.length; i++) this.queue.push({ run, taskId: i, attempt: 0 });
-      this.pump();
-    });
+  protected open(base: RunState): Run {
+    const data = base.options.data ?? {};
+    const sink: RunSink = {
+      progress: (e) => this.relayProgress(run, e),
+      checkpoint(taskId, state, append) {
+        if (run.settled) return;
+        const c = run.checkpoints.get(taskId) ?? { state: undefined, log: [] };
+        c.state = state;
+        if (append !== undefined) for (const item of append) c.log.push(item);
+        run.checkpoints.set(taskId, c);
+      },
+    };
+    const run: Run = { ...base, link: { id: ++this.runIds, data: this.shared ? toShared(data) : data, sink }, checkpoints: new Map(), active: new Set() };
+    return run;
+  }
+
+  protected submit(run: Run): void {
+    for (let i = 0; i < run.tasks.length; i++) this.queue.push({ run, taskId: i, attempt: 0 });
+    this.pump();
   }
 
   /** Gives queued jobs to idle executors. */
@@ -230,22 +177,12 @@ class WorkerPool implements Pool {
     this.pump();
   }
 
-  private record(run: Run, taskId: number, outcome: TaskOutcome<unknown>): void {
-    run.outcomes[taskId] = outcome;
-    if (!outcome.ok && run.failFast) return this.settle(run, outcome.error);
-    if (--run.remaining === 0) this.settle(run, undefined);
-  }
-
-  /** Ends a run: drops its queued jobs, cancels its running ones, frees its data in workers. */
-  private settle(run: Run, error: BdlError | undefined): void {
-    if (run.settled) return;
-    run.settled = true;
+  /** Drops an ended run's queued jobs, cancels its running ones, frees its data in workers. */
+  protected ended(run: Run): void {
     run.checkpoints.clear();
-    this.runs.delete(run);
     this.queue = this.queue.filter((q) => q.run !== run);
     for (const active of run.active) this.cancel(active);
     for (const slot of this.slots) slot.exec?.release(run.link.id);
-    run.finish(error);
   }
 
   private cancel(active: Active): void {
@@ -272,8 +209,7 @@ class WorkerPool implements Pool {
       this.record(run, taskId, { ok: false, error: taskError(run.tasks, taskId, msg, { code: 'E_WORKER', message: reason }) });
       return;
     }
-    const checkpoint = run.checkpoints.get(taskId)?.state;
-    if (run.options.onRestart !== undefined) callUser(() => run.options.onRestart!({ taskId, attempt, checkpoint, reason }));
+    this.relayRestart(run, { taskId, attempt, checkpoint: run.checkpoints.get(taskId)?.state, reason });
     this.queue.unshift({ run, taskId, attempt });
     this.pump();
   }
@@ -296,48 +232,6 @@ class WorkerPool implements Pool {
         }
       },
     );
-  }
-}
-
-export function validate(tasks: readonly TaskDescription[], options: RunOptions): void {
-  if (!Array.isArray(tasks)) throw argError('E_ARG', 'tasks', 'an array of task descriptions', describe(tasks), 'Pass [{ kind, seed, stream, ... }].');
-  tasks.forEach((t, i) => {
-    if (t === null || typeof t !== 'object' || typeof t.kind !== 'string') {
-      throw argError('E_ARG', `tasks[${i}]`, 'an object with a string kind', describe(t), 'Pass { kind, seed, stream, spec?, options? }.');
-    }
-    for (const k of ['seed', 'stream'] as const) {
-      if (!Number.isInteger(t[k]) || t[k] < 0 || t[k] > 0xffffffff) {
-        throw argError('E_ARG', `tasks[${i}].${k}`, 'an integer in [0, 2^32)', describe(t[k]), 'Seeds and streams key the counter-based generator.');
-      }
-    }
-    taskRunner(t.kind);
-  });
-  for (const [name, a] of Object.entries(options.data ?? ({} as TaskData))) {
-    if (!ArrayBuffer.isView(a) || a instanceof DataView) {
-      throw argError('E_ARG', `data.${name}`, 'a typed array', describe(a), 'Run data is a record of typed arrays.');
-    }
-  }
-}
-
-export function taskError(tasks: readonly TaskDescription[], taskId: number, message: string, cause: { code: string; message: string }): BdlError {
-  const t = tasks[taskId];
-  const err = new BdlError('E_WORKER', `task ${taskId} (${JSON.stringify(t.kind)}, stream ${t.stream}) failed: ${message}`, `tasks[${taskId}]`);
-  err.cause = { code: cause.code, message: cause.message };
-  return err;
-}
-
-export function abortError(): BdlError {
-  return new BdlError('E_ABORTED', 'run: cancelled by its AbortSignal. Start a new run to continue; the pool is still usable.');
-}
-
-/** User callbacks must not break the pool: their errors surface as uncaught errors instead. */
-export function callUser(f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    queueMicrotask(() => {
-      throw e;
-    });
   }
 }
 

@@ -15,6 +15,10 @@ export function queueKeys(queue: string) {
   return {
     data: (hash: string) => `${base}:data:${hash}`,
     checkpoint: (jobId: string) => `${base}:ckpt:${jobId}`,
+    /** The items a job's checkpoints appended (a list, oldest first). */
+    checkpointLog: (jobId: string) => `${base}:ckptlog:${jobId}`,
+    /** The token of the attempt allowed to write the job's checkpoints. */
+    checkpointOwner: (jobId: string) => `${base}:ckptowner:${jobId}`,
     cancelled: (runId: string) => `${base}:cancel:${runId}`,
     /** Pub/sub channel carrying the id of each cancelled run. */
     cancelChannel: `${base}:cancel`,

@@ -11,11 +11,12 @@ import type { Redis } from 'ioredis';
 import { BdlError, argError, describe } from '../errors.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
-import { abortError, callUser, taskError as poolTaskError, validate } from '../pool/pool.js';
-import type { Pool, RunOptions, TaskDescription, TaskOutcome } from '../pool/types.js';
+import { RunPool, taskError as poolTaskError, type RunState } from '../pool/runs.js';
+import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
+import { deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
 import { KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
-import { PROGRESS_INTERVAL_MS, type JobData, type JobProgressData } from './protocol.js';
+import type { JobData, JobProgressData } from './protocol.js';
 
 export interface QueuePoolOptions {
   /** Redis: a redis:// or rediss:// URL (password and TLS in it), or ioredis options. */
@@ -30,22 +31,14 @@ export interface QueuePoolOptions {
   readonly pollMs?: number;
 }
 
-interface QRun {
+interface QRun extends RunState {
   readonly id: string;
-  readonly tasks: readonly TaskDescription[];
-  readonly options: RunOptions;
-  readonly failFast: boolean;
-  readonly outcomes: (TaskOutcome<unknown> | undefined)[];
   readonly pending: Set<number>;
   readonly attempts: Map<number, number>;
-  readonly lastProgress: Map<number, number>;
   /** When an event of this run last arrived (Date.now()). */
   lastEvent: number;
   /** Its jobs are all in the queue (before that, a missing job is not yet a lost one). */
   added: boolean;
-  remaining: number;
-  settled: boolean;
-  finish(error: BdlError | undefined): void;
 }
 
 /** The local pool's error for a failed task, so callers branch on the same fields. */
@@ -78,18 +71,18 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<Pool &
   }
 }
 
-class QueuePool implements Pool {
+class QueuePool extends RunPool<QRun> {
   readonly shared = false;
   size = 0;
   private readonly q: Queue;
   private readonly qe: QueueEvents;
   private readonly keys;
-  private readonly runs = new Map<string, QRun>();
+  /** The runs in flight by id (job ids name their run). */
+  private readonly byId = new Map<string, QRun>();
   private readonly cleanups = new Set<Promise<void>>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastContact = Date.now();
   private polling = false;
-  private closed = false;
 
   constructor(
     readonly queueName: string,
@@ -99,6 +92,7 @@ class QueuePool implements Pool {
     private readonly unreachableMs: number,
     private readonly pollMs: number,
   ) {
+    super('queue pool', 'createQueuePool');
     this.keys = queueKeys(queueName);
     this.q = new Queue(queueName, { connection: redis });
     this.qe = new QueueEvents(queueName, { connection: events, autorun: false });
@@ -119,84 +113,48 @@ class QueuePool implements Pool {
     this.timer.unref?.();
   }
 
-  async run<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<Result[]> {
-    const outcomes = await this.begin<Result>(tasks, options, options.failFast ?? false);
-    const failed = outcomes.find((o) => !o.ok);
-    if (failed !== undefined && !failed.ok) throw failed.error;
-    return outcomes.map((o) => (o as { value: Result }).value);
-  }
-
-  runSettled<Result = unknown>(tasks: readonly TaskDescription[], options: RunOptions = {}): Promise<TaskOutcome<Result>[]> {
-    return this.begin<Result>(tasks, options, false);
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    for (const run of [...this.runs.values()]) this.settle(run, new BdlError('E_CLOSED', 'queue pool: closed while this run was in flight. Close the pool only after its runs settle.'));
+    this.settleAll(this.closedError());
     await Promise.all([...this.cleanups]);
     await Promise.allSettled([this.qe.close(), this.q.close()]);
     await Promise.allSettled([this.redis.quit(), this.events.quit()]);
   }
 
-  private async begin<Result>(tasks: readonly TaskDescription[], options: RunOptions, failFast: boolean): Promise<TaskOutcome<Result>[]> {
-    if (this.closed) throw new BdlError('E_CLOSED', 'queue pool: already closed. Create a new one with createQueuePool().');
-    validate(tasks, options);
-    const { signal } = options;
-    if (signal?.aborted) throw abortError();
-    if (tasks.length === 0) return [];
-    const bytes = encodeData(options.data ?? {});
-    const hash = sha256(bytes);
-    // Stored once per content: a second run on the same data only refreshes the expiry.
-    const key = this.keys.data(hash);
-    if ((await this.redis.set(key, bytes, 'EX', KEY_TTL_S, 'NX')) === null) await this.redis.expire(key, KEY_TTL_S);
-    const id = randomUUID();
-    const done = new Promise<TaskOutcome<Result>[]>((resolve, reject) => {
-      const onAbort = () => this.settle(run, abortError());
-      const run: QRun = {
-        id, tasks, options, failFast,
-        outcomes: tasks.map(() => undefined),
-        pending: new Set(tasks.map((_, i) => i)),
-        attempts: new Map(),
-        lastProgress: new Map(),
-        lastEvent: Date.now(),
-        added: false,
-        remaining: tasks.length,
-        settled: false,
-        finish: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (error !== undefined) reject(error);
-          else resolve(run.outcomes as TaskOutcome<Result>[]);
-        },
-      };
-      this.runs.set(id, run);
-      signal?.addEventListener('abort', onAbort);
-    });
-    const jobs = tasks.map((t, taskId) => {
-      const data: JobData = { v: 1, run: id, taskId, task: encodeTask(t), data: hash };
-      return {
-        name: t.kind,
-        data,
-        // Kept a day at most if this caller dies before collecting them.
-        opts: { jobId: jobIdOf(id, taskId), attempts: this.maxRestarts + 1, removeOnComplete: { age: KEY_TTL_S }, removeOnFail: { age: KEY_TTL_S } },
-      };
-    });
-    try {
+  protected open(base: RunState): QRun {
+    const run: QRun = { ...base, id: randomUUID(), pending: new Set(base.tasks.map((_, i) => i)), attempts: new Map(), lastEvent: Date.now(), added: false };
+    this.byId.set(run.id, run);
+    return run;
+  }
+
+  /** Stores the run's data once (content-addressed), then adds one job per task. */
+  protected submit(run: QRun): void {
+    void (async () => {
+      const bytes = encodeData(run.options.data ?? {});
+      const hash = sha256(bytes);
+      // Stored once per content: a second run on the same data only refreshes the expiry.
+      const key = this.keys.data(hash);
+      if ((await this.redis.set(key, bytes, 'EX', KEY_TTL_S, 'NX')) === null) await this.redis.expire(key, KEY_TTL_S);
+      const jobs = run.tasks.map((t, taskId) => {
+        const data: JobData = { v: 1, run: run.id, taskId, task: encodeTask(t), data: hash };
+        return {
+          name: t.kind,
+          data,
+          // Kept a day at most if this caller dies before collecting them.
+          opts: { jobId: jobIdOf(run.id, taskId), attempts: this.maxRestarts + 1, removeOnComplete: { age: KEY_TTL_S }, removeOnFail: { age: KEY_TTL_S } },
+        };
+      });
       await this.q.addBulk(jobs);
-      const run = this.runs.get(id);
-      if (run) run.added = true;
-    } catch (e) {
-      const run = this.runs.get(id);
-      if (run) this.settle(run, new BdlError('E_WORKER', `queue pool: could not add the run's jobs (${(e as Error).message}).`));
-    }
-    this.size = await this.q.getWorkersCount().catch(() => this.size);
-    return done;
+      run.added = true;
+      this.size = await this.q.getWorkersCount().catch(() => this.size);
+    })().catch((e: Error) => this.settle(run, e instanceof BdlError ? e : new BdlError('E_WORKER', `queue pool: could not add the run's jobs (${e.message}).`, 'connection')));
   }
 
   private lookup(jobId: string): { run: QRun; taskId: number } | undefined {
     const cut = jobId.lastIndexOf('-');
-    const run = this.runs.get(jobId.slice(0, cut));
+    const run = this.byId.get(jobId.slice(0, cut));
     const taskId = Number(jobId.slice(cut + 1));
     return run && !run.settled && run.pending.has(taskId) ? { run, taskId } : undefined;
   }
@@ -210,19 +168,16 @@ class QueuePool implements Pool {
     const seen = run.attempts.get(taskId) ?? 0;
     if (data.attempt > seen) {
       run.attempts.set(taskId, data.attempt);
-      const onRestart = run.options.onRestart;
-      if (onRestart) {
-        void this.redis.getBuffer(this.keys.checkpoint(jobId)).then(
-          (b) => callUser(() => onRestart({ taskId, attempt: data.attempt, checkpoint: b ? decodeValue(b) : undefined, reason: data.reason ?? 'retried by the queue' })),
-          () => {},
-        );
+      // The state travels with the report: read from Redis later, it may be gone (the job finished).
+      let checkpoint: unknown;
+      try {
+        checkpoint = typeof data.checkpoint === 'string' ? decodeValue(Buffer.from(data.checkpoint, 'base64')) : undefined;
+      } catch {
+        checkpoint = undefined;
       }
+      this.relayRestart(run, { taskId, attempt: data.attempt, checkpoint, reason: data.reason ?? 'retried by the queue' });
     }
-    if (data.step === undefined || run.options.onProgress === undefined) return;
-    const now = performance.now();
-    if (now - (run.lastProgress.get(taskId) ?? -Infinity) < PROGRESS_INTERVAL_MS && data.step < data.total!) return;
-    run.lastProgress.set(taskId, now);
-    callUser(() => run.options.onProgress!({ taskId, step: data.step!, total: data.total!, payload: data.payload }));
+    if (data.step !== undefined) this.relayProgress(run, { taskId, step: data.step, total: data.total!, payload: data.payload });
   }
 
   /** Reads a finished job's outcome into its run, then removes the job. `known`: the state its event announced. */
@@ -249,28 +204,18 @@ class QueuePool implements Pool {
       outcome = { ok: false, error: taskError(run.tasks, taskId, 'E_WORKER', 'its job vanished from the queue (Redis lost data, or someone removed it)') };
     }
     void job?.remove().catch(() => {});
-    void this.redis.del(this.keys.checkpoint(jobId)).catch(() => {});
+    void deleteCheckpoints(this.redis, this.keys, [jobId]).catch(() => {});
     this.record(run, taskId, outcome);
   }
 
-  private record(run: QRun, taskId: number, outcome: TaskOutcome<unknown>): void {
-    if (run.settled) return;
-    run.outcomes[taskId] = outcome;
-    if (!outcome.ok && run.failFast) return this.settle(run, outcome.error);
-    if (--run.remaining === 0) this.settle(run, undefined);
-  }
-
-  /** Ends a run; an unfinished one is cancelled: its jobs are removed, running ones stopped. */
-  private settle(run: QRun, error: BdlError | undefined): void {
-    if (run.settled) return;
-    run.settled = true;
-    this.runs.delete(run.id);
+  /** An unfinished run that ended is cancelled: its jobs are removed, running ones stopped. */
+  protected ended(run: QRun): void {
+    this.byId.delete(run.id);
     if (run.pending.size > 0) {
       const c = this.cancel(run).catch(() => {});
       this.cleanups.add(c);
       void c.then(() => this.cleanups.delete(c));
     }
-    run.finish(error);
   }
 
   /**
@@ -292,7 +237,7 @@ class QueuePool implements Pool {
       }
       if (left.size > 0) await new Promise((r) => setTimeout(r, 100));
     }
-    await this.redis.del(...[...run.pending].map((t) => this.keys.checkpoint(jobIdOf(run.id, t)))).catch(() => {});
+    await deleteCheckpoints(this.redis, this.keys, [...run.pending].map((t) => jobIdOf(run.id, t))).catch(() => {});
   }
 
   /** Backs the events up: finished jobs whose event was missed, and a deadline on Redis's silence. */
@@ -306,7 +251,7 @@ class QueuePool implements Pool {
       await withTimeout(this.redis.ping(), this.pollMs, 'no answer');
       this.lastContact = Date.now();
       // Only runs that have gone quiet: while events flow, a missed one is caught once they stop.
-      for (const run of [...this.runs.values()].filter((r) => r.added && Date.now() - r.lastEvent > 2 * this.pollMs)) {
+      for (const run of [...this.runs].filter((r) => r.added && Date.now() - r.lastEvent > 2 * this.pollMs)) {
         for (const taskId of [...run.pending]) {
           const id = jobIdOf(run.id, taskId);
           const state = await withTimeout(this.q.getJobState(id), this.pollMs, 'no answer');
@@ -315,7 +260,7 @@ class QueuePool implements Pool {
       }
     } catch {
       if (Date.now() - this.lastContact > this.unreachableMs) {
-        for (const run of [...this.runs.values()]) {
+        for (const run of [...this.runs]) {
           this.settle(run, new BdlError('E_WORKER', `queue pool: Redis has not answered for ${Math.round((Date.now() - this.lastContact) / 1000)} s; the run is abandoned. Check the server, then run again (finished tasks are not kept).`, 'connection'));
         }
       }

@@ -23,6 +23,8 @@ export interface JobProgressData {
   readonly attempt: number;
   /** Why this attempt is a restart (set on its first report). */
   readonly reason?: string;
+  /** The checkpoint a restart resumes from, as `encodeValue` bytes in base64 (set on its first report). */
+  readonly checkpoint?: string;
 }
 
 /** The reason of a failed job: `<code>: <message>`, read back into a BdlError by the pool. */

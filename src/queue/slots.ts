@@ -13,7 +13,7 @@ import type { ProgressEvent, TaskData } from '../pool/types.js';
 /** A job's link to its thread: progress and checkpoints come back through it. */
 export interface SlotSink {
   progress(event: ProgressEvent): void;
-  checkpoint(state: unknown): void;
+  checkpoint(state: unknown, append: readonly unknown[] | undefined): void;
 }
 
 /** Thrown when the thread running a job died (retryable: the job resumes from its checkpoint). */
@@ -32,10 +32,14 @@ export class Slots {
   private keys = 0;
   private closed = false;
 
-  private constructor(private readonly core: CompiledCore) {}
+  private constructor(
+    private readonly core: CompiledCore,
+    private readonly threadUrl: string | undefined,
+  ) {}
 
-  static async create(n: number): Promise<Slots> {
-    const s = new Slots(await compileCore());
+  /** `threadUrl`: the thread entry script (default: the package's own worker.js). */
+  static async create(n: number, threadUrl?: string): Promise<Slots> {
+    const s = new Slots(await compileCore(), threadUrl);
     await Promise.all(Array.from({ length: n }, () => s.add()));
     return s;
   }
@@ -52,7 +56,7 @@ export class Slots {
   }
 
   private async fill(slot: Slot): Promise<void> {
-    const exec: Executor = await workerExecutor(this.core, true, undefined, (reason) => {
+    const exec: Executor = await workerExecutor(this.core, true, this.threadUrl, (reason) => {
       if (slot.exec !== exec || this.closed) return;
       slot.exec = undefined;
       void exec.terminate();
@@ -86,10 +90,16 @@ export class Slots {
       const exec = slot.exec;
       const key = ++this.keys;
       onStart(() => exec.cancel(key));
-      const died = new Promise<never>((_, reject) => (slot.onDeath = (reason) => reject(new ThreadDied(`its worker thread died (${reason})`))));
-      const runSink = { progress: (e: ProgressEvent) => sink.progress(e), checkpoint: (_id: number, s: unknown) => sink.checkpoint(s) };
+      // The executor ends the job (an E_WORKER outcome) in the same turn as it reports the death, so
+      // the death is noted here and wins whichever settles first.
+      let death: string | undefined;
+      const died = new Promise<never>((_, reject) => (slot.onDeath = (reason) => reject(new ThreadDied(`its worker thread died (${(death = reason)})`))));
+      died.catch(() => {});
+      const runSink = { progress: (e: ProgressEvent) => sink.progress(e), checkpoint: (_id: number, s: unknown, append: readonly unknown[] | undefined) => sink.checkpoint(s, append) };
       const link = { id: dataId, data, sink: runSink, proxy: () => Comlink.proxy(runSink) };
-      return await Promise.race([exec.run(job, key, link), died]);
+      const out = await Promise.race([exec.run(job, key, link), died]);
+      if (death !== undefined) throw new ThreadDied(`its worker thread died (${death})`);
+      return out;
     } finally {
       slot.onDeath = undefined;
       this.release(slot);

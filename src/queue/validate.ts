@@ -44,6 +44,7 @@ const spec: Check = (v, n) => void checkSpec(v as never, n);
 const KERNEL = record<Record<KeysOfUnion<KernelSpec>, unknown>>({ type: oneOf('nuts', 'hmc'), maxTreeDepth: int, maxDeltaH: num, steps: int, jitter: num });
 const ADAPT = record<WarmupOptions>({
   targetAccept: num, gamma: num, kappa: num, t0: num, initBuffer: int, baseWindow: int, termBuffer: int, adaptStepSize: bool, adaptMetric: bool,
+  metric: oneOf('diag', 'dense', 'auto'),
 });
 const BNN_TARGET = record<Extract<ChainTaskOptions['target'], { type: 'bnn' }>>({ type: oneOf('bnn'), spec, priorPrecision: numOrNums, noiseVar: num, temperature: num, init: (v, n) => (v === 'network' ? undefined : record<{ normal: number }>({ normal: num })(v, n)) });
 

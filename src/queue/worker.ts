@@ -13,8 +13,9 @@ import { BdlError, argError, describe } from '../errors.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import type { TaskData } from '../pool/types.js';
-import { decodeData, decodeTask, decodeValue, encodeValue, sha256 } from './codec.js';
-import { KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { claimCheckpoints, deleteCheckpoints } from './checkpoints.js';
+import { decodeData, decodeTask, encodeValue, sha256 } from './codec.js';
+import { describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
 import { failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
 import { validateTask } from './validate.js';
@@ -66,7 +67,9 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
   const log = options.log ?? (() => {});
   const allow = new Set((options.allowTargets ?? []).map((p) => (/^[a-z][a-z0-9+.-]+:/i.test(p) ? p : pathToFileURL(resolve(p)).href)));
   const keys = queueKeys(queue);
-  const slots = await Slots.create(concurrency);
+  // Tests start workers whose threads run the test-only entry (it can make a thread die on purpose);
+  // set by whoever starts the process, never by a job.
+  const slots = await Slots.create(concurrency, process.env.BDL_TEST_THREAD_URL || undefined);
   const redis = openRedis(options.connection, 'bdl-worker');
   const sub = openRedis(options.connection, 'bdl-worker-cancel');
   const bull = openRedis(options.connection, 'bdl-worker-jobs');
@@ -98,20 +101,22 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
     } catch (e) {
       throw refuse(job, e, log);
     }
-    const ckptKey = keys.checkpoint(job.id!);
-    const saved = await redis.getBuffer(ckptKey);
-    const resume = saved ? decodeValue(saved) : undefined;
+    const ckpt = await claimCheckpoints(redis, keys, job.id!);
+    const saved = ckpt.resume !== undefined;
     const attempt = Math.max(0, (job.attemptsStarted ?? 1) - 1);
     const me: Active = { run: d.run, requeue: false };
     active.set(job.id!, me);
-    let writes: Promise<unknown> = Promise.resolve();
     let reported = -Infinity;
     const report = (p: JobProgressData) => void job.updateProgress(p as never).catch(() => {});
-    if (attempt > 0) report({ attempt, reason: saved ? 'resumed from its last checkpoint' : 'restarted from the start (no checkpoint)' });
-    log(`job ${job.id}: ${task.kind} stream ${task.stream}, attempt ${attempt}${saved ? ', from a checkpoint' : ''}`);
+    if (attempt > 0) {
+      report(saved
+        ? { attempt, reason: 'resumed from its last checkpoint', checkpoint: encodeValue(ckpt.resume).toString('base64') }
+        : { attempt, reason: 'restarted from the start (no checkpoint)' });
+    }
+    log(`job ${job.id}: ${task.kind} stream ${task.stream}, attempt ${attempt}${saved ? `, from a checkpoint (${ckpt.resumeLog.length} logged items)` : ''}`);
     try {
       const out = await slots.run(
-        { taskId: d.taskId, task, resume, attempt },
+        { taskId: d.taskId, task, resume: ckpt.resume, resumeLog: ckpt.resumeLog, attempt },
         data.id,
         data.data,
         {
@@ -121,16 +126,16 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
             reported = now;
             report({ step: e.step, total: e.total, payload: e.payload, attempt });
           },
-          checkpoint: (s) => void (writes = writes.then(() => redis.set(ckptKey, encodeValue(s), 'EX', KEY_TTL_S)).catch(() => {})),
+          checkpoint: (s, append) => ckpt.write(s, append),
         },
         (cancel) => {
           me.cancel = cancel;
           if (stopping) me.requeue = true, cancel();
         },
       );
-      await writes;
+      await ckpt.settled();
       if (out.ok) {
-        await redis.del(ckptKey);
+        await deleteCheckpoints(redis, keys, [job.id!]);
         return encodeValue(out.value).toString('base64');
       }
       if (out.code === 'E_ABORTED' && me.requeue) {
@@ -142,7 +147,11 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
       log(`job ${job.id}: failed: ${out.code}: ${out.message}`);
       throw new UnrecoverableError(failedReason(out.code, out.message));
     } catch (e) {
-      if (e instanceof ThreadDied) log(`job ${job.id}: ${e.message}; retried`);
+      if (e instanceof ThreadDied) {
+        // The checkpoints the thread sent before it died land first, so the retry resumes from the last.
+        await ckpt.settled();
+        log(`job ${job.id}: ${e.message}; retried`);
+      }
       throw e;
     } finally {
       active.delete(job.id!);

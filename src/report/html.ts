@@ -2,6 +2,7 @@
  * report.html: one self-contained file (no network) holding the results as JSON and the bundled page
  * script (src/report/page.ts with Observable Plot inlined) that draws the charts when opened.
  */
+import type { MarkdownTable } from './lora.js';
 import type { OrderingResult } from './orderings.js';
 import type { SuiteResult } from './run.js';
 
@@ -13,6 +14,8 @@ export interface ReportDoc {
   environment: Record<string, string | number>;
   suites: SuiteResult[];
   orderings: OrderingResult[];
+  /** The Bayesian low-rank adapters' table (eval/LoRA.md), when `bdl compare --lora FILE` gave it. */
+  lora?: MarkdownTable;
 }
 
 /**
@@ -32,7 +35,8 @@ export function reportHtml(doc: ReportDoc, pageScript: string): string {
 <style>
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #222; }
 #report { display: grid; grid-template-columns: 200px minmax(0, 1fr); }
-#toc { position: sticky; top: 0; align-self: start; height: 100vh; overflow-y: auto; box-sizing: border-box; padding: 1rem .8rem; border-right: 1px solid #ddd; background: #fafafa; font-size: 13px; }
+/* 1px short of the viewport: a page ending on a half pixel would otherwise push the sticky list up at the bottom. */
+#toc { position: sticky; top: 0; align-self: start; height: calc(100vh - 1px); overflow-y: auto; box-sizing: border-box; padding: 1rem .8rem; border-right: 1px solid #ddd; background: #fafafa; font-size: 13px; }
 #toc ul { list-style: none; margin: .3rem 0; padding-left: .8rem; } #toc > ul { padding-left: 0; } #toc li { margin: .15rem 0; }
 #toc a { color: #1f4e99; text-decoration: none; } #toc a:hover { text-decoration: underline; }
 main { padding: 0 1.5rem 2rem; max-width: 1400px; min-width: 0; }

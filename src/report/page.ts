@@ -153,6 +153,18 @@ function render(doc: ReportDoc): void {
   main.append(el('section', { id: 'orderings' }, el('h2', { textContent: 'Orderings: the field’s against ours' }), ...doc.orderings.map(orderingSection)));
   navItem('orderings', 'Orderings', el('ul', {}, ...doc.orderings.map((o) => el('li', {}, el('a', { href: `#ordering-${slug(o.name)}`, textContent: o.name })))));
 
+  if (doc.lora) {
+    const t = doc.lora;
+    main.append(
+      el('section', { id: 'lora' },
+        el('h2', { textContent: t.title }),
+        el('p', { className: 'note', textContent: `From ${t.source} (regenerate: node eval/lora.mjs, then bdl compare --lora ${t.source}).` }),
+        el('div', { className: 'scroll' }, el('table', { className: 'lora' }, el('tr', {}, ...t.columns.map((c) => el('th', { textContent: c }))), ...t.rows.map((r) => el('tr', {}, ...r.map((c) => el('td', { textContent: c })))))),
+        ...t.notes.map((n) => el('p', { textContent: n })),
+      ),
+    );
+    navItem('lora', 'Low-rank adapters');
+  }
   for (const s of doc.suites) {
     const id = `suite-${slug(s.name)}`;
     const sections = suiteSections(s);

@@ -6,6 +6,7 @@
 import { BdlError } from '../errors.js';
 import { pollingSignal, signalOption } from '../signal.js';
 import type { MethodEntry } from '../methods/registry.js';
+import type { MethodProgress } from '../methods/common.js';
 import type { ClassificationPredictive, Predictive, RegressionPredictive } from '../posterior/types.js';
 import { accuracy, auroc, brier, ece, gaussianLogLik, intervalWidth, mce, mixtureLogLik, nll, oodScore, picp, reliability, rmse, topClass, type ReliabilityBin } from '../metrics/index.js';
 import type { Suite } from './suites.js';
@@ -55,7 +56,8 @@ export interface CompareOptions {
   /** Cancels the comparison (BdlError E_ABORTED). A real AbortSignal. */
   signal?: AbortSignal;
   onMethodStart?: (suite: string, method: string) => void;
-  onProgress?: (suite: string, method: string, done: number, total: number, note: string) => void;
+  /** The method's own progress (epochs and loss, or chain iterations with phase, acceptance and divergences). */
+  onProgress?: (suite: string, method: string, p: MethodProgress) => void;
   onMethodEnd?: (suite: string, result: MethodResult) => void;
 }
 
@@ -119,7 +121,7 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
       signal,
       onProgress: (p) => {
         if (performance.now() > deadline) stop(true);
-        o.onProgress?.(suite.name, name, p.epoch, p.epochs, Number.isFinite(p.loss) ? `loss ${p.loss.toFixed(4)}` : '');
+        o.onProgress?.(suite.name, name, p);
       },
     });
     const pred = await posterior.predict(suite.test.x, { seed, signal });

@@ -14,6 +14,8 @@ import { runChain, type ChainCheckpoint, type KernelSpec } from './chain.js';
 import type { DrawChunk } from './draws.js';
 import type { SamplerRng, Target } from './types.js';
 import type { WarmupOptions } from './warmup.js';
+import { CHAIN_RUN_FIELDS, chainFields } from '../options/mcmc.js';
+import { custom, enumOf, schema, type Infer } from '../options/schema.js';
 
 /** Where a chain's target comes from (plain data: it travels to the worker). */
 export type ChainTargetSpec =
@@ -31,20 +33,23 @@ export type ChainTargetSpec =
       url: string;
     };
 
-/** Options of a 'chain' task. */
-export interface ChainTaskOptions {
-  target: ChainTargetSpec;
-  warmup?: number;
-  draws?: number;
-  thin?: number;
-  kernel?: KernelSpec;
-  adapt?: WarmupOptions;
-  initRadius?: number;
-  /** Iterations between checkpoints (default 100; 0 = none). */
-  checkpointEvery?: number;
-  /** What to return per kept draw: the position ('draws', default), f(x*) at data.xTest ('predictive', BNN only), or both. */
-  keep?: 'draws' | 'predictive' | 'both';
-}
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+const { warmup, draws } = chainFields({ chains: 1, warmup: 1000, draws: 1000 });
+
+/** Options of a 'chain' task: the MCMC chain fields of src/options/mcmc.ts, with what the task adds. */
+export const CHAIN_TASK_OPTIONS = schema("'chain' task", {
+  target: custom<ChainTargetSpec>({ expected: "{ type: 'bnn', spec, … } or { type: 'module', url }", valid: isObject, help: 'what the chain samples' }),
+  warmup,
+  draws,
+  ...CHAIN_RUN_FIELDS,
+  kernel: custom<KernelSpec>({ expected: "{ type: 'nuts' | 'hmc', … }", valid: isObject, defaultText: 'NUTS', help: 'the kernel (runChain checks its fields)' }),
+  adapt: custom<WarmupOptions>({ expected: 'warmup options', valid: isObject, defaultText: "Stan's, metric 'auto'", help: 'the warmup (Warmup checks its fields)' }),
+  keep: enumOf(['draws', 'predictive', 'both'] as const, {
+    default: 'draws', help: "per kept draw: the position ('draws'), f(x*) at data.xTest ('predictive', BNN only), or both",
+  }),
+});
+/** Options of a 'chain' task (CHAIN_TASK_OPTIONS's type; the target is required). */
+export type ChainTaskOptions = Infer<typeof CHAIN_TASK_OPTIONS> & { target: ChainTargetSpec };
 
 /** What a chain task returns (typed arrays, transferred back). */
 export interface ChainTaskResult {
@@ -65,6 +70,9 @@ export interface ChainTaskResult {
   energy: Float64Array;
   stepSize: number;
   invMetric: Float64Array;
+  metric: 'diag' | 'dense';
+  /** Row-major dim² when the metric is dense, else null. */
+  denseInvMetric: Float64Array | null;
   divergences: number;
   warmupDivergences: number;
   gradEvals: number;
@@ -122,10 +130,8 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
   if (o == null || typeof o !== 'object' || o.target == null) {
     throw argError('E_ARG', 'task.options.target', "{ type: 'bnn', spec, ... } or { type: 'module', url }", describe(o?.target), 'Describe the target of the chain.');
   }
-  const keep = o.keep ?? 'draws';
-  if (keep !== 'draws' && keep !== 'predictive' && keep !== 'both') {
-    throw argError('E_ARG', 'options.keep', "'draws', 'predictive' or 'both'", describe(keep), 'Omit it to keep the draws.');
-  }
+  CHAIN_TASK_OPTIONS.check(o);
+  const keep = CHAIN_TASK_OPTIONS.value(o, 'keep');
   const t0 = performance.now();
   let target: Target;
   let names: string[] | null = null;
@@ -186,7 +192,7 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
     initRadius: o.initRadius,
     keepDraws: false,
     onDraws,
-    checkpointEvery: o.checkpointEvery ?? 100,
+    checkpointEvery: CHAIN_TASK_OPTIONS.value(o, 'checkpointEvery'),
     resumeFrom: ctx.resume?.chain,
     shouldStop: () => ctx.shouldStop(),
     onProgress: (p) => ctx.progress(p.iteration, p.total, {
@@ -203,7 +209,7 @@ export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, C
   return {
     ...concatPieces(pieces, target.dim, predictSize, keep),
     chain: r.chain, dim: target.dim, predictSize,
-    stepSize: r.stepSize, invMetric: r.invMetric, divergences: r.divergences, warmupDivergences: r.warmupDivergences, gradEvals: r.gradEvals,
+    stepSize: r.stepSize, invMetric: r.invMetric, metric: r.metric, denseInvMetric: r.denseInvMetric, divergences: r.divergences, warmupDivergences: r.warmupDivergences, gradEvals: r.gradEvals,
     seconds: secondsBefore + (performance.now() - t0) / 1000,
     names,
   };

@@ -1,11 +1,13 @@
 /**
- * One Markov chain from start to finish: initialization, warmup, sampling, draws streamed out in
- * chunks, progress, cancellation, and checkpoints from which a resumed run continues with
- * bit-identical draws (iteration t always draws from counter t + 1 of key (seed, chain), and the
- * checkpoint holds everything else: position, gradient, adaptation state, counters).
+ * One Markov chain from start to finish, as its algorithm reads: initialize (or resume from a
+ * checkpoint), then per iteration one kernel transition, followed in warmup by the adaptation and in
+ * sampling by the record of the draw; progress, cancellation and checkpoints between iterations. The
+ * chain's state between iterations (checkpoint.ts) is all a resumed run needs to continue with
+ * bit-identical draws.
  */
 import { argError, BdlError, describe } from '../errors.js';
 import { macrotask } from '../signal.js';
+import { linalg } from '../linalg/bound.js';
 import { Arena } from '../wasm/arena.js';
 import { concatChunks, ChunkWriter, type DrawChunk } from './draws.js';
 import { Hamiltonian } from './hamiltonian.js';
@@ -14,13 +16,12 @@ import { initialState } from './init.js';
 import { Interrupter } from './interrupt.js';
 import { philoxRng } from './rng.js';
 import { nuts } from './nuts.js';
-import type { Kernel, KernelState, RngFactory, Target } from './types.js';
-import { searchStepSize, Warmup, type WarmupOptions, type WarmupState } from './warmup.js';
+import type { Info, Kernel, RngFactory, SamplerRng, Target } from './types.js';
+import { AUTO_DENSE_MAX_DIM, type MetricKind } from './metric.js';
+import { searchStepSize, Warmup, type MetricLinalg, type WarmupOptions } from './warmup.js';
+import { fromCheckpoint, toCheckpoint, type ChainCheckpoint, type ChainState, type KernelSpec, type RunIdentity } from './checkpoint.js';
 
-/** Which kernel to run (plain data, so checkpoints and worker tasks can carry it). */
-export type KernelSpec =
-  | { type: 'nuts'; maxTreeDepth?: number; maxDeltaH?: number }
-  | { type: 'hmc'; steps: number; jitter?: number; maxDeltaH?: number };
+export type { ChainCheckpoint, KernelSpec };
 
 /** Progress of a chain, reported every `progressEvery` iterations and at the end of each phase. */
 export interface ChainProgress {
@@ -39,31 +40,6 @@ export interface ChainProgress {
   gradEvals: number;
 }
 
-/** Everything needed to continue a chain exactly. Plain data: JSON and structured clone keep it intact. */
-export interface ChainCheckpoint {
-  version: 1;
-  dim: number;
-  seed: number;
-  chain: number;
-  warmup: number;
-  draws: number;
-  thin: number;
-  kernel: KernelSpec;
-  /** Iterations completed; the resumed run starts with this one. */
-  iteration: number;
-  position: number[];
-  logDensity: number;
-  grad: number[];
-  adaptation: WarmupState;
-  /** Kept draws delivered through onDraws before this checkpoint (the resumed run re-delivers from here). */
-  drawsEmitted: number;
-  divergences: number;
-  warmupDivergences: number;
-  gradEvals: number;
-  acceptSum: number;
-  acceptCount: number;
-}
-
 /** Options of `runChain`. */
 export interface ChainOptions {
   /** Counter-based generator factory (default: the library's Philox, philoxRng). */
@@ -80,7 +56,7 @@ export interface ChainOptions {
   thin?: number;
   /** Default NUTS with Stan's settings. */
   kernel?: KernelSpec;
-  /** Warmup adaptation (Stan's defaults). */
+  /** Warmup adaptation (Stan's defaults; the metric defaults to 'auto' here). */
   adapt?: WarmupOptions;
   /** Step size before the initial search (Stan: 1). */
   initStepSize?: number;
@@ -120,9 +96,12 @@ export interface ChainOptions {
 /** What a finished chain returns. */
 export interface ChainResult {
   chain: number;
-  /** Final (adapted) step size and inverse metric. */
+  /** Final (adapted) step size and inverse metric (its diagonal when the metric is dense). */
   stepSize: number;
   invMetric: Float64Array;
+  /** The metric sampling used, and the dense inverse metric (row-major dim²) when it is dense, else null. */
+  metric: 'diag' | 'dense';
+  denseInvMetric: Float64Array | null;
   /** The kept draws of this call (from the resume point when resumed), or null with keepDraws false. */
   samples: DrawChunk | null;
   divergences: number;
@@ -130,9 +109,9 @@ export interface ChainResult {
   gradEvals: number;
 }
 
-/** The kernel of `spec`; NUTS keeps its trajectory in `arena`, else the target's, else a fresh core. */
-async function makeKernel(target: Target, spec: KernelSpec, arena: Arena | undefined): Promise<Kernel> {
-  if (spec.type === 'nuts') return nuts(target, spec, arena ?? (target as { arena?: Arena }).arena ?? (await Arena.create()));
+/** The kernel of `spec`; NUTS keeps its trajectory in `arena`. */
+function makeKernel(target: Target, spec: KernelSpec, arena: () => Promise<Arena>): Promise<Kernel> | Kernel {
+  if (spec.type === 'nuts') return arena().then((a) => nuts(target, spec, a));
   if (spec.type === 'hmc') return hmc(target, spec);
   throw argError('E_ARG', 'kernel.type', '"nuts" or "hmc"', describe((spec as { type: unknown }).type), 'Choose NUTS unless you need a fixed trajectory length.');
 }
@@ -145,32 +124,64 @@ function intOption(name: string, v: number | undefined, def: number, min: number
   return x;
 }
 
-function checkTarget(target: Target): void {
+function positive(name: string, v: number | undefined, def: number, hint: string): number {
+  const x = v ?? def;
+  if (!(x > 0 && Number.isFinite(x))) throw argError('E_ARG', name, 'a positive number', describe(v), hint);
+  return x;
+}
+
+/** The checked options with their defaults. */
+function resolveOptions(target: Target, opts: ChainOptions) {
   if (target == null || typeof target.logDensity !== 'function') {
     throw argError('E_ARG', 'target', 'an object with dim and logDensity(theta, grad)', describe(target), 'Wrap your model as { dim, logDensity }.');
   }
   if (!Number.isInteger(target.dim) || target.dim < 1) {
     throw argError('E_ARG', 'target.dim', 'a positive integer', describe(target.dim), 'Set dim to the number of parameters.');
   }
+  if (opts?.rng !== undefined && typeof opts.rng !== 'function') {
+    throw argError('E_ARG', 'rng', 'a counter-based RngFactory', describe(opts.rng), "Omit it for the library's Philox generator.");
+  }
+  const id: RunIdentity = {
+    dim: target.dim,
+    seed: intOption('seed', opts.seed, 0, 0),
+    chain: intOption('chain', opts.chain, 0, 0),
+    warmup: intOption('warmup', opts.warmup, 1000, 0),
+    draws: intOption('draws', opts.draws, 1000, 0),
+    thin: intOption('thin', opts.thin, 1, 1),
+    kernel: opts.kernel ?? { type: 'nuts' },
+  };
+  const chunkSize = intOption('chunkSize', opts.chunkSize, 100, 1);
+  const checkpointEvery = intOption('checkpointEvery', opts.checkpointEvery, 0, 0);
+  const total = id.warmup + id.draws;
+  const progressEvery = intOption('progressEvery', opts.progressEvery, Math.max(1, Math.ceil(total / 100)), 1);
+  const yieldEveryMs = opts.yieldEveryMs ?? 50;
+  const initRadius = positive('initRadius', opts.initRadius, 2, 'Stan uses 2.');
+  const initStepSize = positive('initStepSize', opts.initStepSize, 1, 'Stan starts from 1.');
+  if (!(Number.isFinite(yieldEveryMs) && yieldEveryMs >= 0)) {
+    throw argError('E_ARG', 'yieldEveryMs', 'a number of milliseconds ≥ 0', describe(opts.yieldEveryMs), 'Omit it for 50.');
+  }
+  const adapt: WarmupOptions = { ...opts.adapt, metric: opts.adapt?.metric ?? 'auto' };
+  return {
+    id, chunkSize, checkpointEvery, total, progressEvery, yieldEveryMs, initRadius, initStepSize, adapt,
+    metric: adapt.metric as MetricKind,
+    stopped: opts.shouldStop ?? (() => false),
+    keepDraws: opts.keepDraws ?? true,
+    makeRng: opts.rng ?? philoxRng,
+  };
 }
 
-function checkResume(cp: ChainCheckpoint, expect: Omit<ChainCheckpoint, 'version' | 'iteration' | 'position' | 'logDensity' | 'grad' | 'adaptation' | 'drawsEmitted' | 'divergences' | 'warmupDivergences' | 'gradEvals' | 'acceptSum' | 'acceptCount'>): void {
-  if (cp == null || cp.version !== 1) {
-    throw argError('E_FORMAT', 'resumeFrom', 'a version 1 chain checkpoint', describe(cp), 'Pass an object produced by onCheckpoint.');
+/** A fresh chain: its initial point (counter 0), a warmup, and Stan's initial step-size search from it. */
+function initChain(
+  kernel: Kernel, h: Hamiltonian, target: Target, o: ReturnType<typeof resolveOptions>, init: ArrayLike<number> | undefined, la: MetricLinalg | undefined,
+): ChainState {
+  const rng0 = o.makeRng(o.id.seed, o.id.chain, 0);
+  const state = initialState(kernel, rng0, o.initRadius, init, target.init?.bind(target));
+  const warmup = new Warmup(o.id.dim, o.id.warmup, o.adapt, o.initStepSize, la);
+  if (o.id.warmup > 0 && (o.adapt.adaptStepSize ?? true)) {
+    warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, o.initStepSize, rng0));
   }
-  for (const k of ['dim', 'seed', 'chain', 'warmup', 'draws', 'thin'] as const) {
-    if (cp[k] !== expect[k]) {
-      throw argError('E_ARG', `resumeFrom.${k}`, `${expect[k]} as in these options`, describe(cp[k]), 'Resume with the options of the run that wrote the checkpoint.');
-    }
-  }
-  if (canonical(cp.kernel) !== canonical(expect.kernel)) {
-    throw argError('E_ARG', 'resumeFrom.kernel', canonical(expect.kernel), canonical(cp.kernel), 'Resume with the kernel of the run that wrote the checkpoint.');
-  }
-}
-
-/** JSON with sorted keys, so that key order does not matter when comparing specs. */
-function canonical(spec: KernelSpec): string {
-  return spec == null || typeof spec !== 'object' ? String(spec) : JSON.stringify(spec, Object.keys(spec).sort());
+  const counters = { drawsEmitted: 0, divergences: 0, warmupDivergences: 0, gradEvals: 0, acceptSum: 0, acceptCount: 0 };
+  return { iteration: 0, kernel: state, warmup, counters };
 }
 
 /**
@@ -180,123 +191,79 @@ function canonical(spec: KernelSpec): string {
  * returns true, and E_NONFINITE when no valid start or step size exists.
  */
 export async function runChain(target: Target, opts: ChainOptions): Promise<ChainResult> {
-  checkTarget(target);
-  if (opts?.rng !== undefined && typeof opts.rng !== 'function') {
-    throw argError('E_ARG', 'rng', 'a counter-based RngFactory', describe(opts.rng), "Omit it for the library's Philox generator.");
-  }
-  const seed = intOption('seed', opts.seed, 0, 0);
-  const chain = intOption('chain', opts.chain, 0, 0);
-  const nWarmup = intOption('warmup', opts.warmup, 1000, 0);
-  const nDraws = intOption('draws', opts.draws, 1000, 0);
-  const thin = intOption('thin', opts.thin, 1, 1);
-  const chunkSize = intOption('chunkSize', opts.chunkSize, 100, 1);
-  const checkpointEvery = intOption('checkpointEvery', opts.checkpointEvery, 0, 0);
-  const total = nWarmup + nDraws;
-  const progressEvery = intOption('progressEvery', opts.progressEvery, Math.max(1, Math.ceil(total / 100)), 1);
-  const yieldEveryMs = opts.yieldEveryMs ?? 50;
-  const initRadius = opts.initRadius ?? 2;
-  if (!(initRadius > 0 && Number.isFinite(initRadius))) {
-    throw argError('E_ARG', 'initRadius', 'a positive number', describe(opts.initRadius), 'Stan uses 2.');
-  }
-  const initStep = opts.initStepSize ?? 1;
-  if (!(initStep > 0 && Number.isFinite(initStep))) {
-    throw argError('E_ARG', 'initStepSize', 'a positive number', describe(opts.initStepSize), 'Stan starts from 1.');
-  }
-  const spec: KernelSpec = opts.kernel ?? { type: 'nuts' };
-  if (!(Number.isFinite(yieldEveryMs) && yieldEveryMs >= 0)) {
-    throw argError('E_ARG', 'yieldEveryMs', 'a number of milliseconds ≥ 0', describe(opts.yieldEveryMs), 'Omit it for 50.');
-  }
-  const stopped = opts.shouldStop ?? (() => false);
+  const o = resolveOptions(target, opts);
+  const { id, total, stopped } = o;
+  const { seed, chain, dim, warmup: nWarmup } = id;
   // The kernels see the target through the interrupter, so a long transition can yield (interrupt.ts).
   let t = 0;
   const stoppedError = () => new BdlError('E_ABORTED', `chain ${chain}: stopped at iteration ${t} of ${total} on request. Resume from the last checkpoint to continue with identical draws.`);
-  const gate = new Interrupter(target, yieldEveryMs, stopped, macrotask, stoppedError);
-  const kernel = await makeKernel(gate.target, spec, opts.arena ?? (target as { arena?: Arena }).arena);
+  const gate = new Interrupter(target, o.yieldEveryMs, stopped, macrotask, stoppedError);
+  // One core for NUTS's trajectory and the metric's factorizations: the caller's, the target's, or a fresh one.
+  let core: Arena | undefined = opts.arena ?? (target as { arena?: Arena }).arena;
+  const arena = async (): Promise<Arena> => (core ??= await Arena.create());
+  const kernel = await makeKernel(gate.target, id.kernel, arena);
   const h = new Hamiltonian(gate.target);
-  const dim = target.dim;
-  const keepDraws = opts.keepDraws ?? true;
-  const makeRng = opts.rng ?? philoxRng;
+  const la = o.metric === 'dense' || (o.metric === 'auto' && dim > 1 && dim <= AUTO_DENSE_MAX_DIM) ? linalg(await arena()) : undefined;
 
-  let state: KernelState;
-  let warmup: Warmup;
-  let start = 0;
-  let drawsEmitted = 0;
-  let divergences = 0;
-  let warmupDivergences = 0;
-  let gradEvals = 0;
-  let acceptSum = 0;
-  let acceptCount = 0;
-  if (opts.resumeFrom !== undefined) {
-    const cp = opts.resumeFrom;
-    checkResume(cp, { dim, seed, chain, warmup: nWarmup, draws: nDraws, thin, kernel: spec });
-    state = { position: Float64Array.from(cp.position), logDensity: cp.logDensity, grad: Float64Array.from(cp.grad) };
-    warmup = Warmup.fromJSON(cp.adaptation);
-    ({ drawsEmitted, divergences, warmupDivergences, gradEvals, acceptSum, acceptCount } = cp);
-    start = cp.iteration;
-  } else {
-    const rng0 = makeRng(seed, chain, 0);
-    state = initialState(kernel, rng0, initRadius, opts.init, target.init?.bind(target));
-    warmup = new Warmup(dim, nWarmup, opts.adapt, initStep);
-    if (nWarmup > 0 && (opts.adapt?.adaptStepSize ?? true)) {
-      warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, initStep, rng0));
-    }
-  }
-
+  const s: ChainState = opts.resumeFrom !== undefined ? fromCheckpoint(opts.resumeFrom, id, o.metric, la) : initChain(kernel, h, target, o, opts.init, la);
+  const { warmup, counters: c } = s;
   const chunks: DrawChunk[] = [];
-  const writer = new ChunkWriter(chain, dim, chunkSize, drawsEmitted, (c) => {
-    if (keepDraws) chunks.push(c);
-    opts.onDraws?.(c);
+  const firstKept = c.drawsEmitted;
+  const writer = new ChunkWriter(chain, dim, o.chunkSize, firstKept, (chunk) => {
+    if (o.keepDraws) chunks.push(chunk);
+    opts.onDraws?.(chunk);
   });
-  const firstKept = drawsEmitted;
 
-  const report = (t: number): void => {
+  const report = (done: number): void => {
     opts.onProgress?.({
-      chain, iteration: t, total, phase: t <= nWarmup && nWarmup > 0 ? 'warmup' : 'sampling',
-      stepSize: warmup.params.stepSize, acceptance: acceptCount > 0 ? acceptSum / acceptCount : NaN,
-      divergences, warmupDivergences, gradEvals,
+      chain, iteration: done, total, phase: done <= nWarmup && nWarmup > 0 ? 'warmup' : 'sampling',
+      stepSize: warmup.params.stepSize, acceptance: c.acceptCount > 0 ? c.acceptSum / c.acceptCount : NaN,
+      divergences: c.divergences, warmupDivergences: c.warmupDivergences, gradEvals: c.gradEvals,
     });
   };
 
-  t = start;
-  for (; t < total; t++) {
+  /** A warmup iteration's adaptation: dual averaging, the metric windows, and a new step size when the metric changed. */
+  const adapt = async (info: Info, rng: SamplerRng): Promise<void> => {
+    if (info.divergent) c.warmupDivergences++;
+    warmup.learnStepSize(info.acceptProb);
+    if (warmup.learnMetric(s.kernel.position)) {
+      // The search leaves the state alone and continues this iteration's generator (its replays start from that point).
+      const p = warmup.params;
+      let eps = gate.run(undefined, () => searchStepSize(h, s.kernel, p.invMetric, p.stepSize, rng, p.dense));
+      if (eps instanceof Promise) eps = await eps;
+      warmup.restartStepSize(eps);
+    }
+    if (t === nWarmup - 1) warmup.finish();
+  };
+
+  /** A sampling iteration's record: divergences, and the draw when thinning keeps it. */
+  const record = (info: Info): void => {
+    if (info.divergent) c.divergences++;
+    if ((t - nWarmup) % id.thin === 0) writer.push(s.kernel, info);
+  };
+
+  for (t = s.iteration; t < total; t++) {
     if (stopped()) throw stoppedError();
-    const rng = gate.wrapRng(makeRng(seed, chain, t + 1));
-    let step = gate.run(state, () => kernel.step(state, rng, warmup.params));
+    const rng = gate.wrapRng(o.makeRng(seed, chain, t + 1));
+    let step = gate.run(s.kernel, () => kernel.step(s.kernel, rng, warmup.params));
     if (step instanceof Promise) step = await step;
     const { info } = step;
-    gradEvals += info.nLeapfrog;
-    acceptSum += info.acceptProb;
-    acceptCount++;
-    if (t < nWarmup) {
-      if (info.divergent) warmupDivergences++;
-      warmup.learnStepSize(info.acceptProb);
-      if (warmup.learnMetric(state.position)) {
-        // The search leaves `state` alone and continues this iteration's generator (its replays start from that point).
-        let eps = gate.run(undefined, () => searchStepSize(h, state, warmup.params.invMetric, warmup.params.stepSize, rng));
-        if (eps instanceof Promise) eps = await eps;
-        warmup.restartStepSize(eps);
-      }
-      if (t === nWarmup - 1) warmup.finish();
-    } else {
-      if (info.divergent) divergences++;
-      if ((t - nWarmup) % thin === 0) writer.push(state, info);
-    }
+    c.gradEvals += info.nLeapfrog;
+    c.acceptSum += info.acceptProb;
+    c.acceptCount++;
+    if (t < nWarmup) await adapt(info, rng);
+    else record(info);
 
-    const done = t + 1;
-    if (done % progressEvery === 0 || done === nWarmup || done === total) report(done);
+    const done = (s.iteration = t + 1);
+    if (done % o.progressEvery === 0 || done === nWarmup || done === total) report(done);
     if (done === nWarmup) {
-      acceptSum = 0; // acceptance is reported per phase
-      acceptCount = 0;
+      c.acceptSum = 0; // acceptance is reported per phase
+      c.acceptCount = 0;
     }
-    if (checkpointEvery > 0 && done % checkpointEvery === 0 && done < total) {
+    if (o.checkpointEvery > 0 && done % o.checkpointEvery === 0 && done < total) {
       writer.flush();
-      opts.onCheckpoint?.({
-        version: 1, dim, seed, chain, warmup: nWarmup, draws: nDraws, thin, kernel: spec,
-        iteration: done,
-        position: Array.from(state.position), logDensity: state.logDensity, grad: Array.from(state.grad),
-        adaptation: warmup.toJSON(),
-        drawsEmitted: writer.next, divergences, warmupDivergences, gradEvals, acceptSum, acceptCount,
-      });
+      c.drawsEmitted = writer.next;
+      opts.onCheckpoint?.(toCheckpoint(id, s));
     }
     const due = gate.maybeYield();
     if (due !== undefined) await due;
@@ -307,9 +274,11 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     chain,
     stepSize: warmup.params.stepSize,
     invMetric: Float64Array.from(warmup.params.invMetric),
-    samples: keepDraws ? concatChunks(chunks, chain, firstKept, dim) : null,
-    divergences,
-    warmupDivergences,
-    gradEvals,
+    metric: warmup.metric,
+    denseInvMetric: warmup.denseInvMetric ? Float64Array.from(warmup.denseInvMetric) : null,
+    samples: o.keepDraws ? concatChunks(chunks, chain, firstKept, dim) : null,
+    divergences: c.divergences,
+    warmupDivergences: c.warmupDivergences,
+    gradEvals: c.gradEvals,
   };
 }

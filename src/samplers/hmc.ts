@@ -44,19 +44,20 @@ class StaticHmc implements Kernel {
   step(state: KernelState, rng: SamplerRng, params: KernelParams): Transition {
     const { h, z } = this;
     const invMetric = params.invMetric;
+    const dense = params.dense ?? null;
     const eps = this.jitter > 0 ? params.stepSize * (1 + this.jitter * (2 * rng.uniform() - 1)) : params.stepSize;
     z.q.set(state.position);
     z.g.set(state.grad);
     z.lp = state.logDensity;
-    h.sampleMomentum(z.p, rng, invMetric);
-    const H0 = h.energy(z, invMetric);
+    h.sampleMomentum(z.p, rng, invMetric, dense);
+    const H0 = h.energy(z, invMetric, dense);
     let n = 0;
     while (n < this.steps) {
-      h.leapfrog(z, eps, invMetric);
+      h.leapfrog(z, eps, invMetric, dense);
       n++;
       if (z.lp === -Infinity) break; // left the support: the proposal is rejected anyway
     }
-    const H = h.energy(z, invMetric);
+    const H = h.energy(z, invMetric, dense);
     const accept = H <= H0 ? 1 : Math.exp(H0 - H);
     const info = this.info;
     info.divergent = H - H0 > this.maxDeltaH;

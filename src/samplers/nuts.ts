@@ -9,7 +9,8 @@
  */
 import { argError, describe } from '../errors.js';
 import type { Arena } from '../wasm/arena.js';
-import { Hamiltonian } from './hamiltonian.js';
+import { Hamiltonian, type Phase } from './hamiltonian.js';
+import type { DenseMetric } from './metric.js';
 import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
 
 /** Options of the NUTS kernel (Stan's defaults). */
@@ -98,6 +99,11 @@ class Nuts implements Kernel {
 
   // Per-transition context read by the recursion (set at the start of each step).
   private eps = 0;
+  private dense: DenseMetric | null = null;
+  /** M⁻¹p of the dense leaf (JavaScript memory: the dense passes run here, not in the core). */
+  private readonly vDense: Float64Array;
+  /** `z` as the integrator sees it: views re-made whenever the target has grown the memory. */
+  private readonly zPhase: Phase;
   private rng: SamplerRng | null = null;
   private H0 = 0;
   private nLeapfrog = 0;
@@ -115,6 +121,15 @@ class Nuts implements Kernel {
     this.h = new Hamiltonian(target);
     this.maxDepth = opts.maxTreeDepth ?? 10;
     this.maxDeltaH = opts.maxDeltaH ?? 1000;
+    this.vDense = new Float64Array(dim);
+    const self = this;
+    this.zPhase = {
+      get q() { self.refreshViews(); return self.z.q.view; },
+      get p() { self.refreshViews(); return self.z.p.view; },
+      get g() { self.refreshViews(); return self.z.g.view; },
+      get lp() { return self.z.lp; },
+      set lp(v: number) { self.z.lp = v; },
+    };
     const vec = () => {
       const v = new Vec(arena.allocF64(dim), arena, dim);
       this.vecs.push(v);
@@ -158,17 +173,18 @@ class Nuts implements Kernel {
     const invMetric = params.invMetric;
     this.eps = params.stepSize;
     this.invM.view.set(invMetric);
+    const dense = (this.dense = params.dense ?? null);
     this.rng = rng;
 
     z.q.view.set(state.position);
     z.g.view.set(state.grad);
     z.lp = state.logDensity;
-    h.sampleMomentum(z.p.view, rng, invMetric);
+    h.sampleMomentum(z.p.view, rng, invMetric, dense);
     this.zFwd.copyFrom(z);
     this.zBck.copyFrom(z);
     this.zSample.copyFrom(z);
     this.zPropose.copyFrom(z);
-    h.velocity(this.vFwdFwd.view, z.p.view, invMetric);
+    h.velocity(this.vFwdFwd.view, z.p.view, invMetric, dense);
     // Written out: a transition allocates nothing (no array literals to loop over).
     const v0 = this.vFwdFwd.view;
     this.vFwdBck.view.set(v0);
@@ -238,13 +254,14 @@ class Nuts implements Kernel {
     info.energy = this.energy(s);
     info.stepSize = this.eps;
     this.rng = null;
+    this.dense = null;
     this.result.state = state;
     return this.result;
   }
 
   /** H(z) = ½pᵀM⁻¹p − log p(q); +Infinity outside the support and for NaN energies. */
   private energy(z: Point): number {
-    const h = this.h.kinetic(z.p.view, this.invM.view) - z.lp;
+    const h = this.h.kinetic(z.p.view, this.invM.view, this.dense) - z.lp;
     return Number.isNaN(h) ? Infinity : h;
   }
 
@@ -262,6 +279,7 @@ class Nuts implements Kernel {
    * Returns H at the new point.
    */
   private leaf(eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec): number {
+    if (this.dense) return this.leafDense(this.dense, eps, vBeg, vEnd, rho, pBeg, pEnd);
     const { z, invM } = this;
     const k = this.arena.k;
     k.leapfrog_kick_drift_f64(z.q.ptr, z.p.ptr, z.g.ptr, invM.ptr, eps, this.dim);
@@ -270,6 +288,25 @@ class Nuts implements Kernel {
     // Σ v·p, plus Σ g·0: NaN iff some gradient entry is not finite.
     const kinetic2 = k.nuts_leaf_f64(z.p.ptr, z.g.ptr, invM.ptr, 0.5 * eps, vBeg.ptr, vEnd.ptr, rho.ptr, pBeg.ptr, pEnd.ptr, this.dim);
     return this.h.settle(z, lp, kinetic2 * 0, kinetic2);
+  }
+
+  /** `leaf` with a dense metric: the integrator's leapfrog step (hamiltonian.ts), then the same bookkeeping. */
+  private leafDense(dense: DenseMetric, eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec): number {
+    const { z, vDense: v, dim } = this;
+    this.h.leapfrog(this.zPhase, eps, this.invM.view, dense);
+    this.refreshViews();
+    const p = z.p.view;
+    dense.velocity(v, p);
+    let kinetic2 = 0;
+    for (let i = 0; i < dim; i++) kinetic2 += v[i] * p[i];
+    vBeg.view.set(v);
+    vEnd.view.set(v);
+    pBeg.view.set(p);
+    pEnd.view.set(p);
+    const rv = rho.view;
+    for (let i = 0; i < dim; i++) rv[i] += p[i];
+    const H = 0.5 * kinetic2 - z.lp;
+    return Number.isNaN(H) ? Infinity : H;
   }
 
   /**

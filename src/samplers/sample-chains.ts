@@ -6,7 +6,8 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { summarize, summaryOf, summaryRow, type SummaryRow, type SummaryWarning } from '../diagnostics/summary.js';
+import { runStepsYielding, type YieldingOptions } from '../diagnostics/steps.js';
+import { summarize, summaryOf, summaryRowSteps, type SummaryRow, type SummaryWarning } from '../diagnostics/summary.js';
 import { macrotask } from '../signal.js';
 import type { MlpSpec } from '../model/spec.js';
 import { fanOut } from '../pool/fan-out.js';
@@ -14,6 +15,7 @@ import { registerTask } from '../pool/registry.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
 import { runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
 import type { ChainProgress, KernelSpec } from './chain.js';
+import type { MetricKind } from './metric.js';
 import type { WarmupOptions } from './warmup.js';
 
 /** The target of a multi-chain run. */
@@ -42,6 +44,8 @@ export interface SampleChainsOptions {
   thin?: number;
   seed?: number;
   kernel?: KernelSpec;
+  /** The metric NUTS and HMC adapt in warmup (default 'auto'; see docs/sampling.md); shorthand for adapt.metric. */
+  metric?: MetricKind;
   adapt?: WarmupOptions;
   initRadius?: number;
   /** Default: draws, or f(x*) only when the target has xTest ('predictive'). */
@@ -83,6 +87,8 @@ export interface SampleChainsResult {
   /** Over the predictive quantities f(x*) when kept, else null. */
   predictiveDiagnostics: Diagnostics | null;
   stepSize: number[];
+  /** The metric each chain sampled with ('dense' or 'diag'; 'auto' decides per chain). */
+  metric: ('diag' | 'dense')[];
   divergences: number[];
   gradEvals: number[];
   /** Wall seconds per chain, and of the whole run. */
@@ -110,8 +116,13 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     spec = { type: 'module', url: target.url };
   }
   const keep = opts.keep ?? (target.type === 'bnn' && target.xTest ? 'predictive' : 'draws');
+  const metric = opts.metric ?? opts.adapt?.metric;
+  if (metric !== undefined && metric !== 'diag' && metric !== 'dense' && metric !== 'auto') {
+    throw argError('E_ARG', 'metric', "'diag', 'dense' or 'auto'", describe(metric), "Omit it for 'auto'.");
+  }
+  const adapt = metric !== undefined ? { ...opts.adapt, metric } : opts.adapt;
   const base: ChainTaskOptions = {
-    target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt: opts.adapt,
+    target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt,
     initRadius: opts.initRadius, checkpointEvery: opts.checkpointEvery, keep,
   };
   registerTask('chain', runChainTask);
@@ -145,6 +156,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     diagnostics: draws && count >= 4 ? await diagnoseYielding(draws, count, first.dim, first.names ?? undefined, sampler, opts.signal) : null,
     predictiveDiagnostics: predictive && count >= 4 ? await diagnoseYielding(predictive, count, first.predictSize, undefined, sampler, opts.signal) : null,
     stepSize: results.map((r) => r.stepSize),
+    metric: results.map((r) => r.metric),
     divergences: results.map((r) => r.divergences),
     gradEvals: results.map((r) => r.gradEvals),
     chainSeconds: results.map((r) => r.seconds),
@@ -164,26 +176,29 @@ export function diagnose(
 }
 
 /**
- * `diagnose`, one quantity at a time with the thread given back in between (long chains take
- * seconds to summarize), stopping with E_ABORTED once `signal` is aborted. Same results.
+ * `diagnose` with the thread given back whenever `budgetMs` (default 10) of work has passed, also
+ * inside one quantity (its sorts and autocovariances yield every few thousand elements), stopping
+ * with E_ABORTED once `signal` is aborted. Same results.
  */
 export async function diagnoseYielding(
   perChain: readonly Float64Array[], count: number, width: number, names: string[] | undefined,
   sampler: Parameters<typeof summarize>[2], signal: AbortSignal | undefined,
+  opts: Pick<YieldingOptions, 'budgetMs' | 'onYield'> = {},
 ): Promise<Diagnostics> {
   const rows: SummaryRow[] = [];
   const params: Float64Array[][] = [];
   for (let k = 0; k < width; k++) {
-    await macrotask();
-    if (signal?.aborted) throw new BdlError('E_ABORTED', `sampleChains: cancelled during the diagnostics (quantity ${k + 1} of ${width}).`);
     const chains = perChain.map((a) => {
       const out = new Float64Array(count);
       for (let i = 0; i < count; i++) out[i] = a[i * width + k];
       return out;
     });
     params.push(chains);
-    rows.push(summaryRow(chains, names?.[k] ?? `theta[${k}]`));
+    const abortMessage = `sampleChains: cancelled during the diagnostics (quantity ${k + 1} of ${width}).`;
+    if (signal?.aborted) throw new BdlError('E_ABORTED', abortMessage);
+    rows.push(await runStepsYielding(summaryRowSteps(chains, names?.[k] ?? `theta[${k}]`), { ...opts, signal, abortMessage }));
   }
+  await macrotask();
   const s = summaryOf(rows, params, sampler);
   return { rhat: s.rows.map((r) => r.rhat), essBulk: s.rows.map((r) => r.essBulk), essTail: s.rows.map((r) => r.essTail), warnings: s.warnings };
 }

@@ -1,3 +1,5 @@
+import type { DenseMetric } from './metric.js';
+
 /**
  * The shared vocabulary of the samplers: what a target is, where randomness comes from, and what a
  * kernel carries (state) versus what it reports (info).
@@ -42,12 +44,14 @@ export interface KernelState {
   readonly grad: Float64Array;
 }
 
-/** Tuning a kernel receives at each step (the warmup adapts both). */
+/** The step size and metric a kernel receives at each step (the warmup adapts them). */
 export interface KernelParams {
   /** Leapfrog step size ε > 0. */
   stepSize: number;
-  /** Diagonal inverse metric M⁻¹ (the posterior variances, once adapted). */
+  /** Diagonal inverse metric M⁻¹ (the posterior variances, once adapted); the dense one's diagonal when `dense` is set. */
   readonly invMetric: Float64Array;
+  /** A dense inverse metric M⁻¹ = LLᵀ (its Cholesky factor), used instead of the diagonal when set. */
+  dense?: DenseMetric | null;
 }
 
 /** Per-transition diagnostics, kept apart from the state. */

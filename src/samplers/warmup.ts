@@ -1,8 +1,8 @@
 /**
  * Stan's warmup, separate from any kernel: the step size by dual averaging (Hoffman & Gelman 2014,
- * Nesterov 2009) and a diagonal inverse metric from the variances of the draws in doubling windows
- * (initial fast buffer 75, slow windows from 25, terminal fast buffer 50). After every metric update
- * the step size is searched again and dual averaging restarts from it.
+ * Nesterov 2009) and an inverse metric — diagonal (the variances) or dense (the covariance) — from
+ * the draws in doubling windows (initial fast buffer 75, slow windows from 25, terminal fast buffer
+ * 50). After every metric update the step size is searched again and dual averaging restarts from it.
  *
  * The whole adaptation state is a plain object (`toJSON` / `Warmup.fromJSON`), so a checkpoint can
  * carry it and a resumed chain continues exactly.
@@ -14,6 +14,11 @@ import {
   clampStep, dualAveragingFinal, dualAveragingInit, dualAveragingStep, MAX_STEP_SIZE, MIN_STEP_SIZE, type DualAveragingState,
 } from './dual-averaging.js';
 import { windowInit, windowStep, type WindowState } from './metric-window.js';
+import { AUTO_DENSE_MAX_DIM, DenseMetric, maxVif, prefersDense, type MetricKind } from './metric.js';
+import type { Linalg } from '../linalg/bound.js';
+
+/** The factorizations a dense or automatic metric needs (`linalg(arena)` provides them). */
+export type MetricLinalg = Pick<Linalg, 'cholesky' | 'inverse'>;
 
 export { MIN_STEP_SIZE, MAX_STEP_SIZE };
 
@@ -37,8 +42,14 @@ export interface WarmupOptions {
   termBuffer?: number;
   /** Adapt the step size. Default true. */
   adaptStepSize?: boolean;
-  /** Adapt the diagonal metric. Default true. */
+  /** Adapt the metric. Default true. */
   adaptMetric?: boolean;
+  /**
+   * The metric's shape: 'diag' (variances), 'dense' (covariance; Cholesky factor for momenta and
+   * kinetic energy) or 'auto' (dense when the window's correlations call for it: see metric.ts).
+   * Default 'diag' for a bare Warmup; runChain, sampleChains and the methods default to 'auto'.
+   */
+  metric?: MetricKind;
 }
 
 /**
@@ -50,6 +61,9 @@ export type WarmupState = {
   options: Required<WarmupOptions>;
   stepSize: number;
   invMetric: number[];
+  /** The dense inverse metric in use (row-major dim²) and its lower Cholesky factor, or null when diagonal. */
+  denseInvMetric?: number[] | null;
+  denseFactor?: number[] | null;
 } & DualAveragingState & WindowState;
 
 function resolve(opts: WarmupOptions): Required<WarmupOptions> {
@@ -63,7 +77,11 @@ function resolve(opts: WarmupOptions): Required<WarmupOptions> {
     termBuffer: opts.termBuffer ?? 50,
     adaptStepSize: opts.adaptStepSize ?? true,
     adaptMetric: opts.adaptMetric ?? true,
+    metric: opts.metric ?? 'diag',
   };
+  if (o.metric !== 'diag' && o.metric !== 'dense' && o.metric !== 'auto') {
+    throw argError('E_ARG', 'metric', "'diag', 'dense' or 'auto'", describe(opts.metric), "Use 'auto' to let the warmup decide from the correlations it sees.");
+  }
   if (!(o.targetAccept > 0 && o.targetAccept < 1)) {
     throw argError('E_ARG', 'targetAccept', 'a number in (0, 1)', describe(opts.targetAccept), 'Stan uses 0.8; raise it (e.g. 0.95) to remove divergences.');
   }
@@ -92,12 +110,17 @@ export class Warmup {
   private readonly numWarmup: number;
   private da: DualAveragingState;
   private win: WindowState;
+  private denseCov: Float64Array | null = null;
 
-  constructor(dim: number, numWarmup: number, opts: WarmupOptions = {}, stepSize = 1) {
+  /** `linalg` is required when the windows estimate a covariance ('dense', or 'auto' up to AUTO_DENSE_MAX_DIM). */
+  constructor(dim: number, numWarmup: number, opts: WarmupOptions = {}, stepSize = 1, private readonly linalg?: MetricLinalg) {
     this.o = resolve(opts);
     this.numWarmup = numWarmup;
-    this.params = { stepSize, invMetric: new Float64Array(dim).fill(1) };
-    this.win = windowInit(dim, numWarmup, this.o);
+    this.params = { stepSize, invMetric: new Float64Array(dim).fill(1), dense: null };
+    if (this.accumulatesCovariance(dim) && linalg === undefined) {
+      throw argError('E_ARG', 'linalg', `the Cholesky factorization (linalg(arena)) for metric '${this.o.metric}'`, 'undefined', "Pass linalg(await Arena.create()), or use metric 'diag'.");
+    }
+    this.win = windowInit(dim, numWarmup, this.o, this.accumulatesCovariance(dim));
     this.da = dualAveragingInit(1);
     this.restartStepSize(stepSize);
   }
@@ -105,6 +128,21 @@ export class Warmup {
   /** Whether the metric is adapted at all (Stan skips it below 20 warmup iterations). */
   get adaptsMetric(): boolean {
     return this.o.adaptMetric && this.numWarmup >= 20;
+  }
+
+  /** Whether the windows estimate the whole covariance: always for 'dense', for 'auto' up to AUTO_DENSE_MAX_DIM. */
+  private accumulatesCovariance(dim: number): boolean {
+    return dim > 1 && (this.o.metric === 'dense' || (this.o.metric === 'auto' && dim <= AUTO_DENSE_MAX_DIM));
+  }
+
+  /** The metric in use: 'dense' once a window chose the covariance, else 'diag'. */
+  get metric(): 'diag' | 'dense' {
+    return this.params.dense ? 'dense' : 'diag';
+  }
+
+  /** The dense inverse metric in use (row-major dim²), or null with a diagonal one. */
+  get denseInvMetric(): Float64Array | null {
+    return this.denseCov;
   }
 
   /** Sets ε and restarts dual averaging around μ = log(10 ε). */
@@ -125,11 +163,27 @@ export class Warmup {
    */
   learnMetric(position: Float64Array): boolean {
     if (!this.adaptsMetric) return false;
-    const [win, inv] = windowStep(this.win, this.numWarmup, position);
+    const [win, inv, cov, n] = windowStep(this.win, this.numWarmup, position);
     this.win = win;
     if (inv === null) return false;
     this.params.invMetric.set(inv);
+    this.setDense(cov !== null ? this.chooseDense(cov, n) : null);
     return true;
+  }
+
+  /** The window's covariance with its factor when the metric should be dense, else null. */
+  private chooseDense(cov: Float64Array, windowDraws: number): [Float64Array, Float64Array] | null {
+    const dim = this.params.invMetric.length;
+    if (this.o.metric === 'auto' && dim > AUTO_DENSE_MAX_DIM) return null;
+    const la = this.linalg as MetricLinalg;
+    const l = la.cholesky(cov, dim, { name: 'metric covariance' }).l;
+    if (this.o.metric === 'auto' && !prefersDense(dim, windowDraws, maxVif(cov, la.inverse(l, dim), dim))) return null;
+    return [cov, l];
+  }
+
+  private setDense(d: [Float64Array, Float64Array] | null): void {
+    this.denseCov = d ? d[0] : null;
+    this.params.dense = d ? new DenseMetric(d[1], this.params.invMetric.length) : null;
   }
 
   /** Ends warmup: the step size becomes the dual-averaged exp(x̄). */
@@ -143,13 +197,16 @@ export class Warmup {
     return {
       numWarmup: this.numWarmup, options: { ...this.o }, stepSize: this.params.stepSize,
       invMetric: Array.from(this.params.invMetric), ...this.da, ...win, mean: win.mean.slice(), m2: win.m2.slice(),
+      denseInvMetric: this.denseCov ? Array.from(this.denseCov) : null,
+      denseFactor: this.params.dense ? Array.from(this.params.dense.l) : null,
     };
   }
 
-  /** Restores a warmup from `toJSON` output. */
-  static fromJSON(s: WarmupState): Warmup {
-    const w = new Warmup(s.invMetric.length, s.numWarmup, s.options, s.stepSize);
+  /** Restores a warmup from `toJSON` output (a state without `options.metric` is a diagonal one). */
+  static fromJSON(s: WarmupState, linalg?: MetricLinalg): Warmup {
+    const w = new Warmup(s.invMetric.length, s.numWarmup, { ...s.options, metric: s.options.metric ?? 'diag' }, s.stepSize, linalg);
     w.params.invMetric.set(s.invMetric);
+    w.setDense(s.denseInvMetric && s.denseFactor ? [Float64Array.from(s.denseInvMetric), Float64Array.from(s.denseFactor)] : null);
     const { mu, counter, sBar, xBar } = s;
     w.da = { mu, counter, sBar, xBar };
     const { initBuffer, termBuffer, baseWindow, windowCounter, windowSize, nextWindow, n } = s;
@@ -165,17 +222,17 @@ export class Warmup {
  * improper or discontinuous posterior, or a wrong gradient). `state` is not modified.
  */
 export function searchStepSize(
-  h: Hamiltonian, state: KernelState, invMetric: Float64Array, stepSize: number, rng: SamplerRng,
+  h: Hamiltonian, state: KernelState, invMetric: Float64Array, stepSize: number, rng: SamplerRng, dense: DenseMetric | null = null,
 ): number {
   const z = new PhasePoint(h.dim);
   const deltaH = (eps: number): number => {
     z.q.set(state.position);
     z.g.set(state.grad);
     z.lp = state.logDensity;
-    h.sampleMomentum(z.p, rng, invMetric);
-    const H0 = h.energy(z, invMetric);
-    h.leapfrog(z, eps, invMetric);
-    return H0 - h.energy(z, invMetric);
+    h.sampleMomentum(z.p, rng, invMetric, dense);
+    const H0 = h.energy(z, invMetric, dense);
+    h.leapfrog(z, eps, invMetric, dense);
+    return H0 - h.energy(z, invMetric, dense);
   };
   let eps = clampStep(stepSize);
   const direction = deltaH(eps) > LOG_08 ? 1 : -1;

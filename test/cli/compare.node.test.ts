@@ -35,6 +35,22 @@ describe('bdl compare', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
   });
 
+  it('labels the progress of NUTS by chain iterations, acceptance and divergences, not loss', () => {
+    const lines = readFileSync(join(root, 'data/uci/yacht.txt'), 'utf8').trim().split('\n');
+    const train = join(dir, 'train-nuts.txt');
+    const test = join(dir, 'test-nuts.txt');
+    writeFileSync(train, lines.filter((_, i) => i % 10 !== 0).join('\n'));
+    writeFileSync(test, lines.filter((_, i) => i % 10 === 0).join('\n'));
+    const r = bdl('--train', train, '--test', test, '--methods', 'map,nuts', '--out', join(dir, 'out-nuts'), '--time-limit', '60');
+    const nuts = r.stderr.split('\n').filter((l) => /\/nuts .*\|/.test(l));
+    expect(nuts.length, r.stderr).toBeGreaterThan(0);
+    for (const l of nuts) {
+      expect(l).toMatch(/\d+\/\d+ iterations .*(warmup|draws)(, acceptance \d\.\d\d, \d+ divergent)?, step size/);
+      expect(l).not.toMatch(/loss/);
+    }
+    expect(r.stderr.split('\n').filter((l) => /\/map .*\|/.test(l)).every((l) => /epochs .*loss \d/.test(l))).toBe(true);
+  });
+
   it('fails with one line and a non-zero exit on a wrong method, data set or file', () => {
     for (const [args, msg, code] of [
       [['--methods', 'foo'], /^bdl compare: --methods: unknown method "foo"/, 2],

@@ -93,7 +93,7 @@ describe('bdl output', () => {
     const r = bdl(['fit', '--method', 'nuts', '--hidden', '4', '--chains', '2', '--warmup', '30', '--draws', '30', '--workers', '0', '--epochs', '5', '--train', train, '--test', test]);
     expect(r.status, r.stderr).toBe(0);
     valid(JSON.parse(r.stdout));
-    expect(r.stderr).toMatch(/iterations .*(warmup|draws), step size/);
+    expect(r.stderr).toMatch(/iterations .*(warmup|draws), acceptance \d\.\d\d, \d+ divergent, step size/);
     expect(r.stderr).not.toMatch(/iterations .*loss/);
     expect(r.stderr).toMatch(/nuts: R̂ \(predictive, worst\) \d\.\d{3}, bulk ESS \(worst\) \d+, \d+ divergences/);
     expect(r.stderr).toMatch(/nuts: warning: bulk ESS \d+ < 100/);

@@ -3,7 +3,7 @@
 // within 1 s of it. In-thread chains (--workers 0) hold the main thread inside long transitions;
 // they yield between gradient evaluations (src/samplers/interrupt.ts), so the handler gets to run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,16 @@ export function logDensity(q, g) {
   if (!said) { said = true; process.stderr.write('target-called\\n'); }
   const end = performance.now() + 200;
   while (performance.now() < end);
+  let s = 0;
+  for (let i = 0; i < 4; i++) { g[i] = -q[i]; s -= 0.5 * q[i] * q[i]; }
+  return s;
+}
+`);
+
+// A 4-parameter standard Gaussian, cheap enough for long runs.
+const fast = join(dir, 'fast.mjs');
+writeFileSync(fast, `export const dim = 4;
+export function logDensity(q, g) {
   let s = 0;
   for (let i = 0; i < 4; i++) { g[i] = -q[i]; s -= 0.5 * q[i] * q[i]; }
   return s;
@@ -65,6 +75,19 @@ describe('SIGINT', () => {
       expect(r.stderr).toContain('target-called');
       expect(r.status).toBe(130);
       expect(r.ms).toBeLessThan(limitMs());
+    });
+  }
+
+  // The final R̂/ESS over 2 × 30,000 draws run on the main thread in every pool mode; they give it back
+  // every few ms, so Ctrl-C lands there too.
+  for (const workers of ['0', '2']) {
+    it(`bdl sample --workers ${workers}: exits 130 within 1 s during the final diagnostics, writing nothing`, async () => {
+      const out = join(dir, `diag-${workers}.json`);
+      const r = await interrupt([cli, 'sample', '--target', fast, '--chains', '2', '--warmup', '100', '--draws', '30000', '--workers', workers, '--out', out], /computing R̂ and ESS/);
+      expect(r.stderr).toContain('computing R̂ and ESS');
+      expect(r.status).toBe(130);
+      expect(r.ms).toBeLessThan(limitMs());
+      expect(existsSync(out)).toBe(false);
     });
   }
 

@@ -16,9 +16,10 @@ import { packed, root } from './pack.js';
  * small .d.ts files; the queue entry (bdl-wasm/queue: dist/queue.js and its ≈ 20 .d.ts files) took it to
  * 660 kB in 224 files. The limits leave ≈ 10 % room: growing past them should be a decision (a new data
  * set, a third binary, another bundled dependency), not drift — a stray source map, .wat text or
- * build/ copy trips them at once.
+ * build/ copy trips them at once. The dense metric, the Laplace-LoRA linearized predictive and the
+ * diagnostics that yield (2026-12-05) took it to 704 kB: the limit moved to 740 kB by that decision.
  */
-const MAX_PACKED_BYTES = 690_000;
+const MAX_PACKED_BYTES = 740_000;
 const MAX_FILES = 245;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };

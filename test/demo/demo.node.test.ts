@@ -1,6 +1,7 @@
 // The browser demo in real Chromium: built, served over HTTP (module workers need http). It opens on
 // the example points with the default methods running; every panel must finish with a converged fit
-// and an uncertainty band; Cancel mid-run returns the panels to idle. Screenshot: test-output/demo.png.
+// and an uncertainty band; with every method of the picker checked, every panel runs to the end with a
+// band; Cancel mid-run returns the panels to idle. Screenshots: test-output/demo.png, demo-all.png.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -94,6 +95,36 @@ describe.skipIf(skip)('demo page', () => {
     await page.screenshot({ path: join(root, 'test-output/demo.png') });
     await page.close();
   });
+
+  it('runs every panel the page offers, enabled through its method picker, to the end with an uncertainty band', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(served.url);
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('done'), undefined, { timeout: 90_000 });
+    const offered = await page.$$eval('#methods input[type="checkbox"]', (bs) => bs.map((b) => (b as HTMLInputElement).value));
+    expect(offered).toEqual(expect.arrayContaining(['nuts', 'hmc', 'laplace', 'vi', ...DEFAULT_METHODS]));
+    for (const m of offered) await page.check(`#methods input[value="${m}"]`);
+    await page.click('#run');
+    await page.waitForFunction((n) => document.querySelectorAll('.panel[data-state="done"], .panel[data-state="error"]').length === n && document.querySelector('#status')!.textContent!.startsWith('done'), offered.length, { timeout: 150_000 });
+    for (const method of offered) {
+      const panel = page.locator(`[data-band="${method}"]`);
+      const title = await panel.locator('.title').innerText();
+      expect(await panel.getAttribute('data-state'), title).toBe('done');
+      const mean = JSON.parse((await panel.getAttribute('data-mean'))!) as number[];
+      expect(mean.every(Number.isFinite), method).toBe(true);
+      const coloured = await panel.locator('canvas').evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if ((Math.abs(d[i] - 0x3b) < 8 && Math.abs(d[i + 1] - 0x7d) < 8 && Math.abs(d[i + 2] - 0xd8) < 8) || (Math.abs(d[i] - 0xf4) < 8 && Math.abs(d[i + 1] - 0xb1) < 8 && Math.abs(d[i + 2] - 0x83) < 8)) n++;
+        return n;
+      });
+      expect(coloured, `${method}: band`).toBeGreaterThan(500);
+    }
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(root, 'test-output/demo-all.png'), fullPage: true });
+    await page.close();
+  }, 200_000);
 
   it('Cancel mid-run returns every unfinished panel to idle, and the page can run again', async () => {
     const page = await browser.newPage();

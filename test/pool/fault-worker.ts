@@ -7,10 +7,20 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { TASKS } from '../../src/orchestration/tasks.js';
 import { registerTasks } from '../../src/pool/registry.js';
 import { workerApi } from '../../src/pool/worker-api.js';
-import { faultRunner } from './faults.js';
+import type { TaskContext } from '../../src/pool/types.js';
+import { faultRunner, type FaultOptions } from './faults.js';
 
-registerTasks({ ...TASKS, fault: faultRunner(TASKS) });
-const g = globalThis as { process?: { versions?: { node?: string } }; WorkerGlobalScope?: unknown };
+const g = globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> }; WorkerGlobalScope?: unknown };
+// BDL_TEST_CRASH_AT=N (queue tests, set on the `bdl worker` process): every task's first attempt
+// ends its thread by process.exit once it reaches step N — a thread dying under a queue worker.
+const crashAt = Number(g.process?.env?.BDL_TEST_CRASH_AT ?? NaN);
+const fault = faultRunner(TASKS);
+const crashing = (kind: string) => (ctx: TaskContext) =>
+  fault({ ...ctx, task: { ...ctx.task, kind: 'fault', options: { kind, options: ctx.task.options, crashAt, crash: 'exit' } } } as TaskContext<unknown, FaultOptions>);
+registerTasks({
+  ...(Number.isInteger(crashAt) ? Object.fromEntries(Object.keys(TASKS).map((k) => [k, crashing(k)])) : TASKS),
+  fault,
+});
 if (g.WorkerGlobalScope === undefined && typeof g.process?.versions?.node === 'string') {
   const specifier = 'node:worker_threads';
   const { parentPort } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');

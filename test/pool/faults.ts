@@ -59,9 +59,9 @@ export function faultRunner(table: TaskTable): TaskRunner<unknown, FaultOptions>
         if (!dying) ctx.progress(step, total, payload);
       },
       check: () => (dying ? never : ctx.check()),
-      checkpoint(state) {
+      checkpoint(state, append) {
         reached(stepOf(state));
-        return dying ? never : ctx.checkpoint(state);
+        return dying ? never : ctx.checkpoint(state, append);
       },
     };
     return inner(wrapped);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RestartEvent, TaskDescription } from '../../src/index.js';
 import type { SelftestResult } from '../../src/pool/selftest.js';
-import { lib, queue, redisMissing, startRedis, startWorker } from './servers.js';
+import { faultWorker, lib, queue, redisCli, redisMissing, startRedis, startWorker } from './servers.js';
 
 const x = Float32Array.from({ length: 20 }, (_, i) => i / 7 - 1.4);
 const y = Float32Array.from(x, (v) => Math.sin(2 * v));
@@ -14,44 +14,83 @@ const chainOptions = { chains: 1, warmup: 150, draws: 150, seed: 9, kernel: { ty
 const bitsOf = (a: Float64Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length * 2)];
 
 describe.skipIf(redisMissing)('queue backend faults', () => {
-  // Skipped, a known regression: chain tasks now checkpoint incrementally (each checkpoint carries only
-  // the draws kept since the previous one; the local pool keeps the log and hands it back as
-  // ctx.resumeLog), but the queue stores only the last checkpoint in Redis and resumes without the log,
-  // so a SIGKILLed chain resumes without its earlier draws. The fix is a Redis list per job that the
-  // worker appends each checkpoint piece to and hands back as resumeLog.
-  it.skip('a worker SIGKILLed mid-chain: the chain resumes from its checkpoint on the other worker, same draws as uninterrupted', async () => {
+  // A chain checkpoints incrementally (each checkpoint appends only the draws kept since the last), so the
+  // resumed attempt must get every earlier piece back from Redis as resumeLog to end with the same bits:
+  // after a SIGKILL (the queue retries the stalled job) and after a SIGTERM (the worker re-queues it).
+  it.each(['SIGKILL', 'SIGTERM'] as const)('a worker stopped by %s mid-chain: the chain resumes from its checkpoint on the other worker, same draws as uninterrupted', async (signal) => {
     const redis = await startRedis();
     const workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
     const pool = await queue.createQueuePool({ connection: redis.url });
+    // Long enough that the chain is still running when the signal lands, on a loaded machine too.
+    const opts = { ...chainOptions, draws: 3000 };
     try {
       const restarts: RestartEvent[] = [];
       let killed: Promise<unknown> | undefined;
+      let victim = -1;
       const r = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, {
-        ...chainOptions,
+        ...opts,
         pool,
         onRestart: (e) => restarts.push(e),
         onProgress: (p) => {
-          if (killed !== undefined || p.iteration < 50) return;
-          const victim = workers.find((w) => w.log().includes('chain stream 0, attempt 0'))!;
-          victim.child.kill('SIGKILL');
-          killed = victim.exit;
+          // Past warmup, so the checkpoint it resumes from has draws in its log.
+          if (killed !== undefined || p.iteration < opts.warmup + 50) return;
+          victim = workers.findIndex((w) => w.log().includes('chain stream 0, attempt 0'));
+          workers[victim].child.kill(signal);
+          killed = workers[victim].exit;
         },
       });
-      expect(await killed).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(await killed).toEqual(signal === 'SIGKILL' ? { code: null, signal: 'SIGKILL' } : { code: 0, signal: null });
+      if (signal === 'SIGTERM') expect(workers[victim].log()).toMatch(/re-queued \(worker stopping\)/);
       expect(restarts).toHaveLength(1);
       expect(restarts[0].attempt).toBeGreaterThanOrEqual(1);
       const resumedAt = (restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration;
-      expect(resumedAt).toBeGreaterThanOrEqual(40);
-      expect(resumedAt).toBeLessThan(300);
-      expect(workers.map((w) => w.log()).join('')).toMatch(/chain stream 0, attempt [1-9], from a checkpoint/);
-      const local = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, { ...chainOptions, poolSize: 1 });
+      expect(resumedAt).toBeGreaterThan(opts.warmup);
+      expect(resumedAt).toBeLessThan(opts.warmup + opts.draws);
+      const logged = /chain stream 0, attempt [1-9], from a checkpoint \((\d+) logged items\)/.exec(workers[1 - victim].log());
+      expect(Number(logged?.[1])).toBeGreaterThan(0);
+      const local = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, { ...opts, poolSize: 1 });
       expect(bitsOf(r.draws![0])).toEqual(bitsOf(local.draws![0]));
-      expect(r.results[0].count).toBe(150);
+      expect(bitsOf(r.results[0].logDensity)).toEqual(bitsOf(local.results[0].logDensity));
+      expect(r.results[0].count).toBe(opts.draws);
+      // Finished: its checkpoint keys are gone.
+      expect(redisCli(redis.url, 'keys', 'bdl:*ckpt*').trim()).toBe('');
     } finally {
       await pool.close();
       const exits = await Promise.all(workers.map((w) => (w.child.exitCode === null && w.child.signalCode === null ? w.stop() : w.exit)));
       await redis.dispose();
-      expect(exits.filter((e) => e.code === 0)).toHaveLength(1);
+      expect(exits.filter((e) => e.code === 0)).toHaveLength(signal === 'SIGKILL' ? 1 : 2);
+    }
+  }, 240_000);
+
+  // A worker thread (not the process) dies mid-chain: the job fails retryably, the worker replaces
+  // the thread and resumes the job from its checkpoint and log, and keeps serving. The thread runs
+  // the test-only entry, which ends the first attempt of every task by process.exit at step 200.
+  it('a worker thread that dies mid-chain: the job is retried from its checkpoint on the same worker, same bits, and the worker keeps serving', async () => {
+    const redis = await startRedis();
+    const worker = await startWorker(redis.url, [], { BDL_TEST_THREAD_URL: faultWorker, BDL_TEST_CRASH_AT: String(chainOptions.warmup + 50) });
+    const pool = await queue.createQueuePool({ connection: redis.url });
+    try {
+      const restarts: RestartEvent[] = [];
+      const r = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, { ...chainOptions, pool, onRestart: (e) => restarts.push(e) });
+      expect(worker.log()).toMatch(/chain stream 0, attempt 0\n.*its worker thread died \(exited with code 70\); retried/);
+      const logged = /chain stream 0, attempt 1, from a checkpoint \((\d+) logged items\)/.exec(worker.log());
+      expect(Number(logged?.[1])).toBeGreaterThan(0);
+      expect(restarts.map((e) => e.attempt)).toEqual([1]);
+      expect((restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration).toBeGreaterThan(chainOptions.warmup);
+      const local = await lib.sampleChains({ type: 'bnn', spec, data, noiseVar: 0.05 }, { ...chainOptions, poolSize: 1 });
+      expect(bitsOf(r.draws![0])).toEqual(bitsOf(local.draws![0]));
+      expect(r.results[0].count).toBe(chainOptions.draws);
+      // Still serving, on the replacement thread (each task's first attempt dies again, and is retried).
+      const tasks: TaskDescription[] = [{ kind: 'selftest', seed: 2, stream: 0, options: { steps: 400, checkpointEvery: 100 } }];
+      const [again] = await pool.run<SelftestResult>(tasks);
+      const inThread = await lib.createPool({ size: 0 });
+      const [expected] = await inThread.run<SelftestResult>(tasks).finally(() => inThread.close());
+      expect(again.acc).toBe(expected.acc);
+    } finally {
+      await pool.close();
+      const exit = await worker.stop();
+      await redis.dispose();
+      expect(exit).toEqual({ code: 0, signal: null });
     }
   }, 240_000);
 

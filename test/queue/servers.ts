@@ -18,6 +18,8 @@ if (redisMissing) console.log(redisMissing);
 export const lib = (await import(/* @vite-ignore */ new URL('../../dist/index.js', import.meta.url).href)) as typeof Lib;
 export const queue = (await import(/* @vite-ignore */ new URL('../../dist/queue.js', import.meta.url).href)) as typeof Queue;
 export const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The test-only thread entry (test/pool/fault-worker.ts, built by the global setup). */
+export const faultWorker = fileURLToPath(new URL('../../test-output/fault-worker.js', import.meta.url));
 
 /** The outcome of a child process. */
 export interface Exit {
@@ -95,10 +97,11 @@ export interface WorkerProcess {
   stop(): Promise<Exit>;
 }
 
-/** Starts `bdl worker --redis url` (lock of 2 s, stalled check every 1 s) and waits until it serves. */
-export async function startWorker(url: string, extra: string[] = []): Promise<WorkerProcess> {
+/** Starts `bdl worker --redis url` (lock of 2 s, stalled check every 1 s; `env` added to ours) and waits until it serves. */
+export async function startWorker(url: string, extra: string[] = [], env: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000', ...extra], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const exit = watch(child, 600_000);
   let err = '';

@@ -22,7 +22,7 @@ let doc: ReportDoc;
 
 beforeAll(async () => {
   if (noBrowser) return;
-  const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', '--dataset', 'toy-gap,digits', '--methods', 'map,mc-dropout,ensemble,swag', '--out', dir], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', '--dataset', 'toy-gap,digits', '--methods', 'map,mc-dropout,ensemble,swag', '--lora', join(root, 'eval/LoRA.md'), '--out', dir], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   browser = await chromium.launch({ executablePath: chromiumPath, args: ARGS /* playwright gives every launch a fresh profile directory */ });
@@ -143,6 +143,17 @@ describe.skipIf(noBrowser)('report.html in Chromium', () => {
     const ood = doc.orderings.find((o) => o.name === 'OOD detection')!;
     expect(ood.pairs[2]).toMatchObject({ better: 'swag', worse: 'mc-dropout' });
     expect(ood.pairs[2].se).toBeGreaterThan(0);
+  });
+
+  it('shows the low-rank adapters’ table from eval/LoRA.md, linked from the contents', async () => {
+    const page = await browser.newPage();
+    expect(await open(page, join(dir, 'report.html'))).toEqual([]);
+    expect(doc.lora?.rows.length).toBeGreaterThanOrEqual(7);
+    await expect(page.locator('#lora h2').textContent()).resolves.toMatch(/low-rank adapters/i);
+    expect(await page.locator('#lora table tr').count()).toBe(doc.lora!.rows.length + 1);
+    expect(await page.locator('#lora th').allTextContents()).toEqual(doc.lora!.columns);
+    expect(await page.locator('#toc a[href="#lora"]').count()).toBe(1);
+    await page.close();
   });
 
   it('shows R̂/ESS and a trace plot per traced f(x*) when a posterior reports them', async () => {

@@ -33,4 +33,15 @@ describe("'chain' tasks (any runtime)", () => {
     expect(Math.abs(m + 1)).toBeLessThan(0.15);
     expect(r.names).toBeNull();
   });
+
+  it('a dense metric runs in the workers with the same bits as in-thread, and says so', async () => {
+    // A 3-D Gaussian with correlations 0.95 (precision written out: Σ⁻¹ of (1 − ρ)I + ρ11ᵀ).
+    const src = 'export const dim = 3; const a = 1 / 0.05, b = 0.95 / (0.05 * 2.9); export function logDensity(q, g) { const s = q[0] + q[1] + q[2]; let lp = 0; for (let i = 0; i < 3; i++) { g[i] = -(a * q[i] - b * s); lp += 0.5 * q[i] * g[i]; } return lp; }';
+    const url = `data:text/javascript,${encodeURIComponent(src)}`;
+    const got: SampleChainsResult[] = [];
+    for (const size of [0, 2]) got.push(await lib.sampleChains({ type: 'module', url }, { chains: 2, warmup: 150, draws: 50, seed: 5, poolSize: size, metric: 'dense' }));
+    expect(got[0].metric).toEqual(['dense', 'dense']);
+    expect(bits(got[1])).toEqual(bits(got[0]));
+    expect(got[0].results[0].denseInvMetric!.length).toBe(9);
+  });
 });

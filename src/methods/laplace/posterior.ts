@@ -5,7 +5,6 @@ import { standardizeX } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
 import { layoutOf, type Layout, type TaskKind } from '../../model/spec.js';
-import { classificationPredictive } from '../../posterior/aggregate.js';
 import { checkFinite } from '../../posterior/finite.js';
 import { mixturePredictive, toInputs } from '../../posterior/network.js';
 import { withInterval } from '../../posterior/network-posterior.js';
@@ -13,7 +12,7 @@ import { f32, f64, formatError, stateNumber } from '../../posterior/parts.js';
 import { registerPosteriorFormat } from '../../posterior/restore.js';
 import { encodePosterior, type PosteriorParts } from '../../posterior/serialize.js';
 import { sampleCount, noiseStd } from '../../posterior/source.js';
-import type { ClassificationPredictive, Inputs, Posterior, Prediction, PredictOptions, Predictive } from '../../posterior/types.js';
+import type { Inputs, Posterior, Prediction, PredictOptions, Predictive } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { engineFor } from '../common.js';
 import { diag } from './diag.js';
@@ -22,7 +21,7 @@ import type { Hyper } from './evidence.js';
 import { full } from './full.js';
 import { kron } from './kron.js';
 import { indexSubset } from './subset.js';
-import { glmMoments, LAPLACE_RNG_TAG, probitProbs, sampledProbs } from './predictive.js';
+import { glmClassification, glmMoments, LAPLACE_RNG_TAG } from './predictive.js';
 import type { Factors, Gaussian, Hessian, Structure, Subset } from './types.js';
 
 const RESTORE: Record<Hessian, Structure> = { full, kron, diag };
@@ -132,12 +131,7 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
       }
       return out;
     }
-    const bern = this.spec.likelihood === 'bernoulli';
-    const Kp = bern ? 2 : K;
-    const sampled = classificationPredictive(sampledProbs(mlp.arena, mean, cov, N, K, bern, S, seed), S, Kp);
-    if (this.p.link === 'mc') return sampled;
-    // Probit: the averaged probabilities in closed form; the entropy split keeps the sampled E[H].
-    return withProbs(sampled, probitProbs(mean, cov, N, K, bern), Kp);
+    return glmClassification(mlp.arena, mean, cov, N, K, this.spec.likelihood === 'bernoulli', S, seed, this.p.link);
   }
 
   /** n draws θ = θ* + R·z over the subset (other weights at the MAP). */
@@ -173,20 +167,6 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
       arrays,
     });
   }
-}
-
-function withProbs(p: ClassificationPredictive, probs: Float32Array, K: number): ClassificationPredictive {
-  const N = probs.length / K;
-  const avg = Float64Array.from(probs);
-  const entropy = new Float64Array(N);
-  const mutualInformation = new Float64Array(N);
-  for (let n = 0; n < N; n++) {
-    let h = 0;
-    for (let c = 0; c < K; c++) if (avg[n * K + c] > 0) h -= avg[n * K + c] * Math.log(avg[n * K + c]);
-    entropy[n] = h;
-    mutualInformation[n] = Math.max(0, h - p.expectedEntropy[n]);
-  }
-  return { ...p, probs: avg, entropy, mutualInformation };
 }
 
 /** The factor arrays each structure keeps, with their lengths for a subset (checked before restoring). */

@@ -3,6 +3,8 @@
  * point a Gaussian over the network outputs with mean f(x; θ*) and covariance J Σ Jᵀ, turned into
  * class probabilities by the probit approximation or by sampling the outputs.
  */
+import { classificationPredictive } from '../../posterior/aggregate.js';
+import type { ClassificationPredictive } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import type { Arena } from '../../wasm/arena.js';
 import { layoutOf, type MlpSpec } from '../../model/spec.js';
@@ -83,6 +85,34 @@ export function sampledProbs(arena: Arena, mean: Float32Array, cov: Float64Array
   }
   return out;
 }
+
+
+/**
+ * The class predictive from output moments: S sampled outputs per point (kept for the entropy split),
+ * with the averaged probabilities replaced by the probit approximation unless `link` is 'mc'.
+ */
+export function glmClassification(arena: Arena, mean: Float32Array, cov: Float64Array, N: number, K: number, bernoulli: boolean, S: number, seed: number, link: 'probit' | 'mc'): ClassificationPredictive {
+  const Kp = bernoulli ? 2 : K;
+  const sampled = classificationPredictive(sampledProbs(arena, mean, cov, N, K, bernoulli, S, seed), S, Kp);
+  if (link === 'mc') return sampled;
+  // Probit: the averaged probabilities in closed form; the entropy split keeps the sampled E[H].
+  return withProbs(sampled, probitProbs(mean, cov, N, K, bernoulli), Kp);
+}
+
+function withProbs(p: ClassificationPredictive, probs: Float32Array, K: number): ClassificationPredictive {
+  const N = probs.length / K;
+  const avg = Float64Array.from(probs);
+  const entropy = new Float64Array(N);
+  const mutualInformation = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    let h = 0;
+    for (let c = 0; c < K; c++) if (avg[n * K + c] > 0) h -= avg[n * K + c] * Math.log(avg[n * K + c]);
+    entropy[n] = h;
+    mutualInformation[n] = Math.max(0, h - p.expectedEntropy[n]);
+  }
+  return { ...p, probs: avg, entropy, mutualInformation };
+}
+
 
 function writeProbs(out: Float32Array, row: number, z: ArrayLike<number>, K: number, bernoulli: boolean): void {
   if (bernoulli) {

@@ -5,7 +5,8 @@
  *
  *  - Laplace-LoRA (Yang et al. 2024): N(φ*, (H + λI)⁻¹), H the exact GGN over φ,
  *    Σₙ Σ_c p_nc·gₙc·gₙcᵀ with gₙc = ∂(−log p_c)/∂φ (the categorical GGN's factorization), λ by
- *    maximizing the Laplace evidence in λ on H's eigenvalues.
+ *    maximizing the Laplace evidence in λ on H's eigenvalues. By default it returns the linearized
+ *    predictive (glm.ts: a LoraLaplacePosterior), not draws.
  *  - SWAG-LoRA: SGD on φ from φ*, diagonal + low-rank moments of the per-epoch iterates (Maddox et al. 2019).
  *  - VI-LoRA (BLoB-style, Wang et al. 2024): mean-field N(μ, softplus(ρ)²) over φ by Bayes by backprop.
  * Philox tags: 0x4d Laplace/SWAG draws (c1 = draw), 0x4e VI training draws (c1 = step).
@@ -22,6 +23,7 @@ import { fit, type FitOptions, type Objective } from '../../train/fit.js';
 import { sgd } from '../../train/optimizers.js';
 import { goldenMax } from '../golden-section.js';
 import { adapterObjective, LoraAdapters, type AdapterSpec } from './adapters.js';
+import { LoraLaplacePosterior } from './glm.js';
 
 export const LORA_DRAW_TAG = 0x4d;
 export const LORA_VI_TAG = 0x4e;
@@ -118,6 +120,13 @@ export interface LoraLaplaceOptions {
    * flat directions of the likelihood that a Gaussian turns into wide ones, are gone).
    */
   subset?: 'all' | 'B';
+  /**
+   * 'glm' (default): the linearized predictive, logits ~ N(f(φ*), J Σ Jᵀ) (see glm.ts for why).
+   * 'sampled': `samples` draws of φ pushed through the network (a DrawsSource posterior).
+   */
+  predictive?: 'glm' | 'sampled';
+  /** How the linearized predictive's logits become probabilities: 'probit' (default) or 'mc' sampling. */
+  link?: 'probit' | 'mc';
 }
 
 /** Indices of φ the Laplace covers. */
@@ -133,11 +142,17 @@ export function laplaceLogEvidence(lambda: number, eig: ArrayLike<number>, phiSq
   return -0.5 * lambda * phiSq + 0.5 * eig.length * Math.log(lambda) - 0.5 * s;
 }
 
-/** Laplace-LoRA: a full Gaussian over the adapters at φ*, the prior precision by the evidence. */
-export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions = {}) {
+/** Laplace-LoRA: a full Gaussian over the adapters at φ*, the prior precision by the evidence; the linearized predictive unless `predictive: 'sampled'`. */
+export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions & { predictive: 'sampled' }): NetworkPosterior<DrawsSource, 'classification'>;
+export function loraLaplace(f: LoraFit, data: Dataset, opts?: LoraLaplaceOptions & { predictive?: 'glm' }): LoraLaplacePosterior;
+export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions = {}): LoraLaplacePosterior | NetworkPosterior<DrawsSource, 'classification'> {
   checkData(f.adapters.mlp, data);
   const subset = opts.subset ?? 'all';
   if (subset !== 'all' && subset !== 'B') throw argError('E_ARG', 'subset', "'all' | 'B'", describe(subset), "Use 'all' (default).");
+  const predictive = opts.predictive ?? 'glm';
+  if (predictive !== 'glm' && predictive !== 'sampled') throw argError('E_ARG', 'predictive', "'glm' | 'sampled'", describe(predictive), "Use 'glm' (default).");
+  const link = opts.link ?? 'probit';
+  if (link !== 'probit' && link !== 'mc') throw argError('E_ARG', 'link', "'probit' | 'mc'", describe(link), "Use 'probit' (default).");
   const S = opts.samples ?? 30;
   const P = f.adapters.size;
   const idx = laplaceIndices(f.adapters, subset);
@@ -148,8 +163,13 @@ export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions 
   const { values, vectors } = eigh(f.adapters.mlp.arena, H, d, { name: 'GGN over the adapters' });
   const phiSq = idx.reduce((a, i) => a + f.phi[i] * f.phi[i], 0);
   const lambda = opts.priorPrecision ?? Math.exp(goldenMax((t) => laplaceLogEvidence(Math.exp(t), values, phiSq), Math.log(1e-4), Math.log(1e6)));
-  const rng = new Rng(opts.seed ?? 0, 0, [0, 0, LORA_DRAW_TAG]);
   const scale = Array.from(values, (e) => 1 / Math.sqrt(Math.max(e, 0) + lambda));
+  if (predictive === 'glm') {
+    // Σ = V·diag(scale²)·Vᵀ = R·Rᵀ with R = V·diag(scale).
+    const root = Float64Array.from({ length: d * d }, (_, k) => vectors[k] * scale[k % d]);
+    return new LoraLaplacePosterior({ adapters: f.adapters, phi: f.phi, indices: Int32Array.from(idx), root, priorPrecision: lambda, subset, link });
+  }
+  const rng = new Rng(opts.seed ?? 0, 0, [0, 0, LORA_DRAW_TAG]);
   const draws = Array.from({ length: S }, () => {
     const z = scale.map((s) => s * rng.normal());
     const phi = f.phi.slice();

@@ -77,16 +77,20 @@ async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, 
     noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : residualVariance(mlp, map.params, data);
   }
   const done = new Array<number>(o.value(opts, 'chains')).fill(0);
+  const divergent = new Array<number>(done.length).fill(0);
   const r = await sampleChains(
     { type: 'bnn', spec, data, priorPrecision: opts.priorPrecision ?? 1, noiseVar, xTest: standardizer ? standardizeX(standardizer, probes) : probes },
     {
       chains: o.value(opts, 'chains'), warmup: o.value(opts, 'warmup'), draws, thin, seed: opts.seed ?? 0, kernel, keep: 'both',
+      metric: o.value(opts, 'metric'),
       pool: opts.pool, poolSize: opts.poolSize,
       signal: opts.signal,
       // One bar for the whole run: iterations summed over chains, labelled by phase; `loss` carries the reporting chain's step size.
       onProgress: opts.onProgress && ((p) => {
         done[p.chain] = p.iteration;
-        opts.onProgress!({ task: p.chain, epoch: done.reduce((a, b) => a + b, 0), epochs: done.length * p.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize });
+        divergent[p.chain] = p.divergences;
+        const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+        opts.onProgress!({ task: p.chain, epoch: sum(done), epochs: done.length * p.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: sum(divergent) });
       }),
     },
   );

@@ -52,6 +52,7 @@ export const SUBSPACE_OPTIONS = SWAG_OPTIONS.omit('trainSubspace', 'scale', 'sam
   ...chainFields({ chains: 2, warmup: 500, draws: 500 }),
   ...KEEP_FIELD,
   maxTreeDepth: KERNEL_FIELDS.maxTreeDepth,
+  metric: KERNEL_FIELDS.metric,
   temperature: num({ gt: 0, default: 1, help: 'temperature T of the subspace posterior p(θ(z) | D)^(1/T) (1: the Bayes posterior)' }),
 });
 export type SubspaceOptions = Infer<typeof SUBSPACE_OPTIONS>;
@@ -84,6 +85,7 @@ export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, o
   }
 
   const { maxTreeDepth, onProgress } = opts;
+  const metric = SUBSPACE_OPTIONS.value(opts, 'metric');
   const swag = await trainSwag(train, { ...swagOptionsOf(opts), diagonal: false });
   const member = swag.source.members[0];
   const data = swag.standardizer ? applyStandardizer(swag.standardizer, train) : train;
@@ -103,8 +105,9 @@ export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, o
     const r = await runChain(target, {
       seed: opts.seed ?? 0, chain, warmup, draws, thin,
       kernel: { type: 'nuts', ...(maxTreeDepth !== undefined ? { maxTreeDepth } : {}) },
+      adapt: { metric },
       shouldStop: opts.signal ? () => opts.signal!.aborted : undefined,
-      onProgress: onProgress && ((p) => onProgress({ task: chain, epoch: p.iteration, epochs: p.total, loss: p.stepSize })),
+      onProgress: onProgress && ((p) => onProgress({ task: chain, epoch: p.iteration, epochs: p.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: divergences + p.divergences })),
     });
     kept.push(r.samples!.draws);
     divergences += r.divergences;
@@ -151,7 +154,7 @@ function samplerWarnings(rhat: number, ess: number, divergences: number, iterati
 
 /** The SWAG run's options: everything but the sampler's. */
 function swagOptionsOf(o: SubspaceOptions): SwagOptions {
-  const { dimension: _dimension, chains: _chains, warmup: _warmup, draws: _draws, keep: _keep, maxTreeDepth: _depth, temperature: _temperature, ...swag } = o;
+  const { dimension: _dimension, chains: _chains, warmup: _warmup, draws: _draws, keep: _keep, maxTreeDepth: _depth, metric: _metric, temperature: _temperature, ...swag } = o;
   return swag;
 }
 

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
-import { Mlp } from '../../../src/model/mlp.js';
 import { adapterObjective, LoraAdapters } from '../../../src/methods/lora/adapters.js';
 import { adapterGgn, fineTuneLora, laplaceLogEvidence, loraLaplace, loraSwag, loraVi } from '../../../src/methods/lora/bayes.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
 import type { LoopContext } from '../../../src/train/fit.js';
+import { data, frozen } from './fixture.js';
 
-const spec = { inputs: 4, hidden: [6], outputs: 3, activation: 'tanh' as const, likelihood: 'categorical' as const };
 const adapters = { layers: [{ layer: 0, rank: 2 }, { layer: 1, rank: 1 }] };
-
-function data(n: number, seed: number): Dataset {
-  const r = new Rng(seed);
-  const x = Array.from({ length: n }, () => Array.from({ length: 4 }, () => r.normal()));
-  const y = x.map((row) => (row[0] + 0.5 * row[1] > 0.5 ? 2 : row[2] > 0 ? 1 : 0));
-  return makeDataset(x, y);
-}
-
-async function frozen() {
-  const mlp = await Mlp.create(spec, { capacity: 64 });
-  return { mlp, theta0: mlp.init(3, 0) };
-}
 
 describe('low-rank adapters', () => {
   it('count rank·(fanIn + fanOut) parameters, start at the pretrained network (B = 0), and refuse bad layers', async () => {
@@ -99,7 +85,7 @@ describe('Bayesian adapters', () => {
     let maxRef = 0;
     for (const v of ref) maxRef = Math.max(maxRef, Math.abs(v));
     for (let i = 0; i < P * P; i++) expect(Math.abs(H[i] - ref[i])).toBeLessThan(2e-3 * maxRef + 1e-4);
-    const post = loraLaplace(f, d, { samples: 8 });
+    const post = loraLaplace(f, d, { samples: 8, predictive: 'sampled' });
     const lambda = post.source.extra.priorPrecision as number;
     const phiSq = f.phi.reduce((u, v) => u + v * v, 0);
     const eps = 1e-3;
@@ -107,7 +93,7 @@ describe('Bayesian adapters', () => {
     const slope = (laplaceLogEvidence(lambda * (1 + eps), values, phiSq) - laplaceLogEvidence(lambda * (1 - eps), values, phiSq)) / (2 * eps);
     expect(Math.abs(slope)).toBeLessThan(1e-3 * P);
     expect(laplaceLogEvidence(lambda, values, phiSq)).toBeGreaterThan(laplaceLogEvidence(lambda * 3, values, phiSq));
-    const onB = loraLaplace(f, d, { samples: 4, subset: 'B' });
+    const onB = loraLaplace(f, d, { samples: 4, subset: 'B', predictive: 'sampled' });
     expect(onB.source.extra.laplaceParameters).toBe(2 * 6 + 1 * 3);
     expect(() => loraLaplace(f, d, { subset: 'A' as 'B' })).toThrow(/subset/);
   });
@@ -118,7 +104,7 @@ describe('Bayesian adapters', () => {
     const run = async () => {
       const { mlp, theta0 } = await frozen();
       const f = await fineTuneLora(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, seed: 1 });
-      return [f.posterior, loraLaplace(f, d, { samples: 5, seed: 2 }), await loraSwag(f, d, { epochs: 5, samples: 5, seed: 2 }), await loraVi(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, samples: 5, seed: 2 })];
+      return [f.posterior, loraLaplace(f, d, { samples: 5, seed: 2, predictive: 'sampled' }), await loraSwag(f, d, { epochs: 5, samples: 5, seed: 2 }), await loraVi(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, samples: 5, seed: 2 })];
     };
     const a = await run();
     const b = await run();

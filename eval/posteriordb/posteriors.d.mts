@@ -1,0 +1,1 @@
+export const POSTERIORS: Record<string, { posterior: string; data: string[]; targetAccept?: number }>;

@@ -1,0 +1,92 @@
+/**
+ * A job's checkpoints in Redis, as the local pool keeps them: the last state, plus a list of every
+ * item the job's checkpoints appended (a chain's kept draws), each stored once, in order. A retry
+ * gets the state and the whole list back (`resume`, `resumeLog`).
+ *
+ * Each attempt claims the job's checkpoints with a fresh token, and a write lands only while its
+ * attempt holds the claim (one Lua script: append, state and expiry together or not at all). So
+ * the state and the log always agree, and an attempt the queue presumed dead (its lock expired)
+ * cannot interleave its pieces with those of the attempt that replaced it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { decodeValue, encodeValue } from './codec.js';
+import { KEY_TTL_S, type queueKeys } from './connection.js';
+
+// KEYS: state, log, owner. ARGV: token, ttl. Returns { state or false, log items }.
+const CLAIM = `
+redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[2])
+return { redis.call('GET', KEYS[1]), redis.call('LRANGE', KEYS[2], 0, -1) }`;
+
+// KEYS: state, log, owner. ARGV: token, ttl, state[, appended items]. Returns 1 if written, 0 if not the owner.
+const WRITE = `
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+if ARGV[4] then redis.call('RPUSH', KEYS[2], ARGV[4]) end
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+return 1`;
+
+type Keys = ReturnType<typeof queueKeys>;
+
+/** The Redis keys of one job's checkpoints (state, log, owner), for reading and deleting. */
+export function checkpointKeys(keys: Keys, jobId: string): [string, string, string] {
+  return [keys.checkpoint(jobId), keys.checkpointLog(jobId), keys.checkpointOwner(jobId)];
+}
+
+/** Deletes the checkpoints of these jobs. */
+export async function deleteCheckpoints(redis: Redis, keys: Keys, jobIds: readonly string[]): Promise<void> {
+  if (jobIds.length > 0) await redis.del(...jobIds.flatMap((id) => checkpointKeys(keys, id)));
+}
+
+/** One attempt's hold on a job's checkpoints. */
+export interface CheckpointClaim {
+  /** The last checkpoint's state (undefined: none). */
+  readonly resume: unknown;
+  /** Every item earlier attempts' checkpoints appended, in order. */
+  readonly resumeLog: unknown[];
+  /**
+   * Queues a checkpoint write behind the earlier ones. A failed write (Redis away) loses
+   * nothing: its items go with the next write, so the log never skips a piece.
+   */
+  write(state: unknown, append: readonly unknown[] | undefined): void;
+  /** Resolves when every queued write has been tried. */
+  settled(): Promise<void>;
+}
+
+/** Claims a job's checkpoints for a new attempt and reads what earlier attempts left. */
+export async function claimCheckpoints(redis: Redis, keys: Keys, jobId: string): Promise<CheckpointClaim> {
+  const ks = checkpointKeys(keys, jobId);
+  const token = randomUUID();
+  const [state, items] = (await redis.callBuffer('EVAL', CLAIM, 3, ...ks, token, KEY_TTL_S)) as [Buffer | null, Buffer[]];
+  const resume = state ? decodeValue(state) : undefined;
+  // Items from before a state are meaningless without it (cannot happen: they are written together).
+  const resumeLog = state ? items.flatMap((b) => decodeValue(b) as unknown[]) : [];
+  // Appends not yet in Redis, oldest first, each with the number of the checkpoint that made it.
+  const unsent: Array<{ n: number; items: readonly unknown[] }> = [];
+  let made = 0;
+  let writes: Promise<void> = Promise.resolve();
+  return {
+    resume,
+    resumeLog,
+    write(s, append) {
+      const n = ++made;
+      unsent.push({ n, items: append ?? [] });
+      writes = writes.then(async () => {
+        // This write's state goes with every item up to its own checkpoint, never a later one.
+        const upTo = unsent.findIndex((u) => u.n > n);
+        const batch = unsent.slice(0, upTo < 0 ? unsent.length : upTo);
+        const appended = batch.flatMap((u) => u.items);
+        try {
+          const args: (string | number | Buffer)[] = [token, KEY_TTL_S, encodeValue(s)];
+          if (appended.length > 0) args.push(encodeValue(appended));
+          await redis.eval(WRITE, 3, ...ks, ...args);
+          unsent.splice(0, batch.length);
+        } catch {
+          // Kept in `unsent` for the next write.
+        }
+      });
+    },
+    settled: () => writes,
+  };
+}

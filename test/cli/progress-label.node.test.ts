@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { progressLabel } from '../../src/cli/progress.js';
+
+describe('progress labels', () => {
+  it('label Markov chains by iterations, phase, acceptance and divergences, never as a loss', () => {
+    const l = progressLabel('nuts', { epoch: 120, epochs: 400, loss: 0.0123, phase: 'sampling', stepSize: 0.0123, acceptance: 0.8123, divergences: 2 });
+    expect(l).toEqual({ note: 'draws, acceptance 0.81, 2 divergent, step size 0.0123', unit: 'iterations' });
+    expect(progressLabel('hmc', { epoch: 3, epochs: 400, loss: 0.5, phase: 'warmup', stepSize: 0.5 }).note).toBe('warmup, step size 0.500');
+  });
+
+  it('label SG-MCMC by its potential and optimizers by their loss, per epoch', () => {
+    expect(progressLabel('sghmc', { epoch: 1, epochs: 10, loss: 1.5 })).toEqual({ note: 'U/n 1.5000', unit: 'epochs' });
+    expect(progressLabel('map', { epoch: 1, epochs: 10, loss: 1.5 })).toEqual({ note: 'loss 1.5000', unit: 'epochs' });
+    expect(progressLabel('ensemble', { epoch: 1, epochs: 10, loss: NaN }).note).toBe('');
+  });
+});
