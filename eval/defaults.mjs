@@ -1,11 +1,15 @@
 // `node eval/defaults.mjs [--sets boston,…,friedman5k,friedman20k,friedman50k] [--methods map,ensemble,…]
-//   [--splits 3] [--tune-sets …] [--out defaults] [--merge a,b]` (after `npm run build`).
+//   [--splits 3] [--tune-sets …] [--out defaults] [--merge a,b] [--tuned-from a,b]` (after `npm run build`).
 // Each method's DEFAULT test log-likelihood beside its `--tune` result and the defaults' wall time:
 // the five UCI sets on the first `--splits` of the benchmark's seeded 90/10 splits (seed 2015, as
 // eval/run.mjs), and Friedman #1 with heteroscedastic noise (eval/friedman.mjs; train seed 1, 2,000
 // test rows seed 2). Sets outside --tune-sets are not tuned; their tuned column takes the value of
 // the same method tuned on the next smaller Friedman set, said so in the table. Writes eval/<out>.json
 // (after every cell) and eval/DEFAULTS.md (from --merge'd runs, or this one).
+// `--tuned-from a,b`: no `--tune` fits; each cell's tuned column is read from the split-by-split tuned
+// values of earlier runs (eval/a.json, …) for the same set, method and split (the cell then uses only the
+// splits that have one); cells without one are tuned here. Valid while the change under test does not move tuned runs: `--tune`'s grids set
+// `epochs`, which turns early stopping, and with it every default that depends on held-out rows, off.
 // `node eval/defaults.mjs --rss [--methods …]`: one 50,000-row, 1×100 default run of each method in its
 // own process: peak RSS (process.resourceUsage().maxRSS) and seconds (eval/rss.json).
 import { spawnSync } from 'node:child_process';
@@ -51,18 +55,24 @@ async function measure() {
   const tuneSets = opt('--tune-sets', sets.filter((s) => s !== 'friedman50k').join(',')).split(',');
   const splits = Number(opt('--splits', '3'));
   const out = opt('--out', 'defaults');
+  const earlier = opt('--tuned-from') ? tunedFrom(opt('--tuned-from').split(',')) : undefined;
   const results = {};
   for (const set of sets) {
     results[set] = {};
     const k = FRIEDMAN[set] ? 1 : splits;
     for (const m of methods) {
-      const r = { splits: k, default: [], seconds: [], tuned: tuneSets.includes(set) && METHODS[m].tuneGrid ? [] : undefined, chosen: [] };
-      for (let s = 0; s < k; s++) {
+      const old = earlier?.[set]?.[m];
+      const kk = old ? Math.min(k, old.tuned.length) : k;
+      const r = { splits: kk, default: [], seconds: [], tuned: (old || tuneSets.includes(set)) && METHODS[m].tuneGrid ? [] : undefined, chosen: [] };
+      for (let s = 0; s < kk; s++) {
         const { train, test } = load(set, s);
         const d = await score(m, train, test, { seed: s }, false);
         r.default.push(d.ll);
         r.seconds.push(d.seconds);
-        if (r.tuned) {
+        if (old) {
+          r.tuned.push(old.tuned[s]);
+          r.chosen.push(old.chosen[s]);
+        } else if (r.tuned) {
           const t = await score(m, train, test, { seed: s }, true);
           r.tuned.push(t.ll);
           r.chosen.push(t.chosen);
@@ -74,6 +84,17 @@ async function measure() {
     }
   }
   report([{ results }]);
+}
+
+/** Split-by-split tuned values of earlier runs, by set and method (the first run that has the cell wins). */
+function tunedFrom(names) {
+  const by = {};
+  for (const name of names) {
+    for (const [set, byM] of Object.entries(JSON.parse(readFileSync(here(`${name}.json`), 'utf8')).results)) {
+      for (const [m, r] of Object.entries(byM)) if (r.tuned?.length && !by[set]?.[m]) (by[set] ??= {})[m] = { tuned: r.tuned, chosen: r.chosen };
+    }
+  }
+  return by;
 }
 
 function mean(xs) {

@@ -11,7 +11,7 @@ import { fit, type EarlyStopping } from '../../train/fit.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import type { Arena } from '../../wasm/index.js';
 import { adversarialObjective } from './adversarial.js';
-import { NoiseEstimate, noiseObjective } from '../noise.js';
+import { heldOutNoiseVar, NoiseEstimate, noiseObjective } from '../noise.js';
 import type { TaskContext } from '../../pool/types.js';
 
 /** Serializable training options of a member. */
@@ -75,7 +75,9 @@ export async function trainMember(
     signal: env.signal,
   });
   noise?.update();
-  return { theta: r.params, noiseVar: noise?.variance ?? 1, losses: r.losses };
+  // A fitted σ comes from the member's held-out rows when it stopped on them (noise.ts heldOutNoiseVar).
+  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, noise.variance) : undefined;
+  return { theta: r.params, noiseVar: held ?? noise?.variance ?? 1, losses: r.losses };
 }
 
 /** The pool's runner: the task's (spec, options, seed, stream) and the run's data { x, y }. */
