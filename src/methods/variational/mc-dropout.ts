@@ -16,6 +16,7 @@ import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { residualVariance } from '../map.js';
 import { betaNllOf, heldOutNoiseVar, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateNetwork } from '../memory.js';
@@ -65,7 +66,10 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
     optimizer: compose(weightDecay(fo.priorPrecision! / data.n), adam()),
   });
   noise?.update();
-  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, noise.variance) : undefined;
+  // The floor is the training rows' residual of the same deterministic pass the held-out rows were
+  // scored with (no masks): EM's estimate under masks also holds the dropout spread, which the
+  // predictive adds again.
+  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params, data)) : undefined;
   const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
   return new NetworkPosterior<MaskSource, TaskOf<O>>('mc-dropout', spec, standardizer, source, mlp);
 }

@@ -20,6 +20,7 @@ import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, numOption, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, num, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateVi } from '../memory.js';
@@ -99,7 +100,9 @@ export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} 
   const earlyStopping = fo.earlyStopping && { ...fo.earlyStopping, patience: VI_PATIENCE * fo.earlyStopping.patience };
   const r = await fit(mlp, data, { ...fo, earlyStopping, standardize: false, objective });
   noise?.update();
-  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, noise.variance) : undefined;
+  // The floor: the training rows' residual at the mean weights, the pass the held-out rows were scored
+  // with (EM's estimate averages over q's draws and holds their spread, which the predictive adds again).
+  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params.subarray(0, mlp.size), data)) : undefined;
   const P = mlp.size;
   const source = new MeanFieldSource(r.params.slice(0, P), r.params.slice(P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
   return new NetworkPosterior<MeanFieldSource, TaskOf<O>>('vi', spec, standardizer, source, mlp);
