@@ -31,7 +31,7 @@ import type { TaskOf } from '../../posterior/types.js';
 import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
-import { bool, int, num, type Infer } from '../../options/schema.js';
+import { bool, enumOf, int, num, type Infer } from '../../options/schema.js';
 import { budgetOf, engineFor, memberProgress, METHOD_OPTIONS, POOL, specFor } from '../common.js';
 import { BETA_NLL, betaNllOf, NOISE, noiseFor, PREDICTIVE_NOISE, predictiveNoiseVar, standardized, varianceFloorOf } from '../noise.js';
 import { checkMemory, estimateEnsemble } from '../memory.js';
@@ -40,6 +40,10 @@ export const ENSEMBLE_OPTIONS = METHOD_OPTIONS.extend('trainEnsemble', {
   ...NOISE,
   ...PREDICTIVE_NOISE,
   ...BETA_NLL,
+  likelihood: enumOf(['gaussian', 'heteroscedastic'], {
+    defaultText: "'heteroscedastic' on the β-NLL (betaNll ½) when regression stops early and no noise is given, else 'gaussian'",
+    help: 'regression likelihood of the members: homoscedastic gaussian, or a heteroscedastic (mean + variance) head',
+  }),
   members: int({ min: 1, default: 5, help: 'independently seeded networks' }),
   /** Default: see the module comment. */
   ...POOL,
