@@ -5,17 +5,11 @@ import { Mlp } from '../../../src/model/mlp.js';
 import { concreteObjective, trainConcreteDropout } from '../../../src/methods/variational/concrete-dropout.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import type { LoopContext } from '../../../src/train/fit.js';
-import { gapData, linearData } from '../helpers.js';
-import { budgetOf } from '../../../src/methods/common.js';
+import { expectEarlyStopping, gapData, linearData } from '../helpers.js';
 
 describe('Concrete dropout', () => {
   it('stops early on held-out rows by default, scored by the deterministic pass of θ; runs the given epochs when told', async () => {
-    const data = linearData(300, 2, 0.3, 8);
-    const seen: number[] = [];
-    await trainConcreteDropout(data, { hidden: [8], seed: 2, onProgress: (p) => seen.push(p.epoch) });
-    const budget = budgetOf({}, data.n, true);
-    expect(seen.length).toBeLessThan(budget.epochs);
-    expect(seen.length).toBeGreaterThanOrEqual(budget.earlyStopping!.patience);
+    await expectEarlyStopping(trainConcreteDropout, 1);
     const mlp = await Mlp.create({ inputs: 2, hidden: [4], outputs: 1, activation: 'relu', likelihood: 'gaussian', dropout: [0.1, 0.1] }, { capacity: 32 });
     const obj = concreteObjective(mlp, { layers: [0, 1], temperature: 0.1, wr: 0, dr: 0, initialRate: 0.1 });
     const phi = obj.init(1, 0);
@@ -23,9 +17,6 @@ describe('Concrete dropout', () => {
     const a = mlp.arena;
     const score = obj.validationLossAt!(a.putF32(phi), a.putF32(rows.x), a.putF32(rows.y), rows.n);
     expect(score / rows.n).toBeCloseTo(mlp.loss(phi.subarray(0, mlp.size), rows, { noiseVar: 1 }), 5);
-    let last = 0;
-    await trainConcreteDropout(data, { hidden: [8], seed: 2, epochs: 7, onProgress: (p) => (last = p.epoch) });
-    expect(last).toBe(7);
   });
 
   // The same number of steps for both sizes; the hidden layer's rate (fan-in 32: the entropy term

@@ -4,9 +4,8 @@ import { makeDataset } from '../../../src/data/dataset.js';
 import { Mlp } from '../../../src/model/mlp.js';
 import { trainVi, viObjective } from '../../../src/methods/variational/vi.js';
 import { cosine } from '../../../src/train/schedules.js';
-import { budgetOf } from '../../../src/methods/common.js';
 import type { LoopContext } from '../../../src/train/fit.js';
-import { exactPosterior, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
+import { exactPosterior, expectEarlyStopping, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
 
 const softplus = (r: number) => Math.max(r, 0) + Math.log1p(Math.exp(-Math.abs(r)));
 
@@ -49,15 +48,7 @@ describe('mean-field VI on a conjugate Bayesian linear regression', () => {
 
 describe('VI defaults', () => {
   it('stops early on held-out rows (at 4× the patience) and restores the best epoch; runs the given epochs when told', async () => {
-    const data = linearData(300, 2, 0.3, 8);
-    const seen: number[] = [];
-    await trainVi(data, { hidden: [8], seed: 2, onProgress: (p) => seen.push(p.epoch) });
-    const budget = budgetOf({}, data.n, true);
-    expect(seen.length).toBeLessThan(budget.epochs);
-    expect(seen.length).toBeGreaterThanOrEqual(4 * budget.earlyStopping!.patience);
-    let last = 0;
-    await trainVi(data, { hidden: [8], seed: 2, epochs: 7, onProgress: (p) => (last = p.epoch) });
-    expect(last).toBe(7);
+    await expectEarlyStopping(trainVi, 4);
   });
 });
 
