@@ -8,7 +8,7 @@ import type { ProgressEvent } from '../pool/types.js';
 import type { Dataset } from '../data/dataset.js';
 import { Mlp } from '../model/mlp.js';
 import { checkSpec, type Likelihood, type MlpSpec } from '../model/spec.js';
-import { priorPrecisionOf, type FitOptions } from '../train/fit.js';
+import { MIN_VALIDATION_ROWS, priorPrecisionOf, type EarlyStopping, type FitOptions } from '../train/fit.js';
 import type { Schedule } from '../train/schedules.js';
 import type { Pool, PoolOptions } from '../pool/types.js';
 import { custom, enumOf, int, list, num, schema, union, type Infer } from '../options/schema.js';
@@ -41,6 +41,12 @@ export function memberProgress(onProgress: MethodOptions['onProgress']): ((e: Pr
 
 /** Optimizer steps the default epoch count aims at (Gal & Ghahramani's 400 epochs × batch 32 on boston are ~6000). */
 export const DEFAULT_STEPS = 4000;
+/** With early stopping: the most optimizer steps (in [40, 4000] epochs) before the held-out rows stop it. */
+export const MAX_STEPS = 40000;
+/** With early stopping: optimizer steps without a better held-out loss before training stops (at least 5 epochs). */
+export const PATIENCE_STEPS = 1000;
+/** Share of the training rows early stopping holds out by default. */
+export const VALIDATION_FRACTION = 0.1;
 
 /** Progress of a method: epochs of training, or iterations of Markov chains (with their phase). */
 export interface MethodProgress {
@@ -67,6 +73,7 @@ export const METHOD_OPTIONS = schema('method', {
   likelihood: enumOf(['gaussian', 'heteroscedastic'], { default: 'gaussian', help: 'regression likelihood: homoscedastic gaussian, or a heteroscedastic (mean + variance) head' }),
   epochs: int({ min: 1, defaultText: `enough passes for ${DEFAULT_STEPS} optimizer steps, within [40, 400]`, help: 'training epochs' }),
   batchSize: int({ min: 1, default: 32, help: 'minibatch size' }),
+  validationFraction: num({ min: 0, max: 0.5, default: VALIDATION_FRACTION, flag: 'validation-fraction', help: `early stopping (when epochs is not given): this share of the training rows is held out (seeded), training runs up to ${MAX_STEPS} optimizer steps (within [40, 4000] epochs), stops after ${PATIENCE_STEPS} steps (at least 5 epochs) without a lower held-out loss and keeps the best epoch's weights. A gaussian σ is then the held-out rows' residual (never below the training rows'). 0, fewer than ${MIN_VALIDATION_ROWS} held-out rows, or a method whose objective cannot score held-out rows (SVGD, the SWAG phase, samplers): the fixed step budget of epochs instead` }),
   learningRate: union(num({ gt: 0, help: '' }), custom<Schedule>({ expected: 'a schedule (step, totalSteps) => rate', valid: (v) => typeof v === 'function', help: '' }), {
     default: 1e-3, flag: 'lr', help: 'Adam learning rate (or a schedule, from the API)',
   }),
@@ -112,10 +119,30 @@ export function defaultEpochs(n: number, batchSize = 32): number {
   return Math.min(400, Math.max(40, Math.ceil(DEFAULT_STEPS / perEpoch)));
 }
 
-/** The fit options these method options imply for n training rows (epochs: `defaultEpochs(n)`; batch 32, Adam 1e-3). */
-export function fitOptionsOf(o: MethodOptions, stream = 0, n?: number): FitOptions {
+/**
+ * The training length rule for n rows, given whether the method's objective can score held-out rows:
+ * early stopping on a held-out share (epochs = the most, see MAX_STEPS) unless the caller gave
+ * `epochs`, set `validationFraction` to 0, or too few rows would be held out; else `defaultEpochs`.
+ */
+export function budgetOf(o: MethodOptions, n: number, canStop: boolean): { epochs: number; earlyStopping?: EarlyStopping } {
+  const batch = o.batchSize ?? 32;
+  const fraction = o.validationFraction ?? VALIDATION_FRACTION;
+  if (o.epochs !== undefined) return { epochs: o.epochs };
+  if (!canStop || !(fraction > 0) || Math.round(fraction * n) < MIN_VALIDATION_ROWS) return { epochs: defaultEpochs(n, batch) };
+  const perEpoch = Math.ceil((n - Math.round(fraction * n)) / Math.max(1, Math.min(batch, n)));
   return {
-    epochs: o.epochs ?? (n === undefined ? 40 : defaultEpochs(n, o.batchSize ?? 32)),
+    epochs: Math.min(4000, Math.max(40, Math.ceil(MAX_STEPS / perEpoch))),
+    earlyStopping: { fraction, patience: Math.max(5, Math.ceil(PATIENCE_STEPS / perEpoch)) },
+  };
+}
+
+/**
+ * The fit options these method options imply for n training rows (batch 32, Adam 1e-3; the length
+ * from `budgetOf`, early stopping when `canStop`: the method's objective scores held-out rows).
+ */
+export function fitOptionsOf(o: MethodOptions, stream = 0, n?: number, canStop = false): FitOptions {
+  return {
+    ...(n === undefined ? { epochs: o.epochs ?? 40 } : budgetOf(o, n, canStop)),
     batchSize: o.batchSize ?? 32,
     learningRate: o.learningRate ?? 1e-3,
     priorPrecision: priorPrecisionOf(o.priorPrecision),

@@ -14,7 +14,7 @@ import type { TaskOf } from '../posterior/types.js';
 import { fit } from '../train/fit.js';
 import type { Infer } from '../options/schema.js';
 import { engineFor, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
-import { NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
+import { heldOutNoiseVar, NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
 import { checkMemory, estimateNetwork } from './memory.js';
 
 export const MAP_OPTIONS = METHOD_OPTIONS.extend('trainMap', { ...NOISE, ...PREDICTIVE_NOISE });
@@ -25,10 +25,15 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
   checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
-  const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n));
+  const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n, true));
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, r.standardizer) : residualVariance(mlp, r.params, applyStandardizer(r.standardizer!, train));
+    // Held-out rows (early stopping) give an out-of-sample σ; the training residuals otherwise.
+    if (opts.noise !== undefined) noiseVar = noiseVariance(opts.noise, r.standardizer);
+    else {
+      const trainVar = residualVariance(mlp, r.params, applyStandardizer(r.standardizer!, train));
+      noiseVar = heldOutNoiseVar(r.validationLoss, spec.outputs, trainVar) ?? trainVar;
+    }
   }
   const source = new PointSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, r.standardizer, noiseVar));
   return new NetworkPosterior('map', spec, r.standardizer, source, mlp);

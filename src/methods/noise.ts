@@ -62,6 +62,7 @@ export function noiseObjective(mlp: Mlp, noise: NoiseEstimate | undefined, dropo
   return {
     size: mlp.size,
     init: (seed, stream) => mlp.init(seed, stream),
+    validationLossAt: (params, x, y, batch) => heldOutLoss(mlp, params, x, y, batch),
     lossAndGradAt(params, grad, x, y, batch, ctx) {
       const loss = mlp.lossAndGradAt(params, grad, x, y, batch, {
         ...extra,
@@ -73,6 +74,30 @@ export function noiseObjective(mlp: Mlp, noise: NoiseEstimate | undefined, dropo
       return loss;
     },
   };
+}
+
+/**
+ * Early stopping's score of held-out rows (train/fit.ts): the summed NLL at unit noise for a Gaussian
+ * (the squared error: the EM noise moves between epochs, and the criterion must not), the plain NLL
+ * (no β) otherwise, no dropout.
+ */
+export function heldOutLoss(mlp: Mlp, params: number, x: number, y: number, batch: number): number {
+  return mlp.lossAt(params, x, y, batch, { noiseVar: 1 });
+}
+
+/**
+ * σ² (standardized units) from early stopping's held-out score of a gaussian network (`heldOutLoss`:
+ * the NLL at σ² = 1, per row ½T·log 2π + ½Σr²): the mean squared residual on rows the weights never
+ * trained on. The training residuals' estimate (EM) shrinks as the network fits the noise of its own
+ * rows, and an overconfident σ costs the most log-likelihood on small noisy sets (boston, concrete).
+ * Never below `trainVar`, the training rows' estimate: the best epoch is the one with the lowest held-out
+ * residual, so on a few dozen held-out rows (yacht: 28) that residual can fall below the training
+ * residual by chance, and an σ from it is then the overconfident one (yacht split 8: −6.1 vs −2.4).
+ * Undefined without a held-out score (fixed budget).
+ */
+export function heldOutNoiseVar(validationLoss: number | undefined, targets: number, trainVar: number): number | undefined {
+  if (validationLoss === undefined || !Number.isFinite(validationLoss)) return undefined;
+  return Math.max((2 * validationLoss) / targets - LOG_2PI, trainVar, MIN_VAR);
 }
 
 /**

@@ -54,7 +54,7 @@ const OPTIONS: Record<string, { spec: boolean; options: Check }> = {
   selftest: { spec: false, options: record<SelftestOptions>({ steps: int, size: int, reps: int, checkpointEvery: int }) },
   'train-member': {
     spec: true,
-    options: record<MemberOptions>({ epochs: int, batchSize: int, learningRate: num, priorPrecision: num, noiseVar: num, betaNll: num, adversarial: f32 }),
+    options: record<MemberOptions>({ epochs: int, batchSize: int, learningRate: num, priorPrecision: num, noiseVar: num, betaNll: num, adversarial: f32, earlyStopping: record<{ fraction: number; patience: number }>({ fraction: num, patience: int }) }),
   },
   'swag-member': {
     spec: true,

@@ -27,6 +27,21 @@ export interface Objective {
    * the values at `params`; writes its gradient to `grad`.
    */
   lossAndGradAt(params: number, grad: number, x: number, y: number, batch: number, ctx: LoopContext): number;
+  /**
+   * Summed data loss (no prior, no dropout, no side effects) of `batch` held-out rows at the values at
+   * `params`: what early stopping compares between epochs. Without it the loop cannot stop early.
+   */
+  validationLossAt?(params: number, x: number, y: number, batch: number): number;
+}
+
+/**
+ * Stop on held-out training rows: a seeded `fraction` of the rows (Philox stream tag VALIDATION_TAG)
+ * is kept out of training and scored after every epoch; training ends after `patience` epochs without
+ * a lower validation loss, and the values of the best epoch are restored.
+ */
+export interface EarlyStopping {
+  fraction: number;
+  patience: number;
 }
 
 /** Where the loop is; passed to objectives and hooks. */
@@ -77,6 +92,11 @@ export interface FitOptions {
   /** Replace the default objective (the MLP's NLL + Gaussian prior, dropout on when the spec has it). */
   objective?: Objective;
   hooks?: FitHooks;
+  /**
+   * Early stopping (see EarlyStopping); `epochs` is then the most epochs. Ignored when the objective has
+   * no `validationLossAt` or when fewer than MIN_VALIDATION_ROWS rows would be held out.
+   */
+  earlyStopping?: EarlyStopping;
   /** Called after each epoch. */
   onProgress?: (p: { epoch: number; epochs: number; loss: number }) => void;
   /** Cancels the run (checked every step; the loop yields to the event loop every ~50 ms so a main-thread abort can land). */
@@ -92,6 +112,9 @@ export interface FitResult {
   /** Mean training loss per epoch. */
   losses: number[];
   steps: number;
+  /** With early stopping: the 1-based epoch whose values were kept, and its mean validation loss per row. */
+  bestEpoch?: number;
+  validationLoss?: number;
   seconds: number;
 }
 
@@ -104,6 +127,10 @@ const DIVERGED_LOSS = 1e20;
 
 /** Philox stream tag for the loop's shuffles (kept apart from init and dropout counters). */
 const SHUFFLE_TAG = 0x5f;
+/** Philox stream tag of early stopping's held-out rows. */
+const VALIDATION_TAG = 0x76;
+/** Fewer held-out rows than this score too noisily to stop on: early stopping is then off. */
+export const MIN_VALIDATION_ROWS = 20;
 
 /** The default objective: mean NLL per example + λ/(2N)‖θ‖², dropout masks on when the spec has them. */
 export function mlpObjective(mlp: Mlp, opts: { loss?: FitOptions['loss'] } = {}): Objective {
@@ -111,6 +138,7 @@ export function mlpObjective(mlp: Mlp, opts: { loss?: FitOptions['loss'] } = {})
   return {
     size: mlp.size,
     init: (seed, stream) => mlp.init(seed, stream),
+    validationLossAt: (params, x, y, batch) => mlp.lossAt(params, x, y, batch, { ...opts.loss }),
     lossAndGradAt: (params, grad, x, y, batch, ctx) =>
       mlp.lossAndGradAt(params, grad, x, y, batch, {
         ...opts.loss,
@@ -145,9 +173,10 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
   const lambda = priorPrecisionOf(opts.priorPrecision);
 
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
-  const train = standardizer ? applyStandardizer(standardizer, data) : data;
+  const all = standardizer ? applyStandardizer(standardizer, data) : data;
   const objective = opts.objective ?? mlpObjective(mlp, { loss: opts.loss });
-  const transform = opts.objective ? (opts.optimizer ?? adam()) : compose(weightDecay(lambda / data.n), opts.optimizer ?? adam());
+  const { train, validation } = heldOut(all, objective, opts.earlyStopping, seed, stream);
+  const transform = opts.objective ? (opts.optimizer ?? adam()) : compose(weightDecay(lambda / train.n), opts.optimizer ?? adam());
 
   const arena = mlp.arena;
   const mark = arena.mark();
@@ -160,28 +189,29 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
     const grad = arena.allocF32(P);
     const xAll = arena.putF32(train.x);
     const yAll = arena.putF32(train.y);
-    const idx = arena.alloc(4 * data.n);
-    const xb = arena.allocF32(batchSize * data.inputs);
-    const yb = arena.allocF32(batchSize * data.targets);
+    const idx = arena.alloc(4 * train.n);
+    const xb = arena.allocF32(batchSize * train.inputs);
+    const yb = arena.allocF32(batchSize * train.targets);
     const state = transform.init(arena, P);
     const rng = new Rng(seed, stream, [0, 0, SHUFFLE_TAG]);
+    const stopper = validation && earlyStopper(arena, objective, validation, params, P, opts.earlyStopping!.patience, mlp.capacity);
 
-    const batchesPerEpoch = Math.ceil(data.n / batchSize);
+    const batchesPerEpoch = Math.ceil(train.n / batchSize);
     const totalSteps = epochs * batchesPerEpoch;
     const losses: number[] = [];
     let step = 0;
     let lastYield = performance.now();
     const k = arena.k;
     for (let epoch = 0; epoch < epochs; epoch++) {
-      arena.u32(idx, data.n).set(rng.permutation(data.n));
+      arena.u32(idx, train.n).set(rng.permutation(train.n));
       let sum = 0;
-      for (let s = 0; s < data.n; s += batchSize) {
+      for (let s = 0; s < train.n; s += batchSize) {
         if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `fit: cancelled at epoch ${epoch}, step ${step}.`);
-        const b = Math.min(batchSize, data.n - s);
-        k.gather_rows_f32(xb, xAll, idx + 4 * s, b, data.inputs);
-        k.gather_rows_f32(yb, yAll, idx + 4 * s, b, data.targets);
+        const b = Math.min(batchSize, train.n - s);
+        k.gather_rows_f32(xb, xAll, idx + 4 * s, b, train.inputs);
+        k.gather_rows_f32(yb, yAll, idx + 4 * s, b, train.targets);
         const lr = schedule(step, totalSteps);
-        const ctx: LoopContext = { arena, epoch, step, n: data.n, seed, stream, params, size: P, lr, loss: 0 };
+        const ctx: LoopContext = { arena, epoch, step, n: train.n, seed, stream, params, size: P, lr, loss: 0 };
         const loss = objective.lossAndGradAt(params, grad, xb, yb, b, ctx);
         if (!(Math.abs(loss) < DIVERGED_LOSS)) {
           throw new BdlError('E_NONFINITE', `fit: the loss became ${loss} at epoch ${epoch + 1} of ${epochs} (step ${step}): training diverged. Use a smaller learning rate (now ${lr}; e.g. ${lr / 100}), or standardize the data.`, 'learningRate');
@@ -192,17 +222,18 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
         opts.hooks?.onStep?.({ ...ctx, loss });
         step++;
       }
-      const mean = sum / data.n;
+      const mean = sum / train.n;
       losses.push(mean);
       opts.onProgress?.({ epoch: epoch + 1, epochs, loss: mean });
-      const verdict = opts.hooks?.onEpoch?.({ arena, epoch, step, n: data.n, seed, stream, params, size: P, lr: schedule(step, totalSteps), loss: mean });
-      if (verdict === 'stop') break;
+      const verdict = opts.hooks?.onEpoch?.({ arena, epoch, step, n: train.n, seed, stream, params, size: P, lr: schedule(step, totalSteps), loss: mean });
+      if (verdict === 'stop' || stopper?.afterEpoch(epoch) === 'stop') break;
       if (performance.now() - lastYield > 50) {
         await yieldToEventLoop();
         lastYield = performance.now();
       }
     }
-    return { params: arena.getF32(params, P), standardizer, losses, steps: step, seconds: (performance.now() - t0) / 1000 };
+    stopper?.restore();
+    return { params: arena.getF32(params, P), standardizer, losses, steps: step, seconds: (performance.now() - t0) / 1000, ...stopper?.best() };
   } finally {
     arena.reset(mark);
   }
@@ -211,4 +242,56 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
 /** Lets timers and messages (an abort) run between epochs. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** The rows to train on and, with early stopping on and possible, the seeded held-out rows. */
+function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefined, seed: number, stream: number): { train: Dataset; validation?: Dataset } {
+  if (!es || !objective.validationLossAt) return { train: data };
+  if (!(es.fraction > 0 && es.fraction < 1)) throw argError('E_ARG', 'earlyStopping.fraction', 'a share of the rows in (0, 1)', describe(es.fraction), 'E.g. 0.1.');
+  if (!(Number.isInteger(es.patience) && es.patience >= 1)) throw argError('E_ARG', 'earlyStopping.patience', 'a positive integer (epochs)', describe(es.patience), 'E.g. 10.');
+  const nv = Math.round(es.fraction * data.n);
+  if (nv < MIN_VALIDATION_ROWS || data.n - nv < 1) return { train: data };
+  const perm = new Rng(seed, stream, [0, 0, VALIDATION_TAG]).permutation(data.n);
+  return { validation: rows(data, perm.subarray(0, nv)), train: rows(data, perm.subarray(nv)) };
+}
+
+function rows(d: Dataset, idx: Int32Array): Dataset {
+  const x = new Float32Array(idx.length * d.inputs);
+  const y = new Float32Array(idx.length * d.targets);
+  idx.forEach((r, i) => {
+    x.set(d.x.subarray(r * d.inputs, (r + 1) * d.inputs), i * d.inputs);
+    y.set(d.y.subarray(r * d.targets, (r + 1) * d.targets), i * d.targets);
+  });
+  return { x, y, n: idx.length, inputs: d.inputs, targets: d.targets };
+}
+
+/** Scores the held-out rows after each epoch, keeps the best epoch's values, and says when to stop. */
+function earlyStopper(arena: Arena, objective: Objective, v: Dataset, params: number, P: number, patience: number, capacity: number) {
+  const x = arena.putF32(v.x);
+  const y = arena.putF32(v.y);
+  const kept = arena.allocF32(P);
+  let best = Infinity;
+  let bestEpoch = 0;
+  return {
+    afterEpoch(epoch: number): 'stop' | undefined {
+      let sum = 0;
+      for (let s = 0; s < v.n; s += capacity) {
+        const b = Math.min(capacity, v.n - s);
+        sum += objective.validationLossAt!(params, x + 4 * s * v.inputs, y + 4 * s * v.targets, b);
+      }
+      const loss = sum / v.n;
+      if (loss < best) {
+        best = loss;
+        bestEpoch = epoch + 1;
+        arena.f32(kept, P).set(arena.f32(params, P));
+      } else if (epoch + 1 - bestEpoch >= patience) {
+        return 'stop';
+      }
+      return undefined;
+    },
+    restore() {
+      if (bestEpoch > 0) arena.f32(params, P).set(arena.f32(kept, P));
+    },
+    best: () => ({ bestEpoch, validationLoss: best }),
+  };
 }

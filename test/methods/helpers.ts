@@ -4,6 +4,25 @@ import { makeDataset, type Dataset } from '../../src/data/dataset.js';
 import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import type { Posterior } from '../../src/posterior/types.js';
 import { Rng } from '../../src/random/index.js';
+import { budgetOf } from '../../src/methods/common.js';
+
+type Train = (data: Dataset, o: { hidden: number[]; seed: number; epochs?: number; onProgress: (p: { epoch: number }) => void }) => Promise<unknown>;
+
+/**
+ * A method's default run on 300 rows stops early: fewer epochs than the budget's most, at least
+ * `patienceMultiple` × the default patience; given `epochs`, it runs exactly those.
+ */
+export async function expectEarlyStopping(train: Train, patienceMultiple: number): Promise<void> {
+  const data = linearData(300, 2, 0.3, 8);
+  const seen: number[] = [];
+  await train(data, { hidden: [8], seed: 2, onProgress: (p) => seen.push(p.epoch) });
+  const budget = budgetOf({}, data.n, true);
+  expect(seen.length).toBeLessThan(budget.epochs);
+  expect(seen.length).toBeGreaterThanOrEqual(patienceMultiple * budget.earlyStopping!.patience);
+  let last = 0;
+  await train(data, { hidden: [8], seed: 2, epochs: 7, onProgress: (p) => (last = p.epoch) });
+  expect(last).toBe(7);
+}
 
 /** y = x·w + b + σ·noise with x rows of d features; `rho` correlates consecutive features. */
 export function linearData(n: number, d: number, sigma: number, seed: number, rho = 0): Dataset {

@@ -6,7 +6,7 @@
  */
 import type { Mlp } from '../../model/mlp.js';
 import type { Objective } from '../../train/fit.js';
-import type { NoiseEstimate } from '../noise.js';
+import { heldOutLoss, type NoiseEstimate } from '../noise.js';
 
 /**
  * The adversarial objective over θ for batches of at most `capacity` rows; `eps` has one entry per
@@ -23,6 +23,7 @@ export function adversarialObjective(mlp: Mlp, noise: NoiseEstimate | undefined,
   return {
     size: P,
     init: (seed, stream) => mlp.init(seed, stream),
+    validationLossAt: (params, x, y, batch) => heldOutLoss(mlp, params, x, y, batch),
     lossAndGradAt(params, grad, x, y, batch, ctx) {
       const o = { scale: 1 / batch, noiseVar: noise?.variance, betaNll };
       const clean = mlp.lossAndGradAt(params, grad, x, y, batch, { ...o, inputGrad: dx });

@@ -7,11 +7,11 @@ import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
-import { fit } from '../../train/fit.js';
+import { fit, type EarlyStopping } from '../../train/fit.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import type { Arena } from '../../wasm/index.js';
 import { adversarialObjective } from './adversarial.js';
-import { NoiseEstimate, noiseObjective } from '../noise.js';
+import { heldOutNoiseVar, NoiseEstimate, noiseObjective } from '../noise.js';
 import type { TaskContext } from '../../pool/types.js';
 
 /** Serializable training options of a member. */
@@ -26,6 +26,8 @@ export interface MemberOptions {
   betaNll?: number;
   /** Adversarial training (./adversarial.ts): ε per input, standardized units; absent: off. */
   adversarial?: Float32Array;
+  /** Early stopping on held-out rows (train/fit.ts), each member with its own seeded rows; absent: the fixed epochs. */
+  earlyStopping?: EarlyStopping;
 }
 
 export interface MemberResult {
@@ -61,6 +63,7 @@ export async function trainMember(
   const noise = spec.likelihood === 'gaussian' ? new NoiseEstimate(options.noiseVar ?? 1, options.noiseVar !== undefined) : undefined;
   const r = await fit(mlp, ds, {
     epochs: options.epochs,
+    earlyStopping: options.earlyStopping,
     batchSize: options.batchSize,
     learningRate: options.learningRate,
     seed,
@@ -72,7 +75,9 @@ export async function trainMember(
     signal: env.signal,
   });
   noise?.update();
-  return { theta: r.params, noiseVar: noise?.variance ?? 1, losses: r.losses };
+  // A fitted σ comes from the member's held-out rows when it stopped on them (noise.ts heldOutNoiseVar).
+  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, noise.variance) : undefined;
+  return { theta: r.params, noiseVar: held ?? noise?.variance ?? 1, losses: r.losses };
 }
 
 /** The pool's runner: the task's (spec, options, seed, stream) and the run's data { x, y }. */

@@ -84,7 +84,7 @@ export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opt
   let validation = opts.validation;
   if (priorModeOf(opts) === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
   const mlp = await engineFor(spec);
-  const r = await fit(mlp, data, fitOptionsOf(opts, 0, data.n));
+  const r = await fit(mlp, data, fitOptionsOf(opts, 0, data.n, true));
   const std = r.standardizer;
   return laplaceAt<TaskOf<O>>(mlp, r.params, std ? applyStandardizer(std, data) : data, {
     ...opts,

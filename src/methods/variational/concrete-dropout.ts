@@ -25,7 +25,8 @@ import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
 import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
 import type { McDropoutPosterior } from './mc-dropout.js';
-import { noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
+import { residualVariance } from '../map.js';
+import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { enumOf, int, num, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateNetwork } from '../memory.js';
 
@@ -79,6 +80,8 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
       phi.fill(logit0, P);
       return phi;
     },
+    // Held-out rows are scored by the deterministic pass of θ (φ's first P values), as MC dropout's.
+    validationLossAt: (params, x, y, batch) => heldOutLoss(mlp, params, x, y, batch),
     lossAndGradAt(params, grad, x, y, batch, ctx) {
       const k = a.k;
       const [k0, k1] = keyOf(ctx.seed, ctx.stream);
@@ -131,12 +134,13 @@ export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(tra
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
   const objective = concreteObjective(mlp, { layers, temperature, wr, dr, initialRate: p0, noise });
-  const r = await fit(mlp, data, { ...fitOptionsOf(opts, 0, data.n), standardize: false, objective });
+  const r = await fit(mlp, data, { ...fitOptionsOf(opts, 0, data.n, true), standardize: false, objective });
   noise?.update();
   const P = mlp.size;
+  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params.subarray(0, P), data)) : undefined;
   const learned = [...rates];
   layers.forEach((l, j) => (learned[l] = 1 / (1 + Math.exp(-r.params[P + j]))));
   const testSpec = { ...spec, dropout: learned };
-  const source = new MaskSource(r.params.slice(0, P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples, { method: 'concrete-dropout', learnedRates: learned });
+  const source = new MaskSource(r.params.slice(0, P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples, { method: 'concrete-dropout', learnedRates: learned });
   return new NetworkPosterior<MaskSource, TaskOf<O>>('concrete-dropout', testSpec, standardizer, source);
 }

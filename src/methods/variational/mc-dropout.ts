@@ -16,7 +16,8 @@ import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
-import { betaNllOf, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
+import { residualVariance } from '../map.js';
+import { betaNllOf, heldOutNoiseVar, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateNetwork } from '../memory.js';
 
@@ -57,7 +58,7 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
-  const fo = fitOptionsOf(opts, 0, data.n);
+  const fo = fitOptionsOf(opts, 0, data.n, true);
   const r = await fit(mlp, data, {
     ...fo,
     standardize: false,
@@ -65,7 +66,11 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
     optimizer: compose(weightDecay(fo.priorPrecision! / data.n), adam()),
   });
   noise?.update();
-  const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, noise?.variance ?? 1), samples);
+  // The floor is the training rows' residual of the same deterministic pass the held-out rows were
+  // scored with (no masks): EM's estimate under masks also holds the dropout spread, which the
+  // predictive adds again.
+  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params, data)) : undefined;
+  const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
   return new NetworkPosterior<MaskSource, TaskOf<O>>('mc-dropout', spec, standardizer, source, mlp);
 }
 

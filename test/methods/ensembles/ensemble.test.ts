@@ -6,6 +6,8 @@ import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import type { Predictive } from '../../../src/posterior/types.js';
 import { trainMember } from '../../../src/methods/ensembles/train-member.js';
 import { gapContrast, gapData, gapGrid, linearData } from '../helpers.js';
+import { budgetOf } from '../../../src/methods/common.js';
+import { standardized } from '../../../src/methods/noise.js';
 
 /** The per-member means and variances of a regression predictive. */
 function members(p: Predictive): { mean: Float32Array; variance: Float32Array; count: number } {
@@ -14,6 +16,21 @@ function members(p: Predictive): { mean: Float32Array; variance: Float32Array; c
 }
 
 describe('deep ensemble', () => {
+  it('regression that stops early: heteroscedastic members on the β-NLL (β ½) at 4× patience; gaussian when epochs or σ is given', async () => {
+    const data = linearData(300, 2, 0.3, 9);
+    const post = await trainEnsemble(data, { hidden: [8], members: 2, seed: 4 });
+    expect(post.spec.likelihood).toBe('heteroscedastic');
+    // Member 1 is the member trainMember gives for exactly that recipe, bit for bit.
+    const budget = budgetOf({}, data.n, true);
+    const es = budget.earlyStopping!;
+    const z = standardized(data, true).data;
+    const options = { epochs: budget.epochs, earlyStopping: { ...es, patience: 4 * es.patience }, batchSize: 32, learningRate: 1e-3, priorPrecision: 1, betaNll: 0.5 };
+    const m1 = await trainMember(post.spec, options, 4, 1, { x: z.x, y: z.y });
+    expect(Array.from(post.source.members[1])).toEqual(Array.from(m1.theta));
+    expect((await trainEnsemble(data, { hidden: [8], members: 2, epochs: 5 })).spec.likelihood).toBe('gaussian');
+    expect((await trainEnsemble(data, { hidden: [8], members: 2, noise: 0.3, validationFraction: 0.2 })).spec.likelihood).toBe('gaussian');
+  });
+
   it('has more epistemic variance in a gap of the inputs than on the data', async () => {
     const post = await trainEnsemble(gapData(120, 4), { hidden: [32], epochs: 150, learningRate: 1e-2, seed: 1 });
     const p = await post.predict(gapGrid);

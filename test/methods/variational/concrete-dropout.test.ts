@@ -5,9 +5,20 @@ import { Mlp } from '../../../src/model/mlp.js';
 import { concreteObjective, trainConcreteDropout } from '../../../src/methods/variational/concrete-dropout.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import type { LoopContext } from '../../../src/train/fit.js';
-import { gapData, linearData } from '../helpers.js';
+import { expectEarlyStopping, gapData, linearData } from '../helpers.js';
 
 describe('Concrete dropout', () => {
+  it('stops early on held-out rows by default, scored by the deterministic pass of θ; runs the given epochs when told', async () => {
+    await expectEarlyStopping(trainConcreteDropout, 1);
+    const mlp = await Mlp.create({ inputs: 2, hidden: [4], outputs: 1, activation: 'relu', likelihood: 'gaussian', dropout: [0.1, 0.1] }, { capacity: 32 });
+    const obj = concreteObjective(mlp, { layers: [0, 1], temperature: 0.1, wr: 0, dr: 0, initialRate: 0.1 });
+    const phi = obj.init(1, 0);
+    const rows = linearData(12, 2, 0.3, 3);
+    const a = mlp.arena;
+    const score = obj.validationLossAt!(a.putF32(phi), a.putF32(rows.x), a.putF32(rows.y), rows.n);
+    expect(score / rows.n).toBeCloseTo(mlp.loss(phi.subarray(0, mlp.size), rows, { noiseVar: 1 }), 5);
+  });
+
   // The same number of steps for both sizes; the hidden layer's rate (fan-in 32: the entropy term
   // K·H(p)/N is what shrinks with N) is the one the data size governs.
   it('learns a smaller drop rate with 10× more data', async () => {

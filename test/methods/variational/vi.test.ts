@@ -5,7 +5,7 @@ import { Mlp } from '../../../src/model/mlp.js';
 import { trainVi, viObjective } from '../../../src/methods/variational/vi.js';
 import { cosine } from '../../../src/train/schedules.js';
 import type { LoopContext } from '../../../src/train/fit.js';
-import { exactPosterior, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
+import { exactPosterior, expectEarlyStopping, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
 
 const softplus = (r: number) => Math.max(r, 0) + Math.log1p(Math.exp(-Math.abs(r)));
 
@@ -43,6 +43,12 @@ describe('mean-field VI on a conjugate Bayesian linear regression', () => {
       expect(s ** 2 / exact.cov[i * P + i]).toBeGreaterThan(0.8);
       expect(s ** 2 / exact.cov[i * P + i]).toBeLessThan(1.05);
     });
+  });
+});
+
+describe('VI defaults', () => {
+  it('stops early on held-out rows (at 4× the patience) and restores the best epoch; runs the given epochs when told', async () => {
+    await expectEarlyStopping(trainVi, 4);
   });
 });
 

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { makeDataset } from '../../src/data/dataset.js';
+import { Mlp } from '../../src/model/mlp.js';
+import { heldOutLoss, heldOutNoiseVar } from '../../src/methods/noise.js';
+import { residualVariance, trainMap } from '../../src/methods/map.js';
+import { viObjective } from '../../src/methods/variational/vi.js';
+import { Rng } from '../../src/random/index.js';
+
+function rows(n: number, inputs: number, targets: number, seed: number) {
+  const rng = new Rng(seed, 11);
+  const x = Float32Array.from({ length: n * inputs }, () => rng.normal());
+  const y = Float32Array.from({ length: n * targets }, () => 2 * rng.normal());
+  return makeDataset({ data: x, cols: inputs }, { data: y, cols: targets });
+}
+
+describe('the σ of held-out rows (noise.ts heldOutNoiseVar)', () => {
+  it('inverts the held-out score: the mean squared residual of the rows, per target, in float64', async () => {
+    for (const T of [1, 3]) {
+      const mlp = await Mlp.create({ inputs: 4, hidden: [7], outputs: T, activation: 'tanh', likelihood: 'gaussian' }, { capacity: 16 });
+      const theta = mlp.init(2);
+      const data = rows(45, 4, T, T);
+      // The score early stopping keeps: summed over the rows, then divided by their number (fit.ts).
+      const a = mlp.arena;
+      const [p, x, y] = [a.putF32(theta), a.putF32(data.x), a.putF32(data.y)];
+      let sum = 0;
+      for (let s = 0; s < data.n; s += 16) {
+        const b = Math.min(16, data.n - s);
+        sum += heldOutLoss(mlp, p, x + 4 * s * 4, y + 4 * s * T, b);
+      }
+      const expected = residualVariance(mlp, theta, data);
+      expect(heldOutNoiseVar(sum / data.n, T, 0)).toBeCloseTo(expected, 5);
+      // Never below the training rows' estimate; nothing without a held-out score.
+      expect(heldOutNoiseVar(sum / data.n, T, 10 * expected)).toBe(10 * expected);
+      expect(heldOutNoiseVar(undefined, T, 0.5)).toBeUndefined();
+    }
+  });
+
+  it("VI scores held-out rows at its mean weights: φ's first half, whatever the spread ρ", async () => {
+    const mlp = await Mlp.create({ inputs: 4, hidden: [6], outputs: 1, activation: 'relu', likelihood: 'gaussian' }, { capacity: 32 });
+    const data = rows(20, 4, 1, 5);
+    const obj = viObjective(mlp);
+    const phi = obj.init(3, 0);
+    const a = mlp.arena;
+    const [x, y] = [a.putF32(data.x), a.putF32(data.y)];
+    const narrow = obj.validationLossAt!(a.putF32(phi), x, y, data.n);
+    phi.fill(2, mlp.size);
+    const wide = obj.validationLossAt!(a.putF32(phi), x, y, data.n);
+    expect(wide).toBe(narrow);
+    expect(narrow / data.n).toBeCloseTo(mlp.loss(phi.subarray(0, mlp.size), data, { noiseVar: 1 }), 5);
+  });
+
+  it("MAP's default σ: the held-out residual's when above the training residual's; the training residual's with early stopping off; a given σ as given", async () => {
+    // Three inputs, two of them noise, and a wide network: it fits its own rows' noise, so the held-out
+    // residual is larger than the training residual.
+    const rng = new Rng(7, 2);
+    const xs = Array.from({ length: 240 }, () => [2 * rng.uniform() - 1, rng.normal(), rng.normal()]);
+    const data = makeDataset(xs, xs.map(([v]) => 5 + 3 * v + rng.normal()));
+    const x = Float32Array.from(xs.flat());
+    const aleatoricAndTrainVar = async (o: Record<string, unknown>) => {
+      const post = await trainMap(data, { hidden: [200], seed: 1, learningRate: 3e-3, ...o });
+      const p = await post.predict(x);
+      if (p.kind !== 'regression') throw new Error('regression expected');
+      let rss = 0;
+      for (let i = 0; i < data.n; i++) rss += (p.mean[i] - data.y[i]) ** 2;
+      return { aleatoric: p.aleatoric[0], trainVar: rss / data.n };
+    };
+    const stopped = await aleatoricAndTrainVar({});
+    expect(stopped.aleatoric).toBeGreaterThan(1.05 * stopped.trainVar);
+    const fixed = await aleatoricAndTrainVar({ validationFraction: 0 });
+    expect(fixed.aleatoric).toBeCloseTo(fixed.trainVar, 4);
+    const given = await aleatoricAndTrainVar({ noise: 0.8 });
+    expect(given.aleatoric).toBeCloseTo(0.64, 4);
+  });
+});
