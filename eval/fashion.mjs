@@ -17,7 +17,8 @@ const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const here = (f) => new URL(f, import.meta.url);
 const DIR = '/usr/share/datasets/fashion-mnist';
 
-// --opts '{"batchSize":128}': extra options for every method (experiments; the tables use none).
+// --opts '{"batchSize":128}': extra options for every method, --test-rows N: score on the first N test
+// images (experiments; the tables use neither).
 const extra = JSON.parse(opt('--opts', '{}'));
 if (args.includes('--child')) await child(args[args.indexOf('--child') + 1], args.includes('--full'));
 else if (args.includes('--report')) report();
@@ -56,7 +57,7 @@ function digits() {
 async function child(method, full) {
   const { makeDataset, trainMethod } = await import('../dist/index.js');
   const { accuracy, nll, ece, brier, auroc, predictiveEntropy } = await import('../dist/metrics.js');
-  const tr = fashion('train', full ? 60000 : 10000), te = fashion('t10k', full ? 10000 : 2000);
+  const tr = fashion('train', full ? 60000 : 10000), te = fashion('t10k', Number(opt('--test-rows', full ? 10000 : 2000)));
   const train = makeDataset({ data: tr.x, cols: 784 }, tr.y, 'fashion');
   const t0 = performance.now();
   const { posterior } = await trainMethod(method, train, { task: 'classification', hidden: [50], seed: 0, ...extra }, false);
@@ -66,7 +67,7 @@ async function child(method, full) {
   const row = {
     method, ...(Object.keys(extra).length ? { opts: extra } : {}), accuracy: accuracy(p.probs, te.y), nll: nll(p.probs, te.y), ece: ece(p.probs, te.y, { bins: 15 }), brier: brier(p.probs, te.y),
     auroc: auroc(predictiveEntropy(p.probs, 10), predictiveEntropy(q.probs, 10)), fitSeconds: fitS, seconds: (performance.now() - t0) / 1000,
-    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024, temperature: posterior.info?.temperature,
   };
   console.log(JSON.stringify(row));
   process.exit(0);
@@ -77,7 +78,7 @@ function parent() {
   const out = opt('--out', full ? 'fashion-full' : 'fashion');
   const rows = [];
   for (const m of opt('--methods', 'map,ensemble,mc-dropout,laplace,vi,swag,multiswag,concrete-dropout,swa,sgld,sghmc,svgd').split(',')) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', m, '--opts', JSON.stringify(extra), ...(full ? ['--full'] : [])], { encoding: 'utf8', timeout: 1800e3 });
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', m, '--opts', JSON.stringify(extra), ...(full ? ['--full'] : []), ...(args.includes('--test-rows') ? ['--test-rows', opt('--test-rows')] : [])], { encoding: 'utf8', timeout: 1800e3 });
     const last = r.stdout.trim().split('\n').pop();
     rows.push(r.status === 0 && last ? JSON.parse(last) : { method: m, error: (r.stderr || 'timeout').trim().split('\n').pop().slice(0, 160) });
     console.log(JSON.stringify(rows.at(-1)));

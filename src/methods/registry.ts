@@ -80,7 +80,7 @@ function calibrated(name: string, entry: MethodEntry): MethodEntry {
   return {
     ...entry,
     options,
-    train: (data, opts) => trainCalibrated(name, data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
+    train: async (data, opts) => trainCalibrated(name, data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
     tuneGrid: entry.tuneGrid && ((data, opts) => entry.tuneGrid!(data, strip(opts))),
   };
 }
