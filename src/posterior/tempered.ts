@@ -13,6 +13,7 @@ import type { ClassificationPredictive, Inputs, Posterior, PredictOptions } from
 /** The key of a posterior file's state that holds its temperature. */
 export const TEMPERATURE_KEY = 'temperature';
 
+/** A classification posterior and the temperature its averaged probabilities are scaled by (what `calibrate: 'temperature'` returns). */
 export class TemperedPosterior implements Posterior<'classification'> {
   readonly sampleWeights?: (n: number, seed?: number) => Promise<Float32Array[]>;
 
