@@ -24,10 +24,23 @@ export interface Standardizer {
   readonly yStd?: Float64Array;
 }
 
-/** Column means and standard deviations (population) of the training set. */
+/**
+ * Classification inputs: σ of a column is at least this share of its range. A column that is nearly
+ * constant with rare deviations (an image's border pixel, lit in a handful of training images)
+ * otherwise standardizes those rows to inputs of ±100 and more, which the network then fits to the
+ * few images that have them; the floor bounds every standardized input by ~10 in size (1/RANGE_FLOOR).
+ * On Fashion-MNIST 10k it raised a deep ensemble's test accuracy on all 10,000 test images from
+ * 0.8567 to 0.8607 (NLL 0.406 → 0.405; eval/FASHION-notes.md). Regression inputs keep their σ.
+ */
+export const RANGE_FLOOR = 0.1;
+
+/**
+ * Column means and standard deviations (population) of the training set; without target scaling
+ * (classification) each input σ is floored at RANGE_FLOOR × the column's range.
+ */
 export function fitStandardizer(train: Dataset, scaleTargets: boolean): Standardizer {
   const x = moments(train.x, train.n, train.inputs);
-  if (!scaleTargets) return { xMean: x.mean, xStd: x.std };
+  if (!scaleTargets) return { xMean: x.mean, xStd: floorByRange(x.std, train.x, train.n, train.inputs) };
   const y = moments(train.y, train.n, train.targets);
   checkTargetScale(y.mean, y.std);
   return { xMean: x.mean, xStd: x.std, yMean: y.mean, yStd: y.std };
@@ -61,6 +74,21 @@ export function unscaleVariance(s: Standardizer, variance: ArrayLike<number>, ta
   if (!s.yStd) return out;
   for (let i = 0; i < out.length; i++) out[i] *= s.yStd[i % targets] ** 2;
   return out;
+}
+
+/** σ_j ← max(σ_j, RANGE_FLOOR · (max_j − min_j)): a column of rare outliers keeps bounded z-scores. */
+function floorByRange(std: Float64Array, data: Float32Array, n: number, cols: number): Float64Array {
+  const lo = new Float64Array(cols).fill(Infinity);
+  const hi = new Float64Array(cols).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = data[i * cols + j];
+      if (v < lo[j]) lo[j] = v;
+      if (v > hi[j]) hi[j] = v;
+    }
+  }
+  for (let j = 0; j < cols; j++) std[j] = Math.max(std[j], RANGE_FLOOR * (hi[j] - lo[j]));
+  return std;
 }
 
 function moments(data: Float32Array, n: number, cols: number): { mean: Float64Array; std: Float64Array } {

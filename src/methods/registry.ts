@@ -7,6 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import { unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
 import { defaultEpochs, type MethodOptions } from './common.js';
+import { calibrateField, trainCalibrated, type Calibrate } from './calibration.js';
 import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
 import { LAPLACE_OPTIONS, trainLaplace } from './laplace/index.js';
 import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './variational/concrete-dropout.js';
@@ -69,7 +70,22 @@ const swagGrid = (d: Dataset) => {
   return [0.01, 0.03, 0.1].flatMap((swaLearningRate) => [{ swaLearningRate, epochs: 80 }, { swaLearningRate, swaStart: e, epochs: e + 40 }]);
 };
 
-export const METHODS: Record<string, MethodEntry> = {
+/**
+ * A row of the table with the `calibrate` option (calibration.ts): its schema gains the field, its
+ * trainer tempers by the method's default, and its tuning grid reads the options without it.
+ */
+function calibrated(name: string, entry: MethodEntry): MethodEntry {
+  const strip = (opts: Record<string, unknown>) => Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'calibrate'));
+  const options = (entry.options as Schema<Fields>).extend(entry.options.name, calibrateField(name));
+  return {
+    ...entry,
+    options,
+    train: async (data, opts) => trainCalibrated(name, data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
+    tuneGrid: entry.tuneGrid && ((data, opts) => entry.tuneGrid!(data, strip(opts))),
+  };
+}
+
+export const METHODS: Record<string, MethodEntry> = calibratedTable({
   map: method(MAP_OPTIONS, trainMap, { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }), tunesNoise: true }),
   ensemble: method(ENSEMBLE_OPTIONS, trainEnsemble, {
     summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
@@ -129,7 +145,11 @@ export const METHODS: Record<string, MethodEntry> = {
   sghmc: method(SGHMC_OPTIONS, trainSghmc, { summary: 'stochastic-gradient HMC with friction 0.05; 100 samples' }),
   'sghmc-mh': method(SGHMC_MH_OPTIONS, trainSghmcMh, { summary: 'SGHMC segments with a full-data Metropolis-Hastings test (no discretization bias); reports acceptance' }),
   svgd: method(SVGD_OPTIONS, trainSvgd, { summary: 'Stein variational gradient descent: 20 particles, RBF kernel, median bandwidth' }),
-};
+});
+
+function calibratedTable(rows: Record<string, MethodEntry>): Record<string, MethodEntry> {
+  return Object.fromEntries(Object.entries(rows).map(([name, entry]) => [name, calibrated(name, entry)]));
+}
 
 /** What `trainMethod` reports when it tuned: the winning overrides and every candidate's validation score. */
 export interface Tuned {

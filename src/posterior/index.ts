@@ -2,6 +2,8 @@ export type { ClassificationPredictive, Inputs, Interval, Posterior, Prediction,
 export { classificationPredictive, regressionPredictive } from './aggregate.js';
 export { checkInputs, mixturePredictive, toInputs, type MixtureOptions, type PosteriorSample } from './network.js';
 export { decodePosterior, encodePosterior, FORMAT_VERSION, type PosteriorParts } from './serialize.js';
+export { fitTemperature, temperPredictive } from './temperature.js';
+export { TemperedPosterior } from './tempered.js';
 export { posteriorFromBytes, registerPosteriorFormat } from './restore.js';
 export { NetworkPosterior, withInterval } from './network-posterior.js';
 export { mixtureCdf, mixtureQuantile, predictiveInterval } from './interval.js';

@@ -55,6 +55,20 @@ describe('standardization', () => {
     expect(unscaleMean(s, [z.y[0]])[0]).toBeCloseTo(100, 4);
     expect(unscaleVariance(s, [1])[0]).toBeCloseTo(s.yStd![0] ** 2, 8);
   });
+
+  it('classification inputs: a column of rare outliers gets σ ≥ a tenth of its range (z-scores bounded by ~10); regression keeps σ', () => {
+    // Column 0: one row of 1000 lit (σ ≈ 0.0316, z of that row ≈ 31.6); column 1: 0…999 (σ ≈ 288.7 > range/10).
+    const x = Array.from({ length: 1000 }, (_, i) => [i === 7 ? 1 : 0, i]);
+    const ds = makeDataset(x, Array.from({ length: 1000 }, (_, i) => i % 2));
+    const cls = fitStandardizer(ds, false);
+    const reg = fitStandardizer(ds, true);
+    expect(reg.xStd[0]).toBeCloseTo(Math.sqrt(0.001 * 0.999), 12);
+    expect(cls.xStd[0]).toBe(0.1);
+    expect(cls.xStd[1]).toBe(reg.xStd[1]);
+    expect(Math.max(...applyStandardizer(cls, ds).x.filter((_, i) => i % 2 === 0))).toBeCloseTo(9.99, 6);
+    // A constant column still passes through centred.
+    expect(fitStandardizer(makeDataset([[3], [3]], [0, 1]), false).xStd[0]).toBe(1);
+  });
 });
 
 describe('trainTestSplit', () => {

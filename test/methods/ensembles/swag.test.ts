@@ -202,6 +202,10 @@ describe('SWAG run defaults', () => {
     expect(resolveRunOptions({ epochs: 80 }, 455)).toMatchObject({ epochs: 80, swaStart: 40 });
     expect(resolveRunOptions({ swaStart: 10 }, 455)).toMatchObject({ epochs: 50, swaStart: 10 });
     expect(resolveRunOptions({ batchSize: 8 }, 455).swaStart).toBe(defaultEpochs(455, 8));
+    // Classification collects at 0.01 (0.05 diverges on Fashion-MNIST); a given rate is kept either way.
+    expect(resolveRunOptions({}, 455, true).swaLearningRate).toBe(0.01);
+    expect(resolveRunOptions({ swaLearningRate: 0.05 }, 455, true).swaLearningRate).toBe(0.05);
+    expect(resolveRunOptions({ swaLearningRate: 0.02 }, 455).swaLearningRate).toBe(0.02);
   });
 });
 
