@@ -66,7 +66,7 @@ describe("'chain' tasks in the pool", () => {
       const chain0Dies = withFaults(pool, (t) => (t.stream === 0 ? { crashAt: 520, crash: 'exit' } : undefined));
       const got = await lib.sampleChains(bnnTarget(), { ...opts, pool: chain0Dies, onRestart: (e) => restarts.push(e) });
       expect(restarts).toHaveLength(1);
-      const from = (restarts[0].checkpoint as { chain: { iteration: number } }).chain.iteration;
+      const from = (restarts[0].checkpoint as { checkpoint: { iteration: number } }).checkpoint.iteration;
       expect([100, 200, 300, 400, 500]).toContain(from);
       expect(bits(got)).toEqual(bits(expected));
     } finally {

@@ -60,14 +60,21 @@ describe('interruptible transitions', () => {
   }
 
   test('chains sharing a thread take turns: one chain works per turn of the event loop, never several back to back', async () => {
-    // A ticker on plain setImmediate runs once per check phase: the turn each evaluation falls in.
+    // A ticker that runs once per turn of the loop (once per check phase on setImmediate in Node,
+    // once per task on a MessageChannel in a browser): the turn each evaluation falls in.
     let turn = 0;
     let on = true;
+    const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+    const ticker = new MessageChannel();
+    const later = typeof g.setImmediate === 'function' ? (f: () => void) => void g.setImmediate!(f) : (f: () => void) => {
+      ticker.port1.onmessage = f;
+      ticker.port2.postMessage(0);
+    };
     const tick = () => {
       turn++;
-      if (on) setImmediate(tick);
+      if (on) later(tick);
     };
-    setImmediate(tick);
+    later(tick);
     const seen: { turn: number; chain: number }[] = [];
     const tagged = (chain: number): Target => {
       const inner = slow(normalTarget(2), 0.5);
@@ -76,6 +83,7 @@ describe('interruptible transitions', () => {
     const opts = { rng: philoxRng, seed: 5, warmup: 30, draws: 30, kernel: { type: 'hmc', steps: 10 } as KernelSpec, yieldEveryMs: 5 };
     await Promise.all([0, 1, 2, 3].map((c) => runChain(tagged(c), { ...opts, chain: c })));
     on = false;
+    ticker.port1.close();
     const chainsPerTurn = new Map<number, Set<number>>();
     for (const e of seen) chainsPerTurn.set(e.turn, (chainsPerTurn.get(e.turn) ?? new Set()).add(e.chain));
     // The chains start together: each one's initial point and step-size search (a few evaluations)
