@@ -139,6 +139,8 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     }),
   });
   const seconds = (performance.now() - t0) / 1000;
+  // In-thread, the last chain's final stretch of work ends here: give the loop a turn before the diagnostics.
+  await macrotask();
   const first = results[0];
   const count = first.count;
   if (results.some((r) => r.count !== count)) throw new BdlError('E_WORKER', 'sampleChains: chains returned different numbers of draws.');
@@ -194,6 +196,7 @@ export async function diagnoseYielding(
       return out;
     });
     params.push(chains);
+    await macrotask();
     const abortMessage = `sampleChains: cancelled during the diagnostics (quantity ${k + 1} of ${width}).`;
     if (signal?.aborted) throw new BdlError('E_ABORTED', abortMessage);
     rows.push(await runStepsYielding(summaryRowSteps(chains, names?.[k] ?? `theta[${k}]`), { ...opts, signal, abortMessage }));
