@@ -4,7 +4,6 @@
  * hear cancellations while tasks compute. A thread that dies is replaced; its job fails with a
  * retryable error and resumes from its checkpoint.
  */
-import * as Comlink from 'comlink';
 import { compileCore, type CompiledCore } from '../wasm/load.js';
 import type { Job, JobOutcome } from '../pool/execute.js';
 import { workerExecutor, type Executor } from '../pool/executors.js';
@@ -96,7 +95,7 @@ export class Slots {
       const died = new Promise<never>((_, reject) => (slot.onDeath = (reason) => reject(new ThreadDied(`its worker thread died (${(death = reason)})`))));
       died.catch(() => {});
       const runSink = { progress: (e: ProgressEvent) => sink.progress(e), checkpoint: (_id: number, s: unknown, append: readonly unknown[] | undefined) => sink.checkpoint(s, append) };
-      const link = { id: dataId, data, sink: runSink, proxy: () => Comlink.proxy(runSink) };
+      const link = { id: dataId, data, sink: runSink };
       const out = await Promise.race([exec.run(job, key, link), died]);
       if (death !== undefined) throw new ThreadDied(`its worker thread died (${death})`);
       return out;
