@@ -50,9 +50,9 @@ export const DEMO_OPTIONS: Record<string, Record<string, unknown>> = {
   multiswag: { ...TRAIN, pool: { size: 0 } },
   // NUTS in 4 of SWAG's directions, λ = 0.3, a long warmup: at λ = 0.01 with 10 directions its chains
   // diverge and disagree (27 divergent, R̂ ≈ 2); at λ = 0.1 some seeds still diverge (10 in Chromium);
-  // at λ = 1 SWAG underfits. With 5 directions a divergence or two came and went with rounding (seed 0:
-  // 1 in Chromium after a change to the eigensolver's last bits; seed 5: 1 in Node); with 4, seeds 0–5
-  // run clean in Node (a warmup of 2000 instead did not: seeds 1 and 5 diverged).
+  // at λ = 1 SWAG underfits. With 5 directions a divergence or two comes and goes with rounding (seed 0
+  // had 1 in Chromium once the eigensolver that finds the directions changed its last bits; seed 5 has
+  // 1 in Node); with 4, seeds 0–5 run clean in Node (a warmup of 2000 instead did not: seeds 1, 5 diverged).
   'swag-subspace': { ...TRAIN, priorPrecision: 0.3, dimension: 4, warmup: 1000, draws: 300 },
   // Its MAP's λ: the panel calls trainLaplace (demo/band.ts); the posterior's λ is still chosen by marglik.
   laplace: TRAIN,
