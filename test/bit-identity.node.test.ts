@@ -15,7 +15,12 @@ const lib = { ...top, compileCore, decodePosterior, FORMAT_VERSION };
 import { CASES, X_TEST, fingerprint, predictiveHash } from './fixtures/bit-identity/cases.mjs';
 
 const dir = new URL('./fixtures/bit-identity/', import.meta.url);
-const saved: Record<string, { method: string; bytes: string; predict: string; restored: string; weights: string }> = JSON.parse(readFileSync(new URL('fingerprints.json', dir), 'utf8'));
+/**
+ * `v1Predict`: where a later fix moved a case's results by rounding (laplace-full-all: the eigensolver's
+ * deflation test, its chosen λ by 3e-8 relative), the version-1 file written before still loads to the
+ * predictions it was written with.
+ */
+const saved: Record<string, { method: string; bytes: string; predict: string; restored: string; weights: string; v1Predict?: string }> = JSON.parse(readFileSync(new URL('fingerprints.json', dir), 'utf8'));
 const cases = CASES as Record<string, [string, unknown, Record<string, unknown>]>;
 
 /**
@@ -44,7 +49,8 @@ describe('bit identity against the saved fingerprints', () => {
   for (const name of Object.keys(saved)) {
     it(name, async () => {
       const now = await fingerprint(lib, name, toV1);
-      expect(now).toEqual(saved[name]);
+      const { v1Predict: _, ...expected } = saved[name];
+      expect(now).toEqual(expected);
     });
   }
 });
@@ -56,7 +62,7 @@ describe('version-1 posterior files', () => {
       expect(bytes[4]).toBe(1);
       const post = await lib.posteriorFromBytes(bytes);
       expect(post.method).toBe(saved[name].method);
-      expect(predictiveHash(await post.predict(X_TEST, cases[name][2]))).toBe(saved[name].predict);
+      expect(predictiveHash(await post.predict(X_TEST, cases[name][2]))).toBe(saved[name].v1Predict ?? saved[name].predict);
     });
   }
 });

@@ -127,15 +127,27 @@ function formQt(z: usize, w: usize, tau: usize, n: i32): void {
  */
 function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
   const ld = at(n);
+  // ‖T‖∞: the scale of the rounding errors the Householder reduction and every sweep leave behind.
+  let tnorm = 0.0;
+  for (let i = 0; i < n; i++) {
+    const below = i > 0 ? Math.abs(load<f64>(e + at(i - 1))) : 0.0;
+    tnorm = max(tnorm, Math.abs(load<f64>(d + at(i))) + Math.abs(load<f64>(e + at(i))) + below);
+  }
+  const floor = EPS * tnorm;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     while (true) {
-      // The first negligible off-diagonal at or after l splits off an unreduced block [l, m].
+      // The first negligible off-diagonal at or after l splits off an unreduced block [l, m]:
+      // negligible beside its two diagonal neighbours, or beside ‖T‖. The second test matters for a
+      // cluster of eigenvalues at the rounding level (a rank-deficient Gram or GGN matrix: d and e all
+      // ≈ ε‖T‖): there the sweeps, which mix in the large block, keep e at ≈ ε‖T‖ and the relative
+      // test alone (e ≤ ε·|d|, d itself ≈ ε‖T‖) is never met. Deflating at ε‖T‖ is backward stable
+      // (EISPACK's tql2 test): each eigenvalue stays within a few ε‖A‖, as the reduction already allows.
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(load<f64>(d + at(m))) + Math.abs(load<f64>(d + at(m + 1)));
         const em = Math.abs(load<f64>(e + at(m)));
-        if (em <= EPS * dd || em < 1e-300) break;
+        if (em <= EPS * dd || em <= floor || em < 1e-300) break;
       }
       if (m == l) break;
       if (++iter > MAX_ITER) return l + 1;

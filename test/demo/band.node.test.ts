@@ -1,8 +1,9 @@
 // The demo's 'band' task without a browser: the method's own options reach it (checked by its schema),
-// Laplace's MAP takes the demo's λ, the loss it reports is the mean of the last epochs, and Markov
-// chains report their diagnostics instead of a loss.
+// Laplace's MAP takes the demo's λ, a named schedule becomes the method's annealed rate, the loss it
+// reports is the mean of the last epochs, and Markov chains report their diagnostics instead of a loss.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBand, TAIL, type BandOptions, type BandResult } from '../../demo/band.js';
+import { runBand, TAIL, tailOf, type BandOptions, type BandResult } from '../../demo/band.js';
+import { cosine } from '../../src/train/schedules.js';
 import { examplePoints } from '../../demo/options.js';
 import { createPool, makeDataset, METHODS, type Pool } from '../../src/index.js';
 
@@ -27,6 +28,21 @@ describe("the demo's band task", () => {
     const r = await band({ method: 'map', options });
     expect(r.loss).toBeCloseTo(tail.reduce((a, b) => a + b, 0) / tail.length, 10);
     expect(r.acceptance).toBeUndefined();
+  });
+
+  it("takes schedule 'cosine' as the method's cosine-annealed rate, and averages the last 5 % of epochs under it", async () => {
+    const options = { epochs: 600, learningRate: 0.05, samples: 5 };
+    const losses: number[] = [];
+    await METHODS.vi.train(makeDataset({ data: data.x, cols: 1 }, data.y, 'points'), { ...options, learningRate: cosine(0.05), batchSize: 6, seed: 0, onProgress: (p) => losses.push(p.loss) });
+    expect(tailOf(600, true)).toBe(30);
+    expect(tailOf(600, false)).toBe(TAIL);
+    const tail = losses.slice(-30);
+    const r = await band({ method: 'vi', options: { ...options, schedule: 'cosine' } });
+    expect(r.loss).toBeCloseTo(tail.reduce((a, b) => a + b, 0) / tail.length, 10);
+    // Not the constant rate: that run ends elsewhere.
+    expect((await band({ method: 'vi', options })).loss).not.toBeCloseTo(r.loss!, 6);
+    await expect(band({ method: 'vi', options: { ...options, schedule: 'linear' } })).rejects.toThrow(/schedule/);
+    await expect(band({ method: 'vi', options: { epochs: 5, schedule: 'cosine' } })).rejects.toThrow(/learningRate/);
   });
 
   it("passes the method's options through its schema: an unknown name is refused with E_ARG", async () => {

@@ -30,17 +30,22 @@ const SGMCMC = ['sgld', 'csgld', 'sghmc', 'sghmc-mh'];
 const POINT = ['map', 'swa'];
 
 /**
- * Training loss (mean per example, the last 20 epochs averaged: demo/band.ts) within LOSS_TOL of the
- * 4× run. Deterministic objectives (MAP, SWA, SWAG, MultiSWAG, Laplace's MAP, full-batch SVGD) were
- * measured within 0.01 (MAP 0.9251 vs 0.9257); those that draw noise every step (dropout masks, VI's
- * weights) within 0.03 (VI 1.977 vs 1.955, MC dropout −0.069 vs −0.042).
- * The ensemble is the exception: its members fit their noise by EM, and on 24 points the loss keeps
- * falling as they interpolate (0.17 at 1000 epochs, −0.57 at 4000, −1.14 at 12000, whatever λ or
- * rate: the noise σ → 0 while the band barely moves); it is held to the band mean only.
+ * Training loss (mean per example, the last 20 epochs averaged — under an annealed rate the last 5 %:
+ * demo/band.ts) within LOSS_TOL of the 4× run. Deterministic objectives (MAP, SWA, SWAG, MultiSWAG,
+ * Laplace's MAP, full-batch SVGD and ensemble members) were measured within 0.01 (MAP 0.9251 vs 0.9257,
+ * the ensemble −0.6462 vs −0.6464 and within 0.003 for seeds 1, 2); those that draw noise every step
+ * (dropout masks, VI's weights) within 0.03 (VI 1.9718 vs 1.9864, within 0.015 for seeds 0–3; MC
+ * dropout −0.069 vs −0.042).
  */
 const LOSS_TOL: Record<string, number> = { 'mc-dropout': 0.06, 'concrete-dropout': 0.06, vi: 0.06 };
 const LOSS_TOL_DETERMINISTIC = 0.02;
-const NO_LOSS_CHECK = ['ensemble'];
+/**
+ * A fit, not just a settled one: the band mean, read off the grid at the 24 points, within FIT_RMSE of
+ * their targets (the points' own noise is 0.11 RMS; a flat mean, as VI's with a fitted σ, is 0.9 away).
+ * Measured in Chromium: 0.10–0.12 for the training methods but Concrete dropout (0.27: its learnt
+ * dropout rates smooth the fit); 0.02–0.17 for the Markov chains, ≈ 0.1 for SG-MCMC.
+ */
+const FIT_RMSE = 0.3;
 /**
  * Band mean inside the data within MEAN_TOL (RMSE) of the 4× run (the points' noise is ±0.15; the demo's
  * old default, 300 epochs at 1e-3 with λ = 1, was 0.45 from the generating curve). Measured: ≤ 0.10
@@ -51,6 +56,18 @@ const SGMCMC_MEAN_TOL = 0.1;
 /** Markov chains: no divergent transition, R̂ of the traced predictive (or the subspace coordinates) below 1.1, acceptance in range. */
 const RHAT_MAX = 1.1;
 const ACCEPTANCE: Record<string, [number, number]> = { nuts: [0.6, 0.99], hmc: [0.6, 0.99], 'swag-subspace': [0.6, 0.99], 'sghmc-mh': [0.3, 0.95] };
+
+/** RMSE of a band mean on GRID, linearly interpolated at the example points, against their targets. */
+function fitRmse(mean: number[]): number {
+  const pts = examplePoints();
+  const step = GRID[1] - GRID[0];
+  const at = (x: number) => {
+    const i = Math.min(GRID.length - 2, Math.floor((x - GRID[0]) / step));
+    const u = (x - GRID[i]) / step;
+    return (1 - u) * mean[i] + u * mean[i + 1];
+  };
+  return Math.sqrt(pts.reduce((s, p) => s + (at(p.x) - p.y) ** 2, 0) / pts.length);
+}
 
 let served: Served;
 let browser: Browser;
@@ -120,14 +137,13 @@ async function expectConverged(page: Page, method: string): Promise<void> {
     expect(sd, `${method}: epistemic σ`).toBeGreaterThan(1e-3);
     expect(sd, `${method}: epistemic σ`).toBeLessThan(3);
   }
+  expect(fitRmse(f.mean), `${method}: band mean at the points vs their targets`).toBeLessThan(FIT_RMSE);
   const ref = long.get(method);
   const rmse = ref && Math.sqrt(INSIDE.reduce((s, i) => s + (f.mean[i] - ref.mean[i]) ** 2, 0) / INSIDE.length);
   if (TRAINING.includes(method)) {
     expect(rmse, `${method}: band mean vs ${LONG}× epochs`).toBeLessThan(MEAN_TOL);
-    if (!NO_LOSS_CHECK.includes(method)) {
-      expect(f.loss, `${method}: reports its loss`).toBeDefined();
-      expect(Math.abs(f.loss! - ref!.loss!), `${method}: loss ${f.loss} vs ${ref!.loss} at ${LONG}× epochs`).toBeLessThan(LOSS_TOL[method] ?? LOSS_TOL_DETERMINISTIC);
-    }
+    expect(f.loss, `${method}: reports its loss`).toBeDefined();
+    expect(Math.abs(f.loss! - ref!.loss!), `${method}: loss ${f.loss} vs ${ref!.loss} at ${LONG}× epochs`).toBeLessThan(LOSS_TOL[method] ?? LOSS_TOL_DETERMINISTIC);
   } else if (SGMCMC.includes(method)) {
     expect(rmse, `${method}: predictive mean vs ${LONG}× sampler epochs`).toBeLessThan(SGMCMC_MEAN_TOL);
   } else {

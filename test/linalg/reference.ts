@@ -145,3 +145,55 @@ export function refTriSolve(l: ArrayLike<number>, b: ArrayLike<number>, n: numbe
   }
   return x;
 }
+
+/**
+ * Eigenvalues (ascending) of a symmetric matrix by cyclic Jacobi rotations in plain float64: slow
+ * (O(n³) per sweep) but simple and accurate to a few ε‖A‖ whatever the spectrum (clusters, zeros,
+ * wide ranges), so it is the reference the QL solver is held to.
+ */
+export function refEigvalsJacobi(a: ArrayLike<number>, n: number): Float64Array {
+  const m = Float64Array.from(a);
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        total += m[i * n + j] ** 2;
+        if (i !== j) off += m[i * n + j] ** 2;
+      }
+    }
+    if (off <= 1e-32 * total) break;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = m[p * n + q];
+        if (apq === 0) continue;
+        // The rotation that zeroes m[p][q] (the smaller root of t² + 2θt − 1 = 0).
+        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.hypot(theta, 1));
+        const c = 1 / Math.hypot(t, 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const mkp = m[k * n + p];
+          const mkq = m[k * n + q];
+          m[k * n + p] = c * mkp - s * mkq;
+          m[k * n + q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < n; k++) {
+          const mpk = m[p * n + k];
+          const mqk = m[q * n + k];
+          m[p * n + k] = c * mpk - s * mqk;
+          m[q * n + k] = s * mpk + c * mqk;
+        }
+        // Zero by construction: set it so, and the off-diagonal mass falls quadratically to nothing.
+        m[p * n + q] = 0;
+        m[q * n + p] = 0;
+      }
+    }
+  }
+  return Float64Array.from({ length: n }, (_, i) => m[i * n + i]).sort();
+}
+
+/** JᵀJ for J k×n (row-major): a Gram matrix of rank ≤ k, as the GGN of k residuals is. */
+export function gram(j: ArrayLike<number>, k: number, n: number): Float64Array {
+  return matmul(transpose(j, k, n), j, n, k, n);
+}
