@@ -215,7 +215,7 @@ export async function runChainOn(
     kernel: o.kernel,
     adapt: o.adapt,
     initRadius: o.initRadius,
-    keepDraws: false,
+    returnDraws: false,
     onDraws,
     checkpointEvery: CHAIN_TASK_OPTIONS.value(o, 'checkpointEvery'),
     resumeFrom: ctx.resume?.checkpoint,

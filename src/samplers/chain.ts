@@ -68,8 +68,8 @@ export interface ChainOptions {
   chunkSize?: number;
   /** Receives the kept draws chunk by chunk, in order. */
   onDraws?: (chunk: DrawChunk) => void;
-  /** Also return all kept draws of this call in the result. Default true. */
-  keepDraws?: boolean;
+  /** Also return all kept draws of this call in the result (`samples`), besides streaming them to onDraws. Default true. */
+  returnDraws?: boolean;
   onProgress?: (p: ChainProgress) => void;
   /** Iterations between progress reports. Default ⌈total / 100⌉. */
   progressEvery?: number;
@@ -102,7 +102,7 @@ export interface ChainResult {
   /** The metric sampling used, and the dense inverse metric (row-major dim²) when it is dense, else null. */
   metric: 'diag' | 'dense';
   denseInvMetric: Float64Array | null;
-  /** The kept draws of this call (from the resume point when resumed), or null with keepDraws false. */
+  /** The kept draws of this call (from the resume point when resumed), or null with returnDraws false. */
   samples: DrawChunk | null;
   divergences: number;
   warmupDivergences: number;
@@ -165,7 +165,7 @@ function resolveOptions(target: Target, opts: ChainOptions) {
     id, chunkSize, checkpointEvery, total, progressEvery, yieldEveryMs, initRadius, initStepSize, adapt,
     metric: adapt.metric as MetricKind,
     stopped: opts.shouldStop ?? (() => false),
-    keepDraws: opts.keepDraws ?? true,
+    returnDraws: opts.returnDraws ?? true,
     makeRng: opts.rng ?? philoxRng,
   };
 }
@@ -187,7 +187,7 @@ function initChain(
 /**
  * Runs one chain of `warmup` adaptation iterations and `draws` sampling iterations on `target`.
  * Kept draws stream out through `onDraws`; the promise resolves with the adapted parameters, counts and
- * (unless keepDraws is false) all kept draws. Rejects with BdlError E_ABORTED when `shouldStop()`
+ * (unless returnDraws is false) all kept draws. Rejects with BdlError E_ABORTED when `shouldStop()`
  * returns true, and E_NONFINITE when no valid start or step size exists.
  */
 export async function runChain(target: Target, opts: ChainOptions): Promise<ChainResult> {
@@ -210,7 +210,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   const chunks: DrawChunk[] = [];
   const firstKept = c.drawsEmitted;
   const writer = new ChunkWriter(chain, dim, o.chunkSize, firstKept, (chunk) => {
-    if (o.keepDraws) chunks.push(chunk);
+    if (o.returnDraws) chunks.push(chunk);
     opts.onDraws?.(chunk);
   });
 
@@ -276,7 +276,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     invMetric: Float64Array.from(warmup.params.invMetric),
     metric: warmup.metric,
     denseInvMetric: warmup.denseInvMetric ? Float64Array.from(warmup.denseInvMetric) : null,
-    samples: o.keepDraws ? concatChunks(chunks, chain, firstKept, dim) : null,
+    samples: o.returnDraws ? concatChunks(chunks, chain, firstKept, dim) : null,
     divergences: c.divergences,
     warmupDivergences: c.warmupDivergences,
     gradEvals: c.gradEvals,

@@ -30,8 +30,6 @@ export interface PosthocOptions extends Pick<LaplaceFitOptions, 'hessian' | 'sub
    * fixed positive number.
    */
   priorPrecisionMode?: 'marglik' | number;
-  /** @deprecated Earlier name of `priorPrecisionMode`, read when that is absent ("tune" names only the validation search of `trainMethod`). */
-  tune?: 'marglik' | number;
   /** Gaussian observation σ in target units (default: tuned by the evidence, or the residuals for MC dropout). */
   noise?: number;
   /** MC dropout: stochastic passes per prediction (default 30). */
@@ -83,7 +81,7 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
     predictive: opts.predictive,
     link: opts.link,
     budget: opts.budget,
-    priorPrecisionMode: opts.priorPrecisionMode ?? opts.tune ?? 'marglik',
+    priorPrecisionMode: opts.priorPrecisionMode ?? 'marglik',
     noiseVar: opts.noise !== undefined ? noiseVariance(checkNoise(opts.noise), std) : undefined,
     standardizer: std,
   };
