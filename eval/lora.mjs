@@ -14,7 +14,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { fineTuneLora, loraLaplace, loraSwag, loraVi, makeDataset, posthoc, trainEnsemble } from '../dist/index.js';
+import { fitLora, loraLaplace, loraSwag, loraVi, makeDataset, posthoc, trainEnsemble } from '../dist/index.js';
 import { fit, Mlp, Rng } from '../dist/advanced.js';
 import { accuracy, auroc, ece, nll, oodScore } from '../dist/metrics.js';
 
@@ -78,7 +78,7 @@ async function evaluate(name, post, seconds, trainable) {
   console.error(`${name}: done (${seconds.toFixed(1)} s)`);
 }
 
-const [f, tFit] = await timed(() => fineTuneLora(mlp, theta0, ft, adapters, ftOpts));
+const [f, tFit] = await timed(() => fitLora(mlp, theta0, ft, adapters, ftOpts));
 const P = f.adapters.size;
 await evaluate('point adapters (MAP fine-tune)', f.posterior, tFit, P);
 const [la, tLa] = await timed(() => loraLaplace(f, curv));

@@ -38,4 +38,4 @@ export type { Pool, PoolOptions, ProgressEvent, RestartEvent, RunOptions, TaskDe
 export { fetchModel, importModel, type ImportedNetwork, type ImportOptions, type ModelSource } from './import/index.js';
 export { advise, posthoc, type Advice, type AdviseQuestions, type PosthocMethod, type PosthocOptions } from './methods/posthoc/index.js';
 // Low-rank adapters on a frozen network: point fine-tuning and Bayesian adapters (Laplace, SWAG, VI)
-export { fineTuneLora, LoraAdapters, LoraLaplacePosterior, loraLaplace, loraSwag, loraVi, type AdapterSpec, type LoraFit, type LoraFitOptions, type LoraLaplaceOptions, type LoraSwagOptions, type LoraViOptions } from './methods/lora/index.js';
+export { fitLora, LoraAdapters, LoraLaplacePosterior, loraLaplace, loraSwag, loraVi, type AdapterSpec, type LoraFit, type LoraFitOptions, type LoraLaplaceOptions, type LoraSwagOptions, type LoraViOptions } from './methods/lora/index.js';

@@ -5,8 +5,8 @@
  */
 import { BdlError } from '../errors.js';
 import { importModelFile } from '../import/node.js';
-import { posthoc, posthocBranch } from '../methods/posthoc/index.js';
-import { bool, enumOf, int, num, schema, text, union } from '../options/schema.js';
+import { POSTHOC_OPTIONS, posthoc, posthocBranch } from '../methods/posthoc/index.js';
+import { bool, enumOf, int, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkWritable, writeOutputs } from './output.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
@@ -14,15 +14,12 @@ import { readTestTable, readTrainTable } from './tables.js';
 
 const USAGE: Usage = { command: 'posthoc', line: 'usage: bdl posthoc --model FILE --train FILE --test FILE [--method auto|laplace|mc-dropout] [--out FILE] [flags]   (bdl posthoc --help)' };
 
-/** The post-hoc posterior's options (the JSON's `options` lists them as run). */
-export const POSTHOC_OPTIONS = schema('bdl posthoc', {
-  method: enumOf(['auto', 'laplace', 'mc-dropout'], { default: 'auto', help: 'auto: dropout in the model → mc-dropout, else last-layer Laplace' }),
+/**
+ * The post-hoc posterior's options as flags (the JSON's `options` lists them as run): posthoc's own
+ * schema less its API-only and rarely needed fields, plus what the command adds.
+ */
+export const POSTHOC_COMMAND_OPTIONS = POSTHOC_OPTIONS.omit('bdl posthoc', 'subnetwork', 'curvature', 'link', 'budget', 'noise').extend('bdl posthoc', {
   task: enumOf(['regression', 'classification'], { defaultText: 'from the network output: softmax/sigmoid → classification', help: 'regression | classification' }),
-  subset: enumOf(['last-layer', 'all', 'subnetwork'], { default: 'last-layer', help: 'laplace: the weights the posterior covers' }),
-  hessian: enumOf(['kron', 'full', 'diag'], { default: 'kron', help: 'laplace: structure of the Hessian approximation' }),
-  perLayer: bool({ default: false, help: 'laplace: one prior precision per layer (marginal likelihood)' }),
-  predictive: enumOf(['glm', 'mc'], { default: 'glm', help: 'laplace: glm (linearized) | mc (sampled weights)' }),
-  priorPrecisionMode: union(enumOf(['marglik'], { help: '' }), num({ gt: 0, help: '' }), { default: 'marglik', flag: 'prior-precision', help: "laplace: the prior precision: 'marglik' (maximize the evidence) or a fixed number" }),
   samples: int({ min: 1, defaultText: "the method's", help: 'test-time samples (mc-dropout passes, Laplace MC draws)' }),
   standardize: bool({ default: false, help: "the network was trained on standardized data: standardize with --train's statistics" }),
   seed: int({ min: 0, default: 0, help: 'seed of test-time randomness' }),
@@ -39,7 +36,7 @@ const COMMAND_FIELDS = {
   help: bool({ default: false, help: 'this text' }),
 };
 
-const TABLE = { ...flagsOf(COMMAND_FIELDS, 'command'), ...flagsOf(POSTHOC_OPTIONS.fields, 'posterior') };
+const TABLE = { ...flagsOf(COMMAND_FIELDS, 'command'), ...flagsOf(POSTHOC_COMMAND_OPTIONS.fields, 'posterior') };
 
 export async function posthocCommand(argv: string[], signal: AbortSignal): Promise<void> {
   const flags = parseFlags(argv, TABLE, USAGE);
@@ -47,7 +44,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
     process.stdout.write(`bdl posthoc — add uncertainty to a trained TF.js / ONNX / safetensors network; predictive on --test as JSON\n\n${USAGE.line}\n${helpLines(TABLE, ['command', 'posterior'])}\n`);
     return;
   }
-  const o = POSTHOC_OPTIONS.parse(optionsOf(flags, TABLE, ['posterior']));
+  const o = POSTHOC_COMMAND_OPTIONS.parse(optionsOf(flags, TABLE, ['posterior']));
   const [model, train, test, out] = (['model', 'train', 'test', 'out'] as const).map((k) => flags.get(k) as string | undefined);
   try {
     for (const [v, k] of [[model, 'model'], [train, 'train'], [test, 'test']] as const) if (v === undefined) throw new BdlError('E_ARG', `--${k} is required.`, k);
@@ -55,7 +52,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl posthoc: ${e.message}`, USAGE, e.argument) : e;
   }
-  const p = POSTHOC_OPTIONS;
+  const p = POSTHOC_COMMAND_OPTIONS;
   const t0 = performance.now();
   const net = await importModelFile(model!, { layers: flags.get('layers') as string | undefined, task: o.task });
   const target = (flags.get('target') as string | undefined) ?? COMMAND_FIELDS.target.default!;

@@ -5,18 +5,17 @@
  * kind (test/pool/faults.ts), never through its options.
  */
 import { argError, describe } from '../errors.js';
+import { int, schema, type Infer } from '../options/schema.js';
 import type { TaskContext } from './types.js';
 
-export interface SelftestOptions {
-  /** Steps to run (default 100). */
-  readonly steps?: number;
-  /** Length of the state vector (default 1024). */
-  readonly size?: number;
-  /** wasm dot products per step: the work knob (default 64). */
-  readonly reps?: number;
-  /** Checkpoint every k steps (default 100). */
-  readonly checkpointEvery?: number;
-}
+/** The 'selftest' task's options, checked before any work. */
+export const SELFTEST_OPTIONS = schema("'selftest' task", {
+  steps: int({ min: 0, default: 100, help: 'steps to run' }),
+  size: int({ min: 1, default: 1024, help: 'length of the state vector' }),
+  reps: int({ min: 1, default: 64, help: 'wasm dot products per step: the work knob' }),
+  checkpointEvery: int({ min: 1, default: 100, help: 'checkpoint every k steps' }),
+});
+export type SelftestOptions = Infer<typeof SELFTEST_OPTIONS>;
 
 /** The carried state, as checkpointed. */
 export interface SelftestState {
@@ -37,11 +36,9 @@ export interface SelftestResult {
  * with shifted windows of w (the run's data `w`, or a fixed pattern), then mixes the sum back in x.
  */
 export async function runSelftest(ctx: TaskContext<unknown, SelftestOptions, SelftestState>): Promise<SelftestResult> {
-  const o = ctx.task.options ?? {};
-  const steps = count(o.steps ?? 100, 'options.steps', 0);
-  const size = count(o.size ?? 1024, 'options.size', 1);
-  const reps = count(o.reps ?? 64, 'options.reps', 1);
-  const every = count(o.checkpointEvery ?? 100, 'options.checkpointEvery', 1);
+  const S = SELFTEST_OPTIONS;
+  const o = S.parse(ctx.task.options);
+  const [steps, size, reps, every] = [S.value(o, 'steps'), S.value(o, 'size'), S.value(o, 'reps'), S.value(o, 'checkpointEvery')];
   const w = ctx.data.w;
   if (w !== undefined && !(w instanceof Float32Array && w.length >= size)) {
     throw argError('E_SHAPE', 'data.w', `a Float32Array of at least ${size} values`, describe(w), 'Pass data { w } long enough, or none.');
@@ -84,9 +81,4 @@ function hashFill(seed: number, stream: number, n: number): Float32Array {
     out[i] = (h >>> 8) / 16777216 - 0.5;
   }
   return out;
-}
-
-function count(v: number, name: string, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw argError('E_ARG', name, `an integer >= ${min}`, describe(v), 'Fix the selftest options.');
-  return v;
 }

@@ -8,9 +8,9 @@ import type { ClassificationPredictive, Predictive, RegressionPredictive } from 
 
 /**
  * Regression predictive from per-sample means and variances (each S × M, M = N·T, already in original
- * units). Keeps the members for the exact mixture likelihood unless `keepMembers` is false.
+ * units). With `withMembers` (default) the result carries the members, for the exact mixture likelihood.
  */
-export function regressionPredictive(means: Float32Array, variances: Float32Array, S: number, keepMembers = true): RegressionPredictive {
+export function regressionPredictive(means: Float32Array, variances: Float32Array, S: number, withMembers = true): RegressionPredictive {
   const M = means.length / S;
   const mean = new Float64Array(M);
   const aleatoric = new Float64Array(M);
@@ -39,7 +39,7 @@ export function regressionPredictive(means: Float32Array, variances: Float32Arra
     variance,
     aleatoric,
     epistemic,
-    members: keepMembers ? { mean: means, variance: variances, count: S } : undefined,
+    members: withMembers ? { mean: means, variance: variances, count: S } : undefined,
   };
 }
 

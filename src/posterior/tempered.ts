@@ -2,6 +2,14 @@
  * A classification posterior whose predictive is temperature-scaled (temperature.ts). The
  * temperature is part of the file: `toBytes` writes the inner posterior's parts with
  * `state.temperature` added, and `posteriorFromBytes` restores the inner posterior and wraps it again.
+ *
+ * A wrapper rather than a field of NetworkPosterior because `calibrate` is an option of every row of
+ * the method table, and the laplace row ends in a LaplacePosterior (the linearized predictive keeps its
+ * own class, laplace/posterior.ts): a field would put the temperature, its check and its
+ * serialization into both classes (and into LoRA's linearized posterior, lora/glm.ts, to temper it),
+ * where the wrapper holds them once over any Posterior and leaves each inner format untouched (a file
+ * with `state.temperature` is the inner posterior's file plus one key, so files written without
+ * calibration read as before).
  */
 import { BdlError } from '../errors.js';
 import type { MlpSpec } from '../model/spec.js';

@@ -60,7 +60,16 @@ interface Active {
 }
 
 /** Starts a worker; resolves once it is connected and its threads are ready. */
-export async function createQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+export function createQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  return startQueueWorker(options);
+}
+
+/**
+ * {@link createQueueWorker} with its threads started on another entry script than the package's
+ * worker.js. The injection point of the fault tests (test/queue/fault-queue-worker.ts runs threads that
+ * die on purpose); the package does not export it, so no job and no flag can reach it.
+ */
+export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: string): Promise<QueueWorker> {
   const { queue = 'bdl', concurrency = 1, lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 3, cacheSize = 4, progressInterval = 100 } = options;
   for (const [k, v] of Object.entries({ concurrency, lockDuration, stalledInterval, cacheSize, progressInterval })) {
     if (!(Number.isInteger(v) && v >= 1)) throw argError('E_ARG', k, 'a positive integer', describe(v), 'Omit it for the default.');
@@ -69,9 +78,7 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
   const log = options.log ?? (() => {});
   const allow = new Set((options.allowTargets ?? []).map((p) => (/^[a-z][a-z0-9+.-]+:/i.test(p) ? p : pathToFileURL(resolve(p)).href)));
   const keys = queueKeys(queue);
-  // Tests start workers whose threads run the test-only entry (it can make a thread die on purpose);
-  // set by whoever starts the process, never by a job.
-  const slots = await Slots.create(concurrency, process.env.BDL_TEST_THREAD_URL || undefined);
+  const slots = await Slots.create(concurrency, threadUrl);
   const redis = openRedis(options.connection, 'bdl-worker');
   const sub = openRedis(options.connection, 'bdl-worker-cancel');
   const bull = openRedis(options.connection, 'bdl-worker-jobs');

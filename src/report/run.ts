@@ -98,9 +98,16 @@ export async function runSuite(suite: Suite, methods: Record<string, MethodEntry
 }
 
 /**
- * The comparisons running in this thread, by id. A 'compare-cell' task names its comparison and
- * method; the runner finds the suite, the method entry and the callbacks here, since an entry may
- * be a closure (a user's or a test's method) that cannot travel in a task description.
+ * The comparisons running in this thread, by id: the one pool task kind whose description is not all
+ * of its input. A 'compare-cell' task names its comparison and method; the runner finds the suite,
+ * the method entry and the callbacks here. Plain data cannot replace this table: `runSuite` takes any
+ * table of MethodEntry, and an entry's `train` is a function (a user's method, a test's stub), as are
+ * onMethodStart/onMethodEnd, and functions do not travel in a task description. What keeps the cell
+ * a function of (suite, entry, options, seed) all the same: the entry is fixed for the whole call
+ * (set before the fan-out, deleted after it), the pool is in-thread (`size: 0`; no worker entry
+ * registers the kind), and the cell draws only from the seed. The fan-out is still worth it for its
+ * one cancellation path and progress shape, and its one slot runs the cells one after another, so
+ * their seconds compare.
  */
 const RUNS = new Map<number, { suite: Suite; methods: Record<string, MethodEntry>; o: CompareOptions }>();
 let nextRun = 0;

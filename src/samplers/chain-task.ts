@@ -91,7 +91,7 @@ type Piece = Pick<ChainTaskResult, 'count' | 'draws' | 'predictive' | 'logDensit
 /**
  * The checkpoint of a chain task: the driver's state. The kept pieces travel apart, each once, as
  * the items the checkpoint appends to the task's log (a restart gets them back as `resumeLog`):
- * sending every piece so far with each checkpoint made a long chain's cost quadratic.
+ * sending every piece so far with each checkpoint would make a long chain's cost quadratic.
  */
 export interface ChainTaskState {
   checkpoint: ChainCheckpoint;
@@ -215,7 +215,7 @@ export async function runChainOn(
     kernel: o.kernel,
     adapt: o.adapt,
     initRadius: o.initRadius,
-    keepDraws: false,
+    returnDraws: false,
     onDraws,
     checkpointEvery: CHAIN_TASK_OPTIONS.value(o, 'checkpointEvery'),
     resumeFrom: ctx.resume?.checkpoint,

@@ -6,6 +6,8 @@
  * bit-identical draws.
  */
 import { argError, BdlError, describe } from '../errors.js';
+import { CHAIN_RUN_FIELDS } from '../options/mcmc.js';
+import { bool, custom, int, num, schema, type Infer } from '../options/schema.js';
 import { macrotask } from '../signal.js';
 import { linalg } from '../linalg/bound.js';
 import { Arena } from '../wasm/arena.js';
@@ -40,58 +42,43 @@ export interface ChainProgress {
   gradEvals: number;
 }
 
-/** Options of `runChain`. */
-export interface ChainOptions {
-  /** Counter-based generator factory (default: the library's Philox, philoxRng). */
-  rng?: RngFactory;
-  /** Non-negative integer seed shared by all chains of a run. */
-  seed: number;
-  /** Chain index: the generator's stream. Default 0. */
-  chain?: number;
-  /** Warmup iterations (adaptation; not returned). Default 1000. */
-  warmup?: number;
-  /** Sampling iterations after warmup. Default 1000. */
-  draws?: number;
-  /** Keep every thin-th sampling iteration. Default 1. */
-  thin?: number;
-  /** Default NUTS with Stan's settings. */
-  kernel?: KernelSpec;
-  /** Warmup adaptation (Stan's defaults; the metric defaults to 'auto' here). */
-  adapt?: WarmupOptions;
-  /** Step size before the initial search (Stan: 1). */
-  initStepSize?: number;
-  /** Initial position; default target.init(rng) if the target has one, else uniform in (−initRadius, initRadius)^dim, retried up to 100 times. */
-  init?: ArrayLike<number>;
-  /** Default 2, Stan's. */
-  initRadius?: number;
-  /** Kept draws per chunk passed to onDraws. Default 100. */
-  chunkSize?: number;
-  /** Receives the kept draws chunk by chunk, in order. */
-  onDraws?: (chunk: DrawChunk) => void;
-  /** Also return all kept draws of this call in the result. Default true. */
-  keepDraws?: boolean;
-  onProgress?: (p: ChainProgress) => void;
-  /** Iterations between progress reports. Default ⌈total / 100⌉. */
-  progressEvery?: number;
-  /** Iterations between checkpoints (0 = none). Pending draws are flushed before each checkpoint. */
-  checkpointEvery?: number;
-  onCheckpoint?: (c: ChainCheckpoint) => void;
-  /** Continue from a checkpoint of a run with the same seed, chain, lengths, thinning and kernel. */
-  resumeFrom?: ChainCheckpoint;
-  /**
-   * The wasm core NUTS keeps its trajectory vectors in (default the target's `arena` when it has one,
-   * else a fresh instance).
-   */
-  arena?: Arena;
-  /** Checked before every gradient evaluation; returning true aborts with BdlError E_ABORTED. */
-  shouldStop?: () => boolean;
-  /**
-   * Milliseconds of work between yields to the event loop, so messages (a cancel, a Ctrl-C handler)
-   * get through: between iterations, and inside an iteration that runs longer (interrupt.ts; the
-   * draws are unchanged). Default 50; 0 = never.
-   */
-  yieldEveryMs?: number;
-}
+const isFunction = (v: unknown): boolean => typeof v === 'function';
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isArrayLike = (v: unknown): boolean => v !== null && typeof v === 'object' && Number.isSafeInteger((v as { length?: unknown }).length);
+const callback = <T>(help: string) => custom<T>({ expected: 'a function', valid: isFunction, help });
+
+/** runChain's options, checked before any work (the chain fields of src/options/mcmc.ts where they match). */
+export const CHAIN_OPTIONS = schema('runChain', {
+  rng: custom<RngFactory>({ expected: 'a counter-based RngFactory', valid: isFunction, defaultText: 'Philox (philoxRng)', hint: "Omit it for the library's Philox generator.", help: 'counter-based generator factory' }),
+  seed: int({ min: 0, default: 0, help: 'seed shared by all chains of a run' }),
+  chain: int({ min: 0, default: 0, help: "chain index: the generator's stream" }),
+  // 0 draws is a warmup-only run, which the methods' chain fields (draws ≥ 1) do not offer.
+  warmup: int({ min: 0, default: 1000, help: 'warmup (adaptation) iterations; not returned' }),
+  draws: int({ min: 0, default: 1000, help: 'sampling iterations after warmup' }),
+  thin: CHAIN_RUN_FIELDS.thin,
+  kernel: custom<KernelSpec>({ expected: "{ type: 'nuts' | 'hmc', … }", valid: isObject, defaultText: "NUTS with Stan's settings", help: 'the transition kernel (its fields are checked by the kernel)' }),
+  adapt: custom<WarmupOptions>({ expected: 'warmup options', valid: isObject, defaultText: "Stan's, metric 'auto'", help: 'the warmup adaptation (Warmup checks its fields)' }),
+  initStepSize: num({ gt: 0, default: 1, help: "step size before the initial search (Stan's 1)" }),
+  init: custom<ArrayLike<number>>({ expected: 'an array of dim numbers', valid: isArrayLike, defaultText: 'target.init(rng), else uniform in (−initRadius, initRadius)^dim, retried up to 100 times', help: 'initial position' }),
+  initRadius: CHAIN_RUN_FIELDS.initRadius,
+  chunkSize: int({ min: 1, default: 100, help: 'kept draws per chunk passed to onDraws' }),
+  onDraws: callback<(chunk: DrawChunk) => void>('receives the kept draws chunk by chunk, in order'),
+  returnDraws: bool({ default: true, help: 'also return all kept draws of this call in the result (`samples`), besides streaming them to onDraws' }),
+  onProgress: callback<(p: ChainProgress) => void>('receives progress every progressEvery iterations and at the end of each phase'),
+  progressEvery: int({ min: 1, defaultText: '⌈(warmup + draws) / 100⌉', help: 'iterations between progress reports' }),
+  // The chain task checkpoints by default (CHAIN_RUN_FIELDS: 100); a direct call asks for it.
+  checkpointEvery: int({ min: 0, default: 0, help: 'iterations between checkpoints (0 = none); pending draws are flushed before each' }),
+  onCheckpoint: callback<(c: ChainCheckpoint) => void>('receives each checkpoint'),
+  resumeFrom: custom<ChainCheckpoint>({ expected: 'a checkpoint of runChain', valid: isObject, help: 'continue from a checkpoint of a run with the same seed, chain, lengths, thinning and kernel' }),
+  arena: custom<Arena>({ expected: 'an Arena', valid: isObject, defaultText: "the target's arena when it has one, else a fresh instance", help: 'the wasm core NUTS keeps its trajectory vectors in' }),
+  shouldStop: callback<() => boolean>('checked before every gradient evaluation; returning true aborts with BdlError E_ABORTED'),
+  // Messages (a cancel, a Ctrl-C handler) get through only when the loop yields; interrupt.ts yields
+  // inside a long transition too, with the draws unchanged.
+  yieldEveryMs: num({ min: 0, default: 50, help: 'milliseconds of work between yields to the event loop (0 = never)' }),
+});
+
+/** Options of `runChain`: each one's meaning, range and default is its field of CHAIN_OPTIONS (src/samplers/chain.ts). */
+export type ChainOptions = Infer<typeof CHAIN_OPTIONS> & { seed: number };
 
 /** What a finished chain returns. */
 export interface ChainResult {
@@ -102,7 +89,7 @@ export interface ChainResult {
   /** The metric sampling used, and the dense inverse metric (row-major dim²) when it is dense, else null. */
   metric: 'diag' | 'dense';
   denseInvMetric: Float64Array | null;
-  /** The kept draws of this call (from the resume point when resumed), or null with keepDraws false. */
+  /** The kept draws of this call (from the resume point when resumed), or null with returnDraws false. */
   samples: DrawChunk | null;
   divergences: number;
   warmupDivergences: number;
@@ -116,20 +103,6 @@ function makeKernel(target: Target, spec: KernelSpec, arena: () => Promise<Arena
   throw argError('E_ARG', 'kernel.type', '"nuts" or "hmc"', describe((spec as { type: unknown }).type), 'Choose NUTS unless you need a fixed trajectory length.');
 }
 
-function intOption(name: string, v: number | undefined, def: number, min: number): number {
-  const x = v ?? def;
-  if (!Number.isSafeInteger(x) || x < min) {
-    throw argError('E_ARG', name, `an integer ≥ ${min}`, describe(v), `Omit it for the default ${def}.`);
-  }
-  return x;
-}
-
-function positive(name: string, v: number | undefined, def: number, hint: string): number {
-  const x = v ?? def;
-  if (!(x > 0 && Number.isFinite(x))) throw argError('E_ARG', name, 'a positive number', describe(v), hint);
-  return x;
-}
-
 /** The checked options with their defaults. */
 function resolveOptions(target: Target, opts: ChainOptions) {
   if (target == null || typeof target.logDensity !== 'function') {
@@ -138,34 +111,30 @@ function resolveOptions(target: Target, opts: ChainOptions) {
   if (!Number.isInteger(target.dim) || target.dim < 1) {
     throw argError('E_ARG', 'target.dim', 'a positive integer', describe(target.dim), 'Set dim to the number of parameters.');
   }
-  if (opts?.rng !== undefined && typeof opts.rng !== 'function') {
-    throw argError('E_ARG', 'rng', 'a counter-based RngFactory', describe(opts.rng), "Omit it for the library's Philox generator.");
-  }
+  const c = CHAIN_OPTIONS;
+  c.check(opts);
   const id: RunIdentity = {
     dim: target.dim,
-    seed: intOption('seed', opts.seed, 0, 0),
-    chain: intOption('chain', opts.chain, 0, 0),
-    warmup: intOption('warmup', opts.warmup, 1000, 0),
-    draws: intOption('draws', opts.draws, 1000, 0),
-    thin: intOption('thin', opts.thin, 1, 1),
+    seed: c.value(opts, 'seed'),
+    chain: c.value(opts, 'chain'),
+    warmup: c.value(opts, 'warmup'),
+    draws: c.value(opts, 'draws'),
+    thin: c.value(opts, 'thin'),
     kernel: opts.kernel ?? { type: 'nuts' },
   };
-  const chunkSize = intOption('chunkSize', opts.chunkSize, 100, 1);
-  const checkpointEvery = intOption('checkpointEvery', opts.checkpointEvery, 0, 0);
+  const chunkSize = c.value(opts, 'chunkSize');
+  const checkpointEvery = c.value(opts, 'checkpointEvery');
   const total = id.warmup + id.draws;
-  const progressEvery = intOption('progressEvery', opts.progressEvery, Math.max(1, Math.ceil(total / 100)), 1);
-  const yieldEveryMs = opts.yieldEveryMs ?? 50;
-  const initRadius = positive('initRadius', opts.initRadius, 2, 'Stan uses 2.');
-  const initStepSize = positive('initStepSize', opts.initStepSize, 1, 'Stan starts from 1.');
-  if (!(Number.isFinite(yieldEveryMs) && yieldEveryMs >= 0)) {
-    throw argError('E_ARG', 'yieldEveryMs', 'a number of milliseconds ≥ 0', describe(opts.yieldEveryMs), 'Omit it for 50.');
-  }
+  const progressEvery = opts.progressEvery ?? Math.max(1, Math.ceil(total / 100));
+  const yieldEveryMs = c.value(opts, 'yieldEveryMs');
+  const initRadius = c.value(opts, 'initRadius');
+  const initStepSize = c.value(opts, 'initStepSize');
   const adapt: WarmupOptions = { ...opts.adapt, metric: opts.adapt?.metric ?? 'auto' };
   return {
     id, chunkSize, checkpointEvery, total, progressEvery, yieldEveryMs, initRadius, initStepSize, adapt,
     metric: adapt.metric as MetricKind,
     stopped: opts.shouldStop ?? (() => false),
-    keepDraws: opts.keepDraws ?? true,
+    returnDraws: c.value(opts, 'returnDraws'),
     makeRng: opts.rng ?? philoxRng,
   };
 }
@@ -187,7 +156,7 @@ function initChain(
 /**
  * Runs one chain of `warmup` adaptation iterations and `draws` sampling iterations on `target`.
  * Kept draws stream out through `onDraws`; the promise resolves with the adapted parameters, counts and
- * (unless keepDraws is false) all kept draws. Rejects with BdlError E_ABORTED when `shouldStop()`
+ * (unless returnDraws is false) all kept draws. Rejects with BdlError E_ABORTED when `shouldStop()`
  * returns true, and E_NONFINITE when no valid start or step size exists.
  */
 export async function runChain(target: Target, opts: ChainOptions): Promise<ChainResult> {
@@ -210,7 +179,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   const chunks: DrawChunk[] = [];
   const firstKept = c.drawsEmitted;
   const writer = new ChunkWriter(chain, dim, o.chunkSize, firstKept, (chunk) => {
-    if (o.keepDraws) chunks.push(chunk);
+    if (o.returnDraws) chunks.push(chunk);
     opts.onDraws?.(chunk);
   });
 
@@ -276,7 +245,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     invMetric: Float64Array.from(warmup.params.invMetric),
     metric: warmup.metric,
     denseInvMetric: warmup.denseInvMetric ? Float64Array.from(warmup.denseInvMetric) : null,
-    samples: o.keepDraws ? concatChunks(chunks, chain, firstKept, dim) : null,
+    samples: o.returnDraws ? concatChunks(chunks, chain, firstKept, dim) : null,
     divergences: c.divergences,
     warmupDivergences: c.warmupDivergences,
     gradEvals: c.gradEvals,

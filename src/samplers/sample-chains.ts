@@ -13,10 +13,9 @@ import type { MlpSpec } from '../model/spec.js';
 import { fanOut } from '../pool/fan-out.js';
 import { registerTask } from '../pool/registry.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
-import { runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
-import type { ChainProgress, KernelSpec } from './chain.js';
-import type { MetricKind } from './metric.js';
-import type { WarmupOptions } from './warmup.js';
+import { CHAIN_TASK_OPTIONS, runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
+import { custom, enumOf, int, type Infer } from '../options/schema.js';
+import type { ChainProgress } from './chain.js';
 
 /** The target of a multi-chain run. */
 export type SampleTarget =
@@ -35,30 +34,24 @@ export type SampleTarget =
     }
   | { type: 'module'; url: string };
 
-export interface SampleChainsOptions {
-  /** Default 4. */
-  chains?: number;
-  /** Default 1000 each. */
-  warmup?: number;
-  draws?: number;
-  thin?: number;
-  seed?: number;
-  kernel?: KernelSpec;
-  /** The metric NUTS and HMC adapt in warmup (default 'auto'; see docs/sampling.md); shorthand for adapt.metric. */
-  metric?: MetricKind;
-  adapt?: WarmupOptions;
-  initRadius?: number;
-  /** What each chain returns per kept draw: the position ('draws', default), f(x*) at xTest ('predictive', the default when the target has xTest), or both. */
-  returns?: 'draws' | 'predictive' | 'both';
-  /** Iterations between checkpoints (default 100). */
-  checkpointEvery?: number;
-  /** A pool to run on; default a new pool of `poolSize` workers (default: one per core), closed afterwards. */
-  pool?: Pool;
-  poolSize?: number;
-  onProgress?: (p: SampleProgress) => void;
-  onRestart?: (e: RestartEvent) => void;
-  signal?: AbortSignal;
-}
+const isFunction = (v: unknown): boolean => typeof v === 'function';
+
+/** sampleChains's options, checked before any work: the 'chain' task's (CHAIN_TASK_OPTIONS) with what a run adds. */
+export const SAMPLE_CHAINS_OPTIONS = CHAIN_TASK_OPTIONS.omit('sampleChains', 'target').extend('sampleChains', {
+  chains: int({ min: 1, default: 4, help: 'Markov chains, one pool task each (4 for R̂)' }),
+  seed: int({ min: 0, default: 0, help: 'seed of every chain (each chain is its stream)' }),
+  metric: enumOf(['diag', 'dense', 'auto'] as const, { defaultText: "adapt.metric, else 'auto'", help: 'the metric NUTS and HMC adapt in warmup (docs/sampling.md); shorthand for adapt.metric' }),
+  returns: enumOf(['draws', 'predictive', 'both'] as const, {
+    defaultText: "'predictive' when the target has xTest, else 'draws'", help: "per kept draw: the position ('draws'), f(x*) at xTest ('predictive'), or both",
+  }),
+  pool: custom<Pool>({ expected: 'a Pool', valid: (v) => typeof (v as Pool | null)?.run === 'function', defaultText: 'a new pool of poolSize workers, closed afterwards', help: 'a pool to run on' }),
+  poolSize: int({ min: 0, defaultText: 'one worker per core', help: 'workers of the pool made for this run (0: in-thread)' }),
+  onProgress: custom<(p: SampleProgress) => void>({ expected: 'a function', valid: isFunction, help: "each chain's progress" }),
+  onRestart: custom<(e: RestartEvent) => void>({ expected: 'a function', valid: isFunction, help: 'a chain restarted from its checkpoint after its worker died' }),
+  signal: custom<AbortSignal>({ expected: 'an AbortSignal', valid: (v) => typeof v === 'object' && v !== null, help: 'cancels every chain (fanOut checks it is a real AbortSignal)' }),
+});
+/** Options of `sampleChains`: each one's meaning, range and default is its field of SAMPLE_CHAINS_OPTIONS. */
+export type SampleChainsOptions = Infer<typeof SAMPLE_CHAINS_OPTIONS>;
 
 /** Progress of one chain: the part of a chain's own progress (samplers/chain.ts) the pool forwards. */
 export type SampleProgress = Pick<ChainProgress, 'chain' | 'iteration' | 'total' | 'phase' | 'stepSize' | 'acceptance' | 'divergences'>;
@@ -100,10 +93,9 @@ export interface SampleChainsResult {
 
 /** Runs `chains` chains of the target in the pool; see the module comment. */
 export async function sampleChains(target: SampleTarget, opts: SampleChainsOptions = {}): Promise<SampleChainsResult> {
-  const chains = opts.chains ?? 4;
-  if (!Number.isInteger(chains) || chains < 1) throw argError('E_ARG', 'chains', 'a positive integer', describe(opts.chains), 'Use 4 chains for R̂.');
-  const seed = opts.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw argError('E_ARG', 'seed', 'an integer ≥ 0', describe(opts.seed), 'E.g. seed: 1.');
+  SAMPLE_CHAINS_OPTIONS.check(opts);
+  const chains = SAMPLE_CHAINS_OPTIONS.value(opts, 'chains');
+  const seed = SAMPLE_CHAINS_OPTIONS.value(opts, 'seed');
   if (target == null || (target.type !== 'bnn' && target.type !== 'module')) {
     throw argError('E_ARG', 'target', "{ type: 'bnn', spec, data } or { type: 'module', url }", describe(target), 'Describe what to sample.');
   }
@@ -117,9 +109,6 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
   }
   const returns = opts.returns ?? (target.type === 'bnn' && target.xTest ? 'predictive' : 'draws');
   const metric = opts.metric ?? opts.adapt?.metric;
-  if (metric !== undefined && metric !== 'diag' && metric !== 'dense' && metric !== 'auto') {
-    throw argError('E_ARG', 'metric', "'diag', 'dense' or 'auto'", describe(metric), "Omit it for 'auto'.");
-  }
   const adapt = metric !== undefined ? { ...opts.adapt, metric } : opts.adapt;
   const base: ChainTaskOptions = {
     target: spec, warmup: opts.warmup, draws: opts.draws, thin: opts.thin, kernel: opts.kernel, adapt,

@@ -14,7 +14,7 @@ export { checkSpec, layoutOf, taskOf, type Layout, type LayerLayout } from '../m
 export { Mlp, type LossOptions, type MaskSource } from '../model/mlp.js';
 // Training: the loop, optimizer transforms, schedules
 export { fit, mlpObjective, type FitHooks, type FitOptions, type FitResult, type LoopContext, type Objective } from '../train/fit.js';
-export { adam, chain, clipByGlobalNorm, compose, momentum, sgd, weightDecay, type StepInfo, type Transform } from '../train/optimizers.js';
+export { adam, clipByGlobalNorm, compose, momentum, sgd, weightDecay, type StepInfo, type Transform } from '../train/optimizers.js';
 export { constant, cosine, cyclical, stepDecay, type Schedule } from '../train/schedules.js';
 // Posteriors: building blocks and the saved format
 export * from '../posterior/index.js';

@@ -36,9 +36,6 @@ export function compose(...transforms: Transform[]): Transform<unknown[]> {
   };
 }
 
-/** @deprecated Earlier public name of `compose`, kept for existing callers ("chain" names only a Markov chain). */
-export const chain = compose;
-
 /** Plain SGD: leaves the gradient as it is (the loop multiplies by the learning rate). */
 export function sgd(): Transform<null> {
   return { name: 'sgd', init: () => null, update: () => {} };

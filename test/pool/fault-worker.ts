@@ -11,7 +11,7 @@ import type { TaskContext } from '../../src/pool/types.js';
 import { faultRunner, type FaultOptions } from './faults.js';
 
 const g = globalThis as { process?: { versions?: { node?: string }; env?: Record<string, string | undefined> }; WorkerGlobalScope?: unknown };
-// BDL_TEST_CRASH_AT=N (queue tests, set on the `bdl worker` process): every task's first attempt
+// BDL_TEST_CRASH_AT=N (queue tests, set on the process of test/queue/fault-queue-worker.ts): every task's first attempt
 // ends its thread by process.exit once it reaches step N — a thread dying under a queue worker.
 const crashAt = Number(g.process?.env?.BDL_TEST_CRASH_AT ?? NaN);
 const fault = faultRunner(TASKS);

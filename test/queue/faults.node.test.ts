@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RestartEvent, TaskDescription } from '../../src/index.js';
 import type { SelftestResult } from '../../src/pool/selftest.js';
-import { faultWorker, lib, queue, redisCli, redisMissing, startRedis, startWorker } from './servers.js';
+import { lib, queue, redisCli, redisMissing, startFaultWorker, startRedis, startWorker } from './servers.js';
 
 const x = Float32Array.from({ length: 20 }, (_, i) => i / 7 - 1.4);
 const y = Float32Array.from(x, (v) => Math.sin(2 * v));
@@ -70,7 +70,7 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
   // the test-only entry, which ends the first attempt of every task by process.exit at step 200.
   it('a worker thread that dies mid-chain: the job is retried from its checkpoint on the same worker, same bits, and the worker keeps serving', async () => {
     const redis = await startRedis();
-    const worker = await startWorker(redis.url, [], { BDL_TEST_THREAD_URL: faultWorker, BDL_TEST_CRASH_AT: String(chainOptions.warmup + 50) });
+    const worker = await startFaultWorker(redis.url, chainOptions.warmup + 50);
     const pool = await queue.createQueuePool({ connection: redis.url });
     try {
       const restarts: RestartEvent[] = [];

@@ -20,6 +20,8 @@ export const queue = (await import(/* @vite-ignore */ new URL('../../dist/queue.
 export const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 /** The test-only thread entry (test/pool/fault-worker.ts, built by the global setup). */
 export const faultWorker = fileURLToPath(new URL('../../test-output/fault-worker.js', import.meta.url));
+/** A queue worker process whose threads run {@link faultWorker} (test/queue/fault-queue-worker.ts, built by the global setup). */
+const faultQueueWorker = fileURLToPath(new URL('../../test-output/fault-queue-worker.js', import.meta.url));
 
 /** The outcome of a child process. */
 export interface Exit {
@@ -97,9 +99,22 @@ export interface WorkerProcess {
   stop(): Promise<Exit>;
 }
 
-/** Starts `bdl worker --redis url` (lock of 2 s, stalled check every 1 s; `env` added to ours) and waits until it serves. */
-export async function startWorker(url: string, extra: string[] = [], env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000', ...extra], {
+/** Starts `bdl worker --redis url` (one thread, lock of 2 s, stalled check every 1 s) and waits until it serves. */
+export function startWorker(url: string, extra: string[] = []): Promise<WorkerProcess> {
+  return serve([cli, 'worker', '--redis', url, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000', ...extra]);
+}
+
+/**
+ * Starts a queue worker like {@link startWorker}'s whose thread runs the test-only entry: every task's
+ * first attempt ends the thread by process.exit once it reaches step `crashAt`.
+ */
+export function startFaultWorker(url: string, crashAt: number): Promise<WorkerProcess> {
+  return serve([faultQueueWorker, url, faultWorker], { BDL_TEST_CRASH_AT: String(crashAt) });
+}
+
+/** Runs `node ...args` (`env` added to ours) and waits until it logs that it serves. */
+async function serve(args: string[], env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -104,7 +104,7 @@ describe('streaming, thinning and progress', () => {
       expect(c.draws.slice(j * 3, j * 3 + 3)).toEqual(s.draws.slice(i * 3, i * 3 + 3));
       expect(s.draws.slice(i * 3, i * 3 + 3)).toEqual(full.samples!.draws.slice(2 * i * 3, 2 * i * 3 + 3));
     }
-    const none = await runChain(t, { ...base, warmup: 10, draws: 10, keepDraws: false });
+    const none = await runChain(t, { ...base, warmup: 10, draws: 10, returnDraws: false });
     expect(none.samples).toBeNull();
   });
 

@@ -54,8 +54,6 @@ export const LAPLACE_OPTIONS = METHOD_OPTIONS.extend('trainLaplace', {
     default: 'marglik', flag: 'prior-precision',
     help: "how the prior precision is chosen after fitting: 'marglik' (maximize the evidence), 'grid' (logspace(−4, 4, 21) by validation NLL), or a number to fix it",
   }),
-  /** @deprecated Earlier name of `priorPrecisionMode`, still read when that is absent ("tune" names only the validation search of `trainMethod`). */
-  tune: priorMode({ flag: false, defaultText: 'priorPrecisionMode', help: 'deprecated name of priorPrecisionMode' }),
   perLayer: bool({ default: false, help: 'one prior precision per layer of the subset (marglik only)' }),
   noise: num({ gt: 0, defaultText: 'tuned with the prior precision', help: 'gaussian observation σ in target units' }),
   validation: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: '10 % of train, held out from the MAP fit too', help: "held-out data for 'grid'" }),
@@ -156,7 +154,7 @@ export async function modelSelection(train: Dataset, candidates: Partial<Laplace
   if (!Array.isArray(candidates) || candidates.length === 0) throw argError('E_ARG', 'candidates', 'a non-empty array of option overrides', describe(candidates), 'E.g. [{ hidden: [10] }, { hidden: [50] }].');
   const out: ModelChoice[] = [];
   for (const c of candidates) {
-    const options = { ...base, ...c, priorPrecisionMode: 'marglik' as const, tune: undefined };
+    const options = { ...base, ...c, priorPrecisionMode: 'marglik' as const };
     const posterior = await trainLaplace(train, options);
     out.push({ options, logEvidence: posterior.logEvidence, posterior });
   }
@@ -248,7 +246,7 @@ function logYStd(std?: { yStd?: Float64Array }): number {
   return std?.yStd ? std.yStd.reduce((s, v) => s + Math.log(v), 0) : 0;
 }
 
-/** How the prior precision is chosen: `priorPrecisionMode`, else the deprecated `tune`, else 'marglik'. */
-function priorModeOf(opts: { priorPrecisionMode?: LaplaceOptions['priorPrecisionMode']; tune?: LaplaceOptions['tune'] }): NonNullable<LaplaceOptions['priorPrecisionMode']> {
-  return opts.priorPrecisionMode ?? opts.tune ?? 'marglik';
+/** How the prior precision is chosen: `priorPrecisionMode`, else 'marglik'. */
+function priorModeOf(opts: { priorPrecisionMode?: LaplaceOptions['priorPrecisionMode'] }): NonNullable<LaplaceOptions['priorPrecisionMode']> {
+  return opts.priorPrecisionMode ?? 'marglik';
 }

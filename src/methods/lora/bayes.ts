@@ -49,7 +49,7 @@ function checkData(mlp: Mlp, data: Dataset): void {
 }
 
 /** Fine-tunes rank-r adapters of the frozen (mlp, θ₀) on `data` with the one training loop. Inputs are used as given (no standardization). */
-export async function fineTuneLora(mlp: Mlp, theta0: Float32Array, data: Dataset, adapters: AdapterSpec, opts: LoraFitOptions = {}): Promise<LoraFit> {
+export async function fitLora(mlp: Mlp, theta0: Float32Array, data: Dataset, adapters: AdapterSpec, opts: LoraFitOptions = {}): Promise<LoraFit> {
   checkData(mlp, data);
   const ad = new LoraAdapters(mlp, theta0, adapters);
   const objective = adapterObjective(ad, { priorPrecision: opts.priorPrecision });

@@ -18,30 +18,36 @@ import { noiseVariance } from '../../posterior/source.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
 import type { Posterior } from '../../posterior/types.js';
 import { engineFor } from '../common.js';
-import { laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
+import { LAPLACE_OPTIONS, laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
+import { custom, enumOf, fieldError, int, num, schema, union, type Infer } from '../../options/schema.js';
 
-export type PosthocMethod = 'auto' | 'laplace' | 'mc-dropout';
+const L = LAPLACE_OPTIONS.fields;
+const isStandardize = (v: unknown): boolean => typeof v === 'boolean' || (v !== null && typeof v === 'object' && !Array.isArray(v));
 
-export interface PosthocOptions extends Pick<LaplaceFitOptions, 'hessian' | 'subset' | 'subnetwork' | 'curvature' | 'perLayer' | 'predictive' | 'link' | 'budget'> {
-  /** 'auto' (default: the seed's tree — dropout present → MC dropout, else last-layer Laplace), 'laplace' or 'mc-dropout'. */
-  method?: PosthocMethod;
-  /**
-   * Prior precision: 'marglik' (default: maximize the Laplace evidence on the training data) or a
-   * fixed positive number.
-   */
-  priorPrecisionMode?: 'marglik' | number;
-  /** @deprecated Earlier name of `priorPrecisionMode`, read when that is absent ("tune" names only the validation search of `trainMethod`). */
-  tune?: 'marglik' | number;
-  /** Gaussian observation σ in target units (default: tuned by the evidence, or the residuals for MC dropout). */
-  noise?: number;
-  /** MC dropout: stochastic passes per prediction (default 30). */
-  samples?: number;
-  /**
-   * The network was trained on standardized data: true standardizes with `train`'s column
-   * statistics (targets too for regression), or pass the Standardizer its author used. Default: no scaling.
-   */
-  standardize?: boolean | Standardizer;
-}
+/** posthoc's options, checked before any work; Laplace's fields are LAPLACE_OPTIONS's own. */
+export const POSTHOC_OPTIONS = schema('posthoc', {
+  method: enumOf(['auto', 'laplace', 'mc-dropout'], { default: 'auto', help: "'auto': dropout in the network → MC dropout, else last-layer Laplace" }),
+  hessian: L.hessian,
+  subset: L.subset,
+  subnetwork: L.subnetwork,
+  curvature: L.curvature,
+  perLayer: L.perLayer,
+  predictive: L.predictive,
+  link: L.link,
+  budget: L.budget,
+  // 'grid' needs a validation split of data the network may have been trained on: not offered post hoc.
+  priorPrecisionMode: union(enumOf(['marglik'], { help: '' }), num({ gt: 0, help: '' }), {
+    default: 'marglik', flag: 'prior-precision', help: "the prior precision: 'marglik' (maximize the Laplace evidence on the training data) or a fixed number",
+  }),
+  noise: num({ gt: 0, defaultText: 'the Laplace evidence, or the residuals for MC dropout', hint: 'Omit it to estimate σ from the data.', help: 'gaussian observation σ in target units' }),
+  samples: int({ min: 1, default: 30, help: 'MC dropout: stochastic passes per prediction' }),
+  standardize: custom<boolean | Standardizer>({
+    expected: 'true, false, or a Standardizer', valid: isStandardize, default: false,
+    help: "the network was trained on standardized data: true uses `train`'s column statistics (targets too for regression), or pass its author's Standardizer",
+  }),
+});
+export type PosthocOptions = Infer<typeof POSTHOC_OPTIONS>;
+export type PosthocMethod = NonNullable<PosthocOptions['method']>;
 
 /** Which method 'auto' picks for a network, and why (the seed's decision tree). */
 export function posthocBranch(net: ImportedNetwork, method: PosthocMethod = 'auto'): { method: 'laplace' | 'mc-dropout'; reason: string } {
@@ -51,7 +57,7 @@ export function posthocBranch(net: ImportedNetwork, method: PosthocMethod = 'aut
     if (rates.every((r) => r === 0)) throw new BdlError('E_ARG', `method: 'mc-dropout' needs dropout layers; this ${net.format} network has none. Use 'laplace' (or 'auto').`, 'method');
     return { method, reason: `asked for; dropout rates ${fmtRates(rates)} as imported` };
   }
-  if (method !== 'auto') throw argError('E_ARG', 'method', "'auto' | 'laplace' | 'mc-dropout'", describe(method), "Use 'auto' (default).");
+  if (method !== 'auto') throw fieldError('posthocBranch: method', POSTHOC_OPTIONS.fields.method, describe(method), 'method');
   return rates.some((r) => r > 0)
     ? { method: 'mc-dropout', reason: `trained model with dropout (rates ${fmtRates(rates)}): MC dropout keeps those layers on at prediction time at no extra training` }
     : { method: 'laplace', reason: 'trained model without dropout: last-layer Laplace around the imported weights (post hoc, no retraining)' };
@@ -59,6 +65,7 @@ export function posthocBranch(net: ImportedNetwork, method: PosthocMethod = 'aut
 
 /** A posterior over an imported network, fitted on the user's training data (see the module comment). */
 export async function posthoc(net: ImportedNetwork, train: Dataset, opts: PosthocOptions = {}): Promise<Posterior> {
+  POSTHOC_OPTIONS.check(opts);
   const spec = net.spec;
   checkData(net, train);
   const branch = posthocBranch(net, opts.method);
@@ -68,10 +75,9 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
   const mlp = await engineFor(spec);
 
   if (branch.method === 'mc-dropout') {
-    const samples = opts.samples ?? 30;
-    if (!Number.isInteger(samples) || samples < 1) throw argError('E_ARG', 'samples', 'a positive integer', describe(samples), 'Omit it for 30.');
+    const samples = POSTHOC_OPTIONS.value(opts, 'samples');
     let noiseVar = 1;
-    if (spec.likelihood === 'gaussian') noiseVar = opts.noise !== undefined ? noiseVariance(checkNoise(opts.noise), std) : await residualNoise(mlp, net, data, samples);
+    if (spec.likelihood === 'gaussian') noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, std) : await residualNoise(mlp, net, data, samples);
     return new NetworkPosterior('mc-dropout', spec, std, new MaskSource(net.theta, noiseVar, samples), mlp);
   }
   const lo: LaplaceFitOptions = {
@@ -83,12 +89,10 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
     predictive: opts.predictive,
     link: opts.link,
     budget: opts.budget,
-    priorPrecisionMode: opts.priorPrecisionMode ?? opts.tune ?? 'marglik',
-    noiseVar: opts.noise !== undefined ? noiseVariance(checkNoise(opts.noise), std) : undefined,
+    priorPrecisionMode: opts.priorPrecisionMode ?? 'marglik',
+    noiseVar: opts.noise !== undefined ? noiseVariance(opts.noise, std) : undefined,
     standardizer: std,
   };
-  const mode = lo.priorPrecisionMode;
-  if (mode !== 'marglik' && !(typeof mode === 'number' && mode > 0)) throw argError('E_ARG', 'priorPrecisionMode', "'marglik' or a positive prior precision", describe(mode), "Use 'marglik' (default).");
   return (await laplaceAt(mlp, net.theta, data, lo)) as LaplacePosterior;
 }
 
@@ -112,11 +116,6 @@ function standardizerOf(s: PosthocOptions['standardize'], train: Dataset, regres
   if (s === true) return fitStandardizer(train, regression);
   if (typeof s === 'object' && s.xMean instanceof Float64Array && s.xMean.length === train.inputs) return s;
   throw argError('E_ARG', 'standardize', `true, false, or a Standardizer with ${train.inputs} input columns`, describe(s), 'Pass true to use the training data\'s statistics.');
-}
-
-function checkNoise(n: number): number {
-  if (!(n > 0 && Number.isFinite(n))) throw argError('E_ARG', 'noise', 'a positive finite σ', describe(n), 'Omit it to estimate σ from the data.');
-  return n;
 }
 
 /**

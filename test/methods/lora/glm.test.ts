@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LoraAdapters } from '../../../src/methods/lora/adapters.js';
-import { fineTuneLora, loraLaplace } from '../../../src/methods/lora/bayes.js';
+import { fitLora, loraLaplace } from '../../../src/methods/lora/bayes.js';
 import { adapterJacobian, loraGlmMoments } from '../../../src/methods/lora/glm.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
@@ -55,7 +55,7 @@ describe('Laplace-LoRA linearized predictive', () => {
   it('is exact when the logits are linear in the covered adapters (B of the output layer, A fixed)', async () => {
     const { mlp, theta0 } = await frozen();
     const d = data(40, 4);
-    const f = await fineTuneLora(mlp, theta0, d, { layers: [{ layer: 1, rank: 2 }] }, { epochs: 10, batchSize: 20, learningRate: 0.03, seed: 1 });
+    const f = await fitLora(mlp, theta0, d, { layers: [{ layer: 1, rank: 2 }] }, { epochs: 10, batchSize: 20, learningRate: 0.03, seed: 1 });
     const post = loraLaplace(f, d, { subset: 'B', priorPrecision: 2 });
     const xs = d.x.subarray(0, 5 * spec.inputs);
     const { mean, cov } = loraGlmMoments(post.parts, xs);
@@ -101,7 +101,7 @@ describe('Laplace-LoRA linearized predictive', () => {
   it('is the default, uses the evidence’s λ, round-trips through bytes with the identical predictive, and refuses bad options', async () => {
     const { mlp, theta0 } = await frozen();
     const d = data(40, 4);
-    const f = await fineTuneLora(mlp, theta0, d, { layers: [{ layer: 0, rank: 2 }, { layer: 1, rank: 1 }] }, { epochs: 10, batchSize: 20, learningRate: 0.03, seed: 1 });
+    const f = await fitLora(mlp, theta0, d, { layers: [{ layer: 0, rank: 2 }, { layer: 1, rank: 1 }] }, { epochs: 10, batchSize: 20, learningRate: 0.03, seed: 1 });
     const glm = loraLaplace(f, d);
     const sampled = loraLaplace(f, d, { predictive: 'sampled', samples: 4 });
     expect(glm.method).toBe('lora-laplace-glm');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adapterObjective, LoraAdapters } from '../../../src/methods/lora/adapters.js';
-import { adapterGgn, fineTuneLora, laplaceLogEvidence, loraLaplace, loraSwag, loraVi } from '../../../src/methods/lora/bayes.js';
+import { adapterGgn, fitLora, laplaceLogEvidence, loraLaplace, loraSwag, loraVi } from '../../../src/methods/lora/bayes.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
 import type { LoopContext } from '../../../src/train/fit.js';
@@ -54,7 +54,7 @@ describe('Bayesian adapters', () => {
   it('Laplace: the GGN over φ equals Σ Jᵀ(diag p − ppᵀ)J with J = ∂logits/∂φ by finite differences; λ is a stationary point of the evidence', async () => {
     const { mlp, theta0 } = await frozen();
     const d = data(40, 2);
-    const f = await fineTuneLora(mlp, theta0, d, adapters, { epochs: 30, batchSize: 20, learningRate: 0.03, seed: 1 });
+    const f = await fitLora(mlp, theta0, d, adapters, { epochs: 30, batchSize: 20, learningRate: 0.03, seed: 1 });
     const P = f.adapters.size;
     const H = adapterGgn(f, d);
     const C = 3;
@@ -103,7 +103,7 @@ describe('Bayesian adapters', () => {
     const xs = d.x.subarray(0, 20);
     const run = async () => {
       const { mlp, theta0 } = await frozen();
-      const f = await fineTuneLora(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, seed: 1 });
+      const f = await fitLora(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, seed: 1 });
       return [f.posterior, loraLaplace(f, d, { samples: 5, seed: 2, predictive: 'sampled' }), await loraSwag(f, d, { epochs: 5, samples: 5, seed: 2 }), await loraVi(mlp, theta0, d, adapters, { epochs: 10, batchSize: 20, learningRate: 0.03, samples: 5, seed: 2 })];
     };
     const a = await run();
