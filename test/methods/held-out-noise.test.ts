@@ -35,6 +35,28 @@ describe('the σ of held-out rows (noise.ts heldOutNoiseVar)', () => {
     }
   });
 
+  it('a heteroscedastic network is scored by its mean head\'s squared error (float64 reference), whatever its variance head says', async () => {
+    for (const T of [1, 2]) {
+      const spec = { inputs: 4, hidden: [6], outputs: T, activation: 'tanh' as const, likelihood: 'heteroscedastic' as const };
+      const mlp = await Mlp.create(spec, { capacity: 32 });
+      const data = rows(21, 4, T, 9 + T);
+      const theta = mlp.init(4);
+      const a = mlp.arena;
+      const [x, y] = [a.putF32(data.x), a.putF32(data.y)];
+      const score = heldOutLoss(mlp, a.putF32(theta), x, y, data.n);
+      // Reference: the network's outputs row by row (mean head first, then the variance head).
+      const out = mlp.forward(theta, data.x);
+      let ref = 0;
+      for (let r = 0; r < data.n; r++) for (let j = 0; j < T; j++) ref += 0.5 * ((out[2 * T * r + j] - data.y[T * r + j]) ** 2 + Math.log(2 * Math.PI));
+      expect(score).toBeCloseTo(ref, 3);
+      // Moving only the variance head's bias leaves the score unchanged; the plain NLL would move.
+      const shifted = theta.slice();
+      for (let j = 0; j < T; j++) shifted[theta.length - T + j] += 3;
+      expect(heldOutLoss(mlp, a.putF32(shifted), x, y, data.n)).toBeCloseTo(score, 4);
+      expect(mlp.loss(shifted, data)).not.toBeCloseTo(mlp.loss(theta, data), 2);
+    }
+  });
+
   it("VI scores held-out rows at its mean weights: φ's first half, whatever the spread ρ", async () => {
     const mlp = await Mlp.create({ inputs: 4, hidden: [6], outputs: 1, activation: 'relu', likelihood: 'gaussian' }, { capacity: 32 });
     const data = rows(20, 4, 1, 5);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
 import { Mlp } from '../../src/model/mlp.js';
 import { fit, type Objective } from '../../src/train/fit.js';
-import { budgetOf, defaultEpochs } from '../../src/methods/common.js';
+import { budgetOf, defaultEpochs, fitOptionsOf, withPatience, SAMPLED_PATIENCE } from '../../src/methods/common.js';
 import { Rng } from '../../src/random/index.js';
 
 /** y = x + noise: a wide network at a high rate overfits 60 rows, so the held-out loss turns up early. */
@@ -87,5 +87,18 @@ describe('budgetOf (the default training length)', () => {
     expect(budgetOf({ validationFraction: 0 }, 5000, true)).toEqual({ epochs: defaultEpochs(5000) });
     expect(budgetOf({}, 150, true)).toEqual({ epochs: defaultEpochs(150) });
     expect(budgetOf({}, 5000, false)).toEqual({ epochs: defaultEpochs(5000) });
+  });
+});
+
+describe('withPatience (methods with sampled gradients wait longer)', () => {
+  it('multiplies the default patience and nothing else; a fixed budget stays as it is', () => {
+    const fo = fitOptionsOf({}, 0, 5000, true);
+    expect(SAMPLED_PATIENCE).toBe(4);
+    const slow = withPatience(fo, SAMPLED_PATIENCE);
+    expect(slow.earlyStopping).toEqual({ fraction: 0.1, patience: 32 });
+    expect({ ...slow, earlyStopping: fo.earlyStopping }).toEqual(fo);
+    expect(fo.earlyStopping!.patience).toBe(8);
+    const fixed = fitOptionsOf({ epochs: 7 }, 0, 5000, true);
+    expect(withPatience(fixed, SAMPLED_PATIENCE)).toEqual(fixed);
   });
 });

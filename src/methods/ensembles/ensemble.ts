@@ -12,7 +12,9 @@
  * as well as under squared error, which the plain NLL's 1/σ² weighting of the rows loses), waiting
  * HET_PATIENCE times the usual patience. Measured on 2 UCI splits and Friedman #1 (eval/DEFAULTS-notes.md):
  * 0.08–0.13 nats better than gaussian members (with the held-out σ) on concrete, energy, wine and
- * Friedman 5k/20k, 0.02 worse on yacht and 0.08 on boston.
+ * Friedman 5k/20k, 0.02 worse on yacht and 0.08 on boston. Early stopping scores the members' mean
+ * head on their held-out rows (squared error, noise.ts `meanSquaredLoss`), not their NLL: 0.1–0.4 nats
+ * better on boston, concrete, energy and yacht.
  *
  * Each member is one 'train-member' task (./train-member.ts) run through the worker pool:
  * the caller's `pool` if given (left open), else — when the run is big enough to repay starting

@@ -23,7 +23,7 @@ import { MaskSource } from '../../posterior/sources/masks.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { engineFor, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import type { McDropoutPosterior } from './mc-dropout.js';
 import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
@@ -134,7 +134,7 @@ export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(tra
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
   const objective = concreteObjective(mlp, { layers, temperature, wr, dr, initialRate: p0, noise });
-  const r = await fit(mlp, data, { ...fitOptionsOf(opts, 0, data.n, true), standardize: false, objective });
+  const r = await fit(mlp, data, { ...withPatience(fitOptionsOf(opts, 0, data.n, true), SAMPLED_PATIENCE), standardize: false, objective });
   noise?.update();
   const P = mlp.size;
   const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params.subarray(0, P), data)) : undefined;

@@ -15,7 +15,7 @@ import { MaskSource } from '../../posterior/sources/masks.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
-import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { engineFor, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { betaNllOf, heldOutNoiseVar, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
@@ -58,7 +58,7 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
-  const fo = fitOptionsOf(opts, 0, data.n, true);
+  const fo = withPatience(fitOptionsOf(opts, 0, data.n, true), SAMPLED_PATIENCE);
   const r = await fit(mlp, data, {
     ...fo,
     standardize: false,

@@ -18,21 +18,14 @@ import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MeanFieldSource, VI_TAG } from '../../posterior/sources/mean-field.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
-import { fit, type Objective } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS } from '../common.js';
+import { fit, type FitOptions, type Objective } from '../../train/fit.js';
+import { engineFor, fitOptionsOf, specFor, withPatience, DEFAULT_STEPS, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, num, schema, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateVi } from '../memory.js';
 
 export { VI_TAG };
-
-/**
- * VI waits this many times the other methods' patience before early stopping ends it: its weights move
- * by sampled gradients and its held-out score with them (measured: 4× gained 0.04–0.1 nats on
- * concrete and energy over 1×, 10× nothing more; eval/DEFAULTS.md).
- */
-const VI_PATIENCE = 4;
 
 export const VI_OPTIONS = METHOD_OPTIONS.extend('trainVi', {
   ...NOISE,
@@ -41,17 +34,29 @@ export const VI_OPTIONS = METHOD_OPTIONS.extend('trainVi', {
   samples: int({ min: 1, default: 30, help: 'posterior samples at test time' }),
   klWeight: num({ min: 0, default: 1, help: 'weight of the KL term (1 = the ELBO, < 1 a colder posterior)' }),
   rhoInit: num({ default: -3, help: 'initial ρ of every weight (−3: σ ≈ 0.049)' }),
+  klWarmup: int({ min: 0, defaultText: `${DEFAULT_STEPS} when stopping early (epochs not given), else 0`, flag: 'kl-warmup', help: "optimizer steps over which the KL term's weight rises linearly from 0 to klWeight" }),
   standardize: bool({ default: true, help: 'standardize inputs and targets with the training statistics' }),
 });
 export type ViOptions = Infer<typeof VI_OPTIONS>;
 
 /** The fields of VI_OPTIONS the objective reads (checked by the same schema fields). */
-const OBJECTIVE_OPTIONS = schema('viObjective', { priorPrecision: VI_OPTIONS.fields.priorPrecision, klWeight: VI_OPTIONS.fields.klWeight, rhoInit: VI_OPTIONS.fields.rhoInit });
+const OBJECTIVE_OPTIONS = schema('viObjective', { priorPrecision: VI_OPTIONS.fields.priorPrecision, klWeight: VI_OPTIONS.fields.klWeight, rhoInit: VI_OPTIONS.fields.rhoInit, klWarmup: VI_OPTIONS.fields.klWarmup });
+
+/**
+ * The KL warm-up a run trains with: `klWarmup` when given; else DEFAULT_STEPS steps when the run stops
+ * early (the default length rule), 0 with a fixed `epochs`. With the fitted (EM) noise, the first steps
+ * decide between two fixed points: σ² estimated from draws of a still-wide q is large, a large σ² lets
+ * the KL term hold q at the prior, and q at the prior keeps the residuals (and σ²) large. Ramping the KL
+ * in lets the data term pull the means in first (UCI energy split 1: −2.26 → −0.84; eval/DEFAULTS-notes.md).
+ */
+export function klWarmupOf(o: { klWarmup?: number }, fo: Pick<FitOptions, 'earlyStopping'>): number {
+  return o.klWarmup ?? (fo.earlyStopping ? DEFAULT_STEPS : 0);
+}
 
 /** The negative ELBO per example over φ = (μ, ρ), as a `fit` objective. Exposed for tests. */
 export function viObjective(
   mlp: Mlp,
-  o: { priorPrecision?: number; klWeight?: number; rhoInit?: number; noise?: NoiseEstimate } = {},
+  o: { priorPrecision?: number; klWeight?: number; rhoInit?: number; klWarmup?: number; noise?: NoiseEstimate } = {},
 ): Objective & { lastKl: number } {
   const P = mlp.size;
   const { noise: _noise, ...numbers } = o;
@@ -59,6 +64,7 @@ export function viObjective(
   const lambda = OBJECTIVE_OPTIONS.value(o, 'priorPrecision');
   const w = OBJECTIVE_OPTIONS.value(o, 'klWeight');
   const rho0 = OBJECTIVE_OPTIONS.value(o, 'rhoInit');
+  const warmup = o.klWarmup ?? 0;
   const arena = mlp.arena;
   // Scratch for the draw: allocated with the engine, outside fit's mark.
   const theta = arena.allocF32(P);
@@ -82,7 +88,7 @@ export function viObjective(
       k.vi_sample_f32(theta, params, params + 4 * P, eps, P);
       const data = mlp.lossAndGradAt(theta, grad, x, y, batch, { scale: 1 / batch, noiseVar: o.noise?.variance });
       o.noise?.record(data * batch, batch, mlp.spec.outputs, ctx.epoch);
-      const klScale = w / ctx.n;
+      const klScale = (w / ctx.n) * (warmup > 0 ? Math.min(1, ctx.step / warmup) : 1);
       const kl = k.vi_grad_f32(grad, grad + 4 * P, grad, params, params + 4 * P, eps, P, lambda, klScale);
       obj.lastKl = kl;
       return data + klScale * kl;
@@ -100,10 +106,9 @@ export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} 
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression', opts.standardize);
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
-  const objective = viObjective(mlp, { priorPrecision: opts.priorPrecision, klWeight: opts.klWeight, rhoInit: opts.rhoInit, noise });
-  const fo = fitOptionsOf(opts, 0, data.n, true);
-  const earlyStopping = fo.earlyStopping && { ...fo.earlyStopping, patience: VI_PATIENCE * fo.earlyStopping.patience };
-  const r = await fit(mlp, data, { ...fo, earlyStopping, standardize: false, objective });
+  const fo = withPatience(fitOptionsOf(opts, 0, data.n, true), SAMPLED_PATIENCE);
+  const objective = viObjective(mlp, { priorPrecision: opts.priorPrecision, klWeight: opts.klWeight, rhoInit: opts.rhoInit, klWarmup: klWarmupOf(opts, fo), noise });
+  const r = await fit(mlp, data, { ...fo, standardize: false, objective });
   noise?.update();
   // The floor: the training rows' residual at the mean weights, the pass the held-out rows were scored
   // with (EM's estimate averages over q's draws and holds their spread, which the predictive adds again).

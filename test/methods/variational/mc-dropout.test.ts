@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
 import { dropoutRates, trainMcDropout } from '../../../src/methods/variational/mc-dropout.js';
-import { gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
+import { expectEarlyStopping, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
 
 describe('MC dropout', () => {
+  it('stops early on held-out rows by default at 4× the patience (its masks make the gradient sampled); runs the given epochs when told', async () => {
+    await expectEarlyStopping(trainMcDropout, 4);
+  });
+
   // Two hidden layers: with one, dropout put less variance in the gap than on the data here, the
   // in-between failure Foong et al. (2019) describe for single-hidden-layer approximate posteriors.
   it('has more epistemic variance in a gap of the inputs than on the data (two hidden layers)', async () => {

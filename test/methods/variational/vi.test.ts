@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
 import { Mlp } from '../../../src/model/mlp.js';
-import { trainVi, viObjective } from '../../../src/methods/variational/vi.js';
+import { klWarmupOf, trainVi, viObjective } from '../../../src/methods/variational/vi.js';
+import { DEFAULT_STEPS, fitOptionsOf } from '../../../src/methods/common.js';
 import { cosine } from '../../../src/train/schedules.js';
 import type { LoopContext } from '../../../src/train/fit.js';
 import { exactPosterior, expectEarlyStopping, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
@@ -47,6 +48,13 @@ describe('mean-field VI on a conjugate Bayesian linear regression', () => {
 });
 
 describe('VI defaults', () => {
+  it('warms the KL in over DEFAULT_STEPS steps when stopping early, not with a fixed epochs budget; a given klWarmup wins', () => {
+    expect(klWarmupOf({}, fitOptionsOf({}, 0, 5000, true))).toBe(DEFAULT_STEPS);
+    expect(klWarmupOf({}, fitOptionsOf({ epochs: 20 }, 0, 5000, true))).toBe(0);
+    expect(klWarmupOf({}, fitOptionsOf({ validationFraction: 0 }, 0, 5000, true))).toBe(0);
+    expect(klWarmupOf({ klWarmup: 10 }, fitOptionsOf({ epochs: 20 }, 0, 5000, true))).toBe(10);
+  });
+
   it('stops early on held-out rows (at 4× the patience) and restores the best epoch; runs the given epochs when told', async () => {
     await expectEarlyStopping(trainVi, 4);
   });
@@ -86,6 +94,25 @@ describe('VI objective', () => {
       ref += 0.5 * (2 * s2 + 2 * phi[i] ** 2 - 1 - Math.log(2 * s2));
     }
     expect(kl).toBeCloseTo(ref, 2);
+  });
+
+  it('ramps the KL term in linearly over klWarmup steps (same draw ε at every step here)', async () => {
+    const { mlp, a, phi } = await setup();
+    const N = data.n;
+    const params = a.putF32(phi);
+    const grad = a.allocF32(2 * mlp.size);
+    const x = a.putF32(data.x);
+    const y = a.putF32(data.y);
+    const full = viObjective(mlp, { priorPrecision: 2 });
+    const warm = viObjective(mlp, { priorPrecision: 2, klWarmup: 28 });
+    const at = (o: typeof full, step: number) => o.lossAndGradAt(params, grad, x, y, N, { ...ctx(N), step });
+    // The draw ε depends on the step, so compare at one step: the data term is the same in both.
+    const l1 = at(full, 7);
+    const kl = full.lastKl / N;
+    const l0 = at(warm, 7);
+    expect(l1 - l0).toBeCloseTo((1 - 7 / 28) * kl, 4);
+    expect(at(warm, 28)).toBeCloseTo(at(full, 28), 6);
+    expect(at(warm, 400)).toBeCloseTo(at(full, 400), 6);
   });
 
   it('has the gradient of its loss (finite differences, fixed ε)', async () => {
@@ -134,7 +161,7 @@ describe('VI posterior', () => {
 
   it('rejects bad options with typed errors', async () => {
     const train = makeDataset([[0], [1], [2]], [0, 1, 2]);
-    for (const bad of [{ samples: 0 }, { klWeight: -1 }, { rhoInit: NaN }, { noise: -2 }, { priorPrecision: 0 }]) {
+    for (const bad of [{ samples: 0 }, { klWeight: -1 }, { rhoInit: NaN }, { noise: -2 }, { priorPrecision: 0 }, { klWarmup: -1 }, { klWarmup: 1.5 }]) {
       await expect(trainVi(train, { hidden: [2], epochs: 1, ...bad })).rejects.toBeInstanceOf(BdlError);
     }
   });
