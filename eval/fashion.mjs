@@ -76,14 +76,22 @@ async function child(method, full) {
 function parent() {
   const full = args.includes('--full');
   const out = opt('--out', full ? 'fashion-full' : 'fashion');
-  const rows = [];
+  // --append: keep the file's other rows (one method at a time, e.g. the 60k table); a method's row
+  // with the same options is replaced.
+  const prev = args.includes('--append') && existsSync(here(`${out}.json`)) ? JSON.parse(readFileSync(here(`${out}.json`), 'utf8')).rows : [];
+  const key = (r) => `${r.method} ${JSON.stringify(r.opts ?? {})}`;
+  const rows = [...prev];
   const run = (m, o) => {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', m, '--opts', JSON.stringify(o), ...(full ? ['--full'] : []), ...(args.includes('--test-rows') ? ['--test-rows', opt('--test-rows')] : [])], { encoding: 'utf8', timeout: 3600e3 });
     const last = r.stdout.trim().split('\n').pop();
-    rows.push(r.status === 0 && last ? JSON.parse(last) : { method: m, ...(Object.keys(o).length ? { opts: o } : {}), error: (r.stderr || 'timeout').trim().split('\n').pop().slice(0, 160) });
-    console.log(JSON.stringify(rows.at(-1)));
-    writeFileSync(here(`${out}.json`), JSON.stringify({ date: new Date().toISOString(), full, rows }, null, 1));
-    return rows.at(-1);
+    const row = r.status === 0 && last ? JSON.parse(last) : { method: m, ...(Object.keys(o).length ? { opts: o } : {}), error: (r.stderr || 'timeout').trim().split('\n').pop().slice(0, 160) };
+    row.date = new Date().toISOString();
+    const at = rows.findIndex((x) => key(x) === key(row));
+    if (at >= 0) rows[at] = row;
+    else rows.push(row);
+    console.log(JSON.stringify(row));
+    writeFileSync(here(`${out}.json`), JSON.stringify({ date: row.date, full, rows }, null, 1));
+    return row;
   };
   for (const m of opt('--methods', 'map,ensemble,mc-dropout,laplace,vi,swag,multiswag,concrete-dropout,swa,sgld,sghmc,csgld,svgd').split(',')) {
     // A method tempered by default is also run untempered (every row trained), so the table shows what the temperature did.

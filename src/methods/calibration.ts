@@ -4,11 +4,13 @@
  * the rest with its own defaults, and the temperature that minimizes the NLL of its predictive on the
  * held-out rows (posterior/temperature.ts) scales that predictive; the posterior's file keeps it.
  *
- * The default is 'temperature' for the methods in TEMPERED_BY_DEFAULT and 'none' for the others. The
- * rule: a method whose untempered expected calibration error on Fashion-MNIST 10k with its defaults
- * is above 0.03 (eval/FASHION.md) is tempered; the others were calibrated without it (ensemble,
- * Laplace, VI, SGHMC) and would only lose the rows, and methods not measured there (NUTS, HMC,
- * cyclical SGLD, SGHMC-MH, subspace inference) are left as they are.
+ * The default, and its rule: every classification method is tempered unless it is a
+ * Metropolis-corrected sampler (NUTS, HMC, SGHMC-MH, subspace NUTS; `metropolisCorrected` in the
+ * registry). Those sample the model's posterior without discretization bias, so their predictive is
+ * the exact posterior predictive of the model: its calibration is the model's, and a temperature
+ * would alter what they sample. Every other method approximates the posterior (a point estimate,
+ * dropout masks, a Gaussian, an ensemble, SG-MCMC without a Metropolis test, particles) with no
+ * guarantee about the spread of its predictive, so a temperature fitted on held-out rows is the default.
  */
 import { argError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
@@ -20,32 +22,34 @@ import { MIN_VALIDATION_ROWS } from '../train/fit.js';
 import { enumOf } from '../options/schema.js';
 import { classesOf, VALIDATION_FRACTION } from './common.js';
 
-/** Methods whose classification predictive is temperature-scaled unless `calibrate: 'none'`. */
-export const TEMPERED_BY_DEFAULT: ReadonlySet<string> = new Set(['map', 'mc-dropout', 'concrete-dropout', 'swa', 'swag', 'multiswag', 'sgld']);
-
 /** Split stream of the held-out calibration rows (apart from tune's and early stopping's rows). */
 const CALIBRATION_STREAM = 0x7e;
 
 export type Calibrate = 'temperature' | 'none';
 
+/** The rule above: 'temperature' for classification unless the method is Metropolis-corrected. */
+export function defaultCalibration(task: string | undefined, metropolisCorrected: boolean): Calibrate {
+  return task === 'classification' && !metropolisCorrected ? 'temperature' : 'none';
+}
+
+const RULE = `the default tempers every classification method except the Metropolis-corrected samplers (nuts, hmc, sghmc-mh, swag-subspace), whose predictive is their model's exact posterior predictive (subspace NUTS: of the model restricted to the subspace)`;
+
 /** The `calibrate` option of a method, its default text naming whether that method tempers. */
-export function calibrateField(method: string) {
-  const tempered = TEMPERED_BY_DEFAULT.has(method);
+export function calibrateField(metropolisCorrected: boolean) {
   return {
     calibrate: enumOf(['temperature', 'none'], {
-      defaultText: tempered ? "'temperature' for classification" : "'none'",
-      help: `classification: 'temperature' holds out validationFraction of the rows (seeded; ignored when fewer than ${MIN_VALIDATION_ROWS}), trains on the rest and scales the predictive by the temperature of least held-out NLL (kept in the posterior's file, reported in info); 'none' trains on every row. Regression: only 'none'`,
+      defaultText: metropolisCorrected ? "'none' (Metropolis-corrected)" : "'temperature' for classification",
+      help: `classification: 'temperature' holds out validationFraction of the rows (seeded; ignored when fewer than ${MIN_VALIDATION_ROWS}), trains on the rest and scales the predictive by the temperature of least held-out NLL (kept in the posterior's file, reported in info); 'none' trains on every row; ${RULE}. Regression: only 'none'`,
     }),
   };
 }
 
 /** The calibration a run uses: the option, else the method's default for its task. */
-export function calibrationOf(method: string, opts: { task?: string; calibrate?: Calibrate }): Calibrate {
-  const classification = opts.task === 'classification';
-  if (opts.calibrate === 'temperature' && !classification) {
+export function calibrationOf(opts: { task?: string; calibrate?: Calibrate }, metropolisCorrected: boolean): Calibrate {
+  if (opts.calibrate === 'temperature' && opts.task !== 'classification') {
     throw argError('E_ARG', 'calibrate', "'none' for a regression task (a temperature scales class probabilities)", "'temperature'", "Drop calibrate, or use task 'classification'.");
   }
-  return opts.calibrate ?? (classification && TEMPERED_BY_DEFAULT.has(method) ? 'temperature' : 'none');
+  return opts.calibrate ?? defaultCalibration(opts.task, metropolisCorrected);
 }
 
 /**
@@ -53,12 +57,12 @@ export function calibrationOf(method: string, opts: { task?: string; calibrate?:
  * rows and then fits the temperature on them. `opts` is passed on without `calibrate`.
  */
 export async function trainCalibrated<O extends { task?: string; calibrate?: Calibrate; classes?: number; validationFraction?: number; seed?: number }>(
-  method: string,
+  metropolisCorrected: boolean,
   data: Dataset,
   opts: O,
   train: (data: Dataset, opts: Omit<O, 'calibrate'>) => Promise<Posterior>,
 ): Promise<Posterior> {
-  const mode = calibrationOf(method, opts);
+  const mode = calibrationOf(opts, metropolisCorrected);
   const { calibrate: _, ...rest } = opts;
   const fraction = opts.validationFraction ?? VALIDATION_FRACTION;
   if (mode === 'none' || !(fraction > 0) || Math.round(fraction * data.n) < MIN_VALIDATION_ROWS) return train(data, rest);

@@ -35,13 +35,15 @@ export interface MethodEntry {
   tunesNoise?: boolean;
   /** Options for the search's fits only (tune.ts `search`), e.g. one member instead of M. */
   tuneSearch?: Record<string, unknown>;
+  /** Samples with a Metropolis test (no discretization bias): untempered by default (calibration.ts). */
+  metropolisCorrected?: boolean;
 }
 
 /** A row of the table: the typed trainer behind the options' check. */
 function method<F extends Fields>(
   options: Schema<F>,
   train: (data: Dataset, opts: Infer<Schema<F>>) => Promise<Posterior>,
-  row: { summary: string; tuneGrid?: (data: Dataset, opts: Infer<Schema<F>>) => TuneGrid; tunesNoise?: boolean; tuneSearch?: Record<string, unknown> },
+  row: { summary: string; tuneGrid?: (data: Dataset, opts: Infer<Schema<F>>) => TuneGrid; tunesNoise?: boolean; tuneSearch?: Record<string, unknown>; metropolisCorrected?: boolean },
 ): MethodEntry {
   const { tuneGrid } = row;
   return {
@@ -74,13 +76,13 @@ const swagGrid = (d: Dataset) => {
  * A row of the table with the `calibrate` option (calibration.ts): its schema gains the field, its
  * trainer tempers by the method's default, and its tuning grid reads the options without it.
  */
-function calibrated(name: string, entry: MethodEntry): MethodEntry {
+function calibrated(entry: MethodEntry): MethodEntry {
   const strip = (opts: Record<string, unknown>) => Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'calibrate'));
-  const options = (entry.options as Schema<Fields>).extend(entry.options.name, calibrateField(name));
+  const options = (entry.options as Schema<Fields>).extend(entry.options.name, calibrateField(entry.metropolisCorrected === true));
   return {
     ...entry,
     options,
-    train: async (data, opts) => trainCalibrated(name, data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
+    train: async (data, opts) => trainCalibrated(entry.metropolisCorrected === true, data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
     tuneGrid: entry.tuneGrid && ((data, opts) => entry.tuneGrid!(data, strip(opts))),
   };
 }
@@ -130,6 +132,7 @@ export const METHODS: Record<string, MethodEntry> = calibratedTable({
     // SWAG's own grid would cost six NUTS runs per split.
     tuneGrid: () => [{}],
     tunesNoise: true,
+    metropolisCorrected: true,
   }),
   // The table's Laplace trains its MAP at λ = 1 whatever `priorPrecision` says: the prior precision is
   // Laplace's own choice (`priorPrecisionMode`, the command line's --prior-precision).
@@ -138,17 +141,17 @@ export const METHODS: Record<string, MethodEntry> = calibratedTable({
     // The prior precision is Laplace's own choice (marginal likelihood); the MAP's length is tuned here.
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),
   }),
-  nuts: method(NUTS_OPTIONS, trainNuts, { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)' }),
-  hmc: method(HMC_OPTIONS, trainHmc, { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts' }),
+  nuts: method(NUTS_OPTIONS, trainNuts, { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)', metropolisCorrected: true }),
+  hmc: method(HMC_OPTIONS, trainHmc, { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts', metropolisCorrected: true }),
   sgld: method(SGLD_OPTIONS, trainSgld, { summary: 'stochastic-gradient Langevin dynamics after an Adam pretrain (pSGLD with the precondition option); 100 samples' }),
   csgld: method(CSGLD_OPTIONS, trainCsgld, { summary: 'cyclical SGLD: cosine cycles, noiseless exploration then sampling at the end of each cycle' }),
   sghmc: method(SGHMC_OPTIONS, trainSghmc, { summary: 'stochastic-gradient HMC with friction 0.05; 100 samples' }),
-  'sghmc-mh': method(SGHMC_MH_OPTIONS, trainSghmcMh, { summary: 'SGHMC segments with a full-data Metropolis-Hastings test (no discretization bias); reports acceptance' }),
+  'sghmc-mh': method(SGHMC_MH_OPTIONS, trainSghmcMh, { summary: 'SGHMC segments with a full-data Metropolis-Hastings test (no discretization bias); reports acceptance', metropolisCorrected: true }),
   svgd: method(SVGD_OPTIONS, trainSvgd, { summary: 'Stein variational gradient descent: 20 particles, RBF kernel, median bandwidth' }),
 });
 
 function calibratedTable(rows: Record<string, MethodEntry>): Record<string, MethodEntry> {
-  return Object.fromEntries(Object.entries(rows).map(([name, entry]) => [name, calibrated(name, entry)]));
+  return Object.fromEntries(Object.entries(rows).map(([name, entry]) => [name, calibrated(entry)]));
 }
 
 /** What `trainMethod` reports when it tuned: the winning overrides and every candidate's validation score. */
