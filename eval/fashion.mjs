@@ -83,14 +83,15 @@ function parent() {
   const out = opt('--out', full ? 'fashion-full' : 'fashion');
   // --append: keep the file's other rows (one method at a time, e.g. the 60k table); a method's row
   // with the same options is replaced.
-  const prev = args.includes('--append') && existsSync(here(`${out}.json`)) ? JSON.parse(readFileSync(here(`${out}.json`), 'utf8')).rows : [];
   const key = (r) => `${r.method} ${JSON.stringify(r.opts ?? {})}`;
-  const rows = [...prev];
+  const rows = [];
   const run = (m, o) => {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', m, '--opts', JSON.stringify(o), ...(full ? ['--full'] : []), ...(args.includes('--test-rows') ? ['--test-rows', opt('--test-rows')] : [])], { encoding: 'utf8', timeout: 3600e3 });
     const last = r.stdout.trim().split('\n').pop();
     const row = r.status === 0 && last ? JSON.parse(last) : { method: m, ...(Object.keys(o).length ? { opts: o } : {}), error: (r.stderr || 'timeout').trim().split('\n').pop().slice(0, 160) };
     row.date = new Date().toISOString();
+    // Re-read before writing: another --append run may have written its rows meanwhile.
+    if (args.includes('--append') && existsSync(here(`${out}.json`))) rows.splice(0, rows.length, ...JSON.parse(readFileSync(here(`${out}.json`), 'utf8')).rows);
     const at = rows.findIndex((x) => key(x) === key(row));
     if (at >= 0) rows[at] = row;
     else rows.push(row);
