@@ -7,7 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import { unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
 import { defaultEpochs, type MethodOptions } from './common.js';
-import { calibrateField, trainCalibrated, type Calibrate } from './calibration.js';
+import { CALIBRATE_FIELD, trainCalibrated, type Calibrate } from './calibration.js';
 import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
 import { LAPLACE_OPTIONS, trainLaplace } from './laplace/index.js';
 import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './variational/concrete-dropout.js';
@@ -35,15 +35,13 @@ export interface MethodEntry {
   tunesNoise?: boolean;
   /** Options for the search's fits only (tune.ts `search`), e.g. one member instead of M. */
   tuneSearch?: Record<string, unknown>;
-  /** Samples with a Metropolis test (no discretization bias): untempered by default (calibration.ts). */
-  metropolisCorrected?: boolean;
 }
 
 /** A row of the table: the typed trainer behind the options' check. */
 function method<F extends Fields>(
   options: Schema<F>,
   train: (data: Dataset, opts: Infer<Schema<F>>) => Promise<Posterior>,
-  row: { summary: string; tuneGrid?: (data: Dataset, opts: Infer<Schema<F>>) => TuneGrid; tunesNoise?: boolean; tuneSearch?: Record<string, unknown>; metropolisCorrected?: boolean },
+  row: { summary: string; tuneGrid?: (data: Dataset, opts: Infer<Schema<F>>) => TuneGrid; tunesNoise?: boolean; tuneSearch?: Record<string, unknown> },
 ): MethodEntry {
   const { tuneGrid } = row;
   return {
@@ -78,11 +76,11 @@ const swagGrid = (d: Dataset) => {
  */
 function calibrated(entry: MethodEntry): MethodEntry {
   const strip = (opts: Record<string, unknown>) => Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'calibrate'));
-  const options = (entry.options as Schema<Fields>).extend(entry.options.name, calibrateField(entry.metropolisCorrected === true));
+  const options = (entry.options as Schema<Fields>).extend(entry.options.name, CALIBRATE_FIELD);
   return {
     ...entry,
     options,
-    train: async (data, opts) => trainCalibrated(entry.metropolisCorrected === true, data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
+    train: async (data, opts) => trainCalibrated(data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
     tuneGrid: entry.tuneGrid && ((data, opts) => entry.tuneGrid!(data, strip(opts))),
   };
 }
@@ -132,7 +130,6 @@ export const METHODS: Record<string, MethodEntry> = calibratedTable({
     // SWAG's own grid would cost six NUTS runs per split.
     tuneGrid: () => [{}],
     tunesNoise: true,
-    metropolisCorrected: true,
   }),
   // The table's Laplace trains its MAP at λ = 1 whatever `priorPrecision` says: the prior precision is
   // Laplace's own choice (`priorPrecisionMode`, the command line's --prior-precision).
@@ -141,12 +138,12 @@ export const METHODS: Record<string, MethodEntry> = calibratedTable({
     // The prior precision is Laplace's own choice (marginal likelihood); the MAP's length is tuned here.
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),
   }),
-  nuts: method(NUTS_OPTIONS, trainNuts, { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)', metropolisCorrected: true }),
-  hmc: method(HMC_OPTIONS, trainHmc, { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts', metropolisCorrected: true }),
+  nuts: method(NUTS_OPTIONS, trainNuts, { summary: 'NUTS over all weights, Stan warmup, chains in the worker pool: --chains 4 --warmup 500 --draws 500 (100 kept per chain; MAP-fitted noise)' }),
+  hmc: method(HMC_OPTIONS, trainHmc, { summary: 'static HMC (32 jittered leapfrog steps) over all weights, same defaults as nuts' }),
   sgld: method(SGLD_OPTIONS, trainSgld, { summary: 'stochastic-gradient Langevin dynamics after an Adam pretrain (pSGLD with the precondition option); 100 samples' }),
   csgld: method(CSGLD_OPTIONS, trainCsgld, { summary: 'cyclical SGLD: cosine cycles, noiseless exploration then sampling at the end of each cycle' }),
   sghmc: method(SGHMC_OPTIONS, trainSghmc, { summary: 'stochastic-gradient HMC with friction 0.05; 100 samples' }),
-  'sghmc-mh': method(SGHMC_MH_OPTIONS, trainSghmcMh, { summary: 'SGHMC segments with a full-data Metropolis-Hastings test (no discretization bias); reports acceptance', metropolisCorrected: true }),
+  'sghmc-mh': method(SGHMC_MH_OPTIONS, trainSghmcMh, { summary: 'SGHMC segments with a full-data Metropolis-Hastings test (no discretization bias); reports acceptance' }),
   svgd: method(SVGD_OPTIONS, trainSvgd, { summary: 'Stein variational gradient descent: 20 particles, RBF kernel, median bandwidth' }),
 });
 

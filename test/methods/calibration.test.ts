@@ -79,14 +79,7 @@ describe('calibrate: temperature scaling as a method default', () => {
     expect(unknown).toBe('E_ARG');
   });
 
-  // The rule (calibration.ts): every method is tempered for classification unless it samples with a
-  // Metropolis test. The test's own list of those, each for its reason, against the registry's flag:
-  const METROPOLIS: Record<string, string> = {
-    nuts: 'NUTS accepts along the trajectory by its slice/multinomial test',
-    hmc: 'HMC accepts each trajectory by a Metropolis test',
-    'sghmc-mh': 'SGHMC segments accepted by a full-data Metropolis-Hastings test',
-    'swag-subspace': 'NUTS in the SWAG subspace',
-  };
+  // The rule (calibration.ts): every method is tempered for classification, none for regression.
   // The cheapest run of each method that still goes through its trainer (2-D blobs, 3 classes).
   const tiny: Record<string, Record<string, unknown>> = {
     map: { epochs: 3 },
@@ -108,22 +101,21 @@ describe('calibrate: temperature scaling as a method default', () => {
     svgd: { epochs: 3, pretrainEpochs: 2, samples: 2, particles: 2 },
   };
 
-  it('the default of every method is what the rule says: temperature unless Metropolis-corrected', () => {
-    expect(methodNames().filter((m) => METHODS[m].metropolisCorrected === true).sort()).toEqual(Object.keys(METROPOLIS).sort());
+  it('the default of every method is what the rule says: temperature for classification, none for regression', () => {
+    expect(Object.keys(tiny).sort()).toEqual(methodNames().sort());
     for (const m of methodNames()) {
-      const expected = m in METROPOLIS ? 'none' : 'temperature';
-      expect(calibrationOf({ task: 'classification' }, METHODS[m].metropolisCorrected === true), m).toBe(expected);
-      expect(calibrationOf({}, METHODS[m].metropolisCorrected === true), m).toBe('none');
-      // The option's documented default says the same.
-      expect(METHODS[m].options.fields.calibrate.defaultText, m).toMatch(expected === 'none' ? /^'none'/ : /^'temperature' for classification/);
+      expect(METHODS[m].options.fields.calibrate.defaultText, m).toBe("'temperature' for classification");
     }
+    expect(calibrationOf({ task: 'classification' })).toBe('temperature');
+    expect(calibrationOf({ task: 'regression' })).toBe('none');
+    expect(calibrationOf({})).toBe('none');
+    expect(calibrationOf({ task: 'classification', calibrate: 'none' })).toBe('none');
   });
 
-  it.each(methodNames())('%s trains tempered or not as the rule says', async (m) => {
-    expect(tiny[m], `a tiny run for ${m}`).toBeDefined();
+  it.each(methodNames())('%s trains tempered by default for classification', async (m) => {
     const small = blobs(240, 3);
     const { posterior } = await trainMethod(m, small, { task: 'classification', hidden: [4], seed: 1, ...tiny[m] });
-    if (m in METROPOLIS) expect(posterior).not.toBeInstanceOf(TemperedPosterior);
-    else expect(posterior).toBeInstanceOf(TemperedPosterior);
+    expect(posterior).toBeInstanceOf(TemperedPosterior);
+    expect((posterior as TemperedPosterior).method.startsWith(m)).toBe(true);
   }, 60_000);
 });
