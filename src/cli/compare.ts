@@ -171,7 +171,13 @@ async function loadSuites(flags: CompareFlags): Promise<Suite[]> {
     else if (name === 'toy-gap') suites.push(toyGapSuite());
     else if (name === 'digits') suites.push(digitsSuite(gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
     else if (name === 'fashion') {
-      const idx = async (f: string) => gunzipSync(await readBytes(`${FASHION_DIR}/${f}-ubyte.gz`));
+      const idx = async (f: string) => {
+        const file = `${FASHION_DIR}/${f}-ubyte.gz`;
+        const bytes = await readFile(file).catch(() => {
+          throw new BdlError('E_ARG', `--dataset fashion: cannot read ${file}. Install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist).`, 'dataset');
+        });
+        return gunzipSync(bytes);
+      };
       const files = { trainImages: await idx('train-images-idx3'), trainLabels: await idx('train-labels-idx1'), testImages: await idx('t10k-images-idx3'), testLabels: await idx('t10k-labels-idx1') };
       suites.push(fashionSuite(files, gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
     } else badDataset(name);
