@@ -10,6 +10,7 @@ import { BdlError } from '../errors.js';
 import { parseTable, tableToDataset } from '../data/parse.js';
 import { METHODS, methodEntry, methodNames, type MethodEntry } from '../methods/registry.js';
 import { digitsSuite, toyGapSuite, uciSuite, type Suite } from '../report/suites.js';
+import { fashionSuite } from '../report/fashion.js';
 import { runSuite, type SuiteResult } from '../report/run.js';
 import { FIELD_ORDERINGS, judgeOrdering } from '../report/orderings.js';
 import { formatTables } from '../report/table.js';
@@ -24,12 +25,15 @@ import { progressLabel, progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
+/** Debian's dataset-fashion-mnist (not embedded: 30 MB); `--dataset fashion` reads it from here. */
+const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+const OTHER_DATASETS = ['toy-gap', 'digits', 'fashion'];
 const DEFAULT_DATASETS = 'energy,toy-gap,digits';
 
 const USAGE: Usage = { command: 'compare', line: 'usage: bdl compare [--dataset LIST | --train FILE --test FILE] [--methods LIST] [--out DIR] [flags]   (bdl compare --help)' };
 
 export const COMPARE_FIELDS = {
-  dataset: text({ default: DEFAULT_DATASETS, help: `embedded data, comma-separated: ${[...Object.keys(UCI_FILES), 'toy-gap', 'digits'].join(', ')}` }),
+  dataset: text({ default: DEFAULT_DATASETS, help: `embedded data, comma-separated: ${[...Object.keys(UCI_FILES), ...OTHER_DATASETS].join(', ')} (fashion: Debian's dataset-fashion-mnist, 10,000 / 2,000 images)` }),
   train: text({ help: 'your training file (CSV or whitespace-separated; target last) instead of --dataset' }),
   test: text({ help: 'your test file (same columns)' }),
   task: enumOf(['regression', 'classification'], { default: 'regression', help: 'with --train: regression | classification' }),
@@ -66,7 +70,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   try {
     methods = pickMethods(flags.methods);
     if ((flags.train === undefined) !== (flags.test === undefined)) throw new BdlError('E_ARG', '--train and --test go together: give both files.', 'train');
-    for (const name of flags.dataset.split(',').filter((n) => n !== '')) if (!Object.hasOwn(UCI_FILES, name) && name !== 'toy-gap' && name !== 'digits') badDataset(name);
+    for (const name of flags.dataset.split(',').filter((n) => n !== '')) if (!Object.hasOwn(UCI_FILES, name) && !OTHER_DATASETS.includes(name)) badDataset(name);
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl compare: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -166,7 +170,17 @@ async function loadSuites(flags: CompareFlags): Promise<Suite[]> {
     if (Object.hasOwn(UCI_FILES, name)) suites.push(uciSuite(name, await readText(at(`uci/${UCI_FILES[name]}.txt`))));
     else if (name === 'toy-gap') suites.push(toyGapSuite());
     else if (name === 'digits') suites.push(digitsSuite(gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
-    else badDataset(name);
+    else if (name === 'fashion') {
+      const idx = async (f: string) => {
+        const file = `${FASHION_DIR}/${f}-ubyte.gz`;
+        const bytes = await readFile(file).catch(() => {
+          throw new BdlError('E_ARG', `--dataset fashion: cannot read ${file}. Install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist).`, 'dataset');
+        });
+        return gunzipSync(bytes);
+      };
+      const files = { trainImages: await idx('train-images-idx3'), trainLabels: await idx('train-labels-idx1'), testImages: await idx('t10k-images-idx3'), testLabels: await idx('t10k-labels-idx1') };
+      suites.push(fashionSuite(files, gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
+    } else badDataset(name);
   }
   return suites;
 }
@@ -189,7 +203,7 @@ async function readText(path: string | URL): Promise<string> {
 }
 
 function badDataset(name: string): never {
-  throw new BdlError('E_ARG', `--dataset: unknown data set ${JSON.stringify(name)}; expected some of ${[...Object.keys(UCI_FILES), 'toy-gap', 'digits'].join(', ')}.`, 'dataset');
+  throw new BdlError('E_ARG', `--dataset: unknown data set ${JSON.stringify(name)}; expected some of ${[...Object.keys(UCI_FILES), ...OTHER_DATASETS].join(', ')}.`, 'dataset');
 }
 
 /** Classification labels: integers in range, named by file and row. */

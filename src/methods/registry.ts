@@ -7,7 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import { unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
 import { defaultEpochs, type MethodOptions } from './common.js';
-import { calibrateField, trainCalibrated, type Calibrate } from './calibration.js';
+import { CALIBRATE_FIELD, trainCalibrated, type Calibrate } from './calibration.js';
 import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
 import { LAPLACE_OPTIONS, trainLaplace } from './laplace/index.js';
 import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './variational/concrete-dropout.js';
@@ -74,13 +74,13 @@ const swagGrid = (d: Dataset) => {
  * A row of the table with the `calibrate` option (calibration.ts): its schema gains the field, its
  * trainer tempers by the method's default, and its tuning grid reads the options without it.
  */
-function calibrated(name: string, entry: MethodEntry): MethodEntry {
+function calibrated(entry: MethodEntry): MethodEntry {
   const strip = (opts: Record<string, unknown>) => Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'calibrate'));
-  const options = (entry.options as Schema<Fields>).extend(entry.options.name, calibrateField(name));
+  const options = (entry.options as Schema<Fields>).extend(entry.options.name, CALIBRATE_FIELD);
   return {
     ...entry,
     options,
-    train: async (data, opts) => trainCalibrated(name, data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
+    train: async (data, opts) => trainCalibrated(data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
     tuneGrid: entry.tuneGrid && ((data, opts) => entry.tuneGrid!(data, strip(opts))),
   };
 }
@@ -148,7 +148,7 @@ export const METHODS: Record<string, MethodEntry> = calibratedTable({
 });
 
 function calibratedTable(rows: Record<string, MethodEntry>): Record<string, MethodEntry> {
-  return Object.fromEntries(Object.entries(rows).map(([name, entry]) => [name, calibrated(name, entry)]));
+  return Object.fromEntries(Object.entries(rows).map(([name, entry]) => [name, calibrated(entry)]));
 }
 
 /** What `trainMethod` reports when it tuned: the winning overrides and every candidate's validation score. */

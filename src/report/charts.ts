@@ -87,7 +87,8 @@ export function oodChart(m: MethodResult): HTMLElement {
     color: { legend: true, domain: groups.map(([g]) => g), range: ['#1a7f37', EPI, '#e07b39'] },
     marks: [Plot.rectY(rows, { x1: 'x1', x2: 'x2', y1: 'y1', y2: 'y2', fill: 'group', fillOpacity: 0.45, inset: 0.5 }), Plot.ruleY([0])],
   });
-  return chart(`${m.method}: AUROC 5–9 ${fmt(m.metrics?.auroc, 3)}, noise ${fmt(m.metrics?.aurocNoise, 3)}`, 'ood', plot);
+  const aurocs = [['auroc', 'AUROC 5–9'], ['aurocNoise', 'noise'], ['aurocDigits', 'AUROC digits']].filter(([k]) => m.metrics?.[k] !== undefined);
+  return chart(`${m.method}: ${aurocs.map(([k, label]) => `${label} ${fmt(m.metrics?.[k], 3)}`).join(', ')}`, 'ood', plot);
 }
 
 /** A traced predictive quantity as the MCMC methods report it in `info.traces`. */

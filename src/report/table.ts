@@ -5,7 +5,7 @@ import type { SuiteResult } from './run.js';
 /** Metric columns per task: key, header, digits. */
 export const COLUMNS: Record<'regression' | 'classification', [string, string, number][]> = {
   regression: [['rmse', 'RMSE', 3], ['ll', 'LL', 3], ['picp', 'PICP95', 3], ['width', 'width95', 2]],
-  classification: [['accuracy', 'acc', 3], ['nll', 'NLL', 3], ['brier', 'Brier', 3], ['ece', 'ECE', 3], ['auroc', 'AUROC 5–9', 3], ['aurocNoise', 'AUROC noise', 3]],
+  classification: [['accuracy', 'acc', 3], ['nll', 'NLL', 3], ['brier', 'Brier', 3], ['ece', 'ECE', 3], ['auroc', 'AUROC 5–9', 3], ['aurocNoise', 'AUROC noise', 3], ['aurocDigits', 'AUROC digits', 3]],
 };
 
 /** The whole comparison as text tables. */

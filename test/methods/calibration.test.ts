@@ -3,8 +3,8 @@ import { makeDataset } from '../../src/data/dataset.js';
 import { trainTestSplit } from '../../src/data/split.js';
 import { BdlError } from '../../src/errors.js';
 import { trainMap } from '../../src/methods/map.js';
-import { trainMethod } from '../../src/methods/registry.js';
-import { TEMPERED_BY_DEFAULT } from '../../src/methods/calibration.js';
+import { METHODS, methodNames, trainMethod } from '../../src/methods/registry.js';
+import { calibrationOf } from '../../src/methods/calibration.js';
 import { decodePosterior, encodePosterior } from '../../src/posterior/serialize.js';
 import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import { fitTemperature } from '../../src/posterior/temperature.js';
@@ -67,12 +67,10 @@ describe('calibrate: temperature scaling as a method default', () => {
     }
   });
 
-  it("'none' trains on every row exactly as the method itself; regression and calibrated methods stay untempered", async () => {
+  it("'none' trains on every row exactly as the method itself; regression stays untempered", async () => {
     const { posterior } = await trainMethod('map', data, { ...opts, calibrate: 'none' });
     expect(posterior).not.toBeInstanceOf(TemperedPosterior);
     expect(Array.from(posterior.toBytes())).toEqual(Array.from((await trainMap(data, opts)).toBytes()));
-    expect(TEMPERED_BY_DEFAULT.has('ensemble')).toBe(false);
-    expect(await trainMethod('ensemble', data, { ...opts, members: 2, epochs: 5 }).then((r) => r.posterior)).not.toBeInstanceOf(TemperedPosterior);
     const reg = linearData(100, 2, 0.3, 3);
     expect((await trainMethod('map', reg, { epochs: 5 })).posterior).not.toBeInstanceOf(TemperedPosterior);
     const code = await trainMethod('map', reg, { epochs: 5, calibrate: 'temperature' }).then(() => 'ok', (e: BdlError) => e.code);
@@ -80,4 +78,44 @@ describe('calibrate: temperature scaling as a method default', () => {
     const unknown = await trainMethod('map', data, { ...opts, calibrate: 'platt' }).then(() => 'ok', (e: BdlError) => e.code);
     expect(unknown).toBe('E_ARG');
   });
+
+  // The rule (calibration.ts): every method is tempered for classification, none for regression.
+  // The cheapest run of each method that still goes through its trainer (2-D blobs, 3 classes).
+  const tiny: Record<string, Record<string, unknown>> = {
+    map: { epochs: 3 },
+    ensemble: { epochs: 3, members: 2 },
+    'mc-dropout': { epochs: 3, samples: 2 },
+    'concrete-dropout': { epochs: 3, samples: 2 },
+    vi: { epochs: 3, samples: 2 },
+    swa: { epochs: 4, swaStart: 2 },
+    swag: { epochs: 4, swaStart: 2, samples: 2, rank: 2 },
+    multiswag: { epochs: 4, swaStart: 2, samples: 2, rank: 2, members: 2, pool: { size: 0 } },
+    'swag-subspace': { epochs: 4, swaStart: 2, rank: 2, dimension: 2, chains: 1, warmup: 10, draws: 10 },
+    laplace: { epochs: 3 },
+    nuts: { hidden: [], epochs: 3, chains: 1, warmup: 10, draws: 10, keep: 10, poolSize: 0 },
+    hmc: { hidden: [], epochs: 3, chains: 1, warmup: 10, draws: 10, keep: 10, poolSize: 0, steps: 4 },
+    sgld: { epochs: 3, pretrainEpochs: 2, samples: 2 },
+    csgld: { epochs: 4, pretrainEpochs: 2, samples: 2, cycles: 2 },
+    sghmc: { epochs: 3, pretrainEpochs: 2, samples: 2 },
+    'sghmc-mh': { epochs: 3, pretrainEpochs: 2, samples: 2 },
+    svgd: { epochs: 3, pretrainEpochs: 2, samples: 2, particles: 2 },
+  };
+
+  it('the default of every method is what the rule says: temperature for classification, none for regression', () => {
+    expect(Object.keys(tiny).sort()).toEqual(methodNames().sort());
+    for (const m of methodNames()) {
+      expect(METHODS[m].options.fields.calibrate.defaultText, m).toBe("'temperature' for classification");
+    }
+    expect(calibrationOf({ task: 'classification' })).toBe('temperature');
+    expect(calibrationOf({ task: 'regression' })).toBe('none');
+    expect(calibrationOf({})).toBe('none');
+    expect(calibrationOf({ task: 'classification', calibrate: 'none' })).toBe('none');
+  });
+
+  it.each(methodNames())('%s trains tempered by default for classification', async (m) => {
+    const small = blobs(240, 3);
+    const { posterior } = await trainMethod(m, small, { task: 'classification', hidden: [4], seed: 1, ...tiny[m] });
+    expect(posterior).toBeInstanceOf(TemperedPosterior);
+    expect((posterior as TemperedPosterior).method.startsWith(m)).toBe(true);
+  }, 60_000);
 });
