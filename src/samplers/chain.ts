@@ -147,7 +147,7 @@ function initChain(
   const state = initialState(kernel, rng0, o.initRadius, init, target.init?.bind(target));
   const warmup = new Warmup(o.id.dim, o.id.warmup, o.adapt, o.initStepSize, la);
   if (o.id.warmup > 0 && (o.adapt.adaptStepSize ?? true)) {
-    warmup.setInitialStepSize(searchStepSize(h, state, warmup.params.invMetric, o.initStepSize, rng0));
+    warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, o.initStepSize, rng0));
   }
   const counters = { drawsEmitted: 0, divergences: 0, warmupDivergences: 0, gradEvals: 0, acceptSum: 0, acceptCount: 0 };
   return { iteration: 0, kernel: state, warmup, counters };

@@ -146,16 +146,6 @@ export class Warmup {
     return this.denseCov;
   }
 
-  /**
-   * The step size found by the initial search, before the first iteration. Dual averaging keeps
-   * μ = log(10 ε₀) of the step size the warmup was created with (ε₀ = 1 by default), as Stan's
-   * services set μ before their initial search; only after a metric update does μ follow the
-   * searched ε (`restartStepSize`).
-   */
-  setInitialStepSize(stepSize: number): void {
-    this.params.stepSize = clampStep(stepSize);
-  }
-
   /** Sets ε and restarts dual averaging around μ = log(10 ε). */
   restartStepSize(stepSize: number): void {
     this.params.stepSize = clampStep(stepSize);

@@ -104,17 +104,3 @@ test('rejects invalid settings', () => {
   expect(() => new Warmup(1, 100, { kappa: 0.4 })).toThrow(/kappa/);
   expect(() => new Warmup(1, 100, { baseWindow: 0 })).toThrow(/baseWindow/);
 });
-
-test("the initial search sets ε but not μ: dual averaging starts around log(10·ε₀) of the given step size, as Stan's services do", async () => {
-  const w = new Warmup(2, 1000, {}, 1);
-  w.setInitialStepSize(0.05);
-  expect(w.params.stepSize).toBe(0.05);
-  expect(w.toJSON().mu).toBe(Math.log(10));
-  // The first update pulls ε towards 10·ε₀ = 10 after a perfect acceptance, not towards 0.5.
-  w.learnStepSize(1);
-  const x = Math.log(10) - ((0.8 - 1) / 11) / 0.05;
-  expect(w.params.stepSize).toBeCloseTo(Math.exp(x), 12);
-  // After a metric update μ follows the searched step size.
-  w.restartStepSize(0.2);
-  expect(w.toJSON().mu).toBeCloseTo(Math.log(2), 15);
-});
