@@ -101,7 +101,9 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
     const redis = await startRedis();
     const workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
     const pool = await queue.createQueuePool({ connection: redis.url });
-    const tasks: TaskDescription[] = [{ kind: 'selftest', seed: 6, stream: 0, options: { steps: 20_000, checkpointEvery: 500 } }];
+    // Long enough that on a loaded machine the stop lands while the task runs (progress reaches the
+    // caller only every 100 ms; a short task could end before the SIGTERM arrives).
+    const tasks: TaskDescription[] = [{ kind: 'selftest', seed: 6, stream: 0, options: { steps: 100_000, checkpointEvery: 500 } }];
     try {
       const restarts: RestartEvent[] = [];
       let stopped: Promise<unknown> | undefined;
