@@ -88,7 +88,7 @@ export function keyOf(seed: number, stream: number = 0): [number, number] {
 }
 
 /**
- * A sequential Philox stream keyed by (seed, stream), with fixed counter words (c1, c2, c3).
+ * A sequential Philox stream keyed by (seed, stream), with counter words (c1, c2, c3) (given, or moved by `seek`).
  *
  * Its words are exactly the words of the wasm fills with the same key and counter: the j-th
  * `uint32()` from a fresh Rng is word j; `uniform()` first skips to an even word, so from a fresh Rng
@@ -99,9 +99,9 @@ export function keyOf(seed: number, stream: number = 0): [number, number] {
 export class Rng {
   readonly k0: number;
   readonly k1: number;
-  private readonly c1: number;
-  private readonly c2: number;
-  private readonly c3: number;
+  private c1: number;
+  private c2: number;
+  private c3: number;
   private readonly buf = new Uint32Array(4);
   /** Index of the next word. */
   private pos = 0;
@@ -117,6 +117,20 @@ export class Rng {
     this.c1 = counter[0] >>> 0;
     this.c2 = counter[1] >>> 0;
     this.c3 = counter[2] >>> 0;
+    this.refill(0);
+  }
+
+  /**
+   * Moves to word 0 of another counter under the same key: afterwards the stream is exactly that of
+   * `new Rng(seed, stream, [c1, c2, c3])`, without allocating (the samplers take a fresh counter per
+   * iteration).
+   */
+  seek(c1: number, c2: number, c3: number): void {
+    this.c1 = c1 >>> 0;
+    this.c2 = c2 >>> 0;
+    this.c3 = c3 >>> 0;
+    this.pos = 0;
+    this.spare = NaN;
     this.refill(0);
   }
 
@@ -143,8 +157,14 @@ export class Rng {
   /** A uniform in (0,1) with 52 random bits, from the next aligned pair of words. */
   uniform(): number {
     if (this.pos & 1) this.uint32();
-    const lo = this.uint32();
-    return uniformF64OfWords(lo, this.uint32());
+    // An aligned pair lies in one block: read both words, then refill once if the block is used up
+    // (the words of two uint32() calls, without passing them through a call).
+    const at = this.pos & 3;
+    const lo = this.buf[at];
+    const hi = this.buf[at + 1];
+    this.pos += 2;
+    if ((this.pos & 3) === 0) this.refill(this.pos / 4);
+    return uniformF64OfWords(lo, hi);
   }
 
   /** A uniform in (0,1) with 23 random bits (an exact f32), from the next word. */

@@ -16,7 +16,7 @@ import { Hamiltonian } from './hamiltonian.js';
 import { hmc } from './hmc.js';
 import { initialState } from './init.js';
 import { Interrupter } from './interrupt.js';
-import { philoxRng } from './rng.js';
+import { chainStreams, philoxRng } from './rng.js';
 import { nuts } from './nuts.js';
 import type { Info, Kernel, RngFactory, SamplerRng, Target } from './types.js';
 import { AUTO_DENSE_MAX_DIM, type MetricKind } from './metric.js';
@@ -135,7 +135,7 @@ function resolveOptions(target: Target, opts: ChainOptions) {
     metric: adapt.metric as MetricKind,
     stopped: opts.shouldStop ?? (() => false),
     returnDraws: c.value(opts, 'returnDraws'),
-    makeRng: opts.rng ?? philoxRng,
+    rngAt: chainStreams(opts.rng ?? philoxRng, id.seed, id.chain),
   };
 }
 
@@ -143,7 +143,7 @@ function resolveOptions(target: Target, opts: ChainOptions) {
 function initChain(
   kernel: Kernel, h: Hamiltonian, target: Target, o: ReturnType<typeof resolveOptions>, init: ArrayLike<number> | undefined, la: MetricLinalg | undefined,
 ): ChainState {
-  const rng0 = o.makeRng(o.id.seed, o.id.chain, 0);
+  const rng0 = o.rngAt(0);
   const state = initialState(kernel, rng0, o.initRadius, init, target.init?.bind(target));
   const warmup = new Warmup(o.id.dim, o.id.warmup, o.adapt, o.initStepSize, la);
   if (o.id.warmup > 0 && (o.adapt.adaptStepSize ?? true)) {
@@ -162,7 +162,7 @@ function initChain(
 export async function runChain(target: Target, opts: ChainOptions): Promise<ChainResult> {
   const o = resolveOptions(target, opts);
   const { id, total, stopped } = o;
-  const { seed, chain, dim, warmup: nWarmup } = id;
+  const { chain, dim, warmup: nWarmup } = id;
   // The kernels see the target through the interrupter, so a long transition can yield (interrupt.ts).
   let t = 0;
   const stoppedError = () => new BdlError('E_ABORTED', `chain ${chain}: stopped at iteration ${t} of ${total} on request. Resume from the last checkpoint to continue with identical draws.`);
@@ -211,16 +211,19 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
     if ((t - nWarmup) % id.thin === 0) writer.push(s.kernel, info);
   };
 
+  // The iteration's generator, read by the one transition closure (made once: the loop allocates nothing of its own).
+  let rng: SamplerRng | null = null;
+  const transition = () => kernel.step(s.kernel, rng!, warmup.params);
   for (t = s.iteration; t < total; t++) {
     if (stopped()) throw stoppedError();
-    const rng = gate.wrapRng(o.makeRng(seed, chain, t + 1));
-    let step = gate.run(s.kernel, () => kernel.step(s.kernel, rng, warmup.params));
+    rng = gate.wrapRng(o.rngAt(t + 1));
+    let step = gate.run(s.kernel, transition);
     if (step instanceof Promise) step = await step;
     const { info } = step;
     c.gradEvals += info.nLeapfrog;
     c.acceptSum += info.acceptProb;
     c.acceptCount++;
-    if (t < nWarmup) await adapt(info, rng);
+    if (t < nWarmup) await adapt(info, rng!);
     else record(info);
 
     const done = (s.iteration = t + 1);

@@ -19,15 +19,30 @@ const YIELD = Symbol('yield');
 /** Most doubles recorded for one transition (gradients and normals): beyond it the transition runs on without yielding. */
 const MAX_RECORDED = 1 << 22;
 
+/** A growable tape of doubles, kept between transitions so that recording allocates only while it grows. */
+class Tape {
+  data = new Float64Array(256);
+  length = 0;
+
+  /** Makes room for `n` more values. */
+  reserve(n: number): void {
+    if (this.length + n <= this.data.length) return;
+    const grown = new Float64Array(Math.max(2 * this.data.length, this.length + n));
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
+  }
+}
+
 export class Interrupter {
   readonly target: Target;
-  private grads: Float64Array[] = [];
-  private lps: number[] = [];
-  private draws: (number | Float64Array)[] = [];
+  /** The transition's gradients, nGrad × dim, and their log densities. */
+  private readonly grads = new Tape();
+  private readonly lps = new Tape();
+  /** The transition's random draws in order: a uniform is one value, a normal fill its length. */
+  private readonly draws = new Tape();
   private nGrad = 0;
   private atGrad = 0;
   private atDraw = 0;
-  private recorded = 0;
   private recording = false;
   private lastYield = performance.now();
   private rng: SamplerRng | undefined;
@@ -57,44 +72,60 @@ export class Interrupter {
 
   private readonly replayRng: SamplerRng = {
     uniform: () => {
-      if (this.atDraw < this.draws.length) return this.draws[this.atDraw++] as number;
+      const d = this.draws;
+      if (this.atDraw < d.length) return d.data[this.atDraw++];
       const u = this.rng!.uniform();
-      if (this.recording) {
-        this.draws.push(u);
+      if (this.recording && this.room(1)) {
+        d.reserve(1);
+        d.data[d.length++] = u;
         this.atDraw++;
       }
       return u;
     },
     normal: (out) => {
-      if (this.atDraw < this.draws.length) {
-        out.set(this.draws[this.atDraw++] as Float64Array);
+      const d = this.draws;
+      const n = out.length;
+      if (this.atDraw < d.length) {
+        const at = this.atDraw;
+        for (let i = 0; i < n; i++) out[i] = d.data[at + i];
+        this.atDraw += n;
         return;
       }
       this.rng!.normal(out);
-      if (this.recording) {
-        this.recorded += out.length;
-        this.draws.push(Float64Array.from(out));
-        this.atDraw++;
+      if (this.recording && this.room(n)) {
+        d.reserve(n);
+        d.data.set(out, d.length);
+        d.length += n;
+        this.atDraw += n;
       }
     },
   };
 
+  /** Whether `n` more doubles fit under MAX_RECORDED; past it the transition runs on without recording (or yielding). */
+  private room(n: number): boolean {
+    if (this.grads.length + this.draws.length + n <= MAX_RECORDED) return true;
+    this.recording = false;
+    return false;
+  }
+
   private logDensity(inner: Target, q: Float64Array, g: Float64Array): number {
+    const dim = g.length;
     if (this.atGrad < this.nGrad) {
-      g.set(this.grads[this.atGrad]);
-      return this.lps[this.atGrad++];
+      const at = this.atGrad * dim;
+      const data = this.grads.data;
+      for (let i = 0; i < dim; i++) g[i] = data[at + i];
+      return this.lps.data[this.atGrad++];
     }
     if (this.stopped()) throw this.stopError();
     const lp = inner.logDensity(q, g);
-    if (!this.recording) return lp;
-    if (this.recorded + g.length > MAX_RECORDED) {
-      this.recording = false;
-      return lp;
-    }
-    const n = this.nGrad++;
-    (this.grads[n] ??= new Float64Array(g.length)).set(g);
-    this.lps[n] = lp;
-    this.recorded += g.length;
+    if (!this.recording || !this.room(dim)) return lp;
+    const gr = this.grads;
+    gr.reserve(dim);
+    gr.data.set(g, gr.length);
+    gr.length += dim;
+    this.lps.reserve(1);
+    this.lps.data[this.lps.length++] = lp;
+    this.nGrad++;
     this.atGrad++;
     if (this.spent()) throw YIELD;
     return lp;
@@ -163,8 +194,8 @@ export class Interrupter {
   private savedLp = 0;
 
   private begin(state: KernelState | undefined): void {
-    this.nGrad = this.atGrad = this.atDraw = this.recorded = 0;
-    this.draws.length = 0;
+    this.nGrad = this.atGrad = this.atDraw = 0;
+    this.grads.length = this.lps.length = this.draws.length = 0;
     this.recording = this.everyMs > 0;
     if (state === undefined || !this.recording) return;
     if (this.savedPosition.length !== state.position.length) {
@@ -179,6 +210,6 @@ export class Interrupter {
   private end(): void {
     this.recording = false;
     this.nGrad = this.atGrad = this.atDraw = 0;
-    this.draws.length = 0;
+    this.grads.length = this.lps.length = this.draws.length = 0;
   }
 }

@@ -37,8 +37,27 @@ export function rngFactoryFromUniforms(source: UniformSource): RngFactory {
 /** Counter word that keeps the samplers' Philox streams apart from the network's (init, dropout). */
 const SAMPLER_TAG = 1;
 
-/** The library's generator: Philox key (seed, chain), counter words (iteration, SAMPLER_TAG, 0). */
-export const philoxRng: RngFactory = rngFactoryFromUniforms((seed, chain, counter) => {
-  const r = new Rng(seed, chain, [counter, SAMPLER_TAG, 0]);
-  return () => r.uniform();
-});
+/** The generators of one chain by counter; the one returned is valid until the next call. */
+export type ChainStreams = (counter: number) => SamplerRng;
+
+/**
+ * The library's generator for one chain: Philox key (seed, chain), counter words (counter,
+ * SAMPLER_TAG, 0). One generator is moved to each counter in turn, so a chain's inner loop allocates
+ * no generator.
+ */
+export function philoxStreams(seed: number, chain: number): ChainStreams {
+  const r = new Rng(seed, chain, [0, SAMPLER_TAG, 0]);
+  const rng = new BoxMuller(() => r.uniform());
+  return (counter) => {
+    r.seek(counter, SAMPLER_TAG, 0);
+    return rng;
+  };
+}
+
+/** The library's generator as a factory: a fresh generator per call (philoxStreams's draws). */
+export const philoxRng: RngFactory = (seed, chain, counter) => philoxStreams(seed, chain)(counter);
+
+/** The streams of one chain under `factory`: philoxStreams for the library's generator, else one factory call per counter. */
+export function chainStreams(factory: RngFactory, seed: number, chain: number): ChainStreams {
+  return factory === philoxRng ? philoxStreams(seed, chain) : (counter) => factory(seed, chain, counter);
+}

@@ -21,8 +21,9 @@ export interface Target {
 }
 
 /**
- * The random draws one transition needs. A fresh one is made for every iteration from the
- * counter (seed, chain, iteration), so the state and the iteration number determine all that follows.
+ * The random draws one transition needs. Every iteration draws from its own counter (seed, chain,
+ * iteration), so the state and the iteration number determine all that follows. A generator is only
+ * used within its iteration (the library's is one object moved to each counter).
  */
 export interface SamplerRng {
   /** A uniform in the open interval (0, 1). */

@@ -83,6 +83,18 @@ describe('Rng: the same bits as the wasm fills', () => {
     expect(Array.from({ length: 53 }, () => r2.uniform())).toEqual(wasm('rng_uniform_f64', 53, r2, c));
   });
 
+  it('seek() moves to word 0 of another counter: the stream of a fresh Rng there', () => {
+    const r = new Rng(2 ** 40 + 17, 9, [3, 1, 0]);
+    r.uint32();
+    r.normal();
+    for (const c of [[7, 1, 0], [0, 0, 5], [2 ** 32 - 1, 1, 0]] as [number, number, number][]) {
+      r.seek(c[0], c[1], c[2]);
+      const fresh = new Rng(2 ** 40 + 17, 9, c);
+      expect([r.uniform(), r.normal(), r.uint32(), r.uniform()]).toEqual([fresh.uniform(), fresh.normal(), fresh.uint32(), fresh.uniform()]);
+      expect(r.position).toBe(fresh.position);
+    }
+  });
+
   it('uniform() realigns to an even word after an odd number of uint32()', () => {
     const r = new Rng(5);
     r.uint32();
