@@ -20,6 +20,7 @@ export const WORKER_OPTIONS = schema('bdl worker', {
   lockDuration: int({ min: 1, default: 30_000, help: 'ms without a lock renewal after which a worker is presumed dead and its job retried' }),
   stalledInterval: int({ min: 1, default: 30_000, help: 'ms between checks for jobs of dead workers' }),
   progressMs: int({ min: 1, default: 100, help: 'least ms between two progress reports of a job (raise it for hundreds of workers)' }),
+  checkpointMs: int({ min: 0, default: 1000, help: 'least ms between two checkpoint writes of a job to Redis (0: every checkpoint); a dead worker costs at most about this much redone work' }),
   quiet: bool({ default: false, help: 'no log lines' }),
 });
 const COMMAND_FIELDS = {
@@ -48,6 +49,7 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
     lockDuration: w.value(o, 'lockDuration'),
     stalledInterval: w.value(o, 'stalledInterval'),
     progressInterval: w.value(o, 'progressMs'),
+    checkpointInterval: w.value(o, 'checkpointMs'),
     log,
   });
   await new Promise<void>((done) => {

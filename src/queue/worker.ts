@@ -39,6 +39,12 @@ export interface QueueWorkerOptions {
    * report costs Redis a few commands, so fleets of hundreds of workers should raise it (DISTRIBUTED.md).
    */
   readonly progressInterval?: number;
+  /**
+   * Least time between two checkpoint writes of one job to Redis (default 1000 ms; 0: every
+   * checkpoint the task makes). Checkpoints in between are coalesced into the next write; a job
+   * whose worker dies resumes from the last one written, so at most about this much work is redone.
+   */
+  readonly checkpointInterval?: number;
   /** Run data kept in memory, most recent first (default 4 data sets). */
   readonly cacheSize?: number;
   /** One line per event (default: none). */
@@ -70,9 +76,12 @@ export function createQueueWorker(options: QueueWorkerOptions): Promise<QueueWor
  * die on purpose); the package does not export it, so no job and no flag can reach it.
  */
 export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: string): Promise<QueueWorker> {
-  const { queue = 'bdl', concurrency = 1, lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 3, cacheSize = 4, progressInterval = 100 } = options;
+  const { queue = 'bdl', concurrency = 1, lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 3, cacheSize = 4, progressInterval = 100, checkpointInterval = 1000 } = options;
   for (const [k, v] of Object.entries({ concurrency, lockDuration, stalledInterval, cacheSize, progressInterval })) {
     if (!(Number.isInteger(v) && v >= 1)) throw argError('E_ARG', k, 'a positive integer', describe(v), 'Omit it for the default.');
+  }
+  if (!(Number.isInteger(checkpointInterval) && checkpointInterval >= 0)) {
+    throw argError('E_ARG', 'checkpointInterval', 'an integer ≥ 0 (ms)', describe(checkpointInterval), 'Omit it for the default (1000 ms).');
   }
   registerTasks(TASKS);
   const log = options.log ?? (() => {});
@@ -126,7 +135,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     } catch (e) {
       throw refuse(job, e, log);
     }
-    const ckpt = await claimCheckpoints(redis, keys, job.id!);
+    const ckpt = await claimCheckpoints(redis, keys, job.id!, { minIntervalMs: checkpointInterval });
     const saved = ckpt.resume !== undefined;
     const attempt = Math.max(0, (job.attemptsStarted ?? 1) - 1);
     let reported = -Infinity;
@@ -157,7 +166,8 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
           else if (me.cancelled) cancel();
         },
       );
-      await ckpt.settled();
+      // A finished job's checkpoints are deleted with its result: a held one need not be written.
+      await ckpt.settled({ flush: !out.ok });
       if (out.ok) {
         await storeResult(redis, keys, job.id!, encodeValue(out.value));
         return RESULT_STORED;

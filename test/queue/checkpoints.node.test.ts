@@ -55,6 +55,28 @@ describe.skipIf(redisMissing)('queue checkpoints', () => {
     }
   }, 60_000);
 
+  it('within minIntervalMs of the last write a checkpoint is held: the next due write (or a flush) carries its items; a finished job drops it', async () => {
+    const server = await startRedis();
+    const redis = new Redis(server.url, { maxRetriesPerRequest: 0 });
+    try {
+      const claim = await claimCheckpoints(redis, keys, 'j-2', { minIntervalMs: 60_000 });
+      claim.write({ at: 1 }, [Float64Array.of(1)]);
+      claim.write({ at: 2 }, [Float64Array.of(2)]);
+      await claim.settled({ flush: false });
+      expect(await redis.exists(...checkpointKeys(keys, 'j-2'))).toBe(1); // the claim's owner key only
+      claim.write({ at: 3 }, [Float64Array.of(3)]);
+      await claim.settled();
+      expect(await redis.llen(keys.checkpointLog('j-2'))).toBe(1); // one write for the three checkpoints
+      const next = await claimCheckpoints(redis, keys, 'j-2');
+      expect(next.resume).toEqual({ at: 3 });
+      expect(next.resumeLog.map((a) => [...(a as Float64Array)])).toEqual([[1], [2], [3]]);
+      await deleteCheckpoints(redis, keys, ['j-2']);
+    } finally {
+      redis.disconnect();
+      await server.dispose();
+    }
+  }, 60_000);
+
   it('a result is stored binary under its own key with an expiry, and the checkpoints go with it', async () => {
     const server = await startRedis();
     const redis = new Redis(server.url, { maxRetriesPerRequest: 0 });

@@ -19,7 +19,8 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
   // after a SIGKILL (the queue retries the stalled job) and after a SIGTERM (the worker re-queues it).
   it.each(['SIGKILL', 'SIGTERM'] as const)('a worker stopped by %s mid-chain: the chain resumes from its checkpoint on the other worker, same draws as uninterrupted', async (signal) => {
     const redis = await startRedis();
-    const workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
+    // Every checkpoint written (not coalesced to one a second), so the kill lands after one in Redis.
+    const workers = await Promise.all([startWorker(redis.url, ['--checkpoint-ms', '0']), startWorker(redis.url, ['--checkpoint-ms', '0'])]);
     const pool = await queue.createQueuePool({ connection: redis.url });
     // Long enough that the chain is still running when the signal lands, on a loaded machine too.
     const opts = { ...chainOptions, draws: 3000 };
