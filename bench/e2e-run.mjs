@@ -2,9 +2,11 @@
 // `bdl fit --method ensemble` (5 members, 1x50, two workers) versus bench/torch_e2e.py doing the same work
 // with one and with two threads (the faster is the peer), on (a) Friedman #1 8k rows, 40 epochs, batch 32,
 // and (b) Fashion-MNIST 10k/2k, 20 epochs, batch 128. Both sides read the same CSV files and are timed
-// from process start to predictions written, interleaved, `--repeats` rounds (default 1); the last
+// from process start to predictions written (and training alone: bdl's timings.train, PyTorch's train_seconds),
+// interleaved, `--repeats` rounds (default 1); the last
 // stdout line is {"e2e": {...}} with medians.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +38,9 @@ function bdl(c) {
   const t0 = performance.now();
   const r = must(spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'fit', '--method', 'ensemble', '--train', join(data, `${file}_train.csv`),
     '--test', join(data, `${file}_test.csv`), ...flags, '--out', join(data, `bdl_${c}.json`)], { encoding: 'utf8' }), `bdl fit (${c})`);
-  return { seconds: (performance.now() - t0) / 1000, summary: r.stderr.trim().split('\n').pop() };
+  // Training alone (the fit's own timing, without start-up, CSV parsing and prediction), beside PyTorch's train_seconds.
+  const train = JSON.parse(readFileSync(join(data, `bdl_${c}.json`), 'utf8')).timings.train;
+  return { seconds: (performance.now() - t0) / 1000, train, summary: r.stderr.trim().split('\n').pop() };
 }
 
 function torch(c, threads) {
@@ -48,20 +52,28 @@ const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
 const e2e = {};
 for (const c of ['a', 'b']) {
   const runs = { bdl: [], torch1: [], torch2: [] };
+  const train = { bdl: [], torch1: [], torch2: [] };
   let summary = '';
   let acc = {};
   for (let i = 0; i < repeats; i++) {
     const b = bdl(c);
     runs.bdl.push(b.seconds);
+    train.bdl.push(b.train);
     summary = b.summary;
     for (const t of [1, 2]) {
       const r = torch(c, t);
       runs[`torch${t}`].push(r.seconds);
+      train[`torch${t}`].push(r.train_seconds);
       acc[`torch${t}`] = r.accuracy ?? r.rmse;
     }
   }
   const [bdlS, t1, t2] = [median(runs.bdl), median(runs.torch1), median(runs.torch2)];
-  e2e[c] = { bdl_s: bdlS, torch1_s: t1, torch2_s: t2, speedup_vs_best: Math.min(t1, t2) / bdlS, bdl_summary: summary, torch_metric: acc };
+  const [bdlTrain, t1Train, t2Train] = [median(train.bdl), median(train.torch1), median(train.torch2)];
+  e2e[c] = {
+    bdl_s: bdlS, torch1_s: t1, torch2_s: t2, speedup_vs_best: Math.min(t1, t2) / bdlS,
+    bdl_train_s: bdlTrain, torch1_train_s: t1Train, torch2_train_s: t2Train, train_speedup_vs_best: Math.min(t1Train, t2Train) / bdlTrain,
+    bdl_summary: summary, torch_metric: acc,
+  };
   console.error(JSON.stringify({ case: c, ...e2e[c] }));
 }
 console.log(JSON.stringify({ e2e }));

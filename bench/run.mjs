@@ -186,7 +186,7 @@ function resultsMarkdown(all) {
     if (r.chains) L.push('', chainsLine(r.chains, f));
     if (r.e2e) {
       const e = r.e2e;
-      L.push('', `End to end, \`bdl fit --method ensemble\` (5 members, 1×50, 2 workers) vs PyTorch 1.13 (same data, 1 and 2 threads): (a) Friedman #1 8k rows, 40 epochs, batch 32: bdl ${f(e.a.bdl_s, 1)} s, PyTorch ${f(e.a.torch1_s, 1)} s / ${f(e.a.torch2_s, 1)} s, ${f(e.a.speedup_vs_best, 2)}× its best (target 7×); (b) Fashion-MNIST 10k, 20 epochs, batch 128: bdl ${f(e.b.bdl_s, 1)} s, PyTorch ${f(e.b.torch1_s, 1)} s / ${f(e.b.torch2_s, 1)} s, ${f(e.b.speedup_vs_best, 2)}× its best (target ≥ 1×).`);
+      L.push('', `End to end, \`bdl fit --method ensemble\` (5 members, 1×50, 2 workers) vs PyTorch 1.13 (same data, 1 and 2 threads): (a) Friedman #1 8k rows, 40 epochs, batch 32: bdl ${f(e.a.bdl_s, 1)} s, PyTorch ${f(e.a.torch1_s, 1)} s / ${f(e.a.torch2_s, 1)} s, ${f(e.a.speedup_vs_best, 2)}× its best (target 7×); (b) Fashion-MNIST 10k, 20 epochs, batch 128: bdl ${f(e.b.bdl_s, 1)} s, PyTorch ${f(e.b.torch1_s, 1)} s / ${f(e.b.torch2_s, 1)} s, ${f(e.b.speedup_vs_best, 2)}× its best (target ≥ 1×). Training alone (bdl's timings.train, PyTorch's train_seconds): (a) bdl ${f(e.a.bdl_train_s, 2)} s vs ${f(Math.min(e.a.torch1_train_s, e.a.torch2_train_s), 2)} s, ${f(e.a.train_speedup_vs_best, 2)}×; (b) bdl ${f(e.b.bdl_train_s, 2)} s vs ${f(Math.min(e.b.torch1_train_s, e.b.torch2_train_s), 2)} s, ${f(e.b.train_speedup_vs_best, 2)}×.`);
     }
     if (r.pool) L.push('', `Worker pool: start-up ${f(r.pool.startup_ms, 0)} ms, round trip ${f(r.pool.roundtrip_us, 0)} µs, speedup on 2 workers ${f(r.pool.speedup_2, 2)}×.`);
     L.push('');
