@@ -87,6 +87,7 @@ export function list<T>(item: Field<T>, o: Common<T[]> & { minItems?: number }):
     kind: 'list',
     expected: `an array of ${min > 0 ? `at least ${min} ` : ''}values, each ${item.expected}`,
     valid,
+    inner: item.inner && ((v, where, path) => (v as T[]).forEach((x, i) => item.inner!(x, where, `${path}[${i}]`))),
     fromText: (s) => {
       const parts = s.split(',').map((p) => item.fromText?.(p.trim()));
       return s.trim() !== '' && parts.every((p) => p !== undefined && item.valid(p)) ? (parts as T[]) : undefined;
@@ -235,6 +236,12 @@ export class Schema<F extends Fields> implements OptionSchema {
     }
     return out;
   }
+}
+
+/** Checks an argument that is not part of an options object (sampleChains' target, a queue job's task) as its field would be. */
+export function checkArgument<T>(f: Field<T>, v: unknown, where: string, name: string): T {
+  schema(where, { [name]: f }).check({ [name]: v });
+  return v as T;
 }
 
 /** Declares a schema: `schema('trainEnsemble', { members: int({ min: 1, default: 5, help }) })`. */

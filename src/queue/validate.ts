@@ -6,7 +6,7 @@
  */
 import { argError } from '../errors.js';
 import { checkSpec, type MlpSpec } from '../model/spec.js';
-import { custom, int, nested, required, schema, variants, type OptionSchema } from '../options/schema.js';
+import { checkArgument, custom, enumOf, int, nested, required, schema, variants, type OptionSchema } from '../options/schema.js';
 import { taskKinds } from '../pool/registry.js';
 import type { TaskDescription } from '../pool/types.js';
 import { SELFTEST_OPTIONS } from '../pool/selftest.js';
@@ -22,6 +22,7 @@ const SPEC = required(custom<MlpSpec>({ expected: 'an MlpSpec object', valid: (v
 function envelope(kind: string, options: OptionSchema, withSpec: boolean): OptionSchema {
   const opts = nested(options, { help: `the options of ${options.name}` });
   return schema(`'${kind}' job`, {
+    kind: required(enumOf([kind], { help: 'the task kind' })),
     ...(withSpec ? { spec: SPEC } : {}),
     options: Object.values(options.fields).some((f) => f.required) ? required(opts) : opts,
     seed: key('key of the counter-based generator'),
@@ -50,7 +51,7 @@ export function queueKinds(): string[] {
  */
 export function validateTask(task: unknown, allowTargets: ReadonlySet<string>): TaskDescription {
   const table = Object.fromEntries(queueKinds().map((k) => [k, JOBS[k]]));
-  schema('job', { task: required(variants('kind', table, { help: 'the task to run' })) }).check({ task }, 'job');
+  checkArgument(required(variants('kind', table, { help: 'the task to run' })), task, 'job', 'task');
   const t = task as TaskDescription<unknown, { target?: { type?: string; url?: string } }>;
   const target = t.options?.target;
   if (t.kind === 'chain' && target?.type === 'module' && !allowTargets.has(target.url!)) {

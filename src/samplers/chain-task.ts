@@ -40,7 +40,8 @@ const { warmup, draws } = chainFields({ chains: 1, warmup: 1000, draws: 1000 });
 
 /** A BNN target as a task carries it: BnnTarget.create's options without what the worker supplies (the run's data, its arena). */
 export const BNN_TARGET_SPEC = BNN_TARGET_OPTIONS.omit("'bnn' target", 'data', 'capacity', 'arena').extend("'bnn' target", { type: required(enumOf(['bnn'] as const, { help: 'the built-in BNN posterior over the run data x, y' })) });
-const MODULE_TARGET_SPEC = schema("'module' target", {
+/** A user module as a chain's target. */
+export const MODULE_TARGET_SPEC = schema("'module' target", {
   type: required(enumOf(['module'] as const, { help: "a user's log density" })),
   url: required(text({ hint: 'Pass a file: or https: URL of an ES module.', help: 'URL of the module exporting dim and logDensity(theta, grad)' })),
 });
