@@ -10,7 +10,7 @@ function table(fields: Fields, keys: string[]): string {
   const rows = keys.map((k) => {
     const f = fields[k];
     const flag = flagName(k, f);
-    const def = f.default !== undefined ? `\`${formatValue(f.default)}\`` : (f.defaultText ?? '—');
+    const def = f.default !== undefined ? `\`${formatValue(f.default)}\`` : f.required ? 'required' : (f.defaultText ?? '—');
     const cell = (t: string) => t.replace(/\|/g, '\\|');
     return `| \`${k}\` | ${flag ? `\`--${f.switch && f.default === true ? 'no-' : ''}${flag}\`` : 'API only'} | ${cell(f.expected)} | ${cell(def)} | ${cell(f.help)} |`;
   });

@@ -26,6 +26,13 @@ export interface Field<T> {
   fromText?(s: string): T | undefined;
   /** Boolean fields are switches on the command line. */
   readonly switch?: boolean;
+  /** The option must be given (`required(field)`). */
+  readonly required?: boolean;
+  /**
+   * A deeper check of a value `valid` accepted (an options object of its own, a network spec), run
+   * by Schema.check with the entry point and the option's path ('adapt.', 'target.') for messages.
+   */
+  inner?(v: unknown, where: string, path: string): void;
 }
 
 interface Common<T> {
@@ -80,6 +87,7 @@ export function list<T>(item: Field<T>, o: Common<T[]> & { minItems?: number }):
     kind: 'list',
     expected: `an array of ${min > 0 ? `at least ${min} ` : ''}values, each ${item.expected}`,
     valid,
+    inner: item.inner && ((v, where, path) => (v as T[]).forEach((x, i) => item.inner!(x, where, `${path}[${i}]`))),
     fromText: (s) => {
       const parts = s.split(',').map((p) => item.fromText?.(p.trim()));
       return s.trim() !== '' && parts.every((p) => p !== undefined && item.valid(p)) ? (parts as T[]) : undefined;
@@ -103,20 +111,54 @@ export function union<A, B>(a: Field<A>, b: Field<B>, o: Common<A | B>): Field<A
 }
 
 /** An API-only option (a function, a pool, a signal, a data set) with its own check. */
-export function custom<T>(o: Common<T> & { expected: string; valid: (v: unknown) => boolean }): Field<T> {
+export function custom<T>(o: Common<T> & { expected: string; valid: (v: unknown) => boolean; inner?: Field<T>['inner'] }): Field<T> {
   return { ...o, kind: 'custom', flag: false, valid: o.valid as (v: unknown) => v is T };
+}
+
+/** A field that must be given: Schema.check refuses its absence, and Infer makes it non-optional. */
+export function required<T>(f: Field<T>): Field<T> & { readonly required: true } {
+  return { ...f, required: true, hint: f.hint ?? 'Pass it: it has no default.' };
+}
+
+const isPlainObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+/** An options object of its own (a chain's `adapt`), checked field by field by `inner`: messages name the path, 'adapt.targetAccept'. */
+export function nested<T>(inner: OptionSchema, o: Common<T> & { expected?: string }): Field<T> {
+  return {
+    ...o, kind: 'custom', flag: false, expected: o.expected ?? `an options object of ${inner.name}`, valid: isPlainObject as (v: unknown) => v is T,
+    inner: (v, where, path) => void inner.check(v, where, path + '.'),
+  };
+}
+
+/**
+ * One of several options objects told apart by a tag field (a kernel `{ type: 'nuts', … }` or
+ * `{ type: 'hmc', … }`): the tag picks the schema that checks the object (each declares the tag too).
+ */
+export function variants<T>(tag: string, table: Readonly<Record<string, OptionSchema>>, o: Common<T> & { expected?: string }): Field<T> {
+  const names = Object.keys(table);
+  const tagField = required(enumOf(names, { help: '' }));
+  return {
+    ...o, kind: 'custom', flag: false, expected: o.expected ?? `{ ${tag}: ${tagField.expected}, … }`, valid: isPlainObject as (v: unknown) => v is T,
+    inner: (v, where, path) => {
+      const t = (v as Record<string, unknown>)[tag];
+      if (!tagField.valid(t)) throw fieldError(`${where}: ${path}.${tag}`, tagField, describe(t), `${path}.${tag}`);
+      table[t].check(v, where, path + '.');
+    },
+  };
 }
 
 export type Fields = Record<string, Field<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type TypeOf<F> = F extends Field<infer T> ? T : never;
-/** The options type a schema declares: every field optional. */
-export type Infer<S> = S extends Schema<infer F> ? { [K in keyof F]?: TypeOf<F[K]> } : never;
+type RequiredKeys<F> = { [K in keyof F]: F[K] extends { readonly required: true } ? K : never }[keyof F];
+/** The options type a schema declares: every field optional but the `required` ones. */
+export type Infer<S> = S extends Schema<infer F> ? Flat<{ [K in Exclude<keyof F, RequiredKeys<F>>]?: TypeOf<F[K]> } & { [K in RequiredKeys<F>]: TypeOf<F[K]> }> : never;
+type Flat<T> = { [K in keyof T]: T[K] };
 
 /** What a table of methods keeps of a schema, whatever its fields. */
 export interface OptionSchema {
   readonly name: string;
   readonly fields: Readonly<Record<string, Field<unknown>>>;
-  check<T>(opts: T, where?: string): T;
+  check<T>(opts: T, where?: string, path?: string): T;
   resolved(opts: Record<string, unknown>): Record<string, unknown>;
 }
 
@@ -141,25 +183,35 @@ export class Schema<F extends Fields> implements OptionSchema {
   }
 
   /**
-   * Checks every option before any work: each defined value against its field, and every name
-   * against the schema (an unknown name is refused with the nearest known one). Returns `opts` itself.
+   * Checks every option before any work: each defined value against its field, every name against
+   * the schema (an unknown name is refused with the nearest known one), and that the required ones
+   * are given. Returns `opts` itself. `path`: where these options sit in a larger object ('adapt.'),
+   * for messages and the error's argument.
    */
-  check<T>(opts: T, where = this.name): T {
-    if (opts === undefined) return opts;
-    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new BdlError('E_ARG', `${where}: expected an options object, found ${describe(opts)}. Pass { … } or nothing.`, 'options');
+  check<T>(opts: T, where = this.name, path = ''): T {
+    const missing = Object.keys(this.fields).filter((k) => this.fields[k].required);
+    if (opts === undefined && missing.length === 0) return opts;
+    if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+      const label = path ? `${where}: ${path.slice(0, -1)}` : where;
+      throw new BdlError('E_ARG', `${label}: expected an options object, found ${describe(opts)}. Pass { … }${missing.length ? ` with ${missing.join(', ')}` : ' or nothing'}.`, path ? path.slice(0, -1) : 'options');
+    }
     for (const [key, v] of Object.entries(opts as Record<string, unknown>)) {
       if (v === undefined) continue;
       // Own fields only: a key like 'valueOf' or '__proto__' must not find Object.prototype's member.
       const f = Object.hasOwn(this.fields, key) ? this.fields[key] : undefined;
-      if (!f) throw unknownOption(where, key, Object.keys(this.fields));
-      if (!f.valid(v)) throw fieldError(`${where}: ${key}`, f, describe(v), key);
+      if (!f) throw unknownOption(where, key, Object.keys(this.fields), path);
+      if (!f.valid(v)) throw fieldError(`${where}: ${path}${key}`, f, describe(v), path + key);
+      f.inner?.(v, where, path + key);
+    }
+    for (const key of missing) {
+      if ((opts as Record<string, unknown>)[key] === undefined) throw fieldError(`${where}: ${path}${key}`, this.fields[key], 'undefined', path + key);
     }
     return opts;
   }
 
   /** Checks `opts` (see `check`) and gives them this schema's type. */
-  parse(opts: unknown, where = this.name): Infer<this> {
-    return (this.check(opts, where) ?? {}) as Infer<this>;
+  parse(opts: unknown, where = this.name, path = ''): Infer<this> {
+    return (this.check(opts, where, path) ?? {}) as Infer<this>;
   }
 
   /** An option's value, or its static default when omitted. */
@@ -186,6 +238,12 @@ export class Schema<F extends Fields> implements OptionSchema {
   }
 }
 
+/** Checks an argument that is not part of an options object (sampleChains' target, a queue job's task) as its field would be. */
+export function checkArgument<T>(f: Field<T>, v: unknown, where: string, name: string): T {
+  schema(where, { [name]: f }).check({ [name]: v });
+  return v as T;
+}
+
 /** Declares a schema: `schema('trainEnsemble', { members: int({ min: 1, default: 5, help }) })`. */
 export function schema<F extends Fields>(name: string, fields: F): Schema<F> {
   return new Schema(name, fields);
@@ -203,7 +261,7 @@ export function unknownOption(where: string, key: string, known: string[], prefi
   return new BdlError(
     'E_ARG',
     `${where}: unknown option ${prefix}${key}.${near ? ` Did you mean ${prefix}${near}?` : ''} Known: ${known.map((k) => prefix + k).join(', ')}.`,
-    key,
+    prefix + key,
   );
 }
 

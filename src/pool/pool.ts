@@ -2,14 +2,15 @@
  * The pool: schedules tasks on workers (or in-thread), shares run data once, relays progress and
  * checkpoints, cancels, restarts tasks whose worker died, and closes cleanly.
  */
-import { BdlError, argError, describe } from '../errors.js';
-import { compileCore } from '../wasm/load.js';
+import { BdlError } from '../errors.js';
+import { bool, custom, int, schema, type Field } from '../options/schema.js';
+import { compileCore, type CompiledCore } from '../wasm/load.js';
 import { sharedMemoryAvailable, toShared } from './data.js';
 import type { JobOutcome } from './execute.js';
 import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink, type RunSink } from './executors.js';
 import { registerTasks } from './registry.js';
 import { RunPool, taskError, type RunState } from './runs.js';
-import type { Pool, PoolOptions } from './types.js';
+import type { Pool, PoolOptions, TaskTable } from './types.js';
 
 /** After a cancel, a worker that has not stopped within this time is replaced. */
 const CANCEL_GRACE_MS = 3000;
@@ -41,22 +42,29 @@ interface Queued {
   readonly attempt: number;
 }
 
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** createPool's options, checked before any worker starts. */
+export const POOL_OPTIONS = schema('createPool', {
+  size: int({ min: 0, defaultText: 'one worker per core', hint: 'Pass 0 to run in-thread, or omit it for one worker per core.', help: 'workers; 0 runs tasks in-thread' }),
+  shared: bool({ default: true, help: 'share run data through SharedArrayBuffer where the runtime allows it' }),
+  maxRestarts: int({ min: 0, default: 3, help: 'restarts of one task after crashed workers before it fails with E_WORKER' }),
+  tasks: custom<TaskTable>({ expected: 'a table of task runners { kind: runner }', valid: (v) => isObject(v) && Object.values(v as object).every((r) => typeof r === 'function'), defaultText: 'the kinds registered so far', help: 'task kinds this pool runs, registered in this thread' }),
+  workerUrl: custom<string | URL>({
+    expected: 'a URL or a string', valid: (v) => typeof v === 'string' || (typeof URL !== 'undefined' && v instanceof URL), defaultText: "the package's dist/worker.js",
+    hint: "Pass the URL of the package's dist/worker.js, or omit it.", help: 'worker script to spawn instead of the bundled one',
+  }),
+  core: custom<CompiledCore>({ expected: 'a compiled core (compileCore())', valid: isObject, defaultText: 'the best this runtime accepts', help: 'the compiled core the workers instantiate' }),
+} satisfies { [K in keyof Required<PoolOptions>]: Field<Required<PoolOptions>[K]> });
+
 /**
  * Creates a pool of `size` workers (default: the number of cores; 0 runs tasks in-thread). The
  * wasm core is compiled once here and each worker instantiates that same compiled module.
  */
 export async function createPool(options: PoolOptions = {}): Promise<Pool> {
-  const { size, maxRestarts = 3 } = options;
-  if (size !== undefined && !(Number.isInteger(size) && size >= 0)) {
-    throw argError('E_ARG', 'size', 'an integer >= 0', describe(size), 'Pass 0 to run in-thread, or omit it for one worker per core.');
-  }
-  const url = options.workerUrl;
-  if (url !== undefined && typeof url !== 'string' && !(typeof URL !== 'undefined' && url instanceof URL)) {
-    throw argError('E_ARG', 'workerUrl', 'a URL or a string', describe(url), "Pass the URL of the package's dist/worker.js, or omit it.");
-  }
-  if (!(Number.isInteger(maxRestarts) && maxRestarts >= 0)) {
-    throw argError('E_ARG', 'maxRestarts', 'an integer >= 0', describe(maxRestarts), 'Omit it for the default (3).');
-  }
+  POOL_OPTIONS.check(options);
+  const { size } = options;
+  const maxRestarts = POOL_OPTIONS.value(options, 'maxRestarts');
   if (options.tasks !== undefined) registerTasks(options.tasks);
   const n = size ?? (await coreCount());
   const core = options.core ?? (await compileCore());

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BdlError, argError, describe } from '../errors.js';
+import { BdlError } from '../errors.js';
+import { custom, int, num, required, schema, type Field } from '../options/schema.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import { RunPool, taskError as poolTaskError, type RunState } from '../pool/runs.js';
@@ -31,6 +32,21 @@ export interface QueuePoolOptions {
   readonly pollMs?: number;
 }
 
+const QUEUE_NAME = /^[\w.-]+$/;
+
+/** createQueuePool's options, checked before Redis is contacted. */
+export const QUEUE_POOL_OPTIONS = schema('createQueuePool', {
+  // The URL's scheme is checked when the connection opens (connection.ts), which never echoes a password.
+  connection: required(custom<QueueConnection>({
+    expected: 'a redis:// or rediss:// URL, or ioredis options', valid: (v) => typeof v === 'string' || (v !== null && typeof v === 'object' && !Array.isArray(v)),
+    hint: 'Pass createQueuePool({ connection: "redis://127.0.0.1:6379" }).', help: 'the Redis server',
+  })),
+  queue: custom<string>({ expected: 'a name of letters, digits, _ . -', valid: (v) => typeof v === 'string' && QUEUE_NAME.test(v), default: 'bdl', help: 'queue name, shared with the workers' }),
+  maxRestarts: int({ min: 0, default: 3, help: 'retries of a task whose worker thread died' }),
+  unreachableMs: num({ gt: 0, default: 60_000, help: 'a run fails with E_WORKER when Redis has not answered for this long (ms)' }),
+  pollMs: num({ gt: 0, default: 2000, help: "how often unfinished jobs' states are polled (ms), backing up the event stream" }),
+} satisfies { [K in keyof Required<QueuePoolOptions>]: Field<Required<QueuePoolOptions>[K]> });
+
 interface QRun extends RunState {
   readonly id: string;
   readonly pending: Set<number>;
@@ -48,13 +64,9 @@ const jobIdOf = (runId: string, taskId: number) => `${runId}-${taskId}`;
 
 /** Connects to Redis and returns a pool whose tasks run on `bdl worker` processes. */
 export async function createQueuePool(options: QueuePoolOptions): Promise<Pool & { readonly queueName: string }> {
-  if (options == null || typeof options !== 'object') throw argError('E_ARG', 'options', '{ connection }', describe(options), 'Pass createQueuePool({ connection: "redis://127.0.0.1:6379" }).');
-  const { maxRestarts = 3, unreachableMs = 60_000, pollMs = 2000, queue = 'bdl' } = options;
-  if (!(Number.isInteger(maxRestarts) && maxRestarts >= 0)) throw argError('E_ARG', 'maxRestarts', 'an integer >= 0', describe(maxRestarts), 'Omit it for 3.');
-  for (const [k, v] of [['unreachableMs', unreachableMs], ['pollMs', pollMs]] as const) {
-    if (!(typeof v === 'number' && v > 0)) throw argError('E_ARG', k, 'a positive number of milliseconds', describe(v), 'Omit it for the default.');
-  }
-  if (typeof queue !== 'string' || !/^[\w.-]+$/.test(queue)) throw argError('E_ARG', 'queue', 'a name of letters, digits, _ . -', describe(queue), "Omit it for 'bdl'.");
+  const q = QUEUE_POOL_OPTIONS;
+  const o = q.parse(options);
+  const [maxRestarts, unreachableMs, pollMs, queue] = [q.value(o, 'maxRestarts'), q.value(o, 'unreachableMs'), q.value(o, 'pollMs'), q.value(o, 'queue')];
   // Every built-in kind is known to the caller too, as with the local createPool (tasks are checked before they are queued).
   registerTasks(TASKS);
   const redis = openRedis(options.connection, 'bdl-pool');

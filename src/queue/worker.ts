@@ -19,6 +19,8 @@ import { describeConnection, openRedis, queueKeys, type QueueConnection } from '
 import { RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
 import { validateTask } from './validate.js';
+import { QUEUE_POOL_OPTIONS } from './pool.js';
+import { custom, int, list, schema, text, type Field } from '../options/schema.js';
 
 export interface QueueWorkerOptions {
   readonly connection: QueueConnection;
@@ -51,6 +53,23 @@ export interface QueueWorkerOptions {
   readonly log?: (line: string) => void;
 }
 
+const positive = (d: number, help: string) => int({ min: 1, default: d, help });
+
+/** createQueueWorker's options, checked before Redis is contacted. */
+export const QUEUE_WORKER_OPTIONS = schema('createQueueWorker', {
+  connection: QUEUE_POOL_OPTIONS.fields.connection,
+  queue: QUEUE_POOL_OPTIONS.fields.queue,
+  concurrency: positive(1, 'jobs run at once, one wasm thread each'),
+  allowTargets: list(text({ help: '' }), { defaultText: 'none', help: 'module paths (or file: URLs) of user log-densities this worker may import' }),
+  lockDuration: positive(30_000, "BullMQ's job lock (ms): a worker silent this long is presumed dead and its job retried"),
+  stalledInterval: positive(30_000, 'how often (ms) this worker looks for stalled jobs of dead workers'),
+  maxStalledCount: int({ min: 0, default: 3, help: 'times a job may be recovered from a dead worker before it fails' }),
+  progressInterval: positive(100, 'least time (ms) between two progress reports of one job'),
+  checkpointInterval: int({ min: 0, default: 1000, help: 'least time (ms) between two checkpoint writes of one job to Redis (0: every checkpoint); those in between are coalesced into the next write' }),
+  cacheSize: positive(4, 'run data sets kept in memory, most recent first'),
+  log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per event' }),
+} satisfies { [K in keyof Required<QueueWorkerOptions>]: Field<Required<QueueWorkerOptions>[K]> });
+
 export interface QueueWorker {
   readonly concurrency: number;
   /** Stops taking jobs; running jobs are stopped and re-queued (they resume from their checkpoint elsewhere). */
@@ -76,13 +95,12 @@ export function createQueueWorker(options: QueueWorkerOptions): Promise<QueueWor
  * die on purpose); the package does not export it, so no job and no flag can reach it.
  */
 export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: string): Promise<QueueWorker> {
-  const { queue = 'bdl', concurrency = 1, lockDuration = 30_000, stalledInterval = 30_000, maxStalledCount = 3, cacheSize = 4, progressInterval = 100, checkpointInterval = 1000 } = options;
-  for (const [k, v] of Object.entries({ concurrency, lockDuration, stalledInterval, cacheSize, progressInterval })) {
-    if (!(Number.isInteger(v) && v >= 1)) throw argError('E_ARG', k, 'a positive integer', describe(v), 'Omit it for the default.');
-  }
-  if (!(Number.isInteger(checkpointInterval) && checkpointInterval >= 0)) {
-    throw argError('E_ARG', 'checkpointInterval', 'an integer ≥ 0 (ms)', describe(checkpointInterval), 'Omit it for the default (1000 ms).');
-  }
+  const w = QUEUE_WORKER_OPTIONS;
+  w.check(options);
+  const [queue, concurrency, lockDuration, stalledInterval, maxStalledCount, cacheSize, progressInterval, checkpointInterval] = [
+    w.value(options, 'queue'), w.value(options, 'concurrency'), w.value(options, 'lockDuration'), w.value(options, 'stalledInterval'),
+    w.value(options, 'maxStalledCount'), w.value(options, 'cacheSize'), w.value(options, 'progressInterval'), w.value(options, 'checkpointInterval'),
+  ];
   registerTasks(TASKS);
   const log = options.log ?? (() => {});
   const allow = new Set((options.allowTargets ?? []).map((p) => (/^[a-z][a-z0-9+.-]+:/i.test(p) ? p : pathToFileURL(resolve(p)).href)));

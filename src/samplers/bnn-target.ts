@@ -11,6 +11,7 @@ import type { Dataset } from '../data/dataset.js';
 import { Mlp } from '../model/mlp.js';
 import { checkSpec, type MlpSpec } from '../model/spec.js';
 import type { Arena } from '../wasm/arena.js';
+import { custom, int, list, num, required, schema, union, type Field } from '../options/schema.js';
 import type { SamplerRng, Target } from './types.js';
 
 export interface BnnTargetOptions {
@@ -33,6 +34,30 @@ export interface BnnTargetOptions {
   /** How init(rng) draws a start: the network's He/Glorot initialization (default), or N(0, initScale²) per parameter. */
   init?: 'network' | { normal: number };
 }
+
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isDataset = (v: unknown): boolean => {
+  const d = v as Dataset;
+  return isObject(v) && d.x instanceof Float32Array && d.y instanceof Float32Array && d.n >= 1;
+};
+const INIT_NORMAL = schema('BnnTarget.create', { normal: required(num({ gt: 0, help: 'standard deviation of every parameter' })) });
+
+/** BnnTarget.create's options, checked before any work (the chain task's BNN target is these without the run's data). */
+export const BNN_TARGET_OPTIONS = schema('BnnTarget.create', {
+  spec: required(custom<MlpSpec>({ expected: 'an MlpSpec { inputs, hidden, outputs, activation, likelihood }', valid: isObject, inner: (v, _where, path) => void checkSpec(v as MlpSpec, path), help: 'the network' })),
+  data: required(custom<Dataset>({ expected: 'a Dataset { x, y, n, inputs, targets }', valid: isDataset, hint: 'Build it with makeDataset.', help: 'training data, used exactly as given' })),
+  priorPrecision: union(num({ min: 0, help: '' }), list(num({ min: 0, help: '' }), { minItems: 1, help: '' }), {
+    default: 1, hint: 'Use 1 for N(0, 1) priors.', help: 'Gaussian prior precision λ: one for every parameter, or one per weight layer',
+  }),
+  noiseVar: num({ gt: 0, defaultText: 'spec.noise² (1)', hint: 'Pass σ², e.g. 0.25 for σ = 0.5.', help: "known observation noise variance of the 'gaussian' likelihood" }),
+  temperature: num({ gt: 0, default: 1, hint: 'Omit it for T = 1 (the exact posterior).', help: 'the target is p(θ | D)^(1/T)' }),
+  capacity: int({ min: 1, defaultText: 'min(n, 1024)', help: 'rows per engine call' }),
+  arena: custom<Arena>({ expected: 'an Arena', valid: isObject, defaultText: 'a fresh instance of the core', help: 'the wasm core to allocate in' }),
+  init: custom<'network' | { normal: number }>({
+    expected: "'network' or { normal: scale > 0 }", valid: (v) => v === 'network' || isObject(v), inner: (v, where, path) => void (v !== 'network' && INIT_NORMAL.check(v, where, path + '.')),
+    default: 'network', help: "init(rng)'s start: the network's initialization, or N(0, scale²) per parameter",
+  }),
+} satisfies { [K in keyof Required<BnnTargetOptions>]: Field<Required<BnnTargetOptions>[K]> });
 
 /** Philox stream of the network initialization used by init(rng): distinct from chains' streams. */
 const INIT_STREAM = 0x1b;
@@ -80,23 +105,15 @@ export class BnnTarget implements Target {
 
   /** Builds the target: checks the options, creates the engine and copies the data into wasm memory once. */
   static async create(o: BnnTargetOptions): Promise<BnnTarget> {
-    if (o == null || typeof o !== 'object') throw argError('E_ARG', 'options', 'an object { spec, data, ... }', describe(o), 'Pass the network spec and the data set.');
+    BNN_TARGET_OPTIONS.check(o);
     const spec = checkSpec(o.spec);
     const d = o.data;
-    if (d == null || !(d.x instanceof Float32Array) || !(d.y instanceof Float32Array) || !(d.n >= 1)) {
-      throw argError('E_ARG', 'data', 'a Dataset { x, y, n, inputs, targets }', describe(d), 'Build it with makeDataset.');
-    }
     const targets = spec.likelihood === 'categorical' ? 1 : spec.outputs;
     if (d.inputs !== spec.inputs || d.targets !== targets || d.x.length !== d.n * d.inputs || d.y.length !== d.n * d.targets) {
       throw argError('E_SHAPE', 'data', `${spec.inputs} inputs and ${targets} target column(s) per row, as the spec implies`, `${d.inputs} inputs, ${d.targets} targets`, 'Match the spec to the data.');
     }
-    const T = o.temperature ?? 1;
-    if (!(T > 0 && Number.isFinite(T))) throw argError('E_ARG', 'temperature', 'a positive finite number', describe(o.temperature), 'Omit it for T = 1 (the exact posterior).');
+    const T = BNN_TARGET_OPTIONS.value(o, 'temperature');
     const noiseVar = o.noiseVar ?? (spec.noise ?? 1) ** 2;
-    if (!(noiseVar > 0 && Number.isFinite(noiseVar))) throw argError('E_ARG', 'noiseVar', 'a positive finite variance', describe(o.noiseVar), 'Pass σ², e.g. 0.25 for σ = 0.5.');
-    if (o.init !== undefined && o.init !== 'network' && !(typeof o.init === 'object' && o.init.normal > 0)) {
-      throw argError('E_ARG', 'init', "'network' or { normal: scale > 0 }", describe(o.init), "Omit it for the network's own initialization.");
-    }
     const capacity = o.capacity ?? Math.min(d.n, 1024);
     const mlp = await Mlp.create(spec, { arena: o.arena, capacity });
     return new BnnTarget(mlp, o, precisionVector(mlp, o.priorPrecision ?? 1), noiseVar, T);
@@ -204,11 +221,8 @@ function precisionVector(mlp: Mlp, p: number | readonly number[]): Float64Array 
   if (!Array.isArray(vals) || vals.length !== layers.length) {
     throw argError('E_SHAPE', 'priorPrecision', `a number or ${layers.length} numbers (one per weight layer)`, describe(p), 'E.g. priorPrecision: 1.');
   }
-  layers.forEach((L, l) => {
-    const v = vals[l];
-    if (!(v >= 0 && Number.isFinite(v))) throw argError('E_ARG', `priorPrecision[${l}]`, 'a finite precision ≥ 0', describe(v), 'Use 1 for N(0, 1) priors.');
-    lam.fill(v, L.w, L.b + L.fanOut);
-  });
+  // Each value was checked by BNN_TARGET_OPTIONS; the count depends on the network.
+  layers.forEach((L, l) => lam.fill(vals[l], L.w, L.b + L.fanOut));
   return lam;
 }
 

@@ -9,13 +9,13 @@
 import { argError, describe } from '../errors.js';
 import type { MlpSpec } from '../model/spec.js';
 import type { TaskContext } from '../pool/types.js';
-import { BnnTarget } from './bnn-target.js';
-import { runChain, type ChainCheckpoint, type KernelSpec } from './chain.js';
+import { BNN_TARGET_OPTIONS, BnnTarget } from './bnn-target.js';
+import { runChain, type ChainCheckpoint } from './chain.js';
+import { adaptField, kernelField } from './chain-options.js';
 import type { DrawChunk } from './draws.js';
 import type { SamplerRng, Target } from './types.js';
-import type { WarmupOptions } from './warmup.js';
 import { CHAIN_RUN_FIELDS, chainFields } from '../options/mcmc.js';
-import { custom, enumOf, schema, type Infer } from '../options/schema.js';
+import { enumOf, required, schema, text, variants, type Infer } from '../options/schema.js';
 
 /** Where a chain's target comes from (plain data: it travels to the worker). */
 export type ChainTargetSpec =
@@ -36,23 +36,32 @@ export type ChainTargetSpec =
 /** Least time between two checkpoints sent at the default interval (see runChainTask). */
 const DEFAULT_CHECKPOINT_MS = 250;
 
-const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
 const { warmup, draws } = chainFields({ chains: 1, warmup: 1000, draws: 1000 });
+
+/** A BNN target as a task carries it: BnnTarget.create's options without what the worker supplies (the run's data, its arena). */
+export const BNN_TARGET_SPEC = BNN_TARGET_OPTIONS.omit("'bnn' target", 'data', 'capacity', 'arena').extend("'bnn' target", { type: required(enumOf(['bnn'] as const, { help: 'the built-in BNN posterior over the run data x, y' })) });
+/** A user module as a chain's target. */
+export const MODULE_TARGET_SPEC = schema("'module' target", {
+  type: required(enumOf(['module'] as const, { help: "a user's log density" })),
+  url: required(text({ hint: 'Pass a file: or https: URL of an ES module.', help: 'URL of the module exporting dim and logDensity(theta, grad)' })),
+});
+/** A chain's target option: which fields a target carries depends on its type. */
+export const targetField = <T>(table: Record<string, typeof BNN_TARGET_SPEC | typeof MODULE_TARGET_SPEC>) => required(variants<T>('type', table, { help: 'what the chain samples' }));
 
 /** Options of a 'chain' task: the MCMC chain fields of src/options/mcmc.ts, with what the task adds. */
 export const CHAIN_TASK_OPTIONS = schema("'chain' task", {
-  target: custom<ChainTargetSpec>({ expected: "{ type: 'bnn', spec, … } or { type: 'module', url }", valid: isObject, help: 'what the chain samples' }),
+  target: targetField<ChainTargetSpec>({ bnn: BNN_TARGET_SPEC, module: MODULE_TARGET_SPEC }),
   warmup,
   draws,
   ...CHAIN_RUN_FIELDS,
-  kernel: custom<KernelSpec>({ expected: "{ type: 'nuts' | 'hmc', … }", valid: isObject, defaultText: 'NUTS', help: 'the kernel (runChain checks its fields)' }),
-  adapt: custom<WarmupOptions>({ expected: 'warmup options', valid: isObject, defaultText: "Stan's, metric 'auto'", help: 'the warmup (Warmup checks its fields)' }),
+  kernel: kernelField('NUTS'),
+  adapt: adaptField("Stan's, metric 'auto'"),
   returns: enumOf(['draws', 'predictive', 'both'] as const, {
     default: 'draws', help: "per kept draw: the position ('draws'), f(x*) at data.xTest ('predictive', BNN only), or both",
   }),
 });
 /** Options of a 'chain' task (CHAIN_TASK_OPTIONS's type; the target is required). */
-export type ChainTaskOptions = Infer<typeof CHAIN_TASK_OPTIONS> & { target: ChainTargetSpec };
+export type ChainTaskOptions = Infer<typeof CHAIN_TASK_OPTIONS>;
 
 /** What a chain task returns (typed arrays, transferred back). */
 export interface ChainTaskResult {
@@ -129,20 +138,13 @@ export async function loadUserTarget(url: string): Promise<{ target: Target; nam
 
 /** Runs one chain of a 'chain' task (see the module comment). */
 export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, ChainTaskState>): Promise<ChainTaskResult> {
-  const o = ctx.task.options;
-  if (o == null || typeof o !== 'object' || o.target == null) {
-    throw argError('E_ARG', 'task.options.target', "{ type: 'bnn', spec, ... } or { type: 'module', url }", describe(o?.target), 'Describe the target of the chain.');
-  }
-  CHAIN_TASK_OPTIONS.check(o);
+  const o = CHAIN_TASK_OPTIONS.parse(ctx.task.options, undefined, 'options.');
   if (o.target.type === 'bnn') {
     const bnn = await bnnTargetOf(ctx, o.target);
     return runChainOn(ctx, bnn, { bnn });
   }
-  if (o.target.type === 'module') {
-    const { target, names } = await loadUserTarget(o.target.url);
-    return runChainOn(ctx, target, { names });
-  }
-  throw argError('E_ARG', 'options.target.type', "'bnn' or 'module'", describe((o.target as { type: unknown }).type), 'Pick one.');
+  const { target, names } = await loadUserTarget(o.target.url);
+  return runChainOn(ctx, target, { names });
 }
 
 /** The BNN posterior of a task's target spec over the run's training data `x`, `y`, in the task's arena. */

@@ -21,6 +21,7 @@ import { nuts } from './nuts.js';
 import type { Info, Kernel, RngFactory, SamplerRng, Target } from './types.js';
 import { AUTO_DENSE_MAX_DIM, type MetricKind } from './metric.js';
 import { searchStepSize, Warmup, type MetricLinalg, type WarmupOptions } from './warmup.js';
+import { adaptField, kernelField } from './chain-options.js';
 import { fromCheckpoint, toCheckpoint, type ChainCheckpoint, type ChainState, type KernelSpec, type RunIdentity } from './checkpoint.js';
 
 export type { ChainCheckpoint, KernelSpec };
@@ -56,8 +57,8 @@ export const CHAIN_OPTIONS = schema('runChain', {
   warmup: int({ min: 0, default: 1000, help: 'warmup (adaptation) iterations; not returned' }),
   draws: int({ min: 0, default: 1000, help: 'sampling iterations after warmup' }),
   thin: CHAIN_RUN_FIELDS.thin,
-  kernel: custom<KernelSpec>({ expected: "{ type: 'nuts' | 'hmc', … }", valid: isObject, defaultText: "NUTS with Stan's settings", help: 'the transition kernel (its fields are checked by the kernel)' }),
-  adapt: custom<WarmupOptions>({ expected: 'warmup options', valid: isObject, defaultText: "Stan's, metric 'auto'", help: 'the warmup adaptation (Warmup checks its fields)' }),
+  kernel: kernelField("NUTS with Stan's settings"),
+  adapt: adaptField("Stan's, metric 'auto'"),
   initStepSize: num({ gt: 0, default: 1, help: "step size before the initial search (Stan's 1)" }),
   init: custom<ArrayLike<number>>({ expected: 'an array of dim numbers', valid: isArrayLike, defaultText: 'target.init(rng), else uniform in (−initRadius, initRadius)^dim, retried up to 100 times', help: 'initial position' }),
   initRadius: CHAIN_RUN_FIELDS.initRadius,

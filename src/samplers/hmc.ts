@@ -3,7 +3,7 @@
  * test on the change in energy. The step size may be jittered uniformly in ε·(1 ± jitter) every
  * transition, which breaks the resonances a fixed trajectory length can fall into.
  */
-import { argError, describe } from '../errors.js';
+import { enumOf, int, num, required, schema, type Field } from '../options/schema.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { Leapfrog, PhasePoint } from './integrator.js';
 import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
@@ -81,18 +81,16 @@ class StaticHmc implements Kernel {
   }
 }
 
+/** The static HMC kernel's options, checked before any work. */
+export const HMC_KERNEL_OPTIONS = schema('hmc', {
+  type: enumOf(['hmc'] as const, { default: 'hmc', help: "the kernel, when the options are a chain's kernel spec" }),
+  steps: required(int({ min: 1, hint: 'Pick L so that L·ε spans the posterior, e.g. 16 to 64.', help: 'leapfrog steps per transition (L)' })),
+  jitter: num({ min: 0, lt: 1, default: 0, hint: 'Use 0 for a fixed step size or e.g. 0.1 for ±10 %.', help: 'relative step-size jitter: ε drawn uniformly from ε·(1 ± jitter)' }),
+  maxDeltaH: num({ gt: 0, default: 1000, hint: 'The usual divergence threshold is 1000.', help: 'energy error above which a transition is divergent' }),
+} satisfies { [K in keyof Required<HmcOptions>]: Field<Required<HmcOptions>[K]> } & { type: Field<'hmc'> });
+
 /** Creates a static HMC kernel taking `steps` leapfrog steps per transition. */
 export function hmc(target: Target, opts: HmcOptions): Kernel {
-  if (!Number.isInteger(opts.steps) || opts.steps < 1) {
-    throw argError('E_ARG', 'steps', 'a positive integer number of leapfrog steps', describe(opts.steps), 'Pick L so that L·ε spans the posterior, e.g. 16 to 64.');
-  }
-  const j = opts.jitter ?? 0;
-  if (!(j >= 0 && j < 1)) {
-    throw argError('E_ARG', 'jitter', 'a number in [0, 1)', describe(opts.jitter), 'Use 0 for a fixed step size or e.g. 0.1 for ±10 %.');
-  }
-  const m = opts.maxDeltaH ?? 1000;
-  if (!(m > 0)) {
-    throw argError('E_ARG', 'maxDeltaH', 'a positive number', describe(opts.maxDeltaH), 'The usual divergence threshold is 1000.');
-  }
+  HMC_KERNEL_OPTIONS.check(opts);
   return new StaticHmc(target, opts);
 }

@@ -8,6 +8,7 @@
  * All buffers are allocated once per kernel; a transition allocates nothing.
  */
 import { argError, describe } from '../errors.js';
+import { enumOf, int, num, schema, type Field } from '../options/schema.js';
 import type { Arena } from '../wasm/arena.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { Leapfrog, type Phase } from './integrator.js';
@@ -351,16 +352,16 @@ class Nuts implements Kernel {
  * the target's own arena when it has one.
  */
 export function nuts(target: Target, opts: NutsOptions, arena: Arena): Kernel {
-  const d = opts.maxTreeDepth ?? 10;
-  if (!Number.isInteger(d) || d < 1 || d > 30) {
-    throw argError('E_ARG', 'maxTreeDepth', 'an integer in [1, 30]', describe(opts.maxTreeDepth), 'Stan uses 10; raise it only when many transitions hit the cap.');
-  }
-  const m = opts.maxDeltaH ?? 1000;
-  if (!(m > 0)) {
-    throw argError('E_ARG', 'maxDeltaH', 'a positive number', describe(opts.maxDeltaH), 'The usual divergence threshold is 1000.');
-  }
+  NUTS_KERNEL_OPTIONS.check(opts);
   if (arena == null || typeof arena.allocF64 !== 'function') {
     throw argError('E_ARG', 'arena', 'an Arena (the wasm core the trajectory vectors live in)', describe(arena), 'Pass await Arena.create(), or use runChain, which makes one.');
   }
   return new Nuts(target, opts, arena);
 }
+
+/** The NUTS kernel's options, checked before any work (Stan's defaults). */
+export const NUTS_KERNEL_OPTIONS = schema('nuts', {
+  type: enumOf(['nuts'] as const, { default: 'nuts', help: "the kernel, when the options are a chain's kernel spec" }),
+  maxTreeDepth: int({ min: 1, max: 30, default: 10, hint: 'Stan uses 10; raise it only when many transitions hit the cap.', help: 'maximum doublings: at most 2^maxTreeDepth − 1 leapfrog steps' }),
+  maxDeltaH: num({ gt: 0, default: 1000, hint: 'The usual divergence threshold is 1000.', help: 'energy error above which a transition is divergent' }),
+} satisfies { [K in keyof Required<NutsOptions>]: Field<Required<NutsOptions>[K]> } & { type: Field<'nuts'> });

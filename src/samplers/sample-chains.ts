@@ -4,7 +4,7 @@
  * last checkpoint with the same draws. Returns the draws (or f(x*) per draw) with convergence
  * diagnostics.
  */
-import { argError, BdlError, describe } from '../errors.js';
+import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { runStepsYielding, type YieldingOptions } from '../diagnostics/steps.js';
 import { summarize, summaryOf, summaryRowSteps, type SummaryRow, type SummaryWarning } from '../diagnostics/summary.js';
@@ -13,8 +13,9 @@ import type { MlpSpec } from '../model/spec.js';
 import { fanOut } from '../pool/fan-out.js';
 import { registerTask } from '../pool/registry.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
-import { CHAIN_TASK_OPTIONS, runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
-import { custom, enumOf, int, type Infer } from '../options/schema.js';
+import { BNN_TARGET_SPEC, CHAIN_TASK_OPTIONS, MODULE_TARGET_SPEC, runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
+import { BNN_TARGET_OPTIONS } from './bnn-target.js';
+import { checkArgument, custom, enumOf, int, required, variants, type Infer } from '../options/schema.js';
 import type { ChainProgress } from './chain.js';
 
 /** The target of a multi-chain run. */
@@ -35,6 +36,15 @@ export type SampleTarget =
   | { type: 'module'; url: string };
 
 const isFunction = (v: unknown): boolean => typeof v === 'function';
+
+/** sampleChains' target: a chain task's, with the BNN's data (and test inputs) given here rather than shared by the run. */
+const SAMPLE_TARGET = required(variants<SampleTarget>('type', {
+  bnn: BNN_TARGET_SPEC.extend('sampleChains target', {
+    data: BNN_TARGET_OPTIONS.fields.data,
+    xTest: custom<Float32Array>({ expected: 'a Float32Array of rows × spec.inputs', valid: (v) => v instanceof Float32Array, defaultText: 'none', help: 'test inputs at which to record f(x*) per draw' }),
+  }),
+  module: MODULE_TARGET_SPEC,
+}, { hint: 'Describe what to sample.', help: 'what to sample' }));
 
 /** sampleChains's options, checked before any work: the 'chain' task's (CHAIN_TASK_OPTIONS) with what a run adds. */
 export const SAMPLE_CHAINS_OPTIONS = CHAIN_TASK_OPTIONS.omit('sampleChains', 'target').extend('sampleChains', {
@@ -96,9 +106,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
   SAMPLE_CHAINS_OPTIONS.check(opts);
   const chains = SAMPLE_CHAINS_OPTIONS.value(opts, 'chains');
   const seed = SAMPLE_CHAINS_OPTIONS.value(opts, 'seed');
-  if (target == null || (target.type !== 'bnn' && target.type !== 'module')) {
-    throw argError('E_ARG', 'target', "{ type: 'bnn', spec, data } or { type: 'module', url }", describe(target), 'Describe what to sample.');
-  }
+  checkArgument(SAMPLE_TARGET, target, 'sampleChains', 'target');
   let data: TaskData = {};
   let spec: ChainTaskOptions['target'];
   if (target.type === 'bnn') {

@@ -7,7 +7,8 @@
  * The whole adaptation state is a plain object (`toJSON` / `Warmup.fromJSON`), so a checkpoint can
  * carry it and a resumed chain continues exactly.
  */
-import { argError, BdlError, describe } from '../errors.js';
+import { argError, BdlError } from '../errors.js';
+import { bool, enumOf, int, num, schema, type Field } from '../options/schema.js';
 import type { Hamiltonian } from './hamiltonian.js';
 import { Leapfrog, PhasePoint } from './integrator.js';
 import type { KernelParams, KernelState, SamplerRng } from './types.js';
@@ -67,37 +68,28 @@ export type WarmupState = {
   denseFactor?: number[] | null;
 } & DualAveragingState & WindowState;
 
+/** Warmup's options, checked before any work: Stan's defaults and ranges. */
+export const WARMUP_OPTIONS = schema('Warmup', {
+  targetAccept: num({ gt: 0, lt: 1, default: 0.8, hint: 'Stan uses 0.8; raise it (e.g. 0.95) to remove divergences.', help: 'target mean acceptance statistic δ' }),
+  gamma: num({ gt: 0, default: 0.05, hint: "Keep Stan's default (0.05) unless you know why.", help: 'dual-averaging regularization γ' }),
+  kappa: num({ gt: 0.5, max: 1, default: 0.75, hint: 'Stan uses 0.75.', help: 'dual-averaging relaxation exponent κ' }),
+  t0: num({ gt: 0, default: 10, hint: "Keep Stan's default (10) unless you know why.", help: 'dual-averaging iteration offset t0' }),
+  initBuffer: int({ min: 0, default: 75, hint: 'Stan uses 75.', help: 'initial fast buffer (step size only)' }),
+  baseWindow: int({ min: 1, default: 25, hint: 'Stan uses 25.', help: 'first slow window; each next one doubles' }),
+  termBuffer: int({ min: 0, default: 50, hint: 'Stan uses 50.', help: 'terminal fast buffer (step size only)' }),
+  adaptStepSize: bool({ default: true, help: 'adapt the step size' }),
+  adaptMetric: bool({ default: true, help: 'adapt the metric' }),
+  metric: enumOf(['diag', 'dense', 'auto'] as const, { default: 'diag', hint: "Use 'auto' to let the warmup decide from the correlations it sees.", help: "the metric's shape (runChain, sampleChains and the methods default to 'auto')" }),
+} satisfies { [K in keyof Required<WarmupOptions>]: Field<Required<WarmupOptions>[K]> });
+
 function resolve(opts: WarmupOptions): Required<WarmupOptions> {
-  const o: Required<WarmupOptions> = {
-    targetAccept: opts.targetAccept ?? 0.8,
-    gamma: opts.gamma ?? 0.05,
-    kappa: opts.kappa ?? 0.75,
-    t0: opts.t0 ?? 10,
-    initBuffer: opts.initBuffer ?? 75,
-    baseWindow: opts.baseWindow ?? 25,
-    termBuffer: opts.termBuffer ?? 50,
-    adaptStepSize: opts.adaptStepSize ?? true,
-    adaptMetric: opts.adaptMetric ?? true,
-    metric: opts.metric ?? 'diag',
+  const w = WARMUP_OPTIONS;
+  w.check(opts);
+  return {
+    targetAccept: w.value(opts, 'targetAccept'), gamma: w.value(opts, 'gamma'), kappa: w.value(opts, 'kappa'), t0: w.value(opts, 't0'),
+    initBuffer: w.value(opts, 'initBuffer'), baseWindow: w.value(opts, 'baseWindow'), termBuffer: w.value(opts, 'termBuffer'),
+    adaptStepSize: w.value(opts, 'adaptStepSize'), adaptMetric: w.value(opts, 'adaptMetric'), metric: w.value(opts, 'metric'),
   };
-  if (o.metric !== 'diag' && o.metric !== 'dense' && o.metric !== 'auto') {
-    throw argError('E_ARG', 'metric', "'diag', 'dense' or 'auto'", describe(opts.metric), "Use 'auto' to let the warmup decide from the correlations it sees.");
-  }
-  if (!(o.targetAccept > 0 && o.targetAccept < 1)) {
-    throw argError('E_ARG', 'targetAccept', 'a number in (0, 1)', describe(opts.targetAccept), 'Stan uses 0.8; raise it (e.g. 0.95) to remove divergences.');
-  }
-  for (const k of ['gamma', 't0'] as const) {
-    if (!(o[k] > 0)) throw argError('E_ARG', k, 'a positive number', describe(opts[k]), 'Keep Stan\'s default unless you know why.');
-  }
-  if (!(o.kappa > 0.5 && o.kappa <= 1)) {
-    throw argError('E_ARG', 'kappa', 'a number in (0.5, 1]', describe(opts.kappa), 'Stan uses 0.75.');
-  }
-  for (const k of ['initBuffer', 'baseWindow', 'termBuffer'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 0 || (k === 'baseWindow' && o[k] < 1)) {
-      throw argError('E_ARG', k, 'a non-negative integer (baseWindow ≥ 1)', describe(opts[k]), 'Stan uses 75 / 25 / 50.');
-    }
-  }
-  return o;
 }
 
 /**

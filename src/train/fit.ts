@@ -7,6 +7,7 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import { signalOption } from '../signal.js';
+import { int, num, required, schema, type Field } from '../options/schema.js';
 import { Rng } from '../random/index.js';
 import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
@@ -43,6 +44,12 @@ export interface EarlyStopping {
   fraction: number;
   patience: number;
 }
+
+/** The early-stopping option's fields (fit checks them when it stops early; a pool task carrying them, before any work). */
+export const EARLY_STOPPING_OPTIONS = schema('earlyStopping', {
+  fraction: required(num({ gt: 0, lt: 1, hint: 'E.g. 0.1.', help: 'share of the rows held out' })),
+  patience: required(int({ min: 1, hint: 'E.g. 10.', help: 'epochs without a lower held-out loss before stopping' })),
+} satisfies { [K in keyof EarlyStopping]: Field<EarlyStopping[K]> });
 
 /** Where the loop is; passed to objectives and hooks. */
 export interface LoopContext {
@@ -247,8 +254,7 @@ function yieldToEventLoop(): Promise<void> {
 /** The rows to train on and, with early stopping on and possible, the seeded held-out rows. */
 function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefined, seed: number, stream: number): { train: Dataset; validation?: Dataset } {
   if (!es || !objective.validationLossAt) return { train: data };
-  if (!(es.fraction > 0 && es.fraction < 1)) throw argError('E_ARG', 'earlyStopping.fraction', 'a share of the rows in (0, 1)', describe(es.fraction), 'E.g. 0.1.');
-  if (!(Number.isInteger(es.patience) && es.patience >= 1)) throw argError('E_ARG', 'earlyStopping.patience', 'a positive integer (epochs)', describe(es.patience), 'E.g. 10.');
+  EARLY_STOPPING_OPTIONS.check(es, 'fit', 'earlyStopping.');
   const nv = Math.round(es.fraction * data.n);
   if (nv < MIN_VALIDATION_ROWS || data.n - nv < 1) return { train: data };
   const perm = new Rng(seed, stream, [0, 0, VALIDATION_TAG]).permutation(data.n);

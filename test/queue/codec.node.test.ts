@@ -78,12 +78,12 @@ describe('queue worker gate', () => {
 
   it('refuses unknown kinds and fields, malformed options, and user targets off the allow-list', () => {
     const bad: [unknown, RegExp][] = [
-      [null, /job\.task: expected a task description/],
-      [{ kind: 'shell', seed: 1, stream: 0 }, /job\.task\.kind: expected one of/],
-      [{ kind: 'selftest', seed: -1, stream: 0 }, /job\.task\.seed/],
-      [{ kind: 'selftest', seed: 1, stream: 0, code: 'x' }, /job\.task\.code: expected no such field/],
-      [{ kind: 'selftest', seed: 1, stream: 0, options: { reps: 1.5 } }, /options\.reps: expected an integer/],
-      [{ kind: 'selftest', seed: 1, stream: 0, options: [] }, /options: expected an object/],
+      [null, /job: task: expected \{ kind: /],
+      [{ kind: 'shell', seed: 1, stream: 0 }, /job: task\.kind: expected 'selftest' \|/],
+      [{ kind: 'selftest', seed: -1, stream: 0 }, /job: task\.seed: expected an integer ≥ 0 and ≤ 4294967295/],
+      [{ kind: 'selftest', seed: 1, stream: 0, code: 'x' }, /job: unknown option task\.code/],
+      [{ kind: 'selftest', seed: 1, stream: 0, options: { reps: 1.5 } }, /job: task\.options\.reps: expected an integer/],
+      [{ kind: 'selftest', seed: 1, stream: 0, options: [] }, /task\.options: expected an options object/],
       [{ kind: 'chain', seed: 1, stream: 0, options: { target: { type: 'bnn', spec: { inputs: 0 } } } }, /options\.target\.spec\.inputs/],
       [{ kind: 'chain', seed: 1, stream: 0, options: { target: { type: 'module', url: 'file:///x.mjs' } } }, /allow-list.*allowed: none/],
       // A subspace chain samples a network only, and returns the whitened coordinates' draws.

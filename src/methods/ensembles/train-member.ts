@@ -7,28 +7,28 @@ import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
-import { fit, type EarlyStopping } from '../../train/fit.js';
+import { EARLY_STOPPING_OPTIONS, fit, type EarlyStopping } from '../../train/fit.js';
+import { custom, int, nested, num, required, schema, type Infer } from '../../options/schema.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import type { Arena } from '../../wasm/index.js';
 import { adversarialObjective } from './adversarial.js';
-import { heldOutNoiseVar, NoiseEstimate, noiseObjective } from '../noise.js';
+import { BETA_NLL, heldOutNoiseVar, NoiseEstimate, noiseObjective } from '../noise.js';
 import type { TaskContext } from '../../pool/types.js';
 
-/** Serializable training options of a member. */
-export interface MemberOptions {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  priorPrecision: number;
-  /** Fixed noise variance (standardized units) for a gaussian likelihood; absent: fitted by EM. */
-  noiseVar?: number;
-  /** β-NLL exponent for a heteroscedastic head (methods/noise.ts BetaNllOption); 0 or absent: plain NLL. */
-  betaNll?: number;
-  /** Adversarial training (./adversarial.ts): ε per input, standardized units; absent: off. */
-  adversarial?: Float32Array;
-  /** Early stopping on held-out rows (train/fit.ts), each member with its own seeded rows; absent: the fixed epochs. */
-  earlyStopping?: EarlyStopping;
-}
+
+/** A member's serializable training options (what a 'train-member' task carries), checked before any work. */
+export const MEMBER_OPTIONS = schema("'train-member' task", {
+  epochs: required(int({ min: 1, help: 'training epochs (the most, with early stopping)' })),
+  batchSize: required(int({ min: 1, help: 'minibatch size' })),
+  learningRate: required(num({ gt: 0, help: 'Adam learning rate' })),
+  priorPrecision: required(num({ min: 0, help: 'precision λ of the N(0, 1/λ) prior on every weight' })),
+  noiseVar: num({ gt: 0, defaultText: 'fitted by EM', help: "fixed noise variance (standardized units) of a 'gaussian' likelihood" }),
+  ...BETA_NLL,
+  adversarial: custom<Float32Array>({ expected: 'a Float32Array of ε per input', valid: (v) => v instanceof Float32Array, defaultText: 'off', help: 'adversarial training (./adversarial.ts): ε per input, standardized units' }),
+  earlyStopping: nested<EarlyStopping>(EARLY_STOPPING_OPTIONS, { defaultText: 'the fixed epochs', help: 'early stopping on held-out rows, each member with its own seeded rows' }),
+});
+/** Serializable training options of a member (MEMBER_OPTIONS's type). */
+export type MemberOptions = Infer<typeof MEMBER_OPTIONS>;
 
 export interface MemberResult {
   theta: Float32Array;
@@ -82,10 +82,9 @@ export async function trainMember(
 
 /** The pool's runner: the task's (spec, options, seed, stream) and the run's data { x, y }. */
 export async function runTrainMember(ctx: TaskContext<MlpSpec, MemberOptions>): Promise<MemberResult> {
-  const { spec, options, seed, stream } = ctx.task;
-  if (spec === undefined || options === undefined) {
-    throw argError('E_ARG', 'task', 'a train-member task with spec and options', describe(ctx.task), 'Build tasks with trainEnsemble.');
-  }
+  const { spec, seed, stream } = ctx.task;
+  if (spec === undefined) throw argError('E_ARG', 'task.spec', 'the MlpSpec of the member', describe(spec), 'Build tasks with trainEnsemble.');
+  const options = MEMBER_OPTIONS.parse(ctx.task.options, undefined, 'options.');
   return trainMember(spec, options, seed, stream, ctx.data as { x: Float32Array; y: Float32Array }, {
     arena: await ctx.arena(),
     signal: ctx.signal,

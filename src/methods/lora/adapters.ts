@@ -11,6 +11,7 @@ import { argError, describe } from '../../errors.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
 import type { Objective } from '../../train/fit.js';
+import { checkArgument, int, list, nested, required, schema } from '../../options/schema.js';
 
 /** Philox tag (third counter word) of the adapters' A initialisation (c1 = adapted layer). */
 export const LORA_INIT_TAG = 0x4c;
@@ -20,6 +21,14 @@ export interface AdapterSpec {
   /** Weight-layer indices (0 = the inputs' layer) with their ranks. */
   layers: { layer: number; rank: number }[];
 }
+
+/** An adapter spec's shape (its bounds depend on the network: LoraAdapters checks them). */
+const ADAPTERS = required(nested<AdapterSpec>(schema('adapters', {
+  layers: required(list(nested<AdapterSpec['layers'][number]>(schema('adapter', {
+    layer: required(int({ min: 0, help: 'weight-layer index (0 = the inputs\' layer)' })),
+    rank: required(int({ min: 1, hint: 'E.g. 2.', help: 'rank r of the adapter' })),
+  }), { help: 'one adapted layer' }), { minItems: 1, hint: 'E.g. [{ layer: 1, rank: 2 }].', help: 'the adapted layers with their ranks' })),
+}), { help: 'which weight layers get an adapter, and its rank' }));
 
 interface Placed {
   layer: number;
@@ -46,13 +55,14 @@ export class LoraAdapters {
   ) {
     const L = mlp.layout.layers;
     if (!(theta0 instanceof Float32Array) || theta0.length !== mlp.size) throw argError('E_SHAPE', 'theta0', `a Float32Array of ${mlp.size} weights`, describe(theta0), "Pass the pretrained network's θ.");
-    if (!spec || !Array.isArray(spec.layers) || spec.layers.length === 0) throw argError('E_ARG', 'adapters.layers', 'a non-empty array of { layer, rank }', describe(spec?.layers), 'E.g. [{ layer: 1, rank: 2 }].');
+    checkArgument(ADAPTERS, spec, 'LoraAdapters', 'adapters');
     let off = 0;
     const seen = new Set<number>();
     this.placed = spec.layers.map(({ layer, rank }, j) => {
-      if (!(Number.isInteger(layer) && layer >= 0 && layer < L.length) || seen.has(layer)) throw argError('E_ARG', `adapters.layers[${j}].layer`, `a distinct weight-layer index in 0…${L.length - 1}`, describe(layer), 'Each layer once.');
+      // The schema checked the shape; these bounds depend on the network.
+      if (layer >= L.length || seen.has(layer)) throw argError('E_ARG', `adapters.layers[${j}].layer`, `a distinct weight-layer index in 0…${L.length - 1}`, describe(layer), 'Each layer once.');
       const Ly = L[layer];
-      if (!(Number.isInteger(rank) && rank >= 1 && rank <= Math.min(Ly.fanIn, Ly.fanOut))) throw argError('E_ARG', `adapters.layers[${j}].rank`, `an integer in 1…${Math.min(Ly.fanIn, Ly.fanOut)}`, describe(rank), 'E.g. 2.');
+      if (rank > Math.min(Ly.fanIn, Ly.fanOut)) throw argError('E_ARG', `adapters.layers[${j}].rank`, `an integer in 1…${Math.min(Ly.fanIn, Ly.fanOut)}`, describe(rank), 'E.g. 2.');
       seen.add(layer);
       const p = { layer, rank, fanIn: Ly.fanIn, fanOut: Ly.fanOut, w: Ly.w, a: off, b: off + rank * Ly.fanIn };
       off += rank * (Ly.fanIn + Ly.fanOut);

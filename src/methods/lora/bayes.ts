@@ -20,13 +20,31 @@ import { DrawsSource } from '../../posterior/sources/draws.js';
 import { PointSource } from '../../posterior/sources/point.js';
 import { keyOf, Rng } from '../../random/index.js';
 import { fit, type FitOptions, type Objective } from '../../train/fit.js';
-import { sgd } from '../../train/optimizers.js';
+import { sgd, type Transform } from '../../train/optimizers.js';
+import type { Schedule } from '../../train/schedules.js';
+import { custom, enumOf, int, num, schema, union, type Field } from '../../options/schema.js';
 import { goldenMax } from '../golden-section.js';
 import { adapterObjective, LoraAdapters, type AdapterSpec } from './adapters.js';
 import { LoraLaplacePosterior } from './glm.js';
 
 export const LORA_DRAW_TAG = 0x4d;
 export const LORA_VI_TAG = 0x4e;
+
+const isFunction = (v: unknown): boolean => typeof v === 'function';
+const SEED = { seed: int({ min: 0, default: 0, help: 'seed of every random choice' }) };
+const SAMPLES = { samples: int({ min: 1, default: 30, help: 'draws of φ kept for the predictive' }) };
+const PRIOR = { priorPrecision: num({ min: 0, default: 1, help: 'N(0, 1/λ) prior on the adapters during training' }) };
+
+/** fitLora's options (the one training loop's, over the adapters), checked before any work. */
+export const LORA_FIT_OPTIONS = schema('fitLora', {
+  epochs: int({ min: 1, default: 40, help: 'training epochs' }),
+  batchSize: int({ min: 1, default: 32, help: 'minibatch size' }),
+  learningRate: union(num({ gt: 0, help: '' }), custom<Schedule>({ expected: 'a schedule (step, totalSteps) => rate', valid: isFunction, help: '' }), { default: 1e-3, help: 'learning rate (or a schedule)' }),
+  optimizer: custom<Transform>({ expected: 'a gradient transform { init, update }', valid: (v) => v !== null && typeof v === 'object', defaultText: 'Adam', help: 'the optimizer' }),
+  ...SEED,
+  ...PRIOR,
+  init: custom<Float32Array>({ expected: 'a Float32Array of the adapter values', valid: (v) => v instanceof Float32Array, defaultText: 'B = 0, A random', help: 'starting adapters' }),
+} satisfies { [K in keyof Required<LoraFitOptions>]: Field<Required<LoraFitOptions>[K]> });
 
 export interface LoraFitOptions extends Pick<FitOptions, 'epochs' | 'batchSize' | 'learningRate' | 'seed' | 'optimizer'> {
   /** N(0, 1/λ) prior on the adapters during fine-tuning (default 1). */
@@ -50,6 +68,7 @@ function checkData(mlp: Mlp, data: Dataset): void {
 
 /** Fine-tunes rank-r adapters of the frozen (mlp, θ₀) on `data` with the one training loop. Inputs are used as given (no standardization). */
 export async function fitLora(mlp: Mlp, theta0: Float32Array, data: Dataset, adapters: AdapterSpec, opts: LoraFitOptions = {}): Promise<LoraFit> {
+  LORA_FIT_OPTIONS.check(opts);
   checkData(mlp, data);
   const ad = new LoraAdapters(mlp, theta0, adapters);
   const objective = adapterObjective(ad, { priorPrecision: opts.priorPrecision });
@@ -129,6 +148,16 @@ export interface LoraLaplaceOptions {
   link?: 'probit' | 'mc';
 }
 
+/** loraLaplace's options, checked before any work. */
+export const LORA_LAPLACE_OPTIONS = schema('loraLaplace', {
+  ...SAMPLES,
+  priorPrecision: num({ gt: 0, defaultText: "the Laplace evidence's choice", help: 'a fixed prior precision λ' }),
+  ...SEED,
+  subset: enumOf(['all', 'B'] as const, { default: 'all', help: "'all': a Gaussian over every adapter value; 'B': over the B factors with A fixed at A*" }),
+  predictive: enumOf(['glm', 'sampled'] as const, { default: 'glm', help: "'glm': the linearized predictive; 'sampled': draws of φ through the network" }),
+  link: enumOf(['probit', 'mc'] as const, { default: 'probit', help: "how the linearized predictive's logits become probabilities" }),
+} satisfies { [K in keyof Required<LoraLaplaceOptions>]: Field<Required<LoraLaplaceOptions>[K]> });
+
 /** Indices of φ the Laplace covers. */
 function laplaceIndices(ad: LoraAdapters, subset: 'all' | 'B'): number[] {
   if (subset === 'all') return Array.from({ length: ad.size }, (_, i) => i);
@@ -146,14 +175,10 @@ export function laplaceLogEvidence(lambda: number, eig: ArrayLike<number>, phiSq
 export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions & { predictive: 'sampled' }): NetworkPosterior<DrawsSource, 'classification'>;
 export function loraLaplace(f: LoraFit, data: Dataset, opts?: LoraLaplaceOptions & { predictive?: 'glm' }): LoraLaplacePosterior;
 export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions = {}): LoraLaplacePosterior | NetworkPosterior<DrawsSource, 'classification'> {
+  const o = LORA_LAPLACE_OPTIONS;
+  o.check(opts);
   checkData(f.adapters.mlp, data);
-  const subset = opts.subset ?? 'all';
-  if (subset !== 'all' && subset !== 'B') throw argError('E_ARG', 'subset', "'all' | 'B'", describe(subset), "Use 'all' (default).");
-  const predictive = opts.predictive ?? 'glm';
-  if (predictive !== 'glm' && predictive !== 'sampled') throw argError('E_ARG', 'predictive', "'glm' | 'sampled'", describe(predictive), "Use 'glm' (default).");
-  const link = opts.link ?? 'probit';
-  if (link !== 'probit' && link !== 'mc') throw argError('E_ARG', 'link', "'probit' | 'mc'", describe(link), "Use 'probit' (default).");
-  const S = opts.samples ?? 30;
+  const [subset, predictive, link, S] = [o.value(opts, 'subset'), o.value(opts, 'predictive'), o.value(opts, 'link'), o.value(opts, 'samples')];
   const P = f.adapters.size;
   const idx = laplaceIndices(f.adapters, subset);
   const d = idx.length;
@@ -193,8 +218,19 @@ export interface LoraSwagOptions {
   seed?: number;
 }
 
+/** loraSwag's options, checked before any work. */
+export const LORA_SWAG_OPTIONS = schema('loraSwag', {
+  epochs: int({ min: 1, default: 20, help: 'SGD epochs after φ*, one snapshot each (rank = min(this, 20))' }),
+  learningRate: num({ gt: 0, default: 0.01, help: 'SGD learning rate' }),
+  batchSize: int({ min: 1, default: 32, help: 'minibatch size' }),
+  ...SAMPLES,
+  ...PRIOR,
+  ...SEED,
+} satisfies { [K in keyof Required<LoraSwagOptions>]: Field<Required<LoraSwagOptions>[K]> });
+
 /** SWAG-LoRA: diagonal + low-rank Gaussian over the adapters' constant-rate SGD iterates, started at φ*. */
 export async function loraSwag(f: LoraFit, data: Dataset, opts: LoraSwagOptions = {}) {
+  LORA_SWAG_OPTIONS.check(opts);
   checkData(f.adapters.mlp, data);
   const ad = f.adapters;
   const P = ad.size;
@@ -230,6 +266,12 @@ export interface LoraViOptions extends LoraFitOptions {
   rhoInit?: number;
 }
 
+/** loraVi's options: fitLora's, with the draws kept and the initial ρ. */
+export const LORA_VI_OPTIONS = LORA_FIT_OPTIONS.extend('loraVi', {
+  ...SAMPLES,
+  rhoInit: num({ default: -5, help: 'initial ρ of every adapter value (σ = softplus(ρ); −5: σ ≈ 0.0067)' }),
+} satisfies { [K in Exclude<keyof LoraViOptions, keyof LoraFitOptions>]-?: Field<Required<LoraViOptions>[K]> });
+
 /** The negative ELBO per example over (μ, ρ) of the adapters; one reparameterized draw per step. */
 export function loraViObjective(ad: LoraAdapters, o: { priorPrecision?: number; rhoInit?: number; init?: Float32Array }): Objective {
   const arena = ad.mlp.arena;
@@ -262,6 +304,7 @@ export function loraViObjective(ad: LoraAdapters, o: { priorPrecision?: number; 
 
 /** VI-LoRA: mean-field Gaussian adapters trained by the ELBO from φ* (or from scratch without `init`). */
 export async function loraVi(mlp: Mlp, theta0: Float32Array, data: Dataset, adapters: AdapterSpec, opts: LoraViOptions = {}) {
+  LORA_VI_OPTIONS.check(opts);
   checkData(mlp, data);
   const ad = new LoraAdapters(mlp, theta0, adapters);
   const objective = loraViObjective(ad, opts);

@@ -6,18 +6,21 @@
  * every chain task does (keyed by (seed, stream), checkpointed, cancellable), returning w's draws.
  */
 import { argError, describe } from '../../errors.js';
+import { enumOf, type Infer } from '../../options/schema.js';
 import type { TaskContext } from '../../pool/types.js';
-import { bnnTargetOf, CHAIN_TASK_OPTIONS, runChainOn, type ChainTargetSpec, type ChainTaskOptions, type ChainTaskResult, type ChainTaskState } from '../../samplers/chain-task.js';
+import { BNN_TARGET_SPEC, bnnTargetOf, CHAIN_TASK_OPTIONS, runChainOn, targetField, type ChainTargetSpec, type ChainTaskResult, type ChainTaskState } from '../../samplers/chain-task.js';
 import { linearTarget, subspaceTarget } from './subspace-target.js';
 
-/** Options of a 'subspace-chain' task: a chain task's, with the network's BNN target. */
-export type SubspaceChainOptions = ChainTaskOptions & { target: Extract<ChainTargetSpec, { type: 'bnn' }> };
+/** Options of a 'subspace-chain' task: a chain task's, with the network's BNN target, returning the draws. */
+export const SUBSPACE_CHAIN_OPTIONS = CHAIN_TASK_OPTIONS.extend("'subspace-chain' task", {
+  target: targetField<Extract<ChainTargetSpec, { type: 'bnn' }>>({ bnn: BNN_TARGET_SPEC }),
+  returns: enumOf(['draws'] as const, { default: 'draws', help: "the whitened coordinates' draws (the method predicts from them)" }),
+});
+export type SubspaceChainOptions = Infer<typeof SUBSPACE_CHAIN_OPTIONS>;
 
 /** Runs one chain of a 'subspace-chain' task (see the module comment). */
 export async function runSubspaceChainTask(ctx: TaskContext<unknown, SubspaceChainOptions, ChainTaskState>): Promise<ChainTaskResult> {
-  const o = ctx.task.options;
-  if (o?.target?.type !== 'bnn') throw argError('E_ARG', 'task.options.target', "{ type: 'bnn', spec, ... }", describe(o?.target), 'Describe the network the subspace lives in.');
-  CHAIN_TASK_OPTIONS.check(o);
+  const o = SUBSPACE_CHAIN_OPTIONS.parse(ctx.task.options, undefined, 'options.');
   const { mean, basis, center, whitening } = ctx.data;
   const k = center?.length ?? 0;
   if (!(mean instanceof Float32Array) || !(basis instanceof Float64Array) || !(center instanceof Float64Array) || !(whitening instanceof Float64Array)

@@ -9,6 +9,7 @@
  * The test data never enter. Validation split: Philox key (seed, TUNE_STREAM).
  */
 import { argError, BdlError, describe } from '../../errors.js';
+import { bool, custom, int, num, required, schema, type Field } from '../../options/schema.js';
 import { subset, type Dataset } from '../../data/dataset.js';
 import { trainTestSplit } from '../../data/split.js';
 import { concatPredictives } from '../../posterior/aggregate.js';
@@ -80,6 +81,23 @@ export interface TuneOptions {
   onProgress?: (p: TuneProgress) => void;
 }
 
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** tune's options, checked before any fit. */
+export const TUNE_OPTIONS = schema('tune', {
+  grid: required(custom<TuneGrid>({
+    expected: 'a non-empty list of overrides, or a record of value lists', valid: (v) => (Array.isArray(v) ? v.length > 0 && v.every(isObject) : isObject(v)),
+    hint: 'Pass the values to choose from, e.g. { dropout: [0.01, 0.05] }.', help: 'candidate overrides of the method\'s options',
+  })),
+  validationFraction: num({ gt: 0, lt: 1, default: 0.2, help: 'share of the training rows held out for validation (ignored with folds)' }),
+  folds: int({ min: 2, defaultText: 'one validation split', hint: 'Omit it for one 80/20 validation split.', help: 'k-fold cross-validation instead of one held-out split (each fold ≥ 2 rows)' }),
+  samples: int({ min: 1, defaultText: "the method's own", help: 'posterior samples when scoring a candidate' }),
+  noise: bool({ default: false, help: 'choose the observation noise on validation too' }),
+  crossFitNoise: bool({ default: false, help: "with noise: score each calibrated twin with σ fitted on the other half of the validation rows" }),
+  search: custom<Record<string, unknown>>({ expected: 'an options object', valid: isObject, defaultText: 'none', help: "options applied to the search's fits only" }),
+  onProgress: custom<(p: TuneProgress) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', help: 'called after each candidate and before the final fit' }),
+} satisfies { [K in keyof Required<TuneOptions>]: Field<Required<TuneOptions>[K]> });
+
 export interface TuneResult<P extends Posterior> {
   /** The winner retrained on the whole training set. */
   posterior: P;
@@ -118,13 +136,13 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
   base: O,
   opts: TuneOptions,
 ): Promise<TuneResult<P>> {
+  TUNE_OPTIONS.check(opts);
   const points = gridPoints(opts.grid);
-  if (points.length === 0) throw argError('E_ARG', 'grid', 'at least one candidate', '[]', 'Pass the values to choose from.');
-  const f = opts.validationFraction ?? 0.2;
-  if (!(f > 0 && f < 1)) throw argError('E_ARG', 'validationFraction', 'a number in (0, 1)', describe(opts.validationFraction), 'Omit it for 0.2.');
+  const f = TUNE_OPTIONS.value(opts, 'validationFraction');
   if (data.n < 5) throw argError('E_EMPTY', 'data', 'at least 5 rows to hold some out for validation', String(data.n), 'Pass more data or train without tuning.');
   const k = opts.folds;
-  if (k !== undefined && !(Number.isInteger(k) && k >= 2 && k <= data.n / 2)) {
+  // The schema checks k ≥ 2; its upper bound depends on the data.
+  if (k !== undefined && k > data.n / 2) {
     throw argError('E_ARG', 'folds', `an integer from 2 to ${Math.floor(data.n / 2)} (each fold ≥ 2 rows)`, describe(k), 'Omit it for one 80/20 validation split.');
   }
   const seed = base.seed ?? 0;

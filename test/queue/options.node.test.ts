@@ -1,0 +1,48 @@
+// The queue's options by schema: the pool's and the worker's (refused before Redis is contacted), and a
+// job's options by the very schema its runner checks in a local pool.
+import { expect, test } from 'vitest';
+import { createQueuePool } from '../../src/queue/pool.js';
+import { createQueueWorker } from '../../src/queue/worker.js';
+import { validateTask } from '../../src/queue/validate.js';
+import { CHAIN_TASK_OPTIONS } from '../../src/samplers/chain-task.js';
+import { MEMBER_OPTIONS } from '../../src/methods/ensembles/train-member.js';
+import { TASKS } from '../../src/orchestration/tasks.js';
+import { registerTasks } from '../../src/pool/registry.js';
+
+registerTasks(TASKS);
+
+const connection = 'redis://127.0.0.1:1';
+
+test('createQueuePool and createQueueWorker refuse bad options naming them', async () => {
+  for (const [o, arg] of [[{ connection, pollMs: 0 }, 'pollMs'], [{ connection, queue: 'a b' }, 'queue'], [{ connection, maxRestarts: -1 }, 'maxRestarts'], [{}, 'connection'], [{ connection, pool: 1 }, 'pool']] as const) {
+    await expect(createQueuePool(o as never)).rejects.toMatchObject({ code: 'E_ARG', argument: arg, message: expect.stringMatching(/^createQueuePool: /) });
+  }
+  for (const [o, arg] of [[{ connection, concurrency: 0 }, 'concurrency'], [{ connection, allowTargets: [''] }, 'allowTargets'], [{ connection, cacheSize: 1.5 }, 'cacheSize'], [{ connection, lockDuraton: 5 }, 'lockDuraton']] as const) {
+    await expect(createQueueWorker(o as never)).rejects.toMatchObject({ code: 'E_ARG', argument: arg, message: expect.stringMatching(/^createQueueWorker: /) });
+  }
+});
+
+test("a job's options are refused exactly where the local runner's schema refuses them", () => {
+  const spec = { inputs: 1, hidden: [4], outputs: 1, activation: 'relu', likelihood: 'gaussian' };
+  const target = { type: 'bnn', spec };
+  const chain: [object, string][] = [
+    [{ target, kernel: { type: 'hmc' } }, 'kernel.steps'],
+    [{ target, kernel: { type: 'nuts', maxDeltaH: -1 } }, 'kernel.maxDeltaH'],
+    [{ target, adapt: { targetAccept: 1 } }, 'adapt.targetAccept'],
+    [{ target: { ...target, temperature: 0 } }, 'target.temperature'],
+    [{ target: { ...target, init: { normal: -1 } } }, 'target.init.normal'],
+    [{ target: { type: 'module' } }, 'target.url'],
+    [{ warmup: 10 }, 'target'],
+  ];
+  const none = new Set<string>();
+  for (const [options, path] of chain) {
+    expect(() => validateTask({ kind: 'chain', seed: 1, stream: 0, options }, none)).toThrow(expect.objectContaining({ code: 'E_ARG', argument: `task.options.${path}` }));
+    expect(() => CHAIN_TASK_OPTIONS.check(options)).toThrow(expect.objectContaining({ code: 'E_ARG', argument: path }));
+  }
+  const member = { epochs: 2, batchSize: 4, learningRate: 1e-3, priorPrecision: 1 };
+  for (const [options, path] of [[{ ...member, earlyStopping: { fraction: 0.1, patience: 0 } }, 'earlyStopping.patience'], [{ ...member, epochs: undefined }, 'epochs'], [{ ...member, betaNll: 2 }, 'betaNll']] as const) {
+    expect(() => validateTask({ kind: 'train-member', spec, seed: 1, stream: 0, options }, none)).toThrow(expect.objectContaining({ code: 'E_ARG', argument: `task.options.${path}` }));
+    expect(() => MEMBER_OPTIONS.check(options)).toThrow(expect.objectContaining({ code: 'E_ARG', argument: path }));
+  }
+  expect(() => validateTask({ kind: 'train-member', seed: 1, stream: 0, options: member }, none)).toThrow(expect.objectContaining({ argument: 'task.spec' }));
+});
