@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { INIT_ATTEMPTS, runChain, type ChainCheckpoint, type ChainOptions, type ChainProgress, type DrawChunk, type KernelSpec, type Target } from '../../src/samplers/index.js';
 import { philoxRng } from '../../src/samplers/index.js';
-import { eightSchoolsTarget, linearRegression, normalTarget } from './helpers.js';
+import { linearRegression, normalTarget } from './helpers.js';
 
 const base = { rng: philoxRng, seed: 7, yieldEveryMs: 0 } satisfies Partial<ChainOptions>;
 
@@ -85,28 +85,6 @@ describe('checkpoint and resume', () => {
     const hmcOpts = { ...base, warmup: 40, draws: 20, checkpointEvery: 30 };
     await runChain(t, { ...hmcOpts, kernel: { type: 'hmc', steps: 3, jitter: 0.1 }, onCheckpoint: (c) => { cpHmc = c; } });
     await runChain(t, { ...hmcOpts, kernel: { jitter: 0.1, steps: 3, type: 'hmc' }, resumeFrom: cpHmc });
-  });
-});
-
-describe('the divergence rule in a chain (warmup.ts)', () => {
-  test('eight schools at the defaults: δ raised to 0.95 in warmup, reported, and resumed bit for bit from checkpoints before and after the raise', async () => {
-    const target = eightSchoolsTarget();
-    const opts: ChainOptions = { ...base, seed: 1, warmup: 1000, draws: 100, checkpointEvery: 100 };
-    const cps: ChainCheckpoint[] = [];
-    const straight = await runChain(target, { ...opts, onCheckpoint: (c) => cps.push(c) });
-    expect(straight.targetAccept).toBe(0.95);
-    expect(straight.warmupDivergences).toBeGreaterThan(0);
-    const raisedAt = cps.find((c) => c.adaptation.targetAccept === 0.95)!.iteration;
-    for (const cp of [cps[raisedAt / 100 - 2], cps[raisedAt / 100 - 1], cps[9]]) {
-      const resumed = await runChain(target, { ...opts, resumeFrom: JSON.parse(JSON.stringify(cp)) as ChainCheckpoint });
-      expect(resumed.targetAccept).toBe(0.95);
-      expect(resumed.stepSize).toBe(straight.stepSize);
-      expect(resumed.samples!.draws).toEqual(straight.samples!.draws.subarray(cp.drawsEmitted * target.dim));
-    }
-    // Given explicitly, δ stays where it was put: Stan's behaviour, and other draws.
-    const fixed = await runChain(target, { ...opts, adapt: { targetAccept: 0.8 } });
-    expect(fixed.targetAccept).toBe(0.8);
-    expect(fixed.stepSize).not.toBe(straight.stepSize);
   });
 });
 

@@ -96,40 +96,6 @@ export function funnelTarget(d: number): Target {
 }
 
 /**
- * Eight schools, non-centred (Rubin 1981's data; posteriordb's eight_schools_noncentered, as
- * eval/posteriordb/eight_schools.mjs): (θ̃₁…θ̃₈, μ, log τ), τ ~ half-Cauchy(0, 5). At Stan's default
- * target acceptance 0.8 its chains diverge now and then in the tail of τ.
- */
-export function eightSchoolsTarget(): Target {
-  const y = [28, 8, -3, 7, -1, 1, 18, 12];
-  const sigma = [15, 10, 16, 11, 9, 11, 10, 18];
-  const J = 8;
-  return {
-    dim: J + 2,
-    logDensity(q, g) {
-      const mu = q[J];
-      const tau = Math.exp(q[J + 1]);
-      let lp = 0;
-      let gMu = 0;
-      let gTau = 0;
-      for (let j = 0; j < J; j++) {
-        const t = q[j];
-        const r = (y[j] - mu - tau * t) / sigma[j];
-        lp -= 0.5 * (t * t + r * r);
-        g[j] = -t + (r / sigma[j]) * tau;
-        gMu += r / sigma[j];
-        gTau += (r / sigma[j]) * t;
-      }
-      const u = (tau * tau) / 25;
-      lp -= (mu * mu) / 50 + Math.log1p(u) - q[J + 1];
-      g[J] = gMu - mu / 25;
-      g[J + 1] = tau * gTau - (2 * u) / (1 + u) + 1;
-      return lp;
-    },
-  };
-}
-
-/**
  * Conjugate Bayesian linear regression y = Xβ + ε, ε ~ N(0, σ²), β ~ N(0, τ² I), with fixed
  * simulated data: the posterior is N(m, S), S = (XᵀX/σ² + I/τ²)⁻¹, m = S Xᵀy/σ².
  */
