@@ -129,9 +129,9 @@ last restart (the terminal buffer's length, the time Stan's schedule allows ε t
 0.95 when that window closes; the step size is then searched and adapted towards 0.95 for the rest of
 warmup. The final δ is in the result (\`targetAccept\` per chain). At a divergence rate of about one
 per 2,000 transitions at the final ε no warmup could see the divergences sampling will have; what it
-sees are divergences at the noisy dual-averaging iterate, which visits step sizes 1.2–4× the final one
-(traced in seeds 1–3: every late-warmup divergence of eight schools, kilpisjarvi, garch and blr was at
-such a step). They are a signal of a posterior with regions the bulk's step size cannot cross, not
+sees are divergences at the noisy dual-averaging iterate (traced in seeds 1–3: the settled late-warmup
+divergences of eight schools, kilpisjarvi, garch and blr happened at steps 1.2–4× the running average
+exp(x̄) that becomes the final step size). They are a signal of a posterior with regions the bulk's step size cannot cross, not
 proof; the rule therefore raises δ on chains of posteriors that would have sampled without divergences
 at 0.8 too (the "raised" column), at the cost of smaller steps (the gradients column). A single raise to
 0.95 rather than 0.9: a raise to 0.9 left one divergence in 10 seeds of eight schools and of garch
