@@ -137,6 +137,7 @@ export function sampleJson(r: SampleChainsResult): Record<string, unknown> {
       essTail: d ? d.essTail : null,
       divergences: r.divergences.reduce((a, b) => a + b, 0),
       stepSize: r.stepSize,
+      targetAccept: r.targetAccept,
       seconds: r.seconds,
     },
     warnings: d ? d.warnings.map((w) => w.message) : [],

@@ -81,6 +81,8 @@ export interface ChainTaskResult {
   divergent: Uint8Array;
   energy: Float64Array;
   stepSize: number;
+  /** The target acceptance the step size was adapted to (see ChainResult). */
+  targetAccept: number;
   invMetric: Float64Array;
   metric: 'diag' | 'dense';
   /** Row-major dim² when the metric is dense, else null. */
@@ -243,7 +245,7 @@ export async function runChainOn(
   return {
     ...concatPieces(pieces, target.dim, predictSize, returns),
     chain: r.chain, dim: target.dim, predictSize,
-    stepSize: r.stepSize, invMetric: r.invMetric, metric: r.metric, denseInvMetric: r.denseInvMetric, divergences: r.divergences, warmupDivergences: r.warmupDivergences, gradEvals: r.gradEvals,
+    stepSize: r.stepSize, targetAccept: r.targetAccept, invMetric: r.invMetric, metric: r.metric, denseInvMetric: r.denseInvMetric, divergences: r.divergences, warmupDivergences: r.warmupDivergences, gradEvals: r.gradEvals,
     seconds: secondsBefore + (performance.now() - t0) / 1000,
     names,
   };

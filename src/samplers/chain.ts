@@ -87,6 +87,8 @@ export interface ChainResult {
   /** Final (adapted) step size and inverse metric (its diagonal when the metric is dense). */
   stepSize: number;
   invMetric: Float64Array;
+  /** The target acceptance the step size was adapted to (the default 0.8 raised after divergences in warmup; see Warmup). */
+  targetAccept: number;
   /** The metric sampling used, and the dense inverse metric (row-major dim²) when it is dense, else null. */
   metric: 'diag' | 'dense';
   denseInvMetric: Float64Array | null;
@@ -195,7 +197,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   /** A warmup iteration's adaptation: dual averaging, the metric windows, and a new step size when the metric changed. */
   const adapt = async (info: Info, rng: SamplerRng): Promise<void> => {
     if (info.divergent) c.warmupDivergences++;
-    warmup.learnStepSize(info.acceptProb);
+    warmup.learnStepSize(info.acceptProb, info.divergent);
     if (warmup.learnMetric(s.kernel.position)) {
       // The search leaves the state alone and continues this iteration's generator (its replays start from that point).
       const p = warmup.params;
@@ -246,6 +248,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   return {
     chain,
     stepSize: warmup.params.stepSize,
+    targetAccept: warmup.targetAccept,
     invMetric: Float64Array.from(warmup.params.invMetric),
     metric: warmup.metric,
     denseInvMetric: warmup.denseInvMetric ? Float64Array.from(warmup.denseInvMetric) : null,

@@ -90,6 +90,8 @@ export interface SampleChainsResult {
   /** Over the predictive quantities f(x*) when kept, else null. */
   predictiveDiagnostics: Diagnostics | null;
   stepSize: number[];
+  /** The target acceptance each chain's step size was adapted to: 0.8 by default, raised in warmup after divergences (docs/sampling.md). */
+  targetAccept: number[];
   /** The metric each chain sampled with ('dense' or 'diag'; 'auto' decides per chain). */
   metric: ('diag' | 'dense')[];
   divergences: number[];
@@ -155,6 +157,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     diagnostics: draws && count >= 4 ? await diagnoseYielding(draws, count, first.dim, first.names ?? undefined, sampler, opts.signal) : null,
     predictiveDiagnostics: predictive && count >= 4 ? await diagnoseYielding(predictive, count, first.predictSize, undefined, sampler, opts.signal) : null,
     stepSize: results.map((r) => r.stepSize),
+    targetAccept: results.map((r) => r.targetAccept),
     metric: results.map((r) => r.metric),
     divergences: results.map((r) => r.divergences),
     gradEvals: results.map((r) => r.gradEvals),

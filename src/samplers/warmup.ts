@@ -4,6 +4,12 @@
  * the draws in doubling windows (initial fast buffer 75, slow windows from 25, terminal fast buffer
  * 50). After every metric update the step size is searched again and dual averaging restarts from it.
  *
+ * One addition to Stan's schedule, on by default: a divergence-aware target acceptance. When the
+ * target acceptance δ was not given, a slow window (after the first metric update) in which a
+ * transition diverged once the step size had settled raises δ from 0.8 to 0.95 for the rest of
+ * warmup — the remedy Stan's diagnostics prescribe for divergences, applied while warmup can still
+ * adapt the step size to it (docs/sampling.md). A δ that was given stays fixed, as in Stan.
+ *
  * The whole adaptation state is a plain object (`toJSON` / `Warmup.fromJSON`), so a checkpoint can
  * carry it and a resumed chain continues exactly.
  */
@@ -13,7 +19,7 @@ import type { Hamiltonian } from './hamiltonian.js';
 import { Leapfrog, PhasePoint } from './integrator.js';
 import type { KernelParams, KernelState, SamplerRng } from './types.js';
 import {
-  clampStep, dualAveragingFinal, dualAveragingInit, dualAveragingStep, MAX_STEP_SIZE, MIN_STEP_SIZE, type DualAveragingState,
+  clampStep, dualAveragingFinal, dualAveragingInit, dualAveragingStep, MAX_STEP_SIZE, MIN_STEP_SIZE, type DualAveragingOptions, type DualAveragingState,
 } from './dual-averaging.js';
 import { windowInit, windowStep, type WindowState } from './metric-window.js';
 import { AUTO_DENSE_MAX_DIM, DenseMetric, maxVif, prefersDense, type MetricKind } from './metric.js';
@@ -26,9 +32,18 @@ export { MIN_STEP_SIZE, MAX_STEP_SIZE };
 
 const LOG_08 = Math.log(0.8);
 
+/**
+ * The target acceptance the divergence rule raises δ to: the value Stan users are told to try first,
+ * rstanarm's default, and what posteriordb's reference runs of hierarchical models used.
+ */
+export const RAISED_TARGET_ACCEPT = 0.95;
+
 /** Warmup settings (Stan's defaults). */
 export interface WarmupOptions {
-  /** Target mean acceptance statistic δ. Default 0.8. */
+  /**
+   * Target mean acceptance statistic δ. Default 0.8, raised in warmup to 0.95 after divergences in a
+   * slow window (see Warmup); a value given here stays fixed.
+   */
   targetAccept?: number;
   /** Dual-averaging regularization γ. Default 0.05. */
   gamma?: number;
@@ -66,6 +81,13 @@ export type WarmupState = {
   /** The dense inverse metric in use (row-major dim²) and its lower Cholesky factor, or null when diagonal. */
   denseInvMetric?: number[] | null;
   denseFactor?: number[] | null;
+  /**
+   * The divergence rule (absent in a state written before it existed: δ = options.targetAccept, fixed):
+   * the δ in use, whether warmup may raise it, and the divergences counted in the open window.
+   */
+  targetAccept?: number;
+  raiseTargetAccept?: boolean;
+  lateDivergences?: number;
 } & DualAveragingState & WindowState;
 
 /** Warmup's options, checked before any work: Stan's defaults and ranges. */
@@ -104,11 +126,17 @@ export class Warmup {
   private da: DualAveragingState;
   private win: WindowState;
   private denseCov: Float64Array | null = null;
+  /** δ in use, whether the divergence rule may raise it, and the settled divergences of the open window. */
+  private delta: DualAveragingOptions;
+  private raiseDelta: boolean;
+  private lateDivergences = 0;
 
   /** `linalg` is required when the windows estimate a covariance ('dense', or 'auto' up to AUTO_DENSE_MAX_DIM). */
   constructor(dim: number, numWarmup: number, opts: WarmupOptions = {}, stepSize = 1, private readonly linalg?: MetricLinalg) {
     this.o = resolve(opts);
     this.numWarmup = numWarmup;
+    this.delta = { targetAccept: this.o.targetAccept, gamma: this.o.gamma, kappa: this.o.kappa, t0: this.o.t0 };
+    this.raiseDelta = opts.targetAccept === undefined;
     this.params = { stepSize, invMetric: new Float64Array(dim).fill(1), dense: null };
     if (this.accumulatesCovariance(dim) && linalg === undefined) {
       throw argError('E_ARG', 'linalg', `the Cholesky factorization (linalg(arena)) for metric '${this.o.metric}'`, 'undefined', "Pass linalg(await Arena.create()), or use metric 'diag'.");
@@ -144,10 +172,26 @@ export class Warmup {
     this.da = dualAveragingInit(this.params.stepSize);
   }
 
-  /** One dual-averaging update from a transition's acceptance statistic. */
-  learnStepSize(acceptStat: number): void {
+  /** The target acceptance δ in use: the given one, or the default as the divergence rule left it. */
+  get targetAccept(): number {
+    return this.delta.targetAccept;
+  }
+
+  /**
+   * One dual-averaging update from a transition's acceptance statistic. `divergent` feeds the
+   * divergence rule: it counts when δ may be raised, the transition ran in a slow window after the
+   * first metric update, and the step size had settled — at least a terminal buffer's worth of
+   * updates since the last restart, the time Stan's schedule itself allows the step size to settle.
+   * Before that, divergences come from the restart's deliberately large steps (μ = log 10ε), not from
+   * the step size sampling would use.
+   */
+  learnStepSize(acceptStat: number, divergent = false): void {
     if (!this.o.adaptStepSize) return;
-    [this.da, this.params.stepSize] = dualAveragingStep(this.da, acceptStat, this.o);
+    if (divergent && this.raiseDelta && this.adaptsMetric && this.da.counter >= Math.max(1, this.win.termBuffer)) {
+      const c = this.win.windowCounter;
+      if (c >= this.win.initBuffer + this.win.baseWindow && c < this.numWarmup - this.win.termBuffer) this.lateDivergences++;
+    }
+    [this.da, this.params.stepSize] = dualAveragingStep(this.da, acceptStat, this.delta);
   }
 
   /**
@@ -159,6 +203,9 @@ export class Warmup {
     const [win, inv, cov, n] = windowStep(this.win, this.numWarmup, position);
     this.win = win;
     if (inv === null) return false;
+    // The window closed: the step size is searched and adapted again next, now towards the raised δ.
+    if (this.lateDivergences > 0) this.delta.targetAccept = Math.max(this.delta.targetAccept, RAISED_TARGET_ACCEPT);
+    this.lateDivergences = 0;
     this.params.invMetric.set(inv);
     this.setDense(cov !== null ? this.chooseDense(cov, n) : null);
     return true;
@@ -192,6 +239,7 @@ export class Warmup {
       invMetric: Array.from(this.params.invMetric), ...this.da, ...win, mean: win.mean.slice(), m2: win.m2.slice(),
       denseInvMetric: this.denseCov ? Array.from(this.denseCov) : null,
       denseFactor: this.params.dense ? Array.from(this.params.dense.l) : null,
+      targetAccept: this.delta.targetAccept, raiseTargetAccept: this.raiseDelta, lateDivergences: this.lateDivergences,
     };
   }
 
@@ -204,6 +252,9 @@ export class Warmup {
     w.da = { mu, counter, sBar, xBar };
     const { initBuffer, termBuffer, baseWindow, windowCounter, windowSize, nextWindow, n } = s;
     w.win = { initBuffer, termBuffer, baseWindow, windowCounter, windowSize, nextWindow, n, mean: s.mean.slice(), m2: s.m2.slice() };
+    w.delta.targetAccept = s.targetAccept ?? s.options.targetAccept;
+    w.raiseDelta = s.raiseTargetAccept ?? false;
+    w.lateDivergences = s.lateDivergences ?? 0;
     return w;
   }
 }

@@ -8,7 +8,7 @@ function result(chains: number, count: number, dim: number): SampleChainsResult 
   return {
     dim, names: null, chains, count, draws, predictive: null, predictSize: 0,
     diagnostics: { rhat: [1, 1.2], essBulk: [400, 300], essTail: [410, NaN], warnings: [] },
-    predictiveDiagnostics: null, metric: Array.from({ length: chains }, () => 'diag' as const), stepSize: [0.1, 0.2], divergences: [0, 1], gradEvals: [1, 2], chainSeconds: [1, 1], seconds: 2, results: [],
+    predictiveDiagnostics: null, metric: Array.from({ length: chains }, () => 'diag' as const), stepSize: [0.1, 0.2], targetAccept: [0.8, 0.9], divergences: [0, 1], gradEvals: [1, 2], chainSeconds: [1, 1], seconds: 2, results: [],
   };
 }
 

@@ -39,15 +39,15 @@ describe('posteriordb targets', () => {
     expect(t.constrain(new Float64Array(t.dim))).toHaveLength(fixture(name).reference.names.length);
   });
 
-  // Seed 2 for every posterior; eval/POSTERIORDB.md reports seeds 1..10. Eight schools runs with the
-  // target acceptance the reference itself used (0.95): at the default 0.8 most seeds diverge a few
-  // times, as Stan 2.21's own do on this posterior (14 of 20 seeds; eval/POSTERIORDB.md, with the trace).
+  // Seed 2 for every posterior; eval/POSTERIORDB.md reports seeds 1..10. At a fixed target acceptance
+  // 0.8 most seeds of eight schools diverge a few times, as Stan 2.21's own do on this posterior (14 of
+  // 20 seeds; eval/POSTERIORDB.md): the defaults get through because warmup raises δ (warmup.ts).
   it.each(Object.keys(POSTERIORS))('%s: default NUTS matches the reference (|z| ≤ 4), R̂ ≤ 1.01, no divergences', async (name) => {
     const url = urlOf(name);
-    const ta = POSTERIORS[name].targetAccept;
-    const r = await lib.sampleChains({ type: 'module', url }, { seed: 2, pool, ...(ta ? { adapt: { targetAccept: ta } } : {}) });
+    const r = await lib.sampleChains({ type: 'module', url }, { seed: 2, pool });
     const c = compare(r, await load(url), fixture(name));
     expect(c.failures).toEqual([]);
+    if (name === 'eight_schools') expect(r.targetAccept).toContain(0.95);
   });
 
   it('detects a wrong log-Jacobian (garch without the log(1 − α₁) of β₁’s dependent bound)', async () => {

@@ -1,7 +1,8 @@
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { Hamiltonian } from '../../src/samplers/hamiltonian.js';
 import { MIN_STEP_SIZE, searchStepSize, Warmup } from '../../src/samplers/index.js';
+import { RAISED_TARGET_ACCEPT, type WarmupState } from '../../src/samplers/warmup.js';
 import { normalTarget, philoxRng } from './helpers.js';
 
 /** Iterations (0-based) at which the metric changes over a warmup of n. */
@@ -72,6 +73,80 @@ test('toJSON / fromJSON carry the whole adaptation state through JSON exactly', 
   a.finish();
   b.finish();
   expect(b.toJSON()).toEqual(a.toJSON());
+});
+
+/**
+ * Runs a warmup of n as runChain does (a restart after every metric update) on a 1-D position, with
+ * the acceptance `accept(w)` and divergences at the iterations in `divergent`; returns δ after each iteration.
+ */
+function drive(w: Warmup, n: number, divergent: number[], accept = (_: Warmup) => 0.8, from = 0): number[] {
+  const deltas: number[] = [];
+  for (let t = from; t < n; t++) {
+    w.learnStepSize(accept(w), divergent.includes(t));
+    if (w.learnMetric(Float64Array.of(Math.sin(t)))) w.restartStepSize(w.params.stepSize);
+    deltas.push(w.targetAccept);
+  }
+  return deltas;
+}
+
+describe('the divergence rule: δ = 0.8 by default, raised to 0.95 after a settled divergence in a slow window', () => {
+  // Windows close after iterations 99, 149, 249, 449, 949 (test above); each restart is followed by 50 settling updates.
+  test('a divergence 150 updates into the window 250 … 449 raises δ when that window closes, for the rest of warmup', () => {
+    const w = new Warmup(1, 1000);
+    const d = drive(w, 1000, [400]);
+    expect(d[448]).toBe(0.8);
+    expect(d[449]).toBe(RAISED_TARGET_ACCEPT);
+    expect(d[999]).toBe(0.95);
+    expect(w.targetAccept).toBe(0.95);
+  });
+
+  test('the raised δ is what dual averaging aims at: an acceptance of exactly 0.95 leaves s̄ at 0', () => {
+    const w = new Warmup(1, 1000);
+    drive(w, 450, [400]);
+    drive(w, 460, [], () => 0.95, 450);
+    expect(w.toJSON().sBar).toBe(0);
+    const fixed = new Warmup(1, 1000, { targetAccept: 0.8 });
+    drive(fixed, 450, [400]);
+    drive(fixed, 460, [], () => 0.95, 450);
+    expect(fixed.toJSON().sBar).toBeLessThan(0);
+  });
+
+  test('no raise for divergences in the initial buffer, the first window (unit metric), within 50 updates of a restart, or in the terminal buffer', () => {
+    for (const t of [10, 74, 80, 99, 120, 250, 260, 299, 460, 950, 990]) {
+      const w = new Warmup(1, 1000);
+      expect(Math.max(...drive(w, 1000, [t]))).toBe(0.8);
+    }
+    // 50 updates after the restart at 249 the step size counts as settled.
+    expect(drive(new Warmup(1, 1000), 1000, [300])[999]).toBe(0.95);
+  });
+
+  test('a target acceptance that was given stays fixed, whatever diverges', () => {
+    for (const targetAccept of [0.8, 0.6, 0.9]) {
+      const w = new Warmup(1, 1000, { targetAccept });
+      expect(new Set(drive(w, 1000, [300, 400, 700, 900]))).toEqual(new Set([targetAccept]));
+    }
+  });
+
+  test('the rule is part of the state: a warmup restored mid-window continues exactly, counted divergences included', () => {
+    const a = new Warmup(1, 1000);
+    drive(a, 310, [300]);
+    expect(a.toJSON()).toMatchObject({ targetAccept: 0.8, raiseTargetAccept: true, lateDivergences: 1 });
+    const s310 = JSON.parse(JSON.stringify(a.toJSON())) as WarmupState;
+    const b = Warmup.fromJSON(s310);
+    const da = drive(a, 1000, [], undefined, 310);
+    const db = drive(b, 1000, [], undefined, 310);
+    expect(db).toEqual(da);
+    expect(da[449 - 310]).toBe(0.95);
+    expect(b.toJSON()).toEqual(a.toJSON());
+    // A state written before the rule existed: δ from its options, never raised.
+    const old: Partial<WarmupState> = { ...s310, options: { ...s310.options, targetAccept: 0.85 } };
+    delete old.targetAccept;
+    delete old.raiseTargetAccept;
+    delete old.lateDivergences;
+    const c = Warmup.fromJSON(old as WarmupState);
+    expect(c.targetAccept).toBe(0.85);
+    expect(new Set(drive(c, 1000, [400, 700], undefined, 310))).toEqual(new Set([0.85]));
+  });
 });
 
 test("the initial step-size search crosses Stan's acceptance 0.8 by doubling or halving", () => {
