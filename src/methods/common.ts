@@ -173,11 +173,13 @@ export function fitOptionsOf(o: MethodOptions, stream = 0, n?: number, canStop =
  * train. On small sets a tenth of the rows is worth more than the cost of the second fit (MAP on 8 yacht
  * splits: −2.201 → −2.106, `--tune`'s −2.106; within 0.01 at 5k–50k rows; eval/DEFAULTS-notes.md).
  * The result keeps the first fit's held-out score and best epoch (a held-out σ comes from them).
+ * `fresh` gives each fit the options that hold state (an objective with its noise estimate); `first`,
+ * an early-stopped fit already run with these options (only the second fit is then run).
  */
-export async function fitAndRefit(mlp: Mlp, data: Dataset, fo: FitOptions): Promise<FitResult> {
-  const first = await fit(mlp, data, fo);
+export async function fitAndRefit(mlp: Mlp, data: Dataset, fo: FitOptions, fresh: () => Partial<FitOptions> = () => ({}), first?: FitResult): Promise<FitResult> {
+  first ??= await fit(mlp, data, { ...fo, ...fresh() });
   if (first.bestEpoch === undefined || taskOf(mlp.spec) !== 'regression') return first;
-  const all = await fit(mlp, data, { ...fo, epochs: first.bestEpoch, earlyStopping: undefined });
+  const all = await fit(mlp, data, { ...fo, ...fresh(), epochs: first.bestEpoch, earlyStopping: undefined });
   return { ...all, bestEpoch: first.bestEpoch, validationLoss: first.validationLoss, seconds: first.seconds + all.seconds };
 }
 

@@ -3,6 +3,7 @@ import { makeDataset } from '../../src/data/dataset.js';
 import { trainMap } from '../../src/methods/map.js';
 import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import { Rng } from '../../src/random/index.js';
+import { expectRefit } from './helpers.js';
 
 function linear(n: number, noise: number, seed: number) {
   const rng = new Rng(seed);
@@ -42,19 +43,7 @@ describe('MAP', () => {
   });
 
   it('regression that stops early trains again on every row for the epochs it kept (the same weights as asking for them); classification does not', async () => {
-    const data = linear(300, 1, 4);
-    const runs: { epoch: number; epochs: number }[][] = [[]];
-    const post = await trainMap(data, { hidden: [8], seed: 2, onProgress: (p) => (p.epoch === 1 ? runs.push([p]) : runs.at(-1)!.push(p)) });
-    runs.shift();
-    // Two runs: the early-stopped one, then the refit of exactly the kept epochs.
-    expect(runs.length).toBe(2);
-    const kept = runs[1].length;
-    expect(runs[1].at(-1)!.epochs).toBe(kept);
-    expect(kept).toBeLessThan(runs[0].length);
-    const explicit = await trainMap(data, { hidden: [8], seed: 2, epochs: kept });
-    expect(Array.from(post.source.theta)).toEqual(Array.from(explicit.source.theta));
-    // σ is the held-out rows' residual, never below the training rows' (the explicit run's σ).
-    expect(post.info.noiseStd as number).toBeGreaterThanOrEqual(explicit.info.noiseStd as number);
+    await expectRefit(trainMap);
     const labels = makeDataset(Array.from({ length: 300 }, (_, i) => [Math.sin(i)]), Array.from({ length: 300 }, (_, i) => (Math.sin(i) > 0 ? 1 : 0)));
     let starts = 0;
     await trainMap(labels, { task: 'classification', hidden: [4], seed: 2, onProgress: (p) => (starts += p.epoch === 1 ? 1 : 0) });

@@ -13,10 +13,11 @@ import { taskOf, type TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
 import type { RegressionPredictive, TaskOf } from '../../posterior/types.js';
-import { fit, heldOutRows, type FitOptions } from '../../train/fit.js';
+import { fit, heldOutRows, priorPrecisionOf, type FitOptions, type FitResult } from '../../train/fit.js';
+import type { Mlp } from '../../model/mlp.js';
 import { gaussianLogLik, mixtureLogLik } from '../../metrics/regression.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
-import { engineFor, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { engineFor, fitAndRefit, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { betaNllOf, heldOutNoiseVar, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
@@ -65,43 +66,57 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   checkMemory(estimateNetwork('mc-dropout', train, opts), opts.memoryBudget);
   const fo = withPatience(fitOptionsOf(opts, 0, train.n, true), SAMPLED_PATIENCE);
   const held = opts.dropout === undefined && (opts.task ?? 'regression') === 'regression' && train.targets === 1 && fo.earlyStopping ? heldOutRows(train.n, fo.earlyStopping.fraction, fo.seed!, fo.stream!) : undefined;
-  if (!held) return (await fitAtRate(train, opts, fo)) as McDropoutPosterior<TaskOf<O>>;
+  if (!held) return (await (await atRate(train, opts)).fit(fo)) as McDropoutPosterior<TaskOf<O>>;
   // The held-out rows in target units: every candidate's fit held out these same rows (same seed and stream).
   const v = subset(train, held.validation);
-  let best: { ll: number; posterior: McDropoutPosterior } | undefined;
+  let best: { ll: number; rate: RateFit; first: FitResult } | undefined;
   for (const [task, dropout] of DROPOUT_CANDIDATES.entries()) {
+    const rate = await atRate(train, { ...opts, dropout });
     // Each candidate's epochs are reported as their own task (a progress bar per rate).
-    const posterior = await fitAtRate(train, { ...opts, dropout }, { ...fo, onProgress: opts.onProgress && ((p) => opts.onProgress!({ task, ...p })) });
-    const p = (await posterior.predict(v.x, { seed: opts.seed })) as RegressionPredictive;
-    const ll = p.members && p.members.count > 1 ? mixtureLogLik(p.members.mean, p.members.variance, v.y) : gaussianLogLik(p.mean, p.variance!, v.y);
+    const first = await fit(rate.mlp, rate.data, { ...fo, ...rate.fresh(), onProgress: opts.onProgress && ((p) => opts.onProgress!({ task, ...p })) });
+    const p = (await rate.posterior(first).predict(v.x, { seed: opts.seed })) as RegressionPredictive;
+    const ll = p.members && p.members.count > 1 ? mixtureLogLik(p.members.mean, p.members.variance, v.y) : gaussianLogLik(p.mean, p.variance, v.y);
     // A tie (or a NaN score) keeps the earlier, smaller rate.
-    if (!best || ll > best.ll) best = { ll, posterior };
+    if (!best || ll > best.ll) best = { ll, rate, first };
   }
-  return best!.posterior as McDropoutPosterior<TaskOf<O>>;
+  // The chosen rate then trains on every row for the epochs its early-stopped fit kept (fitAndRefit).
+  return (await best!.rate.fit(fo, best!.first)) as McDropoutPosterior<TaskOf<O>>;
 }
 
-/** One MC-dropout fit at the options' rate (DEFAULT_DROPOUT when not given). */
-async function fitAtRate(train: Dataset, opts: McDropoutOptions, fo: FitOptions): Promise<McDropoutPosterior> {
+/** Fits at one rate: its network, data and objective, and the posterior of a finished fit. */
+interface RateFit {
+  mlp: Mlp;
+  data: Dataset;
+  fresh: () => Partial<FitOptions>;
+  posterior: (r: FitResult) => McDropoutPosterior;
+  /** The fit (`first` when already run), then for regression that stopped early the one on every row (fitAndRefit). */
+  fit: (fo: FitOptions, first?: FitResult) => Promise<McDropoutPosterior>;
+}
+
+/** MC dropout at the options' rate (DEFAULT_DROPOUT when not given). */
+async function atRate(train: Dataset, opts: McDropoutOptions): Promise<RateFit> {
   const hidden = opts.hidden ?? [50];
   const spec = specFor(train, opts, { dropout: dropoutRates(hidden.length + 1, opts) });
   const samples = MC_DROPOUT_OPTIONS.value(opts, 'samples');
   const betaNll = betaNllOf(spec.likelihood, opts.betaNll);
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
-  const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
-  const r = await fit(mlp, data, {
-    ...fo,
-    standardize: false,
-    objective: noiseObjective(mlp, noise, true, { betaNll }),
-    optimizer: compose(weightDecay(fo.priorPrecision! / data.n), adam()),
-  });
-  noise?.update();
-  // The floor is the training rows' residual of the same deterministic pass the held-out rows were
-  // scored with (no masks): EM's estimate under masks also holds the dropout spread, which the
-  // predictive adds again.
-  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params, data)) : undefined;
-  const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
-  return new NetworkPosterior<MaskSource>('mc-dropout', spec, standardizer, source, mlp);
+  // Each fit starts its noise estimate afresh.
+  let noise = noiseFor(spec.likelihood, opts.noise, standardizer);
+  const fresh = () => {
+    noise = noiseFor(spec.likelihood, opts.noise, standardizer);
+    return { standardize: false, objective: noiseObjective(mlp, noise, true, { betaNll }), optimizer: compose(weightDecay(priorPrecisionOf(opts.priorPrecision) / data.n), adam()) };
+  };
+  const posterior = (r: FitResult) => {
+    noise?.update();
+    // The floor is the training rows' residual of the same deterministic pass the held-out rows were
+    // scored with (no masks): EM's estimate under masks also holds the dropout spread, which the
+    // predictive adds again.
+    const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params, data)) : undefined;
+    const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
+    return new NetworkPosterior<MaskSource>('mc-dropout', spec, standardizer, source, mlp);
+  };
+  return { mlp, data, fresh, posterior, fit: async (fo, first) => posterior(await fitAndRefit(mlp, data, fo, fresh, first)) };
 }
 
 /** MC dropout (or Concrete dropout at its learned rates): the network averaged over test-time masks. */

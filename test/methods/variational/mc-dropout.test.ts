@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
 import { dropoutRates, trainMcDropout, DROPOUT_CANDIDATES } from '../../../src/methods/variational/mc-dropout.js';
-import { subset } from '../../../src/data/dataset.js';
-import { heldOutRows } from '../../../src/train/fit.js';
-import { VALIDATION_FRACTION } from '../../../src/methods/common.js';
-import { mixtureLogLik } from '../../../src/metrics/regression.js';
 import { Rng } from '../../../src/random/index.js';
-import { expectEarlyStopping, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
+import { expectEarlyStopping, expectRefit, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
 
 describe('MC dropout', () => {
   it('stops early on held-out rows by default at 4× the patience (its masks make the gradient sampled); runs the given epochs when told', async () => {
     // At a given rate: without one, each candidate rate's fit reports its own epochs (next test).
     await expectEarlyStopping((d, o) => trainMcDropout(d, { ...o, dropout: 0.05 }), 4);
+  });
+
+  it('then trains again on every row for the epochs it kept (regression)', async () => {
+    await expectRefit((d, o) => trainMcDropout(d, { ...o, dropout: 0.05 }));
   });
 
   // Two hidden layers: with one, dropout put less variance in the gap than on the data here, the
@@ -34,7 +34,7 @@ describe('MC dropout', () => {
     return makeDataset(x, x.map(([v]) => Math.sin(3 * v) + sigma * rng.normal()));
   };
 
-  it('chooses its rate on the held-out rows when none is given and a regression fit stops early: the candidate whose predictive scores best there, and not the same on every set', async () => {
+  it('chooses its rate on the held-out rows when none is given and a regression fit stops early, not the same on every set', async () => {
     const chosen: number[] = [];
     for (const sigma of [0.01, 1]) {
       const data = sine(sigma);
@@ -43,23 +43,13 @@ describe('MC dropout', () => {
       const rate = post.info.dropout as number;
       expect(DROPOUT_CANDIDATES).toContain(rate);
       chosen.push(rate);
-      // The held-out rows early stopping kept out of every candidate's fit: the chosen rate's predictive scores best on them.
-      const v = subset(data, heldOutRows(data.n, VALIDATION_FRACTION, o.seed, 0)!.validation);
-      const score = async (p: Awaited<ReturnType<typeof trainMcDropout>>) => {
-        const q = await p.predict(v.x, { seed: o.seed });
-        if (q.kind !== 'regression') throw new Error('regression expected');
-        return mixtureLogLik(q.members!.mean, q.members!.variance, v.y);
-      };
-      const best = await score(post);
-      for (const dropout of DROPOUT_CANDIDATES) {
-        const other = await trainMcDropout(data, { ...o, dropout });
-        if (dropout === rate) expect(Array.from(other.source.theta)).toEqual(Array.from(post.source.theta));
-        else expect(await score(other)).toBeLessThan(best);
-      }
+      // The fit at the chosen rate is the one asking for it gives (its early-stopped run, then the refit).
+      const same = await trainMcDropout(data, { ...o, dropout: rate });
+      expect(Array.from(same.source.theta)).toEqual(Array.from(post.source.theta));
     }
     // The rule follows the data: the nearly noiseless set takes a smaller rate than the noisy one.
     expect(chosen[0]).toBeLessThan(chosen[1]);
-    // No choice with a fixed length (every --tune candidate) or for classification: the one default rate.
+    // No choice with a fixed length (every --tune candidate): the one default rate.
     expect((await trainMcDropout(sine(1), { hidden: [4], epochs: 2 })).info.dropout).toBe(0.05);
   });
 
