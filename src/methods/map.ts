@@ -11,9 +11,8 @@ import { NetworkPosterior } from '../posterior/network-posterior.js';
 import { noiseVariance } from '../posterior/source.js';
 import { PointSource } from '../posterior/sources/point.js';
 import type { TaskOf } from '../posterior/types.js';
-import { fit } from '../train/fit.js';
 import type { Infer } from '../options/schema.js';
-import { engineFor, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
 import { heldOutNoiseVar, NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
 import { checkMemory, estimateNetwork } from './memory.js';
 
@@ -25,7 +24,7 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
   checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
-  const r = await fit(mlp, train, fitOptionsOf(opts, 0, train.n, true));
+  const r = await fitAndRefit(mlp, train, fitOptionsOf(opts, 0, train.n, true));
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
     // Held-out rows (early stopping) give an out-of-sample σ; the training residuals otherwise.

@@ -255,10 +255,20 @@ function yieldToEventLoop(): Promise<void> {
 function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefined, seed: number, stream: number): { train: Dataset; validation?: Dataset } {
   if (!es || !objective.validationLossAt) return { train: data };
   EARLY_STOPPING_OPTIONS.check(es, 'fit', 'earlyStopping.');
-  const nv = Math.round(es.fraction * data.n);
-  if (nv < MIN_VALIDATION_ROWS || data.n - nv < 1) return { train: data };
-  const perm = new Rng(seed, stream, [0, 0, VALIDATION_TAG]).permutation(data.n);
-  return { validation: rows(data, perm.subarray(0, nv)), train: rows(data, perm.subarray(nv)) };
+  const split = heldOutRows(data.n, es.fraction, seed, stream);
+  return split ? { validation: rows(data, split.validation), train: rows(data, split.train) } : { train: data };
+}
+
+/**
+ * The row indices early stopping holds out of n rows (and those it trains on) for this seed and
+ * stream, or undefined when fewer than MIN_VALIDATION_ROWS would be held out: what `fit` scores its
+ * epochs on, for callers that score their finished fit on the same rows (MC dropout's rate choice).
+ */
+export function heldOutRows(n: number, fraction: number, seed: number, stream: number): { validation: Int32Array; train: Int32Array } | undefined {
+  const nv = Math.round(fraction * n);
+  if (nv < MIN_VALIDATION_ROWS || n - nv < 1) return undefined;
+  const perm = new Rng(seed, stream, [0, 0, VALIDATION_TAG]).permutation(n);
+  return { validation: perm.subarray(0, nv), train: perm.subarray(nv) };
 }
 
 function rows(d: Dataset, idx: Int32Array): Dataset {

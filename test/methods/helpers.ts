@@ -15,13 +15,39 @@ type Train = (data: Dataset, o: { hidden: number[]; seed: number; epochs?: numbe
 export async function expectEarlyStopping(train: Train, patienceMultiple: number): Promise<void> {
   const data = linearData(300, 2, 0.3, 8);
   const seen: number[] = [];
-  await train(data, { hidden: [8], seed: 2, onProgress: (p) => seen.push(p.epoch) });
+  // The first run's epochs (a regression fit that stopped early then trains again: expectRefit).
+  let runs = 0;
+  await train(data, { hidden: [8], seed: 2, onProgress: (p) => (runs += p.epoch === 1 ? 1 : 0) === 1 && seen.push(p.epoch) });
   const budget = budgetOf({}, data.n, true);
   expect(seen.length).toBeLessThan(budget.epochs);
   expect(seen.length).toBeGreaterThanOrEqual(patienceMultiple * budget.earlyStopping!.patience);
   let last = 0;
   await train(data, { hidden: [8], seed: 2, epochs: 7, onProgress: (p) => (last = p.epoch) });
   expect(last).toBe(7);
+}
+
+type Refit = (data: Dataset, o: { hidden: number[]; seed: number; epochs?: number; onProgress?: (p: { epoch: number; epochs: number }) => void }) => Promise<Posterior>;
+
+/**
+ * A regression run that stops early trains again on every row for the epochs it kept (common.ts
+ * fitAndRefit): two runs, the second of exactly the kept epochs, with the weights of asking for them.
+ */
+export async function expectRefit(train: Refit): Promise<void> {
+  const data = linearData(300, 2, 0.3, 8);
+  const runs: { epoch: number; epochs: number }[][] = [];
+  const post = await train(data, { hidden: [8], seed: 2, onProgress: (p) => (p.epoch === 1 ? runs.push([p]) : runs.at(-1)!.push(p)) });
+  expect(runs.length).toBe(2);
+  const kept = runs[1].length;
+  expect(runs[1].at(-1)!.epochs).toBe(kept);
+  expect(kept).toBeLessThan(runs[0].length);
+  const explicit = await train(data, { hidden: [8], seed: 2, epochs: kept });
+  // The same weights: the same predictive means (σ differs: the held-out rows' against the training rows').
+  const mean = async (p: Posterior) => {
+    const q = await p.predict(data.x.subarray(0, 40), { seed: 1 });
+    return q.kind === 'regression' ? Array.from(q.mean) : [];
+  };
+  expect(await mean(post)).toEqual(await mean(explicit));
+  expect((await mean(post)).length).toBe(20);
 }
 
 /** y = x·w + b + σ·noise with x rows of d features; `rho` correlates consecutive features. */

@@ -3,6 +3,7 @@ import { makeDataset } from '../../src/data/dataset.js';
 import { trainMap } from '../../src/methods/map.js';
 import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import { Rng } from '../../src/random/index.js';
+import { expectRefit } from './helpers.js';
 
 function linear(n: number, noise: number, seed: number) {
   const rng = new Rng(seed);
@@ -39,5 +40,13 @@ describe('MAP', () => {
     const b = await again.predict(x);
     expect(again.method).toBe('map');
     expect(Array.from(b.kind === 'regression' ? b.mean : [])).toEqual(Array.from(a.kind === 'regression' ? a.mean : []));
+  });
+
+  it('regression that stops early trains again on every row for the epochs it kept (the same weights as asking for them); classification does not', async () => {
+    await expectRefit(trainMap);
+    const labels = makeDataset(Array.from({ length: 300 }, (_, i) => [Math.sin(i)]), Array.from({ length: 300 }, (_, i) => (Math.sin(i) > 0 ? 1 : 0)));
+    let starts = 0;
+    await trainMap(labels, { task: 'classification', hidden: [4], seed: 2, onProgress: (p) => (starts += p.epoch === 1 ? 1 : 0) });
+    expect(starts).toBe(1);
   });
 });

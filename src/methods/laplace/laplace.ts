@@ -9,10 +9,9 @@ import type { Dataset } from '../../data/dataset.js';
 import { applyStandardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
-import { fit } from '../../train/fit.js';
 import { DEFAULT_MEMORY_BUDGET } from '../../linalg/memory.js';
 import { bool, custom, enumOf, num, union, type Infer } from '../../options/schema.js';
-import { engineFor, fitOptionsOf, METHOD_OPTIONS, specFor, type MethodOptions } from '../common.js';
+import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, specFor, type MethodOptions } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
 import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
@@ -82,7 +81,7 @@ export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opt
   let validation = opts.validation;
   if (priorModeOf(opts) === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
   const mlp = await engineFor(spec);
-  const r = await fit(mlp, data, fitOptionsOf(opts, 0, data.n, true));
+  const r = await fitAndRefit(mlp, data, fitOptionsOf(opts, 0, data.n, true));
   const std = r.standardizer;
   return laplaceAt<TaskOf<O>>(mlp, r.params, std ? applyStandardizer(std, data) : data, {
     ...opts,

@@ -7,15 +7,17 @@
  * Training masks come from the loop (key (seed, 0), counter = step); test masks (posterior/sources/
  * masks.ts) use a counter range the training steps never reach.
  */
-import type { Dataset } from '../../data/dataset.js';
+import { subset, type Dataset } from '../../data/dataset.js';
 import { argError } from '../../errors.js';
 import { taskOf, type TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
-import type { TaskOf } from '../../posterior/types.js';
-import { fit } from '../../train/fit.js';
+import type { RegressionPredictive, TaskOf } from '../../posterior/types.js';
+import { fit, heldOutRows, priorPrecisionOf, type FitOptions, type FitResult } from '../../train/fit.js';
+import type { Mlp } from '../../model/mlp.js';
+import { gaussianLogLik, mixtureLogLik } from '../../metrics/regression.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
-import { engineFor, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { engineFor, fitAndRefit, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { betaNllOf, heldOutNoiseVar, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
@@ -31,7 +33,7 @@ export const MC_DROPOUT_OPTIONS = METHOD_OPTIONS.extend('trainMcDropout', {
   ...PREDICTIVE_NOISE,
   ...BETA_NLL,
   /** A number for every hidden layer's output, or one rate per weight layer (index 0 = the inputs). */
-  dropout: union(num({ gt: 0, lt: 1, help: '' }), list(num({ min: 0, lt: 1, help: '' }), { minItems: 1, help: '' }), { default: 0.05, help: 'drop rate of every hidden layer (or one per weight layer, from the API)' }),
+  dropout: union(num({ gt: 0, lt: 1, help: '' }), list(num({ min: 0, lt: 1, help: '' }), { minItems: 1, help: '' }), { defaultText: 'chosen on the held-out rows among 0.01, 0.05, 0.2 when a regression fit stops early (one target); else 0.05', help: 'drop rate of every hidden layer (or one per weight layer, from the API)' }),
   inputDropout: bool({ default: false, help: "drop the inputs too, at the same rate (Gal & Ghahramani's UCI networks); only with one rate" }),
   samples: int({ min: 1, max: MAX_PASSES, default: 30, help: 'stochastic passes at test time' }),
 });
@@ -39,7 +41,7 @@ export type McDropoutOptions = Infer<typeof MC_DROPOUT_OPTIONS>;
 
 /** The per-layer rates the options ask for (index 0 = the inputs). */
 export function dropoutRates(nLayers: number, o: McDropoutOptions): number | number[] {
-  const d = o.dropout ?? 0.05;
+  const d = o.dropout ?? DEFAULT_DROPOUT;
   if (Array.isArray(d)) {
     if (o.inputDropout) throw argError('E_ARG', 'inputDropout', 'a single dropout rate to extend to the inputs', 'a per-layer array', 'Put the input rate at index 0 of the array instead.');
     return [...d];
@@ -47,31 +49,74 @@ export function dropoutRates(nLayers: number, o: McDropoutOptions): number | num
   return o.inputDropout ? new Array(nLayers).fill(d) : d;
 }
 
+/**
+ * The rates MC dropout chooses among when `dropout` is not given and a regression fit stops early: each
+ * is trained on the same rows and scored by its predictive's log-likelihood on the held-out rows that
+ * timed its stop. No single rate serves every set: on the UCI sets `--tune` chose 0.1–0.2 on boston
+ * (noisy), 0.05 on concrete and 0.01 on energy (nearly noiseless), a spread no rule from n or the
+ * network's size separates (boston and energy have 455 and 691 rows). Measured in eval/DEFAULTS-notes.md.
+ */
+export const DROPOUT_CANDIDATES: readonly number[] = [0.01, 0.05, 0.2];
+/** The rate without a choice (classification, a fixed `epochs`, too few rows to hold out). */
+const DEFAULT_DROPOUT = 0.05;
+
 /** Trains a network with dropout and returns its MC-dropout posterior. */
 export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
   MC_DROPOUT_OPTIONS.check(opts);
   checkMemory(estimateNetwork('mc-dropout', train, opts), opts.memoryBudget);
+  const fo = withPatience(fitOptionsOf(opts, 0, train.n, true), SAMPLED_PATIENCE);
+  const held = opts.dropout === undefined && (opts.task ?? 'regression') === 'regression' && train.targets === 1 && fo.earlyStopping ? heldOutRows(train.n, fo.earlyStopping.fraction, fo.seed!, fo.stream!) : undefined;
+  if (!held) return (await (await atRate(train, opts)).fit(fo)) as McDropoutPosterior<TaskOf<O>>;
+  // The held-out rows in target units: every candidate's fit held out these same rows (same seed and stream).
+  const v = subset(train, held.validation);
+  let best: { ll: number; rate: RateFit; first: FitResult } | undefined;
+  for (const [task, dropout] of DROPOUT_CANDIDATES.entries()) {
+    const rate = await atRate(train, { ...opts, dropout });
+    // Each candidate's epochs are reported as their own task (a progress bar per rate).
+    const first = await fit(rate.mlp, rate.data, { ...fo, ...rate.fresh(), onProgress: opts.onProgress && ((p) => opts.onProgress!({ task, ...p })) });
+    const p = (await rate.posterior(first).predict(v.x, { seed: opts.seed })) as RegressionPredictive;
+    const ll = p.members && p.members.count > 1 ? mixtureLogLik(p.members.mean, p.members.variance, v.y) : gaussianLogLik(p.mean, p.variance, v.y);
+    // A tie (or a NaN score) keeps the earlier, smaller rate.
+    if (!best || ll > best.ll) best = { ll, rate, first };
+  }
+  // The chosen rate then trains on every row for the epochs its early-stopped fit kept (fitAndRefit).
+  return (await best!.rate.fit(fo, best!.first)) as McDropoutPosterior<TaskOf<O>>;
+}
+
+/** Fits at one rate: its network, data and objective, and the posterior of a finished fit. */
+interface RateFit {
+  mlp: Mlp;
+  data: Dataset;
+  fresh: () => Partial<FitOptions>;
+  posterior: (r: FitResult) => McDropoutPosterior;
+  /** The fit (`first` when already run), then for regression that stopped early the one on every row (fitAndRefit). */
+  fit: (fo: FitOptions, first?: FitResult) => Promise<McDropoutPosterior>;
+}
+
+/** MC dropout at the options' rate (DEFAULT_DROPOUT when not given). */
+async function atRate(train: Dataset, opts: McDropoutOptions): Promise<RateFit> {
   const hidden = opts.hidden ?? [50];
   const spec = specFor(train, opts, { dropout: dropoutRates(hidden.length + 1, opts) });
   const samples = MC_DROPOUT_OPTIONS.value(opts, 'samples');
   const betaNll = betaNllOf(spec.likelihood, opts.betaNll);
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
-  const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
-  const fo = withPatience(fitOptionsOf(opts, 0, data.n, true), SAMPLED_PATIENCE);
-  const r = await fit(mlp, data, {
-    ...fo,
-    standardize: false,
-    objective: noiseObjective(mlp, noise, true, { betaNll }),
-    optimizer: compose(weightDecay(fo.priorPrecision! / data.n), adam()),
-  });
-  noise?.update();
-  // The floor is the training rows' residual of the same deterministic pass the held-out rows were
-  // scored with (no masks): EM's estimate under masks also holds the dropout spread, which the
-  // predictive adds again.
-  const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params, data)) : undefined;
-  const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
-  return new NetworkPosterior<MaskSource, TaskOf<O>>('mc-dropout', spec, standardizer, source, mlp);
+  // Each fit starts its noise estimate afresh.
+  let noise = noiseFor(spec.likelihood, opts.noise, standardizer);
+  const fresh = () => {
+    noise = noiseFor(spec.likelihood, opts.noise, standardizer);
+    return { standardize: false, objective: noiseObjective(mlp, noise, true, { betaNll }), optimizer: compose(weightDecay(priorPrecisionOf(opts.priorPrecision) / data.n), adam()) };
+  };
+  const posterior = (r: FitResult) => {
+    noise?.update();
+    // The floor is the training rows' residual of the same deterministic pass the held-out rows were
+    // scored with (no masks): EM's estimate under masks also holds the dropout spread, which the
+    // predictive adds again.
+    const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params, data)) : undefined;
+    const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
+    return new NetworkPosterior<MaskSource>('mc-dropout', spec, standardizer, source, mlp);
+  };
+  return { mlp, data, fresh, posterior, fit: async (fo, first) => posterior(await fitAndRefit(mlp, data, fo, fresh, first)) };
 }
 
 /** MC dropout (or Concrete dropout at its learned rates): the network averaged over test-time masks. */

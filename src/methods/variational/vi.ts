@@ -18,8 +18,8 @@ import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MeanFieldSource, VI_TAG } from '../../posterior/sources/mean-field.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
-import { fit, type FitOptions, type Objective } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, withPatience, DEFAULT_STEPS, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { type FitOptions, type Objective } from '../../train/fit.js';
+import { engineFor, fitAndRefit, fitOptionsOf, specFor, withPatience, DEFAULT_STEPS, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, num, schema, type Infer } from '../../options/schema.js';
@@ -104,11 +104,15 @@ export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} 
   const spec = specFor(train, opts);
   const samples = VI_OPTIONS.value(opts, 'samples');
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression', opts.standardize);
-  const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
   const fo = withPatience(fitOptionsOf(opts, 0, data.n, true), SAMPLED_PATIENCE);
-  const objective = viObjective(mlp, { priorPrecision: opts.priorPrecision, klWeight: opts.klWeight, rhoInit: opts.rhoInit, klWarmup: klWarmupOf(opts, fo), noise });
-  const r = await fit(mlp, data, { ...fo, standardize: false, objective });
+  const klWarmup = klWarmupOf(opts, fo);
+  // Each fit (the early-stopped one, then the one on every row) starts its noise estimate afresh.
+  let noise = noiseFor(spec.likelihood, opts.noise, standardizer);
+  const r = await fitAndRefit(mlp, data, fo, () => {
+    noise = noiseFor(spec.likelihood, opts.noise, standardizer);
+    return { standardize: false, objective: viObjective(mlp, { priorPrecision: opts.priorPrecision, klWeight: opts.klWeight, rhoInit: opts.rhoInit, klWarmup, noise }) };
+  });
   noise?.update();
   // The floor: the training rows' residual at the mean weights, the pass the held-out rows were scored
   // with (EM's estimate averages over q's draws and holds their spread, which the predictive adds again).

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
-import { dropoutRates, trainMcDropout } from '../../../src/methods/variational/mc-dropout.js';
-import { expectEarlyStopping, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
+import { dropoutRates, trainMcDropout, DROPOUT_CANDIDATES } from '../../../src/methods/variational/mc-dropout.js';
+import { Rng } from '../../../src/random/index.js';
+import { expectEarlyStopping, expectRefit, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
 
 describe('MC dropout', () => {
   it('stops early on held-out rows by default at 4× the patience (its masks make the gradient sampled); runs the given epochs when told', async () => {
-    await expectEarlyStopping(trainMcDropout, 4);
+    // At a given rate: without one, each candidate rate's fit reports its own epochs (next test).
+    await expectEarlyStopping((d, o) => trainMcDropout(d, { ...o, dropout: 0.05 }), 4);
+  });
+
+  it('then trains again on every row for the epochs it kept (regression)', async () => {
+    await expectRefit((d, o) => trainMcDropout(d, { ...o, dropout: 0.05 }));
   });
 
   // Two hidden layers: with one, dropout put less variance in the gap than on the data here, the
@@ -19,6 +25,32 @@ describe('MC dropout', () => {
       const c = gapContrast(p.epistemic, gapGrid);
       expect(c.gap).toBeGreaterThan(1.5 * c.data);
     }
+  });
+
+  // y = sin(3x) + σ·noise on 300 rows: nearly noiseless, and noisy.
+  const sine = (sigma: number) => {
+    const rng = new Rng(5, 0);
+    const x = Array.from({ length: 300 }, () => [2 * rng.uniform() - 1]);
+    return makeDataset(x, x.map(([v]) => Math.sin(3 * v) + sigma * rng.normal()));
+  };
+
+  it('chooses its rate on the held-out rows when none is given and a regression fit stops early, not the same on every set', async () => {
+    const chosen: number[] = [];
+    for (const sigma of [0.01, 1]) {
+      const data = sine(sigma);
+      const o = { hidden: [16], seed: 3 };
+      const post = await trainMcDropout(data, o);
+      const rate = post.info.dropout as number;
+      expect(DROPOUT_CANDIDATES).toContain(rate);
+      chosen.push(rate);
+      // The fit at the chosen rate is the one asking for it gives (its early-stopped run, then the refit).
+      const same = await trainMcDropout(data, { ...o, dropout: rate });
+      expect(Array.from(same.source.theta)).toEqual(Array.from(post.source.theta));
+    }
+    // The rule follows the data: the nearly noiseless set takes a smaller rate than the noisy one.
+    expect(chosen[0]).toBeLessThan(chosen[1]);
+    // No choice with a fixed length (every --tune candidate): the one default rate.
+    expect((await trainMcDropout(sine(1), { hidden: [4], epochs: 2 })).info.dropout).toBe(0.05);
   });
 
   it('offers per-layer rates and input dropout (the UCI setup)', () => {

@@ -6,7 +6,7 @@ import { klWarmupOf, trainVi, viObjective } from '../../../src/methods/variation
 import { DEFAULT_STEPS, fitOptionsOf } from '../../../src/methods/common.js';
 import { cosine } from '../../../src/train/schedules.js';
 import type { LoopContext } from '../../../src/train/fit.js';
-import { exactPosterior, expectEarlyStopping, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
+import { exactPosterior, expectEarlyStopping, expectRefit, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
 
 const softplus = (r: number) => Math.max(r, 0) + Math.log1p(Math.exp(-Math.abs(r)));
 
@@ -57,6 +57,10 @@ describe('VI defaults', () => {
 
   it('stops early on held-out rows (at 4× the patience) and restores the best epoch; runs the given epochs when told', async () => {
     await expectEarlyStopping(trainVi, 4);
+  });
+
+  it('then trains again on every row for the epochs it kept (regression), warming the KL in as the early-stopped run did', async () => {
+    await expectRefit((d, o) => trainVi(d, { ...o, klWarmup: DEFAULT_STEPS }));
   });
 });
 
