@@ -49,9 +49,12 @@ export function calibrationOf(opts: { task?: string; calibrate?: Calibrate }): C
 
 /**
  * Trains with `train` on all of `data`, or, with temperature calibration, on all but the held-out
- * rows and then fits the temperature on them. `opts` is passed on without `calibrate`.
+ * rows and then fits the temperature on them. The held-out rows are passed on as `validation`, so a
+ * method that stops early stops on them rather than holding out a second share of what is left (one
+ * hold-out: its network trains on 90 % of the rows, not 81 %). Given `validation` rows are the
+ * held-out rows (every row of `data` trains). `opts` is passed on without `calibrate`.
  */
-export async function trainCalibrated<O extends { task?: string; calibrate?: Calibrate; classes?: number; validationFraction?: number; seed?: number }>(
+export async function trainCalibrated<O extends { task?: string; calibrate?: Calibrate; classes?: number; validationFraction?: number; validation?: Dataset; stoppingScore?: 'nll' | 'tempered-nll'; seed?: number }>(
   data: Dataset,
   opts: O,
   train: (data: Dataset, opts: Omit<O, 'calibrate'>) => Promise<Posterior>,
@@ -59,11 +62,16 @@ export async function trainCalibrated<O extends { task?: string; calibrate?: Cal
   const mode = calibrationOf(opts);
   const { calibrate: _, ...rest } = opts;
   const fraction = opts.validationFraction ?? VALIDATION_FRACTION;
-  if (mode === 'none' || !(fraction > 0) || Math.round(fraction * data.n) < MIN_VALIDATION_ROWS) return train(data, rest);
+  if (mode === 'none') return train(data, rest);
+  let fitRows = data;
+  let held = opts.validation;
+  if (held === undefined) {
+    if (!(fraction > 0) || Math.round(fraction * data.n) < MIN_VALIDATION_ROWS) return train(data, rest);
+    ({ train: fitRows, test: held } = trainTestSplit(data, { testFraction: fraction, seed: opts.seed ?? 0, stream: CALIBRATION_STREAM }));
+  }
   // The class count comes from every row: the held-out rows may hold a class the training rows lack.
-  const classes = classesOf(data, opts.classes);
-  const { train: fitRows, test: held } = trainTestSplit(data, { testFraction: fraction, seed: opts.seed ?? 0, stream: CALIBRATION_STREAM });
-  const posterior = await train(fitRows, { ...rest, classes });
+  const classes = classesOf(held, Math.max(classesOf(data, opts.classes), opts.classes ?? classesOf(held)));
+  const posterior = await train(fitRows, { ...rest, classes, validation: held, stoppingScore: opts.stoppingScore ?? 'tempered-nll' });
   const p = await posterior.predict(held.x, { seed: opts.seed ?? 0 });
   if (p.kind !== 'classification') return posterior;
   return new TemperedPosterior(posterior, fitTemperature(p.probs, held.y, p.classes));

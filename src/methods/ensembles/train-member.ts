@@ -26,7 +26,7 @@ export interface MemberOptions {
   betaNll?: number;
   /** Adversarial training (./adversarial.ts): ε per input, standardized units; absent: off. */
   adversarial?: Float32Array;
-  /** Early stopping on held-out rows (train/fit.ts), each member with its own seeded rows; absent: the fixed epochs. */
+  /** Early stopping on held-out rows (train/fit.ts): the given rows (standardized), else each member's own seeded rows; absent: the fixed epochs. */
   earlyStopping?: EarlyStopping;
 }
 

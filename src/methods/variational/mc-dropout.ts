@@ -58,7 +58,7 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
-  const fo = withPatience(fitOptionsOf(opts, 0, data.n, true), SAMPLED_PATIENCE);
+  const fo = withPatience(fitOptionsOf(opts, 0, data.n, true, standardizer), SAMPLED_PATIENCE);
   const r = await fit(mlp, data, {
     ...fo,
     standardize: false,
