@@ -97,7 +97,7 @@ export const METHOD_OPTIONS = schema('method', {
   }),
   stoppingScore: enumOf(['nll', 'tempered-nll'], {
     defaultText: "'tempered-nll' under calibrate 'temperature', else 'nll'",
-    help: "classification: early stopping's score of the held-out rows — their NLL, or their NLL at the temperature that minimizes it (the predictive that calibrate 'temperature' then scales: it trains on until the tempered predictive stops improving, past the epoch where the untempered one turns over-confident). Regression: the held-out squared error either way",
+    help: "classification: early stopping's score of the held-out rows — their NLL, or their NLL at the temperature that minimizes it: the score of the predictive that calibrate 'temperature' then scales, which may keep improving after the untempered one turns over-confident (Fashion-MNIST 10k: the deep ensemble trained longer and reached accuracy 0.8675 against 0.8630; eval/FASHION.md). Regression: the held-out squared error either way",
   }),
   learningRate: union(num({ gt: 0, help: '' }), custom<Schedule>({ expected: 'a schedule (step, totalSteps) => rate', valid: (v) => typeof v === 'function', help: '' }), {
     default: 1e-3, flag: 'lr', help: 'Adam learning rate (or a schedule, from the API)',

@@ -5,6 +5,7 @@ import { fit, type Objective } from '../../src/train/fit.js';
 import { budgetOf, defaultEpochs, fitOptionsOf, withPatience, SAMPLED_PATIENCE } from '../../src/methods/common.js';
 import { Rng } from '../../src/random/index.js';
 import type { Standardizer } from '../../src/data/standardize.js';
+import { temperedNll } from '../../src/posterior/temperature.js';
 
 /** y = x + noise: a wide network at a high rate overfits 60 rows, so the held-out loss turns up early. */
 function noisy(n: number, seed: number) {
@@ -93,6 +94,39 @@ describe('early stopping (fit)', () => {
     expect(few.losses.length).toBe(3);
   });
 
+  it('tempered (classification): keeps the epoch whose held-out rows score best at their best temperature', async () => {
+    const blobs = (n: number, seed: number) => {
+      const rng = new Rng(seed, 4);
+      const x: number[][] = [];
+      const y: number[] = [];
+      for (let i = 0; i < n; i++) {
+        x.push([Math.cos((2 * Math.PI * (i % 3)) / 3) + rng.normal(), Math.sin((2 * Math.PI * (i % 3)) / 3) + rng.normal()]);
+        y.push(i % 3);
+      }
+      return makeDataset(x, y);
+    };
+    const data = blobs(150, 1);
+    const held = blobs(150, 2);
+    const mlp = await Mlp.create({ inputs: 2, hidden: [200], outputs: 3, activation: 'relu', likelihood: 'categorical' }, { capacity: 32 });
+    const o = { epochs: 600, learningRate: 1e-2, priorPrecision: 0 };
+    const plain = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.1, patience: 30, rows: held } });
+    const tempered = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.1, patience: 30, rows: held, tempered: true } });
+    const std = tempered.standardizer!;
+    const z = Float32Array.from(held.x, (v, i) => (v - std.xMean[i % 2]) / std.xStd[i % 2]);
+    const logits = Float64Array.from(mlp.forward(tempered.params, z));
+    // The kept score is the tempered NLL of the kept values, below their NLL at T = 1.
+    expect(tempered.validationLoss).toBeCloseTo(temperedNll(logits, held.y, 3), 6);
+    expect(tempered.validationLoss!).toBeLessThan(mlp.loss(tempered.params, { ...held, x: z }) - 1e-3);
+    // Another criterion, another epoch (here the plain NLL keeps epoch 34, the tempered one epoch 8).
+    expect(tempered.bestEpoch).not.toBe(plain.bestEpoch);
+    // Regression has no temperature: the same bits as the plain score.
+    const reg = noisy(300, 5);
+    const rmlp = await Mlp.create(spec, { capacity: 32 });
+    const a = await fit(rmlp, reg, { ...o, earlyStopping: { fraction: 0.2, patience: 5 } });
+    const b = await fit(rmlp, reg, { ...o, earlyStopping: { fraction: 0.2, patience: 5, tempered: true } });
+    expect(Array.from(b.params)).toEqual(Array.from(a.params));
+  });
+
   it('refuses a fraction outside (0, 1) and a patience that is not a positive integer, before any work', async () => {
     const mlp = await Mlp.create(spec, { capacity: 32 });
     const data = noisy(300, 4);
@@ -123,6 +157,9 @@ describe('budgetOf (the default training length)', () => {
     expect(budgetOf({ validation: v }, 5000, false)).toEqual({ epochs: defaultEpochs(5000) });
     expect(budgetOf({ validation: v, epochs: 7 }, 5000, true)).toEqual({ epochs: 7 });
     expect(budgetOf({ validation: noisy(10, 9) }, 5000, true)).toEqual(budgetOf({}, 5000, true));
+    // stoppingScore 'tempered-nll' asks fit for the tempered score; 'nll' (or nothing) does not.
+    expect(budgetOf({ stoppingScore: 'tempered-nll' }, 5000, true).earlyStopping).toEqual({ fraction: 0.1, patience: 8, tempered: true });
+    expect(budgetOf({ stoppingScore: 'nll' }, 5000, true)).toEqual(budgetOf({}, 5000, true));
   });
 
   it('the fixed step budget when epochs is given, the fraction is 0, too few rows would be held out, or the objective cannot stop', () => {
