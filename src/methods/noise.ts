@@ -63,6 +63,7 @@ export function noiseObjective(mlp: Mlp, noise: NoiseEstimate | undefined, dropo
     size: mlp.size,
     init: (seed, stream) => mlp.init(seed, stream),
     validationLossAt: (params, x, y, batch) => heldOutLoss(mlp, params, x, y, batch),
+    validationOutputsAt: (params, x, batch) => mlp.forwardAt(params, x, batch),
     lossAndGradAt(params, grad, x, y, batch, ctx) {
       const loss = mlp.lossAndGradAt(params, grad, x, y, batch, {
         ...extra,

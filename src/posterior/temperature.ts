@@ -30,6 +30,22 @@ export function fitTemperature(probs: ArrayLike<number>, y: ArrayLike<number>, c
     if (!(Number.isInteger(c) && c >= 0 && c < K)) throw argError('E_ARG', `y[${i}]`, `a class index in 0…${K - 1}`, describe(c), 'Encode the classes as 0…K−1.');
     for (let k = 0; k < K; k++) logp[i * K + k] = Math.log(Math.max(probs[i * K + k], P_FLOOR));
   }
+  return temperatureOfScores(logp, y, K);
+}
+
+/**
+ * The NLL of rows whose class scores are `scores` (N × K: log-probabilities or logits, which differ
+ * per row by a constant) at the temperature that minimizes it (`fitTemperature`'s): what the rows
+ * will score once the predictive is tempered. Early stopping's score under `calibrate: 'temperature'`
+ * (train/fit.ts `EarlyStopping.tempered`). Labels are not checked here (the training loop's are).
+ */
+export function temperedNll(scores: Float64Array, y: ArrayLike<number>, K: number): number {
+  return nllAt(scores, y, K, 1 / temperatureOfScores(scores, y, K));
+}
+
+/** fitTemperature on finite log-scores. */
+function temperatureOfScores(logp: Float64Array, y: ArrayLike<number>, K: number): number {
+  const N = y.length;
   const slope = (beta: number) => {
     let g = 0;
     for (let i = 0; i < N; i++) {

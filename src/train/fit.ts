@@ -7,7 +7,7 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import { signalOption } from '../signal.js';
-import { int, num, required, schema, type Field } from '../options/schema.js';
+import { bool, custom, int, num, required, schema, type Field } from '../options/schema.js';
 import { Rng } from '../random/index.js';
 import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
@@ -16,6 +16,7 @@ import { taskOf } from '../model/spec.js';
 import type { Arena } from '../wasm/index.js';
 import { adam, compose, weightDecay, type Transform } from './optimizers.js';
 import { constant, type Schedule } from './schedules.js';
+import { temperedNll } from '../posterior/temperature.js';
 
 /** What the loop minimizes: a per-example mean loss over trainable values φ (θ itself, or e.g. VI's (μ, ρ)). */
 export interface Objective {
@@ -33,22 +34,43 @@ export interface Objective {
    * `params`: what early stopping compares between epochs. Without it the loop cannot stop early.
    */
   validationLossAt?(params: number, x: number, y: number, batch: number): number;
+  /**
+   * Address of the network's outputs (batch × outputs; logits for classification) on `batch` held-out
+   * rows at the values at `params`, the same pass `validationLossAt` scores: what a tempered early
+   * stopping (EarlyStopping.tempered) scores instead. Valid until the next call into the network.
+   */
+  validationOutputsAt?(params: number, x: number, batch: number): number;
 }
 
 /**
- * Stop on held-out training rows: a seeded `fraction` of the rows (Philox stream tag VALIDATION_TAG)
- * is kept out of training and scored after every epoch; training ends after `patience` epochs without
- * a lower validation loss, and the values of the best epoch are restored.
+ * Stop on held-out rows: a seeded `fraction` of the rows (Philox stream tag VALIDATION_TAG) is kept
+ * out of training — or, when `rows` is given, those rows and every training row is kept in — and
+ * scored after every epoch; training ends after `patience` epochs without a lower validation loss,
+ * and the values of the best epoch are restored.
  */
 export interface EarlyStopping {
   fraction: number;
   patience: number;
+  /**
+   * The held-out rows to score instead of a share of the data (e.g. the rows a temperature is then
+   * fitted on: methods/calibration.ts), in the units of the data passed to `fit` (the loop's
+   * standardizer is applied to them as to the data).
+   */
+  rows?: Dataset;
+  /**
+   * Classification: score the held-out rows by their NLL at the temperature that minimizes it
+   * (posterior/temperature.ts `temperedNll`), not at T = 1 — the score of the predictive a temperature
+   * is then fitted to. Ignored for regression and objectives without `validationOutputsAt`.
+   */
+  tempered?: boolean;
 }
 
 /** The early-stopping option's fields (fit checks them when it stops early; a pool task carrying them, before any work). */
 export const EARLY_STOPPING_OPTIONS = schema('earlyStopping', {
-  fraction: required(num({ gt: 0, lt: 1, hint: 'E.g. 0.1.', help: 'share of the rows held out' })),
+  fraction: required(num({ min: 0, lt: 1, hint: 'E.g. 0.1.', help: 'share of the rows held out (unless rows are given)' })),
   patience: required(int({ min: 1, hint: 'E.g. 10.', help: 'epochs without a lower held-out loss before stopping' })),
+  rows: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: 'a seeded share (fraction) of the data', help: 'the held-out rows to score (every data row then trains)' }),
+  tempered: bool({ default: false, help: 'classification: score the held-out rows at their best temperature' }),
 } satisfies { [K in keyof EarlyStopping]: Field<EarlyStopping[K]> });
 
 /** Where the loop is; passed to objectives and hooks. */
@@ -146,6 +168,7 @@ export function mlpObjective(mlp: Mlp, opts: { loss?: FitOptions['loss'] } = {})
     size: mlp.size,
     init: (seed, stream) => mlp.init(seed, stream),
     validationLossAt: (params, x, y, batch) => mlp.lossAt(params, x, y, batch, { ...opts.loss }),
+    validationOutputsAt: (params, x, batch) => mlp.forwardAt(params, x, batch),
     lossAndGradAt: (params, grad, x, y, batch, ctx) =>
       mlp.lossAndGradAt(params, grad, x, y, batch, {
         ...opts.loss,
@@ -182,7 +205,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
   const all = standardizer ? applyStandardizer(standardizer, data) : data;
   const objective = opts.objective ?? mlpObjective(mlp, { loss: opts.loss });
-  const { train, validation } = heldOut(all, objective, opts.earlyStopping, seed, stream);
+  const { train, validation } = heldOut(all, objective, opts.earlyStopping, seed, stream, standardizer);
   const transform = opts.objective ? (opts.optimizer ?? adam()) : compose(weightDecay(lambda / train.n), opts.optimizer ?? adam());
 
   const arena = mlp.arena;
@@ -201,7 +224,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
     const yb = arena.allocF32(batchSize * train.targets);
     const state = transform.init(arena, P);
     const rng = new Rng(seed, stream, [0, 0, SHUFFLE_TAG]);
-    const stopper = validation && earlyStopper(arena, objective, validation, params, P, opts.earlyStopping!.patience, mlp.capacity);
+    const stopper = validation && earlyStopper(arena, objective, validation, params, P, opts.earlyStopping!, mlp);
 
     const batchesPerEpoch = Math.ceil(train.n / batchSize);
     const totalSteps = epochs * batchesPerEpoch;
@@ -252,9 +275,17 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** The rows to train on and, with early stopping on and possible, the seeded held-out rows. */
-function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefined, seed: number, stream: number): { train: Dataset; validation?: Dataset } {
+function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefined, seed: number, stream: number, standardizer?: Standardizer): { train: Dataset; validation?: Dataset } {
   if (!es || !objective.validationLossAt) return { train: data };
   EARLY_STOPPING_OPTIONS.check(es, 'fit', 'earlyStopping.');
+  if (es.rows !== undefined) {
+    const v = es.rows;
+    if (!(v.inputs === data.inputs && v.targets === data.targets && v.x?.length === v.n * v.inputs && v.y?.length === v.n * v.targets)) {
+      throw argError('E_SHAPE', 'earlyStopping.rows', `rows of ${data.inputs} inputs and ${data.targets} targets`, `${v.n} rows of ${v.inputs} inputs and ${v.targets} targets`, 'Pass held-out rows shaped like the training data.');
+    }
+    if (v.n < MIN_VALIDATION_ROWS) return { train: data };
+    return { train: data, validation: standardizer ? applyStandardizer(standardizer, v) : v };
+  }
   const split = heldOutRows(data.n, es.fraction, seed, stream);
   return split ? { validation: rows(data, split.validation), train: rows(data, split.train) } : { train: data };
 }
@@ -281,21 +312,33 @@ function rows(d: Dataset, idx: Int32Array): Dataset {
   return { x, y, n: idx.length, inputs: d.inputs, targets: d.targets };
 }
 
-/** Scores the held-out rows after each epoch, keeps the best epoch's values, and says when to stop. */
-function earlyStopper(arena: Arena, objective: Objective, v: Dataset, params: number, P: number, patience: number, capacity: number) {
+/**
+ * Scores the held-out rows after each epoch, keeps the best epoch's values, and says when to stop.
+ * With `es.tempered` (classification) the score is the rows' NLL at their best temperature.
+ */
+function earlyStopper(arena: Arena, objective: Objective, v: Dataset, params: number, P: number, es: EarlyStopping, mlp: Mlp) {
   const x = arena.putF32(v.x);
   const y = arena.putF32(v.y);
   const kept = arena.allocF32(P);
+  const capacity = mlp.capacity;
+  const K = mlp.spec.outputs;
+  const outputsAt = es.tempered && taskOf(mlp.spec) === 'classification' ? objective.validationOutputsAt : undefined;
+  const logits = outputsAt && new Float64Array(v.n * K);
+  const score = (): number => {
+    let sum = 0;
+    for (let s = 0; s < v.n; s += capacity) {
+      const b = Math.min(capacity, v.n - s);
+      if (outputsAt) logits!.set(arena.f32(outputsAt(params, x + 4 * s * v.inputs, b), b * K), s * K);
+      else sum += objective.validationLossAt!(params, x + 4 * s * v.inputs, y + 4 * s * v.targets, b);
+    }
+    return outputsAt ? temperedNll(logits!, v.y, K) : sum / v.n;
+  };
+  const patience = es.patience;
   let best = Infinity;
   let bestEpoch = 0;
   return {
     afterEpoch(epoch: number): 'stop' | undefined {
-      let sum = 0;
-      for (let s = 0; s < v.n; s += capacity) {
-        const b = Math.min(capacity, v.n - s);
-        sum += objective.validationLossAt!(params, x + 4 * s * v.inputs, y + 4 * s * v.targets, b);
-      }
-      const loss = sum / v.n;
+      const loss = score();
       if (loss < best) {
         best = loss;
         bestEpoch = epoch + 1;

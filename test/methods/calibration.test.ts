@@ -3,6 +3,8 @@ import { makeDataset } from '../../src/data/dataset.js';
 import { trainTestSplit } from '../../src/data/split.js';
 import { BdlError } from '../../src/errors.js';
 import { trainMap } from '../../src/methods/map.js';
+import { trainEnsemble } from '../../src/methods/ensembles/ensemble.js';
+import type { Dataset } from '../../src/data/dataset.js';
 import { METHODS, methodNames, trainMethod } from '../../src/methods/registry.js';
 import { calibrationOf } from '../../src/methods/calibration.js';
 import { decodePosterior, encodePosterior } from '../../src/posterior/serialize.js';
@@ -48,6 +50,36 @@ describe('calibrate: temperature scaling as a method default', () => {
     expect(t.info.temperature).toBe(t.temperature);
     expect(t.method).toBe('map');
   });
+
+  // One hold-out: a method that stops early stops on the rows the temperature is then fitted on, so
+  // its networks train on 90 % of the rows rather than 90 % of 90 %.
+  it.each([
+    ['map', (d: Dataset, o: Record<string, unknown>) => trainMap(d, o)],
+    ['ensemble', (d: Dataset, o: Record<string, unknown>) => trainEnsemble(d, { ...o, members: 2 })],
+  ] as const)('%s stops early on the calibration rows themselves (no second hold-out)', async (m, direct) => {
+    const small = blobs(300, 4);
+    const o = { task: 'classification' as const, hidden: [8], seed: 3 };
+    const { posterior } = await trainMethod(m, small, { ...o, ...(m === 'ensemble' && { members: 2 }) });
+    const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e });
+    const inner = (posterior as TemperedPosterior).inner;
+    const oneHoldOut = await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
+    expect(Array.from(inner.toBytes())).toEqual(Array.from(oneHoldOut.toBytes()));
+    const twoHoldOuts = await direct(rest, { ...o, classes: 3, stoppingScore: 'tempered-nll' });
+    expect(Array.from(inner.toBytes())).not.toEqual(Array.from(twoHoldOuts.toBytes()));
+    const raw = (await inner.predict(held.x, { seed: 3 })) as ClassificationPredictive;
+    expect((posterior as TemperedPosterior).temperature).toBe(fitTemperature(raw.probs, held.y, 3));
+  }, 60_000);
+
+  it('given validation rows: every training row trains, and the temperature is fitted on the given rows', async () => {
+    const small = blobs(300, 5);
+    const held = blobs(60, 6);
+    const o = { task: 'classification' as const, hidden: [8], seed: 3 };
+    const { posterior } = await trainMethod('map', small, { ...o, validation: held });
+    const inner = (posterior as TemperedPosterior).inner;
+    expect(Array.from(inner.toBytes())).toEqual(Array.from((await trainMap(small, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' })).toBytes()));
+    const raw = (await inner.predict(held.x, { seed: 3 })) as ClassificationPredictive;
+    expect((posterior as TemperedPosterior).temperature).toBe(fitTemperature(raw.probs, held.y, 3));
+  }, 60_000);
 
   it('is part of the file: restored with the same temperature and bit-identical predictions', async () => {
     const { posterior } = await trainMethod('map', data, opts);

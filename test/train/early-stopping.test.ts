@@ -4,6 +4,8 @@ import { Mlp } from '../../src/model/mlp.js';
 import { fit, type Objective } from '../../src/train/fit.js';
 import { budgetOf, defaultEpochs, fitOptionsOf, withPatience, SAMPLED_PATIENCE } from '../../src/methods/common.js';
 import { Rng } from '../../src/random/index.js';
+import type { Standardizer } from '../../src/data/standardize.js';
+import { temperedNll } from '../../src/posterior/temperature.js';
 
 /** y = x + noise: a wide network at a high rate overfits 60 rows, so the held-out loss turns up early. */
 function noisy(n: number, seed: number) {
@@ -64,6 +66,67 @@ describe('early stopping (fit)', () => {
     expect(r.bestEpoch).toBeUndefined();
   });
 
+  it('given rows: scores those (standardized as the data) and trains on every row of the data', async () => {
+    const data = noisy(300, 5);
+    const held = noisy(60, 6);
+    const mlp = await Mlp.create(spec, { capacity: 32 });
+    const o = { epochs: 2000, batchSize: 30, learningRate: 1e-2, priorPrecision: 0 };
+    const r = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.2, patience: 5, rows: held } });
+    // Every one of the 300 rows trains: 10 batches of 30 per epoch (a held-out share would leave 8).
+    expect(r.steps).toBe(10 * r.losses.length);
+    expect(r.losses.length).toBe(r.bestEpoch! + 5);
+    // The kept loss is the given rows' mean loss at the kept values, in the data's standardized units.
+    const std = r.standardizer!;
+    const z = held.x.map((v) => (v - std.xMean[0]) / std.xStd[0]);
+    const f = mlp.forward(r.params, z);
+    let sse = 0;
+    for (let i = 0; i < held.n; i++) sse += (f[i] - (held.y[i] - std.yMean![0]) / std.yStd![0]) ** 2;
+    expect(r.validationLoss).toBeCloseTo(0.5 * sse / held.n + 0.5 * Math.log(2 * Math.PI), 4);
+    // Not the held-out share's run, and a fixed run of bestEpoch epochs on every row gives the same bits.
+    const share = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.2, patience: 5 } });
+    expect(Array.from(share.params)).not.toEqual(Array.from(r.params));
+    const again = await fit(mlp, data, { ...o, epochs: r.bestEpoch! });
+    expect(Array.from(again.params)).toEqual(Array.from(r.params));
+    // Rows of another shape are refused; fewer than 20 turn early stopping off.
+    await expect(fit(mlp, data, { ...o, earlyStopping: { fraction: 0.2, patience: 5, rows: { ...held, inputs: 2 } } })).rejects.toMatchObject({ code: 'E_SHAPE' });
+    const few = await fit(mlp, data, { ...o, epochs: 3, earlyStopping: { fraction: 0.2, patience: 1, rows: noisy(10, 7) } });
+    expect(few.bestEpoch).toBeUndefined();
+    expect(few.losses.length).toBe(3);
+  });
+
+  it('tempered (classification): keeps the epoch whose held-out rows score best at their best temperature', async () => {
+    const blobs = (n: number, seed: number) => {
+      const rng = new Rng(seed, 4);
+      const x: number[][] = [];
+      const y: number[] = [];
+      for (let i = 0; i < n; i++) {
+        x.push([Math.cos((2 * Math.PI * (i % 3)) / 3) + rng.normal(), Math.sin((2 * Math.PI * (i % 3)) / 3) + rng.normal()]);
+        y.push(i % 3);
+      }
+      return makeDataset(x, y);
+    };
+    const data = blobs(150, 1);
+    const held = blobs(150, 2);
+    const mlp = await Mlp.create({ inputs: 2, hidden: [200], outputs: 3, activation: 'relu', likelihood: 'categorical' }, { capacity: 32 });
+    const o = { epochs: 600, learningRate: 1e-2, priorPrecision: 0 };
+    const plain = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.1, patience: 30, rows: held } });
+    const tempered = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.1, patience: 30, rows: held, tempered: true } });
+    const std = tempered.standardizer!;
+    const z = Float32Array.from(held.x, (v, i) => (v - std.xMean[i % 2]) / std.xStd[i % 2]);
+    const logits = Float64Array.from(mlp.forward(tempered.params, z));
+    // The kept score is the tempered NLL of the kept values, below their NLL at T = 1.
+    expect(tempered.validationLoss).toBeCloseTo(temperedNll(logits, held.y, 3), 6);
+    expect(tempered.validationLoss!).toBeLessThan(mlp.loss(tempered.params, { ...held, x: z }) - 1e-3);
+    // Another criterion, another epoch (here the plain NLL keeps epoch 34, the tempered one epoch 8).
+    expect(tempered.bestEpoch).not.toBe(plain.bestEpoch);
+    // Regression has no temperature: the same bits as the plain score.
+    const reg = noisy(300, 5);
+    const rmlp = await Mlp.create(spec, { capacity: 32 });
+    const a = await fit(rmlp, reg, { ...o, earlyStopping: { fraction: 0.2, patience: 5 } });
+    const b = await fit(rmlp, reg, { ...o, earlyStopping: { fraction: 0.2, patience: 5, tempered: true } });
+    expect(Array.from(b.params)).toEqual(Array.from(a.params));
+  });
+
   it('refuses a fraction outside (0, 1) and a patience that is not a positive integer, before any work', async () => {
     const mlp = await Mlp.create(spec, { capacity: 32 });
     const data = noisy(300, 4);
@@ -80,6 +143,23 @@ describe('budgetOf (the default training length)', () => {
     expect(budgetOf({}, 50000, true)).toEqual({ epochs: 40, earlyStopping: { fraction: 0.1, patience: 5 } });
     // 300 rows: 270 train rows = 9 batches → capped at 4000 epochs, patience 112 epochs.
     expect(budgetOf({}, 300, true)).toEqual({ epochs: 4000, earlyStopping: { fraction: 0.1, patience: 112 } });
+  });
+
+  it('given validation rows: every row trains, so the budget counts all n rows; the method\'s standardizer is applied to them', () => {
+    const v = noisy(40, 8);
+    // 5,000 rows all train: 157 batches of 32 → 255 epochs at most, patience 7 epochs.
+    expect(budgetOf({ validation: v }, 5000, true)).toEqual({ epochs: 255, earlyStopping: { fraction: 0.1, patience: 7, rows: v } });
+    const std: Standardizer = { xMean: Float64Array.of(1), xStd: Float64Array.of(2) };
+    const rows = budgetOf({ validation: v }, 5000, true, std).earlyStopping!.rows!;
+    expect(rows.x[3]).toBeCloseTo((v.x[3] - 1) / 2, 6);
+    expect(Array.from(rows.y)).toEqual(Array.from(v.y));
+    // Ignored where the method cannot stop, when epochs is given, or with fewer than 20 rows.
+    expect(budgetOf({ validation: v }, 5000, false)).toEqual({ epochs: defaultEpochs(5000) });
+    expect(budgetOf({ validation: v, epochs: 7 }, 5000, true)).toEqual({ epochs: 7 });
+    expect(budgetOf({ validation: noisy(10, 9) }, 5000, true)).toEqual(budgetOf({}, 5000, true));
+    // stoppingScore 'tempered-nll' asks fit for the tempered score; 'nll' (or nothing) does not.
+    expect(budgetOf({ stoppingScore: 'tempered-nll' }, 5000, true).earlyStopping).toEqual({ fraction: 0.1, patience: 8, tempered: true });
+    expect(budgetOf({ stoppingScore: 'nll' }, 5000, true)).toEqual(budgetOf({}, 5000, true));
   });
 
   it('the fixed step budget when epochs is given, the fraction is 0, too few rows would be held out, or the objective cannot stop', () => {

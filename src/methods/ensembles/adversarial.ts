@@ -24,6 +24,7 @@ export function adversarialObjective(mlp: Mlp, noise: NoiseEstimate | undefined,
     size: P,
     init: (seed, stream) => mlp.init(seed, stream),
     validationLossAt: (params, x, y, batch) => heldOutLoss(mlp, params, x, y, batch),
+    validationOutputsAt: (params, x, batch) => mlp.forwardAt(params, x, batch),
     lossAndGradAt(params, grad, x, y, batch, ctx) {
       const o = { scale: 1 / batch, noiseVar: noise?.variance, betaNll };
       const clean = mlp.lossAndGradAt(params, grad, x, y, batch, { ...o, inputGrad: dx });

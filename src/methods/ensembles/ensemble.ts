@@ -82,11 +82,12 @@ export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, o
   if (typeof learningRate === 'function') {
     throw new BdlError('E_ARG', 'learningRate: expected a number for an ensemble (members are serializable tasks), found a schedule function. Pass a constant rate.', 'learningRate');
   }
-  const budget = budgetOf(opts, train.n, true);
-  const recipe = defaultRecipe(opts, budget.earlyStopping);
+  const recipe = defaultRecipe(opts, budgetOf(opts, train.n, true).earlyStopping);
   const spec = specFor(train, { ...opts, ...(recipe && { likelihood: 'heteroscedastic' }) });
   const M = o.value(opts, 'members');
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression');
+  // Given validation rows are scored in the members' (standardized) units.
+  const budget = budgetOf(opts, train.n, true, standardizer);
   const fixed = noiseFor(spec.likelihood, opts.noise, standardizer);
   const options: MemberOptions = {
     epochs: budget.epochs,

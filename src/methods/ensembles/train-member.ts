@@ -25,7 +25,7 @@ export const MEMBER_OPTIONS = schema("'train-member' task", {
   noiseVar: num({ gt: 0, defaultText: 'fitted by EM', help: "fixed noise variance (standardized units) of a 'gaussian' likelihood" }),
   ...BETA_NLL,
   adversarial: custom<Float32Array>({ expected: 'a Float32Array of ε per input', valid: (v) => v instanceof Float32Array, defaultText: 'off', help: 'adversarial training (./adversarial.ts): ε per input, standardized units' }),
-  earlyStopping: nested<EarlyStopping>(EARLY_STOPPING_OPTIONS, { defaultText: 'the fixed epochs', help: 'early stopping on held-out rows, each member with its own seeded rows' }),
+  earlyStopping: nested<EarlyStopping>(EARLY_STOPPING_OPTIONS, { defaultText: 'the fixed epochs', help: 'early stopping on held-out rows: the given rows (standardized), else each member\'s own seeded rows' }),
 });
 /** Serializable training options of a member (MEMBER_OPTIONS's type). */
 export type MemberOptions = Infer<typeof MEMBER_OPTIONS>;

@@ -55,7 +55,7 @@ export const LAPLACE_OPTIONS = METHOD_OPTIONS.extend('trainLaplace', {
   }),
   perLayer: bool({ default: false, help: 'one prior precision per layer of the subset (marglik only)' }),
   noise: num({ gt: 0, defaultText: 'tuned with the prior precision', help: 'gaussian observation σ in target units' }),
-  validation: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: '10 % of train, held out from the MAP fit too', help: "held-out data for 'grid'" }),
+  validation: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: '10 % of train, held out from the MAP fit too', help: "held-out data for 'grid'; the MAP's early stopping scores them too (every training row is trained on)" }),
   predictive: enumOf(['glm', 'mc'], { default: 'glm', help: "'glm' (linearized) or 'mc' (network evaluated at sampled weights)" }),
   link: enumOf(['probit', 'mc'], { default: 'probit', help: "classification with the GLM predictive: 'probit' or 'mc' (sampled outputs)" }),
   budget: num({ gt: 0, default: DEFAULT_MEMORY_BUDGET, help: 'bytes one dense structure may take' }),

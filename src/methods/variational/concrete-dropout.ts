@@ -82,6 +82,7 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
     },
     // Held-out rows are scored by the deterministic pass of θ (φ's first P values), as MC dropout's.
     validationLossAt: (params, x, y, batch) => heldOutLoss(mlp, params, x, y, batch),
+    validationOutputsAt: (params, x, batch) => mlp.forwardAt(params, x, batch),
     lossAndGradAt(params, grad, x, y, batch, ctx) {
       const k = a.k;
       const [k0, k1] = keyOf(ctx.seed, ctx.stream);
@@ -134,7 +135,7 @@ export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(tra
   const noise = noiseFor(spec.likelihood, opts.noise, standardizer);
   const mlp = await engineFor(spec);
   const objective = concreteObjective(mlp, { layers, temperature, wr, dr, initialRate: p0, noise });
-  const r = await fit(mlp, data, { ...withPatience(fitOptionsOf(opts, 0, data.n, true), SAMPLED_PATIENCE), standardize: false, objective });
+  const r = await fit(mlp, data, { ...withPatience(fitOptionsOf(opts, 0, data.n, true, standardizer), SAMPLED_PATIENCE), standardize: false, objective });
   noise?.update();
   const P = mlp.size;
   const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params.subarray(0, P), data)) : undefined;

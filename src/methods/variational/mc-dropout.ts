@@ -8,6 +8,7 @@
  * masks.ts) use a counter range the training steps never reach.
  */
 import { subset, type Dataset } from '../../data/dataset.js';
+import { applyStandardizer } from '../../data/standardize.js';
 import { argError } from '../../errors.js';
 import { taskOf, type TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
@@ -65,7 +66,7 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   MC_DROPOUT_OPTIONS.check(opts);
   checkMemory(estimateNetwork('mc-dropout', train, opts), opts.memoryBudget);
   const fo = withPatience(fitOptionsOf(opts, 0, train.n, true), SAMPLED_PATIENCE);
-  const held = opts.dropout === undefined && (opts.task ?? 'regression') === 'regression' && train.targets === 1 && fo.earlyStopping ? heldOutRows(train.n, fo.earlyStopping.fraction, fo.seed!, fo.stream!) : undefined;
+  const held = opts.dropout === undefined && opts.validation === undefined && (opts.task ?? 'regression') === 'regression' && train.targets === 1 && fo.earlyStopping ? heldOutRows(train.n, fo.earlyStopping.fraction, fo.seed!, fo.stream!) : undefined;
   if (!held) return (await (await atRate(train, opts)).fit(fo)) as McDropoutPosterior<TaskOf<O>>;
   // The held-out rows in target units: every candidate's fit held out these same rows (same seed and stream).
   const v = subset(train, held.validation);
@@ -116,7 +117,9 @@ async function atRate(train: Dataset, opts: McDropoutOptions): Promise<RateFit> 
     const source = new MaskSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
     return new NetworkPosterior<MaskSource>('mc-dropout', spec, standardizer, source, mlp);
   };
-  return { mlp, data, fresh, posterior, fit: async (fo, first) => posterior(await fitAndRefit(mlp, data, fo, fresh, first)) };
+  // Given held-out rows (calibration's) come in the data's units: into the network's, as the data.
+  const scaled = (fo: FitOptions): FitOptions => (fo.earlyStopping?.rows && standardizer ? { ...fo, earlyStopping: { ...fo.earlyStopping, rows: applyStandardizer(standardizer, fo.earlyStopping.rows) } } : fo);
+  return { mlp, data, fresh, posterior, fit: async (fo, first) => posterior(await fitAndRefit(mlp, data, scaled(fo), fresh, first)) };
 }
 
 /** MC dropout (or Concrete dropout at its learned rates): the network averaged over test-time masks. */

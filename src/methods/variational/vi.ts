@@ -81,6 +81,7 @@ export function viObjective(
     // Held-out rows are scored at the mean weights μ (the first P values of φ): a score without
     // sampling noise, so that early stopping compares epochs, not draws.
     validationLossAt: (params: number, x: number, y: number, batch: number) => heldOutLoss(mlp, params, x, y, batch),
+    validationOutputsAt: (params: number, x: number, batch: number) => mlp.forwardAt(params, x, batch),
     lossAndGradAt(params: number, grad: number, x: number, y: number, batch: number, ctx: { seed: number; stream: number; step: number; n: number; epoch: number }) {
       const k = arena.k;
       const [k0, k1] = keyOf(ctx.seed, ctx.stream);
@@ -105,7 +106,7 @@ export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} 
   const samples = VI_OPTIONS.value(opts, 'samples');
   const { data, standardizer } = standardized(train, taskOf(spec) === 'regression', opts.standardize);
   const mlp = await engineFor(spec);
-  const fo = withPatience(fitOptionsOf(opts, 0, data.n, true), SAMPLED_PATIENCE);
+  const fo = withPatience(fitOptionsOf(opts, 0, data.n, true, standardizer), SAMPLED_PATIENCE);
   const klWarmup = klWarmupOf(opts, fo);
   // Each fit (the early-stopped one, then the one on every row) starts its noise estimate afresh.
   let noise = noiseFor(spec.likelihood, opts.noise, standardizer);
