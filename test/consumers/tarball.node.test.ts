@@ -18,9 +18,12 @@ import { packed, root } from './pack.js';
  * set, a third binary, another bundled dependency), not drift — a stray source map, .wat text or
  * build/ copy trips them at once. The dense metric, the Laplace-LoRA linearized predictive and the
  * diagnostics that yield (2026-12-05) took it to 704 kB: the limit moved to 740 kB by that decision.
+ * The option schemas of the pool, queue, tune, LoRA and sampler layers (their help text is the docs
+ * table's source, so it ships) took it to 739 kB in 246 files (2026-12-06): the limits moved to 800 kB
+ * and 265 files by that decision.
  */
-const MAX_PACKED_BYTES = 740_000;
-const MAX_FILES = 245;
+const MAX_PACKED_BYTES = 800_000;
+const MAX_FILES = 265;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };
 
