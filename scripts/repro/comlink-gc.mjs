@@ -8,9 +8,13 @@
 //   --mode transient  each call through a fresh `Comlink.wrap(endpoint)` (nothing holds the proxy):
 //                     HANGS as soon as one gc() lands during a call.
 //   --mode held       the same calls through one wrap held for the whole session: completes.
-//   --mode old-pool   the pool's protocol before 7d599b5 (one held wrap of the worker, a per-job
-//                     Comlink.proxy(sink) awaited by the worker before it answers): completes, since
-//                     every proxy that could be counted down to zero is strongly held while in use.
+//   --mode old-pool   the pool's protocol before 7d599b5 (one held wrap of the worker, referenced
+//                     only while busy; a per-job Comlink.proxy(sink) whose last progress round trip
+//                     the worker awaits before it answers): completes, since every proxy that could
+//                     be counted down to zero is strongly held while in use.
+//   --mode unclonable the same with a job that cannot be cloned: the call fails at once, but the
+//                     sink's port, already listening, is never closed, so the process never exits
+//                     after the worker is terminated (reported as NO EXIT after 3 s).
 // gc() runs every --gc ms (default 1) and after every call. Exit 0: all calls answered; exit 1:
 // a call had no answer for 5 s (printed as HANG).
 import * as Comlink from 'comlink';
@@ -30,21 +34,40 @@ const sinkFor = () => Comlink.proxy({ progress: () => void progress++, checkpoin
 const call = {
   transient: () => Comlink.wrap(nodeEndpoint(worker)).slow(20),
   held: () => held.slow(20),
-  'old-pool': (i) => held.run({ id: i, steps: 12 }, sinkFor()),
+  'old-pool': async (i) => {
+    worker.ref();
+    try {
+      return await held.run({ id: i, steps: 12 }, sinkFor());
+    } finally {
+      worker.unref();
+    }
+  },
 }[args.mode];
-if (call === undefined) throw new Error(`--mode: transient, held or old-pool, not ${args.mode}`);
-
-const t0 = Date.now();
-for (let i = 0; i < calls; i++) {
-  let timer;
-  const answered = await Promise.race([call(i).then(() => true), new Promise((r) => (timer = setTimeout(() => r(false), 5000)))]);
-  clearTimeout(timer);
-  if (!answered) {
-    console.log(`${args.mode}: HANG at call ${i + 1} of ${calls} (no answer for 5 s; ${progress} progress calls answered before)`);
+if (args.mode === 'unclonable') {
+  const failed = await held.run({ id: 0, steps: 1, f: () => 0 }, sinkFor()).then(() => 'answered', (e) => e.name);
+  clearInterval(gcTimer);
+  await worker.terminate();
+  console.log(`unclonable: the call failed (${failed}); worker terminated`);
+  setTimeout(() => {
+    console.log('unclonable: NO EXIT after 3 s (open handles: ' + process._getActiveHandles().map((h) => h.constructor.name).join(', ') + ')');
     process.exit(1);
+  }, 3000).unref();
+} else if (call === undefined) throw new Error(`--mode: transient, held, old-pool or unclonable, not ${args.mode}`);
+else await session();
+
+async function session() {
+  const t0 = Date.now();
+  for (let i = 0; i < calls; i++) {
+    let timer;
+    const answered = await Promise.race([call(i).then(() => true), new Promise((r) => (timer = setTimeout(() => r(false), 5000)))]);
+    clearTimeout(timer);
+    if (!answered) {
+      console.log(`${args.mode}: HANG at call ${i + 1} of ${calls} (no answer for 5 s; ${progress} progress calls answered before)`);
+      process.exit(1);
+    }
+    globalThis.gc();
   }
-  globalThis.gc();
+  console.log(`${args.mode}: ${calls} calls answered in ${Date.now() - t0} ms${progress ? ` (${progress} progress round trips)` : ''}`);
+  clearInterval(gcTimer);
+  await worker.terminate();
 }
-console.log(`${args.mode}: ${calls} calls answered in ${Date.now() - t0} ms${progress ? ` (${progress} progress round trips)` : ''}`);
-clearInterval(gcTimer);
-await worker.terminate();
