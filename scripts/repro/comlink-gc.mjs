@@ -6,7 +6,9 @@
 // closed). A call still in flight, or any later call, then never gets its answer and is awaited
 // forever (GoogleChromeLabs/comlink#692).
 //   --mode transient  each call through a fresh `Comlink.wrap(endpoint)` (nothing holds the proxy):
-//                     HANGS as soon as one gc() lands during a call.
+//                     a gc() during the first call releases the worker's endpoint; that call is
+//                     still answered (its reply was on its way) but the worker has stopped
+//                     listening, so the second call HANGS.
 //   --mode held       the same calls through one wrap held for the whole session: completes.
 //   --mode old-pool   the pool's protocol before 7d599b5 (one held wrap of the worker, referenced
 //                     only while busy; a per-job Comlink.proxy(sink) whose last progress round trip
