@@ -114,6 +114,8 @@ export async function workerExecutor(
     }
   };
   const w = isNode() ? await spawnNode(workerUrl, die) : spawnBrowser(workerUrl, die);
+  // Held until terminate() releases it: Comlink releases an endpoint when the last proxy of it is
+  // collected, and the worker then stops answering (comlink#692; test/pool/gc.node.test.ts).
   const remote = Comlink.wrap<WorkerApi>(w.endpoint);
   const control = shared ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
   if (control !== undefined) control[0] = -1;
