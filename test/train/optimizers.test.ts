@@ -1,18 +1,8 @@
 // The transforms' and schedules' arguments are checked by their fields: E_ARG naming the argument.
 import { describe, expect, it } from 'vitest';
-import { BdlError } from '../../src/errors.js';
 import { adam, clipByGlobalNorm, momentum, weightDecay } from '../../src/train/optimizers.js';
 import { constant, cosine, cyclical, stepDecay } from '../../src/train/schedules.js';
-
-function refusal(f: () => unknown): BdlError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BdlError);
-    return e as BdlError;
-  }
-  throw new Error('accepted');
-}
+import { thrownBdlError as refusal } from '../helpers/errors.js';
 
 describe('optimizer and schedule arguments', () => {
   it('refuse values out of range, naming the argument, and accept the edges', () => {
