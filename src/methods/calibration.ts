@@ -19,14 +19,13 @@
  * 0.8625 with a second hold-out, 0.8630 with one, 0.8675 with one and the tempered score (untempered
  * on every row: 0.8730; over seeds 0–2 the default averages 0.8668 and the untempered run 0.8675).
  */
-import { argError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { trainTestSplit } from '../data/split.js';
 import { fitTemperature } from '../posterior/temperature.js';
 import { TemperedPosterior } from '../posterior/tempered.js';
 import type { Posterior } from '../posterior/types.js';
 import { MIN_VALIDATION_ROWS } from '../train/fit.js';
-import { enumOf } from '../options/schema.js';
+import { enumOf, type Rule } from '../options/schema.js';
 import { classesOf, VALIDATION_FRACTION } from './common.js';
 
 /** Split stream of the held-out calibration rows (apart from tune's and early stopping's rows). */
@@ -47,11 +46,16 @@ export const CALIBRATE_FIELD = {
   }),
 };
 
-/** The calibration a run uses: the option, else the default for its task. */
+/** A temperature scales class probabilities: the rule every schema with CALIBRATE_FIELD carries. */
+export const CALIBRATE_RULE: Rule = {
+  option: 'calibrate',
+  expected: "'none' for a regression task (a temperature scales class probabilities)",
+  hint: "Drop calibrate, or use task 'classification'.",
+  holds: (o) => o.calibrate !== 'temperature' || o.task === 'classification',
+};
+
+/** The calibration a run uses (options checked with CALIBRATE_RULE): the option, else the default for its task. */
 export function calibrationOf(opts: { task?: string; calibrate?: Calibrate }): Calibrate {
-  if (opts.calibrate === 'temperature' && opts.task !== 'classification') {
-    throw argError('E_ARG', 'calibrate', "'none' for a regression task (a temperature scales class probabilities)", "'temperature'", "Drop calibrate, or use task 'classification'.");
-  }
   return opts.calibrate ?? defaultCalibration(opts.task);
 }
 

@@ -12,7 +12,7 @@ import { checkSpec, taskOf, type Likelihood, type MlpSpec } from '../model/spec.
 import { fit, MIN_VALIDATION_ROWS, priorPrecisionOf, type EarlyStopping, type FitOptions, type FitResult } from '../train/fit.js';
 import type { Schedule } from '../train/schedules.js';
 import type { Pool, PoolOptions } from '../pool/types.js';
-import { custom, enumOf, int, list, num, schema, union, type Infer } from '../options/schema.js';
+import { checkArgument, custom, enumOf, int, list, num, schema, union, type Infer } from '../options/schema.js';
 
 /** The most classes a classification task may have (a larger label is a data error, not a request for memory). */
 export const MAX_CLASSES = 10000;
@@ -123,8 +123,7 @@ export const POOL_OR_OPTIONS = {
 /** The network spec a method trains for this data set and these options. */
 export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec> = {}): MlpSpec {
   signalOption(o.signal);
-  const task = o.task ?? 'regression';
-  if (task !== 'regression' && task !== 'classification') throw argError('E_ARG', 'task', "'regression' or 'classification'", describe(task), 'Pick one.');
+  const task = checkArgument(METHOD_OPTIONS.fields.task, o.task, METHOD_OPTIONS.name, 'task') ?? 'regression';
   let outputs = data.targets;
   let likelihood: Likelihood = o.likelihood ?? 'gaussian';
   if (task === 'classification') {

@@ -121,13 +121,12 @@ export function heldOutNoiseVar(validationLoss: number | undefined, targets: num
 }
 
 /**
- * The noise estimate a method starts from: fixed at a user's σ (target units → standardized), fitted
- * by EM otherwise; undefined for likelihoods that carry their own noise.
+ * The noise estimate a method starts from: fixed at a user's σ (target units → standardized; checked
+ * by the NOISE field), fitted by EM otherwise; undefined for likelihoods that carry their own noise.
  */
 export function noiseFor(likelihood: string, noise: number | undefined, s: Standardizer | undefined): NoiseEstimate | undefined {
   if (likelihood !== 'gaussian') return undefined;
   if (noise === undefined) return new NoiseEstimate();
-  if (!(noise > 0 && Number.isFinite(noise))) throw argError('E_ARG', 'noise', 'a positive finite σ in target units', describe(noise), 'Omit it to fit the noise.');
   return new NoiseEstimate(noiseVariance(noise, s), true);
 }
 
@@ -178,10 +177,9 @@ export function betaNllOf(likelihood: string, beta: number | undefined): number 
   return beta;
 }
 
-/** The variance floor (standardized units) of heteroscedastic members: `predictiveNoise`² when given, else 0. */
+/** The variance floor (standardized units) of heteroscedastic members: `predictiveNoise`² when given (≥ 0: the PREDICTIVE_NOISE field), else 0. */
 export function varianceFloorOf(predictiveNoise: number | undefined, s: Standardizer | undefined): number {
   if (predictiveNoise === undefined) return 0;
-  if (!(predictiveNoise >= 0 && Number.isFinite(predictiveNoise))) throw argError('E_ARG', 'predictiveNoise', 'a finite σ ≥ 0 in target units', describe(predictiveNoise), 'Omit it for no floor.');
   return noiseVariance(predictiveNoise, s);
 }
 

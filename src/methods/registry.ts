@@ -7,7 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import { unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
 import { defaultEpochs, type MethodOptions } from './common.js';
-import { CALIBRATE_FIELD, trainCalibrated, type Calibrate } from './calibration.js';
+import { CALIBRATE_FIELD, CALIBRATE_RULE, trainCalibrated, type Calibrate } from './calibration.js';
 import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
 import { LAPLACE_OPTIONS, trainLaplace } from './laplace/index.js';
 import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './variational/concrete-dropout.js';
@@ -76,7 +76,7 @@ const swagGrid = (d: Dataset) => {
  */
 function calibrated(entry: MethodEntry): MethodEntry {
   const strip = (opts: Record<string, unknown>) => Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'calibrate'));
-  const options = (entry.options as Schema<Fields>).extend(entry.options.name, CALIBRATE_FIELD);
+  const options = (entry.options as Schema<Fields>).extend(entry.options.name, CALIBRATE_FIELD).refine(CALIBRATE_RULE);
   return {
     ...entry,
     options,

@@ -2,7 +2,7 @@
  * The options reference (docs/OPTIONS.md), generated from the schemas: the options every method
  * shares, then each method's own. test/options/docs.node.test.ts checks the committed file is current.
  */
-import { flagName, formatValue, type Field } from './schema.js';
+import { flagName, formatValue, type Field, type Rule } from './schema.js';
 
 type Fields = Readonly<Record<string, Field<unknown>>>;
 
@@ -18,7 +18,12 @@ function table(fields: Fields, keys: string[]): string {
 }
 
 /** The markdown reference for a shared schema and a table of methods. */
-export function optionsMarkdown(shared: Fields, methods: Record<string, { summary: string; options: { name: string; fields: Fields } }>): string {
+export function optionsMarkdown(shared: Fields, methods: Record<string, { summary: string; options: { name: string; fields: Fields; rules?: readonly Rule[] } }>): string {
+  const rulesOf = (m: { options: { rules?: readonly Rule[] } }) => m.options.rules ?? [];
+  const entries = Object.values(methods);
+  // A rule every method carries (calibrate's) is listed once, with the shared options.
+  const everywhere = entries.length ? rulesOf(entries[0]).filter((r) => entries.every((m) => rulesOf(m).includes(r))) : [];
+  const between = (rules: readonly Rule[], title: string) => (rules.length ? ['', title, '', ...rules.map((r) => `- \`${r.option}\`: ${r.expected}. ${r.hint}`)] : []);
   const out = [
     '# Options',
     '',
@@ -31,11 +36,13 @@ export function optionsMarkdown(shared: Fields, methods: Record<string, { summar
     '## Shared by every method',
     '',
     table(shared, Object.keys(shared)),
+    ...between(everywhere, 'Between options, in every method:'),
   ];
   for (const [name, m] of Object.entries(methods)) {
     const own = Object.keys(m.options.fields).filter((k) => m.options.fields[k] !== shared[k]);
     out.push('', `## ${name} (\`${m.options.name}\`)`, '', m.summary, '');
     out.push(own.length ? table(m.options.fields, own) : 'No options of its own.');
+    out.push(...between(rulesOf(m).filter((r) => !everywhere.includes(r)), 'Between options:'));
   }
   return out.join('\n') + '\n';
 }

@@ -154,10 +154,29 @@ type RequiredKeys<F> = { [K in keyof F]: F[K] extends { readonly required: true 
 export type Infer<S> = S extends Schema<infer F> ? Flat<{ [K in Exclude<keyof F, RequiredKeys<F>>]?: TypeOf<F[K]> } & { [K in RequiredKeys<F>]: TypeOf<F[K]> }> : never;
 type Flat<T> = { [K in keyof T]: T[K] };
 
+/**
+ * A rule between options that no single field can state (`inputDropout` only with a single rate,
+ * `calibrate 'temperature'` only for classification): Schema.check refuses options where it does not
+ * hold, after every field passed, with the standard message naming `option`.
+ */
+export interface Rule {
+  /** The option the message names (the one to change). */
+  readonly option: string;
+  /** What the option must be, given the others: "'none' for a regression task". */
+  readonly expected: string;
+  /** What to do about it. */
+  readonly hint: string;
+  /** Whether the options (defined values already checked field by field) satisfy the rule. */
+  holds(o: Readonly<Record<string, unknown>>): boolean;
+  /** What was found, for the message (default: the option's value). */
+  found?(o: Readonly<Record<string, unknown>>): string;
+}
+
 /** What a table of methods keeps of a schema, whatever its fields. */
 export interface OptionSchema {
   readonly name: string;
   readonly fields: Readonly<Record<string, Field<unknown>>>;
+  readonly rules: readonly Rule[];
   check<T>(opts: T, where?: string, path?: string): T;
   resolved(opts: Record<string, unknown>): Record<string, unknown>;
 }
@@ -168,24 +187,31 @@ export class Schema<F extends Fields> implements OptionSchema {
     /** The entry point named in messages: 'trainEnsemble'. */
     readonly name: string,
     readonly fields: F,
+    /** Rules between options, checked after the fields (see Rule). */
+    readonly rules: readonly Rule[] = [],
   ) {}
 
-  /** This schema plus more fields (a later field of the same name replaces the earlier). */
+  /** This schema plus more fields (a later field of the same name replaces the earlier), with its rules. */
   extend<G extends Fields>(name: string, more: G): Schema<Omit<F, keyof G> & G> {
-    return new Schema(name, { ...this.fields, ...more } as Omit<F, keyof G> & G);
+    return new Schema(name, { ...this.fields, ...more } as Omit<F, keyof G> & G, this.rules);
   }
 
-  /** This schema without some fields. */
+  /** This schema without some fields (and without the rules that name them). */
   omit<K extends keyof F & string>(name: string, ...keys: K[]): Schema<Omit<F, K>> {
     const fields = { ...this.fields };
     for (const k of keys) delete fields[k];
-    return new Schema(name, fields as Omit<F, K>);
+    return new Schema(name, fields as Omit<F, K>, this.rules.filter((r) => !(keys as string[]).includes(r.option)));
+  }
+
+  /** This schema plus rules between its options. */
+  refine(...rules: Rule[]): Schema<F> {
+    return new Schema(this.name, this.fields, [...this.rules, ...rules]);
   }
 
   /**
    * Checks every option before any work: each defined value against its field, every name against
    * the schema (an unknown name is refused with the nearest known one), and that the required ones
-   * are given. Returns `opts` itself. `path`: where these options sit in a larger object ('adapt.'),
+   * are given, then the rules between options. Returns `opts` itself. `path`: where these options sit in a larger object ('adapt.'),
    * for messages and the error's argument.
    */
   check<T>(opts: T, where = this.name, path = ''): T {
@@ -205,6 +231,10 @@ export class Schema<F extends Fields> implements OptionSchema {
     }
     for (const key of missing) {
       if ((opts as Record<string, unknown>)[key] === undefined) throw fieldError(`${where}: ${path}${key}`, this.fields[key], 'undefined', path + key);
+    }
+    const o = opts as Record<string, unknown>;
+    for (const r of this.rules) {
+      if (!r.holds(o)) throw new BdlError('E_ARG', `${where}: ${path}${r.option}: expected ${r.expected}, found ${r.found ? r.found(o) : describe(o[r.option])}. ${r.hint}`, path + r.option);
     }
     return opts;
   }

@@ -82,7 +82,7 @@ export type WarmupState = {
   denseInvMetric?: number[] | null;
   denseFactor?: number[] | null;
   /**
-   * The divergence rule (absent in a state written before it existed: δ = options.targetAccept, fixed):
+   * The divergence rule, optional so that every checkpoint restores (absent: δ = options.targetAccept, fixed):
    * the δ in use, whether warmup may raise it, and the divergences counted in the open window.
    */
   targetAccept?: number;

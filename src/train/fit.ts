@@ -6,8 +6,7 @@
  * gradient of the objective, optimizer transforms, θ ← θ − lr·u, then `onStep`; `onEpoch` after.
  */
 import { argError, BdlError, describe } from '../errors.js';
-import { signalOption } from '../signal.js';
-import { bool, custom, int, num, required, schema, type Field } from '../options/schema.js';
+import { bool, checkArgument, custom, int, nested, num, required, schema, union, type Field } from '../options/schema.js';
 import { Rng } from '../random/index.js';
 import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
@@ -128,8 +127,7 @@ export interface FitOptions {
   earlyStopping?: EarlyStopping;
   /** Called after each epoch. */
   onProgress?: (p: { epoch: number; epochs: number; loss: number }) => void;
-  /** Cancels the run (checked every step; the loop yields to the event loop every ~50 ms so a main-thread abort can land). */
-  /** Cancels the fit (BdlError E_ABORTED at the next step). A real AbortSignal; anything else is E_ARG. */
+  /** Cancels the fit (checked every step; the loop yields to the event loop every ~50 ms so a main-thread abort can land): BdlError E_ABORTED at the next step. A real AbortSignal; anything else is E_ARG. */
   signal?: AbortSignal;
 }
 
@@ -178,29 +176,48 @@ export function mlpObjective(mlp: Mlp, opts: { loss?: FitOptions['loss'] } = {})
   };
 }
 
-/** The training prior's precision λ (default 1), checked: what every caller's weight decay λ/N is built from. */
-export function priorPrecisionOf(v: unknown): number {
-  const lambda = v ?? 1;
-  if (typeof lambda !== 'number' || !(lambda >= 0 && Number.isFinite(lambda))) {
-    throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0 (the N(0, 1/λ) prior of training)', describe(v), "E.g. 1. (Laplace chooses its own prior precision: its `priorPrecisionMode` option.)");
-  }
-  return lambda;
+/** The training prior's precision λ: what every caller's weight decay λ/N is built from. */
+const PRIOR_PRECISION = num({ min: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight (weight decay λ/N)', hint: 'E.g. 1. (Laplace chooses its own prior precision: its `priorPrecisionMode` option.)' });
+
+/** The prior precision λ a caller gave (default 1), checked as `fit` checks it. */
+export function priorPrecisionOf(v: unknown, where = 'fit'): number {
+  return checkArgument(PRIOR_PRECISION, v, where, 'priorPrecision') ?? 1;
 }
+
+const isFunction = (v: unknown): boolean => typeof v === 'function';
+const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null;
+
+/** fit's options: checked before any work, unknown names refused. */
+export const FIT_OPTIONS = schema('fit', {
+  epochs: int({ min: 1, default: 40, hint: 'E.g. 40.', help: 'passes over the data (with early stopping: the most)' }),
+  batchSize: int({ min: 1, default: 32, hint: 'E.g. 32.', help: 'minibatch size (at most the rows; the last batch of an epoch may be smaller)' }),
+  optimizer: custom<Transform>({ expected: 'a gradient transform { init, update }', valid: isObject, defaultText: 'Adam', help: 'optimizer transforms (weight decay from priorPrecision runs before them)' }),
+  learningRate: union(num({ help: '' }), custom<Schedule>({ expected: 'a schedule (step, totalSteps) => rate', valid: isFunction, help: '' }), { default: 1e-3, help: 'a rate or a schedule' }),
+  priorPrecision: PRIOR_PRECISION,
+  seed: int({ min: 0, default: 0, help: 'seed of every random choice: init, shuffles, masks' }),
+  stream: int({ min: 0, max: 2 ** 32 - 1, default: 0, help: 'stream of every random choice (e.g. the ensemble member)' }),
+  init: custom<Float32Array>({ expected: 'a Float32Array of the trainable values', valid: (v) => v instanceof Float32Array, defaultText: "the objective's init", hint: 'Pass values from a previous fit, or omit it.', help: 'starting values (not mutated)' }),
+  standardize: bool({ default: true, help: "standardize inputs (and regression targets) with the training set's statistics" }),
+  loss: custom<NonNullable<FitOptions['loss']>>({ expected: 'likelihood options', valid: isObject, help: 'likelihood options for the default objective' }),
+  objective: custom<Objective>({ expected: 'an Objective { size, init, lossAndGradAt }', valid: isObject, defaultText: "the MLP's NLL + Gaussian prior", help: 'replaces the default objective' }),
+  hooks: custom<FitHooks>({ expected: 'hooks { onStep?, onEpoch? }', valid: isObject, help: 'called after each step and epoch' }),
+  earlyStopping: nested<EarlyStopping>(EARLY_STOPPING_OPTIONS, { help: 'stop on held-out rows (see EarlyStopping)' }),
+  onProgress: custom<NonNullable<FitOptions['onProgress']>>({ expected: 'a function', valid: isFunction, help: 'called after each epoch' }),
+  signal: custom<AbortSignal>({ expected: 'an AbortSignal', valid: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal, hint: 'Pass the signal of an AbortController (new AbortController().signal); objects that only look like one are refused.', help: 'cancels the fit' }),
+} satisfies { [K in keyof Required<FitOptions>]: Field<Required<FitOptions>[K]> });
 
 /** Trains `mlp` on `data`. */
 export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promise<FitResult> {
   const t0 = performance.now();
-  const epochs = opts.epochs ?? 40;
-  const batchSize = Math.min(opts.batchSize ?? 32, data.n);
-  if (!(Number.isInteger(epochs) && epochs >= 1)) throw argError('E_ARG', 'epochs', 'a positive integer', describe(opts.epochs), 'E.g. 40.');
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw argError('E_ARG', 'batchSize', 'a positive integer', describe(opts.batchSize), 'E.g. 32.');
+  FIT_OPTIONS.check(opts);
+  const epochs = FIT_OPTIONS.value(opts, 'epochs');
+  const batchSize = Math.min(FIT_OPTIONS.value(opts, 'batchSize'), data.n);
   if (batchSize > mlp.capacity) throw argError('E_ARG', 'batchSize', `at most the engine's capacity ${mlp.capacity}`, String(batchSize), 'Create the Mlp with a larger capacity.');
   if (data.n < 1) throw argError('E_EMPTY', 'data', 'at least one row', '0', 'Pass training data.');
-  signalOption(opts.signal);
   const seed = opts.seed ?? 0;
   const stream = opts.stream ?? 0;
   const schedule = typeof opts.learningRate === 'function' ? opts.learningRate : constant(opts.learningRate ?? 1e-3);
-  const lambda = priorPrecisionOf(opts.priorPrecision);
+  const lambda = FIT_OPTIONS.value(opts, 'priorPrecision');
 
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
   const all = standardizer ? applyStandardizer(standardizer, data) : data;
@@ -277,7 +294,6 @@ function yieldToEventLoop(): Promise<void> {
 /** The rows to train on and, with early stopping on and possible, the seeded held-out rows. */
 function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefined, seed: number, stream: number, standardizer?: Standardizer): { train: Dataset; validation?: Dataset } {
   if (!es || !objective.validationLossAt) return { train: data };
-  EARLY_STOPPING_OPTIONS.check(es, 'fit', 'earlyStopping.');
   if (es.rows !== undefined) {
     const v = es.rows;
     if (!(v.inputs === data.inputs && v.targets === data.targets && v.x?.length === v.n * v.inputs && v.y?.length === v.n * v.targets)) {

@@ -4,7 +4,7 @@
  * arena. `compose(...)` runs transforms in order (optax's `chain`: here "chain" names only a Markov chain); the training loop then applies θ ← θ − lr·u.
  * Adding noise (SGLD), weight decay (a Gaussian prior) or clipping is one more transform.
  */
-import { argError, describe } from '../errors.js';
+import { checkArgument, custom, num, required, schema } from '../options/schema.js';
 import type { Arena } from '../wasm/index.js';
 
 /** What a transform sees at each step. */
@@ -41,9 +41,12 @@ export function sgd(): Transform<null> {
   return { name: 'sgd', init: () => null, update: () => {} };
 }
 
+/** A decay rate in [0, 1): momentum's μ, Adam's β's. */
+const decay = (d: number, help: string) => num({ min: 0, lt: 1, default: d, hint: 'Use the default.', help });
+
 /** Heavy-ball momentum μ (optionally Nesterov). */
 export function momentum(mu = 0.9, nesterov = false): Transform<number> {
-  checkRange('momentum', mu, 0, 1);
+  checkArgument(decay(0.9, 'momentum μ'), mu, 'momentum', 'mu');
   return {
     name: nesterov ? 'nesterov' : 'momentum',
     init: (arena, n) => arena.allocF32(n),
@@ -51,13 +54,19 @@ export function momentum(mu = 0.9, nesterov = false): Transform<number> {
   };
 }
 
+/** Adam's options. */
+export const ADAM_OPTIONS = schema('adam', {
+  b1: decay(0.9, 'first-moment decay β₁'),
+  b2: decay(0.999, 'second-moment decay β₂'),
+  eps: num({ min: 0, default: 1e-8, help: "added to the second moment's root" }),
+});
+
 /** Adam's scaling by bias-corrected first and second moments (Kingma & Ba 2015). */
 export function adam(opts: { b1?: number; b2?: number; eps?: number } = {}): Transform<{ m: number; v: number }> {
-  const b1 = opts.b1 ?? 0.9;
-  const b2 = opts.b2 ?? 0.999;
-  const eps = opts.eps ?? 1e-8;
-  checkRange('adam.b1', b1, 0, 1);
-  checkRange('adam.b2', b2, 0, 1);
+  ADAM_OPTIONS.check(opts);
+  const b1 = ADAM_OPTIONS.value(opts, 'b1');
+  const b2 = ADAM_OPTIONS.value(opts, 'b2');
+  const eps = ADAM_OPTIONS.value(opts, 'eps');
   return {
     name: 'adam',
     init: (arena, n) => ({ m: arena.allocF32(n), v: arena.allocF32(n) }),
@@ -70,7 +79,7 @@ export function adam(opts: { b1?: number; b2?: number; eps?: number } = {}): Tra
  * `adam` for L2 regularization, after it for decoupled decay (AdamW).
  */
 export function weightDecay(lambda: number): Transform<null> {
-  if (!(lambda >= 0 && Number.isFinite(lambda))) throw argError('E_ARG', 'weightDecay', 'a finite λ ≥ 0', describe(lambda), 'Use e.g. 1e-4.');
+  checkArgument(required(num({ min: 0, hint: 'Use e.g. 1e-4.', help: 'λ' })), lambda, 'weightDecay', 'lambda');
   return {
     name: 'weight-decay',
     init: () => null,
@@ -80,9 +89,12 @@ export function weightDecay(lambda: number): Transform<null> {
   };
 }
 
+/** A norm > 0 (Infinity: no clipping). */
+const MAX_NORM = required(custom<number>({ expected: 'a positive norm', valid: (v) => typeof v === 'number' && v > 0, hint: 'Use e.g. 10.', help: 'the largest norm' }));
+
 /** Rescales u so that its Euclidean norm is at most `maxNorm`. */
 export function clipByGlobalNorm(maxNorm: number): Transform<null> {
-  if (!(maxNorm > 0)) throw argError('E_ARG', 'clipByGlobalNorm', 'a positive norm', describe(maxNorm), 'Use e.g. 10.');
+  checkArgument(MAX_NORM, maxNorm, 'clipByGlobalNorm', 'maxNorm');
   return {
     name: 'clip',
     init: () => null,
@@ -91,8 +103,4 @@ export function clipByGlobalNorm(maxNorm: number): Transform<null> {
       if (norm > maxNorm) arena.k.scal_f32(s.u, maxNorm / norm, s.n);
     },
   };
-}
-
-function checkRange(name: string, v: number, lo: number, hi: number): void {
-  if (!(v >= lo && v < hi)) throw argError('E_ARG', name, `a number in [${lo}, ${hi})`, describe(v), 'Use the default.');
 }

@@ -1,7 +1,7 @@
 /**
  * Learning-rate schedules: functions of the 0-based step and the total number of steps.
  */
-import { argError, describe } from '../errors.js';
+import { checkArgument, int, num, required } from '../options/schema.js';
 
 export type Schedule = (step: number, totalSteps: number) => number;
 
@@ -14,7 +14,7 @@ export function constant(lr: number): Schedule {
 /** lr · factor^⌊step / every⌋. */
 export function stepDecay(lr: number, every: number, factor = 0.1): Schedule {
   checkLr(lr);
-  if (!(every >= 1)) throw argError('E_ARG', 'stepDecay.every', 'a step count ≥ 1', describe(every), 'E.g. the steps in 10 epochs.');
+  checkArgument(required(num({ min: 1, hint: 'E.g. the steps in 10 epochs.', help: 'steps between decays' })), every, 'stepDecay', 'every');
   return (t) => lr * factor ** Math.floor(t / every);
 }
 
@@ -30,13 +30,15 @@ export function cosine(lr: number, floor = 0): Schedule {
  */
 export function cyclical(lr: number, cycles: number): Schedule {
   checkLr(lr);
-  if (!(Number.isInteger(cycles) && cycles >= 1)) throw argError('E_ARG', 'cyclical.cycles', 'a positive integer', describe(cycles), 'E.g. 4.');
+  checkArgument(required(int({ min: 1, hint: 'E.g. 4.', help: 'restarts over the run' })), cycles, 'cyclical', 'cycles');
   return (t, T) => {
     const len = Math.ceil(T / cycles);
     return (lr / 2) * (1 + Math.cos((Math.PI * (t % len)) / len));
   };
 }
 
+const LR = required(num({ gt: 0, hint: 'E.g. 1e-3.', help: 'the learning rate' }));
+
 function checkLr(lr: number): void {
-  if (!(lr > 0 && Number.isFinite(lr))) throw argError('E_ARG', 'learning rate', 'a positive finite number', describe(lr), 'E.g. 1e-3.');
+  checkArgument(LR, lr, 'schedule', 'lr');
 }

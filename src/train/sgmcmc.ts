@@ -18,7 +18,7 @@
  * draws c1 = step, c3 = 0x5d; MH uniforms (TS mirror) c1 = test index, c3 = 0x5b; step jitter (TS
  * mirror) c1 = step, c3 = 0x5a.
  */
-import { argError, describe } from '../errors.js';
+import { custom, int, num, required, schema, type Field } from '../options/schema.js';
 import { keyOf, Rng } from '../random/index.js';
 import type { Arena } from '../wasm/index.js';
 import type { LoopContext } from './fit.js';
@@ -38,16 +38,34 @@ export interface LangevinOptions {
   noisy?: (step: number) => boolean;
 }
 
+const N = required(int({ min: 1, hint: 'Pass data.n.', help: 'training-set size N (the loop gradient is ∇Ũ/N)' }));
+const SEED = { seed: int({ min: 0, default: 0, help: 'seed of the injected noise' }), stream: int({ min: 0, max: 2 ** 32 - 1, default: 0, help: 'stream of the injected noise' }) };
+
+/** The Langevin transforms' options (sgld; psgld and sghmc add theirs). */
+export const LANGEVIN_OPTIONS = schema('sgld', {
+  n: N,
+  ...SEED,
+  temperature: num({ gt: 0, default: 1, hint: 'Use 1 for the Bayesian posterior.', help: 'posterior temperature T (T < 1: a cold posterior)' }),
+  noisy: custom<(step: number) => boolean>({ expected: 'a function (step) => boolean', valid: (v) => typeof v === 'function', defaultText: 'always', help: 'whether step t (1-based) injects noise' }),
+} satisfies { [K in keyof Required<LangevinOptions>]: Field<Required<LangevinOptions>[K]> });
+
+export const PSGLD_OPTIONS = LANGEVIN_OPTIONS.extend('psgld', {
+  alpha: num({ min: 0, lt: 1, default: 0.99, hint: 'Use 0.99.', help: 'decay of the RMSprop second moment' }),
+  eps: num({ gt: 0, default: 1e-3, help: "the preconditioner's floor" }),
+});
+
+export const SGHMC_OPTIONS = LANGEVIN_OPTIONS.extend('sghmc', {
+  friction: num({ gt: 0, max: 1, default: 0.05, hint: 'Use 0.01…0.1.', help: 'friction α per step' }),
+});
+
 function checkLangevin(o: LangevinOptions): { k0: number; k1: number; T: number } {
-  if (!(Number.isInteger(o.n) && o.n >= 1)) throw argError('E_ARG', 'n', 'the training-set size (a positive integer)', describe(o.n), 'Pass data.n.');
-  const T = o.temperature ?? 1;
-  if (!(T > 0 && Number.isFinite(T))) throw argError('E_ARG', 'temperature', 'a positive finite number', describe(o.temperature), 'Use 1 for the Bayesian posterior.');
   const [k0, k1] = keyOf(o.seed ?? 0, o.stream ?? 0);
-  return { k0, k1, T };
+  return { k0, k1, T: LANGEVIN_OPTIONS.value(o, 'temperature') };
 }
 
 /** SGLD (Welling & Teh 2011): adds √(2T/(lr·N))·ξ to u (see the module comment for the scaling). */
 export function sgld(o: LangevinOptions): Transform<number> {
+  LANGEVIN_OPTIONS.check(o);
   const { k0, k1, T } = checkLangevin(o);
   return {
     name: 'sgld',
@@ -66,10 +84,10 @@ export function sgld(o: LangevinOptions): Transform<number> {
  * u ← G·g + √(2T·G/(lr·N))·ξ (the small Γ(θ) drift term is dropped, as in the paper's experiments).
  */
 export function psgld(o: LangevinOptions & { alpha?: number; eps?: number }): Transform<{ v: number; xi: number }> {
+  PSGLD_OPTIONS.check(o);
   const { k0, k1, T } = checkLangevin(o);
-  const a = o.alpha ?? 0.99;
-  const eps = o.eps ?? 1e-3;
-  if (!(a >= 0 && a < 1)) throw argError('E_ARG', 'alpha', 'a number in [0, 1)', describe(o.alpha), 'Use 0.99.');
+  const a = PSGLD_OPTIONS.value(o, 'alpha');
+  const eps = PSGLD_OPTIONS.value(o, 'eps');
   return {
     name: 'psgld',
     init: (arena, n) => ({ v: arena.allocF32(n), xi: arena.allocF32(n) }),
@@ -83,9 +101,9 @@ export function psgld(o: LangevinOptions & { alpha?: number; eps?: number }): Tr
 
 /** SGHMC with friction α (Chen et al. 2014; velocity form and scaling in the module comment). */
 export function sghmc(o: LangevinOptions & { friction?: number }): Transform<{ v: number; xi: number }> {
+  SGHMC_OPTIONS.check(o);
   const { k0, k1, T } = checkLangevin(o);
-  const alpha = o.friction ?? 0.05;
-  if (!(alpha > 0 && alpha <= 1)) throw argError('E_ARG', 'friction', 'a number in (0, 1]', describe(o.friction), 'Use 0.01…0.1.');
+  const alpha = SGHMC_OPTIONS.value(o, 'friction');
   return {
     name: 'sghmc',
     init: (arena, n) => ({ v: arena.allocF32(n), xi: arena.allocF32(n) }),
@@ -118,6 +136,16 @@ export interface MhOptions {
   onTest?: (accepted: boolean, prob: number, ctx: LoopContext) => void;
 }
 
+/** sghmcMh's options. */
+export const MH_OPTIONS = schema('sghmcMh', {
+  n: N,
+  every: required(int({ min: 1, hint: 'E.g. 20.', help: 'steps per proposed segment' })),
+  energy: required(custom<Energy>({ expected: 'a function (arena, theta, size) => { u, grad }', valid: (v) => typeof v === 'function', help: 'the full-data energy and its gradient' })),
+  ...SEED,
+  jitter: num({ min: 0, lt: 1, default: 0.5, hint: 'E.g. 0.5.', help: "each segment's step is lr·(1 + jitter·(2U − 1))" }),
+  onTest: custom<NonNullable<MhOptions['onTest']>>({ expected: 'a function', valid: (v) => typeof v === 'function', help: 'called after each test' }),
+} satisfies { [K in keyof Required<MhOptions>]: Field<Required<MhOptions>[K]> });
+
 export interface MhSampler {
   transform: Transform<{ v: number; xi: number; theta0: number }>;
   /** Pass as the loop's onStep hook: runs the test at the end of each segment. */
@@ -137,10 +165,8 @@ export interface MhSampler {
  * segment (change it only from `onTest`). One sampler serves one `fit` run (it caches the energy).
  */
 export function sghmcMh(o: MhOptions): MhSampler {
-  if (!(Number.isInteger(o.every) && o.every >= 1)) throw argError('E_ARG', 'every', 'a positive integer number of steps', describe(o.every), 'E.g. 20.');
-  checkLangevin({ n: o.n });
-  const jitter = o.jitter ?? 0.5;
-  if (!(jitter >= 0 && jitter < 1)) throw argError('E_ARG', 'jitter', 'a fraction in [0, 1)', describe(o.jitter), 'E.g. 0.5.');
+  MH_OPTIONS.check(o);
+  const jitter = MH_OPTIONS.value(o, 'jitter');
   const [k0, k1] = keyOf(o.seed ?? 0, o.stream ?? 0);
   let lrSeg = 0;
   let current: { u: number; grad: Float64Array } | undefined;

@@ -10,6 +10,13 @@ import { trainLaplace } from '../../src/methods/laplace/index.js';
 import { trainCsgld } from '../../src/methods/sgmcmc/sgld.js';
 import { trainSghmcMh } from '../../src/methods/sgmcmc/sghmc.js';
 import { trainMap } from '../../src/methods/map.js';
+import { trainMcDropout } from '../../src/methods/variational/mc-dropout.js';
+import { trainConcreteDropout } from '../../src/methods/variational/concrete-dropout.js';
+import { trainSubspace } from '../../src/methods/mcmc/subspace.js';
+import { modelSelection } from '../../src/methods/laplace/laplace.js';
+import { bayesianHead } from '../../src/methods/posthoc/head.js';
+import { advise } from '../../src/methods/posthoc/advise.js';
+import { gridPoints } from '../../src/methods/tune/tune.js';
 import { linearData } from './helpers.js';
 
 const data = linearData(40, 2, 0.1, 1);
@@ -82,5 +89,28 @@ describe('method options', () => {
     }
     // Labels at or above an explicit class count too.
     expect((await refusal(trainMap(makeDataset(x, [0, 1, 2, 0]), { task: 'classification', classes: 2, hidden: [2], epochs: 1 }))).message).toContain('0…1');
+  });
+
+  it('rules between options are refused before any work, naming the option to change', async () => {
+    const s = spy();
+    const cases: [Promise<unknown>, string, RegExp][] = [
+      [trainMcDropout(data, { ...s.opts, dropout: [0.1, 0.1], inputDropout: true }), 'inputDropout', /a single dropout rate/],
+      [trainConcreteDropout(data, { ...s.opts, hidden: [], layers: 'hidden' }), 'layers', /at least one layer to drop/],
+      [trainSubspace(data, { ...s.opts, likelihood: 'heteroscedastic' }), 'likelihood', /'gaussian'/],
+      [trainSubspace(data, { ...s.opts, rank: 5, dimension: 6 }), 'dimension', /at most the SWAG rank \(rank\), found 6 with rank 5/],
+      [trainEnsemble(data, { ...s.opts, learningRate: () => 1e-3 }), 'learningRate', /found a schedule function/],
+      [trainLaplace(data, { ...s.opts, subset: 'subnetwork' }), 'hessian', /'full' or 'diag' for a subnetwork, found 'kron'/],
+      [trainMethod('map', data, { ...s.opts, calibrate: 'temperature' }), 'calibrate', /'none' for a regression task/],
+      [modelSelection(data, []), 'candidates', /at least 1/],
+      [bayesianHead(data, { iterations: 0 }), 'iterations', /an integer ≥ 1/],
+    ];
+    for (const [p, argument, message] of cases) {
+      const e = await refusal(p);
+      expect([e.code, e.argument]).toEqual(['E_ARG', argument]);
+      expect(e.message).toMatch(message);
+    }
+    expect(s.calls).toHaveLength(0);
+    expect(() => advise({ trained: false })).toThrow(expect.objectContaining({ code: 'E_ARG', argument: 'budget' }));
+    expect(() => gridPoints({ a: [1], b: [] })).toThrow(expect.objectContaining({ code: 'E_ARG', argument: 'grid.b' }));
   });
 });

@@ -132,4 +132,23 @@ describe('nested option schemas', () => {
     expect([e.code, e.argument, e.message]).toEqual(['E_ARG', 'target.n', expect.stringMatching(/^run: target\.n: expected an integer ≥ 0, found -1\./)]);
     expect(refusal(() => checkArgument(f, null, 'run', 'target')).argument).toBe('target');
   });
+
+  it('refuse options that break a rule between them, after the fields, naming the option; extend keeps the rules, omit drops those it names', () => {
+    const r = schema('trainThing', { rate: union(num({ gt: 0, lt: 1, help: '' }), list(num({ min: 0, lt: 1, help: '' }), { help: '' }), { help: '' }), spread: bool({ default: false, help: '' }) }).refine({
+      option: 'spread',
+      expected: 'a single rate to spread',
+      hint: 'Drop spread.',
+      holds: (o) => !(o.spread && Array.isArray(o.rate)),
+      found: () => 'a per-layer array',
+    });
+    expect(r.check({ rate: [0.1], spread: false })).toEqual({ rate: [0.1], spread: false });
+    expect(r.check({ rate: 0.1, spread: true })).toEqual({ rate: 0.1, spread: true });
+    const e = refusal(() => r.check({ rate: [0.1], spread: true }));
+    expect([e.code, e.argument, e.message]).toEqual(['E_ARG', 'spread', 'trainThing: spread: expected a single rate to spread, found a per-layer array. Drop spread.']);
+    // A field's own check comes first.
+    expect(refusal(() => r.check({ rate: [2], spread: true })).argument).toBe('rate');
+    expect(refusal(() => r.extend('more', { n: int({ help: '' }) }).check({ rate: [0.1], spread: true })).argument).toBe('spread');
+    expect(r.omit('less', 'spread').rules).toHaveLength(0);
+    expect(refusal(() => r.check({ rate: [0.1], spread: true }, 'run', 'inner.')).argument).toBe('inner.spread');
+  });
 });

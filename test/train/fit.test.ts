@@ -108,6 +108,8 @@ describe('fit', () => {
     for (const [bad, argument] of [[{ epochs: 0 }, 'epochs'], [{ batchSize: 1.5 }, 'batchSize'], [{ priorPrecision: -1 }, 'priorPrecision'], [{ priorPrecision: 'grid' }, 'priorPrecision']] as const) {
       await expect(fit(mlp, ds, bad as never)).rejects.toMatchObject({ code: 'E_ARG', argument });
     }
+    await expect(fit(mlp, ds, { epoch: 3 } as never)).rejects.toMatchObject({ code: 'E_ARG', argument: 'epoch', message: expect.stringMatching(/Did you mean epochs\?/) });
+    await expect(fit(mlp, ds, { earlyStopping: { fraction: 0.1 } } as never)).rejects.toMatchObject({ code: 'E_ARG', argument: 'earlyStopping.patience' });
   });
 
   it('does not mutate the data or the initial values it is given', async () => {

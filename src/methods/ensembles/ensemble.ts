@@ -23,7 +23,6 @@
  * the same either way.
  */
 import type { Dataset } from '../../data/dataset.js';
-import { BdlError } from '../../errors.js';
 import type { Mlp } from '../../model/mlp.js';
 import { layoutOf, taskOf, type TaskKind } from '../../model/spec.js';
 import { mixturePredictive } from '../../posterior/network.js';
@@ -54,6 +53,12 @@ export const ENSEMBLE_OPTIONS = METHOD_OPTIONS.extend('trainEnsemble', {
   revertOffData: bool({ default: true, help: "heteroscedastic members: revert the variance off the data (false keeps the head's extrapolation, which can reach ~0)" }),
   /** The paper's adversarial training (./adversarial.ts). */
   adversarial: num({ min: 0, defaultText: 'off', help: "adversarial training, ε as a fraction of each input's range (the paper's 0.01)" }),
+}).refine({
+  option: 'learningRate',
+  expected: 'a number for an ensemble (members are serializable tasks)',
+  hint: 'Pass a constant rate.',
+  holds: (o) => typeof o.learningRate !== 'function',
+  found: () => 'a schedule function',
 });
 export type EnsembleOptions = Infer<typeof ENSEMBLE_OPTIONS>;
 
@@ -78,10 +83,7 @@ export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, o
   const o = ENSEMBLE_OPTIONS;
   o.check(opts);
   checkMemory(estimateEnsemble(train, opts), opts.memoryBudget);
-  const learningRate = o.value(opts, 'learningRate');
-  if (typeof learningRate === 'function') {
-    throw new BdlError('E_ARG', 'learningRate: expected a number for an ensemble (members are serializable tasks), found a schedule function. Pass a constant rate.', 'learningRate');
-  }
+  const learningRate = o.value(opts, 'learningRate') as number;
   const recipe = defaultRecipe(opts, budgetOf(opts, train.n, true).earlyStopping);
   const spec = specFor(train, { ...opts, ...(recipe && { likelihood: 'heteroscedastic' }) });
   const M = o.value(opts, 'members');

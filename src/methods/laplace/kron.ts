@@ -192,7 +192,6 @@ class KronGaussian implements Gaussian {
 export const kron: Structure = {
   name: 'kron',
   check(sub, sizes, budget) {
-    if (sub.kind === 'subnetwork') throw argError('E_ARG', 'hessian', "'full' or 'diag' for a subnetwork", "'kron'", 'KFAC needs whole layers: use subset all or last-layer.');
     for (const l of sub.layers) {
       checkSize(sizes[l].fanIn + 1, 8, `KFAC factor A of layer ${l}`, { matrices: 3, budget });
       checkSize(sizes[l].fanOut, 8, `KFAC factor G of layer ${l}`, { matrices: 3, budget });

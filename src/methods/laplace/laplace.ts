@@ -4,13 +4,13 @@
  * Kronecker-factored or diagonal structure; prior precision (and gaussian noise) chosen by the
  * marginal likelihood or by a validation grid; the linearized predictive.
  */
-import { argError, describe } from '../../errors.js';
+import { argError } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { applyStandardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
 import { DEFAULT_MEMORY_BUDGET } from '../../linalg/memory.js';
-import { bool, custom, enumOf, num, union, type Infer } from '../../options/schema.js';
+import { bool, checkArgument, custom, enumOf, list, num, union, type Infer } from '../../options/schema.js';
 import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, specFor, type MethodOptions } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
@@ -59,8 +59,30 @@ export const LAPLACE_OPTIONS = METHOD_OPTIONS.extend('trainLaplace', {
   predictive: enumOf(['glm', 'mc'], { default: 'glm', help: "'glm' (linearized) or 'mc' (network evaluated at sampled weights)" }),
   link: enumOf(['probit', 'mc'], { default: 'probit', help: "classification with the GLM predictive: 'probit' or 'mc' (sampled outputs)" }),
   budget: num({ gt: 0, default: DEFAULT_MEMORY_BUDGET, help: 'bytes one dense structure may take' }),
+}).refine({
+  option: 'hessian',
+  expected: "'full' or 'diag' for a subnetwork",
+  hint: 'KFAC needs whole layers: use subset all or last-layer.',
+  holds: (o) => !(o.subset === 'subnetwork' && (o.hessian ?? 'kron') === 'kron'),
+  found: () => "'kron'",
 });
 export type LaplaceOptions = Infer<typeof LAPLACE_OPTIONS>;
+
+/** The method options that only shape the MAP fit: laplaceAt is given the fitted network instead. */
+const FIT_ONLY = Object.keys(METHOD_OPTIONS.fields).filter((k) => k !== 'priorPrecision' && k !== 'validation');
+
+/** laplaceAt's options: the posterior's part of LAPLACE_OPTIONS, with the noise as a variance in the network's units. */
+export const LAPLACE_AT_OPTIONS = LAPLACE_OPTIONS.omit('laplaceAt', ...(FIT_ONLY as 'task'[]), 'noise')
+  .extend('laplaceAt', {
+    noiseVar: num({ gt: 0, defaultText: 'the residual variance', help: "gaussian noise variance in the network's units to start the selection from" }),
+    standardizer: custom<import('../../data/standardize.js').Standardizer>({ expected: 'a Standardizer', valid: (v) => typeof v === 'object' && v !== null, help: 'the standardizer the data went through (kept for predictions in original units)' }),
+  })
+  .refine({
+    option: 'validation',
+    expected: 'a validation Dataset for the grid',
+    hint: "Pass validation, or use priorPrecisionMode: 'marglik'.",
+    holds: (o) => o.priorPrecisionMode !== 'grid' || o.validation !== undefined,
+  });
 
 export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOptions | 'validation'> {
   /** Prior precision the MAP was trained with: the starting point of its selection (default 1). */
@@ -70,6 +92,11 @@ export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOpti
   validation?: Dataset;
   /** Standardizer the data went through (kept for predictions in original units). */
   standardizer?: import('../../data/standardize.js').Standardizer;
+}
+
+/** The options of trainLaplace that laplaceAt reads (the rest shaped the MAP fit). */
+function atOptions(opts: LaplaceOptions): LaplaceFitOptions {
+  return Object.fromEntries(Object.entries(opts).filter(([k]) => Object.hasOwn(LAPLACE_AT_OPTIONS.fields, k))) as LaplaceFitOptions;
 }
 
 /** Trains the MAP with `fit`, then builds the Laplace posterior around it. */
@@ -84,7 +111,7 @@ export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opt
   const r = await fitAndRefit(mlp, data, fitOptionsOf(opts, 0, data.n, true));
   const std = r.standardizer;
   return laplaceAt<TaskOf<O>>(mlp, r.params, std ? applyStandardizer(std, data) : data, {
-    ...opts,
+    ...atOptions(opts),
     priorPrecision: opts.priorPrecision ?? 1,
     noiseVar: opts.noise !== undefined ? noiseVariance(opts.noise, std) : undefined,
     validation: validation && std ? applyStandardizer(std, validation) : validation,
@@ -97,13 +124,12 @@ export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opt
  * units. Sizes that cannot fit are refused up front with E_MEMORY.
  */
 export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions = {}): Promise<LaplacePosterior<T>> {
+  LAPLACE_AT_OPTIONS.check(opts);
   const spec = mlp.spec;
   if (spec.likelihood === 'heteroscedastic') throw argError('E_ARG', 'likelihood', "'gaussian', 'categorical' or 'bernoulli' for Laplace", "'heteroscedastic'", 'Use a homoscedastic gaussian likelihood.');
   const hessian = opts.hessian ?? 'kron';
   const structure = STRUCTURES[hessian];
-  if (!structure) throw argError('E_ARG', 'hessian', Object.keys(STRUCTURES).join(' | '), describe(hessian), "Use 'kron' (default).");
   const curvature = opts.curvature ?? 'ggn';
-  if (curvature !== 'ggn' && curvature !== 'ef') throw argError('E_ARG', 'curvature', "'ggn' | 'ef'", describe(curvature), "Use 'ggn' (default).");
   const sub = await chooseSubset(mlp, theta, data, opts);
   structure.check(sub, mlp.layout.layers, opts.budget);
 
@@ -119,8 +145,7 @@ export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: 
   const mode = priorModeOf(opts);
   let h = start;
   if (mode === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, selectNoise });
-  else if (mode === 'grid') h = gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation);
-  else if (!(mode > 0)) throw argError('E_ARG', 'priorPrecisionMode', "'marglik', 'grid' or a positive prior precision", describe(mode), "Use 'marglik' (default).");
+  else if (mode === 'grid') h = gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation!);
 
   return new LaplacePosterior<T>({
     spec,
@@ -150,7 +175,7 @@ export interface ModelChoice {
  * each candidate's options are merged over `base`, trained and its prior chosen by evidence; returns all, best first.
  */
 export async function modelSelection(train: Dataset, candidates: Partial<LaplaceOptions>[], base: LaplaceOptions = {}): Promise<ModelChoice[]> {
-  if (!Array.isArray(candidates) || candidates.length === 0) throw argError('E_ARG', 'candidates', 'a non-empty array of option overrides', describe(candidates), 'E.g. [{ hidden: [10] }, { hidden: [50] }].');
+  checkArgument(CANDIDATES, candidates, 'modelSelection', 'candidates');
   const out: ModelChoice[] = [];
   for (const c of candidates) {
     const options = { ...base, ...c, priorPrecisionMode: 'marglik' as const };
@@ -159,6 +184,11 @@ export async function modelSelection(train: Dataset, candidates: Partial<Laplace
   }
   return out.sort((a, b) => b.logEvidence - a.logEvidence);
 }
+
+/** modelSelection's architectures: each an override of the base options (trainLaplace checks it merged). */
+const CANDIDATES = list(custom<Partial<LaplaceOptions>>({ expected: 'option overrides { … }', valid: (v) => typeof v === 'object' && v !== null, help: '' }), {
+  minItems: 1, hint: 'E.g. [{ hidden: [10] }, { hidden: [50] }].', help: 'the architectures to compare',
+});
 
 /** Size of the default subnetwork: a full precision over it is 8 MB. */
 const DEFAULT_SUBNETWORK = 1000;
@@ -169,12 +199,10 @@ async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: 
   const kind = opts.subset ?? 'last-layer';
   if (kind === 'all') return layerSubset(layout, 'all', Array.from({ length: L }, (_, l) => l));
   if (kind === 'last-layer') return layerSubset(layout, 'last-layer', [L - 1]);
-  if (kind !== 'subnetwork') throw argError('E_ARG', 'subset', "'last-layer' | 'all' | 'subnetwork'", describe(kind), "Use 'last-layer' (default).");
   // Default: the DEFAULT_SUBNETWORK parameters of largest diagonal-Laplace variance (Daxberger et al. 2021).
   const s = opts.subnetwork ?? { by: 'variance' as const, size: Math.min(DEFAULT_SUBNETWORK, layout.size) };
   if ('indices' in s) return indexSubset(layout, s.indices);
   if (s.by === 'magnitude') return indexSubset(layout, topIndices(Float64Array.from(theta, Math.abs), s.size));
-  if (s.by !== 'variance') throw argError('E_ARG', 'subnetwork.by', "'magnitude' | 'variance'", describe(s.by), "Use 'variance'.");
   // Largest marginal variances of an all-weights diagonal Laplace at the training prior.
   const all = layerSubset(layout, 'all', Array.from({ length: L }, (_, l) => l));
   const { factors } = computeCurvature(mlp, theta, data, all, diag, opts.curvature ?? 'ggn');
@@ -184,8 +212,7 @@ async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: 
 }
 
 /** Validation-NLL grid over λ ∈ logspace(−4, 4, 21) (and σ for a gaussian likelihood without given noise). */
-function gridSearch(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, start: Hyper, selectNoise: boolean, val?: Dataset): Hyper {
-  if (!val) throw argError('E_ARG', 'validation', 'a validation Dataset for the grid', 'undefined', "Pass validation, or use priorPrecisionMode: 'marglik'.");
+function gridSearch(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, start: Hyper, selectNoise: boolean, val: Dataset): Hyper {
   const spec = mlp.spec;
   const G = start.prior.length;
   const lambdas = Array.from({ length: 21 }, (_, i) => 10 ** (-4 + 0.4 * i));

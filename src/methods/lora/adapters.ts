@@ -10,7 +10,7 @@
 import { argError, describe } from '../../errors.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
-import type { Objective } from '../../train/fit.js';
+import { priorPrecisionOf, type Objective } from '../../train/fit.js';
 import { checkArgument, int, list, nested, required, schema } from '../../options/schema.js';
 
 /** Philox tag (third counter word) of the adapters' A initialisation (c1 = adapted layer). */
@@ -130,8 +130,7 @@ export function adapterObjective(ad: LoraAdapters, o: { priorPrecision?: number 
   const mlp = ad.mlp;
   const arena = mlp.arena;
   const P = ad.size;
-  const lambda = o.priorPrecision ?? 1;
-  if (!(lambda >= 0 && Number.isFinite(lambda))) throw argError('E_ARG', 'priorPrecision', 'a finite number ≥ 0', describe(o.priorPrecision), 'E.g. 1.');
+  const lambda = priorPrecisionOf(o.priorPrecision, 'adapterObjective');
   const thetaPtr = arena.putF32(ad.theta0);
   const gThetaPtr = arena.allocF32(mlp.size);
   const theta = ad.theta0.slice();

@@ -64,7 +64,23 @@ export const SUBSPACE_OPTIONS = SWAG_OPTIONS.omit('trainSubspace', 'scale', 'sam
   temperature: num({ gt: 0, default: 1, help: 'temperature T of the subspace posterior p(θ(z) | D)^(1/T) (1: the Bayes posterior)' }),
   /** Run the chains as 'subspace-chain' tasks on this pool, or on a pool made from these options; default: in-thread. */
   ...POOL_OR_OPTIONS,
-});
+}).refine(
+  {
+    // Measured: a variance head's directions make a funnel in the subspace (R̂ 2.0, ESS 3, 67
+    // divergences in 400 draws on a small regression), so the draws would not be a posterior sample.
+    option: 'likelihood',
+    expected: "'gaussian' (or a classification task)",
+    hint: 'Use a homoscedastic likelihood; --tune chooses σ on validation.',
+    holds: (o) => o.likelihood !== 'heteroscedastic',
+  },
+  {
+    option: 'dimension',
+    expected: 'at most the SWAG rank (rank)',
+    hint: 'Lower it, or raise options.rank.',
+    holds: (o) => o.dimension === undefined || (o.dimension as number) <= ((o.rank as number | undefined) ?? SWAG_OPTIONS.fields.rank.default!),
+    found: (o) => `${describe(o.dimension)} with rank ${(o.rank as number | undefined) ?? SWAG_OPTIONS.fields.rank.default!}`,
+  },
+);
 export type SubspaceOptions = Infer<typeof SUBSPACE_OPTIONS>;
 
 /** A symmetric k × k eigendecomposition (ascending values; eigenvectors as columns): linalg's `eigh` on an arena. */
@@ -83,16 +99,8 @@ export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, o
   const draws = o.value(opts, 'draws');
   const keep = o.value(opts, 'keep');
   const temperature = o.value(opts, 'temperature');
-  if (opts.likelihood === 'heteroscedastic') {
-    // Measured: a variance head's directions make a funnel in the subspace (R̂ 2.0, ESS 3, 67
-    // divergences in 400 draws on a small regression), so the draws would not be a posterior sample.
-    throw argError('E_ARG', 'likelihood', "'gaussian' (or a classification task)", describe(opts.likelihood), 'Use a homoscedastic likelihood; --tune chooses σ on validation.');
-  }
   const rank = o.value(opts, 'rank');
   const dimension = opts.dimension ?? Math.min(rank, 10);
-  if (dimension > rank) {
-    throw argError('E_ARG', 'dimension', `at most the SWAG rank (${rank})`, describe(opts.dimension), 'Lower it, or raise options.rank.');
-  }
 
   const { maxTreeDepth, onProgress } = opts;
   const metric = SUBSPACE_OPTIONS.value(opts, 'metric');

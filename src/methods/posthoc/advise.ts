@@ -5,6 +5,7 @@
  * the methods on each suite are put next to the recommendation.
  */
 import { argError, describe } from '../../errors.js';
+import { bool, custom, enumOf, required, schema, text, type Field } from '../../options/schema.js';
 
 export type Budget = '1x' | '1.2-2x' | 'Mx';
 
@@ -46,15 +47,36 @@ export interface Advice {
 
 const BUDGETS: Budget[] = ['1x', '1.2-2x', 'Mx'];
 
+/** The questions of the tree, checked before any advice: each branch needs its next answer. */
+export const ADVISE_QUESTIONS = schema('advise', {
+  trained: required(bool({ hint: 'Answer the first question of the tree: do you already have a trained model?', help: 'do you already have a trained model?' })),
+  dropout: bool({ hint: 'Answer the second question (bdl posthoc --method auto looks at the file for you).', help: 'does the trained model use dropout? (trained models only)' }),
+  budget: enumOf(BUDGETS, { hint: 'How much training can you afford, relative to one network?', help: 'training budget relative to one network (untrained models only)' }),
+  model: text({ default: 'model.json', help: 'the model file, for the command line' }),
+  comparison: custom<unknown>({ expected: 'a parsed bdl compare results.json', valid: () => true, help: 'measured evidence to show' }),
+} satisfies { [K in keyof Required<AdviseQuestions>]: Field<Required<AdviseQuestions>[K]> }).refine(
+  {
+    option: 'dropout',
+    expected: 'true or false (does the trained model use dropout?)',
+    hint: 'Answer the second question (bdl posthoc --method auto looks at the file for you).',
+    holds: (o) => o.trained !== true || o.dropout !== undefined,
+  },
+  {
+    option: 'budget',
+    expected: BUDGETS.join(' | '),
+    hint: 'How much training can you afford, relative to one network?',
+    holds: (o) => o.trained !== false || o.budget !== undefined,
+  },
+);
+
 /** Answers the seed's questions (see the module comment). */
 export function advise(q: AdviseQuestions): Advice {
-  if (!q || typeof q.trained !== 'boolean') throw argError('E_ARG', 'trained', 'true or false (do you already have a trained model?)', describe(q?.trained), 'Answer the first question of the tree.');
+  ADVISE_QUESTIONS.check(q);
   const model = q.model ?? 'model.json';
   const posthoc = (m: string) => `bdl posthoc --model ${model} --train train.csv --test test.csv --method ${m}`;
   const fit = (m: string, extra = '') => `bdl fit --method ${m}${extra} --train train.csv --test test.csv`;
   let advice: Advice;
   if (q.trained) {
-    if (q.dropout === undefined) throw argError('E_ARG', 'dropout', 'true or false (does the trained model use dropout?)', 'undefined', 'Answer the second question (bdl posthoc --method auto looks at the file for you).');
     advice = q.dropout
       ? {
           method: 'mc-dropout',
@@ -72,7 +94,6 @@ export function advise(q: AdviseQuestions): Advice {
           ],
         };
   } else {
-    if (!BUDGETS.includes(q.budget as Budget)) throw argError('E_ARG', 'budget', BUDGETS.join(' | '), describe(q.budget), 'How much training can you afford, relative to one network?');
     if (q.budget === '1x') {
       advice = {
         method: 'laplace (last layer)',

@@ -19,7 +19,8 @@ import { encodePosterior } from '../../posterior/serialize.js';
 import type { Inputs, Posterior, RegressionPrediction, RegressionPredictive } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { Arena } from '../../wasm/index.js';
-import { engineFor } from '../common.js';
+import { int, schema, type Field } from '../../options/schema.js';
+import { engineFor, METHOD_OPTIONS } from '../common.js';
 import { laplaceAt, type LaplacePosterior } from '../laplace/index.js';
 
 export interface HeadOptions {
@@ -32,10 +33,18 @@ export interface HeadOptions {
   seed?: number;
 }
 
+/** bayesianHead's options, checked before any work. */
+export const HEAD_OPTIONS = schema('bayesianHead', {
+  task: METHOD_OPTIONS.fields.task,
+  classes: int({ min: 2, defaultText: 'the largest label + 1', help: 'classes (2 gives a logistic head)' }),
+  iterations: int({ min: 1, defaultText: '500 for regression, 4 MAP/evidence rounds for classification', help: 'evidence iterations at most' }),
+  seed: METHOD_OPTIONS.fields.seed,
+} satisfies { [K in keyof Required<HeadOptions>]: Field<Required<HeadOptions>[K]> });
+
 /** The Bayesian head for features `train.x` and targets `train.y` (see the module comment). */
 export async function bayesianHead(train: Dataset, opts: HeadOptions = {}): Promise<Posterior> {
-  const task = opts.task ?? 'regression';
-  if (task !== 'regression' && task !== 'classification') throw argError('E_ARG', 'task', "'regression' or 'classification'", describe(task), 'Pick one.');
+  HEAD_OPTIONS.check(opts);
+  const task = HEAD_OPTIONS.value(opts, 'task');
   if (!train || !(train.x instanceof Float32Array)) throw argError('E_ARG', 'train', 'a Dataset of features (makeDataset(features, y))', describe(train), 'Build one with makeDataset.');
   return task === 'regression' ? linearHead(train, opts.iterations ?? 500) : laplaceHead(train, opts);
 }

@@ -9,7 +9,7 @@
  * The test data never enter. Validation split: Philox key (seed, TUNE_STREAM).
  */
 import { argError, BdlError, describe } from '../../errors.js';
-import { bool, custom, int, num, required, schema, type Field } from '../../options/schema.js';
+import { bool, checkArgument, custom, fieldError, int, list, num, required, schema, type Field } from '../../options/schema.js';
 import { subset, type Dataset } from '../../data/dataset.js';
 import { trainTestSplit } from '../../data/split.js';
 import { concatPredictives } from '../../posterior/aggregate.js';
@@ -83,10 +83,19 @@ export interface TuneOptions {
 
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** The values of one option in a record grid: one candidate at least. */
+const GRID_VALUES = list(custom<unknown>({ expected: 'a value', valid: () => true, help: '' }), { minItems: 1, hint: 'E.g. { dropout: [0.01, 0.05] }.', help: '' });
+
 /** tune's options, checked before any fit. */
 export const TUNE_OPTIONS = schema('tune', {
   grid: required(custom<TuneGrid>({
     expected: 'a non-empty list of overrides, or a record of value lists', valid: (v) => (Array.isArray(v) ? v.length > 0 && v.every(isObject) : isObject(v)),
+    inner: (v, where, path) => {
+      if (Array.isArray(v)) return;
+      for (const [k, values] of Object.entries(v as Record<string, unknown>)) {
+        if (!GRID_VALUES.valid(values)) throw fieldError(`${where}: ${path}.${k}`, GRID_VALUES, describe(values), `${path}.${k}`);
+      }
+    },
     hint: 'Pass the values to choose from, e.g. { dropout: [0.01, 0.05] }.', help: 'candidate overrides of the method\'s options',
   })),
   validationFraction: num({ gt: 0, lt: 1, default: 0.2, help: 'share of the training rows held out for validation (ignored with folds)' }),
@@ -109,10 +118,10 @@ export interface TuneResult<P extends Posterior> {
 
 /** The grid as a list of overrides (the cartesian product of a record of lists, in key order). */
 export function gridPoints(grid: TuneGrid): Record<string, unknown>[] {
+  checkArgument(TUNE_OPTIONS.fields.grid, grid, 'gridPoints', 'grid');
   if (Array.isArray(grid)) return grid.map((g) => ({ ...g }));
   let points: Record<string, unknown>[] = [{}];
   for (const [k, values] of Object.entries(grid as Record<string, readonly unknown[]>)) {
-    if (!Array.isArray(values) || values.length === 0) throw argError('E_ARG', `grid.${k}`, 'a non-empty list of values', describe(values), 'E.g. { dropout: [0.01, 0.05] }.');
     points = points.flatMap((p) => values.map((v) => ({ ...p, [k]: v })));
   }
   return points;

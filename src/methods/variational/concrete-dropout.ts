@@ -15,7 +15,6 @@
  * Philox tag of the training uniforms: 0x43 (c1 = step, c2 = layer).
  */
 import type { Dataset } from '../../data/dataset.js';
-import { argError } from '../../errors.js';
 import type { Mlp } from '../../model/mlp.js';
 import { taskOf } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
@@ -41,6 +40,12 @@ export const CONCRETE_DROPOUT_OPTIONS = METHOD_OPTIONS.extend('trainConcreteDrop
   weightRegularizer: num({ min: 0, defaultText: '0.1/N', help: 'per-example weight regularizer' }),
   dropoutRegularizer: num({ min: 0, defaultText: '1/N', help: 'per-example dropout (entropy) regularizer' }),
   samples: int({ min: 1, default: 30, help: 'stochastic passes at test time' }),
+}).refine({
+  option: 'layers',
+  expected: 'at least one layer to drop',
+  hint: "Use layers: 'all' or add a hidden layer.",
+  holds: (o) => o.layers !== 'hidden' || ((o.hidden as number[] | undefined) ?? METHOD_OPTIONS.fields.hidden.default!).length > 0,
+  found: () => "'hidden' with no hidden layer",
 });
 export type ConcreteDropoutOptions = Infer<typeof CONCRETE_DROPOUT_OPTIONS>;
 
@@ -123,7 +128,6 @@ export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(tra
   const nLayers = hidden.length + 1;
   const which = o.value(opts, 'layers');
   const layers = Array.from({ length: nLayers }, (_, l) => l).filter((l) => which === 'all' || l > 0);
-  if (layers.length === 0) throw argError('E_ARG', 'layers', 'at least one layer to drop', "'hidden' with no hidden layer", "Use layers: 'all' or add a hidden layer.");
   const p0 = o.value(opts, 'initialRate');
   const temperature = o.value(opts, 'temperature');
   const samples = o.value(opts, 'samples');

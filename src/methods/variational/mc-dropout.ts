@@ -9,7 +9,6 @@
  */
 import { subset, type Dataset } from '../../data/dataset.js';
 import { applyStandardizer } from '../../data/standardize.js';
-import { argError } from '../../errors.js';
 import { taskOf, type TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
@@ -37,16 +36,19 @@ export const MC_DROPOUT_OPTIONS = METHOD_OPTIONS.extend('trainMcDropout', {
   dropout: union(num({ gt: 0, lt: 1, help: '' }), list(num({ min: 0, lt: 1, help: '' }), { minItems: 1, help: '' }), { defaultText: 'chosen on the held-out rows among 0.01, 0.05, 0.2 when a regression fit stops early (one target); else 0.05', help: 'drop rate of every hidden layer (or one per weight layer, from the API)' }),
   inputDropout: bool({ default: false, help: "drop the inputs too, at the same rate (Gal & Ghahramani's UCI networks); only with one rate" }),
   samples: int({ min: 1, max: MAX_PASSES, default: 30, help: 'stochastic passes at test time' }),
+}).refine({
+  option: 'inputDropout',
+  expected: 'a single dropout rate to extend to the inputs',
+  hint: 'Put the input rate at index 0 of the array instead.',
+  holds: (o) => !(o.inputDropout && Array.isArray(o.dropout)),
+  found: () => 'a per-layer array',
 });
 export type McDropoutOptions = Infer<typeof MC_DROPOUT_OPTIONS>;
 
 /** The per-layer rates the options ask for (index 0 = the inputs). */
 export function dropoutRates(nLayers: number, o: McDropoutOptions): number | number[] {
   const d = o.dropout ?? DEFAULT_DROPOUT;
-  if (Array.isArray(d)) {
-    if (o.inputDropout) throw argError('E_ARG', 'inputDropout', 'a single dropout rate to extend to the inputs', 'a per-layer array', 'Put the input rate at index 0 of the array instead.');
-    return [...d];
-  }
+  if (Array.isArray(d)) return [...d];
   return o.inputDropout ? new Array(nLayers).fill(d) : d;
 }
 

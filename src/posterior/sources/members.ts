@@ -63,7 +63,7 @@ export class MembersSource implements WeightSource {
     const M = stateNumber(p, 'members', 'integer');
     const members = Array.from({ length: M }, (_, m) => f32(p, `theta${m}`, weights));
     const noiseVars = f64(p, 'noiseVars', M);
-    // Files written before the floor and the off-data support existed lack them.
+    // Both arrays are optional in the format, so that every ensemble file ever written restores: absent, no floor and no off-data reversion.
     const floor = 'varianceFloor' in p.arrays ? f64(p, 'varianceFloor', 1)[0] : 0;
     let offData: OffData | undefined;
     if ('supportRows' in p.arrays) {
