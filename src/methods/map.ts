@@ -12,7 +12,8 @@ import { noiseVariance } from '../posterior/source.js';
 import { PointSource } from '../posterior/sources/point.js';
 import type { TaskOf } from '../posterior/types.js';
 import type { Infer } from '../options/schema.js';
-import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { crossFittedHeldOutLoss, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { fit } from '../train/fit.js';
 import { heldOutNoiseVar, NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
 import { checkMemory, estimateNetwork } from './memory.js';
 
@@ -24,14 +25,18 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
   checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);
-  const r = await fitAndRefit(mlp, train, fitOptionsOf(opts, 0, train.n, true));
+  const fo = fitOptionsOf(opts, 0, train.n, true);
+  const first = await fit(mlp, train, fo);
+  const r = await fitAndRefit(mlp, train, fo, undefined, first);
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
     // Held-out rows (early stopping) give an out-of-sample σ; the training residuals otherwise.
     if (opts.noise !== undefined) noiseVar = noiseVariance(opts.noise, r.standardizer);
     else {
       const trainVar = residualVariance(mlp, r.params, applyStandardizer(r.standardizer!, train));
-      noiseVar = heldOutNoiseVar(r.validationLoss, spec.outputs, trainVar) ?? trainVar;
+      // σ from at least NOISE_ROWS held-out rows where the data allow (common.ts crossFittedHeldOutLoss).
+      const held = await crossFittedHeldOutLoss(mlp, train, fo, first);
+      noiseVar = heldOutNoiseVar(held, spec.outputs, trainVar) ?? trainVar;
     }
   }
   const source = new PointSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, r.standardizer, noiseVar));

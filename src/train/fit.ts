@@ -62,6 +62,12 @@ export interface EarlyStopping {
    * is then fitted to. Ignored for regression and objectives without `validationOutputsAt`.
    */
   tempered?: boolean;
+  /**
+   * Which block of the seeded permutation is held out (0-based; default 0): fold k holds out rows
+   * k·m … (k+1)·m − 1 of it (m = round(fraction·n)), so folds of one seed and stream are disjoint.
+   * Ignored when `rows` is given.
+   */
+  fold?: number;
 }
 
 /** The early-stopping option's fields (fit checks them when it stops early; a pool task carrying them, before any work). */
@@ -70,6 +76,7 @@ export const EARLY_STOPPING_OPTIONS = schema('earlyStopping', {
   patience: required(int({ min: 1, hint: 'E.g. 10.', help: 'epochs without a lower held-out loss before stopping' })),
   rows: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: 'a seeded share (fraction) of the data', help: 'the held-out rows to score (every data row then trains)' }),
   tempered: bool({ default: false, help: 'classification: score the held-out rows at their best temperature' }),
+  fold: int({ min: 0, default: 0, help: 'which block of the seeded permutation is held out (disjoint blocks of round(fraction·n) rows)' }),
 } satisfies { [K in keyof EarlyStopping]: Field<EarlyStopping[K]> });
 
 /** Where the loop is; passed to objectives and hooks. */
@@ -142,6 +149,8 @@ export interface FitResult {
   /** With early stopping: the 1-based epoch whose values were kept, and its mean validation loss per row. */
   bestEpoch?: number;
   validationLoss?: number;
+  /** With early stopping: the mean validation loss per row after the last epoch run (not the kept one). */
+  lastValidationLoss?: number;
   seconds: number;
 }
 
@@ -302,7 +311,7 @@ function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefi
     if (v.n < MIN_VALIDATION_ROWS) return { train: data };
     return { train: data, validation: standardizer ? applyStandardizer(standardizer, v) : v };
   }
-  const split = heldOutRows(data.n, es.fraction, seed, stream);
+  const split = heldOutRows(data.n, es.fraction, seed, stream, es.fold);
   return split ? { validation: rows(data, split.validation), train: rows(data, split.train) } : { train: data };
 }
 
@@ -311,11 +320,16 @@ function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefi
  * stream, or undefined when fewer than MIN_VALIDATION_ROWS would be held out: what `fit` scores its
  * epochs on, for callers that score their finished fit on the same rows (MC dropout's rate choice).
  */
-export function heldOutRows(n: number, fraction: number, seed: number, stream: number): { validation: Int32Array; train: Int32Array } | undefined {
+export function heldOutRows(n: number, fraction: number, seed: number, stream: number, fold = 0): { validation: Int32Array; train: Int32Array } | undefined {
   const nv = Math.round(fraction * n);
   if (nv < MIN_VALIDATION_ROWS || n - nv < 1) return undefined;
+  if (!(Number.isInteger(fold) && fold >= 0 && (fold + 1) * nv <= n)) throw argError('E_ARG', 'earlyStopping.fold', `an integer from 0 to ${Math.floor(n / nv) - 1} (blocks of ${nv} of ${n} rows)`, describe(fold), 'Use fewer folds.');
   const perm = new Rng(seed, stream, [0, 0, VALIDATION_TAG]).permutation(n);
-  return { validation: perm.subarray(0, nv), train: perm.subarray(nv) };
+  if (fold === 0) return { validation: perm.subarray(0, nv), train: perm.subarray(nv) };
+  const train = new Int32Array(n - nv);
+  train.set(perm.subarray(0, fold * nv));
+  train.set(perm.subarray((fold + 1) * nv), fold * nv);
+  return { validation: perm.subarray(fold * nv, (fold + 1) * nv), train };
 }
 
 function rows(d: Dataset, idx: Int32Array): Dataset {
@@ -352,9 +366,11 @@ function earlyStopper(arena: Arena, objective: Objective, v: Dataset, params: nu
   const patience = es.patience;
   let best = Infinity;
   let bestEpoch = 0;
+  let last = Infinity;
   return {
     afterEpoch(epoch: number): 'stop' | undefined {
       const loss = score();
+      last = loss;
       if (loss < best) {
         best = loss;
         bestEpoch = epoch + 1;
@@ -367,6 +383,6 @@ function earlyStopper(arena: Arena, objective: Objective, v: Dataset, params: nu
     restore() {
       if (bestEpoch > 0) arena.f32(params, P).set(arena.f32(kept, P));
     },
-    best: () => ({ bestEpoch, validationLoss: best }),
+    best: () => ({ bestEpoch, validationLoss: best, lastValidationLoss: last }),
   };
 }

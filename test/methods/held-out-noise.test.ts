@@ -5,6 +5,8 @@ import { heldOutLoss, heldOutNoiseVar } from '../../src/methods/noise.js';
 import { residualVariance, trainMap } from '../../src/methods/map.js';
 import { viObjective } from '../../src/methods/variational/vi.js';
 import { Rng } from '../../src/random/index.js';
+import { crossFittedHeldOutLoss, NOISE_ROWS } from '../../src/methods/common.js';
+import { heldOutRows } from '../../src/train/fit.js';
 
 function rows(n: number, inputs: number, targets: number, seed: number) {
   const rng = new Rng(seed, 11);
@@ -92,5 +94,48 @@ describe('the σ of held-out rows (noise.ts heldOutNoiseVar)', () => {
     expect(fixed.aleatoric).toBeCloseTo(fixed.trainVar, 4);
     const given = await aleatoricAndTrainVar({ noise: 0.8 });
     expect(given.aleatoric).toBeCloseTo(0.64, 4);
+  });
+});
+
+describe('a held-out σ on at least NOISE_ROWS rows (common.ts crossFittedHeldOutLoss)', () => {
+  it('folds of the seeded permutation are disjoint blocks; fold 0 is the rows held out before', () => {
+    const n = 230;
+    const base = heldOutRows(n, 0.1, 3, 1)!;
+    expect(Array.from(heldOutRows(n, 0.1, 3, 1, 0)!.validation)).toEqual(Array.from(base.validation));
+    const seen = new Set<number>();
+    for (let k = 0; k < 10; k++) {
+      const f = heldOutRows(n, 0.1, 3, 1, k)!;
+      expect(f.validation.length).toBe(23);
+      expect(f.train.length).toBe(n - 23);
+      expect(new Set([...f.validation, ...f.train]).size).toBe(n);
+      for (const r of f.validation) seen.add(r);
+    }
+    expect(seen.size).toBe(230);
+    expect(() => heldOutRows(n, 0.1, 3, 1, 10)).toThrow(/earlyStopping.fold/);
+  });
+
+  it("a block of NOISE_ROWS or more rows is σ's alone: no further fits", async () => {
+    const mlp = await Mlp.create({ inputs: 2, hidden: [4], outputs: 1, activation: 'tanh', likelihood: 'gaussian' }, { capacity: 32 });
+    const data = rows(10 * NOISE_ROWS, 2, 1, 4);
+    const first = { params: mlp.init(0), losses: [], steps: 0, seconds: 0, bestEpoch: 3, validationLoss: 1.25 };
+    expect(await crossFittedHeldOutLoss(mlp, data, { earlyStopping: { fraction: 0.1, patience: 5 } }, first)).toBe(1.25);
+  });
+
+  it("MAP's σ sees outliers outside the first held-out block: the mean of the held-out residuals of NOISE_ROWS rows", async () => {
+    // 2·NOISE_ROWS rows: blocks of a tenth, 5 of them for NOISE_ROWS held-out rows. Outliers in blocks 1–4
+    // only: the first block's residual misses them, and the training residual spreads them over all n rows.
+    const n = 2 * NOISE_ROWS;
+    const rng = new Rng(5, 3);
+    const xs = Array.from({ length: n }, () => [rng.normal(), rng.normal()]);
+    const ys = xs.map(([a, b]) => a - 0.5 * b + 0.1 * rng.normal());
+    for (let k = 1; k < 5; k++) for (const r of heldOutRows(n, 0.1, 0, 0, k)!.validation.slice(0, 6)) ys[r] += 8;
+    const data = makeDataset(xs, ys);
+    const post = await trainMap(data, { hidden: [16], seed: 0 });
+    const p = await post.predict(data.x);
+    if (p.kind !== 'regression') throw new Error('regression expected');
+    let rss = 0;
+    for (let i = 0; i < data.n; i++) rss += (p.mean[i] - data.y[i]) ** 2;
+    // Without the other blocks σ² is the larger of the first block's residual and the training residual.
+    expect(p.aleatoric[0]).toBeGreaterThan(1.5 * (rss / data.n));
   });
 });

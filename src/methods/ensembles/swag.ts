@@ -16,7 +16,11 @@ import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { SwagSource, type DrawState, type SwagMember } from '../../posterior/sources/swag.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { memberProgress, specFor, METHOD_OPTIONS, POOL_OR_OPTIONS } from '../common.js';
+import { memberProgress, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, VALIDATION_FRACTION } from '../common.js';
+import { heldOutRows, MIN_VALIDATION_ROWS } from '../../train/fit.js';
+import { subset } from '../../data/dataset.js';
+import { noiseVariance } from '../../posterior/source.js';
+import { bestNoiseVariance } from '../tune/noise-search.js';
 import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runSwagMemberTask } from './swag-member.js';
@@ -90,7 +94,53 @@ async function trainOne<T extends TaskKind>(method: Method, train: Dataset, opts
     signal: opts.signal,
     onProgress: opts.onProgress && ((p) => opts.onProgress!({ task: 0, ...p })),
   });
+  if (method === 'swag') {
+    const held = await heldOutNoiseVarOf(spec, train, opts, out.standardizer);
+    if (held !== undefined) out.noiseVar = held;
+  }
   return swagPosterior(method, spec, out.standardizer, membersOf(spec, [out], opts.predictiveNoise), state);
+}
+
+/**
+ * SWAG's default σ² (standardized units) on a regression set of fewer than 10·NOISE_ROWS rows: the
+ * common σ² that maximizes the held-out mixture log-likelihood of NOISE_ROWS rows (tune/noise-search.ts
+ * `bestNoiseVariance`, the predictive SWAG scores test rows with), pooled over K = min(⌈NOISE_ROWS/m⌉,
+ * ⌊n/m⌋) disjoint seeded blocks of m = round(validationFraction·n) rows (fit.ts `heldOutRows`), each
+ * held out of a SWAG run on the other rows. Why: the residual at θ̄ of the rows SWAG trained on is
+ * overconfident on small noisy sets (UCI boston, 8 splits: predictive σ 2.2–2.7 where the test RMSE is
+ * 2.3–5.4; `--tune` set `predictiveNoise` on all 8), and a residual σ would count SWAG's own spread
+ * twice (measured: yacht −1.91 → −1.98); the mixture's σ does not (boston −2.88 → −2.72, yacht −1.91
+ * → −1.90; eval/DEFAULTS-notes.md). Undefined (the residual at θ̄ stays) for classification, several
+ * targets, a given `noise`, `predictiveNoise`, `epochs` or `validation`, `validationFraction` 0, fewer
+ * than MIN_VALIDATION_ROWS rows a block, or blocks of NOISE_ROWS rows (sets of ≥ 4,000 rows at 10 %).
+ * Cost: K more SWAG runs.
+ */
+async function heldOutNoiseVarOf(spec: MlpSpec, train: Dataset, opts: SwagOptions, standardizer: Standardizer | undefined): Promise<number | undefined> {
+  if (spec.likelihood !== 'gaussian' || spec.outputs !== 1 || opts.noise !== undefined || opts.predictiveNoise !== undefined || opts.epochs !== undefined || opts.validation !== undefined) return undefined;
+  const fraction = opts.validationFraction ?? VALIDATION_FRACTION;
+  const m = Math.round(fraction * train.n);
+  if (!(fraction > 0) || m < MIN_VALIDATION_ROWS || m >= NOISE_ROWS) return undefined;
+  const K = Math.min(Math.floor(train.n / m), Math.ceil(NOISE_ROWS / m));
+  const seed = opts.seed ?? 0;
+  const state = drawState('swag', opts.diagonal ?? false, opts.scale, opts.samples);
+  const blocks: { means: ArrayLike<number>; y: Float32Array }[] = [];
+  for (let k = 0; k < K; k++) {
+    const rows = heldOutRows(train.n, fraction, seed, 0, k)!;
+    const fitRows = subset(train, rows.train);
+    const held = subset(train, rows.validation);
+    const o = await runSwagMember(spec, runOptionsOf(opts), seed, 0, { x: fitRows.x, y: fitRows.y }, { signal: opts.signal });
+    const p = await swagPosterior<'regression'>('swag', spec, o.standardizer, membersOf(spec, [o], undefined), state).predict(held.x, { seed });
+    blocks.push({ means: p.members?.mean ?? p.mean, y: held.y });
+  }
+  // The blocks' draws side by side: S rows (one per draw) of all K·m held-out rows.
+  const N = K * m;
+  const S = blocks[0].means.length / m;
+  const means = new Float64Array(S * N);
+  blocks.forEach((b, j) => {
+    for (let d = 0; d < S; d++) for (let i = 0; i < m; i++) means[d * N + j * m + i] = b.means[d * m + i];
+  });
+  const s = bestNoiseVariance(means, Float64Array.from(blocks.flatMap((b) => Array.from(b.y))));
+  return s === undefined ? undefined : noiseVariance(Math.sqrt(s), standardizer);
 }
 
 /** The members as the posterior keeps them, each predicting with `predictiveNoise` when given. */

@@ -270,3 +270,19 @@ describe('SWA, SWAG, MultiSWAG posteriors', () => {
     await expect(posteriorFromBytes(post.toBytes().subarray(0, 200))).rejects.toMatchObject({ code: 'E_FORMAT' });
   });
 });
+
+describe("SWAG's default σ on a small regression set (swag.ts heldOutNoiseVarOf)", () => {
+  it('is the held-out mixture optimum of NOISE_ROWS rows in disjoint blocks, not the residual at θ̄ of the rows it trained on; the means are the same run', async () => {
+    // Two of three inputs are noise and the network is wide: it fits its own rows' noise, so the
+    // residual at θ̄ is below what held-out rows see. 240 rows: blocks of 24, 10 of them.
+    const rng = new Rng(7, 2);
+    const xs = Array.from({ length: 240 }, () => [2 * rng.uniform() - 1, rng.normal(), rng.normal()]);
+    const data = makeDataset(xs, xs.map(([v]) => 5 + 3 * v + rng.normal()));
+    const x = Float32Array.from(xs.flat());
+    const run = async (o: Record<string, unknown>) => (await (await trainSwag(data, { hidden: [64], seed: 1, learningRate: 3e-3, ...o })).predict(x, { seed: 1 })) as RegressionPredictive;
+    const held = await run({});
+    const residual = await run({ validationFraction: 0 });
+    expect(Array.from(held.mean)).toEqual(Array.from(residual.mean));
+    expect(held.aleatoric[0]).toBeGreaterThan(1.1 * residual.aleatoric[0]);
+  });
+});
