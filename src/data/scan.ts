@@ -107,9 +107,15 @@ export function scanRows(text: string, first: Line, spec: ScanSpec): { data: Flo
   return { data, rows };
 }
 
+/** 10^k for k ≤ 15, each exact in a double. */
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
 /**
- * The value of the cell [a, b): integers of up to 15 digits are read from the digits (exact, and
- * the common case of pixel tables); anything else goes through the shared decimal syntax.
+ * The value of the cell [a, b). Plain decimals of at most 15 digits and no exponent (integers, and
+ * fractions such as a scaled pixel's 0.87451: most cells of image and sensor tables) are read from
+ * the digits as m / 10^k, where m < 10^15 and 10^k are exact doubles, so the one IEEE division rounds
+ * the exact quotient correctly: the same double Number(cell) gives (Clinger's fast path). Anything
+ * else goes through the shared decimal syntax.
  */
 function cellAt(text: string, a: number, b: number, spec: ScanSpec, line: Line, row: number, col: number): number {
   while (a < b && isSpace(text.charCodeAt(a))) a++;
@@ -117,15 +123,26 @@ function cellAt(text: string, a: number, b: number, spec: ScanSpec, line: Line, 
   let i = a;
   const sign = text.charCodeAt(i);
   if (sign === 45 || sign === 43) i++;
-  const digits = i;
   let v = 0;
+  let digits = 0;
+  let fraction = -1;
   while (i < b) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) break;
-    v = v * 10 + d;
+    const c = text.charCodeAt(i);
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      v = v * 10 + d;
+      digits++;
+    } else if (c === 46 && fraction < 0) {
+      fraction = i + 1;
+    } else {
+      break;
+    }
     i++;
   }
-  if (i === b && i > digits && i - digits <= 15) return sign === 45 ? -v : v;
+  if (i === b && digits > 0 && digits <= 15) {
+    const x = fraction < 0 ? v : v / POW10[b - fraction];
+    return sign === 45 ? -x : x;
+  }
   const cell = text.slice(a, b);
   const x = cellNumber(cell);
   if (Number.isNaN(x) || !fitsFloat32(x)) throw cellError({ source: spec.source, line: line.number, row, col, header: spec.header }, cell);

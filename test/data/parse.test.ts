@@ -50,4 +50,29 @@ describe('parseTable / parseDataset', () => {
     expect(codeOf(() => parseDataset('a,b\n1,2', { target: 'z' }))).toBe('E_ARG');
     expect(codeOf(() => parseTable('1 2\n3 inf\n'))).toBe('E_PARSE');
   });
+
+  it('reads plain decimals from their digits to the same float32 as Number() (the fast path), at every length and sign', () => {
+    // Seeded cells: up to 15 digits, the point anywhere, signs, leading zeros, trailing points and
+    // the digit strings scaled pixels and sensors write; plus the fast path's edges.
+    let s = 12345;
+    const next = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n);
+    const cells: string[] = ['0.0039216', '0.87451', '-0', '+.5', '5.', '.000000000000001', '999999999999999', '99999999999999.9', '0.1', '0.30000000000000004', '1234567890123456', '0.12345678901234567'];
+    for (let k = 0; k < 3000; k++) {
+      const len = 1 + next(15);
+      let d = '';
+      for (let j = 0; j < len; j++) d += String(next(10));
+      const at = next(len + 1);
+      const body = at === len ? d : `${d.slice(0, at)}.${d.slice(at)}`;
+      cells.push(['', '-', '+'][next(3)] + body);
+    }
+    const cols = 6;
+    while (cells.length % cols) cells.push('1');
+    const lines: string[] = [];
+    for (let r = 0; r < cells.length; r += cols) lines.push(cells.slice(r, r + cols).join(','));
+    const t = parseTable(lines.join('\n'));
+    expect(t.rows * t.cols).toBe(cells.length);
+    for (let i = 0; i < cells.length; i++) {
+      if (!Object.is(t.data[i], Math.fround(Number(cells[i])))) throw new Error(`cell ${cells[i]}: ${t.data[i]} against ${Math.fround(Number(cells[i]))}`);
+    }
+  });
 });
