@@ -23,7 +23,7 @@ import { MaskSource } from '../../posterior/sources/masks.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, offerRefit, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { engineFor, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import type { McDropoutPosterior } from './mc-dropout.js';
 import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
@@ -143,10 +143,5 @@ export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(tra
   layers.forEach((l, j) => (learned[l] = 1 / (1 + Math.exp(-r.params[P + j]))));
   const testSpec = { ...spec, dropout: learned };
   const source = new MaskSource(r.params.slice(0, P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples, { method: 'concrete-dropout', learnedRates: learned });
-  const posterior = new NetworkPosterior<MaskSource, TaskOf<O>>('concrete-dropout', testSpec, standardizer, source);
-  // Stopped on given rows (classification): the same recipe (rates learned afresh) again on every row
-  // for the kept epochs (calibration.ts).
-  if (taskOf(spec) !== 'classification' || opts.validation === undefined) return posterior;
-  const { validation: _, stoppingScore: __, ...rest } = opts;
-  return offerRefit(posterior, [r.bestEpoch], (all, [epochs]) => trainConcreteDropout(all, { ...rest, epochs }));
+  return new NetworkPosterior<MaskSource, TaskOf<O>>('concrete-dropout', testSpec, standardizer, source);
 }

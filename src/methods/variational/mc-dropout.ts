@@ -18,7 +18,7 @@ import { fit, heldOutRows, priorPrecisionOf, type FitOptions, type FitResult } f
 import type { Mlp } from '../../model/mlp.js';
 import { gaussianLogLik, mixtureLogLik } from '../../metrics/regression.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
-import { engineFor, fitAndRefit, fitOptionsOf, offerRefit, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { engineFor, fitAndRefit, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { betaNllOf, heldOutNoiseVar, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
@@ -67,13 +67,7 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   checkMemory(estimateNetwork('mc-dropout', train, opts), opts.memoryBudget);
   const fo = withPatience(fitOptionsOf(opts, 0, train.n, true), SAMPLED_PATIENCE);
   const held = opts.dropout === undefined && opts.validation === undefined && (opts.task ?? 'regression') === 'regression' && train.targets === 1 && fo.earlyStopping ? heldOutRows(train.n, fo.earlyStopping.fraction, fo.seed!, fo.stream!) : undefined;
-  if (!held) {
-    const { posterior, result } = await (await atRate(train, opts)).fit(fo);
-    // Stopped on given rows (classification): the same rate again on every row for the kept epochs (calibration.ts).
-    if (taskOf(posterior.spec) !== 'classification' || opts.validation === undefined) return posterior as McDropoutPosterior<TaskOf<O>>;
-    const { validation: _, stoppingScore: __, ...rest } = opts;
-    return offerRefit(posterior as McDropoutPosterior<TaskOf<O>>, [result.bestEpoch], (all, [epochs]) => trainMcDropout(all, { ...rest, epochs }));
-  }
+  if (!held) return (await (await atRate(train, opts)).fit(fo)) as McDropoutPosterior<TaskOf<O>>;
   // The held-out rows in target units: every candidate's fit held out these same rows (same seed and stream).
   const v = subset(train, held.validation);
   let best: { ll: number; rate: RateFit; first: FitResult } | undefined;
@@ -87,7 +81,7 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
     if (!best || ll > best.ll) best = { ll, rate, first };
   }
   // The chosen rate then trains on every row for the epochs its early-stopped fit kept (fitAndRefit).
-  return (await best!.rate.fit(fo, best!.first)).posterior as McDropoutPosterior<TaskOf<O>>;
+  return (await best!.rate.fit(fo, best!.first)) as McDropoutPosterior<TaskOf<O>>;
 }
 
 /** Fits at one rate: its network, data and objective, and the posterior of a finished fit. */
@@ -97,7 +91,7 @@ interface RateFit {
   fresh: () => Partial<FitOptions>;
   posterior: (r: FitResult) => McDropoutPosterior;
   /** The fit (`first` when already run), then for regression that stopped early the one on every row (fitAndRefit). */
-  fit: (fo: FitOptions, first?: FitResult) => Promise<{ posterior: McDropoutPosterior; result: FitResult }>;
+  fit: (fo: FitOptions, first?: FitResult) => Promise<McDropoutPosterior>;
 }
 
 /** MC dropout at the options' rate (DEFAULT_DROPOUT when not given). */
@@ -125,10 +119,7 @@ async function atRate(train: Dataset, opts: McDropoutOptions): Promise<RateFit> 
   };
   // Given held-out rows (calibration's) come in the data's units: into the network's, as the data.
   const scaled = (fo: FitOptions): FitOptions => (fo.earlyStopping?.rows && standardizer ? { ...fo, earlyStopping: { ...fo.earlyStopping, rows: applyStandardizer(standardizer, fo.earlyStopping.rows) } } : fo);
-  return { mlp, data, fresh, posterior, fit: async (fo, first) => {
-    const result = await fitAndRefit(mlp, data, scaled(fo), fresh, first);
-    return { posterior: posterior(result), result };
-  } };
+  return { mlp, data, fresh, posterior, fit: async (fo, first) => posterior(await fitAndRefit(mlp, data, scaled(fo), fresh, first)) };
 }
 
 /** MC dropout (or Concrete dropout at its learned rates): the network averaged over test-time masks. */

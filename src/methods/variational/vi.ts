@@ -19,7 +19,7 @@ import { MeanFieldSource, VI_TAG } from '../../posterior/sources/mean-field.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { type FitOptions, type Objective } from '../../train/fit.js';
-import { engineFor, fitAndRefit, fitOptionsOf, offerRefit, specFor, withPatience, DEFAULT_STEPS, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { engineFor, fitAndRefit, fitOptionsOf, specFor, withPatience, DEFAULT_STEPS, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, num, schema, type Infer } from '../../options/schema.js';
@@ -120,12 +120,7 @@ export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} 
   const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params.subarray(0, mlp.size), data)) : undefined;
   const P = mlp.size;
   const source = new MeanFieldSource(r.params.slice(0, P), r.params.slice(P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
-  const posterior = new NetworkPosterior<MeanFieldSource, TaskOf<O>>('vi', spec, standardizer, source, mlp);
-  // Stopped on given rows (classification): the same recipe again on every row for the kept epochs,
-  // with the KL warm-up of this run (calibration.ts).
-  if (taskOf(spec) !== 'classification' || opts.validation === undefined) return posterior;
-  const { validation: _, stoppingScore: __, ...rest } = opts;
-  return offerRefit(posterior, [r.bestEpoch], (all, [epochs]) => trainVi(all, { ...rest, epochs, klWarmup }));
+  return new NetworkPosterior<MeanFieldSource, TaskOf<O>>('vi', spec, standardizer, source, mlp);
 }
 
 /** Mean-field VI: the network averaged over draws from q(θ). */
