@@ -12,6 +12,7 @@ import { checkSpec, taskOf, type Likelihood, type MlpSpec } from '../model/spec.
 import { fit, MIN_VALIDATION_ROWS, priorPrecisionOf, type EarlyStopping, type FitOptions, type FitResult } from '../train/fit.js';
 import type { Schedule } from '../train/schedules.js';
 import type { Pool, PoolOptions } from '../pool/types.js';
+import type { Posterior } from '../posterior/types.js';
 import { checkArgument, custom, enumOf, int, list, num, schema, union, type Infer } from '../options/schema.js';
 
 /** The most classes a classification task may have (a larger label is a data error, not a request for memory). */
@@ -97,7 +98,7 @@ export const METHOD_OPTIONS = schema('method', {
   likelihood: enumOf(['gaussian', 'heteroscedastic'], { default: 'gaussian', help: 'regression likelihood: homoscedastic gaussian, or a heteroscedastic (mean + variance) head' }),
   epochs: int({ min: 1, defaultText: `enough passes for ${DEFAULT_STEPS} optimizer steps, within [40, 400]`, help: 'training epochs' }),
   batchSize: int({ min: 1, default: 32, help: 'minibatch size' }),
-  validationFraction: num({ min: 0, max: 0.5, default: VALIDATION_FRACTION, flag: 'validation-fraction', help: `early stopping (when epochs is not given): this share of the training rows is held out (seeded), training runs up to ${MAX_STEPS} optimizer steps (within [40, 4000] epochs), stops after ${PATIENCE_STEPS} steps (at least 5 epochs) without a lower held-out loss and keeps the best epoch's weights; for regression, MAP, Laplace, VI and MC dropout then train again on every row for the kept epochs. A gaussian σ is then the held-out rows' residual (never below the training rows'); MAP's rests on at least ${NOISE_ROWS} held-out rows: when fewer are held out, further disjoint seeded blocks of as many rows are each held out of a fit of the kept epochs and scored (at most every row once). 0, fewer than ${MIN_VALIDATION_ROWS} held-out rows, or a method whose objective cannot score held-out rows (SVGD, the SWAG phase, samplers): the fixed step budget of epochs instead` }),
+  validationFraction: num({ min: 0, max: 0.5, default: VALIDATION_FRACTION, flag: 'validation-fraction', help: `early stopping (when epochs is not given): this share of the training rows is held out (seeded), training runs up to ${MAX_STEPS} optimizer steps (within [40, 4000] epochs), stops after ${PATIENCE_STEPS} steps (at least 5 epochs) without a lower held-out loss and keeps the best epoch's weights; for regression, MAP, Laplace, VI and MC dropout then train again on every row for the kept epochs (classification under calibrate 'temperature': MAP, Laplace and the ensemble's members, after the temperature is fitted). A gaussian σ is then the held-out rows' residual (never below the training rows'); MAP's rests on at least ${NOISE_ROWS} held-out rows: when fewer are held out, further disjoint seeded blocks of as many rows are each held out of a fit of the kept epochs and scored (at most every row once). 0, fewer than ${MIN_VALIDATION_ROWS} held-out rows, or a method whose objective cannot score held-out rows (SVGD, the SWAG phase, samplers): the fixed step budget of epochs instead` }),
   validation: custom<Dataset>({
     expected: 'a Dataset',
     valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v,
@@ -239,6 +240,37 @@ export async function crossFittedHeldOutLoss(mlp: Mlp, data: Dataset, fo: FitOpt
     sum += r.lastValidationLoss!;
   }
   return sum / K;
+}
+
+/**
+ * How to train a finished run again on every row: what a method that stopped early on given held-out
+ * rows offers (`offerRefit`) and calibration.ts takes (`takeRefit`) once it has fitted the temperature
+ * on those rows, so that the rows that chose the epochs and the temperature then train too (the
+ * classification counterpart of `fitAndRefit`). `epochs`: the epochs each network kept (one per
+ * member); `refit(data)` trains the same recipe on `data` for those epochs, without early stopping.
+ */
+export interface Refit {
+  readonly epochs: readonly number[];
+  refit(data: Dataset): Promise<Posterior>;
+}
+
+/** Refits offered by finished runs, until taken (keyed by the run's posterior; nothing is kept after that). */
+const REFITS = new WeakMap<object, Refit>();
+
+/** Records `refit` for `posterior` when every network stopped early (`epochs` all defined); returns the posterior. */
+export function offerRefit<P extends object>(posterior: P, epochs: readonly (number | undefined)[], refit: (data: Dataset, epochs: readonly number[]) => Promise<Posterior>): P {
+  if (epochs.length > 0 && epochs.every((e) => e !== undefined && e > 0)) {
+    const kept = epochs as readonly number[];
+    REFITS.set(posterior, { epochs: kept, refit: (data) => refit(data, kept) });
+  }
+  return posterior;
+}
+
+/** The refit `posterior`'s run offered, if any (removed: a refit is taken once). */
+export function takeRefit(posterior: object): Refit | undefined {
+  const r = REFITS.get(posterior);
+  REFITS.delete(posterior);
+  return r;
 }
 
 /** A network engine for a spec, with room for the batch sizes a method uses. */

@@ -6,13 +6,13 @@
 import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer } from '../data/standardize.js';
 import type { Mlp } from '../model/mlp.js';
-import type { TaskKind } from '../model/spec.js';
+import { taskOf, type TaskKind } from '../model/spec.js';
 import { NetworkPosterior } from '../posterior/network-posterior.js';
 import { noiseVariance } from '../posterior/source.js';
 import { PointSource } from '../posterior/sources/point.js';
 import type { TaskOf } from '../posterior/types.js';
 import type { Infer } from '../options/schema.js';
-import { crossFittedHeldOutLoss, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { crossFittedHeldOutLoss, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, offerRefit, specFor } from './common.js';
 import { fit } from '../train/fit.js';
 import { heldOutNoiseVar, NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
 import { checkMemory, estimateNetwork } from './memory.js';
@@ -40,7 +40,11 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
     }
   }
   const source = new PointSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, r.standardizer, noiseVar));
-  return new NetworkPosterior('map', spec, r.standardizer, source, mlp);
+  const posterior = new NetworkPosterior('map', spec, r.standardizer, source, mlp);
+  // Stopped on given rows (classification): the same network again on every row for the kept epochs (calibration.ts).
+  if (taskOf(spec) !== 'classification' || opts.validation === undefined) return posterior;
+  const { validation: _, stoppingScore: __, ...rest } = opts;
+  return offerRefit(posterior, [r.bestEpoch], (all, [epochs]) => trainMap(all, { ...rest, epochs }));
 }
 
 /** Mean squared residual of the network on (standardized) data: the MLE of σ² at θ. */

@@ -3,7 +3,12 @@ import { makeDataset } from '../../src/data/dataset.js';
 import { trainTestSplit } from '../../src/data/split.js';
 import { BdlError } from '../../src/errors.js';
 import { trainMap } from '../../src/methods/map.js';
-import { trainEnsemble } from '../../src/methods/ensembles/ensemble.js';
+import { trainEnsemble, type EnsemblePosterior } from '../../src/methods/ensembles/ensemble.js';
+import { trainLaplace } from '../../src/methods/laplace/index.js';
+import { trainMcDropout } from '../../src/methods/variational/mc-dropout.js';
+import { trainConcreteDropout } from '../../src/methods/variational/concrete-dropout.js';
+import { trainVi } from '../../src/methods/variational/vi.js';
+import { takeRefit } from '../../src/methods/common.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { METHODS, methodNames, trainMethod } from '../../src/methods/registry.js';
 import { calibrationOf } from '../../src/methods/calibration.js';
@@ -51,23 +56,55 @@ describe('calibrate: temperature scaling as a method default', () => {
     expect(t.method).toBe('map');
   });
 
-  // One hold-out: a method that stops early stops on the rows the temperature is then fitted on, so
-  // its networks train on 90 % of the rows rather than 90 % of 90 %.
+  // One hold-out, then a refit: a method that stops early stops on the rows the temperature is then
+  // fitted on (not on a second hold-out), and the networks returned are the same recipe trained again
+  // on every row for the epochs each kept, under the stopped run's temperature.
   it.each([
     ['map', (d: Dataset, o: Record<string, unknown>) => trainMap(d, o)],
     ['ensemble', (d: Dataset, o: Record<string, unknown>) => trainEnsemble(d, { ...o, members: 2 })],
-  ] as const)('%s stops early on the calibration rows themselves (no second hold-out)', async (m, direct) => {
+    ['laplace', (d: Dataset, o: Record<string, unknown>) => trainLaplace(d, o)],
+  ] as const)('%s stops early on the calibration rows, then trains on every row for the kept epochs under their temperature', async (m, direct) => {
     const small = blobs(300, 4);
     const o = { task: 'classification' as const, hidden: [8], seed: 3 };
     const { posterior } = await trainMethod(m, small, { ...o, ...(m === 'ensemble' && { members: 2 }) });
     const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e });
-    const inner = (posterior as TemperedPosterior).inner;
-    const oneHoldOut = await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
-    expect(Array.from(inner.toBytes())).toEqual(Array.from(oneHoldOut.toBytes()));
-    const twoHoldOuts = await direct(rest, { ...o, classes: 3, stoppingScore: 'tempered-nll' });
-    expect(Array.from(inner.toBytes())).not.toEqual(Array.from(twoHoldOuts.toBytes()));
-    const raw = (await inner.predict(held.x, { seed: 3 })) as ClassificationPredictive;
+    const stopped = await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
+    const raw = (await stopped.predict(held.x, { seed: 3 })) as ClassificationPredictive;
     expect((posterior as TemperedPosterior).temperature).toBe(fitTemperature(raw.probs, held.y, 3));
+    const { epochs } = takeRefit(stopped)!;
+    expect(epochs).toHaveLength(m === 'ensemble' ? 2 : 1);
+    const inner = (posterior as TemperedPosterior).inner;
+    // Not a network of the stopped run (the held-out rows trained too)...
+    expect(Array.from(inner.toBytes())).not.toEqual(Array.from(stopped.toBytes()));
+    // ...but, network by network, the method on every row for that network's kept epochs.
+    if (m === 'ensemble') {
+      const members = (inner as EnsemblePosterior).source.members;
+      for (const [k, e] of epochs.entries()) {
+        const alone = (await trainEnsemble(small, { ...o, classes: 3, members: 2, epochs: e })).source.members[k];
+        expect(Array.from(members[k])).toEqual(Array.from(alone));
+      }
+    } else {
+      expect(Array.from(inner.toBytes())).toEqual(Array.from((await direct(small, { ...o, classes: 3, epochs: epochs[0] })).toBytes()));
+    }
+    // A refit is taken once; a run that did not stop on given rows offers none.
+    expect(takeRefit(stopped)).toBeUndefined();
+    expect(takeRefit(await direct(rest, { ...o, classes: 3 }))).toBeUndefined();
+  }, 60_000);
+
+  // The methods trained on a sampled objective (dropout masks, VI's draws) stop on the calibration rows
+  // and are not refit: their network is the stopped one, trained on the other rows.
+  it.each([
+    ['mc-dropout', (d: Dataset, o: Record<string, unknown>) => trainMcDropout(d, { ...o, samples: 2 })],
+    ['concrete-dropout', (d: Dataset, o: Record<string, unknown>) => trainConcreteDropout(d, { ...o, samples: 2 })],
+    ['vi', (d: Dataset, o: Record<string, unknown>) => trainVi(d, { ...o, samples: 2 })],
+  ] as const)('%s stops early on the calibration rows and keeps that network (no refit)', async (m, direct) => {
+    const small = blobs(300, 4);
+    const o = { task: 'classification' as const, hidden: [8], seed: 3, samples: 2 };
+    const { posterior } = await trainMethod(m, small, o);
+    const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e });
+    const stopped = await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
+    expect(takeRefit(stopped)).toBeUndefined();
+    expect(Array.from((posterior as TemperedPosterior).inner.toBytes())).toEqual(Array.from(stopped.toBytes()));
   }, 60_000);
 
   it('given validation rows: every training row trains, and the temperature is fitted on the given rows', async () => {

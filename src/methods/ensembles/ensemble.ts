@@ -34,7 +34,7 @@ import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
 import { bool, enumOf, int, num, type Infer } from '../../options/schema.js';
-import { budgetOf, engineFor, memberProgress, METHOD_OPTIONS, POOL, specFor } from '../common.js';
+import { budgetOf, engineFor, memberProgress, METHOD_OPTIONS, offerRefit, POOL, specFor } from '../common.js';
 import { BETA_NLL, betaNllOf, NOISE, noiseFor, PREDICTIVE_NOISE, predictiveNoiseVar, standardized, varianceFloorOf } from '../noise.js';
 import { checkMemory, estimateEnsemble } from '../memory.js';
 
@@ -80,6 +80,11 @@ const WORKER_THRESHOLD = 2e8;
 
 /** Trains M members and returns their mixture. */
 export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, opts: O = {} as O): Promise<EnsemblePosterior<TaskOf<O>>> {
+  return run(train, opts);
+}
+
+/** `trainEnsemble`; with `memberEpochs`, member m trains for memberEpochs[m] epochs without early stopping (a refit). */
+async function run<O extends EnsembleOptions>(train: Dataset, opts: O, memberEpochs?: readonly number[]): Promise<EnsemblePosterior<TaskOf<O>>> {
   const o = ENSEMBLE_OPTIONS;
   o.check(opts);
   checkMemory(estimateEnsemble(train, opts), opts.memoryBudget);
@@ -103,8 +108,10 @@ export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, o
   };
   const seed = opts.seed ?? 0;
   registerTask('train-member', runTrainMember);
-  const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options, seed, stream: m }));
-  const work = options.epochs * data.n * layoutOf(spec).size * M;
+  const { earlyStopping: _, ...fixedLength } = options;
+  const memberOptions = (m: number): MemberOptions => (memberEpochs ? { ...fixedLength, epochs: memberEpochs[m] } : options);
+  const tasks = Array.from({ length: M }, (_, m) => ({ kind: 'train-member', spec, options: memberOptions(m), seed, stream: m }));
+  const work = (memberEpochs ? Math.max(...memberEpochs) : options.epochs) * data.n * layoutOf(spec).size * M;
   const results = await fanOut<MemberResult>(tasks, {
     pool: opts.pool ?? (work >= WORKER_THRESHOLD ? {} : { size: 0 }),
     data: { x: data.x, y: data.y },
@@ -115,7 +122,13 @@ export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, o
   const noiseVars = Float64Array.from(results, (r) => (het ? r.noiseVar : predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, r.noiseVar)));
   const members = results.map((r) => r.theta);
   const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
-  if (!het || opts.revertOffData === false) return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor));
+  if (!het || opts.revertOffData === false) {
+    const posterior = new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor));
+    // Members stopped on given rows (classification): each again on every row for its kept epochs (calibration.ts).
+    if (taskOf(spec) !== 'classification' || opts.validation === undefined || memberEpochs) return posterior;
+    const { validation: __, stoppingScore: ___, ...rest } = opts;
+    return offerRefit(posterior, results.map((r) => r.bestEpoch), (all, epochs) => run(all, rest, epochs));
+  }
   const mlp = await engineFor(spec);
   return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor, offDataOf(mlp, members, data.x)), mlp);
 }

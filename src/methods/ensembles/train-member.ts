@@ -35,6 +35,8 @@ export interface MemberResult {
   /** Fitted (or given) noise variance, standardized units; 1 for likelihoods without one. */
   noiseVar: number;
   losses: number[];
+  /** With early stopping: the 1-based epoch whose weights were kept. */
+  bestEpoch?: number;
 }
 
 /** What the caller's environment offers: a wasm instance, progress, cancellation. */
@@ -77,7 +79,7 @@ export async function trainMember(
   noise?.update();
   // A fitted σ comes from the member's held-out rows when it stopped on them (noise.ts heldOutNoiseVar).
   const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, noise.variance) : undefined;
-  return { theta: r.params, noiseVar: held ?? noise?.variance ?? 1, losses: r.losses };
+  return { theta: r.params, noiseVar: held ?? noise?.variance ?? 1, losses: r.losses, ...(r.bestEpoch !== undefined && { bestEpoch: r.bestEpoch }) };
 }
 
 /** The pool's runner: the task's (spec, options, seed, stream) and the run's data { x, y }. */

@@ -11,13 +11,13 @@ import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
 import { DEFAULT_MEMORY_BUDGET } from '../../linalg/memory.js';
 import { bool, checkArgument, custom, enumOf, list, num, union, type Infer } from '../../options/schema.js';
-import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, specFor, type MethodOptions } from '../common.js';
+import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, offerRefit, specFor, type MethodOptions } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
 import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
 import { full } from './full.js';
 import { kron } from './kron.js';
-import type { TaskKind } from '../../model/spec.js';
+import { taskOf, type TaskKind } from '../../model/spec.js';
 import { noiseVariance } from '../../posterior/source.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { LaplacePosterior } from './posterior.js';
@@ -110,13 +110,18 @@ export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opt
   const mlp = await engineFor(spec);
   const r = await fitAndRefit(mlp, data, fitOptionsOf(opts, 0, data.n, true));
   const std = r.standardizer;
-  return laplaceAt<TaskOf<O>>(mlp, r.params, std ? applyStandardizer(std, data) : data, {
+  const posterior = await laplaceAt<TaskOf<O>>(mlp, r.params, std ? applyStandardizer(std, data) : data, {
     ...atOptions(opts),
     priorPrecision: opts.priorPrecision ?? 1,
     noiseVar: opts.noise !== undefined ? noiseVariance(opts.noise, std) : undefined,
     validation: validation && std ? applyStandardizer(std, validation) : validation,
     standardizer: std,
   });
+  // A MAP stopped on given rows (classification): the same recipe again on every row for the kept
+  // epochs (calibration.ts). Not with 'grid', whose prior precision is chosen on those rows.
+  if (taskOf(spec) !== 'classification' || opts.validation === undefined || priorModeOf(opts) === 'grid') return posterior;
+  const { validation: _, stoppingScore: __, ...rest } = opts;
+  return offerRefit(posterior, [r.bestEpoch], (all, [epochs]) => trainLaplace(all, { ...rest, epochs }));
 }
 
 /**
