@@ -142,15 +142,23 @@ function resolveOptions(target: Target, opts: ChainOptions) {
   };
 }
 
-/** A fresh chain: its initial point (counter 0), a warmup, and Stan's initial step-size search from it. */
-function initChain(
-  kernel: Kernel, h: Hamiltonian, target: Target, o: ReturnType<typeof resolveOptions>, init: ArrayLike<number> | undefined, la: MetricLinalg | undefined,
-): ChainState {
-  const rng0 = o.rngAt(0);
+/**
+ * A fresh chain: its initial point (counter 0), a warmup, and Stan's initial step-size search from it.
+ * The search runs through the gate, as transitions do: it is several gradients long (with a 200 ms
+ * gradient, a second or more), and a Ctrl-C or cancel must get through. The initial point does not:
+ * it is one gradient unless the start is outside the support, and a user's `init(rng)` is not asked
+ * to be a pure function of the draws, which a replay would need.
+ */
+async function initChain(
+  kernel: Kernel, h: Hamiltonian, target: Target, o: ReturnType<typeof resolveOptions>, init: ArrayLike<number> | undefined, la: MetricLinalg | undefined, gate: Interrupter,
+): Promise<ChainState> {
+  const rng0 = gate.wrapRng(o.rngAt(0));
   const state = initialState(kernel, rng0, o.initRadius, init, target.init?.bind(target));
   const warmup = new Warmup(o.id.dim, o.id.warmup, o.adapt, o.initStepSize, la);
   if (o.id.warmup > 0 && (o.adapt.adaptStepSize ?? true)) {
-    warmup.restartStepSize(searchStepSize(h, state, warmup.params.invMetric, o.initStepSize, rng0));
+    let eps = gate.run(undefined, () => searchStepSize(h, state, warmup.params.invMetric, o.initStepSize, rng0));
+    if (eps instanceof Promise) eps = await eps;
+    warmup.restartStepSize(eps);
   }
   const counters = { drawsEmitted: 0, divergences: 0, warmupDivergences: 0, gradEvals: 0, acceptSum: 0, acceptCount: 0 };
   return { iteration: 0, kernel: state, warmup, counters };
@@ -177,7 +185,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   const h = new Hamiltonian(gate.target);
   const la = o.metric === 'dense' || (o.metric === 'auto' && dim > 1 && dim <= AUTO_DENSE_MAX_DIM) ? linalg(await arena()) : undefined;
 
-  const s: ChainState = opts.resumeFrom !== undefined ? fromCheckpoint(opts.resumeFrom, id, o.metric, la) : initChain(kernel, h, target, o, opts.init, la);
+  const s: ChainState = opts.resumeFrom !== undefined ? fromCheckpoint(opts.resumeFrom, id, o.metric, la) : await initChain(kernel, h, target, o, opts.init, la, gate);
   const { warmup, counters: c } = s;
   const chunks: DrawChunk[] = [];
   const firstKept = c.drawsEmitted;

@@ -111,6 +111,52 @@ describe('interruptible transitions', () => {
     expect(target.calls).toBeLessThan(200);
   });
 
+  test('a stop request is honoured inside the initial step-size search, which is many gradients long', async () => {
+    // A Gaussian of scale 1e-4 started at step size 1: Stan's search halves the step until the
+    // acceptance crosses ½, one gradient per try (about 14 of them).
+    const narrow: Target = {
+      dim: 2,
+      logDensity(x, g) {
+        let s = 0;
+        for (let i = 0; i < 2; i++) {
+          g[i] = -x[i] / 1e-8;
+          s -= (0.5 * x[i] * x[i]) / 1e-8;
+        }
+        return s;
+      },
+    };
+    const opts = { rng: philoxRng, seed: 1, warmup: 10, draws: 10, init: [1e-4, -1e-4], initStepSize: 1, yieldEveryMs: 10 };
+    const free = slow(narrow, 5);
+    const ref = await runChain(free, { ...opts, warmup: 1, draws: 0 });
+    // Every gradient but the start's (1) and the one warmup transition's is the search's.
+    const search = free.calls - 1 - ref.gradEvals;
+    expect(search).toBeGreaterThanOrEqual(10);
+    // The request is made once the chain has evaluated its start, i.e. as the search begins: it can
+    // only arrive if the search gives the event loop a turn.
+    const inner = slow(narrow, 5);
+    let stop = false;
+    let callsAtStop = 0;
+    const target = {
+      dim: 2,
+      get calls() {
+        return inner.calls;
+      },
+      logDensity(x: Float64Array, g: Float64Array) {
+        if (inner.calls === 0) {
+          setTimeout(() => {
+            stop = true;
+            callsAtStop = inner.calls;
+          }, 0);
+        }
+        return inner.logDensity(x, g);
+      },
+    };
+    const err = await runChain(target, { ...opts, shouldStop: () => stop }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'E_ABORTED' });
+    expect(callsAtStop).toBeLessThan(search);
+    expect(target.calls).toBeLessThanOrEqual(callsAtStop + 1);
+  });
+
   test('refuses a negative or non-finite yieldEveryMs', async () => {
     for (const v of [-1, NaN, Infinity]) {
       const err = await runChain(normalTarget(2), { seed: 1, warmup: 1, draws: 1, yieldEveryMs: v }).catch((e) => e);
