@@ -73,6 +73,11 @@ export const VALIDATION_FRACTION = 0.1;
  */
 export const NOISE_ROWS = 400;
 
+/** How many disjoint blocks of m rows of n a held-out σ pools: enough for NOISE_ROWS rows, at most every row once. */
+export function noiseBlocks(n: number, m: number): number {
+  return Math.min(Math.floor(n / m), Math.ceil(NOISE_ROWS / m));
+}
+
 /** Progress of a method: epochs of training, or iterations of Markov chains (with their phase). */
 export interface MethodProgress {
   task?: number;
@@ -232,7 +237,7 @@ export async function crossFittedHeldOutLoss(mlp: Mlp, data: Dataset, fo: FitOpt
   const E = first.bestEpoch;
   if (!es || E === undefined || first.validationLoss === undefined || es.rows !== undefined || taskOf(mlp.spec) !== 'regression') return first.validationLoss;
   const block = Math.round(es.fraction * data.n);
-  const K = Math.min(Math.floor(data.n / block), Math.ceil(NOISE_ROWS / block));
+  const K = noiseBlocks(data.n, block);
   let sum = first.validationLoss;
   for (let k = 1; k < K; k++) {
     // Scoring fits: no progress of their own (the run's progress is its training and refit).

@@ -16,7 +16,7 @@ import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { SwagSource, type DrawState, type SwagMember } from '../../posterior/sources/swag.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { memberProgress, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, VALIDATION_FRACTION } from '../common.js';
+import { memberProgress, noiseBlocks, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, VALIDATION_FRACTION } from '../common.js';
 import { heldOutRows, MIN_VALIDATION_ROWS } from '../../train/fit.js';
 import { subset } from '../../data/dataset.js';
 import { noiseVariance } from '../../posterior/source.js';
@@ -120,7 +120,7 @@ async function heldOutNoiseVarOf(spec: MlpSpec, train: Dataset, opts: SwagOption
   const fraction = opts.validationFraction ?? VALIDATION_FRACTION;
   const m = Math.round(fraction * train.n);
   if (!(fraction > 0) || m < MIN_VALIDATION_ROWS || m >= NOISE_ROWS) return undefined;
-  const K = Math.min(Math.floor(train.n / m), Math.ceil(NOISE_ROWS / m));
+  const K = noiseBlocks(train.n, m);
   const seed = opts.seed ?? 0;
   const state = drawState('swag', opts.diagonal ?? false, opts.scale, opts.samples);
   const blocks: { means: ArrayLike<number>; y: Float32Array }[] = [];
