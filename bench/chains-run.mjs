@@ -48,6 +48,7 @@ if (a.one !== undefined) {
     chains: 4, draws: Number(a.draws), warmup: Number(a.warmup), dim: 6, repeats: Number(a.repeats),
     workers_1: summary(runs[1]), workers_2: summary(runs[2]), in_thread: summary(runs[0]),
     speedup_2_vs_1: median(runs[2].map((x, i) => x.draws_per_s / runs[1][i].draws_per_s)),
+    speedups_2_vs_1: runs[2].map((x, i) => Number((x.draws_per_s / runs[1][i].draws_per_s).toFixed(2))),
   };
   console.log(JSON.stringify({ chains }));
 }
@@ -57,10 +58,14 @@ async function one(size) {
   const lib = await import(a.dist ? pathToFileURL(`${a.dist}/index.js`).href : new URL('../dist/index.js', import.meta.url).href);
   const pool = await lib.createPool({ size });
   const target = { type: 'module', url: pathToFileURL(fileURLToPath(new URL('gauss6.mjs', import.meta.url))).href };
-  // A short run first: the workers load the target and compile the sampler once, as in any reused
-  // pool; its wall time is reported apart (first_run_s), so the draws/s below are the pool's rate.
+  // A shorter run first, with the same warmup (every phase of the measured run): the workers load the
+  // target, compile the wasm core, and V8 optimizes the sampler's functions, as in any reused pool.
+  // That optimizing compile runs on V8's background threads, per worker isolate (≈ 125 ms of CPU
+  // each here, seen with --trace-opt); with 1 worker it lands on the idle core, with 2 it takes
+  // from the workers. The first run's wall time is reported apart (first_run_s, and the cold 1/2
+  // so the draws/s below are the pool's steady rate.
   const f0 = performance.now();
-  await lib.sampleChains(target, { chains: 4, warmup: 100, draws: 1000, seed: 2, pool });
+  await lib.sampleChains(target, { chains: 4, warmup: Number(a.warmup), draws: Math.ceil(Number(a.draws) / 10), seed: 2, pool });
   const firstRun = (performance.now() - f0) / 1000;
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);

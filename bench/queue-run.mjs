@@ -121,9 +121,12 @@ try {
       collect_ms: Math.round(t0 + r.seconds * 1000 - last),
     };
   };
-  await Promise.all([chains(q2), chains(q3)]); // warm the workers of q2 and q3 (q1's ran the tiny tasks above)
+  // One whole run on every pool first, so each worker has compiled the wasm core and V8 has optimized
+  // the sampler before the timed rounds (otherwise the first round of a pool pays for it).
+  for (const pool of [q1, q2, q3, local1, local2]) await chains(pool);
+  const ROUNDS = 5;
   const rounds = [];
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < ROUNDS; r++) {
     const m = {
       q1: await measure(q1, 'q1', 1),
       q2: await measure(q2, 'q2', 2),
@@ -139,6 +142,7 @@ try {
   const med = (f) => median(rounds.map(f));
   const profile = (k) => Object.fromEntries(Object.keys(rounds[0][k]).map((f) => [f, round(med((r) => r[k][f]), 2)]));
   const nuts = {
+    rounds: ROUNDS,
     warmup: WARMUP,
     draws: DRAWS,
     grad_evals_per_chain: rounds[0].q1.grad_evals_per_chain,
@@ -147,6 +151,7 @@ try {
     local_pool_1_s: round(med((r) => r.local1.chains_s), 2),
     local_pool_2_s: round(med((r) => r.local2.chains_s), 2),
     speedup_2: round(med((r) => r.q1.chains_s / r.q2.chains_s), 2),
+    speedups_2: rounds.map((r) => round(r.q1.chains_s / r.q2.chains_s, 2)),
     local_speedup_2: round(med((r) => r.local1.chains_s / r.local2.chains_s), 2),
     one_process_2_threads_s: round(med((r) => r.q3.chains_s), 2),
     speedup_2_threads: round(med((r) => r.q1.chains_s / r.q3.chains_s), 2),
