@@ -79,7 +79,7 @@ const CHAIN_FIELDS = schema('runChain', {
   // The chain task checkpoints by default (CHAIN_RUN_FIELDS: 100); a direct call asks for it.
   checkpointEvery: int({ min: 0, default: 0, help: 'iterations between checkpoints (0 = none); pending draws are flushed before each' }),
   onCheckpoint: callback<(c: ChainCheckpoint) => void>('receives each checkpoint'),
-  resumeFrom: custom<ChainCheckpoint>({ expected: 'a checkpoint of runChain', valid: isObject, help: 'continue from a checkpoint of a run with the same seed, chain, lengths, thinning and kernel' }),
+  resumeFrom: custom<ChainCheckpoint>({ expected: 'a checkpoint of runChain', valid: isObject, help: 'continue from a checkpoint of a run with the same seed, chain, lengths, thinning, kernel and metric' }),
   arena: arenaField({ defaultText: "the target's arena when it has one, else a fresh instance", hint: "Pass await Arena.create(), or omit it for the target's arena or a fresh one.", help: 'the wasm core NUTS keeps its trajectory vectors in' }),
   shouldStop: callback<() => boolean>('checked before every gradient evaluation; returning true aborts with BdlError E_ABORTED'),
   // Messages (a cancel, a Ctrl-C handler) get through only when the loop yields; interrupt.ts yields

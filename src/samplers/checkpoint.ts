@@ -70,14 +70,14 @@ export function toCheckpoint(id: RunIdentity, s: ChainState): ChainCheckpoint {
 
 /**
  * The state a checkpoint holds, after checking that it is one and belongs to a target of `id.dim`
- * parameters (the options it must share are RESUME rules of runChain's schema; `linalg` restores a
+ * parameters (the options it must share are `resumeRules` of runChain's schema; `linalg` restores a
  * dense metric's factorizations).
  */
 export function fromCheckpoint(cp: ChainCheckpoint, id: RunIdentity, linalg: MetricLinalg | undefined): ChainState {
   if (cp == null || cp.version !== 1) {
     throw argError('E_FORMAT', 'resumeFrom', 'a version 1 chain checkpoint', describe(cp), 'Pass an object produced by onCheckpoint.');
   }
-  // The target is an argument, not an option: its size is checked here, with the run's other facts.
+  // The target is an argument, not an option: no rule between options can compare its size.
   if (cp.dim !== id.dim) {
     throw argError('E_ARG', 'resumeFrom.dim', `${id.dim} as the target's dim`, describe(cp.dim), 'Resume with the target of the run that wrote the checkpoint.');
   }
