@@ -22,7 +22,7 @@
  * was fitted to a network trained on 90 % of the rows for the same epochs, and a refit cannot be
  * scored on rows it trained on: reusing T is the rule's assumption (the refit is a little more
  * confident, if anything; the Fashion-MNIST ECE stayed at 0.021–0.025). The methods whose stopping
- * score is deterministic offer a refit (common.ts `offerRefit`): MAP, Laplace's MAP (not with 'grid',
+ * score is deterministic return a refit beside their posterior (common.ts `Trained`): MAP, Laplace's MAP (not with 'grid',
  * which chooses its prior on those rows) and the ensemble's members. MC dropout, Concrete dropout and
  * VI do not: their held-out score is sampled (masks, draws; hence their 4× patience), so the epoch they
  * keep is picked partly for its noise, which a refit with other shuffles does not repeat — measured
@@ -40,7 +40,7 @@ import { TemperedPosterior } from '../posterior/tempered.js';
 import type { Posterior } from '../posterior/types.js';
 import { MIN_VALIDATION_ROWS } from '../train/fit.js';
 import { enumOf, type Rule } from '../options/schema.js';
-import { classesOf, takeRefit, VALIDATION_FRACTION } from './common.js';
+import { classesOf, VALIDATION_FRACTION, type Trained } from './common.js';
 
 /** Split stream of the held-out calibration rows (apart from tune's and early stopping's rows). */
 const CALIBRATION_STREAM = 0x7e;
@@ -77,30 +77,29 @@ export function calibrationOf(opts: { task?: string; calibrate?: Calibrate }): C
  * Trains with `train` on all of `data`, or, with temperature calibration, on all but the held-out
  * rows and then fits the temperature on them. The held-out rows are passed on as `validation`, so a
  * method that stops early stops on them rather than holding out a second share of what is left (one
- * hold-out), and then, when it offered a refit (common.ts `offerRefit`), trains again on all of `data` for the epochs it kept;
+ * hold-out), and then, when it returned a refit (common.ts `Trained`), trains again on all of `data` for the epochs it kept;
  * the temperature scales that refit. Given `validation` rows are the held-out rows (every row of `data`
  * trains; no refit). `opts` is passed on without `calibrate`.
  */
 export async function trainCalibrated<O extends { task?: string; calibrate?: Calibrate; classes?: number; validationFraction?: number; validation?: Dataset; stoppingScore?: 'nll' | 'tempered-nll'; seed?: number }>(
   data: Dataset,
   opts: O,
-  train: (data: Dataset, opts: Omit<O, 'calibrate'>) => Promise<Posterior>,
+  train: (data: Dataset, opts: Omit<O, 'calibrate'>) => Promise<Trained>,
 ): Promise<Posterior> {
   const mode = calibrationOf(opts);
   const { calibrate: _, ...rest } = opts;
   const fraction = opts.validationFraction ?? VALIDATION_FRACTION;
-  if (mode === 'none') return train(data, rest);
+  if (mode === 'none') return (await train(data, rest)).posterior;
   let fitRows = data;
   let held = opts.validation;
   const split = held === undefined;
   if (held === undefined) {
-    if (!(fraction > 0) || Math.round(fraction * data.n) < MIN_VALIDATION_ROWS) return train(data, rest);
+    if (!(fraction > 0) || Math.round(fraction * data.n) < MIN_VALIDATION_ROWS) return (await train(data, rest)).posterior;
     ({ train: fitRows, test: held } = trainTestSplit(data, { testFraction: fraction, seed: opts.seed ?? 0, stream: CALIBRATION_STREAM }));
   }
   // The class count comes from every row: the held-out rows may hold a class the training rows lack.
   const classes = classesOf(held, Math.max(classesOf(data, opts.classes), opts.classes ?? classesOf(held)));
-  const posterior = await train(fitRows, { ...rest, classes, validation: held, stoppingScore: opts.stoppingScore ?? 'tempered-nll' });
-  const refit = takeRefit(posterior);
+  const { posterior, refit } = await train(fitRows, { ...rest, classes, validation: held, stoppingScore: opts.stoppingScore ?? 'tempered-nll' });
   const p = await posterior.predict(held.x, { seed: opts.seed ?? 0 });
   if (p.kind !== 'classification') return posterior;
   const temperature = fitTemperature(p.probs, held.y, p.classes);

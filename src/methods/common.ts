@@ -249,9 +249,9 @@ export async function crossFittedHeldOutLoss(mlp: Mlp, data: Dataset, fo: FitOpt
 
 /**
  * How to train a finished run again on every row: what a method that stopped early on given held-out
- * rows offers (`offerRefit`) and calibration.ts takes (`takeRefit`) once it has fitted the temperature
- * on those rows, so that the rows that chose the epochs and the temperature then train too (the
- * classification counterpart of `fitAndRefit`). `epochs`: the epochs each network kept (one per
+ * rows returns beside its posterior (`Trained.refit`), for calibration.ts to run once it has fitted the
+ * temperature on those rows, so that the rows that chose the epochs and the temperature then train too
+ * (the classification counterpart of `fitAndRefit`). `epochs`: the epochs each network kept (one per
  * member); `refit(data)` trains the same recipe on `data` for those epochs, without early stopping.
  */
 export interface Refit {
@@ -259,23 +259,17 @@ export interface Refit {
   refit(data: Dataset): Promise<Posterior>;
 }
 
-/** Refits offered by finished runs, until taken (keyed by the run's posterior; nothing is kept after that). */
-const REFITS = new WeakMap<object, Refit>();
-
-/** Records `refit` for `posterior` when every network stopped early (`epochs` all defined); returns the posterior. */
-export function offerRefit<P extends object>(posterior: P, epochs: readonly (number | undefined)[], refit: (data: Dataset, epochs: readonly number[]) => Promise<Posterior>): P {
-  if (epochs.length > 0 && epochs.every((e) => e !== undefined && e > 0)) {
-    const kept = epochs as readonly number[];
-    REFITS.set(posterior, { epochs: kept, refit: (data) => refit(data, kept) });
-  }
-  return posterior;
+/** A finished run: its posterior, and how to train it again on every row when it offers that (`refitOf`). */
+export interface Trained<P extends Posterior = Posterior> {
+  readonly posterior: P;
+  readonly refit?: Refit;
 }
 
-/** The refit `posterior`'s run offered, if any (removed: a refit is taken once). */
-export function takeRefit(posterior: object): Refit | undefined {
-  const r = REFITS.get(posterior);
-  REFITS.delete(posterior);
-  return r;
+/** The refit of a run whose every network stopped early (each of `epochs` defined and > 0), else undefined. */
+export function refitOf(epochs: readonly (number | undefined)[], refit: (data: Dataset, epochs: readonly number[]) => Promise<Posterior>): Refit | undefined {
+  if (!(epochs.length > 0 && epochs.every((e) => e !== undefined && e > 0))) return undefined;
+  const kept = epochs as readonly number[];
+  return { epochs: kept, refit: (data) => refit(data, kept) };
 }
 
 /** A network engine for a spec, with room for the batch sizes a method uses. */

@@ -12,7 +12,7 @@ import { noiseVariance } from '../posterior/source.js';
 import { PointSource } from '../posterior/sources/point.js';
 import type { TaskOf } from '../posterior/types.js';
 import type { Infer } from '../options/schema.js';
-import { crossFittedHeldOutLoss, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, offerRefit, specFor } from './common.js';
+import { crossFittedHeldOutLoss, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, refitOf, specFor, type Trained } from './common.js';
 import { fit } from '../train/fit.js';
 import { heldOutNoiseVar, NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
 import { checkMemory, estimateNetwork } from './memory.js';
@@ -21,6 +21,14 @@ export const MAP_OPTIONS = METHOD_OPTIONS.extend('trainMap', { ...NOISE, ...PRED
 export type MapOptions = Infer<typeof MAP_OPTIONS>;
 
 export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {} as O): Promise<MapPosterior<TaskOf<O>>> {
+  return (await trainMapWithRefit(train, opts)).posterior;
+}
+
+/**
+ * `trainMap`, and when a classification network stopped on given `validation` rows, the same network
+ * again on every row for the kept epochs (`refit`, run by calibration.ts).
+ */
+export async function trainMapWithRefit<O extends MapOptions>(train: Dataset, opts: O = {} as O): Promise<Trained<MapPosterior<TaskOf<O>>>> {
   MAP_OPTIONS.check(opts);
   checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
@@ -40,11 +48,10 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
     }
   }
   const source = new PointSource(r.params, predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, r.standardizer, noiseVar));
-  const posterior = new NetworkPosterior('map', spec, r.standardizer, source, mlp);
-  // Stopped on given rows (classification): the same network again on every row for the kept epochs (calibration.ts).
-  if (taskOf(spec) !== 'classification' || opts.validation === undefined) return posterior;
+  const posterior = new NetworkPosterior<PointSource, TaskOf<O>>('map', spec, r.standardizer, source, mlp);
+  if (taskOf(spec) !== 'classification' || opts.validation === undefined) return { posterior };
   const { validation: _, stoppingScore: __, ...rest } = opts;
-  return offerRefit(posterior, [r.bestEpoch], (all, [epochs]) => trainMap(all, { ...rest, epochs }));
+  return { posterior, refit: refitOf([r.bestEpoch], (all, [epochs]) => trainMap(all, { ...rest, epochs })) };
 }
 
 /** Mean squared residual of the network on (standardized) data: the MLE of σ² at θ. */

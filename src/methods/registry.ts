@@ -6,13 +6,13 @@ import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
 import { unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
-import { defaultEpochs, type MethodOptions } from './common.js';
+import { defaultEpochs, type MethodOptions, type Trained } from './common.js';
 import { CALIBRATE_FIELD, CALIBRATE_RULE, trainCalibrated, type Calibrate } from './calibration.js';
 import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
-import { LAPLACE_OPTIONS, trainLaplace } from './laplace/index.js';
+import { LAPLACE_OPTIONS, trainLaplaceWithRefit } from './laplace/laplace.js';
 import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './variational/concrete-dropout.js';
-import { ENSEMBLE_OPTIONS, trainEnsemble } from './ensembles/ensemble.js';
-import { MAP_OPTIONS, trainMap } from './map.js';
+import { ENSEMBLE_OPTIONS, trainEnsembleWithRefit } from './ensembles/ensemble.js';
+import { MAP_OPTIONS, trainMapWithRefit } from './map.js';
 import { HMC_OPTIONS, NUTS_OPTIONS, trainHmc, trainNuts } from './mcmc/mcmc.js';
 import { MC_DROPOUT_OPTIONS, trainMcDropout } from './variational/mc-dropout.js';
 import { trainVi, VI_OPTIONS } from './variational/vi.js';
@@ -37,17 +37,26 @@ export interface MethodEntry {
   tuneSearch?: Record<string, unknown>;
 }
 
-/** A row of the table: the typed trainer behind the options' check. */
-function method<F extends Fields>(
-  options: Schema<F>,
-  train: (data: Dataset, opts: Infer<Schema<F>>) => Promise<Posterior>,
-  row: { summary: string; tuneGrid?: (data: Dataset, opts: Infer<Schema<F>>) => TuneGrid; tunesNoise?: boolean; tuneSearch?: Record<string, unknown> },
-): MethodEntry {
+/** A row of the table before `calibrated`: the entry, and its run with the refit it may return (common.ts `Trained`). */
+interface Row extends MethodEntry {
+  trained(data: Dataset, opts: MethodOptions & Record<string, unknown>): Promise<Trained>;
+}
+
+type RowOf<F extends Fields> = { summary: string; tuneGrid?: (data: Dataset, opts: Infer<Schema<F>>) => TuneGrid; tunesNoise?: boolean; tuneSearch?: Record<string, unknown> };
+
+/** A row of the table: the typed trainer behind the options' check (it returns no refit). */
+function method<F extends Fields>(options: Schema<F>, train: (data: Dataset, opts: Infer<Schema<F>>) => Promise<Posterior>, row: RowOf<F>): Row {
+  return refitting(options, async (data, opts) => ({ posterior: await train(data, opts) }), row);
+}
+
+/** A row whose trainer may return a refit beside its posterior (calibration.ts runs it). */
+function refitting<F extends Fields>(options: Schema<F>, trained: (data: Dataset, opts: Infer<Schema<F>>) => Promise<Trained>, row: RowOf<F>): Row {
   const { tuneGrid } = row;
   return {
     ...row,
     options,
-    train: async (data, opts) => train(data, options.parse(opts)),
+    train: async (data, opts) => (await trained(data, options.parse(opts))).posterior,
+    trained: async (data, opts) => trained(data, options.parse(opts)),
     tuneGrid: tuneGrid && ((data, opts) => tuneGrid(data, options.parse(opts))),
   };
 }
@@ -74,20 +83,20 @@ const swagGrid = (d: Dataset) => {
  * A row of the table with the `calibrate` option (calibration.ts): its schema gains the field, its
  * trainer tempers by the method's default, and its tuning grid reads the options without it.
  */
-function calibrated(entry: MethodEntry): MethodEntry {
+function calibrated({ trained, ...entry }: Row): MethodEntry {
   const strip = (opts: Record<string, unknown>) => Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'calibrate'));
   const options = (entry.options as Schema<Fields>).extend(entry.options.name, CALIBRATE_FIELD).refine(CALIBRATE_RULE);
   return {
     ...entry,
     options,
-    train: async (data, opts) => trainCalibrated(data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, (d, o) => entry.train(d, o)),
+    train: async (data, opts) => trainCalibrated(data, options.parse(opts) as MethodOptions & { calibrate?: Calibrate }, trained),
     tuneGrid: entry.tuneGrid && ((data, opts) => entry.tuneGrid!(data, strip(opts))),
   };
 }
 
 export const METHODS: Record<string, MethodEntry> = calibratedTable({
-  map: method(MAP_OPTIONS, trainMap, { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }), tunesNoise: true }),
-  ensemble: method(ENSEMBLE_OPTIONS, trainEnsemble, {
+  map: refitting(MAP_OPTIONS, trainMapWithRefit, { summary: 'maximum a posteriori network (deterministic baseline; fitted noise)', tuneGrid: (d) => ({ epochs: epochGrid(d), priorPrecision: [1, 10] }), tunesNoise: true }),
+  ensemble: refitting(ENSEMBLE_OPTIONS, trainEnsembleWithRefit, {
     summary: 'deep ensemble: --members independently seeded networks (default 5), each in its own worker',
     // Searched with all M members: a single member's calibrated σ would absorb the spread the mixture adds.
     // Homoscedastic or heteroscedastic members (Lakshminarayanan et al.'s), each calibrated on validation.
@@ -133,7 +142,7 @@ export const METHODS: Record<string, MethodEntry> = calibratedTable({
   }),
   // The table's Laplace trains its MAP at λ = 1 whatever `priorPrecision` says: the prior precision is
   // Laplace's own choice (`priorPrecisionMode`, the command line's --prior-precision).
-  laplace: method(LAPLACE_OPTIONS, (d, o) => trainLaplace(d, { ...o, priorPrecision: undefined }), {
+  laplace: refitting(LAPLACE_OPTIONS, (d, o) => trainLaplaceWithRefit(d, { ...o, priorPrecision: undefined }), {
     summary: 'Laplace around the MAP: --subset last-layer|all|subnetwork, --hessian kron|full|diag, --prior-precision marglik|grid|<number>',
     // The prior precision is Laplace's own choice (marginal likelihood); the MAP's length is tuned here.
     tuneGrid: (d) => ({ epochs: epochGrid(d) }),
@@ -147,7 +156,7 @@ export const METHODS: Record<string, MethodEntry> = calibratedTable({
   svgd: method(SVGD_OPTIONS, trainSvgd, { summary: 'Stein variational gradient descent: 20 particles, RBF kernel, median bandwidth' }),
 });
 
-function calibratedTable(rows: Record<string, MethodEntry>): Record<string, MethodEntry> {
+function calibratedTable(rows: Record<string, Row>): Record<string, MethodEntry> {
   return Object.fromEntries(Object.entries(rows).map(([name, entry]) => [name, calibrated(entry)]));
 }
 

@@ -21,6 +21,8 @@ export interface Field<T> {
   readonly expected: string;
   /** What to do about a bad value (default: omit it for the default). */
   readonly hint?: string;
+  /** How a refused value is shown in its message (default: `describe`): a URL without its password. */
+  show?(v: unknown): string;
   valid(v: unknown): v is T;
   /** The value a flag's text denotes, or undefined when the text is malformed; absent: no flag. */
   fromText?(s: string): T | undefined;
@@ -111,7 +113,7 @@ export function union<A, B>(a: Field<A>, b: Field<B>, o: Common<A | B>): Field<A
 }
 
 /** An API-only option (a function, a pool, a signal, a data set) with its own check. */
-export function custom<T>(o: Common<T> & { expected: string; valid: (v: unknown) => boolean; inner?: Field<T>['inner'] }): Field<T> {
+export function custom<T>(o: Common<T> & { expected: string; valid: (v: unknown) => boolean; inner?: Field<T>['inner']; show?: Field<T>['show'] }): Field<T> {
   return { ...o, kind: 'custom', flag: false, valid: o.valid as (v: unknown) => v is T };
 }
 
@@ -226,7 +228,7 @@ export class Schema<F extends Fields> implements OptionSchema {
       // Own fields only: a key like 'valueOf' or '__proto__' must not find Object.prototype's member.
       const f = Object.hasOwn(this.fields, key) ? this.fields[key] : undefined;
       if (!f) throw unknownOption(where, key, Object.keys(this.fields), path);
-      if (!f.valid(v)) throw fieldError(`${where}: ${path}${key}`, f, describe(v), path + key);
+      if (!f.valid(v)) throw fieldError(`${where}: ${path}${key}`, f, (f.show ?? describe)(v), path + key);
       f.inner?.(v, where, path + key);
     }
     for (const key of missing) {

@@ -4,8 +4,12 @@
  * right before submitting, a pool takes a table of kinds at creation (`createPool({ tasks })`), and
  * a worker bundle registers its list once at start (src/orchestration/tasks.ts for dist/worker.js).
  */
-import { argError, describe } from '../errors.js';
+import { argError } from '../errors.js';
+import { checkArgument, custom, required } from '../options/schema.js';
 import type { TaskRunner, TaskTable } from './types.js';
+
+const RUNNER = required(custom<TaskRunner>({ expected: 'a function (ctx) => Promise<result>', valid: (v) => typeof v === 'function', hint: 'Pass the task runner itself.', help: 'the runner of a task kind' }));
+const TABLE = required(custom<TaskTable>({ expected: 'a record of task runners by kind', valid: (v) => v !== null && typeof v === 'object' && !Array.isArray(v), hint: 'Pass { kind: runner, ... }.', help: 'task runners by kind' }));
 
 const runners = new Map<string, TaskRunner<any, any, any, any>>();
 
@@ -14,9 +18,8 @@ export function registerTask<Spec, Options, State, Result>(
   kind: string,
   runner: TaskRunner<Spec, Options, State, Result>,
 ): void {
-  if (typeof runner !== 'function') {
-    throw argError('E_ARG', `runner of ${JSON.stringify(kind)}`, 'a function (ctx) => Promise<result>', describe(runner), 'Pass the task runner itself.');
-  }
+  checkArgument(RUNNER, runner, 'registerTask', `runner of ${JSON.stringify(kind)}`);
+  // Not an option: the kinds registered so far in this thread.
   const had = runners.get(kind);
   if (had !== undefined && had !== runner) {
     throw argError('E_ARG', 'kind', 'a task kind not registered yet', JSON.stringify(kind), 'Pick another name for the new kind.');
@@ -26,9 +29,7 @@ export function registerTask<Spec, Options, State, Result>(
 
 /** Registers every kind of a table (see `registerTask`). */
 export function registerTasks(table: TaskTable): void {
-  if (table === null || typeof table !== 'object') {
-    throw argError('E_ARG', 'tasks', 'a record of task runners by kind', describe(table), 'Pass { kind: runner, ... }.');
-  }
+  checkArgument(TABLE, table, 'registerTasks', 'tasks');
   for (const [kind, runner] of Object.entries(table)) registerTask(kind, runner);
 }
 

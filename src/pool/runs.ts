@@ -4,11 +4,47 @@
  * the caller. A backend (the worker pool, the queue) only moves tasks: it opens a run with its own
  * fields, sends its tasks, records their outcomes, and stops what is left when a run ends.
  */
-import { BdlError, argError, describe } from '../errors.js';
-import { signalOption } from '../signal.js';
+import { BdlError } from '../errors.js';
+import { bool, checkArgument, custom, int, required, schema, text, type Field } from '../options/schema.js';
 import { PROGRESS_INTERVAL_MS } from './execute.js';
 import { taskRunner } from './registry.js';
 import type { Pool, ProgressEvent, RestartEvent, RunOptions, TaskData, TaskDescription, TaskOutcome } from './types.js';
+
+const key = (help: string) => required(int({ min: 0, max: 0xffffffff, hint: 'Seeds and streams key the counter-based generator: integers in [0, 2^32).', help }));
+const anything = (help: string) => custom<unknown>({ expected: 'any value', valid: () => true, help });
+const callback = (help: string) => custom<never>({ expected: 'a function', valid: (v) => typeof v === 'function', help });
+
+/** A task as a pool runs it: its kind, its key (seed, stream), and what its runner reads (checked by the kind's own schema). */
+export const TASK_DESCRIPTION = schema('task', {
+  kind: required(text({ hint: 'Pass the kind of a registered runner (registerTask, or createPool({ tasks })).', help: 'a registered task kind' })),
+  spec: anything('what the runner builds (a network spec)'),
+  options: anything("the runner's options"),
+  seed: key('key of the counter-based generator'),
+  stream: key("the task's stream (member or chain index): independent bits for each task"),
+});
+
+/** The tasks of a run (an argument of run and runSettled, checked as its field would be; each task by TASK_DESCRIPTION, named tasks[i]). */
+const TASKS = required(custom<readonly TaskDescription[]>({
+  expected: 'an array of task descriptions', valid: Array.isArray, hint: 'Pass [{ kind, seed, stream, spec?, options? }].', help: 'the tasks of the run',
+  inner: (v, where, path) => (v as unknown[]).forEach((t, i) => void TASK_DESCRIPTION.check(t, where, `${path}[${i}].`)),
+}));
+
+const TYPED_ARRAY = required(custom<ArrayBufferView>({ expected: 'a typed array', valid: (a) => ArrayBuffer.isView(a) && !(a instanceof DataView), hint: 'Run data is a record of typed arrays.', help: 'an array of the run data' }));
+
+/** The options of run and runSettled, checked before any task is sent. */
+export const RUN_OPTIONS = schema('run', {
+  data: custom<TaskData>({
+    expected: 'a record of typed arrays', valid: (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v), defaultText: 'none', help: 'arrays shared by all tasks of the run (read-only for tasks)',
+    inner: (v, where, path) => Object.entries(v as TaskData).forEach(([name, a]) => void checkArgument(TYPED_ARRAY, a, where, `${path}.${name}`)),
+  }),
+  onProgress: callback('progress of each task, at most one call per task per 100 ms, plus its last step'),
+  onRestart: callback('a task restarted from its last checkpoint after its worker died'),
+  signal: custom<AbortSignal>({
+    expected: 'an AbortSignal', valid: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal, help: 'cancels the run: it rejects with BdlError E_ABORTED',
+    hint: 'Pass the signal of an AbortController (new AbortController().signal); objects that only look like one are refused.',
+  }),
+  failFast: bool({ default: false, help: '`run` only: reject at the first failed task and cancel the others' }),
+} satisfies { [K in keyof Required<RunOptions>]: Field<unknown> });
 
 /** A run as every backend keeps it. */
 export interface RunState {
@@ -57,13 +93,12 @@ export abstract class RunPool<R extends RunState> implements Pool {
 
   private begin<Result>(tasks: readonly TaskDescription[], options: RunOptions, failFast: boolean): Promise<TaskOutcome<Result>[]> {
     if (this.closed) return Promise.reject(new BdlError('E_CLOSED', `${this.name}: already closed. Create a new one with ${this.factory}().`));
-    let signal: AbortSignal | undefined;
     try {
-      validate(tasks, options);
-      signal = signalOption(options.signal, 'options.signal');
+      validate(tasks, options, `${this.name}.run`);
     } catch (e) {
       return Promise.reject(e);
     }
+    const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortError());
     if (tasks.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
@@ -130,24 +165,11 @@ export abstract class RunPool<R extends RunState> implements Pool {
   }
 }
 
-export function validate(tasks: readonly TaskDescription[], options: RunOptions): void {
-  if (!Array.isArray(tasks)) throw argError('E_ARG', 'tasks', 'an array of task descriptions', describe(tasks), 'Pass [{ kind, seed, stream, ... }].');
-  tasks.forEach((t, i) => {
-    if (t === null || typeof t !== 'object' || typeof t.kind !== 'string') {
-      throw argError('E_ARG', `tasks[${i}]`, 'an object with a string kind', describe(t), 'Pass { kind, seed, stream, spec?, options? }.');
-    }
-    for (const k of ['seed', 'stream'] as const) {
-      if (!Number.isInteger(t[k]) || t[k] < 0 || t[k] > 0xffffffff) {
-        throw argError('E_ARG', `tasks[${i}].${k}`, 'an integer in [0, 2^32)', describe(t[k]), 'Seeds and streams key the counter-based generator.');
-      }
-    }
-    taskRunner(t.kind);
-  });
-  for (const [name, a] of Object.entries(options.data ?? ({} as TaskData))) {
-    if (!ArrayBuffer.isView(a) || a instanceof DataView) {
-      throw argError('E_ARG', `data.${name}`, 'a typed array', describe(a), 'Run data is a record of typed arrays.');
-    }
-  }
+/** Checks a run's tasks and options before any work: each by its schema, and each task's kind registered. */
+export function validate(tasks: readonly TaskDescription[], options: RunOptions, where: string): void {
+  checkArgument(TASKS, tasks, where, 'tasks');
+  RUN_OPTIONS.check(options, where, 'options.');
+  for (const t of tasks) taskRunner(t.kind);
 }
 
 export function taskError(tasks: readonly TaskDescription[], taskId: number, message: string, cause: { code: string; message: string }): BdlError {

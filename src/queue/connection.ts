@@ -4,10 +4,20 @@
  * and everything else ioredis takes); both go to ioredis unchanged.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { argError, describe } from '../errors.js';
+import { describe } from '../errors.js';
+import { custom, required } from '../options/schema.js';
 
 /** Where the queue lives: a URL, or ioredis options (host, port, password, tls, …). */
 export type QueueConnection = string | RedisOptions;
+
+/** The `connection` option of the queue pool and worker; a refused URL is shown without its password. */
+export const CONNECTION = required(custom<QueueConnection>({
+  expected: 'a redis:// or rediss:// URL, or ioredis options',
+  valid: (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v)) || (v !== null && typeof v === 'object' && !Array.isArray(v)),
+  show: (v) => describe(typeof v === 'string' ? redactUrl(v) : v),
+  hint: 'E.g. redis://127.0.0.1:6379 (rediss:// for TLS), or { host, port, password, tls }.',
+  help: 'the Redis server',
+}));
 
 /** The queue's own keys beside BullMQ's (which live under `bull:<queue>:`). */
 export function queueKeys(queue: string) {
@@ -30,19 +40,13 @@ export function queueKeys(queue: string) {
 /** Kept data, checkpoints, results and cancel marks expire after a day: a crashed caller leaves nothing forever. */
 export const KEY_TTL_S = 86_400;
 
-/** Opens an ioredis client; BullMQ needs `maxRetriesPerRequest: null` on the connections it blocks on. */
+/**
+ * Opens an ioredis client on a connection its caller's options checked (CONNECTION); BullMQ needs
+ * `maxRetriesPerRequest: null` on the connections it blocks on.
+ */
 export function openRedis(connection: QueueConnection, name: string): Redis {
   const base: RedisOptions = { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false };
-  if (typeof connection === 'string') {
-    if (!/^rediss?:\/\//.test(connection)) {
-      throw argError('E_ARG', 'connection', 'a redis:// or rediss:// URL (or ioredis options)', describe(redactUrl(connection)), 'E.g. redis://127.0.0.1:6379; rediss:// for TLS.');
-    }
-    return quiet(new Redis(connection, base));
-  }
-  if (connection === null || typeof connection !== 'object') {
-    throw argError('E_ARG', 'connection', 'a redis:// URL or ioredis options', describe(connection), 'E.g. { host, port, password, tls }.');
-  }
-  return quiet(new Redis({ ...base, ...connection }));
+  return quiet(typeof connection === 'string' ? new Redis(connection, base) : new Redis({ ...base, ...connection }));
 }
 
 /** Connection errors reach callers through failed commands and deadlines; ioredis reconnects by itself. */
@@ -51,9 +55,9 @@ function quiet(r: Redis): Redis {
   return r;
 }
 
-/** The URL with its password replaced, for logs and error messages. */
+/** The URL with its password replaced, for logs and error messages (any scheme: a mistyped one too). */
 export function redactUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/[^:@/]*:)[^@]*@/, '$1***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@]*@/i, '$1***@');
 }
 
 /** A connection described for a log line, never with its password. */

@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BdlError } from '../errors.js';
-import { custom, int, num, required, schema, type Field } from '../options/schema.js';
+import { custom, int, num, schema, type Field } from '../options/schema.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import { RunPool, taskError as poolTaskError, type RunState } from '../pool/runs.js';
 import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
 import { deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
-import { KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { CONNECTION, KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
 import type { JobData, JobProgressData } from './protocol.js';
 
 export interface QueuePoolOptions {
@@ -36,11 +36,7 @@ const QUEUE_NAME = /^[\w.-]+$/;
 
 /** createQueuePool's options, checked before Redis is contacted. */
 export const QUEUE_POOL_OPTIONS = schema('createQueuePool', {
-  // The URL's scheme is checked when the connection opens (connection.ts), which never echoes a password.
-  connection: required(custom<QueueConnection>({
-    expected: 'a redis:// or rediss:// URL, or ioredis options', valid: (v) => typeof v === 'string' || (v !== null && typeof v === 'object' && !Array.isArray(v)),
-    hint: 'Pass createQueuePool({ connection: "redis://127.0.0.1:6379" }).', help: 'the Redis server',
-  })),
+  connection: CONNECTION,
   queue: custom<string>({ expected: 'a name of letters, digits, _ . -', valid: (v) => typeof v === 'string' && QUEUE_NAME.test(v), default: 'bdl', help: 'queue name, shared with the workers' }),
   maxRestarts: int({ min: 0, default: 3, help: 'retries of a task whose worker thread died' }),
   unreachableMs: num({ gt: 0, default: 60_000, help: 'a run fails with E_WORKER when Redis has not answered for this long (ms)' }),

@@ -1,4 +1,5 @@
 /** What a queue job carries and reports: shared by the queue pool (the caller) and `bdl worker`. */
+import { custom, int, nested, required, schema, text, type Field } from '../options/schema.js';
 export { PROGRESS_INTERVAL_MS } from '../pool/execute.js';
 
 /** A job's data (BullMQ stores it as JSON). */
@@ -13,6 +14,23 @@ export interface JobData {
   /** SHA-256 (hex) of the run's data bytes, stored once under the queue's data key. */
   readonly data: string;
 }
+
+const ADD_JOBS = 'Add jobs with the queue pool.';
+
+/** A job's data as a worker checks it before anything else: every field, named 'job: data.taskId: …'. */
+export const JOB_DATA = schema('job', {
+  v: required(custom<1>({ expected: '1 (the protocol version)', valid: (v) => v === 1, help: 'protocol version' })),
+  run: required(text({ hint: ADD_JOBS, help: "the run's id" })),
+  taskId: required(int({ min: 0, hint: ADD_JOBS, help: 'index of the task in its run' })),
+  task: required(text({ hint: ADD_JOBS, help: 'the TaskDescription as encodeTask JSON' })),
+  data: required(custom<string>({ expected: 'a SHA-256 in hex', valid: (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v), hint: ADD_JOBS, help: "the hash of the run's data bytes" })),
+} satisfies { [K in keyof JobData]-?: Field<JobData[K]> });
+
+/** A job's data as one field (checkArgument(JOB, job.data, 'job', 'data')): an object of this version, then each field by JOB_DATA. */
+export const JOB = required({
+  ...nested<JobData>(JOB_DATA, { expected: '{ v: 1, run, taskId, task, data }', hint: `${ADD_JOBS} Run it and the workers from one version of bdl-wasm.`, help: "a job's data" }),
+  valid: (v: unknown): v is JobData => v !== null && typeof v === 'object' && (v as { v?: unknown }).v === 1,
+});
 
 /**
  * What a completed job returns to BullMQ: only this mark. The result itself is stored binary under

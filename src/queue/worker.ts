@@ -9,18 +9,18 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BdlError, argError, describe } from '../errors.js';
+import { BdlError, argError } from '../errors.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import type { TaskData } from '../pool/types.js';
 import { claimCheckpoints, storeResult } from './checkpoints.js';
 import { decodeData, decodeTask, encodeValue, sha256 } from './codec.js';
 import { describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
-import { RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
+import { JOB, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
 import { validateTask } from './validate.js';
 import { QUEUE_POOL_OPTIONS } from './pool.js';
-import { custom, int, list, schema, text, type Field } from '../options/schema.js';
+import { checkArgument, custom, int, list, schema, text, type Field } from '../options/schema.js';
 
 export interface QueueWorkerOptions {
   readonly connection: QueueConnection;
@@ -127,9 +127,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     const d = job.data;
     let task;
     try {
-      if (d == null || d.v !== 1 || typeof d.run !== 'string' || !Number.isInteger(d.taskId) || typeof d.task !== 'string' || typeof d.data !== 'string') {
-        throw argError('E_ARG', 'job.data', '{ v: 1, run, taskId, task, data }', describe(d), 'Add jobs with the queue pool.');
-      }
+      checkArgument(JOB, d, 'job', 'data');
       task = validateTask(decodeTask(d.task), allow);
     } catch (e) {
       throw refuse(job, e, log);
@@ -251,7 +249,6 @@ function dataCache(redis: Redis, keyOf: (hash: string) => string, capacity: numb
   let ids = 0;
   return {
     get(hash: string): Promise<{ id: number; data: TaskData }> {
-      if (!/^[0-9a-f]{64}$/.test(hash)) return Promise.reject(argError('E_ARG', 'job.data', 'a SHA-256 in hex', describe(hash), 'Add jobs with the queue pool.'));
       let e = entries.get(hash);
       if (e === undefined) {
         e = (async () => {

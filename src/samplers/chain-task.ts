@@ -15,7 +15,7 @@ import { adaptField, kernelField } from './chain-options.js';
 import type { DrawChunk } from './draws.js';
 import type { SamplerRng, Target } from './types.js';
 import { CHAIN_RUN_FIELDS, chainFields } from '../options/mcmc.js';
-import { enumOf, required, schema, text, variants, type Infer } from '../options/schema.js';
+import { checkArgument, enumOf, required, schema, text, variants, type Infer } from '../options/schema.js';
 
 /** Where a chain's target comes from (plain data: it travels to the worker). */
 export type ChainTargetSpec =
@@ -59,6 +59,12 @@ export const CHAIN_TASK_OPTIONS = schema("'chain' task", {
   returns: enumOf(['draws', 'predictive', 'both'] as const, {
     default: 'draws', help: "per kept draw: the position ('draws'), f(x*) at data.xTest ('predictive', BNN only), or both",
   }),
+}).refine({
+  option: 'returns',
+  expected: "'draws' for a 'module' target (f(x*) is the built-in BNN's)",
+  hint: "Return the draws, or sample a 'bnn' target.",
+  // Schemas without the target option (sampleChains takes it as an argument) leave it to the task.
+  holds: (o) => (o.returns ?? 'draws') === 'draws' || o.target === undefined || (o.target as { type?: unknown }).type === 'bnn',
 });
 /** Options of a 'chain' task (CHAIN_TASK_OPTIONS's type; the target is required). */
 export type ChainTaskOptions = Infer<typeof CHAIN_TASK_OPTIONS>;
@@ -118,7 +124,7 @@ interface UserModule {
 
 /** Imports a user target module (its exports, or a default export object holding them) and checks it. */
 export async function loadUserTarget(url: string): Promise<{ target: Target; names: string[] | null }> {
-  if (typeof url !== 'string' || url === '') throw argError('E_ARG', 'target.url', 'a module URL', describe(url), 'Pass a file: or https: URL of an ES module.');
+  checkArgument(MODULE_TARGET_SPEC.fields.url, url, 'loadUserTarget', 'url');
   let mod: Record<string, unknown>;
   try {
     mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as Record<string, unknown>;
@@ -180,11 +186,12 @@ export async function runChainOn(
   const t0 = performance.now();
   const wantPred = returns !== 'draws';
   if (wantPred) {
+    // A BNN target: CHAIN_TASK_OPTIONS' rule on returns. Its test inputs are run data, not an option.
     const xTest = ctx.data.xTest;
-    if (bnn === null || !(xTest instanceof Float32Array)) {
-      throw argError('E_ARG', 'options.returns', "'draws' (predictive summaries need a BNN target and data.xTest)", JSON.stringify(returns), 'Pass xTest in the run data, or return the draws.');
+    if (!(xTest instanceof Float32Array)) {
+      throw argError('E_ARG', 'data.xTest', `the test inputs (a Float32Array) that returns '${returns}' evaluates f(x*) at`, describe(xTest), 'Pass xTest in the run data, or return the draws.');
     }
-    bnn.setTestInputs(xTest);
+    bnn!.setTestInputs(xTest);
   }
   const predictSize = wantPred ? bnn!.predictSize : 0;
   const pieces: Piece[] = ctx.resume ? [...(ctx.resumeLog as Piece[])] : [];

@@ -5,9 +5,9 @@
  * chain's state between iterations (checkpoint.ts) is all a resumed run needs to continue with
  * bit-identical draws.
  */
-import { argError, BdlError, describe } from '../errors.js';
+import { BdlError } from '../errors.js';
 import { CHAIN_RUN_FIELDS } from '../options/mcmc.js';
-import { bool, custom, int, num, schema, type Infer } from '../options/schema.js';
+import { bool, checkArgument, custom, int, num, required, schema, type Infer } from '../options/schema.js';
 import { macrotask } from '../signal.js';
 import { linalg } from '../linalg/bound.js';
 import { Arena } from '../wasm/arena.js';
@@ -17,12 +17,12 @@ import { hmc } from './hmc.js';
 import { initialState } from './init.js';
 import { Interrupter } from './interrupt.js';
 import { chainStreams, philoxRng } from './rng.js';
-import { nuts } from './nuts.js';
+import { arenaField, nuts } from './nuts.js';
 import type { Info, Kernel, RngFactory, SamplerRng, Target } from './types.js';
 import { AUTO_DENSE_MAX_DIM, type MetricKind } from './metric.js';
 import { searchStepSize, Warmup, type MetricLinalg, type WarmupOptions } from './warmup.js';
 import { adaptField, kernelField } from './chain-options.js';
-import { fromCheckpoint, toCheckpoint, type ChainCheckpoint, type ChainState, type KernelSpec, type RunIdentity } from './checkpoint.js';
+import { fromCheckpoint, resumeRules, toCheckpoint, type ChainCheckpoint, type ChainState, type KernelSpec, type RunIdentity } from './checkpoint.js';
 
 export type { ChainCheckpoint, KernelSpec };
 
@@ -48,8 +48,17 @@ const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' &&
 const isArrayLike = (v: unknown): boolean => v !== null && typeof v === 'object' && Number.isSafeInteger((v as { length?: unknown }).length);
 const callback = <T>(help: string) => custom<T>({ expected: 'a function', valid: isFunction, help });
 
-/** runChain's options, checked before any work (the chain fields of src/options/mcmc.ts where they match). */
-export const CHAIN_OPTIONS = schema('runChain', {
+/** runChain's target: a log density over `dim` parameters (an argument, checked as its field would be). */
+const TARGET = required(custom<Target>({
+  expected: 'an object with dim and logDensity(theta, grad)',
+  valid: (v) => v !== null && typeof v === 'object' && typeof (v as Target).logDensity === 'function',
+  hint: 'Wrap your model as { dim, logDensity }.',
+  help: 'the log density sampled',
+  inner: (v, where, path) => void checkArgument(required(int({ min: 1, hint: 'Set dim to the number of parameters.', help: 'parameters' })), (v as Target).dim, where, `${path}.dim`),
+}));
+
+/** runChain's fields (CHAIN_OPTIONS adds the rules between them). */
+const CHAIN_FIELDS = schema('runChain', {
   rng: custom<RngFactory>({ expected: 'a counter-based RngFactory', valid: isFunction, defaultText: 'Philox (philoxRng)', hint: "Omit it for the library's Philox generator.", help: 'counter-based generator factory' }),
   seed: int({ min: 0, default: 0, help: 'seed shared by all chains of a run' }),
   chain: int({ min: 0, default: 0, help: "chain index: the generator's stream" }),
@@ -70,13 +79,24 @@ export const CHAIN_OPTIONS = schema('runChain', {
   // The chain task checkpoints by default (CHAIN_RUN_FIELDS: 100); a direct call asks for it.
   checkpointEvery: int({ min: 0, default: 0, help: 'iterations between checkpoints (0 = none); pending draws are flushed before each' }),
   onCheckpoint: callback<(c: ChainCheckpoint) => void>('receives each checkpoint'),
-  resumeFrom: custom<ChainCheckpoint>({ expected: 'a checkpoint of runChain', valid: isObject, help: 'continue from a checkpoint of a run with the same seed, chain, lengths, thinning and kernel' }),
-  arena: custom<Arena>({ expected: 'an Arena', valid: isObject, defaultText: "the target's arena when it has one, else a fresh instance", help: 'the wasm core NUTS keeps its trajectory vectors in' }),
+  resumeFrom: custom<ChainCheckpoint>({ expected: 'a checkpoint of runChain', valid: isObject, help: 'continue from a checkpoint of a run with the same seed, chain, lengths, thinning, kernel and metric' }),
+  arena: arenaField({ defaultText: "the target's arena when it has one, else a fresh instance", hint: "Pass await Arena.create(), or omit it for the target's arena or a fresh one.", help: 'the wasm core NUTS keeps its trajectory vectors in' }),
   shouldStop: callback<() => boolean>('checked before every gradient evaluation; returning true aborts with BdlError E_ABORTED'),
   // Messages (a cancel, a Ctrl-C handler) get through only when the loop yields; interrupt.ts yields
   // inside a long transition too, with the draws unchanged.
   yieldEveryMs: num({ min: 0, default: 50, help: 'milliseconds of work between yields to the event loop (0 = never)' }),
 });
+
+/** runChain's options, checked before any work (the chain fields of src/options/mcmc.ts where they match); a checkpoint resumes only its own run. */
+export const CHAIN_OPTIONS = CHAIN_FIELDS.refine(...resumeRules((o) => ({ ...identityOf(o as ChainOptions), metric: metricOf(o as ChainOptions) })));
+
+/** The run these options describe, beside its target's dim (a checkpoint carries the same). */
+function identityOf(opts: ChainOptions): Omit<RunIdentity, 'dim'> {
+  const c = CHAIN_FIELDS;
+  return { seed: c.value(opts, 'seed'), chain: c.value(opts, 'chain'), warmup: c.value(opts, 'warmup'), draws: c.value(opts, 'draws'), thin: c.value(opts, 'thin'), kernel: opts.kernel ?? { type: 'nuts' } };
+}
+
+const metricOf = (opts: ChainOptions): MetricKind => opts.adapt?.metric ?? 'auto';
 
 /** Options of `runChain`: each one's meaning, range and default is its field of CHAIN_OPTIONS (src/samplers/chain.ts). */
 export type ChainOptions = Infer<typeof CHAIN_OPTIONS> & { seed: number };
@@ -101,30 +121,16 @@ export interface ChainResult {
 
 /** The kernel of `spec`; NUTS keeps its trajectory in `arena`. */
 function makeKernel(target: Target, spec: KernelSpec, arena: () => Promise<Arena>): Promise<Kernel> | Kernel {
-  if (spec.type === 'nuts') return arena().then((a) => nuts(target, spec, a));
-  if (spec.type === 'hmc') return hmc(target, spec);
-  throw argError('E_ARG', 'kernel.type', '"nuts" or "hmc"', describe((spec as { type: unknown }).type), 'Choose NUTS unless you need a fixed trajectory length.');
+  // The type was checked with the options (CHAIN_OPTIONS' kernel field).
+  return spec.type === 'nuts' ? arena().then((a) => nuts(target, spec, a)) : hmc(target, spec);
 }
 
 /** The checked options with their defaults. */
 function resolveOptions(target: Target, opts: ChainOptions) {
-  if (target == null || typeof target.logDensity !== 'function') {
-    throw argError('E_ARG', 'target', 'an object with dim and logDensity(theta, grad)', describe(target), 'Wrap your model as { dim, logDensity }.');
-  }
-  if (!Number.isInteger(target.dim) || target.dim < 1) {
-    throw argError('E_ARG', 'target.dim', 'a positive integer', describe(target.dim), 'Set dim to the number of parameters.');
-  }
+  checkArgument(TARGET, target, 'runChain', 'target');
   const c = CHAIN_OPTIONS;
   c.check(opts);
-  const id: RunIdentity = {
-    dim: target.dim,
-    seed: c.value(opts, 'seed'),
-    chain: c.value(opts, 'chain'),
-    warmup: c.value(opts, 'warmup'),
-    draws: c.value(opts, 'draws'),
-    thin: c.value(opts, 'thin'),
-    kernel: opts.kernel ?? { type: 'nuts' },
-  };
+  const id: RunIdentity = { dim: target.dim, ...identityOf(opts) };
   const chunkSize = c.value(opts, 'chunkSize');
   const checkpointEvery = c.value(opts, 'checkpointEvery');
   const total = id.warmup + id.draws;
@@ -132,7 +138,7 @@ function resolveOptions(target: Target, opts: ChainOptions) {
   const yieldEveryMs = c.value(opts, 'yieldEveryMs');
   const initRadius = c.value(opts, 'initRadius');
   const initStepSize = c.value(opts, 'initStepSize');
-  const adapt: WarmupOptions = { ...opts.adapt, metric: opts.adapt?.metric ?? 'auto' };
+  const adapt: WarmupOptions = { ...opts.adapt, metric: metricOf(opts) };
   return {
     id, chunkSize, checkpointEvery, total, progressEvery, yieldEveryMs, initRadius, initStepSize, adapt,
     metric: adapt.metric as MetricKind,
@@ -185,7 +191,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   const h = new Hamiltonian(gate.target);
   const la = o.metric === 'dense' || (o.metric === 'auto' && dim > 1 && dim <= AUTO_DENSE_MAX_DIM) ? linalg(await arena()) : undefined;
 
-  const s: ChainState = opts.resumeFrom !== undefined ? fromCheckpoint(opts.resumeFrom, id, o.metric, la) : await initChain(kernel, h, target, o, opts.init, la, gate);
+  const s: ChainState = opts.resumeFrom !== undefined ? fromCheckpoint(opts.resumeFrom, id, la) : await initChain(kernel, h, target, o, opts.init, la, gate);
   const { warmup, counters: c } = s;
   const chunks: DrawChunk[] = [];
   const firstKept = c.drawsEmitted;

@@ -4,6 +4,7 @@
  * continues with bit-identical draws (iteration t always draws from counter t + 1 of key (seed, chain)).
  */
 import { argError, describe } from '../errors.js';
+import type { Rule } from '../options/schema.js';
 import type { MetricKind } from './metric.js';
 import type { KernelState } from './types.js';
 import { Warmup, type MetricLinalg, type WarmupState } from './warmup.js';
@@ -68,13 +69,17 @@ export function toCheckpoint(id: RunIdentity, s: ChainState): ChainCheckpoint {
 }
 
 /**
- * The state a checkpoint holds, after checking that it belongs to run `id` with metric `metric`
- * (`linalg` restores a dense metric's factorizations).
+ * The state a checkpoint holds, after checking that it is one and belongs to a target of `id.dim`
+ * parameters (the options it must share are `resumeRules` of runChain's schema; `linalg` restores a
+ * dense metric's factorizations).
  */
-export function fromCheckpoint(cp: ChainCheckpoint, id: RunIdentity, metric: MetricKind, linalg: MetricLinalg | undefined): ChainState {
-  checkResume(cp, id);
-  if ((cp.adaptation?.options?.metric ?? 'diag') !== metric) {
-    throw argError('E_ARG', 'resumeFrom.adaptation.options.metric', `'${metric}' as in these options`, describe(cp.adaptation?.options?.metric ?? 'diag'), 'Resume with the metric of the run that wrote the checkpoint.');
+export function fromCheckpoint(cp: ChainCheckpoint, id: RunIdentity, linalg: MetricLinalg | undefined): ChainState {
+  if (cp == null || cp.version !== 1) {
+    throw argError('E_FORMAT', 'resumeFrom', 'a version 1 chain checkpoint', describe(cp), 'Pass an object produced by onCheckpoint.');
+  }
+  // The target is an argument, not an option: no rule between options can compare its size.
+  if (cp.dim !== id.dim) {
+    throw argError('E_ARG', 'resumeFrom.dim', `${id.dim} as the target's dim`, describe(cp.dim), 'Resume with the target of the run that wrote the checkpoint.');
   }
   const { drawsEmitted, divergences, warmupDivergences, gradEvals, acceptSum, acceptCount } = cp;
   return {
@@ -85,18 +90,30 @@ export function fromCheckpoint(cp: ChainCheckpoint, id: RunIdentity, metric: Met
   };
 }
 
-function checkResume(cp: ChainCheckpoint, id: RunIdentity): void {
-  if (cp == null || cp.version !== 1) {
-    throw argError('E_FORMAT', 'resumeFrom', 'a version 1 chain checkpoint', describe(cp), 'Pass an object produced by onCheckpoint.');
-  }
-  for (const k of ['dim', 'seed', 'chain', 'warmup', 'draws', 'thin'] as const) {
-    if (cp[k] !== id[k]) {
-      throw argError('E_ARG', `resumeFrom.${k}`, `${id[k]} as in these options`, describe(cp[k]), 'Resume with the options of the run that wrote the checkpoint.');
-    }
-  }
-  if (canonical(cp.kernel) !== canonical(id.kernel)) {
-    throw argError('E_ARG', 'resumeFrom.kernel', canonical(id.kernel), canonical(cp.kernel), 'Resume with the kernel of the run that wrote the checkpoint.');
-  }
+/** What a resumed run's options resolve to, beside its target's dim: what its checkpoint must match. */
+export type ResumeIdentity = Omit<RunIdentity, 'dim'> & { metric: MetricKind };
+
+/**
+ * The rules of a schema with a `resumeFrom` option: a checkpoint resumes only the run that wrote it,
+ * the one with the same seed, chain, lengths, thinning, kernel and metric (`identity`: the options'
+ * values with their defaults). A checkpoint that is not one (no version 1) is left to fromCheckpoint's
+ * E_FORMAT.
+ */
+export function resumeRules(identity: (o: Readonly<Record<string, unknown>>) => ResumeIdentity): Rule[] {
+  const cpOf = (o: Readonly<Record<string, unknown>>) => o.resumeFrom as ChainCheckpoint | undefined;
+  const resuming = (o: Readonly<Record<string, unknown>>) => cpOf(o)?.version === 1;
+  const rule = (option: string, name: string, ours: (id: ResumeIdentity) => unknown, theirs: (cp: ChainCheckpoint) => unknown, show: (v: unknown) => string = describe): Rule => ({
+    option: `resumeFrom.${option}`,
+    expected: `the ${name} of these options (a checkpoint resumes only the run that wrote it)`,
+    hint: `Resume with the ${name} of the run that wrote the checkpoint.`,
+    holds: (o) => !resuming(o) || theirs(cpOf(o)!) === ours(identity(o)),
+    found: (o) => `${show(theirs(cpOf(o)!))} where these options have ${show(ours(identity(o)))}`,
+  });
+  return [
+    ...(['seed', 'chain', 'warmup', 'draws', 'thin'] as const).map((k) => rule(k, k, (id) => id[k], (cp) => cp[k])),
+    rule('kernel', 'kernel', (id) => canonical(id.kernel), (cp) => canonical(cp.kernel), String),
+    rule('adaptation.options.metric', 'metric', (id) => id.metric, (cp) => cp.adaptation?.options?.metric ?? 'diag'),
+  ];
 }
 
 /** JSON with sorted keys, so that key order does not matter when comparing specs. */

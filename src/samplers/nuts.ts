@@ -7,8 +7,7 @@
  *
  * All buffers are allocated once per kernel; a transition allocates nothing.
  */
-import { argError, describe } from '../errors.js';
-import { enumOf, int, num, schema, type Field } from '../options/schema.js';
+import { checkArgument, custom, enumOf, int, num, required, schema, type Field } from '../options/schema.js';
 import type { Arena } from '../wasm/arena.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { Leapfrog, type Phase } from './integrator.js';
@@ -346,6 +345,10 @@ class Nuts implements Kernel {
   }
 }
 
+/** A wasm core for NUTS's trajectory vectors (nuts' argument, runChain's `arena` option). */
+export const arenaField = (o: { help: string; hint: string; defaultText?: string }) =>
+  custom<Arena>({ ...o, expected: 'an Arena (the wasm core the trajectory vectors live in)', valid: (v) => v !== null && typeof v === 'object' && typeof (v as Arena).allocF64 === 'function' });
+
 /**
  * Creates a NUTS kernel for `target` (diagonal metric; multinomial; Stan's U-turn checks). Its
  * trajectory vectors live in `arena`'s wasm memory (the passes over them run there); `runChain` passes
@@ -353,9 +356,7 @@ class Nuts implements Kernel {
  */
 export function nuts(target: Target, opts: NutsOptions, arena: Arena): Kernel {
   NUTS_KERNEL_OPTIONS.check(opts);
-  if (arena == null || typeof arena.allocF64 !== 'function') {
-    throw argError('E_ARG', 'arena', 'an Arena (the wasm core the trajectory vectors live in)', describe(arena), 'Pass await Arena.create(), or use runChain, which makes one.');
-  }
+  checkArgument(required(arenaField({ hint: 'Pass await Arena.create(), or use runChain, which makes one.', help: 'the wasm core the trajectory vectors live in' })), arena, 'nuts', 'arena');
   return new Nuts(target, opts, arena);
 }
 

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
 import { trainTestSplit } from '../../src/data/split.js';
 import { BdlError } from '../../src/errors.js';
-import { trainMap } from '../../src/methods/map.js';
-import { trainEnsemble, type EnsemblePosterior } from '../../src/methods/ensembles/ensemble.js';
-import { trainLaplace } from '../../src/methods/laplace/index.js';
+import { trainMap, trainMapWithRefit } from '../../src/methods/map.js';
+import { trainEnsemble, trainEnsembleWithRefit, type EnsemblePosterior } from '../../src/methods/ensembles/ensemble.js';
+import { trainLaplace, trainLaplaceWithRefit } from '../../src/methods/laplace/laplace.js';
 import { trainMcDropout } from '../../src/methods/variational/mc-dropout.js';
 import { trainConcreteDropout } from '../../src/methods/variational/concrete-dropout.js';
 import { trainVi } from '../../src/methods/variational/vi.js';
-import { takeRefit } from '../../src/methods/common.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { METHODS, methodNames, trainMethod } from '../../src/methods/registry.js';
 import { calibrationOf } from '../../src/methods/calibration.js';
@@ -60,18 +59,20 @@ describe('calibrate: temperature scaling as a method default', () => {
   // fitted on (not on a second hold-out), and the networks returned are the same recipe trained again
   // on every row for the epochs each kept, under the stopped run's temperature.
   it.each([
-    ['map', (d: Dataset, o: Record<string, unknown>) => trainMap(d, o)],
-    ['ensemble', (d: Dataset, o: Record<string, unknown>) => trainEnsemble(d, { ...o, members: 2 })],
-    ['laplace', (d: Dataset, o: Record<string, unknown>) => trainLaplace(d, o)],
-  ] as const)('%s stops early on the calibration rows, then trains on every row for the kept epochs under their temperature', async (m, direct) => {
+    ['map', (d: Dataset, o: Record<string, unknown>) => trainMapWithRefit(d, o), (d: Dataset, o: Record<string, unknown>) => trainMap(d, o)],
+    ['ensemble', (d: Dataset, o: Record<string, unknown>) => trainEnsembleWithRefit(d, { ...o, members: 2 }), (d: Dataset, o: Record<string, unknown>) => trainEnsemble(d, { ...o, members: 2 })],
+    ['laplace', (d: Dataset, o: Record<string, unknown>) => trainLaplaceWithRefit(d, o), (d: Dataset, o: Record<string, unknown>) => trainLaplace(d, o)],
+  ] as const)('%s stops early on the calibration rows, then trains on every row for the kept epochs under their temperature', async (m, withRefit, direct) => {
     const small = blobs(300, 4);
     const o = { task: 'classification' as const, hidden: [8], seed: 3 };
     const { posterior } = await trainMethod(m, small, { ...o, ...(m === 'ensemble' && { members: 2 }) });
     const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e });
-    const stopped = await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
+    const { posterior: stopped, refit } = await withRefit(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
+    // The public trainer returns the same posterior, without the refit.
+    expect(Array.from((await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' })).toBytes())).toEqual(Array.from(stopped.toBytes()));
     const raw = (await stopped.predict(held.x, { seed: 3 })) as ClassificationPredictive;
     expect((posterior as TemperedPosterior).temperature).toBe(fitTemperature(raw.probs, held.y, 3));
-    const { epochs } = takeRefit(stopped)!;
+    const { epochs } = refit!;
     expect(epochs).toHaveLength(m === 'ensemble' ? 2 : 1);
     const inner = (posterior as TemperedPosterior).inner;
     // Not a network of the stopped run (the held-out rows trained too)...
@@ -86,9 +87,8 @@ describe('calibrate: temperature scaling as a method default', () => {
     } else {
       expect(Array.from(inner.toBytes())).toEqual(Array.from((await direct(small, { ...o, classes: 3, epochs: epochs[0] })).toBytes()));
     }
-    // A refit is taken once; a run that did not stop on given rows offers none.
-    expect(takeRefit(stopped)).toBeUndefined();
-    expect(takeRefit(await direct(rest, { ...o, classes: 3 }))).toBeUndefined();
+    // A run that did not stop on given rows returns no refit.
+    expect((await withRefit(rest, { ...o, classes: 3 })).refit).toBeUndefined();
   }, 60_000);
 
   // The methods trained on a sampled objective (dropout masks, VI's draws) stop on the calibration rows
@@ -102,8 +102,8 @@ describe('calibrate: temperature scaling as a method default', () => {
     const o = { task: 'classification' as const, hidden: [8], seed: 3, samples: 2 };
     const { posterior } = await trainMethod(m, small, o);
     const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e });
+    // These trainers have no refit to return (registry.ts rows by `method`, not `refitting`).
     const stopped = await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
-    expect(takeRefit(stopped)).toBeUndefined();
     expect(Array.from((posterior as TemperedPosterior).inner.toBytes())).toEqual(Array.from(stopped.toBytes()));
   }, 60_000);
 

@@ -4,6 +4,8 @@ import { expect, test } from 'vitest';
 import { createQueuePool } from '../../src/queue/pool.js';
 import { createQueueWorker } from '../../src/queue/worker.js';
 import { validateTask } from '../../src/queue/validate.js';
+import { JOB } from '../../src/queue/protocol.js';
+import { checkArgument } from '../../src/options/schema.js';
 import { CHAIN_TASK_OPTIONS } from '../../src/samplers/chain-task.js';
 import { MEMBER_OPTIONS } from '../../src/methods/ensembles/train-member.js';
 import { TASKS } from '../../src/orchestration/tasks.js';
@@ -45,4 +47,32 @@ test("a job's options are refused exactly where the local runner's schema refuse
     expect(() => MEMBER_OPTIONS.check(options)).toThrow(expect.objectContaining({ code: 'E_ARG', argument: path }));
   }
   expect(() => validateTask({ kind: 'train-member', seed: 1, stream: 0, options: member }, none)).toThrow(expect.objectContaining({ argument: 'task.spec' }));
+});
+
+test('a connection that is not a redis URL is refused by the schema, its password never shown', async () => {
+  for (const [c, shown] of [['http://user:s3cret@127.0.0.1:1', '"http://user:***@127.0.0.1:1"'], ['127.0.0.1:6379', '"127.0.0.1:6379"'], [6379, '6379'], [['redis://a'], 'Array(1)']] as const) {
+    for (const create of [createQueuePool, createQueueWorker]) {
+      const e = await create({ connection: c } as never).then(() => undefined, (err) => err);
+      expect(e).toMatchObject({ code: 'E_ARG', argument: 'connection' });
+      expect(e.message).toContain(`connection: expected a redis:// or rediss:// URL, or ioredis options, found ${shown}. E.g. redis://127.0.0.1:6379`);
+      expect(e.message).not.toContain('s3cret');
+    }
+  }
+});
+
+test("a job's data is checked field by field before anything else (the worker's first check)", () => {
+  const ok = { v: 1, run: 'r1', taskId: 0, task: '{}', data: 'a'.repeat(64) };
+  expect(() => checkArgument(JOB, ok, 'job', 'data')).not.toThrow();
+  for (const [d, argument, found] of [
+    [{ hello: 'world' }, 'data', 'expected { v: 1, run, taskId, task, data }, found object'],
+    [{ ...ok, v: 2 }, 'data', 'expected { v: 1, run, taskId, task, data }, found object'],
+    [null, 'data', 'found null'],
+    [{ ...ok, taskId: -1 }, 'data.taskId', 'expected an integer ≥ 0, found -1'],
+    [{ ...ok, run: 7 }, 'data.run', 'expected a non-empty string, found 7'],
+    [{ ...ok, data: 'A'.repeat(64) }, 'data.data', 'expected a SHA-256 in hex'],
+    [{ ...ok, task: undefined }, 'data.task', 'expected a non-empty string, found undefined'],
+    [{ ...ok, extra: 1 }, 'data.extra', 'unknown option data.extra'],
+  ] as const) {
+    expect(() => checkArgument(JOB, d, 'job', 'data'), argument).toThrow(expect.objectContaining({ code: 'E_ARG', argument, message: expect.stringContaining(found) }));
+  }
 });

@@ -82,7 +82,7 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
       ['user target not allowed', job({ kind: 'chain', seed: 1, stream: 0, options: { target: { type: 'module', url: 'file:///tmp/evil.mjs' } } }), /^E_ARG: refused: job\.task\.options\.target\.url: expected a module on this worker's allow-list/],
       ['hash mismatch', job(st, forged), /^E_FORMAT: refused: job\.data: expected bytes hashing to ffffffffffff…, found bytes hashing to/],
       ['missing data', job(st, 'e'.repeat(64)), /^E_FORMAT: refused: job\.data: .*no such key/],
-      ['not a job', { hello: 'world' }, /^E_ARG: refused: job\.data: expected \{ v: 1/],
+      ['not a job', { hello: 'world' }, /^E_ARG: refused: job: data: expected \{ v: 1/],
     ];
     try {
       for (const [name, d, reason] of cases) {

@@ -5,6 +5,8 @@ import { BdlError } from '../../src/errors.js';
 import { BnnTarget } from '../../src/samplers/bnn-target.js';
 import { runChain } from '../../src/samplers/chain.js';
 import { hmc } from '../../src/samplers/hmc.js';
+import { nuts } from '../../src/samplers/nuts.js';
+import type { ChainCheckpoint } from '../../src/samplers/checkpoint.js';
 import { Warmup } from '../../src/samplers/warmup.js';
 import type { Target } from '../../src/samplers/types.js';
 import { Arena } from '../../src/wasm/arena.js';
@@ -73,4 +75,42 @@ test('BnnTarget.create: its options by schema, before the network is built', asy
   expect((await refusal(() => BnnTarget.create({ spec, data, arena, noisevar: 1 } as never))).message).toMatch(/Did you mean noiseVar\?/);
   expect((await refusal(() => BnnTarget.create({ spec: { ...spec, inputs: 0 }, data, arena }))).argument).toBe('spec.inputs');
   expect((await refusal(() => BnnTarget.create({ spec } as never))).argument).toBe('data');
+});
+
+test('runChain checks its target, its arena and a checkpoint against these options by schema, before any work', async () => {
+  for (const [t, arg] of [[null, 'target'], [{ dim: 2 }, 'target'], [{ dim: 0, logDensity: () => 0 }, 'target.dim'], [{ dim: 1.5, logDensity: () => 0 }, 'target.dim']] as const) {
+    const e = await refusal(() => runChain(t as never, { seed: 1 }));
+    shaped(e, arg);
+    expect(e.message).toMatch(/^runChain: /);
+  }
+  shaped(await refusal(() => nuts({ dim: 1, logDensity: () => 0 }, {}, {} as never)), 'arena');
+  shaped(await refusal(() => runChain({ dim: 1, logDensity: () => 0 }, { seed: 1, arena: {} as never })), 'arena');
+
+  let calls = 0;
+  const t: Target = { dim: 2, logDensity: (q, g) => (calls++, g[0] = -q[0], g[1] = -q[1], -(q[0] ** 2 + q[1] ** 2) / 2) };
+  const run = { seed: 1, warmup: 20, draws: 10, checkpointEvery: 15 };
+  let cp: ChainCheckpoint | undefined;
+  await runChain(t, { ...run, onCheckpoint: (c) => { cp ??= c; } });
+  calls = 0;
+  const cases: [object, string, RegExp][] = [
+    [{ seed: 2 }, 'resumeFrom.seed', /found 1 where these options have 2\. Resume with the seed of the run/],
+    [{ chain: 3 }, 'resumeFrom.chain', /found 0 where these options have 3\./],
+    [{ warmup: 21 }, 'resumeFrom.warmup', /found 20 where these options have 21\./],
+    [{ draws: 11 }, 'resumeFrom.draws', /found 10 where these options have 11\./],
+    [{ thin: 2 }, 'resumeFrom.thin', /found 1 where these options have 2\./],
+    [{ kernel: { type: 'nuts', maxTreeDepth: 5 } }, 'resumeFrom.kernel', /found \{"type":"nuts"\} where these options have \{"maxTreeDepth":5,"type":"nuts"\}\./],
+    [{ adapt: { metric: 'diag' } }, 'resumeFrom.adaptation.options.metric', /found "auto" where these options have "diag"\./],
+  ];
+  for (const [o, arg, message] of cases) {
+    const e = await refusal(() => runChain(t, { ...run, ...o, resumeFrom: cp }));
+    shaped(e, arg);
+    expect(e.message).toMatch(/^runChain: resumeFrom\..+: expected the .+ of these options \(a checkpoint resumes only the run that wrote it\)/);
+    expect(e.message).toMatch(message);
+  }
+  // The target is an argument: its size is checked with the checkpoint, still before it is evaluated.
+  const wide: Target = { dim: 3, logDensity: () => (calls++, 0) };
+  expect(await refusal(() => runChain(wide, { ...run, resumeFrom: cp }))).toMatchObject({ code: 'E_ARG', argument: 'resumeFrom.dim' });
+  // Not a checkpoint at all: E_FORMAT, whatever the options.
+  expect(await refusal(() => runChain(t, { ...run, seed: 2, resumeFrom: { ...cp!, version: 2 } as never }))).toMatchObject({ code: 'E_FORMAT', argument: 'resumeFrom' });
+  expect(calls).toBe(0);
 });

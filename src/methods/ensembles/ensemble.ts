@@ -34,7 +34,7 @@ import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
 import { bool, enumOf, int, num, type Infer } from '../../options/schema.js';
-import { budgetOf, engineFor, memberProgress, METHOD_OPTIONS, offerRefit, POOL, specFor } from '../common.js';
+import { budgetOf, engineFor, memberProgress, METHOD_OPTIONS, POOL, refitOf, specFor, type Trained } from '../common.js';
 import { BETA_NLL, betaNllOf, NOISE, noiseFor, PREDICTIVE_NOISE, predictiveNoiseVar, standardized, varianceFloorOf } from '../noise.js';
 import { checkMemory, estimateEnsemble } from '../memory.js';
 
@@ -80,11 +80,19 @@ const WORKER_THRESHOLD = 2e8;
 
 /** Trains M members and returns their mixture. */
 export async function trainEnsemble<O extends EnsembleOptions>(train: Dataset, opts: O = {} as O): Promise<EnsemblePosterior<TaskOf<O>>> {
+  return (await run(train, opts)).posterior;
+}
+
+/**
+ * `trainEnsemble`, and when classification members stopped on given `validation` rows, each member
+ * again on every row for the epochs it kept (`refit`, run by calibration.ts).
+ */
+export function trainEnsembleWithRefit<O extends EnsembleOptions>(train: Dataset, opts: O = {} as O): Promise<Trained<EnsemblePosterior<TaskOf<O>>>> {
   return run(train, opts);
 }
 
-/** `trainEnsemble`; with `memberEpochs`, member m trains for memberEpochs[m] epochs without early stopping (a refit). */
-async function run<O extends EnsembleOptions>(train: Dataset, opts: O, memberEpochs?: readonly number[]): Promise<EnsemblePosterior<TaskOf<O>>> {
+/** `trainEnsembleWithRefit`; with `memberEpochs`, member m trains for memberEpochs[m] epochs without early stopping (a refit, which offers none). */
+async function run<O extends EnsembleOptions>(train: Dataset, opts: O, memberEpochs?: readonly number[]): Promise<Trained<EnsemblePosterior<TaskOf<O>>>> {
   const o = ENSEMBLE_OPTIONS;
   o.check(opts);
   checkMemory(estimateEnsemble(train, opts), opts.memoryBudget);
@@ -123,14 +131,13 @@ async function run<O extends EnsembleOptions>(train: Dataset, opts: O, memberEpo
   const members = results.map((r) => r.theta);
   const floor = het ? varianceFloorOf(opts.predictiveNoise, standardizer) : 0;
   if (!het || opts.revertOffData === false) {
-    const posterior = new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor));
-    // Members stopped on given rows (classification): each again on every row for its kept epochs (calibration.ts).
-    if (taskOf(spec) !== 'classification' || opts.validation === undefined || memberEpochs) return posterior;
+    const posterior = new NetworkPosterior<MembersSource, TaskOf<O>>('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor));
+    if (taskOf(spec) !== 'classification' || opts.validation === undefined || memberEpochs) return { posterior };
     const { validation: __, stoppingScore: ___, ...rest } = opts;
-    return offerRefit(posterior, results.map((r) => r.bestEpoch), (all, epochs) => run(all, rest, epochs));
+    return { posterior, refit: refitOf(results.map((r) => r.bestEpoch), async (all, epochs) => (await run(all, rest, epochs)).posterior) };
   }
   const mlp = await engineFor(spec);
-  return new NetworkPosterior('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor, offDataOf(mlp, members, data.x)), mlp);
+  return { posterior: new NetworkPosterior<MembersSource, TaskOf<O>>('ensemble', spec, standardizer, new MembersSource(members, noiseVars, floor, offDataOf(mlp, members, data.x)), mlp) };
 }
 
 /** A deep ensemble: the uniform mixture of its members. */

@@ -11,7 +11,7 @@ import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
 import { DEFAULT_MEMORY_BUDGET } from '../../linalg/memory.js';
 import { bool, checkArgument, custom, enumOf, list, num, union, type Infer } from '../../options/schema.js';
-import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, offerRefit, specFor, type MethodOptions } from '../common.js';
+import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, refitOf, specFor, type MethodOptions, type Trained } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
 import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
@@ -101,6 +101,15 @@ function atOptions(opts: LaplaceOptions): LaplaceFitOptions {
 
 /** Trains the MAP with `fit`, then builds the Laplace posterior around it. */
 export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opts: O = {} as O): Promise<LaplacePosterior<TaskOf<O>>> {
+  return (await trainLaplaceWithRefit(train, opts)).posterior;
+}
+
+/**
+ * `trainLaplace`, and when a classification MAP stopped on given `validation` rows, the same recipe
+ * again on every row for the kept epochs (`refit`, run by calibration.ts). Not with 'grid', whose prior
+ * precision is chosen on those rows.
+ */
+export async function trainLaplaceWithRefit<O extends LaplaceOptions>(train: Dataset, opts: O = {} as O): Promise<Trained<LaplacePosterior<TaskOf<O>>>> {
   LAPLACE_OPTIONS.check(opts);
   checkMemory(estimateLaplace(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
@@ -117,11 +126,9 @@ export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opt
     validation: validation && std ? applyStandardizer(std, validation) : validation,
     standardizer: std,
   });
-  // A MAP stopped on given rows (classification): the same recipe again on every row for the kept
-  // epochs (calibration.ts). Not with 'grid', whose prior precision is chosen on those rows.
-  if (taskOf(spec) !== 'classification' || opts.validation === undefined || priorModeOf(opts) === 'grid') return posterior;
+  if (taskOf(spec) !== 'classification' || opts.validation === undefined || priorModeOf(opts) === 'grid') return { posterior };
   const { validation: _, stoppingScore: __, ...rest } = opts;
-  return offerRefit(posterior, [r.bestEpoch], (all, [epochs]) => trainLaplace(all, { ...rest, epochs }));
+  return { posterior, refit: refitOf([r.bestEpoch], (all, [epochs]) => trainLaplace(all, { ...rest, epochs })) };
 }
 
 /**
