@@ -16,7 +16,8 @@
  * rows as they do untempered; they score them by their tempered NLL (`stoppingScore`), the score of
  * what the run returns.
  *
- * Refit: once those rows have chosen the epochs (each network's best) and the temperature, the same
+ * Refit: once those rows have chosen the epochs (the network's best; for the ensemble, the median of its
+ * members' bests: ensemble.ts `refitEpochs`) and the temperature, the same
  * recipe trains again on every row for the kept epochs, and the held-out temperature scales the refit
  * predictive — what regression's `fitAndRefit` (common.ts) does after early stopping. The temperature
  * was fitted to a network trained on 90 % of the rows for the same epochs, and a refit cannot be
@@ -56,7 +57,7 @@ export function defaultCalibration(task: string | undefined): Calibrate {
 export const CALIBRATE_FIELD = {
   calibrate: enumOf(['temperature', 'none'], {
     defaultText: "'temperature' for classification",
-    help: `classification: 'temperature' holds out validationFraction of the rows (seeded; ignored when fewer than ${MIN_VALIDATION_ROWS}; or takes the given validation rows), trains on the rest and scales the predictive by the temperature of least held-out NLL (kept in the posterior's file, reported in info). A method that stops early stops on those same rows (one hold-out, not two), scored by stoppingScore 'tempered-nll'; map, laplace (not 'grid') and the ensemble's members then train again on every row for the epochs each kept, scaled by the held-out temperature (about twice the training; mc-dropout, concrete-dropout and vi, whose held-out score is sampled, keep the stopped network). 'none' trains on every row (a method that stops early holds out its own validationFraction). The default tempers every classification method (none has a calibration guarantee; the samplers' exactness is asymptotic). Regression: only 'none'`,
+    help: `classification: 'temperature' holds out validationFraction of the rows (seeded; ignored when fewer than ${MIN_VALIDATION_ROWS}; or takes the given validation rows), trains on the rest and scales the predictive by the temperature of least held-out NLL (kept in the posterior's file, reported in info). A method that stops early stops on those same rows (one hold-out, not two), scored by stoppingScore 'tempered-nll'; map and laplace (not 'grid') then train again on every row for the epochs they kept, the ensemble's members for the median of the epochs they kept, scaled by the held-out temperature (about twice the training; mc-dropout, concrete-dropout and vi, whose held-out score is sampled, keep the stopped network). 'none' trains on every row (a method that stops early holds out its own validationFraction). The default tempers every classification method (none has a calibration guarantee; the samplers' exactness is asymptotic). Regression: only 'none'`,
   }),
 };
 

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
-import { trainEnsemble } from '../../../src/methods/ensembles/ensemble.js';
+import { refitEpochs, trainEnsemble, trainEnsembleWithRefit } from '../../../src/methods/ensembles/ensemble.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import type { Predictive } from '../../../src/posterior/types.js';
 import { trainMember } from '../../../src/methods/ensembles/train-member.js';
 import { gapContrast, gapData, gapGrid, linearData } from '../helpers.js';
 import { budgetOf } from '../../../src/methods/common.js';
+import { applyStandardizer } from '../../../src/data/standardize.js';
+import { trainTestSplit } from '../../../src/data/split.js';
+import { Rng } from '../../../src/random/index.js';
 import { standardized } from '../../../src/methods/noise.js';
 
 /** The per-member means and variances of a regression predictive. */
@@ -133,6 +136,45 @@ describe('deep ensemble', () => {
     expect(Array.from(members(b).variance)).toEqual(Array.from(members(a).variance));
     expect(members(a).variance.every((v) => v > 0 && Number.isFinite(v))).toBe(true);
   });
+
+  it('refit epochs: the median of the kept epochs for every member; none without a stop for each', () => {
+    expect(refitEpochs([12, 6, 13, 11, 8])).toEqual([11, 11, 11, 11, 11]);
+    expect(refitEpochs([6, 9])).toEqual([8, 8]);
+    expect(refitEpochs([7])).toEqual([7]);
+    expect(refitEpochs([12, undefined, 8])).toEqual([12, undefined, 8]);
+    expect(refitEpochs([12, 0, 8])).toEqual([12, 0, 8]);
+    expect(refitEpochs([])).toEqual([]);
+  });
+
+  it('classification stopped on given rows: every member refits for the median of the epochs the members kept', async () => {
+    // Three overlapping Gaussian blobs in 2-D.
+    const rng = new Rng(5, 0);
+    const x: number[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      x.push([Math.cos((2 * Math.PI * (i % 3)) / 3) + 0.9 * rng.normal(), Math.sin((2 * Math.PI * (i % 3)) / 3) + 0.9 * rng.normal()]);
+      y.push(i % 3);
+    }
+    const { train, test: held } = trainTestSplit(makeDataset(x, y), { testFraction: 0.2, seed: 1 });
+    const opts = { task: 'classification' as const, classes: 3, hidden: [8], members: 3, seed: 6, stoppingScore: 'tempered-nll' as const };
+    const { posterior: stopped, refit } = await trainEnsembleWithRefit(train, { ...opts, validation: held });
+    // Each member's own best epoch: the member trainMember gives for the stopped recipe.
+    const { data: z, standardizer } = standardized(train, false);
+    const budget = budgetOf({ ...opts, validation: held }, train.n, true, standardizer);
+    const es = budget.earlyStopping!;
+    expect(es.rows).toBeDefined();
+    const options = { epochs: budget.epochs, earlyStopping: { ...es, rows: applyStandardizer(standardizer!, held) }, batchSize: 32, learningRate: 1e-3, priorPrecision: 1 };
+    const kept: number[] = [];
+    for (let m = 0; m < 3; m++) {
+      const r = await trainMember(stopped.spec, options, 6, m, { x: z.x, y: z.y });
+      expect(Array.from(stopped.source.members[m])).toEqual(Array.from(r.theta));
+      kept.push(r.bestEpoch!);
+    }
+    // The members stopped at different epochs; the refit trains all three for their median.
+    expect(new Set(kept).size).toBeGreaterThan(1);
+    const median = kept.slice().sort((a, b) => a - b)[1];
+    expect(refit!.epochs).toEqual([median, median, median]);
+  }, 60_000);
 
   it('rejects bad options with typed errors', async () => {
     const train = makeDataset([[0], [1], [2]], [0, 1, 2]);
