@@ -20,7 +20,7 @@ import { memberProgress, noiseBlocks, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_
 import { heldOutRows, MIN_VALIDATION_ROWS } from '../../train/fit.js';
 import { subset } from '../../data/dataset.js';
 import { noiseVariance } from '../../posterior/source.js';
-import { bestNoiseVariance } from '../tune/noise-search.js';
+import { pooledMixtureNoise, type HeldOutBlock } from '../held-out-mixture.js';
 import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runSwagMemberTask } from './swag-member.js';
@@ -103,8 +103,8 @@ async function trainOne<T extends TaskKind>(method: Method, train: Dataset, opts
 
 /**
  * SWAG's default σ² (standardized units) on a regression set of fewer than 10·NOISE_ROWS rows: the
- * common σ² that maximizes the held-out mixture log-likelihood of NOISE_ROWS rows (tune/noise-search.ts
- * `bestNoiseVariance`, the predictive SWAG scores test rows with), pooled over K = min(⌈NOISE_ROWS/m⌉,
+ * common σ² that maximizes the held-out mixture log-likelihood of NOISE_ROWS rows (held-out-mixture.ts
+ * `pooledMixtureNoise`, the predictive SWAG scores test rows with), pooled over K = min(⌈NOISE_ROWS/m⌉,
  * ⌊n/m⌋) disjoint seeded blocks of m = round(validationFraction·n) rows (fit.ts `heldOutRows`), each
  * held out of a SWAG run on the other rows. Why: the residual at θ̄ of the rows SWAG trained on is
  * overconfident on small noisy sets (UCI boston, 8 splits: predictive σ 2.2–2.7 where the test RMSE is
@@ -123,7 +123,7 @@ async function heldOutNoiseVarOf(spec: MlpSpec, train: Dataset, opts: SwagOption
   const K = noiseBlocks(train.n, m);
   const seed = opts.seed ?? 0;
   const state = drawState('swag', opts.diagonal ?? false, opts.scale, opts.samples);
-  const blocks: { means: ArrayLike<number>; y: Float32Array }[] = [];
+  const blocks: HeldOutBlock[] = [];
   for (let k = 0; k < K; k++) {
     const rows = heldOutRows(train.n, fraction, seed, 0, k)!;
     const fitRows = subset(train, rows.train);
@@ -132,14 +132,7 @@ async function heldOutNoiseVarOf(spec: MlpSpec, train: Dataset, opts: SwagOption
     const p = await swagPosterior<'regression'>('swag', spec, o.standardizer, membersOf(spec, [o], undefined), state).predict(held.x, { seed });
     blocks.push({ means: p.members?.mean ?? p.mean, y: held.y });
   }
-  // The blocks' draws side by side: S rows (one per draw) of all K·m held-out rows.
-  const N = K * m;
-  const S = blocks[0].means.length / m;
-  const means = new Float64Array(S * N);
-  blocks.forEach((b, j) => {
-    for (let d = 0; d < S; d++) for (let i = 0; i < m; i++) means[d * N + j * m + i] = b.means[d * m + i];
-  });
-  const s = bestNoiseVariance(means, Float64Array.from(blocks.flatMap((b) => Array.from(b.y))));
+  const s = pooledMixtureNoise(blocks)?.variance;
   return s === undefined ? undefined : noiseVariance(Math.sqrt(s), standardizer);
 }
 
