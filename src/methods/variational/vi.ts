@@ -18,7 +18,7 @@ import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MeanFieldSource, VI_TAG } from '../../posterior/sources/mean-field.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
-import { type FitOptions, type Objective } from '../../train/fit.js';
+import { fit, type FitOptions, type FitResult, type Objective } from '../../train/fit.js';
 import { engineFor, fitAndRefit, fitOptionsOf, specFor, withPatience, DEFAULT_STEPS, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
@@ -31,6 +31,7 @@ export const VI_OPTIONS = METHOD_OPTIONS.extend('trainVi', {
   ...NOISE,
   ...PREDICTIVE_NOISE,
   priorPrecision: num({ gt: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
+  learningRate: { ...METHOD_OPTIONS.fields.learningRate, default: undefined, defaultText: 'chosen between 1e-3 and 3e-3 by the held-out loss when a regression fit stops early; else 1e-3' },
   samples: int({ min: 1, default: 30, help: 'posterior samples at test time' }),
   klWeight: num({ min: 0, default: 1, help: 'weight of the KL term (1 = the ELBO, < 1 a colder posterior)' }),
   rhoInit: num({ default: -3, help: 'initial ρ of every weight (−3: σ ≈ 0.049)' }),
@@ -110,10 +111,12 @@ export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} 
   const klWarmup = klWarmupOf(opts, fo);
   // Each fit (the early-stopped one, then the one on every row) starts its noise estimate afresh.
   let noise = noiseFor(spec.likelihood, opts.noise, standardizer);
-  const r = await fitAndRefit(mlp, data, fo, () => {
+  const fresh = () => {
     noise = noiseFor(spec.likelihood, opts.noise, standardizer);
     return { standardize: false, objective: viObjective(mlp, { priorPrecision: opts.priorPrecision, klWeight: opts.klWeight, rhoInit: opts.rhoInit, klWarmup, noise }) };
-  });
+  };
+  const chosen = await learningRateOf(opts, fo, (f) => fit(mlp, data, { ...f, ...fresh() }));
+  const r = await fitAndRefit(mlp, data, chosen?.fo ?? fo, fresh, chosen?.first);
   noise?.update();
   // The floor: the training rows' residual at the mean weights, the pass the held-out rows were scored
   // with (EM's estimate averages over q's draws and holds their spread, which the predictive adds again).
@@ -121,6 +124,32 @@ export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} 
   const P = mlp.size;
   const source = new MeanFieldSource(r.params.slice(0, P), r.params.slice(P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples);
   return new NetworkPosterior<MeanFieldSource, TaskOf<O>>('vi', spec, standardizer, source, mlp);
+}
+
+/**
+ * The Adam rates VI chooses between when `learningRate` is not given and a regression fit stops early
+ * (the two of `--tune`'s grid): each is trained on the same rows and the one whose early-stopped fit
+ * reached the lower held-out loss (the rows that stopped it) trains on. Why: q's means and spreads move
+ * slowly at 1e-3 on a nearly noiseless set: on UCI yacht (3 splits) the default stopped at −1.40 where
+ * `--tune` (3e-3 on all three) reached −1.23, and 3e-3 alone gave −1.29; on boston 3e-3 alone was
+ * worse (−2.55 → −2.60), the choice keeps −2.56 (eval/DEFAULTS-notes.md, round 5).
+ */
+export const VI_LEARNING_RATES: readonly number[] = [1e-3, 3e-3];
+
+/**
+ * The chosen rate's fit options and its early-stopped fit (`first(fo)` runs one), or undefined when no
+ * choice is made (a given `learningRate`, a fixed `epochs`, given held-out rows, classification).
+ */
+async function learningRateOf(opts: ViOptions, fo: FitOptions, first: (fo: FitOptions) => Promise<FitResult>): Promise<{ fo: FitOptions; first: FitResult } | undefined> {
+  if (opts.learningRate !== undefined || !fo.earlyStopping || fo.earlyStopping.rows || (opts.task ?? 'regression') !== 'regression') return undefined;
+  let best: { fo: FitOptions; first: FitResult } | undefined;
+  for (const learningRate of VI_LEARNING_RATES) {
+    const f = { ...fo, learningRate };
+    const r = await first(f);
+    // A tie (or a NaN score) keeps the earlier, smaller rate.
+    if (!best || r.validationLoss! < best.first.validationLoss!) best = { fo: f, first: r };
+  }
+  return best;
 }
 
 /** Mean-field VI: the network averaged over draws from q(θ). */
