@@ -129,9 +129,9 @@ async function mapEpochs(spec: MlpSpec, train: Dataset, opts: SwagOptions): Prom
 }
 
 /**
- * SWAG's default σ² (target units) on a regression set of fewer than 10·NOISE_ROWS rows, and the pooled
- * held-out mixture log-likelihood at it: the
- * common σ² that maximizes the held-out mixture log-likelihood of NOISE_ROWS rows (held-out-mixture.ts
+ * SWAG's default σ² (target units) on a regression set of fewer than 10·NOISE_ROWS rows, with the
+ * pooled held-out mixture log-likelihood at it: the common σ² that maximizes the held-out mixture
+ * log-likelihood of NOISE_ROWS rows (held-out-mixture.ts
  * `pooledMixtureNoise`, the predictive SWAG scores test rows with), pooled over K = min(⌈NOISE_ROWS/m⌉,
  * ⌊n/m⌋) disjoint seeded blocks of m = round(validationFraction·n) rows (fit.ts `heldOutRows`), each
  * held out of a SWAG run on the other rows. Why: the residual at θ̄ of the rows SWAG trained on is
