@@ -68,6 +68,11 @@ export interface EarlyStopping {
    * Ignored when `rows` is given.
    */
   fold?: number;
+  /**
+   * The first epoch (1-based) whose values may be kept (default 1): earlier epochs are not scored and
+   * do not count towards the patience (VI: the epochs before its KL warm-up ends train another objective).
+   */
+  from?: number;
 }
 
 /** The early-stopping option's fields (fit checks them when it stops early; a pool task carrying them, before any work). */
@@ -77,6 +82,7 @@ export const EARLY_STOPPING_OPTIONS = schema('earlyStopping', {
   rows: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: 'a seeded share (fraction) of the data', help: 'the held-out rows to score (every data row then trains)' }),
   tempered: bool({ default: false, help: 'classification: score the held-out rows at their best temperature' }),
   fold: int({ min: 0, default: 0, help: 'which block of the seeded permutation is held out (disjoint blocks of round(fraction·n) rows)' }),
+  from: int({ min: 1, default: 1, help: 'the first epoch whose values may be kept (earlier ones are not scored)' }),
 } satisfies { [K in keyof EarlyStopping]: Field<EarlyStopping[K]> });
 
 /** Where the loop is; passed to objectives and hooks. */
@@ -369,6 +375,7 @@ function earlyStopper(arena: Arena, objective: Objective, v: Dataset, params: nu
   let last = Infinity;
   return {
     afterEpoch(epoch: number): 'stop' | undefined {
+      if (epoch + 1 < (es.from ?? 1)) return undefined;
       const loss = score();
       last = loss;
       if (loss < best) {

@@ -4,7 +4,8 @@ import { makeDataset, type Dataset } from '../../src/data/dataset.js';
 import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import type { Posterior } from '../../src/posterior/types.js';
 import { Rng } from '../../src/random/index.js';
-import { budgetOf } from '../../src/methods/common.js';
+import { budgetOf, NOISE_ROWS } from '../../src/methods/common.js';
+import { heldOutRows } from '../../src/train/fit.js';
 
 type Train = (data: Dataset, o: { hidden: number[]; seed: number; epochs?: number; onProgress: (p: { epoch: number }) => void }) => Promise<unknown>;
 
@@ -140,4 +141,27 @@ export async function expectRoundTrip(post: Posterior, method: string, x: Float3
   expect(Array.from(pb.mean)).toEqual(Array.from(pa.mean));
   expect(Array.from(pb.variance)).toEqual(Array.from(pa.variance));
   expect(pa.epistemic[0]).toBeGreaterThan(0);
+}
+
+/**
+ * 2·NOISE_ROWS rows of a linear function with little noise: held-out blocks of a tenth (seed 0, stream
+ * 0), 5 of them for NOISE_ROWS held-out rows, and outliers (+8) in 6 rows of each of blocks 1–4 only:
+ * the first block's residual misses them, and the training residual spreads them over all n rows.
+ */
+export function blockOutlierData(): Dataset {
+  const n = 2 * NOISE_ROWS;
+  const rng = new Rng(5, 3);
+  const xs = Array.from({ length: n }, () => [rng.normal(), rng.normal()]);
+  const ys = xs.map(([a, b]) => a - 0.5 * b + 0.1 * rng.normal());
+  for (let k = 1; k < 5; k++) for (const r of heldOutRows(n, 0.1, 0, 0, k)!.validation.slice(0, 6)) ys[r] += 8;
+  return makeDataset(xs, ys);
+}
+
+/** A regression posterior's aleatoric σ² (of its first row) over its mean's mean squared residual on `data`. */
+export async function aleatoricOverResidual(post: Posterior, data: Dataset, seed?: number): Promise<number> {
+  const p = await post.predict(data.x, { seed });
+  if (p.kind !== 'regression') throw new Error('regression expected');
+  let rss = 0;
+  for (let i = 0; i < data.n; i++) rss += (p.mean[i] - data.y[i]) ** 2;
+  return p.aleatoric[0] / (rss / data.n);
 }

@@ -37,6 +37,24 @@ describe('early stopping (fit)', () => {
     expect(Number.isFinite(r.validationLoss)).toBe(true);
   });
 
+  it('from: keeps no epoch before it (the best of the epochs from it on), and counts the patience from it', async () => {
+    const data = noisy(300, 1);
+    const mlp = await Mlp.create(spec, { capacity: 32 });
+    const o = { epochs: 2000, learningRate: 1e-2, priorPrecision: 0 };
+    const free = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.2, patience: 5 } });
+    const from = free.bestEpoch! + 10;
+    const late = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.2, patience: 5, from } });
+    expect(late.bestEpoch).toBeGreaterThanOrEqual(from);
+    expect(late.losses.length).toBe(late.bestEpoch! + 5);
+    // The kept values are that epoch's: the same trajectory cut there (scored from that epoch only, so
+    // that the earlier, better epochs are not restored).
+    const again = await fit(mlp, data, { ...o, epochs: late.bestEpoch!, earlyStopping: { fraction: 0.2, patience: 100000, from: late.bestEpoch! } });
+    expect(Array.from(again.params)).toEqual(Array.from(late.params));
+    // From the first epoch: the same run as without it.
+    const one = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.2, patience: 5, from: 1 } });
+    expect(Array.from(one.params)).toEqual(Array.from(free.params));
+  });
+
   it('is a pure function of (seed, stream): same bits twice, other rows for another stream', async () => {
     const data = noisy(300, 2);
     const mlp = await Mlp.create(spec, { capacity: 32 });

@@ -14,7 +14,8 @@
  * epochs by the data's size), then 40 collection epochs at 0.05 (0.01 for classification). Why: with a 40-epoch burn-in and
  * rate 0.1 (Maddox et al.'s recipe), SGD + momentum diverges on UCI wine and boston splits right
  * after the switch, and yacht's short burn-in leaves RMSE ~3.2; validation chose the step-budget burn-in on 87 of 100 UCI
- * splits (eval/UCI-notes.md, "Defaults").
+ * splits (eval/UCI-notes.md, "Defaults"). SWAG (swag.ts `heldOutChoice`) may burn in for MAP's early-stopped
+ * length instead on a small regression set, when its held-out blocks score that better.
  */
 import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -53,7 +54,7 @@ const SWA_LEARNING_RATE_CLASSIFICATION = 0.01;
 /** The serializable options of one SWAG run (what a pool task carries). */
 export const SWAG_RUN_OPTIONS = schema('swag run', {
   epochs: int({ min: 1, defaultText: `swaStart + ${COLLECT_EPOCHS}`, help: 'total epochs, burn-in included' }),
-  swaStart: int({ min: 0, defaultText: '⌊epochs/2⌋ when epochs is given, else the step budget of defaultEpochs', help: 'first collection epoch; the epochs before it are Adam burn-in' }),
+  swaStart: int({ min: 0, defaultText: "⌊epochs/2⌋ when epochs is given, else the step budget of defaultEpochs; SWAG on a regression set of fewer than 4,000 rows: that or the epochs MAP's early-stopped fit keeps, whichever its held-out blocks (those of its σ) score better", help: 'first collection epoch; the epochs before it are Adam burn-in' }),
   batchSize: int({ min: 1, default: 32, help: 'minibatch size' }),
   learningRate: num({ gt: 0, default: 1e-3, flag: 'lr', help: 'Adam learning rate of the burn-in' }),
   swaLearningRate: num({ gt: 0, defaultText: `${SWA_LEARNING_RATE}; ${SWA_LEARNING_RATE_CLASSIFICATION} for classification`, help: 'SGD learning rate while collecting (see swag-moments.ts)' }),

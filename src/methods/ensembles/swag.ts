@@ -16,11 +16,11 @@ import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { SwagSource, type DrawState, type SwagMember } from '../../posterior/sources/swag.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { memberProgress, noiseBlocks, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, VALIDATION_FRACTION } from '../common.js';
-import { heldOutRows, MIN_VALIDATION_ROWS } from '../../train/fit.js';
+import { engineFor, fitOptionsOf, memberProgress, noiseBlocks, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, VALIDATION_FRACTION } from '../common.js';
+import { fit, heldOutRows, MIN_VALIDATION_ROWS } from '../../train/fit.js';
 import { subset } from '../../data/dataset.js';
 import { noiseVariance } from '../../posterior/source.js';
-import { bestNoiseVariance } from '../tune/noise-search.js';
+import { pooledMixtureNoise, type HeldOutBlock } from '../held-out-mixture.js';
 import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runSwagMemberTask } from './swag-member.js';
@@ -86,25 +86,53 @@ export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset,
 }
 
 /** SWA and SWAG: one SWAG run, in this thread (stream 0, as member 0 of MultiSWAG). */
-async function trainOne<T extends TaskKind>(method: Method, train: Dataset, opts: SwagOptions): Promise<SwagPosterior<T>> {
-  const spec = specFor(train, opts);
+async function trainOne<T extends TaskKind>(method: Method, train: Dataset, options: SwagOptions): Promise<SwagPosterior<T>> {
+  const spec = specFor(train, options);
+  // SWAG on a small regression set: its σ, and the burn-in its held-out blocks prefer.
+  const held = method === 'swag' ? await heldOutChoice(spec, train, options) : undefined;
+  const opts = held?.opts ?? options;
   const diagonal = opts.diagonal ?? false;
   const state = drawState(method, diagonal, opts.scale, opts.samples);
   const out = await runSwagMember(spec, runOptionsOf(opts), opts.seed ?? 0, 0, { x: train.x, y: train.y }, {
     signal: opts.signal,
     onProgress: opts.onProgress && ((p) => opts.onProgress!({ task: 0, ...p })),
   });
-  if (method === 'swag') {
-    const held = await heldOutNoiseVarOf(spec, train, opts, out.standardizer);
-    if (held !== undefined) out.noiseVar = held;
-  }
+  if (held) out.noiseVar = noiseVariance(Math.sqrt(held.variance), out.standardizer);
   return swagPosterior(method, spec, out.standardizer, membersOf(spec, [out], opts.predictiveNoise), state);
 }
 
 /**
- * SWAG's default σ² (standardized units) on a regression set of fewer than 10·NOISE_ROWS rows: the
- * common σ² that maximizes the held-out mixture log-likelihood of NOISE_ROWS rows (tune/noise-search.ts
- * `bestNoiseVariance`, the predictive SWAG scores test rows with), pooled over K = min(⌈NOISE_ROWS/m⌉,
+ * SWAG's burn-in and σ on a small regression set (the blocks of `heldOutMixtureOf`): the default
+ * burn-in (the fixed step budget) against the epochs MAP's default fit keeps when it stops early on
+ * its held-out rows (common.ts `budgetOf`; the burn-in is MAP's recipe: Adam at `learningRate`, the
+ * same prior), whichever gives the higher pooled held-out mixture log-likelihood, with that
+ * candidate's σ² (target units). Why both: the fixed budget (182 epochs on UCI energy) leaves the mean
+ * underfitted where MAP keeps 1,000+ epochs (SWAG energy −1.95, `--tune` −1.86; MAP's length −1.13),
+ * but on yacht MAP's length fits the mean better and scores worse: the longer burn-in narrows SWAG's
+ * draws (8 splits: −1.90 → −1.97; eval/DEFAULTS-notes.md, round 5). Undefined where
+ * `heldOutMixtureOf` is; the fixed burn-in alone where MAP's fit would not stop early or `swaStart`
+ * is given.
+ */
+async function heldOutChoice(spec: MlpSpec, train: Dataset, opts: SwagOptions): Promise<{ opts: SwagOptions; variance: number } | undefined> {
+  const fixed = await heldOutMixtureOf(spec, train, opts);
+  if (!fixed) return undefined;
+  const swaStart = opts.swaStart === undefined ? await mapEpochs(spec, train, opts) : undefined;
+  const longer = swaStart === undefined ? undefined : { ...opts, swaStart };
+  const alt = longer && (await heldOutMixtureOf(spec, train, longer));
+  return alt && alt.logLik > fixed.logLik ? { opts: longer!, variance: alt.variance } : { opts, variance: fixed.variance };
+}
+
+/** The epochs MAP's default fit keeps when it stops early on held-out rows; undefined when it would not stop early. */
+async function mapEpochs(spec: MlpSpec, train: Dataset, opts: SwagOptions): Promise<number | undefined> {
+  const fo = fitOptionsOf(opts, 0, train.n, true);
+  return fo.earlyStopping ? (await fit(await engineFor(spec), train, fo)).bestEpoch : undefined;
+}
+
+/**
+ * SWAG's default σ² (target units) on a regression set of fewer than 10·NOISE_ROWS rows, with the
+ * pooled held-out mixture log-likelihood at it: the common σ² that maximizes the held-out mixture
+ * log-likelihood of NOISE_ROWS rows (held-out-mixture.ts
+ * `pooledMixtureNoise`, the predictive SWAG scores test rows with), pooled over K = min(⌈NOISE_ROWS/m⌉,
  * ⌊n/m⌋) disjoint seeded blocks of m = round(validationFraction·n) rows (fit.ts `heldOutRows`), each
  * held out of a SWAG run on the other rows. Why: the residual at θ̄ of the rows SWAG trained on is
  * overconfident on small noisy sets (UCI boston, 8 splits: predictive σ 2.2–2.7 where the test RMSE is
@@ -115,7 +143,7 @@ async function trainOne<T extends TaskKind>(method: Method, train: Dataset, opts
  * than MIN_VALIDATION_ROWS rows a block, or blocks of NOISE_ROWS rows (sets of ≥ 4,000 rows at 10 %).
  * Cost: K more SWAG runs.
  */
-async function heldOutNoiseVarOf(spec: MlpSpec, train: Dataset, opts: SwagOptions, standardizer: Standardizer | undefined): Promise<number | undefined> {
+async function heldOutMixtureOf(spec: MlpSpec, train: Dataset, opts: SwagOptions): Promise<{ variance: number; logLik: number } | undefined> {
   if (spec.likelihood !== 'gaussian' || spec.outputs !== 1 || opts.noise !== undefined || opts.predictiveNoise !== undefined || opts.epochs !== undefined || opts.validation !== undefined) return undefined;
   const fraction = opts.validationFraction ?? VALIDATION_FRACTION;
   const m = Math.round(fraction * train.n);
@@ -123,7 +151,7 @@ async function heldOutNoiseVarOf(spec: MlpSpec, train: Dataset, opts: SwagOption
   const K = noiseBlocks(train.n, m);
   const seed = opts.seed ?? 0;
   const state = drawState('swag', opts.diagonal ?? false, opts.scale, opts.samples);
-  const blocks: { means: ArrayLike<number>; y: Float32Array }[] = [];
+  const blocks: HeldOutBlock[] = [];
   for (let k = 0; k < K; k++) {
     const rows = heldOutRows(train.n, fraction, seed, 0, k)!;
     const fitRows = subset(train, rows.train);
@@ -132,15 +160,7 @@ async function heldOutNoiseVarOf(spec: MlpSpec, train: Dataset, opts: SwagOption
     const p = await swagPosterior<'regression'>('swag', spec, o.standardizer, membersOf(spec, [o], undefined), state).predict(held.x, { seed });
     blocks.push({ means: p.members?.mean ?? p.mean, y: held.y });
   }
-  // The blocks' draws side by side: S rows (one per draw) of all K·m held-out rows.
-  const N = K * m;
-  const S = blocks[0].means.length / m;
-  const means = new Float64Array(S * N);
-  blocks.forEach((b, j) => {
-    for (let d = 0; d < S; d++) for (let i = 0; i < m; i++) means[d * N + j * m + i] = b.means[d * m + i];
-  });
-  const s = bestNoiseVariance(means, Float64Array.from(blocks.flatMap((b) => Array.from(b.y))));
-  return s === undefined ? undefined : noiseVariance(Math.sqrt(s), standardizer);
+  return pooledMixtureNoise(blocks);
 }
 
 /** The members as the posterior keeps them, each predicting with `predictiveNoise` when given. */

@@ -3,7 +3,7 @@ import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
 import { dropoutRates, trainMcDropout, DROPOUT_CANDIDATES } from '../../../src/methods/variational/mc-dropout.js';
 import { Rng } from '../../../src/random/index.js';
-import { expectEarlyStopping, expectRefit, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
+import { aleatoricOverResidual, blockOutlierData, expectEarlyStopping, expectRefit, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
 
 describe('MC dropout', () => {
   it('stops early on held-out rows by default at 4× the patience (its masks make the gradient sampled); runs the given epochs when told', async () => {
@@ -27,18 +27,20 @@ describe('MC dropout', () => {
     }
   });
 
-  // y = sin(3x) + σ·noise on 300 rows: nearly noiseless, and noisy.
+  // y = sin(3x₀) + x₁/2 + σ·noise on 300 rows of 4 inputs (two of them unused): nearly noiseless, and
+  // noisy. On one input (y = sin(3x)) the noisy set does not overfit a network of 16 and every rate
+  // scores within 0.003 nats on the cross-fitted rows: the smallest is kept.
   const sine = (sigma: number) => {
     const rng = new Rng(5, 0);
-    const x = Array.from({ length: 300 }, () => [2 * rng.uniform() - 1]);
-    return makeDataset(x, x.map(([v]) => Math.sin(3 * v) + sigma * rng.normal()));
+    const x = Array.from({ length: 300 }, () => Array.from({ length: 4 }, () => rng.normal()));
+    return makeDataset(x, x.map((v) => Math.sin(3 * v[0]) + 0.5 * v[1] + sigma * rng.normal()));
   };
 
   it('chooses its rate on the held-out rows when none is given and a regression fit stops early, not the same on every set', async () => {
     const chosen: number[] = [];
     for (const sigma of [0.01, 1]) {
       const data = sine(sigma);
-      const o = { hidden: [16], seed: 3 };
+      const o = { hidden: [50], seed: 3 };
       const post = await trainMcDropout(data, o);
       const rate = post.info.dropout as number;
       expect(DROPOUT_CANDIDATES).toContain(rate);
@@ -51,6 +53,14 @@ describe('MC dropout', () => {
     expect(chosen[0]).toBeLessThan(chosen[1]);
     // No choice with a fixed length (every --tune candidate): the one default rate.
     expect((await trainMcDropout(sine(1), { hidden: [4], epochs: 2 })).info.dropout).toBe(0.05);
+  });
+
+  it("its default σ sees outliers outside the first held-out block: the mixture optimum of NOISE_ROWS cross-fitted rows", async () => {
+    const data = blockOutlierData();
+    // Without the other blocks σ² is the larger of the first block's residual and the training residual.
+    expect(await aleatoricOverResidual(await trainMcDropout(data, { hidden: [16], seed: 0 }), data, 0)).toBeGreaterThan(1.5);
+    // A given σ is kept as given.
+    expect((await trainMcDropout(data, { hidden: [16], seed: 0, noise: 0.5 })).info.noiseStd).toBeCloseTo(0.5, 5);
   });
 
   it('offers per-layer rates and input dropout (the UCI setup)', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
 import { Mlp } from '../../../src/model/mlp.js';
-import { klWarmupOf, trainVi, viObjective } from '../../../src/methods/variational/vi.js';
+import { afterWarmup, klWarmupOf, trainVi, viObjective, VI_LEARNING_RATES } from '../../../src/methods/variational/vi.js';
+import { Rng } from '../../../src/random/index.js';
 import { DEFAULT_STEPS, fitOptionsOf } from '../../../src/methods/common.js';
 import { cosine } from '../../../src/train/schedules.js';
 import type { LoopContext } from '../../../src/train/fit.js';
@@ -60,7 +61,42 @@ describe('VI defaults', () => {
   });
 
   it('then trains again on every row for the epochs it kept (regression), warming the KL in as the early-stopped run did', async () => {
-    await expectRefit((d, o) => trainVi(d, { ...o, klWarmup: DEFAULT_STEPS }));
+    // At a given rate: without one, the two candidate rates' fits come first (next test).
+    await expectRefit((d, o) => trainVi(d, { ...o, klWarmup: DEFAULT_STEPS, learningRate: 1e-3 }));
+  });
+
+  it('keeps no epoch before its KL warm-up ends (afterWarmup): the first epoch whose last step has the KL at full weight', async () => {
+    // 300 rows: 270 train in batches of 32, 9 steps an epoch.
+    const fo = fitOptionsOf({}, 0, 300, true);
+    expect(afterWarmup(fo, DEFAULT_STEPS, 300).earlyStopping!.from).toBe(Math.ceil(DEFAULT_STEPS / 9));
+    expect(afterWarmup(fo, 10 ** 7, 300).earlyStopping!.from).toBe(fo.epochs);
+    expect(afterWarmup(fo, 0, 300)).toBe(fo);
+    const fixed = fitOptionsOf({ epochs: 20 }, 0, 300, true);
+    expect(afterWarmup(fixed, DEFAULT_STEPS, 300)).toBe(fixed);
+    // Pure noise: the held-out loss is lowest early; the kept epochs (the refit's length) start after the warm-up.
+    const rng = new Rng(5, 0);
+    const x = Array.from({ length: 300 }, () => Array.from({ length: 4 }, () => rng.normal()));
+    const noise = makeDataset(x, x.map(() => rng.normal()));
+    const runs: number[] = [];
+    await trainVi(noise, { hidden: [50], seed: 1, learningRate: 3e-3, onProgress: (p) => (p.epoch === 1 ? runs.push(1) : runs[runs.length - 1]++) });
+    expect(runs).toHaveLength(2);
+    expect(runs[1]).toBeGreaterThanOrEqual(Math.ceil(DEFAULT_STEPS / 9));
+  });
+
+  it('chooses its Adam rate among VI_LEARNING_RATES by the held-out loss of its early-stopped fits (regression); none with a given rate', async () => {
+    // y = sin(3x₀) + x₁/2 on 300 rows of 4 inputs, nearly noiseless: q's means move too slowly at 1e-3.
+    const rng = new Rng(5, 0);
+    const x = Array.from({ length: 300 }, () => Array.from({ length: 4 }, () => rng.normal()));
+    const data = makeDataset(x, x.map((v) => Math.sin(3 * v[0]) + 0.5 * v[1] + 0.01 * rng.normal()));
+    const o = { hidden: [16], seed: 1 };
+    let runs = 0;
+    const post = await trainVi(data, { ...o, onProgress: (p) => (runs += p.epoch === 1 ? 1 : 0) });
+    // One early-stopped fit per rate, then the chosen rate's fit on every row.
+    expect(runs).toBe(VI_LEARNING_RATES.length + 1);
+    const at = await Promise.all(VI_LEARNING_RATES.map((learningRate) => trainVi(data, { ...o, learningRate })));
+    const same = at.map((p) => Array.from(p.source.mu).every((v, i) => v === post.source.mu[i]));
+    // The larger rate here, and exactly the run that asks for it.
+    expect(same).toEqual([false, true]);
   });
 });
 
