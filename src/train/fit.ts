@@ -157,6 +157,8 @@ export interface FitResult {
   validationLoss?: number;
   /** With early stopping: the mean validation loss per row after the last epoch run (not the kept one). */
   lastValidationLoss?: number;
+  /** With early stopping: the mean validation loss per row after every scored epoch (the first is epoch `EarlyStopping.from`). */
+  validationCurve?: number[];
   seconds: number;
 }
 
@@ -373,11 +375,13 @@ function earlyStopper(arena: Arena, objective: Objective, v: Dataset, params: nu
   let best = Infinity;
   let bestEpoch = 0;
   let last = Infinity;
+  const curve: number[] = [];
   return {
     afterEpoch(epoch: number): 'stop' | undefined {
       if (epoch + 1 < (es.from ?? 1)) return undefined;
       const loss = score();
       last = loss;
+      curve.push(loss);
       if (loss < best) {
         best = loss;
         bestEpoch = epoch + 1;
@@ -390,6 +394,6 @@ function earlyStopper(arena: Arena, objective: Objective, v: Dataset, params: nu
     restore() {
       if (bestEpoch > 0) arena.f32(params, P).set(arena.f32(kept, P));
     },
-    best: () => ({ bestEpoch, validationLoss: best, lastValidationLoss: last }),
+    best: () => ({ bestEpoch, validationLoss: best, lastValidationLoss: last, validationCurve: curve }),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
-import { crossFittedBlocks, pooledMixtureNoise } from '../../src/methods/held-out-mixture.js';
+import { crossFittedBlocks, crossFittedEpoch, pooledMixtureNoise } from '../../src/methods/held-out-mixture.js';
 import { bestNoiseVariance, mixtureLogLikAtNoise } from '../../src/methods/tune/noise-search.js';
 import { Mlp } from '../../src/model/mlp.js';
 import { fit, heldOutRows } from '../../src/train/fit.js';
@@ -46,5 +46,30 @@ describe('the σ of a sampled predictive on pooled held-out blocks (held-out-mix
       expect(seen[k].epochs).toBe(first.bestEpoch);
       expect(seen[k].rows).toEqual(Array.from(heldOutRows(200, 0.1, 2, 0, k)!.validation, (r) => data.y[r]));
     }
+  });
+
+  it('keeps the epoch the mean curve of K blocks stops at, not block 0\'s own best', async () => {
+    const rng = new Rng(5, 3);
+    const xs = Array.from({ length: 300 }, () => [rng.normal(), rng.normal()]);
+    const data = makeDataset(xs, xs.map(([a, b]) => Math.sin(2 * a) + 0.5 * b + rng.normal()));
+    const mlp = await Mlp.create({ inputs: 2, hidden: [64], outputs: 1, activation: 'relu', likelihood: 'gaussian' }, { capacity: 32 });
+    const es = { fraction: 0.1, patience: 10 };
+    // Block 0's fit runs the whole budget (its own stop would cut the mean curve short).
+    const S = 120;
+    const fo = { epochs: S, seed: 1, stream: 0, learningRate: 1e-2, earlyStopping: es };
+    const first = await fit(mlp, data, { ...fo, earlyStopping: { ...es, patience: S } });
+    const K = 4;
+    // The rule written out: every block's curve over S epochs, their mean, the stop rule on it.
+    const curves = [first.validationCurve!];
+    for (let k = 1; k < K; k++) curves.push((await fit(mlp, data, { ...fo, earlyStopping: { ...es, fold: k, patience: S } })).validationCurve!);
+    const mean = Array.from({ length: S }, (_, i) => curves.reduce((a, c) => a + c[i], 0) / K);
+    let best = 0;
+    for (let i = 1; i < S && i - best < es.patience; i++) if (mean[i] < mean[best]) best = i;
+    const E = await crossFittedEpoch(mlp, data, fo, first, K, es.patience, () => ({}));
+    expect(E).toBe(best + 1);
+    // Block 0's own best over the same run is another epoch: one block's curve wanders.
+    expect(first.bestEpoch).not.toBe(E);
+    // One block: its own best.
+    expect(await crossFittedEpoch(mlp, data, fo, first, 1, es.patience, () => ({}))).toBe(first.bestEpoch);
   });
 });

@@ -19,7 +19,7 @@ import { gaussianLogLik, mixtureLogLik } from '../../metrics/regression.js';
 import { adam, compose, weightDecay } from '../../train/optimizers.js';
 import { engineFor, fitAndRefit, fitOptionsOf, noiseBlocks, specFor, withPatience, METHOD_OPTIONS, NOISE_ROWS, SAMPLED_PATIENCE } from '../common.js';
 import { noiseVariance } from '../../posterior/source.js';
-import { crossFittedBlocks, pooledMixtureNoise } from '../held-out-mixture.js';
+import { crossFittedBlocks, crossFittedEpoch, pooledMixtureNoise } from '../held-out-mixture.js';
 import { residualVariance } from '../map.js';
 import { betaNllOf, heldOutNoiseVar, noiseFor, noiseObjective, predictiveNoiseVar, standardized, BETA_NLL, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, list, num, union, type Infer } from '../../options/schema.js';
@@ -77,18 +77,20 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   const K = opts.noise === undefined && opts.predictiveNoise === undefined && held.validation.length < NOISE_ROWS ? noiseBlocks(train.n, held.validation.length) : 1;
   // The held-out rows in target units: every candidate's fit held out these same rows (same seed and stream).
   const v = subset(train, held.validation);
-  let best: { ll: number; noiseVar?: number; rate: RateFit; first: FitResult } | undefined;
+  const fullRun: FitOptions = { ...fo, earlyStopping: { ...fo.earlyStopping!, patience: fo.epochs! } };
+  let best: { ll: number; noiseVar?: number; epochs?: number; rate: RateFit; first: FitResult } | undefined;
   for (const [task, dropout] of DROPOUT_CANDIDATES.entries()) {
     const rate = await atRate(train, { ...opts, dropout });
     // Each candidate's epochs are reported as their own task (a progress bar per rate).
-    const first = await fit(rate.mlp, rate.data, { ...fo, ...rate.fresh(), onProgress: opts.onProgress && ((p) => opts.onProgress!({ task, ...p })) });
+    // With K blocks the first runs the whole budget: the stop rule runs on the blocks' mean curve (crossFittedEpoch).
+    const first = await fit(rate.mlp, rate.data, { ...(K > 1 ? fullRun : fo), ...rate.fresh(), onProgress: opts.onProgress && ((p) => opts.onProgress!({ task, ...p })) });
     const score = K > 1 ? await crossFittedScore(rate, train, fo, first, K, opts.seed) : { ll: await heldOutScore(rate, first, v, opts.seed) };
     // A tie (or a NaN score) keeps the earlier, smaller rate.
     if (score && (!best || score.ll > best.ll)) best = { ...score, rate, first };
   }
   // The chosen rate then trains on every row for the epochs its early-stopped fit kept (fitAndRefit),
   // and predicts with its cross-fitted σ² when it has one.
-  const chosen = best ? best.rate.fit(fo, best.first, best.noiseVar) : (await atRate(train, opts)).fit(fo);
+  const chosen = best ? best.rate.fit(fo, { ...best.first, bestEpoch: best.epochs ?? best.first.bestEpoch }, best.noiseVar) : (await atRate(train, opts)).fit(fo);
   return (await chosen) as McDropoutPosterior<TaskOf<O>>;
 }
 
@@ -100,20 +102,23 @@ async function heldOutScore(rate: RateFit, first: FitResult, v: Dataset, seed: n
 
 /**
  * A rate's score on K ≥ 2 disjoint blocks of held-out rows (fewer than NOISE_ROWS in one): `first`
- * stopped early on block 0 at epoch E; K − 1 fits of exactly E epochs each hold out another block of
- * the same seeded permutation (held-out-mixture.ts `crossFittedBlocks`); every block is predicted with
+ * ran the whole budget holding out block 0; the kept epoch E is where the stop rule ends on the K
+ * blocks' mean held-out curve (held-out-mixture.ts `crossFittedEpoch`: one block's curve wanders with
+ * the masks; on 8 energy splits −0.749 → −0.686, `--tune` −0.690, eval/DEFAULTS-notes.md round 6);
+ * K fits of E epochs each hold out one block of the same seeded permutation (`crossFittedBlocks`); every block is predicted with
  * the test-time masks, and the score is the pooled rows' mixture log-likelihood at the common σ² that
  * maximizes it (`noiseVar`, standardized units: the σ² the rate then predicts with). Why: 45 held-out
  * rows (UCI boston) chose the rate and set σ from a residual that misses the few large errors of a
  * heavy-tailed set, and a residual σ counts the masks' spread twice; on 8 boston splits the default
  * went from −2.758 to −2.585 (`--tune` −2.619; eval/DEFAULTS-notes.md, round 5). Undefined when
- * `first` did not stop early or its masks fit every held-out row exactly.
+ * `first` kept no epoch or its masks fit every held-out row exactly. `epochs`: E, what the refit trains.
  */
-async function crossFittedScore(rate: RateFit, train: Dataset, fo: FitOptions, first: FitResult, K: number, seed: number | undefined): Promise<{ ll: number; noiseVar: number } | undefined> {
+async function crossFittedScore(rate: RateFit, train: Dataset, fo: FitOptions, first: FitResult, K: number, seed: number | undefined): Promise<{ ll: number; noiseVar: number; epochs: number } | undefined> {
   if (first.bestEpoch === undefined) return undefined;
-  const blocks = await crossFittedBlocks(rate.mlp, rate.data, train, fo, first, K, rate.fresh, async (r, v) => (await rate.posterior(r).predict(v.x, { seed })) as RegressionPredictive);
+  const E = (await crossFittedEpoch(rate.mlp, rate.data, fo, first, K, fo.earlyStopping!.patience, rate.fresh))!;
+  const blocks = await crossFittedBlocks(rate.mlp, rate.data, train, fo, first, K, rate.fresh, async (r, v) => (await rate.posterior(r).predict(v.x, { seed })) as RegressionPredictive, E);
   const noise = pooledMixtureNoise(blocks);
-  return noise && { ll: noise.logLik, noiseVar: noiseVariance(Math.sqrt(noise.variance), rate.standardizer) };
+  return noise && { ll: noise.logLik, noiseVar: noiseVariance(Math.sqrt(noise.variance), rate.standardizer), epochs: E };
 }
 
 /** Fits at one rate: its network, data and objective, and the posterior of a finished fit. */
