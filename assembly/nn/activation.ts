@@ -12,7 +12,7 @@
 // monomorphized loop with no branch inside. (Passing the code as a constant argument to an
 // @inline loop does not work: binaryen folds the five copies back into one branching loop.)
 
-import { expm1_neg_f32x4, gelu_f32x4, gelu_grad_f32x4, sigmoid_f32x4, tanh_f32x4 } from './vmath';
+import { expm1_neg_f32x4, gelu_f32x4, gelu_grad_f32x4, sigmoid_f32x4, tanh_consts, tanh_f32x4, tanh_f32x4_k } from './vmath';
 
 const IDENTITY = 0;
 const RELU = 1;
@@ -162,14 +162,7 @@ function forward<A>(z: usize, y: usize, bias: usize, m: i32, n: i32): void {
   let done: usize = 0;
   if (bias != 0 && (n & 3) == 0) {
     // Rows of whole vectors: bias and activation in one pass.
-    const rowBytes = <usize>n << 2;
-    for (let row: usize = 0; row < bytes; row += rowBytes) {
-      for (let o: usize = 0; o < rowBytes; o += 16) {
-        const v = f32x4.add(v128.load(z + row + o), v128.load(bias + o));
-        v128.store(z + row + o, v);
-        v128.store(y + row + o, act_f32x4<A>(v));
-      }
-    }
+    bias_act_rows<A>(z, y, bias, bytes, <usize>n << 2);
     return;
   }
   // Rows of n mod 4 ≠ 0: a group of 4/gcd(n, 4) rows is whole vectors, so against a bias repeated
@@ -180,13 +173,7 @@ function forward<A>(z: usize, y: usize, bias: usize, m: i32, n: i32): void {
     const nb = <usize>n << 2;
     for (let g: usize = 0; g < <usize>group; g++) memory.copy(BIAS_REP + g * nb, bias, nb);
     const whole = <usize>(m / group) * groupBytes;
-    for (let row: usize = 0; row < whole; row += groupBytes) {
-      for (let o: usize = 0; o < groupBytes; o += 16) {
-        const v = f32x4.add(v128.load(z + row + o), v128.load(BIAS_REP + o));
-        v128.store(z + row + o, v);
-        v128.store(y + row + o, act_f32x4<A>(v));
-      }
-    }
+    bias_act_rows<A>(z, y, BIAS_REP, whole, groupBytes);
     if (whole < bytes) forward<A>(z + whole, y + whole, bias, m % group, n);
     return;
   }
@@ -207,6 +194,33 @@ function forward<A>(z: usize, y: usize, bias: usize, m: i32, n: i32): void {
     pad_in(0, z + body, rest);
     v128.store(PAD, act_f32x4<A>(v128.load(PAD)), 16);
     pad_out(y + body, 1, rest);
+  }
+}
+
+/**
+ * z += bias, y = act(z) over rows of whole vectors (rowBytes apart; bias is one row). For tanh the
+ * constants are loaded once ahead of the loop: as values V8 keeps them in registers, where
+ * act_f32x4 loads each one per vector.
+ */
+@inline function bias_act_rows<A>(z: usize, y: usize, bias: usize, bytes: usize, rowBytes: usize): void {
+  if (code<A>() == TANH) {
+    const k0 = tanh_consts(0), k1 = tanh_consts(1), k2 = tanh_consts(2), k3 = tanh_consts(3), k4 = tanh_consts(4), k5 = tanh_consts(5);
+    const k6 = tanh_consts(6), k7 = tanh_consts(7), k8 = tanh_consts(8), k9 = tanh_consts(9), k10 = tanh_consts(10), k11 = tanh_consts(11);
+    for (let row: usize = 0; row < bytes; row += rowBytes) {
+      for (let o: usize = 0; o < rowBytes; o += 16) {
+        const v = f32x4.add(v128.load(z + row + o), v128.load(bias + o));
+        v128.store(z + row + o, v);
+        v128.store(y + row + o, tanh_f32x4_k(v, k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11));
+      }
+    }
+    return;
+  }
+  for (let row: usize = 0; row < bytes; row += rowBytes) {
+    for (let o: usize = 0; o < rowBytes; o += 16) {
+      const v = f32x4.add(v128.load(z + row + o), v128.load(bias + o));
+      v128.store(z + row + o, v);
+      v128.store(y + row + o, act_f32x4<A>(v));
+    }
   }
 }
 

@@ -31,6 +31,7 @@ const TABLE: usize = memory.data<f32>([
   0.0002280998887727037, 0.023763157427310944, 0.4625250995159149, 1,
   9,
   -0.34657359027997264, // −½ln 2
+  -9,
 ], 16);
 const C_LOG2E = 0;
 const C_MAGIC = 1;
@@ -49,6 +50,7 @@ const C_TANH_P = 39; // 6 coefficients
 const C_TANH_Q = 45; // 4 coefficients
 const C_NINE = 49;
 const C_MINUS_HALF_LN2 = 50;
+const C_MINUS_NINE = 51;
 
 // Integer lane constants.
 const ITABLE: usize = memory.data<i32>([0x80000000, 0xfffff000, 127], 16);
@@ -128,25 +130,37 @@ const I_BIAS = 2;
  * this library by iterated weighted least squares); with f32 coefficients and f32 Horner steps the
  * error is ≤ 3.6e-7 relative (checked over 3.3 M inputs in [0, 12] against float64), about twice
  * the exp-based form's, in two thirds of its time: no range reduction and no scaling, only
- * multiply-adds and one division. Odd by construction (evaluated at |x|, the sign put back); NaN
- * stays NaN through pmin.
+ * multiply-adds and one division. Odd by construction: x is clamped to [−9, 9] and x·P(x²)/Q(x²)
+ * is odd, and round-to-nearest is symmetric in sign, so tanh(−x) is exactly −tanh(x) (the same bits
+ * as evaluating at |x| and putting the sign back, with three fewer operations); NaN stays NaN
+ * through pmin and pmax. A loop over many vectors loads the constants once (tanh_consts) and
+ * calls tanh_f32x4_k: held in registers they cost no load per vector (bench/activations.mjs: 300×50
+ * bias + tanh 0.61 → 0.55 ns per element).
  */
 @inline export function tanh_f32x4(x: v128): v128 {
-  const signBit = ci(I_SIGN);
-  const sign = v128.and(x, signBit);
-  const ax = f32x4.pmin(v128.andnot(x, signBit), c(C_NINE));
-  const x2 = f32x4.mul(ax, ax);
-  let p = c(C_TANH_P);
-  p = f32x4.add(f32x4.mul(p, x2), c(C_TANH_P + 1));
-  p = f32x4.add(f32x4.mul(p, x2), c(C_TANH_P + 2));
-  p = f32x4.add(f32x4.mul(p, x2), c(C_TANH_P + 3));
-  p = f32x4.add(f32x4.mul(p, x2), c(C_TANH_P + 4));
-  p = f32x4.add(f32x4.mul(p, x2), c(C_TANH_P + 5));
-  let q = c(C_TANH_Q);
-  q = f32x4.add(f32x4.mul(q, x2), c(C_TANH_Q + 1));
-  q = f32x4.add(f32x4.mul(q, x2), c(C_TANH_Q + 2));
-  q = f32x4.add(f32x4.mul(q, x2), c(C_TANH_Q + 3));
-  return v128.or(f32x4.div(f32x4.mul(ax, p), q), sign);
+  return tanh_f32x4_k(x, tanh_consts(0), tanh_consts(1), tanh_consts(2), tanh_consts(3), tanh_consts(4), tanh_consts(5), tanh_consts(6), tanh_consts(7), tanh_consts(8), tanh_consts(9), tanh_consts(10), tanh_consts(11));
+}
+
+/** The constants of tanh_f32x4_k, in its argument order: a loop loads them once, ahead of itself. */
+@inline export function tanh_consts(i: i32): v128 {
+  return i == 0 ? c(C_NINE) : i == 1 ? c(C_MINUS_NINE) : c(C_TANH_P + i - 2);
+}
+
+/** tanh_f32x4 with its constants given (the same operations, so the same bits). */
+@inline export function tanh_f32x4_k(x: v128, nine: v128, minusNine: v128, p0: v128, p1: v128, p2: v128, p3: v128, p4: v128, p5: v128, q0: v128, q1: v128, q2: v128, q3: v128): v128 {
+  const xc = f32x4.pmax(f32x4.pmin(x, nine), minusNine);
+  const x2 = f32x4.mul(xc, xc);
+  let p = p0;
+  p = f32x4.add(f32x4.mul(p, x2), p1);
+  p = f32x4.add(f32x4.mul(p, x2), p2);
+  p = f32x4.add(f32x4.mul(p, x2), p3);
+  p = f32x4.add(f32x4.mul(p, x2), p4);
+  p = f32x4.add(f32x4.mul(p, x2), p5);
+  let q = q0;
+  q = f32x4.add(f32x4.mul(q, x2), q1);
+  q = f32x4.add(f32x4.mul(q, x2), q2);
+  q = f32x4.add(f32x4.mul(q, x2), q3);
+  return f32x4.div(f32x4.mul(xc, p), q);
 }
 
 /**
