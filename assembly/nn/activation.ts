@@ -205,12 +205,12 @@ function forward<A>(z: usize, y: usize, bias: usize, m: i32, n: i32): void {
 @inline function bias_act_rows<A>(z: usize, y: usize, bias: usize, bytes: usize, rowBytes: usize): void {
   if (code<A>() == TANH) {
     const k0 = tanh_consts(0), k1 = tanh_consts(1), k2 = tanh_consts(2), k3 = tanh_consts(3), k4 = tanh_consts(4), k5 = tanh_consts(5);
-    const k6 = tanh_consts(6), k7 = tanh_consts(7), k8 = tanh_consts(8), k9 = tanh_consts(9), k10 = tanh_consts(10), k11 = tanh_consts(11);
+    const k6 = tanh_consts(6), k7 = tanh_consts(7), k8 = tanh_consts(8), k9 = tanh_consts(9), k10 = tanh_consts(10);
     for (let row: usize = 0; row < bytes; row += rowBytes) {
       for (let o: usize = 0; o < rowBytes; o += 16) {
         const v = f32x4.add(v128.load(z + row + o), v128.load(bias + o));
         v128.store(z + row + o, v);
-        v128.store(y + row + o, tanh_f32x4_k(v, k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11));
+        v128.store(y + row + o, tanh_f32x4_k(v, k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10));
       }
     }
     return;
