@@ -204,8 +204,8 @@ function direct_4x4(ai: usize, rs: usize, cs: usize, b: usize, ldb: usize, kc: i
 
 /**
  * The last w < 4 columns of a 4-row tile, with the four rows in the lanes: one vector of A's four
- * values per k step (a plain load when they are contiguous, as in Aᵀ·B) against each column's value
- * splatted. Each lane sums A(r, p)·B(p, j) over p in order from zero, as the column tiles' lanes do,
+ * values per k step (a plain load when they are contiguous, as in Aᵀ·B; in A·B, four rows' loads
+ * transposed for four k steps at a time) against each column's value splatted. Each lane sums A(r, p)·B(p, j) over p in order from zero, as the column tiles' lanes do,
  * so the bits are the same; no B edge to pack and no scratch tile to merge.
  */
 function direct_4xw(ai: usize, rs: usize, cs: usize, b: usize, ldb: usize, kc: i32, c: usize, ldc: usize, w: i32, acc: bool): void {
@@ -213,7 +213,37 @@ function direct_4xw(ai: usize, rs: usize, cs: usize, b: usize, ldb: usize, kc: i
   const rs2 = rs + rs;
   const rs3 = rs2 + rs;
   const rows = rs == 4;
-  for (let p = 0; p < kc; p++) {
+  let p = 0;
+  if (cs == 4) {
+    // A's rows contiguous in p (A·B): four k steps from one load per row and a 4×4 transpose.
+    for (; p + 4 <= kc; p += 4) {
+      const r0 = v128.load(ai), r1 = v128.load(ai + rs), r2 = v128.load(ai + rs2), r3 = v128.load(ai + rs3);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const a0 = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), a1 = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+      const a2 = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), a3 = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+      const b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+      s0 = madd(a0, v128.load32_splat(b), s0);
+      s0 = madd(a1, v128.load32_splat(b1), s0);
+      s0 = madd(a2, v128.load32_splat(b2), s0);
+      s0 = madd(a3, v128.load32_splat(b3), s0);
+      if (w > 1) {
+        s1 = madd(a0, v128.load32_splat(b, 4), s1);
+        s1 = madd(a1, v128.load32_splat(b1, 4), s1);
+        s1 = madd(a2, v128.load32_splat(b2, 4), s1);
+        s1 = madd(a3, v128.load32_splat(b3, 4), s1);
+      }
+      if (w > 2) {
+        s2 = madd(a0, v128.load32_splat(b, 8), s2);
+        s2 = madd(a1, v128.load32_splat(b1, 8), s2);
+        s2 = madd(a2, v128.load32_splat(b2, 8), s2);
+        s2 = madd(a3, v128.load32_splat(b3, 8), s2);
+      }
+      ai += 16;
+      b = b3 + ldb;
+    }
+  }
+  for (; p < kc; p++) {
     let a: v128;
     if (rows) {
       a = v128.load(ai);
