@@ -125,8 +125,9 @@ const THIN: i32 = 16;
 /**
  * C (+)= op(A)·B without packing: A(r, p) is at a + r·rs + p·cs, B is k×n. Sums run over p in the
  * packed path's order — KC-deep blocks, each summed from zero and then added to C — so the two
- * paths give the same bits. 4×8 and 4×4 register tiles; the last n mod 4 columns go through a
- * zero-padded copy of B's edge and a scratch tile; the last m mod 4 rows one at a time.
+ * paths give the same bits. 4×8 and 4×4 register tiles, the last n mod 4 columns with the rows in
+ * the lanes (direct_4xw); the last m mod 4 rows one at a time (their last n mod 4 columns through a
+ * zero-padded copy of B's edge and a scratch tile).
  */
 function direct(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta1: bool, rs: usize, cs: usize, work: usize): void {
   const ldb = <usize>n << 2;
@@ -139,7 +140,7 @@ function direct(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta1: boo
     const acc = beta1 || pc > 0;
     const ap = a + <usize>pc * cs;
     const bp = b + <usize>pc * ldb;
-    if (n4 < n) pack_cols(edge, bp + (<usize>n4 << 2), ldb, kc, 4, n - n4);
+    if (n4 < n && (m & 3) != 0) pack_cols(edge, bp + (<usize>n4 << 2), ldb, kc, 4, n - n4);
     let i = 0;
     for (; i + 4 <= m; i += 4) {
       const ai = ap + <usize>i * rs;
@@ -147,11 +148,7 @@ function direct(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta1: boo
       let j = 0;
       for (; j < n8; j += 8) direct_4x8(ai, rs, cs, bp + (<usize>j << 2), ldb, kc, ci + (<usize>j << 2), ldb, acc);
       for (; j < n4; j += 4) direct_4x4(ai, rs, cs, bp + (<usize>j << 2), ldb, kc, ci + (<usize>j << 2), ldb, acc);
-      if (n4 < n) {
-        // A 4×4 scratch tile (16-byte rows): it fits the MR×NR tile of either binary.
-        direct_4x4(ai, rs, cs, edge, 16, kc, tile, 16, false);
-        merge_tile(ci + (<usize>n4 << 2), tile, 16, 4, n - n4, ldb, acc);
-      }
+      if (n4 < n) direct_4xw(ai, rs, cs, bp + (<usize>n4 << 2), ldb, kc, ci + (<usize>n4 << 2), ldb, n - n4, acc);
     }
     for (; i < m; i++) direct_row(ap + <usize>i * rs, cs, bp, ldb, kc, n, c + <usize>i * ldb, acc, edge, tile);
   }
@@ -203,6 +200,79 @@ function direct_4x4(ai: usize, rs: usize, cs: usize, b: usize, ldb: usize, kc: i
   v128.store(r, acc ? f32x4.add(c1, v128.load(r)) : c1); r += ldc;
   v128.store(r, acc ? f32x4.add(c2, v128.load(r)) : c2); r += ldc;
   v128.store(r, acc ? f32x4.add(c3, v128.load(r)) : c3);
+}
+
+/**
+ * The last w < 4 columns of a 4-row tile, with the four rows in the lanes: one vector of A's four
+ * values per k step (a plain load when they are contiguous, as in Aᵀ·B; in A·B, four rows' loads
+ * transposed for four k steps at a time) against each column's value splatted. Each lane sums A(r, p)·B(p, j) over p in order from zero, as the column tiles' lanes do,
+ * so the bits are the same; no B edge to pack and no scratch tile to merge.
+ */
+function direct_4xw(ai: usize, rs: usize, cs: usize, b: usize, ldb: usize, kc: i32, c: usize, ldc: usize, w: i32, acc: bool): void {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0);
+  const rs2 = rs + rs;
+  const rs3 = rs2 + rs;
+  const rows = rs == 4;
+  let p = 0;
+  if (cs == 4) {
+    // A's rows contiguous in p (A·B): four k steps from one load per row and a 4×4 transpose.
+    for (; p + 4 <= kc; p += 4) {
+      const r0 = v128.load(ai), r1 = v128.load(ai + rs), r2 = v128.load(ai + rs2), r3 = v128.load(ai + rs3);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const a0 = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), a1 = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+      const a2 = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), a3 = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+      const b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+      s0 = madd(a0, v128.load32_splat(b), s0);
+      s0 = madd(a1, v128.load32_splat(b1), s0);
+      s0 = madd(a2, v128.load32_splat(b2), s0);
+      s0 = madd(a3, v128.load32_splat(b3), s0);
+      if (w > 1) {
+        s1 = madd(a0, v128.load32_splat(b, 4), s1);
+        s1 = madd(a1, v128.load32_splat(b1, 4), s1);
+        s1 = madd(a2, v128.load32_splat(b2, 4), s1);
+        s1 = madd(a3, v128.load32_splat(b3, 4), s1);
+      }
+      if (w > 2) {
+        s2 = madd(a0, v128.load32_splat(b, 8), s2);
+        s2 = madd(a1, v128.load32_splat(b1, 8), s2);
+        s2 = madd(a2, v128.load32_splat(b2, 8), s2);
+        s2 = madd(a3, v128.load32_splat(b3, 8), s2);
+      }
+      ai += 16;
+      b = b3 + ldb;
+    }
+  }
+  for (; p < kc; p++) {
+    let a: v128;
+    if (rows) {
+      a = v128.load(ai);
+    } else {
+      a = v128.load32_zero(ai);
+      a = v128.load32_lane(ai + rs, a, 1);
+      a = v128.load32_lane(ai + rs2, a, 2);
+      a = v128.load32_lane(ai + rs3, a, 3);
+    }
+    s0 = madd(a, v128.load32_splat(b), s0);
+    if (w > 1) s1 = madd(a, v128.load32_splat(b, 4), s1);
+    if (w > 2) s2 = madd(a, v128.load32_splat(b, 8), s2);
+    ai += cs;
+    b += ldb;
+  }
+  put_column(c, ldc, s0, acc);
+  if (w > 1) put_column(c + 4, ldc, s1, acc);
+  if (w > 2) put_column(c + 8, ldc, s2, acc);
+}
+
+/** C(r, ·) (+)= lane r of s for the four rows r, ldc bytes apart (scalar adds round like lanes). */
+@inline function put_column(c: usize, ldc: usize, s: v128, acc: bool): void {
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  store<f32>(c, acc ? load<f32>(c) + f32x4.extract_lane(s, 0) : f32x4.extract_lane(s, 0));
+  store<f32>(c1, acc ? load<f32>(c1) + f32x4.extract_lane(s, 1) : f32x4.extract_lane(s, 1));
+  store<f32>(c2, acc ? load<f32>(c2) + f32x4.extract_lane(s, 2) : f32x4.extract_lane(s, 2));
+  store<f32>(c3, acc ? load<f32>(c3) + f32x4.extract_lane(s, 3) : f32x4.extract_lane(s, 3));
 }
 
 /**

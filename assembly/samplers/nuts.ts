@@ -3,8 +3,11 @@
 // map check, a base reload and a bounds check; here they are plain f64x2 loads. Sums run in two
 // lanes (even and odd indices) added at the end; an odd last element is added to lane 0.
 
-/** The first half of a leapfrog step: p += ½ε·g, then q += ε·M⁻¹p (M⁻¹ = invM, diagonal). */
-export function leapfrog_kick_drift_f64(q: usize, p: usize, g: usize, invM: usize, eps: f64, n: i32): void {
+/**
+ * The first half of a leapfrog step: p += ½ε·g, then q += ε·M⁻¹p (M⁻¹ = invM, diagonal). The new q
+ * is also written to qCopy: a NUTS leaf's proposal is the new point, copied here in the same pass.
+ */
+export function leapfrog_kick_drift_f64(q: usize, p: usize, g: usize, invM: usize, eps: f64, n: i32, qCopy: usize): void {
   const half = f64x2.splat(0.5 * eps);
   const e = f64x2.splat(eps);
   const bytes = <usize>n << 3;
@@ -12,21 +15,25 @@ export function leapfrog_kick_drift_f64(q: usize, p: usize, g: usize, invM: usiz
   for (; o + 16 <= bytes; o += 16) {
     const pi = f64x2.add(v128.load(p + o), f64x2.mul(half, v128.load(g + o)));
     v128.store(p + o, pi);
-    v128.store(q + o, f64x2.add(v128.load(q + o), f64x2.mul(e, f64x2.mul(v128.load(invM + o), pi))));
+    const qi = f64x2.add(v128.load(q + o), f64x2.mul(e, f64x2.mul(v128.load(invM + o), pi)));
+    v128.store(q + o, qi);
+    v128.store(qCopy + o, qi);
   }
   if (o < bytes) {
     const pi = load<f64>(p + o) + 0.5 * eps * load<f64>(g + o);
     store<f64>(p + o, pi);
-    store<f64>(q + o, load<f64>(q + o) + eps * (load<f64>(invM + o) * pi));
+    const qi = load<f64>(q + o) + eps * (load<f64>(invM + o) * pi);
+    store<f64>(q + o, qi);
+    store<f64>(qCopy + o, qi);
   }
 }
 
 /**
  * A NUTS leaf's second half-kick with its bookkeeping in the same pass: p += half·g; v = M⁻¹p;
- * vBeg = vEnd = v; pBeg = pEnd = p; rho += p. Returns Σ v·p + Σ g·0, which is NaN iff some gradient
- * entry is not finite (the caller then rejects the point).
+ * vBeg = vEnd = v; pBeg = pEnd = pCopy = p; gCopy = g; rho += p. Returns Σ v·p + Σ g·0, which is NaN
+ * iff some gradient entry is not finite (the caller then rejects the point).
  */
-export function nuts_leaf_f64(p: usize, g: usize, invM: usize, half: f64, vBeg: usize, vEnd: usize, rho: usize, pBeg: usize, pEnd: usize, n: i32): f64 {
+export function nuts_leaf_f64(p: usize, g: usize, invM: usize, half: f64, vBeg: usize, vEnd: usize, rho: usize, pBeg: usize, pEnd: usize, n: i32, pCopy: usize, gCopy: usize): f64 {
   const h = f64x2.splat(half);
   const zero = f64x2.splat(0);
   let k = zero;
@@ -44,6 +51,8 @@ export function nuts_leaf_f64(p: usize, g: usize, invM: usize, half: f64, vBeg: 
     v128.store(vEnd + o, vi);
     v128.store(pBeg + o, pi);
     v128.store(pEnd + o, pi);
+    v128.store(pCopy + o, pi);
+    v128.store(gCopy + o, gi);
     v128.store(rho + o, f64x2.add(v128.load(rho + o), pi));
   }
   let s = f64x2.extract_lane(k, 0) + f64x2.extract_lane(finite, 0);
@@ -57,6 +66,8 @@ export function nuts_leaf_f64(p: usize, g: usize, invM: usize, half: f64, vBeg: 
     store<f64>(vEnd + o, vi);
     store<f64>(pBeg + o, pi);
     store<f64>(pEnd + o, pi);
+    store<f64>(pCopy + o, pi);
+    store<f64>(gCopy + o, gi);
     store<f64>(rho + o, load<f64>(rho + o) + pi);
   }
   return s + (f64x2.extract_lane(k, 1) + f64x2.extract_lane(finite, 1));

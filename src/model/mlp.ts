@@ -181,18 +181,20 @@ export class Mlp {
       const masked = given !== 0 || (L.dropout > 0 && opts.masks !== undefined);
       const undropped = l === 0 ? x : this.bufs[l - 1].y;
       const input = masked ? b.xd : undropped;
+      // A one-unit layer (a regression head): ∂Z·Wᵀ is an outer product, fused with the activation's
+      // derivative, the layer below's bias gradient and this layer's ∂W, with the bits of the four
+      // separate kernels.
+      const outer = l > 0 && !masked && L.fanOut === 1 && batch > 1 && L.fanIn > 1;
       // ∂W = inputᵀ·∂Z and ∂b = column sums of ∂Z.
-      k.gemm_f32_tn(grad + 4 * L.w, input, dZ, L.fanIn, L.fanOut, batch, 0, work);
+      if (!outer) k.gemm_f32_tn(grad + 4 * L.w, input, dZ, L.fanIn, L.fanOut, batch, 0, work);
       if (!biasDone) k.bias_grad_f32(grad + 4 * L.b, dZ, batch, L.fanOut, 0);
       biasDone = false;
       const maskGrad = given !== 0 ? (opts.maskGrads?.[l] ?? 0) : 0;
       const inputGrad = l === 0 ? (opts.inputGrad ?? 0) : 0;
       if (l === 0 && maskGrad === 0 && inputGrad === 0) break;
-      if (l > 0 && !masked && L.fanOut === 1 && batch > 1 && L.fanIn > 1) {
-        // A one-unit layer (a regression head): ∂Z·Wᵀ is an outer product, fused with the activation's
-        // derivative and the layer below's bias gradient, with the bits of the three separate kernels.
+      if (outer) {
         const prev = this.bufs[l - 1];
-        k.outer_act_backward_f32(spare, grad + 4 * layers[l - 1].b, dZ, theta + 4 * L.w, prev.z, prev.y, batch, L.fanIn, ACTIVATION_CODE[layers[l - 1].activation]);
+        k.outer_act_backward_f32(spare, grad + 4 * layers[l - 1].b, grad + 4 * L.w, dZ, theta + 4 * L.w, prev.z, prev.y, batch, L.fanIn, ACTIVATION_CODE[layers[l - 1].activation]);
         biasDone = true;
         const t = dZ;
         dZ = spare;

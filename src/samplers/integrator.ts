@@ -97,18 +97,20 @@ export class Leapfrog {
   /**
    * One step of a point in wasm memory with the diagonal metric at `invM`, in the core, its closing
    * half-kick fused with a NUTS leaf's bookkeeping: the new velocity into `vBeg` and `vEnd`, the new
-   * momentum into `pBeg` and `pEnd` and added to `rho` (positional, so a leaf allocates nothing).
+   * momentum into `pBeg` and `pEnd` and added to `rho` (positional, so a leaf allocates nothing),
+   * and the new point copied into `copy` (the leaf's proposal) in the same passes.
    * `views` re-makes z's views after the target ran (it may grow the memory). Returns H = ½·Σ m·p² − log p at the new point (+Infinity
    * for NaN energies; log p −Infinity when it or a gradient entry is not finite).
    */
-  stepInCore(k: Kernels, z: CorePhase, eps: number, invM: CoreVec, vBeg: CoreVec, vEnd: CoreVec, rho: CoreVec, pBeg: CoreVec, pEnd: CoreVec, views: () => void): number {
+  stepInCore(k: Kernels, z: CorePhase, eps: number, invM: CoreVec, vBeg: CoreVec, vEnd: CoreVec, rho: CoreVec, pBeg: CoreVec, pEnd: CoreVec, copy: CorePhase, views: () => void): number {
     const dim = this.h.dim;
-    k.leapfrog_kick_drift_f64(z.q.ptr, z.p.ptr, z.g.ptr, invM.ptr, eps, dim);
+    k.leapfrog_kick_drift_f64(z.q.ptr, z.p.ptr, z.g.ptr, invM.ptr, eps, dim, copy.q.ptr);
     const lp = this.h.target.logDensity(z.q.view, z.g.view);
     views();
     // Σ v·p, plus Σ g·0: NaN iff some gradient entry is not finite.
-    const kinetic2 = k.nuts_leaf_f64(z.p.ptr, z.g.ptr, invM.ptr, 0.5 * eps, vBeg.ptr, vEnd.ptr, rho.ptr, pBeg.ptr, pEnd.ptr, dim);
+    const kinetic2 = k.nuts_leaf_f64(z.p.ptr, z.g.ptr, invM.ptr, 0.5 * eps, vBeg.ptr, vEnd.ptr, rho.ptr, pBeg.ptr, pEnd.ptr, dim, copy.p.ptr, copy.g.ptr);
     z.lp = lp > -Infinity && lp < Infinity && kinetic2 * 0 === 0 ? lp : -Infinity;
+    copy.lp = z.lp;
     const h = 0.5 * kinetic2 - z.lp;
     return Number.isNaN(h) ? Infinity : h;
   }

@@ -276,12 +276,17 @@ class Nuts implements Kernel {
 
   /**
    * A leaf of the tree: one leapfrog step of z (integrator.ts), whose closing half-kick also does the
-   * leaf's bookkeeping — velocity at both ends, momentum at both ends, momentum added to ρ — in one
-   * pass. Returns H at the new point.
+   * leaf's bookkeeping — velocity at both ends, momentum at both ends, momentum added to ρ — and
+   * copies the new point into `propose` (the leaf's proposal), in the same passes. Returns H at the
+   * new point.
    */
-  private leaf(eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec): number {
-    if (this.dense) return this.leafDense(this.dense, eps, vBeg, vEnd, rho, pBeg, pEnd);
-    return this.leapfrog.stepInCore(this.arena.k, this.z, eps, this.invM, vBeg, vEnd, rho, pBeg, pEnd, this.views);
+  private leaf(eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec, propose: Point): number {
+    if (this.dense) {
+      const H = this.leafDense(this.dense, eps, vBeg, vEnd, rho, pBeg, pEnd);
+      propose.copyFrom(this.z);
+      return H;
+    }
+    return this.leapfrog.stepInCore(this.arena.k, this.z, eps, this.invM, vBeg, vEnd, rho, pBeg, pEnd, propose, this.views);
   }
 
   /** Re-makes the views after the target ran (it may grow the memory). */
@@ -314,12 +319,11 @@ class Nuts implements Kernel {
    */
   private buildTree(depth: number, propose: Point, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec, sign: number): number {
     if (depth === 0) {
-      const H = this.leaf(sign * this.eps, vBeg, vEnd, rho, pBeg, pEnd);
+      const H = this.leaf(sign * this.eps, vBeg, vEnd, rho, pBeg, pEnd, propose);
       this.nLeapfrog++;
       if (H - this.H0 > this.maxDeltaH) this.divergent = true;
       const logWeight = this.H0 - H;
       this.sumMetroProb += logWeight > 0 ? 1 : Math.exp(logWeight);
-      propose.copyFrom(this.z);
       return this.divergent ? NaN : logWeight;
     }
 

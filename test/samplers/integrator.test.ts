@@ -64,7 +64,8 @@ describe('Leapfrog', () => {
     const core = { q: vec(js.q), p: vec(js.p), g: vec(js.g), lp: js.lp };
     const invM = vec(invMetric);
     const [vBeg, vEnd, rho, pBeg, pEnd] = [vec(), vec(), vec([1, 1, 1, 1, 1]), vec(), vec()];
-    const H = leapfrog.stepInCore(arena.k, core, 0.2, invM, vBeg, vEnd, rho, pBeg, pEnd, () => {});
+    const copy = { q: vec(), p: vec(), g: vec(), lp: 0 };
+    const H = leapfrog.stepInCore(arena.k, core, 0.2, invM, vBeg, vEnd, rho, pBeg, pEnd, copy, () => {});
     leapfrog.step(js, 0.2, invMetric);
     for (let i = 0; i < 5; i++) {
       expect(core.q.view[i]).toBeCloseTo(js.q[i], 14);
@@ -74,7 +75,9 @@ describe('Leapfrog', () => {
       expect(pBeg.view[i]).toBe(core.p.view[i]);
       expect(pEnd.view[i]).toBe(core.p.view[i]);
       expect(rho.view[i]).toBe(1 + core.p.view[i]);
+      expect([copy.q.view[i], copy.p.view[i], copy.g.view[i]]).toEqual([core.q.view[i], core.p.view[i], core.g.view[i]]);
     }
+    expect(copy.lp).toBe(core.lp);
     expect(core.lp).toBeCloseTo(js.lp, 12);
     expect(H).toBeCloseTo(h.energy(js, invMetric), 12);
   });

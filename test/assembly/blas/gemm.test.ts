@@ -107,17 +107,19 @@ describe.each(flavors())('gemm_f32 (%s binary)', (flavor) => {
         const thin = run(arena.k.gemm_f32_nn, a, b, m, n, k);
         const packed = run(arena.k.gemm_f32_nt, a, transpose(b, k, n), m, n, k);
         expect(Array.from(thin), `nn ${m}×${n}×${k}`).toEqual(Array.from(packed));
-        // Aᵀ·B with k ≤ 16 rows of C (A stored k'×k) against A·B with A transposed and depth k' > 16.
-        const deep = 17 + Math.floor((rnd() + 1) * 100);
-        const at = randomF32(deep * k, rnd);
-        const bt = randomF32(deep * n, rnd);
-        const c1 = randomF32(k * n, rnd);
-        const run2 = (f: typeof arena.k.gemm_f32_nn, x: Float32Array) => {
-          const pc = arena.putF32(c1);
-          f(pc, arena.putF32(x), arena.putF32(bt), k, n, deep, beta, work);
-          return arena.getF32(pc, k * n);
-        };
-        expect(Array.from(run2(arena.k.gemm_f32_tn, at)), `tn ${k}×${n}×${deep}`).toEqual(Array.from(run2(arena.k.gemm_f32_nn, transpose(at, deep, k))));
+        // Aᵀ·B with k ≤ 16 rows of C (A stored k'×k) against A·B with A transposed and depth k' > 16,
+        // within one KC-deep block and across two (the sampler's backward pass: 8×50, k' = 300).
+        for (const deep of [17 + Math.floor((rnd() + 1) * 100), 300]) {
+          const at = randomF32(deep * k, rnd);
+          const bt = randomF32(deep * n, rnd);
+          const c1 = randomF32(k * n, rnd);
+          const run2 = (f: typeof arena.k.gemm_f32_nn, x: Float32Array) => {
+            const pc = arena.putF32(c1);
+            f(pc, arena.putF32(x), arena.putF32(bt), k, n, deep, beta, work);
+            return arena.getF32(pc, k * n);
+          };
+          expect(Array.from(run2(arena.k.gemm_f32_tn, at)), `tn ${k}×${n}×${deep}`).toEqual(Array.from(run2(arena.k.gemm_f32_nn, transpose(at, deep, k))));
+        }
       }
     }
   });

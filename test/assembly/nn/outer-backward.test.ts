@@ -12,7 +12,10 @@ const CODES = Array.from({ length: 11 }, (_, i) => i);
 // Awkward shapes: n below, at and above one vector, n mod 4 = 0…3, one row, the benchmark's 300×50.
 const SHAPES: readonly (readonly [number, number])[] = [[1, 1], [2, 2], [3, 3], [5, 4], [4, 5], [6, 6], [7, 7], [9, 13], [2, 16], [11, 50], [300, 50]];
 
-/** The three separate kernels: dz = (a ⊗ b) then act_backward over the block, db = bias_grad (beta 0). */
+/**
+ * The four separate kernels: dz = (a ⊗ b) then act_backward over the block, db = bias_grad (beta 0),
+ * dw = yᵀ·a (gemm_f32_tn, beta 0).
+ */
 function separate(av: Float32Array, bv: Float32Array, z: Float32Array, y: Float32Array, m: number, n: number, act: number) {
   const mark = a.mark();
   const outer = new Float32Array(m * n);
@@ -21,18 +24,21 @@ function separate(av: Float32Array, bv: Float32Array, z: Float32Array, y: Float3
   a.k.act_backward_f32(pd, pd, a.putF32(z), a.putF32(y), m * n, act);
   const pdb = a.allocF32(n);
   a.k.bias_grad_f32(pdb, pd, m, n, 0);
-  const out = { dz: a.getF32(pd, m * n), db: a.getF32(pdb, n) };
+  const pdw = a.allocF32(n);
+  a.k.gemm_f32_tn(pdw, a.putF32(y), a.putF32(av), n, 1, m, 0, a.gemmWork);
+  const out = { dz: a.getF32(pd, m * n), db: a.getF32(pdb, n), dw: a.getF32(pdw, n) };
   a.reset(mark);
   return out;
 }
 
-function fused(av: Float32Array, bv: Float32Array, z: Float32Array, y: Float32Array, m: number, n: number, act: number, withDb = true) {
+function fused(av: Float32Array, bv: Float32Array, z: Float32Array, y: Float32Array, m: number, n: number, act: number, withDb = true, withDw = true) {
   const mark = a.mark();
   const pd = a.allocF32(m * n);
-  // Stale values in db: the kernel must overwrite them.
+  // Stale values in db and dw: the kernel must overwrite them.
   const pdb = withDb ? a.putF32(new Float32Array(n).fill(Number.NaN)) : 0;
-  a.k.outer_act_backward_f32(pd, pdb, a.putF32(av), a.putF32(bv), a.putF32(z), a.putF32(y), m, n, act);
-  const out = { dz: a.getF32(pd, m * n), db: withDb ? a.getF32(pdb, n) : new Float32Array(0) };
+  const pdw = withDw ? a.putF32(new Float32Array(n).fill(Number.NaN)) : 0;
+  a.k.outer_act_backward_f32(pd, pdb, pdw, a.putF32(av), a.putF32(bv), a.putF32(z), a.putF32(y), m, n, act);
+  const out = { dz: a.getF32(pd, m * n), db: withDb ? a.getF32(pdb, n) : new Float32Array(0), dw: withDw ? a.getF32(pdw, n) : new Float32Array(0) };
   a.reset(mark);
   return out;
 }
@@ -51,14 +57,16 @@ function inputs(m: number, n: number, act: number) {
 
 describe('outer_act_backward_f32', () => {
   for (const [m, n] of SHAPES) {
-    it(`gives the bits of outer product, act_backward and bias_grad for every activation (${m}×${n})`, () => {
+    it(`gives the bits of outer product, act_backward, bias_grad and gemm_f32_tn for every activation (${m}×${n})`, () => {
       for (const act of CODES) {
         const { z, y, av, bv } = inputs(m, n, act);
         const ref = separate(av, bv, z, y, m, n, act);
         const got = fused(av, bv, z, y, m, n, act);
         expect(Array.from(got.dz), `dz, code ${act}`).toEqual(Array.from(ref.dz));
         expect(Array.from(got.db), `db, code ${act}`).toEqual(Array.from(ref.db));
-        expect(Array.from(fused(av, bv, z, y, m, n, act, false).dz), `dz without db, code ${act}`).toEqual(Array.from(ref.dz));
+        expect(Array.from(got.dw), `dw, code ${act}`).toEqual(Array.from(ref.dw));
+        expect(Array.from(fused(av, bv, z, y, m, n, act, false, false).dz), `dz without db and dw, code ${act}`).toEqual(Array.from(ref.dz));
+        expect(Array.from(fused(av, bv, z, y, m, n, act, true, false).db), `db without dw, code ${act}`).toEqual(Array.from(ref.db));
       }
     });
   }

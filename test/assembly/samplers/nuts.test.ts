@@ -39,12 +39,13 @@ describe('leapfrog_kick_drift_f64', () => {
       const inv = rand(n, rng).map((v) => 0.5 + Math.abs(v));
       const eps = -0.37;
       const mark = a.mark();
-      const [pq, pp, pg, pi] = [put(q), put(p), put(g), put(inv)];
-      a.k.leapfrog_kick_drift_f64(pq, pp, pg, pi, eps, n);
+      const [pq, pp, pg, pi, pc] = [put(q), put(p), put(g), put(inv), put(new Float64Array(n))];
+      a.k.leapfrog_kick_drift_f64(pq, pp, pg, pi, eps, n, pc);
       const p1 = p.map((v, i) => v + 0.5 * eps * g[i]);
       const q1 = q.map((v, i) => v + eps * inv[i] * p1[i]);
       close(get(pp, n), p1, `p n=${n}`);
       close(get(pq, n), q1, `q n=${n}`);
+      expect(Array.from(get(pc, n)), `the copy of q, n=${n}`).toEqual(Array.from(get(pq, n)));
       a.reset(mark);
     }
   });
@@ -59,8 +60,8 @@ describe('nuts_leaf_f64', () => {
       const half = 0.21;
       const mark = a.mark();
       const pp = put(p), pg = put(g), pinv = put(inv), prho = put(rho0);
-      const outs = [0, 1, 2, 3].map(() => put(new Float64Array(n)));
-      const k = a.k.nuts_leaf_f64(pp, pg, pinv, half, outs[0], outs[1], prho, outs[2], outs[3], n);
+      const outs = [0, 1, 2, 3, 4, 5].map(() => put(new Float64Array(n)));
+      const k = a.k.nuts_leaf_f64(pp, pg, pinv, half, outs[0], outs[1], prho, outs[2], outs[3], n, outs[4], outs[5]);
       const p1 = p.map((v, i) => v + half * g[i]);
       const v1 = p1.map((v, i) => inv[i] * v);
       close(get(pp, n), p1, 'p');
@@ -68,6 +69,8 @@ describe('nuts_leaf_f64', () => {
       close(get(outs[1], n), v1, 'vEnd');
       close(get(outs[2], n), p1, 'pBeg');
       close(get(outs[3], n), p1, 'pEnd');
+      expect(Array.from(get(outs[4], n)), 'the copy of p').toEqual(Array.from(get(pp, n)));
+      expect(Array.from(get(outs[5], n)), 'the copy of g').toEqual(Array.from(g));
       close(get(prho, n), rho0.map((v, i) => v + p1[i]), 'rho');
       const want = v1.reduce((s, v, i) => s + v * p1[i], 0);
       expect(Math.abs(k - want)).toBeLessThanOrEqual(1e-14 * want);
@@ -76,7 +79,7 @@ describe('nuts_leaf_f64', () => {
         const g2 = g.slice();
         g2[n - 1] = bad;
         a.putF64(g2, pg);
-        expect(a.k.nuts_leaf_f64(pp, pg, pinv, half, outs[0], outs[1], prho, outs[2], outs[3], n)).toBeNaN();
+        expect(a.k.nuts_leaf_f64(pp, pg, pinv, half, outs[0], outs[1], prho, outs[2], outs[3], n, outs[4], outs[5])).toBeNaN();
       }
       a.reset(mark);
     }
