@@ -5,6 +5,19 @@
 // progress for `--stall` seconds dumps the pool's state (runs, queue, slots, active handles) and is
 // killed; the script exits 1 if any repeat hung or failed. `--gc MS` also collects every MS ms during
 // the runs; `--dist DIR` tests another build of the package.
+//
+// Timing variations (the same 200 runs, scheduled differently):
+//   --size N          pool size (default 2; 4–8 oversubscribe a 2-core machine).
+//   --v8-flags="..."  extra node/V8 flags for the child, e.g. "--gc-interval=500" (a collection every
+//                     N allocations, so finalizers and weak handles run at points no timer reaches),
+//                     "--stress-compaction", "--stress-scavenge=100", "--single-threaded-gc". V8
+//                     flags are per process, so they reach the worker threads too. They slow runs a
+//                     lot: raise --stall with them.
+//   --progress MODE   what onProgress does on the main thread: stamp (default: notes the time), print
+//                     (writes the event), alloc (allocates ~4 MB of garbage), gc (calls gc()), slow
+//                     (busy for 30 ms).
+// A stall reports the CPU time the process (all its threads) used while stalled: near 0 is a true
+// deadlock, near the wall time is slowness. `taskset -c 0 npm run stress` pins everything to one core.
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +28,9 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '200' },
     stall: { type: 'string', default: '20' },
     gc: { type: 'string', default: '0' },
+    size: { type: 'string', default: '2' },
+    'v8-flags': { type: 'string', default: '' },
+    progress: { type: 'string', default: 'stamp' },
     dist: { type: 'string' },
     child: { type: 'boolean', default: false },
   },
@@ -22,6 +38,9 @@ const { values: args } = parseArgs({
 });
 const runs = Number(args.runs);
 const stallMs = Number(args.stall) * 1000;
+const v8Flags = args['v8-flags'].split(/\s+/).filter((f) => f !== '');
+const progressModes = ['stamp', 'print', 'alloc', 'gc', 'slow'];
+if (!progressModes.includes(args.progress)) throw new Error(`--progress: expected one of ${progressModes.join(', ')}, found ${args.progress}`);
 
 if (args.child) await child();
 else await parent();
@@ -35,18 +54,20 @@ async function parent() {
     const { code, out: raw, killed } = await runChild(r);
     if (killed) hung++;
     else if (code !== 0) failed++;
-    const out = killed ? raw : raw.replace(/^run \d+ \(alive\)\n/gm, '');
+    const out = (killed ? raw : raw.replace(/^run \d+ \(alive\)\n/gm, '')).replace(/^progress .*\n(?=(?:.*\n)*?progress )/gm, '');
     const last = out.trim().split('\n').at(-1) ?? '';
     console.log(`repeat ${r + 1}/${repeats}: ${killed ? 'HUNG' : code === 0 ? 'ok' : `exit ${code}`} ${last}`);
     if (killed || code !== 0) console.log(out);
   }
-  console.log(`${repeats} repeats × ${runs} NUTS runs: ${hung} hung, ${failed} failed, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const how = `size ${args.size}, progress ${args.progress}${args.gc !== '0' ? `, gc every ${args.gc} ms` : ''}${v8Flags.length > 0 ? `, ${v8Flags.join(' ')}` : ''}`;
+  console.log(`${repeats} repeats × ${runs} NUTS runs (${how}): ${hung} hung, ${failed} failed, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.exit(hung + failed > 0 ? 1 : 0);
 }
 
 function runChild(r) {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', '--runs', String(runs), '--stall', String(args.stall), '--gc', args.gc, ...(args.dist ? ['--dist', args.dist] : [])], {
+    const childArgs = ['--child', '--runs', String(runs), '--stall', String(args.stall), '--gc', args.gc, '--size', args.size, '--progress', args.progress];
+    const p = spawn(process.execPath, ['--expose-gc', ...v8Flags, fileURLToPath(import.meta.url), ...childArgs, ...(args.dist ? ['--dist', args.dist] : [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, STRESS_SEED: String(r) },
     });
@@ -75,8 +96,13 @@ async function child() {
   const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
   const x = Array.from({ length: 24 }, () => [u(), u()]);
   const data = lib.makeDataset(x, x.map(([a, b]) => Math.sin(2 * a) + 0.3 * b + 0.1 * u()));
-  const pool = await lib.createPool({ size: 2 });
+  const pool = await lib.createPool({ size: Number(args.size) });
   let lastProgress = Date.now();
+  let cpuAtProgress = process.cpuUsage();
+  const progressed = () => {
+    lastProgress = Date.now();
+    cpuAtProgress = process.cpuUsage();
+  };
   let at = 0;
   let beat = Date.now();
   const watchdog = setInterval(() => {
@@ -85,7 +111,8 @@ async function child() {
       console.log(`run ${at + 1} (alive)`);
     }
     if (Date.now() - lastProgress < stallMs) return;
-    console.log(`STALL at run ${at}: no progress for ${((Date.now() - lastProgress) / 1000).toFixed(1)} s`);
+    const cpu = process.cpuUsage(cpuAtProgress);
+    console.log(`STALL at run ${at}: no progress for ${((Date.now() - lastProgress) / 1000).toFixed(1)} s, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU meanwhile (all threads)`);
     console.log(JSON.stringify(poolState(pool), null, 1));
     console.log('active handles:', process._getActiveHandles().map((h) => h.constructor.name).join(', '));
     process.exit(124);
@@ -96,15 +123,32 @@ async function child() {
     await lib.trainNuts(data, {
       // Twice as many chains as workers (tasks queue), and one checkpoint per chain.
       pool, hidden: [4], epochs: 3, chains: 4, warmup: 60, draws: 60, keep: 10, seed: at,
-      onProgress: () => (lastProgress = Date.now()),
+      onProgress: (e) => {
+        progressed();
+        onProgress(e);
+      },
     });
-    lastProgress = Date.now();
+    progressed();
     globalThis.gc();
   }
   clearInterval(watchdog);
   clearInterval(gcTimer);
   await pool.close();
   console.log(`done: ${runs} runs`);
+}
+
+/** The main thread's extra work per progress event (--progress). */
+function onProgress(e) {
+  if (args.progress === 'print') console.log(`progress ${JSON.stringify(e)}`);
+  else if (args.progress === 'alloc') {
+    const junk = [];
+    for (let i = 0; i < 1000; i++) junk.push(new Float64Array(512), { i, s: String(i) });
+    if (junk.length < 0) console.log(junk);
+  } else if (args.progress === 'gc') globalThis.gc();
+  else if (args.progress === 'slow') {
+    const t = Date.now();
+    while (Date.now() - t < 30);
+  }
 }
 
 /** What the pool holds, read through its private fields (a debugging aid, not an API). */
