@@ -13,6 +13,9 @@
 //                     "--stress-compaction", "--stress-scavenge=100", "--single-threaded-gc". V8
 //                     flags are per process, so they reach the worker threads too. They slow runs a
 //                     lot: raise --stall with them.
+//   --target module   sampleChains on a user module (bench/gauss6.mjs: 4 chains × (200 + 2000), every draw
+//                     kept and checkpointed) instead of trainNuts's BNN: larger messages, a dynamic import
+//                     in each worker, the draws transferred back.
 //   --progress MODE   what onProgress does on the main thread: stamp (default: notes the time), print
 //                     (writes the event), alloc (allocates ~4 MB of garbage), gc (calls gc()), slow
 //                     (busy for 30 ms).
@@ -31,6 +34,7 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '2' },
     'v8-flags': { type: 'string', default: '' },
     progress: { type: 'string', default: 'stamp' },
+    target: { type: 'string', default: 'bnn' },
     dist: { type: 'string' },
     child: { type: 'boolean', default: false },
   },
@@ -41,6 +45,7 @@ const stallMs = Number(args.stall) * 1000;
 const v8Flags = args['v8-flags'].split(/\s+/).filter((f) => f !== '');
 const progressModes = ['stamp', 'print', 'alloc', 'gc', 'slow'];
 if (!progressModes.includes(args.progress)) throw new Error(`--progress: expected one of ${progressModes.join(', ')}, found ${args.progress}`);
+if (!['bnn', 'module'].includes(args.target)) throw new Error(`--target: expected bnn or module, found ${args.target}`);
 
 if (args.child) await child();
 else await parent();
@@ -59,14 +64,14 @@ async function parent() {
     console.log(`repeat ${r + 1}/${repeats}: ${killed ? 'HUNG' : code === 0 ? 'ok' : `exit ${code}`} ${last}`);
     if (killed || code !== 0) console.log(out);
   }
-  const how = `size ${args.size}, progress ${args.progress}${args.gc !== '0' ? `, gc every ${args.gc} ms` : ''}${v8Flags.length > 0 ? `, ${v8Flags.join(' ')}` : ''}`;
+  const how = `${args.target === 'module' ? 'sampleChains on a module target, ' : ''}size ${args.size}, progress ${args.progress}${args.gc !== '0' ? `, gc every ${args.gc} ms` : ''}${v8Flags.length > 0 ? `, ${v8Flags.join(' ')}` : ''}`;
   console.log(`${repeats} repeats × ${runs} NUTS runs (${how}): ${hung} hung, ${failed} failed, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   process.exit(hung + failed > 0 ? 1 : 0);
 }
 
 function runChild(r) {
   return new Promise((resolve) => {
-    const childArgs = ['--child', '--runs', String(runs), '--stall', String(args.stall), '--gc', args.gc, '--size', args.size, '--progress', args.progress];
+    const childArgs = ['--child', '--runs', String(runs), '--stall', String(args.stall), '--gc', args.gc, '--size', args.size, '--progress', args.progress, '--target', args.target];
     const p = spawn(process.execPath, ['--expose-gc', ...v8Flags, fileURLToPath(import.meta.url), ...childArgs, ...(args.dist ? ['--dist', args.dist] : [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, STRESS_SEED: String(r) },
@@ -120,14 +125,20 @@ async function child() {
   // --gc MS: also collect garbage every MS milliseconds while runs are in flight.
   const gcTimer = Number(args.gc) > 0 ? setInterval(() => globalThis.gc(), Number(args.gc)) : undefined;
   for (at = 0; at < runs; at++) {
-    await lib.trainNuts(data, {
-      // Twice as many chains as workers (tasks queue), and one checkpoint per chain.
-      pool, hidden: [4], epochs: 3, chains: 4, warmup: 60, draws: 60, keep: 10, seed: at,
-      onProgress: (e) => {
-        progressed();
-        onProgress(e);
-      },
-    });
+    const onProgressed = (e) => {
+      progressed();
+      onProgress(e);
+    };
+    if (args.target === 'module') {
+      await lib.sampleChains({ type: 'module', url: new URL('../bench/gauss6.mjs', import.meta.url).href }, {
+        pool, chains: 4, warmup: 200, draws: 2000, seed: at, onProgress: onProgressed,
+      });
+    } else {
+      await lib.trainNuts(data, {
+        // Twice as many chains as workers (tasks queue), and one checkpoint per chain.
+        pool, hidden: [4], epochs: 3, chains: 4, warmup: 60, draws: 60, keep: 10, seed: at, onProgress: onProgressed,
+      });
+    }
     progressed();
     globalThis.gc();
   }
