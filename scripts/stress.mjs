@@ -124,7 +124,9 @@ async function child() {
   }, 1000);
   // --gc MS: also collect garbage every MS milliseconds while runs are in flight.
   const gcTimer = Number(args.gc) > 0 ? setInterval(() => globalThis.gc(), Number(args.gc)) : undefined;
+  const took = [];
   for (at = 0; at < runs; at++) {
+    const started = performance.now();
     const onProgressed = (e) => {
       progressed();
       onProgress(e);
@@ -139,13 +141,17 @@ async function child() {
         pool, hidden: [4], epochs: 3, chains: 4, warmup: 60, draws: 60, keep: 10, seed: at, onProgress: onProgressed,
       });
     }
+    took.push(performance.now() - started);
     progressed();
     globalThis.gc();
   }
   clearInterval(watchdog);
   clearInterval(gcTimer);
   await pool.close();
-  console.log(`done: ${runs} runs`);
+  // Run times, so a stall can be told from a slow run: a hang is many times the longest of these.
+  took.sort((a, b) => a - b);
+  const q = (f) => took[Math.min(runs - 1, Math.floor(f * runs))].toFixed(0);
+  console.log(`done: ${runs} runs; per run median ${q(0.5)} ms, p99 ${q(0.99)} ms, longest ${took[runs - 1].toFixed(0)} ms`);
 }
 
 /** The main thread's extra work per progress event (--progress). */

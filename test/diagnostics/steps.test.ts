@@ -29,6 +29,15 @@ describe('diagnostics in steps', () => {
     expect(same(runSteps(sortedSteps(x)), x.slice().sort())).toBe(true);
   });
 
+  it('sort every size into the engine order, on both sides of the digit change (8-bit digits below 65,536 values, 16-bit from there)', () => {
+    const u = uniforms(6);
+    const specials = [0, -0, NaN, Infinity, -Infinity, 5e-324, -Number.MAX_VALUE];
+    for (const n of [0, 1, 2, 3, 240, 4001, 65535, 65536]) {
+      const x = Float64Array.from({ length: n }, (_, i) => (i % 31 === 0 ? specials[i % 7] : Math.round((u() - 0.5) * 1e4) / 3));
+      expect(same(runSteps(sortedSteps(x)), x.slice().sort()), `n = ${n}`).toBe(true);
+    }
+  });
+
   it('rank ties like a plain sort over several chunks', () => {
     const u = uniforms(4);
     const x = Float64Array.from({ length: 50001 }, () => Math.floor(u() * 1000));
