@@ -117,10 +117,11 @@ function runPool(key, flags) {
 runPool('node', []);
 // Sampling: NUTS on the Stan peer's BNN, 4 chains on 2 workers (skip with --no-sampling: minutes).
 if (results.node && !args.includes('--no-sampling')) {
-  console.log('\n== node: sampling (4 chains × (1000 warmup + 1000 draws), the Stan peer\'s BNN; 3 runs)');
-  // --stan: Stan's NUTS on the same posterior in this run and on this machine (15–20 more minutes);
-  // otherwise the ratios are to the recorded anchor, measured on another processor.
-  const r = spawnSync(process.execPath, [join(root, 'bench/sampling-run.mjs'), ...(args.includes('--stan') ? ['--stan'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  console.log('\n== node: sampling (4 chains × (1000 warmup + 1000 draws), the Stan peer\'s BNN; 3 runs of each binary, in turn)');
+  // Both binaries: plain SIMD (Node 20's default) and relaxed SIMD (fused multiply-add: Chromium's and
+  // Node ≥ 22's default). --stan: Stan's NUTS on the same posterior in this run and on this machine
+  // (15–20 more minutes); otherwise the ratios are to the recorded anchor, measured on another processor.
+  const r = spawnSync(process.execPath, [join(root, 'bench/sampling-run.mjs'), '--binaries', 'simd,relaxed', ...(args.includes('--stan') ? ['--stan'] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sampling benchmark failed (exit ${r.status})`);
   results.node.sampling = JSON.parse(r.stdout.trim().split('\n').pop()).sampling;
   console.log(JSON.stringify(results.node.sampling));
@@ -185,7 +186,10 @@ function resultsMarkdown(all) {
       const stan = sm.peer ?? { grad_evals_per_s_per_chain: 1613, pred_ess_per_s: 2.87, cpu: 'AMD EPYC (2 cores), 2026-11-29', measured: 'anchor' };
       const peerText = stan.measured === 'this run' ? `Stan in this run, ${stan.cpu}` : `Stan's recorded anchor, ${stan.cpu}; this run on ${sm.cpu ?? 'another processor'}`;
       L.push('', `Sampling (NUTS, Stan peer's BNN 8-50-1, N=300, 4 chains × 2000 iterations on 2 workers): ${f(sm.grad_evals_per_s_per_chain, 0)} gradient evaluations/s per chain (Stan ${f(stan.grad_evals_per_s_per_chain, 0)}: ${f(sm.grad_evals_per_s_per_chain / stan.grad_evals_per_s_per_chain, 1)}×), predictive bulk ESS min ${f(sm.pred_ess_min, 0)} in ${f(sm.wall_s, 0)} s = ${f(sm.pred_ess_per_s, 2)}/s (Stan ${f(stan.pred_ess_per_s, 2)}: ${f(sm.pred_ess_per_s / stan.pred_ess_per_s, 1)}×), R̂ max ${f(sm.rhat_max, 3)} (${peerText}).`);
-      if (sm.runs) L.push(`The run with the median gradient rate of ${sm.runs.length}; every run: ${sm.runs.map((x) => `${f(x.grad_evals_per_s_per_chain, 0)}/s (${f(x.grad_evals_per_s_per_chain / stan.grad_evals_per_s_per_chain, 1)}×), ESS/s ${f(x.pred_ess_per_s, 2)} (${f(x.pred_ess_per_s / stan.pred_ess_per_s, 1)}×), R̂ ${f(x.rhat_max, 3)}`).join('; ')}.`);
+      const every = (s) => s.runs.map((x) => `${f(x.grad_evals_per_s_per_chain, 0)}/s (${f(x.grad_evals_per_s_per_chain / stan.grad_evals_per_s_per_chain, 1)}×), ESS/s ${f(x.pred_ess_per_s, 2)} (${f(x.pred_ess_per_s / stan.pred_ess_per_s, 1)}×), R̂ ${f(x.rhat_max, 3)}`).join('; ');
+      if (sm.runs) L.push(`Plain SIMD binary (Node 20's default): the run with the median gradient rate of ${sm.runs.length}; every run: ${every(sm)}.`);
+      const rx = sm.by_binary?.relaxed;
+      if (rx) L.push('', `Relaxed SIMD binary (fused multiply-add; Chromium's and Node ≥ 22's default, Node 20 with --experimental-wasm-relaxed-simd), its runs taken in turn with the plain binary's: ${f(rx.grad_evals_per_s_per_chain, 0)} gradient evaluations/s per chain (${f(rx.grad_evals_per_s_per_chain / stan.grad_evals_per_s_per_chain, 1)}× Stan), predictive ESS/s ${f(rx.pred_ess_per_s, 2)} (${f(rx.pred_ess_per_s / stan.pred_ess_per_s, 1)}×), R̂ max ${f(rx.rhat_max, 3)}, ${rx.divergences} divergences; every run: ${every(rx)}.`);
     }
     if (r.chains) L.push('', chainsLine(r.chains, f));
     if (r.e2e) {

@@ -8,6 +8,7 @@
 import { parseTable, tableToDataset } from '../src/data/parse.js';
 import type { MlpSpec } from '../src/model/spec.js';
 import { createPool } from '../src/pool/pool.js';
+import { relaxedSimdSupported, type WasmFlavor } from '../src/wasm/index.js';
 import { sampleChains } from '../src/samplers/sample-chains.js';
 
 export interface SamplingBench {
@@ -19,6 +20,8 @@ export interface SamplingBench {
   divergences: number;
   mean_leapfrog_per_draw: number;
   step_size: number[];
+  /** The wasm binary the workers ran: the one this runtime picks. */
+  wasm: WasmFlavor;
 }
 
 export interface SamplingBenchOptions {
@@ -69,6 +72,7 @@ export async function benchSampling(o: SamplingBenchOptions): Promise<SamplingBe
       divergences: r.divergences.reduce((a, b) => a + b, 0),
       mean_leapfrog_per_draw: leapfrog / (r.chains * r.count),
       step_size: r.stepSize,
+      wasm: relaxedSimdSupported() ? 'relaxed' : 'simd',
     };
   } finally {
     await pool.close();

@@ -12,7 +12,7 @@
 // monomorphized loop with no branch inside. (Passing the code as a constant argument to an
 // @inline loop does not work: binaryen folds the five copies back into one branching loop.)
 
-import { madd } from '../blas/simd';
+import { madd, nmadd } from '../blas/simd';
 import { expm1_neg_f32x4, gelu_f32x4, gelu_grad_f32x4, sigmoid_f32x4, tanh_consts, tanh_f32x4, tanh_f32x4_k } from './vmath';
 
 const IDENTITY = 0;
@@ -92,7 +92,7 @@ const K: usize = memory.data<f32>([1.0507009873554805, 1.7580993408473766, 6, 0.
   const v = s;
   const y = s;
   if (act == RELU) return v128.and(g, f32x4.gt(v, f32x4.splat(0)));
-  if (act == TANH) return f32x4.mul(g, f32x4.sub(v128.load32_splat(ONE), f32x4.mul(y, y)));
+  if (act == TANH) return f32x4.mul(g, nmadd(y, y, v128.load32_splat(ONE)));
   if (act == SIGMOID) return f32x4.mul(g, f32x4.mul(y, f32x4.sub(v128.load32_splat(ONE), y)));
   if (act == GELU) return f32x4.mul(g, gelu_grad_f32x4(v));
   const one = v128.load32_splat(ONE);
