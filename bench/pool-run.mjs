@@ -1,29 +1,16 @@
 // Runs the pool benchmark alone: `node bench/pool-run.mjs [--browser]` (after `npm run build`).
 // Prints {"pool": {...}} for Node, or for Chromium with --browser (a cross-origin-isolated page).
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleBench } from './bundle.mjs';
 
 const root = new URL('..', import.meta.url);
-const out = mkdtempSync(join(tmpdir(), 'bdl-bench-pool-'));
-await esbuild.build({
-  entryPoints: [new URL('pool.ts', import.meta.url).pathname],
-  outfile: join(out, 'pool.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  mainFields: ['module', 'main'],
-  loader: { '.wasm': 'binary' },
-  external: ['node:*'],
-  logLevel: 'warning',
-});
+const bundle = await bundleBench('pool');
 
 if (!process.argv.includes('--browser')) {
-  const { benchPool } = await import(pathToFileURL(join(out, 'pool.js')).href);
+  const { benchPool } = await import(pathToFileURL(bundle).href);
   const pool = await benchPool({ workerUrl: new URL('dist/worker.js', root) });
   console.log(JSON.stringify({ pool }));
 } else {
@@ -31,7 +18,7 @@ if (!process.argv.includes('--browser')) {
   const types = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json' };
   const server = createServer((req, res) => {
     const path = req.url.split('?')[0];
-    const file = path === '/' ? null : path === '/pool.js' ? join(out, 'pool.js') : new URL(`.${path}`, root).pathname;
+    const file = path === '/' ? null : path === '/pool.js' ? bundle : new URL(`.${path}`, root).pathname;
     const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
     try {
       const body = file === null ? '<!doctype html><title>pool bench</title>' : readFileSync(file);

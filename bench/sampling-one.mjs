@@ -3,12 +3,9 @@
 // otherwise): `node [--experimental-wasm-relaxed-simd] bench/sampling-one.mjs [--chains 4 --warmup 1000
 // --draws 1000 --seed 1]`, after `npm run build` (the pool spawns dist/worker.js). Prints {"run": {...}}
 // (bench/sampling.ts's fields and `wasm`, the binary). bench/sampling-run.mjs runs it once per run and binary.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import * as esbuild from 'esbuild';
+import { importBench } from './bundle.mjs';
 
 const { values: o } = parseArgs({
   options: { chains: { type: 'string' }, warmup: { type: 'string' }, draws: { type: 'string' }, seed: { type: 'string' } },
@@ -16,14 +13,7 @@ const { values: o } = parseArgs({
 });
 const num = (s) => (s === undefined ? undefined : Number(s));
 const root = new URL('..', import.meta.url);
-const out = mkdtempSync(join(tmpdir(), 'bdl-bench-sampling-'));
-await esbuild.build({
-  entryPoints: [new URL('sampling.ts', import.meta.url).pathname],
-  outfile: join(out, 'sampling.js'),
-  bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', mainFields: ['module', 'main'],
-  loader: { '.wasm': 'binary' }, external: ['node:*'], logLevel: 'warning',
-});
-const { benchSampling } = await import(pathToFileURL(join(out, 'sampling.js')).href);
+const { benchSampling } = await importBench('sampling');
 const run = await benchSampling({
   trainCsv: readFileSync(new URL('data/peers/bnn_train.csv', root), 'utf8'),
   testCsv: readFileSync(new URL('data/peers/bnn_test.csv', root), 'utf8'),

@@ -5,7 +5,7 @@
 // Each run is its own process (bench/sampling-one.mjs). --binaries lists the wasm binaries to run, in turn
 // within each round so that both see the same drift of a shared machine: `simd` is the plain SIMD binary
 // (what Node 20 runs by default), `relaxed` the binary with fused multiply-add (what Chromium and Node ≥ 22
-// run by default; on Node 20 the child gets --experimental-wasm-relaxed-simd). Default: simd.
+// run by default); each child gets the V8 flag that picks its binary. Default: simd.
 // --stan also runs the peer, Stan's NUTS on the same posterior with the same protocol, in this run and on
 // this machine (bench/stan-run.mjs, 15–20 minutes), and reports the ratios to it; --peer reads a result of
 // bench/stan-run.mjs measured earlier on this machine; with neither, the ratios are to the recorded anchor
@@ -26,7 +26,8 @@ const { values: o } = parseArgs({
   },
   strict: true,
 });
-const FLAGS = { simd: [], relaxed: ['--experimental-wasm-relaxed-simd'] };
+// Each binary's V8 flag, said both ways: Node 20 validates relaxed SIMD only with it, Node ≥ 22 by default.
+const FLAGS = { simd: ['--no-experimental-wasm-relaxed-simd'], relaxed: ['--experimental-wasm-relaxed-simd'] };
 const binaries = o.binaries.split(',');
 for (const b of binaries) if (!(b in FLAGS)) throw new Error(`--binaries: expected simd and/or relaxed, found ${b}`);
 const script = (name) => fileURLToPath(new URL(name, import.meta.url));
