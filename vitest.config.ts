@@ -17,6 +17,9 @@ export default defineConfig({
   optimizeDeps: { include: ['comlink', '@assemblyscript/loader', 'protobufjs/minimal.js'], noDiscovery: true },
   test: {
     testTimeout: 60_000,
+    // Two files at once in Node (the default on 2 cores is one): most wait on workers, child processes
+    // or the browser project, which runs beside them.
+    maxWorkers: 2,
     // Builds the test-only worker entry (fault injection) before any project runs.
     globalSetup: ['test/setup/fault-worker.ts'],
     projects: [

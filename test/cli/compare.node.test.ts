@@ -18,15 +18,15 @@ describe('bdl compare', () => {
     writeFileSync(train, lines.filter((_, i) => i % 10 !== 0).join('\n'));
     writeFileSync(test, lines.filter((_, i) => i % 10 === 0).join('\n'));
     const out = join(dir, 'out');
-    const r = bdl('--train', train, '--test', test, '--methods', 'map,mc-dropout', '--out', out);
+    const r = bdl('--train', train, '--test', test, '--methods', 'map,laplace', '--out', out);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/method\s+RMSE\s+LL\s+PICP95\s+width95\s+seconds/);
     expect(r.stdout).toMatch(/\n\s+map\s+\d/);
-    expect(r.stdout).toMatch(/\n\s+mc-dropout\s+\d/);
+    expect(r.stdout).toMatch(/\n\s+laplace\s+\d/);
     expect(r.stdout).toMatch(/calibration — .*\n\s+field:/);
     const j = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(j.suites).toHaveLength(1);
-    expect(j.suites[0].methods.map((m: { method: string }) => m.method)).toEqual(['map', 'mc-dropout']);
+    expect(j.suites[0].methods.map((m: { method: string }) => m.method)).toEqual(['map', 'laplace']);
     expect(Object.keys(j.suites[0].methods[0].metrics)).toEqual(['rmse', 'll', 'picp', 'width']);
     expect(j.orderings.map((o: { name: string }) => o.name)).toEqual(['calibration', 'OOD detection', 'cost']);
     const html = readFileSync(join(out, 'report.html'), 'utf8');

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import { makeDataset } from '../../../src/data/dataset.js';
-import { dropoutRates, trainMcDropout, DROPOUT_CANDIDATES } from '../../../src/methods/variational/mc-dropout.js';
-import { Rng } from '../../../src/random/index.js';
+import { dropoutRates, trainMcDropout } from '../../../src/methods/variational/mc-dropout.js';
 import { aleatoricOverResidual, blockOutlierData, expectEarlyStopping, expectRefit, gapContrast, gapData, gapGrid, linearData, expectRoundTrip } from '../helpers.js';
 
 describe('MC dropout', () => {
@@ -27,34 +26,9 @@ describe('MC dropout', () => {
     }
   });
 
-  // y = sin(3x₀) + x₁/2 + σ·noise on 300 rows of 4 inputs (two of them unused): nearly noiseless, and
-  // noisy. On one input (y = sin(3x)) the noisy set does not overfit a network of 16 and every rate
-  // scores within 0.003 nats on the cross-fitted rows: the smallest is kept.
-  const sine = (sigma: number) => {
-    const rng = new Rng(5, 0);
-    const x = Array.from({ length: 300 }, () => Array.from({ length: 4 }, () => rng.normal()));
-    return makeDataset(x, x.map((v) => Math.sin(3 * v[0]) + 0.5 * v[1] + sigma * rng.normal()));
-  };
-
-  it('chooses its rate on the held-out rows when none is given and a regression fit stops early, not the same on every set', async () => {
-    const chosen: number[] = [];
-    for (const sigma of [0.01, 1]) {
-      const data = sine(sigma);
-      const o = { hidden: [50], seed: 3 };
-      let last = { epochs: 0 };
-      const post = await trainMcDropout(data, { ...o, onProgress: (p) => (last = p) });
-      const rate = post.info.dropout as number;
-      expect(DROPOUT_CANDIDATES).toContain(rate);
-      chosen.push(rate);
-      // The chosen rate's network is its refit on every row for the kept epochs (the last fit run;
-      // the epochs come from the cross-fitted blocks' mean held-out curve, held-out-mixture.ts).
-      const same = await trainMcDropout(data, { ...o, dropout: rate, epochs: last.epochs });
-      expect(Array.from(same.source.theta)).toEqual(Array.from(post.source.theta));
-    }
-    // The rule follows the data: the nearly noiseless set takes a smaller rate than the noisy one.
-    expect(chosen[0]).toBeLessThan(chosen[1]);
-    // No choice with a fixed length (every --tune candidate): the one default rate.
-    expect((await trainMcDropout(sine(1), { hidden: [4], epochs: 2 })).info.dropout).toBe(0.05);
+  // The rate chosen on held-out rows when none is given: mc-dropout-rate.node.test.ts (a few dozen full fits).
+  it('takes the one default rate when there is no choice (a fixed length: every --tune candidate)', async () => {
+    expect((await trainMcDropout(linearData(60, 2, 0.3, 1), { hidden: [4], epochs: 2 })).info.dropout).toBe(0.05);
   });
 
   it("its default σ sees outliers outside the first held-out block: the mixture optimum of NOISE_ROWS cross-fitted rows", async () => {
