@@ -11,7 +11,7 @@ describe('docs/API.md', () => {
   it('lists exactly the surface the package exports (npm run api regenerates it)', () => {
     const out = execFileSync(process.execPath, ['scripts/api.mjs', '--check'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
     expect(out).toContain('docs/API.md matches the code');
-  }, 180_000);
+  }, 300_000);
 
   it('its check sees a name added or removed', async () => {
     const { surface } = (await import(/* @vite-ignore */ join(root, 'scripts/api.mjs'))) as { surface: (page: string) => string };
