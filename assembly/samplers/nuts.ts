@@ -4,36 +4,32 @@
 // lanes (even and odd indices) added at the end; an odd last element is added to lane 0.
 
 /**
- * The first half of a leapfrog step: p += ½ε·g, then q += ε·M⁻¹p (M⁻¹ = invM, diagonal). The new q
- * is also written to qCopy: a NUTS leaf's proposal is the new point, copied here in the same pass.
+ * The first half of a leapfrog step from one point to a new one: pTo = p + ½ε·g, then
+ * qTo = q + ε·M⁻¹pTo (M⁻¹ = invM, diagonal). The starting point is left as it was: a NUTS
+ * trajectory keeps its points (its ends, its proposals) where the leaves wrote them, not in copies.
  */
-export function leapfrog_kick_drift_f64(q: usize, p: usize, g: usize, invM: usize, eps: f64, n: i32, qCopy: usize): void {
+export function leapfrog_kick_drift_f64(qTo: usize, pTo: usize, q: usize, p: usize, g: usize, invM: usize, eps: f64, n: i32): void {
   const half = f64x2.splat(0.5 * eps);
   const e = f64x2.splat(eps);
   const bytes = <usize>n << 3;
   let o: usize = 0;
   for (; o + 16 <= bytes; o += 16) {
     const pi = f64x2.add(v128.load(p + o), f64x2.mul(half, v128.load(g + o)));
-    v128.store(p + o, pi);
-    const qi = f64x2.add(v128.load(q + o), f64x2.mul(e, f64x2.mul(v128.load(invM + o), pi)));
-    v128.store(q + o, qi);
-    v128.store(qCopy + o, qi);
+    v128.store(pTo + o, pi);
+    v128.store(qTo + o, f64x2.add(v128.load(q + o), f64x2.mul(e, f64x2.mul(v128.load(invM + o), pi))));
   }
   if (o < bytes) {
     const pi = load<f64>(p + o) + 0.5 * eps * load<f64>(g + o);
-    store<f64>(p + o, pi);
-    const qi = load<f64>(q + o) + eps * (load<f64>(invM + o) * pi);
-    store<f64>(q + o, qi);
-    store<f64>(qCopy + o, qi);
+    store<f64>(pTo + o, pi);
+    store<f64>(qTo + o, load<f64>(q + o) + eps * (load<f64>(invM + o) * pi));
   }
 }
 
 /**
- * A NUTS leaf's second half-kick with its bookkeeping in the same pass: p += half·g; v = M⁻¹p;
- * vBeg = vEnd = v; pBeg = pEnd = pCopy = p; gCopy = g; rho += p. Returns Σ v·p + Σ g·0, which is NaN
- * iff some gradient entry is not finite (the caller then rejects the point).
+ * A NUTS leaf's closing half-kick and its velocity, in one pass: p += half·g; v = M⁻¹p. Returns
+ * Σ v·p + Σ g·0, which is NaN iff some gradient entry is not finite (the caller then rejects the point).
  */
-export function nuts_leaf_f64(p: usize, g: usize, invM: usize, half: f64, vBeg: usize, vEnd: usize, rho: usize, pBeg: usize, pEnd: usize, n: i32, pCopy: usize, gCopy: usize): f64 {
+export function nuts_leaf_f64(p: usize, g: usize, invM: usize, half: f64, v: usize, n: i32): f64 {
   const h = f64x2.splat(half);
   const zero = f64x2.splat(0);
   let k = zero;
@@ -47,13 +43,7 @@ export function nuts_leaf_f64(p: usize, g: usize, invM: usize, half: f64, vBeg: 
     const vi = f64x2.mul(v128.load(invM + o), pi);
     k = f64x2.add(k, f64x2.mul(vi, pi));
     v128.store(p + o, pi);
-    v128.store(vBeg + o, vi);
-    v128.store(vEnd + o, vi);
-    v128.store(pBeg + o, pi);
-    v128.store(pEnd + o, pi);
-    v128.store(pCopy + o, pi);
-    v128.store(gCopy + o, gi);
-    v128.store(rho + o, f64x2.add(v128.load(rho + o), pi));
+    v128.store(v + o, vi);
   }
   let s = f64x2.extract_lane(k, 0) + f64x2.extract_lane(finite, 0);
   if (o < bytes) {
@@ -62,19 +52,14 @@ export function nuts_leaf_f64(p: usize, g: usize, invM: usize, half: f64, vBeg: 
     const vi = load<f64>(invM + o) * pi;
     s += vi * pi + gi * 0;
     store<f64>(p + o, pi);
-    store<f64>(vBeg + o, vi);
-    store<f64>(vEnd + o, vi);
-    store<f64>(pBeg + o, pi);
-    store<f64>(pEnd + o, pi);
-    store<f64>(pCopy + o, pi);
-    store<f64>(gCopy + o, gi);
-    store<f64>(rho + o, load<f64>(rho + o) + pi);
+    store<f64>(v + o, vi);
   }
   return s + (f64x2.extract_lane(k, 1) + f64x2.extract_lane(finite, 1));
 }
 
 /**
- * Joins subtree A (earlier in time) and subtree B (later): rho += ρ_A + ρ_B, and Stan's three U-turn
+ * Joins subtree A (earlier in time) and subtree B (later): rho = ρ_A + ρ_B (rho may be ρ_A or ρ_B:
+ * each element is read before it is written), and Stan's three U-turn
  * checks — over the whole span (velocities vBeg, vEnd at its ends), over A extended by B's first
  * point (momentum pBBeg, velocity vBBeg) and over B extended by A's last point (pAEnd, vAEnd). A
  * span passes when both end velocities have a positive dot product with its summed momentum.
@@ -90,7 +75,7 @@ export function nuts_merge_f64(rho: usize, rhoA: usize, rhoB: usize, vBeg: usize
     const ra = v128.load(rhoA + o);
     const rb = v128.load(rhoB + o);
     const r = f64x2.add(ra, rb);
-    v128.store(rho + o, f64x2.add(v128.load(rho + o), r));
+    v128.store(rho + o, r);
     const vb = v128.load(vBeg + o);
     const ve = v128.load(vEnd + o);
     plus = f64x2.add(plus, f64x2.mul(ve, r));
@@ -109,7 +94,7 @@ export function nuts_merge_f64(rho: usize, rhoA: usize, rhoB: usize, vBeg: usize
     const ra = load<f64>(rhoA + o);
     const rb = load<f64>(rhoB + o);
     const r = ra + rb;
-    store<f64>(rho + o, load<f64>(rho + o) + r);
+    store<f64>(rho + o, r);
     const vb = load<f64>(vBeg + o);
     const ve = load<f64>(vEnd + o);
     s0 += ve * r;
@@ -128,4 +113,32 @@ export function nuts_merge_f64(rho: usize, rhoA: usize, rhoB: usize, vBeg: usize
   s4 += f64x2.extract_lane(plusB, 1);
   s5 += f64x2.extract_lane(minusB, 1);
   return <i32>(s0 > 0 && s1 > 0 && s2 > 0 && s3 > 0 && s4 > 0 && s5 > 0);
+}
+
+/**
+ * nuts_merge_f64 for two single leaves A then B (momenta pA, pB; velocities vA, vB): each is then
+ * both ends of its subtree and its own ρ, so the three checks reduce to one span, ρ = pA + pB, seen
+ * from both ends. Same sums in the same order as nuts_merge_f64 given those vectors, so the same
+ * result, bit for bit, from half the reads. rho may be any of the four.
+ */
+export function nuts_merge_leaves_f64(rho: usize, pA: usize, vA: usize, pB: usize, vB: usize, n: i32): i32 {
+  let plus = f64x2.splat(0), minus = f64x2.splat(0);
+  const bytes = <usize>n << 3;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    const r = f64x2.add(v128.load(pA + o), v128.load(pB + o));
+    plus = f64x2.add(plus, f64x2.mul(v128.load(vB + o), r));
+    minus = f64x2.add(minus, f64x2.mul(v128.load(vA + o), r));
+    v128.store(rho + o, r);
+  }
+  let s0 = f64x2.extract_lane(plus, 0), s1 = f64x2.extract_lane(minus, 0);
+  if (o < bytes) {
+    const r = load<f64>(pA + o) + load<f64>(pB + o);
+    s0 += load<f64>(vB + o) * r;
+    s1 += load<f64>(vA + o) * r;
+    store<f64>(rho + o, r);
+  }
+  s0 += f64x2.extract_lane(plus, 1);
+  s1 += f64x2.extract_lane(minus, 1);
+  return <i32>(s0 > 0 && s1 > 0);
 }

@@ -81,6 +81,10 @@ export class BnnTarget implements Target {
   private readonly initMode: 'network' | { normal: number };
   private thetaView: Float32Array;
   private gradView: Float32Array;
+  /** The buffer the two views above are on. */
+  private viewsOn: ArrayBufferLike;
+  /** The last θ and ∇ arrays logDensity was given, the memory then, and whether they were in it. */
+  private readonly seen: { theta: Float64Array | null; grad: Float64Array | null; mem: ArrayBufferLike | null; inCore: boolean } = { theta: null, grad: null, mem: null, inCore: false };
   private testPtr = 0;
   private testRows = 0;
 
@@ -96,6 +100,7 @@ export class BnnTarget implements Target {
     this.gradPtr = this.arena.allocF32(this.dim);
     this.thetaView = this.arena.f32(this.thetaPtr, this.dim);
     this.gradView = this.arena.f32(this.gradPtr, this.dim);
+    this.viewsOn = this.arena.memory.buffer;
     this.lambda = lambda;
     this.lambdaPtr = this.arena.putF64(lambda);
     this.invT = 1 / T;
@@ -122,9 +127,8 @@ export class BnnTarget implements Target {
   /** Fills grad with ∇ log p(θ | D) and returns log p(θ | D) (up to a constant: the prior's normalizer is dropped). */
   logDensity(theta: Float64Array, grad: Float64Array): number {
     const P = this.dim;
-    this.refreshViews();
-    const mem = this.arena.memory.buffer;
-    if (this.n <= this.mlp.capacity && theta.buffer === mem && grad.buffer === mem) {
+    const mem = this.refreshViews();
+    if (this.n <= this.mlp.capacity && this.inCore(theta, grad, mem)) {
       // θ and ∇ are views of this core's memory (NUTS keeps its trajectory there): the conversion
       // and the prior run in wasm, with the same arithmetic as the loops below.
       const k = this.arena.k;
@@ -204,12 +208,31 @@ export class BnnTarget implements Target {
     }
   }
 
-  /** Views of θ and ∇ in wasm memory, re-made only if the memory grew (which detaches old views). */
-  private refreshViews(): void {
-    if (this.thetaView.buffer !== this.arena.memory.buffer) {
+  /**
+   * Views of θ and ∇ in wasm memory, re-made only if the memory grew (which detaches old views).
+   * Returns the memory's buffer. (Reading `.buffer` of a Memory or a view costs a call into the
+   * engine, ≈ 35 ns: a gradient reads it once.)
+   */
+  private refreshViews(): ArrayBufferLike {
+    const mem = this.arena.memory.buffer;
+    if (mem !== this.viewsOn) {
       this.thetaView = this.arena.f32(this.thetaPtr, this.dim);
       this.gradView = this.arena.f32(this.gradPtr, this.dim);
+      this.viewsOn = mem;
     }
+    return mem;
+  }
+
+  /** Whether θ and ∇ are views of this core's memory `mem`; remembered for the last pair of arrays seen (a view's buffer never changes). */
+  private inCore(theta: Float64Array, grad: Float64Array, mem: ArrayBufferLike): boolean {
+    const seen = this.seen;
+    if (theta !== seen.theta || grad !== seen.grad || mem !== seen.mem) {
+      seen.theta = theta;
+      seen.grad = grad;
+      seen.mem = mem;
+      seen.inCore = theta.buffer === mem && grad.buffer === mem;
+    }
+    return seen.inCore;
   }
 }
 

@@ -8,9 +8,9 @@
  *  - `step`: the arithmetic in JavaScript over JS arrays, for HMC, the step-size search and the
  *    dense metric; the diagonal drift is q + (ε·m)·p, and energies are summed in index order.
  *  - `stepInCore`: the diagonal step over vectors in wasm memory (NUTS's trajectory), in the core's
- *    f64x2 passes: the drift is q + ε·(m·p), and the closing half-kick shares its pass with the NUTS
- *    leaf's bookkeeping (velocity and momentum at both ends, momentum added to ρ; kinetic energy summed
- *    in two lanes) — one pass over the vectors instead of five.
+ *    f64x2 passes, from one point into a new one (the trajectory keeps its points instead of copying
+ *    them): the drift is q + ε·(m·p), and the closing half-kick shares its pass with the velocity
+ *    M⁻¹p that NUTS's U-turn checks need (kinetic energy summed in two lanes).
  * The two differ in the last bits of q and of H. Every sampler's draws are pinned by fixtures
  * (test/bit-identity.node.test.ts: same seed, same bits), so running HMC through the core (or NUTS
  * through JavaScript) would change one of them; each sampler keeps its rounding.
@@ -49,11 +49,12 @@ export interface CoreVec {
   readonly view: Float64Array;
 }
 
-/** A phase point in wasm memory. */
+/** A phase point in wasm memory, with its velocity v = M⁻¹p. */
 export interface CorePhase {
   readonly q: CoreVec;
   readonly p: CoreVec;
   readonly g: CoreVec;
+  readonly v: CoreVec;
   lp: number;
 }
 
@@ -95,23 +96,21 @@ export class Leapfrog {
   }
 
   /**
-   * One step of a point in wasm memory with the diagonal metric at `invM`, in the core, its closing
-   * half-kick fused with a NUTS leaf's bookkeeping: the new velocity into `vBeg` and `vEnd`, the new
-   * momentum into `pBeg` and `pEnd` and added to `rho` (positional, so a leaf allocates nothing),
-   * and the new point copied into `copy` (the leaf's proposal) in the same passes.
-   * `views` re-makes z's views after the target ran (it may grow the memory). Returns H = ½·Σ m·p² − log p at the new point (+Infinity
-   * for NaN energies; log p −Infinity when it or a gradient entry is not finite).
+   * One step from `from` into `to` (both in wasm memory; `from` is left as it was) with the diagonal
+   * metric at `invM`, in the core; the closing half-kick also writes the new velocity M⁻¹p into `to.v`.
+   * `views` re-makes the views after the target ran (it may grow the memory). Returns H = ½·Σ m·p² −
+   * log p at the new point (+Infinity for NaN energies; log p −Infinity when it or a gradient entry is
+   * not finite).
    */
-  stepInCore(k: Kernels, z: CorePhase, eps: number, invM: CoreVec, vBeg: CoreVec, vEnd: CoreVec, rho: CoreVec, pBeg: CoreVec, pEnd: CoreVec, copy: CorePhase, views: () => void): number {
+  stepInCore(k: Kernels, from: CorePhase, to: CorePhase, eps: number, invM: CoreVec, views: () => void): number {
     const dim = this.h.dim;
-    k.leapfrog_kick_drift_f64(z.q.ptr, z.p.ptr, z.g.ptr, invM.ptr, eps, dim, copy.q.ptr);
-    const lp = this.h.target.logDensity(z.q.view, z.g.view);
+    k.leapfrog_kick_drift_f64(to.q.ptr, to.p.ptr, from.q.ptr, from.p.ptr, from.g.ptr, invM.ptr, eps, dim);
+    const lp = this.h.target.logDensity(to.q.view, to.g.view);
     views();
     // Σ v·p, plus Σ g·0: NaN iff some gradient entry is not finite.
-    const kinetic2 = k.nuts_leaf_f64(z.p.ptr, z.g.ptr, invM.ptr, 0.5 * eps, vBeg.ptr, vEnd.ptr, rho.ptr, pBeg.ptr, pEnd.ptr, dim, copy.p.ptr, copy.g.ptr);
-    z.lp = lp > -Infinity && lp < Infinity && kinetic2 * 0 === 0 ? lp : -Infinity;
-    copy.lp = z.lp;
-    const h = 0.5 * kinetic2 - z.lp;
+    const kinetic2 = k.nuts_leaf_f64(to.p.ptr, to.g.ptr, invM.ptr, 0.5 * eps, to.v.ptr, dim);
+    to.lp = lp > -Infinity && lp < Infinity && kinetic2 * 0 === 0 ? lp : -Infinity;
+    const h = 0.5 * kinetic2 - to.lp;
     return Number.isNaN(h) ? Infinity : h;
   }
 }

@@ -5,13 +5,16 @@
  * new half) when a subtree joins the trajectory — and the generalized U-turn criterion on the
  * summed momenta ρ, checked across every merged tree and across the seams between subtrees.
  *
- * All buffers are allocated once per kernel; a transition allocates nothing.
+ * The trajectory's points stay where its leaves wrote them (trajectory-points.ts): its ends, proposals
+ * and sample are references to them, not copies. All buffers are allocated once per kernel; a
+ * transition allocates nothing.
  */
 import { checkArgument, custom, enumOf, int, num, required, schema, type Field } from '../options/schema.js';
 import type { Arena } from '../wasm/arena.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { Leapfrog, type Phase } from './integrator.js';
 import type { DenseMetric } from './metric.js';
+import { Point, PointStore, type Vec } from './trajectory-points.js';
 import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
 
 /** Options of the NUTS kernel (Stan's defaults). */
@@ -23,42 +26,22 @@ export interface NutsOptions {
 }
 
 /**
- * A vector of the trajectory in wasm memory: its address for the f64 kernels (assembly/samplers/
- * nuts.ts), and a view for JavaScript, re-made when the memory grows (which detaches old views).
+ * A subtree as its builder hands it over: its first and last points in the direction of travel, its
+ * proposal (one reference to each held by this record) and the address of its summed momentum ρ.
  */
-class Vec {
-  view: Float64Array;
-  constructor(readonly ptr: number, private readonly arena: Arena, private readonly n: number) {
-    this.view = arena.f64(ptr, n);
-  }
-
-  refresh(): void {
-    this.view = this.arena.f64(this.ptr, this.n);
-  }
+interface Subtree {
+  beg: Point;
+  end: Point;
+  propose: Point;
+  rho: number;
 }
 
-/** A point in phase space: position, momentum, gradient, log density. */
-class Point {
-  lp = -Infinity;
-  constructor(readonly q: Vec, readonly p: Vec, readonly g: Vec) {}
-
-  copyFrom(o: Point): void {
-    this.q.view.set(o.q.view);
-    this.p.view.set(o.p.view);
-    this.g.view.set(o.g.view);
-    this.lp = o.lp;
-  }
-}
-
-/** Scratch of one level of the tree recursion (v = velocity M⁻¹p). */
+/** The two halves of the subtree being built at one depth, and where their ρ go. */
 interface Level {
+  init: Subtree;
+  final: Subtree;
   rhoInit: Vec;
   rhoFinal: Vec;
-  pInitEnd: Vec;
-  vInitEnd: Vec;
-  pFinalBeg: Vec;
-  vFinalBeg: Vec;
-  proposeFinal: Point;
 }
 
 function logSumExp(a: number, b: number): number {
@@ -74,36 +57,19 @@ class Nuts implements Kernel {
   private readonly arena: Arena;
   private readonly maxDepth: number;
   private readonly maxDeltaH: number;
-  private readonly vecs: Vec[] = [];
-  private buffer: ArrayBufferLike;
-
-  // The integrator's point, the two ends of the trajectory, the current sample and the proposal.
-  private readonly z: Point;
-  private readonly zFwd: Point;
-  private readonly zBck: Point;
-  private readonly zSample: Point;
-  private readonly zPropose: Point;
-  // Momenta p and velocities v = M⁻¹p at the two ends of the forward and backward parts.
-  private readonly pFwdFwd: Vec;
-  private readonly pFwdBck: Vec;
-  private readonly pBckFwd: Vec;
-  private readonly pBckBck: Vec;
-  private readonly vFwdFwd: Vec;
-  private readonly vFwdBck: Vec;
-  private readonly vBckFwd: Vec;
-  private readonly vBckBck: Vec;
+  private readonly points: PointStore;
+  /** ρ of the whole trajectory, and of the subtree that extends it. */
   private readonly rho: Vec;
-  private readonly rhoFwd: Vec;
-  private readonly rhoBck: Vec;
+  private readonly rhoSub: Vec;
   private readonly invM: Vec;
   private readonly levels: Level[];
+  private readonly extension: Subtree;
 
   // Per-transition context read by the recursion (set at the start of each step).
   private eps = 0;
   private dense: DenseMetric | null = null;
-  /** M⁻¹p of the dense leaf (JavaScript memory: the dense passes run here, not in the core). */
-  private readonly vDense: Float64Array;
-  /** `z` as the integrator sees it: views re-made whenever the target has grown the memory. */
+  /** The point the dense leaf steps in place, and `zPhase`, its view as the integrator sees it. */
+  private zDense: Point | null = null;
   private readonly zPhase: Phase;
   private rng: SamplerRng | null = null;
   private H0 = 0;
@@ -122,45 +88,30 @@ class Nuts implements Kernel {
     this.leapfrog = new Leapfrog(this.h);
     this.maxDepth = opts.maxTreeDepth ?? 10;
     this.maxDeltaH = opts.maxDeltaH ?? 1000;
-    this.vDense = new Float64Array(dim);
-    const self = this;
-    this.zPhase = {
-      get q() { self.refreshViews(); return self.z.q.view; },
-      get p() { self.refreshViews(); return self.z.p.view; },
-      get g() { self.refreshViews(); return self.z.g.view; },
-      get lp() { return self.z.lp; },
-      set lp(v: number) { self.z.lp = v; },
-    };
-    const vec = () => {
-      const v = new Vec(arena.allocF64(dim), arena, dim);
-      this.vecs.push(v);
-      return v;
-    };
-    const point = () => new Point(vec(), vec(), vec());
-    this.z = point();
-    this.zFwd = point();
-    this.zBck = point();
-    this.zSample = point();
-    this.zPropose = point();
-    this.pFwdFwd = vec();
-    this.pFwdBck = vec();
-    this.pBckFwd = vec();
-    this.pBckBck = vec();
-    this.vFwdFwd = vec();
-    this.vFwdBck = vec();
-    this.vBckFwd = vec();
-    this.vBckBck = vec();
-    this.rho = vec();
-    this.rhoFwd = vec();
-    this.rhoBck = vec();
-    this.invM = vec();
+    // Live at once, at most: the trajectory's two ends and the sample; for each of the maxDepth − 1
+    // levels of a subtree being built, its finished first half's two ends and proposal (the halves
+    // are disjoint stretches of the trajectory); and the leaf being made.
+    const points = (this.points = new PointStore(arena, dim, 3 * this.maxDepth + 1));
+    this.rho = points.vec();
+    this.rhoSub = points.vec();
+    this.invM = points.vec();
+    // A record is written by the build before it is read: `unset` only gives its fields their type.
+    const unset = new Point(this.invM, this.invM, this.invM, this.invM);
+    const subtree = (): Subtree => ({ beg: unset, end: unset, propose: unset, rho: 0 });
+    this.extension = subtree();
     // Level k − 1 serves the recursion at depth k ≥ 1 (depth 0 is a single leapfrog step).
-    this.levels = Array.from({ length: this.maxDepth - 1 }, () => ({
-      rhoInit: vec(), rhoFinal: vec(), pInitEnd: vec(), vInitEnd: vec(), pFinalBeg: vec(), vFinalBeg: vec(), proposeFinal: point(),
-    }));
+    this.levels = Array.from({ length: this.maxDepth - 1 }, () => ({ init: subtree(), final: subtree(), rhoInit: points.vec(), rhoFinal: points.vec() }));
     // The allocations above may have grown the memory: make every view on the final buffer.
-    for (const v of this.vecs) v.refresh();
-    this.buffer = arena.memory.buffer;
+    points.refresh();
+    const self = this;
+    const z = () => self.zDense as Point;
+    this.zPhase = {
+      get q() { self.points.refresh(); return z().q.view; },
+      get p() { self.points.refresh(); return z().p.view; },
+      get g() { self.points.refresh(); return z().g.view; },
+      get lp() { return z().lp; },
+      set lp(v: number) { z().lp = v; },
+    };
     this.result = { state: { position: new Float64Array(0), logDensity: -Infinity, grad: new Float64Array(0) }, info: this.info };
   }
 
@@ -169,93 +120,80 @@ class Nuts implements Kernel {
   }
 
   step(state: KernelState, rng: SamplerRng, params: KernelParams): Transition {
-    this.refreshViews();
-    const { h, z } = this;
+    const { h, points, arena, dim } = this;
+    points.refresh();
+    points.reset();
     const invMetric = params.invMetric;
     this.eps = params.stepSize;
     this.invM.view.set(invMetric);
     const dense = (this.dense = params.dense ?? null);
     this.rng = rng;
 
-    z.q.view.set(state.position);
-    z.g.view.set(state.grad);
-    z.lp = state.logDensity;
-    h.sampleMomentum(z.p.view, rng, invMetric, dense);
-    this.zFwd.copyFrom(z);
-    this.zBck.copyFrom(z);
-    this.zSample.copyFrom(z);
-    this.zPropose.copyFrom(z);
-    h.velocity(this.vFwdFwd.view, z.p.view, invMetric, dense);
-    // Written out: a transition allocates nothing (no array literals to loop over).
-    const v0 = this.vFwdFwd.view;
-    this.vFwdBck.view.set(v0);
-    this.vBckFwd.view.set(v0);
-    this.vBckBck.view.set(v0);
-    const p0 = z.p.view;
-    this.pFwdFwd.view.set(p0);
-    this.pFwdBck.view.set(p0);
-    this.pBckFwd.view.set(p0);
-    this.pBckBck.view.set(p0);
-    this.rho.view.set(p0);
+    // The initial point is both ends of the trajectory and its sample.
+    const z0 = points.take(3);
+    z0.q.view.set(state.position);
+    z0.g.view.set(state.grad);
+    z0.lp = state.logDensity;
+    h.sampleMomentum(z0.p.view, rng, invMetric, dense);
+    h.velocity(z0.v.view, z0.p.view, invMetric, dense);
+    this.rho.view.set(z0.p.view);
+    let bck = z0;
+    let fwd = z0;
+    let sample = z0;
 
-    this.H0 = this.energy(z);
+    this.H0 = this.energy(z0);
     this.nLeapfrog = 0;
     this.sumMetroProb = 0;
     this.divergent = false;
     let logSumWeight = 0; // the initial point's weight exp(H0 − H0)
     let depth = 0;
+    const t = this.extension;
+    const rho = this.rho.ptr;
 
     while (depth < this.maxDepth) {
-      this.rhoFwd.view.fill(0);
-      this.rhoBck.view.fill(0);
-      let subtreeWeight: number;
-      if (rng.uniform() > 0.5) {
-        // Forward: the trajectory so far becomes the backward part.
-        z.copyFrom(this.zFwd);
-        this.rhoBck.view.set(this.rho.view);
-        this.pBckFwd.view.set(this.pFwdFwd.view);
-        this.vBckFwd.view.set(this.vFwdFwd.view);
-        subtreeWeight = this.buildTree(depth, this.zPropose, this.vFwdBck, this.vFwdFwd, this.rhoFwd, this.pFwdBck, this.pFwdFwd, 1);
-        this.zFwd.copyFrom(z);
-      } else {
-        z.copyFrom(this.zBck);
-        this.rhoFwd.view.set(this.rho.view);
-        this.pFwdBck.view.set(this.pBckBck.view);
-        this.vFwdBck.view.set(this.vBckBck.view);
-        subtreeWeight = this.buildTree(depth, this.zPropose, this.vBckFwd, this.vBckBck, this.rhoBck, this.pBckFwd, this.pBckBck, -1);
-        this.zBck.copyFrom(z);
-      }
+      const forward = rng.uniform() > 0.5;
+      const subtreeWeight = this.buildTree(depth, forward ? fwd : bck, forward ? 1 : -1, t, this.rhoSub.ptr);
       if (Number.isNaN(subtreeWeight)) break; // divergent or U-turn inside the new subtree: it is discarded
       depth++;
 
       // Biased progressive sampling: move to the new subtree's proposal with probability min(1, w_new / w_old).
       if (subtreeWeight > logSumWeight || rng.uniform() < Math.exp(subtreeWeight - logSumWeight)) {
-        this.zSample.copyFrom(this.zPropose);
+        points.release(sample);
+        sample = t.propose;
+      } else {
+        points.release(t.propose);
       }
       logSumWeight = logSumExp(logSumWeight, subtreeWeight);
 
-      // ρ = ρ_bck + ρ_fwd and the U-turn checks over the whole trajectory and across its seam.
-      this.rho.view.fill(0);
-      const persist = this.arena.k.nuts_merge_f64(
-        this.rho.ptr, this.rhoBck.ptr, this.rhoFwd.ptr, this.vBckBck.ptr, this.vFwdFwd.ptr,
-        this.pBckFwd.ptr, this.vBckFwd.ptr, this.pFwdBck.ptr, this.vFwdBck.ptr, this.dim,
-      );
+      // ρ = ρ_bck + ρ_fwd and the U-turn checks over the whole trajectory and across its seam: the
+      // old trajectory is the backward part when the new subtree went forward, and the other way round.
+      let persist: number;
+      if (forward) {
+        persist = arena.k.nuts_merge_f64(rho, rho, t.rho, bck.v.ptr, t.end.v.ptr, fwd.p.ptr, fwd.v.ptr, t.beg.p.ptr, t.beg.v.ptr, dim);
+        points.release(fwd);
+        fwd = t.end;
+      } else {
+        persist = arena.k.nuts_merge_f64(rho, t.rho, rho, t.end.v.ptr, fwd.v.ptr, t.beg.p.ptr, t.beg.v.ptr, bck.p.ptr, bck.v.ptr, dim);
+        points.release(bck);
+        bck = t.end;
+      }
+      points.release(t.beg);
       if (persist !== 1) break;
     }
 
-    const s = this.zSample;
-    state.position.set(s.q.view);
-    state.grad.set(s.g.view);
-    state.logDensity = s.lp;
+    state.position.set(sample.q.view);
+    state.grad.set(sample.g.view);
+    state.logDensity = sample.lp;
     const info = this.info;
     info.acceptProb = this.sumMetroProb / this.nLeapfrog;
     info.treeDepth = depth;
     info.nLeapfrog = this.nLeapfrog;
     info.divergent = this.divergent;
-    info.energy = this.energy(s);
+    info.energy = this.energy(sample);
     info.stepSize = this.eps;
     this.rng = null;
     this.dense = null;
+    this.zDense = null;
     this.result.state = state;
     return this.result;
   }
@@ -266,60 +204,50 @@ class Nuts implements Kernel {
     return Number.isNaN(h) ? Infinity : h;
   }
 
-  /** Views re-made if the wasm memory grew since they were made (e.g. the target allocated). */
-  private refreshViews(): void {
-    const buffer = this.arena.memory.buffer;
-    if (buffer === this.buffer) return;
-    for (const v of this.vecs) v.refresh();
-    this.buffer = buffer;
-  }
-
   /**
-   * A leaf of the tree: one leapfrog step of z (integrator.ts), whose closing half-kick also does the
-   * leaf's bookkeeping — velocity at both ends, momentum at both ends, momentum added to ρ — and
-   * copies the new point into `propose` (the leaf's proposal), in the same passes. Returns H at the
-   * new point.
+   * A leaf of the tree: one leapfrog step from `from` into `to` (integrator.ts), which also writes the
+   * velocity at `to`. Returns H at the new point.
    */
-  private leaf(eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec, propose: Point): number {
-    if (this.dense) {
-      const H = this.leafDense(this.dense, eps, vBeg, vEnd, rho, pBeg, pEnd);
-      propose.copyFrom(this.z);
-      return H;
-    }
-    return this.leapfrog.stepInCore(this.arena.k, this.z, eps, this.invM, vBeg, vEnd, rho, pBeg, pEnd, propose, this.views);
+  private leaf(eps: number, from: Point, to: Point): number {
+    if (this.dense) return this.leafDense(this.dense, eps, from, to);
+    return this.leapfrog.stepInCore(this.arena.k, from, to, eps, this.invM, this.views);
   }
 
   /** Re-makes the views after the target ran (it may grow the memory). */
-  private readonly views = (): void => this.refreshViews();
+  private readonly views = (): void => this.points.refresh();
 
-  /** `leaf` with a dense metric: the integrator's JavaScript step, then the same bookkeeping. */
-  private leafDense(dense: DenseMetric, eps: number, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec): number {
-    const { z, vDense: v, dim } = this;
+  /** `leaf` with a dense metric: the integrator's JavaScript step, in place on a copy of `from`. */
+  private leafDense(dense: DenseMetric, eps: number, from: Point, to: Point): number {
+    to.q.view.set(from.q.view);
+    to.p.view.set(from.p.view);
+    to.g.view.set(from.g.view);
+    to.lp = from.lp;
+    this.zDense = to;
     this.leapfrog.step(this.zPhase, eps, this.invM.view, dense);
-    this.refreshViews();
-    const p = z.p.view;
+    this.points.refresh();
+    const p = to.p.view;
+    const v = to.v.view;
     dense.velocity(v, p);
     let kinetic2 = 0;
-    for (let i = 0; i < dim; i++) kinetic2 += v[i] * p[i];
-    vBeg.view.set(v);
-    vEnd.view.set(v);
-    pBeg.view.set(p);
-    pEnd.view.set(p);
-    const rv = rho.view;
-    for (let i = 0; i < dim; i++) rv[i] += p[i];
-    const H = 0.5 * kinetic2 - z.lp;
+    for (let i = 0; i < this.dim; i++) kinetic2 += v[i] * p[i];
+    const H = 0.5 * kinetic2 - to.lp;
     return Number.isNaN(H) ? Infinity : H;
   }
 
   /**
-   * Extends the trajectory by 2^depth leapfrog steps from `this.z` in direction `sign`, sampling a
-   * proposal into `propose`, writing the momenta and velocities at the subtree's two ends and adding
-   * its summed momentum to `rho`. Returns the log of the subtree's total weight Σ exp(H0 − H), or NaN
-   * when the subtree diverged or made a U-turn (the caller then discards it).
+   * Extends the trajectory by 2^depth leapfrog steps from `from` in direction `sign`, into `out`:
+   * the subtree's first and last points, its proposal, and its summed momentum ρ (written at
+   * `rhoOut` when depth ≥ 1; a leaf's ρ is its own momentum). Returns the log of the subtree's total
+   * weight Σ exp(H0 − H), or NaN when the subtree diverged or made a U-turn (the caller then discards
+   * it and ends the transition).
    */
-  private buildTree(depth: number, propose: Point, vBeg: Vec, vEnd: Vec, rho: Vec, pBeg: Vec, pEnd: Vec, sign: number): number {
+  private buildTree(depth: number, from: Point, sign: number, out: Subtree, rhoOut: number): number {
+    const points = this.points;
     if (depth === 0) {
-      const H = this.leaf(sign * this.eps, vBeg, vEnd, rho, pBeg, pEnd, propose);
+      const z = points.take(3);
+      const H = this.leaf(sign * this.eps, from, z);
+      out.beg = out.end = out.propose = z;
+      out.rho = z.p.ptr;
       this.nLeapfrog++;
       if (H - this.H0 > this.maxDeltaH) this.divergent = true;
       const logWeight = this.H0 - H;
@@ -328,23 +256,36 @@ class Nuts implements Kernel {
     }
 
     const L = this.levels[depth - 1];
-    L.rhoInit.view.fill(0);
-    const weightInit = this.buildTree(depth - 1, propose, vBeg, L.vInitEnd, L.rhoInit, pBeg, L.pInitEnd, sign);
+    const A = L.init;
+    const B = L.final;
+    const weightInit = this.buildTree(depth - 1, from, sign, A, L.rhoInit.ptr);
     if (Number.isNaN(weightInit)) return NaN;
-    L.rhoFinal.view.fill(0);
-    const weightFinal = this.buildTree(depth - 1, L.proposeFinal, L.vFinalBeg, vEnd, L.rhoFinal, L.pFinalBeg, pEnd, sign);
+    const weightFinal = this.buildTree(depth - 1, A.end, sign, B, L.rhoFinal.ptr);
     if (Number.isNaN(weightFinal)) return NaN;
 
     // Uniform progressive sampling inside the subtree: take the second half's proposal with
     // probability w_final / (w_init + w_final).
     const weight = logSumExp(weightInit, weightFinal);
-    if ((this.rng as SamplerRng).uniform() < Math.exp(weightFinal - weight)) propose.copyFrom(L.proposeFinal);
+    if ((this.rng as SamplerRng).uniform() < Math.exp(weightFinal - weight)) {
+      points.release(A.propose);
+      out.propose = B.propose;
+    } else {
+      points.release(B.propose);
+      out.propose = A.propose;
+    }
 
     // Stan's three U-turn checks (the subtree, and each half extended by the other's neighbouring
-    // point) in one pass that also adds the subtree's ρ to the caller's.
-    const persist = this.arena.k.nuts_merge_f64(
-      rho.ptr, L.rhoInit.ptr, L.rhoFinal.ptr, vBeg.ptr, vEnd.ptr, L.pInitEnd.ptr, L.vInitEnd.ptr, L.pFinalBeg.ptr, L.vFinalBeg.ptr, this.dim,
-    );
+    // point) in one pass that also sums the subtree's ρ; for two leaves (half of all merges) the
+    // three are one, read once.
+    const k = this.arena.k;
+    const persist = depth === 1
+      ? k.nuts_merge_leaves_f64(rhoOut, A.beg.p.ptr, A.beg.v.ptr, B.beg.p.ptr, B.beg.v.ptr, this.dim)
+      : k.nuts_merge_f64(rhoOut, A.rho, B.rho, A.beg.v.ptr, B.end.v.ptr, A.end.p.ptr, A.end.v.ptr, B.beg.p.ptr, B.beg.v.ptr, this.dim);
+    out.beg = A.beg;
+    out.end = B.end;
+    out.rho = rhoOut;
+    points.release(A.end);
+    points.release(B.beg);
     return persist === 1 ? weight : NaN;
   }
 }

@@ -89,14 +89,15 @@ test("Neal's funnel: divergences are detected, counted and flagged per draw; the
 });
 
 describe('nuts kernel', () => {
-  test('stops at the maximum tree depth with 2^depth − 1 leapfrog steps when the step size is tiny', async () => {
-    const k = nuts(normalTarget(3), { maxTreeDepth: 4 }, await Arena.create());
+  test.each([4, 10])('stops at the maximum tree depth (%i) with 2^depth − 1 leapfrog steps when the step size is tiny', async (depth) => {
+    // Every level of the recursion holds points at the cap: the trajectory's point store must not run out.
+    const k = nuts(normalTarget(3), { maxTreeDepth: depth }, await Arena.create());
     const state = k.init(Float64Array.from([0.5, -0.2, 1]));
-    const params = { stepSize: 1e-3, invMetric: new Float64Array(3).fill(1) };
+    const params = { stepSize: 1e-4, invMetric: new Float64Array(3).fill(1) };
     for (let t = 0; t < 5; t++) {
       const { info } = k.step(state, philoxRng(1, 0, t + 1), params);
-      expect(info.treeDepth).toBe(4);
-      expect(info.nLeapfrog).toBe(15);
+      expect(info.treeDepth).toBe(depth);
+      expect(info.nLeapfrog).toBe(2 ** depth - 1);
       expect(info.divergent).toBe(false);
       expect(info.acceptProb).toBeGreaterThan(0.999);
     }
