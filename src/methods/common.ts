@@ -211,10 +211,15 @@ export function fitOptionsOf(o: MethodOptions, stream = 0, n?: number, canStop =
  * `fresh` gives each fit the options that hold state (an objective with its noise estimate); `first`,
  * an early-stopped fit already run with these options (only the second fit is then run).
  */
-export async function fitAndRefit(mlp: Mlp, data: Dataset, fo: FitOptions, fresh: () => Partial<FitOptions> = () => ({}), first?: FitResult): Promise<FitResult> {
-  first ??= await fit(mlp, data, { ...fo, ...fresh() });
-  if (first.bestEpoch === undefined || taskOf(mlp.spec) !== 'regression') return first;
-  const all = await fit(mlp, data, { ...fo, ...fresh(), epochs: first.bestEpoch, earlyStopping: undefined });
+export function fitAndRefit(mlp: Mlp, data: Dataset, fo: FitOptions, fresh: () => Partial<FitOptions> = () => ({}), first?: FitResult): Promise<FitResult> {
+  return refitAfterStop((o) => fit(mlp, data, { ...o, ...fresh() }), fo, taskOf(mlp.spec) === 'regression', first);
+}
+
+/** `fitAndRefit` over any fit `run` (given the options of each of the two fits) whose result extends FitResult. */
+export async function refitAfterStop<R extends FitResult>(run: (fo: FitOptions) => Promise<R>, fo: FitOptions, regression: boolean, first?: R): Promise<R> {
+  first ??= await run(fo);
+  if (first.bestEpoch === undefined || !regression) return first;
+  const all = await run({ ...fo, epochs: first.bestEpoch, earlyStopping: undefined });
   return { ...all, bestEpoch: first.bestEpoch, validationLoss: first.validationLoss, seconds: first.seconds + all.seconds };
 }
 
@@ -272,7 +277,10 @@ export function refitOf(epochs: readonly (number | undefined)[], refit: (data: D
   return { epochs: kept, refit: (data) => refit(data, kept) };
 }
 
+/** Rows per engine call of a method's network (batches up to it; held-out rows are scored in chunks of it). */
+export const ENGINE_CAPACITY = 256;
+
 /** A network engine for a spec, with room for the batch sizes a method uses. */
-export function engineFor(spec: MlpSpec, capacity = 256): Promise<Mlp> {
+export function engineFor(spec: MlpSpec, capacity = ENGINE_CAPACITY): Promise<Mlp> {
   return Mlp.create(spec, { capacity });
 }

@@ -7,9 +7,7 @@
  * `noiseBlocks`), each held out of its own fit, pooled.
  */
 import { subset, type Dataset } from '../data/dataset.js';
-import type { Mlp } from '../model/mlp.js';
-import type { RegressionPredictive } from '../posterior/types.js';
-import { fit, heldOutRows, type FitOptions, type FitResult } from '../train/fit.js';
+import { heldOutRows, type EarlyStopping } from '../train/fit.js';
 import { bestNoiseVariance, mixtureLogLikAtNoise } from './tune/noise-search.js';
 
 /** One block of held-out rows: its targets (m) and the predictive's S sample means of them (S rows of m). */
@@ -35,57 +33,28 @@ export function pooledMixtureNoise(blocks: readonly HeldOutBlock[]): { variance:
 }
 
 /**
- * Early stopping on K disjoint held-out blocks at once: `first` ran S epochs holding out block 0
- * (the whole budget: its own stop would cut the curve short); K − 1 fits of S epochs each hold out
- * another block of the same seeded permutation (`EarlyStopping.fold`) and score it after every epoch;
- * the stop rule (`patience` epochs without a lower loss) then runs on the blocks' mean held-out curve
- * and its best epoch is kept (K-fold cross-validation of the length). Why: a sampled gradient (MC
- * dropout's masks) makes one block's curve wander, and its minimum on m rows falls wherever the noise
- * dips (MC dropout on UCI energy, 69 rows: kept epochs of 903–1,964 of 2,000 where `--tune` ran 2,230;
- * eval/DEFAULTS-notes.md, round 6). `first`'s own best epoch when K = 1.
+ * Early stopping on K disjoint held-out blocks at once: the stop rule (`patience` epochs without a
+ * lower loss) run on the blocks' mean held-out curve, each curve from a fit of the whole budget that
+ * held out its block of the same seeded permutation (`EarlyStopping.fold`) and scored it after every
+ * epoch (K-fold cross-validation of the length); returns the 1-based epoch it keeps (`from`: the first
+ * scored epoch). The curves are summed in block order. Why: a sampled gradient (MC dropout's masks)
+ * makes one block's curve wander, and its minimum on m rows falls wherever the noise dips (MC dropout
+ * on UCI energy, 69 rows: kept epochs of 903–1,964 of 2,000 where `--tune` ran 2,230;
+ * eval/DEFAULTS-notes.md, round 6).
  */
-export async function crossFittedEpoch(mlp: Mlp, data: Dataset, fo: FitOptions, first: FitResult, K: number, patience: number, fresh: () => Partial<FitOptions>): Promise<number | undefined> {
-  const es = fo.earlyStopping!;
-  if (K < 2 || first.bestEpoch === undefined || !first.validationCurve) return first.bestEpoch;
-  const S = first.losses.length;
-  const sum = Float64Array.from(first.validationCurve);
-  for (let k = 1; k < K; k++) {
-    // Scoring fits: no progress of their own (the run's progress is its training and refit).
-    const r = await fit(mlp, data, { ...fo, ...fresh(), epochs: S, earlyStopping: { ...es, fold: k, patience: S }, onProgress: undefined });
-    r.validationCurve!.forEach((l, i) => (sum[i] += l));
-  }
+export function meanCurveEpoch(curves: readonly (readonly number[])[], patience: number, from = 1): number {
+  const sum = Float64Array.from(curves[0]);
+  for (let k = 1; k < curves.length; k++) curves[k].forEach((l, i) => (sum[i] += l));
   let best = 0;
   for (let i = 1; i < sum.length && i - best < patience; i++) if (sum[i] < sum[best]) best = i;
-  return best + (es.from ?? 1);
+  return best + from;
 }
 
 /**
- * The K held-out blocks of a network method that stopped early, each held out of a fit of E epochs:
- * block 0 is `first`'s own when E is the epoch it kept (it stopped there on those rows); every other
- * block is held out of a fit of exactly E epochs (`EarlyStopping.fold`), scored after its last epoch,
- * so its rows do not choose E. `data`: the rows `fit` trains on (the method's units); `train`: the same
- * rows in target units, whose blocks `predict` is given. `fresh`: the options that hold state (an
- * objective with its noise estimate), new for every fit.
+ * Block k of the held-out rows of a fit early-stopped with `es` under (seed, stream): the k-th
+ * disjoint block of round(fraction·n) rows of the seeded permutation (fit.ts `heldOutRows`), as rows of
+ * `train` (the caller's units).
  */
-export async function crossFittedBlocks(
-  mlp: Mlp,
-  data: Dataset,
-  train: Dataset,
-  fo: FitOptions,
-  first: FitResult,
-  K: number,
-  fresh: () => Partial<FitOptions>,
-  predict: (r: FitResult, x: Dataset) => Promise<RegressionPredictive>,
-  E = first.bestEpoch!,
-): Promise<HeldOutBlock[]> {
-  const es = fo.earlyStopping!;
-  const blocks: HeldOutBlock[] = [];
-  for (let k = 0; k < K; k++) {
-    // Scoring fits: no progress of their own (the run's progress is its training and refit).
-    const r = k === 0 && E === first.bestEpoch ? first : await fit(mlp, data, { ...fo, ...fresh(), epochs: E, earlyStopping: { ...es, fold: k, patience: E }, onProgress: undefined });
-    const v = subset(train, heldOutRows(train.n, es.fraction, fo.seed ?? 0, fo.stream ?? 0, k)!.validation);
-    const p = await predict(r, v);
-    blocks.push({ means: p.members?.mean ?? p.mean, y: v.y });
-  }
-  return blocks;
+export function heldOutBlock(train: Dataset, es: EarlyStopping, seed: number, stream: number, k: number): Dataset {
+  return subset(train, heldOutRows(train.n, es.fraction, seed, stream, k)!.validation);
 }

@@ -104,7 +104,8 @@ export const METHODS: Record<string, MethodEntry> = calibratedTable({
     tuneGrid: (d, o) => ({ epochs: epochGrid(d), priorPrecision: [1, 10], ...(o.task !== 'classification' && { likelihood: o.betaNll !== undefined ? ['heteroscedastic'] : ['gaussian', 'heteroscedastic'] }) }),
     tunesNoise: true,
   }),
-  'mc-dropout': method(MC_DROPOUT_OPTIONS, trainMcDropout, {
+  // The CLI's runs choose the rate with the candidates' fits side by side in workers (a pool per run).
+  'mc-dropout': method(MC_DROPOUT_OPTIONS, (d, o) => trainMcDropout(d, { ...o, pool: o.pool ?? {} }), {
     summary: 'MC dropout: dropout kept on at test time, --samples passes (default 30), --dropout p',
     // The rates Gal & Ghahramani searched on UCI (REFERENCE.md) and 0.2, at three training lengths:
     // validation chose the grid's edges (p = 0.1 on boston, 4× the epochs on concrete, energy, yacht)

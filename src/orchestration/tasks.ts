@@ -6,6 +6,7 @@
 import { runSwagMemberTask } from '../methods/ensembles/swag-member.js';
 import { runTrainMember } from '../methods/ensembles/train-member.js';
 import { runSubspaceChainTask } from '../methods/mcmc/subspace-chain.js';
+import { DROPOUT_FIT, runDropoutFit } from '../methods/variational/dropout-fit.js';
 import type { TaskTable } from '../pool/types.js';
 import { runSelftest } from '../pool/selftest.js';
 import { runChainTask } from '../samplers/chain-task.js';
@@ -16,4 +17,5 @@ export const TASKS: TaskTable = {
   'swag-member': runSwagMemberTask,
   'train-member': runTrainMember,
   'subspace-chain': runSubspaceChainTask,
+  [DROPOUT_FIT]: runDropoutFit,
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
-import { crossFittedBlocks, crossFittedEpoch, pooledMixtureNoise } from '../../src/methods/held-out-mixture.js';
+import { heldOutBlock, meanCurveEpoch, pooledMixtureNoise } from '../../src/methods/held-out-mixture.js';
 import { bestNoiseVariance, mixtureLogLikAtNoise } from '../../src/methods/tune/noise-search.js';
 import { Mlp } from '../../src/model/mlp.js';
 import { fit, heldOutRows } from '../../src/train/fit.js';
@@ -29,23 +29,20 @@ describe('the σ of a sampled predictive on pooled held-out blocks (held-out-mix
     expect(pooledMixtureNoise([{ means: [1, 2, 1, 2], y: [1, 2] }])).toBeUndefined();
   });
 
-  it('block 0 is the early-stopped fit, block k ≥ 1 a fit of exactly its epochs holding out fold k', async () => {
+  it('block k is fold k of the seeded permutation early stopping holds out: disjoint blocks of the same size', () => {
     const rng = new Rng(4, 2);
     const xs = Array.from({ length: 200 }, () => [rng.normal()]);
     const data = makeDataset(xs, xs.map(([v]) => v + 0.1 * rng.normal()));
-    const mlp = await Mlp.create({ inputs: 1, hidden: [4], outputs: 1, activation: 'tanh', likelihood: 'gaussian' }, { capacity: 32 });
-    const fo = { epochs: 30, seed: 2, stream: 0, earlyStopping: { fraction: 0.1, patience: 3 } };
-    const first = await fit(mlp, data, fo);
-    const seen: { epochs: number; rows: number[] }[] = [];
-    const blocks = await crossFittedBlocks(mlp, data, data, fo, first, 3, () => ({}), async (r, v) => {
-      seen.push({ epochs: r === first ? first.bestEpoch! : r.losses.length, rows: Array.from(v.y) });
-      return { kind: 'regression', mean: Float32Array.from(v.y), variance: new Float32Array(v.n), aleatoric: new Float32Array(v.n), epistemic: new Float32Array(v.n), targets: 1 } as never;
-    });
-    expect(blocks).toHaveLength(3);
+    const es = { fraction: 0.1, patience: 3 };
+    const seen = new Set<number>();
     for (let k = 0; k < 3; k++) {
-      expect(seen[k].epochs).toBe(first.bestEpoch);
-      expect(seen[k].rows).toEqual(Array.from(heldOutRows(200, 0.1, 2, 0, k)!.validation, (r) => data.y[r]));
+      const block = heldOutBlock(data, es, 2, 0, k);
+      const rows = heldOutRows(200, 0.1, 2, 0, k)!.validation;
+      expect(Array.from(block.y)).toEqual(Array.from(rows, (r) => data.y[r]));
+      expect(block.n).toBe(20);
+      for (const r of rows) seen.add(r);
     }
+    expect(seen.size).toBe(60);
   });
 
   it('keeps the epoch the mean curve of K blocks stops at, not block 0\'s own best', async () => {
@@ -54,22 +51,26 @@ describe('the σ of a sampled predictive on pooled held-out blocks (held-out-mix
     const data = makeDataset(xs, xs.map(([a, b]) => Math.sin(2 * a) + 0.5 * b + rng.normal()));
     const mlp = await Mlp.create({ inputs: 2, hidden: [64], outputs: 1, activation: 'relu', likelihood: 'gaussian' }, { capacity: 32 });
     const es = { fraction: 0.1, patience: 10 };
-    // Block 0's fit runs the whole budget (its own stop would cut the mean curve short).
+    // Every block's fit runs the whole budget (its own stop would cut the mean curve short).
     const S = 120;
-    const fo = { epochs: S, seed: 1, stream: 0, learningRate: 1e-2, earlyStopping: es };
-    const first = await fit(mlp, data, { ...fo, earlyStopping: { ...es, patience: S } });
+    const fo = { epochs: S, seed: 1, stream: 0, learningRate: 1e-2 };
+    const fits = [];
     const K = 4;
-    // The rule written out: every block's curve over S epochs, their mean, the stop rule on it.
-    const curves = [first.validationCurve!];
-    for (let k = 1; k < K; k++) curves.push((await fit(mlp, data, { ...fo, earlyStopping: { ...es, fold: k, patience: S } })).validationCurve!);
+    for (let k = 0; k < K; k++) fits.push(await fit(mlp, data, { ...fo, earlyStopping: { ...es, fold: k, patience: S } }));
+    const curves = fits.map((r) => r.validationCurve!);
+    // The rule written out: the blocks' mean curve over S epochs, the stop rule on it.
     const mean = Array.from({ length: S }, (_, i) => curves.reduce((a, c) => a + c[i], 0) / K);
     let best = 0;
     for (let i = 1; i < S && i - best < es.patience; i++) if (mean[i] < mean[best]) best = i;
-    const E = await crossFittedEpoch(mlp, data, fo, first, K, es.patience, () => ({}));
+    const E = meanCurveEpoch(curves, es.patience);
     expect(E).toBe(best + 1);
     // Block 0's own best over the same run is another epoch: one block's curve wanders.
-    expect(first.bestEpoch).not.toBe(E);
-    // One block: its own best.
-    expect(await crossFittedEpoch(mlp, data, fo, first, 1, es.patience, () => ({}))).toBe(first.bestEpoch);
+    const own = fits[0].validationCurve!.indexOf(Math.min(...fits[0].validationCurve!)) + 1;
+    expect(own).not.toBe(E);
+    // One block: the stop rule on its own curve; `from` shifts the epochs.
+    let one = 0;
+    for (let i = 1; i < S && i - one < es.patience; i++) if (curves[0][i] < curves[0][one]) one = i;
+    expect(meanCurveEpoch([curves[0]], es.patience)).toBe(one + 1);
+    expect(meanCurveEpoch([curves[0]], es.patience, 5)).toBe(one + 5);
   });
 });
