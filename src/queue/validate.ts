@@ -14,6 +14,7 @@ import { MEMBER_OPTIONS } from '../methods/ensembles/train-member.js';
 import { SWAG_RUN_OPTIONS } from '../methods/ensembles/swag-moments.js';
 import { CHAIN_TASK_OPTIONS } from '../samplers/chain-task.js';
 import { SUBSPACE_CHAIN_OPTIONS } from '../methods/mcmc/subspace-chain.js';
+import { DROPOUT_FIT, DROPOUT_FIT_OPTIONS } from '../methods/variational/dropout-fit.js';
 
 const key = (help: string) => required(int({ min: 0, max: 0xffffffff, help }));
 const SPEC = required(custom<MlpSpec>({ expected: 'an MlpSpec object', valid: (v) => v !== null && typeof v === 'object', inner: (v, _where, path) => void checkSpec(v as MlpSpec, path), help: 'the network' }));
@@ -37,6 +38,7 @@ const JOBS: Record<string, OptionSchema> = {
   'swag-member': envelope('swag-member', SWAG_RUN_OPTIONS, true),
   chain: envelope('chain', CHAIN_TASK_OPTIONS, false),
   'subspace-chain': envelope('subspace-chain', SUBSPACE_CHAIN_OPTIONS, false),
+  [DROPOUT_FIT]: envelope(DROPOUT_FIT, DROPOUT_FIT_OPTIONS, true),
 };
 
 /** The kinds a queue worker accepts: registered here and given a schema above. */

@@ -69,7 +69,7 @@ describe('queue pool without a server', () => {
 describe('queue worker gate', () => {
   const none = new Set<string>();
   it('accepts the built-in kinds with well-formed options', () => {
-    expect(queueKinds()).toEqual(expect.arrayContaining(['selftest', 'chain', 'train-member', 'swag-member', 'subspace-chain']));
+    expect(queueKinds()).toEqual(expect.arrayContaining(['selftest', 'chain', 'train-member', 'swag-member', 'subspace-chain', 'dropout-fit']));
     expect(validateTask({ kind: 'selftest', seed: 1, stream: 0, options: { steps: 3 } }, none).kind).toBe('selftest');
     const spec = { inputs: 1, hidden: [4], outputs: 1, activation: 'relu', likelihood: 'gaussian' };
     expect(() => validateTask({ kind: 'chain', seed: 1, stream: 2, options: { target: { type: 'bnn', spec, noiseVar: 0.1 }, kernel: { type: 'nuts', maxTreeDepth: 5 }, returns: 'both' } }, none)).not.toThrow();

@@ -9,11 +9,14 @@ import { jobCounts, lib, queue, redisMissing, startRedis, startWorker, type Redi
 const x = Float32Array.from({ length: 24 }, (_, i) => i / 8 - 1.5);
 const y = Float32Array.from(x, (v, i) => Math.sin(2 * v) + 0.1 * Math.cos(7 * i));
 const data = lib.makeDataset({ data: x, cols: 1 }, y);
+const forty = lib.makeDataset({ data: Float32Array.from({ length: 40 }, (_, i) => i / 13 - 1.5), cols: 1 }, Float32Array.from({ length: 40 }, (_, i) => Math.sin(i / 5) + 0.1 * Math.cos(7 * i)));
 const spec = { inputs: 1, hidden: [6], outputs: 1, activation: 'tanh' as const, likelihood: 'gaussian' as const };
 
 /** Members' weights and chains' draws as bytes: the bit-level fingerprint compared across backends. */
-async function fingerprint(pool: Pool): Promise<{ members: number[][]; draws: number[][] }> {
+async function fingerprint(pool: Pool): Promise<{ members: number[][]; draws: number[][]; dropout: number[] }> {
   const ens = await lib.trainEnsemble(data, { members: 4, epochs: 4, batchSize: 8, seed: 5, pool });
+  // MC dropout choosing its rate: 'dropout-fit' tasks (40 rows, half held out: 2 blocks per rate).
+  const mcd = await lib.trainMcDropout(forty, { hidden: [6], validationFraction: 0.5, seed: 3, pool });
   const nuts = await lib.sampleChains(
     { type: 'bnn', spec, data, noiseVar: 0.05 },
     { chains: 4, warmup: 30, draws: 15, seed: 7, kernel: { type: 'nuts', maxTreeDepth: 4 }, checkpointEvery: 10, pool },
@@ -21,6 +24,7 @@ async function fingerprint(pool: Pool): Promise<{ members: number[][]; draws: nu
   return {
     members: ens.source.members.map((m) => [...new Uint32Array(m.buffer, m.byteOffset, m.length)]),
     draws: nuts.draws!.map((d) => [...new Uint32Array(d.buffer, d.byteOffset, d.length * 2)]),
+    dropout: [...mcd.toBytes()],
   };
 }
 
@@ -41,7 +45,7 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     expect(exits).toEqual(workers.map(() => ({ code: 0, signal: null })));
   }, 60_000);
 
-  it('gives the local pool\'s bits for a 4-member ensemble and 4-chain NUTS with 1, 2 and 4 worker processes', async () => {
+  it('gives the local pool\'s bits for a 4-member ensemble, 4-chain NUTS and MC dropout\'s rate choice with 1, 2 and 4 worker processes', async () => {
     const local = await lib.createPool({ size: 2 });
     const expected = await fingerprint(local).finally(() => local.close());
     for (const n of [1, 2, 4]) {

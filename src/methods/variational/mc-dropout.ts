@@ -91,8 +91,9 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   // The candidates' fits are independent: they run as 'dropout-fit' tasks, side by side on a pool of
   // workers when one is given (a schedule for the learning rate cannot travel to a worker: in-thread then).
   registerTask(DROPOUT_FIT, runDropoutFit);
-  const given = isPool(opts.pool) ? opts.pool : undefined;
-  const pool = given ?? (await createPool(typeof fo.learningRate === 'function' ? { size: 0 } : ((opts.pool as PoolOptions | undefined) ?? { size: 0 })));
+  const schedule = typeof fo.learningRate === 'function';
+  const given = !schedule && isPool(opts.pool) ? opts.pool : undefined;
+  const pool = given ?? (await createPool(schedule ? { size: 0 } : ((opts.pool as PoolOptions | undefined) ?? { size: 0 })));
   let scores: (RateScore | undefined)[];
   try {
     scores = await crossFittedScores(rates, train, fo, K, opts, pool);

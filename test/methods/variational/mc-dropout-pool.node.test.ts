@@ -38,11 +38,14 @@ it('chooses the same rate and network on two workers as in-thread, with progress
 
 it('runs a learning-rate schedule in-thread (a function cannot travel to a worker), and a cancel stops the fan-out', async () => {
   const schedule = (step: number) => (step < 100 ? 1e-2 : 1e-3);
-  const withPool = await lib.trainMcDropout(train, { ...o, learningRate: schedule, pool: { size: 2 } });
+  const withOptions = await lib.trainMcDropout(train, { ...o, learningRate: schedule, pool: { size: 2 } });
   const inThread = await lib.trainMcDropout(train, { ...o, learningRate: schedule });
-  expect(Array.from(withPool.toBytes())).toEqual(Array.from(inThread.toBytes()));
+  expect(Array.from(withOptions.toBytes())).toEqual(Array.from(inThread.toBytes()));
   const pool = await lib.createPool({ size: 2 });
   try {
+    // A given pool of workers too.
+    const withPool = await lib.trainMcDropout(train, { ...o, learningRate: schedule, pool });
+    expect(Array.from(withPool.toBytes())).toEqual(Array.from(inThread.toBytes()));
     const ctrl = new AbortController();
     const run = lib.trainMcDropout(train, { ...o, pool, signal: ctrl.signal, onProgress: (p) => p.epoch > 50 && ctrl.abort() });
     await expect(run).rejects.toMatchObject({ code: 'E_ABORTED' });
