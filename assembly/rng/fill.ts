@@ -144,25 +144,26 @@ let COS: v128 = v128.splat<i32>(0);
 
 /**
  * Fills `bytes` bytes at out with values of `kind` from key (k0, k1) and counter words (c1, c2, c3);
- * p and s parameterize BERNOULLI and KEEP. Block b always fills bytes [16b, 16b + 16).
+ * p and s parameterize BERNOULLI and KEEP. Block block0 + b fills bytes [16b, 16b + 16) (block0 = 0:
+ * block b fills them; a later block0 continues a stream from there).
  */
-@inline export function fill(out: usize, bytes: usize, kind: i32, p: f32, s: f32, k0: u32, k1: u32, c1: u32, c2: u32, c3: u32): void {
+@inline export function fill(out: usize, bytes: usize, kind: i32, p: f32, s: f32, k0: u32, k1: u32, c1: u32, c2: u32, c3: u32, block0: u32 = 0): void {
   philox_setup(k0, k1, c1, c2, c3);
   v128.store(PARAMS, f32x4.splat(p));
   v128.store(PARAMS, f32x4.splat(s), 16);
   let o: usize = 0;
   for (; o + 128 <= bytes; o += 128) {
-    philox8(<u32>(o >>> 4));
+    philox8(block0 + <u32>(o >>> 4));
     group(out + o, R0, R1, R2, R3, kind);
     group(out + o + 64, R4, R5, R6, R7, kind);
   }
   if (o + 64 <= bytes) {
-    philox4(<u32>(o >>> 4));
+    philox4(block0 + <u32>(o >>> 4));
     group(out + o, R0, R1, R2, R3, kind);
     o += 64;
   }
   if (o < bytes) {
-    philox4(<u32>(o >>> 4));
+    philox4(block0 + <u32>(o >>> 4));
     group(TAIL, R0, R1, R2, R3, kind);
     memory.copy(out + o, TAIL, bytes - o);
   }

@@ -8,6 +8,7 @@
 import { argError, BdlError, describe } from '../errors.js';
 import { bool, checkArgument, custom, int, nested, num, required, schema, union, type Field } from '../options/schema.js';
 import { Rng } from '../random/index.js';
+import { Shuffler } from './shuffle.js';
 import type { Dataset } from '../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
 import type { LossOptions, Mlp } from '../model/mlp.js';
@@ -257,7 +258,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
     const xb = arena.allocF32(batchSize * train.inputs);
     const yb = arena.allocF32(batchSize * train.targets);
     const state = transform.init(arena, P);
-    const rng = new Rng(seed, stream, [0, 0, SHUFFLE_TAG]);
+    const shuffler = new Shuffler(arena, seed, stream, [0, 0, SHUFFLE_TAG]);
     const stopper = validation && earlyStopper(arena, objective, validation, params, P, opts.earlyStopping!, mlp);
 
     const batchesPerEpoch = Math.ceil(train.n / batchSize);
@@ -267,7 +268,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
     let lastYield = performance.now();
     const k = arena.k;
     for (let epoch = 0; epoch < epochs; epoch++) {
-      arena.u32(idx, train.n).set(rng.permutation(train.n));
+      shuffler.permutationInto(arena.u32(idx, train.n), train.n);
       let sum = 0;
       for (let s = 0; s < train.n; s += batchSize) {
         if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `fit: cancelled at epoch ${epoch}, step ${step}.`);
