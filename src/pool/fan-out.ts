@@ -35,6 +35,7 @@ export async function fanOut<Result>(tasks: readonly TaskDescription[], options:
   }
 }
 
-function isPool(p: unknown): p is Pool {
+/** Whether `p` is a Pool (rather than the options of one). */
+export function isPool(p: unknown): p is Pool {
   return typeof (p as Pool | undefined)?.run === 'function';
 }

@@ -18,7 +18,7 @@ import { taskOf, type TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
 import type { RegressionPredictive, TaskOf } from '../../posterior/types.js';
-import { fanOut } from '../../pool/fan-out.js';
+import { fanOut, isPool } from '../../pool/fan-out.js';
 import { createPool } from '../../pool/pool.js';
 import { registerTask } from '../../pool/registry.js';
 import type { Pool, PoolOptions, ProgressEvent } from '../../pool/types.js';
@@ -111,8 +111,6 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   return (await chosen) as McDropoutPosterior<TaskOf<O>>;
 }
 
-const isPool = (p: unknown): p is Pool => typeof (p as Pool | undefined)?.run === 'function';
-
 /** A candidate's score: the held-out log-likelihood; with K blocks also the σ² it predicts with and E, the epochs its refit trains. */
 interface RateScore {
   ll: number;
@@ -171,12 +169,13 @@ async function crossFittedScores(rates: RateFit[], train: Dataset, fo: FitOption
   const reuse = (rate: number, fold: number) => fold === 0 && kept[rate] === firsts[rate].bestEpoch;
   const jobs = kept.flatMap((E, rate) => (E === undefined ? [] : Array.from({ length: K }, (_, fold) => fold).filter((fold) => !reuse(rate, fold)).map((fold) => ({ rate, fold, options: { epochs: E, earlyStopping: { ...es, fold, patience: E } } }))));
   const round2 = await run(jobs);
+  const fitOf = new Map(jobs.map((j, n) => [j.rate * K + j.fold, round2[n]]));
   return Promise.all(rates.map(async (rate, i) => {
     const E = kept[i];
     if (E === undefined) return undefined;
     const blocks: HeldOutBlock[] = [];
     for (let fold = 0; fold < K; fold++) {
-      const r = reuse(i, fold) ? firsts[i] : round2[jobs.findIndex((j) => j.rate === i && j.fold === fold)];
+      const r = reuse(i, fold) ? firsts[i] : fitOf.get(i * K + fold)!;
       const v = heldOutBlock(train, es, seed, stream, fold);
       const p = (await rate.posterior(r).predict(v.x, { seed: opts.seed })) as RegressionPredictive;
       blocks.push({ means: p.members?.mean ?? p.mean, y: v.y });
