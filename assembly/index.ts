@@ -7,6 +7,7 @@ export * from './memory';
 export * from './optim/optim';
 export * from './data/gather';
 export * from './rng/philox';
+export * from './rng/word_stream';
 export * from './nn/activation';
 export * from './nn/softmax';
 export * from './nn/loss';

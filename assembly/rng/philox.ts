@@ -15,11 +15,6 @@ export function rng_bits_u32(out: usize, n: i32, k0: u32, k1: u32, c1: u32, c2: 
   fill(out, <usize>n << 2, BITS, 0, 0, k0, k1, c1, c2, c3);
 }
 
-/** out[i] = the raw 32-bit word 4·block0 + i (u32): a stream's words from block block0 on (the training loop's shuffles). */
-export function rng_bits_u32_from(out: usize, n: i32, block0: u32, k0: u32, k1: u32, c1: u32, c2: u32, c3: u32): void {
-  fill(out, <usize>n << 2, BITS, 0, 0, k0, k1, c1, c2, c3, block0);
-}
-
 /** out[i] ~ U(0,1) in f32, strictly inside: ((w>>>9) + ½)·2⁻²³ of word i (23 random bits). */
 export function rng_uniform_f32(out: usize, n: i32, k0: u32, k1: u32, c1: u32, c2: u32, c3: u32): void {
   fill(out, <usize>n << 2, UNIFORM, 0, 0, k0, k1, c1, c2, c3);

@@ -268,7 +268,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
     let lastYield = performance.now();
     const k = arena.k;
     for (let epoch = 0; epoch < epochs; epoch++) {
-      shuffler.permutationInto(arena.u32(idx, train.n), train.n);
+      shuffler.permutationAt(idx, train.n);
       let sum = 0;
       for (let s = 0; s < train.n; s += batchSize) {
         if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `fit: cancelled at epoch ${epoch}, step ${step}.`);
