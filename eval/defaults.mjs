@@ -11,7 +11,8 @@
 // splits that have one); cells without one are tuned here. Valid while the change under test does not move tuned runs: `--tune`'s grids set
 // `epochs`, which turns early stopping, and with it every default that depends on held-out rows, off.
 // `node eval/defaults.mjs --rss [--methods …]`: one 50,000-row, 1×100 default run of each method in its
-// own process: peak RSS (process.resourceUsage().maxRSS) and seconds (eval/rss.json).
+// own process: peak RSS (process.resourceUsage().maxRSS) and seconds (eval/rss.json), written into
+// eval/DEFAULTS.md's memory section in place (the rest of the file is kept).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -147,15 +148,33 @@ function report(runs) {
     L.push(`| ${set} | ${ms.map(cell).join(' | ')} |`);
   }
   L.push('', `Within 0.05 nats of tuned, or better: ${met} of ${cells} cells (${Object.entries(per).map(([m, [a, b]]) => `${m} ${a} of ${b}`).join(', ')}).`, '');
-  if (rssRun) {
-    L.push('## 50,000 rows, 1×100, defaults: peak memory', '', `Friedman #1 50k rows, one process per method (\`node eval/defaults.mjs --rss\`), ${rssRun.note}.`, '', '| method | seconds | peak RSS (MiB) | options beyond the defaults |', '|---|---|---|---|');
-    for (const r of rssRun.rows) L.push(`| ${r.method} | ${r.error ? 'failed: ' + r.error : r.seconds.toFixed(1)} | ${r.maxRssMiB?.toFixed(0) ?? '—'} | ${r.extra ? JSON.stringify(r.extra) : ''} |`);
-    L.push('');
-  }
+  if (rssRun) L.push(...rssSection(rssRun));
   const notes = here('DEFAULTS-notes.md');
   if (existsSync(notes)) L.push(readFileSync(notes, 'utf8'));
   writeFileSync(here('DEFAULTS.md'), L.join('\n'));
   console.log('wrote eval/DEFAULTS.md');
+}
+
+const RSS_HEADING = '## 50,000 rows, 1×100, defaults: peak memory';
+
+/** The memory section of eval/DEFAULTS.md from an --rss run (eval/rss.json). */
+function rssSection(run) {
+  const L = [RSS_HEADING, '', `Friedman #1 50k rows, one process per method (\`node eval/defaults.mjs --rss\`), ${run.note}.`, '', '| method | seconds | peak RSS (MiB) | options beyond the defaults |', '|---|---|---|---|'];
+  for (const r of run.rows) L.push(`| ${r.method} | ${r.error ? 'failed: ' + r.error : r.seconds.toFixed(1)} | ${r.maxRssMiB?.toFixed(0) ?? '—'} | ${r.extra ? JSON.stringify(r.extra) : ''} |`);
+  return [...L, ''];
+}
+
+/** Puts the memory section into eval/DEFAULTS.md in place (replacing an earlier one, else before the notes), leaving the rest as it is. */
+function writeRssSection(run) {
+  const file = here('DEFAULTS.md');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  let from = lines.indexOf(RSS_HEADING);
+  let to = from;
+  if (from < 0) from = to = lines.findIndex((l) => l.startsWith('## '));
+  else do to++; while (to < lines.length && !lines[to].startsWith('## '));
+  if (from < 0) from = to = lines.length;
+  lines.splice(from, to - from, ...rssSection(run));
+  writeFileSync(file, lines.join('\n'));
 }
 
 function rss() {
@@ -170,6 +189,8 @@ function rss() {
     console.log(JSON.stringify(rows.at(-1)));
     writeFileSync(here('rss.json'), JSON.stringify({ note: `run ${new Date().toISOString()}`, rows }, null, 1));
   }
+  writeRssSection(JSON.parse(readFileSync(here('rss.json'), 'utf8')));
+  console.log('wrote the memory section of eval/DEFAULTS.md');
 }
 
 async function child() {

@@ -2,7 +2,9 @@
  * Results stay bit-identical for the same seeds and explicit options: every method's posterior
  * bytes, predictive and weight draws against fingerprints saved before the posterior refactor
  * (test/fixtures/bit-identity/make.mjs wrote them from the built library at that commit), and the
- * version-1 files written then still load to the same predictions.
+ * version-1 files written then still load to the same predictions. The two SVGD cases' bytes were
+ * renewed when SVGD's info gained `epochs` (the length it ran): their weights and predictions are the
+ * fingerprints' as saved.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -9,16 +9,31 @@
 import type { Dataset } from '../../data/dataset.js';
 import type { Mlp } from '../../model/mlp.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { fit, type Objective } from '../../train/fit.js';
-import { fitOptionsOf } from '../common.js';
+import { fit, type FitOptions, type Objective } from '../../train/fit.js';
+import { budgetOf, defaultEpochs, fitOptionsOf, refitAfterStop } from '../common.js';
+import { taskOf } from '../../model/spec.js';
 import { prepare, samplesPosterior, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { int, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateSampled } from '../memory.js';
 
 export const SVGD_OPTIONS = SAMPLER_OPTIONS.extend('trainSvgd', {
   particles: int({ min: 1, default: 20, help: 'particles K' }),
-  epochs: int({ min: 1, default: 50, help: 'SVGD epochs' }),
+  epochs: int({ min: 1, defaultText: 'regression: early stopping on held-out rows (validationFraction), then as many epochs on every row; else enough passes for 4000 optimizer steps, within [50, 400]', help: 'SVGD epochs' }),
 });
+
+/** SVGD's fewest epochs: what it ran on every set before its length followed the data (kept on large sets). */
+const MIN_EPOCHS = 50;
+
+/**
+ * SVGD's fixed length for n rows, where it does not stop early (classification; too few rows to hold
+ * out): its particles start from the initialization, not from the pretrained mode, so they need at
+ * least the optimizer steps of MAP's fixed budget (`defaultEpochs`: DEFAULT_STEPS within [40, 400]
+ * epochs), and never fewer than the 50 epochs SVGD always ran (large sets keep their results). A
+ * fixed 50 epochs was 450 Adam steps on yacht's 277 rows, far from a fit.
+ */
+export function svgdEpochs(n: number, batchSize = 32): number {
+  return Math.max(MIN_EPOCHS, defaultEpochs(n, batchSize));
+}
 export type SvgdOptions = Infer<typeof SVGD_OPTIONS>;
 
 export interface SvgdTarget {
@@ -55,6 +70,12 @@ export function svgdObjective(mlp: Mlp, K: number, target: SvgdTarget): SvgdObje
       const out = new Float32Array(K * P);
       for (let i = 0; i < K; i++) out.set(mlp.init(seed, stream * K + i), i * P);
       return out;
+    },
+    // The particles' mean held-out loss: what early stopping compares between epochs.
+    validationLossAt(params: number, x: number, y: number, batch: number): number {
+      let sum = 0;
+      for (let i = 0; i < K; i++) sum += mlp.lossAt(params + 4 * i * P, x, y, batch);
+      return sum / K;
     },
     lossAndGradAt(params: number, grad: number, x: number, y: number, batch: number, ctx: { arena: Mlp['arena']; step: number }): number {
       const a = ctx.arena;
@@ -95,18 +116,31 @@ export function medianHeuristic(d: Float32Array, K: number): number {
 }
 
 /**
- * SVGD: K (default 20) independently initialized networks moved jointly by Adam (default lr 1e-3,
- * 50 epochs) along the Stein direction; the noise level is fitted at the mode of an Adam pretrain
- * (default 40 epochs, skipped when `noise` is given). The particles are the posterior's samples.
+ * SVGD: K (default 20) independently initialized networks moved jointly by Adam (default lr 1e-3)
+ * along the Stein direction — for regression until the particles' mean held-out loss stops improving,
+ * then again on every row for the kept epochs; otherwise `svgdEpochs`. The noise level is fitted at
+ * the mode of an Adam pretrain (MAP's step budget; skipped when `noise` is given). The particles are
+ * the posterior's samples.
  */
 export async function trainSvgd<O extends SvgdOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
-  const o = SVGD_OPTIONS;
-  o.check(opts);
+  SVGD_OPTIONS.check(opts);
   checkMemory(estimateSampled('svgd', train, opts), opts.memoryBudget);
   const prep = await prepare(train, { ...opts, pretrainEpochs: opts.noise !== undefined ? 0 : opts.pretrainEpochs });
-  const K = o.value(opts, 'particles');
-  const epochs = o.value(opts, 'epochs');
-  const objective = svgdObjective(prep.mlp, K, { n: prep.data.n, lambda: prep.lambda, noiseVar: prep.noiseVar, temperature: opts.temperature });
-  const r = await fit(prep.mlp, prep.data, { ...fitOptionsOf(opts), epochs, objective, standardize: false });
-  return samplesPosterior('svgd', prep, r.params, { particles: K, bandwidth: objective.bandwidth });
+  const K = SVGD_OPTIONS.value(opts, 'particles');
+  const n = prep.data.n;
+  // Regression stops early on held-out rows, then trains again on every row for the kept epochs (MAP's
+  // rule: common.ts budgetOf, refitAfterStop); classification, or too few rows to hold out: a fixed length.
+  const regression = taskOf(prep.spec) === 'regression';
+  const budget = budgetOf(opts, n, regression, prep.standardizer);
+  if (!budget.earlyStopping && opts.epochs === undefined) budget.epochs = svgdEpochs(n, opts.batchSize);
+  let objective = svgdObjective(prep.mlp, K, { n, lambda: prep.lambda, noiseVar: prep.noiseVar, temperature: opts.temperature });
+  const run = (f: FitOptions) => {
+    // The particles target the posterior of the rows they train on: a held-out share leaves fewer.
+    const held = f.earlyStopping && !f.earlyStopping.rows ? Math.round(f.earlyStopping.fraction * n) : 0;
+    objective = svgdObjective(prep.mlp, K, { n: n - held, lambda: prep.lambda, noiseVar: prep.noiseVar, temperature: opts.temperature });
+    return fit(prep.mlp, prep.data, { ...f, objective });
+  };
+  const fo: FitOptions = { ...fitOptionsOf(opts), ...budget, standardize: false };
+  const r = await refitAfterStop(run, fo, regression);
+  return samplesPosterior('svgd', prep, r.params, { particles: K, epochs: r.bestEpoch ?? budget.epochs, bandwidth: objective.bandwidth });
 }

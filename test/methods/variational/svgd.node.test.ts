@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../../src/errors.js';
 import type { SamplesPosterior } from '../../../src/methods/samples.js';
-import { medianHeuristic, svgdObjective, trainSvgd } from '../../../src/methods/variational/svgd.js';
+import { medianHeuristic, svgdEpochs, svgdObjective, trainSvgd } from '../../../src/methods/variational/svgd.js';
+import { makeDataset } from '../../../src/data/dataset.js';
+import { Rng } from '../../../src/random/index.js';
 import { Mlp } from '../../../src/model/mlp.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { conjugateRegression, moments } from '../../helpers/conjugate.js';
@@ -75,6 +77,42 @@ describe('SVGD', () => {
     if (pa.kind !== 'regression' || pb.kind !== 'regression') throw new Error('regression expected');
     expect(Array.from(pb.mean)).toEqual(Array.from(pa.mean));
     expect(pa.epistemic[0]).toBeGreaterThan(0);
+  });
+
+  it('without epochs, regression stops on held-out rows and trains again on every row for the kept epochs', async () => {
+    // A wiggly function on 200 rows: SVGD's particles start from the initialization and need far
+    // more than the 50 epochs (350 steps) it used to run.
+    const rng = new Rng(5, 0);
+    const sine = (n: number) => {
+      const x = Array.from({ length: n }, () => [4 * rng.uniform() - 2]);
+      const y = x.map(([v]) => Math.sin(3 * v) + 0.1 * rng.normal());
+      return makeDataset(x, y);
+    };
+    const train = sine(200);
+    const test = sine(200);
+    const rmse = async (p: SamplesPosterior) => {
+      const pr = await p.predict(test.x);
+      if (pr.kind !== 'regression') throw new Error('regression expected');
+      let s = 0;
+      for (let i = 0; i < test.n; i++) s += (pr.mean[i] - test.y[i]) ** 2;
+      return Math.sqrt(s / test.n);
+    };
+    const opts = { seed: 3, particles: 5, hidden: [20] };
+    const byDefault = (await trainSvgd(train, opts)) as SamplesPosterior;
+    const kept = byDefault.info.epochs as number;
+    expect(kept).toBeGreaterThan(50);
+    // The default is the refit: the same particles as a run of the kept epochs on every row.
+    const again = (await trainSvgd(train, { ...opts, epochs: kept })) as SamplesPosterior;
+    expect(again.source.samples).toEqual(byDefault.source.samples);
+    const short = (await trainSvgd(train, { ...opts, epochs: 50 })) as SamplesPosterior;
+    expect(await rmse(byDefault)).toBeLessThan(0.6 * (await rmse(short)));
+  });
+
+  it('elsewhere, a fixed length of MAP\'s step budget, never under 50 epochs', () => {
+    expect(svgdEpochs(277)).toBe(400); // yacht: 9 steps an epoch
+    expect(svgdEpochs(455)).toBe(267); // boston: 15
+    expect(svgdEpochs(10_000)).toBe(50); // Fashion-MNIST 10k: as before
+    expect(svgdEpochs(600, 128)).toBe(400);
   });
 
   it('rejects bad options with typed errors', async () => {
