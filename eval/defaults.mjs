@@ -1,5 +1,6 @@
 // `node eval/defaults.mjs [--sets boston,…,friedman5k,friedman20k,friedman50k] [--methods map,ensemble,…]
-//   [--splits 3] [--tune-sets …] [--out defaults] [--merge a,b] [--tuned-from a,b]` (after `npm run build`).
+//   [--splits 3] [--tune-sets …] [--out defaults] [--merge a,b] [--tuned-from a,b] [--no-report]` (after
+//   `npm run build`; --no-report: eval/<out>.json only, eval/DEFAULTS.md untouched).
 // Each method's DEFAULT test log-likelihood beside its `--tune` result and the defaults' wall time:
 // the five UCI sets on the first `--splits` of the benchmark's seeded 90/10 splits (seed 2015, as
 // eval/run.mjs), and Friedman #1 with heteroscedastic noise (eval/friedman.mjs; train seed 1, 2,000
@@ -27,6 +28,7 @@ const FRIEDMAN = { friedman5k: 5000, friedman20k: 20000, friedman50k: 50000 };
 const TUNED = ['map', 'ensemble', 'mc-dropout', 'laplace', 'vi', 'swag'];
 const methods = opt('--methods', TUNED.join(',')).split(',');
 const here = (f) => new URL(f, import.meta.url);
+const RSS_HEADING = '## 50,000 rows, 1×100, defaults: peak memory';
 
 // Samplers over all 1,201 weights take full-data gradients: at 50k rows their default warmup/draws would
 // take hours here, so the memory run shortens them (memory does not grow with iterations: draws are thinned to 100).
@@ -84,7 +86,7 @@ async function measure() {
       writeFileSync(here(`${out}.json`), JSON.stringify({ date: new Date().toISOString(), results }, null, 1));
     }
   }
-  report([{ results }]);
+  if (!args.includes('--no-report')) report([{ results }]);
 }
 
 /** Split-by-split tuned values of earlier runs, by set and method (the first run that has the cell wins). */
@@ -154,8 +156,6 @@ function report(runs) {
   writeFileSync(here('DEFAULTS.md'), L.join('\n'));
   console.log('wrote eval/DEFAULTS.md');
 }
-
-const RSS_HEADING = '## 50,000 rows, 1×100, defaults: peak memory';
 
 /** The memory section of eval/DEFAULTS.md from an --rss run (eval/rss.json). */
 function rssSection(run) {

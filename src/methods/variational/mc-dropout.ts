@@ -25,7 +25,7 @@ import type { Pool, PoolOptions, ProgressEvent } from '../../pool/types.js';
 import { heldOutRows, type FitOptions } from '../../train/fit.js';
 import type { Mlp } from '../../model/mlp.js';
 import { gaussianLogLik, mixtureLogLik } from '../../metrics/regression.js';
-import { engineFor, fitOptionsOf, noiseBlocks, refitAfterStop, specFor, withPatience, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { engineFor, fitOptionsOf, noiseBlocks, type MethodProgress, refitAfterStop, specFor, withPatience, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { noiseVariance } from '../../posterior/source.js';
 import { heldOutBlock, meanCurveEpoch, pooledMixtureNoise, type HeldOutBlock } from '../held-out-mixture.js';
 import { residualVariance } from '../map.js';
@@ -141,19 +141,18 @@ async function crossFittedScores(rates: RateFit[], train: Dataset, fo: FitOption
   const stream = fo.stream ?? 0;
   // Every rate trains on the same standardized rows.
   const data = { x: rates[0].data.x, y: rates[0].data.y };
-  const run = (jobs: { rate: number; options: Partial<DropoutFitOptions> }[], onProgress?: (job: number, e: ProgressEvent) => void) =>
-    fanOut<DropoutFit>(
-      jobs.map((j) => ({ kind: DROPOUT_FIT, spec: rates[j.rate].mlp.spec, options: { ...rates[j.rate].options(fo), ...j.options }, seed, stream })),
-      { pool, data, signal: opts.signal, onProgress: onProgress && ((e) => onProgress(e.taskId, e)) },
+  // Each round is one fan-out, reported as one task: its fits' epochs done of their budgets' sum.
+  const run = (jobs: { rate: number; options: Partial<DropoutFitOptions> & { epochs: number } }[]) => {
+    const progress = opts.onProgress && roundProgress(jobs.map((j) => j.options.epochs), opts.onProgress);
+    return fanOut<DropoutFit>(
+      jobs.map((j) => ({ kind: DROPOUT_FIT, spec: rates[j.rate].mlp.spec, options: { ...rates[j.rate].options(fo), ...j.options, progress: progress !== undefined }, seed, stream })),
+      { pool, data, signal: opts.signal, onProgress: progress },
     );
+  };
   // Round 1: each rate's fits of the whole budget (patience = the budget: a fit then never stops
   // early, and a diverged one throws), K blocks; with K = 1, the rate's early-stopped fit.
   const whole = K > 1 ? { epochs: fo.epochs!, patience: fo.epochs! } : { epochs: fo.epochs!, patience: es.patience };
-  const round1 = await run(
-    rates.flatMap((_, rate) => Array.from({ length: K }, (_, fold) => ({ rate, options: { epochs: whole.epochs, earlyStopping: { ...es, fold, patience: whole.patience }, progress: fold === 0 } }))),
-    // Each rate's first fit reports its epochs as its own task (a progress bar per rate).
-    opts.onProgress && ((job, e) => opts.onProgress!({ task: Math.floor(job / K), epoch: e.step, epochs: e.total, loss: (e.payload as { loss?: number } | undefined)?.loss ?? NaN })),
-  );
+  const round1 = await run(rates.flatMap((_, rate) => Array.from({ length: K }, (_, fold) => ({ rate, options: { epochs: whole.epochs, earlyStopping: { ...es, fold, patience: whole.patience } } }))));
   const firsts = rates.map((_, rate) => round1[rate * K]);
   if (K === 1) {
     const v = subset(train, heldOutRows(train.n, es.fraction, seed, stream)!.validation);
@@ -183,6 +182,23 @@ async function crossFittedScores(rates: RateFit[], train: Dataset, fo: FitOption
     const noise = pooledMixtureNoise(blocks);
     return noise && { ll: noise.logLik, noiseVar: noiseVariance(Math.sqrt(noise.variance), rate.standardizer), epochs: E, first: firsts[i] };
   }));
+}
+
+/**
+ * Progress of a round of fits as one task: epochs done, summed over the fits (each at its last
+ * report), of the sum of their budgets; a fit that stops early leaves its rest uncounted until the
+ * round ends. One bar with an ETA for the whole round, where each fit's own bar would sit at 100 %
+ * while the others run.
+ */
+function roundProgress(budgets: readonly number[], report: (p: MethodProgress) => void): (e: ProgressEvent) => void {
+  const done = new Float64Array(budgets.length);
+  const total = budgets.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  return (e) => {
+    sum += e.step - done[e.taskId];
+    done[e.taskId] = e.step;
+    report({ task: 0, epoch: sum, epochs: total, loss: NaN });
+  };
 }
 
 /** A rate's score on the rows its early-stopped fit held out: its predictive's log-likelihood, σ the held-out residual. */

@@ -1,5 +1,5 @@
 // MC dropout's rate choice with its candidates' fits as 'dropout-fit' tasks in workers (the built dist/,
-// as the pool tests use): the same posterior, bit for bit, as in-thread; progress per candidate rate;
+// as the pool tests use): the same posterior, bit for bit, as in-thread; one progress bar per round of fits;
 // cancellation. Node only: the workers run dist/worker.js.
 import { expect, it } from 'vitest';
 import type * as Lib from '../../../src/index.js';
@@ -11,7 +11,7 @@ const lib = (await import(/* @vite-ignore */ new URL('../../../dist/index.js', i
 const train = linearData(200, 2, 0.3, 9);
 const o = { hidden: [8], validationFraction: 0.5, seed: 5 };
 
-it('chooses the same rate and network on two workers as in-thread, with progress for each candidate rate', async () => {
+it('chooses the same rate and network on two workers as in-thread, with one progress bar per round of fits', async () => {
   const workers = await lib.createPool({ size: 2 });
   // The pool as trainMcDropout sees it, counting the fits it is given.
   const kinds: string[] = [];
@@ -20,11 +20,20 @@ it('chooses the same rate and network on two workers as in-thread, with progress
     run: (tasks, opts) => (kinds.push(...tasks.map((t) => t.kind)), workers.run(tasks, opts)),
   };
   try {
-    const tasks = new Set<number | undefined>();
-    const a = await lib.trainMcDropout(train, { ...o, pool, onProgress: (p) => tasks.add(p.task) });
+    const events: Parameters<NonNullable<Lib.McDropoutOptions['onProgress']>>[0][] = [];
+    const a = await lib.trainMcDropout(train, { ...o, pool, onProgress: (p) => events.push(p) });
     const b = await lib.trainMcDropout(train, o);
     expect(Array.from(a.toBytes())).toEqual(Array.from(b.toBytes()));
-    expect([...tasks].sort()).toEqual([0, 1, 2]);
+    // One bar per phase (each round of fits, then the refit), never one stuck at 100 % while fits run:
+    // the epochs done rise within a phase, up to its total.
+    expect(new Set(events.map((e) => e.task))).toEqual(new Set([0]));
+    for (let i = 1; i < events.length; i++) {
+      if (events[i].epochs === events[i - 1].epochs) expect(events[i].epoch).toBeGreaterThanOrEqual(events[i - 1].epoch);
+      expect(events[i].epoch).toBeLessThanOrEqual(events[i].epochs);
+    }
+    // Round 1 is 3 rates × 2 blocks of the whole budget, the refit one fit of the kept length.
+    expect(events[0].epochs % 6).toBe(0);
+    expect(events[0].epochs).toBeGreaterThan(events.at(-1)!.epochs);
     // 3 rates × 2 blocks of the whole budget, then up to 3 × 2 of the kept length.
     expect(kinds.length).toBeGreaterThanOrEqual(9);
     expect(new Set(kinds)).toEqual(new Set(['dropout-fit']));
