@@ -2,10 +2,11 @@
  * Full-batch HMC and NUTS over the network's weights: the gold-standard (and slowest) posterior.
  *
  * Data are standardized as for every method (the standardizer `fit` computes). The observation noise
- * of the 'gaussian' likelihood is NOT sampled: unless `noise` is given, a MAP network is fitted
- * first with `fit` and its mean squared training residual (standardized units) is used as the known
- * noise variance — an empirical-Bayes plug-in that keeps the target a fixed, smooth density on θ
- * alone. Chains start from the network's usual initialization (not the MAP), so R̂ still compares
+ * of the 'gaussian' likelihood is NOT sampled: unless `noise` is given, MAP's default is fitted first
+ * (map.ts `fitMap`: early stopping, σ from held-out rows) and its σ² (standardized units) is used as
+ * the known noise variance — an empirical-Bayes plug-in that keeps the target a fixed, smooth density
+ * on θ alone. (A MAP of a fixed 40 epochs did this before: 360 Adam steps on yacht, a σ several
+ * times too large and a predictive interval to match.) Chains start from the network's usual initialization (not the MAP), so R̂ still compares
  * independent starts. Defaults are sized for UCI data (n ≈ 300–1600, 1×50 units): 4 chains ×
  * (500 warmup + 500 draws), keeping 100 evenly thinned draws per chain for the predictive.
  *
@@ -18,14 +19,13 @@ import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { KernelSpec } from '../../samplers/chain.js';
 import { sampleChains } from '../../samplers/sample-chains.js';
-import { fit } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, METHOD_OPTIONS, POOL } from '../common.js';
-import { layoutOf } from '../../model/spec.js';
-import { residualVariance } from '../map.js';
+import { engineFor, specFor, METHOD_OPTIONS, POOL } from '../common.js';
+import { layoutOf, taskOf } from '../../model/spec.js';
+import { fitMap } from '../map.js';
 import { samplesPosterior, type SamplesPosterior } from '../samples.js';
 import { noiseStd, noiseVariance, targetScale } from '../../posterior/source.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { applyStandardizer, standardizeX, type Standardizer } from '../../data/standardize.js';
+import { applyStandardizer, fitStandardizer, standardizeX, type Standardizer } from '../../data/standardize.js';
 import { essBulk, essTail, rankNormalizedRhat } from '../../diagnostics/index.js';
 import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { custom, int, num, type Infer } from '../../options/schema.js';
@@ -36,7 +36,7 @@ export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
   ...chainFields({ chains: 4, warmup: 500, draws: 500 }),
   ...KEEP_FIELD,
   ...KERNEL_FIELDS,
-  noise: num({ gt: 0, defaultText: "the MAP's residual σ", help: "observation noise σ in target units ('gaussian')" }),
+  noise: num({ gt: 0, defaultText: "MAP's default σ (held-out rows)", help: "observation noise σ in target units ('gaussian')" }),
   traceAt: custom<Float32Array>({ expected: 'a Float32Array of rows × inputs', valid: (v) => v instanceof Float32Array, defaultText: 'the first 3 training rows', help: 'inputs x* (original units; at most 8 rows) where f(x*) is traced per draw' }),
   /** Default a pool of `poolSize` workers. */
   ...POOL,
@@ -67,15 +67,15 @@ async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, 
   const keep = o.value(opts, 'keep');
   const probes = traceInputs(train, opts.traceAt);
   const thin = Math.max(1, Math.floor(draws / keep));
-  // The MAP fit gives the standardizer (and, when needed, the plug-in noise).
+  // The plug-in noise of a 'gaussian' likelihood is MAP's default σ (map.ts `fitMap`: held-out rows);
+  // the chains start from the network's initialization, so nothing else needs a MAP.
   const mlp = await engineFor(spec);
-  const map = await fit(mlp, train, { ...fitOptionsOf(opts), onProgress: undefined });
-  const standardizer = map.standardizer;
-  const data = standardizer ? applyStandardizer(standardizer, train) : train;
+  const standardizer = fitStandardizer(train, taskOf(spec) === 'regression');
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : residualVariance(mlp, map.params, data);
+    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : (await fitMap(mlp, train, { ...opts, onProgress: undefined })).noiseVar;
   }
+  const data = applyStandardizer(standardizer, train);
   const done = new Array<number>(o.value(opts, 'chains')).fill(0);
   const divergent = new Array<number>(done.length).fill(0);
   const r = await sampleChains(

@@ -118,9 +118,9 @@ export function medianHeuristic(d: Float32Array, K: number): number {
 /**
  * SVGD: K (default 20) independently initialized networks moved jointly by Adam (default lr 1e-3)
  * along the Stein direction — for regression until the particles' mean held-out loss stops improving,
- * then again on every row for the kept epochs; otherwise `svgdEpochs`. The noise level is fitted at
- * the mode of an Adam pretrain (MAP's step budget; skipped when `noise` is given). The particles are
- * the posterior's samples.
+ * then again on every row for the kept epochs; otherwise `svgdEpochs`. The noise level is MAP's
+ * default σ (samples.ts `prepare`; skipped when `noise` is given). The particles are the posterior's
+ * samples.
  */
 export async function trainSvgd<O extends SvgdOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   SVGD_OPTIONS.check(opts);
