@@ -21,6 +21,7 @@ import { writeOutputs } from './output.js';
 import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
 import { classesOf } from '../methods/common.js';
 import type { Dataset } from '../data/dataset.js';
+import { chainSummary } from './json.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 
@@ -101,6 +102,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
           onMethodEnd: (s, r) => {
             bar?.end();
             process.stderr.write(`${s}/${r.method}: ${r.skipped ? `skipped after ${(r.seconds ?? 0).toFixed(2)} s (${r.skipped})` : `${r.seconds!.toFixed(2)} s`}\n`);
+            process.stderr.write(chainLines(`${s}/${r.method}`, r.method, r.info));
           },
         });
       results.push(await run.finally(() => bar?.end()));
@@ -124,6 +126,21 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   process.stdout.write(`wrote ${outDir}/results.json and ${outDir}/report.html\n`);
   const ran = results.reduce((k, r) => k + r.methods.filter((m) => !m.skipped).length, 0);
   if (ran === 0) throw new BdlError('E_EMPTY', `compare: every method was skipped (the reasons are above and in ${outDir}/report.html); nothing was compared.`);
+}
+
+/**
+ * A Markov chain method's convergence after its row (as `bdl fit` prints it), and its warnings; where
+ * compare ran the method on its short budget, the warning says so and where the defaults run.
+ */
+export function chainLines(label: string, method: string, info: Record<string, unknown> | undefined): string {
+  const chains = chainSummary(info);
+  if (!chains) return '';
+  const lines = [`${label}: ${chains.line}`, ...chains.warnings.map((w) => `${label}: warning: ${w}`)];
+  const b = COMPARE_BUDGETS[method];
+  if (chains.warnings.length && b) {
+    lines.push(`${label}: compare runs it on a short budget (${b.chains} chains × (${b.warmup} warmup + ${b.draws} draws)) so that every method fits in minutes; \`bdl fit --method ${method}\` runs its defaults.`);
+  }
+  return lines.map((l) => l + '\n').join('');
 }
 
 function pickMethods(list: string | undefined): Record<string, MethodEntry> {

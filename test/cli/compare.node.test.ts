@@ -49,6 +49,12 @@ describe('bdl compare', () => {
       expect(l).not.toMatch(/loss/);
     }
     expect(r.stderr.split('\n').filter((l) => /\/map .*\|/.test(l)).every((l) => /epochs .*loss \d/.test(l))).toBe(true);
+    // After the row, the chains' convergence as `bdl fit` prints it; a warning names compare's short budget.
+    expect(r.stderr).toMatch(/\/nuts: R̂ \(predictive, worst\) \d\.\d{3}, bulk ESS \(worst\) \d+, \d+ divergences\n/);
+    const info = JSON.parse(readFileSync(join(dir, 'out-nuts', 'results.json'), 'utf8')).suites[0].methods[1].info;
+    const warned = info.rhatPredictive > 1.01 || info.essPredictive < 100 || info.divergences > 0;
+    expect(/\/nuts: warning: /.test(r.stderr)).toBe(warned);
+    expect(/compare runs it on a short budget \(2 chains × \(150 warmup \+ 150 draws\)\).*bdl fit --method nuts/.test(r.stderr)).toBe(warned);
   });
 
   it('fails with one line and a non-zero exit on a wrong method, data set or file', () => {
