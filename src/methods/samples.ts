@@ -53,8 +53,9 @@ export interface Prepared {
  * A 'gaussian' regression without `pretrainEpochs` starts from MAP's default (map.ts `fitMap`: early
  * stopping, the refit on every row, σ from held-out rows): the fixed budget's mode is far from a fit
  * on small sets (energy: 4,000 steps), and its training residual then made σ too large — on two
- * standard splits of five UCI sets every SG-MCMC method gained (SGLD energy −1.95 → −1.09, yacht
- * −2.55 → −2.09; eval/DEFAULTS-notes.md, round 7). Classification keeps the fixed budget.
+ * standard splits every SG-MCMC method gained on boston, concrete, energy and yacht (SGLD energy
+ * −1.95 → −1.09, yacht −2.55 → −2.09; eval/DEFAULTS-notes.md, round 7). Classification keeps the
+ * fixed budget.
  */
 export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Prepared> {
   const spec = specFor(train, opts);

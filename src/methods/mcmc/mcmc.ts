@@ -6,8 +6,8 @@
  * (map.ts `fitMap`: early stopping, σ from held-out rows) and its σ² (standardized units) is used as
  * the known noise variance — an empirical-Bayes plug-in that keeps the target a fixed, smooth density
  * on θ alone. (A MAP of a fixed 40 epochs did this before: 360 Adam steps on yacht, a σ several
- * times too large and a predictive interval to match.) Chains start from the network's usual initialization (not the MAP), so R̂ still compares
- * independent starts. Defaults are sized for UCI data (n ≈ 300–1600, 1×50 units): 4 chains ×
+ * times too large and a predictive interval to match.) Chains start from the network's usual
+ * initialization (not the MAP), so R̂ still compares independent starts. Defaults are sized for UCI data (n ≈ 300–1600, 1×50 units): 4 chains ×
  * (500 warmup + 500 draws), keeping 100 evenly thinned draws per chain for the predictive.
  *
  * Convergence is also judged where it matters, on the predictive: at a few inputs x* the chains

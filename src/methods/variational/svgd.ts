@@ -20,6 +20,7 @@ export const SVGD_OPTIONS = SAMPLER_OPTIONS.extend('trainSvgd', {
   particles: int({ min: 1, default: 20, help: 'particles K' }),
   epochs: int({ min: 1, defaultText: 'regression: early stopping on held-out rows (validationFraction), then as many epochs on every row; else enough passes for 4000 optimizer steps, within [50, 400]', help: 'SVGD epochs' }),
 });
+export type SvgdOptions = Infer<typeof SVGD_OPTIONS>;
 
 /** SVGD's fewest epochs: what it ran on every set before its length followed the data (kept on large sets). */
 const MIN_EPOCHS = 50;
@@ -34,7 +35,6 @@ const MIN_EPOCHS = 50;
 export function svgdEpochs(n: number, batchSize = 32): number {
   return Math.max(MIN_EPOCHS, defaultEpochs(n, batchSize));
 }
-export type SvgdOptions = Infer<typeof SVGD_OPTIONS>;
 
 export interface SvgdTarget {
   /** Training-set size N. */
@@ -133,14 +133,16 @@ export async function trainSvgd<O extends SvgdOptions>(train: Dataset, opts: O =
   const regression = taskOf(prep.spec) === 'regression';
   const budget = budgetOf(opts, n, regression, prep.standardizer);
   if (!budget.earlyStopping && opts.epochs === undefined) budget.epochs = svgdEpochs(n, opts.batchSize);
-  let objective = svgdObjective(prep.mlp, K, { n, lambda: prep.lambda, noiseVar: prep.noiseVar, temperature: opts.temperature });
-  const run = (f: FitOptions) => {
+  let bandwidth = NaN;
+  const run = async (f: FitOptions) => {
     // The particles target the posterior of the rows they train on: a held-out share leaves fewer.
     const held = f.earlyStopping && !f.earlyStopping.rows ? Math.round(f.earlyStopping.fraction * n) : 0;
-    objective = svgdObjective(prep.mlp, K, { n: n - held, lambda: prep.lambda, noiseVar: prep.noiseVar, temperature: opts.temperature });
-    return fit(prep.mlp, prep.data, { ...f, objective });
+    const objective = svgdObjective(prep.mlp, K, { n: n - held, lambda: prep.lambda, noiseVar: prep.noiseVar, temperature: opts.temperature });
+    const r = await fit(prep.mlp, prep.data, { ...f, objective });
+    bandwidth = objective.bandwidth;
+    return r;
   };
   const fo: FitOptions = { ...fitOptionsOf(opts), ...budget, standardize: false };
   const r = await refitAfterStop(run, fo, regression);
-  return samplesPosterior('svgd', prep, r.params, { particles: K, epochs: r.bestEpoch ?? budget.epochs, bandwidth: objective.bandwidth });
+  return samplesPosterior('svgd', prep, r.params, { particles: K, epochs: r.bestEpoch ?? budget.epochs, bandwidth });
 }
