@@ -21,7 +21,7 @@ import { writeOutputs } from './output.js';
 import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
 import { classesOf } from '../methods/common.js';
 import type { Dataset } from '../data/dataset.js';
-import { chainSummary } from './json.js';
+import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 
@@ -134,10 +134,9 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
  */
 export function chainLines(label: string, method: string, info: Record<string, unknown> | undefined): string {
   const chains = chainSummary(info);
-  if (!chains) return '';
-  const lines = [`${label}: ${chains.line}`, ...chains.warnings.map((w) => `${label}: warning: ${w}`)];
+  const lines = [...(chains ? [`${label}: ${chains.line}`] : []), ...runWarnings(info).map((w) => `${label}: warning: ${w}`)];
   const b = COMPARE_BUDGETS[method];
-  if (chains.warnings.length && b) {
+  if (chains?.warnings.length && b) {
     lines.push(`${label}: compare runs it on a short budget (${b.chains} chains × (${b.warmup} warmup + ${b.draws} draws)) so that every method fits in minutes; \`bdl fit --method ${method}\` runs its defaults.`);
   }
   return lines.map((l) => l + '\n').join('');

@@ -14,7 +14,8 @@ import { checkWritable, writeOutputs } from './output.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 import type { Predictive } from '../posterior/types.js';
-import { chainSummary, metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
+import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
+import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { readTestTable, readTrainTable } from './tables.js';
 
 const USAGE: Usage = { command: 'fit', line: 'usage: bdl fit --method NAME --train FILE --test FILE [--out FILE] [--save FILE] [flags]   (bdl fit --method NAME --help)' };
@@ -129,7 +130,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const chains = chainSummary(info);
   if (chains) process.stderr.write(`${name}: ${chains.line}\n`);
   // A sampler's own warnings (e.g. swag-subspace's R̂ and divergences) reach the user, not just the JSON.
-  const warnings = [...(Array.isArray(info?.warnings) ? info.warnings.map(String) : []), ...(chains?.warnings ?? [])];
+  const warnings = runWarnings(info);
   for (const w of warnings) process.stderr.write(`${name}: warning: ${w}\n`);
   const metrics = metricsOf(pred, testSet.y);
   const doc = {

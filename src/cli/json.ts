@@ -57,19 +57,6 @@ export function summaryLine(m: Record<string, number>): string {
   return 'rmse' in m ? `test RMSE ${m.rmse.toFixed(4)}, test LL ${m.logLikelihood.toFixed(4)}` : `test accuracy ${m.accuracy.toFixed(4)}, NLL ${m.nll.toFixed(4)}`;
 }
 
-/** A Markov chain posterior's convergence (R̂, ESS, divergences) from its info, with warnings past the usual thresholds. */
-export function chainSummary(info: Record<string, unknown> | undefined): { line: string; warnings: string[] } | undefined {
-  const rhat = info?.rhatPredictive;
-  const ess = info?.essPredictive;
-  const div = info?.divergences;
-  if (typeof rhat !== 'number' || typeof ess !== 'number' || typeof div !== 'number') return undefined;
-  const warnings: string[] = [];
-  if (rhat > 1.01) warnings.push(`R̂ ${rhat.toFixed(3)} > 1.01 on the traced predictive: the chains disagree; run longer (--warmup, --draws) or more chains.`);
-  if (ess < 100) warnings.push(`bulk ESS ${ess.toFixed(0)} < 100 on the traced predictive: too few effective draws; run longer.`);
-  if (div > 0) warnings.push(`${div} divergent transitions: the draws may miss part of the posterior.`);
-  return { line: `R̂ (predictive, worst) ${rhat.toFixed(3)}, bulk ESS (worst) ${ess.toFixed(0)}, ${div} divergences`, warnings };
-}
-
 /** Milliseconds since `t0`, in seconds. */
 export function since(t0: number): number {
   return (performance.now() - t0) / 1000;

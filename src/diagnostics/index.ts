@@ -9,3 +9,4 @@ export {
   type Summary, type SummaryRow, type SummaryWarning, type SamplerInfo,
 } from './summary.js';
 export { normalCdf, normalQuantile } from './special.js';
+export { chainSummary, runWarnings, PREDICTIVE_ESS_THRESHOLD, type ChainSummary } from './chain-summary.js';

@@ -50,6 +50,7 @@ td.order { text-align: left; } td.best { font-weight: 600; background: #eef6ee; 
 figure.chart { margin: 0; } figure.chart figcaption { font-size: 12px; color: #444; }
 .agree { color: #1a7f37; } .disagree { color: #c62828; font-weight: 600; } .missing, .tie { color: #888; }
 .note { color: #555; font-size: 13px; }
+td.warn span, ul.warnings { color: #b35900; } ul.warnings { font-size: 13px; margin-top: 0; }
 </style>
 </head>
 <body>

@@ -6,7 +6,8 @@
  */
 import type { ReportDoc } from './html.js';
 import type { OrderingResult } from './orderings.js';
-import type { SuiteResult } from './run.js';
+import type { MethodResult, SuiteResult } from './run.js';
+import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { COLUMNS, pairNumbers } from './table.js';
 import { bandChart, el, fmt, isTrace, oodChart, reliabilityChart, traceChart } from './charts.js';
 
@@ -21,17 +22,35 @@ function metricsTable(s: SuiteResult): HTMLElement {
     if (!neutral.has(k) && vs.length) best.set(k, lowerBetter.has(k) ? Math.min(...vs) : Math.max(...vs));
   }
   const head = el('tr', {}, ...['method', ...cols.map(([, h]) => h), 'seconds'].map((h) => el('th', { textContent: h })));
+  const warned = s.methods.filter((m) => !m.skipped && runWarnings(m.info).length);
   const rows = s.methods.map((m) => {
     if (m.skipped) return el('tr', {}, el('td', { textContent: m.method }), el('td', { className: 'skip', colSpan: cols.length + 1, textContent: `skipped: ${m.skipped}` }));
+    const name = warned.includes(m) ? el('td', { className: 'warn', title: runWarnings(m.info).join(' ') }, `${m.method} `, el('span', { textContent: '⚠', ariaLabel: 'warning' })) : el('td', { textContent: m.method });
     return el(
       'tr',
       {},
-      el('td', { textContent: m.method }),
+      name,
       ...cols.map(([k, , d]) => el('td', { textContent: fmt(m.metrics?.[k], d), className: best.get(k) === m.metrics?.[k] ? 'best' : '' })),
       el('td', { textContent: fmt(m.seconds, 2) }),
     );
   });
-  return el('div', { className: 'scroll' }, el('table', { className: 'metrics' }, el('thead', {}, head), el('tbody', {}, ...rows)));
+  const table = el('div', { className: 'scroll' }, el('table', { className: 'metrics' }, el('thead', {}, head), el('tbody', {}, ...rows)));
+  return warned.length ? el('div', {}, table, el('ul', { className: 'warnings' }, ...warned.map(warningItem))) : table;
+}
+
+/**
+ * Why a row is marked: the chains' convergence line, each warning, and, when the run set the method's
+ * budget (compare's short chains), that budget — so that a number from chains that did not mix is
+ * never read as the method's.
+ */
+function warningItem(m: MethodResult): HTMLElement {
+  const chains = chainSummary(m.info);
+  const parts = [`${m.method}: ${chains ? `${chains.line}. ` : ''}${runWarnings(m.info).join(' ')}`];
+  if (chains?.warnings.length && m.budget) {
+    const b = Object.entries(m.budget).map(([k, v]) => `${k} ${v}`).join(', ');
+    parts.push(`This run used a short budget (${b}) so that every method fits in minutes; \`bdl fit --method ${m.method}\` runs its defaults.`);
+  }
+  return el('li', { textContent: parts.join(' ') });
 }
 
 /** Keys of a posterior's info that mark it as a sampler's (R̂, ESS, divergences, acceptance). */

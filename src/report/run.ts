@@ -34,6 +34,8 @@ export interface MethodResult {
   /** Classification: per test point, the top-class probability and whether it is the label (what ECE is computed from; the orderings bootstrap it). */
   topClass?: { confidence: number[]; correct: number[] };
   info?: Record<string, unknown>;
+  /** The options the run set for this method over its defaults (compare's short sampler budgets), as plain values. */
+  budget?: Record<string, unknown>;
 }
 
 export interface SuiteResult {
@@ -166,7 +168,7 @@ async function runOne(suite: Suite, name: string, entry: MethodEntry, o: Compare
     });
     const pred = await posterior.predict(suite.test.x, { seed, signal });
     const seconds = (performance.now() - t0) / 1000;
-    const r: MethodResult = { method: name, seconds, info: plainInfo(posterior.info) };
+    const r: MethodResult = { method: name, seconds, info: plainInfo(posterior.info), ...budgetOf(o.budgets?.[name]) };
     if (pred.kind === 'regression') {
       r.metrics = regressionMetrics(pred, suite.test.y);
       if (suite.grid) {
@@ -222,6 +224,12 @@ async function classificationResults(
 }
 
 /** Keeps the JSON-friendly part of a posterior's info (numbers, strings, arrays of them, nested objects). */
+/** The plain (number, string, boolean) entries of a method's budget: a worker pool handle is not part of what ran. */
+function budgetOf(b: Record<string, unknown> | undefined): { budget?: Record<string, unknown> } {
+  const plain = Object.entries(b ?? {}).filter(([, v]) => ['number', 'string', 'boolean'].includes(typeof v));
+  return plain.length ? { budget: Object.fromEntries(plain) } : {};
+}
+
 function plainInfo(info: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!info) return undefined;
   return JSON.parse(JSON.stringify(info, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'bigint' ? Number(v) : v)));

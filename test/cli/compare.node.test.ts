@@ -55,6 +55,10 @@ describe('bdl compare', () => {
     const warned = info.rhatPredictive > 1.01 || info.essPredictive < 100 || info.divergences > 0;
     expect(/\/nuts: warning: /.test(r.stderr)).toBe(warned);
     expect(/compare runs it on a short budget \(2 chains × \(150 warmup \+ 150 draws\)\).*bdl fit --method nuts/.test(r.stderr)).toBe(warned);
+    // The report keeps the budget it ran (to say so beside a warned row); map ran its defaults.
+    const methods = JSON.parse(readFileSync(join(dir, 'out-nuts', 'results.json'), 'utf8')).suites[0].methods;
+    expect(methods[1].budget).toEqual({ chains: 2, warmup: 150, draws: 150, keep: 30, maxTreeDepth: 5 });
+    expect(methods[0].budget).toBeUndefined();
   });
 
   it('fails with one line and a non-zero exit on a wrong method, data set or file', () => {

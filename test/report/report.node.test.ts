@@ -166,7 +166,7 @@ describe.skipIf(noBrowser)('report.html in Chromium', () => {
     ];
     const withSampler: ReportDoc = {
       ...doc,
-      suites: [{ ...toy, methods: [...toy.methods, { ...donor, method: 'sampler-fixture', info: { traces, rhatPredictive: 1.03, essPredictive: 42, rhatMax: 2.9, essBulkMin: 3.4 } }] }],
+      suites: [{ ...toy, methods: [...toy.methods, { ...donor, method: 'sampler-fixture', info: { traces, rhatPredictive: 1.03, essPredictive: 42, divergences: 0, rhatMax: 2.9, essBulkMin: 3.4 }, budget: { chains: 2, warmup: 150, draws: 150 } }] }],
     };
     const file = join(dir, 'sampler.html');
     writeFileSync(file, reportHtml(withSampler, readFileSync(join(root, 'dist/report-page.js'), 'utf8')));
@@ -174,10 +174,16 @@ describe.skipIf(noBrowser)('report.html in Chromium', () => {
     expect(await open(page, file)).toEqual([]);
     const text = await page.locator('body').innerText();
     expect(text).toMatch(/Samplers: convergence/);
-    expect(text).toMatch(/R̂ of f\(x\*\) \(max\)\s+bulk ESS of f\(x\*\) \(min\)\s+R̂ of weights \(max\)\s+bulk ESS of weights \(min\)/);
-    expect(text).toMatch(/sampler-fixture\s+1\.030\s+42\s+2\.900\s+3/);
+    expect(text).toMatch(/R̂ of f\(x\*\) \(max\)\s+bulk ESS of f\(x\*\) \(min\)\s+divergences\s+R̂ of weights \(max\)\s+bulk ESS of weights \(min\)/);
+    expect(text).toMatch(/sampler-fixture\s+1\.030\s+42\s+0\s+2\.900\s+3/);
     expect(text).toMatch(/x\* = -2, 0, 4/);
     expect(text).toMatch(/sampler-fixture: mean f\(x\*2\) — R̂ 1\.030, bulk ESS 42/);
+    // Its metrics row is marked, and a note under the table says why and which budget ran.
+    expect(await page.locator('table.metrics td.warn').allInnerTexts()).toEqual(['sampler-fixture ⚠']);
+    expect(await page.locator('table.metrics td.warn').getAttribute('title')).toMatch(/^R̂ 1\.030 > 1\.01 on the traced predictive.* bulk ESS 42 < 100/);
+    const why = await page.locator('ul.warnings li').allInnerTexts();
+    expect(why).toHaveLength(1);
+    expect(why[0]).toMatch(/^sampler-fixture: R̂ \(predictive, worst\) 1\.030, bulk ESS \(worst\) 42, 0 divergences\. R̂ 1\.030 > 1\.01 .* This run used a short budget \(chains 2, warmup 150, draws 150\) .*`bdl fit --method sampler-fixture` runs its defaults\.$/);
     // One chart per traced quantity, one line per chain.
     const charts = (await marksOf(page)).filter((c) => c.kind === 'trace');
     expect(charts).toEqual([expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 2 })]);
