@@ -13,7 +13,8 @@
 // `epochs`, which turns early stopping, and with it every default that depends on held-out rows, off.
 // `node eval/defaults.mjs --rss [--methods …]`: one 50,000-row, 1×100 default run of each method in its
 // own process: peak RSS (process.resourceUsage().maxRSS) and seconds (eval/rss.json), written into
-// eval/DEFAULTS.md's memory section in place (the rest of the file is kept).
+// eval/DEFAULTS.md's memory section in place (the rest of the file is kept); `--rss-write` rewrites that
+// section from eval/rss.json without running.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,7 @@ const RSS_HEADING = '## 50,000 rows, 1×100, defaults: peak memory';
 const SHORT = { nuts: { warmup: 10, draws: 10, chains: 2 }, hmc: { warmup: 10, draws: 10, chains: 2 }, 'swag-subspace': { warmup: 10, draws: 10, chains: 2 } };
 
 if (args.includes('--child')) await child();
+else if (args.includes('--rss-write')) writeRssSection(JSON.parse(readFileSync(here('rss.json'), 'utf8')));
 else if (args.includes('--rss')) rss();
 else if (args.includes('--merge')) report(opt('--merge').split(',').map((p) => JSON.parse(readFileSync(here(`${p}.json`), 'utf8'))));
 else await measure();
@@ -159,8 +161,13 @@ function report(runs) {
 
 /** The memory section of eval/DEFAULTS.md from an --rss run (eval/rss.json). */
 function rssSection(run) {
-  const L = [RSS_HEADING, '', `Friedman #1 50k rows, one process per method (\`node eval/defaults.mjs --rss\`), ${run.note}.`, '', '| method | seconds | peak RSS (MiB) | options beyond the defaults |', '|---|---|---|---|'];
-  for (const r of run.rows) L.push(`| ${r.method} | ${r.error ? 'failed: ' + r.error : r.seconds.toFixed(1)} | ${r.maxRssMiB?.toFixed(0) ?? '—'} | ${r.extra ? JSON.stringify(r.extra) : ''} |`);
+  // The registry's order, whichever runs the rows came from; the dates span the runs that made them.
+  const order = Object.keys(METHODS);
+  const rows = [...run.rows].sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method));
+  const dates = rows.map((r) => r.date).filter(Boolean).sort();
+  const when = dates.length === rows.length ? `runs ${dates[0].slice(0, 16)} – ${dates.at(-1).slice(0, 16)} UTC` : run.note;
+  const L = [RSS_HEADING, '', `Friedman #1 50k rows, one process per method (\`node eval/defaults.mjs --rss\`), ${when}.`, '', '| method | seconds | peak RSS (MiB) | options beyond the defaults |', '|---|---|---|---|'];
+  for (const r of rows) L.push(`| ${r.method} | ${r.error ? 'failed: ' + r.error : r.seconds.toFixed(1)} | ${r.maxRssMiB?.toFixed(0) ?? '—'} | ${r.extra ? JSON.stringify(r.extra) : ''} |`);
   return [...L, ''];
 }
 
@@ -185,7 +192,7 @@ function rss() {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', m], { encoding: 'utf8', timeout: 300e3 });
     const last = r.stdout.trim().split('\n').pop();
     const row = r.status === 0 && last ? JSON.parse(last) : { method: m, error: (r.stderr || 'timeout').trim().split('\n').pop().slice(0, 120) };
-    rows.push({ ...row, extra: SHORT[m] });
+    rows.push({ ...row, extra: SHORT[m], date: new Date().toISOString() });
     console.log(JSON.stringify(rows.at(-1)));
     writeFileSync(here('rss.json'), JSON.stringify({ note: `run ${new Date().toISOString()}`, rows }, null, 1));
   }

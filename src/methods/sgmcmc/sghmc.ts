@@ -8,19 +8,19 @@ import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { sghmc, sghmcMh, type Energy } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
-import { collectSamples, evenly, prepare, SampleBuffer, samplesPosterior, type Prepared, type SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
+import { BURN_IN, collectSamples, evenly, prepare, SampleBuffer, samplerLength, samplesPosterior, type Prepared, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { custom, int, num, union, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateSampled } from '../memory.js';
 
 export const SGHMC_OPTIONS = SAMPLER_OPTIONS.extend('trainSghmc', {
-  ...burnInField(10),
+  ...BURN_IN,
   friction: num({ gt: 0, max: 1, default: 0.05, help: 'friction α per step' }),
   learningRate: union(num({ gt: 0, help: '' }), SAMPLER_OPTIONS.fields.learningRate, { defaultText: '1e-2·min(1, σ²)', flag: 'lr', help: 'step size in per-example units (or a schedule, from the API)' }),
 });
 export type SghmcOptions = Infer<typeof SGHMC_OPTIONS>;
 
 export const SGHMC_MH_OPTIONS = SAMPLER_OPTIONS.extend('trainSghmcMh', {
-  ...burnInField(20),
+  ...BURN_IN,
   batchSize: int({ min: 1, max: 256, defaultText: 'min(256, N)', help: 'minibatch size (at most the engine capacity, 256)' }),
   every: int({ min: 1, defaultText: 'the collection steps per kept sample, within [2, 20]', help: 'steps per proposed segment between full-data energy tests' }),
   targetAcceptance: union(num({ gt: 0, lt: 1, help: '' }), custom<false>({ expected: 'false', valid: (v) => v === false, help: '' }), {
@@ -31,7 +31,8 @@ export const SGHMC_MH_OPTIONS = SAMPLER_OPTIONS.extend('trainSghmcMh', {
 export type SghmcMhOptions = Infer<typeof SGHMC_MH_OPTIONS>;
 
 /**
- * SGHMC: after an Adam pretrain, `burnIn` + `epochs` (default 10 + 100) epochs with friction α and
+ * SGHMC: after an Adam pretrain, `burnIn` + `epochs` epochs (default: 40,000 steps for a regression
+ * and a tenth of that before them, samples.ts `samplerLength`) with friction α and
  * step lr (default 1e-2·min(1, σ²) in per-example units, σ² the standardized noise variance: the
  * curvature of the mean loss grows as 1/σ²), keeping `samples` (default 100) θ evenly.
  */
@@ -42,8 +43,7 @@ export async function trainSghmc<O extends SghmcOptions>(train: Dataset, opts: O
   const prep = await prepare(train, opts);
   const base = fitOptionsOf(opts);
   const draws = await collectSamples(prep, base, {
-    burnIn: o.value(opts, 'burnIn'),
-    epochs: o.value(opts, 'epochs'),
+    ...samplerLength(opts, prep, base.batchSize!),
     samples: o.value(opts, 'samples'),
     learningRate: opts.learningRate ?? 1e-2 * Math.min(1, prep.noiseVar),
     optimizer: sghmc({ n: prep.data.n, seed: base.seed, friction: opts.friction, temperature: opts.temperature }),
@@ -69,22 +69,22 @@ export function fullDataEnergy(prep: Prepared, temperature = 1): Energy {
 
 /**
  * SGHMC-MH: segments of `every` frictionless SGHMC steps from a fresh momentum, each accepted or
- * rejected by a full-data energy test (src/train/sghmcMh). During `burnIn` (default 20 epochs) the
- * step adapts towards `targetAcceptance`; then `epochs` (default 100) epochs collect up to `samples`
- * θ, one per test, evenly. `info.acceptance` is the acceptance rate after burn-in.
+ * rejected by a full-data energy test (src/train/sghmcMh). During `burnIn` the step adapts towards
+ * `targetAcceptance`; then `epochs` epochs collect up to `samples` θ, one per test, evenly (default: a
+ * regression's 40,000 steps at its batch size and a tenth of that before them, samples.ts
+ * `samplerLength`). `info.acceptance` is the acceptance rate after burn-in.
  */
 export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_MH_OPTIONS;
   o.check(opts);
   checkMemory(estimateSampled('sghmc-mh', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
-  const burnIn = o.value(opts, 'burnIn');
-  const epochs = o.value(opts, 'epochs');
   const S = o.value(opts, 'samples');
   const target = o.value(opts, 'targetAcceptance');
   // Large batches by default: minibatch gradient noise enters the energy error as (lr·N)^½ relative
   // to the momentum, and the test would otherwise force a tiny step.
   const base = { ...fitOptionsOf(opts), batchSize: opts.batchSize ?? Math.min(256, prep.data.n) };
+  const { epochs, burnIn } = samplerLength(opts, prep, base.batchSize);
   const spe = Math.ceil(prep.data.n / base.batchSize);
   const every = opts.every ?? Math.max(2, Math.min(20, Math.floor((epochs * spe) / S)));
   const burnSteps = burnIn * spe;

@@ -10,21 +10,22 @@ import { fit, type LoopContext } from '../../train/fit.js';
 import { cyclical } from '../../train/schedules.js';
 import { psgld, sgld } from '../../train/sgmcmc.js';
 import { fitOptionsOf } from '../common.js';
-import { collectSamples, evenly, prepare, SampleBuffer, samplesPosterior, type SamplesPosterior, burnInField, SAMPLER_OPTIONS } from '../samples.js';
+import { BURN_IN, collectSamples, evenly, prepare, SampleBuffer, samplerLength, samplesPosterior, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { bool, int, num, union, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateSampled } from '../memory.js';
 
 export const SGLD_OPTIONS = SAMPLER_OPTIONS.extend('trainSgld', {
-  ...burnInField(10),
+  ...BURN_IN,
   precondition: bool({ default: false, help: 'RMSprop-preconditioned SGLD (pSGLD)' }),
   learningRate: union(num({ gt: 0, help: '' }), SAMPLER_OPTIONS.fields.learningRate, { defaultText: '1e-2·min(1, σ²); 1e-3 preconditioned', flag: 'lr', help: 'step size in per-example units (or a schedule, from the API)' }),
 });
 export type SgldOptions = Infer<typeof SGLD_OPTIONS>;
 
 /**
- * SGLD: after an Adam pretrain to a mode, `burnIn` + `epochs` (default 10 + 100) epochs of Langevin
- * steps at a constant rate (default 1e-2·min(1, σ²) in the loop's per-example units, i.e. ε = lr/N,
- * σ² the standardized noise variance, since the mean loss's curvature grows as 1/σ²; 1e-3 when
+ * SGLD: after an Adam pretrain to a mode, `burnIn` + `epochs` epochs of Langevin steps (default: a
+ * regression's collection of 40,000 steps and a tenth of that before it, samples.ts `samplerLength`)
+ * at a constant rate (default 1e-2·min(1, σ²) in the loop's per-example units, i.e. ε = lr/N, σ² the
+ * standardized noise variance, since the mean loss's curvature grows as 1/σ²; 1e-3 when
  * preconditioned), keeping `samples` (default 100) θ spread evenly over the collection epochs.
  */
 export async function trainSgld<O extends SgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
@@ -32,10 +33,9 @@ export async function trainSgld<O extends SgldOptions>(train: Dataset, opts: O =
   o.check(opts);
   checkMemory(estimateSampled('sgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
-  const burnIn = o.value(opts, 'burnIn');
-  const epochs = o.value(opts, 'epochs');
   const samples = o.value(opts, 'samples');
   const base = fitOptionsOf(opts);
+  const { epochs, burnIn } = samplerLength(opts, prep, base.batchSize!);
   const noise = { n: prep.data.n, seed: base.seed, stream: 0, temperature: opts.temperature };
   const draws = await collectSamples(prep, base, {
     burnIn,
@@ -55,21 +55,22 @@ export const CSGLD_OPTIONS = SAMPLER_OPTIONS.extend('trainCsgld', {
 export type CsgldOptions = Infer<typeof CSGLD_OPTIONS>;
 
 /**
- * Cyclical SGLD: the cyclical cosine rate (peak default 2e-2·min(1, σ²)) restarts `cycles` times over `epochs`
- * (default 100); in the first `explore` fraction of a cycle the steps are noiseless SGD (moving to a
- * new mode), in the rest Langevin noise is on and samples (samples/cycles per cycle) are collected,
- * evenly over each sampling stage, ending at the cycle's end.
+ * Cyclical SGLD: the cyclical cosine rate (peak default 2e-2·min(1, σ²)) restarts `cycles` times over
+ * `epochs` (default: 40,000 steps for a regression, samples.ts `samplerLength`); in the first `explore`
+ * fraction of a cycle the steps are noiseless SGD (moving to a new mode), in the rest Langevin noise is
+ * on and samples (samples/cycles per cycle) are collected, evenly over each sampling stage, ending at
+ * the cycle's end.
  */
 export async function trainCsgld<O extends CsgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = CSGLD_OPTIONS;
   o.check(opts);
   checkMemory(estimateSampled('csgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
-  const epochs = o.value(opts, 'epochs');
   const cycles = o.value(opts, 'cycles');
   const S = o.value(opts, 'samples');
   const beta = o.value(opts, 'explore');
   const base = fitOptionsOf(opts);
+  const { epochs } = samplerLength(opts, prep, base.batchSize!);
   const spe = Math.ceil(prep.data.n / Math.min(base.batchSize!, prep.data.n));
   const total = epochs * spe;
   const len = Math.ceil(total / cycles);
