@@ -5,7 +5,7 @@
 // Errors
 export { BdlError, type BdlErrorCode } from './errors.js';
 // Data
-export { makeDataset, subset, type Dataset, type MatrixLike } from './data/dataset.js';
+export { checkDataset, makeDataset, subset, type Dataset, type MatrixLike } from './data/dataset.js';
 export { parseDataset, type ParseOptions } from './data/parse.js';
 export { trainTestSplit, type Split } from './data/split.js';
 export type { Activation, Likelihood, MlpSpec, TaskKind } from './model/spec.js';
@@ -22,7 +22,7 @@ export { trainHmc, trainNuts, type McmcOptions } from './methods/mcmc/mcmc.js';
 export { trainSubspace, type SubspaceOptions } from './methods/mcmc/subspace.js';
 export { trainCsgld, trainSgld, type CsgldOptions, type SgldOptions } from './methods/sgmcmc/sgld.js';
 export { trainSghmc, trainSghmcMh, type SghmcMhOptions, type SghmcOptions } from './methods/sgmcmc/sghmc.js';
-export type { MethodOptions } from './methods/common.js';
+export type { MethodOptions, MethodProgress } from './methods/common.js';
 // The table of methods (what the CLI, the comparison and the eval iterate over), with --tune
 export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from './methods/registry.js';
 // Posteriors and predictives

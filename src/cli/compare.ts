@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { BdlError } from '../errors.js';
 import { parseTable, tableToDataset } from '../data/parse.js';
+import { testRows, trainColumns } from './columns.js';
 import { METHODS, methodEntry, methodNames, type MethodEntry } from '../methods/registry.js';
 import { digitsSuite, toyGapSuite, uciSuite, type Suite } from '../report/suites.js';
 import { fashionSuite } from '../report/fashion.js';
@@ -170,9 +171,12 @@ interface CompareFlags {
 async function loadSuites(flags: CompareFlags): Promise<Suite[]> {
   if (flags.train !== undefined && flags.test !== undefined) {
     const task = flags.task;
-    const train = tableToDataset(parseTable(await readText(flags.train), { source: flags.train }), -1, flags.train);
-    const test = tableToDataset(parseTable(await readText(flags.test), { source: flags.test }), -1, flags.test);
-    if (test.inputs !== train.inputs) throw new BdlError('E_SHAPE', `--test: expected ${train.inputs + 1} columns as in --train, found ${test.inputs + 1}.`, 'test');
+    const trainTable = parseTable(await readText(flags.train), { source: flags.train });
+    const train = tableToDataset(trainTable, -1, flags.train);
+    // The test file's columns by name when both have headers (columns.ts), and it must hold the target.
+    const rows = testRows(parseTable(await readText(flags.test), { source: flags.test }), trainColumns(trainTable, '-1', flags.train), flags.test, 'test');
+    if (!rows.y) throw new BdlError('E_SHAPE', `--test: ${flags.test} has no target column; compare scores every method on the test targets (the last column of --train).`, 'test');
+    const test = { x: rows.x, y: rows.y, n: rows.y.length, inputs: train.inputs, targets: 1 };
     if (task === 'classification') {
       const k = labelsOf(train, flags.train);
       labelsOf(test, flags.test, Math.max(k, 2));

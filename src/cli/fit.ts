@@ -17,6 +17,7 @@ import type { Predictive } from '../posterior/types.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { readTestTable, readTrainTable } from './tables.js';
+import { withColumns } from './columns.js';
 
 const USAGE: Usage = { command: 'fit', line: 'usage: bdl fit --method NAME --train FILE --test FILE [--out FILE] [--save FILE] [flags]   (bdl fit --method NAME --help)' };
 
@@ -94,8 +95,8 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   }
 
   const target = (flags.get('target') as string | undefined) ?? FIT_FIELDS.target.default!;
-  const { table: trainTable, data } = await readTrainTable(train, target);
-  const testSet = await readTestTable(test, target, trainTable);
+  const { data, columns } = await readTrainTable(train, target);
+  const testSet = await readTestTable(test, columns);
   const task = options.task ?? 'regression';
   if (task === 'classification') checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test });
 
@@ -147,7 +148,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     seconds: since(t0),
   };
   const json = JSON.stringify(doc) + '\n';
-  await writeOutputs({ ...(out !== undefined && { [out]: json }), ...(save !== undefined && { [save]: posterior.toBytes() }) }, signal);
+  await writeOutputs({ ...(out !== undefined && { [out]: json }), ...(save !== undefined && { [save]: withColumns(posterior.toBytes(), columns) }) }, signal);
   if (out === undefined) process.stdout.write(json);
   if (metrics) process.stderr.write(`${name}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
 }

@@ -56,8 +56,8 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
   const t0 = performance.now();
   const net = await importModelFile(model!, { layers: flags.get('layers') as string | undefined, task: o.task });
   const target = (flags.get('target') as string | undefined) ?? COMMAND_FIELDS.target.default!;
-  const { table: trainTable, data } = await readTrainTable(train!, target);
-  const testSet = await readTestTable(test!, target, trainTable);
+  const { data, columns } = await readTrainTable(train!, target);
+  const testSet = await readTestTable(test!, columns);
 
   const method = p.value(o, 'method');
   const branch = posthocBranch(net, method);

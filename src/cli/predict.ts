@@ -1,7 +1,8 @@
 /**
  * `bdl predict`: the predictive of a posterior saved by `bdl fit --save` on a test file, as the same
  * JSON as `bdl fit` (the same numbers for the same seed and samples). The test file has the inputs of
- * the training file, with or without its target (the last column).
+ * the training file, with or without its target: read by name when both files have headers, else in
+ * the training file's order (the file keeps which column was the target).
  */
 import { readFile } from 'node:fs/promises';
 import { posteriorFromBytes } from '../posterior/restore.js';
@@ -11,6 +12,8 @@ import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } fro
 import { checkWritable, writeOutputs } from './output.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { readTable } from './tables.js';
+import { columnsOf, testRows } from './columns.js';
+import { decodePosterior } from '../posterior/serialize.js';
 
 const USAGE: Usage = { command: 'predict', line: 'usage: bdl predict --posterior FILE --test FILE [--out FILE] [--seed N] [--samples N]   (bdl predict --help)' };
 
@@ -22,7 +25,7 @@ export const PREDICT_OPTIONS = schema('bdl predict', {
 
 const COMMAND_FIELDS = {
   posterior: text({ help: 'a posterior file written by bdl fit --save' }),
-  test: text({ help: "test file: the training file's inputs, with or without the target (last column)" }),
+  test: text({ help: "test file: the training file's inputs, with or without its target (matched by header name, else by position)" }),
   out: text({ help: 'write the JSON here (default: standard output)' }),
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
@@ -56,17 +59,10 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   }
   const posterior = await posteriorFromBytes(bytes);
   const inputs = posterior.spec.inputs;
-  const table = await readTable(test);
-  if (table.cols !== inputs && table.cols !== inputs + 1) {
-    throw new BdlError('E_SHAPE', `--test: expected ${inputs} input columns (or ${inputs + 1} with the target last), as the posterior was trained on; found ${table.cols}.`, 'test');
-  }
-  const rows = table.data.length / table.cols;
-  const x = new Float32Array(rows * inputs);
-  const y = table.cols > inputs ? new Float32Array(rows) : undefined;
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < inputs; j++) x[i * inputs + j] = table.data[i * table.cols + j];
-    if (y) y[i] = table.data[i * table.cols + inputs];
-  }
+  // The training file's columns as bdl fit --save kept them (other files: the target last, by position).
+  const columns = columnsOf(decodePosterior(bytes)) ?? { cols: inputs + 1, target: inputs };
+  if (columns.cols !== inputs + 1) throw new BdlError('E_FORMAT', `${file}: its training columns (${columns.cols}) do not match the network's ${inputs} inputs. Save the posterior again with bdl fit --save.`, 'posterior');
+  const { x, y } = testRows(await readTable(test), columns, test, 'test');
   const seed = PREDICT_OPTIONS.value(o, 'seed');
   const t1 = performance.now();
   const pred = await posterior.predict(x, { seed, samples: o.samples, signal });

@@ -3,11 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseTable, tableToDataset, type Table } from '../data/parse.js';
-
-/** `--target`: a column index (negative from the end) or a header name. */
-function targetOf(flag: string): number | string {
-  return /^-?\d+$/.test(flag) ? Number(flag) : flag;
-}
+import { targetOf, testRows, trainColumns, type TrainColumns } from './columns.js';
 
 export async function readTable(path: string): Promise<Table> {
   let text: string;
@@ -19,20 +15,12 @@ export async function readTable(path: string): Promise<Table> {
   return parseTable(text, { source: path });
 }
 
-export async function readTrainTable(path: string, target: string): Promise<{ table: Table; data: Dataset }> {
+export async function readTrainTable(path: string, target: string): Promise<{ table: Table; data: Dataset; columns: TrainColumns }> {
   const table = await readTable(path);
-  return { table, data: tableToDataset(table, targetOf(target), path) };
+  return { table, data: tableToDataset(table, targetOf(target), path), columns: trainColumns(table, target, path) };
 }
 
-/** The test rows: with the target column when they have the training table's columns, inputs only when one fewer. */
-export async function readTestTable(path: string, target: string, train: Pick<Table, 'cols'>, flag = 'test'): Promise<{ x: Float32Array; y?: Float32Array }> {
-  const table = await readTable(path);
-  if (table.cols === train.cols) {
-    const d = tableToDataset(table, targetOf(target), path);
-    return { x: d.x, y: d.y };
-  }
-  if (table.cols !== train.cols - 1) {
-    throw new BdlError('E_SHAPE', `--${flag}: expected ${train.cols} columns (with the target) or ${train.cols - 1} (inputs only), as in --train; found ${table.cols}.`, flag);
-  }
-  return { x: Float32Array.from(table.data) };
+/** The test rows, read against the training columns (columns.ts `testRows`: by name when both files have headers). */
+export async function readTestTable(path: string, columns: TrainColumns, flag = 'test'): Promise<{ x: Float32Array; y?: Float32Array }> {
+  return testRows(await readTable(path), columns, path, flag);
 }

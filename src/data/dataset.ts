@@ -118,13 +118,39 @@ function cellName(argument: string, row: number, cols: number, j: number): strin
   return row >= 0 ? `${argument}[${row}][${j}]` : cols > 1 ? `${argument}[${Math.floor(j / cols)}][${j % cols}]` : `${argument}[${j}]`;
 }
 
+/**
+ * Checks a Dataset a caller may have built by hand (it is a plain interface): x and y are
+ * Float32Arrays of exactly n × inputs and n × targets values, n, inputs and targets are positive
+ * integers, and every value is finite. `makeDataset` guarantees all of this; a hand-built one that
+ * breaks it would otherwise train on part of the rows, or on NaN columns, and answer as if it had
+ * not. O(n·(inputs + targets)): nothing next to training.
+ */
+export function checkDataset(d: unknown, argument: string): asserts d is Dataset {
+  const hint = 'Build it with makeDataset(x, y), which checks every value.';
+  if (typeof d !== 'object' || d === null || Array.isArray(d) || ArrayBuffer.isView(d)) throw argError('E_ARG', argument, 'a Dataset { x, y, n, inputs, targets } (makeDataset)', describe(d), hint);
+  const ds = d as Partial<Record<keyof Dataset, unknown>>;
+  for (const k of ['n', 'inputs', 'targets'] as const) {
+    const v = ds[k];
+    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)) throw argError(k === 'n' ? 'E_EMPTY' : 'E_SHAPE', `${argument}.${k}`, 'a positive integer', describe(v), hint);
+  }
+  const n = ds.n as number;
+  for (const [k, cols] of [['x', ds.inputs as number], ['y', ds.targets as number]] as const) {
+    const a = ds[k];
+    if (!(a instanceof Float32Array)) throw argError('E_ARG', `${argument}.${k}`, 'a Float32Array', describe(a), hint);
+    if (a.length !== n * cols) throw argError('E_SHAPE', `${argument}.${k}`, `n × ${k === 'x' ? 'inputs' : 'targets'} = ${n} × ${cols} = ${n * cols} values`, `${a.length}`, hint);
+    for (let i = 0; i < a.length; i++) {
+      if (!Number.isFinite(a[i])) throw argError('E_NONFINITE', `${argument}.${k}[${Math.floor(i / cols)}][${i % cols}]`, 'a finite number', describe(a[i]), 'Remove or impute missing and infinite values first.');
+    }
+  }
+}
+
 /** Rows `idx` of a dataset, as a new Dataset. */
 export function subset(ds: Dataset, idx: ArrayLike<number>): Dataset {
   const x = new Float32Array(idx.length * ds.inputs);
   const y = new Float32Array(idx.length * ds.targets);
   for (let r = 0; r < idx.length; r++) {
     const i = idx[r];
-    if (!(i >= 0 && i < ds.n)) throw new BdlError('E_ARG', `subset: row index ${i} is outside 0..${ds.n - 1}.`, 'idx');
+    if (!(Number.isInteger(i) && i >= 0 && i < ds.n)) throw new BdlError('E_ARG', `subset: row index ${i} is not an integer in 0..${ds.n - 1}.`, 'idx');
     x.set(ds.x.subarray(i * ds.inputs, (i + 1) * ds.inputs), r * ds.inputs);
     y.set(ds.y.subarray(i * ds.targets, (i + 1) * ds.targets), r * ds.targets);
   }

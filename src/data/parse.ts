@@ -8,6 +8,7 @@
  * (`./scan.ts`), quoted CSV by csv-parse (`./csv.ts`); both accept the same cells.
  */
 import { BdlError } from '../errors.js';
+import { bool, enumOf, int, schema, text, union } from '../options/schema.js';
 import { isNumberCell } from './cells.js';
 import { readRecords, recordsToRows } from './csv.js';
 import { type Dataset } from './dataset.js';
@@ -25,6 +26,13 @@ export interface ParseOptions {
   /** Shown in error messages (a file name). */
   source?: string;
 }
+
+/** ParseOptions as a schema: parseDataset refuses a misspelt name ({ targt: 0 } would otherwise read the last column as the target). */
+export const PARSE_OPTIONS = schema('parseDataset', {
+  target: union(int({ help: '' }), text({ help: '' }), { default: -1, help: 'target column: an index (negative from the end) or a header name' }),
+  header: union(bool({ help: '' }), enumOf(['auto'], { help: '' }), { default: 'auto', help: "whether the first row is a header ('auto': when none of its cells is a number)" }),
+  source: text({ default: 'input', help: 'shown in error messages (a file name)' }),
+});
 
 export interface Table {
   rows: number;
@@ -98,6 +106,7 @@ function isHeader(cells: string[], mode: boolean | 'auto'): boolean {
 
 /** Parses a table and splits it into inputs and one target column. */
 export function parseDataset(text: string, opts: ParseOptions = {}): Dataset {
+  PARSE_OPTIONS.check(opts);
   const t = parseTable(text, opts);
   return tableToDataset(t, opts.target ?? -1, opts.source ?? 'input');
 }
@@ -120,7 +129,7 @@ export function tableToDataset(t: Table, target: number | string, source: string
   return { x, y, n: t.rows, inputs, targets: 1 };
 }
 
-function resolveColumn(target: number | string, t: Table, source: string): number {
+export function resolveColumn(target: number | string, t: Table, source: string): number {
   if (typeof target === 'string') {
     const i = t.header?.indexOf(target) ?? -1;
     if (i < 0) {

@@ -3,6 +3,7 @@
  * `fetchModel` from a URL (model.json with its shards beside it, a .onnx, or a .safetensors).
  */
 import { argError, BdlError, describe } from '../errors.js';
+import { enumOf, schema, text } from '../options/schema.js';
 import type { ImportedNetwork, LowerOptions } from './layers.js';
 import type { Bytes } from './bytes.js';
 import { importOnnx } from './onnx.js';
@@ -19,8 +20,15 @@ export interface ImportOptions extends LowerOptions {
   layers?: string;
 }
 
+/** importModel's options, checked before any work (a misspelt name is refused, not ignored). */
+export const IMPORT_OPTIONS = schema('importModel', {
+  task: enumOf(['regression', 'classification'], { default: 'regression', help: 'an output without a softmax/sigmoid: regression (gaussian), or logits (classification)' }),
+  layers: text({ help: 'safetensors: the layer description, e.g. "784-256r-256r-10softmax"' }),
+});
+
 /** Imports a network from a file already read. */
 export function importModel(source: ModelSource, opts: ImportOptions = {}): ImportedNetwork {
+  IMPORT_OPTIONS.check(opts);
   if (source && typeof source === 'object') {
     if ('tfjs' in source) return importTfjs(source.tfjs, opts);
     if ('onnx' in source) return importOnnx(source.onnx, opts);

@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BdlError } from '../errors.js';
 import type { ImportedNetwork } from './layers.js';
-import { formatOf, importModel, type ImportOptions } from './load.js';
+import { formatOf, IMPORT_OPTIONS, importModel, type ImportOptions } from './load.js';
 import { tfjsShardPaths } from './tfjs.js';
 
 /** Imports model.json (+ its shards beside it), model.onnx, or weights.safetensors (with opts.layers). */
 export async function importModelFile(path: string, opts: ImportOptions = {}): Promise<ImportedNetwork> {
+  IMPORT_OPTIONS.check(opts, 'importModelFile');
   const format = formatOf(path);
   const bytes = await read(path);
   if (format === 'onnx') return importModel({ onnx: bytes }, opts);

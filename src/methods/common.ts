@@ -5,15 +5,16 @@
 import { argError, describe } from '../errors.js';
 import { signalOption } from '../signal.js';
 import type { ProgressEvent } from '../pool/types.js';
-import type { Dataset } from '../data/dataset.js';
+import { checkDataset, type Dataset } from '../data/dataset.js';
 import { applyStandardizer, type Standardizer } from '../data/standardize.js';
 import { Mlp } from '../model/mlp.js';
 import { checkSpec, taskOf, type Likelihood, type MlpSpec } from '../model/spec.js';
 import { fit, MIN_VALIDATION_ROWS, priorPrecisionOf, type EarlyStopping, type FitOptions, type FitResult } from '../train/fit.js';
 import type { Schedule } from '../train/schedules.js';
 import type { Pool, PoolOptions } from '../pool/types.js';
+import { POOL_OPTIONS } from '../pool/pool.js';
 import type { Posterior } from '../posterior/types.js';
-import { checkArgument, custom, enumOf, int, list, num, schema, union, type Infer } from '../options/schema.js';
+import { checkArgument, custom, enumOf, int, list, num, schema, union, type Infer, type OptionSchema } from '../options/schema.js';
 
 /** The most classes a classification task may have (a larger label is a data error, not a request for memory). */
 export const MAX_CLASSES = 10000;
@@ -24,6 +25,7 @@ export const MAX_CLASSES = 10000;
  * naming its row (1-based, and its index in `data.y`) and value, before any memory is sized by it.
  */
 export function classesOf(data: Dataset, classes?: number): number {
+  if (data.targets !== 1) throw argError('E_SHAPE', 'train.y', 'one label column for classification', `${data.targets} columns`, 'Pass the class index of each row as y (one value per row), or use task \'regression\' for several numeric targets.');
   const limit = classes ?? MAX_CLASSES;
   let max = 0;
   for (let i = 0; i < data.n * data.targets; i++) {
@@ -78,15 +80,15 @@ export function noiseBlocks(n: number, m: number): number {
   return Math.min(Math.floor(n / m), Math.ceil(NOISE_ROWS / m));
 }
 
-/** Progress of a method: epochs of training, or iterations of Markov chains (with their phase). */
+/** What a method's `onProgress` gets: epochs of training, or iterations of Markov chains (with their phase). */
 export interface MethodProgress {
   task?: number;
   epoch: number;
   epochs: number;
   /** The mean training loss of the epoch; for Markov chains, the reporting chain's step size. */
   loss: number;
-  /** Markov chains: the reporting chain's phase and step size. */
-  phase?: 'warmup' | 'sampling';
+  /** 'pretrain': a sampler's MAP pretrain (epochs of its loss); Markov chains: the reporting chain's phase (with its step size). */
+  phase?: 'pretrain' | 'warmup' | 'sampling';
   stepSize?: number;
   /** Markov chains: the reporting chain's mean acceptance statistic over its current phase. */
   acceptance?: number;
@@ -105,8 +107,9 @@ export const METHOD_OPTIONS = schema('method', {
   batchSize: int({ min: 1, default: 32, help: 'minibatch size' }),
   validationFraction: num({ min: 0, max: 0.5, default: VALIDATION_FRACTION, flag: 'validation-fraction', help: `early stopping (when epochs is not given): this share of the training rows is held out (seeded), training runs up to ${MAX_STEPS} optimizer steps (within [40, 4000] epochs), stops after ${PATIENCE_STEPS} steps (at least 5 epochs) without a lower held-out loss and keeps the best epoch's weights; for regression, MAP, Laplace, VI, MC dropout and SVGD then train again on every row for the kept epochs (classification under calibrate 'temperature': MAP, Laplace and the ensemble's members, after the temperature is fitted). A gaussian σ is then the held-out rows' residual (never below the training rows'; the samplers — SG-MCMC, SVGD, NUTS, HMC — take MAP's); MAP's rests on at least ${NOISE_ROWS} held-out rows: when fewer are held out, further disjoint seeded blocks of as many rows are each held out of a fit of the kept epochs and scored (at most every row once); MC dropout chooses its kept epoch (the stop of the blocks' mean held-out curve), its rate and σ (the mixture optimum) on the same blocks. 0, fewer than ${MIN_VALIDATION_ROWS} held-out rows, or a method whose objective cannot score held-out rows (the SWAG phase, samplers; SVGD for classification): the fixed step budget of epochs instead` }),
   validation: custom<Dataset>({
-    expected: 'a Dataset',
+    expected: 'a Dataset (makeDataset)',
     valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v,
+    inner: (v, where, path) => checkDataset(v, `${where}: ${path}`),
     defaultText: 'a seeded validationFraction of the training rows',
     help: `held-out rows (the training data's columns) that early stopping scores instead of holding out a share of the training rows: every training row is then trained on (fewer than ${MIN_VALIDATION_ROWS} rows: the fixed budget). With calibrate 'temperature' the temperature is fitted on them too, and by default the calibration's held-out rows are passed here, so a method that stops early stops on the rows its temperature is fitted on (one hold-out, not two)`,
   }),
@@ -125,6 +128,20 @@ export const METHOD_OPTIONS = schema('method', {
 });
 export type MethodOptions = Infer<typeof METHOD_OPTIONS>;
 
+/**
+ * What every training entry point checks before any work: its options (the method's schema), the
+ * training data (a hand-built Dataset too: data/dataset.ts `checkDataset`), and that given
+ * `validation` rows have the training data's columns.
+ */
+export function checkRun(o: OptionSchema, train: unknown, opts: unknown): asserts train is Dataset {
+  o.check(opts);
+  checkDataset(train, 'train');
+  const v = (opts as { validation?: Dataset } | undefined)?.validation;
+  if (v !== undefined && (v.inputs !== train.inputs || v.targets !== train.targets)) {
+    throw argError('E_SHAPE', `${o.name}: validation`, `${train.inputs} input and ${train.targets} target column(s), as the training data`, `${v.inputs} and ${v.targets}`, "Pass held-out rows with the training data's columns.");
+  }
+}
+
 /** The option of methods that fan out to workers: the caller's pool (left open). */
 export const POOL = {
   pool: custom<Pool>({ expected: 'a Pool (createPool)', valid: (v) => typeof v === 'object' && v !== null && typeof (v as Pool).run === 'function', help: "pool to run the method's tasks on (not closed here)" }),
@@ -132,7 +149,13 @@ export const POOL = {
 
 /** A pool, or the options of a pool made for the run and closed after it (methods that fan out with fanOut). */
 export const POOL_OR_OPTIONS = {
-  pool: custom<Pool | PoolOptions>({ expected: 'a Pool (createPool), or the options of a pool made for the run', valid: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), help: "pool to run the method's tasks on (a Pool is not closed here; pool options make one for the run)" }),
+  pool: custom<Pool | PoolOptions>({
+    expected: 'a Pool (createPool), or the options of a pool made for the run',
+    valid: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    // Options (not a Pool) are checked as createPool checks them, before any work: { sise: 2 } is refused here.
+    inner: (v, where, path) => void (typeof (v as Pool).run !== 'function' && POOL_OPTIONS.check(v, where, path + '.')),
+    help: "pool to run the method's tasks on (a Pool is not closed here; pool options make one for the run)",
+  }),
 };
 
 /** The network spec a method trains for this data set and these options. */

@@ -12,7 +12,7 @@ import { noiseVariance } from '../posterior/source.js';
 import { PointSource } from '../posterior/sources/point.js';
 import type { TaskOf } from '../posterior/types.js';
 import type { Infer } from '../options/schema.js';
-import { crossFittedHeldOutLoss, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, refitOf, specFor, type MethodOptions, type Trained } from './common.js';
+import { checkRun, crossFittedHeldOutLoss, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, refitOf, specFor, type MethodOptions, type Trained } from './common.js';
 import { fit, type FitResult } from '../train/fit.js';
 import { heldOutNoiseVar, NOISE, PREDICTIVE_NOISE, predictiveNoiseVar } from './noise.js';
 import { checkMemory, estimateNetwork } from './memory.js';
@@ -29,7 +29,7 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
  * again on every row for the kept epochs (`refit`, run by calibration.ts).
  */
 export async function trainMapWithRefit<O extends MapOptions>(train: Dataset, opts: O = {} as O): Promise<Trained<MapPosterior<TaskOf<O>>>> {
-  MAP_OPTIONS.check(opts);
+  checkRun(MAP_OPTIONS, train, opts);
   checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);

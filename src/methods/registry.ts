@@ -5,10 +5,10 @@
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Posterior } from '../posterior/types.js';
-import { unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
+import { schema, unknownOption, type Fields, type Infer, type OptionSchema, type Schema } from '../options/schema.js';
 import { defaultEpochs, type MethodOptions, type Trained } from './common.js';
 import { CALIBRATE_FIELD, CALIBRATE_RULE, trainCalibrated, type Calibrate } from './calibration.js';
-import { tune, type TuneGrid, type TuneProgress } from './tune/tune.js';
+import { tune, TUNE_OPTIONS, type TuneGrid, type TuneProgress } from './tune/tune.js';
 import { LAPLACE_OPTIONS, trainLaplaceWithRefit } from './laplace/laplace.js';
 import { CONCRETE_DROPOUT_OPTIONS, trainConcreteDropout } from './variational/concrete-dropout.js';
 import { ENSEMBLE_OPTIONS, trainEnsembleWithRefit } from './ensembles/ensemble.js';
@@ -167,6 +167,9 @@ export interface Tuned {
   scores: { overrides: Record<string, unknown>; score: number }[];
 }
 
+/** trainMethod's `how` (how a tuned run searches), checked like tune's own options: { fold: 3 } is refused, not ignored. */
+const TUNE_HOW = schema('trainMethod: how', { folds: TUNE_OPTIONS.fields.folds, samples: TUNE_OPTIONS.fields.samples, crossFitNoise: TUNE_OPTIONS.fields.crossFitNoise });
+
 /**
  * Trains method `name` on `data`; with `tuneIt`, first chooses the entry's grid (or the given one) on
  * a validation split of `data` (tune.ts; `how.folds` = k for k-fold cross-validation instead).
@@ -188,6 +191,7 @@ export async function trainMethod(
   const entry = methodEntry(name);
   if (!entry) throw unknownOption('method', name, methodNames());
   entry.options.check(opts, name);
+  TUNE_HOW.check(how);
   if (!tuneIt) return { posterior: await entry.train(data, opts) };
   if (tuneIt === true && !entry.tuneGrid) throw new BdlError('E_ARG', `tune: method ${name} has no tuning grid. Drop --tune, or pass the grid to tune() yourself.`, 'tune');
   const grid = tuneIt === true ? entry.tuneGrid!(data, opts) : tuneIt;

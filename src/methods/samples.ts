@@ -14,7 +14,7 @@ import { fit, type FitOptions, type LoopContext } from '../train/fit.js';
 import type { Transform } from '../train/optimizers.js';
 import type { Arena } from '../wasm/index.js';
 import { bool, int, num, type Infer } from '../options/schema.js';
-import { defaultEpochs, engineFor, fitOptionsOf, METHOD_OPTIONS, specFor } from './common.js';
+import { defaultEpochs, engineFor, fitOptionsOf, METHOD_OPTIONS, specFor, type MethodOptions } from './common.js';
 import { NOISE } from './noise.js';
 import { fitMap, residualVariance } from './map.js';
 
@@ -95,7 +95,7 @@ export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Pre
   const mlp = await engineFor(spec);
   if (spec.likelihood === 'gaussian' && opts.pretrainEpochs === undefined && opts.standardize !== false) {
     // The sampler's `epochs`, `learningRate` and progress are its own: MAP's are its defaults.
-    const { r, noiseVar } = await fitMap(mlp, train, { ...opts, epochs: undefined, learningRate: undefined, onProgress: undefined });
+    const { r, noiseVar } = await fitMap(mlp, train, { ...opts, epochs: undefined, learningRate: undefined, onProgress: pretrainProgress(opts.onProgress) });
     const standardizer = r.standardizer!;
     return { spec, mlp, standardizer, data: applyStandardizer(standardizer, train), noiseVar, theta0: r.params, lambda: opts.priorPrecision ?? 1 };
   }
@@ -105,13 +105,21 @@ export async function prepare(train: Dataset, opts: SamplerOptions): Promise<Pre
   const base = fitOptionsOf(opts);
   const theta0 =
     epochs > 0
-      ? (await fit(mlp, data, { ...base, epochs, learningRate: 1e-3, standardize: false, onProgress: undefined })).params
+      ? (await fit(mlp, data, { ...base, epochs, learningRate: 1e-3, standardize: false, onProgress: pretrainProgress(opts.onProgress) })).params
       : mlp.init(base.seed ?? 0, 0);
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
     noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : epochs > 0 ? residualVariance(mlp, theta0, data) : 1;
   }
   return { spec, mlp, standardizer, data, noiseVar, theta0, lambda: opts.priorPrecision ?? 1 };
+}
+
+/**
+ * A sampler's progress during its MAP pretrain (which can run up to MAX_STEPS optimizer steps before
+ * the first sampler step): epochs of the pretrain's loss, marked `phase: 'pretrain'`.
+ */
+export function pretrainProgress(onProgress: MethodOptions['onProgress']): ((p: { epoch: number; epochs: number; loss: number; task?: number }) => void) | undefined {
+  return onProgress && ((p) => onProgress({ ...p, phase: 'pretrain' }));
 }
 
 /**

@@ -45,8 +45,11 @@ interface Queued {
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** createPool's options, checked before any worker starts. */
+/** The most workers one pool starts: each is a thread with its own wasm instance (tens of MiB), and a size like 1e6 would block the thread that spawns them. */
+export const MAX_WORKERS = 256;
+
 export const POOL_OPTIONS = schema('createPool', {
-  size: int({ min: 0, defaultText: 'one worker per core', hint: 'Pass 0 to run in-thread, or omit it for one worker per core.', help: 'workers; 0 runs tasks in-thread' }),
+  size: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core', hint: `Pass 0 to run in-thread, or omit it for one worker per core (at most ${MAX_WORKERS}: each worker is a thread with its own copy of the core).`, help: 'workers; 0 runs tasks in-thread' }),
   shared: bool({ default: true, help: 'share run data through SharedArrayBuffer where the runtime allows it' }),
   maxRestarts: int({ min: 0, default: 3, help: 'restarts of one task after crashed workers before it fails with E_WORKER' }),
   tasks: custom<TaskTable>({ expected: 'a table of task runners { kind: runner }', valid: (v) => isObject(v) && Object.values(v as object).every((r) => typeof r === 'function'), defaultText: 'the kinds registered so far', help: 'task kinds this pool runs, registered in this thread' }),
@@ -66,7 +69,7 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   const { size } = options;
   const maxRestarts = POOL_OPTIONS.value(options, 'maxRestarts');
   if (options.tasks !== undefined) registerTasks(options.tasks);
-  const n = size ?? (await coreCount());
+  const n = size ?? Math.min(MAX_WORKERS, await coreCount());
   const core = options.core ?? (await compileCore());
   const shared = (options.shared ?? true) && n > 0 && sharedMemoryAvailable(isNode());
   const pool = new WorkerPool(n, shared, maxRestarts, (onDeath) =>

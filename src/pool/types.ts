@@ -74,7 +74,7 @@ export type TaskRunner<Spec = unknown, Options = unknown, State = unknown, Resul
 /** Runners by kind: registration as data, e.g. `{ selftest: runSelftest, chain: runChainTask }`. */
 export type TaskTable = Readonly<Record<string, TaskRunner<any, any, any, any>>>;
 
-/** One progress report, as given to `onProgress`. */
+/** One task's progress report, as a pool run's or fanOut's `onProgress` gets it (a method's `onProgress` gets a `MethodProgress`). */
 export interface ProgressEvent {
   readonly taskId: number;
   readonly step: number;

@@ -20,6 +20,7 @@ import { MembersSource } from './sources/members.js';
 import { PointSource } from './sources/point.js';
 import { SwagSource } from './sources/swag.js';
 import type { Inputs, Posterior, Prediction, PredictOptions, RegressionPredictive } from './types.js';
+import { checkPredictOptions } from './predict-options.js';
 
 /** Gives a regression predictive its `interval` method (not enumerable: the predictive stays plain, cloneable data). */
 export function withInterval<P>(p: P): P {
@@ -58,6 +59,7 @@ export class NetworkPosterior<S extends WeightSource = WeightSource, T extends T
 
   /** The uniform mixture over the source's samples at inputs x (original units). */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<Prediction<T>> {
+    checkPredictOptions(opts);
     const rows = toInputs(x, this.spec.inputs);
     const S = this.source.count(opts);
     const mlp = await this.engine();

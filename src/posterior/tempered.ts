@@ -17,6 +17,7 @@ import { formatError, type PosteriorParts } from './parts.js';
 import { decodePosterior, encodePosterior } from './serialize.js';
 import { temperPredictive } from './temperature.js';
 import type { ClassificationPredictive, Inputs, Posterior, PredictOptions } from './types.js';
+import { checkPredictOptions } from './predict-options.js';
 
 /** The key of a posterior file's state that holds its temperature. */
 export const TEMPERATURE_KEY = 'temperature';
@@ -48,6 +49,7 @@ export class TemperedPosterior implements Posterior<'classification'> {
   }
 
   async predict(x: Inputs, opts?: PredictOptions): Promise<ClassificationPredictive> {
+    checkPredictOptions(opts);
     const p = await this.inner.predict(x, opts);
     if (p.kind !== 'classification') throw new BdlError('E_ARG', `TemperedPosterior: ${this.method} predicts a regression; temperature scaling is for classification.`, 'inner');
     return temperPredictive(p, this.temperature);

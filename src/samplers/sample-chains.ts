@@ -17,6 +17,7 @@ import { BNN_TARGET_SPEC, CHAIN_TASK_OPTIONS, MODULE_TARGET_SPEC, runChainTask, 
 import { BNN_TARGET_OPTIONS } from './bnn-target.js';
 import { checkArgument, custom, enumOf, int, required, variants, type Infer } from '../options/schema.js';
 import type { ChainProgress } from './chain.js';
+import { MAX_WORKERS } from '../pool/pool.js';
 
 /** The target of a multi-chain run. */
 export type SampleTarget =
@@ -55,7 +56,7 @@ export const SAMPLE_CHAINS_OPTIONS = CHAIN_TASK_OPTIONS.omit('sampleChains', 'ta
     defaultText: "'predictive' when the target has xTest, else 'draws'", help: "per kept draw: the position ('draws'), f(x*) at xTest ('predictive'), or both",
   }),
   pool: custom<Pool>({ expected: 'a Pool', valid: (v) => typeof (v as Pool | null)?.run === 'function', defaultText: 'a new pool of poolSize workers, closed afterwards', help: 'a pool to run on' }),
-  poolSize: int({ min: 0, defaultText: 'one worker per core', help: 'workers of the pool made for this run (0: in-thread)' }),
+  poolSize: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core', help: 'workers of the pool made for this run (0: in-thread)' }),
   onProgress: custom<(p: SampleProgress) => void>({ expected: 'a function', valid: isFunction, help: "each chain's progress" }),
   onRestart: custom<(e: RestartEvent) => void>({ expected: 'a function', valid: isFunction, help: 'a chain restarted from its checkpoint after its worker died' }),
   signal: custom<AbortSignal>({ expected: 'an AbortSignal', valid: (v) => typeof v === 'object' && v !== null, help: 'cancels every chain (fanOut checks it is a real AbortSignal)' }),

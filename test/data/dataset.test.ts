@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeDataset, subset } from '../../src/data/dataset.js';
+import { checkDataset, makeDataset, subset } from '../../src/data/dataset.js';
 import { applyStandardizer, fitStandardizer, unscaleMean, unscaleVariance } from '../../src/data/standardize.js';
 import { trainTestSplit } from '../../src/data/split.js';
 import { BdlError } from '../../src/errors.js';
@@ -84,5 +84,35 @@ describe('trainTestSplit', () => {
     const all = new Set([...a.trainIndex, ...a.testIndex]);
     expect(all.size).toBe(100);
     expect(Array.from(subset(ds, [3]).y)).toEqual([3]);
+  });
+});
+
+describe('checkDataset', () => {
+  it("accepts what makeDataset builds and refuses a hand-built set that breaks its shape or holds NaN", () => {
+    const d = makeDataset([[1, 2], [3, 4]], [5, 6]);
+    expect(() => checkDataset(d, 'train')).not.toThrow();
+    expect(() => checkDataset({ ...d, inputs: 1 }, 'train')).toThrow(/^train\.x: expected n × inputs = 2 × 1 = 2 values, found 4/);
+    expect(() => checkDataset({ ...d, y: Float32Array.of(5, NaN) }, 'train')).toThrow(/^train\.y\[1\]\[0\]: expected a finite number, found NaN/);
+    expect(() => checkDataset({ ...d, n: 0 }, 'train')).toThrow(/^train\.n: expected a positive integer, found 0/);
+    expect(() => checkDataset({ ...d, x: Float64Array.of(1, 2, 3, 4) }, 'train')).toThrow(/^train\.x: expected a Float32Array, found Float64Array/);
+  });
+
+  it('subset refuses a fractional row index', () => {
+    const d = makeDataset([[1], [2]], [3, 4]);
+    expect(() => subset(d, [0.5, 1])).toThrow(/row index 0\.5 is not an integer in 0\.\.1/);
+  });
+});
+
+describe('parseDataset and trainTestSplit options', () => {
+  it('refuse a misspelt name instead of reading the default (a wrong target column, a 90/10 split)', async () => {
+    const { parseDataset } = await import('../../src/data/parse.js');
+    expect(() => parseDataset('1,2\n3,4\n', { targt: 0 } as never)).toThrow(/^parseDataset: unknown option targt\. Did you mean target\?/);
+    expect(() => parseDataset('1,2\n3,4\n', null as never)).toThrow(/^parseDataset: expected an options object, found null/);
+    expect(Array.from(parseDataset('1,2\n3,4\n', { target: 0 }).y)).toEqual([1, 3]);
+    const d = makeDataset([[1], [2], [3], [4]], [1, 2, 3, 4]);
+    expect(() => trainTestSplit(d, { tesFraction: 0.5 } as never)).toThrow(/^trainTestSplit: unknown option tesFraction\. Did you mean testFraction\?/);
+    expect(() => trainTestSplit(d, { testFraction: 1 })).toThrow(/^trainTestSplit: testFraction: expected a finite number > 0 and < 1, found 1\. Use e\.g\. 0\.1/);
+    expect(() => trainTestSplit(null as never)).toThrow(/^dataset: expected a Dataset/);
+    expect(trainTestSplit(d, { testFraction: 0.5 }).test.n).toBe(2);
   });
 });

@@ -120,3 +120,10 @@ describe('unsupported layers are named, with what is supported', () => {
     await expect(importModelFile(`${dir}/missing.onnx`)).rejects.toMatchObject({ code: 'E_ARG' });
   });
 });
+
+describe('import options', () => {
+  it('a misspelt or bad option is refused before the file is read', async () => {
+    await expect(importModelFile('/nonexistent/model.json', { layer: '4-8r-1' } as never)).rejects.toThrow(/^importModelFile: unknown option layer\. Did you mean layers\?/);
+    expect(() => importModel({ onnx: new Uint8Array(0) }, { task: 'classify' as never })).toThrow(/^importModel: task: expected 'regression' \| 'classification', found "classify"/);
+  });
+});

@@ -114,3 +114,49 @@ describe('method options', () => {
     expect(() => gridPoints({ a: [1], b: [] })).toThrow(expect.objectContaining({ code: 'E_ARG', argument: 'grid.b' }));
   });
 });
+
+describe('the training data, checked before any work', () => {
+  // A Dataset is a plain interface: one built by hand must not train on part of its rows or on NaN.
+  const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
+  const nan = { ...data, x: f32(data.x).fill(NaN, 5, 6) };
+  const cases: [string, unknown, string, RegExp][] = [
+    ['NaN in x', nan, 'E_NONFINITE', /^train\.x\[2\]\[1\]: expected a finite number, found NaN/],
+    ['n smaller than the rows', { ...data, n: 20 }, 'E_SHAPE', /^train\.x: expected n × inputs = 20 × 2 = 40 values, found 80\. Build it with makeDataset/],
+    ['y shorter than n', { ...data, y: data.y.subarray(0, 5) }, 'E_SHAPE', /^train\.y: expected n × targets = 40 × 1 = 40 values, found 5/],
+    ['x as number[][]', { ...data, x: [[1, 2]] }, 'E_ARG', /^train\.x: expected a Float32Array/],
+    ['no n', { x: data.x, y: data.y, inputs: 2, targets: 1 }, 'E_EMPTY', /^train\.n: expected a positive integer, found undefined/],
+    ['null', null, 'E_ARG', /^train: expected a Dataset \{ x, y, n, inputs, targets \} \(makeDataset\), found null/],
+  ];
+  for (const [what, bad, code, msg] of cases) {
+    it(`${what}: ${code}, no epoch trained (trainMap, trainEnsemble, trainNuts)`, async () => {
+      for (const train of [trainMap, trainEnsemble, trainNuts] as ((d: unknown, o: object) => Promise<unknown>)[]) {
+        const s = spy();
+        const e = await refusal(train(bad, s.opts));
+        expect(e.code).toBe(code);
+        expect(e.message).toMatch(msg);
+        expect(s.calls).toEqual([]);
+      }
+    });
+  }
+
+  it('validation rows: checked like the training data and for its columns, naming the option', async () => {
+    const s = spy();
+    const e1 = await refusal(trainMap(data, { ...s.opts, validation: { ...data, y: f32(data.y).fill(Infinity, 3, 4) } }));
+    expect([e1.code, e1.message]).toEqual(['E_NONFINITE', expect.stringMatching(/^trainMap: validation\.y\[3\]\[0\]: expected a finite number, found Infinity/)]);
+    const e2 = await refusal(trainMap(data, { ...s.opts, validation: linearData(30, 3, 0.1, 2) }));
+    expect([e2.code, e2.message]).toEqual(['E_SHAPE', expect.stringMatching(/^trainMap: validation: expected 2 input and 1 target column\(s\), as the training data, found 3 and 1/)]);
+    expect(s.calls).toEqual([]);
+  });
+
+  it('classification takes one label column: two are E_SHAPE, not a model of 3 classes', async () => {
+    const two = makeDataset(Array.from({ length: 20 }, (_, i) => [i / 20]), Array.from({ length: 20 }, (_, i) => [i < 10 ? 0 : 1, 2]));
+    const e = await refusal(trainMap(two, { task: 'classification', hidden: [4], epochs: 2 }));
+    expect([e.code, e.message]).toEqual(['E_SHAPE', expect.stringMatching(/^train\.y: expected one label column for classification, found 2 columns/)]);
+  });
+});
+
+describe("trainMethod's how", () => {
+  it('refuses a misspelt name instead of tuning on one split', async () => {
+    await expect(trainMethod('map', data, { hidden: [4], epochs: 2 }, true, undefined, { fold: 3 } as never)).rejects.toThrow(/^trainMethod: how: unknown option fold\. Did you mean folds\?/);
+  });
+});

@@ -10,6 +10,25 @@ test('createPool refuses bad options naming them', async () => {
     expect(e.message).toMatch(/^createPool: /);
   }
   await expect(createPool({ sise: 2 } as never)).rejects.toThrow(/Did you mean size\?/);
+  // A size that would block the spawning thread for minutes (1e6 workers) is refused up front.
+  await expect(createPool({ size: 1e6 })).rejects.toThrow(/^createPool: size: expected an integer ≥ 0 and ≤ 256, found 1000000\./);
+});
+
+test('a pool made for a fan-out has at most one worker per task', async () => {
+  const { forTasks } = await import('../../src/pool/fan-out.js');
+  expect(await forTasks({ size: 16, shared: false }, 2)).toEqual({ size: 2, shared: false });
+  expect(await forTasks({ size: 1 }, 5)).toEqual({ size: 1 });
+  expect(await forTasks({ size: 0 }, 5)).toEqual({ size: 0 });
+  expect((await forTasks({}, 1)).size).toBe(1);
+  expect(await forTasks({ size: -1 }, 1)).toEqual({ size: -1 }); // refused by createPool, as given
+});
+
+test("a method's pool options are checked as createPool's, before any work", async () => {
+  const { trainMcDropout } = await import('../../src/methods/variational/mc-dropout.js');
+  const { makeDataset } = await import('../../src/data/dataset.js');
+  const d = makeDataset([[0], [1], [2], [3]], [0, 1, 2, 3]);
+  await expect(trainMcDropout(d, { epochs: 1, pool: { sise: 2 } as never })).rejects.toThrow(/^trainMcDropout: unknown option pool\.sise\. Did you mean pool\.size\?/);
+  await expect(trainMcDropout(d, { epochs: 1, pool: { size: -3 } })).rejects.toThrow(/^trainMcDropout: pool\.size: expected an integer ≥ 0 and ≤ 256, found -3/);
 });
 
 test('run and runSettled refuse bad tasks and run options naming them, before any task runs', async () => {

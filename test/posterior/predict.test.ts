@@ -49,6 +49,14 @@ describe('predict inputs', () => {
     expect(await code(() => post.predict([[NaN]]))).toBe('E_NONFINITE');
     expect(await code(() => post.predict(new Float32Array(0)))).toBe('E_SHAPE');
   });
+
+  it("refuses a misspelt, badly typed or null option naming it, for every kind of posterior", async () => {
+    for (const post of [await trainMap(data, small), await trainLaplace(data, small), await trainMcDropout(data, small)] as Posterior[]) {
+      await expect(post.predict([[0]], { sample: 3 } as never)).rejects.toThrow(/^predict: unknown option sample\. Did you mean samples\?/);
+      await expect(post.predict([[0]], { seed: -1 })).rejects.toThrow(/^predict: seed: expected an integer ≥ 0, found -1/);
+      await expect(post.predict([[0]], null as never)).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/^predict: expected an options object, found null/) });
+    }
+  });
 });
 
 describe('never an empty or NaN predictive', () => {

@@ -34,7 +34,7 @@ import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
 import { runTrainMember, type MemberOptions, type MemberResult } from './train-member.js';
 import { bool, enumOf, int, num, type Infer } from '../../options/schema.js';
-import { budgetOf, engineFor, memberProgress, METHOD_OPTIONS, POOL, refitOf, specFor, type Trained } from '../common.js';
+import { checkRun, budgetOf, engineFor, memberProgress, METHOD_OPTIONS, POOL, refitOf, specFor, type Trained } from '../common.js';
 import { BETA_NLL, betaNllOf, NOISE, noiseFor, PREDICTIVE_NOISE, predictiveNoiseVar, standardized, varianceFloorOf } from '../noise.js';
 import { checkMemory, estimateEnsemble } from '../memory.js';
 
@@ -94,7 +94,7 @@ export function trainEnsembleWithRefit<O extends EnsembleOptions>(train: Dataset
 /** `trainEnsembleWithRefit`; with `memberEpochs`, member m trains for memberEpochs[m] epochs without early stopping (a refit, which offers none). */
 async function run<O extends EnsembleOptions>(train: Dataset, opts: O, memberEpochs?: readonly number[]): Promise<Trained<EnsemblePosterior<TaskOf<O>>>> {
   const o = ENSEMBLE_OPTIONS;
-  o.check(opts);
+  checkRun(o, train, opts);
   checkMemory(estimateEnsemble(train, opts), opts.memoryBudget);
   const learningRate = o.value(opts, 'learningRate') as number;
   const recipe = defaultRecipe(opts, budgetOf(opts, train.n, true).earlyStopping);

@@ -16,7 +16,7 @@ import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { SwagSource, type DrawState, type SwagMember } from '../../posterior/sources/swag.js';
 import type { TaskOf } from '../../posterior/types.js';
-import { engineFor, fitOptionsOf, memberProgress, noiseBlocks, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, VALIDATION_FRACTION } from '../common.js';
+import { checkRun, engineFor, fitOptionsOf, memberProgress, noiseBlocks, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, VALIDATION_FRACTION } from '../common.js';
 import { fit, heldOutRows, MIN_VALIDATION_ROWS } from '../../train/fit.js';
 import { subset } from '../../data/dataset.js';
 import { noiseVariance } from '../../posterior/source.js';
@@ -53,21 +53,21 @@ type Method = 'swa' | 'swag' | 'multiswag';
 
 /** SWA: the trajectory average as a point estimate. */
 export async function trainSwa<O extends Omit<SwagOptions, 'scale' | 'samples' | 'rank' | 'diagonal'>>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
-  SWA_OPTIONS.check(opts);
+  checkRun(SWA_OPTIONS, train, opts);
   checkMemory(estimateSwag('swa', train, opts), opts.memoryBudget);
   return trainOne('swa', train, { ...opts, diagonal: true });
 }
 
 /** SWAG (low rank + diagonal, or diagonal only). */
 export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
-  SWAG_OPTIONS.check(opts);
+  checkRun(SWAG_OPTIONS, train, opts);
   checkMemory(estimateSwag('swag', train, opts), opts.memoryBudget);
   return trainOne('swag', train, opts);
 }
 
 /** MultiSWAG: M independent SWAG runs, one 'swag-member' task each, fanned out on `pool` (default: in-thread). */
 export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
-  MULTISWAG_OPTIONS.check(opts);
+  checkRun(MULTISWAG_OPTIONS, train, opts);
   checkMemory(estimateSwag('multiswag', train, opts), opts.memoryBudget);
   const m = MULTISWAG_OPTIONS.value(opts, 'members');
   const spec = specFor(train, opts);

@@ -5,13 +5,13 @@
  * marginal likelihood or by a validation grid; the linearized predictive.
  */
 import { argError } from '../../errors.js';
-import type { Dataset } from '../../data/dataset.js';
+import { checkDataset, type Dataset } from '../../data/dataset.js';
 import { applyStandardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
 import { DEFAULT_MEMORY_BUDGET } from '../../linalg/memory.js';
 import { bool, checkArgument, custom, enumOf, list, num, union, type Infer } from '../../options/schema.js';
-import { engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, refitOf, specFor, type MethodOptions, type Trained } from '../common.js';
+import { checkRun, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, refitOf, specFor, type MethodOptions, type Trained } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
 import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
@@ -110,7 +110,7 @@ export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opt
  * precision is chosen on those rows.
  */
 export async function trainLaplaceWithRefit<O extends LaplaceOptions>(train: Dataset, opts: O = {} as O): Promise<Trained<LaplacePosterior<TaskOf<O>>>> {
-  LAPLACE_OPTIONS.check(opts);
+  checkRun(LAPLACE_OPTIONS, train, opts);
   checkMemory(estimateLaplace(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   let data = train;
@@ -137,6 +137,7 @@ export async function trainLaplaceWithRefit<O extends LaplaceOptions>(train: Dat
  */
 export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions = {}): Promise<LaplacePosterior<T>> {
   LAPLACE_AT_OPTIONS.check(opts);
+  checkDataset(data, 'data');
   const spec = mlp.spec;
   if (spec.likelihood === 'heteroscedastic') throw argError('E_ARG', 'likelihood', "'gaussian', 'categorical' or 'bernoulli' for Laplace", "'heteroscedastic'", 'Use a homoscedastic gaussian likelihood.');
   const hessian = opts.hessian ?? 'kron';

@@ -23,6 +23,7 @@ import { kron } from './kron.js';
 import { indexSubset } from './subset.js';
 import { glmClassification, glmMoments, LAPLACE_RNG_TAG } from './predictive.js';
 import type { Factors, Gaussian, Hessian, Structure, Subset } from './types.js';
+import { checkPredictOptions } from '../../posterior/predict-options.js';
 
 const RESTORE: Record<Hessian, Structure> = { full, kron, diag };
 
@@ -96,6 +97,7 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
 
   /** The linearized (GLM) predictive, or the network at sampled weights ('mc'); checked finite. */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<Prediction<T>> {
+    checkPredictOptions(opts);
     signalOption(opts.signal);
     const rows = toInputs(x, this.spec.inputs);
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);

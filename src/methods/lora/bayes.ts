@@ -12,7 +12,7 @@
  * Philox tags: 0x4d Laplace/SWAG draws (c1 = draw), 0x4e VI training draws (c1 = step).
  */
 import { argError, describe } from '../../errors.js';
-import type { Dataset } from '../../data/dataset.js';
+import { checkDataset, type Dataset } from '../../data/dataset.js';
 import { eigh } from '../../linalg/index.js';
 import type { Mlp } from '../../model/mlp.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
@@ -69,6 +69,7 @@ function checkData(mlp: Mlp, data: Dataset): void {
 /** Fine-tunes rank-r adapters of the frozen (mlp, θ₀) on `data` with the one training loop. Inputs are used as given (no standardization). */
 export async function fitLora(mlp: Mlp, theta0: Float32Array, data: Dataset, adapters: AdapterSpec, opts: LoraFitOptions = {}): Promise<LoraFit> {
   LORA_FIT_OPTIONS.check(opts);
+  checkDataset(data, 'data');
   checkData(mlp, data);
   const ad = new LoraAdapters(mlp, theta0, adapters);
   const objective = adapterObjective(ad, { priorPrecision: opts.priorPrecision });
@@ -177,6 +178,7 @@ export function loraLaplace(f: LoraFit, data: Dataset, opts?: LoraLaplaceOptions
 export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions = {}): LoraLaplacePosterior | NetworkPosterior<DrawsSource, 'classification'> {
   const o = LORA_LAPLACE_OPTIONS;
   o.check(opts);
+  checkDataset(data, 'data');
   checkData(f.adapters.mlp, data);
   const [subset, predictive, link, S] = [o.value(opts, 'subset'), o.value(opts, 'predictive'), o.value(opts, 'link'), o.value(opts, 'samples')];
   const P = f.adapters.size;
@@ -231,6 +233,7 @@ export const LORA_SWAG_OPTIONS = schema('loraSwag', {
 /** SWAG-LoRA: diagonal + low-rank Gaussian over the adapters' constant-rate SGD iterates, started at φ*. */
 export async function loraSwag(f: LoraFit, data: Dataset, opts: LoraSwagOptions = {}) {
   LORA_SWAG_OPTIONS.check(opts);
+  checkDataset(data, 'data');
   checkData(f.adapters.mlp, data);
   const ad = f.adapters;
   const P = ad.size;
@@ -305,6 +308,7 @@ export function loraViObjective(ad: LoraAdapters, o: { priorPrecision?: number; 
 /** VI-LoRA: mean-field Gaussian adapters trained by the ELBO from φ* (or from scratch without `init`). */
 export async function loraVi(mlp: Mlp, theta0: Float32Array, data: Dataset, adapters: AdapterSpec, opts: LoraViOptions = {}) {
   LORA_VI_OPTIONS.check(opts);
+  checkDataset(data, 'data');
   checkData(mlp, data);
   const ad = new LoraAdapters(mlp, theta0, adapters);
   const objective = loraViObjective(ad, opts);

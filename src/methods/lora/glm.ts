@@ -28,6 +28,7 @@ import { engineFor } from '../common.js';
 import { Linearization } from '../laplace/engine.js';
 import { glmClassification } from '../laplace/predictive.js';
 import { LoraAdapters, type AdapterSpec } from './adapters.js';
+import { checkPredictOptions } from '../../posterior/predict-options.js';
 
 /** Posterior samples of the logits where sampling is used (as the Laplace posterior). */
 const DEFAULT_SAMPLES = 100;
@@ -199,6 +200,7 @@ export class LoraLaplacePosterior implements Posterior<'classification'> {
   }
 
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<ClassificationPredictive> {
+    checkPredictOptions(opts);
     signalOption(opts.signal);
     const rows = toInputs(x, this.spec.inputs);
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);

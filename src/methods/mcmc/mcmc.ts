@@ -19,10 +19,10 @@ import { argError, describe } from '../../errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { KernelSpec } from '../../samplers/chain.js';
 import { sampleChains } from '../../samplers/sample-chains.js';
-import { engineFor, specFor, METHOD_OPTIONS, POOL } from '../common.js';
+import { checkRun, engineFor, specFor, METHOD_OPTIONS, POOL } from '../common.js';
 import { layoutOf, taskOf } from '../../model/spec.js';
 import { fitMap } from '../map.js';
-import { samplesPosterior, type SamplesPosterior } from '../samples.js';
+import { pretrainProgress, samplesPosterior, type SamplesPosterior } from '../samples.js';
 import { noiseStd, noiseVariance, targetScale } from '../../posterior/source.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { applyStandardizer, fitStandardizer, standardizeX, type Standardizer } from '../../data/standardize.js';
@@ -31,6 +31,7 @@ import type { MlpSpec, TaskKind } from '../../model/spec.js';
 import { custom, int, num, type Infer } from '../../options/schema.js';
 import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
 import { checkMemory, estimateMcmc } from '../memory.js';
+import { MAX_WORKERS } from '../../pool/pool.js';
 
 export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
   ...chainFields({ chains: 4, warmup: 500, draws: 500 }),
@@ -40,7 +41,7 @@ export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
   traceAt: custom<Float32Array>({ expected: 'a Float32Array of rows × inputs', valid: (v) => v instanceof Float32Array, defaultText: 'the first 3 training rows', help: 'inputs x* (original units; at most 8 rows) where f(x*) is traced per draw' }),
   /** Default a pool of `poolSize` workers. */
   ...POOL,
-  poolSize: int({ min: 0, defaultText: 'one worker per core', flag: 'workers', help: 'workers of the default pool (0 = in-thread)' }),
+  poolSize: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core', flag: 'workers', help: 'workers of the default pool (0 = in-thread)' }),
 });
 export type McmcOptions = Infer<typeof MCMC_OPTIONS>;
 /** One schema for both kernels (each ignores the other's fields), so one options object runs either. */
@@ -49,13 +50,13 @@ export const HMC_OPTIONS = MCMC_OPTIONS.extend('trainHmc', {});
 
 /** NUTS over the network weights (see the module comment). */
 export async function trainNuts<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
-  NUTS_OPTIONS.check(opts);
+  checkRun(NUTS_OPTIONS, train, opts);
   return trainMcmc<TaskOf<O>>(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
 }
 
 /** Static HMC with a jittered step size over the network weights (see the module comment). */
 export async function trainHmc<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
-  HMC_OPTIONS.check(opts);
+  checkRun(HMC_OPTIONS, train, opts);
   return trainMcmc<TaskOf<O>>(train, opts, 'hmc', { type: 'hmc', steps: HMC_OPTIONS.value(opts, 'steps'), jitter: HMC_OPTIONS.value(opts, 'jitter') });
 }
 
@@ -73,7 +74,7 @@ async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, 
   const standardizer = fitStandardizer(train, taskOf(spec) === 'regression');
   let noiseVar = 1;
   if (spec.likelihood === 'gaussian') {
-    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : (await fitMap(mlp, train, { ...opts, onProgress: undefined })).noiseVar;
+    noiseVar = opts.noise !== undefined ? noiseVariance(opts.noise, standardizer) : (await fitMap(mlp, train, { ...opts, onProgress: pretrainProgress(opts.onProgress) })).noiseVar;
   }
   const data = applyStandardizer(standardizer, train);
   const done = new Array<number>(o.value(opts, 'chains')).fill(0);

@@ -50,7 +50,7 @@ import { trainSwag, type SwagMember, type SwagOptions, SWAG_OPTIONS } from '../e
 import { int, num, type Infer } from '../../options/schema.js';
 import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
 import { checkMemory, estimateSwag } from '../memory.js';
-import { POOL_OR_OPTIONS } from '../common.js';
+import { checkRun, POOL_OR_OPTIONS } from '../common.js';
 
 export type { SubspaceBasis } from './subspace-target.js';
 
@@ -92,7 +92,7 @@ const RANK_TOL = 1e-8;
 /** SWAG, then NUTS in the subspace of its trajectory (see the module comment). */
 export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SUBSPACE_OPTIONS;
-  o.check(opts);
+  checkRun(o, train, opts);
   checkMemory(estimateSwag('swag-subspace', train, opts), opts.memoryBudget);
   const chains = o.value(opts, 'chains');
   const warmup = o.value(opts, 'warmup');

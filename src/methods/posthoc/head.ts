@@ -16,12 +16,13 @@ import { withInterval } from '../../posterior/network-posterior.js';
 import { f64, stateNumber, type PosteriorParts } from '../../posterior/parts.js';
 import { registerPosteriorFormat } from '../../posterior/restore.js';
 import { encodePosterior } from '../../posterior/serialize.js';
-import type { Inputs, Posterior, RegressionPrediction, RegressionPredictive } from '../../posterior/types.js';
+import type { Inputs, Posterior, PredictOptions, RegressionPrediction, RegressionPredictive } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { Arena } from '../../wasm/index.js';
 import { int, schema, type Field } from '../../options/schema.js';
-import { engineFor, METHOD_OPTIONS } from '../common.js';
+import { checkRun, engineFor, METHOD_OPTIONS } from '../common.js';
 import { laplaceAt, type LaplacePosterior } from '../laplace/index.js';
+import { checkPredictOptions } from '../../posterior/predict-options.js';
 
 export interface HeadOptions {
   /** 'regression' (default) or 'classification' (targets are class indices 0…K−1). */
@@ -43,7 +44,7 @@ export const HEAD_OPTIONS = schema('bayesianHead', {
 
 /** The Bayesian head for features `train.x` and targets `train.y` (see the module comment). */
 export async function bayesianHead(train: Dataset, opts: HeadOptions = {}): Promise<Posterior> {
-  HEAD_OPTIONS.check(opts);
+  checkRun(HEAD_OPTIONS, train, opts);
   const task = HEAD_OPTIONS.value(opts, 'task');
   if (!train || !(train.x instanceof Float32Array)) throw argError('E_ARG', 'train', 'a Dataset of features (makeDataset(features, y))', describe(train), 'Build one with makeDataset.');
   return task === 'regression' ? linearHead(train, opts.iterations ?? 500) : laplaceHead(train, opts);
@@ -161,7 +162,8 @@ export class BayesianLinearHead implements Posterior<'regression'> {
     return { priorPrecision: Array.from(this.alpha), noiseStd: Array.from(this.beta, (b) => 1 / Math.sqrt(b)), logEvidence: Array.from(this.logEvidence) };
   }
 
-  async predict(rows: Inputs): Promise<RegressionPrediction> {
+  async predict(rows: Inputs, opts?: PredictOptions): Promise<RegressionPrediction> {
+    checkPredictOptions(opts);
     const x = toInputs(rows, this.features);
     const D = this.features;
     const P = D + 1;

@@ -17,7 +17,7 @@ import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { noiseVariance } from '../../posterior/source.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
 import type { Posterior } from '../../posterior/types.js';
-import { engineFor } from '../common.js';
+import { checkRun, engineFor } from '../common.js';
 import { LAPLACE_OPTIONS, laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
 import { custom, enumOf, fieldError, int, num, schema, union, type Infer } from '../../options/schema.js';
 
@@ -65,7 +65,7 @@ export function posthocBranch(net: ImportedNetwork, method: PosthocMethod = 'aut
 
 /** A posterior over an imported network, fitted on the user's training data (see the module comment). */
 export async function posthoc(net: ImportedNetwork, train: Dataset, opts: PosthocOptions = {}): Promise<Posterior> {
-  POSTHOC_OPTIONS.check(opts);
+  checkRun(POSTHOC_OPTIONS, train, opts);
   const spec = net.spec;
   checkData(net, train);
   const branch = posthocBranch(net, opts.method);

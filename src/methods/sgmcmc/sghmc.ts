@@ -7,7 +7,7 @@ import type { Dataset } from '../../data/dataset.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { sghmc, sghmcMh, type Energy } from '../../train/sgmcmc.js';
-import { fitOptionsOf } from '../common.js';
+import { checkRun, fitOptionsOf } from '../common.js';
 import { BURN_IN, collectSamples, evenly, prepare, SampleBuffer, samplerLength, samplesPosterior, type Prepared, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { custom, int, num, union, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateSampled } from '../memory.js';
@@ -38,7 +38,7 @@ export type SghmcMhOptions = Infer<typeof SGHMC_MH_OPTIONS>;
  */
 export async function trainSghmc<O extends SghmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_OPTIONS;
-  o.check(opts);
+  checkRun(o, train, opts);
   checkMemory(estimateSampled('sghmc', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const base = fitOptionsOf(opts);
@@ -76,7 +76,7 @@ export function fullDataEnergy(prep: Prepared, temperature = 1): Energy {
  */
 export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_MH_OPTIONS;
-  o.check(opts);
+  checkRun(o, train, opts);
   checkMemory(estimateSampled('sghmc-mh', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const S = o.value(opts, 'samples');

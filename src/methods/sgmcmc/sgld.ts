@@ -9,7 +9,7 @@ import type { TaskOf } from '../../posterior/types.js';
 import { fit, type LoopContext } from '../../train/fit.js';
 import { cyclical } from '../../train/schedules.js';
 import { psgld, sgld } from '../../train/sgmcmc.js';
-import { fitOptionsOf } from '../common.js';
+import { checkRun, fitOptionsOf } from '../common.js';
 import { BURN_IN, collectSamples, evenly, prepare, SampleBuffer, samplerLength, samplesPosterior, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { bool, int, num, union, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateSampled } from '../memory.js';
@@ -30,7 +30,7 @@ export type SgldOptions = Infer<typeof SGLD_OPTIONS>;
  */
 export async function trainSgld<O extends SgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGLD_OPTIONS;
-  o.check(opts);
+  checkRun(o, train, opts);
   checkMemory(estimateSampled('sgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const samples = o.value(opts, 'samples');
@@ -63,7 +63,7 @@ export type CsgldOptions = Infer<typeof CSGLD_OPTIONS>;
  */
 export async function trainCsgld<O extends CsgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = CSGLD_OPTIONS;
-  o.check(opts);
+  checkRun(o, train, opts);
   checkMemory(estimateSampled('csgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const cycles = o.value(opts, 'cycles');

@@ -10,7 +10,7 @@
  */
 import { argError, BdlError, describe } from '../../errors.js';
 import { bool, checkArgument, custom, fieldError, int, list, num, required, schema, type Field } from '../../options/schema.js';
-import { subset, type Dataset } from '../../data/dataset.js';
+import { checkDataset, subset, type Dataset } from '../../data/dataset.js';
 import { trainTestSplit } from '../../data/split.js';
 import { concatPredictives } from '../../posterior/aggregate.js';
 import { Rng } from '../../random/index.js';
@@ -146,6 +146,7 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
   opts: TuneOptions,
 ): Promise<TuneResult<P>> {
   TUNE_OPTIONS.check(opts);
+  checkDataset(data, 'data');
   const points = gridPoints(opts.grid);
   const f = TUNE_OPTIONS.value(opts, 'validationFraction');
   if (data.n < 5) throw argError('E_EMPTY', 'data', 'at least 5 rows to hold some out for validation', String(data.n), 'Pass more data or train without tuning.');

@@ -22,7 +22,7 @@ import { MaskSource } from '../../posterior/sources/masks.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type Objective } from '../../train/fit.js';
-import { engineFor, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { checkRun, engineFor, fitOptionsOf, specFor, withPatience, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import type { McDropoutPosterior } from './mc-dropout.js';
 import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
@@ -122,7 +122,7 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
 /** Trains a network with learned per-layer drop rates; returns an MC-dropout posterior at the learned rates. */
 export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
   const o = CONCRETE_DROPOUT_OPTIONS;
-  o.check(opts);
+  checkRun(o, train, opts);
   checkMemory(estimateNetwork('concrete-dropout', train, opts), opts.memoryBudget);
   const hidden = o.value(opts, 'hidden');
   const nLayers = hidden.length + 1;

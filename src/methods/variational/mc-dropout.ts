@@ -25,7 +25,7 @@ import type { Pool, PoolOptions, ProgressEvent } from '../../pool/types.js';
 import { heldOutRows, type FitOptions } from '../../train/fit.js';
 import type { Mlp } from '../../model/mlp.js';
 import { gaussianLogLik, mixtureLogLik } from '../../metrics/regression.js';
-import { engineFor, fitOptionsOf, noiseBlocks, type MethodProgress, refitAfterStop, specFor, withPatience, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { checkRun, engineFor, fitOptionsOf, noiseBlocks, type MethodProgress, refitAfterStop, specFor, withPatience, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { noiseVariance } from '../../posterior/source.js';
 import { heldOutBlock, meanCurveEpoch, pooledMixtureNoise, type HeldOutBlock } from '../held-out-mixture.js';
 import { residualVariance } from '../map.js';
@@ -79,7 +79,7 @@ const DEFAULT_DROPOUT = 0.05;
 
 /** Trains a network with dropout and returns its MC-dropout posterior. */
 export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
-  MC_DROPOUT_OPTIONS.check(opts);
+  checkRun(MC_DROPOUT_OPTIONS, train, opts);
   checkMemory(estimateNetwork('mc-dropout', train, opts), opts.memoryBudget);
   const fo = withPatience(fitOptionsOf(opts, 0, train.n, true), SAMPLED_PATIENCE);
   const held = opts.dropout === undefined && opts.validation === undefined && (opts.task ?? 'regression') === 'regression' && train.targets === 1 && fo.earlyStopping ? heldOutRows(train.n, fo.earlyStopping.fraction, fo.seed!, fo.stream!) : undefined;

@@ -10,7 +10,7 @@ import type { Dataset } from '../../data/dataset.js';
 import type { Mlp } from '../../model/mlp.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { fit, type FitOptions, type Objective } from '../../train/fit.js';
-import { budgetOf, defaultEpochs, fitOptionsOf, refitAfterStop } from '../common.js';
+import { checkRun, budgetOf, defaultEpochs, fitOptionsOf, refitAfterStop } from '../common.js';
 import { taskOf } from '../../model/spec.js';
 import { prepare, samplesPosterior, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { int, type Infer } from '../../options/schema.js';
@@ -123,7 +123,7 @@ export function medianHeuristic(d: Float32Array, K: number): number {
  * samples.
  */
 export async function trainSvgd<O extends SvgdOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
-  SVGD_OPTIONS.check(opts);
+  checkRun(SVGD_OPTIONS, train, opts);
   checkMemory(estimateSampled('svgd', train, opts), opts.memoryBudget);
   const prep = await prepare(train, { ...opts, pretrainEpochs: opts.noise !== undefined ? 0 : opts.pretrainEpochs });
   const K = SVGD_OPTIONS.value(opts, 'particles');

@@ -19,7 +19,7 @@ import { MeanFieldSource, VI_TAG } from '../../posterior/sources/mean-field.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { keyOf } from '../../random/index.js';
 import { fit, type FitOptions, type FitResult, type Objective } from '../../train/fit.js';
-import { engineFor, fitAndRefit, fitOptionsOf, specFor, withPatience, DEFAULT_STEPS, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
+import { checkRun, engineFor, fitAndRefit, fitOptionsOf, specFor, withPatience, DEFAULT_STEPS, METHOD_OPTIONS, SAMPLED_PATIENCE } from '../common.js';
 import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, num, schema, type Infer } from '../../options/schema.js';
@@ -116,7 +116,7 @@ export function viObjective(
 
 /** Trains a mean-field Gaussian posterior on `train`. */
 export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} as O): Promise<ViPosterior<TaskOf<O>>> {
-  VI_OPTIONS.check(opts);
+  checkRun(VI_OPTIONS, train, opts);
   checkMemory(estimateVi(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const samples = VI_OPTIONS.value(opts, 'samples');

@@ -1,0 +1,93 @@
+/**
+ * The training file's columns, and how a test file's rows are read against them: by header name when
+ * both files name their columns (a test file may order them differently, and may omit the target), by
+ * position otherwise. `bdl fit --save` keeps them in the posterior's file so that `bdl predict` reads
+ * its test file the same way — a target that was not the last column, or columns in another order,
+ * would otherwise be fed to the network as inputs.
+ */
+import { BdlError } from '../errors.js';
+import { resolveColumn, type Table } from '../data/parse.js';
+import { decodePosterior, encodePosterior } from '../posterior/serialize.js';
+import type { PosteriorParts } from '../posterior/parts.js';
+
+/** The training table's columns: how many, which one is the target, and their names when it has a header. */
+export interface TrainColumns {
+  readonly cols: number;
+  readonly target: number;
+  readonly names?: readonly string[];
+}
+
+/** The key of the training columns in a saved posterior's state. */
+const COLUMNS_KEY = 'trainingColumns';
+
+/** `--target`: a column index (negative from the end) or a header name. */
+export function targetOf(flag: string): number | string {
+  return /^-?\d+$/.test(flag) ? Number(flag) : flag;
+}
+
+/** The columns of a training table with `--target` resolved to its index. */
+export function trainColumns(table: Table, target: string, source: string): TrainColumns {
+  return { cols: table.cols, target: resolveColumn(targetOf(target), table, source), ...(table.header && { names: table.header }) };
+}
+
+/**
+ * The test rows of `table` against the training columns. With both headers: each training input
+ * column is found by name (any order), the target too when present; a column the training file does
+ * not have, or a missing input, is E_SHAPE naming it. Without: the training table's column count
+ * (the target where it was in training) or one fewer (inputs only, in training order).
+ */
+export function testRows(table: Table, c: TrainColumns, source: string, flag: string): { x: Float32Array; y?: Float32Array } {
+  const rows = table.rows;
+  const inputs = c.cols - 1;
+  let pick: number[];
+  let yCol: number | undefined;
+  if (c.names && table.header) {
+    const at = new Map(table.header.map((n, i) => [n, i]));
+    const unknown = table.header.filter((n) => !c.names!.includes(n));
+    if (unknown.length) {
+      throw new BdlError('E_SHAPE', `--${flag}: ${source} has column${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')} that the training file does not (its columns: ${c.names.join(', ')}). Use the training file's column names.`, flag);
+    }
+    const names = c.names.filter((_, i) => i !== c.target);
+    const missing = names.filter((n) => !at.has(n));
+    if (missing.length) {
+      throw new BdlError('E_SHAPE', `--${flag}: ${source} lacks the input column${missing.length > 1 ? 's' : ''} ${missing.map((n) => JSON.stringify(n)).join(', ')} of the training file (its inputs: ${names.join(', ')}). Every input the network was trained on must be given.`, flag);
+    }
+    pick = names.map((n) => at.get(n)!);
+    yCol = at.get(c.names[c.target]);
+  } else if (table.cols === c.cols) {
+    pick = Array.from({ length: c.cols }, (_, i) => i).filter((i) => i !== c.target);
+    yCol = c.target;
+  } else if (table.cols === inputs) {
+    pick = Array.from({ length: inputs }, (_, i) => i);
+  } else {
+    throw new BdlError('E_SHAPE', `--${flag}: expected ${c.cols} columns (with the target) or ${inputs} (inputs only), as the training file; found ${table.cols}.`, flag);
+  }
+  const x = new Float32Array(rows * inputs);
+  const y = yCol === undefined ? undefined : new Float32Array(rows);
+  const d = table.data;
+  for (let r = 0; r < rows; r++) {
+    const row = r * table.cols;
+    for (let j = 0; j < inputs; j++) x[r * inputs + j] = d[row + pick[j]];
+    if (y) y[r] = d[row + yCol!];
+  }
+  return { x, ...(y && { y }) };
+}
+
+/** A posterior's bytes with the training columns in its state (what `bdl fit --save` writes). */
+export function withColumns(bytes: Uint8Array, c: TrainColumns): Uint8Array {
+  const parts = decodePosterior(bytes);
+  return encodePosterior({ ...parts, state: { ...parts.state, [COLUMNS_KEY]: { cols: c.cols, target: c.target, ...(c.names && { names: [...c.names] }) } } });
+}
+
+/**
+ * The training columns a saved posterior keeps, if it keeps them (files of `bdl fit --save`; files
+ * written otherwise, or before, do not: their test files are read by position, the target last).
+ */
+export function columnsOf(parts: PosteriorParts): TrainColumns | undefined {
+  const c = parts.state?.[COLUMNS_KEY] as { cols?: unknown; target?: unknown; names?: unknown } | undefined;
+  if (c === undefined) return undefined;
+  const ok = Number.isInteger(c.cols) && Number.isInteger(c.target) && (c.target as number) >= 0 && (c.target as number) < (c.cols as number) &&
+    (c.names === undefined || (Array.isArray(c.names) && c.names.length === c.cols && c.names.every((n) => typeof n === 'string')));
+  if (!ok) throw new BdlError('E_FORMAT', `posterior bytes: its ${COLUMNS_KEY} are malformed. Save the posterior again with bdl fit --save.`, 'posterior');
+  return c as TrainColumns;
+}

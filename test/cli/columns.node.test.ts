@@ -1,0 +1,84 @@
+// A test file is read against the training file's columns: by header name when both have one, by
+// position otherwise; bdl fit --save keeps the columns so that bdl predict reads it the same way.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { columnsOf, testRows, trainColumns, withColumns } from '../../src/cli/columns.js';
+import { parseTable } from '../../src/data/parse.js';
+import { decodePosterior, encodePosterior } from '../../src/posterior/serialize.js';
+import { bdl, yachtFiles } from './helpers.js';
+
+const table = (text: string) => parseTable(text, { source: 't.csv' });
+
+describe('testRows', () => {
+  const train = table('y,a,b\n1,2,3\n4,5,6');
+  const c = trainColumns(train, 'y', 't.csv');
+
+  it('resolves --target by name and reads a test file by header names in any order', () => {
+    expect(c).toEqual({ cols: 3, target: 0, names: ['y', 'a', 'b'] });
+    const r = testRows(table('b,y,a\n30,10,20\n60,40,50'), c, 'test.csv', 'test');
+    expect([...r.x]).toEqual([20, 30, 50, 60]);
+    expect([...r.y!]).toEqual([10, 40]);
+    const inputsOnly = testRows(table('b,a\n3,2'), c, 'test.csv', 'test');
+    expect([...inputsOnly.x]).toEqual([2, 3]);
+    expect(inputsOnly.y).toBeUndefined();
+  });
+
+  it('refuses a missing input or an unknown column with E_SHAPE naming it', () => {
+    expect(() => testRows(table('y,a\n1,2'), c, 'test.csv', 'test')).toThrow(expect.objectContaining({ code: 'E_SHAPE', message: expect.stringMatching(/lacks the input column "b"/) }));
+    expect(() => testRows(table('y,a,b,z\n1,2,3,4'), c, 'test.csv', 'test')).toThrow(expect.objectContaining({ code: 'E_SHAPE', message: expect.stringMatching(/column "z" that the training file does not/) }));
+  });
+
+  it('without headers: by position with the target where it was in training, or the inputs alone', () => {
+    const plain = trainColumns(table('1 2 3\n4 5 6'), '0', 't');
+    expect([...testRows(table('10 20 30'), plain, 't', 'test').x]).toEqual([20, 30]);
+    expect([...testRows(table('10 20 30'), plain, 't', 'test').y!]).toEqual([10]);
+    expect([...testRows(table('20 30'), plain, 't', 'test').x]).toEqual([20, 30]);
+    expect(() => testRows(table('1 2 3 4'), plain, 't', 'test')).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+  });
+
+  it('withColumns / columnsOf round-trip through the posterior bytes; malformed columns are E_FORMAT', async () => {
+    const { trainMethod, makeDataset } = await import('../../src/index.js');
+    const d = makeDataset([[0], [1], [2], [3], [4], [5]], [0, 1, 0, 1, 0, 1]);
+    const { posterior } = await trainMethod('map', d, { epochs: 1, seed: 1 });
+    const bytes = withColumns(posterior.toBytes(), c);
+    expect(columnsOf(decodePosterior(bytes))).toEqual(c);
+    const parts = decodePosterior(bytes);
+    const bad = encodePosterior({ ...parts, state: { ...parts.state, trainingColumns: { cols: 3, target: 7 } } });
+    expect(() => columnsOf(decodePosterior(bad))).toThrow(expect.objectContaining({ code: 'E_FORMAT' }));
+  });
+});
+
+describe('bdl fit --target then bdl predict', () => {
+  it('predict reads the test file with fit\'s columns: the same numbers, also with the columns reordered', () => {
+    const { dir, train, test } = yachtFiles();
+    // The target first, with a header: the shape bdl fit --target resistance accepts.
+    const names = ['resistance', 'lcb', 'pc', 'ldr', 'bdr', 'ltr', 'fr'];
+    const toCsv = (p: string, order: number[]) => {
+      const rows = readFileSync(p, 'utf8').trim().split('\n').map((l) => { const v = l.trim().split(/\s+/); return [v[6], ...v.slice(0, 6)]; });
+      return [order.map((i) => names[i]).join(','), ...rows.map((r) => order.map((i) => r[i]).join(','))].join('\n');
+    };
+    const trainCsv = join(dir, 'train.csv');
+    const testCsv = join(dir, 'test.csv');
+    const shuffled = join(dir, 'shuffled.csv');
+    writeFileSync(trainCsv, toCsv(train, [0, 1, 2, 3, 4, 5, 6]));
+    writeFileSync(testCsv, toCsv(test, [0, 1, 2, 3, 4, 5, 6]));
+    writeFileSync(shuffled, toCsv(test, [6, 3, 0, 5, 1, 4, 2]));
+    const saved = join(dir, 'map.bdl');
+    const f = bdl(['fit', '--method', 'map', '--epochs', '20', '--train', trainCsv, '--test', testCsv, '--target', 'resistance', '--seed', '2', '--save', saved]);
+    expect(f.status, f.stderr).toBe(0);
+    const a = JSON.parse(f.stdout);
+    for (const file of [testCsv, shuffled]) {
+      const p = bdl(['predict', '--posterior', saved, '--test', file, '--seed', '2']);
+      expect(p.status, p.stderr).toBe(0);
+      const b = JSON.parse(p.stdout);
+      expect(b.mean).toEqual(a.mean);
+      expect(b.metrics).toEqual(a.metrics);
+    }
+    const missing = join(dir, 'missing.csv');
+    writeFileSync(missing, toCsv(test, [0, 1, 2, 3, 4, 5]));
+    const m = bdl(['predict', '--posterior', saved, '--test', missing]);
+    expect(m.status).toBe(1);
+    expect(m.stderr).toMatch(/lacks the input column "fr"/);
+  });
+});
