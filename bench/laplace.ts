@@ -33,7 +33,7 @@ export async function benchLaplace(rows = 2000): Promise<LaplaceBench> {
   const sub = layerSubset(mlp.layout, 'last-layer', [mlp.layout.layers.length - 1]);
 
   let t = performance.now();
-  const { factors, fit: dataFit } = computeCurvature(mlp, r.params, data, sub, STRUCTURES.kron, 'ggn');
+  const { factors, fit: dataFit } = await computeCurvature(mlp, r.params, data, sub, STRUCTURES.kron, 'ggn');
   const fit_s = (performance.now() - t) / 1000;
 
   t = performance.now();

@@ -19,8 +19,9 @@ export function eigh_workspace_f64(n: i32): usize {
  * Eigenvalues (ascending, into vals[n]) and orthonormal eigenvectors (columns of vecs, n×n
  * row-major: vecs[i·n + j] is component i of eigenvector j) of the symmetric matrix a (only its
  * lower triangle is read). work holds eigh_workspace_f64(n) f64s; a is not modified unless a == work,
- * which saves a copy (A is then overwritten). Returns 0, or l + 1 when the QL iteration for
- * eigenvalue l did not converge.
+ * which saves a copy (A is then overwritten). vecs == 0 asks for the eigenvalues alone: no Qᵀ and no
+ * rotations of it, O(n²) after the reduction instead of O(n³) (a log-determinant needs no vectors).
+ * Returns 0, or l + 1 when the QL iteration for eigenvalue l did not converge.
  */
 export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize): i32 {
   if (n <= 0) return 0;
@@ -30,11 +31,11 @@ export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize
   const tmp = tau + at(n);
   if (a != w) memory.copy(w, a, at(n * n));
   tridiagonalize(w, vals, e, tau, tmp, n);
-  formQt(vecs, w, tau, n);
+  if (vecs != 0) formQt(vecs, w, tau, n);
   const info = implicitQL(vals, e, vecs, n);
   if (info != 0) return info;
   sortAscending(vals, vecs, n);
-  transposeInPlace(vecs, n);
+  if (vecs != 0) transposeInPlace(vecs, n);
   return 0;
 }
 
@@ -123,7 +124,8 @@ function formQt(z: usize, w: usize, tau: usize, n: i32): void {
 /**
  * Diagonalizes the symmetric tridiagonal (d, e) by implicit QL sweeps (shift from the leading 2×2
  * block, chased upward by Givens rotations), applying each rotation to rows i, i+1 of z.
- * d ends as the eigenvalues (unsorted). Returns 0, or l + 1 if eigenvalue l fails to converge.
+ * d ends as the eigenvalues (unsorted). z == 0 skips the rotations (eigenvalues only). Returns 0, or
+ * l + 1 if eigenvalue l fails to converge.
  */
 function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
   const ld = at(n);
@@ -179,7 +181,7 @@ function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
         p = s * r;
         store<f64>(d + at(i + 1), g + p);
         g = c * r - b;
-        rotateRows(z + <usize>i * ld, z + <usize>(i + 1) * ld, c, s, n);
+        if (z != 0) rotateRows(z + <usize>i * ld, z + <usize>(i + 1) * ld, c, s, n);
       }
       if (underflow) continue;
       store<f64>(d + at(l), load<f64>(d + at(l)) - p);
@@ -211,7 +213,7 @@ function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
   }
 }
 
-/** Selection sort of the eigenvalues, moving the matching rows of z along (O(n²) swaps at most). */
+/** Selection sort of the eigenvalues, moving the matching rows of z along (O(n²) swaps at most; z == 0: none). */
 function sortAscending(d: usize, z: usize, n: i32): void {
   const ld = at(n);
   for (let i = 0; i < n - 1; i++) {
@@ -227,6 +229,7 @@ function sortAscending(d: usize, z: usize, n: i32): void {
     if (kmin == i) continue;
     store<f64>(d + at(kmin), load<f64>(d + at(i)));
     store<f64>(d + at(i), vmin);
+    if (z == 0) continue;
     const zi = z + <usize>i * ld;
     const zk = z + <usize>kmin * ld;
     for (let j = 0; j < n; j++) {

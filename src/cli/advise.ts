@@ -10,6 +10,7 @@ import { importModelFile } from '../import/node.js';
 import { advise, formatAdvice, type Budget } from '../methods/posthoc/index.js';
 import { bool, enumOf, text } from '../options/schema.js';
 import { flagsOf, helpLines, parseFlags, UsageError, type Usage } from './args.js';
+import { checkAdviseFlags } from './conflicts.js';
 
 const USAGE: Usage = { command: 'advise', line: 'usage: bdl advise (--trained yes|no [--dropout yes|no] [--budget B] | --model FILE) [--results results.json] [--json]   (bdl advise --help)' };
 
@@ -31,6 +32,11 @@ export async function adviseCommand(argv: string[]): Promise<void> {
   if (flags.get('help')) {
     process.stdout.write(`bdl advise — which method to use: trained model? dropout? budget? → method, reason, command\n\n${USAGE.line}\n${helpLines(TABLE, ['flags'])}\n`);
     return;
+  }
+  try {
+    checkAdviseFlags(flags);
+  } catch (e) {
+    throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl advise: ${e.message}`, USAGE, e.argument) : e;
   }
   let trained = yesNo(flags.get('trained'));
   let dropout = yesNo(flags.get('dropout'));

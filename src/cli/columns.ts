@@ -45,12 +45,12 @@ export function testRows(table: Table, c: TrainColumns, source: string, flag: st
     const at = new Map(table.header.map((n, i) => [n, i]));
     const unknown = table.header.filter((n) => !c.names!.includes(n));
     if (unknown.length) {
-      throw new BdlError('E_SHAPE', `--${flag}: ${source} has column${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')} that the training file does not (its columns: ${c.names.join(', ')}). Use the training file's column names.`, flag);
+      throw new BdlError('E_SHAPE', `--${flag}: ${source} has column${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')} that the training file does not (its columns: ${c.names.map((n) => JSON.stringify(n)).join(', ')}). Use the training file's column names, or leave out the test file's header to read its columns by position.`, flag);
     }
     const names = c.names.filter((_, i) => i !== c.target);
     const missing = names.filter((n) => !at.has(n));
     if (missing.length) {
-      throw new BdlError('E_SHAPE', `--${flag}: ${source} lacks the input column${missing.length > 1 ? 's' : ''} ${missing.map((n) => JSON.stringify(n)).join(', ')} of the training file (its inputs: ${names.join(', ')}). Every input the network was trained on must be given.`, flag);
+      throw new BdlError('E_SHAPE', `--${flag}: ${source} lacks the input column${missing.length > 1 ? 's' : ''} ${missing.map((n) => JSON.stringify(n)).join(', ')} of the training file (its inputs: ${names.map((n) => JSON.stringify(n)).join(', ')}). Every input the network was trained on must be given.`, flag);
     }
     pick = names.map((n) => at.get(n)!);
     yCol = at.get(c.names[c.target]);

@@ -6,6 +6,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { BdlError } from '../errors.js';
 import { parseTable, tableToDataset } from '../data/parse.js';
 import { testRows, trainColumns } from './columns.js';
@@ -18,7 +19,8 @@ import { formatTables } from '../report/table.js';
 import { reportHtml, type ReportDoc } from '../report/html.js';
 import { markdownTable } from '../report/lora.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
-import { writeOutputs } from './output.js';
+import { checkNotInput, checkOutputDir, writeOutputs } from './output.js';
+import { checkCompareFlags } from './conflicts.js';
 import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
 import { classesOf } from '../methods/common.js';
 import type { Dataset } from '../data/dataset.js';
@@ -32,6 +34,11 @@ const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const OTHER_DATASETS = ['toy-gap', 'digits', 'fashion'];
 const DEFAULT_DATASETS = 'energy,toy-gap,digits';
 
+/** The longest time limit a timer can hold, in seconds (setTimeout's 2^31 − 1 ms). */
+const MAX_TIME_LIMIT = Math.floor((2 ** 31 - 1) / 1000);
+/** What compare writes into --out. */
+const OUTPUT_FILES = ['results.json', 'report.html'];
+
 const USAGE: Usage = { command: 'compare', line: 'usage: bdl compare [--dataset LIST | --train FILE --test FILE] [--methods LIST] [--out DIR] [flags]   (bdl compare --help)' };
 
 export const COMPARE_FIELDS = {
@@ -42,7 +49,8 @@ export const COMPARE_FIELDS = {
   methods: text({ help: `comma-separated (default: every method: ${methodNames().join(', ')})` }),
   out: text({ default: 'bdl-report', help: 'directory for results.json and report.html' }),
   seed: int({ min: 0, default: 0, help: 'random seed of every method' }),
-  timeLimit: num({ min: 1, default: 60, flag: 'time-limit', help: 'seconds after which one method is stopped and reported as skipped' }),
+  // At most 2^31 − 1 ms: a longer timer fires at once (Node's setTimeout), which would skip every method.
+  timeLimit: num({ min: 1, max: MAX_TIME_LIMIT, default: 60, flag: 'time-limit', help: 'seconds after which one method is stopped and reported as skipped' }),
   data: text({ help: 'directory of the embedded data (default: the package’s data/)' }),
   lora: text({ help: 'eval/LoRA.md (written by node eval/lora.mjs): shows its table in the report' }),
   redis: REDIS_FIELD,
@@ -73,6 +81,10 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     methods = pickMethods(flags.methods);
     if ((flags.train === undefined) !== (flags.test === undefined)) throw new BdlError('E_ARG', '--train and --test go together: give both files.', 'train');
     for (const name of flags.dataset.split(',').filter((n) => n !== '')) if (!Object.hasOwn(UCI_FILES, name) && !OTHER_DATASETS.includes(name)) badDataset(name);
+    checkCompareFlags(given);
+    // The output directory before any work: a comparison takes minutes, and its results must land.
+    checkNotInput(OUTPUT_FILES.map((f) => ['out', join(flags.out, f)] as const), [['train', flags.train], ['test', flags.test], ['lora', flags.lora]]);
+    await checkOutputDir(flags.out, 'out', OUTPUT_FILES);
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl compare: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -86,7 +98,8 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   const results: SuiteResult[] = [];
   // With --redis, every method that runs pool tasks (ensemble, multiswag, nuts, hmc) runs them on the queue.
   await withRedisPool(flags.redis, async (pool) => {
-    const budgets = pool ? Object.fromEntries(Object.keys(methods).map((m) => [m, { ...COMPARE_BUDGETS[m], pool }])) : COMPARE_BUDGETS;
+    // Only the methods that take a pool get the queue's (the others train in this process, as without --redis).
+    const budgets = pool ? Object.fromEntries(Object.keys(methods).map((m) => [m, { ...COMPARE_BUDGETS[m], ...(Object.hasOwn(methods[m].options.fields, 'pool') && { pool }) }])) : COMPARE_BUDGETS;
     for (const suite of suites) {
       let bar: ReturnType<typeof progressReporter> | undefined;
       // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
@@ -122,8 +135,10 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     orderings,
     ...(lora && { lora }),
   };
+  const page = reportHtml(doc, await pageScript());
+  if (signal.aborted) throw new BdlError('E_ABORTED', 'compare: cancelled before the report was written.');
   await mkdir(outDir, { recursive: true });
-  await writeOutputs({ [`${outDir}/results.json`]: JSON.stringify(doc) + '\n', [`${outDir}/report.html`]: reportHtml(doc, await pageScript()) }, signal);
+  await writeOutputs({ [join(outDir, OUTPUT_FILES[0])]: JSON.stringify(doc) + '\n', [join(outDir, OUTPUT_FILES[1])]: page }, signal);
   process.stdout.write(`wrote ${outDir}/results.json and ${outDir}/report.html\n`);
   const ran = results.reduce((k, r) => k + r.methods.filter((m) => !m.skipped).length, 0);
   if (ran === 0) throw new BdlError('E_EMPTY', `compare: every method was skipped (the reasons are above and in ${outDir}/report.html); nothing was compared.`);

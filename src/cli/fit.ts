@@ -10,7 +10,9 @@ import { METHODS, methodEntry, methodNames, trainMethod, type MethodEntry } from
 import { classesOf, METHOD_OPTIONS, type MethodProgress } from '../methods/common.js';
 import { bool, int, nearest, text, type Field } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type FlagTable, type Usage } from './args.js';
-import { checkWritable, writeOutputs } from './output.js';
+import { checkNotInput, checkWritable, writeOutputs } from './output.js';
+import { checkFitFlags } from './conflicts.js';
+import { checkPredictiveSize } from './limits.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 import type { Predictive } from '../posterior/types.js';
@@ -88,6 +90,8 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     if (test === undefined) throw new BdlError('E_ARG', '--test is required.', 'test');
     if (folds !== undefined && !tune) throw new BdlError('E_ARG', '--tune-folds: only with --tune. Add --tune, or drop --tune-folds.', 'tune-folds');
     entry.options.check(options, `--method ${name}`);
+    checkFitFlags(name, entry, flags);
+    checkNotInput([['out', out], ['save', save]], [['train', train], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
     if (save !== undefined) await checkWritable(save, 'save');
   } catch (e) {
@@ -98,7 +102,12 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const { data, columns } = await readTrainTable(train, target);
   const testSet = await readTestTable(test, columns);
   const task = options.task ?? 'regression';
-  if (task === 'classification') checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test });
+  const classes = task === 'classification' ? checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test }) : undefined;
+  // Asked-for test-time samples: their outputs at the test rows must fit (a multiswag's are per member).
+  if (typeof options.samples === 'number') {
+    const members = name === 'multiswag' ? ((options.members as number | undefined) ?? (entry.options.fields.members.default as number)) : 1;
+    checkPredictiveSize(testSet.x.length / data.inputs, options.samples * members, classes ?? data.targets, task !== 'classification');
+  }
 
   const bar = progressReporter(name);
   const onProgress = (p: MethodProgress) => {
@@ -153,10 +162,11 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   if (metrics) process.stderr.write(`${name}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
 }
 
-/** Classification labels: integers in range, in both files, named by file and row. */
-function checkLabels(train: Dataset, trainFile: string, classes: number | undefined, test?: { x: Float32Array; y: Float32Array; file: string }): void {
+/** Classification labels: integers in range, in both files, named by file and row. Returns the number of classes. */
+function checkLabels(train: Dataset, trainFile: string, classes: number | undefined, test?: { x: Float32Array; y: Float32Array; file: string }): number {
   const k = withFile(trainFile, () => classesOf(train, classes));
   if (test) withFile(test.file, () => classesOf({ x: test.x, y: test.y, n: test.y.length, inputs: train.inputs, targets: 1 }, classes ?? Math.max(k, 2)));
+  return Math.max(k, 2);
 }
 
 function withFile<T>(file: string, f: () => T): T {

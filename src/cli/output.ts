@@ -3,9 +3,9 @@
  * renamed at the end (a rename within a directory is atomic), only if the run was not cancelled.
  * Temporary files still open when the process is interrupted are removed (`removeTemporaries`).
  */
-import { constants, statSync, unlinkSync } from 'node:fs';
+import { constants, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { access, rename, unlink, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { BdlError } from '../errors.js';
 
 const temporaries = new Set<string>();
@@ -25,6 +25,87 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
     if (statSync(path).isDirectory()) throw new BdlError('E_ARG', `--${flag}: expected a file name, found the directory ${JSON.stringify(path)}. Name a file inside it.`, flag);
   } catch (e) {
     if (e instanceof BdlError) throw e;
+  }
+}
+
+/** A flag and the path it names (undefined: not given). */
+export type PathFlag = readonly [flag: string, path: string | undefined];
+
+/**
+ * Refuses an output that would replace an input (or another output): the same directory entry once
+ * symbolic links in its directory are resolved, or the same file (a link to it, another spelling on
+ * a case-insensitive file system). The rename that writes an output would replace the user's file.
+ */
+export function checkNotInput(outputs: readonly PathFlag[], inputs: readonly PathFlag[]): void {
+  const outs = outputs.filter((o): o is readonly [string, string] => o[1] !== undefined);
+  for (const [flag, path] of outs) {
+    for (const [other, input] of inputs) {
+      if (input === undefined || !samePath(path, input)) continue;
+      throw new BdlError('E_ARG', `--${flag}: expected a path other than --${other}'s, found ${JSON.stringify(path)}, which is --${other} ${JSON.stringify(input)}: writing it would replace your input. Write the output elsewhere.`, flag);
+    }
+  }
+  outs.forEach(([flag, path], i) => {
+    const before = outs.slice(0, i).find(([, p]) => samePath(p, path));
+    if (before) throw new BdlError('E_ARG', `--${flag}: expected a path other than --${before[0]}'s, found ${JSON.stringify(path)} for both: one output would overwrite the other. Give each its own file.`, flag);
+  });
+}
+
+function samePath(a: string, b: string): boolean {
+  if (entryOf(a) === entryOf(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** A path's directory entry: its directory with symbolic links resolved, and its name. */
+function entryOf(path: string): string {
+  const abs = resolve(path);
+  let dir = dirname(abs);
+  try {
+    dir = realpathSync(dir);
+  } catch {
+    // A directory that does not exist yet: compare the path as given.
+  }
+  return join(dir, basename(abs));
+}
+
+/**
+ * Checks up front that `dir` is a writable directory, or can be created (its nearest existing
+ * ancestor is a writable directory), and that none of `files` in it is a directory, naming the flag.
+ * Creates nothing: a run that fails or is cancelled leaves no empty directory behind.
+ */
+export async function checkOutputDir(dir: string, flag: string, files: readonly string[]): Promise<void> {
+  const abs = resolve(dir);
+  let at = abs;
+  let isDir: boolean | undefined;
+  for (;;) {
+    try {
+      isDir = statSync(at).isDirectory();
+      break;
+    } catch {
+      const up = dirname(at);
+      if (up === at) break;
+      at = up;
+    }
+  }
+  if (isDir && at === abs) {
+    for (const f of files) {
+      try {
+        if (statSync(join(abs, f)).isDirectory()) throw new BdlError('E_ARG', `--${flag}: expected a directory where ${f} can be written, found ${JSON.stringify(join(dir, f))}, a directory. Remove it, or pick another --${flag}.`, flag);
+      } catch (e) {
+        if (e instanceof BdlError) throw e;
+      }
+    }
+  }
+  let writable = isDir === true;
+  if (writable) writable = await access(at, constants.W_OK | constants.X_OK).then(() => true, () => false);
+  if (!writable) {
+    const under = at === abs ? '' : `, to be created in ${at}`;
+    const found = `${JSON.stringify(dir)}${isDir === undefined ? ', on no existing directory' : isDir ? `${under}, which cannot be written` : at === abs ? ', a file' : `, under ${at}, a file`}`;
+    throw new BdlError('E_ARG', `--${flag}: expected a directory that exists or can be created, and can be written, found ${found}. Pick another --${flag}.`, flag);
   }
 }
 

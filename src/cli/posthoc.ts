@@ -8,7 +8,10 @@ import { importModelFile } from '../import/node.js';
 import { POSTHOC_OPTIONS, posthoc, posthocBranch } from '../methods/posthoc/index.js';
 import { bool, enumOf, int, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
-import { checkWritable, writeOutputs } from './output.js';
+import { checkNotInput, checkWritable, writeOutputs } from './output.js';
+import { checkPosthocFlags } from './conflicts.js';
+import { checkPredictiveSize, MAX_SAMPLES, predictiveWidth } from './limits.js';
+import { taskOf } from '../model/spec.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { readTestTable, readTrainTable } from './tables.js';
 
@@ -20,7 +23,7 @@ const USAGE: Usage = { command: 'posthoc', line: 'usage: bdl posthoc --model FIL
  */
 export const POSTHOC_COMMAND_OPTIONS = POSTHOC_OPTIONS.omit('bdl posthoc', 'subnetwork', 'curvature', 'link', 'budget', 'noise').extend('bdl posthoc', {
   task: enumOf(['regression', 'classification'], { defaultText: 'from the network output: softmax/sigmoid → classification', help: 'regression | classification' }),
-  samples: int({ min: 1, defaultText: "the method's", help: 'test-time samples (mc-dropout passes, Laplace MC draws)' }),
+  samples: int({ min: 1, max: MAX_SAMPLES, defaultText: "the method's", help: 'test-time samples (mc-dropout passes, Laplace MC draws)' }),
   standardize: bool({ default: false, help: "the network was trained on standardized data: standardize with --train's statistics" }),
   seed: int({ min: 0, default: 0, help: 'seed of test-time randomness' }),
 });
@@ -46,11 +49,14 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
   }
   const o = POSTHOC_COMMAND_OPTIONS.parse(optionsOf(flags, TABLE, ['posterior']));
   const [model, train, test, out] = (['model', 'train', 'test', 'out'] as const).map((k) => flags.get(k) as string | undefined);
+  const usage = (e: unknown) => (e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl posthoc: ${e.message}`, USAGE, e.argument) : e);
   try {
     for (const [v, k] of [[model, 'model'], [train, 'train'], [test, 'test']] as const) if (v === undefined) throw new BdlError('E_ARG', `--${k} is required.`, k);
+    checkPosthocFlags(flags);
+    checkNotInput([['out', out]], [['model', model], ['train', train], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
   } catch (e) {
-    throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl posthoc: ${e.message}`, USAGE, e.argument) : e;
+    throw usage(e);
   }
   const p = POSTHOC_COMMAND_OPTIONS;
   const t0 = performance.now();
@@ -61,6 +67,13 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
 
   const method = p.value(o, 'method');
   const branch = posthocBranch(net, method);
+  try {
+    // What 'auto' chose against the flags (before the posterior is fitted).
+    checkPosthocFlags(flags, branch.method);
+  } catch (e) {
+    throw usage(e);
+  }
+  if (o.samples !== undefined) checkPredictiveSize(testSet.x.length / net.spec.inputs, o.samples, predictiveWidth(net.spec), taskOf(net.spec) === 'regression');
   process.stderr.write(`posthoc: ${net.format} network ${[net.spec.inputs, ...net.spec.hidden, net.spec.outputs].join('-')} (${net.spec.activation}, ${net.spec.likelihood}${net.folded.length ? `, ${net.folded.length} batch norm(s) folded` : ''})\n`);
   process.stderr.write(`posthoc: ${method === 'auto' ? 'auto chose' : 'method'} ${branch.method} — ${branch.reason}\n`);
   const posterior = await posthoc(net, data, {
@@ -72,6 +85,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
     priorPrecisionMode: p.value(o, 'priorPrecisionMode'),
     samples: o.samples,
     standardize: p.value(o, 'standardize'),
+    signal,
   });
   if (signal.aborted) throw new BdlError('E_ABORTED', 'posthoc: cancelled.');
   const t1 = performance.now();

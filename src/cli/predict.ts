@@ -9,7 +9,8 @@ import { posteriorFromBytes } from '../posterior/restore.js';
 import { BdlError } from '../errors.js';
 import { bool, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
-import { checkWritable, writeOutputs } from './output.js';
+import { checkNotInput, checkWritable, writeOutputs } from './output.js';
+import { checkPosteriorPrediction, MAX_SAMPLES } from './limits.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { readTable } from './tables.js';
 import { columnsOf, testRows } from './columns.js';
@@ -20,7 +21,7 @@ const USAGE: Usage = { command: 'predict', line: 'usage: bdl predict --posterior
 /** The prediction's options (the JSON's `options` lists them as run). */
 export const PREDICT_OPTIONS = schema('bdl predict', {
   seed: int({ min: 0, default: 0, help: 'seed of test-time randomness (weight draws, dropout masks): as given to bdl fit for the same numbers' }),
-  samples: int({ min: 1, defaultText: "the method's", help: 'test-time posterior samples: as given to bdl fit for the same numbers' }),
+  samples: int({ min: 1, max: MAX_SAMPLES, defaultText: "the method's", help: 'test-time posterior samples: as given to bdl fit for the same numbers (rows × samples × outputs must fit in memory and the JSON)' }),
 });
 
 const COMMAND_FIELDS = {
@@ -47,6 +48,7 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   try {
     if (file === undefined) throw new BdlError('E_ARG', '--posterior is required.', 'posterior');
     if (test === undefined) throw new BdlError('E_ARG', '--test is required.', 'test');
+    checkNotInput([['out', out]], [['posterior', file], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl predict: ${e.message}`, USAGE, e.argument) : e;
@@ -63,6 +65,7 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   const columns = columnsOf(decodePosterior(bytes)) ?? { cols: inputs + 1, target: inputs };
   if (columns.cols !== inputs + 1) throw new BdlError('E_FORMAT', `${file}: its training columns (${columns.cols}) do not match the network's ${inputs} inputs. Save the posterior again with bdl fit --save.`, 'posterior');
   const { x, y } = testRows(await readTable(test), columns, test, 'test');
+  if (o.samples !== undefined) checkPosteriorPrediction(posterior, x.length / inputs, o.samples);
   const seed = PREDICT_OPTIONS.value(o, 'seed');
   const t1 = performance.now();
   const pred = await posterior.predict(x, { seed, samples: o.samples, signal });

@@ -16,9 +16,11 @@ const SGMCMC = new Set(['sgld', 'csgld', 'sghmc', 'sghmc-mh']);
 /**
  * What a method's progress means, in the bar's words: Markov chains (NUTS, HMC, subspace) count
  * iterations and report phase, acceptance, divergences and step size; SG-MCMC counts epochs of its
- * potential; a sampler's MAP pretrain and everything else epochs of the training loss.
+ * potential; Laplace's curvature pass counts rows; a sampler's MAP pretrain and everything else epochs
+ * of the training loss.
  */
-export function progressLabel(method: string, p: { epoch: number; epochs: number; loss: number; phase?: 'pretrain' | 'warmup' | 'sampling'; stepSize?: number; acceptance?: number; divergences?: number }): { note: string; unit: string } {
+export function progressLabel(method: string, p: { epoch: number; epochs: number; loss: number; phase?: 'pretrain' | 'curvature' | 'warmup' | 'sampling'; stepSize?: number; acceptance?: number; divergences?: number }): { note: string; unit: string } {
+  if (p.phase === 'curvature') return { note: 'curvature', unit: 'rows' };
   if (p.phase === 'pretrain') return { note: Number.isFinite(p.loss) ? `MAP pretrain: loss ${p.loss.toFixed(4)}` : 'MAP pretrain', unit: 'epochs' };
   if (p.phase) {
     const parts = [p.phase === 'warmup' ? 'warmup' : 'draws'];

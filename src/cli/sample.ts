@@ -11,7 +11,8 @@ import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains
 import { CHAIN_RUN_FIELDS, chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
 import { bool, enumOf, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
-import { checkWritable, writeOutputs } from './output.js';
+import { checkNotInput, checkWritable, writeOutputs } from './output.js';
+import { checkSampleFlags } from './conflicts.js';
 import { progressReporter } from './progress.js';
 import { REDIS_FIELD, withRedisPool } from './worker.js';
 import { since, VERSION } from './json.js';
@@ -51,11 +52,13 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   const out = flags.get('out') as string | undefined;
   try {
     if (target === undefined) throw new BdlError('E_ARG', '--target is required.', 'target');
+    checkSampleFlags(flags);
+    checkNotInput([['out', out]], [['target', isUrl(target) ? undefined : target]]);
     if (out !== undefined) await checkWritable(out, 'out');
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl sample: ${e.message}`, USAGE, e.argument) : e;
   }
-  const url = /^[a-z][a-z0-9+.-]+:/i.test(target) ? target : pathToFileURL(resolve(target)).href;
+  const url = isUrl(target) ? target : pathToFileURL(resolve(target)).href;
   const s = SAMPLE_OPTIONS;
   const kernel: KernelSpec = s.value(o, 'kernel') === 'nuts' ? { type: 'nuts', maxTreeDepth: s.value(o, 'maxTreeDepth') } : { type: 'hmc', steps: s.value(o, 'steps'), jitter: s.value(o, 'jitter') };
   const chains = s.value(o, 'chains');
@@ -92,6 +95,11 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   if (d) process.stderr.write(`sample: R̂ max ${Math.max(...d.rhat).toFixed(3)}, bulk ESS min ${Math.min(...d.essBulk).toFixed(0)}, tail ESS min ${Math.min(...d.essTail).toFixed(0)}, ${divergences} divergences, ${r.seconds.toFixed(2)} s\n`);
   if (d) for (const w of d.warnings) process.stderr.write(`warning: ${w.message}\n`);
   if (!d?.warnings.some((w) => /diverg/i.test(w.message)) && divergences > 0) process.stderr.write(`warning: ${divergences} divergent transitions: the draws may miss part of the posterior.\n`);
+}
+
+/** A --target given as a URL (file:, https:, data:) rather than a path. */
+function isUrl(target: string): boolean {
+  return /^[a-z][a-z0-9+.-]+:/i.test(target);
 }
 
 // Stands for the draws in the JSON of everything else; replaced by their text, made piece by piece.

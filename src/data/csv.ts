@@ -8,6 +8,7 @@
 import { parse, type CsvError } from 'csv-parse/browser/esm/sync';
 import { BdlError } from '../errors.js';
 import { cellError, cellNumber, fitsFloat32, widthError } from './cells.js';
+import { Float32Rounding } from './precision.js';
 
 /** One record: its trimmed cells and the line it ends on (1-based). */
 export interface CsvRecord {
@@ -46,9 +47,10 @@ export interface RecordSpec {
 }
 
 /** Converts data records into a row-major Float32Array with the scanner's checks, in its order. */
-export function recordsToRows(records: CsvRecord[], spec: RecordSpec): Float32Array {
+export function recordsToRows(records: CsvRecord[], spec: RecordSpec): { data: Float32Array; rounding: Float32Rounding } {
   const { cols } = spec;
   const data = new Float32Array(records.length * cols);
+  const rounding = new Float32Rounding(cols);
   for (let r = 0; r < records.length; r++) {
     const { cells, line } = records[r];
     const upto = Math.min(cells.length, cols);
@@ -57,9 +59,10 @@ export function recordsToRows(records: CsvRecord[], spec: RecordSpec): Float32Ar
       const cell = cells[c].trim();
       const v = cellNumber(cell);
       if (Number.isNaN(v) || !fitsFloat32(v)) throw cellError({ source: spec.source, line, row: r + 1, col: c, header: spec.header }, cell);
-      data[r * cols + c] = v;
+      data[r * cols + c] = rounding.add(c, v);
     }
     if (cells.length !== cols) throw widthError({ source: spec.source, line, row: r + 1, header: spec.header }, cells.length, cols, spec.widthLine, spec.widthFromHeader);
+    rounding.row();
   }
-  return data;
+  return { data, rounding };
 }

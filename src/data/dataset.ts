@@ -4,6 +4,7 @@
  * copied, never mutated.
  */
 import { argError, BdlError, describe } from '../errors.js';
+import { Float32Rounding, precisionError } from './precision.js';
 
 export interface Dataset {
   /** n × inputs, row-major. */
@@ -24,7 +25,8 @@ export type MatrixLike = ArrayLike<number>[] | { data: ArrayLike<number>; cols: 
  * (an array or typed array), rows, or `{ data, cols }`. Every value must be a number that is finite
  * in float32 (the networks' precision): `null`, strings, booleans, nested arrays and holes are
  * E_ARG, NaN, ±Infinity and values beyond ±3.4e38 E_NONFINITE, each naming the argument, row and
- * column. Ragged rows, mismatched lengths and empty sets are refused too. Nothing is mutated.
+ * column. Ragged rows, mismatched lengths and empty sets are refused too, and so is a column whose
+ * variation float32 would round away (E_ARG; ./precision.ts). Nothing is mutated.
  */
 export function makeDataset(x: MatrixLike, y: ArrayLike<number> | ArrayLike<number>[] | MatrixLike, name = 'dataset'): Dataset {
   if (typeof name !== 'string') throw argError('E_ARG', 'name', 'a string naming the data set in messages', describe(name), "Pass a name such as 'train', or omit it.");
@@ -41,6 +43,7 @@ export function toMatrix(m: MatrixLike, argument: string): { data: Float32Array;
   let rows: number;
   let cols: number;
   let data: Float32Array;
+  let rounding: Float32Rounding;
   if (Array.isArray(m)) {
     rows = m.length;
     if (rows === 0) throw argError('E_EMPTY', argument, 'at least one row', 'none', 'Pass a non-empty data set.');
@@ -49,13 +52,14 @@ export function toMatrix(m: MatrixLike, argument: string): { data: Float32Array;
     cols = first.length;
     if (cols === 0) throw argError('E_SHAPE', argument, 'at least one column', '0 columns', 'Each row needs values.');
     data = new Float32Array(rows * cols);
+    rounding = new Float32Rounding(cols);
     for (let i = 0; i < rows; i++) {
       const row: unknown = m[i];
       if (!isVector(row)) throw argError('E_ARG', `${argument}[${i}]`, 'a row: an array or typed array of numbers', describe(row), 'Every row must be an array of numbers.');
       if (row.length !== cols) {
         throw argError('E_SHAPE', `${argument}[${i}]`, `${cols} values (as in row 0)`, describe(row.length), 'Every row needs the same number of columns.');
       }
-      copyChecked(row, data, i * cols, argument, i, -1);
+      copyChecked(row, data, i * cols, argument, i, -1, rounding);
     }
   } else if (isFlatMatrix(m)) {
     cols = m.cols;
@@ -68,10 +72,13 @@ export function toMatrix(m: MatrixLike, argument: string): { data: Float32Array;
     rows = flat.length / cols;
     if (rows === 0) throw argError('E_EMPTY', argument, 'at least one row', 'none', 'Pass a non-empty data set.');
     data = new Float32Array(flat.length);
-    copyChecked(flat, data, 0, argument, -1, cols);
+    rounding = new Float32Rounding(cols);
+    copyChecked(flat, data, 0, argument, -1, cols, rounding);
   } else {
     throw argError('E_ARG', argument, 'an array of rows or { data, cols }', describe(m), 'Pass number[][] or { data: Float32Array, cols }.');
   }
+  const lossy = rounding.lossyColumn();
+  if (lossy) throw precisionError('E_ARG', cols > 1 ? `${argument} column ${lossy.col}` : argument, argument, lossy);
   return { data, rows, cols };
 }
 
@@ -98,11 +105,12 @@ function columnOf(y: unknown, argument: string): { data: ArrayLike<number>; cols
 
 /**
  * Copies `src` into `dst` at `offset`, refusing non-numbers (E_ARG) and values that are not finite
- * in float32 (E_NONFINITE). Messages name [row][column]: `row` is given for a row of a row list
+ * in float32 (E_NONFINITE); `rounding` sees every value (one row per `rounding.cols` values). Messages name [row][column]: `row` is given for a row of a row list
  * (−1 for a flat matrix, whose row and column follow from the index and `cols`).
  */
-function copyChecked(src: ArrayLike<unknown>, dst: Float32Array, offset: number, argument: string, row: number, cols: number): void {
-  for (let j = 0; j < src.length; j++) {
+function copyChecked(src: ArrayLike<unknown>, dst: Float32Array, offset: number, argument: string, row: number, cols: number, rounding: Float32Rounding): void {
+  const width = rounding.cols;
+  for (let j = 0, c = 0; j < src.length; j++) {
     const v = src[j];
     if (typeof v !== 'number') throw argError('E_ARG', cellName(argument, row, cols, j), 'a number', describe(v), 'Convert the data to numbers first (missing values must be removed or imputed).');
     const f = Math.fround(v);
@@ -110,7 +118,11 @@ function copyChecked(src: ArrayLike<unknown>, dst: Float32Array, offset: number,
       const found = Number.isFinite(v) ? `${v}, beyond the float32 range (±3.4e38)` : describe(v);
       throw argError('E_NONFINITE', cellName(argument, row, cols, j), 'a finite number', found, 'Remove or impute missing and infinite values, and rescale columns beyond ±3.4e38, first.');
     }
-    dst[offset + j] = f;
+    dst[offset + j] = rounding.add(c, v);
+    if (++c === width) {
+      c = 0;
+      rounding.row();
+    }
   }
 }
 

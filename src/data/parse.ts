@@ -4,7 +4,8 @@
  *
  * Every cell must be a finite float32 number in plain decimal notation; anything else (a missing
  * value, a word, 1e39) is E_PARSE naming the file, line, data row and column, and so is a row whose
- * width differs from the header's or the first row's. Plain text is read by the scanner
+ * width differs from the header's or the first row's, and a column whose variation float32 would
+ * round away (./precision.ts). Plain text is read by the scanner
  * (`./scan.ts`), quoted CSV by csv-parse (`./csv.ts`); both accept the same cells.
  */
 import { BdlError } from '../errors.js';
@@ -12,6 +13,7 @@ import { bool, enumOf, int, schema, text, union } from '../options/schema.js';
 import { isNumberCell } from './cells.js';
 import { readRecords, recordsToRows } from './csv.js';
 import { type Dataset } from './dataset.js';
+import { type Float32Rounding, precisionError } from './precision.js';
 import { nextContentLine, scanRows, splitLine, WHITESPACE } from './scan.js';
 
 export interface ParseOptions {
@@ -78,7 +80,8 @@ function plainTable(text: string, first: NonNullable<ReturnType<typeof nextConte
   if (!dataLine) throw new BdlError('E_EMPTY', `${source}: expected data rows after the header, found none.`, source);
   const header = hasHeader ? cells.map((c) => (delimiter === WHITESPACE ? c.replace(/^"(.*)"$/, '$1') : c)) : undefined;
   const cols = header ? header.length : splitLine(text, dataLine, delimiter).length;
-  const { data, rows } = scanRows(text, dataLine, { source, delimiter, cols, header, widthLine: first.number, widthFromHeader: hasHeader });
+  const { data, rows, rounding } = scanRows(text, dataLine, { source, delimiter, cols, header, widthLine: first.number, widthFromHeader: hasHeader });
+  checkRounding(rounding, source, header);
   return { rows, cols, data, header };
 }
 
@@ -90,8 +93,17 @@ function quotedTable(text: string, delimiter: string, mode: boolean | 'auto', so
   const body = hasHeader ? records.slice(1) : records;
   if (body.length === 0) throw new BdlError('E_EMPTY', `${source}: expected data rows after the header, found none.`, source);
   const cols = (header ?? body[0].cells).length;
-  const data = recordsToRows(body, { source, cols, header, widthLine: records[0].line, widthFromHeader: hasHeader });
+  const { data, rounding } = recordsToRows(body, { source, cols, header, widthLine: records[0].line, widthFromHeader: hasHeader });
+  checkRounding(rounding, source, header);
   return { rows: body.length, cols, data, header };
+}
+
+/** Refuses a column that float32 would reduce to rounding noise (./precision.ts), naming it. */
+function checkRounding(rounding: Float32Rounding, source: string, header: string[] | undefined): void {
+  const lossy = rounding.lossyColumn();
+  if (!lossy) return;
+  const name = header?.[lossy.col];
+  throw precisionError('E_PARSE', `${source} column ${lossy.col + 1}${name ? ` (${JSON.stringify(name)})` : ''}`, source, lossy);
 }
 
 /** A comma when the first line has one outside quotes, else a semicolon, else whitespace. */

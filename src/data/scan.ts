@@ -7,6 +7,7 @@
  * (test/data/parse.property.test.ts). Cell syntax and error wording come from `./cells.ts`.
  */
 import { cellError, cellNumber, fitsFloat32, widthError } from './cells.js';
+import { Float32Rounding } from './precision.js';
 
 /** Delimiter char code, or WHITESPACE for runs of blanks (UCI .txt files). */
 export const WHITESPACE = -1;
@@ -65,11 +66,13 @@ export interface ScanSpec {
  * Reads every data row from `line` on into a row-major Float32Array. Throws E_PARSE naming the
  * file, line, data row and column for a cell that is not a finite float32 number in decimal
  * notation, and for a row with a different number of values. Cells are checked left to right and
- * the row's width after its first `cols` cells, in the same order as the csv-parse path.
+ * the row's width after its first `cols` cells, in the same order as the csv-parse path. `rounding`
+ * holds what float32 did to each column (./precision.ts).
  */
-export function scanRows(text: string, first: Line, spec: ScanSpec): { data: Float32Array; rows: number } {
+export function scanRows(text: string, first: Line, spec: ScanSpec): { data: Float32Array; rows: number; rounding: Float32Rounding } {
   const { cols, delimiter } = spec;
   const n = text.length;
+  const rounding = new Float32Rounding(cols);
   let data = new Float32Array(rowBound(text, first.start, cols) * cols);
   let rows = 0;
   let at: Line | undefined = first;
@@ -83,7 +86,7 @@ export function scanRows(text: string, first: Line, spec: ScanSpec): { data: Flo
       while (p < end) {
         let q = p;
         while (q < end && !isSpace(text.charCodeAt(q))) q++;
-        if (c < cols) data[base + c] = cellAt(text, p, q, spec, at, row, c);
+        if (c < cols) data[base + c] = rounding.add(c, cellAt(text, p, q, spec, at, row, c));
         c++;
         p = q;
         while (p < end && isSpace(text.charCodeAt(p))) p++;
@@ -93,18 +96,19 @@ export function scanRows(text: string, first: Line, spec: ScanSpec): { data: Flo
       for (;;) {
         let q = p;
         while (q < end && text.charCodeAt(q) !== delimiter) q++;
-        if (c < cols) data[base + c] = cellAt(text, p, q, spec, at, row, c);
+        if (c < cols) data[base + c] = rounding.add(c, cellAt(text, p, q, spec, at, row, c));
         c++;
         if (q >= end) break;
         p = q + 1;
       }
     }
     if (c !== cols) throw widthError({ source: spec.source, line: at.number, row, header: spec.header }, c, cols, spec.widthLine, spec.widthFromHeader);
+    rounding.row();
     rows++;
     at = at.end >= n ? undefined : nextContentLine(text, at.end + 1, at.number + 1);
   }
   if (data.length !== rows * cols) data = data.slice(0, rows * cols);
-  return { data, rows };
+  return { data, rows, rounding };
 }
 
 /** 10^k for k ≤ 15, each exact in a double. */

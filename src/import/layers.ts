@@ -142,6 +142,7 @@ export function lowerLayers(ops: readonly LayerOp[], inputs: number | undefined,
       const names = ls.slice(0, -1).map((l) => `${l.origin.name}: ${l.act ?? 'linear'}`).join(', ');
       throw new BdlError('E_FORMAT', `${fmt}: hidden layers with different activations (${names}); the engine runs one hidden activation per network. Supported: ${SUPPORTED}.`, ls[0].origin.name);
     }
+    for (const l of ls) checkFloat32(l);
     const output = outputOf(last);
     const likelihood = likelihoodOf(output, last.fanOut, o.task ?? (output === 'identity' ? 'regression' : 'classification'), last.origin);
     const activation = (hiddenActs.values().next().value ?? 'relu') as Activation;
@@ -164,6 +165,20 @@ export function lowerLayers(ops: readonly LayerOp[], inputs: number | undefined,
   }
 }
 
+/**
+ * A backstop after folding and scaling: each tensor was checked as read, but a batch normalization
+ * folded into a layer, a Gemm's alpha/beta, or float64 weights can still give values that are
+ * ±Infinity in float32, the precision the engine runs in.
+ */
+function checkFloat32(l: { w: Float64Array; b: Float64Array; origin: Origin }): void {
+  for (const [part, a] of [['weight', l.w], ['bias', l.b]] as const) {
+    for (let i = 0; i < a.length; i++) {
+      if (Number.isFinite(Math.fround(a[i]))) continue;
+      throw new BdlError('E_NONFINITE', `${where(l.origin)}: expected weights finite in float32, found ${a[i]} at ${part} index ${i} (inputs × outputs, row-major) once folded and scaled. A batch normalization, a Gemm's alpha/beta or float64 weights give values beyond float32's range here; the network cannot run in float32 as saved, so rescale it before exporting.`, l.origin.name);
+    }
+  }
+}
+
 function outputOf(last: { act?: string; origin: Origin }): OutputTransform {
   const a = last.act ?? 'identity';
   if (a === 'identity' || a === 'softmax' || a === 'log-softmax' || a === 'sigmoid') return a;
@@ -177,6 +192,9 @@ function likelihoodOf(output: OutputTransform, width: number, task: string, orig
     return 'categorical';
   }
   if (output === 'sigmoid') {
+    // Independent sigmoids over several units are multi-label: no likelihood here models that (a
+    // bernoulli network has one output), so it is refused rather than run as something else.
+    if (width !== 1) throw new BdlError('E_FORMAT', `${where(origin)}: expected a sigmoid output of 1 unit (a binary classifier), found ${width} units: independent sigmoids make a multi-label classifier, which is neither a softmax classifier nor a regression. Export the network with a softmax output (one class per row), or one network per label.`, origin.name);
     if (task === 'regression') throw new BdlError('E_ARG', `task: a network ending in sigmoid (${origin.name}) gives probabilities; found task 'regression'. Omit task or use 'classification'.`, 'task');
     return 'bernoulli';
   }

@@ -39,6 +39,7 @@ export function importModel(source: ModelSource, opts: ImportOptions = {}): Impo
 
 /** The format a file name implies. */
 export function formatOf(path: string): 'tfjs' | 'onnx' | 'safetensors' {
+  if (typeof path !== 'string') throw argError('E_ARG', 'model', 'a file name or URL ending in .json (TF.js), .onnx or .safetensors', describe(path), 'Pass the path or URL as a string.');
   const p = path.toLowerCase().split(/[?#]/)[0];
   if (p.endsWith('.json')) return 'tfjs';
   if (p.endsWith('.onnx')) return 'onnx';

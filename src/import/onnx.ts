@@ -6,12 +6,15 @@
 import { BdlError } from '../errors.js';
 import { batchNormAffine, lowerLayers, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { asBytes, type Bytes } from './bytes.js';
+import { checkFinite } from './finite.js';
 import { decodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
 
 const FLOAT = 1;
 const DOUBLE = 11;
 const INT64 = 7;
 const BOOL = 9;
+/** ONNX's own operator set: the empty domain, or its explicit name. */
+const DEFAULT_DOMAINS = ['', 'ai.onnx'];
 
 interface Tensor {
   dims: number[];
@@ -29,6 +32,13 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
   }
   const g = model.graph;
   if (!g || !g.node?.length) throw new BdlError('E_FORMAT', 'model.onnx: the file has no graph nodes (not an ONNX model, or an empty one).', 'model');
+  // An op is read by its name only within ONNX's own domain: a contrib or custom op of the same name
+  // (onnxruntime's com.microsoft, ai.onnx.ml, a user's) has other semantics, so it is never guessed.
+  for (const n of g.node) {
+    if (!DEFAULT_DOMAINS.includes(n.domain ?? '')) {
+      throw new BdlError('E_FORMAT', `${where(originOf(n))}: expected an op of the default ONNX domain ("" or "ai.onnx"), found domain ${JSON.stringify(n.domain)}. Ops of other domains (onnxruntime's fused com.microsoft ops, ai.onnx.ml, custom ops) are not read; export the model with standard ONNX ops (torch.onnx.export without custom opsets, before any onnxruntime optimization).`, originOf(n).name);
+    }
+  }
   const init = new Map<string, OnnxTensor>();
   for (const t of g.initializer ?? []) init.set(t.name ?? '', t);
   const constants = new Map<string, OnnxTensor>();
@@ -54,7 +64,8 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
   const outName = g.output![0].name;
 
   const consumers = new Map<string, OnnxNode[]>();
-  for (const n of nodes) for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  // '' is ONNX's name for an omitted optional input, not a tensor that flows between nodes.
+  for (const n of nodes) for (const i of n.input ?? []) if (i !== '') consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const ops: LayerOp[] = [];
   const visited = new Set<OnnxNode>();
   let current = inputs[0].name;
@@ -65,6 +76,8 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
       throw unsupported(o, next.length === 0 ? `a graph whose tensor ${JSON.stringify(current)} leads nowhere` : `a graph that is not a single path (${JSON.stringify(current)} feeds ${next.length} nodes: ${next.map((n) => `${n.name} (${n.opType})`).join(', ')})`);
     }
     const node = next[0];
+    // Each step takes a node not taken before, or stops here: the walk ends within nodes.length steps.
+    if (visited.has(node)) throw cycle(node);
     visited.add(node);
     const origin = originOf(node);
     const attr = (name: string) => node.attribute?.find((a) => a.name === name);
@@ -96,6 +109,7 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
           const add = after[0];
           const other = (add.input ?? []).find((i) => i !== out);
           if (other !== undefined && (init.has(other) || constants.has(other))) {
+            if (visited.has(add)) throw cycle(add);
             bias = tensorOf(other, originOf(add));
             visited.add(add);
             out = add.output?.[0] ?? '';
@@ -145,6 +159,10 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
   return lowerLayers(ops, width, 'onnx', opts);
 }
 
+function cycle(n: OnnxNode): BdlError {
+  return new BdlError('E_FORMAT', `model.onnx: expected a graph without cycles (a single path from its input to its output), found a cycle: ${where(originOf(n)).replace(/^layer /, 'node ')} is reached a second time. The file is corrupt or was edited by hand; re-export the model.`, originOf(n).name);
+}
+
 function originOf(n: OnnxNode): Origin {
   return { name: n.name || n.output?.[0] || '?', op: n.opType };
 }
@@ -183,5 +201,6 @@ function decodeTensor(t: OnnxTensor, name: string, origin: Origin): Tensor {
     const src = type === FLOAT ? t.floatData! : type === DOUBLE ? t.doubleData! : t.int64Data!;
     for (let i = 0; i < n; i++) data[i] = Number(src[i]);
   }
+  checkFinite(data, 'model.onnx', name, dims);
   return { dims, data };
 }

@@ -11,13 +11,21 @@
  * "10"; "fc1", "fc2"); a module with running_mean/running_var is a BatchNorm1d applied right after the
  * Linear before it, folded in. Other orders: give the modules' names after '@':
  *   "3-16r-16r-1@enc.0,enc.2,head".
+ * Every tensor of the file must belong to one of those modules: a LayerNorm, a PReLU slope or a module
+ * left out of '@…' would otherwise be dropped, and the network imported would not be the user's.
  */
-import { BdlError } from '../errors.js';
+import { BdlError, describe } from '../errors.js';
 import { batchNormAffine, lowerLayers, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { activationOf } from './activations.js';
 import { asBytes, type Bytes } from './bytes.js';
+import { checkFinite } from './finite.js';
 
-const WIDTH: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2 };
+// I64 is read for its size only: BatchNorm1d's num_batches_tracked counter is int64 (it does not
+// change inference); decode() refuses an int64 tensor where a weight is read.
+const WIDTH: Record<string, number> = { F32: 4, F64: 8, F16: 2, BF16: 2, I64: 8 };
+const FLOATS = ['F32', 'F64', 'F16', 'BF16'];
+/** The tensors each kind of module uses; any other tensor in the file is refused (see the module comment). */
+const USES = { linear: ['weight', 'bias'], batchnorm: ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'] } as const;
 const SHORT: Record<string, string> = { r: 'relu', t: 'tanh', s: 'sigmoid', g: 'gelu', l: 'linear', sm: 'softmax', '': 'linear' };
 /** Largest header accepted (the reference implementation's limit). */
 const MAX_HEADER = 100_000_000;
@@ -36,26 +44,31 @@ export function safetensorsHeader(file: Bytes): Map<string, Entry> {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(dv.getBigUint64(0, true));
   if (n > MAX_HEADER || 8 + n > bytes.length) throw new BdlError('E_FORMAT', `weights.safetensors: the header declares ${n} bytes but the file has ${bytes.length - 8} after the length. The file is truncated or not safetensors.`, 'weights');
-  let header: Record<string, unknown>;
+  let header: unknown;
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
     throw new BdlError('E_PARSE', `weights.safetensors: the header is not valid JSON (${(e as Error).message}). The file is corrupt or not safetensors.`, 'weights');
   }
+  if (!isObject(header)) throw new BdlError('E_FORMAT', `weights.safetensors: expected a header object { name: { dtype, shape, data_offsets } }, found ${describe(header)}. The file is corrupt or not safetensors.`, 'weights');
   const dataBytes = bytes.length - 8 - n;
   const out = new Map<string, Entry>();
   for (const [name, v] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const e = v as { dtype?: string; shape?: number[]; data_offsets?: number[] };
+    if (!isObject(v)) throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${JSON.stringify(name)}: expected an entry { dtype, shape, data_offsets }, found ${describe(v)}. The file is corrupt or not safetensors.`, name);
+    const e = v as { dtype?: string; shape?: unknown; data_offsets?: number[] };
     const w = WIDTH[e.dtype ?? ''];
     if (!w) throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${JSON.stringify(name)} has dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(WIDTH).join(', ')}.`, name);
     const shape = e.shape ?? [];
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${JSON.stringify(name)}: expected a shape of non-negative integers, found ${JSON.stringify(shape)}. The file is corrupt or not safetensors.`, name);
+    }
     const [begin, end] = e.data_offsets ?? [];
     const count = shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > dataBytes || end - begin !== count * w) {
       throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${JSON.stringify(name)} (${e.dtype} ${JSON.stringify(shape)}, ${count * w} bytes) has data_offsets ${JSON.stringify(e.data_offsets)} outside the ${dataBytes} data bytes or of the wrong length. The file is truncated or corrupt.`, name);
     }
-    out.set(name, { dtype: e.dtype!, shape, begin: 8 + n + begin, end: 8 + n + end });
+    out.set(name, { dtype: e.dtype!, shape: shape as number[], begin: 8 + n + begin, end: 8 + n + end });
   }
   return out;
 }
@@ -73,18 +86,23 @@ export function importSafetensors(file: Bytes, layers: string, opts: LowerOption
     modules.get(mod)!.set(name.slice(dot + 1), e);
   }
   const order = desc.modules ?? [...modules.keys()].sort(natural);
-  const linear = order.filter((m) => modules.get(m)?.get('weight')?.shape.length === 2);
+  order.forEach((m, i) => {
+    if (!modules.has(m)) throw new BdlError('E_ARG', `layers: module ${JSON.stringify(m)} is not in the state_dict (it has ${[...modules.keys()].join(', ')}).`, 'layers');
+    if (order.indexOf(m) !== i) throw new BdlError('E_ARG', `layers: expected each module once after "@", found module ${JSON.stringify(m)} twice. List every Linear and BatchNorm1d module once, in the order the network applies them.`, 'layers');
+  });
+  // The plan, from the header alone: which module is what, and which tensors the import will read.
+  const plan = order.map((m) => ({ m, p: modules.get(m)!, kind: kindOf(modules.get(m)!) }));
+  refuseUnused(header, plan, desc.modules !== undefined);
+  const linear = plan.filter((s) => s.kind === 'linear').map((s) => s.m);
   if (linear.length !== desc.widths.length - 1) {
     throw new BdlError('E_SHAPE', `layers: ${JSON.stringify(layers)} describes ${desc.widths.length - 1} linear layer(s); the state_dict has ${linear.length} (${linear.join(', ') || 'none'}). Describe every layer, input width first.`, 'layers');
   }
   const read = (e: Entry, name: string) => decode(bytes, e, name);
   const ops: LayerOp[] = [];
   let l = 0;
-  for (const m of order) {
-    const p = modules.get(m);
-    if (!p) throw new BdlError('E_ARG', `layers: module ${JSON.stringify(m)} is not in the state_dict (it has ${[...modules.keys()].join(', ')}).`, 'layers');
-    const origin: Origin = { name: m, op: p.has('running_mean') ? 'BatchNorm1d' : 'Linear' };
-    if (p.has('running_mean')) {
+  for (const { m, p, kind } of plan) {
+    const origin: Origin = { name: m, op: kind === 'batchnorm' ? 'BatchNorm1d' : 'Linear' };
+    if (kind === 'batchnorm') {
       const get = (k: string) => (p.get(k) ? read(p.get(k)!, `${m}.${k}`) : undefined);
       ops.push(batchNormAffine(origin, get('weight'), get('bias'), get('running_mean')!, get('running_var') ?? new Float64Array(0), desc.bnEpsilon));
       // The activation of the Linear before it comes after the normalization.
@@ -92,8 +110,7 @@ export function importSafetensors(file: Bytes, layers: string, opts: LowerOption
       if (act >= 0 && ops[act].kind === 'activation' && ops[act - 1]?.kind === 'dense') ops.push(...ops.splice(act, 1));
       continue;
     }
-    const w = p.get('weight');
-    if (!w || w.shape.length !== 2) continue;
+    const w = p.get('weight')!;
     const [fanOut, fanIn] = w.shape;
     if (fanIn !== desc.widths[l] || fanOut !== desc.widths[l + 1]) {
       throw new BdlError('E_SHAPE', `layers: layer ${l} (${m}) is described as ${desc.widths[l]} → ${desc.widths[l + 1]}, but ${m}.weight is ${fanOut} × ${fanIn} (out × in, i.e. ${fanIn} → ${fanOut}). Fix the description or the module order.`, 'layers');
@@ -109,6 +126,23 @@ export function importSafetensors(file: Bytes, layers: string, opts: LowerOption
     l++;
   }
   return lowerLayers(ops, desc.widths[0], 'safetensors', opts);
+}
+
+/** A module's kind by its tensors: running statistics make a BatchNorm1d, a 2-D weight a Linear. */
+function kindOf(p: Map<string, Entry>): keyof typeof USES | undefined {
+  if (p.has('running_mean')) return 'batchnorm';
+  if (p.get('weight')?.shape.length === 2) return 'linear';
+  return undefined;
+}
+
+/** Refuses, by name, every tensor the plan does not read: dropping it would change the network. */
+function refuseUnused(header: Map<string, Entry>, plan: { m: string; kind?: keyof typeof USES }[], listed: boolean): void {
+  const used = new Set(plan.flatMap(({ m, kind }) => (kind ? USES[kind].map((k) => (m === '' ? k : `${m}.${k}`)) : [])));
+  const unused = [...header.keys()].filter((name) => !used.has(name));
+  if (unused.length === 0) return;
+  const shown = unused.slice(0, 8).map((name) => `${name} (${header.get(name)!.dtype} ${JSON.stringify(header.get(name)!.shape)})`);
+  const more = unused.length > shown.length ? `, and ${unused.length - shown.length} more` : '';
+  throw new BdlError('E_FORMAT', `weights.safetensors: expected every tensor to belong to a Linear (${USES.linear.join(', ')}) or BatchNorm1d (${USES.batchnorm.join(', ')}) module${listed ? ' listed after "@"' : ''}, found ${unused.length} that the import would not use: ${shown.join(', ')}${more}. Only Linear and BatchNorm1d modules are supported (with the description's activations and dropout); a LayerNorm, PReLU, embedding or any other module would be dropped and the network would differ from yours. ${listed ? ' A BatchNorm1d is listed after "@" too, right after its Linear.' : ''} If these tensors are not part of the forward pass, remove them from the state_dict before saving; otherwise this network cannot be imported.`, unused[0]);
 }
 
 interface LayerDescription {
@@ -146,6 +180,10 @@ export function parseLayers(s: string): LayerDescription {
   return { widths, acts, dropout: dropout.slice(0, widths.length - 1), modules, bnEpsilon: 1e-5 };
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 function bad(s: string, tok: string, expected: string): BdlError {
   return new BdlError('E_ARG', `layers: in ${JSON.stringify(s)}, expected ${expected}, found ${JSON.stringify(tok)}. Example: "784-256r-256r-10softmax".`, 'layers');
 }
@@ -155,7 +193,15 @@ function natural(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
+/** A tensor's values as f64, refused if any is not finite (in float32). */
 function decode(bytes: Uint8Array, e: Entry, name: string): Float64Array {
+  const out = values(bytes, e, name);
+  checkFinite(out, 'weights.safetensors', name, e.shape);
+  return out;
+}
+
+function values(bytes: Uint8Array, e: Entry, name: string): Float64Array {
+  if (!FLOATS.includes(e.dtype)) throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${JSON.stringify(name)}: expected a float dtype (${FLOATS.join(', ')}) for a weight, found ${e.dtype}. Save the model's weights as floating point.`, name);
   const n = e.shape.reduce((a, b) => a * b, 1);
   const at = bytes.byteOffset + e.begin;
   // Aligned f32 on a little-endian host (every browser and Node platform): one typed-array copy.
@@ -168,7 +214,6 @@ function decode(bytes: Uint8Array, e: Entry, name: string): Float64Array {
       case 'F64': out[i] = dv.getFloat64(8 * i, true); break;
       case 'BF16': out[i] = bf16(dv.getUint16(2 * i, true)); break;
       case 'F16': out[i] = f16(dv.getUint16(2 * i, true)); break;
-      default: throw new BdlError('E_FORMAT', `weights.safetensors: tensor ${name} has dtype ${e.dtype}.`, name);
     }
   }
   return out;

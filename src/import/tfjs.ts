@@ -4,10 +4,12 @@
  * the order of `weightsManifest[].weights`. Dense kernels are stored inputs × units, row-major — the
  * engine's layout.
  */
-import { BdlError } from '../errors.js';
-import { batchNormAffine, lowerLayers, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
+import { argError, BdlError, describe } from '../errors.js';
+import { batchNormAffine, lowerLayers, SUPPORTED, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { activationOf } from './activations.js';
 import { asBytes, type Bytes } from './bytes.js';
+import { checkFinite } from './finite.js';
+import { isObject, manifestOf, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup, type WeightSpec } from './tfjs-json.js';
 
 /** A model.json's contents (parsed or as text) and its weight shards. */
 export interface TfjsFiles {
@@ -18,19 +20,7 @@ export interface TfjsFiles {
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype?: string;
-  quantization?: unknown;
-}
-
-interface KerasLayer {
-  class_name: string;
-  name?: string;
-  config: Record<string, unknown>;
-  inbound_nodes?: unknown[];
-}
+type Weight = { spec: WeightSpec; data: Float32Array };
 
 /** The shard paths a model.json names, in order (what a loader must fetch). */
 export function tfjsShardPaths(model: unknown): string[] {
@@ -40,22 +30,50 @@ export function tfjsShardPaths(model: unknown): string[] {
 
 /** Imports a layers model: a sequence of InputLayer, Dense, BatchNormalization, Activation, Dropout, Flatten. */
 export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedNetwork {
+  if (!isObject(files)) throw argError('E_ARG', 'tfjs', '{ model, shards } (model.json and its weight shards)', describe(files), "Pass model.json's contents and the shard files its weightsManifest names.");
+  // The whole structure first (model.json's fields, manifest, topology, path), then bytes.
   const m = parseModelJson(files.model);
   const groups = manifestOf(m);
+  const { layers, className } = topologyOf(m);
+  const sequence = className === 'Sequential' ? layers : functionalOrder(layers);
   const specs = groups.flatMap((g) => g.weights);
-  // Sizes first, against the bytes we were given: nothing is allocated for a file that lies.
+  // Sizes against the bytes we were given: nothing is allocated for a file that lies.
   let expected = 0;
-  for (const s of specs) {
-    if (s.quantization) throw new BdlError('E_FORMAT', `model.json: weight ${JSON.stringify(s.name)} is quantized; only float32 weights are supported. Re-save the model without quantization.`, s.name);
-    if ((s.dtype ?? 'float32') !== 'float32') throw new BdlError('E_FORMAT', `model.json: weight ${JSON.stringify(s.name)} has dtype ${s.dtype}; only float32 is supported.`, s.name);
-    if (!Array.isArray(s.shape) || !s.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new BdlError('E_FORMAT', `model.json: weight ${JSON.stringify(s.name)} has shape ${JSON.stringify(s.shape)}; expected non-negative integers.`, s.name);
-    expected += 4 * s.shape.reduce((a, b) => a * b, 1);
-  }
+  for (const s of specs) expected += 4 * s.shape.reduce((a, b) => a * b, 1);
   const shardBytes = orderedShards(groups, files.shards);
   const total = shardBytes.reduce((a, b) => a + b.length, 0);
   if (total !== expected) {
     throw new BdlError('E_FORMAT', `weight shards: expected ${expected} bytes (the ${specs.length} float32 weights model.json declares), found ${total} in ${shardBytes.length} shard(s). A shard is truncated or belongs to another model; re-download or re-save it.`, 'shards');
   }
+  const weights = readWeights(specs, shardBytes, total);
+
+  // A weight is checked for NaN/Infinity when a layer first takes it, so an unused one is reported
+  // as unused (below) rather than as non-finite.
+  const used = new Set<string>();
+  const take = (layer: string, p: string): Weight | undefined => {
+    const hit = findWeight(weights, layer, p);
+    if (hit && !used.has(hit[0])) {
+      checkFinite(hit[1].data, 'model.json', hit[1].spec.name, hit[1].spec.shape);
+      used.add(hit[0]);
+    }
+    return hit?.[1];
+  };
+  let inputs: number | undefined;
+  const ops: LayerOp[] = [];
+  for (const layer of sequence) {
+    const name = String(layer.config.name ?? layer.name ?? '?');
+    const origin: Origin = { name, op: layer.class_name };
+    const shape = (layer.config.batch_input_shape ?? layer.config.batchInputShape) as (number | null)[] | undefined | null;
+    if (shape && inputs === undefined && ops.length === 0) inputs = shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
+    ops.push(...layerOps(layer, origin, (p) => take(name, p)));
+  }
+  refuseUnused(weights, used);
+  if (inputs !== undefined && !Number.isFinite(inputs)) inputs = undefined;
+  return lowerLayers(ops, inputs, 'tfjs', opts);
+}
+
+/** The network's weights by name, from the concatenated shards (an optimizer's state is skipped). */
+function readWeights(specs: WeightSpec[], shardBytes: Uint8Array[], total: number): Map<string, Weight> {
   const all = new Uint8Array(total);
   let off = 0;
   for (const b of shardBytes) {
@@ -63,34 +81,31 @@ export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedN
     off += b.length;
   }
   const dv = new DataView(all.buffer);
-  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
+  const weights = new Map<string, Weight>();
   off = 0;
   for (const s of specs) {
     const n = s.shape.reduce((a, b) => a * b, 1);
-    // `all` is a fresh buffer (aligned): on a little-endian host one copy reads the weight.
-    const data = LITTLE_ENDIAN ? new Float32Array(all.buffer.slice(off, off + 4 * n)) : new Float32Array(n);
-    if (!LITTLE_ENDIAN) for (let i = 0; i < n; i++) data[i] = dv.getFloat32(off + 4 * i, true);
+    if (s.group !== 'optimizer') {
+      // `all` is a fresh buffer (aligned): on a little-endian host one copy reads the weight.
+      const data = LITTLE_ENDIAN ? new Float32Array(all.buffer.slice(off, off + 4 * n)) : new Float32Array(n);
+      if (!LITTLE_ENDIAN) for (let i = 0; i < n; i++) data[i] = dv.getFloat32(off + 4 * i, true);
+      weights.set(weightKey(s.name), { spec: s, data });
+    }
     off += 4 * n;
-    weights.set(s.name.replace(/:\d+$/, ''), { shape: s.shape, data });
   }
-
-  const { layers, className } = topologyOf(m);
-  const sequence = className === 'Sequential' ? layers : functionalOrder(layers);
-  let inputs: number | undefined;
-  const ops: LayerOp[] = [];
-  for (const layer of sequence) {
-    const name = String(layer.config.name ?? layer.name ?? '?');
-    const origin: Origin = { name, op: layer.class_name };
-    const shape = (layer.config.batch_input_shape ?? layer.config.batchInputShape) as (number | null)[] | undefined;
-    if (shape && inputs === undefined && ops.length === 0) inputs = shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
-    const param = (p: string) => findWeight(weights, name, p);
-    ops.push(...layerOps(layer, origin, param));
-  }
-  if (inputs !== undefined && !Number.isFinite(inputs)) inputs = undefined;
-  return lowerLayers(ops, inputs, 'tfjs', opts);
+  return weights;
 }
 
-function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => { shape: number[]; data: Float32Array } | undefined): LayerOp[] {
+/** Refuses manifest weights no layer took: importing without them would give another network. */
+function refuseUnused(weights: Map<string, Weight>, used: Set<string>): void {
+  const unused = [...weights.keys()].filter((k) => !used.has(k));
+  if (unused.length === 0) return;
+  const shown = unused.slice(0, 8).map((k) => `${JSON.stringify(weights.get(k)!.spec.name)} ${JSON.stringify(weights.get(k)!.spec.shape)}`);
+  const more = unused.length > shown.length ? `, and ${unused.length - shown.length} more` : '';
+  throw new BdlError('E_FORMAT', `model.json: expected every weight of weightsManifest to be used by a layer of the topology, found ${unused.length} that no layer uses: ${shown.join(', ')}${more}. Importing without them would give a network other than yours: they belong to a layer the topology does not list or whose weights are not read (Supported: ${SUPPORTED}), or the manifest is another model's. Re-save the model as a plain sequence of supported layers.`, weights.get(unused[0])!.spec.name);
+}
+
+function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weight | undefined): LayerOp[] {
   const c = layer.config;
   switch (layer.class_name) {
     case 'InputLayer':
@@ -98,8 +113,8 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => { sha
       return [{ kind: 'noop', origin }];
     case 'Dense': {
       const kernel = param('kernel');
-      if (!kernel || kernel.shape.length !== 2) throw new BdlError('E_FORMAT', `${where(origin)}: expected a 2-D weight ${origin.name}/kernel in the manifest, found ${kernel ? JSON.stringify(kernel.shape) : 'none'}.`, origin.name);
-      const [fanIn, fanOut] = kernel.shape;
+      if (!kernel || kernel.spec.shape.length !== 2) throw new BdlError('E_FORMAT', `${where(origin)}: expected a 2-D weight ${origin.name}/kernel in the manifest, found ${kernel ? JSON.stringify(kernel.spec.shape) : 'none'}.`, origin.name);
+      const [fanIn, fanOut] = kernel.spec.shape;
       if (c.units !== undefined && c.units !== fanOut) throw new BdlError('E_SHAPE', `${where(origin)}: expected ${c.units} units (its config), found a kernel of ${fanOut} columns.`, origin.name);
       const useBias = c.use_bias ?? c.useBias ?? true;
       const bias = useBias ? param('bias') : undefined;
@@ -132,30 +147,7 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => { sha
   }
 }
 
-function parseModelJson(model: unknown): Record<string, unknown> {
-  let m = model;
-  if (typeof m === 'string') {
-    try {
-      m = JSON.parse(m);
-    } catch (e) {
-      throw new BdlError('E_PARSE', `model.json: not valid JSON (${(e as Error).message}). The file is truncated or not a TF.js model.`, 'model');
-    }
-  }
-  if (m === null || typeof m !== 'object' || !('modelTopology' in m) || !('weightsManifest' in m)) {
-    throw new BdlError('E_FORMAT', 'model.json: expected an object with modelTopology and weightsManifest (a TF.js layers model), found something else. Graph models (tfjs_graph_model) are not supported: save a layers model.', 'model');
-  }
-  return m as Record<string, unknown>;
-}
-
-function manifestOf(m: Record<string, unknown>): { paths: string[]; weights: WeightSpec[] }[] {
-  const man = m.weightsManifest;
-  if (!Array.isArray(man) || !man.every((g) => g && Array.isArray(g.paths) && Array.isArray(g.weights))) {
-    throw new BdlError('E_FORMAT', 'model.json: weightsManifest must be a list of { paths, weights }.', 'weightsManifest');
-  }
-  return man as { paths: string[]; weights: WeightSpec[] }[];
-}
-
-function orderedShards(groups: { paths: string[] }[], shards: TfjsFiles['shards']): Uint8Array[] {
+function orderedShards(groups: ManifestGroup[], shards: TfjsFiles['shards']): Uint8Array[] {
   const paths = groups.flatMap((g) => g.paths);
   if (Array.isArray(shards)) {
     if (shards.length !== paths.length) throw new BdlError('E_ARG', `shards: expected ${paths.length} shard(s) (${paths.join(', ')}), found ${shards.length}.`, 'shards');
@@ -168,25 +160,14 @@ function orderedShards(groups: { paths: string[] }[], shards: TfjsFiles['shards'
   });
 }
 
-function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; className: string } {
-  let t = m.modelTopology as Record<string, unknown> | undefined;
-  if (t && typeof t === 'object' && 'model_config' in t) t = t.model_config as Record<string, unknown>;
-  const className = String(t?.class_name ?? '');
-  const cfg = t?.config as Record<string, unknown> | unknown[] | undefined;
-  const layers = Array.isArray(cfg) ? cfg : cfg?.layers;
-  if (!Array.isArray(layers) || (className !== 'Sequential' && className !== 'Model' && className !== 'Functional')) {
-    throw new BdlError('E_FORMAT', `model.json: expected a Sequential or functional (Model) topology with a list of layers, found ${JSON.stringify(className || typeof t)}.`, 'modelTopology');
-  }
-  return { layers: layers as KerasLayer[], className };
-}
-
 /** A functional model's layers in order, refused unless each layer feeds exactly the next one. */
 function functionalOrder(layers: KerasLayer[]): KerasLayer[] {
   const byName = new Map(layers.map((l) => [String(l.name ?? l.config.name), l]));
+  // topologyOf checked the nodes' form: each entry is [layer name, node index, tensor index, kwargs].
   const inboundOf = (l: KerasLayer): string[] => {
-    const nodes = (l.inbound_nodes ?? []) as unknown[][];
+    const nodes = l.inbound_nodes ?? [];
     if (nodes.length > 1) throw unsupported({ name: String(l.name), op: l.class_name }, 'a layer applied more than once (shared layer)');
-    return (nodes[0] ?? []).map((e) => String((e as unknown[])[0] ?? (e as { args?: unknown }).args));
+    return (nodes[0] ?? []).map((e) => String(e[0]));
   };
   const consumers = new Map<string, string[]>();
   for (const l of layers) for (const src of inboundOf(l)) consumers.set(src, [...(consumers.get(src) ?? []), String(l.name)]);
@@ -209,10 +190,11 @@ function functionalOrder(layers: KerasLayer[]): KerasLayer[] {
   return order;
 }
 
-/** A layer's parameter: "<layer>/<param>" at the end of the weight's name (Keras may prefix scopes). */
-function findWeight(weights: Map<string, { shape: number[]; data: Float32Array }>, layer: string, param: string) {
-  const exact = weights.get(`${layer}/${param}`);
-  if (exact) return exact;
-  for (const [k, v] of weights) if (k.endsWith(`/${layer}/${param}`)) return v;
+/** A layer's parameter and its key: "<layer>/<param>" at the end of the weight's name (Keras may prefix scopes). */
+function findWeight(weights: Map<string, Weight>, layer: string, param: string): [string, Weight] | undefined {
+  const key = `${layer}/${param}`;
+  const exact = weights.get(key);
+  if (exact) return [key, exact];
+  for (const [k, v] of weights) if (k.endsWith(`/${key}`)) return [k, v];
   return undefined;
 }

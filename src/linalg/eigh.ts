@@ -16,16 +16,25 @@ export interface EighResult {
  * in, so rounding asymmetry is harmless; the caller's array is not modified.
  */
 export function eigh(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): EighResult {
+  return decompose(arena, a, n, true, opts) as EighResult;
+}
+
+/** The eigenvalues of symmetric A, ascending: `eigh` without the O(n³) of the eigenvectors (about 2× faster at n = 1000). */
+export function eigvalsh(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Float64Array {
+  return decompose(arena, a, n, false, opts).values;
+}
+
+function decompose(arena: Arena, a: ArrayLike<number>, n: number, vectors: boolean, opts: { budget?: number; name?: string }): { values: Float64Array; vectors?: Float64Array } {
   const name = opts.name ?? 'a';
   checkSquare(a, n, name);
-  checkSize(n, 8, `${name} (eigendecomposition)`, { matrices: 2, budget: opts.budget });
+  checkSize(n, 8, `${name} (eigendecomposition)`, { matrices: vectors ? 2 : 1, budget: opts.budget });
   checkFiniteSquare(a, n, name, true);
   const mark = arena.mark();
   try {
     // The symmetrized copy goes straight into the workspace (a == work: the kernel skips its copy).
     const pw = arena.allocF64(arena.k.eigh_workspace_f64(n));
     const pv = arena.allocF64(n);
-    const pz = arena.allocF64(n * n);
+    const pz = vectors ? arena.allocF64(n * n) : 0;
     const m = arena.f64(pw, n * n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j <= i; j++) {
@@ -42,7 +51,7 @@ export function eigh(arena: Arena, a: ArrayLike<number>, n: number, opts: { budg
         name,
       );
     }
-    return { values: arena.getF64(pv, n), vectors: arena.getF64(pz, n * n) };
+    return { values: arena.getF64(pv, n), ...(vectors && { vectors: arena.getF64(pz, n * n) }) };
   } finally {
     arena.reset(mark);
   }

@@ -87,8 +87,12 @@ export interface MethodProgress {
   epochs: number;
   /** The mean training loss of the epoch; for Markov chains, the reporting chain's step size. */
   loss: number;
-  /** 'pretrain': a sampler's MAP pretrain (epochs of its loss); Markov chains: the reporting chain's phase (with its step size). */
-  phase?: 'pretrain' | 'warmup' | 'sampling';
+  /**
+   * 'pretrain': a sampler's MAP pretrain (epochs of its loss); 'curvature': Laplace's pass over the
+   * data after its MAP (`epoch` / `epochs` count rows, `loss` is NaN); Markov chains: the reporting
+   * chain's phase (with its step size).
+   */
+  phase?: 'pretrain' | 'curvature' | 'warmup' | 'sampling';
   stepSize?: number;
   /** Markov chains: the reporting chain's mean acceptance statistic over its current phase. */
   acceptance?: number;
@@ -130,12 +134,14 @@ export type MethodOptions = Infer<typeof METHOD_OPTIONS>;
 
 /**
  * What every training entry point checks before any work: its options (the method's schema), the
- * training data (a hand-built Dataset too: data/dataset.ts `checkDataset`), and that given
+ * training data (a hand-built Dataset too: data/dataset.ts `checkDataset`; at least 2 rows), and that given
  * `validation` rows have the training data's columns.
  */
 export function checkRun(o: OptionSchema, train: unknown, opts: unknown): asserts train is Dataset {
   o.check(opts);
   checkDataset(train, 'train');
+  // One row fits exactly: every method would answer with a variance of ~1e-8 around it, as if certain.
+  if (train.n < 2) throw argError('E_EMPTY', 'train', 'at least 2 rows', `${train.n}`, 'One row says nothing about the noise around it; train on more data.');
   const v = (opts as { validation?: Dataset } | undefined)?.validation;
   if (v !== undefined && (v.inputs !== train.inputs || v.targets !== train.targets)) {
     throw argError('E_SHAPE', `${o.name}: validation`, `${train.inputs} input and ${train.targets} target column(s), as the training data`, `${v.inputs} and ${v.targets}`, "Pass held-out rows with the training data's columns.");

@@ -83,7 +83,12 @@ export function text(o: Common<string>): Field<string> {
 /** An array of `item`s; on the command line, comma-separated (at least one). */
 export function list<T>(item: Field<T>, o: Common<T[]> & { minItems?: number }): Field<T[]> {
   const min = o.minItems ?? 0;
-  const valid = (v: unknown): v is T[] => Array.isArray(v) && v.length >= min && v.every((x) => item.valid(x));
+  // Index by index: `every` skips the holes of a sparse array ([, 50] or new Array(3)), which would pass unchecked.
+  const valid = (v: unknown): v is T[] => {
+    if (!Array.isArray(v) || v.length < min) return false;
+    for (let i = 0; i < v.length; i++) if (!item.valid(v[i])) return false;
+    return true;
+  };
   return {
     ...o,
     kind: 'list',

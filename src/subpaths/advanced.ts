@@ -4,7 +4,7 @@
 export { Arena, compileCore, relaxedSimdSupported, type CompiledCore, type Kernels, type WasmFlavor } from '../wasm/index.js';
 export { keyOf, philox4x32, Rng } from '../random/index.js';
 export {
-  checkSize, cholesky, DEFAULT_MEMORY_BUDGET, eigh, inverse, linalg, logdet, sampleMvn, sampleMvnPrecision, solve,
+  checkSize, cholesky, DEFAULT_MEMORY_BUDGET, eigh, eigvalsh, inverse, linalg, logdet, sampleMvn, sampleMvnPrecision, solve,
   type CholeskyOptions, type CholeskyResult, type EighResult, type Linalg, type SizeOptions,
 } from '../linalg/index.js';
 // Data and the network

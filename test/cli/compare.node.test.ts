@@ -1,10 +1,11 @@
 // `bdl compare` as a user runs it: tables on stdout, results.json and report.html in --out, and
 // one-line errors with a non-zero exit.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { redisMissing, startRedis } from '../queue/servers.js';
 
 const root = resolve(__dirname, '../..');
 const bdl = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -63,6 +64,43 @@ describe('bdl compare', () => {
     expect(methods[0].budget).toBeUndefined();
   });
 
+  it('refuses before any work an --out that cannot be written, or that would replace an input, and conflicting flags', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'bdl-compare-out-'));
+    const lines = readFileSync(join(root, 'data/uci/yacht.txt'), 'utf8').trim().split('\n');
+    const train = join(scratch, 'train.txt');
+    const test = join(scratch, 'test.txt');
+    writeFileSync(train, lines.filter((_, i) => i % 10 !== 0).join('\n'));
+    writeFileSync(test, lines.filter((_, i) => i % 10 === 0).join('\n'));
+    const blocker = join(scratch, 'report.html');
+    mkdirSync(join(scratch, 'taken', 'report.html'), { recursive: true });
+    writeFileSync(blocker, 'not a directory');
+    writeFileSync(join(scratch, 'results.json'), readFileSync(train, 'utf8'));
+    const before = readdirSync(scratch).sort();
+    const files = ['--train', train, '--test', test, '--methods', 'map'];
+    for (const [args, msg] of [
+      // A file where the directory would be created: refused up front, not after every method ran.
+      [[...files, '--out', join(blocker, 'sub')], /--out: expected a directory that exists or can be created, and can be written, found ".*report\.html\/sub", under .*report\.html, a file/],
+      [[...files, '--out', blocker], /--out: expected a directory .* found ".*report\.html", a file/],
+      [[...files, '--out', join(scratch, 'taken')], /--out: expected a directory where report\.html can be written, found ".*taken\/report\.html", a directory/],
+      // results.json in --out is the training file.
+      [['--train', join(scratch, 'results.json'), '--test', test, '--methods', 'map', '--out', scratch], /--out: expected a path other than --train's, found ".*results\.json", which is --train/],
+      [['--dataset', 'toy-gap', '--methods', 'map', '--task', 'classification', '--out', join(scratch, 'r')], /--task: expected your own files \(--train and --test\).*found no --train/],
+      [[...files, '--dataset', 'energy', '--out', join(scratch, 'r')], /--dataset: expected no --train.*found --train /],
+      [[...files, '--data', scratch, '--out', join(scratch, 'r')], /--data: expected no --train/],
+      // Past setTimeout's 2^31 − 1 ms every method was stopped at once and reported as skipped.
+      [['--dataset', 'toy-gap', '--methods', 'map', '--time-limit', '1e7', '--out', join(scratch, 'r')], /--time-limit: expected a finite number ≥ 1 and ≤ 2147483, found "1e7"/],
+    ] as [string[], RegExp][]) {
+      const r = bdl(...args);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\/map/);
+      expect(r.stdout).toBe('');
+      expect(readdirSync(scratch).sort()).toEqual(before);
+    }
+    expect(readFileSync(blocker, 'utf8')).toBe('not a directory');
+    expect(readFileSync(join(scratch, 'results.json'), 'utf8')).toBe(readFileSync(train, 'utf8'));
+  });
+
   it('fails with one line and a non-zero exit on a wrong method, data set or file', () => {
     for (const [args, msg, code] of [
       [['--methods', 'foo'], /^bdl compare: --methods: unknown method "foo"/, 2],
@@ -78,5 +116,22 @@ describe('bdl compare', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(code === 2 ? 2 : 1);
     }
     expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+});
+
+describe.skipIf(redisMissing)('bdl compare --redis', () => {
+  it('gives the queue to the methods that run pool tasks only: map trains in this process, not skipped for an unknown option pool', async () => {
+    const redis = await startRedis();
+    try {
+      const out = join(dir, 'out-redis');
+      const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'compare', '--dataset', 'toy-gap', '--methods', 'map', '--redis', redis.url, '--out', out], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/skipped/);
+      const map = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).suites[0].methods[0];
+      expect(map.method).toBe('map');
+      expect(map.skipped).toBeUndefined();
+    } finally {
+      await redis.dispose();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // Strict command-line flags: each malformed flag exits 2 with the command's usage line, before any work,
 // and writes nothing (issue 16.5; bad options and a missing --out directory, issue 16.4).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bdl, yachtFiles } from './helpers.js';
@@ -8,6 +9,9 @@ import { bdl, yachtFiles } from './helpers.js';
 const { dir, train, test } = yachtFiles();
 const out = join(dir, 'out.json');
 const fit = (...flags: string[]) => bdl(['fit', '--method', 'map', '--train', train, '--test', test, '--epochs', '2', '--out', out, ...flags], 30_000);
+/** `bdl fit --method m` with the files and --out, and nothing else. */
+const fitWith = (method: string, ...flags: string[]) => bdl(['fit', '--method', method, '--train', train, '--test', test, '--out', out, ...flags], 30_000);
+const inputs = { train: readFileSync(train, 'utf8'), test: readFileSync(test, 'utf8') };
 
 function refused(r: ReturnType<typeof bdl>, pattern: RegExp, usage = /^usage: bdl fit /m) {
   expect(r.status, r.stderr).toBe(2);
@@ -16,6 +20,8 @@ function refused(r: ReturnType<typeof bdl>, pattern: RegExp, usage = /^usage: bd
   expect(r.stdout).toBe('');
   expect(existsSync(out)).toBe(false);
   expect(readdirSync(dir).sort()).toEqual(['test.txt', 'train.txt']);
+  expect(readFileSync(train, 'utf8')).toBe(inputs.train);
+  expect(readFileSync(test, 'utf8')).toBe(inputs.test);
 }
 
 describe('bdl flags', () => {
@@ -39,6 +45,71 @@ describe('bdl flags', () => {
     refused(bdl(['predict', '--posterior', 'p.bdl', '--test', test, 'extra']), /Unexpected argument 'extra'/, /^usage: bdl predict /m);
     refused(bdl(['compare', '--time-limit', 'soon']), /--time-limit: expected a finite number ≥ 1/, /^usage: bdl compare /m);
   });
+  it('non-finite values are refused by the schema before any work (--lr NaN / Infinity, --epochs 1e400)', () => {
+    refused(fit('--lr', 'NaN'), /--lr: expected a finite number > 0, or a schedule .*found "NaN"/);
+    refused(fit('--lr', 'Infinity'), /--lr: expected a finite number > 0, or a schedule .*found "Infinity"/);
+    refused(fit('--lr', '1e400'), /--lr: expected a finite number > 0, .*found "1e400"/);
+    refused(fit('--epochs', '1e400'), /--epochs: expected an integer ≥ 1, found "1e400"/);
+    refused(fit('--prior-precision=-Infinity'), /--prior-precision: expected a finite number ≥ 0, found "-Infinity"/);
+  });
+
+  it('an output that is an input is refused, naming both flags (--out/--save vs --train/--test, --out vs --save)', () => {
+    refused(fit('--out', train), /--out: expected a path other than --train's, found ".*train\.txt", which is --train .*writing it would replace your input/);
+    refused(fit('--save', test), /--save: expected a path other than --test's, .*which is --test/);
+    refused(fit('--out', join(dir, '.', 'x.json'), '--save', join(dir, 'x.json')), /--save: expected a path other than --out's, .* for both: one output would overwrite the other/);
+    // Another spelling of the same file: a symbolic link to the training file.
+    const links = mkdtempSync(join(tmpdir(), 'bdl-links-'));
+    symlinkSync(train, join(links, 'train-link.txt'));
+    refused(fit('--out', join(links, 'train-link.txt')), /--out: expected a path other than --train's/);
+    expect(readdirSync(links)).toEqual(['train-link.txt']);
+    refused(bdl(['predict', '--posterior', train, '--test', test, '--out', train]), /--out: expected a path other than --posterior's/, /^usage: bdl predict /m);
+  });
+
+  it('bdl predict --samples is bounded (≤ 32767) before the posterior is read', () => {
+    refused(bdl(['predict', '--posterior', join(dir, 'none.bdl'), '--test', test, '--samples', '1000000000']), /--samples: expected an integer ≥ 1 and ≤ 32767, found "1000000000"/, /^usage: bdl predict /m);
+  });
+
+  it('a flag another flag makes meaningless is refused, naming both (task, likelihood, noise)', () => {
+    refused(fit('--classes', '3'), /--classes: expected a classification \(--task classification\).*found no --task \(regression\)\. Add --task classification/);
+    refused(fit('--task', 'classification', '--likelihood', 'heteroscedastic'), /--likelihood: expected a regression.*found --task classification/);
+    refused(fit('--task', 'classification', '--noise', '0.5'), /--noise: expected a regression.*found --task classification\. Drop --noise/);
+    refused(fit('--likelihood', 'heteroscedastic', '--noise', '0.5'), /--noise: expected the gaussian likelihood.*found --likelihood heteroscedastic/);
+    refused(fit('--task', 'classification', '--predictive-noise', '0.5'), /--predictive-noise: expected a regression.*found --task classification/);
+    refused(fit('--likelihood', 'heteroscedastic', '--predictive-noise', '0.5'), /--predictive-noise: expected the gaussian likelihood with --method map/);
+  });
+
+  it("a method's setting that its other settings make meaningless is refused (kernels, MAP pretrain, SWAG-diag, Laplace, SVGD, ensemble)", () => {
+    const chains = ['--chains', '1', '--warmup', '5', '--draws', '5', '--keep', '5', '--workers', '0'];
+    refused(fitWith('nuts', '--steps', '3', ...chains), /--steps: expected --method hmc.*found --method nuts\. Drop --steps, or use --method hmc/);
+    refused(fitWith('nuts', '--jitter', '0.2', ...chains), /--jitter: expected --method hmc/);
+    refused(fitWith('hmc', '--max-treedepth', '3', ...chains), /--max-treedepth: expected --method nuts.*found --method hmc/);
+    refused(fitWith('nuts', '--chains', '1', '--warmup', '5', '--draws', '5', '--keep', '10', '--workers', '0'), /--keep: expected at most the draws per chain \(5\).*found --keep 10/);
+    refused(fitWith('nuts', '--noise', '1', '--epochs', '2', ...chains), /--epochs: expected a gaussian regression without --noise.*found --noise/);
+    refused(fitWith('hmc', '--task', 'classification', '--lr', '0.01', ...chains), /--lr: expected a gaussian regression without --noise.*found --task classification/);
+    refused(fitWith('swag', '--diagonal', '--rank', '5', '--epochs', '2'), /--rank: expected no --diagonal.*found --diagonal/);
+    refused(fitWith('laplace', '--per-layer', '--prior-precision', '3', '--epochs', '2'), /--per-layer: expected --prior-precision marglik.*found --prior-precision 3/);
+    refused(fitWith('laplace', '--link', 'mc', '--epochs', '2'), /--link: expected a classification.*found no --task \(regression\)/);
+    refused(fitWith('laplace', '--task', 'classification', '--predictive', 'mc', '--link', 'mc', '--epochs', '2'), /--link: expected --predictive glm.*found --predictive mc/);
+    refused(fitWith('svgd', '--noise', '1', '--pretrain-epochs', '3', '--epochs', '2'), /--pretrain-epochs: expected no --noise/);
+    refused(fitWith('ensemble', '--members', '1', '--epochs', '2', '--no-revert-off-data'), /--no-revert-off-data: expected heteroscedastic members.*found --epochs without --likelihood/);
+    refused(fitWith('ensemble', '--members', '1', '--likelihood', 'gaussian', '--revert-off-data'), /--revert-off-data: expected heteroscedastic members.*found --likelihood gaussian/);
+  });
+
+  it('--tune, --redis and --workers where they cannot apply are refused before any work', () => {
+    refused(fitWith('nuts', '--tune', '--chains', '1', '--warmup', '5', '--draws', '5', '--keep', '5', '--workers', '0'), /--tune: expected a method with a tuning grid \(map, .*\), found --method nuts/);
+    refused(fitWith('map', '--epochs', '2', '--redis', 'redis://127.0.0.1:1'), /--redis: expected a method that runs pool tasks \(ensemble, .*\), found --method map/);
+    refused(fitWith('nuts', '--redis', 'redis://127.0.0.1:1', '--workers', '2', '--chains', '1', '--warmup', '5', '--draws', '5', '--keep', '5'), /--workers: expected no --redis/);
+  });
+
+  it("bdl sample refuses another kernel's settings and --workers with --redis", () => {
+    const target = join(dir, 'target.mjs');
+    const usage = /^usage: bdl sample /m;
+    refused(bdl(['sample', '--target', target, '--steps', '3', '--out', out]), /--steps: expected --kernel hmc.*found no --kernel \(nuts\)/, usage);
+    refused(bdl(['sample', '--target', target, '--kernel', 'hmc', '--max-treedepth', '4', '--out', out]), /--max-treedepth: expected --kernel nuts.*found --kernel hmc/, usage);
+    refused(bdl(['sample', '--target', target, '--redis', 'redis://127.0.0.1:1', '--workers', '2', '--out', out]), /--workers: expected no --redis/, usage);
+    refused(bdl(['sample', '--target', train, '--out', train]), /--out: expected a path other than --target's/, usage);
+  });
+
   it('bdl --version prints the package version; help lists a method’s own flags', () => {
     const v = bdl(['--version']);
     expect(v.status).toBe(0);

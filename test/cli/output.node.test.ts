@@ -48,6 +48,29 @@ describe('bdl output', () => {
     expect(c.metrics).toBeNull();
   });
 
+  it('--samples whose per-sample outputs would not fit is refused before predicting or training (E_MEMORY naming the flag and the most that fit)', () => {
+    const saved = join(dir, 'vi.bdl');
+    const f = bdl(['fit', '--method', 'vi', '--hidden', '2', '--epochs', '1', '--train', train, '--test', test, '--save', saved, '--out', join(dir, 'vi.json')]);
+    expect(f.status, f.stderr).toBe(0);
+    // 600 test rows × 32767 samples: 39 million per-sample means and variances, more than one JSON string holds.
+    const rows = readFileSync(train, 'utf8').trim().split('\n');
+    const many = join(dir, 'many.txt');
+    writeFileSync(many, Array.from({ length: 600 }, (_, i) => rows[i % rows.length]).join('\n'));
+    const out = join(dir, 'many.json');
+    const t0 = performance.now();
+    const p = bdl(['predict', '--posterior', saved, '--test', many, '--samples', '32767', '--out', out]);
+    expect(p.status, p.stderr).toBe(1);
+    expect(p.stderr).toMatch(/^bdl: --samples: expected a JSON that fits one string .*found 600 test rows × 32,767 samples × 1 output: 39,320,400 numbers\. Use --samples \d+ or fewer/);
+    expect(existsSync(out)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    // bdl fit checks its --samples the same way, after reading the files and before training.
+    const g = bdl(['fit', '--method', 'vi', '--hidden', '2', '--epochs', '1', '--train', train, '--test', many, '--samples', '32767', '--out', out]);
+    expect(g.status, g.stderr).toBe(1);
+    expect(g.stderr).toMatch(/^bdl: --samples: expected a JSON that fits one string/);
+    expect(g.stderr).not.toMatch(/epochs \|/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('classification fit output is valid; float labels are refused naming the file, row and value', () => {
     const rows = (n: number, bad?: number) => Array.from({ length: n }, (_, i) => `${(i % 7) / 7},${(i % 3) / 3},${i === bad ? 1.5 : i % 2}`).join('\n');
     const ctrain = join(dir, 'ctrain.csv');

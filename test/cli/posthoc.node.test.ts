@@ -1,6 +1,6 @@
 // `bdl posthoc` and `bdl advise` as a user runs them, on the producers' fixtures.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +65,30 @@ describe('bdl posthoc', () => {
     expect(j.probs).toHaveLength(5);
   });
 
+  it('refuses, before fitting, flags that the branch taken would ignore or that contradict each other (exit 2, nothing written)', async () => {
+    const clf = join(fixtures, 'tfjs-clf/model.json');
+    const [ctrain, ctest] = [await csv('tfjs-clf/model.json', 40, 5), await csv('tfjs-clf/model.json', 5, 6)];
+    const c = ['--model', clf, '--train', ctrain.path, '--test', ctest.path];
+    const out = join(dir, 'never.json');
+    const input = readFileSync(ctrain.path, 'utf8');
+    for (const [args, msg] of [
+      // 'auto' takes MC dropout on this network (it has dropout layers): a Laplace setting would be ignored.
+      [[...c, '--hessian', 'full'], /--hessian: expected a Laplace posterior \(--method laplace\).*found --method auto, which chose mc-dropout \(the network has dropout layers\)/],
+      [[...c, '--method', 'mc-dropout', '--prior-precision', '2'], /--prior-precision: expected a Laplace posterior.*found --method mc-dropout/],
+      [[...c, '--method', 'laplace', '--per-layer', '--prior-precision', '2'], /--per-layer: expected --prior-precision marglik/],
+      [[...c, '--layers', '3-4-1'], /--layers: expected a \.safetensors --model.*found --model .*model\.json/],
+      [[...c, '--samples', '40000'], /--samples: expected an integer ≥ 1 and ≤ 32767, found "40000"/],
+      [['--model', clf, '--train', ctrain.path, '--test', ctest.path, '--out', ctrain.path], /--out: expected a path other than --train's/],
+    ] as [string[], RegExp][]) {
+      const p = bdl('posthoc', ...args, ...(args.includes('--out') ? [] : ['--out', out]));
+      expect(p.status, p.stderr).toBe(2);
+      expect(p.stderr).toMatch(msg);
+      expect(p.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(readFileSync(ctrain.path, 'utf8')).toBe(input);
+  });
+
   it('fails with one line on a bad model file', () => {
     const bad = join(dir, 'bad.onnx');
     writeFileSync(bad, readFileSync(join(fixtures, 'torch-clf.onnx')).subarray(0, 100));
@@ -86,6 +110,22 @@ describe('bdl advise', () => {
     const c = bdl('advise', '--trained', 'maybe');
     expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/^bdl advise: --trained: expected 'yes' \| 'no'/);
+  });
+
+  it('refuses answers that contradict each other or that the decision tree would not read', () => {
+    const onnx = join(fixtures, 'torch-clf.onnx');
+    for (const [args, msg] of [
+      [['--trained', 'yes', '--dropout', 'no', '--budget', '1x'], /^bdl advise: --budget: expected an untrained model \(--trained no\).*found --trained yes\. Drop --budget\./],
+      [['--trained', 'no', '--budget', '1x', '--dropout', 'yes'], /--dropout: expected a trained model.*found --trained no/],
+      [['--model', onnx, '--trained', 'no'], /--trained: expected yes, or nothing, with --model.*found --trained no/],
+      [['--model', onnx, '--budget', 'Mx'], /--budget: expected an untrained model.*found --model/],
+      [['--model', onnx, '--layers', '3-4-1'], /--layers: expected a \.safetensors --model.*found --model .*torch-clf\.onnx/],
+    ] as [string[], RegExp][]) {
+      const a = bdl('advise', ...args);
+      expect(a.status, a.stderr).toBe(2);
+      expect(a.stderr).toMatch(msg);
+      expect(a.stdout).toBe('');
+    }
   });
 
   it('shows the measured calibration ranking and cost from a results.json', () => {

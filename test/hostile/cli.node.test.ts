@@ -20,7 +20,7 @@ const good = file('good.csv', 'a,b,y\n' + Array.from({ length: 20 }, (_, i) => `
 
 function fit(train: string, ...extra: string[]) {
   const out = join(dir, `out-${Math.random().toString(36).slice(2)}.json`);
-  const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'fit', '--method', 'map', '--train', train, '--test', good, '--epochs', '2', '--out', out, ...extra], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(root, 'bin/bdl.js'), 'fit', '--method', 'map', '--train', train, ...(extra.includes('--test') ? [] : ['--test', good]), '--epochs', '2', '--out', out, ...extra], { encoding: 'utf8', timeout: 60_000 });
   return { ...r, wrote: existsSync(out) };
 }
 
@@ -43,7 +43,11 @@ describe('bdl fit on hostile files', () => {
   }
 
   it('a quoted header name holding a comma trains on the right target', () => {
-    const r = fit(file('quoted.csv', '"weight, kg",b,y\n' + Array.from({ length: 20 }, (_, i) => `${i},${i % 3},${i * 2}`).join('\n') + '\n'), '--target', 'y');
+    const rows = Array.from({ length: 20 }, (_, i) => `${i},${i % 3},${i * 2}`).join('\n') + '\n';
+    const quoted = file('quoted.csv', '"weight, kg",b,y\n' + rows);
+    // The test file's columns are read by name: the same header, in another order.
+    const test = file('quoted-test.csv', 'y,b,"weight, kg"\n' + rows.split('\n').map((l) => l && l.split(',').reverse().join(',')).join('\n'));
+    const r = fit(quoted, '--target', 'y', '--test', test);
     expect(r.status, r.stderr).toBe(0);
     expect(r.wrote).toBe(true);
   });

@@ -8,7 +8,11 @@ import { importModel } from '../../src/import/load.js';
 import { importModelFile } from '../../src/import/node.js';
 import { importOnnx } from '../../src/import/onnx.js';
 import { importSafetensors, parseLayers } from '../../src/import/safetensors.js';
-import { importTfjs } from '../../src/import/tfjs.js';
+import { importTfjs, tfjsShardPaths } from '../../src/import/tfjs.js';
+import type { ImportedNetwork } from '../../src/import/layers.js';
+import { makeDataset } from '../../src/data/dataset.js';
+import { posthoc } from '../../src/methods/posthoc/posthoc.js';
+import { dense, gemm, linear, onnxModel, safetensors, tfjsModel } from './hostile.js';
 
 const dir = 'test/fixtures/import';
 const bytes = (f: string) => new Uint8Array(readFileSync(`${dir}/${f}`));
@@ -125,5 +129,170 @@ describe('import options', () => {
   it('a misspelt or bad option is refused before the file is read', async () => {
     await expect(importModelFile('/nonexistent/model.json', { layer: '4-8r-1' } as never)).rejects.toThrow(/^importModelFile: unknown option layer\. Did you mean layers\?/);
     expect(() => importModel({ onnx: new Uint8Array(0) }, { task: 'classify' as never })).toThrow(/^importModel: task: expected 'regression' \| 'classification', found "classify"/);
+  });
+});
+
+// The audit's findings, each on a file built here (test/import/hostile.ts): refused with a typed
+// error naming the tensor, layer or field before any network is built — never a silently different
+// network, a hang, or a TypeError.
+describe('safetensors: every tensor is used, or the file is refused', () => {
+  const base = { ...linear('0', 3, 4), ...linear('2', 4, 1) };
+  it('a LayerNorm between the Linears (1-D weight and bias): E_FORMAT naming its tensors', () => {
+    const f = safetensors({ ...linear('0', 3, 4), '1.weight': { shape: [4], values: [1, 1, 1, 1] }, '1.bias': { shape: [4], values: [0, 0, 0, 0] }, ...linear('2', 4, 1) });
+    expectError(() => importSafetensors(f, '3-4r-1'), 'E_FORMAT', /found 2 that the import would not use: 1\.weight \(F32 \[4\]\), 1\.bias \(F32 \[4\]\)\..*Linear.*BatchNorm1d/);
+  });
+  it('a PReLU slope and a module left out of "@…": E_FORMAT naming them', () => {
+    expectError(() => importSafetensors(safetensors({ ...base, 'act.weight': { shape: [1], values: [0.25] } }), '3-4r-1'), 'E_FORMAT', /act\.weight \(F32 \[1\]\)/);
+    expectError(() => importSafetensors(safetensors({ ...base, ...linear('extra', 4, 4) }), '3-4r-1@0,2'), 'E_FORMAT', /module listed after "@", found 2 .*: extra\.weight \(F32 \[4,4\]\), extra\.bias/);
+    expectError(() => importSafetensors(safetensors(base), '3-4r-4r-1@0,0,2'), 'E_ARG', /module "0" twice/);
+  });
+  it('a BatchNorm1d with its num_batches_tracked counter (int64) is used whole and folded', () => {
+    const bn = { '1.weight': { shape: [4], values: [1, 2, 1, 1] }, '1.bias': { shape: [4], values: [0, 0.5, 0, 0] }, '1.running_mean': { shape: [4], values: [0, 0, 0, 0] }, '1.running_var': { shape: [4], values: [1, 1, 1, 1] }, '1.num_batches_tracked': { dtype: 'I64' as const, shape: [], values: [100] } };
+    const net = importSafetensors(safetensors({ ...linear('0', 3, 4), ...bn, ...linear('2', 4, 1) }), '3-4r-1');
+    expect(net.folded).toEqual(['1']);
+    expect(net.spec).toMatchObject({ inputs: 3, hidden: [4], outputs: 1 });
+    // The counter is never read as a weight: an int64 where a weight should be is refused by name.
+    expectError(() => importSafetensors(safetensors({ '0.weight': { dtype: 'I64', shape: [1, 3], values: [1, 2, 3] } }), '3-1'), 'E_FORMAT', /tensor "0\.weight": expected a float dtype .*found I64/);
+  });
+  it('a malformed header entry: E_FORMAT, not a TypeError', () => {
+    const h = (header: unknown) => {
+      const json = new TextEncoder().encode(JSON.stringify(header));
+      const b = new Uint8Array(8 + json.length);
+      new DataView(b.buffer).setBigUint64(0, BigInt(json.length), true);
+      b.set(json, 8);
+      return b;
+    };
+    expectError(() => importSafetensors(h({ 'a.weight': null }), '3-1'), 'E_FORMAT', /tensor "a\.weight": expected an entry/);
+    expectError(() => importSafetensors(h({ 'a.weight': { dtype: 'F32', shape: 'abc', data_offsets: [0, 0] } }), '3-1'), 'E_FORMAT', /shape/);
+    expectError(() => importSafetensors(h([1, 2]), '3-1'), 'E_FORMAT', /header/);
+  });
+});
+
+describe('a multi-unit sigmoid output (multi-label) is refused at import', () => {
+  it('TF.js, ONNX and safetensors: E_FORMAT naming the layer; one unit stays a binary classifier', () => {
+    const a = dense('d1', 2, 3, 'relu', true);
+    const b = dense('d2', 3, 3, 'sigmoid');
+    const m = tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights]);
+    expectError(() => importTfjs(m), 'E_FORMAT', /layer "d2" \(Dense\): expected a sigmoid output of 1 unit .*found 3 units.*multi-label/);
+    const g = gemm('fc', 'x', 'h', 2, 2);
+    const onnx = onnxModel({ nodes: [g.node, { op: 'Sigmoid', inputs: ['h'], outputs: ['y'] }], inits: g.inits, input: 'x', width: 2, output: 'y' });
+    expectError(() => importOnnx(onnx), 'E_FORMAT', /found 2 units/);
+    expectError(() => importSafetensors(safetensors({ ...linear('0', 3, 4), ...linear('2', 4, 2) }), '3-4r-2sigmoid'), 'E_FORMAT', /layer "2" \(Linear\): expected a sigmoid output of 1 unit/);
+    expect(importSafetensors(safetensors({ ...linear('0', 3, 4), ...linear('2', 4, 1) }), '3-4r-1sigmoid').spec.likelihood).toBe('bernoulli');
+  });
+  it('posthoc refuses a hand-built multi-output bernoulli network before any work', async () => {
+    const net: ImportedNetwork = { spec: { inputs: 2, hidden: [], outputs: 2, activation: 'relu', likelihood: 'bernoulli' }, theta: new Float32Array(6), output: 'sigmoid', format: 'test', layerNames: ['a'], folded: [] };
+    const train = makeDataset([[0, 1], [1, 0], [1, 1]], [[0, 1], [1, 0], [1, 1]]);
+    await expect(posthoc(net, train)).rejects.toMatchObject({ code: 'E_ARG', argument: 'net.spec.outputs', message: expect.stringMatching(/expected 1 output for a bernoulli.*found 2/) });
+  });
+});
+
+describe('NaN or Infinity in the weights: E_NONFINITE naming the tensor and the first bad index', () => {
+  it('TF.js', () => {
+    const a = dense('d1', 2, 3, 'relu', true);
+    const b = dense('d2', 3, 1);
+    a.weights[0].values = [0, 0.1, 0.2, 0.3, NaN, 0.5];
+    expectError(() => importTfjs(tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights])), 'E_NONFINITE', /weight "d1\/kernel": expected finite values, found NaN at index 4 \(\[1, 1\] in shape \[2, 3\]\)/);
+  });
+  it('ONNX', () => {
+    const g = gemm('fc', 'x', 'y', 2, 2, [0, Infinity, 0, 0]);
+    expectError(() => importOnnx(onnxModel({ nodes: [g.node], inits: g.inits, input: 'x', width: 2, output: 'y' })), 'E_NONFINITE', /model\.onnx: weight "fc\.weight": expected finite values, found Infinity at index 1/);
+  });
+  it('safetensors: f32 NaN, f16 Infinity, f64 beyond float32', () => {
+    const nan = { ...linear('0', 3, 4), ...linear('2', 4, 1) };
+    nan['2.bias'] = { shape: [1], values: [NaN] };
+    expectError(() => importSafetensors(safetensors(nan), '3-4r-1'), 'E_NONFINITE', /weight "2\.bias": expected finite values, found NaN at index 0/);
+    const half = { ...linear('0', 3, 1), '0.weight': { dtype: 'F16' as const, shape: [1, 3], values: [0x3c00, 0xfc00, 0x3c00] } };
+    expectError(() => importSafetensors(safetensors(half), '3-1'), 'E_NONFINITE', /found -Infinity at index 1/);
+    const wide = { ...linear('0', 3, 1), '0.weight': { dtype: 'F64' as const, shape: [1, 3], values: [1, 2, 1e300] } };
+    expectError(() => importSafetensors(safetensors(wide), '3-1'), 'E_NONFINITE', /found 1e\+300 \(beyond float32's range\) at index 2/);
+  });
+  it('a value that overflows float32 once a batch normalization is folded in: E_NONFINITE naming the layer', () => {
+    const d = { kind: 'dense' as const, origin: { name: 'fc', op: 'Dense' }, fanIn: 1, fanOut: 1, w: Float32Array.of(3e38), b: Float32Array.of(0) };
+    const bn = { kind: 'affine' as const, origin: { name: 'bn', op: 'BatchNorm' }, scale: Float64Array.of(10), shift: Float64Array.of(0) };
+    expectError(() => lowerLayers([d, bn], 1, 'test'), 'E_NONFINITE', /layer "fc" \(Dense\): expected weights finite in float32.*found \d\.\d+e\+39 at weight index 0/);
+  });
+});
+
+describe('ONNX: cycles and foreign domains', () => {
+  it('a cyclic graph is refused (E_FORMAT), not walked forever', () => {
+    const g = gemm('fc', 'x', 'h', 2, 2);
+    const back = onnxModel({ nodes: [g.node, { op: 'Relu', inputs: ['h'], outputs: ['x'], name: 'loop' }], inits: g.inits, input: 'x', width: 2, output: 'y' });
+    expectError(() => importOnnx(back), 'E_FORMAT', /a cycle: node "fc" \(Gemm\) is reached a second time/);
+    const self = onnxModel({ nodes: [g.node, { op: 'Relu', inputs: ['h'], outputs: ['h'], name: 'self' }], inits: g.inits, input: 'x', width: 2, output: 'y' });
+    expectError(() => importOnnx(self), 'E_FORMAT', /a cycle: node "self" \(Relu\)/);
+  });
+  it('a node of another domain is refused by name; the default domain ("" or ai.onnx) is read', () => {
+    const g = gemm('fc', 'x', 'h', 2, 2);
+    const relu = (domain?: string) => ({ op: 'Relu', inputs: ['h'], outputs: ['z'], name: 'act', domain });
+    const out = gemm('out', 'z', 'y', 2, 1);
+    const model = (domain?: string) => onnxModel({ nodes: [g.node, relu(domain), out.node], inits: [...g.inits, ...out.inits], input: 'x', width: 2, output: 'y' });
+    expectError(() => importOnnx(model('com.microsoft')), 'E_FORMAT', /layer "act" \(Relu\): expected an op of the default ONNX domain \("" or "ai\.onnx"\), found domain "com\.microsoft"/);
+    expect(importOnnx(model('ai.onnx')).spec).toMatchObject({ inputs: 2, hidden: [2], outputs: 1, activation: 'relu' });
+    expect(importOnnx(model()).spec).toMatchObject({ inputs: 2, hidden: [2], outputs: 1 });
+  });
+});
+
+describe('TF.js model.json: malformed structure is E_FORMAT, never a TypeError', () => {
+  // Fresh objects per case: the cases edit them.
+  const good = () => {
+    const a = dense('d1', 2, 3, 'relu', true);
+    const b = dense('d2', 3, 1);
+    return tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights]);
+  };
+  const cases: [string, (m: Record<string, any>) => unknown, RegExp][] = [
+    ['an array', () => [], /expected an object with modelTopology/],
+    ['no modelTopology', (m) => ({ weightsManifest: m.weightsManifest }), /modelTopology/],
+    ['modelTopology null', (m) => ({ ...m, modelTopology: null }), /modelTopology: expected an object/],
+    ['layers not an array', (m) => ({ ...m, modelTopology: { class_name: 'Sequential', config: { layers: 'dense' } } }), /modelTopology\.config\.layers: expected a list of layers, found "dense"/],
+    ['a layer without config', (m) => ({ ...m, modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense' }] } } }), /layers\[0\]: expected \{ class_name, config \}/],
+    ['a null layer', (m) => ({ ...m, modelTopology: { class_name: 'Sequential', config: { layers: [null] } } }), /layers\[0\]: expected/],
+    ['batch_input_shape a string', (m) => { m.modelTopology.config.layers[0].config.batch_input_shape = 'abc'; return m; }, /batch_input_shape: expected a list/],
+    ['Keras 3 inbound_nodes', (m) => ({ ...m, modelTopology: { class_name: 'Functional', config: { layers: m.modelTopology.config.layers.map((l: object) => ({ ...l, inbound_nodes: [{ args: [], kwargs: {} }] })) } } }), /inbound_nodes: expected .*Keras 3/],
+    ['weightsManifest an object', (m) => ({ ...m, weightsManifest: {} }), /weightsManifest: expected a list/],
+    ['a null group', (m) => ({ ...m, weightsManifest: [null] }), /weightsManifest\[0\]: expected/],
+    ['paths a string', (m) => ({ ...m, weightsManifest: [{ paths: 'x.bin', weights: [] }] }), /weightsManifest\[0\]\.paths: expected/],
+    ['a null weight', (m) => ({ ...m, weightsManifest: [{ paths: ['x.bin'], weights: [null] }] }), /weightsManifest\[0\]\.weights\[0\]: expected/],
+    ['a weight without a name', (m) => ({ ...m, weightsManifest: [{ paths: ['x.bin'], weights: [{ shape: [1] }] }] }), /weights\[0\]: expected an object with a name/],
+    ['a weight without a shape', (m) => ({ ...m, weightsManifest: [{ paths: ['x.bin'], weights: [{ name: 'w' }] }] }), /weight "w".*shape.*non-negative integers/],
+    ['a weight named twice', (m) => { m.weightsManifest[0].weights[3].name = 'd1/bias'; return m; }, /"d1\/bias" twice/],
+  ];
+  for (const [what, edit, message] of cases) {
+    it(what, () => {
+      const { model, shards } = good();
+      const m = edit(model);
+      expectError(() => importTfjs({ model: m, shards }), 'E_FORMAT', message);
+      expectError(() => importTfjs({ model: JSON.stringify(m), shards }), 'E_FORMAT', message);
+    });
+  }
+  it('no files object at all: E_ARG', () => {
+    expectError(() => importTfjs(null as never), 'E_ARG', /tfjs: expected \{ model, shards \}/);
+    expectError(() => importModel({ tfjs: undefined } as never), 'E_ARG', /tfjs/);
+  });
+  it('a graph model: E_FORMAT saying only layers models are read, and how to export one (also before any shard is fetched)', () => {
+    const graph = { format: 'graph-model', modelTopology: { node: [{ name: 'x', op: 'Placeholder' }], library: {}, versions: {} }, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }] };
+    expectError(() => importTfjs({ model: graph, shards: [] }), 'E_FORMAT', /found a graph model .*Only layers models are supported.*tfjs_layers_model/);
+    expectError(() => tfjsShardPaths(graph), 'E_FORMAT', /graph model/);
+    const { format: _, ...unmarked } = graph;
+    expectError(() => tfjsShardPaths(unmarked), 'E_FORMAT', /graph model/);
+  });
+  it('a manifest weight no layer uses: E_FORMAT naming it; an optimizer weight is not the network', () => {
+    const a = dense('d1', 2, 3, 'relu', true);
+    const b = dense('d2', 3, 1);
+    const extra = tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights, { name: 'p_re_lu/alpha', shape: [3] }]);
+    expectError(() => importTfjs(extra), 'E_FORMAT', /found 1 that no layer uses: "p_re_lu\/alpha" \[3\]/);
+    const opt = tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights, { name: 'd1/kernel/m', shape: [2, 3], group: 'optimizer' }]);
+    expect(importTfjs(opt).spec).toMatchObject({ inputs: 2, hidden: [3], outputs: 1 });
+  });
+});
+
+describe('importModelFile is public', () => {
+  it('exported from the package entry; the entry stays loadable in browsers (node: builtins are loaded lazily)', async () => {
+    const entry = await import('../../src/index.js');
+    expect(entry.importModelFile).toBe(importModelFile);
+    expect(readFileSync('src/import/node.ts', 'utf8')).not.toMatch(/from 'node:/);
+  });
+  it('a path that is not a string: E_ARG', async () => {
+    await expect(importModelFile(42 as never)).rejects.toMatchObject({ code: 'E_ARG', argument: 'path' });
   });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
-import { cholesky, eigh, logdet } from '../../src/linalg/index.js';
+import { cholesky, eigh, eigvalsh, logdet } from '../../src/linalg/index.js';
 import { Arena } from '../../src/wasm/index.js';
 import { identity, makeRng, matmul, maxAbs, maxAbsDiff, randomSpd, transpose } from './reference.js';
 
@@ -25,6 +25,19 @@ describe('eigh (wrapper)', () => {
       expect(Math.abs(sumLog - ld)).toBeLessThan(1e-10 * Math.max(1, Math.abs(ld)));
     });
   }
+
+  it('eigvalsh gives the bits of eigh\'s eigenvalues (the same QL sweeps without the vectors), rank-deficient too', () => {
+    for (const n of [1, 2, 7, 37, 130]) {
+      const a = randomSpd(n, makeRng(n + 11));
+      expect(eigvalsh(arena, a, n)).toEqual(eigh(arena, a, n).values);
+      // A Gram matrix of rank 3: a cluster of eigenvalues at the rounding level.
+      const rng = makeRng(n);
+      const f = Array.from({ length: 3 * n }, () => rng.normal());
+      const g = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < 3; k++) g[i * n + j] += f[i * 3 + k] * f[j * 3 + k];
+      expect(eigvalsh(arena, g, n)).toEqual(eigh(arena, g, n).values);
+    }
+  });
 
   it('symmetrizes a slightly asymmetric input', () => {
     const n = 13;

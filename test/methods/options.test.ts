@@ -126,6 +126,8 @@ describe('the training data, checked before any work', () => {
     ['x as number[][]', { ...data, x: [[1, 2]] }, 'E_ARG', /^train\.x: expected a Float32Array/],
     ['no n', { x: data.x, y: data.y, inputs: 2, targets: 1 }, 'E_EMPTY', /^train\.n: expected a positive integer, found undefined/],
     ['null', null, 'E_ARG', /^train: expected a Dataset \{ x, y, n, inputs, targets \} \(makeDataset\), found null/],
+    // One row fits exactly: a variance of ~1e-8 around it, as if certain.
+    ['one row', { x: data.x.slice(0, 2), y: data.y.slice(0, 1), n: 1, inputs: 2, targets: 1 }, 'E_EMPTY', /^train: expected at least 2 rows, found 1\. One row says nothing about the noise/],
   ];
   for (const [what, bad, code, msg] of cases) {
     it(`${what}: ${code}, no epoch trained (trainMap, trainEnsemble, trainNuts)`, async () => {

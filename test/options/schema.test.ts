@@ -43,6 +43,18 @@ describe('option schemas', () => {
     expect(refusal(() => s.check({ members: 0 })).message).toContain('Omit it for the default (5).');
   });
 
+  it('refuse a sparse array: every item is checked, holes too ([, 2], new Array(3))', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    for (const widths of [[, 2], new Array(3), Object.assign([1, 2], { 5: 3 })]) {
+      const e = refusal(() => s.check({ widths }));
+      expect(e.code).toBe('E_ARG');
+      expect(e.argument).toBe('widths');
+    }
+    // eslint-disable-next-line no-sparse-arrays
+    expect(refusal(() => s.check({ rate: [0.1, , 0.2] })).argument).toBe('rate');
+    expect(s.check({ widths: [1, 2] })).toEqual({ widths: [1, 2] });
+  });
+
   it('refuse an unknown name with the nearest valid one', () => {
     const e = refusal(() => s.check({ memebers: 2 }));
     expect(e.code).toBe('E_ARG');

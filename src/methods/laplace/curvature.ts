@@ -3,7 +3,10 @@
  * (residual sum of squares for a gaussian likelihood, the NLL otherwise).
  */
 import type { Dataset } from '../../data/dataset.js';
+import { BdlError } from '../../errors.js';
 import type { Mlp } from '../../model/mlp.js';
+import { macrotask } from '../../signal.js';
+import type { MethodProgress } from '../common.js';
 import { Linearization, setOutputVectors, type Curvature } from './engine.js';
 import type { Factors, Structure, Subset } from './types.js';
 
@@ -18,8 +21,22 @@ export interface DataFit {
 /** Batch rows per pass of the engine. */
 const BATCH = 256;
 
-/** The curvature of `structure` over `sub` at θ (standardized data), and the data fit there. */
-export function computeCurvature(mlp: Mlp, theta: Float32Array, data: Dataset, sub: Subset, structure: Structure, kind: Curvature): { factors: Factors; fit: DataFit } {
+/** Longest stretch of work between two yields to the event loop (a Ctrl-C handler, an abort). */
+const YIELD_MS = 50;
+
+/** How a long accumulation reports and stops: rows passed through so far (`phase: 'curvature'`), and cancellation. */
+export interface CurvatureRun {
+  signal?: AbortSignal;
+  onProgress?: (p: MethodProgress) => void;
+}
+
+/**
+ * The curvature of `structure` over `sub` at θ (standardized data), and the data fit there. A full
+ * GGN over 50,000 rows and a thousand weights is seconds of work: between batches it yields to the
+ * event loop every YIELD_MS, reports the rows done and stops with E_ABORTED once `run.signal` is
+ * aborted. The network's arena is held throughout: nothing else may use `mlp` until it resolves.
+ */
+export async function computeCurvature(mlp: Mlp, theta: Float32Array, data: Dataset, sub: Subset, structure: Structure, kind: Curvature, run: CurvatureRun = {}): Promise<{ factors: Factors; fit: DataFit }> {
   const arena = mlp.arena;
   const spec = mlp.spec;
   const K = mlp.layout.outputWidth;
@@ -33,7 +50,14 @@ export function computeCurvature(mlp: Mlp, theta: Float32Array, data: Dataset, s
     const px = arena.allocF32(B * spec.inputs);
     const fit: DataFit = { n: data.n, rss: 0, nll: 0 };
     const tW = data.targets;
+    let lastYield = performance.now();
     for (let s = 0; s < data.n; s += B) {
+      if (performance.now() - lastYield > YIELD_MS) {
+        run.onProgress?.({ epoch: s, epochs: data.n, loss: NaN, phase: 'curvature' });
+        await macrotask();
+        lastYield = performance.now();
+      }
+      if (run.signal?.aborted) throw new BdlError('E_ABORTED', `laplace: cancelled while accumulating the curvature (row ${s} of ${data.n}).`);
       const b = Math.min(B, data.n - s);
       arena.putF32(data.x.subarray(s * spec.inputs, (s + b) * spec.inputs), px);
       const out = arena.getF32(lin.forward(pTheta, px, b), b * K);
@@ -43,6 +67,7 @@ export function computeCurvature(mlp: Mlp, theta: Float32Array, data: Dataset, s
       lin.backward(pTheta, b);
       acc.add(lin, b);
     }
+    run.onProgress?.({ epoch: data.n, epochs: data.n, loss: NaN, phase: 'curvature' });
     return { factors: acc.finish(data.n), fit };
   } finally {
     arena.reset(mark);

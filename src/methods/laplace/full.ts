@@ -6,7 +6,7 @@
  */
 import { BdlError } from '../../errors.js';
 import { cholesky } from '../../linalg/cholesky.js';
-import { eigh, type EighResult } from '../../linalg/eigh.js';
+import { eigvalsh } from '../../linalg/eigh.js';
 import { checkSize } from '../../linalg/memory.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
@@ -104,7 +104,7 @@ function accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator
 }
 
 class FullFactors implements Factors {
-  private eig?: EighResult;
+  private eigenvalues?: Float64Array;
   constructor(
     private readonly arena: Arena,
     private readonly sub: Subset,
@@ -127,9 +127,9 @@ class FullFactors implements Factors {
   logdet(prior: Float64Array, s: number): number {
     if (prior.every((p) => p === prior[0])) {
       // One prior precision: the eigenvalues of H, computed once, give every log det in O(d).
-      this.eig ??= eigh(this.arena, this.H, this.d, { name: 'full Laplace curvature' });
+      this.eigenvalues ??= eigvalsh(this.arena, this.H, this.d, { name: 'full Laplace curvature' });
       let sum = 0;
-      for (const e of this.eig.values) {
+      for (const e of this.eigenvalues) {
         const v = s * e + prior[0];
         if (!(v > 0)) return NaN;
         sum += Math.log(v);

@@ -4,7 +4,7 @@
  * Kronecker-factored or diagonal structure; prior precision (and gaussian noise) chosen by the
  * marginal likelihood or by a validation grid; the linearized predictive.
  */
-import { argError } from '../../errors.js';
+import { argError, BdlError } from '../../errors.js';
 import { checkDataset, type Dataset } from '../../data/dataset.js';
 import { applyStandardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
@@ -69,7 +69,7 @@ export const LAPLACE_OPTIONS = METHOD_OPTIONS.extend('trainLaplace', {
 export type LaplaceOptions = Infer<typeof LAPLACE_OPTIONS>;
 
 /** The method options that only shape the MAP fit: laplaceAt is given the fitted network instead. */
-const FIT_ONLY = Object.keys(METHOD_OPTIONS.fields).filter((k) => k !== 'priorPrecision' && k !== 'validation');
+const FIT_ONLY = Object.keys(METHOD_OPTIONS.fields).filter((k) => !['priorPrecision', 'validation', 'signal', 'onProgress'].includes(k));
 
 /** laplaceAt's options: the posterior's part of LAPLACE_OPTIONS, with the noise as a variance in the network's units. */
 export const LAPLACE_AT_OPTIONS = LAPLACE_OPTIONS.omit('laplaceAt', ...(FIT_ONLY as 'task'[]), 'noise')
@@ -84,7 +84,7 @@ export const LAPLACE_AT_OPTIONS = LAPLACE_OPTIONS.omit('laplaceAt', ...(FIT_ONLY
     holds: (o) => o.priorPrecisionMode !== 'grid' || o.validation !== undefined,
   });
 
-export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOptions | 'validation'> {
+export interface LaplaceFitOptions extends Omit<LaplaceOptions, keyof MethodOptions | 'validation'>, Pick<MethodOptions, 'signal' | 'onProgress'> {
   /** Prior precision the MAP was trained with: the starting point of its selection (default 1). */
   priorPrecision?: number;
   /** Noise variance in the data's units to start the selection from (gaussian; default: the residual variance). */
@@ -147,7 +147,7 @@ export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: 
   structure.check(sub, mlp.layout.layers, opts.budget);
 
   const gaussian = spec.likelihood === 'gaussian';
-  const { factors, fit: dataFit } = computeCurvature(mlp, theta, data, sub, structure, curvature);
+  const { factors, fit: dataFit } = await computeCurvature(mlp, theta, data, sub, structure, curvature, opts);
   const ctx = evidenceContext(factors, sub, dataFit, theta, gaussian, spec.outputs, curvature === 'ef' ? 2 : 1);
   const G = sub.layers.length;
   const start: Hyper = {
@@ -157,8 +157,10 @@ export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: 
   const selectNoise = gaussian && opts.noiseVar === undefined;
   const mode = priorModeOf(opts);
   let h = start;
+  if (opts.signal?.aborted) throw new BdlError('E_ABORTED', 'laplace: cancelled after the curvature.');
   if (mode === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, selectNoise });
   else if (mode === 'grid') h = gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation!);
+  if (opts.signal?.aborted) throw new BdlError('E_ABORTED', 'laplace: cancelled after choosing the prior precision.');
 
   return new LaplacePosterior<T>({
     spec,
@@ -218,7 +220,7 @@ async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: 
   if (s.by === 'magnitude') return indexSubset(layout, topIndices(Float64Array.from(theta, Math.abs), s.size));
   // Largest marginal variances of an all-weights diagonal Laplace at the training prior.
   const all = layerSubset(layout, 'all', Array.from({ length: L }, (_, l) => l));
-  const { factors } = computeCurvature(mlp, theta, data, all, diag, opts.curvature ?? 'ggn');
+  const { factors } = await computeCurvature(mlp, theta, data, all, diag, opts.curvature ?? 'ggn', opts);
   const noise = mlp.spec.likelihood === 'gaussian' ? 1 / (opts.noiseVar ?? 1) : 1;
   const v = factors.posterior(new Float64Array(L).fill(opts.priorPrecision ?? 1), noise).variances();
   return indexSubset(layout, topIndices(v, s.size));

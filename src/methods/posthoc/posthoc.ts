@@ -17,7 +17,7 @@ import { NetworkPosterior } from '../../posterior/network-posterior.js';
 import { noiseVariance } from '../../posterior/source.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
 import type { Posterior } from '../../posterior/types.js';
-import { checkRun, engineFor } from '../common.js';
+import { checkRun, engineFor, METHOD_OPTIONS } from '../common.js';
 import { LAPLACE_OPTIONS, laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
 import { custom, enumOf, fieldError, int, num, schema, union, type Infer } from '../../options/schema.js';
 
@@ -41,6 +41,9 @@ export const POSTHOC_OPTIONS = schema('posthoc', {
   }),
   noise: num({ gt: 0, defaultText: 'the Laplace evidence, or the residuals for MC dropout', hint: 'Omit it to estimate σ from the data.', help: 'gaussian observation σ in target units' }),
   samples: int({ min: 1, default: 30, help: 'MC dropout: stochastic passes per prediction' }),
+  // Laplace's pass over the data is the long part post hoc: it reports rows and can be cancelled.
+  signal: METHOD_OPTIONS.fields.signal,
+  onProgress: METHOD_OPTIONS.fields.onProgress,
   standardize: custom<boolean | Standardizer>({
     expected: 'true, false, or a Standardizer', valid: isStandardize, default: false,
     help: "the network was trained on standardized data: true uses `train`'s column statistics (targets too for regression), or pass its author's Standardizer",
@@ -92,6 +95,8 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
     priorPrecisionMode: opts.priorPrecisionMode ?? 'marglik',
     noiseVar: opts.noise !== undefined ? noiseVariance(opts.noise, std) : undefined,
     standardizer: std,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
   };
   return (await laplaceAt(mlp, net.theta, data, lo)) as LaplacePosterior;
 }
@@ -99,6 +104,9 @@ export async function posthoc(net: ImportedNetwork, train: Dataset, opts: Postho
 function checkData(net: ImportedNetwork, d: Dataset): void {
   const s = net.spec;
   if (!d || !(d.x instanceof Float32Array)) throw argError('E_ARG', 'train', 'a Dataset (makeDataset or parseDataset)', describe(d), 'Build one with makeDataset(x, y).');
+  // Several independent sigmoids (multi-label) fit no predictive here: a bernoulli network gives one
+  // probability. Refused now, not after a Laplace fit whose predictive would refuse it (or misread it).
+  if (s.likelihood === 'bernoulli' && s.outputs !== 1) throw argError('E_ARG', 'net.spec.outputs', '1 output for a bernoulli (binary) network', `${s.outputs} (independent sigmoids: a multi-label network)`, 'Import a network with one sigmoid output, or a softmax classifier (one class per row).');
   if (d.inputs !== s.inputs) throw argError('E_SHAPE', 'train.inputs', `${s.inputs} columns (the imported network's input width)`, String(d.inputs), 'Pass the features the network was trained on, flattened row-major.');
   const targets = s.likelihood === 'categorical' ? 1 : s.outputs;
   if (d.targets !== targets) throw argError('E_SHAPE', 'train.targets', `${targets} target column(s) for a ${s.likelihood} network with ${s.outputs} output(s)`, String(d.targets), s.likelihood === 'categorical' ? 'Give one class index per row.' : 'Give one target per network output.');

@@ -256,6 +256,22 @@ describe('Laplace: failure modes', () => {
     await expect(laplaceAt(mlp, new Float32Array(mlp.size), data, { hessian: 'full', subset: 'all' })).rejects.toMatchObject({ code: 'E_MEMORY', message: expect.stringMatching(/kron|diag/) });
   });
 
+  it('the curvature pass reports rows and stops at an abort with E_ABORTED; the same posterior with and without listeners', async () => {
+    const rng = new Rng(8);
+    const xs = Array.from({ length: 3000 }, () => [rng.normal(), rng.normal(), rng.normal()]);
+    const data = makeDataset(xs, xs.map((r) => r[0] - r[1] * r[2] + 0.1 * rng.normal()));
+    const opts = { hidden: [30], epochs: 2, seed: 4, hessian: 'full' as const, subset: 'all' as const };
+    const rows: [number, number][] = [];
+    const post = await trainLaplace(data, { ...opts, onProgress: (p) => void (p.phase === 'curvature' && rows.push([p.epoch, p.epochs])) });
+    expect(rows.at(-1)).toEqual([3000, 3000]);
+    expect(rows.every(([r, n], i) => n === 3000 && r <= n && (i === 0 || r >= rows[i - 1][0]))).toBe(true);
+    const plain = await trainLaplace(data, opts);
+    expect(plain.logEvidence).toBe(post.logEvidence);
+    const stop = new AbortController();
+    const err = await trainLaplace(data, { ...opts, signal: stop.signal, onProgress: (p) => void (p.phase === 'curvature' && stop.abort()) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_ABORTED', message: expect.stringMatching(/^laplace: cancelled (while accumulating the curvature|after the curvature)/) });
+  });
+
   it('kron over a subnetwork is refused', async () => {
     const mlp = await Mlp.create(linSpec(2));
     const data = makeDataset([[1, 2], [3, 4]], [1, 2]);

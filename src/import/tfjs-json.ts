@@ -1,0 +1,124 @@
+/**
+ * model.json's structure, checked whole before any byte of a shard is read: a TF.js *layers* model
+ * (a graph model is refused with how to save a layers model), a weightsManifest of well-formed
+ * { paths, weights } groups, and a topology whose layers each have a class_name and a config. A file
+ * of the wrong shape is a BdlError naming the field, never a TypeError from deep inside the import.
+ */
+import { BdlError, describe } from '../errors.js';
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype?: string;
+  quantization?: unknown;
+  /** 'optimizer' for an optimizer's state saved beside the model (includeOptimizer): not the network. */
+  group?: string;
+}
+
+export interface ManifestGroup {
+  paths: string[];
+  weights: WeightSpec[];
+}
+
+export interface KerasLayer {
+  class_name: string;
+  name?: string;
+  config: Record<string, unknown>;
+  /** Keras 2 / TF.js form: one node per call, each a list of [layer name, node index, tensor index, kwargs]. */
+  inbound_nodes?: unknown[][][];
+}
+
+const SAVE_LAYERS = "Save a layers model: model.save('file://dir') in TF.js, or from Keras tensorflowjs_converter --input_format=keras --output_format=tfjs_layers_model model.h5 dir/ (tfjs.converters.save_keras_model in Python).";
+const REWRITE = 'The file is not a TF.js layers model or was edited by hand; re-save the model.';
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** "model.json: <field>: expected …, found …. <hint>" as an E_FORMAT. */
+function bad(field: string, expected: string, found: string, hint = REWRITE, argument = field.split(/[.[ ]/)[0]): BdlError {
+  return new BdlError('E_FORMAT', `model.json: ${field}: expected ${expected}, found ${found}. ${hint}`, argument);
+}
+
+/** model.json's contents (text or parsed), refused unless it is a layers model with a manifest. */
+export function parseModelJson(model: unknown): Record<string, unknown> {
+  let m = model;
+  if (typeof m === 'string') {
+    try {
+      m = JSON.parse(m);
+    } catch (e) {
+      throw new BdlError('E_PARSE', `model.json: not valid JSON (${(e as Error).message}). The file is truncated or not a TF.js model.`, 'model');
+    }
+  }
+  if (!isObject(m)) throw new BdlError('E_FORMAT', `model.json: expected an object with modelTopology and weightsManifest (a TF.js layers model), found ${describe(m)}. ${SAVE_LAYERS}`, 'model');
+  // A graph model (tfjs_graph_model, a frozen TensorFlow graph) has a GraphDef of ops for topology.
+  const t = m.modelTopology;
+  if (m.format === 'graph-model' || (isObject(t) && Array.isArray(t.node) && !('class_name' in t) && !('model_config' in t))) {
+    throw new BdlError('E_FORMAT', `model.json: expected a TF.js layers model (format "layers-model"), found a graph model (${m.format === undefined ? 'a GraphDef topology' : `format ${JSON.stringify(m.format)}`}): a frozen graph of TensorFlow ops, not layers. Only layers models are supported. ${SAVE_LAYERS}`, 'model');
+  }
+  if (m.format !== undefined && m.format !== 'layers-model') throw bad('format', '"layers-model"', describe(m.format), SAVE_LAYERS);
+  if (!('modelTopology' in m) || !('weightsManifest' in m)) {
+    throw new BdlError('E_FORMAT', `model.json: expected an object with modelTopology and weightsManifest (a TF.js layers model), found ${!('modelTopology' in m) ? 'no modelTopology' : 'no weightsManifest'}. ${SAVE_LAYERS}`, 'model');
+  }
+  return m;
+}
+
+/** The manifest's groups, each weight checked: a name (once), a shape, float32, not quantized. */
+export function manifestOf(m: Record<string, unknown>): ManifestGroup[] {
+  const man = m.weightsManifest;
+  if (!Array.isArray(man)) throw bad('weightsManifest', 'a list of { paths, weights } groups', describe(man));
+  const seen = new Set<string>();
+  man.forEach((g: unknown, i) => {
+    const at = `weightsManifest[${i}]`;
+    if (!isObject(g)) throw bad(at, 'a group { paths, weights }', describe(g));
+    if (!Array.isArray(g.paths) || !g.paths.every((p) => typeof p === 'string' && p !== '')) throw bad(`${at}.paths`, 'a list of shard file names', describe(g.paths));
+    if (!Array.isArray(g.weights)) throw bad(`${at}.weights`, 'a list of { name, shape, dtype }', describe(g.weights));
+    g.weights.forEach((w: unknown, j) => {
+      if (!isObject(w) || typeof w.name !== 'string' || w.name === '') throw bad(`${at}.weights[${j}]`, 'an object with a name, a shape and a dtype', isObject(w) ? `name ${describe(w.name)}` : describe(w));
+      const name = JSON.stringify(w.name);
+      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`weight ${name}`, 'a shape of non-negative integers', JSON.stringify(w.shape) ?? 'none', REWRITE, w.name);
+      if (w.quantization) throw bad(`weight ${name}`, 'float32 values', 'a quantized weight', 'Only float32 weights are supported; re-save the model without quantization.', w.name);
+      if ((w.dtype ?? 'float32') !== 'float32') throw bad(`weight ${name}`, 'dtype float32', describe(w.dtype), 'Only float32 weights are supported; cast the model to float32 and re-save it.', w.name);
+      // The import finds weights by name without the ':0' TensorFlow adds; a second one would be lost.
+      const key = weightKey(w.name);
+      if (seen.has(key)) throw bad('weightsManifest', 'each weight name once', `${JSON.stringify(key)} twice`, REWRITE, w.name);
+      seen.add(key);
+    });
+  });
+  return man as ManifestGroup[];
+}
+
+/** A weight's name as layers look it up (TensorFlow's ':0' output suffix dropped). */
+export function weightKey(name: string): string {
+  return name.replace(/:\d+$/, '');
+}
+
+/** The topology's layers, each a { class_name, config } with well-formed shapes and inbound nodes. */
+export function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; className: string } {
+  let t = m.modelTopology;
+  if (isObject(t) && 'model_config' in t) t = t.model_config;
+  if (!isObject(t)) throw bad('modelTopology', 'an object with class_name and config (a Keras model config)', describe(t));
+  const className = String(t.class_name ?? '');
+  const cfg = t.config;
+  const layers = Array.isArray(cfg) ? cfg : isObject(cfg) ? cfg.layers : undefined;
+  if (className !== 'Sequential' && className !== 'Model' && className !== 'Functional') {
+    throw new BdlError('E_FORMAT', `model.json: expected a Sequential or functional (Model) topology with a list of layers, found ${JSON.stringify(className || typeof t)}.`, 'modelTopology');
+  }
+  if (!Array.isArray(layers)) throw bad('modelTopology.config.layers', 'a list of layers', describe(layers));
+  layers.forEach((l: unknown, i) => {
+    const at = `modelTopology layers[${i}]`;
+    if (!isObject(l) || typeof l.class_name !== 'string' || !isObject(l.config)) {
+      throw bad(at, '{ class_name, config }', isObject(l) ? `class_name ${describe(l.class_name)} and config ${describe(l.config)}` : describe(l));
+    }
+    const shape = l.config.batch_input_shape ?? l.config.batchInputShape;
+    if (shape != null && !(Array.isArray(shape) && shape.every((d) => d === null || (Number.isInteger(d) && d >= 0)))) {
+      throw bad(`${at}.config.batch_input_shape`, 'a list of sizes (null for the batch)', describe(shape));
+    }
+    const nodes = l.inbound_nodes;
+    const entry = (e: unknown) => Array.isArray(e) && typeof e[0] === 'string';
+    if (nodes !== undefined && !(Array.isArray(nodes) && nodes.every((n) => Array.isArray(n) && n.every(entry)))) {
+      throw bad(`${at}.inbound_nodes`, 'TF.js / Keras 2 nodes like [[["dense_1", 0, 0, {}]]]', JSON.stringify(nodes).slice(0, 80), 'Keras 3 files ({ args, kwargs } nodes) are not supported; save the model with TF.js or tf.keras 2 and convert it with tensorflowjs_converter.');
+    }
+  });
+  return { layers: layers as KerasLayer[], className };
+}
