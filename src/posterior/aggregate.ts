@@ -4,6 +4,7 @@
  * probabilities with total entropy, expected entropy and their difference (mutual information).
  */
 import { BdlError } from '../errors.js';
+import { rowsPerStep, runSteps, type Steps } from './yielding.js';
 import type { ClassificationPredictive, Predictive, RegressionPredictive } from './types.js';
 
 /**
@@ -11,27 +12,40 @@ import type { ClassificationPredictive, Predictive, RegressionPredictive } from 
  * units). With `withMembers` (default) the result carries the members, for the exact mixture likelihood.
  */
 export function regressionPredictive(means: Float32Array, variances: Float32Array, S: number, withMembers = true): RegressionPredictive {
+  return runSteps(regressionSteps(means, variances, S, withMembers));
+}
+
+/**
+ * `regressionPredictive` with a yield point after each block of values (see steps.ts): each value's
+ * sums run over the samples in the same order as in one pass, so the bits are the same.
+ */
+export function* regressionSteps(means: Float32Array, variances: Float32Array, S: number, withMembers = true): Steps<RegressionPredictive> {
   const M = means.length / S;
   const mean = new Float64Array(M);
   const aleatoric = new Float64Array(M);
   const epistemic = new Float64Array(M);
-  for (let s = 0; s < S; s++) {
-    for (let i = 0; i < M; i++) {
-      mean[i] += means[s * M + i];
-      aleatoric[i] += variances[s * M + i];
-    }
-  }
-  for (let i = 0; i < M; i++) {
-    mean[i] /= S;
-    aleatoric[i] /= S;
-  }
-  for (let s = 0; s < S; s++) {
-    for (let i = 0; i < M; i++) epistemic[i] += (means[s * M + i] - mean[i]) ** 2;
-  }
   const variance = new Float64Array(M);
-  for (let i = 0; i < M; i++) {
-    epistemic[i] /= S;
-    variance[i] = aleatoric[i] + epistemic[i];
+  const step = rowsPerStep(3 * S);
+  for (let i0 = 0; i0 < M; i0 += step) {
+    const i1 = Math.min(M, i0 + step);
+    for (let s = 0; s < S; s++) {
+      for (let i = i0; i < i1; i++) {
+        mean[i] += means[s * M + i];
+        aleatoric[i] += variances[s * M + i];
+      }
+    }
+    for (let i = i0; i < i1; i++) {
+      mean[i] /= S;
+      aleatoric[i] /= S;
+    }
+    for (let s = 0; s < S; s++) {
+      for (let i = i0; i < i1; i++) epistemic[i] += (means[s * M + i] - mean[i]) ** 2;
+    }
+    for (let i = i0; i < i1; i++) {
+      epistemic[i] /= S;
+      variance[i] = aleatoric[i] + epistemic[i];
+    }
+    if (i1 < M) yield;
   }
   return {
     kind: 'regression',
@@ -45,32 +59,42 @@ export function regressionPredictive(means: Float32Array, variances: Float32Arra
 
 /** Classification predictive from per-sample probabilities (S × N × K). */
 export function classificationPredictive(probs: Float32Array, S: number, K: number): ClassificationPredictive {
+  return runSteps(classificationSteps(probs, S, K));
+}
+
+/** `classificationPredictive` with a yield point after each block of rows (same order of sums, same bits). */
+export function* classificationSteps(probs: Float32Array, S: number, K: number): Steps<ClassificationPredictive> {
   const NK = probs.length / S;
   const N = NK / K;
   const avg = new Float64Array(NK);
   const expectedEntropy = new Float64Array(N);
-  for (let s = 0; s < S; s++) {
-    for (let i = 0; i < N; i++) {
-      let h = 0;
-      for (let c = 0; c < K; c++) {
-        const p = probs[s * NK + i * K + c];
-        avg[i * K + c] += p / S;
-        if (p > 0) h -= p * Math.log(p);
-      }
-      expectedEntropy[i] += h / S;
-    }
-  }
   const entropy = new Float64Array(N);
   const mutualInformation = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    let h = 0;
-    for (let c = 0; c < K; c++) {
-      const p = avg[i * K + c];
-      if (p > 0) h -= p * Math.log(p);
+  const step = rowsPerStep(4 * S * K);
+  for (let i0 = 0; i0 < N; i0 += step) {
+    const i1 = Math.min(N, i0 + step);
+    for (let s = 0; s < S; s++) {
+      for (let i = i0; i < i1; i++) {
+        let h = 0;
+        for (let c = 0; c < K; c++) {
+          const p = probs[s * NK + i * K + c];
+          avg[i * K + c] += p / S;
+          if (p > 0) h -= p * Math.log(p);
+        }
+        expectedEntropy[i] += h / S;
+      }
     }
-    entropy[i] = h;
-    // Jensen: H[E p] ≥ E H[p]; clamp the rounding-level negatives.
-    mutualInformation[i] = Math.max(0, h - expectedEntropy[i]);
+    for (let i = i0; i < i1; i++) {
+      let h = 0;
+      for (let c = 0; c < K; c++) {
+        const p = avg[i * K + c];
+        if (p > 0) h -= p * Math.log(p);
+      }
+      entropy[i] = h;
+      // Jensen: H[E p] ≥ E H[p]; clamp the rounding-level negatives.
+      mutualInformation[i] = Math.max(0, h - expectedEntropy[i]);
+    }
+    if (i1 < N) yield;
   }
   return { kind: 'classification', probs: avg, classes: K, entropy, expectedEntropy, mutualInformation };
 }

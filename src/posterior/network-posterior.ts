@@ -9,7 +9,8 @@ import { Mlp } from '../model/mlp.js';
 import { layoutOf, type MlpSpec, type TaskKind } from '../model/spec.js';
 import { checkFinite } from './finite.js';
 import { predictiveInterval } from './interval.js';
-import { mixturePredictive, toInputs } from './network.js';
+import { holdArena } from './arena-hold.js';
+import { mixturePredictiveYielding, toInputs } from './network.js';
 import { formatError, type PosteriorParts } from './parts.js';
 import { encodePosterior } from './serialize.js';
 import type { SourceDecoder, WeightSource } from './source.js';
@@ -21,6 +22,7 @@ import { PointSource } from './sources/point.js';
 import { SwagSource } from './sources/swag.js';
 import type { Inputs, Posterior, Prediction, PredictOptions, RegressionPredictive } from './types.js';
 import { checkPredictOptions } from './predict-options.js';
+import { throwIfAborted } from './yielding.js';
 
 /** Gives a regression predictive its `interval` method (not enumerable: the predictive stays plain, cloneable data). */
 export function withInterval<P>(p: P): P {
@@ -35,6 +37,7 @@ const CAPACITY = 256;
 export class NetworkPosterior<S extends WeightSource = WeightSource, T extends TaskKind = TaskKind> implements Posterior<T> {
   /** n weight vectors drawn from the posterior (sources that have weights to draw). */
   readonly sampleWeights?: (n: number, seed?: number) => Promise<Float32Array[]>;
+  private creating?: Promise<Mlp>;
 
   constructor(
     /** 'map', 'ensemble', 'mc-dropout', 'swag', 'nuts', … (the file's method name). */
@@ -42,7 +45,7 @@ export class NetworkPosterior<S extends WeightSource = WeightSource, T extends T
     readonly spec: MlpSpec,
     readonly standardizer: Standardizer | undefined,
     readonly source: S,
-    private mlp?: Mlp,
+    private readonly mlp?: Mlp,
   ) {
     const draw = source.sampleWeights?.bind(source);
     if (draw) this.sampleWeights = async (n, seed = 0) => draw(await this.engine(), n, seed);
@@ -52,19 +55,34 @@ export class NetworkPosterior<S extends WeightSource = WeightSource, T extends T
     return this.source.info(this.spec, this.standardizer);
   }
 
-  /** The network engine (created on first use). */
-  async engine(): Promise<Mlp> {
-    return (this.mlp ??= await Mlp.create(this.spec, { capacity: CAPACITY }));
+  /** The network engine (created on first use; calls that overlap it share one). */
+  engine(): Promise<Mlp> {
+    if (this.mlp) return Promise.resolve(this.mlp);
+    return (this.creating ??= Mlp.create(this.spec, { capacity: CAPACITY }).catch((e: unknown) => {
+      this.creating = undefined;
+      throw e;
+    }));
   }
 
-  /** The uniform mixture over the source's samples at inputs x (original units). */
+  /**
+   * The uniform mixture over the source's samples at inputs x (original units). It gives the thread
+   * back every ~50 ms of work and stops with E_ABORTED once `opts.signal` is aborted.
+   *
+   * Why it holds the engine's arena for the call (arena-hold.ts) rather than relying on the sources
+   * alone: a source keeps its moments in the arena until the awaited mixture has settled (an
+   * async-aware `withSamples`, which is needed anyway), but the arena is a stack, so two such calls
+   * suspended at once would still free each other's memory out of order. Concurrent predicts on one
+   * engine therefore run one after the other, each with the bits it has alone.
+   */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<Prediction<T>> {
     checkPredictOptions(opts);
     const rows = toInputs(x, this.spec.inputs);
     const S = this.source.count(opts);
+    const signal = opts.signal;
+    throwIfAborted(signal, 'predict');
     const mlp = await this.engine();
-    const p = this.source.withSamples(mlp, opts.seed ?? 0, S, (sample) =>
-      mixturePredictive(mlp, this.standardizer, rows, S, sample, { signal: opts.signal, support: this.source.support }),
+    const p = await holdArena(mlp.arena, signal, 'predict', () =>
+      this.source.withSamples(mlp, opts.seed ?? 0, S, (sample) => mixturePredictiveYielding(mlp, this.standardizer, rows, S, sample, { signal, support: this.source.support })),
     );
     return withInterval(checkFinite(p, rows, this.spec.inputs)) as Prediction<T>;
   }

@@ -18,10 +18,12 @@ export interface WeightSource {
   /** How many network evaluations a prediction with these options averages over (checked: ≥ 1). */
   count(opts: PredictOptions): number;
   /**
-   * Runs `use` with `sample(s)`, the s-th of `count` samples for a prediction at `seed`. Scratch the
-   * samples need (moments in the engine's arena) lives for the call only.
+   * Runs `use` with `sample(s)`, the s-th of `count` samples for a prediction at `seed`, and settles
+   * with what it settles with. Scratch the samples need (moments in the engine's arena) is released
+   * only once `use` has settled, so `use` may await between samples; a caller that lets anything else
+   * await with the same arena meanwhile holds it through `holdArena` (arena-hold.ts).
    */
-  withSamples<R>(mlp: Mlp, seed: number, count: number, use: (sample: (s: number) => PosteriorSample) => R): R;
+  withSamples<R>(mlp: Mlp, seed: number, count: number, use: (sample: (s: number) => PosteriorSample) => Promise<R>): Promise<R>;
   /** n weight vectors from the posterior, when it has weights to draw. */
   sampleWeights?(mlp: Mlp, n: number, seed: number): Float32Array[];
   /** Heteroscedastic members: where the training inputs are (the variance reverts off them). */

@@ -76,6 +76,10 @@ export interface PredictOptions {
   samples?: number;
   /** Seed of test-time randomness (weight draws, dropout masks). Default 0. */
   seed?: number;
+  /**
+   * Cancels the prediction: `predict` gives the thread back every ~50 ms of work, so an abort from a
+   * timer, a message or a Ctrl-C handler lands mid-run and rejects it with E_ABORTED.
+   */
   signal?: AbortSignal;
 }
 

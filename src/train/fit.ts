@@ -210,7 +210,7 @@ export const FIT_OPTIONS = schema('fit', {
   epochs: int({ min: 1, default: 40, hint: 'E.g. 40.', help: 'passes over the data (with early stopping: the most)' }),
   batchSize: int({ min: 1, default: 32, hint: 'E.g. 32.', help: 'minibatch size (at most the rows; the last batch of an epoch may be smaller)' }),
   optimizer: custom<Transform>({ expected: 'a gradient transform { init, update }', valid: isObject, defaultText: 'Adam', help: 'optimizer transforms (weight decay from priorPrecision runs before them)' }),
-  learningRate: union(num({ help: '' }), custom<Schedule>({ expected: 'a schedule (step, totalSteps) => rate', valid: isFunction, help: '' }), { default: 1e-3, help: 'a rate or a schedule' }),
+  learningRate: union(num({ gt: 0, help: '' }), custom<Schedule>({ expected: 'a schedule (step, totalSteps) => rate', valid: isFunction, help: '' }), { default: 1e-3, help: 'a rate or a schedule' }),
   priorPrecision: PRIOR_PRECISION,
   seed: int({ min: 0, default: 0, help: 'seed of every random choice: init, shuffles, masks' }),
   stream: int({ min: 0, max: 2 ** 32 - 1, default: 0, help: 'stream of every random choice (e.g. the ensemble member)' }),
@@ -276,6 +276,8 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
         k.gather_rows_f32(xb, xAll, idx + 4 * s, b, train.inputs);
         k.gather_rows_f32(yb, yAll, idx + 4 * s, b, train.targets);
         const lr = schedule(step, totalSteps);
+        // A user's schedule can return anything; a NaN or negative rate would surface later as a "diverged" loss.
+        if (!(lr >= 0 && lr < Infinity)) throw new BdlError('E_ARG', `learningRate: expected the schedule to return a finite rate ≥ 0, found ${lr} at step ${step} of ${totalSteps}. Fix the schedule function.`, 'learningRate');
         const ctx: LoopContext = { arena, epoch, step, n: train.n, seed, stream, params, size: P, lr, loss: 0 };
         const loss = objective.lossAndGradAt(params, grad, xb, yb, b, ctx);
         if (!(Math.abs(loss) < DIVERGED_LOSS)) {

@@ -15,12 +15,14 @@ export function constant(lr: number): Schedule {
 export function stepDecay(lr: number, every: number, factor = 0.1): Schedule {
   checkLr(lr);
   checkArgument(required(num({ min: 1, hint: 'E.g. the steps in 10 epochs.', help: 'steps between decays' })), every, 'stepDecay', 'every');
+  checkArgument(num({ gt: 0, max: 1, hint: 'E.g. 0.1: a tenth of the rate after every `every` steps.', help: 'the decay factor' }), factor, 'stepDecay', 'factor');
   return (t) => lr * factor ** Math.floor(t / every);
 }
 
 /** Cosine decay from lr to lr·floor over the run (Loshchilov & Hutter 2017, one cycle). */
 export function cosine(lr: number, floor = 0): Schedule {
   checkLr(lr);
+  checkArgument(num({ min: 0, max: 1, hint: 'E.g. 0.01: the run ends at a hundredth of the rate.', help: 'the final rate as a fraction of lr' }), floor, 'cosine', 'floor');
   return (t, T) => lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos((Math.PI * Math.min(t, T)) / Math.max(1, T))));
 }
 

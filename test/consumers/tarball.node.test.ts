@@ -20,10 +20,13 @@ import { packed, root } from './pack.js';
  * diagnostics that yield (2026-12-05) took it to 704 kB: the limit moved to 740 kB by that decision.
  * The option schemas of the pool, queue, tune, LoRA and sampler layers (their help text is the docs
  * table's source, so it ships) took it to 739 kB in 246 files (2026-12-06): the limits moved to 800 kB
- * and 265 files by that decision.
+ * and 265 files by that decision. The boundary checks of 2026-12-07 (float32 precision, import
+ * validation of model.json / ONNX / safetensors, CLI flag conflicts and limits, yielding predictives:
+ * mostly error text, which is the point) took it to 806 kB in 260 files: the limits moved to 860 kB
+ * and 280 files by that decision.
  */
-const MAX_PACKED_BYTES = 800_000;
-const MAX_FILES = 265;
+const MAX_PACKED_BYTES = 860_000;
+const MAX_FILES = 280;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };
 

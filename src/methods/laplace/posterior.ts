@@ -6,7 +6,7 @@ import type { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
 import { layoutOf, type Layout, type TaskKind } from '../../model/spec.js';
 import { checkFinite } from '../../posterior/finite.js';
-import { mixturePredictive, toInputs } from '../../posterior/network.js';
+import { mixtureSteps, toInputs } from '../../posterior/network.js';
 import { withInterval } from '../../posterior/network-posterior.js';
 import { f32, f64, formatError, stateNumber } from '../../posterior/parts.js';
 import { registerPosteriorFormat } from '../../posterior/restore.js';
@@ -21,9 +21,10 @@ import type { Hyper } from './evidence.js';
 import { full } from './full.js';
 import { kron } from './kron.js';
 import { indexSubset } from './subset.js';
-import { glmClassification, glmMoments, LAPLACE_RNG_TAG } from './predictive.js';
+import { glmClassificationSteps, glmMomentSteps, LAPLACE_RNG_TAG } from './predictive.js';
 import type { Factors, Gaussian, Hessian, Structure, Subset } from './types.js';
 import { checkPredictOptions } from '../../posterior/predict-options.js';
+import { runYielding, throwIfAborted, type Steps } from '../../posterior/yielding.js';
 
 const RESTORE: Record<Hessian, Structure> = { full, kron, diag };
 
@@ -51,6 +52,7 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
   /** Log marginal likelihood at the chosen hyperparameters (original target units for regression). */
   readonly logEvidence: number;
   private gauss?: Gaussian;
+  private creating?: Promise<Mlp>;
 
   constructor(private readonly p: LaplaceParts) {
     this.method = `laplace-${p.hessian}`;
@@ -91,32 +93,60 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
     };
   }
 
-  private async engine(): Promise<Mlp> {
-    return (this.p.mlp ??= await engineFor(this.spec));
+  private engine(): Promise<Mlp> {
+    if (this.p.mlp) return Promise.resolve(this.p.mlp);
+    return (this.creating ??= engineFor(this.spec).then(
+      (mlp) => (this.p.mlp ??= mlp),
+      (e: unknown) => {
+        this.creating = undefined;
+        throw e;
+      },
+    ));
   }
 
-  /** The linearized (GLM) predictive, or the network at sampled weights ('mc'); checked finite. */
+  /**
+   * The linearized (GLM) predictive, or the network at sampled weights ('mc'); checked finite. It
+   * gives the thread back every ~50 ms of work and stops with E_ABORTED once `opts.signal` is
+   * aborted. No arena memory is held across those yields (the GLM moments are computed batch by
+   * batch, each batch marking and resetting the arena; the 'mc' draws are plain arrays), so
+   * concurrent predicts need no lock here: their synchronous stretches nest on the arena's stack.
+   */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<Prediction<T>> {
     checkPredictOptions(opts);
     signalOption(opts.signal);
     const rows = toInputs(x, this.spec.inputs);
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);
-    const p = await this.predictive(rows, S, opts);
+    throwIfAborted(opts.signal, 'predict');
+    const mlp = await this.engine();
+    const seed = opts.seed ?? 0;
+    const p =
+      this.p.predictive === 'mc'
+        ? await runYielding(this.mcSteps(mlp, rows, S, seed, opts.signal), opts.signal, 'predict')
+        : await runYielding(this.glmSteps(mlp, rows, S, seed), opts.signal, 'predict');
     return withInterval(checkFinite(p, rows, this.spec.inputs)) as Prediction<T>;
   }
 
-  private async predictive(x: Float32Array, S: number, opts: PredictOptions): Promise<Predictive> {
-    const mlp = await this.engine();
-    const seed = opts.seed ?? 0;
-    const noiseVar = this.p.hyper.noiseVar;
-    if (this.p.predictive === 'mc') {
-      const draws = await this.sampleWeights(S, seed);
-      return mixturePredictive(mlp, this.p.standardizer, x, S, (s) => ({ theta: draws[s] }), { noiseVar, signal: opts.signal });
+  /** The network averaged over S draws of the weights (drawn one per step, then the mixture's own steps). */
+  private *mcSteps(mlp: Mlp, x: Float32Array, S: number, seed: number, signal: AbortSignal | undefined): Steps<Predictive> {
+    const draws: Float32Array[] = [];
+    for (let s = 0; s < S; s++) {
+      draws.push(this.drawWeights(mlp, s, s + 1, seed)[0]);
+      yield;
     }
-    const xs = this.p.standardizer ? standardizeX(this.p.standardizer, x) : x;
+    return yield* mixtureSteps(mlp, this.p.standardizer, x, S, (s) => ({ theta: draws[s] }), { noiseVar: this.p.hyper.noiseVar, signal });
+  }
+
+  /** The linearized predictive: output moments batch by batch, then the likelihood's predictive. */
+  private *glmSteps(mlp: Mlp, x: Float32Array, S: number, seed: number): Steps<Predictive> {
+    const noiseVar = this.p.hyper.noiseVar;
     const N = x.length / this.spec.inputs;
     const K = mlp.layout.outputWidth;
-    const { mean, cov } = glmMoments(this.spec, mlp.arena, this.p.theta, this.p.sub, this.gaussian, xs);
+    let xs = x;
+    if (this.p.standardizer) {
+      xs = standardizeX(this.p.standardizer, x);
+      yield;
+    }
+    const { mean, cov } = yield* glmMomentSteps(this.spec, mlp.arena, this.p.theta, this.p.sub, this.gaussian, xs);
     if (this.spec.likelihood === 'gaussian') {
       const ym = this.p.standardizer?.yMean;
       const ysd = this.p.standardizer?.yStd;
@@ -133,23 +163,27 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
       }
       return out;
     }
-    return glmClassification(mlp.arena, mean, cov, N, K, this.spec.likelihood === 'bernoulli', S, seed, this.p.link);
+    return yield* glmClassificationSteps(mlp.arena, mean, cov, N, K, this.spec.likelihood === 'bernoulli', S, seed, this.p.link);
   }
 
   /** n draws θ = θ* + R·z over the subset (other weights at the MAP). */
   async sampleWeights(n: number, seed = 0): Promise<Float32Array[]> {
-    const mlp = await this.engine();
+    return this.drawWeights(await this.engine(), 0, n, seed);
+  }
+
+  /** Draws from..to−1 of `sampleWeights` at `seed` (draw s uses counter s: any split gives the same bits). */
+  private drawWeights(mlp: Mlp, from: number, to: number, seed: number): Float32Array[] {
     const d = this.p.sub.indices.length;
     const [k0, k1] = keyOf(seed, 0);
     const a = mlp.arena;
     const mark = a.mark();
     try {
       const pz = a.allocF64(d);
-      return Array.from({ length: n }, (_, s) => {
-        a.k.rng_normal_f64(pz, d, k0, k1, s, 1, LAPLACE_RNG_TAG);
+      return Array.from({ length: to - from }, (_, i) => {
+        a.k.rng_normal_f64(pz, d, k0, k1, from + i, 1, LAPLACE_RNG_TAG);
         const delta = this.gaussian.sample(a.getF64(pz, d));
         const theta = this.p.theta.slice();
-        this.p.sub.indices.forEach((i, k) => (theta[i] += delta[k]));
+        this.p.sub.indices.forEach((j, k) => (theta[j] += delta[k]));
         return theta;
       });
     } finally {

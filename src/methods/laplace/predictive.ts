@@ -3,8 +3,9 @@
  * point a Gaussian over the network outputs with mean f(x; θ*) and covariance J Σ Jᵀ, turned into
  * class probabilities by the probit approximation or by sampling the outputs.
  */
-import { classificationPredictive } from '../../posterior/aggregate.js';
+import { classificationSteps } from '../../posterior/aggregate.js';
 import type { ClassificationPredictive } from '../../posterior/types.js';
+import { rowsPerStep, runSteps, type Steps } from '../../posterior/yielding.js';
 import { keyOf } from '../../random/index.js';
 import type { Arena } from '../../wasm/arena.js';
 import { layoutOf, type MlpSpec } from '../../model/spec.js';
@@ -18,6 +19,33 @@ const BATCH = 256;
 
 /** Output means (N × K) and covariances (N × K × K) of the linearized model at standardized x. */
 export function glmMoments(spec: MlpSpec, arena: Arena, theta: Float32Array, sub: Subset, gauss: Gaussian, x: Float32Array): { mean: Float32Array; cov: Float64Array } {
+  return runSteps(glmMomentSteps(spec, arena, theta, sub, gauss, x));
+}
+
+/**
+ * `glmMoments` one batch per step: each batch is its own call of `glmMomentsAt`, which marks and
+ * resets the arena, so nothing of the arena is held at a yield point. The batches are those of one
+ * pass (min(256, N) rows from row 0), so the bits are the same.
+ */
+export function* glmMomentSteps(spec: MlpSpec, arena: Arena, theta: Float32Array, sub: Subset, gauss: Gaussian, x: Float32Array): Steps<{ mean: Float32Array; cov: Float64Array }> {
+  const N = x.length / spec.inputs;
+  const K = layoutOf(spec).outputWidth;
+  const mean = new Float32Array(N * K);
+  const cov = new Float64Array(N * K * K);
+  const B = Math.min(BATCH, N);
+  for (let s = 0; s < N; s += B) {
+    glmMomentsAt(spec, arena, theta, sub, gauss, x, s, Math.min(N, s + B), mean, cov);
+    if (s + B < N) yield;
+  }
+  return { mean, cov };
+}
+
+/**
+ * Rows [from, to) of x (standardized; batches of min(256, N) rows counted from row 0 of x, `from`
+ * on a batch boundary), their means and covariances written at those rows of `mean` and `cov`.
+ * Marks and resets the arena itself.
+ */
+export function glmMomentsAt(spec: MlpSpec, arena: Arena, theta: Float32Array, sub: Subset, gauss: Gaussian, x: Float32Array, from: number, to: number, mean: Float32Array, cov: Float64Array): void {
   const N = x.length / spec.inputs;
   const mark = arena.mark();
   try {
@@ -27,10 +55,8 @@ export function glmMoments(spec: MlpSpec, arena: Arena, theta: Float32Array, sub
     const lin = new Linearization(spec, arena, B, K, Math.min(...sub.layers));
     const pTheta = arena.putF32(theta);
     const px = arena.allocF32(B * spec.inputs);
-    const mean = new Float32Array(N * K);
-    const cov = new Float64Array(N * K * K);
-    for (let s = 0; s < N; s += B) {
-      const b = Math.min(B, N - s);
+    for (let s = from; s < to; s += B) {
+      const b = Math.min(B, to - s);
       arena.putF32(x.subarray(s * spec.inputs, (s + b) * spec.inputs), px);
       mean.set(arena.f32(lin.forward(pTheta, px, b), b * K), s * K);
       const v = arena.f32(lin.v, K * B * K);
@@ -39,7 +65,6 @@ export function glmMoments(spec: MlpSpec, arena: Arena, theta: Float32Array, sub
       lin.backward(pTheta, b);
       cov.set(gauss.outputCov(lin, b), s * K * K);
     }
-    return { mean, cov };
   } finally {
     arena.reset(mark);
   }
@@ -59,15 +84,20 @@ export function probitProbs(mean: Float32Array, cov: Float64Array, N: number, K:
 
 /** S draws of the outputs from N(f, Σ_f) per point, as probabilities (S × N × K'). */
 export function sampledProbs(arena: Arena, mean: Float32Array, cov: Float64Array, N: number, K: number, bernoulli: boolean, S: number, seed: number): Float32Array {
-  const Kp = bernoulli ? 2 : K;
-  const out = new Float32Array(S * N * Kp);
+  const out = new Float32Array(S * N * (bernoulli ? 2 : K));
+  sampledProbsAt(arena, mean, cov, N, K, bernoulli, S, seed, 0, N, out);
+  return out;
+}
+
+/** Rows [from, to) of `sampledProbs` written into `out` (row n draws with counter n, so any split gives the same bits); marks and resets the arena itself. */
+export function sampledProbsAt(arena: Arena, mean: Float32Array, cov: Float64Array, N: number, K: number, bernoulli: boolean, S: number, seed: number, from: number, to: number, out: Float32Array): void {
   const [k0, k1] = keyOf(seed, 0);
   const mark = arena.mark();
   try {
     const pz = arena.allocF64(S * K);
     const L = new Float64Array(K * K);
     const f = new Float64Array(K);
-    for (let n = 0; n < N; n++) {
+    for (let n = from; n < to; n++) {
       choleskyJittered(cov.subarray(n * K * K, (n + 1) * K * K), K, L);
       arena.k.rng_normal_f64(pz, S * K, k0, k1, n, 0, LAPLACE_RNG_TAG);
       const z = arena.f64(pz, S * K);
@@ -83,17 +113,26 @@ export function sampledProbs(arena: Arena, mean: Float32Array, cov: Float64Array
   } finally {
     arena.reset(mark);
   }
-  return out;
 }
-
 
 /**
  * The class predictive from output moments: S sampled outputs per point (kept for the entropy split),
  * with the averaged probabilities replaced by the probit approximation unless `link` is 'mc'.
  */
 export function glmClassification(arena: Arena, mean: Float32Array, cov: Float64Array, N: number, K: number, bernoulli: boolean, S: number, seed: number, link: 'probit' | 'mc'): ClassificationPredictive {
+  return runSteps(glmClassificationSteps(arena, mean, cov, N, K, bernoulli, S, seed, link));
+}
+
+/** `glmClassification` with a yield point after each block of rows; no arena memory is held there, and the bits are the same. */
+export function* glmClassificationSteps(arena: Arena, mean: Float32Array, cov: Float64Array, N: number, K: number, bernoulli: boolean, S: number, seed: number, link: 'probit' | 'mc'): Steps<ClassificationPredictive> {
   const Kp = bernoulli ? 2 : K;
-  const sampled = classificationPredictive(sampledProbs(arena, mean, cov, N, K, bernoulli, S, seed), S, Kp);
+  const probs = new Float32Array(S * N * Kp);
+  const rows = rowsPerStep(S * K * (K + 4) + K * K * K);
+  for (let n = 0; n < N; n += rows) {
+    sampledProbsAt(arena, mean, cov, N, K, bernoulli, S, seed, n, Math.min(N, n + rows), probs);
+    yield;
+  }
+  const sampled = yield* classificationSteps(probs, S, Kp);
   if (link === 'mc') return sampled;
   // Probit: the averaged probabilities in closed form; the entropy split keeps the sampled E[H].
   return withProbs(sampled, probitProbs(mean, cov, N, K, bernoulli), Kp);

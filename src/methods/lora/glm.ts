@@ -26,9 +26,10 @@ import type { ClassificationPredictive, Inputs, Posterior, PredictOptions } from
 import { signalOption } from '../../signal.js';
 import { engineFor } from '../common.js';
 import { Linearization } from '../laplace/engine.js';
-import { glmClassification } from '../laplace/predictive.js';
+import { glmClassificationSteps } from '../laplace/predictive.js';
 import { LoraAdapters, type AdapterSpec } from './adapters.js';
 import { checkPredictOptions } from '../../posterior/predict-options.js';
+import { runSteps, runYielding, throwIfAborted, type Steps } from '../../posterior/yielding.js';
 
 /** Posterior samples of the logits where sampling is used (as the Laplace posterior). */
 const DEFAULT_SAMPLES = 100;
@@ -132,6 +133,31 @@ export function adapterJacobian(ad: LoraAdapters, phi: Float32Array, x: Float32A
 
 /** Logit means (N × K) and covariances J Σ Jᵀ (N × K × K) of the linearized adapted network. */
 export function loraGlmMoments(p: LoraGlmParts, x: Float32Array): { mean: Float32Array; cov: Float64Array } {
+  return runSteps(loraGlmMomentSteps(p, x));
+}
+
+/**
+ * `loraGlmMoments` one batch per step (the batches of one pass, so the same bits); each batch marks
+ * and resets the arena itself, so nothing of it is held at a yield point.
+ */
+export function* loraGlmMomentSteps(p: LoraGlmParts, x: Float32Array): Steps<{ mean: Float32Array; cov: Float64Array }> {
+  const spec = p.adapters.mlp.spec;
+  const N = x.length / spec.inputs;
+  const K = spec.outputs;
+  const mean = new Float32Array(N * K);
+  const cov = new Float64Array(N * K * K);
+  const B = Math.max(1, Math.min(BATCH, N));
+  const theta = p.adapters.merge(p.phi);
+  const pos = positions(p.adapters.size, p.indices);
+  for (let s = 0; s < N; s += B) {
+    momentsAt(p, theta, pos, x, s, Math.min(N, s + B), mean, cov);
+    if (s + B < N) yield;
+  }
+  return { mean, cov };
+}
+
+/** Rows [from, to) of x (from on a batch boundary of min(BATCH, N) rows) into mean and cov; `theta` = the merged network. */
+function momentsAt(p: LoraGlmParts, theta: Float32Array, pos: Int32Array, x: Float32Array, from: number, to: number, mean: Float32Array, cov: Float64Array): void {
   const ad = p.adapters;
   const spec = ad.mlp.spec;
   const arena = ad.mlp.arena;
@@ -139,21 +165,18 @@ export function loraGlmMoments(p: LoraGlmParts, x: Float32Array): { mean: Float3
   const N = x.length / spec.inputs;
   const K = spec.outputs;
   const d = p.indices.length;
-  const pos = positions(ad.size, p.indices);
-  const mean = new Float32Array(N * K);
-  const cov = new Float64Array(N * K * K);
   const mark = arena.mark();
   try {
     const B = Math.max(1, Math.min(BATCH, N));
     const lin = new Linearization(spec, arena, B, K, Math.min(...ad.placed.map((q) => q.layer)));
-    const pTheta = arena.putF32(ad.merge(p.phi));
+    const pTheta = arena.putF32(theta);
     const px = arena.allocF32(B * spec.inputs);
     const pR = arena.putF64(p.root);
     const pJ = arena.allocF64(B * d);
     const pV = arena.allocF64(K * B * d);
     const J = new Float64Array(K * B * d);
-    for (let s = 0; s < N; s += B) {
-      const b = Math.min(B, N - s);
+    for (let s = from; s < to; s += B) {
+      const b = Math.min(B, to - s);
       arena.putF32(x.subarray(s * spec.inputs, (s + b) * spec.inputs), px);
       mean.set(logitsAndJacobian(ad, p.phi, lin, pTheta, px, b, pos, d, J), s * K);
       // V_c = J_c·R, then (J Σ Jᵀ)[c, e] = ⟨V_c row, V_e row⟩ per example.
@@ -178,7 +201,6 @@ export function loraGlmMoments(p: LoraGlmParts, x: Float32Array): { mean: Float3
   } finally {
     arena.reset(mark);
   }
-  return { mean, cov };
 }
 
 /** Laplace-LoRA with the linearized predictive. */
@@ -199,15 +221,25 @@ export class LoraLaplacePosterior implements Posterior<'classification'> {
     return { predictive: 'glm', link: p.link, priorPrecision: p.priorPrecision, laplaceSubset: p.subset, laplaceParameters: p.indices.length, adapterParameters: p.adapters.size };
   }
 
+  /**
+   * The linearized predictive at rows x. It gives the thread back every ~50 ms of work and stops
+   * with E_ABORTED once `opts.signal` is aborted; no arena memory is held across those yields (each
+   * batch marks and resets the arena), so concurrent predicts need no lock.
+   */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<ClassificationPredictive> {
     checkPredictOptions(opts);
     signalOption(opts.signal);
     const rows = toInputs(x, this.spec.inputs);
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);
-    const N = rows.length / this.spec.inputs;
-    const { mean, cov } = loraGlmMoments(this.parts, rows);
-    const p = glmClassification(this.parts.adapters.mlp.arena, mean, cov, N, this.spec.outputs, false, S, opts.seed ?? 0, this.parts.link);
+    throwIfAborted(opts.signal, 'predict');
+    const p = await runYielding(this.steps(rows, S, opts.seed ?? 0), opts.signal, 'predict');
     return withInterval(checkFinite(p, rows, this.spec.inputs));
+  }
+
+  private *steps(rows: Float32Array, S: number, seed: number): Steps<ClassificationPredictive> {
+    const N = rows.length / this.spec.inputs;
+    const { mean, cov } = yield* loraGlmMomentSteps(this.parts, rows);
+    return yield* glmClassificationSteps(this.parts.adapters.mlp.arena, mean, cov, N, this.spec.outputs, false, S, seed, this.parts.link);
   }
 
   toBytes(): Uint8Array {

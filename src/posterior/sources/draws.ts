@@ -38,7 +38,7 @@ export class DrawsSource implements WeightSource {
     return Math.min(sampleCount(opts.samples, 'samples', this.draws), this.draws);
   }
 
-  withSamples<R>(_mlp: unknown, _seed: number, S: number, use: (sample: (s: number) => { theta: Float32Array }) => R): R {
+  withSamples<R>(_mlp: unknown, _seed: number, S: number, use: (sample: (s: number) => { theta: Float32Array }) => Promise<R>): Promise<R> {
     const P = this.size;
     const step = this.draws / S;
     return use((s) => {

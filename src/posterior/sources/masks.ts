@@ -39,7 +39,7 @@ export class MaskSource implements WeightSource {
     return S;
   }
 
-  withSamples<R>(_mlp: unknown, seed: number, _count: number, use: (sample: (s: number) => { theta: Float32Array }) => R): R {
+  withSamples<R>(_mlp: unknown, seed: number, _count: number, use: (sample: (s: number) => { theta: Float32Array }) => Promise<R>): Promise<R> {
     return use((s) => ({ theta: this.theta, noiseVar: this.noiseVar, masks: { seed, stream: 0, counter: TEST_COUNTER + s * TEST_STRIDE } }));
   }
 

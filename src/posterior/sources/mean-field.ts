@@ -33,30 +33,44 @@ export class MeanFieldSource implements WeightSource {
     return sampleCount(opts.samples, 'samples', this.samples);
   }
 
-  withSamples<R>(mlp: Mlp, seed: number, S: number, use: (sample: (s: number) => { theta: Float32Array }) => R): R {
-    const thetas = this.sampleWeights(mlp, S, seed);
-    return use((s) => ({ theta: thetas[s], noiseVar: this.noiseVar }));
+  /** Draws each θ when it is asked for; μ, ρ and the scratch stay in the engine's arena until `use` settles. */
+  async withSamples<R>(mlp: Mlp, seed: number, _count: number, use: (sample: (s: number) => { theta: Float32Array }) => Promise<R>): Promise<R> {
+    const a = mlp.arena;
+    const mark = a.mark();
+    try {
+      const draw = this.drawer(mlp, seed);
+      return await use((s) => ({ theta: draw(s), noiseVar: this.noiseVar }));
+    } finally {
+      a.reset(mark);
+    }
   }
 
   sampleWeights(mlp: Mlp, n: number, seed: number): Float32Array[] {
     sampleCount(n, 'n', 1);
     const a = mlp.arena;
-    const P = this.mu.length;
-    const [k0, k1] = keyOf(seed, 0);
     const mark = a.mark();
     try {
-      const mu = a.putF32(this.mu);
-      const rho = a.putF32(this.rho);
-      const eps = a.allocF32(P);
-      const theta = a.allocF32(P);
-      return Array.from({ length: n }, (_, s) => {
-        a.k.rng_normal_f32(eps, P, k0, k1, s, 0, VI_TAG.predict);
-        a.k.vi_sample_f32(theta, mu, rho, eps, P);
-        return a.getF32(theta, P);
-      });
+      const draw = this.drawer(mlp, seed);
+      return Array.from({ length: n }, (_, s) => draw(s));
     } finally {
       a.reset(mark);
     }
+  }
+
+  /** `draw(s)`: test-time draw s at `seed` (a fresh array); puts μ, ρ and its scratch in the arena, which the caller resets. */
+  private drawer(mlp: Mlp, seed: number): (s: number) => Float32Array {
+    const a = mlp.arena;
+    const P = this.mu.length;
+    const [k0, k1] = keyOf(seed, 0);
+    const mu = a.putF32(this.mu);
+    const rho = a.putF32(this.rho);
+    const eps = a.allocF32(P);
+    const theta = a.allocF32(P);
+    return (s) => {
+      a.k.rng_normal_f32(eps, P, k0, k1, s, 0, VI_TAG.predict);
+      a.k.vi_sample_f32(theta, mu, rho, eps, P);
+      return a.getF32(theta, P);
+    };
   }
 
   toParts() {

@@ -35,7 +35,7 @@ export class MembersSource implements WeightSource {
     return this.members.length;
   }
 
-  withSamples<R>(mlp: { spec: MlpSpec }, _seed: number, _count: number, use: (sample: (s: number) => { theta: Float32Array }) => R): R {
+  withSamples<R>(mlp: { spec: MlpSpec }, _seed: number, _count: number, use: (sample: (s: number) => { theta: Float32Array }) => Promise<R>): Promise<R> {
     const T = mlp.spec.outputs;
     const level = this.offData?.levels;
     return use((s) => ({ theta: this.members[s], noiseVar: this.noiseVars[s], varianceFloor: this.varianceFloor, offDataVariance: level?.subarray(s * T, (s + 1) * T) }));

@@ -16,7 +16,7 @@ export class PointSource implements WeightSource {
     return 1;
   }
 
-  withSamples<R>(_mlp: unknown, _seed: number, _count: number, use: (sample: () => { theta: Float32Array; noiseVar: number }) => R): R {
+  withSamples<R>(_mlp: unknown, _seed: number, _count: number, use: (sample: () => { theta: Float32Array; noiseVar: number }) => Promise<R>): Promise<R> {
     return use(() => ({ theta: this.theta, noiseVar: this.noiseVar }));
   }
 

@@ -60,10 +60,18 @@ export class SwagSource implements WeightSource {
     return sampleCount(opts.samples, 'samples', this.state.samples) * this.members.length;
   }
 
-  withSamples<R>(mlp: Mlp, seed: number, _count: number, use: (sample: (s: number) => { theta: Float32Array }) => R): R {
+  /** The members' moments and the draws' scratch stay in the engine's arena until `use` settles. */
+  async withSamples<R>(mlp: Mlp, seed: number, _count: number, use: (sample: (s: number) => { theta: Float32Array }) => Promise<R>): Promise<R> {
     if (this.point) return use(() => ({ theta: this.members[0].mean, noiseVar: this.noiseVar }));
     const M = this.members.length;
-    return this.withDraws(mlp, seed, (draw) => use((i) => ({ theta: draw(i % M, Math.floor(i / M)), noiseVar: this.noiseVar })));
+    const arena = mlp.arena;
+    const mark = arena.mark();
+    try {
+      const draw = this.drawer(mlp, seed);
+      return await use((i) => ({ theta: draw(i % M, Math.floor(i / M)), noiseVar: this.noiseVar }));
+    } finally {
+      arena.reset(mark);
+    }
   }
 
   /** n weight vectors, spread round-robin over the members. */
@@ -71,33 +79,35 @@ export class SwagSource implements WeightSource {
     sampleCount(n, 'n', 1);
     if (this.point) return Array.from({ length: n }, () => this.members[0].mean.slice());
     const M = this.members.length;
-    return this.withDraws(mlp, seed, (draw) => Array.from({ length: n }, (_, i) => draw(i % M, Math.floor(i / M))));
-  }
-
-  /** Runs `use` with `draw(member, s)`; the members' moments sit in the engine's arena for the duration. */
-  private withDraws<T>(mlp: Mlp, seed: number, use: (draw: (member: number, s: number) => Float32Array) => T): T {
     const arena = mlp.arena;
-    const k = arena.k;
-    const P = mlp.size;
     const mark = arena.mark();
     try {
-      const ptrs = this.members.map((m) => ({ mean: arena.putF32(m.mean), sigma: arena.putF32(m.sigma), dev: arena.putF32(m.dev), rank: m.rank }));
-      const maxRank = Math.max(...this.members.map((m) => m.rank));
-      const z = arena.allocF32(P + maxRank);
-      const out = arena.allocF32(P);
-      const a = Math.sqrt(this.state.scale);
-      return use((member, s) => {
-        const p = ptrs[member];
-        const r = this.state.diagonal ? 0 : p.rank;
-        const b = r >= 2 ? a / Math.sqrt(r - 1) : 0;
-        const [k0, k1] = keyOf(seed, member);
-        k.rng_normal_f32(z, P + r, k0, k1, s >>> 0, 0, SAMPLE_TAG);
-        k.swag_sample_f32(out, p.mean, p.sigma, p.dev, z, P, r, a, b);
-        return arena.getF32(out, P);
-      });
+      const draw = this.drawer(mlp, seed);
+      return Array.from({ length: n }, (_, i) => draw(i % M, Math.floor(i / M)));
     } finally {
       arena.reset(mark);
     }
+  }
+
+  /** `draw(member, s)` (a fresh array); puts the members' moments and its scratch in the arena, which the caller resets. */
+  private drawer(mlp: Mlp, seed: number): (member: number, s: number) => Float32Array {
+    const arena = mlp.arena;
+    const k = arena.k;
+    const P = mlp.size;
+    const ptrs = this.members.map((m) => ({ mean: arena.putF32(m.mean), sigma: arena.putF32(m.sigma), dev: arena.putF32(m.dev), rank: m.rank }));
+    const maxRank = Math.max(...this.members.map((m) => m.rank));
+    const z = arena.allocF32(P + maxRank);
+    const out = arena.allocF32(P);
+    const a = Math.sqrt(this.state.scale);
+    return (member, s) => {
+      const p = ptrs[member];
+      const r = this.state.diagonal ? 0 : p.rank;
+      const b = r >= 2 ? a / Math.sqrt(r - 1) : 0;
+      const [k0, k1] = keyOf(seed, member);
+      k.rng_normal_f32(z, P + r, k0, k1, s >>> 0, 0, SAMPLE_TAG);
+      k.swag_sample_f32(out, p.mean, p.sigma, p.dev, z, P, r, a, b);
+      return arena.getF32(out, P);
+    };
   }
 
   toParts() {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { LoraAdapters } from '../../../src/methods/lora/adapters.js';
 import { fitLora, loraLaplace } from '../../../src/methods/lora/bayes.js';
 import { adapterJacobian, loraGlmMoments } from '../../../src/methods/lora/glm.js';
+import { sampledProbs } from '../../../src/methods/laplace/predictive.js';
+import { classificationPredictive } from '../../../src/posterior/aggregate.js';
 import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 import { Rng } from '../../../src/random/index.js';
 import { data, frozen, spec } from './fixture.js';
@@ -121,5 +123,20 @@ describe('Laplace-LoRA linearized predictive', () => {
     }
     expect(() => loraLaplace(f, d, { predictive: 'nonlinear' as 'glm' })).toThrow(/predictive/);
     expect(() => loraLaplace(f, d, { link: 'logit' as 'mc' })).toThrow(/link/);
+  });
+
+  it('predicts in batches with the bits of one pass (the moments of 150 rows: 2 batches of 64 and 22), and stops at an aborted signal', async () => {
+    const { mlp, theta0 } = await frozen();
+    const d = data(150, 6);
+    const f = await fitLora(mlp, theta0, d, { layers: [{ layer: 0, rank: 2 }] }, { epochs: 3, batchSize: 50, learningRate: 0.03, seed: 2 });
+    const post = loraLaplace(f, d, { priorPrecision: 2, link: 'mc' });
+    const p = await post.predict(d.x, { samples: 8, seed: 5 });
+    const { mean, cov } = loraGlmMoments(post.parts, d.x);
+    const want = classificationPredictive(sampledProbs(mlp.arena, mean, cov, 150, spec.outputs, false, 8, 5), 8, spec.outputs);
+    expect(Array.from(p.probs)).toEqual(Array.from(want.probs));
+    expect(Array.from(p.expectedEntropy)).toEqual(Array.from(want.expectedEntropy));
+    const c = new AbortController();
+    c.abort();
+    await expect(post.predict(d.x, { signal: c.signal })).rejects.toMatchObject({ code: 'E_ABORTED' });
   });
 });

@@ -113,6 +113,21 @@ describe('bayesianHead', () => {
     expect(p.probs[3]).toBeGreaterThan(0.9);
   });
 
+  it('regression head: predicts many rows in steps with the bits of row-by-row predictions, and stops at an aborted signal', async () => {
+    const { X, y } = data(60, 3, 2);
+    const head = (await bayesianHead(makeDataset(X, y))) as BayesianLinearHead;
+    const rng = new Rng(4);
+    const x = Float32Array.from({ length: 3 * 2000 }, () => rng.normal());
+    const all = await head.predict(x);
+    for (const n of [0, 1234, 1999]) {
+      const one = await head.predict(x.subarray(3 * n, 3 * n + 3));
+      expect([one.mean[0], one.variance[0]]).toEqual([all.mean[n], all.variance[n]]);
+    }
+    const c = new AbortController();
+    c.abort();
+    await expect(head.predict(x, { signal: c.signal })).rejects.toMatchObject({ code: 'E_ABORTED' });
+  });
+
   it('softmax head for three classes; refuses a task it does not know', async () => {
     const rng = new Rng(3, 0, [0, 0, 0x96]);
     const X = Array.from({ length: 90 }, (_, i) => [rng.normal() + (i % 3) * 2, rng.normal()]);

@@ -1,0 +1,126 @@
+// The Laplace posterior's predict gives the thread back while it works (posterior.ts, predictive.ts):
+// the GLM moments are computed one batch per step (each batch marking and resetting the arena), and
+// that split gives the bits of one pass over all rows; an abort fired from a timer ends a long GLM
+// predict with E_ABORTED, and an aborted signal stops either predictive before any work.
+import { describe, expect, it } from 'vitest';
+import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
+import { BdlError } from '../../../src/errors.js';
+import { laplaceAt } from '../../../src/methods/laplace/laplace.js';
+import { glmClassification, glmMomentsAt, sampledProbs } from '../../../src/methods/laplace/predictive.js';
+import { indexSubset } from '../../../src/methods/laplace/subset.js';
+import { Mlp } from '../../../src/model/mlp.js';
+import { layoutOf, type MlpSpec } from '../../../src/model/spec.js';
+import { classificationPredictive } from '../../../src/posterior/aggregate.js';
+import type { ClassificationPredictive, RegressionPredictive } from '../../../src/posterior/types.js';
+import { Rng } from '../../../src/random/index.js';
+
+function inputs(n: number, D: number, seed: number): Float32Array {
+  const r = new Rng(seed);
+  return Float32Array.from({ length: n * D }, () => r.normal());
+}
+
+function dataset(spec: MlpSpec, n: number, seed: number): Dataset {
+  const r = new Rng(seed + 100);
+  const x = inputs(n, spec.inputs, seed);
+  const rowsOf = Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * spec.inputs, (i + 1) * spec.inputs)));
+  const y = spec.likelihood === 'categorical' ? rowsOf.map((v) => (v[0] + 0.5 * v[1] > 0.5 ? 2 : v[2] > 0 ? 1 : 0)) : rowsOf.map((v) => Math.sin(v[0]) + 0.1 * r.normal());
+  return makeDataset(rowsOf, y);
+}
+
+/** The first index where two arrays differ bit for bit (−1: none). */
+function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
+/** A full Laplace over all weights around an initial θ (no MAP fit needed for these checks), with the engine it lives in. */
+async function fullLaplace(spec: MlpSpec, extra: Record<string, unknown> = {}) {
+  const mlp = await Mlp.create(spec);
+  const post = await laplaceAt(mlp, mlp.init(3), dataset(spec, 200, 1), { hessian: 'full', subset: 'all', priorPrecisionMode: 1, ...extra });
+  return { mlp, post };
+}
+
+/** The GLM moments of all rows in one call (one arena mark, every batch in turn): the unsplit reference. */
+function onePass(mlp: Mlp, post: Awaited<ReturnType<typeof fullLaplace>>['post'], x: Float32Array) {
+  const spec = mlp.spec;
+  const N = x.length / spec.inputs;
+  const K = mlp.layout.outputWidth;
+  const mean = new Float32Array(N * K);
+  const cov = new Float64Array(N * K * K);
+  const sub = indexSubset(layoutOf(spec), post.subsetIndices, 'all');
+  glmMomentsAt(spec, mlp.arena, post.theta, sub, post.gaussian, x, 0, N, mean, cov);
+  return { mean, cov, N, K };
+}
+
+async function rejection(p: Promise<unknown>): Promise<BdlError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e, 'the prediction finished instead of stopping').toBeInstanceOf(BdlError);
+  return e as BdlError;
+}
+
+const classifier: MlpSpec = { inputs: 4, hidden: [8], outputs: 3, activation: 'tanh', likelihood: 'categorical' };
+const regressor: MlpSpec = { inputs: 22, hidden: [20], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
+
+describe('Laplace GLM predict in batches', () => {
+  it('classification, probit and MC links: 3,000 rows (11 batches of 256 and 184) give the bits of one pass', async () => {
+    for (const link of ['probit', 'mc'] as const) {
+      const { mlp, post } = await fullLaplace(classifier, { link });
+      const x = inputs(3000, classifier.inputs, 9);
+      const got = (await post.predict(x, { samples: 20, seed: 4 })) as ClassificationPredictive;
+      const { mean, cov, N, K } = onePass(mlp, post, x);
+      const want = link === 'mc' ? classificationPredictive(sampledProbs(mlp.arena, mean, cov, N, K, false, 20, 4), 20, K) : glmClassification(mlp.arena, mean, cov, N, K, false, 20, 4, link);
+      for (const key of ['probs', 'entropy', 'expectedEntropy', 'mutualInformation'] as const) expect(firstDifference(got[key], want[key]), `${link} ${key}`).toBe(-1);
+    }
+  });
+
+  it('regression: 3,000 rows give the means and variances of one pass', async () => {
+    const { mlp, post } = await fullLaplace(regressor);
+    const x = inputs(3000, regressor.inputs, 10);
+    const got = (await post.predict(x)) as RegressionPredictive;
+    const { mean, cov } = onePass(mlp, post, x);
+    expect(firstDifference(got.mean, Float64Array.from(mean))).toBe(-1);
+    expect(firstDifference(got.epistemic, cov)).toBe(-1);
+  });
+});
+
+describe('cancelling a Laplace predict', () => {
+  it('an abort fired from a timer ends a multi-second GLM predict with E_ABORTED within a few hundred ms', async () => {
+    const { post } = await fullLaplace(regressor);
+    const n = 25 * 2048;
+    const x = inputs(n, regressor.inputs, 11);
+    let t = performance.now();
+    await post.predict(x.subarray(0, (n / 25) * regressor.inputs));
+    const whole = 25 * (performance.now() - t);
+    expect(whole).toBeGreaterThan(1000);
+
+    const c = new AbortController();
+    let fired = 0;
+    setTimeout(() => {
+      fired = performance.now();
+      c.abort();
+    }, 100);
+    t = performance.now();
+    const err = await rejection(post.predict(x, { signal: c.signal }));
+    const done = performance.now();
+    expect(err.code).toBe('E_ABORTED');
+    expect(fired, 'the timer never ran while predict worked').toBeGreaterThan(0);
+    expect(fired - t).toBeLessThan(400);
+    expect(done - fired).toBeLessThan(200);
+    expect(done - t).toBeLessThan(whole / 3);
+  });
+
+  it("an already-aborted signal is E_ABORTED before any work, for the GLM and the 'mc' predictive", async () => {
+    for (const predictive of ['glm', 'mc'] as const) {
+      const { post } = await fullLaplace(classifier, { predictive });
+      const c = new AbortController();
+      c.abort();
+      const t = performance.now();
+      expect((await rejection(post.predict(inputs(50_000, classifier.inputs, 12), { signal: c.signal }))).code).toBe('E_ABORTED');
+      expect(performance.now() - t).toBeLessThan(100);
+    }
+  });
+});
