@@ -2,6 +2,7 @@
  * The `bdl` command. Subcommands: fit, compare, sample (more land with their issues). Errors print one line and exit
  * non-zero (a stack trace only with --debug); Ctrl-C cancels the run cleanly.
  */
+import { constants } from 'node:os';
 import { BdlError } from '../errors.js';
 import { METHODS } from '../methods/registry.js';
 import { fitCommand } from './fit.js';
@@ -47,15 +48,22 @@ export async function main(argv: string[]): Promise<number> {
   const debug = rest.includes('--debug');
   const controller = new AbortController();
   // The first Ctrl-C cancels (the run stops at its next check and writes nothing); a second one leaves at once.
-  const onSigint = () => {
+  // SIGTERM and SIGHUP (timeout, a CI cancel, docker stop, a closed terminal) cancel the same way — a
+  // run on a queue withdraws its jobs instead of leaving them to workers for nobody — and exit 128 + the
+  // signal's number. `bdl worker` handles SIGTERM itself (its jobs go back to the queue).
+  let exitCode = 130;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = 128 + (constants.signals[signal] ?? 2);
     if (controller.signal.aborted) {
       removeTemporaries();
-      process.exit(130);
+      process.exit(code);
     }
-    process.stderr.write('\ncancelling… (Ctrl-C again to quit now)\n');
+    exitCode = code;
+    process.stderr.write(signal === 'SIGINT' ? '\ncancelling… (Ctrl-C again to quit now)\n' : `\ncancelling (${signal})…\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  const signals: NodeJS.Signals[] = cmd === 'worker' ? ['SIGINT'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
   try {
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(cmd)}. Commands: ${Object.keys(COMMANDS).join(', ')}. See bdl --help.`, { command: cmd, line: 'usage: bdl <command> [flags]   (bdl --help)' }, 'command');
     await command.run(rest, controller.signal);
@@ -65,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     if (debug) process.stderr.write(`${(e as Error).stack ?? e}\n`);
     if (controller.signal.aborted || (e instanceof BdlError && e.code === 'E_ABORTED')) {
       process.stderr.write('bdl: cancelled\n');
-      return 130;
+      return exitCode;
     }
     if (!debug) process.stderr.write(e instanceof UsageError ? `${e.message}\n` : `bdl: ${e instanceof Error ? e.message : String(e)}\n`);
     if (e instanceof UsageError) {
@@ -74,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const s of signals) process.off(s, onSignal);
   }
 }
 

@@ -17,7 +17,9 @@ const P_FLOOR = 1e-300;
  * The temperature T > 0 that minimizes the NLL of `probs` (N × K, averaged class probabilities) on
  * the labels `y` once tempered. The NLL is convex in β = 1/T (a log-sum-exp minus a linear term), so
  * its derivative Σ_i (E_p̃[ℓ_i] − ℓ_{i,y_i}) is increasing in β and bisection on its sign finds the
- * minimum; T = 1 is returned when tempering does not lower the NLL (never a worse fit than none).
+ * minimum; T = 1 is returned when tempering does not lower the NLL (never a worse fit than none),
+ * and when the rows are separated at every temperature (held-out rows all classified correctly: the
+ * NLL falls towards T → 0 and does not determine T).
  */
 export function fitTemperature(probs: ArrayLike<number>, y: ArrayLike<number>, classes: number): number {
   const K = classes;
@@ -66,7 +68,11 @@ function temperatureOfScores(logp: Float64Array, y: ArrayLike<number>, K: number
   let lo = LOG_BETA_MIN;
   let hi = LOG_BETA_MAX;
   if (slope(Math.exp(lo)) >= 0) return checkT(1 / Math.exp(lo));
-  if (slope(Math.exp(hi)) <= 0) return checkT(1 / Math.exp(hi));
+  // Still falling at the sharpest β: the rows are separated (every one's label ranked first), so the
+  // NLL goes to 0 as T → 0 and says nothing about the temperature. Its minimum would be T = 1e-3 —
+  // probabilities of exactly 0 and 1 on new rows, a rare class's ranking lost to underflow — so the
+  // predictive is left as the posterior gave it.
+  if (slope(Math.exp(hi)) <= 0) return 1;
   for (let it = 0; it < 60; it++) {
     const mid = (lo + hi) / 2;
     if (slope(Math.exp(mid)) > 0) hi = mid;

@@ -8,7 +8,7 @@ import { cli, yachtFiles } from './helpers.js';
 const { dir, train, test } = yachtFiles();
 
 /** Starts `bdl args…`, sends SIGINT once `ready` shows on stderr, and resolves with the exit code (killed after 60 s). */
-function interrupt(args: string[], ready: RegExp): Promise<{ code: number | null; stderr: string; afterSigint: number }> {
+function interrupt(args: string[], ready: RegExp, signal: NodeJS.Signals = 'SIGINT'): Promise<{ code: number | null; stderr: string; afterSigint: number }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -18,7 +18,7 @@ function interrupt(args: string[], ready: RegExp): Promise<{ code: number | null
       stderr += d.toString();
       if (!sent && ready.test(stderr)) {
         sent = performance.now();
-        child.kill('SIGINT');
+        child.kill(signal);
       }
     });
     child.on('exit', (code) => {
@@ -43,4 +43,14 @@ describe('bdl on SIGINT', () => {
     expect(r.code, r.stderr).toBe(130);
     expect(readdirSync(dir).sort()).toEqual(['normal.mjs', 'test.txt', 'train.txt']);
   }, 70_000);
+
+  // timeout, a CI cancel, docker stop and a closed terminal send these: the same cancel, exit 128 + the signal.
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    it(`fit on ${signal}: cancels the same way and exits ${code}, writing nothing`, async () => {
+      const r = await interrupt(['fit', '--method', 'map', '--epochs', '100000', '--train', train, '--test', test, '--out', join(dir, 'o.json')], /epochs \|/, signal);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toMatch(new RegExp(`cancelling \\(${signal}\\)…[\\s\\S]*bdl: cancelled`));
+      expect(readdirSync(dir).filter((f) => f.startsWith('o.json'))).toEqual([]);
+    }, 70_000);
+  }
 });

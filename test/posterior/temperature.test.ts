@@ -78,6 +78,23 @@ describe('temperature scaling', () => {
     expect(temperPredictive(p, 1)).toBe(p);
   });
 
+  it('keeps T = 1 on held-out rows that are all classified correctly (the NLL would fall to T = 1e-3)', () => {
+    // 60 rows, every label ranked first with probability 0.6–0.95: separated at every temperature.
+    const N = 60;
+    const probs = new Float64Array(N * 3);
+    const y = Array.from({ length: N }, (_, i) => i % 3);
+    for (let i = 0; i < N; i++) {
+      const top = 0.6 + (0.35 * i) / N;
+      for (let k = 0; k < 3; k++) probs[i * 3 + k] = k === y[i] ? top : (1 - top) / 2;
+    }
+    expect(fitTemperature(probs, y, 3)).toBe(1);
+    // One row wrong (its label second): the NLL has an interior minimum again, and a sharper T < 1.
+    probs.set([0.5, 0.3, 0.2], 3);
+    const T = fitTemperature(probs, y, 3);
+    expect(T).toBeGreaterThan(1e-3);
+    expect(T).toBeLessThan(1);
+  });
+
   it('keeps T = 1 when tempering cannot help, and refuses bad input with typed errors', () => {
     const { p, y } = overconfident(3000, 1, 5);
     expect(Math.abs(Math.log(fitTemperature(p.probs, y, K)))).toBeLessThan(0.1);
