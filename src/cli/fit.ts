@@ -140,7 +140,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const chains = chainSummary(info);
   if (chains) process.stderr.write(`${name}: ${chains.line}\n`);
   // A sampler's own warnings (e.g. swag-subspace's R̂ and divergences) reach the user, not just the JSON.
-  const warnings = runWarnings(info);
+  const warnings = [...(trained.warnings ?? []), ...runWarnings(info)];
   for (const w of warnings) process.stderr.write(`${name}: warning: ${w}\n`);
   const metrics = metricsOf(pred, testSet.y);
   const doc = {
