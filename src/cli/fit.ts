@@ -103,6 +103,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const testSet = await readTestTable(test, columns);
   const task = options.task ?? 'regression';
   const classes = task === 'classification' ? checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test }) : undefined;
+  const labelWarnings = classes === undefined ? [] : emptyClassWarnings(data, classes, train);
   // Asked-for test-time samples: their outputs at the test rows must fit (a multiswag's are per member).
   if (typeof options.samples === 'number') {
     const members = name === 'multiswag' ? ((options.members as number | undefined) ?? (entry.options.fields.members.default as number)) : 1;
@@ -140,7 +141,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const chains = chainSummary(info);
   if (chains) process.stderr.write(`${name}: ${chains.line}\n`);
   // A sampler's own warnings (e.g. swag-subspace's R̂ and divergences) reach the user, not just the JSON.
-  const warnings = [...(trained.warnings ?? []), ...runWarnings(info)];
+  const warnings = [...labelWarnings, ...(trained.warnings ?? []), ...runWarnings(info)];
   for (const w of warnings) process.stderr.write(`${name}: warning: ${w}\n`);
   const metrics = metricsOf(pred, testSet.y);
   const doc = {
@@ -167,6 +168,20 @@ function checkLabels(train: Dataset, trainFile: string, classes: number | undefi
   const k = withFile(trainFile, () => classesOf(train, classes));
   if (test) withFile(test.file, () => classesOf({ x: test.x, y: test.y, n: test.y.length, inputs: train.inputs, targets: 1 }, classes ?? Math.max(k, 2)));
   return Math.max(k, 2);
+}
+
+/**
+ * Classes 0…K−1 that no training row has: labels 1…K (or {0, 2}) make class 0 (or 1) a class the network
+ * can only give a vanishing probability — usually an encoding slip, said before the run rather than hidden
+ * in a column of zeros.
+ */
+function emptyClassWarnings(train: Dataset, classes: number, file: string): string[] {
+  const seen = new Uint8Array(classes);
+  for (let i = 0; i < train.n; i++) seen[train.y[i]] = 1;
+  const empty = [...seen.keys()].filter((c) => !seen[c]);
+  if (empty.length === 0) return [];
+  const list = empty.length > 5 ? `${empty.slice(0, 5).join(', ')}, … (${empty.length})` : empty.join(', ');
+  return [`${file}: class${empty.length > 1 ? 'es' : ''} ${list} of 0…${classes - 1} ha${empty.length > 1 ? 've' : 's'} no training rows: the posterior gives ${empty.length > 1 ? 'them' : 'it'} a vanishing probability. Labels must be 0…K−1${empty[0] === 0 ? ' (labels 1…K: subtract 1)' : ''}.`];
 }
 
 function withFile<T>(file: string, f: () => T): T {

@@ -91,6 +91,18 @@ describe('bdl output', () => {
     expect(cmp.stderr).toMatch(/label of data row 7/);
   });
 
+  it('labels 1…K: a warning that class 0 has no training rows, on stderr and in the JSON', () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => `${(i % 7) / 7},${(i % 3) / 3},${1 + (i % 2)}`).join('\n');
+    const tr = join(dir, 'one-based.csv');
+    const te = join(dir, 'one-based-test.csv');
+    writeFileSync(tr, rows(40));
+    writeFileSync(te, rows(10));
+    const f = bdl(['fit', '--method', 'map', '--task', 'classification', '--epochs', '5', '--train', tr, '--test', te]);
+    expect(f.status, f.stderr).toBe(0);
+    expect(f.stderr).toMatch(/map: warning: .*one-based\.csv: class 0 of 0…2 has no training rows.*subtract 1/);
+    expect(JSON.parse(f.stdout).warnings).toEqual([expect.stringMatching(/class 0 of 0…2 has no training rows/)]);
+  });
+
   it('training that diverges (learning rate 1e6) stops with E_NONFINITE naming the epoch, exit 1, nothing written', () => {
     const out = join(dir, 'diverged.json');
     const r = bdl(['fit', '--method', 'map', '--lr', '1e6', '--train', train, '--test', test, '--out', out]);
