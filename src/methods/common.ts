@@ -172,6 +172,8 @@ export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec>
   let likelihood: Likelihood = o.likelihood ?? 'gaussian';
   if (task === 'classification') {
     outputs = classesOf(data, o.classes);
+    // Every row labelled 0: the spec's "outputs: found 1" would blame an option the caller never set.
+    if (outputs < 2 && o.classes === undefined) throw argError('E_ARG', 'train.y', 'labels of at least 2 classes', `every one of the ${data.n} rows labelled 0`, 'A classifier needs examples of each class; check the target column and the labels.');
     likelihood = 'categorical';
   }
   return checkSpec({ inputs: data.inputs, hidden: o.hidden ?? [50], outputs, activation: o.activation ?? 'relu', likelihood, ...extra });

@@ -157,6 +157,14 @@ describe('the training data, checked before any work', () => {
   });
 });
 
+describe('classification labels', () => {
+  it('every row labelled 0 is E_ARG on train.y, not a complaint about a classes option never given', async () => {
+    const one = makeDataset(Array.from({ length: 20 }, (_, i) => [i / 20]), Array.from({ length: 20 }, () => 0));
+    const e = await refusal(trainMap(one, { task: 'classification', hidden: [4], epochs: 2 }));
+    expect([e.code, e.argument, e.message]).toEqual(['E_ARG', 'train.y', expect.stringMatching(/^train\.y: expected labels of at least 2 classes, found every one of the 20 rows labelled 0/)]);
+  });
+});
+
 describe("trainMethod's how", () => {
   it('refuses a misspelt name instead of tuning on one split', async () => {
     await expect(trainMethod('map', data, { hidden: [4], epochs: 2 }, true, undefined, { fold: 3 } as never)).rejects.toThrow(/^trainMethod: how: unknown option fold\. Did you mean folds\?/);
