@@ -6,6 +6,7 @@
  */
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
+import { dataWarnings } from '../data/warnings.js';
 import { METHODS, methodEntry, methodNames, trainMethod, type MethodEntry } from '../methods/registry.js';
 import { classesOf, METHOD_OPTIONS, type MethodProgress } from '../methods/common.js';
 import { bool, int, nearest, text, type Field } from '../options/schema.js';
@@ -103,7 +104,10 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const testSet = await readTestTable(test, columns);
   const task = options.task ?? 'regression';
   const classes = task === 'classification' ? checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test }) : undefined;
-  const labelWarnings = classes === undefined ? [] : emptyClassWarnings(data, classes, train);
+  const inputNames = columns.names?.filter((_, i) => i !== columns.target);
+  // Said before the run (the numbers that come out would look normal), and kept in the JSON.
+  const dataWarned = [...(classes === undefined ? [] : emptyClassWarnings(data, classes, train)), ...dataWarnings(data, inputNames).map((w) => `${train}: ${w}`)];
+  for (const w of dataWarned) process.stderr.write(`${name}: warning: ${w}\n`);
   // Asked-for test-time samples: their outputs at the test rows must fit (a multiswag's are per member).
   if (typeof options.samples === 'number') {
     const members = name === 'multiswag' ? ((options.members as number | undefined) ?? (entry.options.fields.members.default as number)) : 1;
@@ -141,8 +145,9 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const chains = chainSummary(info);
   if (chains) process.stderr.write(`${name}: ${chains.line}\n`);
   // A sampler's own warnings (e.g. swag-subspace's R̂ and divergences) reach the user, not just the JSON.
-  const warnings = [...labelWarnings, ...(trained.warnings ?? []), ...runWarnings(info)];
-  for (const w of warnings) process.stderr.write(`${name}: warning: ${w}\n`);
+  const runWarned = [...(trained.warnings ?? []), ...runWarnings(info)];
+  for (const w of runWarned) process.stderr.write(`${name}: warning: ${w}\n`);
+  const warnings = [...dataWarned, ...runWarned];
   const metrics = metricsOf(pred, testSet.y);
   const doc = {
     command: 'fit',
