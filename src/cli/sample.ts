@@ -3,8 +3,10 @@
  * `{ names, draws: [chain][draw][dim], diagnostics: { rhat, essBulk, essTail, divergences, stepSize, seconds }, … }`
  * and printing R̂, ESS and the divergences at the end.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BdlError } from '../errors.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains.js';
@@ -58,7 +60,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl sample: ${e.message}`, USAGE, e.argument) : e;
   }
-  const url = isUrl(target) ? target : pathToFileURL(resolve(target)).href;
+  const url = await pinnedUrl(isUrl(target) ? target : pathToFileURL(resolve(target)).href);
   const s = SAMPLE_OPTIONS;
   const kernel: KernelSpec = s.value(o, 'kernel') === 'nuts' ? { type: 'nuts', maxTreeDepth: s.value(o, 'maxTreeDepth') } : { type: 'hmc', steps: s.value(o, 'steps'), jitter: s.value(o, 'jitter') };
   const chains = s.value(o, 'chains');
@@ -95,6 +97,25 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   if (d) process.stderr.write(`sample: R̂ max ${Math.max(...d.rhat).toFixed(3)}, bulk ESS min ${Math.min(...d.essBulk).toFixed(0)}, tail ESS min ${Math.min(...d.essTail).toFixed(0)}, ${divergences} divergences, ${r.seconds.toFixed(2)} s\n`);
   if (d) for (const w of d.warnings) process.stderr.write(`warning: ${w.message}\n`);
   if (!d?.warnings.some((w) => /diverg/i.test(w.message)) && divergences > 0) process.stderr.write(`warning: ${divergences} divergent transitions: the draws may miss part of the posterior.\n`);
+}
+
+/**
+ * A file: URL with the SHA-256 of the file's bytes added (`?sha256=<hex>`): a queue worker refuses
+ * the job when its copy of the module differs, and a changed module is a new URL, imported afresh
+ * rather than served from the cache of a worker that imported the old one. Other URLs, and files
+ * that cannot be read here (the import reports those), are left as they are.
+ */
+async function pinnedUrl(url: string): Promise<string> {
+  if (!url.startsWith('file:')) return url;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(fileURLToPath(url));
+  } catch {
+    return url;
+  }
+  const u = new URL(url);
+  u.searchParams.set('sha256', createHash('sha256').update(bytes).digest('hex'));
+  return u.href;
 }
 
 /** A --target given as a URL (file:, https:, data:) rather than a path. */

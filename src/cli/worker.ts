@@ -51,6 +51,9 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
     progressInterval: w.value(o, 'progressMs'),
     checkpointInterval: w.value(o, 'checkpointMs'),
     log,
+    // The callers' connect deadline (createQueuePool's): a bad URL or password fails, never hangs.
+    startTimeout: 10_000,
+    signal,
   });
   await new Promise<void>((done) => {
     const stop = () => {

@@ -17,7 +17,7 @@ import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
 import { deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
 import { CONNECTION, KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
-import type { JobData, JobProgressData } from './protocol.js';
+import { PACKAGE_VERSION, type JobData, type JobProgressData } from './protocol.js';
 
 export interface QueuePoolOptions {
   /** Redis: a redis:// or rediss:// URL (password and TLS in it), or ioredis options. */
@@ -91,6 +91,8 @@ class QueuePool extends RunPool<QRun> {
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastContact = Date.now();
   private polling = false;
+  /** The clients were disconnected: Redis did not answer a clean-up command in time, or the pool closed. */
+  private dropped = false;
 
   constructor(
     readonly queueName: string,
@@ -126,9 +128,46 @@ class QueuePool extends RunPool<QRun> {
     this.closed = true;
     clearInterval(this.timer);
     this.settleAll(this.closedError());
+    // Every step is bounded (see bounded): a dead Redis never holds the caller past about unreachableMs.
     await Promise.all([...this.cleanups]);
-    await Promise.allSettled([this.qe.close(), this.q.close()]);
-    await Promise.allSettled([this.redis.quit(), this.events.quit()]);
+    await Promise.allSettled([this.bounded(this.qe.close()), this.bounded(this.q.close())]);
+    await Promise.allSettled([this.bounded(this.redis.quit()), this.bounded(this.events.quit())]);
+    // Nothing may stay open (a client still reconnecting would keep the process alive).
+    this.drop();
+  }
+
+  /** How long one command of the clean-up (cancel, close) may take before Redis is given up on. */
+  private get cleanupMs(): number {
+    return Math.min(this.unreachableMs, 5000);
+  }
+
+  /**
+   * A command of the clean-up, bounded by {@link cleanupMs}: the connections wait for Redis for
+   * ever (BullMQ needs `maxRetriesPerRequest: null`), so past the deadline they are dropped, which
+   * fails every command still waiting on them and every later one at once.
+   */
+  private async bounded<T>(p: Promise<T>): Promise<T> {
+    if (this.dropped) {
+      p.catch(() => {});
+      throw new Error('queue pool: the connections to Redis were dropped');
+    }
+    try {
+      return await withTimeout(p, this.cleanupMs, 'Redis did not answer');
+    } catch (e) {
+      if (e instanceof DeadlineError) this.drop();
+      throw e;
+    }
+  }
+
+  /** Disconnects every client of the pool at once (no reconnection, no waiting on Redis). */
+  private drop(): void {
+    if (this.dropped) return;
+    this.dropped = true;
+    // The poll goes on: other runs of this pool fail on its deadline (E_WORKER) rather than wait.
+    this.redis.disconnect();
+    this.events.disconnect();
+    void this.qe.disconnect().catch(() => {});
+    void this.q.disconnect().catch(() => {});
   }
 
   protected open(base: RunState): QRun {
@@ -146,7 +185,7 @@ class QueuePool extends RunPool<QRun> {
       const key = this.keys.data(hash);
       if ((await this.redis.set(key, bytes, 'EX', KEY_TTL_S, 'NX')) === null) await this.redis.expire(key, KEY_TTL_S);
       const jobs = run.tasks.map((t, taskId) => {
-        const data: JobData = { v: 1, run: run.id, taskId, task: encodeTask(t), data: hash };
+        const data: JobData = { v: 1, version: PACKAGE_VERSION, run: run.id, taskId, task: encodeTask(t), data: hash };
         return {
           name: t.kind,
           data,
@@ -233,22 +272,24 @@ class QueuePool extends RunPool<QRun> {
    * Marks the run cancelled (workers check the mark before starting a job and hear it by pub/sub
    * while running one), then removes its jobs: waiting ones at once, running ones once their
    * worker has stopped them. Gives up after 15 s (a worker that vanished holds its lock until the
-   * lock expires; the job then fails on the mark when retried).
+   * lock expires; the job then fails on the mark when retried), and each of its commands after
+   * min(unreachableMs, 5 s) without an answer (the connections are then dropped: see bounded).
    */
   private async cancel(run: QRun): Promise<void> {
-    await this.redis.set(this.keys.cancelled(run.id), '1', 'EX', KEY_TTL_S);
-    await this.redis.publish(this.keys.cancelChannel, run.id);
+    const b = <T>(p: Promise<T>) => this.bounded(p);
+    await b(this.redis.set(this.keys.cancelled(run.id), '1', 'EX', KEY_TTL_S));
+    await b(this.redis.publish(this.keys.cancelChannel, run.id));
     const left = new Set([...run.pending].map((t) => jobIdOf(run.id, t)));
     const deadline = Date.now() + 15_000;
-    while (left.size > 0 && Date.now() < deadline) {
+    while (left.size > 0 && Date.now() < deadline && !this.dropped) {
       for (const id of [...left]) {
-        const job = await Job.fromId(this.q, id).catch(() => null);
+        const job = await b(Job.fromId(this.q, id)).catch(() => null);
         if (job == null) left.delete(id);
-        else if (await job.remove().then(() => true, () => false)) left.delete(id);
+        else if (await b(job.remove()).then(() => true, () => false)) left.delete(id);
       }
       if (left.size > 0) await new Promise((r) => setTimeout(r, 100));
     }
-    await deleteCheckpoints(this.redis, this.keys, [...run.pending].map((t) => jobIdOf(run.id, t))).catch(() => {});
+    await b(deleteCheckpoints(this.redis, this.keys, [...run.pending].map((t) => jobIdOf(run.id, t)))).catch(() => {});
   }
 
   /** Backs the events up: finished jobs whose event was missed, and a deadline on Redis's silence. */
@@ -281,7 +322,12 @@ class QueuePool extends RunPool<QRun> {
   }
 }
 
+/** A promise's deadline passed (withTimeout). */
+class DeadlineError extends Error {}
+
+/** `p`, or a DeadlineError once `ms` have passed (`p` is left to settle on its own, its rejection handled). */
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: ReturnType<typeof setTimeout>;
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+  p.catch(() => {});
+  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new DeadlineError(`${what} within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
 }

@@ -1,4 +1,6 @@
 /** What a queue job carries and reports: shared by the queue pool (the caller) and `bdl worker`. */
+import { version } from '../../package.json';
+import { argError, describe } from '../errors.js';
 import { custom, int, nested, required, schema, text, type Field } from '../options/schema.js';
 export { PROGRESS_INTERVAL_MS } from '../pool/execute.js';
 
@@ -6,6 +8,8 @@ export { PROGRESS_INTERVAL_MS } from '../pool/execute.js';
 export interface JobData {
   /** Protocol version. */
   readonly v: 1;
+  /** The caller's bdl-wasm version: a worker runs only jobs of its own version. */
+  readonly version: string;
   /** The run's id (its jobs are `<run>-<taskId>`). */
   readonly run: string;
   readonly taskId: number;
@@ -15,11 +19,15 @@ export interface JobData {
   readonly data: string;
 }
 
+/** The version of bdl-wasm this caller or worker runs (package.json). */
+export const PACKAGE_VERSION: string = version;
+
 const ADD_JOBS = 'Add jobs with the queue pool.';
 
 /** A job's data as a worker checks it before anything else: every field, named 'job: data.taskId: …'. */
 export const JOB_DATA = schema('job', {
   v: required(custom<1>({ expected: '1 (the protocol version)', valid: (v) => v === 1, help: 'protocol version' })),
+  version: required(text({ hint: 'Run the caller and the workers from one version of bdl-wasm.', help: "the caller's bdl-wasm version" })),
   run: required(text({ hint: ADD_JOBS, help: "the run's id" })),
   taskId: required(int({ min: 0, hint: ADD_JOBS, help: 'index of the task in its run' })),
   task: required(text({ hint: ADD_JOBS, help: 'the TaskDescription as encodeTask JSON' })),
@@ -28,9 +36,25 @@ export const JOB_DATA = schema('job', {
 
 /** A job's data as one field (checkArgument(JOB, job.data, 'job', 'data')): an object of this version, then each field by JOB_DATA. */
 export const JOB = required({
-  ...nested<JobData>(JOB_DATA, { expected: '{ v: 1, run, taskId, task, data }', hint: `${ADD_JOBS} Run it and the workers from one version of bdl-wasm.`, help: "a job's data" }),
+  ...nested<JobData>(JOB_DATA, { expected: '{ v: 1, version, run, taskId, task, data }', hint: `${ADD_JOBS} Run it and the workers from one version of bdl-wasm.`, help: "a job's data" }),
   valid: (v: unknown): v is JobData => v !== null && typeof v === 'object' && (v as { v?: unknown }).v === 1,
 });
+
+/**
+ * Refuses a job of another bdl-wasm version than this worker's (E_FORMAT naming both): the two
+ * sides of one run must agree on task kinds, options and results. Anything not shaped like a job
+ * is left to {@link JOB}.
+ */
+export function checkJobVersion(d: unknown): void {
+  if (d === null || typeof d !== 'object' || (d as { v?: unknown }).v !== 1) return;
+  const theirs = (d as { version?: unknown }).version;
+  if (theirs === PACKAGE_VERSION) return;
+  throw argError(
+    'E_FORMAT', 'job.version', `a job from bdl-wasm ${PACKAGE_VERSION} (this worker's version)`,
+    typeof theirs === 'string' ? `a job from bdl-wasm ${theirs} (the caller's version)` : `${describe(theirs)} (a caller older than the version check)`,
+    'Run the caller and the workers from one version of bdl-wasm.',
+  );
+}
 
 /**
  * What a completed job returns to BullMQ: only this mark. The result itself is stored binary under

@@ -4,6 +4,9 @@
  * queue refuses exactly what the pool would, only earlier — and, for a chain whose target is a user
  * module, only if that module is on the worker's allow-list. Nothing runs before this check.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { argError } from '../errors.js';
 import { checkSpec, type MlpSpec } from '../model/spec.js';
 import { checkArgument, custom, enumOf, int, nested, required, schema, variants, type OptionSchema } from '../options/schema.js';
@@ -56,11 +59,47 @@ export function validateTask(task: unknown, allowTargets: ReadonlySet<string>): 
   checkArgument(required(variants('kind', table, { help: 'the task to run' })), task, 'job', 'task');
   const t = task as TaskDescription<unknown, { target?: { type?: string; url?: string } }>;
   const target = t.options?.target;
-  if (t.kind === 'chain' && target?.type === 'module' && !allowTargets.has(target.url!)) {
+  if (t.kind === 'chain' && target?.type === 'module' && !allowTargets.has(moduleFile(target.url!))) {
     throw argError(
       'E_ARG', 'job.task.options.target.url', 'a module on this worker\'s allow-list', `${JSON.stringify(target.url)} (allowed: ${allowTargets.size ? [...allowTargets].join(', ') : 'none'})`,
       'User log-densities run only on workers started with --allow-target <path> naming that module.',
     );
   }
   return t;
+}
+
+/** A target module's URL without its query and fragment (the caller's `?sha256=` pin): what an allow-list names. */
+function moduleFile(url: string): string {
+  return url.replace(/[?#].*$/, '');
+}
+
+/**
+ * A chain task whose target is a user module in a file, pinned to this worker's copy of it: the
+ * file's bytes are hashed; a job naming another hash (`?sha256=` in its URL, set by `bdl sample`)
+ * is refused (E_ARG: the worker's copy differs from the caller's), and the task is returned with
+ * its URL carrying this copy's hash, so a module changed since an earlier job is imported afresh
+ * by a URL of its own rather than served from the thread's module cache. Other tasks pass as they are.
+ */
+export async function pinTarget(task: TaskDescription): Promise<TaskDescription> {
+  const t = task as TaskDescription<unknown, { target?: { type?: string; url?: string } }>;
+  const target = t.options?.target;
+  if (t.kind !== 'chain' || target?.type !== 'module' || !target.url!.startsWith('file:')) return task;
+  const u = new URL(target.url!);
+  const file = fileURLToPath(u);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw argError('E_ARG', 'job.task.options.target.url', `a module file on this worker at ${file}`, `none (${(e as Error).message})`, 'Copy the module to that path on every worker machine.');
+  }
+  const mine = createHash('sha256').update(bytes).digest('hex');
+  const theirs = u.searchParams.get('sha256');
+  if (theirs !== null && theirs !== mine) {
+    throw argError(
+      'E_ARG', 'job.task.options.target.url', `the module ${file} with SHA-256 ${theirs} (the caller's copy)`, `SHA-256 ${mine} (this worker's copy)`,
+      "Refused because the worker's copy differs from the caller's: copy the caller's module to every worker machine, then run again.",
+    );
+  }
+  u.searchParams.set('sha256', mine);
+  return { ...t, options: { ...t.options, target: { ...target, url: u.href } } } as TaskDescription;
 }

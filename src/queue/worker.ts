@@ -16,9 +16,9 @@ import type { TaskData } from '../pool/types.js';
 import { claimCheckpoints, storeResult } from './checkpoints.js';
 import { decodeData, decodeTask, encodeValue, sha256 } from './codec.js';
 import { describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
-import { JOB, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
+import { JOB, PACKAGE_VERSION, checkJobVersion, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
-import { validateTask } from './validate.js';
+import { pinTarget, validateTask } from './validate.js';
 import { QUEUE_POOL_OPTIONS } from './pool.js';
 import { checkArgument, custom, int, list, schema, text, type Field } from '../options/schema.js';
 
@@ -51,6 +51,10 @@ export interface QueueWorkerOptions {
   readonly cacheSize?: number;
   /** One line per event (default: none). */
   readonly log?: (line: string) => void;
+  /** Startup fails with E_WORKER when Redis has not accepted the worker within this long (default 10 000 ms). */
+  readonly startTimeout?: number;
+  /** Aborting it during startup fails the startup with E_ABORTED (threads and clients closed). */
+  readonly signal?: AbortSignal;
 }
 
 const positive = (d: number, help: string) => int({ min: 1, default: d, help });
@@ -68,6 +72,8 @@ export const QUEUE_WORKER_OPTIONS = schema('createQueueWorker', {
   checkpointInterval: int({ min: 0, default: 1000, help: 'least time (ms) between two checkpoint writes of one job to Redis (0: every checkpoint); those in between are coalesced into the next write' }),
   cacheSize: positive(4, 'run data sets kept in memory, most recent first'),
   log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per event' }),
+  startTimeout: positive(10_000, 'startup fails with E_WORKER when Redis has not accepted the worker within this long (ms)'),
+  signal: custom<AbortSignal>({ expected: 'an AbortSignal', valid: (v) => v instanceof AbortSignal, defaultText: 'none', help: 'aborting it during startup stops the startup' }),
 } satisfies { [K in keyof Required<QueueWorkerOptions>]: Field<Required<QueueWorkerOptions>[K]> });
 
 export interface QueueWorker {
@@ -105,30 +111,58 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   const log = options.log ?? (() => {});
   const allow = new Set((options.allowTargets ?? []).map((p) => (/^[a-z][a-z0-9+.-]+:/i.test(p) ? p : pathToFileURL(resolve(p)).href)));
   const keys = queueKeys(queue);
-  const slots = await Slots.create(concurrency, threadUrl);
+  const where = describeConnection(options.connection);
+  const startTimeout = w.value(options, 'startTimeout');
   const redis = openRedis(options.connection, 'bdl-worker');
   const sub = openRedis(options.connection, 'bdl-worker-cancel');
   const bull = openRedis(options.connection, 'bdl-worker-jobs');
+  // What startup made so far: all of it is closed when startup fails (the process can then exit).
+  let slots: Slots | undefined;
+  let worker: Worker<JobData, string> | undefined;
+  let failed = false;
+  const abandon = async () => {
+    failed = true;
+    for (const c of [redis, sub, bull]) c.disconnect();
+    let t: ReturnType<typeof setTimeout> | undefined;
+    // BullMQ's close is bounded too: its connection is gone, nothing is worth waiting long for.
+    await Promise.race([Promise.allSettled([worker?.close(true), slots?.close()]), new Promise((r) => (t = setTimeout(r, 5000)))]);
+    clearTimeout(t);
+  };
 
   const active = new Map<string, Active>();
   let stopping = false;
-  await sub.subscribe(keys.cancelChannel);
-  sub.on('message', (_ch: string, runId: string) => {
-    for (const a of active.values()) {
-      if (a.run !== runId) continue;
-      a.cancelled = true;
-      a.cancel?.();
+  // The threads start while Redis is contacted; only the latter has the startup deadline (a machine
+  // slow to compile the core is no reason to give up).
+  const threadsReady = Slots.create(concurrency, threadUrl).then(async (made) => {
+    if (failed) {
+      await made.close();
+      throw new Error('abandoned');
     }
+    return (slots = made);
   });
+  threadsReady.catch(() => {});
+  const connect = async () => {
+    // Answers, or fails at once on a refused password (a wrong one is never retried into success).
+    await redis.ping();
+    await sub.subscribe(keys.cancelChannel);
+    sub.on('message', (_ch: string, runId: string) => {
+      for (const a of active.values()) {
+        if (a.run !== runId) continue;
+        a.cancelled = true;
+        a.cancel?.();
+      }
+    });
+  };
 
-  const cache = dataCache(redis, keys.data, cacheSize, (id) => slots.forget(id));
+  const cache = dataCache(redis, keys.data, cacheSize, (id) => slots!.forget(id));
 
   const processor = async (job: BullJob<JobData>, token?: string): Promise<string> => {
     const d = job.data;
     let task;
     try {
+      checkJobVersion(d);
       checkArgument(JOB, d, 'job', 'data');
-      task = validateTask(decodeTask(d.task), allow);
+      task = await pinTarget(validateTask(decodeTask(d.task), allow));
     } catch (e) {
       throw refuse(job, e, log);
     }
@@ -143,7 +177,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     }
   };
 
-  const runJob = async (job: BullJob<JobData>, token: string | undefined, d: JobData, task: ReturnType<typeof validateTask>, me: Active): Promise<string> => {
+  const runJob = async (job: BullJob<JobData>, token: string | undefined, d: JobData, task: Awaited<ReturnType<typeof pinTarget>>, me: Active): Promise<string> => {
     if ((await redis.exists(keys.cancelled(d.run))) === 1) throw new UnrecoverableError(failedReason('E_ABORTED', 'its run was cancelled before it started.'));
     let data: { id: number; data: TaskData };
     try {
@@ -163,7 +197,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     }
     log(`job ${job.id}: ${task.kind} stream ${task.stream}, attempt ${attempt}${saved ? `, from a checkpoint (${ckpt.resumeLog.length} logged items)` : ''}`);
     try {
-      const out = await slots.run(
+      const out = await slots!.run(
         { taskId: d.taskId, task, resume: ckpt.resume, resumeLog: ckpt.resumeLog, attempt },
         data.id,
         data.data,
@@ -206,13 +240,43 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     }
   };
 
-  const worker = new Worker<JobData, string>(queue, processor, {
-    connection: bull, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false,
-  });
-  worker.on('error', (e) => log(`redis: ${e.message}`));
-  void worker.run().catch((e: Error) => log(`worker stopped: ${e.message}`));
-  await worker.waitUntilReady();
-  log(`worker: ${concurrency} thread(s) on queue ${queue} at ${describeConnection(options.connection)}; user targets allowed: ${allow.size ? [...allow].join(', ') : 'none'}`);
+  const serve = async () => {
+    const wk = (worker = new Worker<JobData, string>(queue, processor, {
+      connection: bull, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false,
+    }));
+    wk.on('error', (e) => log(`redis: ${e.message}`));
+    void wk.run().catch((e: Error) => log(`worker stopped: ${e.message}`));
+    await wk.waitUntilReady();
+  };
+  // Redis has a deadline at startup (an unreachable one would otherwise be waited for in silence for
+  // ever), and startup stops on the signal; either way, nothing it started is left running.
+  const cleanups: Array<() => void> = [];
+  const bounded = <T>(p: Promise<T>, timed: boolean): Promise<T> => Promise.race([p, new Promise<never>((_, reject) => {
+    if (timed) {
+      const t = setTimeout(() => reject(new BdlError('E_WORKER', `bdl worker: cannot reach Redis at ${where}: no answer within ${Math.round(startTimeout / 1000)} s. Check the URL, that the server runs and that this machine may connect to it.`, 'connection')), startTimeout);
+      cleanups.push(() => clearTimeout(t));
+    }
+    const onAbort = () => reject(new BdlError('E_ABORTED', 'bdl worker: cancelled while starting.'));
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort);
+    cleanups.push(() => options.signal?.removeEventListener('abort', onAbort));
+  })]);
+  try {
+    await bounded(connect(), true);
+    await bounded(threadsReady.catch((e: Error) => {
+      throw new BdlError('E_WORKER', `bdl worker: could not start its worker threads (${e.message}).`);
+    }), false);
+    // Jobs are taken only once the threads are there to run them.
+    await bounded(serve(), true);
+  } catch (e) {
+    await abandon();
+    if (e instanceof BdlError) throw e;
+    throw new BdlError('E_WORKER', `bdl worker: cannot use Redis at ${where}: ${(e as Error).message}`, 'connection');
+  } finally {
+    for (const c of cleanups) c();
+  }
+  const [threads, fetcher] = [slots!, worker!];
+  log(`worker: bdl-wasm ${PACKAGE_VERSION}, ${concurrency} thread(s) on queue ${queue} at ${where}; user targets allowed: ${allow.size ? [...allow].join(', ') : 'none'}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -221,13 +285,13 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
       closing ??= (async () => {
         stopping = true;
         // Stop fetching first, so a job re-queued below goes to another worker, not back to this one.
-        const fetching = worker.close();
+        const fetching = fetcher.close();
         for (const a of active.values()) {
           a.requeue = true;
           a.cancel?.();
         }
         await fetching;
-        await slots.close();
+        await threads.close();
         await Promise.allSettled([redis.quit(), sub.quit(), bull.quit()]);
       })();
       return closing;

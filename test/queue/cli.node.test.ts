@@ -1,12 +1,11 @@
 // The command line with --redis: `bdl fit`, `bdl sample --chains 64` and `bdl compare` give the
 // same output as without it for the same seed (timings aside), their tasks run by `bdl worker`
 // processes; `bdl sample`'s user target runs only because the workers allow-list it.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, jobCounts, redisMissing, startRedis, startWorker, watch, type RedisServer, type WorkerProcess } from './servers.js';
+import { runBdl, jobCounts, redisMissing, startRedis, startWorker, type RedisServer, type WorkerProcess } from './servers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bdl-queue-cli-'));
 const target = join(dir, 'normal.mjs');
@@ -17,15 +16,7 @@ writeFileSync(join(dir, 'train.csv'), rows.filter((_, i) => i % 4 !== 0).join('\
 writeFileSync(join(dir, 'test.csv'), rows.filter((_, i) => i % 4 === 0).join('\n'));
 
 /** Runs `bdl ...args` with a deadline; resolves its exit, stdout and stderr. */
-async function bdl(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (b) => (stdout += b));
-  child.stderr!.on('data', (b) => (stderr += b));
-  const exit = await watch(child, 240_000);
-  return { code: exit.code, stdout, stderr };
-}
+const bdl = (...args: string[]) => runBdl(dir, 240_000, ...args);
 
 /** JSON without wall-clock fields. */
 const timeless = (text: string) => JSON.parse(text, (k, v) => (/seconds|timings/i.test(k) ? undefined : v));

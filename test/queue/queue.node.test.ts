@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool, TaskDescription } from '../../src/index.js';
 import type { SelftestResult } from '../../src/pool/selftest.js';
-import { jobCounts, lib, queue, redisMissing, startRedis, startWorker, type RedisServer, type WorkerProcess } from './servers.js';
+import { jobCounts, lib, queue, redisMissing, startRedis, startWorker, VERSION, type RedisServer, type WorkerProcess } from './servers.js';
 
 const x = Float32Array.from({ length: 24 }, (_, i) => i / 8 - 1.5);
 const y = Float32Array.from(x, (v, i) => Math.sin(2 * v) + 0.1 * Math.cos(7 * i));
@@ -76,7 +76,7 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     const forged = 'f'.repeat(64);
     await conn.set(`bdl:bdl:data:${good}`, bytes);
     await conn.set(`bdl:bdl:data:${forged}`, bytes);
-    const job = (task: unknown, hash = good) => ({ v: 1, run: 'poison', taskId: 0, task: JSON.stringify(task), data: hash });
+    const job = (task: unknown, hash = good) => ({ v: 1, version: VERSION, run: 'poison', taskId: 0, task: JSON.stringify(task), data: hash });
     const st = { kind: 'selftest', seed: 1, stream: 0 };
     const cases: [string, unknown, RegExp][] = [
       ['unknown kind', job({ ...st, kind: 'rm -rf' }), /^E_ARG: refused: job: task\.kind: expected 'selftest' \|/],

@@ -2,7 +2,7 @@
 // `bdl worker` processes (the built dist/cli.js) for the queue tests. Every child process has a
 // deadline after which it is killed, and its exit is awaited and reported.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ if (redisMissing) console.log(redisMissing);
 export const lib = (await import(/* @vite-ignore */ new URL('../../dist/index.js', import.meta.url).href)) as typeof Lib;
 export const queue = (await import(/* @vite-ignore */ new URL('../../dist/queue.js', import.meta.url).href)) as typeof Queue;
 export const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The package's version (package.json): what jobs carry and workers check. */
+export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 /** The test-only thread entry (test/pool/fault-worker.ts, built by the global setup). */
 export const faultWorker = fileURLToPath(new URL('../../test-output/fault-worker.js', import.meta.url));
 /** A queue worker process whose threads run {@link faultWorker} (test/queue/fault-queue-worker.ts, built by the global setup). */
@@ -33,6 +35,17 @@ export interface Exit {
 export function watch(child: ChildProcess, deadlineMs: number): Promise<Exit> {
   const t = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
   return new Promise((resolve) => child.once('exit', (code, signal) => (clearTimeout(t), resolve({ code, signal }))));
+}
+
+/** Runs the built `bdl ...args` in `cwd` with a deadline; resolves its exit code, stdout and stderr. */
+export async function runBdl(cwd: string, deadlineMs: number, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (b) => (stdout += b));
+  child.stderr!.on('data', (b) => (stderr += b));
+  const exit = await watch(child, deadlineMs);
+  return { code: exit.code, stdout, stderr };
 }
 
 async function freePort(): Promise<number> {
@@ -53,14 +66,14 @@ export interface RedisServer {
   dispose(): Promise<void>;
 }
 
-/** Starts redis-server on a free loopback port; `appendonly` turns persistence on. */
-export async function startRedis(opts: { appendonly?: boolean } = {}): Promise<RedisServer> {
+/** Starts redis-server on a free loopback port; `appendonly` turns persistence on, `requirepass` sets a password. */
+export async function startRedis(opts: { appendonly?: boolean; requirepass?: string } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'bdl-redis-'));
   let proc: ChildProcess | undefined;
   let exit: Promise<Exit> | undefined;
   const start = async () => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', opts.appendonly ? 'yes' : 'no'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', opts.appendonly ? 'yes' : 'no', ...(opts.requirepass ? ['--requirepass', opts.requirepass] : [])];
     proc = spawn(REDIS, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     exit = watch(proc, 600_000);
     let out = '';

@@ -108,8 +108,7 @@ describe('cancelling a Laplace predict', () => {
     const done = performance.now();
     expect(err.code).toBe('E_ABORTED');
     expect(fired, 'the timer never ran while predict worked').toBeGreaterThan(0);
-    expect(fired - t).toBeLessThan(400);
-    expect(done - fired).toBeLessThan(200);
+    // Relative, not absolute (a loaded machine stretches both): stopped well before the whole would end.
     expect(done - t).toBeLessThan(whole / 3);
   });
 
@@ -118,9 +117,14 @@ describe('cancelling a Laplace predict', () => {
       const { post } = await fullLaplace(classifier, { predictive });
       const c = new AbortController();
       c.abort();
-      const t = performance.now();
-      expect((await rejection(post.predict(inputs(50_000, classifier.inputs, 12), { signal: c.signal }))).code).toBe('E_ABORTED');
-      expect(performance.now() - t).toBeLessThan(100);
+      // "Before any work": neither the Gaussian (GLM) nor a weight draw ('mc') is asked for.
+      let touched = 0;
+      const gaussian = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(post), 'gaussian')!;
+      Object.defineProperty(post, 'gaussian', { get() { touched++; return gaussian.get!.call(post); } });
+      const draw = post.sampleWeights.bind(post);
+      post.sampleWeights = (n: number, seed?: number) => { touched++; return draw(n, seed); };
+      expect((await rejection(post.predict(inputs(2_000, classifier.inputs, 12), { signal: c.signal }))).code).toBe('E_ABORTED');
+      expect(touched).toBe(0);
     }
   });
 });
