@@ -51,7 +51,9 @@ export function cellError(at: CellPlace, cell: string): BdlError {
     hint = 'Rescale the column (e.g. divide it by a power of ten) before training.';
   } else {
     found = shown;
-    hint = at.row === 1 ? 'Write numbers in plain decimal notation; if this line names the columns, pass header: true.' : 'Write numbers in plain decimal notation.';
+    const plain = /^[+-]?\d+,\d+$/.test(cell) ? `Write numbers in plain decimal notation with a point (${cell.replace(',', '.')}, not ${cell}).` : 'Write numbers in plain decimal notation.';
+    // A header is detected when none of its cells is a number: a name such as "2020" makes the line data.
+    hint = at.row === 1 ? `${plain} If this line names the columns, give every column a name that is not a number (or pass header: true to parseDataset).` : plain;
   }
   return new BdlError('E_PARSE', `${placeOf(at)}: expected a finite number, found ${found}. ${hint}`, at.source);
 }

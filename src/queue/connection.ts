@@ -13,11 +13,21 @@ export type QueueConnection = string | RedisOptions;
 /** The `connection` option of the queue pool and worker; a refused URL is shown without its password. */
 export const CONNECTION = required(custom<QueueConnection>({
   expected: 'a redis:// or rediss:// URL, or ioredis options',
-  valid: (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v)) || (v !== null && typeof v === 'object' && !Array.isArray(v)),
+  valid: (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) && parses(v)) || (v !== null && typeof v === 'object' && !Array.isArray(v)),
   show: (v) => describe(typeof v === 'string' ? redactUrl(v) : v),
   hint: 'E.g. redis://127.0.0.1:6379 (rediss:// for TLS), or { host, port, password, tls }.',
   help: 'the Redis server',
 }));
+
+/** Whether a URL parses with a numeric port when it has one (ioredis would throw a bare "Invalid URL" TypeError). */
+function parses(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.port === '' || /^\d+$/.test(u.port);
+  } catch {
+    return false;
+  }
+}
 
 /** The queue's own keys beside BullMQ's (which live under `bull:<queue>:`). */
 export function queueKeys(queue: string) {
@@ -57,7 +67,9 @@ function quiet(r: Redis): Redis {
 
 /** The URL with its password replaced, for logs and error messages (any scheme: a mistyped one too). */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@]*@/i, '$1***@');
+  // Greedy up to the last '@' before the path: a password holding '@' (redis://:a@b@host) is hidden whole;
+  // ioredis also reads a password from the query (?password=…).
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^/]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** A connection described for a log line, never with its password. */

@@ -12,6 +12,12 @@ function codeOf(f: () => unknown): string | undefined {
 }
 
 describe('parseTable / parseDataset', () => {
+  it('says how to write a decimal comma (1,5 in a semicolon file) and a header with a numeric name', () => {
+    expect(() => parseTable('a;b\n1,5;2\n', { source: 'eu.csv' })).toThrow(/eu\.csv line 2, column 1 \("a"\): expected a finite number, found "1,5"\. Write numbers in plain decimal notation with a point \(1\.5, not 1,5\)\./);
+    expect(() => parseTable('year;x\n2020;1\nq;2\n')).toThrow(/found "q"\. Write numbers in plain decimal notation\.$/);
+    expect(() => parseTable('1;size\n2;3\n')).toThrow(/give every column a name that is not a number/);
+  });
+
   it('reads whitespace-separated numbers, target last by default', () => {
     const ds = parseDataset('1 2 3\n4   5\t6\n\n7 8 9\n');
     expect(ds.n).toBe(3);

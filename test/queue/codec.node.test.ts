@@ -51,12 +51,17 @@ describe('queue codec', () => {
     expect(redactUrl('rediss://user:s3cret@host:6380/2')).toBe('rediss://user:***@host:6380/2');
     expect(redactUrl('redis://:s3cret@host')).toBe('redis://:***@host');
     expect(redactUrl('redis://host:6379')).toBe('redis://host:6379');
+    // A password holding '@', and one in the query (ioredis reads both): hidden whole.
+    expect(redactUrl('redis://:a@b@host:6379/0')).toBe('redis://:***@host:6379/0');
+    expect(redactUrl('redis://host:6379/0?password=xyz&db=1')).toBe('redis://host:6379/0?password=***&db=1');
   });
 });
 
 describe('queue pool without a server', () => {
   it('refuses a URL that is not redis:// and fails fast with E_WORKER (password hidden) when nothing answers', async () => {
     await expect(createQueuePool({ connection: 'http://127.0.0.1:1' })).rejects.toMatchObject({ code: 'E_ARG', argument: 'connection' });
+    // Not a URL at all (ioredis: a bare "Invalid URL" TypeError): refused the same way.
+    await expect(createQueuePool({ connection: 'redis://127.0.0.1:notaport' })).rejects.toMatchObject({ code: 'E_ARG', argument: 'connection' });
     const t0 = performance.now();
     const err = await createQueuePool({ connection: 'redis://:s3cret@127.0.0.1:1', unreachableMs: 500 }).catch((e) => e);
     expect(err).toMatchObject({ code: 'E_WORKER', argument: 'connection' });
