@@ -56,13 +56,17 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
     signal,
   });
   await new Promise<void>((done) => {
+    // SIGHUP (a closed terminal, a session logout) stops it as SIGTERM does: its running jobs go back
+    // to the queue at once instead of waiting for their locks to expire.
     const stop = () => {
       process.off('SIGTERM', stop);
+      process.off('SIGHUP', stop);
       signal.removeEventListener('abort', stop);
       log?.('stopping: running jobs go back to the queue');
       done();
     };
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop);
   });

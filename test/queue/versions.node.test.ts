@@ -53,6 +53,13 @@ describe.skipIf(redisMissing)('what a worker runs', () => {
     expect(exit).toEqual({ code: 0, signal: null });
   }, 30_000);
 
+  it('stops on SIGHUP as on SIGTERM (a closed terminal): running jobs back to the queue, exit 0', async () => {
+    const other = await startWorker(redis.url);
+    other.child.kill('SIGHUP');
+    expect(await other.exit).toEqual({ code: 0, signal: null });
+    expect(other.log()).toMatch(/stopping: running jobs go back to the queue[\s\S]*stopped/);
+  }, 30_000);
+
   it('names its version in its startup line', () => {
     expect(worker.log()).toMatch(new RegExp(`worker: bdl-wasm ${VERSION.replace(/\./g, '\\.')}, 1 thread\\(s\\) on queue bdl`));
   });
