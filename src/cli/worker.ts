@@ -41,6 +41,26 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
   if (url === undefined) throw new UsageError('bdl worker: --redis: expected a Redis URL such as redis://127.0.0.1:6379 (or $BDL_REDIS_URL), found none.', USAGE, 'redis');
   const { createQueueWorker } = await import('../queue/index.js');
   const log = w.value(o, 'quiet') ? undefined : (line: string) => process.stderr.write(`bdl worker: ${line}\n`);
+  // Listening from before the start: a signal while it connects (it logs its startup line first) stops it too.
+  // SIGHUP (a closed terminal, a session logout) stops it as SIGTERM does: its running jobs go back
+  // to the queue at once instead of waiting for their locks to expire.
+  let stop = () => {};
+  const unlisten = () => {
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+    signal.removeEventListener('abort', stop);
+  };
+  const stopped = new Promise<void>((done) => {
+    stop = () => {
+      unlisten();
+      log?.('stopping: running jobs go back to the queue');
+      done();
+    };
+  });
+  process.once('SIGTERM', stop);
+  process.once('SIGHUP', stop);
+  signal.addEventListener('abort', stop);
+  if (signal.aborted) stop();
   const worker = await createQueueWorker({
     connection: url,
     queue: w.value(o, 'queue'),
@@ -54,22 +74,11 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
     // The callers' connect deadline (createQueuePool's): a bad URL or password fails, never hangs.
     startTimeout: 10_000,
     signal,
+  }).catch((e: unknown) => {
+    unlisten();
+    throw e;
   });
-  await new Promise<void>((done) => {
-    // SIGHUP (a closed terminal, a session logout) stops it as SIGTERM does: its running jobs go back
-    // to the queue at once instead of waiting for their locks to expire.
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGHUP', stop);
-      signal.removeEventListener('abort', stop);
-      log?.('stopping: running jobs go back to the queue');
-      done();
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGHUP', stop);
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop);
-  });
+  await stopped;
   await worker.close();
   log?.('stopped');
 }
