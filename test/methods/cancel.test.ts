@@ -3,11 +3,10 @@
 // (for the samplers, from inside their chains) — and anything that only looks like a signal is
 // refused with E_ARG before any work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BdlError } from '../../src/errors.js';
 import { METHODS } from '../../src/methods/registry.js';
 import { createPool } from '../../src/orchestration/pool.js';
 import type { Pool } from '../../src/pool/types.js';
-import { linearData } from './helpers.js';
+import { linearData, rejection as rejectionOf } from './helpers.js';
 
 const data = linearData(48, 2, 0.2, 5);
 // Budgets far beyond what the test waits for: only a working cancel ends these runs quickly.
@@ -20,14 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => pool?.close());
 
-async function rejection(p: Promise<unknown>): Promise<BdlError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e, 'the method finished instead of stopping').toBeInstanceOf(BdlError);
-  return e as BdlError;
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, 'the method finished instead of stopping');
 
 /** The long budget and the in-thread pool, restricted to the options this method declares (unknown names are refused). */
 function longFor(entry: (typeof METHODS)[string]): Record<string, unknown> {

@@ -1,5 +1,6 @@
 // Shared fixtures for the method tests: closed-form Bayesian linear regression and a 1-D gap problem.
 import { expect } from 'vitest';
+import { BdlError } from '../../src/errors.js';
 import { makeDataset, type Dataset } from '../../src/data/dataset.js';
 import { posteriorFromBytes } from '../../src/posterior/restore.js';
 import type { Posterior } from '../../src/posterior/types.js';
@@ -164,4 +165,34 @@ export async function aleatoricOverResidual(post: Posterior, data: Dataset, seed
   let rss = 0;
   for (let i = 0; i < data.n; i++) rss += (p.mean[i] - data.y[i]) ** 2;
   return p.aleatoric[0] / (rss / data.n);
+}
+
+/** The BdlError `p` rejects with; fails the test when it resolves instead (`what` says what should have stopped). */
+export async function rejection(p: Promise<unknown>, what = 'the call finished instead of stopping'): Promise<BdlError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e, what).toBeInstanceOf(BdlError);
+  return e as BdlError;
+}
+
+/**
+ * Cancels `run` from a timer 100 ms in and checks that it stopped with E_ABORTED well before it would
+ * have ended (`whole` ms): an abort from outside lands only if the work gives the thread back.
+ * Relative, not absolute, bounds: a loaded machine stretches both.
+ */
+export async function expectAbortFromTimer(run: (signal: AbortSignal) => Promise<unknown>, whole: number): Promise<void> {
+  const c = new AbortController();
+  let fired = 0;
+  setTimeout(() => {
+    fired = performance.now();
+    c.abort();
+  }, 100);
+  const t = performance.now();
+  const err = await rejection(run(c.signal), 'the prediction finished instead of stopping');
+  const done = performance.now();
+  expect(err.code).toBe('E_ABORTED');
+  expect(fired, 'the timer never ran while the work ran').toBeGreaterThan(0);
+  expect(done - t).toBeLessThan(whole / 3);
 }

@@ -3,7 +3,6 @@
 // finished, an aborted signal stops it before any work, and the predictive it computes in blocks of
 // rows is the one a single pass over all rows gives, bit for bit (dropout masks included).
 import { describe, expect, it } from 'vitest';
-import { BdlError } from '../../src/errors.js';
 import { Mlp } from '../../src/model/mlp.js';
 import type { MlpSpec } from '../../src/model/spec.js';
 import { classificationPredictive } from '../../src/posterior/aggregate.js';
@@ -14,6 +13,7 @@ import { MaskSource } from '../../src/posterior/sources/masks.js';
 import { SwagSource } from '../../src/posterior/sources/swag.js';
 import type { ClassificationPredictive } from '../../src/posterior/types.js';
 import { Rng } from '../../src/random/index.js';
+import { expectAbortFromTimer, rejection } from '../methods/helpers.js';
 
 const spec: MlpSpec = { inputs: 100, hidden: [64], outputs: 10, activation: 'relu', likelihood: 'categorical' };
 
@@ -32,40 +32,18 @@ function rows(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n * spec.inputs }, () => r.normal());
 }
 
-async function rejection(p: Promise<unknown>): Promise<BdlError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e, 'the prediction finished instead of stopping').toBeInstanceOf(BdlError);
-  return e as BdlError;
-}
-
 describe('cancelling a network posterior’s predict', () => {
   it('an abort fired from a timer ends a multi-second predict with E_ABORTED within a few hundred ms', async () => {
     const post = await swagPosterior();
     // The time of 1/32 of the rows, for the time the whole prediction would take.
     const n = 32 * 1024;
     const x = rows(n, 2);
-    let t = performance.now();
+    const t = performance.now();
     await post.predict(x.subarray(0, (n / 32) * spec.inputs), { seed: 1 });
     const whole = 32 * (performance.now() - t);
     expect(whole).toBeGreaterThan(1000);
 
-    const c = new AbortController();
-    let fired = 0;
-    setTimeout(() => {
-      fired = performance.now();
-      c.abort();
-    }, 100);
-    t = performance.now();
-    const err = await rejection(post.predict(x, { seed: 1, signal: c.signal }));
-    const done = performance.now();
-    expect(err.code).toBe('E_ABORTED');
-    expect(fired, 'the timer never ran while predict worked').toBeGreaterThan(0);
-    // Yields come every ~50 ms of work: the timer runs soon after its 100 ms, the rejection at the next block.
-    // Relative, not absolute (a loaded machine stretches both): stopped well before the whole would end.
-    expect(done - t).toBeLessThan(whole / 3);
+    await expectAbortFromTimer((signal) => post.predict(x, { seed: 1, signal }), whole);
   });
 
   it('an already-aborted signal is E_ABORTED before any work (the source is never asked for samples)', async () => {

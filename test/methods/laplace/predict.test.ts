@@ -4,7 +4,6 @@
 // predict with E_ABORTED, and an aborted signal stops either predictive before any work.
 import { describe, expect, it } from 'vitest';
 import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
-import { BdlError } from '../../../src/errors.js';
 import { laplaceAt } from '../../../src/methods/laplace/laplace.js';
 import { glmClassification, glmMomentsAt, sampledProbs } from '../../../src/methods/laplace/predictive.js';
 import { indexSubset } from '../../../src/methods/laplace/subset.js';
@@ -13,6 +12,7 @@ import { layoutOf, type MlpSpec } from '../../../src/model/spec.js';
 import { classificationPredictive } from '../../../src/posterior/aggregate.js';
 import type { ClassificationPredictive, RegressionPredictive } from '../../../src/posterior/types.js';
 import { Rng } from '../../../src/random/index.js';
+import { expectAbortFromTimer, rejection } from '../helpers.js';
 
 function inputs(n: number, D: number, seed: number): Float32Array {
   const r = new Rng(seed);
@@ -53,15 +53,6 @@ function onePass(mlp: Mlp, post: Awaited<ReturnType<typeof fullLaplace>>['post']
   return { mean, cov, N, K };
 }
 
-async function rejection(p: Promise<unknown>): Promise<BdlError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e, 'the prediction finished instead of stopping').toBeInstanceOf(BdlError);
-  return e as BdlError;
-}
-
 const classifier: MlpSpec = { inputs: 4, hidden: [8], outputs: 3, activation: 'tanh', likelihood: 'categorical' };
 const regressor: MlpSpec = { inputs: 22, hidden: [20], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
 
@@ -92,24 +83,12 @@ describe('cancelling a Laplace predict', () => {
     const { post } = await fullLaplace(regressor);
     const n = 25 * 2048;
     const x = inputs(n, regressor.inputs, 11);
-    let t = performance.now();
+    const t = performance.now();
     await post.predict(x.subarray(0, (n / 25) * regressor.inputs));
     const whole = 25 * (performance.now() - t);
     expect(whole).toBeGreaterThan(1000);
 
-    const c = new AbortController();
-    let fired = 0;
-    setTimeout(() => {
-      fired = performance.now();
-      c.abort();
-    }, 100);
-    t = performance.now();
-    const err = await rejection(post.predict(x, { signal: c.signal }));
-    const done = performance.now();
-    expect(err.code).toBe('E_ABORTED');
-    expect(fired, 'the timer never ran while predict worked').toBeGreaterThan(0);
-    // Relative, not absolute (a loaded machine stretches both): stopped well before the whole would end.
-    expect(done - t).toBeLessThan(whole / 3);
+    await expectAbortFromTimer((signal) => post.predict(x, { signal }), whole);
   });
 
   it("an already-aborted signal is E_ABORTED before any work, for the GLM and the 'mc' predictive", async () => {
