@@ -16,18 +16,46 @@ const NB = 64;
  * not positive (or not finite): A is then not numerically positive definite and l is garbage.
  */
 export function cholesky_f64(l: usize, a: usize, n: i32): i32 {
+  cholesky_f64_prepare(l, a, n);
+  for (let k0 = 0; k0 < n; k0 += NB) {
+    const info = cholesky_f64_panel(l, n, k0);
+    if (info != 0) return info;
+    cholesky_f64_update(l, n, k0, k0 + NB, n);
+  }
+  return 0;
+}
+
+// The same factorization as steps, for a caller that must stay responsive (cancel, report progress)
+// on a large matrix: prepare, then for k0 = 0, NB, 2·NB, … below n: the panel at k0, then its
+// trailing update over row ranges [i0, i1) that split [k0 + NB, n) at multiples of 4 after k0 + NB.
+// Each entry then sees exactly the operations of `cholesky_f64`, in the same order: the same bits.
+
+/** The panel width of the steps. */
+export function cholesky_f64_block(): i32 {
+  return NB;
+}
+
+/** Copies A's lower triangle into l and zeroes l's upper triangle (l may equal a). */
+export function cholesky_f64_prepare(l: usize, a: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     const row = <usize>i * n;
     if (l != a) memory.copy(l + at(<i32>row), a + at(<i32>row), at(i + 1));
     memory.fill(l + at(<i32>row + i + 1), 0, at(n - i - 1));
   }
-  for (let k0 = 0; k0 < n; k0 += NB) {
-    const kb = min(NB, n - k0);
-    const info = factorPanel(l, n, k0, kb);
-    if (info != 0) return info;
-    if (k0 + kb < n) updateTrailing(l, n, k0, kb);
-  }
-  return 0;
+}
+
+/** Factors the panel of columns [k0, k0 + NB) ∩ [0, n); returns 0 or the failing pivot's row + 1. */
+export function cholesky_f64_panel(l: usize, n: i32, k0: i32): i32 {
+  return factorPanel(l, n, k0, min(NB, n - k0));
+}
+
+/**
+ * The panel at k0's update of trailing rows [i0, i1) (i0 ≥ k0 + NB; i0 − k0 − NB a multiple of 4,
+ * and so i1 unless i1 = n, so that the rows form the same 4-row tiles as one whole update).
+ */
+export function cholesky_f64_update(l: usize, n: i32, k0: i32, i0: i32, i1: i32): void {
+  const kb = min(NB, n - k0);
+  if (k0 + kb < n && i0 < i1) updateTrailing(l, n, k0, kb, i0, min(i1, n));
 }
 
 /**
@@ -54,13 +82,13 @@ function factorPanel(l: usize, n: i32, k0: i32, kb: i32): i32 {
   return 0;
 }
 
-/** L[i][j] −= Σ_{p in panel} L[i][p]·L[j][p] for t0 ≤ j ≤ i (t0 = k0 + kb; kb is even). */
-function updateTrailing(l: usize, n: i32, k0: i32, kb: i32): void {
+/** L[i][j] −= Σ_{p in panel} L[i][p]·L[j][p] for t0 ≤ j ≤ i, rows i in [first, end) (t0 = k0 + kb; kb is even). */
+function updateTrailing(l: usize, n: i32, k0: i32, kb: i32, first: i32, end: i32): void {
   const t0 = k0 + kb;
   const ld = at(n);
   const pan = at(k0);
-  let i0 = t0;
-  for (; i0 + 4 <= n; i0 += 4) {
+  let i0 = first;
+  for (; i0 + 4 <= end; i0 += 4) {
     const r0 = l + <usize>i0 * ld + pan;
     let j = t0;
     // Full 4×2 tiles strictly below the 4×4 diagonal block.
@@ -100,7 +128,7 @@ function updateTrailing(l: usize, n: i32, k0: i32, kb: i32): void {
       for (let jj = j; jj <= i; jj++) updateOne(l, n, pan, i, jj, kb);
     }
   }
-  for (; i0 < n; i0++) {
+  for (; i0 < end; i0++) {
     for (let j = t0; j <= i0; j++) updateOne(l, n, pan, i0, j, kb);
   }
 }

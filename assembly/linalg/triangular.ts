@@ -31,16 +31,26 @@ export function trsm_f64_lower(x: usize, l: usize, b: usize, n: i32, nrhs: i32, 
     return;
   }
   if (x != b) memory.copy(x, b, at(n * nrhs));
+  trsm_f64_lower_rows(x, l, n, nrhs, trans, 0, n);
+}
+
+/**
+ * Steps [from, to) of `trsm_f64_lower` (nrhs > 1) in place on x, which holds B before step 0: step t
+ * finishes row t of X (trans = 0) or row n − 1 − t (trans = 1). Steps run in order give the bits of
+ * one whole call; a caller that must stay responsive runs them a few at a time.
+ */
+export function trsm_f64_lower_rows(x: usize, l: usize, n: i32, nrhs: i32, trans: i32, from: i32, to: i32): void {
   const ld = at(nrhs);
   if (trans == 0) {
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       const ri = l + at(i * n);
       const xi = x + <usize>i * ld;
       for (let k = 0; k < i; k++) axpy64(xi, -load<f64>(ri + at(k)), x + <usize>k * ld, nrhs);
       scal64(xi, 1 / load<f64>(ri + at(i)), nrhs);
     }
   } else {
-    for (let i = n - 1; i >= 0; i--) {
+    for (let t = from; t < to; t++) {
+      const i = n - 1 - t;
       const ri = l + at(i * n);
       const xi = x + <usize>i * ld;
       scal64(xi, 1 / load<f64>(ri + at(i)), nrhs);

@@ -40,6 +40,17 @@ const DEFAULT_TRIES = 7;
  * BdlError('E_NOT_PD') if no tried jitter helps, E_NONFINITE on NaN/∞, E_MEMORY when n is too large.
  */
 export function cholesky(arena: Arena, a: ArrayLike<number>, n: number, opts: CholeskyOptions = {}): CholeskyResult {
+  return drain(choleskySteps(arena, a, n, opts));
+}
+
+/**
+ * `cholesky` as steps of about STEP_WORK multiply-adds each (the core's blocked factorization run
+ * panel by panel, its trailing updates a few rows at a time): the same operations in the same
+ * order, so the same bits. It keeps the matrix in the arena between steps, so whoever suspends it
+ * must be the only work keeping arena memory across awaits (posterior/arena-hold.ts); closing the
+ * generator early frees that memory.
+ */
+export function* choleskySteps(arena: Arena, a: ArrayLike<number>, n: number, opts: CholeskyOptions = {}): Generator<void, CholeskyResult, void> {
   const name = opts.name ?? 'a';
   checkSquare(a, n, name);
   checkSize(n, 8, `${name} (Cholesky)`, { budget: opts.budget });
@@ -58,14 +69,16 @@ export function cholesky(arena: Arena, a: ArrayLike<number>, n: number, opts: Ch
   try {
     // One n×n region, factored in place; a retry copies A in again (O(n²), cheap next to O(n³)).
     const p = arena.putF64(a);
-    let info = arena.k.cholesky_f64(p, p, n);
+    yield;
+    let info = yield* factorSteps(arena, p, n);
     let jitter = 0;
     for (let k = 0; info !== 0 && k < tries; k++) {
       jitter = eps * scale * 10 ** k;
       arena.putF64(a, p);
       const m = arena.f64(p, n * n);
       for (let i = 0; i < n; i++) m[i * n + i] += jitter;
-      info = arena.k.cholesky_f64(p, p, n);
+      yield;
+      info = yield* factorSteps(arena, p, n);
     }
     if (info !== 0) {
       const tried = jitter > 0 ? `even after adding up to ${jitter.toExponential(2)}·I (${(jitter / scale).toExponential(0)} × mean diagonal)` : 'with jitter retries disabled';
@@ -79,6 +92,65 @@ export function cholesky(arena: Arena, a: ArrayLike<number>, n: number, opts: Ch
     return { l: arena.getF64(p, n * n), jitter };
   } finally {
     arena.reset(mark);
+  }
+}
+
+/** Multiply-adds per step: a few milliseconds of the core's f64 work. */
+const STEP_WORK = 1 << 22;
+
+/**
+ * `cholesky_f64` in place at p, as the core's steps: per panel of NB columns, the panel (one step),
+ * then its trailing update in row ranges of about STEP_WORK multiply-adds that start at multiples
+ * of 4 after the panel (the core's 4-row tiles). Returns the core's info (0, or failing row + 1).
+ */
+function* factorSteps(arena: Arena, p: number, n: number): Generator<void, number, void> {
+  const k = arena.k;
+  const NB = k.cholesky_f64_block();
+  k.cholesky_f64_prepare(p, p, n);
+  for (let k0 = 0; k0 < n; k0 += NB) {
+    const info = k.cholesky_f64_panel(p, n, k0);
+    if (info !== 0) return info;
+    yield;
+    const t0 = k0 + NB;
+    for (let i0 = t0; i0 < n; ) {
+      let i1 = i0;
+      // Row i's update costs (i − t0 + 1)·NB multiply-adds.
+      for (let work = 0; i1 < n && work < STEP_WORK; i1 += 4) work += 4 * (i1 - t0 + 3) * NB;
+      i1 = Math.min(i1, n);
+      k.cholesky_f64_update(p, n, k0, i0, i1);
+      i0 = i1;
+      yield;
+    }
+  }
+  return 0;
+}
+
+/**
+ * X ← L⁻¹·X (trans 0) or L⁻ᵀ·X (trans 1) in place at arena addresses (L n×n lower, X n×nrhs), as
+ * steps of about STEP_WORK multiply-adds: the bits of one `trsm_f64_lower` call.
+ */
+export function* triangularSolveSteps(arena: Arena, x: number, l: number, n: number, nrhs: number, trans: 0 | 1): Generator<void, void, void> {
+  const k = arena.k;
+  // One right-hand side is the core's trsv (different arithmetic): O(n²), one step.
+  if (nrhs === 1) {
+    k.trsm_f64_lower(x, l, x, n, 1, trans);
+    return;
+  }
+  for (let t0 = 0; t0 < n; ) {
+    let t1 = t0;
+    // Step t touches row i = t (trans 0) or n − 1 − t (trans 1), at i·nrhs multiply-adds.
+    for (let work = 0; t1 < n && work < STEP_WORK; t1++) work += ((trans === 0 ? t1 : n - 1 - t1) + 1) * nrhs;
+    k.trsm_f64_lower_rows(x, l, n, nrhs, trans, t0, t1);
+    t0 = t1;
+    yield;
+  }
+}
+
+/** Runs steps to their end without yielding (the synchronous form of a stepwise computation). */
+function drain<T>(g: Generator<void, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
   }
 }
 

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { cholesky, inverse, logdet, solve } from '../../src/linalg/index.js';
+import { choleskySteps, triangularSolveSteps } from '../../src/linalg/cholesky.js';
 import { Arena } from '../../src/wasm/index.js';
-import { geometricSpectrum, identity, makeRng, matmul, maxAbs, maxAbsDiff, randn, randomSpd, symWithSpectrum, transpose } from './reference.js';
+import { geometricSpectrum, identity, makeRng, matmul, maxAbs, maxAbsDiff, randn, randomSpd, refCholesky, refTriSolve, symWithSpectrum, transpose } from './reference.js';
 
 let arena: Arena;
 beforeAll(async () => {
@@ -82,6 +83,107 @@ describe('cholesky (wrapper)', () => {
     expect(e.message).toMatch(/kron|diag|last-layer/);
     expect(arena.used).toBe(used);
     expect(arena.memory.buffer.byteLength).toBe(bytes);
+  });
+});
+
+/** Runs steps to their end, counting them. */
+function drainCounting<T>(g: Generator<void, T, void>): { value: T; steps: number } {
+  let steps = 0;
+  for (;;) {
+    const r = g.next();
+    if (r.done) return { value: r.value, steps };
+    steps++;
+  }
+}
+
+const sameBits = (a: Float64Array, b: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/** A diagonally dominant SPD matrix in O(n²) (randomSpd's product is O(n³) in JavaScript). */
+function dominantSpd(n: number, rng: { uniform(): number }): Float64Array {
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) a[i * n + j] = a[j * n + i] = rng.uniform() - 0.5;
+    a[i * n + i] = n / 2 + rng.uniform();
+  }
+  return a;
+}
+
+/** L and R = L⁻ᵀ from one call of each kernel: what the steps must reproduce bit for bit. */
+function oneCall(a: Float64Array, n: number): { l: Float64Array; r: Float64Array } {
+  const mark = arena.mark();
+  try {
+    const p = arena.putF64(a);
+    expect(arena.k.cholesky_f64(p, p, n)).toBe(0);
+    const pr = arena.putF64(identity(n));
+    arena.k.trsm_f64_lower(pr, p, pr, n, n, 1);
+    return { l: arena.getF64(p, n * n), r: arena.getF64(pr, n * n) };
+  } finally {
+    arena.reset(mark);
+  }
+}
+
+describe('choleskySteps and triangularSolveSteps', () => {
+  // Sizes around the 64-column panel and the 4-row tiles; 1201 splits trailing updates and the solve into many steps.
+  for (const n of [1, 2, 7, 33, 64, 65, 67, 130, 500, 1201]) {
+    it(`give the bits of one kernel call, n = ${n}`, () => {
+      const a = n < 200 ? randomSpd(n, makeRng(100 + n)) : dominantSpd(n, makeRng(100 + n));
+      const want = oneCall(a, n);
+      const used = arena.used;
+      const { value, steps } = drainCounting(choleskySteps(arena, a, n, { jitter: false }));
+      expect(arena.used).toBe(used);
+      expect(sameBits(value.l, want.l)).toBe(true);
+      const mark = arena.mark();
+      const pl = arena.putF64(value.l);
+      const pr = arena.putF64(identity(n));
+      const solved = drainCounting(triangularSolveSteps(arena, pr, pl, n, n, 1));
+      const r = arena.getF64(pr, n * n);
+      arena.reset(mark);
+      expect(sameBits(r, want.r)).toBe(true);
+      if (n === 1201) {
+        expect(steps).toBeGreaterThan(19 * 2); // more than one step per panel
+        expect(solved.steps).toBeGreaterThan(10);
+      }
+    });
+  }
+
+  for (const n of [1, 7, 33, 130]) {
+    it(`agree with a float64 reference, n = ${n}`, () => {
+      const a = randomSpd(n, makeRng(200 + n));
+      const { value } = drainCounting(choleskySteps(arena, a, n, { jitter: false }));
+      expect(maxAbsDiff(value.l, refCholesky(a, n)) / maxAbs(value.l)).toBeLessThan(1e-12);
+      const mark = arena.mark();
+      const pl = arena.putF64(value.l);
+      const pr = arena.putF64(identity(n));
+      drainCounting(triangularSolveSteps(arena, pr, pl, n, n, 1));
+      const r = arena.getF64(pr, n * n);
+      arena.reset(mark);
+      // Column j of R = L⁻ᵀ is L⁻ᵀ·e_j.
+      for (let j = 0; j < n; j++) {
+        const e = new Float64Array(n);
+        e[j] = 1;
+        const col = refTriSolve(value.l, e, n, true);
+        for (let i = 0; i < n; i++) expect(Math.abs(r[i * n + j] - col[i])).toBeLessThan(1e-10 * maxAbs(col) + 1e-300);
+      }
+    });
+  }
+
+  it('retry with jitter as cholesky does, and free the arena when closed early', () => {
+    const n = 13;
+    const lams = geometricSpectrum(n, 10);
+    lams[n - 1] = 0;
+    const a = symWithSpectrum(lams, makeRng(4));
+    const whole = cholesky(arena, a, n);
+    const { value } = drainCounting(choleskySteps(arena, a, n));
+    expect(value.jitter).toBe(whole.jitter);
+    expect(sameBits(value.l, whole.l)).toBe(true);
+
+    const used = arena.used;
+    const g = choleskySteps(arena, randomSpd(300, makeRng(5)), 300);
+    g.next();
+    g.next();
+    expect(arena.used).toBeGreaterThan(used);
+    g.return(undefined as never);
+    expect(arena.used).toBe(used);
   });
 });
 

@@ -4,6 +4,7 @@
  * variance.
  */
 import { argError } from '../../errors.js';
+import type { Steps } from '../../diagnostics/steps.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 import type { Accumulator, Factors, Gaussian, Structure, Subset } from './types.js';
@@ -59,10 +60,35 @@ class DiagFactors implements Factors {
     return sum;
   }
 
+  /** The log det is a sum over coordinates: group g's terms are summed per λ_g, the rest once. */
+  logdetAlongPrior(prior: Float64Array, s: number, g: number): (lambda: number) => number {
+    const mine: number[] = [];
+    let rest = 0;
+    for (let i = 0; i < this.h.length; i++) {
+      if (this.sub.group[i] === g) mine.push(s * this.h[i]);
+      else rest += Math.log(s * this.h[i] + prior[this.sub.group[i]]);
+    }
+    const sh = Float64Array.from(mine);
+    return (lambda) => {
+      let sum = rest;
+      for (const v of sh) sum += Math.log(v + lambda);
+      return sum;
+    };
+  }
+
+  logdetAlongScale(prior: Float64Array): (s: number) => number {
+    return (s) => this.logdet(prior, s);
+  }
+
   posterior(prior: Float64Array, s: number): Gaussian {
     const v = Float64Array.from(this.h, (h, i) => 1 / (s * h + prior[this.sub.group[i]]));
     if (v.some((x) => !(x > 0 && Number.isFinite(x)))) throw argError('E_ARG', 'priorPrecision', 'a positive prior precision for a diagonal Laplace', Array.from(prior).join(', '), 'Use λ > 0.');
     return new DiagGaussian(this.arena, this.sub, this.lin, v);
+  }
+
+  /** Nothing here takes long enough to need steps: one step. */
+  *posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian> {
+    return this.posterior(prior, s);
   }
 
   arrays(): Record<string, Float64Array> {

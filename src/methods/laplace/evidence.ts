@@ -47,11 +47,16 @@ export function scaleOf(ctx: EvidenceContext, noiseVar: number): number {
 
 /** log p(D) under the Laplace approximation (standardized units); NaN where the precision is not PD. */
 export function logEvidence(ctx: EvidenceContext, h: Hyper): number {
+  return evidenceWith(ctx, h, ctx.factors.logdet(h.prior, scaleOf(ctx, h.noiseVar)));
+}
+
+/** The evidence at `h` given log det(s·H + diag λ) there. */
+function evidenceWith(ctx: EvidenceContext, h: Hyper, logdet: number): number {
   const { fit } = ctx;
   const loglik = ctx.gaussian ? -0.5 * fit.n * ctx.targets * Math.log(2 * Math.PI * h.noiseVar) - fit.rss / (2 * h.noiseVar) : -fit.nll;
   let prior = 0;
   for (let g = 0; g < h.prior.length; g++) prior += -0.5 * h.prior[g] * ctx.sq[g] + 0.5 * ctx.sizes[g] * Math.log(h.prior[g]);
-  return loglik + prior - 0.5 * ctx.factors.logdet(h.prior, scaleOf(ctx, h.noiseVar));
+  return loglik + prior - 0.5 * logdet;
 }
 
 /** Search range of log λ and of log σ² (standardized units). */
@@ -61,6 +66,8 @@ const LOG_NOISE = [Math.log(1e-8), Math.log(1e2)] as const;
 /**
  * Evidence-maximizing hyperparameters: log λ (one for all groups, or per group) and, when `selectNoise`,
  * log σ², by coordinate-wise golden-section ascent (a few sweeps: the coordinates interact weakly).
+ * Each coordinate's search evaluates the structure's `logdetAlong…`, which does the work that does
+ * not depend on that coordinate once per search rather than once per evaluation.
  */
 export function maximizeEvidence(ctx: EvidenceContext, start: Hyper, opts: { perLayer: boolean; selectNoise: boolean }): Hyper {
   const h: Hyper = { prior: start.prior.slice(), noiseVar: start.noiseVar };
@@ -69,12 +76,26 @@ export function maximizeEvidence(ctx: EvidenceContext, start: Hyper, opts: { per
   for (let sweep = 0; sweep < sweeps; sweep++) {
     if (opts.perLayer) {
       for (let g = 0; g < G; g++) {
-        h.prior[g] = Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, prior: h.prior.map((p, j) => (j === g ? Math.exp(x) : p)) }), ...LOG_PRIOR));
+        const logdet = ctx.factors.logdetAlongPrior(h.prior, scaleOf(ctx, h.noiseVar), g);
+        h.prior[g] = Math.exp(
+          goldenMax((x) => {
+            const lambda = Math.exp(x);
+            return evidenceWith(ctx, { ...h, prior: h.prior.map((p, j) => (j === g ? lambda : p)) }, logdet(lambda));
+          }, ...LOG_PRIOR),
+        );
       }
     } else {
       h.prior.fill(Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, prior: new Float64Array(G).fill(Math.exp(x)) }), ...LOG_PRIOR)));
     }
-    if (opts.selectNoise) h.noiseVar = Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, noiseVar: Math.exp(x) }), ...LOG_NOISE));
+    if (opts.selectNoise) {
+      const logdet = ctx.factors.logdetAlongScale(h.prior);
+      h.noiseVar = Math.exp(
+        goldenMax((x) => {
+          const noiseVar = Math.exp(x);
+          return evidenceWith(ctx, { ...h, noiseVar }, logdet(scaleOf(ctx, noiseVar)));
+        }, ...LOG_NOISE),
+      );
+    }
   }
   return h;
 }

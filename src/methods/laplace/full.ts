@@ -5,9 +5,11 @@
  * accumulated in f64 (syrk).
  */
 import { BdlError } from '../../errors.js';
-import { cholesky } from '../../linalg/cholesky.js';
+import { runSteps, type Steps } from '../../diagnostics/steps.js';
+import { cholesky, choleskySteps, triangularSolveSteps } from '../../linalg/cholesky.js';
 import { eigvalsh } from '../../linalg/eigh.js';
 import { checkSize } from '../../linalg/memory.js';
+import { logdetAlongGroup, logdetAlongScale } from './full-logdet.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 import type { Accumulator, Factors, Gaussian, Structure, Subset } from './types.js';
@@ -147,9 +149,27 @@ class FullFactors implements Factors {
     }
   }
 
+  logdetAlongPrior(prior: Float64Array, s: number, g: number): (lambda: number) => number {
+    // One group: the precision is s·H + λI, whose log det the cached eigenvalues of H give.
+    if (this.sub.layers.length === 1) return (lambda) => this.logdet(Float64Array.of(lambda), s);
+    return logdetAlongGroup(this.arena, this.H, this.sub.group, prior, s, g);
+  }
+
+  logdetAlongScale(prior: Float64Array): (s: number) => number {
+    if (prior.every((p) => p === prior[0])) return (s) => this.logdet(prior, s);
+    return logdetAlongScale(this.arena, this.H, this.sub.group, prior);
+  }
+
   posterior(prior: Float64Array, s: number): Gaussian {
+    return runSteps(this.posteriorSteps(prior, s));
+  }
+
+  /** The precision's factor L (stepwise Cholesky), then R = L⁻ᵀ (stepwise triangular solve). */
+  *posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian> {
     const d = this.d;
-    const { l, jitter } = cholesky(this.arena, this.precision(prior, s), d, { name: 'full Laplace posterior precision' });
+    const P = this.precision(prior, s);
+    yield;
+    const { l, jitter } = yield* choleskySteps(this.arena, P, d, { name: 'full Laplace posterior precision' });
     // R = L⁻ᵀ, so R·Rᵀ = (L·Lᵀ)⁻¹ = Σ and a draw is R·z (not zᵀ·R, whose covariance is Rᵀ·R).
     const mark = this.arena.mark();
     let R: Float64Array;
@@ -158,7 +178,7 @@ class FullFactors implements Factors {
       const pr = this.arena.allocF64(d * d);
       const I = this.arena.f64(pr, d * d);
       for (let i = 0; i < d; i++) I[i * d + i] = 1;
-      this.arena.k.trsm_f64_lower(pr, pl, pr, d, d, 1);
+      yield* triangularSolveSteps(this.arena, pr, pl, d, d, 1);
       R = this.arena.getF64(pr, d * d);
     } finally {
       this.arena.reset(mark);

@@ -7,6 +7,7 @@
 import { argError } from '../../errors.js';
 import { eigh } from '../../linalg/eigh.js';
 import { checkSize } from '../../linalg/memory.js';
+import type { Steps } from '../../diagnostics/steps.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 import type { Accumulator, Factors, Gaussian, Structure, Subset } from './types.js';
@@ -82,9 +83,34 @@ class KronFactors implements Factors {
     return sum;
   }
 
+  /** The log det is a sum over layers: layer g's s·αᵢγⱼ are formed once, the other layers' terms summed once. */
+  logdetAlongPrior(prior: Float64Array, s: number, g: number): (lambda: number) => number {
+    let rest = 0;
+    this.eigs.forEach((e, k) => {
+      if (k !== g) for (const a of e.alpha) for (const c of e.gamma) rest += Math.log(s * a * c + prior[k]);
+    });
+    const { alpha, gamma } = this.eigs[g];
+    const sac = new Float64Array(alpha.length * gamma.length);
+    alpha.forEach((a, i) => gamma.forEach((c, j) => (sac[i * gamma.length + j] = s * a * c)));
+    return (lambda) => {
+      let sum = rest;
+      for (const v of sac) sum += Math.log(v + lambda);
+      return sum;
+    };
+  }
+
+  logdetAlongScale(prior: Float64Array): (s: number) => number {
+    return (s) => this.logdet(prior, s);
+  }
+
   posterior(prior: Float64Array, s: number): Gaussian {
     if (prior.some((p) => !(p > 0))) throw argError('E_ARG', 'priorPrecision', 'a positive prior precision for KFAC', Array.from(prior).join(', '), 'KFAC posteriors need λ > 0 (its factors may be singular).');
     return new KronGaussian(this.arena, this.eigs, prior, s);
+  }
+
+  /** Nothing here takes long enough to need steps: one step. */
+  *posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian> {
+    return this.posterior(prior, s);
   }
 
   arrays(): Record<string, Float64Array> {

@@ -24,7 +24,8 @@ import { indexSubset } from './subset.js';
 import { glmClassificationSteps, glmMomentSteps, LAPLACE_RNG_TAG } from './predictive.js';
 import type { Factors, Gaussian, Hessian, Structure, Subset } from './types.js';
 import { checkPredictOptions } from '../../posterior/predict-options.js';
-import { runYielding, throwIfAborted, type Steps } from '../../posterior/yielding.js';
+import { holdArena } from '../../posterior/arena-hold.js';
+import { runSteps, runYielding, throwIfAborted, type Steps } from '../../posterior/yielding.js';
 
 const RESTORE: Record<Hessian, Structure> = { full, kron, diag };
 
@@ -62,9 +63,24 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
 
   /** The Gaussian over the subset (built on first use). */
   get gaussian(): Gaussian {
+    return (this.gauss ??= runSteps(this.gaussianSteps()));
+  }
+
+  private gaussianSteps(): Steps<Gaussian> {
     const { hyper, curvature } = this.p;
     const s = this.spec.likelihood === 'gaussian' ? hyper.noiseVar ** -(curvature === 'ef' ? 2 : 1) : 1;
-    return (this.gauss ??= this.p.factors.posterior(hyper.prior, s));
+    return this.p.factors.posteriorSteps(hyper.prior, s);
+  }
+
+  /**
+   * The Gaussian, built on first use as steps that give the thread back every ~50 ms and stop with
+   * E_ABORTED once `signal` is aborted (a full structure's factorization is seconds at a few thousand
+   * weights). Its factorization keeps arena memory across those yields, so it holds the engine's arena
+   * (the factors live on that arena); a second caller waits for it and takes its result.
+   */
+  private async gaussianYielding(mlp: Mlp, signal: AbortSignal | undefined, what: string): Promise<Gaussian> {
+    if (this.gauss) return this.gauss;
+    return holdArena(mlp.arena, signal, what, async () => (this.gauss ??= await runYielding(this.gaussianSteps(), signal, what)));
   }
 
   /** The MAP θ*. */
@@ -118,6 +134,7 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);
     throwIfAborted(opts.signal, 'predict');
     const mlp = await this.engine();
+    await this.gaussianYielding(mlp, opts.signal, 'predict');
     const seed = opts.seed ?? 0;
     const p =
       this.p.predictive === 'mc'
@@ -168,7 +185,9 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
 
   /** n draws θ = θ* + R·z over the subset (other weights at the MAP). */
   async sampleWeights(n: number, seed = 0): Promise<Float32Array[]> {
-    return this.drawWeights(await this.engine(), 0, n, seed);
+    const mlp = await this.engine();
+    await this.gaussianYielding(mlp, undefined, 'sampleWeights');
+    return this.drawWeights(mlp, 0, n, seed);
   }
 
   /** Draws from..to−1 of `sampleWeights` at `seed` (draw s uses counter s: any split gives the same bits). */

@@ -1,4 +1,5 @@
 /** The shapes shared by the Laplace structures (full, kron, diag) and the code that drives them. */
+import type { Steps } from '../../diagnostics/steps.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 
@@ -31,8 +32,20 @@ export interface Accumulator {
 export interface Factors {
   /** log det(s·H + diag λ); NaN when not positive definite. */
   logdet(prior: Float64Array, s: number): number;
+  /**
+   * `logdet` as a function of group g's λ alone, the other groups' λ and s held: what one coordinate
+   * of the evidence search evaluates, with the work that does not depend on λ_g done once here.
+   */
+  logdetAlongPrior(prior: Float64Array, s: number, g: number): (lambda: number) => number;
+  /** `logdet` as a function of s alone, every λ held (the noise coordinate of the search). */
+  logdetAlongScale(prior: Float64Array): (s: number) => number;
   /** The Gaussian posterior (covariance (s·H + diag λ)⁻¹) for these hyperparameters. */
   posterior(prior: Float64Array, s: number): Gaussian;
+  /**
+   * `posterior` as steps of a few milliseconds (the same bits), for a caller that yields to the event
+   * loop between them; a dense structure keeps arena memory across its steps (hold the arena).
+   */
+  posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian>;
   /** What toBytes stores; `Structure.restore` rebuilds the factors from it. */
   arrays(): Record<string, Float64Array>;
 }

@@ -91,6 +91,25 @@ describe('cancelling a Laplace predict', () => {
     await expectAbortFromTimer((signal) => post.predict(x, { signal }), whole);
   });
 
+  it("an abort fired from a timer ends the full Gaussian's first factorization (1,201 weights); a later predict builds the same Gaussian", async () => {
+    const wide: MlpSpec = { inputs: 10, hidden: [100], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
+    const { mlp, post } = await fullLaplace(wide);
+    expect(post.subsetIndices.length).toBe(1201);
+    const x = inputs(10, wide.inputs, 13);
+    const t = performance.now();
+    const reference = (await fullLaplace(wide)).post;
+    const want = await reference.sampleWeights(2, 5);
+    const whole = performance.now() - t;
+    const used = mlp.arena.used;
+    await expectAbortFromTimer((signal) => post.predict(x, { signal }), whole);
+    expect(mlp.arena.used).toBe(used);
+    await post.predict(x);
+    const got = await post.sampleWeights(2, 5);
+    for (let i = 0; i < 2; i++) expect(firstDifference(got[i], want[i])).toBe(-1);
+    // The getter (no yields) gives the same factor as the yielding build.
+    expect(firstDifference(post.gaussian.variances(), (await fullLaplace(wide)).post.gaussian.variances())).toBe(-1);
+  });
+
   it("an already-aborted signal is E_ABORTED before any work, for the GLM and the 'mc' predictive", async () => {
     for (const predictive of ['glm', 'mc'] as const) {
       const { post } = await fullLaplace(classifier, { predictive });
