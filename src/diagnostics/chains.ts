@@ -108,27 +108,26 @@ export function* rankNormalizeSteps(chains: readonly Float64Array[]): Steps<Floa
 }
 
 /**
- * Normal scores of the integer ranks 1..S (the values are those of the formula, computed when first
- * needed), kept for the last S: every rank normalization of a run (bulk and folded, every quantity)
- * has the same number of draws, and the quantile function is most of its cost.
+ * Normal scores of the ranks 1, 1.5, 2, …, S at index 2r − 2 (an average rank of tied draws is an
+ * integer or a half-integer; the values are those of the formula, computed when first needed), kept
+ * for the last S: every rank normalization of a run (bulk and folded, every quantity) has the same
+ * number of draws, and the quantile function is most of its cost — ties too, which a sampler's
+ * rejections make common (a rejected HMC step repeats the draw).
  */
 let SCORES: Float64Array = new Float64Array(0);
 
 function normalScores(S: number): Float64Array {
-  if (SCORES.length !== S) SCORES = new Float64Array(S).fill(NaN);
+  if (SCORES.length !== 2 * S - 1) SCORES = new Float64Array(2 * S - 1).fill(NaN);
   return SCORES;
 }
 
 function toScores(ranks: Float64Array, offset: number, z: Float64Array, S: number, scores: Float64Array): void {
   for (let i = 0; i < z.length; i++) {
     const r = ranks[offset + i];
-    if (Number.isInteger(r)) {
-      let v = scores[r - 1];
-      if (v !== v) v = scores[r - 1] = normalQuantile((r - 0.375) / (S + 0.25));
-      z[i] = v;
-    } else {
-      z[i] = normalQuantile((r - 0.375) / (S + 0.25)); // a tie's half-integer rank
-    }
+    const k = 2 * r - 2;
+    let v = scores[k];
+    if (v !== v) v = scores[k] = normalQuantile((r - 0.375) / (S + 0.25));
+    z[i] = v;
   }
 }
 

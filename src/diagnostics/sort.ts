@@ -133,19 +133,10 @@ function* radixOrderSteps(values: Float64Array): Steps<Uint32Array> {
   const buckets = 1 << digit;
   const passes = 64 / digit;
   const perWord = 32 / digit;
-  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * S).slice();
   let lo = new Uint32Array(S);
   let hi = new Uint32Array(S);
   let idx = new Uint32Array(S);
-  for (let i = 0; i < S; i++) {
-    const h = words[2 * i + HIGH];
-    const l = words[2 * i + 1 - HIGH];
-    const neg = h >>> 31;
-    const nan = (h & 0x7ff00000) === 0x7ff00000 && ((h & 0xfffff) | l) !== 0;
-    lo[i] = nan ? 0xffffffff : neg ? ~l >>> 0 : l;
-    hi[i] = nan ? 0xffffffff : neg ? ~h >>> 0 : (h ^ 0x80000000) >>> 0;
-    idx[i] = i;
-  }
+  orderedKeys(values, lo, hi, idx);
   yield;
   let lo2 = new Uint32Array(S);
   let hi2 = new Uint32Array(S);
@@ -160,12 +151,7 @@ function* radixOrderSteps(values: Float64Array): Steps<Uint32Array> {
       yield;
     }
     if (count[(key[0] >>> shift) & (buckets - 1)] === S) continue; // one digit everywhere: order unchanged
-    let sum = 0;
-    for (let b = 0; b < buckets; b++) {
-      const c = count[b];
-      count[b] = sum;
-      sum += c;
-    }
+    startsOfDigits(count);
     for (let s = 0; s < S; s += CHUNK) {
       scatter(key, shift, buckets - 1, count, lo, hi, idx, lo2, hi2, idx2, s, Math.min(s + CHUNK, S));
       yield;
@@ -175,6 +161,30 @@ function* radixOrderSteps(values: Float64Array): Steps<Uint32Array> {
     [idx, idx2] = [idx2, idx];
   }
   return idx;
+}
+
+/** The float64 bits of `values` as two 32-bit keys whose unsigned order is the numeric one (NaN last), and idx = 0…S−1. */
+function orderedKeys(values: Float64Array, lo: Uint32Array, hi: Uint32Array, idx: Uint32Array): void {
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * values.length);
+  for (let i = 0; i < values.length; i++) {
+    const h = words[2 * i + HIGH];
+    const l = words[2 * i + 1 - HIGH];
+    const neg = h >>> 31;
+    const nan = (h & 0x7ff00000) === 0x7ff00000 && ((h & 0xfffff) | l) !== 0;
+    lo[i] = nan ? 0xffffffff : neg ? ~l >>> 0 : l;
+    hi[i] = nan ? 0xffffffff : neg ? ~h >>> 0 : (h ^ 0x80000000) >>> 0;
+    idx[i] = i;
+  }
+}
+
+/** Turns each digit's count into the first slot of that digit (an exclusive prefix sum). */
+function startsOfDigits(count: Uint32Array): void {
+  let sum = 0;
+  for (let b = 0; b < count.length; b++) {
+    const c = count[b];
+    count[b] = sum;
+    sum += c;
+  }
 }
 
 function countDigits(key: Uint32Array, shift: number, count: Uint32Array, mask: number, start: number, stop: number): void {

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks, quantileSorted, splitChains, toChains } from '../../src/diagnostics/chains.js';
+import { averageRanks, quantileSorted, rankNormalize, splitChains, toChains } from '../../src/diagnostics/chains.js';
+import { normalQuantile } from '../../src/diagnostics/special.js';
 import { BdlError } from '../../src/errors.js';
 
 describe('chains helpers', () => {
   it('average ranks give ties their mean rank', () => {
     // sorted: 1 (rank 1), 2, 2 (ranks 2 and 3 → 2.5), 5 (rank 4), 7, 7, 7 (ranks 5, 6, 7 → 6)
     expect(Array.from(averageRanks(Float64Array.from([7, 2, 5, 7, 1, 2, 7])))).toEqual([6, 2.5, 4, 6, 1, 2.5, 6]);
+  });
+
+  it('rank-normalizes integer and tied (half-integer) ranks to the normal scores of the formula, whichever comes first', () => {
+    // The same run twice: the second reads the kept scores of both kinds of rank.
+    for (let pass = 0; pass < 2; pass++) {
+      const chains = toChains([[7, 2, 5, 7], [1, 2, 7, 3]]);
+      const ranks = averageRanks(Float64Array.from([7, 2, 5, 7, 1, 2, 7, 3]));
+      const z = rankNormalize(chains);
+      const expected = Array.from(ranks, (r) => normalQuantile((r - 0.375) / (8 + 0.25)));
+      expect([...z[0], ...z[1]]).toEqual(expected);
+    }
   });
 
   it('splits into halves and drops the middle draw of odd chains', () => {
