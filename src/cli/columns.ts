@@ -15,6 +15,8 @@ export interface TrainColumns {
   readonly cols: number;
   readonly target: number;
   readonly names?: readonly string[];
+  /** Per input column, where test values are far out of the training data (data/warnings.ts `inputBounds`; null: not checked). */
+  readonly bounds?: readonly ([number, number] | null)[];
 }
 
 /** The key of the training columns in a saved posterior's state. */
@@ -76,7 +78,7 @@ export function testRows(table: Table, c: TrainColumns, source: string, flag: st
 /** A posterior's bytes with the training columns in its state (what `bdl fit --save` writes). */
 export function withColumns(bytes: Uint8Array, c: TrainColumns): Uint8Array {
   const parts = decodePosterior(bytes);
-  return encodePosterior({ ...parts, state: { ...parts.state, [COLUMNS_KEY]: { cols: c.cols, target: c.target, ...(c.names && { names: [...c.names] }) } } });
+  return encodePosterior({ ...parts, state: { ...parts.state, [COLUMNS_KEY]: { cols: c.cols, target: c.target, ...(c.names && { names: [...c.names] }), ...(c.bounds && { bounds: c.bounds.map((b) => b && [...b]) }) } } });
 }
 
 /**
@@ -84,10 +86,12 @@ export function withColumns(bytes: Uint8Array, c: TrainColumns): Uint8Array {
  * written otherwise, or before, do not: their test files are read by position, the target last).
  */
 export function columnsOf(parts: PosteriorParts): TrainColumns | undefined {
-  const c = parts.state?.[COLUMNS_KEY] as { cols?: unknown; target?: unknown; names?: unknown } | undefined;
+  const c = parts.state?.[COLUMNS_KEY] as { cols?: unknown; target?: unknown; names?: unknown; bounds?: unknown } | undefined;
   if (c === undefined) return undefined;
+  const interval = (b: unknown) => b === null || (Array.isArray(b) && b.length === 2 && b.every((v) => typeof v === 'number' && Number.isFinite(v)) && b[0] <= b[1]);
   const ok = Number.isInteger(c.cols) && Number.isInteger(c.target) && (c.target as number) >= 0 && (c.target as number) < (c.cols as number) &&
-    (c.names === undefined || (Array.isArray(c.names) && c.names.length === c.cols && c.names.every((n) => typeof n === 'string')));
+    (c.names === undefined || (Array.isArray(c.names) && c.names.length === c.cols && c.names.every((n) => typeof n === 'string'))) &&
+    (c.bounds === undefined || (Array.isArray(c.bounds) && c.bounds.length === (c.cols as number) - 1 && c.bounds.every(interval)));
   if (!ok) throw new BdlError('E_FORMAT', `posterior bytes: its ${COLUMNS_KEY} are malformed. Save the posterior again with bdl fit --save.`, 'posterior');
   return c as TrainColumns;
 }

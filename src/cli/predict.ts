@@ -15,6 +15,7 @@ import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.j
 import { readTable } from './tables.js';
 import { columnsOf, testRows } from './columns.js';
 import { decodePosterior } from '../posterior/serialize.js';
+import { outOfRangeWarnings } from '../data/warnings.js';
 
 const USAGE: Usage = { command: 'predict', line: 'usage: bdl predict --posterior FILE --test FILE [--out FILE] [--seed N] [--samples N]   (bdl predict --help)' };
 
@@ -65,6 +66,9 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   const columns = columnsOf(decodePosterior(bytes)) ?? { cols: inputs + 1, target: inputs };
   if (columns.cols !== inputs + 1) throw new BdlError('E_FORMAT', `${file}: its training columns (${columns.cols}) do not match the network's ${inputs} inputs. Save the posterior again with bdl fit --save.`, 'posterior');
   const { x, y } = testRows(await readTable(test), columns, test, 'test');
+  // Said before the prediction, and kept in the JSON (files saved before the training bounds were kept have none).
+  const warnings = columns.bounds ? outOfRangeWarnings(x, columns.bounds, columns.names?.filter((_, i) => i !== columns.target)).map((w) => `${test}: ${w}`) : [];
+  for (const w of warnings) process.stderr.write(`${posterior.method}: warning: ${w}\n`);
   if (o.samples !== undefined) checkPosteriorPrediction(posterior, x.length / inputs, o.samples);
   const seed = PREDICT_OPTIONS.value(o, 'seed');
   const t1 = performance.now();
@@ -76,7 +80,7 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
     ...predictiveJson(pred),
     metrics,
     options: { ...PREDICT_OPTIONS.resolved(o), posterior: file },
-    warnings: [],
+    warnings,
     seed,
     version: VERSION,
     timings: { predict: since(t1), total: since(t0) },

@@ -51,11 +51,22 @@ export function cellError(at: CellPlace, cell: string): BdlError {
     hint = 'Rescale the column (e.g. divide it by a power of ten) before training.';
   } else {
     found = shown;
-    const plain = /^[+-]?\d+,\d+$/.test(cell) ? `Write numbers in plain decimal notation with a point (${cell.replace(',', '.')}, not ${cell}).` : 'Write numbers in plain decimal notation.';
+    const plain = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(cell) ? thousandsHint(cell) : /^[+-]?\d+,\d+$/.test(cell) ? `Write numbers in plain decimal notation with a point (${cell.replace(',', '.')}, not ${cell}).` : 'Write numbers in plain decimal notation.';
     // A header is detected when none of its cells is a number: a name such as "2020" makes the line data.
     hint = at.row === 1 ? `${plain} If this line names the columns, give every column a name that is not a number (or pass header: true to parseDataset).` : plain;
   }
   return new BdlError('E_PARSE', `${placeOf(at)}: expected a finite number, found ${found}. ${hint}`, at.source);
+}
+
+/**
+ * A cell such as "5,976" or "1,234,567.5" (a quoted number, or one in a semicolon table): commas
+ * between groups of three digits are thousands separators, unless a single one is a decimal comma —
+ * which one, only the writer knows, so the hint names both readings.
+ */
+function thousandsHint(cell: string): string {
+  const grouped = cell.replace(/,/g, '');
+  const single = (cell.match(/,/g) ?? []).length === 1 && !cell.includes('.');
+  return `Write numbers without thousands separators (${grouped}, not ${cell})${single ? `, or with a point if the comma is a decimal comma (${cell.replace(',', '.')})` : ''}.`;
 }
 
 /** The E_PARSE error for a row whose number of cells differs from the header's or the first data row's. */

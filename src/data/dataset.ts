@@ -168,3 +168,14 @@ export function subset(ds: Dataset, idx: ArrayLike<number>): Dataset {
   }
   return { x, y, n: idx.length, inputs: ds.inputs, targets: ds.targets };
 }
+
+/**
+ * Refuses classification labels (one column) that are all one class: a classifier fitted to them
+ * answers P = 1 for that class whatever the input, and with `classes: K` given nothing else would
+ * notice (the other outputs are just never seen). Called before any work.
+ */
+export function checkSeveralClasses(ds: Dataset, argument: string): void {
+  const y = ds.y;
+  for (let i = 1; i < y.length; i++) if (y[i] !== y[0]) return;
+  throw argError('E_ARG', argument, 'labels of at least two classes', `all ${ds.n} labels are class ${y[0]}; classification needs at least two classes present`, 'A classifier needs examples of each class: check the target column and the labels (were the rows filtered to one class?).');
+}

@@ -42,6 +42,8 @@ export interface Table {
   /** rows × cols, row-major, float32: the precision the networks compute in (every value was checked to fit). */
   data: Float32Array;
   header?: string[];
+  /** What legal text can still mean wrongly (a thousands separator read as a delimiter), said rather than refused. */
+  warnings?: string[];
 }
 
 /** Parses the text of a numeric table into a row-major Float32Array. */
@@ -82,7 +84,36 @@ function plainTable(text: string, first: NonNullable<ReturnType<typeof nextConte
   const cols = header ? header.length : splitLine(text, dataLine, delimiter).length;
   const { data, rows, rounding } = scanRows(text, dataLine, { source, delimiter, cols, header, widthLine: first.number, widthFromHeader: hasHeader });
   checkRounding(rounding, source, header);
-  return { rows, cols, data, header };
+  const split = delimiter === 44 && !header ? thousandsSplit(text, dataLine, cols, source) : undefined;
+  return { rows, cols, data, header, ...(split && { warnings: [split] }) };
+}
+
+/** Data lines the thousands-separator check reads (the start of the file tells). */
+const THOUSANDS_LINES = 1000;
+
+/**
+ * A headerless comma table where, in every row read, a column of 1–3 digit integers is followed by one
+ * of exactly three digits, at least one of them zero-padded ("5,076"): a number written with a
+ * thousands separator, which the comma splits into two columns, shifting every column after it.
+ * Rows without the separator (values below 1,000) would have one cell fewer and be refused as ragged,
+ * so only a separator in every row gets here. The zero-padded group is the tell: a measurement is not
+ * written "076" (a 3-digit integer column such as UCI boston's TAX, after its 1–24 RAD, is not flagged);
+ * with 30 rows a true split shows one with probability 1 − 0.9³⁰ ≈ 96 %. With a header the width
+ * differs from the names and the row is refused already.
+ */
+function thousandsSplit(text: string, first: NonNullable<ReturnType<typeof nextContentLine>>, cols: number, source: string): string | undefined {
+  const lines: { number: number; cells: string[] }[] = [];
+  for (let at: ReturnType<typeof nextContentLine> = first; at && lines.length < THOUSANDS_LINES; at = at.end >= text.length ? undefined : nextContentLine(text, at.end + 1, at.number + 1)) {
+    lines.push({ number: at.number, cells: splitLine(text, at, 44) });
+  }
+  for (let j = 1; j < cols; j++) {
+    if (!lines.every((l) => /^[+-]?\d{1,3}$/.test(l.cells[j - 1]) && /^\d{3}$/.test(l.cells[j]))) continue;
+    const padded = lines.find((l) => l.cells[j].startsWith('0'));
+    if (!padded) continue;
+    const shown = `${padded.cells[j - 1]},${padded.cells[j]}`;
+    return `${source}: columns ${j} and ${j + 1} read like one number with a thousands separator in every row (line ${padded.number}: ${shown}, read as ${padded.cells[j - 1]} and ${Number(padded.cells[j])}): the comma splits it in two and shifts every column after it. Write numbers without thousands separators (${shown.replace(',', '')}).`;
+  }
+  return undefined;
 }
 
 function quotedTable(text: string, delimiter: string, mode: boolean | 'auto', source: string): Table {

@@ -1,8 +1,9 @@
 /**
  * Temperature scaling as a method option (classification). With `calibrate: 'temperature'` a seeded
- * share of the training rows (`validationFraction`, default 10 %) is held out, the method trains on
- * the rest with its own defaults, and the temperature that minimizes the NLL of its predictive on the
- * held-out rows (posterior/temperature.ts) scales that predictive; the posterior's file keeps it.
+ * share of the training rows (`validationFraction`, default 10 %; stratified by label) is held out,
+ * the method trains on the rest with its own defaults, and the temperature that minimizes the NLL of
+ * its predictive on the held-out rows (posterior/temperature.ts) scales that predictive; the
+ * posterior's file keeps it.
  *
  * The default, and its rule: every classification method is tempered. None of them carries a
  * guarantee about the spread of its predictive: the approximations (a point estimate, dropout masks,
@@ -34,7 +35,7 @@
  * nothing to refit on. Measured on Fashion-MNIST 10k (eval/FASHION.md): the deep ensemble's accuracy
  * over seeds 0–2 averaged 0.8668 without the refit and 0.8700 with it (untempered on every row: 0.8675).
  */
-import type { Dataset } from '../data/dataset.js';
+import { checkDataset, checkSeveralClasses, type Dataset } from '../data/dataset.js';
 import { trainTestSplit } from '../data/split.js';
 import { fitTemperature } from '../posterior/temperature.js';
 import { TemperedPosterior } from '../posterior/tempered.js';
@@ -57,7 +58,7 @@ export function defaultCalibration(task: string | undefined): Calibrate {
 export const CALIBRATE_FIELD = {
   calibrate: enumOf(['temperature', 'none'], {
     defaultText: "'temperature' for classification",
-    help: `trainMethod(name, …) and bdl only (the trainX functions take no calibrate and return the untempered posterior; pass the method's name to trainMethod for this default). Classification: 'temperature' holds out validationFraction of the rows (seeded; ignored when fewer than ${MIN_VALIDATION_ROWS}; or takes the given validation rows), trains on the rest and scales the predictive by the temperature of least held-out NLL (kept in the posterior's file, reported in info). A method that stops early stops on those same rows (one hold-out, not two), scored by stoppingScore 'tempered-nll'; map and laplace (not 'grid') then train again on every row for the epochs they kept, the ensemble's members for the median of the epochs they kept, scaled by the held-out temperature (about twice the training; mc-dropout, concrete-dropout and vi, whose held-out score is sampled, keep the stopped network). 'none' trains on every row (a method that stops early holds out its own validationFraction). The default tempers every classification method (none has a calibration guarantee; the samplers' exactness is asymptotic). Regression: only 'none'`,
+    help: `trainMethod(name, …) and bdl only (the trainX functions take no calibrate and return the untempered posterior; pass the method's name to trainMethod for this default). Classification: 'temperature' holds out validationFraction of the rows (seeded, stratified by label; ignored when fewer than ${MIN_VALIDATION_ROWS}; or takes the given validation rows), trains on the rest and scales the predictive by the temperature of least held-out NLL (kept in the posterior's file, reported in info). A method that stops early stops on those same rows (one hold-out, not two), scored by stoppingScore 'tempered-nll'; map and laplace (not 'grid') then train again on every row for the epochs they kept, the ensemble's members for the median of the epochs they kept, scaled by the held-out temperature (about twice the training; mc-dropout, concrete-dropout and vi, whose held-out score is sampled, keep the stopped network). 'none' trains on every row (a method that stops early holds out its own validationFraction). The default tempers every classification method (none has a calibration guarantee; the samplers' exactness is asymptotic). Regression: only 'none'`,
   }),
 };
 
@@ -76,7 +77,9 @@ export function calibrationOf(opts: { task?: string; calibrate?: Calibrate }): C
 
 /**
  * Trains with `train` on all of `data`, or, with temperature calibration, on all but the held-out
- * rows and then fits the temperature on them. The held-out rows are passed on as `validation`, so a
+ * rows (stratified by label, as scikit-learn's CalibratedClassifierCV's folds: a rare class is among
+ * them) and then fits the temperature on them. Classification labels of one class are refused first
+ * (a classifier would learn P = 1 for it). The held-out rows are passed on as `validation`, so a
  * method that stops early stops on them rather than holding out a second share of what is left (one
  * hold-out), and then, when it returned a refit (common.ts `Trained`), trains again on all of `data` for the epochs it kept;
  * the temperature scales that refit. Given `validation` rows are the held-out rows (every row of `data`
@@ -87,6 +90,10 @@ export async function trainCalibrated<O extends { task?: string; calibrate?: Cal
   opts: O,
   train: (data: Dataset, opts: Omit<O, 'calibrate'>) => Promise<Trained>,
 ): Promise<Posterior> {
+  if (opts.task === 'classification') {
+    checkDataset(data, 'train');
+    if (data.targets === 1) checkSeveralClasses(data, 'train.y');
+  }
   const mode = calibrationOf(opts);
   const { calibrate: _, ...rest } = opts;
   const fraction = opts.validationFraction ?? VALIDATION_FRACTION;
@@ -96,7 +103,7 @@ export async function trainCalibrated<O extends { task?: string; calibrate?: Cal
   const split = held === undefined;
   if (held === undefined) {
     if (!(fraction > 0) || Math.round(fraction * data.n) < MIN_VALIDATION_ROWS) return (await train(data, rest)).posterior;
-    ({ train: fitRows, test: held } = trainTestSplit(data, { testFraction: fraction, seed: opts.seed ?? 0, stream: CALIBRATION_STREAM }));
+    ({ train: fitRows, test: held } = trainTestSplit(data, { testFraction: fraction, seed: opts.seed ?? 0, stream: CALIBRATION_STREAM, stratify: true }));
   }
   // The class count comes from every row: the held-out rows may hold a class the training rows lack.
   const classes = classesOf(held, Math.max(classesOf(data, opts.classes), opts.classes ?? classesOf(held)));

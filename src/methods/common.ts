@@ -5,7 +5,7 @@
 import { argError, describe } from '../errors.js';
 import { signalOption } from '../signal.js';
 import type { ProgressEvent } from '../pool/types.js';
-import { checkDataset, type Dataset } from '../data/dataset.js';
+import { checkDataset, checkSeveralClasses, type Dataset } from '../data/dataset.js';
 import { applyStandardizer, type Standardizer } from '../data/standardize.js';
 import { Mlp } from '../model/mlp.js';
 import { checkSpec, taskOf, type Likelihood, type MlpSpec } from '../model/spec.js';
@@ -172,8 +172,9 @@ export function specFor(data: Dataset, o: MethodOptions, extra: Partial<MlpSpec>
   let likelihood: Likelihood = o.likelihood ?? 'gaussian';
   if (task === 'classification') {
     outputs = classesOf(data, o.classes);
-    // Every row labelled 0: the spec's "outputs: found 1" would blame an option the caller never set.
-    if (outputs < 2 && o.classes === undefined) throw argError('E_ARG', 'train.y', 'labels of at least 2 classes', `every one of the ${data.n} rows labelled 0`, 'A classifier needs examples of each class; check the target column and the labels.');
+    // One class (every row labelled 0, or `classes: 2` with every row 1) would train a network that
+    // answers it with certainty; every row 0 would also blame the `classes` the caller never set.
+    checkSeveralClasses(data, 'train.y');
     likelihood = 'categorical';
   }
   return checkSpec({ inputs: data.inputs, hidden: o.hidden ?? [50], outputs, activation: o.activation ?? 'relu', likelihood, ...extra });

@@ -10,6 +10,7 @@ import { bool, checkArgument, custom, int, nested, num, required, schema, union,
 import { Rng } from '../random/index.js';
 import { Shuffler } from './shuffle.js';
 import type { Dataset } from '../data/dataset.js';
+import { stratifiedBlocks } from '../data/split.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
 import type { LossOptions, Mlp } from '../model/mlp.js';
 import { taskOf } from '../model/spec.js';
@@ -43,10 +44,10 @@ export interface Objective {
 }
 
 /**
- * Stop on held-out rows: a seeded `fraction` of the rows (Philox stream tag VALIDATION_TAG) is kept
- * out of training — or, when `rows` is given, those rows and every training row is kept in — and
- * scored after every epoch; training ends after `patience` epochs without a lower validation loss,
- * and the values of the best epoch are restored.
+ * Stop on held-out rows: a seeded `fraction` of the rows (Philox stream tag VALIDATION_TAG; for a
+ * classifier stratified by label, `heldOutRows`) is kept out of training — or, when `rows` is given,
+ * those rows and every training row is kept in — and scored after every epoch; training ends after
+ * `patience` epochs without a lower validation loss, and the values of the best epoch are restored.
  */
 export interface EarlyStopping {
   fraction: number;
@@ -65,7 +66,8 @@ export interface EarlyStopping {
   tempered?: boolean;
   /**
    * Which block of the seeded permutation is held out (0-based; default 0): fold k holds out rows
-   * k·m … (k+1)·m − 1 of it (m = round(fraction·n)), so folds of one seed and stream are disjoint.
+   * k·m … (k+1)·m − 1 of it (m = round(fraction·n)), so folds of one seed and stream are disjoint
+   * (a classifier's blocks are stratified by label, each from the rows the ones before it left).
    * Ignored when `rows` is given.
    */
   fold?: number;
@@ -240,7 +242,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
   const standardizer = opts.standardize === false ? undefined : fitStandardizer(data, taskOf(mlp.spec) === 'regression');
   const all = standardizer ? applyStandardizer(standardizer, data) : data;
   const objective = opts.objective ?? mlpObjective(mlp, { loss: opts.loss });
-  const { train, validation } = heldOut(all, objective, opts.earlyStopping, seed, stream, standardizer);
+  const { train, validation } = heldOut(all, objective, opts.earlyStopping, seed, stream, standardizer, taskOf(mlp.spec) === 'classification');
   const transform = opts.objective ? (opts.optimizer ?? adam()) : compose(weightDecay(lambda / train.n), opts.optimizer ?? adam());
 
   const arena = mlp.arena;
@@ -311,8 +313,8 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** The rows to train on and, with early stopping on and possible, the seeded held-out rows. */
-function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefined, seed: number, stream: number, standardizer?: Standardizer): { train: Dataset; validation?: Dataset } {
+/** The rows to train on and, with early stopping on and possible, the seeded held-out rows (stratified by label for a classifier). */
+function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefined, seed: number, stream: number, standardizer: Standardizer | undefined, classification: boolean): { train: Dataset; validation?: Dataset } {
   if (!es || !objective.validationLossAt) return { train: data };
   if (es.rows !== undefined) {
     const v = es.rows;
@@ -322,7 +324,7 @@ function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefi
     if (v.n < MIN_VALIDATION_ROWS) return { train: data };
     return { train: data, validation: standardizer ? applyStandardizer(standardizer, v) : v };
   }
-  const split = heldOutRows(data.n, es.fraction, seed, stream, es.fold);
+  const split = heldOutRows(data.n, es.fraction, seed, stream, es.fold, classification ? data.y : undefined);
   return split ? { validation: rows(data, split.validation), train: rows(data, split.train) } : { train: data };
 }
 
@@ -330,12 +332,16 @@ function heldOut(data: Dataset, objective: Objective, es: EarlyStopping | undefi
  * The row indices early stopping holds out of n rows (and those it trains on) for this seed and
  * stream, or undefined when fewer than MIN_VALIDATION_ROWS would be held out: what `fit` scores its
  * epochs on, for callers that score their finished fit on the same rows (MC dropout's rate choice).
+ * With `labels` (a classifier's, one per row) the blocks are stratified by label (data/split.ts
+ * `stratifiedBlocks`, from the same Philox words), so a rare class is among the rows the stopping
+ * epoch is chosen on; without, block k of one seeded permutation.
  */
-export function heldOutRows(n: number, fraction: number, seed: number, stream: number, fold = 0): { validation: Int32Array; train: Int32Array } | undefined {
+export function heldOutRows(n: number, fraction: number, seed: number, stream: number, fold = 0, labels?: ArrayLike<number>): { validation: Int32Array; train: Int32Array } | undefined {
   const nv = Math.round(fraction * n);
   if (nv < MIN_VALIDATION_ROWS || n - nv < 1) return undefined;
   if (!(Number.isInteger(fold) && fold >= 0 && (fold + 1) * nv <= n)) throw argError('E_ARG', 'earlyStopping.fold', `an integer from 0 to ${Math.floor(n / nv) - 1} (blocks of ${nv} of ${n} rows)`, describe(fold), 'Use fewer folds.');
-  const perm = new Rng(seed, stream, [0, 0, VALIDATION_TAG]).permutation(n);
+  const rng = new Rng(seed, stream, [0, 0, VALIDATION_TAG]);
+  const perm = labels ? stratifiedBlocks(labels, nv, fold + 1, rng) : rng.permutation(n);
   if (fold === 0) return { validation: perm.subarray(0, nv), train: perm.subarray(nv) };
   const train = new Int32Array(n - nv);
   train.set(perm.subarray(0, fold * nv));

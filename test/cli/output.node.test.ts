@@ -134,3 +134,47 @@ describe('bdl output', () => {
     expect(r.stderr).toMatch(/nuts: warning: bulk ESS \d+ < 100/);
   });
 });
+
+describe('sloppy data the command line now speaks about', () => {
+  const rows = (n: number, label: (i: number) => number) => Array.from({ length: n }, (_, i) => `${(i % 7) / 7},${(i % 3) / 3},${label(i)}`).join('\n');
+
+  it('--classes 2 with every training label 1: E_ARG on train.y naming the file, before any training', () => {
+    const tr = join(dir, 'ones.csv');
+    writeFileSync(tr, rows(40, () => 1));
+    const r = bdl(['fit', '--method', 'map', '--task', 'classification', '--classes', '2', '--epochs', '5', '--train', tr, '--test', tr]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/ones\.csv: train\.y: expected labels of at least two classes, found all 40 labels are class 1; classification needs at least two classes present/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('test rows far outside the training data: a warning naming the column and the rows, from fit --test and from predict', () => {
+    const tr = join(dir, 'range.csv');
+    const te = join(dir, 'range-test.csv');
+    const saved = join(dir, 'range.bdl');
+    writeFileSync(tr, `a,b,y\n${Array.from({ length: 60 }, (_, i) => `${(i % 7) / 7},${(i % 5) / 5},${i / 60}`).join('\n')}`);
+    writeFileSync(te, 'a,b,y\n0.5,0.5,0.5\n0.2,300,0.1\n0.3,-40,0.2\n0.1,0.1,0.3');
+    const f = bdl(['fit', '--method', 'map', '--epochs', '3', '--train', tr, '--test', te, '--save', saved]);
+    expect(f.status, f.stderr).toBe(0);
+    const said = /range-test\.csv: input column 1 \("b"\): 2 of 4 rows \(data rows 2, 3\) lie far outside the training data/;
+    expect(f.stderr).toMatch(new RegExp(`map: warning: \\S*${said.source}`));
+    expect(JSON.parse(f.stdout).warnings).toEqual([expect.stringMatching(said)]);
+    const p = bdl(['predict', '--posterior', saved, '--test', te]);
+    expect(p.status, p.stderr).toBe(0);
+    expect(p.stderr).toMatch(new RegExp(`map: warning: \\S*${said.source}`));
+    expect(JSON.parse(p.stdout).warnings).toEqual([expect.stringMatching(said)]);
+    // Rows inside the data: nothing said.
+    const quiet = bdl(['predict', '--posterior', saved, '--test', tr]);
+    expect(JSON.parse(quiet.stdout).warnings).toEqual([]);
+  });
+
+  it('a thousands separator in every row of a headerless CSV, and a Cauchy-like target: warnings on stderr and in the JSON', () => {
+    const tr = join(dir, 'sep.csv');
+    // Column 2 is 1,000–9,999 written with a separator (read as two columns: 5 and 076); one target is 10,000 among 0–2.
+    writeFileSync(tr, Array.from({ length: 40 }, (_, i) => `${(i % 7) / 7},${1 + (i % 9)},${String((i * 37) % 1000).padStart(3, '0')},${i === 17 ? 1e4 : i % 3}`).join('\n'));
+    const f = bdl(['fit', '--method', 'map', '--epochs', '3', '--train', tr, '--test', tr]);
+    expect(f.status, f.stderr).toBe(0);
+    expect(f.stderr).toMatch(/map: warning: \S*sep\.csv: columns 2 and 3 read like one number with a thousands separator in every row/);
+    expect(f.stderr).toMatch(/map: warning: \S*sep\.csv: the target is heavy-tailed/);
+    expect(JSON.parse(f.stdout).warnings).toEqual([expect.stringMatching(/thousands separator/), expect.stringMatching(/heavy-tailed/)]);
+  });
+});

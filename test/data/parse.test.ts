@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { parseDataset, parseTable } from '../../src/data/parse.js';
 import { BdlError } from '../../src/errors.js';
 
@@ -80,5 +82,28 @@ describe('parseTable / parseDataset', () => {
     for (let i = 0; i < cells.length; i++) {
       if (!Object.is(t.data[i], Math.fround(Number(cells[i])))) throw new Error(`cell ${cells[i]}: ${t.data[i]} against ${Math.fround(Number(cells[i]))}`);
     }
+  });
+});
+
+describe('thousands separators', () => {
+  it('a quoted "5,976" is refused with a hint naming both readings; "1,234,567.5" with the separators', () => {
+    expect(() => parseTable('1,"5,976",3\n2,"6,001",4\n', { source: 't.csv' })).toThrow(/t\.csv line 1, column 2: expected a finite number, found "5,976"\. Write numbers without thousands separators \(5976, not 5,976\), or with a point if the comma is a decimal comma \(5\.976\)\./);
+    expect(() => parseTable('a;b\n1,234,567.5;2\n')).toThrow(/found "1,234,567\.5"\. Write numbers without thousands separators \(1234567\.5, not 1,234,567\.5\)\./);
+  });
+
+  it('unquoted in every row of a headerless CSV: read as two columns, and said in the table\'s warnings', () => {
+    const t = parseTable('0.5,5,076,3\n0.25,12,345,4\n0.75,1,000,5\n', { source: 'sep.csv' });
+    expect(t.cols).toBe(4);
+    expect(t.warnings).toEqual([expect.stringMatching(/^sep\.csv: columns 2 and 3 read like one number with a thousands separator in every row \(line 1: 5,076, read as 5 and 76\).*Write numbers without thousands separators \(5076\)\.$/)]);
+  });
+
+  it('says nothing without a zero-padded group (a 3-digit integer column after a small one, as boston\'s RAD and TAX), nor on the UCI sets and digits as CSV', () => {
+    expect(parseTable('1,5,296,3\n2,24,666,4\n').warnings).toBeUndefined();
+    const here = (f: string) => new URL(`../../${f}`, import.meta.url);
+    for (const f of ['bostonHousing', 'concrete', 'energy', 'wine-quality-red', 'yacht']) {
+      const text = readFileSync(here(`data/uci/${f}.txt`), 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).join(',')).join('\n');
+      expect(parseTable(text).warnings, f).toBeUndefined();
+    }
+    expect(parseTable(gunzipSync(readFileSync(here('data/digits.csv.gz'))).toString('utf8')).warnings).toBeUndefined();
   });
 });

@@ -2,7 +2,12 @@
 // rows repeated many times. Said for those shapes, and not for ordinary data.
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
-import { dataWarnings } from '../../src/data/warnings.js';
+import { dataWarnings, inputBounds, outOfRangeWarnings, targetWarnings } from '../../src/data/warnings.js';
+import { parseDataset } from '../../src/data/parse.js';
+import { subset } from '../../src/data/dataset.js';
+import { trainTestSplit } from '../../src/data/split.js';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { Rng } from '../../src/random/index.js';
 
 const rng = new Rng(5);
@@ -36,5 +41,68 @@ describe('dataWarnings', () => {
     const tenfold = makeDataset(Array.from({ length: 10 }, () => x).flat(), Array.from({ length: 10 }, () => y).flat());
     expect(dataWarnings(tenfold)).toEqual([expect.stringMatching(/^540 of the 600 rows repeat another row/)]);
     expect(dataWarnings(makeDataset([...x, x[0], x[1]], [...y, y[0], y[1]]))).toEqual([]);
+  });
+});
+
+describe('outOfRangeWarnings (test rows far outside the training data)', () => {
+  const train = makeDataset(normal(200, 3), Array.from({ length: 200 }, () => 0));
+
+  it('names the column, how many rows and which, for values 10σ from the mean and a range width past an end', () => {
+    const test = normal(50, 3);
+    test[4][1] = 40;
+    test[9][1] = -1e4;
+    test[20][2] = 7;
+    const w = outOfRangeWarnings(Float32Array.from(test.flat()), inputBounds(train), ['a', 'b', 'c']);
+    expect(w).toEqual([expect.stringMatching(/^input column 1 \("b"\): 2 of 50 rows \(data rows 5, 10\) lie far outside the training data \(beyond \[-?[\d.]+, [\d.]+\]: 10 training standard deviations from its mean and its range's width past its ends\): the predictive there is the model's extrapolation/)]);
+  });
+
+  it('checks neither a constant column nor one that is one value in 95 % of the training rows', () => {
+    const x = Array.from({ length: 100 }, (_, i) => [1, i < 3 ? 2 : 0, i / 100]);
+    const b = inputBounds(makeDataset(x, x.map(() => 0)));
+    expect(b[0]).toBeNull();
+    expect(b[1]).toBeNull();
+    expect(b[2]).not.toBeNull();
+  });
+
+  const here = (f: string) => new URL(`../../${f}`, import.meta.url);
+  it('says nothing on the test rows of the 20 standard splits of the five UCI sets', () => {
+    const splits = JSON.parse(readFileSync(here('eval/splits/standard.json'), 'utf8')) as Record<string, { test: number[][] }>;
+    const files: Record<string, string> = { boston: 'bostonHousing', concrete: 'concrete', energy: 'energy', wine: 'wine-quality-red', yacht: 'yacht' };
+    for (const [set, { test }] of Object.entries(splits)) {
+      const ds = parseDataset(readFileSync(here(`data/uci/${files[set]}.txt`), 'utf8'));
+      for (const rows of test) {
+        const held = new Set(rows);
+        const b = inputBounds(subset(ds, Array.from({ length: ds.n }, (_, i) => i).filter((i) => !held.has(i))));
+        expect(outOfRangeWarnings(subset(ds, rows).x, b), set).toEqual([]);
+      }
+    }
+  });
+
+  it('says nothing on random splits of the UCI digits (its rarely lit border pixels are not checked)', () => {
+    const ds = parseDataset(gunzipSync(readFileSync(here('data/digits.csv.gz'))).toString('utf8'));
+    for (let seed = 0; seed < 20; seed++) {
+      for (const testFraction of [0.1, 0.2, 0.5]) {
+        const s = trainTestSplit(ds, { seed, testFraction });
+        expect(outOfRangeWarnings(s.test.x, inputBounds(s.train))).toEqual([]);
+      }
+    }
+  });
+});
+
+describe('targetWarnings (heavy-tailed regression targets)', () => {
+  const x = normal(400, 2);
+  it('says a Cauchy-like target is dominated by a few rows, with the share and a remedy', () => {
+    const r = new Rng(11);
+    const cauchy = x.map(() => Math.tan(Math.PI * (r.uniform() - 0.5)));
+    // This seed's draws: its top 4 rows carry most of the spread (checked, not assumed).
+    expect(targetWarnings(makeDataset(x, cauchy))).toEqual([expect.stringMatching(/^the target is heavy-tailed: 4 of 400 rows carry \d+ % of its spread .*Transform the target \(e\.g\. log or asinh\), or remove the outliers/)]);
+  });
+
+  it('says nothing on normal targets, nor on the five UCI targets', () => {
+    expect(targetWarnings(makeDataset(x, x.map((row) => row[0] + row[1])))).toEqual([]);
+    for (const f of ['bostonHousing', 'concrete', 'energy', 'wine-quality-red', 'yacht']) {
+      const ds = parseDataset(readFileSync(new URL(`../../data/uci/${f}.txt`, import.meta.url), 'utf8'));
+      expect(targetWarnings(ds), f).toEqual([]);
+    }
   });
 });

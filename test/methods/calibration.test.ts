@@ -46,7 +46,7 @@ describe('calibrate: temperature scaling as a method default', () => {
     const { posterior } = await trainMethod('map', data, opts);
     expect(posterior).toBeInstanceOf(TemperedPosterior);
     const t = posterior as TemperedPosterior;
-    const held = trainTestSplit(data, { testFraction: 0.1, seed: 2, stream: 0x7e }).test;
+    const held = trainTestSplit(data, { testFraction: 0.1, seed: 2, stream: 0x7e, stratify: true }).test;
     const raw = (await t.inner.predict(held.x, { seed: 2 })) as ClassificationPredictive;
     expect(t.temperature).toBe(fitTemperature(raw.probs, held.y, 3));
     expect(t.temperature).toBeGreaterThan(1);
@@ -66,7 +66,7 @@ describe('calibrate: temperature scaling as a method default', () => {
     const small = blobs(300, 4);
     const o = { task: 'classification' as const, hidden: [8], seed: 3 };
     const { posterior } = await trainMethod(m, small, { ...o, ...(m === 'ensemble' && { members: 2 }) });
-    const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e });
+    const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e, stratify: true });
     const { posterior: stopped, refit } = await withRefit(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
     // The public trainer returns the same posterior, without the refit.
     expect(Array.from((await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' })).toBytes())).toEqual(Array.from(stopped.toBytes()));
@@ -101,7 +101,7 @@ describe('calibrate: temperature scaling as a method default', () => {
     const small = blobs(300, 4);
     const o = { task: 'classification' as const, hidden: [8], seed: 3, samples: 2 };
     const { posterior } = await trainMethod(m, small, o);
-    const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e });
+    const { train: rest, test: held } = trainTestSplit(small, { testFraction: 0.1, seed: 3, stream: 0x7e, stratify: true });
     // These trainers have no refit to return (registry.ts rows by `method`, not `refitting`).
     const stopped = await direct(rest, { ...o, classes: 3, validation: held, stoppingScore: 'tempered-nll' });
     expect(Array.from((posterior as TemperedPosterior).inner.toBytes())).toEqual(Array.from(stopped.toBytes()));
@@ -187,4 +187,31 @@ describe('calibrate: temperature scaling as a method default', () => {
     expect(posterior).toBeInstanceOf(TemperedPosterior);
     expect((posterior as TemperedPosterior).method.startsWith(m)).toBe(true);
   }, 60_000);
+});
+
+describe('labels of one class', () => {
+  const x = Array.from({ length: 40 }, (_, i) => [i / 40]);
+  const refusal = (p: Promise<unknown>) => p.then(() => { throw new Error('resolved'); }, (e: BdlError) => e);
+
+  // classes: 2 with every label 1 (or 0) made a network that answers P = 1 for that class, silently.
+  it.each([
+    ['every label 1, classes 2', 1, { classes: 2 }],
+    ['every label 0, classes 2', 0, { classes: 2 }],
+    ['every label 1', 1, {}],
+    ['every label 1, calibrate none', 1, { calibrate: 'none' }],
+  ] as const)('%s: E_ARG on train.y before any work', async (_, label, extra) => {
+    const data = makeDataset(x, x.map(() => label));
+    let epochs = 0;
+    const e = await refusal(trainMethod('map', data, { task: 'classification', hidden: [4], epochs: 3, onProgress: () => epochs++, ...extra }));
+    expect(e).toBeInstanceOf(BdlError);
+    expect([e.code, e.argument]).toEqual(['E_ARG', 'train.y']);
+    expect(e.message).toMatch(new RegExp(`^train\\.y: expected labels of at least two classes, found all 40 labels are class ${label}; classification needs at least two classes present\\.`));
+    expect(epochs).toBe(0);
+  });
+
+  it('two classes present are enough, however few rows the second has', async () => {
+    const data = makeDataset(x, x.map((_, i) => (i === 7 ? 1 : 0)));
+    const { posterior } = await trainMethod('map', data, { task: 'classification', hidden: [4], epochs: 3, classes: 2 });
+    expect((await posterior.predict(data.x)).kind).toBe('classification');
+  });
 });

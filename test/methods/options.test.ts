@@ -161,7 +161,15 @@ describe('classification labels', () => {
   it('every row labelled 0 is E_ARG on train.y, not a complaint about a classes option never given', async () => {
     const one = makeDataset(Array.from({ length: 20 }, (_, i) => [i / 20]), Array.from({ length: 20 }, () => 0));
     const e = await refusal(trainMap(one, { task: 'classification', hidden: [4], epochs: 2 }));
-    expect([e.code, e.argument, e.message]).toEqual(['E_ARG', 'train.y', expect.stringMatching(/^train\.y: expected labels of at least 2 classes, found every one of the 20 rows labelled 0/)]);
+    expect([e.code, e.argument, e.message]).toEqual(['E_ARG', 'train.y', expect.stringMatching(/^train\.y: expected labels of at least two classes, found all 20 labels are class 0/)]);
+  });
+
+  it('every row of one class with classes given (trainX called directly) is E_ARG too, before any epoch', async () => {
+    const ones = makeDataset(Array.from({ length: 20 }, (_, i) => [i / 20]), Array.from({ length: 20 }, () => 1));
+    let epochs = 0;
+    const e = await refusal(trainMap(ones, { task: 'classification', classes: 2, hidden: [4], epochs: 2, onProgress: () => epochs++ }));
+    expect([e.code, e.argument, e.message]).toEqual(['E_ARG', 'train.y', expect.stringMatching(/^train\.y: expected labels of at least two classes, found all 20 labels are class 1/)]);
+    expect(epochs).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeDataset } from '../../src/data/dataset.js';
+import { makeDataset, subset } from '../../src/data/dataset.js';
 import { Mlp } from '../../src/model/mlp.js';
-import { fit, type Objective } from '../../src/train/fit.js';
+import { fit, heldOutRows, type Objective } from '../../src/train/fit.js';
 import { budgetOf, defaultEpochs, fitOptionsOf, withPatience, SAMPLED_PATIENCE } from '../../src/methods/common.js';
 import { Rng } from '../../src/random/index.js';
 import type { Standardizer } from '../../src/data/standardize.js';
@@ -198,5 +198,39 @@ describe('withPatience (methods with sampled gradients wait longer)', () => {
     expect(fo.earlyStopping!.patience).toBe(8);
     const fixed = fitOptionsOf({ epochs: 7 }, 0, 5000, true);
     expect(withPatience(fixed, SAMPLED_PATIENCE)).toEqual(fixed);
+  });
+});
+
+describe('early stopping of a classifier: stratified held-out rows', () => {
+  // 400 rows, class 2 has 6 of them: a plain 10 % permutation misses it about half the time.
+  const rng = new Rng(5, 0);
+  const labels = Array.from({ length: 400 }, (_, i) => (i < 6 ? 2 : i % 2));
+  const data = makeDataset(labels.map((c) => [c + rng.normal(), rng.normal()]), labels);
+
+  it('holds out every class for every seed, in each share (heldOutRows with labels)', () => {
+    for (let seed = 0; seed < 30; seed++) {
+      const held = heldOutRows(400, 0.1, seed, 1, 0, data.y)!;
+      expect(held.validation.length).toBe(40);
+      expect(Array.from(held.validation, (r) => labels[r])).toContain(2);
+      expect(new Set([...held.validation, ...held.train]).size).toBe(400);
+    }
+  });
+
+  it('fit holds out those rows for a classifier (the same bits as training on the rest and stopping on them)', async () => {
+    const cls = { inputs: 2, hidden: [8], outputs: 3, activation: 'relu' as const, likelihood: 'categorical' as const };
+    const mlp = await Mlp.create(cls, { capacity: 32 });
+    const o = { epochs: 30, seed: 4, stream: 2, standardize: false, learningRate: 1e-2 };
+    const r = await fit(mlp, data, { ...o, earlyStopping: { fraction: 0.1, patience: 3 } });
+    const held = heldOutRows(400, 0.1, 4, 2, 0, data.y)!;
+    const given = await fit(mlp, subset(data, held.train), { ...o, earlyStopping: { fraction: 0.1, patience: 3, rows: subset(data, held.validation) } });
+    expect(r.validationCurve).toEqual(given.validationCurve);
+    expect(Array.from(r.params)).toEqual(Array.from(given.params));
+  });
+
+  it('leaves regression (no labels) on the plain seeded permutation, bit for bit', () => {
+    const perm = new Rng(3, 1, [0, 0, 0x76]).permutation(400);
+    const held = heldOutRows(400, 0.1, 3, 1)!;
+    expect(Array.from(held.validation)).toEqual(Array.from(perm.subarray(0, 40)));
+    expect(Array.from(held.train)).toEqual(Array.from(perm.subarray(40)));
   });
 });

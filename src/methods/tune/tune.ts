@@ -156,7 +156,7 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
     throw argError('E_ARG', 'folds', `an integer from 2 to ${Math.floor(data.n / 2)} (each fold ≥ 2 rows)`, describe(k), 'Omit it for one 80/20 validation split.');
   }
   const seed = base.seed ?? 0;
-  const parts = k === undefined ? [trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM })] : foldSplits(data, k, seed);
+  const parts = k === undefined ? [trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM, stratify: base.task === 'classification' })] : foldSplits(data, k, seed);
   const valY = concatY(parts.map((p) => p.test.y));
   const scores: TuneResult<P>['scores'] = [];
   const candidates = points.length + (opts.noise ? 1 : 0);
