@@ -24,6 +24,11 @@ function shown(f: Flags, flag: string, absent: string): string {
   return f.has(flag) ? `--${flag} ${String(f.get(flag))}` : `no --${flag} (${absent})`;
 }
 
+/** `--queue` names a queue on the `--redis` server: alone, it would be ignored (the run stays local). */
+function checkQueueFlag(f: Flags): void {
+  if (f.has('queue') && !f.has('redis')) refuse('queue', "--redis: it names the queue on that server (the workers' --queue)", `--queue ${String(f.get('queue'))} without --redis (the tasks run in local workers)`, 'Add --redis URL, or drop --queue.');
+}
+
 /** `bdl fit --method name`'s flags (`f`: as parsed) against one another. */
 export function checkFitFlags(name: string, entry: MethodEntry, f: Flags): void {
   const classification = f.get('task') === 'classification';
@@ -37,6 +42,7 @@ export function checkFitFlags(name: string, entry: MethodEntry, f: Flags): void 
     refuse('redis', `a method that runs pool tasks (${Object.keys(METHODS).filter((m) => Object.hasOwn(METHODS[m].options.fields, 'pool')).join(', ')})`, `--method ${name}, which trains in this process`, 'Drop --redis.');
   }
   if (f.has('redis') && f.has('workers')) refuse('workers', 'no --redis: it sizes the local pool', "--redis (the tasks run on the queue's bdl worker processes)", 'Drop --workers, or --redis.');
+  checkQueueFlag(f);
 
   // Regression only.
   if (f.has('classes') && !classification) refuse('classes', 'a classification (--task classification): it is the number of classes', task, 'Add --task classification, or drop --classes.');
@@ -91,16 +97,18 @@ export function checkFitFlags(name: string, entry: MethodEntry, f: Flags): void 
   }
 }
 
-/** `bdl sample`'s kernel flags against `--kernel`, and `--workers` against `--redis`. */
+/** `bdl sample`'s kernel flags against `--kernel`, and `--workers` and `--queue` against `--redis`. */
 export function checkSampleFlags(f: Flags): void {
   const kernel = shown(f, 'kernel', 'nuts');
   if (f.get('kernel') !== 'hmc') for (const k of ['steps', 'jitter']) if (f.has(k)) refuse(k, '--kernel hmc: it is a static HMC setting (NUTS sizes each trajectory itself)', kernel, `Drop --${k}, or add --kernel hmc.`);
   if (f.get('kernel') === 'hmc' && f.has('max-treedepth')) refuse('max-treedepth', '--kernel nuts: it bounds the NUTS tree (static HMC takes --steps)', kernel, 'Drop --max-treedepth, or use --kernel nuts.');
   if (f.has('redis') && f.has('workers')) refuse('workers', 'no --redis: it sizes the local pool', "--redis (the chains run on the queue's bdl worker processes)", 'Drop --workers, or --redis.');
+  checkQueueFlag(f);
 }
 
-/** `bdl compare`: the embedded data sets or the user's files, not both. */
+/** `bdl compare`: the embedded data sets or the user's files, not both; `--queue` only with `--redis`. */
 export function checkCompareFlags(f: Flags): void {
+  checkQueueFlag(f);
   if (!f.has('train')) {
     if (f.has('task')) refuse('task', 'your own files (--train and --test): each embedded data set has its own task', 'no --train', 'Drop --task, or give --train and --test.');
     return;

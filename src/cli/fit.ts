@@ -5,8 +5,8 @@
  * method's schema before any file is read.
  */
 import { BdlError } from '../errors.js';
-import type { Dataset } from '../data/dataset.js';
-import { dataWarnings } from '../data/warnings.js';
+import { checkSeveralClasses, type Dataset } from '../data/dataset.js';
+import { dataWarnings, inputBounds, outOfRangeWarnings, targetWarnings } from '../data/warnings.js';
 import { METHODS, methodEntry, methodNames, trainMethod, type MethodEntry } from '../methods/registry.js';
 import { classesOf, METHOD_OPTIONS, type MethodProgress } from '../methods/common.js';
 import { bool, int, nearest, text, type Field } from '../options/schema.js';
@@ -15,7 +15,7 @@ import { checkNotInput, checkWritable, writeOutputs } from './output.js';
 import { checkFitFlags } from './conflicts.js';
 import { checkPredictiveSize } from './limits.js';
 import { progressLabel, progressReporter } from './progress.js';
-import { REDIS_FIELD, withRedisPool } from './worker.js';
+import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
 import type { Predictive } from '../posterior/types.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
@@ -35,6 +35,7 @@ export const FIT_FIELDS = {
   out: text({ help: 'write the JSON here (default: standard output)' }),
   save: text({ help: 'also save the trained posterior here (for bdl predict --posterior)' }),
   redis: REDIS_FIELD,
+  queue: QUEUE_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text (with --method: that method’s flags)' }),
 };
@@ -100,13 +101,20 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   }
 
   const target = (flags.get('target') as string | undefined) ?? FIT_FIELDS.target.default!;
-  const { data, columns } = await readTrainTable(train, target);
+  const { table: trainTable, data, columns } = await readTrainTable(train, target);
   const testSet = await readTestTable(test, columns);
   const task = options.task ?? 'regression';
   const classes = task === 'classification' ? checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test }) : undefined;
   const inputNames = columns.names?.filter((_, i) => i !== columns.target);
   // Said before the run (the numbers that come out would look normal), and kept in the JSON.
-  const dataWarned = [...(classes === undefined ? [] : emptyClassWarnings(data, classes, train)), ...dataWarnings(data, inputNames).map((w) => `${train}: ${w}`)];
+  const bounds = inputBounds(data);
+  const dataWarned = [
+    ...(trainTable.warnings ?? []),
+    ...(classes === undefined ? [] : emptyClassWarnings(data, classes, train)),
+    ...dataWarnings(data, inputNames).map((w) => `${train}: ${w}`),
+    ...(task === 'regression' ? targetWarnings(data) : []).map((w) => `${train}: ${w}`),
+    ...outOfRangeWarnings(testSet.x, bounds, inputNames).map((w) => `${test}: ${w}`),
+  ];
   for (const w of dataWarned) process.stderr.write(`${name}: warning: ${w}\n`);
   // Asked-for test-time samples: their outputs at the test rows must fit (a multiswag's are per member).
   if (typeof options.samples === 'number') {
@@ -128,7 +136,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   let predictSeconds: number;
   const seed = (options.seed as number | undefined) ?? 0;
   try {
-    trained = await withRedisPool(given.get('redis'), (pool) => trainMethod(name, data, { ...options, ...(pool && { pool }), onProgress, signal }, tune, onTune, { folds }));
+    trained = await withRedisPool(given.get('redis'), given.get('queue'), (pool) => trainMethod(name, data, { ...options, ...(pool && { pool }), onProgress, signal }, tune, onTune, { folds }));
     trainSeconds = since(t1);
     const t2 = performance.now();
     pred = await trained.posterior.predict(testSet.x, { seed, samples: options.samples as number | undefined, signal });
@@ -163,14 +171,15 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     seconds: since(t0),
   };
   const json = JSON.stringify(doc) + '\n';
-  await writeOutputs({ ...(out !== undefined && { [out]: json }), ...(save !== undefined && { [save]: withColumns(posterior.toBytes(), columns) }) }, signal);
+  await writeOutputs({ ...(out !== undefined && { [out]: json }), ...(save !== undefined && { [save]: withColumns(posterior.toBytes(), { ...columns, bounds }) }) }, signal);
   if (out === undefined) process.stdout.write(json);
   if (metrics) process.stderr.write(`${name}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
 }
 
-/** Classification labels: integers in range, in both files, named by file and row. Returns the number of classes. */
+/** Classification labels: integers in range, in both files, named by file and row, and more than one class in training. Returns the number of classes. */
 function checkLabels(train: Dataset, trainFile: string, classes: number | undefined, test?: { x: Float32Array; y: Float32Array; file: string }): number {
   const k = withFile(trainFile, () => classesOf(train, classes));
+  withFile(trainFile, () => checkSeveralClasses(train, 'train.y'));
   if (test) withFile(test.file, () => classesOf({ x: test.x, y: test.y, n: test.y.length, inputs: train.inputs, targets: 1 }, classes ?? Math.max(k, 2)));
   return Math.max(k, 2);
 }

@@ -3,6 +3,7 @@
  * renamed at the end (a rename within a directory is atomic), only if the run was not cancelled.
  * Temporary files still open when the process is interrupted are removed (`removeTemporaries`).
  */
+import { once } from 'node:events';
 import { constants, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { access, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -109,8 +110,11 @@ export async function checkOutputDir(dir: string, flag: string, files: readonly 
   }
 }
 
-/** Writes `files` (path → contents) whole: all temporaries first, then the renames, unless `signal` aborted. */
-export async function writeOutputs(files: Record<string, string | Uint8Array>, signal?: AbortSignal): Promise<void> {
+/**
+ * Writes `files` (path → contents) whole: all temporaries first, then the renames, unless `signal`
+ * aborted. Contents given as pieces are written as they come (a document too long for one string).
+ */
+export async function writeOutputs(files: Record<string, string | Uint8Array | AsyncIterable<string>>, signal?: AbortSignal): Promise<void> {
   const staged: [string, string][] = [];
   try {
     for (const [path, data] of Object.entries(files)) {
@@ -131,6 +135,11 @@ export async function writeOutputs(files: Record<string, string | Uint8Array>, s
       await unlink(tmp).catch(() => undefined);
     }
   }
+}
+
+/** Writes `pieces` to standard output as they come, waiting while its buffer is full. */
+export async function writeStdout(pieces: AsyncIterable<string>): Promise<void> {
+  for await (const piece of pieces) if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
 }
 
 /** Removes the temporaries of writes still in flight (on a forced exit). */

@@ -13,10 +13,10 @@ import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains
 import { CHAIN_RUN_FIELDS, chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
 import { bool, enumOf, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
-import { checkNotInput, checkWritable, writeOutputs } from './output.js';
+import { checkNotInput, checkWritable, writeOutputs, writeStdout } from './output.js';
 import { checkSampleFlags } from './conflicts.js';
 import { progressReporter } from './progress.js';
-import { REDIS_FIELD, withRedisPool } from './worker.js';
+import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
 import { since, VERSION } from './json.js';
 import { macrotask } from '../signal.js';
 
@@ -36,6 +36,7 @@ const COMMAND_FIELDS = {
   target: text({ help: 'ES module (path or URL) exporting dim, logDensity(theta, grad), optional init(rng), names' }),
   out: text({ help: 'write the JSON here (default: standard output)' }),
   redis: REDIS_FIELD,
+  queue: QUEUE_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -68,7 +69,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   const done = new Array<number>(chains).fill(0);
   let r: SampleChainsResult;
   try {
-    r = await withRedisPool(flags.get('redis'), (pool) => sampleChains({ type: 'module', url }, {
+    r = await withRedisPool(flags.get('redis'), flags.get('queue'), (pool) => sampleChains({ type: 'module', url }, {
     chains, warmup: s.value(o, 'warmup'), draws: s.value(o, 'draws'), kernel, signal, pool,
     metric: s.value(o, 'metric'),
     thin: s.value(o, 'thin'),
@@ -89,9 +90,9 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
     // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
     bar.end();
   }
-  const json = await sampleJsonText(r, { options: s.resolved(o), seed: s.value(o, 'seed'), version: VERSION, timings: { sampling: r.seconds, total: since(t0) } }, signal);
+  const json = sampleJsonPieces(r, { options: s.resolved(o), seed: s.value(o, 'seed'), version: VERSION, timings: { sampling: r.seconds, total: since(t0) } }, signal);
   if (out !== undefined) await writeOutputs({ [out]: json }, signal);
-  else process.stdout.write(json);
+  else await writeStdout(json);
   const d = r.diagnostics;
   const divergences = r.divergences.reduce((a, b) => a + b, 0);
   if (d) process.stderr.write(`sample: R̂ max ${Math.max(...d.rhat).toFixed(3)}, bulk ESS min ${Math.min(...d.essBulk).toFixed(0)}, tail ESS min ${Math.min(...d.essTail).toFixed(0)}, ${divergences} divergences, ${r.seconds.toFixed(2)} s\n`);
@@ -125,35 +126,38 @@ function isUrl(target: string): boolean {
 
 // Stands for the draws in the JSON of everything else; replaced by their text, made piece by piece.
 const DRAWS = '\u0000draws\u0000';
-// Draws per piece: about a millisecond of JSON.stringify.
-const DRAWS_PER_PIECE = 2000;
+// Numbers per piece: about a millisecond of JSON.stringify, and a few hundred kB of text.
+const NUMBERS_PER_PIECE = 1 << 14;
 
 /**
- * `bdl sample`'s output as one line of JSON: sampleJson(r) then `extra`, with the draws
- * ([chain][draw][dim]) serialized a piece at a time and the thread given back between pieces
- * (400k draws are a 50 MB string: one JSON.stringify of them blocked SIGINT for seconds). The
- * text is JSON.stringify's of the whole document. E_ABORTED once `signal` is aborted.
+ * `bdl sample`'s output as one line of JSON, in pieces: sampleJson(r) then `extra`, with the draws
+ * ([chain][draw][dim]) serialized a few thousand numbers at a time and the thread given back between
+ * pieces. Written as they come, the draws never make one string: 4 chains × 1,000 draws of a
+ * 10,000-weight network are 40 M numbers, about 800 M characters, past V8's longest string
+ * (2^29 − 24), and one JSON.stringify of them blocked SIGINT for seconds. The pieces joined are
+ * JSON.stringify's text of the whole document. E_ABORTED once `signal` is aborted.
  */
-export async function sampleJsonText(r: SampleChainsResult, extra: Record<string, unknown>, signal: AbortSignal): Promise<string> {
+export async function* sampleJsonPieces(r: SampleChainsResult, extra: Record<string, unknown>, signal: AbortSignal): AsyncGenerator<string> {
   const [before, after] = JSON.stringify({ ...sampleJson(r), ...extra }).split(JSON.stringify(DRAWS));
-  const parts = [before, '['];
+  yield before + '[';
+  const rowsPerPiece = Math.max(1, Math.floor(NUMBERS_PER_PIECE / Math.max(1, r.dim)));
   for (let c = 0; c < r.draws!.length; c++) {
     const a = r.draws![c];
-    parts.push(c > 0 ? ',[' : '[');
-    for (let i0 = 0; i0 < r.count; i0 += DRAWS_PER_PIECE) {
+    let piece = c > 0 ? ',[' : '[';
+    for (let i0 = 0; i0 < r.count; i0 += rowsPerPiece) {
       const rows: number[][] = [];
-      for (let i = i0; i < Math.min(i0 + DRAWS_PER_PIECE, r.count); i++) rows.push(Array.from(a.subarray(i * r.dim, (i + 1) * r.dim)));
-      parts.push((i0 > 0 ? ',' : '') + JSON.stringify(rows).slice(1, -1));
+      for (let i = i0; i < Math.min(i0 + rowsPerPiece, r.count); i++) rows.push(Array.from(a.subarray(i * r.dim, (i + 1) * r.dim)));
+      yield piece + (i0 > 0 ? ',' : '') + JSON.stringify(rows).slice(1, -1);
+      piece = '';
       await macrotask();
       if (signal.aborted) throw new BdlError('E_ABORTED', 'sample: cancelled while writing the draws.');
     }
-    parts.push(']');
+    yield piece + ']';
   }
-  parts.push(']', after, '\n');
-  return parts.join('');
+  yield ']' + after + '\n';
 }
 
-/** The draws (a placeholder: see sampleJsonText) and diagnostics of `bdl sample`'s output. */
+/** The draws (a placeholder: see sampleJsonPieces) and diagnostics of `bdl sample`'s output. */
 export function sampleJson(r: SampleChainsResult): Record<string, unknown> {
   const d = r.diagnostics;
   return {

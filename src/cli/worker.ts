@@ -5,9 +5,18 @@
  * when a Redis URL is given, so the rest of the command line never loads them.
  */
 import { cpus } from 'node:os';
-import { bool, int, schema, text } from '../options/schema.js';
+import { bool, int, schema, text, type Field } from '../options/schema.js';
 import type { Pool } from '../pool/types.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+
+/**
+ * A queue name flag, refused as it is parsed (createQueuePool's and createQueueWorker's rule, repeated
+ * here because the queue entry, with BullMQ, loads only once a run starts).
+ */
+function queueName(o: { default?: string; help: string }): Field<string> {
+  const valid = (v: unknown): v is string => typeof v === 'string' && /^[\w.-]+$/.test(v);
+  return { ...text(o), expected: 'a name of letters, digits, _ . -', valid, fromText: (s) => (valid(s) ? s : undefined) };
+}
 
 const USAGE: Usage = { command: 'worker', line: 'usage: bdl worker --redis redis://host:port [--concurrency N] [--allow-target a.mjs,b.mjs]   (bdl worker --help)' };
 
@@ -16,7 +25,7 @@ export const WORKER_OPTIONS = schema('bdl worker', {
   redis: text({ help: 'Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); default $BDL_REDIS_URL' }),
   concurrency: int({ min: 1, defaultText: 'one per core', help: 'jobs at once, one wasm thread each' }),
   allowTarget: text({ help: 'comma-separated module paths of user log-densities this worker may run (default: none)' }),
-  queue: text({ default: 'bdl', help: 'queue name' }),
+  queue: queueName({ default: 'bdl', help: 'queue name' }),
   lockDuration: int({ min: 1, default: 30_000, help: 'ms without a lock renewal after which a worker is presumed dead and its job retried' }),
   stalledInterval: int({ min: 1, default: 30_000, help: 'ms between checks for jobs of dead workers' }),
   progressMs: int({ min: 1, default: 100, help: 'least ms between two progress reports of a job (raise it for hundreds of workers)' }),
@@ -92,16 +101,21 @@ function redisUrl(flag: string | undefined): string | undefined {
 /** The `--redis` flag every pool-using command takes. */
 export const REDIS_FIELD = text({ help: 'run the pool tasks on `bdl worker` processes through this Redis, redis://[:password@]host:port (default: local workers)' });
 
+/** The `--queue` flag beside `--redis`: the workers' `--queue`. */
+export const QUEUE_FIELD = queueName({ help: "with --redis: the queue's name, as the workers' --queue (default: bdl)" });
+
 /**
- * Runs `f` with a queue pool on `--redis` (closed after), or with `undefined` — the command's own
- * local pool — when the flag is absent ($BDL_REDIS_URL is the worker's alone: a caller never goes
- * remote without asking).
+ * Runs `f` with a queue pool on `--redis` and `--queue` (closed after), or with `undefined` — the
+ * command's own local pool — when `--redis` is absent ($BDL_REDIS_URL is the worker's alone: a
+ * caller never goes remote without asking).
  */
-export async function withRedisPool<T>(flag: unknown, f: (pool: Pool | undefined) => Promise<T>): Promise<T> {
+export async function withRedisPool<T>(flag: unknown, queue: unknown, f: (pool: Pool | undefined) => Promise<T>): Promise<T> {
   if (typeof flag !== 'string' || flag === '') return f(undefined);
   const url = flag;
   const { createQueuePool } = await import('../queue/index.js');
-  const pool = await createQueuePool({ connection: url });
+  // A notice may land while a progress bar holds the terminal's line: it starts on a line of its own.
+  const log = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}bdl: ${line}\n`);
+  const pool = await createQueuePool({ connection: url, log, ...(typeof queue === 'string' && { queue }) });
   if (pool.size === 0) process.stderr.write('bdl: no `bdl worker` is connected to this queue yet; tasks wait until one starts\n');
   try {
     return await f(pool);

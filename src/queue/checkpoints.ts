@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { argError } from '../errors.js';
 import { decodeValue, encodeValue } from './codec.js';
 import { KEY_TTL_S, type queueKeys } from './connection.js';
 
@@ -34,14 +35,38 @@ export function checkpointKeys(keys: Keys, jobId: string): [string, string, stri
   return [keys.checkpoint(jobId), keys.checkpointLog(jobId), keys.checkpointOwner(jobId)];
 }
 
-/** Deletes the checkpoints (and stored results) of these jobs. */
+/** Deletes the checkpoints (and stored results, and refusal records) of these jobs. */
 export async function deleteCheckpoints(redis: Redis, keys: Keys, jobIds: readonly string[]): Promise<void> {
-  if (jobIds.length > 0) await redis.del(...jobIds.flatMap((id) => [...checkpointKeys(keys, id), keys.result(id)]));
+  if (jobIds.length > 0) await redis.del(...jobIds.flatMap((id) => [...checkpointKeys(keys, id), keys.result(id), keys.refusals(id)]));
 }
 
-/** Stores a finished job's result and drops its checkpoints, in one transaction. */
+/** Redis's default proto-max-bulk-len (512 MB), assumed when the server does not say (CONFIG forbidden). */
+const DEFAULT_BULK_LIMIT = 512 * 2 ** 20;
+/** Redis refuses a proto-max-bulk-len below 1 MB: a smaller value always fits, and needs no question to the server. */
+const MIN_BULK_LIMIT = 2 ** 20;
+
+const mb = (n: number) => `${(n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 2 : 0)} MB`;
+
+/**
+ * Refuses (E_MEMORY, before sending) a result larger than the server's proto-max-bulk-len: Redis
+ * would drop the connection mid-command, and a retry would only fail the same way.
+ */
+async function checkResultSize(redis: Redis, jobId: string, size: number): Promise<void> {
+  if (size <= MIN_BULK_LIMIT) return;
+  const given = await redis.config('GET', 'proto-max-bulk-len').then((r) => Number((r as string[])[1]), () => NaN);
+  const limit = Number.isFinite(given) && given > 0 ? given : DEFAULT_BULK_LIMIT;
+  if (size <= limit) return;
+  throw argError(
+    'E_MEMORY', 'result', `at most ${mb(limit)} (${limit} bytes: this Redis server's proto-max-bulk-len${Number.isFinite(given) ? '' : ', assumed: the server would not say'})`,
+    `${mb(size)} (${size} bytes) for job ${jobId}`,
+    'Return less per task: keep fewer samples per task (fewer draws, or thin them: --keep in bdl fit, --thin in bdl sample); or raise proto-max-bulk-len on the server; or run without --redis (the local pool has no such limit).',
+  );
+}
+
+/** Stores a finished job's result and drops its checkpoints, in one transaction; a result too large for Redis is E_MEMORY. */
 export async function storeResult(redis: Redis, keys: Keys, jobId: string, bytes: Buffer): Promise<void> {
-  const replies = await redis.multi().set(keys.result(jobId), bytes, 'EX', KEY_TTL_S).del(...checkpointKeys(keys, jobId)).exec();
+  await checkResultSize(redis, jobId, bytes.length);
+  const replies = await redis.multi().set(keys.result(jobId), bytes, 'EX', KEY_TTL_S).del(...checkpointKeys(keys, jobId), keys.refusals(jobId)).exec();
   const failed = replies === null ? new Error('the transaction was aborted') : replies.find(([e]) => e)?.[0];
   if (failed) throw failed;
 }

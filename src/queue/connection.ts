@@ -4,7 +4,7 @@
  * and everything else ioredis takes); both go to ioredis unchanged.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { describe } from '../errors.js';
+import { argError, describe } from '../errors.js';
 import { custom, required } from '../options/schema.js';
 
 /** Where the queue lives: a URL, or ioredis options (host, port, password, tls, …). */
@@ -42,6 +42,8 @@ export function queueKeys(queue: string) {
     /** A finished job's result, as `encodeValue` bytes: binary, so neither BullMQ's job hash nor its event stream carries it. */
     result: (jobId: string) => `${base}:result:${jobId}`,
     cancelled: (runId: string) => `${base}:cancel:${runId}`,
+    /** Which workers refused a job and why (a hash: worker name → reason), and how often it was handed back. */
+    refusals: (jobId: string) => `${base}:refused:${jobId}`,
     /** Pub/sub channel carrying the id of each cancelled run. */
     cancelChannel: `${base}:cancel`,
   };
@@ -57,6 +59,29 @@ export const KEY_TTL_S = 86_400;
 export function openRedis(connection: QueueConnection, name: string): Redis {
   const base: RedisOptions = { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false };
   return quiet(typeof connection === 'string' ? new Redis(connection, base) : new Redis({ ...base, ...connection }));
+}
+
+/**
+ * Refuses a database index the server does not have (E_ARG). ioredis selects the URL's `/db` (or
+ * `db` option) on connecting and, when the server refuses it, only emits an error and stays on db 0,
+ * so a mistyped index would silently share db 0 with other users of the server.
+ */
+export async function checkDatabase(redis: Redis, connection: QueueConnection): Promise<void> {
+  const db = redis.options.db ?? 0;
+  if (db === 0) return;
+  try {
+    await redis.select(db);
+  } catch (e) {
+    const message = (e as Error).message;
+    if (!/out of range|invalid db|DB index/i.test(message)) throw e;
+    // CONFIG may be renamed or forbidden (managed servers, ACLs): the server's answer is then named instead.
+    const databases = await redis.config('GET', 'databases').then((r) => Number((r as string[])[1]), () => NaN);
+    const has = Number.isInteger(databases) ? `this server has ${databases} (0 to ${databases - 1})` : `this server refused it (${message})`;
+    throw argError(
+      'E_ARG', 'connection', `a database index the server has (${has})`, `db ${db} in ${describeConnection(connection)}`,
+      'Use an index the server has in the URL (redis://host:port/N), or raise `databases` in its redis.conf.',
+    );
+  }
 }
 
 /** Connection errors reach callers through failed commands and deadlines; ioredis reconnects by itself. */

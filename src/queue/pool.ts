@@ -3,7 +3,8 @@
  * `bdl worker` processes pulling from a BullMQ queue on Redis (any number, on any machines).
  * A run stores its data once (content-addressed), adds one job per task, and hears progress and
  * completions through BullMQ's QueueEvents; a slow poll of the jobs' states backs the events up,
- * so a lost event or a Redis restart never leaves a run waiting forever.
+ * so a lost event or a Redis restart never leaves a run waiting forever. While a run is alive its
+ * keys' expiry is pushed back, and a queue left without any worker is reported through `log`.
  */
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
@@ -16,7 +17,8 @@ import { RunPool, taskError as poolTaskError, type RunState } from '../pool/runs
 import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
 import { deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
-import { CONNECTION, KEY_TTL_S, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { checkpointKeys } from './checkpoints.js';
+import { CONNECTION, KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
 import { PACKAGE_VERSION, type JobData, type JobProgressData } from './protocol.js';
 
 export interface QueuePoolOptions {
@@ -30,6 +32,8 @@ export interface QueuePoolOptions {
   readonly unreachableMs?: number;
   /** How often unfinished jobs' states are polled, backing up the event stream (default 2000 ms). */
   readonly pollMs?: number;
+  /** One line per notice: no worker connected to the queue for a while, and one back (default: none). */
+  readonly log?: (line: string) => void;
 }
 
 const QUEUE_NAME = /^[\w.-]+$/;
@@ -41,6 +45,7 @@ export const QUEUE_POOL_OPTIONS = schema('createQueuePool', {
   maxRestarts: int({ min: 0, default: 3, help: 'retries of a task whose worker thread died' }),
   unreachableMs: num({ gt: 0, default: 60_000, help: 'a run fails with E_WORKER when Redis has not answered for this long (ms)' }),
   pollMs: num({ gt: 0, default: 2000, help: "how often unfinished jobs' states are polled (ms), backing up the event stream" }),
+  log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per notice: no worker connected to the queue for a while, and one back' }),
 } satisfies { [K in keyof Required<QueuePoolOptions>]: Field<Required<QueuePoolOptions>[K]> });
 
 interface QRun extends RunState {
@@ -51,7 +56,21 @@ interface QRun extends RunState {
   lastEvent: number;
   /** Its jobs are all in the queue (before that, a missing job is not yet a lost one). */
   added: boolean;
+  /** The key of its stored data (set once stored). */
+  dataKey?: string;
 }
+
+/** What the tests shorten; nothing a user needs to set. */
+export interface QueuePoolInternals {
+  /** Expiry of the run's keys (data, checkpoints, refusals, cancel marks), pushed back every quarter of it while the run is alive. */
+  readonly keyTtlS?: number;
+  /** How often the live workers are counted while runs are in flight (Redis's client list: O(clients)). */
+  readonly workerCheckMs?: number;
+  /** How long the queue may have no live worker before `log` hears of it. */
+  readonly noWorkerNoticeMs?: number;
+}
+
+const INTERNALS: Required<QueuePoolInternals> = { keyTtlS: KEY_TTL_S, workerCheckMs: 5000, noWorkerNoticeMs: 30_000 };
 
 /** The local pool's error for a failed task, so callers branch on the same fields. */
 const taskError = (tasks: readonly TaskDescription[], taskId: number, code: string, message: string) => poolTaskError(tasks, taskId, `${code}: ${message}`, { code, message });
@@ -59,7 +78,15 @@ const taskError = (tasks: readonly TaskDescription[], taskId: number, code: stri
 const jobIdOf = (runId: string, taskId: number) => `${runId}-${taskId}`;
 
 /** Connects to Redis and returns a pool whose tasks run on `bdl worker` processes. */
-export async function createQueuePool(options: QueuePoolOptions): Promise<Pool & { readonly queueName: string }> {
+export function createQueuePool(options: QueuePoolOptions): Promise<Pool & { readonly queueName: string }> {
+  return startQueuePool(options);
+}
+
+/**
+ * {@link createQueuePool} with shorter expiries and notice delays: the injection point of the
+ * tests (the package does not export it).
+ */
+export async function startQueuePool(options: QueuePoolOptions, internals: QueuePoolInternals = {}): Promise<Pool & { readonly queueName: string }> {
   const q = QUEUE_POOL_OPTIONS;
   const o = q.parse(options);
   const [maxRestarts, unreachableMs, pollMs, queue] = [q.value(o, 'maxRestarts'), q.value(o, 'unreachableMs'), q.value(o, 'pollMs'), q.value(o, 'queue')];
@@ -69,7 +96,8 @@ export async function createQueuePool(options: QueuePoolOptions): Promise<Pool &
   const events = openRedis(options.connection, 'bdl-pool-events');
   try {
     await withTimeout(redis.ping(), Math.min(unreachableMs, 10_000), `Redis at ${describeConnection(options.connection)} did not answer`);
-    const pool = new QueuePool(queue, redis, events, maxRestarts, unreachableMs, pollMs);
+    await checkDatabase(redis, options.connection);
+    const pool = new QueuePool(queue, redis, events, maxRestarts, unreachableMs, pollMs, options.log ?? (() => {}), { ...INTERNALS, ...internals });
     await pool.start();
     return pool;
   } catch (e) {
@@ -89,7 +117,12 @@ class QueuePool extends RunPool<QRun> {
   private readonly byId = new Map<string, QRun>();
   private readonly cleanups = new Set<Promise<void>>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private lastContact = Date.now();
+  /** When the live workers were last counted, and since when none was seen (undefined: one was, or no run is in flight). */
+  private workersChecked = 0;
+  private noWorkerSince: number | undefined;
+  private noticed = false;
   private polling = false;
   /** The clients were disconnected: Redis did not answer a clean-up command in time, or the pool closed. */
   private dropped = false;
@@ -101,6 +134,8 @@ class QueuePool extends RunPool<QRun> {
     private readonly maxRestarts: number,
     private readonly unreachableMs: number,
     private readonly pollMs: number,
+    private readonly log: (line: string) => void,
+    private readonly internals: Required<QueuePoolInternals>,
   ) {
     super('queue pool', 'createQueuePool');
     this.keys = queueKeys(queueName);
@@ -121,12 +156,15 @@ class QueuePool extends RunPool<QRun> {
     this.size = await this.q.getWorkersCount().catch(() => 0);
     this.timer = setInterval(() => void this.poll(), this.pollMs);
     this.timer.unref?.();
+    this.refreshTimer = setInterval(() => void this.refresh().catch(() => {}), (this.internals.keyTtlS * 1000) / 4);
+    this.refreshTimer.unref?.();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    clearInterval(this.refreshTimer);
     this.settleAll(this.closedError());
     // Every step is bounded (see bounded): a dead Redis never holds the caller past about unreachableMs.
     await Promise.all([...this.cleanups]);
@@ -183,7 +221,9 @@ class QueuePool extends RunPool<QRun> {
       const hash = sha256(bytes);
       // Stored once per content: a second run on the same data only refreshes the expiry.
       const key = this.keys.data(hash);
-      if ((await this.redis.set(key, bytes, 'EX', KEY_TTL_S, 'NX')) === null) await this.redis.expire(key, KEY_TTL_S);
+      const ttl = this.internals.keyTtlS;
+      if ((await this.redis.set(key, bytes, 'EX', ttl, 'NX')) === null) await this.redis.expire(key, ttl);
+      run.dataKey = key;
       const jobs = run.tasks.map((t, taskId) => {
         const data: JobData = { v: 1, version: PACKAGE_VERSION, run: run.id, taskId, task: encodeTask(t), data: hash };
         return {
@@ -277,7 +317,7 @@ class QueuePool extends RunPool<QRun> {
    */
   private async cancel(run: QRun): Promise<void> {
     const b = <T>(p: Promise<T>) => this.bounded(p);
-    await b(this.redis.set(this.keys.cancelled(run.id), '1', 'EX', KEY_TTL_S));
+    await b(this.redis.set(this.keys.cancelled(run.id), '1', 'EX', this.internals.keyTtlS));
     await b(this.redis.publish(this.keys.cancelChannel, run.id));
     const left = new Set([...run.pending].map((t) => jobIdOf(run.id, t)));
     const deadline = Date.now() + 15_000;
@@ -292,16 +332,66 @@ class QueuePool extends RunPool<QRun> {
     await b(deleteCheckpoints(this.redis, this.keys, [...run.pending].map((t) => jobIdOf(run.id, t)))).catch(() => {});
   }
 
+  /**
+   * Pushes back the expiry of the keys of every run in flight — its data, and its unfinished jobs'
+   * checkpoints and refusal records — so a run waiting in a busy queue for longer than the expiry
+   * keeps them; once the caller is gone they expire. One pipeline per quarter of the expiry.
+   */
+  private async refresh(): Promise<void> {
+    const ttl = this.internals.keyTtlS;
+    const p = this.redis.pipeline();
+    for (const run of this.runs) {
+      if (run.dataKey === undefined) continue;
+      p.expire(run.dataKey, ttl);
+      for (const taskId of run.pending) {
+        const id = jobIdOf(run.id, taskId);
+        for (const k of [...checkpointKeys(this.keys, id), this.keys.refusals(id)]) p.expire(k, ttl);
+      }
+    }
+    if (p.length > 0) await withTimeout(p.exec(), this.pollMs, 'no answer');
+  }
+
+  /**
+   * Counts the queue's live workers (every `workerCheckMs` while runs are in flight) and says so
+   * through `log` when none has been connected for `noWorkerNoticeMs`, and again when one is back.
+   * The runs go on: a worker started later takes their jobs (a dead worker's, from its checkpoint).
+   */
+  private async checkWorkers(): Promise<void> {
+    const { workerCheckMs, noWorkerNoticeMs } = this.internals;
+    const now = Date.now();
+    if (now - this.workersChecked < workerCheckMs) return;
+    this.workersChecked = now;
+    const count = await withTimeout(this.q.getWorkersCount(), this.pollMs, 'no answer');
+    this.size = count;
+    if (count > 0) {
+      if (this.noticed) this.log(`a bdl worker is connected to queue ${this.queueName} again: the waiting tasks resume.`);
+      this.noWorkerSince = undefined;
+      this.noticed = false;
+      return;
+    }
+    this.noWorkerSince ??= now;
+    if (this.noticed || now - this.noWorkerSince < noWorkerNoticeMs) return;
+    this.noticed = true;
+    const waiting = [...this.runs].reduce((n, r) => n + r.pending.size, 0);
+    this.log(
+      `no bdl worker has been connected to queue ${this.queueName} for ${Math.round((now - this.noWorkerSince) / 1000)} s; ${waiting} task(s) wait. ` +
+      'Start one (bdl worker --redis URL): it takes them, and a task whose worker died resumes from its last checkpoint.',
+    );
+  }
+
   /** Backs the events up: finished jobs whose event was missed, and a deadline on Redis's silence. */
   private async poll(): Promise<void> {
     if (this.polling || this.runs.size === 0) {
       this.lastContact = Date.now();
+      // An idle pool counts no workers: an absence is timed from when a run is in flight again.
+      if (this.runs.size === 0) [this.noWorkerSince, this.noticed] = [undefined, false];
       return;
     }
     this.polling = true;
     try {
       await withTimeout(this.redis.ping(), this.pollMs, 'no answer');
       this.lastContact = Date.now();
+      await this.checkWorkers();
       // Only runs that have gone quiet: while events flow, a missed one is caught once they stop.
       for (const run of [...this.runs].filter((r) => r.added && Date.now() - r.lastEvent > 2 * this.pollMs)) {
         for (const taskId of [...run.pending]) {

@@ -34,6 +34,23 @@ function envelope(kind: string, options: OptionSchema, withSpec: boolean): Optio
   });
 }
 
+/**
+ * Refusals about this worker rather than the job: its allow-list, its copy of a module, its version.
+ * Another worker of the fleet may run such a job, so the worker hands it back instead of failing it.
+ */
+const local = new WeakSet<object>();
+
+/** Marks a refusal as being about this worker (see {@link isAboutThisWorker}). */
+export function aboutThisWorker<E extends Error>(e: E): E {
+  local.add(e);
+  return e;
+}
+
+/** Whether a refusal is about this worker (another may run the job), not about the job itself. */
+export function isAboutThisWorker(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && local.has(e);
+}
+
 /** The kinds a queue worker runs, each with its schema. A kind without one is refused. */
 const JOBS: Record<string, OptionSchema> = {
   selftest: envelope('selftest', SELFTEST_OPTIONS, false),
@@ -60,10 +77,10 @@ export function validateTask(task: unknown, allowTargets: ReadonlySet<string>): 
   const t = task as TaskDescription<unknown, { target?: { type?: string; url?: string } }>;
   const target = t.options?.target;
   if (t.kind === 'chain' && target?.type === 'module' && !allowTargets.has(moduleFile(target.url!))) {
-    throw argError(
+    throw aboutThisWorker(argError(
       'E_ARG', 'job.task.options.target.url', 'a module on this worker\'s allow-list', `${JSON.stringify(target.url)} (allowed: ${allowTargets.size ? [...allowTargets].join(', ') : 'none'})`,
       'User log-densities run only on workers started with --allow-target <path> naming that module.',
-    );
+    ));
   }
   return t;
 }
@@ -90,15 +107,15 @@ export async function pinTarget(task: TaskDescription): Promise<TaskDescription>
   try {
     bytes = await readFile(file);
   } catch (e) {
-    throw argError('E_ARG', 'job.task.options.target.url', `a module file on this worker at ${file}`, `none (${(e as Error).message})`, 'Copy the module to that path on every worker machine.');
+    throw aboutThisWorker(argError('E_ARG', 'job.task.options.target.url', `a module file on this worker at ${file}`, `none (${(e as Error).message})`, 'Copy the module to that path on every worker machine.'));
   }
   const mine = createHash('sha256').update(bytes).digest('hex');
   const theirs = u.searchParams.get('sha256');
   if (theirs !== null && theirs !== mine) {
-    throw argError(
+    throw aboutThisWorker(argError(
       'E_ARG', 'job.task.options.target.url', `the module ${file} with SHA-256 ${theirs} (the caller's copy)`, `SHA-256 ${mine} (this worker's copy)`,
       "Refused because the worker's copy differs from the caller's: copy the caller's module to every worker machine, then run again.",
-    );
+    ));
   }
   u.searchParams.set('sha256', mine);
   return { ...t, options: { ...t.options, target: { ...target, url: u.href } } } as TaskDescription;

@@ -1,13 +1,17 @@
 /**
  * A queue worker: pulls jobs from the BullMQ queue and runs them on its wasm threads. Each job is
  * checked before any work (a registered kind with well-formed options, data whose SHA-256 matches,
- * a user target module only when allow-listed); a refused job fails at once with a typed reason,
- * is logged, and is never retried, and the worker keeps serving. Checkpoints go to Redis, so a job
+ * a user target module only when allow-listed). A job refused for what it is fails at once with a
+ * typed reason and is never retried; a job refused for what this worker is (its allow-list, its copy
+ * of a module, its version) is handed back for another worker, and fails only once every live
+ * worker has refused it. Either way the worker keeps serving. Checkpoints go to Redis, so a job
  * whose worker died resumes from its last one on another worker.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { DelayedError, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BdlError, argError } from '../errors.js';
 import { TASKS } from '../orchestration/tasks.js';
@@ -15,10 +19,10 @@ import { registerTasks } from '../pool/registry.js';
 import type { TaskData } from '../pool/types.js';
 import { claimCheckpoints, storeResult } from './checkpoints.js';
 import { decodeData, decodeTask, encodeValue, sha256 } from './codec.js';
-import { describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
 import { JOB, PACKAGE_VERSION, checkJobVersion, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
-import { pinTarget, validateTask } from './validate.js';
+import { aboutThisWorker, isAboutThisWorker, pinTarget, validateTask } from './validate.js';
 import { QUEUE_POOL_OPTIONS } from './pool.js';
 import { checkArgument, custom, int, list, schema, text, type Field } from '../options/schema.js';
 
@@ -125,7 +129,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     for (const c of [redis, sub, bull]) c.disconnect();
     let t: ReturnType<typeof setTimeout> | undefined;
     // BullMQ's close is bounded too: its connection is gone, nothing is worth waiting long for.
-    await Promise.race([Promise.allSettled([worker?.close(true), slots?.close()]), new Promise((r) => (t = setTimeout(r, 5000)))]);
+    await Promise.race([Promise.allSettled([worker?.close(true), slots?.close(), fleet.close()]), new Promise((r) => (t = setTimeout(r, 5000)))]);
     clearTimeout(t);
   };
 
@@ -144,6 +148,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   const connect = async () => {
     // Answers, or fails at once on a refused password (a wrong one is never retried into success).
     await redis.ping();
+    await checkDatabase(redis, options.connection);
     await sub.subscribe(keys.cancelChannel);
     sub.on('message', (_ch: string, runId: string) => {
       for (const a of active.values()) {
@@ -156,15 +161,73 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
 
   const cache = dataCache(redis, keys.data, cacheSize, (id) => slots!.forget(id));
 
+  // This worker's name in Redis's client list (BullMQ lists live workers from it): what its refusal
+  // records name. Unique per start, so a worker restarted with another allow-list is asked afresh.
+  const name = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const fleet = new Queue(queue, { connection: redis });
+  fleet.on('error', () => {});
+  let live: { at: number; names: Promise<Set<string>> } | undefined;
+  /** The names of the queue's live workers, this one included (Redis's client list, read at most every LIVE_CACHE_MS). */
+  const liveWorkers = (): Promise<Set<string>> => {
+    if (live === undefined || performance.now() - live.at > LIVE_CACHE_MS) {
+      const names = fleet.getWorkers().then((ws) => {
+        const raw = ws.map((w) => (w as { rawname?: string }).rawname ?? '');
+        return new Set([name, ...raw.filter((r) => r.includes(':w:')).map((r) => r.slice(r.indexOf(':w:') + 3))]);
+      });
+      live = { at: performance.now(), names };
+      names.catch(() => (live = undefined));
+    }
+    return live.names;
+  };
+
+  /**
+   * A job this worker cannot run but another might: records who refused it and why, then puts it
+   * back in the queue after a short delay (longer once workers that already refused it keep taking
+   * it again). Once every live worker has refused it, or after MAX_REFUSALS hand-backs, it fails
+   * with every refusal's reason.
+   */
+  const handBack = async (job: BullJob, token: string | undefined, e: unknown): Promise<Error> => {
+    const code = e instanceof BdlError ? e.code : 'E_ARG';
+    const reason = failedReason(code, e instanceof Error ? e.message : String(e));
+    const key = keys.refusals(job.id!);
+    const replies = await redis.multi().hset(key, name, reason).hincrby(key, HANDED_BACK, 1).expire(key, KEY_TTL_S).hgetall(key).exec();
+    const failed = replies === null ? new Error('the transaction was aborted') : replies.find(([err]) => err)?.[0];
+    if (failed) throw failed;
+    const all = { ...(replies![3][1] as Record<string, string>) };
+    const count = Number(all[HANDED_BACK]);
+    delete all[HANDED_BACK];
+    const refusers = Object.entries(all);
+    const names = await liveWorkers();
+    const waiting = [...names].filter((w) => all[w] === undefined);
+    if (waiting.length === 0 || count >= MAX_REFUSALS) {
+      const codes = new Set(refusers.map(([, r]) => /^E_[A-Z_]+/.exec(r)?.[0]));
+      const by = waiting.length === 0 ? `every live worker (${names.size})` : `${refusers.length} worker(s), ${count} times (the other live workers never took it)`;
+      const message = `refused by ${by}: ${refusers.map(([w, r]) => `worker ${w}: ${r}`).join('; ')}`;
+      log(`job ${job.id}: refused: ${reason}; failed: ${message}`);
+      return new UnrecoverableError(failedReason(codes.size === 1 ? [...codes][0]! : 'E_WORKER', message));
+    }
+    // Which waiting worker takes a job back is a race the refuser may win several times running: the
+    // delay grows only after a few repeats, then doubles, so a refusing fleet costs Redis little.
+    const repeats = count - refusers.length;
+    const delay = Math.min(MAX_REFUSAL_DELAY_MS, REFUSAL_DELAY_MS * 2 ** Math.max(0, repeats - FREE_REPEATS));
+    await job.moveToDelayed(Date.now() + delay, token);
+    log(`job ${job.id}: refused: ${reason}; handed back in ${delay} ms for another worker (${waiting.length} live worker(s) have not refused it)`);
+    return new DelayedError();
+  };
+
   const processor = async (job: BullJob<JobData>, token?: string): Promise<string> => {
     const d = job.data;
     let task;
     try {
-      checkJobVersion(d);
+      try {
+        checkJobVersion(d);
+      } catch (e) {
+        throw aboutThisWorker(e as Error);
+      }
       checkArgument(JOB, d, 'job', 'data');
       task = await pinTarget(validateTask(decodeTask(d.task), allow));
     } catch (e) {
-      throw refuse(job, e, log);
+      throw isAboutThisWorker(e) ? await handBack(job, token, e) : refuse(job, e, log);
     }
     // Registered before the mark is read: a cancel published after the read finds this job here
     // (the pool sets the mark before publishing), and is kept until the task can be stopped.
@@ -187,7 +250,10 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     }
     const ckpt = await claimCheckpoints(redis, keys, job.id!, { minIntervalMs: checkpointInterval });
     const saved = ckpt.resume !== undefined;
-    const attempt = Math.max(0, (job.attemptsStarted ?? 1) - 1);
+    // A hand-back (a refusal) started an attempt too, but none of the task's work: not a restart.
+    const started = job.attemptsStarted ?? 1;
+    const handedBack = started > 1 ? Number((await redis.hget(keys.refusals(job.id!), HANDED_BACK)) ?? 0) : 0;
+    const attempt = Math.max(0, started - 1 - handedBack);
     let reported = -Infinity;
     const report = (p: JobProgressData) => void job.updateProgress(p as never).catch(() => {});
     if (attempt > 0) {
@@ -219,7 +285,14 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
       // A finished job's checkpoints are deleted with its result: a held one need not be written.
       await ckpt.settled({ flush: !out.ok });
       if (out.ok) {
-        await storeResult(redis, keys, job.id!, encodeValue(out.value));
+        try {
+          await storeResult(redis, keys, job.id!, encodeValue(out.value));
+        } catch (e) {
+          // A result Redis cannot hold fails the same way on every retry.
+          if (!(e instanceof BdlError)) throw e;
+          log(`job ${job.id}: failed: ${e.code}: ${e.message}`);
+          throw new UnrecoverableError(failedReason(e.code, e.message));
+        }
         return RESULT_STORED;
       }
       if (out.code === 'E_ABORTED' && me.requeue) {
@@ -242,7 +315,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
 
   const serve = async () => {
     const wk = (worker = new Worker<JobData, string>(queue, processor, {
-      connection: bull, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false,
+      connection: bull, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false, name,
     }));
     wk.on('error', (e) => log(`redis: ${e.message}`));
     void wk.run().catch((e: Error) => log(`worker stopped: ${e.message}`));
@@ -276,7 +349,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     for (const c of cleanups) c();
   }
   const [threads, fetcher] = [slots!, worker!];
-  log(`worker: bdl-wasm ${PACKAGE_VERSION}, ${concurrency} thread(s) on queue ${queue} at ${where}; user targets allowed: ${allow.size ? [...allow].join(', ') : 'none'}`);
+  log(`worker: bdl-wasm ${PACKAGE_VERSION}, ${concurrency} thread(s) on queue ${queue} at ${where} as ${name}; user targets allowed: ${allow.size ? [...allow].join(', ') : 'none'}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -292,12 +365,24 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
         }
         await fetching;
         await threads.close();
+        await fleet.close().catch(() => {});
         await Promise.allSettled([redis.quit(), sub.quit(), bull.quit()]);
       })();
       return closing;
     },
   };
 }
+
+/** The refusal record's field counting a job's hand-backs (worker names never start with '#'). */
+const HANDED_BACK = '#handed-back';
+/** A job handed back this many times fails even if some live worker never refused it (one that never takes jobs). */
+const MAX_REFUSALS = 100;
+/** A hand-back's delay; past FREE_REPEATS retakes by workers that already refused the job, it doubles with each. */
+const REFUSAL_DELAY_MS = 250;
+const FREE_REPEATS = 3;
+const MAX_REFUSAL_DELAY_MS = 60_000;
+/** How long a read of the live workers (Redis's client list, O(clients)) serves the next refusals. */
+const LIVE_CACHE_MS = 2000;
 
 /** A refused job: logged, failed with a typed reason, never retried. */
 function refuse(job: BullJob, e: unknown, log: (line: string) => void): UnrecoverableError {
@@ -317,7 +402,12 @@ function dataCache(redis: Redis, keyOf: (hash: string) => string, capacity: numb
       if (e === undefined) {
         e = (async () => {
           const bytes = await redis.getBuffer(keyOf(hash));
-          if (bytes === null) throw argError('E_FORMAT', 'job.data', `data stored under ${hash.slice(0, 12)}…`, 'no such key (expired or never stored)', 'Run again from the caller.');
+          if (bytes === null) {
+            throw argError(
+              'E_FORMAT', 'job.data', `the run's data stored under ${hash.slice(0, 12)}…`, 'no such key: it expired or was never stored',
+              "A caller keeps its run's data alive while it waits; it expires a day after the caller stopped (or lost Redis), or goes when Redis evicts it (maxmemory-policy). Run again from the caller.",
+            );
+          }
           const actual = sha256(bytes);
           if (actual !== hash) throw argError('E_FORMAT', 'job.data', `bytes hashing to ${hash.slice(0, 12)}…`, `bytes hashing to ${actual.slice(0, 12)}…`, 'The stored data does not match its hash: refused.');
           return { id: ++ids, data: decodeData(bytes) };

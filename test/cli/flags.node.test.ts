@@ -101,6 +101,13 @@ describe('bdl flags', () => {
     refused(fitWith('nuts', '--redis', 'redis://127.0.0.1:1', '--workers', '2', '--chains', '1', '--warmup', '5', '--draws', '5', '--keep', '5'), /--workers: expected no --redis/);
   });
 
+  it('--queue without --redis, or not a queue name, is refused before any work (fit, sample, compare)', () => {
+    refused(fitWith('ensemble', '--members', '1', '--queue', 'night'), /--queue: expected --redis: it names the queue on that server \(the workers' --queue\), found --queue night without --redis/);
+    refused(fitWith('ensemble', '--members', '1', '--redis', 'redis://127.0.0.1:1', '--queue', 'a b'), /--queue: expected a name of letters, digits, _ \. -, found "a b"/);
+    refused(bdl(['sample', '--target', join(dir, 'target.mjs'), '--queue', 'night', '--out', out]), /--queue: expected --redis/, /^usage: bdl sample /m);
+    refused(bdl(['compare', '--methods', 'map', '--queue', 'night', '--out', join(dir, 'report')]), /--queue: expected --redis/, /^usage: bdl compare /m);
+  });
+
   it("bdl sample refuses another kernel's settings and --workers with --redis", () => {
     const target = join(dir, 'target.mjs');
     const usage = /^usage: bdl sample /m;

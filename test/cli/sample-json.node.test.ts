@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { sampleJson, sampleJsonText } from '../../src/cli/sample.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeOutputs } from '../../src/cli/output.js';
+import { sampleJson, sampleJsonPieces } from '../../src/cli/sample.js';
 import type { SampleChainsResult } from '../../src/samplers/sample-chains.js';
 
 function result(chains: number, count: number, dim: number): SampleChainsResult {
@@ -12,19 +16,47 @@ function result(chains: number, count: number, dim: number): SampleChainsResult 
   };
 }
 
+async function pieces(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const p of it) out.push(p);
+  return out;
+}
+
 describe('bdl sample JSON', () => {
   it('written piece by piece is JSON.stringify of the whole document, byte for byte', async () => {
     for (const [chains, count] of [[2, 4500], [1, 0], [3, 2000]]) {
       const r = result(chains, count, 2);
       const extra = { options: { draws: count }, seed: 3, version: 'x', timings: { sampling: 1, total: 2 } };
       const whole = { ...sampleJson(r), draws: r.draws!.map((a) => Array.from({ length: count }, (_, i) => Array.from(a.subarray(i * 2, i * 2 + 2)))), ...extra };
-      expect(await sampleJsonText(r, extra, new AbortController().signal)).toBe(JSON.stringify(whole) + '\n');
+      expect((await pieces(sampleJsonPieces(r, extra, new AbortController().signal))).join('')).toBe(JSON.stringify(whole) + '\n');
+    }
+  });
+
+  it('never makes one string of the draws: a wide draw is its own piece, narrow draws share one of bounded length', async () => {
+    for (const dim of [2, 40_000]) {
+      const ps = await pieces(sampleJsonPieces(result(2, dim === 2 ? 60_000 : 3, dim), {}, new AbortController().signal));
+      const longest = Math.max(...ps.map((p) => p.length));
+      // A piece holds at most 2^14 numbers (one draw when wider), of at most ~25 characters each.
+      expect(longest).toBeLessThan(25 * Math.max(dim, 1 << 14));
+      expect(ps.length).toBeGreaterThan(dim === 2 ? 14 : 6);
+    }
+  });
+
+  it('written to a file as the pieces come, the file is the whole document', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdl-sample-'));
+    try {
+      const r = result(3, 7000, 2);
+      const path = join(dir, 'draws.json');
+      await writeOutputs({ [path]: sampleJsonPieces(r, { seed: 1 }, new AbortController().signal) });
+      expect(readFileSync(path, 'utf8')).toBe((await pieces(sampleJsonPieces(r, { seed: 1 }, new AbortController().signal))).join(''));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('stops with E_ABORTED between pieces', async () => {
     const ac = new AbortController();
-    const p = sampleJsonText(result(2, 9000, 2), {}, ac.signal);
+    const p = pieces(sampleJsonPieces(result(2, 90_000, 2), {}, ac.signal));
     ac.abort();
     await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' });
   });

@@ -52,6 +52,19 @@ describe.skipIf(redisMissing)('the command line with --redis', () => {
     expect(workers.map((w) => w.log()).join('')).toMatch(/train-member stream 2/);
   }, 240_000);
 
+  it('--queue NAME: the tasks go to the workers serving that queue', async () => {
+    const other = await startWorker(redis.url, ['--queue', 'night', '--allow-target', target]);
+    try {
+      const r = await bdl('sample', '--target', target, '--chains', '2', '--warmup', '20', '--draws', '10', '--seed', '1', '--redis', redis.url, '--queue', 'night');
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).draws).toHaveLength(2);
+      expect(other.log()).toMatch(/chain stream 1, attempt 0/);
+      expect(workers.map((w) => w.log()).join('')).not.toMatch(/night/);
+    } finally {
+      expect(await other.stop()).toEqual({ code: 0, signal: null });
+    }
+  }, 60_000);
+
   it('bdl compare --redis: the same results.json (timings aside) as without', async () => {
     // NUTS: its chains are pool tasks (the ensemble's members are covered by bdl fit above).
     const args = ['compare', '--dataset', 'toy-gap', '--methods', 'nuts', '--seed', '1'];
