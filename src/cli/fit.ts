@@ -6,7 +6,7 @@
  */
 import { BdlError } from '../errors.js';
 import { checkSeveralClasses, type Dataset } from '../data/dataset.js';
-import { dataWarnings, inputBounds, outOfRangeWarnings, targetWarnings } from '../data/warnings.js';
+import { inputBounds } from '../data/warnings.js';
 import { METHODS, methodEntry, methodNames, trainMethod, type MethodEntry } from '../methods/registry.js';
 import { classesOf, METHOD_OPTIONS, type MethodProgress } from '../methods/common.js';
 import { bool, int, nearest, text, type Field } from '../options/schema.js';
@@ -19,7 +19,7 @@ import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
 import type { Predictive } from '../posterior/types.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
-import { readTestTable, readTrainTable } from './tables.js';
+import { fileWarnings, readTestTable, readTrainTable } from './tables.js';
 import { withColumns } from './columns.js';
 
 const USAGE: Usage = { command: 'fit', line: 'usage: bdl fit --method NAME --train FILE --test FILE [--out FILE] [--save FILE] [flags]   (bdl fit --method NAME --help)' };
@@ -103,17 +103,13 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const target = (flags.get('target') as string | undefined) ?? FIT_FIELDS.target.default!;
   const { table: trainTable, data, columns } = await readTrainTable(train, target);
   const testSet = await readTestTable(test, columns);
-  const task = options.task ?? 'regression';
+  const task = (options.task ?? 'regression') as 'regression' | 'classification';
   const classes = task === 'classification' ? checkLabels(data, train, options.classes as number | undefined, testSet.y && { x: testSet.x, y: testSet.y, file: test }) : undefined;
-  const inputNames = columns.names?.filter((_, i) => i !== columns.target);
   // Said before the run (the numbers that come out would look normal), and kept in the JSON.
   const bounds = inputBounds(data);
   const dataWarned = [
-    ...(trainTable.warnings ?? []),
     ...(classes === undefined ? [] : emptyClassWarnings(data, classes, train)),
-    ...dataWarnings(data, inputNames).map((w) => `${train}: ${w}`),
-    ...(task === 'regression' ? targetWarnings(data) : []).map((w) => `${train}: ${w}`),
-    ...outOfRangeWarnings(testSet.x, bounds, inputNames).map((w) => `${test}: ${w}`),
+    ...fileWarnings({ path: train, table: trainTable, data, columns, task }, { path: test, x: testSet.x }, bounds),
   ];
   for (const w of dataWarned) process.stderr.write(`${name}: warning: ${w}\n`);
   // Asked-for test-time samples: their outputs at the test rows must fit (a multiswag's are per member).

@@ -13,7 +13,8 @@ import { checkPosthocFlags } from './conflicts.js';
 import { checkPredictiveSize, MAX_SAMPLES, predictiveWidth } from './limits.js';
 import { taskOf } from '../model/spec.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
-import { readTestTable, readTrainTable } from './tables.js';
+import { fileWarnings, readTestTable, readTrainTable } from './tables.js';
+import { inputBounds } from '../data/warnings.js';
 
 const USAGE: Usage = { command: 'posthoc', line: 'usage: bdl posthoc --model FILE --train FILE --test FILE [--method auto|laplace|mc-dropout] [--out FILE] [flags]   (bdl posthoc --help)' };
 
@@ -62,7 +63,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
   const t0 = performance.now();
   const net = await importModelFile(model!, { layers: flags.get('layers') as string | undefined, task: o.task });
   const target = (flags.get('target') as string | undefined) ?? COMMAND_FIELDS.target.default!;
-  const { data, columns } = await readTrainTable(train!, target);
+  const { table, data, columns } = await readTrainTable(train!, target);
   const testSet = await readTestTable(test!, columns);
 
   const method = p.value(o, 'method');
@@ -76,6 +77,9 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
   if (o.samples !== undefined) checkPredictiveSize(testSet.x.length / net.spec.inputs, o.samples, predictiveWidth(net.spec), taskOf(net.spec) === 'regression');
   process.stderr.write(`posthoc: ${net.format} network ${[net.spec.inputs, ...net.spec.hidden, net.spec.outputs].join('-')} (${net.spec.activation}, ${net.spec.likelihood}${net.folded.length ? `, ${net.folded.length} batch norm(s) folded` : ''})\n`);
   process.stderr.write(`posthoc: ${method === 'auto' ? 'auto chose' : 'method'} ${branch.method} — ${branch.reason}\n`);
+  // Said before the fit (the numbers that come out would look normal), and kept in the JSON.
+  const warnings = fileWarnings({ path: train!, table, data, columns, task: taskOf(net.spec) }, { path: test!, x: testSet.x }, inputBounds(data));
+  for (const w of warnings) process.stderr.write(`posthoc: warning: ${w}\n`);
   const posterior = await posthoc(net, data, {
     method: branch.method,
     subset: p.value(o, 'subset'),
@@ -100,7 +104,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
     metrics,
     options: { ...p.resolved(o), target },
     info: posterior.info,
-    warnings: [],
+    warnings,
     seed,
     version: VERSION,
     timings: { predict: since(t1), total: since(t0) },

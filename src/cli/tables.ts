@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseTable, tableToDataset, type Table } from '../data/parse.js';
+import { dataWarnings, outOfRangeWarnings, targetWarnings } from '../data/warnings.js';
 import { targetOf, testRows, trainColumns, type TrainColumns } from './columns.js';
 
 export async function readTable(path: string): Promise<Table> {
@@ -23,4 +24,23 @@ export async function readTrainTable(path: string, target: string): Promise<{ ta
 /** The test rows, read against the training columns (columns.ts `testRows`: by name when both files have headers). */
 export async function readTestTable(path: string, columns: TrainColumns, flag = 'test'): Promise<{ x: Float32Array; y?: Float32Array }> {
   return testRows(await readTable(path), columns, path, flag);
+}
+
+/**
+ * What a command says about its files before the run (the numbers that come out would look normal):
+ * the training table's reading warnings, its input columns and (regression) target, and test rows far
+ * outside the training inputs' `bounds` (data/warnings.ts inputBounds). Each names its file.
+ */
+export function fileWarnings(
+  train: { path: string; table: Table; data: Dataset; columns: TrainColumns; task: 'regression' | 'classification' },
+  test: { path: string; x: Float32Array },
+  bounds: readonly ([number, number] | null)[],
+): string[] {
+  const names = train.columns.names?.filter((_, i) => i !== train.columns.target);
+  return [
+    ...(train.table.warnings ?? []),
+    ...dataWarnings(train.data, names).map((w) => `${train.path}: ${w}`),
+    ...(train.task === 'regression' ? targetWarnings(train.data) : []).map((w) => `${train.path}: ${w}`),
+    ...outOfRangeWarnings(test.x, bounds, names).map((w) => `${test.path}: ${w}`),
+  ];
 }

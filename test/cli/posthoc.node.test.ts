@@ -53,6 +53,23 @@ describe('bdl posthoc', () => {
     f.forEach((v, i) => expect(Math.abs(j.mean[i] - v)).toBeLessThan(1e-5));
   });
 
+  it('warns, as bdl fit does, about test rows far outside the training data (stderr and the JSON), and is quiet on rows inside it', async () => {
+    const layers = '3-16r-16r-1';
+    const train = await csv('torch-reg.safetensors', 100, 1, layers);
+    const far = join(dir, 'far.csv');
+    // Training inputs lie in [−2, 2]: the second row's first input is 100 widths away.
+    writeFileSync(far, '0.1,0.2,0.3,0.5\n400,0.2,0.3,0.5\n-1,1,0.5,0.2\n');
+    const out = join(dir, 'far.json');
+    const r = bdl('posthoc', '--model', join(fixtures, 'torch-reg.safetensors'), '--layers', layers, '--train', train.path, '--test', far, '--method', 'laplace', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    const said = /far\.csv: input column 0: 1 of 3 rows \(data row 2\) lie far outside the training data/;
+    expect(r.stderr).toMatch(new RegExp(`posthoc: warning: \\S*${said.source}`));
+    expect(JSON.parse(readFileSync(out, 'utf8')).warnings).toEqual([expect.stringMatching(said)]);
+    const quiet = bdl('posthoc', '--model', join(fixtures, 'torch-reg.safetensors'), '--layers', layers, '--train', train.path, '--test', train.path, '--method', 'laplace', '--out', out);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).warnings).toEqual([]);
+  });
+
   it('--method auto on a TF.js model with dropout takes the MC dropout branch and says why', async () => {
     const train = await csv('tfjs-clf/model.json', 60, 3);
     const test = await csv('tfjs-clf/model.json', 5, 4);
