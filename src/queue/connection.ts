@@ -3,6 +3,7 @@
  * (password, user, database and TLS carried by the URL) or ioredis options (for `tls: { ca, … }`
  * and everything else ioredis takes); both go to ioredis unchanged.
  */
+import type { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { argError, describe } from '../errors.js';
 import { custom, required } from '../options/schema.js';
@@ -82,6 +83,17 @@ export async function checkDatabase(redis: Redis, connection: QueueConnection): 
       'Use an index the server has in the URL (redis://host:port/N), or raise `databases` in its redis.conf.',
     );
   }
+}
+
+/**
+ * The names of the queue's live `bdl worker`s: the `name` each gave BullMQ, read from Redis's client
+ * list (one `CLIENT LIST`, O(clients)). A worker's name is also what BullMQ records as the
+ * `processedBy` of each job it takes, so a job's holder can be told alive or dead.
+ */
+export async function liveWorkerNames(queue: Queue): Promise<Set<string>> {
+  const ws = await queue.getWorkers();
+  const raw = ws.map((w) => (w as { rawname?: string }).rawname ?? '');
+  return new Set(raw.filter((r) => r.includes(':w:')).map((r) => r.slice(r.indexOf(':w:') + 3)));
 }
 
 /** Connection errors reach callers through failed commands and deadlines; ioredis reconnects by itself. */

@@ -18,7 +18,7 @@ import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
 import { deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
 import { checkpointKeys } from './checkpoints.js';
-import { CONNECTION, KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { CONNECTION, KEY_TTL_S, checkDatabase, describeConnection, liveWorkerNames, openRedis, queueKeys, type QueueConnection } from './connection.js';
 import { PACKAGE_VERSION, type JobData, type JobProgressData } from './protocol.js';
 
 export interface QueuePoolOptions {
@@ -97,7 +97,7 @@ export async function startQueuePool(options: QueuePoolOptions, internals: Queue
   try {
     await withTimeout(redis.ping(), Math.min(unreachableMs, 10_000), `Redis at ${describeConnection(options.connection)} did not answer`);
     await checkDatabase(redis, options.connection);
-    const pool = new QueuePool(queue, redis, events, maxRestarts, unreachableMs, pollMs, options.log ?? (() => {}), { ...INTERNALS, ...internals });
+    const pool = new QueuePool(queue, describeConnection(options.connection), redis, events, maxRestarts, unreachableMs, pollMs, options.log ?? (() => {}), { ...INTERNALS, ...internals });
     await pool.start();
     return pool;
   } catch (e) {
@@ -129,6 +129,8 @@ class QueuePool extends RunPool<QRun> {
 
   constructor(
     readonly queueName: string,
+    /** The server, for notices (never with its password). */
+    private readonly where: string,
     private readonly redis: Redis,
     private readonly events: Redis,
     private readonly maxRestarts: number,
@@ -168,6 +170,8 @@ class QueuePool extends RunPool<QRun> {
     this.settleAll(this.closedError());
     // Every step is bounded (see bounded): a dead Redis never holds the caller past about unreachableMs.
     await Promise.all([...this.cleanups]);
+    // A connection already lost would be waited for by each step below: nothing is left to say to Redis.
+    if (this.down) this.drop();
     await Promise.allSettled([this.bounded(this.qe.close()), this.bounded(this.q.close())]);
     await Promise.allSettled([this.bounded(this.redis.quit()), this.bounded(this.events.quit())]);
     // Nothing may stay open (a client still reconnecting would keep the process alive).
@@ -197,6 +201,15 @@ class QueuePool extends RunPool<QRun> {
     }
   }
 
+  /**
+   * The connection is known lost (ioredis is reconnecting): a command now would wait for Redis to
+   * return, however long that takes. A server that stopped answering without closing the
+   * connection is not seen here; `bounded`'s deadline catches that one.
+   */
+  private get down(): boolean {
+    return this.redis.status !== 'ready';
+  }
+
   /** Disconnects every client of the pool at once (no reconnection, no waiting on Redis). */
   private drop(): void {
     if (this.dropped) return;
@@ -204,7 +217,9 @@ class QueuePool extends RunPool<QRun> {
     // The poll goes on: other runs of this pool fail on its deadline (E_WORKER) rather than wait.
     this.redis.disconnect();
     this.events.disconnect();
-    void this.qe.disconnect().catch(() => {});
+    // close, not disconnect: the event reader's loop, seeing its connection fail while not closing,
+    // would sleep 5 s on a timer before looking again, and that timer keeps the process alive.
+    void this.qe.close().catch(() => {});
     void this.q.disconnect().catch(() => {});
   }
 
@@ -311,25 +326,43 @@ class QueuePool extends RunPool<QRun> {
   /**
    * Marks the run cancelled (workers check the mark before starting a job and hear it by pub/sub
    * while running one), then removes its jobs: waiting ones at once, running ones once their
-   * worker has stopped them. Gives up after 15 s (a worker that vanished holds its lock until the
-   * lock expires; the job then fails on the mark when retried), and each of its commands after
-   * min(unreachableMs, 5 s) without an answer (the connections are then dropped: see bounded).
+   * worker has stopped them. A running job whose worker is not alive (killed: BullMQ's lock on it
+   * lasts until --lock-duration passes) is not waited for: the mark stops it when the stalled
+   * check hands it to another worker, which fails it at once and removes it. So the clean-up never
+   * depends on a dead worker; it gives up after 15 s all the same (a live worker slow to stop),
+   * and each of its commands after min(unreachableMs, 5 s) without an answer (the connections are
+   * then dropped: see bounded). With the connection already lost it sends nothing and says so.
    */
   private async cancel(run: QRun): Promise<void> {
+    const ids = [...run.pending].map((t) => jobIdOf(run.id, t));
+    if (this.down) {
+      this.log(
+        `could not withdraw the cancelled run's ${ids.length} task(s): Redis at ${this.where} is unreachable. ` +
+        'If it comes back with them, workers may run them for nobody; their results expire after a day.',
+      );
+      return;
+    }
     const b = <T>(p: Promise<T>) => this.bounded(p);
     await b(this.redis.set(this.keys.cancelled(run.id), '1', 'EX', this.internals.keyTtlS));
     await b(this.redis.publish(this.keys.cancelChannel, run.id));
-    const left = new Set([...run.pending].map((t) => jobIdOf(run.id, t)));
+    const left = new Set(ids);
     const deadline = Date.now() + 15_000;
+    let live: { at: number; names?: Set<string> } = { at: -Infinity };
     while (left.size > 0 && Date.now() < deadline && !this.dropped) {
+      const held: Job[] = [];
       for (const id of [...left]) {
         const job = await b(Job.fromId(this.q, id)).catch(() => null);
-        if (job == null) left.delete(id);
-        else if (await b(job.remove()).then(() => true, () => false)) left.delete(id);
+        if (job == null || (await b(job.remove()).then(() => true, () => false))) left.delete(id);
+        else held.push(job);
       }
+      if (left.size === 0) break;
+      // Only a live worker will stop and release a job it holds (the names are re-read each second:
+      // a worker may die while this waits); an unreadable client list keeps waiting, to the deadline.
+      if (Date.now() - live.at >= 1000) live = { at: Date.now(), names: await b(liveWorkerNames(this.q)).catch(() => undefined) };
+      for (const job of held) if (live.names !== undefined && !live.names.has(job.processedBy ?? '')) left.delete(job.id!);
       if (left.size > 0) await new Promise((r) => setTimeout(r, 100));
     }
-    await b(deleteCheckpoints(this.redis, this.keys, [...run.pending].map((t) => jobIdOf(run.id, t)))).catch(() => {});
+    await b(deleteCheckpoints(this.redis, this.keys, ids)).catch(() => {});
   }
 
   /**

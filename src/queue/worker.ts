@@ -11,15 +11,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BdlError, argError } from '../errors.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import type { TaskData } from '../pool/types.js';
-import { claimCheckpoints, storeResult } from './checkpoints.js';
+import { claimCheckpoints, deleteCheckpoints, storeResult } from './checkpoints.js';
 import { decodeData, decodeTask, encodeValue, sha256 } from './codec.js';
-import { KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { KEY_TTL_S, checkDatabase, describeConnection, liveWorkerNames, openRedis, queueKeys, type QueueConnection } from './connection.js';
 import { JOB, PACKAGE_VERSION, checkJobVersion, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
 import { aboutThisWorker, isAboutThisWorker, pinTarget, validateTask } from './validate.js';
@@ -59,6 +59,12 @@ export interface QueueWorkerOptions {
   readonly startTimeout?: number;
   /** Aborting it during startup fails the startup with E_ABORTED (threads and clients closed). */
   readonly signal?: AbortSignal;
+  /**
+   * How long `close()` may take to hand its running jobs back to the queue (default 5000 ms). Past
+   * it (Redis does not answer) it stops its threads and drops its connections all the same; the jobs
+   * it held come back through BullMQ's stalled check once Redis is back.
+   */
+  readonly stopTimeout?: number;
 }
 
 const positive = (d: number, help: string) => int({ min: 1, default: d, help });
@@ -78,11 +84,15 @@ export const QUEUE_WORKER_OPTIONS = schema('createQueueWorker', {
   log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per event' }),
   startTimeout: positive(10_000, 'startup fails with E_WORKER when Redis has not accepted the worker within this long (ms)'),
   signal: custom<AbortSignal>({ expected: 'an AbortSignal', valid: (v) => v instanceof AbortSignal, defaultText: 'none', help: 'aborting it during startup stops the startup' }),
+  stopTimeout: positive(5000, "how long (ms) close() may take to hand running jobs back before it stops anyway (they are then recovered by BullMQ's stalled check)"),
 } satisfies { [K in keyof Required<QueueWorkerOptions>]: Field<Required<QueueWorkerOptions>[K]> });
 
 export interface QueueWorker {
   readonly concurrency: number;
-  /** Stops taking jobs; running jobs are stopped and re-queued (they resume from their checkpoint elsewhere). */
+  /**
+   * Stops taking jobs; running jobs are stopped and re-queued (they resume from their checkpoint
+   * elsewhere). Returns within about `stopTimeout` even when Redis does not answer.
+   */
   close(): Promise<void>;
 }
 
@@ -134,6 +144,8 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   };
 
   const active = new Map<string, Active>();
+  /** Jobs failed because their run was cancelled: removed once failed (a caller gone, or gone on, never collects them). */
+  const withdrawn = new Set<string>();
   let stopping = false;
   // The threads start while Redis is contacted; only the latter has the startup deadline (a machine
   // slow to compile the core is no reason to give up).
@@ -170,10 +182,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   /** The names of the queue's live workers, this one included (Redis's client list, read at most every LIVE_CACHE_MS). */
   const liveWorkers = (): Promise<Set<string>> => {
     if (live === undefined || performance.now() - live.at > LIVE_CACHE_MS) {
-      const names = fleet.getWorkers().then((ws) => {
-        const raw = ws.map((w) => (w as { rawname?: string }).rawname ?? '');
-        return new Set([name, ...raw.filter((r) => r.includes(':w:')).map((r) => r.slice(r.indexOf(':w:') + 3))]);
-      });
+      const names = liveWorkerNames(fleet).then((ns) => ns.add(name));
       live = { at: performance.now(), names };
       names.catch(() => (live = undefined));
     }
@@ -206,8 +215,18 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
       log(`job ${job.id}: refused: ${reason}; failed: ${message}`);
       return new UnrecoverableError(failedReason(codes.size === 1 ? [...codes][0]! : 'E_WORKER', message));
     }
-    // Which waiting worker takes a job back is a race the refuser may win several times running: the
-    // delay grows only after a few repeats, then doubles, so a refusing fleet costs Redis little.
+    if (replies![0][1] === 1) {
+      // This worker's first refusal of the job: back to the head of the wait list at once, which wakes
+      // the longest-idle worker, while this one keeps its slot a moment so that it is not the one to
+      // take the job again (a delayed job goes to whichever worker holds the delay's wake-up, often
+      // the refuser: a fleet's fourth worker went 20 s without being offered one).
+      await job.moveToWait(token);
+      log(`job ${job.id}: refused: ${reason}; handed back to the queue for another worker (${waiting.length} live worker(s) have not refused it)`);
+      await new Promise((r) => setTimeout(r, REFUSAL_DELAY_MS));
+      return new WaitingError();
+    }
+    // Taken again by a worker that already refused it (a race the refuser may win several times
+    // running): the delay grows only after a few repeats, then doubles, so a refusing fleet costs Redis little.
     const repeats = count - refusers.length;
     const delay = Math.min(MAX_REFUSAL_DELAY_MS, REFUSAL_DELAY_MS * 2 ** Math.max(0, repeats - FREE_REPEATS));
     await job.moveToDelayed(Date.now() + delay, token);
@@ -241,7 +260,11 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   };
 
   const runJob = async (job: BullJob<JobData>, token: string | undefined, d: JobData, task: Awaited<ReturnType<typeof pinTarget>>, me: Active): Promise<string> => {
-    if ((await redis.exists(keys.cancelled(d.run))) === 1) throw new UnrecoverableError(failedReason('E_ABORTED', 'its run was cancelled before it started.'));
+    if ((await redis.exists(keys.cancelled(d.run))) === 1) {
+      withdrawn.add(job.id!);
+      log(`job ${job.id}: not run: its run was cancelled`);
+      throw new UnrecoverableError(failedReason('E_ABORTED', 'its run was cancelled before it started.'));
+    }
     let data: { id: number; data: TaskData };
     try {
       data = await cache.get(d.data);
@@ -302,6 +325,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
         throw new DelayedError();
       }
       log(`job ${job.id}: failed: ${out.code}: ${out.message}`);
+      if (out.code === 'E_ABORTED' && me.cancelled) withdrawn.add(job.id!);
       throw new UnrecoverableError(failedReason(out.code, out.message));
     } catch (e) {
       if (e instanceof ThreadDied) {
@@ -318,6 +342,11 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
       connection: bull, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false, name,
     }));
     wk.on('error', (e) => log(`redis: ${e.message}`));
+    // Its lock is released once it failed: the job can go, with what its attempts left in Redis.
+    wk.on('failed', (job) => {
+      if (job?.id === undefined || !withdrawn.delete(job.id)) return;
+      void job.remove().then(() => deleteCheckpoints(redis, keys, [job.id!])).catch(() => {});
+    });
     void wk.run().catch((e: Error) => log(`worker stopped: ${e.message}`));
     await wk.waitUntilReady();
   };
@@ -351,6 +380,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   const [threads, fetcher] = [slots!, worker!];
   log(`worker: bdl-wasm ${PACKAGE_VERSION}, ${concurrency} thread(s) on queue ${queue} at ${where} as ${name}; user targets allowed: ${allow.size ? [...allow].join(', ') : 'none'}`);
 
+  const stopTimeout = w.value(options, 'stopTimeout');
   let closing: Promise<void> | undefined;
   return {
     concurrency,
@@ -363,14 +393,40 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
           a.requeue = true;
           a.cancel?.();
         }
-        await fetching;
+        const handedBack = (async () => {
+          await fetching;
+          await threads.close();
+          await fleet.close().catch(() => {});
+          await Promise.allSettled([redis.quit(), sub.quit(), bull.quit()]);
+        })();
+        if (await settlesWithin(handedBack, stopTimeout)) return;
+        // Redis does not answer (the connections wait for it for ever: BullMQ needs that): a job
+        // not handed back keeps BullMQ's lock until --lock-duration passes, then the stalled check
+        // of a worker connected to the restored server puts it back, to resume from its checkpoint.
+        const held = [...active.keys()];
+        log(held.length > 0
+          ? `could not hand back ${held.length} running job(s) (${held.join(', ')}) within ${stopTimeout / 1000} s: Redis at ${where} does not answer. ` +
+            "BullMQ's stalled check gives them to another worker once Redis is back; they resume from their last checkpoint."
+          : `could not close its connections within ${stopTimeout / 1000} s: Redis at ${where} does not answer.`);
+        // Dropped connections fail every command still waiting, so the processors and BullMQ's close end.
+        for (const c of [redis, sub, bull]) c.disconnect();
+        void fetcher.disconnect().catch(() => {});
+        void fleet.disconnect().catch(() => {});
         await threads.close();
-        await fleet.close().catch(() => {});
-        await Promise.allSettled([redis.quit(), sub.quit(), bull.quit()]);
+        await settlesWithin(handedBack, 1000);
       })();
       return closing;
     },
   };
+}
+
+/** Whether `p` settled within `ms` (its rejection handled either way). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let t: ReturnType<typeof setTimeout> | undefined;
+  const settled = p.then(() => true, () => true);
+  const r = await Promise.race([settled, new Promise<false>((resolve) => (t = setTimeout(() => resolve(false), ms)))]);
+  clearTimeout(t);
+  return r;
 }
 
 /** The refusal record's field counting a job's hand-backs (worker names never start with '#'). */
