@@ -29,7 +29,7 @@ export { METHODS, methodNames, trainMethod, type MethodEntry, type Tuned } from 
 export { posteriorFromBytes } from './posterior/restore.js';
 export type { ClassificationPredictive, Inputs, Interval, Posterior, Prediction, PredictiveOf, PredictOptions, Predictive, RegressionPrediction, RegressionPredictive, TaskOf } from './posterior/types.js';
 // MCMC on any target, chains in the worker pool
-export { sampleChains, type SampleChainsOptions, type SampleChainsResult, type SampleProgress, type SampleTarget } from './samplers/sample-chains.js';
+export { sampleChains, type DiagnosticsProgress, type SampleChainsOptions, type SampleChainsResult, type SampleProgress, type SampleTarget } from './samplers/sample-chains.js';
 // The worker pool, and the compiled core to pin (compileCore('simd') gives the same bits in every runtime)
 export { createPool } from './orchestration/pool.js';
 export { compileCore, type CompiledCore, type WasmFlavor } from './wasm/index.js';

@@ -4,11 +4,15 @@
  * ('epochs', 'iterations', 'candidates'); the note says what the numbers mean (loss, or a chain's phase).
  */
 import { SingleBar } from 'cli-progress';
+import type { MethodProgress } from '../methods/common.js';
 
 export interface Progress {
   update(done: number, total: number, note?: string, unit?: string): void;
   end(): void;
 }
+
+/** The bar of the convergence diagnostics after Markov chains (bdl sample, fit --method nuts/hmc). */
+export const DIAGNOSTICS_LABEL = { note: 'R̂ and ESS', unit: 'quantities' };
 
 /** SG-MCMC methods: their epoch value is the mean minibatch potential U/n (−log posterior per example), not a loss being minimized. */
 const SGMCMC = new Set(['sgld', 'csgld', 'sghmc', 'sghmc-mh']);
@@ -16,11 +20,12 @@ const SGMCMC = new Set(['sgld', 'csgld', 'sghmc', 'sghmc-mh']);
 /**
  * What a method's progress means, in the bar's words: Markov chains (NUTS, HMC, subspace) count
  * iterations and report phase, acceptance, divergences and step size; SG-MCMC counts epochs of its
- * potential; Laplace's curvature pass counts rows; a sampler's MAP pretrain and everything else epochs
- * of the training loss.
+ * potential; Laplace's curvature pass counts rows; the chains' diagnostics count quantities; a
+ * sampler's MAP pretrain and everything else epochs of the training loss.
  */
-export function progressLabel(method: string, p: { epoch: number; epochs: number; loss: number; phase?: 'pretrain' | 'curvature' | 'warmup' | 'sampling'; stepSize?: number; acceptance?: number; divergences?: number }): { note: string; unit: string } {
+export function progressLabel(method: string, p: Pick<MethodProgress, 'epoch' | 'epochs' | 'loss' | 'phase' | 'stepSize' | 'acceptance' | 'divergences'>): { note: string; unit: string } {
   if (p.phase === 'curvature') return { note: 'curvature', unit: 'rows' };
+  if (p.phase === 'diagnostics') return DIAGNOSTICS_LABEL;
   if (p.phase === 'pretrain') return { note: Number.isFinite(p.loss) ? `MAP pretrain: loss ${p.loss.toFixed(4)}` : 'MAP pretrain', unit: 'epochs' };
   if (p.phase) {
     const parts = [p.phase === 'warmup' ? 'warmup' : 'draws'];

@@ -15,7 +15,7 @@ import { bool, enumOf, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkNotInput, checkWritable, writeOutputs, writeStdout } from './output.js';
 import { checkSampleFlags } from './conflicts.js';
-import { progressReporter } from './progress.js';
+import { DIAGNOSTICS_LABEL, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
 import { since, VERSION } from './json.js';
 import { macrotask } from '../signal.js';
@@ -85,6 +85,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
         process.stderr.write(`sample: computing R̂ and ESS over ${chains} chains × ${s.value(o, 'draws')} draws\n`);
       }
     },
+    onDiagnostics: (p) => bar.update(p.done, p.total, DIAGNOSTICS_LABEL.note, DIAGNOSTICS_LABEL.unit),
   }));
   } finally {
     // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.

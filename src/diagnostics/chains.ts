@@ -52,7 +52,8 @@ export function isConstant(chains: readonly Float64Array[]): boolean {
 
 /**
  * Splits each chain into its first and second halves (2m chains of ⌊n/2⌋ draws); with an odd n the
- * middle draw is dropped, as in Stan and posterior. A chain of length 1 is left whole.
+ * middle draw is dropped, as in Stan and posterior. A chain of length 1 is left whole. The halves
+ * are views of the chains (nothing here writes its input), not copies.
  */
 export function splitChains(chains: readonly Float64Array[]): Float64Array[] {
   const n = chains[0].length;
@@ -60,8 +61,8 @@ export function splitChains(chains: readonly Float64Array[]): Float64Array[] {
   const half = Math.floor(n / 2);
   const secondStart = n - half;
   const out: Float64Array[] = [];
-  for (const ch of chains) out.push(ch.slice(0, half));
-  for (const ch of chains) out.push(ch.slice(secondStart));
+  for (const ch of chains) out.push(ch.subarray(0, half));
+  for (const ch of chains) out.push(ch.subarray(secondStart));
   return out;
 }
 
@@ -101,6 +102,25 @@ export function* rankNormalizeSteps(chains: readonly Float64Array[]): Steps<Floa
   for (let c = 0; c < chains.length; c++) {
     const z = new Float64Array(n);
     toScores(ranks, c * n, z, S, scores);
+    out.push(z);
+    yield;
+  }
+  return out;
+}
+
+/**
+ * `rankNormalize(splitChains(chains))` for m chains of an even number n of draws, given the average
+ * ranks of pool(chains): the split chains' pooled draws are then the same draws in another order,
+ * so each draw has the same rank, and no second sort is needed.
+ */
+export function* splitScoresSteps(ranks: Float64Array, m: number, n: number): Steps<Float64Array[]> {
+  const half = n / 2;
+  const S = ranks.length;
+  const scores = normalScores(S);
+  const out: Float64Array[] = [];
+  for (let c = 0; c < 2 * m; c++) {
+    const z = new Float64Array(half);
+    toScores(ranks, c < m ? c * n : (c - m) * n + half, z, S, scores);
     out.push(z);
     yield;
   }

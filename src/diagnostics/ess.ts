@@ -6,7 +6,7 @@ import {
   allFinite, type Chains, isConstant, mapChains, mean, rankNormalize, sampleVariance, sortedPool,
   splitChains, quantileSorted, toChains,
 } from './chains.js';
-import { autocovarianceSteps } from './fft.js';
+import { addAutocovarianceSteps } from './fft.js';
 import { argError } from '../errors.js';
 import { runSteps, type Steps } from './steps.js';
 
@@ -31,8 +31,7 @@ export function* essOfChainsSteps(chains: readonly Float64Array[]): Steps<number
   if (n < 3 || !allFinite(chains) || isConstant(chains)) return NaN;
   const acov = new Float64Array(n);
   for (const ch of chains) {
-    const a = yield* autocovarianceSteps(ch);
-    for (let t = 0; t < n; t++) acov[t] += a[t] / m;
+    yield* addAutocovarianceSteps(ch, acov, m);
     yield;
   }
   const meanVar = (acov[0] * n) / (n - 1);

@@ -60,7 +60,11 @@ function merge(
  * CHUNK elements.
  */
 export function* sortedSteps(x: Float64Array): Steps<Float64Array> {
-  const order = yield* radixOrderSteps(x);
+  return yield* gatherSteps(x, yield* radixOrderSteps(x));
+}
+
+/** x in the given order (x[order[0]], x[order[1]], …), yielding every CHUNK elements. */
+export function* gatherSteps(x: Float64Array, order: Uint32Array): Steps<Float64Array> {
   const out = new Float64Array(x.length);
   for (let s = 0; s < x.length; s += CHUNK) {
     gather(x, order, out, s, Math.min(s + CHUNK, x.length));
@@ -83,6 +87,15 @@ export function* averageRanksSteps(values: Float64Array): Steps<Float64Array> {
   let nan = false;
   for (let i = 0; i < S && !nan; i++) nan = values[i] !== values[i];
   const order = nan ? yield* comparatorOrderSteps(values) : yield* radixOrderSteps(values);
+  return yield* ranksInOrderSteps(values, order);
+}
+
+/**
+ * The average ranks of `values` given `order`, their indices in numeric order: any order of equal
+ * values (`===`) gives the same ranks, since each run of them gets the mean of its ranks.
+ */
+export function* ranksInOrderSteps(values: Float64Array, order: Uint32Array): Steps<Float64Array> {
+  const S = values.length;
   const ranks = new Float64Array(S);
   const at = { i: 0 };
   while (at.i < S) {
@@ -125,11 +138,13 @@ const WIDE_FROM = 1 << 16;
 /**
  * The indices of `values` in numeric order (−0 just before +0, NaN last), by a least-significant-
  * digit radix sort of the float64 bits made order-preserving (sign bit flipped for positive values,
- * every bit for negative ones): passes of 8 or 16 bits, each counting then scattering CHUNK at a time.
+ * every bit for negative ones): passes of 8 bits (narrowOrderSteps) or, from WIDE_FROM values, 16 bits,
+ * each counting then scattering CHUNK at a time.
  */
-function* radixOrderSteps(values: Float64Array): Steps<Uint32Array> {
+export function* radixOrderSteps(values: Float64Array): Steps<Uint32Array> {
   const S = values.length;
-  const digit = S >= WIDE_FROM ? 16 : 8;
+  if (S < WIDE_FROM) return yield* narrowOrderSteps(values);
+  const digit = 16;
   const buckets = 1 << digit;
   const passes = 64 / digit;
   const perWord = 32 / digit;
@@ -161,6 +176,64 @@ function* radixOrderSteps(values: Float64Array): Steps<Uint32Array> {
     [idx, idx2] = [idx2, idx];
   }
   return idx;
+}
+
+/**
+ * `radixOrderSteps` with 8-bit digits, for fewer than WIDE_FROM values (a summary row's pooled draws):
+ * the keys stay in place and only the indices move, each pass reading its digit through them (all
+ * of it fits in cache at these sizes), and the eight digits' counts are taken in one pass. The same
+ * stable passes, so the same order.
+ */
+function* narrowOrderSteps(values: Float64Array): Steps<Uint32Array> {
+  const S = values.length;
+  const lo = new Uint32Array(S);
+  const hi = new Uint32Array(S);
+  let idx = new Uint32Array(S);
+  orderedKeys(values, lo, hi, idx);
+  yield;
+  const counts = new Uint32Array(8 * 256);
+  for (let s = 0; s < S; s += CHUNK) {
+    countBytes(lo, hi, counts, s, Math.min(s + CHUNK, S));
+    yield;
+  }
+  let next = new Uint32Array(S);
+  for (let pass = 0; pass < 8; pass++) {
+    const key = pass < 4 ? lo : hi;
+    const shift = (pass % 4) * 8;
+    const count = counts.subarray(pass * 256, (pass + 1) * 256);
+    if (count[(key[0] >>> shift) & 255] === S) continue; // one digit everywhere: order unchanged
+    startsOfDigits(count);
+    for (let s = 0; s < S; s += CHUNK) {
+      scatterIndices(key, shift, count, idx, next, s, Math.min(s + CHUNK, S));
+      yield;
+    }
+    [idx, next] = [next, idx];
+  }
+  return idx;
+}
+
+/** Counts of each byte of the keys: counts[256·p + b] for byte p (0–3 of lo, 4–7 of hi). */
+function countBytes(lo: Uint32Array, hi: Uint32Array, counts: Uint32Array, start: number, stop: number): void {
+  for (let i = start; i < stop; i++) {
+    const l = lo[i];
+    const h = hi[i];
+    counts[l & 255]++;
+    counts[256 + ((l >>> 8) & 255)]++;
+    counts[512 + ((l >>> 16) & 255)]++;
+    counts[768 + (l >>> 24)]++;
+    counts[1024 + (h & 255)]++;
+    counts[1280 + ((h >>> 8) & 255)]++;
+    counts[1536 + ((h >>> 16) & 255)]++;
+    counts[1792 + (h >>> 24)]++;
+  }
+}
+
+/** Moves the indices idx[start…stop) to their place by the digit of their key (`next`: the next free slot of each digit). */
+function scatterIndices(key: Uint32Array, shift: number, next: Uint32Array, idx: Uint32Array, out: Uint32Array, start: number, stop: number): void {
+  for (let i = start; i < stop; i++) {
+    const v = idx[i];
+    out[next[(key[v] >>> shift) & 255]++] = v;
+  }
 }
 
 /** The float64 bits of `values` as two 32-bit keys whose unsigned order is the numeric one (NaN last), and idx = 0…S−1. */
@@ -203,4 +276,49 @@ function scatter(
     hi2[p] = hi[i];
     idx2[p] = idx[i];
   }
+}
+
+/**
+ * The folded values |x − med| (by index of x) and their indices in numeric order, from x's order
+ * (`order`, `sorted` = x in that order) without another sort: rounding is monotone, so from the
+ * first value ≥ med upwards the folded values do not decrease, nor from the last value < med
+ * downwards; merging those two runs orders them all (ties in some order, which ranks ignore).
+ * x must be finite.
+ */
+export function* foldedOrderSteps(sorted: Float64Array, order: Uint32Array, med: number): Steps<{ folded: Float64Array; order: Uint32Array }> {
+  const S = sorted.length;
+  const folded = new Float64Array(S);
+  const out = new Uint32Array(S);
+  let first = 0;
+  while (first < S && sorted[first] < med) first++;
+  const at = { below: first - 1, above: first, k: 0 };
+  while (at.k < S) {
+    mergeFolded(sorted, order, med, folded, out, at, Math.min(at.k + CHUNK, S));
+    yield;
+  }
+  return { folded, order: out };
+}
+
+/** Fills out[k…stop) with the next smallest folded value's index from either run; `at` carries the runs' heads and k. */
+function mergeFolded(
+  sorted: Float64Array, order: Uint32Array, med: number, folded: Float64Array, out: Uint32Array,
+  at: { below: number; above: number; k: number }, stop: number,
+): void {
+  const S = sorted.length;
+  let { below, above, k } = at;
+  while (k < stop) {
+    const lo = below >= 0 ? Math.abs(sorted[below] - med) : Infinity;
+    const hi = above < S ? Math.abs(sorted[above] - med) : Infinity;
+    // An exhausted run reads as +∞: the other's head is taken first, even an infinite one.
+    if (above >= S || (below >= 0 && lo < hi)) {
+      folded[order[below]] = lo;
+      out[k++] = order[below--];
+    } else {
+      folded[order[above]] = hi;
+      out[k++] = order[above++];
+    }
+  }
+  at.below = below;
+  at.above = above;
+  at.k = k;
 }

@@ -3,10 +3,10 @@
  * act on, with the thresholds of Vehtari et al. (2021).
  */
 import { argError, describe } from '../errors.js';
-import { allFinite, foldSorted, mean, pool, quantileSorted, rankNormalizeSteps, sampleVariance, splitChains } from './chains.js';
+import { allFinite, foldSorted, mean, pool, quantileSorted, rankNormalizeSteps, sampleVariance, splitChains, splitScoresSteps } from './chains.js';
 import { essOfChainsSteps, essQuantileSteps } from './ess.js';
 import { rhatOfChains } from './rhat.js';
-import { sortedSteps } from './sort.js';
+import { foldedOrderSteps, gatherSteps, radixOrderSteps, ranksInOrderSteps } from './sort.js';
 import { runSteps, type Steps } from './steps.js';
 import { countDivergences, countTreedepthHits, ebfmi, type PerChain } from './sampler.js';
 
@@ -97,7 +97,7 @@ export function summarize(
     throw argError('E_SHAPE', 'names', `${params.length} names (one per parameter)`, `${names.length}`, 'Pass one name per parameter, or none.');
   }
   const rows = params.map((chains, k) => summaryRow(chains, names?.[k] ?? `theta[${k}]`));
-  return summaryOf(rows, params, sampler);
+  return summaryOf(rows, params.map(allFinite), sampler);
 }
 
 /** One parameter's row of `summarize`, from its chains × draws. */
@@ -108,21 +108,36 @@ export function summaryRow(chains: Float64Array[], name: string): SummaryRow {
 /**
  * `summaryRow` with yield points (see steps.ts). The pieces mcseMean, essBulk, essTail and
  * rankNormalizedRhat would each recompute (the sorted pooled draws, the rank-normalized split
- * chains) are computed once; every number is the one those functions give.
+ * chains) are computed once; every number is the one those functions give. With an even number of
+ * finite draws per chain, the pooled draws are sorted once: the split chains' ranks are theirs (the
+ * same draws, see splitScoresSteps) and the folded draws' order is merged from it (see
+ * foldedOrderSteps), the same ranks as two more sorts would give.
  */
 export function* summaryRowSteps(chains: Float64Array[], name: string): Steps<SummaryRow> {
+  const m = chains.length;
+  const n = chains[0].length;
   const flat = pool(chains);
-  const sorted = yield* sortedSteps(flat);
+  const order = yield* radixOrderSteps(flat);
+  const sorted = yield* gatherSteps(flat, order);
   const finite = allFinite(chains);
   const split = splitChains(chains);
+  const reuse = finite && n >= 2 && n % 2 === 0;
   const essMean = yield* essOfChainsSteps(split);
-  const bulkZ = allFinite(split) ? yield* rankNormalizeSteps(split) : undefined;
+  let bulkZ: Float64Array[] | undefined;
+  if (reuse) bulkZ = yield* splitScoresSteps(yield* ranksInOrderSteps(flat, order), m, n);
+  else if (allFinite(split)) bulkZ = yield* rankNormalizeSteps(split);
   const essBulk = bulkZ ? yield* essOfChainsSteps(bulkZ) : NaN;
   let essTail = NaN;
   let rhat = NaN;
   if (finite) {
     essTail = Math.min(yield* essQuantileSteps(chains, sorted, 0.05), yield* essQuantileSteps(chains, sorted, 0.95));
-    const tailZ = yield* rankNormalizeSteps(splitChains(foldSorted(chains, sorted)));
+    let tailZ: Float64Array[];
+    if (reuse) {
+      const folded = yield* foldedOrderSteps(sorted, order, quantileSorted(sorted, 0.5));
+      tailZ = yield* splitScoresSteps(yield* ranksInOrderSteps(folded.folded, folded.order), m, n);
+    } else {
+      tailZ = yield* rankNormalizeSteps(splitChains(foldSorted(chains, sorted)));
+    }
     rhat = Math.max(rhatOfChains(bulkZ!), rhatOfChains(tailZ));
   }
   return {
@@ -139,14 +154,17 @@ export function* summaryRowSteps(chains: Float64Array[], name: string): Steps<Su
   };
 }
 
-/** `summarize`'s result from rows computed one by one (`summaryRow`), with the same warnings. */
-export function summaryOf(rows: SummaryRow[], params: Float64Array[][], sampler?: SamplerInfo): Summary {
-  return { rows, warnings: [...drawWarnings(rows, params), ...samplerWarnings(sampler)] };
+/**
+ * `summarize`'s result from rows computed one by one (`summaryRow`), with the same warnings;
+ * `finite[k]`: whether every draw of row k's quantity is finite (chains.allFinite).
+ */
+export function summaryOf(rows: SummaryRow[], finite: readonly boolean[], sampler?: SamplerInfo): Summary {
+  return { rows, warnings: [...drawWarnings(rows, finite), ...samplerWarnings(sampler)] };
 }
 
-function drawWarnings(rows: SummaryRow[], params: Float64Array[][]): SummaryWarning[] {
+function drawWarnings(rows: SummaryRow[], finite: readonly boolean[]): SummaryWarning[] {
   const warnings: SummaryWarning[] = [];
-  const nonfinite = rows.filter((_, k) => !allFinite(params[k])).map((r) => r.name);
+  const nonfinite = rows.filter((_, k) => !finite[k]).map((r) => r.name);
   if (nonfinite.length > 0) {
     warnings.push({ code: 'nonfinite', names: nonfinite, message: `Non-finite draws in ${listNames(nonfinite)}: the sampler diverged or the target returned NaN/Infinity; check the model and its initialization.` });
   }

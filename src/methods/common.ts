@@ -90,9 +90,10 @@ export interface MethodProgress {
   /**
    * 'pretrain': a sampler's MAP pretrain (epochs of its loss); 'curvature': Laplace's pass over the
    * data after its MAP (`epoch` / `epochs` count rows, `loss` is NaN); Markov chains: the reporting
-   * chain's phase (with its step size).
+   * chain's phase (with its step size), then 'diagnostics': R̂ and ESS after the chains (`epoch` /
+   * `epochs` count quantities — weights, then predictive quantities —, `loss` is NaN, no `task`).
    */
-  phase?: 'pretrain' | 'curvature' | 'warmup' | 'sampling';
+  phase?: 'pretrain' | 'curvature' | 'warmup' | 'sampling' | 'diagnostics';
   stepSize?: number;
   /** Markov chains: the reporting chain's mean acceptance statistic over its current phase. */
   acceptance?: number;

@@ -6,6 +6,7 @@
  */
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
+import { allFinite } from '../diagnostics/chains.js';
 import { runStepsYielding, type YieldingOptions } from '../diagnostics/steps.js';
 import { summarize, summaryOf, summaryRowSteps, type SummaryRow, type SummaryWarning } from '../diagnostics/summary.js';
 import { macrotask } from '../signal.js';
@@ -58,6 +59,7 @@ export const SAMPLE_CHAINS_OPTIONS = CHAIN_TASK_OPTIONS.omit('sampleChains', 'ta
   pool: custom<Pool>({ expected: 'a Pool', valid: (v) => typeof (v as Pool | null)?.run === 'function', defaultText: 'a new pool of poolSize workers, closed afterwards', help: 'a pool to run on' }),
   poolSize: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core', help: 'workers of the pool made for this run (0: in-thread)' }),
   onProgress: custom<(p: SampleProgress) => void>({ expected: 'a function', valid: isFunction, help: "each chain's progress" }),
+  onDiagnostics: custom<(p: DiagnosticsProgress) => void>({ expected: 'a function', valid: isFunction, help: 'the progress of the diagnostics after the chains: quantities done of total' }),
   onRestart: custom<(e: RestartEvent) => void>({ expected: 'a function', valid: isFunction, help: 'a chain restarted from its checkpoint after its worker died' }),
   signal: custom<AbortSignal>({ expected: 'an AbortSignal', valid: (v) => typeof v === 'object' && v !== null, help: 'cancels every chain (fanOut checks it is a real AbortSignal)' }),
 });
@@ -66,6 +68,21 @@ export type SampleChainsOptions = Infer<typeof SAMPLE_CHAINS_OPTIONS>;
 
 /** Progress of one chain: the part of a chain's own progress (samplers/chain.ts) the pool forwards. */
 export type SampleProgress = Pick<ChainProgress, 'chain' | 'iteration' | 'total' | 'phase' | 'stepSize' | 'acceptance' | 'divergences'>;
+
+/**
+ * What sampleChains's `onDiagnostics` gets after the chains: R̂ and ESS are done for `done` of
+ * `total` quantities, counting the parameters (when draws are kept) and then the predictive
+ * quantities f(x*) (when those are kept) as one sequence; once with done = 0 before the first
+ * quantity, then after each. On a wide posterior this phase can outlast the sampling (per quantity
+ * a sort and 32 FFTs), so a caller can show a bar with an ETA rather than a silent wait. A callback
+ * of its own, not another `onProgress` event: callers of `onProgress` read chain fields unchecked;
+ * `phase` lets one handler take both.
+ */
+export interface DiagnosticsProgress {
+  phase: 'diagnostics';
+  done: number;
+  total: number;
+}
 
 /** Per-quantity convergence diagnostics (rank-normalized split R̂, bulk and tail ESS). */
 export interface Diagnostics {
@@ -134,7 +151,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     signal: opts.signal,
     onRestart: opts.onRestart,
     onProgress: opts.onProgress && ((e) => {
-      const p = e.payload as { chain: number; phase: 'warmup' | 'sampling'; stepSize: number; acceptance: number; divergences: number };
+      const p = e.payload as Pick<SampleProgress, 'chain' | 'phase' | 'stepSize' | 'acceptance' | 'divergences'>;
       opts.onProgress!({ chain: p.chain, iteration: e.step, total: e.total, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: p.divergences });
     }),
   });
@@ -147,6 +164,11 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
   const sampler = { divergent: results.map((r) => r.divergent), treedepth: results.map((r) => r.treeDepth), energy: results.map((r) => r.energy), maxTreedepth: opts.kernel?.type === 'nuts' ? opts.kernel.maxTreeDepth : undefined };
   const draws = first.draws ? results.map((r) => r.draws!) : null;
   const predictive = first.predictive ? results.map((r) => r.predictive!) : null;
+  const diagnosed = count >= 4;
+  const quantities = diagnosed ? (draws ? first.dim : 0) + (predictive ? first.predictSize : 0) : 0;
+  // The parameters' quantities, then the predictive ones, counted as one sequence.
+  const after = (before: number) => opts.onDiagnostics && ((done: number) => opts.onDiagnostics!({ phase: 'diagnostics', done: before + done, total: quantities }));
+  if (quantities > 0) opts.onDiagnostics?.({ phase: 'diagnostics', done: 0, total: quantities });
   return {
     dim: first.dim,
     names: first.names,
@@ -155,8 +177,8 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
     draws,
     predictive,
     predictSize: first.predictSize,
-    diagnostics: draws && count >= 4 ? await diagnoseYielding(draws, count, first.dim, first.names ?? undefined, sampler, opts.signal) : null,
-    predictiveDiagnostics: predictive && count >= 4 ? await diagnoseYielding(predictive, count, first.predictSize, undefined, sampler, opts.signal) : null,
+    diagnostics: draws && diagnosed ? await diagnoseYielding(draws, count, first.dim, first.names ?? undefined, sampler, opts.signal, { onQuantity: after(0) }) : null,
+    predictiveDiagnostics: predictive && diagnosed ? await diagnoseYielding(predictive, count, first.predictSize, undefined, sampler, opts.signal, { onQuantity: after(draws ? first.dim : 0) }) : null,
     stepSize: results.map((r) => r.stepSize),
     targetAccept: results.map((r) => r.targetAccept),
     metric: results.map((r) => r.metric),
@@ -178,31 +200,41 @@ export function diagnose(
   return { rhat: s.rows.map((r) => r.rhat), essBulk: s.rows.map((r) => r.essBulk), essTail: s.rows.map((r) => r.essTail), warnings: s.warnings };
 }
 
+/** What diagnoseYielding reports and how often it gives the thread back. */
+export interface DiagnoseYieldingOptions extends Pick<YieldingOptions, 'budgetMs' | 'onYield'> {
+  /** Called after each quantity with the number of quantities done (1 … width). */
+  onQuantity?: (done: number) => void;
+}
+
 /**
  * `diagnose` with the thread given back whenever `budgetMs` (default 10) of work has passed, also
  * inside one quantity (its sorts and autocovariances yield every few thousand elements), stopping
- * with E_ABORTED once `signal` is aborted. Same results.
+ * with E_ABORTED once `signal` is aborted. Same results. Only each quantity's finiteness is kept
+ * past its row (the warnings need no more): a 15,000-parameter run's draws by quantity would be a
+ * second copy of all of them.
  */
 export async function diagnoseYielding(
   perChain: readonly Float64Array[], count: number, width: number, names: string[] | undefined,
   sampler: Parameters<typeof summarize>[2], signal: AbortSignal | undefined,
-  opts: Pick<YieldingOptions, 'budgetMs' | 'onYield'> = {},
+  opts: DiagnoseYieldingOptions = {},
 ): Promise<Diagnostics> {
+  const { onQuantity, ...yielding } = opts;
   const rows: SummaryRow[] = [];
-  const params: Float64Array[][] = [];
+  const finite: boolean[] = [];
   for (let k = 0; k < width; k++) {
     const chains = perChain.map((a) => {
       const out = new Float64Array(count);
       for (let i = 0; i < count; i++) out[i] = a[i * width + k];
       return out;
     });
-    params.push(chains);
+    finite.push(allFinite(chains));
     await macrotask();
     const abortMessage = `sampleChains: cancelled during the diagnostics (quantity ${k + 1} of ${width}).`;
     if (signal?.aborted) throw new BdlError('E_ABORTED', abortMessage);
-    rows.push(await runStepsYielding(summaryRowSteps(chains, names?.[k] ?? `theta[${k}]`), { ...opts, signal, abortMessage }));
+    rows.push(await runStepsYielding(summaryRowSteps(chains, names?.[k] ?? `theta[${k}]`), { ...yielding, signal, abortMessage }));
+    onQuantity?.(k + 1);
   }
   await macrotask();
-  const s = summaryOf(rows, params, sampler);
+  const s = summaryOf(rows, finite, sampler);
   return { rhat: s.rows.map((r) => r.rhat), essBulk: s.rows.map((r) => r.essBulk), essTail: s.rows.map((r) => r.essTail), warnings: s.warnings };
 }

@@ -44,9 +44,11 @@ describe('bdl compare', () => {
     writeFileSync(test, lines.filter((_, i) => i % 10 === 0).join('\n'));
     const r = bdl('--train', train, '--test', test, '--methods', 'map,nuts', '--out', join(dir, 'out-nuts'), '--time-limit', '60');
     const nuts = r.stderr.split('\n').filter((l) => /\/nuts .*\|/.test(l));
-    const chains = nuts.filter((l) => !/MAP pretrain/.test(l));
+    const chains = nuts.filter((l) => !/MAP pretrain|R̂ and ESS/.test(l));
     expect(chains.length, r.stderr).toBeGreaterThan(0);
     for (const l of nuts.filter((l) => /MAP pretrain/.test(l))) expect(l).toMatch(/epochs .*MAP pretrain(: loss \d)?/);
+    // Then the diagnostics over the weights and traced outputs, counted in quantities.
+    for (const l of nuts.filter((l) => /R̂ and ESS/.test(l))) expect(l).toMatch(/\d+\/\d+ quantities .*R̂ and ESS$/);
     for (const l of chains) {
       expect(l).toMatch(/\d+\/\d+ iterations .*(warmup|draws)(, acceptance \d\.\d\d, \d+ divergent)?, step size/);
       expect(l).not.toMatch(/loss/);

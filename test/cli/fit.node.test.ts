@@ -148,6 +148,14 @@ describe('bdl fit', () => {
     }
   });
 
+  it("shows the chains' diagnostics as a bar of their own after the chains (nuts)", () => {
+    const out = join(dir, 'nuts.json');
+    const r = bdl('fit', '--method', 'nuts', '--train', train, '--test', test, '--hidden', '4', '--chains', '2', '--warmup', '20', '--draws', '20', '--noise', '1', '--seed', '1', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    // 6 inputs × 4 + 4 + 4 + 1 = 33 weights, then the 3 traced outputs
+    expect(r.stderr).toMatch(/iterations[^]*0\/36 quantities .*R̂ and ESS[^]*36\/36 quantities .*R̂ and ESS/);
+  });
+
   it('lists commands and methods in --help', () => {
     const r = bdl('--help');
     expect(r.status).toBe(0);

@@ -8,6 +8,10 @@ describe('progress labels', () => {
     expect(progressLabel('hmc', { epoch: 3, epochs: 400, loss: 0.5, phase: 'warmup', stepSize: 0.5 }).note).toBe('warmup, step size 0.500');
   });
 
+  it("label the chains' diagnostics by quantities", () => {
+    expect(progressLabel('nuts', { epoch: 40, epochs: 1500, loss: NaN, phase: 'diagnostics' })).toEqual({ note: 'R̂ and ESS', unit: 'quantities' });
+  });
+
   it('label SG-MCMC by its potential and optimizers by their loss, per epoch', () => {
     expect(progressLabel('sghmc', { epoch: 1, epochs: 10, loss: 1.5 })).toEqual({ note: 'U/n 1.5000', unit: 'epochs' });
     expect(progressLabel('map', { epoch: 1, epochs: 10, loss: 1.5 })).toEqual({ note: 'loss 1.5000', unit: 'epochs' });

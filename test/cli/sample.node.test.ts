@@ -18,6 +18,8 @@ export function logDensity(q, g) { let s = 0; for (let i = 0; i < 3; i++) { cons
     const r = spawnSync(process.execPath, [cli, 'sample', '--target', target, '--chains', '2', '--warmup', '150', '--draws', '200', '--seed', '1', '--out', out, '--workers', '2'], { encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/bdl:/);
     expect(r.status).toBe(0);
+    // after the chains' bar, one for the diagnostics (its first and last lines at least)
+    expect(r.stderr).toMatch(/0\/3 quantities .*R̂ and ESS[^]*3\/3 quantities .*R̂ and ESS/);
     const j = JSON.parse(readFileSync(out, 'utf8'));
     expect(j.names).toEqual(['mu', 'x', 'y']);
     expect(j.draws).toHaveLength(2);

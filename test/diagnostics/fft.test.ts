@@ -26,6 +26,32 @@ describe('FFT autocovariance', () => {
     }
   });
 
+  it('gives the bits of two whole FFTs of the padded centred series (its first and last stages are cut short)', () => {
+    const u = uniforms(8);
+    for (const n of [1, 2, 3, 5, 500, 1025, 1500, 5000]) {
+      const x = Float64Array.from({ length: n }, (_, i) => (i % 7 === 3 ? x0(i) : u() * 10 - 3));
+      let m = 0;
+      for (let i = 0; i < n; i++) m += x[i];
+      m /= n;
+      let size = 1;
+      while (size < 2 * n) size <<= 1;
+      const re = new Float64Array(size);
+      const im = new Float64Array(size);
+      for (let i = 0; i < n; i++) re[i] = x[i] - m;
+      fftInPlace(re, im);
+      const power = re.map((r, i) => r * r + im[i] * im[i]);
+      im.fill(0);
+      fftInPlace(power, im, true);
+      const expected = Array.from({ length: n }, (_, k) => power[k] / (size * n));
+      const got = autocovariance(x);
+      expect(Array.from(got).every((v, k) => Object.is(v, expected[k])), `n = ${n}`).toBe(true);
+    }
+    // repeated values: centred values of exactly ±0
+    function x0(i: number): number {
+      return i % 2 ? 0 : -0;
+    }
+  });
+
   it('by hand: x = [1, 2, 3, 4]', () => {
     // centred [−1.5, −0.5, 0.5, 1.5]; lag 0: (2.25+0.25+0.25+2.25)/4 = 1.25;
     // lag 1: (0.75 − 0.25 + 0.75)/4 = 0.3125; lag 2: (−0.75 − 0.75)/4 = −0.375; lag 3: −2.25/4 = −0.5625

@@ -94,6 +94,22 @@ describe('diagnostics in steps', () => {
     expect(yields).toBeGreaterThanOrEqual(3 * 5 + 4 * 8);
   });
 
+  it('a summary row of an even number of draws (one sort, ranks reused) gives the bits of the separate diagnostics', () => {
+    const u = uniforms(12);
+    const cases: Float64Array[][] = [
+      ar1Chains(13, 4, 20000, 0.6),
+      // a rejecting sampler's repeated draws, and coarse values: many ties
+      ar1Chains(14, 2, 1000, 0.8).map((c) => c.map((v, i) => (i % 3 === 2 ? c[i - 1] : Math.round(v * 4) / 4))),
+      [Float64Array.from([0, -0, 0, 1, -0, 2]), Float64Array.from([-0, 0, 3, -0, 0, 1])],
+      [Float64Array.from({ length: 8 }, () => 1.7e308 * (u() - 0.5) * 2), Float64Array.from({ length: 8 }, () => -1.7e308 * u())],
+      [Float64Array.from([1, 1, 1, 1]), Float64Array.from([1, 1, 1, 1])],
+    ];
+    for (const chains of cases) {
+      const row = runSteps(summaryRowSteps(chains, 'x'));
+      expect(same([row.essBulk, row.essTail, row.rhat, row.mcseMean], [essBulk(chains), essTail(chains), rankNormalizedRhat(chains), mcseMean(chains)])).toBe(true);
+    }
+  });
+
   it('a non-finite draw gives NaN rows through the same path', () => {
     const chains = ar1Chains(8, 2, 100, 0.3);
     chains[1][50] = NaN;
@@ -114,5 +130,12 @@ describe('diagnostics in steps', () => {
     const p = diagnoseYielding(per, n, width, undefined, undefined, ac.signal, { budgetMs: 0, onYield: () => { if (++seen === 5) ac.abort(); } });
     await expect(p).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(seen).toBe(5);
+  });
+
+  it('diagnoseYielding reports each quantity done, in order', async () => {
+    const per = ar1Chains(15, 2, 3 * 40, 0.5);
+    const done: number[] = [];
+    await diagnoseYielding(per, 40, 3, undefined, undefined, undefined, { onQuantity: (k) => done.push(k) });
+    expect(done).toEqual([1, 2, 3]);
   });
 });

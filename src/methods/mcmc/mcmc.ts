@@ -93,6 +93,8 @@ async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, 
         const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
         opts.onProgress!({ task: p.chain, epoch: sum(done), epochs: done.length * p.total, loss: p.stepSize, phase: p.phase, stepSize: p.stepSize, acceptance: p.acceptance, divergences: sum(divergent) });
       }),
+      // Then one for the diagnostics (weights and traced outputs), which on a wide network can take as long as the chains.
+      onDiagnostics: opts.onProgress && ((p) => opts.onProgress!({ epoch: p.done, epochs: p.total, loss: NaN, phase: 'diagnostics' })),
     },
   );
   const P = r.dim;
