@@ -103,3 +103,24 @@ export function stratifiedBlocks(labels: ArrayLike<number>, m: number, blocks: n
   rest.sort();
   return order;
 }
+
+/**
+ * k stratified folds of the rows 0…n−1 of `labels` (scikit-learn's StratifiedKFold, shuffled): each
+ * class's rows in a seeded shuffle (labels ascending) are dealt to the folds in turn, the turn going on
+ * from one class to the next, so every class of at least k rows is in every fold and the fold sizes
+ * differ by at most one. Each fold's rows ascending.
+ */
+export function stratifiedFolds(labels: ArrayLike<number>, k: number, rng: Rng): Uint32Array[] {
+  const byLabel = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const rows = byLabel.get(labels[i]);
+    if (rows) rows.push(i);
+    else byLabel.set(labels[i], [i]);
+  }
+  const folds: number[][] = Array.from({ length: k }, () => []);
+  let turn = 0;
+  for (const c of [...byLabel.keys()].sort((a, b) => a - b)) {
+    for (const i of rng.shuffle(Int32Array.from(byLabel.get(c)!))) folds[turn++ % k].push(i);
+  }
+  return folds.map((f) => Uint32Array.from(f).sort());
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
-import { stratifiedBlocks, trainTestSplit } from '../../src/data/split.js';
+import { stratifiedBlocks, stratifiedFolds, trainTestSplit } from '../../src/data/split.js';
 import { Rng } from '../../src/random/index.js';
 
 /** n rows of one input; labels 0…K−1 with the given counts (in runs), so a rare class is easy to make. */
@@ -66,5 +66,27 @@ describe('stratifiedBlocks', () => {
   it('keeps a singleton class out of the block while others can fill it', () => {
     const y = labelled([60, 39, 1]).y;
     for (let seed = 0; seed < 20; seed++) expect(Array.from(stratifiedBlocks(y, 10, 1, new Rng(seed, 0)).subarray(0, 10), (r) => y[r])).not.toContain(2);
+  });
+});
+
+describe('stratifiedFolds', () => {
+  it('partitions the rows into k folds of sizes within one, each holding every class of at least k rows; seeded', () => {
+    const { y } = labelled([50, 7, 5, 3]);
+    for (const seed of [0, 1, 2]) {
+      const folds = stratifiedFolds(y, 5, new Rng(seed, 9));
+      const all = folds.flatMap((f) => Array.from(f)).sort((a, b) => a - b);
+      expect(all).toEqual(Array.from({ length: y.length }, (_, i) => i));
+      for (const f of folds) expect(Array.from(f)).toEqual(Array.from(f).sort((a, b) => a - b));
+      const sizes = folds.map((f) => f.length);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      // Classes 0, 1 and 2 have at least 5 rows: in every fold; class 2 exactly once each.
+      for (const f of folds) {
+        const labels = Array.from(f, (i) => y[i]);
+        for (const c of [0, 1, 2]) expect(labels).toContain(c);
+        expect(countOf(labels, 2)).toBe(1);
+      }
+      expect(folds.map((f) => Array.from(f))).toEqual(stratifiedFolds(y, 5, new Rng(seed, 9)).map((f) => Array.from(f)));
+    }
+    expect(stratifiedFolds(y, 5, new Rng(0, 9)).map((f) => Array.from(f))).not.toEqual(stratifiedFolds(y, 5, new Rng(1, 9)).map((f) => Array.from(f)));
   });
 });

@@ -11,7 +11,7 @@
 import { argError, BdlError, describe } from '../../errors.js';
 import { bool, checkArgument, custom, fieldError, int, list, num, required, schema, type Field } from '../../options/schema.js';
 import { checkDataset, subset, type Dataset } from '../../data/dataset.js';
-import { trainTestSplit } from '../../data/split.js';
+import { stratifiedFolds, trainTestSplit } from '../../data/split.js';
 import { concatPredictives } from '../../posterior/aggregate.js';
 import { Rng } from '../../random/index.js';
 import { gaussianLogLik, mixtureLogLik, nll } from '../../metrics/index.js';
@@ -156,7 +156,7 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
     throw argError('E_ARG', 'folds', `an integer from 2 to ${Math.floor(data.n / 2)} (each fold ≥ 2 rows)`, describe(k), 'Omit it for one 80/20 validation split.');
   }
   const seed = base.seed ?? 0;
-  const parts = k === undefined ? [trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM, stratify: base.task === 'classification' })] : foldSplits(data, k, seed);
+  const parts = k === undefined ? [trainTestSplit(data, { testFraction: f, seed, stream: TUNE_STREAM, stratify: base.task === 'classification' })] : foldSplits(data, k, seed, base.task === 'classification');
   const valY = concatY(parts.map((p) => p.test.y));
   const scores: TuneResult<P>['scores'] = [];
   const candidates = points.length + (opts.noise ? 1 : 0);
@@ -217,15 +217,27 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
   }
 }
 
-/** k folds of a seeded permutation (Philox key (seed, TUNE_STREAM)); fold j is validated by the fit on the others. */
-function foldSplits(data: Dataset, k: number, seed: number): { train: Dataset; test: Dataset }[] {
-  const perm = new Rng(seed, TUNE_STREAM).permutation(data.n);
-  return Array.from({ length: k }, (_, j) => {
-    const [from, to] = [Math.round((j * data.n) / k), Math.round(((j + 1) * data.n) / k)];
-    const held = Uint32Array.from(perm.subarray(from, to)).sort();
-    const rest = Uint32Array.from([...perm.subarray(0, from), ...perm.subarray(to)]).sort();
-    return { train: subset(data, rest), test: subset(data, held) };
+/**
+ * k folds of a seeded permutation (Philox key (seed, TUNE_STREAM)), stratified by label for a
+ * classifier (`stratifiedFolds`: every class of at least k rows in every fold); fold j is validated
+ * by the fit on the others.
+ */
+function foldSplits(data: Dataset, k: number, seed: number, stratify: boolean): { train: Dataset; test: Dataset }[] {
+  const rng = new Rng(seed, TUNE_STREAM);
+  const held = stratify ? stratifiedFolds(data.y, k, rng) : permutationFolds(rng.permutation(data.n), k);
+  return held.map((fold) => {
+    const inFold = new Uint8Array(data.n);
+    for (const i of fold) inFold[i] = 1;
+    const rest = Uint32Array.from({ length: data.n - fold.length });
+    for (let i = 0, r = 0; i < data.n; i++) if (!inFold[i]) rest[r++] = i;
+    return { train: subset(data, rest), test: subset(data, fold) };
   });
+}
+
+/** The k consecutive parts of a permutation (sizes differ by at most one), each ascending. */
+function permutationFolds(perm: Int32Array, k: number): Uint32Array[] {
+  const n = perm.length;
+  return Array.from({ length: k }, (_, j) => Uint32Array.from(perm.subarray(Math.round((j * n) / k), Math.round(((j + 1) * n) / k))).sort());
 }
 
 function concatY(ys: Float32Array[]): Float32Array {

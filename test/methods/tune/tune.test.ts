@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset } from '../../../src/data/dataset.js';
+import { makeDataset, type Dataset } from '../../../src/data/dataset.js';
 import { BdlError } from '../../../src/errors.js';
 import { defaultEpochs, type MethodOptions } from '../../../src/methods/common.js';
 import { trainMcDropout } from '../../../src/methods/variational/mc-dropout.js';
@@ -92,6 +92,19 @@ describe('tune', () => {
     expect(r.chosen).toEqual({ c: candidates.reduce((b, c) => (ll(c) > ll(b) ? c : b)) });
     for (const bad of [1, 2.5, 22]) {
       await expect(tune(data, fakeTrainer([]), {} as Fake, { grid: { c: [0] }, folds: bad })).rejects.toMatchObject({ code: 'E_ARG', argument: 'folds' });
+    }
+  });
+
+  it('with folds on a classifier: every fold validates every class (a class of 4 rows in 4 folds: once each)', async () => {
+    const y = Array.from({ length: 40 }, (_, i) => (i < 4 ? 2 : i % 2));
+    const data = makeDataset(y.map((_, i) => [i / 40]), y);
+    const seen: Dataset[] = [];
+    await tune(data, fakeTrainer(seen), { seed: 5, task: 'classification' } as Fake, { grid: { c: [0] }, folds: 4 });
+    for (const fit of seen.slice(0, 4)) {
+      const held = data.n - fit.n;
+      expect(held).toBe(10);
+      // The fit trains on the other folds: three of the rare class's four rows.
+      expect(Array.from(fit.y).filter((v) => v === 2)).toHaveLength(3);
     }
   });
 
