@@ -96,7 +96,11 @@ function drainCounting<T>(g: Generator<void, T, void>): { value: T; steps: numbe
   }
 }
 
-const sameBits = (a: Float64Array, b: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+/** The same float64 bits (Uint8Array views compared, as Node and the browser both have them). */
+const sameBits = (a: Float64Array, b: Float64Array) => {
+  const [x, y] = [new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
 
 /** A diagonally dominant SPD matrix in O(n²) (randomSpd's product is O(n³) in JavaScript). */
 function dominantSpd(n: number, rng: { uniform(): number }): Float64Array {
