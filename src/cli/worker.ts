@@ -30,6 +30,7 @@ export const WORKER_OPTIONS = schema('bdl worker', {
   stalledInterval: int({ min: 1, default: 30_000, help: 'ms between checks for jobs of dead workers' }),
   progressMs: int({ min: 1, default: 100, help: 'least ms between two progress reports of a job (raise it for hundreds of workers)' }),
   checkpointMs: int({ min: 0, default: 1000, help: 'least ms between two checkpoint writes of a job to Redis (0: every checkpoint); a dead worker costs at most about this much redone work' }),
+  stopTimeout: int({ min: 1, default: 5000, help: "ms a stopping worker (SIGTERM, SIGHUP, Ctrl-C) waits to hand its running jobs back before it exits anyway (Redis not answering: BullMQ's stalled check recovers them later)" }),
   quiet: bool({ default: false, help: 'no log lines' }),
 });
 const COMMAND_FIELDS = {
@@ -79,6 +80,7 @@ export async function workerCommand(argv: string[], signal: AbortSignal): Promis
     stalledInterval: w.value(o, 'stalledInterval'),
     progressInterval: w.value(o, 'progressMs'),
     checkpointInterval: w.value(o, 'checkpointMs'),
+    stopTimeout: w.value(o, 'stopTimeout'),
     log,
     // The callers' connect deadline (createQueuePool's): a bad URL or password fails, never hangs.
     startTimeout: 10_000,
