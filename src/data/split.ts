@@ -56,13 +56,7 @@ export function trainTestSplit(ds: Dataset, opts: { testFraction?: number; seed?
  */
 export function stratifiedBlocks(labels: ArrayLike<number>, m: number, blocks: number, rng: Rng): Int32Array {
   const n = labels.length;
-  const byLabel = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const rows = byLabel.get(labels[i]);
-    if (rows) rows.push(i);
-    else byLabel.set(labels[i], [i]);
-  }
-  const classes = [...byLabel.keys()].sort((a, b) => a - b).map((c) => rng.shuffle(Int32Array.from(byLabel.get(c)!)));
+  const classes = shuffledClasses(labels, rng);
   const taken = new Int32Array(classes.length);
   const order = new Int32Array(n);
   let at = 0;
@@ -111,16 +105,19 @@ export function stratifiedBlocks(labels: ArrayLike<number>, m: number, blocks: n
  * differ by at most one. Each fold's rows ascending.
  */
 export function stratifiedFolds(labels: ArrayLike<number>, k: number, rng: Rng): Uint32Array[] {
+  const folds: number[][] = Array.from({ length: k }, () => []);
+  let turn = 0;
+  for (const rows of shuffledClasses(labels, rng)) for (const i of rows) folds[turn++ % k].push(i);
+  return folds.map((f) => Uint32Array.from(f).sort());
+}
+
+/** The rows of each label (compared by value), labels ascending, each class's rows in a seeded shuffle drawn in that order. */
+function shuffledClasses(labels: ArrayLike<number>, rng: Rng): Int32Array[] {
   const byLabel = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const rows = byLabel.get(labels[i]);
     if (rows) rows.push(i);
     else byLabel.set(labels[i], [i]);
   }
-  const folds: number[][] = Array.from({ length: k }, () => []);
-  let turn = 0;
-  for (const c of [...byLabel.keys()].sort((a, b) => a - b)) {
-    for (const i of rng.shuffle(Int32Array.from(byLabel.get(c)!))) folds[turn++ % k].push(i);
-  }
-  return folds.map((f) => Uint32Array.from(f).sort());
+  return [...byLabel.keys()].sort((a, b) => a - b).map((c) => rng.shuffle(Int32Array.from(byLabel.get(c)!)));
 }

@@ -67,6 +67,7 @@ function stage(re: Float64Array, im: Float64Array, len: number, stride: number, 
   if (len === 2) return stage2(re, im, cos[0], sin[0], from, to);
   if (len === 4) return stage4(re, im, cos[0], sin[0], cos[stride], sin[stride], from, to);
   const half = len >> 1;
+  // `butterfly`'s body, written out: calling it here measured ~7 % slower summaries (1,500 quantities).
   for (let lo = from; lo < to; lo += len) {
     for (let k = 0, t = 0; k < half; k++, t += stride) {
       const i = lo + k;

@@ -15,9 +15,8 @@ import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import { RunPool, taskError as poolTaskError, type RunState } from '../pool/runs.js';
 import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
-import { deleteCheckpoints } from './checkpoints.js';
+import { checkpointKeys, deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
-import { checkpointKeys } from './checkpoints.js';
 import { CONNECTION, KEY_TTL_S, checkDatabase, describeConnection, liveWorkerNames, openRedis, queueKeys, type QueueConnection } from './connection.js';
 import { PACKAGE_VERSION, type JobData, type JobProgressData } from './protocol.js';
 

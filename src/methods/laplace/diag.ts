@@ -8,6 +8,7 @@ import type { Steps } from '../../diagnostics/steps.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 import type { Accumulator, Factors, Gaussian, Structure, Subset } from './types.js';
+import { shiftedLogdet } from './shifted-logdet.js';
 
 /** Where each subset coordinate sits in its layer's (fanIn+1)×fanOut block. */
 function offsets(sub: Subset, lin: Linearization): Int32Array {
@@ -68,12 +69,7 @@ class DiagFactors implements Factors {
       if (this.sub.group[i] === g) mine.push(s * this.h[i]);
       else rest += Math.log(s * this.h[i] + prior[this.sub.group[i]]);
     }
-    const sh = Float64Array.from(mine);
-    return (lambda) => {
-      let sum = rest;
-      for (const v of sh) sum += Math.log(v + lambda);
-      return sum;
-    };
+    return shiftedLogdet(rest, Float64Array.from(mine));
   }
 
   logdetAlongScale(prior: Float64Array): (s: number) => number {

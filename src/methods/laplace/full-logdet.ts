@@ -11,6 +11,7 @@
  */
 import { eigvalsh } from '../../linalg/eigh.js';
 import type { Arena } from '../../wasm/arena.js';
+import { shiftedLogdet } from './shifted-logdet.js';
 
 /** log det(s·H + diag λ) as a function of λ_g, for H d×d and `group[i]` the group of coordinate i. */
 export function logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Array, prior: Float64Array, s: number, g: number): (lambda: number) => number {
@@ -48,15 +49,7 @@ export function logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Arra
   } finally {
     arena.reset(mark);
   }
-  return (lambda) => {
-    let sum = logdetOO;
-    for (const e of sigma) {
-      const v = e + lambda;
-      if (!(v > 0)) return NaN;
-      sum += Math.log(v);
-    }
-    return sum;
-  };
+  return shiftedLogdet(logdetOO, sigma);
 }
 
 /** log det(s·H + diag λ) as a function of s, every λ held. */

@@ -11,6 +11,7 @@ import type { Steps } from '../../diagnostics/steps.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 import type { Accumulator, Factors, Gaussian, Structure, Subset } from './types.js';
+import { shiftedLogdet } from './shifted-logdet.js';
 
 interface LayerEig {
   l: number;
@@ -92,11 +93,7 @@ class KronFactors implements Factors {
     const { alpha, gamma } = this.eigs[g];
     const sac = new Float64Array(alpha.length * gamma.length);
     alpha.forEach((a, i) => gamma.forEach((c, j) => (sac[i * gamma.length + j] = s * a * c)));
-    return (lambda) => {
-      let sum = rest;
-      for (const v of sac) sum += Math.log(v + lambda);
-      return sum;
-    };
+    return shiftedLogdet(rest, sac);
   }
 
   logdetAlongScale(prior: Float64Array): (s: number) => number {
