@@ -48,12 +48,22 @@ export function flagsOf(fields: Readonly<Record<string, Field<unknown>>>, group:
 export function parseFlags(argv: readonly string[], table: FlagTable, usage: Usage): Map<string, unknown> {
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const [name, f] of Object.entries(table)) options[name] = { type: f.field.switch ? 'boolean' : 'string' };
-  let values: Record<string, string | boolean | undefined>;
+  let parsed: ReturnType<typeof nodeParseArgs>;
   try {
-    values = nodeParseArgs({ args: [...argv], options, strict: true, allowPositionals: false, allowNegative: true }).values as Record<string, string | boolean | undefined>;
+    parsed = nodeParseArgs({ args: [...argv], options, strict: true, allowPositionals: false, allowNegative: true, tokens: true });
   } catch (e) {
     throw new UsageError(parseMessage(e as Error & { code?: string }, Object.keys(table), usage), usage);
   }
+  // parseArgs keeps the last of a repeated flag: the earlier value would be dropped in silence.
+  const seen = new Map<string, string>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== 'option') continue;
+    const shown = t.value === undefined ? t.rawName : `${t.rawName} ${t.value}`;
+    const before = seen.get(t.name);
+    if (before !== undefined) throw new UsageError(`bdl ${usage.command}: --${t.name}: expected once, found ${before} and ${shown}. Give the flag once.`, usage, t.name);
+    seen.set(t.name, shown);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
   const out = new Map<string, unknown>();
   for (const [name, raw] of Object.entries(values)) {
     if (raw === undefined) continue;

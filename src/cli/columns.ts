@@ -29,7 +29,7 @@ export function targetOf(flag: string): number | string {
 
 /** The columns of a training table with `--target` resolved to its index. */
 export function trainColumns(table: Table, target: string, source: string): TrainColumns {
-  return { cols: table.cols, target: resolveColumn(targetOf(target), table, source), ...(table.header && { names: table.header }) };
+  return { cols: table.cols, target: resolveColumn(targetOf(target), table, source, '--target'), ...(table.header && { names: table.header }) };
 }
 
 /**
@@ -44,8 +44,16 @@ export function testRows(table: Table, c: TrainColumns, source: string, flag: st
   let pick: number[];
   let yCol: number | undefined;
   if (c.names && table.header) {
+    // A name used twice would send one column's values to both (the last one's, as a Map keeps it).
+    for (const [whose, names] of [['the training file names', c.names], [`${source} names`, table.header]] as const) {
+      const twice = repeatedName(names);
+      if (!twice) continue;
+      const [name, i, j] = twice;
+      throw new BdlError('E_SHAPE', `--${flag}: expected column names used once, as ${source}'s columns are matched to the training file's by name; found ${whose} ${JSON.stringify(name)} twice (columns ${i} and ${j}). Give each column its own name, or leave out the test file's header to read its columns by position.`, flag);
+    }
     const at = new Map(table.header.map((n, i) => [n, i]));
-    const unknown = table.header.filter((n) => !c.names!.includes(n));
+    const trained = new Set(c.names);
+    const unknown = table.header.filter((n) => !trained.has(n));
     if (unknown.length) {
       throw new BdlError('E_SHAPE', `--${flag}: ${source} has column${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')} that the training file does not (its columns: ${c.names.map((n) => JSON.stringify(n)).join(', ')}). Use the training file's column names, or leave out the test file's header to read its columns by position.`, flag);
     }
@@ -73,6 +81,17 @@ export function testRows(table: Table, c: TrainColumns, source: string, flag: st
     if (y) y[r] = d[row + yCol!];
   }
   return { x, ...(y && { y }) };
+}
+
+/** The first name `names` holds twice, with its two columns (1-based). */
+function repeatedName(names: readonly string[]): [string, number, number] | undefined {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const j = seen.get(names[i]);
+    if (j !== undefined) return [names[i], j + 1, i + 1];
+    seen.set(names[i], i);
+  }
+  return undefined;
 }
 
 /** A posterior's bytes with the training columns in its state (what `bdl fit --save` writes). */

@@ -8,7 +8,8 @@ import { gunzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BdlError } from '../errors.js';
-import { parseTable, tableToDataset } from '../data/parse.js';
+import { tableToDataset } from '../data/parse.js';
+import { labelsOf, readTable } from './tables.js';
 import { testRows, trainColumns } from './columns.js';
 import { METHODS, methodEntry, methodNames, type MethodEntry } from '../methods/registry.js';
 import { digitsSuite, toyGapSuite, uciSuite, type Suite } from '../report/suites.js';
@@ -22,8 +23,6 @@ import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } fro
 import { checkNotInput, checkOutputDir, writeOutputs } from './output.js';
 import { checkCompareFlags } from './conflicts.js';
 import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
-import { classesOf } from '../methods/common.js';
-import type { Dataset } from '../data/dataset.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
@@ -188,10 +187,10 @@ interface CompareFlags {
 async function loadSuites(flags: CompareFlags): Promise<Suite[]> {
   if (flags.train !== undefined && flags.test !== undefined) {
     const task = flags.task;
-    const trainTable = parseTable(await readText(flags.train), { source: flags.train });
+    const trainTable = await readTable(flags.train, 'train');
     const train = tableToDataset(trainTable, -1, flags.train);
     // The test file's columns by name when both have headers (columns.ts), and it must hold the target.
-    const rows = testRows(parseTable(await readText(flags.test), { source: flags.test }), trainColumns(trainTable, '-1', flags.train), flags.test, 'test');
+    const rows = testRows(await readTable(flags.test, 'test'), trainColumns(trainTable, '-1', flags.train), flags.test, 'test');
     if (!rows.y) throw new BdlError('E_SHAPE', `--test: ${flags.test} has no target column; compare scores every method on the test targets (the last column of --train).`, 'test');
     const test = { x: rows.x, y: rows.y, n: rows.y.length, inputs: train.inputs, targets: 1 };
     if (task === 'classification') {
@@ -241,13 +240,4 @@ async function readText(path: string | URL): Promise<string> {
 
 function badDataset(name: string): never {
   throw new BdlError('E_ARG', `--dataset: unknown data set ${JSON.stringify(name)}; expected some of ${[...Object.keys(UCI_FILES), ...OTHER_DATASETS].join(', ')}.`, 'dataset');
-}
-
-/** Classification labels: integers in range, named by file and row. */
-function labelsOf(d: Dataset, file: string, classes?: number): number {
-  try {
-    return classesOf(d, classes);
-  } catch (e) {
-    throw e instanceof BdlError ? new BdlError(e.code, `${file}: ${e.message}`, e.argument) : e;
-  }
 }

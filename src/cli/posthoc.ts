@@ -13,7 +13,7 @@ import { checkPosthocFlags } from './conflicts.js';
 import { checkPredictiveSize, MAX_SAMPLES, predictiveWidth } from './limits.js';
 import { taskOf } from '../model/spec.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
-import { fileWarnings, readTestTable, readTrainTable } from './tables.js';
+import { fileWarnings, labelsOf, readTestTable, readTrainTable } from './tables.js';
 import { inputBounds } from '../data/warnings.js';
 
 const USAGE: Usage = { command: 'posthoc', line: 'usage: bdl posthoc --model FILE --train FILE --test FILE [--method auto|laplace|mc-dropout] [--out FILE] [flags]   (bdl posthoc --help)' };
@@ -65,6 +65,8 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
   const target = (flags.get('target') as string | undefined) ?? COMMAND_FIELDS.target.default!;
   const { table, data, columns } = await readTrainTable(train!, target);
   const testSet = await readTestTable(test!, columns);
+  // Labels before the fit (the metrics would refuse them only after it, naming no file).
+  if (testSet.y && taskOf(net.spec) === 'classification') labelsOf({ x: testSet.x, y: testSet.y, n: testSet.y.length, inputs: data.inputs, targets: 1 }, test!, predictiveWidth(net.spec));
 
   const method = p.value(o, 'method');
   const branch = posthocBranch(net, method);

@@ -10,9 +10,10 @@ import { BdlError } from '../errors.js';
 import { bool, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkNotInput, checkWritable, writeOutputs } from './output.js';
-import { checkPosteriorPrediction, MAX_SAMPLES } from './limits.js';
+import { checkPosteriorPrediction, MAX_SAMPLES, predictiveWidth } from './limits.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
-import { readTable } from './tables.js';
+import { labelsOf, readTable } from './tables.js';
+import { taskOf } from '../model/spec.js';
 import { columnsOf, testRows } from './columns.js';
 import { decodePosterior } from '../posterior/serialize.js';
 import { outOfRangeWarnings } from '../data/warnings.js';
@@ -65,7 +66,9 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   // The training file's columns as bdl fit --save kept them (other files: the target last, by position).
   const columns = columnsOf(decodePosterior(bytes)) ?? { cols: inputs + 1, target: inputs };
   if (columns.cols !== inputs + 1) throw new BdlError('E_FORMAT', `${file}: its training columns (${columns.cols}) do not match the network's ${inputs} inputs. Save the posterior again with bdl fit --save.`, 'posterior');
-  const { x, y } = testRows(await readTable(test), columns, test, 'test');
+  const { x, y } = testRows(await readTable(test, 'test'), columns, test, 'test');
+  // Labels before the prediction (the metrics would refuse them only after it, naming no file).
+  if (y && taskOf(posterior.spec) === 'classification') labelsOf({ x, y, n: y.length, inputs, targets: 1 }, test, predictiveWidth(posterior.spec));
   // Said before the prediction, and kept in the JSON (files saved before the training bounds were kept have none).
   const warnings = columns.bounds ? outOfRangeWarnings(x, columns.bounds, columns.names?.filter((_, i) => i !== columns.target)).map((w) => `${test}: ${w}`) : [];
   for (const w of warnings) process.stderr.write(`${posterior.method}: warning: ${w}\n`);

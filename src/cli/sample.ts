@@ -19,6 +19,7 @@ import { DIAGNOSTICS_LABEL, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
 import { since, VERSION } from './json.js';
 import { macrotask } from '../signal.js';
+import { MAX_WORKERS } from '../pool/pool.js';
 
 const USAGE: Usage = { command: 'sample', line: 'usage: bdl sample --target MODULE [--chains N --warmup N --draws N] [--out FILE] [flags]   (bdl sample --help)' };
 
@@ -29,7 +30,7 @@ export const SAMPLE_OPTIONS = schema('bdl sample', {
   seed: int({ min: 0, default: 0, help: 'random seed' }),
   kernel: enumOf(['nuts', 'hmc'], { default: 'nuts', help: 'sampler' }),
   ...KERNEL_FIELDS,
-  workers: int({ min: 0, defaultText: 'one per core', help: 'pool size (0 = in-thread)' }),
+  workers: int({ min: 0, max: MAX_WORKERS, defaultText: 'one per core', help: 'pool size (0 = in-thread)' }),
 });
 
 const COMMAND_FIELDS = {

@@ -1,29 +1,60 @@
 /** Reading the command line's data files: a training table with its target column, a test table with or without it. */
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseTable, tableToDataset, type Table } from '../data/parse.js';
 import { dataWarnings, outOfRangeWarnings, targetWarnings } from '../data/warnings.js';
-import { targetOf, testRows, trainColumns, type TrainColumns } from './columns.js';
+import { classesOf } from '../methods/common.js';
+import { testRows, trainColumns, type TrainColumns } from './columns.js';
 
-export async function readTable(path: string): Promise<Table> {
-  let text: string;
+/** The table in the file `flag` names. */
+export async function readTable(path: string, flag: string): Promise<Table> {
+  return parseTable(await readText(path, flag), { source: path });
+}
+
+/**
+ * A data file's text: UTF-8, or UTF-16 with its byte-order mark (Excel's "Unicode Text"), and
+ * decompressed first when gzipped (.csv.gz). Standard input ('-') is not read: the commands read
+ * their files before any work, and may read one twice.
+ */
+export async function readText(path: string, flag: string): Promise<string> {
+  if (path === '-') throw new BdlError('E_ARG', `--${flag}: expected a file path, found "-": standard input is not read. Save the data to a file and pass its path.`, flag);
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     throw new BdlError('E_ARG', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, path);
   }
-  return parseTable(text, { source: path });
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new BdlError('E_PARSE', `${path}: expected a whole gzip file (it starts like one), found: ${(e as Error).message}. Check the file, or decompress it yourself.`, path);
+    }
+  }
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  return utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8');
 }
 
 export async function readTrainTable(path: string, target: string): Promise<{ table: Table; data: Dataset; columns: TrainColumns }> {
-  const table = await readTable(path);
-  return { table, data: tableToDataset(table, targetOf(target), path), columns: trainColumns(table, target, path) };
+  const table = await readTable(path, 'train');
+  const columns = trainColumns(table, target, path);
+  return { table, data: tableToDataset(table, columns.target, path), columns };
 }
 
 /** The test rows, read against the training columns (columns.ts `testRows`: by name when both files have headers). */
 export async function readTestTable(path: string, columns: TrainColumns, flag = 'test'): Promise<{ x: Float32Array; y?: Float32Array }> {
-  return testRows(await readTable(path), columns, path, flag);
+  return testRows(await readTable(path, flag), columns, path, flag);
+}
+
+/** Classification labels of a file (integers in 0…classes − 1, or below the limit when not given), named by file and row; returns the number of classes. */
+export function labelsOf(d: Dataset, file: string, classes?: number): number {
+  try {
+    return classesOf(d, classes);
+  } catch (e) {
+    throw e instanceof BdlError ? new BdlError(e.code, `${file}: ${e.message}`, e.argument) : e;
+  }
 }
 
 /**

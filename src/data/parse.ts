@@ -9,7 +9,7 @@
  * (`./scan.ts`), quoted CSV by csv-parse (`./csv.ts`); both accept the same cells.
  */
 import { BdlError } from '../errors.js';
-import { bool, enumOf, int, schema, text, union } from '../options/schema.js';
+import { bool, enumOf, int, nearest, schema, text, union } from '../options/schema.js';
 import { isNumberCell } from './cells.js';
 import { readRecords, recordsToRows } from './csv.js';
 import { type Dataset } from './dataset.js';
@@ -67,9 +67,13 @@ function tableOf(text: string, opts: ParseOptions, general: boolean): Table {
     throw new BdlError('E_ARG', `header: expected true, false or 'auto', found ${JSON.stringify(header)}.`, 'header');
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  checkText(text, source);
+  // A carriage return alone ends a line too (classic Mac OS, Excel for Mac's "CSV (Macintosh)"): read
+  // as nothing, a whitespace table would be one long row, and a CSV's cells would hold line breaks.
+  if (/\r(?!\n)/.test(text)) text = text.replace(/\r(?!\n)/g, '\n');
   const first = nextContentLine(text, 0, 1);
   if (!first) throw new BdlError('E_EMPTY', `${source}: expected rows of numbers, found no data. Check the file.`, source);
-  const delimiter = delimiterOf(text.slice(first.content, first.end));
+  const delimiter = delimiterOf(text.slice(first.content, recordEnd(text, first)));
   return delimiter !== WHITESPACE && (general || text.includes('"'))
     ? quotedTable(text, String.fromCharCode(delimiter), header, source)
     : plainTable(text, first, delimiter, header, source);
@@ -137,7 +141,34 @@ function checkRounding(rounding: Float32Rounding, source: string, header: string
   throw precisionError('E_PARSE', `${source} column ${lossy.col + 1}${name ? ` (${JSON.stringify(name)})` : ''}`, source, lossy);
 }
 
-/** A comma when the first line has one outside quotes, else a semicolon, else whitespace. */
+/**
+ * Refuses text holding a NUL character: no table of numbers has one, while a binary file (a
+ * spreadsheet, a compressed or model file) and UTF-16 text read as UTF-8 do, and would otherwise
+ * meet the user as a cell of garbled characters.
+ */
+function checkText(text: string, source: string): void {
+  const nul = text.indexOf('\0');
+  if (nul < 0) return;
+  let line = 1;
+  for (let p = text.indexOf('\n'); p !== -1 && p < nul; p = text.indexOf('\n', p + 1)) line++;
+  throw new BdlError('E_PARSE', `${source} line ${line}: expected text (CSV or whitespace-separated numbers), found a NUL character: the file is binary (a spreadsheet, a compressed or saved model file) or UTF-16 text. Export or save it as UTF-8 CSV first.`, source);
+}
+
+/** Where the record starting on `line` ends: past the line's end while its quotes are unbalanced (a quoted name may span lines). */
+function recordEnd(text: string, line: NonNullable<ReturnType<typeof nextContentLine>>): number {
+  let quotes = 0;
+  let start = line.content;
+  let end = line.end;
+  for (;;) {
+    for (let p = text.indexOf('"', start); p !== -1 && p < end; p = text.indexOf('"', p + 1)) quotes++;
+    if (quotes % 2 === 0 || end >= text.length) return end;
+    start = end;
+    const next = text.indexOf('\n', end + 1);
+    end = next === -1 ? text.length : next;
+  }
+}
+
+/** A comma when the first record has one outside quotes, else a semicolon, else whitespace. */
 function delimiterOf(line: string): number {
   const bare = line.replace(/"(?:[^"]|"")*"/g, '');
   return bare.includes(',') ? 44 : bare.includes(';') ? 59 : WHITESPACE;
@@ -172,20 +203,23 @@ export function tableToDataset(t: Table, target: number | string, source: string
   return { x, y, n: t.rows, inputs, targets: 1 };
 }
 
-export function resolveColumn(target: number | string, t: Table, source: string): number {
+/** The index of the target column (`label`: how messages name the option, e.g. '--target' on the command line). */
+export function resolveColumn(target: number | string, t: Table, source: string, label = 'target'): number {
   if (typeof target === 'string') {
     const i = t.header?.indexOf(target) ?? -1;
     if (i < 0) {
-      throw new BdlError('E_ARG', `target: expected a column name of ${source} (${t.header ? t.header.join(', ') : 'it has no header'}), found ${JSON.stringify(target)}.`, 'target');
+      const near = t.header && nearest(target, t.header);
+      const hint = near ? `Did you mean ${JSON.stringify(near)}?` : t.header ? 'Name one of its columns, or give the column\'s index.' : 'Give the column\'s index (0 is the first, -1 the last).';
+      throw new BdlError('E_ARG', `${label}: expected a column name of ${source} (${t.header ? t.header.join(', ') : 'it has no header'}), found ${JSON.stringify(target)}. ${hint}`, 'target');
     }
     if (t.header!.indexOf(target, i + 1) >= 0) {
-      throw new BdlError('E_ARG', `target: expected a column name that ${source} uses once, found ${JSON.stringify(target)} on columns ${i + 1} and ${t.header!.indexOf(target, i + 1) + 1}. Give the column's index instead.`, 'target');
+      throw new BdlError('E_ARG', `${label}: expected a column name that ${source} uses once, found ${JSON.stringify(target)} on columns ${i + 1} and ${t.header!.indexOf(target, i + 1) + 1}. Give the column's index instead.`, 'target');
     }
     return i;
   }
   const i = typeof target === 'number' && target < 0 ? t.cols + target : target;
   if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= t.cols) {
-    throw new BdlError('E_ARG', `target: expected a column index in ${-t.cols}..${t.cols - 1}, found ${String(target)}. Columns count from 0; -1 is the last.`, 'target');
+    throw new BdlError('E_ARG', `${label}: expected a column index in ${-t.cols}..${t.cols - 1}, found ${String(target)}. Columns count from 0; -1 is the last.`, 'target');
   }
   return i;
 }

@@ -29,6 +29,32 @@ describe('testRows', () => {
     expect(() => testRows(table('y,a,b,z\n1,2,3,4'), c, 'test.csv', 'test')).toThrow(expect.objectContaining({ code: 'E_SHAPE', message: expect.stringMatching(/column "z" that the training file does not/) }));
   });
 
+  it('refuses a column name used twice when matching by name (its values went to both inputs), naming the file and columns', () => {
+    const dup = trainColumns(table('a,a,y\n1,2,3\n4,5,6'), 'y', 't.csv');
+    expect(() => testRows(table('a,a,y\n10,20,30'), dup, 'test.csv', 'test')).toThrow(
+      expect.objectContaining({ code: 'E_SHAPE', message: expect.stringMatching(/^--test: expected column names used once, .*found the training file names "a" twice \(columns 1 and 2\)\. .*leave out the test file's header/) }),
+    );
+    // The test file's own duplicate (the target's name given to an input too).
+    expect(() => testRows(table('y,b,y\n10,20,30'), c, 'test.csv', 'test')).toThrow(expect.objectContaining({ code: 'E_SHAPE', message: expect.stringMatching(/found test\.csv names "y" twice \(columns 1 and 3\)/) }));
+    // By position, the names do not matter.
+    expect([...testRows(table('10,20,30'), dup, 'test.csv', 'test').x]).toEqual([10, 20]);
+  });
+
+  it('matches a wide header by name in linear time (100,000 columns)', () => {
+    const names = Array.from({ length: 100_000 }, (_, i) => `c${i}`);
+    const wide = { rows: 1, cols: names.length, data: new Float32Array(names.length), header: names };
+    const t0 = performance.now();
+    const r = testRows(wide, trainColumns(wide, '-1', 'w.csv'), 'w.csv', 'test');
+    expect(r.x.length).toBe(names.length - 1);
+    // Quadratic, the same took over a minute.
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
+  it('names --target when the training file has no such column, with the nearest name', () => {
+    expect(() => trainColumns(train, 'Y', 't.csv')).toThrow(expect.objectContaining({ code: 'E_ARG', message: expect.stringMatching(/^--target: expected a column name of t\.csv \(y, a, b\), found "Y"\. Did you mean "y"\?/) }));
+    expect(() => trainColumns(train, '7', 't.csv')).toThrow(/^--target: expected a column index in -3\.\.2, found 7/);
+  });
+
   it('without headers: by position with the target where it was in training, or the inputs alone', () => {
     const plain = trainColumns(table('1 2 3\n4 5 6'), '0', 't');
     expect([...testRows(table('10 20 30'), plain, 't', 'test').x]).toEqual([20, 30]);

@@ -8,7 +8,9 @@ import { bdl, yachtFiles } from './helpers.js';
 
 const { dir, train, test } = yachtFiles();
 const out = join(dir, 'out.json');
-const fit = (...flags: string[]) => bdl(['fit', '--method', 'map', '--train', train, '--test', test, '--epochs', '2', '--out', out, ...flags], 30_000);
+/** `bdl fit --method map` with the files, `--epochs 2` and `--out` unless `flags` give their own (a flag given twice is refused). */
+const fit = (...flags: string[]) =>
+  bdl(['fit', '--method', 'map', '--train', train, '--test', test, ...(flags.includes('--epochs') ? [] : ['--epochs', '2']), ...(flags.includes('--out') ? [] : ['--out', out]), ...flags], 30_000);
 /** `bdl fit --method m` with the files and --out, and nothing else. */
 const fitWith = (method: string, ...flags: string[]) => bdl(['fit', '--method', method, '--train', train, '--test', test, '--out', out, ...flags], 30_000);
 const inputs = { train: readFileSync(train, 'utf8'), test: readFileSync(test, 'utf8') };
@@ -37,6 +39,14 @@ describe('bdl flags', () => {
     refused(fit('--lr', '0'), /--lr: expected a finite number > 0/);
     refused(bdl(['fit', '--method', 'nuts', '--train', train, '--test', test, '--out', out, '--chains=-1'], 30_000), /--chains: expected an integer ≥ 1/);
     refused(bdl(['fit', '--method', 'mc-dropout', '--train', train, '--test', test, '--out', out, '--dropout', '1'], 30_000), /--dropout: expected/);
+  });
+  it('a flag given twice is refused, naming both (the first was dropped in silence)', () => {
+    refused(fit('--epochs', '3', '--epochs', '4'), /^bdl fit: --epochs: expected once, found --epochs 3 and --epochs 4\. Give the flag once\./m);
+    refused(fit('--tune', '--no-tune'), /--tune: expected once, found --tune and --no-tune/);
+    refused(bdl(['predict', '--posterior', 'a.bdl', '--posterior=b.bdl', '--test', test]), /--posterior: expected once, found --posterior a\.bdl and --posterior b\.bdl/, /^usage: bdl predict /m);
+  });
+  it('bdl sample --workers beyond the pool\'s limit is a usage error naming --workers, before the module is read', () => {
+    refused(bdl(['sample', '--target', 'x.mjs', '--workers', '1000']), /bdl sample: --workers: expected an integer ≥ 0 and ≤ 256, found "1000"/, /^usage: bdl sample /m);
   });
   it('a missing --out directory is refused before training, naming the flag', () => refused(fit('--out', join(dir, 'no/such/dir/out.json')), /--out: expected a file in a writable directory/));
   it('a missing required flag', () => refused(bdl(['fit', '--method', 'map', '--test', test]), /--train is required/));

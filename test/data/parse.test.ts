@@ -83,6 +83,39 @@ describe('parseTable / parseDataset', () => {
   });
 });
 
+describe('line ends, quoted names and binary text', () => {
+  it('reads a carriage return alone as a line end (classic Mac OS, Excel for Mac), not as one long row', () => {
+    // Whitespace-separated: the CRs were whitespace, so the file was one row of 6 values.
+    const ws = parseTable('1 2\r3 4\r5 6\r');
+    expect([ws.rows, ws.cols]).toEqual([3, 2]);
+    expect(Array.from(ws.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    const csv = parseTable('a,b\r1,2\r3,4', { source: 'mac.csv' });
+    expect([csv.rows, csv.cols, csv.header]).toEqual([2, 2, ['a', 'b']]);
+    expect(parseTable('"a","b"\r"1","2"\r"3","4"').rows).toBe(2);
+    // CRLF and a mix of line ends read as before; errors count lines as an editor does.
+    expect(parseTable('1,2\r\n3,4\r5,6\n7,8').rows).toBe(4);
+    expect(() => parseTable('1,2\r3,x', { source: 'mac.csv' })).toThrow(/mac\.csv line 2, column 2: expected a finite number, found "x"/);
+  });
+
+  it('reads a header whose quoted name spans lines (the delimiter is found outside the quotes of the whole first record)', () => {
+    const t = parseTable('"length\n(m)",y\n1,2\n3,4\n');
+    expect(t.header).toEqual(['length\n(m)', 'y']);
+    expect(Array.from(t.data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses text holding a NUL character (a binary file, UTF-16 read as UTF-8) with E_PARSE naming the line', () => {
+    // "a,b\n1,2" as UTF-16LE bytes read as UTF-8.
+    const utf16 = '\ufffd\ufffda\0,\0b\0\n\x001\0,\x002\0';
+    expect(() => parseTable(utf16, { source: 'u16.csv' })).toThrow(expect.objectContaining({ code: 'E_PARSE', message: expect.stringMatching(/^u16\.csv line 1: expected text .*found a NUL character: the file is binary .* or UTF-16 text\. Export or save it as UTF-8 CSV first\.$/) }));
+    expect(() => parseTable('1,2\n3,4\n\0\0PK')).toThrow(/input line 3: expected text/);
+  });
+
+  it('suggests the nearest header name for an unknown target name', () => {
+    expect(() => parseDataset('a,b,Price\n1,2,3', { target: 'price', source: 't.csv' })).toThrow(/^target: expected a column name of t\.csv \(a, b, Price\), found "price"\. Did you mean "Price"\?$/);
+    expect(() => parseDataset('1,2,3', { target: 'price' })).toThrow(/it has no header\), found "price"\. Give the column's index/);
+  });
+});
+
 describe('thousands separators', () => {
   it('a quoted "5,976" is refused with a hint naming both readings; "1,234,567.5" with the separators', () => {
     expect(() => parseTable('1,"5,976",3\n2,"6,001",4\n', { source: 't.csv' })).toThrow(/t\.csv line 1, column 2: expected a finite number, found "5,976"\. Write numbers without thousands separators \(5976, not 5,976\), or with a point if the comma is a decimal comma \(5\.976\)\./);
