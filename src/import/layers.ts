@@ -228,6 +228,16 @@ export function batchNormAffine(origin: Origin, gamma: ArrayLike<number> | undef
   return { kind: 'affine', origin, scale, shift };
 }
 
+/**
+ * Refuses a dense weight without an input or an output before anything is allocated for it: a
+ * declared [0, 1e9] kernel holds no bytes, yet its biases (zeros when the file has none) would take
+ * gigabytes.
+ */
+export function checkDenseShape(origin: Origin, fanIn: number, fanOut: number): void {
+  if (Number.isSafeInteger(fanIn) && Number.isSafeInteger(fanOut) && fanIn >= 1 && fanOut >= 1) return;
+  throw new BdlError('E_SHAPE', `${where(origin)}: expected a weight of at least 1 input × 1 output, found ${fanIn} × ${fanOut}. The file is corrupt or was edited by hand; re-export the model.`, origin.name);
+}
+
 /** "layer 'dense_1' (Dense)". */
 export function where(o: Origin): string {
   return `layer ${JSON.stringify(o.name)} (${o.op})`;

@@ -9,6 +9,7 @@ import type { Bytes } from './bytes.js';
 import { importOnnx } from './onnx.js';
 import { importSafetensors } from './safetensors.js';
 import { importTfjs, tfjsShardPaths, type TfjsFiles } from './tfjs.js';
+import { parseModelJson } from './tfjs-json.js';
 
 export type ModelSource =
   | { tfjs: TfjsFiles }
@@ -55,12 +56,17 @@ export async function fetchModel(url: string, opts: ImportOptions & { fetch?: ty
   const get = opts.fetch ?? fetch;
   const load = async (u: string) => {
     const r = await get(u);
-    if (!r.ok) throw new BdlError('E_ARG', `model: fetching ${u} failed (HTTP ${r.status}).`, 'model');
+    if (!r.ok) {
+      // An unread body holds its connection open until garbage collection.
+      await r.body?.cancel().catch(() => undefined);
+      throw new BdlError('E_ARG', `model: fetching ${u} failed (HTTP ${r.status}).`, 'model');
+    }
     return r;
   };
   const format = formatOf(url);
   if (format === 'tfjs') {
-    const model = await (await load(url)).json();
+    // As text: a truncated or non-JSON body is E_PARSE (model.json's checks), not a SyntaxError.
+    const model = parseModelJson(await (await load(url)).text());
     const base = new URL('.', new URL(url, globalThis.location?.href ?? 'file:///')).href;
     const paths = tfjsShardPaths(model);
     const shards = await Promise.all(paths.map(async (p) => new Uint8Array(await (await load(new URL(p, base).href)).arrayBuffer())));

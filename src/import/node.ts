@@ -7,7 +7,8 @@ import { argError, BdlError, describe } from '../errors.js';
 import { isNode, nodeImport } from '../pool/executors.js';
 import type { ImportedNetwork } from './layers.js';
 import { formatOf, IMPORT_OPTIONS, importModel, type ImportOptions } from './load.js';
-import { tfjsShardPaths } from './tfjs.js';
+import { checkShardSizes, tfjsShardPaths } from './tfjs.js';
+import { MAX_MODEL_JSON, parseModelJson } from './tfjs-json.js';
 
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
@@ -19,24 +20,33 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
   if (!isNode()) throw argError('E_ARG', 'importModelFile', 'Node (it reads files with node:fs)', 'a runtime without a file system', 'In a browser or worker use fetchModel(url), or importModel with the files\' bytes.');
   const format = formatOf(path);
   const [fs, { dirname, join }] = await Promise.all([nodeImport<Fs>('fs/promises'), nodeImport<Path>('path')]);
+  const fail = (p: string, e: unknown) => new BdlError('E_ARG', `${p}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, p);
+  // Sizes first: nothing is read from a path that is not a plain file (a FIFO would block the read
+  // forever), nor from shards whose sizes the manifest refutes, nor from a model.json no model has.
+  const sizeOf = async (p: string): Promise<number> => {
+    const stat = await fs.stat(p).catch((e: unknown) => {
+      throw fail(p, e);
+    });
+    if (!stat.isFile()) throw new BdlError('E_ARG', `${p}: expected a file, found ${stat.isDirectory() ? 'a directory' : 'a special file (a pipe, socket or device)'}. Pass the model's files.`, p);
+    return stat.size;
+  };
   const read = async (p: string): Promise<Uint8Array> => {
     try {
       return new Uint8Array(await fs.readFile(p));
     } catch (e) {
-      throw new BdlError('E_ARG', `${p}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, p);
+      throw fail(p, e);
     }
   };
+  const size = await sizeOf(path);
+  if (format === 'tfjs' && size > MAX_MODEL_JSON) throw new BdlError('E_FORMAT', `${path}: expected a TF.js model.json (a layers model's topology: kilobytes, at most ${MAX_MODEL_JSON} bytes), found ${size} bytes. Pass model.json, not a weight shard or another file.`, 'model');
   const bytes = await read(path);
   if (format === 'onnx') return importModel({ onnx: bytes }, opts);
   if (format === 'safetensors') return importModel({ safetensors: bytes, layers: opts.layers ?? '' }, opts);
-  const model = new TextDecoder().decode(bytes);
-  let paths: string[];
-  try {
-    paths = tfjsShardPaths(JSON.parse(model));
-  } catch (e) {
-    if (e instanceof BdlError) throw e;
-    throw new BdlError('E_PARSE', `${path}: not valid JSON (${(e as Error).message}). The file is truncated or not a TF.js model.`, 'model');
-  }
-  const shards = await Promise.all(paths.map((p) => read(join(dirname(path), p))));
+  // Parsed once (TextDecoder drops a byte-order mark); what is not a layers model is refused here.
+  const model = parseModelJson(new TextDecoder().decode(bytes));
+  const paths = tfjsShardPaths(model);
+  const files = paths.map((p) => join(dirname(path), p));
+  checkShardSizes(model, await Promise.all(files.map(sizeOf)));
+  const shards = await Promise.all(files.map(read));
   return importModel({ tfjs: { model, shards } }, opts);
 }

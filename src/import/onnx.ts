@@ -4,7 +4,7 @@
  * final Softmax / LogSoftmax. Parsed with protobufjs and the schema in onnx-schema.ts.
  */
 import { BdlError } from '../errors.js';
-import { batchNormAffine, lowerLayers, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
+import { batchNormAffine, checkDenseShape, lowerLayers, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { asBytes, type Bytes } from './bytes.js';
 import { checkFinite } from './finite.js';
 import { decodeOnnx, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-schema.js';
@@ -13,6 +13,8 @@ const FLOAT = 1;
 const DOUBLE = 11;
 const INT64 = 7;
 const BOOL = 9;
+/** TensorProto.DataType names, for the message refusing a type. */
+const TYPE_NAMES: Record<number, string> = { 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 8: 'string', 10: 'float16', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16' };
 /** ONNX's own operator set: the empty domain, or its explicit name. */
 const DEFAULT_DOMAINS = ['', 'ai.onnx'];
 
@@ -39,13 +41,21 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
       throw new BdlError('E_FORMAT', `${where(originOf(n))}: expected an op of the default ONNX domain ("" or "ai.onnx"), found domain ${JSON.stringify(n.domain)}. Ops of other domains (onnxruntime's fused com.microsoft ops, ai.onnx.ml, custom ops) are not read; export the model with standard ONNX ops (torch.onnx.export without custom opsets, before any onnxruntime optimization).`, originOf(n).name);
     }
   }
+  // A weight is found by name: a second tensor of the same name would be one of two silently.
+  const twice = (name: string) => new BdlError('E_FORMAT', `model.onnx: expected each weight (initializer or Constant) name once, found ${JSON.stringify(name)} twice. The file is corrupt or was edited by hand (onnx.checker refuses it too); re-export the model.`, name);
   const init = new Map<string, OnnxTensor>();
-  for (const t of g.initializer ?? []) init.set(t.name ?? '', t);
+  for (const t of g.initializer ?? []) {
+    if (init.has(t.name ?? '')) throw twice(t.name ?? '');
+    init.set(t.name ?? '', t);
+  }
   const constants = new Map<string, OnnxTensor>();
   const nodes = g.node.filter((n) => {
     if (n.opType !== 'Constant') return true;
     const t = n.attribute?.find((a) => a.name === 'value')?.t;
-    if (t && n.output?.[0]) constants.set(n.output[0], t);
+    if (t && n.output?.[0]) {
+      if (init.has(n.output[0]) || constants.has(n.output[0])) throw twice(n.output[0]);
+      constants.set(n.output[0], t);
+    }
     return false;
   });
   const tensorOf = (name: string, node: Origin): Tensor => {
@@ -65,7 +75,14 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
 
   const consumers = new Map<string, OnnxNode[]>();
   // '' is ONNX's name for an omitted optional input, not a tensor that flows between nodes.
-  for (const n of nodes) for (const i of n.input ?? []) if (i !== '') consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  for (const n of nodes) {
+    for (const i of n.input ?? []) {
+      if (i === '') continue;
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
+  }
   const ops: LayerOp[] = [];
   const visited = new Set<OnnxNode>();
   let current = inputs[0].name;
@@ -73,7 +90,8 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
     const next = consumers.get(current) ?? [];
     if (next.length !== 1) {
       const o = next[0] ? originOf(next[0]) : { name: current, op: 'tensor' };
-      throw unsupported(o, next.length === 0 ? `a graph whose tensor ${JSON.stringify(current)} leads nowhere` : `a graph that is not a single path (${JSON.stringify(current)} feeds ${next.length} nodes: ${next.map((n) => `${n.name} (${n.opType})`).join(', ')})`);
+      const shown = next.slice(0, 8).map((n) => `${n.name} (${n.opType})`).join(', ') + (next.length > 8 ? `, and ${next.length - 8} more` : '');
+      throw unsupported(o, next.length === 0 ? `a graph whose tensor ${JSON.stringify(current)} leads nowhere` : `a graph that is not a single path (${JSON.stringify(current)} feeds ${next.length} nodes: ${shown})`);
     }
     const node = next[0];
     // Each step takes a node not taken before, or stops here: the walk ends within nodes.length steps.
@@ -93,6 +111,7 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
         const transB = (attr('transB')?.i ?? 0) !== 0;
         if (B.dims.length !== 2) throw new BdlError('E_SHAPE', `${where(origin)}: expected a 2-D weight, found dims ${JSON.stringify(B.dims)}.`, origin.name);
         const [fanIn, fanOut] = transB ? [B.dims[1], B.dims[0]] : B.dims;
+        checkDenseShape(origin, fanIn, fanOut);
         const alpha = attr('alpha')?.f ?? 1;
         const beta = attr('beta')?.f ?? 1;
         ops.push(dense(origin, B, transB, fanIn, fanOut, alpha, C, beta));
@@ -102,6 +121,7 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
         if (node.input?.[0] !== current) throw unsupported(origin, 'MatMul with the weight first');
         const W = tensorOf(node.input![1], origin);
         if (W.dims.length !== 2) throw new BdlError('E_SHAPE', `${where(origin)}: expected a 2-D weight, found dims ${JSON.stringify(W.dims)}.`, origin.name);
+        checkDenseShape(origin, W.dims[0], W.dims[1]);
         // A following Add of a weight vector is this layer's bias.
         const after = consumers.get(out) ?? [];
         let bias: Tensor | undefined;
@@ -183,11 +203,14 @@ function dense(origin: Origin, W: Tensor, trans: boolean, fanIn: number, fanOut:
 /** A tensor's values as f64; sizes checked against the bytes present before anything is allocated. */
 function decodeTensor(t: OnnxTensor, name: string, origin: Origin): Tensor {
   const dims = (t.dims ?? []).map(Number);
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new BdlError('E_FORMAT', `${where(origin)}: weight ${name}: expected dims of non-negative integers, found ${JSON.stringify(dims)}. The file is corrupt; re-export it.`, name);
   const n = dims.reduce((a, b) => a * b, 1);
   if (t.dataLocation === 1) throw unsupported(origin, `weight ${name} stored as external data (re-export with the weights inside the .onnx file)`);
   const type = t.dataType ?? 0;
   const width = type === FLOAT ? 4 : type === DOUBLE || type === INT64 ? 8 : type === BOOL ? 1 : 0;
-  if (width === 0) throw unsupported(origin, `weight ${name} of ONNX data type ${type} (float, double, int64 and bool are read)`);
+  if (width === 0) {
+    throw new BdlError('E_FORMAT', `${where(origin)}: weight ${name}: expected float32 or float64 values (int64 and bool for a constant), found ${TYPE_NAMES[type] ?? 'an unknown type'} (ONNX data type ${type}). Export the model in float32 (in PyTorch, model.float() before torch.onnx.export; no quantization or half precision).`, name);
+  }
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
   const given = raw ? raw.length / width : type === FLOAT ? (t.floatData?.length ?? 0) : type === DOUBLE ? (t.doubleData?.length ?? 0) : (t.int64Data?.length ?? 0);
   if (given !== n) throw new BdlError('E_FORMAT', `${where(origin)}: weight ${name} declares dims ${JSON.stringify(dims)} (${n} values) but holds ${given}. The file is truncated or corrupt; re-export it.`, name);

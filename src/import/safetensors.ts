@@ -160,10 +160,13 @@ export function parseLayers(s: string): LayerDescription {
   const widths: number[] = [];
   const acts: string[] = [];
   const dropout: number[] = [0];
-  for (const tok of widthList.split('-')) {
+  const tokens = widthList.split('-');
+  for (const [i, tok] of tokens.entries()) {
     const d = /^d(0?\.\d+|0)$/.exec(tok);
     if (d) {
       if (widths.length === 0) throw bad(s, tok, 'dropout before the input width');
+      // Dropout acts on the next layer's input: after the output width there is none.
+      if (i === tokens.length - 1) throw bad(s, tok, 'a width after d<rate> (dropout applies to the input of the next layer; after the output it would drop outputs)');
       const q = dropout[widths.length - 1];
       dropout[widths.length - 1] = q === 0 ? Number(d[1]) : 1 - (1 - q) * (1 - Number(d[1]));
       continue;

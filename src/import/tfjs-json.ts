@@ -28,6 +28,15 @@ export interface KerasLayer {
   inbound_nodes?: unknown[][][];
 }
 
+/**
+ * The largest model.json read (characters, or bytes on disk): a layers model's topology is kilobytes
+ * (its weights are in the shards), so anything near this is not one, and parsing it could exhaust
+ * the memory. The same bound as safetensors' JSON header.
+ */
+export const MAX_MODEL_JSON = 100_000_000;
+/** The deepest nesting read: a Keras config nests about a dozen levels. */
+const MAX_DEPTH = 100;
+
 const SAVE_LAYERS = "Save a layers model: model.save('file://dir') in TF.js, or from Keras tensorflowjs_converter --input_format=keras --output_format=tfjs_layers_model model.h5 dir/ (tfjs.converters.save_keras_model in Python).";
 const REWRITE = 'The file is not a TF.js layers model or was edited by hand; re-save the model.';
 
@@ -44,12 +53,15 @@ function bad(field: string, expected: string, found: string, hint = REWRITE, arg
 export function parseModelJson(model: unknown): Record<string, unknown> {
   let m = model;
   if (typeof m === 'string') {
+    if (m.length > MAX_MODEL_JSON) throw new BdlError('E_FORMAT', `model.json: expected a layers model's topology (kilobytes; at most ${MAX_MODEL_JSON} characters), found ${m.length} characters. This is not a TF.js model.json: the weights belong in the shard files its weightsManifest names.`, 'model');
     try {
-      m = JSON.parse(m);
+      // A byte-order mark (Windows editors, readFileSync(path, 'utf8')) is not part of the JSON.
+      m = JSON.parse(m.charCodeAt(0) === 0xfeff ? m.slice(1) : m);
     } catch (e) {
       throw new BdlError('E_PARSE', `model.json: not valid JSON (${(e as Error).message}). The file is truncated or not a TF.js model.`, 'model');
     }
   }
+  if (m !== null && typeof m === 'object') checkDepth(m);
   if (!isObject(m)) throw new BdlError('E_FORMAT', `model.json: expected an object with modelTopology and weightsManifest (a TF.js layers model), found ${describe(m)}. ${SAVE_LAYERS}`, 'model');
   // A graph model (tfjs_graph_model, a frozen TensorFlow graph) has a GraphDef of ops for topology.
   const t = m.modelTopology;
@@ -63,6 +75,31 @@ export function parseModelJson(model: unknown): Record<string, unknown> {
   return m;
 }
 
+/**
+ * Refuses values nested deeper than any Keras config (or a cycle, in an object passed in memory):
+ * the checks and messages below walk the structure, and would overflow the stack on them.
+ */
+function checkDepth(root: unknown): void {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > MAX_DEPTH) throw new BdlError('E_FORMAT', `model.json: expected a Keras model config (nested at most ${MAX_DEPTH} levels), found values nested deeper (or a cycle). ${REWRITE}`, 'model');
+    for (const c of Array.isArray(v) ? v : Object.values(v as object)) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+  }
+}
+
+/**
+ * Why a manifest's shard path is refused, if it is: TF.js names shards relative to model.json and
+ * reads them by appending the name to model.json's folder, so a URL, an absolute path or a ".."
+ * segment is never a saved model's, and reading it would fetch or open a file elsewhere.
+ */
+function shardPathProblem(p: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(p)) return 'a URL or a drive path';
+  if (/^[\\/]/.test(p)) return 'an absolute path';
+  if (p.split(/[\\/]/).some((s) => /^(\.|%2e){2}$/i.test(s))) return 'a path out of model.json\'s folder ("..")';
+  return undefined;
+}
+
 /** The manifest's groups, each weight checked: a name (once), a shape, float32, not quantized. */
 export function manifestOf(m: Record<string, unknown>): ManifestGroup[] {
   const man = m.weightsManifest;
@@ -72,6 +109,10 @@ export function manifestOf(m: Record<string, unknown>): ManifestGroup[] {
     const at = `weightsManifest[${i}]`;
     if (!isObject(g)) throw bad(at, 'a group { paths, weights }', describe(g));
     if (!Array.isArray(g.paths) || !g.paths.every((p) => typeof p === 'string' && p !== '')) throw bad(`${at}.paths`, 'a list of shard file names', describe(g.paths));
+    g.paths.forEach((p: string, k) => {
+      const problem = shardPathProblem(p);
+      if (problem) throw bad(`${at}.paths[${k}]`, 'a shard file name relative to model.json (as TF.js saves it)', `${problem}, ${describe(p)}`, 'Shards are read only from model.json\'s own folder, never downloaded from elsewhere: put the shard beside model.json and name it by its file name.', 'weightsManifest');
+    });
     if (!Array.isArray(g.weights)) throw bad(`${at}.weights`, 'a list of { name, shape, dtype }', describe(g.weights));
     g.weights.forEach((w: unknown, j) => {
       if (!isObject(w) || typeof w.name !== 'string' || w.name === '') throw bad(`${at}.weights[${j}]`, 'an object with a name, a shape and a dtype', isObject(w) ? `name ${describe(w.name)}` : describe(w));
@@ -94,7 +135,7 @@ export function weightKey(name: string): string {
 }
 
 /** The topology's layers, each a { class_name, config } with well-formed shapes and inbound nodes. */
-export function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; className: string } {
+export function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; className: string; inputs?: string[]; outputs?: string[] } {
   let t = m.modelTopology;
   if (isObject(t) && 'model_config' in t) t = t.model_config;
   if (!isObject(t)) throw bad('modelTopology', 'an object with class_name and config (a Keras model config)', describe(t));
@@ -120,5 +161,13 @@ export function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; 
       throw bad(`${at}.inbound_nodes`, 'TF.js / Keras 2 nodes like [[["dense_1", 0, 0, {}]]]', JSON.stringify(nodes).slice(0, 80), 'Keras 3 files ({ args, kwargs } nodes) are not supported; save the model with TF.js or tf.keras 2 and convert it with tensorflowjs_converter.');
     }
   });
-  return { layers: layers as KerasLayer[], className };
+  // A functional model's input and output layers: [["name", 0, 0], …] (one output may be written flat).
+  const ends = (field: 'input_layers' | 'output_layers'): string[] | undefined => {
+    const v = isObject(cfg) ? cfg[field] : undefined;
+    if (v === undefined) return undefined;
+    if (Array.isArray(v) && typeof v[0] === 'string') return [v[0]];
+    if (Array.isArray(v) && v.every((e) => Array.isArray(e) && typeof e[0] === 'string')) return v.map((e) => e[0] as string);
+    throw bad(`modelTopology.config.${field}`, 'a list like [["dense_1", 0, 0]]', describe(v));
+  };
+  return { layers: layers as KerasLayer[], className, inputs: ends('input_layers'), outputs: ends('output_layers') };
 }

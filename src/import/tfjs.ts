@@ -5,7 +5,7 @@
  * engine's layout.
  */
 import { argError, BdlError, describe } from '../errors.js';
-import { batchNormAffine, lowerLayers, SUPPORTED, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
+import { batchNormAffine, checkDenseShape, lowerLayers, SUPPORTED, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { activationOf } from './activations.js';
 import { asBytes, type Bytes } from './bytes.js';
 import { checkFinite } from './finite.js';
@@ -28,30 +28,44 @@ export function tfjsShardPaths(model: unknown): string[] {
   return manifestOf(m).flatMap((g) => g.paths);
 }
 
+/**
+ * Refuses weight shards whose sizes do not add up to what the manifest's float32 weights take. Run on
+ * the sizes alone, before any shard byte is copied (importModelFile runs it on the files' sizes,
+ * before reading them).
+ */
+export function checkShardSizes(model: unknown, sizes: readonly number[]): void {
+  shardSizes(manifestOf(parseModelJson(model)).flatMap((g) => g.weights), sizes);
+}
+
+function shardSizes(specs: WeightSpec[], sizes: readonly number[]): void {
+  let expected = 0;
+  for (const s of specs) expected += 4 * s.shape.reduce((a, b) => a * b, 1);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total !== expected) {
+    throw new BdlError('E_FORMAT', `weight shards: expected ${expected} bytes (the ${specs.length} float32 weights model.json declares), found ${total} in ${sizes.length} shard(s). A shard is truncated or belongs to another model; re-download or re-save it.`, 'shards');
+  }
+}
+
 /** Imports a layers model: a sequence of InputLayer, Dense, BatchNormalization, Activation, Dropout, Flatten. */
 export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedNetwork {
   if (!isObject(files)) throw argError('E_ARG', 'tfjs', '{ model, shards } (model.json and its weight shards)', describe(files), "Pass model.json's contents and the shard files its weightsManifest names.");
   // The whole structure first (model.json's fields, manifest, topology, path), then bytes.
   const m = parseModelJson(files.model);
   const groups = manifestOf(m);
-  const { layers, className } = topologyOf(m);
-  const sequence = className === 'Sequential' ? layers : functionalOrder(layers);
+  const topology = topologyOf(m);
+  const sequence = topology.className === 'Sequential' ? topology.layers : functionalOrder(topology.layers, topology.inputs, topology.outputs);
   const specs = groups.flatMap((g) => g.weights);
   // Sizes against the bytes we were given: nothing is allocated for a file that lies.
-  let expected = 0;
-  for (const s of specs) expected += 4 * s.shape.reduce((a, b) => a * b, 1);
   const shardBytes = orderedShards(groups, files.shards);
-  const total = shardBytes.reduce((a, b) => a + b.length, 0);
-  if (total !== expected) {
-    throw new BdlError('E_FORMAT', `weight shards: expected ${expected} bytes (the ${specs.length} float32 weights model.json declares), found ${total} in ${shardBytes.length} shard(s). A shard is truncated or belongs to another model; re-download or re-save it.`, 'shards');
-  }
-  const weights = readWeights(specs, shardBytes, total);
+  shardSizes(specs, shardBytes.map((b) => b.length));
+  const weights = readWeights(specs, shardBytes, shardBytes.reduce((a, b) => a + b.length, 0));
+  const scoped = scopedNames(weights);
 
   // A weight is checked for NaN/Infinity when a layer first takes it, so an unused one is reported
   // as unused (below) rather than as non-finite.
   const used = new Set<string>();
   const take = (layer: string, p: string): Weight | undefined => {
-    const hit = findWeight(weights, layer, p);
+    const hit = findWeight(weights, scoped, layer, p);
     if (hit && !used.has(hit[0])) {
       checkFinite(hit[1].data, 'model.json', hit[1].spec.name, hit[1].spec.shape);
       used.add(hit[0]);
@@ -115,6 +129,7 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weigh
       const kernel = param('kernel');
       if (!kernel || kernel.spec.shape.length !== 2) throw new BdlError('E_FORMAT', `${where(origin)}: expected a 2-D weight ${origin.name}/kernel in the manifest, found ${kernel ? JSON.stringify(kernel.spec.shape) : 'none'}.`, origin.name);
       const [fanIn, fanOut] = kernel.spec.shape;
+      checkDenseShape(origin, fanIn, fanOut);
       if (c.units !== undefined && c.units !== fanOut) throw new BdlError('E_SHAPE', `${where(origin)}: expected ${c.units} units (its config), found a kernel of ${fanOut} columns.`, origin.name);
       const useBias = c.use_bias ?? c.useBias ?? true;
       const bias = useBias ? param('bias') : undefined;
@@ -128,8 +143,12 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weigh
     case 'ReLU':
       if (c.max_value != null || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) throw unsupported(origin, 'a ReLU with max_value, negative_slope or threshold');
       return [{ kind: 'activation', origin, activation: 'relu' }];
-    case 'Softmax':
+    case 'Softmax': {
+      // Over the features (the last axis, which is axis 1 of a flat row); axis 0 would be the batch.
+      const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : c.axis;
+      if (axis !== undefined && axis !== -1 && axis !== 1) throw unsupported(origin, `a softmax over axis ${JSON.stringify(c.axis)} (only over the features, axis -1)`);
       return [{ kind: 'activation', origin, activation: 'softmax' }];
+    }
     case 'Dropout':
       return [{ kind: 'dropout', origin, rate: Number(c.rate) }];
     case 'BatchNormalization': {
@@ -160,8 +179,11 @@ function orderedShards(groups: ManifestGroup[], shards: TfjsFiles['shards']): Ui
   });
 }
 
-/** A functional model's layers in order, refused unless each layer feeds exactly the next one. */
-function functionalOrder(layers: KerasLayer[]): KerasLayer[] {
+/**
+ * A functional model's layers in order, refused unless each layer feeds exactly the next one, from
+ * the model's one input layer to its one output layer (when the config names them).
+ */
+function functionalOrder(layers: KerasLayer[], inputs: string[] | undefined, outputs: string[] | undefined): KerasLayer[] {
   const byName = new Map(layers.map((l) => [String(l.name ?? l.config.name), l]));
   // topologyOf checked the nodes' form: each entry is [layer name, node index, tensor index, kwargs].
   const inboundOf = (l: KerasLayer): string[] => {
@@ -170,7 +192,13 @@ function functionalOrder(layers: KerasLayer[]): KerasLayer[] {
     return (nodes[0] ?? []).map((e) => String(e[0]));
   };
   const consumers = new Map<string, string[]>();
-  for (const l of layers) for (const src of inboundOf(l)) consumers.set(src, [...(consumers.get(src) ?? []), String(l.name)]);
+  for (const l of layers) {
+    for (const src of inboundOf(l)) {
+      const list = consumers.get(src);
+      if (list) list.push(String(l.name));
+      else consumers.set(src, [String(l.name)]);
+    }
+  }
   for (const l of layers) {
     const ins = inboundOf(l);
     const outs = consumers.get(String(l.name)) ?? [];
@@ -187,14 +215,46 @@ function functionalOrder(layers: KerasLayer[]): KerasLayer[] {
     l = next === undefined ? undefined : byName.get(next);
   }
   if (order.length !== layers.length) throw new BdlError('E_FORMAT', `model.json: the functional model has ${layers.length} layers but the path from its input reaches ${order.length}; a graph that is not a single path is not supported.`, 'modelTopology');
+  // The path must end where the model does: a second output, or an output before the path's end,
+  // would otherwise be imported as another network than the one the model computes.
+  const ends = [['input_layers', inputs, order[0]], ['output_layers', outputs, order[order.length - 1]]] as const;
+  for (const [field, names, end] of ends) {
+    if (names === undefined || (names.length === 1 && names[0] === String(end.name))) continue;
+    const found = names.length === 1 ? `layer ${JSON.stringify(names[0])}, while the single path ${field === 'input_layers' ? 'starts at' : 'ends at'} ${JSON.stringify(String(end.name))}` : `${names.length} layers (${names.map((n) => JSON.stringify(n)).join(', ')})`;
+    throw new BdlError('E_FORMAT', `model.json: modelTopology.config.${field}: expected the one ${field === 'input_layers' ? 'input' : 'output'} layer of a single path, found ${found}. A model with several inputs or outputs is not one network here; save a model of the one path you want (tf.model({ inputs, outputs }) with a single output) and import that.`, 'modelTopology');
+  }
   return order;
 }
 
+/**
+ * The first weight (in manifest order) whose name ends in "/" + key, i.e. under a scope: the weights
+ * are indexed by their last q name segments ("model/dense/kernel" is "dense/kernel" for q = 2), once
+ * per q a key asks for, so a lookup never scans the manifest (which made importing a model of a few
+ * thousand layers take minutes).
+ */
+function scopedNames(weights: Map<string, Weight>): (key: string) => string | undefined {
+  const bySegments = new Map<number, Map<string, string>>();
+  return (key) => {
+    const q = key.split('/').length;
+    let index = bySegments.get(q);
+    if (!index) {
+      index = new Map();
+      for (const k of weights.keys()) {
+        // The q-th '/' from the end, if the name has that many.
+        let at = k.length;
+        for (let i = 0; i < q && at >= 0; i++) at = at === 0 ? -1 : k.lastIndexOf('/', at - 1);
+        const suffix = at >= 0 ? k.slice(at + 1) : undefined;
+        if (suffix !== undefined && !index.has(suffix)) index.set(suffix, k);
+      }
+      bySegments.set(q, index);
+    }
+    return index.get(key);
+  };
+}
+
 /** A layer's parameter and its key: "<layer>/<param>" at the end of the weight's name (Keras may prefix scopes). */
-function findWeight(weights: Map<string, Weight>, layer: string, param: string): [string, Weight] | undefined {
+function findWeight(weights: Map<string, Weight>, scoped: (key: string) => string | undefined, layer: string, param: string): [string, Weight] | undefined {
   const key = `${layer}/${param}`;
-  const exact = weights.get(key);
-  if (exact) return [key, exact];
-  for (const [k, v] of weights) if (k.endsWith(`/${key}`)) return [k, v];
-  return undefined;
+  const k = weights.has(key) ? key : scoped(key);
+  return k === undefined ? undefined : [k, weights.get(k)!];
 }

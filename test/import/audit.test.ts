@@ -1,0 +1,187 @@
+// An adversarial pass over importing a model trained elsewhere (files built here, test/import/hostile.ts;
+// no node:fs, so this runs in Node and in Chromium): each case was a wrong network, an untyped error,
+// a gigabyte allocation, a fetch from another host or a hang before its fix, and is now a BdlError
+// naming what is wrong and what to do, raised before the work it would have cost.
+import { describe, expect, it } from 'vitest';
+import { BdlError } from '../../src/errors.js';
+import { fetchModel } from '../../src/import/load.js';
+import { importOnnx } from '../../src/import/onnx.js';
+import { importSafetensors, parseLayers } from '../../src/import/safetensors.js';
+import { importTfjs, tfjsShardPaths } from '../../src/import/tfjs.js';
+import { thrownBdlError } from '../helpers/errors.js';
+import { dense, gemm, linear, onnxModel, safetensors, tfjsModel, type WeightDef } from './hostile.js';
+
+function expectError(f: () => unknown, code: string, message: RegExp): BdlError {
+  const e = thrownBdlError(f);
+  expect(e.code).toBe(code);
+  expect(e.message).toMatch(message);
+  return e;
+}
+
+/** A 2-3-1 Sequential (relu, linear output) and its one shard. */
+function small() {
+  const a = dense('d1', 2, 3, 'relu', true);
+  const b = dense('d2', 3, 1);
+  return tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights]);
+}
+
+/** The same chain as a functional model (InputLayer → d1 → d2), its config's input/output layers overridable. */
+function functional(io: { input_layers?: unknown; output_layers?: unknown } = {}) {
+  const { model, shards } = small();
+  const layers = model.modelTopology.config.layers as { class_name: string; config: Record<string, unknown> }[];
+  const named = [
+    { class_name: 'InputLayer', name: 'in', config: { name: 'in', batch_input_shape: [null, 2] }, inbound_nodes: [] },
+    ...layers.map((l, i) => ({ ...l, name: l.config.name, inbound_nodes: [[[i === 0 ? 'in' : layers[i - 1].config.name, 0, 0, {}]]] })),
+  ];
+  model.modelTopology = { class_name: 'Model', config: { name: 'f', layers: named, input_layers: [['in', 0, 0]], output_layers: [['d2', 0, 0]], ...io } };
+  return { model, shards };
+}
+
+describe('declared sizes that would allocate gigabytes', () => {
+  it('a TF.js Dense of 0 inputs × 10⁷ units without bias (a shard of 0 bytes): E_SHAPE before any allocation', () => {
+    const m = tfjsModel([{ class_name: 'Dense', config: { name: 'd', units: 1e7, use_bias: false, batch_input_shape: [null, 0] } }], [{ name: 'd/kernel', shape: [0, 1e7] }]);
+    expectError(() => importTfjs(m), 'E_SHAPE', /layer "d" \(Dense\): expected a weight of at least 1 input × 1 output, found 0 × 10000000/);
+  });
+  it('an ONNX Gemm weight of dims [2³³, 0] or negative dims: a typed error, not a RangeError', () => {
+    const empty = gemm('fc', 'x', 'y', 2, 2, []);
+    empty.inits[0].dims = [2 ** 33, 0];
+    empty.inits[1] = { name: 'fc.bias', dims: [1], values: [0] };
+    expectError(() => importOnnx(onnxModel({ nodes: [empty.node], inits: empty.inits, input: 'x', width: 2, output: 'y' })), 'E_SHAPE', /layer "fc" \(Gemm\): expected a weight of at least 1 input × 1 output, found 0 × 8589934592/);
+    const negative = gemm('fc', 'x', 'y', 2, 2);
+    negative.inits[0].dims = [-2, -2];
+    expectError(() => importOnnx(onnxModel({ nodes: [negative.node], inits: negative.inits, input: 'x', width: 2, output: 'y' })), 'E_FORMAT', /weight fc\.weight: expected dims of non-negative integers, found \[-2,-2\]/);
+  });
+});
+
+describe('weight shards are read only from model.json\'s own folder', () => {
+  const hostilePaths = ['../group1-shard1of1.bin', '/etc/passwd', 'https://evil.example/w.bin', '//evil.example/w.bin', 'C:\\w.bin', 'sub/%2e%2E/../w.bin', 'sub\\..\\w.bin'];
+  for (const p of hostilePaths) {
+    it(`manifest path ${JSON.stringify(p)}: E_FORMAT naming it, before any shard is read or fetched`, () => {
+      const { model, shards } = small();
+      model.weightsManifest[0].paths = [p];
+      expectError(() => tfjsShardPaths(model), 'E_FORMAT', /weightsManifest\[0\]\.paths\[0\]: expected a shard file name relative to model\.json .*found (a URL|an absolute path|a path out of model\.json's folder)/);
+      expectError(() => importTfjs({ model, shards }), 'E_FORMAT', /never downloaded from elsewhere/);
+    });
+  }
+  it('a plain name or a subfolder is read as before', () => {
+    const { model, shards } = small();
+    model.weightsManifest[0].paths = ['weights/group1-shard1of1.bin'];
+    expect(tfjsShardPaths(model)).toEqual(['weights/group1-shard1of1.bin']);
+    expect(importTfjs({ model, shards: { 'weights/group1-shard1of1.bin': shards[0] } }).spec).toMatchObject({ inputs: 2, hidden: [3], outputs: 1 });
+  });
+  it('fetchModel never requests a URL a manifest names: only model.json is fetched', async () => {
+    const { model, shards } = small();
+    model.weightsManifest[0].paths = ['https://evil.example/w.bin'];
+    const asked: string[] = [];
+    const get = (async (u: string) => {
+      asked.push(String(u));
+      return new Response(String(u).endsWith('model.json') ? JSON.stringify(model) : new Blob([shards[0] as Uint8Array<ArrayBuffer>]));
+    }) as typeof fetch;
+    await expect(fetchModel('http://models.example/m/model.json', { fetch: get })).rejects.toMatchObject({ code: 'E_FORMAT', argument: 'weightsManifest' });
+    expect(asked).toEqual(['http://models.example/m/model.json']);
+  });
+});
+
+describe('fetchModel', () => {
+  it('a truncated model.json is E_PARSE, not a SyntaxError', async () => {
+    const get = (async () => new Response('{"format": "layers-model", "modelTop')) as unknown as typeof fetch;
+    await expect(fetchModel('http://models.example/model.json', { fetch: get })).rejects.toMatchObject({ code: 'E_PARSE', message: expect.stringMatching(/model\.json: not valid JSON/) });
+  });
+  it('a failed request releases its response body (no connection left open)', async () => {
+    let cancelled = false;
+    const body = new ReadableStream({ cancel: () => void (cancelled = true) });
+    const get = (async () => new Response(body, { status: 404 })) as unknown as typeof fetch;
+    await expect(fetchModel('http://models.example/model.onnx', { fetch: get })).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/HTTP 404/) });
+    expect(cancelled).toBe(true);
+  });
+});
+
+describe('model.json text', () => {
+  it('a byte-order mark (readFileSync(path, "utf8") of a file a Windows editor saved) is not part of the JSON', () => {
+    const { model, shards } = small();
+    expect(importTfjs({ model: '\uFEFF' + JSON.stringify(model), shards }).spec).toMatchObject({ inputs: 2, hidden: [3], outputs: 1 });
+  });
+  it('values nested deeper than any Keras config: E_FORMAT, not a stack overflow in a message', () => {
+    const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000));
+    const f = functional();
+    f.model.modelTopology.config.layers[1].inbound_nodes = deep;
+    expectError(() => importTfjs(f), 'E_FORMAT', /model\.json: expected a Keras model config \(nested at most 100 levels\)/);
+    const { model, shards } = small();
+    const text = JSON.stringify(model).replace('"activation":"linear"', `"activation":${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expectError(() => importTfjs({ model: text, shards }), 'E_FORMAT', /nested at most 100 levels/);
+  });
+});
+
+describe('a functional model imports the path from its one input to its one output', () => {
+  it('the chain as saved imports', () => {
+    expect(importTfjs(functional()).spec).toMatchObject({ inputs: 2, hidden: [3], outputs: 1 });
+  });
+  it('an output before the end of the path, or two outputs: E_FORMAT, not the longer network', () => {
+    expectError(() => importTfjs(functional({ output_layers: [['d1', 0, 0]] })), 'E_FORMAT', /output_layers: expected the one output layer of a single path, found layer "d1", while the single path ends at "d2"/);
+    expectError(() => importTfjs(functional({ output_layers: [['d1', 0, 0], ['d2', 0, 0]] })), 'E_FORMAT', /found 2 layers \("d1", "d2"\)/);
+    expectError(() => importTfjs(functional({ input_layers: [['d1', 0, 0]] })), 'E_FORMAT', /input_layers: .*found layer "d1", while the single path starts at "in"/);
+    expectError(() => importTfjs(functional({ output_layers: 'd2' })), 'E_FORMAT', /output_layers: expected a list/);
+  });
+});
+
+it('a TF.js Softmax layer over axis 0 (the batch) is refused; over the features it is the output', () => {
+  const a = dense('d1', 2, 3, 'relu', true);
+  const b = dense('d2', 3, 2);
+  const m = (axis: unknown) => tfjsModel([a.layer, b.layer, { class_name: 'Softmax', config: { name: 'sm', axis } }], [...a.weights, ...b.weights]);
+  expectError(() => importTfjs(m(0)), 'E_FORMAT', /layer "sm" \(Softmax\): a softmax over axis 0/);
+  expect(importTfjs(m(-1)).output).toBe('softmax');
+  expect(importTfjs(m([-1])).output).toBe('softmax');
+});
+
+it('a safetensors description ending in dropout (after the output) is refused, not ignored', () => {
+  expectError(() => parseLayers('3-4r-1-d0.5'), 'E_ARG', /expected a width after d<rate>.*found "d0\.5"/);
+  expect(() => importSafetensors(safetensors({ ...linear('0', 3, 4), ...linear('2', 4, 1) }), '3-4r-1-d0.5')).toThrow(/a width after d<rate>/);
+  expect(parseLayers('3-d0.5-4r-d0.5-1').dropout).toEqual([0.5, 0.5]);
+});
+
+it('an ONNX float16 weight: E_FORMAT naming the type and how to export float32', () => {
+  const g = gemm('fc', 'x', 'y', 2, 2);
+  const bytes = onnxModel({ nodes: [g.node], inits: g.inits, input: 'x', width: 2, output: 'y' });
+  // The first initializer's data_type varint (field 2 = FLOAT, bytes 10 01) becomes FLOAT16 (10 0a).
+  const at = bytes.findIndex((v, i) => v === 0x10 && bytes[i + 1] === 0x01 && bytes[i - 2] === 0x08);
+  const f16 = bytes.slice();
+  f16[at + 1] = 10;
+  expectError(() => importOnnx(f16), 'E_FORMAT', /weight fc\.weight: expected float32 or float64 values .*found float16 \(ONNX data type 10\)\. Export the model in float32/);
+});
+
+it('an ONNX weight named twice (an initializer, or a Constant of the same name) is refused, not one of the two', () => {
+  const g = gemm('fc', 'x', 'y', 2, 2);
+  const again = { ...g.inits[0], values: [9, 9, 9, 9] };
+  expectError(() => importOnnx(onnxModel({ nodes: [g.node], inits: [...g.inits, again], input: 'x', width: 2, output: 'y' })), 'E_FORMAT', /expected each weight \(initializer or Constant\) name once, found "fc\.weight" twice/);
+});
+
+describe('graphs built to take quadratic time are refused or read in linear time', () => {
+  const N = 50_000;
+  it(`an ONNX input feeding ${N} nodes: refused at once, its message naming 8 of them`, () => {
+    const nodes = Array.from({ length: N }, (_, i) => ({ op: 'Relu', inputs: ['x'], outputs: [`r${i}`] }));
+    const bytes = onnxModel({ nodes, input: 'x', width: 2, output: 'y' });
+    const t = performance.now();
+    const e = expectError(() => importOnnx(bytes), 'E_FORMAT', /"x" feeds 50000 nodes: r0 \(Relu\), .*r7 \(Relu\), and 49992 more\)/);
+    expect(performance.now() - t).toBeLessThan(8000);
+    expect(e.message.length).toBeLessThan(2000);
+  });
+  it(`a TF.js input layer feeding ${N} layers: refused at once`, () => {
+    const layers = [
+      { class_name: 'InputLayer', name: 'in', config: { name: 'in', batch_input_shape: [null, 2] }, inbound_nodes: [] },
+      ...Array.from({ length: N }, (_, i) => ({ class_name: 'Activation', name: `a${i}`, config: { name: `a${i}`, activation: 'relu' }, inbound_nodes: [[['in', 0, 0, {}]]] })),
+    ];
+    const model = { format: 'layers-model', modelTopology: { class_name: 'Model', config: { layers } }, weightsManifest: [] };
+    const t = performance.now();
+    expectError(() => importTfjs({ model, shards: [] }), 'E_FORMAT', /not a single path \(0 inputs, 50000 consumers\)/);
+    expect(performance.now() - t).toBeLessThan(8000);
+  });
+  it('12000 Dense layers whose weight names carry a scope ("model/d7/kernel:0"): imported in linear time', () => {
+    const L = 12_000;
+    const ls = Array.from({ length: L }, (_, i) => dense(`d${i}`, 1, 1, i === L - 1 ? 'linear' : 'relu', i === 0));
+    const m = tfjsModel(ls.map((l) => l.layer), ls.flatMap((l) => l.weights));
+    for (const w of m.model.weightsManifest[0].weights as WeightDef[]) w.name = `model/${w.name}:0`;
+    const t = performance.now();
+    expect(importTfjs(m).spec.hidden).toHaveLength(L - 1);
+    expect(performance.now() - t).toBeLessThan(8000);
+  });
+});
