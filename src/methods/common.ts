@@ -91,9 +91,11 @@ export interface MethodProgress {
    * 'pretrain': a sampler's MAP pretrain (epochs of its loss); 'curvature': Laplace's pass over the
    * data after its MAP (`epoch` / `epochs` count rows, `loss` is NaN); Markov chains: the reporting
    * chain's phase (with its step size), then 'diagnostics': R̂ and ESS after the chains (`epoch` /
-   * `epochs` count quantities — weights, then predictive quantities —, `loss` is NaN, no `task`).
+   * `epochs` count quantities — weights, then predictive quantities —, `loss` is NaN, no `task`);
+   * 'prior': Laplace's validation grid for the prior precision (`epoch` / `epochs` count batches of
+   * held-out rows, `loss` is NaN).
    */
-  phase?: 'pretrain' | 'curvature' | 'warmup' | 'sampling' | 'diagnostics';
+  phase?: 'pretrain' | 'curvature' | 'prior' | 'warmup' | 'sampling' | 'diagnostics';
   stepSize?: number;
   /** Markov chains: the reporting chain's mean acceptance statistic over its current phase. */
   acceptance?: number;

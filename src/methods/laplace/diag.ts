@@ -7,7 +7,7 @@ import { argError } from '../../errors.js';
 import type { Steps } from '../../diagnostics/steps.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
-import type { Accumulator, Factors, Gaussian, Structure, Subset } from './types.js';
+import { covsByPosterior, type Accumulator, type Candidate, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
 import { shiftedLogdet } from './shifted-logdet.js';
 
 /** Where each subset coordinate sits in its layer's (fanIn+1)×fanOut block. */
@@ -85,6 +85,11 @@ class DiagFactors implements Factors {
   /** Nothing here takes long enough to need steps: one step. */
   *posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian> {
     return this.posterior(prior, s);
+  }
+
+  /** Each candidate's Gaussian is cheap (no factorization): built once each. */
+  candidateCovs(candidates: readonly Candidate[]): Steps<(lin: Linearization, batch: number) => Float64Array[]> {
+    return covsByPosterior(this, candidates);
   }
 
   arrays(): Record<string, Float64Array> {

@@ -10,7 +10,7 @@ import { checkSize } from '../../linalg/memory.js';
 import type { Steps } from '../../diagnostics/steps.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
-import type { Accumulator, Factors, Gaussian, Structure, Subset } from './types.js';
+import { covsByPosterior, type Accumulator, type Candidate, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
 import { shiftedLogdet } from './shifted-logdet.js';
 
 interface LayerEig {
@@ -108,6 +108,11 @@ class KronFactors implements Factors {
   /** Nothing here takes long enough to need steps: one step. */
   *posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian> {
     return this.posterior(prior, s);
+  }
+
+  /** Each candidate's Gaussian is cheap (no factorization): built once each. */
+  candidateCovs(candidates: readonly Candidate[]): Steps<(lin: Linearization, batch: number) => Float64Array[]> {
+    return covsByPosterior(this, candidates);
   }
 
   arrays(): Record<string, Float64Array> {

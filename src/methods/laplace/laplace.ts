@@ -5,7 +5,8 @@
  * marginal likelihood or by a validation grid; the linearized predictive.
  */
 import { argError, BdlError } from '../../errors.js';
-import { checkDataset, type Dataset } from '../../data/dataset.js';
+import { checkDataset, subset, type Dataset } from '../../data/dataset.js';
+import { stratifiedBlocks } from '../../data/split.js';
 import { applyStandardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
@@ -14,14 +15,14 @@ import { bool, checkArgument, custom, enumOf, list, num, union, type Infer } fro
 import { checkRun, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, refitOf, specFor, type MethodOptions, type Trained } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
-import { evidenceContext, logEvidence, maximizeEvidence, type EvidenceContext, type Hyper } from './evidence.js';
+import { evidenceContext, logEvidence, maximizeEvidence, type Hyper } from './evidence.js';
 import { full } from './full.js';
 import { kron } from './kron.js';
 import { taskOf, type TaskKind } from '../../model/spec.js';
 import { noiseVariance } from '../../posterior/source.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { LaplacePosterior } from './posterior.js';
-import { glmMoments, probitProbs } from './predictive.js';
+import { gridSearch } from './grid.js';
 import { indexSubset, layerSubset, topIndices } from './subset.js';
 import type { Hessian, Structure, Subset } from './types.js';
 import { checkMemory, estimateLaplace } from '../memory.js';
@@ -115,7 +116,7 @@ export async function trainLaplaceWithRefit<O extends LaplaceOptions>(train: Dat
   const spec = specFor(train, opts);
   let data = train;
   let validation = opts.validation;
-  if (priorModeOf(opts) === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0);
+  if (priorModeOf(opts) === 'grid' && !validation) [data, validation] = holdOut(train, opts.seed ?? 0, taskOf(spec) === 'classification');
   const mlp = await engineFor(spec);
   const r = await fitAndRefit(mlp, data, fitOptionsOf(opts, 0, data.n, true));
   const std = r.standardizer;
@@ -159,7 +160,7 @@ export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: 
   let h = start;
   if (opts.signal?.aborted) throw new BdlError('E_ABORTED', 'laplace: cancelled after the curvature.');
   if (mode === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, selectNoise });
-  else if (mode === 'grid') h = gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation!);
+  else if (mode === 'grid') h = await gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation!, opts);
   if (opts.signal?.aborted) throw new BdlError('E_ABORTED', 'laplace: cancelled after choosing the prior precision.');
 
   return new LaplacePosterior<T>({
@@ -226,60 +227,16 @@ async function chooseSubset(mlp: Mlp, theta: Float32Array, data: Dataset, opts: 
   return indexSubset(layout, topIndices(v, s.size));
 }
 
-/** Validation-NLL grid over λ ∈ logspace(−4, 4, 21) (and σ for a gaussian likelihood without given noise). */
-function gridSearch(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, start: Hyper, selectNoise: boolean, val: Dataset): Hyper {
-  const spec = mlp.spec;
-  const G = start.prior.length;
-  const lambdas = Array.from({ length: 21 }, (_, i) => 10 ** (-4 + 0.4 * i));
-  const noises = selectNoise ? Array.from({ length: 13 }, (_, i) => start.noiseVar * 10 ** (-1.5 + 0.25 * i)) : [start.noiseVar];
-  let best = start;
-  let bestNll = Infinity;
-  for (const lam of lambdas) {
-    const prior = new Float64Array(G).fill(lam);
-    for (const noiseVar of noises) {
-      const gauss = ctx.factors.posterior(prior, ctx.gaussian ? noiseVar ** -ctx.power : 1);
-      const { mean, cov } = glmMoments(spec, mlp.arena, theta, ctx.sub, gauss, val.x);
-      const nll = validationNll(spec.likelihood, mean, cov, val, mlp.layout.outputWidth, noiseVar);
-      if (nll < bestNll) {
-        bestNll = nll;
-        best = { prior, noiseVar };
-      }
-    }
-  }
-  return best;
-}
-
-function validationNll(lik: string, mean: Float32Array, cov: Float64Array, val: Dataset, K: number, noiseVar: number): number {
-  let s = 0;
-  if (lik === 'gaussian') {
-    for (let n = 0; n < val.n; n++) {
-      for (let t = 0; t < K; t++) {
-        const v = cov[(n * K + t) * K + t] + noiseVar;
-        s += 0.5 * Math.log(2 * Math.PI * v) + (val.y[n * K + t] - mean[n * K + t]) ** 2 / (2 * v);
-      }
-    }
-    return s;
-  }
-  const bern = lik === 'bernoulli';
-  const p = probitProbs(mean, cov, val.n, K, bern);
-  const Kp = bern ? 2 : K;
-  for (let n = 0; n < val.n; n++) s -= Math.log(Math.max(p[n * Kp + val.y[n]], 1e-300));
-  return s;
-}
-
-function holdOut(train: Dataset, seed: number): [Dataset, Dataset] {
-  const perm = new Rng(seed, 0, [0, 2, 0x1a]).permutation(train.n);
+/**
+ * The grid's own held-out rows when none are given: a seeded tenth of the training rows (stratified by
+ * label for a classifier, as every classification hold-out: data/split.ts `stratifiedBlocks`), which the
+ * MAP then does not train on.
+ */
+function holdOut(train: Dataset, seed: number, classification: boolean): [Dataset, Dataset] {
+  const rng = new Rng(seed, 0, [0, 2, 0x1a]);
   const nVal = Math.max(1, Math.round(train.n / 10));
-  const pick = (rows: number[]): Dataset => {
-    const x = new Float32Array(rows.length * train.inputs);
-    const y = new Float32Array(rows.length * train.targets);
-    rows.forEach((r, i) => {
-      x.set(train.x.subarray(r * train.inputs, (r + 1) * train.inputs), i * train.inputs);
-      y.set(train.y.subarray(r * train.targets, (r + 1) * train.targets), i * train.targets);
-    });
-    return { ...train, x, y, n: rows.length };
-  };
-  return [pick(Array.from(perm.slice(nVal))), pick(Array.from(perm.slice(0, nVal)))];
+  const order = classification ? stratifiedBlocks(train.y, nVal, 1, rng) : rng.permutation(train.n);
+  return [subset(train, order.subarray(nVal)), subset(train, order.subarray(0, nVal))];
 }
 
 /** Σ_t log σ_y,t: the Jacobian that puts a standardized-units evidence into original target units (per row). */

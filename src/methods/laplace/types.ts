@@ -46,8 +46,27 @@ export interface Factors {
    * loop between them; a dense structure keeps arena memory across its steps (hold the arena).
    */
   posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian>;
+  /**
+   * For a search over many hyperparameters (the validation grid): after the one-off work as steps
+   * (the full structure's eigendecomposition of H), a function giving J Σ Jᵀ of the batch in `lin`
+   * under each candidate, one batch × C × C array per candidate as `Gaussian.outputCov`. The function
+   * may use arena memory the steps allocated: call it before the caller resets its arena mark.
+   */
+  candidateCovs(candidates: readonly Candidate[]): Steps<(lin: Linearization, batch: number) => Float64Array[]>;
   /** What toBytes stores; `Structure.restore` rebuilds the factors from it. */
   arrays(): Record<string, Float64Array>;
+}
+
+/** One point of a hyperparameter search: the prior precision per group and the likelihood scale s. */
+export interface Candidate {
+  prior: Float64Array;
+  s: number;
+}
+
+/** `candidateCovs` through each candidate's own Gaussian: for structures whose `posterior` is cheap to build. */
+export function* covsByPosterior(factors: Factors, candidates: readonly Candidate[]): Steps<(lin: Linearization, batch: number) => Float64Array[]> {
+  const gaussians = candidates.map((c) => factors.posterior(c.prior, c.s));
+  return (lin, batch) => gaussians.map((g) => g.outputCov(lin, batch));
 }
 
 export interface Gaussian {
