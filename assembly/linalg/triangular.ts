@@ -58,3 +58,23 @@ export function trsm_f64_lower_rows(x: usize, l: usize, n: i32, nrhs: i32, trans
     }
   }
 }
+
+/**
+ * Steps [from, to) of X = L⁻ᵀ, i.e. `trsm_f64_lower_rows` with trans = 1 on x holding the identity
+ * before step 0, doing a third of its work: row i of L⁻ᵀ is zero left of column i, so row i's scaling
+ * and its updates of the rows above start at column i rounded down to even. The skipped terms are
+ * exact zeros (+0 plus ±0 stays +0), and an even start keeps the whole-row loop's f64x2 pairs and tail
+ * (a relaxed build fuses the pairs, not the tail), so the bits are the whole-row loop's.
+ */
+export function trsm_f64_lower_inverse_t_rows(x: usize, l: usize, n: i32, from: i32, to: i32): void {
+  const ld = at(n);
+  for (let t = from; t < to; t++) {
+    const i = n - 1 - t;
+    const c0 = i & ~1;
+    const w = n - c0;
+    const ri = l + at(i * n);
+    const xi = x + <usize>i * ld + at(c0);
+    scal64(xi, 1 / load<f64>(ri + at(i)), w);
+    for (let k = 0; k < i; k++) axpy64(x + <usize>k * ld + at(c0), -load<f64>(ri + at(k)), xi, w);
+  }
+}

@@ -146,6 +146,27 @@ export function* triangularSolveSteps(arena: Arena, x: number, l: number, n: num
   }
 }
 
+/**
+ * X = L⁻ᵀ written at x (n×n; L n×n lower at l), as steps: the bits of `triangularSolveSteps(arena, x,
+ * l, n, n, 1)` on the identity, with a third of its work (the core's `trsm_f64_lower_inverse_t_rows`
+ * skips the zeros left of the diagonal).
+ */
+export function* inverseTransposeSteps(arena: Arena, x: number, l: number, n: number): Generator<void, void, void> {
+  const k = arena.k;
+  const I = arena.f64(x, n * n);
+  I.fill(0);
+  for (let i = 0; i < n; i++) I[i * n + i] = 1;
+  if (n === 1) return yield* triangularSolveSteps(arena, x, l, n, n, 1);
+  for (let t0 = 0; t0 < n; ) {
+    let t1 = t0;
+    // Step t works on row i = n − 1 − t: its i updates over the n − i columns from the diagonal on.
+    for (let work = 0; t1 < n && work < STEP_WORK; t1++) work += (n - t1) * (t1 + 1);
+    k.trsm_f64_lower_inverse_t_rows(x, l, n, t0, t1);
+    t0 = t1;
+    yield;
+  }
+}
+
 /** Runs steps to their end without yielding (the synchronous form of a stepwise computation). */
 function drain<T>(g: Generator<void, T, void>): T {
   for (;;) {

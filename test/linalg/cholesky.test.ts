@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { cholesky, inverse, logdet, solve } from '../../src/linalg/index.js';
-import { choleskySteps, triangularSolveSteps } from '../../src/linalg/cholesky.js';
+import { choleskySteps, inverseTransposeSteps, triangularSolveSteps } from '../../src/linalg/cholesky.js';
 import { Arena } from '../../src/wasm/index.js';
 import { geometricSpectrum, identity, makeRng, matmul, maxAbs, maxAbsDiff, randn, randomSpd, refCholesky, refTriSolve, symWithSpectrum, transpose } from './reference.js';
 
@@ -147,6 +147,24 @@ describe('choleskySteps and triangularSolveSteps', () => {
         expect(steps).toBeGreaterThan(19 * 2); // more than one step per panel
         expect(solved.steps).toBeGreaterThan(10);
       }
+    });
+  }
+
+  // Odd and even n (the f64x2 pairs and the tail of each row), and many steps at 1201.
+  for (const n of [1, 2, 3, 7, 8, 33, 64, 65, 130, 257, 1201]) {
+    it(`inverseTransposeSteps gives the bits of the solve on the identity, in fewer multiply-adds, n = ${n}`, () => {
+      const a = n < 200 ? randomSpd(n, makeRng(300 + n)) : dominantSpd(n, makeRng(300 + n));
+      const want = oneCall(a, n);
+      const mark = arena.mark();
+      const pl = arena.putF64(want.l);
+      const pr = arena.allocF64(n * n);
+      // Garbage where R goes: the steps must write the identity first.
+      arena.f64(pr, n * n).fill(Number.NaN);
+      const { steps } = drainCounting(inverseTransposeSteps(arena, pr, pl, n));
+      const r = arena.getF64(pr, n * n);
+      arena.reset(mark);
+      expect(sameBits(r, want.r)).toBe(true);
+      if (n === 1201) expect(steps).toBeGreaterThan(5);
     });
   }
 

@@ -6,7 +6,7 @@
  */
 import { BdlError } from '../../errors.js';
 import { runSteps, type Steps } from '../../diagnostics/steps.js';
-import { cholesky, choleskySteps, triangularSolveSteps } from '../../linalg/cholesky.js';
+import { cholesky, choleskySteps, inverseTransposeSteps } from '../../linalg/cholesky.js';
 import { eigh, eigvalsh } from '../../linalg/eigh.js';
 import { checkSize } from '../../linalg/memory.js';
 import { logdetAlongGroup, logdetAlongScale } from './full-logdet.js';
@@ -164,7 +164,7 @@ class FullFactors implements Factors {
     return runSteps(this.posteriorSteps(prior, s));
   }
 
-  /** The precision's factor L (stepwise Cholesky), then R = L⁻ᵀ (stepwise triangular solve). */
+  /** The precision's factor L (stepwise Cholesky), then R = L⁻ᵀ (stepwise triangular inverse). */
   *posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian> {
     const d = this.d;
     const P = this.precision(prior, s);
@@ -176,9 +176,7 @@ class FullFactors implements Factors {
     try {
       const pl = this.arena.putF64(l);
       const pr = this.arena.allocF64(d * d);
-      const I = this.arena.f64(pr, d * d);
-      for (let i = 0; i < d; i++) I[i * d + i] = 1;
-      yield* triangularSolveSteps(this.arena, pr, pl, d, d, 1);
+      yield* inverseTransposeSteps(this.arena, pr, pl, d);
       R = this.arena.getF64(pr, d * d);
     } finally {
       this.arena.reset(mark);
