@@ -22,6 +22,9 @@ export function eigh_workspace_f64(n: i32): usize {
  * which saves a copy (A is then overwritten). vecs == 0 asks for the eigenvalues alone: no Qᵀ and no
  * rotations of it, O(n²) after the reduction instead of O(n³) (a log-determinant needs no vectors).
  * Returns 0, or l + 1 when the QL iteration for eigenvalue l did not converge.
+ *
+ * It is the composition of the range kernels below, each called once over its whole range: a caller
+ * that runs them in pieces (src/linalg/eigh.ts, eighSteps) gets these bits.
  */
 export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize): i32 {
   if (n <= 0) return 0;
@@ -30,13 +33,83 @@ export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize
   const tau = e + at(n);
   const tmp = tau + at(n);
   if (a != w) memory.copy(w, a, at(n * n));
-  tridiagonalize(w, vals, e, tau, tmp, n);
-  if (vecs != 0) formQt(vecs, w, tau, n);
-  const info = implicitQL(vals, e, vecs, n);
-  if (info != 0) return info;
-  sortAscending(vals, vecs, n);
-  if (vecs != 0) transposeInPlace(vecs, n);
+  eigh_f64_reduce(w, vals, e, tau, tmp, n, 0, n);
+  if (vecs != 0) {
+    eigh_f64_form_qt_init(vecs, n, 0, n);
+    eigh_f64_form_qt(vecs, w, tau, n, 0, n);
+  }
+  const floor = eigh_f64_ql_floor(vals, e, n);
+  for (let l = 0; l < n; ) {
+    l = eigh_f64_ql(vals, e, vecs, n, floor, l, i32.MAX_VALUE);
+    if (l < 0) return -l;
+  }
+  eigh_f64_sort(vals, vecs, n, 0, n);
+  if (vecs != 0) eigh_f64_transpose(vecs, n, 0, n);
   return 0;
+}
+
+// The stages as range kernels. Run in order — reduce over k = 0..n−2 (its last range, k1 ≥ n − 1,
+// also writes d[n−1] and e[n−1]); with vectors, form_qt_init over rows, then form_qt over k descending;
+// ql_floor once, then ql from l = 0 until it returns n; sort over i = 0..n−1; with vectors,
+// transpose over i = 0..n−1 — with ranges that tile each stage, they do the operations of eigh_f64
+// in its order, so they give its bits. w, d, e, tau and p are n², n, n, n and n f64s.
+
+/**
+ * Householder tridiagonalization, columns k in [k0, min(k1, n − 1)) of w (n×n, the symmetric matrix
+ * in its lower triangle on the first call, overwritten by the reflectors); d, e, τ as tridiagonalize
+ * writes them, p is scratch. The range reaching k1 ≥ n − 1 also stores d[n−1] and e[n−1] = 0.
+ */
+export function eigh_f64_reduce(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i32, k0: i32, k1: i32): void {
+  tridiagonalize(w, d, e, tau, p, n, k0, min(k1, n - 1));
+  if (k1 >= n - 1) {
+    store<f64>(d + at(n - 1), load<f64>(w + at(n * n - 1)));
+    store<f64>(e + at(n - 1), 0);
+  }
+}
+
+/** Rows [i0, min(i1, n)) of Z = I (n×n): the start of formQt. */
+export function eigh_f64_form_qt_init(z: usize, n: i32, i0: i32, i1: i32): void {
+  i1 = min(i1, n);
+  if (i0 >= i1) return;
+  memory.fill(z + at(i0 * n), 0, at((i1 - i0) * n));
+  for (let i = i0; i < i1; i++) store<f64>(z + at(i * n + i), 1);
+}
+
+/** Z ← Z·H_k for k = min(k1, n − 1) − 1 down to k0 (formQt's descending k): call with ranges from the top down. */
+export function eigh_f64_form_qt(z: usize, w: usize, tau: usize, n: i32, k0: i32, k1: i32): void {
+  formQt(z, w, tau, n, k0, min(k1, n - 1));
+}
+
+/** The deflation floor ε·‖T‖∞ of the QL sweeps, from the tridiagonal (d, e) before any sweep. */
+export function eigh_f64_ql_floor(d: usize, e: usize, n: i32): f64 {
+  // ‖T‖∞: the scale of the rounding errors the Householder reduction and every sweep leave behind.
+  let tnorm = 0.0;
+  for (let i = 0; i < n; i++) {
+    const below = i > 0 ? Math.abs(load<f64>(e + at(i - 1))) : 0.0;
+    tnorm = max(tnorm, Math.abs(load<f64>(d + at(i))) + Math.abs(load<f64>(e + at(i))) + below);
+  }
+  return EPS * tnorm;
+}
+
+/**
+ * The QL iteration's eigenvalues l = l0, l0 + 1, … (each to convergence, whole: its sweeps and their
+ * counter belong to it), stopping after the first l at which more than `budget` units have been
+ * spent (a sweep over the block [l, m] costs m − l + 1: its search and its rotations) or at l = n.
+ * floor is eigh_f64_ql_floor's. Returns the next l to run (n when done), or −(l + 1) when
+ * eigenvalue l did not converge. z == 0: no rotations of vectors.
+ */
+export function eigh_f64_ql(d: usize, e: usize, z: usize, n: i32, floor: f64, l0: i32, budget: i32): i32 {
+  return implicitQL(d, e, z, n, floor, l0, budget);
+}
+
+/** Selection sort's positions i in [i0, min(i1, n − 1)) (ascending d, rows of z moved along; z == 0: none). */
+export function eigh_f64_sort(d: usize, z: usize, n: i32, i0: i32, i1: i32): void {
+  sortAscending(d, z, n, i0, min(i1, n - 1));
+}
+
+/** Z ← Zᵀ in place, the swaps of rows i in [i0, i1) with the columns right of their diagonal. */
+export function eigh_f64_transpose(z: usize, n: i32, i0: i32, i1: i32): void {
+  transposeInPlace(z, n, i0, min(i1, n));
 }
 
 /**
@@ -44,10 +117,11 @@ export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize
  * triangle only. x (column k below the diagonal) is copied into row k right of the diagonal, where
  * v_k then stays for formQt. The symmetric product p = τ·A₂₂·v takes one pass over the lower rows
  * (a dot product for p_i and an axpy into p_j<i per row), the rank-2 update A₂₂ −= v·wᵀ + w·vᵀ another.
- * Writes d (diagonal), e (e[k] = T[k][k+1], e[n−1] = 0) and τ.
+ * Writes d (diagonal), e (e[k] = T[k][k+1]) and τ for columns k in [k0, k1); eigh_f64_reduce
+ * stores d[n−1] and e[n−1] = 0 after the last column.
  */
-function tridiagonalize(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i32): void {
-  for (let k = 0; k < n - 1; k++) {
+function tridiagonalize(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i32, k0: i32, k1: i32): void {
+  for (let k = k0; k < k1; k++) {
     const rk = w + at(k * n);
     store<f64>(d + at(k), load<f64>(rk + at(k)));
     store<f64>(tau + at(k), 0);
@@ -96,19 +170,16 @@ function tridiagonalize(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i
       axpy64(ri, -load<f64>(p + at(i)), x, i + 1);
     }
   }
-  store<f64>(d + at(n - 1), load<f64>(w + at(n * n - 1)));
-  store<f64>(e + at(n - 1), 0);
 }
 
 /**
- * Z = Qᵀ = H_{n−2}···H_0, accumulated as Z ← Z·H_k for k descending: Z is then still the identity
- * outside rows and columns > k, so each step touches rows k+1.. and columns k+1.. only.
+ * Z = Qᵀ = H_{n−2}···H_0, accumulated as Z ← Z·H_k for k descending from Z = I
+ * (eigh_f64_form_qt_init): Z is then still the identity outside rows and columns > k, so each step
+ * touches rows k+1.. and columns k+1.. only. This call: k = k1 − 1 down to k0.
  */
-function formQt(z: usize, w: usize, tau: usize, n: i32): void {
-  memory.fill(z, 0, at(n * n));
-  for (let i = 0; i < n; i++) store<f64>(z + at(i * n + i), 1);
+function formQt(z: usize, w: usize, tau: usize, n: i32, k0: i32, k1: i32): void {
   const ld = at(n);
-  for (let k = n - 2; k >= 0; k--) {
+  for (let k = k1 - 1; k >= k0; k--) {
     const t = load<f64>(tau + at(k));
     if (t == 0) continue;
     const v = w + at(k * n + k + 1);
@@ -124,19 +195,15 @@ function formQt(z: usize, w: usize, tau: usize, n: i32): void {
 /**
  * Diagonalizes the symmetric tridiagonal (d, e) by implicit QL sweeps (shift from the leading 2×2
  * block, chased upward by Givens rotations), applying each rotation to rows i, i+1 of z.
- * d ends as the eigenvalues (unsorted). z == 0 skips the rotations (eigenvalues only). Returns 0, or
- * l + 1 if eigenvalue l fails to converge.
+ * d ends as the eigenvalues (unsorted). z == 0 skips the rotations (eigenvalues only). This call:
+ * eigenvalues l from l0 on, until more than `budget` units are spent (see eigh_f64_ql). Returns the
+ * next l, or −(l + 1) if eigenvalue l fails to converge.
  */
-function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
+function implicitQL(d: usize, e: usize, z: usize, n: i32, floor: f64, l0: i32, budget: i32): i32 {
   const ld = at(n);
-  // ‖T‖∞: the scale of the rounding errors the Householder reduction and every sweep leave behind.
-  let tnorm = 0.0;
-  for (let i = 0; i < n; i++) {
-    const below = i > 0 ? Math.abs(load<f64>(e + at(i - 1))) : 0.0;
-    tnorm = max(tnorm, Math.abs(load<f64>(d + at(i))) + Math.abs(load<f64>(e + at(i))) + below);
-  }
-  const floor = EPS * tnorm;
-  for (let l = 0; l < n; l++) {
+  let spent: i64 = 0;
+  for (let l = l0; l < n; l++) {
+    if (spent > <i64>budget) return l;
     let iter = 0;
     while (true) {
       // The first negligible off-diagonal at or after l splits off an unreduced block [l, m]:
@@ -151,8 +218,9 @@ function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
         const em = Math.abs(load<f64>(e + at(m)));
         if (em <= EPS * dd || em <= floor || em < 1e-300) break;
       }
+      spent += <i64>(m - l + 1);
       if (m == l) break;
-      if (++iter > MAX_ITER) return l + 1;
+      if (++iter > MAX_ITER) return -(l + 1);
       const dl = load<f64>(d + at(l));
       const el = load<f64>(e + at(l));
       let g = (load<f64>(d + at(l + 1)) - dl) / (2 * el);
@@ -189,7 +257,7 @@ function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
       store<f64>(e + at(m), 0);
     }
   }
-  return 0;
+  return n;
 }
 
 /** (zi, zj) ← (c·zi − s·zj, s·zi + c·zj) over n contiguous values. */
@@ -213,10 +281,13 @@ function implicitQL(d: usize, e: usize, z: usize, n: i32): i32 {
   }
 }
 
-/** Selection sort of the eigenvalues, moving the matching rows of z along (O(n²) swaps at most; z == 0: none). */
-function sortAscending(d: usize, z: usize, n: i32): void {
+/**
+ * Selection sort of the eigenvalues, moving the matching rows of z along (O(n²) swaps at most; z == 0:
+ * none). This call: positions i in [i0, i1), i1 ≤ n − 1.
+ */
+function sortAscending(d: usize, z: usize, n: i32, i0: i32, i1: i32): void {
   const ld = at(n);
-  for (let i = 0; i < n - 1; i++) {
+  for (let i = i0; i < i1; i++) {
     let kmin = i;
     let vmin = load<f64>(d + at(i));
     for (let k = i + 1; k < n; k++) {
@@ -240,8 +311,9 @@ function sortAscending(d: usize, z: usize, n: i32): void {
   }
 }
 
-function transposeInPlace(z: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+/** Z ← Zᵀ, this call's share: rows i in [i0, i1) swapped with the columns right of their diagonal. */
+function transposeInPlace(z: usize, n: i32, i0: i32, i1: i32): void {
+  for (let i = i0; i < i1; i++) {
     for (let j = i + 1; j < n; j++) {
       const p = z + at(i * n + j);
       const q = z + at(j * n + i);

@@ -20,12 +20,12 @@ const SGMCMC = new Set(['sgld', 'csgld', 'sghmc', 'sghmc-mh']);
 /**
  * What a method's progress means, in the bar's words: Markov chains (NUTS, HMC, subspace) count
  * iterations and report phase, acceptance, divergences and step size; SG-MCMC counts epochs of its
- * potential; Laplace's curvature pass counts rows, its prior-precision grid batches of held-out rows; the chains' diagnostics count quantities; a
+ * potential; Laplace's curvature pass counts rows, its prior precision steps; the chains' diagnostics count quantities; a
  * sampler's MAP pretrain and everything else epochs of the training loss.
  */
 export function progressLabel(method: string, p: Pick<MethodProgress, 'epoch' | 'epochs' | 'loss' | 'phase' | 'stepSize' | 'acceptance' | 'divergences'>): { note: string; unit: string } {
   if (p.phase === 'curvature') return { note: 'curvature', unit: 'rows' };
-  if (p.phase === 'prior') return { note: 'prior precision grid', unit: 'batches' };
+  if (p.phase === 'prior') return { note: 'prior precision', unit: 'steps' };
   if (p.phase === 'diagnostics') return DIAGNOSTICS_LABEL;
   if (p.phase === 'pretrain') return { note: Number.isFinite(p.loss) ? `MAP pretrain: loss ${p.loss.toFixed(4)}` : 'MAP pretrain', unit: 'epochs' };
   if (p.phase) {

@@ -16,43 +16,216 @@ export interface EighResult {
  * in, so rounding asymmetry is harmless; the caller's array is not modified.
  */
 export function eigh(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): EighResult {
-  return decompose(arena, a, n, true, opts) as EighResult;
+  return drain(eighSteps(arena, a, n, opts));
 }
 
 /** The eigenvalues of symmetric A, ascending: `eigh` without the O(n³) of the eigenvectors (about 2× faster at n = 1000). */
 export function eigvalsh(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Float64Array {
-  return decompose(arena, a, n, false, opts).values;
+  return drain(eigvalshSteps(arena, a, n, opts));
 }
 
-function decompose(arena: Arena, a: ArrayLike<number>, n: number, vectors: boolean, opts: { budget?: number; name?: string }): { values: Float64Array; vectors?: Float64Array } {
+/**
+ * `eigh` as steps of about STEP_WORK multiply-adds each: the core's `eigh_f64` run stage by stage
+ * (reduction, Qᵀ, QL, sort, transpose), each stage in ranges — the same operations in the same
+ * order, so the same bits. It keeps the matrix in the arena between steps, so whoever suspends it
+ * must be the only work keeping arena memory across awaits (posterior/arena-hold.ts); closing the
+ * generator early frees that memory. The checks run on the first `next()`, before any work.
+ */
+export function eighSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Generator<void, EighResult, void> {
+  return decomposeSteps(arena, a, n, true, opts) as Generator<void, EighResult, void>;
+}
+
+/** `eigvalsh` as steps (see eighSteps): the eigenvalues, ascending, with the bits of `eigvalsh`. */
+export function* eigvalshSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Generator<void, Float64Array, void> {
+  return (yield* decomposeSteps(arena, a, n, false, opts)).values;
+}
+
+/** Multiply-adds per step: a few milliseconds of the core's f64 work (as cholesky.ts). */
+const STEP_WORK = 1 << 22;
+
+/**
+ * Work units of one unit of the QL budget (a Givens rotation with a row of the deflation search).
+ * Without vectors, its scalar work (a hypot, a division, a dozen flops): measured at about 64
+ * multiply-adds of the reduction's. With vectors, its rotation of two rows of Z: 3n while Z stays in
+ * the last-level cache; once Z (8n² bytes) outgrows it, each rotation streams a row from memory,
+ * measured at ≈ 8× that (n = 3151, Z 79 MB, against n = 1201, Z 11.5 MB).
+ */
+const qlUnitCost = (n: number, vectors: boolean) => (!vectors ? 64 : 8 * n * n <= CACHED_BYTES ? 3 * n : 24 * n);
+
+/** The size of Z below which the QL rotations are counted as cached: a typical last-level cache. */
+const CACHED_BYTES = 16 * 2 ** 20;
+
+function* decomposeSteps(arena: Arena, a: ArrayLike<number>, n: number, vectors: boolean, opts: { budget?: number; name?: string }): Generator<void, { values: Float64Array; vectors?: Float64Array }, void> {
   const name = opts.name ?? 'a';
   checkSquare(a, n, name);
   checkSize(n, 8, `${name} (eigendecomposition)`, { matrices: vectors ? 2 : 1, budget: opts.budget });
   checkFiniteSquare(a, n, name, true);
+  const k = arena.k;
   const mark = arena.mark();
   try {
-    // The symmetrized copy goes straight into the workspace (a == work: the kernel skips its copy).
-    const pw = arena.allocF64(arena.k.eigh_workspace_f64(n));
+    // eigh_f64's workspace, its parts apart: the reduced matrix (reflectors), e, τ and scratch.
+    const pw = arena.allocF64(n * n);
+    const pe = arena.allocF64(n);
+    const ptau = arena.allocF64(n);
+    const pp = arena.allocF64(n);
     const pv = arena.allocF64(n);
     const pz = vectors ? arena.allocF64(n * n) : 0;
-    const m = arena.f64(pw, n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        const s = 0.5 * (a[i * n + j] + a[j * n + i]);
-        m[i * n + j] = s;
-        m[j * n + i] = s;
+    yield* reduceSteps(arena, a, n, pw, pv, pe, ptau, pp);
+    if (vectors) {
+      // Z = I in row ranges (n² stores, the first touch of its memory).
+      for (let i0 = 0; i0 < n; ) {
+        const i1 = Math.min(n, i0 + Math.max(1, Math.floor(STEP_WORK / n)));
+        k.eigh_f64_form_qt_init(pz, n, i0, i1);
+        i0 = i1;
+        yield;
+      }
+      // Qᵀ, k descending: reflector k costs ≈ 2(n − k − 1)².
+      for (let k1 = n - 1; k1 > 0; ) {
+        let k0 = k1;
+        for (let work = 0; k0 > 0 && work < STEP_WORK; k0--) work += 2 * (n - k0) ** 2;
+        k.eigh_f64_form_qt(pz, pw, ptau, n, k0, k1);
+        k1 = k0;
+        yield;
       }
     }
-    const info = arena.k.eigh_f64(pv, pz, pw, n, pw);
-    if (info !== 0) {
-      throw new BdlError(
-        'E_NONFINITE',
-        `${name}: expected the QL iteration to converge, found eigenvalue ${info - 1} unconverged after 60 sweeps. Rescale the matrix (entries near the f64 range limits) and retry.`,
-        name,
-      );
+    yield* qlSteps(arena, pv, pe, pz, n, vectors, name);
+    if (vectors) {
+      // Row i swaps n − i − 1 pairs, one side strided (a cache miss each): counted 8 units a pair.
+      for (let i0 = 0; i0 < n; ) {
+        let i1 = i0;
+        for (let work = 0; i1 < n && work < STEP_WORK; i1++) work += 8 * (n - i1);
+        k.eigh_f64_transpose(pz, n, i0, i1);
+        i0 = i1;
+        yield;
+      }
     }
     return { values: arena.getF64(pv, n), ...(vectors && { vectors: arena.getF64(pz, n * n) }) };
   } finally {
     arena.reset(mark);
+  }
+}
+
+/**
+ * (A + Aᵀ)/2's lower triangle into pw, then its Householder reduction to the tridiagonal (pv, pe)
+ * with the reflectors left in pw and τ in ptau (pp: scratch): `eigh_f64`'s first stage, as steps.
+ */
+function* reduceSteps(arena: Arena, a: ArrayLike<number>, n: number, pw: number, pv: number, pe: number, ptau: number, pp: number): Generator<void, void, void> {
+  const k = arena.k;
+  // (A + Aᵀ)/2's lower triangle, the only part the core reads, in row ranges: a JavaScript loop
+  // that reads A by columns too (and runs unoptimized on a first call), counted 32 units an element.
+  for (let i0 = 0; i0 < n; ) {
+    let i1 = i0;
+    for (let work = 0; i1 < n && work < STEP_WORK; i1++) work += 32 * (i1 + 1);
+    const m = arena.f64(pw, n * n);
+    for (let i = i0; i < i1; i++) {
+      for (let j = 0; j <= i; j++) m[i * n + j] = 0.5 * (a[i * n + j] + a[j * n + i]);
+    }
+    i0 = i1;
+    yield;
+  }
+  // Reduction: column k costs ≈ 2(n − k − 1)² (the symmetric product and the rank-2 update).
+  for (let k0 = 0; ; ) {
+    let k1 = k0;
+    for (let work = 0; k1 < n - 1 && work < STEP_WORK; k1++) work += 2 * (n - k1 - 1) ** 2 + n;
+    k.eigh_f64_reduce(pw, pv, pe, ptau, pp, n, k0, k1); // the range reaching n − 1 stores d[n−1], e[n−1]
+    yield;
+    if (k1 >= n - 1) break;
+    k0 = k1;
+  }
+}
+
+/**
+ * The QL iteration on the tridiagonal (pv, pe), rotating Z's rows when `vectors`, then the sort: the
+ * eigenvalues ascending in pv (Z's rows moved along), as steps.
+ */
+function* qlSteps(arena: Arena, pv: number, pe: number, pz: number, n: number, vectors: boolean, name: string): Generator<void, void, void> {
+  const k = arena.k;
+  // QL: whole eigenvalues per call, until the core has spent the step's budget.
+  const floor = k.eigh_f64_ql_floor(pv, pe, n);
+  const budget = Math.max(1, Math.floor(STEP_WORK / qlUnitCost(n, vectors)));
+  for (let l = 0; l < n; ) {
+    l = k.eigh_f64_ql(pv, pe, pz, n, floor, l, budget);
+    if (l < 0) {
+      throw new BdlError(
+        'E_NONFINITE',
+        `${name}: expected the QL iteration to converge, found eigenvalue ${-l - 1} unconverged after 60 sweeps. Rescale the matrix (entries near the f64 range limits) and retry.`,
+        name,
+      );
+    }
+    yield;
+  }
+  // Selection sort: position i scans n − i values and, with vectors, may swap two rows of n.
+  for (let i0 = 0; i0 < n - 1; ) {
+    let i1 = i0;
+    for (let work = 0; i1 < n - 1 && work < STEP_WORK; i1++) work += n - i1 + (vectors ? 2 * n : 0);
+    k.eigh_f64_sort(pv, pz, n, i0, i1);
+    i0 = i1;
+    yield;
+  }
+}
+
+/**
+ * A = Q·T·Qᵀ kept as the reduction leaves it: T's diagonal `d` and off-diagonal `e` (e[i] = T[i][i+1],
+ * e[n−1] = 0), and, in the arena, Q's reflectors (`w`, n×n: v_k in row k right of the diagonal) and
+ * τ (`tau`, n). For a family of shifted systems (s·A + λI)⁻¹ = Q·(s·T + λI)⁻¹·Qᵀ: one reduction, no
+ * eigenvectors (forming Q and rotating it is ~4× the reduction's time at n = 3,151).
+ */
+export interface Tridiagonal {
+  readonly n: number;
+  readonly d: Float64Array;
+  readonly e: Float64Array;
+  readonly w: number;
+  readonly tau: number;
+}
+
+/**
+ * The reduction of symmetric A (n×n row-major, symmetrized as (A + Aᵀ)/2) as steps: `eigh`'s first
+ * stage, the same bits. Its arena memory is allocated on the caller's mark and kept (the reflectors
+ * are the result): the caller resets it.
+ */
+export function* tridiagonalSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Generator<void, Tridiagonal, void> {
+  const name = opts.name ?? 'a';
+  checkSquare(a, n, name);
+  checkSize(n, 8, `${name} (tridiagonalization)`, { budget: opts.budget });
+  checkFiniteSquare(a, n, name, true);
+  const w = arena.allocF64(n * n);
+  const pe = arena.allocF64(n);
+  const tau = arena.allocF64(n);
+  const pp = arena.allocF64(n);
+  const pv = arena.allocF64(n);
+  yield* reduceSteps(arena, a, n, w, pv, pe, tau, pp);
+  return { n, d: arena.getF64(pv, n), e: arena.getF64(pe, n), w, tau };
+}
+
+/** The eigenvalues of T (ascending) as steps: with T from `tridiagonalSteps(a)`, the bits of `eigvalsh(a)`. */
+export function* tridiagonalEigenvalueSteps(arena: Arena, t: Tridiagonal, name = 'a'): Generator<void, Float64Array, void> {
+  const mark = arena.mark();
+  try {
+    const pv = arena.putF64(t.d);
+    const pe = arena.putF64(t.e);
+    yield* qlSteps(arena, pv, pe, 0, t.n, false, name);
+    return arena.getF64(pv, t.n);
+  } finally {
+    arena.reset(mark);
+  }
+}
+
+/** X ← X·Q in place for `rows` rows of X (n wide, at arena address x), as steps over Q's reflectors. */
+export function* applyQSteps(arena: Arena, t: Tridiagonal, x: number, rows: number): Generator<void, void, void> {
+  const n = t.n;
+  for (let k0 = 0; k0 < n - 1; ) {
+    let k1 = k0;
+    for (let work = 0; k1 < n - 1 && work < STEP_WORK; k1++) work += 2 * rows * (n - k1);
+    arena.k.householder_apply_rows_f64(x, rows, t.w, t.tau, n, k0, k1);
+    k0 = k1;
+    yield;
+  }
+}
+
+/** Runs steps to their end without yielding (the synchronous form of a stepwise computation). */
+function drain<T>(g: Generator<void, T, void>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
   }
 }

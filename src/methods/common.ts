@@ -92,8 +92,8 @@ export interface MethodProgress {
    * data after its MAP (`epoch` / `epochs` count rows, `loss` is NaN); Markov chains: the reporting
    * chain's phase (with its step size), then 'diagnostics': R̂ and ESS after the chains (`epoch` /
    * `epochs` count quantities — weights, then predictive quantities —, `loss` is NaN, no `task`);
-   * 'prior': Laplace's validation grid for the prior precision (`epoch` / `epochs` count batches of
-   * held-out rows, `loss` is NaN).
+   * 'prior': Laplace choosing its prior precision (`loss` is NaN): the validation grid counts batches
+   * of held-out rows, the evidence search one step (a full curvature's eigenvalues are most of it).
    */
   phase?: 'pretrain' | 'curvature' | 'prior' | 'warmup' | 'sampling' | 'diagnostics';
   stepSize?: number;

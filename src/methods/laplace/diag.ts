@@ -7,7 +7,7 @@ import { argError } from '../../errors.js';
 import type { Steps } from '../../diagnostics/steps.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
-import { covsByPosterior, type Accumulator, type Candidate, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
+import { covsByPosterior, type Accumulator, type Candidate, type CandidateCovs, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
 import { shiftedLogdet } from './shifted-logdet.js';
 
 /** Where each subset coordinate sits in its layer's (fanIn+1)×fanOut block. */
@@ -87,8 +87,11 @@ class DiagFactors implements Factors {
     return this.posterior(prior, s);
   }
 
+  /** Its log dets need no shared factorization. */
+  *prepareSteps(): Steps<void> {}
+
   /** Each candidate's Gaussian is cheap (no factorization): built once each. */
-  candidateCovs(candidates: readonly Candidate[]): Steps<(lin: Linearization, batch: number) => Float64Array[]> {
+  candidateCovs(candidates: readonly Candidate[]): Steps<CandidateCovs> {
     return covsByPosterior(this, candidates);
   }
 

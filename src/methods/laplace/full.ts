@@ -7,12 +7,12 @@
 import { BdlError } from '../../errors.js';
 import { runSteps, type Steps } from '../../diagnostics/steps.js';
 import { cholesky, choleskySteps, inverseTransposeSteps } from '../../linalg/cholesky.js';
-import { eigh, eigvalsh } from '../../linalg/eigh.js';
+import { applyQSteps, eigvalsh, tridiagonalEigenvalueSteps, tridiagonalSteps } from '../../linalg/eigh.js';
 import { checkSize } from '../../linalg/memory.js';
 import { logdetAlongGroup, logdetAlongScale } from './full-logdet.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
-import { covsByPosterior, type Accumulator, type Candidate, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
+import { covsByPosterior, type Accumulator, type Candidate, type CandidateCovs, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
 
 /** Per layer of the subset: where its entries sit in the ã⊗δ outer product (row i, column j). */
 function gatherPlan(sub: Subset, lin: Linearization) {
@@ -105,6 +105,9 @@ function accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator
   };
 }
 
+/** How messages and errors name H. */
+const NAME = 'full Laplace curvature';
+
 class FullFactors implements Factors {
   private eigenvalues?: Float64Array;
   constructor(
@@ -126,10 +129,21 @@ class FullFactors implements Factors {
     return P;
   }
 
+  /** H's eigenvalues as steps (the O(d³) every one-prior log det shares), for a caller that yields: kept for `logdet`. */
+  *prepareSteps(): Steps<void> {
+    if (this.eigenvalues) return;
+    const mark = this.arena.mark();
+    try {
+      this.eigenvalues = yield* tridiagonalEigenvalueSteps(this.arena, yield* tridiagonalSteps(this.arena, this.H, this.d, { name: NAME }), NAME);
+    } finally {
+      this.arena.reset(mark);
+    }
+  }
+
   logdet(prior: Float64Array, s: number): number {
     if (prior.every((p) => p === prior[0])) {
       // One prior precision: the eigenvalues of H, computed once, give every log det in O(d).
-      this.eigenvalues ??= eigvalsh(this.arena, this.H, this.d, { name: 'full Laplace curvature' });
+      this.eigenvalues ??= eigvalsh(this.arena, this.H, this.d, { name: NAME });
       let sum = 0;
       for (const e of this.eigenvalues) {
         const v = s * e + prior[0];
@@ -185,58 +199,66 @@ class FullFactors implements Factors {
   }
 
   /**
-   * One eigendecomposition H = Q·diag(μ)·Qᵀ serves every candidate of a uniform prior (the grid's):
-   * Σ = Q·diag(1/(s·μ + λ))·Qᵀ, so per batch U_c = J_c·Q is one GEMM for all candidates, and each
-   * candidate's (J Σ Jᵀ)[c, e] = Σᵢ U_c,ᵢ·U_e,ᵢ / (s·μᵢ + λ) is O(C²·d) a row — instead of a Cholesky
-   * and an inverse, O(d³), per candidate (d = 3,151: 273 × ~12 s). The covariances are `posterior`'s
-   * up to rounding (another square root of Σ); a non-positive s·μᵢ + λ gives NaN. Per-group priors go
+   * One Householder reduction H = Q·T·Qᵀ (T tridiagonal; Q kept as reflectors, never formed) serves
+   * every candidate of a uniform prior (the grid's): Σ = Q·(s·T + λI)⁻¹·Qᵀ, so per batch U_c = J_c·Q
+   * is one pass of the reflectors for all candidates, and each candidate's (J Σ Jᵀ)[c, e] = y_cᵀ·D⁻¹·y_e
+   * with s·T + λI = L·D·Lᵀ (bidiagonal L, O(d) once per candidate) and y_c = L⁻¹·u_c is O(C²·d) a row —
+   * instead of a Cholesky and an inverse, O(d³), per candidate (d = 3,151: 273 × ~12 s), or the
+   * eigenvectors (forming Q and rotating it: ~4× the reduction). The covariances are `posterior`'s
+   * up to rounding; a candidate whose s·T + λI is not positive definite gives NaN. Per-group priors go
    * through each candidate's own factorization.
    */
-  *candidateCovs(candidates: readonly Candidate[]): Steps<(lin: Linearization, batch: number) => Float64Array[]> {
+  *candidateCovs(candidates: readonly Candidate[]): Steps<CandidateCovs> {
     if (!candidates.every((c) => c.prior.every((p) => p === c.prior[0]))) return yield* covsByPosterior(this, candidates);
     const d = this.d;
     const a = this.arena;
-    const { values: mu, vectors: Q } = eigh(a, this.H, d, { name: 'full Laplace curvature' });
-    yield;
-    const weights = candidates.map(({ prior, s }) =>
-      Float64Array.from(mu, (m) => {
-        const v = s * m + prior[0];
-        return v > 0 ? 1 / v : NaN;
-      }),
-    );
-    const pq = a.putF64(Q);
-    return (lin, batch) => {
+    const t = yield* tridiagonalSteps(a, this.H, d, { name: NAME });
+    // The evidence after the search (logdet) needs H's eigenvalues: from this T, the bits of eigvalsh(H).
+    this.eigenvalues ??= yield* tridiagonalEigenvalueSteps(a, t, NAME);
+    const ldl = candidates.map(({ prior, s }) => tridiagonalLdl(t.d, t.e, s, prior[0]));
+    const sub = this.sub;
+    return function* (this: void, lin, batch) {
       const C = lin.C;
       const covs = candidates.map(() => new Float64Array(batch * C * C));
       const mark = a.mark();
       try {
-        const plan = gatherPlan(this.sub, lin);
+        const plan = gatherPlan(sub, lin);
         const idx = putPlan(a, plan);
         const J = a.allocF32(batch * d);
-        const J64 = a.allocF64(batch * d);
         const U = a.allocF64(C * batch * d);
         for (let c = 0; c < C; c++) {
           jacobianRows(a, lin, plan, J, d, c, batch, idx);
-          a.k.f32_to_f64(J64, J, batch * d);
-          a.k.gemm_f64_nn(U + 8 * c * batch * d, J64, pq, batch, d, d, 0);
+          a.k.f32_to_f64(U + 8 * c * batch * d, J, batch * d);
         }
-        const u = a.f64(U, C * batch * d);
-        candidates.forEach((_, i) => {
-          const w = weights[i];
+        yield* applyQSteps(a, t, U, C * batch);
+        const y = new Float64Array(C * d);
+        for (let i = 0; i < candidates.length; i++) {
+          // A view made after the last yield (the arena's memory may grow between steps).
+          const u = a.f64(U, C * batch * d);
+          const f = ldl[i];
           const cov = covs[i];
+          if (!f) {
+            cov.fill(NaN);
+            continue;
+          }
+          const { pivot, mult } = f;
           for (let n = 0; n < batch; n++) {
             for (let c = 0; c < C; c++) {
+              // y_c = L⁻¹·u_c (unit lower bidiagonal).
+              const o = (c * batch + n) * d;
+              let prev = u[o];
+              y[c * d] = prev;
+              for (let k = 1; k < d; k++) y[c * d + k] = prev = u[o + k] - mult[k] * prev;
               for (let e = 0; e <= c; e++) {
                 let sum = 0;
-                const oc = (c * batch + n) * d;
-                const oe = (e * batch + n) * d;
-                for (let k = 0; k < d; k++) sum += u[oc + k] * u[oe + k] * w[k];
+                for (let k = 0; k < d; k++) sum += (y[c * d + k] * y[e * d + k]) / pivot[k];
                 cov[(n * C + c) * C + e] = sum;
                 cov[(n * C + e) * C + c] = sum;
               }
             }
           }
-        });
+          yield;
+        }
       } finally {
         a.reset(mark);
       }
@@ -323,3 +345,22 @@ export const full: Structure = {
   accumulator,
   restore: (sub, _lin, arena, arrays) => new FullFactors(arena, sub, arrays.H),
 };
+
+/**
+ * s·T + λI = L·D·Lᵀ for T tridiagonal (diagonal d, off-diagonal e): the pivots D and L's subdiagonal
+ * (mult[k] = L[k][k−1]), or undefined when a pivot is not positive (not positive definite).
+ */
+function tridiagonalLdl(d: Float64Array, e: Float64Array, s: number, lambda: number): { pivot: Float64Array; mult: Float64Array } | undefined {
+  const n = d.length;
+  const pivot = new Float64Array(n);
+  const mult = new Float64Array(n);
+  pivot[0] = s * d[0] + lambda;
+  if (!(pivot[0] > 0)) return undefined;
+  for (let k = 1; k < n; k++) {
+    const off = s * e[k - 1];
+    mult[k] = off / pivot[k - 1];
+    pivot[k] = s * d[k] + lambda - mult[k] * off;
+    if (!(pivot[k] > 0)) return undefined;
+  }
+  return { pivot, mult };
+}

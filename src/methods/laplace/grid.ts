@@ -73,7 +73,7 @@ function* gridSteps(mlp: Mlp, theta: Float32Array, ctx: EvidenceContext, candida
       v.fill(0);
       for (let c = 0; c < K; c++) for (let n = 0; n < b; n++) v[(c * B + n) * K + c] = 1;
       lin.backward(pTheta, b);
-      const covs = covsOf(lin, b);
+      const covs = yield* covsOf(lin, b);
       const y = val.y.subarray(s * val.targets, (s + b) * val.targets);
       candidates.forEach((h, i) => (nll[i] = addNll(nll[i], spec.likelihood, mean, covs[i], y, b, K, h.noiseVar)));
       run.onProgress?.({ epoch: ++done, epochs: batches, loss: NaN, phase: 'prior' });

@@ -23,6 +23,7 @@ import { noiseVariance } from '../../posterior/source.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { LaplacePosterior } from './posterior.js';
 import { gridSearch } from './grid.js';
+import { runYielding } from '../../posterior/yielding.js';
 import { indexSubset, layerSubset, topIndices } from './subset.js';
 import type { Hessian, Structure, Subset } from './types.js';
 import { checkMemory, estimateLaplace } from '../memory.js';
@@ -159,8 +160,15 @@ export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: 
   const mode = priorModeOf(opts);
   let h = start;
   if (opts.signal?.aborted) throw new BdlError('E_ABORTED', 'laplace: cancelled after the curvature.');
-  if (mode === 'marglik') h = maximizeEvidence(ctx, start, { perLayer: opts.perLayer ?? false, selectNoise });
-  else if (mode === 'grid') h = await gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation!, opts);
+  if (mode === 'marglik') {
+    const perLayer = opts.perLayer ?? false;
+    opts.onProgress?.({ epoch: 0, epochs: 1, loss: NaN, phase: 'prior' });
+    // The one-prior search's shared O(d³) first (a full H's eigenvalues), in steps: the thread is given
+    // back and an abort heard. Per-layer priors factor along each coordinate instead (full-logdet.ts).
+    if (!(perLayer && G > 1)) await runYielding(factors.prepareSteps(), opts.signal, 'laplace: choosing the prior precision');
+    h = maximizeEvidence(ctx, start, { perLayer, selectNoise });
+    opts.onProgress?.({ epoch: 1, epochs: 1, loss: NaN, phase: 'prior' });
+  } else if (mode === 'grid') h = await gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation!, opts);
   if (opts.signal?.aborted) throw new BdlError('E_ABORTED', 'laplace: cancelled after choosing the prior precision.');
 
   return new LaplacePosterior<T>({

@@ -39,6 +39,11 @@ export interface Factors {
   logdetAlongPrior(prior: Float64Array, s: number, g: number): (lambda: number) => number;
   /** `logdet` as a function of s alone, every λ held (the noise coordinate of the search). */
   logdetAlongScale(prior: Float64Array): (s: number) => number;
+  /**
+   * The one-off work the evidence search's log dets share (the full structure's eigenvalues of H), as
+   * steps, for a caller that yields and reports it; `logdet` does it at once when it was not run.
+   */
+  prepareSteps(): Steps<void>;
   /** The Gaussian posterior (covariance (s·H + diag λ)⁻¹) for these hyperparameters. */
   posterior(prior: Float64Array, s: number): Gaussian;
   /**
@@ -48,11 +53,11 @@ export interface Factors {
   posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian>;
   /**
    * For a search over many hyperparameters (the validation grid): after the one-off work as steps
-   * (the full structure's eigendecomposition of H), a function giving J Σ Jᵀ of the batch in `lin`
+   * (the full structure's reduction of H), a function giving, as steps, J Σ Jᵀ of the batch in `lin`
    * under each candidate, one batch × C × C array per candidate as `Gaussian.outputCov`. The function
    * may use arena memory the steps allocated: call it before the caller resets its arena mark.
    */
-  candidateCovs(candidates: readonly Candidate[]): Steps<(lin: Linearization, batch: number) => Float64Array[]>;
+  candidateCovs(candidates: readonly Candidate[]): Steps<CandidateCovs>;
   /** What toBytes stores; `Structure.restore` rebuilds the factors from it. */
   arrays(): Record<string, Float64Array>;
 }
@@ -63,10 +68,20 @@ export interface Candidate {
   s: number;
 }
 
+/** What `candidateCovs` returns: each candidate's J Σ Jᵀ for the batch in `lin`, as steps. */
+export type CandidateCovs = (lin: Linearization, batch: number) => Steps<Float64Array[]>;
+
 /** `candidateCovs` through each candidate's own Gaussian: for structures whose `posterior` is cheap to build. */
-export function* covsByPosterior(factors: Factors, candidates: readonly Candidate[]): Steps<(lin: Linearization, batch: number) => Float64Array[]> {
+export function* covsByPosterior(factors: Factors, candidates: readonly Candidate[]): Steps<CandidateCovs> {
   const gaussians = candidates.map((c) => factors.posterior(c.prior, c.s));
-  return (lin, batch) => gaussians.map((g) => g.outputCov(lin, batch));
+  return function* (lin, batch) {
+    const covs: Float64Array[] = [];
+    for (const g of gaussians) {
+      covs.push(g.outputCov(lin, batch));
+      yield;
+    }
+    return covs;
+  };
 }
 
 export interface Gaussian {
