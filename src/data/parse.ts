@@ -9,7 +9,7 @@
  * (`./scan.ts`), quoted CSV by csv-parse (`./csv.ts`); both accept the same cells.
  */
 import { BdlError } from '../errors.js';
-import { bool, enumOf, int, nearest, schema, text, union } from '../options/schema.js';
+import { bool, custom, enumOf, int, nearest, schema, text, union } from '../options/schema.js';
 import { isNumberCell } from './cells.js';
 import { readRecords, recordsToRows } from './csv.js';
 import { type Dataset } from './dataset.js';
@@ -27,6 +27,11 @@ export interface ParseOptions {
   header?: boolean | 'auto';
   /** Shown in error messages (a file name). */
   source?: string;
+  /**
+   * parseDataset: called with each warning about what legal text may still mean wrongly (a thousands
+   * separator read as a delimiter); default: console.warn, so that it is said somewhere.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** ParseOptions as a schema: parseDataset refuses a misspelt name ({ targt: 0 } would otherwise read the last column as the target). */
@@ -34,6 +39,7 @@ export const PARSE_OPTIONS = schema('parseDataset', {
   target: union(int({ help: '' }), text({ help: '' }), { default: -1, help: 'target column: an index (negative from the end) or a header name' }),
   header: union(bool({ help: '' }), enumOf(['auto'], { help: '' }), { default: 'auto', help: "whether the first row is a header ('auto': when none of its cells is a number)" }),
   source: text({ default: 'input', help: 'shown in error messages (a file name)' }),
+  onWarning: custom<(message: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'console.warn', help: 'called with each warning about what the text may mean wrongly (a thousands separator read as a delimiter)' }),
 });
 
 export interface Table {
@@ -182,7 +188,10 @@ function isHeader(cells: string[], mode: boolean | 'auto'): boolean {
 export function parseDataset(text: string, opts: ParseOptions = {}): Dataset {
   PARSE_OPTIONS.check(opts);
   const t = parseTable(text, opts);
-  return tableToDataset(t, opts.target ?? -1, opts.source ?? 'input');
+  const ds = tableToDataset(t, opts.target ?? -1, opts.source ?? 'input');
+  // Said once the whole table is read (an error in it would make the warning moot).
+  for (const w of t.warnings ?? []) (opts.onWarning ?? ((m: string) => console.warn(`bdl-wasm: ${m}`)))(w);
+  return ds;
 }
 
 /** Splits a parsed table into inputs and the target column (index, negative from the end, or header name). */

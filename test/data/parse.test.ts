@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseDataset, parseTable } from '../../src/data/parse.js';
 import { BdlError } from '../../src/errors.js';
 
@@ -126,6 +126,22 @@ describe('thousands separators', () => {
     const t = parseTable('0.5,5,076,3\n0.25,12,345,4\n0.75,1,000,5\n', { source: 'sep.csv' });
     expect(t.cols).toBe(4);
     expect(t.warnings).toEqual([expect.stringMatching(/^sep\.csv: columns 2 and 3 read like one number with a thousands separator in every row \(line 1: 5,076, read as 5 and 76\).*Write numbers without thousands separators \(5076\)\.$/)]);
+  });
+
+  it('parseDataset gives the warning to onWarning, else to console.warn', () => {
+    const text = '0.5,5,076,3\n0.25,12,345,4\n0.75,1,000,5\n';
+    const said: string[] = [];
+    const ds = parseDataset(text, { source: 'sep.csv', onWarning: (m) => said.push(m) });
+    expect(ds.inputs).toBe(3);
+    expect(said).toEqual([expect.stringMatching(/^sep\.csv: columns 2 and 3 read like one number with a thousands separator/)]);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      parseDataset(text, { source: 'sep.csv' });
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^bdl-wasm: sep\.csv: columns 2 and 3/));
+    } finally {
+      warn.mockRestore();
+    }
+    expect(() => parseDataset(text, { onWarning: 'log' as never })).toThrow(/onWarning/);
   });
 
   it('says nothing without a zero-padded group (a 3-digit integer column after a small one, as boston\'s RAD and TAX)', () => {
