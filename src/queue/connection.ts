@@ -3,7 +3,6 @@
  * (password, user, database and TLS carried by the URL) or ioredis options (for `tls: { ca, … }`
  * and everything else ioredis takes); both go to ioredis unchanged.
  */
-import type { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { argError, describe } from '../errors.js';
 import { custom, required } from '../options/schema.js';
@@ -43,6 +42,10 @@ export function queueKeys(queue: string) {
     /** A finished job's result, as `encodeValue` bytes: binary, so neither BullMQ's job hash nor its event stream carries it. */
     result: (jobId: string) => `${base}:result:${jobId}`,
     cancelled: (runId: string) => `${base}:cancel:${runId}`,
+    /** A run's lease: held by its caller while it waits (lease.ts); a worker runs the run's jobs only while it exists. */
+    lease: (runId: string) => `${base}:lease:${runId}`,
+    /** The workers' heartbeats: a sorted set of worker names, each scored with the time its last beat holds until (liveness.ts). */
+    workers: `${base}:workers`,
     /** Which workers refused a job and why (a hash: worker name → reason), and how often it was handed back. */
     refusals: (jobId: string) => `${base}:refused:${jobId}`,
     /** Pub/sub channel carrying the id of each cancelled run. */
@@ -83,17 +86,6 @@ export async function checkDatabase(redis: Redis, connection: QueueConnection): 
       'Use an index the server has in the URL (redis://host:port/N), or raise `databases` in its redis.conf.',
     );
   }
-}
-
-/**
- * The names of the queue's live `bdl worker`s: the `name` each gave BullMQ, read from Redis's client
- * list (one `CLIENT LIST`, O(clients)). A worker's name is also what BullMQ records as the
- * `processedBy` of each job it takes, so a job's holder can be told alive or dead.
- */
-export async function liveWorkerNames(queue: Queue): Promise<Set<string>> {
-  const ws = await queue.getWorkers();
-  const raw = ws.map((w) => (w as { rawname?: string }).rawname ?? '');
-  return new Set(raw.filter((r) => r.includes(':w:')).map((r) => r.slice(r.indexOf(':w:') + 3)));
 }
 
 /** Connection errors reach callers through failed commands and deadlines; ioredis reconnects by itself. */

@@ -4,48 +4,27 @@
  * A run stores its data once (content-addressed), adds one job per task, and hears progress and
  * completions through BullMQ's QueueEvents; a slow poll of the jobs' states backs the events up,
  * so a lost event or a Redis restart never leaves a run waiting forever. While a run is alive its
- * keys' expiry is pushed back, and a queue left without any worker is reported through `log`.
+ * caller holds its lease (lease.ts: workers drop the jobs of a run whose lease lapsed, so a caller
+ * that dies or cannot withdraw its jobs leaves none to be computed for nobody) and pushes its keys'
+ * expiry back; a queue left without any live worker (liveness.ts) is reported through `log`.
  */
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BdlError } from '../errors.js';
-import { custom, int, num, schema, type Field } from '../options/schema.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import { RunPool, taskError as poolTaskError, type RunState } from '../pool/runs.js';
 import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
 import { checkpointKeys, deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
-import { CONNECTION, KEY_TTL_S, checkDatabase, describeConnection, liveWorkerNames, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys } from './connection.js';
+import { DeadlineError, untilReady, withTimeout } from './deadline.js';
+import { RunLeases, type LeaseLoss } from './lease.js';
+import { liveWorkerNames } from './liveness.js';
+import { QUEUE_POOL_OPTIONS, type QueuePoolOptions } from './options.js';
 import { PACKAGE_VERSION, type JobData, type JobProgressData } from './protocol.js';
-
-export interface QueuePoolOptions {
-  /** Redis: a redis:// or rediss:// URL (password and TLS in it), or ioredis options. */
-  readonly connection: QueueConnection;
-  /** Queue name, shared with the workers (default 'bdl'). */
-  readonly queue?: string;
-  /** Retries of a task whose worker thread died (default 3); stalled jobs are retried by the workers' maxStalledCount. */
-  readonly maxRestarts?: number;
-  /** A run fails with E_WORKER when Redis has not answered for this long (default 60 000 ms). */
-  readonly unreachableMs?: number;
-  /** How often unfinished jobs' states are polled, backing up the event stream (default 2000 ms). */
-  readonly pollMs?: number;
-  /** One line per notice: no worker connected to the queue for a while, and one back (default: none). */
-  readonly log?: (line: string) => void;
-}
-
-const QUEUE_NAME = /^[\w.-]+$/;
-
-/** createQueuePool's options, checked before Redis is contacted. */
-export const QUEUE_POOL_OPTIONS = schema('createQueuePool', {
-  connection: CONNECTION,
-  queue: custom<string>({ expected: 'a name of letters, digits, _ . -', valid: (v) => typeof v === 'string' && QUEUE_NAME.test(v), default: 'bdl', help: 'queue name, shared with the workers' }),
-  maxRestarts: int({ min: 0, default: 3, help: 'retries of a task whose worker thread died' }),
-  unreachableMs: num({ gt: 0, default: 60_000, help: 'a run fails with E_WORKER when Redis has not answered for this long (ms)' }),
-  pollMs: num({ gt: 0, default: 2000, help: "how often unfinished jobs' states are polled (ms), backing up the event stream" }),
-  log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per notice: no worker connected to the queue for a while, and one back' }),
-} satisfies { [K in keyof Required<QueuePoolOptions>]: Field<Required<QueuePoolOptions>[K]> });
+import { withdrawJobs } from './withdraw.js';
 
 interface QRun extends RunState {
   readonly id: string;
@@ -88,7 +67,7 @@ export function createQueuePool(options: QueuePoolOptions): Promise<Pool & { rea
 export async function startQueuePool(options: QueuePoolOptions, internals: QueuePoolInternals = {}): Promise<Pool & { readonly queueName: string }> {
   const q = QUEUE_POOL_OPTIONS;
   const o = q.parse(options);
-  const [maxRestarts, unreachableMs, pollMs, queue] = [q.value(o, 'maxRestarts'), q.value(o, 'unreachableMs'), q.value(o, 'pollMs'), q.value(o, 'queue')];
+  const [maxRestarts, unreachableMs, pollMs, withdrawMs, queue] = [q.value(o, 'maxRestarts'), q.value(o, 'unreachableMs'), q.value(o, 'pollMs'), q.value(o, 'withdrawMs'), q.value(o, 'queue')];
   // Every built-in kind is known to the caller too, as with the local createPool (tasks are checked before they are queued).
   registerTasks(TASKS);
   const redis = openRedis(options.connection, 'bdl-pool');
@@ -96,7 +75,8 @@ export async function startQueuePool(options: QueuePoolOptions, internals: Queue
   try {
     await withTimeout(redis.ping(), Math.min(unreachableMs, 10_000), `Redis at ${describeConnection(options.connection)} did not answer`);
     await checkDatabase(redis, options.connection);
-    const pool = new QueuePool(queue, describeConnection(options.connection), redis, events, maxRestarts, unreachableMs, pollMs, options.log ?? (() => {}), { ...INTERNALS, ...internals });
+    const timing = { unreachableMs, pollMs, withdrawMs };
+    const pool = new QueuePool(queue, describeConnection(options.connection), redis, events, maxRestarts, timing, options.log ?? (() => {}), { ...INTERNALS, ...internals });
     await pool.start();
     return pool;
   } catch (e) {
@@ -117,7 +97,8 @@ class QueuePool extends RunPool<QRun> {
   private readonly cleanups = new Set<Promise<void>>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
-  private lastContact = Date.now();
+  /** The runs' leases; renewing them is also how the pool finds Redis gone (a run is abandoned after unreachableMs). */
+  private readonly leases: RunLeases;
   /** When the live workers were last counted, and since when none was seen (undefined: one was, or no run is in flight). */
   private workersChecked = 0;
   private noWorkerSince: number | undefined;
@@ -133,16 +114,16 @@ class QueuePool extends RunPool<QRun> {
     private readonly redis: Redis,
     private readonly events: Redis,
     private readonly maxRestarts: number,
-    private readonly unreachableMs: number,
-    private readonly pollMs: number,
+    private readonly timing: { readonly unreachableMs: number; readonly pollMs: number; readonly withdrawMs: number },
     private readonly log: (line: string) => void,
     private readonly internals: Required<QueuePoolInternals>,
   ) {
     super('queue pool', 'createQueuePool');
     this.keys = queueKeys(queueName);
+    this.leases = new RunLeases(redis, this.keys.lease, { renewMs: timing.pollMs, lapseMs: timing.unreachableMs }, (id, why) => this.lost(id, why));
     this.q = new Queue(queueName, { connection: redis });
     this.qe = new QueueEvents(queueName, { connection: events, autorun: false });
-    // Errors surface through the runs (the poll's deadline); the clients reconnect on their own.
+    // Errors surface through the runs (the leases' deadline); the clients reconnect on their own.
     this.q.on('error', () => {});
     this.qe.on('error', () => {});
     this.qe.on('progress', ({ jobId, data }) => this.progress(jobId, data as unknown as JobProgressData));
@@ -154,8 +135,8 @@ class QueuePool extends RunPool<QRun> {
   async start(): Promise<void> {
     void this.qe.run().catch(() => {});
     await this.qe.waitUntilReady();
-    this.size = await this.q.getWorkersCount().catch(() => 0);
-    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.size = await this.liveWorkers().catch(() => 0);
+    this.timer = setInterval(() => void this.poll(), this.timing.pollMs);
     this.timer.unref?.();
     this.refreshTimer = setInterval(() => void this.refresh().catch(() => {}), (this.internals.keyTtlS * 1000) / 4);
     this.refreshTimer.unref?.();
@@ -167,6 +148,7 @@ class QueuePool extends RunPool<QRun> {
     clearInterval(this.timer);
     clearInterval(this.refreshTimer);
     this.settleAll(this.closedError());
+    this.leases.close();
     // Every step is bounded (see bounded): a dead Redis never holds the caller past about unreachableMs.
     await Promise.all([...this.cleanups]);
     // A connection already lost would be waited for by each step below: nothing is left to say to Redis.
@@ -179,7 +161,7 @@ class QueuePool extends RunPool<QRun> {
 
   /** How long one command of the clean-up (cancel, close) may take before Redis is given up on. */
   private get cleanupMs(): number {
-    return Math.min(this.unreachableMs, 5000);
+    return Math.min(this.timing.unreachableMs, 5000);
   }
 
   /**
@@ -200,6 +182,24 @@ class QueuePool extends RunPool<QRun> {
     }
   }
 
+  /** How many workers are live: their heartbeat holds (and their connection is open: liveness.ts). */
+  private async liveWorkers(): Promise<number> {
+    return (await liveWorkerNames(this.redis, this.keys.workers, this.q)).size;
+  }
+
+  /**
+   * A run's lease was given up (no renewal landed for unreachableMs, or Redis lost the key): its
+   * jobs are, or will be, dropped by the workers, so the run fails rather than wait for them.
+   */
+  private lost(runId: string, why: LeaseLoss): void {
+    const run = this.byId.get(runId);
+    if (run === undefined || run.settled) return;
+    const message = why.kind === 'unreachable'
+      ? `queue pool: Redis has not answered for ${Math.round(why.silentMs / 1000)} s; the run is abandoned. Check the server, then run again (finished tasks are not kept).`
+      : "queue pool: the run's lease is gone from Redis (the server lost its data), so workers drop its jobs; the run is abandoned. Run again (finished tasks are not kept).";
+    this.settle(run, new BdlError('E_WORKER', message, 'connection'));
+  }
+
   /**
    * The connection is known lost (ioredis is reconnecting): a command now would wait for Redis to
    * return, however long that takes. A server that stopped answering without closing the
@@ -213,7 +213,7 @@ class QueuePool extends RunPool<QRun> {
   private drop(): void {
     if (this.dropped) return;
     this.dropped = true;
-    // The poll goes on: other runs of this pool fail on its deadline (E_WORKER) rather than wait.
+    // The leases' clock goes on: other runs of this pool fail on their deadline (E_WORKER) rather than wait.
     this.redis.disconnect();
     this.events.disconnect();
     // close, not disconnect: the event reader's loop, seeing its connection fail while not closing,
@@ -231,6 +231,9 @@ class QueuePool extends RunPool<QRun> {
   /** Stores the run's data once (content-addressed), then adds one job per task. */
   protected submit(run: QRun): void {
     void (async () => {
+      // Before anything else: a worker drops a job whose run has no lease, and the lease's deadline
+      // is what fails a run whose Redis never answers.
+      await this.leases.take(run.id);
       const bytes = encodeData(run.options.data ?? {});
       const hash = sha256(bytes);
       // Stored once per content: a second run on the same data only refreshes the expiry.
@@ -238,6 +241,8 @@ class QueuePool extends RunPool<QRun> {
       const ttl = this.internals.keyTtlS;
       if ((await this.redis.set(key, bytes, 'EX', ttl, 'NX')) === null) await this.redis.expire(key, ttl);
       run.dataKey = key;
+      // Cancelled meanwhile: its jobs would only be dropped (its lease is gone).
+      if (run.settled) return;
       const jobs = run.tasks.map((t, taskId) => {
         const data: JobData = { v: 1, version: PACKAGE_VERSION, run: run.id, taskId, task: encodeTask(t), data: hash };
         return {
@@ -249,7 +254,7 @@ class QueuePool extends RunPool<QRun> {
       });
       await this.q.addBulk(jobs);
       run.added = true;
-      this.size = await this.q.getWorkersCount().catch(() => this.size);
+      this.size = await this.liveWorkers().catch(() => this.size);
     })().catch((e: Error) => this.settle(run, e instanceof BdlError ? e : new BdlError('E_WORKER', `queue pool: could not add the run's jobs (${e.message}).`, 'connection')));
   }
 
@@ -261,7 +266,6 @@ class QueuePool extends RunPool<QRun> {
   }
 
   private progress(jobId: string, data: JobProgressData): void {
-    this.lastContact = Date.now();
     const hit = this.lookup(jobId);
     if (!hit || data == null || typeof data !== 'object') return;
     const { run, taskId } = hit;
@@ -319,49 +323,39 @@ class QueuePool extends RunPool<QRun> {
       const c = this.cancel(run).catch(() => {});
       this.cleanups.add(c);
       void c.then(() => this.cleanups.delete(c));
+    } else if (this.down) {
+      // Finished, Redis away: the lease, no longer renewed, expires on its own.
+      this.leases.drop(run.id);
+    } else {
+      void this.leases.release(run.id).catch(() => {});
     }
   }
 
   /**
-   * Marks the run cancelled (workers check the mark before starting a job and hear it by pub/sub
-   * while running one), then removes its jobs: waiting ones at once, running ones once their
-   * worker has stopped them. A running job whose worker is not alive (killed: BullMQ's lock on it
-   * lasts until --lock-duration passes) is not waited for: the mark stops it when the stalled
-   * check hands it to another worker, which fails it at once and removes it. So the clean-up never
-   * depends on a dead worker; it gives up after 15 s all the same (a live worker slow to stop),
-   * and each of its commands after min(unreachableMs, 5 s) without an answer (the connections are
-   * then dropped: see bounded). With the connection already lost it sends nothing and says so.
+   * Withdraws a run that ended unfinished (withdraw.ts: its lease deleted and its cancel mark set,
+   * the cancel published, its jobs removed once no live worker holds them).
+   *
+   * With the connection lost, it waits up to `withdrawMs` for Redis to come back (a restart, a
+   * network blip), then withdraws as above. Past that it gives up and says so: the lease, no longer
+   * renewed, lapses on its own and workers drop the jobs then, so none is computed for nobody past it.
    */
   private async cancel(run: QRun): Promise<void> {
     const ids = [...run.pending].map((t) => jobIdOf(run.id, t));
+    // Not renewed from now on, whatever happens below.
+    this.leases.drop(run.id);
+    const { withdrawMs } = this.timing;
+    if (this.down && !this.dropped && withdrawMs > 0) {
+      this.log(`Redis at ${this.where} is unreachable: waiting up to ${seconds(withdrawMs)} s for it to withdraw the cancelled run's ${ids.length} task(s).`);
+      await untilReady(this.redis, withdrawMs);
+    }
     if (this.down) {
       this.log(
         `could not withdraw the cancelled run's ${ids.length} task(s): Redis at ${this.where} is unreachable. ` +
-        'If it comes back with them, workers may run them for nobody; their results expire after a day.',
+        `Workers drop them without running them once the run's lease lapses (${seconds(this.leases.ttlMs)} s after its last renewal).`,
       );
       return;
     }
-    const b = <T>(p: Promise<T>) => this.bounded(p);
-    await b(this.redis.set(this.keys.cancelled(run.id), '1', 'EX', this.internals.keyTtlS));
-    await b(this.redis.publish(this.keys.cancelChannel, run.id));
-    const left = new Set(ids);
-    const deadline = Date.now() + 15_000;
-    let live: { at: number; names?: Set<string> } = { at: -Infinity };
-    while (left.size > 0 && Date.now() < deadline && !this.dropped) {
-      const held: Job[] = [];
-      for (const id of [...left]) {
-        const job = await b(Job.fromId(this.q, id)).catch(() => null);
-        if (job == null || (await b(job.remove()).then(() => true, () => false))) left.delete(id);
-        else held.push(job);
-      }
-      if (left.size === 0) break;
-      // Only a live worker will stop and release a job it holds (the names are re-read each second:
-      // a worker may die while this waits); an unreadable client list keeps waiting, to the deadline.
-      if (Date.now() - live.at >= 1000) live = { at: Date.now(), names: await b(liveWorkerNames(this.q)).catch(() => undefined) };
-      for (const job of held) if (live.names !== undefined && !live.names.has(job.processedBy ?? '')) left.delete(job.id!);
-      if (left.size > 0) await new Promise((r) => setTimeout(r, 100));
-    }
-    await b(deleteCheckpoints(this.redis, this.keys, ids)).catch(() => {});
+    await withdrawJobs({ redis: this.redis, queue: this.q, keys: this.keys, keyTtlS: this.internals.keyTtlS, bounded: (c) => this.bounded(c), dropped: () => this.dropped }, run.id, ids);
   }
 
   /**
@@ -380,11 +374,12 @@ class QueuePool extends RunPool<QRun> {
         for (const k of [...checkpointKeys(this.keys, id), this.keys.refusals(id)]) p.expire(k, ttl);
       }
     }
-    if (p.length > 0) await withTimeout(p.exec(), this.pollMs, 'no answer');
+    if (p.length > 0) await withTimeout(p.exec(), this.timing.pollMs, 'no answer');
   }
 
   /**
-   * Counts the queue's live workers (every `workerCheckMs` while runs are in flight) and says so
+   * Counts the queue's live workers (every `workerCheckMs` while runs are in flight; a worker is live
+   * while its heartbeat holds, so a frozen one or a dead machine counts out within seconds) and says so
    * through `log` when none has been connected for `noWorkerNoticeMs`, and again when one is back.
    * The runs go on: a worker started later takes their jobs (a dead worker's, from its checkpoint).
    */
@@ -393,7 +388,7 @@ class QueuePool extends RunPool<QRun> {
     const now = Date.now();
     if (now - this.workersChecked < workerCheckMs) return;
     this.workersChecked = now;
-    const count = await withTimeout(this.q.getWorkersCount(), this.pollMs, 'no answer');
+    const count = await withTimeout(this.liveWorkers(), this.timing.pollMs, 'no answer');
     this.size = count;
     if (count > 0) {
       if (this.noticed) this.log(`a bdl worker is connected to queue ${this.queueName} again: the waiting tasks resume.`);
@@ -411,45 +406,34 @@ class QueuePool extends RunPool<QRun> {
     );
   }
 
-  /** Backs the events up: finished jobs whose event was missed, and a deadline on Redis's silence. */
+  /**
+   * Backs the events up: finished jobs whose event was missed. (Redis's silence is timed by the
+   * leases' renewals, which fail a run after unreachableMs: see RunLeases.)
+   */
   private async poll(): Promise<void> {
     if (this.polling || this.runs.size === 0) {
-      this.lastContact = Date.now();
       // An idle pool counts no workers: an absence is timed from when a run is in flight again.
       if (this.runs.size === 0) [this.noWorkerSince, this.noticed] = [undefined, false];
       return;
     }
     this.polling = true;
+    const { pollMs } = this.timing;
     try {
-      await withTimeout(this.redis.ping(), this.pollMs, 'no answer');
-      this.lastContact = Date.now();
       await this.checkWorkers();
       // Only runs that have gone quiet: while events flow, a missed one is caught once they stop.
-      for (const run of [...this.runs].filter((r) => r.added && Date.now() - r.lastEvent > 2 * this.pollMs)) {
+      for (const run of [...this.runs].filter((r) => r.added && Date.now() - r.lastEvent > 2 * pollMs)) {
         for (const taskId of [...run.pending]) {
           const id = jobIdOf(run.id, taskId);
-          const state = await withTimeout(this.q.getJobState(id), this.pollMs, 'no answer');
-          if (state === 'completed' || state === 'failed' || state === 'unknown') await this.collect(id);
+          const state = await withTimeout(this.q.getJobState(id), pollMs, 'no answer');
+          if (state === 'completed' || state === 'failed' || state === 'unknown') await withTimeout(this.collect(id), pollMs, 'no answer');
         }
       }
     } catch {
-      if (Date.now() - this.lastContact > this.unreachableMs) {
-        for (const run of [...this.runs]) {
-          this.settle(run, new BdlError('E_WORKER', `queue pool: Redis has not answered for ${Math.round((Date.now() - this.lastContact) / 1000)} s; the run is abandoned. Check the server, then run again (finished tasks are not kept).`, 'connection'));
-        }
-      }
+      // Tried again at the next poll.
     } finally {
       this.polling = false;
     }
   }
 }
 
-/** A promise's deadline passed (withTimeout). */
-class DeadlineError extends Error {}
-
-/** `p`, or a DeadlineError once `ms` have passed (`p` is left to settle on its own, its rejection handled). */
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: ReturnType<typeof setTimeout>;
-  p.catch(() => {});
-  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new DeadlineError(`${what} within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
-}
+const seconds = (ms: number) => Math.round(ms / 100) / 10;

@@ -5,87 +5,30 @@
  * typed reason and is never retried; a job refused for what this worker is (its allow-list, its copy
  * of a module, its version) is handed back for another worker, and fails only once every live
  * worker has refused it. Either way the worker keeps serving. Checkpoints go to Redis, so a job
- * whose worker died resumes from its last one on another worker.
+ * whose worker died resumes from its last one on another worker. A job runs only while its run's
+ * caller holds the run's lease (lease.ts): one whose lease lapsed is dropped unrun, or stopped. The
+ * worker beats every second (liveness.ts), which is how callers and other workers know it alive.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { BdlError, argError } from '../errors.js';
+import { BdlError } from '../errors.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import type { TaskData } from '../pool/types.js';
 import { claimCheckpoints, deleteCheckpoints, storeResult } from './checkpoints.js';
-import { decodeData, decodeTask, encodeValue, sha256 } from './codec.js';
-import { KEY_TTL_S, checkDatabase, describeConnection, liveWorkerNames, openRedis, queueKeys, type QueueConnection } from './connection.js';
+import { decodeTask, encodeValue } from './codec.js';
+import { dataCache } from './data-cache.js';
+import { KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys } from './connection.js';
+import { withdrawnRuns, type Withdrawn } from './lease.js';
+import { HEARTBEAT_MS, beat, liveWorkerNames, unbeat } from './liveness.js';
 import { JOB, PACKAGE_VERSION, checkJobVersion, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
 import { aboutThisWorker, isAboutThisWorker, pinTarget, validateTask } from './validate.js';
-import { QUEUE_POOL_OPTIONS } from './pool.js';
-import { checkArgument, custom, int, list, schema, text, type Field } from '../options/schema.js';
-
-export interface QueueWorkerOptions {
-  readonly connection: QueueConnection;
-  /** Queue name (default 'bdl'). */
-  readonly queue?: string;
-  /** Jobs run at once, one wasm thread each (default 1). */
-  readonly concurrency?: number;
-  /** Module paths (or file: URLs) of user log-densities this worker may import; none by default. */
-  readonly allowTargets?: readonly string[];
-  /** BullMQ's job lock: a worker silent this long is presumed dead and its job retried (default 30 000 ms). */
-  readonly lockDuration?: number;
-  /** How often this worker looks for stalled jobs of dead workers (default 30 000 ms). */
-  readonly stalledInterval?: number;
-  /** Times a job may be recovered from a dead worker before it fails (default 3). */
-  readonly maxStalledCount?: number;
-  /**
-   * Least time between two progress reports of one job (default 100 ms, as the local pool); each
-   * report costs Redis a few commands, so fleets of hundreds of workers should raise it (DISTRIBUTED.md).
-   */
-  readonly progressInterval?: number;
-  /**
-   * Least time between two checkpoint writes of one job to Redis (default 1000 ms; 0: every
-   * checkpoint the task makes). Checkpoints in between are coalesced into the next write; a job
-   * whose worker dies resumes from the last one written, so at most about this much work is redone.
-   */
-  readonly checkpointInterval?: number;
-  /** Run data kept in memory, most recent first (default 4 data sets). */
-  readonly cacheSize?: number;
-  /** One line per event (default: none). */
-  readonly log?: (line: string) => void;
-  /** Startup fails with E_WORKER when Redis has not accepted the worker within this long (default 10 000 ms). */
-  readonly startTimeout?: number;
-  /** Aborting it during startup fails the startup with E_ABORTED (threads and clients closed). */
-  readonly signal?: AbortSignal;
-  /**
-   * How long `close()` may take to hand its running jobs back to the queue (default 5000 ms). Past
-   * it (Redis does not answer) it stops its threads and drops its connections all the same; the jobs
-   * it held come back through BullMQ's stalled check once Redis is back.
-   */
-  readonly stopTimeout?: number;
-}
-
-const positive = (d: number, help: string) => int({ min: 1, default: d, help });
-
-/** createQueueWorker's options, checked before Redis is contacted. */
-export const QUEUE_WORKER_OPTIONS = schema('createQueueWorker', {
-  connection: QUEUE_POOL_OPTIONS.fields.connection,
-  queue: QUEUE_POOL_OPTIONS.fields.queue,
-  concurrency: positive(1, 'jobs run at once, one wasm thread each'),
-  allowTargets: list(text({ help: '' }), { defaultText: 'none', help: 'module paths (or file: URLs) of user log-densities this worker may import' }),
-  lockDuration: positive(30_000, "BullMQ's job lock (ms): a worker silent this long is presumed dead and its job retried"),
-  stalledInterval: positive(30_000, 'how often (ms) this worker looks for stalled jobs of dead workers'),
-  maxStalledCount: int({ min: 0, default: 3, help: 'times a job may be recovered from a dead worker before it fails' }),
-  progressInterval: positive(100, 'least time (ms) between two progress reports of one job'),
-  checkpointInterval: int({ min: 0, default: 1000, help: 'least time (ms) between two checkpoint writes of one job to Redis (0: every checkpoint); those in between are coalesced into the next write' }),
-  cacheSize: positive(4, 'run data sets kept in memory, most recent first'),
-  log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per event' }),
-  startTimeout: positive(10_000, 'startup fails with E_WORKER when Redis has not accepted the worker within this long (ms)'),
-  signal: custom<AbortSignal>({ expected: 'an AbortSignal', valid: (v) => v instanceof AbortSignal, defaultText: 'none', help: 'aborting it during startup stops the startup' }),
-  stopTimeout: positive(5000, "how long (ms) close() may take to hand running jobs back before it stops anyway (they are then recovered by BullMQ's stalled check)"),
-} satisfies { [K in keyof Required<QueueWorkerOptions>]: Field<Required<QueueWorkerOptions>[K]> });
+import { QUEUE_WORKER_OPTIONS, type QueueWorkerOptions } from './options.js';
+import { checkArgument } from '../options/schema.js';
 
 export interface QueueWorker {
   readonly concurrency: number;
@@ -100,7 +43,7 @@ interface Active {
   readonly run: string;
   cancel?: () => void;
   requeue: boolean;
-  /** Its run's cancel was heard, maybe before its task could be stopped. */
+  /** Its run's cancel was heard, or its lease lapsed, maybe before its task could be stopped. */
   cancelled: boolean;
 }
 
@@ -133,9 +76,11 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   // What startup made so far: all of it is closed when startup fails (the process can then exit).
   let slots: Slots | undefined;
   let worker: Worker<JobData, string> | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
   let failed = false;
   const abandon = async () => {
     failed = true;
+    clearInterval(ticker);
     for (const c of [redis, sub, bull]) c.disconnect();
     let t: ReturnType<typeof setTimeout> | undefined;
     // BullMQ's close is bounded too: its connection is gone, nothing is worth waiting long for.
@@ -173,16 +118,46 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
 
   const cache = dataCache(redis, keys.data, cacheSize, (id) => slots!.forget(id));
 
-  // This worker's name in Redis's client list (BullMQ lists live workers from it): what its refusal
-  // records name. Unique per start, so a worker restarted with another allow-list is asked afresh.
+  // This worker's name in its heartbeats and in Redis's client list (BullMQ records it as the jobs'
+  // processedBy): what its refusal records name. Unique per start, so a worker restarted with
+  // another allow-list is asked afresh.
   const name = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+  let ticking = false;
+  /**
+   * Every HEARTBEAT_MS: this worker's heartbeat, then the cancel marks and leases of the runs it is
+   * running jobs of. A job whose run was cancelled (a published cancel is lost when it lands while
+   * this worker's subscription reconnects) or whose lease lapsed (its caller died, or was cancelled
+   * while Redis was unreachable to it) is stopped as a cancel stops it. Nothing is queued on a lost
+   * connection (it would be sent late, all at once), and an unanswered read stops nothing.
+   */
+  const tick = async () => {
+    if (ticking || redis.status !== 'ready') return;
+    ticking = true;
+    try {
+      const running = [...active.entries()].filter(([, a]) => !a.cancelled);
+      // Sent together: one round trip.
+      const [, stop] = await Promise.all([beat(redis, keys.workers, name), withdrawnRuns(redis, keys, [...new Set(running.map(([, a]) => a.run))])]);
+      for (const [id, a] of running) {
+        const why = stop.get(a.run);
+        if (why === undefined || a.cancelled) continue;
+        a.cancelled = true;
+        log(`job ${id}: stopping: ${WITHDRAWN[why]}`);
+        a.cancel?.();
+      }
+    } catch {
+      // The next tick tries again.
+    } finally {
+      ticking = false;
+    }
+  };
   const fleet = new Queue(queue, { connection: redis });
   fleet.on('error', () => {});
   let live: { at: number; names: Promise<Set<string>> } | undefined;
-  /** The names of the queue's live workers, this one included (Redis's client list, read at most every LIVE_CACHE_MS). */
+  /** The names of the queue's live workers, this one included (heartbeats and the client list, read at most every LIVE_CACHE_MS). */
   const liveWorkers = (): Promise<Set<string>> => {
     if (live === undefined || performance.now() - live.at > LIVE_CACHE_MS) {
-      const names = liveWorkerNames(fleet).then((ns) => ns.add(name));
+      const names = liveWorkerNames(redis, keys.workers, fleet).then((ns) => ns.add(name));
       live = { at: performance.now(), names };
       names.catch(() => (live = undefined));
     }
@@ -260,10 +235,13 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   };
 
   const runJob = async (job: BullJob<JobData>, token: string | undefined, d: JobData, task: Awaited<ReturnType<typeof pinTarget>>, me: Active): Promise<string> => {
-    if ((await redis.exists(keys.cancelled(d.run))) === 1) {
+    // Dropped unrun when cancelled, or when its caller no longer holds the run's lease (dead, or
+    // cancelled while Redis was unreachable to it): no one is waiting for the result.
+    const why = (await withdrawnRuns(redis, keys, [d.run])).get(d.run);
+    if (why !== undefined) {
       withdrawn.add(job.id!);
-      log(`job ${job.id}: not run: its run was cancelled`);
-      throw new UnrecoverableError(failedReason('E_ABORTED', 'its run was cancelled before it started.'));
+      log(`job ${job.id}: not run: ${WITHDRAWN[why]}`);
+      throw new UnrecoverableError(failedReason('E_ABORTED', `${WITHDRAWN[why]} before it started.`));
     }
     let data: { id: number; data: TaskData };
     try {
@@ -347,6 +325,9 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
       if (job?.id === undefined || !withdrawn.delete(job.id)) return;
       void job.remove().then(() => deleteCheckpoints(redis, keys, [job.id!])).catch(() => {});
     });
+    // Alive before it takes a job: a caller cancelling that job must see its holder live.
+    await beat(redis, keys.workers, name);
+    ticker = setInterval(() => void tick(), HEARTBEAT_MS);
     void wk.run().catch((e: Error) => log(`worker stopped: ${e.message}`));
     await wk.waitUntilReady();
   };
@@ -396,6 +377,9 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
         const handedBack = (async () => {
           await fetching;
           await threads.close();
+          // Gone at once from the live workers, rather than a heartbeat's ttl later.
+          clearInterval(ticker);
+          await unbeat(redis, keys.workers, name).catch(() => {});
           await fleet.close().catch(() => {});
           await Promise.allSettled([redis.quit(), sub.quit(), bull.quit()]);
         })();
@@ -409,6 +393,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
             "BullMQ's stalled check gives them to another worker once Redis is back; they resume from their last checkpoint."
           : `could not close its connections within ${stopTimeout / 1000} s: Redis at ${where} does not answer.`);
         // Dropped connections fail every command still waiting, so the processors and BullMQ's close end.
+        clearInterval(ticker);
         for (const c of [redis, sub, bull]) c.disconnect();
         void fetcher.disconnect().catch(() => {});
         void fleet.disconnect().catch(() => {});
@@ -429,6 +414,12 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
   return r;
 }
 
+/** Why a job of a withdrawn run is not run, or stopped (log lines and failed reasons). */
+const WITHDRAWN: Record<Withdrawn, string> = {
+  cancelled: 'its run was cancelled',
+  lapsed: "its run's caller is gone (its lease lapsed)",
+};
+
 /** The refusal record's field counting a job's hand-backs (worker names never start with '#'). */
 const HANDED_BACK = '#handed-back';
 /** A job handed back this many times fails even if some live worker never refused it (one that never takes jobs). */
@@ -446,39 +437,4 @@ function refuse(job: BullJob, e: unknown, log: (line: string) => void): Unrecove
   const message = e instanceof Error ? e.message : String(e);
   log(`job ${job.id}: refused: ${code}: ${message}`);
   return new UnrecoverableError(failedReason(code, `refused: ${message}`));
-}
-
-/** Run data by hash: fetched once, checked against its hash, kept for the next jobs of the run. */
-function dataCache(redis: Redis, keyOf: (hash: string) => string, capacity: number, evicted: (id: number) => void) {
-  const entries = new Map<string, Promise<{ id: number; data: TaskData }>>();
-  let ids = 0;
-  return {
-    get(hash: string): Promise<{ id: number; data: TaskData }> {
-      let e = entries.get(hash);
-      if (e === undefined) {
-        e = (async () => {
-          const bytes = await redis.getBuffer(keyOf(hash));
-          if (bytes === null) {
-            throw argError(
-              'E_FORMAT', 'job.data', `the run's data stored under ${hash.slice(0, 12)}…`, 'no such key: it expired or was never stored',
-              "A caller keeps its run's data alive while it waits; it expires a day after the caller stopped (or lost Redis), or goes when Redis evicts it (maxmemory-policy). Run again from the caller.",
-            );
-          }
-          const actual = sha256(bytes);
-          if (actual !== hash) throw argError('E_FORMAT', 'job.data', `bytes hashing to ${hash.slice(0, 12)}…`, `bytes hashing to ${actual.slice(0, 12)}…`, 'The stored data does not match its hash: refused.');
-          return { id: ++ids, data: decodeData(bytes) };
-        })();
-        e.catch(() => entries.delete(hash));
-      } else {
-        entries.delete(hash);
-      }
-      entries.set(hash, e);
-      while (entries.size > capacity) {
-        const [oldest, p] = entries.entries().next().value!;
-        entries.delete(oldest);
-        void p.then((x) => evicted(x.id), () => {});
-      }
-      return e;
-    },
-  };
 }

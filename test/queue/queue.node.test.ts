@@ -76,6 +76,8 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     const forged = 'f'.repeat(64);
     await conn.set(`bdl:bdl:data:${good}`, bytes);
     await conn.set(`bdl:bdl:data:${forged}`, bytes);
+    // The run's lease, as a caller holds it: a worker drops the jobs of a run without one, unchecked.
+    await conn.set('bdl:bdl:lease:poison', '1');
     const job = (task: unknown, hash = good) => ({ v: 1, version: VERSION, run: 'poison', taskId: 0, task: JSON.stringify(task), data: hash });
     const st = { kind: 'selftest', seed: 1, stream: 0 };
     const cases: [string, unknown, RegExp][] = [

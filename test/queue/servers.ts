@@ -112,9 +112,13 @@ export interface WorkerProcess {
   stop(): Promise<Exit>;
 }
 
-/** Starts `bdl worker --redis url` (one thread, lock of 2 s, stalled check every 1 s) and waits until it serves. */
+/**
+ * Starts `bdl worker --redis url` (one thread, lock of 2 s, stalled check every 1 s, unless `extra`
+ * gives its own: a flag may be given once) and waits until it serves.
+ */
 export function startWorker(url: string, extra: string[] = []): Promise<WorkerProcess> {
-  return serve([cli, 'worker', '--redis', url, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000', ...extra]);
+  const defaults = [['--concurrency', '1'], ['--lock-duration', '2000'], ['--stalled-interval', '1000']].filter(([flag]) => !extra.includes(flag)).flat();
+  return serve([cli, 'worker', '--redis', url, ...defaults, ...extra]);
 }
 
 /**
@@ -171,4 +175,18 @@ export async function jobCounts(url: string, name = 'bdl'): Promise<Record<strin
 export function redisCli(url: string, ...args: string[]): string {
   const port = new URL(url).port;
   return spawnSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8', timeout: 10_000 }).stdout;
+}
+
+/** Waits until `ok` holds, checking every 50 ms; throws, naming `what`, after `ms`. */
+export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const t0 = performance.now();
+  while (!(await ok())) {
+    if (performance.now() - t0 > ms) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Whether the queue holds no job in any state (nothing left behind). */
+export async function queueEmpty(url: string, name = 'bdl'): Promise<boolean> {
+  return Object.values(await jobCounts(url, name)).every((n) => n === 0);
 }

@@ -1,6 +1,7 @@
 // Stopping without help: Ctrl-C on a caller whose only worker was SIGKILLed mid-run, Ctrl-C on a
-// caller while Redis is down, and SIGTERM on `bdl worker` while Redis is down. Each exits within a
-// few seconds (the dead worker's lock, or the lost server, used to hold them 15 s or for ever), and
+// caller while Redis is down (it waits 3 s for Redis to withdraw its jobs, then leaves them to their
+// lease: test/queue/leases.node.test.ts), and SIGTERM on `bdl worker` while Redis is down. Each exits
+// within a few seconds (the dead worker's lock, or the lost server, used to hold them 15 s or for ever), and
 // what can still be done in Redis is done: the run is marked cancelled, its jobs withdrawn, and a
 // job no one could hand back is recovered by BullMQ's stalled check once Redis is back.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskDescription } from '../../src/index.js';
-import { cli, jobCounts, queue, redisCli, redisMissing, startRedis, startWorker, watch, type Exit, type WorkerProcess } from './servers.js';
+import { cli, jobCounts, queue, redisCli, redisMissing, startRedis, startWorker, until, watch, type Exit, type WorkerProcess } from './servers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bdl-queue-stops-'));
 const rows = Array.from({ length: 40 }, (_, i) => `${(i / 10 - 2).toFixed(2)},${Math.sin(i / 5).toFixed(4)}`);
@@ -24,14 +25,6 @@ function longFit(url: string): { child: ChildProcess; stderr: () => string; exit
   let stderr = '';
   child.stderr!.on('data', (b) => (stderr += b));
   return { child, stderr: () => stderr, exit: watch(child, 120_000).then((e) => ({ ...e, at: performance.now() })) };
-}
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const t0 = performance.now();
-  while (!(await ok())) {
-    if (performance.now() - t0 > ms) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const alive = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
@@ -51,6 +44,7 @@ describe.skipIf(redisMissing)('stopping when a worker or Redis is gone', () => {
       const exit = await fit.exit;
       expect(exit.code, fit.stderr()).toBe(130);
       expect(fit.stderr()).toMatch(/bdl: cancelled/);
+      console.log(`Ctrl-C after the only worker was SIGKILLed: exited after ${Math.round(exit.at - t0)} ms`);
       expect(exit.at - t0).toBeLessThan(5000);
       // Withdrawn: the mark is set and the waiting member is gone; the dead worker's member stays
       // active under its lock, for the mark to stop.
@@ -70,7 +64,7 @@ describe.skipIf(redisMissing)('stopping when a worker or Redis is gone', () => {
     }
   }, 120_000);
 
-  it('Ctrl-C on bdl fit --redis while Redis is down: exits 130 at once (was 10 s), saying its tasks could not be withdrawn', async () => {
+  it('Ctrl-C on bdl fit --redis while Redis stays down: exits 130 after its withdrawal wait (3 s; was 10 s), saying its tasks could not be withdrawn and that workers drop them when the lease lapses', async () => {
     const redis = await startRedis();
     const worker = await startWorker(redis.url);
     const fit = longFit(redis.url);
@@ -83,9 +77,13 @@ describe.skipIf(redisMissing)('stopping when a worker or Redis is gone', () => {
       fit.child.kill('SIGINT');
       const exit = await fit.exit;
       expect(exit.code, fit.stderr()).toBe(130);
-      expect(fit.stderr()).toMatch(/bdl: could not withdraw the cancelled run's 2 task\(s\): Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable/);
+      expect(fit.stderr()).toMatch(/bdl: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable: waiting up to 3 s for it to withdraw the cancelled run's 2 task\(s\)\./);
+      expect(fit.stderr()).toMatch(/bdl: could not withdraw the cancelled run's 2 task\(s\): Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable\. Workers drop them without running them once the run's lease lapses \(66 s after its last renewal\)/);
       expect(fit.stderr()).toMatch(/bdl: cancelled/);
-      expect(exit.at - t0).toBeLessThan(5000);
+      const ms = exit.at - t0;
+      console.log(`Ctrl-C with Redis down: exited after ${Math.round(ms)} ms`);
+      expect(ms).toBeGreaterThanOrEqual(2900);
+      expect(ms).toBeLessThan(6000);
     } finally {
       if (fit.child.exitCode === null) fit.child.kill('SIGKILL');
       if (alive(worker)) worker.child.kill('SIGKILL');
