@@ -11,13 +11,11 @@ import { formatBytes } from '../linalg/memory.js';
 import { taskOf, type MlpSpec } from '../model/spec.js';
 import { NetworkPosterior } from '../posterior/network-posterior.js';
 import { TemperedPosterior } from '../posterior/tempered.js';
+import { PREDICTIVE_LIMIT_BYTES } from '../posterior/network.js';
 import type { Posterior } from '../posterior/types.js';
 
-/** The most test-time samples a command takes (MC dropout's most passes, mc-dropout.ts MAX_PASSES). */
-export const MAX_SAMPLES = 0x7fff;
-
-/** Bytes the per-sample outputs of one prediction may take. */
-export const PREDICTIVE_LIMIT_BYTES = 2 * 1024 ** 3;
+// The library's own bounds (a caller's `samples`, a prediction's per-sample bytes): the command's are the same.
+export { MAX_SAMPLES } from '../posterior/source.js';
 
 /** The longest JavaScript string (V8, 64-bit: 2^29 − 24 characters), which holds the whole JSON. */
 const STRING_LIMIT = 2 ** 29 - 24;

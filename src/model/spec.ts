@@ -93,7 +93,8 @@ export function layoutOf(spec: MlpSpec): Layout {
     layers.push({ fanIn, fanOut, w: off, b: off + fanIn * fanOut, activation: last ? 'identity' : spec.activation, dropout: rates[l] });
     off += fanIn * fanOut + fanOut;
   }
-  return { layers, size: off, outputWidth, maxWidth: Math.max(...widths) };
+  // A loop, not Math.max(...widths): a spread of ~130k arguments overflows the stack.
+  return { layers, size: off, outputWidth, maxWidth: widths.reduce((m, w) => Math.max(m, w), -Infinity) };
 }
 
 /** What a likelihood predicts. */

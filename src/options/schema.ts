@@ -228,6 +228,19 @@ export class Schema<F extends Fields> implements OptionSchema {
       const label = path ? `${where}: ${path.slice(0, -1)}` : where;
       throw new BdlError('E_ARG', `${label}: expected an options object, found ${describe(opts)}. Pass { … }${missing.length ? ` with ${missing.join(', ')}` : ' or nothing'}.`, path ? path.slice(0, -1) : 'options');
     }
+    // Plain data only: the method reads the options again after this check, so a value it would see
+    // but the check would not (inherited from a prototype, or a getter's next answer) is refused here.
+    const proto: unknown = Object.getPrototypeOf(opts);
+    if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+      const label = path ? `${where}: ${path.slice(0, -1)}` : where;
+      const name: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value?.name;
+      const found = typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object with a prototype of its own';
+      throw new BdlError('E_ARG', `${label}: expected a plain options object ({ … }), found ${found}, whose inherited values would go unchecked. Pass an object literal: { ...opts } copies its own values.`, path ? path.slice(0, -1) : 'options');
+    }
+    for (const key of Object.keys(opts as object)) {
+      const d = Object.getOwnPropertyDescriptor(opts, key);
+      if (d && !('value' in d)) throw new BdlError('E_ARG', `${where}: ${path}${key}: expected a value, found a getter, which the method would read again after this check. Pass the value itself ({ ${key}: … }).`, path + key);
+    }
     for (const [key, v] of Object.entries(opts as Record<string, unknown>)) {
       if (v === undefined) continue;
       // Own fields only: a key like 'valueOf' or '__proto__' must not find Object.prototype's member.

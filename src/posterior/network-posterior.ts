@@ -10,7 +10,7 @@ import { layoutOf, type MlpSpec, type TaskKind } from '../model/spec.js';
 import { checkFinite } from './finite.js';
 import { predictiveInterval } from './interval.js';
 import { holdArena } from './arena-hold.js';
-import { mixturePredictiveYielding, toInputs } from './network.js';
+import { checkPredictiveSize, mixturePredictiveYielding, toInputs } from './network.js';
 import { formatError, type PosteriorParts } from './parts.js';
 import { encodePosterior } from './serialize.js';
 import type { SourceDecoder, WeightSource } from './source.js';
@@ -78,6 +78,7 @@ export class NetworkPosterior<S extends WeightSource = WeightSource, T extends T
     checkPredictOptions(opts);
     const rows = toInputs(x, this.spec.inputs);
     const S = this.source.count(opts);
+    checkPredictiveSize(this.spec, rows.length / this.spec.inputs, S);
     const signal = opts.signal;
     throwIfAborted(signal, 'predict');
     const mlp = await this.engine();

@@ -8,6 +8,8 @@ import { toMatrix } from '../data/dataset.js';
 import { signalOption } from '../signal.js';
 import { standardizeX, type Standardizer } from '../data/standardize.js';
 import type { MaskSource, Mlp } from '../model/mlp.js';
+import type { MlpSpec } from '../model/spec.js';
+import { formatBytes } from '../linalg/memory.js';
 import { classificationSteps, regressionSteps } from './aggregate.js';
 import { offDataWeight, revertVariance, type InputSupport } from './support.js';
 import type { Inputs, Predictive } from './types.js';
@@ -46,6 +48,29 @@ export function toInputs(x: Inputs, inputs: number): Float32Array {
   const m = toMatrix(x, 'x');
   if (m.cols !== inputs) throw argError('E_SHAPE', 'x', `rows of ${inputs} inputs (as the network was trained on)`, `rows of ${m.cols}`, 'Pass the same columns as the training inputs.');
   return m.data;
+}
+
+/** Bytes the per-sample outputs of one prediction may take (the CLI's limit too, cli/limits.ts). */
+export const PREDICTIVE_LIMIT_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Refuses, before any work, a prediction whose per-sample outputs — rows × samples × width f32 values
+ * (the classes; a regression's means and variances twice the outputs) — would pass
+ * PREDICTIVE_LIMIT_BYTES: E_MEMORY naming the size and the most samples that fit, instead of an
+ * allocation of gigabytes that fails (or succeeds, and pages) after the call has started.
+ */
+export function checkPredictiveSize(spec: MlpSpec, rows: number, samples: number): void {
+  const regression = spec.likelihood === 'gaussian' || spec.likelihood === 'heteroscedastic';
+  const perSample = 4 * rows * (spec.likelihood === 'bernoulli' ? 2 : spec.outputs) * (regression ? 2 : 1);
+  if (perSample * samples <= PREDICTIVE_LIMIT_BYTES) return;
+  const fit = Math.floor(PREDICTIVE_LIMIT_BYTES / perSample);
+  throw argError(
+    'E_MEMORY',
+    'samples',
+    `at most ${formatBytes(PREDICTIVE_LIMIT_BYTES)} of per-sample outputs (${fit >= 1 ? `≤ ${fit} samples` : 'fewer rows'} for ${rows} test rows)`,
+    `${samples} samples × ${rows} rows needing ${formatBytes(perSample * samples)}`,
+    'Predict the rows in smaller batches, or with fewer samples.',
+  );
 }
 
 /** Checks a user's test inputs: a non-empty Float32Array of whole rows. */

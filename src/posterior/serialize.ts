@@ -76,7 +76,7 @@ export function decodePosterior(bytes: Uint8Array): PosteriorParts {
   if (bytes.length < 12 || MAGIC.some((m, i) => bytes[i] !== m)) throw bad('not a bdl-wasm posterior (no "BDLP" signature)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint16(4, true);
-  if (version > FORMAT_VERSION) throw bad(`format version ${version} is newer than this library's ${FORMAT_VERSION}`);
+  if (version > FORMAT_VERSION) throw bad(`format version ${version}, written by a newer bdl-wasm than this one (which reads versions 1–${FORMAT_VERSION})`, 'Upgrade bdl-wasm to read it, or save the posterior again with this version.');
   if (version < 1 || dv.getUint16(6, true) !== 0) throw bad(`format version ${version}.${dv.getUint16(6, true)} is not one this library wrote`);
   let end = bytes.length;
   if (version >= 2) {
@@ -89,11 +89,17 @@ export function decodePosterior(bytes: Uint8Array): PosteriorParts {
   const h = dv.getUint32(8, true);
   if (12 + h > end) throw bad(`truncated: the header needs ${12 + h} bytes, found ${end}`);
   let header: Header;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + h)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + h));
+    header = JSON.parse(text);
   } catch {
     throw bad('the header is not valid JSON');
   }
+  // JSON.parse nests as deep as the text does, but the state is written out again (toBytes, info) by
+  // recursive code: a header nested deeper than any this library writes is refused here.
+  const depth = nesting(text);
+  if (depth > MAX_DEPTH) throw bad(`the header nests ${depth} levels deep (this library writes at most ${MAX_DEPTH})`);
   if (!header || typeof header !== 'object' || typeof header.method !== 'string' || !Array.isArray(header.arrays)) throw bad('the header lacks a method or arrays');
   const spec = specOf(header.spec);
   if (header.state !== undefined && (header.state === null || typeof header.state !== 'object' || Array.isArray(header.state))) throw bad("the header's state is not an object");
@@ -111,6 +117,9 @@ export function decodePosterior(bytes: Uint8Array): PosteriorParts {
   }
   if (version >= 2 && off !== end) throw bad(`${end - off} bytes after the last array`);
   // A network posterior holds at least one weight vector: a spec wider than the file is not this file's.
+  // Every layer holds at least 2 weights (a weight and a bias): the layer count is bounded first, so
+  // that a long list of hidden widths is refused before a layout is formed of it.
+  if (8 * (spec.hidden.length + 1) > end) throw bad(`the spec declares ${spec.hidden.length + 1} layers (at least ${8 * (spec.hidden.length + 1)} bytes of weights), more than the file's ${end} bytes`);
   const P = layoutOf(spec).size;
   if (4 * P > end) throw bad(`the spec declares ${P} weights (${4 * P} bytes), more than the file's ${end} bytes`);
   const arrays: Record<string, Float32Array | Float64Array> = {};
@@ -139,10 +148,32 @@ function standardizerOf(s: Header['standardizer']): Standardizer | undefined {
   if (s === undefined || s === null) return undefined;
   const vec = (v: unknown, name: string, optional: boolean): Float64Array | undefined => {
     if (v === undefined && optional) return undefined;
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) throw bad(`standardizer.${name} is not a list of finite numbers`);
+    // Scales divide and multiply every input and output: one ≤ 0 would flip or blow up predictions.
+    const scale = name.endsWith('Std');
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!scale || x > 0))) throw bad(`standardizer.${name} is not a list of finite numbers${scale ? ' > 0' : ''}`);
     return Float64Array.from(v);
   };
   return { xMean: vec(s.xMean, 'xMean', false)!, xStd: vec(s.xStd, 'xStd', false)!, yMean: vec(s.yMean, 'yMean', true), yStd: vec(s.yStd, 'yStd', true) };
+}
+
+/** The deepest nesting of objects and arrays a header may have (this library writes at most ~6). */
+const MAX_DEPTH = 64;
+
+/** The deepest nesting of `{` and `[` in a JSON text (outside strings), in one pass without recursion. */
+function nesting(json: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) max = Math.max(max, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }
 
 const CRC_TABLE = (() => {

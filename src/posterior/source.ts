@@ -8,7 +8,7 @@ import type { Standardizer } from '../data/standardize.js';
 import type { Mlp } from '../model/mlp.js';
 import type { MlpSpec } from '../model/spec.js';
 import type { PosteriorSample } from './network.js';
-import type { PosteriorParts } from './parts.js';
+import { formatError, stateNumber, type PosteriorParts } from './parts.js';
 import type { InputSupport } from './support.js';
 import type { PredictOptions } from './types.js';
 
@@ -50,6 +50,25 @@ export function noiseVariance(sigma: number, s: Standardizer | undefined): numbe
 /** A noise variance in standardized units as σ in target units. */
 export function noiseStd(noiseVar: number, s: Standardizer | undefined): number {
   return Math.sqrt(noiseVar) * targetScale(s);
+}
+
+/** A posterior's `info` entry for its noise: σ in target units for a gaussian likelihood, nothing else (a classifier has no noise). */
+export function noiseInfo(spec: MlpSpec, noiseVar: number, s: Standardizer | undefined): { noiseStd?: number } {
+  return spec.likelihood === 'gaussian' ? { noiseStd: noiseStd(noiseVar, s) } : {};
+}
+
+/**
+ * The most samples one prediction averages (MC dropout's most passes, sources/masks.ts): a caller's
+ * `samples`, a method's option and a file's default alike, so that none asks for billions of network
+ * evaluations (the CLI's --samples has the same bound, cli/limits.ts).
+ */
+export const MAX_SAMPLES = 0x7fff;
+
+/** A file's default sample count (its state "samples"): an integer in 1…MAX_SAMPLES. */
+export function stateSamples(p: PosteriorParts): number {
+  const S = stateNumber(p, 'samples', 'integer');
+  if (S > MAX_SAMPLES) throw formatError(`${p.method}: state "samples" is ${S}, more than the ${MAX_SAMPLES} a prediction may average`);
+  return S;
 }
 
 /** A count of samples: an integer ≥ 1 (`samples: 0` would average over nothing). */

@@ -12,7 +12,7 @@
  * calibration read as before).
  */
 import { BdlError } from '../errors.js';
-import type { MlpSpec } from '../model/spec.js';
+import { taskOf, type MlpSpec } from '../model/spec.js';
 import { formatError, type PosteriorParts } from './parts.js';
 import { decodePosterior, encodePosterior } from './serialize.js';
 import { temperPredictive } from './temperature.js';
@@ -66,5 +66,7 @@ export function splitTemperature(parts: PosteriorParts): { temperature?: number;
   if (parts.state === undefined || !Object.hasOwn(parts.state, TEMPERATURE_KEY)) return { parts };
   const { [TEMPERATURE_KEY]: t, ...rest } = parts.state;
   if (!(typeof t === 'number' && t > 0 && Number.isFinite(t))) throw formatError(`${parts.method}: state "${TEMPERATURE_KEY}" is not a positive number`);
+  // Only a classification posterior is tempered: a regression file with a temperature is refused on load, not at its first predict.
+  if (taskOf(parts.spec) !== 'classification') throw formatError(`${parts.method}: state "${TEMPERATURE_KEY}" on a ${parts.spec.likelihood} network (temperature scaling is for classification)`);
   return { temperature: t, parts: { ...parts, state: Object.keys(rest).length > 0 ? rest : undefined } };
 }

@@ -19,7 +19,7 @@ import type { TaskOf } from '../../posterior/types.js';
 import { checkRun, engineFor, fitOptionsOf, memberProgress, noiseBlocks, specFor, METHOD_OPTIONS, NOISE_ROWS, POOL_OR_OPTIONS, VALIDATION_FRACTION } from '../common.js';
 import { fit, heldOutRows, MIN_VALIDATION_ROWS } from '../../train/fit.js';
 import { subset } from '../../data/dataset.js';
-import { noiseVariance } from '../../posterior/source.js';
+import { MAX_SAMPLES, noiseVariance } from '../../posterior/source.js';
 import { pooledMixtureNoise, type HeldOutBlock } from '../held-out-mixture.js';
 import { fanOut } from '../../pool/fan-out.js';
 import { registerTask } from '../../pool/registry.js';
@@ -35,7 +35,7 @@ export const SWAG_OPTIONS = METHOD_OPTIONS.extend('trainSwag', {
   ...SWAG_RUN_OPTIONS.fields,
   ...PREDICTIVE_NOISE,
   scale: num({ gt: 0, defaultText: '0.5; 1.0 with diagonal', help: 'covariance scale of the draws' }),
-  samples: int({ min: 1, default: 30, help: 'test-time samples per prediction' }),
+  samples: int({ min: 1, max: MAX_SAMPLES, default: 30, help: 'test-time samples per prediction' }),
 });
 export type SwagOptions = Infer<typeof SWAG_OPTIONS>;
 
@@ -43,7 +43,7 @@ export const SWA_OPTIONS = SWAG_OPTIONS.omit('trainSwa', 'scale', 'samples', 'ra
 
 export const MULTISWAG_OPTIONS = SWAG_OPTIONS.extend('trainMultiSwag', {
   members: int({ min: 1, default: 5, help: 'independent SWAG runs' }),
-  samples: int({ min: 1, default: 20, help: 'test-time samples per member' }),
+  samples: int({ min: 1, max: MAX_SAMPLES, default: 20, help: 'test-time samples per member' }),
   /** Run the members as 'swag-member' tasks on this pool, or on a pool made from these options; default: in-thread. */
   ...POOL_OR_OPTIONS,
 });

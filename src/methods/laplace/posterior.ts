@@ -6,7 +6,7 @@ import type { Mlp } from '../../model/mlp.js';
 import type { MlpSpec } from '../../model/spec.js';
 import { layoutOf, type Layout, type TaskKind } from '../../model/spec.js';
 import { checkFinite } from '../../posterior/finite.js';
-import { mixtureSteps, toInputs } from '../../posterior/network.js';
+import { checkPredictiveSize, mixtureSteps, toInputs } from '../../posterior/network.js';
 import { withInterval } from '../../posterior/network-posterior.js';
 import { f32, f64, formatError, stateNumber } from '../../posterior/parts.js';
 import { registerPosteriorFormat } from '../../posterior/restore.js';
@@ -132,6 +132,8 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
     signalOption(opts.signal);
     const rows = toInputs(x, this.spec.inputs);
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);
+    // The samples are kept per row by the 'mc' predictive and by a classification's (the entropy split); a linearized regression keeps none.
+    checkPredictiveSize(this.spec, rows.length / this.spec.inputs, this.p.predictive === 'mc' || this.spec.likelihood === 'categorical' || this.spec.likelihood === 'bernoulli' ? S : 1);
     throwIfAborted(opts.signal, 'predict');
     const mlp = await this.engine();
     await this.gaussianYielding(mlp, opts.signal, 'predict');
@@ -248,12 +250,14 @@ function laplaceParts(parts: PosteriorParts, hessian: Hessian) {
   } catch (e) {
     throw formatError(`${parts.method}: the subset's indices do not fit the network (${(e as Error).message})`);
   }
-  const factors = Object.fromEntries(FACTOR_SIZES[hessian](sub, layout).map(([k, n]) => [k, f64(parts, `f_${k}`, n)]));
+  // The factors and the prior are the file's: a non-finite factor or a negative prior precision is
+  // E_FORMAT here, not a message about the caller's priorPrecision when the Gaussian is built.
+  const factors = Object.fromEntries(FACTOR_SIZES[hessian](sub, layout).map(([k, n]) => [k, f64(parts, `f_${k}`, n, 'finite')]));
   return {
     theta,
     sub,
     factors,
-    prior: f64(parts, 'prior', sub.layers.length),
+    prior: f64(parts, 'prior', sub.layers.length, hessian === 'full' ? 'nonnegative' : 'positive'),
     noiseVar: stateNumber(parts, 'noiseVar', 'positive'),
     logEvidence: (typeof parts.state?.logEvidence === 'number' ? parts.state.logEvidence : NaN) as number,
     curvature: oneOf(parts, 'curvature', ['ggn', 'ef'] as const),

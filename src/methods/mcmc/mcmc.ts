@@ -23,7 +23,7 @@ import { checkRun, engineFor, specFor, METHOD_OPTIONS, POOL } from '../common.js
 import { layoutOf, taskOf } from '../../model/spec.js';
 import { fitMap } from '../map.js';
 import { pretrainProgress, samplesPosterior, type SamplesPosterior } from '../samples.js';
-import { noiseStd, noiseVariance, targetScale } from '../../posterior/source.js';
+import { noiseInfo, noiseVariance, targetScale } from '../../posterior/source.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { applyStandardizer, fitStandardizer, standardizeX, type Standardizer } from '../../data/standardize.js';
 import { essBulk, essTail, rankNormalizedRhat } from '../../diagnostics/index.js';
@@ -113,11 +113,12 @@ async function trainMcmc<T extends TaskKind>(train: Dataset, opts: McmcOptions, 
     stepSize: r.stepSize,
     divergences: r.divergences.reduce((a, b) => a + b, 0),
     gradEvals: r.gradEvals.reduce((a, b) => a + b, 0),
-    // Over the weights (see the module comment for why these stay poor).
-    rhatMax: d ? Math.max(...d.rhat) : NaN,
-    essBulkMin: d ? Math.min(...d.essBulk) : NaN,
+    // Over the weights (see the module comment for why these stay poor); folded, not spread: a
+    // network of 130k+ weights would overflow the stack with that many arguments.
+    rhatMax: d ? d.rhat.reduce((m, v) => Math.max(m, v), -Infinity) : NaN,
+    essBulkMin: d ? d.essBulk.reduce((m, v) => Math.min(m, v), Infinity) : NaN,
     samplingSeconds: r.seconds,
-    noiseStd: noiseStd(noiseVar, standardizer),
+    ...noiseInfo(spec, noiseVar, standardizer),
   };
   return samplesPosterior(method, { spec, standardizer, noiseVar, mlp }, theta, info);
 }

@@ -215,8 +215,9 @@ registerPosteriorFormat('bayesian-linear-head', async (p: PosteriorParts) => {
   const D = stateNumber(p, 'features', 'integer');
   const T = stateNumber(p, 'targets', 'integer');
   const P = D + 1;
-  const at = (name: string, n: number) => f64(p, name, n);
-  return new BayesianLinearHead(D, T, at('V', P * P), at('lam', P), at('mean', T * P), at('alpha', T), at('beta', T), at('logEvidence', T));
+  const at = (name: string, n: number, values?: 'positive') => f64(p, name, n, values);
+  // α and β are precisions: one ≤ 0 would give a negative or infinite variance.
+  return new BayesianLinearHead(D, T, at('V', P * P), at('lam', P), at('mean', T * P), at('alpha', T, 'positive'), at('beta', T, 'positive'), at('logEvidence', T));
 });
 
 /** Classification head: a network without hidden layers, MAP and Laplace evidence alternated. */

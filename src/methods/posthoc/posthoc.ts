@@ -14,7 +14,7 @@ import type { ImportedNetwork } from '../../import/layers.js';
 import type { Mlp } from '../../model/mlp.js';
 import { taskOf } from '../../model/spec.js';
 import { NetworkPosterior } from '../../posterior/network-posterior.js';
-import { noiseVariance } from '../../posterior/source.js';
+import { MAX_SAMPLES, noiseVariance } from '../../posterior/source.js';
 import { MaskSource } from '../../posterior/sources/masks.js';
 import type { Posterior } from '../../posterior/types.js';
 import { checkRun, engineFor, METHOD_OPTIONS } from '../common.js';
@@ -40,7 +40,7 @@ export const POSTHOC_OPTIONS = schema('posthoc', {
     default: 'marglik', flag: 'prior-precision', help: "the prior precision: 'marglik' (maximize the Laplace evidence on the training data) or a fixed number",
   }),
   noise: num({ gt: 0, defaultText: 'the Laplace evidence, or the residuals for MC dropout', hint: 'Omit it to estimate σ from the data.', help: 'gaussian observation σ in target units' }),
-  samples: int({ min: 1, default: 30, help: 'MC dropout: stochastic passes per prediction' }),
+  samples: int({ min: 1, max: MAX_SAMPLES, default: 30, help: 'MC dropout: stochastic passes per prediction' }),
   // Laplace's pass over the data is the long part post hoc: it reports rows and can be cancelled.
   signal: METHOD_OPTIONS.fields.signal,
   onProgress: METHOD_OPTIONS.fields.onProgress,

@@ -18,6 +18,7 @@ import { gaussianLogLik, mixtureLogLik, nll } from '../../metrics/index.js';
 import type { Posterior, Predictive } from '../../posterior/types.js';
 import type { MethodOptions } from '../common.js';
 import { bestNoiseVariance, bestVarianceFloor, crossFittedFloorScore, crossFittedNoiseScore, mixtureLogLikAtNoise } from './noise-search.js';
+import { MAX_SAMPLES } from '../../posterior/source.js';
 
 /** Philox stream of the validation split (seed = the method's seed). */
 export const TUNE_STREAM = 0x7475;
@@ -100,7 +101,7 @@ export const TUNE_OPTIONS = schema('tune', {
   })),
   validationFraction: num({ gt: 0, lt: 1, default: 0.2, help: 'share of the training rows held out for validation (ignored with folds)' }),
   folds: int({ min: 2, defaultText: 'one validation split', hint: 'Omit it for one 80/20 validation split.', help: 'k-fold cross-validation instead of one held-out split (each fold ≥ 2 rows)' }),
-  samples: int({ min: 1, defaultText: "the method's own", help: 'posterior samples when scoring a candidate' }),
+  samples: int({ min: 1, max: MAX_SAMPLES, defaultText: "the method's own", help: 'posterior samples when scoring a candidate' }),
   noise: bool({ default: false, help: 'choose the observation noise on validation too' }),
   crossFitNoise: bool({ default: false, help: "with noise: score each calibrated twin with σ fitted on the other half of the validation rows" }),
   search: custom<Record<string, unknown>>({ expected: 'an options object', valid: isObject, defaultText: 'none', help: "options applied to the search's fits only" }),

@@ -28,6 +28,7 @@ import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { enumOf, int, num, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateNetwork } from '../memory.js';
+import { MAX_SAMPLES } from '../../posterior/source.js';
 
 export const CONCRETE_TAG = 0x43;
 
@@ -39,7 +40,7 @@ export const CONCRETE_DROPOUT_OPTIONS = METHOD_OPTIONS.extend('trainConcreteDrop
   temperature: num({ gt: 0, default: 0.1, help: 'Concrete relaxation temperature' }),
   weightRegularizer: num({ min: 0, defaultText: '0.1/N', help: 'per-example weight regularizer' }),
   dropoutRegularizer: num({ min: 0, defaultText: '1/N', help: 'per-example dropout (entropy) regularizer' }),
-  samples: int({ min: 1, default: 30, help: 'stochastic passes at test time' }),
+  samples: int({ min: 1, max: MAX_SAMPLES, default: 30, help: 'stochastic passes at test time' }),
 }).refine({
   option: 'layers',
   expected: 'at least one layer to drop',

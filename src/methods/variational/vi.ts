@@ -24,6 +24,7 @@ import { residualVariance } from '../map.js';
 import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardized, type NoiseEstimate, NOISE, PREDICTIVE_NOISE } from '../noise.js';
 import { bool, int, num, schema, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateVi } from '../memory.js';
+import { MAX_SAMPLES } from '../../posterior/source.js';
 
 export { VI_TAG };
 
@@ -32,7 +33,7 @@ export const VI_OPTIONS = METHOD_OPTIONS.extend('trainVi', {
   ...PREDICTIVE_NOISE,
   priorPrecision: num({ gt: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
   learningRate: { ...METHOD_OPTIONS.fields.learningRate, default: undefined, defaultText: 'chosen between 1e-3 and 3e-3 by the held-out loss when a regression fit stops early; else 1e-3' },
-  samples: int({ min: 1, default: 30, help: 'posterior samples at test time' }),
+  samples: int({ min: 1, max: MAX_SAMPLES, default: 30, help: 'posterior samples at test time' }),
   klWeight: num({ min: 0, default: 1, help: 'weight of the KL term (1 = the ELBO, < 1 a colder posterior)' }),
   rhoInit: num({ default: -3, help: 'initial ρ of every weight (−3: σ ≈ 0.049)' }),
   klWarmup: int({ min: 0, defaultText: `${DEFAULT_STEPS} when stopping early (epochs not given), else 0`, flag: 'kl-warmup', help: "optimizer steps over which the KL term's weight rises linearly from 0 to klWeight" }),

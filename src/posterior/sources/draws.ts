@@ -8,7 +8,7 @@ import type { MlpSpec } from '../../model/spec.js';
 import { Rng } from '../../random/index.js';
 import { f32, formatError, stateNumber, stateObject } from '../parts.js';
 import type { PosteriorParts } from '../parts.js';
-import { noiseStd, sampleCount, type WeightSource } from '../source.js';
+import { noiseInfo, sampleCount, type WeightSource } from '../source.js';
 import type { PredictOptions } from '../types.js';
 
 /** Philox counter tag of sampleWeights' choices. */
@@ -62,7 +62,7 @@ export class DrawsSource implements WeightSource {
   }
 
   info(spec: MlpSpec, s: Standardizer | undefined): Record<string, unknown> {
-    const noise = spec.likelihood === 'gaussian' ? { noiseStd: noiseStd(this.noiseVar, s) } : {};
+    const noise = noiseInfo(spec, this.noiseVar, s);
     return { samples: this.draws, ...noise, ...this.extra };
   }
 

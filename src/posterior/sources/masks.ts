@@ -8,7 +8,7 @@ import type { Standardizer } from '../../data/standardize.js';
 import type { MlpSpec } from '../../model/spec.js';
 import { f32, formatError, stateNumber } from '../parts.js';
 import type { PosteriorParts } from '../parts.js';
-import { noiseStd, sampleCount, type WeightSource } from '../source.js';
+import { noiseInfo, sampleCount, stateSamples, type WeightSource } from '../source.js';
 import type { PredictOptions } from '../types.js';
 
 /** First test-time mask counter; pass s starts at TEST_COUNTER + s·TEST_STRIDE. */
@@ -48,12 +48,12 @@ export class MaskSource implements WeightSource {
   }
 
   info(spec: MlpSpec, s: Standardizer | undefined): Record<string, unknown> {
-    return { noiseStd: noiseStd(this.noiseVar, s), dropout: spec.dropout, samples: this.samples, ...(this.learned && { learnedRates: this.learned.learnedRates }) };
+    return { ...noiseInfo(spec, this.noiseVar, s), dropout: spec.dropout, samples: this.samples, ...(this.learned && { learnedRates: this.learned.learnedRates }) };
   }
 
   static fromParts(p: PosteriorParts, weights: number): MaskSource {
     const learned = p.state?.learned as LearnedRates | undefined;
     if (learned !== undefined && !(learned && Array.isArray(learned.learnedRates))) throw formatError(`${p.method}: state "learned" lacks its rates`);
-    return new MaskSource(f32(p, 'theta', weights), stateNumber(p, 'noiseVar', 'nonnegative'), stateNumber(p, 'samples', 'integer'), learned);
+    return new MaskSource(f32(p, 'theta', weights), stateNumber(p, 'noiseVar', 'nonnegative'), stateSamples(p), learned);
   }
 }

@@ -3,11 +3,12 @@
  * θ = μ + σ⊙ε with ε from Philox key (seed, 0), counter (s, 0, VI_TAG.predict).
  */
 import type { Standardizer } from '../../data/standardize.js';
+import type { MlpSpec } from '../../model/spec.js';
 import type { Mlp } from '../../model/mlp.js';
 import { keyOf } from '../../random/index.js';
 import { f32, stateNumber } from '../parts.js';
 import type { PosteriorParts } from '../parts.js';
-import { noiseStd, sampleCount, type WeightSource } from '../source.js';
+import { noiseInfo, sampleCount, stateSamples, type WeightSource } from '../source.js';
 import type { PredictOptions } from '../types.js';
 
 /** Philox tags (third counter word): 0x56 training draws (c1 = step), 0x57 test-time draws (c1 = sample). */
@@ -77,14 +78,14 @@ export class MeanFieldSource implements WeightSource {
     return { state: { noiseVar: this.noiseVar, samples: this.samples }, arrays: { mu: this.mu, rho: this.rho } };
   }
 
-  info(_spec: unknown, s: Standardizer | undefined): Record<string, unknown> {
+  info(spec: MlpSpec, s: Standardizer | undefined): Record<string, unknown> {
     const sd = this.sigma;
     let mean = 0;
     for (const v of sd) mean += v / sd.length;
-    return { noiseStd: noiseStd(this.noiseVar, s), meanWeightStd: mean, samples: this.samples };
+    return { ...noiseInfo(spec, this.noiseVar, s), meanWeightStd: mean, samples: this.samples };
   }
 
   static fromParts(p: PosteriorParts, weights: number): MeanFieldSource {
-    return new MeanFieldSource(f32(p, 'mu', weights), f32(p, 'rho', weights), stateNumber(p, 'noiseVar', 'nonnegative'), stateNumber(p, 'samples', 'integer'));
+    return new MeanFieldSource(f32(p, 'mu', weights), f32(p, 'rho', weights), stateNumber(p, 'noiseVar', 'nonnegative'), stateSamples(p));
   }
 }

@@ -61,16 +61,18 @@ export class MembersSource implements WeightSource {
 
   static fromParts(p: PosteriorParts, weights: number): MembersSource {
     const M = stateNumber(p, 'members', 'integer');
+    // Each member is an array of the file: a count beyond its arrays is the file's fault, not a length to allocate.
+    if (M > Object.keys(p.arrays).length) throw formatError(`ensemble: state "members" is ${M}, more than the file's ${Object.keys(p.arrays).length} arrays`);
     const members = Array.from({ length: M }, (_, m) => f32(p, `theta${m}`, weights));
-    const noiseVars = f64(p, 'noiseVars', M);
+    const noiseVars = f64(p, 'noiseVars', M, 'nonnegative');
     // Both arrays are optional in the format, so that every ensemble file ever written restores: absent, no floor and no off-data reversion.
-    const floor = 'varianceFloor' in p.arrays ? f64(p, 'varianceFloor', 1)[0] : 0;
+    const floor = 'varianceFloor' in p.arrays ? f64(p, 'varianceFloor', 1, 'nonnegative')[0] : 0;
     let offData: OffData | undefined;
     if ('supportRows' in p.arrays) {
       const rows = f32(p, 'supportRows');
-      const range = f64(p, 'supportRange', 2);
+      const range = f64(p, 'supportRange', 2, 'nonnegative');
       if (rows.length === 0 || rows.length % p.spec.inputs !== 0) throw formatError(`ensemble: array "supportRows" is not whole rows of ${p.spec.inputs} inputs`);
-      offData = { support: { rows, inputs: p.spec.inputs, near: range[0], far: range[1] }, levels: f64(p, 'offDataLevels', M * p.spec.outputs) };
+      offData = { support: { rows, inputs: p.spec.inputs, near: range[0], far: range[1] }, levels: f64(p, 'offDataLevels', M * p.spec.outputs, 'nonnegative') };
     }
     return new MembersSource(members, noiseVars, floor, offData);
   }

@@ -2,7 +2,8 @@
 import type { Standardizer } from '../../data/standardize.js';
 import { f32, stateNumber } from '../parts.js';
 import type { PosteriorParts } from '../parts.js';
-import { noiseStd, type WeightSource } from '../source.js';
+import { noiseInfo, type WeightSource } from '../source.js';
+import type { MlpSpec } from '../../model/spec.js';
 
 export class PointSource implements WeightSource {
   readonly kind = 'point';
@@ -28,8 +29,8 @@ export class PointSource implements WeightSource {
     return { state: { noiseVar: this.noiseVar }, arrays: { theta: this.theta } };
   }
 
-  info(_spec: unknown, s: Standardizer | undefined): Record<string, unknown> {
-    return { noiseStd: noiseStd(this.noiseVar, s) };
+  info(spec: MlpSpec, s: Standardizer | undefined): Record<string, unknown> {
+    return noiseInfo(spec, this.noiseVar, s);
   }
 
   static fromParts(p: PosteriorParts, weights: number): PointSource {

@@ -6,11 +6,12 @@
  * `swag_sample_f32` forms θ. Prediction i averages member i mod M, sample ⌊i/M⌋.
  */
 import type { Standardizer } from '../../data/standardize.js';
+import type { MlpSpec } from '../../model/spec.js';
 import type { Mlp } from '../../model/mlp.js';
 import { keyOf } from '../../random/index.js';
 import { f32, formatError, stateNumber } from '../parts.js';
 import type { PosteriorParts } from '../parts.js';
-import { noiseStd, sampleCount, type WeightSource } from '../source.js';
+import { noiseInfo, sampleCount, stateSamples, type WeightSource } from '../source.js';
 import type { PredictOptions } from '../types.js';
 
 /** Philox counter tag (fourth counter word) of SWAG's test-time weight draws. */
@@ -120,7 +121,7 @@ export class SwagSource implements WeightSource {
     return { state: { ...this.state, members: this.members.map((m) => ({ rank: m.rank, count: m.count, noiseVar: m.noiseVar })) }, arrays };
   }
 
-  info(_spec: unknown, s: Standardizer | undefined): Record<string, unknown> {
+  info(spec: MlpSpec, s: Standardizer | undefined): Record<string, unknown> {
     return {
       members: this.members.length,
       snapshots: this.members.map((m) => m.count),
@@ -128,7 +129,7 @@ export class SwagSource implements WeightSource {
       scale: this.state.scale,
       diagonal: this.state.diagonal,
       samples: this.state.samples,
-      noiseStd: noiseStd(this.noiseVar, s),
+      ...noiseInfo(spec, this.noiseVar, s),
     };
   }
 
@@ -147,7 +148,7 @@ export class SwagSource implements WeightSource {
         dev: f32(p, `dev${i}`, rank * weights),
       };
     });
-    const state = { scale: stateNumber(p, 'scale', 'positive'), samples: stateNumber(p, 'samples', 'integer'), diagonal: p.state!.diagonal === true };
+    const state = { scale: stateNumber(p, 'scale', 'positive'), samples: stateSamples(p), diagonal: p.state!.diagonal === true };
     return new SwagSource(members, state, p.method === 'swa');
   }
 }
