@@ -44,8 +44,12 @@ export function flagsOf(fields: Readonly<Record<string, Field<unknown>>>, group:
   return out;
 }
 
-/** Parses `argv` strictly against `table`: flag name → checked value, for the flags given. */
-export function parseFlags(argv: readonly string[], table: FlagTable, usage: Usage): Map<string, unknown> {
+/**
+ * Parses `argv` strictly against `table`: flag name → checked value, for the flags given. With
+ * `values: false` the names are checked and the values kept as given (text, or true for a switch):
+ * what a first pass over several tables' flags needs, where one name may mean different fields.
+ */
+export function parseFlags(argv: readonly string[], table: FlagTable, usage: Usage, opts: { values?: boolean } = {}): Map<string, unknown> {
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const [name, f] of Object.entries(table)) options[name] = { type: f.field.switch ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof nodeParseArgs>;
@@ -67,6 +71,10 @@ export function parseFlags(argv: readonly string[], table: FlagTable, usage: Usa
   const out = new Map<string, unknown>();
   for (const [name, raw] of Object.entries(values)) {
     if (raw === undefined) continue;
+    if (opts.values === false) {
+      out.set(name, raw);
+      continue;
+    }
     const { field } = table[name];
     const v = typeof raw === 'boolean' ? raw : field.fromText?.(raw);
     if (v === undefined || !field.valid(v)) throw new UsageError(`bdl ${usage.command}: ${fieldError(`--${name}`, field, JSON.stringify(raw), name).message}`, usage, name);

@@ -43,7 +43,11 @@ export const FIT_FIELDS = {
 const COMMAND = 'command';
 const SHARED = 'network and training';
 
-/** Every flag any method takes, for the strict parse (each method then keeps its own). */
+/**
+ * Every flag any method takes, for the first parse: names only, as one name may be several methods'
+ * fields (--prior-precision: the MAP's number, Laplace's marglik|grid|number); each method's own
+ * parse then checks the values.
+ */
 function allFlags(): FlagTable {
   let table: FlagTable = { ...flagsOf(FIT_FIELDS, COMMAND), ...flagsOf(METHOD_OPTIONS.fields, SHARED) };
   for (const entry of Object.values(METHODS)) table = { ...flagsOf(entry.options.fields, 'method'), ...table };
@@ -60,7 +64,7 @@ export function methodFlags(entry: MethodEntry): FlagTable {
 export async function fitCommand(argv: string[], signal: AbortSignal): Promise<void> {
   const t0 = performance.now();
   const all = allFlags();
-  const given = parseFlags(argv, all, USAGE);
+  const given = parseFlags(argv, all, USAGE, { values: false });
   const name = given.get('method') as string | undefined;
   const entry = name === undefined ? undefined : methodEntry(name);
   if (given.get('help')) {
@@ -132,7 +136,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   let predictSeconds: number;
   const seed = (options.seed as number | undefined) ?? 0;
   try {
-    trained = await withRedisPool(given.get('redis'), given.get('queue'), (pool) => trainMethod(name, data, { ...options, ...(pool && { pool }), onProgress, signal }, tune, onTune, { folds }));
+    trained = await withRedisPool(flags.get('redis'), flags.get('queue'), (pool) => trainMethod(name, data, { ...options, ...(pool && { pool }), onProgress, signal }, tune, onTune, { folds }));
     trainSeconds = since(t1);
     const t2 = performance.now();
     pred = await trained.posterior.predict(testSet.x, { seed, samples: options.samples as number | undefined, signal });

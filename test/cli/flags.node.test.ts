@@ -1,6 +1,6 @@
 // Strict command-line flags: each malformed flag exits 2 with the command's usage line, before any work,
 // and writes nothing (issue 16.5; bad options and a missing --out directory, issue 16.4).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,15 @@ describe('bdl flags', () => {
   it('--seed= (empty) is refused, not read as seed 0', () => refused(fit('--seed='), /--seed: expected an integer ≥ 0, found ""/));
   it('--epochs 0x5 is refused (decimal integers only)', () => refused(fit('--epochs', '0x5'), /--epochs: expected an integer ≥ 1, found "0x5"/));
   it("--hidden '' is refused, not read as a linear model", () => refused(fit('--hidden', ''), /--hidden: expected .*found ""/));
+  it("one flag name of two methods' fields: --prior-precision grid and marglik for laplace, a number only for map", () => {
+    for (const mode of ['grid', 'marglik']) {
+      const r = fitWith('laplace', '--prior-precision', mode, '--epochs', '2');
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(out, 'utf8')).options.priorPrecisionMode).toBe(mode);
+      rmSync(out);
+    }
+    refused(fit('--prior-precision', 'grid'), /--prior-precision: expected a finite number ≥ 0, found "grid"/);
+  });
   it('an unknown flag is refused with the nearest valid one', () => refused(fit('--epoch', '3'), /unknown flag --epoch\. Did you mean --epochs\?/));
   it("another method's option is refused, naming the methods it belongs to", () => refused(fit('--members', '2'), /--members is not an option of --method map \(it is one of ensemble, multiswag\)/));
   it('an unknown method is refused with the nearest name', () => refused(bdl(['fit', '--method', 'ensembel', '--train', train, '--test', test]), /Did you mean ensemble\?/));
