@@ -48,13 +48,16 @@ const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' &&
 const isArrayLike = (v: unknown): boolean => v !== null && typeof v === 'object' && Number.isSafeInteger((v as { length?: unknown }).length);
 const callback = <T>(help: string) => custom<T>({ expected: 'a function', valid: isFunction, help });
 
+/** Most parameters of a target: one vector of them as doubles fills wasm32's 4 GiB memory (NUTS keeps its trajectory there). */
+export const MAX_TARGET_DIM = 2 ** 29;
+
 /** runChain's target: a log density over `dim` parameters (an argument, checked as its field would be). */
 const TARGET = required(custom<Target>({
   expected: 'an object with dim and logDensity(theta, grad)',
   valid: (v) => v !== null && typeof v === 'object' && typeof (v as Target).logDensity === 'function',
   hint: 'Wrap your model as { dim, logDensity }.',
   help: 'the log density sampled',
-  inner: (v, where, path) => void checkArgument(required(int({ min: 1, hint: 'Set dim to the number of parameters.', help: 'parameters' })), (v as Target).dim, where, `${path}.dim`),
+  inner: (v, where, path) => void checkArgument(required(int({ min: 1, max: MAX_TARGET_DIM, hint: 'Set dim to the number of parameters.', help: 'parameters' })), (v as Target).dim, where, `${path}.dim`),
 }));
 
 /** runChain's fields (CHAIN_OPTIONS adds the rules between them). */

@@ -38,6 +38,9 @@ export function initialState(
         throw argError('E_SHAPE', 'target.init()', `${dim} values`, describe(x), 'Return one initial value per dimension from init(rng).');
       }
       q.set(x);
+      if (!q.every(Number.isFinite)) {
+        throw argError('E_NONFINITE', 'target.init()', 'finite numbers', `[${Array.from(q.subarray(0, 4)).join(', ')}${dim > 4 ? ', …' : ''}]`, 'Return finite initial values from init(rng).');
+      }
     } else {
       for (let i = 0; i < dim; i++) q[i] = radius * (2 * rng.uniform() - 1);
     }
@@ -47,7 +50,7 @@ export function initialState(
   throw new BdlError(
     'E_NONFINITE',
     `init: the log density or its gradient was not finite at any of ${INIT_ATTEMPTS} random positions ${draw ? 'from target.init()' : `uniform in (−${radius}, ${radius})^${dim}`}. ` +
-      'Check that logDensity returns a finite value and gradient on the unconstrained scale (e.g. by evaluating it at zeros), ' +
+      'Check that logDensity returns a finite value and writes a finite gradient into every entry of grad, on the unconstrained scale (e.g. by evaluating it at zeros), ' +
       'pass a smaller initRadius (e.g. 0.1 for large networks), or pass init explicitly.',
     'init',
   );

@@ -1,6 +1,6 @@
 // `bdl sample` end to end through the built command (dist/cli.js spawns dist/worker.js).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,5 +40,23 @@ export function logDensity(q, g) { let s = 0; for (let i = 0; i < 3; i++) { cons
     expect(r.stderr).toMatch(/--target is required/);
     const r2 = spawnSync(process.execPath, [cli, 'sample', '--target', 'x.mjs', '--bogus', '1'], { encoding: 'utf8' });
     expect(r2.stderr).toMatch(/unknown flag --bogus/);
+  });
+
+  it.each(['0', '2'])('a target that changes theta, or returns a Promise, exits 1 naming the module and writes nothing (--workers %s)', (workers) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdl-sample-'));
+    const out = join(dir, 'draws.json');
+    const mutates = join(dir, 'mutates.mjs');
+    writeFileSync(mutates, `export const dim = 2;
+export function logDensity(q, g) { g[0] = -q[0]; g[1] = -q[1]; const lp = -0.5 * (q[0] * q[0] + q[1] * q[1]); q[0] = 0; return lp; }\n`);
+    const asyncTarget = join(dir, 'async.mjs');
+    writeFileSync(asyncTarget, `export const dim = 1;
+export async function logDensity(q, g) { g[0] = -q[0]; return -0.5 * q[0] * q[0]; }\n`);
+    for (const [target, found] of [[mutates, /theta\[0\] changed/], [asyncTarget, /found a Promise/]] as const) {
+      const r = spawnSync(process.execPath, [cli, 'sample', '--target', target, '--chains', '2', '--warmup', '20', '--draws', '10', '--out', out, '--workers', workers], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`bdl: target module file://${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(r.stderr).toMatch(found);
+      expect(existsSync(out)).toBe(false);
+    }
   });
 });
