@@ -62,7 +62,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl sample: ${e.message}`, USAGE, e.argument) : e;
   }
-  const url = await pinnedUrl(isUrl(target) ? target : pathToFileURL(resolve(target)).href);
+  const url = await pinnedUrl(isUrl(target) ? target : pathToFileURL(resolve(target)).href, flags.get('redis') === undefined);
   const s = SAMPLE_OPTIONS;
   const kernel: KernelSpec = s.value(o, 'kernel') === 'nuts' ? { type: 'nuts', maxTreeDepth: s.value(o, 'maxTreeDepth') } : { type: 'hmc', steps: s.value(o, 'steps'), jitter: s.value(o, 'jitter') };
   const chains = s.value(o, 'chains');
@@ -97,7 +97,13 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   else await writeStdout(json);
   const d = r.diagnostics;
   const divergences = r.divergences.reduce((a, b) => a + b, 0);
-  if (d) process.stderr.write(`sample: R̂ max ${Math.max(...d.rhat).toFixed(3)}, bulk ESS min ${Math.min(...d.essBulk).toFixed(0)}, tail ESS min ${Math.min(...d.essTail).toFixed(0)}, ${divergences} divergences, ${r.seconds.toFixed(2)} s\n`);
+  // Folded, not spread: a target of 130k+ dimensions would overflow the stack with that many arguments.
+  const most = (a: ArrayLike<number>, pick: (x: number, y: number) => number, start: number) => {
+    let m = start;
+    for (let i = 0; i < a.length; i++) m = pick(m, a[i]);
+    return m;
+  };
+  if (d) process.stderr.write(`sample: R̂ max ${most(d.rhat, Math.max, -Infinity).toFixed(3)}, bulk ESS min ${most(d.essBulk, Math.min, Infinity).toFixed(0)}, tail ESS min ${most(d.essTail, Math.min, Infinity).toFixed(0)}, ${divergences} divergences, ${r.seconds.toFixed(2)} s\n`);
   if (d) for (const w of d.warnings) process.stderr.write(`warning: ${w.message}\n`);
   if (!d?.warnings.some((w) => /diverg/i.test(w.message)) && divergences > 0) process.stderr.write(`warning: ${divergences} divergent transitions: the draws may miss part of the posterior.\n`);
 }
@@ -105,15 +111,19 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
 /**
  * A file: URL with the SHA-256 of the file's bytes added (`?sha256=<hex>`): a queue worker refuses
  * the job when its copy of the module differs, and a changed module is a new URL, imported afresh
- * rather than served from the cache of a worker that imported the old one. Other URLs, and files
- * that cannot be read here (the import reports those), are left as they are.
+ * rather than served from the cache of a worker that imported the old one. Other URLs are left as
+ * they are, and so are files that cannot be read here when `local` is false (--redis: the workers'
+ * import reports those); run locally, an unreadable file is E_ARG before any thread starts.
  */
-async function pinnedUrl(url: string): Promise<string> {
+async function pinnedUrl(url: string, local: boolean): Promise<string> {
   if (!url.startsWith('file:')) return url;
   let bytes: Buffer;
   try {
     bytes = await readFile(fileURLToPath(url));
-  } catch {
+  } catch (e) {
+    // Run here, the module must be readable here: say so before any thread starts. With --redis the
+    // workers import the URL on their own machines, which may hold a file this one lacks.
+    if (local) throw new BdlError('E_ARG', `--target: cannot read ${fileURLToPath(url)} (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, 'target');
     return url;
   }
   const u = new URL(url);

@@ -42,6 +42,14 @@ export function logDensity(q, g) { let s = 0; for (let i = 0; i < 3; i++) { cons
     expect(r2.stderr).toMatch(/unknown flag --bogus/);
   });
 
+  it('a --target file that is not there fails at once naming the flag and the path (no thread started)', () => {
+    const missing = join(tmpdir(), 'bdl-no-such-target.mjs');
+    const r = spawnSync(process.execPath, [cli, 'sample', '--target', missing, '--chains', '2'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`--target: cannot read ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ENOENT\\)\\. Check the path\\.`));
+    expect(r.stderr).not.toMatch(/chunk-|imported from/);
+  });
+
   it.each(['0', '2'])('a target that changes theta, or returns a Promise, exits 1 naming the module and writes nothing (--workers %s)', (workers) => {
     const dir = mkdtempSync(join(tmpdir(), 'bdl-sample-'));
     const out = join(dir, 'draws.json');
