@@ -23,10 +23,13 @@ import { packed, root } from './pack.js';
  * and 265 files by that decision. The boundary checks of 2026-12-07 (float32 precision, import
  * validation of model.json / ONNX / safetensors, CLI flag conflicts and limits, yielding predictives:
  * mostly error text, which is the point) took it to 806 kB in 260 files: the limits moved to 860 kB
- * and 280 files by that decision.
+ * and 280 files by that decision. The second round that day (import paths confined to the model's
+ * folder, saved-posterior validation, the queue's run leases and heartbeats, checks of user sampler
+ * targets, the stepwise eigendecomposition's kernels in both binaries) took it to 861 kB in 271
+ * files: the limits moved to 920 kB and 300 files by that decision.
  */
-const MAX_PACKED_BYTES = 860_000;
-const MAX_FILES = 280;
+const MAX_PACKED_BYTES = 920_000;
+const MAX_FILES = 300;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };
 
