@@ -25,7 +25,7 @@ import { checkCompareFlags } from './conflicts.js';
 import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { progressLabel, progressReporter } from './progress.js';
-import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
+import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
 /** Debian's dataset-fashion-mnist (not embedded: 30 MB); `--dataset fashion` reads it from here. */
@@ -54,6 +54,7 @@ export const COMPARE_FIELDS = {
   lora: text({ help: 'eval/LoRA.md (written by node eval/lora.mjs): shows its table in the report' }),
   redis: REDIS_FIELD,
   queue: QUEUE_FIELD,
+  withdrawMs: WITHDRAW_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -97,7 +98,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   const t0 = performance.now();
   const results: SuiteResult[] = [];
   // With --redis, every method that runs pool tasks (ensemble, multiswag, nuts, hmc) runs them on the queue.
-  await withRedisPool(flags.redis, flags.queue, async (pool) => {
+  await withRedisPool(flags, async (pool) => {
     // Only the methods that take a pool get the queue's (the others train in this process, as without --redis).
     const budgets = pool ? Object.fromEntries(Object.keys(methods).map((m) => [m, { ...COMPARE_BUDGETS[m], ...(Object.hasOwn(methods[m].options.fields, 'pool') && { pool }) }])) : COMPARE_BUDGETS;
     for (const suite of suites) {
@@ -181,6 +182,7 @@ interface CompareFlags {
   data?: string;
   redis?: string;
   queue?: string;
+  withdrawMs?: number;
   lora?: string;
 }
 

@@ -24,9 +24,10 @@ function shown(f: Flags, flag: string, absent: string): string {
   return f.has(flag) ? `--${flag} ${String(f.get(flag))}` : `no --${flag} (${absent})`;
 }
 
-/** `--queue` names a queue on the `--redis` server: alone, it would be ignored (the run stays local). */
+/** `--queue` names a queue on the `--redis` server, `--withdraw-ms` a wait for it: alone, either would be ignored (the run stays local). */
 function checkQueueFlag(f: Flags): void {
   if (f.has('queue') && !f.has('redis')) refuse('queue', "--redis: it names the queue on that server (the workers' --queue)", `--queue ${String(f.get('queue'))} without --redis (the tasks run in local workers)`, 'Add --redis URL, or drop --queue.');
+  if (f.has('withdraw-ms') && !f.has('redis')) refuse('withdraw-ms', "--redis: it is how long a cancel waits for that server", `--withdraw-ms ${String(f.get('withdraw-ms'))} without --redis (the tasks run in local workers)`, 'Add --redis URL, or drop --withdraw-ms.');
 }
 
 /** `bdl fit --method name`'s flags (`f`: as parsed) against one another. */

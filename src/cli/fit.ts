@@ -15,7 +15,7 @@ import { checkNotInput, checkWritable, writeOutputs } from './output.js';
 import { checkFitFlags } from './conflicts.js';
 import { checkPredictiveSize } from './limits.js';
 import { progressLabel, progressReporter } from './progress.js';
-import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
+import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
 import type { Predictive } from '../posterior/types.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
@@ -36,6 +36,7 @@ export const FIT_FIELDS = {
   save: text({ help: 'also save the trained posterior here (for bdl predict --posterior)' }),
   redis: REDIS_FIELD,
   queue: QUEUE_FIELD,
+  withdrawMs: WITHDRAW_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text (with --method: that method’s flags)' }),
 };
@@ -136,7 +137,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   let predictSeconds: number;
   const seed = (options.seed as number | undefined) ?? 0;
   try {
-    trained = await withRedisPool(flags.get('redis'), flags.get('queue'), (pool) => trainMethod(name, data, { ...options, ...(pool && { pool }), onProgress, signal }, tune, onTune, { folds }));
+    trained = await withRedisPool({ redis: flags.get('redis'), queue: flags.get('queue'), withdrawMs: flags.get('withdraw-ms') }, (pool) => trainMethod(name, data, { ...options, ...(pool && { pool }), onProgress, signal }, tune, onTune, { folds }));
     trainSeconds = since(t1);
     const t2 = performance.now();
     pred = await trained.posterior.predict(testSet.x, { seed, samples: options.samples as number | undefined, signal });

@@ -16,7 +16,7 @@ import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } fro
 import { checkNotInput, checkWritable, writeOutputs, writeStdout } from './output.js';
 import { checkSampleFlags } from './conflicts.js';
 import { DIAGNOSTICS_LABEL, progressReporter } from './progress.js';
-import { QUEUE_FIELD, REDIS_FIELD, withRedisPool } from './worker.js';
+import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
 import { since, VERSION } from './json.js';
 import { macrotask } from '../signal.js';
 import { MAX_WORKERS } from '../pool/pool.js';
@@ -38,6 +38,7 @@ const COMMAND_FIELDS = {
   out: text({ help: 'write the JSON here (default: standard output)' }),
   redis: REDIS_FIELD,
   queue: QUEUE_FIELD,
+  withdrawMs: WITHDRAW_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -70,7 +71,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   const done = new Array<number>(chains).fill(0);
   let r: SampleChainsResult;
   try {
-    r = await withRedisPool(flags.get('redis'), flags.get('queue'), (pool) => sampleChains({ type: 'module', url }, {
+    r = await withRedisPool({ redis: flags.get('redis'), queue: flags.get('queue'), withdrawMs: flags.get('withdraw-ms') }, (pool) => sampleChains({ type: 'module', url }, {
     chains, warmup: s.value(o, 'warmup'), draws: s.value(o, 'draws'), kernel, signal, pool,
     metric: s.value(o, 'metric'),
     thin: s.value(o, 'thin'),

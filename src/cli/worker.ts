@@ -106,18 +106,29 @@ export const REDIS_FIELD = text({ help: 'run the pool tasks on `bdl worker` proc
 /** The `--queue` flag beside `--redis`: the workers' `--queue`. */
 export const QUEUE_FIELD = queueName({ help: "with --redis: the queue's name, as the workers' --queue (default: bdl)" });
 
+/** The `--withdraw-ms` flag beside `--redis`: how long a cancel waits for a lost Redis to withdraw the run's jobs. */
+export const WITHDRAW_FIELD = int({ min: 0, max: 600_000, help: "with --redis: how long Ctrl-C waits for a lost connection to Redis to come back and withdraw the run's tasks, in ms (0: not at all; workers drop them once the run's lease lapses) (default: 3000)" });
+
+/** The queue flags of a pool-using command, as parsed. */
+export interface RedisFlags {
+  redis?: unknown;
+  queue?: unknown;
+  withdrawMs?: unknown;
+}
+
 /**
- * Runs `f` with a queue pool on `--redis` and `--queue` (closed after), or with `undefined` — the
- * command's own local pool — when `--redis` is absent ($BDL_REDIS_URL is the worker's alone: a
- * caller never goes remote without asking).
+ * Runs `f` with a queue pool on `--redis`, `--queue` and `--withdraw-ms` (closed after), or with
+ * `undefined` — the command's own local pool — when `--redis` is absent ($BDL_REDIS_URL is the
+ * worker's alone: a caller never goes remote without asking).
  */
-export async function withRedisPool<T>(flag: unknown, queue: unknown, f: (pool: Pool | undefined) => Promise<T>): Promise<T> {
+export async function withRedisPool<T>(flags: RedisFlags, f: (pool: Pool | undefined) => Promise<T>): Promise<T> {
+  const { redis: flag, queue, withdrawMs } = flags;
   if (typeof flag !== 'string' || flag === '') return f(undefined);
   const url = flag;
   const { createQueuePool } = await import('../queue/index.js');
   // A notice may land while a progress bar holds the terminal's line: it starts on a line of its own.
   const log = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}bdl: ${line}\n`);
-  const pool = await createQueuePool({ connection: url, log, ...(typeof queue === 'string' && { queue }) });
+  const pool = await createQueuePool({ connection: url, log, ...(typeof queue === 'string' && { queue }), ...(typeof withdrawMs === 'number' && { withdrawMs }) });
   if (pool.size === 0) process.stderr.write('bdl: no `bdl worker` is connected to this queue yet; tasks wait until one starts\n');
   try {
     return await f(pool);

@@ -127,6 +127,13 @@ describe('bdl flags', () => {
     refused(bdl(['compare', '--methods', 'map', '--queue', 'night', '--out', join(dir, 'report')]), /--queue: expected --redis/, /^usage: bdl compare /m);
   });
 
+  it('--withdraw-ms without --redis, or not a whole number of ms, is refused before any work (fit, sample, compare)', () => {
+    refused(fitWith('ensemble', '--members', '1', '--withdraw-ms', '0'), /--withdraw-ms: expected --redis: it is how long a cancel waits for that server, found --withdraw-ms 0 without --redis/);
+    refused(fitWith('ensemble', '--members', '1', '--redis', 'redis://127.0.0.1:1', '--withdraw-ms=-1'), /--withdraw-ms: expected an integer ≥ 0/);
+    refused(bdl(['sample', '--target', join(dir, 'target.mjs'), '--withdraw-ms', '0', '--out', out]), /--withdraw-ms: expected --redis/, /^usage: bdl sample /m);
+    refused(bdl(['compare', '--methods', 'map', '--withdraw-ms', '0', '--out', join(dir, 'report')]), /--withdraw-ms: expected --redis/, /^usage: bdl compare /m);
+  });
+
   it("bdl sample refuses another kernel's settings and --workers with --redis", () => {
     const target = join(dir, 'target.mjs');
     const usage = /^usage: bdl sample /m;

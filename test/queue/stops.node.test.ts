@@ -19,8 +19,8 @@ writeFileSync(join(dir, 'test.csv'), rows.filter((_, i) => i % 4 === 0).join('\n
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `bdl fit --method ensemble` on the queue, long enough to be running when it is stopped (two members: one runs, one waits). */
-function longFit(url: string): { child: ChildProcess; stderr: () => string; exit: Promise<Exit & { at: number }> } {
-  const args = ['fit', '--method', 'ensemble', '--members', '2', '--epochs', '1000000', '--train', 'train.csv', '--test', 'test.csv', '--redis', url];
+function longFit(url: string, extra: string[] = []): { child: ChildProcess; stderr: () => string; exit: Promise<Exit & { at: number }> } {
+  const args = ['fit', '--method', 'ensemble', '--members', '2', '--epochs', '1000000', '--train', 'train.csv', '--test', 'test.csv', '--redis', url, ...extra];
   const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (b) => (stderr += b));
@@ -84,6 +84,31 @@ describe.skipIf(redisMissing)('stopping when a worker or Redis is gone', () => {
       console.log(`Ctrl-C with Redis down: exited after ${Math.round(ms)} ms`);
       expect(ms).toBeGreaterThanOrEqual(2900);
       expect(ms).toBeLessThan(6000);
+    } finally {
+      if (fit.child.exitCode === null) fit.child.kill('SIGKILL');
+      if (alive(worker)) worker.child.kill('SIGKILL');
+      await worker.exit;
+      await redis.dispose();
+    }
+  }, 120_000);
+
+  it('Ctrl-C on bdl fit --redis --withdraw-ms 0 while Redis is down: exits 130 at once, leaving the tasks to the lease', async () => {
+    const redis = await startRedis();
+    const worker = await startWorker(redis.url);
+    const fit = longFit(redis.url, ['--withdraw-ms', '0']);
+    try {
+      await until('the first member runs', () => /train-member stream \d, attempt 0/.test(worker.log()));
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = performance.now();
+      fit.child.kill('SIGINT');
+      const exit = await fit.exit;
+      expect(exit.code, fit.stderr()).toBe(130);
+      expect(fit.stderr()).toMatch(/Workers drop them without running them once the run's lease lapses/);
+      expect(fit.stderr()).not.toMatch(/waiting up to/);
+      const ms = exit.at - t0;
+      console.log(`Ctrl-C with Redis down, --withdraw-ms 0: exited after ${Math.round(ms)} ms`);
+      expect(ms).toBeLessThan(2000);
     } finally {
       if (fit.child.exitCode === null) fit.child.kill('SIGKILL');
       if (alive(worker)) worker.child.kill('SIGKILL');
