@@ -4,7 +4,7 @@
 // Layout choice: the eigenvectors are carried as the ROWS of a matrix Z (Z = Vᵀ) while they are
 // built, so that forming Qᵀ and every Givens rotation of the QL sweeps touch contiguous rows
 // (f64x2 over j). One transpose at the end gives the promised layout vecs[i·n + j] = V[i][j].
-import { at, axpy64, dot64, madd, nmadd, scal64, splat64 } from './simd64';
+import { at, axpy64, dot64, madd, nmadd, reflectRows, scal64, splat64 } from './simd64';
 
 /** Iterations allowed per eigenvalue before giving up (typically 1–3 are needed). */
 const MAX_ITER = 60;
@@ -182,13 +182,7 @@ function formQt(z: usize, w: usize, tau: usize, n: i32, k0: i32, k1: i32): void 
   for (let k = k1 - 1; k >= k0; k--) {
     const t = load<f64>(tau + at(k));
     if (t == 0) continue;
-    const v = w + at(k * n + k + 1);
-    const m = n - k - 1;
-    for (let r = k + 1; r < n; r++) {
-      const zr = z + <usize>r * ld + at(k + 1);
-      const s = dot64(zr, v, m);
-      if (s != 0) axpy64(zr, -t * s, v, m);
-    }
+    reflectRows(z + <usize>(k + 1) * ld + at(k + 1), n - k - 1, ld, w + at(k * n + k + 1), t, n - k - 1);
   }
 }
 

@@ -1,6 +1,6 @@
 // Applying the Householder reflectors of a tridiagonalization (eigh_f64_reduce) to the rows of another
 // matrix, without forming Q: what a caller needs when A = Q·T·Qᵀ is used only through products x·Q.
-import { at, axpy64, dot64 } from './simd64';
+import { at, reflectRows } from './simd64';
 
 /**
  * X ← X·H_{k0}·…·H_{k1−1} (k ascending, k < n − 1) for `rows` rows of X (n wide, row-major), where
@@ -13,12 +13,6 @@ export function householder_apply_rows_f64(x: usize, rows: i32, w: usize, tau: u
   for (let k = k0; k < last; k++) {
     const t = load<f64>(tau + at(k));
     if (t == 0) continue;
-    const v = w + at(k * n + k + 1);
-    const m = n - k - 1;
-    for (let r = 0; r < rows; r++) {
-      const xr = x + at(r * n + k + 1);
-      const s = dot64(xr, v, m);
-      if (s != 0) axpy64(xr, -t * s, v, m);
-    }
+    reflectRows(x + at(k + 1), rows, at(n), w + at(k * n + k + 1), t, n - k - 1);
   }
 }

@@ -69,3 +69,15 @@ const SPLAT_SLOTS: usize = memory.data(32, 16);
 @inline export function scal64(x: usize, alpha: f64, n: i32): void {
   for (let i = 0; i < n; i++) store<f64>(x + at(i), load<f64>(x + at(i)) * alpha);
 }
+
+/**
+ * One Householder reflector H = I − t·v·vᵀ (v of m values) applied from the right to `rows` rows of
+ * m contiguous values each, the first at x and the next ld bytes on: x_r ← x_r − t·(x_r·v)·vᵀ.
+ */
+@inline export function reflectRows(x: usize, rows: i32, ld: usize, v: usize, t: f64, m: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * ld;
+    const s = dot64(xr, v, m);
+    if (s != 0) axpy64(xr, -t * s, v, m);
+  }
+}

@@ -3,7 +3,7 @@ import { BdlError } from '../../src/errors.js';
 import { cholesky, inverse, logdet, solve } from '../../src/linalg/index.js';
 import { choleskySteps, inverseTransposeSteps, triangularSolveSteps } from '../../src/linalg/cholesky.js';
 import { Arena } from '../../src/wasm/index.js';
-import { geometricSpectrum, identity, makeRng, matmul, maxAbs, maxAbsDiff, randn, randomSpd, refCholesky, refTriSolve, symWithSpectrum, transpose } from './reference.js';
+import { drainCounting, geometricSpectrum, identity, makeRng, matmul, maxAbs, maxAbsDiff, randn, randomSpd, refCholesky, refTriSolve, sameBits, symWithSpectrum, transpose } from './reference.js';
 
 let arena: Arena;
 beforeAll(async () => {
@@ -85,22 +85,6 @@ describe('cholesky (wrapper)', () => {
     expect(arena.memory.buffer.byteLength).toBe(bytes);
   });
 });
-
-/** Runs steps to their end, counting them. */
-function drainCounting<T>(g: Generator<void, T, void>): { value: T; steps: number } {
-  let steps = 0;
-  for (;;) {
-    const r = g.next();
-    if (r.done) return { value: r.value, steps };
-    steps++;
-  }
-}
-
-/** The same float64 bits (Uint8Array views compared, as Node and the browser both have them). */
-const sameBits = (a: Float64Array, b: Float64Array) => {
-  const [x, y] = [new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-};
 
 /** A diagonally dominant SPD matrix in O(n²) (randomSpd's product is O(n³) in JavaScript). */
 function dominantSpd(n: number, rng: { uniform(): number }): Float64Array {

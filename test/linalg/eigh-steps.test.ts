@@ -3,28 +3,12 @@ import { BdlError } from '../../src/errors.js';
 import { eigh, eigvalsh } from '../../src/linalg/index.js';
 import { applyQSteps, eighSteps, eigvalshSteps, tridiagonalEigenvalueSteps, tridiagonalSteps } from '../../src/linalg/eigh.js';
 import { Arena } from '../../src/wasm/index.js';
-import { gram, makeRng, randn, randomSpd, symWithSpectrum } from './reference.js';
+import { drainCounting, gram, makeRng, randn, randomSpd, sameBits, symWithSpectrum } from './reference.js';
 
 let arena: Arena;
 beforeAll(async () => {
   arena = await Arena.create();
 });
-
-/** Runs steps to their end, counting them. */
-function drainCounting<T>(g: Generator<void, T, void>): { value: T; steps: number } {
-  let steps = 0;
-  for (;;) {
-    const r = g.next();
-    if (r.done) return { value: r.value, steps };
-    steps++;
-  }
-}
-
-/** The same float64 bits (Uint8Array views compared, as Node and the browser both have them). */
-const sameBits = (a: Float64Array, b: Float64Array) => {
-  const [x, y] = [new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-};
 
 /** A random symmetric matrix in O(n²), its upper triangle off by a rounding-level amount (the symmetrization is part of the path). */
 function nearlySymmetric(n: number, rng: { uniform(): number }): Float64Array {

@@ -197,3 +197,19 @@ export function refEigvalsJacobi(a: ArrayLike<number>, n: number): Float64Array 
 export function gram(j: ArrayLike<number>, k: number, n: number): Float64Array {
   return matmul(transpose(j, k, n), j, n, k, n);
 }
+
+/** Runs steps (a stepwise kernel's generator) to their end, counting them. */
+export function drainCounting<T>(g: Generator<void, T, void>): { value: T; steps: number } {
+  let steps = 0;
+  for (;;) {
+    const r = g.next();
+    if (r.done) return { value: r.value, steps };
+    steps++;
+  }
+}
+
+/** The same float64 bits (Uint8Array views compared, as Node and the browser both have them). */
+export function sameBits(a: Float64Array, b: Float64Array): boolean {
+  const [x, y] = [new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}

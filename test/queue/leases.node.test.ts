@@ -18,6 +18,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const long: TaskDescription[] = [0, 1].map((stream) => ({ kind: 'selftest', seed: 3, stream, options: { steps: 10_000_000, checkpointEvery: 1000 } }));
 const attempts = (log: string, stream: number) => log.match(new RegExp(`selftest stream ${stream}, attempt`, 'g'))?.length ?? 0;
 
+/**
+ * Starts `long` on `pool`, waits until the worker runs its first task, stops Redis, and cancels the
+ * run once the connection is known lost: the run rejects with E_ABORTED.
+ */
+async function cancelWhileRedisDown(pool: { run: (t: TaskDescription[], o: { signal: AbortSignal }) => Promise<unknown> }, redis: { stop: () => Promise<unknown> }, worker: { log: () => string }): Promise<void> {
+  const ac = new AbortController();
+  const run = pool.run(long, { signal: ac.signal });
+  run.catch(() => {});
+  await until('the first task runs', () => attempts(worker.log(), 0) === 1);
+  expect(await redis.stop()).toMatchObject({ code: 0 });
+  // Past the clients' first reconnection attempt: the connection is known lost.
+  await sleep(500);
+  ac.abort();
+  await expect(run).rejects.toMatchObject({ code: 'E_ABORTED' });
+}
+
 describe.skipIf(redisMissing)('a run whose caller cannot withdraw it', () => {
   it('cancelled while Redis is down, Redis back within the withdrawal wait: the cancel withdraws the jobs once it is back; the running job stops, the waiting one never runs', async () => {
     const redis = await startRedis({ appendonly: true });
@@ -25,15 +41,7 @@ describe.skipIf(redisMissing)('a run whose caller cannot withdraw it', () => {
     const lines: string[] = [];
     const pool = await queue.createQueuePool({ connection: redis.url, log: (l) => lines.push(l) });
     try {
-      const ac = new AbortController();
-      const run = pool.run(long, { signal: ac.signal });
-      run.catch(() => {});
-      await until('the first task runs', () => attempts(worker.log(), 0) === 1);
-      expect(await redis.stop()).toMatchObject({ code: 0 });
-      // Past the clients' first reconnection attempt: the connection is known lost.
-      await sleep(500);
-      ac.abort();
-      await expect(run).rejects.toMatchObject({ code: 'E_ABORTED' });
+      await cancelWhileRedisDown(pool, redis, worker);
       const t0 = performance.now();
       const closed = pool.close();
       await sleep(1000);
@@ -69,14 +77,7 @@ describe.skipIf(redisMissing)('a run whose caller cannot withdraw it', () => {
     // A lease of 2 s + 3 × 250 ms after its last renewal: it lapses while Redis is away.
     const pool = await queue.createQueuePool({ connection: redis.url, unreachableMs: 2000, pollMs: 250, log: (l) => lines.push(l) });
     try {
-      const ac = new AbortController();
-      const run = pool.run(long, { signal: ac.signal });
-      run.catch(() => {});
-      await until('the first task runs', () => attempts(worker.log(), 0) === 1);
-      expect(await redis.stop()).toMatchObject({ code: 0 });
-      await sleep(500);
-      ac.abort();
-      await expect(run).rejects.toMatchObject({ code: 'E_ABORTED' });
+      await cancelWhileRedisDown(pool, redis, worker);
       const t0 = performance.now();
       await pool.close();
       const closeMs = performance.now() - t0;

@@ -64,10 +64,14 @@ describe.skipIf(redisMissing)('stopping when a worker or Redis is gone', () => {
     }
   }, 120_000);
 
-  it('Ctrl-C on bdl fit --redis while Redis stays down: exits 130 after its withdrawal wait (3 s; was 10 s), saying its tasks could not be withdrawn and that workers drop them when the lease lapses', async () => {
+  /**
+   * Ctrl-C on a `bdl fit --redis` (with `extra` flags) once its first member runs and Redis is then
+   * stopped for good: its exit, its stderr, and the ms from the signal to the exit.
+   */
+  async function ctrlCWithRedisDown(extra: string[] = []): Promise<{ exit: Exit; stderr: string; ms: number }> {
     const redis = await startRedis();
     const worker = await startWorker(redis.url);
-    const fit = longFit(redis.url);
+    const fit = longFit(redis.url, extra);
     try {
       await until('the first member runs', () => /train-member stream \d, attempt 0/.test(worker.log()));
       await redis.stop();
@@ -76,45 +80,33 @@ describe.skipIf(redisMissing)('stopping when a worker or Redis is gone', () => {
       const t0 = performance.now();
       fit.child.kill('SIGINT');
       const exit = await fit.exit;
-      expect(exit.code, fit.stderr()).toBe(130);
-      expect(fit.stderr()).toMatch(/bdl: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable: waiting up to 3 s for it to withdraw the cancelled run's 2 task\(s\)\./);
-      expect(fit.stderr()).toMatch(/bdl: could not withdraw the cancelled run's 2 task\(s\): Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable\. Workers drop them without running them once the run's lease lapses \(66 s after its last renewal\)/);
-      expect(fit.stderr()).toMatch(/bdl: cancelled/);
-      const ms = exit.at - t0;
-      console.log(`Ctrl-C with Redis down: exited after ${Math.round(ms)} ms`);
-      expect(ms).toBeGreaterThanOrEqual(2900);
-      expect(ms).toBeLessThan(6000);
+      return { exit, stderr: fit.stderr(), ms: exit.at - t0 };
     } finally {
       if (fit.child.exitCode === null) fit.child.kill('SIGKILL');
       if (alive(worker)) worker.child.kill('SIGKILL');
       await worker.exit;
       await redis.dispose();
     }
+  }
+
+  it('Ctrl-C on bdl fit --redis while Redis stays down: exits 130 after its withdrawal wait (3 s; was 10 s), saying its tasks could not be withdrawn and that workers drop them when the lease lapses', async () => {
+    const { exit, stderr, ms } = await ctrlCWithRedisDown();
+    expect(exit.code, stderr).toBe(130);
+    expect(stderr).toMatch(/bdl: Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable: waiting up to 3 s for it to withdraw the cancelled run's 2 task\(s\)\./);
+    expect(stderr).toMatch(/bdl: could not withdraw the cancelled run's 2 task\(s\): Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable\. Workers drop them without running them once the run's lease lapses \(66 s after its last renewal\)/);
+    expect(stderr).toMatch(/bdl: cancelled/);
+    console.log(`Ctrl-C with Redis down: exited after ${Math.round(ms)} ms`);
+    expect(ms).toBeGreaterThanOrEqual(2900);
+    expect(ms).toBeLessThan(6000);
   }, 120_000);
 
   it('Ctrl-C on bdl fit --redis --withdraw-ms 0 while Redis is down: exits 130 at once, leaving the tasks to the lease', async () => {
-    const redis = await startRedis();
-    const worker = await startWorker(redis.url);
-    const fit = longFit(redis.url, ['--withdraw-ms', '0']);
-    try {
-      await until('the first member runs', () => /train-member stream \d, attempt 0/.test(worker.log()));
-      await redis.stop();
-      await new Promise((r) => setTimeout(r, 500));
-      const t0 = performance.now();
-      fit.child.kill('SIGINT');
-      const exit = await fit.exit;
-      expect(exit.code, fit.stderr()).toBe(130);
-      expect(fit.stderr()).toMatch(/Workers drop them without running them once the run's lease lapses/);
-      expect(fit.stderr()).not.toMatch(/waiting up to/);
-      const ms = exit.at - t0;
-      console.log(`Ctrl-C with Redis down, --withdraw-ms 0: exited after ${Math.round(ms)} ms`);
-      expect(ms).toBeLessThan(2000);
-    } finally {
-      if (fit.child.exitCode === null) fit.child.kill('SIGKILL');
-      if (alive(worker)) worker.child.kill('SIGKILL');
-      await worker.exit;
-      await redis.dispose();
-    }
+    const { exit, stderr, ms } = await ctrlCWithRedisDown(['--withdraw-ms', '0']);
+    expect(exit.code, stderr).toBe(130);
+    expect(stderr).toMatch(/Workers drop them without running them once the run's lease lapses/);
+    expect(stderr).not.toMatch(/waiting up to/);
+    console.log(`Ctrl-C with Redis down, --withdraw-ms 0: exited after ${Math.round(ms)} ms`);
+    expect(ms).toBeLessThan(2000);
   }, 120_000);
 
   it('SIGTERM on bdl worker while Redis is down: it stops its thread and exits 0 within its stop deadline (--stop-timeout 3000; was: never), saying the job was not handed back; once Redis is back, the stalled check gives the job to another worker', async () => {

@@ -12,21 +12,10 @@ import type { Factors, Hessian, Subset } from '../../../src/methods/laplace/type
 import { Mlp } from '../../../src/model/mlp.js';
 import type { MlpSpec } from '../../../src/model/spec.js';
 import { Rng } from '../../../src/random/index.js';
+import { gram } from './curvatures.js';
 
 // Layers 3→5 (20 weights) and 5→2 (12 weights): two groups of unequal size.
 const spec: MlpSpec = { inputs: 3, hidden: [5], outputs: 2, activation: 'tanh', likelihood: 'gaussian' };
-
-/** Bᵀ·B for B rows×n of standard normals: PSD, singular when rows < n (as a curvature from few rows is). */
-function gram(rows: number, n: number, rng: Rng, scale = 1): Float64Array {
-  const b = Float64Array.from({ length: rows * n }, () => rng.normal());
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += b[r * n + i] * b[r * n + j];
-    g[i * n + j] = scale * s;
-  }
-  return g;
-}
 
 /** Textbook f64 log det of a symmetric positive-definite matrix (NaN if a pivot is not positive). */
 function refLogdet(a: Float64Array, n: number): number {

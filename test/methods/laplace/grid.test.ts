@@ -15,22 +15,11 @@ import { Mlp } from '../../../src/model/mlp.js';
 import type { MlpSpec } from '../../../src/model/spec.js';
 import { runSteps } from '../../../src/diagnostics/steps.js';
 import { Rng } from '../../../src/random/index.js';
+import { gram } from './curvatures.js';
 import type { Dataset } from '../../../src/data/dataset.js';
 
 // 4 → 6 → 3 outputs (tanh): 30 + 21 = 51 weights over both layers.
 const spec: MlpSpec = { inputs: 4, hidden: [6], outputs: 3, activation: 'tanh', likelihood: 'gaussian' };
-
-/** Bᵀ·B for B rows×n of standard normals: PSD, singular when rows < n (as a curvature from few rows is). */
-function gram(rows: number, n: number, rng: Rng): Float64Array {
-  const b = Float64Array.from({ length: rows * n }, () => rng.normal());
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let r = 0; r < rows; r++) s += b[r * n + i] * b[r * n + j];
-    g[i * n + j] = s;
-  }
-  return g;
-}
 
 let mlp: Mlp;
 let sub: Subset;
