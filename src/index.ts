@@ -35,7 +35,7 @@ export { createPool } from './orchestration/pool.js';
 export { compileCore, type CompiledCore, type WasmFlavor } from './wasm/index.js';
 export type { Pool, PoolOptions, ProgressEvent, RestartEvent, RunOptions, TaskDescription } from './pool/types.js';
 // Networks trained elsewhere: import, post-hoc posteriors, advice
-export { fetchModel, importModel, type ImportedNetwork, type ImportOptions, type ModelSource } from './import/index.js';
+export { fetchModel, importModel, type FetchOptions, type ImportedNetwork, type ImportOptions, type ModelSource } from './import/index.js';
 // By path, in Node (the entry stays loadable in browsers: node:fs is imported only when it runs)
 export { importModelFile } from './import/node.js';
 export { advise, posthoc, type Advice, type AdviseQuestions, type PosthocMethod, type PosthocOptions } from './methods/posthoc/index.js';

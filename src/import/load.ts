@@ -3,13 +3,14 @@
  * `fetchModel` from a URL (model.json with its shards beside it, a .onnx, or a .safetensors).
  */
 import { argError, BdlError, describe } from '../errors.js';
-import { enumOf, schema, text } from '../options/schema.js';
+import { custom, enumOf, schema, text } from '../options/schema.js';
 import type { ImportedNetwork, LowerOptions } from './layers.js';
-import type { Bytes } from './bytes.js';
+import { MAX_MODEL_BYTES, type Bytes } from './bytes.js';
+import { Downloads } from './download.js';
 import { importOnnx } from './onnx.js';
 import { importSafetensors } from './safetensors.js';
-import { importTfjs, tfjsShardPaths, type TfjsFiles } from './tfjs.js';
-import { parseModelJson } from './tfjs-json.js';
+import { importTfjs, manifestBytes, tfjsShardPaths, type TfjsFiles } from './tfjs.js';
+import { MAX_MODEL_JSON, parseModelJson } from './tfjs-json.js';
 
 export type ModelSource =
   | { tfjs: TfjsFiles }
@@ -48,30 +49,68 @@ export function formatOf(path: string): 'tfjs' | 'onnx' | 'safetensors' {
   throw new BdlError('E_ARG', `model: expected a model.json (TF.js), .onnx or .safetensors file, found ${JSON.stringify(path)}.`, 'model');
 }
 
+export interface FetchOptions extends ImportOptions {
+  /** The fetch to use (default: the global fetch), e.g. one that adds credentials. */
+  fetch?: typeof fetch;
+  /** Cancels the download: every request and body read follows it; fetchModel rejects with E_ABORTED. */
+  signal?: AbortSignal;
+}
+
+/** fetchModel's options: importModel's and how to fetch. */
+export const FETCH_OPTIONS = schema('fetchModel', {
+  ...IMPORT_OPTIONS.fields,
+  fetch: custom<typeof fetch>({ expected: 'a function like fetch', valid: (v) => typeof v === 'function', help: 'the fetch to use (default: the global fetch)' }),
+  signal: custom<AbortSignal>({ expected: 'an AbortSignal (new AbortController().signal)', valid: (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal, help: 'cancels the download (E_ABORTED); every request and body read follows it', hint: 'Pass the signal of an AbortController; objects that only look like one are refused.' }),
+});
+
 /**
  * Fetches and imports a model by URL: a TF.js model.json and the shards its manifest names (relative
- * to it), an .onnx, or a .safetensors (with `opts.layers`). `fetchFn` defaults to the global fetch.
+ * to it), an .onnx, or a .safetensors (with `opts.layers`). Every body is bounded before it is read
+ * (model.json by MAX_MODEL_JSON, the shards together by what the manifest's weights take, other files
+ * by MAX_MODEL_BYTES) and released when refused, failed or cancelled.
  */
-export async function fetchModel(url: string, opts: ImportOptions & { fetch?: typeof fetch } = {}): Promise<ImportedNetwork> {
-  const get = opts.fetch ?? fetch;
-  const load = async (u: string) => {
-    const r = await get(u);
-    if (!r.ok) {
-      // An unread body holds its connection open until garbage collection.
-      await r.body?.cancel().catch(() => undefined);
-      throw new BdlError('E_ARG', `model: fetching ${u} failed (HTTP ${r.status}).`, 'model');
-    }
-    return r;
-  };
+export async function fetchModel(url: string, opts: FetchOptions = {}): Promise<ImportedNetwork> {
+  FETCH_OPTIONS.check(opts);
   const format = formatOf(url);
-  if (format === 'tfjs') {
-    // As text: a truncated or non-JSON body is E_PARSE (model.json's checks), not a SyntaxError.
-    const model = parseModelJson(await (await load(url)).text());
-    const base = new URL('.', new URL(url, globalThis.location?.href ?? 'file:///')).href;
-    const paths = tfjsShardPaths(model);
-    const shards = await Promise.all(paths.map(async (p) => new Uint8Array(await (await load(new URL(p, base).href)).arrayBuffer())));
-    return importTfjs({ model, shards }, opts);
+  let href: string;
+  try {
+    href = new URL(url, globalThis.location?.href).href;
+  } catch {
+    throw argError('E_ARG', 'model', 'an absolute URL (http://… or https://…; relative ones only in a page)', JSON.stringify(url), 'Pass the full URL; for a file on disk in Node use importModelFile(path).');
   }
-  const bytes = new Uint8Array(await (await load(url)).arrayBuffer());
-  return format === 'onnx' ? importOnnx(bytes, opts) : importSafetensors(bytes, opts.layers ?? '', opts);
+  const lower: LowerOptions = { task: opts.task };
+  const downloads = new Downloads(opts.fetch ?? fetch, opts.signal);
+  try {
+    if (format !== 'tfjs') {
+      const tooLarge = (found: string) => new BdlError('E_MEMORY', `${href}: expected a model file of at most ${MAX_MODEL_BYTES} bytes (2 GiB; beyond it the engine has no room to compute in its one wasm32 memory), found ${found}. Import a smaller network, or check that the URL is the model's.`, 'model');
+      const bytes = await downloads.bytes(href, { bytes: MAX_MODEL_BYTES, refuse: tooLarge });
+      return format === 'onnx' ? importOnnx(bytes, lower) : importSafetensors(bytes, opts.layers ?? '', lower);
+    }
+    const notModelJson = (found: string) => new BdlError('E_FORMAT', `${href}: expected a TF.js model.json (a layers model's topology: kilobytes, at most ${MAX_MODEL_JSON} bytes), found ${found}. Pass model.json's URL, not a weight shard or another file.`, 'model');
+    // As text: a truncated or non-JSON body is E_PARSE (model.json's checks), not a SyntaxError.
+    const model = parseModelJson(new TextDecoder().decode(await downloads.bytes(href, { bytes: MAX_MODEL_JSON, refuse: notModelJson })));
+    const urls = shardUrls(href, tfjsShardPaths(model));
+    const total = manifestBytes(model);
+    const budget = { left: total };
+    const notShard = (u: string) => (found: string) => new BdlError('E_FORMAT', `${u}: expected a weight shard of model.json's manifest (its float32 weights take ${total} bytes in all ${urls.length} shard(s)), found ${found}. The file is not this model's shard, or the server sends another; re-save the model or fix the server.`, 'shards');
+    const shards = await Promise.all(urls.map((u) => downloads.bytes(u, { bytes: total, refuse: notShard(u), shared: budget })));
+    return importTfjs({ model, shards }, lower);
+  } finally {
+    downloads.close();
+  }
+}
+
+/**
+ * The shards' URLs, each checked to stay in model.json's folder on its host: tfjsShardPaths refused
+ * names that leave it, and this holds whatever else a URL parser makes of a name.
+ */
+function shardUrls(modelUrl: string, paths: string[]): string[] {
+  const base = new URL('.', modelUrl);
+  return paths.map((p, i) => {
+    const u = new URL(p, base);
+    if (u.origin !== base.origin || u.protocol !== base.protocol || !u.pathname.startsWith(base.pathname)) {
+      throw new BdlError('E_FORMAT', `model.json: weightsManifest path ${i}: expected a shard in model.json's folder (${base.href}), found ${JSON.stringify(p)}, which resolves to ${u.href}. Shards are read only from model.json's own folder; name each by its file name.`, 'weightsManifest');
+    }
+    return u.href;
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import { isNode, nodeImport } from '../pool/executors.js';
+import { MAX_MODEL_BYTES } from './bytes.js';
 import type { ImportedNetwork } from './layers.js';
 import { formatOf, IMPORT_OPTIONS, importModel, type ImportOptions } from './load.js';
 import { checkShardSizes, tfjsShardPaths } from './tfjs.js';
@@ -38,6 +39,7 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
     }
   };
   const size = await sizeOf(path);
+  if (format !== 'tfjs' && size > MAX_MODEL_BYTES) throw new BdlError('E_MEMORY', `${path}: expected a model file of at most ${MAX_MODEL_BYTES} bytes (2 GiB; beyond it the engine has no room to compute in its one wasm32 memory), found ${size} bytes. Import a smaller network, or check that the path is the model's.`, 'model');
   if (format === 'tfjs' && size > MAX_MODEL_JSON) throw new BdlError('E_FORMAT', `${path}: expected a TF.js model.json (a layers model's topology: kilobytes, at most ${MAX_MODEL_JSON} bytes), found ${size} bytes. Pass model.json, not a weight shard or another file.`, 'model');
   const bytes = await read(path);
   if (format === 'onnx') return importModel({ onnx: bytes }, opts);

@@ -94,6 +94,9 @@ function checkDepth(root: unknown): void {
  * segment is never a saved model's, and reading it would fetch or open a file elsewhere.
  */
 function shardPathProblem(p: string): string | undefined {
+  // The URL parser drops leading and trailing spaces and control characters and removes tabs and
+  // newlines anywhere, so " //host/w.bin" or "h\ttps://host/w.bin" would resolve to another host.
+  if (/[\u0000-\u001f\u007f]|^ | $/.test(p)) return 'a name with a control character or an edge space';
   if (/^[a-z][a-z0-9+.-]*:/i.test(p)) return 'a URL or a drive path';
   if (/^[\\/]/.test(p)) return 'an absolute path';
   if (p.split(/[\\/]/).some((s) => /^(\.|%2e){2}$/i.test(s))) return 'a path out of model.json\'s folder ("..")';

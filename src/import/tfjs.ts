@@ -7,7 +7,7 @@
 import { argError, BdlError, describe } from '../errors.js';
 import { batchNormAffine, checkDenseShape, lowerLayers, SUPPORTED, unsupported, where, type LayerOp, type ImportedNetwork, type LowerOptions, type Origin } from './layers.js';
 import { activationOf } from './activations.js';
-import { asBytes, type Bytes } from './bytes.js';
+import { asBytes, MAX_MODEL_BYTES, type Bytes } from './bytes.js';
 import { checkFinite } from './finite.js';
 import { isObject, manifestOf, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup, type WeightSpec } from './tfjs-json.js';
 
@@ -34,16 +34,48 @@ export function tfjsShardPaths(model: unknown): string[] {
  * before reading them).
  */
 export function checkShardSizes(model: unknown, sizes: readonly number[]): void {
-  shardSizes(manifestOf(parseModelJson(model)).flatMap((g) => g.weights), sizes);
+  manifestBytes(model);
+  shardSizes(manifestOf(parseModelJson(model)), sizes);
 }
 
-function shardSizes(specs: WeightSpec[], sizes: readonly number[]): void {
-  let expected = 0;
-  for (const s of specs) expected += 4 * s.shape.reduce((a, b) => a * b, 1);
+/**
+ * The bytes a model's shards hold together: what its manifest's float32 weights take. A loader bounds
+ * its reads by it; above MAX_MODEL_BYTES it is refused before any shard is opened or fetched.
+ */
+export function manifestBytes(model: unknown): number {
+  const specs = manifestOf(parseModelJson(model)).flatMap((g) => g.weights);
+  const bytes = weightBytes(specs);
+  if (bytes > MAX_MODEL_BYTES) {
+    throw new BdlError('E_MEMORY', `model.json: expected weights of at most ${MAX_MODEL_BYTES} bytes (2 GiB; beyond it the engine has no room to compute in its one wasm32 memory), found a weightsManifest whose ${specs.length} float32 weights take ${bytes} bytes. Import a smaller network, or check that the manifest's shapes are the model's.`, 'weightsManifest');
+  }
+  return bytes;
+}
+
+function weightBytes(specs: WeightSpec[]): number {
+  let bytes = 0;
+  for (const s of specs) bytes += 4 * s.shape.reduce((a, b) => a * b, 1);
+  return bytes;
+}
+
+/** `sizes`: the shards' sizes in the manifest's order of paths. */
+function shardSizes(groups: ManifestGroup[], sizes: readonly number[]): void {
+  const specs = groups.flatMap((g) => g.weights);
+  const expected = weightBytes(specs);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total !== expected) {
     throw new BdlError('E_FORMAT', `weight shards: expected ${expected} bytes (the ${specs.length} float32 weights model.json declares), found ${total} in ${sizes.length} shard(s). A shard is truncated or belongs to another model; re-download or re-save it.`, 'shards');
   }
+  // Each group's weights are read from its own shards (as TF.js reads them): groups whose sizes
+  // disagree while the total agrees would shift weights from one group into the next.
+  let at = 0;
+  groups.forEach((g, i) => {
+    const want = weightBytes(g.weights);
+    const found = sizes.slice(at, at + g.paths.length).reduce((a, b) => a + b, 0);
+    at += g.paths.length;
+    if (found !== want) {
+      throw new BdlError('E_FORMAT', `weight shards: weightsManifest[${i}]: expected ${want} bytes in ${g.paths.join(', ')} (the group's ${g.weights.length} float32 weights), found ${found}. The shards are swapped, truncated or from another save of the model; re-download or re-save it.`, 'shards');
+    }
+  });
 }
 
 /** Imports a layers model: a sequence of InputLayer, Dense, BatchNormalization, Activation, Dropout, Flatten. */
@@ -57,7 +89,7 @@ export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedN
   const specs = groups.flatMap((g) => g.weights);
   // Sizes against the bytes we were given: nothing is allocated for a file that lies.
   const shardBytes = orderedShards(groups, files.shards);
-  shardSizes(specs, shardBytes.map((b) => b.length));
+  shardSizes(groups, shardBytes.map((b) => b.length));
   const weights = readWeights(specs, shardBytes, shardBytes.reduce((a, b) => a + b.length, 0));
   const scoped = scopedNames(weights);
 
@@ -172,8 +204,15 @@ function orderedShards(groups: ManifestGroup[], shards: TfjsFiles['shards']): Ui
     if (shards.length !== paths.length) throw new BdlError('E_ARG', `shards: expected ${paths.length} shard(s) (${paths.join(', ')}), found ${shards.length}.`, 'shards');
     return shards.map((s, i) => asBytes(s, `shards[${i}]`));
   }
+  const nameOf = (p: string) => p.split('/').pop()!;
   return paths.map((p) => {
-    const s = shards?.[p] ?? shards?.[p.split('/').pop()!];
+    let s = shards?.[p];
+    if (s === undefined) {
+      // Files picked in a browser come by name alone; two paths of one name would read one file twice.
+      const twin = paths.find((q) => q !== p && nameOf(q) === nameOf(p));
+      if (twin !== undefined) throw new BdlError('E_ARG', `shards: the manifest names ${JSON.stringify(p)} and ${JSON.stringify(twin)}, found only a file named ${JSON.stringify(nameOf(p))} for them. Pass each shard by its path in weightsManifest[].paths.`, 'shards');
+      s = shards?.[nameOf(p)];
+    }
     if (s === undefined) throw new BdlError('E_ARG', `shards: the manifest names ${JSON.stringify(p)}, which was not given. Pass every file of weightsManifest[].paths.`, 'shards');
     return asBytes(s, `shards[${JSON.stringify(p)}]`);
   });

@@ -48,6 +48,14 @@ describe('importModelFile reads only plain files of the sizes model.json declare
     const path = folder('fifo', undefined, (f) => execFileSync('mkfifo', [f]));
     await expect(importModelFile(path)).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/group1-shard1of1\.bin: expected a file, found a special file/) });
   });
+  it('an .onnx of 3 GB (sparse) is E_MEMORY by its size before it is read, not a read error blaming the path', async () => {
+    const dir = join(root, 'big-onnx');
+    mkdirSync(dir);
+    const path = join(dir, 'model.onnx');
+    writeFileSync(path, '');
+    truncateSync(path, 3e9);
+    await expect(importModelFile(path)).rejects.toMatchObject({ code: 'E_MEMORY', message: expect.stringMatching(/model\.onnx: expected a model file of at most 2147483647 bytes .*found 3000000000 bytes/) });
+  });
   it('a model.json of 150 MB (sparse) is refused by its size before it is read', async () => {
     const dir = join(root, 'big-json');
     mkdirSync(dir);

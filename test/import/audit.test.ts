@@ -96,6 +96,29 @@ describe('fetchModel', () => {
   });
 });
 
+describe('each manifest group is read from its own shards', () => {
+  it('two groups whose shard sizes disagree while their total agrees: E_FORMAT naming the group, not weights shifted across', () => {
+    const { model, shards } = small();
+    const [w1, w2] = [model.weightsManifest[0].weights.slice(0, 2), model.weightsManifest[0].weights.slice(2)];
+    model.weightsManifest = [{ paths: ['a.bin'], weights: w1 }, { paths: ['b.bin'], weights: w2 }];
+    const all = shards[0] as Uint8Array;
+    expect(importTfjs({ model, shards: { 'a.bin': all.slice(0, 36), 'b.bin': all.slice(36) } }).spec).toMatchObject({ inputs: 2, hidden: [3], outputs: 1 });
+    expectError(() => importTfjs({ model, shards: { 'a.bin': all.slice(0, 32), 'b.bin': all.slice(32) } }), 'E_FORMAT', /weight shards: weightsManifest\[0\]: expected 36 bytes in a\.bin \(the group's 2 float32 weights\), found 32/);
+  });
+});
+
+describe('shards given by file name', () => {
+  it('two manifest paths of one file name ("a/w.bin", "b/w.bin") and one file "w.bin": E_ARG, not one file read twice', () => {
+    const a = dense('d1', 2, 2, 'relu', true);
+    const b = dense('d2', 2, 2);
+    const { model, shards } = tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights]);
+    model.weightsManifest = [{ paths: ['a/w.bin'], weights: model.weightsManifest[0].weights.slice(0, 2) }, { paths: ['b/w.bin'], weights: model.weightsManifest[0].weights.slice(2) }];
+    const all = shards[0] as Uint8Array;
+    expectError(() => importTfjs({ model, shards: { 'w.bin': all.slice(0, 24) } }), 'E_ARG', /shards: the manifest names "a\/w\.bin" and "b\/w\.bin", found only a file named "w\.bin"/);
+    expect(importTfjs({ model, shards: { 'a/w.bin': all.slice(0, 24), 'b/w.bin': all.slice(24) } }).spec).toMatchObject({ inputs: 2, hidden: [2], outputs: 2 });
+  });
+});
+
 describe('model.json text', () => {
   it('a byte-order mark (readFileSync(path, "utf8") of a file a Windows editor saved) is not part of the JSON', () => {
     const { model, shards } = small();
