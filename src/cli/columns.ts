@@ -36,9 +36,10 @@ export function trainColumns(table: Table, target: string, source: string): Trai
  * The test rows of `table` against the training columns. With both headers: each training input
  * column is found by name (any order), the target too when present; a column the training file does
  * not have, or a missing input, is E_SHAPE naming it. Without: the training table's column count
- * (the target where it was in training) or one fewer (inputs only, in training order).
+ * (the target where it was in training) or one fewer (inputs only, in training order); a test header
+ * that the training file's lack of names leaves unmatched is said in `warnings`.
  */
-export function testRows(table: Table, c: TrainColumns, source: string, flag: string): { x: Float32Array; y?: Float32Array } {
+export function testRows(table: Table, c: TrainColumns, source: string, flag: string): { x: Float32Array; y?: Float32Array; warnings?: string[] } {
   const rows = table.rows;
   const inputs = c.cols - 1;
   let pick: number[];
@@ -72,6 +73,10 @@ export function testRows(table: Table, c: TrainColumns, source: string, flag: st
   } else {
     throw new BdlError('E_SHAPE', `--${flag}: expected ${c.cols} columns (with the target) or ${inputs} (inputs only), as the training file; found ${table.cols}.`, flag);
   }
+  // Names the training file lacks cannot be matched: the columns are read by position, which the names may contradict.
+  const unmatched = !c.names && table.header
+    ? [`${source} names its columns (${table.header.slice(0, 5).map((n) => JSON.stringify(n)).join(', ')}${table.header.length > 5 ? ', …' : ''}) but the training data's columns have no names, so they are read by position, in the training columns' order. Check that they are in that order, or give the training file a header too (and fit again) to match the columns by name.`]
+    : undefined;
   const x = new Float32Array(rows * inputs);
   const y = yCol === undefined ? undefined : new Float32Array(rows);
   const d = table.data;
@@ -80,7 +85,7 @@ export function testRows(table: Table, c: TrainColumns, source: string, flag: st
     for (let j = 0; j < inputs; j++) x[r * inputs + j] = d[row + pick[j]];
     if (y) y[r] = d[row + yCol!];
   }
-  return { x, ...(y && { y }) };
+  return { x, ...(y && { y }), ...(unmatched && { warnings: unmatched }) };
 }
 
 /** The first name `names` holds twice, with its two columns (1-based). */

@@ -1,10 +1,11 @@
 /** Reading the command line's data files: a training table with its target column, a test table with or without it. */
+import { constants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { BdlError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseTable, tableToDataset, type Table } from '../data/parse.js';
-import { dataWarnings, outOfRangeWarnings, targetWarnings } from '../data/warnings.js';
+import { dataWarnings, labelTargetWarnings, outOfRangeWarnings, targetWarnings } from '../data/warnings.js';
 import { classesOf } from '../methods/common.js';
 import { testRows, trainColumns, type TrainColumns } from './columns.js';
 
@@ -12,6 +13,13 @@ import { testRows, trainColumns, type TrainColumns } from './columns.js';
 export async function readTable(path: string, flag: string): Promise<Table> {
   return parseTable(await readText(path, flag), { source: path });
 }
+
+/**
+ * The longest text a JavaScript string holds (V8: 2^29 − 24 characters, ~512 MiB): a file is read
+ * whole into one, so a longer one cannot be read. Decompression stops at twice as many bytes (UTF-16
+ * text), so that a small .gz cannot fill the memory first.
+ */
+const MAX_TEXT = constants.MAX_STRING_LENGTH;
 
 /**
  * A data file's text: UTF-8, or UTF-16 with its byte-order mark (Excel's "Unicode Text"), and
@@ -24,17 +32,30 @@ export async function readText(path: string, flag: string): Promise<string> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new BdlError('E_ARG', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, path);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_FS_FILE_TOO_LARGE') throw tooLarge(path, flag, 'more than 2 GiB');
+    throw new BdlError('E_ARG', `${path}: cannot read the file (${code ?? 'error'}). Check the path.`, path);
   }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (gzipped) {
     try {
-      bytes = gunzipSync(bytes);
+      bytes = gunzipSync(bytes, { maxOutputLength: 2 * MAX_TEXT });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(path, flag, `more than ${2 * MAX_TEXT} bytes once decompressed`);
       throw new BdlError('E_PARSE', `${path}: expected a whole gzip file (it starts like one), found: ${(e as Error).message}. Check the file, or decompress it yourself.`, path);
     }
   }
   const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
-  return utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8');
+  try {
+    return utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG' || e instanceof RangeError) throw tooLarge(path, flag, `${bytes.length} bytes${gzipped ? ' once decompressed' : ''}`);
+    throw e;
+  }
+}
+
+function tooLarge(path: string, flag: string, found: string): BdlError {
+  return new BdlError('E_MEMORY', `--${flag}: expected a file of at most ${MAX_TEXT} characters (the longest text JavaScript holds, ~512 MiB), found ${path} with ${found}. Split it into smaller files, or keep a sample of its rows.`, flag);
 }
 
 export async function readTrainTable(path: string, target: string): Promise<{ table: Table; data: Dataset; columns: TrainColumns }> {
@@ -43,9 +64,15 @@ export async function readTrainTable(path: string, target: string): Promise<{ ta
   return { table, data: tableToDataset(table, columns.target, path), columns };
 }
 
-/** The test rows, read against the training columns (columns.ts `testRows`: by name when both files have headers). */
-export async function readTestTable(path: string, columns: TrainColumns, flag = 'test'): Promise<{ x: Float32Array; y?: Float32Array }> {
-  return testRows(await readTable(path, flag), columns, path, flag);
+/**
+ * The test rows, read against the training columns (columns.ts `testRows`: by name when both files
+ * have headers), with the file's reading warnings (a row index, a thousands separator, names read by
+ * position), which concern the rows predicted as much as the training file's concern the fit.
+ */
+export async function readTestTable(path: string, columns: TrainColumns, flag = 'test'): Promise<{ x: Float32Array; y?: Float32Array; warnings: readonly string[] }> {
+  const table = await readTable(path, flag);
+  const rows = testRows(table, columns, path, flag);
+  return { ...rows, warnings: [...(table.warnings ?? []), ...(rows.warnings ?? [])] };
 }
 
 /** Classification labels of a file (integers in 0…classes − 1, or below the limit when not given), named by file and row; returns the number of classes. */
@@ -59,19 +86,23 @@ export function labelsOf(d: Dataset, file: string, classes?: number): number {
 
 /**
  * What a command says about its files before the run (the numbers that come out would look normal):
- * the training table's reading warnings, its input columns and (regression) target, and test rows far
- * outside the training inputs' `bounds` (data/warnings.ts inputBounds). Each names its file.
+ * the training and test tables' reading warnings, its input columns and (regression) target — class labels
+ * fitted as a regression when the task was not given (`taskGiven: false`) — and test rows far outside the
+ * training inputs' `bounds` (data/warnings.ts inputBounds). Each names its file.
  */
 export function fileWarnings(
-  train: { path: string; table: Table; data: Dataset; columns: TrainColumns; task: 'regression' | 'classification' },
-  test: { path: string; x: Float32Array },
+  train: { path: string; table: Table; data: Dataset; columns: TrainColumns; task: 'regression' | 'classification'; taskGiven?: boolean },
+  test: { path: string; x: Float32Array; warnings?: readonly string[] },
   bounds: readonly ([number, number] | null)[],
 ): string[] {
   const names = train.columns.names?.filter((_, i) => i !== train.columns.target);
-  return [
+  // Once each: a test file that is the training file would repeat its reading warnings.
+  return [...new Set([
     ...(train.table.warnings ?? []),
+    ...(test.warnings ?? []),
     ...dataWarnings(train.data, names).map((w) => `${train.path}: ${w}`),
     ...(train.task === 'regression' ? targetWarnings(train.data) : []).map((w) => `${train.path}: ${w}`),
+    ...(train.taskGiven === false ? labelTargetWarnings(train.data) : []).map((w) => `${train.path}: ${w}`),
     ...outOfRangeWarnings(test.x, bounds, names).map((w) => `${test.path}: ${w}`),
-  ];
+  ])];
 }

@@ -44,6 +44,8 @@ export interface RecordSpec {
   header?: string[];
   widthLine: number;
   widthFromHeader: boolean;
+  /** The delimiter character, for messages. */
+  delimiter: string;
 }
 
 /** Converts data records into a row-major Float32Array with the scanner's checks, in its order. */
@@ -58,10 +60,10 @@ export function recordsToRows(records: CsvRecord[], spec: RecordSpec): { data: F
       // Spaces inside quotes (`" 1.5"`) are trimmed too: the scanner trims every cell.
       const cell = cells[c].trim();
       const v = cellNumber(cell);
-      if (Number.isNaN(v) || !fitsFloat32(v)) throw cellError({ source: spec.source, line, row: r + 1, col: c, header: spec.header }, cell);
+      if (Number.isNaN(v) || !fitsFloat32(v)) throw cellError({ source: spec.source, line, row: r + 1, col: c, header: spec.header, delimiter: spec.delimiter }, cell);
       data[r * cols + c] = rounding.add(c, v);
     }
-    if (cells.length !== cols) throw widthError({ source: spec.source, line, row: r + 1, header: spec.header }, cells.length, cols, spec.widthLine, spec.widthFromHeader);
+    if (cells.length !== cols) throw widthError({ source: spec.source, line, row: r + 1, header: spec.header, delimiter: spec.delimiter }, cells.length, cols, spec.widthLine, spec.widthFromHeader);
     rounding.row();
   }
   return { data, rounding };

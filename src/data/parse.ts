@@ -1,6 +1,6 @@
 /**
- * Parsing numeric tables: CSV (comma or semicolon, RFC 4180 quotes) or whitespace-separated, an
- * optional header, the target column selectable (the last by default).
+ * Parsing numeric tables: CSV (comma, semicolon or tab, RFC 4180 quotes) or whitespace-separated,
+ * an optional header, the target column selectable (the last by default).
  *
  * Every cell must be a finite float32 number in plain decimal notation; anything else (a missing
  * value, a word, 1e39) is E_PARSE naming the file, line, data row and column, and so is a row whose
@@ -13,8 +13,9 @@ import { bool, custom, enumOf, int, nearest, schema, text, union } from '../opti
 import { isNumberCell } from './cells.js';
 import { readRecords, recordsToRows } from './csv.js';
 import { type Dataset } from './dataset.js';
+import { layoutWarnings } from './layout.js';
 import { type Float32Rounding, precisionError } from './precision.js';
-import { nextContentLine, scanRows, splitLine, WHITESPACE } from './scan.js';
+import { nextContentLine, scanRows, splitLine, TAB, WHITESPACE } from './scan.js';
 
 export interface ParseOptions {
   /** Target column: an index (negative counts from the end; default -1, the last), or a header name. */
@@ -29,7 +30,8 @@ export interface ParseOptions {
   source?: string;
   /**
    * parseDataset: called with each warning about what legal text may still mean wrongly (a thousands
-   * separator read as a delimiter); default: console.warn, so that it is said somewhere.
+   * separator read as a delimiter, a row index read as a column: ./layout.ts); default: console.warn,
+   * so that it is said somewhere.
    */
   onWarning?: (message: string) => void;
 }
@@ -39,7 +41,7 @@ export const PARSE_OPTIONS = schema('parseDataset', {
   target: union(int({ help: '' }), text({ help: '' }), { default: -1, help: 'target column: an index (negative from the end) or a header name' }),
   header: union(bool({ help: '' }), enumOf(['auto'], { help: '' }), { default: 'auto', help: "whether the first row is a header ('auto': when none of its cells is a number)" }),
   source: text({ default: 'input', help: 'shown in error messages (a file name)' }),
-  onWarning: custom<(message: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'console.warn', help: 'called with each warning about what the text may mean wrongly (a thousands separator read as a delimiter)' }),
+  onWarning: custom<(message: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'console.warn', help: 'called with each warning about what the text may mean wrongly (a thousands separator read as a delimiter, a row index read as a column)' }),
 });
 
 export interface Table {
@@ -48,7 +50,7 @@ export interface Table {
   /** rows × cols, row-major, float32: the precision the networks compute in (every value was checked to fit). */
   data: Float32Array;
   header?: string[];
-  /** What legal text can still mean wrongly (a thousands separator read as a delimiter), said rather than refused. */
+  /** What legal text can still mean wrongly (a thousands separator read as a delimiter, a row index read as a column), said rather than refused. */
   warnings?: string[];
 }
 
@@ -77,18 +79,22 @@ function tableOf(text: string, opts: ParseOptions, general: boolean): Table {
   // A carriage return alone ends a line too (classic Mac OS, Excel for Mac's "CSV (Macintosh)"): read
   // as nothing, a whitespace table would be one long row, and a CSV's cells would hold line breaks.
   if (/\r(?!\n)/.test(text)) text = text.replace(/\r(?!\n)/g, '\n');
-  const first = nextContentLine(text, 0, 1);
+  let first = nextContentLine(text, 0, 1);
   if (!first) throw new BdlError('E_EMPTY', `${source}: expected rows of numbers, found no data. Check the file.`, source);
   const delimiter = delimiterOf(text.slice(first.content, recordEnd(text, first)));
-  return delimiter !== WHITESPACE && (general || text.includes('"'))
+  // A line of blanks holding a tab is a row of empty cells in a tab table (csv-parse reads it so).
+  if (delimiter === TAB) first = nextContentLine(text, 0, 1, TAB)!;
+  const t = delimiter !== WHITESPACE && (general || text.includes('"'))
     ? quotedTable(text, String.fromCharCode(delimiter), header, source)
     : plainTable(text, first, delimiter, header, source);
+  const layout = layoutWarnings(t, source, header, first.number);
+  return layout.length ? { ...t, warnings: [...(t.warnings ?? []), ...layout] } : t;
 }
 
 function plainTable(text: string, first: NonNullable<ReturnType<typeof nextContentLine>>, delimiter: number, mode: boolean | 'auto', source: string): Table {
   const cells = splitLine(text, first, delimiter);
   const hasHeader = isHeader(cells, mode);
-  const dataLine = hasHeader ? (first.end >= text.length ? undefined : nextContentLine(text, first.end + 1, first.number + 1)) : first;
+  const dataLine = hasHeader ? (first.end >= text.length ? undefined : nextContentLine(text, first.end + 1, first.number + 1, delimiter)) : first;
   if (!dataLine) throw new BdlError('E_EMPTY', `${source}: expected data rows after the header, found none.`, source);
   const header = hasHeader ? cells.map((c) => (delimiter === WHITESPACE ? c.replace(/^"(.*)"$/, '$1') : c)) : undefined;
   const cols = header ? header.length : splitLine(text, dataLine, delimiter).length;
@@ -130,11 +136,12 @@ function quotedTable(text: string, delimiter: string, mode: boolean | 'auto', so
   const records = readRecords(text, delimiter, source);
   if (records.length === 0) throw new BdlError('E_EMPTY', `${source}: expected rows of numbers, found no data. Check the file.`, source);
   const hasHeader = isHeader(records[0].cells, mode);
-  const header = hasHeader ? records[0].cells : undefined;
+  // Names trimmed inside their quotes too, as cells are (`" y "` is the column y: --target y, and a test file's y, name it).
+  const header = hasHeader ? records[0].cells.map((c) => c.trim()) : undefined;
   const body = hasHeader ? records.slice(1) : records;
   if (body.length === 0) throw new BdlError('E_EMPTY', `${source}: expected data rows after the header, found none.`, source);
   const cols = (header ?? body[0].cells).length;
-  const { data, rounding } = recordsToRows(body, { source, cols, header, widthLine: records[0].line, widthFromHeader: hasHeader });
+  const { data, rounding } = recordsToRows(body, { source, cols, header, widthLine: records[0].line, widthFromHeader: hasHeader, delimiter });
   checkRounding(rounding, source, header);
   return { rows: body.length, cols, data, header };
 }
@@ -174,10 +181,17 @@ function recordEnd(text: string, line: NonNullable<ReturnType<typeof nextContent
   }
 }
 
-/** A comma when the first record has one outside quotes, else a semicolon, else whitespace. */
+/**
+ * A comma when the first record has one outside quotes, else a semicolon, else a tab between two of
+ * its values, else whitespace. A tab there makes each tab one cell boundary: read as a run of blanks,
+ * an empty cell in every row (two tabs, or a tab ending each line) would vanish and shift the columns
+ * after it without a word. A tab only before or after the row's values (indenting, trailing) leaves a
+ * whitespace-separated file read as one.
+ */
 function delimiterOf(line: string): number {
-  const bare = line.replace(/"(?:[^"]|"")*"/g, '');
-  return bare.includes(',') ? 44 : bare.includes(';') ? 59 : WHITESPACE;
+  // A quoted name stays a value (its quotes), so that a tab between two names counts.
+  const bare = line.replace(/"(?:[^"]|"")*"/g, '""');
+  return bare.includes(',') ? 44 : bare.includes(';') ? 59 : bare.trim().includes('\t') ? TAB : WHITESPACE;
 }
 
 function isHeader(cells: string[], mode: boolean | 'auto'): boolean {
@@ -186,7 +200,7 @@ function isHeader(cells: string[], mode: boolean | 'auto'): boolean {
 
 /** Parses a table and splits it into inputs and one target column. */
 export function parseDataset(text: string, opts: ParseOptions = {}): Dataset {
-  PARSE_OPTIONS.check(opts);
+  opts = PARSE_OPTIONS.check(opts);
   const t = parseTable(text, opts);
   const ds = tableToDataset(t, opts.target ?? -1, opts.source ?? 'input');
   // Said once the whole table is read (an error in it would make the warning moot).

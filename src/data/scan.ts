@@ -1,6 +1,6 @@
 /**
- * The fast reader for plain numeric text: no quote characters, one delimiter (a comma, a semicolon)
- * or runs of whitespace. It reads numbers straight from the character codes into a Float32Array
+ * The fast reader for plain numeric text: no quote characters, one delimiter (a comma, a semicolon,
+ * a tab) or runs of whitespace. It reads numbers straight from the character codes into a Float32Array
  * without making a string per cell, which is what a 60,000 × 785 image table needs (a general CSV
  * parser spends seconds on 47 million strings). Files with quotes go to csv-parse instead
  * (`./csv.ts`); property tests check that the two readers agree on every unquoted table
@@ -11,6 +11,9 @@ import { Float32Rounding } from './precision.js';
 
 /** Delimiter char code, or WHITESPACE for runs of blanks (UCI .txt files). */
 export const WHITESPACE = -1;
+
+/** The tab: a delimiter that is also a blank, so a line of tabs is a row of empty cells, not a blank line. */
+export const TAB = 9;
 
 /** The characters String.prototype.trim removes (the same set csv-parse trims). */
 export function isSpace(c: number): boolean {
@@ -28,14 +31,20 @@ export interface Line {
   number: number;
 }
 
-/** The first line at or after `pos` that is neither blank nor a comment ('#' first), or undefined. */
-export function nextContentLine(text: string, pos: number, number: number): Line | undefined {
+/**
+ * The first line at or after `pos` that is neither blank nor a comment ('#' first), or undefined.
+ * `delimiter` (TAB) is not blank here: csv-parse reads a line holding one as a record of empty cells.
+ */
+export function nextContentLine(text: string, pos: number, number: number, delimiter = WHITESPACE): Line | undefined {
   const n = text.length;
   while (pos <= n) {
     let end = text.indexOf('\n', pos);
     if (end === -1) end = n;
     let p = pos;
-    while (p < end && isSpace(text.charCodeAt(p))) p++;
+    for (; p < end; p++) {
+      const c = text.charCodeAt(p);
+      if (c === delimiter || !isSpace(c)) break;
+    }
     if (p < end && text.charCodeAt(p) !== 35) return { start: pos, end, content: p, number };
     pos = end + 1;
     number++;
@@ -102,13 +111,18 @@ export function scanRows(text: string, first: Line, spec: ScanSpec): { data: Flo
         p = q + 1;
       }
     }
-    if (c !== cols) throw widthError({ source: spec.source, line: at.number, row, header: spec.header }, c, cols, spec.widthLine, spec.widthFromHeader);
+    if (c !== cols) throw widthError({ source: spec.source, line: at.number, row, header: spec.header, delimiter: delimiterName(delimiter) }, c, cols, spec.widthLine, spec.widthFromHeader);
     rounding.row();
     rows++;
-    at = at.end >= n ? undefined : nextContentLine(text, at.end + 1, at.number + 1);
+    at = at.end >= n ? undefined : nextContentLine(text, at.end + 1, at.number + 1, delimiter);
   }
   if (data.length !== rows * cols) data = data.slice(0, rows * cols);
   return { data, rows, rounding };
+}
+
+/** The delimiter as messages (cells.ts `CellPlace`) take it: its character, or ' ' for runs of blanks. */
+export function delimiterName(delimiter: number): string {
+  return delimiter === WHITESPACE ? ' ' : String.fromCharCode(delimiter);
 }
 
 /** 10^k for k ≤ 15, each exact in a double. */
@@ -149,7 +163,7 @@ function cellAt(text: string, a: number, b: number, spec: ScanSpec, line: Line, 
   }
   const cell = text.slice(a, b);
   const x = cellNumber(cell);
-  if (Number.isNaN(x) || !fitsFloat32(x)) throw cellError({ source: spec.source, line: line.number, row, col, header: spec.header }, cell);
+  if (Number.isNaN(x) || !fitsFloat32(x)) throw cellError({ source: spec.source, line: line.number, row, col, header: spec.header, delimiter: delimiterName(spec.delimiter) }, cell);
   return x;
 }
 

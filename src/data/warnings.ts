@@ -181,3 +181,30 @@ export function targetWarnings(data: Dataset): string[] {
   }
   return out;
 }
+
+/** The most classes a target of whole numbers 0…K−1 is read as labels at. */
+const LABEL_CLASSES = 100;
+
+/**
+ * A regression target (one column) that holds exactly the whole numbers 0…K−1, each of them, with
+ * 2 ≤ K ≤ LABEL_CLASSES and at least 2K rows: the way class labels are written (digits 0…9, a 0/1 outcome). Fitted as a
+ * regression, the output is a real number between classes and metrics that look normal; said when the
+ * task was left to its default. An ordinal score that starts elsewhere (UCI wine's 3…8) is not flagged.
+ */
+export function labelTargetWarnings(data: Dataset): string[] {
+  const { y, n, targets } = data;
+  if (targets !== 1) return [];
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < LABEL_CLASSES)) return [];
+    if (v > max) max = v;
+  }
+  const k = max + 1;
+  // One or two rows per value is a rank or an identifier, not a class.
+  if (k < 2 || n < 2 * k) return [];
+  const seen = new Uint8Array(k);
+  for (let i = 0; i < n; i++) seen[y[i]] = 1;
+  if (seen.includes(0)) return [];
+  return [`the target holds only the whole numbers 0…${k - 1}, as class labels do, and is fitted as a regression (the default task): the predictions are numbers between the classes, not class probabilities. For classes, fit with task 'classification' (bdl fit --task classification); to keep the regression (a count, a score), say so with --task regression.`];
+}

@@ -61,6 +61,17 @@ describe('testRows', () => {
     expect([...testRows(table('10 20 30'), plain, 't', 'test').y!]).toEqual([10]);
     expect([...testRows(table('20 30'), plain, 't', 'test').x]).toEqual([20, 30]);
     expect(() => testRows(table('1 2 3 4'), plain, 't', 'test')).toThrow(expect.objectContaining({ code: 'E_SHAPE' }));
+    expect(testRows(table('10 20 30'), plain, 't', 'test').warnings).toBeUndefined();
+  });
+
+  it('says when the test file names its columns and the training file does not: read by position, whatever the names say', () => {
+    const plain = trainColumns(table('1 2 3\n4 5 6'), '-1', 't.csv');
+    const r = testRows(table('y,b,a\n30,20,10'), plain, 'test.csv', 'test');
+    expect([...r.x, ...r.y!]).toEqual([30, 20, 10]);
+    expect(r.warnings).toEqual([expect.stringMatching(/^test\.csv names its columns \("y", "b", "a"\) but the training data's columns have no names, so they are read by position, in the training columns' order\. Check that they are in that order/)]);
+    // Both named, or the test file not: nothing to say.
+    expect(testRows(table('a,b,y\n1,2,3'), trainColumns(table('a,b,y\n1,2,3'), '-1', 't.csv'), 'test.csv', 'test').warnings).toBeUndefined();
+    expect(testRows(table('1,2,3'), trainColumns(table('a,b,y\n1,2,3'), '-1', 't.csv'), 'test.csv', 'test').warnings).toBeUndefined();
   });
 
   it('withColumns / columnsOf round-trip through the posterior bytes; malformed columns are E_FORMAT', async () => {

@@ -10,10 +10,10 @@ import { parseDataset, parseTable, parseTableWithCsvParse, type Table } from '..
 import { BdlError } from '../../src/errors.js';
 import { fuzz } from '../helpers/fuzz.js';
 
-type Dialect = { delimiter: ',' | ';' | 'ws'; crlf: boolean; quoteCells: boolean; trailingNewline: boolean };
+type Dialect = { delimiter: ',' | ';' | '\t' | 'ws'; crlf: boolean; quoteCells: boolean; trailingNewline: boolean };
 
 const dialect: fc.Arbitrary<Dialect> = fc.record({
-  delimiter: fc.constantFrom(',' as const, ';' as const, 'ws' as const),
+  delimiter: fc.constantFrom(',' as const, ';' as const, '\t' as const, 'ws' as const),
   crlf: fc.boolean(),
   quoteCells: fc.boolean(),
   trailingNewline: fc.boolean(),
@@ -36,21 +36,28 @@ function quote(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
-/** Writes the matrix (and header) in a dialect, with padding, blank and comment lines from `noise`. */
+/**
+ * Writes the matrix (and header) in a dialect, with padding, blank and comment lines from `noise`.
+ * Whitespace text separates and pads with tabs too, except on its first row (a tab there makes the
+ * text tab-separated); tab-separated text pads with spaces.
+ */
 function write(m: number[][], header: string[] | undefined, d: Dialect, noise: number[]): string {
   const eol = d.crlf ? '\r\n' : '\n';
   let k = 0;
+  let rows = 0;
   const pick = () => noise[k++ % noise.length];
-  const sep = () => (d.delimiter === 'ws' ? [' ', '\t', '  ', ' \t '][pick() % 4] : d.delimiter);
-  const pad = (s: string) => (pick() % 3 === 0 ? ` ${s}\t` : s);
+  const blanks = () => (d.delimiter === 'ws' && rows > 0 ? [' ', '\t', '  ', ' \t '] : [' ', '  '])[pick() % (rows > 0 ? 4 : 2)];
+  const sep = () => (d.delimiter === 'ws' ? blanks() : d.delimiter);
+  const pad = (s: string) => (pick() % 3 === 0 ? ` ${s}${d.delimiter === 'ws' ? blanks() : ' '}` : s);
   const line = (cells: string[]) => {
     let out = cells[0];
     for (let i = 1; i < cells.length; i++) out += sep() + cells[i];
+    rows++;
     return out;
   };
   const lines: string[] = [];
   if (pick() % 4 === 0) lines.push('# written by the property test');
-  if (header) lines.push(line(header.map((h) => (d.delimiter !== 'ws' && (/[,;"]/.test(h) || d.quoteCells) ? quote(h) : h))));
+  if (header) lines.push(line(header.map((h) => (d.delimiter !== 'ws' && (/[,;"\t]/.test(h) || d.quoteCells) ? quote(h) : h))));
   for (const row of m) {
     if (pick() % 5 === 0) lines.push(pick() % 2 ? '' : '   ');
     const cells = row.map((v) => formatNumber(v, pick() % 2));
@@ -99,9 +106,9 @@ describe('parseTable (property)', () => {
     const row = fc.array(cell, { minLength: 1, maxLength: 5 });
     const lineOf = (delimiter: string) => fc.oneof(
       { weight: 8, arbitrary: row.map((cells) => cells.join(delimiter)) },
-      { weight: 1, arbitrary: fc.constantFrom('', '  ', '# comment', '\t# c', 'a' + delimiter + 'b' + delimiter + 'c') },
+      { weight: 1, arbitrary: fc.constantFrom('', '  ', '# comment', '\t# c', '  # c', ' \t ', 'a' + delimiter + 'b' + delimiter + 'c') },
     );
-    const text = fc.constantFrom(',', ';').chain((delimiter) =>
+    const text = fc.constantFrom(',', ';', '\t').chain((delimiter) =>
       fc.tuple(fc.constant(delimiter), fc.array(lineOf(delimiter), { minLength: 1, maxLength: 8 }), fc.constantFrom('\n', '\r\n'), fc.boolean()),
     );
     fc.assert(

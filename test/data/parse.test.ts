@@ -16,6 +16,8 @@ describe('parseTable / parseDataset', () => {
     expect(() => parseTable('a;b\n1,5;2\n', { source: 'eu.csv' })).toThrow(/eu\.csv line 2, column 1 \("a"\): expected a finite number, found "1,5"\. Write numbers in plain decimal notation with a point \(1\.5, not 1,5\)\./);
     expect(() => parseTable('year;x\n2020;1\nq;2\n')).toThrow(/found "q"\. Write numbers in plain decimal notation\.$/);
     expect(() => parseTable('1;size\n2;3\n')).toThrow(/give every column a name that is not a number/);
+    // Without a header, the first row's decimal commas make the file read as comma-separated.
+    expect(() => parseTable('1,5;2,25\n3,5;4,75\n', { source: 'eu.csv' })).toThrow(/^eu\.csv line 1, column 2: expected a finite number, found "5;2"\. The file is read as comma-separated \(its first row has a comma outside quotes\)\. If semicolons separate its values and the commas are decimal commas, write the numbers with a point/);
   });
 
   it('reads whitespace-separated numbers, target last by default', () => {
@@ -47,6 +49,12 @@ describe('parseTable / parseDataset', () => {
       expect((e as BdlError).code).toBe('E_PARSE');
       expect((e as Error).message).toMatch(/f\.txt line 2, column 2.*"x"/);
     }
+  });
+
+  it('says that a whitespace-separated header cannot quote a name holding a blank (a CSV can)', () => {
+    expect(() => parseTable('"size m" "y"\n1 2\n', { source: 'h.txt' })).toThrow(/^h\.txt line 2 \(data row 1\): expected 3 values because the header on line 1 names 3 columns, found 2\. Make the header name one column per value \(in a whitespace-separated file a name cannot hold a blank: join its words with _, or save the file as CSV\)\.$/);
+    expect(() => parseTable('size m,y,z\n1,2\n', { source: 'h.csv' })).toThrow(/\(a name containing the separator must be quoted\)\.$/);
+    expect(() => parseTable('1 2\n3 "4"\n', { source: 'q.txt' })).toThrow(/^q\.txt line 2, column 2: expected a finite number, found "\\"4\\""\. A whitespace-separated file does not quote its values: remove the quotes/);
   });
 
   it('rejects ragged rows, empty input and a bad target', () => {
@@ -108,6 +116,13 @@ describe('line ends, quoted names and binary text', () => {
     const utf16 = '\ufffd\ufffda\0,\0b\0\n\x001\0,\x002\0';
     expect(() => parseTable(utf16, { source: 'u16.csv' })).toThrow(expect.objectContaining({ code: 'E_PARSE', message: expect.stringMatching(/^u16\.csv line 1: expected text .*found a NUL character: the file is binary .* or UTF-16 text\. Export or save it as UTF-8 CSV first\.$/) }));
     expect(() => parseTable('1,2\n3,4\n\0\0PK')).toThrow(/input line 3: expected text/);
+  });
+
+  it('trims a quoted name as it trims a quoted cell, so that --target and a test file name it without its spaces', () => {
+    const t = parseTable('a,b," y "\n1,2,3\n');
+    expect(t.header).toEqual(['a', 'b', 'y']);
+    expect(Array.from(parseDataset('a,b," y "\n1,2,3\n4,5,6\n', { target: 'y' }).y)).toEqual([3, 6]);
+    expect(parseTable('"a b"\t" c "\n1\t2\n').header).toEqual(['a b', 'c']);
   });
 
   it('suggests the nearest header name for an unknown target name', () => {

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { subset } from '../../src/data/dataset.js';
 import { parseDataset } from '../../src/data/parse.js';
 import { trainTestSplit } from '../../src/data/split.js';
-import { inputBounds, outOfRangeWarnings, targetWarnings } from '../../src/data/warnings.js';
+import { inputBounds, labelTargetWarnings, outOfRangeWarnings, targetWarnings } from '../../src/data/warnings.js';
 
 const here = (f: string) => new URL(`../../${f}`, import.meta.url);
 const UCI: Record<string, string> = { boston: 'bostonHousing', concrete: 'concrete', energy: 'energy', wine: 'wine-quality-red', yacht: 'yacht' };
@@ -37,5 +37,10 @@ describe('outOfRangeWarnings on real splits', () => {
 describe('targetWarnings on real targets', () => {
   it('says nothing on the five UCI targets', () => {
     for (const f of Object.values(UCI)) expect(targetWarnings(parseDataset(readFileSync(here(`data/uci/${f}.txt`), 'utf8'))), f).toEqual([]);
+  });
+
+  it('reads none of the five UCI targets as class labels, and the digits\' as such', () => {
+    for (const f of Object.values(UCI)) expect(labelTargetWarnings(parseDataset(readFileSync(here(`data/uci/${f}.txt`), 'utf8'))), f).toEqual([]);
+    expect(labelTargetWarnings(parseDataset(gunzipSync(readFileSync(here('data/digits.csv.gz'))).toString('utf8')))).toHaveLength(1);
   });
 });

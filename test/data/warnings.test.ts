@@ -2,7 +2,7 @@
 // rows repeated many times. Said for those shapes, and not for ordinary data.
 import { describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
-import { dataWarnings, inputBounds, outOfRangeWarnings, targetWarnings } from '../../src/data/warnings.js';
+import { dataWarnings, inputBounds, labelTargetWarnings, outOfRangeWarnings, targetWarnings } from '../../src/data/warnings.js';
 import { Rng } from '../../src/random/index.js';
 
 const rng = new Rng(5);
@@ -72,5 +72,19 @@ describe('targetWarnings (heavy-tailed regression targets)', () => {
 
   it('says nothing on normal targets', () => {
     expect(targetWarnings(makeDataset(x, x.map((row) => row[0] + row[1])))).toEqual([]);
+  });
+});
+
+describe('labelTargetWarnings (class labels fitted as a regression)', () => {
+  const x = normal(40, 2);
+  it('says a target of exactly the whole numbers 0…K−1 reads as class labels (digits, a 0/1 outcome)', () => {
+    expect(labelTargetWarnings(makeDataset(x, x.map((_, i) => i % 10)))).toEqual([expect.stringMatching(/^the target holds only the whole numbers 0…9, as class labels do, and is fitted as a regression .*--task classification/)]);
+    expect(labelTargetWarnings(makeDataset(x, x.map((_, i) => i % 2)))).toHaveLength(1);
+  });
+
+  it('says nothing of a score that starts elsewhere (wine quality 3…8), of gaps, fractions, negatives, a constant or a rank (fewer than 2 rows per value)', () => {
+    for (const y of [x.map((_, i) => 3 + (i % 6)), x.map((_, i) => (i % 2) * 7), x.map((_, i) => (i % 3) / 2), x.map((_, i) => (i % 3) - 1), x.map(() => 0), x.map((_, i) => i % 101)]) {
+      expect(labelTargetWarnings(makeDataset(x, y))).toEqual([]);
+    }
   });
 });
