@@ -41,16 +41,85 @@ export function argError(
   return new BdlError(code, `${argument}: expected ${expected}, found ${found}. ${hint}`, argument);
 }
 
-/** Describes a value briefly for an error message (never dumps a whole array). */
+/** The longest description `describe` gives (a string's or a key list's excess is cut with "…"). */
+const MAX_DESCRIPTION = 80;
+
+/**
+ * Describes a value briefly for an error message: never dumps a whole array, never runs more of the
+ * value than a property read or two (a hostile getter or Proxy trap that throws gives 'object'), and
+ * names what the caller most likely passed by mistake — a Promise (a forgotten `await`), a function,
+ * an instance of a class, a plain object by its keys.
+ */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (ArrayBuffer.isView(value)) {
-    const ctor = (value as object).constructor.name;
-    return `${ctor}(${(value as unknown as { length: number }).length})`;
-  }
-  if (Array.isArray(value)) return `Array(${value.length})`;
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
-  return typeof value;
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return cut(`${value}n`);
+  if (typeof value === 'symbol') return cut(value.toString());
+  try {
+    return describeObject(value as object);
+  } catch {
+    return typeof value;
+  }
 }
+
+/** A Promise, or anything with a `then` method (what `await` would wait for). */
+export function isThenable(v: unknown): boolean {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
+  try {
+    return v instanceof Promise || typeof (v as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}
+
+function describeObject(value: object): string {
+  if (ArrayBuffer.isView(value)) {
+    const ctor = ctorName(value) ?? 'ArrayBufferView';
+    return value instanceof DataView ? `${ctor}(${value.byteLength} bytes)` : `${ctor}(${(value as unknown as { length: number }).length})`;
+  }
+  if (Array.isArray(value)) return `Array(${value.length})`;
+  if (isThenable(value)) return 'a Promise (did you forget await?)';
+  if (typeof value === 'function') {
+    const name = (value as { name?: unknown }).name;
+    return typeof name === 'string' && name !== '' ? cut(`a function ${name}`) : 'a function';
+  }
+  if (value instanceof ArrayBuffer) return `an ArrayBuffer of ${value.byteLength} bytes`;
+  if (value instanceof Map) return `a Map of ${value.size} entries`;
+  if (value instanceof Set) return `a Set of ${value.size} values`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : `a Date (${value.toISOString()})`;
+  if (value instanceof RegExp) return cut(`a RegExp ${String(value)}`);
+  if (value instanceof Error) return cut(`${article(value.name)} ${value.name}: ${value.message}`);
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === null || proto === Object.prototype) {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? 'an empty object {}' : keyList(keys);
+  }
+  const ctor = ctorName(value);
+  return ctor ? `an instance of ${ctor}` : 'an object with a prototype of its own';
+}
+
+/** '{ a, b, c }', cut to MAX_DESCRIPTION characters. */
+function keyList(keys: string[]): string {
+  let out = '{ ';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i].length > 24 ? keys[i].slice(0, 24) + '…' : keys[i];
+    const next = `${i > 0 ? ', ' : ''}${k}`;
+    if (out.length + next.length + 2 > MAX_DESCRIPTION) return `${out}, … (${keys.length} keys) }`;
+    out += next;
+  }
+  return `${out} }`;
+}
+
+/** The name of the constructor on the value's prototype, read without running a getter. */
+function ctorName(value: object): string | undefined {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === null || typeof proto !== 'object') return undefined;
+  const name: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value?.name;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
+const cut = (s: string): string => (s.length > MAX_DESCRIPTION ? s.slice(0, MAX_DESCRIPTION - 1) + '…' : s);

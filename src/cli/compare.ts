@@ -42,7 +42,7 @@ const USAGE: Usage = { command: 'compare', line: 'usage: bdl compare [--dataset 
 
 export const COMPARE_FIELDS = {
   dataset: text({ default: DEFAULT_DATASETS, help: `embedded data, comma-separated: ${[...Object.keys(UCI_FILES), ...OTHER_DATASETS].join(', ')} (fashion: Debian's dataset-fashion-mnist, 10,000 / 2,000 images)` }),
-  train: text({ help: 'your training file (CSV or whitespace-separated; target last) instead of --dataset' }),
+  train: text({ help: 'your training file (CSV, tab- or whitespace-separated; target last) instead of --dataset' }),
   test: text({ help: 'your test file (same columns)' }),
   task: enumOf(['regression', 'classification'], { default: 'regression', help: 'with --train: regression | classification' }),
   methods: text({ help: `comma-separated (default: every method: ${methodNames().join(', ')})` }),

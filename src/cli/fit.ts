@@ -27,7 +27,7 @@ const USAGE: Usage = { command: 'fit', line: 'usage: bdl fit --method NAME --tra
 /** The command's own flags; the method's options follow from its schema. */
 export const FIT_FIELDS = {
   method: text({ help: `one of ${methodNames().join(', ')}` }),
-  train: text({ help: 'training file: CSV or whitespace-separated numbers' }),
+  train: text({ help: 'training file: CSV, tab- or whitespace-separated numbers' }),
   test: text({ help: 'test file: the same columns (target optional)' }),
   target: text({ default: '-1', help: 'target column: index (negative from the end; write --target=-2) or header name' }),
   tune: bool({ default: false, help: "choose the method's hyperparameters (dropout, epochs, prior precision, learning rate) on a seeded 80/20 validation split of --train, then retrain on all of it; flags you set are kept" }),
@@ -114,7 +114,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const bounds = inputBounds(data);
   const dataWarned = [
     ...(classes === undefined ? [] : emptyClassWarnings(data, classes, train)),
-    ...fileWarnings({ path: train, table: trainTable, data, columns, task }, { path: test, x: testSet.x }, bounds),
+    ...fileWarnings({ path: train, table: trainTable, data, columns, task, taskGiven: options.task !== undefined }, { path: test, x: testSet.x, warnings: testSet.warnings }, bounds),
   ];
   for (const w of dataWarned) process.stderr.write(`${name}: warning: ${w}\n`);
   // Asked-for test-time samples: their outputs at the test rows must fit (a multiswag's are per member).

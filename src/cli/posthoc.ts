@@ -32,7 +32,7 @@ export const POSTHOC_COMMAND_OPTIONS = POSTHOC_OPTIONS.omit('bdl posthoc', 'subn
 const COMMAND_FIELDS = {
   model: text({ help: 'the trained network: model.json (TF.js, shards beside it), model.onnx, or weights.safetensors' }),
   layers: text({ help: 'safetensors: the layer description, e.g. "784-256r-256r-10softmax" (docs/IMPORT.md)' }),
-  train: text({ help: 'data the posterior is fitted on: CSV or whitespace-separated, the target column last (or --target)' }),
+  train: text({ help: 'data the posterior is fitted on: CSV, tab- or whitespace-separated, the target column last (or --target)' }),
   test: text({ help: 'test file: the same columns (target optional)' }),
   target: text({ default: '-1', help: 'target column: index (negative from the end; write --target=-2) or header name' }),
   out: text({ help: 'write the JSON here (default: standard output)' }),
@@ -80,7 +80,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
   process.stderr.write(`posthoc: ${net.format} network ${[net.spec.inputs, ...net.spec.hidden, net.spec.outputs].join('-')} (${net.spec.activation}, ${net.spec.likelihood}${net.folded.length ? `, ${net.folded.length} batch norm(s) folded` : ''})\n`);
   process.stderr.write(`posthoc: ${method === 'auto' ? 'auto chose' : 'method'} ${branch.method} — ${branch.reason}\n`);
   // Said before the fit (the numbers that come out would look normal), and kept in the JSON.
-  const warnings = fileWarnings({ path: train!, table, data, columns, task: taskOf(net.spec) }, { path: test!, x: testSet.x }, inputBounds(data));
+  const warnings = fileWarnings({ path: train!, table, data, columns, task: taskOf(net.spec) }, { path: test!, x: testSet.x, warnings: testSet.warnings }, inputBounds(data));
   for (const w of warnings) process.stderr.write(`posthoc: warning: ${w}\n`);
   const posterior = await posthoc(net, data, {
     method: branch.method,

@@ -3,7 +3,7 @@
  * classification). Built from user arrays with every check at this boundary; the user's arrays are
  * copied, never mutated.
  */
-import { argError, BdlError, describe } from '../errors.js';
+import { argError, BdlError, describe, isThenable } from '../errors.js';
 import { Float32Rounding, precisionError } from './precision.js';
 
 export interface Dataset {
@@ -139,7 +139,8 @@ function cellName(argument: string, row: number, cols: number, j: number): strin
  */
 export function checkDataset(d: unknown, argument: string): asserts d is Dataset {
   const hint = 'Build it with makeDataset(x, y), which checks every value.';
-  if (typeof d !== 'object' || d === null || Array.isArray(d) || ArrayBuffer.isView(d)) throw argError('E_ARG', argument, 'a Dataset { x, y, n, inputs, targets } (makeDataset)', describe(d), hint);
+  // A Dataset's promise (a forgotten `await`) is named as such, not by the first field it lacks.
+  if (typeof d !== 'object' || d === null || Array.isArray(d) || ArrayBuffer.isView(d) || isThenable(d)) throw argError('E_ARG', argument, 'a Dataset { x, y, n, inputs, targets } (makeDataset)', describe(d), isThenable(d) ? 'Pass the Dataset it resolves to.' : hint);
   const ds = d as Partial<Record<keyof Dataset, unknown>>;
   for (const k of ['n', 'inputs', 'targets'] as const) {
     const v = ds[k];

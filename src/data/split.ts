@@ -26,7 +26,7 @@ export const SPLIT_OPTIONS = schema('trainTestSplit', {
  * out of them by chance; the plain split's rows are not its first block.
  */
 export function trainTestSplit(ds: Dataset, opts: { testFraction?: number; seed?: number; stream?: number; stratify?: boolean } = {}): Split {
-  SPLIT_OPTIONS.check(opts);
+  opts = SPLIT_OPTIONS.check(opts);
   checkDataset(ds, 'dataset');
   const f = opts.testFraction ?? 0.1;
   if (ds.n < 2) throw argError('E_EMPTY', 'dataset', 'at least 2 rows to split', `${ds.n}`, 'Pass more data.');

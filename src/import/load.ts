@@ -30,7 +30,7 @@ export const IMPORT_OPTIONS = schema('importModel', {
 
 /** Imports a network from a file already read. */
 export function importModel(source: ModelSource, opts: ImportOptions = {}): ImportedNetwork {
-  IMPORT_OPTIONS.check(opts);
+  opts = IMPORT_OPTIONS.check(opts);
   if (source && typeof source === 'object') {
     if ('tfjs' in source) return importTfjs(source.tfjs, opts);
     if ('onnx' in source) return importOnnx(source.onnx, opts);
@@ -49,6 +49,7 @@ export function formatOf(path: string): 'tfjs' | 'onnx' | 'safetensors' {
   throw new BdlError('E_ARG', `model: expected a model.json (TF.js), .onnx or .safetensors file, found ${JSON.stringify(path)}.`, 'model');
 }
 
+/** `fetchModel`'s options: `importModel`'s, the fetch to use and a signal that cancels the download. */
 export interface FetchOptions extends ImportOptions {
   /** The fetch to use (default: the global fetch), e.g. one that adds credentials. */
   fetch?: typeof fetch;
@@ -70,7 +71,7 @@ export const FETCH_OPTIONS = schema('fetchModel', {
  * by MAX_MODEL_BYTES) and released when refused, failed or cancelled.
  */
 export async function fetchModel(url: string, opts: FetchOptions = {}): Promise<ImportedNetwork> {
-  FETCH_OPTIONS.check(opts);
+  opts = FETCH_OPTIONS.check(opts);
   const format = formatOf(url);
   let href: string;
   try {

@@ -16,7 +16,7 @@ type Path = typeof import('node:path');
 
 /** Imports model.json (+ its shards beside it), model.onnx, or weights.safetensors (with opts.layers), by path (Node). */
 export async function importModelFile(path: string, opts: ImportOptions = {}): Promise<ImportedNetwork> {
-  IMPORT_OPTIONS.check(opts, 'importModelFile');
+  opts = IMPORT_OPTIONS.check(opts, 'importModelFile');
   if (typeof path !== 'string' || path === '') throw argError('E_ARG', 'path', 'a file path (model.json, .onnx or .safetensors)', describe(path), 'Pass the path as a string.');
   if (!isNode()) throw argError('E_ARG', 'importModelFile', 'Node (it reads files with node:fs)', 'a runtime without a file system', 'In a browser or worker use fetchModel(url), or importModel with the files\' bytes.');
   const format = formatOf(path);

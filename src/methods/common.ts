@@ -93,9 +93,11 @@ export interface MethodProgress {
    * chain's phase (with its step size), then 'diagnostics': R̂ and ESS after the chains (`epoch` /
    * `epochs` count quantities — weights, then predictive quantities —, `loss` is NaN, no `task`);
    * 'prior': Laplace choosing its prior precision (`loss` is NaN): the validation grid counts batches
-   * of held-out rows, the evidence search one step (a full curvature's eigenvalues are most of it).
+   * of held-out rows, the evidence search thousandths of its work (a full curvature's eigenvalues are
+   * most of it); 'posterior': Laplace factoring its posterior precision, in thousandths of the work
+   * (seconds for a full structure over thousands of weights, instant otherwise).
    */
-  phase?: 'pretrain' | 'curvature' | 'prior' | 'warmup' | 'sampling' | 'diagnostics';
+  phase?: 'pretrain' | 'curvature' | 'prior' | 'posterior' | 'warmup' | 'sampling' | 'diagnostics';
   stepSize?: number;
   /** Markov chains: the reporting chain's mean acceptance statistic over its current phase. */
   acceptance?: number;
@@ -140,8 +142,8 @@ export type MethodOptions = Infer<typeof METHOD_OPTIONS>;
  * training data (a hand-built Dataset too: data/dataset.ts `checkDataset`; at least 2 rows), and that given
  * `validation` rows have the training data's columns.
  */
-export function checkRun(o: OptionSchema, train: unknown, opts: unknown): asserts train is Dataset {
-  o.check(opts);
+export function checkRun<T>(o: OptionSchema, train: Dataset, opts: T): T {
+  opts = o.check(opts);
   checkDataset(train, 'train');
   // One row fits exactly: every method would answer with a variance of ~1e-8 around it, as if certain.
   if (train.n < 2) throw argError('E_EMPTY', 'train', 'at least 2 rows', `${train.n}`, 'One row says nothing about the noise around it; train on more data.');
@@ -149,6 +151,7 @@ export function checkRun(o: OptionSchema, train: unknown, opts: unknown): assert
   if (v !== undefined && (v.inputs !== train.inputs || v.targets !== train.targets)) {
     throw argError('E_SHAPE', `${o.name}: validation`, `${train.inputs} input and ${train.targets} target column(s), as the training data`, `${v.inputs} and ${v.targets}`, "Pass held-out rows with the training data's columns.");
   }
+  return opts;
 }
 
 /** The option of methods that fan out to workers: the caller's pool (left open). */
@@ -162,7 +165,7 @@ export const POOL_OR_OPTIONS = {
     expected: 'a Pool (createPool), or the options of a pool made for the run',
     valid: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
     // Options (not a Pool) are checked as createPool checks them, before any work: { sise: 2 } is refused here.
-    inner: (v, where, path) => void (typeof (v as Pool).run !== 'function' && POOL_OPTIONS.check(v, where, path + '.')),
+    inner: (v, where, path) => (typeof (v as Pool).run !== 'function' ? POOL_OPTIONS.check(v, where, path + '.') : undefined),
     help: "pool to run the method's tasks on (a Pool is not closed here; pool options make one for the run)",
   }),
 };

@@ -29,7 +29,7 @@ export async function trainMap<O extends MapOptions>(train: Dataset, opts: O = {
  * again on every row for the kept epochs (`refit`, run by calibration.ts).
  */
 export async function trainMapWithRefit<O extends MapOptions>(train: Dataset, opts: O = {} as O): Promise<Trained<MapPosterior<TaskOf<O>>>> {
-  checkRun(MAP_OPTIONS, train, opts);
+  opts = checkRun(MAP_OPTIONS, train, opts);
   checkMemory(estimateNetwork('map', train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const mlp = await engineFor(spec);

@@ -191,8 +191,8 @@ export async function trainMethod(
 ): Promise<{ posterior: Posterior; tuned?: Tuned; warnings?: string[] }> {
   const entry = methodEntry(name);
   if (!entry) throw unknownOption('method', name, methodNames());
-  entry.options.check(opts, name);
-  TUNE_HOW.check(how);
+  opts = entry.options.check(opts, name);
+  how = TUNE_HOW.check(how);
   if (!tuneIt) {
     const warning = residualNoiseWarning(name, data, opts);
     return { posterior: await entry.train(data, opts), ...(warning && { warnings: [warning] }) };

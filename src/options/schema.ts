@@ -4,7 +4,7 @@
  * valid one), the command line's flags and help lines, and the docs table (docs/OPTIONS.md).
  * Dependency-free so it loads in a browser with the core.
  */
-import { BdlError, describe } from '../errors.js';
+import { BdlError, describe, isThenable } from '../errors.js';
 
 /** One option: what it accepts, its default, and how it reads from a command-line flag. */
 export interface Field<T> {
@@ -33,8 +33,10 @@ export interface Field<T> {
   /**
    * A deeper check of a value `valid` accepted (an options object of its own, a network spec), run
    * by Schema.check with the entry point and the option's path ('adapt.', 'target.') for messages.
+   * What it returns, when not undefined, replaces the value in the checked snapshot (a nested
+   * options object's own snapshot).
    */
-  inner?(v: unknown, where: string, path: string): void;
+  inner?(v: unknown, where: string, path: string): unknown;
 }
 
 interface Common<T> {
@@ -94,7 +96,7 @@ export function list<T>(item: Field<T>, o: Common<T[]> & { minItems?: number }):
     kind: 'list',
     expected: `an array of ${min > 0 ? `at least ${min} ` : ''}values, each ${item.expected}`,
     valid,
-    inner: item.inner && ((v, where, path) => (v as T[]).forEach((x, i) => item.inner!(x, where, `${path}[${i}]`))),
+    inner: item.inner && ((v, where, path) => Object.freeze((v as T[]).map((x, i) => item.inner!(x, where, `${path}[${i}]`) ?? x))),
     fromText: (s) => {
       const parts = s.split(',').map((p) => item.fromText?.(p.trim()));
       return s.trim() !== '' && parts.every((p) => p !== undefined && item.valid(p)) ? (parts as T[]) : undefined;
@@ -127,13 +129,14 @@ export function required<T>(f: Field<T>): Field<T> & { readonly required: true }
   return { ...f, required: true, hint: f.hint ?? 'Pass it: it has no default.' };
 }
 
-const isPlainObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+// A Promise is refused here, so its message says so (a forgotten `await`), not that its tag is missing.
+const isPlainObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) && !isThenable(v);
 
 /** An options object of its own (a chain's `adapt`), checked field by field by `inner`: messages name the path, 'adapt.targetAccept'. */
 export function nested<T>(inner: OptionSchema, o: Common<T> & { expected?: string }): Field<T> {
   return {
     ...o, kind: 'custom', flag: false, expected: o.expected ?? `an options object of ${inner.name}`, valid: isPlainObject as (v: unknown) => v is T,
-    inner: (v, where, path) => void inner.check(v, where, path + '.'),
+    inner: (v, where, path) => inner.check(v, where, path + '.'),
   };
 }
 
@@ -149,7 +152,8 @@ export function variants<T>(tag: string, table: Readonly<Record<string, OptionSc
     inner: (v, where, path) => {
       const t = (v as Record<string, unknown>)[tag];
       if (!tagField.valid(t)) throw fieldError(`${where}: ${path}.${tag}`, tagField, describe(t), `${path}.${tag}`);
-      table[t].check(v, where, path + '.');
+      // Each schema of the table declares the tag, so the snapshot it returns keeps the tag checked here.
+      return table[t].check(v, where, path + '.');
     },
   };
 }
@@ -218,45 +222,55 @@ export class Schema<F extends Fields> implements OptionSchema {
   /**
    * Checks every option before any work: each defined value against its field, every name against
    * the schema (an unknown name is refused with the nearest known one), and that the required ones
-   * are given, then the rules between options. Returns `opts` itself. `path`: where these options sit in a larger object ('adapt.'),
+   * are given, then the rules between options. Returns a frozen snapshot of the options' own values
+   * (lists copied, nested options objects snapshotted), which is what was checked: the entry point
+   * reads only the snapshot, so nothing the caller holds (a Proxy, a later mutation) can answer the
+   * method differently from the check. `path`: where these options sit in a larger object ('adapt.'),
    * for messages and the error's argument.
    */
   check<T>(opts: T, where = this.name, path = ''): T {
     const missing = Object.keys(this.fields).filter((k) => this.fields[k].required);
     if (opts === undefined && missing.length === 0) return opts;
+    const label = path ? `${where}: ${path.slice(0, -1)}` : where;
+    const argument = path ? path.slice(0, -1) : 'options';
     if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-      const label = path ? `${where}: ${path.slice(0, -1)}` : where;
-      throw new BdlError('E_ARG', `${label}: expected an options object, found ${describe(opts)}. Pass { … }${missing.length ? ` with ${missing.join(', ')}` : ' or nothing'}.`, path ? path.slice(0, -1) : 'options');
+      throw new BdlError('E_ARG', `${label}: expected an options object, found ${describe(opts)}. Pass { … }${missing.length ? ` with ${missing.join(', ')}` : ' or nothing'}.`, argument);
     }
-    // Plain data only: the method reads the options again after this check, so a value it would see
-    // but the check would not (inherited from a prototype, or a getter's next answer) is refused here.
+    // Plain data only: an inherited value would be read by a method but never listed here.
     const proto: unknown = Object.getPrototypeOf(opts);
     if (proto !== null && Object.getPrototypeOf(proto) !== null) {
-      const label = path ? `${where}: ${path.slice(0, -1)}` : where;
-      const name: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value?.name;
-      const found = typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object with a prototype of its own';
-      throw new BdlError('E_ARG', `${label}: expected a plain options object ({ … }), found ${found}, whose inherited values would go unchecked. Pass an object literal: { ...opts } copies its own values.`, path ? path.slice(0, -1) : 'options');
+      const found = describe(opts);
+      const inherits = /^an (instance|object)/.test(found);
+      const what = inherits ? `${found}, whose inherited values would go unchecked. Pass an object literal: { ...opts } copies its own values` : `${found}. Pass an object literal { … }`;
+      throw new BdlError('E_ARG', `${label}: expected a plain options object ({ … }), found ${what}.`, argument);
     }
-    for (const key of Object.keys(opts as object)) {
+    const o: Record<string, unknown> = {};
+    for (const key of Reflect.ownKeys(opts as object)) {
+      if (typeof key !== 'string') continue;
+      // One read per option, through its descriptor: a Proxy's get trap is never asked.
       const d = Object.getOwnPropertyDescriptor(opts, key);
-      if (d && !('value' in d)) throw new BdlError('E_ARG', `${where}: ${path}${key}: expected a value, found a getter, which the method would read again after this check. Pass the value itself ({ ${key}: … }).`, path + key);
-    }
-    for (const [key, v] of Object.entries(opts as Record<string, unknown>)) {
-      if (v === undefined) continue;
-      // Own fields only: a key like 'valueOf' or '__proto__' must not find Object.prototype's member.
-      const f = Object.hasOwn(this.fields, key) ? this.fields[key] : undefined;
-      if (!f) throw unknownOption(where, key, Object.keys(this.fields), path);
-      if (!f.valid(v)) throw fieldError(`${where}: ${path}${key}`, f, (f.show ?? describe)(v), path + key);
-      f.inner?.(v, where, path + key);
+      if (!d) continue;
+      if (!('value' in d)) throw new BdlError('E_ARG', `${where}: ${path}${key}: expected a value, found a getter, which would answer the check and the method apart. Pass the value itself ({ ${key}: … }).`, path + key);
+      if (!d.enumerable) throw new BdlError('E_ARG', `${where}: ${path}${key}: expected an enumerable value, found a hidden (non-enumerable) property. Pass it as a plain property ({ ${key}: … }).`, path + key);
+      let v: unknown = d.value;
+      if (v !== undefined) {
+        // Own fields only: a key like 'valueOf' or '__proto__' must not find Object.prototype's member.
+        const f = Object.hasOwn(this.fields, key) ? this.fields[key] : undefined;
+        if (!f) throw unknownOption(where, key, Object.keys(this.fields), path);
+        // A list is copied once, index by index (holes read as undefined and are refused as before).
+        if (Array.isArray(v) && f.kind !== 'custom') v = Object.freeze(Array.from({ length: (v as unknown[]).length }, (_, i) => (v as unknown[])[i]));
+        if (!f.valid(v)) throw fieldError(`${where}: ${path}${key}`, f, (f.show ?? describe)(v), path + key);
+        v = f.inner?.(v, where, path + key) ?? v;
+      }
+      o[key] = v;
     }
     for (const key of missing) {
-      if ((opts as Record<string, unknown>)[key] === undefined) throw fieldError(`${where}: ${path}${key}`, this.fields[key], 'undefined', path + key);
+      if (o[key] === undefined) throw fieldError(`${where}: ${path}${key}`, this.fields[key], 'undefined', path + key);
     }
-    const o = opts as Record<string, unknown>;
     for (const r of this.rules) {
       if (!r.holds(o)) throw new BdlError('E_ARG', `${where}: ${path}${r.option}: expected ${r.expected}, found ${r.found ? r.found(o) : describe(o[r.option])}. ${r.hint}`, path + r.option);
     }
-    return opts;
+    return Object.freeze(o) as T;
   }
 
   /** Checks `opts` (see `check`) and gives them this schema's type. */
@@ -288,10 +302,12 @@ export class Schema<F extends Fields> implements OptionSchema {
   }
 }
 
-/** Checks an argument that is not part of an options object (sampleChains' target, a queue job's task) as its field would be. */
+/**
+ * Checks an argument that is not part of an options object (sampleChains' target, a queue job's
+ * task) as its field would be, and returns the value as checked (an options object's snapshot).
+ */
 export function checkArgument<T>(f: Field<T>, v: unknown, where: string, name: string): T {
-  schema(where, { [name]: f }).check({ [name]: v });
-  return v as T;
+  return (schema(where, { [name]: f }).check({ [name]: v }) as Record<string, unknown>)[name] as T;
 }
 
 /** Declares a schema: `schema('trainEnsemble', { members: int({ min: 1, default: 5, help }) })`. */

@@ -65,7 +65,7 @@ export const POOL_OPTIONS = schema('createPool', {
  * wasm core is compiled once here and each worker instantiates that same compiled module.
  */
 export async function createPool(options: PoolOptions = {}): Promise<Pool> {
-  POOL_OPTIONS.check(options);
+  options = POOL_OPTIONS.check(options);
   const { size } = options;
   const maxRestarts = POOL_OPTIONS.value(options, 'maxRestarts');
   if (options.tasks !== undefined) registerTasks(options.tasks);

@@ -26,7 +26,7 @@ export const TASK_DESCRIPTION = schema('task', {
 /** The tasks of a run (an argument of run and runSettled, checked as its field would be; each task by TASK_DESCRIPTION, named tasks[i]). */
 const TASKS = required(custom<readonly TaskDescription[]>({
   expected: 'an array of task descriptions', valid: Array.isArray, hint: 'Pass [{ kind, seed, stream, spec?, options? }].', help: 'the tasks of the run',
-  inner: (v, where, path) => (v as unknown[]).forEach((t, i) => void TASK_DESCRIPTION.check(t, where, `${path}[${i}].`)),
+  inner: (v, where, path) => Object.freeze(Array.from({ length: (v as unknown[]).length }, (_, i) => TASK_DESCRIPTION.check((v as unknown[])[i], where, `${path}[${i}].`))),
 }));
 
 const TYPED_ARRAY = required(custom<ArrayBufferView>({ expected: 'a typed array', valid: (a) => ArrayBuffer.isView(a) && !(a instanceof DataView), hint: 'Run data is a record of typed arrays.', help: 'an array of the run data' }));
@@ -94,7 +94,7 @@ export abstract class RunPool<R extends RunState> implements Pool {
   private begin<Result>(tasks: readonly TaskDescription[], options: RunOptions, failFast: boolean): Promise<TaskOutcome<Result>[]> {
     if (this.closed) return Promise.reject(new BdlError('E_CLOSED', `${this.name}: already closed. Create a new one with ${this.factory}().`));
     try {
-      validate(tasks, options, `${this.name}.run`);
+      ({ tasks, options } = validate(tasks, options, `${this.name}.run`));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -165,11 +165,15 @@ export abstract class RunPool<R extends RunState> implements Pool {
   }
 }
 
-/** Checks a run's tasks and options before any work: each by its schema, and each task's kind registered. */
-export function validate(tasks: readonly TaskDescription[], options: RunOptions, where: string): void {
-  checkArgument(TASKS, tasks, where, 'tasks');
-  RUN_OPTIONS.check(options, where, 'options.');
+/**
+ * Checks a run's tasks and options before any work: each by its schema, and each task's kind
+ * registered. Returns them as checked (snapshots), which is what the run reads.
+ */
+export function validate(tasks: readonly TaskDescription[], options: RunOptions, where: string): { tasks: readonly TaskDescription[]; options: RunOptions } {
+  tasks = checkArgument(TASKS, tasks, where, 'tasks');
+  options = RUN_OPTIONS.check(options, where, 'options.');
   for (const t of tasks) taskRunner(t.kind);
+  return { tasks, options };
 }
 
 export function taskError(tasks: readonly TaskDescription[], taskId: number, message: string, cause: { code: string; message: string }): BdlError {

@@ -75,7 +75,7 @@ export class NetworkPosterior<S extends WeightSource = WeightSource, T extends T
    * engine therefore run one after the other, each with the bits it has alone.
    */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<Prediction<T>> {
-    checkPredictOptions(opts);
+    opts = checkPredictOptions(opts);
     const rows = toInputs(x, this.spec.inputs);
     const S = this.source.count(opts);
     checkPredictiveSize(this.spec, rows.length / this.spec.inputs, S);

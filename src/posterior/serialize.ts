@@ -11,7 +11,7 @@
  * the bytes present and against the network the spec describes, before allocating anything: a
  * corrupt or crafted file is E_FORMAT, never a raw TypeError or a huge allocation.
  */
-import { BdlError } from '../errors.js';
+import { BdlError, describe } from '../errors.js';
 import type { Standardizer } from '../data/standardize.js';
 import { checkSpec, layoutOf, type MlpSpec } from '../model/spec.js';
 import { formatError as bad, type PosteriorParts } from './parts.js';
@@ -72,7 +72,7 @@ interface Header {
 }
 
 export function decodePosterior(bytes: Uint8Array): PosteriorParts {
-  if (!(bytes instanceof Uint8Array)) throw bad('expected a Uint8Array');
+  if (!(bytes instanceof Uint8Array)) throw bad(`expected a Uint8Array, found ${describe(bytes)}`);
   if (bytes.length < 12 || MAGIC.some((m, i) => bytes[i] !== m)) throw bad('not a bdl-wasm posterior (no "BDLP" signature)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint16(4, true);

@@ -49,7 +49,7 @@ export class TemperedPosterior implements Posterior<'classification'> {
   }
 
   async predict(x: Inputs, opts?: PredictOptions): Promise<ClassificationPredictive> {
-    checkPredictOptions(opts);
+    opts = checkPredictOptions(opts);
     const p = await this.inner.predict(x, opts);
     if (p.kind !== 'classification') throw new BdlError('E_ARG', `TemperedPosterior: ${this.method} predicts a regression; temperature scaling is for classification.`, 'inner');
     return temperPredictive(p, this.temperature);

@@ -70,19 +70,19 @@ export async function startQueuePool(options: QueuePoolOptions, internals: Queue
   const [maxRestarts, unreachableMs, pollMs, withdrawMs, queue] = [q.value(o, 'maxRestarts'), q.value(o, 'unreachableMs'), q.value(o, 'pollMs'), q.value(o, 'withdrawMs'), q.value(o, 'queue')];
   // Every built-in kind is known to the caller too, as with the local createPool (tasks are checked before they are queued).
   registerTasks(TASKS);
-  const redis = openRedis(options.connection, 'bdl-pool');
-  const events = openRedis(options.connection, 'bdl-pool-events');
+  const redis = openRedis(o.connection, 'bdl-pool');
+  const events = openRedis(o.connection, 'bdl-pool-events');
   try {
-    await withTimeout(redis.ping(), Math.min(unreachableMs, 10_000), `Redis at ${describeConnection(options.connection)} did not answer`);
-    await checkDatabase(redis, options.connection);
+    await withTimeout(redis.ping(), Math.min(unreachableMs, 10_000), `Redis at ${describeConnection(o.connection)} did not answer`);
+    await checkDatabase(redis, o.connection);
     const timing = { unreachableMs, pollMs, withdrawMs };
-    const pool = new QueuePool(queue, describeConnection(options.connection), redis, events, maxRestarts, timing, options.log ?? (() => {}), { ...INTERNALS, ...internals });
+    const pool = new QueuePool(queue, describeConnection(o.connection), redis, events, maxRestarts, timing, o.log ?? (() => {}), { ...INTERNALS, ...internals });
     await pool.start();
     return pool;
   } catch (e) {
     redis.disconnect();
     events.disconnect();
-    throw e instanceof BdlError ? e : new BdlError('E_WORKER', `queue pool: cannot reach Redis at ${describeConnection(options.connection)} (${(e as Error).message}).`, 'connection');
+    throw e instanceof BdlError ? e : new BdlError('E_WORKER', `queue pool: cannot reach Redis at ${describeConnection(o.connection)} (${(e as Error).message}).`, 'connection');
   }
 }
 

@@ -38,6 +38,8 @@ export const JOB_DATA = schema('job', {
 export const JOB = required({
   ...nested<JobData>(JOB_DATA, { expected: '{ v: 1, version, run, taskId, task, data }', hint: `${ADD_JOBS} Run it and the workers from one version of bdl-wasm.`, help: "a job's data" }),
   valid: (v: unknown): v is JobData => v !== null && typeof v === 'object' && (v as { v?: unknown }).v === 1,
+  // The version mark is what the check refused: an object's keys alone would read like the expected ones.
+  show: (v: unknown) => (v !== null && typeof v === 'object' && Object.hasOwn(v, 'v') ? `{ v: ${describe((v as { v: unknown }).v)}, … }` : describe(v)),
 });
 
 /**

@@ -59,7 +59,7 @@ export function createQueueWorker(options: QueueWorkerOptions): Promise<QueueWor
  */
 export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: string): Promise<QueueWorker> {
   const w = QUEUE_WORKER_OPTIONS;
-  w.check(options);
+  options = w.check(options);
   const [queue, concurrency, lockDuration, stalledInterval, maxStalledCount, cacheSize, progressInterval, checkpointInterval] = [
     w.value(options, 'queue'), w.value(options, 'concurrency'), w.value(options, 'lockDuration'), w.value(options, 'stalledInterval'),
     w.value(options, 'maxStalledCount'), w.value(options, 'cacheSize'), w.value(options, 'progressInterval'), w.value(options, 'checkpointInterval'),

@@ -12,6 +12,7 @@ import { Mlp } from '../model/mlp.js';
 import { checkSpec, type MlpSpec } from '../model/spec.js';
 import type { Arena } from '../wasm/arena.js';
 import { custom, int, list, num, required, schema, union, type Field } from '../options/schema.js';
+import { trustTarget } from './checked-target.js';
 import type { SamplerRng, Target } from './types.js';
 
 export interface BnnTargetOptions {
@@ -54,7 +55,7 @@ export const BNN_TARGET_OPTIONS = schema('BnnTarget.create', {
   capacity: int({ min: 1, defaultText: 'min(n, 1024)', help: 'rows per engine call' }),
   arena: custom<Arena>({ expected: 'an Arena', valid: isObject, defaultText: 'a fresh instance of the core', help: 'the wasm core to allocate in' }),
   init: custom<'network' | { normal: number }>({
-    expected: "'network' or { normal: scale > 0 }", valid: (v) => v === 'network' || isObject(v), inner: (v, where, path) => void (v !== 'network' && INIT_NORMAL.check(v, where, path + '.')),
+    expected: "'network' or { normal: scale > 0 }", valid: (v) => v === 'network' || isObject(v), inner: (v, where, path) => (v !== 'network' ? INIT_NORMAL.check(v, where, path + '.') : undefined),
     default: 'network', help: "init(rng)'s start: the network's initialization, or N(0, scale²) per parameter",
   }),
 } satisfies { [K in keyof Required<BnnTargetOptions>]: Field<Required<BnnTargetOptions>[K]> });
@@ -89,6 +90,7 @@ export class BnnTarget implements Target {
   private testRows = 0;
 
   private constructor(mlp: Mlp, o: BnnTargetOptions, lambda: Float64Array, noiseVar: number, T: number) {
+    trustTarget(this);
     this.mlp = mlp;
     this.spec = mlp.spec;
     this.arena = mlp.arena;
@@ -110,7 +112,7 @@ export class BnnTarget implements Target {
 
   /** Builds the target: checks the options, creates the engine and copies the data into wasm memory once. */
   static async create(o: BnnTargetOptions): Promise<BnnTarget> {
-    BNN_TARGET_OPTIONS.check(o);
+    o = BNN_TARGET_OPTIONS.check(o);
     const spec = checkSpec(o.spec);
     const d = o.data;
     const targets = spec.likelihood === 'categorical' ? 1 : spec.outputs;

@@ -6,11 +6,12 @@
  * stops on cancellation, and returns its draws — or, for big networks, only f(x*) at the run's test
  * inputs `xTest` per draw, so memory stays bounded by draws × test points.
  */
-import { argError, BdlError, describe } from '../errors.js';
+import { argError, describe } from '../errors.js';
 import type { MlpSpec } from '../model/spec.js';
 import type { TaskContext } from '../pool/types.js';
 import { BNN_TARGET_OPTIONS, BnnTarget } from './bnn-target.js';
-import { MAX_TARGET_DIM, runChain, type ChainCheckpoint } from './chain.js';
+import { runChain, type ChainCheckpoint } from './chain.js';
+import { checkedTarget, MAX_TARGET_DIM } from './checked-target.js';
 import { adaptField, kernelField } from './chain-options.js';
 import type { DrawChunk } from './draws.js';
 import type { SamplerRng, Target } from './types.js';
@@ -139,61 +140,15 @@ export async function loadUserTarget(url: string): Promise<{ target: Target; nam
   if (m.names !== undefined && (!Array.isArray(m.names) || m.names.length !== m.dim || !m.names.every((n) => typeof n === 'string'))) {
     throw argError('E_SHAPE', 'target module names', `${m.dim} names (strings)`, Array.isArray(m.names) && m.names.length === m.dim ? 'a name that is not a string' : describe(m.names), 'Export one name per dimension, or none.');
   }
-  return { target: checkedTarget(m, url), names: m.names ? [...m.names] : null };
+  return { target: moduleTarget(m, url), names: m.names ? [...m.names] : null };
 }
 
-/**
- * A user module as a Target, checked at every call, since a module's mistakes would otherwise pass
- * as a posterior: a throw, or a result that is not a number (a Promise, undefined, a string), is an
- * error naming the module; so is a logDensity that changes θ (the sampler's own trajectory point).
- * `grad` is filled with NaN before each call, so an entry the module does not write is not finite
- * (the point is rejected) rather than a stale value from another point. Valid modules' bits are unchanged.
- */
-function checkedTarget(m: UserModule, url: string): Target {
-  const dim = m.dim;
+/** A user module as a Target checked at every call (checked-target.ts), named in messages by its URL. */
+function moduleTarget(m: UserModule, url: string): Target {
   // A file: URL without the ?sha256= that `bdl sample` pins it with; a long data: URL shortened.
   const shown = url.startsWith('file:') ? url.replace(/\?.*$/, '') : url;
-  const name = `target module ${shown.length > 80 ? shown.slice(0, 80) + '…' : shown}`;
-  const theta0 = new Float64Array(dim);
-  const at = () => `θ = [${Array.from(theta0.subarray(0, 4), (v) => v.toPrecision(4)).join(', ')}${dim > 4 ? ', …' : ''}]`;
-  const target: Target = {
-    dim,
-    logDensity(theta, grad) {
-      theta0.set(theta);
-      grad.fill(NaN);
-      let lp: unknown;
-      try {
-        lp = m.logDensity(theta, grad);
-      } catch (e) {
-        throw new BdlError('E_ARG', `${name}: logDensity threw at ${at()}: ${e instanceof Error ? e.message : String(e)}. Fix the module; return -Infinity where θ is outside the support.`, 'target');
-      }
-      if (typeof lp !== 'number') {
-        throw argError('E_ARG', `${name}: logDensity(theta, grad)`, 'a number (log p(θ), returned synchronously)', isThenable(lp) ? 'a Promise' : describe(lp), 'Return log p(θ) as a number and write its gradient into grad; logDensity cannot be async.');
-      }
-      for (let i = 0; i < dim; i++) {
-        if (theta[i] !== theta0[i] && theta0[i] === theta0[i]) {
-          throw argError('E_ARG', `${name}: logDensity(theta, grad)`, 'theta left unchanged', `theta[${i}] changed from ${theta0[i]} to ${theta[i]}`, 'Copy theta before modifying it (theta is the sampler\'s state).');
-        }
-      }
-      return lp;
-    },
-  };
-  if (typeof m.init === 'function') {
-    target.init = (rng) => {
-      let x: unknown;
-      try {
-        x = m.init!(rng);
-      } catch (e) {
-        throw new BdlError('E_ARG', `${name}: init(rng) threw: ${e instanceof Error ? e.message : String(e)}. Fix the module's init, or remove it for Stan's uniform(−2, 2) starts.`, 'target');
-      }
-      if (isThenable(x)) throw argError('E_ARG', `${name}: init(rng)`, `${dim} initial values, returned synchronously`, 'a Promise', 'init cannot be async.');
-      return x as ArrayLike<number>;
-    };
-  }
-  return target;
+  return checkedTarget(m, { name: `target module ${shown.length > 80 ? shown.slice(0, 80) + '…' : shown}`, noun: 'module' });
 }
-
-const isThenable = (v: unknown): boolean => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
 /** Runs one chain of a 'chain' task (see the module comment). */
 export async function runChainTask(ctx: TaskContext<unknown, ChainTaskOptions, ChainTaskState>): Promise<ChainTaskResult> {

@@ -7,7 +7,7 @@
  */
 import { BdlError } from '../errors.js';
 import { CHAIN_RUN_FIELDS } from '../options/mcmc.js';
-import { bool, checkArgument, custom, int, num, required, schema, type Infer } from '../options/schema.js';
+import { bool, custom, int, num, schema, type Infer } from '../options/schema.js';
 import { macrotask } from '../signal.js';
 import { linalg } from '../linalg/bound.js';
 import { Arena } from '../wasm/arena.js';
@@ -22,6 +22,7 @@ import type { Info, Kernel, RngFactory, SamplerRng, Target } from './types.js';
 import { AUTO_DENSE_MAX_DIM, type MetricKind } from './metric.js';
 import { searchStepSize, Warmup, type MetricLinalg, type WarmupOptions } from './warmup.js';
 import { adaptField, kernelField } from './chain-options.js';
+import { guardTarget, MAX_TARGET_DIM } from './checked-target.js';
 import { fromCheckpoint, resumeRules, toCheckpoint, type ChainCheckpoint, type ChainState, type KernelSpec, type RunIdentity } from './checkpoint.js';
 
 export type { ChainCheckpoint, KernelSpec };
@@ -48,17 +49,7 @@ const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' &&
 const isArrayLike = (v: unknown): boolean => v !== null && typeof v === 'object' && Number.isSafeInteger((v as { length?: unknown }).length);
 const callback = <T>(help: string) => custom<T>({ expected: 'a function', valid: isFunction, help });
 
-/** Most parameters of a target: one vector of them as doubles fills wasm32's 4 GiB memory (NUTS keeps its trajectory there). */
-export const MAX_TARGET_DIM = 2 ** 29;
-
-/** runChain's target: a log density over `dim` parameters (an argument, checked as its field would be). */
-const TARGET = required(custom<Target>({
-  expected: 'an object with dim and logDensity(theta, grad)',
-  valid: (v) => v !== null && typeof v === 'object' && typeof (v as Target).logDensity === 'function',
-  hint: 'Wrap your model as { dim, logDensity }.',
-  help: 'the log density sampled',
-  inner: (v, where, path) => void checkArgument(required(int({ min: 1, max: MAX_TARGET_DIM, hint: 'Set dim to the number of parameters.', help: 'parameters' })), (v as Target).dim, where, `${path}.dim`),
-}));
+export { MAX_TARGET_DIM };
 
 /** runChain's fields (CHAIN_OPTIONS adds the rules between them). */
 const CHAIN_FIELDS = schema('runChain', {
@@ -128,11 +119,11 @@ function makeKernel(target: Target, spec: KernelSpec, arena: () => Promise<Arena
   return spec.type === 'nuts' ? arena().then((a) => nuts(target, spec, a)) : hmc(target, spec);
 }
 
-/** The checked options with their defaults. */
+/** The checked options with their defaults, and the target as run (a user's checked at every call: checked-target.ts). */
 function resolveOptions(target: Target, opts: ChainOptions) {
-  checkArgument(TARGET, target, 'runChain', 'target');
+  target = guardTarget(target, 'runChain', 'target', { name: 'runChain: target', noun: 'target' });
   const c = CHAIN_OPTIONS;
-  c.check(opts);
+  opts = c.check(opts);
   const id: RunIdentity = { dim: target.dim, ...identityOf(opts) };
   const chunkSize = c.value(opts, 'chunkSize');
   const checkpointEvery = c.value(opts, 'checkpointEvery');
@@ -148,6 +139,9 @@ function resolveOptions(target: Target, opts: ChainOptions) {
     stopped: opts.shouldStop ?? (() => false),
     returnDraws: c.value(opts, 'returnDraws'),
     rngAt: chainStreams(opts.rng ?? philoxRng, id.seed, id.chain),
+    /** The options as checked: what the rest of the run reads. */
+    checked: opts,
+    target,
   };
 }
 
@@ -180,7 +174,11 @@ async function initChain(
  * returns true, and E_NONFINITE when no valid start or step size exists.
  */
 export async function runChain(target: Target, opts: ChainOptions): Promise<ChainResult> {
+  // The caller's own arena, if its target carries one (a BnnTarget's), read before the target is wrapped.
+  const targetArena = (target as { arena?: Arena } | null)?.arena;
   const o = resolveOptions(target, opts);
+  opts = o.checked;
+  target = o.target;
   const { id, total, stopped } = o;
   const { chain, dim, warmup: nWarmup } = id;
   // The kernels see the target through the interrupter, so a long transition can yield (interrupt.ts).
@@ -188,7 +186,7 @@ export async function runChain(target: Target, opts: ChainOptions): Promise<Chai
   const stoppedError = () => new BdlError('E_ABORTED', `chain ${chain}: stopped at iteration ${t} of ${total} on request. Resume from the last checkpoint to continue with identical draws.`);
   const gate = new Interrupter(target, o.yieldEveryMs, stopped, macrotask, stoppedError);
   // One core for NUTS's trajectory and the metric's factorizations: the caller's, the target's, or a fresh one.
-  let core: Arena | undefined = opts.arena ?? (target as { arena?: Arena }).arena;
+  let core: Arena | undefined = opts.arena ?? targetArena;
   const arena = async (): Promise<Arena> => (core ??= await Arena.create());
   const kernel = await makeKernel(gate.target, id.kernel, arena);
   const h = new Hamiltonian(gate.target);

@@ -5,6 +5,7 @@
  */
 import { enumOf, int, num, required, schema, type Field } from '../options/schema.js';
 import { Hamiltonian } from './hamiltonian.js';
+import { guardTarget } from './checked-target.js';
 import { Leapfrog, PhasePoint } from './integrator.js';
 import type { Info, Kernel, KernelParams, KernelState, SamplerRng, Target, Transition } from './types.js';
 
@@ -91,6 +92,6 @@ export const HMC_KERNEL_OPTIONS = schema('hmc', {
 
 /** Creates a static HMC kernel taking `steps` leapfrog steps per transition. */
 export function hmc(target: Target, opts: HmcOptions): Kernel {
-  HMC_KERNEL_OPTIONS.check(opts);
-  return new StaticHmc(target, opts);
+  opts = HMC_KERNEL_OPTIONS.check(opts);
+  return new StaticHmc(guardTarget(target, 'hmc', 'target', { name: 'hmc: target', noun: 'target' }), opts);
 }

@@ -11,6 +11,7 @@
  * every evaluation (`stopped`), so it takes effect within one gradient.
  */
 import { turnStarted } from '../signal.js';
+import { trustTarget } from './checked-target.js';
 import type { KernelState, SamplerRng, Target } from './types.js';
 
 /** Thrown through the kernel when the thread should yield; caught by `Interrupter.run`. */
@@ -56,12 +57,13 @@ export class Interrupter {
     private readonly stopError: () => Error,
   ) {
     const self = this;
-    this.target = {
+    // It replays or forwards to `inner`, which runChain has already checked (or trusts).
+    this.target = trustTarget({
       dim: inner.dim,
       logDensity(q, g) {
         return self.logDensity(inner, q, g);
       },
-    };
+    });
   }
 
   /** A generator whose draws within `run` are recorded and replayed like the gradients. */

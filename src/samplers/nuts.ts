@@ -12,6 +12,7 @@
 import { checkArgument, custom, enumOf, int, num, required, schema, type Field } from '../options/schema.js';
 import type { Arena } from '../wasm/arena.js';
 import { Hamiltonian } from './hamiltonian.js';
+import { guardTarget } from './checked-target.js';
 import { Leapfrog, type Phase } from './integrator.js';
 import type { DenseMetric } from './metric.js';
 import { Point, PointStore, type Vec } from './trajectory-points.js';
@@ -300,9 +301,9 @@ export const arenaField = (o: { help: string; hint: string; defaultText?: string
  * the target's own arena when it has one.
  */
 export function nuts(target: Target, opts: NutsOptions, arena: Arena): Kernel {
-  NUTS_KERNEL_OPTIONS.check(opts);
+  opts = NUTS_KERNEL_OPTIONS.check(opts);
   checkArgument(required(arenaField({ hint: 'Pass await Arena.create(), or use runChain, which makes one.', help: 'the wasm core the trajectory vectors live in' })), arena, 'nuts', 'arena');
-  return new Nuts(target, opts, arena);
+  return new Nuts(guardTarget(target, 'nuts', 'target', { name: 'nuts: target', noun: 'target' }), opts, arena);
 }
 
 /** The NUTS kernel's options, checked before any work (Stan's defaults). */

@@ -123,10 +123,10 @@ export interface SampleChainsResult {
 
 /** Runs `chains` chains of the target in the pool; see the module comment. */
 export async function sampleChains(target: SampleTarget, opts: SampleChainsOptions = {}): Promise<SampleChainsResult> {
-  SAMPLE_CHAINS_OPTIONS.check(opts);
+  opts = SAMPLE_CHAINS_OPTIONS.check(opts);
   const chains = SAMPLE_CHAINS_OPTIONS.value(opts, 'chains');
   const seed = SAMPLE_CHAINS_OPTIONS.value(opts, 'seed');
-  checkArgument(SAMPLE_TARGET, target, 'sampleChains', 'target');
+  target = checkArgument(SAMPLE_TARGET, target, 'sampleChains', 'target');
   let data: TaskData = {};
   let spec: ChainTaskOptions['target'];
   if (target.type === 'bnn') {

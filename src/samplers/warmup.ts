@@ -106,7 +106,7 @@ export const WARMUP_OPTIONS = schema('Warmup', {
 
 function resolve(opts: WarmupOptions): Required<WarmupOptions> {
   const w = WARMUP_OPTIONS;
-  w.check(opts);
+  opts = w.check(opts);
   return {
     targetAccept: w.value(opts, 'targetAccept'), gamma: w.value(opts, 'gamma'), kappa: w.value(opts, 'kappa'), t0: w.value(opts, 't0'),
     initBuffer: w.value(opts, 'initBuffer'), baseWindow: w.value(opts, 'baseWindow'), termBuffer: w.value(opts, 'termBuffer'),

@@ -229,7 +229,7 @@ export const FIT_OPTIONS = schema('fit', {
 /** Trains `mlp` on `data`. */
 export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promise<FitResult> {
   const t0 = performance.now();
-  FIT_OPTIONS.check(opts);
+  opts = FIT_OPTIONS.check(opts);
   const epochs = FIT_OPTIONS.value(opts, 'epochs');
   const batchSize = Math.min(FIT_OPTIONS.value(opts, 'batchSize'), data.n);
   if (batchSize > mlp.capacity) throw argError('E_ARG', 'batchSize', `at most the engine's capacity ${mlp.capacity}`, String(batchSize), 'Create the Mlp with a larger capacity.');

@@ -63,7 +63,7 @@ export const ADAM_OPTIONS = schema('adam', {
 
 /** Adam's scaling by bias-corrected first and second moments (Kingma & Ba 2015). */
 export function adam(opts: { b1?: number; b2?: number; eps?: number } = {}): Transform<{ m: number; v: number }> {
-  ADAM_OPTIONS.check(opts);
+  opts = ADAM_OPTIONS.check(opts);
   const b1 = ADAM_OPTIONS.value(opts, 'b1');
   const b2 = ADAM_OPTIONS.value(opts, 'b2');
   const eps = ADAM_OPTIONS.value(opts, 'eps');

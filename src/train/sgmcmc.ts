@@ -65,7 +65,7 @@ function checkLangevin(o: LangevinOptions): { k0: number; k1: number; T: number 
 
 /** SGLD (Welling & Teh 2011): adds √(2T/(lr·N))·ξ to u (see the module comment for the scaling). */
 export function sgld(o: LangevinOptions): Transform<number> {
-  LANGEVIN_OPTIONS.check(o);
+  o = LANGEVIN_OPTIONS.check(o);
   const { k0, k1, T } = checkLangevin(o);
   return {
     name: 'sgld',
@@ -84,7 +84,7 @@ export function sgld(o: LangevinOptions): Transform<number> {
  * u ← G·g + √(2T·G/(lr·N))·ξ (the small Γ(θ) drift term is dropped, as in the paper's experiments).
  */
 export function psgld(o: LangevinOptions & { alpha?: number; eps?: number }): Transform<{ v: number; xi: number }> {
-  PSGLD_OPTIONS.check(o);
+  o = PSGLD_OPTIONS.check(o);
   const { k0, k1, T } = checkLangevin(o);
   const a = PSGLD_OPTIONS.value(o, 'alpha');
   const eps = PSGLD_OPTIONS.value(o, 'eps');
@@ -101,7 +101,7 @@ export function psgld(o: LangevinOptions & { alpha?: number; eps?: number }): Tr
 
 /** SGHMC with friction α (Chen et al. 2014; velocity form and scaling in the module comment). */
 export function sghmc(o: LangevinOptions & { friction?: number }): Transform<{ v: number; xi: number }> {
-  SGHMC_OPTIONS.check(o);
+  o = SGHMC_OPTIONS.check(o);
   const { k0, k1, T } = checkLangevin(o);
   const alpha = SGHMC_OPTIONS.value(o, 'friction');
   return {
@@ -165,7 +165,7 @@ export interface MhSampler {
  * segment (change it only from `onTest`). One sampler serves one `fit` run (it caches the energy).
  */
 export function sghmcMh(o: MhOptions): MhSampler {
-  MH_OPTIONS.check(o);
+  o = MH_OPTIONS.check(o);
   const jitter = MH_OPTIONS.value(o, 'jitter');
   const [k0, k1] = keyOf(o.seed ?? 0, o.stream ?? 0);
   let lrSeg = 0;

@@ -25,7 +25,8 @@ function refusal(f: () => unknown): BdlError {
 describe('option schemas', () => {
   it('type their options (Infer) and accept what they declare, undefined meaning omitted', () => {
     const o: Infer<typeof s> = { members: 3, lr: 0.1, kind: 'b', on: false, widths: [2, 3], rate: [0, 0.5] };
-    expect(s.check(o)).toBe(o);
+    // What was checked, as a frozen copy (test/options/snapshot.test.ts).
+    expect(s.check(o)).toEqual(o);
     expect(s.check({ members: undefined })).toEqual({ members: undefined });
     expect(s.value({}, 'members')).toBe(5);
     expect(s.defaults()).toEqual({ members: 5, lr: 1e-3, kind: 'a', on: true });
@@ -111,7 +112,7 @@ const deep = schema('thing', {
 describe('nested option schemas', () => {
   it('accept what they declare', () => {
     const o = { sub: { steps: 2 }, pick: { kind: 'b' as const, x: 1 }, many: [{ steps: 1, rate: 0.1 }], need: 0 };
-    expect(deep.check(o)).toBe(o);
+    expect(deep.check(o)).toEqual(o);
     const typed: Infer<typeof deep> = o;
     expect(typed.need).toBe(0);
   });

@@ -47,7 +47,7 @@ test('run and runSettled refuse bad tasks and run options naming them, before an
     [[{ ...ok, sead: 1 }], {}, 'tasks[0].sead', /unknown option tasks\[0\]\.sead\. Did you mean tasks\[0\]\.seed\?/],
     [[ok], { data: { x: [1, 2] } }, 'options.data.x', /^pool\.run: options\.data\.x: expected a typed array, found Array\(2\)\. Run data is a record of typed arrays\./],
     [[ok], { data: new Float32Array(2) }, 'options.data', /expected a record of typed arrays/],
-    [[ok], { signal: { aborted: false } }, 'options.signal', /^pool\.run: options\.signal: expected an AbortSignal, found object\. Pass the signal of an AbortController/],
+    [[ok], { signal: { aborted: false } }, 'options.signal', /^pool\.run: options\.signal: expected an AbortSignal, found \{ aborted \}\. Pass the signal of an AbortController/],
     [[ok], { onProgress: 1 }, 'options.onProgress', /expected a function/],
     [[ok], { failfast: true }, 'options.failfast', /Did you mean options\.failFast\?/],
   ];

@@ -64,8 +64,8 @@ test("a job's data is checked field by field before anything else (the worker's 
   const ok = { v: 1, version: '0.1.0', run: 'r1', taskId: 0, task: '{}', data: 'a'.repeat(64) };
   expect(() => checkArgument(JOB, ok, 'job', 'data')).not.toThrow();
   for (const [d, argument, found] of [
-    [{ hello: 'world' }, 'data', 'expected { v: 1, version, run, taskId, task, data }, found object'],
-    [{ ...ok, v: 2 }, 'data', 'expected { v: 1, version, run, taskId, task, data }, found object'],
+    [{ hello: 'world' }, 'data', 'expected { v: 1, version, run, taskId, task, data }, found { hello }'],
+    [{ ...ok, v: 2 }, 'data', 'expected { v: 1, version, run, taskId, task, data }, found { v: 2, … }'],
     [null, 'data', 'found null'],
     [{ ...ok, taskId: -1 }, 'data.taskId', 'expected an integer ≥ 0, found -1'],
     [{ ...ok, run: 7 }, 'data.run', 'expected a non-empty string, found 7'],

@@ -28,7 +28,8 @@ async function rawJob(url: string, data: unknown): Promise<string> {
   try {
     await events.waitUntilReady();
     const job = await q.add('raw', data, { attempts: 2 });
-    const reason = await job.waitUntilFinished(events, 10_000).then(() => 'completed', (e: Error) => e.message);
+    // Generous: under a full test run on two cores the refusal has been seen to take over 10 s; a hang still fails.
+    const reason = await job.waitUntilFinished(events, 40_000).then(() => 'completed', (e: Error) => e.message);
     await (await q.getJob(job.id!))?.remove();
     return reason;
   } finally {

@@ -94,7 +94,7 @@ export function trainEnsembleWithRefit<O extends EnsembleOptions>(train: Dataset
 /** `trainEnsembleWithRefit`; with `memberEpochs`, member m trains for memberEpochs[m] epochs without early stopping (a refit, which offers none). */
 async function run<O extends EnsembleOptions>(train: Dataset, opts: O, memberEpochs?: readonly number[]): Promise<Trained<EnsemblePosterior<TaskOf<O>>>> {
   const o = ENSEMBLE_OPTIONS;
-  checkRun(o, train, opts);
+  opts = checkRun(o, train, opts);
   checkMemory(estimateEnsemble(train, opts), opts.memoryBudget);
   const learningRate = o.value(opts, 'learningRate') as number;
   const recipe = defaultRecipe(opts, budgetOf(opts, train.n, true).earlyStopping);

@@ -74,7 +74,7 @@ export type SwagRunOptions = Infer<typeof SWAG_RUN_OPTIONS>;
  * burn-in's step budget; `classification`: the collection rate's default).
  */
 export function resolveRunOptions(o: SwagRunOptions, n: number, classification = false) {
-  SWAG_RUN_OPTIONS.check(o);
+  o = SWAG_RUN_OPTIONS.check(o);
   const swaStart = o.swaStart ?? (o.epochs !== undefined ? Math.floor(o.epochs / 2) : defaultEpochs(n, o.batchSize ?? 32));
   const epochs = o.epochs ?? swaStart + COLLECT_EPOCHS;
   if (swaStart >= epochs) throw argError('E_ARG', 'swaStart', `an epoch below epochs = ${epochs}`, describe(swaStart), 'Collection needs at least one epoch after the burn-in.');

@@ -53,21 +53,21 @@ type Method = 'swa' | 'swag' | 'multiswag';
 
 /** SWA: the trajectory average as a point estimate. */
 export async function trainSwa<O extends Omit<SwagOptions, 'scale' | 'samples' | 'rank' | 'diagonal'>>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
-  checkRun(SWA_OPTIONS, train, opts);
+  opts = checkRun(SWA_OPTIONS, train, opts);
   checkMemory(estimateSwag('swa', train, opts), opts.memoryBudget);
   return trainOne('swa', train, { ...opts, diagonal: true });
 }
 
 /** SWAG (low rank + diagonal, or diagonal only). */
 export async function trainSwag<O extends SwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
-  checkRun(SWAG_OPTIONS, train, opts);
+  opts = checkRun(SWAG_OPTIONS, train, opts);
   checkMemory(estimateSwag('swag', train, opts), opts.memoryBudget);
   return trainOne('swag', train, opts);
 }
 
 /** MultiSWAG: M independent SWAG runs, one 'swag-member' task each, fanned out on `pool` (default: in-thread). */
 export async function trainMultiSwag<O extends MultiSwagOptions>(train: Dataset, opts: O = {} as O): Promise<SwagPosterior<TaskOf<O>>> {
-  checkRun(MULTISWAG_OPTIONS, train, opts);
+  opts = checkRun(MULTISWAG_OPTIONS, train, opts);
   checkMemory(estimateSwag('multiswag', train, opts), opts.memoryBudget);
   const m = MULTISWAG_OPTIONS.value(opts, 'members');
   const spec = specFor(train, opts);

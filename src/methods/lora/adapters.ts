@@ -55,7 +55,7 @@ export class LoraAdapters {
   ) {
     const L = mlp.layout.layers;
     if (!(theta0 instanceof Float32Array) || theta0.length !== mlp.size) throw argError('E_SHAPE', 'theta0', `a Float32Array of ${mlp.size} weights`, describe(theta0), "Pass the pretrained network's θ.");
-    checkArgument(ADAPTERS, spec, 'LoraAdapters', 'adapters');
+    this.spec = spec = checkArgument(ADAPTERS, spec, 'LoraAdapters', 'adapters');
     let off = 0;
     const seen = new Set<number>();
     this.placed = spec.layers.map(({ layer, rank }, j) => {

@@ -68,7 +68,7 @@ function checkData(mlp: Mlp, data: Dataset): void {
 
 /** Fine-tunes rank-r adapters of the frozen (mlp, θ₀) on `data` with the one training loop. Inputs are used as given (no standardization). */
 export async function fitLora(mlp: Mlp, theta0: Float32Array, data: Dataset, adapters: AdapterSpec, opts: LoraFitOptions = {}): Promise<LoraFit> {
-  LORA_FIT_OPTIONS.check(opts);
+  opts = LORA_FIT_OPTIONS.check(opts);
   checkDataset(data, 'data');
   checkData(mlp, data);
   const ad = new LoraAdapters(mlp, theta0, adapters);
@@ -177,7 +177,7 @@ export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions 
 export function loraLaplace(f: LoraFit, data: Dataset, opts?: LoraLaplaceOptions & { predictive?: 'glm' }): LoraLaplacePosterior;
 export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions = {}): LoraLaplacePosterior | NetworkPosterior<DrawsSource, 'classification'> {
   const o = LORA_LAPLACE_OPTIONS;
-  o.check(opts);
+  opts = o.check(opts);
   checkDataset(data, 'data');
   checkData(f.adapters.mlp, data);
   const [subset, predictive, link, S] = [o.value(opts, 'subset'), o.value(opts, 'predictive'), o.value(opts, 'link'), o.value(opts, 'samples')];
@@ -232,7 +232,7 @@ export const LORA_SWAG_OPTIONS = schema('loraSwag', {
 
 /** SWAG-LoRA: diagonal + low-rank Gaussian over the adapters' constant-rate SGD iterates, started at φ*. */
 export async function loraSwag(f: LoraFit, data: Dataset, opts: LoraSwagOptions = {}) {
-  LORA_SWAG_OPTIONS.check(opts);
+  opts = LORA_SWAG_OPTIONS.check(opts);
   checkDataset(data, 'data');
   checkData(f.adapters.mlp, data);
   const ad = f.adapters;
@@ -307,7 +307,7 @@ export function loraViObjective(ad: LoraAdapters, o: { priorPrecision?: number; 
 
 /** VI-LoRA: mean-field Gaussian adapters trained by the ELBO from φ* (or from scratch without `init`). */
 export async function loraVi(mlp: Mlp, theta0: Float32Array, data: Dataset, adapters: AdapterSpec, opts: LoraViOptions = {}) {
-  LORA_VI_OPTIONS.check(opts);
+  opts = LORA_VI_OPTIONS.check(opts);
   checkDataset(data, 'data');
   checkData(mlp, data);
   const ad = new LoraAdapters(mlp, theta0, adapters);

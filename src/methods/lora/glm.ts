@@ -227,7 +227,7 @@ export class LoraLaplacePosterior implements Posterior<'classification'> {
    * batch marks and resets the arena), so concurrent predicts need no lock.
    */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<ClassificationPredictive> {
-    checkPredictOptions(opts);
+    opts = checkPredictOptions(opts);
     signalOption(opts.signal);
     const rows = toInputs(x, this.spec.inputs);
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);

@@ -50,13 +50,13 @@ export const HMC_OPTIONS = MCMC_OPTIONS.extend('trainHmc', {});
 
 /** NUTS over the network weights (see the module comment). */
 export async function trainNuts<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
-  checkRun(NUTS_OPTIONS, train, opts);
+  opts = checkRun(NUTS_OPTIONS, train, opts);
   return trainMcmc<TaskOf<O>>(train, opts, 'nuts', { type: 'nuts', ...(opts.maxTreeDepth !== undefined ? { maxTreeDepth: opts.maxTreeDepth } : {}) });
 }
 
 /** Static HMC with a jittered step size over the network weights (see the module comment). */
 export async function trainHmc<O extends McmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
-  checkRun(HMC_OPTIONS, train, opts);
+  opts = checkRun(HMC_OPTIONS, train, opts);
   return trainMcmc<TaskOf<O>>(train, opts, 'hmc', { type: 'hmc', steps: HMC_OPTIONS.value(opts, 'steps'), jitter: HMC_OPTIONS.value(opts, 'jitter') });
 }
 

@@ -4,6 +4,7 @@
  * Shared by the method (its Newton search and whitening, in this thread) and the 'subspace-chain'
  * task (the chains, wherever the pool runs them), so both evaluate the same floating-point sums.
  */
+import { trustTarget } from '../../samplers/checked-target.js';
 import type { Target } from '../../samplers/types.js';
 
 /** The subspace's directions uⱼ (dim × P, row-major) and the share of the deviations' variance they keep. */
@@ -30,7 +31,7 @@ export function subspaceTarget(net: Target, mean: Float32Array, basis: SubspaceB
   const P = mean.length;
   const theta = new Float64Array(P);
   const gTheta = new Float64Array(P);
-  return {
+  return trustTarget({
     dim: basis.dim,
     logDensity(z, grad) {
       lift(mean, basis, z, theta);
@@ -42,7 +43,7 @@ export function subspaceTarget(net: Target, mean: Float32Array, basis: SubspaceB
       }
       return lp;
     },
-  };
+  });
 }
 
 /** z = center + W w. */
@@ -75,7 +76,7 @@ export function linearTarget(t: Target, wh: Whitening): Target {
   const k = t.dim;
   const z = new Float64Array(k);
   const gz = new Float64Array(k);
-  return {
+  return trustTarget({
     dim: k,
     logDensity(v, grad) {
       toSubspace(wh, v, z);
@@ -83,7 +84,7 @@ export function linearTarget(t: Target, wh: Whitening): Target {
       applyTransposed(wh.w, gz, grad);
       return lp;
     },
-  };
+  });
 }
 
 /** z = center + W w. */

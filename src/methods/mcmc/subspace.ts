@@ -92,7 +92,7 @@ const RANK_TOL = 1e-8;
 /** SWAG, then NUTS in the subspace of its trajectory (see the module comment). */
 export async function trainSubspace<O extends SubspaceOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SUBSPACE_OPTIONS;
-  checkRun(o, train, opts);
+  opts = checkRun(o, train, opts);
   checkMemory(estimateSwag('swag-subspace', train, opts), opts.memoryBudget);
   const chains = o.value(opts, 'chains');
   const warmup = o.value(opts, 'warmup');

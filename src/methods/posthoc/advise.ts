@@ -71,7 +71,7 @@ export const ADVISE_QUESTIONS = schema('advise', {
 
 /** Answers the seed's questions (see the module comment). */
 export function advise(q: AdviseQuestions): Advice {
-  ADVISE_QUESTIONS.check(q);
+  q = ADVISE_QUESTIONS.check(q);
   const model = q.model ?? 'model.json';
   const posthoc = (m: string) => `bdl posthoc --model ${model} --train train.csv --test test.csv --method ${m}`;
   const fit = (m: string, extra = '') => `bdl fit --method ${m}${extra} --train train.csv --test test.csv`;

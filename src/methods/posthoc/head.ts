@@ -45,7 +45,7 @@ export const HEAD_OPTIONS = schema('bayesianHead', {
 
 /** The Bayesian head for features `train.x` and targets `train.y` (see the module comment). */
 export async function bayesianHead(train: Dataset, opts: HeadOptions = {}): Promise<Posterior> {
-  checkRun(HEAD_OPTIONS, train, opts);
+  opts = checkRun(HEAD_OPTIONS, train, opts);
   const task = HEAD_OPTIONS.value(opts, 'task');
   if (!train || !(train.x instanceof Float32Array)) throw argError('E_ARG', 'train', 'a Dataset of features (makeDataset(features, y))', describe(train), 'Build one with makeDataset.');
   return task === 'regression' ? linearHead(train, opts.iterations ?? 500) : laplaceHead(train, opts);
@@ -165,7 +165,7 @@ export class BayesianLinearHead implements Posterior<'regression'> {
 
   /** The closed-form predictive at rows x; it gives the thread back every ~50 ms of work and stops with E_ABORTED once `opts.signal` is aborted (no arena is used). */
   async predict(rows: Inputs, opts?: PredictOptions): Promise<RegressionPrediction> {
-    checkPredictOptions(opts);
+    opts = checkPredictOptions(opts);
     const x = toInputs(rows, this.features);
     throwIfAborted(opts?.signal, 'predict');
     const out = await runYielding(this.steps(x), opts?.signal, 'predict');

@@ -9,7 +9,7 @@
  */
 import type { Dataset } from '../../data/dataset.js';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../data/standardize.js';
-import { argError, BdlError, describe } from '../../errors.js';
+import { argError, BdlError, describe, isThenable } from '../../errors.js';
 import type { ImportedNetwork } from '../../import/layers.js';
 import type { Mlp } from '../../model/mlp.js';
 import { taskOf } from '../../model/spec.js';
@@ -68,7 +68,11 @@ export function posthocBranch(net: ImportedNetwork, method: PosthocMethod = 'aut
 
 /** A posterior over an imported network, fitted on the user's training data (see the module comment). */
 export async function posthoc(net: ImportedNetwork, train: Dataset, opts: PosthocOptions = {}): Promise<Posterior> {
-  checkRun(POSTHOC_OPTIONS, train, opts);
+  const n = net as Partial<ImportedNetwork> | null;
+  if (isThenable(net) || n === null || typeof n !== 'object' || !(n.theta instanceof Float32Array) || n.spec === null || typeof n.spec !== 'object') {
+    throw argError('E_ARG', 'net', 'an ImportedNetwork { spec, theta, output, format }', describe(net), 'Pass what importModel, fetchModel or importModelFile resolves to.');
+  }
+  opts = checkRun(POSTHOC_OPTIONS, train, opts);
   const spec = net.spec;
   checkData(net, train);
   const branch = posthocBranch(net, opts.method);

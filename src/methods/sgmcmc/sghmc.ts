@@ -38,7 +38,7 @@ export type SghmcMhOptions = Infer<typeof SGHMC_MH_OPTIONS>;
  */
 export async function trainSghmc<O extends SghmcOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_OPTIONS;
-  checkRun(o, train, opts);
+  opts = checkRun(o, train, opts);
   checkMemory(estimateSampled('sghmc', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const base = fitOptionsOf(opts);
@@ -76,7 +76,7 @@ export function fullDataEnergy(prep: Prepared, temperature = 1): Energy {
  */
 export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGHMC_MH_OPTIONS;
-  checkRun(o, train, opts);
+  opts = checkRun(o, train, opts);
   checkMemory(estimateSampled('sghmc-mh', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const S = o.value(opts, 'samples');

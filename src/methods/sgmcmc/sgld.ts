@@ -30,7 +30,7 @@ export type SgldOptions = Infer<typeof SGLD_OPTIONS>;
  */
 export async function trainSgld<O extends SgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = SGLD_OPTIONS;
-  checkRun(o, train, opts);
+  opts = checkRun(o, train, opts);
   checkMemory(estimateSampled('sgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const samples = o.value(opts, 'samples');
@@ -63,7 +63,7 @@ export type CsgldOptions = Infer<typeof CSGLD_OPTIONS>;
  */
 export async function trainCsgld<O extends CsgldOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
   const o = CSGLD_OPTIONS;
-  checkRun(o, train, opts);
+  opts = checkRun(o, train, opts);
   checkMemory(estimateSampled('csgld', train, opts), opts.memoryBudget);
   const prep = await prepare(train, opts);
   const cycles = o.value(opts, 'cycles');

@@ -146,7 +146,7 @@ export async function tune<O extends MethodOptions, P extends Posterior>(
   base: O,
   opts: TuneOptions,
 ): Promise<TuneResult<P>> {
-  TUNE_OPTIONS.check(opts);
+  opts = TUNE_OPTIONS.check(opts);
   checkDataset(data, 'data');
   const points = gridPoints(opts.grid);
   const f = TUNE_OPTIONS.value(opts, 'validationFraction');

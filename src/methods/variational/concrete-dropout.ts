@@ -123,7 +123,7 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
 /** Trains a network with learned per-layer drop rates; returns an MC-dropout posterior at the learned rates. */
 export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
   const o = CONCRETE_DROPOUT_OPTIONS;
-  checkRun(o, train, opts);
+  opts = checkRun(o, train, opts);
   checkMemory(estimateNetwork('concrete-dropout', train, opts), opts.memoryBudget);
   const hidden = o.value(opts, 'hidden');
   const nLayers = hidden.length + 1;

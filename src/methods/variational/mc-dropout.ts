@@ -79,7 +79,7 @@ const DEFAULT_DROPOUT = 0.05;
 
 /** Trains a network with dropout and returns its MC-dropout posterior. */
 export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset, opts: O = {} as O): Promise<McDropoutPosterior<TaskOf<O>>> {
-  checkRun(MC_DROPOUT_OPTIONS, train, opts);
+  opts = checkRun(MC_DROPOUT_OPTIONS, train, opts);
   checkMemory(estimateNetwork('mc-dropout', train, opts), opts.memoryBudget);
   const fo = withPatience(fitOptionsOf(opts, 0, train.n, true), SAMPLED_PATIENCE);
   const held = opts.dropout === undefined && opts.validation === undefined && (opts.task ?? 'regression') === 'regression' && train.targets === 1 && fo.earlyStopping ? heldOutRows(train.n, fo.earlyStopping.fraction, fo.seed!, fo.stream!) : undefined;

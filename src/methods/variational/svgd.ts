@@ -123,7 +123,7 @@ export function medianHeuristic(d: Float32Array, K: number): number {
  * samples.
  */
 export async function trainSvgd<O extends SvgdOptions>(train: Dataset, opts: O = {} as O): Promise<SamplesPosterior<TaskOf<O>>> {
-  checkRun(SVGD_OPTIONS, train, opts);
+  opts = checkRun(SVGD_OPTIONS, train, opts);
   checkMemory(estimateSampled('svgd', train, opts), opts.memoryBudget);
   const prep = await prepare(train, { ...opts, pretrainEpochs: opts.noise !== undefined ? 0 : opts.pretrainEpochs });
   const K = SVGD_OPTIONS.value(opts, 'particles');

@@ -76,12 +76,12 @@ export function viObjective(
   o: { priorPrecision?: number; klWeight?: number; rhoInit?: number; klWarmup?: number; noise?: NoiseEstimate } = {},
 ): Objective & { lastKl: number } {
   const P = mlp.size;
-  const { noise: _noise, ...numbers } = o;
-  OBJECTIVE_OPTIONS.check(numbers);
-  const lambda = OBJECTIVE_OPTIONS.value(o, 'priorPrecision');
-  const w = OBJECTIVE_OPTIONS.value(o, 'klWeight');
-  const rho0 = OBJECTIVE_OPTIONS.value(o, 'rhoInit');
-  const warmup = o.klWarmup ?? 0;
+  const { noise, ...numbers } = o;
+  const c = OBJECTIVE_OPTIONS.check(numbers);
+  const lambda = OBJECTIVE_OPTIONS.value(c, 'priorPrecision');
+  const w = OBJECTIVE_OPTIONS.value(c, 'klWeight');
+  const rho0 = OBJECTIVE_OPTIONS.value(c, 'rhoInit');
+  const warmup = c.klWarmup ?? 0;
   const arena = mlp.arena;
   // Scratch for the draw: allocated with the engine, outside fit's mark.
   const theta = arena.allocF32(P);
@@ -104,8 +104,8 @@ export function viObjective(
       const [k0, k1] = keyOf(ctx.seed, ctx.stream);
       k.rng_normal_f32(eps, P, k0, k1, ctx.step >>> 0, 0, VI_TAG.train);
       k.vi_sample_f32(theta, params, params + 4 * P, eps, P);
-      const data = mlp.lossAndGradAt(theta, grad, x, y, batch, { scale: 1 / batch, noiseVar: o.noise?.variance });
-      o.noise?.record(data * batch, batch, mlp.spec.outputs, ctx.epoch);
+      const data = mlp.lossAndGradAt(theta, grad, x, y, batch, { scale: 1 / batch, noiseVar: noise?.variance });
+      noise?.record(data * batch, batch, mlp.spec.outputs, ctx.epoch);
       const klScale = (w / ctx.n) * (warmup > 0 ? Math.min(1, ctx.step / warmup) : 1);
       const kl = k.vi_grad_f32(grad, grad + 4 * P, grad, params, params + 4 * P, eps, P, lambda, klScale);
       obj.lastKl = kl;
@@ -117,7 +117,7 @@ export function viObjective(
 
 /** Trains a mean-field Gaussian posterior on `train`. */
 export async function trainVi<O extends ViOptions>(train: Dataset, opts: O = {} as O): Promise<ViPosterior<TaskOf<O>>> {
-  checkRun(VI_OPTIONS, train, opts);
+  opts = checkRun(VI_OPTIONS, train, opts);
   checkMemory(estimateVi(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   const samples = VI_OPTIONS.value(opts, 'samples');
