@@ -69,13 +69,20 @@ function edge(c: usize, ldc: usize, a: usize, ars: usize, aps: usize, b: usize, 
 
 /**
  * C (m×n, row stride ldc bytes) += alpha·Σ_p A(i, p)·B(p, j) over p < k. With `lower`, only tiles
- * touching the lower triangle (j ≤ i) are computed (square C).
+ * touching the lower triangle (j ≤ i) are computed (square C). `jFrom` (a multiple of NC) and `jTo`
+ * restrict it to C's column blocks in between: every element still receives its slices of p in
+ * ascending order, so running the blocks in pieces gives the bits of one call. `upperB` skips the
+ * slices of p an upper-triangular B holds only zeros in: each would add a sum of ±0 products, +0,
+ * to an element that starts at +0 and so can never be −0 — the same bits, half the work for B square.
  */
-function product(c: usize, ldc: usize, a: usize, ars: usize, aps: usize, b: usize, ldb: usize, m: i32, n: i32, k: i32, alpha: f64, lower: bool): void {
+function product(c: usize, ldc: usize, a: usize, ars: usize, aps: usize, b: usize, ldb: usize, m: i32, n: i32, k: i32, alpha: f64, lower: bool, jFrom: i32 = 0, jTo: i32 = i32.MAX_VALUE, upperB: bool = false): void {
+  const jEnd = min(n, jTo);
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    for (let jc = 0; jc < n; jc += NC) {
+    for (let jc = jFrom; jc < jEnd; jc += NC) {
       const je = min(jc + NC, n);
+      // An upper-triangular B is zero from row je on in these columns: the slice would add exact zeros.
+      if (upperB && pc >= je) continue;
       for (let i0 = lower ? jc : 0; i0 < m; i0 += 4) {
         const ih = min(4, m - i0);
         const jend = lower ? min(je, i0 + 4) : je;
@@ -107,6 +114,10 @@ export function syrk_f64(c: usize, a: usize, m: i32, n: i32, alpha: f64, beta: f
   // Only the lower triangle is accumulated; the mirror below rebuilds the upper one from it.
   scaleC(c, n * n, beta);
   product(c, ld, a, 8, ld, a, ld, n, n, m, alpha, true);
+  mirror(c, n);
+}
+
+@inline function mirror(c: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) store<f64>(c + at(i * n + j), load<f64>(c + at(j * n + i)));
   }
@@ -116,4 +127,37 @@ export function syrk_f64(c: usize, a: usize, m: i32, n: i32, alpha: f64, beta: f
 export function gemm_f64_nn(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, beta: f64): void {
   scaleC(c, m * n, beta);
   product(c, at(n), a, at(k), 8, b, at(n), m, n, k, 1.0, false);
+}
+
+/** Columns of C per block of `syrk_f64_lower_add` (NC). */
+export function syrk_f64_block(): i32 {
+  return NC;
+}
+
+/**
+ * C's lower triangle += alpha·AᵀA over C's column blocks [block0, block1) (NC columns each), A m×n,
+ * C n×n; the upper triangle is left as it is (`mirror_lower_f64` fills it). All blocks, then the
+ * mirror, give the bits of `syrk_f64(c, a, m, n, alpha, 1)`: a caller can pause between blocks.
+ */
+export function syrk_f64_lower_add(c: usize, a: usize, m: i32, n: i32, alpha: f64, block0: i32, block1: i32): void {
+  const ld = at(n);
+  product(c, ld, a, 8, ld, a, ld, n, n, m, alpha, true, block0 * NC, block1 * NC);
+}
+
+/** C's upper triangle from its lower one (n×n). */
+export function mirror_lower_f64(c: usize, n: i32): void {
+  mirror(c, n);
+}
+
+/**
+ * Rows [row0, row1) of C = A·B (beta 0) for B k×n upper triangular (zero below its diagonal), A m×k:
+ * the bits of those rows of `gemm_f64_nn(c, a, b, m, n, k, 0)` when row0 is a multiple of 4 and
+ * row1 is one too or m (a row keeps its 4-row tile), with the zero slices of B skipped.
+ */
+export function gemm_f64_nn_upper_rows(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, row0: i32, row1: i32): void {
+  const rows = min(row1, m) - row0;
+  if (rows <= 0) return;
+  const cr = c + <usize>row0 * at(n);
+  scaleC(cr, rows * n, 0);
+  product(cr, at(n), a + <usize>row0 * at(k), at(k), 8, b, at(n), rows, n, k, 1.0, false, 0, i32.MAX_VALUE, true);
 }

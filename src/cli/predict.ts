@@ -17,6 +17,8 @@ import { taskOf } from '../model/spec.js';
 import { columnsOf, testRows } from './columns.js';
 import { decodePosterior } from '../posterior/serialize.js';
 import { outOfRangeWarnings } from '../data/warnings.js';
+import { LaplacePosterior } from '../methods/laplace/posterior.js';
+import { progressReporter, type Progress } from './progress.js';
 
 const USAGE: Usage = { command: 'predict', line: 'usage: bdl predict --posterior FILE --test FILE [--out FILE] [--seed N] [--samples N]   (bdl predict --help)' };
 
@@ -66,15 +68,28 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   // The training file's columns as bdl fit --save kept them (other files: the target last, by position).
   const columns = columnsOf(decodePosterior(bytes)) ?? { cols: inputs + 1, target: inputs };
   if (columns.cols !== inputs + 1) throw new BdlError('E_FORMAT', `${file}: its training columns (${columns.cols}) do not match the network's ${inputs} inputs. Save the posterior again with bdl fit --save.`, 'posterior');
-  const { x, y } = testRows(await readTable(test, 'test'), columns, test, 'test');
+  const testTable = await readTable(test, 'test');
+  const { x, y, warnings: byPosition } = testRows(testTable, columns, test, 'test');
   // Labels before the prediction (the metrics would refuse them only after it, naming no file).
   if (y && taskOf(posterior.spec) === 'classification') labelsOf({ x, y, n: y.length, inputs, targets: 1 }, test, predictiveWidth(posterior.spec));
   // Said before the prediction, and kept in the JSON (files saved before the training bounds were kept have none).
-  const warnings = columns.bounds ? outOfRangeWarnings(x, columns.bounds, columns.names?.filter((_, i) => i !== columns.target)).map((w) => `${test}: ${w}`) : [];
+  const warnings = [
+    ...(testTable.warnings ?? []),
+    ...(byPosition ?? []),
+    ...(columns.bounds ? outOfRangeWarnings(x, columns.bounds, columns.names?.filter((_, i) => i !== columns.target)).map((w) => `${test}: ${w}`) : []),
+  ];
   for (const w of warnings) process.stderr.write(`${posterior.method}: warning: ${w}\n`);
   if (o.samples !== undefined) checkPosteriorPrediction(posterior, x.length / inputs, o.samples);
   const seed = PREDICT_OPTIONS.value(o, 'seed');
   const t1 = performance.now();
+  if (posterior instanceof LaplacePosterior) {
+    // A full Laplace file keeps H, not its factor: its factorization (seconds over thousands of
+    // weights) gets a bar, shown only once it has run for a while (it is instant otherwise).
+    let bar: Progress | undefined;
+    await posterior.prepare({ signal, onShare: (f) => (bar ??= progressReporter(posterior.method)).update(Math.floor(f * 1000), 1000, 'posterior factorization', '‰') });
+    bar?.update(1000, 1000, 'posterior factorization', '‰');
+    bar?.end();
+  }
   const pred = await posterior.predict(x, { seed, samples: o.samples, signal });
   const metrics = metricsOf(pred, y);
   const doc = {

@@ -26,6 +26,7 @@ const SGMCMC = new Set(['sgld', 'csgld', 'sghmc', 'sghmc-mh']);
 export function progressLabel(method: string, p: Pick<MethodProgress, 'epoch' | 'epochs' | 'loss' | 'phase' | 'stepSize' | 'acceptance' | 'divergences'>): { note: string; unit: string } {
   if (p.phase === 'curvature') return { note: 'curvature', unit: 'rows' };
   if (p.phase === 'prior') return { note: 'prior precision', unit: 'steps' };
+  if (p.phase === 'posterior') return { note: 'posterior factorization', unit: '‰' };
   if (p.phase === 'diagnostics') return DIAGNOSTICS_LABEL;
   if (p.phase === 'pretrain') return { note: Number.isFinite(p.loss) ? `MAP pretrain: loss ${p.loss.toFixed(4)}` : 'MAP pretrain', unit: 'epochs' };
   if (p.phase) {

@@ -6,10 +6,11 @@
  * way, so the same bits.
  */
 import { BdlError } from '../errors.js';
+import type { Work } from '../linalg/work.js';
 import { macrotask, turnStarted } from '../signal.js';
 
-/** A computation that yields (nothing) at points where it may be paused. */
-export type Steps<T> = Generator<void, T, void>;
+/** A computation that yields at points where it may be paused (with the share of its work done, or nothing). */
+export type Steps<T> = Work<T>;
 
 /** Runs `g` to the end without pausing. */
 export function runSteps<T>(g: Steps<T>): T {

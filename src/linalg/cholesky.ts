@@ -5,6 +5,7 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import type { Arena } from '../wasm/arena.js';
+import type { Work } from './work.js';
 import { checkSize, type SizeOptions } from './memory.js';
 import { checkFiniteSquare, checkSquare } from './validate.js';
 
@@ -50,7 +51,7 @@ export function cholesky(arena: Arena, a: ArrayLike<number>, n: number, opts: Ch
  * must be the only work keeping arena memory across awaits (posterior/arena-hold.ts); closing the
  * generator early frees that memory.
  */
-export function* choleskySteps(arena: Arena, a: ArrayLike<number>, n: number, opts: CholeskyOptions = {}): Generator<void, CholeskyResult, void> {
+export function* choleskySteps(arena: Arena, a: ArrayLike<number>, n: number, opts: CholeskyOptions = {}): Work<CholeskyResult> {
   const name = opts.name ?? 'a';
   checkSquare(a, n, name);
   checkSize(n, 8, `${name} (Cholesky)`, { budget: opts.budget });
@@ -102,15 +103,18 @@ const STEP_WORK = 1 << 22;
  * `cholesky_f64` in place at p, as the core's steps: per panel of NB columns, the panel (one step),
  * then its trailing update in row ranges of about STEP_WORK multiply-adds that start at multiples
  * of 4 after the panel (the core's 4-row tiles). Returns the core's info (0, or failing row + 1).
+ * No checks, no jitter: for a caller that owns the matrix in the arena.
  */
-function* factorSteps(arena: Arena, p: number, n: number): Generator<void, number, void> {
+export function* factorSteps(arena: Arena, p: number, n: number): Work<number> {
   const k = arena.k;
   const NB = k.cholesky_f64_block();
+  // The share of the work done once the first c columns are factored: the rest is (n − c)³/3.
+  const done = (c: number) => 1 - (1 - Math.min(c, n) / n) ** 3;
   k.cholesky_f64_prepare(p, p, n);
   for (let k0 = 0; k0 < n; k0 += NB) {
     const info = k.cholesky_f64_panel(p, n, k0);
     if (info !== 0) return info;
-    yield;
+    yield done(k0);
     const t0 = k0 + NB;
     for (let i0 = t0; i0 < n; ) {
       let i1 = i0;
@@ -119,7 +123,7 @@ function* factorSteps(arena: Arena, p: number, n: number): Generator<void, numbe
       i1 = Math.min(i1, n);
       k.cholesky_f64_update(p, n, k0, i0, i1);
       i0 = i1;
-      yield;
+      yield done(k0) + (done(t0) - done(k0)) * ((i1 - t0) / (n - t0)) ** 2;
     }
   }
   return 0;
@@ -129,7 +133,7 @@ function* factorSteps(arena: Arena, p: number, n: number): Generator<void, numbe
  * X ← L⁻¹·X (trans 0) or L⁻ᵀ·X (trans 1) in place at arena addresses (L n×n lower, X n×nrhs), as
  * steps of about STEP_WORK multiply-adds: the bits of one `trsm_f64_lower` call.
  */
-export function* triangularSolveSteps(arena: Arena, x: number, l: number, n: number, nrhs: number, trans: 0 | 1): Generator<void, void, void> {
+export function* triangularSolveSteps(arena: Arena, x: number, l: number, n: number, nrhs: number, trans: 0 | 1): Work<void> {
   const k = arena.k;
   // One right-hand side is the core's trsv (different arithmetic): O(n²), one step.
   if (nrhs === 1) {
@@ -151,24 +155,29 @@ export function* triangularSolveSteps(arena: Arena, x: number, l: number, n: num
  * l, n, n, 1)` on the identity, with a third of its work (the core's `trsm_f64_lower_inverse_t_rows`
  * skips the zeros left of the diagonal).
  */
-export function* inverseTransposeSteps(arena: Arena, x: number, l: number, n: number): Generator<void, void, void> {
+export function* inverseTransposeSteps(arena: Arena, x: number, l: number, n: number): Work<void> {
   const k = arena.k;
   const I = arena.f64(x, n * n);
   I.fill(0);
   for (let i = 0; i < n; i++) I[i * n + i] = 1;
   if (n === 1) return yield* triangularSolveSteps(arena, x, l, n, n, 1);
+  // Step t works on row i = n − 1 − t: its i updates over the n − i columns from the diagonal on.
+  const cost = (t: number) => (n - t) * (t + 1);
+  let total = 0;
+  for (let t = 0; t < n; t++) total += cost(t);
+  let done = 0;
   for (let t0 = 0; t0 < n; ) {
     let t1 = t0;
-    // Step t works on row i = n − 1 − t: its i updates over the n − i columns from the diagonal on.
-    for (let work = 0; t1 < n && work < STEP_WORK; t1++) work += (n - t1) * (t1 + 1);
+    for (let work = 0; t1 < n && work < STEP_WORK; t1++) work += cost(t1);
     k.trsm_f64_lower_inverse_t_rows(x, l, n, t0, t1);
+    for (let t = t0; t < t1; t++) done += cost(t);
     t0 = t1;
-    yield;
+    yield done / total;
   }
 }
 
 /** Runs steps to their end without yielding (the synchronous form of a stepwise computation). */
-function drain<T>(g: Generator<void, T, void>): T {
+function drain<T>(g: Work<T>): T {
   for (;;) {
     const r = g.next();
     if (r.done) return r.value;

@@ -1,6 +1,7 @@
 /** Symmetric eigendecomposition over the compute core (Householder tridiagonalization + implicit QL). */
 import { BdlError } from '../errors.js';
 import type { Arena } from '../wasm/arena.js';
+import type { Work } from './work.js';
 import { checkSize } from './memory.js';
 import { checkFiniteSquare, checkSquare } from './validate.js';
 
@@ -31,12 +32,12 @@ export function eigvalsh(arena: Arena, a: ArrayLike<number>, n: number, opts: { 
  * must be the only work keeping arena memory across awaits (posterior/arena-hold.ts); closing the
  * generator early frees that memory. The checks run on the first `next()`, before any work.
  */
-export function eighSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Generator<void, EighResult, void> {
-  return decomposeSteps(arena, a, n, true, opts) as Generator<void, EighResult, void>;
+export function eighSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Work<EighResult> {
+  return decomposeSteps(arena, a, n, true, opts) as Work<EighResult>;
 }
 
 /** `eigvalsh` as steps (see eighSteps): the eigenvalues, ascending, with the bits of `eigvalsh`. */
-export function* eigvalshSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Generator<void, Float64Array, void> {
+export function* eigvalshSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Work<Float64Array> {
   return (yield* decomposeSteps(arena, a, n, false, opts)).values;
 }
 
@@ -55,7 +56,7 @@ const qlUnitCost = (n: number, vectors: boolean) => (!vectors ? 64 : 8 * n * n <
 /** The size of Z below which the QL rotations are counted as cached: a typical last-level cache. */
 const CACHED_BYTES = 16 * 2 ** 20;
 
-function* decomposeSteps(arena: Arena, a: ArrayLike<number>, n: number, vectors: boolean, opts: { budget?: number; name?: string }): Generator<void, { values: Float64Array; vectors?: Float64Array }, void> {
+function* decomposeSteps(arena: Arena, a: ArrayLike<number>, n: number, vectors: boolean, opts: { budget?: number; name?: string }): Work<{ values: Float64Array; vectors?: Float64Array }> {
   const name = opts.name ?? 'a';
   checkSquare(a, n, name);
   checkSize(n, 8, `${name} (eigendecomposition)`, { matrices: vectors ? 2 : 1, budget: opts.budget });
@@ -109,8 +110,13 @@ function* decomposeSteps(arena: Arena, a: ArrayLike<number>, n: number, vectors:
  * (A + Aᵀ)/2's lower triangle into pw, then its Householder reduction to the tridiagonal (pv, pe)
  * with the reflectors left in pw and τ in ptau (pp: scratch): `eigh_f64`'s first stage, as steps.
  */
-function* reduceSteps(arena: Arena, a: ArrayLike<number>, n: number, pw: number, pv: number, pe: number, ptau: number, pp: number): Generator<void, void, void> {
+function* reduceSteps(arena: Arena, a: ArrayLike<number>, n: number, pw: number, pv: number, pe: number, ptau: number, pp: number): Work<void> {
   const k = arena.k;
+  // Work units: 32 an element of the symmetrization, 2(n − k − 1)² + n for column k's reduction.
+  const reduction = (c: number) => 2 * (n - c - 1) ** 2 + n;
+  let total = 16 * n * (n + 1);
+  for (let c = 0; c < n - 1; c++) total += reduction(c);
+  let done = 0;
   // (A + Aᵀ)/2's lower triangle, the only part the core reads, in row ranges: a JavaScript loop
   // that reads A by columns too (and runs unoptimized on a first call), counted 32 units an element.
   for (let i0 = 0; i0 < n; ) {
@@ -119,16 +125,18 @@ function* reduceSteps(arena: Arena, a: ArrayLike<number>, n: number, pw: number,
     const m = arena.f64(pw, n * n);
     for (let i = i0; i < i1; i++) {
       for (let j = 0; j <= i; j++) m[i * n + j] = 0.5 * (a[i * n + j] + a[j * n + i]);
+      done += 32 * (i + 1);
     }
     i0 = i1;
-    yield;
+    yield done / total;
   }
   // Reduction: column k costs ≈ 2(n − k − 1)² (the symmetric product and the rank-2 update).
   for (let k0 = 0; ; ) {
     let k1 = k0;
-    for (let work = 0; k1 < n - 1 && work < STEP_WORK; k1++) work += 2 * (n - k1 - 1) ** 2 + n;
+    for (let work = 0; k1 < n - 1 && work < STEP_WORK; k1++) work += reduction(k1);
     k.eigh_f64_reduce(pw, pv, pe, ptau, pp, n, k0, k1); // the range reaching n − 1 stores d[n−1], e[n−1]
-    yield;
+    for (let c = k0; c < k1; c++) done += reduction(c);
+    yield Math.min(1, done / total);
     if (k1 >= n - 1) break;
     k0 = k1;
   }
@@ -138,7 +146,7 @@ function* reduceSteps(arena: Arena, a: ArrayLike<number>, n: number, pw: number,
  * The QL iteration on the tridiagonal (pv, pe), rotating Z's rows when `vectors`, then the sort: the
  * eigenvalues ascending in pv (Z's rows moved along), as steps.
  */
-function* qlSteps(arena: Arena, pv: number, pe: number, pz: number, n: number, vectors: boolean, name: string): Generator<void, void, void> {
+function* qlSteps(arena: Arena, pv: number, pe: number, pz: number, n: number, vectors: boolean, name: string): Work<void> {
   const k = arena.k;
   // QL: whole eigenvalues per call, until the core has spent the step's budget.
   const floor = k.eigh_f64_ql_floor(pv, pe, n);
@@ -152,7 +160,8 @@ function* qlSteps(arena: Arena, pv: number, pe: number, pz: number, n: number, v
         name,
       );
     }
-    yield;
+    // Eigenvalues found over all: the sort after it is a small part.
+    yield l / n;
   }
   // Selection sort: position i scans n − i values and, with vectors, may swap two rows of n.
   for (let i0 = 0; i0 < n - 1; ) {
@@ -183,7 +192,7 @@ export interface Tridiagonal {
  * stage, the same bits. Its arena memory is allocated on the caller's mark and kept (the reflectors
  * are the result): the caller resets it.
  */
-export function* tridiagonalSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Generator<void, Tridiagonal, void> {
+export function* tridiagonalSteps(arena: Arena, a: ArrayLike<number>, n: number, opts: { budget?: number; name?: string } = {}): Work<Tridiagonal> {
   const name = opts.name ?? 'a';
   checkSquare(a, n, name);
   checkSize(n, 8, `${name} (tridiagonalization)`, { budget: opts.budget });
@@ -198,7 +207,7 @@ export function* tridiagonalSteps(arena: Arena, a: ArrayLike<number>, n: number,
 }
 
 /** The eigenvalues of T (ascending) as steps: with T from `tridiagonalSteps(a)`, the bits of `eigvalsh(a)`. */
-export function* tridiagonalEigenvalueSteps(arena: Arena, t: Tridiagonal, name = 'a'): Generator<void, Float64Array, void> {
+export function* tridiagonalEigenvalueSteps(arena: Arena, t: Tridiagonal, name = 'a'): Work<Float64Array> {
   const mark = arena.mark();
   try {
     const pv = arena.putF64(t.d);
@@ -211,7 +220,7 @@ export function* tridiagonalEigenvalueSteps(arena: Arena, t: Tridiagonal, name =
 }
 
 /** X ← X·Q in place for `rows` rows of X (n wide, at arena address x), as steps over Q's reflectors. */
-export function* applyQSteps(arena: Arena, t: Tridiagonal, x: number, rows: number): Generator<void, void, void> {
+export function* applyQSteps(arena: Arena, t: Tridiagonal, x: number, rows: number): Work<void> {
   const n = t.n;
   for (let k0 = 0; k0 < n - 1; ) {
     let k1 = k0;
@@ -223,7 +232,7 @@ export function* applyQSteps(arena: Arena, t: Tridiagonal, x: number, rows: numb
 }
 
 /** Runs steps to their end without yielding (the synchronous form of a stepwise computation). */
-function drain<T>(g: Generator<void, T, void>): T {
+function drain<T>(g: Work<T>): T {
   for (;;) {
     const r = g.next();
     if (r.done) return r.value;

@@ -23,16 +23,20 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
 /**
  * Runs `g` to its end, checking `signal` before every step (a polling signal is read there too) and
  * yielding to the event loop once PREDICT_YIELD_MS of work have passed since the last turn; an early
- * stop closes the generator, so its `finally` blocks run.
+ * stop closes the generator, so its `finally` blocks run. `onShare` hears, at each turn given back,
+ * the largest share of its work `g` has reported done (0..1; a retry that starts over does not move it back).
  */
-export async function runYielding<T>(g: Steps<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+export async function runYielding<T>(g: Steps<T>, signal: AbortSignal | undefined, what: string, onShare?: (share: number) => void): Promise<T> {
   let since = performance.now();
+  let share = 0;
   try {
     for (;;) {
       throwIfAborted(signal, what);
       const r = g.next();
       if (r.done) return r.value;
+      if (typeof r.value === 'number' && r.value > share) share = Math.min(1, r.value);
       if (performance.now() - Math.min(since, turnStarted()) >= PREDICT_YIELD_MS) {
+        onShare?.(share);
         await macrotask();
         since = performance.now();
       }

@@ -8,6 +8,12 @@ describe('progress labels', () => {
     expect(progressLabel('hmc', { epoch: 3, epochs: 400, loss: 0.5, phase: 'warmup', stepSize: 0.5 }).note).toBe('warmup, step size 0.500');
   });
 
+  it("label Laplace's phases after its MAP: rows of the curvature, steps of the prior precision, thousandths of the posterior's factorization", () => {
+    expect(progressLabel('laplace', { epoch: 256, epochs: 2000, loss: NaN, phase: 'curvature' })).toEqual({ note: 'curvature', unit: 'rows' });
+    expect(progressLabel('laplace', { epoch: 370, epochs: 1000, loss: NaN, phase: 'prior' })).toEqual({ note: 'prior precision', unit: 'steps' });
+    expect(progressLabel('laplace', { epoch: 370, epochs: 1000, loss: NaN, phase: 'posterior' })).toEqual({ note: 'posterior factorization', unit: '‰' });
+  });
+
   it("label the chains' diagnostics by quantities", () => {
     expect(progressLabel('nuts', { epoch: 40, epochs: 1500, loss: NaN, phase: 'diagnostics' })).toEqual({ note: 'R̂ and ESS', unit: 'quantities' });
   });

@@ -199,7 +199,7 @@ export function gram(j: ArrayLike<number>, k: number, n: number): Float64Array {
 }
 
 /** Runs steps (a stepwise kernel's generator) to their end, counting them. */
-export function drainCounting<T>(g: Generator<void, T, void>): { value: T; steps: number } {
+export function drainCounting<T>(g: Generator<number | void, T, void>): { value: T; steps: number } {
   let steps = 0;
   for (;;) {
     const r = g.next();

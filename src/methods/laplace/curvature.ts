@@ -51,12 +51,17 @@ export async function computeCurvature(mlp: Mlp, theta: Float32Array, data: Data
     const fit: DataFit = { n: data.n, rss: 0, nll: 0 };
     const tW = data.targets;
     let lastYield = performance.now();
+    // Gives the thread back once YIELD_MS of work have passed: between batches, and between a batch's
+    // own steps (a full structure's batch over thousands of weights is seconds of work).
+    const pause = async (row: number) => {
+      if (performance.now() - lastYield <= YIELD_MS) return;
+      run.onProgress?.({ epoch: row, epochs: data.n, loss: NaN, phase: 'curvature' });
+      await macrotask();
+      lastYield = performance.now();
+      if (run.signal?.aborted) throw new BdlError('E_ABORTED', `laplace: cancelled while accumulating the curvature (row ${row} of ${data.n}).`);
+    };
     for (let s = 0; s < data.n; s += B) {
-      if (performance.now() - lastYield > YIELD_MS) {
-        run.onProgress?.({ epoch: s, epochs: data.n, loss: NaN, phase: 'curvature' });
-        await macrotask();
-        lastYield = performance.now();
-      }
+      await pause(s);
       if (run.signal?.aborted) throw new BdlError('E_ABORTED', `laplace: cancelled while accumulating the curvature (row ${s} of ${data.n}).`);
       const b = Math.min(B, data.n - s);
       arena.putF32(data.x.subarray(s * spec.inputs, (s + b) * spec.inputs), px);
@@ -65,7 +70,7 @@ export async function computeCurvature(mlp: Mlp, theta: Float32Array, data: Data
       addFit(fit, spec.likelihood, out, y, b, K);
       setOutputVectors(lin, kind, out, y, b);
       lin.backward(pTheta, b);
-      acc.add(lin, b);
+      for (const _ of acc.add(lin, b)) await pause(s);
     }
     run.onProgress?.({ epoch: data.n, epochs: data.n, loss: NaN, phase: 'curvature' });
     return { factors: acc.finish(data.n), fit };

@@ -25,7 +25,7 @@ function accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator
     return { l, m, n, D: new Float64Array(m * n), d32: arena.allocF32(m * n), a2: arena.allocF32(B * m), s: arena.allocF32(B * n), t: arena.allocF32(B * n) };
   });
   return {
-    add(lin, batch) {
+    *add(lin, batch) {
       for (const f of acc) {
         k.mul_f32(f.a2, lin.aug(f.l), lin.aug(f.l), batch * f.m);
         k.mul_f32(f.s, lin.delta(f.l, 0), lin.delta(f.l, 0), batch * f.n);
@@ -36,6 +36,7 @@ function accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator
         k.gemm_f32_tn(f.d32, f.a2, f.s, f.m, f.n, batch, 0, arena.gemmWork);
         const d = arena.f32(f.d32, f.m * f.n);
         for (let i = 0; i < d.length; i++) f.D[i] += d[i];
+        yield;
       }
     },
     finish() {
@@ -62,7 +63,7 @@ class DiagFactors implements Factors {
   }
 
   /** The log det is a sum over coordinates: group g's terms are summed per λ_g, the rest once. */
-  logdetAlongPrior(prior: Float64Array, s: number, g: number): (lambda: number) => number {
+  *logdetAlongPrior(prior: Float64Array, s: number, g: number): Steps<(lambda: number) => number> {
     const mine: number[] = [];
     let rest = 0;
     for (let i = 0; i < this.h.length; i++) {
@@ -72,8 +73,17 @@ class DiagFactors implements Factors {
     return shiftedLogdet(rest, Float64Array.from(mine));
   }
 
-  logdetAlongScale(prior: Float64Array): (s: number) => number {
+  *logdetAlongScale(prior: Float64Array): Steps<(s: number) => number> {
     return (s) => this.logdet(prior, s);
+  }
+
+  *logdetSteps(prior: Float64Array, s: number): Steps<number> {
+    return this.logdet(prior, s);
+  }
+
+  /** Its log dets are cheap. */
+  evidenceShare(): number {
+    return 0;
   }
 
   posterior(prior: Float64Array, s: number): Gaussian {
@@ -89,6 +99,7 @@ class DiagFactors implements Factors {
 
   /** Its log dets need no shared factorization. */
   *prepareSteps(): Steps<void> {}
+  readonly prepared = true;
 
   /** Each candidate's Gaussian is cheap (no factorization): built once each. */
   candidateCovs(candidates: readonly Candidate[]): Steps<CandidateCovs> {
@@ -114,6 +125,10 @@ class DiagGaussian implements Gaussian {
   }
 
   /** Per layer: t = (ã ⊙ ã)ᵀ-weighted variances, (J Σ Jᵀ)[c, e] = Σⱼ δ_cⱼ δ_eⱼ tⱼ. */
+  *outputCovSteps(lin: Linearization, batch: number): Steps<Float64Array> {
+    return this.outputCov(lin, batch);
+  }
+
   outputCov(lin: Linearization, batch: number): Float64Array {
     const a = this.arena;
     const k = a.k;

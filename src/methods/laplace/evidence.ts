@@ -4,6 +4,8 @@
  * the Gaussian prior's normalization and the P/2·log 2π of the Laplace integral having cancelled;
  * parameters outside the subset are held at the MAP (their prior and curvature drop out).
  */
+import { runSteps, type Steps } from '../../diagnostics/steps.js';
+import { share } from '../../linalg/work.js';
 import type { DataFit } from './curvature.js';
 import type { Factors, Subset } from './types.js';
 import { goldenMax } from '../golden-section.js';
@@ -47,7 +49,12 @@ export function scaleOf(ctx: EvidenceContext, noiseVar: number): number {
 
 /** log p(D) under the Laplace approximation (standardized units); NaN where the precision is not PD. */
 export function logEvidence(ctx: EvidenceContext, h: Hyper): number {
-  return evidenceWith(ctx, h, ctx.factors.logdet(h.prior, scaleOf(ctx, h.noiseVar)));
+  return runSteps(logEvidenceSteps(ctx, h));
+}
+
+/** `logEvidence` as steps: its log det may be a factorization of the full precision. */
+export function* logEvidenceSteps(ctx: EvidenceContext, h: Hyper): Steps<number> {
+  return evidenceWith(ctx, h, yield* ctx.factors.logdetSteps(h.prior, scaleOf(ctx, h.noiseVar)));
 }
 
 /** The evidence at `h` given log det(s·H + diag λ) there. */
@@ -70,13 +77,26 @@ const LOG_NOISE = [Math.log(1e-8), Math.log(1e2)] as const;
  * not depend on that coordinate once per search rather than once per evaluation.
  */
 export function maximizeEvidence(ctx: EvidenceContext, start: Hyper, opts: { perLayer: boolean; selectNoise: boolean }): Hyper {
+  return runSteps(maximizeEvidenceSteps(ctx, start, opts));
+}
+
+/**
+ * `maximizeEvidence` as steps (the same bits): a full curvature's work per coordinate is O(d³). Its
+ * shares count the coordinate searches that factor something (per-group λ, and σ² under per-group
+ * λ), each an equal part; a single λ's searches share H's eigenvalues, whose shares a caller
+ * reports by running `prepareSteps` first (here they would only hold the bar still).
+ */
+export function* maximizeEvidenceSteps(ctx: EvidenceContext, start: Hyper, opts: { perLayer: boolean; selectNoise: boolean }): Steps<Hyper> {
   const h: Hyper = { prior: start.prior.slice(), noiseVar: start.noiseVar };
   const G = h.prior.length;
   const sweeps = opts.perLayer || opts.selectNoise ? 4 : 1;
+  const parts = Math.max(1, sweeps * ((opts.perLayer ? G : 0) + (opts.selectNoise ? 1 : 0)));
+  let part = 0;
+  const next = <T>(g: Steps<T>) => share(g, part / parts, ++part / parts);
   for (let sweep = 0; sweep < sweeps; sweep++) {
     if (opts.perLayer) {
       for (let g = 0; g < G; g++) {
-        const logdet = ctx.factors.logdetAlongPrior(h.prior, scaleOf(ctx, h.noiseVar), g);
+        const logdet = yield* next(ctx.factors.logdetAlongPrior(h.prior, scaleOf(ctx, h.noiseVar), g));
         h.prior[g] = Math.exp(
           goldenMax((x) => {
             const lambda = Math.exp(x);
@@ -85,10 +105,12 @@ export function maximizeEvidence(ctx: EvidenceContext, start: Hyper, opts: { per
         );
       }
     } else {
+      // One λ: every log det comes from H's eigenvalues, shared (cheap once made).
+      yield* share(ctx.factors.prepareSteps(), part / parts, part / parts);
       h.prior.fill(Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, prior: new Float64Array(G).fill(Math.exp(x)) }), ...LOG_PRIOR)));
     }
     if (opts.selectNoise) {
-      const logdet = ctx.factors.logdetAlongScale(h.prior);
+      const logdet = yield* next(ctx.factors.logdetAlongScale(h.prior));
       h.noiseVar = Math.exp(
         goldenMax((x) => {
           const noiseVar = Math.exp(x);

@@ -9,12 +9,19 @@
  * - along s (every λ held, D = diag λ): log det(s·H + D) = Σ log λ + Σᵢ log(1 + s·μᵢ), μ the
  *   eigenvalues of D^{-1/2}·H·D^{-1/2}.
  */
-import { eigvalsh } from '../../linalg/eigh.js';
+import type { Steps } from '../../diagnostics/steps.js';
+import { factorSteps, triangularSolveSteps } from '../../linalg/cholesky.js';
+import { eigvalshSteps } from '../../linalg/eigh.js';
+import { share } from '../../linalg/work.js';
 import type { Arena } from '../../wasm/arena.js';
 import { shiftedLogdet } from './shifted-logdet.js';
 
-/** log det(s·H + diag λ) as a function of λ_g, for H d×d and `group[i]` the group of coordinate i. */
-export function logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Array, prior: Float64Array, s: number, g: number): (lambda: number) => number {
+/**
+ * log det(s·H + diag λ) as a function of λ_g, for H d×d and `group[i]` the group of coordinate i,
+ * after its O(d³) as steps (the bits of the one-call kernels: the blocked Cholesky, the triangular
+ * solve and the rank-m update each run in ranges).
+ */
+export function* logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Array, prior: Float64Array, s: number, g: number): Steps<(lambda: number) => number> {
   const d = group.length;
   const gi: number[] = [];
   const oi: number[] = [];
@@ -36,31 +43,41 @@ export function logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Arra
         for (let b = 0; b <= a; b++) Lv[a * o + b] = s * H[oi[a] * d + oi[b]];
         Lv[a * o + a] += prior[group[oi[a]]];
       }
-      if (arena.k.cholesky_f64(L, L, o) !== 0) return () => NaN;
+      // Shares of the work: the Cholesky o³/3, the solve o²·m/2, the update o·m²/2, then m's eigenvalues ~4m³/3.
+      const total = o ** 3 / 3 + (o * o * m) / 2 + (o * m * m) / 2 + (4 * m ** 3) / 3;
+      const [f1, f2, f3] = [o ** 3 / 3 / total, (o ** 3 / 3 + (o * o * m) / 2) / total, (o ** 3 / 3 + (o * o * m) / 2 + (o * m * m) / 2) / total];
+      if ((yield* share(factorSteps(arena, L, o), 0, f1)) !== 0) return () => NaN;
       const Lf = arena.f64(L, o * o);
       for (let a = 0; a < o; a++) logdetOO += 2 * Math.log(Lf[a * o + a]);
       // W = L⁻¹·(s·H_og), then S −= Wᵀ·W.
       const Wv = arena.f64(W, o * m);
       for (let a = 0; a < o; a++) for (let b = 0; b < m; b++) Wv[a * m + b] = s * H[oi[a] * d + gi[b]];
-      arena.k.trsm_f64_lower(W, L, W, o, m, 0);
-      arena.k.syrk_f64(S, W, o, m, -1, 1);
+      yield* share(triangularSolveSteps(arena, W, L, o, m, 0), f1, f2);
+      const blocks = Math.ceil(m / arena.k.syrk_f64_block());
+      for (let b = 0; b < blocks; b++) {
+        arena.k.syrk_f64_lower_add(S, W, o, m, -1, b, b + 1);
+        yield f2 + ((f3 - f2) * (b + 1)) / blocks;
+      }
+      arena.k.mirror_lower_f64(S, m);
+      sigma = yield* share(eigvalshSteps(arena, arena.getF64(S, m * m), m, { name: `full Laplace curvature (group ${g})` }), f3, 1);
+    } else {
+      sigma = yield* eigvalshSteps(arena, arena.getF64(S, m * m), m, { name: `full Laplace curvature (group ${g})` });
     }
-    sigma = eigvalsh(arena, arena.getF64(S, m * m), m, { name: `full Laplace curvature (group ${g})` });
   } finally {
     arena.reset(mark);
   }
   return shiftedLogdet(logdetOO, sigma);
 }
 
-/** log det(s·H + diag λ) as a function of s, every λ held. */
-export function logdetAlongScale(arena: Arena, H: Float64Array, group: Int32Array, prior: Float64Array): (s: number) => number {
+/** log det(s·H + diag λ) as a function of s, every λ held, after its O(d³) (an eigendecomposition) as steps. */
+export function* logdetAlongScale(arena: Arena, H: Float64Array, group: Int32Array, prior: Float64Array): Steps<(s: number) => number> {
   const d = group.length;
   const r = Float64Array.from(group, (g) => 1 / Math.sqrt(prior[g]));
   let logdetD = 0;
   for (const g of group) logdetD += Math.log(prior[g]);
   const M = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M[i * d + j] = r[i] * H[i * d + j] * r[j];
-  const mu = eigvalsh(arena, M, d, { name: 'full Laplace curvature (scaled by the prior)' });
+  const mu = yield* eigvalshSteps(arena, M, d, { name: 'full Laplace curvature (scaled by the prior)' });
   return (s) => {
     let sum = logdetD;
     for (const e of mu) {

@@ -33,7 +33,7 @@ function accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator
     return { l, m, n, A: new Float64Array(m * m), G: new Float64Array(n * n), a32: arena.allocF32(m * m), g32: arena.allocF32(n * n) };
   });
   return {
-    add(lin, batch) {
+    *add(lin, batch) {
       for (const f of acc) {
         // Per batch in f32 (GEMM), summed over batches in f64.
         k.gemm_f32_tn(f.a32, lin.aug(f.l), lin.aug(f.l), f.m, f.m, batch, 0, arena.gemmWork);
@@ -42,6 +42,7 @@ function accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator
         for (let i = 0; i < a.length; i++) f.A[i] += a[i];
         const g = arena.f32(f.g32, f.n * f.n);
         for (let i = 0; i < g.length; i++) f.G[i] += g[i];
+        yield;
       }
     },
     finish(nSeen) {
@@ -85,7 +86,7 @@ class KronFactors implements Factors {
   }
 
   /** The log det is a sum over layers: layer g's s·αᵢγⱼ are formed once, the other layers' terms summed once. */
-  logdetAlongPrior(prior: Float64Array, s: number, g: number): (lambda: number) => number {
+  *logdetAlongPrior(prior: Float64Array, s: number, g: number): Steps<(lambda: number) => number> {
     let rest = 0;
     this.eigs.forEach((e, k) => {
       if (k !== g) for (const a of e.alpha) for (const c of e.gamma) rest += Math.log(s * a * c + prior[k]);
@@ -96,8 +97,17 @@ class KronFactors implements Factors {
     return shiftedLogdet(rest, sac);
   }
 
-  logdetAlongScale(prior: Float64Array): (s: number) => number {
+  *logdetAlongScale(prior: Float64Array): Steps<(s: number) => number> {
     return (s) => this.logdet(prior, s);
+  }
+
+  *logdetSteps(prior: Float64Array, s: number): Steps<number> {
+    return this.logdet(prior, s);
+  }
+
+  /** Its log dets are cheap. */
+  evidenceShare(): number {
+    return 0;
   }
 
   posterior(prior: Float64Array, s: number): Gaussian {
@@ -112,6 +122,7 @@ class KronFactors implements Factors {
 
   /** Its log dets need no shared factorization. */
   *prepareSteps(): Steps<void> {}
+  readonly prepared = true;
 
   /** Each candidate's Gaussian is cheap (no factorization): built once each. */
   candidateCovs(candidates: readonly Candidate[]): Steps<CandidateCovs> {
@@ -168,6 +179,10 @@ class KronGaussian implements Gaussian {
    * Per example and layer: with u = Q_Aᵀã and w_c = Q_Gᵀδ_c, (J Σ Jᵀ)[c, e] = Σⱼ w_cⱼ w_eⱼ tⱼ where
    * t = (u ⊙ u)ᵀ·D⁻¹: three GEMMs per layer over the batch.
    */
+  *outputCovSteps(lin: Linearization, batch: number): Steps<Float64Array> {
+    return this.outputCov(lin, batch);
+  }
+
   outputCov(lin: Linearization, batch: number): Float64Array {
     const a = this.arena;
     const k = a.k;

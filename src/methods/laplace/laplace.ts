@@ -11,11 +11,12 @@ import { applyStandardizer } from '../../data/standardize.js';
 import type { Mlp } from '../../model/mlp.js';
 import { Rng } from '../../random/index.js';
 import { DEFAULT_MEMORY_BUDGET } from '../../linalg/memory.js';
+import { share } from '../../linalg/work.js';
 import { bool, checkArgument, custom, enumOf, list, num, union, type Infer } from '../../options/schema.js';
 import { checkRun, engineFor, fitAndRefit, fitOptionsOf, METHOD_OPTIONS, refitOf, specFor, type MethodOptions, type Trained } from '../common.js';
 import { computeCurvature } from './curvature.js';
 import { diag } from './diag.js';
-import { evidenceContext, logEvidence, maximizeEvidence, type Hyper } from './evidence.js';
+import { evidenceContext, logEvidenceSteps, maximizeEvidenceSteps, type Hyper } from './evidence.js';
 import { full } from './full.js';
 import { kron } from './kron.js';
 import { taskOf, type TaskKind } from '../../model/spec.js';
@@ -112,7 +113,7 @@ export async function trainLaplace<O extends LaplaceOptions>(train: Dataset, opt
  * precision is chosen on those rows.
  */
 export async function trainLaplaceWithRefit<O extends LaplaceOptions>(train: Dataset, opts: O = {} as O): Promise<Trained<LaplacePosterior<TaskOf<O>>>> {
-  checkRun(LAPLACE_OPTIONS, train, opts);
+  opts = checkRun(LAPLACE_OPTIONS, train, opts);
   checkMemory(estimateLaplace(train, opts), opts.memoryBudget);
   const spec = specFor(train, opts);
   let data = train;
@@ -138,7 +139,7 @@ export async function trainLaplaceWithRefit<O extends LaplaceOptions>(train: Dat
  * units. Sizes that cannot fit are refused up front with E_MEMORY.
  */
 export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: Float32Array, data: Dataset, opts: LaplaceFitOptions = {}): Promise<LaplacePosterior<T>> {
-  LAPLACE_AT_OPTIONS.check(opts);
+  opts = LAPLACE_AT_OPTIONS.check(opts);
   checkDataset(data, 'data');
   const spec = mlp.spec;
   if (spec.likelihood === 'heteroscedastic') throw argError('E_ARG', 'likelihood', "'gaussian', 'categorical' or 'bernoulli' for Laplace", "'heteroscedastic'", 'Use a homoscedastic gaussian likelihood.');
@@ -162,16 +163,28 @@ export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: 
   if (opts.signal?.aborted) throw new BdlError('E_ABORTED', 'laplace: cancelled after the curvature.');
   if (mode === 'marglik') {
     const perLayer = opts.perLayer ?? false;
-    opts.onProgress?.({ epoch: 0, epochs: 1, loss: NaN, phase: 'prior' });
+    opts.onProgress?.({ epoch: 0, epochs: PERMILLE, loss: NaN, phase: 'prior' });
     // The one-prior search's shared O(d³) first (a full H's eigenvalues), in steps: the thread is given
     // back and an abort heard. Per-layer priors factor along each coordinate instead (full-logdet.ts).
-    if (!(perLayer && G > 1)) await runYielding(factors.prepareSteps(), opts.signal, 'laplace: choosing the prior precision');
-    h = maximizeEvidence(ctx, start, { perLayer, selectNoise });
-    opts.onProgress?.({ epoch: 1, epochs: 1, loss: NaN, phase: 'prior' });
+    const report = (f: number) => opts.onProgress?.({ epoch: Math.floor(f * PERMILLE), epochs: PERMILLE, loss: NaN, phase: 'prior' });
+    const what = 'laplace: choosing the prior precision';
+    // One λ: H's eigenvalues (a full H's are O(d³)) are the whole search's work, reported first; per-group λ: each coordinate's factorization.
+    if (perLayer && G > 1) h = await runYielding(maximizeEvidenceSteps(ctx, start, { perLayer, selectNoise }), opts.signal, what, report);
+    else {
+      await runYielding(factors.prepareSteps(), opts.signal, what, report);
+      h = await runYielding(maximizeEvidenceSteps(ctx, start, { perLayer, selectNoise }), opts.signal, what);
+    }
+    opts.onProgress?.({ epoch: PERMILLE, epochs: PERMILLE, loss: NaN, phase: 'prior' });
   } else if (mode === 'grid') h = await gridSearch(mlp, theta, ctx, start, selectNoise, opts.validation!, opts);
   if (opts.signal?.aborted) throw new BdlError('E_ABORTED', 'laplace: cancelled after choosing the prior precision.');
 
-  return new LaplacePosterior<T>({
+  const report = (f: number) => opts.onProgress?.({ epoch: Math.floor(f * PERMILLE), epochs: PERMILLE, loss: NaN, phase: 'posterior' });
+  report(0);
+  // The evidence's log det first, as steps and as the first part of this phase: a full H's
+  // eigenvalues at one λ (unless the prior search made them), its Cholesky at per-group λ.
+  const evidence = factors.evidenceShare(h.prior);
+  const logEv = await runYielding(share(logEvidenceSteps(ctx, h), 0, evidence), opts.signal, 'laplace: building the posterior', report);
+  const posterior = new LaplacePosterior<T>({
     spec,
     theta,
     standardizer: opts.standardizer,
@@ -180,12 +193,19 @@ export async function laplaceAt<T extends TaskKind = TaskKind>(mlp: Mlp, theta: 
     sub,
     factors,
     hyper: h,
-    logEvidence: logEvidence(ctx, h) - data.n * logYStd(opts.standardizer),
+    logEvidence: logEv - data.n * logYStd(opts.standardizer),
     predictive: opts.predictive ?? 'glm',
     link: opts.link ?? 'probit',
     mlp,
   });
+  // The Gaussian's factorization now, with progress, rather than in the first predict (or `info`) in silence.
+  await posterior.prepare({ signal: opts.signal, onShare: (f) => report(evidence + (1 - evidence) * f) });
+  report(1);
+  return posterior;
 }
+
+/** The evidence search and the posterior's factorization report thousandths of their work. */
+const PERMILLE = 1000;
 
 /** Result of `modelSelection`: candidates sorted by evidence, best first. */
 export interface ModelChoice {

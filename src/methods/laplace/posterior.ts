@@ -78,9 +78,21 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
    * weights). Its factorization keeps arena memory across those yields, so it holds the engine's arena
    * (the factors live on that arena); a second caller waits for it and takes its result.
    */
-  private async gaussianYielding(mlp: Mlp, signal: AbortSignal | undefined, what: string): Promise<Gaussian> {
+  private async gaussianYielding(mlp: Mlp, signal: AbortSignal | undefined, what: string, onShare?: (share: number) => void): Promise<Gaussian> {
     if (this.gauss) return this.gauss;
-    return holdArena(mlp.arena, signal, what, async () => (this.gauss ??= await runYielding(this.gaussianSteps(), signal, what)));
+    return holdArena(mlp.arena, signal, what, async () => (this.gauss ??= await runYielding(this.gaussianSteps(), signal, what, onShare)));
+  }
+
+  /**
+   * Builds the Gaussian now (as the first `predict` would), giving the thread back every ~50 ms,
+   * telling `onShare` the share of the factorization done (0..1) and stopping with E_ABORTED once
+   * `signal` is aborted: a full structure over a few thousand weights is seconds of work, which a
+   * caller can show as progress instead of a silent first prediction. A no-op once built.
+   */
+  async prepare(opts: { signal?: AbortSignal; onShare?: (share: number) => void } = {}): Promise<void> {
+    signalOption(opts.signal);
+    throwIfAborted(opts.signal, 'laplace: building the posterior');
+    await this.gaussianYielding(await this.engine(), opts.signal, 'laplace: building the posterior', opts.onShare);
   }
 
   /** The MAP θ*. */
@@ -123,12 +135,12 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
   /**
    * The linearized (GLM) predictive, or the network at sampled weights ('mc'); checked finite. It
    * gives the thread back every ~50 ms of work and stops with E_ABORTED once `opts.signal` is
-   * aborted. No arena memory is held across those yields (the GLM moments are computed batch by
-   * batch, each batch marking and resetting the arena; the 'mc' draws are plain arrays), so
-   * concurrent predicts need no lock here: their synchronous stretches nest on the arena's stack.
+   * aborted. The GLM moments keep arena memory across those yields (a batch's Jacobians while its
+   * covariances are computed in steps), so they hold the engine's arena: concurrent GLM predicts run
+   * one after the other. The 'mc' draws are plain arrays: they hold nothing.
    */
   async predict(x: Inputs, opts: PredictOptions = {}): Promise<Prediction<T>> {
-    checkPredictOptions(opts);
+    opts = checkPredictOptions(opts);
     signalOption(opts.signal);
     const rows = toInputs(x, this.spec.inputs);
     const S = sampleCount(opts.samples, 'samples', DEFAULT_SAMPLES);
@@ -141,7 +153,7 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
     const p =
       this.p.predictive === 'mc'
         ? await runYielding(this.mcSteps(mlp, rows, S, seed, opts.signal), opts.signal, 'predict')
-        : await runYielding(this.glmSteps(mlp, rows, S, seed), opts.signal, 'predict');
+        : await holdArena(mlp.arena, opts.signal, 'predict', () => runYielding(this.glmSteps(mlp, rows, S, seed), opts.signal, 'predict'));
     return withInterval(checkFinite(p, rows, this.spec.inputs)) as Prediction<T>;
   }
 

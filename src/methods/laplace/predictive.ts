@@ -23,9 +23,9 @@ export function glmMoments(spec: MlpSpec, arena: Arena, theta: Float32Array, sub
 }
 
 /**
- * `glmMoments` one batch per step: each batch is its own call of `glmMomentsAt`, which marks and
- * resets the arena, so nothing of the arena is held at a yield point. The batches are those of one
- * pass (min(256, N) rows from row 0), so the bits are the same.
+ * `glmMoments` as steps: one batch after another (those of one pass, min(256, N) rows from row 0),
+ * each a run of `glmMomentsAtSteps`, whose covariances are steps of their own (a full Gaussian's are
+ * O(batch·K·d²)). The same bits. It keeps arena memory across its steps: hold the arena.
  */
 export function* glmMomentSteps(spec: MlpSpec, arena: Arena, theta: Float32Array, sub: Subset, gauss: Gaussian, x: Float32Array): Steps<{ mean: Float32Array; cov: Float64Array }> {
   const N = x.length / spec.inputs;
@@ -34,7 +34,7 @@ export function* glmMomentSteps(spec: MlpSpec, arena: Arena, theta: Float32Array
   const cov = new Float64Array(N * K * K);
   const B = Math.min(BATCH, N);
   for (let s = 0; s < N; s += B) {
-    glmMomentsAt(spec, arena, theta, sub, gauss, x, s, Math.min(N, s + B), mean, cov);
+    yield* glmMomentsAtSteps(spec, arena, theta, sub, gauss, x, s, Math.min(N, s + B), mean, cov);
     if (s + B < N) yield;
   }
   return { mean, cov };
@@ -46,6 +46,11 @@ export function* glmMomentSteps(spec: MlpSpec, arena: Arena, theta: Float32Array
  * Marks and resets the arena itself.
  */
 export function glmMomentsAt(spec: MlpSpec, arena: Arena, theta: Float32Array, sub: Subset, gauss: Gaussian, x: Float32Array, from: number, to: number, mean: Float32Array, cov: Float64Array): void {
+  runSteps(glmMomentsAtSteps(spec, arena, theta, sub, gauss, x, from, to, mean, cov));
+}
+
+/** `glmMomentsAt` as steps, its arena mark kept across them. */
+function* glmMomentsAtSteps(spec: MlpSpec, arena: Arena, theta: Float32Array, sub: Subset, gauss: Gaussian, x: Float32Array, from: number, to: number, mean: Float32Array, cov: Float64Array): Steps<void> {
   const N = x.length / spec.inputs;
   const mark = arena.mark();
   try {
@@ -63,7 +68,7 @@ export function glmMomentsAt(spec: MlpSpec, arena: Arena, theta: Float32Array, s
       v.fill(0);
       for (let c = 0; c < K; c++) for (let n = 0; n < b; n++) v[(c * B + n) * K + c] = 1;
       lin.backward(pTheta, b);
-      cov.set(gauss.outputCov(lin, b), s * K * K);
+      cov.set(yield* gauss.outputCovSteps(lin, b), s * K * K);
     }
   } finally {
     arena.reset(mark);

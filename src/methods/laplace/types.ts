@@ -19,7 +19,8 @@ export interface Subset {
 
 /** Gathers a structure's curvature over batches (the engine holds ã and δ_c of the current batch). */
 export interface Accumulator {
-  add(lin: Linearization, batch: number): void;
+  /** Adds the batch's curvature, as steps: the driver may give the thread back between them (the engine's batch stays in place). */
+  add(lin: Linearization, batch: number): Steps<void>;
   /** n: number of examples seen. */
   finish(n: number): Factors;
 }
@@ -32,18 +33,28 @@ export interface Accumulator {
 export interface Factors {
   /** log det(s·H + diag λ); NaN when not positive definite. */
   logdet(prior: Float64Array, s: number): number;
+  /** `logdet` as steps (the same bits): a full H at per-group priors is a Cholesky factorization. */
+  logdetSteps(prior: Float64Array, s: number): Steps<number>;
+  /**
+   * The share of the time of `logdetSteps(prior)` and then the posterior's factorization that the
+   * log det takes (0 when it is cheap or its shared work is done): how a caller splits one progress bar.
+   */
+  evidenceShare(prior: Float64Array): number;
   /**
    * `logdet` as a function of group g's λ alone, the other groups' λ and s held: what one coordinate
-   * of the evidence search evaluates, with the work that does not depend on λ_g done once here.
+   * of the evidence search evaluates, with the work that does not depend on λ_g done once here, as
+   * steps (a full H's is O(d³)).
    */
-  logdetAlongPrior(prior: Float64Array, s: number, g: number): (lambda: number) => number;
-  /** `logdet` as a function of s alone, every λ held (the noise coordinate of the search). */
-  logdetAlongScale(prior: Float64Array): (s: number) => number;
+  logdetAlongPrior(prior: Float64Array, s: number, g: number): Steps<(lambda: number) => number>;
+  /** `logdet` as a function of s alone, every λ held (the noise coordinate of the search), after its shared work as steps. */
+  logdetAlongScale(prior: Float64Array): Steps<(s: number) => number>;
   /**
    * The one-off work the evidence search's log dets share (the full structure's eigenvalues of H), as
    * steps, for a caller that yields and reports it; `logdet` does it at once when it was not run.
    */
   prepareSteps(): Steps<void>;
+  /** Whether that one-off work is done (or there is none): `prepareSteps` then returns at once. */
+  readonly prepared: boolean;
   /** The Gaussian posterior (covariance (s·H + diag λ)⁻¹) for these hyperparameters. */
   posterior(prior: Float64Array, s: number): Gaussian;
   /**
@@ -94,6 +105,8 @@ export interface Gaussian {
    * unit vectors (so δ_c are Jacobian rows).
    */
   outputCov(lin: Linearization, batch: number): Float64Array;
+  /** `outputCov` as steps (the same bits): the full structure's is O(batch·C·d²). It keeps arena memory across its steps. */
+  outputCovSteps(lin: Linearization, batch: number): Steps<Float64Array>;
   /** Marginal posterior variances of the subset's coordinates. */
   variances(): Float64Array;
 }

@@ -272,6 +272,31 @@ describe('Laplace: failure modes', () => {
     expect(err).toMatchObject({ code: 'E_ABORTED', message: expect.stringMatching(/^laplace: cancelled (while accumulating the curvature|after the curvature)/) });
   });
 
+  it('the per-group evidence search over a full curvature runs in steps: rising thousandths, the thread given back, an abort mid-search, the same result', async () => {
+    const rng = new Rng(9);
+    const xs = Array.from({ length: 400 }, () => [rng.normal(), rng.normal(), rng.normal()]);
+    const data = makeDataset(xs, xs.map((r) => Math.sin(r[0]) - r[1] * r[2] + 0.1 * rng.normal()));
+    const opts = { hidden: [24, 24], epochs: 3, seed: 2, hessian: 'full' as const, subset: 'all' as const, priorPrecisionMode: 'marglik' as const, perLayer: true };
+    const shares: number[] = [];
+    let ticks = 0;
+    let inPrior = false;
+    const timer = setInterval(() => void (inPrior && ticks++), 5);
+    const post = await trainLaplace(data, { ...opts, onProgress: (p) => { inPrior = p.phase === 'prior' && p.epoch < p.epochs; if (p.phase === 'prior') shares.push(p.epoch / p.epochs); } });
+    clearInterval(timer);
+    expect(shares[0]).toBe(0);
+    expect(shares.at(-1)).toBe(1);
+    expect(shares.filter((f) => f > 0 && f < 1).length).toBeGreaterThan(2);
+    expect(shares.every((f, i) => i === 0 || f >= shares[i - 1])).toBe(true);
+    expect(ticks, 'a timer ran during the search').toBeGreaterThan(0);
+    expect((post.info.priorPrecision as number[]).length).toBe(3);
+    const plain = await trainLaplace(data, opts);
+    expect(plain.info.priorPrecision).toEqual(post.info.priorPrecision);
+    expect(plain.logEvidence).toBe(post.logEvidence);
+    const stop = new AbortController();
+    const err = await trainLaplace(data, { ...opts, signal: stop.signal, onProgress: (p) => void (p.phase === 'prior' && p.epoch > 0 && stop.abort()) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_ABORTED', message: expect.stringMatching(/choosing the prior precision/) });
+  });
+
   it('kron over a subnetwork is refused', async () => {
     const mlp = await Mlp.create(linSpec(2));
     const data = makeDataset([[1, 2], [3, 4]], [1, 2]);

@@ -13,6 +13,8 @@ import { classificationPredictive } from '../../../src/posterior/aggregate.js';
 import type { ClassificationPredictive, RegressionPredictive } from '../../../src/posterior/types.js';
 import { Rng } from '../../../src/random/index.js';
 import { expectAbortFromTimer, rejection } from '../helpers.js';
+import type { MethodProgress } from '../../../src/methods/common.js';
+import { posteriorFromBytes } from '../../../src/posterior/restore.js';
 
 function inputs(n: number, D: number, seed: number): Float32Array {
   const r = new Rng(seed);
@@ -91,23 +93,40 @@ describe('cancelling a Laplace predict', () => {
     await expectAbortFromTimer((signal) => post.predict(x, { signal }), whole);
   });
 
-  it("an abort fired from a timer ends the full Gaussian's first factorization (1,201 weights); a later predict builds the same Gaussian", async () => {
-    const wide: MlpSpec = { inputs: 10, hidden: [100], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
-    const { mlp, post } = await fullLaplace(wide);
-    expect(post.subsetIndices.length).toBe(1201);
-    const x = inputs(10, wide.inputs, 13);
+  /** A full Laplace over 1,201 weights, the time it took and two of its weight draws. */
+  const WIDE: MlpSpec = { inputs: 10, hidden: [100], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
+  async function wideReference() {
     const t = performance.now();
-    const reference = (await fullLaplace(wide)).post;
-    const want = await reference.sampleWeights(2, 5);
-    const whole = performance.now() - t;
+    const reference = (await fullLaplace(WIDE)).post;
+    return { reference, whole: performance.now() - t, want: await reference.sampleWeights(2, 5) };
+  }
+
+  it("the fit builds the full Gaussian (1,201 weights) with progress in thousandths, and an abort fired from a timer ends it with the arena released", async () => {
+    const { whole, want } = await wideReference();
+    const shares: number[] = [];
+    const { post } = await fullLaplace(WIDE, { onProgress: (p: MethodProgress) => p.phase === 'posterior' && shares.push(p.epoch / p.epochs) });
+    expect(shares[0]).toBe(0);
+    expect(shares.at(-1)).toBe(1);
+    for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeGreaterThanOrEqual(shares[i - 1]);
+    const got = await post.sampleWeights(2, 5);
+    for (let i = 0; i < 2; i++) expect(firstDifference(got[i], want[i])).toBe(-1);
+    const mlp = await Mlp.create(WIDE);
     const used = mlp.arena.used;
-    await expectAbortFromTimer((signal) => post.predict(x, { signal }), whole);
+    await expectAbortFromTimer((signal) => laplaceAt(mlp, mlp.init(3), dataset(WIDE, 200, 1), { hessian: 'full', subset: 'all', priorPrecisionMode: 1, signal }), whole);
     expect(mlp.arena.used).toBe(used);
+  });
+
+  it("a restored full Gaussian (1,201 weights) is factored in its first predict: an abort fired from a timer ends it, a later predict builds the same Gaussian", async () => {
+    const { reference, whole, want } = await wideReference();
+    const post = (await posteriorFromBytes(reference.toBytes())) as typeof reference;
+    const x = inputs(10, WIDE.inputs, 13);
+    await expectAbortFromTimer((signal) => post.predict(x, { signal }), whole);
     await post.predict(x);
     const got = await post.sampleWeights(2, 5);
     for (let i = 0; i < 2; i++) expect(firstDifference(got[i], want[i])).toBe(-1);
     // The getter (no yields) gives the same factor as the yielding build.
-    expect(firstDifference(post.gaussian.variances(), (await fullLaplace(wide)).post.gaussian.variances())).toBe(-1);
+    const again = (await posteriorFromBytes(reference.toBytes())) as typeof reference;
+    expect(firstDifference(again.gaussian.variances(), reference.gaussian.variances())).toBe(-1);
   });
 
   it("an already-aborted signal is E_ABORTED before any work, for the GLM and the 'mc' predictive", async () => {
