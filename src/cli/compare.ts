@@ -9,8 +9,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BdlError } from '../errors.js';
 import { tableToDataset } from '../data/parse.js';
-import { labelsOf, readTable } from './tables.js';
-import { testRows, trainColumns } from './columns.js';
+import { fileWarnings, labelsOf, readTable, readTestTable } from './tables.js';
+import { trainColumns } from './columns.js';
+import { inputBounds } from '../data/warnings.js';
 import { METHODS, methodEntry, methodNames, type MethodEntry } from '../methods/registry.js';
 import { digitsSuite, toyGapSuite, uciSuite, type Suite } from '../report/suites.js';
 import { fashionSuite } from '../report/fashion.js';
@@ -90,7 +91,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl compare: ${e.message}`, USAGE, e.argument) : e;
   }
   const { seed, timeLimit } = flags;
-  const suites = await loadSuites(flags);
+  const suites = await loadSuites(flags, given.get('task') !== undefined);
   // Read before the run: a wrong --lora file fails in a second, not after the comparison.
   const lora = flags.lora === undefined ? undefined : markdownTable(await readText(flags.lora), flags.lora);
   const outDir = flags.out;
@@ -186,19 +187,23 @@ interface CompareFlags {
   lora?: string;
 }
 
-async function loadSuites(flags: CompareFlags): Promise<Suite[]> {
+async function loadSuites(flags: CompareFlags, taskGiven: boolean): Promise<Suite[]> {
   if (flags.train !== undefined && flags.test !== undefined) {
     const task = flags.task;
     const trainTable = await readTable(flags.train, 'train');
     const train = tableToDataset(trainTable, -1, flags.train);
     // The test file's columns by name when both have headers (columns.ts), and it must hold the target.
-    const rows = testRows(await readTable(flags.test, 'test'), trainColumns(trainTable, '-1', flags.train), flags.test, 'test');
+    const columns = trainColumns(trainTable, '-1', flags.train);
+    const rows = await readTestTable(flags.test, columns);
     if (!rows.y) throw new BdlError('E_SHAPE', `--test: ${flags.test} has no target column; compare scores every method on the test targets (the last column of --train).`, 'test');
     const test = { x: rows.x, y: rows.y, n: rows.y.length, inputs: train.inputs, targets: 1 };
     if (task === 'classification') {
       const k = labelsOf(train, flags.train);
       labelsOf(test, flags.test, Math.max(k, 2));
     }
+    // What `bdl fit` says about the same files, said here too (before any method runs).
+    const trainFile = { path: flags.train, table: trainTable, data: train, columns, task, taskGiven };
+    for (const w of fileWarnings(trainFile, { path: flags.test, x: test.x, warnings: rows.warnings }, inputBounds(train))) process.stderr.write(`compare: warning: ${w}\n`);
     return [{ name: flags.train.replace(/^.*[\\/]/, ''), task, description: `${flags.train} (${train.n} rows) → ${flags.test} (${test.n} rows), target the last column`, train, test }];
   }
   const dir = flags.data !== undefined ? flags.data.replace(/\/?$/, '/') : new URL('../data/', import.meta.url);

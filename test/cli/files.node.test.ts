@@ -79,6 +79,20 @@ describe('bdl data files', () => {
     }
   });
 
+  it('bdl compare --train/--test says what bdl fit says about the files, before any method runs', () => {
+    const labels = join(dir, 'labels-compare.csv');
+    writeFileSync(labels, ['x,y', ...Array.from({ length: 40 }, (_, i) => `${i / 40},${i % 3}`)].join('\n'));
+    const out = join(dir, 'compare-out');
+    const run = (...flags: string[]) => bdl(['compare', '--train', labels, '--test', labels, '--methods', 'map', '--time-limit', '30', '--out', out, ...flags], 120_000);
+    const said = /compare: warning: .*labels-compare\.csv: the target holds only the whole numbers 0…2, as class labels do, and is fitted as a regression/;
+    const r = run();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(said);
+    const t = run('--task', 'regression');
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stderr).not.toMatch(said);
+  });
+
   it('bdl predict refuses test labels out of range before predicting, naming the file and row', () => {
     const ctrain = join(dir, 'ctrain.csv');
     const ctest = join(dir, 'ctest.csv');
