@@ -9,7 +9,7 @@ import { MAX_MODEL_BYTES, type Bytes } from './bytes.js';
 import { Downloads } from './download.js';
 import { importOnnx } from './onnx.js';
 import { importSafetensors } from './safetensors.js';
-import { importTfjs, manifestBytes, tfjsShardPaths, type TfjsFiles } from './tfjs.js';
+import { checkTfjsLayers, importTfjs, manifestBytes, tfjsShardPaths, type TfjsFiles } from './tfjs.js';
 import { MAX_MODEL_JSON, parseModelJson } from './tfjs-json.js';
 
 export type ModelSource =
@@ -90,6 +90,7 @@ export async function fetchModel(url: string, opts: FetchOptions = {}): Promise<
     const notModelJson = (found: string) => new BdlError('E_FORMAT', `${href}: expected a TF.js model.json (a layers model's topology: kilobytes, at most ${MAX_MODEL_JSON} bytes), found ${found}. Pass model.json's URL, not a weight shard or another file.`, 'model');
     // As text: a truncated or non-JSON body is E_PARSE (model.json's checks), not a SyntaxError.
     const model = parseModelJson(new TextDecoder().decode(await downloads.bytes(href, { bytes: MAX_MODEL_JSON, refuse: notModelJson })));
+    checkTfjsLayers(model);
     const urls = shardUrls(href, tfjsShardPaths(model));
     const total = manifestBytes(model);
     const budget = { left: total };

@@ -84,22 +84,46 @@ export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedN
   // The whole structure first (model.json's fields, manifest, topology, path), then bytes.
   const m = parseModelJson(files.model);
   const groups = manifestOf(m);
-  const topology = topologyOf(m);
-  const sequence = topology.className === 'Sequential' ? topology.layers : functionalOrder(topology.layers, topology.inputs, topology.outputs);
-  const specs = groups.flatMap((g) => g.weights);
+  checkLayers(m, groups);
   // Sizes against the bytes we were given: nothing is allocated for a file that lies.
   const shardBytes = orderedShards(groups, files.shards);
   shardSizes(groups, shardBytes.map((b) => b.length));
-  const weights = readWeights(specs, shardBytes, shardBytes.reduce((a, b) => a + b.length, 0));
-  const scoped = scopedNames(weights);
+  const weights = readWeights(groups.flatMap((g) => g.weights), shardBytes, shardBytes.reduce((a, b) => a + b.length, 0));
+  const { ops, inputs } = layerSequence(m, weights, true);
+  return lowerLayers(ops, inputs, 'tfjs', opts);
+}
 
-  // A weight is checked for NaN/Infinity when a layer first takes it, so an unused one is reported
-  // as unused (below) rather than as non-finite.
+/**
+ * What of model.json can be refused before its shards are read: the layers (classes, activations,
+ * configs) and the manifest's weights for them (present, shaped, all used). `fetchModel` runs it
+ * before downloading, so a convolutional model is refused before its megabytes arrive.
+ */
+export function checkTfjsLayers(model: unknown): void {
+  const m = parseModelJson(model);
+  checkLayers(m, manifestOf(m));
+}
+
+function checkLayers(m: Record<string, unknown>, groups: ManifestGroup[]): void {
+  // The declared weights with no values: the checks read shapes and names only.
+  const weights = new Map<string, Weight>();
+  for (const s of groups.flatMap((g) => g.weights)) if (s.group !== 'optimizer') weights.set(weightKey(s.name), { spec: s, data: new Float32Array(0) });
+  layerSequence(m, weights, false);
+}
+
+/**
+ * model.json's layers in order as the lowering's ops, each taking its weights by name; refuses manifest
+ * weights no layer took. `finite`: check each weight's values when a layer first takes it (so an unused
+ * one is reported as unused rather than as non-finite).
+ */
+function layerSequence(m: Record<string, unknown>, weights: Map<string, Weight>, finite: boolean): { ops: LayerOp[]; inputs: number | undefined } {
+  const topology = topologyOf(m);
+  const sequence = topology.className === 'Sequential' ? topology.layers : functionalOrder(topology.layers, topology.inputs, topology.outputs);
+  const scoped = scopedNames(weights);
   const used = new Set<string>();
   const take = (layer: string, p: string): Weight | undefined => {
     const hit = findWeight(weights, scoped, layer, p);
     if (hit && !used.has(hit[0])) {
-      checkFinite(hit[1].data, 'model.json', hit[1].spec.name, hit[1].spec.shape);
+      if (finite) checkFinite(hit[1].data, 'model.json', hit[1].spec.name, hit[1].spec.shape);
       used.add(hit[0]);
     }
     return hit?.[1];
@@ -114,8 +138,7 @@ export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedN
     ops.push(...layerOps(layer, origin, (p) => take(name, p)));
   }
   refuseUnused(weights, used);
-  if (inputs !== undefined && !Number.isFinite(inputs)) inputs = undefined;
-  return lowerLayers(ops, inputs, 'tfjs', opts);
+  return { ops, inputs: inputs !== undefined && Number.isFinite(inputs) ? inputs : undefined };
 }
 
 /** The network's weights by name, from the concatenated shards (an optimizer's state is skipped). */

@@ -152,6 +152,16 @@ describe('fetchModel reads each TF.js shard only up to what the manifest\'s weig
     expect(e.message).toMatch(/model\.json: expected weights of at most 2147483647 bytes .*take 8590065664 bytes/);
     expect(s.asked).toEqual([M + 'model.json']);
   });
+  it('a layer the engine cannot run (a convolution): E_FORMAT before any shard is requested', async () => {
+    const conv = { class_name: 'Conv2D', config: { name: 'c1', filters: 4, kernel_size: [3, 3], batch_input_shape: [null, 8, 8, 1] } };
+    const d = dense('d1', 144, 2);
+    const { model, shards } = tfjsModel([conv, { class_name: 'Flatten', config: { name: 'f' } }, d.layer], [{ name: 'c1/kernel', shape: [3, 3, 1, 4] }, { name: 'c1/bias', shape: [4] }, ...d.weights]);
+    const s = server({ [M + 'model.json']: json(model), [M + 'group1-shard1of1.bin']: shardOf(shards[0]) });
+    const e = await rejection(fetchModel(M + 'model.json', { fetch: s.get }));
+    expect(e).toMatchObject({ code: 'E_FORMAT' });
+    expect(e.message).toMatch(/Conv2D/);
+    expect(s.asked).toEqual([M + 'model.json']);
+  });
   it('the model\'s shards as served (a real Content-Length) import as before', async () => {
     const { model, shards } = small();
     const s = server({ [M + 'model.json']: json(model), [M + 'group1-shard1of1.bin']: shardOf(shards[0]) });
