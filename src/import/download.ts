@@ -72,6 +72,11 @@ export class Downloads {
       release(r);
       throw new BdlError('E_ARG', `model: fetching ${url} failed (HTTP ${r.status}). Check the URL: the model's files must be served beside it.`, 'model');
     }
+    // A dev server (Vite's, a single-page app's) answers a missing file with its index.html and 200.
+    if (/^\s*text\/html\b/i.test(r.headers.get('content-type') ?? '')) {
+      release(r);
+      throw new BdlError('E_ARG', `model: fetching ${url} gave an HTML page (Content-Type ${r.headers.get('content-type')}), not the model's file: the server's answer for a file it does not have, as a dev server's index.html fallback is. Check the URL, and that the file is served (e.g. from Vite's public/ folder).`, 'model');
+    }
     const cap = Math.min(bound.bytes, bound.shared?.left ?? Infinity);
     const declared = Number(r.headers.get('content-length') ?? NaN);
     if (declared > cap + wireSlack(cap)) {

@@ -220,6 +220,18 @@ describe('fetchModel is cancelled by opts.signal', () => {
 });
 
 describe('fetchModel\'s other failures are typed and name the URL', () => {
+  it("an HTML page for a file (a dev server's index.html fallback, status 200): E_ARG saying so, its body released", async () => {
+    const { model } = small();
+    for (const missing of ['model.json', 'group1-shard1of1.bin']) {
+      const page = body({ chunk: 1024, stopAt: 4096 });
+      const html = () => new Response(page.stream, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+      const s = server({ [M + 'model.json']: missing === 'model.json' ? html : json(model), [M + 'group1-shard1of1.bin']: html });
+      const e = await rejection(fetchModel(M + 'model.json', { fetch: s.get }));
+      expect(e).toMatchObject({ code: 'E_ARG', argument: 'model' });
+      expect(e.message).toContain(`fetching ${M + missing} gave an HTML page`);
+      expect(page.cancelled).toBe(true);
+    }
+  });
   it('a request that fails (network down, refused): E_ARG, not a TypeError', async () => {
     const get = (async () => {
       throw new TypeError('fetch failed');
