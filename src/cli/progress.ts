@@ -43,11 +43,15 @@ export function progressLabel(method: string, p: Pick<MethodProgress, 'epoch' | 
 export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   let bar: SingleBar | undefined;
   let total = 0;
+  let counting = '';
   return {
     update(done, n, note = '', unit = 'epochs') {
-      if (!bar || n !== total) {
+      // A new count (another total, or another unit: the next phase) starts its own bar, so its
+      // elapsed time and ETA are its own (Laplace's prior search and its factorization both count to 1000).
+      if (!bar || n !== total || unit !== counting) {
         bar?.stop();
         total = n;
+        counting = unit;
         bar = new SingleBar({
           stream,
           format: `${label} {bar} {percentage}% | {value}/{total} {unit} | elapsed {duration_formatted} | ETA {eta_formatted} | {note}`,
