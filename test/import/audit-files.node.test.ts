@@ -17,6 +17,16 @@ import { dense, tfjsModel } from './hostile.js';
 const root = mkdtempSync(join(tmpdir(), 'bdl-import-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** A sparse file of `bytes` (nothing written) in a fresh folder; returns its path. */
+function sparseFile(folderName: string, name: string, bytes: number): string {
+  const dir = join(root, folderName);
+  mkdirSync(dir);
+  const path = join(dir, name);
+  writeFileSync(path, '');
+  truncateSync(path, bytes);
+  return path;
+}
+
 /** A 2-3-1 model.json in a fresh folder, its shard named `path`; returns model.json's path. */
 function folder(name: string, path = 'group1-shard1of1.bin', shard?: (file: string) => void): string {
   const a = dense('d1', 2, 3, 'relu', true);
@@ -49,19 +59,11 @@ describe('importModelFile reads only plain files of the sizes model.json declare
     await expect(importModelFile(path)).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/group1-shard1of1\.bin: expected a file, found a special file/) });
   });
   it('an .onnx of 3 GB (sparse) is E_MEMORY by its size before it is read, not a read error blaming the path', async () => {
-    const dir = join(root, 'big-onnx');
-    mkdirSync(dir);
-    const path = join(dir, 'model.onnx');
-    writeFileSync(path, '');
-    truncateSync(path, 3e9);
+    const path = sparseFile('big-onnx', 'model.onnx', 3e9);
     await expect(importModelFile(path)).rejects.toMatchObject({ code: 'E_MEMORY', message: expect.stringMatching(/model\.onnx: expected a model file of at most 2147483647 bytes .*found 3000000000 bytes/) });
   });
   it('a model.json of 150 MB (sparse) is refused by its size before it is read', async () => {
-    const dir = join(root, 'big-json');
-    mkdirSync(dir);
-    const path = join(dir, 'model.json');
-    writeFileSync(path, '');
-    truncateSync(path, 150e6);
+    const path = sparseFile('big-json', 'model.json', 150e6);
     await expect(importModelFile(path)).rejects.toMatchObject({ code: 'E_FORMAT', message: expect.stringMatching(/expected a TF\.js model\.json .* found 150000000 bytes/) });
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RestartEvent, TaskDescription } from '../../src/index.js';
 import type { SelftestResult } from '../../src/pool/selftest.js';
-import { lib, queue, redisCli, redisMissing, startFaultWorker, startRedis, startWorker } from './servers.js';
+import { lib, queue, redisCli, redisMissing, shutDown, startFaultWorker, startRedis, startWorker } from './servers.js';
 
 const x = Float32Array.from({ length: 20 }, (_, i) => i / 7 - 1.4);
 const y = Float32Array.from(x, (v) => Math.sin(2 * v));
@@ -91,10 +91,7 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       const [expected] = await inThread.run<SelftestResult>(tasks).finally(() => inThread.close());
       expect(again.acc).toBe(expected.acc);
     } finally {
-      await pool.close();
-      const exit = await worker.stop();
-      await redis.dispose();
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(await shutDown(pool, worker, redis)).toEqual({ code: 0, signal: null });
     }
   }, 240_000);
 
@@ -164,10 +161,7 @@ describe.skipIf(redisMissing)('queue backend faults', () => {
       const after = await pool.run<SelftestResult>(tasks.map((t) => ({ ...t, options: { steps: 5 } })));
       expect(after).toHaveLength(3);
     } finally {
-      await pool.close();
-      const exit = await worker.stop();
-      await redis.dispose();
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(await shutDown(pool, worker, redis)).toEqual({ code: 0, signal: null });
     }
   }, 240_000);
 });

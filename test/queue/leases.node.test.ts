@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { TaskDescription } from '../../src/index.js';
 import type { SelftestResult } from '../../src/pool/selftest.js';
 import { RunLeases, type LeaseLoss } from '../../src/queue/lease.js';
-import { lib, queue, queueEmpty, redisCli, redisMissing, startRedis, startWorker, until, watch } from './servers.js';
+import { lib, queue, queueEmpty, redisCli, redisMissing, shutDown, startRedis, startWorker, until, watch } from './servers.js';
 
 const queueJs = fileURLToPath(new URL('../../dist/queue.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,10 +63,7 @@ describe.skipIf(redisMissing)('a run whose caller cannot withdraw it', () => {
       expect(lines.join('\n')).not.toMatch(/could not withdraw/);
       expect(closeMs).toBeLessThan(4000);
     } finally {
-      await pool.close();
-      const exit = await worker.stop();
-      await redis.dispose();
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(await shutDown(pool, worker, redis)).toEqual({ code: 0, signal: null });
     }
   }, 90_000);
 
@@ -96,10 +93,7 @@ describe.skipIf(redisMissing)('a run whose caller cannot withdraw it', () => {
       expect(lines.join('\n')).toMatch(/could not withdraw the cancelled run's 2 task\(s\): Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable\. Workers drop them without running them once the run's lease lapses \(2\.8 s after its last renewal\)/);
       expect(closeMs).toBeLessThan(4500);
     } finally {
-      await pool.close();
-      const exit = await worker.stop();
-      await redis.dispose();
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(await shutDown(pool, worker, redis)).toEqual({ code: 0, signal: null });
     }
   }, 90_000);
 
@@ -162,10 +156,7 @@ describe.skipIf(redisMissing)('a run whose caller cannot withdraw it', () => {
       expect(r.map((x) => x.acc)).toEqual(expected.map((x) => x.acc));
       expect(r.map((x) => [...new Uint32Array(x.x.buffer)])).toEqual(expected.map((x) => [...new Uint32Array(x.x.buffer)]));
     } finally {
-      await pool.close();
-      const exit = await worker.stop();
-      await redis.dispose();
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(await shutDown(pool, worker, redis)).toEqual({ code: 0, signal: null });
     }
   }, 120_000);
 });

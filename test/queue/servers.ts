@@ -112,6 +112,14 @@ export interface WorkerProcess {
   stop(): Promise<Exit>;
 }
 
+/** A test's teardown: the caller's pool closed, then its worker stopped (its exit returned), then Redis. */
+export async function shutDown(pool: { close(): Promise<void> }, worker: WorkerProcess, redis: RedisServer): Promise<Exit> {
+  await pool.close();
+  const exit = await worker.stop();
+  await redis.dispose();
+  return exit;
+}
+
 /**
  * Starts `bdl worker --redis url` (one thread, lock of 2 s, stalled check every 1 s, unless `extra`
  * gives its own: a flag may be given once) and waits until it serves.

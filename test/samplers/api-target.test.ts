@@ -2,23 +2,12 @@
 // (user-target.test.ts): every mistake is a BdlError naming the target, never draws; a valid
 // target's draws are the bits it gave unchecked.
 import { describe, expect, it } from 'vitest';
-import { BdlError } from '../../src/errors.js';
 import { Arena } from '../../src/wasm/arena.js';
 import { hmc, nuts, philoxRng, runChain, type Target } from '../../src/samplers/index.js';
 import { trustTarget } from '../../src/samplers/checked-target.js';
-import { linearRegression, normalTarget } from './helpers.js';
+import { failure, linearRegression, normalTarget } from './helpers.js';
 
 const run = (t: Target, more: object = {}) => runChain(t, { seed: 1, warmup: 30, draws: 20, yieldEveryMs: 0, ...more });
-
-async function failure(p: Promise<unknown>): Promise<BdlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(BdlError);
-    return e as BdlError;
-  }
-  throw new Error('expected a BdlError, got a result');
-}
 
 /** A 2-d standard normal whose logDensity runs `body` (q, g in scope; lp the log density) instead of returning lp. */
 const gauss = (body: (q: Float64Array, g: Float64Array, lp: number) => unknown): Target => ({

@@ -1,20 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { BdlError } from '../../src/errors.js';
 import { INIT_ATTEMPTS, runChain, type ChainCheckpoint, type ChainOptions, type ChainProgress, type DrawChunk, type KernelSpec, type Target } from '../../src/samplers/index.js';
 import { philoxRng } from '../../src/samplers/index.js';
-import { linearRegression, normalTarget } from './helpers.js';
+import { failure, linearRegression, normalTarget } from './helpers.js';
 
 const base = { rng: philoxRng, seed: 7, yieldEveryMs: 0 } satisfies Partial<ChainOptions>;
-
-async function caught(p: Promise<unknown>): Promise<BdlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(BdlError);
-    return e as BdlError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('determinism', () => {
   test('the same seed and chain give identical draws; another chain or seed gives different ones', async () => {
@@ -45,7 +34,7 @@ describe('checkpoint and resume', () => {
       // Interrupted right after the checkpoint at 150 (mid-warmup, inside the metric window 100 … 199).
       const streamed: DrawChunk[] = [];
       let last: ChainCheckpoint | undefined;
-      const err = await caught(runChain(target, {
+      const err = await failure(runChain(target, {
         ...opts, onDraws: (c) => streamed.push(c), onCheckpoint: (c) => { last = c; }, shouldStop: () => last?.iteration === 150,
       }));
       expect(err.code).toBe('E_ABORTED');
@@ -75,10 +64,10 @@ describe('checkpoint and resume', () => {
     const t = normalTarget(2);
     let cp: ChainCheckpoint | undefined;
     await runChain(t, { ...base, warmup: 40, draws: 20, checkpointEvery: 30, onCheckpoint: (c) => { cp = c; } });
-    const err = await caught(runChain(t, { ...base, warmup: 40, draws: 20, seed: 8, resumeFrom: cp }));
+    const err = await failure(runChain(t, { ...base, warmup: 40, draws: 20, seed: 8, resumeFrom: cp }));
     expect(err.code).toBe('E_ARG');
     expect(err.message).toMatch(/resumeFrom\.seed/);
-    const err2 = await caught(runChain(t, { ...base, warmup: 40, draws: 20, kernel: { type: 'hmc', steps: 3 }, resumeFrom: cp }));
+    const err2 = await failure(runChain(t, { ...base, warmup: 40, draws: 20, kernel: { type: 'hmc', steps: 3 }, resumeFrom: cp }));
     expect(err2.message).toMatch(/resumeFrom\.kernel/);
     // Key order in the kernel spec does not matter.
     let cpHmc: ChainCheckpoint | undefined;
@@ -124,7 +113,7 @@ describe('streaming, thinning and progress', () => {
   test('shouldStop aborts with E_ABORTED at the requested iteration', async () => {
     // shouldStop is polled before every gradient evaluation: stop once iteration 42 has completed.
     let done = 0;
-    const err = await caught(runChain(normalTarget(2), { ...base, warmup: 100, draws: 100, progressEvery: 1, onProgress: (p) => (done = p.iteration), shouldStop: () => done >= 42 }));
+    const err = await failure(runChain(normalTarget(2), { ...base, warmup: 100, draws: 100, progressEvery: 1, onProgress: (p) => (done = p.iteration), shouldStop: () => done >= 42 }));
     expect(err.code).toBe('E_ABORTED');
     expect(err.message).toMatch(/iteration 42/);
   });
@@ -133,7 +122,7 @@ describe('streaming, thinning and progress', () => {
     let stop = false;
     setTimeout(() => { stop = true; }, 5);
     const slow: Target = { dim: 2, logDensity(x, g) { const e = Date.now() + 1; while (Date.now() < e); return normalTarget(2).logDensity(x, g); } };
-    const err = await caught(runChain(slow, { ...base, yieldEveryMs: 2, shouldStop: () => stop }));
+    const err = await failure(runChain(slow, { ...base, yieldEveryMs: 2, shouldStop: () => stop }));
     expect(err.code).toBe('E_ABORTED');
   });
 });
@@ -162,14 +151,14 @@ describe('initialization', () => {
   test(`fails with E_NONFINITE after ${INIT_ATTEMPTS} attempts, and checks a given init`, async () => {
     let calls = 0;
     const never: Target = { dim: 3, logDensity: () => { calls++; return NaN; } };
-    const err = await caught(runChain(never, { ...base }));
+    const err = await failure(runChain(never, { ...base }));
     expect(err.code).toBe('E_NONFINITE');
     expect(err.argument).toBe('init');
     expect(err.message).toMatch(/100 random positions/);
     expect(calls).toBe(INIT_ATTEMPTS);
-    const bad = await caught(runChain(normalTarget(2), { ...base, init: [1, 2, 3] }));
+    const bad = await failure(runChain(normalTarget(2), { ...base, init: [1, 2, 3] }));
     expect(bad.code).toBe('E_SHAPE');
-    const outside = await caught(runChain({ dim: 1, logDensity: (x) => (x[0] > 0 ? 0 : -Infinity) }, { ...base, init: [-1] }));
+    const outside = await failure(runChain({ dim: 1, logDensity: (x) => (x[0] > 0 ? 0 : -Infinity) }, { ...base, init: [-1] }));
     expect(outside.code).toBe('E_NONFINITE');
   });
 
@@ -189,8 +178,8 @@ describe('initialization', () => {
   });
 
   test('rejects bad options before any work', async () => {
-    expect((await caught(runChain(normalTarget(1), { ...base, thin: 0 }))).message).toMatch(/thin/);
-    expect((await caught(runChain({ dim: 0, logDensity: () => 0 }, { ...base }))).message).toMatch(/target\.dim/);
-    expect((await caught(runChain(normalTarget(1), { ...base, seed: -1 }))).message).toMatch(/seed/);
+    expect((await failure(runChain(normalTarget(1), { ...base, thin: 0 }))).message).toMatch(/thin/);
+    expect((await failure(runChain({ dim: 0, logDensity: () => 0 }, { ...base }))).message).toMatch(/target\.dim/);
+    expect((await failure(runChain(normalTarget(1), { ...base, seed: -1 }))).message).toMatch(/seed/);
   });
 });

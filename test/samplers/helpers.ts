@@ -1,5 +1,7 @@
 // Test-side helpers of the samplers: targets, and running several chains with the library's
 // Philox generator and reading their draws per parameter.
+import { expect } from 'vitest';
+import { BdlError } from '../../src/errors.js';
 import { mcseMean, rankNormalizedRhat } from '../../src/diagnostics/index.js';
 export { philoxRng } from '../../src/samplers/index.js';
 import { philoxRng, runChain, type ChainOptions, type ChainResult, type Target } from '../../src/samplers/index.js';
@@ -192,4 +194,15 @@ export function worstRhat(results: ChainResult[]): number {
   let w = 0;
   for (let i = 0; i < results[0].samples!.dim; i++) w = Math.max(w, rankNormalizedRhat(param(results, i)));
   return w;
+}
+
+/** The BdlError `p` rejects with (a result fails the test). */
+export async function failure(p: Promise<unknown>): Promise<BdlError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(BdlError);
+    return e as BdlError;
+  }
+  throw new Error('expected a BdlError, got a result');
 }

@@ -1,9 +1,9 @@
 // A user's target module, hostile or sloppy: every mistake is a BdlError naming the module and what
 // it returned, never draws (runs in Node and Chromium: data: URLs, no node:fs).
 import { describe, expect, it } from 'vitest';
-import { BdlError } from '../../src/errors.js';
 import { loadUserTarget } from '../../src/samplers/chain-task.js';
 import { runChain } from '../../src/samplers/index.js';
+import { failure } from './helpers.js';
 
 const GAUSS = 'g[0] = -q[0]; g[1] = -q[1]; const lp = -0.5 * (q[0] * q[0] + q[1] * q[1]);';
 const url = (src: string) => `data:text/javascript,${encodeURIComponent(src)}`;
@@ -12,16 +12,6 @@ const module2 = (body: string, extra = '') => url(`export const dim = 2; ${extra
 async function sampled(u: string) {
   const { target } = await loadUserTarget(u);
   return runChain(target, { seed: 1, warmup: 30, draws: 20, yieldEveryMs: 0 });
-}
-
-async function failure(p: Promise<unknown>): Promise<BdlError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(BdlError);
-    return e as BdlError;
-  }
-  throw new Error('expected a BdlError, got a result');
 }
 
 describe('user target modules', () => {

@@ -6,6 +6,7 @@
  */
 import { BdlError } from '../../errors.js';
 import { runSteps, type Steps } from '../../diagnostics/steps.js';
+import { rowsPerStep } from '../../posterior/yielding.js';
 import { choleskySteps, inverseTransposeSteps } from '../../linalg/cholesky.js';
 import { applyQSteps, tridiagonalEigenvalueSteps, tridiagonalSteps } from '../../linalg/eigh.js';
 import { checkSize } from '../../linalg/memory.js';
@@ -116,8 +117,7 @@ function accumulator(sub: Subset, lin: Linearization, arena: Arena): Accumulator
   };
 }
 
-/** Multiply-adds per step of the predictive's covariances: a few milliseconds of JavaScript, ~30 ms of the core's GEMM. */
-const STEP_WORK = 1 << 22;
+/** Multiply-adds per step of the predictive's J·R: ~30 ms of the core's GEMM. */
 const GEMM_STEP_WORK = 1 << 27;
 
 /** How messages and errors name H. */
@@ -366,6 +366,7 @@ class FullGaussian implements Gaussian {
           yield;
         }
       }
+      const perStep = rowsPerStep(C * C * d);
       for (let n = 0; n < batch; n++) {
         // A view made after the last yield (the arena's memory may grow between steps).
         const v = a.f64(V, C * batch * d);
@@ -379,7 +380,7 @@ class FullGaussian implements Gaussian {
             cov[(n * C + e) * C + c] = s;
           }
         }
-        if ((n + 1) % Math.max(1, Math.floor(STEP_WORK / (C * C * d))) === 0) yield;
+        if ((n + 1) % perStep === 0) yield;
       }
     } finally {
       a.reset(mark);
