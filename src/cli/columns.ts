@@ -107,7 +107,8 @@ export function withColumns(bytes: Uint8Array, c: TrainColumns): Uint8Array {
 
 /**
  * The training columns a saved posterior keeps, if it keeps them (files of `bdl fit --save`; files
- * written otherwise, or before, do not: their test files are read by position, the target last).
+ * written otherwise, or before, do not: their test files are read by position, the target last),
+ * with their names trimmed as the table reader trims a header's.
  */
 export function columnsOf(parts: PosteriorParts): TrainColumns | undefined {
   const c = parts.state?.[COLUMNS_KEY] as { cols?: unknown; target?: unknown; names?: unknown; bounds?: unknown } | undefined;
@@ -117,5 +118,8 @@ export function columnsOf(parts: PosteriorParts): TrainColumns | undefined {
     (c.names === undefined || (Array.isArray(c.names) && c.names.length === c.cols && c.names.every((n) => typeof n === 'string'))) &&
     (c.bounds === undefined || (Array.isArray(c.bounds) && c.bounds.length === (c.cols as number) - 1 && c.bounds.every(interval)));
   if (!ok) throw new BdlError('E_FORMAT', `posterior bytes: its ${COLUMNS_KEY} are malformed. Save the posterior again with bdl fit --save.`, 'posterior');
-  return c as TrainColumns;
+  // Names as the reader gives a header now, trimmed inside their quotes too: files saved before it
+  // trimmed them keep `" x1 "` as " x1 ", which no test file's header would match any more.
+  const columns = c as TrainColumns;
+  return columns.names ? { ...columns, names: columns.names.map((n) => n.trim()) } : columns;
 }

@@ -22,8 +22,8 @@ export interface ParseOptions {
   target?: number | string;
   /**
    * true: the first row is a header; false: it is data; 'auto' (default): a header when none of its
-   * cells is a number (a first row holding numbers and a missing value is data, and its missing
-   * value an error).
+   * cells is a number, quoted or not (a first row holding numbers and a missing value is data, and
+   * its missing value an error).
    */
   header?: boolean | 'auto';
   /** Shown in error messages (a file name). */
@@ -92,11 +92,13 @@ function tableOf(text: string, opts: ParseOptions, general: boolean): Table {
 }
 
 function plainTable(text: string, first: NonNullable<ReturnType<typeof nextContentLine>>, delimiter: number, mode: boolean | 'auto', source: string): Table {
-  const cells = splitLine(text, first, delimiter);
+  // A whitespace file's names may be quoted ("x1" "y"); their quotes go, and the header test sees
+  // what they hold, so that `"1" "2"` is a row of numbers here as `"1","2"` is in a CSV.
+  const cells = splitLine(text, first, delimiter).map((c) => (delimiter === WHITESPACE ? c.replace(/^"(.*)"$/, '$1') : c));
   const hasHeader = isHeader(cells, mode);
   const dataLine = hasHeader ? (first.end >= text.length ? undefined : nextContentLine(text, first.end + 1, first.number + 1, delimiter)) : first;
   if (!dataLine) throw new BdlError('E_EMPTY', `${source}: expected data rows after the header, found none.`, source);
-  const header = hasHeader ? cells.map((c) => (delimiter === WHITESPACE ? c.replace(/^"(.*)"$/, '$1') : c)) : undefined;
+  const header = hasHeader ? cells : undefined;
   const cols = header ? header.length : splitLine(text, dataLine, delimiter).length;
   const { data, rows, rounding } = scanRows(text, dataLine, { source, delimiter, cols, header, widthLine: first.number, widthFromHeader: hasHeader });
   checkRounding(rounding, source, header);

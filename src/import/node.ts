@@ -6,6 +6,7 @@
 import { argError, BdlError, describe } from '../errors.js';
 import { isNode, nodeImport } from '../pool/executors.js';
 import { MAX_MODEL_BYTES } from './bytes.js';
+import { closeFiles, openFile, readOpenFile, type OpenFile } from './files.js';
 import type { ImportedNetwork } from './layers.js';
 import { formatOf, IMPORT_OPTIONS, importModel, type ImportOptions } from './load.js';
 import { checkShardSizes, tfjsShardPaths } from './tfjs.js';
@@ -21,34 +22,38 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
   if (!isNode()) throw argError('E_ARG', 'importModelFile', 'Node (it reads files with node:fs)', 'a runtime without a file system', 'In a browser or worker use fetchModel(url), or importModel with the files\' bytes.');
   const format = formatOf(path);
   const [fs, { dirname, join }] = await Promise.all([nodeImport<Fs>('fs/promises'), nodeImport<Path>('path')]);
-  const fail = (p: string, e: unknown) => new BdlError('E_ARG', `${p}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, p);
-  // Sizes first: nothing is read from a path that is not a plain file (a FIFO would block the read
-  // forever), nor from shards whose sizes the manifest refutes, nor from a model.json no model has.
-  const sizeOf = async (p: string): Promise<number> => {
-    const stat = await fs.stat(p).catch((e: unknown) => {
-      throw fail(p, e);
-    });
-    if (!stat.isFile()) throw new BdlError('E_ARG', `${p}: expected a file, found ${stat.isDirectory() ? 'a directory' : 'a special file (a pipe, socket or device)'}. Pass the model's files.`, p);
-    return stat.size;
-  };
-  const read = async (p: string): Promise<Uint8Array> => {
-    try {
-      return new Uint8Array(await fs.readFile(p));
-    } catch (e) {
-      throw fail(p, e);
-    }
-  };
-  const size = await sizeOf(path);
-  if (format !== 'tfjs' && size > MAX_MODEL_BYTES) throw new BdlError('E_MEMORY', `${path}: expected a model file of at most ${MAX_MODEL_BYTES} bytes (2 GiB; beyond it the engine has no room to compute in its one wasm32 memory), found ${size} bytes. Import a smaller network, or check that the path is the model's.`, 'model');
-  if (format === 'tfjs' && size > MAX_MODEL_JSON) throw new BdlError('E_FORMAT', `${path}: expected a TF.js model.json (a layers model's topology: kilobytes, at most ${MAX_MODEL_JSON} bytes), found ${size} bytes. Pass model.json, not a weight shard or another file.`, 'model');
-  const bytes = await read(path);
+  // Each file is opened once, and its kind and size are checked on that handle before a byte is read
+  // (a FIFO would block the read forever; a size no model has is refused unread); the bytes parsed
+  // are read through the same handle, bounded by the size checked (./files.ts).
+  const bytes = await readChecked(fs, path, (size) => {
+    if (format !== 'tfjs' && size > MAX_MODEL_BYTES) throw new BdlError('E_MEMORY', `${path}: expected a model file of at most ${MAX_MODEL_BYTES} bytes (2 GiB; beyond it the engine has no room to compute in its one wasm32 memory), found ${size} bytes. Import a smaller network, or check that the path is the model's.`, 'model');
+    if (format === 'tfjs' && size > MAX_MODEL_JSON) throw new BdlError('E_FORMAT', `${path}: expected a TF.js model.json (a layers model's topology: kilobytes, at most ${MAX_MODEL_JSON} bytes), found ${size} bytes. Pass model.json, not a weight shard or another file.`, 'model');
+  });
   if (format === 'onnx') return importModel({ onnx: bytes }, opts);
   if (format === 'safetensors') return importModel({ safetensors: bytes, layers: opts.layers ?? '' }, opts);
   // Parsed once (TextDecoder drops a byte-order mark); what is not a layers model is refused here.
   const model = parseModelJson(new TextDecoder().decode(bytes));
-  const paths = tfjsShardPaths(model);
-  const files = paths.map((p) => join(dirname(path), p));
-  checkShardSizes(model, await Promise.all(files.map(sizeOf)));
-  const shards = await Promise.all(files.map(read));
-  return importModel({ tfjs: { model, shards } }, opts);
+  const files = tfjsShardPaths(model).map((p) => join(dirname(path), p));
+  // Every shard open at once, so that all their sizes are checked against the manifest before any is read.
+  const open: OpenFile[] = [];
+  try {
+    for (const f of files) open.push(await openFile(fs, f));
+    checkShardSizes(model, open.map((f) => f.size));
+    const shards: Uint8Array[] = [];
+    for (const f of open) shards.push(await readOpenFile(f));
+    return importModel({ tfjs: { model, shards } }, opts);
+  } finally {
+    await closeFiles(open);
+  }
+}
+
+/** One file's bytes: opened, its size given to `check` (which throws to refuse), read through the same handle, closed. */
+async function readChecked(fs: Fs, path: string, check: (size: number) => void): Promise<Uint8Array> {
+  const file = await openFile(fs, path);
+  try {
+    check(file.size);
+    return await readOpenFile(file);
+  } finally {
+    await closeFiles([file]);
+  }
 }

@@ -1,6 +1,7 @@
 // A test file is read against the training file's columns: by header name when both have one, by
 // position otherwise; bdl fit --save keeps the columns so that bdl predict reads it the same way.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { columnsOf, testRows, trainColumns, withColumns } from '../../src/cli/columns.js';
@@ -74,6 +75,17 @@ describe('testRows', () => {
     expect(testRows(table('1,2,3'), trainColumns(table('a,b,y\n1,2,3'), '-1', 't.csv'), 'test.csv', 'test').warnings).toBeUndefined();
   });
 
+  it('columnsOf gives the names trimmed, as the reader now gives a header\'s (files saved before kept " x1 " for `" x1 "`)', async () => {
+    const { trainMethod, makeDataset } = await import('../../src/index.js');
+    const { posterior } = await trainMethod('map', makeDataset([[0], [1], [2], [3]], [0, 1, 0, 1]), { epochs: 1, seed: 1 });
+    const older = withColumns(posterior.toBytes(), { cols: 2, target: 1, names: [' x1 ', '\t"y" '] });
+    const columns = columnsOf(decodePosterior(older))!;
+    expect(columns.names).toEqual(['x1', '"y"']);
+    const test = table('" x1 ",y\n5,6');
+    expect(test.header).toEqual(['x1', 'y']);
+    expect([...testRows(table(' x1 ,"\t""y"" "\n5,6'), columns, 'test.csv', 'test').y!]).toEqual([6]);
+  });
+
   it('withColumns / columnsOf round-trip through the posterior bytes; malformed columns are E_FORMAT', async () => {
     const { trainMethod, makeDataset } = await import('../../src/index.js');
     const d = makeDataset([[0], [1], [2], [3], [4], [5]], [0, 1, 0, 1, 0, 1]);
@@ -117,5 +129,53 @@ describe('bdl fit --target then bdl predict', () => {
     const m = bdl(['predict', '--posterior', saved, '--test', missing]);
     expect(m.status).toBe(1);
     expect(m.stderr).toMatch(/lacks the input column "fr"/);
+  });
+});
+
+/** A 1-input regression table whose header quotes its names with blanks inside the quotes. */
+function paddedNames(dir: string, header: string): string {
+  const rows = Array.from({ length: 40 }, (_, i) => `${(i / 10).toFixed(2)},${Math.sin(i / 10).toFixed(3)}`);
+  const file = join(dir, 'padded.csv');
+  writeFileSync(file, [header, ...rows].join('\n') + '\n');
+  writeFileSync(join(dir, 'headerless.csv'), rows.join('\n') + '\n');
+  return file;
+}
+
+/**
+ * Written by `bdl fit --method map --epochs 5 --save` of the build before quoted names were trimmed
+ * (3f400a2^) on paddedNames's file with the header `" x1 "," y "`: its trainingColumns keep the names
+ * as that reader gave them, " x1 " and " y ".
+ */
+const OLDER_POSTERIOR = 'QkRMUAIAAAC9AQAAeyJtZXRob2QiOiJtYXAiLCJzcGVjIjp7ImlucHV0cyI6MSwiaGlkZGVuIjpbNTBdLCJvdXRwdXRzIjoxLCJhY3RpdmF0aW9uIjoicmVsdSIsImxpa2VsaWhvb2QiOiJnYXVzc2lhbiJ9LCJzdGFuZGFyZGl6ZXIiOnsieE1lYW4iOlsxLjk1MDAwMDAwMDU1ODc5MzZdLCJ4U3RkIjpbMS4xNTQzMzk2Mzg2ODI3NTc2XSwieU1lYW4iOlswLjQyMjQyNDk5NTgwNjA2ODNdLCJ5U3RkIjpbMC41MDI2ODU1NzgyMDI2MjY3XX0sInN0YXRlIjp7Im5vaXNlVmFyIjozLjIzNzIxNzUwOTQ4ODg5OCwidHJhaW5pbmdDb2x1bW5zIjp7ImNvbHMiOjIsInRhcmdldCI6MSwibmFtZXMiOlsiIHgxICIsIiB5ICJdLCJib3VuZHMiOltbLTkuNTkzMzk2Mzg2MjY4NzgzLDEzLjQ5MzM5NjM4NzM4NjM2OV1dfX0sImFycmF5cyI6W3sibmFtZSI6InRoZXRhIiwiZHR5cGUiOiJmMzIiLCJsZW5ndGgiOjE1MX1dfQAAAAAAAACi3RRAcQ+aP130HL4sjjC+pCF0vm+aED8Cf8W/fyOVvw6v8T+NdxrAtVrcv0X2+z9kBlm/6eaJv00VTb8nStS+F90kQNLKyr9y67S/VWzzPuhrer+gDaw/xGDfPZNk3D+J4bW/SMXVvhZcO7522SW/88a7P6rSYb+YYgg/60PNvqqfqz/mEZO/1XLgv4voej8IRJu+oO7Bvgd68j+ENWy+fi5uPgWsCUBPLNC/M75XP6PJWcAYpeS8I6WQP+yFxL9uvzDA+w+HvvOgBrw6Wgc8pkcRPItxETzosOO7FjgHPNHHELwCCBG86oEHPFgBEbyi1hC8MHAGvDPCD7xXqxC8Z5IPvPQoCrxZJga8kuEQvJoAD7yHgAc8TMjruyxoBzxTjga8n5oGvIRgETzOthC8GN8RPGw8ELzMqga88GcRPLJYBzyYlxE8wz0GvB68ELwlkRE8/rEGvMjYELyZjxE8eVYGvFPXETyGyQa8nysHPG2HEzy7GQc8mv8QvPnVDzybNwc8vVMRPENTD7yiXA68PGN9PoroL74La6a+aMh/vjbtSbsIQ4K+Pg8lPmUM1j7GEQC+xey3PrayQD5E0h0+WuExPT4dAT4xbhs9HXGtO+Euxz2Crls+vxPdPK4LAb45iC67bWcbvkCzHD5tIms+PgKuvoalDT5FAcO94YaJPRI+kD7QlZa+bykyvnPCIr5M7uE9uC0UPuSMLb5bhKA+jL1FPlIuML5ZVQM+psDLvdr//z5FW5++5i34vFTI574hYbE+x1iUvuqFg77gxO2+9qMEPXAfozyPoiC8AAAAAA+tAFZCRExa';
+
+describe('bdl predict on the file the posterior was trained on, its names quoted with blanks', () => {
+  it('fit --save then predict --test on the same file: exit 0 and fit\'s numbers, whatever blanks pad the quoted names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdl-padded-'));
+    for (const header of ['" x1 "," y "', ' "x1" ,"y"', '"x1 ",\t" y"']) {
+      const file = paddedNames(dir, header);
+      const saved = join(dir, 'map.bdl');
+      const f = bdl(['fit', '--method', 'map', '--epochs', '5', '--train', file, '--test', file, '--seed', '3', '--save', saved]);
+      expect(f.status, f.stderr).toBe(0);
+      const p = bdl(['predict', '--posterior', saved, '--test', file, '--seed', '3']);
+      expect(p.status, `${header}: ${p.stderr}`).toBe(0);
+      expect(JSON.parse(p.stdout).mean).toEqual(JSON.parse(f.stdout).mean);
+    }
+  });
+
+  it('a posterior saved before quoted names were trimmed (" x1 ") still predicts on its training file: the numbers of reading it by position', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdl-older-'));
+    const file = paddedNames(dir, '" x1 "," y "');
+    const saved = join(dir, 'older.bdl');
+    writeFileSync(saved, Buffer.from(OLDER_POSTERIOR, 'base64'));
+    const byName = bdl(['predict', '--posterior', saved, '--test', file, '--seed', '3']);
+    expect(byName.status, byName.stderr).toBe(0);
+    const byPosition = bdl(['predict', '--posterior', saved, '--test', join(dir, 'headerless.csv'), '--seed', '3']);
+    expect(byPosition.status, byPosition.stderr).toBe(0);
+    const [a, b] = [JSON.parse(byName.stdout), JSON.parse(byPosition.stdout)];
+    expect(a.mean).toEqual(b.mean);
+    expect(a.metrics).toEqual(b.metrics);
+    // What the build that wrote it printed: test RMSE 0.9044, test LL -1.3185.
+    expect(a.metrics.rmse).toBeCloseTo(0.9044, 4);
+    expect(columnsOf(decodePosterior(new Uint8Array(readFileSync(saved))))?.names).toEqual(['x1', 'y']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseDataset, parseTable } from '../../src/data/parse.js';
+import { parseDataset, parseTable, parseTableWithCsvParse, type Table } from '../../src/data/parse.js';
 import { BdlError } from '../../src/errors.js';
 
 function codeOf(f: () => unknown): string | undefined {
@@ -105,6 +105,41 @@ describe('line ends, quoted names and binary text', () => {
     expect(() => parseTable('1,2\r3,x', { source: 'mac.csv' })).toThrow(/mac\.csv line 2, column 2: expected a finite number, found "x"/);
   });
 
+  it('skips a line made only of blanks as a blank line, whichever blanks: \\v, \\f, U+2028, U+2029 too, in both readers', () => {
+    // What String.prototype.trim removes is a blank to both readers (the scanner's isSpace, csv-parse
+    // 7.0.3's trim), so such a line is blank wherever it stands: before the header, between rows, last.
+    const outcome = (f: () => Table) => {
+      try {
+        const t = f();
+        return { header: t.header, data: Array.from(t.data) };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    };
+    for (const blank of ['\v', '\f', '\u2028', '\u2029', ' \u2028 ', '\v\f\u2029\u00a0', '\ufeff\u2028']) {
+      for (const d of [',', ';', '\t', ' ']) {
+        for (const eol of ['\n', '\r\n']) {
+          const text = [blank, `a${d}b`, blank, `1${d}2`, blank, `3${d}4`, blank].join(eol);
+          const plain = outcome(() => parseTable(text, { source: 'b.csv' }));
+          expect(plain, JSON.stringify(text)).toEqual({ header: ['a', 'b'], data: [1, 2, 3, 4] });
+          if (d !== ' ') {
+            expect(outcome(() => parseTableWithCsvParse(text, { source: 'b.csv' })), JSON.stringify(text)).toEqual(plain);
+            // Quoted (csv-parse reads it whatever the option): the same table.
+            expect(outcome(() => parseTable(text.replace('a', '"a"'), { source: 'b.csv' })), JSON.stringify(text)).toEqual(plain);
+          }
+        }
+      }
+    }
+    // A tab on such a line is a cell boundary in a tab-separated table: a row of empty cells, E_PARSE
+    // naming its line and column in both readers, as for a line of spaces and a tab.
+    for (const blank of ['\v\t', '\u2028\t\f', ' \t ']) {
+      const text = `1\t2\n${blank}\n3\t4\n`;
+      const error = /^t\.tsv line 2, column 1: expected a finite number, found "", a missing value\./;
+      expect(() => parseTable(text, { source: 't.tsv' })).toThrow(error);
+      expect(() => parseTableWithCsvParse(text, { source: 't.tsv' })).toThrow(error);
+    }
+  });
+
   it('reads a header whose quoted name spans lines (the delimiter is found outside the quotes of the whole first record)', () => {
     const t = parseTable('"length\n(m)",y\n1,2\n3,4\n');
     expect(t.header).toEqual(['length\n(m)', 'y']);
@@ -123,6 +158,27 @@ describe('line ends, quoted names and binary text', () => {
     expect(t.header).toEqual(['a', 'b', 'y']);
     expect(Array.from(parseDataset('a,b," y "\n1,2,3\n4,5,6\n', { target: 'y' }).y)).toEqual([3, 6]);
     expect(parseTable('"a b"\t" c "\n1\t2\n').header).toEqual(['a b', 'c']);
+  });
+
+  it('a first row of quoted numbers is data in a whitespace file as in a CSV (header \'auto\': a header only when none of its cells is a number)', () => {
+    // CSV: the quotes are quoting, and the row is three numbers.
+    const csv = parseTable('"1","2","3"\n4,5,6\n', { source: 'q.csv' });
+    expect(csv.header).toBeUndefined();
+    expect(Array.from(csv.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Whitespace: the same row is data too, not three column names "1", "2", "3" that drop a row in
+    // silence; whitespace text does not quote its values, so the quoted number is E_PARSE saying so.
+    expect(() => parseTable('"1" "2" "3"\n4 5 6\n', { source: 'q.txt' })).toThrow(expect.objectContaining({
+      code: 'E_PARSE',
+      message: expect.stringMatching(/^q\.txt line 1, column 1: expected a finite number, found "\\"1\\""\. A whitespace-separated file does not quote its values: remove the quotes .* If this line names the columns, give every column a name that is not a number/),
+    }));
+    // One quoted number among names makes the row data in both, and the name is the error, at the same place.
+    const place = /^input line 1, column 1: expected a finite number, found "(\\")?x(\\")?"\./;
+    expect(() => parseTable('"x","2"\n4,5\n')).toThrow(place);
+    expect(() => parseTable('"x" "2"\n4 5\n')).toThrow(place);
+    // Quoted names stay a header in both, unquoted; header: true still takes any first row.
+    expect(parseTable('"a" "b"\n1 2\n').header).toEqual(['a', 'b']);
+    expect(parseTable('"a","b"\n1,2\n').header).toEqual(['a', 'b']);
+    expect(parseTable('"1" "2"\n4 5\n', { header: true }).header).toEqual(['1', '2']);
   });
 
   it('suggests the nearest header name for an unknown target name', () => {
