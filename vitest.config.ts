@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { wasmBytes } from './scripts/wasm-plugin.js';
+import { LongFirstSequencer } from './test/setup/sequencer.js';
 
 /** Debian's Chromium, or the one CHROMIUM_PATH names. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,6 +23,8 @@ export default defineConfig({
     maxWorkers: 2,
     // Builds the test-only worker entry (fault injection) before any project runs.
     globalSetup: ['test/setup/fault-worker.ts'],
+    // A clean clone has no timings: the few files known to take longest start first (test/setup/sequencer.ts).
+    sequence: { sequencer: LongFirstSequencer },
     projects: [
       {
         extends: true,

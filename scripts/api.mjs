@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import { CompilerState, Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
 const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -22,8 +22,8 @@ function entries() {
   });
 }
 
-/** The entry's members as API Extractor's doc model sees them. */
-function members(name, dts, scratch) {
+/** API Extractor's configuration for one entry, its doc model written in scratch. */
+function configFor(name, dts, scratch) {
   const apiJsonFilePath = join(scratch, `${name.replace(/\W/g, '_')}.api.json`);
   const config = ExtractorConfig.prepare({
     configObject: {
@@ -43,8 +43,13 @@ function members(name, dts, scratch) {
     configObjectFullPath: join(root, 'api-extractor.json'),
     packageJsonFullPath: join(root, 'package.json'),
   });
-  const result = Extractor.invoke(config, { localBuild: true, messageCallback: (m) => { m.handled = true; } });
-  if (!result.succeeded) throw new Error(`API Extractor failed on ${dts}`);
+  return { config, apiJsonFilePath };
+}
+
+/** The entry's members as API Extractor's doc model sees them. */
+function members({ config, apiJsonFilePath }, compilerState) {
+  const result = Extractor.invoke(config, { localBuild: true, compilerState, messageCallback: (m) => { m.handled = true; } });
+  if (!result.succeeded) throw new Error(`API Extractor failed on ${config.mainEntryPointFilePath}`);
   const model = JSON.parse(readFileSync(apiJsonFilePath, 'utf8'));
   const byName = new Map();
   for (const m of model.members[0].members) {
@@ -76,7 +81,11 @@ export function surface(page) {
 export function render() {
   const scratch = mkdtempSync(join(tmpdir(), 'bdl-api-'));
   try {
-    const sections = entries().map(([name, dts]) => [name, members(name, dts, scratch)]);
+    const configs = entries().map(([name, dts]) => [name, configFor(name, dts, scratch)]);
+    // Type-checking the declarations is most of the time: one TypeScript program, holding every
+    // entry, serves all of them instead of one program per entry.
+    const compilerState = CompilerState.create(configs[0][1].config, { additionalEntryPoints: configs.map(([, c]) => c.config.mainEntryPointFilePath) });
+    const sections = configs.map(([name, c]) => [name, members(c, compilerState)]);
     const isType = (m) => ['interface', 'type'].includes(m.kind);
     const L = [
       '# API',
