@@ -15,6 +15,7 @@ export * from './nn/dropout';
 export * from './linalg/cholesky';
 export * from './linalg/triangular';
 export * from './linalg/eigh';
+export * from './linalg/tridiagonal';
 export * from './linalg/householder';
 export * from './linalg/product';
 export * from './linalg/convert';

@@ -4,15 +4,17 @@
 // Layout choice: the eigenvectors are carried as the ROWS of a matrix Z (Z = Vᵀ) while they are
 // built, so that forming Qᵀ and every Givens rotation of the QL sweeps touch contiguous rows
 // (f64x2 over j). One transpose at the end gives the promised layout vecs[i·n + j] = V[i][j].
-import { at, axpy64, dot64, madd, nmadd, reflectRows, scal64, splat64 } from './simd64';
+import { at, madd, nmadd, reflectRows, splat64 } from './simd64';
+import { eigh_f64_reduce, eigh_f64_reduce_block, eigh_f64_reduce_panel, eigh_f64_reduce_update, eigh_f64_reduce_workspace } from './tridiagonal';
 
 /** Iterations allowed per eigenvalue before giving up (typically 1–3 are needed). */
 const MAX_ITER = 60;
 const EPS = 2.220446049250313e-16;
 
-/** Scratch needed by eigh_f64, in f64 values: a copy of A and three vectors of length n. */
+/** Scratch needed by eigh_f64, in f64 values: a copy of A, three vectors of length n, and from n = 256 on the blocked reduction's. */
 export function eigh_workspace_f64(n: i32): usize {
-  return <usize>n * <usize>n + 3 * <usize>n;
+  const y = eigh_f64_reduce_block(n) > 0 ? <usize>eigh_f64_reduce_workspace(n) : 0;
+  return <usize>n * <usize>n + 3 * <usize>n + y;
 }
 
 /**
@@ -33,7 +35,8 @@ export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize
   const tau = e + at(n);
   const tmp = tau + at(n);
   if (a != w) memory.copy(w, a, at(n * n));
-  eigh_f64_reduce(w, vals, e, tau, tmp, n, 0, n);
+  if (eigh_f64_reduce_block(n) > 0) reduceBlocked(w, vals, e, tau, tmp, tmp + at(n), n);
+  else eigh_f64_reduce(w, vals, e, tau, tmp, n, 0, n);
   if (vecs != 0) {
     eigh_f64_form_qt_init(vecs, n, 0, n);
     eigh_f64_form_qt(vecs, w, tau, n, 0, n);
@@ -48,24 +51,12 @@ export function eigh_f64(vals: usize, vecs: usize, a: usize, n: i32, work: usize
   return 0;
 }
 
-// The stages as range kernels. Run in order — reduce over k = 0..n−2 (its last range, k1 ≥ n − 1,
-// also writes d[n−1] and e[n−1]); with vectors, form_qt_init over rows, then form_qt over k descending;
+// The stages as range kernels. Run in order — reduce over k = 0..n−2 (tridiagonal.ts: eigh_f64_reduce,
+// its last range, k1 ≥ n − 1, also writing d[n−1] and e[n−1]; from n = 256 on, the blocked reduction's
+// panels and updates, then eigh_f64_reduce(…, n − 1, n)); with vectors, form_qt_init over rows, then form_qt over k descending;
 // ql_floor once, then ql from l = 0 until it returns n; sort over i = 0..n−1; with vectors,
 // transpose over i = 0..n−1 — with ranges that tile each stage, they do the operations of eigh_f64
 // in its order, so they give its bits. w, d, e, tau and p are n², n, n, n and n f64s.
-
-/**
- * Householder tridiagonalization, columns k in [k0, min(k1, n − 1)) of w (n×n, the symmetric matrix
- * in its lower triangle on the first call, overwritten by the reflectors); d, e, τ as tridiagonalize
- * writes them, p is scratch. The range reaching k1 ≥ n − 1 also stores d[n−1] and e[n−1] = 0.
- */
-export function eigh_f64_reduce(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i32, k0: i32, k1: i32): void {
-  tridiagonalize(w, d, e, tau, p, n, k0, min(k1, n - 1));
-  if (k1 >= n - 1) {
-    store<f64>(d + at(n - 1), load<f64>(w + at(n * n - 1)));
-    store<f64>(e + at(n - 1), 0);
-  }
-}
 
 /** Rows [i0, min(i1, n)) of Z = I (n×n): the start of formQt. */
 export function eigh_f64_form_qt_init(z: usize, n: i32, i0: i32, i1: i32): void {
@@ -110,66 +101,6 @@ export function eigh_f64_sort(d: usize, z: usize, n: i32, i0: i32, i1: i32): voi
 /** Z ← Zᵀ in place, the swaps of rows i in [i0, i1) with the columns right of their diagonal. */
 export function eigh_f64_transpose(z: usize, n: i32, i0: i32, i1: i32): void {
   transposeInPlace(z, n, i0, min(i1, n));
-}
-
-/**
- * Qᵀ·A·Q = T by reflectors H_k = I − τ_k·v_k·v_kᵀ acting on indices k+1..n−1, on the lower
- * triangle only. x (column k below the diagonal) is copied into row k right of the diagonal, where
- * v_k then stays for formQt. The symmetric product p = τ·A₂₂·v takes one pass over the lower rows
- * (a dot product for p_i and an axpy into p_j<i per row), the rank-2 update A₂₂ −= v·wᵀ + w·vᵀ another.
- * Writes d (diagonal), e (e[k] = T[k][k+1]) and τ for columns k in [k0, k1); eigh_f64_reduce
- * stores d[n−1] and e[n−1] = 0 after the last column.
- */
-function tridiagonalize(w: usize, d: usize, e: usize, tau: usize, p: usize, n: i32, k0: i32, k1: i32): void {
-  for (let k = k0; k < k1; k++) {
-    const rk = w + at(k * n);
-    store<f64>(d + at(k), load<f64>(rk + at(k)));
-    store<f64>(tau + at(k), 0);
-    const m = n - k - 1;
-    const x = rk + at(k + 1);
-    for (let i = 0; i < m; i++) store<f64>(x + at(i), load<f64>(w + at((k + 1 + i) * n + k)));
-    const x0 = load<f64>(x);
-    // Scale before squaring so tiny or huge entries neither underflow nor overflow.
-    let scale = 0.0;
-    for (let i = 1; i < m; i++) scale = max(scale, Math.abs(load<f64>(x + at(i))));
-    if (scale == 0) {
-      store<f64>(e + at(k), x0); // already tridiagonal in this column
-      continue;
-    }
-    scale = max(scale, Math.abs(x0));
-    let ss = 0.0;
-    for (let i = 0; i < m; i++) {
-      const t = load<f64>(x + at(i)) / scale;
-      ss += t * t;
-    }
-    const norm = scale * Math.sqrt(ss);
-    const beta = x0 >= 0 ? -norm : norm;
-    const t = (beta - x0) / beta;
-    const inv = 1 / (x0 - beta);
-    store<f64>(x, 1);
-    for (let i = 1; i < m; i++) store<f64>(x + at(i), load<f64>(x + at(i)) * inv);
-    store<f64>(e + at(k), beta);
-    store<f64>(tau + at(k), t);
-    // p = τ·A₂₂·v;  w = p − (τ/2)(pᵀv)·v;  A₂₂ −= v·wᵀ + w·vᵀ.
-    const a22 = w + at((k + 1) * n + k + 1);
-    const ld = at(n);
-    memory.fill(p, 0, at(m));
-    for (let i = 0; i < m; i++) {
-      const ri = a22 + <usize>i * ld;
-      const vi = load<f64>(x + at(i));
-      const s = dot64(ri, x, i) + load<f64>(ri + at(i)) * vi;
-      axpy64(p, vi, ri, i);
-      store<f64>(p + at(i), load<f64>(p + at(i)) + s);
-    }
-    scal64(p, t, m);
-    const kk = 0.5 * t * dot64(p, x, m);
-    axpy64(p, -kk, x, m);
-    for (let i = 0; i < m; i++) {
-      const ri = a22 + <usize>i * ld;
-      axpy64(ri, -load<f64>(x + at(i)), p, i + 1);
-      axpy64(ri, -load<f64>(p + at(i)), x, i + 1);
-    }
-  }
 }
 
 /**
@@ -316,4 +247,14 @@ function transposeInPlace(z: usize, n: i32, i0: i32, i1: i32): void {
       store<f64>(q, t);
     }
   }
+}
+
+/** The whole blocked reduction, each kernel over its whole range (the steps split them: the same bits). */
+function reduceBlocked(w: usize, d: usize, e: usize, tau: usize, p: usize, y: usize, n: i32): void {
+  const nb = eigh_f64_reduce_block(n);
+  for (let k0 = 0; k0 < n - 1; k0 += nb) {
+    eigh_f64_reduce_panel(w, d, e, tau, p, y, n, k0, 0, nb);
+    eigh_f64_reduce_update(w, y, n, k0, k0 + min(nb, n - 1 - k0), n);
+  }
+  eigh_f64_reduce(w, d, e, tau, p, n, n - 1, n);
 }

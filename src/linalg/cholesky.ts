@@ -65,6 +65,8 @@ export function* choleskySteps(arena: Arena, a: ArrayLike<number>, n: number, op
   let meanDiag = 0;
   for (let i = 0; i < n; i++) meanDiag += Math.abs(a[i * n + i]) / n;
   const scale = meanDiag > 0 ? meanDiag : 1;
+  // The checks' pass over A apart from its copy into the arena (each ~10⁷ values at n = 3,151).
+  yield;
 
   const mark = arena.mark();
   try {
@@ -90,6 +92,8 @@ export function* choleskySteps(arena: Arena, a: ArrayLike<number>, n: number, op
         name,
       );
     }
+    // The last panel's step apart from the copy out (8n² bytes).
+    yield;
     return { l: arena.getF64(p, n * n), jitter };
   } finally {
     arena.reset(mark);
@@ -131,7 +135,9 @@ export function* factorSteps(arena: Arena, p: number, n: number): Work<number> {
 
 /**
  * X ← L⁻¹·X (trans 0) or L⁻ᵀ·X (trans 1) in place at arena addresses (L n×n lower, X n×nrhs), as
- * steps of about STEP_WORK multiply-adds: the bits of one `trsm_f64_lower` call.
+ * steps of about STEP_WORK multiply-adds. trans 1 gives the bits of one `trsm_f64_lower` call; trans 0
+ * with several right-hand sides runs the core's blocked solve (`blockedSolveSteps`), whose rounding
+ * differs from `trsm_f64_lower`'s in the last bits.
  */
 export function* triangularSolveSteps(arena: Arena, x: number, l: number, n: number, nrhs: number, trans: 0 | 1): Work<void> {
   const k = arena.k;
@@ -140,10 +146,11 @@ export function* triangularSolveSteps(arena: Arena, x: number, l: number, n: num
     k.trsm_f64_lower(x, l, x, n, 1, trans);
     return;
   }
+  if (trans === 0) return yield* blockedSolveSteps(arena, x, l, n, nrhs);
   for (let t0 = 0; t0 < n; ) {
     let t1 = t0;
-    // Step t touches row i = t (trans 0) or n − 1 − t (trans 1), at i·nrhs multiply-adds.
-    for (let work = 0; t1 < n && work < STEP_WORK; t1++) work += ((trans === 0 ? t1 : n - 1 - t1) + 1) * nrhs;
+    // Step t touches row i = n − 1 − t, at i·nrhs multiply-adds.
+    for (let work = 0; t1 < n && work < STEP_WORK; t1++) work += (n - t1) * nrhs;
     k.trsm_f64_lower_rows(x, l, n, nrhs, trans, t0, t1);
     t0 = t1;
     yield;
@@ -151,28 +158,79 @@ export function* triangularSolveSteps(arena: Arena, x: number, l: number, n: num
 }
 
 /**
- * X = L⁻ᵀ written at x (n×n; L n×n lower at l), as steps: the bits of `triangularSolveSteps(arena, x,
- * l, n, n, 1)` on the identity, with a third of its work (the core's `trsm_f64_lower_inverse_t_rows`
- * skips the zeros left of the diagonal).
+ * X ← L⁻¹·X by block rows of the core's `trsm_f64_block()`: each block row's product with the rows
+ * before it (level 3) in ranges of its column blocks of about STEP_WORK multiply-adds, then its
+ * triangle. Yields the share of the work done.
+ */
+function* blockedSolveSteps(arena: Arena, x: number, l: number, n: number, nrhs: number): Work<void> {
+  const k = arena.k;
+  const TB = k.trsm_f64_block();
+  const NC = k.trsm_f64_product_block();
+  const blocks = Math.ceil(nrhs / NC);
+  const total = (n * n * nrhs) / 2;
+  const mark = arena.mark();
+  try {
+    const scratch = arena.allocF64(k.trsm_f64_block_workspace());
+    for (let i0 = 0; i0 < n; i0 += TB) {
+      const rows = Math.min(TB, n - i0);
+      // A column block of the product costs rows·i0·NC multiply-adds.
+      const per = Math.max(1, Math.floor(STEP_WORK / Math.max(1, rows * i0 * NC)));
+      for (let j0 = 0; i0 > 0 && j0 < blocks; j0 += per) {
+        k.trsm_f64_lower_block_product(x, l, n, nrhs, i0, j0, j0 + per, scratch);
+        yield Math.min(1, ((i0 * i0 + 2 * i0 * rows * Math.min(1, (j0 + per) / blocks)) * nrhs) / 2 / total);
+      }
+      k.trsm_f64_lower_block_diag(x, l, n, nrhs, i0);
+    }
+  } finally {
+    arena.reset(mark);
+  }
+}
+
+/**
+ * X = L⁻ᵀ written at x (n×n; L n×n lower at l), as steps: the core's blocked inverse, bottom block row
+ * first (`trtri_f64_lower_t_block_product` in ranges of its column blocks of about STEP_WORK
+ * multiply-adds, then `trtri_f64_lower_t_block_diag`). Its rounding differs in the last bits from
+ * `triangularSolveSteps(arena, x, l, n, n, 1)` on the identity; it runs at the Cholesky's speed
+ * (the row-by-row solve streamed X once per row: ~5× slower at n = 3,151).
  */
 export function* inverseTransposeSteps(arena: Arena, x: number, l: number, n: number): Work<void> {
   const k = arena.k;
   const I = arena.f64(x, n * n);
   I.fill(0);
   for (let i = 0; i < n; i++) I[i * n + i] = 1;
-  if (n === 1) return yield* triangularSolveSteps(arena, x, l, n, n, 1);
-  // Step t works on row i = n − 1 − t: its i updates over the n − i columns from the diagonal on.
-  const cost = (t: number) => (n - t) * (t + 1);
+  yield;
+  const TB = k.trsm_f64_block();
+  const NC = k.trsm_f64_product_block();
+  // Block row i0 costs about rows·m²/2 multiply-adds (m = n − c0: X's rows below are triangular), its triangle rows²·(n − i0).
+  const cost = (i0: number) => {
+    const c0 = Math.min(i0 + TB, n);
+    return ((c0 - i0) * (n - c0) ** 2) / 2 + (c0 - i0) ** 2 * (n - i0);
+  };
+  const last = Math.floor((n - 1) / TB) * TB;
   let total = 0;
-  for (let t = 0; t < n; t++) total += cost(t);
+  for (let i0 = last; i0 >= 0; i0 -= TB) total += cost(i0);
   let done = 0;
-  for (let t0 = 0; t0 < n; ) {
-    let t1 = t0;
-    for (let work = 0; t1 < n && work < STEP_WORK; t1++) work += cost(t1);
-    k.trsm_f64_lower_inverse_t_rows(x, l, n, t0, t1);
-    for (let t = t0; t < t1; t++) done += cost(t);
-    t0 = t1;
-    yield done / total;
+  const mark = arena.mark();
+  try {
+    const scratch = arena.allocF64(k.trsm_f64_block_workspace());
+    for (let i0 = last; i0 >= 0; i0 -= TB) {
+      const rows = Math.min(TB, n - i0);
+      const m = n - i0 - rows;
+      const blocks = Math.ceil(m / NC);
+      for (let j0 = 0; j0 < blocks; ) {
+        let j1 = j0;
+        // Column block j costs about rows·NC·min(m, (j + 1)·NC) (the triangle of X's rows below).
+        for (let work = 0; j1 < blocks && work < STEP_WORK; j1++) work += rows * NC * Math.min(m, (j1 + 1) * NC);
+        k.trtri_f64_lower_t_block_product(x, l, n, i0, j0, j1, scratch);
+        j0 = j1;
+        yield Math.min(1, (done + (cost(i0) * j1) / blocks) / total);
+      }
+      k.trtri_f64_lower_t_block_diag(x, l, n, i0);
+      done += cost(i0);
+      yield Math.min(1, done / total);
+    }
+  } finally {
+    arena.reset(mark);
   }
 }
 

@@ -71,6 +71,8 @@ function* decomposeSteps(arena: Arena, a: ArrayLike<number>, n: number, vectors:
     const pp = arena.allocF64(n);
     const pv = arena.allocF64(n);
     const pz = vectors ? arena.allocF64(n * n) : 0;
+    // The checks' pass over A (n² values) apart from the first step of work.
+    yield;
     yield* reduceSteps(arena, a, n, pw, pv, pe, ptau, pp);
     if (vectors) {
       // Z = I in row ranges (n² stores, the first touch of its memory).
@@ -130,6 +132,8 @@ function* reduceSteps(arena: Arena, a: ArrayLike<number>, n: number, pw: number,
     i0 = i1;
     yield done / total;
   }
+  const nb = k.eigh_f64_reduce_block(n);
+  if (nb > 0) return yield* blockedReduceSteps(arena, n, pw, pv, pe, ptau, pp, nb, done, total);
   // Reduction: column k costs ≈ 2(n − k − 1)² (the symmetric product and the rank-2 update).
   for (let k0 = 0; ; ) {
     let k1 = k0;
@@ -139,6 +143,58 @@ function* reduceSteps(arena: Arena, a: ArrayLike<number>, n: number, pw: number,
     yield Math.min(1, done / total);
     if (k1 >= n - 1) break;
     k0 = k1;
+  }
+}
+
+/**
+ * The core's blocked reduction (panels of nb columns, `eigh_f64_reduce_panel` then
+ * `eigh_f64_reduce_update`) as steps of about STEP_WORK multiply-adds; its scratch (the panel's V and
+ * W, 2·nb·n values) is freed at the end. Progress continues from `done` of `total` in the units of
+ * reduceSteps, whose unblocked column costs ≈ 2(n − k − 1)² the blocked one's cover.
+ */
+function* blockedReduceSteps(arena: Arena, n: number, pw: number, pv: number, pe: number, ptau: number, pp: number, nb: number, done: number, total: number): Work<void> {
+  const k = arena.k;
+  const rest = total - done;
+  // Column c: its product with the trailing matrix (m² for m = n − c − 1) and the panel's corrections;
+  // the panel's update: 2·nb per element of the trailing lower triangle.
+  const column = (c: number) => (n - c - 1) ** 2 + 4 * nb * (n - c);
+  let units = 0;
+  for (let k0 = 0; k0 < n - 1; k0 += nb) {
+    const t0 = k0 + Math.min(nb, n - 1 - k0);
+    for (let c = k0; c < t0; c++) units += column(c);
+    units += nb * (n - t0) * (n - t0 + 1);
+  }
+  let spent = 0;
+  const progress = () => Math.min(1, (done + (rest * spent) / units) / total);
+  const mark = arena.mark();
+  try {
+    const py = arena.allocF64(k.eigh_f64_reduce_workspace(n));
+    for (let k0 = 0; k0 < n - 1; k0 += nb) {
+      const jb = Math.min(nb, n - 1 - k0);
+      for (let j0 = 0; j0 < jb; ) {
+        let j1 = j0;
+        for (let work = 0; j1 < jb && work < STEP_WORK; j1++) work += column(k0 + j1);
+        k.eigh_f64_reduce_panel(pw, pv, pe, ptau, pp, py, n, k0, j0, j1);
+        for (let j = j0; j < j1; j++) spent += column(k0 + j);
+        j0 = j1;
+        yield progress();
+      }
+      const t0 = k0 + jb;
+      for (let i0 = t0; i0 < n; ) {
+        let i1 = i0;
+        // Rows i0..i0+3 cost 2·nb·(i − t0 + 1) each.
+        for (let work = 0; i1 < n && work < STEP_WORK; i1 += 4) work += 8 * nb * (i1 - t0 + 3);
+        i1 = Math.min(i1, n);
+        k.eigh_f64_reduce_update(pw, py, n, k0, i0, i1);
+        spent += nb * ((i1 - t0) * (i1 - t0 + 1) - (i0 - t0) * (i0 - t0 + 1));
+        i0 = i1;
+        yield progress();
+      }
+    }
+    k.eigh_f64_reduce(pw, pv, pe, ptau, pp, n, n - 1, n); // d[n−1] and e[n−1]
+    yield 1;
+  } finally {
+    arena.reset(mark);
   }
 }
 
@@ -177,7 +233,7 @@ function* qlSteps(arena: Arena, pv: number, pe: number, pz: number, n: number, v
  * A = Q·T·Qᵀ kept as the reduction leaves it: T's diagonal `d` and off-diagonal `e` (e[i] = T[i][i+1],
  * e[n−1] = 0), and, in the arena, Q's reflectors (`w`, n×n: v_k in row k right of the diagonal) and
  * τ (`tau`, n). For a family of shifted systems (s·A + λI)⁻¹ = Q·(s·T + λI)⁻¹·Qᵀ: one reduction, no
- * eigenvectors (forming Q and rotating it is ~4× the reduction's time at n = 3,151).
+ * eigenvectors (forming Q and rotating it: several times the blocked reduction's time at n = 3,151).
  */
 export interface Tridiagonal {
   readonly n: number;
@@ -202,6 +258,7 @@ export function* tridiagonalSteps(arena: Arena, a: ArrayLike<number>, n: number,
   const tau = arena.allocF64(n);
   const pp = arena.allocF64(n);
   const pv = arena.allocF64(n);
+  yield;
   yield* reduceSteps(arena, a, n, w, pv, pe, tau, pp);
   return { n, d: arena.getF64(pv, n), e: arena.getF64(pe, n), w, tau };
 }

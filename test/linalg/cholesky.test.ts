@@ -134,9 +134,9 @@ describe('choleskySteps and triangularSolveSteps', () => {
     });
   }
 
-  // Odd and even n (the f64x2 pairs and the tail of each row), and many steps at 1201.
-  for (const n of [1, 2, 3, 7, 8, 33, 64, 65, 130, 257, 1201]) {
-    it(`inverseTransposeSteps gives the bits of the solve on the identity, in fewer multiply-adds, n = ${n}`, () => {
+  // Around the 64-row blocks and the product's 128-column blocks, and many steps at 1201.
+  for (const n of [1, 2, 3, 7, 8, 33, 63, 64, 65, 129, 257, 1201]) {
+    it(`inverseTransposeSteps gives L⁻ᵀ (the row-by-row solve on the identity, to rounding), n = ${n}`, () => {
       const a = n < 200 ? randomSpd(n, makeRng(300 + n)) : dominantSpd(n, makeRng(300 + n));
       const want = oneCall(a, n);
       const mark = arena.mark();
@@ -144,11 +144,34 @@ describe('choleskySteps and triangularSolveSteps', () => {
       const pr = arena.allocF64(n * n);
       // Garbage where R goes: the steps must write the identity first.
       arena.f64(pr, n * n).fill(Number.NaN);
+      const used = arena.used;
       const { steps } = drainCounting(inverseTransposeSteps(arena, pr, pl, n));
+      expect(arena.used).toBe(used); // its scratch released
       const r = arena.getF64(pr, n * n);
       arena.reset(mark);
-      expect(sameBits(r, want.r)).toBe(true);
-      if (n === 1201) expect(steps).toBeGreaterThan(5);
+      expect(maxAbsDiff(r, want.r) / maxAbs(want.r)).toBeLessThan(1e-13);
+      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(r[i * n + j]).toBe(0);
+      if (n <= 129) expect(maxAbsDiff(matmul(transpose(want.l, n, n), r, n, n, n), identity(n))).toBeLessThan(1e-13);
+      if (n === 1201) expect(steps).toBeGreaterThan(50);
+    });
+  }
+
+  for (const [n, nrhs] of [[1, 3], [65, 1], [65, 7], [130, 129], [300, 260]]) {
+    it(`triangularSolveSteps' forward solve (blocked) agrees with trsm_f64_lower, n = ${n}, nrhs = ${nrhs}`, () => {
+      const l = oneCall(randomSpd(n, makeRng(500 + n)), n).l;
+      const b = randn(n * nrhs, makeRng(600 + n));
+      const mark = arena.mark();
+      const pl = arena.putF64(l);
+      const px = arena.putF64(b);
+      const pw = arena.putF64(b);
+      const used = arena.used;
+      drainCounting(triangularSolveSteps(arena, px, pl, n, nrhs, 0));
+      expect(arena.used).toBe(used);
+      arena.k.trsm_f64_lower(pw, pl, pw, n, nrhs, 0);
+      const got = arena.getF64(px, n * nrhs);
+      const want = arena.getF64(pw, n * nrhs);
+      arena.reset(mark);
+      expect(maxAbsDiff(got, want) / Math.max(1, maxAbs(want))).toBeLessThan(1e-13);
     });
   }
 

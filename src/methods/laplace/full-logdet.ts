@@ -33,16 +33,16 @@ export function* logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Arr
   let sigma: Float64Array;
   try {
     const S = arena.allocF64(m * m);
-    const Sv = arena.f64(S, m * m);
-    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) Sv[a * m + b] = s * H[gi[a] * d + gi[b]];
+    yield* gatherRows(arena, S, m * m, m, m, (Sv, a) => {
+      for (let b = 0; b < m; b++) Sv[a * m + b] = s * H[gi[a] * d + gi[b]];
+    });
     if (o > 0) {
       const L = arena.allocF64(o * o);
       const W = arena.allocF64(o * m);
-      const Lv = arena.f64(L, o * o);
-      for (let a = 0; a < o; a++) {
+      yield* gatherRows(arena, L, o * o, o, o / 2, (Lv, a) => {
         for (let b = 0; b <= a; b++) Lv[a * o + b] = s * H[oi[a] * d + oi[b]];
         Lv[a * o + a] += prior[group[oi[a]]];
-      }
+      });
       // Shares of the work: the Cholesky o³/3, the solve o²·m/2, the update o·m²/2, then m's eigenvalues ~4m³/3.
       const total = o ** 3 / 3 + (o * o * m) / 2 + (o * m * m) / 2 + (4 * m ** 3) / 3;
       const [f1, f2, f3] = [o ** 3 / 3 / total, (o ** 3 / 3 + (o * o * m) / 2) / total, (o ** 3 / 3 + (o * o * m) / 2 + (o * m * m) / 2) / total];
@@ -50,8 +50,9 @@ export function* logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Arr
       const Lf = arena.f64(L, o * o);
       for (let a = 0; a < o; a++) logdetOO += 2 * Math.log(Lf[a * o + a]);
       // W = L⁻¹·(s·H_og), then S −= Wᵀ·W.
-      const Wv = arena.f64(W, o * m);
-      for (let a = 0; a < o; a++) for (let b = 0; b < m; b++) Wv[a * m + b] = s * H[oi[a] * d + gi[b]];
+      yield* gatherRows(arena, W, o * m, o, m, (Wv, a) => {
+        for (let b = 0; b < m; b++) Wv[a * m + b] = s * H[oi[a] * d + gi[b]];
+      });
       yield* share(triangularSolveSteps(arena, W, L, o, m, 0), f1, f2);
       const blocks = Math.ceil(m / arena.k.syrk_f64_block());
       for (let b = 0; b < blocks; b++) {
@@ -59,7 +60,9 @@ export function* logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Arr
         yield f2 + ((f3 - f2) * (b + 1)) / blocks;
       }
       arena.k.mirror_lower_f64(S, m);
-      sigma = yield* share(eigvalshSteps(arena, arena.getF64(S, m * m), m, { name: `full Laplace curvature (group ${g})` }), f3, 1);
+      const Sc = arena.getF64(S, m * m);
+      yield;
+      sigma = yield* share(eigvalshSteps(arena, Sc, m, { name: `full Laplace curvature (group ${g})` }), f3, 1);
     } else {
       sigma = yield* eigvalshSteps(arena, arena.getF64(S, m * m), m, { name: `full Laplace curvature (group ${g})` });
     }
@@ -67,6 +70,20 @@ export function* logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Arr
     arena.reset(mark);
   }
   return shiftedLogdet(logdetOO, sigma);
+}
+
+/**
+ * fill(view, a) for the rows a in [0, rows) of the `len`-value f64 array at arena address p, about
+ * 2²⁰ values (rows × width) a step: each gather from H is a JavaScript pass over up to d² values, so
+ * the thread is given back within it. The view is made anew after each yield (the memory may grow).
+ */
+function* gatherRows(arena: Arena, p: number, len: number, rows: number, width: number, fill: (view: Float64Array, a: number) => void): Steps<void> {
+  const per = Math.max(1, Math.floor(2 ** 20 / Math.max(1, width)));
+  for (let a0 = 0; a0 < rows; a0 += per) {
+    const view = arena.f64(p, len);
+    for (let a = a0; a < Math.min(rows, a0 + per); a++) fill(view, a);
+    yield;
+  }
 }
 
 /** log det(s·H + diag λ) as a function of s, every λ held, after its O(d³) (an eigendecomposition) as steps. */
@@ -77,6 +94,7 @@ export function* logdetAlongScale(arena: Arena, H: Float64Array, group: Int32Arr
   for (const g of group) logdetD += Math.log(prior[g]);
   const M = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M[i * d + j] = r[i] * H[i * d + j] * r[j];
+  yield;
   const mu = yield* eigvalshSteps(arena, M, d, { name: 'full Laplace curvature (scaled by the prior)' });
   return (s) => {
     let sum = logdetD;

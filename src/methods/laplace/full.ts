@@ -124,10 +124,10 @@ const GEMM_STEP_WORK = 1 << 27;
 const NAME = 'full Laplace curvature';
 
 /**
- * The blocked Cholesky's share of the posterior's time; the triangular inverse, a third of its
- * multiply-adds but row by row, takes the rest (d = 3,151: 2.9 s and 8.6 s).
+ * The blocked Cholesky's share of the posterior's time; the blocked triangular inverse, as many
+ * multiply-adds, takes the rest (d = 3,151: 1.6 s and 1.2 s).
  */
-const CHOLESKY_SHARE = 0.25;
+const CHOLESKY_SHARE = 0.55;
 
 class FullFactors implements Factors {
   private eigenvalues?: Float64Array;
@@ -184,7 +184,10 @@ class FullFactors implements Factors {
       return sum;
     }
     try {
-      const { l } = yield* choleskySteps(this.arena, this.precision(prior, s), this.d, { jitter: false, name: 'full Laplace posterior precision' });
+      yield;
+      const P = this.precision(prior, s);
+      yield;
+      const { l } = yield* choleskySteps(this.arena, P, this.d, { jitter: false, name: 'full Laplace posterior precision' });
       let sum = 0;
       for (let i = 0; i < this.d; i++) sum += 2 * Math.log(l[i * this.d + i]);
       return sum;
@@ -194,10 +197,10 @@ class FullFactors implements Factors {
     }
   }
 
-  /** d = 3,151: H's eigenvalues 25.4 s against the factorization's 11.5 s; a Cholesky (per-group priors) ~2.9 s. */
+  /** d = 3,151: H's eigenvalues 5.0 s against the factorization's 2.8 s; a Cholesky (per-group priors) ~1.6 s. */
   evidenceShare(prior: Float64Array): number {
-    if (!prior.every((p) => p === prior[0])) return 0.2;
-    return this.prepared ? 0 : 0.69;
+    if (!prior.every((p) => p === prior[0])) return 0.36;
+    return this.prepared ? 0 : 0.64;
   }
 
   *logdetAlongPrior(prior: Float64Array, s: number, g: number): Steps<(lambda: number) => number> {
@@ -224,6 +227,8 @@ class FullFactors implements Factors {
   /** The precision's factor L (stepwise Cholesky), then R = L⁻ᵀ (stepwise triangular inverse). */
   *posteriorSteps(prior: Float64Array, s: number): Steps<Gaussian> {
     const d = this.d;
+    // Building P (d² values in JavaScript) apart from whatever ran before this first step.
+    yield;
     const P = this.precision(prior, s);
     yield;
     const { l, jitter } = yield* share(choleskySteps(this.arena, P, d, { name: 'full Laplace posterior precision' }), 0, CHOLESKY_SHARE);
@@ -233,6 +238,7 @@ class FullFactors implements Factors {
     try {
       const pl = this.arena.putF64(l);
       const pr = this.arena.allocF64(d * d);
+      yield; // the factor's copies (2 × 8d² bytes) apart from the inverse's first step
       yield* share(inverseTransposeSteps(this.arena, pr, pl, d), CHOLESKY_SHARE, 1);
       R = this.arena.getF64(pr, d * d);
     } finally {
@@ -246,8 +252,8 @@ class FullFactors implements Factors {
    * every candidate of a uniform prior (the grid's): Σ = Q·(s·T + λI)⁻¹·Qᵀ, so per batch U_c = J_c·Q
    * is one pass of the reflectors for all candidates, and each candidate's (J Σ Jᵀ)[c, e] = y_cᵀ·D⁻¹·y_e
    * with s·T + λI = L·D·Lᵀ (bidiagonal L, O(d) once per candidate) and y_c = L⁻¹·u_c is O(C²·d) a row —
-   * instead of a Cholesky and an inverse, O(d³), per candidate (d = 3,151: 273 × ~12 s), or the
-   * eigenvectors (forming Q and rotating it: ~4× the reduction). The covariances are `posterior`'s
+   * instead of a Cholesky and an inverse, O(d³), per candidate (d = 3,151: 273 × ~3 s), or the
+   * eigenvectors (forming Q and rotating it: several times the reduction). The covariances are `posterior`'s
    * up to rounding; a candidate whose s·T + λI is not positive definite gives NaN. Per-group priors go
    * through each candidate's own factorization.
    */

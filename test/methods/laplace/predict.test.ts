@@ -93,15 +93,15 @@ describe('cancelling a Laplace predict', () => {
     await expectAbortFromTimer((signal) => post.predict(x, { signal }), whole);
   });
 
-  /** A full Laplace over 1,201 weights, the time it took and two of its weight draws. */
-  const WIDE: MlpSpec = { inputs: 10, hidden: [100], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
+  /** A full Laplace over 2,001 weights, the time it took and two of its weight draws. */
+  const WIDE: MlpSpec = { inputs: 10, hidden: [166], outputs: 1, activation: 'tanh', likelihood: 'gaussian' };
   async function wideReference() {
     const t = performance.now();
     const reference = (await fullLaplace(WIDE)).post;
     return { reference, whole: performance.now() - t, want: await reference.sampleWeights(2, 5) };
   }
 
-  it("the fit builds the full Gaussian (1,201 weights) with progress in thousandths, and an abort fired from a timer ends it with the arena released", async () => {
+  it("the fit builds the full Gaussian (2,001 weights) with progress in thousandths, and an abort fired from a timer ends it with the arena released", async () => {
     const { whole, want } = await wideReference();
     const shares: number[] = [];
     const { post } = await fullLaplace(WIDE, { onProgress: (p: MethodProgress) => p.phase === 'posterior' && shares.push(p.epoch / p.epochs) });
@@ -116,7 +116,7 @@ describe('cancelling a Laplace predict', () => {
     expect(mlp.arena.used).toBe(used);
   });
 
-  it("a restored full Gaussian (1,201 weights) is factored in its first predict: an abort fired from a timer ends it, a later predict builds the same Gaussian", async () => {
+  it("a restored full Gaussian (2,001 weights) is factored in its first predict: an abort fired from a timer ends it, a later predict builds the same Gaussian", async () => {
     const { reference, whole, want } = await wideReference();
     const post = (await posteriorFromBytes(reference.toBytes())) as typeof reference;
     const x = inputs(10, WIDE.inputs, 13);
