@@ -4,7 +4,7 @@
 // The factorization is blocked, right-looking: a panel of NB columns is factored with short
 // contiguous dot products (rows are contiguous in row-major storage), then the trailing lower
 // triangle takes the panel's rank-NB update, where nearly all the work is, in a 4×2 register tile.
-import { at, axpy64, dot64, hsum, madd, scal64, splat64 } from './simd64';
+import { at, axpy64, dot64, madd, scal64, splat64, subTile4x2 } from './simd64';
 import { trsm_f64_lower } from './triangular';
 
 /** Panel width: the trailing update reads rows of NB doubles (512 bytes). Must be even. */
@@ -117,10 +117,7 @@ function updateTrailing(l: usize, n: i32, k0: i32, kb: i32, first: i32, end: i32
         a31 = madd(x3, b1, a31);
       }
       const c = l + <usize>i0 * ld + at(j);
-      sub2(c, hsum(a00), hsum(a01));
-      sub2(c + ld, hsum(a10), hsum(a11));
-      sub2(c + 2 * ld, hsum(a20), hsum(a21));
-      sub2(c + 3 * ld, hsum(a30), hsum(a31));
+      subTile4x2(c, ld, a00, a01, a10, a11, a20, a21, a30, a31);
     }
     // What is left: an odd column before the diagonal block, and the block's lower triangle.
     for (let r = 0; r < 4; r++) {
@@ -133,10 +130,6 @@ function updateTrailing(l: usize, n: i32, k0: i32, kb: i32, first: i32, end: i32
   }
 }
 
-@inline function sub2(c: usize, x: f64, y: f64): void {
-  store<f64>(c, load<f64>(c) - x);
-  store<f64>(c, load<f64>(c, 8) - y, 8);
-}
 
 @inline function updateOne(l: usize, n: i32, pan: usize, i: i32, j: i32, kb: i32): void {
   const ld = at(n);

@@ -81,3 +81,21 @@ const SPLAT_SLOTS: usize = memory.data(32, 16);
     if (s != 0) axpy64(xr, -t * s, v, m);
   }
 }
+
+/**
+ * C[4×2] −= the horizontal sums of a 4×2 tile's accumulators (row r's two columns in ar0, ar1): the
+ * end of the register-tiled symmetric updates (Cholesky's trailing block, the tridiagonal panel's).
+ */
+@inline export function subTile4x2(c: usize, ld: usize, a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128, a30: v128, a31: v128): void {
+  store<f64>(c, load<f64>(c) - hsum(a00));
+  store<f64>(c, load<f64>(c, 8) - hsum(a01), 8);
+  c += ld;
+  store<f64>(c, load<f64>(c) - hsum(a10));
+  store<f64>(c, load<f64>(c, 8) - hsum(a11), 8);
+  c += ld;
+  store<f64>(c, load<f64>(c) - hsum(a20));
+  store<f64>(c, load<f64>(c, 8) - hsum(a21), 8);
+  c += ld;
+  store<f64>(c, load<f64>(c) - hsum(a30));
+  store<f64>(c, load<f64>(c, 8) - hsum(a31), 8);
+}

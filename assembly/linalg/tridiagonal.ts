@@ -2,7 +2,7 @@
 // eigh_f64 (eigh.ts), and on its own what a caller needs for shifted solves (householder.ts applies Q).
 // Two forms with one output layout (d, e, τ, and v_k in row k of w right of the diagonal): the
 // unblocked one, column by column, and from n = 256 on the blocked one, in panels.
-import { at, axpy64, dot64, hsum, madd, scal64, splat64 } from './simd64';
+import { at, axpy64, dot64, hsum, madd, scal64, splat64, subTile4x2 } from './simd64';
 
 /**
  * Householder tridiagonalization, columns k in [k0, min(k1, n − 1)) of w (n×n, the symmetric matrix
@@ -297,10 +297,7 @@ export function eigh_f64_reduce_update(w: usize, y: usize, n: i32, k0: i32, i0: 
         a31 = madd(v3, b1, a31);
       }
       const cc = w + <usize>r0 * ld + at(j);
-      sub2(cc, hsum(a00), hsum(a01));
-      sub2(cc + ld, hsum(a10), hsum(a11));
-      sub2(cc + 2 * ld, hsum(a20), hsum(a21));
-      sub2(cc + 3 * ld, hsum(a30), hsum(a31));
+      subTile4x2(cc, ld, a00, a01, a10, a11, a20, a21, a30, a31);
     }
     for (let r = 0; r < 4; r++) {
       const i = r0 + r;
@@ -312,10 +309,6 @@ export function eigh_f64_reduce_update(w: usize, y: usize, n: i32, k0: i32, i0: 
   }
 }
 
-@inline function sub2(c: usize, a: f64, b: f64): void {
-  store<f64>(c, load<f64>(c) - a);
-  store<f64>(c, load<f64>(c, 8) - b, 8);
-}
 
 /** A[i][j] −= V_i·W_jᵀ + W_i·V_jᵀ. */
 @inline function updateOne(w: usize, y: usize, n: i32, i: i32, j: i32): void {
