@@ -10,7 +10,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { TASKS } from '../src/orchestration/tasks.js';
 import { registerTasks } from '../src/pool/registry.js';
-import { workerApi } from '../src/pool/worker-api.js';
+import { workerApi, type ErrorScope } from '../src/pool/worker-api.js';
 
 registerTasks(TASKS);
 
@@ -21,5 +21,5 @@ if (g.WorkerGlobalScope === undefined && typeof g.process?.versions?.node === 's
   if (threads?.parentPort == null) throw new Error('bdl-wasm worker: needs Node ≥ 20.16 (process.getBuiltinModule) and a worker_threads parent.');
   Comlink.expose(workerApi(), nodeEndpoint(threads.parentPort));
 } else {
-  Comlink.expose(workerApi(), globalThis as unknown as Comlink.Endpoint);
+  Comlink.expose(workerApi(globalThis as unknown as ErrorScope), globalThis as unknown as Comlink.Endpoint);
 }

@@ -15,6 +15,9 @@ import type { ProgressEvent, TaskData } from './types.js';
 /** In-thread jobs yield this often so abort events and the page stay responsive. */
 const IN_THREAD_YIELD_MS = 20;
 
+/** How long a browser worker's error event waits for the job's own report of it (see workerExecutor). */
+export const FAULT_WAIT_MS = 1000;
+
 /** Where a run's jobs report, on the main thread. */
 export interface RunSink {
   progress(event: ProgressEvent): void;
@@ -113,7 +116,15 @@ export async function workerExecutor(
       onDeath(reason);
     }
   };
-  const w = isNode() ? await spawnNode(workerUrl, die) : spawnBrowser(workerUrl, die);
+  // A browser worker's error event travels apart from its jobs' ports, so it can overtake checkpoints
+  // posted before the error; the job's own port brings the same news behind them (a `fault`, see
+  // workerApi). With a job in flight the event therefore ends the worker only if that message has not
+  // come within FAULT_WAIT_MS: a worker that can no longer post, or one that does not report.
+  const errorEvent = (reason: string) => {
+    if (current === undefined) die(reason);
+    else setTimeout(() => die(reason), FAULT_WAIT_MS);
+  };
+  const w = isNode() ? await spawnNode(workerUrl, die) : spawnBrowser(workerUrl, errorEvent);
   // Held until terminate() releases it: Comlink releases an endpoint when the last proxy of it is
   // collected, and the worker then stops answering (comlink#692; test/pool/gc.node.test.ts).
   const remote = Comlink.wrap<WorkerApi>(w.endpoint);
@@ -152,6 +163,7 @@ export async function workerExecutor(
           const m = e.data;
           if (m.type === 'progress') run.sink.progress(m.event);
           else if (m.type === 'checkpoint') run.sink.checkpoint(job.taskId, m.state, m.append);
+          else if (m.type === 'fault') die(`uncaught error: ${m.message}`);
           else end(m.outcome);
         };
         if (!sent.has(run.id) && Object.keys(run.data).length > 0) {
@@ -241,7 +253,7 @@ async function bundledWorkerUrl(): Promise<URL> {
   return url;
 }
 
-function spawnBrowser(workerUrl: string | URL | undefined, die: (reason: string) => void): Spawned {
+function spawnBrowser(workerUrl: string | URL | undefined, onError: (reason: string) => void): Spawned {
   // The literal `new Worker(new URL('./worker.js', import.meta.url), ...)` lets consumer bundlers
   // (Vite, webpack) find and bundle the worker entry.
   let w: Worker;
@@ -255,11 +267,7 @@ function spawnBrowser(workerUrl: string | URL | undefined, die: (reason: string)
   }
   w.addEventListener('error', (e) => {
     e.preventDefault();
-    // The error event and the task's checkpoint messages travel on different ports, so the error can
-    // overtake checkpoints the worker posted just before it died: let those land first (the worker is
-    // already broken; 50 ms costs nothing), so the task restarts from its true last checkpoint.
-    const reason = e.message ? `uncaught error: ${e.message}` : workerLoadHint(workerUrl);
-    setTimeout(() => die(reason), 50);
+    onError(e.message ? `uncaught error: ${e.message}` : workerLoadHint(workerUrl));
   });
   return {
     endpoint: w,

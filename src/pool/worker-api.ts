@@ -21,7 +21,18 @@ export const MESSAGE_CANCEL_YIELD_MS = 20;
 export type JobMessage =
   | { readonly type: 'progress'; readonly event: ProgressEvent }
   | { readonly type: 'checkpoint'; readonly state: unknown; readonly append: readonly unknown[] | undefined }
-  | { readonly type: 'outcome'; readonly outcome: JobOutcome };
+  | { readonly type: 'outcome'; readonly outcome: JobOutcome }
+  /**
+   * An uncaught error in the worker while the job ran (a browser worker reports it; see `workerApi`).
+   * It comes after every checkpoint the job posted before the error, which the Worker's own error
+   * event, on another channel, does not.
+   */
+  | { readonly type: 'fault'; readonly message: string };
+
+/** Where a worker hears of its own uncaught errors: a browser worker's global scope. */
+export interface ErrorScope {
+  addEventListener(type: 'error', listener: (event: { readonly message?: string }) => void): void;
+}
 
 export interface WorkerApi {
   /**
@@ -38,12 +49,22 @@ export interface WorkerApi {
   cancel(key: number): void;
 }
 
-/** The worker-side implementation. */
-export function workerApi(): WorkerApi {
+/**
+ * The worker-side implementation. Given the worker's `scope`, each uncaught error there is posted as
+ * a `fault` on the port of every job in flight, behind the checkpoints already posted. A browser
+ * worker lives on after an uncaught error, so it can; a Node worker thread ends on one (its exit
+ * is its report).
+ */
+export function workerApi(scope?: ErrorScope): WorkerApi {
   let arena: Arena | undefined;
   let control: Int32Array | undefined;
   let cancelled = -1;
   const data = new Map<number, TaskData>();
+  const inFlight = new Set<MessagePort>();
+  scope?.addEventListener('error', (event) => {
+    const m: JobMessage = { type: 'fault', message: event.message ?? '' };
+    for (const port of inFlight) port.postMessage(m);
+  });
   return {
     async init(c, ctrl) {
       arena = await Arena.create(c);
@@ -58,6 +79,7 @@ export function workerApi(): WorkerApi {
     run(job, runId, port, key) {
       const post = (m: JobMessage, transfer: Transferable[] = []) => port.postMessage(m, transfer);
       const ctrl = control;
+      inFlight.add(port);
       void executeJob(job, {
         arena: () => Promise.resolve(emptied(arena!)),
         data: data.get(runId) ?? {},
@@ -68,6 +90,7 @@ export function workerApi(): WorkerApi {
         checkpoint: (state, append) => post({ type: 'checkpoint', state, append }),
       })
         .then((outcome) => {
+          inFlight.delete(port);
           try {
             post({ type: 'outcome', outcome }, outcome.ok ? outcome.transfers : []);
           } catch (e) {

@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { TASKS } from '../../src/orchestration/tasks.js';
 import { registerTasks } from '../../src/pool/registry.js';
-import { workerApi } from '../../src/pool/worker-api.js';
+import { workerApi, type ErrorScope } from '../../src/pool/worker-api.js';
 import type { TaskContext } from '../../src/pool/types.js';
 import { faultRunner, type FaultOptions } from './faults.js';
 
@@ -26,5 +26,10 @@ if (g.WorkerGlobalScope === undefined && typeof g.process?.versions?.node === 's
   const { parentPort } = (await import(/* @vite-ignore */ specifier)) as typeof import('node:worker_threads');
   Comlink.expose(workerApi(), nodeEndpoint(parentPort));
 } else {
-  Comlink.expose(workerApi(), globalThis as unknown as Comlink.Endpoint);
+  // Browser tests of the two channels an uncaught error reaches the pool by. `?unreported`: the worker
+  // does not post it on the job's port (as one built before it did), so only the Worker's error event
+  // tells. `?swallowed`: the worker cancels the event, so only the job's port tells.
+  const params = new URLSearchParams((globalThis as { location?: { search?: string } }).location?.search ?? '');
+  Comlink.expose(workerApi(params.has('unreported') ? undefined : (globalThis as unknown as ErrorScope)), globalThis as unknown as Comlink.Endpoint);
+  if (params.has('swallowed')) (globalThis as unknown as EventTarget).addEventListener('error', (e) => e.preventDefault());
 }

@@ -11,10 +11,10 @@ export const lib = (await import(/* @vite-ignore */ url)) as typeof Lib;
 export const advanced = (await import(/* @vite-ignore */ new URL('../../dist/advanced.js', import.meta.url).href)) as typeof Advanced;
 
 /** The test-only worker entry (built by test/setup/fault-worker.ts): the package's kinds plus 'fault'. */
-const FAULT_WORKER = new URL('../../test-output/fault-worker.js', import.meta.url);
+export const FAULT_WORKER = new URL('../../test-output/fault-worker.js', import.meta.url);
 
 /** One runner for the kind, so registering it again for the next pool is no conflict. */
-const FAULT_TASKS = { fault: faultRunner(advanced.TASKS) };
+export const FAULT_TASKS = { fault: faultRunner(advanced.TASKS) };
 
 /** A pool that also runs the test-only 'fault' kind (./faults.ts), in-thread and in its workers. */
 export function faultPool(size: number, options: Lib.PoolOptions = {}): Promise<Lib.Pool> {
