@@ -89,6 +89,12 @@ interface Spawned {
   terminate(): Promise<void>;
   /** Node: keep the process alive only while the worker has work. */
   setBusy(busy: boolean): void;
+  /**
+   * Node: the next message already queued on a port, taken at once (receiveMessageOnPort). A
+   * thread's exit or error is reported apart from its jobs' ports and can come before the messages
+   * it posted just before dying; taking them first restarts its task from its true last checkpoint.
+   */
+  takeQueued?(port: MessagePort): unknown;
 }
 
 /**
@@ -104,6 +110,8 @@ export async function workerExecutor(
   // The job in flight: ending it settles its promise and closes its port (see JobMessage).
   let current: ((out: JobOutcome) => void) | undefined;
   const endCurrent = (message: string) => current?.({ ok: false, code: 'E_WORKER', message });
+  // Handles what the job in flight had posted but not yet delivered (see Spawned.takeQueued).
+  let drainCurrent: (() => void) | undefined;
   let dead: string | undefined;
   let rejectStart: ((e: Error) => void) | undefined;
   let ending = false;
@@ -112,6 +120,7 @@ export async function workerExecutor(
     dead = reason;
     if (rejectStart !== undefined) rejectStart(startError(workerUrl, reason));
     else {
+      drainCurrent?.();
       endCurrent(`its worker died (${reason})`);
       onDeath(reason);
     }
@@ -152,20 +161,24 @@ export async function workerExecutor(
         const end = (out: JobOutcome) => {
           if (current !== end) return;
           current = undefined;
+          drainCurrent = undefined;
           port1.onmessage = null;
           port1.close();
           port2.close();
           w.setBusy(false);
           resolve(out);
         };
-        current = end;
-        port1.onmessage = (e: MessageEvent<JobMessage>) => {
-          const m = e.data;
+        const receive = (m: JobMessage) => {
           if (m.type === 'progress') run.sink.progress(m.event);
           else if (m.type === 'checkpoint') run.sink.checkpoint(job.taskId, m.state, m.append);
           else if (m.type === 'fault') die(`uncaught error: ${m.message}`);
           else end(m.outcome);
         };
+        current = end;
+        drainCurrent = () => {
+          for (let m = w.takeQueued?.(port1); m !== undefined && current === end; m = w.takeQueued?.(port1)) receive(m as JobMessage);
+        };
+        port1.onmessage = (e: MessageEvent<JobMessage>) => receive(e.data);
         if (!sent.has(run.id) && Object.keys(run.data).length > 0) {
           sent.add(run.id);
           remote.putData(run.id, run.data).catch(() => {});
@@ -201,7 +214,7 @@ function startError(workerUrl: string | URL | undefined, reason: string): BdlErr
 }
 
 async function spawnNode(workerUrl: string | URL | undefined, die: (reason: string) => void): Promise<Spawned> {
-  const { Worker } = await nodeImport<typeof import('node:worker_threads')>('worker_threads');
+  const { Worker, receiveMessageOnPort } = await nodeImport<typeof import('node:worker_threads')>('worker_threads');
   const url = workerUrl ?? (await bundledWorkerUrl());
   let w: import('node:worker_threads').Worker;
   try {
@@ -219,6 +232,9 @@ async function spawnNode(workerUrl: string | URL | undefined, die: (reason: stri
     setBusy(busy) {
       if (busy) w.ref();
       else w.unref();
+    },
+    takeQueued(port) {
+      return receiveMessageOnPort(port as unknown as import('node:worker_threads').MessagePort)?.message;
     },
   };
 }

@@ -14,6 +14,8 @@ export interface FaultOptions {
   throwAt?: number;
   crashAt?: number;
   crash?: 'exit' | 'uncaught';
+  /** Post the checkpoint that reaches `crashAt`, then crash at once: nothing runs between the two. */
+  crashAfterCheckpoint?: boolean;
 }
 
 /** Wraps a task as a 'fault' task: same seed and stream (so the same result when nothing fails). */
@@ -55,11 +57,16 @@ export function faultRunner(table: TaskTable): TaskRunner<unknown, FaultOptions>
       ...ctx,
       task: { ...ctx.task, kind: o.kind, options: o.options },
       progress(step, total, payload) {
-        reached(step);
+        if (o.crashAfterCheckpoint !== true) reached(step);
         if (!dying) ctx.progress(step, total, payload);
       },
       check: () => (dying ? never : ctx.check()),
       checkpoint(state, append) {
+        if (o.crashAfterCheckpoint === true && !dying && ctx.attempt === 0 && stepOf(state) >= (o.crashAt ?? Infinity)) {
+          void ctx.checkpoint(state, append); // posted now; its check() is never awaited
+          reached(stepOf(state));
+          return never;
+        }
         reached(stepOf(state));
         return dying ? never : ctx.checkpoint(state, append);
       },

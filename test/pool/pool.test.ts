@@ -148,6 +148,21 @@ describe('pool', () => {
     expect(bits(await p.run<SelftestResult>(tasks))).toEqual(expected);
   });
 
+  // The worker's death and its last messages come on different channels: a checkpoint posted just
+  // before an uncaught error must still be the one the task restarts from (1 run in 40 restarted from
+  // an earlier one in Node, and every run could in a browser, before the pool took queued messages first).
+  it('restarts a task from a checkpoint its worker posted just before an uncaught error', async () => {
+    const tasks = selftests(2, { steps: 80, checkpointEvery: 9 });
+    const expected = bits(await (await pool(0)).run<SelftestResult>(tasks));
+    const p = await pool(2, true);
+    for (let i = 0; i < 6; i++) {
+      const restarts: RestartEvent[] = [];
+      const crashing = [tasks[0], faulty(tasks[1], { crashAt: 36, crash: 'uncaught', crashAfterCheckpoint: true })];
+      expect(bits(await p.run<SelftestResult>(crashing, { onRestart: (e) => restarts.push(e) }))).toEqual(expected);
+      expect(restarts.map((r) => (r.checkpoint as { step: number }).step)).toEqual([36]);
+    }
+  });
+
   it('rejects runs in flight with E_CLOSED on close(), and later runs too', async () => {
     const p = await lib.createPool({ size: 2 });
     const run = rejection(p.run(selftests(4, { steps: 1_000_000 })));
