@@ -94,7 +94,7 @@ export async function fetchModel(url: string, opts: FetchOptions = {}): Promise<
     const urls = shardUrls(href, tfjsShardPaths(model));
     const total = manifestBytes(model);
     const budget = { left: total };
-    const notShard = (u: string) => (found: string) => new BdlError('E_FORMAT', `${u}: expected a weight shard of model.json's manifest (its float32 weights take ${total} bytes in all ${urls.length} shard(s)), found ${found}. The file is not this model's shard, or the server sends another; re-save the model or fix the server.`, 'shards');
+    const notShard = (u: string) => (found: string) => new BdlError('E_FORMAT', `${u}: expected a weight shard of model.json's manifest (its weights take ${total} bytes in all ${urls.length} shard(s)), found ${found}. The file is not this model's shard, or the server sends another; re-save the model or fix the server.`, 'shards');
     const shards = await Promise.all(urls.map((u) => downloads.bytes(u, { bytes: total, refuse: notShard(u), shared: budget })));
     return importTfjs({ model, shards }, lower);
   } finally {

@@ -10,9 +10,24 @@ export interface WeightSpec {
   name: string;
   shape: number[];
   dtype?: string;
-  quantization?: unknown;
+  /**
+   * How tensorflowjs_converter's --quantize_uint8 / --quantize_uint16 / --quantize_float16 stored a
+   * float32 weight: uint8 / uint16 values v read as v·scale + min, or IEEE half-precision values.
+   */
+  quantization?: Quantization;
   /** 'optimizer' for an optimizer's state saved beside the model (includeOptimizer): not the network. */
   group?: string;
+}
+
+export type Quantization = { dtype: 'uint8' | 'uint16'; scale: number; min: number } | { dtype: 'float16' };
+
+/** Bytes per value of the dtypes a manifest may store (TF.js's DTYPE_VALUE_SIZE_MAP); 'string' has no fixed width. */
+const WIDTH: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
+const QUANTIZED_WIDTH: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+/** The bytes one value of a checked weight takes in its shard. */
+export function bytesPerValue(s: WeightSpec): number {
+  return s.quantization ? QUANTIZED_WIDTH[s.quantization.dtype] : WIDTH[s.dtype ?? 'float32'];
 }
 
 export interface ManifestGroup {
@@ -103,7 +118,7 @@ function shardPathProblem(p: string): string | undefined {
   return undefined;
 }
 
-/** The manifest's groups, each weight checked: a name (once), a shape, float32, not quantized. */
+/** The manifest's groups, each weight checked: a name (once), a shape, a dtype read as float32 (checkDtype). */
 export function manifestOf(m: Record<string, unknown>): ManifestGroup[] {
   const man = m.weightsManifest;
   if (!Array.isArray(man)) throw bad('weightsManifest', 'a list of { paths, weights } groups', describe(man));
@@ -121,8 +136,7 @@ export function manifestOf(m: Record<string, unknown>): ManifestGroup[] {
       if (!isObject(w) || typeof w.name !== 'string' || w.name === '') throw bad(`${at}.weights[${j}]`, 'an object with a name, a shape and a dtype', isObject(w) ? `name ${describe(w.name)}` : describe(w));
       const name = JSON.stringify(w.name);
       if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`weight ${name}`, 'a shape of non-negative integers', JSON.stringify(w.shape) ?? 'none', REWRITE, w.name);
-      if (w.quantization) throw bad(`weight ${name}`, 'float32 values', 'a quantized weight', 'Only float32 weights are supported; re-save the model without quantization.', w.name);
-      if ((w.dtype ?? 'float32') !== 'float32') throw bad(`weight ${name}`, 'dtype float32', describe(w.dtype), 'Only float32 weights are supported; cast the model to float32 and re-save it.', w.name);
+      checkDtype(w as unknown as WeightSpec, name);
       // The import finds weights by name without the ':0' TensorFlow adds; a second one would be lost.
       const key = weightKey(w.name);
       if (seen.has(key)) throw bad('weightsManifest', 'each weight name once', `${JSON.stringify(key)} twice`, REWRITE, w.name);
@@ -130,6 +144,36 @@ export function manifestOf(m: Record<string, unknown>): ManifestGroup[] {
     });
   });
   return man as ManifestGroup[];
+}
+
+/**
+ * A weight's dtype and quantization, refused unless its bytes can be sized before they are read and,
+ * for the network's own weights, read as float32: float32, or a float32 weight quantized by
+ * tensorflowjs_converter (uint8 / uint16 with a finite scale and min, or float16). An optimizer's
+ * state (group 'optimizer', skipped) may hold any fixed-width dtype: TF.js saves its step counter as int32.
+ */
+function checkDtype(w: WeightSpec, name: string): void {
+  const dtype = w.dtype ?? 'float32';
+  const q = w.quantization as unknown;
+  const refuse = (expected: string, found: string, hint: string) => bad(`weight ${name}`, expected, found, hint, w.name);
+  if (q !== undefined && q !== null) {
+    const requantize = 'Re-convert the model (tensorflowjs_converter --quantize_uint8, --quantize_uint16 or --quantize_float16), or save it without quantization.';
+    if (!isObject(q) || typeof q.dtype !== 'string' || !Object.hasOwn(QUANTIZED_WIDTH, q.dtype)) {
+      throw refuse('a quantization { dtype: "uint8" | "uint16" | "float16", scale, min }', isObject(q) ? `quantization dtype ${describe(q.dtype)}` : `quantization ${describe(q)}`, requantize);
+    }
+    if (dtype !== 'float32' || (q.original_dtype !== undefined && q.original_dtype !== 'float32')) {
+      throw refuse('a quantized float32 weight', `dtype ${describe(w.dtype)}${q.original_dtype !== undefined ? ` and original_dtype ${describe(q.original_dtype)}` : ''}`, 'Only float32 weights are imported; ' + requantize);
+    }
+    if (q.dtype !== 'float16') {
+      for (const f of ['scale', 'min'] as const) {
+        if (typeof q[f] !== 'number' || !Number.isFinite(q[f])) throw refuse(`a ${q.dtype} quantization with a finite ${f} (a value v is read as v·scale + min)`, `${f} ${describe(q[f])}`, requantize);
+      }
+    }
+    return;
+  }
+  if (dtype === 'float32') return;
+  if (w.group === 'optimizer' && typeof dtype === 'string' && Object.hasOwn(WIDTH, dtype)) return;
+  throw refuse(w.group === 'optimizer' ? 'an optimizer weight of a fixed-width dtype (float32, int32, bool, complex64)' : 'dtype float32 (or a float32 weight quantized to uint8, uint16 or float16)', `dtype ${describe(w.dtype)}`, w.group === 'optimizer' ? 'Save the model without its optimizer (includeOptimizer: false).' : 'Only float32 weights are supported; cast the model to float32 and re-save it.');
 }
 
 /** A weight's name as layers look it up (TensorFlow's ':0' output suffix dropped). */
@@ -149,8 +193,30 @@ export function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; 
     throw new BdlError('E_FORMAT', `model.json: expected a Sequential or functional (Model) topology with a list of layers, found ${JSON.stringify(className || typeof t)}.`, 'modelTopology');
   }
   if (!Array.isArray(layers)) throw bad('modelTopology.config.layers', 'a list of layers', describe(layers));
+  checkLayerList(layers, 'modelTopology layers');
+  // A functional model's input and output layers: [["name", 0, 0], …] (one output may be written flat).
+  const ends = (field: 'input_layers' | 'output_layers'): string[] | undefined => {
+    const v = isObject(cfg) ? cfg[field] : undefined;
+    if (v === undefined) return undefined;
+    if (Array.isArray(v) && typeof v[0] === 'string') return [v[0]];
+    if (Array.isArray(v) && v.every((e) => Array.isArray(e) && typeof e[0] === 'string')) return v.map((e) => e[0] as string);
+    throw bad(`modelTopology.config.${field}`, 'a list like [["dense_1", 0, 0]]', describe(v));
+  };
+  return { layers: layers as KerasLayer[], className, inputs: ends('input_layers'), outputs: ends('output_layers') };
+}
+
+/**
+ * The layers of a Sequential model used as a layer (`tf.sequential({ layers: [inner, …] })`, or
+ * Keras's `Sequential([base, head])`): its config's list, which topologyOf checked.
+ */
+export function nestedLayers(l: KerasLayer): KerasLayer[] | undefined {
+  return l.class_name === 'Sequential' ? (l.config.layers as KerasLayer[]) : undefined;
+}
+
+/** Each layer a { class_name, config } with well-formed shapes and inbound nodes; a nested Sequential's layers too. */
+function checkLayerList(layers: unknown[], where: string): void {
   layers.forEach((l: unknown, i) => {
-    const at = `modelTopology layers[${i}]`;
+    const at = `${where}[${i}]`;
     if (!isObject(l) || typeof l.class_name !== 'string' || !isObject(l.config)) {
       throw bad(at, '{ class_name, config }', isObject(l) ? `class_name ${describe(l.class_name)} and config ${describe(l.config)}` : describe(l));
     }
@@ -163,14 +229,10 @@ export function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; 
     if (nodes !== undefined && !(Array.isArray(nodes) && nodes.every((n) => Array.isArray(n) && n.every(entry)))) {
       throw bad(`${at}.inbound_nodes`, 'TF.js / Keras 2 nodes like [[["dense_1", 0, 0, {}]]]', JSON.stringify(nodes).slice(0, 80), 'Keras 3 files ({ args, kwargs } nodes) are not supported; save the model with TF.js or tf.keras 2 and convert it with tensorflowjs_converter.');
     }
+    if (l.class_name === 'Sequential') {
+      const inner = l.config.layers;
+      if (!Array.isArray(inner)) throw bad(`${at}.config.layers`, 'a list of layers (a nested Sequential model)', describe(inner));
+      checkLayerList(inner, `${at}.config.layers`);
+    }
   });
-  // A functional model's input and output layers: [["name", 0, 0], …] (one output may be written flat).
-  const ends = (field: 'input_layers' | 'output_layers'): string[] | undefined => {
-    const v = isObject(cfg) ? cfg[field] : undefined;
-    if (v === undefined) return undefined;
-    if (Array.isArray(v) && typeof v[0] === 'string') return [v[0]];
-    if (Array.isArray(v) && v.every((e) => Array.isArray(e) && typeof e[0] === 'string')) return v.map((e) => e[0] as string);
-    throw bad(`modelTopology.config.${field}`, 'a list like [["dense_1", 0, 0]]', describe(v));
-  };
-  return { layers: layers as KerasLayer[], className, inputs: ends('input_layers'), outputs: ends('output_layers') };
 }

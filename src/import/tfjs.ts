@@ -1,7 +1,8 @@
 /**
  * TensorFlow.js / Keras layers models (`model.json` + weight shards), read directly: the topology is
- * JSON, the weights are the concatenation of the manifest's shard files, little-endian float32 in
- * the order of `weightsManifest[].weights`. Dense kernels are stored inputs × units, row-major — the
+ * JSON, the weights are the concatenation of the manifest's shard files, little-endian float32 (or
+ * tensorflowjs_converter's uint8 / uint16 / float16 quantization of it) in the order of
+ * `weightsManifest[].weights`. Dense kernels are stored inputs × units, row-major — the
  * engine's layout.
  */
 import { argError, BdlError, describe } from '../errors.js';
@@ -9,7 +10,7 @@ import { batchNormAffine, checkDenseShape, lowerLayers, SUPPORTED, unsupported, 
 import { activationOf } from './activations.js';
 import { asBytes, MAX_MODEL_BYTES, type Bytes } from './bytes.js';
 import { checkFinite } from './finite.js';
-import { isObject, manifestOf, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup, type WeightSpec } from './tfjs-json.js';
+import { bytesPerValue, isObject, manifestOf, nestedLayers, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup, type WeightSpec } from './tfjs-json.js';
 
 /** A model.json's contents (parsed or as text) and its weight shards. */
 export interface TfjsFiles {
@@ -29,7 +30,7 @@ export function tfjsShardPaths(model: unknown): string[] {
 }
 
 /**
- * Refuses weight shards whose sizes do not add up to what the manifest's float32 weights take. Run on
+ * Refuses weight shards whose sizes do not add up to what the manifest's weights take. Run on
  * the sizes alone, before any shard byte is copied (importModelFile runs it on the files' sizes,
  * before reading them).
  */
@@ -39,21 +40,29 @@ export function checkShardSizes(model: unknown, sizes: readonly number[]): void 
 }
 
 /**
- * The bytes a model's shards hold together: what its manifest's float32 weights take. A loader bounds
- * its reads by it; above MAX_MODEL_BYTES it is refused before any shard is opened or fetched.
+ * The bytes a model's shards hold together: what its manifest's weights take as stored. A loader
+ * bounds its reads by it; weights (as stored, or as the float32 they are read into) above
+ * MAX_MODEL_BYTES are refused before any shard is opened or fetched.
  */
 export function manifestBytes(model: unknown): number {
   const specs = manifestOf(parseModelJson(model)).flatMap((g) => g.weights);
   const bytes = weightBytes(specs);
-  if (bytes > MAX_MODEL_BYTES) {
-    throw new BdlError('E_MEMORY', `model.json: expected weights of at most ${MAX_MODEL_BYTES} bytes (2 GiB; beyond it the engine has no room to compute in its one wasm32 memory), found a weightsManifest whose ${specs.length} float32 weights take ${bytes} bytes. Import a smaller network, or check that the manifest's shapes are the model's.`, 'weightsManifest');
+  const float32 = specs.reduce((a, s) => a + (s.group === 'optimizer' ? 0 : 4 * sizeOf(s)), 0);
+  if (Math.max(bytes, float32) > MAX_MODEL_BYTES) {
+    throw new BdlError('E_MEMORY', `model.json: expected weights of at most ${MAX_MODEL_BYTES} bytes (2 GiB; beyond it the engine has no room to compute in its one wasm32 memory), found a weightsManifest whose ${specs.length} weights take ${bytes} bytes${float32 > bytes ? ` (${float32} as float32)` : ''}. Import a smaller network, or check that the manifest's shapes are the model's.`, 'weightsManifest');
   }
   return bytes;
 }
 
+/** A weight's number of values. */
+function sizeOf(s: WeightSpec): number {
+  return s.shape.reduce((a, b) => a * b, 1);
+}
+
+/** The bytes the weights take in the shards, as stored (float32, quantized, or an optimizer's int32). */
 function weightBytes(specs: WeightSpec[]): number {
   let bytes = 0;
-  for (const s of specs) bytes += 4 * s.shape.reduce((a, b) => a * b, 1);
+  for (const s of specs) bytes += bytesPerValue(s) * sizeOf(s);
   return bytes;
 }
 
@@ -63,7 +72,7 @@ function shardSizes(groups: ManifestGroup[], sizes: readonly number[]): void {
   const expected = weightBytes(specs);
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total !== expected) {
-    throw new BdlError('E_FORMAT', `weight shards: expected ${expected} bytes (the ${specs.length} float32 weights model.json declares), found ${total} in ${sizes.length} shard(s). A shard is truncated or belongs to another model; re-download or re-save it.`, 'shards');
+    throw new BdlError('E_FORMAT', `weight shards: expected ${expected} bytes (the ${specs.length} weights model.json declares), found ${total} in ${sizes.length} shard(s). A shard is truncated or belongs to another model; re-download or re-save it.`, 'shards');
   }
   // Each group's weights are read from its own shards (as TF.js reads them): groups whose sizes
   // disagree while the total agrees would shift weights from one group into the next.
@@ -73,7 +82,7 @@ function shardSizes(groups: ManifestGroup[], sizes: readonly number[]): void {
     const found = sizes.slice(at, at + g.paths.length).reduce((a, b) => a + b, 0);
     at += g.paths.length;
     if (found !== want) {
-      throw new BdlError('E_FORMAT', `weight shards: weightsManifest[${i}]: expected ${want} bytes in ${g.paths.join(', ')} (the group's ${g.weights.length} float32 weights), found ${found}. The shards are swapped, truncated or from another save of the model; re-download or re-save it.`, 'shards');
+      throw new BdlError('E_FORMAT', `weight shards: weightsManifest[${i}]: expected ${want} bytes in ${g.paths.join(', ')} (the group's ${g.weights.length} weights), found ${found}. The shards are swapped, truncated or from another save of the model; re-download or re-save it.`, 'shards');
     }
   });
 }
@@ -117,7 +126,9 @@ function checkLayers(m: Record<string, unknown>, groups: ManifestGroup[]): void 
  */
 function layerSequence(m: Record<string, unknown>, weights: Map<string, Weight>, finite: boolean): { ops: LayerOp[]; inputs: number | undefined } {
   const topology = topologyOf(m);
-  const sequence = topology.className === 'Sequential' ? topology.layers : functionalOrder(topology.layers, topology.inputs, topology.outputs);
+  const sequence = flatten(topology.className === 'Sequential' ? topology.layers : functionalOrder(topology.layers, topology.inputs, topology.outputs));
+  // Layers find their weights by name: two layers of one name would both read the first's weights.
+  uniqueNames(sequence.map((l) => l.config.name ?? l.name), 'layers');
   const scoped = scopedNames(weights);
   const used = new Set<string>();
   const take = (layer: string, p: string): Weight | undefined => {
@@ -135,10 +146,32 @@ function layerSequence(m: Record<string, unknown>, weights: Map<string, Weight>,
     const origin: Origin = { name, op: layer.class_name };
     const shape = (layer.config.batch_input_shape ?? layer.config.batchInputShape) as (number | null)[] | undefined | null;
     if (shape && inputs === undefined && ops.length === 0) inputs = shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
-    ops.push(...layerOps(layer, origin, (p) => take(name, p)));
+    ops.push(...layerOps(layer, origin, (p) => take(name, p), finite));
   }
   refuseUnused(weights, used);
   return { ops, inputs: inputs !== undefined && Number.isFinite(inputs) ? inputs : undefined };
+}
+
+/** The layers in order, each nested Sequential model replaced by its own layers (in order, recursively). */
+function flatten(layers: KerasLayer[]): KerasLayer[] {
+  return layers.flatMap((l) => {
+    const inner = nestedLayers(l);
+    return inner ? flatten(inner) : [l];
+  });
+}
+
+/**
+ * Refuses a layer name given twice. Keras and TF.js refuse such a model ("All layer names should be
+ * unique"); read anyway, the second layer would take the first one's weights, or a functional
+ * model's path would follow the name back to itself without end.
+ */
+function uniqueNames(names: unknown[], field: string): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (typeof n !== 'string') continue;
+    if (seen.has(n)) throw new BdlError('E_FORMAT', `model.json: modelTopology ${field}: expected each layer name once (Keras and TF.js refuse a model whose layer names repeat), found ${JSON.stringify(n)} twice. The file was edited by hand or merged from two models; give each layer its own name and re-save the model.`, n);
+    seen.add(n);
+  }
 }
 
 /** The network's weights by name, from the concatenated shards (an optimizer's state is skipped). */
@@ -153,16 +186,43 @@ function readWeights(specs: WeightSpec[], shardBytes: Uint8Array[], total: numbe
   const weights = new Map<string, Weight>();
   off = 0;
   for (const s of specs) {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    if (s.group !== 'optimizer') {
-      // `all` is a fresh buffer (aligned): on a little-endian host one copy reads the weight.
-      const data = LITTLE_ENDIAN ? new Float32Array(all.buffer.slice(off, off + 4 * n)) : new Float32Array(n);
-      if (!LITTLE_ENDIAN) for (let i = 0; i < n; i++) data[i] = dv.getFloat32(off + 4 * i, true);
-      weights.set(weightKey(s.name), { spec: s, data });
-    }
-    off += 4 * n;
+    const n = sizeOf(s);
+    if (s.group !== 'optimizer') weights.set(weightKey(s.name), { spec: s, data: decode(s, all, dv, off, n) });
+    off += bytesPerValue(s) * n;
   }
   return weights;
+}
+
+/**
+ * A network weight's n values from byte `off`, as float32: as stored, or dequantized as TF.js reads
+ * them (io.decodeWeights: v·scale + min rounded once to float32; half precision exactly). A quantized
+ * weight may start at any byte, so its values are read through the DataView.
+ */
+function decode(s: WeightSpec, all: Uint8Array, dv: DataView, off: number, n: number): Float32Array {
+  const q = s.quantization;
+  const data = new Float32Array(n);
+  if (!q) {
+    // `all` is a fresh buffer: on a little-endian host one copy reads an aligned weight.
+    if (LITTLE_ENDIAN && off % 4 === 0) data.set(new Float32Array(all.buffer, off, n));
+    else for (let i = 0; i < n; i++) data[i] = dv.getFloat32(off + 4 * i, true);
+  } else if (q.dtype === 'uint8') {
+    for (let i = 0; i < n; i++) data[i] = all[off + i] * q.scale + q.min;
+  } else if (q.dtype === 'uint16') {
+    for (let i = 0; i < n; i++) data[i] = dv.getUint16(off + 2 * i, true) * q.scale + q.min;
+  } else {
+    for (let i = 0; i < n; i++) data[i] = half(dv.getUint16(off + 2 * i, true));
+  }
+  return data;
+}
+
+/** An IEEE 754 half-precision value from its bits (exact in float64 and in float32). */
+function half(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return sign * f * 2 ** -24;
+  if (e === 31) return f === 0 ? sign * Infinity : NaN;
+  return sign * (1 + f / 1024) * 2 ** (e - 15);
 }
 
 /** Refuses manifest weights no layer took: importing without them would give another network. */
@@ -174,7 +234,8 @@ function refuseUnused(weights: Map<string, Weight>, used: Set<string>): void {
   throw new BdlError('E_FORMAT', `model.json: expected every weight of weightsManifest to be used by a layer of the topology, found ${unused.length} that no layer uses: ${shown.join(', ')}${more}. Importing without them would give a network other than yours: they belong to a layer the topology does not list or whose weights are not read (Supported: ${SUPPORTED}), or the manifest is another model's. Re-save the model as a plain sequence of supported layers.`, weights.get(unused[0])!.spec.name);
 }
 
-function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weight | undefined): LayerOp[] {
+/** `read`: the weights hold their values (else only their specs are checked, and nothing is sized by them). */
+function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weight | undefined, read: boolean): LayerOp[] {
   const c = layer.config;
   switch (layer.class_name) {
     case 'InputLayer':
@@ -189,7 +250,7 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weigh
       const useBias = c.use_bias ?? c.useBias ?? true;
       const bias = useBias ? param('bias') : undefined;
       if (useBias && !bias) throw new BdlError('E_FORMAT', `${where(origin)}: expected a weight ${origin.name}/bias in the manifest (use_bias is true), found none.`, origin.name);
-      const ops: LayerOp[] = [{ kind: 'dense', origin, fanIn, fanOut, w: kernel.data, b: bias?.data ?? new Float32Array(fanOut) }];
+      const ops: LayerOp[] = [{ kind: 'dense', origin, fanIn, fanOut, w: kernel.data, b: bias?.data ?? new Float32Array(read ? fanOut : 0) }];
       if (c.activation !== undefined) ops.push({ kind: 'activation', origin, activation: activationOf(c.activation, origin) });
       return ops;
     }
@@ -246,6 +307,7 @@ function orderedShards(groups: ManifestGroup[], shards: TfjsFiles['shards']): Ui
  * the model's one input layer to its one output layer (when the config names them).
  */
 function functionalOrder(layers: KerasLayer[], inputs: string[] | undefined, outputs: string[] | undefined): KerasLayer[] {
+  uniqueNames(layers.map((l) => l.name ?? l.config.name), 'config.layers');
   const byName = new Map(layers.map((l) => [String(l.name ?? l.config.name), l]));
   // topologyOf checked the nodes' form: each entry is [layer name, node index, tensor index, kwargs].
   const inboundOf = (l: KerasLayer): string[] => {

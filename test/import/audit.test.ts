@@ -42,6 +42,18 @@ describe('declared sizes that would allocate gigabytes', () => {
     const m = tfjsModel([{ class_name: 'Dense', config: { name: 'd', units: 1e7, use_bias: false, batch_input_shape: [null, 0] } }], [{ name: 'd/kernel', shape: [0, 1e7] }]);
     expectError(() => importTfjs(m), 'E_SHAPE', /layer "d" \(Dense\): expected a weight of at least 1 input × 1 output, found 0 × 10000000/);
   });
+  it('a TF.js Dense of 1 input × 2³³ units without bias: E_FORMAT / E_MEMORY on the sizes, not a RangeError from sizing its zero biases', async () => {
+    const m = tfjsModel([{ class_name: 'Dense', config: { name: 'd', units: 2 ** 33, use_bias: false, batch_input_shape: [null, 1] } }], [{ name: 'd/kernel', shape: [1, 2 ** 33], values: [1] }]);
+    expectError(() => importTfjs(m), 'E_FORMAT', /weight shards: expected 34359738368 bytes .* found 4 in 1 shard/);
+    // fetchModel checks the layers before the manifest's size: nothing may be sized by the declared shape there.
+    const asked: string[] = [];
+    const get = (async (u: string) => {
+      asked.push(String(u));
+      return new Response(JSON.stringify(m.model));
+    }) as typeof fetch;
+    await expect(fetchModel('http://models.example/m/model.json', { fetch: get })).rejects.toMatchObject({ code: 'E_MEMORY', argument: 'weightsManifest' });
+    expect(asked).toEqual(['http://models.example/m/model.json']);
+  });
   it('an ONNX Gemm weight of dims [2³³, 0] or negative dims: a typed error, not a RangeError', () => {
     const empty = gemm('fc', 'x', 'y', 2, 2, []);
     empty.inits[0].dims = [2 ** 33, 0];
@@ -103,7 +115,7 @@ describe('each manifest group is read from its own shards', () => {
     model.weightsManifest = [{ paths: ['a.bin'], weights: w1 }, { paths: ['b.bin'], weights: w2 }];
     const all = shards[0] as Uint8Array;
     expect(importTfjs({ model, shards: { 'a.bin': all.slice(0, 36), 'b.bin': all.slice(36) } }).spec).toMatchObject({ inputs: 2, hidden: [3], outputs: 1 });
-    expectError(() => importTfjs({ model, shards: { 'a.bin': all.slice(0, 32), 'b.bin': all.slice(32) } }), 'E_FORMAT', /weight shards: weightsManifest\[0\]: expected 36 bytes in a\.bin \(the group's 2 float32 weights\), found 32/);
+    expectError(() => importTfjs({ model, shards: { 'a.bin': all.slice(0, 32), 'b.bin': all.slice(32) } }), 'E_FORMAT', /weight shards: weightsManifest\[0\]: expected 36 bytes in a\.bin \(the group's 2 weights\), found 32/);
   });
 });
 
@@ -144,6 +156,25 @@ describe('a functional model imports the path from its one input to its one outp
     expectError(() => importTfjs(functional({ output_layers: [['d1', 0, 0], ['d2', 0, 0]] })), 'E_FORMAT', /found 2 layers \("d1", "d2"\)/);
     expectError(() => importTfjs(functional({ input_layers: [['d1', 0, 0]] })), 'E_FORMAT', /input_layers: .*found layer "d1", while the single path starts at "in"/);
     expectError(() => importTfjs(functional({ output_layers: 'd2' })), 'E_FORMAT', /output_layers: expected a list/);
+  });
+});
+
+describe('a layer name given twice (Keras and TF.js refuse such a model)', () => {
+  it('a functional path through two layers of one name: E_FORMAT at once, not a walk that never ends (it exhausted the heap and aborted the process)', () => {
+    const { model, shards } = functional();
+    const layers = model.modelTopology.config.layers as { name: string; config: Record<string, unknown>; inbound_nodes: unknown[] }[];
+    // in → d1 → d1: the second d1's input is named "d1", so the path from "d1" leads back to "d1".
+    layers[2] = { ...layers[2], name: 'd1', config: { ...layers[2].config, name: 'd1' }, inbound_nodes: [[['d1', 0, 0, {}]]] };
+    const e = expectError(() => importTfjs({ model, shards }), 'E_FORMAT', /modelTopology config\.layers: expected each layer name once .*found "d1" twice/);
+    expect(e.argument).toBe('d1');
+  });
+  it('a Sequential with two Dense layers of one name: E_FORMAT, not the second reading the first one\'s weights', () => {
+    const a = dense('d', 2, 2, 'relu', true);
+    const b = dense('d', 2, 2, 'relu');
+    const c = dense('out', 2, 1);
+    // One set of "d" weights: both layers would take it, and nothing would be left unused.
+    const m = tfjsModel([a.layer, b.layer, c.layer], [...a.weights, ...c.weights]);
+    expectError(() => importTfjs(m), 'E_FORMAT', /modelTopology layers: expected each layer name once .*found "d" twice/);
   });
 });
 
