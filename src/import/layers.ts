@@ -95,8 +95,9 @@ export function lowerLayers(ops: readonly LayerOp[], inputs: number | undefined,
       case 'activation': {
         const L = current();
         if (!L) throw unsupported(op.origin, 'an activation before the first dense layer');
-        if (pendingAffine || pendingDropout > 0) throw unsupported(op.origin, 'an activation after a batch normalization or dropout that follows an activation');
+        // A linear activation changes nothing, wherever it stands (Keras's Activation('linear') after a Dropout).
         if (op.activation === 'identity') break;
+        if (pendingAffine || pendingDropout > 0) throw unsupported(op.origin, 'an activation after a batch normalization or dropout that follows an activation');
         if (L.act !== undefined && L.act !== 'identity') throw unsupported(op.origin, `a second activation (${op.activation}) after ${L.act} on the same layer`);
         L.act = op.activation;
         break;

@@ -256,9 +256,12 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weigh
     }
     case 'Activation':
       return [{ kind: 'activation', origin, activation: activationOf(c.activation, origin) }];
-    case 'ReLU':
-      if (c.max_value != null || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) throw unsupported(origin, 'a ReLU with max_value, negative_slope or threshold');
-      return [{ kind: 'activation', origin, activation: 'relu' }];
+    case 'ReLU': {
+      // TF.js writes maxValue; Keras max_value. ReLU(max_value=6) is relu6, which the engine runs.
+      const max = c.max_value ?? c.maxValue;
+      if ((max != null && max !== 6) || (c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) throw unsupported(origin, `a ReLU with max_value ${JSON.stringify(max)}, negative_slope ${JSON.stringify(c.negative_slope ?? 0)} or threshold ${JSON.stringify(c.threshold ?? 0)} (a plain ReLU or ReLU(max_value=6) is)`);
+      return [{ kind: 'activation', origin, activation: max === 6 ? 'relu6' : 'relu' }];
+    }
     case 'Softmax': {
       // Over the features (the last axis, which is axis 1 of a flat row); axis 0 would be the batch.
       const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : c.axis;

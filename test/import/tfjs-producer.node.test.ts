@@ -112,6 +112,28 @@ describe('nested Sequential models', () => {
   });
 });
 
+describe('layers that are valid as written and were refused', () => {
+  it('ReLU({ maxValue: 6 }) runs as the engine\'s relu6; another maxValue is still refused, naming it', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 6 }), tfl.layers.reLU({ maxValue: 6 }), tfl.layers.dense({ units: 2 })] });
+    // Weights large enough that some units pass 6.
+    model.layers[0].setWeights(model.layers[0].getWeights().map((w) => tf.mul(w, 8)));
+    const net = importTfjs(files(await artifacts(model)));
+    expect(net.spec).toMatchObject({ hidden: [6], activation: 'relu6' });
+    await expectPredicts(net, model);
+    const clipped = (model.layers[1].apply(model.layers[0].apply(tf.tensor2d(X, [5, 3]))) as tf.Tensor).dataSync();
+    expect(Math.max(...clipped)).toBe(6);
+    const three = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 6 }), tfl.layers.reLU({ maxValue: 3 }), tfl.layers.dense({ units: 2 })] });
+    const threeFiles = files(await artifacts(three));
+    expect(() => importTfjs(threeFiles)).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/\(ReLU\): a ReLU with max_value 3, negative_slope 0 or threshold 0 \(a plain ReLU or ReLU\(max_value=6\) is\) is not supported/) }));
+  });
+  it('Dropout then Activation("linear"): the linear activation is no operation, as anywhere else', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 4, activation: 'relu' }), tfl.layers.dropout({ rate: 0.3 }), tfl.layers.activation({ activation: 'linear' }), tfl.layers.dense({ units: 2 })] });
+    const net = importTfjs(files(await artifacts(model)));
+    expect(net.spec).toMatchObject({ hidden: [4], activation: 'relu', dropout: [0, 0.3] });
+    await expectPredicts(net, model);
+  });
+});
+
 /**
  * tensorflowjs_converter's quantization (tensorflowjs/quantization.py, written_weights.py): uint8 /
  * uint16 values over [min, max] nudged so 0 is exact, stored with { dtype, scale, min, original_dtype };
