@@ -4,7 +4,7 @@
  * { paths, weights } groups, and a topology whose layers each have a class_name and a config. A file
  * of the wrong shape is a BdlError naming the field, never a TypeError from deep inside the import.
  */
-import { BdlError, describe } from '../errors.js';
+import { argError, BdlError, describe } from '../errors.js';
 
 export interface WeightSpec {
   name: string;
@@ -64,9 +64,17 @@ function bad(field: string, expected: string, found: string, hint = REWRITE, arg
   return new BdlError('E_FORMAT', `model.json: ${field}: expected ${expected}, found ${found}. ${hint}`, argument);
 }
 
-/** model.json's contents (text or parsed), refused unless it is a layers model with a manifest. */
+/** model.json's contents (text, its UTF-8 bytes, or parsed), refused unless it is a layers model with a manifest. */
 export function parseModelJson(model: unknown): Record<string, unknown> {
   let m = model;
+  if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
+    // The file as read (fs.readFile gives a Buffer, a picked File its arrayBuffer()): UTF-8 text.
+    if (!(m instanceof ArrayBuffer || m instanceof Uint8Array)) throw argError('E_ARG', 'model', "model.json's text, its bytes (an ArrayBuffer or Uint8Array) or the parsed object", describe(m), 'Pass the file as read (fs.readFile, file.text() or file.arrayBuffer()).');
+    const bytes = m instanceof Uint8Array ? m : new Uint8Array(m);
+    if (bytes.length > MAX_MODEL_JSON) throw new BdlError('E_FORMAT', `model.json: expected a layers model's topology (kilobytes; at most ${MAX_MODEL_JSON} bytes), found ${bytes.length} bytes. This is not a TF.js model.json: the weights belong in the shard files its weightsManifest names.`, 'model');
+    // TextDecoder drops a byte-order mark.
+    m = new TextDecoder().decode(bytes);
+  }
   if (typeof m === 'string') {
     if (m.length > MAX_MODEL_JSON) throw new BdlError('E_FORMAT', `model.json: expected a layers model's topology (kilobytes; at most ${MAX_MODEL_JSON} characters), found ${m.length} characters. This is not a TF.js model.json: the weights belong in the shard files its weightsManifest names.`, 'model');
     try {
@@ -99,6 +107,8 @@ function checkDepth(root: unknown): void {
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (depth > MAX_DEPTH) throw new BdlError('E_FORMAT', `model.json: expected a Keras model config (nested at most ${MAX_DEPTH} levels), found values nested deeper (or a cycle). ${REWRITE}`, 'model');
+    // Bytes are a leaf: walking a typed array's elements would copy every byte into a list.
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) continue;
     for (const c of Array.isArray(v) ? v : Object.values(v as object)) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
   }
 }

@@ -12,7 +12,7 @@ import { asBytes, MAX_MODEL_BYTES, type Bytes } from './bytes.js';
 import { checkFinite } from './finite.js';
 import { bytesPerValue, isObject, manifestOf, nestedLayers, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup, type WeightSpec } from './tfjs-json.js';
 
-/** A model.json's contents (parsed or as text) and its weight shards. */
+/** A model.json's contents (parsed, as text, or its bytes as read) and its weight shards. */
 export interface TfjsFiles {
   model: unknown;
   /** The shard files' bytes, by the path the manifest names, or in manifest order. */
@@ -167,8 +167,10 @@ function flatten(layers: KerasLayer[]): KerasLayer[] {
  */
 function uniqueNames(names: unknown[], field: string): void {
   const seen = new Set<string>();
-  for (const n of names) {
-    if (typeof n !== 'string') continue;
+  for (const name of names) {
+    // A number is looked up as its text ("5/kernel"), so 5 and "5" are one name.
+    if (name === undefined || name === null) continue;
+    const n = String(name);
     if (seen.has(n)) throw new BdlError('E_FORMAT', `model.json: modelTopology ${field}: expected each layer name once (Keras and TF.js refuse a model whose layer names repeat), found ${JSON.stringify(n)} twice. The file was edited by hand or merged from two models; give each layer its own name and re-save the model.`, n);
     seen.add(n);
   }
@@ -291,14 +293,20 @@ function orderedShards(groups: ManifestGroup[], shards: TfjsFiles['shards']): Ui
     if (shards.length !== paths.length) throw new BdlError('E_ARG', `shards: expected ${paths.length} shard(s) (${paths.join(', ')}), found ${shards.length}.`, 'shards');
     return shards.map((s, i) => asBytes(s, `shards[${i}]`));
   }
+  // A Map or one file's bytes would otherwise be an object without the manifest's paths ("not given").
+  if (shards !== undefined && shards !== null && (!isObject(shards) || shards instanceof Map || shards instanceof ArrayBuffer || ArrayBuffer.isView(shards))) {
+    throw argError('E_ARG', 'shards', 'the shard files: a list of their bytes in manifest order, or an object { [path]: bytes }', describe(shards), shards instanceof Map ? 'Pass Object.fromEntries(map).' : 'Pass a list, [bytes] for a model of one shard.');
+  }
   const nameOf = (p: string) => p.split('/').pop()!;
+  // Own keys only: a shard named "constructor" or "toString" is not Object.prototype's.
+  const given = (k: string): unknown => (shards && Object.hasOwn(shards, k) ? (shards as Record<string, unknown>)[k] : undefined);
   return paths.map((p) => {
-    let s = shards?.[p];
+    let s = given(p);
     if (s === undefined) {
       // Files picked in a browser come by name alone; two paths of one name would read one file twice.
       const twin = paths.find((q) => q !== p && nameOf(q) === nameOf(p));
       if (twin !== undefined) throw new BdlError('E_ARG', `shards: the manifest names ${JSON.stringify(p)} and ${JSON.stringify(twin)}, found only a file named ${JSON.stringify(nameOf(p))} for them. Pass each shard by its path in weightsManifest[].paths.`, 'shards');
-      s = shards?.[nameOf(p)];
+      s = given(nameOf(p));
     }
     if (s === undefined) throw new BdlError('E_ARG', `shards: the manifest names ${JSON.stringify(p)}, which was not given. Pass every file of weightsManifest[].paths.`, 'shards');
     return asBytes(s, `shards[${JSON.stringify(p)}]`);

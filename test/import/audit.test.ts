@@ -159,6 +159,37 @@ describe('a functional model imports the path from its one input to its one outp
   });
 });
 
+describe('model.json and shards as a program passes them', () => {
+  it('model.json as the bytes read (a Buffer from fs.readFile, a picked file\'s arrayBuffer()): imported as its text, not "no modelTopology"', () => {
+    const { model, shards } = small();
+    const bytes = new TextEncoder().encode('\ufeff' + JSON.stringify(model));
+    const text = importTfjs({ model: JSON.stringify(model), shards });
+    expect(importTfjs({ model: bytes, shards }).theta).toEqual(text.theta);
+    expect(importTfjs({ model: bytes.buffer, shards }).theta).toEqual(text.theta);
+    expectError(() => importTfjs({ model: new Float32Array(4), shards }), 'E_ARG', /model: expected model\.json's text, its bytes \(an ArrayBuffer or Uint8Array\) or the parsed object, found Float32Array/);
+    // Sized before it is decoded.
+    expectError(() => importTfjs({ model: new Uint8Array(100_000_001), shards }), 'E_FORMAT', /found 100000001 bytes\. This is not a TF\.js model\.json/);
+  });
+  it('bytes inside model.json\'s object (a weightData kept beside the topology) are not walked element by element', () => {
+    const { model, shards } = small();
+    const t = performance.now();
+    // Walked, 6·10⁷ elements took seconds and half a gigabyte before the import went on.
+    expect(importTfjs({ model: { ...model, weightData: new Uint8Array(6e7) }, shards }).spec.inputs).toBe(2);
+    expect(performance.now() - t).toBeLessThan(1500);
+  });
+  it('a shard named "constructor" that was not given: "not given", not Object.prototype\'s constructor read as the shard', () => {
+    const { model, shards } = small();
+    model.weightsManifest[0].paths = ['constructor'];
+    expectError(() => importTfjs({ model, shards: {} }), 'E_ARG', /shards: the manifest names "constructor", which was not given/);
+    expect(importTfjs({ model, shards: { constructor: shards[0] } }).spec.inputs).toBe(2);
+  });
+  it('shards as a Map, or one file\'s bytes without a list: E_ARG saying what to pass, not "not given"', () => {
+    const { model, shards } = small();
+    expectError(() => importTfjs({ model, shards: new Map([['group1-shard1of1.bin', shards[0]]]) as never }), 'E_ARG', /shards: expected the shard files: a list .*found a Map.*Object\.fromEntries/);
+    expectError(() => importTfjs({ model, shards: shards[0] as never }), 'E_ARG', /shards: expected the shard files: .*found Uint8Array.*\[bytes\]/);
+  });
+});
+
 describe('a layer name given twice (Keras and TF.js refuse such a model)', () => {
   it('a functional path through two layers of one name: E_FORMAT at once, not a walk that never ends (it exhausted the heap and aborted the process)', () => {
     const { model, shards } = functional();
@@ -175,6 +206,11 @@ describe('a layer name given twice (Keras and TF.js refuse such a model)', () =>
     // One set of "d" weights: both layers would take it, and nothing would be left unused.
     const m = tfjsModel([a.layer, b.layer, c.layer], [...a.weights, ...c.weights]);
     expectError(() => importTfjs(m), 'E_FORMAT', /modelTopology layers: expected each layer name once .*found "d" twice/);
+    // Names that are numbers are looked up as their text ("5/kernel"): 5 twice is one name twice too.
+    a.layer.config.name = 5;
+    b.layer.config.name = 5;
+    for (const w of a.weights) w.name = w.name.replace('d/', '5/');
+    expectError(() => importTfjs(tfjsModel([a.layer, b.layer, c.layer], [...a.weights, ...c.weights])), 'E_FORMAT', /found "5" twice/);
   });
 });
 
