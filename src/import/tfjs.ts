@@ -12,11 +12,15 @@ import { asBytes, MAX_MODEL_BYTES, type Bytes } from './bytes.js';
 import { checkFinite } from './finite.js';
 import { bytesPerValue, isObject, manifestOf, nestedLayers, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup, type WeightSpec } from './tfjs-json.js';
 
-/** A model.json's contents (parsed, as text, or its bytes as read) and its weight shards. */
+/**
+ * A model.json's contents (parsed, as text, or its bytes as read) and its weight shards; or the
+ * artifacts TF.js hands a save handler ({ modelTopology, weightSpecs, weightData }), whose weightData
+ * holds the weights.
+ */
 export interface TfjsFiles {
   model: unknown;
-  /** The shard files' bytes, by the path the manifest names, or in manifest order. */
-  shards: Record<string, Bytes> | Bytes[];
+  /** The shard files' bytes, by the path the manifest names, or in manifest order (for artifacts: their weightData, by default). */
+  shards?: Record<string, Bytes> | Bytes[];
 }
 
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
@@ -90,16 +94,35 @@ function shardSizes(groups: ManifestGroup[], sizes: readonly number[]): void {
 /** Imports a layers model: a sequence of InputLayer, Dense, BatchNormalization, Activation, Dropout, Flatten. */
 export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedNetwork {
   if (!isObject(files)) throw argError('E_ARG', 'tfjs', '{ model, shards } (model.json and its weight shards)', describe(files), "Pass model.json's contents and the shard files its weightsManifest names.");
+  const given = fromArtifacts(files);
   // The whole structure first (model.json's fields, manifest, topology, path), then bytes.
-  const m = parseModelJson(files.model);
+  const m = parseModelJson(given.model);
   const groups = manifestOf(m);
   checkLayers(m, groups);
   // Sizes against the bytes we were given: nothing is allocated for a file that lies.
-  const shardBytes = orderedShards(groups, files.shards);
+  const shardBytes = orderedShards(groups, given.shards);
   shardSizes(groups, shardBytes.map((b) => b.length));
   const weights = readWeights(groups.flatMap((g) => g.weights), shardBytes, shardBytes.reduce((a, b) => a + b.length, 0));
   const { ops, inputs } = layerSequence(m, weights, true);
   return lowerLayers(ops, inputs, 'tfjs', opts);
+}
+
+/**
+ * What TF.js hands a save handler (`model.save(tf.io.withSaveHandler(async (artifacts) => …))`, or
+ * `tf.io.fromMemory`'s arguments): { modelTopology, weightSpecs, weightData } instead of model.json's
+ * weightsManifest, the weights' bytes inline (one ArrayBuffer, or a list of them). Read as model.json
+ * with one manifest group whose shards are those buffers (or `shards`, when given); anything else as is.
+ */
+function fromArtifacts(files: TfjsFiles): TfjsFiles {
+  const a = files.model;
+  if (!isObject(a) || 'weightsManifest' in a || !Array.isArray(a.weightSpecs)) return files;
+  const data = files.shards ?? a.weightData;
+  if (data === undefined || data === null) throw argError('E_ARG', 'model.weightData', "the weights' bytes of the artifacts a save handler receives (an ArrayBuffer, or a list of them)", describe(data), 'Pass the artifacts as TF.js gives them, or their weightData as shards.');
+  const parts = Array.isArray(data) ? data : data instanceof ArrayBuffer || data instanceof Uint8Array ? [data] : undefined;
+  if (!parts) throw argError('E_ARG', files.shards === undefined ? 'model.weightData' : 'shards', 'an ArrayBuffer or Uint8Array, or a list of them', describe(data), 'Pass the artifacts as TF.js gives them.');
+  const { weightSpecs, weightData: _bytes, ...rest } = a;
+  const model = { ...rest, weightsManifest: [{ paths: parts.map((_, i) => `weightData[${i}]`), weights: weightSpecs }] };
+  return { model, shards: parts as Bytes[] };
 }
 
 /**

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { importModel } from '../../src/import/load.js';
 import { importModelFile } from '../../src/import/node.js';
 import { networkOutputs } from '../../src/import/run.js';
 import { importTfjs } from '../../src/import/tfjs.js';
@@ -83,6 +84,27 @@ describe('a model saved with its optimizer (includeOptimizer: true)', () => {
     expect(() => importTfjs({ model: manifest({ dtype: 'int32' }), shards })).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/weight ".*kernel": expected dtype float32 \(or a float32 weight quantized to uint8, uint16 or float16\), found dtype "int32"/) }));
     const withString = { ...json, weightsManifest: [{ paths: ['weights.bin'], weights: [...specs, { name: 'labels', shape: [2], dtype: 'string', group: 'optimizer' }] }] };
     expect(() => importTfjs({ model: withString, shards })).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/weight "labels": expected an optimizer weight of a fixed-width dtype .*found dtype "string"/) }));
+  });
+});
+
+describe("the artifacts a save handler receives (tf.io.withSaveHandler), passed as they are", () => {
+  it('importModel({ tfjs: { model: artifacts } }): the weights read from their weightData (one buffer, or a list of them)', async () => {
+    const model = mlp();
+    const a = await artifacts(model);
+    await expectPredicts(importModel({ tfjs: { model: a } }), model);
+    await expectPredicts(importModel({ tfjs: { model: a, shards: [a.weightData] } }), model);
+    const bytes = new Uint8Array(a.weightData);
+    const split = { ...a, weightData: [bytes.slice(0, 40).buffer, bytes.slice(40).buffer] };
+    await expectPredicts(importModel({ tfjs: { model: split } }), model);
+    // Nothing of the caller's is changed.
+    expect(a.weightData.byteLength).toBe(bytes.length);
+    expect('weightsManifest' in a).toBe(false);
+  });
+  it('artifacts without weightData, or with bytes of the wrong size: E_ARG / E_FORMAT naming them', async () => {
+    const a = await artifacts(mlp());
+    expect(() => importModel({ tfjs: { model: { ...a, weightData: undefined } } })).toThrow(expect.objectContaining({ code: 'E_ARG', argument: 'model.weightData' }));
+    expect(() => importModel({ tfjs: { model: { ...a, weightData: 'bytes' } } })).toThrow(expect.objectContaining({ code: 'E_ARG', message: expect.stringMatching(/model\.weightData: expected an ArrayBuffer or Uint8Array, or a list of them, found "bytes"/) }));
+    expect(() => importModel({ tfjs: { model: { ...a, weightData: a.weightData.slice(4) } } })).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/weight shards: expected 320 bytes .*found 316/) }));
   });
 });
 
