@@ -265,6 +265,11 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weigh
   switch (layer.class_name) {
     case 'InputLayer':
     case 'Flatten':
+    // Training-time noise: the identity in predict (Keras and TF.js apply it only while fitting), so
+    // the network imported is the one predict runs; MC dropout does not sample it.
+    case 'GaussianNoise':
+    case 'GaussianDropout':
+    case 'AlphaDropout':
       return [{ kind: 'noop', origin }];
     case 'Dense': {
       const kernel = param('kernel');

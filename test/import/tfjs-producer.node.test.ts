@@ -148,6 +148,22 @@ describe('layers that are valid as written and were refused', () => {
     const threeFiles = files(await artifacts(three));
     expect(() => importTfjs(threeFiles)).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/\(ReLU\): a ReLU with max_value 3, negative_slope 0 or threshold 0 \(a plain ReLU or ReLU\(max_value=6\) is\) is not supported/) }));
   });
+  it('GaussianNoise, GaussianDropout and AlphaDropout: the identity in predict, imported as such (no dropout rate to sample)', async () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.gaussianNoise({ inputShape: [3], stddev: 0.5 }),
+        tfl.layers.dense({ units: 4, activation: 'selu' }),
+        tfl.layers.alphaDropout({ rate: 0.2 }),
+        tfl.layers.dense({ units: 4, activation: 'selu' }),
+        tfl.layers.gaussianDropout({ rate: 0.3 }),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    const net = importTfjs(files(await artifacts(model)));
+    expect(net.spec).toMatchObject({ inputs: 3, hidden: [4, 4], outputs: 2, activation: 'selu' });
+    expect(net.spec.dropout).toBeUndefined();
+    await expectPredicts(net, model);
+  });
   it('Dropout then Activation("linear"): the linear activation is no operation, as anywhere else', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 4, activation: 'relu' }), tfl.layers.dropout({ rate: 0.3 }), tfl.layers.activation({ activation: 'linear' }), tfl.layers.dense({ units: 2 })] });
     const net = importTfjs(files(await artifacts(model)));
