@@ -49,7 +49,12 @@ export function checkShardSizes(model: unknown, sizes: readonly number[]): void 
  * MAX_MODEL_BYTES are refused before any shard is opened or fetched.
  */
 export function manifestBytes(model: unknown): number {
-  const specs = manifestOf(parseModelJson(model)).flatMap((g) => g.weights);
+  return boundedBytes(manifestOf(parseModelJson(model)));
+}
+
+/** The manifest's bytes as stored, refused (E_MEMORY) when they or the float32 they are read into pass MAX_MODEL_BYTES. */
+function boundedBytes(groups: ManifestGroup[]): number {
+  const specs = groups.flatMap((g) => g.weights);
   const bytes = weightBytes(specs);
   const float32 = specs.reduce((a, s) => a + (s.group === 'optimizer' ? 0 : 4 * sizeOf(s)), 0);
   if (Math.max(bytes, float32) > MAX_MODEL_BYTES) {
@@ -102,6 +107,8 @@ export function importTfjs(files: TfjsFiles, opts: LowerOptions = {}): ImportedN
   // Sizes against the bytes we were given: nothing is allocated for a file that lies.
   const shardBytes = orderedShards(groups, given.shards);
   shardSizes(groups, shardBytes.map((b) => b.length));
+  // Quantized weights take 2-4 times their bytes once read: bounded before anything is decoded.
+  boundedBytes(groups);
   const weights = readWeights(groups.flatMap((g) => g.weights), shardBytes, shardBytes.reduce((a, b) => a + b.length, 0));
   const { ops, inputs } = layerSequence(m, weights, true);
   return lowerLayers(ops, inputs, 'tfjs', opts);

@@ -287,6 +287,12 @@ describe('quantized weights (tensorflowjs_converter --quantize_*)', () => {
   it('a shard sized for float32 when the manifest says uint8: E_FORMAT on the sizes (4 + 8 bytes expected)', () => {
     expect(() => importTfjs(small()({ dtype: 'uint8', scale: 0.1, min: 0 }, 24))).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/weight shards: expected 12 bytes .*found 24/) }));
   });
+  it('uint8 weights of 600 MB (2.4 GB once read as float32) given in memory: E_MEMORY before any shard byte is read', () => {
+    const d = { class_name: 'Dense', config: { name: 'd', units: 6e8, activation: 'linear', use_bias: false, batch_input_shape: [null, 1] } };
+    const model = { format: 'layers-model', modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [d] } }, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'd/kernel', shape: [1, 6e8], dtype: 'float32', quantization: { dtype: 'uint8', scale: 1, min: 0 } }] }] };
+    // The bytes are never touched (their pages are not even written): only their size is read.
+    expect(() => importTfjs({ model, shards: [new Uint8Array(6e8)] })).toThrow(expect.objectContaining({ code: 'E_MEMORY', message: expect.stringMatching(/found a weightsManifest whose 1 weights take 600000000 bytes \(2400000000 as float32\)/) }));
+  });
   it('a scale that takes a value past float32: E_NONFINITE naming the weight and the index', () => {
     const files = small()({ dtype: 'uint8', scale: 1e38, min: 0 }, 12);
     files.shards[0][1] = 200;
