@@ -201,7 +201,7 @@ function uniqueNames(names: unknown[], field: string): void {
     // A number is looked up as its text ("5/kernel"), so 5 and "5" are one name.
     if (name === undefined || name === null) continue;
     const n = String(name);
-    if (seen.has(n)) throw new BdlError('E_FORMAT', `model.json: modelTopology ${field}: expected each layer name once (Keras and TF.js refuse a model whose layer names repeat), found ${JSON.stringify(n)} twice. The file was edited by hand or merged from two models; give each layer its own name and re-save the model.`, n);
+    if (seen.has(n)) throw new BdlError('E_FORMAT', `model.json: modelTopology ${field}: expected each layer name once (layers find their weights by name; Keras and TF.js refuse a model whose layer names repeat), found ${JSON.stringify(n)} twice. The file was edited by hand or merged from two models, or two nested models name a layer alike; give each layer its own name and re-save the model.`, n);
     seen.add(n);
   }
 }
