@@ -143,6 +143,20 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
       case 'Sigmoid':
         ops.push({ kind: 'activation', origin, activation: node.opType.toLowerCase() as 'relu' });
         break;
+      case 'Elu':
+      case 'Selu':
+      case 'Softsign':
+      case 'HardSigmoid':
+        ops.push({ kind: 'activation', origin, activation: pointwise(node.opType, origin, (name) => attr(name)?.f) });
+        break;
+      case 'Clip': {
+        // torch.nn.ReLU6 exports Clip(x, 0, 6) (bounds as inputs from opset 11, attributes before).
+        const bound = (k: 1 | 2, name: string) => (node.input?.[k] ? tensorOf(node.input[k], origin).data[0] : attr(name)?.f);
+        const [lo, hi] = [bound(1, 'min'), bound(2, 'max')];
+        if (lo !== 0 || (hi !== 6 && hi !== undefined)) throw unsupported(origin, `Clip to [${lo ?? '-inf'}, ${hi ?? 'inf'}] (only [0, 6], ReLU6, or [0, inf), ReLU)`);
+        ops.push({ kind: 'activation', origin, activation: hi === 6 ? 'relu6' : 'relu' });
+        break;
+      }
       case 'Softmax':
       case 'LogSoftmax': {
         const axis = attr('axis')?.i;
@@ -177,6 +191,27 @@ export function importOnnx(file: Bytes, opts: LowerOptions = {}): ImportedNetwor
   const left = nodes.filter((n) => !visited.has(n));
   if (left.length) throw unsupported(originOf(left[0]), 'a node off the path from the graph input to its output');
   return lowerLayers(ops, width, 'onnx', opts);
+}
+
+/**
+ * The engine's kernel for an ONNX pointwise activation, refused unless its attributes are the
+ * kernel's constants: Elu α = 1, Selu's α and γ (ONNX's defaults, which PyTorch writes out), and
+ * HardSigmoid α = 0.2, β = 0.5 (ONNX's and TF.js's; PyTorch's nn.Hardsigmoid is α = 1/6).
+ */
+function pointwise(op: string, origin: Origin, f: (name: string) => number | undefined): 'elu' | 'selu' | 'softsign' | 'hard-sigmoid' {
+  const fixed: Record<string, [string, Record<string, number>]> = {
+    Elu: ['elu', { alpha: 1 }],
+    Selu: ['selu', { alpha: 1.67326319217681884765625, gamma: 1.05070102214813232421875 }],
+    Softsign: ['softsign', {}],
+    HardSigmoid: ['hard-sigmoid', { alpha: 0.2, beta: 0.5 }],
+  };
+  const [activation, constants] = fixed[op];
+  for (const [name, value] of Object.entries(constants)) {
+    const found = f(name) ?? value;
+    // Attributes are float32: equal to the constant rounded to float32.
+    if (Math.fround(found) !== Math.fround(value)) throw unsupported(origin, `${op} with ${name} = ${found} (the engine's ${activation} has ${name} = ${value})`);
+  }
+  return activation as 'elu';
 }
 
 function cycle(n: OnnxNode): BdlError {

@@ -9,7 +9,8 @@ import { importOnnx } from '../../src/import/onnx.js';
 import { importSafetensors, parseLayers } from '../../src/import/safetensors.js';
 import { importTfjs, tfjsShardPaths } from '../../src/import/tfjs.js';
 import { thrownBdlError } from '../helpers/errors.js';
-import { dense, gemm, linear, onnxModel, safetensors, tfjsModel, type WeightDef } from './hostile.js';
+import { dense, gemm, linear, onnxModel, safetensors, tfjsModel, type Init, type NodeDef, type WeightDef } from './hostile.js';
+import { networkOutputs } from '../../src/import/run.js';
 
 function expectError(f: () => unknown, code: string, message: RegExp): BdlError {
   const e = thrownBdlError(f);
@@ -227,6 +228,50 @@ it('a safetensors description ending in dropout (after the output) is refused, n
   expectError(() => parseLayers('3-4r-1-d0.5'), 'E_ARG', /expected a width after d<rate>.*found "d0\.5"/);
   expect(() => importSafetensors(safetensors({ ...linear('0', 3, 4), ...linear('2', 4, 1) }), '3-4r-1-d0.5')).toThrow(/a width after d<rate>/);
   expect(parseLayers('3-d0.5-4r-d0.5-1').dropout).toEqual([0.5, 0.5]);
+});
+
+describe('ONNX activations the engine has kernels for (PyTorch exports of ELU, SELU, Softsign, ReLU6, clamp(min=0))', () => {
+  const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i * 1.9) * 2.5);
+  /** Gemm(2 → 3) · act · Gemm(3 → 1), with weights large enough that ReLU6 clips. */
+  const net = (act: NodeDef, inits: Init[] = []) => {
+    const a = gemm('fc1', 'x', 'h', 2, 3, [3, -2, 4, 2.5, 3.5, -3]);
+    const b = gemm('fc2', 'a', 'y', 3, 1);
+    return importOnnx(onnxModel({ nodes: [a.node, { ...act, inputs: ['h', ...act.inputs], outputs: ['a'] }, b.node], inits: [...a.inits, ...b.inits, ...inits], input: 'x', width: 2, output: 'y' }));
+  };
+  /** The same network in float64 with `f` as its hidden activation. */
+  const reference = (f: (v: number) => number) => {
+    const W1 = [3, -2, 4, 2.5, 3.5, -3]; // out × in (transB): fc1.weight[j][i]
+    const W2 = [-0.3, -0.2, -0.1]; // gemm's default values: ((i % 7) - 3) / 10
+    const out: number[] = [];
+    for (let r = 0; r < 6; r++) {
+      let y = 0.1;
+      for (let j = 0; j < 3; j++) y += W2[j] * f(W1[2 * j] * x[2 * r] + W1[2 * j + 1] * x[2 * r + 1] + 0.1);
+      out.push(y);
+    }
+    return out;
+  };
+  const selu = (v: number) => 1.0507009873554805 * (v > 0 ? v : 1.6732632423543772 * Math.expm1(v));
+  const cases: [string, NodeDef, Init[], string, (v: number) => number][] = [
+    ['Elu (alpha 1)', { op: 'Elu', inputs: [], outputs: [], floats: { alpha: 1 } }, [], 'elu', (v) => (v > 0 ? v : Math.expm1(v))],
+    ['Selu (PyTorch\'s constants)', { op: 'Selu', inputs: [], outputs: [], floats: { alpha: 1.6732632423543772, gamma: 1.0507009873554805 } }, [], 'selu', selu],
+    ['Softsign', { op: 'Softsign', inputs: [], outputs: [] }, [], 'softsign', (v) => v / (1 + Math.abs(v))],
+    ['HardSigmoid (alpha 0.2, beta 0.5)', { op: 'HardSigmoid', inputs: [], outputs: [] }, [], 'hard-sigmoid', (v) => Math.min(1, Math.max(0, 0.2 * v + 0.5))],
+    ['Clip(0, 6) with bounds as initializers (ReLU6)', { op: 'Clip', inputs: ['lo', 'hi'], outputs: [] }, [{ name: 'lo', dims: [], values: [0] }, { name: 'hi', dims: [], values: [6] }], 'relu6', (v) => Math.min(6, Math.max(0, v))],
+    ['Clip(0) with no upper bound (clamp(min=0))', { op: 'Clip', inputs: ['lo'], outputs: [] }, [{ name: 'lo', dims: [], values: [0] }], 'relu', (v) => Math.max(0, v)],
+  ];
+  for (const [what, act, inits, activation, f] of cases) {
+    it(`${what}: the engine's ${activation}, same outputs as float64`, async () => {
+      const n = net(act, inits);
+      expect(n.spec.activation).toBe(activation);
+      const ours = await networkOutputs(n, x);
+      reference(f).forEach((v, i) => expect(Math.abs(ours[i] - v)).toBeLessThan(1e-5));
+    });
+  }
+  it('other constants are refused by name: PyTorch\'s Hardsigmoid (alpha 1/6), Elu alpha 0.5, Clip(-1, 1)', () => {
+    expectError(() => net({ op: 'HardSigmoid', inputs: [], outputs: [], floats: { alpha: 1 / 6 } }), 'E_FORMAT', /\(HardSigmoid\): HardSigmoid with alpha = 0\.1666.* \(the engine's hard-sigmoid has alpha = 0\.2\) is not supported/);
+    expectError(() => net({ op: 'Elu', inputs: [], outputs: [], floats: { alpha: 0.5 } }), 'E_FORMAT', /Elu with alpha = 0\.5 /);
+    expectError(() => net({ op: 'Clip', inputs: ['lo', 'hi'], outputs: [] }, [{ name: 'lo', dims: [], values: [-1] }, { name: 'hi', dims: [], values: [1] }]), 'E_FORMAT', /Clip to \[-1, 1\] \(only \[0, 6\], ReLU6, or \[0, inf\), ReLU\)/);
+  });
 });
 
 it('an ONNX float16 weight: E_FORMAT naming the type and how to export float32', () => {

@@ -12,7 +12,7 @@ const msg = (w: W, field: number, body: (w: W) => void) => {
 const str = (w: W, field: number, s: string) => w.uint32((field << 3) | LEN).string(s);
 const varint = (w: W, field: number, v: number) => w.uint32(field << 3).int64(v);
 
-export interface NodeDef { op: string; inputs: string[]; outputs: string[]; name?: string; domain?: string; attrs?: Record<string, number> }
+export interface NodeDef { op: string; inputs: string[]; outputs: string[]; name?: string; domain?: string; attrs?: Record<string, number>; floats?: Record<string, number> }
 export interface Init { name: string; dims: number[]; values: number[] }
 
 /** ModelProto { graph { node…, initializer… (float_data), input x: [1, width], output } }. */
@@ -27,6 +27,8 @@ export function onnxModel(g: { nodes: NodeDef[]; inits?: Init[]; input: string; 
         str(w, 3, n.name ?? n.outputs[0]);
         str(w, 4, n.op);
         for (const [k, v] of Object.entries(n.attrs ?? {})) msg(w, 5, (w) => { str(w, 1, k); varint(w, 3, v); });
+        // AttributeProto.f: field 2, a 32-bit float.
+        for (const [k, v] of Object.entries(n.floats ?? {})) msg(w, 5, (w) => { str(w, 1, k); w.uint32((2 << 3) | 5).float(v); });
         if (n.domain !== undefined) str(w, 7, n.domain);
       });
     }
