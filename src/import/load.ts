@@ -95,11 +95,41 @@ export async function fetchModel(url: string, opts: FetchOptions = {}): Promise<
     const total = manifestBytes(model);
     const budget = { left: total };
     const notShard = (u: string) => (found: string) => new BdlError('E_FORMAT', `${u}: expected a weight shard of model.json's manifest (its weights take ${total} bytes in all ${urls.length} shard(s)), found ${found}. The file is not this model's shard, or the server sends another; re-save the model or fix the server.`, 'shards');
-    const shards = await Promise.all(urls.map((u) => downloads.bytes(u, { bytes: total, refuse: notShard(u), shared: budget })));
+    const shards = await limited(urls, SHARD_REQUESTS, (u) => downloads.bytes(u, { bytes: total, refuse: notShard(u), shared: budget }));
     return importTfjs({ model, shards }, lower);
   } finally {
     downloads.close();
   }
+}
+
+/**
+ * Shard requests in flight at once (a browser's connections per host): a manifest may name thousands
+ * of paths, and asking for them all at once would open as many connections (Node's fetch does not
+ * queue them), exhausting sockets or file descriptors before the first byte is checked.
+ */
+const SHARD_REQUESTS = 6;
+
+/**
+ * `f` over `items`, at most `limit` at a time, the results in order. The first failure rejects; no
+ * request starts after it (fetchModel's `finally` aborts the downloads, and `bytes` checks the signal first).
+ */
+async function limited<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (next < items.length && !failed) {
+      const i = next++;
+      try {
+        out[i] = await f(items[i]);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { BdlError } from '../../src/errors.js';
 import { fetchModel } from '../../src/import/load.js';
+import { importTfjs } from '../../src/import/tfjs.js';
 import { MAX_MODEL_JSON } from '../../src/import/tfjs-json.js';
 import { dense, onnxModel, gemm, tfjsModel } from './hostile.js';
 
@@ -161,6 +162,27 @@ describe('fetchModel reads each TF.js shard only up to what the manifest\'s weig
     expect(e).toMatchObject({ code: 'E_FORMAT' });
     expect(e.message).toMatch(/Conv2D/);
     expect(s.asked).toEqual([M + 'model.json']);
+  });
+  it('a manifest of many shards: at most 6 requested at once (asking for all would open a connection each), imported as one', async () => {
+    const { model, shards } = small();
+    // 13 float32 weights in 13 shards of 4 bytes.
+    model.weightsManifest[0].paths = Array.from({ length: 13 }, (_, i) => `group1-shard${i + 1}of13.bin`);
+    let open = 0;
+    let most = 0;
+    const routes: Record<string, () => Promise<Response>> = { [M + 'model.json']: async () => new Response(JSON.stringify(model)) };
+    model.weightsManifest[0].paths.forEach((p: string, i: number) => {
+      routes[M + p] = async () => {
+        most = Math.max(most, ++open);
+        await new Promise((r) => setTimeout(r, 5));
+        open--;
+        return new Response(new Blob([shards[0].slice(4 * i, 4 * i + 4)]));
+      };
+    });
+    const s = server(routes);
+    const net = await within(10_000, fetchModel(M + 'model.json', { fetch: s.get }));
+    expect(net.theta).toEqual(importTfjs({ model, shards: model.weightsManifest[0].paths.map((_: string, i: number) => shards[0].slice(4 * i, 4 * i + 4)) }).theta);
+    expect(s.asked).toHaveLength(14);
+    expect(most).toBe(6);
   });
   it('the model\'s shards as served (a real Content-Length) import as before', async () => {
     const { model, shards } = small();
