@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { importModel } from '../../src/import/load.js';
+import { fetchModel, importModel } from '../../src/import/load.js';
 import { importModelFile } from '../../src/import/node.js';
 import { networkOutputs } from '../../src/import/run.js';
 import { importTfjs } from '../../src/import/tfjs.js';
@@ -266,6 +266,19 @@ describe('quantized weights (tensorflowjs_converter --quantize_*)', () => {
       if (dtypes[0] === 'uint8') expect(Array.from(net.theta)).not.toEqual(Array.from(importTfjs(files(a)).theta));
     });
   }
+
+  it('fetchModel: the shards bounded by their quantized size, imported as from files', async () => {
+    const model = mlp();
+    const a = await artifacts(model);
+    const { weights, shard } = quantize(a, ['uint8']);
+    const json = { modelTopology: a.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['w.bin'], weights }] };
+    const get = (async (u: string) => new Response(String(u).endsWith('model.json') ? JSON.stringify(json) : new Blob([shard as Uint8Array<ArrayBuffer>]), { headers: String(u).endsWith('w.bin') ? { 'content-length': String(shard.length) } : {} })) as typeof fetch;
+    const net = await fetchModel('http://models.example/q/model.json', { fetch: get });
+    expect(net.theta).toEqual(importTfjs({ model: json, shards: [shard] }).theta);
+    // A shard of the float32 size (4 times the quantized one) is refused by the bound.
+    const big = (async (u: string) => new Response(String(u).endsWith('model.json') ? JSON.stringify(json) : new Blob([new Uint8Array(4 * shard.length)]))) as typeof fetch;
+    await expect(fetchModel('http://models.example/q/model.json', { fetch: big })).rejects.toMatchObject({ code: 'E_FORMAT', argument: 'shards', message: expect.stringMatching(new RegExp(`its weights take ${shard.length} bytes`)) });
+  });
 
   const small = () => {
     const d = { class_name: 'Dense', config: { name: 'd', units: 2, activation: 'linear', use_bias: true, batch_input_shape: [null, 2] } };
