@@ -10,7 +10,8 @@ import { batchNormAffine, checkDenseShape, lowerLayers, SUPPORTED, unsupported, 
 import { activationOf } from './activations.js';
 import { asBytes, MAX_MODEL_BYTES, type Bytes } from './bytes.js';
 import { checkFinite } from './finite.js';
-import { bytesPerValue, isObject, manifestOf, nestedLayers, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup, type WeightSpec } from './tfjs-json.js';
+import { isObject, manifestOf, nestedLayers, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup } from './tfjs-json.js';
+import { readWeights, sizeOf, weightBytes, type Weight } from './tfjs-weights.js';
 
 /**
  * A model.json's contents (parsed, as text, or its bytes as read) and its weight shards; or the
@@ -22,10 +23,6 @@ export interface TfjsFiles {
   /** The shard files' bytes, by the path the manifest names, or in manifest order (for artifacts: their weightData, by default). */
   shards?: Record<string, Bytes> | Bytes[];
 }
-
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-type Weight = { spec: WeightSpec; data: Float32Array };
 
 /** The shard paths a model.json names, in order (what a loader must fetch). */
 export function tfjsShardPaths(model: unknown): string[] {
@@ -60,18 +57,6 @@ function boundedBytes(groups: ManifestGroup[]): number {
   if (Math.max(bytes, float32) > MAX_MODEL_BYTES) {
     throw new BdlError('E_MEMORY', `model.json: expected weights of at most ${MAX_MODEL_BYTES} bytes (2 GiB; beyond it the engine has no room to compute in its one wasm32 memory), found a weightsManifest whose ${specs.length} weights take ${bytes} bytes${float32 > bytes ? ` (${float32} as float32)` : ''}. Import a smaller network, or check that the manifest's shapes are the model's.`, 'weightsManifest');
   }
-  return bytes;
-}
-
-/** A weight's number of values. */
-function sizeOf(s: WeightSpec): number {
-  return s.shape.reduce((a, b) => a * b, 1);
-}
-
-/** The bytes the weights take in the shards, as stored (float32, quantized, or an optimizer's int32). */
-function weightBytes(specs: WeightSpec[]): number {
-  let bytes = 0;
-  for (const s of specs) bytes += bytesPerValue(s) * sizeOf(s);
   return bytes;
 }
 
@@ -169,6 +154,8 @@ function layerSequence(m: Record<string, unknown>, weights: Map<string, Weight>,
     }
     return hit?.[1];
   };
+  // Keras 3 changed what some activation names compute (see activation()).
+  const keras3 = isObject(m.modelTopology) && /^3\./.test(String(m.modelTopology.keras_version ?? ''));
   let inputs: number | undefined;
   const ops: LayerOp[] = [];
   for (const layer of sequence) {
@@ -176,7 +163,7 @@ function layerSequence(m: Record<string, unknown>, weights: Map<string, Weight>,
     const origin: Origin = { name, op: layer.class_name };
     const shape = (layer.config.batch_input_shape ?? layer.config.batchInputShape) as (number | null)[] | undefined | null;
     if (shape && inputs === undefined && ops.length === 0) inputs = shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
-    ops.push(...layerOps(layer, origin, (p) => take(name, p), finite));
+    ops.push(...layerOps(layer, origin, (p) => take(name, p), finite, keras3));
   }
   refuseUnused(weights, used);
   return { ops, inputs: inputs !== undefined && Number.isFinite(inputs) ? inputs : undefined };
@@ -206,57 +193,6 @@ function uniqueNames(names: unknown[], field: string): void {
   }
 }
 
-/** The network's weights by name, from the concatenated shards (an optimizer's state is skipped). */
-function readWeights(specs: WeightSpec[], shardBytes: Uint8Array[], total: number): Map<string, Weight> {
-  const all = new Uint8Array(total);
-  let off = 0;
-  for (const b of shardBytes) {
-    all.set(b, off);
-    off += b.length;
-  }
-  const dv = new DataView(all.buffer);
-  const weights = new Map<string, Weight>();
-  off = 0;
-  for (const s of specs) {
-    const n = sizeOf(s);
-    if (s.group !== 'optimizer') weights.set(weightKey(s.name), { spec: s, data: decode(s, all, dv, off, n) });
-    off += bytesPerValue(s) * n;
-  }
-  return weights;
-}
-
-/**
- * A network weight's n values from byte `off`, as float32: as stored, or dequantized as TF.js reads
- * them (io.decodeWeights: v·scale + min rounded once to float32; half precision exactly). A quantized
- * weight may start at any byte, so its values are read through the DataView.
- */
-function decode(s: WeightSpec, all: Uint8Array, dv: DataView, off: number, n: number): Float32Array {
-  const q = s.quantization;
-  const data = new Float32Array(n);
-  if (!q) {
-    // `all` is a fresh buffer: on a little-endian host one copy reads an aligned weight.
-    if (LITTLE_ENDIAN && off % 4 === 0) data.set(new Float32Array(all.buffer, off, n));
-    else for (let i = 0; i < n; i++) data[i] = dv.getFloat32(off + 4 * i, true);
-  } else if (q.dtype === 'uint8') {
-    for (let i = 0; i < n; i++) data[i] = all[off + i] * q.scale + q.min;
-  } else if (q.dtype === 'uint16') {
-    for (let i = 0; i < n; i++) data[i] = dv.getUint16(off + 2 * i, true) * q.scale + q.min;
-  } else {
-    for (let i = 0; i < n; i++) data[i] = half(dv.getUint16(off + 2 * i, true));
-  }
-  return data;
-}
-
-/** An IEEE 754 half-precision value from its bits (exact in float64 and in float32). */
-function half(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return sign * f * 2 ** -24;
-  if (e === 31) return f === 0 ? sign * Infinity : NaN;
-  return sign * (1 + f / 1024) * 2 ** (e - 15);
-}
-
 /** Refuses manifest weights no layer took: importing without them would give another network. */
 function refuseUnused(weights: Map<string, Weight>, used: Set<string>): void {
   const unused = [...weights.keys()].filter((k) => !used.has(k));
@@ -266,8 +202,21 @@ function refuseUnused(weights: Map<string, Weight>, used: Set<string>): void {
   throw new BdlError('E_FORMAT', `model.json: expected every weight of weightsManifest to be used by a layer of the topology, found ${unused.length} that no layer uses: ${shown.join(', ')}${more}. Importing without them would give a network other than yours: they belong to a layer the topology does not list or whose weights are not read (Supported: ${SUPPORTED}), or the manifest is another model's. Re-save the model as a plain sequence of supported layers.`, weights.get(unused[0])!.spec.name);
 }
 
-/** `read`: the weights hold their values (else only their specs are checked, and nothing is sized by them). */
-function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weight | undefined, read: boolean): LayerOp[] {
+/**
+ * A layer's activation by name. Keras 3's hard_sigmoid is relu6(x + 3) / 6 (slope 1/6), not Keras 2's
+ * and TF.js's clip(0.2x + 0.5, 0, 1) the engine runs: refused rather than run as the other function.
+ */
+function activation(name: unknown, origin: Origin, keras3: boolean): LayerOp & { kind: 'activation' } {
+  const a = activationOf(name, origin);
+  if (keras3 && a === 'hard-sigmoid') throw unsupported(origin, "Keras 3's hard_sigmoid (relu6(x + 3) / 6; the engine's hard sigmoid is Keras 2's and TF.js's clip(0.2x + 0.5, 0, 1))");
+  return { kind: 'activation', origin, activation: a };
+}
+
+/**
+ * `read`: the weights hold their values (else only their specs are checked, and nothing is sized by
+ * them). `keras3`: the model was saved by Keras 3 (its keras_version).
+ */
+function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weight | undefined, read: boolean, keras3: boolean): LayerOp[] {
   const c = layer.config;
   switch (layer.class_name) {
     case 'InputLayer':
@@ -288,11 +237,11 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weigh
       const bias = useBias ? param('bias') : undefined;
       if (useBias && !bias) throw new BdlError('E_FORMAT', `${where(origin)}: expected a weight ${origin.name}/bias in the manifest (use_bias is true), found none.`, origin.name);
       const ops: LayerOp[] = [{ kind: 'dense', origin, fanIn, fanOut, w: kernel.data, b: bias?.data ?? new Float32Array(read ? fanOut : 0) }];
-      if (c.activation !== undefined) ops.push({ kind: 'activation', origin, activation: activationOf(c.activation, origin) });
+      if (c.activation !== undefined) ops.push(activation(c.activation, origin, keras3));
       return ops;
     }
     case 'Activation':
-      return [{ kind: 'activation', origin, activation: activationOf(c.activation, origin) }];
+      return [activation(c.activation, origin, keras3)];
     case 'ReLU': {
       // TF.js writes maxValue; Keras max_value. ReLU(max_value=6) is relu6, which the engine runs.
       const max = c.max_value ?? c.maxValue;

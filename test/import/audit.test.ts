@@ -160,6 +160,16 @@ describe('a functional model imports the path from its one input to its one outp
   });
 });
 
+it("Keras 3's hard_sigmoid (relu6(x + 3) / 6) is refused, not run as Keras 2's and TF.js's clip(0.2x + 0.5)", () => {
+  const a = dense('d1', 2, 3, 'hard_sigmoid', true);
+  const b = dense('d2', 3, 1);
+  const m = tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights]);
+  m.model.modelTopology = { keras_version: '3.3.3', backend: 'tensorflow', model_config: m.model.modelTopology };
+  expectError(() => importTfjs(m), 'E_FORMAT', /layer "d1" \(Dense\): Keras 3's hard_sigmoid \(relu6\(x \+ 3\) \/ 6; .*\) is not supported/);
+  m.model.modelTopology.keras_version = '2.15.0';
+  expect(importTfjs(m).spec.activation).toBe('hard-sigmoid');
+});
+
 describe('model.json and shards as a program passes them', () => {
   it('model.json as the bytes read (a Buffer from fs.readFile, a picked file\'s arrayBuffer()): imported as its text, not "no modelTopology"', () => {
     const { model, shards } = small();
