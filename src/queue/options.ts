@@ -3,6 +3,7 @@
  * the schemas that check them before Redis is contacted (a bad value is refused with E_ARG, named).
  */
 import { custom, int, list, num, schema, text, type Field } from '../options/schema.js';
+import type { CompiledCore } from '../wasm/load.js';
 import { CONNECTION, type QueueConnection } from './connection.js';
 
 export interface QueuePoolOptions {
@@ -24,6 +25,12 @@ export interface QueuePoolOptions {
   readonly withdrawMs?: number;
   /** One line per notice: no worker connected to the queue for a while, and one back (default: none). */
   readonly log?: (line: string) => void;
+  /**
+   * The compute core whose bits the results have, as createPool's `core` (default: the best this
+   * runtime accepts, as createPool's). Workers run every job on it, or refuse the job when their
+   * runtime cannot (relaxed SIMD on Node 20 without its flag); `await compileCore('simd')` runs everywhere.
+   */
+  readonly core?: CompiledCore;
 }
 
 const QUEUE_NAME = /^[\w.-]+$/;
@@ -37,6 +44,10 @@ export const QUEUE_POOL_OPTIONS = schema('createQueuePool', {
   pollMs: num({ gt: 0, default: 2000, help: "how often unfinished jobs' states are polled and the runs' leases renewed (ms)" }),
   withdrawMs: num({ min: 0, default: 3000, help: "how long a cancel waits for a lost connection to Redis to come back to withdraw the run's jobs (ms); past it, workers drop them when the run's lease lapses" }),
   log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per notice: no worker connected to the queue for a while, and one back' }),
+  core: custom<CompiledCore>({
+    expected: 'a compiled core (compileCore())', valid: (v) => v !== null && typeof v === 'object' && ((v as CompiledCore).flavor === 'simd' || (v as CompiledCore).flavor === 'relaxed'),
+    defaultText: 'the best this runtime accepts', help: 'the compute core whose bits the results have (workers run every job on it)',
+  }),
 } satisfies { [K in keyof Required<QueuePoolOptions>]: Field<Required<QueuePoolOptions>[K]> });
 
 export interface QueueWorkerOptions {

@@ -24,6 +24,7 @@ import { RunLeases, type LeaseLoss } from './lease.js';
 import { liveWorkerNames } from './liveness.js';
 import { QUEUE_POOL_OPTIONS, type QueuePoolOptions } from './options.js';
 import { PACKAGE_VERSION, type JobData, type JobProgressData } from './protocol.js';
+import { relaxedSimdSupported, type WasmFlavor } from '../wasm/load.js';
 import { withdrawJobs } from './withdraw.js';
 
 interface QRun extends RunState {
@@ -76,7 +77,9 @@ export async function startQueuePool(options: QueuePoolOptions, internals: Queue
     await withTimeout(redis.ping(), Math.min(unreachableMs, 10_000), `Redis at ${describeConnection(o.connection)} did not answer`);
     await checkDatabase(redis, o.connection);
     const timing = { unreachableMs, pollMs, withdrawMs };
-    const pool = new QueuePool(queue, describeConnection(o.connection), redis, events, maxRestarts, timing, o.log ?? (() => {}), { ...INTERNALS, ...internals });
+    // The core a local pool here would compute with (createPool's default, or the one given): the bits the run's results must have.
+    const core: WasmFlavor = o.core?.flavor ?? (relaxedSimdSupported() ? 'relaxed' : 'simd');
+    const pool = new QueuePool(queue, describeConnection(o.connection), redis, events, maxRestarts, core, timing, o.log ?? (() => {}), { ...INTERNALS, ...internals });
     await pool.start();
     return pool;
   } catch (e) {
@@ -114,6 +117,8 @@ class QueuePool extends RunPool<QRun> {
     private readonly redis: Redis,
     private readonly events: Redis,
     private readonly maxRestarts: number,
+    /** The compute core every job of this pool names (workers run it on that core or hand it back). */
+    private readonly core: WasmFlavor,
     private readonly timing: { readonly unreachableMs: number; readonly pollMs: number; readonly withdrawMs: number },
     private readonly log: (line: string) => void,
     private readonly internals: Required<QueuePoolInternals>,
@@ -244,7 +249,7 @@ class QueuePool extends RunPool<QRun> {
       // Cancelled meanwhile: its jobs would only be dropped (its lease is gone).
       if (run.settled) return;
       const jobs = run.tasks.map((t, taskId) => {
-        const data: JobData = { v: 1, version: PACKAGE_VERSION, run: run.id, taskId, task: encodeTask(t), data: hash };
+        const data: JobData = { v: 1, version: PACKAGE_VERSION, core: this.core, run: run.id, taskId, task: encodeTask(t), data: hash };
         return {
           name: t.kind,
           data,

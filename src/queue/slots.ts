@@ -3,8 +3,13 @@
  * process's main thread stays free to renew BullMQ's job locks, relay progress and checkpoints, and
  * hear cancellations while tasks compute. A thread that dies is replaced; its job fails with a
  * retryable error and resumes from its checkpoint.
+ *
+ * A job runs on the core its caller computes with (the two binaries give different bits: the
+ * relaxed one fuses multiply-adds). The worker compiles the plain SIMD core, which every runtime
+ * here validates, and the relaxed one where its runtime validates it; a thread instantiates one of
+ * them, and is replaced by a thread of the other when a job asks for the other.
  */
-import { compileCore, type CompiledCore } from '../wasm/load.js';
+import { compileCore, relaxedSimdSupported, type CompiledCore, type WasmFlavor } from '../wasm/load.js';
 import type { Job, JobOutcome } from '../pool/execute.js';
 import { workerExecutor, type Executor } from '../pool/executors.js';
 import type { ProgressEvent, TaskData } from '../pool/types.js';
@@ -20,6 +25,8 @@ export class ThreadDied extends Error {}
 
 interface Slot {
   exec: Executor | undefined;
+  /** The core its thread instantiated (or is instantiating). */
+  flavor: WasmFlavor;
   /** Fails the job in flight when the thread dies. */
   onDeath?: (reason: string) => void;
 }
@@ -32,13 +39,18 @@ export class Slots {
   private closed = false;
 
   private constructor(
-    private readonly core: CompiledCore,
+    /** The cores this worker can compute with: 'simd' always, 'relaxed' where the runtime validates it. */
+    private readonly cores: ReadonlyMap<WasmFlavor, CompiledCore>,
+    /** The core new threads start with: the best this runtime accepts, as a local pool's default. */
+    readonly flavor: WasmFlavor,
     private readonly threadUrl: string | undefined,
   ) {}
 
   /** `threadUrl`: the thread entry script (default: the package's own worker.js). */
   static async create(n: number, threadUrl?: string): Promise<Slots> {
-    const s = new Slots(await compileCore(), threadUrl);
+    const flavors: WasmFlavor[] = relaxedSimdSupported() ? ['relaxed', 'simd'] : ['simd'];
+    const cores = new Map(await Promise.all(flavors.map(async (f) => [f, await compileCore(f)] as const)));
+    const s = new Slots(cores, flavors[0], threadUrl);
     await Promise.all(Array.from({ length: n }, () => s.add()));
     return s;
   }
@@ -47,15 +59,20 @@ export class Slots {
     return this.slots.length;
   }
 
+  /** The cores this worker can run a job on. */
+  get flavors(): readonly WasmFlavor[] {
+    return [...this.cores.keys()];
+  }
+
   private async add(): Promise<void> {
-    const slot: Slot = { exec: undefined };
+    const slot: Slot = { exec: undefined, flavor: this.flavor };
     this.slots.push(slot);
     await this.fill(slot);
     this.release(slot);
   }
 
   private async fill(slot: Slot): Promise<void> {
-    const exec: Executor = await workerExecutor(this.core, true, this.threadUrl, (reason) => {
+    const exec: Executor = await workerExecutor(this.cores.get(slot.flavor)!, true, this.threadUrl, (reason) => {
       if (slot.exec !== exec || this.closed) return;
       slot.exec = undefined;
       void exec.terminate();
@@ -65,6 +82,21 @@ export class Slots {
     });
     if (this.closed) await exec.terminate();
     else slot.exec = exec;
+  }
+
+  /** Replaces the slot's thread by one on `flavor`'s core (its data is sent again, as to any new thread). */
+  private async refill(slot: Slot, flavor: WasmFlavor): Promise<void> {
+    const old = slot.exec;
+    slot.exec = undefined;
+    slot.flavor = flavor;
+    await old?.terminate();
+    try {
+      await this.fill(slot);
+    } catch (e) {
+      // Tried again in the background, as a dead thread's successor is: the slot is not lost.
+      void this.fill(slot).catch(() => {});
+      throw e;
+    }
   }
 
   private release(slot: Slot): void {
@@ -79,13 +111,15 @@ export class Slots {
   }
 
   /**
-   * Runs a job on a free thread. `dataId` names the run data (sent to each thread once).
-   * `cancel` is set to a function that stops the job at its next check.
+   * Runs a job on a free thread, on `flavor`'s core (one of {@link flavors}). `dataId` names the
+   * run data (sent to each thread once). `cancel` is set to a function that stops the job at its next check.
    */
-  async run(job: Job, dataId: number, data: TaskData, sink: SlotSink, onStart: (cancel: () => void) => void): Promise<JobOutcome> {
+  async run(job: Job, flavor: WasmFlavor, dataId: number, data: TaskData, sink: SlotSink, onStart: (cancel: () => void) => void): Promise<JobOutcome> {
+    if (!this.cores.has(flavor)) throw new Error(`no ${flavor} core on this worker`);
     const slot = await this.acquire();
     try {
       while (slot.exec === undefined) await new Promise((r) => setTimeout(r, 20));
+      if (slot.flavor !== flavor) await this.refill(slot, flavor);
       const exec = slot.exec;
       const key = ++this.keys;
       onStart(() => exec.cancel(key));

@@ -24,7 +24,7 @@ import { dataCache } from './data-cache.js';
 import { KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys } from './connection.js';
 import { withdrawnRuns, type Withdrawn } from './lease.js';
 import { HEARTBEAT_MS, beat, liveWorkerNames, unbeat } from './liveness.js';
-import { JOB, PACKAGE_VERSION, checkJobVersion, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
+import { JOB, PACKAGE_VERSION, checkJobCore, checkJobVersion, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
 import { aboutThisWorker, isAboutThisWorker, pinTarget, validateTask } from './validate.js';
 import { QUEUE_WORKER_OPTIONS, type QueueWorkerOptions } from './options.js';
@@ -215,6 +215,8 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     try {
       try {
         checkJobVersion(d);
+        // A core this worker cannot compute with: another worker's runtime may (a job is never run on another core).
+        checkJobCore(d, slots!.flavors);
       } catch (e) {
         throw aboutThisWorker(e as Error);
       }
@@ -266,6 +268,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     try {
       const out = await slots!.run(
         { taskId: d.taskId, task, resume: ckpt.resume, resumeLog: ckpt.resumeLog, attempt },
+        d.core,
         data.id,
         data.data,
         {
@@ -359,7 +362,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     for (const c of cleanups) c();
   }
   const [threads, fetcher] = [slots!, worker!];
-  log(`worker: bdl-wasm ${PACKAGE_VERSION}, ${concurrency} thread(s) on queue ${queue} at ${where} as ${name}; user targets allowed: ${allow.size ? [...allow].join(', ') : 'none'}`);
+  log(`worker: bdl-wasm ${PACKAGE_VERSION}, ${concurrency} thread(s) on queue ${queue} at ${where} as ${name}; user targets allowed: ${allow.size ? [...allow].join(', ') : 'none'}; cores: ${threads.flavors.join(', ')}`);
 
   const stopTimeout = w.value(options, 'stopTimeout');
   let closing: Promise<void> | undefined;

@@ -61,11 +61,11 @@ test('a connection that is not a redis URL is refused by the schema, its passwor
 });
 
 test("a job's data is checked field by field before anything else (the worker's first check)", () => {
-  const ok = { v: 1, version: '0.1.0', run: 'r1', taskId: 0, task: '{}', data: 'a'.repeat(64) };
+  const ok = { v: 1, version: '0.1.0', core: 'simd', run: 'r1', taskId: 0, task: '{}', data: 'a'.repeat(64) };
   expect(() => checkArgument(JOB, ok, 'job', 'data')).not.toThrow();
   for (const [d, argument, found] of [
-    [{ hello: 'world' }, 'data', 'expected { v: 1, version, run, taskId, task, data }, found { hello }'],
-    [{ ...ok, v: 2 }, 'data', 'expected { v: 1, version, run, taskId, task, data }, found { v: 2, … }'],
+    [{ hello: 'world' }, 'data', 'expected { v: 1, version, core, run, taskId, task, data }, found { hello }'],
+    [{ ...ok, v: 2 }, 'data', 'expected { v: 1, version, core, run, taskId, task, data }, found { v: 2, … }'],
     [null, 'data', 'found null'],
     [{ ...ok, taskId: -1 }, 'data.taskId', 'expected an integer ≥ 0, found -1'],
     [{ ...ok, run: 7 }, 'data.run', 'expected a non-empty string, found 7'],
@@ -73,6 +73,8 @@ test("a job's data is checked field by field before anything else (the worker's 
     [{ ...ok, task: undefined }, 'data.task', 'expected a non-empty string, found undefined'],
     [{ ...ok, extra: 1 }, 'data.extra', 'unknown option data.extra'],
     [{ ...ok, version: undefined }, 'data.version', 'expected a non-empty string, found undefined'],
+    [{ ...ok, core: 'fma' }, 'data.core', "expected 'simd' | 'relaxed'"],
+    [{ ...ok, core: undefined }, 'data.core', "expected 'simd' | 'relaxed'"],
   ] as const) {
     expect(() => checkArgument(JOB, d, 'job', 'data'), argument).toThrow(expect.objectContaining({ code: 'E_ARG', argument, message: expect.stringContaining(found) }));
   }

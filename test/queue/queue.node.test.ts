@@ -78,7 +78,7 @@ describe.skipIf(redisMissing)('queue backend (Redis, bdl worker processes)', () 
     await conn.set(`bdl:bdl:data:${forged}`, bytes);
     // The run's lease, as a caller holds it: a worker drops the jobs of a run without one, unchecked.
     await conn.set('bdl:bdl:lease:poison', '1');
-    const job = (task: unknown, hash = good) => ({ v: 1, version: VERSION, run: 'poison', taskId: 0, task: JSON.stringify(task), data: hash });
+    const job = (task: unknown, hash = good) => ({ v: 1, version: VERSION, core: 'simd', run: 'poison', taskId: 0, task: JSON.stringify(task), data: hash });
     const st = { kind: 'selftest', seed: 1, stream: 0 };
     const cases: [string, unknown, RegExp][] = [
       ['unknown kind', job({ ...st, kind: 'rm -rf' }), /^E_ARG: refused: job: task\.kind: expected 'selftest' \|/],

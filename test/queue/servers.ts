@@ -122,11 +122,12 @@ export async function shutDown(pool: { close(): Promise<void> }, worker: WorkerP
 
 /**
  * Starts `bdl worker --redis url` (one thread, lock of 2 s, stalled check every 1 s, unless `extra`
- * gives its own: a flag may be given once) and waits until it serves.
+ * gives its own: a flag may be given once) and waits until it serves. `node` flags go to Node
+ * itself, before the script (`--experimental-wasm-relaxed-simd`, `--import` of a preload).
  */
-export function startWorker(url: string, extra: string[] = []): Promise<WorkerProcess> {
+export function startWorker(url: string, extra: string[] = [], node: string[] = []): Promise<WorkerProcess> {
   const defaults = [['--concurrency', '1'], ['--lock-duration', '2000'], ['--stalled-interval', '1000']].filter(([flag]) => !extra.includes(flag)).flat();
-  return serve([cli, 'worker', '--redis', url, ...defaults, ...extra]);
+  return serve([...node, cli, 'worker', '--redis', url, ...defaults, ...extra]);
 }
 
 /**

@@ -82,7 +82,7 @@ describe.skipIf(redisMissing)('what a worker runs', () => {
     const mine = createHash('sha256').update(readFileSync(target)).digest('hex');
     const theirs = 'c'.repeat(64);
     const task = { kind: 'chain', seed: 1, stream: 0, options: { target: { type: 'module', url: `${pathToFileURL(target).href}?sha256=${theirs}` }, warmup: 10, draws: 10 } };
-    const reason = await rawJob(redis.url, { v: 1, version: VERSION, run: 'pin', taskId: 0, task: JSON.stringify(task), data: 'e'.repeat(64) });
+    const reason = await rawJob(redis.url, { v: 1, version: VERSION, core: 'simd', run: 'pin', taskId: 0, task: JSON.stringify(task), data: 'e'.repeat(64) });
     // Refused by the only live worker: about that worker's copy, so it would have gone to another worker.
     expect(reason).toMatch(/^E_ARG: refused by every live worker \(1\): worker \S+: E_ARG: job\.task\.options\.target\.url: /);
     expect(reason).toContain(target);
@@ -93,7 +93,7 @@ describe.skipIf(redisMissing)('what a worker runs', () => {
 
   it('refuses a job from another bdl-wasm version, naming both versions', async () => {
     const task = { kind: 'selftest', seed: 1, stream: 0 };
-    const reason = await rawJob(redis.url, { v: 1, version: '0.0.0-elsewhere', run: 'ver', taskId: 0, task: JSON.stringify(task), data: 'e'.repeat(64) });
+    const reason = await rawJob(redis.url, { v: 1, version: '0.0.0-elsewhere', core: 'simd', run: 'ver', taskId: 0, task: JSON.stringify(task), data: 'e'.repeat(64) });
     expect(reason).toMatch(/^E_FORMAT: refused by every live worker \(1\): worker \S+: E_FORMAT: job\.version: /);
     expect(reason).toContain(`bdl-wasm ${VERSION} (this worker's version)`);
     expect(reason).toContain("bdl-wasm 0.0.0-elsewhere (the caller's version)");
