@@ -300,10 +300,13 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
         return RESULT_STORED;
       }
       if (out.code === 'E_ABORTED' && me.requeue) {
-        // Stopped by SIGTERM: back to the queue at once, to resume from its checkpoint elsewhere.
-        await job.moveToDelayed(Date.now(), token);
+        // Stopped by SIGTERM: back to the head of the wait list at once, to resume from its
+        // checkpoint elsewhere. Not through BullMQ's delayed set: a delayed job is scored with this
+        // worker's clock and promoted by the others' clocks, so a clock running ahead of theirs
+        // held the job back for the whole difference.
+        await job.moveToWait(token);
         log(`job ${job.id}: re-queued (worker stopping)`);
-        throw new DelayedError();
+        throw new WaitingError();
       }
       log(`job ${job.id}: failed: ${out.code}: ${out.message}`);
       if (out.code === 'E_ABORTED' && me.cancelled) withdrawn.add(job.id!);
