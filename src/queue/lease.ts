@@ -25,7 +25,8 @@ export interface LeaseOptions {
 
 /** Why a lease was given up. */
 export type LeaseLoss =
-  | { readonly kind: 'unreachable'; readonly silentMs: number }
+  /** No renewal landed for `silentMs`; `refused`: Redis's last error reply to one (OOM, READONLY, NOPERM…), if it answered with one. */
+  | { readonly kind: 'unreachable'; readonly silentMs: number; readonly refused?: string }
   | { readonly kind: 'gone' };
 
 /** How long a lease lives after a renewal: `lapseMs` plus three renewal periods (see the module's comment). */
@@ -38,6 +39,8 @@ interface Held {
   at: number;
   /** The lease key exists (the take was acknowledged): only then is it renewed. */
   taken: boolean;
+  /** Redis's error reply to the last renewal, if it refused it (cleared by a renewal that lands). */
+  refused?: string;
 }
 
 /** The caller's leases, one per run in flight, renewed every `renewMs` in one pipeline. */
@@ -95,7 +98,7 @@ export class RunLeases {
     for (const [runId, h] of this.held) {
       if (sent - h.at <= this.o.lapseMs) continue;
       this.held.delete(runId);
-      this.onLost(runId, { kind: 'unreachable', silentMs: sent - h.at });
+      this.onLost(runId, { kind: 'unreachable', silentMs: sent - h.at, ...(h.refused === undefined ? {} : { refused: h.refused }) });
     }
     // Not queued on a lost connection: ioredis would send it whenever Redis returns, however late.
     if (this.renewing || this.redis.status !== 'ready') return;
@@ -109,9 +112,16 @@ export class RunLeases {
       ids.forEach((id, i) => {
         const [err, reply] = replies[i] ?? [new Error('no reply')];
         const h = this.held.get(id);
-        if (err || h === undefined) return;
+        if (h === undefined) return;
+        if (err) {
+          // Answered, but refused (out of memory, a read-only replica after a failover, an ACL):
+          // timed as silence, and named when the run is given up.
+          h.refused = err.message;
+          return;
+        }
         if (reply === 'OK') {
           h.at = sent;
+          h.refused = undefined;
           return;
         }
         this.held.delete(id);

@@ -200,7 +200,10 @@ class QueuePool extends RunPool<QRun> {
     const run = this.byId.get(runId);
     if (run === undefined || run.settled) return;
     const message = why.kind === 'unreachable'
-      ? `queue pool: Redis has not answered for ${Math.round(why.silentMs / 1000)} s; the run is abandoned. Check the server, then run again (finished tasks are not kept).`
+      ? why.refused !== undefined
+        ? `queue pool: Redis has refused to renew the run's lease for ${Math.round(why.silentMs / 1000)} s (${why.refused.trim()}); the run is abandoned. ` +
+          "Check the server (its maxmemory, whether it is a read-only replica, the user's permissions), then run again (finished tasks are not kept)."
+        : `queue pool: Redis has not answered for ${Math.round(why.silentMs / 1000)} s; the run is abandoned. Check the server, then run again (finished tasks are not kept).`
       : "queue pool: the run's lease is gone from Redis (the server lost its data), so workers drop its jobs; the run is abandoned. Run again (finished tasks are not kept).";
     this.settle(run, new BdlError('E_WORKER', message, 'connection'));
   }

@@ -32,9 +32,17 @@ const STOP_WAIT_MS = 15_000;
 
 export async function withdrawJobs(w: Withdrawal, runId: string, ids: readonly string[]): Promise<void> {
   const { redis, queue, keys, bounded: b } = w;
-  const marked = await b(redis.multi().set(keys.cancelled(runId), '1', 'EX', w.keyTtlS).del(keys.lease(runId)).exec());
-  const failed = marked === null ? new Error('the transaction was aborted') : marked.find(([e]) => e)?.[0];
-  if (failed) throw failed;
+  const marked = await b(redis.multi().set(keys.cancelled(runId), '1', 'EX', w.keyTtlS).del(keys.lease(runId)).exec()).catch((e: Error) => e);
+  const failed = marked === null ? new Error('the transaction was aborted') : marked instanceof Error ? marked : marked.find(([e]) => e)?.[0];
+  if (failed) {
+    // Redis refused the mark (out of memory refuses a SET, and with it the whole transaction) but
+    // may still take a DEL and a PUBLISH: the lease goes, so the workers stop the run's jobs at
+    // their next look (within a second) rather than once it lapses (a minute), and the running
+    // ones hear the cancel at once.
+    await b(redis.del(keys.lease(runId))).catch(() => {});
+    await b(redis.publish(keys.cancelChannel, runId)).catch(() => {});
+    throw failed;
+  }
   await b(redis.publish(keys.cancelChannel, runId));
   const left = new Set(ids);
   const deadline = Date.now() + STOP_WAIT_MS;

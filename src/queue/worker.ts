@@ -136,8 +136,11 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     ticking = true;
     try {
       const running = [...active.entries()].filter(([, a]) => !a.cancelled);
-      // Sent together: one round trip.
-      const [, stop] = await Promise.all([beat(redis, keys.workers, name), withdrawnRuns(redis, keys, [...new Set(running.map(([, a]) => a.run))])]);
+      // Sent together: one round trip. Each stands alone: a beat Redis refuses (out of memory: a
+      // write) must not discard the read that says which running jobs to stop.
+      const [, read] = await Promise.allSettled([beat(redis, keys.workers, name), withdrawnRuns(redis, keys, [...new Set(running.map(([, a]) => a.run))])]);
+      if (read.status === 'rejected') return;
+      const stop = read.value;
       for (const [id, a] of running) {
         const why = stop.get(a.run);
         if (why === undefined || a.cancelled) continue;
