@@ -48,20 +48,25 @@ const MIN_BULK_LIMIT = 2 ** 20;
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 2 : 0)} MB`;
 
 /**
- * Refuses (E_MEMORY, before sending) a result larger than the server's proto-max-bulk-len: Redis
- * would drop the connection mid-command, and a retry would only fail the same way.
+ * Refuses (E_MEMORY, before sending) a value larger than the server's proto-max-bulk-len: Redis
+ * would drop the connection mid-command, and a retry would only fail the same way. `argument`
+ * names the value, `found` ends its description, `hint` says what to do.
  */
-async function checkResultSize(redis: Redis, jobId: string, size: number): Promise<void> {
+export async function checkBulkSize(redis: Redis, argument: string, size: number, found: string, hint: string): Promise<void> {
   if (size <= MIN_BULK_LIMIT) return;
   const given = await redis.config('GET', 'proto-max-bulk-len').then((r) => Number((r as string[])[1]), () => NaN);
   const limit = Number.isFinite(given) && given > 0 ? given : DEFAULT_BULK_LIMIT;
   if (size <= limit) return;
   throw argError(
-    'E_MEMORY', 'result', `at most ${mb(limit)} (${limit} bytes: this Redis server's proto-max-bulk-len${Number.isFinite(given) ? '' : ', assumed: the server would not say'})`,
-    `${mb(size)} (${size} bytes) for job ${jobId}`,
-    'Return less per task: keep fewer samples per task (fewer draws, or thin them: --keep in bdl fit, --thin in bdl sample); or raise proto-max-bulk-len on the server; or run without --redis (the local pool has no such limit).',
+    'E_MEMORY', argument, `at most ${mb(limit)} (${limit} bytes: this Redis server's proto-max-bulk-len${Number.isFinite(given) ? '' : ', assumed: the server would not say'})`,
+    `${mb(size)} (${size} bytes) ${found}`, hint,
   );
 }
+
+const checkResultSize = (redis: Redis, jobId: string, size: number) => checkBulkSize(
+  redis, 'result', size, `for job ${jobId}`,
+  'Return less per task: keep fewer samples per task (fewer draws, or thin them: --keep in bdl fit, --thin in bdl sample); or raise proto-max-bulk-len on the server; or run without --redis (the local pool has no such limit).',
+);
 
 /** Stores a finished job's result and drops its checkpoints, in one transaction; a result too large for Redis is E_MEMORY. */
 export async function storeResult(redis: Redis, keys: Keys, jobId: string, bytes: Buffer): Promise<void> {

@@ -16,7 +16,7 @@ import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import { RunPool, taskError as poolTaskError, type RunState } from '../pool/runs.js';
 import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
-import { checkpointKeys, deleteCheckpoints } from './checkpoints.js';
+import { checkBulkSize, checkpointKeys, deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
 import { KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys } from './connection.js';
 import { DeadlineError, untilReady, withTimeout } from './deadline.js';
@@ -55,6 +55,8 @@ const INTERNALS: Required<QueuePoolInternals> = { keyTtlS: KEY_TTL_S, workerChec
 const taskError = (tasks: readonly TaskDescription[], taskId: number, code: string, message: string) => poolTaskError(tasks, taskId, `${code}: ${message}`, { code, message });
 
 const jobIdOf = (runId: string, taskId: number) => `${runId}-${taskId}`;
+
+const BULK_HINT = 'Raise proto-max-bulk-len on the Redis server (512 MB by default), or run without --redis (the local pool has no such limit).';
 
 /** Connects to Redis and returns a pool whose tasks run on `bdl worker` processes. */
 export function createQueuePool(options: QueuePoolOptions): Promise<Pool & { readonly queueName: string }> {
@@ -240,17 +242,10 @@ class QueuePool extends RunPool<QRun> {
   protected submit(run: QRun): void {
     void (async () => {
       // Before anything else: a worker drops a job whose run has no lease, and the lease's deadline
-      // is what fails a run whose Redis never answers.
+      // is what fails a run whose Redis never answers (the size checks below may ask the server).
       await this.leases.take(run.id);
       const bytes = encodeData(run.options.data ?? {});
       const hash = sha256(bytes);
-      // Stored once per content: a second run on the same data only refreshes the expiry.
-      const key = this.keys.data(hash);
-      const ttl = this.internals.keyTtlS;
-      if ((await this.redis.set(key, bytes, 'EX', ttl, 'NX')) === null) await this.redis.expire(key, ttl);
-      run.dataKey = key;
-      // Cancelled meanwhile: its jobs would only be dropped (its lease is gone).
-      if (run.settled) return;
       const jobs = run.tasks.map((t, taskId) => {
         const data: JobData = { v: 1, version: PACKAGE_VERSION, core: this.core, run: run.id, taskId, task: encodeTask(t), data: hash };
         return {
@@ -260,6 +255,19 @@ class QueuePool extends RunPool<QRun> {
           opts: { jobId: jobIdOf(run.id, taskId), attempts: this.maxRestarts + 1, removeOnComplete: { age: KEY_TTL_S }, removeOnFail: { age: KEY_TTL_S } },
         };
       });
+      // What Redis could not take in one value (its proto-max-bulk-len) is refused before anything is
+      // sent: the server would drop the connection mid-command (the caller saw "ERR Protocol error:
+      // invalid bulk length").
+      await checkBulkSize(this.redis, 'data', bytes.length, "of the run's data (stored in one Redis value)", BULK_HINT);
+      const largest = jobs.reduce((m, j) => Math.max(m, Buffer.byteLength(JSON.stringify(j.data))), 0);
+      await checkBulkSize(this.redis, 'tasks', largest, 'for the largest task description (one job, as JSON)', BULK_HINT);
+      // Stored once per content: a second run on the same data only refreshes the expiry.
+      const key = this.keys.data(hash);
+      const ttl = this.internals.keyTtlS;
+      if ((await this.redis.set(key, bytes, 'EX', ttl, 'NX')) === null) await this.redis.expire(key, ttl);
+      run.dataKey = key;
+      // Cancelled meanwhile: its jobs would only be dropped (its lease is gone).
+      if (run.settled) return;
       await this.q.addBulk(jobs);
       run.added = true;
       this.size = await this.liveWorkers().catch(() => this.size);

@@ -79,6 +79,25 @@ describe.skipIf(redisMissing)('queue limits', () => {
     }
   }, 30_000);
 
+  it('run data or a task description over the server\'s proto-max-bulk-len: the run fails at once with E_MEMORY naming its size and the limit, and the pool serves on', async () => {
+    worker ??= await startWorker(redis.url, ['--queue', Q]);
+    const pool = await queue.createQueuePool({ connection: redis.url, queue: Q });
+    try {
+      // Before: E_WORKER "could not add the run's jobs (ERR Protocol error: invalid bulk length)", the server having dropped the connection.
+      const big = await pool.run(selftest({ steps: 1, size: 64 }), { data: { w: new Float32Array(300_000) } }).then(() => undefined, (e: unknown) => e);
+      expect(big).toMatchObject({ code: 'E_MEMORY', argument: 'data' });
+      expect((big as Error).message).toMatch(/^data: expected at most 1\.00 MB \(1048576 bytes: this Redis server's proto-max-bulk-len\), found 1\.1\d MB \(12000\d\d bytes\) of the run's data .*Raise proto-max-bulk-len on the Redis server/);
+      const task: TaskDescription[] = [{ kind: 'selftest', seed: 9, stream: 0, options: { steps: 1, bulk: new Float32Array(300_000) } }];
+      const wide = await pool.run(task).then(() => undefined, (e: unknown) => e);
+      expect(wide).toMatchObject({ code: 'E_MEMORY', argument: 'tasks' });
+      expect((wide as Error).message).toMatch(/found 1\.\d\d MB \(\d+ bytes\) for the largest task description/);
+      const [r] = await pool.run<SelftestResult>(selftest({ steps: 5, size: 64 }));
+      expect(r.acc).toBeTypeOf('number');
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
   it('a database index the server does not have: E_ARG naming it and the server\'s count, from the caller and from bdl worker', async () => {
     const url = `${redis.url}/99`;
     await expect(queue.createQueuePool({ connection: url })).rejects.toMatchObject({
