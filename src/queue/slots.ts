@@ -121,6 +121,8 @@ export class Slots {
       while (slot.exec === undefined) await new Promise((r) => setTimeout(r, 20));
       if (slot.flavor !== flavor) await this.refill(slot, flavor);
       const exec = slot.exec;
+      // Closed while the thread was replaced: retried elsewhere, as a job whose thread died.
+      if (exec === undefined) throw new ThreadDied('its worker thread was stopped (the worker is closing)');
       const key = ++this.keys;
       onStart(() => exec.cancel(key));
       // The executor ends the job (an E_WORKER outcome) in the same turn as it reports the death, so
