@@ -63,6 +63,17 @@ export async function checkBulkSize(redis: Redis, argument: string, size: number
   );
 }
 
+/**
+ * Refuses (E_MEMORY) a run whose data or largest job (its JSON, `job` bytes) Redis could not take
+ * in one value, before the caller stores anything: the server would drop the connection
+ * mid-command ("ERR Protocol error: invalid bulk length").
+ */
+export async function checkRunSize(redis: Redis, data: number, job: number): Promise<void> {
+  const hint = 'Raise proto-max-bulk-len on the Redis server (512 MB by default), or run without --redis (the local pool has no such limit).';
+  await checkBulkSize(redis, 'data', data, "of the run's data (stored in one Redis value)", hint);
+  await checkBulkSize(redis, 'tasks', job, 'for the largest task description (one job, as JSON)', hint);
+}
+
 const checkResultSize = (redis: Redis, jobId: string, size: number) => checkBulkSize(
   redis, 'result', size, `for job ${jobId}`,
   'Return less per task: keep fewer samples per task (fewer draws, or thin them: --keep in bdl fit, --thin in bdl sample); or raise proto-max-bulk-len on the server; or run without --redis (the local pool has no such limit).',

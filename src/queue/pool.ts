@@ -16,7 +16,7 @@ import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
 import { RunPool, taskError as poolTaskError, type RunState } from '../pool/runs.js';
 import type { Pool, TaskDescription, TaskOutcome } from '../pool/types.js';
-import { checkBulkSize, checkpointKeys, deleteCheckpoints } from './checkpoints.js';
+import { checkRunSize, checkpointKeys, deleteCheckpoints } from './checkpoints.js';
 import { decodeValue, encodeData, encodeTask, sha256 } from './codec.js';
 import { KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys } from './connection.js';
 import { DeadlineError, untilReady, withTimeout } from './deadline.js';
@@ -55,8 +55,6 @@ const INTERNALS: Required<QueuePoolInternals> = { keyTtlS: KEY_TTL_S, workerChec
 const taskError = (tasks: readonly TaskDescription[], taskId: number, code: string, message: string) => poolTaskError(tasks, taskId, `${code}: ${message}`, { code, message });
 
 const jobIdOf = (runId: string, taskId: number) => `${runId}-${taskId}`;
-
-const BULK_HINT = 'Raise proto-max-bulk-len on the Redis server (512 MB by default), or run without --redis (the local pool has no such limit).';
 
 /** Connects to Redis and returns a pool whose tasks run on `bdl worker` processes. */
 export function createQueuePool(options: QueuePoolOptions): Promise<Pool & { readonly queueName: string }> {
@@ -255,12 +253,8 @@ class QueuePool extends RunPool<QRun> {
           opts: { jobId: jobIdOf(run.id, taskId), attempts: this.maxRestarts + 1, removeOnComplete: { age: KEY_TTL_S }, removeOnFail: { age: KEY_TTL_S } },
         };
       });
-      // What Redis could not take in one value (its proto-max-bulk-len) is refused before anything is
-      // sent: the server would drop the connection mid-command (the caller saw "ERR Protocol error:
-      // invalid bulk length").
-      await checkBulkSize(this.redis, 'data', bytes.length, "of the run's data (stored in one Redis value)", BULK_HINT);
-      const largest = jobs.reduce((m, j) => Math.max(m, Buffer.byteLength(JSON.stringify(j.data))), 0);
-      await checkBulkSize(this.redis, 'tasks', largest, 'for the largest task description (one job, as JSON)', BULK_HINT);
+      // E_MEMORY before anything is stored when Redis could not take it (its proto-max-bulk-len).
+      await checkRunSize(this.redis, bytes.length, jobs.reduce((m, j) => Math.max(m, Buffer.byteLength(JSON.stringify(j.data))), 0));
       // Stored once per content: a second run on the same data only refreshes the expiry.
       const key = this.keys.data(hash);
       const ttl = this.internals.keyTtlS;
