@@ -1,7 +1,8 @@
 // Builds the package: both wasm binaries, then one ESM bundle per entry (wasm bytes embedded),
 // then the type declarations. Usage: node scripts/build.mjs [--wasm-only]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
@@ -72,3 +73,23 @@ for (const [name, file] of Object.entries(SUBPATHS)) writeFileSync(`dist/${name}
 // load.d.ts types the kernels from the core's own declarations: ship them beside it.
 mkdirSync('dist/types/build', { recursive: true });
 copyFileSync('build/bdl.simd.d.ts', 'dist/types/build/bdl.simd.d.ts');
+// WebAssembly is a global in every runtime the package runs on, but TypeScript declares it only in its
+// DOM and webworker libs: a Node project whose `lib` has no "dom" got "Cannot find namespace
+// 'WebAssembly'" from these declarations (and `any` with skipLibCheck). The names they use stand
+// declared here as empty interfaces, which merge with the lib's where it is present (esbuild's own
+// types do the same); every declaration naming WebAssembly references the file.
+writeFileSync(
+  'dist/types/wasm-globals.d.ts',
+  '// The WebAssembly types bdl-wasm\'s declarations name, for projects without the DOM lib (they merge with it).\n' +
+    'declare namespace WebAssembly {\n  interface Module {}\n  interface Memory {}\n}\n',
+);
+for (const f of readdirSync('dist/types', { recursive: true, encoding: 'utf8' })) {
+  const file = join('dist/types', f);
+  if (!f.endsWith('.d.ts') || f === 'wasm-globals.d.ts') continue;
+  const text = readFileSync(file, 'utf8');
+  const names = new Set([...text.matchAll(/\bWebAssembly\.(\w+)/g)].map((m) => m[1]));
+  if (names.size === 0) continue;
+  const unknown = [...names].filter((n) => n !== 'Module' && n !== 'Memory');
+  if (unknown.length) throw new Error(`${file} names WebAssembly.${unknown.join(', WebAssembly.')}: declare it in dist/types/wasm-globals.d.ts too`);
+  writeFileSync(file, `/// <reference path="${relative(dirname(file), 'dist/types/wasm-globals.d.ts')}" />\n${text}`);
+}

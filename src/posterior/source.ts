@@ -27,7 +27,7 @@ export interface WeightSource {
   /** n weight vectors from the posterior, when it has weights to draw. */
   sampleWeights?(mlp: Mlp, n: number, seed: number): Float32Array[];
   /** Heteroscedastic members: where the training inputs are (the variance reverts off them). */
-  readonly support?: InputSupport;
+  readonly support?: InputSupport | undefined;
   /** What a file keeps of the source: small JSON state and named arrays (nothing else). */
   toParts(): Pick<PosteriorParts, 'state' | 'arrays'>;
   /** Facts worth reporting. */
