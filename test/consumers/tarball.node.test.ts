@@ -71,4 +71,17 @@ describe('the packed tarball', () => {
     expect(registering.length).toBeGreaterThan(5);
     for (const f of registering) expect(globs.some((g) => g.test(f)), f).toBe(true);
   });
+
+  it('sideEffects keeps every shipped file that registers something at load', async () => {
+    // Consumers' bundlers read the field on dist/: an entry that registers at its top level (esbuild
+    // leaves there what only that entry uses) and is taken for pure is skipped when the app uses only
+    // its re-exports — Vite's and webpack's production builds dropped dist/index.js's
+    // registerPosteriorFormat('lora-laplace-glm'), so a page importing only posteriorFromBytes could not
+    // restore a LoRA-Laplace file.
+    const { files } = await packed();
+    const globs = pkg.sideEffects.map((g) => new RegExp(`^${g.replace(/^\.\//, '').replace(/\./g, '\\.').replace(/\*\*\//g, '\0').replace(/\*/g, '[^/]*').replace(/\0/g, '(.*/)?')}$`));
+    const registering = files.filter((f) => f.endsWith('.js') && /^(await\s+)?register\w*\(/m.test(readFileSync(join(root, f), 'utf8')));
+    expect(registering).toContain('dist/worker.js');
+    for (const f of registering) expect(globs.some((g) => g.test(f)), `${f} registers at load: list it in package.json "sideEffects"`).toBe(true);
+  });
 });
