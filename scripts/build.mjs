@@ -1,7 +1,7 @@
 // Builds the package: both wasm binaries, then one ESM bundle per entry (wasm bytes embedded),
 // then the type declarations. Usage: node scripts/build.mjs [--wasm-only]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -92,4 +92,29 @@ for (const f of readdirSync('dist/types', { recursive: true, encoding: 'utf8' })
   const unknown = [...names].filter((n) => n !== 'Module' && n !== 'Memory');
   if (unknown.length) throw new Error(`${file} names WebAssembly.${unknown.join(', WebAssembly.')}: declare it in dist/types/wasm-globals.d.ts too`);
   writeFileSync(file, `/// <reference path="${relative(dirname(file), 'dist/types/wasm-globals.d.ts')}" />\n${text}`);
+}
+// Ship only the declarations a consumer's TypeScript can reach: from the `types` of each export in
+// package.json, through the relative imports and references of the .d.ts files. tsc emits one for every
+// source file (the CLI's, the report's, internal helpers': ≈ 90 files nothing imports).
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const reachable = new Set();
+const pending = Object.values(pkg.exports).flatMap((e) => (typeof e === 'object' && e.types ? [join(e.types)] : []));
+while (pending.length) {
+  const file = pending.pop();
+  if (reachable.has(file)) continue;
+  reachable.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|<reference\s+path=)["'](\.{1,2}\/[^"']+)["']/g)) {
+    const target = join(dirname(file), m[1]);
+    const found = [target.replace(/\.js$/, '.d.ts'), `${target}.d.ts`, join(target, 'index.d.ts'), target].find((c) => c.endsWith('.d.ts') && existsSync(c));
+    if (!found) throw new Error(`${file}: ${m[1]} resolves to no declaration file`);
+    pending.push(found);
+  }
+}
+for (const f of readdirSync('dist', { recursive: true, encoding: 'utf8' })) {
+  const file = join('dist', f);
+  if (f.endsWith('.d.ts') && !reachable.has(file)) rmSync(file);
+}
+for (const d of readdirSync('dist/types', { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name)).sort().reverse()) {
+  if (readdirSync(d).length === 0) rmSync(d, { recursive: true });
 }
