@@ -36,7 +36,7 @@ const existing = Object.fromEntries(
 // Chunk names are content hashes: without a clean start, every build would leave the last one's
 // chunks behind in dist/ (and in the published package).
 rmSync('dist', { recursive: true, force: true });
-await esbuild.build({
+const bundled = await esbuild.build({
   entryPoints: existing,
   outdir: 'dist',
   bundle: true,
@@ -53,10 +53,11 @@ await esbuild.build({
   plugins: [nodeBuiltins],
   // External maps stay in dist/ for debugging here; no sourceMappingURL comment points at a file the package does not ship.
   sourcemap: 'external',
+  metafile: true,
   logLevel: 'warning',
 });
 // The report page's script: a browser bundle (Observable Plot inlined) that `bdl compare` pastes into report.html.
-await esbuild.build({
+const reportPage = await esbuild.build({
   entryPoints: ['src/report/page.ts'],
   outfile: 'dist/report-page.js',
   bundle: true,
@@ -65,8 +66,10 @@ await esbuild.build({
   target: 'es2022',
   minify: true,
   legalComments: 'none',
+  metafile: true,
   logLevel: 'warning',
 });
+writeThirdPartyNotices([bundled.metafile, reportPage.metafile], 'dist/THIRD-PARTY-NOTICES.md');
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
 for (const [name, file] of Object.entries(SUBPATHS)) writeFileSync(`dist/${name}.d.ts`, `export * from './types/${file.replace(/\.ts$/, '.js')}';\n`);
@@ -117,4 +120,37 @@ for (const f of readdirSync('dist', { recursive: true, encoding: 'utf8' })) {
 }
 for (const d of readdirSync('dist/types', { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name)).sort().reverse()) {
   if (readdirSync(d).length === 0) rmSync(d, { recursive: true });
+}
+
+/**
+ * The bundles carry other packages' code (comlink, protobufjs, csv-parse, the loader, cli-progress,
+ * Observable Plot and d3 in the report page, …): their licenses (MIT, ISC, BSD-3-Clause, Apache-2.0)
+ * ask that their copyright and license notices travel with every copy. One file lists each package
+ * whose code esbuild put in a shipped bundle, with its license file's text.
+ */
+function writeThirdPartyNotices(metafiles, out) {
+  const dirs = new Set();
+  for (const meta of metafiles) {
+    // What each output holds of an input (an input tree-shaken away contributes 0 bytes and no notice).
+    const inputs = Object.values(meta.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path));
+    for (const input of inputs) {
+      const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input.replace(/\\/g, '/'));
+      if (m) dirs.add(m[1]);
+    }
+  }
+  const entries = [...dirs].map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const license = typeof pkg.license === 'string' ? pkg.license : (pkg.license?.type ?? 'see the package');
+    const author = typeof pkg.author === 'string' ? pkg.author : pkg.author?.name;
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `${license}${author ? `, ${author}` : ''} (the package ships no license file; the license is the one its SPDX identifier names).`;
+    return { id: `${pkg.name}@${pkg.version}`, license, text };
+  });
+  entries.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const unique = [...new Map(entries.map((e) => [e.id, e])).values()];
+  writeFileSync(
+    out,
+    `# Third-party notices\n\nbdl-wasm's bundles in dist/ include code from these packages, under their own licenses.\n\n` +
+      unique.map((e) => `## ${e.id} (${e.license})\n\n\`\`\`\n${e.text}\n\`\`\`\n`).join('\n'),
+  );
 }

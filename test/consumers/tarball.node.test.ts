@@ -45,7 +45,7 @@ describe('the packed tarball', () => {
 
   it('ships what runs and nothing the build leaves beside it', async () => {
     const { files } = await packed();
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/cli.js', 'dist/report-page.js', 'bin/bdl.js']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/THIRD-PARTY-NOTICES.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/cli.js', 'dist/report-page.js', 'bin/bdl.js']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /\.(map|wat|wasm|ts)$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
@@ -75,6 +75,23 @@ describe('the packed tarball', () => {
       }
     }
     expect([...shipped].filter((f) => !reached.has(f))).toEqual([]);
+  });
+
+  it('ships the license notices of the third-party code its bundles carry', async () => {
+    // comlink, protobufjs, csv-parse, the loader, cli-progress, Observable Plot and d3 are inlined in
+    // dist/: their licenses (MIT, ISC, BSD-3-Clause, Apache-2.0) ask for their notices in every copy.
+    const { files } = await packed();
+    expect(files).toContain('dist/THIRD-PARTY-NOTICES.md');
+    const notices = readFileSync(join(root, 'dist/THIRD-PARTY-NOTICES.md'), 'utf8');
+    const named = new Set([...notices.matchAll(/^## (@?[^@\s]+)@/gm)].map((m) => m[1]));
+    // esbuild heads each module of an unminified bundle with its path; the report page is minified,
+    // and carries Observable Plot.
+    const bundled = new Set(['@observablehq/plot']);
+    for (const f of files.filter((f) => /^dist\/[^/]+\.js$/.test(f))) {
+      for (const m of readFileSync(join(root, f), 'utf8').matchAll(/^\/\/ (?:.*\/)?node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) bundled.add(m[1]);
+    }
+    expect(bundled.size).toBeGreaterThan(5);
+    for (const name of bundled) expect(named.has(name), `${name}'s code is bundled: its notice belongs in dist/THIRD-PARTY-NOTICES.md`).toBe(true);
   });
 
   it('every relative link in README.md resolves to a file in the tarball', async () => {
