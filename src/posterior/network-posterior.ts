@@ -88,7 +88,7 @@ export class NetworkPosterior<S extends WeightSource = WeightSource, T extends T
     return withInterval(checkFinite(p, rows, this.spec.inputs)) as Prediction<T>;
   }
 
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     return encodePosterior({ method: this.method, spec: this.spec, standardizer: this.standardizer, ...this.source.toParts() });
   }
 }

@@ -25,7 +25,7 @@ const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 export type { PosteriorParts };
 
-export function encodePosterior(p: PosteriorParts): Uint8Array {
+export function encodePosterior(p: PosteriorParts): Uint8Array<ArrayBuffer> {
   const names = Object.keys(p.arrays);
   const header = {
     method: p.method,

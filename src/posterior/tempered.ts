@@ -55,7 +55,7 @@ export class TemperedPosterior implements Posterior<'classification'> {
     return temperPredictive(p, this.temperature);
   }
 
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     const parts = decodePosterior(this.inner.toBytes());
     return encodePosterior({ ...parts, state: { ...parts.state, [TEMPERATURE_KEY]: this.temperature } });
   }

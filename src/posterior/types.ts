@@ -91,8 +91,8 @@ export interface Posterior<T extends TaskKind = TaskKind> {
   predict(x: Inputs, opts?: PredictOptions): Promise<PredictiveOf<T>>;
   /** n weight vectors drawn from the posterior, when it has weights to draw. */
   sampleWeights?(n: number, seed?: number): Promise<Float32Array[]>;
-  /** A versioned binary form; `posteriorFromBytes` restores it exactly. */
-  toBytes(): Uint8Array;
+  /** A versioned binary form; `posteriorFromBytes` restores it exactly (a fresh ArrayBuffer: it goes to fetch, Blob, a file or a transfer as it is). */
+  toBytes(): Uint8Array<ArrayBuffer>;
   /** Method-specific facts worth reporting (learned dropout rates, tuned prior precision, ...). */
   readonly info?: Record<string, unknown>;
 }

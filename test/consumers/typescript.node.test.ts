@@ -4,8 +4,10 @@
 // declares it only in the DOM lib), a Node project with the stricter flags (exactOptionalPropertyTypes,
 // noUncheckedIndexedAccess), a browser project built by a bundler (no @types/node), the older
 // node16 resolution, and a CommonJS project (nodenext: the ES-module package through require() and
-// through import()). bdl-wasm/queue (BullMQ, Node only) is checked in the Node projects, with its
-// dependencies linked from this repository as an install would put them.
+// through import()). A page's saved posterior (toBytes) must go to fetch, Blob and crypto.subtle as it
+// is: the DOM types of TypeScript 6 and 7 take only ArrayBuffer-backed views there. bdl-wasm/queue (BullMQ,
+// Node only) is checked in the Node projects, with its dependencies linked from this repository as an
+// install would put them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +41,16 @@ export async function main(): Promise<number> {
   } finally {
     await pool.close();
   }
+}
+`;
+
+/** A page saving a posterior: its bytes go where the DOM takes an ArrayBuffer-backed view. */
+const BROWSER = `import { makeDataset, trainMap } from 'bdl-wasm';
+export async function save(): Promise<string> {
+  const bytes = (await trainMap(makeDataset([[1], [2]], [1, 2]))).toBytes();
+  await fetch('/posterior', { method: 'PUT', body: bytes });
+  await crypto.subtle.digest('SHA-256', bytes);
+  return URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
 }
 `;
 
@@ -76,7 +88,7 @@ const PROJECTS: Record<string, { compilerOptions: Record<string, unknown>; files
   },
   'browser, bundler resolution, no @types/node': {
     compilerOptions: { ...STRICT, module: 'esnext', moduleResolution: 'bundler', lib: ['es2023', 'dom', 'dom.iterable'], types: [] },
-    files: ['main.mts'],
+    files: ['main.mts', 'browser.mts'],
   },
   'browser, exactOptionalPropertyTypes, no @types/node': {
     compilerOptions: { ...STRICT, module: 'preserve', lib: ['es2023', 'dom'], types: [], exactOptionalPropertyTypes: true },
@@ -106,6 +118,7 @@ beforeAll(async () => {
   for (const dep of ['bullmq', 'ioredis']) symlinkSync(join(root, 'node_modules', dep), join(dir, 'node_modules', dep));
   writeFileSync(join(dir, 'main.mts'), ESM);
   writeFileSync(join(dir, 'queue.mts'), QUEUE);
+  writeFileSync(join(dir, 'browser.mts'), BROWSER);
   writeFileSync(join(dir, 'main.cts'), CJS);
   mkdirSync(join(dir, 'configs'));
   const names = Object.keys(PROJECTS);

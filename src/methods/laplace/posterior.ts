@@ -224,7 +224,7 @@ export class LaplacePosterior<T extends TaskKind = TaskKind> implements Posterio
     }
   }
 
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     const { spec, theta, standardizer, hessian, curvature, sub, factors, hyper } = this.p;
     const arrays: Record<string, Float32Array | Float64Array> = { theta, indices: Float64Array.from(sub.indices), prior: hyper.prior };
     for (const [k, v] of Object.entries(factors.arrays())) arrays[`f_${k}`] = v;

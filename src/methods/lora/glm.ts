@@ -242,7 +242,7 @@ export class LoraLaplacePosterior implements Posterior<'classification'> {
     return yield* glmClassificationSteps(this.parts.adapters.mlp.arena, mean, cov, N, this.spec.outputs, false, S, seed, this.parts.link);
   }
 
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     const p = this.parts;
     const layers = Float64Array.from(p.adapters.spec.layers.flatMap((l) => [l.layer, l.rank]));
     return encodePosterior({

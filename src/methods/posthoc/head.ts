@@ -201,7 +201,7 @@ export class BayesianLinearHead implements Posterior<'regression'> {
     return out;
   }
 
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     return encodePosterior({
       method: this.method,
       spec: this.spec,
