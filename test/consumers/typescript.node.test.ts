@@ -2,7 +2,8 @@
 // type-checked (`tsc --strict`, skipLibCheck off, so the package's own .d.ts files are checked too)
 // under the tsconfig of a Node-only project (no DOM in `lib`: Node has WebAssembly, TypeScript
 // declares it only in the DOM lib), a Node project with the stricter flags (exactOptionalPropertyTypes,
-// noUncheckedIndexedAccess), a browser project built by a bundler (no @types/node), the older
+// noUncheckedIndexedAccess), a browser project built by a bundler (no @types/node), a Web Worker
+// script (the webworker lib, no DOM), the older
 // node16 resolution, and a CommonJS project (nodenext: the ES-module package through require() and
 // through import()). A page's saved posterior (toBytes) must go to fetch, Blob and crypto.subtle as it
 // is: the DOM types of TypeScript 6 and 7 take only ArrayBuffer-backed views there. bdl-wasm/queue (BullMQ,
@@ -89,6 +90,10 @@ const PROJECTS: Record<string, { compilerOptions: Record<string, unknown>; files
   'browser, bundler resolution, no @types/node': {
     compilerOptions: { ...STRICT, module: 'esnext', moduleResolution: 'bundler', lib: ['es2023', 'dom', 'dom.iterable'], types: [] },
     files: ['main.mts', 'browser.mts'],
+  },
+  'a Web Worker script, webworker lib without DOM': {
+    compilerOptions: { ...STRICT, module: 'esnext', moduleResolution: 'bundler', lib: ['es2023', 'webworker'], types: [] },
+    files: ['main.mts'],
   },
   'browser, exactOptionalPropertyTypes, no @types/node': {
     compilerOptions: { ...STRICT, module: 'preserve', lib: ['es2023', 'dom'], types: [], exactOptionalPropertyTypes: true },
