@@ -3,12 +3,11 @@
 // under the tsconfig of a Node-only project (no DOM in `lib`: Node has WebAssembly, TypeScript
 // declares it only in the DOM lib), a Node project with the stricter flags (exactOptionalPropertyTypes,
 // noUncheckedIndexedAccess), a browser project built by a bundler (no @types/node), a Web Worker
-// script (the webworker lib, no DOM), the older
-// node16 resolution, and a CommonJS project (nodenext: the ES-module package through require() and
-// through import()). A page's saved posterior (toBytes) must go to fetch, Blob and crypto.subtle as it
-// is: the DOM types of TypeScript 6 and 7 take only ArrayBuffer-backed views there. bdl-wasm/queue (BullMQ,
-// Node only) is checked in the Node projects, with its dependencies linked from this repository as an
-// install would put them.
+// script (the webworker lib, no DOM), the older node16 resolution, and a CommonJS project (nodenext:
+// the ES-module package through require() and through import()). A page's saved posterior (toBytes)
+// must go to fetch, Blob and crypto.subtle as it is: the DOM types of TypeScript 6 and 7 take only
+// ArrayBuffer-backed views there. bdl-wasm/queue (BullMQ, Node only) is checked in the Node projects,
+// with its dependencies linked from this repository as an install would put them.
 import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
