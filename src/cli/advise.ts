@@ -4,7 +4,7 @@
  * not); prints the method, why, and the command; with --results (bdl compare's results.json) the
  * measured calibration ranking and cost beside it.
  */
-import { readFile } from 'node:fs/promises';
+import { MAX_TEXT_BYTES, readCapped } from './read.js';
 import { BdlError } from '../errors.js';
 import { importModelFile } from '../import/node.js';
 import { advise, formatAdvice, type Budget } from '../methods/posthoc/index.js';
@@ -62,8 +62,12 @@ function yesNo(v: unknown): boolean | undefined {
 async function readJson(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Read no further than a NUL byte in its first MiB (a device, a binary file): JSON.parse refuses it.
+    const bytes = await readCapped(path, MAX_TEXT_BYTES, (head) => head.includes(0));
+    if (bytes === undefined) throw new BdlError('E_MEMORY', `--results: expected the results.json bdl compare wrote (at most ${MAX_TEXT_BYTES} bytes), found ${path} with more. Pass that file.`, 'results');
+    text = bytes.toString('utf8');
   } catch (e) {
+    if (e instanceof BdlError) throw e;
     throw new BdlError('E_ARG', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, path);
   }
   try {

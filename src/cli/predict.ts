@@ -4,7 +4,7 @@
  * the training file, with or without its target: read by name when both files have headers, else in
  * the training file's order (the file keeps which column was the target).
  */
-import { readFile } from 'node:fs/promises';
+import { readCapped } from './read.js';
 import { posteriorFromBytes } from '../posterior/restore.js';
 import { BdlError } from '../errors.js';
 import { bool, int, schema, text } from '../options/schema.js';
@@ -19,6 +19,11 @@ import { decodePosterior } from '../posterior/serialize.js';
 import { outOfRangeWarnings } from '../data/warnings.js';
 import { LaplacePosterior } from '../methods/laplace/posterior.js';
 import { progressReporter, type Progress } from './progress.js';
+
+/** The most bytes a posterior file is read to (what readFile reads of a plain file): a device or a pipe stops there. */
+const MAX_POSTERIOR_BYTES = 2 ** 31 - 1;
+/** "BDLP", the first bytes of every posterior file (posterior/serialize.ts). */
+const POSTERIOR_MAGIC = [0x42, 0x44, 0x4c, 0x50];
 
 const USAGE: Usage = { command: 'predict', line: 'usage: bdl predict --posterior FILE --test FILE [--out FILE] [--seed N] [--samples N]   (bdl predict --help)' };
 
@@ -57,12 +62,15 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl predict: ${e.message}`, USAGE, e.argument) : e;
   }
-  let bytes: Uint8Array;
+  let read: Buffer | undefined;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    // A file that does not start as a posterior is read no further (the decoder refuses its first bytes).
+    read = await readCapped(file, MAX_POSTERIOR_BYTES, (head) => !POSTERIOR_MAGIC.every((b, i) => head[i] === b));
   } catch (e) {
     throw new BdlError('E_ARG', `${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, 'posterior');
   }
+  if (read === undefined) throw new BdlError('E_MEMORY', `--posterior: expected a posterior file of at most ${MAX_POSTERIOR_BYTES} bytes (2 GiB), found ${file} with more. Pass a file written by bdl fit --save.`, 'posterior');
+  const bytes = new Uint8Array(read);
   const posterior = await posteriorFromBytes(bytes);
   const inputs = posterior.spec.inputs;
   // The training file's columns as bdl fit --save kept them (other files: the target last, by position).

@@ -1,8 +1,8 @@
 /** Reading the command line's data files: a training table with its target column, a test table with or without it. */
 import { constants } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { BdlError } from '../errors.js';
+import { MAX_TEXT_BYTES, readCapped } from './read.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseTable, tableToDataset, type Table } from '../data/parse.js';
 import { dataWarnings, labelTargetWarnings, outOfRangeWarnings, targetWarnings } from '../data/warnings.js';
@@ -28,15 +28,17 @@ const MAX_TEXT = constants.MAX_STRING_LENGTH;
  */
 export async function readText(path: string, flag: string): Promise<string> {
   if (path === '-') throw new BdlError('E_ARG', `--${flag}: expected a file path, found "-": standard input is not read. Save the data to a file and pass its path.`, flag);
-  let bytes: Buffer;
+  let read: Buffer | undefined;
   try {
-    bytes = await readFile(path);
+    // Text stops at its first bytes when they hold a NUL (a device such as /dev/zero, a binary file):
+    // the parser refuses it there, naming the line, without reading the rest.
+    read = await readCapped(path, MAX_TEXT_BYTES, (head) => !isGzip(head) && utf16Of(head) === undefined && head.includes(0));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_FS_FILE_TOO_LARGE') throw tooLarge(path, flag, 'more than 2 GiB');
-    throw new BdlError('E_ARG', `${path}: cannot read the file (${code ?? 'error'}). Check the path.`, path);
+    throw new BdlError('E_ARG', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, path);
   }
-  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (read === undefined) throw tooLarge(path, flag, `more than ${MAX_TEXT_BYTES} bytes`);
+  let bytes = read;
+  const gzipped = isGzip(bytes);
   if (gzipped) {
     try {
       bytes = gunzipSync(bytes, { maxOutputLength: 2 * MAX_TEXT });
@@ -45,13 +47,22 @@ export async function readText(path: string, flag: string): Promise<string> {
       throw new BdlError('E_PARSE', `${path}: expected a whole gzip file (it starts like one), found: ${(e as Error).message}. Check the file, or decompress it yourself.`, path);
     }
   }
-  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  const utf16 = utf16Of(bytes);
   try {
     return utf16 ? new TextDecoder(utf16).decode(bytes) : bytes.toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG' || e instanceof RangeError) throw tooLarge(path, flag, `${bytes.length} bytes${gzipped ? ' once decompressed' : ''}`);
     throw e;
   }
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** UTF-16 announced by its byte-order mark (Excel's "Unicode Text"). */
+function utf16Of(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  return bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
 }
 
 function tooLarge(path: string, flag: string, found: string): BdlError {
