@@ -40,10 +40,29 @@ export function progressLabel(method: string, p: Pick<MethodProgress, 'epoch' | 
   return { note: SGMCMC.has(method) ? `U/n ${p.loss.toFixed(4)}` : `loss ${p.loss.toFixed(4)}`, unit: 'epochs' };
 }
 
+/**
+ * Seconds as the bar shows them (elapsed, ETA): 7s, 1m05s, 2h05m, 4d07h. cli-progress's own format keeps
+ * two digits of each part, so 111 hours showed as "11h5m", and its words for an ETA it cannot give
+ * ('INF': beyond ~115 days, or no progress within its window; 'NULL') as "NFs" and "LLs". Those take
+ * `overall` instead: the ETA at the average rate since the bar started, or "?" before any progress.
+ */
+export function formatSeconds(t: unknown, roundTo = 1, overall?: () => number): string {
+  if (typeof t !== 'number') t = overall?.() ?? NaN;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) return '?';
+  const s = roundTo > 1 && t > 10 ? roundTo * Math.round(t / roundTo) : Math.round(t);
+  const pad = (v: number) => String(v).padStart(2, '0');
+  const [d, h, m, sec] = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60];
+  return d > 0 ? `${d}d${pad(h)}h` : h > 0 ? `${h}h${pad(m)}m` : m > 0 ? `${m}m${pad(sec)}s` : `${sec}s`;
+}
+
 export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   let bar: SingleBar | undefined;
   let total = 0;
   let counting = '';
+  let started = 0;
+  let last = 0;
+  // The ETA at the average rate since the bar started: what the bar shows when its own window has none.
+  const overall = () => (last > 0 ? ((performance.now() - started) / 1000) * Math.max(0, total - last) / last : NaN);
   return {
     update(done, n, note = '', unit = 'epochs') {
       // A new count (another total, or another unit: the next phase) starts its own bar, so its
@@ -52,6 +71,8 @@ export function progressReporter(label: string, stream: NodeJS.WriteStream = pro
         bar?.stop();
         total = n;
         counting = unit;
+        started = performance.now();
+        last = 0;
         bar = new SingleBar({
           stream,
           format: `${label} {bar} {percentage}% | {value}/{total} {unit} | elapsed {duration_formatted} | ETA {eta_formatted} | {note}`,
@@ -64,10 +85,12 @@ export function progressReporter(label: string, stream: NodeJS.WriteStream = pro
           notTTYSchedule: 1000,
           etaBuffer: 50,
           fps: 10,
+          formatTime: (t: unknown, _options: unknown, roundTo?: number) => formatSeconds(t, roundTo, overall),
         });
         bar.start(n, 0, { note, unit });
       }
-      bar.update(Math.min(done, n), { note, unit });
+      last = Math.min(done, n);
+      bar.update(last, { note, unit });
     },
     end() {
       bar?.stop();
