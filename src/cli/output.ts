@@ -4,15 +4,65 @@
  * Temporary files still open when the process is interrupted are removed (`removeTemporaries`).
  */
 import { once } from 'node:events';
-import { constants, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { constants, lstatSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { access, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BdlError } from '../errors.js';
 
 const temporaries = new Set<string>();
 
-/** Checks up front that `path`'s directory exists and is writable, naming the flag otherwise. */
+/**
+ * Whether `path` is a device, a pipe or a socket (/dev/null, /dev/stdout, a FIFO): written in place,
+ * as there is no file to replace. Renamed over, /dev/null itself became a regular file (as root), and
+ * a FIFO's reader got nothing.
+ */
+function statDir(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isSpecial(path: string): boolean {
+  try {
+    const s = statSync(path);
+    return !s.isFile() && !s.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where an output goes: in place (`undefined`) for a device or a pipe, and for a symbolic link whose
+ * target cannot be resolved (a dangling link, a deleted file behind /dev/stdout); else the path with
+ * its links resolved, whose directory the temporary is written to and renamed in. Renamed over, a
+ * link was replaced by a file: `--out /dev/stdout > r.json` (as root) made /dev/stdout itself a
+ * regular file, and r.json stayed empty.
+ */
+function destination(path: string): string | undefined {
+  if (isSpecial(path)) return undefined;
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      lstatSync(path);
+    } catch {
+      return path;
+    }
+    return undefined;
+  }
+}
+
+/** Checks up front that `path`'s directory exists and is writable (or that `path` is a device or pipe that can be written), naming the flag otherwise. */
 export async function checkWritable(path: string, flag: string): Promise<void> {
+  const to = destination(path);
+  if (to === undefined) {
+    const ok = await access(path, constants.W_OK).then(() => true, (e: NodeJS.ErrnoException) => e.code === 'ENOENT' && statDir(dirname(resolve(path))));
+    if (!ok) throw new BdlError('E_ARG', `--${flag}: expected a file or a device that can be written, found ${JSON.stringify(path)}, which cannot be written. Pick another path.`, flag);
+    return;
+  }
+  path = to;
   const dir = dirname(resolve(path));
   let isDir = false;
   try {
@@ -112,18 +162,26 @@ export async function checkOutputDir(dir: string, flag: string, files: readonly 
 
 /**
  * Writes `files` (path → contents) whole: all temporaries first, then the renames, unless `signal`
- * aborted. Contents given as pieces are written as they come (a document too long for one string).
+ * aborted; a symbolic link's target rather than the link (`destination`), and a device or a pipe
+ * (/dev/null, /dev/stdout, a FIFO) in place, once nothing was aborted. Contents given as pieces are written as they come (a document too long for one string).
  */
 export async function writeOutputs(files: Record<string, string | Uint8Array | AsyncIterable<string>>, signal?: AbortSignal): Promise<void> {
   const staged: [string, string][] = [];
+  const direct: [string, string | Uint8Array | AsyncIterable<string>][] = [];
   try {
     for (const [path, data] of Object.entries(files)) {
-      const tmp = `${path}.${process.pid}.tmp`;
+      const to = destination(path);
+      if (to === undefined) {
+        direct.push([path, data]);
+        continue;
+      }
+      const tmp = `${to}.${process.pid}.tmp`;
       temporaries.add(tmp);
-      staged.push([tmp, path]);
+      staged.push([tmp, to]);
       await writeFile(tmp, data);
     }
     if (signal?.aborted) throw new BdlError('E_ABORTED', 'cancelled before the output was written.');
+    for (const [path, data] of direct) await writeFile(path, data);
     for (const [tmp, path] of staged) {
       await rename(tmp, path);
       temporaries.delete(tmp);

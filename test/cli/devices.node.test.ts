@@ -2,13 +2,14 @@
 // (/dev/zero, /dev/urandom) or a pipe. readFile reads those to their end: `bdl predict --posterior
 // /dev/zero` grew past 20 GiB and ignored SIGTERM. Each is now refused at its first bytes, or once it
 // has given more than any such file can hold, with one line and exit 1.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCapped } from '../../src/cli/read.js';
 import { cli, yachtFiles } from './helpers.js';
 
-const { train, test } = yachtFiles();
+const { dir, train, test } = yachtFiles();
 const devices = existsSync('/dev/zero') && existsSync('/dev/urandom');
 
 /** Runs bdl, killed (status null) after 20 s: the reads that never ended were killed here. */
@@ -45,5 +46,79 @@ describe.skipIf(!devices)('bdl on a file that never ends', () => {
     expect(whole!.toString('utf8')).toBe((await import('node:fs')).readFileSync(test, 'utf8'));
     expect(await readCapped(test, 10)).toBeUndefined();
     await expect(readCapped('/tmp', 10)).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+});
+
+/** What a reader opened before the write gets from `fd` (non-blocking: what the pipe holds). */
+function drain(fd: number): Buffer {
+  const parts: Buffer[] = [];
+  for (;;) {
+    const buf = Buffer.alloc(1 << 16);
+    let n = 0;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
+      throw e;
+    }
+    if (n === 0) break;
+    parts.push(buf.subarray(0, n));
+  }
+  return Buffer.concat(parts);
+}
+
+describe.skipIf(process.platform === 'win32')('bdl writing to a pipe or a device', () => {
+  it('--out and --save naming FIFOs write into them: they stay FIFOs and their readers get the JSON and the posterior (they were renamed over, the readers got nothing)', () => {
+    const out = join(dir, 'out.fifo');
+    const save = join(dir, 'save.fifo');
+    execFileSync('mkfifo', [out, save]);
+    const readers = [out, save].map((f) => openSync(f, constants.O_RDONLY | constants.O_NONBLOCK));
+    try {
+      const r = bdl('fit', '--method', 'map', '--epochs', '2', '--seed', '1', '--train', train, '--test', test, '--out', out, '--save', save);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(statSync(out).isFIFO() && statSync(save).isFIFO()).toBe(true);
+      const [json, posterior] = readers.map(drain);
+      expect(JSON.parse(json.toString('utf8'))).toMatchObject({ command: 'fit', method: 'map' });
+      const kept = join(dir, 'from-fifo.bdl');
+      writeFileSync(kept, posterior);
+      const p = bdl('predict', '--posterior', kept, '--test', test);
+      expect(p.status, p.stderr).toBe(0);
+      expect(JSON.parse(p.stdout).mean).toEqual(JSON.parse(json.toString('utf8')).mean);
+    } finally {
+      readers.forEach((fd) => closeSync(fd));
+    }
+  });
+
+  it('--out and --save naming symbolic links write their targets and keep the links (the links were replaced by files, the targets kept their stale contents)', () => {
+    const [outTarget, saveTarget] = [join(dir, 'real-out.json'), join(dir, 'real-save.bdl')];
+    writeFileSync(outTarget, 'stale');
+    writeFileSync(saveTarget, 'stale');
+    const [out, save] = [join(dir, 'link-out.json'), join(dir, 'link-save.bdl')];
+    symlinkSync(outTarget, out);
+    symlinkSync(saveTarget, save);
+    // A link to standard output (as /dev/stdout is), with standard output redirected to a file.
+    const stdoutLink = join(dir, 'stdout-link');
+    symlinkSync('/proc/self/fd/1', stdoutLink);
+    const r = bdl('fit', '--method', 'map', '--epochs', '2', '--seed', '1', '--train', train, '--test', test, '--out', out, '--save', save);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(out).isSymbolicLink() && lstatSync(save).isSymbolicLink()).toBe(true);
+    const doc = JSON.parse(readFileSync(outTarget, 'utf8'));
+    expect(doc).toMatchObject({ command: 'fit', method: 'map' });
+    const p = bdl('predict', '--posterior', saveTarget, '--test', test);
+    expect(p.status, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout).mean).toEqual(doc.mean);
+    if (existsSync('/proc/self/fd/1')) {
+      const redirected = join(dir, 'redirected.json');
+      const fd = openSync(redirected, 'w');
+      try {
+        const q = spawnSync(process.execPath, [cli, 'predict', '--posterior', saveTarget, '--test', test, '--out', stdoutLink], { stdio: ['ignore', fd, 'pipe'], timeout: 20_000, killSignal: 'SIGKILL' });
+        expect(q.status, String(q.stderr)).toBe(0);
+      } finally {
+        closeSync(fd);
+      }
+      expect(lstatSync(stdoutLink).isSymbolicLink()).toBe(true);
+      expect(JSON.parse(readFileSync(redirected, 'utf8')).mean).toEqual(doc.mean);
+    }
   });
 });
