@@ -65,8 +65,9 @@ export function cellError(at: CellPlace, cell: string): BdlError {
   } else {
     found = shown;
     const plain = notationHint(cell, at.delimiter);
-    // A header is detected when none of its cells is a number: a name such as "2020" makes the line data.
-    hint = at.row === 1 ? `${plain} If this line names the columns, give every column a name that is not a number (or pass header: true to parseDataset).` : plain;
+    // A header is detected when none of its cells is a number: a name such as "2020" makes the line data
+    // (not said below a header: the line that names the columns is the one above).
+    hint = at.row === 1 && at.header === undefined ? `${plain} If this line names the columns, give every column a name that is not a number (or pass header: true to parseDataset).` : plain;
   }
   return new BdlError('E_PARSE', `${placeOf(at)}: expected a finite number, found ${found}. ${hint}`, at.source);
 }

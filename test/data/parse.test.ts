@@ -160,6 +160,18 @@ describe('line ends, quoted names and binary text', () => {
     expect(parseTable('"a b"\t" c "\n1\t2\n').header).toEqual(['a b', 'c']);
   });
 
+  it('the hint about a header that a number in it made data is given for a first line read as data only, not for the row below a header', () => {
+    // A semicolon table with decimal commas: the header a;y is found, the first data row is the error.
+    let m = '';
+    try {
+      parseTable('a;y\n1,5;2\n3;4\n', { source: 's.csv' });
+    } catch (e) {
+      m = (e as Error).message;
+    }
+    expect(m).toMatch(/^s\.csv line 2, column 1 \("a"\): expected a finite number, found "1,5"\. Write numbers in plain decimal notation with a point \(1\.5, not 1,5\)\.$/);
+    expect(() => parseTable('x,2020\n1,2\n', { source: 'h.csv' })).toThrow(/^h\.csv line 1, column 1: expected a finite number, found "x"\. .* If this line names the columns/);
+  });
+
   it('a first row of quoted numbers is data in a whitespace file as in a CSV (header \'auto\': a header only when none of its cells is a number)', () => {
     // CSV: the quotes are quoting, and the row is three numbers.
     const csv = parseTable('"1","2","3"\n4,5,6\n', { source: 'q.csv' });
