@@ -10,7 +10,7 @@ import { BdlError } from '../errors.js';
 import { bool, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkNotInput, checkWritable, writeOutputs } from './output.js';
-import { checkPosteriorPrediction, MAX_SAMPLES, predictiveWidth } from './limits.js';
+import { checkPosteriorPrediction, effectiveSamples, MAX_SAMPLES, predictiveWidth } from './limits.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { labelsOf, readTable } from './tables.js';
 import { taskOf } from '../model/spec.js';
@@ -87,7 +87,18 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
     ...(columns.bounds ? outOfRangeWarnings(x, columns.bounds, columns.names?.filter((_, i) => i !== columns.target)).map((w) => `${test}: ${w}`) : []),
   ];
   for (const w of warnings) process.stderr.write(`${posterior.method}: warning: ${w}\n`);
-  if (o.samples !== undefined) checkPosteriorPrediction(posterior, x.length / inputs, o.samples);
+  if (o.samples !== undefined) {
+    // A point estimate, an ensemble's members or a sampler's kept draws predict with their own count:
+    // the JSON's options would say --samples while fewer (or other) samples were used.
+    const used = effectiveSamples(posterior, o.samples);
+    if (used !== o.samples) {
+      const most = effectiveSamples(posterior, MAX_SAMPLES);
+      const fixed = effectiveSamples(posterior, 1) === most;
+      const networks = most === 1 ? 'its one network' : `${fixed ? 'its' : 'at most its'} ${most} networks`;
+      throw new UsageError(`bdl predict: --samples: expected ${fixed ? most : `at most ${most}`}, as the ${posterior.method} posterior predicts with ${networks}, found ${o.samples}. Drop --samples${fixed ? '' : `, or ask for ${most} or fewer`}.`, USAGE, 'samples');
+    }
+    checkPosteriorPrediction(posterior, x.length / inputs, o.samples);
+  }
   const seed = PREDICT_OPTIONS.value(o, 'seed');
   const t1 = performance.now();
   if (posterior instanceof LaplacePosterior) {

@@ -88,6 +88,29 @@ describe('bdl flags', () => {
     refused(bdl(['predict', '--posterior', join(dir, 'none.bdl'), '--test', test, '--samples', '1000000000']), /--samples: expected an integer ≥ 1 and ≤ 32767, found "1000000000"/, /^usage: bdl predict /m);
   });
 
+  it('bdl predict --samples that the posterior would not use is refused, naming its count (the JSON said samples N while 1, or the members, or fewer draws were used)', () => {
+    // Its own directory: the other tests check that nothing is written beside the inputs.
+    const own = mkdtempSync(join(tmpdir(), 'bdl-samples-'));
+    const saved = (method: string, ...flags: string[]) => {
+      const file = join(own, `${method}.bdl`);
+      const r = bdl(['fit', '--method', method, '--train', train, '--test', test, '--epochs', '3', '--out', join(own, `${method}.json`), '--save', file, ...flags], 60_000);
+      expect(r.status, r.stderr).toBe(0);
+      return file;
+    };
+    const predict = (file: string, samples: string) => bdl(['predict', '--posterior', file, '--test', test, '--samples', samples]);
+    const usage = /^usage: bdl predict /m;
+    const map = saved('map');
+    refused(predict(map, '5'), /^bdl predict: --samples: expected 1, as the map posterior predicts with its one network, found 5\. Drop --samples\.$/m, usage);
+    expect(predict(map, '1').status).toBe(0);
+    const ensemble = saved('ensemble', '--members', '2');
+    refused(predict(ensemble, '3'), /--samples: expected 2, as the ensemble posterior predicts with its 2 networks, found 3\./, usage);
+    const sgld = saved('sgld', '--samples', '4');
+    refused(predict(sgld, '10'), /--samples: expected at most 4, as the sgld posterior predicts with at most its 4 networks, found 10\. Drop --samples, or ask for 4 or fewer\./, usage);
+    const p = predict(sgld, '2');
+    expect(p.status, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ options: { samples: 2 }, samples: { mean: [expect.any(Array), expect.any(Array)] } });
+  });
+
   it('a flag another flag makes meaningless is refused, naming both (task, likelihood, noise)', () => {
     refused(fit('--classes', '3'), /--classes: expected a classification \(--task classification\).*found no --task \(regression\)\. Add --task classification/);
     refused(fit('--task', 'classification', '--likelihood', 'heteroscedastic'), /--likelihood: expected a regression.*found --task classification/);
