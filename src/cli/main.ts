@@ -34,7 +34,25 @@ function usage(): string {
   return `bdl — Bayesian deep learning on WebAssembly\n\nUsage: bdl <command> [flags]   (bdl <command> --help for its flags; bdl --version)\n\nCommands:\n${cmds.join('\n')}\n\nMethods (--method):\n${methods.join('\n')}\n`;
 }
 
+/** The exit code of a program that SIGPIPE ended (128 + 13), as `yes | head` leaves `yes`. */
+const BROKEN_PIPE = 141;
+
+/**
+ * A reader that leaves early (`bdl fit … | head`) makes the next write to standard output fail with
+ * EPIPE, emitted as an 'error' event: unhandled, it printed Node's stack trace. Leave as a program that
+ * SIGPIPE ended does, saying so on standard error when that is still open; nothing is left to tell when
+ * standard error is the closed pipe.
+ */
+function onOutputError(e: NodeJS.ErrnoException): void {
+  removeTemporaries();
+  const broken = e.code === 'EPIPE';
+  if (!process.stderr.destroyed) process.stderr.write(broken ? 'bdl: standard output was closed before everything was written to it (its reader left: EPIPE).\n' : `bdl: standard output: ${e.message}\n`);
+  process.exit(broken ? BROKEN_PIPE : 1);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', () => undefined);
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(usage());

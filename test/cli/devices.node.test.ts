@@ -2,7 +2,7 @@
 // (/dev/zero, /dev/urandom) or a pipe. readFile reads those to their end: `bdl predict --posterior
 // /dev/zero` grew past 20 GiB and ignored SIGTERM. Each is now refused at its first bytes, or once it
 // has given more than any such file can hold, with one line and exit 1.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -121,4 +121,18 @@ describe.skipIf(process.platform === 'win32')('bdl writing to a pipe or a device
       expect(JSON.parse(readFileSync(redirected, 'utf8')).mean).toEqual(doc.mean);
     }
   });
+
+  it('a reader of standard output that leaves early (bdl fit | head -c 10): exit 141 and one line, not an unhandled EPIPE stack trace', async () => {
+    // ~2,500 test rows: a JSON well past a pipe's 64 KiB, so that the write meets the closed pipe.
+    const big = join(dir, 'big.txt');
+    writeFileSync(big, Array.from({ length: 80 }, () => readFileSync(test, 'utf8').trim()).join('\n'));
+    const child = spawn(process.execPath, [cli, 'fit', '--method', 'map', '--epochs', '1', '--train', train, '--test', big], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+    expect(stderr).not.toMatch(/Unhandled 'error' event|at .*\(node:/);
+    expect(stderr).toMatch(/^bdl: standard output was closed before everything was written to it \(its reader left: EPIPE\)\.$/m);
+    expect(code).toBe(141);
+  }, 30_000);
 });
