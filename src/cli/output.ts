@@ -56,6 +56,9 @@ function destination(path: string): string | undefined {
 
 /** Checks up front that `path`'s directory exists and is writable (or that `path` is a device or pipe that can be written), naming the flag otherwise. */
 export async function checkWritable(path: string, flag: string): Promise<void> {
+  // "dir/" names no file: its directory was checked as the parent of the run's directory, and the
+  // write failed at the end with ENOENT on "dir/.<pid>.tmp", after the whole run.
+  if (/[\\/]$/.test(path)) throw new BdlError('E_ARG', `--${flag}: expected a file name, found ${JSON.stringify(path)}, which ends in a path separator (a directory). Name a file in it, e.g. ${JSON.stringify(join(path, flag === 'save' ? 'posterior.bdl' : 'out.json'))}.`, flag);
   const to = destination(path);
   if (to === undefined) {
     const ok = await access(path, constants.W_OK).then(() => true, (e: NodeJS.ErrnoException) => e.code === 'ENOENT' && statDir(dirname(resolve(path))));

@@ -58,6 +58,11 @@ describe('bdl flags', () => {
     refused(bdl(['sample', '--target', 'x.mjs', '--workers', '1000']), /bdl sample: --workers: expected an integer ≥ 0 and ≤ 256, found "1000"/, /^usage: bdl sample /m);
   });
   it('a missing --out directory is refused before training, naming the flag', () => refused(fit('--out', join(dir, 'no/such/dir/out.json')), /--out: expected a file in a writable directory/));
+  it('an --out or --save ending in a path separator (a directory not made yet) is refused before training, not with ENOENT on a temporary after it', () => {
+    refused(fit('--out', `${join(dir, 'results')}/`), /^bdl fit: --out: expected a file name, found ".*results\/", which ends in a path separator \(a directory\)\. Name a file in it, e\.g\. ".*results\/out\.json"\.$/m);
+    refused(fit('--save', `${join(dir, 'results')}/`), /--save: expected a file name, found ".*results\/", which ends in a path separator .*results\/posterior\.bdl"/);
+    refused(bdl(['predict', '--posterior', join(dir, 'p.bdl'), '--test', test, '--out', `${join(dir, 'results')}/`]), /--out: expected a file name, found ".*results\/", which ends in a path separator/, /^usage: bdl predict /m);
+  });
   it('a missing required flag', () => refused(bdl(['fit', '--method', 'map', '--test', test]), /--train is required/));
   it('bdl sample and bdl predict are as strict', () => {
     refused(bdl(['sample', '--target', 'x.mjs', '--draws', '1.5']), /--draws: expected an integer ≥ 1, found "1\.5"/, /^usage: bdl sample /m);
