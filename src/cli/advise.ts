@@ -5,7 +5,7 @@
  * measured calibration ranking and cost beside it.
  */
 import { MAX_TEXT_BYTES, readCapped } from './read.js';
-import { BdlError } from '../errors.js';
+import { BdlError, describe } from '../errors.js';
 import { importModelFile } from '../import/node.js';
 import { advise, formatAdvice, type Budget } from '../methods/posthoc/index.js';
 import { bool, enumOf, text } from '../options/schema.js';
@@ -51,9 +51,40 @@ export async function adviseCommand(argv: string[]): Promise<void> {
   }
   if (trained === undefined) throw new UsageError('bdl advise: --trained: expected yes or no (do you already have a trained model?), or --model <file>. See bdl advise --help.', USAGE, 'trained');
   const results = flags.get('results') as string | undefined;
-  const comparison = results ? await readJson(results) : undefined;
+  const comparison = results ? checkResults(await readJson(results), results) : undefined;
   const a = advise({ trained, dropout, budget: flags.get('budget') as Budget | undefined, model, comparison });
+  if (results && !a.evidence?.length) process.stderr.write(`advise: warning: ${results} has no method with a measured calibration (regression: picp; classification: ece) and time: nothing to rank\n`);
   process.stdout.write(flags.get('json') ? JSON.stringify(a, null, 2) + '\n' : formatAdvice(a));
+}
+
+/**
+ * The fields of a results.json that the ranking reads, checked (E_FORMAT naming the file and the
+ * field): a suite of null or a time written "fast" was a TypeError ("r.seconds.toFixed is not a function").
+ */
+function checkResults(doc: unknown, path: string): unknown {
+  const bad = (where: string, expected: string, found: unknown) =>
+    new BdlError('E_FORMAT', `${path}: ${where}: expected ${expected}, found ${describe(found)}. Pass the results.json that bdl compare wrote.`, 'results');
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(doc) || !Array.isArray(doc.suites)) throw bad('suites', 'an array of suites ({ suites: [...] })', isObject(doc) ? doc.suites : doc);
+  doc.suites.forEach((suite: unknown, i: number) => {
+    const at = `suites[${i}]`;
+    if (!isObject(suite)) throw bad(at, 'a suite object', suite);
+    if (typeof suite.name !== 'string') throw bad(`${at}.name`, 'a string', suite.name);
+    if (suite.task !== 'regression' && suite.task !== 'classification') throw bad(`${at}.task`, "'regression' or 'classification'", suite.task);
+    if (suite.methods === undefined) return;
+    if (!Array.isArray(suite.methods)) throw bad(`${at}.methods`, 'an array', suite.methods);
+    suite.methods.forEach((m: unknown, j: number) => {
+      const mat = `${at}.methods[${j}]`;
+      if (!isObject(m)) throw bad(mat, 'a method object', m);
+      if (typeof m.method !== 'string') throw bad(`${mat}.method`, 'a method name', m.method);
+      if (m.seconds !== undefined && !(typeof m.seconds === 'number' && Number.isFinite(m.seconds) && m.seconds >= 0)) throw bad(`${mat}.seconds`, 'a number of seconds', m.seconds);
+      if (m.metrics !== undefined && m.metrics !== null) {
+        if (!isObject(m.metrics)) throw bad(`${mat}.metrics`, 'an object of numbers', m.metrics);
+        for (const [k, v] of Object.entries(m.metrics)) if (v !== null && typeof v !== 'number') throw bad(`${mat}.metrics.${k}`, 'a number', v);
+      }
+    });
+  });
+  return doc;
 }
 
 function yesNo(v: unknown): boolean | undefined {

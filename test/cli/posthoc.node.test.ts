@@ -157,4 +157,25 @@ describe('bdl advise', () => {
     expect(r.stdout).toMatch(/toy +1 +ensemble +picp error 0\.0100 +5\.00 +5\.0 ←/);
     expect(r.stdout).toMatch(/toy +3 +map/);
   });
+
+  it('a results.json whose fields are not what bdl compare writes is E_FORMAT naming the file and the field (it was a TypeError), and one with nothing to rank says so', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ suites: [{ name: 'toy', task: 'regression', methods: [{ method: 'map', seconds: 'fast', metrics: { picp: 0.9 } }] }] }, /suites\[0\]\.methods\[0\]\.seconds: expected a number of seconds, found "fast"/],
+      [{ suites: [null] }, /suites\[0\]: expected a suite object, found null/],
+      [{ suites: [{ name: 'toy', task: 'regression', methods: 5 }] }, /suites\[0\]\.methods: expected an array, found 5/],
+      [{ suites: [{ name: 'toy', task: 'regression', methods: [{ method: 'map', seconds: 1, metrics: { picp: '0.9' } }] }] }, /suites\[0\]\.methods\[0\]\.metrics\.picp: expected a number, found "0\.9"/],
+    ];
+    cases.forEach(([doc, said], i) => {
+      const file = join(dir, `bad-results-${i}.json`);
+      writeFileSync(file, JSON.stringify(doc));
+      const r = bdl('advise', '--trained', 'no', '--budget', 'Mx', '--results', file);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^bdl: \\S*bad-results-${i}\\.json: ${said.source}\\. Pass the results\\.json that bdl compare wrote\\.$`, 'm'));
+    });
+    const empty = join(dir, 'unranked.json');
+    writeFileSync(empty, JSON.stringify({ suites: [{ name: 'toy', task: 'regression', methods: [{ method: 'map', seconds: 1, metrics: { rmse: 1 } }] }] }));
+    const r = bdl('advise', '--trained', 'no', '--budget', 'Mx', '--results', empty);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/advise: warning: \S*unranked\.json has no method with a measured calibration/);
+  });
 });
