@@ -4,7 +4,7 @@
  * and printing R̂, ESS and the divergences at the end.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BdlError } from '../errors.js';
@@ -15,6 +15,7 @@ import { bool, enumOf, int, schema, text } from '../options/schema.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkNotInput, checkWritable, writeOutputs, writeStdout } from './output.js';
 import { checkSampleFlags } from './conflicts.js';
+import { MAX_TEXT_BYTES, readCapped } from './read.js';
 import { DIAGNOSTICS_LABEL, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
 import { since, VERSION } from './json.js';
@@ -120,8 +121,15 @@ async function pinnedUrl(url: string, local: boolean): Promise<string> {
   if (!url.startsWith('file:')) return url;
   let bytes: Buffer;
   try {
-    bytes = await readFile(fileURLToPath(url));
+    const path = fileURLToPath(url);
+    // A module is a file: a device or a pipe (/dev/zero) was read to its end here, filling the memory.
+    const kind = await stat(path).then((st) => (st.isFile() || st.isDirectory() ? undefined : 'a device or a pipe'), () => undefined);
+    if (kind) throw new BdlError('E_ARG', `--target: expected a JavaScript module file, found ${path}, ${kind}. Pass the module's file.`, 'target');
+    const read = await readCapped(path, MAX_TEXT_BYTES);
+    if (read === undefined) throw new BdlError('E_ARG', `--target: expected a JavaScript module of at most ${MAX_TEXT_BYTES} bytes, found ${path} with more. Pass the module's file.`, 'target');
+    bytes = read;
   } catch (e) {
+    if (e instanceof BdlError) throw e;
     // Run here, the module must be readable here: say so before any thread starts. With --redis the
     // workers import the URL on their own machines, which may hold a file this one lacks.
     if (local) throw new BdlError('E_ARG', `--target: cannot read ${fileURLToPath(url)} (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, 'target');

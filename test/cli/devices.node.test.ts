@@ -38,6 +38,13 @@ describe.skipIf(!devices)('bdl on a file that never ends', () => {
     expect(r.stderr).toMatch(/^bdl: \/dev\/zero: not valid JSON/m);
   });
 
+  it('sample --target /dev/zero: E_ARG, a module is a file (it was read to its end to hash it, over 2 GiB in 6 s)', () => {
+    const r = bdl('sample', '--target', '/dev/zero', '--draws', '10', '--warmup', '10');
+    expect(r.status, r.stderr).not.toBeNull();
+    expect(r.stderr).toMatch(/^bdl( sample)?: --target: expected a JavaScript module file, found \/dev\/zero, a device or a pipe\. Pass the module's file\.$/m);
+    expect(r.status).toBeGreaterThan(0);
+  });
+
   it('readCapped stops a device at the limit (undefined), reads a plain file whole and says EISDIR for a directory', async () => {
     expect(await readCapped('/dev/zero', 3 << 20)).toBeUndefined();
     const head = await readCapped('/dev/zero', 64 << 20, (b) => b.includes(0));
