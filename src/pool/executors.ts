@@ -257,7 +257,16 @@ function newNodeWorker(Worker: typeof import('node:worker_threads').Worker, url:
 
 /** dist/worker.js beside this bundle; a clear error when running from unbuilt sources. */
 async function bundledWorkerUrl(): Promise<URL> {
-  const url = new URL('./worker.js', import.meta.url);
+  // Through a variable: bundlers would take the literal for a browser asset to emit (this path is Node's).
+  const base: unknown = import.meta.url;
+  if (typeof base !== 'string' || base === '') {
+    throw new BdlError(
+      'E_WORKER',
+      "worker script: this copy of bdl-wasm has no import.meta.url to find its worker.js beside (a CommonJS bundle, such as esbuild's default output for Node). Keep bdl-wasm external to the bundle (esbuild --packages=external), or bundle as ES modules with the worker as a second entry (esbuild app.js worker=bdl-wasm/worker --bundle --platform=node --format=esm), or pass createPool({ workerUrl }).",
+      'workerUrl',
+    );
+  }
+  const url = new URL('./worker.js', base);
   const fs = await nodeImport<typeof import('node:fs')>('fs');
   const { fileURLToPath } = await nodeImport<typeof import('node:url')>('url');
   if (url.protocol === 'file:' && !fs.existsSync(fileURLToPath(url))) {

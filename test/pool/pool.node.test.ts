@@ -1,7 +1,11 @@
 // Node-only pool behaviour: the message-based paths (no shared memory), a worker that exits, and a
 // process that must end promptly after close().
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pool, RestartEvent } from '../../src/index.js';
 import type { SelftestResult } from '../../src/pool/selftest.js';
@@ -65,6 +69,22 @@ describe('pool (Node)', () => {
       const crashing = [tasks[0], faulty(tasks[1], { crashAt: 36, crash: 'exit', crashAfterCheckpoint: true })];
       expect(bits(await p.run<SelftestResult>(crashing, { onRestart: (e) => restarts.push(e) }))).toEqual(expected);
       expect(restarts.map((r) => (r.checkpoint as { step: number }).step)).toEqual([36]);
+    }
+  });
+
+  it('in a CommonJS bundle (no import.meta.url), createPool is E_WORKER naming the ways out, not a TypeError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdl-cjs-'));
+    try {
+      const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+      const entry = `import { createPool } from ${JSON.stringify(dist)};
+        createPool({ size: 1 }).then(() => console.log('started'), (e) => console.log(e.code, e.argument, e.message));`;
+      const out = join(dir, 'app.cjs');
+      await build({ stdin: { contents: entry, resolveDir: dir, loader: 'js' }, bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'silent' });
+      const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^E_WORKER workerUrl .*no import\.meta\.url.*--packages=external.*--format=esm.*workerUrl/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
