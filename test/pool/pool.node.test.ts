@@ -58,20 +58,6 @@ describe('pool (Node)', () => {
     expect((restarts[0].checkpoint as { step: number }).step).toBe(36);
   });
 
-  it('restarts the task of a thread that exited right after posting a checkpoint from that checkpoint', async () => {
-    const tasks = selftests(2, { steps: 80, checkpointEvery: 9 });
-    const p0 = await lib.createPool({ size: 0 });
-    const p = await faultPool(2);
-    open.push(p0, p);
-    const expected = bits(await p0.run<SelftestResult>(tasks));
-    for (let i = 0; i < 10; i++) {
-      const restarts: RestartEvent[] = [];
-      const crashing = [tasks[0], faulty(tasks[1], { crashAt: 36, crash: 'exit', crashAfterCheckpoint: true })];
-      expect(bits(await p.run<SelftestResult>(crashing, { onRestart: (e) => restarts.push(e) }))).toEqual(expected);
-      expect(restarts.map((r) => (r.checkpoint as { step: number }).step)).toEqual([36]);
-    }
-  });
-
   it('in a CommonJS bundle (no import.meta.url), createPool is E_WORKER naming the ways out, not a TypeError', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bdl-cjs-'));
     try {
