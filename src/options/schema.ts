@@ -324,9 +324,11 @@ export function fieldError(label: string, f: Field<unknown>, found: string, argu
 /** Refuses an unknown name, suggesting the nearest known one. */
 export function unknownOption(where: string, key: string, known: string[], prefix = ''): BdlError {
   const near = nearest(key, known);
+  // A name that is not an identifier ('', ' ', 'a b') is quoted: "unknown option pool.." said nothing.
+  const shown = /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
   return new BdlError(
     'E_ARG',
-    `${where}: unknown option ${prefix}${key}.${near ? ` Did you mean ${prefix}${near}?` : ''} Known: ${known.map((k) => prefix + k).join(', ')}.`,
+    `${where}: unknown option ${prefix}${shown}.${near ? ` Did you mean ${prefix}${near}?` : ''} Known: ${known.map((k) => prefix + k).join(', ')}.`,
     prefix + key,
   );
 }

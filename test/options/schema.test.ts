@@ -125,6 +125,9 @@ describe('nested option schemas', () => {
       [{ need: 1, pick: { kind: 'c' } }, 'pick.kind', /^thing: pick\.kind: expected 'a' \| 'b', found "c"/],
       [{ need: 1, pick: { kind: 'b' } }, 'pick.x', /pick\.x: expected a finite number, found undefined/],
       [{ need: 1, pick: { kind: 'a', x: 1 } }, 'pick.x', /unknown option pick\.x/],
+      // A name that is not an identifier is quoted ("unknown option sub.." said nothing).
+      [{ need: 1, sub: { steps: 1, '': [] } }, 'sub.', /unknown option sub\.""\. Known: sub\.rate, sub\.steps\.$/],
+      [{ need: 1, 'a b': 1 }, 'a b', /unknown option "a b"\. Did you mean sub\? Known:/],
       [{ need: 1, many: [{ steps: 1 }, { steps: 0 }] }, 'many[1].steps', /many\[1\]\.steps: expected an integer ≥ 1, found 0/],
       [{ sub: { steps: 1 } }, 'need', /^thing: need: expected an integer ≥ 0, found undefined/],
       [{ need: 1, sub: [] }, 'sub', /sub: expected an options object of inner, found Array\(0\)/],
