@@ -23,6 +23,8 @@ export default defineConfig({
     maxWorkers: 2,
     // Builds the test-only worker entry (fault injection) before any project runs.
     globalSetup: ['test/setup/fault-worker.ts'],
+    // The default core every entry of the package sets on import (test/setup/core.ts).
+    setupFiles: ['test/setup/core.ts'],
     // A clean clone has no timings: the few files known to take longest start first (test/setup/sequencer.ts).
     sequence: { sequencer: LongFirstSequencer },
     projects: [

@@ -6,6 +6,8 @@
 import { parseTable, tableToDataset } from '../src/data/parse.js';
 import type { MlpSpec } from '../src/model/spec.js';
 import { bnnTarget } from '../src/samplers/bnn-target.js';
+// The embedded binaries as the default core, as the package's entries have them (the target makes its own arena).
+import '../src/wasm/load.js';
 
 export interface GradBench {
   /** CPU µs per gradient, one value per rep. */

@@ -56,6 +56,7 @@ const bundled = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
+checkBinaries(bundled.metafile);
 // The report page's script: a browser bundle (Observable Plot inlined) that `bdl compare` pastes into report.html.
 const reportPage = await esbuild.build({
   entryPoints: ['src/report/page.ts'],
@@ -120,6 +121,28 @@ for (const f of readdirSync('dist', { recursive: true, encoding: 'utf8' })) {
 }
 for (const d of readdirSync('dist/types', { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(e.parentPath, e.name)).sort().reverse()) {
   if (readdirSync(d).length === 0) rmSync(d, { recursive: true });
+}
+
+/**
+ * The pool sends its workers the compiled core, so the worker entry's graph carries no binary; every
+ * other entry that can make an arena without being given a core (src/wasm/core.ts's default) must
+ * carry them, or that default would have nothing to compile.
+ */
+function checkBinaries(meta) {
+  const closure = (out, seen = new Set()) => {
+    if (seen.has(out)) return seen;
+    seen.add(out);
+    for (const i of meta.outputs[out].imports) if (i.kind === 'import-statement' && !i.external) closure(i.path, seen);
+    return seen;
+  };
+  const has = (outs, input) => [...outs].some((o) => (meta.outputs[o].inputs[input]?.bytesInOutput ?? 0) > 0);
+  for (const [out, o] of Object.entries(meta.outputs)) {
+    if (o.entryPoint === undefined) continue;
+    const outs = closure(out);
+    const binaries = has(outs, 'build/bdl.simd.wasm') && has(outs, 'build/bdl.relaxed.wasm');
+    if (o.entryPoint === entries.worker && (binaries || has(outs, 'src/wasm/load.ts'))) throw new Error(`${out} carries the wasm binaries: the worker gets its core from the pool (import src/wasm/core.ts there, not load.ts)`);
+    if (o.entryPoint !== entries.worker && has(outs, 'src/wasm/core.ts') && !binaries) throw new Error(`${out} can make an arena but carries no binaries: import src/wasm/load.ts in ${o.entryPoint}`);
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { argError, describe } from '../errors.js';
 import { keyOf } from '../random/index.js';
-import { Arena } from '../wasm/index.js';
+import { Arena } from '../wasm/arena.js';
 import type { Dataset } from '../data/dataset.js';
 import { ACTIVATION_CODE, checkSpec, layoutOf, type Layout, type MlpSpec } from './spec.js';
 

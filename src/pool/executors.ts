@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { BdlError } from '../errors.js';
 import { Arena } from '../wasm/arena.js';
-import type { CompiledCore } from '../wasm/load.js';
+import type { CompiledCore } from '../wasm/core.js';
 import { executeJob, type Job, type JobOutcome } from './execute.js';
 import { emptied, transferPort, type JobMessage, type WorkerApi } from './worker-api.js';
 import type { ProgressEvent, TaskData } from './types.js';

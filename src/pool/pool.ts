@@ -4,7 +4,7 @@
  */
 import { BdlError } from '../errors.js';
 import { bool, custom, int, schema, type Field } from '../options/schema.js';
-import { compileCore, type CompiledCore } from '../wasm/load.js';
+import { defaultCore, type CompiledCore } from '../wasm/core.js';
 import { sharedMemoryAvailable, toShared } from './data.js';
 import type { JobOutcome } from './execute.js';
 import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink, type RunSink } from './executors.js';
@@ -70,7 +70,7 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   const maxRestarts = POOL_OPTIONS.value(options, 'maxRestarts');
   if (options.tasks !== undefined) registerTasks(options.tasks);
   const n = size ?? Math.min(MAX_WORKERS, await coreCount());
-  const core = options.core ?? (await compileCore());
+  const core = options.core ?? (await defaultCore());
   const shared = (options.shared ?? true) && n > 0 && sharedMemoryAvailable(isNode());
   const pool = new WorkerPool(n, shared, maxRestarts, (onDeath) =>
     n === 0 ? Promise.resolve(inThreadExecutor(core)) : workerExecutor(core, shared, options.workerUrl, onDeath),

@@ -4,7 +4,7 @@
  */
 import type { BdlError } from '../errors.js';
 import type { Arena } from '../wasm/arena.js';
-import type { CompiledCore } from '../wasm/load.js';
+import type { CompiledCore } from '../wasm/core.js';
 
 /** Typed arrays a run can share with its tasks. */
 export type SharedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { Arena } from '../wasm/arena.js';
-import type { CompiledCore } from '../wasm/load.js';
+import { setDefaultCore, type CompiledCore } from '../wasm/core.js';
 import { executeJob, type Job, type JobOutcome } from './execute.js';
 import type { ProgressEvent, TaskData } from './types.js';
 
@@ -67,6 +67,8 @@ export function workerApi(scope?: ErrorScope): WorkerApi {
   });
   return {
     async init(c, ctrl) {
+      // The worker carries no binaries: whatever its tasks compile against is the pool's core.
+      setDefaultCore(() => Promise.resolve(c));
       arena = await Arena.create(c);
       control = ctrl;
     },

@@ -3,7 +3,7 @@
  * the schemas that check them before Redis is contacted (a bad value is refused with E_ARG, named).
  */
 import { custom, int, list, num, schema, text, type Field } from '../options/schema.js';
-import type { CompiledCore } from '../wasm/load.js';
+import type { CompiledCore } from '../wasm/core.js';
 import { CONNECTION, type QueueConnection } from './connection.js';
 
 export interface QueuePoolOptions {

@@ -24,7 +24,8 @@ import { RunLeases, type LeaseLoss } from './lease.js';
 import { liveWorkerNames } from './liveness.js';
 import { QUEUE_POOL_OPTIONS, type QueuePoolOptions } from './options.js';
 import { PACKAGE_VERSION, type JobData, type JobProgressData } from './protocol.js';
-import { relaxedSimdSupported, type WasmFlavor } from '../wasm/load.js';
+import type { WasmFlavor } from '../wasm/core.js';
+import { relaxedSimdSupported } from '../wasm/load.js';
 import { withdrawJobs } from './withdraw.js';
 
 interface QRun extends RunState {

@@ -2,7 +2,7 @@
 import { version } from '../../package.json';
 import { argError, describe } from '../errors.js';
 import { custom, enumOf, int, nested, required, schema, text, type Field } from '../options/schema.js';
-import type { WasmFlavor } from '../wasm/load.js';
+import type { WasmFlavor } from '../wasm/core.js';
 export { PROGRESS_INTERVAL_MS } from '../pool/execute.js';
 
 /** A job's data (BullMQ stores it as JSON). */

@@ -9,7 +9,8 @@
  * here validates, and the relaxed one where its runtime validates it; a thread instantiates one of
  * them, and is replaced by a thread of the other when a job asks for the other.
  */
-import { compileCore, relaxedSimdSupported, type CompiledCore, type WasmFlavor } from '../wasm/load.js';
+import type { CompiledCore, WasmFlavor } from '../wasm/core.js';
+import { compileCore, relaxedSimdSupported } from '../wasm/load.js';
 import type { Job, JobOutcome } from '../pool/execute.js';
 import { workerExecutor, type Executor } from '../pool/executors.js';
 import type { ProgressEvent, TaskData } from '../pool/types.js';

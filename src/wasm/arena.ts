@@ -6,7 +6,7 @@
  * short-lived: never keep one across a call that may allocate.
  */
 import { BdlError } from '../errors.js';
-import { compileCore, instantiateCore, type CompiledCore, type Kernels, type WasmFlavor } from './load.js';
+import { defaultCore, instantiateCore, type CompiledCore, type Kernels, type WasmFlavor } from './core.js';
 
 const PAGE = 65536;
 /** wasm32 addresses stop at 4 GiB; leave headroom below it. */
@@ -40,9 +40,12 @@ export class Arena {
     this.base = this.top;
   }
 
-  /** A fresh instance of the core with its own memory. */
+  /**
+   * A fresh instance of `core` with its own memory; without one, of this thread's default: the best
+   * embedded binary this runtime accepts, or in a pool's worker the core the pool sent.
+   */
   static async create(core?: CompiledCore): Promise<Arena> {
-    const c = core ?? (await compileCore());
+    const c = core ?? (await defaultCore());
     return new Arena(await instantiateCore(c), c.flavor);
   }
 

@@ -1,2 +1,3 @@
 export { Arena } from './arena.js';
-export { compileCore, instantiateCore, relaxedSimdSupported, type CompiledCore, type Kernels, type WasmFlavor } from './load.js';
+export { instantiateCore, type CompiledCore, type Kernels, type WasmFlavor } from './core.js';
+export { compileCore, relaxedSimdSupported } from './load.js';

@@ -3,14 +3,14 @@
 // loopback port and run in Chromium. Every one trains the same small ensemble in two workers on the
 // plain SIMD core and must predict exactly the numbers Node does.
 import { execFileSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../vitest.config.js';
 import { skipWithoutChromium } from '../helpers/chromium.js';
 import { bundle, type Bundler } from './bundlers.js';
-import { scratchProject } from './pack.js';
+import { scratchProject, wasmBinaries } from './pack.js';
 import { serve } from './serve.js';
 
 interface Result {
@@ -53,7 +53,7 @@ describe.skipIf(skipWithoutChromium('test/consumers/consumers.node.test.ts'))('t
   });
 
   /** Builds the app, serves it and returns what the page reported: its state and its text. */
-  async function runApp(bundler: Bundler): Promise<{ state: string | null; text: string; errors: string[] }> {
+  async function runApp(bundler: Bundler): Promise<{ state: string | null; text: string; errors: string[]; dir: string }> {
     const dir = await app(bundler);
     await bundle(bundler, dir);
     const served = await serve(join(dir, 'dist'));
@@ -63,18 +63,23 @@ describe.skipIf(skipWithoutChromium('test/consumers/consumers.node.test.ts'))('t
     try {
       await page.goto(served.url);
       await page.waitForSelector('#result:not([data-state="running"])', { timeout: 30_000 });
-      return { state: await page.getAttribute('#result', 'data-state'), text: (await page.textContent('#result')) ?? '', errors };
+      return { state: await page.getAttribute('#result', 'data-state'), text: (await page.textContent('#result')) ?? '', errors, dir };
     } finally {
       await page.close();
       await served.close();
     }
   }
 
-  it.each<Bundler>(['vite', 'esbuild', 'webpack'])('%s: builds, spawns the workers and predicts what Node predicts', async (bundler) => {
-    const { state, text, errors } = await runApp(bundler);
+  it.each<Bundler>(['vite', 'esbuild', 'webpack'])('%s: builds, spawns the workers and predicts what Node predicts, each binary in the app once', async (bundler) => {
+    const { state, text, errors, dir } = await runApp(bundler);
     expect(state, text).toBe('done');
     expect(errors).toEqual([]);
     expect(JSON.parse(text)).toEqual(expected);
+    // The page compiles the core and sends it to its workers: a worker bundle with the binaries
+    // (both, as base64) downloads ≈ 390 kB it never uses.
+    const js = readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    expect(js.length).toBeGreaterThan(1);
+    expect(js.reduce((n, f) => n + wasmBinaries(readFileSync(join(dir, 'dist', f), 'utf8')), 0)).toBe(2);
   });
 
   it('esbuild without the worker entry: E_WORKER names the URL it tried and the esbuild step', async () => {

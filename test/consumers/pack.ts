@@ -39,6 +39,9 @@ function contentKey(): string {
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
+/** How many wasm binaries a bundle embeds (each is base64 there, and "\0asm" is AGFzbQ in base64). */
+export const wasmBinaries = (text: string): number => text.split('AGFzbQ').length - 1;
+
 /** The tarball of the built package (run `npm run build` first), packed at most once per content. */
 export async function packed(): Promise<Packed> {
   if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run npm run build first.');
