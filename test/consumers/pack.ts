@@ -1,7 +1,7 @@
 // The packed package as users get it: `npm pack` once per content of what it ships (test files share
 // the tarball through a directory keyed by the files' sizes and times, guarded by a mkdir lock), and
 // an install of it into a scratch project by unpacking it into node_modules/bdl-wasm (the package
-// bundles its dependencies, so nothing is fetched).
+// bundles all it runs but BullMQ and ioredis, which only bdl-wasm/queue loads, so nothing is fetched).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

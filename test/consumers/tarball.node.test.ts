@@ -2,6 +2,7 @@
 // resolving inside the package (npm's page resolves them against the package's files).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { packed, root, wasmBinaries } from './pack.js';
 
@@ -112,6 +113,25 @@ describe('the packed tarball', () => {
     }
     expect(graph.size).toBeGreaterThan(2);
     expect([...graph].filter((f) => binaries(f) > 0)).toEqual([]);
+  });
+
+  it('depends on exactly the packages its shipped code imports at run time', async () => {
+    // The bundles inline everything else (comlink, csv-parse, protobufjs, the loader): listed as
+    // dependencies, they were installed into every user's project for nothing. esbuild parses each
+    // shipped script and reports the imports it leaves outside (every bare one, with packages external).
+    const { files } = await packed();
+    const scripts = files.filter((f) => /^(dist\/[^/]+|bin\/[^/]+)\.js$/.test(f)).map((f) => join(root, f));
+    const { metafile } = await esbuild.build({ entryPoints: scripts, bundle: true, write: false, outdir: 'unused', format: 'esm', platform: 'node', packages: 'external', metafile: true, logLevel: 'silent' });
+    const imported = new Set<string>();
+    for (const input of Object.values(metafile.inputs)) {
+      for (const i of input.imports) {
+        if (i.external && !i.path.startsWith('node:')) imported.add(/^(@[^/]+\/)?[^/]+/.exec(i.path)![0]);
+      }
+    }
+    expect(imported.size).toBeGreaterThan(0);
+    const deps = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+    expect([...imported].filter((d) => !deps.includes(d)), 'imported but not in dependencies').toEqual([]);
+    expect(deps.filter((d) => !imported.has(d)), 'in dependencies but imported by nothing shipped (bundled, or unused)').toEqual([]);
   });
 
   it('every relative link in README.md resolves to a file in the tarball', async () => {
