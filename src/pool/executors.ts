@@ -215,12 +215,14 @@ function startError(workerUrl: string | URL | undefined, reason: string): BdlErr
 
 async function spawnNode(workerUrl: string | URL | undefined, die: (reason: string) => void): Promise<Spawned> {
   const { Worker, receiveMessageOnPort } = await nodeImport<typeof import('node:worker_threads')>('worker_threads');
-  const url = workerUrl ?? (await bundledWorkerUrl());
-  let w: import('node:worker_threads').Worker;
-  try {
-    w = newNodeWorker(Worker, url);
-  } catch (e) {
-    throw startError(workerUrl, (e as Error).message);
+  let w = workerUrl === undefined ? bundlerNodeWorker(Worker) : undefined;
+  if (w === undefined) {
+    const url = workerUrl ?? (await bundledWorkerUrl());
+    try {
+      w = newNodeWorker(Worker, url);
+    } catch (e) {
+      throw startError(workerUrl, (e as Error).message);
+    }
   }
   w.on('error', (e: Error) => die(`uncaught error: ${e.message}`));
   w.on('exit', (code: number) => die(`exited with code ${code}`));
@@ -255,6 +257,36 @@ function newNodeWorker(Worker: typeof import('node:worker_threads').Worker, url:
   }
 }
 
+/**
+ * The worker a bundler built for Node from the literal pattern (see literalWorker), if one did:
+ * webpack's `target: 'node'` turns it into a worker_threads Worker on the worker chunk it wrote beside
+ * the app, which is there wherever the app is deployed (the path to bdl-wasm's own worker.js that it
+ * writes in for import.meta.url is the build machine's). Unbundled, Node has no global Worker and the
+ * literal throws before it does anything; runtimes that have one (Deno, Bun) use the file path.
+ */
+function bundlerNodeWorker(NodeWorker: typeof import('node:worker_threads').Worker): import('node:worker_threads').Worker | undefined {
+  if ('Worker' in globalThis) return undefined;
+  let w: unknown;
+  try {
+    w = literalWorker();
+  } catch (e) {
+    if (e instanceof ReferenceError) return undefined;
+    throw startError(undefined, (e as Error).message);
+  }
+  if (w instanceof NodeWorker) return w;
+  void (w as { terminate?: () => unknown }).terminate?.();
+  return undefined;
+}
+
+/**
+ * The one place the worker is spawned by the literal `new Worker(new URL('./worker.js',
+ * import.meta.url), { type: 'module' })`: consumer bundlers (Vite, webpack) find it and bundle the
+ * worker entry, and rewrite it to spawn that bundle.
+ */
+function literalWorker(): Worker {
+  return new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
 /** dist/worker.js beside this bundle; a clear error when running from unbuilt sources. */
 async function bundledWorkerUrl(): Promise<URL> {
   // Through a variable: bundlers would take the literal for a browser asset to emit (this path is Node's).
@@ -272,21 +304,17 @@ async function bundledWorkerUrl(): Promise<URL> {
   if (url.protocol === 'file:' && !fs.existsSync(fileURLToPath(url))) {
     throw new BdlError(
       'E_WORKER',
-      `worker script: expected ${url.href}, found no such file. Run the built package (npm run build), or pass createPool({ workerUrl }).`,
+      `worker script: expected ${url.href}, found no such file. An app bundled for Node needs bdl-wasm's worker beside its bundle (esbuild app.js worker=bdl-wasm/worker --bundle --platform=node --format=esm; webpack does it itself), or bdl-wasm kept external (esbuild --packages=external); from this repository's sources, run npm run build first; or pass createPool({ workerUrl }).`,
+      'workerUrl',
     );
   }
   return url;
 }
 
 function spawnBrowser(workerUrl: string | URL | undefined, onError: (reason: string) => void): Spawned {
-  // The literal `new Worker(new URL('./worker.js', import.meta.url), ...)` lets consumer bundlers
-  // (Vite, webpack) find and bundle the worker entry.
   let w: Worker;
   try {
-    w =
-      workerUrl === undefined
-        ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
-        : new Worker(workerUrl, { type: 'module' });
+    w = workerUrl === undefined ? literalWorker() : new Worker(workerUrl, { type: 'module' });
   } catch (e) {
     throw startError(workerUrl, (e as Error).message);
   }

@@ -3,7 +3,8 @@
 // loopback port and run in Chromium. Every one trains the same small ensemble in two workers on the
 // plain SIMD core and must predict exactly the numbers Node does.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,17 @@ describe('the packed package in Node', () => {
 
   it('a CommonJS script require()s it (Node >= 20.19) and gets the same numbers', async () => {
     expect(node(await app('cjs'), 'node-cjs.cjs')).toEqual(expected);
+  });
+
+  it("bundled by webpack for target 'node' and deployed without node_modules, it trains in the bundle's own worker", async () => {
+    // webpack writes the build machine's path of bdl-wasm's files into the bundle: a worker found
+    // through it (node_modules/bdl-wasm/dist/worker.js) is gone wherever the bundle is deployed.
+    const dir = await app('webpack-node');
+    await bundle('webpack-node', dir);
+    const deployed = mkdtempSync(join(tmpdir(), 'bdl-deployed-'));
+    cpSync(join(dir, 'dist'), deployed, { recursive: true });
+    rmSync(dir, { recursive: true });
+    expect(node(deployed, 'main.cjs')).toEqual(expected);
   });
 });
 

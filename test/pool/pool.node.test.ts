@@ -58,17 +58,22 @@ describe('pool (Node)', () => {
     expect((restarts[0].checkpoint as { step: number }).step).toBe(36);
   });
 
-  it('in a CommonJS bundle (no import.meta.url), createPool is E_WORKER naming the ways out, not a TypeError', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bdl-cjs-'));
+  it.each([
+    // CommonJS: no import.meta.url to find the worker by (a TypeError before).
+    ['cjs', /^E_WORKER workerUrl .*no import\.meta\.url.*--packages=external.*--format=esm.*workerUrl/],
+    // ES modules without the worker entry: the advice was to run `npm run build`, which is this repository's.
+    ['esm', /^E_WORKER workerUrl worker script: expected file:.*\/worker\.js, found no such file\. .*worker=bdl-wasm\/worker --bundle --platform=node --format=esm.*--packages=external.*createPool\(\{ workerUrl \}\)/],
+  ] as const)('in an esbuild %s bundle for Node without the worker, createPool is E_WORKER naming the ways out', async (format, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdl-bundle-'));
     try {
       const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
       const entry = `import { createPool } from ${JSON.stringify(dist)};
         createPool({ size: 1 }).then(() => console.log('started'), (e) => console.log(e.code, e.argument, e.message));`;
-      const out = join(dir, 'app.cjs');
-      await build({ stdin: { contents: entry, resolveDir: dir, loader: 'js' }, bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'silent' });
+      const out = join(dir, `app.${format === 'cjs' ? 'cjs' : 'mjs'}`);
+      await build({ stdin: { contents: entry, resolveDir: dir, loader: 'js' }, bundle: true, platform: 'node', format, outfile: out, logLevel: 'silent' });
       const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^E_WORKER workerUrl .*no import\.meta\.url.*--packages=external.*--format=esm.*workerUrl/);
+      expect(r.stdout).toMatch(message);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
