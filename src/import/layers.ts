@@ -106,13 +106,14 @@ export function lowerLayers(ops: readonly LayerOp[], inputs: number | undefined,
         const L = current();
         if (!L) throw unsupported(op.origin, 'a batch normalization on the inputs (standardize the inputs instead)');
         if (op.scale.length !== L.fanOut) throw new BdlError('E_SHAPE', `${where(op.origin)}: expected ${L.fanOut} features (the width of ${L.origin.name}), found ${op.scale.length}.`, op.origin.name);
-        if (pendingDropout > 0) throw unsupported(op.origin, 'a batch normalization after dropout (it cannot be folded: dropout would drop its shift)');
-        if (L.act === undefined || L.act === 'identity') {
+        if (pendingDropout === 0 && (L.act === undefined || L.act === 'identity')) {
           // Directly after the dense layer: scale its columns and shift its biases.
           for (let i = 0; i < L.fanIn; i++) for (let j = 0; j < L.fanOut; j++) L.w[i * L.fanOut + j] *= op.scale[j];
           for (let j = 0; j < L.fanOut; j++) L.b[j] = L.b[j] * op.scale[j] + op.shift[j];
           folded.push(op.origin.name);
         } else {
+          // On the next layer's input, after any dropout there: the engine drops that input, then
+          // multiplies by diag(scale)·W and adds shift·W — exactly the normalization of the dropped values.
           if (pendingAffine) throw unsupported(op.origin, 'two batch normalizations in a row');
           pendingAffine = { scale: op.scale, shift: op.shift, origin: op.origin };
         }

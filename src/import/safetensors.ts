@@ -7,10 +7,13 @@
  *   - a hidden width carries its activation: r relu, t tanh, s sigmoid, g gelu (or the full name);
  *   - the output width may end in softmax (or sm), logsoftmax or sigmoid; none means linear;
  *   - d<rate> between widths is dropout before the next layer: "784-d0.2-256r-d0.5-10".
- * Linear layers are matched to the state_dict's modules in natural order of their names ("0", "2",
- * "10"; "fc1", "fc2"); a module with running_mean/running_var is a BatchNorm1d applied right after the
- * Linear before it, folded in. Other orders: give the modules' names after '@':
- *   "3-16r-16r-1@enc.0,enc.2,head".
+ *   - a BatchNorm1d is marked b where it runs: before the activation letter ("256br": Linear →
+ *     BatchNorm1d → relu), after it ("256rb": Linear → relu → BatchNorm1d), or as a token of its own
+ *     after a dropout ("256r-d0.5-b-10"). The file cannot say which: a BatchNorm1d the description
+ *     does not place is refused.
+ * Linear and BatchNorm1d modules are taken in natural order of their names ("0", "2", "10"; "fc1",
+ * "fc2") and must come in the order the description gives them. Other orders: give the modules' names
+ * after '@': "3-16r-16r-1@enc.0,enc.2,head".
  * Every tensor of the file must belong to one of those modules: a LayerNorm, a PReLU slope or a module
  * left out of '@…' would otherwise be dropped, and the network imported would not be the user's.
  */
@@ -97,33 +100,37 @@ export function importSafetensors(file: Bytes, layers: string, opts: LowerOption
   if (linear.length !== desc.widths.length - 1) {
     throw new BdlError('E_SHAPE', `layers: ${JSON.stringify(layers)} describes ${desc.widths.length - 1} linear layer(s); the state_dict has ${linear.length} (${linear.join(', ') || 'none'}). Describe every layer, input width first.`, 'layers');
   }
+  checkNormPlaces(layers, desc, plan);
   const read = (e: Entry, name: string) => decode(bytes, e, name);
   const ops: LayerOp[] = [];
-  let l = 0;
-  for (const { m, p, kind } of plan) {
-    const origin: Origin = { name: m, op: kind === 'batchnorm' ? 'BatchNorm1d' : 'Linear' };
-    if (kind === 'batchnorm') {
+  // The modules in order, each taken by the step the description puts there (checkNormPlaces: the kinds match).
+  let next = 0;
+  const linearOrigin = (l: number): Origin => ({ name: linear[l], op: 'Linear' });
+  for (const step of desc.steps) {
+    if (step.kind === 'dropout') {
+      const before = plan.slice(next).find((s) => s.kind === 'linear')?.m;
+      ops.push({ kind: 'dropout', origin: { name: `dropout before ${before}`, op: 'Dropout' }, rate: step.rate });
+    } else if (step.kind === 'activation') {
+      ops.push({ kind: 'activation', origin: linearOrigin(step.l), activation: activationOf(desc.acts[step.l], linearOrigin(step.l)) });
+    } else if (step.kind === 'norm') {
+      const { m, p } = plan[next++];
       const get = (k: string) => (p.get(k) ? read(p.get(k)!, `${m}.${k}`) : undefined);
-      ops.push(batchNormAffine(origin, get('weight'), get('bias'), get('running_mean')!, get('running_var') ?? new Float64Array(0), desc.bnEpsilon));
-      // The activation of the Linear before it comes after the normalization.
-      const act = ops.length - 2;
-      if (act >= 0 && ops[act].kind === 'activation' && ops[act - 1]?.kind === 'dense') ops.push(...ops.splice(act, 1));
-      continue;
+      ops.push(batchNormAffine({ name: m, op: 'BatchNorm1d' }, get('weight'), get('bias'), get('running_mean')!, get('running_var') ?? new Float64Array(0), desc.bnEpsilon));
+    } else {
+      const { m, p } = plan[next++];
+      const l = step.l;
+      const w = p.get('weight')!;
+      const [fanOut, fanIn] = w.shape;
+      if (fanIn !== desc.widths[l] || fanOut !== desc.widths[l + 1]) {
+        throw new BdlError('E_SHAPE', `layers: layer ${l} (${m}) is described as ${desc.widths[l]} → ${desc.widths[l + 1]}, but ${m}.weight is ${fanOut} × ${fanIn} (out × in, i.e. ${fanIn} → ${fanOut}). Fix the description or the module order.`, 'layers');
+      }
+      // PyTorch stores out × in; the engine wants in × out.
+      const W = read(w, `${m}.weight`);
+      const wt = new Float32Array(fanIn * fanOut);
+      for (let i = 0; i < fanIn; i++) for (let j = 0; j < fanOut; j++) wt[i * fanOut + j] = W[j * fanIn + i];
+      const b = p.get('bias');
+      ops.push({ kind: 'dense', origin: linearOrigin(l), fanIn, fanOut, w: wt, b: b ? Float32Array.from(read(b, `${m}.bias`)) : new Float32Array(fanOut) });
     }
-    const w = p.get('weight')!;
-    const [fanOut, fanIn] = w.shape;
-    if (fanIn !== desc.widths[l] || fanOut !== desc.widths[l + 1]) {
-      throw new BdlError('E_SHAPE', `layers: layer ${l} (${m}) is described as ${desc.widths[l]} → ${desc.widths[l + 1]}, but ${m}.weight is ${fanOut} × ${fanIn} (out × in, i.e. ${fanIn} → ${fanOut}). Fix the description or the module order.`, 'layers');
-    }
-    if (desc.dropout[l] > 0) ops.push({ kind: 'dropout', origin: { name: `dropout before ${m}`, op: 'Dropout' }, rate: desc.dropout[l] });
-    // PyTorch stores out × in; the engine wants in × out.
-    const W = read(w, `${m}.weight`);
-    const wt = new Float32Array(fanIn * fanOut);
-    for (let i = 0; i < fanIn; i++) for (let j = 0; j < fanOut; j++) wt[i * fanOut + j] = W[j * fanIn + i];
-    const b = p.get('bias');
-    ops.push({ kind: 'dense', origin, fanIn, fanOut, w: wt, b: b ? Float32Array.from(read(b, `${m}.bias`)) : new Float32Array(fanOut) });
-    ops.push({ kind: 'activation', origin, activation: activationOf(desc.acts[l], origin) });
-    l++;
   }
   return lowerLayers(ops, desc.widths[0], 'safetensors', opts);
 }
@@ -142,24 +149,31 @@ function refuseUnused(header: Map<string, Entry>, plan: { m: string; kind?: keyo
   if (unused.length === 0) return;
   const shown = unused.slice(0, 8).map((name) => `${name} (${header.get(name)!.dtype} ${JSON.stringify(header.get(name)!.shape)})`);
   const more = unused.length > shown.length ? `, and ${unused.length - shown.length} more` : '';
-  throw new BdlError('E_FORMAT', `weights.safetensors: expected every tensor to belong to a Linear (${USES.linear.join(', ')}) or BatchNorm1d (${USES.batchnorm.join(', ')}) module${listed ? ' listed after "@"' : ''}, found ${unused.length} that the import would not use: ${shown.join(', ')}${more}. Only Linear and BatchNorm1d modules are supported (with the description's activations and dropout); a LayerNorm, PReLU, embedding or any other module would be dropped and the network would differ from yours. ${listed ? ' A BatchNorm1d is listed after "@" too, right after its Linear.' : ''} If these tensors are not part of the forward pass, remove them from the state_dict before saving; otherwise this network cannot be imported.`, unused[0]);
+  throw new BdlError('E_FORMAT', `weights.safetensors: expected every tensor to belong to a Linear (${USES.linear.join(', ')}) or BatchNorm1d (${USES.batchnorm.join(', ')}) module${listed ? ' listed after "@"' : ''}, found ${unused.length} that the import would not use: ${shown.join(', ')}${more}. Only Linear and BatchNorm1d modules are supported (with the description's activations and dropout); a LayerNorm, PReLU, embedding or any other module would be dropped and the network would differ from yours. ${listed ? ' A BatchNorm1d is listed after "@" too, right after its Linear (and marked b in the widths).' : ''} If these tensors are not part of the forward pass, remove them from the state_dict before saving; otherwise this network cannot be imported.`, unused[0]);
 }
+
+/** One step of the network, in the order it runs: a Linear (layer l), its activation, a BatchNorm1d, a dropout. */
+export type LayerStep = { kind: 'linear'; l: number } | { kind: 'activation'; l: number } | { kind: 'norm' } | { kind: 'dropout'; rate: number };
 
 interface LayerDescription {
   widths: number[];
   acts: string[];
+  /** Per Linear, the dropout on its input (several in a row combined). */
   dropout: number[];
+  /** Every step in order, the BatchNorm1d marks included. */
+  steps: LayerStep[];
   modules?: string[];
   bnEpsilon: number;
 }
 
-/** Parses "784-d0.2-256r-256r-10softmax[@m1,m2,…]" (see the module comment). */
+/** Parses "784-d0.2-256br-256rb-10softmax[@m1,m2,…]" (see the module comment). */
 export function parseLayers(s: string): LayerDescription {
   if (typeof s !== 'string' || s.trim() === '') throw new BdlError('E_ARG', 'layers: expected a description like "784-256r-256r-10", found nothing. A safetensors file holds weights only; say how they connect.', 'layers');
   const [widthList, mods] = s.trim().split('@');
   const widths: number[] = [];
   const acts: string[] = [];
   const dropout: number[] = [0];
+  const steps: LayerStep[] = [];
   const tokens = widthList.split('-');
   for (const [i, tok] of tokens.entries()) {
     const d = /^d(0?\.\d+|0)$/.exec(tok);
@@ -169,18 +183,65 @@ export function parseLayers(s: string): LayerDescription {
       if (i === tokens.length - 1) throw bad(s, tok, 'a width after d<rate> (dropout applies to the input of the next layer; after the output it would drop outputs)');
       const q = dropout[widths.length - 1];
       dropout[widths.length - 1] = q === 0 ? Number(d[1]) : 1 - (1 - q) * (1 - Number(d[1]));
+      steps.push({ kind: 'dropout', rate: Number(d[1]) });
       continue;
     }
-    const m = /^(\d+)([a-z]*)$/i.exec(tok);
-    if (!m || Number(m[1]) < 1) throw bad(s, tok, 'a width with an optional activation (r, t, s, g, softmax) or d<rate>');
-    if (widths.length === 0 && m[2]) throw bad(s, tok, 'a plain input width first');
+    if (tok.toLowerCase() === 'b') {
+      steps.push({ kind: 'norm' });
+      continue;
+    }
+    const m = /^(\d+)(b?)([a-z]*?)(b?)$/i.exec(tok);
+    if (!m || Number(m[1]) < 1) throw bad(s, tok, 'a width with an optional activation (r, t, s, g, softmax), a BatchNorm1d mark b before or after it, d<rate> or b');
+    if (widths.length === 0 && (m[2] || m[3] || m[4])) throw bad(s, tok, 'a plain input width first');
     widths.push(Number(m[1]));
-    if (widths.length > 1) acts.push(SHORT[m[2].toLowerCase()] ?? m[2].toLowerCase());
+    const l = widths.length - 2;
+    if (l >= 0) {
+      acts.push(SHORT[m[3].toLowerCase()] ?? m[3].toLowerCase());
+      steps.push({ kind: 'linear', l });
+      if (m[2]) steps.push({ kind: 'norm' });
+      steps.push({ kind: 'activation', l });
+      if (m[4]) steps.push({ kind: 'norm' });
+    }
     dropout.push(0);
   }
   if (widths.length < 2) throw bad(s, widthList, 'at least an input and an output width');
   const modules = mods?.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  return { widths, acts, dropout: dropout.slice(0, widths.length - 1), modules, bnEpsilon: 1e-5 };
+  return { widths, acts, dropout: dropout.slice(0, widths.length - 1), steps, modules, bnEpsilon: 1e-5 };
+}
+
+/**
+ * Refuses a description whose BatchNorm1d marks do not match the file's modules in order (each
+ * Linear and BatchNorm1d, as `order` lists them): a norm's place — before or after the activation —
+ * is not in the state_dict, and a guess would import another network without a word.
+ */
+function checkNormPlaces(layers: string, desc: LayerDescription, plan: { m: string; kind?: string }[]): void {
+  const described = desc.steps.filter((t) => t.kind === 'linear' || t.kind === 'norm').map((t) => t.kind);
+  const found = plan.map((p) => (p.kind === 'batchnorm' ? 'norm' : p.kind));
+  if (described.length === found.length && described.every((k, i) => k === found[i])) return;
+  const i = found.findIndex((k, j) => k === 'norm' && described[j] !== 'norm');
+  const inOrder = plan.map((p) => `${p.m} (${p.kind === 'batchnorm' ? 'BatchNorm1d' : 'Linear'})`).join(', ');
+  const how = '"b" before the activation letter is Linear → BatchNorm1d → activation, after it Linear → activation → BatchNorm1d, and a "b" token after d<rate> puts it after that dropout';
+  if (i >= 0) {
+    const bn = plan[i].m;
+    const l = found.slice(0, i).filter((k) => k === 'linear').length;
+    if (l === 0) {
+      throw new BdlError('E_FORMAT', `layers: BatchNorm1d module ${JSON.stringify(bn)} comes before every Linear in the modules' order (${inOrder}), so the description ${JSON.stringify(layers)} cannot place it. Name the modules in the order the network applies them after "@", and mark each BatchNorm1d on the width of the Linear before it (${how}).`, 'layers');
+    }
+    const [b1, b2] = markedAt(layers, l - 1);
+    throw new BdlError('E_FORMAT', `layers: the state_dict has BatchNorm1d module ${JSON.stringify(bn)} after Linear ${JSON.stringify(plan[found.lastIndexOf('linear', i)].m)}, and the description ${JSON.stringify(layers)} does not say where it sits. Write ${JSON.stringify(b1)} if it comes before the activation (Linear → BatchNorm1d → activation) or ${JSON.stringify(b2)} if after it (Linear → activation → BatchNorm1d); a "b" token after d<rate> puts it after that dropout. The modules in order: ${inOrder}.`, 'layers');
+  }
+  throw new BdlError('E_FORMAT', `layers: ${JSON.stringify(layers)} marks ${described.filter((k) => k === 'norm').length} BatchNorm1d module(s) where the state_dict's modules in order are ${inOrder}. Mark each BatchNorm1d on the width of the Linear before it (${how}), or give the modules' order after "@".`, 'layers');
+}
+
+/** The description with a "b" before and after the activation of Linear l (0-based). */
+function markedAt(layers: string, l: number): [string, string] {
+  const [list, mods] = layers.trim().split('@');
+  const tokens = list.split('-');
+  let w = -1;
+  const at = tokens.findIndex((t) => /^\d/.test(t) && ++w === l + 1);
+  const m = /^(\d+)(.*)$/.exec(tokens[at])!;
+  const put = (t: string) => [...tokens.slice(0, at), t, ...tokens.slice(at + 1)].join('-') + (mods === undefined ? '' : `@${mods}`);
+  return [put(`${m[1]}b${m[2]}`), put(`${m[1]}${m[2]}b`)];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -150,7 +150,7 @@ describe('safetensors: every tensor is used, or the file is refused', () => {
   });
   it('a BatchNorm1d with its num_batches_tracked counter (int64) is used whole and folded', () => {
     const bn = { '1.weight': { shape: [4], values: [1, 2, 1, 1] }, '1.bias': { shape: [4], values: [0, 0.5, 0, 0] }, '1.running_mean': { shape: [4], values: [0, 0, 0, 0] }, '1.running_var': { shape: [4], values: [1, 1, 1, 1] }, '1.num_batches_tracked': { dtype: 'I64' as const, shape: [], values: [100] } };
-    const net = importSafetensors(safetensors({ ...linear('0', 3, 4), ...bn, ...linear('2', 4, 1) }), '3-4r-1');
+    const net = importSafetensors(safetensors({ ...linear('0', 3, 4), ...bn, ...linear('2', 4, 1) }), '3-4br-1');
     expect(net.folded).toEqual(['1']);
     expect(net.spec).toMatchObject({ inputs: 3, hidden: [4], outputs: 1 });
     // The counter is never read as a weight: an int64 where a weight should be is refused by name.
