@@ -7,6 +7,9 @@
  */
 import { BdlError } from '../errors.js';
 
+/** Most files a model's import holds open at once (a process may open ~256 on macOS, ~1024 on Linux). */
+export const MAX_OPEN_FILES = 32;
+
 type Fs = typeof import('node:fs/promises');
 type FileHandle = import('node:fs/promises').FileHandle;
 
@@ -15,10 +18,20 @@ export interface OpenFile {
   readonly path: string;
   readonly handle: FileHandle;
   readonly size: number;
+  /** Which file it is (device and inode), to know it again once reopened. */
+  readonly dev: number;
+  readonly ino: number;
 }
 
 function readError(path: string, e: unknown): BdlError {
-  return new BdlError('E_ARG', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, path);
+  const code = (e as NodeJS.ErrnoException).code ?? 'error';
+  // Too many open files is the system's limit, not the path: "check the path" would send the user astray.
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    return new BdlError('E_ARG', `${path}: the system refused to open another file (${code}: too many open files ${code === 'EMFILE' ? 'in this process' : 'on the system'}). The import holds at most ${MAX_OPEN_FILES} of the model's files open; the rest of the limit is taken by other files. Raise the limit on open files (ulimit -n) or close files the process holds, then import again.`, path);
+  }
+  if (code === 'EACCES' || code === 'EPERM') return new BdlError('E_ARG', `${path}: cannot read the file (${code}: permission denied). Check the file's permissions.`, path);
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP') return new BdlError('E_ARG', `${path}: cannot read the file (${code}). Check the path.`, path);
+  return new BdlError('E_ARG', `${path}: cannot read the file (${code}: ${(e as Error).message}).`, path);
 }
 
 /**
@@ -34,7 +47,7 @@ export async function openFile(fs: Fs, path: string): Promise<OpenFile> {
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new BdlError('E_ARG', `${path}: expected a file, found ${stat.isDirectory() ? 'a directory' : 'a special file (a pipe, socket or device)'}. Pass the model's files.`, path);
-    return { path, handle, size: stat.size };
+    return { path, handle, size: stat.size, dev: stat.dev, ino: stat.ino };
   } catch (e) {
     await handle.close();
     throw e instanceof BdlError ? e : readError(path, e);
@@ -62,6 +75,23 @@ export async function readOpenFile({ path, handle, size }: OpenFile): Promise<Ui
     return bytes;
   } catch (e) {
     throw e instanceof BdlError ? e : readError(path, e);
+  }
+}
+
+/**
+ * Reopens a file checked and closed before (`checked`'s handle is no longer used) and reads it through
+ * the new handle, refusing another file now at that path (replaced since: another device or inode) or
+ * one of another size — the size checked is what was held against the manifest.
+ */
+export async function readReopened(fs: Fs, checked: OpenFile): Promise<Uint8Array> {
+  const file = await openFile(fs, checked.path);
+  try {
+    if (file.dev !== checked.dev || file.ino !== checked.ino || file.size !== checked.size) {
+      throw new BdlError('E_ARG', `${checked.path}: expected the file checked before (${checked.size} bytes), found another file at that path (${file.size} bytes): it was replaced while the model was being read. Import it once nothing is writing to the folder.`, checked.path);
+    }
+    return await readOpenFile(file);
+  } finally {
+    await closeFiles([file]);
   }
 }
 

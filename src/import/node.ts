@@ -6,7 +6,7 @@
 import { argError, BdlError, describe } from '../errors.js';
 import { isNode, nodeImport } from '../pool/executors.js';
 import { MAX_MODEL_BYTES } from './bytes.js';
-import { closeFiles, openFile, readOpenFile, type OpenFile } from './files.js';
+import { closeFiles, MAX_OPEN_FILES, openFile, readOpenFile, readReopened, type OpenFile } from './files.js';
 import type { ImportedNetwork } from './layers.js';
 import { formatOf, IMPORT_OPTIONS, importModel, type ImportOptions } from './load.js';
 import { checkShardSizes, tfjsShardPaths } from './tfjs.js';
@@ -34,16 +34,25 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
   // Parsed once (TextDecoder drops a byte-order mark); what is not a layers model is refused here.
   const model = parseModelJson(new TextDecoder().decode(bytes));
   const files = tfjsShardPaths(model).map((p) => join(dirname(path), p));
-  // Every shard open at once, so that all their sizes are checked against the manifest before any is read.
-  const open: OpenFile[] = [];
+  // Every shard's size is checked against the manifest before any is read. The first MAX_OPEN_FILES − 1
+  // stay open from their check to their read; the others are closed once checked (a model of
+  // thousands of shards would otherwise exhaust the process's files) and reopened one at a time to be
+  // read, refused if the path then holds another file (./files.ts).
+  const held: OpenFile[] = [];
   try {
-    for (const f of files) open.push(await openFile(fs, f));
-    checkShardSizes(model, open.map((f) => f.size));
+    const checked: OpenFile[] = [];
+    for (const f of files) {
+      const file = await openFile(fs, f);
+      checked.push(file);
+      if (held.length < MAX_OPEN_FILES - 1) held.push(file);
+      else await closeFiles([file]);
+    }
+    checkShardSizes(model, checked.map((f) => f.size));
     const shards: Uint8Array[] = [];
-    for (const f of open) shards.push(await readOpenFile(f));
+    for (const [i, f] of checked.entries()) shards.push(await (i < held.length ? readOpenFile(f) : readReopened(fs, f)));
     return importModel({ tfjs: { model, shards } }, opts);
   } finally {
-    await closeFiles(open);
+    await closeFiles(held);
   }
 }
 

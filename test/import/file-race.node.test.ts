@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { MAX_OPEN_FILES } from '../../src/import/files.js';
 import { importModelFile } from '../../src/import/node.js';
 import { dense, tfjsModel } from './hostile.js';
 
@@ -17,16 +18,23 @@ const fsp = createRequire(import.meta.url)('node:fs/promises') as Fsp;
 const root = mkdtempSync(join(tmpdir(), 'bdl-race-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** A 2-3-1 model.json and its shard in a fresh folder, with the shard's weights. */
-function folder(name: string): { json: string; shard: string; weights: Float32Array } {
-  const a = dense('d1', 2, 3, 'relu', true);
-  const b = dense('d2', 3, 1);
+/**
+ * A 2-3-1 model.json and its shard in a fresh folder, with the shard's weights; with `many`, a 4-8-1
+ * model whose 49 weights are stored 4 bytes a shard (49 shard files, w0.bin …).
+ */
+function folder(name: string, many = false): { json: string; shard: string; dir: string; weights: Float32Array } {
+  const [n0, n1] = many ? [4, 8] : [2, 3];
+  const a = dense('d1', n0, n1, 'relu', true);
+  const b = dense('d2', n1, 1);
   const { model, shards } = tfjsModel([a.layer, b.layer], [...a.weights, ...b.weights]);
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
+  const bytes = shards[0];
+  if (many) model.weightsManifest[0].paths = Array.from({ length: bytes.length / 4 }, (_, i) => `w${i}.bin`);
+  const paths: string[] = model.weightsManifest[0].paths;
+  paths.forEach((p, i) => writeFileSync(join(dir, p), many ? bytes.subarray(4 * i, 4 * i + 4) : bytes));
   writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
-  writeFileSync(join(dir, 'group1-shard1of1.bin'), shards[0]);
-  return { json: join(dir, 'model.json'), shard: join(dir, 'group1-shard1of1.bin'), weights: new Float32Array(shards[0].buffer.slice(0)) };
+  return { json: join(dir, 'model.json'), shard: join(dir, paths[0]), dir, weights: new Float32Array(bytes.buffer.slice(0)) };
 }
 
 let restore: (() => void) | undefined;
@@ -127,5 +135,63 @@ describe.skipIf(process.platform !== 'linux')('importModelFile closes every file
     writeFileSync(bad.json, '{"format": "layers-model"');
     await expect(importModelFile(bad.json)).rejects.toMatchObject({ code: 'E_PARSE' });
     expect(openUnder(root)).toEqual([]);
+  });
+});
+
+/** Wraps fs/promises' open (as importModelFile reaches it) with `wrap`, until the test ends. */
+function wrapOpen(wrap: (open: Fsp['open'], ...args: Parameters<Fsp['open']>) => ReturnType<Fsp['open']>): void {
+  const open = fsp.open;
+  (fsp as { open: unknown }).open = (...args: Parameters<Fsp['open']>) => wrap(open, ...args);
+  syncBuiltinESMExports();
+  restore = () => {
+    (fsp as { open: unknown }).open = open;
+    syncBuiltinESMExports();
+  };
+}
+
+describe.skipIf(process.platform !== 'linux')('importModelFile and a model of many shards', () => {
+  const openUnder = (dir: string) => readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+    } catch {
+      return false;
+    }
+  }).length;
+
+  it(`holds at most ${MAX_OPEN_FILES} files open at once (49 shards), and imports the weights in manifest order`, async () => {
+    const m = folder('many', true);
+    let peak = 0;
+    wrapOpen((open, ...args) => {
+      peak = Math.max(peak, openUnder(m.dir) + 1);
+      return open(...args);
+    });
+    const net = await importModelFile(m.json);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(MAX_OPEN_FILES);
+    expect([...net.theta].sort()).toEqual([...m.weights].sort());
+    expect(openUnder(m.dir)).toBe(0);
+  });
+
+  it('a shard replaced after its check, past the files held open, is refused (changed), never read', async () => {
+    const m = folder('many-swap', true);
+    const last = join(m.dir, 'w48.bin');
+    const other = join(root, 'other4.bin');
+    writeFileSync(other, new Uint8Array(new Float32Array([7]).buffer));
+    await afterCheckOf(last, () => renameSync(other, last));
+    await expect(importModelFile(m.json)).rejects.toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/w48\.bin: expected the file checked before .*another file/) });
+    expect(openUnder(m.dir)).toBe(0);
+  });
+
+  it('the system refusing another open file (EMFILE) is said as such, not "check the path"', async () => {
+    const m = folder('many-emfile', true);
+    let n = 0;
+    wrapOpen((open, ...args) => {
+      if (++n === 5) return Promise.reject(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE', errno: -24 }));
+      return open(...args);
+    });
+    const e = (await importModelFile(m.json).catch((x: unknown) => x)) as Error;
+    expect(e).toMatchObject({ code: 'E_ARG', message: expect.stringMatching(/w3\.bin: the system refused to open another file \(EMFILE: too many open files in this process\).*ulimit -n/) });
+    expect(e.message).not.toMatch(/Check the path/);
+    expect(openUnder(m.dir)).toBe(0);
   });
 });
