@@ -149,7 +149,9 @@ export function manifestOf(m: Record<string, unknown>): ManifestGroup[] {
       checkDtype(w as unknown as WeightSpec, name);
       // The import finds weights by name without the ':0' TensorFlow adds; a second one would be lost.
       const key = weightKey(w.name);
-      if (seen.has(key)) throw bad('weightsManifest', 'each weight name once', `${JSON.stringify(key)} twice`, REWRITE, w.name);
+      // TF.js names a layer's weights by the layer's name alone: two nested models with a layer of one
+      // name save both under one name, and which weights are whose is not in the file.
+      if (seen.has(key)) throw bad('weightsManifest', 'each weight name once', `${JSON.stringify(key)} twice`, 'This is how TF.js saves two layers of one name (in two nested models, each its own name scope): which weights are whose is not in the file; TF.js\'s own loader refuses it too ("Duplicate weight name"). Give the layers distinct names and re-save the model.', w.name);
       seen.add(key);
     });
   });

@@ -123,6 +123,14 @@ describe('nested Sequential models', () => {
     expect(f.spec).toMatchObject({ inputs: 3, hidden: [5, 4], outputs: 1, likelihood: 'gaussian' });
     await expectPredicts(f, functional);
   });
+  it('two nested models with a layer of one name: tfjs-layers saves both weights under one name (it cannot load that back either), refused saying why', async () => {
+    const enc = tfl.sequential({ name: 'enc', layers: [tfl.layers.dense({ name: 'h', inputShape: [3], units: 5, activation: 'relu' })] });
+    const dec = tfl.sequential({ name: 'dec', layers: [tfl.layers.dense({ name: 'h', inputShape: [5], units: 2 })] });
+    const a = await artifacts(tfl.sequential({ layers: [enc, dec] }));
+    expect(a.weightSpecs.map((w) => w.name)).toEqual(['h/kernel', 'h/bias', 'h/kernel', 'h/bias']);
+    await expect(tfl.loadLayersModel(tf.io.fromMemory(a))).rejects.toThrow(/Duplicate weight name: h\/kernel/);
+    expect(() => importTfjs(files(a))).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/found "h\/kernel" twice.*two layers of one name.*nested models.*TF\.js's own loader refuses it too/) }));
+  });
   it('a nested Sequential whose layers are malformed: E_FORMAT naming the field, not a TypeError', async () => {
     const inner = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2 })] });
     const { model, shards } = files(await artifacts(tfl.sequential({ layers: [inner] })));
