@@ -5,6 +5,7 @@
  * of the wrong shape is a BdlError naming the field, never a TypeError from deep inside the import.
  */
 import { argError, BdlError, describe } from '../errors.js';
+import { isKeras3Node, keras3Entries } from './keras3.js';
 
 export interface WeightSpec {
   name: string;
@@ -214,7 +215,20 @@ export function topologyOf(m: Record<string, unknown>): { layers: KerasLayer[]; 
     if (Array.isArray(v) && v.every((e) => Array.isArray(e) && typeof e[0] === 'string')) return v.map((e) => e[0] as string);
     throw bad(`modelTopology.config.${field}`, 'a list like [["dense_1", 0, 0]]', describe(v));
   };
-  return { layers: layers as KerasLayer[], className, inputs: ends('input_layers'), outputs: ends('output_layers') };
+  return { layers: (layers as KerasLayer[]).map(keras2Nodes), className, inputs: ends('input_layers'), outputs: ends('output_layers') };
+}
+
+/** A layer whose inbound nodes Keras 3 wrote ({ args, kwargs }), as a copy with the Keras 2 entries they mean. */
+function keras2Nodes(l: KerasLayer): KerasLayer {
+  const nodes = l.inbound_nodes as unknown[] | undefined;
+  if (!nodes?.some(isKeras3Node)) return l;
+  const origin = { name: String(l.name ?? l.config.name), op: l.class_name };
+  return { ...l, inbound_nodes: nodes.map((n) => keras3Entries(n as { args: unknown[] }, origin)) };
+}
+
+/** A layer config's input shape: Keras 2 and TF.js write batch_input_shape (batchInputShape), Keras 3 batch_shape. */
+export function batchShapeOf(config: Record<string, unknown>): unknown {
+  return config.batch_input_shape ?? config.batchInputShape ?? config.batch_shape;
 }
 
 /**
@@ -232,14 +246,15 @@ function checkLayerList(layers: unknown[], where: string): void {
     if (!isObject(l) || typeof l.class_name !== 'string' || !isObject(l.config)) {
       throw bad(at, '{ class_name, config }', isObject(l) ? `class_name ${describe(l.class_name)} and config ${describe(l.config)}` : describe(l));
     }
-    const shape = l.config.batch_input_shape ?? l.config.batchInputShape;
+    const shape = batchShapeOf(l.config);
     if (shape != null && !(Array.isArray(shape) && shape.every((d) => d === null || (Number.isInteger(d) && d >= 0)))) {
-      throw bad(`${at}.config.batch_input_shape`, 'a list of sizes (null for the batch)', describe(shape));
+      throw bad(`${at}.config.${'batch_shape' in l.config ? 'batch_shape' : 'batch_input_shape'}`, 'a list of sizes (null for the batch)', describe(shape));
     }
     const nodes = l.inbound_nodes;
     const entry = (e: unknown) => Array.isArray(e) && typeof e[0] === 'string';
-    if (nodes !== undefined && !(Array.isArray(nodes) && nodes.every((n) => Array.isArray(n) && n.every(entry)))) {
-      throw bad(`${at}.inbound_nodes`, 'TF.js / Keras 2 nodes like [[["dense_1", 0, 0, {}]]]', JSON.stringify(nodes).slice(0, 80), 'Keras 3 files ({ args, kwargs } nodes) are not supported; save the model with TF.js or tf.keras 2 and convert it with tensorflowjs_converter.');
+    // Keras 2 and TF.js: a list of entries per node; Keras 3: { args, kwargs } per node (./keras3.ts).
+    if (nodes !== undefined && !(Array.isArray(nodes) && nodes.every((n) => (Array.isArray(n) && n.every(entry)) || isKeras3Node(n)))) {
+      throw bad(`${at}.inbound_nodes`, 'nodes like [[["dense_1", 0, 0, {}]]] (TF.js, Keras 2) or [{ args, kwargs }] (Keras 3)', JSON.stringify(nodes).slice(0, 80));
     }
     if (l.class_name === 'Sequential') {
       const inner = l.config.layers;

@@ -10,7 +10,8 @@ import { batchNormAffine, checkDenseShape, lowerLayers, SUPPORTED, unsupported, 
 import { activationOf } from './activations.js';
 import { asBytes, MAX_MODEL_BYTES, type Bytes } from './bytes.js';
 import { checkFinite } from './finite.js';
-import { isObject, manifestOf, nestedLayers, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup } from './tfjs-json.js';
+import { batchShapeOf, isObject, manifestOf, nestedLayers, parseModelJson, topologyOf, weightKey, type KerasLayer, type ManifestGroup } from './tfjs-json.js';
+import { checkKerasLayer, refuseIndexNamed } from './keras3.js';
 import { readWeights, sizeOf, weightBytes, type Weight } from './tfjs-weights.js';
 
 /**
@@ -144,6 +145,7 @@ function layerSequence(m: Record<string, unknown>, weights: Map<string, Weight>,
   const sequence = flatten(topology.className === 'Sequential' ? topology.layers : functionalOrder(topology.layers, topology.inputs, topology.outputs));
   // Layers find their weights by name: two layers of one name would both read the first's weights.
   uniqueNames(sequence.map((l) => l.config.name ?? l.name), 'layers');
+  refuseIndexNamed([...weights.keys()]);
   const scoped = scopedNames(weights);
   const used = new Set<string>();
   const take = (layer: string, p: string): Weight | undefined => {
@@ -161,7 +163,8 @@ function layerSequence(m: Record<string, unknown>, weights: Map<string, Weight>,
   for (const layer of sequence) {
     const name = String(layer.config.name ?? layer.name ?? '?');
     const origin: Origin = { name, op: layer.class_name };
-    const shape = (layer.config.batch_input_shape ?? layer.config.batchInputShape) as (number | null)[] | undefined | null;
+    checkKerasLayer(layer, origin);
+    const shape = batchShapeOf(layer.config) as (number | null)[] | undefined | null;
     if (shape && inputs === undefined && ops.length === 0) inputs = shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
     ops.push(...layerOps(layer, origin, (p) => take(name, p), finite, keras3));
   }
