@@ -3,8 +3,7 @@
  * writes differently from Keras 2 and TF.js: read where it means the same network, refused by name
  * where it does not.
  *   - inbound nodes { args: [__keras_tensor__ { keras_history: [layer, node, tensor] }], kwargs } are
- *     the Keras 2 entries [layer, node, tensor]; a call with keyword arguments (training=True keeps
- *     dropout on in predict) is refused;
+ *     the Keras 2 entries [layer, node, tensor, kwargs] (what the kwargs change is read in ./tfjs.ts);
  *   - a layer's dtype is a DTypePolicy object: float32 is what the engine runs; mixed_float16 (the
  *     layer computes in half precision), bfloat16 or a quantized policy is refused;
  *   - a layer may carry its { module, registered_name }: a built-in's (module keras…) is read as the
@@ -25,23 +24,20 @@ export function isKeras3Node(node: unknown): node is { args: unknown[]; kwargs?:
 }
 
 /**
- * A Keras 3 node's input tensors as Keras 2 entries [layer, node index, tensor index]; refused (by the
- * layer's name) when the call passes anything but tensors, or keyword arguments other than null ones
- * (a null mask or training is the call's default).
+ * A Keras 3 node's input tensors as Keras 2 entries [layer, node index, tensor index, kwargs]; refused
+ * (by the layer's name) when the call passes anything but tensors.
  */
-export function keras3Entries(node: { args: unknown[]; kwargs?: unknown }, origin: Origin): [string, number, number][] {
-  const entries: [string, number, number][] = [];
+export function keras3Entries(node: { args: unknown[]; kwargs?: unknown }, origin: Origin): [string, number, number, unknown][] {
+  const entries: [string, number, number, unknown][] = [];
   const walk = (a: unknown): void => {
     if (Array.isArray(a)) return a.forEach(walk);
     const h = isObject(a) && a.class_name === '__keras_tensor__' && isObject(a.config) ? a.config.keras_history : undefined;
     if (!Array.isArray(h) || typeof h[0] !== 'string' || !Number.isInteger(h[1]) || !Number.isInteger(h[2])) {
       throw new BdlError('E_FORMAT', `model.json: layer ${JSON.stringify(origin.name)} (${origin.op}): expected a Keras 3 node's args to be tensors ({ class_name: "__keras_tensor__", config: { keras_history: [layer, node, tensor] } }), found ${JSON.stringify(a)?.slice(0, 120) ?? describe(a)}. The file is not a Keras 3 model as converted, or was edited by hand; re-save the model.`, origin.name);
     }
-    entries.push([h[0], h[1] as number, h[2] as number]);
+    entries.push([h[0], h[1] as number, h[2] as number, node.kwargs ?? {}]);
   };
   walk(node.args);
-  const kwargs = node.kwargs ?? {};
-  if (!isObject(kwargs) || Object.values(kwargs).some((v) => v !== null)) throw unsupported(origin, `a Keras 3 call with keyword arguments ${JSON.stringify(kwargs)} (the plain call layer(x) is)`);
   return entries;
 }
 

@@ -166,7 +166,7 @@ function layerSequence(m: Record<string, unknown>, weights: Map<string, Weight>,
     checkKerasLayer(layer, origin);
     const shape = batchShapeOf(layer.config) as (number | null)[] | undefined | null;
     if (shape && inputs === undefined && ops.length === 0) inputs = shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
-    ops.push(...layerOps(layer, origin, (p) => take(name, p), finite, keras3));
+    ops.push(...layerOps(layer, origin, (p) => take(name, p), finite, keras3, callTraining(layer, origin)));
   }
   refuseUnused(weights, used);
   return { ops, inputs: inputs !== undefined && Number.isFinite(inputs) ? inputs : undefined };
@@ -216,19 +216,40 @@ function activation(name: unknown, origin: Origin, keras3: boolean): LayerOp & {
 }
 
 /**
+ * The mode a functional model calls a layer in: Keras 2 and TF.js keep the call's keyword arguments
+ * in each inbound entry's fourth element, Keras 3 in the node's kwargs. `training` true or false fixes
+ * the mode in predict too; a null value is the call's default; anything else is refused by name.
+ */
+function callTraining(layer: KerasLayer, origin: Origin): boolean | undefined {
+  let training: boolean | undefined;
+  for (const entry of layer.inbound_nodes?.[0] ?? []) {
+    const kwargs = entry[3] ?? {};
+    if (!isObject(kwargs)) throw unsupported(origin, `a call with keyword arguments ${JSON.stringify(kwargs)}`);
+    for (const [k, v] of Object.entries(kwargs)) {
+      if (v === null) continue;
+      if (k === 'training' && typeof v === 'boolean') training = v;
+      else throw unsupported(origin, `a call with ${k}=${JSON.stringify(v)?.slice(0, 80)} (layer(x), or layer(x, training=true/false), is read)`);
+    }
+  }
+  return training;
+}
+
+/**
  * `read`: the weights hold their values (else only their specs are checked, and nothing is sized by
  * them). `keras3`: the model was saved by Keras 3 (its keras_version).
  */
-function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weight | undefined, read: boolean, keras3: boolean): LayerOp[] {
+function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weight | undefined, read: boolean, keras3: boolean, training: boolean | undefined): LayerOp[] {
   const c = layer.config;
   switch (layer.class_name) {
     case 'InputLayer':
     case 'Flatten':
+      return [{ kind: 'noop', origin }];
     // Training-time noise: the identity in predict (Keras and TF.js apply it only while fitting), so
     // the network imported is the one predict runs; MC dropout does not sample it.
     case 'GaussianNoise':
     case 'GaussianDropout':
     case 'AlphaDropout':
+      if (training === true) throw unsupported(origin, `${layer.class_name} called with training=true (its noise is applied in predict too)`);
       return [{ kind: 'noop', origin }];
     case 'Dense': {
       const kernel = param('kernel');
@@ -258,8 +279,11 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weigh
       return [{ kind: 'activation', origin, activation: 'softmax' }];
     }
     case 'Dropout':
-      return [{ kind: 'dropout', origin, rate: Number(c.rate) }];
+      // training=false: never applied, in fit or predict, so there is nothing for MC dropout to sample.
+      // training=true drops in predict too: the rate is what MC dropout samples.
+      return training === false ? [{ kind: 'noop', origin }] : [{ kind: 'dropout', origin, rate: Number(c.rate) }];
     case 'BatchNormalization': {
+      if (training === true) throw unsupported(origin, 'a batch normalization called with training=true (it normalizes each batch by its own statistics, in predict too)');
       const axis = c.axis;
       if (axis !== undefined && axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 1)) && axis !== 1) throw unsupported(origin, `a batch normalization over axis ${JSON.stringify(axis)} (only the feature axis)`);
       const mean = param('moving_mean');

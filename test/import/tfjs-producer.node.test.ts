@@ -142,6 +142,31 @@ describe('nested Sequential models', () => {
   });
 });
 
+describe('a layer called with training=… (kept in the functional model\'s nodes)', () => {
+  /** input → dense (relu) → `layer` called with `kwargs` → dense. */
+  function chain(layer: tfl.layers.Layer, kwargs: Record<string, unknown>): tfl.LayersModel {
+    const input = tfl.input({ shape: [3] });
+    const h = tfl.layers.dense({ units: 4, activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2 }).apply(layer.apply(h, kwargs) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    return tfl.model({ inputs: input, outputs: out });
+  }
+  it('Dropout with training=false never drops: imported without dropout; with training=true its rate is what MC dropout samples', async () => {
+    const off = chain(tfl.layers.dropout({ rate: 0.5 }), { training: false });
+    const a = await artifacts(off);
+    expect((a.modelTopology as { config: { layers: { inbound_nodes: unknown[] }[] } }).config.layers[2].inbound_nodes).toEqual([[[expect.any(String), 0, 0, { training: false }]]]);
+    const net = importTfjs(files(a));
+    expect(net.spec.dropout).toBeUndefined();
+    await expectPredicts(net, off);
+    expect(importTfjs(files(await artifacts(chain(tfl.layers.dropout({ rate: 0.5 }), { training: true })))).spec.dropout).toEqual([0, 0.5]);
+  });
+  it('a BatchNormalization or GaussianNoise with training=true (batch statistics, noise in predict) is refused by name', async () => {
+    for (const [layer, what] of [[tfl.layers.batchNormalization({}), /\(BatchNormalization\): .*training=true/], [tfl.layers.gaussianNoise({ stddev: 0.1 }), /\(GaussianNoise\): .*training=true/]] as const) {
+      const f = files(await artifacts(chain(layer, { training: true })));
+      expect(() => importTfjs(f)).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(what) }));
+    }
+  });
+});
+
 describe('layers that are valid as written and were refused', () => {
   it('ReLU({ maxValue: 6 }) runs as the engine\'s relu6; another maxValue is still refused, naming it', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 6 }), tfl.layers.reLU({ maxValue: 6 }), tfl.layers.dense({ units: 2 })] });
