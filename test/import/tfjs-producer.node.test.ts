@@ -168,6 +168,15 @@ describe('a layer called with training=… (kept in the functional model\'s node
 });
 
 describe('layers that are valid as written and were refused', () => {
+  it('Dense(relu) → Dropout → BatchNormalization → Dense: the norm folds into the next layer, after the dropout', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 6, activation: 'relu' }), tfl.layers.dropout({ rate: 0.3 }), tfl.layers.batchNormalization({}), tfl.layers.dense({ units: 2 })] });
+    const bn = model.layers[2];
+    bn.setWeights(bn.getWeights().map((w, i) => tf.add(tf.mul(w, 1 + i / 2), i === 3 ? 0.5 : 0.3)));
+    const net = importTfjs(files(await artifacts(model)));
+    expect(net.spec.dropout).toEqual([0, 0.3]);
+    expect(net.folded).toHaveLength(1);
+    await expectPredicts(net, model);
+  });
   it('ReLU({ maxValue: 6 }) runs as the engine\'s relu6; another maxValue is still refused, naming it', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 6 }), tfl.layers.reLU({ maxValue: 6 }), tfl.layers.dense({ units: 2 })] });
     // Weights large enough that some units pass 6.
