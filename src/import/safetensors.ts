@@ -225,7 +225,7 @@ function checkNormPlaces(layers: string, desc: LayerDescription, plan: { m: stri
     const bn = plan[i].m;
     const l = found.slice(0, i).filter((k) => k === 'linear').length;
     if (l === 0) {
-      throw new BdlError('E_FORMAT', `layers: BatchNorm1d module ${JSON.stringify(bn)} comes before every Linear in the modules' order (${inOrder}), so the description ${JSON.stringify(layers)} cannot place it. Name the modules in the order the network applies them after "@", and mark each BatchNorm1d on the width of the Linear before it (${how}).`, 'layers');
+      throw new BdlError('E_FORMAT', `layers: BatchNorm1d module ${JSON.stringify(bn)} comes before every Linear in the modules' order (${inOrder}), so the description ${JSON.stringify(layers)} cannot place it. Name the modules in the order the network applies them after "@", and mark each BatchNorm1d on the width of the Linear before it (${how}); a BatchNorm1d on the inputs themselves is not supported (standardize the inputs instead).`, 'layers');
     }
     const [b1, b2] = markedAt(layers, l - 1);
     throw new BdlError('E_FORMAT', `layers: the state_dict has BatchNorm1d module ${JSON.stringify(bn)} after Linear ${JSON.stringify(plan[found.lastIndexOf('linear', i)].m)}, and the description ${JSON.stringify(layers)} does not say where it sits. Write ${JSON.stringify(b1)} if it comes before the activation (Linear → BatchNorm1d → activation) or ${JSON.stringify(b2)} if after it (Linear → activation → BatchNorm1d); a "b" token after d<rate> puts it after that dropout. The modules in order: ${inOrder}.`, 'layers');
