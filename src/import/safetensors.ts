@@ -211,37 +211,44 @@ export function parseLayers(s: string): LayerDescription {
 
 /**
  * Refuses a description whose BatchNorm1d marks do not match the file's modules in order (each
- * Linear and BatchNorm1d, as `order` lists them): a norm's place — before or after the activation —
+ * Linear and BatchNorm1d, as `plan` lists them): a norm's place — before or after the activation —
  * is not in the state_dict, and a guess would import another network without a word.
  */
 function checkNormPlaces(layers: string, desc: LayerDescription, plan: { m: string; kind?: string }[]): void {
   const described = desc.steps.filter((t) => t.kind === 'linear' || t.kind === 'norm').map((t) => t.kind);
   const found = plan.map((p) => (p.kind === 'batchnorm' ? 'norm' : p.kind));
   if (described.length === found.length && described.every((k, i) => k === found[i])) return;
-  const i = found.findIndex((k, j) => k === 'norm' && described[j] !== 'norm');
   const inOrder = plan.map((p) => `${p.m} (${p.kind === 'batchnorm' ? 'BatchNorm1d' : 'Linear'})`).join(', ');
   const how = '"b" before the activation letter is Linear → BatchNorm1d → activation, after it Linear → activation → BatchNorm1d, and a "b" token after d<rate> puts it after that dropout';
-  if (i >= 0) {
-    const bn = plan[i].m;
-    const l = found.slice(0, i).filter((k) => k === 'linear').length;
-    if (l === 0) {
-      throw new BdlError('E_FORMAT', `layers: BatchNorm1d module ${JSON.stringify(bn)} comes before every Linear in the modules' order (${inOrder}), so the description ${JSON.stringify(layers)} cannot place it. Name the modules in the order the network applies them after "@", and mark each BatchNorm1d on the width of the Linear before it (${how}); a BatchNorm1d on the inputs themselves is not supported (standardize the inputs instead).`, 'layers');
-    }
-    const [b1, b2] = markedAt(layers, l - 1);
-    throw new BdlError('E_FORMAT', `layers: the state_dict has BatchNorm1d module ${JSON.stringify(bn)} after Linear ${JSON.stringify(plan[found.lastIndexOf('linear', i)].m)}, and the description ${JSON.stringify(layers)} does not say where it sits. Write ${JSON.stringify(b1)} if it comes before the activation (Linear → BatchNorm1d → activation) or ${JSON.stringify(b2)} if after it (Linear → activation → BatchNorm1d); a "b" token after d<rate> puts it after that dropout. The modules in order: ${inOrder}.`, 'layers');
+  // Each BatchNorm1d of the file, with the Linear before it in the modules' order (-1: none).
+  const norms = plan.flatMap((p, j) => (p.kind === 'batchnorm' ? [{ m: p.m, after: found.slice(0, j).filter((k) => k === 'linear').length - 1 }] : []));
+  const first = norms.find((n) => n.after < 0);
+  if (first) {
+    throw new BdlError('E_FORMAT', `layers: BatchNorm1d module ${JSON.stringify(first.m)} comes before every Linear in the modules' order (${inOrder}), so the description ${JSON.stringify(layers)} cannot place it. Name the modules in the order the network applies them after "@", and mark each BatchNorm1d on the width of the Linear before it (${how}); a BatchNorm1d on the inputs themselves is not supported (standardize the inputs instead).`, 'layers');
+  }
+  if (norms.length > 0 && !described.includes('norm')) {
+    const [before, after] = markedAt(layers, norms.map((n) => n.after));
+    const which = norms.map((n) => `${JSON.stringify(n.m)} (after Linear ${JSON.stringify(plan.filter((p) => p.kind === 'linear')[n.after].m)})`).join(', ');
+    throw new BdlError('E_FORMAT', `layers: the state_dict has BatchNorm1d module${norms.length > 1 ? 's' : ''} ${which}, and the description ${JSON.stringify(layers)} does not say where ${norms.length > 1 ? 'they sit' : 'it sits'}. Write ${JSON.stringify(before)} if ${norms.length > 1 ? 'they come' : 'it comes'} before the activation (Linear → BatchNorm1d → activation) or ${JSON.stringify(after)} if after it (Linear → activation → BatchNorm1d), one mark per norm; a "b" token after d<rate> puts one after that dropout.`, 'layers');
   }
   throw new BdlError('E_FORMAT', `layers: ${JSON.stringify(layers)} marks ${described.filter((k) => k === 'norm').length} BatchNorm1d module(s) where the state_dict's modules in order are ${inOrder}. Mark each BatchNorm1d on the width of the Linear before it (${how}), or give the modules' order after "@".`, 'layers');
 }
 
-/** The description with a "b" before and after the activation of Linear l (0-based). */
-function markedAt(layers: string, l: number): [string, string] {
+/** The description with a "b" before, and then after, the activation of each Linear listed (0-based, once per norm). */
+function markedAt(layers: string, linears: number[]): [string, string] {
   const [list, mods] = layers.trim().split('@');
-  const tokens = list.split('-');
-  let w = -1;
-  const at = tokens.findIndex((t) => /^\d/.test(t) && ++w === l + 1);
-  const m = /^(\d+)(.*)$/.exec(tokens[at])!;
-  const put = (t: string) => [...tokens.slice(0, at), t, ...tokens.slice(at + 1)].join('-') + (mods === undefined ? '' : `@${mods}`);
-  return [put(`${m[1]}b${m[2]}`), put(`${m[1]}${m[2]}b`)];
+  const put = (where: 'before' | 'after') => {
+    let w = -1;
+    const tokens = list.split('-').map((t) => {
+      if (!/^\d/.test(t)) return t;
+      const marks = 'b'.repeat(linears.filter((l) => l === w).length);
+      w++;
+      const m = /^(\d+)(.*)$/.exec(t)!;
+      return marks === '' ? t : where === 'before' ? `${m[1]}${marks}${m[2]}` : `${m[1]}${m[2]}${marks}`;
+    });
+    return tokens.join('-') + (mods === undefined ? '' : `@${mods}`);
+  };
+  return [put('before'), put('after')];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
