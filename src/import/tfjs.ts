@@ -278,10 +278,14 @@ function layerOps(layer: KerasLayer, origin: Origin, param: (p: string) => Weigh
       if (axis !== undefined && axis !== -1 && axis !== 1) throw unsupported(origin, `a softmax over axis ${JSON.stringify(c.axis)} (only over the features, axis -1)`);
       return [{ kind: 'activation', origin, activation: 'softmax' }];
     }
-    case 'Dropout':
+    case 'Dropout': {
+      // A noise_shape of 1 along the features draws one mask for a whole row: not per-feature dropout.
+      const noise = c.noise_shape ?? c.noiseShape;
+      if (noise != null && !(Array.isArray(noise) && noise.length === 2 && noise[1] !== 1)) throw unsupported(origin, `dropout with noise_shape ${JSON.stringify(noise)} (a mask shared along an axis; MC dropout here drops each feature on its own)`);
       // training=false: never applied, in fit or predict, so there is nothing for MC dropout to sample.
       // training=true drops in predict too: the rate is what MC dropout samples.
       return training === false ? [{ kind: 'noop', origin }] : [{ kind: 'dropout', origin, rate: Number(c.rate) }];
+    }
     case 'BatchNormalization': {
       if (training === true) throw unsupported(origin, 'a batch normalization called with training=true (it normalizes each batch by its own statistics, in predict too)');
       const axis = c.axis;

@@ -159,6 +159,12 @@ describe('a layer called with training=… (kept in the functional model\'s node
     await expectPredicts(net, off);
     expect(importTfjs(files(await artifacts(chain(tfl.layers.dropout({ rate: 0.5 }), { training: true })))).spec.dropout).toEqual([0, 0.5]);
   });
+  it('a Dropout whose noise_shape shares one draw across the features (noiseShape [null, 1]: whole rows dropped) is refused; [null, width] is plain dropout', async () => {
+    const drop = (noiseShape: (number | null)[]) => tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 4, activation: 'relu' }), tfl.layers.dropout({ rate: 0.5, noiseShape: noiseShape as number[] }), tfl.layers.dense({ units: 1 })] });
+    const rows = files(await artifacts(drop([null, 1])));
+    expect(() => importTfjs(rows)).toThrow(expect.objectContaining({ code: 'E_FORMAT', message: expect.stringMatching(/\(Dropout\): dropout with noise_shape \[null,1\]/) }));
+    expect(importTfjs(files(await artifacts(drop([null, 4])))).spec.dropout).toEqual([0, 0.5]);
+  });
   it('a BatchNormalization or GaussianNoise with training=true (batch statistics, noise in predict) is refused by name', async () => {
     for (const [layer, what] of [[tfl.layers.batchNormalization({}), /\(BatchNormalization\): .*training=true/], [tfl.layers.gaussianNoise({ stddev: 0.1 }), /\(GaussianNoise\): .*training=true/]] as const) {
       const f = files(await artifacts(chain(layer, { training: true })));
