@@ -27,6 +27,7 @@ import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
+import { CORE_FIELD, useCore } from './core.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
 /** Debian's dataset-fashion-mnist (not embedded: 30 MB); `--dataset fashion` reads it from here. */
@@ -56,6 +57,7 @@ export const COMPARE_FIELDS = {
   redis: REDIS_FIELD,
   queue: QUEUE_FIELD,
   withdrawMs: WITHDRAW_FIELD,
+  core: CORE_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -87,6 +89,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     // The output directory before any work: a comparison takes minutes, and its results must land.
     checkNotInput(OUTPUT_FILES.map((f) => ['out', join(flags.out, f)] as const), [['train', flags.train], ['test', flags.test], ['lora', flags.lora]]);
     await checkOutputDir(flags.out, 'out', OUTPUT_FILES);
+    await useCore(flags.core);
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl compare: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -184,6 +187,7 @@ interface CompareFlags {
   redis?: string;
   queue?: string;
   withdrawMs?: number;
+  core?: string;
   lora?: string;
 }
 

@@ -16,6 +16,7 @@ import { checkFitFlags } from './conflicts.js';
 import { checkPredictiveSize } from './limits.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
+import { CORE_FIELD, useCore } from './core.js';
 import type { Predictive } from '../posterior/types.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
@@ -37,6 +38,7 @@ export const FIT_FIELDS = {
   redis: REDIS_FIELD,
   queue: QUEUE_FIELD,
   withdrawMs: WITHDRAW_FIELD,
+  core: CORE_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text (with --method: that method’s flags)' }),
 };
@@ -101,6 +103,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     checkNotInput([['out', out], ['save', save]], [['train', train], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
     if (save !== undefined) await checkWritable(save, 'save');
+    await useCore(flags.get('core'));
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl fit: ${e.message}`, USAGE, e.argument) : e;
   }

@@ -15,6 +15,7 @@ import { taskOf } from '../model/spec.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { fileWarnings, labelsOf, readTestTable, readTrainTable } from './tables.js';
 import { inputBounds } from '../data/warnings.js';
+import { CORE_FIELD, useCore } from './core.js';
 
 const USAGE: Usage = { command: 'posthoc', line: 'usage: bdl posthoc --model FILE --train FILE --test FILE [--method auto|laplace|mc-dropout] [--out FILE] [flags]   (bdl posthoc --help)' };
 
@@ -36,6 +37,7 @@ const COMMAND_FIELDS = {
   test: text({ help: 'test file: the same columns (target optional)' }),
   target: text({ default: '-1', help: 'target column: index (negative from the end; write --target=-2) or header name' }),
   out: text({ help: 'write the JSON here (default: standard output)' }),
+  core: CORE_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -56,6 +58,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
     checkPosthocFlags(flags);
     checkNotInput([['out', out]], [['model', model], ['train', train], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
+    await useCore(flags.get('core'));
   } catch (e) {
     throw usage(e);
   }

@@ -19,6 +19,7 @@ import { decodePosterior } from '../posterior/serialize.js';
 import { outOfRangeWarnings } from '../data/warnings.js';
 import { LaplacePosterior } from '../methods/laplace/posterior.js';
 import { progressReporter, type Progress } from './progress.js';
+import { CORE_FIELD, useCore } from './core.js';
 
 /** The most bytes a posterior file is read to (what readFile reads of a plain file): a device or a pipe stops there. */
 const MAX_POSTERIOR_BYTES = 2 ** 31 - 1;
@@ -37,6 +38,7 @@ const COMMAND_FIELDS = {
   posterior: text({ help: 'a posterior file written by bdl fit --save' }),
   test: text({ help: "test file: the training file's inputs, with or without its target (matched by header name, else by position)" }),
   out: text({ help: 'write the JSON here (default: standard output)' }),
+  core: CORE_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -59,6 +61,7 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
     if (test === undefined) throw new BdlError('E_ARG', '--test is required.', 'test');
     checkNotInput([['out', out]], [['posterior', file], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
+    await useCore(flags.get('core'));
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl predict: ${e.message}`, USAGE, e.argument) : e;
   }

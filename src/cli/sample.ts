@@ -18,6 +18,7 @@ import { checkSampleFlags } from './conflicts.js';
 import { MAX_TEXT_BYTES, readCapped } from './read.js';
 import { DIAGNOSTICS_LABEL, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
+import { CORE_FIELD, useCore } from './core.js';
 import { since, VERSION } from './json.js';
 import { macrotask } from '../signal.js';
 import { MAX_WORKERS } from '../pool/pool.js';
@@ -40,6 +41,7 @@ const COMMAND_FIELDS = {
   redis: REDIS_FIELD,
   queue: QUEUE_FIELD,
   withdrawMs: WITHDRAW_FIELD,
+  core: CORE_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),
   help: bool({ default: false, help: 'this text' }),
 };
@@ -61,6 +63,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
     checkSampleFlags(flags);
     checkNotInput([['out', out]], [['target', isUrl(target) ? undefined : target]]);
     if (out !== undefined) await checkWritable(out, 'out');
+    await useCore(flags.get('core'));
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl sample: ${e.message}`, USAGE, e.argument) : e;
   }

@@ -7,6 +7,7 @@
 import { cpus } from 'node:os';
 import { bool, int, schema, text, type Field } from '../options/schema.js';
 import type { Pool } from '../pool/types.js';
+import { compileCore } from '../wasm/load.js';
 import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 
 /**
@@ -128,7 +129,8 @@ export async function withRedisPool<T>(flags: RedisFlags, f: (pool: Pool | undef
   const { createQueuePool } = await import('../queue/index.js');
   // A notice may land while a progress bar holds the terminal's line: it starts on a line of its own.
   const log = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}bdl: ${line}\n`);
-  const pool = await createQueuePool({ connection: url, log, ...(typeof queue === 'string' && { queue }), ...(typeof withdrawMs === 'number' && { withdrawMs }) });
+  // The core this run computes with here (--core, else the runtime's best): its jobs name it.
+  const pool = await createQueuePool({ connection: url, log, core: await compileCore(), ...(typeof queue === 'string' && { queue }), ...(typeof withdrawMs === 'number' && { withdrawMs }) });
   if (pool.size === 0) process.stderr.write('bdl: no `bdl worker` is connected to this queue yet; tasks wait until one starts\n');
   try {
     return await f(pool);

@@ -76,7 +76,7 @@ export function checkJobCore(d: unknown, flavors: readonly WasmFlavor[]): void {
   throw argError(
     'E_FORMAT', 'job.core', `a job computed with the ${flavors.map((f) => `'${f}'`).join(' or ')} core (what this worker's runtime validates)`,
     `'${theirs}' (the caller's core: its results would differ in their bits on another)`,
-    "Run this worker on a runtime that validates relaxed SIMD (Node 22 or later, or node --experimental-wasm-relaxed-simd), or the caller with createQueuePool({ core: await compileCore('simd') }).",
+    "Run this worker on a runtime that validates relaxed SIMD (Node 22 or later, or node --experimental-wasm-relaxed-simd), or the caller with createQueuePool({ core: await compileCore('simd') }) (the command line: --core simd).",
   );
 }
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bdl, yachtFiles } from './helpers.js';
+import { bdl, root, yachtFiles } from './helpers.js';
 
 const { dir, train, test } = yachtFiles();
 const out = join(dir, 'out.json');
@@ -13,6 +13,8 @@ const fit = (...flags: string[]) =>
   bdl(['fit', '--method', 'map', '--train', train, '--test', test, ...(flags.includes('--epochs') ? [] : ['--epochs', '2']), ...(flags.includes('--out') ? [] : ['--out', out]), ...flags], 30_000);
 /** `bdl fit --method m` with the files and --out, and nothing else. */
 const fitWith = (method: string, ...flags: string[]) => bdl(['fit', '--method', method, '--train', train, '--test', test, '--out', out, ...flags], 30_000);
+/** Whether this runtime validates the relaxed-SIMD core (Node 22; Node 20 only with its flag). */
+const relaxedRuntime = WebAssembly.validate(readFileSync(join(root, 'build/bdl.relaxed.wasm')));
 const inputs = { train: readFileSync(train, 'utf8'), test: readFileSync(test, 'utf8') };
 
 function refused(r: ReturnType<typeof bdl>, pattern: RegExp, usage = /^usage: bdl fit /m) {
@@ -62,6 +64,15 @@ describe('bdl flags', () => {
     refused(fit('--out', `${join(dir, 'results')}/`), /^bdl fit: --out: expected a file name, found ".*results\/", which ends in a path separator \(a directory\)\. Name a file in it, e\.g\. ".*results\/out\.json"\.$/m);
     refused(fit('--save', `${join(dir, 'results')}/`), /--save: expected a file name, found ".*results\/", which ends in a path separator .*results\/posterior\.bdl"/);
     refused(bdl(['predict', '--posterior', join(dir, 'p.bdl'), '--test', test, '--out', `${join(dir, 'results')}/`]), /--out: expected a file name, found ".*results\/", which ends in a path separator/, /^usage: bdl predict /m);
+  });
+  it.skipIf(relaxedRuntime)('--core relaxed on a runtime without relaxed SIMD is a usage error naming --core and the way out, before any work (fit, sample, compare, predict, posthoc)', () => {
+    const why = /--core: expected a runtime that validates relaxed SIMD \(Node 22 or later, or node --experimental-wasm-relaxed-simd\), found Node v[\d.]+, which does not\. Use --core simd/;
+    refused(fit('--core', 'relaxed'), why);
+    refused(bdl(['sample', '--target', 'x.mjs', '--core', 'relaxed']), why, /^usage: bdl sample /m);
+    refused(bdl(['compare', '--out', join(dir, 'report'), '--core', 'relaxed']), why, /^usage: bdl compare /m);
+    refused(bdl(['predict', '--posterior', 'p.bdl', '--test', test, '--core', 'relaxed']), why, /^usage: bdl predict /m);
+    refused(bdl(['posthoc', '--model', 'm.onnx', '--train', train, '--test', test, '--core', 'relaxed']), why, /^usage: bdl posthoc /m);
+    refused(fit('--core', 'fast'), /--core: expected 'simd' \| 'relaxed', found "fast"/);
   });
   it('a missing required flag', () => refused(bdl(['fit', '--method', 'map', '--test', test]), /--train is required/));
   it('bdl sample and bdl predict are as strict', () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBdl, jobCounts, redisMissing, startRedis, startWorker, type RedisServer, type WorkerProcess } from './servers.js';
+import { runBdl, runBdlOn, jobCounts, redisMissing, startRedis, startWorker, type RedisServer, type WorkerProcess } from './servers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bdl-queue-cli-'));
 const target = join(dir, 'normal.mjs');
@@ -51,6 +51,19 @@ describe.skipIf(redisMissing)('the command line with --redis', () => {
     expect(workers.map((w) => w.log()).join('')).toMatch(/chain stream 63/);
     expect(workers.map((w) => w.log()).join('')).toMatch(/train-member stream 2/);
   }, 240_000);
+
+  it("--core simd: a caller whose runtime takes the relaxed core runs on plain-SIMD workers with the local pool's bits; without it, the run ends naming --core", async () => {
+    // The workers here validate plain SIMD only (Node 20 without its flag); the caller validates relaxed SIMD, as Node 22 does.
+    const relaxed = (...args: string[]) => runBdlOn(['--experimental-wasm-relaxed-simd'], dir, 120_000, ...args);
+    const fit = ['fit', '--method', 'ensemble', '--train', 'train.csv', '--test', 'test.csv', '--members', '2', '--epochs', '5', '--hidden', '8', '--activation', 'tanh', '--seed', '4'];
+    const [refused, queued, local] = await Promise.all([relaxed(...fit, '--redis', redis.url), relaxed(...fit, '--redis', redis.url, '--core', 'simd'), bdl(...fit, '--core', 'simd')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/E_FORMAT: job\.core: .*found 'relaxed'.*--core simd/);
+    for (const r of [queued, local]) expect(r.code, r.stderr).toBe(0);
+    // The caller's own work (the members' predictions) is on the plain core too: the same bits as a plain-SIMD runtime's.
+    expect(timeless(queued.stdout)).toEqual(timeless(local.stdout));
+    expect(await jobCounts(redis.url)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+  }, 120_000);
 
   it('--queue NAME: the tasks go to the workers serving that queue', async () => {
     const other = await startWorker(redis.url, ['--queue', 'night', '--allow-target', target]);

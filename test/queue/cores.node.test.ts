@@ -64,7 +64,7 @@ describe.skipIf(redisMissing)('the compute core of a queue job', () => {
       expect(await workers.shift()!.stop()).toEqual({ code: 0, signal: null });
       const err = await pool.run(tasks.slice(0, 1)).then(() => undefined, (e: unknown) => e);
       expect(err).toMatchObject({ code: 'E_WORKER', cause: { code: 'E_FORMAT' } });
-      expect((err as Error).message).toMatch(/refused by every live worker \(1\): worker \S+: E_FORMAT: job\.core: expected a job computed with the 'simd' core .*found 'relaxed' \(the caller's core.*Node 22 or later, or node --experimental-wasm-relaxed-simd/);
+      expect((err as Error).message).toMatch(/refused by every live worker \(1\): worker \S+: E_FORMAT: job\.core: expected a job computed with the 'simd' core .*found 'relaxed' \(the caller's core.*Node 22 or later, or node --experimental-wasm-relaxed-simd.*compileCore\('simd'\) \}\) \(the command line: --core simd\)/);
       expect(await jobCounts(redis.url)).toMatchObject({ waiting: 0, active: 0, delayed: 0, failed: 0 });
     } finally {
       await pool.close();

@@ -38,8 +38,13 @@ export function watch(child: ChildProcess, deadlineMs: number): Promise<Exit> {
 }
 
 /** Runs the built `bdl ...args` in `cwd` with a deadline; resolves its exit code, stdout and stderr. */
-export async function runBdl(cwd: string, deadlineMs: number, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runBdl(cwd: string, deadlineMs: number, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runBdlOn([], cwd, deadlineMs, ...args);
+}
+
+/** {@link runBdl} with `node` flags given to Node itself, before the script (`--experimental-wasm-relaxed-simd`). */
+export async function runBdlOn(node: string[], cwd: string, deadlineMs: number, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [...node, cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (b) => (stdout += b));
