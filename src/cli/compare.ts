@@ -143,7 +143,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   const page = reportHtml(doc, await pageScript());
   if (signal.aborted) throw new BdlError('E_ABORTED', 'compare: cancelled before the report was written.');
   await mkdir(outDir, { recursive: true });
-  await writeOutputs({ [join(outDir, OUTPUT_FILES[0])]: JSON.stringify(doc) + '\n', [join(outDir, OUTPUT_FILES[1])]: page }, signal);
+  await writeOutputs([{ flag: 'out', path: join(outDir, OUTPUT_FILES[0]), data: JSON.stringify(doc) + '\n' }, { flag: 'out', path: join(outDir, OUTPUT_FILES[1]), data: page }], signal);
   process.stdout.write(`wrote ${outDir}/results.json and ${outDir}/report.html\n`);
   const ran = results.reduce((k, r) => k + r.methods.filter((m) => !m.skipped).length, 0);
   if (ran === 0) throw new BdlError('E_EMPTY', `compare: every method was skipped (the reasons are above and in ${outDir}/report.html); nothing was compared.`);

@@ -175,7 +175,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     seconds: since(t0),
   };
   const json = JSON.stringify(doc) + '\n';
-  await writeOutputs({ ...(out !== undefined && { [out]: json }), ...(save !== undefined && { [save]: withColumns(posterior.toBytes(), { ...columns, bounds }) }) }, signal);
+  await writeOutputs([...(out !== undefined ? [{ flag: 'out', path: out, data: json }] : []), ...(save !== undefined ? [{ flag: 'save', path: save, data: withColumns(posterior.toBytes(), { ...columns, bounds }) }] : [])], signal);
   if (out === undefined) process.stdout.write(json);
   if (metrics) process.stderr.write(`${name}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
 }

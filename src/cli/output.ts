@@ -8,6 +8,7 @@ import { constants, lstatSync, realpathSync, statSync, unlinkSync } from 'node:f
 import { access, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BdlError } from '../errors.js';
+import { formatBytes } from '../linalg/memory.js';
 
 const temporaries = new Set<string>();
 
@@ -163,28 +164,36 @@ export async function checkOutputDir(dir: string, flag: string, files: readonly 
   }
 }
 
+/** An output file: the flag that names it, its path, and its contents (pieces: a document too long for one string). */
+export interface Output {
+  readonly flag: string;
+  readonly path: string;
+  readonly data: string | Uint8Array | AsyncIterable<string>;
+}
+
 /**
- * Writes `files` (path → contents) whole: all temporaries first, then the renames, unless `signal`
- * aborted; a symbolic link's target rather than the link (`destination`), and a device or a pipe
- * (/dev/null, /dev/stdout, a FIFO) in place, once nothing was aborted. Contents given as pieces are written as they come (a document too long for one string).
+ * Writes the outputs whole: all temporaries first, then the renames, unless `signal` aborted; a
+ * symbolic link's target rather than the link (`destination`), and a device or a pipe (/dev/null,
+ * /dev/stdout, a FIFO) in place, once nothing was aborted. Contents given as pieces are written as
+ * they come. A full disk is E_ARG naming the flag, the path and the bytes (diskFull).
  */
-export async function writeOutputs(files: Record<string, string | Uint8Array | AsyncIterable<string>>, signal?: AbortSignal): Promise<void> {
+export async function writeOutputs(outputs: readonly Output[], signal?: AbortSignal): Promise<void> {
   const staged: [string, string][] = [];
-  const direct: [string, string | Uint8Array | AsyncIterable<string>][] = [];
+  const direct: Output[] = [];
   try {
-    for (const [path, data] of Object.entries(files)) {
-      const to = destination(path);
+    for (const o of outputs) {
+      const to = destination(o.path);
       if (to === undefined) {
-        direct.push([path, data]);
+        direct.push(o);
         continue;
       }
       const tmp = `${to}.${process.pid}.tmp`;
       temporaries.add(tmp);
       staged.push([tmp, to]);
-      await writeFile(tmp, data);
+      await writeWhole(tmp, o);
     }
     if (signal?.aborted) throw new BdlError('E_ABORTED', 'cancelled before the output was written.');
-    for (const [path, data] of direct) await writeFile(path, data);
+    for (const o of direct) await writeWhole(o.path, o);
     for (const [tmp, path] of staged) {
       await rename(tmp, path);
       temporaries.delete(tmp);
@@ -195,6 +204,35 @@ export async function writeOutputs(files: Record<string, string | Uint8Array | A
       temporaries.delete(tmp);
       await unlink(tmp).catch(() => undefined);
     }
+  }
+}
+
+/** Errors of a file system with no room left: the disk is full, or the user's quota is. */
+const NO_SPACE = ['ENOSPC', 'EDQUOT'];
+
+/** Writes `o`'s contents to `file` (its temporary, or its path); a full disk is E_ARG naming `o`'s flag and path, and the bytes it needed. */
+async function writeWhole(file: string, o: Output): Promise<void> {
+  let bytes = 0;
+  let data = o.data;
+  if (typeof data === 'string') bytes = Buffer.byteLength(data);
+  else if (data instanceof Uint8Array) bytes = data.byteLength;
+  else {
+    const pieces = data;
+    data = (async function* () {
+      for await (const piece of pieces) {
+        bytes += Buffer.byteLength(piece);
+        yield piece;
+      }
+    })();
+  }
+  try {
+    await writeFile(file, data);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (!NO_SPACE.includes(code)) throw e;
+    const needed = typeof o.data === 'string' || o.data instanceof Uint8Array ? formatBytes(bytes) : `more than ${formatBytes(bytes)}`;
+    const left = code === 'EDQUOT' ? 'none left in your quota' : 'none left';
+    throw new BdlError('E_ARG', `--${o.flag}: expected room for ${needed} on the disk of ${JSON.stringify(o.path)}, found ${left} (${code}). Free space there, or give --${o.flag} a path on another disk; nothing was written.`, o.flag);
   }
 }
 

@@ -116,7 +116,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
     seconds: since(t0),
   };
   const json = JSON.stringify(doc) + '\n';
-  if (out !== undefined) await writeOutputs({ [out]: json }, signal);
+  if (out !== undefined) await writeOutputs([{ flag: 'out', path: out, data: json }], signal);
   else process.stdout.write(json);
   if (metrics) process.stderr.write(`${name}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
 }

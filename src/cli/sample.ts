@@ -98,7 +98,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
     bar.end();
   }
   const json = sampleJsonPieces(r, { options: s.resolved(o), seed: s.value(o, 'seed'), version: VERSION, timings: { sampling: r.seconds, total: since(t0) } }, signal);
-  if (out !== undefined) await writeOutputs({ [out]: json }, signal);
+  if (out !== undefined) await writeOutputs([{ flag: 'out', path: out, data: json }], signal);
   else await writeStdout(json);
   const d = r.diagnostics;
   const divergences = r.divergences.reduce((a, b) => a + b, 0);

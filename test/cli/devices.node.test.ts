@@ -97,6 +97,13 @@ describe.skipIf(process.platform === 'win32')('bdl writing to a pipe or a device
     }
   });
 
+  it.skipIf(!existsSync('/dev/full'))('--out /dev/full (a disk with no space left): one line naming --out, its path, the bytes it needed and what to do, exit 1 (it was Node\'s bare "ENOSPC: no space left on device, write")', () => {
+    const r = bdl('fit', '--method', 'map', '--epochs', '1', '--train', train, '--test', test, '--out', '/dev/full');
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^bdl: --out: expected room for \d+ bytes on the disk of "\/dev\/full", found none left \(ENOSPC\)\. Free space there, or give --out a path on another disk; nothing was written\.$/m);
+    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('bdl:'))).toHaveLength(1);
+  });
+
   it('--out and --save naming symbolic links write their targets and keep the links (the links were replaced by files, the targets kept their stale contents)', () => {
     const [outTarget, saveTarget] = [join(dir, 'real-out.json'), join(dir, 'real-save.bdl')];
     writeFileSync(outTarget, 'stale');

@@ -47,7 +47,7 @@ describe('bdl sample JSON', () => {
     try {
       const r = result(3, 7000, 2);
       const path = join(dir, 'draws.json');
-      await writeOutputs({ [path]: sampleJsonPieces(r, { seed: 1 }, new AbortController().signal) });
+      await writeOutputs([{ flag: 'out', path, data: sampleJsonPieces(r, { seed: 1 }, new AbortController().signal) }]);
       expect(readFileSync(path, 'utf8')).toBe((await pieces(sampleJsonPieces(r, { seed: 1 }, new AbortController().signal))).join(''));
     } finally {
       rmSync(dir, { recursive: true, force: true });
