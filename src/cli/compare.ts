@@ -7,9 +7,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BdlError } from '../errors.js';
 import { tableToDataset } from '../data/parse.js';
-import { fileWarnings, labelsOf, readTable, readTestTable } from './tables.js';
+import { fileWarnings, labelsOf, readTable, readTestTable, readText } from './tables.js';
 import { trainColumns } from './columns.js';
 import { inputBounds } from '../data/warnings.js';
 import { METHODS, methodEntry, methodNames, type MethodEntry } from '../methods/registry.js';
@@ -96,7 +97,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   const { seed, timeLimit } = flags;
   const suites = await loadSuites(flags, given.get('task') !== undefined);
   // Read before the run: a wrong --lora file fails in a second, not after the comparison.
-  const lora = flags.lora === undefined ? undefined : markdownTable(await readText(flags.lora), flags.lora);
+  const lora = flags.lora === undefined ? undefined : markdownTable(await readText(flags.lora, 'lora'), flags.lora);
   const outDir = flags.out;
 
   const t0 = performance.now();
@@ -210,13 +211,23 @@ async function loadSuites(flags: CompareFlags, taskGiven: boolean): Promise<Suit
     for (const w of fileWarnings(trainFile, { path: flags.test, x: test.x, warnings: rows.warnings }, inputBounds(train))) process.stderr.write(`compare: warning: ${w}\n`);
     return [{ name: flags.train.replace(/^.*[\\/]/, ''), task, description: `${flags.train} (${train.n} rows) → ${flags.test} (${test.n} rows), target the last column`, train, test }];
   }
-  const dir = flags.data !== undefined ? flags.data.replace(/\/?$/, '/') : new URL('../data/', import.meta.url);
-  const at = (name: string) => (typeof dir === 'string' ? dir + name : new URL(name, dir));
+  // As every file the user names: bounded (a device or a pipe is not read to its end), gzip undone.
+  const data = flags.data;
+  const fileOf = (name: string) => (data !== undefined ? join(data, name) : fileURLToPath(new URL(`../data/${name}`, import.meta.url)));
+  const read = async (name: string) => {
+    try {
+      return await readText(fileOf(name), 'data');
+    } catch (e) {
+      throw data === undefined && e instanceof BdlError && e.code === 'E_ARG' ? new BdlError('E_ARG', `${e.message.replace(/\.$/, '')}, or pass --data DIR.`, e.argument) : e;
+    }
+  };
   const suites: Suite[] = [];
   for (const name of flags.dataset.split(',').filter((s) => s !== '')) {
-    if (Object.hasOwn(UCI_FILES, name)) suites.push(uciSuite(name, await readText(at(`uci/${UCI_FILES[name]}.txt`))));
-    else if (name === 'toy-gap') suites.push(toyGapSuite());
-    else if (name === 'digits') suites.push(digitsSuite(gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
+    if (Object.hasOwn(UCI_FILES, name)) {
+      const file = `uci/${UCI_FILES[name]}.txt`;
+      suites.push(uciSuite(name, await read(file), 1, fileOf(file)));
+    } else if (name === 'toy-gap') suites.push(toyGapSuite());
+    else if (name === 'digits') suites.push(digitsSuite(await read('digits.csv.gz'), { source: fileOf('digits.csv.gz') }));
     else if (name === 'fashion') {
       const idx = async (f: string) => {
         const file = `${FASHION_DIR}/${f}-ubyte.gz`;
@@ -226,7 +237,7 @@ async function loadSuites(flags: CompareFlags, taskGiven: boolean): Promise<Suit
         return gunzipSync(bytes);
       };
       const files = { trainImages: await idx('train-images-idx3'), trainLabels: await idx('train-labels-idx1'), testImages: await idx('t10k-images-idx3'), testLabels: await idx('t10k-labels-idx1') };
-      suites.push(fashionSuite(files, gunzipSync(await readBytes(at('digits.csv.gz'))).toString('utf8')));
+      suites.push(fashionSuite(files, await read('digits.csv.gz')));
     } else badDataset(name);
   }
   return suites;
@@ -234,20 +245,9 @@ async function loadSuites(flags: CompareFlags, taskGiven: boolean): Promise<Suit
 
 /** The report page's bundle, built beside the command line (dist/report-page.js). */
 async function pageScript(): Promise<string> {
-  return readText(new URL('./report-page.js', import.meta.url));
+  return readFile(new URL('./report-page.js', import.meta.url), 'utf8');
 }
 
-async function readBytes(path: string | URL): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    throw new BdlError('E_ARG', `${String(path)}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path${String(path).includes('data') ? ' or pass --data DIR' : ''}.`, String(path));
-  }
-}
-
-async function readText(path: string | URL): Promise<string> {
-  return (await readBytes(path)).toString('utf8');
-}
 
 function badDataset(name: string): never {
   throw new BdlError('E_ARG', `--dataset: unknown data set ${JSON.stringify(name)}; expected some of ${[...Object.keys(UCI_FILES), ...OTHER_DATASETS].join(', ')}.`, 'dataset');

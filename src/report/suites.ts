@@ -36,8 +36,9 @@ const SPLIT_STREAM = 0x72;
 const CORRUPT_STREAM = 0x73;
 
 /** A UCI regression file (whitespace-separated, target last): one seeded 90/10 split. */
-export function uciSuite(name: string, text: string, seed = 1): Suite {
-  const ds = parseDataset(text, { source: name });
+/** `source`: what the parser's errors name (the file the text came from). */
+export function uciSuite(name: string, text: string, seed = 1, source = name): Suite {
+  const ds = parseDataset(text, { source });
   const { train, test } = trainTestSplit(ds, { seed });
   return { name, task: 'regression', description: `UCI ${name}: ${ds.n} rows × ${ds.inputs} inputs, one 90/10 split (seed ${seed}); metrics in original units`, train, test };
 }
@@ -113,6 +114,8 @@ export interface DigitsOptions {
   noiseImages?: number;
   /** Default {@link DIGIT_CORRUPTION}; null leaves the images as they are. */
   corruption?: DigitCorruption | null;
+  /** What the parser's errors name (default 'digits'): the file the text came from. */
+  source?: string;
 }
 
 /** Degrades one square image (intensities 0–16, row-major) with `c`, drawing from `rng`: occlusion, then salt. Returns a new array. */
@@ -143,7 +146,7 @@ export function digitsSuite(csv: string, o: DigitsOptions = {}): Suite {
   const trainSize = o.trainSize ?? 300;
   const noiseImages = o.noiseImages ?? 300;
   const c = o.corruption === undefined ? DIGIT_CORRUPTION : o.corruption;
-  const parsed = parseDataset(csv, { source: 'digits' });
+  const parsed = parseDataset(csv, { source: o.source ?? 'digits' });
   const all = c ? corruptAll(parsed, c, seed) : parsed;
   const known: number[] = [];
   const unknown: number[] = [];

@@ -3,7 +3,7 @@
 // /dev/zero` grew past 20 GiB and ignored SIGTERM. Each is now refused at its first bytes, or once it
 // has given more than any such file can hold, with one line and exit 1.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, readSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCapped } from '../../src/cli/read.js';
@@ -29,6 +29,23 @@ describe.skipIf(!devices)('bdl on a file that never ends', () => {
       const r = bdl('fit', '--method', 'map', '--epochs', '1', ...files);
       expect(r.status, r.stderr).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`^bdl: ${device} line \\d+: expected text \\(CSV or whitespace-separated numbers\\), found a NUL character`, 'm'));
+    }
+  });
+
+  it('compare --data DIR whose files are /dev/zero, and --lora /dev/zero: one line naming the file, exit 1 (they were read to their end: 1.1 GB after 2.5 s)', () => {
+    const data = join(dir, 'zero-data');
+    mkdirSync(join(data, 'uci'), { recursive: true });
+    symlinkSync('/dev/zero', join(data, 'uci', 'energy.txt'));
+    symlinkSync('/dev/zero', join(data, 'digits.csv.gz'));
+    const nul = (file: string) => new RegExp(`^bdl: ${file.replace(/[/.]/g, '\\$&')} line 1: expected text .*found a NUL character`, 'm');
+    for (const [args, why] of [
+      [['--dataset', 'energy', '--data', data], nul(join(data, 'uci', 'energy.txt'))],
+      [['--dataset', 'digits', '--data', data], nul(join(data, 'digits.csv.gz'))],
+      [['--dataset', 'toy-gap', '--lora', '/dev/zero'], /^bdl: \/dev\/zero: no markdown table/m],
+    ] as const) {
+      const r = bdl('compare', ...args, '--methods', 'map', '--out', join(dir, 'zero-report'));
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(why);
     }
   });
 
