@@ -13,6 +13,7 @@ import { predictCommand } from './predict.js';
 import { UsageError } from './args.js';
 import { VERSION } from './json.js';
 import { removeTemporaries } from './output.js';
+import { releaseWaits } from './fifo.js';
 import { posthocCommand } from './posthoc.js';
 import { adviseCommand } from './advise.js';
 import { workerCommand } from './worker.js';
@@ -79,6 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = code;
     process.stderr.write(signal === 'SIGINT' ? '\ncancelling… (Ctrl-C again to quit now)\n' : `\ncancelling (${signal})…\n`);
     controller.abort();
+    // An open of a FIFO waiting for its other end hears no signal: end it.
+    releaseWaits();
   };
   const signals: NodeJS.Signals[] = cmd === 'worker' ? ['SIGINT'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);

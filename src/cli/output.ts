@@ -9,6 +9,7 @@ import { access, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BdlError } from '../errors.js';
 import { formatBytes } from '../linalg/memory.js';
+import { openFifo } from './fifo.js';
 
 const temporaries = new Set<string>();
 
@@ -225,14 +226,17 @@ async function writeWhole(file: string, o: Output): Promise<void> {
       }
     })();
   }
+  const fifo = await openFifo(file, 'w');
   try {
-    await writeFile(file, data);
+    await writeFile(fifo ?? file, data);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (!NO_SPACE.includes(code)) throw e;
     const needed = typeof o.data === 'string' || o.data instanceof Uint8Array ? formatBytes(bytes) : `more than ${formatBytes(bytes)}`;
     const left = code === 'EDQUOT' ? 'none left in your quota' : 'none left';
     throw new BdlError('E_ARG', `--${o.flag}: expected room for ${needed} on the disk of ${JSON.stringify(o.path)}, found ${left} (${code}). Free space there, or give --${o.flag} a path on another disk; nothing was written.`, o.flag);
+  } finally {
+    await fifo?.close();
   }
 }
 

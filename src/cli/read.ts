@@ -8,6 +8,7 @@
  */
 import { constants } from 'node:buffer';
 import { open } from 'node:fs/promises';
+import { openFifo } from './fifo.js';
 
 /**
  * The most bytes a text file is read to: no text of more than three bytes per character fits a
@@ -29,7 +30,7 @@ const CHUNK = 1 << 20;
  * returned, for the caller's parser to refuse. Errors are Node's (`code` set: ENOENT, EISDIR, …).
  */
 export async function readCapped(path: string, limit: number, enough?: (head: Buffer) => boolean): Promise<Buffer | undefined> {
-  const handle = await open(path, 'r');
+  const handle = (await openFifo(path, 'r')) ?? (await open(path, 'r'));
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' });

@@ -153,6 +153,29 @@ describe.skipIf(process.platform === 'win32')('bdl writing to a pipe or a device
     }
   });
 
+  it('a FIFO with nobody at its other end (--train with no writer, --out with no reader): one line after ~1 s naming it and what it waits for; one SIGINT or SIGTERM ends the command, 130 / 143 (it blocked at open in silence, and a signal was not heard)', async () => {
+    const input = join(dir, 'in.fifo');
+    const output = join(dir, 'out-noreader.fifo');
+    execFileSync('mkfifo', [input, output]);
+    const cases = [
+      { args: ['--train', input, '--test', test], line: `bdl: ${input}: waiting for a writer on this FIFO (Ctrl-C to stop)`, signal: 'SIGINT', code: 130 },
+      { args: ['--train', train, '--test', test, '--out', output], line: `bdl: ${output}: waiting for a reader on this FIFO (Ctrl-C to stop)`, signal: 'SIGTERM', code: 143 },
+    ] as const;
+    await Promise.all(cases.map(async ({ args, line, signal, code }) => {
+      const child = spawn(process.execPath, [cli, 'fit', '--method', 'map', '--epochs', '1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      let stderr = '';
+      const exit = new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+      await Promise.race([exit, new Promise<void>((said) => child.stderr.on('data', (d: Buffer) => ((stderr += d.toString('utf8')), stderr.includes('waiting for') && said())))]);
+      child.kill(signal);
+      expect(await exit, stderr).toBe(code);
+      clearTimeout(killer);
+      expect(stderr).toContain(`${line}\n`);
+      expect(stderr).toMatch(/^bdl: cancelled$/m);
+    }));
+    expect(statSync(output).isFIFO()).toBe(true);
+  }, 30_000);
+
   it('a reader of standard output that leaves early (bdl fit | head -c 10): exit 141 and one line, not an unhandled EPIPE stack trace', async () => {
     // ~2,500 test rows: a JSON well past a pipe's 64 KiB, so that the write meets the closed pipe.
     const big = join(dir, 'big.txt');
