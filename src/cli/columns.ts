@@ -9,6 +9,7 @@ import { BdlError } from '../errors.js';
 import { resolveColumn, type Table } from '../data/parse.js';
 import { decodePosterior, encodePosterior } from '../posterior/serialize.js';
 import type { PosteriorParts } from '../posterior/parts.js';
+import { text, type Field } from '../options/schema.js';
 
 /** The training table's columns: how many, which one is the target, and their names when it has a header. */
 export interface TrainColumns {
@@ -21,6 +22,21 @@ export interface TrainColumns {
 
 /** The key of the training columns in a saved posterior's state. */
 const COLUMNS_KEY = 'trainingColumns';
+
+/**
+ * The `--target` flag: a column index or a header name. A negative index counts from the end, so
+ * "-0" names no column (the first, read as 0, or one past the last): refused as it is parsed.
+ */
+export const TARGET_FIELD: Field<string> = {
+  ...text({
+    default: '-1',
+    help: 'target column: index (negative from the end; write --target=-2) or header name',
+    hint: 'A negative index counts from the end, so -0 names no column: write 0 for the first column, -1 for the last.',
+  }),
+  expected: 'a column index (0 is the first, -1 the last) or a header name',
+  valid: (v: unknown): v is string => typeof v === 'string' && v !== '' && !/^-0+$/.test(v),
+  fromText: (s) => s,
+};
 
 /** `--target`: a column index (negative from the end) or a header name. */
 export function targetOf(flag: string): number | string {

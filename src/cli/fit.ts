@@ -21,7 +21,7 @@ import type { Predictive } from '../posterior/types.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { fileWarnings, readTestTable, readTrainTable } from './tables.js';
-import { withColumns } from './columns.js';
+import { TARGET_FIELD, withColumns } from './columns.js';
 
 const USAGE: Usage = { command: 'fit', line: 'usage: bdl fit --method NAME --train FILE --test FILE [--out FILE] [--save FILE] [flags]   (bdl fit --method NAME --help)' };
 
@@ -30,7 +30,7 @@ export const FIT_FIELDS = {
   method: text({ help: `one of ${methodNames().join(', ')}` }),
   train: text({ help: 'training file: CSV, tab- or whitespace-separated numbers' }),
   test: text({ help: 'test file: the same columns (target optional)' }),
-  target: text({ default: '-1', help: 'target column: index (negative from the end; write --target=-2) or header name' }),
+  target: TARGET_FIELD,
   tune: bool({ default: false, help: "choose the method's hyperparameters (dropout, epochs, prior precision, learning rate) on a seeded 80/20 validation split of --train, then retrain on all of it; flags you set are kept" }),
   tuneFolds: int({ min: 2, flag: 'tune-folds', help: 'with --tune: choose by k-fold cross-validation of --train instead of one split (k× the search cost)' }),
   out: text({ help: 'write the JSON here (default: standard output)' }),

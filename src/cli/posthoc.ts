@@ -15,6 +15,7 @@ import { taskOf } from '../model/spec.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
 import { fileWarnings, labelsOf, readTestTable, readTrainTable } from './tables.js';
 import { inputBounds } from '../data/warnings.js';
+import { TARGET_FIELD } from './columns.js';
 import { CORE_FIELD, useCore } from './core.js';
 
 const USAGE: Usage = { command: 'posthoc', line: 'usage: bdl posthoc --model FILE --train FILE --test FILE [--method auto|laplace|mc-dropout] [--out FILE] [flags]   (bdl posthoc --help)' };
@@ -35,7 +36,7 @@ const COMMAND_FIELDS = {
   layers: text({ help: 'safetensors: the layer description, e.g. "784-256r-256r-10softmax" (docs/IMPORT.md)' }),
   train: text({ help: 'data the posterior is fitted on: CSV, tab- or whitespace-separated, the target column last (or --target)' }),
   test: text({ help: 'test file: the same columns (target optional)' }),
-  target: text({ default: '-1', help: 'target column: index (negative from the end; write --target=-2) or header name' }),
+  target: TARGET_FIELD,
   out: text({ help: 'write the JSON here (default: standard output)' }),
   core: CORE_FIELD,
   debug: bool({ default: false, help: 'print stack traces' }),

@@ -74,6 +74,12 @@ describe('bdl flags', () => {
     refused(bdl(['posthoc', '--model', 'm.onnx', '--train', train, '--test', test, '--core', 'relaxed']), why, /^usage: bdl posthoc /m);
     refused(fit('--core', 'fast'), /--core: expected 'simd' \| 'relaxed', found "fast"/);
   });
+  it('--target=-0 is refused naming the flag (a negative index counts from the end: -0 would be the first column or past the last; it was read as column 0)', () => {
+    const why = /^bdl (fit|posthoc): --target: expected a column index \(0 is the first, -1 the last\) or a header name, found "-0"\. A negative index counts from the end, so -0 names no column: write 0 for the first column, -1 for the last\./m;
+    refused(fit('--target=-0'), why);
+    refused(fit('--target=-00'), /--target: expected .*found "-00"/);
+    refused(bdl(['posthoc', '--model', 'm.onnx', '--train', train, '--test', test, '--target=-0']), why, /^usage: bdl posthoc /m);
+  });
   it('a missing required flag', () => refused(bdl(['fit', '--method', 'map', '--test', test]), /--train is required/));
   it('bdl sample and bdl predict are as strict', () => {
     refused(bdl(['sample', '--target', 'x.mjs', '--draws', '1.5']), /--draws: expected an integer ≥ 1, found "1\.5"/, /^usage: bdl sample /m);
