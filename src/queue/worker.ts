@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { DelayedError, Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from 'bullmq';
 import { BdlError } from '../errors.js';
 import { TASKS } from '../orchestration/tasks.js';
 import { registerTasks } from '../pool/registry.js';
@@ -21,11 +21,12 @@ import type { TaskData } from '../pool/types.js';
 import { claimCheckpoints, deleteCheckpoints, storeResult } from './checkpoints.js';
 import { decodeTask, encodeValue } from './codec.js';
 import { dataCache } from './data-cache.js';
-import { KEY_TTL_S, checkDatabase, describeConnection, openRedis, queueKeys } from './connection.js';
+import { checkDatabase, describeConnection, openRedis, queueKeys } from './connection.js';
 import { withdrawnRuns, type Withdrawn } from './lease.js';
 import { HEARTBEAT_MS, beat, liveWorkerNames, unbeat } from './liveness.js';
 import { JOB, PACKAGE_VERSION, checkJobCore, checkJobVersion, RESULT_STORED, failedReason, type JobData, type JobProgressData } from './protocol.js';
 import { Slots, ThreadDied } from './slots.js';
+import { HANDED_BACK, Holds, handBack } from './refusals.js';
 import { aboutThisWorker, isAboutThisWorker, pinTarget, validateTask } from './validate.js';
 import { QUEUE_WORKER_OPTIONS, type QueueWorkerOptions } from './options.js';
 import { checkArgument } from '../options/schema.js';
@@ -157,6 +158,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
   const fleet = new Queue(queue, { connection: redis });
   fleet.on('error', () => {});
   let live: { at: number; names: Promise<Set<string>> } | undefined;
+  const holds = new Holds();
   /** The names of the queue's live workers, this one included (heartbeats and the client list, read at most every LIVE_CACHE_MS). */
   const liveWorkers = (): Promise<Set<string>> => {
     if (live === undefined || performance.now() - live.at > LIVE_CACHE_MS) {
@@ -165,51 +167,6 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
       names.catch(() => (live = undefined));
     }
     return live.names;
-  };
-
-  /**
-   * A job this worker cannot run but another might: records who refused it and why, then puts it
-   * back in the queue after a short delay (longer once workers that already refused it keep taking
-   * it again). Once every live worker has refused it, or after MAX_REFUSALS hand-backs, it fails
-   * with every refusal's reason.
-   */
-  const handBack = async (job: BullJob, token: string | undefined, e: unknown): Promise<Error> => {
-    const code = e instanceof BdlError ? e.code : 'E_ARG';
-    const reason = failedReason(code, e instanceof Error ? e.message : String(e));
-    const key = keys.refusals(job.id!);
-    const replies = await redis.multi().hset(key, name, reason).hincrby(key, HANDED_BACK, 1).expire(key, KEY_TTL_S).hgetall(key).exec();
-    const failed = replies === null ? new Error('the transaction was aborted') : replies.find(([err]) => err)?.[0];
-    if (failed) throw failed;
-    const all = { ...(replies![3][1] as Record<string, string>) };
-    const count = Number(all[HANDED_BACK]);
-    delete all[HANDED_BACK];
-    const refusers = Object.entries(all);
-    const names = await liveWorkers();
-    const waiting = [...names].filter((w) => all[w] === undefined);
-    if (waiting.length === 0 || count >= MAX_REFUSALS) {
-      const codes = new Set(refusers.map(([, r]) => /^E_[A-Z_]+/.exec(r)?.[0]));
-      const by = waiting.length === 0 ? `every live worker (${names.size})` : `${refusers.length} worker(s), ${count} times (the other live workers never took it)`;
-      const message = `refused by ${by}: ${refusers.map(([w, r]) => `worker ${w}: ${r}`).join('; ')}`;
-      log(`job ${job.id}: refused: ${reason}; failed: ${message}`);
-      return new UnrecoverableError(failedReason(codes.size === 1 ? [...codes][0]! : 'E_WORKER', message));
-    }
-    if (replies![0][1] === 1) {
-      // This worker's first refusal of the job: back to the head of the wait list at once, which wakes
-      // the longest-idle worker, while this one keeps its slot a moment so that it is not the one to
-      // take the job again (a delayed job goes to whichever worker holds the delay's wake-up, often
-      // the refuser: a fleet's fourth worker went 20 s without being offered one).
-      await job.moveToWait(token);
-      log(`job ${job.id}: refused: ${reason}; handed back to the queue for another worker (${waiting.length} live worker(s) have not refused it)`);
-      await new Promise((r) => setTimeout(r, REFUSAL_DELAY_MS));
-      return new WaitingError();
-    }
-    // Taken again by a worker that already refused it (a race the refuser may win several times
-    // running): the delay grows only after a few repeats, then doubles, so a refusing fleet costs Redis little.
-    const repeats = count - refusers.length;
-    const delay = Math.min(MAX_REFUSAL_DELAY_MS, REFUSAL_DELAY_MS * 2 ** Math.max(0, repeats - FREE_REPEATS));
-    await job.moveToDelayed(Date.now() + delay, token);
-    log(`job ${job.id}: refused: ${reason}; handed back in ${delay} ms for another worker (${waiting.length} live worker(s) have not refused it)`);
-    return new DelayedError();
   };
 
   const processor = async (job: BullJob<JobData>, token?: string): Promise<string> => {
@@ -226,7 +183,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
       checkArgument(JOB, d, 'job', 'data');
       task = await pinTarget(validateTask(decodeTask(d.task), allow));
     } catch (e) {
-      throw isAboutThisWorker(e) ? await handBack(job, token, e) : refuse(job, e, log);
+      throw isAboutThisWorker(e) ? await handBack({ redis, key: keys.refusals, name, log, liveWorkers, holds }, job, token, e) : refuse(job, e, log);
     }
     // Registered before the mark is read: a cancel published after the read finds this job here
     // (the pool sets the mark before publishing), and is kept until the task can be stopped.
@@ -328,7 +285,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     const wk = (worker = new Worker<JobData, string>(queue, processor, {
       connection: bull, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false, name,
     }));
-    wk.on('error', (e) => log(`redis: ${e.message}`));
+    wk.on('error', (e) => holds.has(/^could not renew lock for job (.+)$/.exec(e.message)?.[1] ?? '') || log(`redis: ${e.message}`));
     // Its lock is released once it failed: the job can go, with what its attempts left in Redis.
     wk.on('failed', (job) => {
       if (job?.id === undefined || !withdrawn.delete(job.id)) return;
@@ -377,6 +334,7 @@ export async function startQueueWorker(options: QueueWorkerOptions, threadUrl?: 
     close() {
       closing ??= (async () => {
         stopping = true;
+        holds.endAll();
         // Stop fetching first, so a job re-queued below goes to another worker, not back to this one.
         const fetching = fetcher.close();
         for (const a of active.values()) {
@@ -429,14 +387,6 @@ const WITHDRAWN: Record<Withdrawn, string> = {
   lapsed: "its run's caller is gone (its lease lapsed)",
 };
 
-/** The refusal record's field counting a job's hand-backs (worker names never start with '#'). */
-const HANDED_BACK = '#handed-back';
-/** A job handed back this many times fails even if some live worker never refused it (one that never takes jobs). */
-const MAX_REFUSALS = 100;
-/** A hand-back's delay; past FREE_REPEATS retakes by workers that already refused the job, it doubles with each. */
-const REFUSAL_DELAY_MS = 250;
-const FREE_REPEATS = 3;
-const MAX_REFUSAL_DELAY_MS = 60_000;
 /** How long a read of the live workers (Redis's client list, O(clients)) serves the next refusals. */
 const LIVE_CACHE_MS = 2000;
 
