@@ -6,7 +6,8 @@
  */
 import { BdlError } from '../errors.js';
 import { enumOf } from '../options/schema.js';
-import { relaxedSimdSupported, setDefaultCore, type WasmFlavor } from '../wasm/load.js';
+import type { WasmFlavor } from '../wasm/core.js';
+import { pinCore, relaxedSimdSupported } from '../wasm/load.js';
 
 /** The `--core` flag of every command that computes. */
 export const CORE_FIELD = enumOf(['simd', 'relaxed'], {
@@ -28,5 +29,5 @@ export async function useCore(flag: unknown): Promise<void> {
       'core',
     );
   }
-  await setDefaultCore(flavor);
+  await pinCore(flavor);
 }

@@ -30,11 +30,11 @@ export function compileCore(prefer?: WasmFlavor): Promise<CompiledCore> {
 }
 
 /**
- * Makes `flavor` the core that compileCore() without `prefer` returns in this thread from now on:
+ * Makes `flavor` the core that compileCore() without `prefer` (and so this thread's default core) returns from now on:
  * every arena and every local pool made after it computes with that core (the command line's
  * `--core`, for a whole run). E_WASM when this runtime cannot compile it; the default is then left as it was.
  */
-export async function setDefaultCore(flavor: WasmFlavor): Promise<CompiledCore> {
+export async function pinCore(flavor: WasmFlavor): Promise<CompiledCore> {
   const core = await compileFlavor(flavor);
   cached = Promise.resolve(core);
   return core;
