@@ -29,6 +29,7 @@ import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
 import { CORE_FIELD, useCore } from './core.js';
+import type { WasmFlavor } from '../wasm/core.js';
 
 const UCI_FILES: Record<string, string> = { energy: 'energy', boston: 'bostonHousing', concrete: 'concrete', wine: 'wine-quality-red', yacht: 'yacht' };
 /** Debian's dataset-fashion-mnist (not embedded: 30 MB); `--dataset fashion` reads it from here. */
@@ -82,6 +83,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   }
   const flags = { ...schema('bdl compare', COMPARE_FIELDS).defaults(), ...optionsOf(given, TABLE, ['flags']) } as CompareFlags;
   let methods: Record<string, MethodEntry>;
+  let core: WasmFlavor;
   try {
     methods = pickMethods(flags.methods);
     if ((flags.train === undefined) !== (flags.test === undefined)) throw new BdlError('E_ARG', '--train and --test go together: give both files.', 'train');
@@ -90,7 +92,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
     // The output directory before any work: a comparison takes minutes, and its results must land.
     checkNotInput(OUTPUT_FILES.map((f) => ['out', join(flags.out, f)] as const), [['train', flags.train], ['test', flags.test], ['lora', flags.lora]]);
     await checkOutputDir(flags.out, 'out', OUTPUT_FILES);
-    await useCore(flags.core);
+    core = await useCore(flags.core);
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl compare: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -136,7 +138,7 @@ export async function compareCommand(argv: string[], signal: AbortSignal): Promi
   const doc: ReportDoc = {
     title: 'bdl-wasm: Bayesian deep learning methods compared',
     date: new Date().toISOString(),
-    environment: { runtime: `Node ${process.versions.node}`, cores: cpus().length, seed, 'total seconds': Number(seconds.toFixed(1)) },
+    environment: { runtime: `Node ${process.versions.node}`, cores: cpus().length, seed, core, 'total seconds': Number(seconds.toFixed(1)) },
     suites: results,
     orderings,
     ...(lora && { lora }),

@@ -7,7 +7,7 @@
 import { BdlError } from '../errors.js';
 import { enumOf } from '../options/schema.js';
 import type { WasmFlavor } from '../wasm/core.js';
-import { pinCore, relaxedSimdSupported } from '../wasm/load.js';
+import { compileCore, pinCore, relaxedSimdSupported } from '../wasm/load.js';
 
 /** The `--core` flag of every command that computes. */
 export const CORE_FIELD = enumOf(['simd', 'relaxed'], {
@@ -16,11 +16,12 @@ export const CORE_FIELD = enumOf(['simd', 'relaxed'], {
 });
 
 /**
- * Pins `--core` (as parsed; absent: the runtime's best, left as it is) as the core of this whole run.
+ * Pins `--core` (as parsed; absent: the runtime's best, left as it is) as the core of this whole run,
+ * and returns the core the run computes with (the JSON says which: other cores, other last bits).
  * E_ARG naming the flag when this runtime cannot compute with it: checked with the other flags, before any work.
  */
-export async function useCore(flag: unknown): Promise<void> {
-  if (flag === undefined) return;
+export async function useCore(flag: unknown): Promise<WasmFlavor> {
+  if (flag === undefined) return (await compileCore()).flavor;
   const flavor = flag as WasmFlavor;
   if (flavor === 'relaxed' && !relaxedSimdSupported()) {
     throw new BdlError(
@@ -29,5 +30,5 @@ export async function useCore(flag: unknown): Promise<void> {
       'core',
     );
   }
-  await pinCore(flavor);
+  return (await pinCore(flavor)).flavor;
 }

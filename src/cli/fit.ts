@@ -17,6 +17,7 @@ import { checkPredictiveSize } from './limits.js';
 import { progressLabel, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
 import { CORE_FIELD, useCore } from './core.js';
+import type { WasmFlavor } from '../wasm/core.js';
 import type { Predictive } from '../posterior/types.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
@@ -94,6 +95,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
   const save = flags.get('save') as string | undefined;
   const tune = flags.get('tune') === true;
   const folds = flags.get('tune-folds') as number | undefined;
+  let core: WasmFlavor;
   try {
     if (train === undefined) throw new BdlError('E_ARG', '--train is required.', 'train');
     if (test === undefined) throw new BdlError('E_ARG', '--test is required.', 'test');
@@ -103,7 +105,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     checkNotInput([['out', out], ['save', save]], [['train', train], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
     if (save !== undefined) await checkWritable(save, 'save');
-    await useCore(flags.get('core'));
+    core = await useCore(flags.get('core'));
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl fit: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -170,6 +172,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     ...(tuned && { tuned: tuned.chosen }),
     warnings,
     seed,
+    core,
     version: VERSION,
     timings: { train: trainSeconds, predict: predictSeconds, total: since(t0) },
     seconds: since(t0),

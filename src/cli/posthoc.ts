@@ -17,6 +17,7 @@ import { fileWarnings, labelsOf, readTestTable, readTrainTable } from './tables.
 import { inputBounds } from '../data/warnings.js';
 import { TARGET_FIELD } from './columns.js';
 import { CORE_FIELD, useCore } from './core.js';
+import type { WasmFlavor } from '../wasm/core.js';
 
 const USAGE: Usage = { command: 'posthoc', line: 'usage: bdl posthoc --model FILE --train FILE --test FILE [--method auto|laplace|mc-dropout] [--out FILE] [flags]   (bdl posthoc --help)' };
 
@@ -54,12 +55,13 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
   const o = POSTHOC_COMMAND_OPTIONS.parse(optionsOf(flags, TABLE, ['posterior']));
   const [model, train, test, out] = (['model', 'train', 'test', 'out'] as const).map((k) => flags.get(k) as string | undefined);
   const usage = (e: unknown) => (e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl posthoc: ${e.message}`, USAGE, e.argument) : e);
+  let core: WasmFlavor;
   try {
     for (const [v, k] of [[model, 'model'], [train, 'train'], [test, 'test']] as const) if (v === undefined) throw new BdlError('E_ARG', `--${k} is required.`, k);
     checkPosthocFlags(flags);
     checkNotInput([['out', out]], [['model', model], ['train', train], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
-    await useCore(flags.get('core'));
+    core = await useCore(flags.get('core'));
   } catch (e) {
     throw usage(e);
   }
@@ -112,6 +114,7 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
     info: posterior.info,
     warnings,
     seed,
+    core,
     version: VERSION,
     timings: { predict: since(t1), total: since(t0) },
     seconds: since(t0),

@@ -20,6 +20,7 @@ import { outOfRangeWarnings } from '../data/warnings.js';
 import { LaplacePosterior } from '../methods/laplace/posterior.js';
 import { progressReporter, type Progress } from './progress.js';
 import { CORE_FIELD, useCore } from './core.js';
+import type { WasmFlavor } from '../wasm/core.js';
 
 /** The most bytes a posterior file is read to (what readFile reads of a plain file): a device or a pipe stops there. */
 const MAX_POSTERIOR_BYTES = 2 ** 31 - 1;
@@ -56,12 +57,13 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   const file = flags.get('posterior') as string | undefined;
   const test = flags.get('test') as string | undefined;
   const out = flags.get('out') as string | undefined;
+  let core: WasmFlavor;
   try {
     if (file === undefined) throw new BdlError('E_ARG', '--posterior is required.', 'posterior');
     if (test === undefined) throw new BdlError('E_ARG', '--test is required.', 'test');
     checkNotInput([['out', out]], [['posterior', file], ['test', test]]);
     if (out !== undefined) await checkWritable(out, 'out');
-    await useCore(flags.get('core'));
+    core = await useCore(flags.get('core'));
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl predict: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -122,6 +124,7 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
     options: { ...PREDICT_OPTIONS.resolved(o), posterior: file },
     warnings,
     seed,
+    core,
     version: VERSION,
     timings: { predict: since(t1), total: since(t0) },
     seconds: since(t0),

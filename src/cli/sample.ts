@@ -19,6 +19,7 @@ import { MAX_TEXT_BYTES, readCapped } from './read.js';
 import { DIAGNOSTICS_LABEL, progressReporter } from './progress.js';
 import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
 import { CORE_FIELD, useCore } from './core.js';
+import type { WasmFlavor } from '../wasm/core.js';
 import { since, VERSION } from './json.js';
 import { macrotask } from '../signal.js';
 import { MAX_WORKERS } from '../pool/pool.js';
@@ -58,12 +59,13 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
   const o = SAMPLE_OPTIONS.parse(optionsOf(flags, TABLE, ['sampler']));
   const target = flags.get('target') as string | undefined;
   const out = flags.get('out') as string | undefined;
+  let core: WasmFlavor;
   try {
     if (target === undefined) throw new BdlError('E_ARG', '--target is required.', 'target');
     checkSampleFlags(flags);
     checkNotInput([['out', out]], [['target', isUrl(target) ? undefined : target]]);
     if (out !== undefined) await checkWritable(out, 'out');
-    await useCore(flags.get('core'));
+    core = await useCore(flags.get('core'));
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl sample: ${e.message}`, USAGE, e.argument) : e;
   }
@@ -97,7 +99,7 @@ export async function sampleCommand(argv: string[], signal: AbortSignal): Promis
     // A running bar keeps a timer: stop it on every path, or a cancelled run would never exit.
     bar.end();
   }
-  const json = sampleJsonPieces(r, { options: s.resolved(o), seed: s.value(o, 'seed'), version: VERSION, timings: { sampling: r.seconds, total: since(t0) } }, signal);
+  const json = sampleJsonPieces(r, { options: s.resolved(o), seed: s.value(o, 'seed'), core, version: VERSION, timings: { sampling: r.seconds, total: since(t0) } }, signal);
   if (out !== undefined) await writeOutputs([{ flag: 'out', path: out, data: json }], signal);
   else await writeStdout(json);
   const d = r.diagnostics;

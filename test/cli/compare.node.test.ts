@@ -27,6 +27,8 @@ describe('bdl compare', () => {
     expect(r.stdout).toMatch(/calibration — .*\n\s+field:/);
     const j = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(j.suites).toHaveLength(1);
+    // The core that computed it (other cores: other last bits), beside the seed.
+    expect(j.environment.core).toBe(WebAssembly.validate(readFileSync(join(root, 'build/bdl.relaxed.wasm'))) ? 'relaxed' : 'simd');
     expect(j.suites[0].methods.map((m: { method: string }) => m.method)).toEqual(['map', 'laplace']);
     expect(Object.keys(j.suites[0].methods[0].metrics)).toEqual(['rmse', 'll', 'picp', 'width']);
     expect(j.orderings.map((o: { name: string }) => o.name)).toEqual(['calibration', 'OOD detection', 'cost']);

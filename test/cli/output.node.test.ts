@@ -1,10 +1,11 @@
 // What the commands write: real bdl fit / predict / sample outputs valid against docs/output.schema.json;
 // train once, predict later with identical numbers; typed failures that never exit 0.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { bdl, root, yachtFiles } from './helpers.js';
+import { bdl, cli, root, yachtFiles } from './helpers.js';
 
 const { dir, train, test } = yachtFiles();
 const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(root, 'docs/output.schema.json'), 'utf8')));
@@ -12,6 +13,8 @@ function valid(doc: unknown): void {
   expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
 }
 const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
+/** The core a run computes with when --core is not given: relaxed where this runtime validates it. */
+const DEFAULT_CORE = WebAssembly.validate(readFileSync(join(root, 'build/bdl.relaxed.wasm'))) ? 'relaxed' : 'simd';
 const PREDICTIVE = ['task', 'mean', 'variance', 'aleatoric', 'epistemic', 'samples', 'interval', 'metrics'];
 
 describe('bdl output', () => {
@@ -25,6 +28,7 @@ describe('bdl output', () => {
     expect(a.options).toMatchObject({ members: 2, epochs: 30, seed: 3, hidden: [50], learningRate: 1e-3, batchSize: 32 });
     expect(a.seed).toBe(3);
     expect(a.version).toBe(read(join(root, 'package.json')).version);
+    expect(a.core).toBe(DEFAULT_CORE);
     expect(a.timings.train).toBeGreaterThan(0);
     expect(a.metrics.rmse).toBeGreaterThan(0);
     // 95 % intervals in original units around the mean (yacht's resistance spans 0–60).
@@ -37,6 +41,12 @@ describe('bdl output', () => {
     const b = read(predOut);
     valid(b);
     for (const k of PREDICTIVE) expect(b[k], k).toEqual(a[k]);
+    expect(b.core).toBe(DEFAULT_CORE);
+    // The same file predicted with the relaxed core (Node 20 takes it with its flag) says so.
+    const relaxed = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', cli, 'predict', '--posterior', saved, '--test', test, '--seed', '3', '--core', 'relaxed'], { encoding: 'utf8', timeout: 60_000 });
+    expect(relaxed.status, relaxed.stderr).toBe(0);
+    valid(JSON.parse(relaxed.stdout));
+    expect(JSON.parse(relaxed.stdout).core).toBe('relaxed');
     // The inputs alone (no target column) predict the same numbers, without metrics.
     const inputs = join(dir, 'inputs.txt');
     writeFileSync(inputs, readFileSync(test, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).slice(0, -1).join(' ')).join('\n'));
@@ -119,6 +129,7 @@ describe('bdl output', () => {
     expect(r.status, r.stderr).toBe(0);
     const j = read(out);
     valid(j);
+    expect(j.core).toBe(DEFAULT_CORE);
     expect(j.options).toMatchObject({ chains: 2, warmup: 100, draws: 100, kernel: 'nuts', maxTreeDepth: 10, workers: 0 });
     expect(r.stderr).toMatch(/R̂ max \d\.\d{3}, bulk ESS min \d+, tail ESS min \d+, \d+ divergences/);
     expect(r.stderr).toMatch(/sample .*\| \d+\/400 iterations \| elapsed .* \| ETA .*(warmup|draws)/);

@@ -46,7 +46,7 @@ describe('bdl posthoc', () => {
     expect(r.stderr).toMatch(/test RMSE [\d.]+, test LL/);
     const j = JSON.parse(readFileSync(out, 'utf8'));
     // The JSON of bdl fit (docs/output.schema.json), plus the post-hoc posterior's info.
-    for (const k of ['method', 'task', 'mean', 'variance', 'aleatoric', 'epistemic', 'samples', 'metrics', 'options', 'seed', 'version', 'timings', 'seconds', 'info']) expect(j).toHaveProperty(k);
+    for (const k of ['method', 'task', 'mean', 'variance', 'aleatoric', 'epistemic', 'samples', 'metrics', 'options', 'seed', 'core', 'version', 'timings', 'seconds', 'info']) expect(j).toHaveProperty(k);
     expect(j.info).toMatchObject({ subset: 'last-layer', hessian: 'kron' });
     const net = await importModelFile(join(fixtures, 'torch-reg.safetensors'), { layers });
     const f = await networkOutputs(net, test.x);
