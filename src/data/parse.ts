@@ -203,6 +203,7 @@ function isHeader(cells: string[], mode: boolean | 'auto'): boolean {
 /** Parses a table and splits it into inputs and one target column. */
 export function parseDataset(text: string, opts: ParseOptions = {}): Dataset {
   opts = PARSE_OPTIONS.check(opts);
+  if (opts.target !== undefined) checkTargetIndex(opts.target, 'parseDataset: target');
   const t = parseTable(text, opts);
   const ds = tableToDataset(t, opts.target ?? -1, opts.source ?? 'input');
   // Said once the whole table is read (an error in it would make the warning moot).
@@ -228,8 +229,17 @@ export function tableToDataset(t: Table, target: number | string, source: string
   return { x, y, n: t.rows, inputs, targets: 1 };
 }
 
+/**
+ * Refuses the index -0: a negative index counts from the end, so -0 names no column (read as 0, it
+ * took the first column in silence, where `--target=-0` meant one from the end).
+ */
+function checkTargetIndex(target: number | string, label: string): void {
+  if (Object.is(target, -0)) throw new BdlError('E_ARG', `${label}: expected a column index (0 is the first, -1 the last) or a header name, found -0, which names no column: a negative index counts from the end. Give 0 for the first column, -1 for the last.`, 'target');
+}
+
 /** The index of the target column (`label`: how messages name the option, e.g. '--target' on the command line). */
 export function resolveColumn(target: number | string, t: Table, source: string, label = 'target'): number {
+  checkTargetIndex(target, label);
   if (typeof target === 'string') {
     const i = t.header?.indexOf(target) ?? -1;
     if (i < 0) {

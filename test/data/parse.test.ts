@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseDataset, parseTable, parseTableWithCsvParse, type Table } from '../../src/data/parse.js';
+import { parseDataset, parseTable, parseTableWithCsvParse, tableToDataset, type Table } from '../../src/data/parse.js';
 import { BdlError } from '../../src/errors.js';
 
 function codeOf(f: () => unknown): string | undefined {
@@ -63,6 +63,17 @@ describe('parseTable / parseDataset', () => {
     expect(codeOf(() => parseDataset('1 2\n3 4', { target: 5 }))).toBe('E_ARG');
     expect(codeOf(() => parseDataset('a,b\n1,2', { target: 'z' }))).toBe('E_ARG');
     expect(codeOf(() => parseTable('1 2\n3 inf\n'))).toBe('E_PARSE');
+  });
+
+  it('refuses target -0 (a negative index counts from the end: it names no column), naming the option, before reading the text', () => {
+    const minusZero = /^parseDataset: target: expected a column index \(0 is the first, -1 the last\) or a header name, found -0, which names no column: a negative index counts from the end\. Give 0 for the first column, -1 for the last\.$/;
+    expect(() => parseDataset('1 2\n3 4', { target: -0 })).toThrow(minusZero);
+    // Checked before the text is read: a ragged table is not what is reported.
+    expect(() => parseDataset('1 2 3\n4 5', { target: -0 })).toThrow(minusZero);
+    const e = (() => { try { tableToDataset(parseTable('1 2\n3 4'), -0, 't.csv'); } catch (err) { return err; } })();
+    expect(e).toBeInstanceOf(BdlError);
+    expect(e).toMatchObject({ code: 'E_ARG', argument: 'target', message: expect.stringMatching(/^target: expected a column index .* found -0, which names no column/) });
+    expect(Array.from(parseDataset('1 2\n3 4', { target: 0 }).y)).toEqual([1, 3]);
   });
 
   it('reads plain decimals from their digits to the same float32 as Number() (the fast path), at every length and sign', () => {
