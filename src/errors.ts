@@ -41,6 +41,22 @@ export function argError(
   return new BdlError(code, `${argument}: expected ${expected}, found ${found}. ${hint}`, argument);
 }
 
+/**
+ * A file that could not be opened or read, said by its cause (Node's `code`): the system's limit on
+ * open files (EMFILE, ENFILE) is no fault of the path, and "check the path" sent the user astray;
+ * permissions are the file's; a missing or malformed path is the path's. `held`: a sentence on what
+ * the caller itself holds open, said with the limit. E_ARG naming `argument`.
+ */
+export function fileReadError(path: string, e: unknown, argument: string, held = ''): BdlError {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    return new BdlError('E_ARG', `${path}: the system refused to open another file (${code}: too many open files ${code === 'EMFILE' ? 'in this process' : 'on the system'}).${held && ` ${held}`} Raise the limit on open files (ulimit -n) or close files the process holds, then try again.`, argument);
+  }
+  if (code === 'EACCES' || code === 'EPERM') return new BdlError('E_ARG', `${path}: cannot read the file (${code}: permission denied). Check the file's permissions.`, argument);
+  if (typeof code !== 'string' || ['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP', 'EISDIR'].includes(code)) return new BdlError('E_ARG', `${path}: cannot read the file (${typeof code === 'string' ? code : 'error'}). Check the path.`, argument);
+  return new BdlError('E_ARG', `${path}: cannot read the file (${code}: ${(e as Error).message}).`, argument);
+}
+
 /** The longest description `describe` gives (a string's or a key list's excess is cut with "…"). */
 const MAX_DESCRIPTION = 80;
 

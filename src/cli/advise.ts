@@ -4,7 +4,7 @@
  * not); prints the method, why, and the command; with --results (bdl compare's results.json) the
  * measured calibration ranking and cost beside it.
  */
-import { MAX_TEXT_BYTES, readCapped } from './read.js';
+import { MAX_TEXT_BYTES, readUserFile } from './read.js';
 import { BdlError, describe } from '../errors.js';
 import { importModelFile } from '../import/node.js';
 import { advise, formatAdvice, type Budget } from '../methods/posthoc/index.js';
@@ -91,16 +91,10 @@ function yesNo(v: unknown): boolean | undefined {
   return v === undefined ? undefined : v === 'yes';
 }
 async function readJson(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    // Read no further than a NUL byte in its first MiB (a device, a binary file): JSON.parse refuses it.
-    const bytes = await readCapped(path, MAX_TEXT_BYTES, (head) => head.includes(0));
-    if (bytes === undefined) throw new BdlError('E_MEMORY', `--results: expected the results.json bdl compare wrote (at most ${MAX_TEXT_BYTES} bytes), found ${path} with more. Pass that file.`, 'results');
-    text = bytes.toString('utf8');
-  } catch (e) {
-    if (e instanceof BdlError) throw e;
-    throw new BdlError('E_ARG', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, path);
-  }
+  // Read no further than a NUL byte in its first MiB (a device, a binary file): JSON.parse refuses it.
+  const bytes = await readUserFile(path, MAX_TEXT_BYTES, path, (head) => head.includes(0));
+  if (bytes === undefined) throw new BdlError('E_MEMORY', `--results: expected the results.json bdl compare wrote (at most ${MAX_TEXT_BYTES} bytes), found ${path} with more. Pass that file.`, 'results');
+  const text = bytes.toString('utf8');
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BdlError } from '../errors.js';
+import { BdlError, fileReadError } from '../errors.js';
 import { tableToDataset } from '../data/parse.js';
 import { fileWarnings, labelsOf, readTable, readTestTable, readText } from './tables.js';
 import { trainColumns } from './columns.js';
@@ -233,7 +233,8 @@ async function loadSuites(flags: CompareFlags, taskGiven: boolean): Promise<Suit
     else if (name === 'fashion') {
       const idx = async (f: string) => {
         const file = `${FASHION_DIR}/${f}-ubyte.gz`;
-        const bytes = await readFile(file).catch(() => {
+        const bytes = await readFile(file).catch((e: unknown) => {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileReadError(file, e, 'dataset');
           throw new BdlError('E_ARG', `--dataset fashion: cannot read ${file}. Install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist).`, 'dataset');
         });
         return gunzipSync(bytes);

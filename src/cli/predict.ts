@@ -4,7 +4,7 @@
  * the training file, with or without its target: read by name when both files have headers, else in
  * the training file's order (the file keeps which column was the target).
  */
-import { readCapped } from './read.js';
+import { readUserFile } from './read.js';
 import { posteriorFromBytes } from '../posterior/restore.js';
 import { BdlError } from '../errors.js';
 import { bool, int, schema, text } from '../options/schema.js';
@@ -67,13 +67,8 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
   } catch (e) {
     throw e instanceof BdlError && e.code === 'E_ARG' ? new UsageError(`bdl predict: ${e.message}`, USAGE, e.argument) : e;
   }
-  let read: Buffer | undefined;
-  try {
-    // A file that does not start as a posterior is read no further (the decoder refuses its first bytes).
-    read = await readCapped(file, MAX_POSTERIOR_BYTES, (head) => !POSTERIOR_MAGIC.every((b, i) => head[i] === b));
-  } catch (e) {
-    throw new BdlError('E_ARG', `${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, 'posterior');
-  }
+  // A file that does not start as a posterior is read no further (the decoder refuses its first bytes).
+  const read = await readUserFile(file, MAX_POSTERIOR_BYTES, 'posterior', (head) => !POSTERIOR_MAGIC.every((b, i) => head[i] === b));
   if (read === undefined) throw new BdlError('E_MEMORY', `--posterior: expected a posterior file of at most ${MAX_POSTERIOR_BYTES} bytes (2 GiB), found ${file} with more. Pass a file written by bdl fit --save.`, 'posterior');
   const bytes = new Uint8Array(read);
   const posterior = await posteriorFromBytes(bytes);

@@ -8,6 +8,7 @@
  */
 import { constants } from 'node:buffer';
 import { open } from 'node:fs/promises';
+import { BdlError, fileReadError } from '../errors.js';
 import { openFifo } from './fifo.js';
 
 /**
@@ -64,4 +65,13 @@ export async function readCapped(path: string, limit: number, enough?: (head: Bu
 
 function joined(chunks: Buffer[], total: number): Buffer {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+/** readCapped, a failure to open or read said by its cause (fileReadError): E_ARG naming `argument`. */
+export async function readUserFile(path: string, limit: number, argument: string, enough?: (head: Buffer) => boolean): Promise<Buffer | undefined> {
+  try {
+    return await readCapped(path, limit, enough);
+  } catch (e) {
+    throw e instanceof BdlError ? e : fileReadError(path, e, argument);
+  }
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BdlError } from '../errors.js';
+import { BdlError, fileReadError } from '../errors.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains.js';
 import { CHAIN_RUN_FIELDS, chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
@@ -137,7 +137,7 @@ async function pinnedUrl(url: string, local: boolean): Promise<string> {
     if (e instanceof BdlError) throw e;
     // Run here, the module must be readable here: say so before any thread starts. With --redis the
     // workers import the URL on their own machines, which may hold a file this one lacks.
-    if (local) throw new BdlError('E_ARG', `--target: cannot read ${fileURLToPath(url)} (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, 'target');
+    if (local) throw fileReadError(`--target: ${fileURLToPath(url)}`, e, 'target');
     return url;
   }
   const u = new URL(url);

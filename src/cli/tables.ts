@@ -2,7 +2,7 @@
 import { constants } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { BdlError } from '../errors.js';
-import { MAX_TEXT_BYTES, readCapped } from './read.js';
+import { MAX_TEXT_BYTES, readUserFile } from './read.js';
 import type { Dataset } from '../data/dataset.js';
 import { parseTable, tableToDataset, type Table } from '../data/parse.js';
 import { dataWarnings, labelTargetWarnings, outOfRangeWarnings, targetWarnings } from '../data/warnings.js';
@@ -28,14 +28,9 @@ const MAX_TEXT = constants.MAX_STRING_LENGTH;
  */
 export async function readText(path: string, flag: string): Promise<string> {
   if (path === '-') throw new BdlError('E_ARG', `--${flag}: expected a file path, found "-": standard input is not read. Save the data to a file and pass its path.`, flag);
-  let read: Buffer | undefined;
-  try {
-    // Text stops at its first bytes when they hold a NUL (a device such as /dev/zero, a binary file):
-    // the parser refuses it there, naming the line, without reading the rest.
-    read = await readCapped(path, MAX_TEXT_BYTES, (head) => !isGzip(head) && utf16Of(head) === undefined && head.includes(0));
-  } catch (e) {
-    throw new BdlError('E_ARG', `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'}). Check the path.`, path);
-  }
+  // Text stops at its first bytes when they hold a NUL (a device such as /dev/zero, a binary file):
+  // the parser refuses it there, naming the line, without reading the rest.
+  const read = await readUserFile(path, MAX_TEXT_BYTES, path, (head) => !isGzip(head) && utf16Of(head) === undefined && head.includes(0));
   if (read === undefined) throw tooLarge(path, flag, `more than ${MAX_TEXT_BYTES} bytes`);
   let bytes = read;
   const gzipped = isGzip(bytes);

@@ -5,7 +5,7 @@
  * the same size (its weights imported in silence), a model.json grown to gigabytes (read whole).
  * node:fs is passed in, never imported here: the package's one entry is loaded by browsers too.
  */
-import { BdlError } from '../errors.js';
+import { BdlError, fileReadError } from '../errors.js';
 
 /** Most files a model's import holds open at once (a process may open ~256 on macOS, ~1024 on Linux). */
 export const MAX_OPEN_FILES = 32;
@@ -24,14 +24,7 @@ export interface OpenFile {
 }
 
 function readError(path: string, e: unknown): BdlError {
-  const code = (e as NodeJS.ErrnoException).code ?? 'error';
-  // Too many open files is the system's limit, not the path: "check the path" would send the user astray.
-  if (code === 'EMFILE' || code === 'ENFILE') {
-    return new BdlError('E_ARG', `${path}: the system refused to open another file (${code}: too many open files ${code === 'EMFILE' ? 'in this process' : 'on the system'}). The import holds at most ${MAX_OPEN_FILES} of the model's files open; the rest of the limit is taken by other files. Raise the limit on open files (ulimit -n) or close files the process holds, then import again.`, path);
-  }
-  if (code === 'EACCES' || code === 'EPERM') return new BdlError('E_ARG', `${path}: cannot read the file (${code}: permission denied). Check the file's permissions.`, path);
-  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP') return new BdlError('E_ARG', `${path}: cannot read the file (${code}). Check the path.`, path);
-  return new BdlError('E_ARG', `${path}: cannot read the file (${code}: ${(e as Error).message}).`, path);
+  return fileReadError(path, e, path, `The import holds at most ${MAX_OPEN_FILES} of the model's files open; the rest of the limit is taken by other files.`);
 }
 
 /**

@@ -46,7 +46,7 @@ export function logDensity(q, g) { let s = 0; for (let i = 0; i < 3; i++) { cons
     const missing = join(tmpdir(), 'bdl-no-such-target.mjs');
     const r = spawnSync(process.execPath, [cli, 'sample', '--target', missing, '--chains', '2'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`--target: cannot read ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ENOENT\\)\\. Check the path\\.`));
+    expect(r.stderr).toMatch(new RegExp(`--target: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read the file \\(ENOENT\\)\\. Check the path\\.`));
     expect(r.stderr).not.toMatch(/chunk-|imported from/);
   });
 
