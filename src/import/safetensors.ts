@@ -149,7 +149,27 @@ function refuseUnused(header: Map<string, Entry>, plan: { m: string; kind?: keyo
   if (unused.length === 0) return;
   const shown = unused.slice(0, 8).map((name) => `${name} (${header.get(name)!.dtype} ${JSON.stringify(header.get(name)!.shape)})`);
   const more = unused.length > shown.length ? `, and ${unused.length - shown.length} more` : '';
-  throw new BdlError('E_FORMAT', `weights.safetensors: expected every tensor to belong to a Linear (${USES.linear.join(', ')}) or BatchNorm1d (${USES.batchnorm.join(', ')}) module${listed ? ' listed after "@"' : ''}, found ${unused.length} that the import would not use: ${shown.join(', ')}${more}. Only Linear and BatchNorm1d modules are supported (with the description's activations and dropout); a LayerNorm, PReLU, embedding or any other module would be dropped and the network would differ from yours. ${listed ? ' A BatchNorm1d is listed after "@" too, right after its Linear (and marked b in the widths).' : ''} If these tensors are not part of the forward pass, remove them from the state_dict before saving; otherwise this network cannot be imported.`, unused[0]);
+  const found = `weights.safetensors: expected every tensor to belong to a Linear (${USES.linear.join(', ')}) or BatchNorm1d (${USES.batchnorm.join(', ')}) module${listed ? ' listed after "@"' : ''}, found ${unused.length} that the import would not use: ${shown.join(', ')}${more}.`;
+  const norm = normWithoutStatistics(header, unused);
+  if (norm !== undefined) {
+    throw new BdlError('E_FORMAT', `${found} Module ${JSON.stringify(norm)} has a weight and a bias of one value per feature and no running_mean or running_var: a BatchNorm1d saved with track_running_stats=False, which normalizes by the statistics of each batch, in eval mode too (its output for a row depends on the rows beside it: no fixed function to import), or a LayerNorm, which is not supported. For a BatchNorm1d, give it running statistics before saving (a BatchNorm1d with track_running_stats=True and the same weight and bias, run over the training data in train mode with momentum=None, then eval()), and mark it b in the description.`, unused[0]);
+  }
+  throw new BdlError('E_FORMAT', `${found} Only Linear and BatchNorm1d modules are supported (with the description's activations and dropout); a LayerNorm, PReLU, embedding or any other module would be dropped and the network would differ from yours. ${listed ? ' A BatchNorm1d is listed after "@" too, right after its Linear (and marked b in the widths).' : ''} If these tensors are not part of the forward pass, remove them from the state_dict before saving; otherwise this network cannot be imported.`, unused[0]);
+}
+
+/**
+ * The first module whose tensors left unused are exactly a 1-D weight and bias of one length, with no
+ * running statistics: a BatchNorm1d without them (track_running_stats=False) or a LayerNorm — the
+ * state_dict cannot say which, and neither is a fixed per-row function the import could fold.
+ */
+function normWithoutStatistics(header: Map<string, Entry>, unused: readonly string[]): string | undefined {
+  const moduleOf = (name: string) => name.slice(0, Math.max(0, name.lastIndexOf('.')));
+  for (const m of new Set(unused.map(moduleOf))) {
+    const [w, b] = ['weight', 'bias'].map((k) => header.get(m === '' ? k : `${m}.${k}`));
+    const own = unused.filter((name) => moduleOf(name) === m).length;
+    if (own === 2 && w?.shape.length === 1 && b?.shape.length === 1 && w.shape[0] === b.shape[0]) return m;
+  }
+  return undefined;
 }
 
 /** One step of the network, in the order it runs: a Linear (layer l), its activation, a BatchNorm1d, a dropout. */

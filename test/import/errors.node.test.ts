@@ -141,7 +141,11 @@ describe('safetensors: every tensor is used, or the file is refused', () => {
   const base = { ...linear('0', 3, 4), ...linear('2', 4, 1) };
   it('a LayerNorm between the Linears (1-D weight and bias): E_FORMAT naming its tensors', () => {
     const f = safetensors({ ...linear('0', 3, 4), '1.weight': { shape: [4], values: [1, 1, 1, 1] }, '1.bias': { shape: [4], values: [0, 0, 0, 0] }, ...linear('2', 4, 1) });
-    expectError(() => importSafetensors(f, '3-4r-1'), 'E_FORMAT', /found 2 that the import would not use: 1\.weight \(F32 \[4\]\), 1\.bias \(F32 \[4\]\)\..*Linear.*BatchNorm1d/);
+    expectError(() => importSafetensors(f, '3-4r-1'), 'E_FORMAT', /found 2 that the import would not use: 1\.weight \(F32 \[4\]\), 1\.bias \(F32 \[4\]\)\..* or a LayerNorm, which is not supported/);
+  });
+  it('a BatchNorm1d without running statistics (track_running_stats=False: batch statistics in eval mode): E_FORMAT naming that cause, not the generic one', () => {
+    const f = safetensors({ ...linear('0', 3, 4), '1.weight': { shape: [4], values: [1, 2, 1, 1] }, '1.bias': { shape: [4], values: [0, 0.5, 0, 0] }, ...linear('2', 4, 1) });
+    expectError(() => importSafetensors(f, '3-4br-1'), 'E_FORMAT', /found 2 that the import would not use: 1\.weight \(F32 \[4\]\), 1\.bias \(F32 \[4\]\)\. Module "1" has a weight and a bias of one value per feature and no running_mean or running_var: a BatchNorm1d saved with track_running_stats=False, .*statistics of each batch, in eval mode too.*or a LayerNorm.*give it running statistics/);
   });
   it('a PReLU slope and a module left out of "@…": E_FORMAT naming them', () => {
     expectError(() => importSafetensors(safetensors({ ...base, 'act.weight': { shape: [1], values: [0.25] } }), '3-4r-1'), 'E_FORMAT', /act\.weight \(F32 \[1\]\)/);
