@@ -12,7 +12,7 @@ import { benchCommand } from './bench.js';
 import { predictCommand } from './predict.js';
 import { UsageError } from './args.js';
 import { VERSION } from './json.js';
-import { removeTemporaries } from './output.js';
+import { noSpaceError, removeTemporaries } from './output.js';
 import { releaseWaits } from './fifo.js';
 import { posthocCommand } from './posthoc.js';
 import { adviseCommand } from './advise.js';
@@ -47,7 +47,9 @@ const BROKEN_PIPE = 141;
 function onOutputError(e: NodeJS.ErrnoException): void {
   removeTemporaries();
   const broken = e.code === 'EPIPE';
-  if (!process.stderr.destroyed) process.stderr.write(broken ? 'bdl: standard output was closed before everything was written to it (its reader left: EPIPE).\n' : `bdl: standard output: ${e.message}\n`);
+  // A full disk is said as --out says it (the one flag that writes elsewhere).
+  const full = noSpaceError(e, { name: 'standard output', flag: 'out', disk: 'the disk it is written to', result: 'the output sent to it is incomplete' });
+  if (!process.stderr.destroyed) process.stderr.write(broken ? 'bdl: standard output was closed before everything was written to it (its reader left: EPIPE).\n' : `bdl: ${full ? full.message : `standard output: ${e.message}`}\n`);
   process.exit(broken ? BROKEN_PIPE : 1);
 }
 

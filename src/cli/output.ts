@@ -211,6 +211,23 @@ export async function writeOutputs(outputs: readonly Output[], signal?: AbortSig
 /** Errors of a file system with no room left: the disk is full, or the user's quota is. */
 const NO_SPACE = ['ENOSPC', 'EDQUOT'];
 
+/** Where an output that met a full disk goes: its name in the message, the flag to give another path with, its disk, the bytes it needed when known, and what became of it. */
+export interface FullDisk {
+  readonly name: string;
+  readonly flag: string;
+  readonly disk: string;
+  readonly needed?: string;
+  readonly result: string;
+}
+
+/** A full disk (or quota) met by an output, said the same for a file and for standard output: E_ARG naming the flag; undefined for any other error. */
+export function noSpaceError(e: unknown, o: FullDisk): BdlError | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (!NO_SPACE.includes(code)) return undefined;
+  const left = code === 'EDQUOT' ? 'none left in your quota' : 'none left';
+  return new BdlError('E_ARG', `${o.name}: expected room${o.needed ? ` for ${o.needed}` : ''} on ${o.disk}, found ${left} (${code}). Free space there, or give --${o.flag} a path on another disk; ${o.result}.`, o.flag);
+}
+
 /** Writes `o`'s contents to `file` (its temporary, or its path); a full disk is E_ARG naming `o`'s flag and path, and the bytes it needed. */
 async function writeWhole(file: string, o: Output): Promise<void> {
   let bytes = 0;
@@ -230,11 +247,8 @@ async function writeWhole(file: string, o: Output): Promise<void> {
   try {
     await writeFile(fifo ?? file, data);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    if (!NO_SPACE.includes(code)) throw e;
     const needed = typeof o.data === 'string' || o.data instanceof Uint8Array ? formatBytes(bytes) : `more than ${formatBytes(bytes)}`;
-    const left = code === 'EDQUOT' ? 'none left in your quota' : 'none left';
-    throw new BdlError('E_ARG', `--${o.flag}: expected room for ${needed} on the disk of ${JSON.stringify(o.path)}, found ${left} (${code}). Free space there, or give --${o.flag} a path on another disk; nothing was written.`, o.flag);
+    throw noSpaceError(e, { name: `--${o.flag}`, flag: o.flag, disk: `the disk of ${JSON.stringify(o.path)}`, needed, result: 'nothing was written' }) ?? e;
   } finally {
     await fifo?.close();
   }

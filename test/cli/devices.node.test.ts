@@ -121,6 +121,18 @@ describe.skipIf(process.platform === 'win32')('bdl writing to a pipe or a device
     expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('bdl:'))).toHaveLength(1);
   });
 
+  it.skipIf(!existsSync('/dev/full'))('standard output on a full disk (bdl fit > /dev/full): the same one line as --out, exit 1 (it was "bdl: standard output: ENOSPC: no space left on device, write")', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [cli, 'fit', '--method', 'map', '--epochs', '1', '--train', train, '--test', test], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', full, 'pipe'] });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^bdl: standard output: expected room on the disk it is written to, found none left \(ENOSPC\)\. Free space there, or give --out a path on another disk; the output sent to it is incomplete\.$/m);
+      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('bdl:'))).toHaveLength(1);
+    } finally {
+      closeSync(full);
+    }
+  });
+
   it('--out and --save naming symbolic links write their targets and keep the links (the links were replaced by files, the targets kept their stale contents)', () => {
     const [outTarget, saveTarget] = [join(dir, 'real-out.json'), join(dir, 'real-save.bdl')];
     writeFileSync(outTarget, 'stale');
