@@ -23,7 +23,7 @@ const SGMCMC = new Set(['sgld', 'csgld', 'sghmc', 'sghmc-mh']);
  * potential; Laplace's curvature pass counts rows, its prior precision steps; the chains' diagnostics count quantities; a
  * sampler's MAP pretrain and everything else epochs of the training loss.
  */
-export function progressLabel(method: string, p: Pick<MethodProgress, 'epoch' | 'epochs' | 'loss' | 'phase' | 'stepSize' | 'acceptance' | 'divergences'>): { note: string; unit: string } {
+export function progressLabel(method: string, p: Pick<MethodProgress, 'epoch' | 'epochs' | 'loss' | 'phase' | 'stage' | 'stepSize' | 'acceptance' | 'divergences'>): { note: string; unit: string } {
   if (p.phase === 'curvature') return { note: 'curvature', unit: 'rows' };
   if (p.phase === 'prior') return { note: 'prior precision', unit: 'steps' };
   if (p.phase === 'posterior') return { note: 'posterior factorization', unit: '‰' };
@@ -36,6 +36,7 @@ export function progressLabel(method: string, p: Pick<MethodProgress, 'epoch' | 
     parts.push(`step size ${(p.stepSize ?? p.loss).toPrecision(3)}`);
     return { note: parts.join(', '), unit: 'iterations' };
   }
+  if (p.stage) return { note: Number.isFinite(p.loss) ? `${p.stage}: loss ${p.loss.toFixed(4)}` : p.stage, unit: 'epochs' };
   if (!Number.isFinite(p.loss)) return { note: '', unit: 'epochs' };
   return { note: SGMCMC.has(method) ? `U/n ${p.loss.toFixed(4)}` : `loss ${p.loss.toFixed(4)}`, unit: 'epochs' };
 }

@@ -98,6 +98,12 @@ export interface MethodProgress {
    * (seconds for a full structure over thousands of weights, instant otherwise).
    */
   phase?: 'pretrain' | 'curvature' | 'prior' | 'posterior' | 'warmup' | 'sampling' | 'diagnostics';
+  /**
+   * A method's own stage of epochs, in words, when it trains in several (each restarts `epoch`):
+   * MC dropout's rate search, 'dropout rate search: round 1 of 2 (3 rates × 10 blocks)', then
+   * 'refit on every row at rate 0.05'.
+   */
+  stage?: string;
   stepSize?: number;
   /** Markov chains: the reporting chain's mean acceptance statistic over its current phase. */
   acceptance?: number;

@@ -18,6 +18,11 @@ describe('progress labels', () => {
     expect(progressLabel('nuts', { epoch: 40, epochs: 1500, loss: NaN, phase: 'diagnostics' })).toEqual({ note: 'R̂ and ESS', unit: 'quantities' });
   });
 
+  it("label a method's own stage (MC dropout's rate search and refit) by its words, and its loss when it has one", () => {
+    expect(progressLabel('mc-dropout', { epoch: 10, epochs: 1000, loss: NaN, stage: 'dropout rate search: round 1 of 2 (3 rates × 10 blocks)' })).toEqual({ note: 'dropout rate search: round 1 of 2 (3 rates × 10 blocks)', unit: 'epochs' });
+    expect(progressLabel('mc-dropout', { epoch: 1, epochs: 10, loss: 1.5, stage: 'refit on every row at rate 0.05' })).toEqual({ note: 'refit on every row at rate 0.05: loss 1.5000', unit: 'epochs' });
+  });
+
   it('label SG-MCMC by its potential and optimizers by their loss, per epoch', () => {
     expect(progressLabel('sghmc', { epoch: 1, epochs: 10, loss: 1.5 })).toEqual({ note: 'U/n 1.5000', unit: 'epochs' });
     expect(progressLabel('map', { epoch: 1, epochs: 10, loss: 1.5 })).toEqual({ note: 'loss 1.5000', unit: 'epochs' });

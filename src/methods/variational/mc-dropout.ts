@@ -100,14 +100,17 @@ export async function trainMcDropout<O extends McDropoutOptions>(train: Dataset,
   } finally {
     if (given === undefined) await pool.close();
   }
-  let best: (RateScore & { rate: RateFit }) | undefined;
+  let best: (RateScore & { rate: RateFit; dropout: number }) | undefined;
   for (const [i, score] of scores.entries()) {
     // A tie (or a NaN score) keeps the earlier, smaller rate.
-    if (score && (!best || score.ll > best.ll)) best = { ...score, rate: rates[i] };
+    if (score && (!best || score.ll > best.ll)) best = { ...score, rate: rates[i], dropout: DROPOUT_CANDIDATES[i] };
   }
   // The chosen rate then trains on every row for the epochs its early-stopped fit kept (refitAfterStop),
   // and predicts with its cross-fitted σ² when it has one.
-  const chosen = best ? best.rate.fit(fo, { ...best.first, bestEpoch: best.epochs ?? best.first.bestEpoch }, best.noiseVar) : (await atRate(train, opts)).fit(fo);
+  if (!best) return (await (await atRate(train, opts)).fit(fo)) as McDropoutPosterior<TaskOf<O>>;
+  const stage = `refit on every row at rate ${best.dropout}`;
+  const refit: FitOptions = { ...fo, onProgress: opts.onProgress && ((p) => opts.onProgress!({ task: 0, ...p, stage })) };
+  const chosen = best.rate.fit(refit, { ...best.first, bestEpoch: best.epochs ?? best.first.bestEpoch }, best.noiseVar);
   return (await chosen) as McDropoutPosterior<TaskOf<O>>;
 }
 
@@ -142,8 +145,8 @@ async function crossFittedScores(rates: RateFit[], train: Dataset, fo: FitOption
   // Every rate trains on the same standardized rows.
   const data = { x: rates[0].data.x, y: rates[0].data.y };
   // Each round is one fan-out, reported as one task: its fits' epochs done of their budgets' sum.
-  const run = (jobs: { rate: number; options: Partial<DropoutFitOptions> & { epochs: number } }[]) => {
-    const progress = opts.onProgress && roundProgress(jobs.map((j) => j.options.epochs), opts.onProgress);
+  const run = (jobs: { rate: number; options: Partial<DropoutFitOptions> & { epochs: number } }[], stage: string) => {
+    const progress = opts.onProgress && roundProgress(jobs.map((j) => j.options.epochs), opts.onProgress, stage);
     return fanOut<DropoutFit>(
       jobs.map((j) => ({ kind: DROPOUT_FIT, spec: rates[j.rate].mlp.spec, options: { ...rates[j.rate].options(fo), ...j.options, progress: progress !== undefined }, seed, stream })),
       { pool, data, signal: opts.signal, onProgress: progress },
@@ -152,7 +155,10 @@ async function crossFittedScores(rates: RateFit[], train: Dataset, fo: FitOption
   // Round 1: each rate's fits of the whole budget (patience = the budget: a fit then never stops
   // early, and a diverged one throws), K blocks; with K = 1, the rate's early-stopped fit.
   const whole = K > 1 ? { epochs: fo.epochs!, patience: fo.epochs! } : { epochs: fo.epochs!, patience: es.patience };
-  const round1 = await run(rates.flatMap((_, rate) => Array.from({ length: K }, (_, fold) => ({ rate, options: { epochs: whole.epochs, earlyStopping: { ...es, fold, patience: whole.patience } } }))));
+  const round1 = await run(
+    rates.flatMap((_, rate) => Array.from({ length: K }, (_, fold) => ({ rate, options: { epochs: whole.epochs, earlyStopping: { ...es, fold, patience: whole.patience } } }))),
+    K > 1 ? `dropout rate search: round 1 of 2 (${rates.length} rates × ${K} blocks)` : `dropout rate search (${rates.length} rates)`,
+  );
   const firsts = rates.map((_, rate) => round1[rate * K]);
   if (K === 1) {
     const v = subset(train, heldOutRows(train.n, es.fraction, seed, stream)!.validation);
@@ -167,7 +173,7 @@ async function crossFittedScores(rates: RateFit[], train: Dataset, fo: FitOption
   // Round 2: the fits of E epochs, one per block (block 0's is `first` when it kept E).
   const reuse = (rate: number, fold: number) => fold === 0 && kept[rate] === firsts[rate].bestEpoch;
   const jobs = kept.flatMap((E, rate) => (E === undefined ? [] : Array.from({ length: K }, (_, fold) => fold).filter((fold) => !reuse(rate, fold)).map((fold) => ({ rate, fold, options: { epochs: E, earlyStopping: { ...es, fold, patience: E } } }))));
-  const round2 = await run(jobs);
+  const round2 = await run(jobs, `dropout rate search: round 2 of 2 (${jobs.length} fits of the kept epochs)`);
   const fitOf = new Map(jobs.map((j, n) => [j.rate * K + j.fold, round2[n]]));
   return Promise.all(rates.map(async (rate, i) => {
     const E = kept[i];
@@ -188,16 +194,16 @@ async function crossFittedScores(rates: RateFit[], train: Dataset, fo: FitOption
  * Progress of a round of fits as one task: epochs done, summed over the fits (each at its last
  * report), of the sum of their budgets; a fit that stops early leaves its rest uncounted until the
  * round ends. One bar with an ETA for the whole round, where each fit's own bar would sit at 100 %
- * while the others run.
+ * while the others run; `stage` says which round it is (the bar restarts for each).
  */
-function roundProgress(budgets: readonly number[], report: (p: MethodProgress) => void): (e: ProgressEvent) => void {
+function roundProgress(budgets: readonly number[], report: (p: MethodProgress) => void, stage: string): (e: ProgressEvent) => void {
   const done = new Float64Array(budgets.length);
   const total = budgets.reduce((a, b) => a + b, 0);
   let sum = 0;
   return (e) => {
     sum += e.step - done[e.taskId];
     done[e.taskId] = e.step;
-    report({ task: 0, epoch: sum, epochs: total, loss: NaN });
+    report({ task: 0, epoch: sum, epochs: total, loss: NaN, stage });
   };
 }
 

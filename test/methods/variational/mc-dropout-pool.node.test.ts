@@ -31,6 +31,9 @@ it('chooses the same rate and network on two workers as in-thread, with one prog
       if (events[i].epochs === events[i - 1].epochs) expect(events[i].epoch).toBeGreaterThanOrEqual(events[i - 1].epoch);
       expect(events[i].epoch).toBeLessThanOrEqual(events[i].epochs);
     }
+    // Each phase says what it is (the bar restarting twice was unexplained): the two rounds of the rate search, then the refit.
+    const stages = [...new Set(events.map((e) => e.stage))];
+    expect(stages).toEqual(['dropout rate search: round 1 of 2 (3 rates × 2 blocks)', expect.stringMatching(/^dropout rate search: round 2 of 2 \(\d+ fits of the kept epochs\)$/), `refit on every row at rate ${a.info.dropout}`]);
     // Round 1 is 3 rates × 2 blocks of the whole budget, the refit one fit of the kept length.
     expect(events[0].epochs % 6).toBe(0);
     expect(events[0].epochs).toBeGreaterThan(events.at(-1)!.epochs);
