@@ -9,7 +9,7 @@ import { BdlError, describe } from '../errors.js';
 import { importModelFile } from '../import/node.js';
 import { advise, formatAdvice, type Budget } from '../methods/posthoc/index.js';
 import { bool, enumOf, text } from '../options/schema.js';
-import { flagsOf, helpLines, parseFlags, UsageError, type Usage } from './args.js';
+import { DEBUG_FIELD, flagsOf, HELP_FIELD, helpLines, parseFlags, UsageError, type Usage } from './args.js';
 import { checkAdviseFlags } from './conflicts.js';
 
 const USAGE: Usage = { command: 'advise', line: 'usage: bdl advise (--trained yes|no [--dropout yes|no] [--budget B] | --model FILE) [--results results.json] [--json]   (bdl advise --help)' };
@@ -22,8 +22,8 @@ export const ADVISE_FIELDS = {
   layers: text({ help: 'with a .safetensors --model: its layer description' }),
   results: text({ help: 'a bdl compare results.json: show the measured calibration ranking and cost' }),
   json: bool({ default: false, help: 'print the advice as JSON' }),
-  debug: bool({ default: false, help: 'print stack traces' }),
-  help: bool({ default: false, help: 'this text' }),
+  debug: DEBUG_FIELD,
+  help: HELP_FIELD,
 };
 const TABLE = flagsOf(ADVISE_FIELDS, 'flags');
 

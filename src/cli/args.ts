@@ -6,7 +6,7 @@
  */
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { BdlError } from '../errors.js';
-import { fieldError, flagName, formatValue, nearest, type Field } from '../options/schema.js';
+import { bool, fieldError, flagName, formatValue, nearest, text, type Field } from '../options/schema.js';
 
 /** A command's one-line usage, printed with every usage error. */
 export interface Usage {
@@ -27,6 +27,13 @@ export class UsageError extends BdlError {
 }
 
 /** A flag: the option key it sets, the field that reads it, and the group its help line is listed in. */
+/** `--debug`, which every command takes. */
+export const DEBUG_FIELD = bool({ default: false, help: 'print stack traces' });
+/** `--help`, which every command takes. */
+export const HELP_FIELD = bool({ default: false, help: 'this text' });
+/** `--out` of the commands that write one JSON document (standard output without it). */
+export const JSON_OUT_FIELD = text({ help: 'write the JSON here (default: standard output)' });
+
 export interface Flag {
   key: string;
   field: Field<unknown>;

@@ -21,13 +21,13 @@ import { FIELD_ORDERINGS, judgeOrdering } from '../report/orderings.js';
 import { formatTables } from '../report/table.js';
 import { reportHtml, type ReportDoc } from '../report/html.js';
 import { markdownTable } from '../report/lora.js';
-import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+import { DEBUG_FIELD, flagsOf, HELP_FIELD, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkNotInput, checkOutputDir, writeOutputs } from './output.js';
 import { checkCompareFlags } from './conflicts.js';
-import { bool, enumOf, int, num, schema, text } from '../options/schema.js';
+import { enumOf, int, num, schema, text } from '../options/schema.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
 import { progressLabel, progressReporter } from './progress.js';
-import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
+import { QUEUE_FIELDS, withRedisPool } from './worker.js';
 import { CORE_FIELD, useCore } from './core.js';
 import type { WasmFlavor } from '../wasm/core.js';
 
@@ -56,12 +56,10 @@ export const COMPARE_FIELDS = {
   timeLimit: num({ min: 1, max: MAX_TIME_LIMIT, default: 60, flag: 'time-limit', help: 'seconds after which one method is stopped and reported as skipped' }),
   data: text({ help: 'directory of the embedded data (default: the package’s data/)' }),
   lora: text({ help: 'eval/LoRA.md (written by node eval/lora.mjs): shows its table in the report' }),
-  redis: REDIS_FIELD,
-  queue: QUEUE_FIELD,
-  withdrawMs: WITHDRAW_FIELD,
+  ...QUEUE_FIELDS,
   core: CORE_FIELD,
-  debug: bool({ default: false, help: 'print stack traces' }),
-  help: bool({ default: false, help: 'this text' }),
+  debug: DEBUG_FIELD,
+  help: HELP_FIELD,
 };
 const TABLE = flagsOf(COMPARE_FIELDS, 'flags');
 

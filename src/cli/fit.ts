@@ -10,17 +10,17 @@ import { inputBounds } from '../data/warnings.js';
 import { METHODS, methodEntry, methodNames, trainMethod, type MethodEntry } from '../methods/registry.js';
 import { classesOf, METHOD_OPTIONS, type MethodProgress } from '../methods/common.js';
 import { bool, int, nearest, text, type Field } from '../options/schema.js';
-import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type FlagTable, type Usage } from './args.js';
-import { checkNotInput, checkWritable, writeOutputs } from './output.js';
+import { DEBUG_FIELD, flagsOf, helpLines, JSON_OUT_FIELD, optionsOf, parseFlags, UsageError, type FlagTable, type Usage } from './args.js';
+import { checkNotInput, checkWritable, emitDocument } from './output.js';
 import { checkFitFlags } from './conflicts.js';
 import { checkPredictiveSize } from './limits.js';
 import { progressLabel, progressReporter } from './progress.js';
-import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
+import { QUEUE_FIELDS, withRedisPool } from './worker.js';
 import { CORE_FIELD, useCore } from './core.js';
 import type { WasmFlavor } from '../wasm/core.js';
 import type { Predictive } from '../posterior/types.js';
 import { chainSummary, runWarnings } from '../diagnostics/chain-summary.js';
-import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
+import { metricsOf, predictiveJson, since, VERSION } from './json.js';
 import { fileWarnings, readTestTable, readTrainTable } from './tables.js';
 import { TARGET_FIELD, withColumns } from './columns.js';
 
@@ -34,13 +34,11 @@ export const FIT_FIELDS = {
   target: TARGET_FIELD,
   tune: bool({ default: false, help: "choose the method's hyperparameters (dropout, epochs, prior precision, learning rate) on a seeded 80/20 validation split of --train, then retrain on all of it; flags you set are kept" }),
   tuneFolds: int({ min: 2, flag: 'tune-folds', help: 'with --tune: choose by k-fold cross-validation of --train instead of one split (k× the search cost)' }),
-  out: text({ help: 'write the JSON here (default: standard output)' }),
+  out: JSON_OUT_FIELD,
   save: text({ help: 'also save the trained posterior here (for bdl predict --posterior)' }),
-  redis: REDIS_FIELD,
-  queue: QUEUE_FIELD,
-  withdrawMs: WITHDRAW_FIELD,
+  ...QUEUE_FIELDS,
   core: CORE_FIELD,
-  debug: bool({ default: false, help: 'print stack traces' }),
+  debug: DEBUG_FIELD,
   help: bool({ default: false, help: 'this text (with --method: that method’s flags)' }),
 };
 
@@ -177,10 +175,7 @@ export async function fitCommand(argv: string[], signal: AbortSignal): Promise<v
     timings: { train: trainSeconds, predict: predictSeconds, total: since(t0) },
     seconds: since(t0),
   };
-  const json = JSON.stringify(doc) + '\n';
-  await writeOutputs([...(out !== undefined ? [{ flag: 'out', path: out, data: json }] : []), ...(save !== undefined ? [{ flag: 'save', path: save, data: withColumns(posterior.toBytes(), { ...columns, bounds }) }] : [])], signal);
-  if (out === undefined) process.stdout.write(json);
-  if (metrics) process.stderr.write(`${name}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
+  await emitDocument(doc, out, signal, save !== undefined ? [{ flag: 'save', path: save, data: withColumns(posterior.toBytes(), { ...columns, bounds }) }] : []);
 }
 
 /** Classification labels: integers in range, in both files, named by file and row, and more than one class in training. Returns the number of classes. */

@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { BdlError } from '../errors.js';
 import { formatBytes } from '../linalg/memory.js';
 import { openFifo } from './fifo.js';
+import { summaryLine } from './json.js';
 
 const temporaries = new Set<string>();
 
@@ -170,6 +171,19 @@ export interface Output {
   readonly flag: string;
   readonly path: string;
   readonly data: string | Uint8Array | AsyncIterable<string>;
+}
+
+/**
+ * A command's JSON document to `--out` (with `also`, e.g. `--save`: every file whole or none), or
+ * to standard output without it; then the run's one-line summary on standard error when the test
+ * rows had targets.
+ */
+export async function emitDocument(doc: { method: string; metrics: Record<string, number> | null; seconds: number }, out: string | undefined, signal: AbortSignal, also: readonly Output[] = []): Promise<void> {
+  const json = JSON.stringify(doc) + '\n';
+  const files = out !== undefined ? [{ flag: 'out', path: out, data: json }, ...also] : also;
+  if (files.length > 0) await writeOutputs(files, signal);
+  if (out === undefined) process.stdout.write(json);
+  if (doc.metrics) process.stderr.write(`${doc.method}: ${summaryLine(doc.metrics)}, ${doc.seconds.toFixed(2)} s\n`);
 }
 
 /**

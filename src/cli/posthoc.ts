@@ -7,12 +7,12 @@ import { BdlError } from '../errors.js';
 import { importModelFile } from '../import/node.js';
 import { POSTHOC_OPTIONS, posthoc, posthocBranch } from '../methods/posthoc/index.js';
 import { bool, enumOf, int, text } from '../options/schema.js';
-import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
-import { checkNotInput, checkWritable, writeOutputs } from './output.js';
+import { DEBUG_FIELD, flagsOf, HELP_FIELD, helpLines, JSON_OUT_FIELD, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+import { checkNotInput, checkWritable, emitDocument } from './output.js';
 import { checkPosthocFlags } from './conflicts.js';
 import { checkPredictiveSize, MAX_SAMPLES, predictiveWidth } from './limits.js';
 import { taskOf } from '../model/spec.js';
-import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
+import { metricsOf, predictiveJson, since, VERSION } from './json.js';
 import { fileWarnings, labelsOf, readTestTable, readTrainTable } from './tables.js';
 import { inputBounds } from '../data/warnings.js';
 import { TARGET_FIELD } from './columns.js';
@@ -38,10 +38,10 @@ const COMMAND_FIELDS = {
   train: text({ help: 'data the posterior is fitted on: CSV, tab- or whitespace-separated, the target column last (or --target)' }),
   test: text({ help: 'test file: the same columns (target optional)' }),
   target: TARGET_FIELD,
-  out: text({ help: 'write the JSON here (default: standard output)' }),
+  out: JSON_OUT_FIELD,
   core: CORE_FIELD,
-  debug: bool({ default: false, help: 'print stack traces' }),
-  help: bool({ default: false, help: 'this text' }),
+  debug: DEBUG_FIELD,
+  help: HELP_FIELD,
 };
 
 const TABLE = { ...flagsOf(COMMAND_FIELDS, 'command'), ...flagsOf(POSTHOC_COMMAND_OPTIONS.fields, 'posterior') };
@@ -119,8 +119,5 @@ export async function posthocCommand(argv: string[], signal: AbortSignal): Promi
     timings: { predict: since(t1), total: since(t0) },
     seconds: since(t0),
   };
-  const json = JSON.stringify(doc) + '\n';
-  if (out !== undefined) await writeOutputs([{ flag: 'out', path: out, data: json }], signal);
-  else process.stdout.write(json);
-  if (metrics) process.stderr.write(`${name}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
+  await emitDocument(doc, out, signal);
 }

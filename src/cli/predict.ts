@@ -7,11 +7,11 @@
 import { readUserFile } from './read.js';
 import { posteriorFromBytes } from '../posterior/restore.js';
 import { BdlError } from '../errors.js';
-import { bool, int, schema, text } from '../options/schema.js';
-import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
-import { checkNotInput, checkWritable, writeOutputs } from './output.js';
+import { int, schema, text } from '../options/schema.js';
+import { DEBUG_FIELD, flagsOf, HELP_FIELD, helpLines, JSON_OUT_FIELD, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+import { checkNotInput, checkWritable, emitDocument } from './output.js';
 import { checkPosteriorPrediction, effectiveSamples, MAX_SAMPLES, predictiveWidth } from './limits.js';
-import { metricsOf, predictiveJson, since, summaryLine, VERSION } from './json.js';
+import { metricsOf, predictiveJson, since, VERSION } from './json.js';
 import { labelsOf, readTable } from './tables.js';
 import { taskOf } from '../model/spec.js';
 import { columnsOf, testRows } from './columns.js';
@@ -38,10 +38,10 @@ export const PREDICT_OPTIONS = schema('bdl predict', {
 const COMMAND_FIELDS = {
   posterior: text({ help: 'a posterior file written by bdl fit --save' }),
   test: text({ help: "test file: the training file's inputs, with or without its target (matched by header name, else by position)" }),
-  out: text({ help: 'write the JSON here (default: standard output)' }),
+  out: JSON_OUT_FIELD,
   core: CORE_FIELD,
-  debug: bool({ default: false, help: 'print stack traces' }),
-  help: bool({ default: false, help: 'this text' }),
+  debug: DEBUG_FIELD,
+  help: HELP_FIELD,
 };
 
 const TABLE = { ...flagsOf(COMMAND_FIELDS, 'command'), ...flagsOf(PREDICT_OPTIONS.fields, 'prediction') };
@@ -124,8 +124,5 @@ export async function predictCommand(argv: string[], signal: AbortSignal): Promi
     timings: { predict: since(t1), total: since(t0) },
     seconds: since(t0),
   };
-  const json = JSON.stringify(doc) + '\n';
-  if (out !== undefined) await writeOutputs([{ flag: 'out', path: out, data: json }], signal);
-  else process.stdout.write(json);
-  if (metrics) process.stderr.write(`${posterior.method}: ${summaryLine(metrics)}, ${doc.seconds.toFixed(2)} s\n`);
+  await emitDocument(doc, out, signal);
 }

@@ -11,13 +11,13 @@ import { BdlError, fileReadError } from '../errors.js';
 import type { KernelSpec } from '../samplers/chain.js';
 import { sampleChains, type SampleChainsResult } from '../samplers/sample-chains.js';
 import { CHAIN_RUN_FIELDS, chainFields, KERNEL_FIELDS } from '../options/mcmc.js';
-import { bool, enumOf, int, schema, text } from '../options/schema.js';
-import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+import { enumOf, int, schema, text } from '../options/schema.js';
+import { DEBUG_FIELD, flagsOf, HELP_FIELD, helpLines, JSON_OUT_FIELD, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 import { checkNotInput, checkWritable, writeOutputs, writeStdout } from './output.js';
 import { checkSampleFlags } from './conflicts.js';
 import { MAX_TEXT_BYTES, readCapped } from './read.js';
 import { DIAGNOSTICS_LABEL, progressReporter } from './progress.js';
-import { QUEUE_FIELD, REDIS_FIELD, WITHDRAW_FIELD, withRedisPool } from './worker.js';
+import { QUEUE_FIELDS, withRedisPool } from './worker.js';
 import { CORE_FIELD, useCore } from './core.js';
 import type { WasmFlavor } from '../wasm/core.js';
 import { since, VERSION } from './json.js';
@@ -38,13 +38,11 @@ export const SAMPLE_OPTIONS = schema('bdl sample', {
 
 const COMMAND_FIELDS = {
   target: text({ help: 'ES module (path or URL) exporting dim, logDensity(theta, grad), optional init(rng), names' }),
-  out: text({ help: 'write the JSON here (default: standard output)' }),
-  redis: REDIS_FIELD,
-  queue: QUEUE_FIELD,
-  withdrawMs: WITHDRAW_FIELD,
+  out: JSON_OUT_FIELD,
+  ...QUEUE_FIELDS,
   core: CORE_FIELD,
-  debug: bool({ default: false, help: 'print stack traces' }),
-  help: bool({ default: false, help: 'this text' }),
+  debug: DEBUG_FIELD,
+  help: HELP_FIELD,
 };
 
 const TABLE = { ...flagsOf(COMMAND_FIELDS, 'command'), ...flagsOf(SAMPLE_OPTIONS.fields, 'sampler') };

@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { bool, int, schema, text, type Field } from '../options/schema.js';
 import type { Pool } from '../pool/types.js';
 import { compileCore } from '../wasm/load.js';
-import { flagsOf, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
+import { DEBUG_FIELD, flagsOf, HELP_FIELD, helpLines, optionsOf, parseFlags, UsageError, type Usage } from './args.js';
 
 /**
  * A queue name flag, refused as it is parsed (createQueuePool's and createQueueWorker's rule, repeated
@@ -35,8 +35,8 @@ export const WORKER_OPTIONS = schema('bdl worker', {
   quiet: bool({ default: false, help: 'no log lines' }),
 });
 const COMMAND_FIELDS = {
-  debug: bool({ default: false, help: 'print stack traces' }),
-  help: bool({ default: false, help: 'this text' }),
+  debug: DEBUG_FIELD,
+  help: HELP_FIELD,
 };
 const TABLE = { ...flagsOf(WORKER_OPTIONS.fields, 'worker'), ...flagsOf(COMMAND_FIELDS, 'command') };
 
@@ -109,6 +109,9 @@ export const QUEUE_FIELD = queueName({ help: "with --redis: the queue's name, as
 
 /** The `--withdraw-ms` flag beside `--redis`: how long a cancel waits for a lost Redis to withdraw the run's jobs. */
 export const WITHDRAW_FIELD = int({ min: 0, max: 600_000, help: "with --redis: how long Ctrl-C waits for a lost connection to Redis to come back and withdraw the run's tasks, in ms (0: not at all; workers drop them once the run's lease lapses) (default: 3000)" });
+
+/** The three queue flags of a pool-using command (fit, sample, compare). */
+export const QUEUE_FIELDS = { redis: REDIS_FIELD, queue: QUEUE_FIELD, withdrawMs: WITHDRAW_FIELD };
 
 /** The queue flags of a pool-using command, as parsed. */
 export interface RedisFlags {
