@@ -57,6 +57,11 @@ const bundled = await esbuild.build({
   logLevel: 'warning',
 });
 checkBinaries(bundled.metafile);
+// The raw binaries too (bdl-wasm/core/simd.wasm, /relaxed.wasm): edge runtimes (Cloudflare Workers,
+// Vercel Edge) refuse to compile the embedded bytes at run time and take a core only as a .wasm module
+// their bundler compiles at deploy time (useCompiledCore).
+mkdirSync('dist/core', { recursive: true });
+for (const flavor of ['simd', 'relaxed']) copyFileSync(`build/bdl.${flavor}.wasm`, `dist/core/${flavor}.wasm`);
 // The report page's script: a browser bundle (Observable Plot inlined) that `bdl compare` pastes into report.html.
 const reportPage = await esbuild.build({
   entryPoints: ['src/report/page.ts'],
@@ -97,6 +102,13 @@ for (const f of readdirSync('dist/types', { recursive: true, encoding: 'utf8' })
   if (unknown.length) throw new Error(`${file} names WebAssembly.${unknown.join(', WebAssembly.')}: declare it in dist/types/wasm-globals.d.ts too`);
   writeFileSync(file, `/// <reference path="${relative(dirname(file), 'dist/types/wasm-globals.d.ts')}" />\n${text}`);
 }
+// `import module from 'bdl-wasm/core/simd.wasm'` on a platform that compiles .wasm imports gives a Module.
+writeFileSync(
+  'dist/core/module.d.ts',
+  '/// <reference path="../types/wasm-globals.d.ts" />\n' +
+    "/** bdl-wasm's compute core as a platform's bundler compiles a .wasm import (Cloudflare Workers, Vercel Edge): pass it to useCompiledCore. */\n" +
+    'declare const module: WebAssembly.Module;\nexport default module;\n',
+);
 // Ship only the declarations a consumer's TypeScript can reach: from the `types` of each export in
 // package.json, through the relative imports and references of the .d.ts files. tsc emits one for every
 // source file (the CLI's, the report's, internal helpers': ≈ 90 files nothing imports).

@@ -32,7 +32,7 @@ export type { ClassificationPredictive, Inputs, Interval, Posterior, Prediction,
 export { sampleChains, type DiagnosticsProgress, type SampleChainsOptions, type SampleChainsResult, type SampleProgress, type SampleTarget } from './samplers/sample-chains.js';
 // The worker pool, and the compiled core to pin (compileCore('simd') gives the same bits in every runtime)
 export { createPool } from './orchestration/pool.js';
-export { compileCore, type CompiledCore, type WasmFlavor } from './wasm/index.js';
+export { compileCore, useCompiledCore, type CompiledCore, type WasmFlavor } from './wasm/index.js';
 export type { Pool, PoolOptions, ProgressEvent, RestartEvent, RunOptions, TaskDescription } from './pool/types.js';
 // Networks trained elsewhere: import, post-hoc posteriors, advice
 export { fetchModel, importModel, type FetchOptions, type ImportedNetwork, type ImportOptions, type ModelSource } from './import/index.js';

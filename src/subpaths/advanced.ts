@@ -1,7 +1,7 @@
 // bdl-wasm/advanced: the engine's building blocks, for code that builds a method, a training loop
 // or a worker of its own. Re-exports only; the curated surface is bdl-wasm.
 // The wasm core
-export { Arena, compileCore, relaxedSimdSupported, type CompiledCore, type Kernels, type WasmFlavor } from '../wasm/index.js';
+export { Arena, compileCore, relaxedSimdSupported, useCompiledCore, type CompiledCore, type Kernels, type WasmFlavor } from '../wasm/index.js';
 export { keyOf, philox4x32, Rng } from '../random/index.js';
 export {
   checkSize, cholesky, DEFAULT_MEMORY_BUDGET, eigh, eigvalsh, inverse, linalg, logdet, sampleMvn, sampleMvnPrecision, solve,

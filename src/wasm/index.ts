@@ -1,3 +1,3 @@
 export { Arena } from './arena.js';
 export { instantiateCore, type CompiledCore, type Kernels, type WasmFlavor } from './core.js';
-export { compileCore, relaxedSimdSupported } from './load.js';
+export { compileCore, relaxedSimdSupported, useCompiledCore } from './load.js';

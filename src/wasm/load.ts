@@ -5,7 +5,7 @@
  */
 import simdBytes from '../../build/bdl.simd.wasm';
 import relaxedBytes from '../../build/bdl.relaxed.wasm';
-import { BdlError } from '../errors.js';
+import { argError, BdlError, describe } from '../errors.js';
 import { setDefaultCore, type CompiledCore, type WasmFlavor } from './core.js';
 
 /** True where this runtime validates the relaxed-SIMD binary (Chromium; Node only with a flag). */
@@ -18,6 +18,12 @@ export function relaxedSimdSupported(): boolean {
 }
 
 let cached: Promise<CompiledCore> | undefined;
+
+/** Cores given already compiled (useCompiledCore), by flavor: compileCore returns them instead of compiling. */
+const given = new Map<WasmFlavor, CompiledCore>();
+
+/** Exports any build of the core has: a module without them is some other binary. */
+const CORE_EXPORTS = ['dot_f32', 'gemm_f32_nn', 'heap_base'];
 
 /**
  * Compiles the best binary this runtime accepts, once per thread (the result is cached).
@@ -40,7 +46,34 @@ export async function pinCore(flavor: WasmFlavor): Promise<CompiledCore> {
   return core;
 }
 
+/**
+ * Makes a core compiled elsewhere this thread's default core, the one every arena, method and local
+ * pool given none computes with, and what compileCore returns for its flavor. For runtimes that refuse
+ * to compile WebAssembly from bytes at run time (Cloudflare Workers, Vercel Edge) but hand a `.wasm`
+ * import over as a compiled module: `import module from 'bdl-wasm/core/simd.wasm'`, then
+ * `useCompiledCore({ flavor: 'simd', module })`. E_ARG, before anything changes, when `core` is not a
+ * known flavor with a WebAssembly.Module holding bdl-wasm's core.
+ */
+export function useCompiledCore(core: CompiledCore): CompiledCore {
+  const shape = "{ flavor: 'simd' | 'relaxed', module: WebAssembly.Module }";
+  if (core === null || typeof core !== 'object') throw argError('E_ARG', 'core', shape, describe(core), "E.g. useCompiledCore({ flavor: 'simd', module }) with module imported from 'bdl-wasm/core/simd.wasm'.");
+  const { flavor, module } = core;
+  if (flavor !== 'simd' && flavor !== 'relaxed') throw argError('E_ARG', 'core.flavor', "'simd' or 'relaxed'", describe(flavor), 'Name the binary the module was compiled from: core/simd.wasm is simd, core/relaxed.wasm relaxed.');
+  if (typeof WebAssembly !== 'object' || !(module instanceof WebAssembly.Module)) {
+    throw argError('E_ARG', 'core.module', 'a WebAssembly.Module', describe(module), `Import the binary as a module (import module from 'bdl-wasm/core/${flavor}.wasm'; a platform that compiles .wasm imports at build time gives a Module), or compile its bytes where the runtime allows it.`);
+  }
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = CORE_EXPORTS.filter((n) => !names.has(n));
+  if (missing.length) throw argError('E_ARG', 'core.module', "bdl-wasm's compute core", `a module without its exports ${missing.join(', ')}`, `Pass the module compiled from 'bdl-wasm/core/${flavor}.wasm' of this version of bdl-wasm.`);
+  const c: CompiledCore = Object.freeze({ flavor, module });
+  given.set(flavor, c);
+  cached = Promise.resolve(c);
+  return c;
+}
+
 async function compileFlavor(flavor: WasmFlavor): Promise<CompiledCore> {
+  const ready = given.get(flavor);
+  if (ready !== undefined) return ready;
   if (typeof WebAssembly !== 'object' || !WebAssembly.validate(simdBytes)) {
     throw new BdlError(
       'E_WASM',
@@ -53,8 +86,17 @@ async function compileFlavor(flavor: WasmFlavor): Promise<CompiledCore> {
       "relaxed SIMD: expected a runtime that validates it, found none. Use prefer 'simd', or run Node with --experimental-wasm-relaxed-simd.",
     );
   }
-  const module = await WebAssembly.compile(flavor === 'relaxed' ? relaxedBytes : simdBytes);
-  return { flavor, module };
+  try {
+    return { flavor, module: await WebAssembly.compile(flavor === 'relaxed' ? relaxedBytes : simdBytes) };
+  } catch (e) {
+    const err = new BdlError(
+      'E_WASM',
+      `compiling the embedded ${flavor} core failed (${(e as Error)?.message ?? e}). A runtime that forbids compiling WebAssembly at run time (Cloudflare Workers, Vercel Edge) takes the core as a .wasm module: import module from 'bdl-wasm/core/${flavor}.wasm', then useCompiledCore({ flavor: '${flavor}', module }) before any training.`,
+      'core',
+    );
+    err.cause = e;
+    throw err;
+  }
 }
 
 setDefaultCore(() => compileCore(), false);

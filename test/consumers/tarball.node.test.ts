@@ -30,9 +30,12 @@ import { packed, root, wasmBinaries } from './pack.js';
  * files: the limits moved to 920 kB and 300 files by that decision. Shipping only the declarations an
  * export's types reach (≈ 90 .d.ts files of the CLI, the report and internal helpers dropped,
  * 2026-12-08) took it from 891 kB in 276 files to 844 kB in 190; the bundled packages' license texts
- * (dist/THIRD-PARTY-NOTICES.md, ≈ 45 kB unpacked) to 852 kB in 191.
+ * (dist/THIRD-PARTY-NOTICES.md, ≈ 45 kB unpacked) to 852 kB in 191. The raw binaries for edge runtimes
+ * (dist/core/simd.wasm and relaxed.wasm, 146 kB each unpacked, ≈ 55 kB each packed: Cloudflare Workers and
+ * Vercel Edge refuse to compile the embedded copies at run time and take a core only as a .wasm import)
+ * took it to 962 kB in 196 files (2026-12-08): the limit moved to 1020 kB by that decision.
  */
-const MAX_PACKED_BYTES = 920_000;
+const MAX_PACKED_BYTES = 1_020_000;
 const MAX_FILES = 300;
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] };
@@ -47,10 +50,11 @@ describe('the packed tarball', () => {
 
   it('ships what runs and nothing the build leaves beside it', async () => {
     const { files } = await packed();
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/THIRD-PARTY-NOTICES.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/cli.js', 'dist/report-page.js', 'bin/bdl.js']) {
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/THIRD-PARTY-NOTICES.md', 'dist/index.js', 'dist/index.d.ts', 'dist/worker.js', 'dist/cli.js', 'dist/report-page.js', 'dist/core/simd.wasm', 'dist/core/relaxed.wasm', 'bin/bdl.js']) {
       expect(files).toContain(f);
     }
-    expect(files.filter((f) => /\.(map|wat|wasm|ts)$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+    // The only binaries are the two raw cores edge runtimes import (bdl-wasm/core/*.wasm).
+    expect(files.filter((f) => /\.(map|wat|wasm|ts)$/.test(f) && !f.endsWith('.d.ts'))).toEqual(['dist/core/relaxed.wasm', 'dist/core/simd.wasm']);
     expect(files.filter((f) => f.startsWith('build/') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
   });
 

@@ -1,0 +1,86 @@
+// The packed package on an edge runtime: Cloudflare's workerd, where compiling WebAssembly from bytes
+// at run time is refused ("Wasm code generation disallowed by embedder") and there is no Worker. A
+// script imports the shipped core as a `.wasm` module (what the platform's bundler makes of it: a
+// WebAssembly.Module compiled at deploy time), makes it the default core and trains; its predictions
+// must have the bits Node computes with the same core.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import * as bdl from '../../src/index.js';
+import { trainAndPredict } from '../fixtures/edge/train.js';
+import { root, scratchProject } from './pack.js';
+
+const APP = `
+import simd from 'bdl-wasm/core/simd.wasm';
+import * as bdl from 'bdl-wasm';
+import { trainAndPredict } from ${JSON.stringify(resolve(__dirname, '../fixtures/edge/train.ts'))};
+
+const failure = async (f) => { try { await f(); return 'no error'; } catch (e) { return { code: e.code, message: e.message }; } };
+const data = bdl.makeDataset([[0], [1], [2], [3]], [0, 1, 0, 1]);
+
+export default {
+  async test() {
+    const compiled = await failure(() => bdl.trainMap(data, { hidden: [2], epochs: 1 }));
+    bdl.useCompiledCore({ flavor: 'simd', module: simd });
+    console.log('RESULT ' + JSON.stringify({ compiled, bits: await trainAndPredict(bdl) }));
+  },
+};
+`;
+
+/** Bundles the app as Wrangler does: each imported .wasm stays a module of its own, beside the script. */
+async function bundleForWorkerd(dir: string): Promise<Record<string, string>> {
+  const wasm: Record<string, string> = {};
+  writeFileSync(join(dir, 'app.src.js'), APP);
+  await esbuild.build({
+    entryPoints: [join(dir, 'app.src.js')],
+    outfile: join(dir, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'wasm-modules',
+        setup(b) {
+          b.onResolve({ filter: /\.wasm$/ }, async (a) => {
+            if (a.pluginData === 'resolving') return undefined;
+            const found = await b.resolve(a.path, { kind: a.kind, resolveDir: a.resolveDir, pluginData: 'resolving' });
+            if (found.errors.length) return { errors: found.errors };
+            wasm[basename(found.path)] = found.path;
+            return { path: `./${basename(found.path)}`, external: true };
+          });
+        },
+      },
+    ],
+  });
+  return wasm;
+}
+
+describe('the packed package in workerd (an edge runtime)', () => {
+  it('trains and predicts on a core imported as a .wasm module, with the bits Node computes', async () => {
+    const dir = await scratchProject('edge');
+    const wasm = await bundleForWorkerd(dir);
+    expect(Object.keys(wasm)).toEqual(['simd.wasm']);
+    for (const [name, path] of Object.entries(wasm)) copyFileSync(path, join(dir, name));
+    const modules = [`(name = "app.js", esModule = embed "app.js")`, ...Object.keys(wasm).map((name) => `(name = "${name}", wasm = embed "${name}")`)];
+    writeFileSync(
+      join(dir, 'config.capnp'),
+      `using Workerd = import "/workerd/workerd.capnp";\n` +
+        `const config :Workerd.Config = (services = [(name = "main", worker = .app)]);\n` +
+        `const app :Workerd.Worker = (modules = [${modules.join(', ')}], compatibilityDate = "2025-09-01");\n`,
+    );
+    const out = execFileSync(join(root, 'node_modules/.bin/workerd'), ['test', 'config.capnp'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+    expect(line, out).toBeDefined();
+    const edge = JSON.parse((line as string).slice('RESULT '.length));
+
+    // Without a core given, the embedded binaries cannot compile there: a typed error saying what to do.
+    expect(edge.compiled.code).toBe('E_WASM');
+    expect(edge.compiled.message).toContain('useCompiledCore');
+
+    bdl.useCompiledCore(await bdl.compileCore('simd'));
+    expect(edge.bits).toEqual(await trainAndPredict(bdl));
+  }, 60_000);
+});
