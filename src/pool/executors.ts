@@ -51,12 +51,21 @@ export function nodeImport<T>(name: string): Promise<T> {
   return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
 }
 
-/** Default pool size: the cores this process may use. */
-export async function coreCount(): Promise<number> {
+/**
+ * Whether this runtime can start workers: Node's worker_threads, or a global Worker (browsers, Deno,
+ * Bun). Edge runtimes (Cloudflare Workers, Vercel Edge) have neither: their isolates run one thread.
+ */
+export function workersAvailable(): boolean {
+  return isNode() || typeof (globalThis as { Worker?: unknown }).Worker === 'function';
+}
+
+/** Default pool size: the cores this process may use, or 0 (in-thread) where no worker can start. */
+export async function defaultWorkerCount(): Promise<number> {
   if (isNode()) {
     const os = await nodeImport<typeof import('node:os')>('os');
     return os.availableParallelism?.() ?? os.cpus().length;
   }
+  if (!workersAvailable()) return 0;
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
 }
 

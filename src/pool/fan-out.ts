@@ -6,12 +6,12 @@
  */
 import { BdlError, type BdlErrorCode } from '../errors.js';
 import { signalOption } from '../signal.js';
-import { coreCount } from './executors.js';
+import { defaultWorkerCount } from './executors.js';
 import { createPool } from './pool.js';
 import type { Pool, PoolOptions, ProgressEvent, RestartEvent, TaskData, TaskDescription } from './types.js';
 
 export interface FanOutOptions {
-  /** A pool to run on (left open), or the options of a pool made for this fan-out and closed after it. Default `{}`: one worker per core. */
+  /** A pool to run on (left open), or the options of a pool made for this fan-out and closed after it. Default `{}`: one worker per core (in-thread where the runtime has no workers). */
   readonly pool?: Pool | PoolOptions;
   /** Arrays every task reads (sent to each worker once). */
   readonly data?: TaskData;
@@ -49,7 +49,7 @@ export async function fanOut<Result>(tasks: readonly TaskDescription[], options:
  */
 export async function forTasks(o: PoolOptions, n: number): Promise<PoolOptions> {
   if (o === null || typeof o !== 'object') return o;
-  const size = o.size ?? (await coreCount());
+  const size = o.size ?? (await defaultWorkerCount());
   return typeof size === 'number' && Number.isInteger(size) && size > n ? { ...o, size: n } : o;
 }
 

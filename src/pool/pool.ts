@@ -7,7 +7,7 @@ import { bool, custom, int, schema, type Field } from '../options/schema.js';
 import { defaultCore, type CompiledCore } from '../wasm/core.js';
 import { sharedMemoryAvailable, toShared } from './data.js';
 import type { JobOutcome } from './execute.js';
-import { coreCount, inThreadExecutor, isNode, workerExecutor, type Executor, type RunLink, type RunSink } from './executors.js';
+import { defaultWorkerCount, inThreadExecutor, isNode, workerExecutor, workersAvailable, type Executor, type RunLink, type RunSink } from './executors.js';
 import { registerTasks } from './registry.js';
 import { RunPool, taskError, type RunState } from './runs.js';
 import type { Pool, PoolOptions, TaskTable } from './types.js';
@@ -49,7 +49,7 @@ const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' &&
 export const MAX_WORKERS = 256;
 
 export const POOL_OPTIONS = schema('createPool', {
-  size: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core', hint: `Pass 0 to run in-thread, or omit it for one worker per core (at most ${MAX_WORKERS}: each worker is a thread with its own copy of the core).`, help: 'workers; 0 runs tasks in-thread' }),
+  size: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core; 0 where the runtime has no Worker', hint: `Pass 0 to run in-thread, or omit it for one worker per core (at most ${MAX_WORKERS}: each worker is a thread with its own copy of the core).`, help: 'workers; 0 runs tasks in-thread' }),
   shared: bool({ default: true, help: 'share run data through SharedArrayBuffer where the runtime allows it' }),
   maxRestarts: int({ min: 0, default: 3, help: 'restarts of one task after crashed workers before it fails with E_WORKER' }),
   tasks: custom<TaskTable>({ expected: 'a table of task runners { kind: runner }', valid: (v) => isObject(v) && Object.values(v as object).every((r) => typeof r === 'function'), defaultText: 'the kinds registered so far', help: 'task kinds this pool runs, registered in this thread' }),
@@ -69,7 +69,14 @@ export async function createPool(options: PoolOptions = {}): Promise<Pool> {
   const { size } = options;
   const maxRestarts = POOL_OPTIONS.value(options, 'maxRestarts');
   if (options.tasks !== undefined) registerTasks(options.tasks);
-  const n = size ?? Math.min(MAX_WORKERS, await coreCount());
+  const n = size ?? Math.min(MAX_WORKERS, await defaultWorkerCount());
+  if (n > 0 && !workersAvailable()) {
+    throw new BdlError(
+      'E_WORKER',
+      `createPool: size ${n} needs a runtime that starts workers, found one with no Worker (an edge runtime such as Cloudflare Workers or Vercel Edge). Pass size 0 to run in-thread (createPool({ size: 0 }), a method's pool: { size: 0 }), or leave size out: it defaults to 0 there.`,
+      'size',
+    );
+  }
   const core = options.core ?? (await defaultCore());
   const shared = (options.shared ?? true) && n > 0 && sharedMemoryAvailable(isNode());
   const pool = new WorkerPool(n, shared, maxRestarts, (onDeath) =>

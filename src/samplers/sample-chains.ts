@@ -57,7 +57,7 @@ export const SAMPLE_CHAINS_OPTIONS = CHAIN_TASK_OPTIONS.omit('sampleChains', 'ta
     defaultText: "'predictive' when the target has xTest, else 'draws'", help: "per kept draw: the position ('draws'), f(x*) at xTest ('predictive'), or both",
   }),
   pool: custom<Pool>({ expected: 'a Pool', valid: (v) => typeof (v as Pool | null)?.run === 'function', defaultText: 'a new pool of poolSize workers, closed afterwards', help: 'a pool to run on' }),
-  poolSize: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core', help: 'workers of the pool made for this run (0: in-thread)' }),
+  poolSize: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core; 0 where the runtime has no Worker', help: 'workers of the pool made for this run (0: in-thread)' }),
   onProgress: custom<(p: SampleProgress) => void>({ expected: 'a function', valid: isFunction, help: "each chain's progress" }),
   onDiagnostics: custom<(p: DiagnosticsProgress) => void>({ expected: 'a function', valid: isFunction, help: 'the progress of the diagnostics after the chains: quantities done of total' }),
   onRestart: custom<(e: RestartEvent) => void>({ expected: 'a function', valid: isFunction, help: 'a chain restarted from its checkpoint after its worker died' }),

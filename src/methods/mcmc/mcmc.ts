@@ -41,7 +41,7 @@ export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
   traceAt: custom<Float32Array>({ expected: 'a Float32Array of rows × inputs', valid: (v) => v instanceof Float32Array, defaultText: 'the first 3 training rows', help: 'inputs x* (original units; at most 8 rows) where f(x*) is traced per draw' }),
   /** Default a pool of `poolSize` workers. */
   ...POOL,
-  poolSize: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core', flag: 'workers', help: 'workers of the default pool (0 = in-thread)' }),
+  poolSize: int({ min: 0, max: MAX_WORKERS, defaultText: 'one worker per core; 0 where the runtime has no Worker', flag: 'workers', help: 'workers of the default pool (0 = in-thread)' }),
 });
 export type McmcOptions = Infer<typeof MCMC_OPTIONS>;
 /** One schema for both kernels (each ignores the other's fields), so one options object runs either. */
