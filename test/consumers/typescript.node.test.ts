@@ -15,12 +15,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { root, scratchProject } from './pack.js';
 
 /** Uses every entry the way a user's code would, with the types that cross the wasm boundary. */
-const ESM = `import { BdlError, compileCore, createPool, makeDataset, trainEnsemble, type CompiledCore } from 'bdl-wasm';
+const ESM = `import { BdlError, compileCore, createPool, makeDataset, trainEnsemble, useCompiledCore, type CompiledCore } from 'bdl-wasm';
+import simd from 'bdl-wasm/core/simd.wasm';
 import { rmse } from 'bdl-wasm/metrics';
 import { summarize } from 'bdl-wasm/diagnostics';
 import { bnnTarget } from 'bdl-wasm/samplers';
 import { Arena, Rng } from 'bdl-wasm/advanced';
 import 'bdl-wasm/worker';
+
+/** An edge runtime's way: the platform compiles the imported .wasm (typed as a Module, not any). */
+export function onTheEdge(): CompiledCore {
+  // @ts-expect-error a core is a Module, not a string
+  const notACore: string = simd;
+  void notACore;
+  return useCompiledCore({ flavor: 'simd', module: simd });
+}
 
 export async function main(): Promise<number> {
   const core: CompiledCore = await compileCore('simd');
