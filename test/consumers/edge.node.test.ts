@@ -9,16 +9,17 @@ import { basename, join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import type * as Lib from '../../src/index.js';
-import { trainAndPredict } from '../fixtures/edge/train.js';
+import { restoreAndPredict, trainAndPredict } from '../fixtures/edge/train.js';
 import { root, scratchProject } from './pack.js';
 
 // The built package: the chains' default pool in Node spawns dist/worker.js.
 const bdl = (await import(/* @vite-ignore */ new URL('../../dist/index.js', import.meta.url).href)) as typeof Lib;
 
-const APP = `
+/** The Worker script; `file` is a posterior file Node wrote, restored there. */
+const app = (file: string) => `
 import simd from 'bdl-wasm/core/simd.wasm';
 import * as bdl from 'bdl-wasm';
-import { trainAndPredict } from ${JSON.stringify(resolve(__dirname, '../fixtures/edge/train.ts'))};
+import { restoreAndPredict, trainAndPredict } from ${JSON.stringify(resolve(__dirname, '../fixtures/edge/train.ts'))};
 
 const failure = async (f) => { try { await f(); return 'no error'; } catch (e) { return { code: e.code, argument: e.argument, message: e.message }; } };
 const data = bdl.makeDataset([[0], [1], [2], [3]], [0, 1, 0, 1]);
@@ -29,15 +30,16 @@ export default {
     bdl.useCompiledCore({ flavor: 'simd', module: simd });
     const workers = await failure(() => bdl.createPool({ size: 2 }));
     const bits = await trainAndPredict(bdl).catch((e) => ({ code: e.code, message: e.message }));
-    console.log('RESULT ' + JSON.stringify({ compiled, workers, bits }));
+    const restored = await restoreAndPredict(bdl, ${JSON.stringify(file)});
+    console.log('RESULT ' + JSON.stringify({ compiled, workers, bits, restored }));
   },
 };
 `;
 
 /** Bundles the app as Wrangler does: each imported .wasm stays a module of its own, beside the script. */
-async function bundleForWorkerd(dir: string): Promise<Record<string, string>> {
+async function bundleForWorkerd(dir: string, source: string): Promise<Record<string, string>> {
   const wasm: Record<string, string> = {};
-  writeFileSync(join(dir, 'app.src.js'), APP);
+  writeFileSync(join(dir, 'app.src.js'), source);
   await esbuild.build({
     entryPoints: [join(dir, 'app.src.js')],
     outfile: join(dir, 'app.js'),
@@ -64,9 +66,11 @@ async function bundleForWorkerd(dir: string): Promise<Record<string, string>> {
 }
 
 describe('the packed package in workerd (an edge runtime)', () => {
-  it('trains and predicts on a core imported as a .wasm module, its chains in-thread on their default pool, matching Node', async () => {
+  it('trains and predicts on a core imported as a .wasm module, its chains in-thread on their default pool, matching Node; restores a posterior Node wrote', async () => {
+    bdl.useCompiledCore(await bdl.compileCore('simd'));
+    const node = await trainAndPredict(bdl);
     const dir = await scratchProject('edge');
-    const wasm = await bundleForWorkerd(dir);
+    const wasm = await bundleForWorkerd(dir, app(node.hmcFile));
     expect(Object.keys(wasm)).toEqual(['simd.wasm']);
     for (const [name, path] of Object.entries(wasm)) copyFileSync(path, join(dir, name));
     const modules = [`(name = "app.js", esModule = embed "app.js")`, ...Object.keys(wasm).map((name) => `(name = "${name}", wasm = embed "${name}")`)];
@@ -87,12 +91,12 @@ describe('the packed package in workerd (an edge runtime)', () => {
     // What the core computes alone (MAP) has Node's bits. HMC's chains ran on their default pool,
     // in-thread there (the bits of poolSize 0), and agree with Node's to rounding: they draw their
     // normals with JS Math.log/sin/cos, which workerd's V8 rounds otherwise than Node 20's.
-    bdl.useCompiledCore(await bdl.compileCore('simd'));
-    const node = await trainAndPredict(bdl);
     expect(edge.bits.map, JSON.stringify(edge.bits)).toBe(node.map);
     expect(edge.bits.hmcBits).toBe(edge.bits.hmcInThreadBits);
     expect(node.hmcBits).toBe(node.hmcInThreadBits);
     edge.bits.hmc.forEach((v: number, i: number) => expect(Math.abs(v - node.hmc[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(node.hmc[i]))));
+    // A posterior Node trained predicts there with Node's bits (the forward passes are the core's).
+    expect(edge.restored).toBe(await restoreAndPredict(bdl, node.hmcFile));
     // Workers asked for on a runtime without Worker: refused up front, naming the way to run in-thread.
     expect(edge.workers).toMatchObject({ code: 'E_WORKER', argument: 'size', message: expect.stringContaining("a method's pool: { size: 0 }") });
   }, 60_000);
