@@ -4,7 +4,7 @@
 // WebAssembly.Module compiled at deploy time), makes it the default core and trains on the default
 // pool (in-thread there); its predictions must match Node's with the same core.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -80,7 +80,9 @@ describe('the packed package in workerd (an edge runtime)', () => {
         `const config :Workerd.Config = (services = [(name = "main", worker = .app)]);\n` +
         `const app :Workerd.Worker = (modules = [${modules.join(', ')}], compatibilityDate = "2025-09-01");\n`,
     );
-    const out = execFileSync(join(root, 'node_modules/.bin/workerd'), ['test', 'config.capnp'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const workerd = join(root, 'node_modules/.bin/workerd');
+    expect(existsSync(workerd), `${workerd} is missing: workerd is a devDependency, run npm ci`).toBe(true);
+    const out = execFileSync(workerd, ['test', 'config.capnp'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
     const line = out.split('\n').find((l) => l.startsWith('RESULT '));
     expect(line, out).toBeDefined();
     const edge = JSON.parse((line as string).slice('RESULT '.length));
