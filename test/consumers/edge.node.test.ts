@@ -4,10 +4,10 @@
 // WebAssembly.Module compiled at deploy time), makes it the default core and trains on the default
 // pool (in-thread there); its predictions must match Node's with the same core.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type * as Lib from '../../src/index.js';
 import { restoreAndPredict, trainAndPredict } from '../fixtures/edge/train.js';
 import { root, scratchProject } from './pack.js';
@@ -70,6 +70,7 @@ describe('the packed package in workerd (an edge runtime)', () => {
     bdl.useCompiledCore(await bdl.compileCore('simd'));
     const node = await trainAndPredict(bdl);
     const dir = await scratchProject('edge');
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const wasm = await bundleForWorkerd(dir, app(node.hmcFile));
     expect(Object.keys(wasm)).toEqual(['simd.wasm']);
     for (const [name, path] of Object.entries(wasm)) copyFileSync(path, join(dir, name));
