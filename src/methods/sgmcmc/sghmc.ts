@@ -7,7 +7,8 @@ import type { Dataset } from '../../data/dataset.js';
 import type { TaskOf } from '../../posterior/types.js';
 import { fit } from '../../train/fit.js';
 import { sghmc, sghmcMh, type Energy } from '../../train/sgmcmc.js';
-import { checkRun, fitOptionsOf } from '../common.js';
+import { BdlError } from '../../errors.js';
+import { checkRun, fitOptionsOf, specFor } from '../common.js';
 import { BURN_IN, collectSamples, evenly, prepare, SampleBuffer, samplerLength, samplesPosterior, type Prepared, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { custom, int, num, union, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateSampled } from '../memory.js';
@@ -78,19 +79,25 @@ export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opt
   const o = SGHMC_MH_OPTIONS;
   opts = checkRun(o, train, opts);
   checkMemory(estimateSampled('sghmc-mh', train, opts), opts.memoryBudget);
-  const prep = await prepare(train, opts);
   const S = o.value(opts, 'samples');
   const target = o.value(opts, 'targetAcceptance');
   // Large batches by default: minibatch gradient noise enters the energy error as (lr·N)^½ relative
   // to the momentum, and the test would otherwise force a tiny step.
-  const base = { ...fitOptionsOf(opts), batchSize: opts.batchSize ?? Math.min(256, prep.data.n) };
-  const { epochs, burnIn } = samplerLength(opts, prep, base.batchSize);
-  const spe = Math.ceil(prep.data.n / base.batchSize);
+  const base = { ...fitOptionsOf(opts), batchSize: opts.batchSize ?? Math.min(256, train.n) };
+  const { epochs, burnIn } = samplerLength(opts, { spec: specFor(train, opts), data: train }, base.batchSize);
+  const spe = Math.ceil(train.n / base.batchSize);
   const every = opts.every ?? Math.max(2, Math.min(20, Math.floor((epochs * spe) / S)));
   const burnSteps = burnIn * spe;
   const totalTests = Math.floor(((burnIn + epochs) * spe) / every);
   const burnTests = Math.floor(burnSteps / every);
-  const collectTests = Math.max(1, totalTests - burnTests);
+  const collectTests = totalTests - burnTests;
+  // A test ends each segment of `every` steps: a run too short for one after burn-in keeps no draw.
+  if (collectTests < 1) {
+    const steps = `${burnIn + epochs} epochs × ${spe} steps = ${(burnIn + epochs) * spe} steps, ${burnSteps} of them burn-in`;
+    if (opts.every !== undefined) throw new BdlError('E_ARG', `trainSghmcMh: every: expected at most the steps after burn-in, so that an energy test collects a sample (${steps}); found ${opts.every}. Lower every, or raise epochs.`, 'every');
+    throw new BdlError('E_ARG', `trainSghmcMh: epochs: expected enough steps after burn-in for one segment of ${every} steps and its energy test (${steps}); found ${epochs}. Raise epochs, or lower burnIn.`, 'epochs');
+  }
+  const prep = await prepare(train, opts);
   let lr = opts.learningRate ?? 1e-2 * Math.min(1, prep.noiseVar);
   const out = new SampleBuffer(Math.min(S, collectTests), prep.mlp.size);
   let tests = 0;
