@@ -8,7 +8,7 @@
  */
 import { argError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import { applyStandardizer, fitStandardizer, type Standardizer } from '../data/standardize.js';
+import { applyStandardizer, fitStandardizer, TARGET_STD_LIMIT, type Standardizer } from '../data/standardize.js';
 import type { LossOptions, Mlp } from '../model/mlp.js';
 import type { Objective } from '../train/fit.js';
 import { noiseVariance } from '../posterior/source.js';
@@ -130,6 +130,12 @@ export function noiseFor(likelihood: string, noise: number | undefined, s: Stand
   return new NoiseEstimate(noiseVariance(noise, s), true);
 }
 
+/**
+ * The largest σ (target units) a noise option takes: the target scale the standardizer accepts, so
+ * that σ² stays finite in the float32 predictive (1e30 trained, and then every prediction failed).
+ */
+export const NOISE_MAX = TARGET_STD_LIMIT;
+
 /** The option of every method with a homoscedastic Gaussian noise: the σ it predicts with, apart from training. */
 export const PREDICTIVE_NOISE = {
   /**
@@ -137,7 +143,7 @@ export const PREDICTIVE_NOISE = {
    * other likelihood that takes it) add σ² to each member's predicted variance: a floor under a
    * variance head that may collapse.
    */
-  predictiveNoise: num({ min: 0, defaultText: 'the trained noise', flag: 'predictive-noise', help: 'observation σ in target units used at prediction only (a post-hoc calibration, e.g. what --tune chooses)' }),
+  predictiveNoise: num({ min: 0, max: NOISE_MAX, defaultText: 'the trained noise', flag: 'predictive-noise', help: 'observation σ in target units used at prediction only (a post-hoc calibration, e.g. what --tune chooses)' }),
 };
 
 /** The type of PREDICTIVE_NOISE. */
@@ -145,7 +151,7 @@ export type PredictiveNoiseOption = { predictiveNoise?: number };
 
 /** The known observation noise of a method (gaussian likelihood). */
 export const NOISE = {
-  noise: num({ gt: 0, defaultText: 'fitted', help: 'observation noise σ in target units (gaussian likelihood)' }),
+  noise: num({ gt: 0, max: NOISE_MAX, defaultText: 'fitted', help: 'observation noise σ in target units (gaussian likelihood)' }),
 };
 
 /**

@@ -50,16 +50,19 @@ interface Common<T> {
 const INT_TEXT = /^[+-]?\d+$/;
 const NUM_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** A bound as the docs read it: 1e18 rather than 1000000000000000000 (other numbers as written). */
+const bound = (v: number): string => (Math.abs(v) >= 1e6 && /^1e\+\d+$/.test(v.toExponential()) ? v.toExponential().replace('+', '') : String(v));
+
 /** An integer in [min, max]. */
 export function int(o: Common<number> & { min?: number; max?: number }): Field<number> {
-  const range = [o.min !== undefined && `≥ ${o.min}`, o.max !== undefined && `≤ ${o.max}`].filter(Boolean).join(' and ');
+  const range = [o.min !== undefined && `≥ ${bound(o.min)}`, o.max !== undefined && `≤ ${bound(o.max)}`].filter(Boolean).join(' and ');
   const valid = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && !(o.min !== undefined && v < o.min) && !(o.max !== undefined && v > o.max);
   return { ...o, kind: 'int', expected: `an integer${range ? ' ' + range : ''}`, valid, fromText: (s) => (INT_TEXT.test(s) ? Number(s) : undefined) };
 }
 
 /** A finite number within the given bounds (`gt`/`lt` exclusive, `min`/`max` inclusive). */
 export function num(o: Common<number> & { min?: number; max?: number; gt?: number; lt?: number }): Field<number> {
-  const parts = [o.gt !== undefined && `> ${o.gt}`, o.min !== undefined && `≥ ${o.min}`, o.lt !== undefined && `< ${o.lt}`, o.max !== undefined && `≤ ${o.max}`].filter(Boolean);
+  const parts = [o.gt !== undefined && `> ${bound(o.gt)}`, o.min !== undefined && `≥ ${bound(o.min)}`, o.lt !== undefined && `< ${bound(o.lt)}`, o.max !== undefined && `≤ ${bound(o.max)}`].filter(Boolean);
   const valid = (v: unknown): v is number =>
     typeof v === 'number' && Number.isFinite(v) && !(o.gt !== undefined && !(v > o.gt)) && !(o.min !== undefined && v < o.min) && !(o.lt !== undefined && !(v < o.lt)) && !(o.max !== undefined && v > o.max);
   return { ...o, kind: 'num', expected: `a finite number${parts.length ? ' ' + parts.join(' and ') : ''}`, valid, fromText: (s) => (NUM_TEXT.test(s) ? Number(s) : undefined) };

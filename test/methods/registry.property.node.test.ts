@@ -167,4 +167,19 @@ describe('defects the property found, each on its counterexample', () => {
     const { posterior } = await trainMethod('sghmc-mh', tiny, { hidden: [2], epochs: 5, burnIn: 0, pretrainEpochs: 1, samples: 3, every: 5, seed: 1 });
     expect((await posterior.predict([[0]])).kind).toBe('regression');
   });
+
+  it('refuses a noise σ whose variance leaves float32, naming it, before any work (1e30 trained, then every predict blamed the input)', async () => {
+    // Seed -1287870825: ensemble { noise: 1e30 } on 12 rows; map, vi, laplace, nuts and the SWAG family alike.
+    let progressed = false;
+    const onProgress = () => (progressed = true);
+    for (const [method, extra] of [['ensemble', { members: 2, pool }], ['map', {}], ['laplace', {}], ['swag', { swaStart: 1 }], ['nuts', { chains: 1, warmup: 3, draws: 3, poolSize: 0 }]] as const) {
+      await expect(trainMethod(method, tiny, { hidden: [2], epochs: 2, noise: 1e30, onProgress, ...extra }), method).rejects.toMatchObject({ code: 'E_ARG', argument: 'noise', message: expect.stringMatching(/noise: expected a finite number > 0 and ≤ 1e18/) });
+    }
+    await expect(trainMethod('map', tiny, { hidden: [2], epochs: 2, predictiveNoise: 1e30, onProgress })).rejects.toMatchObject({ code: 'E_ARG', argument: 'predictiveNoise' });
+    expect(progressed).toBe(false);
+    // At the bound, predictions are finite.
+    const { posterior } = await trainMethod('map', tiny, { hidden: [2], epochs: 2, noise: 1e18 });
+    const p = await posterior.predict([[0]]);
+    expect(p.kind === 'regression' && Number.isFinite(p.variance[0])).toBe(true);
+  });
 });

@@ -31,6 +31,7 @@ import type { Arena } from '../../wasm/index.js';
 import { defaultEpochs } from '../common.js';
 import { residualVariance } from '../map.js';
 import { bool, enumOf, int, num, schema, type Infer } from '../../options/schema.js';
+import { NOISE_MAX } from '../noise.js';
 
 /** What one SWAG run produces: its moments, as plain typed arrays (transferable). */
 export interface SwagMoments extends SwagMember {
@@ -65,7 +66,7 @@ export const SWAG_RUN_OPTIONS = schema('swag run', {
   diagonal: bool({ default: false, help: 'keep the diagonal only (SWAG-diag): no deviation ring' }),
   priorPrecision: num({ min: 0, default: 1, help: 'precision λ of the N(0, 1/λ) prior on every weight' }),
   /** Trained and predicted with; default: train with σ = 1 in standardized units (as MAP), predict with the residual variance at θ̄. */
-  noise: num({ gt: 0, defaultText: "the residual σ at θ̄; SWAG on regression sets of fewer than 4,000 rows (blocks of validationFraction < 400 rows) predicts with the σ that maximizes the held-out mixture log-likelihood of 400 rows, disjoint seeded blocks each held out of a SWAG run", help: 'known observation noise σ in target units (gaussian likelihood)' }),
+  noise: num({ gt: 0, max: NOISE_MAX, defaultText: "the residual σ at θ̄; SWAG on regression sets of fewer than 4,000 rows (blocks of validationFraction < 400 rows) predicts with the σ that maximizes the held-out mixture log-likelihood of 400 rows, disjoint seeded blocks each held out of a SWAG run", help: 'known observation noise σ in target units (gaussian likelihood)' }),
 });
 export type SwagRunOptions = Infer<typeof SWAG_RUN_OPTIONS>;
 

@@ -28,6 +28,7 @@ import { runYielding } from '../../posterior/yielding.js';
 import { indexSubset, layerSubset, topIndices } from './subset.js';
 import type { Hessian, Structure, Subset } from './types.js';
 import { checkMemory, estimateLaplace } from '../memory.js';
+import { NOISE_MAX } from '../noise.js';
 
 /** The structures, by name: adding one is one file and one line here. */
 export const STRUCTURES: Record<Hessian, Structure> = { full, kron, diag };
@@ -57,7 +58,7 @@ export const LAPLACE_OPTIONS = METHOD_OPTIONS.extend('trainLaplace', {
     help: "how the prior precision is chosen after fitting: 'marglik' (maximize the evidence), 'grid' (logspace(−4, 4, 21) by validation NLL), or a number to fix it",
   }),
   perLayer: bool({ default: false, help: 'one prior precision per layer of the subset (marglik only)' }),
-  noise: num({ gt: 0, defaultText: 'tuned with the prior precision', help: 'gaussian observation σ in target units' }),
+  noise: num({ gt: 0, max: NOISE_MAX, defaultText: 'tuned with the prior precision', help: 'gaussian observation σ in target units' }),
   validation: custom<Dataset>({ expected: 'a Dataset', valid: (v) => typeof v === 'object' && v !== null && 'x' in v && 'y' in v, defaultText: '10 % of train, held out from the MAP fit too', help: "held-out data for 'grid'; the MAP's early stopping scores them too (every training row is trained on)" }),
   predictive: enumOf(['glm', 'mc'], { default: 'glm', help: "'glm' (linearized) or 'mc' (network evaluated at sampled weights)" }),
   link: enumOf(['probit', 'mc'], { default: 'probit', help: "classification with the GLM predictive: 'probit' or 'mc' (sampled outputs)" }),

@@ -32,12 +32,13 @@ import { custom, int, num, type Infer } from '../../options/schema.js';
 import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
 import { checkMemory, estimateMcmc } from '../memory.js';
 import { MAX_WORKERS } from '../../pool/pool.js';
+import { NOISE_MAX } from '../noise.js';
 
 export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
   ...chainFields({ chains: 4, warmup: 500, draws: 500 }),
   ...KEEP_FIELD,
   ...KERNEL_FIELDS,
-  noise: num({ gt: 0, defaultText: "MAP's default σ (held-out rows)", help: "observation noise σ in target units ('gaussian')" }),
+  noise: num({ gt: 0, max: NOISE_MAX, defaultText: "MAP's default σ (held-out rows)", help: "observation noise σ in target units ('gaussian')" }),
   traceAt: custom<Float32Array>({ expected: 'a Float32Array of rows × inputs', valid: (v) => v instanceof Float32Array, defaultText: 'the first 3 training rows', help: 'inputs x* (original units; at most 8 rows) where f(x*) is traced per draw' }),
   /** Default a pool of `poolSize` workers. */
   ...POOL,

@@ -20,6 +20,7 @@ import type { Posterior } from '../../posterior/types.js';
 import { checkRun, engineFor, METHOD_OPTIONS } from '../common.js';
 import { LAPLACE_OPTIONS, laplaceAt, type LaplaceFitOptions, type LaplacePosterior } from '../laplace/index.js';
 import { custom, enumOf, fieldError, int, num, schema, union, type Infer } from '../../options/schema.js';
+import { NOISE_MAX } from '../noise.js';
 
 const L = LAPLACE_OPTIONS.fields;
 const isStandardize = (v: unknown): boolean => typeof v === 'boolean' || (v !== null && typeof v === 'object' && !Array.isArray(v));
@@ -39,7 +40,7 @@ export const POSTHOC_OPTIONS = schema('posthoc', {
   priorPrecisionMode: union(enumOf(['marglik'], { help: '' }), num({ gt: 0, help: '' }), {
     default: 'marglik', flag: 'prior-precision', help: "the prior precision: 'marglik' (maximize the Laplace evidence on the training data) or a fixed number",
   }),
-  noise: num({ gt: 0, defaultText: 'the Laplace evidence, or the residuals for MC dropout', hint: 'Omit it to estimate σ from the data.', help: 'gaussian observation σ in target units' }),
+  noise: num({ gt: 0, max: NOISE_MAX, defaultText: 'the Laplace evidence, or the residuals for MC dropout', hint: 'Omit it to estimate σ from the data.', help: 'gaussian observation σ in target units' }),
   samples: int({ min: 1, max: MAX_SAMPLES, default: 30, help: 'MC dropout: stochastic passes per prediction' }),
   // Laplace's pass over the data is the long part post hoc: it reports rows and can be cancelled.
   signal: METHOD_OPTIONS.fields.signal,
