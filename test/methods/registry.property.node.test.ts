@@ -182,4 +182,18 @@ describe('defects the property found, each on its counterexample', () => {
     const p = await posterior.predict([[0]]);
     expect(p.kind === 'regression' && Number.isFinite(p.variance[0])).toBe(true);
   });
+
+  it('a fit whose last step diverges is refused as diverged (it returned weights that predicted Infinity or NaN, blaming the input)', async () => {
+    // Seed 683002436: multiswag { swaLearningRate: 1e30 } on 12 rows; the step after the last loss went unchecked.
+    for (const [method, extra] of [
+      ['multiswag', { swaStart: 1, samples: 2, members: 2, rank: 2, swaLearningRate: 1e30, pool }],
+      ['swa', { swaStart: 1, swaLearningRate: 1e30 }],
+      ['map', { epochs: 1, learningRate: 1e30 }],
+      ['map', { epochs: 1, learningRate: 1e10 }],
+      ['vi', { epochs: 1, learningRate: 1e30, samples: 3 }],
+    ] as const) {
+      await expect(trainMethod(method, tiny, { hidden: [2], epochs: 2, seed: 1, ...extra }), `${method} ${Object.keys(extra).join(' ')}`).rejects.toMatchObject({ code: 'E_NONFINITE', message: expect.stringMatching(/training diverged/) });
+    }
+  });
 });
+
