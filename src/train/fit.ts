@@ -267,7 +267,6 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
     const totalSteps = epochs * batchesPerEpoch;
     const losses: number[] = [];
     let step = 0;
-    let lastBatch = 0;
     let lastYield = performance.now();
     const k = arena.k;
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -276,7 +275,6 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
       for (let s = 0; s < train.n; s += batchSize) {
         if (opts.signal?.aborted) throw new BdlError('E_ABORTED', `fit: cancelled at epoch ${epoch}, step ${step}.`);
         const b = Math.min(batchSize, train.n - s);
-        lastBatch = b;
         k.gather_rows_f32(xb, xAll, idx + 4 * s, b, train.inputs);
         k.gather_rows_f32(yb, yAll, idx + 4 * s, b, train.targets);
         const lr = schedule(step, totalSteps);
@@ -304,7 +302,7 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
       }
     }
     stopper?.restore();
-    checkFinal(objective, k, params, P, xb, yb, lastBatch, step, schedule(step, totalSteps));
+    checkFinal(objective, arena, params, P, train, xAll, yAll, mlp.capacity, step, schedule(step, totalSteps));
     return { params: arena.getF32(params, P), standardizer, losses, steps: step, seconds: (performance.now() - t0) / 1000, ...stopper?.best() };
   } finally {
     arena.reset(mark);
@@ -314,15 +312,21 @@ export async function fit(mlp: Mlp, data: Dataset, opts: FitOptions = {}): Promi
 /**
  * Each step's loss is checked before its update, so the last update goes unchecked: a rate that
  * blows up there returned weights that predicted Infinity or NaN (SWA at a rate of 1e30, MAP's one
- * epoch at 1e10). The returned values are scored once on the last batch (the side-effect-free
- * validation loss), or, for objectives without one, checked to be finite.
+ * epoch at 1e10). The returned values are scored once on every training row (the side-effect-free
+ * validation loss: one batch alone missed rows where a ReLU network's outputs had left float32), or,
+ * for objectives without it, checked to be finite.
  */
-function checkFinal(objective: Objective, k: Arena['k'], params: number, P: number, xb: number, yb: number, batch: number, step: number, lr: number): void {
-  if (batch === 0) return;
-  const scored = objective.validationLossAt !== undefined;
-  const loss = scored ? objective.validationLossAt!(params, xb, yb, batch) / batch : k.sumsq_f32(params, P);
-  if (scored ? Math.abs(loss) < DIVERGED_LOSS : Number.isFinite(loss)) return;
-  const what = scored ? `the loss at the final weights became ${loss}` : 'the final weights became non-finite';
+function checkFinal(objective: Objective, arena: Arena, params: number, P: number, train: Dataset, x: number, y: number, capacity: number, step: number, lr: number): void {
+  let loss = 0;
+  if (objective.validationLossAt) {
+    for (let s = 0; s < train.n; s += capacity) {
+      const b = Math.min(capacity, train.n - s);
+      loss += objective.validationLossAt(params, x + 4 * s * train.inputs, y + 4 * s * train.targets, b);
+    }
+    loss /= train.n;
+    if (Math.abs(loss) < DIVERGED_LOSS) return;
+  } else if (Number.isFinite(arena.k.sumsq_f32(params, P))) return;
+  const what = objective.validationLossAt ? `the loss at the final weights became ${loss}` : 'the final weights became non-finite';
   throw new BdlError('E_NONFINITE', `fit: ${what} (after step ${step}): training diverged. Use a smaller learning rate (now ${lr}; e.g. ${lr / 100}), or standardize the data.`, 'learningRate');
 }
 

@@ -194,6 +194,9 @@ describe('defects the property found, each on its counterexample', () => {
     ] as const) {
       await expect(trainMethod(method, tiny, { hidden: [2], epochs: 2, seed: 1, ...extra }), `${method} ${Object.keys(extra).join(' ')}`).rejects.toMatchObject({ code: 'E_NONFINITE', message: expect.stringMatching(/training diverged/) });
     }
+    // Seed 705055661: the last batch (one row) scored finite while other rows' outputs had left float32.
+    const { x, y } = rows({ n: 22, d: 2, columns: ['plain', 'integers', 'plain'], target: 'constant', repeat: false, seed: 299 });
+    await expect(trainMethod('swag', makeDataset(x, y), { hidden: [2], epochs: 2, seed: 1, swaStart: 1, samples: 3, rank: 2, batchSize: 3, swaLearningRate: 1 })).rejects.toMatchObject({ code: 'E_NONFINITE', message: expect.stringMatching(/training diverged/) });
   });
 });
 
