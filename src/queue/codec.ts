@@ -12,6 +12,9 @@ import type { SharedArray, TaskData } from '../pool/types.js';
 const ARRAYS = { Float32Array, Float64Array, Int32Array, Uint32Array, Uint8Array } as const;
 type ArrayName = keyof typeof ARRAYS;
 
+/** The typed array a tag names: own entries only ('constructor' or 'valueOf' named Object.prototype's members). */
+const arrayOf = (name: unknown) => (typeof name === 'string' && Object.hasOwn(ARRAYS, name) ? ARRAYS[name as ArrayName] : undefined);
+
 /** JSON with typed arrays as { $ta, b64 } and NaN/±Infinity/−0 as { $n }. */
 export function encodeTask(value: unknown): string {
   return JSON.stringify(tag(value));
@@ -19,7 +22,13 @@ export function encodeTask(value: unknown): string {
 
 /** The inverse of `encodeTask`; anything but plain JSON and the two tags is refused. */
 export function decodeTask(text: string): unknown {
-  return untag(JSON.parse(text), 0);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw argError('E_ARG', 'job.task', 'JSON written by encodeTask', describe(text), 'Encode tasks with encodeTask.');
+  }
+  return untag(parsed, 0);
 }
 
 function tag(v: unknown): unknown {
@@ -45,7 +54,7 @@ function untag(v: unknown, depth: number): unknown {
     return n;
   }
   if ('$ta' in o) {
-    const Ctor = ARRAYS[o.$ta as ArrayName];
+    const Ctor = arrayOf(o.$ta);
     if (Ctor === undefined || typeof o.b64 !== 'string') throw argError('E_ARG', 'job.task', 'a tagged typed array', describe(o.$ta), 'Encode tasks with encodeTask.');
     const bytes = Buffer.from(o.b64, 'base64');
     if (bytes.byteLength % Ctor.BYTES_PER_ELEMENT !== 0) throw argError('E_ARG', 'job.task', `a whole number of ${o.$ta} elements`, `${bytes.byteLength} bytes`, 'Encode tasks with encodeTask.');
@@ -66,7 +75,13 @@ export function encodeValue(value: unknown): Buffer {
  * shared buffer; each gets a buffer of its own, as results transferred from a local worker have.
  */
 export function decodeValue(bytes: Uint8Array): unknown {
-  return ownBuffers(deserialize(bytes), 0);
+  let value: unknown;
+  try {
+    value = deserialize(bytes);
+  } catch (e) {
+    throw argError('E_FORMAT', 'result', 'bytes written by encodeValue', `${bytes.byteLength} bytes that do not deserialize (${(e as Error).message})`, 'Results and checkpoints are written by the queue worker: run again.');
+  }
+  return ownBuffers(value, 0);
 }
 
 function ownBuffers(v: unknown, depth: number): unknown {
@@ -127,8 +142,9 @@ export function decodeData(bytes: Uint8Array): TaskData {
   const out: Record<string, SharedArray> = {};
   for (const entry of header) {
     const [name, type, length] = Array.isArray(entry) ? entry : [];
-    const Ctor = ARRAYS[type as ArrayName];
-    if (typeof name !== 'string' || Ctor === undefined || !Number.isInteger(length) || length < 0) throw bad(`header entry ${describe(entry)}`);
+    const Ctor = arrayOf(type);
+    // '__proto__' would set the record's prototype rather than name an array.
+    if (typeof name !== 'string' || name === '__proto__' || Ctor === undefined || !Number.isInteger(length) || length < 0) throw bad(`header entry ${describe(entry)}`);
     const n = length * Ctor.BYTES_PER_ELEMENT;
     if (at + n > bytes.byteLength) throw bad(`array ${name} past the end`);
     const a = new (Ctor as unknown as new (b: ArrayBufferLike) => SharedArray)(new SharedArrayBuffer(n));
