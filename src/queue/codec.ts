@@ -39,6 +39,9 @@ function tag(v: unknown): unknown {
     return { $ta: name, b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   }
   if (Array.isArray(v)) return v.map(tag);
+  if (v !== null && typeof v === 'object' && ('$n' in v || '$ta' in v)) {
+    throw argError('E_ARG', 'task', 'objects without the keys $n and $ta (the codec tags numbers and typed arrays with them)', Object.keys(v).join(', '), 'Rename the key.');
+  }
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, tag(x)]));
   return v;
 }
