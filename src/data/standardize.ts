@@ -1,7 +1,8 @@
 /**
  * Standardization fitted on training data only and remembered, so that predictions come back in
  * original units: inputs z = (x − μ)/σ per column; targets likewise (regression only). A zero σ
- * becomes 1 (a constant column passes through centred).
+ * (or one below 1e-12 of the column's mean: float64 noise) becomes 1 (a constant column passes
+ * through centred).
  */
 import { BdlError } from '../errors.js';
 import type { Dataset } from './dataset.js';
@@ -106,7 +107,9 @@ function moments(data: Float32Array, n: number, cols: number): { mean: Float64Ar
   const std = new Float64Array(cols);
   for (let j = 0; j < cols; j++) {
     const s = Math.sqrt(m2[j] / n);
-    std[j] = s > 1e-12 * Math.max(1, Math.abs(mean[j])) ? s : 1;
+    // Constant only relative to the column's own magnitude: an absolute floor (σ ≤ 1e-12 was 1)
+    // left a column measured in small units unscaled, and predictions 1e10 times its spread off.
+    std[j] = s > 1e-12 * Math.abs(mean[j]) ? s : 1;
   }
   return { mean, std };
 }

@@ -198,5 +198,14 @@ describe('defects the property found, each on its counterexample', () => {
     const { x, y } = rows({ n: 22, d: 2, columns: ['plain', 'integers', 'plain'], target: 'constant', repeat: false, seed: 299 });
     await expect(trainMethod('swag', makeDataset(x, y), { hidden: [2], epochs: 2, seed: 1, swaStart: 1, samples: 3, rank: 2, batchSize: 3, swaLearningRate: 1 })).rejects.toMatchObject({ code: 'E_NONFINITE', message: expect.stringMatching(/training diverged/) });
   });
+
+  it('a target measured in small units is standardized, not taken for a constant (σ 7e-13: it predicted means of order 1)', async () => {
+    const small = makeDataset(Array.from({ length: 12 }, (_, i) => [i / 6 - 1]), Array.from({ length: 12 }, (_, i) => 1e-12 * Math.sin(i)));
+    const { posterior } = await trainMethod('map', small, { hidden: [2], epochs: 20, seed: 1 });
+    const p = await posterior.predict([[0], [0.5]]);
+    if (p.kind !== 'regression') throw new Error('regression expected');
+    expect(Math.max(...Array.from(p.mean, Math.abs))).toBeLessThan(1e-11);
+    expect(Math.max(...p.variance)).toBeLessThan(1e-22);
+  });
 });
 
