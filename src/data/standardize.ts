@@ -16,6 +16,8 @@ import type { Dataset } from './dataset.js';
  */
 export const TARGET_STD_LIMIT = 1e18;
 export const TARGET_MEAN_LIMIT = 1e36;
+/** Smallest target standard deviation accepted (a constant target aside): below it σ_y² underflows float32 (1.2e-38) and predictive variances came back 0. */
+export const TARGET_STD_FLOOR = 1e-18;
 
 export interface Standardizer {
   readonly xMean: Float64Array;
@@ -127,6 +129,14 @@ function scale(data: Float32Array, cols: number, mean: Float64Array, std: Float6
 /** Refuses regression targets whose scale would overflow float32 once predictions are unscaled. */
 function checkTargetScale(mean: Float64Array, std: Float64Array): void {
   for (let j = 0; j < mean.length; j++) {
+    if (std[j] < TARGET_STD_FLOOR) {
+      throw new BdlError(
+        'E_NONFINITE',
+        `y (target ${j}): expected a standard deviation ≥ 1e-18 (or a constant target), so that predictive variances in target ` +
+          `units stay above float32's smallest; found standard deviation ${std[j].toPrecision(3)}. Multiply the target by 1e${Math.floor(-Math.log10(std[j]))} before training and divide predictions back.`,
+        'y',
+      );
+    }
     if (std[j] <= TARGET_STD_LIMIT && Math.abs(mean[j]) <= TARGET_MEAN_LIMIT) continue;
     const big = Math.max(std[j], Math.abs(mean[j]));
     const power = Math.ceil(Math.log10(big)) - 3;

@@ -7,6 +7,7 @@ import { signalOption } from '../signal.js';
 import type { ProgressEvent } from '../pool/types.js';
 import { checkDataset, checkSeveralClasses, type Dataset } from '../data/dataset.js';
 import { applyStandardizer, type Standardizer } from '../data/standardize.js';
+import { checkNoiseScale } from './noise.js';
 import { Mlp } from '../model/mlp.js';
 import { checkSpec, taskOf, type Likelihood, type MlpSpec } from '../model/spec.js';
 import { fit, MIN_VALIDATION_ROWS, priorPrecisionOf, type EarlyStopping, type FitOptions, type FitResult } from '../train/fit.js';
@@ -153,6 +154,7 @@ export function checkRun<T>(o: OptionSchema, train: Dataset, opts: T): T {
   checkDataset(train, 'train');
   // One row fits exactly: every method would answer with a variance of ~1e-8 around it, as if certain.
   if (train.n < 2) throw argError('E_EMPTY', 'train', 'at least 2 rows', `${train.n}`, 'One row says nothing about the noise around it; train on more data.');
+  checkNoiseScale(train, opts as Parameters<typeof checkNoiseScale>[1]);
   const v = (opts as { validation?: Dataset } | undefined)?.validation;
   if (v !== undefined && (v.inputs !== train.inputs || v.targets !== train.targets)) {
     throw argError('E_SHAPE', `${o.name}: validation`, `${train.inputs} input and ${train.targets} target column(s), as the training data`, `${v.inputs} and ${v.targets}`, "Pass held-out rows with the training data's columns.");

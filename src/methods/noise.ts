@@ -136,6 +136,22 @@ export function noiseFor(likelihood: string, noise: number | undefined, s: Stand
  */
 export const NOISE_MAX = TARGET_STD_LIMIT;
 
+/**
+ * Refuses, before any work, a `noise` or `predictiveNoise` σ more than NOISE_MAX times the target's
+ * standard deviation (the first target's: the σ's units): its variance in standardized units would
+ * leave float32 (σ = 1 on a target of σ 7e-31 trained, and then every prediction failed).
+ */
+export function checkNoiseScale(train: Dataset, opts: { task?: unknown; standardize?: unknown; noise?: unknown; predictiveNoise?: unknown }): void {
+  if (opts.task === 'classification' || opts.standardize === false || train.targets < 1) return;
+  for (const key of ['noise', 'predictiveNoise'] as const) {
+    const sigma = opts[key];
+    if (typeof sigma !== 'number') continue;
+    const sy = fitStandardizer(train, true).yStd![0];
+    if (sigma <= NOISE_MAX * sy) continue;
+    throw argError('E_ARG', key, `a σ at most 1e18 times the target's standard deviation (${sy.toPrecision(3)}), so that its variance stays finite in float32`, `σ = ${sigma}`, "Give σ in the target's units, or rescale the target.");
+  }
+}
+
 /** The option of every method with a homoscedastic Gaussian noise: the σ it predicts with, apart from training. */
 export const PREDICTIVE_NOISE = {
   /**

@@ -75,7 +75,7 @@ const dataArb = fc.record({
   n: fc.integer({ min: 12, max: 30 }),
   d: fc.integer({ min: 1, max: 3 }),
   columns: fc.array(fc.constantFrom<Column>('plain', 'plain', 'constant', 'huge', 'tiny', 'integers'), { minLength: 3, maxLength: 3 }),
-  target: fc.constantFrom('plain', 'constant', 'huge', 'tiny', 'one-class', 'two-classes', 'three-classes'),
+  target: fc.constantFrom('plain', 'constant', 'huge', 'tiny', 'two-targets', 'one-class', 'two-classes', 'three-classes'),
   repeat: fc.boolean(),
   seed: fc.integer({ min: 0, max: 1000 }),
 });
@@ -85,7 +85,7 @@ function rows(p: { n: number; d: number; columns: Column[]; target: string; repe
   const u = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
   const scale: Record<Column, number> = { plain: 1, constant: 0, huge: 1e30, tiny: 1e-30, integers: 1 };
   const x: number[][] = [];
-  const y: number[] = [];
+  const y: (number | number[])[] = [];
   for (let i = 0; i < p.n; i++) {
     const row = p.repeat && i % 2 === 1 ? x[i - 1] : Array.from({ length: p.d }, (_, j) => {
       const c = p.columns[j];
@@ -94,7 +94,8 @@ function rows(p: { n: number; d: number; columns: Column[]; target: string; repe
     x.push([...row]);
     const t = p.target;
     const lin = row.reduce((a, v) => a + Math.tanh(v), 0);
-    y.push(t === 'constant' ? 2 : t === 'huge' ? 1e30 * (lin + u()) : t === 'tiny' ? 1e-30 * (lin + u()) : t === 'one-class' ? 0 : t === 'two-classes' ? i % 2 : t === 'three-classes' ? i % 3 : lin + 0.1 * u());
+    if (t === 'two-targets') y.push([lin, 0.5 * lin + u()]);
+    else y.push(t === 'constant' ? 2 : t === 'huge' ? 1e30 * (lin + u()) : t === 'tiny' ? 1e-30 * (lin + u()) : t === 'one-class' ? 0 : t === 'two-classes' ? i % 2 : t === 'three-classes' ? i % 3 : lin + 0.1 * u());
   }
   const task = p.target.endsWith('class') || p.target.endsWith('classes') ? 'classification' : 'regression';
   return { x, y, task };
@@ -103,13 +104,13 @@ function rows(p: { n: number; d: number; columns: Column[]; target: string; repe
 const snapshot = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'function' ? 'fn' : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
 
 /** One case: a BdlError, or a posterior predicting finite numbers of the right shape. */
-async function trainCase(method: string, x: number[][], y: number[], task: string, extra: Record<string, unknown>): Promise<void> {
+async function trainCase(method: string, x: number[][], y: (number | number[])[], task: string, extra: Record<string, unknown>): Promise<void> {
   const opts: Record<string, unknown> = { task, hidden: [2], epochs: 2, seed: 1, ...BUDGET[method], ...extra };
   if ('pool' in METHODS[method].options.fields) opts.pool = pool;
   if ('poolSize' in METHODS[method].options.fields && opts.pool === undefined) opts.poolSize = 0;
   const before = snapshot({ x, y, extra });
   try {
-    const data = makeDataset(x, y);
+    const data = makeDataset(x, y as number[] | number[][]);
     const { posterior } = await trainMethod(method, data, opts);
     const q = x.slice(0, 3);
     // The rows it trained on: a posterior that was returned predicts them, or the fit should have refused.
@@ -118,7 +119,7 @@ async function trainCase(method: string, x: number[][], y: number[], task: strin
     });
     if (pred.kind === 'regression') {
       for (const a of [pred.mean, pred.variance]) {
-        expect(a.length).toBe(q.length);
+        expect(a.length).toBe(q.length * (Array.isArray(y[0]) ? y[0].length : 1));
         if (!a.every(Number.isFinite)) throw new Error(`${method}: non-finite regression prediction ${Array.from(a)}`);
       }
     } else {
@@ -177,8 +178,8 @@ describe('defects the property found, each on its counterexample', () => {
     }
     await expect(trainMethod('map', tiny, { hidden: [2], epochs: 2, predictiveNoise: 1e30, onProgress })).rejects.toMatchObject({ code: 'E_ARG', argument: 'predictiveNoise' });
     expect(progressed).toBe(false);
-    // At the bound, predictions are finite.
-    const { posterior } = await trainMethod('map', tiny, { hidden: [2], epochs: 2, noise: 1e18 });
+    // Within the bounds (≤ 1e18, and ≤ 1e18 × the target's σ of 0.71), predictions are finite.
+    const { posterior } = await trainMethod('map', tiny, { hidden: [2], epochs: 2, noise: 7e17 });
     const p = await posterior.predict([[0]]);
     expect(p.kind === 'regression' && Number.isFinite(p.variance[0])).toBe(true);
   });
@@ -196,7 +197,7 @@ describe('defects the property found, each on its counterexample', () => {
     }
     // Seed 705055661: the last batch (one row) scored finite while other rows' outputs had left float32.
     const { x, y } = rows({ n: 22, d: 2, columns: ['plain', 'integers', 'plain'], target: 'constant', repeat: false, seed: 299 });
-    await expect(trainMethod('swag', makeDataset(x, y), { hidden: [2], epochs: 2, seed: 1, swaStart: 1, samples: 3, rank: 2, batchSize: 3, swaLearningRate: 1 })).rejects.toMatchObject({ code: 'E_NONFINITE', message: expect.stringMatching(/training diverged/) });
+    await expect(trainMethod('swag', makeDataset(x, y as number[]), { hidden: [2], epochs: 2, seed: 1, swaStart: 1, samples: 3, rank: 2, batchSize: 3, swaLearningRate: 1 })).rejects.toMatchObject({ code: 'E_NONFINITE', message: expect.stringMatching(/training diverged/) });
   });
 
   it('a target measured in small units is standardized, not taken for a constant (σ 7e-13: it predicted means of order 1)', async () => {
@@ -206,6 +207,21 @@ describe('defects the property found, each on its counterexample', () => {
     if (p.kind !== 'regression') throw new Error('regression expected');
     expect(Math.max(...Array.from(p.mean, Math.abs))).toBeLessThan(1e-11);
     expect(Math.max(...p.variance)).toBeLessThan(1e-22);
+  });
+
+  it('refuses a target too small for float32 variances, and a noise σ too large for the target, before any work', async () => {
+    const x = Array.from({ length: 12 }, (_, i) => [Math.sin(3.1 * i)]);
+    let progressed = false;
+    const onProgress = () => (progressed = true);
+    // Seed -1892267745: map { noise: 1 } on two targets, the first of σ 7e-31: σ²/σ_y² overflowed float32 and every predict failed.
+    const two = makeDataset(x, x.map(([v], i) => [1e-30 * Math.tanh(v), Math.cos(i)]));
+    await expect(trainMethod('map', two, { hidden: [2], epochs: 2, noise: 1, onProgress })).rejects.toMatchObject({ code: 'E_NONFINITE', argument: 'y' });
+    const small = makeDataset(x, x.map(([v], i) => [1e-15 * Math.tanh(v), Math.cos(i)]));
+    await expect(trainMethod('map', small, { hidden: [2], epochs: 2, noise: 1e4, onProgress })).rejects.toMatchObject({ code: 'E_ARG', argument: 'noise', message: expect.stringMatching(/noise: expected a σ at most 1e18 times/) });
+    await expect(trainMethod('map', makeDataset(x, x.map(([v]) => 1e-15 * v)), { hidden: [2], epochs: 2, predictiveNoise: 1e4, onProgress })).rejects.toMatchObject({ code: 'E_ARG', argument: 'predictiveNoise' });
+    // Without a noise the same target predicted a variance of 0 (σ_y² underflows float32).
+    await expect(trainMethod('map', makeDataset(x, x.map(([v]) => 1e-30 * v)), { hidden: [2], epochs: 2, onProgress })).rejects.toMatchObject({ code: 'E_NONFINITE', argument: 'y', message: expect.stringMatching(/standard deviation ≥ 1e-18/) });
+    expect(progressed).toBe(false);
   });
 });
 
