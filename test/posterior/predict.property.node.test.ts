@@ -17,9 +17,10 @@ import { fuzz } from '../helpers/fuzz.js';
 const D = 2;
 const xs = Array.from({ length: 24 }, (_, i) => [Math.sin(i), (i % 5) - 2]);
 const regression = makeDataset(xs, xs.map(([a, b]) => a - 0.3 * b));
+const twoTargets = makeDataset(xs, xs.map(([a, b]) => [a - 0.3 * b, a * b]));
 const classes = makeDataset(xs, xs.map(([a, b]) => (a + b > 0 ? 1 : 0) + (a > 0.5 ? 1 : 0)));
 
-const KINDS: [string, 'regression' | 'classification', Record<string, unknown>][] = [
+const KINDS: [string, 'regression' | 'classification' | 'two-targets', Record<string, unknown>][] = [
   ['map', 'regression', {}],
   ['map', 'classification', {}],
   ['ensemble', 'regression', { members: 2 }],
@@ -34,22 +35,25 @@ const KINDS: [string, 'regression' | 'classification', Record<string, unknown>][
   ['laplace', 'classification', { subset: 'all', hessian: 'diag' }],
   ['laplace', 'regression', { predictive: 'mc' }],
   ['nuts', 'regression', { chains: 1, warmup: 3, draws: 3, keep: 2, maxTreeDepth: 3 }],
+  ['map', 'two-targets', {}],
+  ['vi', 'two-targets', { samples: 3 }],
+  ['laplace', 'two-targets', { hessian: 'full' }],
 ];
 
 let pool: Pool;
-const posteriors: { name: string; task: string; p: Posterior }[] = [];
+const posteriors: { name: string; task: string; targets: number; p: Posterior }[] = [];
 beforeAll(async () => {
   pool = await createPool({ size: 0 });
   for (const [method, task, extra] of KINDS) {
-    const data = task === 'regression' ? regression : classes;
-    const opts: Record<string, unknown> = { task, hidden: [3], epochs: 3, seed: 1, ...extra };
+    const data = task === 'regression' ? regression : task === 'two-targets' ? twoTargets : classes;
+    const opts: Record<string, unknown> = { task: task === 'two-targets' ? 'regression' : task, hidden: [3], epochs: 3, seed: 1, ...extra };
     if (method === 'ensemble' || method === 'mc-dropout') opts.pool = pool;
     if (method === 'nuts') opts.poolSize = 0;
     const { posterior } = await trainMethod(method, data, opts);
-    posteriors.push({ name: `${method} ${task} ${JSON.stringify(extra)}`, task, p: posterior });
+    posteriors.push({ name: `${method} ${task} ${JSON.stringify(extra)}`, task: task === 'two-targets' ? 'regression' : task, targets: data.targets, p: posterior });
   }
   // The restored forms of a few (their predict runs the restored sources).
-  for (const i of [0, 2, 6, 10]) posteriors.push({ name: `restored ${posteriors[i].name}`, task: posteriors[i].task, p: await posteriorFromBytes(posteriors[i].p.toBytes()) });
+  for (const i of [0, 2, 6, 10, 15]) posteriors.push({ ...posteriors[i], name: `restored ${posteriors[i].name}`, p: await posteriorFromBytes(posteriors[i].p.toBytes()) });
 }, 60_000);
 afterAll(async () => {
   await pool.close();
@@ -109,7 +113,7 @@ describe('posterior.predict, every kind of posterior, on any inputs and options'
   it('a BdlError, or one finite prediction per row; neither the inputs nor the options mutated', async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(), inputs, options, async (k, x, opts) => {
-        const { name, task, p } = posteriors[k % posteriors.length];
+        const { name, task, targets, p } = posteriors[k % posteriors.length];
         const before = snapshot([x, opts]);
         let pred;
         try {
@@ -126,7 +130,7 @@ describe('posterior.predict, every kind of posterior, on any inputs and options'
         expect(pred.kind).toBe(task);
         if (pred.kind === 'regression') {
           for (const a of [pred.mean, pred.variance, pred.aleatoric, pred.epistemic]) {
-            expect(a.length).toBe(n);
+            expect(a.length).toBe(n! * targets);
             expect(a.every(Number.isFinite), `${name}: ${Array.from(a)}`).toBe(true);
           }
           expect(pred.variance.every((v) => v >= 0)).toBe(true);
