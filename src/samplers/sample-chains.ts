@@ -4,7 +4,7 @@
  * last checkpoint with the same draws. Returns the draws (or f(x*) per draw) with convergence
  * diagnostics.
  */
-import { BdlError } from '../errors.js';
+import { argError, BdlError, describe } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { allFinite } from '../diagnostics/chains.js';
 import { runStepsYielding, type YieldingOptions } from '../diagnostics/steps.js';
@@ -121,6 +121,14 @@ export interface SampleChainsResult {
   results: ChainTaskResult[];
 }
 
+/** Refuses test inputs that are not finite (f(x*) at them came back NaN, in silence), naming the value. */
+function checkTestInputs(xTest: Float32Array | undefined, inputs: number): void {
+  if (!xTest) return;
+  for (let i = 0; i < xTest.length; i++) {
+    if (!Number.isFinite(xTest[i])) throw argError('E_NONFINITE', `target.xTest[${Math.floor(i / inputs)}][${i % inputs}]`, 'a finite number', describe(xTest[i]), 'Impute or drop that row.');
+  }
+}
+
 /** Runs `chains` chains of the target in the pool; see the module comment. */
 export async function sampleChains(target: SampleTarget, opts: SampleChainsOptions = {}): Promise<SampleChainsResult> {
   opts = SAMPLE_CHAINS_OPTIONS.check(opts);
@@ -130,6 +138,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
   let data: TaskData = {};
   let spec: ChainTaskOptions['target'];
   if (target.type === 'bnn') {
+    checkTestInputs(target.xTest, target.spec.inputs);
     data = { x: target.data.x, y: target.data.y, ...(target.xTest ? { xTest: target.xTest } : {}) };
     spec = { type: 'bnn', spec: target.spec, priorPrecision: target.priorPrecision, noiseVar: target.noiseVar, temperature: target.temperature, init: target.init };
   } else {
