@@ -60,6 +60,22 @@ export const BNN_TARGET_OPTIONS = schema('BnnTarget.create', {
   }),
 } satisfies { [K in keyof Required<BnnTargetOptions>]: Field<Required<BnnTargetOptions>[K]> });
 
+/**
+ * Refuses targets a classification likelihood cannot hold: a 'bernoulli' network sampled any real
+ * target in silence, and a 'categorical' one found no finite start and blamed the log density.
+ */
+export function checkLabels(y: ArrayLike<number>, spec: MlpSpec, argument = 'data.y'): void {
+  if (spec.likelihood !== 'categorical' && spec.likelihood !== 'bernoulli') return;
+  const K = spec.outputs;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    const ok = spec.likelihood === 'bernoulli' ? v === 0 || v === 1 : Number.isInteger(v) && v >= 0 && v < K;
+    if (ok) continue;
+    const expected = spec.likelihood === 'bernoulli' ? "a label 0 or 1 (the 'bernoulli' likelihood)" : `a class index 0…${K - 1} (the 'categorical' likelihood of ${K} outputs)`;
+    throw argError('E_ARG', `${argument}[${i}]`, expected, describe(v), "Pass class labels, or use the 'gaussian' likelihood for a regression.");
+  }
+}
+
 /** Philox stream of the network initialization used by init(rng): distinct from chains' streams. */
 const INIT_STREAM = 0x1b;
 
@@ -119,6 +135,7 @@ export class BnnTarget implements Target {
     if (d.inputs !== spec.inputs || d.targets !== targets || d.x.length !== d.n * d.inputs || d.y.length !== d.n * d.targets) {
       throw argError('E_SHAPE', 'data', `${spec.inputs} inputs and ${targets} target column(s) per row, as the spec implies`, `${d.inputs} inputs, ${d.targets} targets`, 'Match the spec to the data.');
     }
+    checkLabels(d.y, spec);
     const T = BNN_TARGET_OPTIONS.value(o, 'temperature');
     const noiseVar = o.noiseVar ?? (spec.noise ?? 1) ** 2;
     const capacity = o.capacity ?? Math.min(d.n, 1024);

@@ -15,7 +15,7 @@ import { fanOut } from '../pool/fan-out.js';
 import { registerTask } from '../pool/registry.js';
 import type { Pool, RestartEvent, TaskData } from '../pool/types.js';
 import { BNN_TARGET_SPEC, CHAIN_TASK_OPTIONS, MODULE_TARGET_SPEC, runChainTask, type ChainTaskOptions, type ChainTaskResult } from './chain-task.js';
-import { BNN_TARGET_OPTIONS } from './bnn-target.js';
+import { BNN_TARGET_OPTIONS, checkLabels } from './bnn-target.js';
 import { checkArgument, custom, enumOf, int, required, variants, type Infer } from '../options/schema.js';
 import type { ChainProgress } from './chain.js';
 import { MAX_WORKERS } from '../pool/pool.js';
@@ -139,6 +139,7 @@ export async function sampleChains(target: SampleTarget, opts: SampleChainsOptio
   let spec: ChainTaskOptions['target'];
   if (target.type === 'bnn') {
     checkTestInputs(target.xTest, target.spec.inputs);
+    checkLabels(target.data.y, target.spec, 'target.data.y');
     data = { x: target.data.x, y: target.data.y, ...(target.xTest ? { xTest: target.xTest } : {}) };
     spec = { type: 'bnn', spec: target.spec, priorPrecision: target.priorPrecision, noiseVar: target.noiseVar, temperature: target.temperature, init: target.init };
   } else {

@@ -94,4 +94,16 @@ describe('defects the property found, each on its counterexample', () => {
       await expect(sampleChains({ type: 'bnn', spec, data, xTest }, { chains: 1, warmup: 0, draws: 1, seed: 1, poolSize: 0 })).rejects.toMatchObject({ code: 'E_NONFINITE', argument: expect.stringMatching(/^target\.xTest\[\d\]\[\d\]$/) });
     }
   });
+
+  it("labels a classification likelihood cannot hold are refused by name (a 'bernoulli' network sampled targets cos i in silence; 'categorical' blamed logDensity)", async () => {
+    // Probing the property's mismatched specs: the data's regression targets under classification likelihoods.
+    const run = (likelihood: 'bernoulli' | 'categorical', d = data) => sampleChains({ type: 'bnn', spec: { inputs: 2, hidden: [], outputs: likelihood === 'bernoulli' ? 1 : 3, activation: 'relu', likelihood }, data: d }, { chains: 1, warmup: 2, draws: 2, seed: 1, poolSize: 0 });
+    await expect(run('bernoulli')).rejects.toMatchObject({ code: 'E_ARG', argument: 'target.data.y[1]', message: expect.stringMatching(/0 or 1/) });
+    await expect(run('categorical')).rejects.toMatchObject({ code: 'E_ARG', argument: 'target.data.y[1]', message: expect.stringMatching(/class index 0…2/) });
+    await expect(run('categorical', makeDataset(Array.from({ length: 10 }, (_, i) => [Math.sin(i), 0]), Array.from({ length: 10 }, (_, i) => (i === 4 ? 3 : i % 3))))).rejects.toMatchObject({ argument: 'target.data.y[4]' });
+    // Labels in range sample as before.
+    await expect(run('categorical', labels)).resolves.toMatchObject({ chains: 1 });
+    await expect(run('bernoulli', makeDataset(Array.from({ length: 10 }, (_, i) => [Math.sin(i), 0]), Array.from({ length: 10 }, (_, i) => i % 2)))).resolves.toMatchObject({ chains: 1 });
+  });
 });
+
