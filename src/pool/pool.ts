@@ -4,7 +4,7 @@
  */
 import { BdlError } from '../errors.js';
 import { bool, custom, int, schema, type Field } from '../options/schema.js';
-import { defaultCore, type CompiledCore } from '../wasm/core.js';
+import { checkCore, defaultCore, type CompiledCore } from '../wasm/core.js';
 import { sharedMemoryAvailable, toShared } from './data.js';
 import type { JobOutcome } from './execute.js';
 import { defaultWorkerCount, inThreadExecutor, isNode, workerExecutor, workersAvailable, type Executor, type RunLink, type RunSink } from './executors.js';
@@ -57,7 +57,7 @@ export const POOL_OPTIONS = schema('createPool', {
     expected: 'a URL or a string', valid: (v) => typeof v === 'string' || (typeof URL !== 'undefined' && v instanceof URL), defaultText: "the package's dist/worker.js",
     hint: "Pass the URL of the package's dist/worker.js, or omit it.", help: 'worker script to spawn instead of the bundled one',
   }),
-  core: custom<CompiledCore>({ expected: 'a compiled core (compileCore())', valid: isObject, defaultText: 'the best this runtime accepts', help: 'the compiled core the workers instantiate' }),
+  core: custom<CompiledCore>({ expected: 'a compiled core (compileCore())', valid: isObject, inner: (v, where, path) => checkCore(v, path, where), defaultText: 'the best this runtime accepts', help: 'the compiled core the workers instantiate' }),
 } satisfies { [K in keyof Required<PoolOptions>]: Field<Required<PoolOptions>[K]> });
 
 /**

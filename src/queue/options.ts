@@ -3,7 +3,7 @@
  * the schemas that check them before Redis is contacted (a bad value is refused with E_ARG, named).
  */
 import { custom, int, list, num, schema, text, type Field } from '../options/schema.js';
-import type { CompiledCore } from '../wasm/core.js';
+import { checkCore, type CompiledCore } from '../wasm/core.js';
 import { CONNECTION, type QueueConnection } from './connection.js';
 
 export interface QueuePoolOptions {
@@ -45,7 +45,7 @@ export const QUEUE_POOL_OPTIONS = schema('createQueuePool', {
   withdrawMs: num({ min: 0, default: 3000, help: "how long a cancel waits for a lost connection to Redis to come back to withdraw the run's jobs (ms); past it, workers drop them when the run's lease lapses" }),
   log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per notice: no worker connected to the queue for a while, and one back' }),
   core: custom<CompiledCore>({
-    expected: 'a compiled core (compileCore())', valid: (v) => v !== null && typeof v === 'object' && ((v as CompiledCore).flavor === 'simd' || (v as CompiledCore).flavor === 'relaxed'),
+    expected: 'a compiled core (compileCore())', valid: (v) => v !== null && typeof v === 'object', inner: (v, where, path) => checkCore(v, path, where),
     defaultText: 'the best this runtime accepts', help: 'the compute core whose bits the results have (workers run every job on it)',
   }),
 } satisfies { [K in keyof Required<QueuePoolOptions>]: Field<Required<QueuePoolOptions>[K]> });

@@ -6,7 +6,7 @@
  * short-lived: never keep one across a call that may allocate.
  */
 import { BdlError } from '../errors.js';
-import { defaultCore, instantiateCore, type CompiledCore, type Kernels, type WasmFlavor } from './core.js';
+import { checkCore, defaultCore, instantiateCore, type CompiledCore, type Kernels, type WasmFlavor } from './core.js';
 
 const PAGE = 65536;
 /** wasm32 addresses stop at 4 GiB; leave headroom below it. */
@@ -45,6 +45,7 @@ export class Arena {
    * embedded binary this runtime accepts, or in a pool's worker the core the pool sent.
    */
   static async create(core?: CompiledCore): Promise<Arena> {
+    if (core !== undefined) checkCore(core, 'core', 'Arena.create');
     const c = core ?? (await defaultCore());
     return new Arena(await instantiateCore(c), c.flavor);
   }

@@ -5,7 +5,7 @@
  */
 import { instantiate as asInstantiate } from '@assemblyscript/loader';
 import type { instantiate as rawInstantiate } from '../../build/bdl.simd.js';
-import { BdlError } from '../errors.js';
+import { argError, BdlError, describe } from '../errors.js';
 
 /** Every export of the core, typed from the build's own declarations (the ABI is one list). */
 export type Kernels = Awaited<ReturnType<typeof rawInstantiate>>;
@@ -16,6 +16,38 @@ export type WasmFlavor = 'simd' | 'relaxed';
 export interface CompiledCore {
   readonly flavor: WasmFlavor;
   readonly module: WebAssembly.Module;
+}
+
+/** Exports every build of the core has: a module without them is not bdl-wasm's core. */
+const CORE_EXPORTS = ['dot_f32', 'gemm_f32_nn', 'heap_base'];
+const CORE_SHAPE = "{ flavor: 'simd' | 'relaxed', module: WebAssembly.Module }";
+
+/**
+ * What is wrong with `v` as a compiled core, or undefined when it is one: an object with a flavor
+ * and a WebAssembly.Module that exports the core's kernels. One check for every place a caller hands
+ * in a core (Arena.create, createPool, createQueuePool, useCompiledCore): a wrong one failed later
+ * with a TypeError from WebAssembly or a missing kernel.
+ */
+export function coreProblem(v: unknown): { argument: string; expected: string; found: string } | undefined {
+  if (v === null || typeof v !== 'object') return { argument: '', expected: CORE_SHAPE, found: describe(v) };
+  const { flavor, module } = v as Partial<CompiledCore>;
+  if (flavor !== 'simd' && flavor !== 'relaxed') return { argument: '.flavor', expected: "'simd' or 'relaxed'", found: describe(flavor) };
+  if (typeof WebAssembly !== 'object' || !(module instanceof WebAssembly.Module)) return { argument: '.module', expected: 'a WebAssembly.Module', found: describe(module) };
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = CORE_EXPORTS.filter((n) => !names.has(n));
+  if (missing.length) return { argument: '.module', expected: "bdl-wasm's compute core", found: `a module without its exports ${missing.join(', ')}` };
+  return undefined;
+}
+
+/**
+ * Refuses `v` (named `argument`; `where`, the function it was passed to, prefixes the message)
+ * unless it is a compiled core: E_ARG naming the part at fault.
+ */
+export function checkCore(v: unknown, argument: string, where?: string): asserts v is CompiledCore {
+  const p = coreProblem(v);
+  if (p === undefined) return;
+  const e = argError('E_ARG', argument + p.argument, p.expected, p.found, "Pass what compileCore() returns, or { flavor, module } with the module compiled from that flavor's binary of this version of bdl-wasm (a .wasm import of 'bdl-wasm/core/simd.wasm' or 'bdl-wasm/core/relaxed.wasm').");
+  throw where === undefined ? e : new BdlError('E_ARG', `${where}: ${e.message}`, e.argument);
 }
 
 let source: (() => Promise<CompiledCore>) | undefined;

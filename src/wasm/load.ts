@@ -5,8 +5,8 @@
  */
 import simdBytes from '../../build/bdl.simd.wasm';
 import relaxedBytes from '../../build/bdl.relaxed.wasm';
-import { argError, BdlError, describe } from '../errors.js';
-import { setDefaultCore, type CompiledCore, type WasmFlavor } from './core.js';
+import { BdlError } from '../errors.js';
+import { checkCore, setDefaultCore, type CompiledCore, type WasmFlavor } from './core.js';
 
 /** True where this runtime validates the relaxed-SIMD binary (Chromium; Node only with a flag). */
 export function relaxedSimdSupported(): boolean {
@@ -21,9 +21,6 @@ let cached: Promise<CompiledCore> | undefined;
 
 /** Cores given already compiled (useCompiledCore), by flavor: compileCore returns them instead of compiling. */
 const given = new Map<WasmFlavor, CompiledCore>();
-
-/** Exports any build of the core has: a module without them is some other binary. */
-const CORE_EXPORTS = ['dot_f32', 'gemm_f32_nn', 'heap_base'];
 
 /**
  * Compiles the best binary this runtime accepts, once per thread (the result is cached).
@@ -55,16 +52,8 @@ export async function pinCore(flavor: WasmFlavor): Promise<CompiledCore> {
  * known flavor with a WebAssembly.Module holding bdl-wasm's core.
  */
 export function useCompiledCore(core: CompiledCore): CompiledCore {
-  const shape = "{ flavor: 'simd' | 'relaxed', module: WebAssembly.Module }";
-  if (core === null || typeof core !== 'object') throw argError('E_ARG', 'core', shape, describe(core), "E.g. useCompiledCore({ flavor: 'simd', module }) with module imported from 'bdl-wasm/core/simd.wasm'.");
+  checkCore(core, 'core', 'useCompiledCore');
   const { flavor, module } = core;
-  if (flavor !== 'simd' && flavor !== 'relaxed') throw argError('E_ARG', 'core.flavor', "'simd' or 'relaxed'", describe(flavor), 'Name the binary the module was compiled from: core/simd.wasm is simd, core/relaxed.wasm relaxed.');
-  if (typeof WebAssembly !== 'object' || !(module instanceof WebAssembly.Module)) {
-    throw argError('E_ARG', 'core.module', 'a WebAssembly.Module', describe(module), `Import the binary as a module (import module from 'bdl-wasm/core/${flavor}.wasm'; a platform that compiles .wasm imports at build time gives a Module), or compile its bytes where the runtime allows it.`);
-  }
-  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  const missing = CORE_EXPORTS.filter((n) => !names.has(n));
-  if (missing.length) throw argError('E_ARG', 'core.module', "bdl-wasm's compute core", `a module without its exports ${missing.join(', ')}`, `Pass the module compiled from 'bdl-wasm/core/${flavor}.wasm' of this version of bdl-wasm.`);
   const c: CompiledCore = Object.freeze({ flavor, module });
   given.set(flavor, c);
   cached = Promise.resolve(c);

@@ -16,7 +16,7 @@ registerTasks(TASKS);
 const connection = 'redis://127.0.0.1:1';
 
 test('createQueuePool and createQueueWorker refuse bad options naming them', async () => {
-  for (const [o, arg] of [[{ connection, pollMs: 0 }, 'pollMs'], [{ connection, queue: 'a b' }, 'queue'], [{ connection, maxRestarts: -1 }, 'maxRestarts'], [{}, 'connection'], [{ connection, pool: 1 }, 'pool']] as const) {
+  for (const [o, arg] of [[{ connection, pollMs: 0 }, 'pollMs'], [{ connection, queue: 'a b' }, 'queue'], [{ connection, maxRestarts: -1 }, 'maxRestarts'], [{}, 'connection'], [{ connection, pool: 1 }, 'pool'], [{ connection, core: { flavor: 'simd', module: 42 } }, 'core.module']] as const) {
     await expect(createQueuePool(o as never)).rejects.toMatchObject({ code: 'E_ARG', argument: arg, message: expect.stringMatching(/^createQueuePool: /) });
   }
   for (const [o, arg] of [[{ connection, concurrency: 0 }, 'concurrency'], [{ connection, allowTargets: [''] }, 'allowTargets'], [{ connection, cacheSize: 1.5 }, 'cacheSize'], [{ connection, lockDuraton: 5 }, 'lockDuraton']] as const) {
