@@ -2,13 +2,15 @@
  * Dual averaging of log ε (Nesterov 2009; Hoffman & Gelman 2014, Alg. 5) as plain state and a pure
  * update, so a warmup can compose it and a checkpoint can carry it as data.
  */
+// Engine-independent exp/log/pow: the adapted step size must be the same bits in every engine.
+import { exp, log, powPositive } from '../random/exact-math.js';
 
 /** The step size never leaves [MIN_STEP_SIZE, MAX_STEP_SIZE] (see `clampStep`). */
 export const MIN_STEP_SIZE = 1e-12;
 /** The other end of the clamp: a step above it is a runaway adaptation, not a scale of the target. */
 export const MAX_STEP_SIZE = 1e7;
-const LOG_MIN = Math.log(MIN_STEP_SIZE);
-const LOG_MAX = Math.log(MAX_STEP_SIZE);
+const LOG_MIN = log(MIN_STEP_SIZE);
+const LOG_MAX = log(MAX_STEP_SIZE);
 
 /** Settings of the update: target acceptance δ, regularization γ, relaxation κ, offset t0. */
 export interface DualAveragingOptions {
@@ -36,7 +38,7 @@ export function clampStep(eps: number): number {
 
 /** A fresh averaging around μ = log(10 ε). */
 export function dualAveragingInit(stepSize: number): DualAveragingState {
-  return { mu: Math.log(10 * stepSize), counter: 0, sBar: 0, xBar: 0 };
+  return { mu: log(10 * stepSize), counter: 0, sBar: 0, xBar: 0 };
 }
 
 /** One update from a transition's acceptance statistic: the next state and the step size to use. */
@@ -49,12 +51,12 @@ export function dualAveragingStep(
   const sBar = (1 - eta) * s.sBar + eta * (o.targetAccept - a);
   let x = s.mu - (sBar * Math.sqrt(counter)) / o.gamma;
   x = x < LOG_MIN ? LOG_MIN : x > LOG_MAX ? LOG_MAX : x;
-  const w = Math.pow(counter, -o.kappa);
+  const w = powPositive(counter, -o.kappa);
   const xBar = (1 - w) * s.xBar + w * x;
-  return [{ mu: s.mu, counter, sBar, xBar }, clampStep(Math.exp(x))];
+  return [{ mu: s.mu, counter, sBar, xBar }, clampStep(exp(x))];
 }
 
 /** The step size warmup ends with: exp(x̄), or `current` when nothing was averaged. */
 export function dualAveragingFinal(s: DualAveragingState, current: number): number {
-  return s.counter > 0 ? clampStep(Math.exp(s.xBar)) : current;
+  return s.counter > 0 ? clampStep(exp(s.xBar)) : current;
 }

@@ -4,6 +4,7 @@
  * transition, which breaks the resonances a fixed trajectory length can fall into.
  */
 import { enumOf, int, num, required, schema, type Field } from '../options/schema.js';
+import { exp } from '../random/exact-math.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { guardTarget } from './checked-target.js';
 import { Leapfrog, PhasePoint } from './integrator.js';
@@ -62,7 +63,7 @@ class StaticHmc implements Kernel {
       if (z.lp === -Infinity) break; // left the support: the proposal is rejected anyway
     }
     const H = h.energy(z, invMetric, dense);
-    const accept = H <= H0 ? 1 : Math.exp(H0 - H);
+    const accept = H <= H0 ? 1 : exp(H0 - H);
     const info = this.info;
     info.divergent = H - H0 > this.maxDeltaH;
     info.acceptProb = accept;

@@ -10,6 +10,7 @@
  * transition allocates nothing.
  */
 import { checkArgument, custom, enumOf, int, num, required, schema, type Field } from '../options/schema.js';
+import { exp, log1p } from '../random/exact-math.js';
 import type { Arena } from '../wasm/arena.js';
 import { Hamiltonian } from './hamiltonian.js';
 import { guardTarget } from './checked-target.js';
@@ -48,7 +49,7 @@ interface Level {
 function logSumExp(a: number, b: number): number {
   if (a === -Infinity) return b;
   if (b === -Infinity) return a;
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+  return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
 }
 
 class Nuts implements Kernel {
@@ -158,7 +159,7 @@ class Nuts implements Kernel {
       depth++;
 
       // Biased progressive sampling: move to the new subtree's proposal with probability min(1, w_new / w_old).
-      if (subtreeWeight > logSumWeight || rng.uniform() < Math.exp(subtreeWeight - logSumWeight)) {
+      if (subtreeWeight > logSumWeight || rng.uniform() < exp(subtreeWeight - logSumWeight)) {
         points.release(sample);
         sample = t.propose;
       } else {
@@ -252,7 +253,7 @@ class Nuts implements Kernel {
       this.nLeapfrog++;
       if (H - this.H0 > this.maxDeltaH) this.divergent = true;
       const logWeight = this.H0 - H;
-      this.sumMetroProb += logWeight > 0 ? 1 : Math.exp(logWeight);
+      this.sumMetroProb += logWeight > 0 ? 1 : exp(logWeight);
       return this.divergent ? NaN : logWeight;
     }
 
@@ -267,7 +268,7 @@ class Nuts implements Kernel {
     // Uniform progressive sampling inside the subtree: take the second half's proposal with
     // probability w_final / (w_init + w_final).
     const weight = logSumExp(weightInit, weightFinal);
-    if ((this.rng as SamplerRng).uniform() < Math.exp(weightFinal - weight)) {
+    if ((this.rng as SamplerRng).uniform() < exp(weightFinal - weight)) {
       points.release(A.propose);
       out.propose = B.propose;
     } else {

@@ -1,9 +1,10 @@
 /**
  * Adapts a counter-keyed uniform source into the samplers' generator: uniforms pass through, and
- * normals come from Box–Muller pairs so that they depend on nothing but the uniforms (bit-stable
- * wherever the uniforms are and Math.log/cos/sin agree).
+ * normals come from Box–Muller pairs so that they depend on nothing but the uniforms: log, cos and sin
+ * are the engine-independent ones (random/exact-math.ts), so the normals are the same bits in every engine.
  */
 import { Rng } from '../random/index.js';
+import { cos, log, sin } from '../random/exact-math.js';
 import type { RngFactory, SamplerRng } from './types.js';
 
 /** Returns the uniform stream in (0, 1) of one counter of one chain (e.g. a Philox stream). */
@@ -17,11 +18,11 @@ class BoxMuller implements SamplerRng {
   normal(out: Float64Array): void {
     const n = out.length;
     for (let i = 0; i < n; i += 2) {
-      const r = Math.sqrt(-2 * Math.log(this.uniform()));
+      const r = Math.sqrt(-2 * log(this.uniform()));
       const t = TWO_PI * this.uniform();
-      out[i] = r * Math.cos(t);
+      out[i] = r * cos(t);
       // An odd length drops the last sine so every call draws whole pairs.
-      if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+      if (i + 1 < n) out[i + 1] = r * sin(t);
     }
   }
 }

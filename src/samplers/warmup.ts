@@ -15,6 +15,7 @@
  */
 import { argError, BdlError } from '../errors.js';
 import { bool, enumOf, int, num, schema, type Field } from '../options/schema.js';
+import { log } from '../random/exact-math.js';
 import type { Hamiltonian } from './hamiltonian.js';
 import { Leapfrog, PhasePoint } from './integrator.js';
 import type { KernelParams, KernelState, SamplerRng } from './types.js';
@@ -30,7 +31,7 @@ export type MetricLinalg = Pick<Linalg, 'cholesky' | 'inverse'>;
 
 export { MIN_STEP_SIZE, MAX_STEP_SIZE };
 
-const LOG_08 = Math.log(0.8);
+const LOG_08 = log(0.8);
 
 /**
  * The target acceptance the divergence rule raises δ to: the value Stan users are told to try first,
