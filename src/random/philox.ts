@@ -6,6 +6,7 @@
  * f32 fills use word i for element i; the f64 fills use words 2i (low) and 2i+1 (high).
  */
 import { argError, BdlError, describe } from '../errors.js';
+import { cos, log, sin } from './exact-math.js';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -93,8 +94,9 @@ export function keyOf(seed: number, stream: number = 0): [number, number] {
  * Its words are exactly the words of the wasm fills with the same key and counter: the j-th
  * `uint32()` from a fresh Rng is word j; `uniform()` first skips to an even word, so from a fresh Rng
  * it returns rng_uniform_f64's elements in order; `uniformF32()` returns rng_uniform_f32's elements.
- * `normal()` is Box–Muller as in rng_normal_f64, close to but not bit-equal with it (JS Math.log/cos
- * may differ in the last bit): TypeScript code needing bit-stable normals should use the wasm fill.
+ * `normal()` is Box–Muller as in rng_normal_f64, close to but not bit-equal with it (the wasm core's
+ * log/cos differ from fdlibm's in the last bit); its log, sin and cos are exact-math.ts's, so it gives
+ * the same bits in every JavaScript engine (Math.log/sin/cos differ between V8 versions).
  */
 export class Rng {
   readonly k0: number;
@@ -180,10 +182,10 @@ export class Rng {
       return z;
     }
     while (this.pos & 3) this.uint32();
-    const r = Math.sqrt(-2 * Math.log(this.uniform()));
+    const r = Math.sqrt(-2 * log(this.uniform()));
     const t = 2 * Math.PI * this.uniform();
-    this.spare = r * Math.sin(t);
-    return r * Math.cos(t);
+    this.spare = r * sin(t);
+    return r * cos(t);
   }
 
   /** An unbiased integer in [0, n), 1 ≤ n ≤ 2³² (rejects the top partial range of words). */
