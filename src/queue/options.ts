@@ -45,7 +45,11 @@ export const QUEUE_POOL_OPTIONS = schema('createQueuePool', {
   withdrawMs: num({ min: 0, default: 3000, help: "how long a cancel waits for a lost connection to Redis to come back to withdraw the run's jobs (ms); past it, workers drop them when the run's lease lapses" }),
   log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per notice: no worker connected to the queue for a while, and one back' }),
   core: custom<CompiledCore>({
-    expected: 'a compiled core (compileCore())', valid: (v) => v !== null && typeof v === 'object', inner: (v, where, path) => checkCore(v, path, where),
+    // Only the flavor travels (each job names it): a caller that cannot compile the relaxed binary may
+    // still ask for relaxed jobs with { flavor: 'relaxed' }; a module, when given, must be the core.
+    expected: "a compiled core (compileCore()), or { flavor: 'simd' | 'relaxed' }",
+    valid: (v) => v !== null && typeof v === 'object' && ((v as CompiledCore).flavor === 'simd' || (v as CompiledCore).flavor === 'relaxed'),
+    inner: (v, where, path) => ((v as Partial<CompiledCore>).module === undefined ? undefined : checkCore(v, path, where)),
     defaultText: 'the best this runtime accepts', help: 'the compute core whose bits the results have (workers run every job on it)',
   }),
 } satisfies { [K in keyof Required<QueuePoolOptions>]: Field<Required<QueuePoolOptions>[K]> });
