@@ -3,7 +3,7 @@
  * the schemas that check them before Redis is contacted (a bad value is refused with E_ARG, named).
  */
 import { custom, int, list, num, schema, text, type Field } from '../options/schema.js';
-import { checkCore, type CompiledCore } from '../wasm/core.js';
+import { checkCore, type CompiledCore, type WasmFlavor } from '../wasm/core.js';
 import { CONNECTION, type QueueConnection } from './connection.js';
 
 export interface QueuePoolOptions {
@@ -29,8 +29,10 @@ export interface QueuePoolOptions {
    * The compute core whose bits the results have, as createPool's `core` (default: the best this
    * runtime accepts, as createPool's). Workers run every job on it, or refuse the job when their
    * runtime cannot (relaxed SIMD on Node 20 without its flag); `await compileCore('simd')` runs everywhere.
+   * Only its flavor travels with the jobs: `{ flavor: 'relaxed' }` asks for relaxed jobs from a caller
+   * that cannot compile that binary itself.
    */
-  readonly core?: CompiledCore;
+  readonly core?: CompiledCore | { readonly flavor: WasmFlavor };
 }
 
 const QUEUE_NAME = /^[\w.-]+$/;
@@ -44,7 +46,7 @@ export const QUEUE_POOL_OPTIONS = schema('createQueuePool', {
   pollMs: num({ gt: 0, default: 2000, help: "how often unfinished jobs' states are polled and the runs' leases renewed (ms)" }),
   withdrawMs: num({ min: 0, default: 3000, help: "how long a cancel waits for a lost connection to Redis to come back to withdraw the run's jobs (ms); past it, workers drop them when the run's lease lapses" }),
   log: custom<(line: string) => void>({ expected: 'a function', valid: (v) => typeof v === 'function', defaultText: 'none', help: 'one line per notice: no worker connected to the queue for a while, and one back' }),
-  core: custom<CompiledCore>({
+  core: custom<CompiledCore | { readonly flavor: WasmFlavor }>({
     // Only the flavor travels (each job names it): a caller that cannot compile the relaxed binary may
     // still ask for relaxed jobs with { flavor: 'relaxed' }; a module, when given, must be the core.
     expected: "a compiled core (compileCore()), or { flavor: 'simd' | 'relaxed' }",

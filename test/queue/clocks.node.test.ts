@@ -4,7 +4,7 @@
 // which promote a delayed job once their own clock reaches its score, left it waiting for the whole
 // skew (10 minutes here) while they sat idle.
 import { describe, expect, it } from 'vitest';
-import type { CompiledCore, TaskDescription } from '../../src/index.js';
+import type { TaskDescription } from '../../src/index.js';
 import { queue, queueEmpty, redisMissing, startRedis, startWorker, until, type RedisServer, type WorkerProcess } from './servers.js';
 
 /** A worker process whose clock runs 10 minutes ahead (Date.now, which BullMQ's timestamps read). */
@@ -54,7 +54,7 @@ describe.skipIf(redisMissing)('workers whose clocks disagree', () => {
     // Plain SIMD only: it refuses the caller's relaxed-core jobs, and hands them back.
     const ahead = await startWorker(redis.url, [], AHEAD);
     const workers = [relaxed, ahead];
-    const pool = await queue.createQueuePool({ connection: redis.url, core: { flavor: 'relaxed' } as CompiledCore });
+    const pool = await queue.createQueuePool({ connection: redis.url, core: { flavor: 'relaxed' } });
     try {
       const busy = new AbortController();
       const long = pool.run([{ kind: 'selftest', seed: 1, stream: 0, options: { steps: 10_000_000, checkpointEvery: 1000 } }], { signal: busy.signal });

@@ -5,7 +5,7 @@
 // which worker took which task. A job now names its caller's core; a worker runs it on that core,
 // and one whose runtime cannot (relaxed on Node 20 without the flag) hands it back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompiledCore, TaskDescription } from '../../src/index.js';
+import type { TaskDescription } from '../../src/index.js';
 import type { SelftestResult } from '../../src/pool/selftest.js';
 import { jobCounts, lib, queue, redisMissing, startRedis, startWorker, type RedisServer, type WorkerProcess } from './servers.js';
 
@@ -51,7 +51,7 @@ describe.skipIf(redisMissing)('the compute core of a queue job', () => {
     workers.push(plain);
     expect(plain.log()).toMatch(/cores: simd\n/);
     // The caller's core as createQueuePool reads it: its flavor (this process cannot compile the relaxed binary itself).
-    const core = { flavor: 'relaxed' } as CompiledCore;
+    const core = { flavor: 'relaxed' } as const;
     const tasks: TaskDescription[] = [0, 1, 2].map((stream) => ({ kind: 'selftest', seed: 2, stream, options: { steps: 50 } }));
     const pool = await queue.createQueuePool({ connection: redis.url, core });
     try {
