@@ -8,6 +8,7 @@ import type { Arena } from '../wasm/arena.js';
 import type { Work } from './work.js';
 import { checkSize, type SizeOptions } from './memory.js';
 import { checkFiniteSquare, checkSquare } from './validate.js';
+import * as exact from '../random/exact-math.js';
 
 export interface CholeskyOptions {
   /**
@@ -278,6 +279,6 @@ export function inverse(arena: Arena, l: ArrayLike<number>, n: number, opts: { b
 export function logdet(l: ArrayLike<number>, n: number): number {
   checkSquare(l, n, 'l');
   let s = 0;
-  for (let i = 0; i < n; i++) s += Math.log(l[i * n + i]);
+  for (let i = 0; i < n; i++) s += exact.log(l[i * n + i]);
   return 2 * s;
 }

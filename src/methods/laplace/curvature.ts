@@ -9,6 +9,7 @@ import { macrotask } from '../../signal.js';
 import type { MethodProgress } from '../common.js';
 import { Linearization, setOutputVectors, type Curvature } from './engine.js';
 import type { Factors, Structure, Subset } from './types.js';
+import * as exact from '../../random/exact-math.js';
 
 export interface DataFit {
   n: number;
@@ -88,14 +89,14 @@ function addFit(fit: DataFit, lik: string, out: Float32Array, y: Float32Array, b
         const f = out[n * K + c];
         // −log σ(±f) stably.
         const t = y[n * K + c] > 0.5 ? f : -f;
-        fit.nll += Math.max(-t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+        fit.nll += Math.max(-t, 0) + exact.log1p(exact.exp(-Math.abs(t)));
       }
     } else {
       let mx = -Infinity;
       for (let c = 0; c < K; c++) mx = Math.max(mx, out[n * K + c]);
       let z = 0;
-      for (let c = 0; c < K; c++) z += Math.exp(out[n * K + c] - mx);
-      fit.nll += mx + Math.log(z) - out[n * K + y[n]];
+      for (let c = 0; c < K; c++) z += exact.exp(out[n * K + c] - mx);
+      fit.nll += mx + exact.log(z) - out[n * K + y[n]];
     }
   }
 }

@@ -9,6 +9,7 @@ import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 import { covsByPosterior, type Accumulator, type Candidate, type CandidateCovs, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
 import { shiftedLogdet } from './shifted-logdet.js';
+import * as exact from '../../random/exact-math.js';
 
 /** Where each subset coordinate sits in its layer's (fanIn+1)×fanOut block. */
 function offsets(sub: Subset, lin: Linearization): Int32Array {
@@ -58,7 +59,7 @@ class DiagFactors implements Factors {
 
   logdet(prior: Float64Array, s: number): number {
     let sum = 0;
-    for (let i = 0; i < this.h.length; i++) sum += Math.log(s * this.h[i] + prior[this.sub.group[i]]);
+    for (let i = 0; i < this.h.length; i++) sum += exact.log(s * this.h[i] + prior[this.sub.group[i]]);
     return sum;
   }
 
@@ -68,7 +69,7 @@ class DiagFactors implements Factors {
     let rest = 0;
     for (let i = 0; i < this.h.length; i++) {
       if (this.sub.group[i] === g) mine.push(s * this.h[i]);
-      else rest += Math.log(s * this.h[i] + prior[this.sub.group[i]]);
+      else rest += exact.log(s * this.h[i] + prior[this.sub.group[i]]);
     }
     return shiftedLogdet(rest, Float64Array.from(mine));
   }

@@ -7,6 +7,7 @@
  */
 import { ACTIVATION_CODE, layoutOf, type Layout, type MlpSpec } from '../../model/spec.js';
 import type { Arena } from '../../wasm/arena.js';
+import * as exact from '../../random/exact-math.js';
 
 export type Curvature = 'ggn' | 'ef';
 
@@ -111,10 +112,10 @@ export function setOutputVectors(lin: Linearization, kind: Curvature, out: Float
       let mx = -Infinity;
       for (let c = 0; c < K; c++) mx = Math.max(mx, f[c]);
       let z = 0;
-      for (let c = 0; c < K; c++) z += p[c] = Math.exp(f[c] - mx);
+      for (let c = 0; c < K; c++) z += p[c] = exact.exp(f[c] - mx);
       for (let c = 0; c < K; c++) p[c] /= z;
     } else if (lik === 'bernoulli') {
-      for (let c = 0; c < K; c++) p[c] = 1 / (1 + Math.exp(-f[c]));
+      for (let c = 0; c < K; c++) p[c] = 1 / (1 + exact.exp(-f[c]));
     }
     if (kind === 'ef') {
       for (let c = 0; c < K; c++) {

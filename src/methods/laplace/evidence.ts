@@ -9,6 +9,7 @@ import { share } from '../../linalg/work.js';
 import type { DataFit } from './curvature.js';
 import type { Factors, Subset } from './types.js';
 import { goldenMax } from '../golden-section.js';
+import * as exact from '../../random/exact-math.js';
 
 export interface Hyper {
   /** Prior precision per group (layer of the subset). */
@@ -60,15 +61,15 @@ export function* logEvidenceSteps(ctx: EvidenceContext, h: Hyper): Steps<number>
 /** The evidence at `h` given log det(s·H + diag λ) there. */
 function evidenceWith(ctx: EvidenceContext, h: Hyper, logdet: number): number {
   const { fit } = ctx;
-  const loglik = ctx.gaussian ? -0.5 * fit.n * ctx.targets * Math.log(2 * Math.PI * h.noiseVar) - fit.rss / (2 * h.noiseVar) : -fit.nll;
+  const loglik = ctx.gaussian ? -0.5 * fit.n * ctx.targets * exact.log(2 * Math.PI * h.noiseVar) - fit.rss / (2 * h.noiseVar) : -fit.nll;
   let prior = 0;
-  for (let g = 0; g < h.prior.length; g++) prior += -0.5 * h.prior[g] * ctx.sq[g] + 0.5 * ctx.sizes[g] * Math.log(h.prior[g]);
+  for (let g = 0; g < h.prior.length; g++) prior += -0.5 * h.prior[g] * ctx.sq[g] + 0.5 * ctx.sizes[g] * exact.log(h.prior[g]);
   return loglik + prior - 0.5 * logdet;
 }
 
 /** Search range of log λ and of log σ² (standardized units). */
-const LOG_PRIOR = [Math.log(1e-6), Math.log(1e6)] as const;
-const LOG_NOISE = [Math.log(1e-8), Math.log(1e2)] as const;
+const LOG_PRIOR = [exact.log(1e-6), exact.log(1e6)] as const;
+const LOG_NOISE = [exact.log(1e-8), exact.log(1e2)] as const;
 
 /**
  * Evidence-maximizing hyperparameters: log λ (one for all groups, or per group) and, when `selectNoise`,
@@ -97,9 +98,9 @@ export function* maximizeEvidenceSteps(ctx: EvidenceContext, start: Hyper, opts:
     if (opts.perLayer) {
       for (let g = 0; g < G; g++) {
         const logdet = yield* next(ctx.factors.logdetAlongPrior(h.prior, scaleOf(ctx, h.noiseVar), g));
-        h.prior[g] = Math.exp(
+        h.prior[g] = exact.exp(
           goldenMax((x) => {
-            const lambda = Math.exp(x);
+            const lambda = exact.exp(x);
             return evidenceWith(ctx, { ...h, prior: h.prior.map((p, j) => (j === g ? lambda : p)) }, logdet(lambda));
           }, ...LOG_PRIOR),
         );
@@ -107,13 +108,13 @@ export function* maximizeEvidenceSteps(ctx: EvidenceContext, start: Hyper, opts:
     } else {
       // One λ: every log det comes from H's eigenvalues, shared (cheap once made).
       yield* share(ctx.factors.prepareSteps(), part / parts, part / parts);
-      h.prior.fill(Math.exp(goldenMax((x) => logEvidence(ctx, { ...h, prior: new Float64Array(G).fill(Math.exp(x)) }), ...LOG_PRIOR)));
+      h.prior.fill(exact.exp(goldenMax((x) => logEvidence(ctx, { ...h, prior: new Float64Array(G).fill(exact.exp(x)) }), ...LOG_PRIOR)));
     }
     if (opts.selectNoise) {
       const logdet = yield* next(ctx.factors.logdetAlongScale(h.prior));
-      h.noiseVar = Math.exp(
+      h.noiseVar = exact.exp(
         goldenMax((x) => {
-          const noiseVar = Math.exp(x);
+          const noiseVar = exact.exp(x);
           return evidenceWith(ctx, { ...h, noiseVar }, logdet(scaleOf(ctx, noiseVar)));
         }, ...LOG_NOISE),
       );

@@ -15,6 +15,7 @@ import { eigvalshSteps } from '../../linalg/eigh.js';
 import { share } from '../../linalg/work.js';
 import type { Arena } from '../../wasm/arena.js';
 import { shiftedLogdet } from './shifted-logdet.js';
+import * as exact from '../../random/exact-math.js';
 
 /**
  * log det(s·H + diag λ) as a function of λ_g, for H d×d and `group[i]` the group of coordinate i,
@@ -48,7 +49,7 @@ export function* logdetAlongGroup(arena: Arena, H: Float64Array, group: Int32Arr
       const [f1, f2, f3] = [o ** 3 / 3 / total, (o ** 3 / 3 + (o * o * m) / 2) / total, (o ** 3 / 3 + (o * o * m) / 2 + (o * m * m) / 2) / total];
       if ((yield* share(factorSteps(arena, L, o), 0, f1)) !== 0) return () => NaN;
       const Lf = arena.f64(L, o * o);
-      for (let a = 0; a < o; a++) logdetOO += 2 * Math.log(Lf[a * o + a]);
+      for (let a = 0; a < o; a++) logdetOO += 2 * exact.log(Lf[a * o + a]);
       // W = L⁻¹·(s·H_og), then S −= Wᵀ·W.
       yield* gatherRows(arena, W, o * m, o, m, (Wv, a) => {
         for (let b = 0; b < m; b++) Wv[a * m + b] = s * H[oi[a] * d + gi[b]];
@@ -91,7 +92,7 @@ export function* logdetAlongScale(arena: Arena, H: Float64Array, group: Int32Arr
   const d = group.length;
   const r = Float64Array.from(group, (g) => 1 / Math.sqrt(prior[g]));
   let logdetD = 0;
-  for (const g of group) logdetD += Math.log(prior[g]);
+  for (const g of group) logdetD += exact.log(prior[g]);
   const M = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M[i * d + j] = r[i] * H[i * d + j] * r[j];
   yield;
@@ -101,7 +102,7 @@ export function* logdetAlongScale(arena: Arena, H: Float64Array, group: Int32Arr
     for (const e of mu) {
       const v = 1 + s * e;
       if (!(v > 0)) return NaN;
-      sum += Math.log(v);
+      sum += exact.log(v);
     }
     return sum;
   };

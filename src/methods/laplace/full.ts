@@ -15,6 +15,7 @@ import { logdetAlongGroup, logdetAlongScale } from './full-logdet.js';
 import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 import { covsByPosterior, type Accumulator, type Candidate, type CandidateCovs, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
+import * as exact from '../../random/exact-math.js';
 
 /** Per layer of the subset: where its entries sit in the ã⊗δ outer product (row i, column j). */
 function gatherPlan(sub: Subset, lin: Linearization) {
@@ -179,7 +180,7 @@ class FullFactors implements Factors {
       for (const e of this.eigenvalues!) {
         const v = s * e + prior[0];
         if (!(v > 0)) return NaN;
-        sum += Math.log(v);
+        sum += exact.log(v);
       }
       return sum;
     }
@@ -189,7 +190,7 @@ class FullFactors implements Factors {
       yield;
       const { l } = yield* choleskySteps(this.arena, P, this.d, { jitter: false, name: 'full Laplace posterior precision' });
       let sum = 0;
-      for (let i = 0; i < this.d; i++) sum += 2 * Math.log(l[i * this.d + i]);
+      for (let i = 0; i < this.d; i++) sum += 2 * exact.log(l[i * this.d + i]);
       return sum;
     } catch (e) {
       if (e instanceof BdlError && e.code === 'E_NOT_PD') return NaN;

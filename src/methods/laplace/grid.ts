@@ -18,6 +18,7 @@ import type { CurvatureRun } from './curvature.js';
 import { Linearization } from './engine.js';
 import { scaleOf, type EvidenceContext, type Hyper } from './evidence.js';
 import { probitProbs } from './predictive.js';
+import * as exact from '../../random/exact-math.js';
 
 /** Rows per batch of the held-out pass (the predictive's batch). */
 const BATCH = 256;
@@ -92,7 +93,7 @@ function addNll(total: number, lik: string, mean: Float32Array, cov: Float64Arra
     for (let n = 0; n < b; n++) {
       for (let t = 0; t < K; t++) {
         const v = cov[(n * K + t) * K + t] + noiseVar;
-        s += 0.5 * Math.log(2 * Math.PI * v) + (y[n * K + t] - mean[n * K + t]) ** 2 / (2 * v);
+        s += 0.5 * exact.log(2 * Math.PI * v) + (y[n * K + t] - mean[n * K + t]) ** 2 / (2 * v);
       }
     }
     return s;
@@ -100,6 +101,6 @@ function addNll(total: number, lik: string, mean: Float32Array, cov: Float64Arra
   const bern = lik === 'bernoulli';
   const p = probitProbs(mean, cov, b, K, bern);
   const Kp = bern ? 2 : K;
-  for (let n = 0; n < b; n++) s -= Math.log(Math.max(p[n * Kp + y[n]], 1e-300));
+  for (let n = 0; n < b; n++) s -= exact.log(Math.max(p[n * Kp + y[n]], 1e-300));
   return s;
 }

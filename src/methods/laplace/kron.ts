@@ -12,6 +12,7 @@ import type { Arena } from '../../wasm/arena.js';
 import type { Linearization } from './engine.js';
 import { covsByPosterior, type Accumulator, type Candidate, type CandidateCovs, type Factors, type Gaussian, type Structure, type Subset } from './types.js';
 import { shiftedLogdet } from './shifted-logdet.js';
+import * as exact from '../../random/exact-math.js';
 
 interface LayerEig {
   l: number;
@@ -80,7 +81,7 @@ class KronFactors implements Factors {
   logdet(prior: Float64Array, s: number): number {
     let sum = 0;
     this.eigs.forEach((e, g) => {
-      for (const a of e.alpha) for (const c of e.gamma) sum += Math.log(s * a * c + prior[g]);
+      for (const a of e.alpha) for (const c of e.gamma) sum += exact.log(s * a * c + prior[g]);
     });
     return sum;
   }
@@ -89,7 +90,7 @@ class KronFactors implements Factors {
   *logdetAlongPrior(prior: Float64Array, s: number, g: number): Steps<(lambda: number) => number> {
     let rest = 0;
     this.eigs.forEach((e, k) => {
-      if (k !== g) for (const a of e.alpha) for (const c of e.gamma) rest += Math.log(s * a * c + prior[k]);
+      if (k !== g) for (const a of e.alpha) for (const c of e.gamma) rest += exact.log(s * a * c + prior[k]);
     });
     const { alpha, gamma } = this.eigs[g];
     const sac = new Float64Array(alpha.length * gamma.length);

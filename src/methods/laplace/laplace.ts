@@ -29,6 +29,7 @@ import { indexSubset, layerSubset, topIndices } from './subset.js';
 import type { Hessian, Structure, Subset } from './types.js';
 import { checkMemory, estimateLaplace } from '../memory.js';
 import { NOISE_MAX } from '../noise.js';
+import * as exact from '../../random/exact-math.js';
 
 /** The structures, by name: adding one is one file and one line here. */
 export const STRUCTURES: Record<Hessian, Structure> = { full, kron, diag };
@@ -270,7 +271,7 @@ function holdOut(train: Dataset, seed: number, classification: boolean): [Datase
 
 /** Σ_t log σ_y,t: the Jacobian that puts a standardized-units evidence into original target units (per row). */
 function logYStd(std?: { yStd?: Float64Array }): number {
-  return std?.yStd ? std.yStd.reduce((s, v) => s + Math.log(v), 0) : 0;
+  return std?.yStd ? std.yStd.reduce((s, v) => s + exact.log(v), 0) : 0;
 }
 
 /** How the prior precision is chosen: `priorPrecisionMode`, else 'marglik'. */

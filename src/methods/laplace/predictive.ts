@@ -11,6 +11,7 @@ import type { Arena } from '../../wasm/arena.js';
 import { layoutOf, type MlpSpec } from '../../model/spec.js';
 import { Linearization } from './engine.js';
 import type { Gaussian, Subset } from './types.js';
+import * as exact from '../../random/exact-math.js';
 
 /** Philox third-counter tag of all Laplace randomness (c2: 0 output draws, 1 weight draws; c1: chunk). */
 export const LAPLACE_RNG_TAG = 0x1a;
@@ -150,7 +151,7 @@ function withProbs(p: ClassificationPredictive, probs: Float32Array, K: number):
   const mutualInformation = new Float64Array(N);
   for (let n = 0; n < N; n++) {
     let h = 0;
-    for (let c = 0; c < K; c++) if (avg[n * K + c] > 0) h -= avg[n * K + c] * Math.log(avg[n * K + c]);
+    for (let c = 0; c < K; c++) if (avg[n * K + c] > 0) h -= avg[n * K + c] * exact.log(avg[n * K + c]);
     entropy[n] = h;
     mutualInformation[n] = Math.max(0, h - p.expectedEntropy[n]);
   }
@@ -160,7 +161,7 @@ function withProbs(p: ClassificationPredictive, probs: Float32Array, K: number):
 
 function writeProbs(out: Float32Array, row: number, z: ArrayLike<number>, K: number, bernoulli: boolean): void {
   if (bernoulli) {
-    const p = 1 / (1 + Math.exp(-z[0]));
+    const p = 1 / (1 + exact.exp(-z[0]));
     out[row * 2] = 1 - p;
     out[row * 2 + 1] = p;
     return;
@@ -168,8 +169,8 @@ function writeProbs(out: Float32Array, row: number, z: ArrayLike<number>, K: num
   let mx = -Infinity;
   for (let c = 0; c < K; c++) mx = Math.max(mx, z[c]);
   let t = 0;
-  for (let c = 0; c < K; c++) t += Math.exp(z[c] - mx);
-  for (let c = 0; c < K; c++) out[row * K + c] = Math.exp(z[c] - mx) / t;
+  for (let c = 0; c < K; c++) t += exact.exp(z[c] - mx);
+  for (let c = 0; c < K; c++) out[row * K + c] = exact.exp(z[c] - mx) / t;
 }
 
 /** Small K×K Cholesky in f64; a PSD output covariance that is singular (softmax shift) gets a tiny jitter. */

@@ -1,3 +1,5 @@
+import * as exact from '../../random/exact-math.js';
+
 /**
  * The one-coordinate log det every Laplace structure's evidence search evaluates: with the work that
  * does not depend on the searched λ done once (the other coordinates' terms summed into `base`, the
@@ -10,7 +12,7 @@ export function shiftedLogdet(base: number, v: Float64Array): (lambda: number) =
       const x = e + lambda;
       // Not positive definite at this λ: no log det (NaN, which the search treats as no evidence).
       if (!(x > 0)) return NaN;
-      sum += Math.log(x);
+      sum += exact.log(x);
     }
     return sum;
   };
