@@ -1,6 +1,7 @@
 /** An imported network's own outputs, as its producer computes them (for checks and for users). */
 import { Mlp } from '../model/mlp.js';
 import type { ImportedNetwork } from './layers.js';
+import * as exact from '../random/exact-math.js';
 
 /**
  * The producer's outputs at inputs x (rows × inputs, row-major): the engine's forward pass, then the
@@ -14,14 +15,14 @@ export async function networkOutputs(net: ImportedNetwork, x: Float32Array, mlp?
   for (let r = 0; r < out.length / K; r++) {
     const row = out.subarray(r * K, (r + 1) * K);
     if (net.output === 'sigmoid') {
-      for (let j = 0; j < K; j++) row[j] = 1 / (1 + Math.exp(-row[j]));
+      for (let j = 0; j < K; j++) row[j] = 1 / (1 + exact.exp(-row[j]));
     } else if (net.output === 'softmax' || net.output === 'log-softmax') {
       let m = -Infinity;
       for (let j = 0; j < K; j++) m = Math.max(m, row[j]);
       let s = 0;
-      for (let j = 0; j < K; j++) s += Math.exp(row[j] - m);
-      const lse = m + Math.log(s);
-      for (let j = 0; j < K; j++) row[j] = net.output === 'softmax' ? Math.exp(row[j] - lse) : row[j] - lse;
+      for (let j = 0; j < K; j++) s += exact.exp(row[j] - m);
+      const lse = m + exact.log(s);
+      for (let j = 0; j < K; j++) row[j] = net.output === 'softmax' ? exact.exp(row[j] - lse) : row[j] - lse;
     }
   }
   return out;

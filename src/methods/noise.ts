@@ -13,8 +13,9 @@ import type { LossOptions, Mlp } from '../model/mlp.js';
 import type { Objective } from '../train/fit.js';
 import { noiseVariance } from '../posterior/source.js';
 import { num } from '../options/schema.js';
+import * as exact from '../random/exact-math.js';
 
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = exact.log(2 * Math.PI);
 /** Floor of the fitted variance (standardized units): a perfect fit must not give σ² = 0. */
 const MIN_VAR = 1e-6;
 
@@ -41,7 +42,7 @@ export class NoiseEstimate {
     }
     const m = rows * targets;
     // Σ NLL = m·½(log 2π + log σ²) + Σ r²/(2σ²), so Σ r² follows from the sum.
-    this.sumSq += Math.max(0, 2 * this.variance * (nllSum - 0.5 * m * (LOG_2PI + Math.log(this.variance))));
+    this.sumSq += Math.max(0, 2 * this.variance * (nllSum - 0.5 * m * (LOG_2PI + exact.log(this.variance))));
     this.count += m;
   }
 

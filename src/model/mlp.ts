@@ -11,6 +11,7 @@ import { keyOf } from '../random/index.js';
 import { Arena } from '../wasm/arena.js';
 import type { Dataset } from '../data/dataset.js';
 import { ACTIVATION_CODE, checkSpec, layoutOf, type Layout, type MlpSpec } from './spec.js';
+import * as exact from '../random/exact-math.js';
 
 /** Philox counter tags (third counter word) that keep the engine's random streams apart. */
 export const RNG_TAG = { init: 1, dropout: 2 } as const;
@@ -234,7 +235,7 @@ export class Mlp {
     switch (this.spec.likelihood) {
       case 'gaussian': {
         const v = opts.noiseVar ?? (this.spec.noise ?? 1) ** 2;
-        return k.loss_gaussian_f32(grad, out, y, batch, n, Math.log(v), scale);
+        return k.loss_gaussian_f32(grad, out, y, batch, n, exact.log(v), scale);
       }
       case 'heteroscedastic':
         return k.loss_hetero_f32(grad, out, y, batch, n, opts.minVar ?? 1e-6, opts.betaNll ?? 0, scale);

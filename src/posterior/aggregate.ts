@@ -6,6 +6,7 @@
 import { BdlError } from '../errors.js';
 import { rowsPerStep, runSteps, type Steps } from './yielding.js';
 import type { ClassificationPredictive, Predictive, RegressionPredictive } from './types.js';
+import * as exact from '../random/exact-math.js';
 
 /**
  * Regression predictive from per-sample means and variances (each S × M, M = N·T, already in original
@@ -79,7 +80,7 @@ export function* classificationSteps(probs: Float32Array, S: number, K: number):
         for (let c = 0; c < K; c++) {
           const p = probs[s * NK + i * K + c];
           avg[i * K + c] += p / S;
-          if (p > 0) h -= p * Math.log(p);
+          if (p > 0) h -= p * exact.log(p);
         }
         expectedEntropy[i] += h / S;
       }
@@ -88,7 +89,7 @@ export function* classificationSteps(probs: Float32Array, S: number, K: number):
       let h = 0;
       for (let c = 0; c < K; c++) {
         const p = avg[i * K + c];
-        if (p > 0) h -= p * Math.log(p);
+        if (p > 0) h -= p * exact.log(p);
       }
       entropy[i] = h;
       // Jensen: H[E p] ≥ E H[p]; clamp the rounding-level negatives.

@@ -14,6 +14,7 @@ import { classificationSteps, regressionSteps } from './aggregate.js';
 import { offDataWeight, revertVariance, type InputSupport } from './support.js';
 import type { Inputs, Predictive } from './types.js';
 import { rowsPerStep, runSteps, runYielding, type Steps } from './yielding.js';
+import * as exact from '../random/exact-math.js';
 
 export interface PosteriorSample {
   theta: Float32Array;
@@ -195,15 +196,15 @@ export function* mixtureSteps(
             vars![(s * N + i) * T + t] = v * sd * sd;
           }
         } else if (spec.likelihood === 'bernoulli') {
-          const p = 1 / (1 + Math.exp(-out[row]));
+          const p = 1 / (1 + exact.exp(-out[row]));
           probs![(s * N + i) * 2] = 1 - p;
           probs![(s * N + i) * 2 + 1] = p;
         } else {
           let mx = -Infinity;
           for (let c = 0; c < K; c++) mx = Math.max(mx, out[row + c]);
           let z = 0;
-          for (let c = 0; c < K; c++) z += Math.exp(out[row + c] - mx);
-          for (let c = 0; c < K; c++) probs![(s * N + i) * K + c] = Math.exp(out[row + c] - mx) / z;
+          for (let c = 0; c < K; c++) z += exact.exp(out[row + c] - mx);
+          for (let c = 0; c < K; c++) probs![(s * N + i) * K + c] = exact.exp(out[row + c] - mx) / z;
         }
       }
       yield;
@@ -213,5 +214,5 @@ export function* mixtureSteps(
 }
 
 function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+  return Math.max(x, 0) + exact.log1p(exact.exp(-Math.abs(x)));
 }

@@ -6,10 +6,11 @@
  */
 import { argError, BdlError, describe } from '../errors.js';
 import type { ClassificationPredictive } from './types.js';
+import * as exact from '../random/exact-math.js';
 
 /** The search interval of β = 1/T: from nearly uniform to nearly one-hot. */
-const LOG_BETA_MIN = Math.log(1e-3);
-const LOG_BETA_MAX = Math.log(1e3);
+const LOG_BETA_MIN = exact.log(1e-3);
+const LOG_BETA_MAX = exact.log(1e3);
 /** Probabilities are floored here before the log, so a class the posterior gave 0 stays finite. */
 const P_FLOOR = 1e-300;
 
@@ -30,7 +31,7 @@ export function fitTemperature(probs: ArrayLike<number>, y: ArrayLike<number>, c
   for (let i = 0; i < N; i++) {
     const c = y[i];
     if (!(Number.isInteger(c) && c >= 0 && c < K)) throw argError('E_ARG', `y[${i}]`, `a class index in 0…${K - 1}`, describe(c), 'Encode the classes as 0…K−1.');
-    for (let k = 0; k < K; k++) logp[i * K + k] = Math.log(Math.max(probs[i * K + k], P_FLOOR));
+    for (let k = 0; k < K; k++) logp[i * K + k] = exact.log(Math.max(probs[i * K + k], P_FLOOR));
   }
   return temperatureOfScores(logp, y, K);
 }
@@ -57,7 +58,7 @@ function temperatureOfScores(logp: Float64Array, y: ArrayLike<number>, K: number
       let z = 0;
       let e = 0;
       for (let k = 0; k < K; k++) {
-        const w = Math.exp(beta * (row[k] - mx));
+        const w = exact.exp(beta * (row[k] - mx));
         z += w;
         e += w * row[k];
       }
@@ -67,18 +68,18 @@ function temperatureOfScores(logp: Float64Array, y: ArrayLike<number>, K: number
   };
   let lo = LOG_BETA_MIN;
   let hi = LOG_BETA_MAX;
-  if (slope(Math.exp(lo)) >= 0) return checkT(1 / Math.exp(lo));
+  if (slope(exact.exp(lo)) >= 0) return checkT(1 / exact.exp(lo));
   // Still falling at the sharpest β: the rows are separated (every one's label ranked first), so the
   // NLL goes to 0 as T → 0 and says nothing about the temperature. Its minimum would be T = 1e-3 —
   // probabilities of exactly 0 and 1 on new rows, a rare class's ranking lost to underflow — so the
   // predictive is left as the posterior gave it.
-  if (slope(Math.exp(hi)) <= 0) return 1;
+  if (slope(exact.exp(hi)) <= 0) return 1;
   for (let it = 0; it < 60; it++) {
     const mid = (lo + hi) / 2;
-    if (slope(Math.exp(mid)) > 0) hi = mid;
+    if (slope(exact.exp(mid)) > 0) hi = mid;
     else lo = mid;
   }
-  const T = 1 / Math.exp((lo + hi) / 2);
+  const T = 1 / exact.exp((lo + hi) / 2);
   return nllAt(logp, y, K, 1 / T) <= nllAt(logp, y, K, 1) ? checkT(T) : 1;
 }
 
@@ -89,8 +90,8 @@ function nllAt(logp: Float64Array, y: ArrayLike<number>, K: number, beta: number
     let mx = -Infinity;
     for (let k = 0; k < K; k++) mx = Math.max(mx, beta * row[k]);
     let z = 0;
-    for (let k = 0; k < K; k++) z += Math.exp(beta * row[k] - mx);
-    s += mx + Math.log(z) - beta * row[y[i]];
+    for (let k = 0; k < K; k++) z += exact.exp(beta * row[k] - mx);
+    s += mx + exact.log(z) - beta * row[y[i]];
   }
   return s / y.length;
 }
@@ -117,13 +118,13 @@ export function temperPredictive(p: ClassificationPredictive, T: number): Classi
   const mutualInformation = new Float64Array(N);
   for (let i = 0; i < N; i++) {
     let mx = -Infinity;
-    for (let k = 0; k < K; k++) mx = Math.max(mx, Math.log(Math.max(p.probs[i * K + k], P_FLOOR)) / T);
+    for (let k = 0; k < K; k++) mx = Math.max(mx, exact.log(Math.max(p.probs[i * K + k], P_FLOOR)) / T);
     let z = 0;
-    for (let k = 0; k < K; k++) z += (probs[i * K + k] = Math.exp(Math.log(Math.max(p.probs[i * K + k], P_FLOOR)) / T - mx));
+    for (let k = 0; k < K; k++) z += (probs[i * K + k] = exact.exp(exact.log(Math.max(p.probs[i * K + k], P_FLOOR)) / T - mx));
     let h = 0;
     for (let k = 0; k < K; k++) {
       const q = (probs[i * K + k] /= z);
-      if (q > 0) h -= q * Math.log(q);
+      if (q > 0) h -= q * exact.log(q);
     }
     entropy[i] = h;
     mutualInformation[i] = Math.min(p.mutualInformation[i], h);

@@ -2,6 +2,7 @@
  * Learning-rate schedules: functions of the 0-based step and the total number of steps.
  */
 import { checkArgument, int, num, required } from '../options/schema.js';
+import * as exact from '../random/exact-math.js';
 
 export type Schedule = (step: number, totalSteps: number) => number;
 
@@ -23,7 +24,7 @@ export function stepDecay(lr: number, every: number, factor = 0.1): Schedule {
 export function cosine(lr: number, floor = 0): Schedule {
   checkLr(lr);
   checkArgument(num({ min: 0, max: 1, hint: 'E.g. 0.01: the run ends at a hundredth of the rate.', help: 'the final rate as a fraction of lr' }), floor, 'cosine', 'floor');
-  return (t, T) => lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos((Math.PI * Math.min(t, T)) / Math.max(1, T))));
+  return (t, T) => lr * (floor + (1 - floor) * 0.5 * (1 + exact.cos((Math.PI * Math.min(t, T)) / Math.max(1, T))));
 }
 
 /**
@@ -35,7 +36,7 @@ export function cyclical(lr: number, cycles: number): Schedule {
   checkArgument(required(int({ min: 1, hint: 'E.g. 4.', help: 'restarts over the run' })), cycles, 'cyclical', 'cycles');
   return (t, T) => {
     const len = Math.ceil(T / cycles);
-    return (lr / 2) * (1 + Math.cos((Math.PI * (t % len)) / len));
+    return (lr / 2) * (1 + exact.cos((Math.PI * (t % len)) / len));
   };
 }
 

@@ -23,6 +23,7 @@ import { keyOf, Rng } from '../random/index.js';
 import type { Arena } from '../wasm/index.js';
 import type { LoopContext } from './fit.js';
 import type { Transform } from './optimizers.js';
+import * as exact from '../random/exact-math.js';
 
 /** Philox counter tags of the SG-MCMC noise, momentum refresh, MH test and jitter streams (kept apart from each other and the loop's). */
 export const SGMCMC_TAG = { noise: 0x5c, momentum: 0x5d, accept: 0x5b, jitter: 0x5a } as const;
@@ -205,7 +206,7 @@ export function sghmcMh(o: MhOptions): MhSampler {
       // The view is taken after the energy call, which runs the engine on the same memory.
       halfKick(ctx.arena.f32(st.v, ctx.size), e1.grad, eta / 2);
       const h1 = e1.u + kinetic(ctx.arena.f32(st.v, ctx.size), eta);
-      const prob = Number.isFinite(h1) ? Math.min(1, Math.exp(h0 - h1)) : 0;
+      const prob = Number.isFinite(h1) ? Math.min(1, exact.exp(h0 - h1)) : 0;
       const uni = new Rng(o.seed ?? 0, o.stream ?? 0, [self.tests, 0, SGMCMC_TAG.accept]).uniform();
       const ok = uni < prob;
       self.tests++;

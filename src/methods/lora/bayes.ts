@@ -26,6 +26,7 @@ import { custom, enumOf, int, num, schema, union, type Field } from '../../optio
 import { goldenMax } from '../golden-section.js';
 import { adapterObjective, LoraAdapters, type AdapterSpec } from './adapters.js';
 import { LoraLaplacePosterior } from './glm.js';
+import * as exact from '../../random/exact-math.js';
 
 export const LORA_DRAW_TAG = 0x4d;
 export const LORA_VI_TAG = 0x4e;
@@ -107,7 +108,7 @@ export function adapterGgn(f: LoraFit, data: Dataset): Float64Array {
       arena.f32(x, data.inputs).set(data.x.subarray(n * data.inputs, (n + 1) * data.inputs));
       const out = arena.f32(mlp.forwardAt(th, x, 1), C).slice();
       const m = Math.max(...out);
-      const e = Array.from(out, (v) => Math.exp(v - m));
+      const e = Array.from(out, (v) => exact.exp(v - m));
       const z = e.reduce((a, b) => a + b, 0);
       for (let c = 0; c < C; c++) {
         const p = e[c] / z;
@@ -168,8 +169,8 @@ function laplaceIndices(ad: LoraAdapters, subset: 'all' | 'B'): number[] {
 /** The log Laplace evidence in λ, up to terms constant in λ: −λ/2‖φ*‖² + P/2·log λ − ½Σ log(eᵢ + λ). */
 export function laplaceLogEvidence(lambda: number, eig: ArrayLike<number>, phiSq: number): number {
   let s = 0;
-  for (let i = 0; i < eig.length; i++) s += Math.log(Math.max(eig[i], 0) + lambda);
-  return -0.5 * lambda * phiSq + 0.5 * eig.length * Math.log(lambda) - 0.5 * s;
+  for (let i = 0; i < eig.length; i++) s += exact.log(Math.max(eig[i], 0) + lambda);
+  return -0.5 * lambda * phiSq + 0.5 * eig.length * exact.log(lambda) - 0.5 * s;
 }
 
 /** Laplace-LoRA: a full Gaussian over the adapters at φ*, the prior precision by the evidence; the linearized predictive unless `predictive: 'sampled'`. */
@@ -189,7 +190,7 @@ export function loraLaplace(f: LoraFit, data: Dataset, opts: LoraLaplaceOptions 
   idx.forEach((i, a) => idx.forEach((j, b) => (H[a * d + b] = full[i * P + j])));
   const { values, vectors } = eigh(f.adapters.mlp.arena, H, d, { name: 'GGN over the adapters' });
   const phiSq = idx.reduce((a, i) => a + f.phi[i] * f.phi[i], 0);
-  const lambda = opts.priorPrecision ?? Math.exp(goldenMax((t) => laplaceLogEvidence(Math.exp(t), values, phiSq), Math.log(1e-4), Math.log(1e6)));
+  const lambda = opts.priorPrecision ?? exact.exp(goldenMax((t) => laplaceLogEvidence(exact.exp(t), values, phiSq), exact.log(1e-4), exact.log(1e6)));
   const scale = Array.from(values, (e) => 1 / Math.sqrt(Math.max(e, 0) + lambda));
   if (predictive === 'glm') {
     // Σ = V·diag(scale²)·Vᵀ = R·Rᵀ with R = V·diag(scale).
@@ -315,7 +316,7 @@ export async function loraVi(mlp: Mlp, theta0: Float32Array, data: Dataset, adap
   const r = await fit(mlp, data, { epochs: opts.epochs, batchSize: opts.batchSize, learningRate: opts.learningRate, optimizer: opts.optimizer, seed: opts.seed, standardize: false, objective });
   const P = ad.size;
   const rng = new Rng(opts.seed ?? 0, 2, [0, 0, LORA_DRAW_TAG]);
-  const sigma = Array.from(r.params.subarray(P), (rho) => (rho > 20 ? rho : Math.log1p(Math.exp(rho))));
+  const sigma = Array.from(r.params.subarray(P), (rho) => (rho > 20 ? rho : exact.log1p(exact.exp(rho))));
   const draws = Array.from({ length: opts.samples ?? 30 }, () => Float32Array.from({ length: P }, (_, i) => r.params[i] + sigma[i] * rng.normal()));
   return drawsPosterior('lora-vi', ad, draws, { meanSigma: sigma.reduce((a, b) => a + b, 0) / P });
 }

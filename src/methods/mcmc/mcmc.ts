@@ -33,6 +33,7 @@ import { chainFields, KEEP_FIELD, KERNEL_FIELDS } from '../../options/mcmc.js';
 import { checkMemory, estimateMcmc } from '../memory.js';
 import { MAX_WORKERS } from '../../pool/pool.js';
 import { NOISE_MAX } from '../noise.js';
+import * as exact from '../../random/exact-math.js';
 
 export const MCMC_OPTIONS = METHOD_OPTIONS.extend('trainMcmc', {
   ...chainFields({ chains: 4, warmup: 500, draws: 500 }),
@@ -183,7 +184,7 @@ function predictiveTraces(perChain: readonly Float64Array[], count: number, spec
 
 function softmax(z: ArrayLike<number>): Float64Array {
   const m = Math.max(...Array.from(z));
-  const e = Float64Array.from(z, (v) => Math.exp(v - m));
+  const e = Float64Array.from(z, (v) => exact.exp(v - m));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
 }

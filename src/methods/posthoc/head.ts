@@ -24,6 +24,7 @@ import { checkRun, engineFor, METHOD_OPTIONS } from '../common.js';
 import { laplaceAt, type LaplacePosterior } from '../laplace/index.js';
 import { checkPredictOptions } from '../../posterior/predict-options.js';
 import { rowsPerStep, runYielding, throwIfAborted, type Steps } from '../../posterior/yielding.js';
+import * as exact from '../../random/exact-math.js';
 
 export interface HeadOptions {
   /** 'regression' (default) or 'classification' (targets are class indices 0…K−1). */
@@ -122,10 +123,10 @@ function evidenceTerms(a: number, b: number, lam: Float64Array, c: Float64Array,
     mm += u[k] * u[k];
     cu += c[k] * u[k];
     lu += lam[k] * u[k] * u[k];
-    logdet += Math.log(den);
+    logdet += exact.log(den);
   }
   const rss = Math.max(yy - 2 * cu + lu, 0);
-  const logEvidence = 0.5 * (P * Math.log(a) + N * Math.log(b) - b * rss - a * mm - logdet - N * Math.log(2 * Math.PI));
+  const logEvidence = 0.5 * (P * exact.log(a) + N * exact.log(b) - b * rss - a * mm - logdet - N * exact.log(2 * Math.PI));
   return { u, gamma, mm, rss, logEvidence };
 }
 
@@ -246,7 +247,7 @@ async function laplaceHead(d: Dataset, opts: HeadOptions): Promise<LaplacePoster
     theta = res.params;
     post = await laplaceAt(mlp, theta, d, { subset: 'all', hessian: mlp.size <= 4000 ? 'full' : 'kron', priorPrecisionMode: 'marglik', priorPrecision: prior });
     const next = (post.info as { priorPrecision: number }).priorPrecision;
-    const settled = Math.abs(Math.log(next / prior)) < 0.01;
+    const settled = Math.abs(exact.log(next / prior)) < 0.01;
     prior = next;
     if (settled) break;
   }

@@ -12,6 +12,7 @@ import { checkRun, fitOptionsOf, specFor } from '../common.js';
 import { BURN_IN, collectSamples, evenly, prepare, SampleBuffer, samplerLength, samplesPosterior, type Prepared, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { custom, int, num, union, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateSampled } from '../memory.js';
+import * as exact from '../../random/exact-math.js';
 
 export const SGHMC_OPTIONS = SAMPLER_OPTIONS.extend('trainSghmc', {
   ...BURN_IN,
@@ -111,7 +112,7 @@ export async function trainSghmcMh<O extends SghmcMhOptions>(train: Dataset, opt
       const i = mh.tests - 1;
       if (i < burnTests) {
         // Robbins–Monro on log lr with a decaying gain; the step is fixed once sampling starts.
-        if (target !== false) lr *= Math.exp((2 * (prob - target)) / Math.sqrt(1 + i));
+        if (target !== false) lr *= exact.exp((2 * (prob - target)) / Math.sqrt(1 + i));
         return;
       }
       tests++;

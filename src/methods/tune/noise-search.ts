@@ -15,8 +15,9 @@
 
 import { mixtureLogLik } from '../../metrics/regression.js';
 import { goldenMax } from '../golden-section.js';
+import * as exact from '../../random/exact-math.js';
 
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = exact.log(2 * Math.PI);
 /** Log-spaced grid points over [L, U] before the golden-section refinement. */
 const GRID = 32;
 /** Relative width (in s) at which the golden-section search stops. */
@@ -29,14 +30,14 @@ const TOL = 1e-7;
 export function mixtureLogLikAtNoise(means: ArrayLike<number>, y: ArrayLike<number>, s: number): number {
   const n = y.length;
   const S = means.length / n;
-  const logNorm = -0.5 * (LOG_2PI + Math.log(s)) - Math.log(S);
+  const logNorm = -0.5 * (LOG_2PI + exact.log(s)) - exact.log(S);
   let total = 0;
   for (let i = 0; i < n; i++) {
     let mx = -Infinity;
     for (let k = 0; k < S; k++) mx = Math.max(mx, -((y[i] - means[k * n + i]) ** 2) / (2 * s));
     let acc = 0;
-    for (let k = 0; k < S; k++) acc += Math.exp(-((y[i] - means[k * n + i]) ** 2) / (2 * s) - mx);
-    total += mx + Math.log(acc);
+    for (let k = 0; k < S; k++) acc += exact.exp(-((y[i] - means[k * n + i]) ** 2) / (2 * s) - mx);
+    total += mx + exact.log(acc);
   }
   return total / n + logNorm;
 }
@@ -155,14 +156,14 @@ function halves(means: ArrayLike<number>, variances: ArrayLike<number> | undefin
  * section between its neighbours.
  */
 function logSearchMax(f: (x: number) => number, lo: number, hi: number): number {
-  const g = (logX: number) => f(Math.exp(logX));
-  const a = Math.log(lo);
-  const h = (Math.log(hi) - a) / (GRID - 1);
+  const g = (logX: number) => f(exact.exp(logX));
+  const a = exact.log(lo);
+  const h = (exact.log(hi) - a) / (GRID - 1);
   let best = 0;
   let bestF = -Infinity;
   for (let j = 0; j < GRID; j++) {
     const v = g(a + j * h);
     if (v > bestF) [best, bestF] = [j, v];
   }
-  return Math.exp(goldenMax(g, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h, TOL));
+  return exact.exp(goldenMax(g, a + Math.max(0, best - 1) * h, a + Math.min(GRID - 1, best + 1) * h, TOL));
 }

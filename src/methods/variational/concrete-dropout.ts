@@ -29,6 +29,7 @@ import { heldOutLoss, heldOutNoiseVar, noiseFor, predictiveNoiseVar, standardize
 import { enumOf, int, num, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateNetwork } from '../memory.js';
 import { MAX_SAMPLES } from '../../posterior/source.js';
+import * as exact from '../../random/exact-math.js';
 
 export const CONCRETE_TAG = 0x43;
 
@@ -77,7 +78,7 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
     maskPtrs[b.l] = b.mask;
     maskGrads[b.l] = b.gmask;
   }
-  const logit0 = Math.log(s.initialRate / (1 - s.initialRate));
+  const logit0 = exact.log(s.initialRate / (1 - s.initialRate));
   return {
     size: P + bufs.length,
     init(seed, stream) {
@@ -105,10 +106,10 @@ export function concreteObjective(mlp: Mlp, s: ConcreteSettings): Objective {
         const Lr = L[b.l];
         const n = batch * Lr.fanIn;
         gLogit[j] = k.dot_f32(b.gmask, b.dmask, n);
-        const p = 1 / (1 + Math.exp(-logits[j]));
+        const p = 1 / (1 + exact.exp(-logits[j]));
         const w2 = k.dot_f32(params + 4 * Lr.w, params + 4 * Lr.w, Lr.fanIn * Lr.fanOut);
         const K = Lr.fanIn;
-        const negH = p * Math.log(p) + (1 - p) * Math.log1p(-p);
+        const negH = p * exact.log(p) + (1 - p) * exact.log1p(-p);
         loss += (s.wr * w2) / (1 - p) + s.dr * K * negH;
         // ∂/∂W of wr‖W‖²/(1−p); ∂/∂p of both terms, times dp/dlogit = p(1−p).
         k.axpy_f32(grad + 4 * Lr.w, (2 * s.wr) / (1 - p), params + 4 * Lr.w, Lr.fanIn * Lr.fanOut);
@@ -145,7 +146,7 @@ export async function trainConcreteDropout<O extends ConcreteDropoutOptions>(tra
   const P = mlp.size;
   const held = noise && !noise.fixed ? heldOutNoiseVar(r.validationLoss, spec.outputs, residualVariance(mlp, r.params.subarray(0, P), data)) : undefined;
   const learned = [...rates];
-  layers.forEach((l, j) => (learned[l] = 1 / (1 + Math.exp(-r.params[P + j]))));
+  layers.forEach((l, j) => (learned[l] = 1 / (1 + exact.exp(-r.params[P + j]))));
   const testSpec = { ...spec, dropout: learned };
   const source = new MaskSource(r.params.slice(0, P), predictiveNoiseVar(spec.likelihood, opts.predictiveNoise, standardizer, held ?? noise?.variance ?? 1), samples, { method: 'concrete-dropout', learnedRates: learned });
   return new NetworkPosterior<MaskSource, TaskOf<O>>('concrete-dropout', testSpec, standardizer, source);

@@ -15,6 +15,7 @@ import { taskOf } from '../../model/spec.js';
 import { prepare, samplesPosterior, type SamplesPosterior, SAMPLER_OPTIONS } from '../samples.js';
 import { int, type Infer } from '../../options/schema.js';
 import { checkMemory, estimateSampled } from '../memory.js';
+import * as exact from '../../random/exact-math.js';
 
 export const SVGD_OPTIONS = SAMPLER_OPTIONS.extend('trainSvgd', {
   particles: int({ min: 1, default: 20, help: 'particles K' }),
@@ -111,7 +112,7 @@ export function medianHeuristic(d: Float32Array, K: number): number {
   pairs.sort((p, q) => p - q);
   const m = pairs.length;
   const med = m % 2 ? pairs[(m - 1) / 2] : 0.5 * (pairs[m / 2 - 1] + pairs[m / 2]);
-  const h = med / Math.log(K + 1);
+  const h = med / exact.log(K + 1);
   return h > 0 && Number.isFinite(h) ? h : 1;
 }
 

@@ -10,6 +10,7 @@ import { f32, stateNumber } from '../parts.js';
 import type { PosteriorParts } from '../parts.js';
 import { noiseInfo, sampleCount, stateSamples, type WeightSource } from '../source.js';
 import type { PredictOptions } from '../types.js';
+import * as exact from '../../random/exact-math.js';
 
 /** Philox tags (third counter word): 0x56 training draws (c1 = step), 0x57 test-time draws (c1 = sample). */
 export const VI_TAG = { train: 0x56, predict: 0x57 } as const;
@@ -27,7 +28,7 @@ export class MeanFieldSource implements WeightSource {
 
   /** Standard deviations σ = softplus(ρ) of the weights (standardized units). */
   get sigma(): Float32Array {
-    return this.rho.map((r) => Math.max(r, 0) + Math.log1p(Math.exp(-Math.abs(r))));
+    return this.rho.map((r) => Math.max(r, 0) + exact.log1p(exact.exp(-Math.abs(r))));
   }
 
   count(opts: PredictOptions): number {
