@@ -6,14 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeDataset } from '../../src/data/dataset.js';
 import { trainMethod } from '../../src/methods/registry.js';
 import { Rng } from '../../src/random/index.js';
+import { f64Fingerprint as hash } from '../helpers/fingerprint.js';
 import { pinCore } from '../../src/wasm/load.js';
 
-function hash(values: ArrayLike<number>): string {
-  const u = new Uint8Array(Float64Array.from(values).buffer);
-  let h = 0x811c9dc5;
-  for (const b of u) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
-}
 
 const rng = new Rng(5);
 const x = Array.from({ length: 120 }, () => [rng.uniform() * 4 - 2, rng.uniform() * 4 - 2]);
