@@ -38,9 +38,7 @@ export function compileCore(prefer?: WasmFlavor): Promise<CompiledCore> {
  * `--core`, for a whole run). E_WASM when this runtime cannot compile it; the default is then left as it was.
  */
 export async function pinCore(flavor: WasmFlavor): Promise<CompiledCore> {
-  const core = await compileFlavor(flavor);
-  cached = Promise.resolve(core);
-  return core;
+  return useCompiledCore(await compileFlavor(flavor));
 }
 
 /**
